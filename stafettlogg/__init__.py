@@ -1,0 +1,103 @@
+"""Stafettlogg: the BTI model's stafettlogg for Norwegian municipalities."""
+
+from pathlib import Path
+
+from flask import Flask, g, render_template, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from htmx_flask import Htmx
+
+from stafettlogg import config, db
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def select_locale():
+    if request and request.cookies.get("lang") == "nn":
+        return "nn"
+    return "nb"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config.from_environment(Path(app.instance_path)))
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="stafettlogg_session",
+        # SECURITY.md: a long meeting outlives Flask-WTF's one hour: bind to the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=True,
+        BABEL_DEFAULT_LOCALE="nb",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("HTTPS"))
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    Htmx(app)
+
+    from stafettlogg import access, auth, security
+
+    auth.login_manager.init_app(app)
+    app.before_request(auth.enforce_idle_timeout)
+    app.before_request(access.check_request)
+    app.before_request(auth.require_password_change)
+    app.after_request(security.set_security_headers)
+
+    from stafettlogg import main, org
+    from stafettlogg.logs import views as log_views
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(org.bp)
+    app.register_blueprint(log_views.bp)
+    log_views.register_audit(app)
+
+    from stafettlogg import cli, templating
+
+    cli.register(app)
+    templating.register(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    messages = {
+        400: lambda: _("Forespørselen kunne ikke behandles."),
+        403: lambda: _("Du har ikke tilgang til denne siden."),
+        404: lambda: _("Vi fant ikke siden du lette etter."),
+        405: lambda: _("Denne handlingen er ikke tillatt her."),
+        409: lambda: _("Noen andre har endret dette samtidig. Last siden på nytt."),
+        413: lambda: _("Filen er for stor. Største tillatte størrelse er %(mb)s MB.",
+                       mb=app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)),
+        500: lambda: _("Noe gikk galt hos oss. Prøv igjen om litt."),
+    }
+
+    def render_error(code):
+        def handler(error):
+            g.error_code = code
+            return render_template("error.html", code=code, message=messages[code]()), code
+
+        return handler
+
+    for code in messages:
+        app.register_error_handler(code, render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = _("Skjemaet er utløpt eller mangler sikkerhetsnøkkel. Last siden på nytt og prøv igjen.")
+        return render_template("error.html", code=400, message=message), 400

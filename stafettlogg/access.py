@@ -1,0 +1,157 @@
+"""Who may call which route: the route × role table, and the one check that reads it.
+
+Deny by default (SECURITY.md "Access"). Each endpoint lists the role tokens that may call
+it. Routes with a ``log_id`` in the URL are judged only by the caller's role *on that log*
+(holder, participant, guardian, the unit leader of the log's unit); routes with a
+``unit_id`` or ``staff_id`` only by the caller's role towards that unit. Global roles
+never open a log.
+"""
+
+from flask import abort, g, request
+from flask_login import current_user
+
+from stafettlogg.models import Guardian, Log, LogStatus, Participant, Role, Unit, User
+
+# Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
+# log scope: holder, participant, guardian, unit_leader; unit scope: unit_leader,
+# area_leader, admin.
+PUBLIC = "anonymous authenticated"
+ACCESS: dict[str, str] = {
+    # foundation
+    "static": PUBLIC,
+    "main.healthz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": "authenticated",
+    "auth.password": "authenticated",
+    "main.index": "authenticated",
+    "main.notifications": "authenticated",
+    "main.notification_read": "authenticated",
+    "org.areas": "admin",
+    "org.area_create": "admin",
+    "org.area_leader_create": "admin",
+    "org.units": "area_leader admin",
+    "org.unit_create": "area_leader",
+    "org.unit": "unit_leader area_leader admin",
+    "org.unit_leader_create": "area_leader",
+    "org.staff_create": "unit_leader",
+    "org.staff_edit": "unit_leader",
+    "org.staff_deactivate": "unit_leader",
+    "org.staff_reactivate": "unit_leader",
+    "org.outbox": "admin",
+    # the log
+    "logs.new": "staff",
+    "logs.create": "staff",
+    "logs.reopen": "staff",
+    "logs.consent_templates": "staff",
+    "logs.consent_template": "staff",
+    "logs.show": "holder participant",
+    "logs.edit_header": "holder",
+    "logs.consent_form": "holder",
+    "logs.consent_upload": "holder",
+    "logs.consent_file": "holder unit_leader",
+    "logs.guardian_add": "holder",
+    "logs.guardian_remove": "holder",
+    "logs.participant_search": "holder",
+    "logs.participant_add": "holder",
+    "logs.participant_remove": "holder",
+    "logs.section": "holder participant",
+    "logs.item_create": "holder participant",
+    "logs.item_edit": "holder participant",
+    "logs.item_update": "holder participant",
+    "logs.item_delete": "holder participant",
+    "logs.evaluation_create": "holder participant",
+    "logs.summary": "holder participant",
+}
+
+
+def role_on_log(user, log_or_id) -> str | None:
+    """The strongest role the user has on the log, or None."""
+    tokens = log_tokens(user, log_or_id)
+    for role in ("holder", "participant", "guardian", "unit_leader"):
+        if role in tokens:
+            return role
+    return None
+
+
+def log_tokens(user, log_or_id) -> set[str]:
+    log = log_or_id if isinstance(log_or_id, Log) else Log.get_or_none(id=log_or_id)
+    if log is None or user is None or not user.is_authenticated:
+        return set()
+    tokens = set()
+    if log.status == LogStatus.DELETED:
+        return tokens
+    if user.is_staff:
+        if log.holder_id == user.id:
+            tokens.add("holder")
+        if Participant.select().where(Participant.log == log, Participant.user == user).exists():
+            tokens.add("participant")
+        if user.role == Role.UNIT_LEADER and user.unit_id == log.unit_id:
+            tokens.add("unit_leader")
+    elif user.role == Role.GUARDIAN:
+        if Guardian.select().where(Guardian.log == log, Guardian.user == user).exists():
+            tokens.add("guardian")
+    return tokens
+
+
+def unit_tokens(user, unit: Unit) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    tokens = set()
+    if user.role == Role.UNIT_LEADER and user.unit_id == unit.id:
+        tokens.add("unit_leader")
+    if user.role == Role.AREA_LEADER and user.area_id == unit.area_id:
+        tokens.add("area_leader")
+    if user.role == Role.ADMIN:
+        tokens.add("admin")
+    return tokens
+
+
+def global_tokens(user) -> set[str]:
+    if not user.is_authenticated:
+        return {"anonymous"}
+    tokens = {"authenticated", user.role}
+    if user.is_staff:
+        tokens.add("staff")
+    return tokens
+
+
+def allowed(endpoint: str | None, tokens: set[str]) -> bool:
+    rule = ACCESS.get(endpoint or "")
+    return rule is not None and bool(tokens & set(rule.split()))
+
+
+def check_request():
+    """before_request: resolve the scope from the URL, then read the table.
+
+    Sets g.log or g.unit / g.staff_member for the view. Anonymous callers of a
+    protected route are sent to login; everyone else who is not allowed gets 403.
+    """
+    endpoint = request.endpoint
+    if endpoint is None:  # 404/405 handled by Flask
+        return None
+    if not current_user.is_authenticated and not allowed(endpoint, {"anonymous"}):
+        from stafettlogg.auth import login_manager
+
+        return login_manager.unauthorized()
+    args = request.view_args or {}
+    if "log_id" in args:
+        g.log = Log.get_or_none(id=args["log_id"])
+        if g.log is None or g.log.status == LogStatus.DELETED:
+            abort(404)
+        tokens = log_tokens(current_user, g.log)
+    elif "staff_id" in args:
+        g.staff_member = User.get_or_none(id=args["staff_id"])
+        if g.staff_member is None or g.staff_member.unit_id is None:
+            abort(404)
+        tokens = unit_tokens(current_user, g.staff_member.unit)
+    elif "unit_id" in args:
+        g.unit = Unit.get_or_none(id=args["unit_id"])
+        if g.unit is None:
+            abort(404)
+        tokens = unit_tokens(current_user, g.unit)
+    else:
+        tokens = global_tokens(current_user)
+    g.access_tokens = tokens
+    if not allowed(endpoint, tokens):
+        abort(403)
+    return None

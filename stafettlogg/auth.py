@@ -1,0 +1,204 @@
+"""Login, logout, sessions and password change (SECURITY.md "Sessions and login")."""
+
+import datetime as dt
+import secrets
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from stafettlogg.db import write_transaction
+from stafettlogg.models import LoginFailure, User, utcnow
+from stafettlogg.pages import hx_redirect_or_redirect
+from stafettlogg.passwords import hash_password, password_problem, verify_password
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Logg inn for å fortsette.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = None  # our per-user session token does this job
+
+
+@login_manager.user_loader
+def load_user(session_id: str):
+    """Sessions carry "<user id>:<session token>": a rotated token or a deactivated
+    account ends every session of that user on the next request."""
+    user_id, _sep, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = User.get_or_none(id=int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """htmx requests get HX-Redirect to login (never a login page swapped into a
+    fragment); the user comes back to the page they were on."""
+    if request.headers.get("HX-Request") == "true":
+        back = request.headers.get("HX-Current-URL") or request.referrer or "/"
+        parts = urlsplit(back)
+        back = parts.path + (f"?{parts.query}" if parts.query else "")
+    else:
+        back = request.full_path.rstrip("?")
+    flash(_("Logg inn for å fortsette."), "info")
+    return hx_redirect_or_redirect(url_for("auth.login", next=back))
+
+
+def rotate_session_token(user: User) -> None:
+    user.session_token = secrets.token_hex(32)
+    User.update(session_token=user.session_token).where(User.id == user.id).execute()
+
+
+def enforce_idle_timeout():
+    """before_request: end the session after SESSION_IDLE_MINUTES without requests."""
+    if not current_user.is_authenticated:
+        return None
+    now = utcnow().timestamp()
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    last = session.get("last_seen", now)
+    if now - last > idle:
+        logout_user()
+        session.clear()
+        g.session_expired = True
+        return None
+    session["last_seen"] = now
+    return None
+
+
+ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.password", "auth.logout", "static", "main.healthz"}
+
+
+def require_password_change():
+    """before_request: a temporary password must be replaced before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in ALLOWED_BEFORE_PASSWORD_CHANGE
+    ):
+        return hx_redirect_or_redirect(url_for("auth.password"))
+    return None
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this host: no scheme, no netloc, no //evil."""
+    if not target:
+        return url_for("main.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.index")
+    if "\\" in target:
+        return url_for("main.index")
+    return target
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Brukernavn"), validators=[DataRequired(_l("Skriv brukernavnet ditt."))])
+    password = PasswordField(_l("Passord"), validators=[DataRequired(_l("Skriv passordet ditt."))])
+
+
+def _too_many_failures(username: str, ip: str) -> bool:
+    cfg = current_app.config
+    since = utcnow() - dt.timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+    keys = [f"user:{username.lower()}", f"ip:{ip}"]
+    limits = {keys[0]: cfg["LOGIN_MAX_FAILURES"], keys[1]: cfg["LOGIN_MAX_FAILURES"] * 4}
+    for key in keys:
+        count = LoginFailure.select().where(LoginFailure.key == key, LoginFailure.at >= since).count()
+        if count >= limits[key]:
+            return True
+    return False
+
+
+def _record_failure(username: str, ip: str) -> None:
+    with write_transaction():
+        LoginFailure.insert_many(
+            [{"key": f"user:{username.lower()}"}, {"key": f"ip:{ip}"}],
+        ).execute()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        ip = request.remote_addr or ""
+        if _too_many_failures(username, ip):
+            error = _(
+                "For mange mislykkede forsøk. Vent %(m)s minutter og prøv igjen, "
+                "eller kontakt enhetslederen din.",
+                m=current_app.config["LOGIN_LOCK_MINUTES"],
+            )
+        else:
+            user = User.get_or_none(User.username == username)
+            ok = verify_password(user.password_hash if user else None, form.password.data)
+            if ok and user.active:
+                if not user.session_token:
+                    with write_transaction():
+                        rotate_session_token(user)
+                session.clear()  # a new session at login
+                login_user(user)
+                session["last_seen"] = utcnow().timestamp()
+                return redirect(safe_next(request.args.get("next")))
+            _record_failure(username, ip)
+            error = _("Feil brukernavn eller passord.")
+    status = 200 if error is None and not form.errors else 422
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    with write_transaction():
+        rotate_session_token(current_user)
+    logout_user()
+    session.clear()
+    flash(_("Du er logget ut."), "success")
+    return redirect(url_for("auth.login"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Nåværende passord"), validators=[DataRequired(_l("Skriv passordet du har nå."))])
+    new = PasswordField(_l("Nytt passord"), validators=[DataRequired(_l("Skriv et nytt passord."))])
+    repeat = PasswordField(_l("Gjenta nytt passord"), validators=[DataRequired(_l("Skriv det nye passordet en gang til."))])
+
+
+@bp.route("/konto/passord", methods=["GET", "POST"])
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("Passordet stemmer ikke."))
+        elif form.new.data != form.repeat.data:
+            form.repeat.errors.append(_("Passordene er ikke like."))
+        elif problem := password_problem(form.new.data, current_user.username):
+            form.new.errors.append(problem)
+        else:
+            with write_transaction():
+                User.update(password_hash=hash_password(form.new.data), must_change_password=False).where(
+                    User.id == current_user.id
+                ).execute()
+                rotate_session_token(current_user)  # ends every other session
+            login_user(User.get_by_id(current_user.id))
+            flash(_("Passordet er endret. Du er logget ut på andre enheter."), "success")
+            return redirect(url_for("main.index"))
+    status = 422 if form.errors else 200
+    return render_template("auth/password.html", form=form), status

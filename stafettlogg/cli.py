@@ -1,0 +1,114 @@
+"""flask commands: migrate, create-admin, bootstrap-area, seed-demo, check-invariants."""
+
+import sys
+
+import click
+from flask import current_app
+
+from stafettlogg import db as database
+from stafettlogg.db import db
+
+
+def register(app):
+    for command in (migrate, create_admin, bootstrap_area, seed_demo, check_invariants_command):
+        app.cli.add_command(command)
+    try:
+        from stafettlogg.klarsprak.command import klarsprak_command
+    except ImportError:  # pragma: no cover - the checker ships with the app
+        return
+    app.cli.add_command(klarsprak_command)
+
+
+@click.command("migrate")
+def migrate():
+    """Apply pending schema migrations."""
+    applied = database.migrate()
+    click.echo("\n".join(f"applied: {name}" for name in applied) or "schema is up to date")
+
+
+def _password_option(func):
+    return click.option(
+        "--password", prompt=True, hide_input=True, confirmation_prompt=True,
+        envvar="STAFETTLOGG_PASSWORD", help="Or set STAFETTLOGG_PASSWORD.",
+    )(func)
+
+
+def _fail(message: str):
+    click.echo(f"Feil: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--name", default="Systemansvarlig")
+@_password_option
+def create_admin(username, name, password):
+    """Create the system administrator (systemansvarlig)."""
+    from stafettlogg.models import Role
+    from stafettlogg.organisation import OrganisationError, create_user
+    from stafettlogg.passwords import password_problem
+
+    if problem := password_problem(password, username):
+        _fail(problem)
+    with db.connection_context():
+        try:
+            create_user(Role.ADMIN, username, name, password=password)
+        except OrganisationError as e:
+            _fail(str(e))
+    click.echo(f"Systemansvarlig {username} er opprettet.")
+
+
+@click.command("bootstrap-area")
+@click.argument("area_name")
+@click.argument("username")
+@click.option("--name", required=True, help="The area leader's full name.")
+@click.option("--email", default="")
+@_password_option
+def bootstrap_area(area_name, username, name, email, password):
+    """Create an area (område) and its area leader (områdeleder)."""
+    from stafettlogg.organisation import OrganisationError, appoint_area_leader, create_area
+    from stafettlogg.passwords import password_problem
+
+    if problem := password_problem(password, username):
+        _fail(problem)
+    with db.connection_context():
+        try:
+            with database.write_transaction():
+                area = create_area(area_name)
+                appoint_area_leader(area, username, name, password=password, email=email,
+                                    job_title="Områdeleder")
+        except OrganisationError as e:
+            _fail(str(e))
+    click.echo(f"Området {area_name} og områdeleder {username} er opprettet.")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+def seed_demo(if_empty):
+    """Fill an empty database with the demo municipality (demo mode only)."""
+    from stafettlogg import demo
+    from stafettlogg.models import User
+
+    with db.connection_context():
+        if User.select().exists():
+            if if_empty:
+                return
+            _fail("databasen er ikke tom; demodata legges bare i en tom database.")
+        demo.seed()
+    click.echo(f"Demodata er lagt inn. Logg inn med for eksempel «stafettholder» / «{demo.PASSWORD}».")
+
+
+@click.command("check-invariants")
+def check_invariants_command():
+    """Report broken invariants (every active log has exactly one active holder); exit 1 if any."""
+    from stafettlogg.invariants import check_invariants
+
+    with db.connection_context():
+        problems = check_invariants()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo("ok")
+
+

@@ -1,0 +1,84 @@
+"""Norwegian labels for the code's enumerations (UI text through gettext)."""
+
+from flask_babel import lazy_gettext as _l
+
+UNIT_KINDS = {
+    "barnehage": _l("Barnehage"),
+    "skole": _l("Skole"),
+    "helsestasjon": _l("Helsestasjon og skolehelsetjeneste"),
+    "ppt": _l("PPT (pedagogisk-psykologisk tjeneste)"),
+    "barnevern": _l("Barnevern"),
+    "fysio_ergo": _l("Fysio- og ergoterapi"),
+    "miljotjenesten": _l("Miljøtjenesten"),
+    "kultur_fritid": _l("Kultur og fritid"),
+    "annet": _l("Annet"),
+}
+
+LOG_STATUSES = {
+    "draft": _l("Venter på samtykke"),
+    "active": _l("Aktiv"),
+    "closed": _l("Avsluttet"),
+    "passive": _l("Passiv"),
+    "deleted": _l("Slettet"),
+}
+
+ROLES = {
+    "admin": _l("Systemansvarlig"),
+    "area_leader": _l("Områdeleder"),
+    "unit_leader": _l("Enhetsleder"),
+    "staff": _l("Ansatt"),
+    "coordinating_unit": _l("Koordinerende enhet"),
+    "guardian": _l("Foresatt"),
+    "holder": _l("Stafettholder"),
+    "participant": _l("Deltaker"),
+    "system": _l("Systemet"),
+}
+
+SUBJECT_KINDS = {
+    "barn": _l("Barn"),
+    "ungdom": _l("Ungdom"),
+    "gravid": _l("Gravid"),
+    "familie": _l("Familie"),
+}
+
+MEASURE_STATUSES = {
+    "planned": _l("Planlagt"),
+    "ongoing": _l("Pågår"),
+    "ended": _l("Avsluttet"),
+}
+
+EVALUATION_DECISIONS = {
+    "continue": _l("Fortsette"),
+    "adjust": _l("Justere"),
+    "end": _l("Avslutte"),
+}
+
+MEETING_KINDS = {
+    "samarbeidsmote": _l("Samarbeidsmøte"),
+    "evalueringsmote": _l("Evalueringsmøte"),
+    "avklaringsmote": _l("Avklaringsmøte"),
+}
+
+LEVELS = {
+    1: _l("Nivå 1 – tiltak i egen tjeneste"),
+    2: _l("Nivå 2 – samarbeid med én annen tjeneste"),
+    3: _l("Nivå 3 – tverrfaglig samarbeid"),
+}
+
+RELATIONS = {
+    "mor": _l("Mor"),
+    "far": _l("Far"),
+    "foresatt": _l("Foresatt"),
+    "verge": _l("Verge"),
+    "fosterforelder": _l("Fosterforelder"),
+    "annet": _l("Annet"),
+}
+
+
+def label(mapping: dict, key) -> str:
+    value = mapping.get(key)
+    return str(value) if value is not None else str(key or "")
+
+
+def options(mapping: dict) -> list[tuple]:
+    return [(key, str(text)) for key, text in mapping.items()]

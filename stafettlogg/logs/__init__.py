@@ -1,0 +1,1 @@
+"""The stafettlogg itself: create with consent, write, measures, participants."""

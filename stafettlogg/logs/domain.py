@@ -1,0 +1,317 @@
+"""The log's rules as plain functions: take models and the acting user, enforce the
+state machine, write the audit event. Seeds 001 (create, consent, reopen) and 002."""
+
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from stafettlogg import audit
+from stafettlogg.db import write_transaction
+from stafettlogg.logs import files
+from stafettlogg.models import (
+    Concern,
+    Consent,
+    Guardian,
+    Handover,
+    Log,
+    LogStatus,
+    Participant,
+    Subject,
+    Unit,
+    User,
+    utcnow,
+)
+
+
+class LogError(ValueError):
+    """A rule was broken. The message is for the user; nothing was stored."""
+
+    def __init__(self, message: str, field: str | None = None, code: str = ""):
+        super().__init__(message)
+        self.field = field
+        self.code = code
+
+
+WRITABLE = (LogStatus.ACTIVE,)
+
+
+def ensure_writable(log: Log) -> None:
+    """Content is written only in an active log: a draft waits for consent, a closed
+    or passive log is read-only for everyone (seed 001)."""
+    if log.status == LogStatus.DRAFT:
+        raise LogError(_("Last opp samtykket før du skriver i stafettloggen."), code="draft")
+    if log.status not in WRITABLE:
+        raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."), code="read_only")
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+# ------------------------------------------------------------------ create / reopen
+
+
+def find_existing_log(national_id: str | None, name: str, birth_date: dt.date | None) -> Log | None:
+    """The newest earlier log for the same subject (same fødselsnummer, or same name
+    and birth date), whatever its status except deleted."""
+    subject = None
+    if national_id:
+        subject = Subject.get_or_none(Subject.national_id == national_id)
+    if subject is None and name and birth_date:
+        subject = (
+            Subject.select()
+            .where(Subject.name == name.strip(), Subject.birth_date == birth_date)
+            .order_by(Subject.id.desc())
+            .first()
+        )
+    if subject is None:
+        return None
+    return (
+        Log.select()
+        .where(Log.subject == subject, Log.status != LogStatus.DELETED)
+        .order_by(Log.id.desc())
+        .first()
+    )
+
+
+def create_log(by: User, *, kind: str, name: str, birth_date: dt.date | None, national_id: str | None,
+               unit: Unit, class_group: str, level: int, concern_title: str, concern_body: str,
+               guardians: list[dict]) -> Log:
+    """The creator becomes the holder; the log is a draft until consent is on file."""
+    with write_transaction():
+        subject = None
+        if national_id:
+            subject = Subject.get_or_none(Subject.national_id == national_id)
+        if subject is None:
+            subject = Subject.create(kind=kind, name=name.strip(), birth_date=birth_date,
+                                     national_id=national_id or None)
+        log = Log.create(subject=subject, unit=unit, holder=by, created_by=by, level=level,
+                         class_group=class_group.strip(), status=LogStatus.DRAFT)
+        for g in guardians:
+            Guardian.create(log=log, **g)
+        Concern.create(log=log, title=concern_title.strip(), body=concern_body.strip(), author=by)
+        audit.record("log_created", log=log, obj=log, user=by, role="holder")
+    return log
+
+
+def reopen_log(by: User, log: Log) -> Log:
+    """seed 001: an earlier log is reopened with new consent instead of a duplicate.
+    The person reopening becomes holder; the content stays hidden (draft) until the
+    new consent is on file."""
+    with write_transaction():
+        log = Log.get_by_id(log.id)
+        if log.status not in (LogStatus.CLOSED, LogStatus.PASSIVE):
+            raise LogError(_("Bare en avsluttet eller passiv stafettlogg kan gjenåpnes."))
+        if log.holder_id != by.id:
+            Handover.create(log=log, from_user=log.holder_id, to_user=by, status="accepted",
+                            direct_assignment=True, created_by=by, decided_at=utcnow(),
+                            note=_("Gjenåpnet med nytt samtykke"))
+        Log.update(status=LogStatus.DRAFT, holder=by, unit=by.unit_id, closed_at=None,
+                   version=Log.version + 1).where(Log.id == log.id).execute()
+        audit.record("log_reopened", log=log, obj=log, user=by, role="holder")
+    return Log.get_by_id(log.id)
+
+
+def update_header(by: User, log: Log, *, class_group: str, level: int,
+                  guardians_informed_on: dt.date | None, records_kept_in: str, version: int) -> Log:
+    with write_transaction():
+        if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
+            raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
+        changed = (
+            Log.update(class_group=class_group.strip(), level=level, guardians_informed_on=guardians_informed_on,
+                       records_kept_in=records_kept_in, version=Log.version + 1)
+            .where(Log.id == log.id, Log.version == version)
+            .execute()
+        )
+        if not changed:
+            raise LogError(_("Noen andre har endret opplysningene samtidig. Se over og lagre igjen."), code="conflict")
+        audit.record("log_header_updated", log=log, obj=log, user=by)
+    return Log.get_by_id(log.id)
+
+
+# ------------------------------------------------------------------ consent
+
+
+def current_consent(log: Log) -> Consent | None:
+    return (
+        Consent.select()
+        .where(Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null())
+        .order_by(Consent.id.desc())
+        .first()
+    )
+
+
+def consent_services(consent: Consent | None) -> set[str]:
+    if consent is None:
+        return set()
+    return {s for s in consent.services.split(",") if s}
+
+
+def consent_covers(log: Log, unit: Unit, consent: Consent | None = None) -> bool:
+    """The log's own unit is always covered; others must be named by unit or by kind."""
+    if unit.id == log.unit_id:
+        return True
+    services = consent_services(consent if consent is not None else current_consent(log))
+    return f"unit:{unit.id}" in services or f"kind:{unit.kind}" in services
+
+
+def upload_consent(by: User, log: Log, storage, *, given_by: str, given_by_name: str, relation: str,
+                   consent_date: dt.date, expires_on: dt.date | None, services: list[str],
+                   max_bytes: int, consent_age: int) -> Consent:
+    """seed 001: written consent from the guardians, or from the youth when old enough
+    on the consent date (16 by default). A new upload replaces the old one; history
+    is kept. A draft becomes active."""
+    if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
+        raise LogError(_("Samtykke kan ikke lastes opp for en avsluttet stafettlogg. Gjenåpne den først."))
+    if given_by not in ("guardian", "youth"):
+        raise LogError(_("Velg hvem som har gitt samtykket."), "given_by")
+    if not given_by_name.strip():
+        raise LogError(_("Skriv navnet på den som har gitt samtykket."), "given_by_name")
+    if consent_date > dt.date.today():
+        raise LogError(_("Datoen for samtykket kan ikke være fram i tid."), "consent_date")
+    if expires_on is not None and expires_on <= consent_date:
+        raise LogError(_("Utløpsdatoen må være etter datoen samtykket ble gitt."), "expires_on")
+    if given_by == "youth":
+        birth = log.subject.birth_date
+        if birth is None:
+            raise LogError(_("Fødselsdato mangler, så vi kan ikke se om ungdommen er gammel nok til å samtykke selv."), "given_by")
+        if age_on(birth, consent_date) < consent_age:
+            raise LogError(
+                _("Ungdommen var %(age)s år på datoen for samtykket. Fra %(limit)s år kan ungdommen samtykke selv; før det må foresatte samtykke.",
+                  age=age_on(birth, consent_date), limit=consent_age),
+                "given_by",
+            )
+    try:
+        data, content_type, name = files.read_upload(storage, max_bytes)
+    except files.UploadError as e:
+        raise LogError(str(e), "file") from e
+    allowed = {f"unit:{u.id}" for u in Unit.select(Unit.id)} | {f"kind:{k}" for k in _unit_kinds()}
+    chosen = sorted({s for s in services if s in allowed})
+    with write_transaction():
+        Consent.update(replaced_at=utcnow()).where(
+            Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null()
+        ).execute()
+        stored = files.store(data, content_type)
+        consent = Consent.create(
+            log=log, file=stored, filename=name, given_by=given_by, given_by_name=given_by_name.strip(),
+            relation=relation.strip(), consent_date=consent_date, expires_on=expires_on,
+            services=",".join(chosen), uploaded_by=by,
+        )
+        if log.status == LogStatus.DRAFT:
+            Log.update(status=LogStatus.ACTIVE, activated_at=utcnow(), version=Log.version + 1).where(
+                Log.id == log.id
+            ).execute()
+        audit.record("consent_uploaded", log=log, obj=consent, user=by)
+    return consent
+
+
+def _unit_kinds():
+    from stafettlogg.models import UnitKind
+
+    return UnitKind.CHOICES
+
+
+def consents_expiring(logs: list[Log], within_days: int = 30) -> list[Consent]:
+    if not logs:
+        return []
+    limit = dt.date.today() + dt.timedelta(days=within_days)
+    return list(
+        Consent.select(Consent, Log, Subject)
+        .join(Log)
+        .join(Subject)
+        .where(
+            Consent.log.in_([log.id for log in logs]),
+            Consent.replaced_at.is_null(),
+            Consent.withdrawn_at.is_null(),
+            Consent.expires_on.is_null(False),
+            Consent.expires_on <= limit,
+        )
+        .order_by(Consent.expires_on)
+    )
+
+
+# ------------------------------------------------------------------ guardians, participants
+
+
+def add_guardian(by: User, log: Log, *, name: str, relation: str, phone: str, email: str) -> Guardian:
+    if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
+        raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
+    problem = guardian_problem({"name": name, "relation": relation, "phone": phone, "email": email})
+    if problem:
+        raise LogError(*problem)
+    with write_transaction():
+        guardian = Guardian.create(log=log, name=name.strip(), relation=relation, phone=phone.strip(),
+                                   email=email.strip())
+        audit.record("guardian_added", log=log, obj=guardian, user=by)
+    return guardian
+
+
+def guardian_problem(g: dict) -> tuple[str, str] | None:
+    if not g.get("name", "").strip():
+        return _("Skriv navnet på den foresatte."), "name"
+    if not g.get("phone", "").strip() and not g.get("email", "").strip():
+        return _("Skriv telefonnummer eller e-post, så stafettholderen kan nå den foresatte."), "phone"
+    if g.get("email") and "@" not in g["email"]:
+        return _("E-postadressen ser ikke riktig ut."), "email"
+    return None
+
+
+def remove_guardian(by: User, log: Log, guardian: Guardian) -> None:
+    if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
+        raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
+    with write_transaction():
+        guardian.delete_instance()
+        audit.record("guardian_removed", log=log, obj=guardian, user=by)
+
+
+def add_participant(by: User, log: Log, user: User) -> Participant:
+    """Only active staff; only from a service the consent covers (otherwise an
+    extended consent is needed first)."""
+    ensure_writable(log)
+    if not user.active or not user.is_staff:
+        raise LogError(_("Personen har ikke aktiv tilgang og kan ikke legges til."))
+    if user.id == log.holder_id:
+        raise LogError(_("Stafettholderen er allerede med i loggen."))
+    if Participant.select().where(Participant.log == log, Participant.user == user).exists():
+        raise LogError(_("%(name)s er allerede deltaker.", name=user.name))
+    if not consent_covers(log, user.unit):
+        raise LogError(
+            _("Samtykket omfatter ikke %(unit)s. Last opp et utvidet samtykke som nevner denne tjenesten før du legger til %(name)s.",
+              unit=user.unit.name, name=user.name),
+            code="needs_extended_consent",
+        )
+    with write_transaction():
+        participant = Participant.create(log=log, user=user, added_by=by)
+        audit.record("participant_added", log=log, obj=participant, user=by)
+    return participant
+
+
+def remove_participant(by: User, log: Log, participant: Participant) -> None:
+    ensure_writable(log)
+    with write_transaction():
+        participant.delete_instance()
+        audit.record("participant_removed", log=log, obj=participant, user=by)
+
+
+def search_staff(query: str, log: Log, limit: int = 15) -> list[User]:
+    """Active staff of any unit by name, job title or unit name (htmx active search)."""
+    from stafettlogg.models import Role
+
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    pattern = f"%{query}%"
+    existing = Participant.select(Participant.user).where(Participant.log == log)
+    return list(
+        User.select(User, Unit)
+        .join(Unit)
+        .where(
+            User.active,
+            User.role.in_(Role.STAFF_LIKE),
+            User.id != log.holder_id,
+            User.id.not_in(existing),
+            (User.name ** pattern) | (User.job_title ** pattern) | (Unit.name ** pattern),
+        )
+        .order_by(User.name)
+        .limit(limit)
+    )

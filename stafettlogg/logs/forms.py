@@ -1,0 +1,72 @@
+"""Reading the create-log form: subject, guardians, level, first concern."""
+
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from stafettlogg.logs.domain import guardian_problem
+from stafettlogg.logs.national_id import national_id_problem
+from stafettlogg.models import SubjectKind, Unit
+
+MAX_GUARDIANS = 4
+
+
+def parse_create_form(form, user) -> tuple[dict, dict]:
+    """Clean values and Norwegian errors. Guardians come as guardian-N-name etc."""
+    errors: dict[str, str] = {}
+    data: dict = {}
+    data["kind"] = form.get("kind", "barn")
+    if data["kind"] not in SubjectKind.CHOICES:
+        errors["kind"] = _("Velg hvem loggen gjelder.")
+    data["name"] = form.get("name", "").strip()
+    if not data["name"]:
+        errors["name"] = _("Skriv navnet på barnet, ungdommen eller den loggen gjelder.")
+    data["birth_date"] = None
+    raw_birth = form.get("birth_date", "").strip()
+    if raw_birth:
+        try:
+            data["birth_date"] = dt.date.fromisoformat(raw_birth)
+            if data["birth_date"] > dt.date.today():
+                errors["birth_date"] = _("Fødselsdatoen kan ikke være fram i tid.")
+        except ValueError:
+            try:
+                data["birth_date"] = dt.datetime.strptime(raw_birth, "%d.%m.%Y").date()
+            except ValueError:
+                errors["birth_date"] = _("Skriv fødselsdatoen som dd.mm.åååå.")
+    elif data["kind"] != "gravid":
+        errors["birth_date"] = _("Skriv fødselsdatoen.")
+    data["national_id"] = form.get("national_id", "").replace(" ", "") or None
+    if data["national_id"] and "birth_date" not in errors:
+        problem = national_id_problem(data["national_id"], data["birth_date"])
+        if problem:
+            errors["national_id"] = problem
+    unit_id = form.get("unit_id", type=int) if hasattr(form, "getlist") else form.get("unit_id")
+    data["unit"] = Unit.get_or_none(id=unit_id or user.unit_id)
+    if data["unit"] is None:
+        errors["unit_id"] = _("Velg enheten.")
+    data["class_group"] = form.get("class_group", "").strip()[:100]
+    try:
+        data["level"] = int(form.get("level", ""))
+        if data["level"] not in (1, 2, 3):
+            raise ValueError
+    except ValueError:
+        errors["level"] = _("Velg BTI-nivå 1, 2 eller 3.")
+    data["concern_title"] = form.get("concern_title", "").strip()
+    if not data["concern_title"]:
+        errors["concern_title"] = _("Skriv hva dere er oppmerksomme på.")
+    elif len(data["concern_title"]) > 300:
+        errors["concern_title"] = _("Oppmerksomheten kan ha høyst 300 tegn. Skriv mer i beskrivelsen.")
+    data["concern_body"] = form.get("concern_body", "").strip()
+    guardians = []
+    for i in range(1, MAX_GUARDIANS + 1):
+        g = {k: form.get(f"guardian-{i}-{k}", "").strip() for k in ("name", "relation", "phone", "email")}
+        if not any(g.values()) or (not g["name"] and not g["phone"] and not g["email"]):
+            continue
+        problem = guardian_problem(g)
+        if problem:
+            errors[f"guardian-{i}-{problem[1]}"] = problem[0]
+        guardians.append(g)
+    if not guardians and data["kind"] in ("barn", "ungdom") and "guardian-1-name" not in errors:
+        errors["guardian-1-name"] = _("Skriv minst én foresatt.")
+    data["guardians"] = guardians
+    return data, errors

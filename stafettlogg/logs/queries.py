@@ -1,0 +1,194 @@
+"""Read-side queries. A fixed number of queries per page, whatever the data: joins and
+prefetch, never a query per row (DEVELOPERS.md "Speed is a feature")."""
+
+import datetime as dt
+
+from peewee import JOIN, Case, prefetch
+
+from stafettlogg.logs.domain import consents_expiring, current_consent
+from stafettlogg.models import (
+    Concern,
+    Entry,
+    Evaluation,
+    Goal,
+    Guardian,
+    Handover,
+    Highlight,
+    Log,
+    LogStatus,
+    Measure,
+    Meeting,
+    Participant,
+    Subject,
+    Unit,
+    User,
+)
+
+Author = User.alias("author")
+
+
+def load_log(log_id: int) -> Log:
+    holder = User.alias("holder")
+    return (
+        Log.select(Log, Subject, Unit, holder)
+        .join(Subject)
+        .switch(Log)
+        .join(Unit)
+        .switch(Log)
+        .join(holder, on=(Log.holder == holder.id))
+        .where(Log.id == log_id)
+        .get()
+    )
+
+
+def section_items(log: Log, key: str) -> list:
+    model = {
+        "concerns": Concern, "highlights": Highlight, "goals": Goal,
+        "measures": Measure, "meetings": Meeting, "entries": Entry,
+    }[key]
+    query = (
+        model.select(model, Author)
+        .join(Author, on=(model.author == Author.id))
+        .where(model.log == log)
+    )
+    if key == "measures":
+        query = query.order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
+        evaluations = Evaluation.select(Evaluation, User).join(User).order_by(Evaluation.evaluated_on)
+        return list(prefetch(query, evaluations))
+    if key == "meetings":
+        return list(query.order_by(Meeting.starts_at.desc()))
+    if key == "entries":
+        return list(query.order_by(Entry.entry_date.desc(), Entry.id.desc()))
+    if key == "highlights":
+        return list(query.order_by(Highlight.id.desc()))
+    return list(query.order_by(model.id))
+
+
+def participants(log: Log) -> list[Participant]:
+    return list(
+        Participant.select(Participant, User, Unit)
+        .join(User, on=(Participant.user == User.id))
+        .join(Unit, JOIN.LEFT_OUTER)
+        .where(Participant.log == log)
+        .order_by(User.name)
+    )
+
+
+def guardians(log: Log) -> list[Guardian]:
+    return list(Guardian.select().where(Guardian.log == log).order_by(Guardian.id))
+
+
+def summary(log: Log) -> dict:
+    """Counters for the section navigation and the deadline list (refreshed by htmx)."""
+    counts = {}
+    for key, model in (("concerns", Concern), ("highlights", Highlight), ("goals", Goal),
+                       ("measures", Measure), ("meetings", Meeting), ("entries", Entry)):
+        counts[key] = model.select().where(model.log == log).count()
+    soon = dt.date.today() + dt.timedelta(days=14)
+    due = list(
+        Measure.select()
+        .where(Measure.log == log, Measure.status != "ended", Measure.evaluation_date <= soon)
+        .order_by(Measure.evaluation_date)
+    )
+    return {"counts": counts, "due": due}
+
+
+def holder_history(log: Log) -> list[Handover]:
+    from_user = User.alias("from_user")
+    to_user = User.alias("to_user")
+    return list(
+        Handover.select(Handover, from_user, to_user)
+        .join(from_user, on=(Handover.from_user == from_user.id))
+        .switch(Handover)
+        .join(to_user, on=(Handover.to_user == to_user.id))
+        .where(Handover.log == log, Handover.status == "accepted")
+        .order_by(Handover.decided_at)
+    )
+
+
+def log_page(log: Log) -> dict:
+    from stafettlogg.logs.sections import SECTIONS
+
+    context = {
+        "log": log,
+        "guardians": guardians(log),
+        "participants": participants(log),
+        "consent": current_consent(log),
+        "summary": summary(log),
+        "history": holder_history(log),
+    }
+    if log.status != LogStatus.DRAFT:
+        context["items"] = {key: section_items(log, key) for key in SECTIONS}
+    return context
+
+
+# ------------------------------------------------------------------ start page
+
+
+def my_logs(user: User) -> list[Log]:
+    """Logs where I am holder or participant, newest activity first."""
+    holder = User.alias("holder")
+    mine = Participant.select(Participant.log).where(Participant.user == user)
+    return list(
+        Log.select(Log, Subject, Unit, holder)
+        .join(Subject)
+        .switch(Log)
+        .join(Unit)
+        .switch(Log)
+        .join(holder, on=(Log.holder == holder.id))
+        .where((Log.holder == user) | (Log.id.in_(mine)), Log.status != LogStatus.DELETED)
+        .order_by(
+            Case(None, [(Log.status == LogStatus.ACTIVE, 0), (Log.status == LogStatus.DRAFT, 1)], 2),
+            Subject.name,
+        )
+    )
+
+
+def measures_due(user: User, within_days: int = 14) -> list[Measure]:
+    """Measures in my active logs whose evaluation date is within the days, or past."""
+    limit = dt.date.today() + dt.timedelta(days=within_days)
+    mine = Participant.select(Participant.log).where(Participant.user == user)
+    return list(
+        Measure.select(Measure, Log, Subject)
+        .join(Log)
+        .join(Subject)
+        .where(
+            (Log.holder == user) | (Log.id.in_(mine)),
+            Log.status == LogStatus.ACTIVE,
+            Measure.status != "ended",
+            Measure.evaluation_date <= limit,
+        )
+        .order_by(Measure.evaluation_date)
+    )
+
+
+def start_page(user: User) -> dict:
+    logs = my_logs(user)
+    held = [log for log in logs if log.holder_id == user.id]
+    return {
+        "logs": logs,
+        "due": measures_due(user),
+        "drafts": [log for log in held if log.status == LogStatus.DRAFT],
+        "expiring": consents_expiring([log for log in held if log.status == LogStatus.ACTIVE]),
+        "pending_handovers": list(
+            Handover.select(Handover, Log, Subject)
+            .join(Log)
+            .join(Subject)
+            .where(Handover.to_user == user, Handover.status == "pending")
+        ),
+        "today": dt.date.today(),
+    }
+
+
+def guardian_logs(user: User) -> list[Log]:
+    holder = User.alias("holder")
+    return list(
+        Log.select(Log, Subject, Unit, holder)
+        .join(Subject)
+        .switch(Log)
+        .join(Unit)
+        .switch(Log)
+        .join(holder, on=(Log.holder == holder.id))
+        .join(Guardian, on=(Guardian.log == Log.id))
+        .where(Guardian.user == user, Log.status != LogStatus.DELETED)
+    )

@@ -1,0 +1,325 @@
+"""The log's sections (concerns, highlights, goals, measures, meetings, entries) as
+data: fields, who may write, and one set of create/update/delete rules for all."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from stafettlogg import audit, labels
+from stafettlogg.access import role_on_log
+from stafettlogg.db import write_transaction
+from stafettlogg.logs.domain import LogError, ensure_writable
+from stafettlogg.models import (
+    Concern,
+    Entry,
+    Evaluation,
+    Goal,
+    Highlight,
+    Log,
+    Measure,
+    Meeting,
+    Participant,
+    User,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: object
+    kind: str = "text"  # text, textarea, date, datetime, select
+    required: bool = False
+    max_length: int = 5000
+    hint: object = None
+    choices: str | None = None  # name of a choices provider below
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    model: type
+    title: object
+    item_name: object
+    fields: tuple
+    creators: tuple = ("holder",)
+    # "author": participants may change what they wrote themselves; the holder all.
+    participant_edits_own: bool = False
+    order: tuple = field(default_factory=tuple)
+    empty_text: object = ""
+    add_label: object = ""
+    markdown: bool = True
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def _register(section: Section) -> Section:
+    SECTIONS[section.key] = section
+    return section
+
+
+_register(Section(
+    key="concerns", model=Concern, title=_l("Oppmerksomhet"), item_name=_l("oppmerksomhet"),
+    fields=(
+        Field("title", _l("Hva er vi oppmerksomme på?"), required=True, max_length=300,
+              hint=_l("Kort og konkret, for eksempel «Emma trives ikke i friminuttene»")),
+        Field("body", _l("Beskrivelse"), "textarea"),
+    ),
+    empty_text=_l("Skriv hva dere er oppmerksomme på. Mål og tiltak hører til en oppmerksomhet."),
+    add_label=_l("Legg til oppmerksomhet"),
+))
+_register(Section(
+    key="highlights", model=Highlight, title=_l("Lysglimt"), item_name=_l("lysglimt"),
+    fields=(Field("body", _l("Hva gikk bra?"), "textarea", required=True, max_length=2000,
+                  hint=_l("Et kort notat om noe som gikk bra")),),
+    creators=("holder", "participant"), participant_edits_own=True,
+    empty_text=_l("Ingen lysglimt ennå. Skriv ned noe som gikk bra – det gir håp og retning."),
+    add_label=_l("Legg til lysglimt"),
+))
+_register(Section(
+    key="goals", model=Goal, title=_l("Mål"), item_name=_l("mål"),
+    fields=(
+        Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
+        Field("body", _l("Mål"), "textarea", required=True, max_length=2000,
+              hint=_l("Hva ønsker barnet og familien skal bli annerledes?")),
+    ),
+    empty_text=_l("Ingen mål ennå. Sett mål sammen med barnet og de foresatte."),
+    add_label=_l("Legg til mål"),
+))
+_register(Section(
+    key="measures", model=Measure, title=_l("Tiltak"), item_name=_l("tiltak"),
+    fields=(
+        Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
+        Field("what", _l("Hva skal gjøres?"), "textarea", required=True, max_length=2000),
+        Field("responsible", _l("Hvem har ansvaret?"), required=True, max_length=200,
+              hint=_l("Stillingstittel, navn eller familierelasjon, for eksempel «kontaktlærer Kari Ottesen» eller «mor»")),
+        Field("responsible_user", _l("Ansvarlig deltaker i loggen"), "select", choices="people",
+              hint=_l("Velg personen hvis hen skal evaluere tiltaket i loggen")),
+        Field("start_date", _l("Fra dato"), "date"),
+        Field("evaluation_date", _l("Evalueres innen"), "date", required=True),
+        Field("status", _l("Status"), "select", required=True, choices="measure_status"),
+    ),
+    empty_text=_l("Ingen tiltak ennå. Skriv hvem som gjør hva, fra når, og når tiltaket skal evalueres."),
+    add_label=_l("Legg til tiltak"),
+))
+_register(Section(
+    key="meetings", model=Meeting, title=_l("Møter"), item_name=_l("møte"),
+    fields=(
+        Field("kind", _l("Type møte"), "select", required=True, choices="meeting_kinds"),
+        Field("starts_at", _l("Tidspunkt"), "datetime", required=True),
+        Field("place", _l("Sted eller Teams"), required=True, max_length=300),
+        Field("invited", _l("Inviterte"), "textarea", max_length=2000, hint=_l("Én per linje")),
+        Field("agenda", _l("Dagsorden"), "textarea"),
+        Field("minutes", _l("Referat"), "textarea", hint=_l("Skrives i møtet, gjerne på delt skjerm")),
+    ),
+    empty_text=_l("Ingen møter ennå. Stafettholderen inviterer til samarbeidsmøte og evalueringsmøte."),
+    add_label=_l("Planlegg møte"),
+))
+_register(Section(
+    key="entries", model=Entry, title=_l("Logg"), item_name=_l("notat"),
+    fields=(
+        Field("entry_date", _l("Dato"), "date", required=True),
+        Field("body", _l("Tekst"), "textarea", required=True, max_length=10000),
+    ),
+    creators=("holder", "participant"), participant_edits_own=True,
+    empty_text=_l("Ingen notater ennå."),
+    add_label=_l("Skriv notat"),
+))
+
+MARKDOWN_FIELDS = {"body", "what", "agenda", "minutes", "invited"}
+
+
+# ------------------------------------------------------------------ choices
+
+
+def choices(provider: str, log: Log) -> list[tuple]:
+    if provider == "concerns":
+        return [(c.id, c.title) for c in Concern.select().where(Concern.log == log).order_by(Concern.id)]
+    if provider == "people":
+        people = [log.holder] + [
+            p.user for p in Participant.select(Participant, User).join(User).where(Participant.log == log)
+        ]
+        return [(u.id, f"{u.name} ({u.job_title})") for u in people]
+    if provider == "measure_status":
+        return labels.options(labels.MEASURE_STATUSES)
+    if provider == "meeting_kinds":
+        return labels.options(labels.MEETING_KINDS)
+    raise KeyError(provider)
+
+
+# ------------------------------------------------------------------ validation
+
+
+def parse_date(value: str) -> dt.date | None:
+    value = (value or "").strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def parse_datetime_local(value: str) -> dt.datetime:
+    """A datetime-local value in Norwegian time, stored as naive UTC."""
+    from stafettlogg.templating import OSLO
+
+    local = dt.datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M").replace(tzinfo=OSLO)
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def validate(section: Section, log: Log, form) -> tuple[dict, dict]:
+    """Clean values and Norwegian errors, field by field. Only the section's own
+    fields are read: extra fields in a POST change nothing."""
+    clean, errors = {}, {}
+    for f in section.fields:
+        raw = (form.get(f.name) or "").strip()
+        if not raw:
+            if f.required:
+                errors[f.name] = _("Fyll ut «%(label)s».", label=f.label)
+            clean[f.name] = None if f.kind in ("date", "datetime", "select") else ""
+            continue
+        if len(raw) > f.max_length:
+            errors[f.name] = _("«%(label)s» kan ha høyst %(n)s tegn.", label=f.label, n=f.max_length)
+            continue
+        if f.kind == "date":
+            try:
+                clean[f.name] = parse_date(raw)
+            except ValueError:
+                errors[f.name] = _("Skriv datoen som dd.mm.åååå.")
+        elif f.kind == "datetime":
+            try:
+                clean[f.name] = parse_datetime_local(raw)
+            except ValueError:
+                errors[f.name] = _("Velg dato og klokkeslett.")
+        elif f.kind == "select":
+            allowed = {str(value): value for value, _text in choices(f.choices, log)}
+            if raw not in allowed:
+                errors[f.name] = _("Velg et av alternativene for «%(label)s».", label=f.label)
+            else:
+                clean[f.name] = allowed[raw]
+        else:
+            clean[f.name] = raw
+    if section.key == "measures" and not errors:
+        if clean.get("start_date") and clean["evaluation_date"] < clean["start_date"]:
+            errors["evaluation_date"] = _("Evalueringsdatoen kan ikke være før startdatoen.")
+    return clean, errors
+
+
+# ------------------------------------------------------------------ permissions
+
+
+def can_create(user: User, log: Log, section: Section) -> bool:
+    return role_on_log(user, log) in section.creators
+
+
+def can_change(user: User, log: Log, section: Section, item) -> bool:
+    role = role_on_log(user, log)
+    if role == "holder":
+        return True
+    return role == "participant" and section.participant_edits_own and item.author_id == user.id
+
+
+def get_item(section: Section, log: Log, item_id: int):
+    """An item of this log only: ids of other logs are not found."""
+    return section.model.get_or_none(section.model.id == item_id, section.model.log == log)
+
+
+class Forbidden(Exception):
+    pass
+
+
+class Conflict(LogError):
+    def __init__(self, message, mine: dict, theirs):
+        super().__init__(message, code="conflict")
+        self.mine = mine
+        self.theirs = theirs
+
+
+def create_item(by: User, log: Log, section: Section, form):
+    if not can_create(by, log, section):
+        raise Forbidden
+    ensure_writable(log)
+    clean, errors = validate(section, log, form)
+    if errors:
+        return None, errors
+    with write_transaction():
+        item = section.model.create(log=log, author=by, **clean)
+        audit.record(f"{section.key}_created", log=log, obj=item, user=by)
+    return item, {}
+
+
+def update_item(by: User, log: Log, section: Section, item, form):
+    """Optimistic locking: the form carries the version it was based on; a stale
+    save matches no row and the user's own text is handed back (SECURITY.md)."""
+    if not can_change(by, log, section, item):
+        raise Forbidden
+    ensure_writable(log)
+    if isinstance(item, Meeting) and item.finalised_at is not None:
+        raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
+    clean, errors = validate(section, log, form)
+    if errors:
+        return None, errors
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        version = -1
+    model = section.model
+    with write_transaction():
+        changed = (
+            model.update(version=model.version + 1, updated_at=utcnow(), **clean)
+            .where(model.id == item.id, model.version == version)
+            .execute()
+        )
+        if not changed:
+            raise Conflict(
+                _("Noen andre har lagret en endring i mellomtiden. Teksten din er ikke borte: se begge versjonene under og lagre på nytt."),
+                mine=dict(form), theirs=model.get_by_id(item.id),
+            )
+        audit.record(f"{section.key}_updated", log=log, obj=item, user=by)
+    return model.get_by_id(item.id), {}
+
+
+def delete_item(by: User, log: Log, section: Section, item) -> None:
+    if not can_change(by, log, section, item):
+        raise Forbidden
+    ensure_writable(log)
+    if isinstance(item, Meeting) and item.finalised_at is not None:
+        raise LogError(_("Et møte med godkjent referat kan ikke slettes."), code="final")
+    with write_transaction():
+        item.delete_instance()
+        audit.record(f"{section.key}_deleted", log=log, obj=item, user=by)
+
+
+def add_evaluation(by: User, log: Log, measure: Measure, form):
+    """Participants evaluate the measures they are responsible for; the holder all."""
+    role = role_on_log(by, log)
+    if not (role == "holder" or (role == "participant" and measure.responsible_user_id == by.id)):
+        raise Forbidden
+    ensure_writable(log)
+    errors, clean = {}, {}
+    try:
+        clean["evaluated_on"] = parse_date(form.get("evaluated_on", "")) if form.get("evaluated_on") else None
+    except ValueError:
+        errors["evaluated_on"] = _("Skriv datoen som dd.mm.åååå.")
+    if not clean.get("evaluated_on") and "evaluated_on" not in errors:
+        errors["evaluated_on"] = _("Fyll ut datoen for evalueringen.")
+    clean["what_worked"] = (form.get("what_worked") or "").strip()
+    if not clean["what_worked"]:
+        errors["what_worked"] = _("Skriv hva som virket og hva som ikke virket.")
+    clean["decision"] = form.get("decision", "")
+    if clean["decision"] not in labels.EVALUATION_DECISIONS:
+        errors["decision"] = _("Velg om tiltaket skal fortsette, justeres eller avsluttes.")
+    if errors:
+        return None, errors
+    with write_transaction():
+        evaluation = Evaluation.create(measure=measure, author=by, **clean)
+        if clean["decision"] == "end":
+            Measure.update(status="ended", version=Measure.version + 1).where(Measure.id == measure.id).execute()
+        elif measure.status == "planned":
+            Measure.update(status="ongoing", version=Measure.version + 1).where(Measure.id == measure.id).execute()
+        audit.record("evaluation_created", log=log, obj=evaluation, user=by)
+    return evaluation, {}

@@ -1,0 +1,482 @@
+"""Routes for the log. Thin: load (the access hook already loaded g.log and checked
+the caller's role on it), call a domain function, render."""
+
+import datetime as dt
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from stafettlogg import labels
+from stafettlogg.access import role_on_log
+from stafettlogg.logs import domain, queries
+from stafettlogg.logs import sections as sec
+from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
+from stafettlogg.logs.sections import SECTIONS
+from stafettlogg.models import Consent, Guardian, Log, LogStatus, Measure, Participant, Unit, User
+from stafettlogg.pages import wants_fragment
+
+bp = Blueprint("logs", __name__, url_prefix="/logger")
+
+
+def _units():
+    return list(Unit.select().where(Unit.active).order_by(Unit.name))
+
+
+# ------------------------------------------------------------------ create / reopen
+
+
+def _new_page(values, errors, status=200, existing=None):
+    return render_template(
+        "logs/new.html", values=values, errors=errors, unit_options=[(u.id, u.name) for u in _units()],
+        existing=existing, max_guardians=MAX_GUARDIANS,
+    ), status
+
+
+@bp.route("/ny")
+def new():
+    values = {"unit_id": current_user.unit_id, "level": "1", "kind": "barn"}
+    return _new_page(values, {})
+
+
+@bp.route("/ny", methods=["POST"])
+def create():
+    data, errors = parse_create_form(request.form, current_user)
+    if errors:
+        return _new_page(request.form, errors, 422)
+    existing = domain.find_existing_log(data["national_id"], data["name"], data["birth_date"])
+    if existing is not None:
+        return _new_page(request.form, {}, 409, existing=existing)
+    log = domain.create_log(current_user, **data)
+    flash(_("Stafettloggen er opprettet. Last opp det skriftlige samtykket for å ta den i bruk."), "success")
+    return redirect(url_for("logs.show", log_id=log.id), 303)
+
+
+@bp.route("/gjenapne", methods=["POST"])
+def reopen():
+    """Reopen the earlier log found for the subject typed into the create form."""
+    data, errors = parse_create_form(request.form, current_user)
+    if errors:
+        return _new_page(request.form, errors, 422)
+    existing = domain.find_existing_log(data["national_id"], data["name"], data["birth_date"])
+    if existing is None or existing.status not in (LogStatus.CLOSED, LogStatus.PASSIVE):
+        return _new_page(request.form, {"name": _("Fant ingen avsluttet stafettlogg å gjenåpne.")}, 422)
+    log = domain.reopen_log(current_user, existing)
+    flash(_("Stafettloggen er gjenåpnet og venter på nytt samtykke. Innholdet vises når samtykket er lastet opp."), "success")
+    return redirect(url_for("logs.show", log_id=log.id), 303)
+
+
+# ------------------------------------------------------------------ the log page
+
+
+def _log_page(status=200, **extra):
+    context = queries.log_page(queries.load_log(g.log.id))
+    context.update(
+        role=role_on_log(current_user, g.log),
+        sections=SECTIONS,
+        section_errors=extra.pop("section_errors", {}),
+        section_values=extra.pop("section_values", {}),
+        **extra,
+    )
+    return render_template("logs/show.html", **context), status
+
+
+@bp.route("/<int:log_id>")
+def show(log_id):
+    return _log_page()
+
+
+@bp.route("/<int:log_id>/sammendrag")
+def summary(log_id):
+    return render_template("logs/_summary.html", log=g.log, summary=queries.summary(g.log))
+
+
+@bp.route("/<int:log_id>/opplysninger", methods=["GET", "POST"])
+def edit_header(log_id):
+    log = g.log
+    if request.method == "POST":
+        f = request.form
+        errors = {}
+        try:
+            level = int(f.get("level", ""))
+            assert level in (1, 2, 3)
+        except (ValueError, AssertionError):
+            errors["level"] = _("Velg BTI-nivå 1, 2 eller 3.")
+        informed = None
+        if f.get("guardians_informed_on"):
+            try:
+                informed = sec.parse_date(f["guardians_informed_on"])
+            except ValueError:
+                errors["guardians_informed_on"] = _("Skriv datoen som dd.mm.åååå.")
+        kept = f.get("records_kept_in", "stafettlogg")
+        if kept not in RECORD_LOCATIONS:
+            errors["records_kept_in"] = _("Velg hvor innkallinger og referater ligger.")
+        if not errors:
+            try:
+                domain.update_header(current_user, log, class_group=f.get("class_group", ""), level=level,
+                                     guardians_informed_on=informed, records_kept_in=kept,
+                                     version=f.get("version", type=int) or 0)
+            except domain.LogError as e:
+                errors["class_group"] = str(e)
+        if not errors:
+            flash(_("Opplysningene er lagret."), "success")
+            return redirect(url_for("logs.show", log_id=log.id), 303)
+        return render_template("logs/edit_header.html", log=log, values=f, errors=errors,
+                               locations=RECORD_LOCATIONS), 422
+    values = {
+        "class_group": log.class_group, "level": log.level, "records_kept_in": log.records_kept_in,
+        "guardians_informed_on": log.guardians_informed_on.isoformat() if log.guardians_informed_on else "",
+        "version": log.version,
+    }
+    return render_template("logs/edit_header.html", log=log, values=values, errors={}, locations=RECORD_LOCATIONS)
+
+
+RECORD_LOCATIONS = {
+    "stafettlogg": _("I Stafettlogg"),
+    "visma": _("Visma"),
+    "egne_arkiv": _("Eget arkivsystem (private skoler og barnehager)"),
+    "dips_samspill": _("DIPS Samspill"),
+    "helsejournal": _("Helsejournal på helsestasjonen (papir)"),
+    "pasientjournal": _("Pasientjournal (papir)"),
+    "papir": _("Papir"),
+}
+
+
+# ------------------------------------------------------------------ consent
+
+
+def _consent_page(values, errors, status=200):
+    log = g.log
+    history = list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc()))
+    units = _units()
+    return render_template(
+        "logs/consent.html", log=log, values=values, errors=errors, history=history,
+        units=units, kinds=labels.UNIT_KINDS, current=domain.current_consent(log),
+        consent_age=current_app.config["CONSENT_AGE"],
+    ), status
+
+
+@bp.route("/<int:log_id>/samtykke")
+def consent_form(log_id):
+    current = domain.current_consent(g.log)
+    values = {"consent_date": dt.date.today().isoformat(), "given_by": "guardian",
+              "services": sorted(domain.consent_services(current))}
+    return _consent_page(values, {})
+
+
+@bp.route("/<int:log_id>/samtykke", methods=["POST"])
+def consent_upload(log_id):
+    f = request.form
+    values = dict(f)
+    values["services"] = f.getlist("services")
+    errors = {}
+    try:
+        consent_date = sec.parse_date(f.get("consent_date", ""))
+    except ValueError:
+        errors["consent_date"] = _("Skriv datoen samtykket ble gitt, som dd.mm.åååå.")
+    expires_on = None
+    if f.get("expires_on"):
+        try:
+            expires_on = sec.parse_date(f["expires_on"])
+        except ValueError:
+            errors["expires_on"] = _("Skriv utløpsdatoen som dd.mm.åååå.")
+    if errors:
+        return _consent_page(values, errors, 422)
+    try:
+        domain.upload_consent(
+            current_user, g.log, request.files.get("file"), given_by=f.get("given_by", ""),
+            given_by_name=f.get("given_by_name", ""), relation=f.get("relation", ""),
+            consent_date=consent_date, expires_on=expires_on, services=f.getlist("services"),
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"], consent_age=current_app.config["CONSENT_AGE"],
+        )
+    except domain.LogError as e:
+        return _consent_page(values, {e.field or "file": str(e)}, 422)
+    flash(_("Samtykket er lastet opp. Stafettloggen er aktiv."), "success")
+    return redirect(url_for("logs.show", log_id=g.log.id), 303)
+
+
+@bp.route("/<int:log_id>/samtykke/<int:consent_id>/fil")
+def consent_file(log_id, consent_id):
+    consent = Consent.get_or_none(Consent.id == consent_id, Consent.log == g.log)
+    if consent is None:
+        abort(404)
+    g.audit_object = consent
+    stored = consent.file
+    from io import BytesIO
+
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[stored.content_type]
+    response = send_file(
+        BytesIO(stored.content), mimetype=stored.content_type, as_attachment=True,
+        download_name=f"samtykke-{g.log.id}-{consent.id}.{ext}",
+    )
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ------------------------------------------------------------------ guardians
+
+
+@bp.route("/<int:log_id>/foresatte", methods=["POST"])
+def guardian_add(log_id):
+    f = request.form
+    try:
+        domain.add_guardian(current_user, g.log, name=f.get("name", ""), relation=f.get("relation", ""),
+                            phone=f.get("phone", ""), email=f.get("email", ""))
+    except domain.LogError as e:
+        return _log_page(422, guardian_errors={e.field or "name": str(e)}, guardian_values=f)
+    flash(_("Den foresatte er lagt til."), "success")
+    return redirect(url_for("logs.show", log_id=g.log.id) + "#foresatte", 303)
+
+
+@bp.route("/<int:log_id>/foresatte/<int:guardian_id>/fjern", methods=["POST"])
+def guardian_remove(log_id, guardian_id):
+    guardian = Guardian.get_or_none(Guardian.id == guardian_id, Guardian.log == g.log)
+    if guardian is None:
+        abort(404)
+    try:
+        domain.remove_guardian(current_user, g.log, guardian)
+    except domain.LogError as e:
+        flash(str(e), "error")
+    return redirect(url_for("logs.show", log_id=g.log.id) + "#foresatte", 303)
+
+
+# ------------------------------------------------------------------ participants
+
+
+@bp.route("/<int:log_id>/deltakere/sok")
+def participant_search(log_id):
+    results = domain.search_staff(request.args.get("q", ""), g.log)
+    consent = domain.current_consent(g.log)
+    covered = {u.id: domain.consent_covers(g.log, u.unit, consent) for u in results}
+    if wants_fragment():
+        return render_template("logs/_participant_results.html", log=g.log, results=results, covered=covered)
+    return render_template("logs/participant_search.html", log=g.log, results=results, covered=covered,
+                           q=request.args.get("q", ""))
+
+
+@bp.route("/<int:log_id>/deltakere", methods=["POST"])
+def participant_add(log_id):
+    user = User.get_or_none(id=request.form.get("user_id", type=int) or 0)
+    if user is None:
+        abort(404)
+    try:
+        domain.add_participant(current_user, g.log, user)
+    except domain.LogError as e:
+        if wants_fragment():
+            return render_template("logs/_participants.html", log=g.log, participants=queries.participants(g.log),
+                                   role="holder", participant_error=str(e), needs_consent=e.code), 422
+        flash(str(e), "error")
+        return redirect(url_for("logs.show", log_id=g.log.id) + "#deltakere", 303)
+    if wants_fragment():
+        response = make_response(render_template(
+            "logs/_participants.html", log=g.log, participants=queries.participants(g.log), role="holder"))
+        response.headers["HX-Trigger"] = "log-changed"
+        return response
+    flash(_("%(name)s er lagt til som deltaker.", name=user.name), "success")
+    return redirect(url_for("logs.show", log_id=g.log.id) + "#deltakere", 303)
+
+
+@bp.route("/<int:log_id>/deltakere/<int:participant_id>/fjern", methods=["POST"])
+def participant_remove(log_id, participant_id):
+    participant = Participant.get_or_none(Participant.id == participant_id, Participant.log == g.log)
+    if participant is None:
+        abort(404)
+    try:
+        domain.remove_participant(current_user, g.log, participant)
+    except domain.LogError as e:
+        flash(str(e), "error")
+    if wants_fragment():
+        return render_template("logs/_participants.html", log=g.log, participants=queries.participants(g.log),
+                               role="holder")
+    return redirect(url_for("logs.show", log_id=g.log.id) + "#deltakere", 303)
+
+
+# ------------------------------------------------------------------ sections
+
+
+def _section(key: str) -> sec.Section:
+    section = SECTIONS.get(key)
+    if section is None:
+        abort(404)
+    return section
+
+
+def _render_section(section, status=200, errors=None, values=None, editing=None, conflict=None):
+    """The section partial for htmx; the whole page (scrolled to it) otherwise."""
+    if not wants_fragment():
+        if status >= 400:
+            return _log_page(status, section_errors={section.key: errors or {}},
+                             section_values={section.key: values or {}}, conflict=conflict)
+        return redirect(url_for("logs.show", log_id=g.log.id) + f"#{section.key}", 303)
+    response = make_response(render_template(
+        f"logs/_{section.key}.html", log=g.log, section=section, items=queries.section_items(g.log, section.key),
+        role=role_on_log(current_user, g.log), errors=errors or {}, values=values or {}, editing=editing,
+        conflict=conflict,
+    ), status)
+    if status < 400:
+        response.headers["HX-Trigger"] = "log-changed"
+    return response
+
+
+@bp.route("/<int:log_id>/seksjon/<key>")
+def section(log_id, key):
+    section = _section(key)
+    if g.log.status == LogStatus.DRAFT:
+        abort(409)
+    return render_template(
+        f"logs/_{section.key}.html", log=g.log, section=section, items=queries.section_items(g.log, key),
+        role=role_on_log(current_user, g.log), errors={}, values={}, editing=None, conflict=None,
+    )
+
+
+@bp.route("/<int:log_id>/seksjon/<key>", methods=["POST"])
+def item_create(log_id, key):
+    section = _section(key)
+    try:
+        item, errors = sec.create_item(current_user, g.log, section, request.form)
+    except sec.Forbidden:
+        abort(403)
+    except domain.LogError as e:
+        return _render_section(section, 409, {"_form": str(e)}, request.form)
+    if errors:
+        return _render_section(section, 422, errors, request.form)
+    return _render_section(section)
+
+
+def _item(section, item_id):
+    item = sec.get_item(section, g.log, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.route("/<int:log_id>/seksjon/<key>/<int:item_id>/endre")
+def item_edit(log_id, key, item_id):
+    section = _section(key)
+    item = _item(section, item_id)
+    if not sec.can_change(current_user, g.log, section, item):
+        abort(403)
+    g.audit_object = item
+    values = {f.name: _form_value(getattr(item, f.name + ("_id" if f.kind == "select" and f.choices in ("concerns", "people") else ""))) for f in section.fields}
+    values["version"] = item.version
+    if wants_fragment():
+        return render_template("logs/_item_form.html", log=g.log, section=section, item=item, values=values,
+                               errors={})
+    return render_template("logs/item_edit.html", log=g.log, section=section, item=item, values=values,
+                           errors={})
+
+
+def _form_value(value):
+    if isinstance(value, dt.datetime):
+        from stafettlogg.templating import local
+
+        return local(value).strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+@bp.route("/<int:log_id>/seksjon/<key>/<int:item_id>", methods=["POST"])
+def item_update(log_id, key, item_id):
+    section = _section(key)
+    item = _item(section, item_id)
+    try:
+        _updated, errors = sec.update_item(current_user, g.log, section, item, request.form)
+    except sec.Forbidden:
+        abort(403)
+    except sec.Conflict as e:
+        return _edit_again(section, item, 409, {"_form": str(e)}, conflict=e)
+    except domain.LogError as e:
+        return _edit_again(section, item, 409, {"_form": str(e)})
+    if errors:
+        return _edit_again(section, item, 422, errors)
+    return _render_section(section)
+
+
+def _edit_again(section, item, status, errors, conflict=None):
+    values = dict(request.form)
+    if conflict is not None:
+        values["version"] = conflict.theirs.version  # saving again is a deliberate overwrite
+    template = "logs/_item_form.html" if wants_fragment() else "logs/item_edit.html"
+    return render_template(template, log=g.log, section=section, item=item, values=values, errors=errors,
+                           conflict=conflict), status
+
+
+@bp.route("/<int:log_id>/seksjon/<key>/<int:item_id>/slett", methods=["POST"])
+def item_delete(log_id, key, item_id):
+    section = _section(key)
+    item = _item(section, item_id)
+    try:
+        sec.delete_item(current_user, g.log, section, item)
+    except sec.Forbidden:
+        abort(403)
+    except domain.LogError as e:
+        return _render_section(section, 409, {"_form": str(e)})
+    return _render_section(section)
+
+
+@bp.route("/<int:log_id>/tiltak/<int:measure_id>/evaluering", methods=["POST"])
+def evaluation_create(log_id, measure_id):
+    measure = Measure.get_or_none(Measure.id == measure_id, Measure.log == g.log)
+    if measure is None:
+        abort(404)
+    section = SECTIONS["measures"]
+    try:
+        _evaluation, errors = sec.add_evaluation(current_user, g.log, measure, request.form)
+    except sec.Forbidden:
+        abort(403)
+    except domain.LogError as e:
+        return _render_section(section, 409, {"_form": str(e)})
+    if errors:
+        return _render_section(section, 422, {f"eval-{measure.id}-{k}": v for k, v in errors.items()},
+                               {f"eval-{measure.id}-{k}": v for k, v in request.form.items()})
+    return _render_section(section)
+
+
+# ------------------------------------------------------------------ consent form templates
+
+
+@bp.route("/samtykkeskjema")
+def consent_templates():
+    return render_template("logs/consent_templates.html")
+
+
+@bp.route("/samtykkeskjema/<form>")
+def consent_template(form):
+    if form not in ("nb", "nn"):
+        abort(404)
+    return render_template(f"logs/consent_template_{form}.html", units=_units(), kinds=labels.UNIT_KINDS)
+
+
+def register_audit(app):
+    """Every read of a log's content is audited here, in one place (fail closed: if
+    the event cannot be written, the response becomes an error)."""
+    from stafettlogg import audit
+
+    @app.after_request
+    def audit_reads(response):
+        log = g.get("log")
+        if (
+            log is not None
+            and request.method == "GET"
+            and response.status_code < 400
+            and request.endpoint is not None
+        ):
+            audit.record(f"view:{request.endpoint}", log=log, obj=g.get("audit_object"))
+        return response
+
+    return audit_reads
+

@@ -1,0 +1,370 @@
+"""peewee models only. Code names follow the glossary in shared/DESIGN.md."""
+
+import datetime as dt
+
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from stafettlogg.db import BaseModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Role:
+    ADMIN = "admin"
+    AREA_LEADER = "area_leader"
+    UNIT_LEADER = "unit_leader"
+    STAFF = "staff"
+    COORDINATING_UNIT = "coordinating_unit"
+    GUARDIAN = "guardian"
+    ALL = (ADMIN, AREA_LEADER, UNIT_LEADER, STAFF, COORDINATING_UNIT, GUARDIAN)
+    # Roles whose holders work in a unit and can hold or take part in logs.
+    STAFF_LIKE = (UNIT_LEADER, STAFF, COORDINATING_UNIT)
+
+
+class UnitKind:
+    CHOICES = (
+        "barnehage",
+        "skole",
+        "helsestasjon",
+        "ppt",
+        "barnevern",
+        "fysio_ergo",
+        "miljotjenesten",
+        "kultur_fritid",
+        "annet",
+    )
+
+
+class Area(BaseModel):
+    name = CharField(max_length=200, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Unit(BaseModel):
+    area = ForeignKeyField(Area, backref="units", on_delete="RESTRICT")
+    name = CharField(max_length=200)
+    kind = CharField(max_length=40)
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("area", "name"), True),)
+
+
+class User(BaseModel):
+    username = CharField(max_length=150, unique=True)
+    password_hash = CharField(max_length=255, default="")
+    name = CharField(max_length=200)
+    role = CharField(max_length=30, index=True)
+    job_title = CharField(max_length=200, default="")
+    email = CharField(max_length=254, default="")
+    phone = CharField(max_length=40, default="")
+    unit = ForeignKeyField(Unit, null=True, backref="staff", on_delete="RESTRICT")
+    area = ForeignKeyField(Area, null=True, backref="leaders", on_delete="RESTRICT")
+    active = BooleanField(default=True)
+    # Rotated at logout, password change and deactivation: every session carries it.
+    session_token = CharField(max_length=64, default="")
+    must_change_password = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+    deactivated_at = DateTimeField(null=True)
+
+    # flask-login protocol
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_anonymous(self):
+        return False
+
+    def get_id(self):
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_staff(self):
+        return self.role in Role.STAFF_LIKE
+
+
+class LoginFailure(BaseModel):
+    """Failed login attempts, shared by all worker processes through the database."""
+
+    key = CharField(max_length=200, index=True)  # "user:<name>" or "ip:<addr>"
+    at = DateTimeField(default=utcnow, index=True)
+
+
+class AuditEvent(BaseModel):
+    """Append-only access log (tilgangslogg). Ids, never content."""
+
+    at = DateTimeField(default=utcnow, index=True)
+    user_id = IntegerField(null=True, index=True)
+    username = CharField(max_length=150, default="")
+    role = CharField(max_length=40, default="")
+    action = CharField(max_length=60)
+    log_id = IntegerField(null=True, index=True)
+    object_type = CharField(max_length=40, default="")
+    object_id = IntegerField(null=True)
+    ip = CharField(max_length=64, default="")
+
+
+class Notification(BaseModel):
+    user = ForeignKeyField(User, backref="notifications", on_delete="CASCADE")
+    kind = CharField(max_length=40)
+    text = TextField()
+    url = CharField(max_length=500, default="")
+    log_id = IntegerField(null=True, index=True)
+    # Unique per event so that reminders run twice send nothing twice.
+    dedupe_key = CharField(max_length=200, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    read_at = DateTimeField(null=True)
+
+
+class OutboxEmail(BaseModel):
+    to = CharField(max_length=254)
+    subject = CharField(max_length=300)
+    body = TextField()
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+
+
+# ---------------------------------------------------------------- the log itself
+
+
+class LogStatus:
+    DRAFT = "draft"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    PASSIVE = "passive"
+    DELETED = "deleted"
+    ALL = (DRAFT, ACTIVE, CLOSED, PASSIVE, DELETED)
+
+
+class SubjectKind:
+    CHOICES = ("barn", "ungdom", "gravid", "familie")
+
+
+class Subject(BaseModel):
+    """The child, youth, pregnant woman or family a log is about."""
+
+    kind = CharField(max_length=20, default="barn")
+    name = CharField(max_length=200, index=True)
+    birth_date = DateField(null=True)
+    national_id = CharField(max_length=11, null=True, unique=True)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Log(BaseModel):
+    subject = ForeignKeyField(Subject, backref="logs", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, backref="logs", on_delete="RESTRICT")
+    holder = ForeignKeyField(User, backref="held_logs", on_delete="RESTRICT")
+    status = CharField(max_length=20, default=LogStatus.DRAFT, index=True)
+    level = IntegerField(default=1)
+    class_group = CharField(max_length=100, default="")
+    guardians_informed_on = DateField(null=True)
+    # Where invitations and minutes are kept (seed 000): "stafettlogg" or elsewhere.
+    records_kept_in = CharField(max_length=60, default="stafettlogg")
+    close_reason = CharField(max_length=30, default="")
+    close_note = TextField(default="")
+    coordinator_name = CharField(max_length=200, default="")
+    coordinator_service = CharField(max_length=200, default="")
+    guardian_agreed_to_keep = BooleanField(default=False)
+    created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    activated_at = DateTimeField(null=True)
+    closed_at = DateTimeField(null=True)
+    version = IntegerField(default=1)
+
+
+class Guardian(BaseModel):
+    log = ForeignKeyField(Log, backref="guardians", on_delete="CASCADE")
+    name = CharField(max_length=200)
+    relation = CharField(max_length=60, default="")
+    phone = CharField(max_length=40, default="")
+    email = CharField(max_length=254, default="")
+    user = ForeignKeyField(User, null=True, backref="guardianships", on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Participant(BaseModel):
+    log = ForeignKeyField(Log, backref="participants", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="participations", on_delete="RESTRICT")
+    added_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    added_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("log", "user"), True),)
+
+
+class StoredFile(BaseModel):
+    """Uploaded bytes live in the database, under a generated id."""
+
+    content = BlobField()
+    content_type = CharField(max_length=60)
+    size = IntegerField()
+    sha256 = CharField(max_length=64)
+    created_at = DateTimeField(default=utcnow)
+
+
+class Consent(BaseModel):
+    log = ForeignKeyField(Log, backref="consents", on_delete="CASCADE")
+    file = ForeignKeyField(StoredFile, on_delete="CASCADE")
+    filename = CharField(max_length=200)  # sanitised display name, never a path
+    given_by = CharField(max_length=20)  # "guardian" or "youth"
+    given_by_name = CharField(max_length=200)
+    relation = CharField(max_length=60, default="")
+    consent_date = DateField()
+    expires_on = DateField(null=True)
+    # Unit ids and service kinds the family agrees to involve, comma separated.
+    services = TextField(default="")
+    uploaded_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    uploaded_at = DateTimeField(default=utcnow)
+    replaced_at = DateTimeField(null=True)
+    withdrawn_at = DateTimeField(null=True)
+
+
+class Concern(BaseModel):
+    log = ForeignKeyField(Log, backref="concerns", on_delete="CASCADE")
+    title = CharField(max_length=300)
+    body = TextField(default="")
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class Highlight(BaseModel):
+    log = ForeignKeyField(Log, backref="highlights", on_delete="CASCADE")
+    body = TextField()
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class Goal(BaseModel):
+    log = ForeignKeyField(Log, backref="goals", on_delete="CASCADE")
+    concern = ForeignKeyField(Concern, null=True, backref="goals", on_delete="SET NULL")
+    body = TextField()
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class MeasureStatus:
+    CHOICES = ("planned", "ongoing", "ended")
+
+
+class Meeting(BaseModel):
+    log = ForeignKeyField(Log, backref="meetings", on_delete="CASCADE")
+    kind = CharField(max_length=30)  # samarbeidsmote, evalueringsmote, avklaringsmote
+    starts_at = DateTimeField()
+    place = CharField(max_length=300, default="")
+    invited = TextField(default="")
+    agenda = TextField(default="")
+    minutes = TextField(default="")
+    present = TextField(default="")  # who was present, one per line
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    finalised_at = DateTimeField(null=True)
+    finalised_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    version = IntegerField(default=1)
+
+
+class Measure(BaseModel):
+    log = ForeignKeyField(Log, backref="measures", on_delete="CASCADE")
+    concern = ForeignKeyField(Concern, null=True, backref="measures", on_delete="SET NULL")
+    meeting = ForeignKeyField(Meeting, null=True, backref="measures", on_delete="SET NULL")
+    what = TextField()
+    responsible = CharField(max_length=200)  # job title, name or family relation
+    responsible_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    start_date = DateField(null=True)
+    evaluation_date = DateField(null=True, index=True)
+    status = CharField(max_length=20, default="planned")
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class Evaluation(BaseModel):
+    measure = ForeignKeyField(Measure, backref="evaluations", on_delete="CASCADE")
+    evaluated_on = DateField()
+    what_worked = TextField()
+    decision = CharField(max_length=20)  # continue, adjust, end
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+
+class MinutesCorrection(BaseModel):
+    meeting = ForeignKeyField(Meeting, backref="corrections", on_delete="CASCADE")
+    body = TextField()
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Entry(BaseModel):
+    log = ForeignKeyField(Log, backref="entries", on_delete="CASCADE")
+    entry_date = DateField()
+    body = TextField()
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class Handover(BaseModel):
+    """Holder history and pending proposals (seed 002: the old holder keeps the
+    role until the new one accepts)."""
+
+    log = ForeignKeyField(Log, backref="handovers", on_delete="CASCADE")
+    from_user = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    to_user = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    note = TextField(default="")
+    status = CharField(max_length=20, default="pending", index=True)
+    decline_reason = TextField(default="")
+    direct_assignment = BooleanField(default=False)
+    created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    decided_at = DateTimeField(null=True)
+
+
+MODELS = [
+    Area,
+    Unit,
+    User,
+    LoginFailure,
+    AuditEvent,
+    Notification,
+    OutboxEmail,
+    Subject,
+    Log,
+    Guardian,
+    Participant,
+    StoredFile,
+    Consent,
+    Concern,
+    Highlight,
+    Goal,
+    Meeting,
+    Measure,
+    Evaluation,
+    MinutesCorrection,
+    Entry,
+    Handover,
+]

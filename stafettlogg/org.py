@@ -1,0 +1,172 @@
+"""Areas, units and staff administration (routes only; rules in organisation.py)."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from stafettlogg import organisation as org
+from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
+
+bp = Blueprint("org", __name__)
+
+
+def _contact(form, prefix: str = "") -> dict:
+    return {
+        "email": form.get(f"{prefix}email", "").strip(),
+        "phone": form.get(f"{prefix}phone", "").strip(),
+    }
+
+
+def _created(user: User, password: str, back: str):
+    """Show the new account's temporary password once (never stored in a cookie)."""
+    return render_template("org/created.html", user=user, password=password, back=back)
+
+
+def _areas_page(values=None, errors=None, status=200):
+    items = list(Area.select().order_by(Area.name))
+    leaders = list(User.select().where(User.role == Role.AREA_LEADER).order_by(User.name))
+    return render_template(
+        "org/areas.html", areas=items, leaders=leaders, area_options=[(a.id, a.name) for a in items],
+        values=values or {}, errors=errors or {},
+    ), status
+
+
+@bp.route("/omrader")
+def areas():
+    return _areas_page()
+
+
+@bp.route("/omrader", methods=["POST"])
+def area_create():
+    try:
+        area = org.create_area(request.form.get("name", ""))
+    except org.OrganisationError as e:
+        return _areas_page(request.form, {"name": str(e)}, 422)
+    flash(_("Området %(name)s er opprettet.", name=area.name), "success")
+    return redirect(url_for("org.areas"), 303)
+
+
+@bp.route("/omrader/leder", methods=["POST"])
+def area_leader_create():
+    f = request.form
+    area = Area.get_or_none(id=f.get("leader_area_id", type=int) or 0)
+    if area is None:
+        return _areas_page(f, {"leader_area_id": _("Velg et område.")}, 422)
+    try:
+        user, password = org.appoint_area_leader(
+            area, f.get("leader_username", ""), f.get("leader_name", ""),
+            job_title=_("Områdeleder"), **_contact(f, "leader_"),
+        )
+    except org.OrganisationError as e:
+        return _areas_page(f, {f"leader_{e.field}": str(e)}, 422)
+    return _created(user, password, url_for("org.areas"))
+
+
+def _visible_units():
+    query = Unit.select(Unit, Area).join(Area).order_by(Area.name, Unit.name)
+    if current_user.role == Role.AREA_LEADER:
+        query = query.where(Unit.area == current_user.area_id)
+    return list(query)
+
+
+@bp.route("/enheter")
+def units():
+    return render_template("org/units.html", units=_visible_units(), kinds=UnitKind.CHOICES, values={}, errors={})
+
+
+@bp.route("/enheter", methods=["POST"])
+def unit_create():
+    try:
+        unit = org.create_unit(current_user, request.form.get("name", ""), request.form.get("kind", ""))
+    except org.OrganisationError as e:
+        return render_template(
+            "org/units.html", units=_visible_units(), kinds=UnitKind.CHOICES,
+            values=request.form, errors={e.field: str(e)},
+        ), 422
+    flash(_("Enheten %(name)s er opprettet. Legg inn en enhetsleder.", name=unit.name), "success")
+    return redirect(url_for("org.unit", unit_id=unit.id), 303)
+
+
+def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None):
+    staff = list(
+        User.select().where(User.unit == unit).order_by(User.active.desc(), User.role.desc(), User.name)
+    )
+    return render_template(
+        "org/unit.html", unit=unit, staff=staff, values=values or {}, errors=errors or {},
+        blocked_logs=blocked_logs or [], is_leader=current_user.role == Role.UNIT_LEADER,
+        is_area_leader=current_user.role == Role.AREA_LEADER,
+    ), status
+
+
+@bp.route("/enheter/<int:unit_id>")
+def unit(unit_id):
+    return _unit_page(g.unit)
+
+
+@bp.route("/enheter/<int:unit_id>/enhetsleder", methods=["POST"])
+def unit_leader_create(unit_id):
+    f = request.form
+    try:
+        user, password = org.appoint_unit_leader(
+            current_user, g.unit, f.get("leader_username", ""), f.get("leader_name", ""),
+            job_title=f.get("leader_job_title", "").strip() or _("Enhetsleder"), **_contact(f, "leader_"),
+        )
+    except org.OrganisationError as e:
+        return _unit_page(g.unit, f, {f"leader_{e.field}": str(e)}, 422)
+    return _created(user, password, url_for("org.unit", unit_id=g.unit.id))
+
+
+@bp.route("/enheter/<int:unit_id>/ansatte", methods=["POST"])
+def staff_create(unit_id):
+    f = request.form
+    try:
+        user, password = org.add_staff(
+            current_user, g.unit, f.get("username", ""), f.get("name", ""), f.get("job_title", ""),
+            **_contact(f),
+        )
+    except org.OrganisationError as e:
+        return _unit_page(g.unit, f, {e.field or "name": str(e)}, 422)
+    return _created(user, password, url_for("org.unit", unit_id=g.unit.id))
+
+
+@bp.route("/ansatte/<int:staff_id>", methods=["GET", "POST"])
+def staff_edit(staff_id):
+    staff = g.staff_member
+    if request.method == "POST":
+        f = request.form
+        try:
+            org.update_staff(current_user, staff, name=f.get("name", ""), job_title=f.get("job_title", ""),
+                             email=f.get("email", ""), phone=f.get("phone", ""))
+        except org.OrganisationError as e:
+            return render_template("org/staff_edit.html", staff=staff, values=f, errors={e.field: str(e)}), 422
+        flash(_("Endringene er lagret."), "success")
+        return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
+    values = {"name": staff.name, "job_title": staff.job_title, "email": staff.email, "phone": staff.phone}
+    return render_template("org/staff_edit.html", staff=staff, values=values, errors={})
+
+
+@bp.route("/ansatte/<int:staff_id>/deaktiver", methods=["POST"])
+def staff_deactivate(staff_id):
+    staff = g.staff_member
+    try:
+        org.deactivate_staff(current_user, staff)
+    except org.OrganisationError as e:
+        return _unit_page(staff.unit, errors={"deactivate": str(e)}, status=409, blocked_logs=e.logs)
+    flash(_("%(name)s er deaktivert og har ikke lenger tilgang.", name=staff.name), "success")
+    return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
+
+
+@bp.route("/ansatte/<int:staff_id>/aktiver", methods=["POST"])
+def staff_reactivate(staff_id):
+    staff = g.staff_member
+    if staff.active:
+        abort(409)
+    org.reactivate_staff(current_user, staff)
+    flash(_("%(name)s er aktivert igjen.", name=staff.name), "success")
+    return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
+
+
+@bp.route("/admin/utboks")
+def outbox():
+    mails = list(OutboxEmail.select().order_by(OutboxEmail.created_at.desc()).limit(200))
+    return render_template("org/outbox.html", mails=mails)

@@ -1,0 +1,162 @@
+"""Areas, units and staff: the rules of seed 001 "Rutine for å opprette og endre
+stafettholder" (area leaders create units and appoint unit leaders; unit leaders add
+the staff of their unit and remove those who leave)."""
+
+import re
+import secrets
+
+from flask_babel import gettext as _
+
+from stafettlogg import audit
+from stafettlogg.auth import rotate_session_token
+from stafettlogg.db import write_transaction
+from stafettlogg.models import Area, Log, LogStatus, Role, Unit, UnitKind, User, utcnow
+from stafettlogg.passwords import hash_password
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
+WORDS = (
+    "bjørk fjell elv strand sol måne skog lyng hav vind stein eng bekk furu tind "
+    "vår sommer høst vinter snø regn bro båt fyr lund mose kilde nord sør øst vest"
+).split()
+
+
+class OrganisationError(ValueError):
+    """A rule was broken; the message is for the user (Norwegian)."""
+
+    def __init__(self, message: str, field: str | None = None, logs=None):
+        super().__init__(message)
+        self.field = field
+        self.logs = logs or []
+
+
+def temporary_password() -> str:
+    """Four random words and two digits: easy to read aloud, hard to guess."""
+    words = [secrets.choice(WORDS) for _i in range(4)]
+    return "-".join(words) + f"-{secrets.randbelow(90) + 10}"
+
+
+def _check_username(username: str) -> str:
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise OrganisationError(
+            _("Brukernavnet kan bare ha små bokstaver a–z, tall, punktum, bindestrek og understrek (2–60 tegn)."),
+            "username",
+        )
+    if User.select().where(User.username == username).exists():
+        raise OrganisationError(_("Brukernavnet er allerede i bruk."), "username")
+    return username
+
+
+def create_area(name: str) -> Area:
+    name = name.strip()
+    if not name:
+        raise OrganisationError(_("Skriv navnet på området."), "name")
+    with write_transaction():
+        if Area.select().where(Area.name == name).exists():
+            raise OrganisationError(_("Det finnes allerede et område med dette navnet."), "name")
+        return Area.create(name=name)
+
+
+def create_user(role: str, username: str, name: str, *, password: str | None = None,
+                unit: Unit | None = None, area: Area | None = None, job_title: str = "",
+                email: str = "", phone: str = "") -> tuple[User, str]:
+    """Create an account. Returns the user and the password to hand over (temporary
+    unless given): the user must change a temporary one at first login."""
+    if not name.strip():
+        raise OrganisationError(_("Skriv navnet."), "name")
+    if email and "@" not in email:
+        raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
+    initial = password or temporary_password()
+    with write_transaction():
+        user = User.create(
+            username=_check_username(username),
+            password_hash=hash_password(initial),
+            name=name.strip(),
+            role=role,
+            unit=unit,
+            area=area,
+            job_title=job_title.strip(),
+            email=email.strip(),
+            phone=phone.strip(),
+            session_token=secrets.token_hex(32),
+            must_change_password=password is None,
+        )
+    return user, initial
+
+
+def appoint_area_leader(area: Area, username: str, name: str, **contact) -> tuple[User, str]:
+    return create_user(Role.AREA_LEADER, username, name, area=area, **contact)
+
+
+def create_unit(by: User, name: str, kind: str) -> Unit:
+    """Area leaders create units in their own area (seed 001)."""
+    name = name.strip()
+    if not name:
+        raise OrganisationError(_("Skriv navnet på enheten."), "name")
+    if kind not in UnitKind.CHOICES:
+        raise OrganisationError(_("Velg hva slags enhet det er."), "kind")
+    with write_transaction():
+        if Unit.select().where(Unit.area == by.area_id, Unit.name == name).exists():
+            raise OrganisationError(_("Det finnes allerede en enhet med dette navnet i området."), "name")
+        unit = Unit.create(area=by.area_id, name=name, kind=kind)
+        audit.record("unit_created", obj=unit, user=by)
+    return unit
+
+
+def appoint_unit_leader(by: User, unit: Unit, username: str, name: str, **contact) -> tuple[User, str]:
+    user, password = create_user(Role.UNIT_LEADER, username, name, unit=unit, **contact)
+    audit.record("unit_leader_appointed", obj=user, user=by)
+    return user, password
+
+
+def add_staff(by: User, unit: Unit, username: str, name: str, job_title: str, **contact) -> tuple[User, str]:
+    """Unit leaders add stafettholdere and aktører of their own unit (seed 001)."""
+    if not job_title.strip():
+        raise OrganisationError(_("Skriv stillingen (for eksempel kontaktlærer)."), "job_title")
+    user, password = create_user(Role.STAFF, username, name, unit=unit, job_title=job_title, **contact)
+    audit.record("staff_added", obj=user, user=by)
+    return user, password
+
+
+def update_staff(by: User, staff: User, *, name: str, job_title: str, email: str, phone: str) -> User:
+    if not name.strip():
+        raise OrganisationError(_("Skriv navnet."), "name")
+    if email and "@" not in email:
+        raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
+    with write_transaction():
+        User.update(name=name.strip(), job_title=job_title.strip(), email=email.strip(),
+                    phone=phone.strip()).where(User.id == staff.id).execute()
+        audit.record("staff_updated", obj=staff, user=by)
+    return User.get_by_id(staff.id)
+
+
+def active_logs_held_by(user: User) -> list[Log]:
+    return list(
+        Log.select()
+        .where(Log.holder == user, Log.status.in_([LogStatus.DRAFT, LogStatus.ACTIVE]))
+        .order_by(Log.id)
+    )
+
+
+def deactivate_staff(by: User, staff: User) -> None:
+    """Staff who leave lose access at once. Refused while they hold active logs:
+    every active log must always have exactly one active holder."""
+    if staff.id == by.id:
+        raise OrganisationError(_("Du kan ikke deaktivere deg selv."))
+    with write_transaction():
+        held = active_logs_held_by(staff)
+        if held:
+            raise OrganisationError(
+                _("%(name)s er stafettholder for %(n)s aktive stafettlogger. Velg ny stafettholder først.",
+                  name=staff.name, n=len(held)),
+                logs=held,
+            )
+        User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id).execute()
+        rotate_session_token(staff)
+        audit.record("staff_deactivated", obj=staff, user=by)
+
+
+def reactivate_staff(by: User, staff: User) -> None:
+    with write_transaction():
+        User.update(active=True, deactivated_at=None).where(User.id == staff.id).execute()
+        audit.record("staff_reactivated", obj=staff, user=by)

@@ -1,0 +1,23 @@
+"""Headers on every response, errors included (SECURITY.md "Headers and browser")."""
+
+from flask import request
+
+CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    headers.add("Vary", "HX-Request")
+    if request.endpoint != "static":
+        # Pages carry personal data: never in a shared or browser cache.
+        headers["Cache-Control"] = "no-store"
+    from flask import current_app
+
+    if current_app.config.get("HTTPS"):
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return response
