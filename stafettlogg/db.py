@@ -82,11 +82,21 @@ def init_app(app):
     if app.config.get("MIGRATE_ON_START", True):
         migrate()  # closes its connection again: nothing is open when gunicorn forks
 
+    from flask import g
+
+    # Tests share the thread with the app and may hold a connection to arrange and
+    # assert; anywhere else an open connection here is a leak and must raise.
+    reuse = bool(app.config.get("TESTING"))
+
     @app.before_request
     def _connect():
-        db.connect()
+        from flask import request
+
+        if request.endpoint == "main.healthz":
+            return  # the health check opens its own connection and reports failure
+        g.db_opened_here = db.connect(reuse_if_open=reuse)
 
     @app.teardown_request
     def _close(exc):
-        if not db.is_closed():
+        if g.get("db_opened_here") and not db.is_closed():
             db.close()

@@ -12,7 +12,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/healthz")
 def healthz():
     try:
-        db.execute_sql("SELECT 1")
+        with db.connection_context():
+            db.execute_sql("SELECT 1")
     except Exception:  # any database failure means "not healthy"
         return jsonify(status="error", db="unreachable"), 503
     return jsonify(status="ok", db="ok")

@@ -1,0 +1,62 @@
+"""Headers on every response, errors included; GET never changes anything."""
+
+import pytest
+
+from stafettlogg.db import db
+from stafettlogg.models import MODELS, AuditEvent
+from tests.test_access_matrix import routes, url_values
+
+pytestmark = pytest.mark.db
+
+CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+
+@pytest.mark.parametrize("path", ["/login", "/finnes-ikke", "/logger/1", "/healthz"])
+def test_security_headers_on_every_response(client, path):
+    r = client.get(path)
+    h = r.headers
+    assert h["Content-Security-Policy"].startswith(CSP)
+    assert "unsafe-inline" not in h["Content-Security-Policy"] and "unsafe-eval" not in h["Content-Security-Policy"]
+    assert h["X-Content-Type-Options"] == "nosniff"
+    assert h["Referrer-Policy"] == "same-origin"
+    assert "HX-Request" in h.get("Vary", "")
+    assert h["Cache-Control"] == "no-store"
+
+
+def test_error_pages_are_norwegian_and_have_headers(auth):
+    r = auth.persona("guardian").get("/enheter")
+    assert r.status_code == 403
+    assert "Du har ikke tilgang til denne siden." in r.get_data(as_text=True)
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_htmx_is_vendored_and_configured(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert "/static/vendor/htmx-2.0.11.min.js" in html
+    assert '"allowEval":false' in html and '"selfRequestsOnly":true' in html and '"historyCacheSize":0' in html
+    assert "<script>" not in html and " hx-on" not in html
+    assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
+
+
+def snapshot():
+    counts = {}
+    for model in MODELS:
+        if model is AuditEvent:
+            continue  # reads are audited: the only table a GET may add to
+        counts[model.__name__] = [tuple(row) for row in model.select().order_by(model.id).tuples()]
+    return counts
+
+
+@pytest.mark.parametrize("persona", ["holder", "unit_leader", "admin", "guardian", "area_leader"])
+def test_get_changes_nothing(app, auth, persona):
+    values = url_values(app)
+    with db.connection_context():
+        before = snapshot()
+    for rule, method in routes(app):
+        if method != "GET" or rule.endpoint == "static":
+            continue
+        url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+        auth.persona(persona).get(url)
+    with db.connection_context():
+        after = snapshot()
+    assert before == after

@@ -1,0 +1,179 @@
+"""Organisation (seed 001): area leaders create units and appoint unit leaders; unit
+leaders add and deactivate the staff of their own unit."""
+
+import pytest
+
+from stafettlogg.db import db
+from stafettlogg.models import Area, AuditEvent, Log, LogStatus, Unit, User
+from tests.conftest import user
+
+pytestmark = pytest.mark.db
+
+
+def unit_named(name):
+    return Unit.get(Unit.name == name)
+
+
+def test_area_leader_creates_unit_in_own_area(auth, db_conn):
+    c = auth.persona("area_leader")
+    r = c.post("/enheter", data={"name": "Vestbyen barnehage", "kind": "barnehage"})
+    assert r.status_code == 303
+    unit = unit_named("Vestbyen barnehage")
+    assert unit.area.name == "Oppvekst" and unit.kind == "barnehage"
+    assert "Vestbyen barnehage" in c.get(r.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("form", "message"), [
+    ({"name": "", "kind": "skole"}, "Skriv navnet på enheten."),
+    ({"name": "Ny skole", "kind": "slott"}, "Velg hva slags enhet det er."),
+    ({"name": "Nordbyen skole", "kind": "skole"}, "finnes allerede"),
+])
+def test_unit_bad_input_keeps_text_and_stores_nothing(auth, db_conn, form, message):
+    before = Unit.select().count()
+    r = auth.persona("area_leader").post("/enheter", data=form)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert message in html
+    assert f'value="{form["name"]}"' in html
+    assert Unit.select().count() == before
+
+
+@pytest.mark.parametrize("persona", ["holder", "unit_leader", "guardian", "coordinating_unit", "admin"])
+def test_only_area_leaders_create_units(auth, db_conn, persona):
+    before = Unit.select().count()
+    r = auth.persona(persona).post("/enheter", data={"name": "Smugskolen", "kind": "skole"})
+    assert r.status_code == 403
+    assert Unit.select().count() == before
+
+
+def test_area_leader_appoints_unit_leader_with_temporary_password(auth, app, db_conn):
+    unit = unit_named("Sørbyen skole")
+    c = auth.persona("area_leader")
+    r = c.post(f"/enheter/{unit.id}/enhetsleder", data={
+        "leader_name": "Nina Nyleder", "leader_username": "nina.nyleder", "leader_email": "nina@demo.no"})
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "nina.nyleder" in html and "Midlertidig passord" in html
+    nina = user("nina.nyleder")
+    assert nina.role == "unit_leader" and nina.unit_id == unit.id and nina.must_change_password
+    import re
+
+    password = re.search(r"Midlertidig passord</dt><dd><code>([^<]+)</code>", html).group(1)
+    fresh = app.test_client()
+    r = fresh.post("/login", data={"username": "nina.nyleder", "password": password})
+    assert r.status_code == 302
+    assert fresh.get("/").headers["Location"] == "/konto/passord"
+
+
+def test_area_leader_cannot_manage_units_of_another_area(auth, db_conn):
+    health = Unit.get(Unit.name == "Helsestasjonen sentrum")
+    c = auth.persona("area_leader")
+    assert c.get(f"/enheter/{health.id}").status_code == 403
+    r = c.post(f"/enheter/{health.id}/enhetsleder", data={"leader_name": "X", "leader_username": "x.x"})
+    assert r.status_code == 403
+    assert not User.select().where(User.username == "x.x").exists()
+
+
+def test_unit_leader_adds_staff(auth, db_conn):
+    unit = unit_named("Nordbyen skole")
+    c = auth.persona("unit_leader")
+    r = c.post(f"/enheter/{unit.id}/ansatte", data={
+        "name": "Ola Ny", "job_title": "Kontaktlærer", "username": "ola.ny", "email": "ola@demo.no", "phone": "123"})
+    assert r.status_code == 200
+    ola = user("ola.ny")
+    assert (ola.unit_id, ola.role, ola.job_title, ola.email, ola.phone) == (unit.id, "staff", "Kontaktlærer", "ola@demo.no", "123")
+    assert AuditEvent.select().where(AuditEvent.action == "staff_added", AuditEvent.object_id == ola.id).exists()
+
+
+@pytest.mark.parametrize(("form", "field", "message"), [
+    ({"name": "", "job_title": "Lærer", "username": "a.b"}, "name", "Skriv navnet."),
+    ({"name": "A B", "job_title": "", "username": "a.b"}, "job_title", "Skriv stillingen"),
+    ({"name": "A B", "job_title": "Lærer", "username": "Store Bokstaver"}, "username", "Brukernavnet kan bare"),
+    ({"name": "A B", "job_title": "Lærer", "username": "larer"}, "username", "allerede i bruk"),
+    ({"name": "A B", "job_title": "Lærer", "username": "a.b", "email": "ikke-epost"}, "email", "E-postadressen"),
+])
+def test_add_staff_bad_input(auth, db_conn, form, field, message):
+    unit = unit_named("Nordbyen skole")
+    before = User.select().count()
+    r = auth.persona("unit_leader").post(f"/enheter/{unit.id}/ansatte", data=form)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert message in html
+    assert f'value="{form["name"]}"' in html
+    assert User.select().count() == before
+
+
+def test_unit_leader_cannot_manage_another_units_staff(auth, db_conn):
+    sor = unit_named("Sørbyen skole")
+    jonas = user("kontaktlaerer")
+    c = auth.persona("unit_leader")
+    assert c.post(f"/enheter/{sor.id}/ansatte", data={"name": "X", "job_title": "Y", "username": "x.y"}).status_code == 403
+    assert c.post(f"/ansatte/{jonas.id}/deaktiver").status_code == 403
+    assert c.post(f"/ansatte/{jonas.id}", data={"name": "Hacked", "job_title": "Y"}).status_code == 403
+    assert user("kontaktlaerer").active and user("kontaktlaerer").name == "Jonas Berg"
+
+
+def test_staff_cannot_add_staff(auth, db_conn):
+    unit = unit_named("Nordbyen skole")
+    r = auth.persona("holder").post(f"/enheter/{unit.id}/ansatte", data={"name": "X", "job_title": "Y", "username": "x.y"})
+    assert r.status_code == 403
+
+
+def test_unit_leader_edits_staff_and_extra_fields_change_nothing(auth, db_conn):
+    mari = user("larer")
+    r = auth.persona("unit_leader").post(f"/ansatte/{mari.id}", data={
+        "name": "Mari Lund-Hansen", "job_title": "Spesialpedagog", "email": "mari@demo.no", "phone": "",
+        "role": "admin", "unit_id": "1", "active": "0"})
+    assert r.status_code == 303
+    mari = user("larer")
+    assert mari.name == "Mari Lund-Hansen" and mari.role == "staff" and mari.active
+    assert mari.unit.name == "Nordbyen skole"
+
+
+def test_deactivation_ends_access_at_once(app, auth, db_conn):
+    mari_client = app.test_client()
+    mari_client.post("/login", data={"username": "larer", "password": "demo-passord"})
+    assert mari_client.get("/").status_code == 200
+    mari = user("larer")
+    r = auth.persona("unit_leader").post(f"/ansatte/{mari.id}/deaktiver")
+    assert r.status_code == 303
+    assert not user("larer").active
+    assert mari_client.get("/").status_code in (302, 303)
+    assert app.test_client().post("/login", data={"username": "larer", "password": "demo-passord"}).status_code == 422
+
+
+def test_deactivating_a_holder_of_active_logs_is_refused_with_the_list(auth, db_conn):
+    kari = user("stafettholder")
+    r = auth.persona("unit_leader").post(f"/ansatte/{kari.id}/deaktiver")
+    assert r.status_code == 409
+    html = r.get_data(as_text=True)
+    assert "Velg ny stafettholder først" in html
+    held = Log.select().where(Log.holder == kari, Log.status.in_([LogStatus.ACTIVE, LogStatus.DRAFT])).count()
+    assert html.count("Stafettlogg nr.") == held
+    assert user("stafettholder").active
+
+
+def test_reactivate(auth, db_conn):
+    mari = user("larer")
+    c = auth.persona("unit_leader")
+    c.post(f"/ansatte/{mari.id}/deaktiver")
+    assert c.post(f"/ansatte/{mari.id}/aktiver").status_code == 303
+    assert user("larer").active
+
+
+def test_admin_creates_area_and_area_leader(auth, db_conn):
+    c = auth.persona("admin")
+    assert c.post("/omrader", data={"name": "Kultur"}).status_code == 303
+    area = Area.get(Area.name == "Kultur")
+    r = c.post("/omrader/leder", data={"leader_area_id": area.id, "leader_name": "Kim Kultur", "leader_username": "kim.kultur"})
+    assert r.status_code == 200
+    kim = user("kim.kultur")
+    assert kim.role == "area_leader" and kim.area_id == area.id
+
+
+def test_area_bad_input(auth, db_conn):
+    c = auth.persona("admin")
+    r = c.post("/omrader", data={"name": "Oppvekst"})
+    assert r.status_code == 422 and "finnes allerede" in r.get_data(as_text=True)
+    r = c.post("/omrader/leder", data={"leader_area_id": "999", "leader_name": "Kim", "leader_username": "kim"})
+    assert r.status_code == 422 and "Velg et område." in r.get_data(as_text=True)
