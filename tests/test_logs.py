@@ -1,0 +1,384 @@
+"""The log: create with consent, duplicates, consent rules, sections, participants."""
+
+import datetime as dt
+import io
+
+import pytest
+
+from stafettlogg.db import db
+from stafettlogg.logs.national_id import with_control_digits
+from stafettlogg.models import (
+    AuditEvent,
+    Concern,
+    Consent,
+    Entry,
+    Guardian,
+    Log,
+    LogStatus,
+    Measure,
+    Participant,
+    StoredFile,
+    Subject,
+)
+from tests import files
+from tests.conftest import user
+
+pytestmark = pytest.mark.db
+
+NEW_CHILD = {
+    "kind": "barn", "name": "Lea Testesen", "birth_date": "2017-05-04",
+    "national_id": with_control_digits("040517500"), "class_group": "3A", "level": "1",
+    "concern_title": "Lea sover dårlig og er trøtt på skolen", "concern_body": "Mor har sett det siden høsten.",
+    "guardian-1-name": "Siv Testesen", "guardian-1-relation": "mor", "guardian-1-phone": "999 88 777",
+}
+
+
+def create(client, **changes):
+    data = dict(NEW_CHILD, **changes)
+    return client.post("/logger/ny", data=data)
+
+
+def consent_form(content=None, name="samtykke.pdf", **changes):
+    data = {"given_by": "guardian", "given_by_name": "Siv Testesen", "relation": "mor",
+            "consent_date": dt.date.today().isoformat(), "services": ["kind:helsestasjon"]}
+    data.update(changes)
+    data["file"] = (io.BytesIO(files.pdf() if content is None else content), name)
+    return data
+
+
+def new_log(auth, **changes) -> Log:
+    c = auth.persona("holder")
+    r = create(c, **changes)
+    assert r.status_code == 303, r.get_data(as_text=True)
+    return Log.get_by_id(int(r.headers["Location"].rsplit("/", 1)[1]))
+
+
+# ------------------------------------------------------------------ create
+
+
+def test_create_log_makes_creator_holder_and_draft(auth, db_conn):
+    log = new_log(auth)
+    assert log.status == LogStatus.DRAFT and log.holder.username == "stafettholder"
+    assert (log.subject.name, log.class_group, log.level, log.unit.name) == ("Lea Testesen", "3A", 1, "Nordbyen skole")
+    assert [g.name for g in log.guardians] == ["Siv Testesen"]
+    assert [c.title for c in log.concerns] == ["Lea sover dårlig og er trøtt på skolen"]
+    assert AuditEvent.select().where(AuditEvent.action == "log_created", AuditEvent.log_id == log.id).exists()
+    page = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    assert "Last opp samtykket for å ta loggen i bruk" in page
+    assert "Lea sover dårlig" not in page  # content hidden until consent is on file
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"name": ""}, "name", "Skriv navnet"),
+    ({"birth_date": ""}, "birth_date", "Skriv fødselsdatoen."),
+    ({"birth_date": "32.13.2017"}, "birth_date", "dd.mm.åååå"),
+    ({"national_id": "04051750000"}, "national_id", "kontrollsifferet"),
+    ({"national_id": "123"}, "national_id", "11 sifre"),
+    ({"level": "4"}, "level", "BTI-nivå"),
+    ({"concern_title": ""}, "concern_title", "oppmerksomme på"),
+    ({"guardian-1-name": "", "guardian-1-phone": ""}, "guardian-1-name", "minst én foresatt"),
+    ({"guardian-1-phone": "", "guardian-1-email": ""}, "guardian-1-phone", "telefonnummer eller e-post"),
+])
+def test_create_bad_input_keeps_text_and_stores_nothing(auth, db_conn, changes, field, message):
+    before = (Subject.select().count(), Log.select().count(), Guardian.select().count())
+    r = create(auth.persona("holder"), **changes)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert message in html
+    assert f'href="#f-{field}"' in html  # error summary links to the field
+    assert "Lea sover dårlig og er trøtt på skolen" in html or changes.get("concern_title") == ""
+    assert (Subject.select().count(), Log.select().count(), Guardian.select().count()) == before
+
+
+def test_duplicate_active_log_is_not_created(auth, db_conn):
+    emma = Log.get_by_id(1)
+    r = create(auth.persona("holder"), name="Emma Hansen", birth_date="2016-03-14",
+               national_id=emma.subject.national_id)
+    assert r.status_code == 409
+    assert "har allerede en stafettlogg" in r.get_data(as_text=True)
+    assert Log.select().where(Log.subject == emma.subject).count() == 1
+
+
+def test_closed_log_is_offered_for_reopening_by_name_and_birth_date(auth, db_conn):
+    closed = Log.get(Log.status == LogStatus.CLOSED)
+    c = auth.persona("other_unit_staff")
+    r = create(c, name=closed.subject.name, birth_date=closed.subject.birth_date.isoformat(), national_id="")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409
+    assert "Gjenåpne den tidligere stafettloggen" in html
+    assert "Oskar var urolig" not in html  # no content revealed
+    r = c.post("/logger/gjenapne", data=dict(NEW_CHILD, name=closed.subject.name,
+                                             birth_date=closed.subject.birth_date.isoformat(), national_id=""))
+    assert r.status_code == 303
+    log = Log.get_by_id(closed.id)
+    assert log.status == LogStatus.DRAFT and log.holder.username == "kontaktlaerer"
+    page = c.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert "Oskar var urolig" not in page  # still hidden: new consent first
+    r = c.post(f"/logger/{log.id}/samtykke", data=consent_form(given_by_name="Lars Nilsen"),
+               content_type="multipart/form-data")
+    assert r.status_code == 303
+    assert "Oskar var urolig" in c.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert Log.get_by_id(log.id).status == LogStatus.ACTIVE
+    assert Log.select().where(Log.subject == closed.subject).count() == 1
+
+
+def test_reopen_requires_a_matching_earlier_log(auth, db_conn):
+    r = auth.persona("holder").post("/logger/gjenapne", data=NEW_CHILD)
+    assert r.status_code == 422
+    assert "Fant ingen avsluttet stafettlogg" in r.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ consent
+
+
+def test_consent_upload_activates_log(auth, db_conn):
+    log = new_log(auth)
+    c = auth.persona("holder")
+    r = c.post(f"/logger/{log.id}/samtykke", data=consent_form(), content_type="multipart/form-data")
+    assert r.status_code == 303
+    log = Log.get_by_id(log.id)
+    assert log.status == LogStatus.ACTIVE
+    consent = Consent.get(Consent.log == log)
+    assert consent.file.content == files.pdf() and consent.file.content_type == "application/pdf"
+    assert consent.services == "kind:helsestasjon"
+    assert "Lea sover dårlig" in c.get(f"/logger/{log.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("content", "name"), [(files.png(), "samtykke.png"), (files.jpeg(), "skann.jpg"),
+                                               (files.png(), "feil-navn.pdf")])
+def test_png_and_jpeg_accepted_by_their_bytes(auth, db_conn, content, name):
+    log = new_log(auth)
+    r = auth.persona("holder").post(f"/logger/{log.id}/samtykke", data=consent_form(content, name),
+                                    content_type="multipart/form-data")
+    assert r.status_code == 303
+    assert Consent.get(Consent.log == log).file.content_type in ("image/png", "image/jpeg")
+
+
+BAD_FILES = [
+    (b"", "tom.pdf", "Filen er tom"),
+    (files.exe(), "program.pdf", "ikke en PDF, PNG eller JPEG"),
+    (files.svg(), "bilde.png", "ikke en PDF, PNG eller JPEG"),
+    (files.html(), "side.png", "ikke en PDF, PNG eller JPEG"),
+    (files.pdf()[:200], "avkuttet.pdf", "ikke en PDF, PNG eller JPEG"),
+    (files.png()[:30], "avkuttet.png", "ikke en PDF, PNG eller JPEG"),
+    (b"hei", "tekst.txt", "ikke en PDF, PNG eller JPEG"),
+    (files.pdf(), "../../etc/passwd.pdf", "kan ikke inneholde mapper"),
+    (files.pdf(), "skanner/samtykke.pdf", "kan ikke inneholde mapper"),
+]
+
+
+@pytest.mark.parametrize(("content", "name", "message"), BAD_FILES)
+def test_bad_files_refused_with_message_and_nothing_stored(auth, db_conn, content, name, message):
+    log = new_log(auth)
+    before = (StoredFile.select().count(), Consent.select().count())
+    r = auth.persona("holder").post(f"/logger/{log.id}/samtykke", data=consent_form(content, name, given_by_name="Siv T"),
+                                    content_type="multipart/form-data")
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert message in html
+    assert 'value="Siv T"' in html  # what the user typed is kept
+    assert (StoredFile.select().count(), Consent.select().count()) == before
+    assert Log.get_by_id(log.id).status == LogStatus.DRAFT
+
+
+def test_file_too_large_is_refused(auth, app, db_conn):
+    log = new_log(auth)
+    app.config["MAX_UPLOAD_BYTES"] = 1000
+    big = files.pdf()[:-6] + b" " * 2000 + b"%%EOF\n"
+    r = auth.persona("holder").post(f"/logger/{log.id}/samtykke", data=consent_form(big),
+                                    content_type="multipart/form-data")
+    assert r.status_code == 422 and "for stor" in r.get_data(as_text=True)
+    assert Consent.select().where(Consent.log == log).count() == 0
+
+
+def test_request_one_byte_over_limit_is_413(auth, app, db_conn):
+    log = new_log(auth)
+    app.config["MAX_CONTENT_LENGTH"] = 5000
+    body = b"x" * 5001
+    r = auth.persona("holder").post(f"/logger/{log.id}/samtykke", data=body, content_type="application/octet-stream")
+    assert r.status_code == 413
+    assert "Filen er for stor" in r.get_data(as_text=True)
+    assert Consent.select().where(Consent.log == log).count() == 0
+
+
+@pytest.mark.parametrize(("days_offset", "ok"), [(0, True), (-1, False), (1, True)])
+def test_youth_consents_from_16_on_both_sides_of_the_birthday(auth, db_conn, days_offset, ok):
+    """Consent date relative to the 16th birthday: the day before is refused."""
+    birth = dt.date(2009, 6, 10)
+    sixteen = dt.date(2025, 6, 10)
+    log = new_log(auth, kind="ungdom", name="Ung Testesen", birth_date=birth.isoformat(),
+                  national_id=with_control_digits("100609500"))
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(given_by="youth", given_by_name="Ung Testesen",
+                          consent_date=(sixteen + dt.timedelta(days=days_offset)).isoformat()),
+        content_type="multipart/form-data")
+    if ok:
+        assert r.status_code == 303
+        assert Consent.get(Consent.log == log).given_by == "youth"
+    else:
+        assert r.status_code == 422
+        assert "Fra 16 år kan ungdommen samtykke selv" in r.get_data(as_text=True)
+        assert Consent.select().where(Consent.log == log).count() == 0
+
+
+def test_consent_age_is_a_setting(auth, app, db_conn):
+    app.config["CONSENT_AGE"] = 15
+    log = new_log(auth, kind="ungdom", name="Ung Femten", birth_date="2010-01-01",
+                  national_id=with_control_digits("010110500"))
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(given_by="youth", given_by_name="Ung Femten", consent_date="2025-01-01"),
+        content_type="multipart/form-data")
+    assert r.status_code == 303
+
+
+def test_new_consent_replaces_old_and_keeps_history(auth, db_conn):
+    c = auth.persona("holder")
+    r = c.post("/logger/1/samtykke", data=consent_form(given_by_name="Fatima Hansen",
+                                                       services=["kind:helsestasjon", "kind:ppt", "kind:barnevern"]),
+               content_type="multipart/form-data")
+    assert r.status_code == 303
+    consents = list(Consent.select().where(Consent.log == 1).order_by(Consent.id))
+    assert len(consents) == 2
+    assert consents[0].replaced_at is not None and consents[1].replaced_at is None
+    page = c.get("/logger/1/samtykke").get_data(as_text=True)
+    assert "Erstattet" in page and "Historikk" in page
+
+
+def test_consent_file_download_only_holder_and_unit_leader_and_audited(auth, db_conn):
+    consent = Consent.get(Consent.log == 1)
+    url = f"/logger/1/samtykke/{consent.id}/fil"
+    for persona in ("holder", "unit_leader"):
+        before = AuditEvent.select().where(AuditEvent.action == "view:logs.consent_file").count()
+        r = auth.persona(persona).get(url)
+        assert r.status_code == 200
+        assert r.data == consent.file.content
+        assert r.headers["Content-Disposition"].startswith("attachment;")
+        assert r.headers["Content-Security-Policy"] == "sandbox"
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        event = AuditEvent.select().where(AuditEvent.action == "view:logs.consent_file").order_by(AuditEvent.id.desc()).first()
+        assert AuditEvent.select().where(AuditEvent.action == "view:logs.consent_file").count() == before + 1
+        assert (event.log_id, event.object_id, event.username) == (1, consent.id, user(
+            "stafettholder" if persona == "holder" else "enhetsleder").username)
+        assert event.role == persona
+    for persona in ("participant", "same_unit_staff", "guardian", "other_unit_staff", "area_leader", "admin"):
+        assert auth.persona(persona).get(url).status_code == 403, persona
+
+
+def test_consent_of_another_log_is_not_found_through_this_log(auth, db_conn):
+    other = Consent.select().where(Consent.log != 1).first()
+    assert auth.persona("holder").get(f"/logger/1/samtykke/{other.id}/fil").status_code == 404
+
+
+def test_consent_templates_printable_in_both_forms(auth):
+    c = auth.persona("holder")
+    assert "Samtykkeskjema på nynorsk" in c.get("/logger/samtykkeskjema").get_data(as_text=True)
+    nb = c.get("/logger/samtykkeskjema/nb").get_data(as_text=True)
+    nn = c.get("/logger/samtykkeskjema/nn").get_data(as_text=True)
+    assert "Samtykke til bruk av stafettlogg" in nb and "trekke samtykket tilbake" in nb
+    assert "trekkje samtykket tilbake" in nn and 'lang="nn"' in nn
+
+
+def test_expiring_consent_on_holders_start_page(auth, db_conn):
+    Consent.update(expires_on=dt.date.today() + dt.timedelta(days=10)).where(Consent.log == 1).execute()
+    html = auth.persona("holder").get("/").get_data(as_text=True)
+    assert "Samtykket for Emma Hansen utløper" in html
+
+
+# ------------------------------------------------------------------ participants
+
+
+def test_add_participant_from_covered_service(auth, db_conn):
+    mari = user("larer")  # same unit as the log: always covered
+    c = auth.persona("holder")
+    r = c.post("/logger/1/deltakere", data={"user_id": mari.id}, headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert "Mari Lund" in r.get_data(as_text=True)
+    assert r.headers["HX-Trigger"] == "log-changed"
+    assert Participant.select().where(Participant.log == 1, Participant.user == mari).exists()
+    assert auth.persona("same_unit_staff").get("/logger/1").status_code == 200
+
+
+def test_add_participant_from_uncovered_service_asks_for_extended_consent(auth, db_conn):
+    jonas = user("kontaktlaerer")  # Sørbyen skole: not in Emma's consent
+    r = auth.persona("holder").post("/logger/1/deltakere", data={"user_id": jonas.id}, headers={"HX-Request": "true"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "Samtykket omfatter ikke Sørbyen skole" in html and "Last opp utvidet samtykke" in html
+    assert not Participant.select().where(Participant.log == 1, Participant.user == jonas).exists()
+    auth.persona("holder").post("/logger/1/samtykke", data=consent_form(
+        given_by_name="Fatima Hansen", services=["kind:helsestasjon", "kind:ppt", "kind:skole"]),
+        content_type="multipart/form-data")
+    r = auth.persona("holder").post("/logger/1/deltakere", data={"user_id": jonas.id})
+    assert r.status_code == 303
+    assert Participant.select().where(Participant.log == 1, Participant.user == jonas).exists()
+
+
+def test_participant_search_finds_staff_by_name_job_or_unit(auth, db_conn):
+    c = auth.persona("holder")
+    for q, expected in (("Jonas", "Jonas Berg"), ("spesialped", "Mari Lund"), ("Sørbyen", "Jonas Berg")):
+        r = c.get(f"/logger/1/deltakere/sok?q={q}", headers={"HX-Request": "true"})
+        assert expected in r.get_data(as_text=True)
+        assert "<html" not in r.get_data(as_text=True)
+    html = c.get("/logger/1/deltakere/sok?q=Karianne", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Karianne" not in html  # already a participant
+    html = c.get("/logger/1/deltakere/sok?q=Fatima", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Fatima" not in html  # guardians are not staff
+    full = c.get("/logger/1/deltakere/sok?q=Jonas").get_data(as_text=True)
+    assert "<html" in full and "Jonas Berg" in full  # works without JavaScript
+
+
+def test_remove_participant_ends_their_access(auth, db_conn):
+    p = Participant.get(Participant.log == 1, Participant.user == user("aktor"))
+    r = auth.persona("holder").post(f"/logger/1/deltakere/{p.id}/fjern")
+    assert r.status_code == 303
+    assert auth.persona("participant").get("/logger/1").status_code == 403
+
+
+def test_deactivated_staff_cannot_be_added(auth, db_conn):
+    from stafettlogg.models import User
+
+    User.update(active=False).where(User.username == "larer").execute()
+    r = auth.persona("holder").post("/logger/1/deltakere", data={"user_id": user("larer").id})
+    assert r.status_code == 303
+    assert not Participant.select().where(Participant.user == user("larer")).exists()
+
+
+def test_guardian_add_and_remove(auth, db_conn):
+    c = auth.persona("holder")
+    r = c.post("/logger/1/foresatte", data={"name": "Bestemor Hansen", "relation": "annet", "phone": "123"})
+    assert r.status_code == 303
+    g = Guardian.get(Guardian.name == "Bestemor Hansen")
+    r = c.post("/logger/1/foresatte", data={"name": "", "phone": ""})
+    assert r.status_code == 422 and "Skriv navnet på den foresatte." in r.get_data(as_text=True)
+    assert c.post(f"/logger/1/foresatte/{g.id}/fjern").status_code == 303
+    assert not Guardian.select().where(Guardian.name == "Bestemor Hansen").exists()
+
+
+# ------------------------------------------------------------------ header
+
+
+def test_edit_header_with_version(auth, db_conn):
+    c = auth.persona("holder")
+    log = Log.get_by_id(1)
+    r = c.post("/logger/1/opplysninger", data={"class_group": "5B", "level": "3", "guardians_informed_on": "2026-01-10",
+                                               "records_kept_in": "visma", "version": log.version,
+                                               "holder_id": user("aktor").id, "unit_id": 3, "status": "closed"})
+    assert r.status_code == 303
+    log = Log.get_by_id(1)
+    assert (log.class_group, log.level, log.records_kept_in, log.guardians_informed_on) == ("5B", 3, "visma", dt.date(2026, 1, 10))
+    assert log.holder.username == "stafettholder" and log.status == "active" and log.unit.name == "Nordbyen skole"
+    stale = c.post("/logger/1/opplysninger", data={"class_group": "6C", "level": "1", "records_kept_in": "visma",
+                                                   "version": log.version - 1})
+    assert stale.status_code == 422
+    assert "Noen andre har endret" in stale.get_data(as_text=True)
+    assert 'value="6C"' in stale.get_data(as_text=True)
+    assert Log.get_by_id(1).class_group == "5B"
+
+
+def test_log_page_header_shows_what_the_issue_names(auth, db_conn):
+    html = auth.persona("participant").get("/logger/1").get_data(as_text=True)
+    for text in ("Emma Hansen", "4B", "Nordbyen skole", "Kari Ottesen", "Kontaktlærer", "900 22 222",
+                 "Nivå 2", "Aktiv", "Foresatte informert om stafettholder", "Karianne Petrusen", "Per Rådgiver"):
+        assert text in html, text
