@@ -1,0 +1,318 @@
+"""Writing in the log: sections via htmx and plain POST, Markdown sanitising, locking,
+who may write what, audit of every read and write."""
+
+import datetime as dt
+
+import pytest
+
+from stafettlogg.db import db
+from stafettlogg.models import AuditEvent, Concern, Entry, Evaluation, Goal, Highlight, Log, LogStatus, Measure, Meeting
+from stafettlogg.textformat import render_markdown
+from tests.conftest import user
+
+pytestmark = pytest.mark.db
+HX = {"HX-Request": "true"}
+TODAY = dt.date.today().isoformat()
+
+VALID = {
+    "concerns": {"title": "Emma gruer seg til gymtimene", "body": "Hun sier det er *skummelt*."},
+    "highlights": {"body": "Emma lo høyt i storefri."},
+    "goals": {"body": "Emma deltar i gymtimene etter vinterferien.", "concern": ""},
+    "measures": {"what": "Gymlærer lar Emma velge aktivitet først.", "responsible": "Gymlærer Ola",
+                 "evaluation_date": TODAY, "status": "planned"},
+    "meetings": {"kind": "samarbeidsmote", "starts_at": "2026-12-01T14:00", "place": "Teams"},
+    "entries": {"entry_date": TODAY, "body": "Telefonsamtale med far."},
+}
+MODELS = {"concerns": Concern, "highlights": Highlight, "goals": Goal, "measures": Measure,
+          "meetings": Meeting, "entries": Entry}
+
+
+@pytest.mark.parametrize("key", list(VALID))
+def test_create_with_htmx_returns_only_that_section(auth, db_conn, key):
+    model = MODELS[key]
+    before = model.select().where(model.log == 1).count()
+    r = auth.persona("holder").post(f"/logger/1/seksjon/{key}", data=VALID[key], headers=HX)
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<section id="section-{key}"')
+    assert "<html" not in html and "site-header" not in html
+    assert r.headers["HX-Trigger"] == "log-changed"
+    assert model.select().where(model.log == 1).count() == before + 1
+    item = model.select().where(model.log == 1).order_by(model.id.desc()).first()
+    assert item.author.username == "stafettholder"
+    assert "Kari Ottesen" in html  # who wrote it is shown
+
+
+@pytest.mark.parametrize("key", list(VALID))
+def test_create_without_javascript_redirects_to_the_section(auth, db_conn, key):
+    r = auth.persona("holder").post(f"/logger/1/seksjon/{key}", data=VALID[key])
+    assert r.status_code == 303
+    assert r.headers["Location"] == f"/logger/1#{key}"
+
+
+def test_validation_error_with_htmx_rerenders_section_with_text(auth, db_conn):
+    r = auth.persona("holder").post("/logger/1/seksjon/measures", headers=HX, data={
+        "what": "Noe viktig", "responsible": "", "evaluation_date": "01.01", "status": "planned"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "Fyll ut «Hvem har ansvaret?»" in html and "Skriv datoen som dd.mm.åååå." in html
+    assert "Noe viktig" in html
+    assert Measure.select().where(Measure.what == "Noe viktig").count() == 0
+
+
+def test_validation_error_without_javascript_renders_whole_page(auth, db_conn):
+    r = auth.persona("holder").post("/logger/1/seksjon/entries", data={"entry_date": "", "body": "Mitt notat"})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "<html" in html and "Mitt notat" in html and "Fyll ut «Dato»" in html
+
+
+def test_measure_evaluation_date_not_before_start(auth, db_conn):
+    r = auth.persona("holder").post("/logger/1/seksjon/measures", headers=HX, data=dict(
+        VALID["measures"], start_date="2026-05-01", evaluation_date="2026-04-01"))
+    assert r.status_code == 422 and "kan ikke være før startdatoen" in r.get_data(as_text=True)
+
+
+def test_edit_in_place_and_update(auth, db_conn):
+    entry = Entry.get(Entry.log == 1)
+    c = auth.persona("holder")
+    form = c.get(f"/logger/1/seksjon/entries/{entry.id}/endre", headers=HX)
+    assert form.status_code == 200 and form.get_data(as_text=True).lstrip().startswith("<li")
+    r = c.post(f"/logger/1/seksjon/entries/{entry.id}", headers=HX, data={
+        "entry_date": TODAY, "body": "Oppdatert tekst", "version": entry.version})
+    assert r.status_code == 200 and "Oppdatert tekst" in r.get_data(as_text=True)
+    updated = Entry.get_by_id(entry.id)
+    assert updated.body == "Oppdatert tekst" and updated.version == entry.version + 1
+
+
+def test_stale_save_is_a_conflict_and_hands_text_back(auth, db_conn):
+    entry = Entry.get(Entry.log == 1)
+    c = auth.persona("holder")
+    c.post(f"/logger/1/seksjon/entries/{entry.id}", data={"entry_date": TODAY, "body": "Først lagret", "version": entry.version})
+    r = c.post(f"/logger/1/seksjon/entries/{entry.id}", headers=HX, data={
+        "entry_date": TODAY, "body": "Min egen tekst", "version": entry.version})
+    assert r.status_code == 409
+    html = r.get_data(as_text=True)
+    assert "Min egen tekst" in html and "Først lagret" in html
+    assert "Noen andre har lagret en endring" in html
+    assert Entry.get_by_id(entry.id).body == "Først lagret"
+
+
+def test_delete_item(auth, db_conn):
+    entry = Entry.get(Entry.log == 1)
+    r = auth.persona("holder").post(f"/logger/1/seksjon/entries/{entry.id}/slett", headers=HX)
+    assert r.status_code == 200
+    assert not Entry.select().where(Entry.id == entry.id).exists()
+    assert AuditEvent.select().where(AuditEvent.action == "entries_deleted", AuditEvent.object_id == entry.id).exists()
+
+
+def test_items_of_another_log_are_not_found(auth, db_conn):
+    other = Concern.select().where(Concern.log != 1).first()
+    c = auth.persona("holder")
+    assert c.get(f"/logger/1/seksjon/concerns/{other.id}/endre").status_code == 404
+    assert c.post(f"/logger/1/seksjon/concerns/{other.id}/slett").status_code == 404
+    assert Concern.select().where(Concern.id == other.id).exists()
+
+
+def test_unknown_section_is_404(auth):
+    assert auth.persona("holder").post("/logger/1/seksjon/hemmelig", data={}).status_code == 404
+
+
+# ------------------------------------------------------------------ who may write what
+
+
+@pytest.mark.parametrize(("key", "allowed"), [("entries", True), ("highlights", True), ("concerns", False),
+                                              ("goals", False), ("measures", False), ("meetings", False)])
+def test_participant_writes_entries_and_highlights_only(auth, db_conn, key, allowed):
+    model = MODELS[key]
+    before = model.select().count()
+    r = auth.persona("participant").post(f"/logger/1/seksjon/{key}", data=VALID[key], headers=HX)
+    assert (r.status_code == 200) is allowed
+    if not allowed:
+        assert r.status_code == 403
+    assert model.select().count() == before + (1 if allowed else 0)
+
+
+def test_participant_changes_only_own_items(auth, db_conn):
+    holders_entry = Entry.get(Entry.log == 1, Entry.author == user("stafettholder"))
+    c = auth.persona("participant")
+    r = c.post(f"/logger/1/seksjon/entries/{holders_entry.id}", data={"entry_date": TODAY, "body": "X", "version": 1})
+    assert r.status_code == 403
+    assert c.post(f"/logger/1/seksjon/entries/{holders_entry.id}/slett").status_code == 403
+    own = Highlight.get(Highlight.log == 1, Highlight.author == user("aktor"))
+    r = c.post(f"/logger/1/seksjon/highlights/{own.id}", data={"body": "Endret av meg", "version": own.version})
+    assert r.status_code == 303
+    assert Highlight.get_by_id(own.id).body == "Endret av meg"
+
+
+def test_participant_evaluates_only_own_measures(auth, db_conn):
+    own = Measure.get(Measure.log == 1, Measure.responsible_user == user("aktor"))
+    other = Measure.get(Measure.log == 1, Measure.responsible_user == user("stafettholder"))
+    c = auth.persona("participant")
+    data = {"evaluated_on": TODAY, "what_worked": "Samtalene hjelper.", "decision": "continue"}
+    assert c.post(f"/logger/1/tiltak/{own.id}/evaluering", data=data, headers=HX).status_code == 200
+    assert c.post(f"/logger/1/tiltak/{other.id}/evaluering", data=data, headers=HX).status_code == 403
+    assert Evaluation.select().where(Evaluation.measure == own).count() == 1
+    assert Evaluation.select().where(Evaluation.measure == other).count() == 0
+
+
+def test_evaluation_end_closes_measure_and_bad_input_is_kept(auth, db_conn):
+    m = Measure.get(Measure.log == 1, Measure.responsible_user == user("stafettholder"))
+    c = auth.persona("holder")
+    r = c.post(f"/logger/1/tiltak/{m.id}/evaluering", headers=HX, data={"evaluated_on": TODAY, "what_worked": "Mitt svar"})
+    assert r.status_code == 422 and "Mitt svar" in r.get_data(as_text=True) and "Velg om tiltaket" in r.get_data(as_text=True)
+    r = c.post(f"/logger/1/tiltak/{m.id}/evaluering", headers=HX, data={"evaluated_on": TODAY, "what_worked": "Målet er nådd.", "decision": "end"})
+    assert r.status_code == 200
+    assert Measure.get_by_id(m.id).status == "ended"
+
+
+@pytest.mark.parametrize("persona", ["same_unit_staff", "unit_leader", "other_unit_staff", "guardian", "coordinating_unit"])
+def test_non_members_write_nothing(auth, db_conn, persona):
+    before = Entry.select().count()
+    r = auth.persona(persona).post("/logger/1/seksjon/entries", data=VALID["entries"], headers=HX)
+    assert r.status_code == 403
+    assert Entry.select().count() == before
+
+
+def test_closed_log_is_read_only_for_everyone(auth, db_conn):
+    Log.update(status=LogStatus.CLOSED).where(Log.id == 1).execute()
+    before = Entry.select().count()
+    for persona in ("holder", "participant"):
+        r = auth.persona(persona).post("/logger/1/seksjon/entries", data=VALID["entries"], headers=HX)
+        assert r.status_code == 409 and "avsluttet" in r.get_data(as_text=True)
+    assert Entry.select().count() == before
+    html = auth.persona("holder").get("/logger/1").get_data(as_text=True)
+    assert "kan bare leses" in html and "Skriv notat" not in html
+
+
+def test_draft_log_takes_no_content(auth, db_conn):
+    draft = Log.get(Log.status == LogStatus.DRAFT, Log.holder == user("stafettholder"))
+    r = auth.persona("holder").post(f"/logger/{draft.id}/seksjon/entries", data=VALID["entries"])
+    assert r.status_code == 409
+    assert "Last opp samtykket" in r.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ Markdown
+
+
+@pytest.mark.parametrize("evil", [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "[klikk](javascript:alert(1))",
+    '<a href="javascript:alert(1)">x</a>',
+    '<p style="color:red">rød</p>',
+    "<style>body{display:none}</style>",
+    '<iframe src="https://evil.example"></iframe>',
+    '<svg onload="alert(1)"></svg>',
+    '<a href="#" onclick="alert(1)">x</a>',
+    "[x](JaVaScRiPt:alert(1))",
+])
+def test_markdown_is_sanitised(evil):
+    html = str(render_markdown(evil)).lower()
+    for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "style=", "<style", "<iframe", "<svg"):
+        assert bad not in html
+
+
+def test_markdown_keeps_formatting():
+    html = str(render_markdown("**Viktig**\n\n- én\n- to\n\n[Udir](https://udir.no)"))
+    assert "<strong>Viktig</strong>" in html and "<li>én</li>" in html
+    assert 'href="https://udir.no"' in html and 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_stored_script_is_not_rendered_on_the_page(auth, db_conn):
+    auth.persona("holder").post("/logger/1/seksjon/entries", data={"entry_date": TODAY, "body": "<script>alert('x')</script>Hei"})
+    html = auth.persona("holder").get("/logger/1").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "hx-disable" in html  # rendered text cannot trigger htmx
+
+
+# ------------------------------------------------------------------ audit
+
+
+def test_every_read_and_write_is_audited(auth, db_conn):
+    count = lambda action: AuditEvent.select().where(AuditEvent.action == action, AuditEvent.log_id == 1).count()  # noqa: E731
+    reads = count("view:logs.show")
+    auth.persona("participant").get("/logger/1")
+    assert count("view:logs.show") == reads + 1
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (event.username, event.role) == ("aktor", "participant")
+    frag = count("view:logs.section")
+    auth.persona("participant").get("/logger/1/seksjon/measures", headers=HX)
+    assert count("view:logs.section") == frag + 1
+    writes = count("entries_created")
+    auth.persona("participant").post("/logger/1/seksjon/entries", data=VALID["entries"])
+    assert count("entries_created") == writes + 1
+
+
+def test_refused_reads_are_not_content_reads(auth, db_conn):
+    before = AuditEvent.select().where(AuditEvent.action == "view:logs.show").count()
+    auth.persona("same_unit_staff").get("/logger/1")
+    assert AuditEvent.select().where(AuditEvent.action == "view:logs.show").count() == before
+
+
+def test_read_fails_when_audit_cannot_be_written(auth, app, monkeypatch):
+    from stafettlogg import audit
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr(audit, "record", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    r = auth.persona("holder").get("/logger/1")
+    assert r.status_code == 500
+    assert "Emma Hansen" not in r.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ start page and speed
+
+
+def test_start_page_lists_logs_due_measures_and_drafts(auth, db_conn):
+    html = auth.persona("holder").get("/").get_data(as_text=True)
+    assert "Emma Hansen" in html and "Noah Berg" in html
+    assert "Tiltak som skal evalueres" in html and "Forfalt" in html
+    assert "Last opp samtykke for Noah Berg" in html
+
+
+def test_start_page_empty_state(auth, db_conn):
+    html = auth.persona("other_unit_staff").get("/").get_data(as_text=True)
+    assert "Du har ingen stafettlogger ennå" in html and "Opprett den første stafettloggen" in html
+
+
+def count_queries(client, url):
+    executed = []
+    original = db.obj.execute_sql
+
+    def spy(sql, params=None, *a, **k):
+        executed.append(sql)
+        return original(sql, params, *a, **k)
+
+    db.obj.execute_sql = spy
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        db.obj.execute_sql = original
+    return len(executed)
+
+
+def test_query_count_of_log_page_does_not_grow_with_content(auth, db_conn):
+    c = auth.persona("holder")
+    few = count_queries(c, "/logger/1")
+    for i in range(15):
+        for key in ("entries", "measures", "goals", "highlights", "concerns"):
+            c.post(f"/logger/1/seksjon/{key}", data=dict(VALID[key], concern=Concern.get(Concern.log == 1).id))
+    m = Measure.get(Measure.log == 1)
+    for i in range(5):
+        c.post(f"/logger/1/tiltak/{m.id}/evaluering", data={"evaluated_on": TODAY, "what_worked": "ok", "decision": "continue"})
+    many = count_queries(c, "/logger/1")
+    assert many == few, (few, many)
+
+
+def test_query_count_of_start_page_does_not_grow_with_logs(auth, db_conn):
+    c = auth.persona("holder")
+    few = count_queries(c, "/")
+    from tests.test_logs import NEW_CHILD
+
+    for i in range(10):
+        c.post("/logger/ny", data=dict(NEW_CHILD, name=f"Barn {i}", national_id=""))
+    many = count_queries(c, "/")
+    assert many == few, (few, many)
