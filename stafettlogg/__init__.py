@@ -82,8 +82,10 @@ def _register_error_pages(app: Flask) -> None:
         404: lambda: _("Vi fant ikke siden du lette etter."),
         405: lambda: _("Denne handlingen er ikke tillatt her."),
         409: lambda: _("Noen andre har endret dette samtidig. Last siden på nytt."),
-        413: lambda: _("Filen er for stor. Største tillatte størrelse er %(mb)s MB.",
-                       mb=app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)),
+        413: lambda: _(
+            "Filen er for stor. Største tillatte størrelse er %(mb)s MB.",
+            mb=app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024),
+        ),
         500: lambda: _("Noe gikk galt hos oss. Prøv igjen om litt."),
     }
 

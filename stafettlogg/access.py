@@ -87,9 +87,8 @@ def log_tokens(user, log_or_id) -> set[str]:
             tokens.add("participant")
         if user.role == Role.UNIT_LEADER and user.unit_id == log.unit_id:
             tokens.add("unit_leader")
-    elif user.role == Role.GUARDIAN:
-        if Guardian.select().where(Guardian.log == log, Guardian.user == user).exists():
-            tokens.add("guardian")
+    elif user.role == Role.GUARDIAN and Guardian.select().where(Guardian.log == log, Guardian.user == user).exists():
+        tokens.add("guardian")
     return tokens
 
 

@@ -38,4 +38,3 @@ def _role_for(user, log_id) -> str:
         if on_log:
             return on_log
     return user.role
-

@@ -144,8 +144,7 @@ def login():
         ip = request.remote_addr or ""
         if _too_many_failures(username, ip):
             error = _(
-                "For mange mislykkede forsøk. Vent %(m)s minutter og prøv igjen, "
-                "eller kontakt enhetslederen din.",
+                "For mange mislykkede forsøk. Vent %(m)s minutter og prøv igjen, eller kontakt enhetslederen din.",
                 m=current_app.config["LOGIN_LOCK_MINUTES"],
             )
         else:
@@ -178,7 +177,9 @@ def logout():
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Nåværende passord"), validators=[DataRequired(_l("Skriv passordet du har nå."))])
     new = PasswordField(_l("Nytt passord"), validators=[DataRequired(_l("Skriv et nytt passord."))])
-    repeat = PasswordField(_l("Gjenta nytt passord"), validators=[DataRequired(_l("Skriv det nye passordet en gang til."))])
+    repeat = PasswordField(
+        _l("Gjenta nytt passord"), validators=[DataRequired(_l("Skriv det nye passordet en gang til."))]
+    )
 
 
 @bp.route("/konto/passord", methods=["GET", "POST"])

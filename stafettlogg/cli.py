@@ -3,7 +3,6 @@
 import sys
 
 import click
-from flask import current_app
 
 from stafettlogg import db as database
 from stafettlogg.db import db
@@ -28,8 +27,12 @@ def migrate():
 
 def _password_option(func):
     return click.option(
-        "--password", prompt=True, hide_input=True, confirmation_prompt=True,
-        envvar="STAFETTLOGG_PASSWORD", help="Or set STAFETTLOGG_PASSWORD.",
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="STAFETTLOGG_PASSWORD",
+        help="Or set STAFETTLOGG_PASSWORD.",
     )(func)
 
 
@@ -75,8 +78,7 @@ def bootstrap_area(area_name, username, name, email, password):
         try:
             with database.write_transaction():
                 area = create_area(area_name)
-                appoint_area_leader(area, username, name, password=password, email=email,
-                                    job_title="Områdeleder")
+                appoint_area_leader(area, username, name, password=password, email=email, job_title="Områdeleder")
         except OrganisationError as e:
             _fail(str(e))
     click.echo(f"Området {area_name} og områdeleder {username} er opprettet.")
@@ -110,5 +112,3 @@ def check_invariants_command():
     if problems:
         sys.exit(1)
     click.echo("ok")
-
-

@@ -24,9 +24,7 @@ def _int(name: str, default: int) -> int:
 def from_environment(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
-        "DATABASE_URL": os.environ.get(
-            "DATABASE_URL", f"sqlite:///{instance_path / 'stafettlogg.sqlite3'}"
-        ),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'stafettlogg.sqlite3'}"),
         "DEMO_MODE": os.environ.get("STAFETTLOGG_DEMO", "") == "1",
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024,
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,

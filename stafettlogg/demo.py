@@ -9,7 +9,7 @@ from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import Guardian, Log, LogStatus, Participant, Role, Unit, User, utcnow
 from stafettlogg.organisation import create_area, create_user
 
-PASSWORD = "demo-passord"
+PASSWORD = "demo-passord"  # noqa: S105 - the documented demo password (README)
 
 
 def consent_pdf() -> bytes:
@@ -49,8 +49,9 @@ class _Upload:
 
 
 def _user(role, username, name, unit=None, area=None, job_title="", phone="", email=""):
-    user, _pw = create_user(role, username, name, password=PASSWORD, unit=unit, area=area, job_title=job_title,
-                            phone=phone, email=email)
+    user, _pw = create_user(
+        role, username, name, password=PASSWORD, unit=unit, area=area, job_title=job_title, phone=phone, email=email
+    )
     return user
 
 
@@ -75,45 +76,106 @@ def seed() -> None:
             )
         }
         _user(Role.ADMIN, "admin", "Siri Systemansvarlig", job_title="Systemansvarlig")
-        _user(Role.AREA_LEADER, "omradeleder", "Ole Områdeleder", area=oppvekst, job_title="Kommunalsjef oppvekst",
-              email="ole.omradeleder@demo.kommune.no")
+        _user(
+            Role.AREA_LEADER,
+            "omradeleder",
+            "Ole Områdeleder",
+            area=oppvekst,
+            job_title="Kommunalsjef oppvekst",
+            email="ole.omradeleder@demo.kommune.no",
+        )
         _user(Role.AREA_LEADER, "omradeleder2", "Hanne Helseleder", area=helse, job_title="Kommunalsjef helse")
-        _user(Role.UNIT_LEADER, "enhetsleder", "Eva Enhetsleder", unit=units["nord"], job_title="Rektor",
-              phone="900 11 111", email="eva.enhetsleder@demo.kommune.no")
+        _user(
+            Role.UNIT_LEADER,
+            "enhetsleder",
+            "Eva Enhetsleder",
+            unit=units["nord"],
+            job_title="Rektor",
+            phone="900 11 111",
+            email="eva.enhetsleder@demo.kommune.no",
+        )
         _user(Role.UNIT_LEADER, "enhetsleder2", "Sverre Sørby", unit=units["sor"], job_title="Rektor")
         _user(Role.UNIT_LEADER, "styrer", "Berit Barnehagestyrer", unit=units["bhg"], job_title="Styrer")
-        holder = _user(Role.STAFF, "stafettholder", "Kari Ottesen", unit=units["nord"], job_title="Kontaktlærer",
-                       phone="900 22 222", email="kari.ottesen@demo.kommune.no")
-        nurse = _user(Role.STAFF, "aktor", "Karianne Petrusen", unit=units["hs"], job_title="Helsesykepleier",
-                      phone="900 33 333", email="karianne.petrusen@demo.kommune.no")
+        holder = _user(
+            Role.STAFF,
+            "stafettholder",
+            "Kari Ottesen",
+            unit=units["nord"],
+            job_title="Kontaktlærer",
+            phone="900 22 222",
+            email="kari.ottesen@demo.kommune.no",
+        )
+        nurse = _user(
+            Role.STAFF,
+            "aktor",
+            "Karianne Petrusen",
+            unit=units["hs"],
+            job_title="Helsesykepleier",
+            phone="900 33 333",
+            email="karianne.petrusen@demo.kommune.no",
+        )
         ppt = _user(Role.STAFF, "ppt", "Per Rådgiver", unit=units["ppt"], job_title="PP-rådgiver", phone="900 44 444")
-        pedleder = _user(Role.STAFF, "pedleder", "Lise Pedersen", unit=units["bhg"], job_title="Pedagogisk leder",
-                         phone="900 55 555")
+        pedleder = _user(
+            Role.STAFF, "pedleder", "Lise Pedersen", unit=units["bhg"], job_title="Pedagogisk leder", phone="900 55 555"
+        )
         _user(Role.STAFF, "kontaktlaerer", "Jonas Berg", unit=units["sor"], job_title="Kontaktlærer")
         _user(Role.STAFF, "larer", "Mari Lund", unit=units["nord"], job_title="Spesialpedagog")
-        _user(Role.COORDINATING_UNIT, "ke", "Kristin Koordinator", unit=units["ke"],
-              job_title="Rådgiver, koordinerende enhet", phone="900 66 666")
+        _user(
+            Role.COORDINATING_UNIT,
+            "ke",
+            "Kristin Koordinator",
+            unit=units["ke"],
+            job_title="Rådgiver, koordinerende enhet",
+            phone="900 66 666",
+        )
         parent = _user(Role.GUARDIAN, "foresatt", "Fatima Hansen", phone="911 00 000", email="fatima@example.no")
 
     pdf = consent_pdf()
 
     def make_log(by, name, birth, nid9, kind, level, group, concern, guardians, consent=True, services=()):
         nid = with_control_digits(nid9) if nid9 else None
-        log = domain.create_log(by, kind=kind, name=name, birth_date=birth, national_id=nid, unit=by.unit,
-                                class_group=group, level=level, concern_title=concern, concern_body="",
-                                guardians=guardians)
+        log = domain.create_log(
+            by,
+            kind=kind,
+            name=name,
+            birth_date=birth,
+            national_id=nid,
+            unit=by.unit,
+            class_group=group,
+            level=level,
+            concern_title=concern,
+            concern_body="",
+            guardians=guardians,
+        )
         if consent:
-            domain.upload_consent(by, log, _Upload(pdf, "samtykke.pdf"), given_by="guardian",
-                                  given_by_name=guardians[0]["name"], relation=guardians[0]["relation"],
-                                  consent_date=today - dt.timedelta(days=40), expires_on=today + dt.timedelta(days=300),
-                                  services=list(services), max_bytes=10 * 1024 * 1024, consent_age=16)
+            domain.upload_consent(
+                by,
+                log,
+                _Upload(pdf, "samtykke.pdf"),
+                given_by="guardian",
+                given_by_name=guardians[0]["name"],
+                relation=guardians[0]["relation"],
+                consent_date=today - dt.timedelta(days=40),
+                expires_on=today + dt.timedelta(days=300),
+                services=list(services),
+                max_bytes=10 * 1024 * 1024,
+                consent_age=16,
+            )
         return Log.get_by_id(log.id)
 
     emma = make_log(
-        holder, "Emma Hansen", dt.date(2016, 3, 14), "140316500", "barn", 2, "4B",
+        holder,
+        "Emma Hansen",
+        dt.date(2016, 3, 14),
+        "140316500",
+        "barn",
+        2,
+        "4B",
         "Emma er mye alene i friminuttene",
-        [{"name": "Fatima Hansen", "relation": "mor", "phone": "911 00 000", "email": "fatima@example.no"},
-         {"name": "Tor Hansen", "relation": "far", "phone": "922 00 000", "email": ""}],
+        [
+            {"name": "Fatima Hansen", "relation": "mor", "phone": "911 00 000", "email": "fatima@example.no"},
+            {"name": "Tor Hansen", "relation": "far", "phone": "922 00 000", "email": ""},
+        ],
         services=["kind:helsestasjon", "kind:ppt"],
     )
     with write_transaction():
@@ -123,58 +185,138 @@ def seed() -> None:
     domain.add_participant(holder, emma, ppt)
     concern_id = emma.concerns[0].id
     S = sections.SECTIONS
-    sections.create_item(holder, emma, S["goals"], _form(
-        concern=concern_id, body="Emma har en venn å være sammen med i friminuttene innen jul."))
-    sections.create_item(holder, emma, S["measures"], _form(
-        concern=concern_id, what="Kontaktlærer setter opp faste lekegrupper i storefri, tre dager i uka.",
-        responsible="Kontaktlærer Kari Ottesen", responsible_user=holder.id, start_date=today - dt.timedelta(days=30),
-        evaluation_date=today + dt.timedelta(days=5), status="ongoing"))
-    sections.create_item(holder, emma, S["measures"], _form(
-        concern=concern_id, what="Helsesykepleier har samtale med Emma annenhver uke.",
-        responsible="Helsesykepleier Karianne Petrusen", responsible_user=nurse.id,
-        start_date=today - dt.timedelta(days=30), evaluation_date=today - dt.timedelta(days=2), status="ongoing"))
-    sections.create_item(holder, emma, S["measures"], _form(
-        concern=concern_id, what="Mor og far spør Emma hver fredag hva som var fint i uka.",
-        responsible="Mor og far", start_date=today - dt.timedelta(days=30),
-        evaluation_date=today + dt.timedelta(days=40), status="ongoing"))
-    sections.create_item(nurse, emma, S["highlights"], _form(
-        body="Emma fortalte med stolthet at hun hadde vært med og hoppet tau i storefri."))
-    sections.create_item(holder, emma, S["entries"], _form(
-        entry_date=today - dt.timedelta(days=10),
-        body="Samtale med mor. Emma sier hun gleder seg mer til skolen nå."))
+    sections.create_item(
+        holder,
+        emma,
+        S["goals"],
+        _form(concern=concern_id, body="Emma har en venn å være sammen med i friminuttene innen jul."),
+    )
+    sections.create_item(
+        holder,
+        emma,
+        S["measures"],
+        _form(
+            concern=concern_id,
+            what="Kontaktlærer setter opp faste lekegrupper i storefri, tre dager i uka.",
+            responsible="Kontaktlærer Kari Ottesen",
+            responsible_user=holder.id,
+            start_date=today - dt.timedelta(days=30),
+            evaluation_date=today + dt.timedelta(days=5),
+            status="ongoing",
+        ),
+    )
+    sections.create_item(
+        holder,
+        emma,
+        S["measures"],
+        _form(
+            concern=concern_id,
+            what="Helsesykepleier har samtale med Emma annenhver uke.",
+            responsible="Helsesykepleier Karianne Petrusen",
+            responsible_user=nurse.id,
+            start_date=today - dt.timedelta(days=30),
+            evaluation_date=today - dt.timedelta(days=2),
+            status="ongoing",
+        ),
+    )
+    sections.create_item(
+        holder,
+        emma,
+        S["measures"],
+        _form(
+            concern=concern_id,
+            what="Mor og far spør Emma hver fredag hva som var fint i uka.",
+            responsible="Mor og far",
+            start_date=today - dt.timedelta(days=30),
+            evaluation_date=today + dt.timedelta(days=40),
+            status="ongoing",
+        ),
+    )
+    sections.create_item(
+        nurse,
+        emma,
+        S["highlights"],
+        _form(body="Emma fortalte med stolthet at hun hadde vært med og hoppet tau i storefri."),
+    )
+    sections.create_item(
+        holder,
+        emma,
+        S["entries"],
+        _form(
+            entry_date=today - dt.timedelta(days=10),
+            body="Samtale med mor. Emma sier hun gleder seg mer til skolen nå.",
+        ),
+    )
     meeting_at = (dt.datetime.combine(today + dt.timedelta(days=6), dt.time(14, 0))).strftime("%Y-%m-%dT%H:%M")
-    sections.create_item(holder, emma, S["meetings"], _form(
-        kind="evalueringsmote", starts_at=meeting_at, place="Nordbyen skole, møterom 2",
-        invited="Fatima Hansen (mor)\nTor Hansen (far)\nKarianne Petrusen, helsesykepleier\nPer Rådgiver, PPT",
-        agenda="1. Hvordan går det i friminuttene?\n2. Evaluering av lekegruppene\n3. Veien videre"))
+    sections.create_item(
+        holder,
+        emma,
+        S["meetings"],
+        _form(
+            kind="evalueringsmote",
+            starts_at=meeting_at,
+            place="Nordbyen skole, møterom 2",
+            invited="Fatima Hansen (mor)\nTor Hansen (far)\nKarianne Petrusen, helsesykepleier\nPer Rådgiver, PPT",
+            agenda="1. Hvordan går det i friminuttene?\n2. Evaluering av lekegruppene\n3. Veien videre",
+        ),
+    )
 
     make_log(
-        holder, "Noah Berg", dt.date(2015, 9, 2), "020915501", "barn", 1, "5A",
+        holder,
+        "Noah Berg",
+        dt.date(2015, 9, 2),
+        "020915501",
+        "barn",
+        1,
+        "5A",
         "Noah kommer ofte for sent til første time",
         [{"name": "Ingrid Berg", "relation": "mor", "phone": "933 00 000", "email": ""}],
         consent=False,
     )
     sofie = make_log(
-        pedleder, "Sofie Lie", dt.date(2020, 1, 20), "200120502", "barn", 1, "Reven",
+        pedleder,
+        "Sofie Lie",
+        dt.date(2020, 1, 20),
+        "200120502",
+        "barn",
+        1,
+        "Reven",
         "Sofie trenger støtte i språkutviklingen",
         [{"name": "Anne Lie", "relation": "mor", "phone": "944 00 000", "email": ""}],
         services=["kind:ppt"],
     )
     domain.add_participant(pedleder, sofie, ppt)
     closed = make_log(
-        holder, "Oskar Nilsen", dt.date(2014, 6, 30), "300614503", "barn", 1, "6B",
+        holder,
+        "Oskar Nilsen",
+        dt.date(2014, 6, 30),
+        "300614503",
+        "barn",
+        1,
+        "6B",
         "Oskar var urolig etter flytting",
         [{"name": "Lars Nilsen", "relation": "far", "phone": "955 00 000", "email": ""}],
     )
     passive = make_log(
-        holder, "Ida Moen", dt.date(2013, 11, 5), "051113504", "barn", 1, "7A",
+        holder,
+        "Ida Moen",
+        dt.date(2013, 11, 5),
+        "051113504",
+        "barn",
+        1,
+        "7A",
         "Ida hadde mye fravær høsten i fjor",
         [{"name": "Kjersti Moen", "relation": "mor", "phone": "966 00 000", "email": ""}],
     )
     with write_transaction():
         Log.update(status=LogStatus.CLOSED, closed_at=utcnow() - dt.timedelta(days=60), close_reason="needs_met").where(
-            Log.id == closed.id).execute()
-        Log.update(status=LogStatus.PASSIVE, closed_at=utcnow() - dt.timedelta(days=200), close_reason="needs_met",
-                   guardian_agreed_to_keep=True).where(Log.id == passive.id).execute()
+            Log.id == closed.id
+        ).execute()
+        Log.update(
+            status=LogStatus.PASSIVE,
+            closed_at=utcnow() - dt.timedelta(days=200),
+            close_reason="needs_met",
+            guardian_agreed_to_keep=True,
+        ).where(Log.id == passive.id).execute()
     assert Participant.select().count() >= 3
     assert User.select().where(User.username == "foresatt").exists()

@@ -26,8 +26,12 @@ def _areas_page(values=None, errors=None, status=200):
     items = list(Area.select().order_by(Area.name))
     leaders = list(User.select().where(User.role == Role.AREA_LEADER).order_by(User.name))
     return render_template(
-        "org/areas.html", areas=items, leaders=leaders, area_options=[(a.id, a.name) for a in items],
-        values=values or {}, errors=errors or {},
+        "org/areas.html",
+        areas=items,
+        leaders=leaders,
+        area_options=[(a.id, a.name) for a in items],
+        values=values or {},
+        errors=errors or {},
     ), status
 
 
@@ -54,8 +58,11 @@ def area_leader_create():
         return _areas_page(f, {"leader_area_id": _("Velg et område.")}, 422)
     try:
         user, password = org.appoint_area_leader(
-            area, f.get("leader_username", ""), f.get("leader_name", ""),
-            job_title=_("Områdeleder"), **_contact(f, "leader_"),
+            area,
+            f.get("leader_username", ""),
+            f.get("leader_name", ""),
+            job_title=_("Områdeleder"),
+            **_contact(f, "leader_"),
         )
     except org.OrganisationError as e:
         return _areas_page(f, {f"leader_{e.field}": str(e)}, 422)
@@ -80,20 +87,26 @@ def unit_create():
         unit = org.create_unit(current_user, request.form.get("name", ""), request.form.get("kind", ""))
     except org.OrganisationError as e:
         return render_template(
-            "org/units.html", units=_visible_units(), kinds=UnitKind.CHOICES,
-            values=request.form, errors={e.field: str(e)},
+            "org/units.html",
+            units=_visible_units(),
+            kinds=UnitKind.CHOICES,
+            values=request.form,
+            errors={e.field: str(e)},
         ), 422
     flash(_("Enheten %(name)s er opprettet. Legg inn en enhetsleder.", name=unit.name), "success")
     return redirect(url_for("org.unit", unit_id=unit.id), 303)
 
 
 def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None):
-    staff = list(
-        User.select().where(User.unit == unit).order_by(User.active.desc(), User.role.desc(), User.name)
-    )
+    staff = list(User.select().where(User.unit == unit).order_by(User.active.desc(), User.role.desc(), User.name))
     return render_template(
-        "org/unit.html", unit=unit, staff=staff, values=values or {}, errors=errors or {},
-        blocked_logs=blocked_logs or [], is_leader=current_user.role == Role.UNIT_LEADER,
+        "org/unit.html",
+        unit=unit,
+        staff=staff,
+        values=values or {},
+        errors=errors or {},
+        blocked_logs=blocked_logs or [],
+        is_leader=current_user.role == Role.UNIT_LEADER,
         is_area_leader=current_user.role == Role.AREA_LEADER,
     ), status
 
@@ -108,8 +121,12 @@ def unit_leader_create(unit_id):
     f = request.form
     try:
         user, password = org.appoint_unit_leader(
-            current_user, g.unit, f.get("leader_username", ""), f.get("leader_name", ""),
-            job_title=f.get("leader_job_title", "").strip() or _("Enhetsleder"), **_contact(f, "leader_"),
+            current_user,
+            g.unit,
+            f.get("leader_username", ""),
+            f.get("leader_name", ""),
+            job_title=f.get("leader_job_title", "").strip() or _("Enhetsleder"),
+            **_contact(f, "leader_"),
         )
     except org.OrganisationError as e:
         return _unit_page(g.unit, f, {f"leader_{e.field}": str(e)}, 422)
@@ -121,7 +138,11 @@ def staff_create(unit_id):
     f = request.form
     try:
         user, password = org.add_staff(
-            current_user, g.unit, f.get("username", ""), f.get("name", ""), f.get("job_title", ""),
+            current_user,
+            g.unit,
+            f.get("username", ""),
+            f.get("name", ""),
+            f.get("job_title", ""),
             **_contact(f),
         )
     except org.OrganisationError as e:
@@ -135,8 +156,14 @@ def staff_edit(staff_id):
     if request.method == "POST":
         f = request.form
         try:
-            org.update_staff(current_user, staff, name=f.get("name", ""), job_title=f.get("job_title", ""),
-                             email=f.get("email", ""), phone=f.get("phone", ""))
+            org.update_staff(
+                current_user,
+                staff,
+                name=f.get("name", ""),
+                job_title=f.get("job_title", ""),
+                email=f.get("email", ""),
+                phone=f.get("phone", ""),
+            )
         except org.OrganisationError as e:
             return render_template("org/staff_edit.html", staff=staff, values=f, errors={e.field: str(e)}), 422
         flash(_("Endringene er lagret."), "success")

@@ -14,10 +14,39 @@ from stafettlogg.models import Area, Log, LogStatus, Role, Unit, UnitKind, User,
 from stafettlogg.passwords import hash_password
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
-WORDS = (
-    "bjørk fjell elv strand sol måne skog lyng hav vind stein eng bekk furu tind "
-    "vår sommer høst vinter snø regn bro båt fyr lund mose kilde nord sør øst vest"
-).split()
+WORDS = [
+    "bjørk",
+    "fjell",
+    "elv",
+    "strand",
+    "sol",
+    "måne",
+    "skog",
+    "lyng",
+    "hav",
+    "vind",
+    "stein",
+    "eng",
+    "bekk",
+    "furu",
+    "tind",
+    "vår",
+    "sommer",
+    "høst",
+    "vinter",
+    "snø",
+    "regn",
+    "bro",
+    "båt",
+    "fyr",
+    "lund",
+    "mose",
+    "kilde",
+    "nord",
+    "sør",
+    "øst",
+    "vest",
+]
 
 
 class OrganisationError(ValueError):
@@ -57,9 +86,18 @@ def create_area(name: str) -> Area:
         return Area.create(name=name)
 
 
-def create_user(role: str, username: str, name: str, *, password: str | None = None,
-                unit: Unit | None = None, area: Area | None = None, job_title: str = "",
-                email: str = "", phone: str = "") -> tuple[User, str]:
+def create_user(
+    role: str,
+    username: str,
+    name: str,
+    *,
+    password: str | None = None,
+    unit: Unit | None = None,
+    area: Area | None = None,
+    job_title: str = "",
+    email: str = "",
+    phone: str = "",
+) -> tuple[User, str]:
     """Create an account. Returns the user and the password to hand over (temporary
     unless given): the user must change a temporary one at first login."""
     if not name.strip():
@@ -124,17 +162,16 @@ def update_staff(by: User, staff: User, *, name: str, job_title: str, email: str
     if email and "@" not in email:
         raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
     with write_transaction():
-        User.update(name=name.strip(), job_title=job_title.strip(), email=email.strip(),
-                    phone=phone.strip()).where(User.id == staff.id).execute()
+        User.update(name=name.strip(), job_title=job_title.strip(), email=email.strip(), phone=phone.strip()).where(
+            User.id == staff.id
+        ).execute()
         audit.record("staff_updated", obj=staff, user=by)
     return User.get_by_id(staff.id)
 
 
 def active_logs_held_by(user: User) -> list[Log]:
     return list(
-        Log.select()
-        .where(Log.holder == user, Log.status.in_([LogStatus.DRAFT, LogStatus.ACTIVE]))
-        .order_by(Log.id)
+        Log.select().where(Log.holder == user, Log.status.in_([LogStatus.DRAFT, LogStatus.ACTIVE])).order_by(Log.id)
     )
 
 
@@ -147,8 +184,11 @@ def deactivate_staff(by: User, staff: User) -> None:
         held = active_logs_held_by(staff)
         if held:
             raise OrganisationError(
-                _("%(name)s er stafettholder for %(n)s aktive stafettlogger. Velg ny stafettholder først.",
-                  name=staff.name, n=len(held)),
+                _(
+                    "%(name)s er stafettholder for %(n)s aktive stafettlogger. Velg ny stafettholder først.",
+                    name=staff.name,
+                    n=len(held),
+                ),
                 logs=held,
             )
         User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id).execute()

@@ -12,8 +12,20 @@ from stafettlogg.models import Notification, Role
 from stafettlogg.textformat import render_markdown
 
 OSLO = ZoneInfo("Europe/Oslo")
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-          "september", "oktober", "november", "desember")
+MONTHS = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 
 
 def local(value: dt.datetime) -> dt.datetime:

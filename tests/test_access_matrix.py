@@ -71,7 +71,10 @@ def url_values(app):
             # routes; finer rules per item are tested in test_log_permissions.py.
             "key": "highlights",
             "item_id": Highlight.select().where(Highlight.log == log, Highlight.author == user("aktor")).first().id,
-            "measure_id": Measure.select().where(Measure.log == log, Measure.responsible_user == user("aktor")).first().id,
+            "measure_id": Measure.select()
+            .where(Measure.log == log, Measure.responsible_user == user("aktor"))
+            .first()
+            .id,
             "notification_id": 1,
             "form": "nb",
             "filename": "css/app.css",
@@ -92,8 +95,18 @@ def test_every_route_is_in_the_access_table(app):
 
 
 def test_access_tokens_are_known():
-    known = {"anonymous", "authenticated", "staff", "admin", "area_leader", "unit_leader",
-             "coordinating_unit", "guardian", "holder", "participant"}
+    known = {
+        "anonymous",
+        "authenticated",
+        "staff",
+        "admin",
+        "area_leader",
+        "unit_leader",
+        "coordinating_unit",
+        "guardian",
+        "holder",
+        "participant",
+    }
     for endpoint, tokens in ACCESS.items():
         assert set(tokens.split()) <= known, endpoint
 
@@ -119,6 +132,8 @@ def test_matrix(app, auth, persona):
         if response.status_code >= 500:
             differences.append(f"{method} {url}: {response.status_code} server error")
         elif allowed != expected_allowed(persona, rule):
-            differences.append(f"{method} {url} ({rule.endpoint}): got {response.status_code}, "
-                               f"expected {'allowed' if expected_allowed(persona, rule) else 'refused'}")
+            differences.append(
+                f"{method} {url} ({rule.endpoint}): got {response.status_code}, "
+                f"expected {'allowed' if expected_allowed(persona, rule) else 'refused'}"
+            )
     assert differences == []

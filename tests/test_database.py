@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 
@@ -13,7 +12,7 @@ from playhouse.schema_diff import diff_models
 
 from stafettlogg.db import MIGRATIONS_DIR, db
 from stafettlogg.models import MODELS, AuditEvent
-from tests.conftest import ON_POSTGRES, _make_app
+from tests.conftest import _make_app
 
 pytestmark = pytest.mark.db
 
@@ -23,23 +22,15 @@ def test_schema_of_migrations_matches_models(app):
         assert not diff_models(db.obj, MODELS), "models changed without a migration in migrations/"
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="SQLite pragmas")
-def test_sqlite_pragmas(app):
-    with db.connection_context():
-        pragma = lambda name: db.execute_sql(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
-        assert pragma("journal_mode") == "wal"
-        assert pragma("foreign_keys") == 1
-        assert pragma("busy_timeout") >= 5000
-        assert pragma("synchronous") == 2  # FULL
-
-
 def test_migration_keeps_data_from_the_previous_schema(tmp_path):
     """A database at schema 0001 holding people is migrated to the newest schema."""
     path = tmp_path / "old.sqlite3"
     old = SqliteDatabase(str(path))
     Runner(old, directory=str(MIGRATIONS_DIR)).up("0001_foundation")
     old.execute_sql("INSERT INTO area (name, created_at) VALUES ('Gamle område', '2024-01-01 00:00:00')")
-    old.execute_sql("INSERT INTO unit (area_id, name, kind, active, created_at) VALUES (1, 'Gamle skole', 'skole', 1, '2024-01-01')")
+    old.execute_sql(
+        "INSERT INTO unit (area_id, name, kind, active, created_at) VALUES (1, 'Gamle skole', 'skole', 1, '2024-01-01')"
+    )
     old.execute_sql(
         "INSERT INTO user (username, password_hash, name, role, job_title, email, phone, unit_id, active, "
         "session_token, must_change_password, created_at) VALUES ('gammel', '', 'Gammel Bruker', 'staff', "
@@ -51,7 +42,11 @@ def test_migration_keeps_data_from_the_previous_schema(tmp_path):
         from stafettlogg.models import Log, User
 
         old_user = User.get(User.username == "gammel")
-        assert (old_user.name, old_user.unit.name, old_user.unit.area.name) == ("Gammel Bruker", "Gamle skole", "Gamle område")
+        assert (old_user.name, old_user.unit.name, old_user.unit.area.name) == (
+            "Gammel Bruker",
+            "Gamle skole",
+            "Gamle område",
+        )
         assert Log.select().count() == 0  # the newer tables exist
         applied = [row[0] for row in db.execute_sql("SELECT name FROM schema_migration ORDER BY id")]
         assert applied == sorted(p.stem for p in MIGRATIONS_DIR.glob("[0-9]*.py"))
@@ -60,8 +55,14 @@ def test_migration_keeps_data_from_the_previous_schema(tmp_path):
 
 def test_migrate_command_is_idempotent(tmp_path):
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}", SECRET_KEY="x")
-    run = lambda *args: subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args],  # noqa: E731
-                                       env=env, capture_output=True, text=True, cwd=MIGRATIONS_DIR.parent)
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", *args],  # noqa: E731
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=MIGRATIONS_DIR.parent,
+        )
     first = run("migrate")
     assert first.returncode == 0, first.stderr
     second = run("migrate")
@@ -71,12 +72,10 @@ def test_migrate_command_is_idempotent(tmp_path):
 def test_audit_events_are_append_only(app):
     with db.connection_context():
         event = AuditEvent.create(action="test")
-        with pytest.raises(Exception, match="append-only"):
-            with db.atomic():
-                AuditEvent.update(action="changed").where(AuditEvent.id == event.id).execute()
-        with pytest.raises(Exception, match="append-only"):
-            with db.atomic():
-                AuditEvent.delete().where(AuditEvent.id == event.id).execute()
+        with pytest.raises(Exception, match="append-only"), db.atomic():
+            AuditEvent.update(action="changed").where(AuditEvent.id == event.id).execute()
+        with pytest.raises(Exception, match="append-only"), db.atomic():
+            AuditEvent.delete().where(AuditEvent.id == event.id).execute()
         assert AuditEvent.get_by_id(event.id).action == "test"
 
 
@@ -92,10 +91,3 @@ def test_healthz_reports_unreachable_database(tmp_path):
     assert r.status_code == 503
     assert r.get_json()["db"] == "unreachable"
     shutil.rmtree(path)
-
-
-@pytest.mark.skipif(ON_POSTGRES, reason="checks the SQLite file")
-def test_integrity_after_demo_seed(app):
-    path = app.config["DATABASE_URL"].split("sqlite:///", 1)[1]
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -5,17 +5,13 @@ import io
 
 import pytest
 
-from stafettlogg.db import db
 from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import (
     AuditEvent,
-    Concern,
     Consent,
-    Entry,
     Guardian,
     Log,
     LogStatus,
-    Measure,
     Participant,
     StoredFile,
     Subject,
@@ -26,10 +22,17 @@ from tests.conftest import user
 pytestmark = pytest.mark.db
 
 NEW_CHILD = {
-    "kind": "barn", "name": "Lea Testesen", "birth_date": "2017-05-04",
-    "national_id": with_control_digits("040517500"), "class_group": "3A", "level": "1",
-    "concern_title": "Lea sover dårlig og er trøtt på skolen", "concern_body": "Mor har sett det siden høsten.",
-    "guardian-1-name": "Siv Testesen", "guardian-1-relation": "mor", "guardian-1-phone": "999 88 777",
+    "kind": "barn",
+    "name": "Lea Testesen",
+    "birth_date": "2017-05-04",
+    "national_id": with_control_digits("040517500"),
+    "class_group": "3A",
+    "level": "1",
+    "concern_title": "Lea sover dårlig og er trøtt på skolen",
+    "concern_body": "Mor har sett det siden høsten.",
+    "guardian-1-name": "Siv Testesen",
+    "guardian-1-relation": "mor",
+    "guardian-1-phone": "999 88 777",
 }
 
 
@@ -39,8 +42,13 @@ def create(client, **changes):
 
 
 def consent_form(content=None, name="samtykke.pdf", **changes):
-    data = {"given_by": "guardian", "given_by_name": "Siv Testesen", "relation": "mor",
-            "consent_date": dt.date.today().isoformat(), "services": ["kind:helsestasjon"]}
+    data = {
+        "given_by": "guardian",
+        "given_by_name": "Siv Testesen",
+        "relation": "mor",
+        "consent_date": dt.date.today().isoformat(),
+        "services": ["kind:helsestasjon"],
+    }
     data.update(changes)
     data["file"] = (io.BytesIO(files.pdf() if content is None else content), name)
     return data
@@ -68,17 +76,20 @@ def test_create_log_makes_creator_holder_and_draft(auth, db_conn):
     assert "Lea sover dårlig" not in page  # content hidden until consent is on file
 
 
-@pytest.mark.parametrize(("changes", "field", "message"), [
-    ({"name": ""}, "name", "Skriv navnet"),
-    ({"birth_date": ""}, "birth_date", "Skriv fødselsdatoen."),
-    ({"birth_date": "32.13.2017"}, "birth_date", "dd.mm.åååå"),
-    ({"national_id": "04051750000"}, "national_id", "kontrollsifferet"),
-    ({"national_id": "123"}, "national_id", "11 sifre"),
-    ({"level": "4"}, "level", "BTI-nivå"),
-    ({"concern_title": ""}, "concern_title", "oppmerksomme på"),
-    ({"guardian-1-name": "", "guardian-1-phone": ""}, "guardian-1-name", "minst én foresatt"),
-    ({"guardian-1-phone": "", "guardian-1-email": ""}, "guardian-1-phone", "telefonnummer eller e-post"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"name": ""}, "name", "Skriv navnet"),
+        ({"birth_date": ""}, "birth_date", "Skriv fødselsdatoen."),
+        ({"birth_date": "32.13.2017"}, "birth_date", "dd.mm.åååå"),
+        ({"national_id": "04051750000"}, "national_id", "kontrollsifferet"),
+        ({"national_id": "123"}, "national_id", "11 sifre"),
+        ({"level": "4"}, "level", "BTI-nivå"),
+        ({"concern_title": ""}, "concern_title", "oppmerksomme på"),
+        ({"guardian-1-name": "", "guardian-1-phone": ""}, "guardian-1-name", "minst én foresatt"),
+        ({"guardian-1-phone": "", "guardian-1-email": ""}, "guardian-1-phone", "telefonnummer eller e-post"),
+    ],
+)
 def test_create_bad_input_keeps_text_and_stores_nothing(auth, db_conn, changes, field, message):
     before = (Subject.select().count(), Log.select().count(), Guardian.select().count())
     r = create(auth.persona("holder"), **changes)
@@ -92,8 +103,9 @@ def test_create_bad_input_keeps_text_and_stores_nothing(auth, db_conn, changes, 
 
 def test_duplicate_active_log_is_not_created(auth, db_conn):
     emma = Log.get_by_id(1)
-    r = create(auth.persona("holder"), name="Emma Hansen", birth_date="2016-03-14",
-               national_id=emma.subject.national_id)
+    r = create(
+        auth.persona("holder"), name="Emma Hansen", birth_date="2016-03-14", national_id=emma.subject.national_id
+    )
     assert r.status_code == 409
     assert "har allerede en stafettlogg" in r.get_data(as_text=True)
     assert Log.select().where(Log.subject == emma.subject).count() == 1
@@ -107,15 +119,20 @@ def test_closed_log_is_offered_for_reopening_by_name_and_birth_date(auth, db_con
     assert r.status_code == 409
     assert "Gjenåpne den tidligere stafettloggen" in html
     assert "Oskar var urolig" not in html  # no content revealed
-    r = c.post("/logger/gjenapne", data=dict(NEW_CHILD, name=closed.subject.name,
-                                             birth_date=closed.subject.birth_date.isoformat(), national_id=""))
+    r = c.post(
+        "/logger/gjenapne",
+        data=dict(
+            NEW_CHILD, name=closed.subject.name, birth_date=closed.subject.birth_date.isoformat(), national_id=""
+        ),
+    )
     assert r.status_code == 303
     log = Log.get_by_id(closed.id)
     assert log.status == LogStatus.DRAFT and log.holder.username == "kontaktlaerer"
     page = c.get(f"/logger/{log.id}").get_data(as_text=True)
     assert "Oskar var urolig" not in page  # still hidden: new consent first
-    r = c.post(f"/logger/{log.id}/samtykke", data=consent_form(given_by_name="Lars Nilsen"),
-               content_type="multipart/form-data")
+    r = c.post(
+        f"/logger/{log.id}/samtykke", data=consent_form(given_by_name="Lars Nilsen"), content_type="multipart/form-data"
+    )
     assert r.status_code == 303
     assert "Oskar var urolig" in c.get(f"/logger/{log.id}").get_data(as_text=True)
     assert Log.get_by_id(log.id).status == LogStatus.ACTIVE
@@ -144,12 +161,14 @@ def test_consent_upload_activates_log(auth, db_conn):
     assert "Lea sover dårlig" in c.get(f"/logger/{log.id}").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("content", "name"), [(files.png(), "samtykke.png"), (files.jpeg(), "skann.jpg"),
-                                               (files.png(), "feil-navn.pdf")])
+@pytest.mark.parametrize(
+    ("content", "name"), [(files.png(), "samtykke.png"), (files.jpeg(), "skann.jpg"), (files.png(), "feil-navn.pdf")]
+)
 def test_png_and_jpeg_accepted_by_their_bytes(auth, db_conn, content, name):
     log = new_log(auth)
-    r = auth.persona("holder").post(f"/logger/{log.id}/samtykke", data=consent_form(content, name),
-                                    content_type="multipart/form-data")
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/samtykke", data=consent_form(content, name), content_type="multipart/form-data"
+    )
     assert r.status_code == 303
     assert Consent.get(Consent.log == log).file.content_type in ("image/png", "image/jpeg")
 
@@ -171,8 +190,11 @@ BAD_FILES = [
 def test_bad_files_refused_with_message_and_nothing_stored(auth, db_conn, content, name, message):
     log = new_log(auth)
     before = (StoredFile.select().count(), Consent.select().count())
-    r = auth.persona("holder").post(f"/logger/{log.id}/samtykke", data=consent_form(content, name, given_by_name="Siv T"),
-                                    content_type="multipart/form-data")
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(content, name, given_by_name="Siv T"),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert message in html
@@ -185,8 +207,9 @@ def test_file_too_large_is_refused(auth, app, db_conn):
     log = new_log(auth)
     app.config["MAX_UPLOAD_BYTES"] = 1000
     big = files.pdf()[:-6] + b" " * 2000 + b"%%EOF\n"
-    r = auth.persona("holder").post(f"/logger/{log.id}/samtykke", data=consent_form(big),
-                                    content_type="multipart/form-data")
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/samtykke", data=consent_form(big), content_type="multipart/form-data"
+    )
     assert r.status_code == 422 and "for stor" in r.get_data(as_text=True)
     assert Consent.select().where(Consent.log == log).count() == 0
 
@@ -206,13 +229,22 @@ def test_youth_consents_from_16_on_both_sides_of_the_birthday(auth, db_conn, day
     """Consent date relative to the 16th birthday: the day before is refused."""
     birth = dt.date(2009, 6, 10)
     sixteen = dt.date(2025, 6, 10)
-    log = new_log(auth, kind="ungdom", name="Ung Testesen", birth_date=birth.isoformat(),
-                  national_id=with_control_digits("100609500"))
+    log = new_log(
+        auth,
+        kind="ungdom",
+        name="Ung Testesen",
+        birth_date=birth.isoformat(),
+        national_id=with_control_digits("100609500"),
+    )
     r = auth.persona("holder").post(
         f"/logger/{log.id}/samtykke",
-        data=consent_form(given_by="youth", given_by_name="Ung Testesen",
-                          consent_date=(sixteen + dt.timedelta(days=days_offset)).isoformat()),
-        content_type="multipart/form-data")
+        data=consent_form(
+            given_by="youth",
+            given_by_name="Ung Testesen",
+            consent_date=(sixteen + dt.timedelta(days=days_offset)).isoformat(),
+        ),
+        content_type="multipart/form-data",
+    )
     if ok:
         assert r.status_code == 303
         assert Consent.get(Consent.log == log).given_by == "youth"
@@ -224,20 +256,24 @@ def test_youth_consents_from_16_on_both_sides_of_the_birthday(auth, db_conn, day
 
 def test_consent_age_is_a_setting(auth, app, db_conn):
     app.config["CONSENT_AGE"] = 15
-    log = new_log(auth, kind="ungdom", name="Ung Femten", birth_date="2010-01-01",
-                  national_id=with_control_digits("010110500"))
+    log = new_log(
+        auth, kind="ungdom", name="Ung Femten", birth_date="2010-01-01", national_id=with_control_digits("010110500")
+    )
     r = auth.persona("holder").post(
         f"/logger/{log.id}/samtykke",
         data=consent_form(given_by="youth", given_by_name="Ung Femten", consent_date="2025-01-01"),
-        content_type="multipart/form-data")
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 303
 
 
 def test_new_consent_replaces_old_and_keeps_history(auth, db_conn):
     c = auth.persona("holder")
-    r = c.post("/logger/1/samtykke", data=consent_form(given_by_name="Fatima Hansen",
-                                                       services=["kind:helsestasjon", "kind:ppt", "kind:barnevern"]),
-               content_type="multipart/form-data")
+    r = c.post(
+        "/logger/1/samtykke",
+        data=consent_form(given_by_name="Fatima Hansen", services=["kind:helsestasjon", "kind:ppt", "kind:barnevern"]),
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 303
     consents = list(Consent.select().where(Consent.log == 1).order_by(Consent.id))
     assert len(consents) == 2
@@ -257,10 +293,18 @@ def test_consent_file_download_only_holder_and_unit_leader_and_audited(auth, db_
         assert r.headers["Content-Disposition"].startswith("attachment;")
         assert r.headers["Content-Security-Policy"] == "sandbox"
         assert r.headers["X-Content-Type-Options"] == "nosniff"
-        event = AuditEvent.select().where(AuditEvent.action == "view:logs.consent_file").order_by(AuditEvent.id.desc()).first()
+        event = (
+            AuditEvent.select()
+            .where(AuditEvent.action == "view:logs.consent_file")
+            .order_by(AuditEvent.id.desc())
+            .first()
+        )
         assert AuditEvent.select().where(AuditEvent.action == "view:logs.consent_file").count() == before + 1
-        assert (event.log_id, event.object_id, event.username) == (1, consent.id, user(
-            "stafettholder" if persona == "holder" else "enhetsleder").username)
+        assert (event.log_id, event.object_id, event.username) == (
+            1,
+            consent.id,
+            user("stafettholder" if persona == "holder" else "enhetsleder").username,
+        )
         assert event.role == persona
     for persona in ("participant", "same_unit_staff", "guardian", "other_unit_staff", "area_leader", "admin"):
         assert auth.persona(persona).get(url).status_code == 403, persona
@@ -307,9 +351,11 @@ def test_add_participant_from_uncovered_service_asks_for_extended_consent(auth, 
     html = r.get_data(as_text=True)
     assert "Samtykket omfatter ikke Sørbyen skole" in html and "Last opp utvidet samtykke" in html
     assert not Participant.select().where(Participant.log == 1, Participant.user == jonas).exists()
-    auth.persona("holder").post("/logger/1/samtykke", data=consent_form(
-        given_by_name="Fatima Hansen", services=["kind:helsestasjon", "kind:ppt", "kind:skole"]),
-        content_type="multipart/form-data")
+    auth.persona("holder").post(
+        "/logger/1/samtykke",
+        data=consent_form(given_by_name="Fatima Hansen", services=["kind:helsestasjon", "kind:ppt", "kind:skole"]),
+        content_type="multipart/form-data",
+    )
     r = auth.persona("holder").post("/logger/1/deltakere", data={"user_id": jonas.id})
     assert r.status_code == 303
     assert Participant.select().where(Participant.log == 1, Participant.user == jonas).exists()
@@ -362,15 +408,32 @@ def test_guardian_add_and_remove(auth, db_conn):
 def test_edit_header_with_version(auth, db_conn):
     c = auth.persona("holder")
     log = Log.get_by_id(1)
-    r = c.post("/logger/1/opplysninger", data={"class_group": "5B", "level": "3", "guardians_informed_on": "2026-01-10",
-                                               "records_kept_in": "visma", "version": log.version,
-                                               "holder_id": user("aktor").id, "unit_id": 3, "status": "closed"})
+    r = c.post(
+        "/logger/1/opplysninger",
+        data={
+            "class_group": "5B",
+            "level": "3",
+            "guardians_informed_on": "2026-01-10",
+            "records_kept_in": "visma",
+            "version": log.version,
+            "holder_id": user("aktor").id,
+            "unit_id": 3,
+            "status": "closed",
+        },
+    )
     assert r.status_code == 303
     log = Log.get_by_id(1)
-    assert (log.class_group, log.level, log.records_kept_in, log.guardians_informed_on) == ("5B", 3, "visma", dt.date(2026, 1, 10))
+    assert (log.class_group, log.level, log.records_kept_in, log.guardians_informed_on) == (
+        "5B",
+        3,
+        "visma",
+        dt.date(2026, 1, 10),
+    )
     assert log.holder.username == "stafettholder" and log.status == "active" and log.unit.name == "Nordbyen skole"
-    stale = c.post("/logger/1/opplysninger", data={"class_group": "6C", "level": "1", "records_kept_in": "visma",
-                                                   "version": log.version - 1})
+    stale = c.post(
+        "/logger/1/opplysninger",
+        data={"class_group": "6C", "level": "1", "records_kept_in": "visma", "version": log.version - 1},
+    )
     assert stale.status_code == 422
     assert "Noen andre har endret" in stale.get_data(as_text=True)
     assert 'value="6C"' in stale.get_data(as_text=True)
@@ -379,6 +442,17 @@ def test_edit_header_with_version(auth, db_conn):
 
 def test_log_page_header_shows_what_the_issue_names(auth, db_conn):
     html = auth.persona("participant").get("/logger/1").get_data(as_text=True)
-    for text in ("Emma Hansen", "4B", "Nordbyen skole", "Kari Ottesen", "Kontaktlærer", "900 22 222",
-                 "Nivå 2", "Aktiv", "Foresatte informert om stafettholder", "Karianne Petrusen", "Per Rådgiver"):
+    for text in (
+        "Emma Hansen",
+        "4B",
+        "Nordbyen skole",
+        "Kari Ottesen",
+        "Kontaktlærer",
+        "900 22 222",
+        "Nivå 2",
+        "Aktiv",
+        "Foresatte informert om stafettholder",
+        "Karianne Petrusen",
+        "Per Rådgiver",
+    ):
         assert text in html, text

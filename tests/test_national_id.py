@@ -7,8 +7,11 @@ from stafettlogg.logs.national_id import birth_date_from, national_id_problem, w
 
 def test_valid_numbers(app):
     with app.test_request_context():
-        for nine, born in [("010115500", dt.date(2015, 1, 1)), ("150612345", dt.date(1912, 6, 15)),
-                           ("140316500", dt.date(2016, 3, 14))]:
+        for nine, born in [
+            ("010115500", dt.date(2015, 1, 1)),
+            ("150612345", dt.date(1912, 6, 15)),
+            ("140316500", dt.date(2016, 3, 14)),
+        ]:
             number = with_control_digits(nine)
             assert number is not None
             assert national_id_problem(number) is None
@@ -30,7 +33,7 @@ def test_each_wrong_control_digit(app, position):
         for wrong in "0123456789":
             if wrong == good[position]:
                 continue
-            bad = good[:position] + wrong + good[position + 1:]
+            bad = good[:position] + wrong + good[position + 1 :]
             message = national_id_problem(bad)
             assert message is not None
             assert ("første kontrollsifferet" in message) if position == 9 else ("kontrollsiffer" in message)

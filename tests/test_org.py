@@ -3,7 +3,6 @@ leaders add and deactivate the staff of their own unit."""
 
 import pytest
 
-from stafettlogg.db import db
 from stafettlogg.models import Area, AuditEvent, Log, LogStatus, Unit, User
 from tests.conftest import user
 
@@ -23,11 +22,14 @@ def test_area_leader_creates_unit_in_own_area(auth, db_conn):
     assert "Vestbyen barnehage" in c.get(r.headers["Location"]).get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("form", "message"), [
-    ({"name": "", "kind": "skole"}, "Skriv navnet på enheten."),
-    ({"name": "Ny skole", "kind": "slott"}, "Velg hva slags enhet det er."),
-    ({"name": "Nordbyen skole", "kind": "skole"}, "finnes allerede"),
-])
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"name": "", "kind": "skole"}, "Skriv navnet på enheten."),
+        ({"name": "Ny skole", "kind": "slott"}, "Velg hva slags enhet det er."),
+        ({"name": "Nordbyen skole", "kind": "skole"}, "finnes allerede"),
+    ],
+)
 def test_unit_bad_input_keeps_text_and_stores_nothing(auth, db_conn, form, message):
     before = Unit.select().count()
     r = auth.persona("area_leader").post("/enheter", data=form)
@@ -49,8 +51,10 @@ def test_only_area_leaders_create_units(auth, db_conn, persona):
 def test_area_leader_appoints_unit_leader_with_temporary_password(auth, app, db_conn):
     unit = unit_named("Sørbyen skole")
     c = auth.persona("area_leader")
-    r = c.post(f"/enheter/{unit.id}/enhetsleder", data={
-        "leader_name": "Nina Nyleder", "leader_username": "nina.nyleder", "leader_email": "nina@demo.no"})
+    r = c.post(
+        f"/enheter/{unit.id}/enhetsleder",
+        data={"leader_name": "Nina Nyleder", "leader_username": "nina.nyleder", "leader_email": "nina@demo.no"},
+    )
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert "nina.nyleder" in html and "Midlertidig passord" in html
@@ -77,21 +81,38 @@ def test_area_leader_cannot_manage_units_of_another_area(auth, db_conn):
 def test_unit_leader_adds_staff(auth, db_conn):
     unit = unit_named("Nordbyen skole")
     c = auth.persona("unit_leader")
-    r = c.post(f"/enheter/{unit.id}/ansatte", data={
-        "name": "Ola Ny", "job_title": "Kontaktlærer", "username": "ola.ny", "email": "ola@demo.no", "phone": "123"})
+    r = c.post(
+        f"/enheter/{unit.id}/ansatte",
+        data={
+            "name": "Ola Ny",
+            "job_title": "Kontaktlærer",
+            "username": "ola.ny",
+            "email": "ola@demo.no",
+            "phone": "123",
+        },
+    )
     assert r.status_code == 200
     ola = user("ola.ny")
-    assert (ola.unit_id, ola.role, ola.job_title, ola.email, ola.phone) == (unit.id, "staff", "Kontaktlærer", "ola@demo.no", "123")
+    assert (ola.unit_id, ola.role, ola.job_title, ola.email, ola.phone) == (
+        unit.id,
+        "staff",
+        "Kontaktlærer",
+        "ola@demo.no",
+        "123",
+    )
     assert AuditEvent.select().where(AuditEvent.action == "staff_added", AuditEvent.object_id == ola.id).exists()
 
 
-@pytest.mark.parametrize(("form", "field", "message"), [
-    ({"name": "", "job_title": "Lærer", "username": "a.b"}, "name", "Skriv navnet."),
-    ({"name": "A B", "job_title": "", "username": "a.b"}, "job_title", "Skriv stillingen"),
-    ({"name": "A B", "job_title": "Lærer", "username": "Store Bokstaver"}, "username", "Brukernavnet kan bare"),
-    ({"name": "A B", "job_title": "Lærer", "username": "larer"}, "username", "allerede i bruk"),
-    ({"name": "A B", "job_title": "Lærer", "username": "a.b", "email": "ikke-epost"}, "email", "E-postadressen"),
-])
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        ({"name": "", "job_title": "Lærer", "username": "a.b"}, "name", "Skriv navnet."),
+        ({"name": "A B", "job_title": "", "username": "a.b"}, "job_title", "Skriv stillingen"),
+        ({"name": "A B", "job_title": "Lærer", "username": "Store Bokstaver"}, "username", "Brukernavnet kan bare"),
+        ({"name": "A B", "job_title": "Lærer", "username": "larer"}, "username", "allerede i bruk"),
+        ({"name": "A B", "job_title": "Lærer", "username": "a.b", "email": "ikke-epost"}, "email", "E-postadressen"),
+    ],
+)
 def test_add_staff_bad_input(auth, db_conn, form, field, message):
     unit = unit_named("Nordbyen skole")
     before = User.select().count()
@@ -107,7 +128,9 @@ def test_unit_leader_cannot_manage_another_units_staff(auth, db_conn):
     sor = unit_named("Sørbyen skole")
     jonas = user("kontaktlaerer")
     c = auth.persona("unit_leader")
-    assert c.post(f"/enheter/{sor.id}/ansatte", data={"name": "X", "job_title": "Y", "username": "x.y"}).status_code == 403
+    assert (
+        c.post(f"/enheter/{sor.id}/ansatte", data={"name": "X", "job_title": "Y", "username": "x.y"}).status_code == 403
+    )
     assert c.post(f"/ansatte/{jonas.id}/deaktiver").status_code == 403
     assert c.post(f"/ansatte/{jonas.id}", data={"name": "Hacked", "job_title": "Y"}).status_code == 403
     assert user("kontaktlaerer").active and user("kontaktlaerer").name == "Jonas Berg"
@@ -115,15 +138,26 @@ def test_unit_leader_cannot_manage_another_units_staff(auth, db_conn):
 
 def test_staff_cannot_add_staff(auth, db_conn):
     unit = unit_named("Nordbyen skole")
-    r = auth.persona("holder").post(f"/enheter/{unit.id}/ansatte", data={"name": "X", "job_title": "Y", "username": "x.y"})
+    r = auth.persona("holder").post(
+        f"/enheter/{unit.id}/ansatte", data={"name": "X", "job_title": "Y", "username": "x.y"}
+    )
     assert r.status_code == 403
 
 
 def test_unit_leader_edits_staff_and_extra_fields_change_nothing(auth, db_conn):
     mari = user("larer")
-    r = auth.persona("unit_leader").post(f"/ansatte/{mari.id}", data={
-        "name": "Mari Lund-Hansen", "job_title": "Spesialpedagog", "email": "mari@demo.no", "phone": "",
-        "role": "admin", "unit_id": "1", "active": "0"})
+    r = auth.persona("unit_leader").post(
+        f"/ansatte/{mari.id}",
+        data={
+            "name": "Mari Lund-Hansen",
+            "job_title": "Spesialpedagog",
+            "email": "mari@demo.no",
+            "phone": "",
+            "role": "admin",
+            "unit_id": "1",
+            "active": "0",
+        },
+    )
     assert r.status_code == 303
     mari = user("larer")
     assert mari.name == "Mari Lund-Hansen" and mari.role == "staff" and mari.active
@@ -165,7 +199,9 @@ def test_admin_creates_area_and_area_leader(auth, db_conn):
     c = auth.persona("admin")
     assert c.post("/omrader", data={"name": "Kultur"}).status_code == 303
     area = Area.get(Area.name == "Kultur")
-    r = c.post("/omrader/leder", data={"leader_area_id": area.id, "leader_name": "Kim Kultur", "leader_username": "kim.kultur"})
+    r = c.post(
+        "/omrader/leder", data={"leader_area_id": area.id, "leader_name": "Kim Kultur", "leader_username": "kim.kultur"}
+    )
     assert r.status_code == 200
     kim = user("kim.kultur")
     assert kim.role == "area_leader" and kim.area_id == area.id

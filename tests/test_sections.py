@@ -18,13 +18,23 @@ VALID = {
     "concerns": {"title": "Emma gruer seg til gymtimene", "body": "Hun sier det er *skummelt*."},
     "highlights": {"body": "Emma lo høyt i storefri."},
     "goals": {"body": "Emma deltar i gymtimene etter vinterferien.", "concern": ""},
-    "measures": {"what": "Gymlærer lar Emma velge aktivitet først.", "responsible": "Gymlærer Ola",
-                 "evaluation_date": TODAY, "status": "planned"},
+    "measures": {
+        "what": "Gymlærer lar Emma velge aktivitet først.",
+        "responsible": "Gymlærer Ola",
+        "evaluation_date": TODAY,
+        "status": "planned",
+    },
     "meetings": {"kind": "samarbeidsmote", "starts_at": "2026-12-01T14:00", "place": "Teams"},
     "entries": {"entry_date": TODAY, "body": "Telefonsamtale med far."},
 }
-MODELS = {"concerns": Concern, "highlights": Highlight, "goals": Goal, "measures": Measure,
-          "meetings": Meeting, "entries": Entry}
+MODELS = {
+    "concerns": Concern,
+    "highlights": Highlight,
+    "goals": Goal,
+    "measures": Measure,
+    "meetings": Meeting,
+    "entries": Entry,
+}
 
 
 @pytest.mark.parametrize("key", list(VALID))
@@ -51,8 +61,11 @@ def test_create_without_javascript_redirects_to_the_section(auth, db_conn, key):
 
 
 def test_validation_error_with_htmx_rerenders_section_with_text(auth, db_conn):
-    r = auth.persona("holder").post("/logger/1/seksjon/measures", headers=HX, data={
-        "what": "Noe viktig", "responsible": "", "evaluation_date": "01.01", "status": "planned"})
+    r = auth.persona("holder").post(
+        "/logger/1/seksjon/measures",
+        headers=HX,
+        data={"what": "Noe viktig", "responsible": "", "evaluation_date": "01.01", "status": "planned"},
+    )
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert "Fyll ut «Hvem har ansvaret?»" in html and "Skriv datoen som dd.mm.åååå." in html
@@ -68,8 +81,11 @@ def test_validation_error_without_javascript_renders_whole_page(auth, db_conn):
 
 
 def test_measure_evaluation_date_not_before_start(auth, db_conn):
-    r = auth.persona("holder").post("/logger/1/seksjon/measures", headers=HX, data=dict(
-        VALID["measures"], start_date="2026-05-01", evaluation_date="2026-04-01"))
+    r = auth.persona("holder").post(
+        "/logger/1/seksjon/measures",
+        headers=HX,
+        data=dict(VALID["measures"], start_date="2026-05-01", evaluation_date="2026-04-01"),
+    )
     assert r.status_code == 422 and "kan ikke være før startdatoen" in r.get_data(as_text=True)
 
 
@@ -78,8 +94,11 @@ def test_edit_in_place_and_update(auth, db_conn):
     c = auth.persona("holder")
     form = c.get(f"/logger/1/seksjon/entries/{entry.id}/endre", headers=HX)
     assert form.status_code == 200 and form.get_data(as_text=True).lstrip().startswith("<li")
-    r = c.post(f"/logger/1/seksjon/entries/{entry.id}", headers=HX, data={
-        "entry_date": TODAY, "body": "Oppdatert tekst", "version": entry.version})
+    r = c.post(
+        f"/logger/1/seksjon/entries/{entry.id}",
+        headers=HX,
+        data={"entry_date": TODAY, "body": "Oppdatert tekst", "version": entry.version},
+    )
     assert r.status_code == 200 and "Oppdatert tekst" in r.get_data(as_text=True)
     updated = Entry.get_by_id(entry.id)
     assert updated.body == "Oppdatert tekst" and updated.version == entry.version + 1
@@ -88,9 +107,15 @@ def test_edit_in_place_and_update(auth, db_conn):
 def test_stale_save_is_a_conflict_and_hands_text_back(auth, db_conn):
     entry = Entry.get(Entry.log == 1)
     c = auth.persona("holder")
-    c.post(f"/logger/1/seksjon/entries/{entry.id}", data={"entry_date": TODAY, "body": "Først lagret", "version": entry.version})
-    r = c.post(f"/logger/1/seksjon/entries/{entry.id}", headers=HX, data={
-        "entry_date": TODAY, "body": "Min egen tekst", "version": entry.version})
+    c.post(
+        f"/logger/1/seksjon/entries/{entry.id}",
+        data={"entry_date": TODAY, "body": "Først lagret", "version": entry.version},
+    )
+    r = c.post(
+        f"/logger/1/seksjon/entries/{entry.id}",
+        headers=HX,
+        data={"entry_date": TODAY, "body": "Min egen tekst", "version": entry.version},
+    )
     assert r.status_code == 409
     html = r.get_data(as_text=True)
     assert "Min egen tekst" in html and "Først lagret" in html
@@ -121,8 +146,17 @@ def test_unknown_section_is_404(auth):
 # ------------------------------------------------------------------ who may write what
 
 
-@pytest.mark.parametrize(("key", "allowed"), [("entries", True), ("highlights", True), ("concerns", False),
-                                              ("goals", False), ("measures", False), ("meetings", False)])
+@pytest.mark.parametrize(
+    ("key", "allowed"),
+    [
+        ("entries", True),
+        ("highlights", True),
+        ("concerns", False),
+        ("goals", False),
+        ("measures", False),
+        ("meetings", False),
+    ],
+)
 def test_participant_writes_entries_and_highlights_only(auth, db_conn, key, allowed):
     model = MODELS[key]
     before = model.select().count()
@@ -159,14 +193,26 @@ def test_participant_evaluates_only_own_measures(auth, db_conn):
 def test_evaluation_end_closes_measure_and_bad_input_is_kept(auth, db_conn):
     m = Measure.get(Measure.log == 1, Measure.responsible_user == user("stafettholder"))
     c = auth.persona("holder")
-    r = c.post(f"/logger/1/tiltak/{m.id}/evaluering", headers=HX, data={"evaluated_on": TODAY, "what_worked": "Mitt svar"})
-    assert r.status_code == 422 and "Mitt svar" in r.get_data(as_text=True) and "Velg om tiltaket" in r.get_data(as_text=True)
-    r = c.post(f"/logger/1/tiltak/{m.id}/evaluering", headers=HX, data={"evaluated_on": TODAY, "what_worked": "Målet er nådd.", "decision": "end"})
+    r = c.post(
+        f"/logger/1/tiltak/{m.id}/evaluering", headers=HX, data={"evaluated_on": TODAY, "what_worked": "Mitt svar"}
+    )
+    assert (
+        r.status_code == 422
+        and "Mitt svar" in r.get_data(as_text=True)
+        and "Velg om tiltaket" in r.get_data(as_text=True)
+    )
+    r = c.post(
+        f"/logger/1/tiltak/{m.id}/evaluering",
+        headers=HX,
+        data={"evaluated_on": TODAY, "what_worked": "Målet er nådd.", "decision": "end"},
+    )
     assert r.status_code == 200
     assert Measure.get_by_id(m.id).status == "ended"
 
 
-@pytest.mark.parametrize("persona", ["same_unit_staff", "unit_leader", "other_unit_staff", "guardian", "coordinating_unit"])
+@pytest.mark.parametrize(
+    "persona", ["same_unit_staff", "unit_leader", "other_unit_staff", "guardian", "coordinating_unit"]
+)
 def test_non_members_write_nothing(auth, db_conn, persona):
     before = Entry.select().count()
     r = auth.persona(persona).post("/logger/1/seksjon/entries", data=VALID["entries"], headers=HX)
@@ -195,18 +241,21 @@ def test_draft_log_takes_no_content(auth, db_conn):
 # ------------------------------------------------------------------ Markdown
 
 
-@pytest.mark.parametrize("evil", [
-    "<script>alert(1)</script>",
-    '<img src=x onerror="alert(1)">',
-    "[klikk](javascript:alert(1))",
-    '<a href="javascript:alert(1)">x</a>',
-    '<p style="color:red">rød</p>',
-    "<style>body{display:none}</style>",
-    '<iframe src="https://evil.example"></iframe>',
-    '<svg onload="alert(1)"></svg>',
-    '<a href="#" onclick="alert(1)">x</a>',
-    "[x](JaVaScRiPt:alert(1))",
-])
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "[klikk](javascript:alert(1))",
+        '<a href="javascript:alert(1)">x</a>',
+        '<p style="color:red">rød</p>',
+        "<style>body{display:none}</style>",
+        '<iframe src="https://evil.example"></iframe>',
+        '<svg onload="alert(1)"></svg>',
+        '<a href="#" onclick="alert(1)">x</a>',
+        "[x](JaVaScRiPt:alert(1))",
+    ],
+)
 def test_markdown_is_sanitised(evil):
     html = str(render_markdown(evil)).lower()
     for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "style=", "<style", "<iframe", "<svg"):
@@ -220,7 +269,9 @@ def test_markdown_keeps_formatting():
 
 
 def test_stored_script_is_not_rendered_on_the_page(auth, db_conn):
-    auth.persona("holder").post("/logger/1/seksjon/entries", data={"entry_date": TODAY, "body": "<script>alert('x')</script>Hei"})
+    auth.persona("holder").post(
+        "/logger/1/seksjon/entries", data={"entry_date": TODAY, "body": "<script>alert('x')</script>Hei"}
+    )
     html = auth.persona("holder").get("/logger/1").get_data(as_text=True)
     assert "<script>alert" not in html
     assert "hx-disable" in html  # rendered text cannot trigger htmx
@@ -302,7 +353,10 @@ def test_query_count_of_log_page_does_not_grow_with_content(auth, db_conn):
             c.post(f"/logger/1/seksjon/{key}", data=dict(VALID[key], concern=Concern.get(Concern.log == 1).id))
     m = Measure.get(Measure.log == 1)
     for i in range(5):
-        c.post(f"/logger/1/tiltak/{m.id}/evaluering", data={"evaluated_on": TODAY, "what_worked": "ok", "decision": "continue"})
+        c.post(
+            f"/logger/1/tiltak/{m.id}/evaluering",
+            data={"evaluated_on": TODAY, "what_worked": "ok", "decision": "continue"},
+        )
     many = count_queries(c, "/logger/1")
     assert many == few, (few, many)
 

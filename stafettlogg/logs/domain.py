@@ -66,27 +66,41 @@ def find_existing_log(national_id: str | None, name: str, birth_date: dt.date | 
         )
     if subject is None:
         return None
-    return (
-        Log.select()
-        .where(Log.subject == subject, Log.status != LogStatus.DELETED)
-        .order_by(Log.id.desc())
-        .first()
-    )
+    return Log.select().where(Log.subject == subject, Log.status != LogStatus.DELETED).order_by(Log.id.desc()).first()
 
 
-def create_log(by: User, *, kind: str, name: str, birth_date: dt.date | None, national_id: str | None,
-               unit: Unit, class_group: str, level: int, concern_title: str, concern_body: str,
-               guardians: list[dict]) -> Log:
+def create_log(
+    by: User,
+    *,
+    kind: str,
+    name: str,
+    birth_date: dt.date | None,
+    national_id: str | None,
+    unit: Unit,
+    class_group: str,
+    level: int,
+    concern_title: str,
+    concern_body: str,
+    guardians: list[dict],
+) -> Log:
     """The creator becomes the holder; the log is a draft until consent is on file."""
     with write_transaction():
         subject = None
         if national_id:
             subject = Subject.get_or_none(Subject.national_id == national_id)
         if subject is None:
-            subject = Subject.create(kind=kind, name=name.strip(), birth_date=birth_date,
-                                     national_id=national_id or None)
-        log = Log.create(subject=subject, unit=unit, holder=by, created_by=by, level=level,
-                         class_group=class_group.strip(), status=LogStatus.DRAFT)
+            subject = Subject.create(
+                kind=kind, name=name.strip(), birth_date=birth_date, national_id=national_id or None
+            )
+        log = Log.create(
+            subject=subject,
+            unit=unit,
+            holder=by,
+            created_by=by,
+            level=level,
+            class_group=class_group.strip(),
+            status=LogStatus.DRAFT,
+        )
         for g in guardians:
             Guardian.create(log=log, **g)
         Concern.create(log=log, title=concern_title.strip(), body=concern_body.strip(), author=by)
@@ -103,23 +117,44 @@ def reopen_log(by: User, log: Log) -> Log:
         if log.status not in (LogStatus.CLOSED, LogStatus.PASSIVE):
             raise LogError(_("Bare en avsluttet eller passiv stafettlogg kan gjenåpnes."))
         if log.holder_id != by.id:
-            Handover.create(log=log, from_user=log.holder_id, to_user=by, status="accepted",
-                            direct_assignment=True, created_by=by, decided_at=utcnow(),
-                            note=_("Gjenåpnet med nytt samtykke"))
-        Log.update(status=LogStatus.DRAFT, holder=by, unit=by.unit_id, closed_at=None,
-                   version=Log.version + 1).where(Log.id == log.id).execute()
+            Handover.create(
+                log=log,
+                from_user=log.holder_id,
+                to_user=by,
+                status="accepted",
+                direct_assignment=True,
+                created_by=by,
+                decided_at=utcnow(),
+                note=_("Gjenåpnet med nytt samtykke"),
+            )
+        Log.update(status=LogStatus.DRAFT, holder=by, unit=by.unit_id, closed_at=None, version=Log.version + 1).where(
+            Log.id == log.id
+        ).execute()
         audit.record("log_reopened", log=log, obj=log, user=by, role="holder")
     return Log.get_by_id(log.id)
 
 
-def update_header(by: User, log: Log, *, class_group: str, level: int,
-                  guardians_informed_on: dt.date | None, records_kept_in: str, version: int) -> Log:
+def update_header(
+    by: User,
+    log: Log,
+    *,
+    class_group: str,
+    level: int,
+    guardians_informed_on: dt.date | None,
+    records_kept_in: str,
+    version: int,
+) -> Log:
     with write_transaction():
         if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
             raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
         changed = (
-            Log.update(class_group=class_group.strip(), level=level, guardians_informed_on=guardians_informed_on,
-                       records_kept_in=records_kept_in, version=Log.version + 1)
+            Log.update(
+                class_group=class_group.strip(),
+                level=level,
+                guardians_informed_on=guardians_informed_on,
+                records_kept_in=records_kept_in,
+                version=Log.version + 1,
+            )
             .where(Log.id == log.id, Log.version == version)
             .execute()
         )
@@ -155,9 +190,20 @@ def consent_covers(log: Log, unit: Unit, consent: Consent | None = None) -> bool
     return f"unit:{unit.id}" in services or f"kind:{unit.kind}" in services
 
 
-def upload_consent(by: User, log: Log, storage, *, given_by: str, given_by_name: str, relation: str,
-                   consent_date: dt.date, expires_on: dt.date | None, services: list[str],
-                   max_bytes: int, consent_age: int) -> Consent:
+def upload_consent(
+    by: User,
+    log: Log,
+    storage,
+    *,
+    given_by: str,
+    given_by_name: str,
+    relation: str,
+    consent_date: dt.date,
+    expires_on: dt.date | None,
+    services: list[str],
+    max_bytes: int,
+    consent_age: int,
+) -> Consent:
     """seed 001: written consent from the guardians, or from the youth when old enough
     on the consent date (16 by default). A new upload replaces the old one; history
     is kept. A draft becomes active."""
@@ -174,11 +220,16 @@ def upload_consent(by: User, log: Log, storage, *, given_by: str, given_by_name:
     if given_by == "youth":
         birth = log.subject.birth_date
         if birth is None:
-            raise LogError(_("Fødselsdato mangler, så vi kan ikke se om ungdommen er gammel nok til å samtykke selv."), "given_by")
+            raise LogError(
+                _("Fødselsdato mangler, så vi kan ikke se om ungdommen er gammel nok til å samtykke selv."), "given_by"
+            )
         if age_on(birth, consent_date) < consent_age:
             raise LogError(
-                _("Ungdommen var %(age)s år på datoen for samtykket. Fra %(limit)s år kan ungdommen samtykke selv; før det må foresatte samtykke.",
-                  age=age_on(birth, consent_date), limit=consent_age),
+                _(
+                    "Ungdommen var %(age)s år på datoen for samtykket. Fra %(limit)s år kan ungdommen samtykke selv; før det må foresatte samtykke.",
+                    age=age_on(birth, consent_date),
+                    limit=consent_age,
+                ),
                 "given_by",
             )
     try:
@@ -193,9 +244,16 @@ def upload_consent(by: User, log: Log, storage, *, given_by: str, given_by_name:
         ).execute()
         stored = files.store(data, content_type)
         consent = Consent.create(
-            log=log, file=stored, filename=name, given_by=given_by, given_by_name=given_by_name.strip(),
-            relation=relation.strip(), consent_date=consent_date, expires_on=expires_on,
-            services=",".join(chosen), uploaded_by=by,
+            log=log,
+            file=stored,
+            filename=name,
+            given_by=given_by,
+            given_by_name=given_by_name.strip(),
+            relation=relation.strip(),
+            consent_date=consent_date,
+            expires_on=expires_on,
+            services=",".join(chosen),
+            uploaded_by=by,
         )
         if log.status == LogStatus.DRAFT:
             Log.update(status=LogStatus.ACTIVE, activated_at=utcnow(), version=Log.version + 1).where(
@@ -240,8 +298,9 @@ def add_guardian(by: User, log: Log, *, name: str, relation: str, phone: str, em
     if problem:
         raise LogError(*problem)
     with write_transaction():
-        guardian = Guardian.create(log=log, name=name.strip(), relation=relation, phone=phone.strip(),
-                                   email=email.strip())
+        guardian = Guardian.create(
+            log=log, name=name.strip(), relation=relation, phone=phone.strip(), email=email.strip()
+        )
         audit.record("guardian_added", log=log, obj=guardian, user=by)
     return guardian
 
@@ -276,8 +335,11 @@ def add_participant(by: User, log: Log, user: User) -> Participant:
         raise LogError(_("%(name)s er allerede deltaker.", name=user.name))
     if not consent_covers(log, user.unit):
         raise LogError(
-            _("Samtykket omfatter ikke %(unit)s. Last opp et utvidet samtykke som nevner denne tjenesten før du legger til %(name)s.",
-              unit=user.unit.name, name=user.name),
+            _(
+                "Samtykket omfatter ikke %(unit)s. Last opp et utvidet samtykke som nevner denne tjenesten før du legger til %(name)s.",
+                unit=user.unit.name,
+                name=user.name,
+            ),
             code="needs_extended_consent",
         )
     with write_transaction():
@@ -310,7 +372,7 @@ def search_staff(query: str, log: Log, limit: int = 15) -> list[User]:
             User.role.in_(Role.STAFF_LIKE),
             User.id != log.holder_id,
             User.id.not_in(existing),
-            (User.name ** pattern) | (User.job_title ** pattern) | (Unit.name ** pattern),
+            (User.name**pattern) | (User.job_title**pattern) | (Unit.name**pattern),
         )
         .order_by(User.name)
         .limit(limit)

@@ -36,7 +36,9 @@ def clean_filename(name: str | None) -> str:
     if not name:
         raise UploadError(_("Velg filen med det skannede samtykket."))
     if "/" in name or "\\" in name or name in (".", "..") or "\x00" in name:
-        raise UploadError(_("Filnavnet kan ikke inneholde mapper eller skråstreker. Gi filen et enkelt navn og prøv igjen."))
+        raise UploadError(
+            _("Filnavnet kan ikke inneholde mapper eller skråstreker. Gi filen et enkelt navn og prøv igjen.")
+        )
     name = re.sub(r"[^\w .()\-æøåÆØÅ]", "_", name)
     return name[:150]
 
@@ -50,7 +52,9 @@ def read_upload(storage, max_bytes: int) -> tuple[bytes, str, str]:
     if not data:
         raise UploadError(_("Filen er tom. Skann samtykket på nytt og last opp filen."))
     if len(data) > max_bytes:
-        raise UploadError(_("Filen er for stor. Største tillatte størrelse er %(mb)s MB.", mb=max_bytes // (1024 * 1024)))
+        raise UploadError(
+            _("Filen er for stor. Største tillatte størrelse er %(mb)s MB.", mb=max_bytes // (1024 * 1024))
+        )
     content_type = sniff(data)
     if content_type is None:
         raise UploadError(_("Filen er ikke en PDF, PNG eller JPEG. Skann samtykket som PDF eller bilde og prøv igjen."))

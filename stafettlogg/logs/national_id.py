@@ -51,10 +51,14 @@ def national_id_problem(value: str, birth_date: dt.date | None = None) -> str | 
     digits = [int(c) for c in number]
     k1 = _control(digits[:9], W1)
     if k1 is None or k1 != digits[9]:
-        return _("Fødselsnummeret er ikke gyldig: det første kontrollsifferet (siffer 10) stemmer ikke. Sjekk at du har skrevet det riktig.")
+        return _(
+            "Fødselsnummeret er ikke gyldig: det første kontrollsifferet (siffer 10) stemmer ikke. Sjekk at du har skrevet det riktig."
+        )
     k2 = _control(digits[:10], W2)
     if k2 is None or k2 != digits[10]:
-        return _("Fødselsnummeret er ikke gyldig: det siste kontrollsifferet (siffer 11) stemmer ikke. Sjekk at du har skrevet det riktig.")
+        return _(
+            "Fødselsnummeret er ikke gyldig: det siste kontrollsifferet (siffer 11) stemmer ikke. Sjekk at du har skrevet det riktig."
+        )
     encoded = birth_date_from(number)
     if encoded is None:
         return _("Fødselsnummeret inneholder ikke en gyldig dato.")

@@ -43,14 +43,14 @@ def load_log(log_id: int) -> Log:
 
 def section_items(log: Log, key: str) -> list:
     model = {
-        "concerns": Concern, "highlights": Highlight, "goals": Goal,
-        "measures": Measure, "meetings": Meeting, "entries": Entry,
+        "concerns": Concern,
+        "highlights": Highlight,
+        "goals": Goal,
+        "measures": Measure,
+        "meetings": Meeting,
+        "entries": Entry,
     }[key]
-    query = (
-        model.select(model, Author)
-        .join(Author, on=(model.author == Author.id))
-        .where(model.log == log)
-    )
+    query = model.select(model, Author).join(Author, on=(model.author == Author.id)).where(model.log == log)
     if key == "measures":
         query = query.order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
         evaluations = Evaluation.select(Evaluation, User).join(User).order_by(Evaluation.evaluated_on)
@@ -81,8 +81,14 @@ def guardians(log: Log) -> list[Guardian]:
 def summary(log: Log) -> dict:
     """Counters for the section navigation and the deadline list (refreshed by htmx)."""
     counts = {}
-    for key, model in (("concerns", Concern), ("highlights", Highlight), ("goals", Goal),
-                       ("measures", Measure), ("meetings", Meeting), ("entries", Entry)):
+    for key, model in (
+        ("concerns", Concern),
+        ("highlights", Highlight),
+        ("goals", Goal),
+        ("measures", Measure),
+        ("meetings", Meeting),
+        ("entries", Entry),
+    ):
         counts[key] = model.select().where(model.log == log).count()
     soon = dt.date.today() + dt.timedelta(days=14)
     due = list(

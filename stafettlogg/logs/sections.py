@@ -61,73 +61,136 @@ def _register(section: Section) -> Section:
     return section
 
 
-_register(Section(
-    key="concerns", model=Concern, title=_l("Oppmerksomhet"), item_name=_l("oppmerksomhet"),
-    fields=(
-        Field("title", _l("Hva er vi oppmerksomme på?"), required=True, max_length=300,
-              hint=_l("Kort og konkret, for eksempel «Emma trives ikke i friminuttene»")),
-        Field("body", _l("Beskrivelse"), "textarea"),
-    ),
-    empty_text=_l("Skriv hva dere er oppmerksomme på. Mål og tiltak hører til en oppmerksomhet."),
-    add_label=_l("Legg til oppmerksomhet"),
-))
-_register(Section(
-    key="highlights", model=Highlight, title=_l("Lysglimt"), item_name=_l("lysglimt"),
-    fields=(Field("body", _l("Hva gikk bra?"), "textarea", required=True, max_length=2000,
-                  hint=_l("Et kort notat om noe som gikk bra")),),
-    creators=("holder", "participant"), participant_edits_own=True,
-    empty_text=_l("Ingen lysglimt ennå. Skriv ned noe som gikk bra – det gir håp og retning."),
-    add_label=_l("Legg til lysglimt"),
-))
-_register(Section(
-    key="goals", model=Goal, title=_l("Mål"), item_name=_l("mål"),
-    fields=(
-        Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
-        Field("body", _l("Mål"), "textarea", required=True, max_length=2000,
-              hint=_l("Hva ønsker barnet og familien skal bli annerledes?")),
-    ),
-    empty_text=_l("Ingen mål ennå. Sett mål sammen med barnet og de foresatte."),
-    add_label=_l("Legg til mål"),
-))
-_register(Section(
-    key="measures", model=Measure, title=_l("Tiltak"), item_name=_l("tiltak"),
-    fields=(
-        Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
-        Field("what", _l("Hva skal gjøres?"), "textarea", required=True, max_length=2000),
-        Field("responsible", _l("Hvem har ansvaret?"), required=True, max_length=200,
-              hint=_l("Stillingstittel, navn eller familierelasjon, for eksempel «kontaktlærer Kari Ottesen» eller «mor»")),
-        Field("responsible_user", _l("Ansvarlig deltaker i loggen"), "select", choices="people",
-              hint=_l("Velg personen hvis hen skal evaluere tiltaket i loggen")),
-        Field("start_date", _l("Fra dato"), "date"),
-        Field("evaluation_date", _l("Evalueres innen"), "date", required=True),
-        Field("status", _l("Status"), "select", required=True, choices="measure_status"),
-    ),
-    empty_text=_l("Ingen tiltak ennå. Skriv hvem som gjør hva, fra når, og når tiltaket skal evalueres."),
-    add_label=_l("Legg til tiltak"),
-))
-_register(Section(
-    key="meetings", model=Meeting, title=_l("Møter"), item_name=_l("møte"),
-    fields=(
-        Field("kind", _l("Type møte"), "select", required=True, choices="meeting_kinds"),
-        Field("starts_at", _l("Tidspunkt"), "datetime", required=True),
-        Field("place", _l("Sted eller Teams"), required=True, max_length=300),
-        Field("invited", _l("Inviterte"), "textarea", max_length=2000, hint=_l("Én per linje")),
-        Field("agenda", _l("Dagsorden"), "textarea"),
-        Field("minutes", _l("Referat"), "textarea", hint=_l("Skrives i møtet, gjerne på delt skjerm")),
-    ),
-    empty_text=_l("Ingen møter ennå. Stafettholderen inviterer til samarbeidsmøte og evalueringsmøte."),
-    add_label=_l("Planlegg møte"),
-))
-_register(Section(
-    key="entries", model=Entry, title=_l("Logg"), item_name=_l("notat"),
-    fields=(
-        Field("entry_date", _l("Dato"), "date", required=True),
-        Field("body", _l("Tekst"), "textarea", required=True, max_length=10000),
-    ),
-    creators=("holder", "participant"), participant_edits_own=True,
-    empty_text=_l("Ingen notater ennå."),
-    add_label=_l("Skriv notat"),
-))
+_register(
+    Section(
+        key="concerns",
+        model=Concern,
+        title=_l("Oppmerksomhet"),
+        item_name=_l("oppmerksomhet"),
+        fields=(
+            Field(
+                "title",
+                _l("Hva er vi oppmerksomme på?"),
+                required=True,
+                max_length=300,
+                hint=_l("Kort og konkret, for eksempel «Emma trives ikke i friminuttene»"),
+            ),
+            Field("body", _l("Beskrivelse"), "textarea"),
+        ),
+        empty_text=_l("Skriv hva dere er oppmerksomme på. Mål og tiltak hører til en oppmerksomhet."),
+        add_label=_l("Legg til oppmerksomhet"),
+    )
+)
+_register(
+    Section(
+        key="highlights",
+        model=Highlight,
+        title=_l("Lysglimt"),
+        item_name=_l("lysglimt"),
+        fields=(
+            Field(
+                "body",
+                _l("Hva gikk bra?"),
+                "textarea",
+                required=True,
+                max_length=2000,
+                hint=_l("Et kort notat om noe som gikk bra"),
+            ),
+        ),
+        creators=("holder", "participant"),
+        participant_edits_own=True,
+        empty_text=_l("Ingen lysglimt ennå. Skriv ned noe som gikk bra – det gir håp og retning."),
+        add_label=_l("Legg til lysglimt"),
+    )
+)
+_register(
+    Section(
+        key="goals",
+        model=Goal,
+        title=_l("Mål"),
+        item_name=_l("mål"),
+        fields=(
+            Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
+            Field(
+                "body",
+                _l("Mål"),
+                "textarea",
+                required=True,
+                max_length=2000,
+                hint=_l("Hva ønsker barnet og familien skal bli annerledes?"),
+            ),
+        ),
+        empty_text=_l("Ingen mål ennå. Sett mål sammen med barnet og de foresatte."),
+        add_label=_l("Legg til mål"),
+    )
+)
+_register(
+    Section(
+        key="measures",
+        model=Measure,
+        title=_l("Tiltak"),
+        item_name=_l("tiltak"),
+        fields=(
+            Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
+            Field("what", _l("Hva skal gjøres?"), "textarea", required=True, max_length=2000),
+            Field(
+                "responsible",
+                _l("Hvem har ansvaret?"),
+                required=True,
+                max_length=200,
+                hint=_l(
+                    "Stillingstittel, navn eller familierelasjon, for eksempel «kontaktlærer Kari Ottesen» eller «mor»"
+                ),
+            ),
+            Field(
+                "responsible_user",
+                _l("Ansvarlig deltaker i loggen"),
+                "select",
+                choices="people",
+                hint=_l("Velg personen hvis hen skal evaluere tiltaket i loggen"),
+            ),
+            Field("start_date", _l("Fra dato"), "date"),
+            Field("evaluation_date", _l("Evalueres innen"), "date", required=True),
+            Field("status", _l("Status"), "select", required=True, choices="measure_status"),
+        ),
+        empty_text=_l("Ingen tiltak ennå. Skriv hvem som gjør hva, fra når, og når tiltaket skal evalueres."),
+        add_label=_l("Legg til tiltak"),
+    )
+)
+_register(
+    Section(
+        key="meetings",
+        model=Meeting,
+        title=_l("Møter"),
+        item_name=_l("møte"),
+        fields=(
+            Field("kind", _l("Type møte"), "select", required=True, choices="meeting_kinds"),
+            Field("starts_at", _l("Tidspunkt"), "datetime", required=True),
+            Field("place", _l("Sted eller Teams"), required=True, max_length=300),
+            Field("invited", _l("Inviterte"), "textarea", max_length=2000, hint=_l("Én per linje")),
+            Field("agenda", _l("Dagsorden"), "textarea"),
+            Field("minutes", _l("Referat"), "textarea", hint=_l("Skrives i møtet, gjerne på delt skjerm")),
+        ),
+        empty_text=_l("Ingen møter ennå. Stafettholderen inviterer til samarbeidsmøte og evalueringsmøte."),
+        add_label=_l("Planlegg møte"),
+    )
+)
+_register(
+    Section(
+        key="entries",
+        model=Entry,
+        title=_l("Logg"),
+        item_name=_l("notat"),
+        fields=(
+            Field("entry_date", _l("Dato"), "date", required=True),
+            Field("body", _l("Tekst"), "textarea", required=True, max_length=10000),
+        ),
+        creators=("holder", "participant"),
+        participant_edits_own=True,
+        empty_text=_l("Ingen notater ennå."),
+        add_label=_l("Skriv notat"),
+    )
+)
 
 MARKDOWN_FIELDS = {"body", "what", "agenda", "minutes", "invited"}
 
@@ -203,9 +266,13 @@ def validate(section: Section, log: Log, form) -> tuple[dict, dict]:
                 clean[f.name] = allowed[raw]
         else:
             clean[f.name] = raw
-    if section.key == "measures" and not errors:
-        if clean.get("start_date") and clean["evaluation_date"] < clean["start_date"]:
-            errors["evaluation_date"] = _("Evalueringsdatoen kan ikke være før startdatoen.")
+    if (
+        section.key == "measures"
+        and not errors
+        and clean.get("start_date")
+        and clean["evaluation_date"] < clean["start_date"]
+    ):
+        errors["evaluation_date"] = _("Evalueringsdatoen kan ikke være før startdatoen.")
     return clean, errors
 
 
@@ -276,8 +343,11 @@ def update_item(by: User, log: Log, section: Section, item, form):
         )
         if not changed:
             raise Conflict(
-                _("Noen andre har lagret en endring i mellomtiden. Teksten din er ikke borte: se begge versjonene under og lagre på nytt."),
-                mine=dict(form), theirs=model.get_by_id(item.id),
+                _(
+                    "Noen andre har lagret en endring i mellomtiden. Teksten din er ikke borte: se begge versjonene under og lagre på nytt."
+                ),
+                mine=dict(form),
+                theirs=model.get_by_id(item.id),
             )
         audit.record(f"{section.key}_updated", log=log, obj=item, user=by)
     return model.get_by_id(item.id), {}

@@ -25,7 +25,7 @@ from stafettlogg.logs import domain, queries
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
-from stafettlogg.models import Consent, Guardian, Log, LogStatus, Measure, Participant, Unit, User
+from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participant, Unit, User
 from stafettlogg.pages import wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logger")
@@ -40,8 +40,12 @@ def _units():
 
 def _new_page(values, errors, status=200, existing=None):
     return render_template(
-        "logs/new.html", values=values, errors=errors, unit_options=[(u.id, u.name) for u in _units()],
-        existing=existing, max_guardians=MAX_GUARDIANS,
+        "logs/new.html",
+        values=values,
+        errors=errors,
+        unit_options=[(u.id, u.name) for u in _units()],
+        existing=existing,
+        max_guardians=MAX_GUARDIANS,
     ), status
 
 
@@ -74,7 +78,10 @@ def reopen():
     if existing is None or existing.status not in (LogStatus.CLOSED, LogStatus.PASSIVE):
         return _new_page(request.form, {"name": _("Fant ingen avsluttet stafettlogg å gjenåpne.")}, 422)
     log = domain.reopen_log(current_user, existing)
-    flash(_("Stafettloggen er gjenåpnet og venter på nytt samtykke. Innholdet vises når samtykket er lastet opp."), "success")
+    flash(
+        _("Stafettloggen er gjenåpnet og venter på nytt samtykke. Innholdet vises når samtykket er lastet opp."),
+        "success",
+    )
     return redirect(url_for("logs.show", log_id=log.id), 303)
 
 
@@ -125,18 +132,27 @@ def edit_header(log_id):
             errors["records_kept_in"] = _("Velg hvor innkallinger og referater ligger.")
         if not errors:
             try:
-                domain.update_header(current_user, log, class_group=f.get("class_group", ""), level=level,
-                                     guardians_informed_on=informed, records_kept_in=kept,
-                                     version=f.get("version", type=int) or 0)
+                domain.update_header(
+                    current_user,
+                    log,
+                    class_group=f.get("class_group", ""),
+                    level=level,
+                    guardians_informed_on=informed,
+                    records_kept_in=kept,
+                    version=f.get("version", type=int) or 0,
+                )
             except domain.LogError as e:
                 errors["class_group"] = str(e)
         if not errors:
             flash(_("Opplysningene er lagret."), "success")
             return redirect(url_for("logs.show", log_id=log.id), 303)
-        return render_template("logs/edit_header.html", log=log, values=f, errors=errors,
-                               locations=RECORD_LOCATIONS), 422
+        return render_template(
+            "logs/edit_header.html", log=log, values=f, errors=errors, locations=RECORD_LOCATIONS
+        ), 422
     values = {
-        "class_group": log.class_group, "level": log.level, "records_kept_in": log.records_kept_in,
+        "class_group": log.class_group,
+        "level": log.level,
+        "records_kept_in": log.records_kept_in,
         "guardians_informed_on": log.guardians_informed_on.isoformat() if log.guardians_informed_on else "",
         "version": log.version,
     }
@@ -162,8 +178,14 @@ def _consent_page(values, errors, status=200):
     history = list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc()))
     units = _units()
     return render_template(
-        "logs/consent.html", log=log, values=values, errors=errors, history=history,
-        units=units, kinds=labels.UNIT_KINDS, current=domain.current_consent(log),
+        "logs/consent.html",
+        log=log,
+        values=values,
+        errors=errors,
+        history=history,
+        units=units,
+        kinds=labels.UNIT_KINDS,
+        current=domain.current_consent(log),
         consent_age=current_app.config["CONSENT_AGE"],
     ), status
 
@@ -171,8 +193,11 @@ def _consent_page(values, errors, status=200):
 @bp.route("/<int:log_id>/samtykke")
 def consent_form(log_id):
     current = domain.current_consent(g.log)
-    values = {"consent_date": dt.date.today().isoformat(), "given_by": "guardian",
-              "services": sorted(domain.consent_services(current))}
+    values = {
+        "consent_date": dt.date.today().isoformat(),
+        "given_by": "guardian",
+        "services": sorted(domain.consent_services(current)),
+    }
     return _consent_page(values, {})
 
 
@@ -196,10 +221,17 @@ def consent_upload(log_id):
         return _consent_page(values, errors, 422)
     try:
         domain.upload_consent(
-            current_user, g.log, request.files.get("file"), given_by=f.get("given_by", ""),
-            given_by_name=f.get("given_by_name", ""), relation=f.get("relation", ""),
-            consent_date=consent_date, expires_on=expires_on, services=f.getlist("services"),
-            max_bytes=current_app.config["MAX_UPLOAD_BYTES"], consent_age=current_app.config["CONSENT_AGE"],
+            current_user,
+            g.log,
+            request.files.get("file"),
+            given_by=f.get("given_by", ""),
+            given_by_name=f.get("given_by_name", ""),
+            relation=f.get("relation", ""),
+            consent_date=consent_date,
+            expires_on=expires_on,
+            services=f.getlist("services"),
+            max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+            consent_age=current_app.config["CONSENT_AGE"],
         )
     except domain.LogError as e:
         return _consent_page(values, {e.field or "file": str(e)}, 422)
@@ -218,7 +250,9 @@ def consent_file(log_id, consent_id):
 
     ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[stored.content_type]
     response = send_file(
-        BytesIO(stored.content), mimetype=stored.content_type, as_attachment=True,
+        BytesIO(stored.content),
+        mimetype=stored.content_type,
+        as_attachment=True,
         download_name=f"samtykke-{g.log.id}-{consent.id}.{ext}",
     )
     response.headers["Content-Security-Policy"] = "sandbox"
@@ -233,8 +267,14 @@ def consent_file(log_id, consent_id):
 def guardian_add(log_id):
     f = request.form
     try:
-        domain.add_guardian(current_user, g.log, name=f.get("name", ""), relation=f.get("relation", ""),
-                            phone=f.get("phone", ""), email=f.get("email", ""))
+        domain.add_guardian(
+            current_user,
+            g.log,
+            name=f.get("name", ""),
+            relation=f.get("relation", ""),
+            phone=f.get("phone", ""),
+            email=f.get("email", ""),
+        )
     except domain.LogError as e:
         return _log_page(422, guardian_errors={e.field or "name": str(e)}, guardian_values=f)
     flash(_("Den foresatte er lagt til."), "success")
@@ -263,8 +303,9 @@ def participant_search(log_id):
     covered = {u.id: domain.consent_covers(g.log, u.unit, consent) for u in results}
     if wants_fragment():
         return render_template("logs/_participant_results.html", log=g.log, results=results, covered=covered)
-    return render_template("logs/participant_search.html", log=g.log, results=results, covered=covered,
-                           q=request.args.get("q", ""))
+    return render_template(
+        "logs/participant_search.html", log=g.log, results=results, covered=covered, q=request.args.get("q", "")
+    )
 
 
 @bp.route("/<int:log_id>/deltakere", methods=["POST"])
@@ -276,13 +317,22 @@ def participant_add(log_id):
         domain.add_participant(current_user, g.log, user)
     except domain.LogError as e:
         if wants_fragment():
-            return render_template("logs/_participants.html", log=g.log, participants=queries.participants(g.log),
-                                   role="holder", participant_error=str(e), needs_consent=e.code), 422
+            return render_template(
+                "logs/_participants.html",
+                log=g.log,
+                participants=queries.participants(g.log),
+                role="holder",
+                participant_error=str(e),
+                needs_consent=e.code,
+            ), 422
         flash(str(e), "error")
         return redirect(url_for("logs.show", log_id=g.log.id) + "#deltakere", 303)
     if wants_fragment():
-        response = make_response(render_template(
-            "logs/_participants.html", log=g.log, participants=queries.participants(g.log), role="holder"))
+        response = make_response(
+            render_template(
+                "logs/_participants.html", log=g.log, participants=queries.participants(g.log), role="holder"
+            )
+        )
         response.headers["HX-Trigger"] = "log-changed"
         return response
     flash(_("%(name)s er lagt til som deltaker.", name=user.name), "success")
@@ -299,8 +349,9 @@ def participant_remove(log_id, participant_id):
     except domain.LogError as e:
         flash(str(e), "error")
     if wants_fragment():
-        return render_template("logs/_participants.html", log=g.log, participants=queries.participants(g.log),
-                               role="holder")
+        return render_template(
+            "logs/_participants.html", log=g.log, participants=queries.participants(g.log), role="holder"
+        )
     return redirect(url_for("logs.show", log_id=g.log.id) + "#deltakere", 303)
 
 
@@ -318,14 +369,27 @@ def _render_section(section, status=200, errors=None, values=None, editing=None,
     """The section partial for htmx; the whole page (scrolled to it) otherwise."""
     if not wants_fragment():
         if status >= 400:
-            return _log_page(status, section_errors={section.key: errors or {}},
-                             section_values={section.key: values or {}}, conflict=conflict)
+            return _log_page(
+                status,
+                section_errors={section.key: errors or {}},
+                section_values={section.key: values or {}},
+                conflict=conflict,
+            )
         return redirect(url_for("logs.show", log_id=g.log.id) + f"#{section.key}", 303)
-    response = make_response(render_template(
-        f"logs/_{section.key}.html", log=g.log, section=section, items=queries.section_items(g.log, section.key),
-        role=role_on_log(current_user, g.log), errors=errors or {}, values=values or {}, editing=editing,
-        conflict=conflict,
-    ), status)
+    response = make_response(
+        render_template(
+            f"logs/_{section.key}.html",
+            log=g.log,
+            section=section,
+            items=queries.section_items(g.log, section.key),
+            role=role_on_log(current_user, g.log),
+            errors=errors or {},
+            values=values or {},
+            editing=editing,
+            conflict=conflict,
+        ),
+        status,
+    )
     if status < 400:
         response.headers["HX-Trigger"] = "log-changed"
     return response
@@ -337,8 +401,15 @@ def section(log_id, key):
     if g.log.status == LogStatus.DRAFT:
         abort(409)
     return render_template(
-        f"logs/_{section.key}.html", log=g.log, section=section, items=queries.section_items(g.log, key),
-        role=role_on_log(current_user, g.log), errors={}, values={}, editing=None, conflict=None,
+        f"logs/_{section.key}.html",
+        log=g.log,
+        section=section,
+        items=queries.section_items(g.log, key),
+        role=role_on_log(current_user, g.log),
+        errors={},
+        values={},
+        editing=None,
+        conflict=None,
     )
 
 
@@ -370,13 +441,16 @@ def item_edit(log_id, key, item_id):
     if not sec.can_change(current_user, g.log, section, item):
         abort(403)
     g.audit_object = item
-    values = {f.name: _form_value(getattr(item, f.name + ("_id" if f.kind == "select" and f.choices in ("concerns", "people") else ""))) for f in section.fields}
+    values = {
+        f.name: _form_value(
+            getattr(item, f.name + ("_id" if f.kind == "select" and f.choices in ("concerns", "people") else ""))
+        )
+        for f in section.fields
+    }
     values["version"] = item.version
     if wants_fragment():
-        return render_template("logs/_item_form.html", log=g.log, section=section, item=item, values=values,
-                               errors={})
-    return render_template("logs/item_edit.html", log=g.log, section=section, item=item, values=values,
-                           errors={})
+        return render_template("logs/_item_form.html", log=g.log, section=section, item=item, values=values, errors={})
+    return render_template("logs/item_edit.html", log=g.log, section=section, item=item, values=values, errors={})
 
 
 def _form_value(value):
@@ -411,8 +485,9 @@ def _edit_again(section, item, status, errors, conflict=None):
     if conflict is not None:
         values["version"] = conflict.theirs.version  # saving again is a deliberate overwrite
     template = "logs/_item_form.html" if wants_fragment() else "logs/item_edit.html"
-    return render_template(template, log=g.log, section=section, item=item, values=values, errors=errors,
-                           conflict=conflict), status
+    return render_template(
+        template, log=g.log, section=section, item=item, values=values, errors=errors, conflict=conflict
+    ), status
 
 
 @bp.route("/<int:log_id>/seksjon/<key>/<int:item_id>/slett", methods=["POST"])
@@ -441,8 +516,12 @@ def evaluation_create(log_id, measure_id):
     except domain.LogError as e:
         return _render_section(section, 409, {"_form": str(e)})
     if errors:
-        return _render_section(section, 422, {f"eval-{measure.id}-{k}": v for k, v in errors.items()},
-                               {f"eval-{measure.id}-{k}": v for k, v in request.form.items()})
+        return _render_section(
+            section,
+            422,
+            {f"eval-{measure.id}-{k}": v for k, v in errors.items()},
+            {f"eval-{measure.id}-{k}": v for k, v in request.form.items()},
+        )
     return _render_section(section)
 
 
@@ -469,14 +548,8 @@ def register_audit(app):
     @app.after_request
     def audit_reads(response):
         log = g.get("log")
-        if (
-            log is not None
-            and request.method == "GET"
-            and response.status_code < 400
-            and request.endpoint is not None
-        ):
+        if log is not None and request.method == "GET" and response.status_code < 400 and request.endpoint is not None:
             audit.record(f"view:{request.endpoint}", log=log, obj=g.get("audit_object"))
         return response
 
     return audit_reads
-
