@@ -61,6 +61,10 @@ ACCESS: dict[str, str] = {
     "logs.item_delete": "holder participant",
     "logs.evaluation_create": "holder participant",
     "logs.summary": "holder participant",
+    # meeting mode and plain-language hints (issue 4) — add entries below this line
+    # handover, staff leaving, notifications (issue 5) — add entries below this line
+    # lifecycle and the guardians' view (issue 6) — add entries below this line
+    # overviews, KE, decision guide, statistics (issue 7) — add entries below this line
 }
 
 

@@ -344,6 +344,101 @@ class Handover(BaseModel):
     decided_at = DateTimeField(null=True)
 
 
+# ---------------------------------------------------------------- lifecycle, guardians
+
+
+class DeletionRequest(BaseModel):
+    """A guardian's request that a log be deleted; lands in the unit leader's queue."""
+
+    log = ForeignKeyField(Log, backref="deletion_requests", on_delete="CASCADE")
+    requested_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    reason = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    handled_at = DateTimeField(null=True)
+    handled_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    outcome = CharField(max_length=20, default="")  # deleted, refused
+
+
+class GuardianInvitation(BaseModel):
+    """A one-time link with an expiry that lets a guardian (or youth 16+) set a password."""
+
+    guardian = ForeignKeyField(Guardian, backref="invitations", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+
+
+class LogTombstone(BaseModel):
+    """What is left of a deleted log: no personal data (id, unit, dates, who deleted)."""
+
+    log_id = IntegerField(unique=True)
+    unit = ForeignKeyField(Unit, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField()
+    closed_at = DateTimeField(null=True)
+    deleted_at = DateTimeField(default=utcnow)
+    deleted_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    reason = CharField(max_length=30, default="")  # passive_by_agreement, not_kept, guardian_request
+
+
+# ---------------------------------------------------------------- overviews and KE (seed 000)
+
+
+class CoordinatorRecord(BaseModel):
+    """KE's register of koordinator and barnekoordinator decisions."""
+
+    child_name = CharField(max_length=200)
+    birth_date = DateField(null=True)
+    unit = ForeignKeyField(Unit, null=True, backref="coordinator_records", on_delete="SET NULL")
+    class_group = CharField(max_length=100, default="")
+    kind = CharField(max_length=20)  # koordinator, barnekoordinator
+    decision = CharField(max_length=20)  # granted, refused
+    decided_on = DateField()
+    person_name = CharField(max_length=200, default="")
+    person_service = CharField(max_length=200, default="")
+    person_contact = CharField(max_length=200, default="")
+    has_ip = BooleanField(default=False)
+    consent_to_inform = BooleanField(default=False)
+    informed_at = DateTimeField(null=True)
+    created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class ExternalCoordination(BaseModel):
+    """A child in the unit overview whose coordination is held outside this system."""
+
+    unit = ForeignKeyField(Unit, backref="external_coordinations", on_delete="CASCADE")
+    school_year = IntegerField(index=True)  # the year the school year starts (1 August)
+    child_name = CharField(max_length=200)
+    class_group = CharField(max_length=100, default="")
+    holder = CharField(max_length=200, default="")  # name and job / belonging
+    koordinator = CharField(max_length=200, default="")
+    barnekoordinator = CharField(max_length=200, default="")
+    records_kept_in = CharField(max_length=100, default="")
+    records_note = CharField(max_length=200, default="")
+    guardians_informed_on = DateField(null=True)
+    created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Reconciliation(BaseModel):
+    """The annual June review between a unit's overview and KE's register (seed 000)."""
+
+    unit = ForeignKeyField(Unit, backref="reconciliations", on_delete="CASCADE")
+    school_year = IntegerField()
+    status = CharField(max_length=20, default="not_started")  # not_started, reviewed
+    ke_contact_name = CharField(max_length=200, default="")
+    unit_contact_name = CharField(max_length=200, default="")
+    note = TextField(default="")
+    reviewed_at = DateTimeField(null=True)
+    reviewed_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("unit", "school_year"), True),)
+
+
 MODELS = [
     Area,
     Unit,
@@ -367,4 +462,10 @@ MODELS = [
     MinutesCorrection,
     Entry,
     Handover,
+    DeletionRequest,
+    GuardianInvitation,
+    LogTombstone,
+    CoordinatorRecord,
+    ExternalCoordination,
+    Reconciliation,
 ]

@@ -1,0 +1,136 @@
+"""Browser tests: the app served on a free port, Debian's Chromium driven by Playwright
+(never a downloaded browser), axe-core checked on every page visited, and no console
+errors or CSP violations."""
+
+import json
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(template_database, tmp_path):
+    from tests.conftest import ON_POSTGRES, _make_app
+
+    assert not ON_POSTGRES, "browser tests run once, on SQLite"
+    path = tmp_path / "browser.sqlite3"
+    shutil.copy(template_database, path)
+    app = _make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False)
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+class Page:
+    """A Playwright page that runs axe on every page it visits and records console
+    errors and CSP violations."""
+
+    def __init__(self, page, base_url):
+        self.page = page
+        self.base = base_url
+        self.console_errors = []
+        self.csp_violations = []
+        self.checked = []
+        page.on("console", lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => "
+            "{ (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI); });"
+        )
+
+    def goto(self, path):
+        self.page.goto(self.base + path)
+        self.check()
+
+    def check(self):
+        """axe-core with WCAG 2.1 A/AA rules: zero violations."""
+        self.page.wait_for_load_state("networkidle")
+        # wait_for_function would eval() inside the page, which our CSP forbids
+        for _attempt in range(100):
+            if not self.page.evaluate(
+                "() => !!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')"
+            ):
+                break
+            self.page.wait_for_timeout(50)
+        csp = self.page.evaluate("window.__csp || []")
+        self.csp_violations.extend(csp)
+        # evaluate() runs outside the page's CSP (an injected <script> would be blocked)
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.evaluate(AXE)
+        result = self.page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+                return r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+            }"""
+        )
+        self.checked.append(self.page.url)
+        if result:
+            ARTIFACTS.mkdir(exist_ok=True)
+            self.page.screenshot(path=str(ARTIFACTS / "axe-failure.png"), full_page=True)
+        assert result == [], f"axe violations on {self.page.url}:\n{json.dumps(result, indent=1, ensure_ascii=False)}"
+
+    def login(self, username, password="demo-passord"):
+        self.page.goto(self.base + "/login")
+        self.check()
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("networkidle")
+        assert "/login" not in self.page.url, f"login as {username} failed"
+        self.check()
+
+    def logout(self):
+        self.page.click("text=Logg ut")
+        self.page.wait_for_load_state("networkidle")
+
+    def screenshot(self, name):
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def assert_clean(self):
+        assert self.csp_violations == [], self.csp_violations
+        assert self.console_errors == [], self.console_errors
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", reduced_motion="reduce")
+    p = Page(context.new_page(), live_server)
+    p.page.on("dialog", lambda dialog: dialog.accept())
+    yield p
+    p.assert_clean()
+    context.close()

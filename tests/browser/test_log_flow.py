@@ -1,0 +1,89 @@
+"""A holder creates a log, uploads consent, adds a measure and a participant (issue: the
+stafettlogg itself), with axe on every page and after every htmx swap."""
+
+import datetime as dt
+
+from tests.files import pdf
+
+
+def test_holder_creates_log_uploads_consent_adds_measure_and_participant(page, tmp_path):
+    p = page.page
+    page.login("stafettholder")
+    p.click(".site-nav >> text=Ny stafettlogg")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    p.fill("#f-name", "Vilde Nygård")
+    p.fill("#f-birth_date", "2017-02-03")
+    p.fill("#f-class_group", "3B")
+    p.select_option("#f-level", "2")
+    p.fill("#f-guardian-1-name", "Heidi Nygård")
+    p.select_option("#f-guardian-1-relation", "mor")
+    p.fill("#f-guardian-1-phone", "912 34 567")
+    p.fill("#f-concern_title", "Vilde synes det er vanskelig å lese")
+    p.click("button:has-text('Opprett stafettlogg')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    assert "Last opp samtykket for å ta loggen i bruk" in p.content()
+    page.screenshot("log-draft")
+
+    p.click(".card--attention a:has-text('Last opp samtykke')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    consent = tmp_path / "samtykke.pdf"
+    consent.write_bytes(pdf())
+    p.fill("#f-given_by_name", "Heidi Nygård")
+    p.fill("#f-relation", "mor")
+    p.check("input[value='kind:helsestasjon']")
+    p.set_input_files("#f-file", str(consent))
+    p.click("button:has-text('Last opp samtykke')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    assert "Stafettloggen er aktiv" in p.content()
+    log_url = p.url
+
+    # add a measure with htmx: only the measures section changes
+    p.click("#section-measures summary")
+    p.fill("#new-measures-what", "Spesialpedagog leser med Vilde 20 minutter hver dag.")
+    p.fill("#new-measures-responsible", "Spesialpedagog Mari Lund")
+    p.fill("#new-measures-evaluation_date", (dt.date.today() + dt.timedelta(days=10)).isoformat())
+    p.select_option("#new-measures-status", "ongoing")
+    with p.expect_response(lambda r: "/seksjon/measures" in r.url and r.request.method == "POST"):
+        p.click("#section-measures button:has-text('Lagre')")
+    p.wait_for_selector("#section-measures .item")
+    assert p.url == log_url  # no page load: the section was swapped
+    assert "Spesialpedagog leser med Vilde" in p.inner_text("#section-measures")
+    p.wait_for_selector("#log-summary .deadline-list")  # the deadline list refreshed via HX-Trigger
+    assert "Spesialpedagog leser" in p.inner_text("#log-summary")
+    page.check()
+
+    # add a participant with the active search
+    p.fill("#participant-q", "Karianne")
+    p.wait_for_selector("#participant-results li")
+    page.check()
+    p.click("#participant-results button:has-text('Legg til')")
+    p.wait_for_selector("#participants .person__name:has-text('Karianne Petrusen')")
+    page.check()
+    page.screenshot("log-active")
+
+    # a service the consent does not cover asks for an extended consent
+    p.fill("#participant-q", "Jonas")
+    p.wait_for_selector("#participant-results li")
+    assert "Samtykket omfatter ikke Sørbyen skole" in p.inner_text("#participant-results")
+
+
+def test_log_page_works_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    p = context.new_page()
+    p.goto(live_server + "/login")
+    p.fill("#username", "stafettholder")
+    p.fill("#password", "demo-passord")
+    p.click("button[type=submit]")
+    p.goto(live_server + "/logger/1")
+    p.click("#section-entries summary")
+    p.fill("#new-entries-entry_date", dt.date.today().isoformat())
+    p.fill("#new-entries-body", "Skrevet uten JavaScript")
+    p.click("#section-entries button:has-text('Lagre')")
+    p.wait_for_load_state()
+    assert p.url.endswith("/logger/1#entries")
+    assert "Skrevet uten JavaScript" in p.inner_text("#section-entries")
+    context.close()

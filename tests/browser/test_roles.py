@@ -1,0 +1,64 @@
+"""Every demo role logs in and finds their way (issue: foundation)."""
+
+import pytest
+
+START = {
+    "admin": ("Systemansvarlig", ["/omrader", "/enheter", "/admin/utboks"]),
+    "omradeleder": ("Områdeleder for Oppvekst", ["/enheter"]),
+    "enhetsleder": ("Mine stafettlogger", []),
+    "stafettholder": ("Mine stafettlogger", ["/logger/1", "/logger/ny", "/logger/samtykkeskjema"]),
+    "aktor": ("Mine stafettlogger", ["/logger/1"]),
+    "foresatt": ("Hei, Fatima Hansen", []),
+    "ke": ("Mine stafettlogger", []),
+}
+
+
+@pytest.mark.parametrize("username", list(START))
+def test_each_demo_role_logs_in_and_finds_their_way(page, username):
+    heading, paths = START[username]
+    page.login(username)
+    assert heading in page.page.inner_text("h1")
+    # the main navigation reaches the role's pages
+    for link in page.page.query_selector_all(".site-nav a"):
+        href = link.get_attribute("href")
+        if href not in paths:
+            paths.append(href)
+    for path in paths:
+        page.goto(path)
+        assert page.page.query_selector("h1") is not None
+    page.screenshot(f"start-{username}")
+    page.logout()
+    assert "/login" in page.page.url
+
+
+def test_unit_leader_adds_and_deactivates_staff(page):
+    page.login("enhetsleder")
+    page.page.click("text=Min enhet")
+    page.page.wait_for_load_state("networkidle")
+    page.check()
+    page.page.fill("#f-name", "Nora Nyansatt")
+    page.page.fill("#f-job_title", "Miljøterapeut")
+    page.page.fill("#f-username", "nora.nyansatt")
+    page.page.click("text=Legg inn ansatt >> nth=-1")
+    page.page.wait_for_load_state("networkidle")
+    page.check()
+    assert "Midlertidig passord" in page.page.content()
+    page.page.click("text=Ferdig")
+    page.page.wait_for_load_state("networkidle")
+    row = page.page.locator("tr", has_text="Nora Nyansatt")
+    row.locator("button", has_text="Deaktiver").click()
+    page.page.wait_for_load_state("networkidle")
+    page.check()
+    assert "er deaktivert" in page.page.content()
+
+
+def test_validation_errors_are_announced_and_keep_input(page):
+    page.login("omradeleder")
+    page.goto("/enheter")
+    page.page.fill("#f-name", "Nordbyen skole")
+    page.page.select_option("#f-kind", "skole")
+    page.page.click("button:has-text('Opprett enhet')")
+    page.page.wait_for_load_state("networkidle")
+    page.check()
+    assert page.page.input_value("#f-name") == "Nordbyen skole"
+    assert page.page.evaluate("document.activeElement.classList.contains('error-summary')")
