@@ -55,7 +55,7 @@ def expected_allowed(persona: str, rule) -> bool:
 def url_values(app):
     """Real ids from Emma's log and Nordbyen skole for every URL parameter."""
     from stafettlogg.db import db
-    from stafettlogg.models import Consent, Guardian, Highlight, Log, Measure, Participant
+    from stafettlogg.models import Consent, Guardian, Handover, Highlight, Log, Measure, Meeting, Participant
 
     with db.connection_context():
         log = Log.get_by_id(EMMA_LOG_ID)
@@ -76,6 +76,18 @@ def url_values(app):
             .first()
             .id,
             "notification_id": 1,
+            # issue 4 (meeting mode)
+            "meeting_id": Meeting.select().where(Meeting.log == log).first().id,
+            # issue 5 (handover): a pending proposal on Emma's log, if the demo has one
+            "handover_id": (Handover.select().where(Handover.log == log).order_by(Handover.id.desc()).first() or log).id,
+            # issue 6 (lifecycle, guardians)
+            "request_id": 1,
+            "token": "ugyldig-token",
+            # issue 7 (overviews, KE)
+            "record_id": 1,
+            "external_id": 1,
+            "year": 2026,
+            "fmt": "csv",
             "form": "nb",
             "filename": "css/app.css",
         }
