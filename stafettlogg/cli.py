@@ -3,13 +3,23 @@
 import sys
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
 from stafettlogg import db as database
 from stafettlogg.db import db
 
 
 def register(app):
-    for command in (migrate, create_admin, bootstrap_area, seed_demo, check_invariants_command):
+    for command in (
+        migrate,
+        create_admin,
+        bootstrap_area,
+        seed_demo,
+        check_invariants_command,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)
     try:
         from stafettlogg.klarsprak.command import klarsprak_command
@@ -112,3 +122,28 @@ def check_invariants_command():
     if problems:
         sys.exit(1)
     click.echo("ok")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup_command(target):
+    """Online backup of the database to TARGET (SQLite backup API or pg_dump)."""
+    from stafettlogg.backup import backup
+
+    path = backup(current_app.config["DATABASE_URL"], target)
+    click.echo(f"Sikkerhetskopi skrevet til {path}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Confirm that the current content is replaced.")
+def restore_command(source, yes):
+    """Replace the database with the backup SOURCE (stop the app first)."""
+    from stafettlogg.backup import restore
+
+    if not yes:
+        _fail("bruk --yes for å bekrefte at databasen erstattes med sikkerhetskopien.")
+    restore(current_app.config["DATABASE_URL"], source)
+    click.echo("Databasen er gjenopprettet fra sikkerhetskopien.")

@@ -22,8 +22,10 @@ def test_production_starts_with_no_accounts_then_admin_and_area(empty_app):
     runner = empty_app.test_cli_runner()
     r = runner.invoke(args=["create-admin", "sysadmin"], env={"STAFETTLOGG_PASSWORD": "Et godt langt passord"})
     assert r.exit_code == 0, r.output
-    r = runner.invoke(args=["bootstrap-area", "Oppvekst", "kari.leder", "--name", "Kari Leder"],
-                      env={"STAFETTLOGG_PASSWORD": "Et annet langt passord"})
+    r = runner.invoke(
+        args=["bootstrap-area", "Oppvekst", "kari.leder", "--name", "Kari Leder"],
+        env={"STAFETTLOGG_PASSWORD": "Et annet langt passord"},
+    )
     assert r.exit_code == 0, r.output
     with db.connection_context():
         admin = User.get(User.username == "sysadmin")
