@@ -30,9 +30,7 @@ def backup(url: str, target: Path) -> Path:
             dest.close()
             source.close()
         return target
-    if not shutil.which("pg_dump"):
-        raise RuntimeError("pg_dump is not installed")
-    subprocess.run(["pg_dump", "--format=custom", "--file", str(target), url], check=True)
+    subprocess.run([_tool("pg_dump"), "--format=custom", "--file", str(target), url], check=True)  # noqa: S603
     return target
 
 
@@ -58,4 +56,13 @@ def restore(url: str, source: Path) -> None:
             dest.close()
             src.close()
         return
-    subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--dbname", url, str(source)], check=True)
+    subprocess.run(  # noqa: S603 - fixed argument list, no shell
+        [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--dbname", url, str(source)], check=True
+    )
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise RuntimeError(f"{name} is not installed (apt-get install postgresql-client)")
+    return path

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from stafettlogg.db import db
 from stafettlogg.models import Entry, Log
 
@@ -60,6 +62,7 @@ def test_kill_9_during_writes_loses_no_acknowledged_save(database_url, tmp_path)
     assert set(acknowledged) <= stored
 
 
+@pytest.mark.db
 def test_online_backup_and_restore(app, tmp_path):
     runner = app.test_cli_runner()
     target = tmp_path / "backup.sqlite3"
