@@ -1,0 +1,721 @@
+"""Plain-language checker for log entries (seed 001, «Rutine om bruk av Stafettlogg»).
+
+The routine asks writers to use the active voice, be precise about who, when and how much,
+avoid abbreviations, old official words and loaded words, keep sentences short and write only
+about the child the log is for. :func:`check` turns each of those rules into hints that point
+at the exact words; :func:`lix` scores readability.
+
+The word lists live in ``rules/nb.toml`` (bokmål) and ``rules/nn.toml`` (nynorsk) so that
+non-programmers can extend them. Everything here is regular expressions and single passes
+over the tokens, so the cost grows linearly with the text. Hints advise; odd input never
+raises.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["BANDS", "FORMS", "LONG_SENTENCE_WORDS", "RULES", "Hint", "band", "check", "lix"]
+
+RULES = (
+    "passive",
+    "vague_time",
+    "abbreviation",
+    "vague_actor",
+    "long_sentence",
+    "old_fashioned",
+    "negative",
+    "other_person",
+)
+FORMS = ("nb", "nn")
+LONG_SENTENCE_WORDS = 21  # the routine's "short sentences": 21 words or more is long
+LIX_LONG_WORD = 7  # LIX counts words of seven letters or more as long
+_BAND_LOWER_BOUNDS = (0.0, 30.0, 40.0, 50.0, 60.0)  # inclusive lower bound of each band
+
+_RULES_DIR = Path(__file__).with_name("rules")
+
+# A word for the rules: letters, with inner apostrophes or hyphens ("Anne-Lise", "IP-møte").
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# A word for LIX and sentence length: also numbers and dotted forms ("f.eks", "14:30").
+_LIX_WORD = re.compile(r"\w+(?:[-'’.,:]\w+)*")
+# Candidate sentence ends: terminal punctuation before whitespace, a line break, a tab.
+_BOUNDARY = re.compile(r"(?<![.!?:…])[.!?:…]+[\"'»”’)\]]*(?=\s|$)|[\n\t]\s*")
+_WHITESPACE = re.compile(r"\s*")
+# URLs and e-mail addresses are never hinted at ("kari@bhg.no").
+# Each alternative starts only where a run starts, which keeps the scan linear.
+_MASK = re.compile(r"(?<!\S)(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NAME_PARTS = re.compile(r"['’-]")
+_OPENERS = "«“\"'(["
+# Extra abbreviations that must not end a sentence, beyond those in the rule files.
+_EXTRA_ABBREVIATIONS = frozenset({"dr", "st", "prof", "ref", "pr", "mr", "jr", "vs", "ant", "fig", "tab", "jfr"})
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One piece of advice about ``text[start:end]``.
+
+    For ``abbreviation`` and ``old_fashioned`` the suggestion is the replacement words;
+    for the other rules it is a short piece of advice. ``message`` explains the rule.
+    """
+
+    rule: str
+    start: int
+    end: int
+    text: str
+    suggestion: str
+    message: str = ""
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {
+            "rule": self.rule,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "suggestion": self.suggestion,
+        }
+
+
+# --------------------------------------------------------------------------- rule files
+
+
+def _lower_set(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(v.strip().lower() for v in values if isinstance(v, str) and v.strip())
+
+
+def _is_acronym(key: str) -> bool:
+    letters = [c for c in key if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _phrase_pattern(key: str) -> str:
+    """Regex for one table key: spaces match any whitespace, a final dot is optional,
+    an inner dot may be followed by one space ("f. eks."), and ``*`` means any ending."""
+    out = []
+    for i, ch in enumerate(key):
+        if ch.isspace():
+            if out and out[-1] != r"\s+":
+                out.append(r"\s+")
+        elif ch == "*":
+            out.append(r"\w*")
+        elif ch == ".":
+            rest = key[i + 1 :]
+            out.append(r"\." if rest.strip() else r"\.?")
+            if rest and not rest[0].isspace() and rest.strip():
+                out.append(r"\s?")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _first_chars(items: list[tuple[int, str]]) -> list[str]:
+    """The literal first character of each pattern (patterns start with a letter or digit)."""
+    return [pattern[1] if pattern.startswith("\\") else pattern[0] for _, pattern in items]
+
+
+def _normalise(phrase: str, case_sensitive: bool) -> str:
+    phrase = re.sub(r"\s+", " ", phrase.strip())
+    phrase = re.sub(r"\.\s+(?=\S)", ".", phrase).rstrip(".")
+    return phrase if case_sensitive else phrase.lower()
+
+
+class _PhraseTable:
+    """Whole-word matching of the keys of one TOML table, longest key first."""
+
+    def __init__(self, entries: dict[str, str]):
+        self._exact: dict[bool, dict[str, str]] = {True: {}, False: {}}
+        self._wild: list[tuple[re.Pattern[str], str]] = []
+        patterns: dict[bool, list[tuple[int, str]]] = {True: [], False: []}
+        for raw_key, value in entries.items():
+            key = raw_key.strip()
+            if not key or not isinstance(value, str):
+                continue
+            case_sensitive = _is_acronym(key)
+            pattern = _phrase_pattern(key)
+            patterns[case_sensitive].append((len(key), pattern))
+            if "*" in key:
+                flags = 0 if case_sensitive else re.IGNORECASE
+                self._wild.append((re.compile(pattern, flags), value))
+            else:
+                self._exact[case_sensitive][_normalise(key, case_sensitive)] = value
+        self._wild.sort(key=lambda item: -len(item[0].pattern))
+        self._regexes: list[tuple[bool, re.Pattern[str]]] = []
+        for case_sensitive, items in patterns.items():
+            if not items:
+                continue
+            alternatives = "|".join(p for _, p in sorted(items, key=lambda item: -item[0]))
+            # A look-ahead on the possible first letters makes most positions fail at once.
+            first = "".join(sorted({re.escape(p[0]) for p in _first_chars(items)}))
+            flags = 0 if case_sensitive else re.IGNORECASE
+            regex = re.compile(rf"(?<!\w)(?=[{first}])(?:{alternatives})(?!\w)", flags)
+            self._regexes.append((case_sensitive, regex))
+
+    def _value(self, matched: str, case_sensitive: bool) -> str | None:
+        value = self._exact[case_sensitive].get(_normalise(matched, case_sensitive))
+        if value is not None:
+            return value
+        for regex, wild_value in self._wild:
+            if regex.fullmatch(matched):
+                return wild_value
+        return None
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
+        for case_sensitive, regex in self._regexes:
+            for m in regex.finditer(text):
+                value = self._value(m.group(), case_sensitive)
+                if value is not None:
+                    yield m.start(), m.end(), value
+
+
+@dataclass(frozen=True)
+class _Message:
+    message: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class _Passive:
+    ending: str
+    min_length: int
+    always: frozenset[str]
+    exceptions: frozenset[str]
+    exception_endings: tuple[str, ...]
+    genitive_endings: tuple[str, ...]
+    not_after: frozenset[str]
+    modals: frozenset[str]
+    require_modal: bool
+    auxiliaries: frozenset[str]
+    between: frozenset[str]
+    participles: frozenset[str]
+    participle_suffixes: tuple[str, ...]
+    participle_endings: tuple[str, ...]
+    not_participles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Actors:
+    always: frozenset[str]
+    before_verb: frozenset[str]
+    institutions: dict[str, tuple[tuple[str, ...], ...]]  # by first word
+    modals: frozenset[str]
+    impersonal: frozenset[str]
+    verbs: frozenset[str]
+    not_action: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Names:
+    first: frozenset[str]
+    ambiguous: frozenset[str]
+    not_names: frozenset[str]
+    organisation_after: frozenset[str]
+    place_before: frozenset[str]
+    place_ending: re.Pattern[str]  # "Storgata", "Fjellvollskolen"
+
+
+@dataclass(frozen=True)
+class _Rules:
+    form: str
+    messages: dict[str, _Message]
+    bands: tuple[tuple[float, str], ...]
+    passive: _Passive
+    vague_time: _PhraseTable
+    abbreviations: _PhraseTable
+    old_fashioned: _PhraseTable
+    negative: _PhraseTable
+    actors: _Actors
+    names: _Names
+
+
+def _ending_regex(endings: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(e) for e in sorted(_lower_set(endings), key=len, reverse=True))
+    return re.compile(rf"\w(?:{alternatives})$" if alternatives else r"(?!)")
+
+
+def _read(form: str) -> dict:
+    with (_RULES_DIR / f"{form}.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def _names(form: str) -> _Names:
+    # The name lists are shared: nb.toml holds them, nn.toml may add to them.
+    tables = [_read("nb").get("navn", {})]
+    if form != "nb":
+        tables.append(_read(form).get("navn", {}))
+
+    def merged(key: str) -> list[str]:
+        return [v for table in tables for v in table.get(key, [])]
+
+    return _Names(
+        first=_lower_set(merged("fornavn")),
+        ambiguous=_lower_set(merged("tvetydige_fornavn")),
+        not_names=_lower_set(merged("ikke_navn")),
+        organisation_after=_lower_set(merged("virksomhet_etter")),
+        place_before=_lower_set(merged("sted_foran")),
+        place_ending=_ending_regex(merged("sted_endelser")),
+    )
+
+
+def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        words = tuple(phrase.lower().split())
+        if words:
+            grouped.setdefault(words[0], []).append(words)
+    return {first: tuple(sorted(group, key=len, reverse=True)) for first, group in grouped.items()}
+
+
+@functools.cache
+def _load(form: str) -> _Rules:
+    if form not in FORMS:
+        raise ValueError(f"unknown language form {form!r}; expected one of {FORMS}")
+    data = _read(form)
+    messages = {
+        name: _Message(str(table.get("melding", "")), str(table.get("forslag", "")))
+        for name, table in data.get("regler", {}).items()
+    }
+    band_names = data["lesbarhet"]["band"]
+    passive = data["passiv"]
+    participles = [p.lower() for p in passive.get("partisipp", [])]
+    actors = data["vage_aktorer"]
+    return _Rules(
+        form=form,
+        messages=messages,
+        bands=tuple(zip(_BAND_LOWER_BOUNDS, band_names, strict=True)),
+        passive=_Passive(
+            ending=passive["endelse"],
+            min_length=int(passive.get("minste_lengde", 5)),
+            always=_lower_set(passive.get("alltid_passiv", [])),
+            exceptions=_lower_set(passive.get("unntak", [])),
+            exception_endings=tuple(_lower_set(passive.get("unntak_endelser", []))),
+            genitive_endings=tuple(_lower_set(passive.get("eieform_endelser", []))),
+            not_after=_lower_set(passive.get("ikke_etter", [])),
+            modals=_lower_set(passive.get("modalverb", [])),
+            require_modal=bool(passive.get("krev_modalverb", False)),
+            auxiliaries=_lower_set(passive.get("hjelpeverb", [])),
+            between=_lower_set(passive.get("ord_mellom", [])),
+            participles=frozenset(p for p in participles if not p.startswith("*")),
+            participle_suffixes=tuple(p[1:] for p in participles if p.startswith("*")),
+            participle_endings=tuple(_lower_set(passive.get("partisipp_endelser", []))),
+            not_participles=_lower_set(passive.get("ikke_partisipp", [])),
+        ),
+        vague_time=_PhraseTable({phrase: "" for phrase in data["uklar_tid"]["uttrykk"]}),
+        abbreviations=_PhraseTable(data["forkortelser"]),
+        old_fashioned=_PhraseTable(data["gammeldagse_ord"]),
+        negative=_PhraseTable(data["ladde_ord"]),
+        actors=_Actors(
+            always=_lower_set(actors.get("alltid", [])),
+            before_verb=_lower_set(actors.get("foran_verb", [])),
+            institutions=_by_first_word(actors.get("institusjoner", [])),
+            modals=_lower_set(actors.get("modalverb", [])),
+            impersonal=_lower_set(actors.get("upersonlig", [])),
+            verbs=_lower_set(actors.get("verb", [])),
+            not_action=_lower_set(actors.get("ikke_handling", [])),
+        ),
+        names=_names(form),
+    )
+
+
+@functools.cache
+def _abbreviation_stems() -> frozenset[str]:
+    """Abbreviations (both forms) whose dot does not end a sentence: "f.eks", "kl", "ca"."""
+    stems = set(_EXTRA_ABBREVIATIONS)
+    for form in FORMS:
+        for key in _read(form).get("forkortelser", {}):
+            if "." in key:
+                stems.add(_normalise(key, case_sensitive=False))
+    return frozenset(stems)
+
+
+BANDS: dict[str, tuple[tuple[float, str], ...]] = {form: _load(form).bands for form in FORMS}
+"""Per form: (inclusive lower bound of the LIX score, band name), lowest first."""
+
+
+# --------------------------------------------------------------------------- text model
+
+
+def _as_text(text: object) -> str:
+    if isinstance(text, str):
+        return text
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        return text.decode("utf-8", errors="replace")
+    return str(text)
+
+
+def _break_ends_sentence(text: str, match: re.Match[str]) -> bool:
+    """A tab (table cell) or blank line ends a sentence; a single line break does too,
+    unless the next line continues the sentence in lowercase."""
+    space = match.group()
+    if space[0] == "\t" or space.count("\n") > 1 or match.end() >= len(text):
+        return True
+    return not text[match.end()].islower()
+
+
+def _dot_ends_sentence(text: str, match: re.Match[str]) -> bool:
+    end = match.start()
+    begin = end
+    while begin > 0 and end - begin < 40 and (text[begin - 1].isalnum() or text[begin - 1] in "._"):
+        begin -= 1
+    if begin < end:
+        chunk = text[begin:end]
+        word = chunk.lower().rstrip(".")
+        if word in _abbreviation_stems():
+            return False
+        if len(word) == 1 and chunk.isupper():  # an initial: "A. Hansen"
+            return False
+    after = _WHITESPACE.match(text, match.end()).end()
+    # "12. mai", "ca. ti": a Norwegian sentence starts with a capital letter or a digit.
+    return after >= len(text) or not text[after].islower()
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        mark = m.group()
+        if mark[0] in "\n\t":
+            if not _break_ends_sentence(text, m):
+                continue
+        elif set(mark.rstrip("\"'»”’)]")) == {"."} and not _dot_ends_sentence(text, m):
+            continue
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    trimmed = []
+    for s, e in spans:
+        s = _WHITESPACE.match(text, s, e).end()
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            trimmed.append((s, e))
+    return trimmed
+
+
+class _Document:
+    """The text split into sentences and word tokens, each token knowing its sentence."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.sentences = _sentence_spans(text)
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.words: list[str] = []
+        self.lower: list[str] = []
+        self.sentence: list[int] = []
+        self.opening: list[bool] = []  # first word of a sentence or of a quotation
+        index = 0
+        for m in _WORD.finditer(text):
+            while index < len(self.sentences) - 1 and self.sentences[index][1] <= m.start():
+                index += 1
+            first = not self.sentence or self.sentence[-1] != index
+            quoted = m.start() > 0 and text[m.start() - 1] in _OPENERS
+            self.starts.append(m.start())
+            self.ends.append(m.end())
+            self.words.append(m.group())
+            self.lower.append(m.group().lower())
+            self.sentence.append(index)
+            self.opening.append(first or quoted)
+        self.sentence_openers = {self.starts[i] for i in range(len(self.words)) if self.opening[i]}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def adjacent(self, i: int, j: int) -> bool:
+        """Tokens i < j are in one sentence with only whitespace between them."""
+        if j >= len(self.words) or i < 0 or self.sentence[i] != self.sentence[j]:
+            return False
+        between = self.text[self.ends[i] : self.starts[j]]
+        return between == "" or between.isspace()
+
+    def capitalised_inside(self, i: int) -> bool:
+        return not self.opening[i] and self.words[i][:1].isupper()
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass
+class _Found:
+    rule: str
+    start: int
+    end: int
+    suggestion: str
+    message: str
+
+
+def _phrases(doc: _Document, rules: _Rules) -> Iterator[_Found]:
+    tables = (
+        ("vague_time", rules.vague_time, False),
+        ("abbreviation", rules.abbreviations, True),
+        ("old_fashioned", rules.old_fashioned, True),
+        ("negative", rules.negative, False),
+    )
+    for rule, table, replacement in tables:
+        message = rules.messages[rule]
+        for start, end, value in table.finditer(doc.text):
+            suggestion = value if replacement else (value or message.suggestion)
+            if replacement and start in doc.sentence_openers and suggestion[:1].islower():
+                suggestion = suggestion[0].upper() + suggestion[1:]
+            yield _Found(rule, start, end, suggestion, message.message)
+
+
+def _modal_before(doc: _Document, i: int, p: _Passive) -> bool:
+    j = i - 1
+    for _ in range(4):
+        if not doc.adjacent(j, j + 1):
+            return False
+        if doc.lower[j] in p.modals:
+            return True
+        if doc.lower[j] not in p.between:
+            return False
+        j -= 1
+    return False
+
+
+def _is_participle(word: str, p: _Passive) -> bool:
+    if word in p.not_participles:
+        return False
+    if word in p.participles or any(word.endswith(s) for s in p.participle_suffixes):
+        return True
+    return any(word.endswith(e) and len(word) >= max(4, len(e) + 2) for e in p.participle_endings)
+
+
+def _passive(doc: _Document, rules: _Rules, known: frozenset[str]) -> tuple[list[_Found], set[int]]:
+    """s-passive ("vurderes", "skal vurderast") and bli/vert-passive ("ble sendt", "vart henta").
+
+    Returns the hints and the indices of the tokens that head a passive, for vague actors.
+    """
+    p = rules.passive
+    general = rules.messages["passive"]
+    error = rules.messages.get("passive_utan_modalverb", general)
+    found: list[_Found] = []
+    heads: set[int] = set()
+    for i, low in enumerate(doc.lower):
+        if doc.capitalised_inside(i) or (len(low) > 1 and doc.words[i].isupper()):
+            continue  # a name or an acronym
+        if low in p.auxiliaries:
+            j = i + 1
+            for _ in range(4):
+                if not doc.adjacent(j - 1, j) or doc.capitalised_inside(j):
+                    break
+                if doc.lower[j] in p.between:
+                    j += 1
+                    continue
+                if _is_participle(doc.lower[j], p):
+                    found.append(_Found("passive", doc.starts[i], doc.ends[j], general.suggestion, general.message))
+                    heads.add(i)
+                break
+            continue
+        if low not in p.always:
+            if (
+                not low.endswith(p.ending)
+                or len(low) < p.min_length
+                or low in p.exceptions
+                or low in known
+                or low in rules.names.first
+                or any(low.endswith(e) for e in p.exception_endings)
+                or (doc.adjacent(i - 1, i) and doc.lower[i - 1] in p.not_after)
+            ):
+                continue
+            if any(low.endswith(e) for e in p.genitive_endings) and not _modal_before(doc, i, p):
+                continue
+        chosen = error if p.require_modal and not _modal_before(doc, i, p) else general
+        found.append(_Found("passive", doc.starts[i], doc.ends[i], chosen.suggestion, chosen.message))
+        heads.add(i)
+    return found, heads
+
+
+def _vague_actors(doc: _Document, rules: _Rules, passive_heads: set[int]) -> Iterator[_Found]:
+    a = rules.actors
+    between = rules.passive.between
+    message = rules.messages["vague_actor"]
+    action_verbs = a.verbs - a.not_action - a.modals
+    n = len(doc)
+    for i, low in enumerate(doc.lower):
+        if low in a.always or (low in a.before_verb and doc.adjacent(i, i + 1) and doc.lower[i + 1] in a.verbs):
+            yield _Found("vague_actor", doc.starts[i], doc.ends[i], message.suggestion, message.message)
+            continue
+        if low in a.impersonal and doc.adjacent(i, i + 1) and doc.lower[i + 1] in a.modals:
+            j = i + 2
+            while j < n and j - i < 6 and doc.adjacent(j - 1, j) and doc.lower[j] in between and j not in passive_heads:
+                j += 1
+            if j in passive_heads and doc.adjacent(j - 1, j):
+                yield _Found("vague_actor", doc.starts[i], doc.ends[i + 1], message.suggestion, message.message)
+            continue
+        for phrase in a.institutions.get(low, ()):
+            last = i + len(phrase) - 1
+            if tuple(doc.lower[i : last + 1]) != phrase or not all(doc.adjacent(k, k + 1) for k in range(i, last)):
+                continue
+            j = last + 1
+            if doc.adjacent(last, j) and doc.lower[j] in between:
+                j += 1
+            if doc.adjacent(j - 1, j) and doc.lower[j] in a.modals:
+                j += 1
+                if doc.adjacent(j - 1, j) and doc.lower[j] in between:
+                    j += 1
+            if doc.adjacent(j - 1, j) and doc.lower[j] in action_verbs:
+                yield _Found("vague_actor", doc.starts[i], doc.ends[last], message.suggestion, message.message)
+            break
+
+
+def _long_sentences(doc: _Document, rules: _Rules) -> Iterator[_Found]:
+    message = rules.messages["long_sentence"]
+    for start, end in doc.sentences:
+        words = [m.start() for m in _LIX_WORD.finditer(doc.text, start, end)]
+        if len(words) >= LONG_SENTENCE_WORDS:
+            suggestion = message.suggestion.replace("{antall}", str(len(words)))
+            yield _Found("long_sentence", words[0], end, suggestion, message.message)
+
+
+def _name_shaped(word: str) -> bool:
+    """Capitalised words and double names: "Per", "Anne-Lise", "Per's"; not "IP-møte" or "NAV"."""
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    parts = _NAME_PARTS.split(word)
+    return all(len(part) >= 2 and part[0].isupper() and part[1:].islower() for part in parts)
+
+
+def _known_parts(known_names: Iterable[str]) -> frozenset[str]:
+    parts: set[str] = set()
+    if isinstance(known_names, str):
+        known_names = [known_names]
+    for name in known_names or ():
+        if not isinstance(name, str):
+            continue
+        for part in name.lower().split():
+            parts.add(part)
+            parts.update(p for p in part.split("-") if p)
+    return frozenset(parts)
+
+
+def _base_name(word: str, known: frozenset[str], first: frozenset[str]) -> str:
+    """A genitive s is stripped when the rest is a name we know: «Olas» and «Ola's» are Ola."""
+    low = word.lower()
+    if low in known or low in first:
+        return low
+    if low.endswith(("'s", "’s")):
+        return low[:-2]
+    if low.endswith("s") and (low[:-1] in known or low[:-1] in first):
+        return low[:-1]
+    return low
+
+
+def _other_persons(doc: _Document, rules: _Rules, known: frozenset[str]) -> Iterator[_Found]:
+    names = rules.names
+    message = rules.messages["other_person"]
+    n = len(doc)
+    i = 0
+    while i < n:
+        word = doc.words[i]
+        if not word[0].isupper():
+            i += 1
+            continue
+        base = _base_name(word, known, names.first)
+        eligible = (
+            _name_shaped(word)
+            and base not in names.not_names
+            and not names.place_ending.search(base)
+            and (not doc.opening[i] or (base in names.first and base not in names.ambiguous))
+            and not (doc.adjacent(i - 1, i) and doc.lower[i - 1] in names.place_before and base not in names.first)
+        )
+        if not eligible:
+            i += 1
+            continue
+        last = i
+        while (
+            doc.adjacent(last, last + 1)
+            and "\n" not in doc.text[doc.ends[last] : doc.starts[last + 1]]
+            and _name_shaped(doc.words[last + 1])
+            and doc.lower[last + 1] not in names.not_names
+        ):
+            last += 1
+        if doc.adjacent(last, last + 1) and doc.lower[last + 1] in names.organisation_after:
+            i = last + 2
+            continue
+        bases = [_base_name(doc.words[k], known, names.first) for k in range(i, last + 1)]
+        if not all(b in known for b in bases):
+            start, end = doc.starts[i], doc.ends[last]
+            shown = doc.text[start:end]
+            if bases[-1] != doc.lower[last]:
+                shown = shown[: len(shown) - (len(doc.lower[last]) - len(bases[-1]))]
+            suggestion = message.suggestion.replace("{tekst}", shown)
+            yield _Found("other_person", start, end, suggestion, message.message)
+        i = last + 1
+
+
+# --------------------------------------------------------------------------- API
+
+
+def check(text: str, form: str = "nb", known_names: Iterable[str] = ()) -> list[Hint]:
+    """Return the plain-language hints for ``text`` in language form ``form`` ("nb" or "nn").
+
+    ``known_names`` are the full names of the child, the guardians and the participants;
+    every part of them (first name, last name) counts as known. Hints are sorted by start.
+    """
+    rules = _load(form)
+    text = _as_text(text)
+    if not text.strip():
+        return []
+    doc = _Document(text)
+    known = _known_parts(known_names)
+    passive, heads = _passive(doc, rules, known)
+    found: list[_Found] = [
+        *_phrases(doc, rules),
+        *passive,
+        *_vague_actors(doc, rules, heads),
+        *_long_sentences(doc, rules),
+        *_other_persons(doc, rules, known),
+    ]
+    masked = [(m.start(), m.end()) for m in _MASK.finditer(text)]
+    mask_starts = [s for s, _ in masked]
+    order = {rule: k for k, rule in enumerate(RULES)}
+    hints: dict[tuple[str, int, int], Hint] = {}
+    for f in sorted(found, key=lambda f: (f.start, f.end, order[f.rule])):
+        k = bisect.bisect_left(mask_starts, f.end) - 1  # the last mask starting before the hint ends
+        if k >= 0 and masked[k][1] > f.start:
+            continue
+        hints.setdefault(
+            (f.rule, f.start, f.end),
+            Hint(f.rule, f.start, f.end, text[f.start : f.end], f.suggestion, f.message),
+        )
+    return list(hints.values())
+
+
+def band(score: float, form: str = "nb") -> str:
+    """The readability band of a LIX score: lower bounds are inclusive (30.0 is "lett")."""
+    name = BANDS[form][0][1]
+    for lower_bound, band_name in BANDS[form]:
+        if score >= lower_bound:
+            name = band_name
+    return name
+
+
+def lix(text: str, form: str = "nb") -> tuple[float, str]:
+    """LIX = words / sentences + 100 × long words / words, rounded to one decimal.
+
+    Long words have seven letters or more (digits and punctuation not counted). Sentences end
+    at . ! ? : and at line breaks; "f.eks." and "12. mai" do not end one. Empty text is 0.0.
+    """
+    rules = _load(form)
+    text = _as_text(text)
+    words = long_words = sentences = 0
+    for start, end in _sentence_spans(text):
+        count = 0
+        for m in _LIX_WORD.finditer(text, start, end):
+            count += 1
+            if sum(ch.isalpha() for ch in m.group()) >= LIX_LONG_WORD:
+                long_words += 1
+        if count:
+            sentences += 1
+            words += count
+    if not words:
+        return 0.0, rules.bands[0][1]
+    score = round(words / sentences + 100 * long_words / words, 1)
+    return score, band(score, form)
