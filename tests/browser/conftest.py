@@ -65,12 +65,20 @@ class Page:
         self.console_errors = []
         self.csp_violations = []
         self.checked = []
-        page.on("console", lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None)
+        page.on("console", self._console)
         page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
         page.add_init_script(
             "document.addEventListener('securitypolicyviolation', e => "
             "{ (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI); });"
         )
+
+    # A form re-rendered with its errors answers 422 (or 409 on a conflict): Chromium
+    # logs that as a failed load, but it is the expected answer, not an error.
+    EXPECTED = ("status of 422", "status of 409")
+
+    def _console(self, msg):
+        if msg.type == "error" and not any(e in msg.text for e in self.EXPECTED):
+            self.console_errors.append(msg.text)
 
     def goto(self, path):
         self.page.goto(self.base + path)
@@ -78,6 +86,9 @@ class Page:
 
     def check(self):
         """axe-core with WCAG 2.1 A/AA rules: zero violations."""
+        self.page.wait_for_load_state("networkidle")
+        # htmx events (HX-Trigger) may start a follow-up request just after the swap.
+        self.page.wait_for_timeout(250)
         self.page.wait_for_load_state("networkidle")
         # wait_for_function would eval() inside the page, which our CSP forbids
         for _attempt in range(100):
@@ -94,7 +105,7 @@ class Page:
         result = self.page.evaluate(
             """async () => {
                 const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-                return r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
+                return r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + ((n.any[0] || {}).message || '')).slice(0, 3)}));
             }"""
         )
         self.checked.append(self.page.url)

@@ -57,8 +57,9 @@ def test_holder_creates_log_uploads_consent_adds_measure_and_participant(page, t
     page.check()
 
     # add a participant with the active search
-    p.fill("#participant-q", "Karianne")
-    p.wait_for_selector("#participant-results li")
+    with p.expect_response(lambda r: "/deltakere/sok?q=Karianne" in r.url):
+        p.fill("#participant-q", "Karianne")
+    p.wait_for_selector("#participant-results li:has-text('Karianne')")
     page.check()
     p.click("#participant-results button:has-text('Legg til')")
     p.wait_for_selector("#participants .person__name:has-text('Karianne Petrusen')")
@@ -66,8 +67,9 @@ def test_holder_creates_log_uploads_consent_adds_measure_and_participant(page, t
     page.screenshot("log-active")
 
     # a service the consent does not cover asks for an extended consent
-    p.fill("#participant-q", "Jonas")
-    p.wait_for_selector("#participant-results li")
+    with p.expect_response(lambda r: "/deltakere/sok?q=Jonas" in r.url):
+        p.fill("#participant-q", "Jonas")
+    p.wait_for_selector("#participant-results li:has-text('Jonas Berg')")
     assert "Samtykket omfatter ikke Sørbyen skole" in p.inner_text("#participant-results")
 
 
