@@ -1,6 +1,6 @@
 """Start page, notifications and the health check."""
 
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from stafettlogg.db import db, write_transaction
@@ -30,6 +30,18 @@ def index():
     elif role == Role.GUARDIAN:
         context = {"guardian_logs": queries.guardian_logs(current_user)}
     return render_template("main/index.html", **context)
+
+
+@bp.route("/sprak", methods=["POST"])
+def language():
+    """Bokmål or nynorsk for the whole interface, remembered in a cookie."""
+    form = request.form.get("lang", "nb")
+    back = request.form.get("next", "")
+    target = back if back.startswith("/") and not back.startswith("//") else url_for("main.index")
+    response = redirect(target, 303)
+    response.set_cookie("lang", "nn" if form == "nn" else "nb", max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=bool(current_app.config.get("HTTPS")))
+    return response
 
 
 @bp.route("/varsler")

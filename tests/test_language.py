@@ -1,0 +1,19 @@
+"""The interface in bokmål or nynorsk, chosen by the user and remembered."""
+
+import pytest
+
+pytestmark = pytest.mark.db
+
+
+def test_language_switch_sets_cookie_and_returns_to_page(client):
+    r = client.post("/sprak", data={"lang": "nn", "next": "/login"})
+    assert r.status_code == 303 and r.headers["Location"] == "/login"
+    assert "lang=nn" in r.headers["Set-Cookie"] and "HttpOnly" in r.headers["Set-Cookie"]
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="nn">' in page
+    assert "Logg inn i Stafettlogg" in page or "Logg inn i Stafettloggen" in page
+
+
+def test_language_switch_never_redirects_off_site(client):
+    r = client.post("/sprak", data={"lang": "nb", "next": "//evil.example/"})
+    assert r.headers["Location"] == "/"
