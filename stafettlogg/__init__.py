@@ -58,12 +58,26 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from stafettlogg import main, org
     from stafettlogg.logs import views as log_views
+    from stafettlogg.meetings import views as meeting_views
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(org.bp)
     app.register_blueprint(log_views.bp)
+    app.register_blueprint(meeting_views.bp)
+    from stafettlogg import handover_views  # issue 5
+
+    app.register_blueprint(handover_views.bp)
     log_views.register_audit(app)
+    from stafettlogg import guardian_views, lifecycle_views  # issue 6
+
+    app.register_blueprint(lifecycle_views.bp)
+    app.register_blueprint(guardian_views.bp)
+    from stafettlogg.guide import views as guide_views
+    from stafettlogg.overview import views as overview_views
+
+    app.register_blueprint(overview_views.bp)
+    app.register_blueprint(guide_views.bp)
 
     from stafettlogg import cli, templating
 

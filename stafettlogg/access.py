@@ -76,6 +76,13 @@ ACCESS: dict[str, str] = {
     "meetings.invitation_letter": "holder participant",
     "meetings.hints": "holder participant",
     # handover, staff leaving, notifications (issue 5) — add entries below this line
+    "handover.holder": "holder",
+    "handover.search": "holder",
+    "handover.propose": "holder",
+    "handover.cancel": "holder",
+    "handover.respond": "staff",  # the view answers 404 unless the proposal is addressed to the caller
+    "handover.accept": "staff",
+    "handover.decline": "staff",
     # lifecycle and the guardians' view (issue 6) — add entries below this line
     "lifecycle.close": "holder",
     "lifecycle.passive": "holder",

@@ -75,8 +75,13 @@ def enforce_idle_timeout():
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     last = session.get("last_seen", now)
     if now - last > idle:
+        # Keep the CSRF token: a concurrent htmx request (autosave beside a hint check)
+        # must get the HX-Redirect to login, not a CSRF error (issue 4, meeting mode).
+        csrf_token = session.get("csrf_token")
         logout_user()
         session.clear()
+        if csrf_token:
+            session["csrf_token"] = csrf_token
         g.session_expired = True
         return None
     session["last_seen"] = now

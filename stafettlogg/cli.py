@@ -21,6 +21,12 @@ def register(app):
         restore_command,
     ):
         app.cli.add_command(command)
+    from stafettlogg.overview.commands import june_reminders_command
+
+    app.cli.add_command(june_reminders_command)
+    from stafettlogg.reminders import send_reminders_command  # issue 5
+
+    app.cli.add_command(send_reminders_command)
     try:
         from stafettlogg.klarsprak.command import klarsprak_command
     except ImportError:  # pragma: no cover - the checker ships with the app

@@ -320,3 +320,76 @@ def seed() -> None:
         ).where(Log.id == passive.id).execute()
     assert Participant.select().count() >= 3
     assert User.select().where(User.username == "foresatt").exists()
+
+    # issue 7: KE's register and one child coordinated outside Stafettlogg, so that the
+    # unit overview and the June reconciliation show something living.
+    from stafettlogg.models import CoordinatorRecord, ExternalCoordination
+    from stafettlogg.overview.overview import school_year_of
+
+    ke_user = User.get(User.username == "ke")
+    with write_transaction():
+        ExternalCoordination.create(
+            unit=units["nord"],
+            school_year=school_year_of(today),
+            child_name="Petter Ås Strøm",
+            class_group="7B",
+            koordinator="Lene Fjeld, fysioterapeut",
+            records_kept_in="dips_samspill",
+            records_note="IP",
+            guardians_informed_on=today - dt.timedelta(days=75),
+            created_by=User.get(User.username == "enhetsleder"),
+        )
+        CoordinatorRecord.create(
+            child_name="Ahmed Rahimi",
+            birth_date=dt.date(2021, 5, 3),
+            unit=units["bhg"],
+            class_group="Reven",
+            kind="barnekoordinator",
+            decision="granted",
+            decided_on=today - dt.timedelta(days=90),
+            person_name="Kaspar Vestborg",
+            person_service="habiliteringstjenesten",
+            person_contact="900 77 777",
+            has_ip=True,
+            consent_to_inform=True,
+            informed_at=utcnow() - dt.timedelta(days=85),
+            created_by=ke_user,
+        )
+        CoordinatorRecord.create(
+            child_name="Trine Olsen",
+            birth_date=dt.date(2016, 8, 21),
+            unit=units["nord"],
+            class_group="4B",
+            kind="koordinator",
+            decision="granted",
+            decided_on=today - dt.timedelta(days=20),
+            person_name="Karianne Petrusen",
+            person_service="helsesykepleier",
+            person_contact="900 33 333",
+            has_ip=True,
+            consent_to_inform=True,
+            created_by=ke_user,
+        )
+        CoordinatorRecord.create(
+            child_name="Jonas Eriksen",
+            birth_date=dt.date(2012, 2, 11),
+            unit=units["sor"],
+            class_group="9A",
+            kind="koordinator",
+            decision="refused",
+            decided_on=today - dt.timedelta(days=10),
+            consent_to_inform=False,
+            created_by=ke_user,
+        )
+
+    # issue 5: Sofie starts school in August. Her holder in the kindergarten has proposed
+    # the contact teacher at Nordbyen skole as new holder; the proposal waits on
+    # «stafettholder»'s start page, so the handover can be seen with `make run`.
+    from stafettlogg.handover import propose_handover
+
+    propose_handover(
+        pedleder,
+        sofie,
+        holder,
+        note="Sofie begynner i 1. klasse på Nordbyen skole i august. Foreldrene ønsker at kontaktlæreren tar over.",
+    )

@@ -18,4 +18,48 @@ def check_invariants() -> list[str]:
             problems.append(f"log {row['id']}: holder {row['holder']} is deactivated")
         elif row["holder_role"] not in Role.STAFF_LIKE:
             problems.append(f"log {row['id']}: holder {row['holder']} is not staff")
+    problems.extend(_handover_problems())
+    return problems
+
+
+def _handover_problems() -> list[str]:
+    """Issue 5: at most one pending handover per log, never one to a deactivated person,
+    and every holder change is in the history."""
+    from peewee import fn
+
+    from stafettlogg.models import Handover
+
+    problems = []
+    doubled = (
+        Handover.select(Handover.log, fn.COUNT(Handover.id).alias("n"))
+        .where(Handover.status == "pending")
+        .group_by(Handover.log)
+        .having(fn.COUNT(Handover.id) > 1)
+        .dicts()
+    )
+    for row in doubled:
+        problems.append(f"log {row['log']}: {row['n']} pending handovers (at most one allowed)")
+    to_inactive = (
+        Handover.select(Handover.id, Handover.log, Handover.to_user)
+        .join(User, on=(Handover.to_user == User.id))
+        .where(Handover.status == "pending", ~User.active)
+        .dicts()
+    )
+    for row in to_inactive:
+        problems.append(f"log {row['log']}: pending handover {row['id']} to deactivated user {row['to_user']}")
+    latest = {}
+    accepted = (
+        Handover.select(Handover.log, Handover.to_user, Log.holder)
+        .join(Log)
+        .where(Handover.status == "accepted", Log.status.in_([LogStatus.DRAFT, LogStatus.ACTIVE]))
+        .order_by(Handover.decided_at, Handover.id)
+        .dicts()
+    )
+    for row in accepted:
+        latest[row["log"]] = row
+    for log_id, row in sorted(latest.items()):
+        if row["to_user"] != row["holder"]:
+            problems.append(
+                f"log {log_id}: holder {row['holder']} is not the last accepted handover's {row['to_user']}"
+            )
     return problems

@@ -182,6 +182,8 @@ class Log(BaseModel):
     coordinator_name = CharField(max_length=200, default="")
     coordinator_service = CharField(max_length=200, default="")
     guardian_agreed_to_keep = BooleanField(default=False)
+    keep_agreed_by = CharField(max_length=200, default="")  # the guardian or youth 16+ who agreed
+    keep_agreed_on = DateField(null=True)
     created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     activated_at = DateTimeField(null=True)
@@ -357,6 +359,7 @@ class DeletionRequest(BaseModel):
     handled_at = DateTimeField(null=True)
     handled_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     outcome = CharField(max_length=20, default="")  # deleted, refused
+    response = TextField(default="")  # the unit leader's answer when refused
 
 
 class GuardianInvitation(BaseModel):

@@ -97,10 +97,22 @@ def unit_create():
     return redirect(url_for("org.unit", unit_id=unit.id), 303)
 
 
-def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None):
+def _reassign_choices(form) -> dict:
+    """Issue 5: holder_<log_id> = new holder, mode_<log_id> = direct | propose."""
+    choices = {}
+    for key, value in form.items():
+        if key.startswith("holder_") and key[7:].isdigit() and value.isdigit():
+            choices[int(key[7:])] = (form.get(f"mode_{key[7:]}", "propose"), int(value))
+    return choices
+
+
+def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, leaving=None):
+    from stafettlogg.handover import reassignment_context
+
     staff = list(User.select().where(User.unit == unit).order_by(User.active.desc(), User.role.desc(), User.name))
     return render_template(
         "org/unit.html",
+        **reassignment_context(blocked_logs or [], leaving, unit),
         unit=unit,
         staff=staff,
         values=values or {},
@@ -176,9 +188,11 @@ def staff_edit(staff_id):
 def staff_deactivate(staff_id):
     staff = g.staff_member
     try:
-        org.deactivate_staff(current_user, staff)
+        org.deactivate_staff(current_user, staff, _reassign_choices(request.form))
     except org.OrganisationError as e:
-        return _unit_page(staff.unit, errors={"deactivate": str(e)}, status=409, blocked_logs=e.logs)
+        return _unit_page(
+            staff.unit, request.form, {"deactivate": str(e)}, 409, blocked_logs=e.logs, leaving=staff
+        )
     flash(_("%(name)s er deaktivert og har ikke lenger tilgang.", name=staff.name), "success")
     return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
 

@@ -175,11 +175,21 @@ def active_logs_held_by(user: User) -> list[Log]:
     )
 
 
-def deactivate_staff(by: User, staff: User) -> None:
+def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> None:
     """Staff who leave lose access at once. Refused while they hold active logs:
-    every active log must always have exactly one active holder."""
+    every active log must always have exactly one active holder. reassign
+    {log_id: (mode, user_id)} first gives those logs a new holder (issue 5: direct
+    assignment, or a proposal the new holder accepts). Pending proposals to or from
+    the person are cancelled."""
+    from stafettlogg import handover
+
     if staff.id == by.id:
         raise OrganisationError(_("Du kan ikke deaktivere deg selv."))
+    if reassign:
+        try:
+            handover.reassign_before_leaving(by, staff, reassign)
+        except handover.HandoverError as e:
+            raise OrganisationError(str(e), logs=active_logs_held_by(staff)) from e
     with write_transaction():
         held = active_logs_held_by(staff)
         if held:
@@ -191,6 +201,7 @@ def deactivate_staff(by: User, staff: User) -> None:
                 ),
                 logs=held,
             )
+        handover.cancel_pending_involving(by, staff)
         User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id).execute()
         rotate_session_token(staff)
         audit.record("staff_deactivated", obj=staff, user=by)

@@ -75,6 +75,14 @@ def nav_items():
         items.append(("org.unit", url_for("org.unit", unit_id=current_user.unit_id), _("Min enhet")))
     if role in (Role.AREA_LEADER, Role.ADMIN):
         items.append(("org.units", url_for("org.units"), _("Enheter")))
+    if role == Role.UNIT_LEADER:
+        items.append(("overview.unit_overview", url_for("overview.unit_overview", unit_id=current_user.unit_id), _("Oversikt")))
+    if role == Role.COORDINATING_UNIT:
+        items.append(("overview.ke_records", url_for("overview.ke_records"), _("KE-register")))
+    if current_user.is_staff:
+        items.append(("guide.guide", url_for("guide.guide"), _("Veileder")))
+    if role in (Role.AREA_LEADER, Role.UNIT_LEADER):
+        items.append(("overview.statistics", url_for("overview.statistics"), _("Statistikk")))
     if role == Role.ADMIN:
         items.append(("org.areas", url_for("org.areas"), _("Områder")))
         items.append(("org.outbox", url_for("org.outbox"), _("Utboks")))

@@ -27,6 +27,18 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   }, true);
 
+  // Logout forgets unsaved meeting text kept in this tab (static/js/meeting.js).
+  document.addEventListener("submit", function (event) {
+    var action = event.target.getAttribute && event.target.getAttribute("action");
+    if (!action || !/\/logout$/.test(action)) { return; }
+    try {
+      for (var i = window.sessionStorage.length - 1; i >= 0; i--) {
+        var key = window.sessionStorage.key(i);
+        if (key && key.indexOf("stafettlogg:draft:") === 0) { window.sessionStorage.removeItem(key); }
+      }
+    } catch (e) { /* storage unavailable: nothing kept */ }
+  });
+
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");

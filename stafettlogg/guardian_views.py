@@ -1,0 +1,220 @@
+"""The guardians' own view of their child's log (DESIGN.md: read-only, plain language).
+
+Guardians (and the youth 16+ with their own access) see who the holder is and how to
+reach them, who does what and when, upcoming meetings, finalised minutes only (never
+drafts), the consent on file, the status, and who has viewed or changed the log. They
+can withdraw consent and ask for deletion; they write nothing else.
+"""
+
+import datetime as dt
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from peewee import JOIN, prefetch
+
+from stafettlogg import lifecycle
+from stafettlogg.logs import queries
+from stafettlogg.logs.domain import LogError
+from stafettlogg.models import (
+    AuditEvent,
+    Concern,
+    Consent,
+    DeletionRequest,
+    Goal,
+    Highlight,
+    LogStatus,
+    Meeting,
+    MinutesCorrection,
+    Unit,
+    User,
+    utcnow,
+)
+
+bp = Blueprint("guardian", __name__, url_prefix="/mine")
+
+
+def plain_view(log) -> dict:
+    """Everything the guardians' view shows, in a fixed number of queries. Never
+    free entries (the professionals' notes) and never draft minutes."""
+    log = queries.load_log(log.id)
+    context = {
+        "log": log,
+        "participants": queries.participants(log),
+        "consents": list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc())),
+        "deletion_request": lifecycle.open_deletion_request(log),
+        "last_answer": DeletionRequest.select()
+        .where(DeletionRequest.log == log, DeletionRequest.outcome == "refused")
+        .order_by(DeletionRequest.id.desc())
+        .first(),
+        "shows_content": log.status != LogStatus.DRAFT,
+        "units": list(Unit.select(Unit.id, Unit.name)),
+    }
+    if context["shows_content"]:
+        now = utcnow()
+        finalised = (
+            Meeting.select()
+            .where(Meeting.log == log, Meeting.finalised_at.is_null(False))
+            .order_by(Meeting.starts_at.desc())
+        )
+        context.update(
+            concerns=list(Concern.select().where(Concern.log == log).order_by(Concern.id)),
+            goals=list(Goal.select().where(Goal.log == log).order_by(Goal.id)),
+            measures=queries.section_items(log, "measures"),
+            highlights=list(Highlight.select().where(Highlight.log == log).order_by(Highlight.id.desc())),
+            upcoming=list(
+                Meeting.select().where(Meeting.log == log, Meeting.starts_at >= now).order_by(Meeting.starts_at)
+            ),
+            minutes=list(prefetch(finalised, MinutesCorrection.select().order_by(MinutesCorrection.id))),
+        )
+    return context
+
+
+# ------------------------------------------------------------------ the access history
+
+
+ACTION_TEXT = {
+    "log_created": _l("Opprettet stafettloggen"),
+    "log_reopened": _l("Gjenåpnet stafettloggen"),
+    "log_closed": _l("Avsluttet stafettloggen"),
+    "log_made_passive": _l("Satte stafettloggen passiv"),
+    "consent_uploaded": _l("Lastet opp samtykke"),
+    "consent_withdrawn": _l("Trakk samtykket tilbake"),
+    "deletion_requested": _l("Ba om sletting"),
+    "deletion_refused": _l("Svarte på kravet om sletting"),
+    "guardian_invited": _l("Laget invitasjon til foresatt"),
+    "guardian_access_granted": _l("Fikk tilgang som foresatt"),
+    "guardian_added": _l("La til foresatt"),
+    "guardian_removed": _l("Fjernet foresatt"),
+    "participant_added": _l("La til deltaker"),
+    "participant_removed": _l("Fjernet deltaker"),
+}
+PRINT_ENDPOINTS = ("view:lifecycle.archive_print", "view:lifecycle.family_print")
+
+
+def action_text(action: str) -> str:
+    if action in ACTION_TEXT:
+        return str(ACTION_TEXT[action])
+    if action in PRINT_ENDPOINTS:
+        return _("Skrev ut stafettloggen")
+    if action == "view:logs.consent_file":
+        return _("Åpnet samtykkefilen")
+    if action.startswith("view:"):
+        return _("Leste i stafettloggen")
+    return _("Endret innholdet i stafettloggen")
+
+
+PAGE_SIZE = 100
+
+
+def access_history(log, page: int = 1) -> tuple[list[dict], bool]:
+    """Who has viewed or changed the log and when (Normen fact sheet 15): role,
+    job title and service, never usernames. Repeated reads by the same person within
+    the same hour are shown as one line with a count."""
+    events = list(
+        AuditEvent.select(AuditEvent.at, AuditEvent.user_id, AuditEvent.role, AuditEvent.action)
+        .where(AuditEvent.log_id == log.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .offset((page - 1) * PAGE_SIZE * 5)
+        .limit(PAGE_SIZE * 5 + 1)
+    )
+    more = len(events) > PAGE_SIZE * 5
+    events = events[: PAGE_SIZE * 5]
+    ids = {e.user_id for e in events if e.user_id}
+    people = {
+        u.id: u
+        for u in User.select(User.id, User.job_title, User.role, User.unit, Unit.name)
+        .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id), attr="unit_row")
+        .where(User.id.in_(list(ids) or [0]))
+    }
+    rows: list[dict] = []
+    for event in events:
+        person = people.get(event.user_id)
+        text = action_text(event.action)
+        key = (event.user_id, text, event.at.replace(minute=0, second=0, microsecond=0))
+        if rows and rows[-1]["key"] == key:
+            rows[-1]["count"] += 1
+            continue
+        unit_row = getattr(person, "unit_row", None)
+        unit = unit_row.name if unit_row is not None else ""
+        rows.append(
+            {
+                "key": key,
+                "at": event.at,
+                "role": event.role,
+                "job_title": person.job_title if person and event.role != "guardian" else "",
+                "unit": unit,
+                "text": text,
+                "count": 1,
+                "you": event.user_id == getattr(current_user, "id", None),
+            }
+        )
+    return rows, more
+
+
+# ------------------------------------------------------------------ routes
+
+
+@bp.route("/<int:log_id>")
+def show(log_id):
+    g.audit_object = g.log
+    return render_template("guardian/show.html", **plain_view(g.log))
+
+
+@bp.route("/<int:log_id>/innsyn")
+def access_log(log_id):
+    page = max(request.args.get("side", 1, type=int) or 1, 1)
+    rows, more = access_history(g.log, page)
+    return render_template("guardian/access_log.html", log=g.log, rows=rows, page=page, more=more)
+
+
+@bp.route("/<int:log_id>/trekk-samtykke", methods=["GET", "POST"])
+def withdraw(log_id):
+    log = g.log
+    error = None
+    if request.method == "POST":
+        if request.form.get("confirm") != "yes":
+            error = _("Kryss av for at du vil trekke samtykket tilbake.")
+        else:
+            try:
+                lifecycle.withdraw_consent(current_user, log)
+            except LogError as e:
+                error = str(e)
+            else:
+                flash(
+                    _("Samtykket er trukket tilbake, og stafettloggen er avsluttet. Stafettholderen har fått beskjed."),
+                    "success",
+                )
+                return redirect(url_for("guardian.show", log_id=log.id), 303)
+        return render_template("guardian/withdraw.html", log=log, error=error), 422
+    return render_template("guardian/withdraw.html", log=log, error=None)
+
+
+@bp.route("/<int:log_id>/be-om-sletting", methods=["GET", "POST"])
+def deletion_request(log_id):
+    log = g.log
+    errors, values = {}, {}
+    if request.method == "POST":
+        values = request.form
+        if request.form.get("confirm") != "yes":
+            errors["confirm"] = _("Kryss av for at du vil be om at stafettloggen slettes.")
+        else:
+            try:
+                lifecycle.request_deletion(current_user, log, request.form.get("reason", ""))
+            except LogError as e:
+                errors[e.field or "confirm"] = str(e)
+            else:
+                flash(_("Kravet om sletting er sendt til enhetslederen. Dere får svar her."), "success")
+                return redirect(url_for("guardian.show", log_id=log.id), 303)
+        status = 422
+    else:
+        status = 200
+    return render_template(
+        "guardian/deletion_request.html",
+        log=log,
+        errors=errors,
+        values=values,
+        pending=lifecycle.open_deletion_request(log),
+        today=dt.date.today(),
+    ), status

@@ -1,0 +1,1 @@
+"""The decision guide (seed 004): stafettlogg or individual plan, and who coordinates."""

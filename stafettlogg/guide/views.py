@@ -1,0 +1,14 @@
+"""The decision guide page: a GET form, one question per step, works without JavaScript."""
+
+from flask import Blueprint, render_template, request
+
+from stafettlogg.guide.guide import load_guide, walk
+
+bp = Blueprint("guide", __name__)
+
+
+@bp.route("/veileder")
+def guide():
+    answers = {key: value for key, value in request.args.items() if key in load_guide()["questions"]}
+    step = walk(answers)
+    return render_template("guide/guide.html", step=step, guide=load_guide())

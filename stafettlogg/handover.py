@@ -1,0 +1,452 @@
+"""Handing over the holder role (seed 001 "Rutine for å opprette og endre stafettholder",
+seed 002 "Stafetthaldar held i stafettpinnen til han er motteken og akseptert av ein ny
+stafetthaldar"): a log always has exactly one holder, and the old holder keeps the role
+until the new one accepts.
+
+State machine of a Handover: pending → accepted | declined | cancelled. A direct
+assignment by the unit leader (staff leaving) is created accepted, with
+direct_assignment=True, so the history shows it was not accepted by the new holder.
+"""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from stafettlogg import audit
+from stafettlogg.db import write_transaction
+from stafettlogg.models import Handover, Log, LogStatus, Participant, Role, Unit, User, utcnow
+from stafettlogg.notify import notify
+
+PENDING = "pending"
+ACCEPTED = "accepted"
+DECLINED = "declined"
+CANCELLED = "cancelled"
+HANDOVER_STATUSES = (LogStatus.DRAFT, LogStatus.ACTIVE)  # logs that have a holder to hand over
+
+
+class HandoverError(ValueError):
+    """A rule was broken. The message is for the user; nothing was stored."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _lock(log: Log) -> Log:
+    """Re-read the log inside the write transaction (a no-op UPDATE takes the row lock on
+    PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)."""
+    Log.update(holder=Log.holder).where(Log.id == log.id).execute()
+    return Log.get_by_id(log.id)
+
+
+PATHS = {  # the same paths as the routes, for notifications made outside a request (CLI, demo)
+    "handover.respond": "/stafettholder/{handover_id}",
+    "logs.show": "/logger/{log_id}",
+    "main.index": "/",
+    "main.notifications": "/varsler",
+}
+
+
+def _url(endpoint: str, **values) -> str:
+    try:
+        return url_for(endpoint, **values)
+    except RuntimeError:
+        return PATHS[endpoint].format(**values)
+
+
+def pending_for(log: Log) -> Handover | None:
+    return Handover.get_or_none(Handover.log == log, Handover.status == PENDING)
+
+
+def _check_new_holder(log: Log, to_user: User | None, by: User) -> None:
+    if to_user is None:
+        raise HandoverError(_("Velg hvem som skal bli ny stafettholder."), "to_user")
+    if to_user.id == log.holder_id:
+        if to_user.id == by.id:
+            raise HandoverError(_("Du er allerede stafettholder for denne loggen."), "to_user")
+        raise HandoverError(_("%(name)s er allerede stafettholder.", name=to_user.name), "to_user")
+    if not to_user.active:
+        raise HandoverError(_("%(name)s er deaktivert og kan ikke bli stafettholder.", name=to_user.name), "to_user")
+    if to_user.role not in Role.STAFF_LIKE or to_user.unit_id is None:
+        raise HandoverError(_("Bare ansatte i en enhet kan være stafettholder."), "to_user")
+
+
+def _check_log_open(log: Log) -> None:
+    if log.status not in HANDOVER_STATUSES:
+        raise HandoverError(_("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."))
+
+
+def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -> Handover:
+    """Only the holder proposes; any active staff member of any unit; one pending
+    proposal per log. The holder keeps the role until the proposed person accepts."""
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise HandoverError(_("Notatet kan ha høyst 2000 tegn."), "note")
+    with write_transaction():
+        log = _lock(log)
+        _check_log_open(log)
+        if by.id != log.holder_id:
+            raise HandoverError(_("Bare stafettholderen kan foreslå ny stafettholder."))
+        if to_user is not None and to_user.id == by.id:
+            raise HandoverError(_("Du kan ikke foreslå deg selv. Du er allerede stafettholder."), "to_user")
+        _check_new_holder(log, to_user, by)
+        if pending_for(log) is not None:
+            raise HandoverError(
+                _("Det finnes allerede et forslag om ny stafettholder. Trekk det tilbake før du foreslår en annen.")
+            )
+        handover = Handover.create(log=log, from_user=log.holder_id, to_user=to_user, note=note, created_by=by)
+        audit.record("handover_proposed", log=log, obj=handover, user=by)
+        notify(
+            to_user,
+            "handover_proposed",
+            _(
+                "%(name)s foreslår deg som ny stafettholder for stafettlogg nr. %(id)s. Godta eller avslå forslaget.",
+                name=by.name,
+                id=log.id,
+            ),
+            url=_url("handover.respond", handover_id=handover.id),
+            log=log,
+            dedupe_key=f"handover_proposed:{handover.id}",
+        )
+    return handover
+
+
+def _load_pending(handover: Handover) -> tuple[Handover, Log]:
+    handover = Handover.get_by_id(handover.id)
+    log = _lock(handover.log)
+    if handover.status != PENDING:
+        raise HandoverError(_("Forslaget er ikke lenger aktivt."))
+    return handover, log
+
+
+def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log, bool]:
+    """Holder changes; the old holder stays a participant; the log moves with the new
+    holder to their unit. Returns the reloaded log and whether it moved unit."""
+    moved = new_holder.unit_id != log.unit_id
+    Log.update(holder=new_holder.id, unit=new_holder.unit_id, version=Log.version + 1).where(Log.id == log.id).execute()
+    Participant.delete().where(Participant.log == log, Participant.user == new_holder.id).execute()
+    old = User.get_by_id(old_holder_id)
+    if (
+        old.active
+        and not Participant.select().where(Participant.log == log, Participant.user == old_holder_id).exists()
+    ):
+        Participant.create(log=log, user=old_holder_id, added_by=new_holder.id)
+    return Log.get_by_id(log.id), moved
+
+
+def _arrival_url(unit: Unit) -> str:
+    """The unit's overview of logs (metadata only) when it exists, else the start page."""
+    from werkzeug.routing import BuildError
+
+    try:
+        return url_for("overview.unit_overview", unit_id=unit.id)
+    except (BuildError, RuntimeError):
+        return "/"
+
+
+def _announce_arrival(log: Log, by: User) -> None:
+    """seed 001: "Enhetsleder melder til ny enhet" — the new unit's leaders are told."""
+    unit = Unit.get_by_id(log.unit_id)
+    leaders = User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active)
+    for leader in leaders:
+        notify(
+            leader,
+            "child_arrived",
+            _(
+                "Et barn med stafettlogg har kommet til %(unit)s. Ny stafettholder er %(name)s (stafettlogg nr. %(id)s).",
+                unit=unit.name,
+                name=User.get_by_id(log.holder_id).name,
+                id=log.id,
+            ),
+            url=_arrival_url(unit),
+            log=log,
+            dedupe_key=f"child_arrived:{log.id}:{unit.id}:{log.version}:{leader.id}",
+        )
+
+
+def accept_handover(by: User, handover: Handover) -> Log:
+    """The proposed person accepts: they become holder at once (seed 002)."""
+    with write_transaction():
+        handover, log = _load_pending(handover)
+        if handover.to_user_id != by.id:
+            raise HandoverError(_("Bare den som er foreslått, kan godta forslaget."))
+        _check_log_open(log)
+        to_user = User.get_by_id(handover.to_user_id)
+        if not to_user.active:
+            raise HandoverError(_("Du er deaktivert og kan ikke bli stafettholder."))
+        if handover.from_user_id != log.holder_id:  # the holder changed another way meanwhile
+            raise HandoverError(
+                _("Stafettholderen er byttet siden forslaget ble sendt. Forslaget gjelder ikke lenger.")
+            )
+        Handover.update(status=ACCEPTED, decided_at=utcnow()).where(Handover.id == handover.id).execute()
+        log, moved = _become_holder(log, handover.from_user_id, to_user)
+        audit.record("handover_accepted", log=log, obj=handover, user=by)
+        notify(
+            User.get_by_id(handover.from_user_id),
+            "handover_accepted",
+            _("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
+            url=_url("logs.show", log_id=log.id),
+            log=log,
+            dedupe_key=f"handover_accepted:{handover.id}",
+        )
+        if handover.created_by_id not in (handover.from_user_id, handover.to_user_id):
+            notify(  # a unit leader who proposed on behalf of a leaving holder
+                User.get_by_id(handover.created_by_id),
+                "handover_accepted",
+                _("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
+                url=_url("main.index"),
+                log=log,
+                dedupe_key=f"handover_accepted:{handover.id}:creator",
+            )
+        if moved:
+            _announce_arrival(log, by)
+    return log
+
+
+def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
+    """The proposed person declines with a reason; the holder keeps the role."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise HandoverError(_("Skriv hvorfor du avslår, så stafettholderen kan finne en annen løsning."), "reason")
+    if len(reason) > 2000:
+        raise HandoverError(_("Begrunnelsen kan ha høyst 2000 tegn."), "reason")
+    with write_transaction():
+        handover, log = _load_pending(handover)
+        if handover.to_user_id != by.id:
+            raise HandoverError(_("Bare den som er foreslått, kan avslå forslaget."))
+        Handover.update(status=DECLINED, decline_reason=reason, decided_at=utcnow()).where(
+            Handover.id == handover.id
+        ).execute()
+        audit.record("handover_declined", log=log, obj=handover, user=by)
+        for recipient_id in {handover.from_user_id, handover.created_by_id}:
+            notify(
+                User.get_by_id(recipient_id),
+                "handover_declined",
+                _(
+                    "%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s. Du er fortsatt stafettholder.",
+                    name=by.name,
+                    id=log.id,
+                )
+                if recipient_id == log.holder_id
+                else _("%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
+                url=_url("logs.show", log_id=log.id) if recipient_id == log.holder_id else _url("main.index"),
+                log=log,
+                dedupe_key=f"handover_declined:{handover.id}:{recipient_id}",
+            )
+    return Handover.get_by_id(handover.id)
+
+
+def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", leaving: User | None = None) -> Handover:
+    """The holder (or the unit leader who proposed it) withdraws a pending proposal. The
+    proposed person is told. system_reason: cancelled because someone was deactivated."""
+    with write_transaction():
+        handover, log = _load_pending(handover)
+        if not system_reason and by.id not in (log.holder_id, handover.created_by_id):
+            raise HandoverError(_("Bare stafettholderen kan trekke tilbake forslaget."))
+        Handover.update(status=CANCELLED, decided_at=utcnow(), decline_reason=system_reason).where(
+            Handover.id == handover.id
+        ).execute()
+        audit.record("handover_cancelled", log=log, obj=handover, user=by)
+        to_user = User.get_by_id(handover.to_user_id)
+        if leaving is None or leaving.id != to_user.id:
+            notify(
+                to_user,
+                "handover_cancelled",
+                _(
+                    "Forslaget om at du skal bli stafettholder for stafettlogg nr. %(id)s er trukket tilbake.",
+                    id=log.id,
+                ),
+                url=_url("main.notifications"),
+                log=log,
+                dedupe_key=f"handover_cancelled:{handover.id}",
+            )
+        else:  # the proposed person left: the holder must find someone else
+            notify(
+                User.get_by_id(log.holder_id),
+                "handover_cancelled",
+                _(
+                    "Forslaget om ny stafettholder for stafettlogg nr. %(id)s er trukket tilbake fordi %(name)s er deaktivert. Du er fortsatt stafettholder.",
+                    id=log.id,
+                    name=to_user.name,
+                ),
+                url=_url("logs.show", log_id=log.id),
+                log=log,
+                dedupe_key=f"handover_cancelled:{handover.id}",
+            )
+    return Handover.get_by_id(handover.id)
+
+
+def assign_holder_directly(by: User, log: Log, to_user: User | None, note: str = "") -> Handover:
+    """Staff leaving (seed 001: the unit leader removes staff who leave): the leader of
+    the log's unit makes someone holder without their acceptance. Recorded as a direct
+    assignment; any pending proposal on the log is cancelled."""
+    with write_transaction():
+        log = _lock(log)
+        _check_log_open(log)
+        if not (by.role == Role.UNIT_LEADER and by.active and by.unit_id == log.unit_id):
+            raise HandoverError(_("Bare enhetslederen for loggens enhet kan tildele stafettholder direkte."))
+        _check_new_holder(log, to_user, by)
+        for pending in Handover.select().where(Handover.log == log, Handover.status == PENDING):
+            Handover.update(status=CANCELLED, decided_at=utcnow(), decline_reason="direct_assignment").where(
+                Handover.id == pending.id
+            ).execute()
+            audit.record("handover_cancelled", log=log, obj=pending, user=by)
+        handover = Handover.create(
+            log=log,
+            from_user=log.holder_id,
+            to_user=to_user,
+            note=(note or "").strip() or _("Tildelt direkte av enhetsleder %(name)s.", name=by.name),
+            status=ACCEPTED,
+            direct_assignment=True,
+            created_by=by,
+            decided_at=utcnow(),
+        )
+        log, moved = _become_holder(log, handover.from_user_id, to_user)
+        audit.record("holder_assigned", log=log, obj=handover, user=by, role="unit_leader")
+        notify(
+            to_user,
+            "holder_assigned",
+            _(
+                "%(name)s har gjort deg til stafettholder for stafettlogg nr. %(id)s.",
+                name=by.name,
+                id=log.id,
+            ),
+            url=_url("logs.show", log_id=log.id),
+            log=log,
+            dedupe_key=f"holder_assigned:{handover.id}",
+        )
+        if moved:
+            _announce_arrival(log, by)
+    return handover
+
+
+def cancel_pending_involving(by: User, user: User) -> int:
+    """Staff leaving: pending proposals to or from the person are cancelled. Returns how many."""
+    pending = list(
+        Handover.select().where(Handover.status == PENDING, (Handover.to_user == user) | (Handover.from_user == user))
+    )
+    for handover in pending:
+        cancel_handover(by, handover, system_reason="deactivated", leaving=user)
+    return len(pending)
+
+
+def search_new_holder(query: str, log: Log, limit: int = 15) -> list[User]:
+    """Active staff of any unit by name, job title or unit name, except the holder."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    pattern = f"%{query}%"
+    return list(
+        User.select(User, Unit)
+        .join(Unit)
+        .where(
+            User.active,
+            User.role.in_(Role.STAFF_LIKE),
+            User.id != log.holder_id,
+            (User.name**pattern) | (User.job_title**pattern) | (Unit.name**pattern),
+        )
+        .order_by(User.name)
+        .limit(limit)
+    )
+
+
+def propose_for_leaving_holder(by: User, log: Log, to_user: User | None, note: str = "") -> Handover:
+    """Staff leaving: the unit leader proposes a new holder on the leaving holder's
+    behalf. The leaving holder keeps the role until the new one accepts (seed 002)."""
+    with write_transaction():
+        log = _lock(log)
+        _check_log_open(log)
+        if not (by.role == Role.UNIT_LEADER and by.active and by.unit_id == log.unit_id):
+            raise HandoverError(_("Bare enhetslederen for loggens enhet kan foreslå ny stafettholder her."))
+        _check_new_holder(log, to_user, by)
+        if pending_for(log) is not None:
+            raise HandoverError(
+                _(
+                    "Stafettlogg nr. %(id)s har allerede et forslag som venter på svar. Velg direkte tildeling i stedet.",
+                    id=log.id,
+                )
+            )
+        handover = Handover.create(
+            log=log,
+            from_user=log.holder_id,
+            to_user=to_user,
+            note=(note or "").strip()
+            or _("Foreslått av enhetsleder %(name)s fordi stafettholderen slutter.", name=by.name),
+            created_by=by,
+        )
+        audit.record("handover_proposed", log=log, obj=handover, user=by, role="unit_leader")
+        notify(
+            to_user,
+            "handover_proposed",
+            _(
+                "%(name)s foreslår deg som ny stafettholder for stafettlogg nr. %(id)s. Godta eller avslå forslaget.",
+                name=by.name,
+                id=log.id,
+            ),
+            url=_url("handover.respond", handover_id=handover.id),
+            log=log,
+            dedupe_key=f"handover_proposed:{handover.id}",
+        )
+    return handover
+
+
+DIRECT = "direct"
+PROPOSE = "propose"
+
+
+def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple[str, int]]) -> int:
+    """Apply the unit leader's choices {log_id: (mode, user_id)} for the logs a leaving
+    staff member holds: a direct assignment (recorded as such) or a proposal the new
+    holder accepts. All or nothing. Returns how many logs changed holder at once."""
+    direct = 0
+    with write_transaction():
+        for log_id, (mode, user_id) in sorted(choices.items()):
+            log = Log.get_or_none(Log.id == log_id, Log.holder == staff)
+            if log is None or log.status not in HANDOVER_STATUSES:
+                continue  # no longer held by the leaving person: nothing to do
+            to_user = User.get_or_none(id=user_id)
+            if to_user is not None and to_user.id == staff.id:
+                raise HandoverError(
+                    _(
+                        "Velg en annen enn %(name)s som stafettholder for stafettlogg nr. %(id)s.",
+                        name=staff.name,
+                        id=log.id,
+                    )
+                )
+            try:
+                if mode == DIRECT:
+                    assign_holder_directly(by, log, to_user)
+                    direct += 1
+                elif mode == PROPOSE:
+                    propose_for_leaving_holder(by, log, to_user)
+                else:
+                    raise HandoverError(_("Velg om den nye stafettholderen skal tildeles direkte eller få et forslag."))
+            except HandoverError as e:
+                raise HandoverError(_("Stafettlogg nr. %(id)s: %(problem)s", id=log.id, problem=str(e))) from e
+    return direct
+
+
+def reassignment_context(logs: list[Log], leaving: User | None, unit: Unit) -> dict:
+    """What the unit page needs to let the leader choose new holders for a leaving
+    person's logs: candidates (active staff of the unit), and the pending proposals."""
+    if not logs or leaving is None:
+        return {"leaving": None, "candidates": [], "pending_by_log": {}, "subjects": {}}
+    from stafettlogg.models import Subject
+
+    ids = [log.id for log in logs]
+    to_user = User.alias("to_user")
+    pending = (
+        Handover.select(Handover, to_user)
+        .join(to_user, on=(Handover.to_user == to_user.id))
+        .where(Handover.log.in_(ids), Handover.status == PENDING)
+    )
+    subjects = Subject.select(Subject.name, Log.id.alias("log_id")).join(Log).where(Log.id.in_(ids)).dicts()
+    return {
+        "leaving": leaving,
+        "candidates": list(
+            User.select()
+            .where(User.unit == unit, User.active, User.role.in_(Role.STAFF_LIKE), User.id != leaving.id)
+            .order_by(User.name)
+        ),
+        "pending_by_log": {h.log_id: h for h in pending},
+        "subjects": {row["log_id"]: row["name"] for row in subjects},
+    }

@@ -1,0 +1,136 @@
+"""Handover of the holder role (routes only; rules in stafettlogg/handover.py).
+
+The holder's routes carry log_id (judged by the role on that log). The proposed
+person's routes carry only handover_id: the access table lets staff in, and the view
+loads the proposal addressed to the current user or answers 404 (never revealing it).
+"""
+
+from flask import Blueprint, abort, flash, g, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from stafettlogg import handover as domain
+from stafettlogg.logs import queries
+from stafettlogg.models import Handover, Log, Subject, Unit, User
+from stafettlogg.pages import hx_redirect_or_redirect, wants_fragment
+
+bp = Blueprint("handover", __name__)
+
+
+def _holder_page(values=None, errors=None, status=200, results=None, q=""):
+    g.audit_object = g.log
+    log = queries.load_log(g.log.id)
+    pending = domain.pending_for(log)
+    return render_template(
+        "handover/holder.html",
+        log=log,
+        pending=pending,
+        pending_to=User.get_by_id(pending.to_user_id) if pending else None,
+        history=queries.holder_history(log),
+        values=values or {},
+        errors=errors or {},
+        results=results or [],
+        q=q,
+        selected=User.get_or_none(id=(values or {}).get("to_user_id") or 0),
+    ), status
+
+
+@bp.route("/logger/<int:log_id>/stafettholder")
+def holder(log_id):
+    q = request.args.get("q", "")
+    return _holder_page(results=domain.search_new_holder(q, g.log), q=q)
+
+
+@bp.route("/logger/<int:log_id>/stafettholder/sok")
+def search(log_id):
+    q = request.args.get("q", "")
+    results = domain.search_new_holder(q, g.log)
+    if wants_fragment():
+        return render_template("handover/_results.html", log=g.log, results=results, q=q)
+    return _holder_page(results=results, q=q)
+
+
+@bp.route("/logger/<int:log_id>/stafettholder", methods=["POST"])
+def propose(log_id):
+    f = request.form
+    to_user = User.get_or_none(id=f.get("to_user_id", type=int) or 0)
+    try:
+        domain.propose_handover(current_user, g.log, to_user, f.get("note", ""))
+    except domain.HandoverError as e:
+        return _holder_page(dict(f), {e.field or "to_user": str(e)}, 422)
+    flash(
+        _("Forslaget er sendt til %(name)s. Du er stafettholder til forslaget er godtatt.", name=to_user.name),
+        "success",
+    )
+    return hx_redirect_or_redirect(url_for("handover.holder", log_id=g.log.id))
+
+
+@bp.route("/logger/<int:log_id>/stafettholder/trekk-tilbake", methods=["POST"])
+def cancel(log_id):
+    pending = domain.pending_for(g.log)
+    if pending is None:
+        flash(_("Det er ikke noe forslag å trekke tilbake."), "info")
+        return hx_redirect_or_redirect(url_for("handover.holder", log_id=g.log.id))
+    try:
+        domain.cancel_handover(current_user, pending)
+    except domain.HandoverError as e:
+        return _holder_page(errors={"cancel": str(e)}, status=409)
+    flash(_("Forslaget er trukket tilbake."), "success")
+    return hx_redirect_or_redirect(url_for("handover.holder", log_id=g.log.id))
+
+
+def _my_handover(handover_id: int) -> Handover:
+    """The proposal addressed to the current user, or 404 for everyone else."""
+    handover = (
+        Handover.select(Handover, Log, Subject, Unit)
+        .join(Log)
+        .join(Subject)
+        .switch(Log)
+        .join(Unit)
+        .where(Handover.id == handover_id, Handover.to_user == current_user.id)
+        .first()
+    )
+    if handover is None:
+        abort(404)
+    return handover
+
+
+def _respond_page(handover, values=None, errors=None, status=200):
+    return render_template(
+        "handover/respond.html",
+        handover=handover,
+        from_user=User.get_by_id(handover.from_user_id),
+        created_by=User.get_by_id(handover.created_by_id),
+        values=values or {},
+        errors=errors or {},
+    ), status
+
+
+@bp.route("/stafettholder/<int:handover_id>")
+def respond(handover_id):
+    handover = _my_handover(handover_id)
+    g.log, g.audit_object = handover.log, handover  # the proposed person reads the log's header: audited
+    return _respond_page(handover)
+
+
+@bp.route("/stafettholder/<int:handover_id>/godta", methods=["POST"])
+def accept(handover_id):
+    handover = _my_handover(handover_id)
+    try:
+        log = domain.accept_handover(current_user, handover)
+    except domain.HandoverError as e:
+        return _respond_page(handover, errors={"accept": str(e)}, status=409)
+    flash(_("Du er nå stafettholder for %(name)s.", name=handover.log.subject.name), "success")
+    return hx_redirect_or_redirect(url_for("logs.show", log_id=log.id))
+
+
+@bp.route("/stafettholder/<int:handover_id>/avsla", methods=["POST"])
+def decline(handover_id):
+    handover = _my_handover(handover_id)
+    try:
+        domain.decline_handover(current_user, handover, request.form.get("reason", ""))
+    except domain.HandoverError as e:
+        status = 422 if e.field else 409
+        return _respond_page(handover, dict(request.form), {e.field or "accept": str(e)}, status)
+    flash(_("Du har avslått forslaget. Stafettholderen har fått beskjed."), "success")
+    return hx_redirect_or_redirect(url_for("main.index"))

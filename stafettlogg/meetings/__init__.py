@@ -1,0 +1,1 @@
+"""Meeting mode: the holder writes the log live in the meeting (seeds 001 and 002)."""

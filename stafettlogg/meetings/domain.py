@@ -1,0 +1,210 @@
+"""Meeting rules as plain functions: take models and the acting user, enforce the state
+machine, write the audit event. Seed 001 ("Skriv i loggen i møter der foresatte/barnet er
+til stede", "Les teksten høyt") and seed 002 (the holder invites, leads and writes minutes).
+"""
+
+from flask_babel import gettext as _
+
+from stafettlogg import audit
+from stafettlogg.access import role_on_log
+from stafettlogg.db import write_transaction
+from stafettlogg.logs import sections as sec
+from stafettlogg.logs.domain import LogError, ensure_writable
+from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, Participant, User, utcnow
+
+TEXT_FIELDS = ("agenda", "minutes")
+MAX_TEXT = 20000
+MAX_PRESENT = 4000
+MAX_CORRECTION = 5000
+
+
+class Forbidden(Exception):
+    """The caller may read the meeting but not write it."""
+
+
+def get_meeting(log: Log, meeting_id: int) -> Meeting | None:
+    """A meeting of this log only: ids of other logs are not found."""
+    return Meeting.get_or_none(Meeting.id == meeting_id, Meeting.log == log)
+
+
+def can_write(user: User, log: Log) -> bool:
+    """Seed 002: the holder leads the meeting and writes the minutes."""
+    return role_on_log(user, log) == "holder"
+
+
+def ensure_open(by: User, log: Log, meeting: Meeting) -> None:
+    """Writable only by the holder, in an active log, before the minutes are finalised."""
+    if not can_write(by, log):
+        raise Forbidden
+    ensure_writable(log)
+    if meeting.finalised_at is not None:
+        raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
+
+
+def _clean_texts(form) -> dict:
+    texts = {}
+    for name in TEXT_FIELDS:
+        if name in form:
+            value = (form.get(name) or "").replace("\r\n", "\n")
+            if len(value) > MAX_TEXT:
+                label = _("Dagsorden") if name == "agenda" else _("Referat")
+                raise LogError(_("«%(label)s» kan ha høyst %(n)s tegn.", label=label, n=MAX_TEXT), field=name)
+            texts[name] = value
+    return texts
+
+
+def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, bool]:
+    """Autosave of the agenda and the minutes, with optimistic locking (SECURITY.md):
+    the form carries the version it was based on. A stale save matches no row and
+    raises Conflict with the user's own text; an unchanged text writes nothing.
+    Returns (the meeting as stored, whether anything was written)."""
+    ensure_open(by, log, meeting)
+    texts = _clean_texts(form)
+    try:
+        version = int(form.get("version", ""))
+    except (TypeError, ValueError):
+        version = -1
+    with write_transaction():
+        current = Meeting.get_by_id(meeting.id)
+        if current.finalised_at is not None:
+            raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
+        if all(getattr(current, k) == v for k, v in texts.items()):
+            return current, False  # nothing new: no conflict possible, nothing to write
+        changed = (
+            Meeting.update(version=Meeting.version + 1, updated_at=utcnow(), **texts)
+            .where(Meeting.id == meeting.id, Meeting.version == version, Meeting.finalised_at.is_null())
+            .execute()
+        )
+        if not changed:
+            raise sec.Conflict(
+                _(
+                    "Noen andre har lagret referatet i mellomtiden. Teksten din er ikke borte: "
+                    "se begge versjonene under, slå dem sammen og lagre."
+                ),
+                mine=texts,
+                theirs=current,
+            )
+        audit.record("meeting_minutes_saved", log=log, obj=meeting, user=by)
+    return Meeting.get_by_id(meeting.id), True
+
+
+def people_present_choices(log: Log) -> list[tuple[str, str]]:
+    """(group, name) of everyone who can be ticked as present: the child, the guardians,
+    the holder and the participants (seed 001: write the log where they are present)."""
+    people = [(_("Barnet"), log.subject.name)]
+    for guardian in Guardian.select().where(Guardian.log == log).order_by(Guardian.id):
+        people.append((_("Foresatte"), guardian.name))
+    staff = [log.holder] + [
+        p.user
+        for p in Participant.select(Participant, User).join(User).where(Participant.log == log).order_by(User.name)
+    ]
+    for user in staff:
+        people.append((_("Deltakere"), user.name))
+    return people
+
+
+def present_lines(meeting: Meeting) -> list[str]:
+    return [line.strip() for line in (meeting.present or "").splitlines() if line.strip()]
+
+
+def set_present(by: User, log: Log, meeting: Meeting, ticked: list[str], others: str) -> Meeting:
+    """Who was present, one name per line. Only names of the log's people can be
+    ticked; anyone else is written under "others". Not version-checked: a tick is
+    not text that can be lost, and the last tick wins."""
+    ensure_open(by, log, meeting)
+    known = [name for _group, name in people_present_choices(log)]
+    names = [name for name in known if name in set(ticked)]
+    for line in (others or "").splitlines():
+        line = line.strip()
+        if line and line not in names:
+            names.append(line)
+    present = "\n".join(names)
+    if len(present) > MAX_PRESENT:
+        raise LogError(_("Listen over hvem som er til stede er for lang."), field="present_other")
+    with write_transaction():
+        changed = (
+            Meeting.update(present=present, updated_at=utcnow())
+            .where(Meeting.id == meeting.id, Meeting.finalised_at.is_null())
+            .execute()
+        )
+        if not changed:
+            raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
+        audit.record("meeting_present_saved", log=log, obj=meeting, user=by)
+    return Meeting.get_by_id(meeting.id)
+
+
+def meeting_measures(meeting: Meeting) -> list[Measure]:
+    return list(Measure.select().where(Measure.meeting == meeting).order_by(Measure.id))
+
+
+def add_measure(by: User, log: Log, meeting: Meeting, form):
+    """A measure agreed in the meeting: the log's measures section, tied to the meeting."""
+    ensure_open(by, log, meeting)
+    with write_transaction():
+        item, errors = sec.create_item(by, log, sec.SECTIONS["measures"], form)
+        if item is not None:
+            Measure.update(meeting=meeting).where(Measure.id == item.id).execute()
+    return item, errors
+
+
+def update_measure(by: User, log: Log, meeting: Meeting, measure: Measure, form):
+    """Inline edit of a measure from the meeting (optimistic locking in sections)."""
+    ensure_open(by, log, meeting)
+    return sec.update_item(by, log, sec.SECTIONS["measures"], measure, form)
+
+
+def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
+    """Approve the minutes: saves the text on screen first (same version check), then
+    makes the minutes immutable. Later changes are corrections (DESIGN.md)."""
+    ensure_open(by, log, meeting)
+    with write_transaction():
+        meeting, _written = (
+            save_texts(by, log, meeting, form)
+            if any(k in form for k in TEXT_FIELDS)
+            else (
+                meeting,
+                False,
+            )
+        )
+        current = Meeting.get_by_id(meeting.id)
+        if not (current.minutes or "").strip():
+            raise LogError(_("Skriv referatet før du godkjenner det."), field="minutes")
+        Meeting.update(finalised_at=utcnow(), finalised_by=by, version=Meeting.version + 1).where(
+            Meeting.id == meeting.id, Meeting.finalised_at.is_null()
+        ).execute()
+        audit.record("meeting_finalised", log=log, obj=meeting, user=by)
+    return Meeting.get_by_id(meeting.id)
+
+
+def add_correction(by: User, log: Log, meeting: Meeting, body: str) -> MinutesCorrection:
+    """After approval the minutes never change: a correction is appended, with its
+    author and time, and shown beside the minutes."""
+    if not can_write(by, log):
+        raise Forbidden
+    ensure_writable(log)
+    if meeting.finalised_at is None:
+        raise LogError(_("Referatet er ikke godkjent ennå. Endre teksten direkte."), field="body")
+    body = (body or "").strip()
+    if not body:
+        raise LogError(_("Skriv hva som skal rettes."), field="body")
+    if len(body) > MAX_CORRECTION:
+        raise LogError(_("Rettelsen kan ha høyst %(n)s tegn.", n=MAX_CORRECTION), field="body")
+    with write_transaction():
+        correction = MinutesCorrection.create(meeting=meeting, body=body, author=by)
+        audit.record("meeting_correction_added", log=log, obj=correction, user=by)
+    return correction
+
+
+def corrections(meeting: Meeting) -> list[MinutesCorrection]:
+    return list(
+        MinutesCorrection.select(MinutesCorrection, User)
+        .join(User)
+        .where(MinutesCorrection.meeting == meeting)
+        .order_by(MinutesCorrection.created_at, MinutesCorrection.id)
+    )
+
+
+def known_names(log: Log) -> list[str]:
+    """Names the plain-language checker must not flag as another person: the subject,
+    the guardians, the holder and the participants."""
+    return [name for _group, name in people_present_choices(log)]

@@ -1,0 +1,77 @@
+"""An invitation as an iCalendar file (RFC 5545) for a planned meeting.
+
+Privacy: calendars are synced to phones and shared with colleagues, so the event names
+neither the child nor the family: a neutral summary, the place and the holder as
+organiser. The agenda stays in the log.
+"""
+
+import datetime as dt
+
+from stafettlogg import labels
+from stafettlogg.models import Meeting, utcnow
+
+DEFAULT_DURATION = dt.timedelta(hours=1)
+
+
+def escape_text(value: str) -> str:
+    """TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma, newline."""
+    value = (value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def fold(line: str) -> str:
+    """Lines longer than 75 octets are folded (RFC 5545 3.1), never inside a UTF-8
+    character: CRLF followed by a single space."""
+    out, current = [], b""
+    limit = 75
+    for char in line:
+        encoded = char.encode("utf-8")
+        if len(current) + len(encoded) > limit:
+            out.append(current.decode("utf-8"))
+            current = b" "
+            limit = 75
+        current += encoded
+    out.append(current.decode("utf-8"))
+    return "\r\n".join(out)
+
+
+def _utc(value: dt.datetime) -> str:
+    return value.strftime("%Y%m%dT%H%M%SZ")
+
+
+def meeting_calendar(meeting: Meeting, host: str, url: str, now: dt.datetime | None = None) -> bytes:
+    """The VCALENDAR with one VEVENT. Stored times are naive UTC: written with Z."""
+    log = meeting.log
+    holder = log.holder
+    summary = f"{labels.label(labels.MEETING_KINDS, meeting.kind)} – stafettlogg"
+    description = (
+        f"Innkalling fra stafettholder {holder.name}"
+        + (f", {holder.job_title}" if holder.job_title else "")
+        + f", {log.unit.name}.\nDagsorden og referat står i stafettloggen."
+    )
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Stafettlogg//Møteinnkalling//NB",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:stafettlogg-meeting-{meeting.id}@{host}",
+        f"DTSTAMP:{_utc(now or utcnow())}",
+        f"DTSTART:{_utc(meeting.starts_at)}",
+        f"DTEND:{_utc(meeting.starts_at + DEFAULT_DURATION)}",
+        f"SEQUENCE:{meeting.version}",
+        f"SUMMARY:{escape_text(summary)}",
+        f"LOCATION:{escape_text(meeting.place)}",
+        f"DESCRIPTION:{escape_text(description)}",
+        f"URL:{url}",
+    ]
+    if holder.email:
+        lines.append(f"ORGANIZER;CN={_param(holder.name)}:mailto:{holder.email}")
+    lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]
+    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
+
+
+def _param(value: str) -> str:
+    """A parameter value: quoted, without the characters a quoted value cannot hold."""
+    return '"' + (value or "").replace('"', "").replace("\r", " ").replace("\n", " ") + '"'

@@ -1,0 +1,407 @@
+"""Meeting mode routes. Thin: the access hook has loaded g.log and checked the caller's
+role on it; load the meeting (scoped to the log), call a domain function, render."""
+
+import datetime as dt
+import re
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from stafettlogg import klarsprak
+from stafettlogg.access import role_on_log
+from stafettlogg.logs import sections as sec
+from stafettlogg.logs.domain import LogError
+from stafettlogg.meetings import domain, ics
+from stafettlogg.models import Measure
+from stafettlogg.pages import wants_fragment
+
+bp = Blueprint("meetings", __name__, url_prefix="/logger")
+
+FORM_COOKIE = "klarsprak_form"
+MAX_HINT_TEXT = 20000
+RULE_LABELS = {
+    "passive": _l("Passiv form"),
+    "vague_time": _l("Uklar tid eller mengde"),
+    "abbreviation": _l("Forkortelse"),
+    "vague_actor": _l("Uklart hvem"),
+    "long_sentence": _l("Lang setning"),
+    "old_fashioned": _l("Gammeldags ord"),
+    "negative": _l("Ladet ord"),
+    "other_person": _l("Annen person?"),
+}
+
+
+def _meeting(meeting_id):
+    meeting = domain.get_meeting(g.log, meeting_id)
+    if meeting is None:
+        abort(404)
+    g.audit_object = meeting
+    return meeting
+
+
+def _editable(meeting) -> bool:
+    return domain.can_write(current_user, g.log) and g.log.status == "active" and meeting.finalised_at is None
+
+
+def _context(meeting, **extra) -> dict:
+    log = g.log
+    people = domain.people_present_choices(log)
+    groups: dict = {}
+    for group, name in people:
+        groups.setdefault(group, []).append(name)
+    context = {
+        "log": log,
+        "meeting": meeting,
+        "role": role_on_log(current_user, log),
+        "editable": _editable(meeting),
+        "can_correct": domain.can_write(current_user, log) and log.status == "active",
+        "people": people,
+        "people_groups": groups,
+        "present": domain.present_lines(meeting),
+        "measures": domain.meeting_measures(meeting),
+        "corrections": domain.corrections(meeting),
+        "measure_section": sec.SECTIONS["measures"],
+        "measure_errors": {},
+        "measure_values": {},
+        "editing_measure": None,
+        "conflict": None,
+        "editor_errors": {},
+        "correction_errors": {},
+        "correction_values": {},
+        "hints": None,
+        "present_error": None,
+        "planned": meeting.finalised_at is None,
+    }
+    context.update(extra)
+    if context["hints"] is None and context["editable"]:
+        context["hints"] = _hints_context(meeting.minutes or "", preferred_form())
+    return context
+
+
+def _back(meeting, message, anchor=""):
+    """After a plain form post (no JavaScript): a message and back to the meeting."""
+    flash(message, "success")
+    return redirect(url_for("meetings.show", log_id=g.log.id, meeting_id=meeting.id) + anchor, 303)
+
+
+def _page(meeting, status=200, **extra):
+    return render_template("meetings/show.html", **_context(meeting, **extra)), status
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>")
+def show(log_id, meeting_id):
+    meeting = _meeting(meeting_id)
+    if g.log.status == "draft":
+        abort(404)
+    return _page(meeting)
+
+
+# ------------------------------------------------------------------ agenda and minutes
+
+
+def _status_response(meeting, status=200, message=None):
+    return make_response(
+        render_template("meetings/_autosave_status.html", meeting=meeting, message=message, error=status >= 400),
+        status,
+    )
+
+
+def _editor_fragment(meeting, status=200, **extra):
+    return make_response(render_template("meetings/_minutes_editor.html", **_context(meeting, **extra)), status)
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/referat", methods=["POST"])
+def save(log_id, meeting_id):
+    meeting = _meeting(meeting_id)
+    autosave = request.form.get("autosave") == "1" and wants_fragment()
+    try:
+        meeting, _written = domain.save_texts(current_user, g.log, meeting, request.form)
+    except domain.Forbidden:
+        abort(403)
+    except sec.Conflict as e:
+        if wants_fragment():
+            response = _editor_fragment(meeting, 409, conflict=e)
+            response.headers["HX-Retarget"] = "#minutes-editor"
+            response.headers["HX-Reswap"] = "outerHTML"
+            return response
+        return _page(meeting, 409, conflict=e)
+    except LogError as e:
+        status = 422 if e.field else 409
+        if autosave:
+            return _status_response(meeting, status, message=str(e))
+        if wants_fragment():
+            return _editor_fragment(meeting, status, editor_errors={e.field or "_form": str(e)})
+        return _page(meeting, status, editor_errors={e.field or "_form": str(e)})
+    if autosave:
+        return _status_response(meeting)
+    if wants_fragment():
+        return _editor_fragment(meeting, saved=True)
+    return _back(meeting, _("Referatet er lagret."), "#referat")
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/tilstede", methods=["POST"])
+def present(log_id, meeting_id):
+    meeting = _meeting(meeting_id)
+    try:
+        meeting = domain.set_present(
+            current_user, g.log, meeting, request.form.getlist("present"), request.form.get("present_other", "")
+        )
+    except domain.Forbidden:
+        abort(403)
+    except LogError as e:
+        if wants_fragment():
+            return render_template("meetings/_present_status.html", message=str(e), error=True), 422 if e.field else 409
+        return _page(meeting, 422 if e.field else 409, present_error=str(e))
+    if wants_fragment():
+        return render_template("meetings/_present_status.html", meeting=meeting, message=None, error=False)
+    return _back(meeting, _("Hvem som er til stede er lagret."), "#til-stede")
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/godkjenn", methods=["POST"])
+def finalise(log_id, meeting_id):
+    meeting = _meeting(meeting_id)
+    try:
+        domain.finalise(current_user, g.log, meeting, request.form)
+    except domain.Forbidden:
+        abort(403)
+    except sec.Conflict as e:
+        return _page(meeting, 409, conflict=e)
+    except LogError as e:
+        return _page(meeting, 422 if e.field else 409, editor_errors={e.field or "_form": str(e)})
+    return _back(meeting, _("Referatet er godkjent. Senere rettelser legges til under referatet."))
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/rettelser", methods=["POST"])
+def correction_create(log_id, meeting_id):
+    meeting = _meeting(meeting_id)
+    try:
+        domain.add_correction(current_user, g.log, meeting, request.form.get("body", ""))
+    except domain.Forbidden:
+        abort(403)
+    except LogError as e:
+        return _page(
+            meeting,
+            422 if e.field else 409,
+            correction_errors={e.field or "body": str(e)},
+            correction_values={"body": request.form.get("body", "")},
+        )
+    return _back(meeting, _("Rettelsen er lagt til referatet."), "#rettelser")
+
+
+# ------------------------------------------------------------------ measures agreed in the meeting
+
+
+def _measures_fragment(meeting, status=200, **extra):
+    if not wants_fragment():
+        if status >= 400:
+            return _page(meeting, status, **extra)
+        return redirect(url_for("meetings.show", log_id=g.log.id, meeting_id=meeting.id) + "#tiltak", 303)
+    response = make_response(render_template("meetings/_measures.html", **_context(meeting, **extra)), status)
+    if status < 400:
+        response.headers["HX-Trigger"] = "log-changed"
+    return response
+
+
+def _meeting_measure(meeting, measure_id) -> Measure:
+    measure = Measure.get_or_none(Measure.id == measure_id, Measure.log == g.log, Measure.meeting == meeting)
+    if measure is None:
+        abort(404)
+    return measure
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/tiltak", methods=["POST"])
+def measure_create(log_id, meeting_id):
+    meeting = _meeting(meeting_id)
+    try:
+        _item, errors = domain.add_measure(current_user, g.log, meeting, request.form)
+    except (domain.Forbidden, sec.Forbidden):
+        abort(403)
+    except LogError as e:
+        return _measures_fragment(meeting, 409, measure_errors={"_form": str(e)}, measure_values=request.form)
+    if errors:
+        return _measures_fragment(meeting, 422, measure_errors=errors, measure_values=request.form)
+    return _measures_fragment(meeting)
+
+
+def _measure_values(measure) -> dict:
+    return {
+        "concern": measure.concern_id or "",
+        "what": measure.what,
+        "responsible": measure.responsible,
+        "responsible_user": measure.responsible_user_id or "",
+        "start_date": measure.start_date.isoformat() if measure.start_date else "",
+        "evaluation_date": measure.evaluation_date.isoformat() if measure.evaluation_date else "",
+        "status": measure.status,
+        "version": measure.version,
+    }
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/tiltak/<int:measure_id>/endre")
+def measure_edit(log_id, meeting_id, measure_id):
+    meeting = _meeting(meeting_id)
+    measure = _meeting_measure(meeting, measure_id)
+    if not _editable(meeting):
+        abort(409)
+    context = _context(meeting, editing_measure=measure.id, measure_values=_measure_values(measure))
+    if wants_fragment():
+        return render_template("meetings/_measure_form.html", measure=measure, **context)
+    return render_template("meetings/show.html", **context)
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/tiltak/<int:measure_id>", methods=["POST"])
+def measure_update(log_id, meeting_id, measure_id):
+    meeting = _meeting(meeting_id)
+    measure = _meeting_measure(meeting, measure_id)
+    conflict, errors, status = None, {}, 200
+    try:
+        _updated, errors = domain.update_measure(current_user, g.log, meeting, measure, request.form)
+        status = 422 if errors else 200
+    except (domain.Forbidden, sec.Forbidden):
+        abort(403)
+    except sec.Conflict as e:
+        conflict, errors, status = e, {"_form": str(e)}, 409
+    except LogError as e:
+        errors, status = {"_form": str(e)}, 409
+    if status == 200:
+        return _measures_fragment(meeting)
+    values = dict(request.form)
+    if conflict is not None:
+        values["version"] = conflict.theirs.version  # the merge is based on what is stored now
+    context = _context(
+        meeting, editing_measure=measure.id, measure_values=values, measure_errors=errors, conflict=conflict
+    )
+    if wants_fragment():
+        return render_template("meetings/_measure_form.html", measure=measure, **context), status
+    return render_template("meetings/show.html", **context), status
+
+
+# ------------------------------------------------------------------ read aloud and invitations
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/les-hoyt")
+def readaloud(log_id, meeting_id):
+    meeting = _meeting(meeting_id)
+    return render_template(
+        "meetings/readaloud.html",
+        log=g.log,
+        meeting=meeting,
+        present=domain.present_lines(meeting),
+        measures=domain.meeting_measures(meeting),
+        corrections=domain.corrections(meeting),
+    )
+
+
+def _public_url(path: str) -> str:
+    return current_app.config["PUBLIC_URL"] + path
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/invitasjon.ics")
+def invitation_ics(log_id, meeting_id):
+    meeting = _meeting(meeting_id)
+    if meeting.finalised_at is not None:
+        abort(404)  # an invitation is for a planned meeting
+    url = _public_url(url_for("meetings.show", log_id=g.log.id, meeting_id=meeting.id))
+    host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "stafettlogg"
+    body = ics.meeting_calendar(meeting, host=host, url=url)
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=PUBLISH"
+    response.headers["Content-Disposition"] = f'attachment; filename="mote-{meeting.id}.ics"'
+    return response
+
+
+@bp.route("/<int:log_id>/moter/<int:meeting_id>/invitasjon")
+def invitation_letter(log_id, meeting_id):
+    meeting = _meeting(meeting_id)
+    if meeting.finalised_at is not None:
+        abort(404)
+    from stafettlogg.logs import queries
+
+    return render_template(
+        "meetings/invitation.html",
+        log=g.log,
+        meeting=meeting,
+        guardians=queries.guardians(g.log),
+        participants=queries.participants(g.log),
+        ends_at=meeting.starts_at + ics.DEFAULT_DURATION,
+    )
+
+
+# ------------------------------------------------------------------ plain-language hints
+
+
+def preferred_form() -> str:
+    """The user's chosen language form for hints (a cookie), else the UI language."""
+    chosen = request.cookies.get(FORM_COOKIE)
+    if chosen in klarsprak.FORMS:
+        return chosen
+    return "nn" if request.cookies.get("lang") == "nn" else "nb"
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def highlighted(text: str, hints) -> Markup:
+    """The text, escaped, with <mark class="klarsprak"> around each hinted word. Long
+    sentences are listed, not marked (they would cover the other marks)."""
+    out, position = [], 0
+    for hint in sorted((h for h in hints if h.rule != "long_sentence"), key=lambda h: (h.start, -h.end)):
+        if hint.start < position:
+            continue  # overlapping hint: the first one wins the mark
+        out.append(escape(text[position : hint.start]))
+        out.append(
+            Markup('<mark class="klarsprak" data-rule="{}">{}</mark>').format(hint.rule, text[hint.start : hint.end])
+        )
+        position = hint.end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def _hints_context(text: str, form: str) -> dict:
+    text = text or ""
+    truncated = len(text) > MAX_HINT_TEXT
+    if truncated:
+        text = text[:MAX_HINT_TEXT]
+    known = domain.known_names(g.log)
+    hints = klarsprak.check(text, form=form, known_names=known)
+    score, band = klarsprak.lix(text, form=form)
+    return {
+        "text": text,
+        "form": form,
+        "items": [
+            {"hint": h, "label": RULE_LABELS.get(h.rule, h.rule), "line": _line_of(text, h.start)} for h in hints
+        ],
+        "lix": score,
+        "band": band,
+        "preview": highlighted(text, hints),
+        "truncated": truncated,
+        "empty": not text.strip(),
+    }
+
+
+_FORM_RE = re.compile(r"^(nb|nn)$")
+
+
+@bp.route("/<int:log_id>/klarsprak", methods=["POST"])
+def hints(log_id):
+    """Advice on the posted text only. Writes nothing (not even an audit event): it
+    returns no log content, and the text may not be saved yet."""
+    chosen = request.form.get("form", "")
+    form = chosen if _FORM_RE.match(chosen) else preferred_form()
+    response = make_response(
+        render_template("meetings/_hints.html", hints=_hints_context(request.form.get("text", ""), form))
+    )
+    if chosen and _FORM_RE.match(chosen):
+        response.set_cookie(
+            FORM_COOKIE,
+            form,
+            max_age=int(dt.timedelta(days=365).total_seconds()),
+            samesite="Lax",
+            secure=bool(current_app.config.get("HTTPS")),
+            httponly=True,
+        )
+    return response

@@ -1,0 +1,28 @@
+"""flask june-reminders: the yearly June reminders of seed 000 (run daily from cron)."""
+
+import datetime as dt
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from stafettlogg.db import db
+
+
+@click.command("june-reminders")
+@click.option("--today", default=None, help="YYYY-MM-DD (default: today).")
+@with_appcontext
+def june_reminders_command(today):
+    """Remind unit leaders and KE in June of the annual reconciliation (idempotent)."""
+    from stafettlogg.overview.reconciliation import june_reminders
+
+    try:
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        raise click.BadParameter("bruk formatet ÅÅÅÅ-MM-DD", param_hint="--today") from None
+    if day.month != 6:
+        click.echo("Ingen påminnelser: avstemmingen skjer i juni.")
+        return
+    with current_app.test_request_context(), db.connection_context():
+        sent = june_reminders(day)
+    click.echo(f"{sent} påminnelser sendt.")

@@ -1,0 +1,174 @@
+"""KE's register of koordinator and barnekoordinator decisions (seed 000, point 3), and
+informing the child's school or kindergarten — only with the family's consent."""
+
+import datetime as dt
+
+from flask_babel import gettext as _
+from peewee import JOIN
+
+from stafettlogg import audit
+from stafettlogg.db import write_transaction
+from stafettlogg.models import CoordinatorRecord, Role, Unit, User, utcnow
+from stafettlogg.notify import notify
+
+KINDS = ("koordinator", "barnekoordinator")
+DECISIONS = ("granted", "refused")
+
+
+class KeError(ValueError):
+    """A rule was broken; the message is for the user (Norwegian)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def kind_label(kind: str) -> str:
+    return {"koordinator": _("Koordinator"), "barnekoordinator": _("Barnekoordinator")}.get(kind, kind)
+
+
+def decision_label(decision: str) -> str:
+    return {"granted": _("Innvilget"), "refused": _("Avslått")}.get(decision, decision)
+
+
+def clean_record(form, parse_date) -> tuple[dict, dict]:
+    """Values and Norwegian errors per field from a posted form. Only these fields are
+    ever written (informed_at, created_by and version are not the form's to set)."""
+    get = lambda name: (form.get(name) or "").strip()  # noqa: E731
+    values = {
+        "child_name": get("child_name"),
+        "class_group": get("class_group"),
+        "kind": get("kind"),
+        "decision": get("decision"),
+        "person_name": get("person_name"),
+        "person_service": get("person_service"),
+        "person_contact": get("person_contact"),
+        "has_ip": get("has_ip") == "yes",
+        "consent_to_inform": get("consent_to_inform") == "yes",
+    }
+    errors = {}
+    if not values["child_name"]:
+        errors["child_name"] = _("Skriv navnet på barnet.")
+    for name in ("birth_date", "decided_on"):
+        raw = get(name)
+        values[name] = None
+        if raw:
+            try:
+                values[name] = parse_date(raw)
+            except ValueError:
+                errors[name] = _("Skriv datoen som dd.mm.åååå.")
+    if values["decided_on"] is None and "decided_on" not in errors:
+        errors["decided_on"] = _("Skriv datoen for vedtaket.")
+    elif values["decided_on"] and values["decided_on"] > dt.date.today():
+        errors["decided_on"] = _("Vedtaksdatoen kan ikke være fram i tid.")
+    if values["kind"] not in KINDS:
+        errors["kind"] = _("Velg koordinator eller barnekoordinator.")
+    if values["decision"] not in DECISIONS:
+        errors["decision"] = _("Velg innvilget eller avslått.")
+    if values["decision"] == "granted" and not values["person_name"]:
+        errors["person_name"] = _("Skriv navnet på den som er oppnevnt.")
+    unit_id = get("unit")
+    values["unit"] = None
+    if unit_id:
+        values["unit"] = Unit.get_or_none(Unit.id == int(unit_id)) if unit_id.isdigit() else None
+        if values["unit"] is None:
+            errors["unit"] = _("Velg en skole eller barnehage fra lista.")
+    for name, limit in (("child_name", 200), ("class_group", 100), ("person_name", 200),
+                        ("person_service", 200), ("person_contact", 200)):  # fmt: skip
+        if len(values[name]) > limit:
+            errors[name] = _("Teksten er for lang (høyst %(n)s tegn).", n=limit)
+    return values, errors
+
+
+def create_record(by: User, values: dict) -> CoordinatorRecord:
+    with write_transaction():
+        record = CoordinatorRecord.create(created_by=by, **values)
+        audit.record("coordinator_record_create", obj=record, user=by)
+    return record
+
+
+def update_record(by: User, record: CoordinatorRecord, values: dict, version: int) -> CoordinatorRecord:
+    """Optimistic locking: a stale save changes nothing and raises (409 in the view)."""
+    with write_transaction():
+        changed = (
+            CoordinatorRecord.update(version=CoordinatorRecord.version + 1, **values)
+            .where(CoordinatorRecord.id == record.id, CoordinatorRecord.version == version)
+            .execute()
+        )
+        if not changed:
+            raise KeError(_("Noen andre har endret vedtaket samtidig. Dine endringer er ikke lagret."), "version")
+        audit.record("coordinator_record_update", obj=record, user=by)
+    return CoordinatorRecord.get_by_id(record.id)
+
+
+def unit_leaders(unit: Unit | None) -> list[User]:
+    if unit is None:
+        return []
+    return list(User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active == True))  # noqa: E712
+
+
+def inform_unit(by: User, record: CoordinatorRecord) -> int:
+    """Seed 000, point 3: KE informs the child's school/kindergarten of the name and
+    contact of the appointed (barne-)koordinator — also when refused — but only when the
+    consent of the person it concerns is recorded. The notification (and its e-mail)
+    names no child: the unit leader sees who it is in the unit overview."""
+    from flask import url_for
+
+    from stafettlogg.overview.overview import school_year_of
+
+    if not record.consent_to_inform:
+        raise KeError(_("Enheten kan bare informeres når samtykke fra familien er registrert."), "consent_to_inform")
+    if record.unit is None:
+        raise KeError(_("Velg barnets skole eller barnehage før du informerer."), "unit")
+    leaders = unit_leaders(record.unit)
+    if not leaders:
+        raise KeError(_("%(unit)s har ingen aktiv enhetsleder i Stafettlogg.", unit=record.unit.name), "unit")
+    role = kind_label(record.kind).lower()
+    decided = f"{record.decided_on:%d.%m.%Y}"
+    if record.decision == "granted":
+        text = _(
+            "Koordinerende enhet informerer: et barn ved %(unit)s har fått innvilget %(role)s (vedtak %(date)s). "
+            "Oppnevnt %(role)s: %(person)s. Kontakt: %(contact)s. Se hvilket barn i oversikten.",
+            unit=record.unit.name,
+            role=role,
+            date=decided,
+            person=", ".join(x for x in (record.person_name, record.person_service) if x),
+            contact=record.person_contact or "-",
+        )
+    else:
+        text = _(
+            "Koordinerende enhet informerer: søknaden om %(role)s for et barn ved %(unit)s er avslått "
+            "(vedtak %(date)s). Kontakt koordinerende enhet: %(ke)s. Se hvilket barn i oversikten.",
+            unit=record.unit.name,
+            role=role,
+            date=decided,
+            ke=", ".join(x for x in (by.name, by.phone or by.email) if x),
+        )
+    year = school_year_of(dt.date.today())  # the decision stands in every later year's overview
+    url = url_for("overview.unit_overview", unit_id=record.unit_id, year=year) + f"#ke-{record.id}"
+    with write_transaction():
+        for leader in leaders:
+            notify(leader, "ke_informed", text, url=url, email_subject=_("Melding fra koordinerende enhet"))
+        CoordinatorRecord.update(informed_at=utcnow()).where(CoordinatorRecord.id == record.id).execute()
+        audit.record("coordinator_record_inform_unit", obj=record, user=by)
+    return len(leaders)
+
+
+def records(filters: dict):
+    """The register, filtered by free text (child or person), kind, decision, unit and
+    whether the unit has been informed."""
+    query = CoordinatorRecord.select(CoordinatorRecord, Unit).join(Unit, JOIN.LEFT_OUTER)
+    if q := (filters.get("q") or "").strip():
+        pattern = f"%{q}%"
+        query = query.where(CoordinatorRecord.child_name.ilike(pattern) | CoordinatorRecord.person_name.ilike(pattern))
+    if filters.get("kind") in KINDS:
+        query = query.where(CoordinatorRecord.kind == filters["kind"])
+    if filters.get("decision") in DECISIONS:
+        query = query.where(CoordinatorRecord.decision == filters["decision"])
+    if (unit := filters.get("unit") or "").isdigit():
+        query = query.where(CoordinatorRecord.unit == int(unit))
+    if filters.get("informed") == "no":
+        query = query.where(CoordinatorRecord.informed_at.is_null())
+    elif filters.get("informed") == "yes":
+        query = query.where(CoordinatorRecord.informed_at.is_null(False))
+    return list(query.order_by(CoordinatorRecord.decided_on.desc(), CoordinatorRecord.id.desc()))

@@ -1,0 +1,348 @@
+"""The unit overview per school/kindergarten year (seed 000, the form "Oversikt over
+stafettholder og (barne-) koordinator"): metadata only, never a log's content."""
+
+import dataclasses
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from stafettlogg.models import (
+    CoordinatorRecord,
+    ExternalCoordination,
+    Handover,
+    Log,
+    LogStatus,
+    Subject,
+    Unit,
+    User,
+    utcnow,
+)
+
+VISIBLE_STATUSES = (LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE)
+ACCEPTED = "accepted"
+
+
+class OverviewError(ValueError):
+    """A rule was broken; the message is for the user (Norwegian)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def school_year_of(day: dt.date) -> int:
+    """School and kindergarten years run 1 August – 31 July; the year is the one it starts."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    return dt.datetime(year, 8, 1), dt.datetime(year + 1, 8, 1)
+
+
+def year_label(year: int) -> str:
+    return f"{year}/{year + 1}"
+
+
+def person_text(name: str, service: str) -> str:
+    """ "Kari Ottesen, kontaktlærer" — the form's "navn og tilhørighet"."""
+    name, service = (name or "").strip(), (service or "").strip()
+    return f"{name}, {service}" if name and service else name or service
+
+
+def child_key(name: str) -> str:
+    return " ".join((name or "").lower().split())
+
+
+def same_child(name_a, birth_a, name_b, birth_b) -> bool:
+    if child_key(name_a) != child_key(name_b):
+        return False
+    return birth_a is None or birth_b is None or birth_a == birth_b
+
+
+@dataclasses.dataclass
+class Period:
+    """A stretch of time one holder in one unit had the log."""
+
+    holder_id: int
+    unit_id: int | None
+    start: dt.datetime
+    end: dt.datetime | None  # None: still running
+
+
+@dataclasses.dataclass
+class OverviewRow:
+    child_name: str
+    birth_date: dt.date | None = None
+    class_group: str = ""
+    holder: str = ""
+    koordinator: str = ""
+    barnekoordinator: str = ""
+    ke_koordinator: str = ""
+    ke_barnekoordinator: str = ""
+    records_kept_in: str = ""
+    guardians_informed_on: dt.date | None = None
+    source: str = "log"  # log, external, ke
+    log_id: int | None = None
+    external_id: int | None = None
+    status: str = ""
+    moved_in_on: dt.date | None = None
+    moved_out_on: dt.date | None = None
+    closed_on: dt.date | None = None
+
+    @property
+    def koordinator_shown(self) -> str:
+        return self.koordinator or self.ke_koordinator
+
+    @property
+    def barnekoordinator_shown(self) -> str:
+        return self.barnekoordinator or self.ke_barnekoordinator
+
+    def matches(self, name, birth) -> bool:
+        return same_child(self.child_name, self.birth_date, name, birth)
+
+
+def holder_periods(log: Log, handovers: list[Handover]) -> list[Period]:
+    """The log's holders over time, from its accepted handovers (seed 002: the role moves
+    only when the new holder accepts). The unit of an earlier period is the unit of the
+    holder who handed the log over; the last period is in the log's own unit."""
+    accepted = sorted(
+        (h for h in handovers if h.status == ACCEPTED and h.decided_at is not None), key=lambda h: h.decided_at
+    )
+    start = log.activated_at or log.created_at
+    # a reopened log is running again even if an earlier closing date is still recorded
+    end = log.closed_at if log.status in (LogStatus.CLOSED, LogStatus.PASSIVE) else None
+    if end and end < start:
+        start = end
+    periods = []
+    for handover in accepted:
+        giver = handover.from_user
+        periods.append(Period(giver.id, giver.unit_id, start, handover.decided_at))
+        start = max(start, handover.decided_at)
+    last = Period(log.holder_id, log.unit_id, start, end)
+    return [p for p in periods if p.end > p.start] + [last]
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    """The date in Norway of a stored (naive UTC) time."""
+    from stafettlogg.templating import local
+
+    return local(value).date() if value else None
+
+
+def _kept_label(key: str) -> str:
+    from stafettlogg.logs.views import RECORD_LOCATIONS
+
+    value = RECORD_LOCATIONS.get(key)
+    return str(value) if value is not None else key
+
+
+def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
+    start, end = year_bounds(year)
+    moved = (
+        Handover.select(Handover.log)
+        .join(User, on=(Handover.from_user == User.id))
+        .where(Handover.status == ACCEPTED, User.unit == unit)
+    )
+    logs = list(
+        Log.select(Log, Subject)
+        .join(Subject)
+        .where(
+            Log.status.in_(VISIBLE_STATUSES),
+            Log.activated_at.is_null(False),
+            Log.activated_at < end,
+            (Log.status == LogStatus.ACTIVE) | Log.closed_at.is_null() | (Log.closed_at >= start),
+            (Log.unit == unit) | Log.id.in_(moved),
+        )
+    )
+    if not logs:
+        return []
+    handovers: dict[int, list[Handover]] = {}
+    for handover in Handover.select().where(Handover.log.in_([log.id for log in logs]), Handover.status == ACCEPTED):
+        handovers.setdefault(handover.log_id, []).append(handover)
+    holder_ids = {log.holder_id for log in logs} | {h.from_user_id for hs in handovers.values() for h in hs}
+    holders = {u.id: u for u in User.select().where(User.id.in_(list(holder_ids)))}
+    for hs in handovers.values():
+        for h in hs:
+            h.from_user = holders[h.from_user_id]
+    rows = []
+    for log in logs:
+        periods = holder_periods(log, handovers.get(log.id, []))
+        in_year = [
+            (i, p)
+            for i, p in enumerate(periods)
+            if p.unit_id == unit.id and p.start < end and (p.end is None or p.end >= start)
+        ]
+        if not in_year:
+            continue
+        first_i, first = in_year[0]
+        last_i, last = in_year[-1]
+        holder = holders.get(last.holder_id)
+        row = OverviewRow(
+            child_name=log.subject.name,
+            birth_date=log.subject.birth_date,
+            # class/group is the current unit's; after a move it belongs to the new unit
+            class_group=log.class_group if log.unit_id == unit.id else "",
+            holder=person_text(holder.name, holder.job_title) if holder else "",
+            koordinator=person_text(log.coordinator_name, log.coordinator_service),
+            records_kept_in=_kept_label(log.records_kept_in),
+            guardians_informed_on=log.guardians_informed_on,
+            source="log",
+            log_id=log.id,
+            status=log.status,
+        )
+        if first_i > 0 and periods[first_i - 1].unit_id != unit.id and first.start >= start:
+            row.moved_in_on = _date(first.start)
+        if last_i + 1 < len(periods) and periods[last_i + 1].unit_id != unit.id and last.end and last.end < end:
+            row.moved_out_on = _date(last.end)
+        elif last_i + 1 == len(periods) and last.end and last.end < end:
+            row.closed_on = _date(last.end)
+        rows.append(row)
+    return rows
+
+
+def _external_rows(unit: Unit, year: int) -> list[OverviewRow]:
+    return [
+        OverviewRow(
+            child_name=ext.child_name,
+            class_group=ext.class_group,
+            holder=ext.holder,
+            koordinator=ext.koordinator,
+            barnekoordinator=ext.barnekoordinator,
+            records_kept_in=", ".join(x for x in (_kept_label(ext.records_kept_in), ext.records_note) if x),
+            guardians_informed_on=ext.guardians_informed_on,
+            source="external",
+            external_id=ext.id,
+        )
+        for ext in ExternalCoordination.select().where(
+            ExternalCoordination.unit == unit, ExternalCoordination.school_year == year
+        )
+    ]
+
+
+def ke_records_for(unit: Unit, year: int, informed_only: bool = False):
+    """KE's granted decisions for children of the unit, decided before the year ended."""
+    _start, end = year_bounds(year)
+    query = CoordinatorRecord.select().where(
+        CoordinatorRecord.unit == unit,
+        CoordinatorRecord.decision == "granted",
+        CoordinatorRecord.decided_on < end.date(),
+    )
+    if informed_only:
+        query = query.where(CoordinatorRecord.informed_at.is_null(False))
+    return list(query.order_by(CoordinatorRecord.decided_on))
+
+
+def unit_overview(unit: Unit, year: int) -> list[OverviewRow]:
+    """Every child in the unit who had a holder, a koordinator or a barnekoordinator in the
+    year. KE's decisions appear only once KE has informed the unit with the family's
+    consent (seed 000, point 3)."""
+    rows = _log_rows(unit, year) + _external_rows(unit, year)
+    for record in ke_records_for(unit, year, informed_only=True):
+        person = person_text(record.person_name, record.person_service)
+        row = next((r for r in rows if r.matches(record.child_name, record.birth_date)), None)
+        if row is None:
+            row = OverviewRow(
+                child_name=record.child_name,
+                birth_date=record.birth_date,
+                class_group=record.class_group,
+                source="ke",
+            )
+            rows.append(row)
+        if record.kind == "barnekoordinator":
+            row.ke_barnekoordinator = person
+        else:
+            row.ke_koordinator = person
+        row.class_group = row.class_group or record.class_group
+    rows.sort(key=lambda r: (r.class_group.lower(), child_key(r.child_name)))
+    return rows
+
+
+def informed_decisions(unit: Unit, year: int) -> list[CoordinatorRecord]:
+    """What KE has told the unit (granted and refused), newest first."""
+    start, end = year_bounds(year)
+    return list(
+        CoordinatorRecord.select()
+        .where(
+            CoordinatorRecord.unit == unit,
+            CoordinatorRecord.informed_at.is_null(False),
+            CoordinatorRecord.decided_on < end.date(),
+        )
+        .order_by(CoordinatorRecord.informed_at.desc())
+    )
+
+
+# ---------------------------------------------------------------- external coordination
+
+EXTERNAL_FIELDS = (
+    "child_name",
+    "class_group",
+    "holder",
+    "koordinator",
+    "barnekoordinator",
+    "records_kept_in",
+    "records_note",
+)
+
+
+def clean_external(form, parse_date) -> tuple[dict, dict]:
+    """Values and errors (Norwegian, per field) from a posted form."""
+    from stafettlogg.logs.views import RECORD_LOCATIONS
+
+    values = {name: (form.get(name) or "").strip() for name in EXTERNAL_FIELDS}
+    errors = {}
+    if not values["child_name"]:
+        errors["child_name"] = _("Skriv navnet på barnet eller eleven.")
+    if not (values["holder"] or values["koordinator"] or values["barnekoordinator"]):
+        errors["holder"] = _("Skriv stafettholder, koordinator eller barnekoordinator.")
+    if values["records_kept_in"] and values["records_kept_in"] not in RECORD_LOCATIONS:
+        errors["records_kept_in"] = _("Velg hvor innkallinger og referater ligger.")
+    for name, limit in (("child_name", 200), ("class_group", 100), ("holder", 200), ("koordinator", 200),
+                        ("barnekoordinator", 200), ("records_note", 200)):  # fmt: skip
+        if len(values[name]) > limit:
+            errors[name] = _("Teksten er for lang (høyst %(n)s tegn).", n=limit)
+    informed = (form.get("guardians_informed_on") or "").strip()
+    values["guardians_informed_on"] = None
+    if informed:
+        try:
+            values["guardians_informed_on"] = parse_date(informed)
+        except ValueError:
+            errors["guardians_informed_on"] = _("Skriv datoen som dd.mm.åååå.")
+        else:
+            if values["guardians_informed_on"] > dt.date.today():
+                errors["guardians_informed_on"] = _("Datoen kan ikke være fram i tid.")
+    return values, errors
+
+
+def add_external(unit: Unit, year: int, by: User, values: dict) -> ExternalCoordination:
+    """Seed 000: the unit's form lists every child with a holder or (barne-)koordinator,
+    also those whose coordination is held outside Stafettlogg."""
+    from stafettlogg import audit
+    from stafettlogg.db import write_transaction
+
+    with write_transaction():
+        ext = ExternalCoordination.create(unit=unit, school_year=year, created_by=by, **values)
+        audit.record("external_coordination_create", obj=ext, user=by)
+    return ext
+
+
+def update_external(ext: ExternalCoordination, by: User, values: dict) -> ExternalCoordination:
+    from stafettlogg import audit
+    from stafettlogg.db import write_transaction
+
+    with write_transaction():
+        ExternalCoordination.update(**values).where(ExternalCoordination.id == ext.id).execute()
+        audit.record("external_coordination_update", obj=ext, user=by)
+    return ExternalCoordination.get_by_id(ext.id)
+
+
+def remove_external(ext: ExternalCoordination, by: User) -> None:
+    from stafettlogg import audit
+    from stafettlogg.db import write_transaction
+
+    with write_transaction():
+        audit.record("external_coordination_delete", obj=ext, user=by)
+        ExternalCoordination.delete().where(ExternalCoordination.id == ext.id).execute()
+
+
+def current_school_year() -> int:
+    return school_year_of(utcnow().date())

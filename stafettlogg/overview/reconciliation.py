@@ -1,0 +1,160 @@
+"""The annual June reconciliation between each unit's overview and KE's register
+(seed 000, points 1 and 3): differences, status per unit, contact persons, reminders."""
+
+import dataclasses
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from stafettlogg import audit
+from stafettlogg.db import write_transaction
+from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
+from stafettlogg.notify import notify
+from stafettlogg.overview.overview import (
+    OverviewRow,
+    child_key,
+    ke_records_for,
+    same_child,
+    unit_overview,
+    year_label,
+)
+
+STATUSES = ("not_started", "reviewed")
+# The seed's form is kept by schools and kindergartens.
+UNIT_KINDS = ("skole", "barnehage")
+
+
+@dataclasses.dataclass
+class Difference:
+    kind: str  # missing_in_unit, missing_in_ke, different_person
+    role: str  # koordinator, barnekoordinator
+    child_name: str
+    unit_value: str = ""
+    ke_value: str = ""
+    record: CoordinatorRecord | None = None
+
+    @property
+    def label(self) -> str:
+        return {
+            "missing_in_unit": _("Mangler i enhetens oversikt"),
+            "missing_in_ke": _("Mangler i KE-registeret"),
+            "different_person": _("Ulik person"),
+        }[self.kind]
+
+
+def status_label(status: str) -> str:
+    return {"not_started": _("Ikke startet"), "reviewed": _("Gjennomgått")}.get(status, status)
+
+
+def _same_person(unit_value: str, record: CoordinatorRecord) -> bool:
+    """The unit writes "name, belonging"; KE keeps the name apart."""
+    name = child_key(unit_value.split(",")[0])
+    return bool(name) and name == child_key(record.person_name)
+
+
+def _unit_side(row: OverviewRow, role: str) -> str:
+    """What the unit itself knows (its logs and its own registrations), not KE's notice."""
+    return row.barnekoordinator if role == "barnekoordinator" else row.koordinator
+
+
+def differences(unit: Unit, year: int) -> list[Difference]:
+    rows = unit_overview(unit, year)
+    records = ke_records_for(unit, year)
+    found = []
+    matched = set()
+    for record in records:
+        row = next((r for r in rows if same_child(r.child_name, r.birth_date, record.child_name, record.birth_date)),
+                   None)  # fmt: skip
+        ke_value = ", ".join(x for x in (record.person_name, record.person_service) if x)
+        own = _unit_side(row, record.kind) if row else ""
+        if own:
+            matched.add((id(row), record.kind))
+            if not _same_person(own, record):
+                found.append(Difference("different_person", record.kind, record.child_name, own, ke_value, record))
+        elif record.informed_at is None:
+            found.append(Difference("missing_in_unit", record.kind, record.child_name, "", ke_value, record))
+    for row in rows:
+        for role in ("koordinator", "barnekoordinator"):
+            own = _unit_side(row, role)
+            if own and (id(row), role) not in matched:
+                found.append(Difference("missing_in_ke", role, row.child_name, own, ""))
+    return found
+
+
+def units_for_reconciliation() -> list[Unit]:
+    return list(Unit.select().where(Unit.active == True, Unit.kind.in_(UNIT_KINDS)).order_by(Unit.name))  # noqa: E712
+
+
+def reconciliation_for(unit: Unit, year: int) -> Reconciliation:
+    """The unit's row for the year, unsaved (not started) when none exists yet."""
+    found = Reconciliation.get_or_none(Reconciliation.unit == unit, Reconciliation.school_year == year)
+    return found or Reconciliation(unit=unit, school_year=year)
+
+
+def save_reconciliation(by: User, unit: Unit, year: int, values: dict) -> Reconciliation:
+    """KE records the contact persons, a note and whether the unit is reviewed."""
+    if values.get("status") not in STATUSES:
+        raise ValueError(_("Velg status."))
+    for name in ("ke_contact_name", "unit_contact_name"):
+        if len(values.get(name, "")) > 200:
+            raise ValueError(_("Teksten er for lang (høyst %(n)s tegn).", n=200))
+    with write_transaction():
+        rec = Reconciliation.get_or_none(Reconciliation.unit == unit, Reconciliation.school_year == year)
+        if rec is None:
+            rec = Reconciliation.create(unit=unit, school_year=year)
+        rec.status = values["status"]
+        rec.ke_contact_name = values.get("ke_contact_name", "").strip()
+        rec.unit_contact_name = values.get("unit_contact_name", "").strip()
+        rec.note = values.get("note", "").strip()
+        if rec.status == "reviewed":
+            rec.reviewed_at, rec.reviewed_by = utcnow(), by
+        else:
+            rec.reviewed_at, rec.reviewed_by = None, None
+        rec.save()
+        audit.record("reconciliation_update", obj=rec, user=by)
+    return rec
+
+
+def june_reminders(today: dt.date) -> int:
+    """In June, remind each school's and kindergarten's leader whose overview has not been
+    reviewed with KE, and KE itself (seed 000: "Årlig dialog ... i juni"). Idempotent:
+    the dedupe keys name the year, so running it every day sends each reminder once."""
+    from flask import url_for
+
+    if today.month != 6:
+        return 0
+    year = today.year - 1  # June ends the school year that began last August
+    sent = 0
+    pending = []
+    for unit in units_for_reconciliation():
+        if reconciliation_for(unit, year).status == "reviewed":
+            continue
+        pending.append(unit)
+        for leader in User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active == True):  # noqa: E712
+            note = notify(
+                leader,
+                "june_reconciliation",
+                _(
+                    "Juni: gå gjennom oversikten over stafettholdere og koordinatorer for %(year)s "
+                    "sammen med koordinerende enhet.",
+                    year=year_label(year),
+                ),
+                url=url_for("overview.unit_overview", unit_id=unit.id, year=year),
+                dedupe_key=f"june-reconciliation:{year}:unit:{unit.id}:user:{leader.id}",
+            )
+            sent += note is not None
+    if pending:
+        for ke in User.select().where(User.role == Role.COORDINATING_UNIT, User.active == True):  # noqa: E712
+            note = notify(
+                ke,
+                "june_reconciliation",
+                _(
+                    "Juni: %(n)s skoler og barnehager er ikke gjennomgått for %(year)s. Avtal årlig gjennomgang.",
+                    n=len(pending),
+                    year=year_label(year),
+                ),
+                url=url_for("overview.ke_reconciliation", year=year),
+                dedupe_key=f"june-reconciliation:{year}:ke:{ke.id}",
+            )
+            sent += note is not None
+    return sent

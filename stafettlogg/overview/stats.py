@@ -1,0 +1,154 @@
+"""Statistics for area and unit leaders: counts only, never a name (no personal data).
+
+Counts per unit, BTI level and month; a bar chart rendered on the server as inline SVG
+(presentation attributes only: the CSP forbids inline styles and scripts)."""
+
+import dataclasses
+import datetime as dt
+
+from markupsafe import Markup, escape
+from peewee import fn
+
+from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Unit
+
+
+@dataclasses.dataclass
+class UnitCounts:
+    unit: Unit
+    active: int = 0
+    closed: int = 0
+    passive: int = 0
+    handovers: int = 0
+    overdue: int = 0
+
+
+def months_back(today: dt.date, count: int = 12) -> list[tuple[int, int]]:
+    year, month = today.year, today.month
+    out = []
+    for _i in range(count):
+        out.append((year, month))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(out))
+
+
+def overdue_measures(unit_ids: list[int], today: dt.date):
+    """Measures in active logs whose evaluation date has passed without an evaluation on
+    or after it."""
+    evaluated = Evaluation.select(Evaluation.id).where(
+        Evaluation.measure == Measure.id, Evaluation.evaluated_on >= Measure.evaluation_date
+    )
+    return (
+        Measure.select(Log.unit, fn.COUNT(Measure.id))
+        .join(Log)
+        .where(
+            Log.unit.in_(unit_ids),
+            Log.status == LogStatus.ACTIVE,
+            Measure.evaluation_date < today,
+            Measure.status != "ended",
+            ~fn.EXISTS(evaluated),
+        )
+        .group_by(Log.unit)
+        .tuples()
+    )
+
+
+def statistics(units: list[Unit], today: dt.date) -> dict:
+    ids = [u.id for u in units]
+    per_unit = {u.id: UnitCounts(u) for u in units}
+    levels = {1: 0, 2: 0, 3: 0}
+    if ids:
+        for unit_id, status, count in (
+            Log.select(Log.unit, Log.status, fn.COUNT(Log.id)).where(Log.unit.in_(ids)).group_by(Log.unit, Log.status)
+        ).tuples():
+            if status in ("active", "closed", "passive"):
+                setattr(per_unit[unit_id], status, count)
+        for level, count in (
+            Log.select(Log.level, fn.COUNT(Log.id))
+            .where(Log.unit.in_(ids), Log.status == LogStatus.ACTIVE)
+            .group_by(Log.level)
+            .tuples()
+        ):
+            levels[level] = levels.get(level, 0) + count
+        for unit_id, count in (
+            Handover.select(Log.unit, fn.COUNT(Handover.id))
+            .join(Log)
+            .where(Log.unit.in_(ids), Handover.status == "accepted")
+            .group_by(Log.unit)
+            .tuples()
+        ):
+            per_unit[unit_id].handovers = count
+        for unit_id, count in overdue_measures(ids, today):
+            per_unit[unit_id].overdue = count
+    months = months_back(today)
+    first = dt.datetime(*months[0], 1)
+    by_month = {m: {"started": 0, "closed": 0, "handovers": 0} for m in months}
+
+    def bucket(values, key):
+        for value in values:
+            if value and (value.year, value.month) in by_month:
+                by_month[(value.year, value.month)][key] += 1
+
+    if ids:
+        bucket(Log.select(Log.activated_at).where(Log.unit.in_(ids), Log.activated_at >= first).scalars(), "started")
+        bucket(Log.select(Log.closed_at).where(Log.unit.in_(ids), Log.closed_at >= first).scalars(), "closed")
+        bucket(
+            Handover.select(Handover.decided_at)
+            .join(Log)
+            .where(Log.unit.in_(ids), Handover.status == "accepted", Handover.decided_at >= first)
+            .scalars(),
+            "handovers",
+        )
+    rows = list(per_unit.values())
+    totals = UnitCounts(None)
+    for row in rows:
+        for name in ("active", "closed", "passive", "handovers", "overdue"):
+            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+    return {"units": rows, "totals": totals, "levels": levels, "months": by_month}
+
+
+MONTH_ABBR = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
+SERIES = (("started", "#1f5f8b"), ("closed", "#8a4b08"))
+
+
+def month_chart(by_month: dict, labels: dict, title: str) -> Markup:
+    """A grouped bar chart (logs started and closed per month) as inline SVG. The SVG is
+    aria-hidden-free but labelled; the same numbers are in the table next to it."""
+    width, height, left, bottom, top = 720, 260, 36, 40, 16
+    months = list(by_month)
+    peak = max([1] + [by_month[m][k] for m in months for k, _c in SERIES])
+    step = (width - left - 8) / len(months)
+    bar = step / (len(SERIES) + 1)
+    plot = height - bottom - top
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart" role="img" '
+        f'aria-labelledby="chart-title chart-desc" focusable="false">',
+        f'<title id="chart-title">{escape(title)}</title>',
+        f'<desc id="chart-desc">{escape(labels["desc"])}</desc>',
+    ]
+    for tick in sorted({0, peak // 2, peak}):
+        y = top + plot - plot * tick / peak
+        parts.append(
+            f'<line x1="{left}" x2="{width - 4}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c8ccd2" stroke-width="1"/>'
+        )
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="#333">{tick}</text>')
+    for i, (year, month) in enumerate(months):
+        x0 = left + i * step + bar / 2
+        for j, (key, colour) in enumerate(SERIES):
+            value = by_month[(year, month)][key]
+            h = plot * value / peak
+            parts.append(
+                f'<rect x="{x0 + j * bar:.1f}" y="{top + plot - h:.1f}" width="{bar - 1:.1f}" height="{h:.1f}" '
+                f'fill="{colour}"><title>{escape(labels[key])} {MONTH_ABBR[month - 1]} {year}: {value}</title></rect>'
+            )
+        parts.append(
+            f'<text x="{x0 + bar:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="12" fill="#333">'
+            f"{MONTH_ABBR[month - 1]}</text>"
+        )
+    for j, (key, colour) in enumerate(SERIES):
+        x = left + j * 160
+        parts.append(f'<rect x="{x}" y="{height - 14}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 18}" y="{height - 4}" font-size="12" fill="#333">{escape(labels[key])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every text put into the SVG is escaped above

@@ -1,0 +1,317 @@
+"""Routes for the unit overview, KE's register and reconciliation, and statistics.
+Thin: load, (access is checked by the table in access.py), call the domain, render."""
+
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from stafettlogg import audit
+from stafettlogg.logs.sections import parse_date
+from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
+from stafettlogg.overview import exports, ke, overview, reconciliation, stats
+from stafettlogg.pages import render_page_or_fragment
+
+bp = Blueprint("overview", __name__)
+
+
+def _valid_year(year: int | None) -> int:
+    current = overview.current_school_year()
+    if year is None:
+        return current
+    if not 2000 <= year <= current + 1:
+        abort(404)
+    return year
+
+
+def _record_locations():
+    from stafettlogg.logs.views import RECORD_LOCATIONS
+
+    return [(key, str(text)) for key, text in RECORD_LOCATIONS.items()]
+
+
+def _date_value(value) -> str:
+    return value.isoformat() if value else ""
+
+
+# ---------------------------------------------------------------- the unit overview
+
+
+def _overview_page(unit, year, values=None, errors=None, status=200):
+    rows = overview.unit_overview(unit, year)
+    return render_template(
+        "overview/unit.html",
+        unit=unit,
+        year=year,
+        year_label=overview.year_label(year),
+        years=range(overview.current_school_year(), overview.current_school_year() - 5, -1),
+        rows=rows,
+        decisions=overview.informed_decisions(unit, year),
+        reconciliation=reconciliation.reconciliation_for(unit, year),
+        status_label=reconciliation.status_label,
+        kind_label=ke.kind_label,
+        decision_label=ke.decision_label,
+        locations=_record_locations(),
+        values=values or {},
+        errors=errors or {},
+    ), status
+
+
+@bp.route("/enheter/<int:unit_id>/oversikt", defaults={"year": None})
+@bp.route("/enheter/<int:unit_id>/oversikt/<int:year>")
+def unit_overview(unit_id, year):
+    year = _valid_year(request.args.get("aar", type=int) or year)
+    audit.record("overview_view", obj=g.unit)
+    return _overview_page(g.unit, year)
+
+
+@bp.route("/enheter/<int:unit_id>/oversikt/<int:year>/<any(csv, xlsx):fmt>")
+def export(unit_id, year, fmt):
+    year = _valid_year(year)
+    rows = overview.unit_overview(g.unit, year)
+    audit.record(f"overview_export_{fmt}", obj=g.unit)
+    if fmt == "csv":
+        body, mimetype = exports.overview_csv(g.unit.name, year, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.overview_xlsx(g.unit.name, year, rows)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(g.unit.name, year, fmt)}"'
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/enheter/<int:unit_id>/oversikt/<int:year>/eksterne", methods=["POST"])
+def external_create(unit_id, year):
+    year = _valid_year(year)
+    values, errors = overview.clean_external(request.form, parse_date)
+    if errors:
+        return _overview_page(g.unit, year, request.form, errors, 422)
+    overview.add_external(g.unit, year, current_user, values)
+    flash(_("%(name)s er lagt til i oversikten.", name=values["child_name"]), "success")
+    return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=year) + "#rows", 303)
+
+
+def _external(external_id) -> ExternalCoordination:
+    ext = ExternalCoordination.get_or_none(ExternalCoordination.id == external_id, ExternalCoordination.unit == g.unit)
+    if ext is None:
+        abort(404)
+    return ext
+
+
+@bp.route("/enheter/<int:unit_id>/eksterne/<int:external_id>", methods=["GET", "POST"])
+def external_edit(unit_id, external_id):
+    ext = _external(external_id)
+    if request.method == "POST":
+        values, errors = overview.clean_external(request.form, parse_date)
+        if errors:
+            return render_template(
+                "overview/external_edit.html", ext=ext, values=request.form, errors=errors,
+                locations=_record_locations(),
+            ), 422  # fmt: skip
+        overview.update_external(ext, current_user, values)
+        flash(_("Endringene er lagret."), "success")
+        return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=ext.school_year) + "#rows", 303)
+    values = {name: getattr(ext, name) for name in overview.EXTERNAL_FIELDS}
+    values["guardians_informed_on"] = _date_value(ext.guardians_informed_on)
+    return render_template(
+        "overview/external_edit.html", ext=ext, values=values, errors={}, locations=_record_locations()
+    )
+
+
+@bp.route("/enheter/<int:unit_id>/eksterne/<int:external_id>/slett", methods=["POST"])
+def external_delete(unit_id, external_id):
+    ext = _external(external_id)
+    overview.remove_external(ext, current_user)
+    flash(_("%(name)s er fjernet fra oversikten.", name=ext.child_name), "success")
+    return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=ext.school_year) + "#rows", 303)
+
+
+# ---------------------------------------------------------------- KE's register
+
+
+def _units():
+    return list(Unit.select().where(Unit.active == True).order_by(Unit.name))  # noqa: E712
+
+
+def _record_form(template, record=None, values=None, errors=None, status=200):
+    return render_template(
+        template,
+        record=record,
+        values=values or {},
+        errors=errors or {},
+        unit_options=[(u.id, u.name) for u in _units()],
+        kind_options=[(k, ke.kind_label(k)) for k in ke.KINDS],
+        decision_options=[(d, ke.decision_label(d)) for d in ke.DECISIONS],
+    ), status
+
+
+@bp.route("/ke")
+def ke_records():
+    filters = {k: request.args.get(k, "") for k in ("q", "kind", "decision", "unit", "informed")}
+    found = ke.records(filters)
+    return render_page_or_fragment(
+        "ke/records.html",
+        "ke/_records.html",
+        records=found,
+        filters=filters,
+        unit_options=[(u.id, u.name) for u in _units()],
+        kind_options=[(k, ke.kind_label(k)) for k in ke.KINDS],
+        decision_options=[(d, ke.decision_label(d)) for d in ke.DECISIONS],
+        kind_label=ke.kind_label,
+        decision_label=ke.decision_label,
+    )
+
+
+@bp.route("/ke/vedtak/ny")
+def ke_record_new():
+    return _record_form("ke/record_form.html", values={"decision": "granted", "kind": "koordinator"})
+
+
+@bp.route("/ke/vedtak", methods=["POST"])
+def ke_record_create():
+    values, errors = ke.clean_record(request.form, parse_date)
+    if errors:
+        return _record_form("ke/record_form.html", values=request.form, errors=errors, status=422)
+    record = ke.create_record(current_user, values)
+    flash(_("Vedtaket for %(name)s er registrert.", name=record.child_name), "success")
+    return redirect(url_for("overview.ke_record_edit", record_id=record.id), 303)
+
+
+def _record(record_id) -> CoordinatorRecord:
+    record = CoordinatorRecord.get_or_none(CoordinatorRecord.id == record_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _record_values(record) -> dict:
+    return {
+        "child_name": record.child_name,
+        "birth_date": _date_value(record.birth_date),
+        "unit": record.unit_id or "",
+        "class_group": record.class_group,
+        "kind": record.kind,
+        "decision": record.decision,
+        "decided_on": _date_value(record.decided_on),
+        "person_name": record.person_name,
+        "person_service": record.person_service,
+        "person_contact": record.person_contact,
+        "has_ip": "yes" if record.has_ip else "no",
+        "consent_to_inform": "yes" if record.consent_to_inform else "no",
+        "version": record.version,
+    }
+
+
+@bp.route("/ke/vedtak/<int:record_id>", methods=["GET", "POST"])
+def ke_record_edit(record_id):
+    record = _record(record_id)
+    if request.method == "POST":
+        values, errors = ke.clean_record(request.form, parse_date)
+        if errors:
+            return _record_form("ke/record_form.html", record, request.form, errors, 422)
+        try:
+            record = ke.update_record(current_user, record, values, request.form.get("version", type=int) or 0)
+        except ke.KeError as e:
+            return _record_form("ke/record_form.html", record, request.form, {e.field: str(e)}, 409)
+        flash(_("Vedtaket er lagret."), "success")
+        return redirect(url_for("overview.ke_record_edit", record_id=record.id), 303)
+    audit.record("coordinator_record_view", obj=record)
+    return _record_form("ke/record_form.html", record, _record_values(record))
+
+
+@bp.route("/ke/vedtak/<int:record_id>/informer", methods=["POST"])
+def ke_record_inform(record_id):
+    record = _record(record_id)
+    try:
+        count = ke.inform_unit(current_user, record)
+    except ke.KeError as e:
+        return _record_form("ke/record_form.html", record, _record_values(record), {"inform": str(e)}, 409)
+    flash(_("%(unit)s er informert (%(n)s enhetsleder(e) fikk varsel).", unit=record.unit.name, n=count), "success")
+    return redirect(url_for("overview.ke_record_edit", record_id=record.id), 303)
+
+
+# ---------------------------------------------------------------- June reconciliation
+
+
+def _default_reconciliation_year() -> int:
+    """In June–July the year under review is the one ending; otherwise the current one."""
+    return overview.current_school_year()
+
+
+@bp.route("/ke/avstemming", defaults={"year": None})
+@bp.route("/ke/avstemming/<int:year>")
+def ke_reconciliation(year, errors=None, status=200):
+    year = _valid_year(request.args.get("aar", type=int) or year or _default_reconciliation_year())
+    units = []
+    for unit in reconciliation.units_for_reconciliation():
+        units.append(
+            {
+                "unit": unit,
+                "rec": reconciliation.reconciliation_for(unit, year),
+                "differences": reconciliation.differences(unit, year),
+                "leaders": ke.unit_leaders(unit),
+            }
+        )
+    return render_template(
+        "ke/reconciliation.html",
+        year=year,
+        year_label=overview.year_label(year),
+        years=range(overview.current_school_year(), overview.current_school_year() - 5, -1),
+        units=units,
+        status_label=reconciliation.status_label,
+        kind_label=ke.kind_label,
+        errors=errors or {},
+    ), status
+
+
+@bp.route("/ke/avstemming/<int:year>", methods=["POST"])
+def ke_reconciliation_update(year):
+    year = _valid_year(year)
+    unit = Unit.get_or_none(Unit.id == (request.form.get("unit", type=int) or 0))
+    if unit is None or unit.kind not in reconciliation.UNIT_KINDS:
+        return ke_reconciliation(year, errors={"unit": _("Velg en skole eller barnehage.")}, status=422)
+    values = {k: request.form.get(k, "") for k in ("status", "ke_contact_name", "unit_contact_name", "note")}
+    try:
+        reconciliation.save_reconciliation(current_user, unit, year, values)
+    except ValueError as e:
+        return ke_reconciliation(year, errors={f"unit-{unit.id}": str(e)}, status=422)
+    flash(_("Gjennomgangen for %(unit)s er lagret.", unit=unit.name), "success")
+    return redirect(url_for("overview.ke_reconciliation", year=year) + f"#unit-{unit.id}", 303)
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def _stat_units() -> list[Unit]:
+    query = Unit.select().where(Unit.active == True)  # noqa: E712
+    if current_user.role == Role.AREA_LEADER:
+        query = query.where(Unit.area == current_user.area_id)
+    else:
+        query = query.where(Unit.id == current_user.unit_id)
+    return list(query.order_by(Unit.name))
+
+
+@bp.route("/statistikk")
+def statistics():
+    units = _stat_units()
+    chosen = request.args.get("enhet", type=int)
+    if chosen and any(u.id == chosen for u in units):
+        units = [u for u in units if u.id == chosen]
+    today = utcnow().date()
+    data = stats.statistics(units, today)
+    labels = {
+        "started": _("Nye (aktivert)"),
+        "closed": _("Avsluttet"),
+        "desc": _("Søylediagram over nye og avsluttede stafettlogger per måned de siste tolv månedene."),
+    }
+    chart = stats.month_chart(data["months"], labels, _("Nye og avsluttede stafettlogger per måned"))
+    return render_template(
+        "overview/statistics.html",
+        data=data,
+        chart=chart,
+        all_units=_stat_units(),
+        chosen=chosen,
+        month_abbr=stats.MONTH_ABBR,
+    )

@@ -1,0 +1,157 @@
+"""The daily reminders a cron job or systemd timer runs: `flask --app app send-reminders`.
+
+Seed 002: the holder "følgjer med på at tidsfristar vert haldne og at tiltak vert
+evaluerte". Reminders: a measure's evaluation date within 7 days, a measure overdue for
+evaluation, a meeting tomorrow. Idempotent: every reminder has a dedupe_key, so running
+the command twice (or twice a day) sends nothing twice.
+"""
+
+import datetime as dt
+import sys
+from zoneinfo import ZoneInfo
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from peewee import fn
+
+from stafettlogg.db import db
+from stafettlogg.models import Evaluation, Log, LogStatus, Measure, Meeting, Participant, User
+from stafettlogg.notify import notify
+
+OSLO = ZoneInfo("Europe/Oslo")
+DUE_WITHIN_DAYS = 7
+
+
+def _active_users(ids) -> list[User]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return []
+    return list(User.select().where(User.id.in_(ids), User.active).order_by(User.id))
+
+
+def _measure_recipients(measure: Measure) -> list[User]:
+    """The holder, and the staff member responsible for the measure."""
+    return _active_users([measure.log.holder_id, measure.responsible_user_id])
+
+
+def _log_url(log_id: int) -> str:
+    return f"/logger/{log_id}#measures"
+
+
+def measure_reminders(today: dt.date) -> int:
+    """Evaluation date within 7 days: once per measure, date and person. Overdue (the
+    date has passed and there is no evaluation since): once per measure, date and person."""
+    sent = 0
+    measures = (
+        Measure.select(Measure, Log)
+        .join(Log)
+        .where(
+            Log.status == LogStatus.ACTIVE,
+            Measure.status != "ended",
+            Measure.evaluation_date.is_null(False),
+            Measure.evaluation_date <= today + dt.timedelta(days=DUE_WITHIN_DAYS),
+        )
+        .order_by(Measure.evaluation_date, Measure.id)
+    )
+    measures = list(measures)
+    last_evaluated = {}
+    if measures:
+        rows = (
+            Evaluation.select(Evaluation.measure, fn.MAX(Evaluation.evaluated_on).alias("last"))
+            .where(Evaluation.measure.in_([m.id for m in measures]))
+            .group_by(Evaluation.measure)
+            .dicts()
+        )
+        last_evaluated = {row["measure"]: row["last"] for row in rows}
+    for measure in measures:
+        last = last_evaluated.get(measure.id)
+        if isinstance(last, str):  # SQLite aggregates come back as text
+            last = dt.date.fromisoformat(last[:10])
+        if last is not None and last >= measure.evaluation_date:
+            continue  # evaluated on or after its evaluation date: nothing to remind
+        overdue = measure.evaluation_date < today
+        kind = "measure_overdue" if overdue else "measure_due"
+        for user in _measure_recipients(measure):
+            if overdue:
+                text = _(
+                    "Et tiltak i stafettlogg nr. %(id)s skulle vært evaluert %(date)s. Evaluer tiltaket eller sett en ny dato.",
+                    id=measure.log_id,
+                    date=measure.evaluation_date.strftime("%d.%m.%Y"),
+                )
+            else:
+                text = _(
+                    "Et tiltak i stafettlogg nr. %(id)s skal evalueres %(date)s.",
+                    id=measure.log_id,
+                    date=measure.evaluation_date.strftime("%d.%m.%Y"),
+                )
+            key = f"{kind}:{measure.id}:{measure.evaluation_date.isoformat()}:{user.id}"
+            if notify(user, kind, text, url=_log_url(measure.log_id), log=measure.log_id, dedupe_key=key):
+                sent += 1
+    return sent
+
+
+def meeting_reminders(today: dt.date) -> int:
+    """A meeting tomorrow (Oslo time): the holder and the participants, once per meeting
+    time (a moved meeting is reminded again)."""
+    sent = 0
+    tomorrow = today + dt.timedelta(days=1)
+    # stored times are naive UTC: take a generous window and compare in Oslo time
+    start = dt.datetime.combine(today, dt.time()) - dt.timedelta(hours=3)
+    end = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time()) + dt.timedelta(hours=3)
+    meetings = (
+        Meeting.select(Meeting, Log)
+        .join(Log)
+        .where(
+            Log.status == LogStatus.ACTIVE,
+            Meeting.finalised_at.is_null(),
+            Meeting.starts_at >= start,
+            Meeting.starts_at < end,
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    for meeting in meetings:
+        local = meeting.starts_at.replace(tzinfo=dt.UTC).astimezone(OSLO)
+        if local.date() != tomorrow:
+            continue
+        participants = Participant.select(Participant.user).where(Participant.log == meeting.log_id)
+        recipients = _active_users([meeting.log.holder_id, *(p.user_id for p in participants)])
+        for user in recipients:
+            text = _(
+                "Du har møte i stafettlogg nr. %(id)s i morgen kl. %(time)s.",
+                id=meeting.log_id,
+                time=local.strftime("%H:%M"),
+            )
+            key = f"meeting_tomorrow:{meeting.id}:{meeting.starts_at.isoformat()}:{user.id}"
+            if notify(
+                user,
+                "meeting_tomorrow",
+                text,
+                url=f"/logger/{meeting.log_id}#meetings",
+                log=meeting.log_id,
+                dedupe_key=key,
+            ):
+                sent += 1
+    return sent
+
+
+def send_reminders(today: dt.date | None = None) -> dict:
+    today = today or dt.datetime.now(OSLO).date()
+    return {"measures": measure_reminders(today), "meetings": meeting_reminders(today)}
+
+
+@click.command("send-reminders")
+@with_appcontext
+@click.option("--today", "today_text", default="", help="Run as if today were YYYY-MM-DD (for testing).")
+def send_reminders_command(today_text):
+    """Daily reminders: evaluation dates within 7 days, overdue evaluations, meetings tomorrow. Idempotent."""
+    today = None
+    if today_text:
+        try:
+            today = dt.date.fromisoformat(today_text)
+        except ValueError:
+            click.echo("Feil: --today må være en dato på formen ÅÅÅÅ-MM-DD.", err=True)
+            sys.exit(2)
+    with db.connection_context():
+        counts = send_reminders(today)
+    click.echo(f"Sendt: {counts['measures']} påminnelser om tiltak, {counts['meetings']} om møter.")

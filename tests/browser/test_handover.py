@@ -1,0 +1,73 @@
+"""Issue 5 in a browser: the holder proposes a new holder in another unit with the active
+search, the new holder accepts from the start page, the new unit's leader sees the
+arrival and the guardian sees the new holder at once. axe on every page and swap."""
+
+
+def test_handover_to_a_holder_in_another_unit(page):
+    p = page.page
+    page.login("stafettholder")
+    # the demo's waiting proposal (Sofie, from the kindergarten) is on the start page
+    assert "Du er foreslått som ny stafettholder for Sofie Lie" in p.inner_text(".card--attention")
+    page.goto("/logger/1")
+    p.click("a:has-text('Bytt stafettholder')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    with p.expect_response(lambda r: "/stafettholder/sok?q=Jonas" in r.url):
+        p.fill("#handover-q", "Jonas")
+    p.wait_for_selector("#handover-results label:has-text('Jonas Berg')")
+    page.check()
+    p.check("#handover-results input[type=radio]")
+    p.fill("#f-note", "Emma flytter til Sørbyen etter høstferien.")
+    page.screenshot("handover-propose")
+    p.click("button:has-text('Send forslag')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    assert "Venter på svar" in p.content() and "Jonas Berg" in p.inner_text(".card--attention")
+    page.logout()
+
+    page.login("kontaktlaerer")
+    assert p.inner_text("#unread-count").startswith("1")  # the proposal, in the header's unread count
+    p.click(".card--attention a:has-text('Emma Hansen')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    assert "Stafettholder for Emma Hansen?" in p.content()
+    assert "flyttes til din enhet (Sørbyen skole)" in p.content()
+    page.screenshot("handover-respond")
+    p.click("button:has-text('Godta og bli stafettholder')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    assert p.url.endswith("/logger/1")
+    assert "Jonas Berg" in p.inner_text(".holder-card") and "Sørbyen skole" in p.inner_text(".holder-card")
+    assert "Kari Ottesen → Jonas Berg" in p.content()
+    page.logout()
+
+    page.login("enhetsleder2")
+    page.goto("/varsler")
+    assert "Et barn med stafettlogg har kommet til Sørbyen skole" in p.content()
+    page.screenshot("handover-arrival")
+    page.logout()
+
+    page.login("foresatt")
+    card = p.inner_text(".log-card")
+    assert "Jonas Berg" in card and "Sørbyen skole" in card and "Kari Ottesen" not in card
+    page.screenshot("handover-guardian")
+
+
+def test_unit_leader_chooses_new_holders_before_deactivating(page):
+    p = page.page
+    page.login("enhetsleder")
+    page.goto("/")
+    p.click("a:has-text('Administrer ansatte')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    p.click("tr:has-text('Kari Ottesen') button:has-text('Deaktiver')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    assert "Velg ny stafettholder før Kari Ottesen deaktiveres" in p.content()
+    for select in p.query_selector_all("#reassign-h ~ form select"):
+        select.select_option(label="Mari Lund, Spesialpedagog")
+    page.screenshot("handover-reassign")
+    p.click("button:has-text('Bytt stafettholder og deaktiver')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    assert "Kari Ottesen er deaktivert" in p.content()

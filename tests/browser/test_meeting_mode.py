@@ -1,0 +1,198 @@
+"""Meeting mode in a real browser (issue 4): typing with live plain-language hints, the
+autosave status turning to "Lagret", presence ticks, the read-aloud view, and unsaved text
+that survives a session timeout. axe-core runs on every page and after each htmx swap."""
+
+import shutil
+import threading
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from tests.browser.conftest import Page, free_port
+
+MEETING_URL = "/logger/1/moter/1"
+
+
+def open_meeting_mode(page):
+    p = page.page
+    page.login("stafettholder")
+    page.goto("/logger/1")
+    p.click("#section-meetings a:has-text('Åpne møtemodus')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    assert p.url.endswith(MEETING_URL)
+    assert "meeting-mode" in p.get_attribute("body", "class")
+
+
+def test_meeting_mode_typing_hints_autosave_and_read_aloud(page):
+    p = page.page
+    open_meeting_mode(page)
+    status = p.locator("#autosave-status")
+    expect(status).to_contain_text("Lagres automatisk")
+
+    with p.expect_response(lambda r: r.url.endswith("/referat") and r.request.method == "POST"):
+        p.click("#f-minutes")
+        p.keyboard.type("Det undersøkes snarest ifm. PPT. Emma leker med to venner i storefri.")
+    expect(status).to_contain_text("Lagret")
+    # live hints beside the text, pointing at the words
+    hints = p.locator("#minutes-hints")
+    expect(hints.locator(".hint--passive")).to_contain_text("undersøkes")
+    expect(hints.locator(".hint--abbreviation").first).to_contain_text("ifm.")
+    expect(hints).to_contain_text("Lesbarhet (LIX)")
+    page.check()
+
+    # nynorsk: the choice re-checks the text and is remembered
+    with p.expect_response(lambda r: r.url.endswith("/klarsprak")):
+        hints.locator("select[data-klarsprak-form]").select_option("nn")
+    expect(hints.locator("select[data-klarsprak-form]")).to_have_value("nn")
+    page.check()
+
+    # who is present: ticking saves at once
+    with p.expect_response(lambda r: r.url.endswith("/tilstede")):
+        p.check("input[name=present][value='Fatima Hansen']")
+    expect(p.locator("#present-status")).to_contain_text("Lagret")
+
+    # a measure agreed in the meeting, added inline
+    p.click("#meeting-measures summary")
+    p.fill("#meeting-new-measure-what", "Kontaktlærer har en prat med Emma hver mandag.")
+    p.fill("#meeting-new-measure-responsible", "Kontaktlærer Kari Ottesen")
+    p.fill("#meeting-new-measure-evaluation_date", "2030-01-15")
+    with p.expect_response(lambda r: r.url.endswith("/tiltak") and r.request.method == "POST"):
+        p.click("#meeting-measures button:has-text('Lagre tiltak')")
+    expect(p.locator("#meeting-measures .item")).to_contain_text("prat med Emma hver mandag")
+    page.check()
+    page.screenshot("meeting-mode")
+
+    # saved on the server: a reload shows it, with nothing left to warn about
+    p.reload()
+    p.wait_for_load_state("networkidle")
+    assert "Emma leker med to venner i storefri." in p.input_value("#f-minutes")
+    assert p.is_checked("input[name=present][value='Fatima Hansen']")
+    page.check()
+
+    # the read-aloud view for the shared screen
+    p.click("a:has-text('Vis for opplesing')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    expect(p.locator(".readaloud")).to_contain_text("Emma leker med to venner i storefri.")
+    expect(p.locator(".readaloud")).to_contain_text("prat med Emma hver mandag")
+    size = p.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.readaloud')).fontSize)")
+    assert size >= 28
+    if p.evaluate("() => 'speechSynthesis' in window"):
+        expect(p.locator("[data-readaloud-button]")).to_be_visible()
+    else:
+        expect(p.locator("[data-readaloud-button]")).to_be_hidden()
+    page.screenshot("meeting-readaloud")
+
+    # the printable invitation letter
+    page.goto(MEETING_URL + "/invitasjon")
+    expect(p.locator("main")).to_contain_text("Invitasjon til evalueringsmøte")
+    page.screenshot("meeting-invitation")
+
+    # approve the minutes: read-only afterwards, corrections appended
+    page.goto(MEETING_URL)
+    p.click("button:has-text('Godkjenn referatet')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    expect(p.locator("main")).to_contain_text("Referatet er godkjent")
+    assert p.locator("#f-minutes").count() == 0
+    p.click("#rettelser summary")
+    p.fill("#f-correction", "Tor Hansen var også til stede.")
+    p.click("#rettelser button:has-text('Legg til rettelse')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    expect(p.locator("#rettelser .correction")).to_contain_text("Tor Hansen var også til stede.")
+    page.screenshot("meeting-finalised")
+
+
+def test_hints_on_every_log_textarea(page):
+    p = page.page
+    page.login("stafettholder")
+    page.goto("/logger/1")
+    p.click("#section-entries summary")
+    with p.expect_response(lambda r: r.url.endswith("/klarsprak")):
+        p.fill("#new-entries-body", "Samtale med mor vedrørende fravær. Hun sier samt at det går bedre.")
+    panel = p.locator("#section-entries .klarsprak-hints")
+    expect(panel.locator(".hint--old_fashioned").first).to_contain_text("vedrørende")
+    page.check()
+
+
+@pytest.fixture
+def server_and_app(template_database, tmp_path):
+    from tests.conftest import _make_app
+
+    path = tmp_path / "browser.sqlite3"
+    shutil.copy(template_database, path)
+    app = _make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False)
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_unsaved_text_survives_a_session_timeout(browser, server_and_app):
+    base, app = server_and_app
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    page = Page(context.new_page(), base)
+    p = page.page
+    p.on("dialog", lambda dialog: dialog.accept())
+    try:
+        open_meeting_mode(page)
+        idle = app.config["SESSION_IDLE_MINUTES"]
+        app.config["SESSION_IDLE_MINUTES"] = -1  # every next request finds the session expired
+        with p.expect_navigation(url=lambda u: "/login" in u):
+            p.click("#f-minutes")
+            p.keyboard.type("Skrevet mens økten gikk ut.")
+        app.config["SESSION_IDLE_MINUTES"] = idle
+        assert "next=/logger/1/moter/1" in p.url
+        assert "Skrevet mens" in p.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage))")
+        p.fill("#username", "stafettholder")
+        p.fill("#password", "demo-passord")
+        with p.expect_response(lambda r: r.url.endswith("/referat") and r.request.method == "POST"):
+            p.click("button[type=submit]")
+        expect(p.locator("#autosave-status")).to_contain_text("Lagret")
+        assert p.input_value("#f-minutes") == "Skrevet mens økten gikk ut."
+        page.check()
+        # saved, so nothing is kept in the browser any more
+        assert "Skrevet mens" not in p.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage))")
+        p.reload()
+        assert p.input_value("#f-minutes") == "Skrevet mens økten gikk ut."
+        page.assert_clean()
+    finally:
+        context.close()
+
+
+def test_two_screens_saving_the_same_minutes_see_a_conflict_and_merge(browser, page):
+    p = page.page
+    open_meeting_mode(page)
+    other_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    other = Page(other_context.new_page(), page.base)
+    try:
+        other.login("stafettholder")
+        other.goto(MEETING_URL)
+        # the first screen saves
+        with p.expect_response(lambda r: r.url.endswith("/referat") and r.request.method == "POST"):
+            p.fill("#f-minutes", "Mor forteller at Emma gleder seg til skolen.")
+        expect(p.locator("#autosave-status")).to_contain_text("Lagret")
+        # the second screen, still on the old version, saves: a conflict, not an overwrite
+        q = other.page
+        with q.expect_response(lambda r: r.url.endswith("/referat") and r.status == 409):
+            q.fill("#f-minutes", "Far forteller at Emma sover bedre.")
+        expect(q.locator("[data-conflict]")).to_be_visible()
+        expect(q.locator("#minutes-editor")).to_contain_text("Mor forteller at Emma gleder seg til skolen.")
+        assert q.input_value("#merge-minutes") == "Far forteller at Emma sover bedre."
+        other.check()
+        other.screenshot("meeting-conflict")
+        q.fill("#merge-minutes", "Mor forteller at Emma gleder seg til skolen. Far forteller at Emma sover bedre.")
+        with q.expect_response(lambda r: r.url.endswith("/referat") and r.status == 200):
+            q.click("button:has-text('Lagre sammenslått tekst')")
+        expect(q.locator("#minutes-editor .alert--success")).to_be_visible()
+        other.check()
+        p.reload()
+        assert p.input_value("#f-minutes").endswith("Far forteller at Emma sover bedre.")
+        other.assert_clean()
+    finally:
+        other_context.close()

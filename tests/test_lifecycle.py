@@ -1,0 +1,663 @@
+"""Close, passive, reopen, delete (seed 001 "Rutine for avslutning av stafettlogg") and
+the guardians' own view: transitions over states × roles, the purge, invitations,
+guardian isolation and read-only guardians."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+
+from stafettlogg import lifecycle
+from stafettlogg.access import ACCESS
+from stafettlogg.db import db
+from stafettlogg.logs import domain, sections
+from stafettlogg.logs.domain import LogError
+from stafettlogg.models import (
+    MODELS,
+    AuditEvent,
+    Consent,
+    DeletionRequest,
+    Entry,
+    Guardian,
+    GuardianInvitation,
+    Handover,
+    Log,
+    LogStatus,
+    LogTombstone,
+    Meeting,
+    MinutesCorrection,
+    Notification,
+    OutboxEmail,
+    Subject,
+    User,
+    utcnow,
+)
+from tests import files
+from tests.conftest import EMMA_LOG_ID, user
+from tests.test_access_matrix import refused, routes, url_values
+
+pytestmark = pytest.mark.db
+
+
+def log_of(name: str) -> Log:
+    return Log.select().join(Subject).where(Subject.name == name).get()
+
+
+@pytest.fixture
+def ctx(app, db_conn):
+    with app.test_request_context():
+        yield
+
+
+# ------------------------------------------------------------------ states × roles
+
+ROLES = ("holder", "participant", "same_unit_staff", "unit_leader", "other_unit_leader", "guardian")
+USERNAMES = {
+    "holder": "stafettholder",
+    "participant": "aktor",
+    "same_unit_staff": "larer",
+    "unit_leader": "enhetsleder",
+    "other_unit_leader": "enhetsleder2",
+    "guardian": "foresatt",
+}
+STATES = (LogStatus.DRAFT, LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE)
+
+TRANSITIONS = {
+    # name: (call, the role that may, the states it may act from, the state after)
+    "close": (lambda u, log: lifecycle.close_log(u, log, "needs_met"), "holder", ("draft", "active"), "closed"),
+    "passive": (lambda u, log: lifecycle.make_passive(u, log, "Fatima Hansen"), "holder", ("closed",), "passive"),
+    "reopen": (lambda u, log: lifecycle.reopen(u, log), "holder", ("closed", "passive"), "draft"),
+    "withdraw": (lambda u, log: lifecycle.withdraw_consent(u, log), "guardian", ("draft", "active"), "closed"),
+    "request_deletion": (
+        lambda u, log: lifecycle.request_deletion(u, log, ""),
+        "guardian",
+        ("draft", "active", "closed", "passive"),
+        None,
+    ),
+    "delete": (
+        lambda u, log: lifecycle.delete_log(u, log, lifecycle.deletion_reason(log) or "not_kept"),
+        "unit_leader",
+        ("closed", "passive"),
+        "gone",
+    ),
+}
+
+
+def snapshot(log_id: int) -> dict:
+    return {
+        "log": Log.select().where(Log.id == log_id).dicts().get(),
+        "consents": list(Consent.select().where(Consent.log == log_id).order_by(Consent.id).dicts()),
+        "requests": DeletionRequest.select().count(),
+        "handovers": Handover.select().count(),
+        "tombstones": LogTombstone.select().count(),
+        "audit": AuditEvent.select().count(),
+    }
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("transition", sorted(TRANSITIONS))
+def test_transitions_only_from_the_right_state_by_the_right_role(ctx, transition, state):
+    call, right_role, from_states, after = TRANSITIONS[transition]
+    Log.update(status=state, closed_at=None if state in ("draft", "active") else utcnow()).where(
+        Log.id == EMMA_LOG_ID
+    ).execute()
+    before = snapshot(EMMA_LOG_ID)
+    for role in ROLES:
+        if role == right_role and state in from_states:
+            continue
+        with pytest.raises(LogError) as error:
+            call(user(USERNAMES[role]), Log.get_by_id(EMMA_LOG_ID))
+        assert str(error.value) and not re.search(r"[A-Za-z]+Error|Traceback", str(error.value))
+        assert snapshot(EMMA_LOG_ID) == before, f"{transition} by {role} from {state} changed something"
+    if state in from_states:
+        call(user(USERNAMES[right_role]), Log.get_by_id(EMMA_LOG_ID))
+        log = Log.get_or_none(Log.id == EMMA_LOG_ID)
+        if after == "gone":
+            assert log is None and LogTombstone.get(LogTombstone.log_id == EMMA_LOG_ID)
+        elif after is not None:
+            assert log.status == after
+        else:
+            assert log.status in ("closed", "passive") and lifecycle.open_deletion_request(log) is not None
+
+
+def test_close_with_ip_requires_the_koordinator(ctx):
+    holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
+    with pytest.raises(LogError, match="koordinatoren") as error:
+        lifecycle.close_log(holder, log, "ip_created")
+    assert error.value.field == "coordinator_name"
+    with pytest.raises(LogError, match="tjeneste"):
+        lifecycle.close_log(holder, log, "ip_created", coordinator_name="Kristin Koordinator")
+    assert Log.get_by_id(EMMA_LOG_ID).status == "active"
+    lifecycle.close_log(holder, log, "ip_created", "", "Kristin Koordinator", "Koordinerende enhet")
+    closed = Log.get_by_id(EMMA_LOG_ID)
+    assert (closed.status, closed.close_reason, closed.coordinator_name, closed.coordinator_service) == (
+        "closed",
+        "ip_created",
+        "Kristin Koordinator",
+        "Koordinerende enhet",
+    )
+    assert closed.closed_at is not None
+    assert AuditEvent.select().where(AuditEvent.action == "log_closed", AuditEvent.log_id == EMMA_LOG_ID).exists()
+
+
+def test_close_without_reason_and_read_only_afterwards(auth, db_conn):
+    c = auth.persona("holder")
+    r = c.post(f"/logger/{EMMA_LOG_ID}/avslutt", data={})
+    assert r.status_code == 303
+    assert Log.get_by_id(EMMA_LOG_ID).status == "closed" and Log.get_by_id(EMMA_LOG_ID).close_reason == ""
+    r = c.post(f"/logger/{EMMA_LOG_ID}/seksjon/entries", data={"entry_date": "2026-01-01", "body": "Nytt"})
+    assert r.status_code == 409 and not Entry.select().where(Entry.body == "Nytt").exists()
+    # a participant was told
+    assert Notification.select().where(Notification.user == user("aktor"), Notification.kind == "log_closed").exists()
+
+
+def test_passive_by_youth_requires_16(ctx):
+    holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
+    lifecycle.close_log(holder, log)
+    with pytest.raises(LogError, match="16 år"):
+        lifecycle.make_passive(holder, log, "Emma Hansen", agreed_as="youth")
+    with pytest.raises(LogError) as error:
+        lifecycle.make_passive(holder, log, "  ")
+    assert error.value.field == "agreed_by_name"
+    lifecycle.make_passive(holder, log, "Fatima Hansen")
+    kept = Log.get_by_id(EMMA_LOG_ID)
+    assert (kept.status, kept.guardian_agreed_to_keep, kept.keep_agreed_by, kept.keep_agreed_on) == (
+        "passive",
+        True,
+        "Fatima Hansen",
+        dt.date.today(),
+    )
+
+
+def test_close_form_with_a_wrong_agreement_changes_nothing(auth, db_conn):
+    c = auth.persona("holder")
+    data = {"reason": "needs_met", "keep": "yes", "agreed_by_name": "Emma Hansen", "agreed_as": "youth"}
+    r = c.post(f"/logger/{EMMA_LOG_ID}/avslutt", data=data)
+    assert r.status_code == 422 and "16 år" in r.get_data(as_text=True)
+    assert Log.get_by_id(EMMA_LOG_ID).status == "active"
+    r = c.post(f"/logger/{EMMA_LOG_ID}/avslutt", data=dict(data, agreed_by_name="Fatima Hansen", agreed_as="guardian"))
+    assert r.status_code == 303
+    log = Log.get_by_id(EMMA_LOG_ID)
+    assert (log.status, log.close_reason, log.keep_agreed_by) == ("passive", "needs_met", "Fatima Hansen")
+
+
+def test_reopen_keeps_the_whole_history_and_needs_new_consent(auth, db_conn, app):
+    with app.test_request_context():
+        log = Log.get_by_id(EMMA_LOG_ID)
+        counts = {m.__name__: m.select().where(m.log == log).count() for m in (Entry, Meeting, Consent, Guardian)}
+        lifecycle.close_log(user("stafettholder"), log)
+        lifecycle.make_passive(user("stafettholder"), log, "Fatima Hansen")
+    c = auth.persona("holder")
+    r = c.post(f"/logger/{EMMA_LOG_ID}/gjenapne")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/logger/{EMMA_LOG_ID}/samtykke")
+    reopened = Log.get_by_id(EMMA_LOG_ID)
+    assert reopened.status == "draft" and not reopened.guardian_agreed_to_keep and reopened.closed_at is None
+    assert {
+        m.__name__: m.select().where(m.log == reopened).count() for m in (Entry, Meeting, Consent, Guardian)
+    } == counts
+    upload = {
+        "given_by": "guardian",
+        "given_by_name": "Fatima Hansen",
+        "relation": "mor",
+        "consent_date": dt.date.today().isoformat(),
+        "services": ["kind:helsestasjon", "kind:ppt"],
+        "file": (io.BytesIO(files.pdf()), "nytt.pdf"),
+    }
+    r = c.post(f"/logger/{EMMA_LOG_ID}/samtykke", data=upload, content_type="multipart/form-data")
+    assert r.status_code == 303
+    assert Log.get_by_id(EMMA_LOG_ID).status == "active"
+    assert Consent.select().where(Consent.log == EMMA_LOG_ID).count() == counts["Consent"] + 1
+    assert "Samtale med mor" in c.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ guardians' actions over HTTP
+
+
+def test_guardian_withdraws_consent_and_the_log_closes(auth, db_conn):
+    c = auth.persona("guardian")
+    r = c.post(f"/mine/{EMMA_LOG_ID}/trekk-samtykke", data={})
+    assert r.status_code == 422 and Log.get_by_id(EMMA_LOG_ID).status == "active"
+    r = c.post(f"/mine/{EMMA_LOG_ID}/trekk-samtykke", data={"confirm": "yes"})
+    assert r.status_code == 303
+    log = Log.get_by_id(EMMA_LOG_ID)
+    assert (log.status, log.close_reason) == ("closed", "consent_withdrawn")
+    assert Consent.select().where(Consent.log == log, Consent.withdrawn_at.is_null()).count() == 0
+    assert (
+        Notification.select()
+        .where(Notification.user == user("stafettholder"), Notification.kind == "consent_withdrawn")
+        .exists()
+    )
+    page = c.get(f"/mine/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "Samtykket ble trukket tilbake" in page
+
+
+def test_guardian_asks_for_deletion_unit_leader_refuses_then_deletes(auth, db_conn):
+    c = auth.persona("guardian")
+    r = c.post(f"/mine/{EMMA_LOG_ID}/be-om-sletting", data={"confirm": "yes", "reason": "Vi flytter."})
+    assert r.status_code == 303
+    request = DeletionRequest.get(DeletionRequest.log == EMMA_LOG_ID)
+    assert Log.get_by_id(EMMA_LOG_ID).status == "closed"  # an open log closes when deletion is asked for
+    assert (
+        Notification.select()
+        .where(Notification.user == user("enhetsleder"), Notification.kind == "deletion_requested")
+        .exists()
+    )
+    r = c.post(f"/mine/{EMMA_LOG_ID}/be-om-sletting", data={"confirm": "yes"})
+    assert r.status_code == 422 and DeletionRequest.select().count() == 1
+
+    leader = auth.persona("unit_leader")
+    queue = leader.get(f"/enheter/{Log.get_by_id(EMMA_LOG_ID).unit_id}/sletting").get_data(as_text=True)
+    assert "Emma Hansen" in queue and "Oskar Nilsen" in queue and "Ida Moen" in queue
+    r = leader.post(f"/logger/{EMMA_LOG_ID}/sletting/{request.id}/avvis", data={"response": ""})
+    assert r.status_code == 422 and DeletionRequest.get_by_id(request.id).handled_at is None
+    r = leader.post(
+        f"/logger/{EMMA_LOG_ID}/sletting/{request.id}/avvis", data={"response": "Vi må ta vare på referatene."}
+    )
+    assert r.status_code == 303 and DeletionRequest.get_by_id(request.id).outcome == "refused"
+    page = auth.persona("guardian").get(f"/mine/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "Vi må ta vare på referatene." in page
+
+    # a closed log nobody agreed to keep may be deleted; the confirmation is required
+    leader = auth.persona("unit_leader")
+    r = leader.post(f"/logger/{EMMA_LOG_ID}/slett", data={"reason": "not_kept"})
+    assert r.status_code == 422 and Log.get_or_none(Log.id == EMMA_LOG_ID) is not None
+    r = leader.post(f"/logger/{EMMA_LOG_ID}/slett", data={"reason": "passive_by_agreement", "confirm": "yes"})
+    assert r.status_code == 409 and Log.get_or_none(Log.id == EMMA_LOG_ID) is not None
+    r = leader.post(f"/logger/{EMMA_LOG_ID}/slett", data={"reason": "not_kept", "confirm": "yes"})
+    assert r.status_code == 303
+    assert Log.get_or_none(Log.id == EMMA_LOG_ID) is None
+    tomb = LogTombstone.get(LogTombstone.log_id == EMMA_LOG_ID)
+    assert (tomb.reason, tomb.deleted_by.username) == ("not_kept", "enhetsleder")
+    assert auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").status_code == 404
+    assert User.get_or_none(User.username == "foresatt") is None  # the account existed only for this log
+
+
+# ------------------------------------------------------------------ the purge
+
+
+NAME = "Solveig Slettesen"
+
+
+def _rows_holding(text: str) -> list[str]:
+    """Every table, every column: rows holding the text (case-insensitive)."""
+    needle, raw = text.lower(), text.encode()
+    found = []
+    for table in db.get_tables():
+        cursor = db.execute_sql(f'SELECT * FROM "{table}"')
+        for row in cursor.fetchall():
+            for value in row:
+                if isinstance(value, str) and needle in value.lower():
+                    found.append(f"{table}: {value[:80]}")
+                elif isinstance(value, (bytes, memoryview)) and raw in bytes(value):
+                    found.append(f"{table}: <bytes>")
+    return found
+
+
+def _pdf_with(text: str) -> bytes:
+    base = files.pdf()
+    return base.replace(b"(Samtykke til stafettlogg - signert)", b"(" + text.encode() + b")")
+
+
+def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
+    with app.test_request_context():
+        holder, nurse, leader = user("stafettholder"), user("aktor"), user("enhetsleder")
+        log = domain.create_log(
+            holder,
+            kind="ungdom",
+            name=NAME,
+            birth_date=dt.date(2008, 1, 15),
+            national_id=None,
+            unit=holder.unit,
+            class_group="10C",
+            level=2,
+            concern_title=f"{NAME} har mye fravær",
+            concern_body=f"{NAME} sier det er tungt.",
+            guardians=[{"name": "Per Slettesen", "relation": "far", "phone": "912 00 000", "email": "per@example.no"}],
+        )
+        from stafettlogg.demo import _Upload
+
+        domain.upload_consent(
+            holder,
+            log,
+            _Upload(_pdf_with(NAME), "samtykke.pdf"),
+            given_by="youth",
+            given_by_name=NAME,
+            relation="",
+            consent_date=dt.date.today(),
+            expires_on=None,
+            services=["kind:helsestasjon"],
+            max_bytes=10 * 1024 * 1024,
+            consent_age=16,
+        )
+        log = Log.get_by_id(log.id)
+        domain.add_participant(holder, log, nurse)
+        S = sections.SECTIONS
+        concern = log.concerns[0]
+        sections.create_item(holder, log, S["goals"], {"concern": str(concern.id), "body": f"{NAME} er på skolen"})
+        sections.create_item(
+            holder,
+            log,
+            S["measures"],
+            {
+                "what": f"{NAME} møter helsesykepleier",
+                "responsible": "Helsesykepleier",
+                "status": "ongoing",
+                "evaluation_date": dt.date.today().isoformat(),
+            },
+        )
+        measure = log.measures[0]
+        _evaluation, errors = sections.add_evaluation(
+            holder,
+            log,
+            measure,
+            {
+                "evaluated_on": dt.date.today().isoformat(),
+                "what_worked": f"{NAME} kom hver gang",
+                "decision": "continue",
+            },
+        )
+        assert errors == {}
+        sections.create_item(nurse, log, S["highlights"], {"body": f"{NAME} smilte"})
+        sections.create_item(
+            holder, log, S["entries"], {"entry_date": dt.date.today().isoformat(), "body": f"Samtale med {NAME}"}
+        )
+        _item, errors = sections.create_item(
+            holder,
+            log,
+            S["meetings"],
+            {"kind": "samarbeidsmote", "starts_at": "2026-12-01T10:00", "place": "Rom 1", "agenda": f"Om {NAME}"},
+        )
+        assert errors == {}
+        meeting = log.meetings[0]
+        Meeting.update(minutes=f"{NAME} var med", present=NAME, finalised_at=utcnow(), finalised_by=holder).where(
+            Meeting.id == meeting.id
+        ).execute()
+        MinutesCorrection.create(meeting=meeting, body=f"Rettelse om {NAME}", author=holder)
+        Handover.create(log=log, from_user=holder, to_user=user("larer"), note=f"Gjelder {NAME}", created_by=holder)
+        # the youth gets their own access by invitation, and asks for deletion
+        youth = lifecycle.add_youth(holder, log, phone="", email="solveig@example.no")
+        _invitation, token = lifecycle.invite_guardian(holder, log, youth)
+        account = lifecycle.accept_invitation(
+            token, username="solveig", password="en lang og god setning", repeat="en lang og god setning"
+        )
+        assert account.name == NAME and account.role == "guardian"
+        father = Guardian.get(Guardian.log == log, Guardian.name == "Per Slettesen")
+        lifecycle.invite_guardian(holder, log, father)
+        Notification.create(user=holder, kind="test", text=f"Om {NAME}", log_id=log.id, dedupe_key="purge-test")
+        lifecycle.request_deletion(account, log, f"{NAME} vil ikke ha loggen")
+        assert _rows_holding(NAME), "the test must first put the name in the database"
+
+        lifecycle.delete_log(leader, Log.get_by_id(log.id), "guardian_request")
+
+        assert _rows_holding(NAME) == []
+        assert _rows_holding("Slettesen") == []
+        assert Log.get_or_none(Log.id == log.id) is None
+        assert User.get_or_none(User.username == "solveig") is None
+        tomb = LogTombstone.get(LogTombstone.log_id == log.id)
+        assert (tomb.reason, tomb.unit_id, tomb.deleted_by_id) == ("guardian_request", holder.unit_id, leader.id)
+        # the audit keeps ids only, and the deletion itself is recorded
+        assert AuditEvent.select().where(AuditEvent.action == "log_deleted", AuditEvent.log_id == log.id).exists()
+        assert OutboxEmail.select().where(OutboxEmail.to == "solveig@example.no").count() >= 1
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        path = Path(url.split("sqlite:///", 1)[1])
+        for candidate in (path, Path(f"{path}-wal")):
+            if candidate.exists():
+                data = candidate.read_bytes()
+                assert NAME.encode() not in data, f"{candidate.name} still holds the name"
+                assert b"Slettesen" not in data
+
+
+def test_subject_shared_by_another_log_is_kept(ctx):
+    oskar = log_of("Oskar Nilsen")
+    other = Log.create(
+        subject=oskar.subject, unit=oskar.unit, holder=oskar.holder, created_by=oskar.holder, status="closed"
+    )
+    lifecycle.delete_log(user("enhetsleder"), oskar, "not_kept")
+    assert Subject.get_or_none(Subject.id == other.subject_id) is not None
+    assert Log.get_or_none(Log.id == oskar.id) is None
+
+
+# ------------------------------------------------------------------ invitations
+
+
+def test_invitation_is_single_use_expiring_and_stores_only_a_hash(auth, db_conn, app):
+    c = auth.persona("holder")
+    tor = Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Tor Hansen")
+    r = c.post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": tor.id})
+    assert r.status_code == 200
+    token = re.search(r"/invitasjon/([A-Za-z0-9_\-]+)", r.get_data(as_text=True)).group(1)
+    invitation = GuardianInvitation.get(GuardianInvitation.guardian == tor)
+    assert token not in invitation.token_hash and len(invitation.token_hash) == 64
+    assert invitation.expires_at > utcnow() + dt.timedelta(days=6)
+
+    anon = app.test_client()
+    assert anon.get(f"/invitasjon/{token}").status_code == 200
+    r = anon.post(f"/invitasjon/{token}", data={"username": "tor.hansen", "password": "kort", "repeat": "kort"})
+    assert r.status_code == 422 and "minst 12 tegn" in r.get_data(as_text=True)
+    assert User.get_or_none(User.username == "tor.hansen") is None
+    good = {
+        "username": "tor.hansen",
+        "password": "far leser avisen hver morgen",
+        "repeat": "far leser avisen hver morgen",
+    }
+    r = anon.post(f"/invitasjon/{token}", data=good)
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/mine/{EMMA_LOG_ID}")
+    account = User.get(User.username == "tor.hansen")
+    assert account.role == "guardian" and Guardian.get_by_id(tor.id).user_id == account.id
+    assert anon.get(f"/mine/{EMMA_LOG_ID}").status_code == 200  # logged in
+
+    # single use
+    other = app.test_client()
+    assert other.get(f"/invitasjon/{token}").status_code == 404
+    r = other.post(f"/invitasjon/{token}", data=dict(good, username="tor2"))
+    assert r.status_code == 404 and User.get_or_none(User.username == "tor2") is None
+
+
+def test_expired_invitation_and_new_link_replaces_old(ctx, app):
+    holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
+    tor = Guardian.get(Guardian.log == log, Guardian.name == "Tor Hansen")
+    _first, old_token = lifecycle.invite_guardian(holder, log, tor)
+    _second, new_token = lifecycle.invite_guardian(holder, log, tor)
+    assert lifecycle.find_invitation(old_token) is None and lifecycle.find_invitation(new_token) is not None
+    GuardianInvitation.update(expires_at=utcnow() - dt.timedelta(seconds=1)).where(
+        GuardianInvitation.id == _second.id
+    ).execute()
+    assert lifecycle.find_invitation(new_token) is None
+    with pytest.raises(LogError):
+        lifecycle.accept_invitation(
+            new_token, username="tor.x", password="en lang god setning", repeat="en lang god setning"
+        )
+    assert User.get_or_none(User.username == "tor.x") is None
+    # a guardian who already has access is not invited again
+    with pytest.raises(LogError, match="allerede tilgang"):
+        lifecycle.invite_guardian(holder, log, Guardian.get(Guardian.log == log, Guardian.name == "Fatima Hansen"))
+
+
+def test_invitation_is_emailed_without_child_data(auth, db_conn):
+    fatima = Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Fatima Hansen")
+    Guardian.update(user=None).where(Guardian.id == fatima.id).execute()
+    r = auth.persona("holder").post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": fatima.id})
+    assert r.status_code == 200 and "sendt på e-post" in r.get_data(as_text=True)
+    mail = OutboxEmail.select().where(OutboxEmail.to == "fatima@example.no").order_by(OutboxEmail.id.desc()).get()
+    assert "/invitasjon/" in mail.body and "Emma" not in mail.body and "Hansen" not in mail.body
+
+
+def test_existing_guardian_account_links_a_second_child(auth, db_conn, app):
+    holder_b = user("pedleder")
+    sofie = log_of("Sofie Lie")
+    anne = Guardian.get(Guardian.log == sofie, Guardian.name == "Anne Lie")
+    with app.test_request_context():
+        _inv, token = lifecycle.invite_guardian(holder_b, sofie, anne)
+    c = auth.persona("guardian")  # Fatima, already a guardian account
+    r = c.post(f"/invitasjon/{token}", data={"action": "link"})
+    assert r.status_code == 303
+    assert Guardian.get_by_id(anne.id).user_id == user("foresatt").id
+    # linking with a wrong password is limited like the login form
+    with app.test_request_context():
+        tor = Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Tor Hansen")
+        _inv, token = lifecycle.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), tor)
+    anon = app.test_client()
+    wrong = {"action": "link", "existing_username": "foresatt", "existing_password": "feil passord her"}
+    statuses = [anon.post(f"/invitasjon/{token}", data=wrong).status_code for _i in range(6)]
+    assert statuses == [422] * 6 and Guardian.get_by_id(tor.id).user_id is None
+    right = dict(wrong, existing_password="demo-passord")
+    assert "For mange mislykkede" in anon.post(f"/invitasjon/{token}", data=right).get_data(as_text=True)
+    assert Guardian.get_by_id(tor.id).user_id is None
+    # staff cannot use a guardian's link
+    with app.test_request_context():
+        tor = Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Tor Hansen")
+        _inv, token = lifecycle.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), tor)
+    assert auth.persona("holder").post(f"/invitasjon/{token}", data={}).status_code == 409
+    assert Guardian.get_by_id(tor.id).user_id is None
+
+
+def test_youth_16_gets_own_access_younger_does_not(ctx):
+    holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
+    with pytest.raises(LogError, match="16 år"):
+        lifecycle.add_youth(holder, log, phone="900 00 000", email="")
+    Subject.update(birth_date=dt.date.today().replace(year=dt.date.today().year - 16) - dt.timedelta(days=1)).where(
+        Subject.id == log.subject_id
+    ).execute()
+    youth = lifecycle.add_youth(holder, Log.get_by_id(EMMA_LOG_ID), phone="900 00 000", email="")
+    assert (youth.name, youth.relation) == ("Emma Hansen", "ungdom")
+    _inv, token = lifecycle.invite_guardian(holder, log, youth)
+    account = lifecycle.accept_invitation(
+        token, username="emma", password="min egen lange setning", repeat="min egen lange setning"
+    )
+    from stafettlogg.access import log_tokens
+
+    assert log_tokens(account, log) == {"guardian"}
+
+
+# ------------------------------------------------------------------ the guardians' view
+
+
+def test_guardian_view_plain_language_finalised_minutes_only(auth, db_conn):
+    holder = user("stafettholder")
+    Meeting.create(
+        log=EMMA_LOG_ID,
+        kind="samarbeidsmote",
+        starts_at=utcnow() - dt.timedelta(days=20),
+        minutes="Ferdig referat fra møtet",
+        author=holder,
+        finalised_at=utcnow(),
+        finalised_by=holder,
+    )
+    Meeting.create(
+        log=EMMA_LOG_ID,
+        kind="samarbeidsmote",
+        starts_at=utcnow() - dt.timedelta(days=1),
+        minutes="UTKAST som ikke er ferdig",
+        author=holder,
+    )
+    page = auth.persona("guardian").get(f"/mine/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "Kari Ottesen" in page and "900 22 222" in page  # who the holder is, how to reach them
+    assert "Hvem gjør hva, og når?" in page and "faste lekegrupper" in page and "Mor og far" in page
+    assert "Evalueringsmøte" in page  # the upcoming meeting
+    assert "Ferdig referat fra møtet" in page
+    assert "UTKAST" not in page  # never drafts
+    assert "Samtale med mor" not in page  # free entries are the professionals' notes
+    assert "Fatima Hansen ga skriftlig samtykke" in page and "Aktiv" in page
+
+
+def test_guardian_sees_access_history_with_role_and_unit_not_usernames(auth, db_conn):
+    auth.persona("participant").get(f"/logger/{EMMA_LOG_ID}")
+    page = auth.persona("guardian").get(f"/mine/{EMMA_LOG_ID}/innsyn").get_data(as_text=True)
+    assert "Helsestasjonen sentrum" in page and "Deltaker" in page and "Leste i stafettloggen" in page
+    assert "Stafettholder" in page and "Lastet opp samtykke" in page
+    assert "aktor" not in page and "stafettholder<" not in page and "Karianne" not in page
+
+
+def test_family_print_is_plain_and_marked(auth, db_conn):
+    r = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}/familieversjon")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Unntatt offentlighet, offentleglova § 13" in page
+    assert "Hvem gjør hva, og når?" in page and "Samtale med mor" not in page
+    assert r.headers["Cache-Control"].startswith("no-store")
+    assert AuditEvent.select().where(AuditEvent.action == "view:lifecycle.family_print").exists()
+
+
+def test_archive_print_whole_log_for_unit_leader_only_when_ended(auth, db_conn):
+    leader = auth.persona("unit_leader")
+    r = leader.get(f"/logger/{EMMA_LOG_ID}/arkivutskrift")
+    assert r.status_code == 409 and "faste lekegrupper" not in r.get_data(as_text=True)
+    oskar = log_of("Oskar Nilsen")
+    r = leader.get(f"/logger/{oskar.id}/arkivutskrift")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Unntatt offentlighet, offentleglova § 13" in page
+    assert "Oskar var urolig etter flytting" in page and "Samtykker" in page and "Tilgangslogg" in page
+    assert (
+        AuditEvent.select()
+        .where(AuditEvent.action == "view:lifecycle.archive_print", AuditEvent.log_id == oskar.id)
+        .exists()
+    )
+    holder_page = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}/arkivutskrift").get_data(as_text=True)
+    assert "Samtale med mor" in holder_page and "Stafettholdere" in holder_page
+
+
+# ------------------------------------------------------------------ guardians write nothing; isolation
+
+GUARDIAN_WRITES = {
+    "guardian.withdraw",
+    "guardian.deletion_request",
+    "auth.logout",
+    "auth.password",
+    "main.notification_read",
+    "lifecycle.invitation_accept",
+}
+CONTENT = [m for m in MODELS if m.__name__ not in ("AuditEvent", "LoginFailure")]
+
+
+def _counts():
+    return {m.__name__: m.select().count() for m in CONTENT}
+
+
+def test_guardians_are_refused_every_write_route(app, auth, db_conn):
+    values = url_values(app)
+    before = _counts()
+    log_before = Log.select().where(Log.id == EMMA_LOG_ID).dicts().get()
+    problems = []
+    for rule, method in routes(app):
+        if method == "GET" or rule.endpoint in GUARDIAN_WRITES or "anonymous" in ACCESS[rule.endpoint]:
+            continue  # public routes (login, language) hold no log data; the counts below still apply
+        url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+        response = auth.persona("guardian").open(url, method=method, data={"body": "x", "title": "x", "name": "x"})
+        if not refused(response) and response.status_code != 404:
+            problems.append(f"{method} {url}: {response.status_code}")
+    assert problems == []
+    assert _counts() == before
+    assert Log.select().where(Log.id == EMMA_LOG_ID).dicts().get() == log_before
+
+
+def test_guardian_of_another_child_reaches_nothing_of_emma(app, auth, db_conn):
+    sofie = log_of("Sofie Lie")
+    with app.test_request_context():
+        anne = Guardian.get(Guardian.log == sofie, Guardian.name == "Anne Lie")
+        _inv, token = lifecycle.invite_guardian(user("pedleder"), sofie, anne)
+        lifecycle.accept_invitation(
+            token, username="anne.lie", password="sofie og mamma i hagen", repeat="sofie og mamma i hagen"
+        )
+    values = url_values(app)
+    emma_texts = ("Emma", "faste lekegrupper", "Samtale med mor", "Fatima")
+    problems = []
+    for rule, method in routes(app):
+        if rule.endpoint == "static":
+            continue
+        url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+        client = auth.login_as("anne.lie")
+        response = client.open(url, method=method, data={})
+        body = response.get_data(as_text=True)
+        scoped = set(rule.arguments) & {"log_id", "unit_id", "staff_id"}
+        if scoped and response.status_code not in (403, 404) and not refused(response):
+            problems.append(f"{method} {url}: {response.status_code}")
+        if any(text in body for text in emma_texts):
+            problems.append(f"{method} {url}: shows Emma's data")
+    assert problems == []
+    own = auth.login_as("anne.lie").get(f"/mine/{sofie.id}")
+    assert own.status_code == 200 and "Sofie Lie" in own.get_data(as_text=True)
+    assert auth.persona("guardian").get(f"/mine/{sofie.id}").status_code == 403
+    assert auth.login_as("anne.lie").get(f"/mine/{EMMA_LOG_ID}/innsyn").status_code == 403

@@ -1,0 +1,600 @@
+"""Meeting mode (issue 4): autosave, session expiry, conflicts, finalised minutes that no
+route can change, corrections, invitations (.ics parsed back), hints, permissions."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from stafettlogg.models import AuditEvent, Log, Measure, Meeting, MinutesCorrection, User
+from tests.conftest import EMMA_LOG_ID, PERSONAS, _make_app, user
+
+pytestmark = pytest.mark.db
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def meeting(db_conn):
+    return Meeting.select().where(Meeting.log == EMMA_LOG_ID).first()
+
+
+def url(meeting, path=""):
+    return f"/logger/{EMMA_LOG_ID}/moter/{meeting.id}{path}"
+
+
+def fresh(meeting) -> Meeting:
+    return Meeting.get_by_id(meeting.id)
+
+
+def autosave(client, meeting, minutes, version, agenda=None, **headers):
+    data = {"minutes": minutes, "agenda": meeting.agenda if agenda is None else agenda, "version": version}
+    data["autosave"] = "1"
+    return client.post(url(meeting, "/referat"), data=data, headers={**HX, **headers})
+
+
+def oob_version(response) -> int:
+    return int(re.search(r'id="minutes-version" value="(\d+)"', response.get_data(as_text=True)).group(1))
+
+
+# ------------------------------------------------------------------ autosave
+
+
+def test_meeting_mode_page_has_the_autosaving_editor(auth, meeting):
+    html = auth.persona("holder").get(url(meeting)).get_data(as_text=True)
+    assert 'class="meeting-mode"' in html
+    assert 'hx-trigger="input changed delay:1s, blur"' in html
+    assert "queue last" in html
+    assert 'id="autosave-status"' in html and 'aria-live="polite"' in html
+    assert f'id="minutes-version" value="{meeting.version}"' in html
+    assert "js/meeting.js" in html
+    # the people who can be ticked as present: the child, the guardians, the participants
+    for name in ("Emma Hansen", "Fatima Hansen", "Tor Hansen", "Kari Ottesen", "Karianne Petrusen", "Per Rådgiver"):
+        assert f'value="{name}"' in html
+
+
+def test_autosave_round_trip(auth, meeting):
+    client = auth.persona("holder")
+    before = AuditEvent.select().where(AuditEvent.action == "meeting_minutes_saved").count()
+    response = autosave(client, meeting, "Emma leker med to venner i storefri.", meeting.version)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert re.search(r"Lagret \d\d:\d\d", body)
+    assert oob_version(response) == meeting.version + 1
+    assert 'hx-swap-oob="true"' in body
+    stored = fresh(meeting)
+    assert stored.minutes == "Emma leker med to venner i storefri."
+    assert stored.version == meeting.version + 1
+    assert AuditEvent.select().where(AuditEvent.action == "meeting_minutes_saved").count() == before + 1
+
+    # the next keystrokes are based on the new version
+    response = autosave(client, meeting, "Emma leker med to venner i storefri. Hun smiler.", stored.version)
+    assert response.status_code == 200
+    assert fresh(meeting).minutes.endswith("Hun smiler.")
+
+    # a blur with unchanged text writes nothing and never conflicts
+    version = fresh(meeting).version
+    response = autosave(client, meeting, "Emma leker med to venner i storefri. Hun smiler.", version - 1)
+    assert response.status_code == 200
+    assert fresh(meeting).version == version
+
+    # the page shows it again after a reload
+    assert "Hun smiler." in client.get(url(meeting)).get_data(as_text=True)
+
+
+def test_saved_text_survives_a_server_restart(auth, meeting, database_url):
+    autosave(auth.persona("holder"), meeting, "Lagret før omstart.", meeting.version)
+    from stafettlogg.db import db
+
+    db.close()
+    restarted = _make_app(database_url)
+    client = restarted.test_client()
+    with db.connection_context():
+        session_id = user("stafettholder").get_id()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["last_seen"] = dt.datetime.now(dt.UTC).timestamp()
+    assert "Lagret før omstart." in client.get(url(meeting)).get_data(as_text=True)
+
+
+def test_plain_post_without_javascript_saves_and_redirects(auth, meeting):
+    response = auth.persona("holder").post(
+        url(meeting, "/referat"), data={"minutes": "Uten JavaScript.", "agenda": "", "version": meeting.version}
+    )
+    assert response.status_code == 303
+    assert fresh(meeting).minutes == "Uten JavaScript."
+
+
+def test_too_long_minutes_are_refused_and_the_text_kept(auth, meeting):
+    long_text = "ord " * 6000
+    response = auth.persona("holder").post(
+        url(meeting, "/referat"), data={"minutes": long_text, "version": meeting.version}
+    )
+    assert response.status_code == 422
+    assert long_text.strip() in response.get_data(as_text=True)
+    assert fresh(meeting).minutes == ""
+
+
+def test_autosave_after_session_expiry_redirects_to_login_and_saves_after_login(app, auth, meeting):
+    client = auth.persona("holder")
+    with client.session_transaction() as session:
+        session["last_seen"] = session["last_seen"] - (app.config["SESSION_IDLE_MINUTES"] + 5) * 60
+    page = f"http://localhost{url(meeting)}"
+    response = autosave(client, meeting, "Skrevet mens økten gikk ut.", meeting.version, **{"HX-Current-URL": page})
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == f"/login?next=/logger/{EMMA_LOG_ID}/moter/{meeting.id}"
+    assert response.get_data() == b""
+    assert fresh(meeting).minutes == ""  # nothing saved by the refused request
+
+    login = auth.login("stafettholder", query_string={"next": url(meeting)})
+    assert login.status_code == 302 and login.headers["Location"] == url(meeting)
+    assert 'id="minutes-form"' in client.get(url(meeting)).get_data(as_text=True)
+    # the page restores the text kept in the browser and saves it, based on the old version
+    response = autosave(client, meeting, "Skrevet mens økten gikk ut.", meeting.version)
+    assert response.status_code == 200
+    assert fresh(meeting).minutes == "Skrevet mens økten gikk ut."
+
+
+def test_meeting_js_keeps_drafts_per_meeting_and_forgets_them_at_logout():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "static" / "js"
+    meeting_js = (root / "meeting.js").read_text()
+    for needle in ("sessionStorage", "htmx:sendError", "htmx:responseError", "beforeunload", "HX-Redirect"):
+        assert needle in meeting_js
+    assert "stafettlogg:draft:" in (root / "app.js").read_text()  # cleared at logout
+
+
+# ------------------------------------------------------------------ conflicts
+
+
+def test_stale_autosave_is_a_conflict_with_both_texts_and_a_merge(auth, meeting):
+    client = auth.persona("holder")
+    base = meeting.version
+    assert autosave(client, meeting, "Teksten fra den andre skjermen.", base).status_code == 200
+    response = autosave(client, meeting, "Min tekst fra den første skjermen.", base)
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "#minutes-editor"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    html = response.get_data(as_text=True)
+    assert "Teksten fra den andre skjermen." in html
+    assert "Min tekst fra den første skjermen." in html
+    assert "Lagre sammenslått tekst" in html
+    assert f'name="version" value="{base + 1}"' in html
+    assert fresh(meeting).minutes == "Teksten fra den andre skjermen."  # never a silent overwrite
+
+    merged = "Teksten fra den andre skjermen. Min tekst fra den første skjermen."
+    response = client.post(
+        url(meeting, "/referat"), data={"minutes": merged, "agenda": meeting.agenda, "version": base + 1}, headers=HX
+    )
+    assert response.status_code == 200
+    assert 'id="minutes-form"' in response.get_data(as_text=True)
+    assert fresh(meeting).minutes == merged
+
+
+def test_conflict_without_javascript_is_a_409_page_with_the_users_text(auth, meeting):
+    client = auth.persona("holder")
+    autosave(client, meeting, "Først.", meeting.version)
+    response = client.post(url(meeting, "/referat"), data={"minutes": "Andre.", "version": meeting.version})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Først." in html and "Andre." in html and "Lagre sammenslått tekst" in html
+
+
+def _measure_form(**overrides):
+    data = {
+        "what": "Kontaktlærer setter av ti minutter hver mandag til en prat med Emma.",
+        "responsible": "Kontaktlærer Kari Ottesen",
+        "evaluation_date": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "status": "planned",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_measures_agreed_in_the_meeting(auth, meeting):
+    client = auth.persona("holder")
+    response = client.post(url(meeting, "/tiltak"), data=_measure_form(), headers=HX)
+    assert response.status_code == 200
+    assert "ti minutter hver mandag" in response.get_data(as_text=True)
+    measure = Measure.select().where(Measure.meeting == meeting).get()
+    assert measure.log_id == EMMA_LOG_ID
+    # shown in the log's measures section too
+    assert "ti minutter hver mandag" in client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+
+    # invalid input: 422, the user's text kept, nothing stored
+    response = client.post(url(meeting, "/tiltak"), data=_measure_form(responsible="", what="Ny tekst"), headers=HX)
+    assert response.status_code == 422
+    assert "Ny tekst" in response.get_data(as_text=True)
+    assert Measure.select().where(Measure.meeting == meeting).count() == 1
+
+    # inline edit, then a stale edit: conflict with both texts
+    edit = client.get(url(meeting, f"/tiltak/{measure.id}/endre"), headers=HX)
+    assert edit.status_code == 200 and f'name="version" value="{measure.version}"' in edit.get_data(as_text=True)
+    first = client.post(
+        url(meeting, f"/tiltak/{measure.id}"), data=_measure_form(what="Første endring.", version=1), headers=HX
+    )
+    assert first.status_code == 200
+    stale = client.post(
+        url(meeting, f"/tiltak/{measure.id}"), data=_measure_form(what="Andre endring.", version=1), headers=HX
+    )
+    assert stale.status_code == 409
+    html = stale.get_data(as_text=True)
+    assert "Første endring." in html and "Andre endring." in html and "Lagre sammenslått tekst" in html
+    assert 'name="version" value="2"' in html
+    assert Measure.get_by_id(measure.id).what == "Første endring."
+
+
+def test_measures_of_other_meetings_are_not_found_here(auth, meeting):
+    other = Measure.select().where(Measure.log == EMMA_LOG_ID).first()
+    assert other.meeting_id is None
+    client = auth.persona("holder")
+    assert client.get(url(meeting, f"/tiltak/{other.id}/endre")).status_code == 404
+    assert client.post(url(meeting, f"/tiltak/{other.id}"), data=_measure_form(version=1)).status_code == 404
+
+
+# ------------------------------------------------------------------ present
+
+
+def test_who_is_present_one_name_per_line(auth, meeting):
+    client = auth.persona("holder")
+    response = client.post(
+        url(meeting, "/tilstede"),
+        data={
+            "present": ["Emma Hansen", "Fatima Hansen", "Karianne Petrusen", "Ukjent Person"],
+            "present_other": "Tolk Ali Khan\n",
+        },
+        headers=HX,
+    )
+    assert response.status_code == 200 and "Lagret" in response.get_data(as_text=True)
+    assert fresh(meeting).present == "Emma Hansen\nFatima Hansen\nKarianne Petrusen\nTolk Ali Khan"
+    html = client.get(url(meeting)).get_data(as_text=True)
+    assert 'value="Fatima Hansen" checked' in html
+    assert 'value="Tor Hansen">' in html
+
+
+# ------------------------------------------------------------------ finalise, immutability, corrections
+
+
+def finalise(client, meeting, minutes="Emma har fått en venn. Kontaktlærer følger opp."):
+    return client.post(
+        url(meeting, "/godkjenn"),
+        data={"minutes": minutes, "agenda": meeting.agenda, "version": fresh(meeting).version},
+    )
+
+
+def test_finalising_saves_the_text_on_screen_and_records_who(auth, meeting):
+    client = auth.persona("holder")
+    response = finalise(client, meeting)
+    assert response.status_code == 303
+    stored = fresh(meeting)
+    assert stored.minutes == "Emma har fått en venn. Kontaktlærer følger opp."
+    assert stored.finalised_at is not None and stored.finalised_by_id == user("stafettholder").id
+    html = client.get(url(meeting)).get_data(as_text=True)
+    assert "Referatet er godkjent" in html
+    assert "data-autosave" not in html
+    log_page = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "Referat godkjent" in log_page and url(meeting) in log_page
+
+
+def test_empty_minutes_cannot_be_finalised(auth, meeting):
+    response = finalise(auth.persona("holder"), meeting, minutes="")
+    assert response.status_code == 422
+    assert fresh(meeting).finalised_at is None
+
+
+def test_no_route_can_change_finalised_minutes(auth, meeting):
+    client = auth.persona("holder")
+    client.post(url(meeting, "/tiltak"), data=_measure_form(), headers=HX)
+    measure = Measure.select().where(Measure.meeting == meeting).get()
+    assert finalise(client, meeting).status_code == 303
+    before = fresh(meeting)
+    snapshot = (before.minutes, before.agenda, before.present, before.version, before.finalised_at, before.place)
+    measure_before = Measure.get_by_id(measure.id).what
+    version = before.version
+    attempts = [
+        ("autosave", lambda: autosave(client, meeting, "Endret i ettertid.", version)),
+        ("save", lambda: client.post(url(meeting, "/referat"), data={"minutes": "Endret.", "version": version})),
+        (
+            "save-fragment",
+            lambda: client.post(url(meeting, "/referat"), data={"minutes": "X", "version": version}, headers=HX),
+        ),
+        ("present", lambda: client.post(url(meeting, "/tilstede"), data={"present": ["Emma Hansen"]})),
+        ("finalise again", lambda: finalise(client, meeting, minutes="Ny tekst")),
+        ("measure create", lambda: client.post(url(meeting, "/tiltak"), data=_measure_form(what="Nytt"), headers=HX)),
+        (
+            "measure update",
+            lambda: client.post(url(meeting, f"/tiltak/{measure.id}"), data=_measure_form(what="Endret", version=1)),
+        ),
+        ("measure edit form", lambda: client.get(url(meeting, f"/tiltak/{measure.id}/endre"))),
+        (
+            "section update",
+            lambda: client.post(
+                f"/logger/{EMMA_LOG_ID}/seksjon/meetings/{meeting.id}",
+                data={
+                    "kind": "samarbeidsmote",
+                    "starts_at": "2030-01-01T10:00",
+                    "place": "Annet sted",
+                    "minutes": "Endret via seksjonen",
+                    "version": version,
+                },
+            ),
+        ),
+        ("section delete", lambda: client.post(f"/logger/{EMMA_LOG_ID}/seksjon/meetings/{meeting.id}/slett")),
+    ]
+    for name, attempt in attempts:
+        response = attempt()
+        assert response.status_code in (409, 422), f"{name}: {response.status_code}"
+        after = fresh(meeting)
+        assert (
+            after.minutes,
+            after.agenda,
+            after.present,
+            after.version,
+            after.finalised_at,
+            after.place,
+        ) == snapshot, name
+    assert Measure.select().where(Measure.meeting == meeting).count() == 1
+    assert Measure.get_by_id(measure.id).what == measure_before
+    # the log page offers no edit or delete for the finalised meeting
+    log_page = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert f"/seksjon/meetings/{meeting.id}/endre" not in log_page
+    assert f"/seksjon/meetings/{meeting.id}/slett" not in log_page
+
+
+def test_corrections_are_appended_with_author_and_time(auth, meeting):
+    client = auth.persona("holder")
+    # before approval there is nothing to correct: change the text instead
+    assert client.post(url(meeting, "/rettelser"), data={"body": "For tidlig"}).status_code == 422
+    finalise(client, meeting)
+    assert client.post(url(meeting, "/rettelser"), data={"body": "  "}).status_code == 422
+    response = client.post(url(meeting, "/rettelser"), data={"body": "Det var far, ikke mor, som var til stede."})
+    assert response.status_code == 303
+    correction = MinutesCorrection.get(MinutesCorrection.meeting == meeting)
+    assert correction.author_id == user("stafettholder").id
+    assert fresh(meeting).minutes == "Emma har fått en venn. Kontaktlærer følger opp."
+    html = client.get(url(meeting)).get_data(as_text=True)
+    assert "Det var far, ikke mor, som var til stede." in html
+    assert "Rettelse" in html and "Kari Ottesen" in html
+    assert "Det var far" in client.get(url(meeting, "/les-hoyt")).get_data(as_text=True)
+    assert AuditEvent.select().where(AuditEvent.action == "meeting_correction_added").count() == 1
+    # participants read, never correct
+    assert auth.persona("participant").post(url(meeting, "/rettelser"), data={"body": "Nei"}).status_code == 403
+
+
+def test_a_closed_log_is_read_only_in_meeting_mode(auth, meeting):
+    Log.update(status="closed").where(Log.id == EMMA_LOG_ID).execute()
+    client = auth.persona("holder")
+    html = client.get(url(meeting)).get_data(as_text=True)
+    assert "data-autosave" not in html
+    assert autosave(client, meeting, "Etterpå", meeting.version).status_code == 409
+    assert fresh(meeting).minutes == ""
+
+
+# ------------------------------------------------------------------ invitations
+
+
+def parse_ics(raw: bytes) -> list[tuple[str, dict, str]]:
+    """A small RFC 5545 reader: CRLF lines, unfolding, parameters, TEXT unescaping."""
+    text = raw.decode("utf-8")
+    assert text.endswith("\r\n")
+    physical = text.split("\r\n")[:-1]
+    assert all("\n" not in line and "\r" not in line for line in physical)
+    assert all(len(line.encode("utf-8")) <= 75 for line in physical), "lines are folded at 75 octets"
+    logical = []
+    for line in physical:
+        if line.startswith((" ", "\t")):
+            logical[-1] += line[1:]
+        else:
+            logical.append(line)
+    out = []
+    for line in logical:
+        head, _sep, value = line.partition(":")
+        name, *params = head.split(";")
+        value = re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+        out.append((name, dict(p.split("=", 1) for p in params), value))
+    return out
+
+
+def test_ics_invitation_is_valid_and_names_no_child(auth, meeting):
+    place = "Nordbyen skole; møterom 2, 2. etasje \\ inngang B\nRing på: " + "lang beskrivelse " * 6
+    Meeting.update(place=place).where(Meeting.id == meeting.id).execute()
+    response = auth.persona("holder").get(url(meeting, "/invitasjon.ics"))
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert "attachment" in response.headers["Content-Disposition"]
+    lines = parse_ics(response.data)
+    names = [name for name, _p, _v in lines]
+    assert names[0] == "BEGIN" and lines[0][2] == "VCALENDAR" and lines[-1][2] == "VCALENDAR"
+    assert ("BEGIN", {}, "VEVENT") in lines and ("END", {}, "VEVENT") in lines
+    props = {name: (params, value) for name, params, value in lines}
+    assert props["VERSION"][1] == "2.0"
+    assert props["PRODID"][1]
+    assert props["UID"][1] == f"stafettlogg-meeting-{meeting.id}@127.0.0.1"
+    assert re.fullmatch(r"\d{8}T\d{6}Z", props["DTSTAMP"][1])
+    start = dt.datetime.strptime(props["DTSTART"][1], "%Y%m%dT%H%M%SZ")
+    end = dt.datetime.strptime(props["DTEND"][1], "%Y%m%dT%H%M%SZ")
+    assert start == fresh(meeting).starts_at and end > start
+    assert props["LOCATION"][1] == place  # escaping of ; , \ and newlines round-trips
+    assert props["SUMMARY"][1] == "Evalueringsmøte – stafettlogg"
+    assert props["ORGANIZER"][1] == "mailto:kari.ottesen@demo.kommune.no"
+    for name in ("Emma", "Hansen", "Fatima"):
+        assert name not in response.data.decode("utf-8"), "calendars are shared: no child or family names"
+
+
+def test_invitation_letter_for_guardians_and_participants(auth, meeting):
+    html = auth.persona("holder").get(url(meeting, "/invitasjon")).get_data(as_text=True)
+    assert "Invitasjon til evalueringsmøte" in html
+    for name in ("Fatima Hansen", "Tor Hansen", "Karianne Petrusen", "Per Rådgiver", "Nordbyen skole, møterom 2"):
+        assert name in html
+    assert "Unntatt offentlighet" in html and "data-print" in html
+    assert AuditEvent.select().where(AuditEvent.action == "view:meetings.invitation_letter").count() == 1
+    auth.persona("participant").get(url(meeting, "/invitasjon.ics"))
+    assert AuditEvent.select().where(AuditEvent.action == "view:meetings.invitation_ics").count() == 1
+
+
+def test_no_invitations_once_the_minutes_are_approved(auth, meeting):
+    client = auth.persona("holder")
+    finalise(client, meeting)
+    assert client.get(url(meeting, "/invitasjon.ics")).status_code == 404
+    assert client.get(url(meeting, "/invitasjon")).status_code == 404
+
+
+def test_readaloud_view(auth, meeting):
+    client = auth.persona("holder")
+    autosave(client, meeting, "Emma har det bedre i friminuttene.", meeting.version)
+    client.post(url(meeting, "/tiltak"), data=_measure_form(), headers=HX)
+    html = auth.persona("participant").get(url(meeting, "/les-hoyt")).get_data(as_text=True)
+    assert 'class="readaloud"' in html and "data-readaloud-button hidden" in html
+    assert "Emma har det bedre i friminuttene." in html and "ti minutter hver mandag" in html
+    assert "js/readaloud.js" in html
+
+
+# ------------------------------------------------------------------ plain-language hints
+
+
+def table_counts():
+    from stafettlogg.models import MODELS
+
+    return {model.__name__: model.select().count() for model in MODELS}
+
+
+def test_hints_in_bokmal_point_at_the_words_and_write_nothing(auth):
+    client = auth.persona("holder")
+    before = table_counts()
+    text = "Emma og Fatima Hansen var med.\nDet undersøkes snarest ifm. PPT. Ole Nilsen var der."
+    response = client.post(f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": text, "form": "nb"}, headers=HX)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<mark class="klarsprak" data-rule="passive">undersøkes</mark>' in html
+    assert "snarest" in html and "i forbindelse med" in html and "pedagogisk-psykologisk tjeneste" in html
+    assert "Ole Nilsen" in html and "linje 2" in html
+    assert "Lesbarhet (LIX)" in html
+    assert 'data-rule="other_person">Fatima' not in html and 'data-rule="other_person">Emma' not in html
+    assert "klarsprak_form=nb" in response.headers["Set-Cookie"]
+    assert table_counts() == before  # no write, not even an audit event
+
+
+def test_hints_in_nynorsk_and_the_remembered_form(auth):
+    client = auth.persona("participant")
+    response = client.post(
+        f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": "Arbeidet utførast snarast.", "form": "nn"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'data-rule="passive">utførast</mark>' in html
+    assert '<option value="nn" selected>' in html
+    # without a form the cookie decides
+    html = client.post(f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": "Arbeidet utførast."}).get_data(as_text=True)
+    assert '<option value="nn" selected>' in html and "utførast" in html
+
+
+def test_clean_text_gets_no_hints_and_every_log_textarea_is_marked(auth):
+    client = auth.persona("holder")
+    html = client.post(
+        f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": "Emma leker med en venn i storefri.", "form": "nb"}
+    ).get_data(as_text=True)
+    assert "Ingen råd" in html
+    page = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert page.count("data-klarsprak") >= 5 and "js/klarsprak.js" in page
+
+
+# ------------------------------------------------------------------ permissions
+
+
+ROUTES = [
+    ("GET", ""),
+    ("GET", "/les-hoyt"),
+    ("GET", "/invitasjon.ics"),
+    ("GET", "/invitasjon"),
+    ("POST", "/referat"),
+    ("POST", "/tilstede"),
+    ("POST", "/godkjenn"),
+    ("POST", "/rettelser"),
+    ("POST", "/tiltak"),
+]
+READERS = {"holder", "participant"}
+
+
+@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
+def test_permissions_for_every_meeting_route(auth, meeting, persona):
+    client = auth.persona(persona)
+    for method, path in ROUTES:
+        response = client.open(url(meeting, path), method=method, data={})
+        may = persona == "holder" or (method == "GET" and persona in READERS)
+        if persona == "anonymous":
+            assert response.status_code in (302, 303) and "/login" in response.headers["Location"], path
+        elif may:
+            assert response.status_code < 400 or response.status_code in (409, 422), f"{persona} {method} {path}"
+        else:
+            assert response.status_code == 403, f"{persona} {method} {path}: {response.status_code}"
+    hints = client.post(f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": "Hei"})
+    if persona in READERS:
+        assert hints.status_code == 200
+    elif persona == "anonymous":
+        assert hints.status_code in (302, 303)
+    else:
+        assert hints.status_code == 403
+    if persona != "holder":
+        stored = fresh(meeting)
+        assert (stored.minutes, stored.present, stored.finalised_at) == ("", "", None)
+
+
+def test_participant_reads_but_does_not_write(auth, meeting):
+    client = auth.persona("participant")
+    html = client.get(url(meeting)).get_data(as_text=True)
+    assert "data-autosave" not in html and "Godkjenn referatet" not in html
+    assert autosave(client, meeting, "Nei", meeting.version).status_code == 403
+    assert fresh(meeting).minutes == ""
+
+
+def test_a_meeting_of_another_log_is_not_found(auth, db_conn):
+    from stafettlogg.logs import sections
+
+    sofie = Log.select().join(User, on=(Log.holder == User.id)).where(User.username == "pedleder").get()
+    other, _errors = sections.create_item(
+        user("pedleder"),
+        sofie,
+        sections.SECTIONS["meetings"],
+        {"kind": "samarbeidsmote", "starts_at": "2030-01-02T09:00", "place": "Solsiden"},
+    )
+    client = auth.persona("holder")
+    assert client.get(f"/logger/{EMMA_LOG_ID}/moter/{other.id}").status_code == 404
+    assert client.post(f"/logger/{EMMA_LOG_ID}/moter/{other.id}/referat", data={"minutes": "x"}).status_code == 404
+    assert Meeting.get_by_id(other.id).minutes == ""
+
+
+# ------------------------------------------------------------------ the rules, without HTTP
+
+
+def test_domain_rules_without_http(app, meeting):
+    from stafettlogg.logs.domain import LogError
+    from stafettlogg.logs.sections import Conflict
+    from stafettlogg.meetings import domain
+
+    log = Log.get_by_id(EMMA_LOG_ID)
+    holder, nurse = user("stafettholder"), user("aktor")
+    with app.test_request_context():
+        with pytest.raises(domain.Forbidden):
+            domain.save_texts(nurse, log, meeting, {"minutes": "x", "version": meeting.version})
+        stored, written = domain.save_texts(holder, log, meeting, {"minutes": "Første.", "version": meeting.version})
+        assert written and stored.version == meeting.version + 1
+        with pytest.raises(Conflict) as conflict:
+            domain.save_texts(holder, log, meeting, {"minutes": "Andre.", "version": meeting.version})
+        assert conflict.value.mine == {"minutes": "Andre."} and conflict.value.theirs.minutes == "Første."
+        with pytest.raises(LogError):
+            domain.add_correction(holder, log, stored, "Rettelse før godkjenning")
+        final = domain.finalise(holder, log, stored, {"version": stored.version})
+        assert final.finalised_by_id == holder.id
+        for attempt in (
+            lambda: domain.save_texts(holder, log, final, {"minutes": "Etterpå.", "version": final.version}),
+            lambda: domain.set_present(holder, log, final, ["Emma Hansen"], ""),
+            lambda: domain.add_measure(holder, log, final, _measure_form()),
+            lambda: domain.finalise(holder, log, final, {}),
+        ):
+            with pytest.raises(LogError):
+                attempt()
+        correction = domain.add_correction(holder, log, final, "Far var også til stede.")
+        assert domain.corrections(final) == [correction]
+        assert Meeting.get_by_id(meeting.id).minutes == "Første."
+        assert set(domain.known_names(log)) >= {"Emma Hansen", "Fatima Hansen", "Kari Ottesen", "Karianne Petrusen"}

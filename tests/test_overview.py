@@ -1,0 +1,672 @@
+"""Issue 7: the unit overview (seed 000), its exports, KE's register and the June
+reconciliation, the decision guide (seed 004) and statistics without personal data."""
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+
+from stafettlogg.models import (
+    AuditEvent,
+    CoordinatorRecord,
+    ExternalCoordination,
+    Handover,
+    Log,
+    LogStatus,
+    Notification,
+    OutboxEmail,
+    Reconciliation,
+    Subject,
+    Unit,
+    utcnow,
+)
+from stafettlogg.overview import overview, reconciliation, stats
+from tests.conftest import EMMA_LOG_ID, PERSONAS, user
+
+pytestmark = pytest.mark.db
+
+COLUMNS = [
+    "Barn / elev",
+    "Klasse / barnehagegruppe",
+    "Stafettholder (navn og tilhørighet)",
+    "Koordinator (navn og tilhørighet)",
+    "Barnekoordinator (navn og tilhørighet)",
+    "Innkalling / referat (hvor det befinner seg)",
+    "Foresatte er informert (dato)",
+]
+
+
+def unit(name) -> Unit:
+    return Unit.get(Unit.name == name)
+
+
+def this_year() -> int:
+    return overview.current_school_year()
+
+
+def move_emma_mid_year(year: int) -> None:
+    """Emma's log started in Nordbyen in September and was handed over to Jonas Berg at
+    Sørbyen skole on 15 January (accepted): the log now belongs to Sørbyen."""
+    kari, jonas = user("stafettholder"), user("kontaktlaerer")
+    Log.update(activated_at=dt.datetime(year, 9, 1, 8), created_at=dt.datetime(year, 8, 28, 8)).where(
+        Log.id == EMMA_LOG_ID
+    ).execute()
+    Handover.create(
+        log=EMMA_LOG_ID,
+        from_user=kari,
+        to_user=jonas,
+        status="accepted",
+        created_by=kari,
+        created_at=dt.datetime(year + 1, 1, 10, 9),
+        decided_at=dt.datetime(year + 1, 1, 15, 9),
+    )
+    Log.update(unit=jonas.unit, holder=jonas, class_group="5C").where(Log.id == EMMA_LOG_ID).execute()
+
+
+def names(rows):
+    return [r.child_name for r in rows]
+
+
+# ---------------------------------------------------------------- the overview
+
+
+def test_overview_lists_the_units_children_with_holder_and_metadata(db_conn):
+    rows = overview.unit_overview(unit("Nordbyen skole"), this_year())
+    by_name = {r.child_name: r for r in rows}
+    # Emma (active), Oskar (closed in this year), Petter (held outside); Noah is a draft,
+    # Ida's log was closed (passive) in the spring, before this school year began
+    assert set(by_name) == {"Emma Hansen", "Oskar Nilsen", "Petter Ås Strøm"}
+    emma = by_name["Emma Hansen"]
+    assert (emma.class_group, emma.holder) == ("4B", "Kari Ottesen, Kontaktlærer")
+    assert emma.records_kept_in == "I Stafettlogg"
+    assert emma.guardians_informed_on == dt.date.today() - dt.timedelta(days=40)
+    assert by_name["Oskar Nilsen"].closed_on is not None
+    petter = by_name["Petter Ås Strøm"]
+    assert (petter.source, petter.koordinator, petter.records_kept_in) == (
+        "external",
+        "Lene Fjeld, fysioterapeut",
+        "DIPS Samspill, IP",
+    )
+    # Sofie's log belongs to the kindergarten, never to the school
+    assert "Sofie Lie" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
+    assert "Sofie Lie" in names(overview.unit_overview(unit("Solsiden barnehage"), this_year()))
+
+
+def test_mid_year_handover_between_units_shows_in_both_overviews(db_conn):
+    year = this_year() - 1
+    move_emma_mid_year(year)
+    nord = {r.child_name: r for r in overview.unit_overview(unit("Nordbyen skole"), year)}
+    sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), year)}
+    assert nord["Emma Hansen"].moved_out_on == dt.date(year + 1, 1, 15)
+    assert nord["Emma Hansen"].moved_in_on is None
+    assert nord["Emma Hansen"].holder == "Kari Ottesen, Kontaktlærer"
+    assert nord["Emma Hansen"].class_group == ""  # the class now belongs to the new school
+    assert sor["Emma Hansen"].moved_in_on == dt.date(year + 1, 1, 15)
+    assert sor["Emma Hansen"].moved_out_on is None
+    assert sor["Emma Hansen"].holder == "Jonas Berg, Kontaktlærer"
+    assert sor["Emma Hansen"].class_group == "5C"
+    # the next year: only at the new school, no longer marked as moved
+    later_nord = names(overview.unit_overview(unit("Nordbyen skole"), year + 1))
+    later_sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), year + 1)}
+    assert "Emma Hansen" not in later_nord
+    assert later_sor["Emma Hansen"].moved_in_on is None
+    # the year before it started: nowhere
+    assert "Emma Hansen" not in names(overview.unit_overview(unit("Nordbyen skole"), year - 1))
+    assert "Emma Hansen" not in names(overview.unit_overview(unit("Sørbyen skole"), year - 1))
+
+
+def test_log_closed_before_the_year_is_not_listed_and_deleted_logs_never(db_conn):
+    Log.update(activated_at=dt.datetime(this_year() - 1, 9, 1), closed_at=dt.datetime(this_year() - 1, 12, 1)).where(
+        Log.subject == Subject.get(Subject.name == "Oskar Nilsen").id
+    ).execute()
+    assert "Oskar Nilsen" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
+    assert "Oskar Nilsen" in names(overview.unit_overview(unit("Nordbyen skole"), this_year() - 1))
+    Log.update(status=LogStatus.DELETED).where(Log.id == EMMA_LOG_ID).execute()
+    assert "Emma Hansen" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
+
+
+def test_ke_decision_appears_only_after_ke_informed_the_unit(db_conn):
+    nord = unit("Nordbyen skole")
+    assert "Trine Olsen" not in names(overview.unit_overview(nord, this_year()))
+    CoordinatorRecord.update(informed_at=utcnow()).where(CoordinatorRecord.child_name == "Trine Olsen").execute()
+    trine = next(r for r in overview.unit_overview(nord, this_year()) if r.child_name == "Trine Olsen")
+    assert (trine.source, trine.koordinator_shown, trine.class_group) == (
+        "ke",
+        "Karianne Petrusen, helsesykepleier",
+        "4B",
+    )
+
+
+def test_log_closed_with_ip_shows_its_koordinator(db_conn):
+    Log.update(coordinator_name="Lise Habil", coordinator_service="habiliteringstjenesten").where(
+        Log.id == EMMA_LOG_ID
+    ).execute()
+    emma = next(r for r in overview.unit_overview(unit("Nordbyen skole"), this_year()) if r.child_name == "Emma Hansen")
+    assert emma.koordinator_shown == "Lise Habil, habiliteringstjenesten"
+
+
+def test_overview_page_shows_metadata_never_content(auth, db_conn):
+    nord = unit("Nordbyen skole")
+    client = auth.persona("unit_leader")
+    response = client.get(f"/enheter/{nord.id}/oversikt")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for text in ("Emma Hansen", "Kari Ottesen, Kontaktlærer", "Petter Ås Strøm", "Lene Fjeld, fysioterapeut", "§ 13"):
+        assert text in html
+    # need-to-know: no concerns, measures or entries, and no link into the log
+    for content in ("mye alene", "lekegrupper", "Samtale med mor", f"/logger/{EMMA_LOG_ID}"):
+        assert content not in html
+    event = AuditEvent.select().where(AuditEvent.action == "overview_view").order_by(AuditEvent.id.desc()).first()
+    assert (event.log_id, event.object_type, event.object_id) == (None, "unit", nord.id)
+    assert client.get(f"/enheter/{nord.id}/oversikt/1999").status_code == 404
+
+
+# ---------------------------------------------------------------- exports
+
+
+def test_csv_export_reads_back_with_the_seeds_columns(auth, db_conn):
+    nord = unit("Nordbyen skole")
+    year = this_year()
+    response = auth.persona("unit_leader").get(f"/enheter/{nord.id}/oversikt/{year}/csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert "Nordbyen skole" in rows[0][0] and f"{year}/{year + 1}" in rows[0][0]
+    assert rows[1] == ["Unntatt offentlighet, offentleglova § 13"]
+    assert rows[2] == COLUMNS
+    body = {r[0]: r for r in rows[3:]}
+    assert body["Petter Ås Strøm"] == [
+        "Petter Ås Strøm",
+        "7B",
+        "",
+        "Lene Fjeld, fysioterapeut",
+        "",
+        "DIPS Samspill, IP",
+        (dt.date.today() - dt.timedelta(days=75)).strftime("%d.%m.%Y"),
+    ]
+    assert body["Emma Hansen"][2] == "Kari Ottesen, Kontaktlærer"
+    event = AuditEvent.select().where(AuditEvent.action == "overview_export_csv").get()
+    assert (event.log_id, event.object_type, event.object_id, event.username) == (None, "unit", nord.id, "enhetsleder")
+
+
+def test_xlsx_export_reads_back_with_openpyxl(auth, db_conn):
+    from openpyxl import load_workbook
+
+    year = this_year() - 1
+    move_emma_mid_year(year)
+    sor = unit("Sørbyen skole")
+    response = auth.persona("other_unit_leader").get(f"/enheter/{sor.id}/oversikt/{year}/xlsx")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert f'filename="oversikt-sorbyen-skole-{year}-{year + 1}.xlsx"' in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert "Sørbyen skole" in values[0][0] and f"{year}/{year + 1}" in values[0][0]
+    assert values[1][0] == "Unntatt offentlighet, offentleglova § 13"
+    assert values[2] == COLUMNS
+    assert values[3][0] == f"Emma Hansen (flyttet inn 15.01.{year + 1})"
+    assert values[3][1:3] == ["5C", "Jonas Berg, Kontaktlærer"]
+    assert (
+        AuditEvent.select().where(AuditEvent.action == "overview_export_xlsx", AuditEvent.object_id == sor.id).exists()
+    )
+
+
+def test_export_of_another_unit_is_refused(auth, db_conn):
+    nord = unit("Nordbyen skole")
+    for persona in ("other_unit_leader", "holder", "coordinating_unit", "area_leader"):
+        assert auth.persona(persona).get(f"/enheter/{nord.id}/oversikt/{this_year()}/xlsx").status_code == 403
+    assert not AuditEvent.select().where(AuditEvent.action.startswith("overview_export")).exists()
+
+
+# ---------------------------------------------------------------- external coordination
+
+
+def test_unit_leader_registers_edits_and_removes_external_coordination(auth, db_conn):
+    nord = unit("Nordbyen skole")
+    year = this_year()
+    client = auth.persona("unit_leader")
+    response = client.post(f"/enheter/{nord.id}/oversikt/{year}/eksterne", data={"child_name": "", "class_group": "3A"})
+    assert response.status_code == 422
+    assert "Skriv navnet på barnet" in response.get_data(as_text=True)
+    assert 'value="3A"' in response.get_data(as_text=True)  # the user's text is kept
+    response = client.post(
+        f"/enheter/{nord.id}/oversikt/{year}/eksterne",
+        data={
+            "child_name": "Åse Ødegård",
+            "class_group": "3A",
+            "barnekoordinator": "Kaspar Vestborg, habiliteringstjenesten",
+            "records_kept_in": "pasientjournal",
+            "guardians_informed_on": "2026-09-01",
+            "unit": "999",  # not the form's to set
+        },
+    )
+    assert response.status_code == 303
+    ext = ExternalCoordination.get(ExternalCoordination.child_name == "Åse Ødegård")
+    assert (ext.unit_id, ext.school_year, ext.guardians_informed_on) == (nord.id, year, dt.date(2026, 9, 1))
+    assert "Åse Ødegård" in names(overview.unit_overview(nord, year))
+    assert "Åse Ødegård" not in names(overview.unit_overview(nord, year - 1))
+
+    assert client.get(f"/enheter/{nord.id}/eksterne/{ext.id}").status_code == 200
+    response = client.post(
+        f"/enheter/{nord.id}/eksterne/{ext.id}",
+        data={"child_name": "Åse Ødegård", "class_group": "3B", "barnekoordinator": "Kaspar Vestborg"},
+    )
+    assert response.status_code == 303
+    assert ExternalCoordination.get_by_id(ext.id).class_group == "3B"
+
+    # another school's leader can neither see nor change it, not even through their own unit's URL
+    other = auth.persona("other_unit_leader")
+    assert other.post(f"/enheter/{nord.id}/eksterne/{ext.id}/slett").status_code == 403
+    sor = unit("Sørbyen skole")
+    assert other.post(f"/enheter/{sor.id}/eksterne/{ext.id}/slett").status_code == 404
+    assert ExternalCoordination.get_or_none(ExternalCoordination.id == ext.id) is not None
+
+    client = auth.persona("unit_leader")
+    assert client.post(f"/enheter/{nord.id}/eksterne/{ext.id}/slett").status_code == 303
+    assert ExternalCoordination.get_or_none(ExternalCoordination.id == ext.id) is None
+    actions = [e.action for e in AuditEvent.select().where(AuditEvent.object_type == "externalcoordination")]
+    assert actions == ["external_coordination_create", "external_coordination_update", "external_coordination_delete"]
+
+
+# ---------------------------------------------------------------- KE's register
+
+
+RECORD = {
+    "child_name": "Liv Åsheim",
+    "birth_date": "2019-04-02",
+    "kind": "barnekoordinator",
+    "decision": "granted",
+    "decided_on": "2026-10-01",
+    "person_name": "Kaspar Vestborg",
+    "person_service": "habiliteringstjenesten",
+    "person_contact": "900 77 777",
+    "has_ip": "no",
+    "consent_to_inform": "yes",
+}
+
+
+def test_ke_registers_a_decision_and_lists_it_with_filters(auth, db_conn):
+    bhg = unit("Solsiden barnehage")
+    client = auth.persona("coordinating_unit")
+    response = client.post("/ke/vedtak", data={**RECORD, "person_name": "", "decided_on": "31.02.2026"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Skriv navnet på den som er oppnevnt" in html and "Skriv datoen som dd.mm.åååå" in html
+    assert not CoordinatorRecord.select().where(CoordinatorRecord.child_name == "Liv Åsheim").exists()
+    response = client.post(
+        "/ke/vedtak", data={**RECORD, "unit": bhg.id, "informed_at": "2020-01-01 00:00", "version": "9"}
+    )
+    assert response.status_code == 303
+    record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Liv Åsheim")
+    assert (record.unit_id, record.kind, record.decision, record.consent_to_inform, record.has_ip) == (
+        bhg.id,
+        "barnekoordinator",
+        "granted",
+        True,
+        False,
+    )
+    assert record.informed_at is None and record.version == 1  # extra fields change nothing
+    html = client.get("/ke?kind=barnekoordinator").get_data(as_text=True)
+    assert "Liv Åsheim" in html and "Ahmed Rahimi" in html and "Trine Olsen" not in html
+    html = client.get("/ke?decision=refused").get_data(as_text=True)
+    assert "Jonas Eriksen" in html and "Liv Åsheim" not in html
+    html = client.get("/ke?q=vestborg&informed=no").get_data(as_text=True)
+    assert "Liv Åsheim" in html and "Ahmed Rahimi" not in html
+    html = client.get(f"/ke?unit={bhg.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in html and "Liv Åsheim" in html and "Trine Olsen" not in html
+
+
+def test_ke_edit_with_a_stale_version_is_refused_and_keeps_the_text(auth, db_conn):
+    record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Trine Olsen")
+    client = auth.persona("coordinating_unit")
+    data = {**RECORD, "child_name": "Trine Olsen", "kind": "koordinator", "person_name": "Ny Person"}
+    assert client.post(f"/ke/vedtak/{record.id}", data={**data, "version": record.version}).status_code == 303
+    response = client.post(f"/ke/vedtak/{record.id}", data={**data, "person_name": "Gammel Tekst", "version": 1})
+    assert response.status_code == 409
+    assert "Gammel Tekst" in response.get_data(as_text=True)
+    assert CoordinatorRecord.get_by_id(record.id).person_name == "Ny Person"
+
+
+def test_inform_the_unit_requires_consent(auth, db_conn):
+    record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Jonas Eriksen")  # refused, no consent
+    response = auth.persona("coordinating_unit").post(f"/ke/vedtak/{record.id}/informer")
+    assert response.status_code == 409
+    assert "samtykke" in response.get_data(as_text=True)
+    assert CoordinatorRecord.get_by_id(record.id).informed_at is None
+    assert not Notification.select().where(Notification.kind == "ke_informed").exists()
+
+
+def test_inform_the_unit_notifies_its_leader_with_the_appointed_person(auth, db_conn):
+    record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Trine Olsen")
+    response = auth.persona("coordinating_unit").post(f"/ke/vedtak/{record.id}/informer")
+    assert response.status_code == 303
+    assert CoordinatorRecord.get_by_id(record.id).informed_at is not None
+    note = Notification.get(Notification.kind == "ke_informed")
+    assert note.user_id == user("enhetsleder").id
+    assert "Karianne Petrusen" in note.text and "900 33 333" in note.text
+    assert "Trine" not in note.text  # no child data in notifications and e-mails
+    mail = OutboxEmail.select().where(OutboxEmail.to == "eva.enhetsleder@demo.kommune.no").get()
+    assert "Trine" not in mail.body and "Trine" not in mail.subject
+    # the leader follows the link and sees which child
+    html = auth.persona("unit_leader").get(note.url.split("#")[0]).get_data(as_text=True)
+    assert "Trine Olsen" in html and f'id="ke-{record.id}"' in html
+
+
+def test_a_refused_decision_is_also_informed_with_consent(auth, db_conn):
+    record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Jonas Eriksen")
+    CoordinatorRecord.update(consent_to_inform=True).where(CoordinatorRecord.id == record.id).execute()
+    assert auth.persona("coordinating_unit").post(f"/ke/vedtak/{record.id}/informer").status_code == 303
+    note = Notification.get(Notification.kind == "ke_informed")
+    assert note.user_id == user("enhetsleder2").id and "avslått" in note.text
+
+
+# ---------------------------------------------------------------- June reconciliation
+
+
+def test_reconciliation_finds_each_kind_of_difference(db_conn):
+    nord = unit("Nordbyen skole")
+    ke = user("ke")
+    # Emma's log names a koordinator, KE's register another person
+    Log.update(coordinator_name="Lise Habil", coordinator_service="habiliteringstjenesten").where(
+        Log.id == EMMA_LOG_ID
+    ).execute()
+    CoordinatorRecord.create(
+        child_name="Emma Hansen",
+        birth_date=dt.date(2016, 3, 14),
+        unit=nord,
+        kind="koordinator",
+        decision="granted",
+        decided_on=dt.date.today() - dt.timedelta(days=3),
+        person_name="Per Annen",
+        consent_to_inform=True,
+        created_by=ke,
+    )
+    found = {(d.kind, d.child_name, d.role) for d in reconciliation.differences(nord, this_year())}
+    assert found == {
+        ("missing_in_unit", "Trine Olsen", "koordinator"),  # KE has it, the school was never told
+        ("missing_in_ke", "Petter Ås Strøm", "koordinator"),  # the school knows, KE has no decision
+        ("different_person", "Emma Hansen", "koordinator"),
+    }
+    # once informed, Trine is on the school's overview; the same person on both sides agrees
+    CoordinatorRecord.update(informed_at=utcnow()).where(CoordinatorRecord.child_name == "Trine Olsen").execute()
+    CoordinatorRecord.update(person_name="Lise Habil").where(CoordinatorRecord.child_name == "Emma Hansen").execute()
+    assert {d.kind for d in reconciliation.differences(nord, this_year())} == {"missing_in_ke"}
+    # a refused decision is no difference
+    assert reconciliation.differences(unit("Sørbyen skole"), this_year()) == []
+
+
+def test_ke_reviews_a_unit_and_june_reminders_are_idempotent(app, auth, db_conn):
+    nord = unit("Nordbyen skole")
+    year = 2026
+    client = auth.persona("coordinating_unit")
+    html = client.get(f"/ke/avstemming/{year}").get_data(as_text=True)
+    assert "Mangler i KE-registeret" in html and "Petter Ås Strøm" in html
+    response = client.post(
+        f"/ke/avstemming/{year}",
+        data={"unit": nord.id, "status": "reviewed", "ke_contact_name": "Kristin Koordinator",
+              "unit_contact_name": "Eva Enhetsleder"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    rec = Reconciliation.get(Reconciliation.unit == nord, Reconciliation.school_year == year)
+    assert (rec.status, rec.ke_contact_name, rec.reviewed_by_id) == ("reviewed", "Kristin Koordinator", user("ke").id)
+    assert client.post(f"/ke/avstemming/{year}", data={"unit": nord.id, "status": "x"}).status_code == 422
+    assert client.post(f"/ke/avstemming/{year}", data={"unit": 99999, "status": "reviewed"}).status_code == 422
+
+    runner = app.test_cli_runner()
+    assert "Ingen påminnelser" in runner.invoke(args=["june-reminders", "--today", "2027-05-31"]).output
+    assert not Notification.select().where(Notification.kind == "june_reconciliation").exists()
+    result = runner.invoke(args=["june-reminders", "--today", "2027-06-02"])
+    assert result.exit_code == 0, result.output
+    reminded = {n.user.username for n in Notification.select().where(Notification.kind == "june_reconciliation")}
+    # Nordbyen is reviewed; Sørbyen and the kindergarten are not; KE is reminded too
+    assert reminded == {"enhetsleder2", "styrer", "ke"}
+    count = Notification.select().count()
+    again = runner.invoke(args=["june-reminders", "--today", "2027-06-20"])
+    assert "0 påminnelser" in again.output and Notification.select().count() == count
+    assert runner.invoke(args=["june-reminders", "--today", "juni"]).exit_code != 0
+
+
+def test_unit_overview_shows_the_review_status_and_ke_contact(auth, db_conn):
+    nord = unit("Nordbyen skole")
+    Reconciliation.create(unit=nord, school_year=this_year(), ke_contact_name="Kristin Koordinator")
+    html = auth.persona("unit_leader").get(f"/enheter/{nord.id}/oversikt").get_data(as_text=True)
+    assert "Kristin Koordinator" in html and "Ikke startet" in html
+
+
+# ---------------------------------------------------------------- the decision guide
+
+
+def expected_results():
+    from stafettlogg.guide.guide import load_guide
+
+    return set(load_guide()["results"])
+
+
+def test_every_path_through_the_guide_reaches_its_recommendation(auth):
+    from stafettlogg.guide.guide import load_guide, paths
+
+    guide = load_guide()
+    client = auth.persona("same_unit_staff")
+    reached = set()
+    for answers, result_id in paths():
+        query = "&".join(f"{k}={v}" for k, v in answers.items())
+        html = client.get(f"/veileder?{query}").get_data(as_text=True)
+        result = guide["results"][result_id]
+        assert result["title"] in html, (answers, result_id)
+        start = 'class="button button--primary" href="/logger/ny">Opprett ny stafettlogg'
+        assert (start in html) == (result_id == "stafettlogg"), result_id
+        if result["roles"]:
+            assert "Hvem skal ha rollen?" in html
+        reached.add(result_id)
+    assert reached == expected_results() == {"no_plan", "iup_iop", "stafettlogg", "ip_koordinator", "barnekoordinator"}
+
+
+def test_guide_outcomes_for_the_main_paths():
+    from stafettlogg.guide.guide import walk
+
+    def outcome(**answers):
+        return walk(answers).result_id
+
+    assert outcome(services="nei", needs_services="nei") == "no_plan"
+    assert outcome(services="ja", over_time="nei") == "no_plan"
+    assert outcome(services="ja", over_time="ja", only_ppt="ja", has_iup="ja") == "iup_iop"
+    yes = {"services": "ja", "over_time": "ja", "only_ppt": "nei"}
+    assert outcome(**yes, child_coordinator="ja") == "barnekoordinator"
+    assert outcome(**yes, child_coordinator="nei", individual_plan="ja") == "ip_koordinator"
+    assert outcome(**yes, child_coordinator="nei", individual_plan="nei") == "stafettlogg"
+    # the table: which service naturally holds the role, and when it is not natural
+    step = walk({**yes, "child_coordinator": "nei", "individual_plan": "nei"})
+    services = {s["service"]: s for s in step.services}
+    assert "Skole/barnehage" in services and "Saksbehandler ved tildelingskontoret" not in services
+    assert "barneverntjenesten" in services["Skole/barnehage"]["not_natural"]
+    step = walk({**yes, "child_coordinator": "ja"})
+    assert [s["service"] for s in step.services] == ["Saksbehandler ved tildelingskontoret"]
+
+
+def test_guide_asks_one_question_at_a_time_and_ignores_junk(auth):
+    client = auth.persona("holder")
+    html = client.get("/veileder").get_data(as_text=True)
+    assert "Mottar barnet/familien tjenester fra andre tjenesteytere?" in html
+    assert 'name="services"' in html and "Har barnet IUP" not in html
+    html = client.get("/veileder?services=kanskje&evil=<script>").get_data(as_text=True)
+    assert 'name="services"' in html and "<script>" not in html
+    html = client.get("/veileder?services=ja").get_data(as_text=True)
+    assert 'name="over_time"' in html and 'type="hidden" name="services" value="ja"' in html
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def personal_names() -> set[str]:
+    found = {s.name for s in Subject.select()}
+    found |= {r.child_name for r in CoordinatorRecord.select()}
+    found |= {e.child_name for e in ExternalCoordination.select()}
+    for name in list(found):
+        found |= set(name.split()[:1])  # first names alone too
+    return found
+
+
+def test_statistics_count_without_names(auth, db_conn):
+    year = this_year() - 1
+    move_emma_mid_year(year)
+    for persona in ("area_leader", "unit_leader", "other_unit_leader"):
+        response = auth.persona(persona).get("/statistikk")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "<svg" in html and "<table" in html
+        assert "style=" not in html.split("<svg", 1)[1].split("</svg>")[0]  # CSP: no inline styles
+        for name in personal_names():
+            assert not re.search(rf"\b{re.escape(name)}\b", html), (persona, name)
+    html = auth.persona("unit_leader").get("/statistikk").get_data(as_text=True)
+    assert "Nordbyen skole" in html and "Sørbyen skole" not in html
+    html = auth.persona("area_leader").get("/statistikk").get_data(as_text=True)
+    assert "Nordbyen skole" in html and "Sørbyen skole" in html and "Helsestasjonen" not in html
+
+
+def test_statistics_numbers(db_conn):
+    today = dt.date.today()
+    nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
+    data = stats.statistics([nord, sor], today)
+    counts = {row.unit.name: row for row in data["units"]}
+    n = counts["Nordbyen skole"]
+    # Emma active (Noah is a draft), Oskar closed, Ida passive; the nurse's talks are overdue
+    assert (n.active, n.closed, n.passive, n.handovers, n.overdue) == (1, 1, 1, 0, 1)
+    assert data["levels"][2] == 1
+    assert data["totals"].active == 1
+    assert sum(m["started"] for m in data["months"].values()) >= 1
+    chart = stats.month_chart(data["months"], {"started": "Nye", "closed": "Avsluttet", "desc": "d"}, "t")
+    assert chart.startswith("<svg") and chart.count("<rect") >= 24
+
+
+# ---------------------------------------------------------------- permissions
+
+
+ROUTES = [
+    # (method, path template, personas allowed)
+    ("GET", "/enheter/{nord}/oversikt", {"unit_leader"}),
+    ("GET", "/enheter/{nord}/oversikt/{year}", {"unit_leader"}),
+    ("GET", "/enheter/{nord}/oversikt/{year}/csv", {"unit_leader"}),
+    ("GET", "/enheter/{nord}/oversikt/{year}/xlsx", {"unit_leader"}),
+    ("POST", "/enheter/{nord}/oversikt/{year}/eksterne", {"unit_leader"}),
+    ("GET", "/enheter/{nord}/eksterne/{ext}", {"unit_leader"}),
+    ("POST", "/enheter/{nord}/eksterne/{ext}", {"unit_leader"}),
+    ("POST", "/enheter/{nord}/eksterne/{ext}/slett", {"unit_leader"}),
+    ("GET", "/ke", {"coordinating_unit"}),
+    ("GET", "/ke/vedtak/ny", {"coordinating_unit"}),
+    ("POST", "/ke/vedtak", {"coordinating_unit"}),
+    ("GET", "/ke/vedtak/{record}", {"coordinating_unit"}),
+    ("POST", "/ke/vedtak/{record}", {"coordinating_unit"}),
+    ("POST", "/ke/vedtak/{record}/informer", {"coordinating_unit"}),
+    ("GET", "/ke/avstemming", {"coordinating_unit"}),
+    ("GET", "/ke/avstemming/{year}", {"coordinating_unit"}),
+    ("POST", "/ke/avstemming/{year}", {"coordinating_unit"}),
+    ("GET", "/statistikk", {"unit_leader", "other_unit_leader", "area_leader"}),
+    (
+        "GET",
+        "/veileder",
+        {
+            "holder",
+            "participant",
+            "same_unit_staff",
+            "unit_leader",
+            "other_unit_staff",
+            "other_unit_leader",
+            "coordinating_unit",
+        },
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
+def test_every_new_route_by_persona(auth, db_conn, persona):
+    values = {
+        "nord": unit("Nordbyen skole").id,
+        "year": this_year(),
+        "ext": ExternalCoordination.get(ExternalCoordination.child_name == "Petter Ås Strøm").id,
+        "record": CoordinatorRecord.get(CoordinatorRecord.child_name == "Ahmed Rahimi").id,
+    }
+    wrong = []
+    for method, template, allowed in ROUTES:
+        path = template.format(**values)
+        client = auth.persona(persona)
+        response = client.open(path, method=method, data={})
+        location = response.headers.get("Location", "")
+        refused = response.status_code == 403 or "/login" in location
+        if response.status_code >= 500 or refused == (persona in allowed):
+            wrong.append(f"{method} {path}: {response.status_code}")
+    assert wrong == []
+
+
+def test_nav_items_by_role(auth):
+    expectations = {
+        "unit_leader": ({"Oversikt", "Veileder", "Statistikk"}, {"KE-register"}),
+        "coordinating_unit": ({"KE-register", "Veileder"}, {"Oversikt", "Statistikk"}),
+        "area_leader": ({"Statistikk"}, {"Oversikt", "Veileder", "KE-register"}),
+        "holder": ({"Veileder"}, {"Oversikt", "Statistikk", "KE-register"}),
+        "guardian": (set(), {"Veileder", "Oversikt", "Statistikk", "KE-register"}),
+    }
+    for persona, (present, absent) in expectations.items():
+        html = auth.persona(persona).get("/").get_data(as_text=True)
+        nav = html.split('class="site-nav"', 1)[1].split("</nav>")[0]
+        labels = set(re.findall(r">([^<>]+)</a>", nav))
+        assert present <= labels and not (absent & labels), (persona, labels)
+
+
+def test_exports_never_turn_typed_text_into_formulas(auth, db_conn):
+    from openpyxl import load_workbook
+
+    nord = unit("Nordbyen skole")
+    ExternalCoordination.create(
+        unit=nord,
+        school_year=this_year(),
+        child_name='=HYPERLINK("http://evil.example","Klikk")',
+        koordinator="+47 900 00 000",
+        created_by=user("enhetsleder"),
+    )
+    client = auth.persona("unit_leader")
+    text = client.get(f"/enheter/{nord.id}/oversikt/{this_year()}/csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert ['\'=HYPERLINK("http://evil.example","Klikk")', "'+47 900 00 000"] in [[r[0], r[3]] for r in rows[3:]]
+    sheet = load_workbook(io.BytesIO(client.get(f"/enheter/{nord.id}/oversikt/{this_year()}/xlsx").data)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
+    assert [(c.data_type, c.value) for c in cells] == [("s", '\'=HYPERLINK("http://evil.example","Klikk")')]
+    koordinator = [c.value for row in sheet.iter_rows() for c in row if c.value and "900 00 000" in str(c.value)]
+    assert koordinator == ["'+47 900 00 000"]
+
+
+def test_guide_file_with_a_dangling_answer_is_refused(tmp_path, monkeypatch):
+    from stafettlogg.guide import guide
+
+    broken = tmp_path / "guide.toml"
+    broken.write_text(
+        guide.GUIDE_FILE.read_text(encoding="utf-8").replace('no = "result:no_plan"', 'no = "result:nowhere"', 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(guide, "GUIDE_FILE", broken)
+    guide.load_guide.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="nowhere"):
+            guide.load_guide()
+    finally:
+        guide.load_guide.cache_clear()
+
+
+def test_a_handover_through_the_handover_routine_moves_the_child_between_overviews(app, db_conn):
+    from stafettlogg import handover as routine
+
+    Log.update(activated_at=utcnow() - dt.timedelta(days=1)).where(Log.id == EMMA_LOG_ID).execute()
+    with app.test_request_context():
+        proposal = routine.propose_handover(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), user("kontaktlaerer"))
+        routine.accept_handover(user("kontaktlaerer"), proposal)
+    from stafettlogg.templating import local
+
+    today = local(utcnow()).date()
+    nord = {r.child_name: r for r in overview.unit_overview(unit("Nordbyen skole"), this_year())}
+    sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), this_year())}
+    assert (nord["Emma Hansen"].moved_out_on, nord["Emma Hansen"].holder) == (today, "Kari Ottesen, Kontaktlærer")
+    assert (sor["Emma Hansen"].moved_in_on, sor["Emma Hansen"].holder) == (today, "Jonas Berg, Kontaktlærer")
