@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from stafettlogg import labels
@@ -160,13 +161,13 @@ def edit_header(log_id):
 
 
 RECORD_LOCATIONS = {
-    "stafettlogg": _("I Stafettlogg"),
-    "visma": _("Visma"),
-    "egne_arkiv": _("Eget arkivsystem (private skoler og barnehager)"),
-    "dips_samspill": _("DIPS Samspill"),
-    "helsejournal": _("Helsejournal på helsestasjonen (papir)"),
-    "pasientjournal": _("Pasientjournal (papir)"),
-    "papir": _("Papir"),
+    "stafettlogg": _l("I Stafettlogg"),
+    "visma": _l("Visma"),
+    "egne_arkiv": _l("Eget arkivsystem (private skoler og barnehager)"),
+    "dips_samspill": _l("DIPS Samspill"),
+    "helsejournal": _l("Helsejournal på helsestasjonen (papir)"),
+    "pasientjournal": _l("Pasientjournal (papir)"),
+    "papir": _l("Papir"),
 }
 
 
