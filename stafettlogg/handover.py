@@ -95,19 +95,23 @@ def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -
             )
         handover = Handover.create(log=log, from_user=log.holder_id, to_user=to_user, note=note, created_by=by)
         audit.record("handover_proposed", log=log, obj=handover, user=by)
-        notify(
-            to_user,
-            "handover_proposed",
-            _(
-                "%(name)s foreslår deg som ny stafettholder for stafettlogg nr. %(id)s. Godta eller avslå forslaget.",
-                name=by.name,
-                id=log.id,
-            ),
-            url=_url("handover.respond", handover_id=handover.id),
-            log=log,
-            dedupe_key=f"handover_proposed:{handover.id}",
-        )
+        _notify_proposed(handover, log, to_user, by)
     return handover
+
+
+def _notify_proposed(handover: Handover, log: Log, to_user: User, by: User) -> None:
+    notify(
+        to_user,
+        "handover_proposed",
+        _(
+            "%(name)s foreslår deg som ny stafettholder for stafettlogg nr. %(id)s. Godta eller avslå forslaget.",
+            name=by.name,
+            id=log.id,
+        ),
+        url=_url("handover.respond", handover_id=handover.id),
+        log=log,
+        dedupe_key=f"handover_proposed:{handover.id}",
+    )
 
 
 def _load_pending(handover: Handover) -> tuple[Handover, Log]:
@@ -374,18 +378,7 @@ def propose_for_leaving_holder(by: User, log: Log, to_user: User | None, note: s
             created_by=by,
         )
         audit.record("handover_proposed", log=log, obj=handover, user=by, role="unit_leader")
-        notify(
-            to_user,
-            "handover_proposed",
-            _(
-                "%(name)s foreslår deg som ny stafettholder for stafettlogg nr. %(id)s. Godta eller avslå forslaget.",
-                name=by.name,
-                id=log.id,
-            ),
-            url=_url("handover.respond", handover_id=handover.id),
-            log=log,
-            dedupe_key=f"handover_proposed:{handover.id}",
-        )
+        _notify_proposed(handover, log, to_user, by)
     return handover
 
 
