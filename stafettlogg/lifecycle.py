@@ -135,6 +135,12 @@ def close_log(
 
 
 def _close(log: Log, reason: str, note: str, coordinator_name: str = "", coordinator_service: str = "") -> None:
+    from stafettlogg.handover import cancel_handover, pending_for
+
+    # A closed log hands nothing on: a pending proposal is withdrawn (the proposed person is told).
+    pending = pending_for(log)
+    if pending is not None:
+        cancel_handover(User.get_by_id(log.holder_id), pending, system_reason=_("Stafettloggen er avsluttet."))
     changed = (
         Log.update(
             status=LogStatus.CLOSED,

@@ -661,3 +661,20 @@ def test_guardian_of_another_child_reaches_nothing_of_emma(app, auth, db_conn):
     assert own.status_code == 200 and "Sofie Lie" in own.get_data(as_text=True)
     assert auth.persona("guardian").get(f"/mine/{sofie.id}").status_code == 403
     assert auth.login_as("anne.lie").get(f"/mine/{EMMA_LOG_ID}/innsyn").status_code == 403
+
+
+def test_closing_a_log_withdraws_a_pending_handover(auth, db_conn):
+    from stafettlogg import handover as ho
+    from stafettlogg.lifecycle import close_log
+    from stafettlogg.models import Handover, Log, Notification
+    from tests.conftest import user
+
+    log = Log.get_by_id(1)
+    proposal = ho.propose_handover(user("stafettholder"), log, user("larer"), "Ny lærer")
+    close_log(user("stafettholder"), Log.get_by_id(1), reason="needs_met")
+    assert Handover.get_by_id(proposal.id).status == "cancelled"
+    assert (
+        Notification.select()
+        .where(Notification.user == user("larer"), Notification.kind == "handover_cancelled")
+        .exists()
+    )
