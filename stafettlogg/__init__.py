@@ -6,6 +6,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from stafettlogg import config, db
 
@@ -42,6 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["SESSION_COOKIE_SECURE"] = bool(app.config.get("HTTPS"))
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # Client address and scheme from X-Forwarded-* set by exactly this many proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     csrf.init_app(app)

@@ -33,6 +33,8 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
         "HTTPS": os.environ.get("HTTPS", "") == "1",
+        # How many reverse proxies stand in front of the app: their X-Forwarded-* are trusted.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": _int("SMTP_PORT", 587),
         "SMTP_USER": os.environ.get("SMTP_USER", ""),
