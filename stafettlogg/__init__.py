@@ -49,6 +49,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
+    from stafettlogg import mailer
+
+    mailer.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     Htmx(app)

@@ -27,6 +27,9 @@ def register(app):
     from stafettlogg.reminders import send_reminders_command  # issue 5
 
     app.cli.add_command(send_reminders_command)
+    from stafettlogg.mailer import send_mail_command
+
+    app.cli.add_command(send_mail_command)
     try:
         from stafettlogg.klarsprak.command import klarsprak_command
     except ImportError:  # pragma: no cover - the checker ships with the app

@@ -40,6 +40,11 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_USER": os.environ.get("SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "stafettlogg@localhost"),
+        # starttls (port 587), ssl (port 465) or none (a relay on localhost)
+        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),
+        "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 5),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 10),
+        "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 60),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MUNICIPALITY": os.environ.get("MUNICIPALITY", "Demo kommune"),
     }

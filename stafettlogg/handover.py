@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.models import Handover, Log, LogStatus, Participant, Role, Unit, User, utcnow
-from stafettlogg.notify import notify
+from stafettlogg.notify import msg, notify
 
 PENDING = "pending"
 ACCEPTED = "accepted"
@@ -103,7 +103,7 @@ def _notify_proposed(handover: Handover, log: Log, to_user: User, by: User) -> N
     notify(
         to_user,
         "handover_proposed",
-        _(
+        msg(
             "%(name)s foreslår deg som ny stafettholder for stafettlogg nr. %(id)s. Godta eller avslå forslaget.",
             name=by.name,
             id=log.id,
@@ -155,7 +155,7 @@ def _announce_arrival(log: Log, by: User) -> None:
         notify(
             leader,
             "child_arrived",
-            _(
+            msg(
                 "Et barn med stafettlogg har kommet til %(unit)s. Ny stafettholder er %(name)s (stafettlogg nr. %(id)s).",
                 unit=unit.name,
                 name=User.get_by_id(log.holder_id).name,
@@ -187,7 +187,7 @@ def accept_handover(by: User, handover: Handover) -> Log:
         notify(
             User.get_by_id(handover.from_user_id),
             "handover_accepted",
-            _("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
+            msg("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
             url=_url("logs.show", log_id=log.id),
             log=log,
             dedupe_key=f"handover_accepted:{handover.id}",
@@ -196,7 +196,7 @@ def accept_handover(by: User, handover: Handover) -> Log:
             notify(  # a unit leader who proposed on behalf of a leaving holder
                 User.get_by_id(handover.created_by_id),
                 "handover_accepted",
-                _("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
+                msg("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
                 url=_url("main.index"),
                 log=log,
                 dedupe_key=f"handover_accepted:{handover.id}:creator",
@@ -225,13 +225,15 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
             notify(
                 User.get_by_id(recipient_id),
                 "handover_declined",
-                _(
+                msg(
                     "%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s. Du er fortsatt stafettholder.",
                     name=by.name,
                     id=log.id,
                 )
                 if recipient_id == log.holder_id
-                else _("%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
+                else msg(
+                    "%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id
+                ),
                 url=_url("logs.show", log_id=log.id) if recipient_id == log.holder_id else _url("main.index"),
                 log=log,
                 dedupe_key=f"handover_declined:{handover.id}:{recipient_id}",
@@ -255,7 +257,7 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
             notify(
                 to_user,
                 "handover_cancelled",
-                _(
+                msg(
                     "Forslaget om at du skal bli stafettholder for stafettlogg nr. %(id)s er trukket tilbake.",
                     id=log.id,
                 ),
@@ -267,7 +269,7 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
             notify(
                 User.get_by_id(log.holder_id),
                 "handover_cancelled",
-                _(
+                msg(
                     "Forslaget om ny stafettholder for stafettlogg nr. %(id)s er trukket tilbake fordi %(name)s er deaktivert. Du er fortsatt stafettholder.",
                     id=log.id,
                     name=to_user.name,
@@ -309,7 +311,7 @@ def assign_holder_directly(by: User, log: Log, to_user: User | None, note: str =
         notify(
             to_user,
             "holder_assigned",
-            _(
+            msg(
                 "%(name)s har gjort deg til stafettholder for stafettlogg nr. %(id)s.",
                 name=by.name,
                 id=log.id,

@@ -43,6 +43,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
+from stafettlogg.notify import msg
 from stafettlogg.passwords import hash_password, password_problem
 
 CLOSE_REASONS = ("needs_met", "ip_created", "consent_withdrawn", "other")
@@ -79,7 +80,7 @@ def open_deletion_request(log: Log) -> DeletionRequest | None:
     )
 
 
-def _notify(users, kind: str, text: str, log: Log, url: str = "") -> None:
+def _notify(users, kind: str, text, log: Log, url: str = "") -> None:
     from stafettlogg.notify import notify
 
     for user in {u.id: u for u in users if u is not None and u.active}.values():
@@ -128,7 +129,7 @@ def close_log(
         _notify(
             participants,
             "log_closed",
-            _("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=log.id),
+            msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=log.id),
             log,
         )
     return Log.get_by_id(log.id)
@@ -233,7 +234,7 @@ def withdraw_consent(by: User, log: Log) -> Log:
         _notify(
             [log.holder],
             "consent_withdrawn",
-            _("Samtykket til stafettlogg nr. %(id)s er trukket tilbake. Loggen er avsluttet.", id=log.id),
+            msg("Samtykket til stafettlogg nr. %(id)s er trukket tilbake. Loggen er avsluttet.", id=log.id),
             log,
             url=f"/logger/{log.id}",
         )
@@ -264,7 +265,7 @@ def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
             audit.record("consent_withdrawn", log=log, obj=log, user=by, role="guardian")
         request = DeletionRequest.create(log=log, requested_by=by, reason=reason)
         audit.record("deletion_requested", log=log, obj=request, user=by, role="guardian")
-        text = _("Foresatte har bedt om at stafettlogg nr. %(id)s slettes.", id=log.id)
+        text = msg("Foresatte har bedt om at stafettlogg nr. %(id)s slettes.", id=log.id)
         _notify(_unit_leaders(log), "deletion_requested", text, log, url=f"/enheter/{log.unit_id}/sletting")
         _notify([log.holder], "deletion_requested", text, log, url=f"/logger/{log.id}")
     return request
@@ -308,7 +309,7 @@ def refuse_deletion(by: User, log: Log, request: DeletionRequest, response: str)
         _notify(
             [request.requested_by],
             "deletion_refused",
-            _("Enhetslederen har svart på kravet om sletting av stafettloggen."),
+            msg("Enhetslederen har svart på kravet om sletting av stafettloggen."),
             log,
             url=f"/mine/{log.id}",
         )
@@ -344,21 +345,26 @@ def delete_log(by: User, log: Log, reason: str) -> LogTombstone:
             reason=reason,
         )
         audit.record("log_deleted", log=log.id, obj=tombstone, user=by, role="unit_leader")
-        emails = [u.email for u in requesters if u.email]
+        emails = {u.email: u for u in requesters if u.email}
         _purge(log)
-    from stafettlogg.notify import send_email
-
-    for address in sorted(set(emails)):
-        send_email(
-            address,
-            _("Stafettloggen er slettet"),
-            _(
-                "Stafettloggen dere ba om å få slettet, er nå slettet fra Stafettlogg.\n\n"
-                "Av hensyn til personvernet står det ingen opplysninger om barnet i denne e-posten."
-            ),
-        )
+        for address in sorted(emails):  # queued with the deletion, sent after commit
+            _send_deleted_email(address, emails[address])
     vacuum()
     return tombstone
+
+
+def _send_deleted_email(address: str, recipient: User) -> None:
+    from stafettlogg.notify import send_email
+
+    send_email(
+        address,
+        msg("Stafettloggen er slettet"),
+        msg(
+            "Stafettloggen dere ba om å få slettet, er nå slettet fra Stafettlogg.\n\n"
+            "Av hensyn til personvernet står det ingen opplysninger om barnet i denne e-posten."
+        ),
+        recipient=recipient,
+    )
 
 
 def _purge(log: Log) -> None:

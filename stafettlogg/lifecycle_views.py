@@ -41,7 +41,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.notify import send_email
+from stafettlogg.notify import msg, send_email
 from stafettlogg.passwords import verify_password
 
 bp = Blueprint("lifecycle", __name__)
@@ -268,8 +268,8 @@ def _invite(guardian):
     if guardian.email:
         send_email(
             guardian.email,
-            _("Invitasjon til Stafettlogg"),
-            _(
+            msg("Invitasjon til Stafettlogg"),
+            msg(
                 "Hei!\n\n%(holder)s (%(unit)s) har gitt deg tilgang til å lese stafettloggen i Stafettlogg.\n\n"
                 "Åpne lenken og velg brukernavn og passord:\n%(link)s\n\n"
                 "Lenken kan brukes én gang og gjelder til %(until)s.\n\n"
@@ -279,6 +279,7 @@ def _invite(guardian):
                 link=link,
                 until=_format(invitation.expires_at),
             ),
+            recipient=guardian,
         )
         emailed = True
     return {"guardian": guardian, "link": link, "invitation": invitation, "emailed": emailed}

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 
 from stafettlogg.db import db, write_transaction
-from stafettlogg.models import Notification, Role, utcnow
+from stafettlogg.models import Notification, Role, User, utcnow
 
 bp = Blueprint("main", __name__)
 
@@ -38,6 +38,9 @@ def language():
     form = request.form.get("lang", "nb")
     back = request.form.get("next", "")
     target = back if back.startswith("/") and not back.startswith("//") else url_for("main.index")
+    if current_user.is_authenticated:  # e-mails to the person follow the chosen language
+        with write_transaction():
+            User.update(language="nn" if form == "nn" else "nb").where(User.id == current_user.id).execute()
     response = redirect(target, 303)
     response.set_cookie("lang", "nn" if form == "nn" else "nb", max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=bool(current_app.config.get("HTTPS")))

@@ -78,6 +78,8 @@ class User(BaseModel):
     must_change_password = BooleanField(default=False)
     created_at = DateTimeField(default=utcnow)
     deactivated_at = DateTimeField(null=True)
+    # The interface language the person last chose: e-mails to them are written in it.
+    language = CharField(max_length=10, default="")
 
     # flask-login protocol
     @property
@@ -124,7 +126,8 @@ class AuditEvent(BaseModel):
 class Notification(BaseModel):
     user = ForeignKeyField(User, backref="notifications", on_delete="CASCADE")
     kind = CharField(max_length=40)
-    text = TextField()
+    # A msgid with parameters (notify.msg), rendered in the reader's language when shown.
+    message = TextField()
     url = CharField(max_length=500, default="")
     log_id = IntegerField(null=True, index=True)
     # Unique per event so that reminders run twice send nothing twice.
@@ -132,13 +135,58 @@ class Notification(BaseModel):
     created_at = DateTimeField(default=utcnow)
     read_at = DateTimeField(null=True)
 
+    @property
+    def text(self) -> str:
+        """The notice in the language of whoever reads it now."""
+        from stafettlogg.notify import loads
+
+        return loads(self.message).render()
+
+    @text.setter
+    def text(self, value: str) -> None:  # a plain text is a message without parameters
+        from stafettlogg.notify import Message, dumps
+
+        self.message = dumps(Message(value))
+
+
+class MailStatus:
+    QUEUED = "queued"  # waiting for its first or next attempt
+    SENDING = "sending"  # claimed by one sender
+    SENT = "sent"
+    FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS tries
+    SKIPPED = "skipped"  # written before the queue existed, without a mail server: never sent
+
 
 class OutboxEmail(BaseModel):
+    """One e-mail, written in the transaction of the change that caused it and sent after
+    commit by mailer.py. Subject and body are msgids with parameters (notify.msg)."""
+
     to = CharField(max_length=254)
-    subject = CharField(max_length=300)
-    body = TextField()
+    subject_message = TextField()
+    body_message = TextField()
+    locale = CharField(max_length=10, default="nb")
+    # Unique per message; also its Message-ID, so a retried message is the same message.
+    idempotency_key = CharField(max_length=100, unique=True)
+    status = CharField(max_length=10, default=MailStatus.QUEUED, index=True)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    last_error = TextField(default="")
+    claimed_by = CharField(max_length=64, default="")
+    claimed_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+
+    @property
+    def subject(self) -> str:
+        from stafettlogg.notify import loads
+
+        return loads(self.subject_message).render(self.locale)
+
+    @property
+    def body(self) -> str:
+        from stafettlogg.notify import loads
+
+        return loads(self.body_message).render(self.locale)
 
 
 # ---------------------------------------------------------------- the log itself

@@ -1,6 +1,6 @@
 """Areas, units and staff administration (routes only; rules in organisation.py)."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -210,4 +210,4 @@ def staff_reactivate(staff_id):
 @bp.route("/admin/utboks")
 def outbox():
     mails = list(OutboxEmail.select().order_by(OutboxEmail.created_at.desc()).limit(200))
-    return render_template("org/outbox.html", mails=mails)
+    return render_template("org/outbox.html", mails=mails, smtp_configured=bool(current_app.config.get("SMTP_HOST")))

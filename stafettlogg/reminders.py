@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import gettext as _
 from peewee import fn
 
 from stafettlogg.db import db
+from stafettlogg.mailer import deliver_all_due
 from stafettlogg.models import Evaluation, Log, LogStatus, Measure, Meeting, Participant, User
-from stafettlogg.notify import notify
+from stafettlogg.notify import msg, notify
 
 OSLO = ZoneInfo("Europe/Oslo")
 DUE_WITHIN_DAYS = 7
@@ -74,13 +74,13 @@ def measure_reminders(today: dt.date) -> int:
         kind = "measure_overdue" if overdue else "measure_due"
         for user in _measure_recipients(measure):
             if overdue:
-                text = _(
+                text = msg(
                     "Et tiltak i stafettlogg nr. %(id)s skulle vært evaluert %(date)s. Evaluer tiltaket eller sett en ny dato.",
                     id=measure.log_id,
                     date=measure.evaluation_date.strftime("%d.%m.%Y"),
                 )
             else:
-                text = _(
+                text = msg(
                     "Et tiltak i stafettlogg nr. %(id)s skal evalueres %(date)s.",
                     id=measure.log_id,
                     date=measure.evaluation_date.strftime("%d.%m.%Y"),
@@ -117,7 +117,7 @@ def meeting_reminders(today: dt.date) -> int:
         participants = Participant.select(Participant.user).where(Participant.log == meeting.log_id)
         recipients = _active_users([meeting.log.holder_id, *(p.user_id for p in participants)])
         for user in recipients:
-            text = _(
+            text = msg(
                 "Du har møte i stafettlogg nr. %(id)s i morgen kl. %(time)s.",
                 id=meeting.log_id,
                 time=local.strftime("%H:%M"),
@@ -155,3 +155,5 @@ def send_reminders_command(today_text):
     with db.connection_context():
         counts = send_reminders(today)
     click.echo(f"Sendt: {counts['measures']} påminnelser om tiltak, {counts['meetings']} om møter.")
+    # The e-mails are queued with the notices; a mail server that is down loses none.
+    deliver_all_due()

@@ -26,3 +26,6 @@ def june_reminders_command(today):
     with current_app.test_request_context(), db.connection_context():
         sent = june_reminders(day)
     click.echo(f"{sent} påminnelser sendt.")
+    from stafettlogg.mailer import deliver_all_due
+
+    deliver_all_due()  # queued with the notices; whatever fails waits for send-mail

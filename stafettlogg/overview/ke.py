@@ -9,7 +9,7 @@ from peewee import JOIN
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.models import CoordinatorRecord, Role, Unit, User, utcnow
-from stafettlogg.notify import notify
+from stafettlogg.notify import msg, notify
 
 KINDS = ("koordinator", "barnekoordinator")
 DECISIONS = ("granted", "refused")
@@ -123,10 +123,12 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
     leaders = unit_leaders(record.unit)
     if not leaders:
         raise KeError(_("%(unit)s har ingen aktiv enhetsleder i Stafettlogg.", unit=record.unit.name), "unit")
-    role = kind_label(record.kind).lower()
+    role = {"koordinator": msg("koordinator"), "barnekoordinator": msg("barnekoordinator")}.get(
+        record.kind, record.kind
+    )
     decided = f"{record.decided_on:%d.%m.%Y}"
     if record.decision == "granted":
-        text = _(
+        text = msg(
             "Koordinerende enhet informerer: et barn ved %(unit)s har fått innvilget %(role)s (vedtak %(date)s). "
             "Oppnevnt %(role)s: %(person)s. Kontakt: %(contact)s. Se hvilket barn i oversikten.",
             unit=record.unit.name,
@@ -136,7 +138,7 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
             contact=record.person_contact or "-",
         )
     else:
-        text = _(
+        text = msg(
             "Koordinerende enhet informerer: søknaden om %(role)s for et barn ved %(unit)s er avslått "
             "(vedtak %(date)s). Kontakt koordinerende enhet: %(ke)s. Se hvilket barn i oversikten.",
             unit=record.unit.name,
@@ -148,7 +150,7 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
     url = url_for("overview.unit_overview", unit_id=record.unit_id, year=year) + f"#ke-{record.id}"
     with write_transaction():
         for leader in leaders:
-            notify(leader, "ke_informed", text, url=url, email_subject=_("Melding fra koordinerende enhet"))
+            notify(leader, "ke_informed", text, url=url, email_subject=msg("Melding fra koordinerende enhet"))
         CoordinatorRecord.update(informed_at=utcnow()).where(CoordinatorRecord.id == record.id).execute()
         audit.record("coordinator_record_inform_unit", obj=record, user=by)
     return len(leaders)

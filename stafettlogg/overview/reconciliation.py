@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
-from stafettlogg.notify import notify
+from stafettlogg.notify import msg, notify
 from stafettlogg.overview.overview import (
     OverviewRow,
     child_key,
@@ -134,7 +134,7 @@ def june_reminders(today: dt.date) -> int:
             note = notify(
                 leader,
                 "june_reconciliation",
-                _(
+                msg(
                     "Juni: gå gjennom oversikten over stafettholdere og koordinatorer for %(year)s "
                     "sammen med koordinerende enhet.",
                     year=year_label(year),
@@ -148,7 +148,7 @@ def june_reminders(today: dt.date) -> int:
             note = notify(
                 ke,
                 "june_reconciliation",
-                _(
+                msg(
                     "Juni: %(n)s skoler og barnehager er ikke gjennomgått for %(year)s. Avtal årlig gjennomgang.",
                     n=len(pending),
                     year=year_label(year),

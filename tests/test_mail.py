@@ -1,0 +1,398 @@
+"""Notices and e-mail: stored as message keys, rendered in the reader's language, sent
+after commit with retries (SECURITY.md: no network I/O inside a write transaction).
+
+A local SMTP server (tests/smtp.py) accepts, hangs or refuses. In every case the user's
+action succeeds at once; mail is delivered once the server is back, exactly once; no
+database write lock is held while the app connects to the mail server."""
+
+import ast
+import datetime as dt
+import re
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from stafettlogg import mailer
+from stafettlogg.models import Handover, MailStatus, Notification, OutboxEmail, User
+from stafettlogg.notify import Join, Message, dumps, loads, msg, notify
+from tests.conftest import EMMA_LOG_ID, _make_app, user
+from tests.smtp import SmtpServer
+
+pytestmark = pytest.mark.db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer()
+    yield server
+    mailer.wait_for_background_delivery()
+    server.close()
+
+
+@pytest.fixture
+def mail_app(database_url, smtp):
+    app = _make_app(
+        database_url,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp.port,
+        SMTP_SECURITY="none",
+        SMTP_TIMEOUT=1,
+        MAIL_RETRY_SECONDS=60,
+        MAIL_MAX_ATTEMPTS=3,
+        MAIL_FROM="stafettlogg@demo.kommune.no",
+    )
+    smtp.check_on_connect = _no_write_lock_held(database_url)
+    yield app
+    mailer.wait_for_background_delivery()
+    from stafettlogg.db import db
+
+    if not db.is_closed():
+        db.close()
+
+
+def _no_write_lock_held(database_url: str):
+    """Run by the SMTP server on every connection: another connection can take the write
+    lock at once (SQLite), or no backend has an open writing transaction (PostgreSQL)."""
+    if database_url.startswith("sqlite"):
+        path = database_url.split("sqlite:///", 1)[1]
+
+        def check():
+            conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")  # raises "database is locked" if anyone writes
+                conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+
+        return check
+
+    def check_pg():
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            writers = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+            ).fetchone()[0]
+            assert writers == 0, f"{writers} transaction(s) hold writes while SMTP connects"
+
+    return check_pg
+
+
+def _login(app, username: str):
+    from tests.conftest import Auth
+
+    client = app.test_client()
+    return Auth(app, client).login_as(username)
+
+
+def _propose(app) -> tuple[float, int]:
+    """The holder proposes a new holder over HTTP; returns (seconds, status)."""
+    from stafettlogg.db import db
+
+    with db.connection_context():
+        target = user("kontaktlaerer")
+        User.update(email="jonas.berg@example.no", language="").where(User.id == target.id).execute()
+    client = _login(app, "stafettholder")
+    started = time.monotonic()
+    r = client.post(f"/logger/{EMMA_LOG_ID}/stafettholder", data={"to_user_id": target.id, "note": "Flytter"})
+    return time.monotonic() - started, r.status_code
+
+
+def _mails_to(address: str) -> list[OutboxEmail]:
+    return list(OutboxEmail.select().where(OutboxEmail.to == address).order_by(OutboxEmail.id))
+
+
+def _make_due() -> None:
+    OutboxEmail.update(next_attempt_at=dt.datetime(2000, 1, 1)).where(OutboxEmail.status == MailStatus.QUEUED).execute()
+
+
+@pytest.mark.parametrize("mode", ["accept", "hang", "refuse"])
+def test_action_succeeds_at_once_and_mail_arrives_exactly_once(mail_app, smtp, mode):
+    from stafettlogg.db import db
+
+    smtp.set_mode(mode)
+    seconds, status = _propose(mail_app)
+    assert status in (302, 303) and seconds < 0.9, (status, seconds)  # SMTP_TIMEOUT is 1 s
+    mailer.wait_for_background_delivery()
+    with db.connection_context():
+        assert Handover.select().where(Handover.log == EMMA_LOG_ID, Handover.status == "pending").count() == 1
+        [mail] = _mails_to("jonas.berg@example.no")
+        if mode == "accept":
+            assert mail.status == MailStatus.SENT and mail.attempts == 1
+        else:
+            assert mail.status == MailStatus.QUEUED and mail.attempts == 1 and mail.last_error
+            assert mail.next_attempt_at > dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    smtp.set_mode("accept")
+    with mail_app.app_context():
+        with db.connection_context():
+            _make_due()
+        mailer.deliver_all_due()
+        mailer.deliver_all_due()  # a second sender run finds nothing to send
+    with db.connection_context():
+        [mail] = _mails_to("jonas.berg@example.no")
+        assert mail.status == MailStatus.SENT
+    delivered = [m for rcpt, m in smtp.messages if rcpt == ["jonas.berg@example.no"]]
+    assert len(delivered) == 1
+    assert "foreslår deg som ny stafettholder" in delivered[0].get_content()
+    assert delivered[0]["Message-ID"] and delivered[0]["Content-Language"] == "nb"
+    assert smtp.check_failures == []
+    assert smtp.connections >= 1
+
+
+def test_retries_back_off_and_give_up_with_the_error_on_the_outbox_page(mail_app, smtp):
+    from stafettlogg.db import db
+
+    smtp.set_mode("refuse")
+    _propose(mail_app)
+    mailer.wait_for_background_delivery()
+    waits = []
+    with mail_app.app_context():
+        for _attempt in range(2):
+            with db.connection_context():
+                mail = _mails_to("jonas.berg@example.no")[0]
+                waits.append(mail.next_attempt_at - mail.claimed_at if mail.claimed_at else None)
+                _make_due()
+            mailer.deliver_all_due()
+    with db.connection_context():
+        [mail] = _mails_to("jonas.berg@example.no")
+        assert mail.status == MailStatus.FAILED and mail.attempts == 3
+        assert "ConnectionRefused" in mail.last_error
+    assert mailer.backoff(1, 60) == dt.timedelta(minutes=1)
+    assert mailer.backoff(3, 60) == dt.timedelta(minutes=4)
+    assert mailer.backoff(20, 60) == dt.timedelta(hours=1)
+    page = _login(mail_app, "admin").get("/admin/utboks").get_data(as_text=True)
+    assert "ga opp etter 3 forsøk" in page and "ConnectionRefused" in page
+    # a failed message is never picked up again by itself
+    smtp.set_mode("accept")
+    with mail_app.app_context():
+        mailer.deliver_all_due()
+    assert smtp.messages == []
+
+
+def test_two_senders_at_once_send_each_message_once(mail_app, smtp):
+    from stafettlogg.db import db
+
+    smtp.set_mode("accept")
+    with mail_app.app_context(), db.connection_context():
+        people = list(User.select().where(User.active).order_by(User.id).limit(12))
+        for person in people:
+            notify(
+                person,
+                "test",
+                msg("Et tiltak i stafettlogg nr. %(id)s skal evalueres %(date)s.", id=1, date="1.1.2027"),
+            )
+            User.update(email=f"{person.username}@example.no").where(User.id == person.id).execute()
+        OutboxEmail.delete().execute()
+        for person in User.select().where(User.id.in_([p.id for p in people])):
+            notify(person, "test2", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=person.id))
+    barrier = threading.Barrier(3)
+    errors = []
+
+    def sender():
+        try:
+            with mail_app.app_context():
+                barrier.wait()
+                mailer.deliver_all_due()
+        except Exception as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    recipients = sorted(rcpt[0] for rcpt, _m in smtp.messages)
+    assert len(recipients) == len(people) and len(set(recipients)) == len(people)
+    with db.connection_context():
+        assert OutboxEmail.select().where(OutboxEmail.status == MailStatus.SENT).count() == len(people)
+
+
+def test_send_reminders_never_loses_an_email(mail_app, smtp):
+    """The mail server is down during the daily run: the run succeeds, every reminder's
+    e-mail waits in the queue, and is sent once the server is back."""
+    from stafettlogg.db import db
+    from stafettlogg.models import Measure
+
+    smtp.set_mode("refuse")
+    with db.connection_context():
+        User.update(email="holder@example.no").where(User.username == "stafettholder").execute()
+        Measure.update(evaluation_date=dt.date(2027, 3, 3)).where(Measure.log == EMMA_LOG_ID).execute()
+    runner = mail_app.test_cli_runner()
+    result = runner.invoke(args=["send-reminders", "--today", "2027-03-01"])
+    assert result.exit_code == 0, result.output
+    with db.connection_context():
+        queued = _mails_to("holder@example.no")
+        assert queued and all(m.status == MailStatus.QUEUED and m.attempts == 1 for m in queued)
+        _make_due()
+    smtp.set_mode("accept")
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0 and "prøves igjen senere: 0, ga opp: 0." in result.output
+    assert len([1 for rcpt, _m in smtp.messages if rcpt == ["holder@example.no"]]) == len(queued)
+    assert "Sendt: 0," in runner.invoke(args=["send-mail"]).output
+
+
+def test_a_sender_that_died_mid_send_leaves_the_message_for_the_next(mail_app, smtp):
+    from stafettlogg.db import db
+
+    smtp.set_mode("accept")
+    with mail_app.app_context(), db.connection_context():
+        OutboxEmail.delete().execute()
+        User.update(email="x@example.no").where(User.username == "larer").execute()
+        notify(user("larer"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=2))
+        [claimed] = mailer.claim("dead-sender")
+        assert mailer.deliver() == {"sent": 0, "queued": 0, "failed": 0}  # claimed: not sent twice
+        OutboxEmail.update(claimed_at=dt.datetime(2000, 1, 1)).where(OutboxEmail.id == claimed.id).execute()
+        assert mailer.deliver()["sent"] == 1
+        assert OutboxEmail.get_by_id(claimed.id).status == MailStatus.SENT
+
+
+def test_without_a_mail_server_mail_stays_in_the_outbox(auth, db_conn, app):
+    runner = app.test_cli_runner()
+    notify(user("larer"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=1))
+    User.update(email="x@example.no").where(User.username == "larer").execute()
+    notify(user("larer"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=2))
+    assert "SMTP_HOST er ikke satt" in runner.invoke(args=["send-mail"]).output
+    assert OutboxEmail.get(OutboxEmail.to == "x@example.no").status == MailStatus.QUEUED
+    page = auth.login_as("admin").get("/admin/utboks").get_data(as_text=True)
+    assert "Ingen e-postserver er satt opp" in page and "I kø" in page
+
+
+# ------------------------------------------------------------------ the reader's language
+
+
+def test_a_notice_from_a_bokmal_user_reads_in_nynorsk(auth, db_conn):
+    from stafettlogg import handover
+
+    handover.propose_handover(
+        user("stafettholder"), Handover.log.rel_model.get_by_id(EMMA_LOG_ID), user("kontaktlaerer")
+    )
+    client = auth.login_as("kontaktlaerer")
+    assert "foreslår deg som ny stafettholder" in client.get("/varsler").get_data(as_text=True)
+    client.set_cookie("lang", "nn")
+    page = client.get("/varsler").get_data(as_text=True)
+    assert "foreslår deg som ny stafetthaldar" in page and "ny stafettholder" not in page
+
+
+def test_email_is_written_in_the_recipients_language(auth, db_conn):
+    target = user("kontaktlaerer")
+    client = auth.login_as("kontaktlaerer")
+    client.set_cookie("lang", "nb")
+    assert client.post("/sprak", data={"lang": "nn", "next": "/"}).status_code == 303
+    assert User.get_by_id(target.id).language == "nn"
+    User.update(email="jonas@example.no").where(User.id == target.id).execute()
+    from stafettlogg import handover
+
+    handover.propose_handover(
+        user("stafettholder"), Handover.log.rel_model.get_by_id(EMMA_LOG_ID), user("kontaktlaerer")
+    )
+    mail = OutboxEmail.get(OutboxEmail.to == "jonas@example.no")
+    assert mail.locale == "nn"
+    assert "som ny stafetthaldar" in mail.body and "Opne Stafettlogg" in mail.body
+    assert "Av omsyn til personvernet" in mail.body
+
+
+def test_message_parameters_and_storage_round_trip():
+    inner = msg("barnekoordinator")
+    message = msg("Koordinerende enhet informerer: %(role)s", role=inner)
+    body = Join((message, msg("Åpne Stafettlogg: %(link)s", link="https://x/1")))
+    assert loads(dumps(body)) == body
+    assert loads("a plain text from before") == Message("a plain text from before")
+    assert body.render("nn").endswith("Opne Stafettlogg: https://x/1")
+    with pytest.raises(TypeError):
+        msg("x %(when)s", when=dt.date(2027, 1, 1))  # format first: the reader's format is the app's
+
+
+def test_notify_refuses_finished_text(db_conn):
+    with pytest.raises(TypeError, match="msg"):
+        notify(user("larer"), "test", "Ferdig oversatt tekst")
+
+
+def test_legacy_notices_and_emails_survive_the_migration(tmp_path):
+    """A database from before message keys: the notices and e-mails in it still read."""
+    from playhouse.migrations import Runner
+
+    from stafettlogg import db as database
+    from stafettlogg.db import db
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    db.initialize(database.open_database(url))
+    with db.connection_context():
+        Runner(db.obj, directory=str(database.MIGRATIONS_DIR)).up("0007_lifecycle_agreement")
+        db.execute_sql(
+            "INSERT INTO user (username, password_hash, name, role, job_title, email, phone, active, "
+            "session_token, must_change_password, created_at) VALUES ('ola','','Ola','teacher','','','',1,'',0,'2026-01-01')"
+        )
+        db.execute_sql(
+            "INSERT INTO notification (user_id, kind, text, url, dedupe_key, created_at) "
+            "VALUES (1, 'old', 'Gammelt varsel', '/', 'k1', '2026-01-01')"
+        )
+        db.execute_sql(
+            'INSERT INTO outbox_email ("to", subject, body, created_at, sent_at) VALUES '
+            "('a@example.no', 'Emne', 'Tekst', '2026-01-01', '2026-01-01'), ('b@example.no', 'Emne 2', 'Tekst 2', '2026-01-01', NULL)"
+        )
+    database.migrate()
+    with db.connection_context():
+        assert Notification.get().text == "Gammelt varsel"
+        sent, never = list(OutboxEmail.select().order_by(OutboxEmail.id))
+        assert (sent.subject, sent.body, sent.status) == ("Emne", "Tekst", MailStatus.SENT)
+        assert (never.subject, never.status) == ("Emne 2", MailStatus.SKIPPED)
+    db.close() if not db.is_closed() else None
+
+
+# ------------------------------------------------------------------ one way to send mail
+
+
+def _python_files():
+    return [p for p in (ROOT / "stafettlogg").rglob("*.py")]
+
+
+def test_only_the_mailer_talks_smtp_and_only_notify_writes_notices():
+    for path in _python_files():
+        source = path.read_text()
+        name = path.relative_to(ROOT).as_posix()
+        if name != "stafettlogg/mailer.py":
+            assert "smtplib" not in source, f"{name} talks SMTP: queue through notify instead"
+        if name not in ("stafettlogg/notify.py", "stafettlogg/models.py"):
+            assert not re.search(r"\b(OutboxEmail|Notification)\.create\(", source), name
+
+
+def test_every_notice_text_is_a_message_key():
+    """notify(...) and send_email(...) get msg(...) (or a variable holding one), never _()."""
+    offenders = []
+    for path in _python_files():
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
+                "notify",
+                "_notify",
+                "send_email",
+            ):
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    if isinstance(arg, ast.Call) and getattr(arg.func, "id", "") in ("_", "gettext", "lazy_gettext"):
+                        offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
+
+
+def test_every_message_key_has_a_nynorsk_translation():
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "translations/nn/LC_MESSAGES/messages.po", "rb") as f:
+        catalogue = read_po(f)
+    keys = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT / "stafettlogg"), method_map=[("**.py", "python")], keywords={"msg": None}
+        )
+        if isinstance(message, str)
+    }
+    assert keys, "no msg() keys found: extraction is broken"
+    missing = [k for k in keys if catalogue.get(k) is None or not catalogue.get(k).string or catalogue.get(k).fuzzy]
+    assert missing == []
