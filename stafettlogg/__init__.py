@@ -92,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.register(app)
     templating.register(app)
     _register_error_pages(app)
+    cli.require_schema_for_commands(app)  # last: after every area has added its commands
     return app
 
 

@@ -1,13 +1,27 @@
 """Online backup and restore (SECURITY.md "Nothing lost").
 
 SQLite: the backup API copies a consistent snapshot while the app keeps running.
-PostgreSQL: pg_dump / pg_restore (custom format) with the same DATABASE_URL.
+PostgreSQL: pg_dump (custom format) with the same DATABASE_URL.
+
+A backup holds its schema version (the `schema_migration` table is in it). Restore
+refuses a backup from a newer program version, and cannot half-succeed: SQLite copies
+the checked backup into the database in one transaction; PostgreSQL loads it into a new
+`public` schema inside one transaction (the old schema is renamed away first and dropped
+last), so any failure leaves the previous data as it was. A backup from an older
+version restores as it was; `flask --app app migrate` then brings it up to date.
 """
 
+import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
+
+
+class RestoreRefused(RuntimeError):
+    pass
 
 
 def _sqlite_path(url: str) -> str | None:
@@ -17,6 +31,7 @@ def _sqlite_path(url: str) -> str | None:
 
 
 def backup(url: str, target: Path) -> Path:
+    """Write a backup. Never changes the schema; the schema version travels inside."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     path = _sqlite_path(url)
@@ -30,35 +45,128 @@ def backup(url: str, target: Path) -> Path:
             dest.close()
             source.close()
         return target
-    subprocess.run([_tool("pg_dump"), "--format=custom", "--file", str(target), url], check=True)  # noqa: S603
+    subprocess.run([_tool("pg_dump"), "--format=custom", "--file", str(target), _libpq(url)], check=True)  # noqa: S603
     return target
 
 
-def restore(url: str, source: Path) -> None:
-    """Replace the database's content with the backup. Stop the app first."""
+def schema_of_backup(url: str, source: Path) -> list[str]:
+    """The schema versions (applied migrations) recorded inside a backup."""
+    source = Path(source)
+    if _sqlite_path(url) is not None:
+        conn = sqlite3.connect(str(source))
+        try:
+            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise RestoreRefused("Sikkerhetskopien er skadet (integrity_check).")
+            return sorted(row[0] for row in conn.execute("SELECT name FROM schema_migration"))
+        except sqlite3.DatabaseError as exc:
+            raise RestoreRefused(f"Filen er ikke en lesbar sikkerhetskopi: {exc}") from exc
+        finally:
+            conn.close()
+    result = subprocess.run(  # noqa: S603
+        [_tool("pg_restore"), "--data-only", "--table=schema_migration", "--file=-", str(source)],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RestoreRefused(f"Filen er ikke en lesbar sikkerhetskopi: {result.stderr.strip()}")
+    return sorted(_copy_rows(result.stdout, "schema_migration", "name"))
+
+
+def _copy_rows(sql: str, table: str, column: str) -> list[str]:
+    match = re.search(rf"^COPY (?:public\.)?{table} \(([^)]*)\) FROM stdin;\n(.*?)^\\\.$", sql, re.M | re.S)
+    if not match:
+        return []
+    columns = [c.strip().strip('"') for c in match.group(1).split(",")]
+    index = columns.index(column)
+    return [line.split("\t")[index] for line in match.group(2).splitlines() if line]
+
+
+def check_restorable(backup_schema: list[str], known: list[str]) -> str | None:
+    """None when this code can run on the backup's schema (now or after migrate)."""
+    newer = sorted(set(backup_schema) - set(known))
+    if newer:
+        return (
+            "Sikkerhetskopien er fra en nyere programversjon (ukjent skjema: " + ", ".join(newer) + "). "
+            "Den gjenopprettes ikke: installer den programversjonen først."
+        )
+    if not backup_schema:
+        return "Sikkerhetskopien har ingen skjemaversjon (schema_migration mangler): er det en Stafettlogg-database?"
+    return None
+
+
+def restore(url: str, source: Path) -> list[str]:
+    """Replace the database's content with the backup, all or nothing. Stop the app
+    first. Returns the migrations still to apply (run `flask --app app migrate`)."""
+    from stafettlogg.db import migration_names
+
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(source)
+    schema = schema_of_backup(url, source)
+    if problem := check_restorable(schema, migration_names()):
+        raise RestoreRefused(problem)
     path = _sqlite_path(url)
     if path is not None:
-        check = sqlite3.connect(str(source))
-        try:
-            if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise RuntimeError("the backup file is damaged")
-        finally:
-            check.close()
         src = sqlite3.connect(str(source))
         dest = sqlite3.connect(path, timeout=30)
         try:
-            with dest:
+            with dest:  # the backup API writes every page in one transaction
                 src.backup(dest)
         finally:
             dest.close()
             src.close()
-        return
-    subprocess.run(  # noqa: S603 - fixed argument list, no shell
-        [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--dbname", url, str(source)], check=True
+    else:
+        _restore_postgresql(url, source)
+    return [name for name in migration_names() if name not in schema]
+
+
+def _restore_script(source: Path) -> str:
+    """The backup as SQL, loaded into a fresh `public` schema (pg_restore cannot replace
+    tables that newer tables reference, so the old schema is moved aside instead)."""
+    result = subprocess.run(  # noqa: S603
+        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
+        capture_output=True,
+        text=True,
     )
+    if result.returncode != 0:
+        raise RestoreRefused(f"Sikkerhetskopien kunne ikke leses: {result.stderr.strip()}")
+    body = re.sub(r"^CREATE SCHEMA public;$", "", result.stdout, flags=re.M)
+    return (
+        "ALTER SCHEMA public RENAME TO stafettlogg_replaced;\n"
+        "CREATE SCHEMA public;\n"
+        f"{body}\n"
+        "DROP SCHEMA stafettlogg_replaced CASCADE;\n"
+    )
+
+
+def _restore_postgresql(url: str, source: Path) -> None:
+    script = _restore_script(source)
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as handle:
+        handle.write(script)
+    try:
+        result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            [
+                _tool("psql"),
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",  # all or nothing: any error rolls the whole restore back
+                "--set=ON_ERROR_STOP=1",
+                f"--file={handle.name}",
+                _libpq(url),
+            ],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        os.unlink(handle.name)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"Gjenopprettingen feilet og er rullet tilbake; databasen er uendret: {result.stderr.strip()}"
+        )
+
+
+def _libpq(url: str) -> str:
+    return "postgresql://" + url[len("postgres://") :] if url.startswith("postgres://") else url
 
 
 def _tool(name: str) -> str:

@@ -38,10 +38,48 @@ def register(app):
 
 
 @click.command("migrate")
-def migrate():
-    """Apply pending schema migrations."""
-    applied = database.migrate()
-    click.echo("\n".join(f"applied: {name}" for name in applied) or "schema is up to date")
+@click.option("--dry-run", is_flag=True, help="List what would be applied, change nothing.")
+def migrate(dry_run):
+    """Apply pending schema migrations, listing each (the only command that changes the schema)."""
+    applied = database.applied_migrations()
+    if set(applied) - set(database.migration_names()):
+        _fail(database.schema_problem(applied))  # a newer program wrote it: never touch
+    pending = [name for name in database.migration_names() if name not in applied]
+    click.echo(f"Skjemaversjon nå: {applied[-1] if applied else '(tom database)'}")
+    if not pending:
+        click.echo("schema is up to date (skjemaet er oppdatert)")
+        return
+    if dry_run:
+        click.echo("\n".join(f"would apply: {name}" for name in pending))
+        return
+    for name in database.migrate():
+        click.echo(f"applied: {name}")
+
+
+# Commands that run on any schema: they change it, save or replace it as it is, or never
+# touch the database (the plain-language checker).
+SCHEMA_FREE_COMMANDS = {"migrate", "backup", "restore", "klarsprak"}
+
+
+def require_schema_for_commands(app) -> None:
+    """Every other `flask` command refuses to run on an older or newer schema."""
+    for name, command in app.cli.commands.items():
+        if name in SCHEMA_FREE_COMMANDS or getattr(command.callback, "schema_checked", False):
+            continue
+        command.callback = _schema_checked(command.callback)
+
+
+def _schema_checked(callback):
+    import functools
+
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        if problem := database.schema_problem():
+            _fail(problem)
+        return callback(*args, **kwargs)
+
+    run.schema_checked = True
+    return run
 
 
 def _password_option(func):
@@ -137,11 +175,13 @@ def check_invariants_command():
 @with_appcontext
 @click.argument("target", type=click.Path(dir_okay=False))
 def backup_command(target):
-    """Online backup of the database to TARGET (SQLite backup API or pg_dump)."""
+    """Online backup of the database to TARGET (SQLite backup API or pg_dump). Never migrates."""
     from stafettlogg.backup import backup
 
-    path = backup(current_app.config["DATABASE_URL"], target)
-    click.echo(f"Sikkerhetskopi skrevet til {path}")
+    url = current_app.config["DATABASE_URL"]
+    applied = database.applied_migrations()
+    path = backup(url, target)
+    click.echo(f"Sikkerhetskopi skrevet til {path} (skjemaversjon {applied[-1] if applied else '-'})")
 
 
 @click.command("restore")
@@ -149,10 +189,19 @@ def backup_command(target):
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @click.option("--yes", is_flag=True, help="Confirm that the current content is replaced.")
 def restore_command(source, yes):
-    """Replace the database with the backup SOURCE (stop the app first)."""
-    from stafettlogg.backup import restore
+    """Replace the database with the backup SOURCE, all or nothing (stop the app first)."""
+    from stafettlogg.backup import RestoreRefused, restore
 
     if not yes:
         _fail("bruk --yes for å bekrefte at databasen erstattes med sikkerhetskopien.")
-    restore(current_app.config["DATABASE_URL"], source)
+    db.close() if not db.is_closed() else None
+    try:
+        pending = restore(current_app.config["DATABASE_URL"], source)
+    except (RestoreRefused, RuntimeError) as e:
+        _fail(str(e))
     click.echo("Databasen er gjenopprettet fra sikkerhetskopien.")
+    if pending:
+        click.echo(
+            "Sikkerhetskopien er fra en eldre versjon. Kjør `flask --app app migrate` før appen startes "
+            "(mangler: " + ", ".join(pending) + ")."
+        )

@@ -26,6 +26,8 @@ def from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{instance_path / 'stafettlogg.sqlite3'}"),
         "DEMO_MODE": os.environ.get("STAFETTLOGG_DEMO", "") == "1",
+        # Production never changes the schema by itself: run `flask --app app migrate`.
+        "MIGRATE_ON_START": True if os.environ.get("STAFETTLOGG_DEMO", "") == "1" else None,
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024,
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "CONSENT_AGE": _int("CONSENT_AGE", 16),

@@ -59,6 +59,59 @@ def migrate(target: str | None = None) -> list[str]:
         return runner.up(target)
 
 
+def migration_names() -> list[str]:
+    """The schema versions this code knows, in order."""
+    return sorted(path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py"))
+
+
+def applied_migrations() -> list[str]:
+    """The schema versions recorded in the database (empty for an empty database)."""
+    with connected():
+        return sorted(Runner(db.obj, directory=str(MIGRATIONS_DIR)).applied())
+
+
+@contextlib.contextmanager
+def connected():
+    """A connection for one short step; closed again only if this step opened it."""
+    opened = db.is_closed()
+    if opened:
+        db.connect()
+    try:
+        yield
+    finally:
+        if opened:
+            db.close()
+
+
+class SchemaMismatch(RuntimeError):
+    """The database's schema is not the one this code was written for."""
+
+
+def schema_problem(applied: list[str] | None = None) -> str | None:
+    """Why the app must not run on this database, or None when the schema is current."""
+    applied = applied_migrations() if applied is None else applied
+    known = migration_names()
+    newer = sorted(set(applied) - set(known))
+    if newer:
+        return (
+            "Databasen har et nyere skjema enn programmet (ukjent: " + ", ".join(newer) + "). "
+            "Installer programversjonen som skrev den, eller gjenopprett en sikkerhetskopi fra denne versjonen."
+        )
+    pending = [name for name in known if name not in applied]
+    if pending:
+        return (
+            "Databasen har et eldre skjema enn programmet (mangler: " + ", ".join(pending) + "). "
+            "Ta sikkerhetskopi og kjør `flask --app app migrate` før appen startes."
+        )
+    return None
+
+
+def require_current_schema() -> None:
+    problem = schema_problem()
+    if problem:
+        raise SchemaMismatch(problem)
+
+
 @contextlib.contextmanager
 def _migration_lock():
     if is_sqlite():
@@ -78,9 +131,22 @@ def _migration_lock():
 
 
 def init_app(app):
+    """Only `flask migrate` changes the schema. Demo mode (and the test suite) may migrate
+    when the app starts; otherwise the app refuses to start on an older or newer schema.
+    Commands (`flask …`) check for themselves: `migrate`, `backup` and `restore` must run
+    on any schema."""
+    import click
+
     db.initialize(open_database(app.config["DATABASE_URL"]))
-    if app.config.get("MIGRATE_ON_START", True):
-        migrate()  # closes its connection again: nothing is open when gunicorn forks
+    auto = app.config.get("MIGRATE_ON_START")
+    if auto is None:
+        auto = bool(app.config.get("TESTING"))
+    in_command = click.get_current_context(silent=True) is not None
+    if not in_command:
+        if auto:
+            migrate()  # closes its connection again: nothing is open when gunicorn forks
+        else:
+            require_current_schema()
 
     from flask import g
 

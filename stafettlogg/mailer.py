@@ -10,7 +10,6 @@ Two ways in: right after a request that queued mail (a background thread, so the
 never waits for the mail server), and `flask send-mail`, run every minute by a timer.
 """
 
-import contextlib
 import datetime as dt
 import logging
 import smtplib
@@ -25,7 +24,7 @@ import click
 from flask import current_app, g
 from flask.cli import with_appcontext
 
-from stafettlogg.db import db, is_sqlite, write_transaction
+from stafettlogg.db import connected, is_sqlite, write_transaction
 from stafettlogg.models import MailStatus, OutboxEmail, utcnow
 
 logger = logging.getLogger(__name__)
@@ -138,7 +137,7 @@ def deliver(*, ids=None, limit: int = BATCH) -> dict:
     if not config.get("SMTP_HOST"):
         return counts
     sender = f"{socket.gethostname()[:30]}:{uuid.uuid4().hex[:16]}"
-    with _connected():
+    with connected():
         claimed = claim(sender, ids=ids, limit=limit)
     for mail in claimed:
         error = None
@@ -146,24 +145,11 @@ def deliver(*, ids=None, limit: int = BATCH) -> dict:
             smtp_send(compose(mail, config), config)
         except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
             error = f"{type(exc).__name__}: {exc}".strip()
-        with _connected():
+        with connected():
             counts[_record(mail, sender, error)] += 1
         if error:
             logger.warning("e-mail %s not sent (attempt %s): %s", mail.id, mail.attempts + 1, error)
     return counts
-
-
-@contextlib.contextmanager
-def _connected():
-    """A connection for one short step; closed again only if this step opened it."""
-    opened = db.is_closed()
-    if opened:
-        db.connect()
-    try:
-        yield
-    finally:
-        if opened:
-            db.close()
 
 
 def deliver_all_due() -> dict:
