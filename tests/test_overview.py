@@ -539,7 +539,9 @@ def test_statistics_numbers(db_conn):
     assert data["levels"][2] == 1
     assert data["totals"].active == 1
     assert sum(m["started"] for m in data["months"].values()) >= 1
-    chart = stats.month_chart(data["months"], {"started": "Nye", "closed": "Avsluttet", "desc": "d"}, "t")
+    chart = stats.month_chart(
+        stats.protect(data)["months"], {"started": "Nye", "closed": "Avsluttet", "desc": "d"}, "t"
+    )
     assert chart.startswith("<svg") and chart.count("<rect") >= 24
 
 
@@ -670,3 +672,56 @@ def test_a_handover_through_the_handover_routine_moves_the_child_between_overvie
     sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), this_year())}
     assert (nord["Emma Hansen"].moved_out_on, nord["Emma Hansen"].holder) == (today, "Kari Ottesen, Kontaktlærer")
     assert (sor["Emma Hansen"].moved_in_on, sor["Emma Hansen"].holder) == (today, "Jonas Berg, Kontaktlærer")
+
+
+# ---------------------------------------------------------------- small numbers never shown
+
+
+def table_cells(html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html, re.S)]
+
+
+def test_no_count_from_one_to_four_is_shown(auth, db_conn):
+    # The demo has 1s everywhere: Nordbyen has one active, one closed, one passive log.
+    for persona in ("unit_leader", "area_leader"):
+        html = auth.persona(persona).get("/statistikk").get_data(as_text=True)
+        cells = table_cells(html.split("<main", 1)[1])
+        numbers = [c for c in cells if c.isdigit()]
+        assert numbers and all(int(c) == 0 or int(c) >= 5 for c in numbers), (persona, numbers)
+        assert "&lt;5" in html
+        svg = html.split("<svg", 1)[1].split("</svg>")[0]
+        labels = [t for t in re.findall(r">([^<>]*)<", svg) if t.strip()]
+        for label in labels:
+            for number in re.findall(r"\d+", label.replace("2025", "").replace("2026", "").replace("2027", "")):
+                assert int(number) == 0 or int(number) >= 5, (persona, label)
+
+
+def test_suppression_leaves_no_line_with_one_hidden_cell():
+    # Three units; one has 2 active logs: the column sum would reveal it, so the next
+    # smallest is hidden too, and the levels (whose sum is the active total) as well.
+    cells = {"a": 2, "b": 7, "c": 9, "sum": 18, "l1": 6, "l2": 12}
+    lines = [["a", "b", "c", "sum"], ["l1", "l2", "sum"], ["l1", "l2", "a", "b", "c"]]
+    shown = stats.suppress(cells, lines)
+    assert str(shown["a"]) == "<5"
+    for line in lines:
+        assert sum(1 for key in line if shown[key].hidden) != 1, line
+    assert not any(0 < c.value < 5 and not c.hidden for c in shown.values())
+    # Nothing hidden when nothing is small; zeros are shown.
+    shown = stats.suppress({"a": 0, "b": 5, "sum": 5}, [["a", "b", "sum"]])
+    assert [str(shown[k]) for k in ("a", "b", "sum")] == ["0", "5", "5"]
+    # A single unit with 3 active logs: its sum row is the same cell; the levels are hidden.
+    shown = stats.suppress({"a": 3, "sum": 3, "l1": 0, "l2": 3}, [["a", "sum"], ["l1", "l2", "sum"]])
+    assert all(str(shown[k]) == "<5" for k in ("a", "sum", "l2"))
+
+
+def test_protected_statistics_cannot_be_recomputed(db_conn):
+    nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
+    raw = stats.statistics([nord, sor], dt.date.today())
+    shown = stats.protect(raw)
+    for name in stats.COLUMNS:
+        column = [getattr(row, name) for row in shown["units"]] + [getattr(shown["totals"], name)]
+        assert sum(1 for c in column if c.hidden) != 1, name
+    levels = list(shown["levels"].values())
+    assert sum(1 for c in [*levels, shown["totals"].active] if c.hidden) != 1
+    for count in [*levels, *(c for m in shown["months"].values() for c in m.values())]:
+        assert count.value == 0 or count.value >= 5 or count.hidden

@@ -1,11 +1,17 @@
 """Statistics for area and unit leaders: counts only, never a name (no personal data).
 
 Counts per unit, BTI level and month; a bar chart rendered on the server as inline SVG
-(presentation attributes only: the CSP forbids inline styles and scripts)."""
+(presentation attributes only: the CSP forbids inline styles and scripts).
+
+Small numbers identify a family in a small kindergarten: every count from 1 to 4 is shown
+as "<5" (primary suppression), and every published sum is checked so that no hidden cell
+can be worked out from it (secondary suppression): see ``protect``."""
 
 import dataclasses
 import datetime as dt
+import math
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from peewee import fn
 
@@ -108,16 +114,102 @@ def statistics(units: list[Unit], today: dt.date) -> dict:
     return {"units": rows, "totals": totals, "levels": levels, "months": by_month}
 
 
+# ---------------------------------------------------------------- small-number protection
+
+SMALLEST_SHOWN = 5  # a count from 1 to SMALLEST_SHOWN - 1 is never shown
+
+
+@dataclasses.dataclass(frozen=True)
+class Count:
+    """A count as it may be published: the number, or hidden. ``hidden`` is "small" for a
+    count from 1 to 4 and "sum" for one hidden so that a sum cannot reveal a small one."""
+
+    value: int
+    hidden: str = ""
+
+    def __str__(self) -> str:
+        if self.hidden == "small":
+            return f"<{SMALLEST_SHOWN}"
+        if self.hidden == "sum":
+            return _("skjult")
+        return str(self.value)
+
+    @property
+    def height(self) -> int:
+        """What a chart may draw: nothing for a hidden count."""
+        return 0 if self.hidden else self.value
+
+
+COLUMNS = ("active", "closed", "passive", "handovers", "overdue")
+
+
+def suppress(cells: dict, lines: list[list]) -> dict:
+    """Hide cells so that no published number from 1 to 4 remains and no line (a set of
+    cells whose sum is known from what is published) has exactly one hidden cell: one
+    hidden cell in a line is its sum minus the others. The smallest visible non-zero cell
+    of such a line is hidden too, until every line has none or at least two."""
+    hidden = {key: "small" for key, value in cells.items() if 0 < value < SMALLEST_SHOWN}
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if sum(1 for key in line if key in hidden) != 1:
+                continue
+            visible = [key for key in line if key not in hidden and cells[key] > 0]
+            if visible:
+                hidden[min(visible, key=lambda k: cells[k])] = "sum"
+                changed = True
+    return {key: Count(value, hidden.get(key, "")) for key, value in cells.items()}
+
+
+def protect(data: dict) -> dict:
+    """The statistics as they may be shown and exported: every count a ``Count``.
+
+    Lines: each column of the unit table with its sum (the "Sum" row, or the unit itself
+    when only one is shown), and the levels table, whose sum is the number of active logs."""
+    cells, lines = {}, []
+    units = data["units"]
+    for name in COLUMNS:
+        column = []
+        for row in units:
+            cells[("unit", row.unit.id, name)] = getattr(row, name)
+            column.append(("unit", row.unit.id, name))
+        cells[("total", name)] = getattr(data["totals"], name)
+        lines.append([*column, ("total", name)])
+    levels = []
+    for level, count in data["levels"].items():
+        cells[("level", level)] = count
+        levels.append(("level", level))
+    lines.append([*levels, ("total", "active")])
+    lines.append([*levels, *(("unit", row.unit.id, "active") for row in units)])
+    for month, counts in data["months"].items():
+        for key, count in counts.items():
+            cells[("month", month, key)] = count
+    shown = suppress(cells, lines)
+    out_units = [
+        UnitCounts(row.unit, **{name: shown[("unit", row.unit.id, name)] for name in COLUMNS}) for row in units
+    ]
+    return {
+        "units": out_units,
+        "totals": UnitCounts(None, **{name: shown[("total", name)] for name in COLUMNS}),
+        "levels": {level: shown[("level", level)] for level in data["levels"]},
+        "months": {m: {k: shown[("month", m, k)] for k in counts} for m, counts in data["months"].items()},
+    }
+
+
 MONTH_ABBR = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
 SERIES = (("started", "#1f5f8b"), ("closed", "#8a4b08"))
 
 
 def month_chart(by_month: dict, labels: dict, title: str) -> Markup:
-    """A grouped bar chart (logs started and closed per month) as inline SVG. The SVG is
-    aria-hidden-free but labelled; the same numbers are in the table next to it."""
+    """A grouped bar chart (logs started and closed per month) as inline SVG, drawn from
+    protected counts (``protect``): a hidden count gets no bar, only its "<5" label, and the
+    axis is marked in fives so that no label is a small number. The same numbers are in
+    the table next to it."""
     width, height, left, bottom, top = 720, 260, 36, 40, 16
     months = list(by_month)
-    peak = max([1] + [by_month[m][k] for m in months for k, _c in SERIES])
+    peak = max([0] + [by_month[m][k].height for m in months for k, _c in SERIES])
+    peak = max(SMALLEST_SHOWN, math.ceil(peak / (2 * SMALLEST_SHOWN)) * 2 * SMALLEST_SHOWN)
     step = (width - left - 8) / len(months)
     bar = step / (len(SERIES) + 1)
     plot = height - bottom - top
@@ -127,7 +219,7 @@ def month_chart(by_month: dict, labels: dict, title: str) -> Markup:
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(labels["desc"])}</desc>',
     ]
-    for tick in sorted({0, peak // 2, peak}):
+    for tick in sorted({0, peak // 2 if peak % (2 * SMALLEST_SHOWN) == 0 else 0, peak}):
         y = top + plot - plot * tick / peak
         parts.append(
             f'<line x1="{left}" x2="{width - 4}" y1="{y:.1f}" y2="{y:.1f}" stroke="#c8ccd2" stroke-width="1"/>'
@@ -137,11 +229,16 @@ def month_chart(by_month: dict, labels: dict, title: str) -> Markup:
         x0 = left + i * step + bar / 2
         for j, (key, colour) in enumerate(SERIES):
             value = by_month[(year, month)][key]
-            h = plot * value / peak
+            h = plot * value.height / peak
             parts.append(
                 f'<rect x="{x0 + j * bar:.1f}" y="{top + plot - h:.1f}" width="{bar - 1:.1f}" height="{h:.1f}" '
-                f'fill="{colour}"><title>{escape(labels[key])} {MONTH_ABBR[month - 1]} {year}: {value}</title></rect>'
+                f'fill="{colour}"><title>{escape(labels[key])} {MONTH_ABBR[month - 1]} {year}: {escape(value)}</title></rect>'
             )
+            if value.hidden:
+                parts.append(
+                    f'<text x="{x0 + j * bar + bar / 2:.1f}" y="{top + plot - 3}" text-anchor="middle" font-size="9" '
+                    f'fill="{colour}">{escape(value)}</text>'
+                )
         parts.append(
             f'<text x="{x0 + bar:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="12" fill="#333">'
             f"{MONTH_ABBR[month - 1]}</text>"

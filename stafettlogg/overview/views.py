@@ -300,7 +300,7 @@ def statistics():
     if chosen and any(u.id == chosen for u in units):
         units = [u for u in units if u.id == chosen]
     today = utcnow().date()
-    data = stats.statistics(units, today)
+    data = stats.protect(stats.statistics(units, today))
     labels = {
         "started": _("Nye (aktivert)"),
         "closed": _("Avsluttet"),
