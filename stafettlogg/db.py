@@ -4,7 +4,7 @@ import contextlib
 import fcntl
 from pathlib import Path
 
-from peewee import DatabaseProxy, Model, SqliteDatabase
+from peewee import DatabaseProxy, InterfaceError, Model, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.migrations import Runner
 
@@ -160,9 +160,69 @@ def init_app(app):
 
         if request.endpoint == "main.healthz":
             return  # the health check opens its own connection and reports failure
-        g.db_opened_here = db.connect(reuse_if_open=reuse)
+        if request.endpoint == "static":
+            # Served before the session hooks read the user: the 503 page keeps its style.
+            return app.view_functions["static"](**request.view_args)
+        try:
+            g.db_opened_here = db.connect(reuse_if_open=reuse)
+        except (OperationalError, InterfaceError) as exc:
+            raise DatabaseUnavailable() from exc
+
+    app.register_error_handler(DatabaseUnavailable, _unavailable)
+    app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(InterfaceError, _database_error)
 
     @app.teardown_request
     def _close(exc):
         if g.get("db_opened_here") and not db.is_closed():
             db.close()
+
+
+# ------------------------------------------------------------------ outage
+
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached: every page answers 503 until it is back."""
+
+
+def reachable() -> bool:
+    """A fresh connection answers SELECT 1 (in this thread, outside the request's)."""
+    probe = open_database(_current_url())
+    try:
+        probe.connect()
+        probe.execute_sql("SELECT 1")
+        return True
+    except Exception:  # any failure to connect or query means unreachable
+        return False
+    finally:
+        if not probe.is_closed():
+            probe.close()
+
+
+def _current_url() -> str:
+    from flask import current_app
+
+    return current_app.config["DATABASE_URL"]
+
+
+def _database_error(exc):
+    """A database error in the middle of a request: an outage answers 503; anything
+    else (a bug, a lock timeout) is an ordinary 500."""
+    if reachable():
+        raise exc  # handled as any other error: a 500
+    return _unavailable(exc)
+
+
+def _unavailable(exc):
+    """A calm page, without the app's context processors (they read the database)."""
+    from flask import current_app, request
+    from flask_babel import get_locale
+
+    template = current_app.jinja_env.get_template("unavailable.html")
+    retry_url = request.full_path.rstrip("?") if request.method == "GET" else "/"
+    html = template.render(lang=str(get_locale() or "nb"), retry_url=retry_url)
+    response = current_app.response_class(html, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -1,0 +1,114 @@
+"""A database outage: every page answers 503 with a calm page and Retry-After, static
+files still load, and the app recovers by itself when the database is back."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EMMA_LOG_ID, ON_POSTGRES, _make_app
+from tests.tcpproxy import TcpProxy
+from tests.test_access_matrix import routes, url_values
+
+pytestmark = pytest.mark.db
+
+
+class Outage:
+    """Cuts the app off from its database and brings it back, on either engine."""
+
+    def __init__(self, database_url: str):
+        self.proxy = None
+        if ON_POSTGRES:
+            match = re.match(r"(postgresql://[^@]+@)([^:/]+):(\d+)(/.*)", database_url)
+            prefix, host, port, rest = match.groups()
+            self.proxy = TcpProxy(host, int(port))
+            self.proxy.start()
+            self.url = f"{prefix}127.0.0.1:{self.proxy.port}{rest}"
+        else:
+            self.url = database_url
+            self.path = Path(database_url.split("sqlite:///", 1)[1])
+
+    def begin(self) -> None:
+        from stafettlogg.db import db
+
+        if not db.is_closed():
+            db.close()
+        if self.proxy is not None:
+            self.proxy.stop()
+        else:
+            os.rename(self.path, f"{self.path}.away")
+            os.mkdir(self.path)  # a directory where the file was: cannot be opened
+
+    def end(self) -> None:
+        if self.proxy is not None:
+            self.proxy.start()
+        else:
+            os.rmdir(self.path)
+            os.rename(f"{self.path}.away", self.path)
+
+
+@pytest.fixture
+def outage(database_url):
+    cut = Outage(database_url)
+    yield cut
+    if cut.proxy is not None:
+        cut.proxy.stop()
+
+
+def test_every_page_answers_503_during_an_outage_and_recovers(outage, auth_for):
+    app = _make_app(outage.url)
+    values = url_values(app)
+    holder = auth_for(app, "stafettholder")
+    anonymous = app.test_client()
+    assert holder.get(f"/logger/{EMMA_LOG_ID}").status_code == 200
+
+    outage.begin()
+    wrong = []
+    for rule, method in routes(app):
+        if rule.endpoint in ("static", "main.healthz"):
+            continue
+        url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+        for client in (holder, anonymous):
+            for headers in ({}, {"HX-Request": "true"}):
+                response = client.open(url, method=method, data={}, headers=headers)
+                if response.status_code != 503 or response.headers.get("Retry-After") != "30":
+                    wrong.append(f"{method} {url} {headers}: {response.status_code}")
+    assert wrong == []
+    page = holder.get("/").get_data(as_text=True)
+    assert "Stafettloggen er ikke tilgjengelig akkurat nå" in page and "Prøv igjen" in page
+    assert "no-store" in holder.get("/").headers["Cache-Control"]
+    assert holder.get("/static/css/app.css").status_code == 200  # the calm page keeps its style
+    assert holder.get("/healthz").status_code == 503
+    holder.set_cookie("lang", "nn")
+    assert "Stafettloggen er ikkje tilgjengeleg akkurat no" in holder.get("/").get_data(as_text=True)
+    holder.set_cookie("lang", "nb")
+
+    outage.end()
+    assert holder.get("/healthz").status_code == 200
+    assert holder.get(f"/logger/{EMMA_LOG_ID}").status_code == 200  # no restart needed
+    assert anonymous.get("/login").status_code == 200
+
+
+def test_a_database_error_that_is_not_an_outage_stays_a_500(app, auth, monkeypatch):
+    from peewee import OperationalError
+
+    from stafettlogg import main
+
+    def broken(*args, **kwargs):
+        raise OperationalError("no such column: nonsense")
+
+    monkeypatch.setattr(main, "render_template", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = auth.login_as("stafettholder").get("/")
+    assert response.status_code == 500
+
+
+@pytest.fixture
+def auth_for():
+    from tests.conftest import Auth
+
+    def login(app, username):
+        return Auth(app, app.test_client()).login_as(username)
+
+    return login
