@@ -3,12 +3,12 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from stafettlogg.models import Notification, Role
+from stafettlogg.models import Notification, Role, User
 from stafettlogg.textformat import render_markdown
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -76,7 +76,9 @@ def nav_items():
     if role in (Role.AREA_LEADER, Role.ADMIN):
         items.append(("org.units", url_for("org.units"), _("Enheter")))
     if role == Role.UNIT_LEADER:
-        items.append(("overview.unit_overview", url_for("overview.unit_overview", unit_id=current_user.unit_id), _("Oversikt")))
+        items.append(
+            ("overview.unit_overview", url_for("overview.unit_overview", unit_id=current_user.unit_id), _("Oversikt"))
+        )
     if role == Role.COORDINATING_UNIT:
         items.append(("overview.ke_records", url_for("overview.ke_records"), _("KE-register")))
     if current_user.is_staff:
@@ -120,6 +122,16 @@ def _service_names(services: str, units) -> str:
     return ", ".join(parts) or _("Bare egen enhet")
 
 
+def meeting_holder(meeting) -> User:
+    """The holder as of the meeting, the holder history read once per log and request."""
+    from stafettlogg.logs import queries
+
+    cache = g.setdefault("holder_histories", {})
+    if meeting.log_id not in cache:
+        cache[meeting.log_id] = queries.holder_history(meeting.log_id)
+    return queries.holder_on(meeting.log, meeting.starts_at, cache[meeting.log_id])
+
+
 def register(app):
     app.jinja_env.filters.update(
         markdown=render_markdown,
@@ -146,6 +158,7 @@ def register(app):
         section_choices=_section_choices,
         concern_titles=_concern_titles,
         service_names=_service_names,
+        meeting_holder=meeting_holder,
     )
 
     @app.context_processor

@@ -598,3 +598,44 @@ def test_domain_rules_without_http(app, meeting):
         assert domain.corrections(final) == [correction]
         assert Meeting.get_by_id(meeting.id).minutes == "Første."
         assert set(domain.known_names(log)) >= {"Emma Hansen", "Fatima Hansen", "Kari Ottesen", "Karianne Petrusen"}
+
+
+# ------------------------------------------------------------------ the holder named in the minutes
+
+
+def test_minutes_name_the_holder_as_of_the_meeting_also_after_a_handover(auth, meeting):
+    """Seed 000 point 4: the holder states the role in meetings and in the minutes."""
+    from stafettlogg import handover as ho
+    from stafettlogg.models import Handover
+
+    kari = user("stafettholder")
+    earlier = Meeting.get_by_id(meeting.id)
+    Meeting.update(starts_at=dt.datetime(2026, 1, 10, 9), minutes="Emma liker friminuttene.").where(
+        Meeting.id == earlier.id
+    ).execute()
+    proposal = ho.propose_handover(kari, Log.get_by_id(EMMA_LOG_ID), user("kontaktlaerer"), "")
+    ho.accept_handover(user("kontaktlaerer"), Handover.get_by_id(proposal.id))
+    later = Meeting.create(
+        log=EMMA_LOG_ID,
+        kind="evalueringsmote",
+        starts_at=dt.datetime.now() + dt.timedelta(days=1),
+        minutes="Emma leser mer.",
+        author=user("kontaktlaerer"),
+    )
+    jonas = user("kontaktlaerer")
+    line_kari = f"<strong>Stafettholder:</strong> {kari.name}, {kari.job_title}"
+    line_jonas = f"<strong>Stafettholder:</strong> {jonas.name}, {jonas.job_title}"
+    new_holder = auth.login_as("kontaktlaerer")
+    for m, line in ((earlier, line_kari), (later, line_jonas)):
+        for path in ("", "/les-hoyt"):
+            html = new_holder.get(url(m, path)).get_data(as_text=True)
+            assert line in html, (m.id, path)
+        readaloud = new_holder.get(url(m, "/les-hoyt")).get_data(as_text=True)
+        article = readaloud.split("data-readaloud-text", 1)[1]
+        first_paragraph = re.sub(r"<[^>]+>", "", article.split("<p", 1)[1].split("</p>", 1)[0])
+        assert "er stafettholder for Emma" in first_paragraph
+        assert (kari.name if m is earlier else jonas.name) in first_paragraph
+    log_page = new_holder.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert line_kari in log_page and line_jonas in log_page
+    archive = new_holder.get(f"/logger/{EMMA_LOG_ID}/arkivutskrift").get_data(as_text=True)
+    assert line_kari in archive and line_jonas in archive

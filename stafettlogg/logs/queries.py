@@ -112,6 +112,18 @@ def holder_history(log: Log) -> list[Handover]:
     )
 
 
+def holder_on(log: Log, when: dt.datetime, history: list[Handover] | None = None) -> User:
+    """Who held the log at that moment, from the holder history by date (seed 000 point 4:
+    the minutes name the holder as of the meeting): the receiver of the last handover
+    accepted before it; before any, the giver of the first; with none, the holder."""
+    history = holder_history(log) if history is None else history
+    holder = history[0].from_user if history else log.holder
+    for handover in history:
+        if handover.decided_at is not None and handover.decided_at <= when:
+            holder = handover.to_user
+    return holder
+
+
 def log_page(log: Log) -> dict:
     from stafettlogg.logs.sections import SECTIONS
 
