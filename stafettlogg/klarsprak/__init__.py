@@ -52,6 +52,8 @@ _WHITESPACE = re.compile(r"\s*")
 _MASK = re.compile(r"(?<!\S)(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_PARTS = re.compile(r"['’-]")
 _OPENERS = "«“\"'(["
+# A number right after an abbreviation ("kl. 10", "nr.3", "kl 14.30").
+_NUMBER_AFTER = re.compile(r"\.?[^\S\n]*\d")
 # Extra abbreviations that must not end a sentence, beyond those in the rule files.
 _EXTRA_ABBREVIATIONS = frozenset({"dr", "st", "prof", "ref", "pr", "mr", "jr", "vs", "ant", "fig", "tab", "jfr"})
 
@@ -148,11 +150,16 @@ class _PhraseTable:
         for case_sensitive, items in patterns.items():
             if not items:
                 continue
-            alternatives = "|".join(p for _, p in sorted(items, key=lambda item: -item[0]))
+            # A key ending in "/" ("m/") may be followed directly by a word ("m/far"),
+            # but not by a one-letter unit ("m/s").
+            alternatives = "|".join(
+                p + r"(?![^\W\d_](?!\w))" if p.endswith("/") else p + r"(?!\w)"
+                for _, p in sorted(items, key=lambda item: -item[0])
+            )
             # A look-ahead on the possible first letters makes most positions fail at once.
             first = "".join(sorted({re.escape(p[0]) for p in _first_chars(items)}))
             flags = 0 if case_sensitive else re.IGNORECASE
-            regex = re.compile(rf"(?<!\w)(?=[{first}])(?:{alternatives})(?!\w)", flags)
+            regex = re.compile(rf"(?<!\w)(?=[{first}])(?:{alternatives})", flags)
             self._regexes.append((case_sensitive, regex))
 
     def _value(self, matched: str, case_sensitive: bool) -> str | None:
@@ -170,6 +177,10 @@ class _PhraseTable:
                 value = self._value(m.group(), case_sensitive)
                 if value is not None:
                     yield m.start(), m.end(), value
+
+    def key_of(self, matched: str) -> str:
+        """The normalised form of a matched phrase ("Kl" → "kl")."""
+        return _normalise(matched, _is_acronym(matched))
 
 
 @dataclass(frozen=True)
@@ -226,6 +237,7 @@ class _Rules:
     passive: _Passive
     vague_time: _PhraseTable
     abbreviations: _PhraseTable
+    before_number: frozenset[str]  # abbreviations that are the convention before a number: "kl. 10"
     old_fashioned: _PhraseTable
     negative: _PhraseTable
     actors: _Actors
@@ -306,6 +318,9 @@ def _load(form: str) -> _Rules:
         ),
         vague_time=_PhraseTable({phrase: "" for phrase in data["uklar_tid"]["uttrykk"]}),
         abbreviations=_PhraseTable(data["forkortelser"]),
+        before_number=frozenset(
+            _normalise(key, _is_acronym(key)) for key in data.get("forkortelser_foran_tall", {}).get("ord", [])
+        ),
         old_fashioned=_PhraseTable(data["gammeldagse_ord"]),
         negative=_PhraseTable(data["ladde_ord"]),
         actors=_Actors(
@@ -460,6 +475,12 @@ def _phrases(doc: _Document, rules: _Rules) -> Iterator[_Found]:
     for rule, table, replacement in tables:
         message = rules.messages[rule]
         for start, end, value in table.finditer(doc.text):
+            if (
+                rule == "abbreviation"
+                and table.key_of(doc.text[start:end]) in rules.before_number
+                and _NUMBER_AFTER.match(doc.text, end)
+            ):
+                continue
             suggestion = value if replacement else (value or message.suggestion)
             if replacement and start in doc.sentence_openers and suggestion[:1].islower():
                 suggestion = suggestion[0].upper() + suggestion[1:]
