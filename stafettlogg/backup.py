@@ -49,6 +49,34 @@ def backup(url: str, target: Path) -> Path:
     return target
 
 
+BACKUP_PATTERN = "stafettlogg-*.bak"
+
+
+def backup_into_folder(url: str, target, keep: int = 0) -> tuple[Path, list[Path]]:
+    """A folder (or --keep) gets a dated file; the newest `keep` dated backups stay.
+    The backup is written under a temporary name first: a half-written file never
+    counts as a backup, and never pushes a good one out."""
+    import datetime as dt
+
+    target = Path(target)
+    if target.is_dir() or keep:
+        target.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        path = target / BACKUP_PATTERN.replace("*", stamp)
+    else:
+        path = target
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)  # left by a run that was stopped
+    backup(url, partial)
+    os.replace(partial, path)
+    removed = []
+    if keep:
+        for old in sorted(target.glob(BACKUP_PATTERN))[:-keep]:
+            old.unlink()
+            removed.append(old)
+    return path, removed
+
+
 def schema_of_backup(url: str, source: Path) -> list[str]:
     """The schema versions (applied migrations) recorded inside a backup."""
     source = Path(source)

@@ -173,15 +173,19 @@ def check_invariants_command():
 
 @click.command("backup")
 @with_appcontext
-@click.argument("target", type=click.Path(dir_okay=False))
-def backup_command(target):
-    """Online backup of the database to TARGET (SQLite backup API or pg_dump). Never migrates."""
-    from stafettlogg.backup import backup
+@click.argument("target", type=click.Path())
+@click.option("--keep", type=int, default=0, help="TARGET is a folder: keep only the newest N backups in it.")
+def backup_command(target, keep):
+    """Online backup of the database to TARGET (a file, or a folder for dated backups).
+    Never migrates; the schema version is inside the backup."""
+    from stafettlogg.backup import backup_into_folder
 
     url = current_app.config["DATABASE_URL"]
     applied = database.applied_migrations()
-    path = backup(url, target)
+    path, removed = backup_into_folder(url, target, keep)
     click.echo(f"Sikkerhetskopi skrevet til {path} (skjemaversjon {applied[-1] if applied else '-'})")
+    for old in removed:
+        click.echo(f"Slettet eldre sikkerhetskopi {old}")
 
 
 @click.command("restore")

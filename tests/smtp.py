@@ -5,6 +5,7 @@ refuses. It records every delivered message and, on each new connection, runs a 
 import socket
 import socketserver
 import threading
+import time
 from email import message_from_bytes
 from email.policy import default
 
@@ -26,6 +27,7 @@ class SmtpServer:
         self.connections = 0
         self.check_on_connect = None
         self.check_failures = []
+        self.delay = 0.0  # seconds to wait before accepting each message
         self._server = None
         self._release = threading.Event()
         self._lock = threading.Lock()
@@ -93,6 +95,8 @@ class SmtpServer:
                     if chunk in (b".\r\n", b".\n", b""):
                         break
                     data += chunk[1:] if chunk.startswith(b"..") else chunk
+                if self.delay:
+                    time.sleep(self.delay)
                 with self._lock:
                     self.messages.append((recipients, message_from_bytes(data, policy=default)))
                 say("250 queued")
