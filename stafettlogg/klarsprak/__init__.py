@@ -206,6 +206,12 @@ class _Passive:
     participle_suffixes: tuple[str, ...]
     participle_endings: tuple[str, ...]
     not_participles: frozenset[str]
+    stative: frozenset[str]  # "er", "var": stative and perfect passive ("er sendt")
+    perfect_before: frozenset[str]  # "har" in "har blitt vurdert"
+    stative_participles: frozenset[str]
+    stative_suffixes: tuple[str, ...]
+    stative_endings: tuple[str, ...]
+    not_after_stative: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -294,6 +300,7 @@ def _load(form: str) -> _Rules:
     band_names = data["lesbarhet"]["band"]
     passive = data["passiv"]
     participles = [p.lower() for p in passive.get("partisipp", [])]
+    stative_participles = [p.lower() for p in passive.get("tilstand_partisipp", [])]
     actors = data["vage_aktorer"]
     return _Rules(
         form=form,
@@ -315,6 +322,12 @@ def _load(form: str) -> _Rules:
             participle_suffixes=tuple(p[1:] for p in participles if p.startswith("*")),
             participle_endings=tuple(_lower_set(passive.get("partisipp_endelser", []))),
             not_participles=_lower_set(passive.get("ikke_partisipp", [])),
+            stative=_lower_set(passive.get("tilstand_hjelpeverb", [])),
+            perfect_before=_lower_set(passive.get("perfektum_foran", [])),
+            stative_participles=frozenset(p for p in stative_participles if not p.startswith("*")),
+            stative_suffixes=tuple(p[1:] for p in stative_participles if p.startswith("*")),
+            stative_endings=tuple(_lower_set(passive.get("tilstand_partisipp_endelser", []))),
+            not_after_stative=_lower_set(passive.get("ikke_partisipp_etter_er", [])),
         ),
         vague_time=_PhraseTable({phrase: "" for phrase in data["uklar_tid"]["uttrykk"]}),
         abbreviations=_PhraseTable(data["forkortelser"]),
@@ -500,16 +513,61 @@ def _modal_before(doc: _Document, i: int, p: _Passive) -> bool:
     return False
 
 
-def _is_participle(word: str, p: _Passive) -> bool:
+def _is_participle(word: str, p: _Passive, stative: bool = False) -> bool:
+    """A perfect participle after "ble/vart" or, stricter, after "er/var" (``stative``)."""
     if word in p.not_participles:
         return False
+    if stative:
+        if word in p.not_after_stative:
+            return False
+        if word in p.stative_participles or any(word.endswith(s) for s in p.stative_suffixes):
+            return True
     if word in p.participles or any(word.endswith(s) for s in p.participle_suffixes):
         return True
-    return any(word.endswith(e) and len(word) >= max(4, len(e) + 2) for e in p.participle_endings)
+    endings = p.stative_endings if stative else p.participle_endings
+    return any(word.endswith(e) and len(word) >= max(4, len(e) + 2) for e in endings)
+
+
+def _perfect_start(doc: _Document, i: int, p: _Passive) -> int:
+    """Token i, or an earlier "har"/"hadde" that makes it a perfect ("har ikke blitt sendt")."""
+    j = i - 1
+    for _ in range(3):
+        if not doc.adjacent(j, j + 1):
+            break
+        if doc.lower[j] in p.perfect_before:
+            return j
+        if doc.lower[j] not in p.between:
+            break
+        j -= 1
+    return i
+
+
+def _auxiliary_passive(doc: _Document, i: int, p: _Passive) -> int | None:
+    """The index of the participle that makes token i (an auxiliary) a passive, or None.
+
+    "ble sendt", "blir ikke holdt", "er sendt", "er blitt vurdert", "var allerede avklart".
+    After "er/var" only an auxiliary chain ending in a participle counts; "er glad", "er kommet"
+    and "ble enige" are not passive."""
+    stative = doc.lower[i] not in p.auxiliaries
+    j = i + 1
+    for _ in range(5):
+        if not doc.adjacent(j - 1, j) or doc.capitalised_inside(j):
+            return None
+        word = doc.lower[j]
+        if word in p.between:
+            j += 1
+            continue
+        if word in p.auxiliaries or word in p.stative:
+            stative = word not in p.auxiliaries
+            j += 1
+            continue
+        return j if _is_participle(word, p, stative) else None
+    return None
 
 
 def _passive(doc: _Document, rules: _Rules, known: frozenset[str]) -> tuple[list[_Found], set[int]]:
-    """s-passive ("vurderes", "skal vurderast") and bli/vert-passive ("ble sendt", "vart henta").
+    """s-passive ("vurderes", "skal vurderast"), bli/vert-passive ("ble sendt", "vart henta"),
+    and the stative and perfect passive ("er sendt", "har blitt vurdert", "er send").
 
     Returns the hints and the indices of the tokens that head a passive, for vague actors.
     """
@@ -518,21 +576,19 @@ def _passive(doc: _Document, rules: _Rules, known: frozenset[str]) -> tuple[list
     error = rules.messages.get("passive_utan_modalverb", general)
     found: list[_Found] = []
     heads: set[int] = set()
+    done = 0  # tokens before this index belong to a passive already found
     for i, low in enumerate(doc.lower):
+        if i < done:
+            continue
         if doc.capitalised_inside(i) or (len(low) > 1 and doc.words[i].isupper()):
             continue  # a name or an acronym
-        if low in p.auxiliaries:
-            j = i + 1
-            for _ in range(4):
-                if not doc.adjacent(j - 1, j) or doc.capitalised_inside(j):
-                    break
-                if doc.lower[j] in p.between:
-                    j += 1
-                    continue
-                if _is_participle(doc.lower[j], p):
-                    found.append(_Found("passive", doc.starts[i], doc.ends[j], general.suggestion, general.message))
-                    heads.add(i)
-                break
+        if low in p.auxiliaries or low in p.stative:
+            j = _auxiliary_passive(doc, i, p)
+            if j is not None:
+                start = _perfect_start(doc, i, p)
+                found.append(_Found("passive", doc.starts[start], doc.ends[j], general.suggestion, general.message))
+                heads.add(i)
+                done = j + 1
             continue
         if low not in p.always:
             if (
