@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
@@ -16,9 +16,9 @@ babel = Babel()
 
 
 def select_locale():
-    if request and request.cookies.get("lang") == "nn":
-        return "nn"
-    return "nb"
+    from stafettlogg import languages
+
+    return languages.select_locale()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -62,6 +62,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(auth.enforce_idle_timeout)
     app.before_request(access.check_request)
     app.before_request(auth.require_password_change)
+    from stafettlogg import content, languages
+
+    content.init_app(app)
+    app.before_request(languages.remember_choice)
+    app.after_request(languages.set_cookie)
     app.after_request(security.set_security_headers)
 
     from stafettlogg import main, org

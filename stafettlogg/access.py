@@ -52,6 +52,8 @@ ACCESS: dict[str, str] = {
     "logs.consent_file": "holder unit_leader",
     "logs.guardian_add": "holder",
     "logs.guardian_remove": "holder",
+    # languages: a guardian's preferred language and interpreter
+    "logs.guardian_language": "holder",
     "logs.participant_search": "holder",
     "logs.participant_add": "holder",
     "logs.participant_remove": "holder",

@@ -89,6 +89,7 @@ ACTION_TEXT = {
     "guardian_removed": _l("Fjernet foresatt"),
     "participant_added": _l("La til deltaker"),
     "participant_removed": _l("Fjernet deltaker"),
+    "guardian_language_set": _l("Endret språk eller tolk for foresatt"),
 }
 PRINT_ENDPOINTS = ("view:lifecycle.archive_print", "view:lifecycle.family_print")
 

@@ -53,6 +53,13 @@ EVALUATION_DECISIONS = {
     "end": _l("Avslutte"),
 }
 
+# What the family reads about an evaluation: a sentence, not the staff's short label.
+EVALUATION_OUTCOMES = {
+    "continue": _l("Tiltaket fortsetter."),
+    "adjust": _l("Tiltaket blir endret."),
+    "end": _l("Tiltaket avsluttes."),
+}
+
 MEETING_KINDS = {
     "samarbeidsmote": _l("Samarbeidsmøte"),
     "evalueringsmote": _l("Evalueringsmøte"),

@@ -527,6 +527,7 @@ def accept_invitation(token: str, *, username: str, password: str, repeat: str) 
             email=guardian.email,
             phone=guardian.phone,
             session_token=secrets.token_hex(32),
+            language=guardian.language,
         )
         Guardian.update(user=user).where(Guardian.id == guardian.id).execute()
         audit.record("guardian_access_granted", log=guardian.log_id, obj=guardian, user=user, role="guardian")

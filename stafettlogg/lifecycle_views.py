@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from peewee import fn
 
-from stafettlogg import lifecycle
+from stafettlogg import content, languages, lifecycle
 from stafettlogg.access import role_on_log
 from stafettlogg.guardian_views import plain_view
 from stafettlogg.logs import queries
@@ -46,12 +46,6 @@ from stafettlogg.passwords import verify_password
 
 bp = Blueprint("lifecycle", __name__)
 
-CLOSE_REASONS = {
-    "needs_met": _l("Behovet for tverrfaglig innsats er dekket"),
-    "ip_created": _l("Det er opprettet individuell plan (IP) med koordinator"),
-    "consent_withdrawn": _l("Samtykket er trukket tilbake"),
-    "other": _l("Annen årsak"),
-}
 DELETE_REASONS = {
     "passive_by_agreement": _l("Passiv logg, slettes etter avtale"),
     "not_kept": _l("Avsluttet, foresatte ønsket ikke at loggen tas vare på"),
@@ -62,7 +56,7 @@ DELETE_REASONS = {
 @bp.app_context_processor
 def lifecycle_labels():
     return {
-        "close_reason_label": lambda k: str(CLOSE_REASONS.get(k, "")),
+        "close_reason_label": content.close_reason,  # the municipality may word them (content/)
         "delete_reason_label": lambda k: str(DELETE_REASONS.get(k, "")),
     }
 
@@ -77,7 +71,7 @@ def _close_page(values=None, errors=None, status=200):
         log=log,
         values=values or {},
         errors=errors or {},
-        reasons=CLOSE_REASONS,
+        reasons=content.close_reasons(),
         guardians=queries.guardians(log),
         deletion_request=lifecycle.open_deletion_request(log),
         consent_age=current_app.config["CONSENT_AGE"],
@@ -217,7 +211,10 @@ def family_print(log_id):
     """A plain-language print of the guardians' view (large type, no internal
     notes) for families who do not use digital services."""
     g.audit_object = g.log
-    return render_template("lifecycle/family.html", printed_at=utcnow(), **plain_view(g.log))
+    document_languages = languages.use_document_language(queries.guardians(g.log))
+    return render_template(
+        "lifecycle/family.html", printed_at=utcnow(), document_languages=document_languages, **plain_view(g.log)
+    )
 
 
 # ------------------------------------------------------------------ invitations (holder)
@@ -263,7 +260,10 @@ def invitations(log_id):
 
 def _invite(guardian):
     invitation, token = lifecycle.invite_guardian(current_user, g.log, guardian)
-    link = current_app.config["PUBLIC_URL"] + url_for("lifecycle.invitation_accept", token=token)
+    # The page opens in the guardian's preferred language (set by the holder).
+    link = current_app.config["PUBLIC_URL"] + url_for(
+        "lifecycle.invitation_accept", token=token, lang=guardian.language or None
+    )
     emailed = False
     if guardian.email:
         send_email(
@@ -286,9 +286,11 @@ def _invite(guardian):
 
 
 def _format(value):
-    from stafettlogg.templating import format_datetime
+    """The invitation's expiry without words ("kl."): the e-mail is in the guardian's
+    language, not the holder's."""
+    from stafettlogg.templating import format_date, format_time
 
-    return format_datetime(value)
+    return f"{format_date(value)} {format_time(value)}"
 
 
 @bp.route("/logger/<int:log_id>/tilgang-foresatte", methods=["POST"])

@@ -247,6 +247,9 @@ class Guardian(BaseModel):
     email = CharField(max_length=254, default="")
     user = ForeignKeyField(User, null=True, backref="guardianships", on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
+    # Set by the holder: the language of this guardian's e-mails and paper version ("" = bokmål).
+    language = CharField(max_length=10, default="")
+    needs_interpreter = BooleanField(default=False)
 
 
 class Participant(BaseModel):

@@ -151,7 +151,8 @@ def _load_translations(dirs: tuple[str, ...], locale: str):
 
 # ------------------------------------------------------------------ notices and e-mail
 
-PRIVACY_NOTE = "Av hensyn til personvernet står det ingen opplysninger om barnet i denne e-posten."
+# msg() here, not a plain string, so that Babel extracts it into the catalogues.
+PRIVACY_NOTE = msg("Av hensyn til personvernet står det ingen opplysninger om barnet i denne e-posten.")
 
 
 def notify(
@@ -194,7 +195,7 @@ def _email_body(text: Message, url: str) -> Join:
     if url:
         base = current_app.config.get("PUBLIC_URL", "") if has_app_context() else ""
         parts.append(msg("Åpne Stafettlogg: %(link)s", link=f"{base}{url}"))
-    parts.append(msg(PRIVACY_NOTE))
+    parts.append(PRIVACY_NOTE)
     return Join(tuple(parts))
 
 

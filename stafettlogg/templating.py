@@ -3,6 +3,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date as format_babel_date
 from flask import g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -42,18 +43,29 @@ def format_date(value) -> str:
 
 
 def format_long_date(value) -> str:
+    """ "3. desember 2026" in the page's language (CLDR's long date form)."""
     if not value:
         return ""
     if isinstance(value, dt.datetime):
         value = local(value)
-    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    locale = get_locale() if has_request_context() else None
+    if locale is None or str(locale) in ("nb", "nn"):
+        return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+    return format_babel_date(value, "long", locale=locale)
 
 
 def format_datetime(value) -> str:
     if not value:
         return ""
     value = local(value)
-    return f"{value.day:02d}.{value.month:02d}.{value.year} kl. {value.hour:02d}:{value.minute:02d}"
+    return _(
+        "%(date)s kl. %(time)s",
+        date=f"{value.day:02d}.{value.month:02d}.{value.year}",
+        time=f"{value.hour:02d}:{value.minute:02d}",
+    )
 
 
 def format_time(value) -> str:
@@ -132,6 +144,50 @@ def meeting_holder(meeting) -> User:
     return queries.holder_on(meeting.log, meeting.starts_at, cache[meeting.log_id])
 
 
+def _language_name(code: str) -> str:
+    """A language's name in the page's language ("arabisk")."""
+    from flask_babel import get_locale
+
+    from stafettlogg import languages
+
+    return languages.name_in(code or languages.DEFAULT, str(get_locale() or languages.DEFAULT))
+
+
+def _interpreters(log) -> list[tuple[str, str]]:
+    """(guardian's name, language name) for each guardian who needs an interpreter."""
+    from stafettlogg.models import Guardian
+
+    rows = Guardian.select(Guardian.name, Guardian.language).where(
+        Guardian.log == log,
+        Guardian.needs_interpreter == True,  # noqa: E712
+    )
+    return [(row.name, _language_name(row.language)) for row in rows.order_by(Guardian.id)]
+
+
+def _language_options() -> list[tuple[str, str]]:
+    from stafettlogg import languages
+
+    return [(code, _language_name(code)) for code in languages.FAMILY_LANGUAGES]
+
+
+def language_context() -> dict:
+    """<html lang dir> and, on family pages, the language menu (links keep the page)."""
+    from flask_babel import get_locale
+
+    from stafettlogg import languages
+
+    code = str(get_locale() or languages.DEFAULT)
+    menu = []
+    if languages.family_context() and request.endpoint not in languages.FAMILY_DOCUMENTS:
+        args = {**(request.view_args or {}), **request.args.to_dict()} if request.endpoint else {}
+        endpoint = request.endpoint if request.endpoint and request.method == "GET" else "main.index"
+        if endpoint == "main.index":
+            args = {}
+        for other in languages.FAMILY_LANGUAGES:
+            menu.append((other, languages.native_name(other), url_for(endpoint, **{**args, "lang": other})))
+    return {"page_language": code, "page_direction": languages.direction(code), "family_languages": menu}
+
+
 def register(app):
     app.jinja_env.filters.update(
         markdown=render_markdown,
@@ -141,7 +197,7 @@ def register(app):
         time=format_time,
     )
 
-    from stafettlogg import labels
+    from stafettlogg import content, labels, languages
 
     app.jinja_env.globals.update(
         unit_kind_label=lambda k: labels.label(labels.UNIT_KINDS, k),
@@ -151,10 +207,16 @@ def register(app):
         subject_kind_label=lambda k: labels.label(labels.SUBJECT_KINDS, k),
         measure_status_label=lambda k: labels.label(labels.MEASURE_STATUSES, k),
         decision_label=lambda k: labels.label(labels.EVALUATION_DECISIONS, k),
+        outcome_label=lambda k: labels.label(labels.EVALUATION_OUTCOMES, k),
         meeting_kind_label=lambda k: labels.label(labels.MEETING_KINDS, k),
         level_label=lambda k: labels.label(labels.LEVELS, k),
         relation_label=lambda k: labels.label(labels.RELATIONS, k),
         labels=labels,
+        language_name=_language_name,
+        language_options=_language_options,
+        interpreters=_interpreters,
+        language_native=languages.native_name,
+        municipality_contact=lambda: content.get("contact"),
         section_choices=_section_choices,
         concern_titles=_concern_titles,
         service_names=_service_names,
@@ -163,6 +225,8 @@ def register(app):
 
     @app.context_processor
     def page_context():
+        from stafettlogg import languages
+
         unread = 0
         if current_user.is_authenticated:
             unread = (
@@ -171,7 +235,8 @@ def register(app):
                 .count()
             )
         return {
-            "nav_items": nav_items(),
+            **language_context(),
+            "nav_items": [] if request.endpoint in languages.FAMILY_DOCUMENTS else nav_items(),
             "unread_count": unread,
             "municipality": app.config["MUNICIPALITY"],
             "current_endpoint": request.endpoint,

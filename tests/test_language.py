@@ -10,7 +10,7 @@ def test_language_switch_sets_cookie_and_returns_to_page(client):
     assert r.status_code == 303 and r.headers["Location"] == "/login"
     assert "lang=nn" in r.headers["Set-Cookie"] and "HttpOnly" in r.headers["Set-Cookie"]
     page = client.get("/login").get_data(as_text=True)
-    assert '<html lang="nn">' in page
+    assert '<html lang="nn" dir="ltr">' in page
     assert "Logg inn i Stafettlogg" in page or "Logg inn i Stafettloggen" in page
 
 

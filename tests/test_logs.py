@@ -315,13 +315,15 @@ def test_consent_of_another_log_is_not_found_through_this_log(auth, db_conn):
     assert auth.persona("holder").get(f"/logger/1/samtykke/{other.id}/fil").status_code == 404
 
 
-def test_consent_templates_printable_in_both_forms(auth):
+def test_consent_templates_printable_in_every_family_language(auth):
     c = auth.persona("holder")
-    assert "Samtykkeskjema på nynorsk" in c.get("/logger/samtykkeskjema").get_data(as_text=True)
+    listing = c.get("/logger/samtykkeskjema").get_data(as_text=True)
+    assert "Samtykkeskjema på norsk nynorsk" in listing and "Samtykkeskjema på arabisk" in listing
     nb = c.get("/logger/samtykkeskjema/nb").get_data(as_text=True)
     nn = c.get("/logger/samtykkeskjema/nn").get_data(as_text=True)
     assert "Samtykke til bruk av stafettlogg" in nb and "trekke samtykket tilbake" in nb
     assert "trekkje samtykket tilbake" in nn and 'lang="nn"' in nn
+    assert c.get("/logger/samtykkeskjema/xx").status_code == 404
 
 
 def test_expiring_consent_on_holders_start_page(auth, db_conn):

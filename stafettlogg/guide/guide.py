@@ -1,24 +1,39 @@
 """Walk the decision guide (seed 004). The questions, their order and the outcomes are
-data (guide.toml); this module only follows the answers through them."""
+data (content/guide.<language>.toml, which a municipality may override in the instance
+folder); this module only follows the answers through them."""
 
 import dataclasses
 import functools
 import tomllib
 from pathlib import Path
 
-GUIDE_FILE = Path(__file__).with_name("guide.toml")
+GUIDE_FILE = Path(__file__).resolve().parent.parent / "content" / "guide.nb.toml"
 ANSWERS = ("ja", "nei")
 
 
 @functools.cache
-def load_guide() -> dict:
+def default_guide() -> dict:
     with GUIDE_FILE.open("rb") as fh:
         data = tomllib.load(fh)
-    _check(data)
+    check(data)
     return data
 
 
-def _check(data: dict) -> None:
+def load_guide() -> dict:
+    """The guide in the page's language: the municipality's version if it has one."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return default_guide()
+    from stafettlogg import content
+
+    return content.get("guide")
+
+
+load_guide.cache_clear = default_guide.cache_clear  # tests swap GUIDE_FILE
+
+
+def check(data: dict) -> None:
     """Every answer leads to a known question or result (checked when the file is read)."""
     questions, results = data["questions"], data["results"]
     for qid, question in questions.items():
@@ -26,7 +41,7 @@ def _check(data: dict) -> None:
             target = question[answer]
             known = target[7:] in results if target.startswith("result:") else target in questions
             if not known:
-                raise ValueError(f"guide.toml: {qid}.{answer} leads to unknown {target}")
+                raise ValueError(f"{qid}.{answer} leads to unknown {target}")
 
 
 @dataclasses.dataclass

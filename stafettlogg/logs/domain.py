@@ -5,7 +5,7 @@ import datetime as dt
 
 from flask_babel import gettext as _
 
-from stafettlogg import audit
+from stafettlogg import audit, languages
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import files
 from stafettlogg.models import (
@@ -291,18 +291,55 @@ def consents_expiring(logs: list[Log], within_days: int = 30) -> list[Consent]:
 # ------------------------------------------------------------------ guardians, participants
 
 
-def add_guardian(by: User, log: Log, *, name: str, relation: str, phone: str, email: str) -> Guardian:
+def add_guardian(
+    by: User,
+    log: Log,
+    *,
+    name: str,
+    relation: str,
+    phone: str,
+    email: str,
+    language: str = "",
+    needs_interpreter: bool = False,
+) -> Guardian:
     if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
         raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
     problem = guardian_problem({"name": name, "relation": relation, "phone": phone, "email": email})
     if problem:
         raise LogError(*problem)
+    if language and language not in languages.FAMILY_LANGUAGES:
+        raise LogError(_("Velg et språk fra listen."), "language")
     with write_transaction():
         guardian = Guardian.create(
-            log=log, name=name.strip(), relation=relation, phone=phone.strip(), email=email.strip()
+            log=log,
+            name=name.strip(),
+            relation=relation,
+            phone=phone.strip(),
+            email=email.strip(),
+            language=language,
+            needs_interpreter=needs_interpreter,
         )
         audit.record("guardian_added", log=log, obj=guardian, user=by)
     return guardian
+
+
+def set_guardian_language(by: User, log: Log, guardian: Guardian, *, language: str, needs_interpreter: bool) -> None:
+    """The holder records the guardian's preferred language (their e-mails and paper
+    version) and whether meetings need an interpreter. The guardian's account follows,
+    so their next e-mail is in that language."""
+    if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
+        raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
+    if language and language not in languages.FAMILY_LANGUAGES:
+        raise LogError(_("Velg et språk fra listen."), "language")
+    if needs_interpreter and language in ("", "nb", "nn"):
+        raise LogError(_("Velg språket tolken skal snakke."), "language")
+    with write_transaction():
+        Guardian.update(language=language, needs_interpreter=needs_interpreter).where(
+            Guardian.id == guardian.id
+        ).execute()
+        if guardian.user_id:
+            User.update(language=language).where(User.id == guardian.user_id).execute()
+        audit.record("guardian_language_set", log=log, obj=guardian, user=by)
 
 
 def guardian_problem(g: dict) -> tuple[str, str] | None:

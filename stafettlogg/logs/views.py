@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from stafettlogg import labels
+from stafettlogg import content, labels, languages
 from stafettlogg.access import role_on_log
 from stafettlogg.logs import domain, queries
 from stafettlogg.logs import sections as sec
@@ -275,10 +275,32 @@ def guardian_add(log_id):
             relation=f.get("relation", ""),
             phone=f.get("phone", ""),
             email=f.get("email", ""),
+            language=f.get("language", ""),
+            needs_interpreter=f.get("needs_interpreter") == "yes",
         )
     except domain.LogError as e:
         return _log_page(422, guardian_errors={e.field or "name": str(e)}, guardian_values=f)
     flash(_("Den foresatte er lagt til."), "success")
+    return redirect(url_for("logs.show", log_id=g.log.id) + "#foresatte", 303)
+
+
+@bp.route("/<int:log_id>/foresatte/<int:guardian_id>/sprak", methods=["POST"])
+def guardian_language(log_id, guardian_id):
+    guardian = Guardian.get_or_none(Guardian.id == guardian_id, Guardian.log == g.log)
+    if guardian is None:
+        abort(404)
+    try:
+        domain.set_guardian_language(
+            current_user,
+            g.log,
+            guardian,
+            language=request.form.get("language", ""),
+            needs_interpreter=request.form.get("needs_interpreter") == "yes",
+        )
+    except domain.LogError as e:
+        flash(str(e), "error")
+    else:
+        flash(_("Språk og tolk er lagret for %(name)s.", name=guardian.name), "success")
     return redirect(url_for("logs.show", log_id=g.log.id) + "#foresatte", 303)
 
 
@@ -536,9 +558,13 @@ def consent_templates():
 
 @bp.route("/samtykkeskjema/<form>")
 def consent_template(form):
-    if form not in ("nb", "nn"):
+    """The consent form to print and sign, in any family language (texts from content/)."""
+    if form not in languages.FAMILY_LANGUAGES:
         abort(404)
-    return render_template(f"logs/consent_template_{form}.html", units=_units(), kinds=labels.UNIT_KINDS)
+    languages.use_document_language([], form)
+    return render_template(
+        "logs/consent_template.html", units=_units(), kinds=labels.UNIT_KINDS, consent_text=content.get("consent")
+    )
 
 
 def register_audit(app):

@@ -1,0 +1,139 @@
+"""The interface languages and how a request gets one.
+
+Staff work in bokmål or nynorsk. Everything a family reads is also in North Sámi,
+English, Polish, Ukrainian, Arabic, Somali, Tigrinya and Lithuanian. Any family page
+takes `?lang=<code>`; a guardian's choice is remembered on their account, an anonymous
+visitor's (sign-in page, invitation link) in a cookie.
+"""
+
+from babel import Locale
+from flask import current_app, g, request
+from flask_login import current_user
+
+# code -> text direction; the order is the order of the language menu.
+LANGUAGES = {
+    "nb": "ltr",
+    "nn": "ltr",
+    "se": "ltr",
+    "en": "ltr",
+    "pl": "ltr",
+    "uk": "ltr",
+    "ar": "rtl",
+    "so": "ltr",
+    "ti": "ltr",
+    "lt": "ltr",
+}
+FAMILY_LANGUAGES = tuple(LANGUAGES)
+STAFF_LANGUAGES = ("nb", "nn")
+DEFAULT = "nb"
+COOKIE = "lang"
+
+# Pages staff open that are printed or shown for a family: in the family's language.
+FAMILY_DOCUMENTS = ("lifecycle.family_print", "logs.consent_template")
+
+
+def native_name(code: str) -> str:
+    """The language's name in itself ("polski", "العربية"), for the language menu."""
+    return Locale.parse(code).get_display_name(code)
+
+
+def name_in(code: str, reader: str) -> str:
+    """The language's name in the reader's language ("arabisk" for nb and nn)."""
+    return Locale.parse(code).get_display_name(reader if reader in LANGUAGES else DEFAULT)
+
+
+def direction(code: str) -> str:
+    return LANGUAGES.get(code, "ltr")
+
+
+def valid(code) -> str | None:
+    return code if code in LANGUAGES else None
+
+
+def _user():
+    """The signed-in user, or None when nobody is signed in or the database cannot be
+    read (the outage page still needs a language)."""
+    from peewee import PeeweeException
+
+    from stafettlogg.db import DatabaseUnavailable
+
+    try:
+        return current_user if current_user.is_authenticated else None
+    except (PeeweeException, DatabaseUnavailable):
+        return None
+
+
+def family_context() -> bool:
+    """A page a family reads: anything a guardian or an anonymous visitor sees, and the
+    family documents staff print."""
+    if request.endpoint in FAMILY_DOCUMENTS:
+        return True
+    user = _user()
+    return user is None or user.role == "guardian"
+
+
+def allowed() -> tuple[str, ...]:
+    return FAMILY_LANGUAGES if family_context() else STAFF_LANGUAGES
+
+
+def select_locale() -> str:
+    """?lang= on the page, then the account's choice, then the cookie, then bokmål."""
+    if not request:
+        return DEFAULT
+    choices = allowed()
+    forced = g.get("document_language")
+    if forced in choices:
+        return forced
+    asked = request.args.get("lang")
+    if asked in choices:
+        return asked
+    user = _user()
+    stored = user.language if user is not None else ""
+    if stored in choices:
+        return stored
+    cookie = request.cookies.get(COOKIE)
+    return cookie if cookie in choices else DEFAULT
+
+
+def remember_choice():
+    """before_request: `?lang=` on a family page is remembered (account or cookie)."""
+    asked = request.args.get("lang")
+    if asked not in FAMILY_LANGUAGES or request.endpoint in FAMILY_DOCUMENTS or not family_context():
+        return None
+    if current_user.is_authenticated and current_user.language != asked:
+        from stafettlogg.db import write_transaction
+        from stafettlogg.models import User
+
+        with write_transaction():
+            User.update(language=asked).where(User.id == current_user.id).execute()
+        current_user.language = asked
+    g.remember_language = asked
+    return None
+
+
+def set_cookie(response):
+    """after_request: keep an anonymous visitor's choice for the next page."""
+    asked = g.get("remember_language")
+    if asked and request.cookies.get(COOKIE) != asked:
+        response.set_cookie(
+            COOKIE,
+            asked,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config.get("HTTPS")),
+        )
+    return response
+
+
+def use_document_language(guardians, chosen: str = "") -> list[str]:
+    """A family document (paper version, consent form) is in `?lang=` if given, else in
+    the first guardian's preferred language. Returns the guardians' languages, for links
+    to print one copy in each."""
+    from flask_babel import refresh
+
+    preferred = [gd.language or DEFAULT for gd in guardians]
+    chosen = chosen or valid(request.args.get("lang")) or (preferred[0] if preferred else DEFAULT)
+    g.document_language = chosen
+    refresh()
+    return list(dict.fromkeys([*preferred, chosen]))
