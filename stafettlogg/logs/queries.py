@@ -210,3 +210,26 @@ def guardian_logs(user: User) -> list[Log]:
         .join(Guardian, on=(Guardian.log == Log.id))
         .where(Guardian.user == user, Log.status != LogStatus.DELETED)
     )
+
+
+def unit_choices(user, chosen_ids=(), exclude_ids=()) -> tuple[list[Unit], list[tuple[str, list[Unit]]]]:
+    """A pick list of units starts with the user's own unit(s) — their unit, an area
+    leader's area — and what is already chosen; the rest of the municipality follows,
+    grouped by area, to be searched. Returns (first, [(area name, units), …])."""
+    from stafettlogg.models import Area
+
+    units = list(
+        Unit.select(Unit, Area)
+        .join(Area)
+        .where(Unit.active, Unit.id.not_in(list(exclude_ids) or [0]))
+        .order_by(Area.name, Unit.name)
+    )
+    own = {user.unit_id} if getattr(user, "unit_id", None) else set()
+    area = getattr(user, "area_id", None)
+    first = [u for u in units if u.id in own or u.id in set(chosen_ids) or (area and u.area_id == area)]
+    first.sort(key=lambda u: (u.id not in own, u.name))
+    rest: dict[str, list[Unit]] = {}
+    for unit in units:
+        if unit not in first:
+            rest.setdefault(unit.area.name, []).append(unit)
+    return first, list(rest.items())

@@ -36,15 +36,21 @@ def _units():
     return list(Unit.select().where(Unit.active).order_by(Unit.name))
 
 
+def _int_ids(values) -> list[int]:
+    return [int(v) for v in values if str(v or "").isdigit()]
+
+
 # ------------------------------------------------------------------ create / reopen
 
 
 def _new_page(values, errors, status=200, existing=None):
+    first, others = queries.unit_choices(current_user, chosen_ids=_int_ids([values.get("unit_id")]))
     return render_template(
         "logs/new.html",
+        unit_first=first,
+        unit_others=others,
         values=values,
         errors=errors,
-        unit_options=[(u.id, u.name) for u in _units()],
         existing=existing,
         max_guardians=MAX_GUARDIANS,
     ), status
@@ -178,8 +184,12 @@ def _consent_page(values, errors, status=200):
     log = g.log
     history = list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc()))
     units = _units()
+    chosen = _int_ids(s.split(":", 1)[1] for s in values.get("services", []) if s.startswith("unit:"))
+    first, others = queries.unit_choices(current_user, chosen_ids=chosen, exclude_ids=[log.unit_id])
     return render_template(
         "logs/consent.html",
+        unit_first=first,
+        unit_others=others,
         log=log,
         values=values,
         errors=errors,

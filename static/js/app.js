@@ -39,6 +39,36 @@
     } catch (e) { /* storage unavailable: nothing kept */ }
   });
 
+  // Unit pick lists (templates/logs/_unit_picker.html): a search field that narrows the
+  // rest of the municipality's units; without JavaScript the whole list shows, by area.
+  function setUpChoiceSearch(root) {
+    var searches = (root || document).querySelectorAll("[data-choice-search]");
+    Array.prototype.forEach.call(searches, function (box) { box.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { setUpChoiceSearch(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { setUpChoiceSearch(event.detail.target); });
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-choice-filter]")) { return; }
+    var picker = input.closest("details");
+    var words = input.value.toLocaleLowerCase("nb").split(/\s+/).filter(Boolean);
+    var shown = 0;
+    Array.prototype.forEach.call(picker.querySelectorAll("[data-choice-group]"), function (group) {
+      var inGroup = 0;
+      var area = group.querySelector("legend").textContent.toLocaleLowerCase("nb");
+      Array.prototype.forEach.call(group.querySelectorAll("[data-choice]"), function (choice) {
+        var text = choice.textContent.toLocaleLowerCase("nb") + " " + area;
+        var match = words.every(function (word) { return text.indexOf(word) !== -1; });
+        var checked = choice.querySelector("input").checked;
+        choice.hidden = !(match || checked);
+        if (!choice.hidden) { inGroup += 1; }
+      });
+      group.hidden = inGroup === 0;
+      shown += inGroup;
+    });
+    picker.querySelector("[data-choice-none]").hidden = shown > 0;
+  });
+
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
