@@ -21,18 +21,23 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BANDS", "FORMS", "LONG_SENTENCE_WORDS", "RULES", "Hint", "band", "check", "lix"]
+__all__ = ["BANDS", "FORMS", "LONG_SENTENCE_WORDS", "REPLACEMENT_RULES", "RULES", "Hint", "band", "check", "lix"]
 
 RULES = (
     "passive",
+    "nominal",
     "vague_time",
     "abbreviation",
     "vague_actor",
     "long_sentence",
     "old_fashioned",
     "negative",
+    "negation",
     "other_person",
 )
+# Rules whose suggestion is the words to write instead ("omtrent", "vurdere"); the other
+# rules' suggestion is a short piece of advice.
+REPLACEMENT_RULES = frozenset({"abbreviation", "old_fashioned", "nominal"})
 FORMS = ("nb", "nn")
 LONG_SENTENCE_WORDS = 21  # the routine's "short sentences": 21 words or more is long
 LIX_LONG_WORD = 7  # LIX counts words of seven letters or more as long
@@ -62,7 +67,7 @@ _EXTRA_ABBREVIATIONS = frozenset({"dr", "st", "prof", "ref", "pr", "mr", "jr", "
 class Hint:
     """One piece of advice about ``text[start:end]``.
 
-    For ``abbreviation`` and ``old_fashioned`` the suggestion is the replacement words;
+    For the rules in :data:`REPLACEMENT_RULES` the suggestion is the replacement words;
     for the other rules it is a short piece of advice. ``message`` explains the rule.
     """
 
@@ -183,6 +188,32 @@ class _PhraseTable:
         return _normalise(matched, _is_acronym(matched))
 
 
+class _WordTable:
+    """Single words of one TOML table: exact keys, and keys ending in ``*`` as prefixes."""
+
+    def __init__(self, entries: dict[str, str]):
+        self._exact: dict[str, str] = {}
+        prefixes: list[tuple[str, str]] = []
+        for raw_key, value in entries.items():
+            key = raw_key.strip().lower()
+            if not key or not isinstance(value, str):
+                continue
+            if key.endswith("*"):
+                prefixes.append((key[:-1], value))
+            else:
+                self._exact[key] = value
+        self._prefixes = tuple(sorted(prefixes, key=lambda item: -len(item[0])))
+
+    def get(self, word: str) -> str | None:
+        value = self._exact.get(word)
+        if value is not None:
+            return value
+        for prefix, prefix_value in self._prefixes:
+            if word.startswith(prefix):
+                return prefix_value
+        return None
+
+
 @dataclass(frozen=True)
 class _Message:
     message: str
@@ -215,6 +246,30 @@ class _Passive:
 
 
 @dataclass(frozen=True)
+class _Nominal:
+    light_verbs: frozenset[str]
+    articles: frozenset[str]
+    between: frozenset[str]
+    after: frozenset[str]
+    endings: tuple[tuple[str, str], ...]  # (noun ending, verb ending), longest first
+    nouns: _WordTable  # noun → verb; "" means not nominal style
+    phrases: _PhraseTable
+
+
+@dataclass(frozen=True)
+class _Negation:
+    negators: frozenset[str]
+    boundaries: frozenset[str]
+    reach: int
+    double_reach: int
+    words: _WordTable  # negative word → its positive counterpart ("" if none)
+    verbs: _WordTable
+    reflexives: frozenset[str]
+    positive: str  # suggestion template with {positiv}
+    double: str
+
+
+@dataclass(frozen=True)
 class _Actors:
     always: frozenset[str]
     before_verb: frozenset[str]
@@ -236,6 +291,14 @@ class _Names:
 
 
 @dataclass(frozen=True)
+class _Family:
+    words: _WordTable  # "broren", "mormor*"
+    before: frozenset[str]  # "mors nye samboer"
+    not_after: frozenset[str]  # "Ola er storebror"
+    suggestion: str
+
+
+@dataclass(frozen=True)
 class _Rules:
     form: str
     messages: dict[str, _Message]
@@ -246,8 +309,11 @@ class _Rules:
     before_number: frozenset[str]  # abbreviations that are the convention before a number: "kl. 10"
     old_fashioned: _PhraseTable
     negative: _PhraseTable
+    nominal: _Nominal
+    negation: _Negation
     actors: _Actors
     names: _Names
+    family: _Family
 
 
 def _ending_regex(endings: Iterable[str]) -> re.Pattern[str]:
@@ -302,6 +368,9 @@ def _load(form: str) -> _Rules:
     participles = [p.lower() for p in passive.get("partisipp", [])]
     stative_participles = [p.lower() for p in passive.get("tilstand_partisipp", [])]
     actors = data["vage_aktorer"]
+    nominal = data.get("substantivstil", {})
+    negation = data.get("nekting", {})
+    family = data.get("familieord", {})
     return _Rules(
         form=form,
         messages=messages,
@@ -336,6 +405,31 @@ def _load(form: str) -> _Rules:
         ),
         old_fashioned=_PhraseTable(data["gammeldagse_ord"]),
         negative=_PhraseTable(data["ladde_ord"]),
+        nominal=_Nominal(
+            light_verbs=_lower_set(nominal.get("lette_verb", [])),
+            articles=_lower_set(nominal.get("artikler", [])),
+            between=_lower_set(nominal.get("ord_mellom", [])),
+            after=_lower_set(nominal.get("ord_etter", [])),
+            endings=tuple(
+                sorted(
+                    ((k.lower(), v) for k, v in nominal.get("endelser", {}).items() if isinstance(v, str)),
+                    key=lambda item: -len(item[0]),
+                )
+            ),
+            nouns=_WordTable(nominal.get("ord", {})),
+            phrases=_PhraseTable(nominal.get("uttrykk", {})),
+        ),
+        negation=_Negation(
+            negators=_lower_set(negation.get("nektingsord", [])),
+            boundaries=_lower_set(negation.get("leddgrense", [])),
+            reach=int(negation.get("rekkevidde", 3)),
+            double_reach=int(negation.get("rekkevidde_dobbel", 5)),
+            words=_WordTable(negation.get("negative_ord", {})),
+            verbs=_WordTable(negation.get("negative_verb", {})),
+            reflexives=_lower_set(negation.get("refleksiv", [])),
+            positive=str(data["regler"]["negation"].get("forslag_positiv", "")),
+            double=str(data["regler"]["negation"].get("forslag_dobbel", "")),
+        ),
         actors=_Actors(
             always=_lower_set(actors.get("alltid", [])),
             before_verb=_lower_set(actors.get("foran_verb", [])),
@@ -346,6 +440,12 @@ def _load(form: str) -> _Rules:
             not_action=_lower_set(actors.get("ikke_handling", [])),
         ),
         names=_names(form),
+        family=_Family(
+            words=_WordTable({word: "" for word in family.get("ord", [])}),
+            before=_lower_set(family.get("foran", [])),
+            not_after=_lower_set(family.get("ikke_etter", [])),
+            suggestion=str(data["regler"]["other_person"].get("forslag_familie", "")),
+        ),
     )
 
 
@@ -642,6 +742,101 @@ def _vague_actors(doc: _Document, rules: _Rules, passive_heads: set[int]) -> Ite
             break
 
 
+def _verb_of(noun: str, n: _Nominal, article: bool) -> str | None:
+    """The verb behind a noun ("vurdering" → "vurdere"), or None if it is not nominal style.
+
+    Listed nouns count also without an article and inflected ("kartleggingen", "tester");
+    other nouns need an article ("en vurdering") and a known ending."""
+    candidates = [noun] + [noun[: -len(e)] for e in ("ene", "ane", "en", "er", "ar", "a") if noun.endswith(e)]
+    for candidate in candidates:
+        verb = n.nouns.get(candidate)
+        if verb is not None:
+            return verb or None
+    if not article:
+        return None
+    for ending, verb_ending in n.endings:
+        if noun.endswith(ending) and len(noun) - len(ending) >= 3:
+            return noun[: -len(ending)] + verb_ending
+    return None
+
+
+def _nominal(doc: _Document, rules: _Rules) -> Iterator[_Found]:
+    """A light verb and a verb made into a noun: "foreta en vurdering av" → "vurdere"."""
+    n = rules.nominal
+    message = rules.messages["nominal"].message
+    for start, end, value in n.phrases.finditer(doc.text):
+        yield _Found("nominal", start, end, value, message)
+    count = len(doc)
+    for i, low in enumerate(doc.lower):
+        if low not in n.light_verbs:
+            continue
+        j, article = i + 1, False
+        while j < count and j - i <= 4 and doc.adjacent(j - 1, j):
+            if doc.lower[j] in n.articles:
+                article = True
+            elif doc.lower[j] not in n.between:
+                break
+            j += 1
+        if j >= count or j - i > 4 or not doc.adjacent(j - 1, j) or doc.capitalised_inside(j):
+            continue
+        verb = _verb_of(doc.lower[j], n, article)
+        if verb is None:
+            continue
+        end = j + 1 if doc.adjacent(j, j + 1) and doc.lower[j + 1] in n.after else j
+        if doc.opening[i] and verb[:1].islower():
+            verb = verb[0].upper() + verb[1:]
+        yield _Found("nominal", doc.starts[i], doc.ends[end], verb, message)
+
+
+def _negations(doc: _Document, rules: _Rules) -> Iterator[_Found]:
+    """ "ikke" with a negative word ("har ikke problemer", "mistrives ikke") or a second
+    negation in the same clause ("ikke uten", "ikke slik at … ikke")."""
+    g = rules.negation
+    message = rules.messages["negation"]
+    count = len(doc)
+    done = -1
+    for i, low in enumerate(doc.lower):
+        if low not in g.negators or i <= done:
+            continue
+        hit: tuple[int, int, str] | None = None
+        # a negative verb just before: "mistrives ikke", "gruer seg ikke"
+        k = i - 1
+        if doc.adjacent(k, i) and doc.lower[k] in g.reflexives:
+            k -= 1
+        if doc.adjacent(k, k + 1) and k > done:
+            positive = g.verbs.get(doc.lower[k])
+            if positive is not None:
+                hit = (k, i, positive)
+        # after: a negative word within reach, or a second negation
+        k = i + 1
+        while hit is None and k < count and k - i <= g.double_reach and doc.adjacent(k - 1, k):
+            word = doc.lower[k]
+            if word in g.boundaries:
+                break
+            if word in g.negators:
+                hit = (i, k, "\0")
+                break
+            if k - i <= g.reach:
+                positive = g.words.get(word)
+                if positive is None:
+                    positive = g.verbs.get(word)
+                if positive is not None:
+                    hit = (i, k, positive)
+                    break
+            k += 1
+        if hit is None:
+            continue
+        first, last, positive = hit
+        if positive == "\0":
+            suggestion = g.double or message.suggestion
+        elif positive:
+            suggestion = g.positive.replace("{positiv}", positive)
+        else:
+            suggestion = message.suggestion
+        done = last
+        yield _Found("negation", doc.starts[first], doc.ends[last], suggestion, message.message)
+
+
 def _long_sentences(doc: _Document, rules: _Rules) -> Iterator[_Found]:
     message = rules.messages["long_sentence"]
     for start, end in doc.sentences:
@@ -684,14 +879,64 @@ def _base_name(word: str, known: frozenset[str], first: frozenset[str]) -> str:
     return low
 
 
+_BEFORE_NAME = frozenset(" ,(")  # "Liv (mormor)", "Liv, mormor til Ola"
+_AFTER_NAME = frozenset(" (")  # "mormor Liv", "mormor (Liv)"
+
+
+def _joined_by(doc: _Document, i: int, j: int, allowed: frozenset[str]) -> bool:
+    """Tokens i < j are neighbours in one sentence, with only ``allowed`` characters between."""
+    if i < 0 or j >= len(doc) or j != i + 1 or doc.sentence[i] != doc.sentence[j]:
+        return False
+    between = doc.text[doc.ends[i] : doc.starts[j]]
+    return bool(between) and set(between) <= allowed
+
+
+def _family(doc: _Document, rules: _Rules, known: frozenset[str]) -> list[tuple[int, int]]:
+    """Family words that name someone other than the child ("broren", "mors nye samboer",
+    "halvsøster Emma"), as token ranges (first, last). A known name next to the word
+    ("mormor Liv" when Liv is a participant) means the person is in the log already."""
+    f = rules.family
+    names = rules.names
+    found: list[tuple[int, int]] = []
+    for i, low in enumerate(doc.lower):
+        if f.words.get(low) is None:
+            continue
+        if doc.adjacent(i - 1, i) and doc.lower[i - 1] in f.not_after:
+            continue  # "Ola er storebror"
+        last = i
+        while _joined_by(doc, last, last + 1, _AFTER_NAME) and _name_shaped(doc.words[last + 1]):
+            last += 1
+        named = [_base_name(doc.words[k], known, names.first) for k in range(i + 1, last + 1)]
+        if named and all(b in known for b in named):
+            continue
+        if (
+            not named
+            and _joined_by(doc, i - 1, i, _BEFORE_NAME)
+            and doc.words[i - 1][:1].isupper()
+            and _base_name(doc.words[i - 1], known, names.first) in known
+        ):
+            continue
+        first = i
+        while doc.adjacent(first - 1, first) and doc.lower[first - 1] in f.before:
+            first -= 1
+        found.append((first, last))
+    return found
+
+
 def _other_persons(doc: _Document, rules: _Rules, known: frozenset[str]) -> Iterator[_Found]:
     names = rules.names
     message = rules.messages["other_person"]
     n = len(doc)
+    covered: set[int] = set()
+    for first, last in _family(doc, rules, known):
+        covered.update(range(first, last + 1))
+        start, end = doc.starts[first], doc.ends[last]
+        suggestion = rules.family.suggestion or message.suggestion
+        yield _Found("other_person", start, end, suggestion.replace("{tekst}", doc.text[start:end]), message.message)
     i = 0
     while i < n:
         word = doc.words[i]
-        if not word[0].isupper():
+        if not word[0].isupper() or i in covered:
             i += 1
             continue
         base = _base_name(word, known, names.first)
@@ -746,6 +991,8 @@ def check(text: str, form: str = "nb", known_names: Iterable[str] = ()) -> list[
     found: list[_Found] = [
         *_phrases(doc, rules),
         *passive,
+        *_nominal(doc, rules),
+        *_negations(doc, rules),
         *_vague_actors(doc, rules, heads),
         *_long_sentences(doc, rules),
         *_other_persons(doc, rules, known),

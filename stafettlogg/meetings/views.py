@@ -32,6 +32,8 @@ RULE_LABELS = {
     "old_fashioned": _l("Gammeldags ord"),
     "negative": _l("Ladet ord"),
     "other_person": _l("Annen person?"),
+    "nominal": _l("Substantivsyke"),
+    "negation": _l("Nektende form"),
 }
 
 
@@ -373,7 +375,13 @@ def _hints_context(text: str, form: str) -> dict:
         "text": text,
         "form": form,
         "items": [
-            {"hint": h, "label": RULE_LABELS.get(h.rule, h.rule), "line": _line_of(text, h.start)} for h in hints
+            {
+                "hint": h,
+                "label": RULE_LABELS.get(h.rule, h.rule),
+                "line": _line_of(text, h.start),
+                "replacement": h.rule in klarsprak.REPLACEMENT_RULES,
+            }
+            for h in hints
         ],
         "lix": score,
         "band": band,
