@@ -66,7 +66,7 @@ FIRES = [
     ("nn", "passive", "Det er bestemt at Ola får hjelp.", "er bestemt"),
     ("nn", "passive", "Saka var ikkje avklara.", "var ikkje avklara"),
     ("nn", "passive", "Ola er tilvist til BUP.", "er tilvist"),
-    ("nn", "passive", "Brevet er skrive.", "er skrive"),
+    ("nn", "passive", "Brevet er skriven.", "er skriven"),
     # nominal style: a light verb and a verb made into a noun
     ("nb", "nominal", "Vi skal foreta en vurdering av Ola.", "foreta en vurdering av"),
     ("nb", "nominal", "PPT vil gjennomføre en kartlegging i mai.", "gjennomføre en kartlegging"),
@@ -457,6 +457,8 @@ QUIET = [
     ("nn", "passive", "Det kan vere lurt å lese før leggjetid."),
     ("nn", "passive", "Ola er best i klassen."),
     ("nn", "passive", "Ho er tilsett på skulen."),
+    ("nn", "passive", "Det er lese- og skrivevanskar i familien."),
+    ("nb", "passive", "Det er lese- og skrivevansker i familien."),
     # nominal style: verbs, nouns that are not verbs, light verbs without a verbal noun
     ("nb", "nominal", "Vi vurderer Ola i mai."),
     ("nb", "nominal", "PPT kartlegger lesingen."),
