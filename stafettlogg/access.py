@@ -39,6 +39,8 @@ ACCESS: dict[str, str] = {
     "org.staff_deactivate": "unit_leader",
     "org.staff_reactivate": "unit_leader",
     "org.outbox": "admin",
+    # e-mail queue (operations)
+    "org.outbox_retry": "admin",
     # the log
     "logs.new": "staff",
     "logs.create": "staff",

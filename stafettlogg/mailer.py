@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 import click
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask.cli import with_appcontext
 
 from stafettlogg.db import connected, is_sqlite, write_transaction
@@ -161,6 +161,20 @@ def deliver_all_due() -> dict:
             total[key] += value
         if sum(counts.values()) < BATCH:
             return total
+
+
+def retry(mail_id: int) -> bool:
+    """The admin puts a message that was given up on back in the queue, for a new round
+    of tries. Returns False when there is no such failed message."""
+    with write_transaction():
+        changed = (
+            OutboxEmail.update(status=MailStatus.QUEUED, attempts=0, next_attempt_at=None, claimed_by="")
+            .where(OutboxEmail.id == mail_id, OutboxEmail.status == MailStatus.FAILED)
+            .execute()
+        )
+    if changed and has_request_context():
+        g.setdefault("mail_after_request", []).append(mail_id)
+    return bool(changed)
 
 
 # ------------------------------------------------------------------ after the request

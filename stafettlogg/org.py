@@ -207,6 +207,17 @@ def staff_reactivate(staff_id):
     return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
 
 
+@bp.route("/admin/utboks/<int:mail_id>/prov-igjen", methods=["POST"])
+def outbox_retry(mail_id):
+    from stafettlogg import audit, mailer
+
+    if not mailer.retry(mail_id):
+        abort(404)
+    audit.record("mail_retried", obj=OutboxEmail.get_by_id(mail_id), user=current_user)
+    flash(_("E-posten er lagt i køen igjen og sendes straks."), "success")
+    return redirect(url_for("org.outbox"), 303)
+
+
 @bp.route("/admin/utboks")
 def outbox():
     mails = list(OutboxEmail.select().order_by(OutboxEmail.created_at.desc()).limit(200))

@@ -90,6 +90,8 @@ def url_values(app):
             "fmt": "csv",
             "form": "nb",
             "filename": "css/app.css",
+            # operations: the e-mail queue
+            "mail_id": 1,
         }
 
 

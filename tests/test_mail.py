@@ -173,6 +173,16 @@ def test_retries_back_off_and_give_up_with_the_error_on_the_outbox_page(mail_app
     with mail_app.app_context():
         mailer.deliver_all_due()
     assert smtp.messages == []
+    # the admin puts it back in the queue: sent at once, once
+    admin = _login(mail_app, "admin")
+    assert admin.post("/admin/utboks/999999/prov-igjen").status_code == 404
+    r = admin.post(f"/admin/utboks/{mail.id}/prov-igjen")
+    assert r.status_code == 303
+    mailer.wait_for_background_delivery()
+    assert admin.post(f"/admin/utboks/{mail.id}/prov-igjen").status_code == 404  # sent: nothing to retry
+    with db.connection_context():
+        assert OutboxEmail.get_by_id(mail.id).status == MailStatus.SENT
+    assert len(smtp.messages) == 1
 
 
 def test_two_senders_at_once_send_each_message_once(mail_app, smtp):
