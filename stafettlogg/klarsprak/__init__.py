@@ -247,7 +247,8 @@ class _Passive:
 
 @dataclass(frozen=True)
 class _Nominal:
-    light_verbs: frozenset[str]
+    light_verbs: dict[str, str]  # light verb form → its tense ("foretar" → "presens")
+    inflections: dict[str, tuple[tuple[str, str], ...]]  # tense → (infinitive ending, ending), longest first
     articles: frozenset[str]
     between: frozenset[str]
     after: frozenset[str]
@@ -354,6 +355,20 @@ def _by_first_word(phrases: Iterable[str]) -> dict[str, tuple[tuple[str, ...], .
     return {first: tuple(sorted(group, key=len, reverse=True)) for first, group in grouped.items()}
 
 
+def _endings_longest_first(table: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    pairs = ((k.strip().lower(), v) for k, v in table.items() if isinstance(v, str) and k.strip())
+    return tuple(sorted(pairs, key=lambda item: -len(item[0])))
+
+
+def _light_verbs(table: dict[str, list[str]]) -> dict[str, str]:
+    """Light verb form → tense; a form listed under two tenses keeps the first (infinitive)."""
+    verbs: dict[str, str] = {}
+    for tense, forms in table.items():
+        for verb in _lower_set(forms if isinstance(forms, list) else []):
+            verbs.setdefault(verb, tense)
+    return verbs
+
+
 @functools.cache
 def _load(form: str) -> _Rules:
     if form not in FORMS:
@@ -406,16 +421,16 @@ def _load(form: str) -> _Rules:
         old_fashioned=_PhraseTable(data["gammeldagse_ord"]),
         negative=_PhraseTable(data["ladde_ord"]),
         nominal=_Nominal(
-            light_verbs=_lower_set(nominal.get("lette_verb", [])),
+            light_verbs=_light_verbs(nominal.get("lette_verb", {})),
+            inflections={
+                tense: _endings_longest_first(table)
+                for tense, table in nominal.get("bøying", {}).items()
+                if isinstance(table, dict)
+            },
             articles=_lower_set(nominal.get("artikler", [])),
             between=_lower_set(nominal.get("ord_mellom", [])),
             after=_lower_set(nominal.get("ord_etter", [])),
-            endings=tuple(
-                sorted(
-                    ((k.lower(), v) for k, v in nominal.get("endelser", {}).items() if isinstance(v, str)),
-                    key=lambda item: -len(item[0]),
-                )
-            ),
+            endings=_endings_longest_first(nominal.get("endelser", {})),
             nouns=_WordTable(nominal.get("ord", {})),
             phrases=_PhraseTable(nominal.get("uttrykk", {})),
         ),
@@ -760,6 +775,16 @@ def _verb_of(noun: str, n: _Nominal, article: bool) -> str | None:
     return None
 
 
+def _inflect(verb: str, tense: str, n: _Nominal) -> str:
+    """The verb in the light verb's tense where the rules can make it ("vurdere" → "vurderte");
+    else the infinitive. A verb of several words is inflected in its first ("følger opp")."""
+    first, space, rest = verb.partition(" ")
+    for ending, replacement in n.inflections.get(tense, ()):
+        if first.endswith(ending):
+            return first[: len(first) - len(ending)] + replacement + space + rest
+    return verb
+
+
 def _nominal(doc: _Document, rules: _Rules) -> Iterator[_Found]:
     """A light verb and a verb made into a noun: "foreta en vurdering av" → "vurdere"."""
     n = rules.nominal
@@ -783,6 +808,7 @@ def _nominal(doc: _Document, rules: _Rules) -> Iterator[_Found]:
         if verb is None:
             continue
         end = j + 1 if doc.adjacent(j, j + 1) and doc.lower[j + 1] in n.after else j
+        verb = _inflect(verb, n.light_verbs[low], n)
         if doc.opening[i] and verb[:1].islower():
             verb = verb[0].upper() + verb[1:]
         yield _Found("nominal", doc.starts[i], doc.ends[end], verb, message)
