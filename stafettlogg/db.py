@@ -114,7 +114,9 @@ def require_current_schema() -> None:
 
 @contextlib.contextmanager
 def _migration_lock():
-    if is_sqlite():
+    if is_sqlite() and db.obj.database in ("", ":memory:"):
+        yield  # a private in-memory database: no other process can migrate it
+    elif is_sqlite():
         lock_path = Path(db.obj.database + ".migrate-lock")
         with open(lock_path, "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)

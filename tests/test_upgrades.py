@@ -96,6 +96,16 @@ def test_production_refuses_to_start_on_an_older_schema_and_names_migrate(empty_
         cwd=ROOT,
     )
     assert started.returncode != 0 and "flask --app app migrate" in started.stderr
+    # gunicorn stops with "worker failed to boot" (3): systemd does not restart it in a loop
+    gunicorn = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--bind", "127.0.0.1:0", "--workers", "1", "app:app"],
+        env=dict(os.environ, DATABASE_URL=empty_url, SECRET_KEY="x"),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert gunicorn.returncode == 3 and "flask --app app migrate" in gunicorn.stderr
     assert _schema(empty_url)[-1] == OLD  # nothing changed
 
 
