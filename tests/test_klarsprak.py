@@ -706,6 +706,8 @@ QUIET = [
     ("nn", "other_person", "Ola teikna huset sitt."),
     ("nn", "other_person", "Ola fekk ei rolle som bestefar i skodespelet."),
     ("nn", "other_person", "Ola likar å vere storebror."),
+    ("nn", "other_person", "Ola har ingen sysken."),
+    ("nb", "other_person", "Ola har ingen søsken."),
 ]
 
 

@@ -2,8 +2,10 @@
 
 The routine asks writers to use the active voice, be precise about who, when and how much,
 avoid abbreviations, old official words and loaded words, keep sentences short and write only
-about the child the log is for. :func:`check` turns each of those rules into hints that point
-at the exact words; :func:`lix` scores readability.
+about the child the log is for. Språkrådet's klarspråk advice adds verbs instead of nouns
+(«vurdere», not «foreta en vurdering av») and saying what is the case instead of denying its
+opposite («trives», not «mistrives ikke»). :func:`check` turns each of those rules into hints
+that point at the exact words; :func:`lix` scores readability.
 
 The word lists live in ``rules/nb.toml`` (bokmål) and ``rules/nn.toml`` (nynorsk) so that
 non-programmers can extend them. Everything here is regular expressions and single passes
