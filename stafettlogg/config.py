@@ -49,4 +49,6 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 60),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MUNICIPALITY": os.environ.get("MUNICIPALITY", "Demo kommune"),
+        # the municipality's guide, consent form, close reasons, contact text (content/)
+        "CONTENT_FOLDER": os.environ.get("CONTENT_FOLDER", ""),
     }

@@ -2,6 +2,8 @@
 
 import pytest
 
+from stafettlogg.models import User
+
 pytestmark = pytest.mark.db
 
 
@@ -26,3 +28,144 @@ def test_log_page_in_nynorsk(auth):
     assert "Stafetthaldar" in html and "Merksemd" in html
     edit = c.get("/logger/1/opplysninger").get_data(as_text=True)
     assert "Eige arkivsystem (private skular og barnehagar)" in edit  # labels made at import time follow too
+
+
+# ------------------------------------------------------------------ family languages
+
+
+def _guardian_with_email(auth, language):
+    from stafettlogg.models import Guardian
+
+    holder = auth.persona("holder")
+    r = holder.post(
+        "/logger/1/foresatte",
+        data={"name": "Anna Nowak", "relation": "mor", "email": "anna@example.org", "language": language},
+    )
+    assert r.status_code == 303
+    return holder, Guardian.get(Guardian.name == "Anna Nowak")
+
+
+def test_a_polish_mothers_invitation_is_in_polish(auth, db_conn):
+    from stafettlogg.models import OutboxEmail
+
+    holder, anna = _guardian_with_email(auth, "pl")
+    assert anna.language == "pl"
+    holder.post("/logger/1/tilgang-foresatte", data={"guardian_id": anna.id})
+    mail = OutboxEmail.get(OutboxEmail.to == "anna@example.org")
+    assert mail.locale == "pl" and mail.subject == "Zaproszenie do Stafettlogg"
+    assert "daje ci dostęp do czytania dziennika" in mail.body and "Hei!" not in mail.body
+    assert "kl." not in mail.body  # the expiry carries no Norwegian words
+    link = next(line for line in mail.body.splitlines() if "/invitasjon/" in line)
+    assert link.endswith("?lang=pl")
+    page = auth.app.test_client().get(link[link.index("/invitasjon/") :]).get_data(as_text=True)
+    assert '<html lang="pl" dir="ltr">' in page and "Utwórz konto" in page
+
+
+def test_lang_is_remembered_on_the_guardians_account_and_ignored_for_staff(auth, db_conn):
+    parent = auth.persona("guardian")
+    assert '<html lang="so" dir="ltr">' in parent.get("/mine/1?lang=so").get_data(as_text=True)
+    assert User.get(User.username == "foresatt").language == "so"
+    assert '<html lang="so"' in parent.get("/mine/1/innsyn").get_data(as_text=True)
+    assert '<html lang="so"' in parent.get("/mine/1?lang=xx").get_data(as_text=True)  # unknown: ignored
+    staff = auth.persona("holder")
+    page = staff.get("/logger/1?lang=ar").get_data(as_text=True)
+    assert '<html lang="nb" dir="ltr">' in page  # staff work in bokmål or nynorsk
+    assert User.get(User.username == "stafettholder").language != "ar"
+
+
+def test_anonymous_choice_is_kept_in_a_cookie(client):
+    r = client.get("/login?lang=uk")
+    assert "lang=uk" in r.headers["Set-Cookie"]
+    assert '<html lang="uk" dir="ltr">' in client.get("/login").get_data(as_text=True)
+    assert "Увійти до Stafettlogg" in client.get("/login").get_data(as_text=True)
+
+
+def test_holder_sets_language_and_interpreter_shown_when_planning_and_on_the_letter(auth, db_conn):
+    from stafettlogg.models import Guardian, Meeting, utcnow
+
+    holder = auth.persona("holder")
+    mother = Guardian.select().where(Guardian.log == 1, Guardian.user.is_null(False)).first()
+    r = holder.post(f"/logger/1/foresatte/{mother.id}/sprak", data={"language": "ar", "needs_interpreter": "yes"})
+    assert r.status_code == 303
+    assert Guardian.get_by_id(mother.id).needs_interpreter and User.get_by_id(mother.user_id).language == "ar"
+    page = holder.get("/logger/1").get_data(as_text=True)
+    assert "arabisk" in page and "tolk trengs" in page
+    assert f"<strong>Tolk:</strong> arabisk ({mother.name})" in page  # in the form that plans a meeting
+    meeting = (
+        Meeting.select().where(Meeting.log == 1, Meeting.finalised_at.is_null(), Meeting.starts_at > utcnow()).first()
+    )
+    if meeting is None:
+        meeting = Meeting.create(
+            log=1, kind="samarbeidsmote", starts_at=utcnow().replace(year=utcnow().year + 1), place="Rom 2"
+        )
+    letter = holder.get(f"/logger/1/moter/{meeting.id}/invitasjon").get_data(as_text=True)
+    assert "Tolk</th><td>arabisk" in letter
+    assert "Tolk:</strong> arabisk" in holder.get(f"/logger/1/moter/{meeting.id}").get_data(as_text=True)
+    # the family's paper version is in the guardian's language unless another is asked for
+    assert '<html lang="ar" dir="rtl">' in holder.get("/logger/1/familieversjon").get_data(as_text=True)
+    assert '<html lang="nb"' in holder.get("/logger/1/familieversjon?lang=nb").get_data(as_text=True)
+    # in nynorsk, the holder reads the language's nynorsk name
+    holder.set_cookie("lang", "nn")
+    assert "Språk og tolk" in holder.get("/logger/1").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        ({"language": "xx"}, "Velg et språk fra listen."),
+        ({"language": "nb", "needs_interpreter": "yes"}, "Velg språket tolken skal snakke."),
+    ],
+)
+def test_bad_language_settings_are_refused(auth, db_conn, data, error):
+    from stafettlogg.models import Guardian
+
+    holder = auth.persona("holder")
+    mother = Guardian.select().where(Guardian.log == 1).first()
+    r = holder.post(f"/logger/1/foresatte/{mother.id}/sprak", data=data, follow_redirects=True)
+    assert error in r.get_data(as_text=True)
+    assert Guardian.get_by_id(mother.id).language == ""
+
+
+def test_language_of_another_logs_guardian_is_not_found(auth, db_conn):
+    from stafettlogg.models import Guardian
+
+    other = Guardian.select().where(Guardian.log != 1).first()
+    holder = auth.persona("holder")
+    assert holder.post(f"/logger/1/foresatte/{other.id}/sprak", data={"language": "pl"}).status_code == 404
+    assert holder.post("/logger/1/foresatte/99999999999/sprak", data={"language": "pl"}).status_code == 404
+    assert Guardian.get_by_id(other.id).language == ""
+
+
+def test_scripts_take_their_words_from_the_page():
+    """Text a script shows comes from the page (data attributes), so it is translated;
+    a script that writes a literal text would always be bokmål."""
+    import re
+    from pathlib import Path
+
+    literal = re.compile(
+        r"""(textContent|innerText|innerHTML|placeholder|title)\s*=\s*["'][^"']+["']|(alert|confirm|prompt)\(["']"""
+    )
+    for script in (Path(__file__).resolve().parent.parent / "static" / "js").glob("*.js"):
+        found = [line for line in script.read_text(encoding="utf-8").splitlines() if literal.search(line)]
+        assert not found, f"{script.name}: {found}"
+
+
+def test_copy_link_messages_are_on_the_page_in_the_holders_language(auth, db_conn):
+    from stafettlogg.models import Guardian
+
+    holder = auth.persona("holder")
+    holder.set_cookie("lang", "nn")
+    father = Guardian.get(Guardian.log == 1, Guardian.user.is_null())
+    page = holder.post("/logger/1/tilgang-foresatte", data={"guardian_id": father.id}).get_data(as_text=True)
+    assert 'data-copied="Lenkja er kopiert."' in page
+    assert 'data-copy-failed="Merk lenkja og kopier ho med Ctrl+C."' in page
+
+
+def test_fields_needed_only_sometimes_say_when(auth):
+    holder = auth.persona("holder")
+    new = holder.get("/logger/ny").get_data(as_text=True)
+    assert new.count("(telefon eller e-post må fylles ut)") == 4
+    close = holder.get("/logger/1/avslutt").get_data(as_text=True)
+    assert close.count("(påkrevd ved individuell plan)") == 2
+    ke = auth.persona("coordinating_unit").get("/ke/vedtak/ny").get_data(as_text=True)
+    assert "(påkrevd når vedtaket er innvilget)" in ke

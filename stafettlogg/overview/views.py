@@ -3,6 +3,7 @@ Thin: load, (access is checked by the table in access.py), call the domain, rend
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from stafettlogg import audit
@@ -228,7 +229,15 @@ def ke_record_inform(record_id):
         count = ke.inform_unit(current_user, record)
     except ke.KeError as e:
         return _record_form("ke/record_form.html", record, _record_values(record), {"inform": str(e)}, 409)
-    flash(_("%(unit)s er informert (%(n)s enhetsleder(e) fikk varsel).", unit=record.unit.name, n=count), "success")
+    flash(
+        ngettext(
+            "%(unit)s er informert (%(num)s enhetsleder fikk varsel).",
+            "%(unit)s er informert (%(num)s enhetsledere fikk varsel).",
+            count,
+            unit=record.unit.name,
+        ),
+        "success",
+    )
     return redirect(url_for("overview.ke_record_edit", record_id=record.id), 303)
 
 

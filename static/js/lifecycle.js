@@ -1,4 +1,5 @@
 // Copy an invitation link: <button data-copy="#input-id">. No inline scripts (CSP).
+// The messages come from the page (data-copied, data-copy-failed), in the page's language.
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -8,15 +9,14 @@
     var status = document.querySelector("[data-copy-status]");
     if (!input) { return; }
     input.select();
-    var done = function () { if (status) { status.textContent = "Lenken er kopiert."; } };
+    var say = function (key) { if (status) { status.textContent = status.getAttribute(key) || ""; } };
+    var done = function () { say("data-copied"); };
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(input.value).then(done, function () {
-        if (status) { status.textContent = "Marker lenken og kopier den med Ctrl+C."; }
-      });
+      navigator.clipboard.writeText(input.value).then(done, function () { say("data-copy-failed"); });
     } else if (document.execCommand && document.execCommand("copy")) {
       done();
-    } else if (status) {
-      status.textContent = "Marker lenken og kopier den med Ctrl+C.";
+    } else {
+      say("data-copy-failed");
     }
   });
 })();
