@@ -137,3 +137,14 @@ def use_document_language(guardians, chosen: str = "") -> list[str]:
     g.document_language = chosen
     refresh()
     return list(dict.fromkeys([*preferred, chosen]))
+
+
+def render_in(code: str, template: str, **context):
+    """A part of a staff page written for a family member (the invitation sheet), in
+    that person's language; the rest of the page stays in the staff's."""
+    from flask import render_template
+    from flask_babel import force_locale, get_locale
+    from markupsafe import Markup
+
+    with force_locale(valid(code) or str(get_locale() or DEFAULT)):
+        return Markup(render_template(template, **context))  # noqa: S704 (autoescaped template output)

@@ -239,6 +239,10 @@ def _invitations_page(status=200, created=None, values=None, errors=None):
         from stafettlogg.logs.domain import age_on
 
         age = age_on(log.subject.birth_date, utcnow().date())
+    if created:
+        created["letter"] = languages.render_in(
+            created["guardian"].language, "lifecycle/_invitation_letter.html", created=created, log=log
+        )
     return render_template(
         "lifecycle/invitations.html",
         log=log,

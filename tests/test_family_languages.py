@@ -87,7 +87,12 @@ def family_pages(app, auth, code, recorder):
     auth.__class__(app, staff).persona("holder")
     staff.post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": newcomer.id})  # e-mailed
     with db.connection_context():
-        _invitation, token = lifecycle.invite_guardian(user("stafettholder"), log, newcomer)
+        invitation, token = lifecycle.invite_guardian(user("stafettholder"), log, newcomer)
+    recorder.paused = False
+    with app.test_request_context("/"), db.connection_context():  # the sheet printed for the guardian
+        created = {"guardian": newcomer, "link": "/invitasjon/x", "invitation": invitation}
+        sheet = languages.render_in(code, "lifecycle/_invitation_letter.html", created=created, log=log)
+        out.append(("invitation sheet", f'<div lang="{code}">{sheet}</div>'))
     recorder.paused = False
 
     q = f"lang={code}"

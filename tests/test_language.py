@@ -50,7 +50,9 @@ def test_a_polish_mothers_invitation_is_in_polish(auth, db_conn):
 
     holder, anna = _guardian_with_email(auth, "pl")
     assert anna.language == "pl"
-    holder.post("/logger/1/tilgang-foresatte", data={"guardian_id": anna.id})
+    sheet = holder.post("/logger/1/tilgang-foresatte", data={"guardian_id": anna.id}).get_data(as_text=True)
+    assert '<html lang="nb" dir="ltr">' in sheet and "Lenken er sendt på e-post" in sheet  # the holder's page
+    assert '<div class="stack" lang="pl" dir="ltr">' in sheet and "Otwórz poniższy link w przeglądarce." in sheet
     mail = OutboxEmail.get(OutboxEmail.to == "anna@example.org")
     assert mail.locale == "pl" and mail.subject == "Zaproszenie do Stafettlogg"
     assert "daje ci dostęp do czytania dziennika" in mail.body and "Hei!" not in mail.body
