@@ -17,27 +17,21 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
-from peewee import fn
 
 from stafettlogg import content, languages, lifecycle
 from stafettlogg.access import role_on_log
+from stafettlogg.archive import content as archive_content
 from stafettlogg.guardian_views import plain_view
 from stafettlogg.logs import queries
 from stafettlogg.logs.domain import LogError
-from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import (
-    AuditEvent,
-    Consent,
     DeletionRequest,
     Guardian,
     GuardianInvitation,
-    Handover,
     Log,
     LogStatus,
     LogTombstone,
-    MinutesCorrection,
     Subject,
-    Unit,
     User,
     utcnow,
 )
@@ -156,53 +150,7 @@ def archive_print(log_id):
         ), 409
     g.audit_object = log
     context = queries.log_page(log)
-    items = {key: queries.section_items(log, key) for key in SECTIONS}
-    corrections = {}
-    for c in (
-        MinutesCorrection.select(MinutesCorrection, User)
-        .join(User)
-        .where(MinutesCorrection.meeting.in_([m.id for m in items["meetings"]] or [0]))
-        .order_by(MinutesCorrection.id)
-    ):
-        corrections.setdefault(c.meeting_id, []).append(c)
-    audit_summary = list(
-        AuditEvent.select(
-            AuditEvent.role,
-            fn.COUNT(AuditEvent.id).alias("n"),
-            fn.MIN(AuditEvent.at).alias("first"),
-            fn.MAX(AuditEvent.at).alias("last"),
-        )
-        .where(AuditEvent.log_id == log.id)
-        .group_by(AuditEvent.role)
-        .order_by(AuditEvent.role)
-        .dicts()
-    )
-    changes = list(
-        AuditEvent.select()
-        .where(AuditEvent.log_id == log.id, ~AuditEvent.action.startswith("view:"))
-        .order_by(AuditEvent.at)
-    )
-    from_user, to_user = User.alias("from_user"), User.alias("to_user")
-    handovers = list(
-        Handover.select(Handover, from_user, to_user)
-        .join(from_user, on=(Handover.from_user == from_user.id))
-        .switch(Handover)
-        .join(to_user, on=(Handover.to_user == to_user.id))
-        .where(Handover.log == log)
-        .order_by(Handover.id)
-    )
-    context.update(
-        items=items,
-        sections=SECTIONS,
-        corrections=corrections,
-        consents=list(Consent.select(Consent, User).join(User).where(Consent.log == log).order_by(Consent.id)),
-        handovers=handovers,
-        audit_summary=audit_summary,
-        changes=changes,
-        deletion_requests=list(DeletionRequest.select().where(DeletionRequest.log == log).order_by(DeletionRequest.id)),
-        printed_at=utcnow(),
-        units=list(Unit.select(Unit.id, Unit.name)),
-    )
+    context.update(archive_content.whole_log(log), printed_at=utcnow())
     return render_template("lifecycle/archive.html", **context)
 
 
