@@ -27,6 +27,9 @@ def register(app):
     from stafettlogg.reminders import send_reminders_command  # issue 5
 
     app.cli.add_command(send_reminders_command)
+    from stafettlogg.archive.commands import archive_command
+
+    app.cli.add_command(archive_command)
     from stafettlogg.mailer import send_mail_command
 
     app.cli.add_command(send_mail_command)

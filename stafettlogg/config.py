@@ -51,4 +51,7 @@ def from_environment(instance_path: Path) -> dict:
         "MUNICIPALITY": os.environ.get("MUNICIPALITY", "Demo kommune"),
         # the municipality's guide, consent form, close reasons, contact text (content/)
         "CONTENT_FOLDER": os.environ.get("CONTENT_FOLDER", ""),
+        # download (the browser saves the package) or folder (written into ARCHIVE_FOLDER)
+        "ARCHIVE_TRANSPORT": os.environ.get("ARCHIVE_TRANSPORT", "download"),
+        "ARCHIVE_FOLDER": os.environ.get("ARCHIVE_FOLDER", ""),
     }

@@ -42,8 +42,14 @@ def language():
         with write_transaction():
             User.update(language="nn" if form == "nn" else "nb").where(User.id == current_user.id).execute()
     response = redirect(target, 303)
-    response.set_cookie("lang", "nn" if form == "nn" else "nb", max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True, secure=bool(current_app.config.get("HTTPS")))
+    response.set_cookie(
+        "lang",
+        "nn" if form == "nn" else "nb",
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=bool(current_app.config.get("HTTPS")),
+    )
     return response
 
 

@@ -56,6 +56,7 @@ class Unit(BaseModel):
     name = CharField(max_length=200)
     kind = CharField(max_length=40)
     active = BooleanField(default=True)
+    document_language = CharField(max_length=10, default="nb")  # nb or nn: archive documents
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
@@ -237,6 +238,7 @@ class Log(BaseModel):
     activated_at = DateTimeField(null=True)
     closed_at = DateTimeField(null=True)
     version = IntegerField(default=1)
+    archive_reference = CharField(max_length=100, default="")  # the archive's saksnummer
 
 
 class Guardian(BaseModel):
@@ -434,6 +436,21 @@ class LogTombstone(BaseModel):
     deleted_at = DateTimeField(default=utcnow)
     deleted_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     reason = CharField(max_length=30, default="")  # passive_by_agreement, not_kept, guardian_request
+    archive_waiver = TextField(default="")  # why it was deleted without being archived
+
+
+class ArchiveDelivery(BaseModel):
+    """One delivery of a log to the municipality's archive (seed 003): when, by whom,
+    which documents (keys and checksums, no personal data) and the package's checksum.
+    Kept after the log is deleted, so log_id is a plain number."""
+
+    log_id = IntegerField(index=True)
+    delivered_at = DateTimeField(default=utcnow)
+    delivered_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    transport = CharField(max_length=20)  # download, folder, cli
+    package_name = CharField(max_length=200)
+    package_sha256 = CharField(max_length=64)
+    documents = TextField(default="[]")  # JSON: [{"key", "sha256", "filename"}]
 
 
 # ---------------------------------------------------------------- overviews and KE (seed 000)
@@ -519,6 +536,7 @@ MODELS = [
     DeletionRequest,
     GuardianInvitation,
     LogTombstone,
+    ArchiveDelivery,
     CoordinatorRecord,
     ExternalCoordination,
     Reconciliation,

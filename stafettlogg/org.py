@@ -190,9 +190,7 @@ def staff_deactivate(staff_id):
     try:
         org.deactivate_staff(current_user, staff, _reassign_choices(request.form))
     except org.OrganisationError as e:
-        return _unit_page(
-            staff.unit, request.form, {"deactivate": str(e)}, 409, blocked_logs=e.logs, leaving=staff
-        )
+        return _unit_page(staff.unit, request.form, {"deactivate": str(e)}, 409, blocked_logs=e.logs, leaving=staff)
     flash(_("%(name)s er deaktivert og har ikke lenger tilgang.", name=staff.name), "success")
     return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
 

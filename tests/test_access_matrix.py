@@ -79,7 +79,9 @@ def url_values(app):
             # issue 4 (meeting mode)
             "meeting_id": Meeting.select().where(Meeting.log == log).first().id,
             # issue 5 (handover): a pending proposal on Emma's log, if the demo has one
-            "handover_id": (Handover.select().where(Handover.log == log).order_by(Handover.id.desc()).first() or log).id,
+            "handover_id": (
+                Handover.select().where(Handover.log == log).order_by(Handover.id.desc()).first() or log
+            ).id,
             # issue 6 (lifecycle, guardians)
             "request_id": 1,
             "token": "ugyldig-token",

@@ -69,3 +69,206 @@ def test_archive_print_has_the_history_in_words_without_codes_or_login_names(aut
         assert not re.search(rf"\({re.escape(u.username)}\b", page)
     assert not CODE.findall(page), CODE.findall(page)
     assert "accepted" not in page and "pending" not in page
+
+
+# ------------------------------------------------------------------ documents and package
+
+import hashlib  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import zipfile  # noqa: E402
+
+import pikepdf  # noqa: E402
+import xmlschema  # noqa: E402
+
+from stafettlogg.archive import documents, domain, package, transport  # noqa: E402
+from stafettlogg.demo import _Upload  # noqa: E402
+from stafettlogg.logs import domain as log_domain  # noqa: E402
+from stafettlogg.logs import sections  # noqa: E402
+from stafettlogg.meetings import domain as meetings  # noqa: E402
+from stafettlogg.models import ArchiveDelivery, Meeting, Unit  # noqa: E402
+from tests import files  # noqa: E402
+
+SCHEMA = xmlschema.XMLSchema(str(package.SCHEMA_FILE))
+AM = {"am": package.AM, "md": package.MD}
+
+
+def finalise_meeting(log, minutes_text="Vi ble enige om å fortsette lekegruppene."):
+    holder = user("stafettholder")
+    meeting = Meeting.select().where(Meeting.log == log, Meeting.finalised_at.is_null()).first()
+    if meeting is None:
+        meeting = Meeting.create(
+            log=log, kind="samarbeidsmote", starts_at=dt.datetime(2026, 11, 2, 13), author=holder, place="Møterom 1"
+        )
+    meeting = Meeting.get_by_id(meeting.id)
+    return meetings.finalise(holder, log, meeting, {"minutes": minutes_text, "version": str(meeting.version)})
+
+
+@pytest.fixture
+def emma(ctx):
+    """Emma's log with approved minutes, an evaluation, a PDF consent (replaced) and a PNG consent."""
+    log = Log.get_by_id(EMMA_LOG_ID)
+    holder = user("stafettholder")
+    finalise_meeting(log)
+    measure = log.measures[0]
+    sections.add_evaluation(
+        holder,
+        log,
+        measure,
+        {"evaluated_on": "01.11.2026", "what_worked": "Emma leker oftere med andre.", "decision": "continue"},
+    )
+    log_domain.upload_consent(
+        holder,
+        log,
+        _Upload(files.png(), "samtykke.png"),
+        given_by="guardian",
+        given_by_name="Fatima Hansen",
+        relation="mor",
+        consent_date=dt.date.today(),
+        expires_on=None,
+        services=["kind:helsestasjon", "kind:ppt"],
+        max_bytes=10 * 1024 * 1024,
+        consent_age=16,
+    )
+    return Log.get_by_id(log.id)
+
+
+def pdf_text(data: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
+def check_pdfa(data: bytes):
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert not pdf.is_encrypted
+        meta = pdf.open_metadata()
+        assert meta.get("pdfaid:part") == "2" and meta.get("pdfaid:conformance") == "B"
+        fonts = []
+        for page in pdf.pages:
+            for font in (page.Resources.get("/Font") or {}).values():
+                fonts.append(font)
+        for font in fonts:
+            descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+
+
+def unpack(pkg):
+    z = zipfile.ZipFile(io.BytesIO(pkg.data))
+    return {name: z.read(name) for name in z.namelist()}
+
+
+def test_documents_are_pdfa_with_embedded_fonts_marking_and_no_codes(emma):
+    docs = documents.all_documents(emma)
+    keys = [d.key for d in docs]
+    assert keys[0] == "logg-aapen" and any(k.startswith("referat-") for k in keys)
+    assert sum(k.startswith("samtykke-") for k in keys) == 2
+    usernames = [u.username for u in User.select()]
+    for doc in docs:
+        assert doc.format == "PDF/A-2b", doc.key  # Ghostscript converts the uploaded PDF
+        check_pdfa(doc.data)
+        text = pdf_text(doc.data)
+        assert "Unntatt offentlighet, offl. § 13 jf. fvl. § 13" in text
+        assert not CODE.findall(text), (doc.key, CODE.findall(text))
+        for name in usernames:
+            assert not re.search(rf"\({re.escape(name)}\)", text)
+    whole = pdf_text(docs[0].data)
+    assert "Emma Hansen" in whole and "Emma leker oftere med andre." in whole and "lastet opp samtykke" in whole
+    assert "Vi ble enige om å fortsette lekegruppene." in pdf_text(docs[1].data)
+
+
+def test_uploaded_pdf_is_kept_as_uploaded_without_ghostscript(monkeypatch):
+    monkeypatch.setattr(documents.shutil, "which", lambda name: None)
+    data = files.pdf()
+    assert documents.pdf_to_pdfa(data) == (data, "PDF")
+
+
+def test_documents_follow_the_units_language_form(emma):
+    Unit.update(document_language="nn").where(Unit.id == emma.unit_id).execute()
+    text = pdf_text(documents.whole_log(Log.get_by_id(emma.id)).data)
+    assert "Unnateke offentlegheit, offl. § 13 jf. fvl. § 13" in text and "lasta opp samtykke" in text
+
+
+def test_package_validates_against_the_fiks_arkiv_schema_with_checksums(emma):
+    pkg = domain.prepare(user("stafettholder"), emma)
+    content = unpack(pkg)
+    SCHEMA.validate(content["arkivmelding.xml"].decode())
+    case = SCHEMA.to_dict(content["arkivmelding.xml"].decode())
+    mappe = case["mappe"]
+    assert mappe["tittel"] == "Stafettlogg – Emma Hansen"
+    assert "Emma" not in mappe["offentligTittel"] and "Hansen" not in mappe["offentligTittel"]
+    assert mappe["skjerming"]["tilgangsrestriksjon"]["n5mdk:kode"] == "13"
+    assert mappe["klassifikasjon"][0]["klasseID"] == emma.subject.national_id
+    assert mappe["saksansvarlig"]["n5mdk:navn"] == "Kari Ottesen"
+    assert case["antallFiler"] == 0
+    records = sorted(n for n in content if n.startswith("journalposter/") and n.endswith("arkivmelding.xml"))
+    assert len(records) == len(pkg.documents) == 4
+    for name in records:
+        xml = content[name].decode()
+        SCHEMA.validate(xml)
+        msg = SCHEMA.to_dict(xml)
+        assert msg["antallFiler"] == 1  # the documents, not the XML
+        reg = msg["registrering"]
+        assert reg["journalposttype"]["n5mdk:kode"] == "X"
+        obj = reg["dokumentbeskrivelse"][0]["dokumentobjekt"][0]
+        data = content[name.rsplit("/", 1)[0] + "/" + obj["referanseDokumentfil"]]
+        assert obj["sjekksum"] == hashlib.sha256(data).hexdigest() and obj["sjekksumAlgoritme"] == "SHA-256"
+        assert obj["filstoerrelse"] == len(data)
+        assert reg["referanseEksternNoekkel"]["n5mdk:noekkel"].startswith(f"{emma.id}/")
+        assert "Emma" not in reg["offentligTittel"]
+
+
+def test_second_delivery_after_new_minutes_holds_only_the_new_journalpost(emma, app):
+    holder = user("stafettholder")
+    first, delivery = domain.archive(holder, emma, "download")
+    assert json.loads(delivery.documents) == first.documents
+    assert hashlib.sha256(first.data).hexdigest() == delivery.package_sha256
+    with pytest.raises(log_domain.LogError):
+        domain.prepare(holder, emma)  # nothing new
+    new_meeting = Meeting.create(
+        log=emma, kind="evalueringsmote", starts_at=dt.datetime(2026, 11, 20, 9), author=holder
+    )
+    meetings.finalise(holder, emma, new_meeting, {"minutes": "Nytt referat.", "version": str(new_meeting.version)})
+    second, _d = domain.archive(holder, Log.get_by_id(emma.id), "download")
+    assert [d["key"] for d in second.documents] == [f"referat-{new_meeting.id}"]
+    assert sum(n.endswith("arkivmelding.xml") for n in unpack(second)) == 2  # the case and one journalpost
+    assert AuditEvent.select().where(AuditEvent.action == "log_archived", AuditEvent.log_id == emma.id).count() == 2
+
+
+def test_folder_transport_never_shows_a_partial_zip(tmp_path, monkeypatch):
+    seen = []
+    real_replace = transport.os.replace
+
+    def watch(src, dst):
+        seen.append(sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(transport.os, "replace", watch)
+    target = transport.write_atomically(tmp_path, "pakke.zip", b"PK" + b"x" * 10000)
+    assert seen == [[]]  # before the rename, nothing an importer would pick up
+    assert target.read_bytes().startswith(b"PK") and [p.name for p in tmp_path.iterdir()] == ["pakke.zip"]
+
+    def fail(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(transport.os, "replace", fail)
+    with pytest.raises(OSError):
+        transport.write_atomically(tmp_path, "annen.zip", b"PK")
+    assert [p.name for p in tmp_path.iterdir()] == ["pakke.zip"]  # no temporary file left behind
+
+
+def test_cli_writes_the_package_and_all_closed_into_a_folder(app, tmp_path, db_conn):
+    runner = app.test_cli_runner()
+    out = tmp_path / "emma.zip"
+    r = runner.invoke(args=["archive", str(EMMA_LOG_ID), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "arkivmelding.xml" in zipfile.ZipFile(out).namelist()
+    r = runner.invoke(args=["archive", "--all-closed", str(tmp_path / "mappe")])
+    assert r.exit_code == 0, r.output
+    written = sorted(p.name for p in (tmp_path / "mappe").iterdir())
+    ended = Log.select().where(Log.status.in_(["closed", "passive"])).count()
+    assert len(written) == ended >= 2
+    r = runner.invoke(args=["archive", "--all-closed", str(tmp_path / "mappe")])
+    assert r.exit_code == 0 and len(list((tmp_path / "mappe").iterdir())) == ended  # nothing twice
+    assert runner.invoke(args=["archive", "999999", "--out", str(out)]).exit_code != 0
+    assert ArchiveDelivery.select().count() == ended + 1

@@ -55,6 +55,7 @@ def test_migration_keeps_data_from_the_previous_schema(tmp_path):
 
 def test_migrate_command_is_idempotent(tmp_path):
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}", SECRET_KEY="x")
+
     def run(*args):
         return subprocess.run(
             [sys.executable, "-m", "flask", "--app", "app", *args],  # noqa: E731
@@ -63,6 +64,7 @@ def test_migrate_command_is_idempotent(tmp_path):
             text=True,
             cwd=MIGRATIONS_DIR.parent,
         )
+
     first = run("migrate")
     assert first.returncode == 0, first.stderr
     second = run("migrate")

@@ -1,0 +1,54 @@
+"""`flask archive`: the archive package from the command line, for operators and tests."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from stafettlogg.db import db
+
+
+@click.command("archive")
+@click.argument("log_id", type=int, required=False)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="The zip for LOG_ID.")
+@click.option(
+    "--all-closed",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one package per closed or passive log not yet archived into this folder.",
+)
+@with_appcontext
+def archive_command(log_id, out, folder):
+    """Build the Fiks Arkiv package (arkivmelding + PDF/A) and record the delivery."""
+    from stafettlogg.archive import domain, transport
+    from stafettlogg.logs.domain import LogError
+    from stafettlogg.models import Log, LogStatus
+
+    if (log_id is None) == (folder is None) or (log_id is not None and out is None):
+        raise click.UsageError("Bruk: flask archive LOG_ID --out FIL.zip, eller flask archive --all-closed MAPPE")
+    with current_app.test_request_context(), db.connection_context():
+        if log_id is not None:
+            log = Log.get_or_none(Log.id == log_id)
+            if log is None:
+                raise click.ClickException(f"Stafettlogg nr. {log_id} finnes ikke.")
+            try:
+                pkg = domain.prepare(None, log)
+            except LogError as e:
+                raise click.ClickException(str(e)) from None
+            transport.write_atomically(out.parent.resolve(), out.name, pkg.data)
+            domain.record_delivery(None, log, pkg, "cli")
+            click.echo(f"{out} ({len(pkg.documents)} dokumenter, sha256 {pkg.sha256})")
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        written = 0
+        for log in Log.select().where(Log.status.in_([LogStatus.CLOSED, LogStatus.PASSIVE])).order_by(Log.id):
+            if domain.is_archived(log):
+                continue
+            try:
+                domain.archive(None, log, "folder", str(folder))
+            except LogError as e:
+                click.echo(f"Stafettlogg nr. {log.id}: {e}", err=True)
+                continue
+            written += 1
+        click.echo(f"{written} arkivpakker skrevet til {folder}.")

@@ -1,0 +1,149 @@
+"""The archive's documents as PDF/A-2b (seed 003): the whole log, each approved meeting
+minutes on its own, and each consent. Rendered with WeasyPrint, fonts embedded, text
+selectable, every page marked "Unntatt offentlighet, offl. § 13 jf. fvl. § 13", in the
+unit's language form. Slow CPU work: call these outside any write transaction."""
+
+import base64
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from stafettlogg.archive import content
+from stafettlogg.logs import queries
+from stafettlogg.models import Consent, Log, Meeting, MinutesCorrection, StoredFile, User, utcnow
+
+PDF_VARIANT = "pdf/a-2b"
+GS_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str  # stable across deliveries: "logg-…", "referat-<meeting id>", "samtykke-<consent id>"
+    title: str
+    filename: str
+    data: bytes
+    format: str  # "PDF/A-2b", or "PDF" for an uploaded PDF that could not be converted
+    created_at: object
+
+
+def language(log: Log) -> str:
+    return "nn" if (log.unit.document_language or "nb") == "nn" else "nb"
+
+
+def _render_pdf(template: str, log: Log, **context) -> bytes:
+    from weasyprint import HTML
+
+    html = render_template(
+        template,
+        log=log,
+        lang=language(log),
+        marking=_("Unntatt offentlighet, offl. § 13 jf. fvl. § 13"),
+        footer=_("Stafettlogg nr. %(id)s", id=log.id),
+        municipality=current_app.config["MUNICIPALITY"],
+        **context,
+    )
+    return HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+
+
+def whole_log_key(log: Log) -> str:
+    """The whole log as it stood when it was closed: a log archived while open, then
+    closed (or reopened and closed again), gets a new whole-log document."""
+    stamp = log.closed_at.strftime("%Y%m%d%H%M%S") if log.closed_at else "aapen"
+    return f"logg-{stamp}"
+
+
+def whole_log(log: Log) -> Document:
+    with force_locale(language(log)):
+        context = queries.log_page(log)
+        context.update(content.whole_log(log))
+        context.pop("log", None)
+        data = _render_pdf("archive/log_pdf.html", log, **context)
+        title = _("Stafettlogg – hele loggen")
+    return Document(whole_log_key(log), title, f"stafettlogg-{log.id}.pdf", data, "PDF/A-2b", log.closed_at or utcnow())
+
+
+def approved_minutes(log: Log) -> list[Meeting]:
+    return list(
+        Meeting.select().where(Meeting.log == log, Meeting.finalised_at.is_null(False)).order_by(Meeting.starts_at)
+    )
+
+
+def minutes(log: Log, meeting: Meeting) -> Document:
+    corrections = list(
+        MinutesCorrection.select(MinutesCorrection, User)
+        .join(User)
+        .where(MinutesCorrection.meeting == meeting)
+        .order_by(MinutesCorrection.id)
+    )
+    with force_locale(language(log)):
+        data = _render_pdf("archive/minutes_pdf.html", log, meeting=meeting, corrections=corrections)
+        title = _("Referat fra møte %(date)s", date=meeting.starts_at.strftime("%d.%m.%Y"))
+    # a correction after approval is a new version of the document
+    key = f"referat-{meeting.id}" + (f"-r{corrections[-1].id}" if corrections else "")
+    return Document(key, title, f"referat-{meeting.id}.pdf", data, "PDF/A-2b", meeting.finalised_at)
+
+
+def consent(log: Log, c: Consent) -> Document:
+    stored = StoredFile.get_by_id(c.file_id)
+    with force_locale(language(log)):
+        title = _("Samtykke %(date)s", date=c.consent_date.strftime("%d.%m.%Y"))
+        if stored.content_type in ("image/png", "image/jpeg"):
+            url = f"data:{stored.content_type};base64," + base64.b64encode(bytes(stored.content)).decode()
+            data = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url=url)
+            fmt = "PDF/A-2b"
+        else:
+            cover = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url="")
+            data, fmt = pdf_to_pdfa(bytes(stored.content), cover)
+    return Document(f"samtykke-{c.id}", title, f"samtykke-{c.id}.pdf", data, fmt, c.uploaded_at)
+
+
+def pdf_to_pdfa(data: bytes, cover: bytes = b"") -> tuple[bytes, str]:
+    """An uploaded PDF converted to PDF/A-2b with Ghostscript when it is installed,
+    after a marked cover page; otherwise (or if it fails) kept exactly as uploaded,
+    with its format recorded as "PDF"."""
+    gs = shutil.which("gs")
+    if gs is None:
+        return data, "PDF"
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out, first = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf", Path(tmp) / "cover.pdf"
+        src.write_bytes(data)
+        first.write_bytes(cover)
+        try:
+            subprocess.run(  # noqa: S603 - fixed argv, no shell; the input is a file we wrote
+                [
+                    gs,
+                    "-dSAFER",
+                    "-dBATCH",
+                    "-dNOPAUSE",
+                    "-dQUIET",
+                    "-dPDFA=2",
+                    "-dPDFACompatibilityPolicy=1",
+                    "-sColorConversionStrategy=RGB",
+                    "-sDEVICE=pdfwrite",
+                    f"-sOutputFile={out}",
+                    *([str(first)] if cover else []),
+                    str(src),
+                ],
+                check=True,
+                timeout=GS_TIMEOUT,
+                capture_output=True,
+            )
+        except (subprocess.SubprocessError, OSError):
+            return data, "PDF"
+        converted = out.read_bytes() if out.exists() else b""
+    return (converted, "PDF/A-2b") if converted.startswith(b"%PDF") else (data, "PDF")
+
+
+def all_documents(log: Log) -> list[Document]:
+    """Every document of the log, the whole log first."""
+    log = Log.get_by_id(log.id)
+    docs = [whole_log(log)]
+    docs += [minutes(log, m) for m in approved_minutes(log)]
+    docs += [consent(log, c) for c in Consent.select().where(Consent.log == log).order_by(Consent.id)]
+    return docs

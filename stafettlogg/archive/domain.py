@@ -1,0 +1,122 @@
+"""Archiving a log as plain functions (seed 003: the stafettlogg never replaces the
+services' own journal and archive; seed 001: the unit leader makes sure a log is
+archived before it is deleted).
+
+Rendering PDFs and writing zips is slow: it happens before the short write
+transaction that records the delivery, never inside it."""
+
+import json
+
+from flask_babel import gettext as _
+
+from stafettlogg import audit
+from stafettlogg.access import log_tokens
+from stafettlogg.archive import documents, package, transport
+from stafettlogg.db import write_transaction
+from stafettlogg.logs.domain import LogError
+from stafettlogg.models import ArchiveDelivery, Log, LogStatus, User
+
+ARCHIVERS = ("holder", "unit_leader")
+REFERENCE_MAX = 100
+WAIVER_MAX = 500
+
+
+def deliveries(log: Log | int) -> list[ArchiveDelivery]:
+    log_id = getattr(log, "id", log)
+    return list(
+        ArchiveDelivery.select(ArchiveDelivery, User)
+        .join(User)
+        .where(ArchiveDelivery.log_id == log_id)
+        .order_by(ArchiveDelivery.id)
+    )
+
+
+def delivered_keys(log: Log | int) -> set[str]:
+    keys = set()
+    for d in deliveries(log):
+        keys |= {doc["key"] for doc in json.loads(d.documents)}
+    return keys
+
+
+def is_archived(log: Log) -> bool:
+    """The whole log as it now stands (closed) has been delivered to the archive."""
+    return documents.whole_log_key(log) in delivered_keys(log)
+
+
+def may_archive(by: User, log: Log) -> bool:
+    tokens = log_tokens(by, log)
+    if "holder" in tokens:
+        return log.status != LogStatus.DRAFT
+    return "unit_leader" in tokens and log.status in (LogStatus.CLOSED, LogStatus.PASSIVE)
+
+
+def prepare(by: User | None, log: Log) -> package.Package:
+    """Render what the archive does not have yet and pack it. No transaction."""
+    if by is not None and not may_archive(by, log):
+        raise LogError(_("Du kan ikke arkivere denne stafettloggen."), code="forbidden")
+    if log.status in (LogStatus.DRAFT, LogStatus.DELETED):
+        raise LogError(_("Stafettloggen har ikke noe å arkivere ennå."), code="state")
+    known = delivered_keys(log)
+    new = [d for d in documents.all_documents(log) if d.key not in known]
+    if not new:
+        raise LogError(_("Alt i stafettloggen er allerede sendt til arkivet."), code="nothing")
+    return package.build(log, new)
+
+
+def record_delivery(by: User | None, log: Log, pkg: package.Package, via: str) -> ArchiveDelivery:
+    """A short write transaction: the delivery and its audit event."""
+    with write_transaction():
+        delivery = ArchiveDelivery.create(
+            log_id=log.id,
+            delivered_by=by if by is not None else log.holder_id,
+            transport=via,
+            package_name=pkg.name,
+            package_sha256=pkg.sha256,
+            documents=json.dumps(pkg.documents),
+        )
+        audit.record("log_archived", log=log, obj=delivery, user=by)
+    return delivery
+
+
+def archive(by: User | None, log: Log, via: str, folder: str = "") -> tuple[package.Package, ArchiveDelivery]:
+    """Build the package, hand it to the transport, then record the delivery. With
+    `folder` the zip is in place before the delivery is recorded; with `download` the
+    caller sends the bytes in the response."""
+    pkg = prepare(by, log)
+    if via == "folder":
+        try:
+            transport.write_atomically(folder, pkg.name, pkg.data)
+        except (OSError, transport.TransportError) as e:
+            raise LogError(
+                _("Arkivpakken kunne ikke skrives til arkivmappen. Kontakt systemansvarlig."), code="transport"
+            ) from e
+    return pkg, record_delivery(by, log, pkg, via)
+
+
+def set_reference(by: User, log: Log, reference: str) -> Log:
+    """The archive's case number (saksnummer), typed in after the archive has filed it."""
+    reference = (reference or "").strip()
+    if len(reference) > REFERENCE_MAX:
+        raise LogError(_("Saksnummeret kan ha høyst %(n)s tegn.", n=REFERENCE_MAX), "reference")
+    if not may_archive(by, log):
+        raise LogError(_("Du kan ikke arkivere denne stafettloggen."), code="forbidden")
+    with write_transaction():
+        Log.update(archive_reference=reference).where(Log.id == log.id).execute()
+        audit.record("archive_reference_set", log=log, obj=log, user=by)
+    return Log.get_by_id(log.id)
+
+
+def deletion_blocker(log: Log, waiver: str = "") -> str | None:
+    """seed 001: a log is archived before it is deleted, unless the unit leader records
+    why it need not be (for example "aldri tatt i bruk"); the reason is kept on the
+    tombstone. Returns the message that blocks deletion, or None."""
+    if is_archived(log):
+        return None
+    if (waiver or "").strip():
+        if len(waiver.strip()) > WAIVER_MAX:
+            return _("Begrunnelsen kan ha høyst %(n)s tegn.", n=WAIVER_MAX)
+        return None
+    return _(
+        "Stafettloggen er ikke arkivert. Arkiver den først, eller skriv hvorfor den ikke skal arkiveres "
+        "(for eksempel «aldri tatt i bruk»)."
+    )

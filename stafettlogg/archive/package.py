@@ -1,0 +1,189 @@
+"""The archive package of a log: a zip of Fiks Arkiv V1 `arkivmelding` messages (KS,
+schemas in ./schemas, MIT) with the PDF/A documents they name.
+
+Layout (one message per archive record, as the V1 schema allows one mappe and one
+registrering per message):
+  arkivmelding.xml                      the saksmappe for the log (antallFiler 0)
+  journalposter/NN-<key>/arkivmelding.xml   one journalpost (type X) per document
+  journalposter/NN-<key>/<file>.pdf         the document it names (antallFiler 1)
+Every record carries referanseEksternNoekkel (fagsystem "Stafettlogg", noekkel
+"<log id>" for the case, "<log id>/<document key>" for a record), so the archive
+recognises a second delivery and only new documents are sent again."""
+
+import datetime as dt
+import hashlib
+import io
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from stafettlogg.archive.documents import Document, language
+from stafettlogg.models import Log
+
+SCHEMAS = Path(__file__).parent / "schemas"
+SCHEMA_FILE = SCHEMAS / "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
+AM = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1"
+MD = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1"
+FAGSYSTEM = "Stafettlogg"
+# offentleglova § 13 jf. forvaltningsloven § 13: taushetsplikt; Noark code 13
+TILGANGSRESTRIKSJON = ("13", "Taushetsbelagt, offl. § 13")
+SKJERMINGSHJEMMEL = "Offl. § 13 jf. fvl. § 13"
+FORMATS = {"PDF/A-2b": ("fmt/477", "PDF/A-2b"), "PDF": ("fmt/276", "PDF (ikke konvertert til PDF/A)")}
+ET.register_namespace("n5mdk", MD)
+
+
+@dataclass
+class Package:
+    name: str
+    data: bytes
+    sha256: str
+    documents: list[dict] = field(default_factory=list)  # {"key", "sha256", "filename"}
+
+
+def _el(parent, name, text=None, ns=AM):
+    node = ET.SubElement(parent, f"{{{ns}}}{name}")
+    if text is not None:
+        node.text = str(text)
+    return node
+
+
+def _code(parent, name, code, description=""):
+    node = _el(parent, name)
+    _el(node, "kode", code, MD)
+    if description:
+        _el(node, "beskrivelse", description, MD)
+    return node
+
+
+def _external_key(parent, name, key, ns=AM):
+    node = _el(parent, name, ns=ns)
+    _el(node, "fagsystem", FAGSYSTEM, MD)
+    _el(node, "noekkel", key, MD)
+    return node
+
+
+def _people(parent, name, who, ident=""):
+    node = _el(parent, name)
+    _el(node, "navn", who, MD)
+    if ident:
+        _el(node, "identifikator", ident, MD)
+    return node
+
+
+def _skjerming(parent):
+    node = _el(parent, "skjerming")
+    _code(node, "tilgangsrestriksjon", *TILGANGSRESTRIKSJON)
+    _el(node, "skjermingshjemmel", SKJERMINGSHJEMMEL)
+
+
+def _iso(value) -> str:
+    value = value or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _system_id(*parts) -> str:
+    """A stable UUID per record (the same document always gets the same systemID)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "stafettlogg:" + "/".join(str(p) for p in parts)))
+
+
+def case_title(log: Log) -> str:
+    return _("Stafettlogg – %(name)s", name=log.subject.name)
+
+
+def public_title(log: Log) -> str:
+    """offentligTittel: the child's name screened (offl. § 13), as Noark does with '*****'."""
+    return _("Stafettlogg – %(name)s", name="*****")
+
+
+def _message(files: int) -> ET.Element:
+    root = ET.Element(f"{{{AM}}}arkivmelding")
+    _el(root, "system", FAGSYSTEM)
+    _el(root, "antallFiler", files)
+    return root
+
+
+def case_message(log: Log) -> bytes:
+    root = _message(0)
+    mappe = _el(root, "mappe")
+    mappe.set("{http://www.w3.org/2001/XMLSchema-instance}type", "saksmappe")
+    _el(mappe, "systemID", _system_id(log.id))
+    _el(mappe, "tittel", case_title(log))
+    _el(mappe, "offentligTittel", public_title(log))
+    _el(mappe, "opprettetDato", _iso(log.created_at))
+    _el(mappe, "opprettetAv", log.created_by.name)
+    if log.closed_at:
+        _el(mappe, "avsluttetDato", _iso(log.closed_at))
+    _skjerming(mappe)
+    if log.subject.national_id:
+        kl = _el(mappe, "klassifikasjon")
+        _el(kl, "klassifikasjonssystemID", "FNR")
+        _el(kl, "klasseID", log.subject.national_id)
+        _el(kl, "erSkjermet", "true")
+    _external_key(mappe, "referanseEksternNoekkel", str(log.id))
+    _el(mappe, "saksdato", (log.activated_at or log.created_at).date().isoformat())
+    _people(mappe, "administrativEnhet", log.unit.name, str(log.unit_id))
+    _people(mappe, "saksansvarlig", log.holder.name, log.holder.email)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=AM)
+
+
+def record_message(log: Log, doc: Document, number: int) -> bytes:
+    root = _message(1)
+    reg = _el(root, "registrering")
+    reg.set("{http://www.w3.org/2001/XMLSchema-instance}type", "journalpost")
+    _el(reg, "systemID", _system_id(log.id, doc.key))
+    _el(reg, "opprettetDato", _iso(doc.created_at))
+    _external_key(_el(reg, "referanseForelderMappe"), "referanseEksternNoekkel", str(log.id), ns=MD)
+    _skjerming(reg)
+    desc = _el(reg, "dokumentbeskrivelse")
+    _el(desc, "systemID", _system_id(log.id, doc.key, "dokument"))
+    _code(desc, "dokumenttype", "DOKUMENT", "Dokument")
+    _code(desc, "dokumentstatus", "F", "Dokumentet er ferdigstilt")
+    _el(desc, "tittel", doc.title)
+    _el(desc, "opprettetDato", _iso(doc.created_at))
+    _code(desc, "tilknyttetRegistreringSom", "H", "Hoveddokument")
+    _el(desc, "dokumentnummer", 1)
+    obj = _el(desc, "dokumentobjekt")
+    _el(obj, "versjonsnummer", 1)
+    _code(obj, "variantformat", "A", "Arkivformat")
+    _code(obj, "format", *FORMATS[doc.format])
+    _el(obj, "mimeType", "application/pdf")
+    _el(obj, "filnavn", doc.filename)
+    _el(obj, "referanseDokumentfil", doc.filename)
+    _el(obj, "sjekksum", hashlib.sha256(doc.data).hexdigest())
+    _el(obj, "sjekksumAlgoritme", "SHA-256")
+    _el(obj, "filstoerrelse", len(doc.data))
+    _external_key(desc, "referanseEksternNoekkel", f"{log.id}/{doc.key}")
+    _el(reg, "tittel", doc.title)
+    _el(reg, "offentligTittel", doc.title)  # the document titles never hold the child's name
+    _external_key(reg, "referanseEksternNoekkel", f"{log.id}/{doc.key}")
+    _code(reg, "journalposttype", "X", "Organinternt dokument uten oppfølging")
+    _code(reg, "journalstatus", "F", "Ferdigstilt fra saksbehandler")
+    _el(reg, "dokumentetsDato", (doc.created_at or dt.datetime.now(dt.UTC)).date().isoformat())
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=AM)
+
+
+def build(log: Log, docs: list[Document]) -> Package:
+    """The zip for these documents (already filtered to what the archive lacks)."""
+    buf = io.BytesIO()
+    fixed = (1980, 1, 1, 0, 0, 0)  # the same documents give the same bytes
+    with force_locale(language(log)), zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("arkivmelding.xml", fixed), case_message(log))
+        for n, doc in enumerate(docs, 1):
+            folder = f"journalposter/{n:02d}-{doc.key}"
+            z.writestr(zipfile.ZipInfo(f"{folder}/arkivmelding.xml", fixed), record_message(log, doc, n))
+            z.writestr(zipfile.ZipInfo(f"{folder}/{doc.filename}", fixed), doc.data)
+    data = buf.getvalue()
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    return Package(
+        name=f"stafettlogg-{log.id}-{stamp}.zip",
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        documents=[{"key": d.key, "sha256": hashlib.sha256(d.data).hexdigest(), "filename": d.filename} for d in docs],
+    )

@@ -1,0 +1,37 @@
+"""Where an archive package goes: `download` (the browser saves it) or `folder`
+(written atomically into ARCHIVE_FOLDER, which the archive system imports from)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+TRANSPORTS = ("download", "folder")
+
+
+class TransportError(Exception):
+    pass
+
+
+def write_atomically(folder: str | Path, name: str, data: bytes) -> Path:
+    """Write to a hidden temporary file in the same folder, fsync, then rename: an
+    importer watching the folder never sees a partial zip."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise TransportError(f"ARCHIVE_FOLDER {folder} is not a folder")
+    target = folder / name
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return target
