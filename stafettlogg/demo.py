@@ -393,3 +393,7 @@ def seed() -> None:
         holder,
         note="Sofie begynner i 1. klasse på Nordbyen skole i august. Foreldrene ønsker at kontaktlæreren tar over.",
     )
+
+    # issue 13: Oskar's father reads Polish best and needs an interpreter in meetings:
+    # his e-mails and paper version are in Polish, meetings show "Tolk: polsk".
+    Guardian.update(language="pl", needs_interpreter=True).where(Guardian.name == "Lars Nilsen").execute()

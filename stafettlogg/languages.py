@@ -128,11 +128,15 @@ def set_cookie(response):
 
 def use_document_language(guardians, chosen: str = "") -> list[str]:
     """A family document (paper version, consent form) is in `?lang=` if given, else in
-    the first guardian's preferred language. Returns the guardians' languages, for links
-    to print one copy in each."""
+    the first guardian's preferred language (without one, the staff member's form).
+    Returns the guardians' languages, for links to print one copy in each."""
     from flask_babel import refresh
 
-    preferred = [gd.language or DEFAULT for gd in guardians]
+    # a guardian without a preference reads what the staff member reads (bokmål or nynorsk)
+    user = _user()
+    staff_choice = getattr(user, "language", "") or request.cookies.get(COOKIE)
+    fallback = staff_choice if staff_choice in STAFF_LANGUAGES else DEFAULT
+    preferred = [gd.language or fallback for gd in guardians]
     chosen = chosen or valid(request.args.get("lang")) or (preferred[0] if preferred else DEFAULT)
     g.document_language = chosen
     refresh()

@@ -132,10 +132,11 @@ def test_language_of_another_logs_guardian_is_not_found(auth, db_conn):
     from stafettlogg.models import Guardian
 
     other = Guardian.select().where(Guardian.log != 1).first()
+    before = other.language
     holder = auth.persona("holder")
     assert holder.post(f"/logger/1/foresatte/{other.id}/sprak", data={"language": "pl"}).status_code == 404
     assert holder.post("/logger/1/foresatte/99999999999/sprak", data={"language": "pl"}).status_code == 404
-    assert Guardian.get_by_id(other.id).language == ""
+    assert Guardian.get_by_id(other.id).language == before
 
 
 def test_scripts_take_their_words_from_the_page():
@@ -171,3 +172,10 @@ def test_fields_needed_only_sometimes_say_when(auth):
     assert close.count("(påkrevd ved individuell plan)") == 2
     ke = auth.persona("coordinating_unit").get("/ke/vedtak/ny").get_data(as_text=True)
     assert "(påkrevd når vedtaket er innvilget)" in ke
+
+
+def test_paper_version_without_a_preference_follows_the_holders_form(auth):
+    holder = auth.persona("holder")
+    holder.set_cookie("lang", "nn")
+    page = holder.get("/logger/1/familieversjon").get_data(as_text=True)
+    assert '<html lang="nn" dir="ltr">' in page and "Kven gjer kva, og når?" in page
