@@ -69,6 +69,22 @@
     picker.querySelector("[data-choice-none]").hidden = shown > 0;
   });
 
+  // No answer, or a 5xx (a database outage answers 503): say so, calmly. The form keeps
+  // what was typed, because htmx swaps nothing. Autosave in meetings retries by itself.
+  function showUnavailable(show) {
+    var notice = document.querySelector("[data-server-unavailable]");
+    if (notice) { notice.hidden = !show; }
+  }
+  document.addEventListener("htmx:sendError", function () { showUnavailable(true); });
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status >= 500 || status === 0) { showUnavailable(true); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status > 0 && xhr.status < 500) { showUnavailable(false); }
+  });
+
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");
