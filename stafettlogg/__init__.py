@@ -85,6 +85,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from stafettlogg import guardian_views, lifecycle_views  # issue 6
 
     app.register_blueprint(lifecycle_views.bp)
+    from stafettlogg.archive import views as archive_views
+
+    app.register_blueprint(archive_views.bp)
     app.register_blueprint(guardian_views.bp)
     from stafettlogg.guide import views as guide_views
     from stafettlogg.overview import views as overview_views

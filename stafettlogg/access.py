@@ -101,6 +101,10 @@ ACCESS: dict[str, str] = {
     "lifecycle.delete": "unit_leader",
     "lifecycle.deletion_refuse": "unit_leader",
     "lifecycle.queue": "unit_leader",
+    # archive (Fiks Arkiv package, PDF/A documents)
+    "archive.show": "holder unit_leader",
+    "archive.send": "holder unit_leader",
+    "archive.reference": "holder unit_leader",
     "guardian.show": "guardian",
     "guardian.access_log": "guardian",
     "guardian.withdraw": "guardian",

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
+from stafettlogg.archive.domain import deletion_blocker, is_archived
 from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.logs import domain
 from stafettlogg.logs.domain import LogError
@@ -316,7 +317,7 @@ def refuse_deletion(by: User, log: Log, request: DeletionRequest, response: str)
     return DeletionRequest.get_by_id(request.id)
 
 
-def delete_log(by: User, log: Log, reason: str) -> LogTombstone:
+def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> LogTombstone:
     """seed 001: the unit leader deletes a passive log by agreement, a closed log
     the guardians did not agree to keep, or a log whose guardians asked for deletion.
     All content and files are purged; a tombstone without personal data remains, and
@@ -335,6 +336,9 @@ def delete_log(by: User, log: Log, reason: str) -> LogTombstone:
             )
         if reason != allowed:
             raise LogError(_("Årsaken til slettingen passer ikke med loggens status. Last siden på nytt."), "reason")
+        if blocker := deletion_blocker(log, archive_waiver):
+            raise LogError(blocker, "archive_waiver")
+        archive_waiver = "" if is_archived(log) else archive_waiver.strip()
         requesters = [r.requested_by for r in DeletionRequest.select().where(DeletionRequest.log == log)]
         tombstone = LogTombstone.create(
             log_id=log.id,
@@ -343,6 +347,7 @@ def delete_log(by: User, log: Log, reason: str) -> LogTombstone:
             closed_at=log.closed_at,
             deleted_by=by,
             reason=reason,
+            archive_waiver=archive_waiver,
         )
         audit.record("log_deleted", log=log.id, obj=tombstone, user=by, role="unit_leader")
         emails = {u.email: u for u in requesters if u.email}

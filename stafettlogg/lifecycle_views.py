@@ -21,6 +21,7 @@ from flask_login import current_user, login_user
 from stafettlogg import content, languages, lifecycle
 from stafettlogg.access import role_on_log
 from stafettlogg.archive import content as archive_content
+from stafettlogg.archive import domain as archive_domain
 from stafettlogg.guardian_views import plain_view
 from stafettlogg.logs import queries
 from stafettlogg.logs.domain import LogError
@@ -340,6 +341,7 @@ def _delete_page(errors=None, status=200):
         "lifecycle/delete.html",
         log=log,
         reason=lifecycle.deletion_reason(log),
+        archived=archive_domain.is_archived(log),
         request_=lifecycle.open_deletion_request(log),
         errors=errors or {},
     ), status
@@ -357,9 +359,11 @@ def delete(log_id):
     unit_id = g.log.unit_id
     log_id = g.log.id
     try:
-        lifecycle.delete_log(current_user, g.log, request.form.get("reason", ""))
+        lifecycle.delete_log(
+            current_user, g.log, request.form.get("reason", ""), request.form.get("archive_waiver", "")
+        )
     except LogError as e:
-        return _delete_page({"reason": str(e)}, 409)
+        return _delete_page({e.field or "reason": str(e)}, 422 if e.field == "archive_waiver" else 409)
     g.log = None  # nothing left to audit as a read
     flash(_("Stafettlogg nr. %(id)s er slettet. Alt innhold og alle filer er fjernet.", id=log_id), "success")
     return redirect(url_for("lifecycle.queue", unit_id=unit_id), 303)

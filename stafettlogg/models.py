@@ -1,6 +1,7 @@
 """peewee models only. Code names follow the glossary in shared/DESIGN.md."""
 
 import datetime as dt
+import json
 
 from peewee import (
     BlobField,
@@ -451,6 +452,10 @@ class ArchiveDelivery(BaseModel):
     package_name = CharField(max_length=200)
     package_sha256 = CharField(max_length=64)
     documents = TextField(default="[]")  # JSON: [{"key", "sha256", "filename"}]
+
+    @property
+    def document_count(self) -> int:
+        return len(json.loads(self.documents or "[]"))
 
 
 # ---------------------------------------------------------------- overviews and KE (seed 000)

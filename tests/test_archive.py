@@ -272,3 +272,105 @@ def test_cli_writes_the_package_and_all_closed_into_a_folder(app, tmp_path, db_c
     assert r.exit_code == 0 and len(list((tmp_path / "mappe").iterdir())) == ended  # nothing twice
     assert runner.invoke(args=["archive", "999999", "--out", str(out)]).exit_code != 0
     assert ArchiveDelivery.select().count() == ended + 1
+
+
+# ------------------------------------------------------------------ the deletion gate and the pages
+
+from stafettlogg import lifecycle  # noqa: E402
+from stafettlogg.models import LogTombstone  # noqa: E402
+
+
+def test_deletion_is_refused_until_archived_unless_the_leader_says_why(ctx):
+    leader = user("enhetsleder")
+    oskar = log_of("Oskar Nilsen")
+    assert domain.deletion_blocker(oskar) and not domain.is_archived(oskar)
+    with pytest.raises(log_domain.LogError) as refused:
+        lifecycle.delete_log(leader, oskar, "not_kept")
+    assert refused.value.field == "archive_waiver" and Log.get_or_none(Log.id == oskar.id)
+    assert domain.deletion_blocker(oskar, "aldri tatt i bruk") is None
+    domain.archive(leader, oskar, "download")
+    assert domain.is_archived(oskar) and domain.deletion_blocker(oskar) is None
+    lifecycle.delete_log(leader, Log.get_by_id(oskar.id), "not_kept", "ignored once archived")
+    tomb = LogTombstone.get(LogTombstone.log_id == oskar.id)
+    assert tomb.archive_waiver == ""
+    assert domain.deliveries(oskar.id)  # the delivery record outlives the log (ids only)
+
+
+def test_waiver_is_kept_on_the_tombstone(ctx):
+    ida = log_of("Ida Moen")
+    lifecycle.delete_log(user("enhetsleder"), ida, "passive_by_agreement", "  aldri tatt i bruk ")
+    assert LogTombstone.get(LogTombstone.log_id == ida.id).archive_waiver == "aldri tatt i bruk"
+
+
+def test_unit_leader_archives_a_closed_log_by_download(auth, db_conn):
+    oskar = log_of("Oskar Nilsen")
+    leader = auth.persona("unit_leader")
+    page = leader.get(f"/logger/{oskar.id}/arkiv").get_data(as_text=True)
+    assert "Ikke arkivert ennå." in page and "2 dokumenter er ikke sendt ennå." in page
+    r = leader.post(f"/logger/{oskar.id}/arkiv")
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    assert r.headers["Content-Disposition"].startswith('attachment; filename="stafettlogg-')
+    assert "arkivmelding.xml" in zipfile.ZipFile(io.BytesIO(r.data)).namelist()
+    delivery = ArchiveDelivery.get(ArchiveDelivery.log_id == oskar.id)
+    assert (
+        delivery.package_sha256 == hashlib.sha256(r.data).hexdigest()
+        and delivery.delivered_by.username == "enhetsleder"
+    )
+    page = leader.get(f"/logger/{oskar.id}/arkiv").get_data(as_text=True)
+    assert "Arkivert." in page and "Alt i stafettloggen er allerede sendt til arkivet." in page
+    assert leader.post(f"/logger/{oskar.id}/arkiv").status_code == 409  # nothing new
+    r = leader.post(f"/logger/{oskar.id}/arkiv/saksnummer", data={"reference": "x" * 101})
+    assert (
+        r.status_code == 422
+        and "x" * 101 in r.get_data(as_text=True)
+        and Log.get_by_id(oskar.id).archive_reference == ""
+    )
+    r = leader.post(f"/logger/{oskar.id}/arkiv/saksnummer", data={"reference": " 2027/123 "})
+    assert r.status_code == 303 and Log.get_by_id(oskar.id).archive_reference == "2027/123"
+    assert "2027/123" in leader.get(f"/logger/{oskar.id}/slett").get_data(as_text=True)
+    actions = {e.action for e in AuditEvent.select().where(AuditEvent.log_id == oskar.id)}
+    assert {"log_archived", "archive_reference_set", "view:archive.show"} <= actions
+
+
+def test_folder_transport_from_the_page(auth, db_conn, app, tmp_path):
+    tmp_path = tmp_path / "import"
+    tmp_path.mkdir()
+    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(tmp_path))
+    oskar = log_of("Oskar Nilsen")
+    r = auth.persona("unit_leader").post(f"/logger/{oskar.id}/arkiv")
+    assert r.status_code == 303
+    (written,) = list(tmp_path.iterdir())
+    assert written.name.startswith(f"stafettlogg-{oskar.id}-") and zipfile.is_zipfile(written)
+    app.config.update(ARCHIVE_FOLDER=str(tmp_path / "finnes-ikke"))
+    Meeting.create(
+        log=oskar,
+        kind="samarbeidsmote",
+        starts_at=dt.datetime(2026, 9, 1, 9),
+        author=oskar.holder,
+        minutes="Referat.",
+        finalised_at=dt.datetime(2026, 9, 1, 10),
+    )
+    r = auth.persona("unit_leader").post(f"/logger/{oskar.id}/arkiv")
+    assert r.status_code == 409 and "arkivmappen" in r.get_data(as_text=True)
+    assert (
+        ArchiveDelivery.select().where(ArchiveDelivery.log_id == oskar.id).count() == 1
+    )  # a failed write records nothing
+
+
+def test_nobody_else_archives_or_learns_anything(auth, db_conn):
+    oskar = log_of("Oskar Nilsen")
+    for persona in ("other_unit_leader", "other_unit_staff", "same_unit_staff", "guardian", "participant"):
+        c = auth.persona(persona)
+        for method, url in (
+            ("get", f"/logger/{oskar.id}/arkiv"),
+            ("post", f"/logger/{oskar.id}/arkiv"),
+            ("post", f"/logger/{oskar.id}/arkiv/saksnummer"),
+        ):
+            r = getattr(c, method)(url, data={"reference": "x"})
+            assert r.status_code in (403, 404), (persona, url, r.status_code)
+            assert "Oskar" not in r.get_data(as_text=True)
+    leader = auth.persona("unit_leader")
+    assert leader.get("/logger/99999999999/arkiv").status_code == 404
+    r = leader.post(f"/logger/{EMMA_LOG_ID}/arkiv")  # an active log: the holder's, not yet the leader's
+    assert r.status_code == 409 and not ArchiveDelivery.select().exists()
+    assert Log.get_by_id(oskar.id).archive_reference == ""

@@ -76,7 +76,7 @@ TRANSITIONS = {
         None,
     ),
     "delete": (
-        lambda u, log: lifecycle.delete_log(u, log, lifecycle.deletion_reason(log) or "not_kept"),
+        lambda u, log: lifecycle.delete_log(u, log, lifecycle.deletion_reason(log) or "not_kept", "aldri tatt i bruk"),
         "unit_leader",
         ("closed", "passive"),
         "gone",
@@ -265,10 +265,14 @@ def test_guardian_asks_for_deletion_unit_leader_refuses_then_deletes(auth, db_co
     r = leader.post(f"/logger/{EMMA_LOG_ID}/slett", data={"reason": "passive_by_agreement", "confirm": "yes"})
     assert r.status_code == 409 and Log.get_or_none(Log.id == EMMA_LOG_ID) is not None
     r = leader.post(f"/logger/{EMMA_LOG_ID}/slett", data={"reason": "not_kept", "confirm": "yes"})
+    assert r.status_code == 422 and Log.get_or_none(Log.id == EMMA_LOG_ID) is not None  # not archived
+    r = leader.post(
+        f"/logger/{EMMA_LOG_ID}/slett", data={"reason": "not_kept", "confirm": "yes", "archive_waiver": "Kopi i Visma"}
+    )
     assert r.status_code == 303
     assert Log.get_or_none(Log.id == EMMA_LOG_ID) is None
     tomb = LogTombstone.get(LogTombstone.log_id == EMMA_LOG_ID)
-    assert (tomb.reason, tomb.deleted_by.username) == ("not_kept", "enhetsleder")
+    assert (tomb.reason, tomb.deleted_by.username, tomb.archive_waiver) == ("not_kept", "enhetsleder", "Kopi i Visma")
     assert auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").status_code == 404
     assert User.get_or_none(User.username == "foresatt") is None  # the account existed only for this log
 
@@ -388,7 +392,7 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
         lifecycle.request_deletion(account, log, f"{NAME} vil ikke ha loggen")
         assert _rows_holding(NAME), "the test must first put the name in the database"
 
-        lifecycle.delete_log(leader, Log.get_by_id(log.id), "guardian_request")
+        lifecycle.delete_log(leader, Log.get_by_id(log.id), "guardian_request", "aldri tatt i bruk")
 
         assert _rows_holding(NAME) == []
         assert _rows_holding("Slettesen") == []
@@ -416,7 +420,7 @@ def test_subject_shared_by_another_log_is_kept(ctx):
     other = Log.create(
         subject=oskar.subject, unit=oskar.unit, holder=oskar.holder, created_by=oskar.holder, status="closed"
     )
-    lifecycle.delete_log(user("enhetsleder"), oskar, "not_kept")
+    lifecycle.delete_log(user("enhetsleder"), oskar, "not_kept", "aldri tatt i bruk")
     assert Subject.get_or_none(Subject.id == other.subject_id) is not None
     assert Log.get_or_none(Log.id == oskar.id) is None
 

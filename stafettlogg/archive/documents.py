@@ -7,12 +7,14 @@ import base64
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from peewee import fn
 
 from stafettlogg.archive import content
 from stafettlogg.logs import queries
@@ -84,8 +86,7 @@ def minutes(log: Log, meeting: Meeting) -> Document:
     with force_locale(language(log)):
         data = _render_pdf("archive/minutes_pdf.html", log, meeting=meeting, corrections=corrections)
         title = _("Referat fra møte %(date)s", date=meeting.starts_at.strftime("%d.%m.%Y"))
-    # a correction after approval is a new version of the document
-    key = f"referat-{meeting.id}" + (f"-r{corrections[-1].id}" if corrections else "")
+    key = minutes_key(meeting)  # a correction after approval is a new version of the document
     return Document(key, title, f"referat-{meeting.id}.pdf", data, "PDF/A-2b", meeting.finalised_at)
 
 
@@ -140,10 +141,31 @@ def pdf_to_pdfa(data: bytes, cover: bytes = b"") -> tuple[bytes, str]:
     return (converted, "PDF/A-2b") if converted.startswith(b"%PDF") else (data, "PDF")
 
 
-def all_documents(log: Log) -> list[Document]:
-    """Every document of the log, the whole log first."""
+@dataclass(frozen=True)
+class Planned:
+    """A document the log has, known by its key before anything is rendered."""
+
+    key: str
+    render: Callable[[], Document]
+
+
+def minutes_key(meeting: Meeting) -> str:
+    last = MinutesCorrection.select(fn.MAX(MinutesCorrection.id)).where(MinutesCorrection.meeting == meeting).scalar()
+    return f"referat-{meeting.id}" + (f"-r{last}" if last else "")
+
+
+def planned(log: Log) -> list[Planned]:
+    """Every document of the log, the whole log first; cheap (nothing rendered)."""
     log = Log.get_by_id(log.id)
-    docs = [whole_log(log)]
-    docs += [minutes(log, m) for m in approved_minutes(log)]
-    docs += [consent(log, c) for c in Consent.select().where(Consent.log == log).order_by(Consent.id)]
-    return docs
+    plan = [Planned(whole_log_key(log), lambda: whole_log(log))]
+    plan += [Planned(minutes_key(m), lambda m=m: minutes(log, m)) for m in approved_minutes(log)]
+    plan += [
+        Planned(f"samtykke-{c.id}", lambda c=c: consent(log, c))
+        for c in Consent.select().where(Consent.log == log).order_by(Consent.id)
+    ]
+    return plan
+
+
+def all_documents(log: Log) -> list[Document]:
+    """Every document of the log, rendered."""
+    return [p.render() for p in planned(log)]

@@ -38,6 +38,12 @@ def delivered_keys(log: Log | int) -> set[str]:
     return keys
 
 
+def pending(log: Log) -> list[documents.Planned]:
+    """The documents the archive does not have yet (by key), not rendered."""
+    known = delivered_keys(log)
+    return [p for p in documents.planned(log) if p.key not in known]
+
+
 def is_archived(log: Log) -> bool:
     """The whole log as it now stands (closed) has been delivered to the archive."""
     return documents.whole_log_key(log) in delivered_keys(log)
@@ -53,11 +59,10 @@ def may_archive(by: User, log: Log) -> bool:
 def prepare(by: User | None, log: Log) -> package.Package:
     """Render what the archive does not have yet and pack it. No transaction."""
     if by is not None and not may_archive(by, log):
-        raise LogError(_("Du kan ikke arkivere denne stafettloggen."), code="forbidden")
+        raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
     if log.status in (LogStatus.DRAFT, LogStatus.DELETED):
         raise LogError(_("Stafettloggen har ikke noe å arkivere ennå."), code="state")
-    known = delivered_keys(log)
-    new = [d for d in documents.all_documents(log) if d.key not in known]
+    new = [p.render() for p in pending(log)]
     if not new:
         raise LogError(_("Alt i stafettloggen er allerede sendt til arkivet."), code="nothing")
     return package.build(log, new)
@@ -99,7 +104,7 @@ def set_reference(by: User, log: Log, reference: str) -> Log:
     if len(reference) > REFERENCE_MAX:
         raise LogError(_("Saksnummeret kan ha høyst %(n)s tegn.", n=REFERENCE_MAX), "reference")
     if not may_archive(by, log):
-        raise LogError(_("Du kan ikke arkivere denne stafettloggen."), code="forbidden")
+        raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
     with write_transaction():
         Log.update(archive_reference=reference).where(Log.id == log.id).execute()
         audit.record("archive_reference_set", log=log, obj=log, user=by)

@@ -1,0 +1,68 @@
+"""Routes for archiving a log: the archive page, sending the package (download or the
+archive's import folder) and the archive's case number. Thin: the access hook has
+loaded g.log and checked the role; rules live in archive/domain.py."""
+
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from stafettlogg import audit
+from stafettlogg.archive import domain
+from stafettlogg.logs import queries
+from stafettlogg.logs.domain import LogError
+from stafettlogg.models import LogStatus
+
+bp = Blueprint("archive", __name__)
+
+
+def _page(errors=None, values=None, status=200):
+    log = queries.load_log(g.log.id)
+    g.audit_object = log
+    if request.method != "GET":  # a re-rendered page is a read too (GETs are audited by the hook)
+        audit.record("view:archive.show", log=log, obj=log)
+    return render_template(
+        "archive/show.html",
+        log=log,
+        deliveries=domain.deliveries(log),
+        pending=domain.pending(log) if log.status != LogStatus.DRAFT else [],
+        archived=domain.is_archived(log),
+        may_archive=domain.may_archive(current_user, log),
+        transport=current_app.config["ARCHIVE_TRANSPORT"],
+        errors=errors or {},
+        values=values or {"reference": log.archive_reference},
+    ), status
+
+
+@bp.route("/logger/<int:log_id>/arkiv")
+def show(log_id):
+    return _page()
+
+
+@bp.route("/logger/<int:log_id>/arkiv", methods=["POST"])
+def send(log_id):
+    """Build the package outside any transaction, deliver it, then record it."""
+    via = current_app.config["ARCHIVE_TRANSPORT"]
+    try:
+        pkg, _delivery = domain.archive(current_user, g.log, via, current_app.config["ARCHIVE_FOLDER"])
+    except LogError as e:
+        return _page({"_form": str(e)}, status=403 if e.code == "forbidden" else 409)
+    if via == "download":
+        g.log = None  # audited as log_archived, not as a page view
+        return Response(
+            pkg.data,
+            mimetype="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{pkg.name}"', "Cache-Control": "no-store"},
+        )
+    flash(_("Arkivpakken er lagt i arkivets importmappe (%(n)s dokumenter).", n=len(pkg.documents)), "success")
+    return redirect(url_for("archive.show", log_id=log_id), 303)
+
+
+@bp.route("/logger/<int:log_id>/arkiv/saksnummer", methods=["POST"])
+def reference(log_id):
+    try:
+        domain.set_reference(current_user, g.log, request.form.get("reference", ""))
+    except LogError as e:
+        status = 403 if e.code == "forbidden" else 422
+        return _page({e.field or "_form": str(e)}, {"reference": request.form.get("reference", "")}, status)
+    flash(_("Saksnummeret er lagret."), "success")
+    return redirect(url_for("archive.show", log_id=log_id), 303)
