@@ -105,6 +105,7 @@ ACCESS: dict[str, str] = {
     "archive.show": "holder unit_leader",
     "archive.send": "holder unit_leader",
     "archive.reference": "holder unit_leader",
+    "archive.unit_language": "unit_leader",
     "guardian.show": "guardian",
     "guardian.access_log": "guardian",
     "guardian.withdraw": "guardian",

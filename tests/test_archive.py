@@ -374,3 +374,21 @@ def test_nobody_else_archives_or_learns_anything(auth, db_conn):
     r = leader.post(f"/logger/{EMMA_LOG_ID}/arkiv")  # an active log: the holder's, not yet the leader's
     assert r.status_code == 409 and not ArchiveDelivery.select().exists()
     assert Log.get_by_id(oskar.id).archive_reference == ""
+
+
+def test_unit_leader_chooses_the_archive_documents_language_form(auth, db_conn):
+    unit = log_of("Oskar Nilsen").unit
+    leader = auth.persona("unit_leader")
+    assert "Målform i arkivdokumentene" in leader.get(f"/enheter/{unit.id}/sletting").get_data(as_text=True)
+    r = leader.post(f"/enheter/{unit.id}/arkivmalform", data={"document_language": "sv"})
+    assert r.status_code == 303 and Unit.get_by_id(unit.id).document_language == "nb"
+    assert "Velg bokmål eller nynorsk." in leader.get(r.headers["Location"]).get_data(as_text=True)
+    r = leader.post(f"/enheter/{unit.id}/arkivmalform", data={"document_language": "nn"})
+    assert r.status_code == 303 and Unit.get_by_id(unit.id).document_language == "nn"
+    assert (
+        auth.persona("other_unit_leader")
+        .post(f"/enheter/{unit.id}/arkivmalform", data={"document_language": "nb"})
+        .status_code
+        == 403
+    )
+    assert Unit.get_by_id(unit.id).document_language == "nn"

@@ -14,7 +14,7 @@ from stafettlogg.access import log_tokens
 from stafettlogg.archive import documents, package, transport
 from stafettlogg.db import write_transaction
 from stafettlogg.logs.domain import LogError
-from stafettlogg.models import ArchiveDelivery, Log, LogStatus, User
+from stafettlogg.models import ArchiveDelivery, Log, LogStatus, Unit, User
 
 ARCHIVERS = ("holder", "unit_leader")
 REFERENCE_MAX = 100
@@ -125,3 +125,18 @@ def deletion_blocker(log: Log, waiver: str = "") -> str | None:
         "Stafettloggen er ikke arkivert. Arkiver den først, eller skriv hvorfor den ikke skal arkiveres "
         "(for eksempel «aldri tatt i bruk»)."
     )
+
+
+DOCUMENT_LANGUAGES = ("nb", "nn")
+
+
+def set_document_language(by: User, unit, language: str):
+    """The unit leader chooses bokmål or nynorsk for the unit's archive documents."""
+    if language not in DOCUMENT_LANGUAGES:
+        raise LogError(_("Velg bokmål eller nynorsk."), "document_language")
+    if not (by.role == "unit_leader" and by.unit_id == unit.id):
+        raise LogError(_("Bare enhetslederen kan velge målform for enhetens arkivdokumenter."), code="forbidden")
+    with write_transaction():
+        Unit.update(document_language=language).where(Unit.id == unit.id).execute()
+        audit.record("unit_document_language_set", obj=unit, user=by)
+    return Unit.get_by_id(unit.id)

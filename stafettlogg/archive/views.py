@@ -66,3 +66,16 @@ def reference(log_id):
         return _page({e.field or "_form": str(e)}, {"reference": request.form.get("reference", "")}, status)
     flash(_("Saksnummeret er lagret."), "success")
     return redirect(url_for("archive.show", log_id=log_id), 303)
+
+
+@bp.route("/enheter/<int:unit_id>/arkivmalform", methods=["POST"])
+def unit_language(unit_id):
+    try:
+        domain.set_document_language(current_user, g.unit, request.form.get("document_language", ""))
+    except LogError as e:
+        if e.code == "forbidden":
+            return render_template("error.html", code=403, message=str(e)), 403
+        flash(str(e), "error")
+        return redirect(url_for("lifecycle.queue", unit_id=unit_id), 303)
+    flash(_("Målformen for arkivdokumentene er lagret."), "success")
+    return redirect(url_for("lifecycle.queue", unit_id=unit_id), 303)
