@@ -392,3 +392,12 @@ def test_unit_leader_chooses_the_archive_documents_language_form(auth, db_conn):
         == 403
     )
     assert Unit.get_by_id(unit.id).document_language == "nn"
+
+
+def test_an_over_long_waiver_is_refused_and_changes_nothing(auth, db_conn):
+    oskar = log_of("Oskar Nilsen")
+    r = auth.persona("unit_leader").post(
+        f"/logger/{oskar.id}/slett", data={"reason": "not_kept", "confirm": "yes", "archive_waiver": "x" * 501}
+    )
+    assert r.status_code == 422 and "x" * 501 in r.get_data(as_text=True)
+    assert Log.get_or_none(Log.id == oskar.id) and not LogTombstone.select().exists()
