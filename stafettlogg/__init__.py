@@ -94,6 +94,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(overview_views.bp)
     app.register_blueprint(guide_views.bp)
+    from stafettlogg.oidc import views as oidc_views
+
+    oidc_views.init_app(app)
 
     from stafettlogg import cli, templating
 

@@ -23,6 +23,9 @@ ACCESS: dict[str, str] = {
     "auth.login": PUBLIC,
     "auth.logout": "authenticated",
     "auth.password": "authenticated",
+    # sign-in with OpenID Connect (ID-porten)
+    "oidc.idporten_start": PUBLIC,
+    "oidc.idporten_callback": PUBLIC,
     "main.index": "authenticated",
     "main.language": PUBLIC,
     "main.notifications": "authenticated",

@@ -171,12 +171,15 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    from stafettlogg.oidc import views as oidc_views
+
+    provider, id_token = session.get(oidc_views.SESSION_PROVIDER), session.get(oidc_views.SESSION_ID_TOKEN)
     with write_transaction():
         rotate_session_token(current_user)
     logout_user()
     session.clear()
     flash(_("Du er logget ut."), "success")
-    return redirect(url_for("auth.login"))
+    return oidc_views.logout_redirect(provider, id_token) or redirect(url_for("auth.login"))
 
 
 class PasswordForm(FlaskForm):

@@ -54,4 +54,13 @@ def from_environment(instance_path: Path) -> dict:
         # download (the browser saves the package) or folder (written into ARCHIVE_FOLDER)
         "ARCHIVE_TRANSPORT": os.environ.get("ARCHIVE_TRANSPORT", "download"),
         "ARCHIVE_FOLDER": os.environ.get("ARCHIVE_FOLDER", ""),
+        # Families sign in with ID-porten (OpenID Connect, README "ID-porten").
+        "IDPORTEN_ISSUER": os.environ.get("IDPORTEN_ISSUER", "").rstrip("/"),
+        "IDPORTEN_CLIENT_ID": os.environ.get("IDPORTEN_CLIENT_ID", ""),
+        "IDPORTEN_CLIENT_SECRET": os.environ.get("IDPORTEN_CLIENT_SECRET", ""),
+        "IDPORTEN_ACR": os.environ.get("IDPORTEN_ACR", "idporten-loa-high"),
+        # Allowed clock difference when checking an ID token's times, in seconds.
+        "OIDC_CLOCK_SKEW": _int("OIDC_CLOCK_SKEW", 30),
+        # The one-time invitation link with a password, for guardians without a Norwegian ID number.
+        "LOCAL_GUARDIAN_LOGIN": os.environ.get("LOCAL_GUARDIAN_LOGIN", "") == "1",
     }

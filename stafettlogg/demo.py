@@ -9,6 +9,9 @@ from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import Guardian, Log, LogStatus, Participant, Role, Unit, User, utcnow
 from stafettlogg.organisation import create_area, create_user
 
+# Synthetic, valid fødselsnummer for signing in with the demo OpenID provider (README).
+DEMO_MOTHER_PID = "12078510062"  # Fatima Hansen, Emma's mother ("foresatt")
+
 PASSWORD = "demo-passord"  # noqa: S105 - the documented demo password (README)
 
 
@@ -180,6 +183,11 @@ def seed() -> None:
     )
     with write_transaction():
         Guardian.update(user=parent).where(Guardian.log == emma, Guardian.name == "Fatima Hansen").execute()
+        # Synthetic fødselsnummer: the demo mother signs in with ID-porten as this person.
+        Guardian.update(national_id=DEMO_MOTHER_PID).where(
+            Guardian.log == emma, Guardian.name == "Fatima Hansen"
+        ).execute()
+        User.update(national_id=DEMO_MOTHER_PID).where(User.id == parent.id).execute()
         Log.update(guardians_informed_on=today - dt.timedelta(days=40)).where(Log.id == emma.id).execute()
     domain.add_participant(holder, emma, nurse)
     domain.add_participant(holder, emma, ppt)

@@ -82,6 +82,10 @@ class User(BaseModel):
     deactivated_at = DateTimeField(null=True)
     # The interface language the person last chose: e-mails to them are written in it.
     language = CharField(max_length=10, default="")
+    # Sign-in by OpenID Connect: a family member's person number (ID-porten "pid"), and a
+    # staff member's identity at the municipality's provider (recorded by the unit leader).
+    national_id = CharField(max_length=11, null=True, unique=True)
+    login_identity = CharField(max_length=254, null=True, unique=True)
 
     # flask-login protocol
     @property
@@ -253,6 +257,7 @@ class Guardian(BaseModel):
     # Set by the holder: the language of this guardian's e-mails and paper version ("" = bokmål).
     language = CharField(max_length=10, default="")
     needs_interpreter = BooleanField(default=False)
+    national_id = CharField(max_length=11, null=True, index=True)  # signs in with ID-porten
 
 
 class Participant(BaseModel):

@@ -1,0 +1,1 @@
+"""Sign-in with OpenID Connect: ID-porten for families (README "ID-porten")."""

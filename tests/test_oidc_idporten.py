@@ -1,0 +1,295 @@
+"""Families sign in with ID-porten: the real authorization code flow over HTTP against
+oidc-provider-mock, and every forged or unfit ID token refused (README "ID-porten")."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from stafettlogg.demo import DEMO_MOTHER_PID
+from stafettlogg.models import AuditEvent, Guardian, Log, Subject, User
+from tests.conftest import _make_app
+from tests.oidc_providers import ForgingProvider, mock_provider, person
+
+pytestmark = pytest.mark.db
+
+CLIENT_ID = "stafettlogg-test"
+CLIENT_SECRET = "a-client-secret-that-is-long-enough-for-hs256"
+NOAH_MOTHER = "15038412180"
+UNKNOWN = "03039010185"
+LOW_LEVEL = "01019012057"  # signs in at the substantial level only
+
+
+def idporten_app(database_url, issuer, **extra):
+    return _make_app(
+        database_url,
+        IDPORTEN_ISSUER=issuer,
+        IDPORTEN_CLIENT_ID=CLIENT_ID,
+        IDPORTEN_CLIENT_SECRET=CLIENT_SECRET,
+        **extra,
+    )
+
+
+@pytest.fixture
+def provider():
+    users = [person(DEMO_MOTHER_PID, name="Fatima Hansen"), person(NOAH_MOTHER), person(UNKNOWN)]
+    users.append(person(LOW_LEVEL, acr="idporten-loa-substantial"))
+    with mock_provider(users) as issuer:
+        yield issuer
+
+
+@pytest.fixture
+def app(database_url, provider):
+    app = idporten_app(database_url, provider)
+    yield app
+    from stafettlogg.db import db
+
+    if not db.is_closed():
+        db.close()
+
+
+def start(client, issuer):
+    response = client.get("/login/idporten")
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(issuer)
+    return location
+
+
+def sign_in(client, issuer, pid):
+    """Press the button, pick the person on the provider's form, follow the redirect back."""
+    location = start(client, issuer)
+    answer = requests.post(location, data={"sub": pid}, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, (location, answer.text[-600:])
+    back = urlsplit(answer.headers["Location"])
+    assert back.path == "/login/idporten/callback"
+    return client.get(f"{back.path}?{back.query}"), f"{back.path}?{back.query}"
+
+
+def signed_out(client) -> bool:
+    response = client.get("/")
+    return response.status_code == 303 and response.headers["Location"].startswith("/login")
+
+
+def actions(db_conn):
+    return [e.action for e in AuditEvent.select().order_by(AuditEvent.id)]
+
+
+def test_authorization_request_uses_pkce_state_nonce_and_level(client, provider):
+    query = parse_qs(urlsplit(start(client, provider)).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert len(query["code_challenge"][0]) >= 43
+    assert query["state"][0] and query["nonce"][0]
+    assert query["acr_values"] == ["idporten-loa-high"]
+    assert query["scope"] == ["openid profile"]
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["redirect_uri"] == ["http://localhost/login/idporten/callback"]
+
+
+def test_mother_signs_in_and_sees_exactly_her_childs_log(client, provider, db_conn):
+    response, _ = sign_in(client, provider, DEMO_MOTHER_PID)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    start_page = client.get("/").get_data(as_text=True)
+    assert "Emma Hansen" in start_page
+    for other in ("Noah Berg", "Sofie Lie", "Oskar Nilsen", "Ida Moen"):
+        assert other not in start_page
+    emma = Log.select().join(Subject).where(Subject.name == "Emma Hansen").get()
+    assert client.get(f"/mine/{emma.id}").status_code == 200
+    noah = Log.select().join(Subject).where(Subject.name == "Noah Berg").get()
+    assert client.get(f"/mine/{noah.id}").status_code in (403, 404)
+    # The existing account of the demo mother, not a new one.
+    assert Guardian.get(Guardian.log == emma, Guardian.name == "Fatima Hansen").user.username == "foresatt"
+    assert "idporten_login" in actions(db_conn)
+
+
+def test_a_guardian_recorded_by_number_needs_no_invitation(client, provider, db_conn):
+    noah = Log.select().join(Subject).where(Subject.name == "Noah Berg").get()
+    Guardian.update(national_id=NOAH_MOTHER).where(Guardian.log == noah).execute()
+    response, _ = sign_in(client, provider, NOAH_MOTHER)
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "Noah Berg" in page and "Emma Hansen" not in page
+    account = User.get(User.national_id == NOAH_MOTHER)
+    assert NOAH_MOTHER not in account.username  # never the number in audit lists
+    assert account.role == "guardian" and account.password_hash == ""
+
+
+def test_youth_with_own_access_signs_in_with_own_number(client, provider, db_conn):
+    from stafettlogg.lifecycle import YOUTH_RELATION
+
+    noah = Log.select().join(Subject).where(Subject.name == "Noah Berg").get()
+    Guardian.create(log=noah, name="Noah Berg", relation=YOUTH_RELATION, phone="999 00 000")
+    youth_pid = noah.subject.national_id
+    with mock_provider([person(youth_pid)]) as issuer:
+        app = idporten_app(client.application.config["DATABASE_URL"], issuer)
+        youth = app.test_client()
+        response, _ = sign_in(youth, issuer, youth_pid)
+        assert response.status_code == 302
+        page = youth.get("/").get_data(as_text=True)
+    assert "Noah Berg" in page and "Emma Hansen" not in page
+
+
+def test_the_number_of_a_child_without_own_access_opens_nothing(client, provider, db_conn):
+    noah = Log.select().join(Subject).where(Subject.name == "Noah Berg").get()
+    pid = noah.subject.national_id
+    with mock_provider([person(pid)]) as issuer:
+        app = idporten_app(client.application.config["DATABASE_URL"], issuer)
+        child = app.test_client()
+        response, _ = sign_in(child, issuer, pid)
+    assert response.status_code == 200
+    assert "Ingenting å vise" in response.get_data(as_text=True)
+
+
+def test_unknown_person_gets_a_calm_page_and_is_audited(client, provider, db_conn):
+    response, _ = sign_in(client, provider, UNKNOWN)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Ingenting å vise" in page and "stafettholderen" in page
+    assert "Emma" not in page
+    assert signed_out(client)  # not signed in
+    assert "idporten_no_match" in actions(db_conn)
+    assert not User.select().where(User.national_id == UNKNOWN).exists()
+
+
+def test_a_replayed_callback_is_refused(client, provider, db_conn):
+    response, callback = sign_in(client, provider, DEMO_MOTHER_PID)
+    assert response.status_code == 302
+    client.post("/logout")
+    again = client.get(callback)
+    assert again.status_code == 403
+    assert signed_out(client)
+
+
+def test_a_callback_from_another_browser_is_refused(client, provider, app, db_conn):
+    location = start(client, provider)
+    answer = requests.post(location, data={"sub": DEMO_MOTHER_PID}, allow_redirects=False, timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    attacker = app.test_client()  # has no state in its session
+    assert attacker.get(f"{back.path}?{back.query}").status_code == 403
+    assert signed_out(attacker)
+
+
+def test_too_low_level_from_the_provider_is_refused(client, provider, db_conn):
+    response, _ = sign_in(client, provider, LOW_LEVEL)
+    assert response.status_code == 403
+    assert "sikkerhetsnivå" in response.get_data(as_text=True)
+
+
+def test_sign_out_ends_the_session_at_the_provider_too(client, provider, db_conn):
+    sign_in(client, provider, DEMO_MOTHER_PID)
+    response = client.post("/logout")
+    assert response.status_code == 302
+    target = urlsplit(response.headers["Location"])
+    assert f"{target.scheme}://{target.netloc}" == provider
+    assert target.path == "/oauth2/end_session"
+    query = parse_qs(target.query)
+    assert query["post_logout_redirect_uri"] == ["http://localhost/login"]
+    assert query["id_token_hint"][0].count(".") == 2
+    assert signed_out(client)
+    # The provider accepts the request and sends the person back to our login page.
+    ended = requests.get(response.headers["Location"], timeout=10)
+    assert ended.status_code == 200
+
+
+def test_staff_sign_out_stays_local(auth, client):
+    auth.login_as("stafettholder")
+    assert client.post("/logout").headers["Location"] == "/login"
+
+
+def test_without_settings_there_is_no_idporten(database_url):
+    plain = _make_app(database_url).test_client()
+    assert plain.get("/login/idporten").status_code == 404
+    assert plain.get("/login/idporten/callback?code=x&state=y").status_code == 404
+    assert "ID-porten" not in plain.get("/login").get_data(as_text=True)
+
+
+def test_login_page_offers_idporten(client):
+    assert "Logg inn med ID-porten" in client.get("/login").get_data(as_text=True)
+
+
+# ------------------------------------------------------------ forged and unfit tokens
+
+
+def forged(claims_patch=None, maker=None):
+    provider = ForgingProvider()
+    provider.claims_patch = claims_patch or {}
+    if maker:
+        provider.token_maker = lambda claims: maker(provider, claims)
+    return provider
+
+
+REFUSED = {
+    "wrong nonce": forged({"nonce": "not-the-one-we-sent"}),
+    "wrong issuer": forged({"iss": "https://evil.example"}),
+    "wrong audience": forged({"aud": "another-client"}),
+    "expired": forged({"exp": 1_000_000_000, "iat": 999_999_000}),
+    "too low acr": forged({"acr": "idporten-loa-low"}),
+    "no acr": forged({"acr": None}),
+    "another key": forged(maker=lambda p, c: p.sign(c, key=p.other_key)),
+    "alg none": forged(maker=lambda p, c: p.unsigned(c)),
+    "HS256 with the client secret": forged(maker=lambda p, c: p.hs256(c, CLIENT_SECRET)),
+    "no pid": forged({"pid": None}),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_forged_or_unfit_tokens_are_refused(case, database_url, db_conn):
+    provider = REFUSED[case]
+    with provider.running():
+        app = idporten_app(database_url, provider.issuer)
+        browser = app.test_client()
+        location = browser.get("/login/idporten").headers["Location"]
+        back = urlsplit(requests.get(location, allow_redirects=False, timeout=10).headers["Location"])
+        response = browser.get(f"{back.path}?{back.query}")
+    assert response.status_code == 403, case
+    page = response.get_data(as_text=True)
+    if "acr" in case:
+        assert "sikkerhetsnivå" in page
+    else:
+        assert "Vi kunne ikke bekrefte innloggingen" in page
+    assert signed_out(browser)
+    assert any(a.startswith("idporten_refused_") for a in actions(db_conn))
+
+
+def test_a_clock_skew_within_the_limit_is_accepted(database_url, db_conn):
+    import time
+
+    provider = forged({"iat": int(time.time()) + 20})
+    with provider.running():
+        browser = idporten_app(database_url, provider.issuer).test_client()
+        location = browser.get("/login/idporten").headers["Location"]
+        back = urlsplit(requests.get(location, allow_redirects=False, timeout=10).headers["Location"])
+        assert browser.get(f"{back.path}?{back.query}").status_code == 302
+
+
+def test_substantial_level_can_be_allowed_by_setting(database_url, db_conn):
+    provider = forged({"acr": "idporten-loa-substantial"})
+    with provider.running():
+        browser = idporten_app(database_url, provider.issuer, IDPORTEN_ACR="idporten-loa-substantial").test_client()
+        location = browser.get("/login/idporten").headers["Location"]
+        assert parse_qs(urlsplit(location).query)["acr_values"] == ["idporten-loa-substantial"]
+        back = urlsplit(requests.get(location, allow_redirects=False, timeout=10).headers["Location"])
+        assert browser.get(f"{back.path}?{back.query}").status_code == 302
+
+
+def test_a_rotated_key_is_fetched_when_its_kid_is_unknown(database_url, db_conn):
+    from joserfc.jwk import RSAKey
+
+    provider = ForgingProvider()
+    with provider.running():
+        app = idporten_app(database_url, provider.issuer)
+
+        def sign_in_once():
+            browser = app.test_client()
+            location = browser.get("/login/idporten").headers["Location"]
+            back = urlsplit(requests.get(location, allow_redirects=False, timeout=10).headers["Location"])
+            return browser.get(f"{back.path}?{back.query}").status_code
+
+        assert sign_in_once() == 302
+        new_key = RSAKey.generate_key(2048, parameters={"kid": "signing-2"})
+        provider.published = [provider.key, new_key]
+        provider.token_maker = lambda claims: provider.sign(claims, key=new_key)
+        before = provider.jwks_requests
+        assert sign_in_once() == 302
+        assert provider.jwks_requests == before + 1
