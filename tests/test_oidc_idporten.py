@@ -293,3 +293,23 @@ def test_a_rotated_key_is_fetched_when_its_kid_is_unknown(database_url, db_conn)
         before = provider.jwks_requests
         assert sign_in_once() == 302
         assert provider.jwks_requests == before + 1
+
+
+# ------------------------------------------------------------ the holder records the number
+
+
+def test_holder_records_a_guardians_number_shown_masked(auth, db_conn):
+    holder = auth.persona("holder")
+    form = {"name": "Tor Hansen", "relation": "far", "phone": "922 00 000", "language": "nb"}
+    bad = holder.post("/logger/1/foresatte", data={**form, "national_id": "15038412181"})
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    assert "kontrollsifferet" in page and 'value="15038412181"' in page  # keeps what was typed
+    assert not Guardian.select().where(Guardian.national_id == "15038412181").exists()
+    short = holder.post("/logger/1/foresatte", data={**form, "national_id": "1503"})
+    assert short.status_code == 422 and "11 sifre" in short.get_data(as_text=True)
+    ok = holder.post("/logger/1/foresatte", data={**form, "national_id": "150384 12180"})
+    assert ok.status_code == 303
+    assert Guardian.get(Guardian.national_id == NOAH_MOTHER).name == "Tor Hansen"
+    shown = holder.get("/logger/1").get_data(as_text=True)
+    assert "150384 *****" in shown and NOAH_MOTHER not in shown

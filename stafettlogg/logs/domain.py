@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from stafettlogg import audit, languages
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import files
+from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import (
     Concern,
     Consent,
@@ -301,12 +302,16 @@ def add_guardian(
     email: str,
     language: str = "",
     needs_interpreter: bool = False,
+    national_id: str = "",
 ) -> Guardian:
     if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
         raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
     problem = guardian_problem({"name": name, "relation": relation, "phone": phone, "email": email})
     if problem:
         raise LogError(*problem)
+    national_id = national_id.replace(" ", "")
+    if national_id and (nid_problem := national_id_problem(national_id)):
+        raise LogError(nid_problem, "national_id")
     if language and language not in languages.FAMILY_LANGUAGES:
         raise LogError(_("Velg et språk fra listen."), "language")
     with write_transaction():
@@ -317,6 +322,7 @@ def add_guardian(
             phone=phone.strip(),
             email=email.strip(),
             language=language,
+            national_id=national_id or None,
             needs_interpreter=needs_interpreter,
         )
         audit.record("guardian_added", log=log, obj=guardian, user=by)

@@ -287,6 +287,7 @@ def guardian_add(log_id):
             email=f.get("email", ""),
             language=f.get("language", ""),
             needs_interpreter=f.get("needs_interpreter") == "yes",
+            national_id=f.get("national_id", ""),
         )
     except domain.LogError as e:
         return _log_page(422, guardian_errors={e.field or "name": str(e)}, guardian_values=f)

@@ -48,6 +48,7 @@ def init_app(app) -> None:
         )
     app.register_blueprint(bp)
     app.jinja_env.globals["idporten_enabled"] = idporten_enabled
+    app.jinja_env.globals["mask_national_id"] = domain.mask_national_id
 
 
 def client(name: str):
