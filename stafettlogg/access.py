@@ -10,11 +10,11 @@ never open a log.
 from flask import abort, g, request
 from flask_login import current_user
 
-from stafettlogg.models import Guardian, Log, LogStatus, Participant, Role, Unit, User
+from stafettlogg.models import Guardian, ItoDelegation, Log, LogStatus, Participant, Role, Unit, User
 
 # Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
 # log scope: holder, participant, guardian, unit_leader; unit scope: unit_leader,
-# area_leader, admin.
+# ito_coordinator (staff the unit leader delegated the overview to), area_leader, admin.
 PUBLIC = "anonymous authenticated"
 ACCESS: dict[str, str] = {
     # foundation
@@ -114,11 +114,11 @@ ACCESS: dict[str, str] = {
     "guardian.withdraw": "guardian",
     "guardian.deletion_request": "guardian",
     # overviews, KE, decision guide, statistics (issue 7) — add entries below this line
-    "overview.unit_overview": "unit_leader",
-    "overview.export": "unit_leader",
-    "overview.external_create": "unit_leader",
-    "overview.external_edit": "unit_leader",
-    "overview.external_delete": "unit_leader",
+    "overview.unit_overview": "unit_leader ito_coordinator",
+    "overview.export": "unit_leader ito_coordinator",
+    "overview.external_create": "unit_leader ito_coordinator",
+    "overview.external_edit": "unit_leader ito_coordinator",
+    "overview.external_delete": "unit_leader ito_coordinator",
     "overview.ke_records": "coordinating_unit",
     "overview.ke_record_new": "coordinating_unit",
     "overview.ke_record_create": "coordinating_unit",
@@ -128,6 +128,10 @@ ACCESS: dict[str, str] = {
     "overview.ke_reconciliation_update": "coordinating_unit",
     "overview.statistics": "area_leader unit_leader",
     "guide.guide": "staff",
+    # seed duties: ITO-koordinator, the unit's side of the June review (issue 18)
+    "org.ito_grant": "unit_leader",
+    "org.ito_revoke": "unit_leader",
+    "overview.unit_review": "unit_leader ito_coordinator",
 }
 
 
@@ -159,12 +163,27 @@ def log_tokens(user, log_or_id) -> set[str]:
     return tokens
 
 
+def is_ito_coordinator(user, unit_id: int) -> bool:
+    """Staff of the unit with a delegation not revoked (seed 000 point 1). Read on every
+    request, so a revoked delegation ends with the next request."""
+    return (
+        user.role == Role.STAFF
+        and user.active
+        and user.unit_id == unit_id
+        and ItoDelegation.select()
+        .where(ItoDelegation.unit == unit_id, ItoDelegation.user == user.id, ItoDelegation.revoked_at.is_null())
+        .exists()
+    )
+
+
 def unit_tokens(user, unit: Unit) -> set[str]:
     if not user.is_authenticated:
         return set()
     tokens = set()
     if user.role == Role.UNIT_LEADER and user.unit_id == unit.id:
         tokens.add("unit_leader")
+    if is_ito_coordinator(user, unit.id):
+        tokens.add("ito_coordinator")
     if user.role == Role.AREA_LEADER and user.area_id == unit.area_id:
         tokens.add("area_leader")
     if user.role == Role.ADMIN:

@@ -6,7 +6,7 @@ import io
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import domain, sections
 from stafettlogg.logs.national_id import with_control_digits
-from stafettlogg.models import Guardian, Log, LogStatus, Participant, Role, Unit, User, utcnow
+from stafettlogg.models import Guardian, ItoDelegation, Log, LogStatus, Participant, Role, Unit, User, utcnow
 from stafettlogg.organisation import create_area, create_user
 
 # Synthetic, valid fødselsnummer for signing in with the demo OpenID provider (README).
@@ -123,6 +123,9 @@ def seed() -> None:
         )
         _user(Role.STAFF, "kontaktlaerer", "Jonas Berg", unit=units["sor"], job_title="Kontaktlærer")
         _user(Role.STAFF, "larer", "Mari Lund", unit=units["nord"], job_title="Spesialpedagog")
+        # seed 000 point 1: the rector has delegated the unit overview to an ITO-koordinator
+        ito = _user(Role.STAFF, "ito", "Ingrid Toft", unit=units["nord"], job_title="Lærer og ITO-koordinator")
+        ItoDelegation.create(unit=units["nord"], user=ito, granted_by=User.get(User.username == "enhetsleder"))
         _user(
             Role.COORDINATING_UNIT,
             "ke",

@@ -389,6 +389,48 @@ class Entry(BaseModel):
     version = IntegerField(default=1)
 
 
+class ChildTalkAgreement(BaseModel):
+    """Seed 002: an adult talks with the child between meetings — who, and how often."""
+
+    log = ForeignKeyField(Log, backref="talk_agreements", on_delete="CASCADE")
+    adult = CharField(max_length=200)  # name and job title, or family relation
+    adult_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    every_days = IntegerField()
+    start_date = DateField()
+    how = TextField(default="")
+    status = CharField(max_length=20, default="ongoing")
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class ChildTalk(BaseModel):
+    """A quick note of one talk: when, who, how it is going in the child's words."""
+
+    log = ForeignKeyField(Log, backref="talks", on_delete="CASCADE")
+    talked_on = DateField(index=True)
+    who = CharField(max_length=200)
+    how_it_goes = TextField()
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class ClassGroupPeriod(BaseModel):
+    """The child's class/group in one unit and school year, so that each year's overview
+    shows what was true then (also after the log moved on)."""
+
+    log = ForeignKeyField(Log, backref="class_groups", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, backref="+", on_delete="RESTRICT")
+    school_year = IntegerField()
+    class_group = CharField(max_length=100)
+
+    class Meta:
+        indexes = ((("log", "unit", "school_year"), True),)
+
+
 class Handover(BaseModel):
     """Holder history and pending proposals (seed 002: the old holder keeps the
     role until the new one accepts)."""
@@ -504,6 +546,18 @@ class ExternalCoordination(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class ItoDelegation(BaseModel):
+    """Seed 000 point 1: the unit leader delegates keeping the unit overview to an
+    ITO-koordinator among the unit's staff. Revoked rows stay as the record."""
+
+    unit = ForeignKeyField(Unit, backref="ito_delegations", on_delete="CASCADE")
+    user = ForeignKeyField(User, backref="ito_delegations", on_delete="RESTRICT")
+    granted_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    granted_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True, index=True)
+    revoked_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+
+
 class Reconciliation(BaseModel):
     """The annual June review between a unit's overview and KE's register (seed 000)."""
 
@@ -542,6 +596,9 @@ MODELS = [
     Evaluation,
     MinutesCorrection,
     Entry,
+    ChildTalkAgreement,
+    ChildTalk,
+    ClassGroupPeriod,
     Handover,
     DeletionRequest,
     GuardianInvitation,
@@ -549,5 +606,6 @@ MODELS = [
     ArchiveDelivery,
     CoordinatorRecord,
     ExternalCoordination,
+    ItoDelegation,
     Reconciliation,
 ]

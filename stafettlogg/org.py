@@ -119,6 +119,8 @@ def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, le
         errors=errors or {},
         blocked_logs=blocked_logs or [],
         is_leader=current_user.role == Role.UNIT_LEADER,
+        ito=(ito := org.ito_delegations(unit)),
+        ito_ids={d.user_id for d in ito},
         is_area_leader=current_user.role == Role.AREA_LEADER,
     ), status
 
@@ -214,6 +216,28 @@ def outbox_retry(mail_id):
     audit.record("mail_retried", obj=OutboxEmail.get_by_id(mail_id), user=current_user)
     flash(_("E-posten er lagt i køen igjen og sendes straks."), "success")
     return redirect(url_for("org.outbox"), 303)
+
+
+@bp.route("/ansatte/<int:staff_id>/ito-koordinator", methods=["POST"])
+def ito_grant(staff_id):
+    staff = g.staff_member
+    try:
+        org.grant_ito(current_user, staff)
+    except org.OrganisationError as e:
+        return _unit_page(staff.unit, {}, {"ito": str(e)}, 409)
+    flash(_("%(name)s er ITO-koordinator og holder oversikten for enheten.", name=staff.name), "success")
+    return redirect(url_for("org.unit", unit_id=staff.unit_id) + "#ito-h", 303)
+
+
+@bp.route("/ansatte/<int:staff_id>/ito-koordinator/avslutt", methods=["POST"])
+def ito_revoke(staff_id):
+    staff = g.staff_member
+    try:
+        org.revoke_ito(current_user, staff)
+    except org.OrganisationError as e:
+        return _unit_page(staff.unit, {}, {"ito": str(e)}, 409)
+    flash(_("%(name)s er ikke lenger ITO-koordinator.", name=staff.name), "success")
+    return redirect(url_for("org.unit", unit_id=staff.unit_id) + "#ito-h", 303)
 
 
 @bp.route("/admin/utboks")

@@ -5,12 +5,14 @@ the staff of their unit and remove those who leave)."""
 import re
 import secrets
 
+from flask import url_for
 from flask_babel import gettext as _
 
 from stafettlogg import audit
+from stafettlogg.access import is_ito_coordinator
 from stafettlogg.auth import rotate_session_token
 from stafettlogg.db import write_transaction
-from stafettlogg.models import Area, Log, LogStatus, Role, Unit, UnitKind, User, utcnow
+from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, Role, Unit, UnitKind, User, utcnow
 from stafettlogg.passwords import hash_password
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
@@ -202,6 +204,7 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
                 logs=held,
             )
         handover.cancel_pending_involving(by, staff)
+        _end_ito(by, staff)
         User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id).execute()
         rotate_session_token(staff)
         audit.record("staff_deactivated", obj=staff, user=by)
@@ -211,3 +214,72 @@ def reactivate_staff(by: User, staff: User) -> None:
     with write_transaction():
         User.update(active=True, deactivated_at=None).where(User.id == staff.id).execute()
         audit.record("staff_reactivated", obj=staff, user=by)
+
+
+# ---------------------------------------------------------------- ITO-koordinator (seed 000)
+
+
+def ito_delegations(unit: Unit) -> list[ItoDelegation]:
+    """The unit's current ITO-koordinatorer."""
+    return list(
+        ItoDelegation.select(ItoDelegation, User)
+        .join(User, on=(ItoDelegation.user == User.id))
+        .where(ItoDelegation.unit == unit, ItoDelegation.revoked_at.is_null())
+        .order_by(User.name)
+    )
+
+
+def grant_ito(by: User, staff: User) -> ItoDelegation:
+    """Seed 000 point 1: the unit leader keeps the overview or delegates it to an
+    ITO-koordinator among the unit's active staff. The delegation is recorded, audited and
+    told to the person; it opens the unit's overview and June review, never a log."""
+    from stafettlogg.notify import msg, notify
+
+    if staff.role != Role.STAFF or not staff.active or staff.unit_id != by.unit_id:
+        raise OrganisationError(_("Bare aktive ansatte ved enheten kan være ITO-koordinator."))
+    with write_transaction():
+        if is_ito_coordinator(staff, by.unit_id):
+            raise OrganisationError(_("%(name)s er allerede ITO-koordinator.", name=staff.name))
+        delegation = ItoDelegation.create(unit=by.unit_id, user=staff, granted_by=by)
+        audit.record("ito_granted", obj=staff, user=by)
+        notify(
+            staff,
+            "ito_granted",
+            msg(
+                "%(name)s har gitt deg oppgaven som ITO-koordinator for %(unit)s: du holder oversikten over "
+                "stafettholdere og koordinatorer oppdatert og gjør den årlige gjennomgangen med KE.",
+                name=by.name,
+                unit=staff.unit.name,
+            ),
+            url=url_for("overview.unit_overview", unit_id=by.unit_id),
+        )
+    return delegation
+
+
+def _end_ito(by: User, staff: User) -> int:
+    changed = (
+        ItoDelegation.update(revoked_at=utcnow(), revoked_by=by)
+        .where(ItoDelegation.user == staff.id, ItoDelegation.revoked_at.is_null())
+        .execute()
+    )
+    if changed:
+        audit.record("ito_revoked", obj=staff, user=by)
+    return changed
+
+
+def revoke_ito(by: User, staff: User) -> None:
+    """The unit leader ends the delegation; the next request of the person is refused."""
+    from stafettlogg.notify import msg, notify
+
+    with write_transaction():
+        if not _end_ito(by, staff):
+            raise OrganisationError(_("%(name)s er ikke ITO-koordinator.", name=staff.name))
+        notify(
+            staff,
+            "ito_revoked",
+            msg(
+                "%(name)s har avsluttet oppgaven din som ITO-koordinator for %(unit)s.",
+                name=by.name,
+                unit=staff.unit.name,
+            ),
+        )

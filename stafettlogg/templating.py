@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from stafettlogg.access import is_ito_coordinator
 from stafettlogg.models import Notification, Role, User
 from stafettlogg.textformat import render_markdown
 
@@ -87,7 +88,7 @@ def nav_items():
         items.append(("org.unit", url_for("org.unit", unit_id=current_user.unit_id), _("Min enhet")))
     if role in (Role.AREA_LEADER, Role.ADMIN):
         items.append(("org.units", url_for("org.units"), _("Enheter")))
-    if role == Role.UNIT_LEADER:
+    if role == Role.UNIT_LEADER or (role == Role.STAFF and is_ito_coordinator(current_user, current_user.unit_id)):
         items.append(
             ("overview.unit_overview", url_for("overview.unit_overview", unit_id=current_user.unit_id), _("Oversikt"))
         )

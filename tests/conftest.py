@@ -22,6 +22,7 @@ PERSONAS = {
     "participant": "aktor",
     "same_unit_staff": "larer",
     "unit_leader": "enhetsleder",
+    "ito_coordinator": "ito",
     "other_unit_staff": "kontaktlaerer",
     "other_unit_leader": "enhetsleder2",
     "guardian": "foresatt",

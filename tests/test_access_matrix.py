@@ -16,6 +16,7 @@ GLOBAL = {
     "participant": {"authenticated", "staff"},
     "same_unit_staff": {"authenticated", "staff"},
     "unit_leader": {"authenticated", "staff", "unit_leader"},
+    "ito_coordinator": {"authenticated", "staff"},
     "other_unit_staff": {"authenticated", "staff"},
     "other_unit_leader": {"authenticated", "staff", "unit_leader"},
     "guardian": {"authenticated", "guardian"},
@@ -31,6 +32,7 @@ ON_EMMAS_LOG = {
 }
 ON_NORDBYEN = {
     "unit_leader": {"unit_leader"},
+    "ito_coordinator": {"ito_coordinator"},
     "area_leader": {"area_leader"},
     "admin": {"admin"},
 }
@@ -118,6 +120,7 @@ def test_access_tokens_are_known():
         "admin",
         "area_leader",
         "unit_leader",
+        "ito_coordinator",
         "coordinating_unit",
         "guardian",
         "holder",

@@ -550,14 +550,14 @@ def test_statistics_numbers(db_conn):
 
 ROUTES = [
     # (method, path template, personas allowed)
-    ("GET", "/enheter/{nord}/oversikt", {"unit_leader"}),
-    ("GET", "/enheter/{nord}/oversikt/{year}", {"unit_leader"}),
-    ("GET", "/enheter/{nord}/oversikt/{year}/csv", {"unit_leader"}),
-    ("GET", "/enheter/{nord}/oversikt/{year}/xlsx", {"unit_leader"}),
-    ("POST", "/enheter/{nord}/oversikt/{year}/eksterne", {"unit_leader"}),
-    ("GET", "/enheter/{nord}/eksterne/{ext}", {"unit_leader"}),
-    ("POST", "/enheter/{nord}/eksterne/{ext}", {"unit_leader"}),
-    ("POST", "/enheter/{nord}/eksterne/{ext}/slett", {"unit_leader"}),
+    ("GET", "/enheter/{nord}/oversikt", {"unit_leader", "ito_coordinator"}),
+    ("GET", "/enheter/{nord}/oversikt/{year}", {"unit_leader", "ito_coordinator"}),
+    ("GET", "/enheter/{nord}/oversikt/{year}/csv", {"unit_leader", "ito_coordinator"}),
+    ("GET", "/enheter/{nord}/oversikt/{year}/xlsx", {"unit_leader", "ito_coordinator"}),
+    ("POST", "/enheter/{nord}/oversikt/{year}/eksterne", {"unit_leader", "ito_coordinator"}),
+    ("GET", "/enheter/{nord}/eksterne/{ext}", {"unit_leader", "ito_coordinator"}),
+    ("POST", "/enheter/{nord}/eksterne/{ext}", {"unit_leader", "ito_coordinator"}),
+    ("POST", "/enheter/{nord}/eksterne/{ext}/slett", {"unit_leader", "ito_coordinator"}),
     ("GET", "/ke", {"coordinating_unit"}),
     ("GET", "/ke/vedtak/ny", {"coordinating_unit"}),
     ("POST", "/ke/vedtak", {"coordinating_unit"}),
@@ -576,11 +576,13 @@ ROUTES = [
             "participant",
             "same_unit_staff",
             "unit_leader",
+            "ito_coordinator",
             "other_unit_staff",
             "other_unit_leader",
             "coordinating_unit",
         },
     ),  # fmt: skip
+    ("POST", "/enheter/{nord}/oversikt/{year}/gjennomgang", {"unit_leader", "ito_coordinator"}),
 ]
 
 

@@ -8,7 +8,7 @@ from peewee import JOIN
 
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
-from stafettlogg.models import CoordinatorRecord, Role, Unit, User, utcnow
+from stafettlogg.models import CoordinatorRecord, ItoDelegation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
 
 KINDS = ("koordinator", "barnekoordinator")
@@ -107,6 +107,16 @@ def unit_leaders(unit: Unit | None) -> list[User]:
     return list(User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active == True))  # noqa: E712
 
 
+def ito_coordinators(unit: Unit) -> list[User]:
+    """Staff the unit leader delegated the overview to (seed 000 point 1): they are told
+    what the unit leader is told about the overview."""
+    return list(
+        User.select()
+        .join(ItoDelegation, on=(ItoDelegation.user == User.id))
+        .where(ItoDelegation.unit == unit, ItoDelegation.revoked_at.is_null(), User.active == True)  # noqa: E712
+    )
+
+
 def inform_unit(by: User, record: CoordinatorRecord) -> int:
     """Seed 000, point 3: KE informs the child's school/kindergarten of the name and
     contact of the appointed (barne-)koordinator — also when refused — but only when the
@@ -149,7 +159,7 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
     year = school_year_of(dt.date.today())  # the decision stands in every later year's overview
     url = url_for("overview.unit_overview", unit_id=record.unit_id, year=year) + f"#ke-{record.id}"
     with write_transaction():
-        for leader in leaders:
+        for leader in leaders + ito_coordinators(record.unit):
             notify(leader, "ke_informed", text, url=url, email_subject=msg("Melding fra koordinerende enhet"))
         CoordinatorRecord.update(informed_at=utcnow()).where(CoordinatorRecord.id == record.id).execute()
         audit.record("coordinator_record_inform_unit", obj=record, user=by)

@@ -10,6 +10,7 @@ from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
+from stafettlogg.overview.ke import ito_coordinators
 from stafettlogg.overview.overview import (
     OverviewRow,
     child_key,
@@ -115,6 +116,29 @@ def save_reconciliation(by: User, unit: Unit, year: int, values: dict) -> Reconc
     return rec
 
 
+def differences_for_unit(unit: Unit, year: int) -> list[Difference]:
+    """What the unit itself may see before the June review: KE's decisions only once KE
+    has informed the unit with the family's consent (seed 000 point 3)."""
+    return [d for d in differences(unit, year) if d.record is None or d.record.informed_at is not None]
+
+
+def save_unit_side(by: User, unit: Unit, year: int, unit_contact_name: str) -> Reconciliation:
+    """The unit (its leader or ITO-koordinator) names its contact person for the June
+    review; KE records the review itself."""
+    name = (unit_contact_name or "").strip()
+    if not name:
+        raise ValueError(_("Skriv hvem som er enhetens kontaktperson."))
+    if len(name) > 200:
+        raise ValueError(_("Teksten er for lang (høyst %(n)s tegn).", n=200))
+    with write_transaction():
+        rec = Reconciliation.get_or_none(Reconciliation.unit == unit, Reconciliation.school_year == year)
+        if rec is None:
+            rec = Reconciliation.create(unit=unit, school_year=year)
+        Reconciliation.update(unit_contact_name=name).where(Reconciliation.id == rec.id).execute()
+        audit.record("reconciliation_unit_update", obj=rec, user=by)
+    return Reconciliation.get_by_id(rec.id)
+
+
 def june_reminders(today: dt.date) -> int:
     """In June, remind each school's and kindergarten's leader whose overview has not been
     reviewed with KE, and KE itself (seed 000: "Årlig dialog ... i juni"). Idempotent:
@@ -130,7 +154,8 @@ def june_reminders(today: dt.date) -> int:
         if reconciliation_for(unit, year).status == "reviewed":
             continue
         pending.append(unit)
-        for leader in User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active == True):  # noqa: E712
+        keepers = list(User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active == True))  # noqa: E712
+        for leader in keepers + ito_coordinators(unit):
             note = notify(
                 leader,
                 "june_reconciliation",

@@ -48,6 +48,7 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
         rows=rows,
         decisions=overview.informed_decisions(unit, year),
         reconciliation=reconciliation.reconciliation_for(unit, year),
+        differences=reconciliation.differences_for_unit(unit, year),
         status_label=reconciliation.status_label,
         kind_label=ke.kind_label,
         decision_label=ke.decision_label,
@@ -99,6 +100,18 @@ def _external(external_id) -> ExternalCoordination:
     if ext is None:
         abort(404)
     return ext
+
+
+@bp.route("/enheter/<int:unit_id>/oversikt/<int:year>/gjennomgang", methods=["POST"])
+def unit_review(unit_id, year):
+    """The unit's side of the June review with KE: its contact person."""
+    year = _valid_year(year)
+    try:
+        reconciliation.save_unit_side(current_user, g.unit, year, request.form.get("unit_contact_name", ""))
+    except ValueError as e:
+        return _overview_page(g.unit, year, request.form, {"unit_contact_name": str(e)}, 422)
+    flash(_("Enhetens kontaktperson for gjennomgangen er lagret."), "success")
+    return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=year) + "#rec-h", 303)
 
 
 @bp.route("/enheter/<int:unit_id>/eksterne/<int:external_id>", methods=["GET", "POST"])

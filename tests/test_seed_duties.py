@@ -1,0 +1,106 @@
+"""Seed duties: the ITO-koordinator (seed 000 point 1), the unit's side of the June review,
+and moves between units (both unit leaders told, class/group per unit and year)."""
+
+import pytest
+
+from stafettlogg.models import AuditEvent, ItoDelegation, Notification, Reconciliation, Unit
+from tests.conftest import EMMA_LOG_ID, user
+
+pytestmark = pytest.mark.db
+
+
+def nord() -> Unit:
+    return Unit.get(Unit.name == "Nordbyen skole")
+
+
+def sor() -> Unit:
+    return Unit.get(Unit.name == "Sørbyen skole")
+
+
+def test_unit_leader_delegates_and_revokes_the_overview(auth, db_conn):
+    larer = user("larer")
+    unit = nord()
+    staff_client = auth.login_as("larer")
+    assert staff_client.get(f"/enheter/{unit.id}/oversikt").status_code == 403
+
+    leader = auth.login_as("enhetsleder")
+    response = leader.post(f"/ansatte/{larer.id}/ito-koordinator")
+    assert response.status_code == 303
+    page = leader.get(f"/enheter/{unit.id}").get_data(as_text=True)
+    assert "Mari Lund" in page.split('id="ito-h"', 1)[1]
+    delegation = ItoDelegation.get(ItoDelegation.user == larer, ItoDelegation.revoked_at.is_null())
+    assert delegation.granted_by_id == user("enhetsleder").id and delegation.unit_id == unit.id
+    assert AuditEvent.select().where(AuditEvent.action == "ito_granted", AuditEvent.object_id == larer.id).exists()
+    assert Notification.select().where(Notification.user == larer, Notification.kind == "ito_granted").exists()
+
+    # granting twice is refused with a message; nothing new stored
+    assert leader.post(f"/ansatte/{larer.id}/ito-koordinator").status_code == 409
+    assert ItoDelegation.select().where(ItoDelegation.user == larer).count() == 1
+
+    ito = auth.login_as("larer")
+    html = ito.get(f"/enheter/{unit.id}/oversikt").get_data(as_text=True)
+    assert "Emma Hansen" in html and f'href="/enheter/{unit.id}/oversikt"' in html  # nav link too
+    csv = ito.get(f"/enheter/{unit.id}/oversikt/2026/csv")
+    assert csv.status_code == 200 and "Emma Hansen" in csv.get_data(as_text=True)
+    form = {"child_name": "Lea Ny", "class_group": "3A", "holder": "Ola Nordmann, miljøterapeut"}
+    assert ito.post(f"/enheter/{unit.id}/oversikt/2026/eksterne", data=form).status_code == 303
+    review = ito.post(f"/enheter/{unit.id}/oversikt/2026/gjennomgang", data={"unit_contact_name": "Mari Lund"})
+    assert review.status_code == 303
+    assert Reconciliation.get(Reconciliation.unit == unit, Reconciliation.school_year == 2026).unit_contact_name == (
+        "Mari Lund"
+    )
+    # the overview, never a log's content, never another unit, never staff administration
+    assert ito.get(f"/logger/{EMMA_LOG_ID}").status_code == 403
+    assert ito.get(f"/enheter/{sor().id}/oversikt").status_code == 403
+    assert ito.get(f"/enheter/{unit.id}").status_code == 403
+    assert ito.post(f"/ansatte/{larer.id}/ito-koordinator/avslutt").status_code == 403
+
+    leader = auth.login_as("enhetsleder")
+    assert leader.post(f"/ansatte/{larer.id}/ito-koordinator/avslutt").status_code == 303
+    assert AuditEvent.select().where(AuditEvent.action == "ito_revoked", AuditEvent.object_id == larer.id).exists()
+    # the same session, next request: refused
+    ito = auth.login_as("larer")
+    assert ito.get(f"/enheter/{unit.id}/oversikt").status_code == 403
+    assert ito.get(f"/enheter/{unit.id}/oversikt/2026/xlsx").status_code == 403
+    assert leader.post(f"/ansatte/{larer.id}/ito-koordinator/avslutt").status_code in (403, 409)
+
+
+def test_only_active_staff_of_the_own_unit_can_be_delegated(auth, db_conn):
+    leader = auth.login_as("enhetsleder")
+    # staff of another unit: the route is not the leader's (403), nothing stored
+    assert leader.post(f"/ansatte/{user('kontaktlaerer').id}/ito-koordinator").status_code == 403
+    # the leader themself, and a made-up id
+    assert leader.post(f"/ansatte/{user('enhetsleder').id}/ito-koordinator").status_code == 409
+    assert leader.post("/ansatte/999999999/ito-koordinator").status_code == 404
+    assert (
+        not ItoDelegation.select().where(ItoDelegation.user.in_([user("kontaktlaerer"), user("enhetsleder")])).exists()
+    )
+    # another unit's leader cannot delegate Nordbyen staff
+    other = auth.login_as("enhetsleder2")
+    assert other.post(f"/ansatte/{user('larer').id}/ito-koordinator").status_code == 403
+
+
+def test_deactivation_ends_the_delegation(auth, db_conn):
+    from stafettlogg import organisation
+
+    ito = user("ito")
+    assert ItoDelegation.select().where(ItoDelegation.user == ito, ItoDelegation.revoked_at.is_null()).exists()
+    organisation.deactivate_staff(user("enhetsleder"), ito)
+    assert not ItoDelegation.select().where(ItoDelegation.user == ito, ItoDelegation.revoked_at.is_null()).exists()
+    organisation.reactivate_staff(user("enhetsleder"), ito)
+    client = auth.login_as("ito")
+    assert client.get(f"/enheter/{nord().id}/oversikt").status_code == 403
+
+
+def test_ito_coordinator_is_told_what_the_leader_is_told(db_conn, app):
+    import datetime as dt
+
+    from stafettlogg.overview import reconciliation
+
+    with app.test_request_context():
+        reconciliation.june_reminders(dt.date(2027, 6, 3))
+    assert (
+        Notification.select()
+        .where(Notification.user == user("ito"), Notification.kind == "june_reconciliation")
+        .exists()
+    )
