@@ -103,14 +103,17 @@ def require_password_change():
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this host: no scheme, no netloc, no //evil."""
-    if not target:
-        return url_for("main.index")
+    """The one check for every ``next`` (login, language switch …): only a path on this
+    host. Refused: a scheme or host, ``//``, a backslash, and any whitespace or control
+    character (browsers drop tabs and newlines, so ``/<TAB>/evil`` would become ``//evil``)."""
+    home = url_for("main.index")
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return home
+    if "\\" in target or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in target):
+        return home
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.index")
-    if "\\" in target:
-        return url_for("main.index")
+    if parts.scheme or parts.netloc:
+        return home
     return target
 
 
