@@ -13,14 +13,15 @@ from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
-from stafettlogg.models import Handover, Log, LogStatus, Participant, Role, Unit, User, utcnow
+from stafettlogg.logs import states
+from stafettlogg.models import Handover, Log, Participant, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
 
 PENDING = "pending"
 ACCEPTED = "accepted"
 DECLINED = "declined"
 CANCELLED = "cancelled"
-HANDOVER_STATUSES = (LogStatus.DRAFT, LogStatus.ACTIVE)  # logs that have a holder to hand over
+HANDOVER_STATUSES = states.OPEN  # logs that have a holder to hand over
 
 
 class HandoverError(ValueError):
@@ -83,16 +84,11 @@ def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -
         raise HandoverError(_("Notatet kan ha høyst 2000 tegn."), "note")
     with write_transaction():
         log = _lock(log)
-        _check_log_open(log)
-        if by.id != log.holder_id:
-            raise HandoverError(_("Bare stafettholderen kan foreslå ny stafettholder."))
+        if (error := states.problem(by, log, "hand_over")) is not None:
+            raise HandoverError(str(error))
         if to_user is not None and to_user.id == by.id:
             raise HandoverError(_("Du kan ikke foreslå deg selv. Du er allerede stafettholder."), "to_user")
         _check_new_holder(log, to_user, by)
-        if pending_for(log) is not None:
-            raise HandoverError(
-                _("Det finnes allerede et forslag om ny stafettholder. Trekk det tilbake før du foreslår en annen.")
-            )
         handover = Handover.create(log=log, from_user=log.holder_id, to_user=to_user, note=note, created_by=by)
         audit.record("handover_proposed", log=log, obj=handover, user=by)
         _notify_proposed(handover, log, to_user, by)

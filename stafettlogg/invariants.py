@@ -10,7 +10,7 @@ def check_invariants() -> list[str]:
     rows = (
         Log.select(Log.id, Log.holder, User.active.alias("holder_active"), User.role.alias("holder_role"))
         .join(User, on=(Log.holder == User.id))
-        .where(Log.status.in_([LogStatus.DRAFT, LogStatus.ACTIVE]))
+        .where(Log.status.in_(LogStatus.OPEN))
         .dicts()
     )
     for row in rows:
@@ -51,7 +51,7 @@ def _handover_problems() -> list[str]:
     accepted = (
         Handover.select(Handover.log, Handover.to_user, Log.holder)
         .join(Log)
-        .where(Handover.status == "accepted", Log.status.in_([LogStatus.DRAFT, LogStatus.ACTIVE]))
+        .where(Handover.status == "accepted", Log.status.in_(LogStatus.OPEN))
         .order_by(Handover.decided_at, Handover.id)
         .dicts()
     )

@@ -17,7 +17,7 @@ from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.archive.domain import deletion_blocker, is_archived
 from stafettlogg.db import db, is_sqlite, write_transaction
-from stafettlogg.logs import domain
+from stafettlogg.logs import domain, states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
     Concern,
@@ -49,8 +49,8 @@ from stafettlogg.passwords import hash_password, password_problem
 
 CLOSE_REASONS = ("needs_met", "ip_created", "consent_withdrawn", "other")
 DELETE_REASONS = ("passive_by_agreement", "not_kept", "guardian_request")
-OPEN = (LogStatus.DRAFT, LogStatus.ACTIVE)
-ENDED = (LogStatus.CLOSED, LogStatus.PASSIVE)
+OPEN = states.OPEN
+ENDED = states.ENDED
 NOTE_MAX = 2000
 INVITATION_DAYS = 7
 YOUTH_RELATION = "ungdom"
@@ -121,11 +121,8 @@ def close_log(
         raise LogError(_("Merknaden kan ha høyst %(n)s tegn.", n=NOTE_MAX), "note")
     with write_transaction():
         log = _fresh(log)
-        _require(by, log, "holder", _("Bare stafettholderen kan avslutte stafettloggen."))
-        if log.status not in OPEN:
-            raise LogError(_("Stafettloggen er allerede avsluttet."), code="state")
-        _close(log, reason, note.strip(), coordinator_name, coordinator_service)
-        audit.record("log_closed", log=log, obj=log, user=by, role="holder")
+        states.check(by, log, "close")
+        _close(by, log, "close", reason, note.strip(), coordinator_name, coordinator_service)
         participants = [p.user for p in Participant.select(Participant, User).join(User).where(Participant.log == log)]
         _notify(
             participants,
@@ -136,31 +133,28 @@ def close_log(
     return Log.get_by_id(log.id)
 
 
-def _close(log: Log, reason: str, note: str, coordinator_name: str = "", coordinator_service: str = "") -> None:
+def _close(
+    by: User, log: Log, action: str, reason: str, note: str, coordinator_name: str = "", coordinator_service: str = ""
+) -> None:
     from stafettlogg.handover import cancel_handover, pending_for
 
     # A closed log hands nothing on: a pending proposal is withdrawn (the proposed person is told).
     pending = pending_for(log)
     if pending is not None:
         cancel_handover(User.get_by_id(log.holder_id), pending, system_reason=_("Stafettloggen er avsluttet."))
-    changed = (
-        Log.update(
-            status=LogStatus.CLOSED,
-            closed_at=utcnow(),
-            close_reason=reason,
-            close_note=note,
-            coordinator_name=coordinator_name,
-            coordinator_service=coordinator_service,
-            guardian_agreed_to_keep=False,
-            keep_agreed_by="",
-            keep_agreed_on=None,
-            version=Log.version + 1,
-        )
-        .where(Log.id == log.id, Log.status.in_(OPEN))
-        .execute()
+    states.apply(
+        by,
+        log,
+        action,
+        closed_at=utcnow(),
+        close_reason=reason,
+        close_note=note,
+        coordinator_name=coordinator_name,
+        coordinator_service=coordinator_service,
+        guardian_agreed_to_keep=False,
+        keep_agreed_by="",
+        keep_agreed_on=None,
     )
-    if not changed:
-        raise LogError(_("Stafettloggen ble endret samtidig. Last siden på nytt."), code="conflict")
 
 
 def make_passive(by: User, log: Log, agreed_by_name: str, agreed_as: str = "guardian") -> Log:
@@ -170,21 +164,14 @@ def make_passive(by: User, log: Log, agreed_by_name: str, agreed_as: str = "guar
     check_keep_agreement(log, agreed_by_name, agreed_as)
     with write_transaction():
         log = _fresh(log)
-        _require(by, log, "holder", _("Bare stafettholderen kan sette stafettloggen passiv."))
-        if log.status != LogStatus.CLOSED:
-            raise LogError(_("Bare en avsluttet stafettlogg kan settes passiv."), code="state")
-        if open_deletion_request(log) is not None:
-            raise LogError(
-                _("Foresatte har bedt om at loggen slettes. Enhetslederen må behandle kravet først."), code="state"
-            )
-        Log.update(
-            status=LogStatus.PASSIVE,
+        states.apply(
+            by,
+            log,
+            "make_passive",
             guardian_agreed_to_keep=True,
             keep_agreed_by=agreed_by_name[:200],
             keep_agreed_on=dt.date.today(),
-            version=Log.version + 1,
-        ).where(Log.id == log.id).execute()
-        audit.record("log_made_passive", log=log, obj=log, user=by, role="holder")
+        )
     return Log.get_by_id(log.id)
 
 
@@ -207,16 +194,16 @@ def reopen(by: User, log: Log) -> Log:
     until the new consent is uploaded, and a later close needs a new agreement."""
     with write_transaction():
         log = _fresh(log)
-        _require(by, log, "holder", _("Bare stafettholderen kan gjenåpne stafettloggen her."))
-        if open_deletion_request(log) is not None:
-            raise LogError(
-                _("Foresatte har bedt om at loggen slettes. Enhetslederen må behandle kravet først."), code="state"
-            )
-        reopened = domain.reopen_log(by, log)  # checks the state; a savepoint inside this transaction
-        Log.update(guardian_agreed_to_keep=False, keep_agreed_by="", keep_agreed_on=None).where(
-            Log.id == log.id
-        ).execute()
-    return Log.get_by_id(reopened.id)
+        reopened = states.apply(
+            by,
+            log,
+            "reopen",
+            closed_at=None,
+            guardian_agreed_to_keep=False,
+            keep_agreed_by="",
+            keep_agreed_on=None,
+        )
+    return reopened
 
 
 # ------------------------------------------------------------------ guardians' own actions
@@ -227,11 +214,8 @@ def withdraw_consent(by: User, log: Log) -> Log:
     without giving a reason; the log closes."""
     with write_transaction():
         log = _fresh(log)
-        _require(by, log, "guardian", _("Bare de foresatte kan trekke samtykket tilbake her."))
-        if log.status not in OPEN:
-            raise LogError(_("Stafettloggen er allerede avsluttet."), code="state")
-        _withdraw(log)
-        audit.record("consent_withdrawn", log=log, obj=log, user=by, role="guardian")
+        states.check(by, log, "withdraw_consent")
+        _withdraw(by, log)
         _notify(
             [log.holder],
             "consent_withdrawn",
@@ -242,11 +226,11 @@ def withdraw_consent(by: User, log: Log) -> Log:
     return Log.get_by_id(log.id)
 
 
-def _withdraw(log: Log) -> None:
+def _withdraw(by: User, log: Log) -> None:
     Consent.update(withdrawn_at=utcnow()).where(
         Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null()
     ).execute()
-    _close(log, "consent_withdrawn", "")
+    _close(by, log, "withdraw_consent", "consent_withdrawn", "")
 
 
 def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
@@ -258,14 +242,18 @@ def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
         raise LogError(_("Teksten kan ha høyst %(n)s tegn.", n=NOTE_MAX), "reason")
     with write_transaction():
         log = _fresh(log)
-        _require(by, log, "guardian", _("Bare de foresatte kan be om sletting her."))
-        if open_deletion_request(log) is not None:
+        if open_deletion_request(log) is not None and "guardian" in states.roles_of(by, log):
             raise LogError(_("Dere har allerede bedt om sletting. Enhetslederen behandler kravet."), code="state")
+        states.check(by, log, "request_deletion")
         if log.status in OPEN:
-            _withdraw(log)
-            audit.record("consent_withdrawn", log=log, obj=log, user=by, role="guardian")
-        request = DeletionRequest.create(log=log, requested_by=by, reason=reason)
-        audit.record("deletion_requested", log=log, obj=request, user=by, role="guardian")
+            _withdraw(by, log)
+            log = Log.get_by_id(log.id)
+
+        def create_request():
+            return DeletionRequest.create(log=log, requested_by=by, reason=reason)
+
+        states.apply(by, log, "request_deletion", obj=create_request)
+        request = open_deletion_request(log)
         text = msg("Foresatte har bedt om at stafettlogg nr. %(id)s slettes.", id=log.id)
         _notify(_unit_leaders(log), "deletion_requested", text, log, url=f"/enheter/{log.unit_id}/sletting")
         _notify([log.holder], "deletion_requested", text, log, url=f"/logger/{log.id}")
@@ -325,15 +313,8 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
     byte of it holds the deleted data (SECURITY.md "Deletion purges")."""
     with write_transaction():
         log = _fresh(log)
-        _require(by, log, "unit_leader", _("Bare enhetslederen for enheten kan slette stafettloggen."))
+        states.check(by, log, "delete")
         allowed = deletion_reason(log)
-        if allowed is None:
-            if log.status in OPEN:
-                raise LogError(_("Stafettloggen må avsluttes før den kan slettes."), code="state")
-            raise LogError(
-                _("Foresatte har sagt ja til å ta vare på loggen. Den kan slettes når den er satt passiv."),
-                code="state",
-            )
         if reason != allowed:
             raise LogError(_("Årsaken til slettingen passer ikke med loggens status. Last siden på nytt."), "reason")
         if blocker := deletion_blocker(log, archive_waiver):
@@ -349,7 +330,7 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
             reason=reason,
             archive_waiver=archive_waiver,
         )
-        audit.record("log_deleted", log=log.id, obj=tombstone, user=by, role="unit_leader")
+        states.apply(by, log, "delete", obj=tombstone)
         emails = {u.email: u for u in requesters if u.email}
         _purge(log)
         for address in sorted(emails):  # queued with the deletion, sent after commit

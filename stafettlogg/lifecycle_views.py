@@ -392,7 +392,7 @@ def queue(unit_id):
         .join(Subject)
         .switch(Log)
         .join(holder, on=(Log.holder == holder.id))
-        .where(Log.unit == unit, Log.status.in_([LogStatus.CLOSED, LogStatus.PASSIVE]))
+        .where(Log.unit == unit, Log.status.in_(LogStatus.ENDED))
         .order_by(Log.closed_at)
     )
     requests = {

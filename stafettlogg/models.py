@@ -205,6 +205,8 @@ class LogStatus:
     PASSIVE = "passive"
     DELETED = "deleted"
     ALL = (DRAFT, ACTIVE, CLOSED, PASSIVE, DELETED)
+    OPEN = (DRAFT, ACTIVE)  # in use: what may happen in each is in logs/states.py
+    ENDED = (CLOSED, PASSIVE)  # kept read-only until reopened or deleted
 
 
 class SubjectKind:

@@ -173,7 +173,7 @@ def update_staff(by: User, staff: User, *, name: str, job_title: str, email: str
 
 def active_logs_held_by(user: User) -> list[Log]:
     return list(
-        Log.select().where(Log.holder == user, Log.status.in_([LogStatus.DRAFT, LogStatus.ACTIVE])).order_by(Log.id)
+        Log.select().where(Log.holder == user, Log.status.in_(LogStatus.OPEN)).order_by(Log.id)
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 from stafettlogg import lifecycle
 from stafettlogg.access import ACCESS
 from stafettlogg.db import db
-from stafettlogg.logs import domain, sections
+from stafettlogg.logs import domain, sections, states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
     MODELS,
@@ -34,7 +34,7 @@ from stafettlogg.models import (
     utcnow,
 )
 from tests import files
-from tests.conftest import EMMA_LOG_ID, user
+from tests.conftest import EMMA_LOG_ID, PERSONAS, user
 from tests.test_access_matrix import refused, routes, url_values
 
 pytestmark = pytest.mark.db
@@ -52,36 +52,73 @@ def ctx(app, db_conn):
 
 # ------------------------------------------------------------------ states × roles
 
-ROLES = ("holder", "participant", "same_unit_staff", "unit_leader", "other_unit_leader", "guardian")
-USERNAMES = {
-    "holder": "stafettholder",
-    "participant": "aktor",
-    "same_unit_staff": "larer",
-    "unit_leader": "enhetsleder",
-    "other_unit_leader": "enhetsleder2",
-    "guardian": "foresatt",
+# Every persona, and the role on Emma's log (access.log_tokens) the table speaks of.
+PERSONA_ROLE = {
+    "holder": "holder",
+    "participant": "participant",
+    "same_unit_staff": None,
+    "unit_leader": "unit_leader",
+    "other_unit_staff": None,
+    "other_unit_leader": None,
+    "guardian": "guardian",
+    "coordinating_unit": None,
+    "area_leader": None,
+    "admin": None,
 }
 STATES = (LogStatus.DRAFT, LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE)
 
-TRANSITIONS = {
-    # name: (call, the role that may, the states it may act from, the state after)
-    "close": (lambda u, log: lifecycle.close_log(u, log, "needs_met"), "holder", ("draft", "active"), "closed"),
-    "passive": (lambda u, log: lifecycle.make_passive(u, log, "Fatima Hansen"), "holder", ("closed",), "passive"),
-    "reopen": (lambda u, log: lifecycle.reopen(u, log), "holder", ("closed", "passive"), "draft"),
-    "withdraw": (lambda u, log: lifecycle.withdraw_consent(u, log), "guardian", ("draft", "active"), "closed"),
-    "request_deletion": (
-        lambda u, log: lifecycle.request_deletion(u, log, ""),
-        "guardian",
-        ("draft", "active", "closed", "passive"),
-        None,
-    ),
-    "delete": (
-        lambda u, log: lifecycle.delete_log(u, log, lifecycle.deletion_reason(log) or "not_kept", "aldri tatt i bruk"),
-        "unit_leader",
-        ("closed", "passive"),
-        "gone",
+
+def _upload(u, log):
+    from stafettlogg.demo import _Upload
+
+    return domain.upload_consent(
+        u,
+        log,
+        _Upload(files.pdf(), "samtykke.pdf"),
+        given_by="guardian",
+        given_by_name="Fatima Hansen",
+        relation="mor",
+        consent_date=dt.date.today(),
+        expires_on=None,
+        services=[],
+        max_bytes=10_000_000,
+        consent_age=16,
+    )
+
+
+def _propose(u, log):
+    from stafettlogg import handover
+
+    try:
+        return handover.propose_handover(u, log, user("larer"))
+    except handover.HandoverError as e:
+        raise LogError(str(e)) from e
+
+
+# How a test drives each action of the code's own table through the public functions.
+CALLS = {
+    "activate": _upload,
+    "renew_consent": _upload,
+    "close": lambda u, log: lifecycle.close_log(u, log, "needs_met"),
+    "make_passive": lambda u, log: lifecycle.make_passive(u, log, "Fatima Hansen"),
+    "reopen": lambda u, log: lifecycle.reopen(u, log),
+    "withdraw_consent": lambda u, log: lifecycle.withdraw_consent(u, log),
+    "request_deletion": lambda u, log: lifecycle.request_deletion(u, log, ""),
+    "hand_over": _propose,
+    "delete": lambda u, log: lifecycle.delete_log(
+        u, log, lifecycle.deletion_reason(log) or "not_kept", "aldri tatt i bruk"
     ),
 }
+
+
+def one_upload_function(state, persona):
+    return persona == "holder" and state in states.OPEN
+
+
+def test_every_action_in_the_table_is_driven():
+    assert set(CALLS) == set(states.TRANSITIONS)
+    assert all(set(t.roles) <= set(states.ROLES) for t in states.TRANSITIONS.values())
+    assert all(set(t.blockers) <= set(states.BLOCKERS) for t in states.TRANSITIONS.values())
 
 
 def snapshot(log_id: int) -> dict:
@@ -95,30 +132,60 @@ def snapshot(log_id: int) -> dict:
     }
 
 
+@pytest.mark.parametrize("blocked", [False, True])
 @pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("transition", sorted(TRANSITIONS))
-def test_transitions_only_from_the_right_state_by_the_right_role(ctx, transition, state):
-    call, right_role, from_states, after = TRANSITIONS[transition]
-    Log.update(status=state, closed_at=None if state in ("draft", "active") else utcnow()).where(
+@pytest.mark.parametrize("action", sorted(states.TRANSITIONS))
+def test_every_action_from_every_state_as_every_role(ctx, action, state, blocked):
+    """The code's own table says who may do what from where; each person is driven
+    through the real function, and allowed_actions answers the same."""
+    transition = states.TRANSITIONS[action]
+    Log.update(status=state, closed_at=None if state in states.OPEN else utcnow()).where(
         Log.id == EMMA_LOG_ID
     ).execute()
-    before = snapshot(EMMA_LOG_ID)
-    for role in ROLES:
-        if role == right_role and state in from_states:
-            continue
-        with pytest.raises(LogError) as error:
-            call(user(USERNAMES[role]), Log.get_by_id(EMMA_LOG_ID))
-        assert str(error.value) and not re.search(r"[A-Za-z]+Error|Traceback", str(error.value))
-        assert snapshot(EMMA_LOG_ID) == before, f"{transition} by {role} from {state} changed something"
-    if state in from_states:
-        call(user(USERNAMES[right_role]), Log.get_by_id(EMMA_LOG_ID))
-        log = Log.get_or_none(Log.id == EMMA_LOG_ID)
-        if after == "gone":
-            assert log is None and LogTombstone.get(LogTombstone.log_id == EMMA_LOG_ID)
-        elif after is not None:
-            assert log.status == after
+    if blocked:
+        if not transition.blockers:
+            pytest.skip("nothing blocks this action")
+        name = transition.blockers[0]
+        if name == "deletion_requested":
+            DeletionRequest.create(log=EMMA_LOG_ID, requested_by=user("foresatt"), reason="")
+        elif name == "pending_handover":
+            Handover.create(
+                log=EMMA_LOG_ID,
+                from_user=user("stafettholder"),
+                to_user=user("aktor"),
+                created_by=user("stafettholder"),
+            )
+        elif name == "kept_by_agreement":
+            Log.update(guardian_agreed_to_keep=True).where(Log.id == EMMA_LOG_ID).execute()
         else:
-            assert log.status in ("closed", "passive") and lifecycle.open_deletion_request(log) is not None
+            pytest.fail(f"the test does not know how to set up the blocker {name}")
+    log = Log.get_by_id(EMMA_LOG_ID)
+    blocked_now = blocked and transition.blockers[0] in states.blocking(action, log)
+    may = {
+        persona: role is not None and role in transition.roles and state in transition.sources and not blocked_now
+        for persona, role in PERSONA_ROLE.items()
+    }
+    for persona, expected in may.items():
+        assert (action in states.allowed_actions(user(PERSONAS[persona]), log)) == expected, (action, state, persona)
+    before = snapshot(EMMA_LOG_ID)
+    for persona, expected in may.items():
+        if expected or (action in ("activate", "renew_consent") and one_upload_function(state, persona)):
+            continue  # one upload function serves both: a draft is activated, an active log's consent renewed
+        with pytest.raises(LogError) as error:
+            CALLS[action](user(PERSONAS[persona]), Log.get_by_id(EMMA_LOG_ID))
+        assert str(error.value) and not re.search(r"[A-Za-z]+Error|Traceback", str(error.value))
+        assert snapshot(EMMA_LOG_ID) == before, f"{action} by {persona} from {state} changed something"
+    winner = next((p for p, ok in may.items() if ok), None)
+    if winner is not None:
+        CALLS[action](user(PERSONAS[winner]), Log.get_by_id(EMMA_LOG_ID))
+        after = Log.get_or_none(Log.id == EMMA_LOG_ID)
+        if transition.target == LogStatus.DELETED:
+            assert after is None and LogTombstone.get(LogTombstone.log_id == EMMA_LOG_ID)
+        elif transition.target is not None:
+            assert after.status == transition.target
+            assert after.version == before["log"]["version"] + 1
+        elif action == "request_deletion":
+            assert after.status in states.ENDED and lifecycle.open_deletion_request(after) is not None
 
 
 def test_close_with_ip_requires_the_koordinator(ctx):
@@ -682,3 +749,21 @@ def test_closing_a_log_withdraws_a_pending_handover(auth, db_conn):
         .where(Notification.user == user("larer"), Notification.kind == "handover_cancelled")
         .exists()
     )
+
+
+def test_no_template_or_module_restates_the_open_or_ended_states():
+    """The states a log is open or ended in are named once (LogStatus.OPEN/ENDED, used by
+    logs/states.py); templates ask log_actions / log_is_open / log_has_ended."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    pattern = re.compile(
+        r"""\(\s*['"]draft['"]\s*,\s*['"]active['"]\s*\)|\(\s*['"]closed['"]\s*,\s*['"]passive['"]\s*\)"""
+        r"|LogStatus\.DRAFT,\s*LogStatus\.ACTIVE|LogStatus\.CLOSED,\s*LogStatus\.PASSIVE"
+    )
+    found = [
+        str(p.relative_to(root))
+        for p in [*(root / "templates").rglob("*.html"), *(root / "stafettlogg").rglob("*.py")]
+        if p.name != "states.py" and pattern.search(p.read_text(encoding="utf-8"))
+    ]
+    assert found == []

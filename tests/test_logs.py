@@ -12,9 +12,11 @@ from stafettlogg.models import (
     Guardian,
     Log,
     LogStatus,
+    Notification,
     Participant,
     StoredFile,
     Subject,
+    User,
 )
 from tests import files
 from tests.conftest import user
@@ -107,36 +109,65 @@ def test_duplicate_active_log_is_not_created(auth, db_conn):
         auth.persona("holder"), name="Emma Hansen", birth_date="2016-03-14", national_id=emma.subject.national_id
     )
     assert r.status_code == 409
-    assert "har allerede en stafettlogg" in r.get_data(as_text=True)
+    assert "finnes allerede en stafettlogg for dette fødselsnummeret" in r.get_data(as_text=True)
     assert Log.select().where(Log.subject == emma.subject).count() == 1
 
 
-def test_closed_log_is_offered_for_reopening_by_name_and_birth_date(auth, db_conn):
+def test_name_and_birth_date_reveal_no_earlier_log(auth, db_conn):
     closed = Log.get(Log.status == LogStatus.CLOSED)
     c = auth.persona("other_unit_staff")
+    before = Log.select().count()
     r = create(c, name=closed.subject.name, birth_date=closed.subject.birth_date.isoformat(), national_id="")
+    assert r.status_code == 303  # a new log: nothing tells that this child had one
+    assert Log.select().count() == before + 1
+    assert not AuditEvent.select().where(AuditEvent.action == "log_lookup_matched").exists()
+
+
+def test_another_units_staff_cannot_take_over_a_closed_log(auth, db_conn):
+    """A staff member who was never the holder learns only that a log exists; the
+    log's unit leader is asked; the lookup is in the guardians' access history."""
+    closed = Log.get(Log.status == LogStatus.CLOSED)
+    holder_id, unit_id = closed.holder_id, closed.unit_id
+    c = auth.persona("other_unit_staff")
+    form = dict(
+        NEW_CHILD,
+        name=closed.subject.name,
+        birth_date=closed.subject.birth_date.isoformat(),
+        national_id=closed.subject.national_id,
+    )
+    r = c.post("/logger/ny", data=form)
     html = r.get_data(as_text=True)
     assert r.status_code == 409
-    assert "Gjenåpne den tidligere stafettloggen" in html
-    assert "Oskar var urolig" not in html  # no content revealed
-    r = c.post(
-        "/logger/gjenapne",
-        data=dict(
-            NEW_CHILD, name=closed.subject.name, birth_date=closed.subject.birth_date.isoformat(), national_id=""
-        ),
-    )
-    assert r.status_code == 303
+    assert "Det finnes allerede en stafettlogg for dette fødselsnummeret" in html
+    assert "Gjenåpne den tidligere stafettloggen" not in html
+    notice = html[
+        html.index('class="alert alert--warning"') : html.index("</div>", html.index('class="alert alert--warning"'))
+    ]
+    assert closed.holder.name not in notice and closed.unit.name not in notice and str(closed.id) not in notice
+    event = AuditEvent.get(AuditEvent.action == "log_lookup_matched")
+    assert event.log_id == closed.id and event.username == "kontaktlaerer"
+    leaders = User.select().where(User.role == "unit_leader", User.unit == unit_id)
+    assert Notification.select().where(Notification.kind == "log_requested", Notification.user.in_(leaders)).exists()
+    r = c.post("/logger/gjenapne", data=form)
+    assert r.status_code == 422
     log = Log.get_by_id(closed.id)
-    assert log.status == LogStatus.DRAFT and log.holder.username == "kontaktlaerer"
-    page = c.get(f"/logger/{log.id}").get_data(as_text=True)
-    assert "Oskar var urolig" not in page  # still hidden: new consent first
-    r = c.post(
-        f"/logger/{log.id}/samtykke", data=consent_form(given_by_name="Lars Nilsen"), content_type="multipart/form-data"
+    assert (log.status, log.holder_id, log.unit_id) == (LogStatus.CLOSED, holder_id, unit_id)
+
+
+def test_former_holder_reopens_by_national_id(auth, db_conn):
+    closed = Log.get(Log.status == LogStatus.CLOSED)
+    c = auth.login_as(closed.holder.username)
+    form = dict(
+        NEW_CHILD,
+        name=closed.subject.name,
+        birth_date=closed.subject.birth_date.isoformat(),
+        national_id=closed.subject.national_id,
     )
+    r = c.post("/logger/ny", data=form)
+    assert r.status_code == 409 and "Gjenåpne den tidligere stafettloggen" in r.get_data(as_text=True)
+    r = c.post("/logger/gjenapne", data=form)
     assert r.status_code == 303
-    assert "Oskar var urolig" in c.get(f"/logger/{log.id}").get_data(as_text=True)
-    assert Log.get_by_id(log.id).status == LogStatus.ACTIVE
-    assert Log.select().where(Log.subject == closed.subject).count() == 1
+    assert Log.get_by_id(closed.id).status == LogStatus.DRAFT
 
 
 def test_reopen_requires_a_matching_earlier_log(auth, db_conn):

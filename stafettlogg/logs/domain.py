@@ -13,7 +13,6 @@ from stafettlogg.models import (
     Concern,
     Consent,
     Guardian,
-    Handover,
     Log,
     LogStatus,
     Participant,
@@ -52,22 +51,54 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 # ------------------------------------------------------------------ create / reopen
 
 
-def find_existing_log(national_id: str | None, name: str, birth_date: dt.date | None) -> Log | None:
-    """The newest earlier log for the same subject (same fødselsnummer, or same name
-    and birth date), whatever its status except deleted."""
-    subject = None
-    if national_id:
-        subject = Subject.get_or_none(Subject.national_id == national_id)
-    if subject is None and name and birth_date:
-        subject = (
-            Subject.select()
-            .where(Subject.name == name.strip(), Subject.birth_date == birth_date)
-            .order_by(Subject.id.desc())
-            .first()
-        )
+def find_existing_log(national_id: str | None) -> Log | None:
+    """The newest earlier log for the same fødselsnummer, whatever its status except
+    deleted. Name and birth date find nothing: whether a child has a log is itself
+    sensitive, and only the full, valid number identifies the child."""
+    if not national_id:
+        return None
+    subject = Subject.get_or_none(Subject.national_id == national_id)
     if subject is None:
         return None
     return Log.select().where(Log.subject == subject, Log.status != LogStatus.DELETED).order_by(Log.id.desc()).first()
+
+
+def record_lookup(by: User, log: Log) -> None:
+    """A lookup that matched a log is itself a use of the child's data: audited, and
+    so shown in the guardians' access history."""
+    with write_transaction():
+        audit.record("log_lookup_matched", log=log, obj=log, user=by, role=by.role)
+
+
+def ask_for_log(by: User, log: Log) -> None:
+    """Someone outside the log found it by fødselsnummer: the person responsible for
+    it (the holder while it is in use, otherwise the unit leader) is asked to decide;
+    they may propose a handover to the asker or ignore it. The asker learns nothing."""
+    from stafettlogg.models import Role
+    from stafettlogg.notify import msg, notify
+
+    if log.status in LogStatus.OPEN:
+        recipients = [log.holder]
+    else:
+        recipients = list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active))
+    text = msg(
+        "%(name)s, %(job)s ved %(unit)s, har funnet stafettlogg nr. %(id)s ved søk på fødselsnummer og ber om å få ta den over.",
+        name=by.name,
+        job=by.job_title,
+        unit=by.unit.name if by.unit_id else "",
+        id=log.id,
+    )
+    with write_transaction():
+        for user in recipients:
+            if user is not None and user.active:
+                notify(
+                    user,
+                    "log_requested",
+                    text,
+                    url=f"/logger/{log.id}",
+                    log=log,
+                    dedupe_key=f"log_requested:{log.id}:{by.id}:{user.id}:{dt.date.today().isoformat()}",
+                )
 
 
 def create_log(
@@ -109,32 +140,6 @@ def create_log(
     return log
 
 
-def reopen_log(by: User, log: Log) -> Log:
-    """seed 001: an earlier log is reopened with new consent instead of a duplicate.
-    The person reopening becomes holder; the content stays hidden (draft) until the
-    new consent is on file."""
-    with write_transaction():
-        log = Log.get_by_id(log.id)
-        if log.status not in (LogStatus.CLOSED, LogStatus.PASSIVE):
-            raise LogError(_("Bare en avsluttet eller passiv stafettlogg kan gjenåpnes."))
-        if log.holder_id != by.id:
-            Handover.create(
-                log=log,
-                from_user=log.holder_id,
-                to_user=by,
-                status="accepted",
-                direct_assignment=True,
-                created_by=by,
-                decided_at=utcnow(),
-                note=_("Gjenåpnet med nytt samtykke"),
-            )
-        Log.update(status=LogStatus.DRAFT, holder=by, unit=by.unit_id, closed_at=None, version=Log.version + 1).where(
-            Log.id == log.id
-        ).execute()
-        audit.record("log_reopened", log=log, obj=log, user=by, role="holder")
-    return Log.get_by_id(log.id)
-
-
 def update_header(
     by: User,
     log: Log,
@@ -146,7 +151,7 @@ def update_header(
     version: int,
 ) -> Log:
     with write_transaction():
-        if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
+        if log.status not in LogStatus.OPEN:
             raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
         changed = (
             Log.update(
@@ -208,8 +213,10 @@ def upload_consent(
     """seed 001: written consent from the guardians, or from the youth when old enough
     on the consent date (16 by default). A new upload replaces the old one; history
     is kept. A draft becomes active."""
-    if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
-        raise LogError(_("Samtykke kan ikke lastes opp for en avsluttet stafettlogg. Gjenåpne den først."))
+    from stafettlogg.logs import states
+
+    action = "activate" if log.status == LogStatus.DRAFT else "renew_consent"
+    states.check(by, log, action)
     if given_by not in ("guardian", "youth"):
         raise LogError(_("Velg hvem som har gitt samtykket."), "given_by")
     if not given_by_name.strip():
@@ -256,10 +263,7 @@ def upload_consent(
             services=",".join(chosen),
             uploaded_by=by,
         )
-        if log.status == LogStatus.DRAFT:
-            Log.update(status=LogStatus.ACTIVE, activated_at=utcnow(), version=Log.version + 1).where(
-                Log.id == log.id
-            ).execute()
+        states.apply(by, log, action, **({"activated_at": utcnow()} if action == "activate" else {}))
         audit.record("consent_uploaded", log=log, obj=consent, user=by)
     return consent
 
@@ -304,7 +308,7 @@ def add_guardian(
     needs_interpreter: bool = False,
     national_id: str = "",
 ) -> Guardian:
-    if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
+    if log.status not in LogStatus.OPEN:
         raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
     problem = guardian_problem({"name": name, "relation": relation, "phone": phone, "email": email})
     if problem:
@@ -333,7 +337,7 @@ def set_guardian_language(by: User, log: Log, guardian: Guardian, *, language: s
     """The holder records the guardian's preferred language (their e-mails and paper
     version) and whether meetings need an interpreter. The guardian's account follows,
     so their next e-mail is in that language."""
-    if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
+    if log.status not in LogStatus.OPEN:
         raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
     if language and language not in languages.FAMILY_LANGUAGES:
         raise LogError(_("Velg et språk fra listen."), "language")
@@ -359,7 +363,7 @@ def guardian_problem(g: dict) -> tuple[str, str] | None:
 
 
 def remove_guardian(by: User, log: Log, guardian: Guardian) -> None:
-    if log.status not in (LogStatus.DRAFT, LogStatus.ACTIVE):
+    if log.status not in LogStatus.OPEN:
         raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
     with write_transaction():
         guardian.delete_instance()

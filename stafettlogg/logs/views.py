@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from stafettlogg import content, labels, languages
+from stafettlogg import content, labels, languages, lifecycle
 from stafettlogg.access import role_on_log
-from stafettlogg.logs import domain, queries
+from stafettlogg.logs import domain, queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
@@ -30,6 +30,16 @@ from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participan
 from stafettlogg.pages import wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logger")
+
+
+@bp.app_context_processor
+def log_states():
+    """Templates ask the log's state machine (logs/states.py) instead of naming states."""
+    return {
+        "log_actions": lambda log: states.allowed_actions(current_user, log),
+        "log_is_open": lambda log: log.status in states.OPEN,
+        "log_has_ended": lambda log: log.status in states.ENDED,
+    }
 
 
 def _units():
@@ -67,24 +77,40 @@ def create():
     data, errors = parse_create_form(request.form, current_user)
     if errors:
         return _new_page(request.form, errors, 422)
-    existing = domain.find_existing_log(data["national_id"], data["name"], data["birth_date"])
+    existing = domain.find_existing_log(data["national_id"])
     if existing is not None:
-        return _new_page(request.form, {}, 409, existing=existing)
+        return _new_page(request.form, {}, 409, existing=_earlier_log(existing))
     log = domain.create_log(current_user, **data)
     flash(_("Stafettloggen er opprettet. Last opp det skriftlige samtykket for å ta den i bruk."), "success")
     return redirect(url_for("logs.show", log_id=log.id), 303)
 
 
+def _earlier_log(existing):
+    """What the person creating a log is told about an earlier log for the same
+    fødselsnummer: its former holder may reopen it; anyone else learns only that it
+    exists, and the log's unit leader (or its holder, while it is in use) is asked."""
+    domain.record_lookup(current_user, existing)
+    if "reopen" in states.allowed_actions(current_user, existing):
+        return {"reopen": True, "closed_at": existing.closed_at}
+    if role_on_log(current_user, existing) is None:
+        domain.ask_for_log(current_user, existing)
+    return {"reopen": False}
+
+
 @bp.route("/gjenapne", methods=["POST"])
 def reopen():
-    """Reopen the earlier log found for the subject typed into the create form."""
+    """The former holder reopens the earlier log found by the fødselsnummer typed
+    into the create form. Anyone else is told no more than that nothing was found."""
     data, errors = parse_create_form(request.form, current_user)
     if errors:
         return _new_page(request.form, errors, 422)
-    existing = domain.find_existing_log(data["national_id"], data["name"], data["birth_date"])
-    if existing is None or existing.status not in (LogStatus.CLOSED, LogStatus.PASSIVE):
-        return _new_page(request.form, {"name": _("Fant ingen avsluttet stafettlogg å gjenåpne.")}, 422)
-    log = domain.reopen_log(current_user, existing)
+    existing = domain.find_existing_log(data["national_id"])
+    if existing is None or "reopen" not in states.allowed_actions(current_user, existing):
+        return _new_page(request.form, {"national_id": _("Fant ingen avsluttet stafettlogg du kan gjenåpne.")}, 422)
+    try:
+        log = lifecycle.reopen(current_user, existing)
+    except domain.LogError as e:
+        return _new_page(request.form, {"national_id": str(e)}, 409)
     flash(
         _("Stafettloggen er gjenåpnet og venter på nytt samtykke. Innholdet vises når samtykket er lastet opp."),
         "success",

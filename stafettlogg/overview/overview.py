@@ -18,7 +18,7 @@ from stafettlogg.models import (
     utcnow,
 )
 
-VISIBLE_STATUSES = (LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE)
+VISIBLE_STATUSES = (LogStatus.ACTIVE, *LogStatus.ENDED)
 ACCEPTED = "accepted"
 
 
@@ -110,7 +110,7 @@ def holder_periods(log: Log, handovers: list[Handover]) -> list[Period]:
     )
     start = log.activated_at or log.created_at
     # a reopened log is running again even if an earlier closing date is still recorded
-    end = log.closed_at if log.status in (LogStatus.CLOSED, LogStatus.PASSIVE) else None
+    end = log.closed_at if log.status in LogStatus.ENDED else None
     if end and end < start:
         start = end
     periods = []
