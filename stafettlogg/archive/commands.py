@@ -42,7 +42,7 @@ def archive_command(log_id, out, folder):
             return
         folder.mkdir(parents=True, exist_ok=True)
         written = 0
-        for log in Log.select().where(Log.status.in_([LogStatus.CLOSED, LogStatus.PASSIVE])).order_by(Log.id):
+        for log in Log.select().where(Log.status.in_(LogStatus.ENDED)).order_by(Log.id):
             if domain.is_archived(log):
                 continue
             try:

@@ -54,7 +54,7 @@ def may_archive(by: User, log: Log) -> bool:
     tokens = log_tokens(by, log)
     if "holder" in tokens:
         return log.status != LogStatus.DRAFT
-    return "unit_leader" in tokens and log.status in (LogStatus.CLOSED, LogStatus.PASSIVE)
+    return "unit_leader" in tokens and log.status in LogStatus.ENDED
 
 
 def prepare(by: User | None, log: Log) -> package.Package:

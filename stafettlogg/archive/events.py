@@ -20,6 +20,7 @@ SENTENCES = {
     "log_made_passive": _l("%(who)s satte stafettloggen passiv etter avtale med de foresatte %(date)s"),
     "log_reopened": _l("%(who)s gjenåpnet stafettloggen %(date)s"),
     "log_deleted": _l("%(who)s slettet stafettloggen %(date)s"),
+    "log_lookup_matched": _l("%(who)s søkte på barnets fødselsnummer og fant stafettloggen %(date)s"),
     "log_archived": _l("%(who)s sendte stafettloggen til arkivet %(date)s"),
     "archive_reference_set": _l("%(who)s registrerte arkivets saksnummer %(date)s"),
     "consent_uploaded": _l("%(who)s lastet opp samtykke %(date)s"),

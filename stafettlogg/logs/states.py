@@ -94,6 +94,7 @@ BLOCKERS: dict[str, Blocker] = {
     ),
 }
 
+CONFLICT_MESSAGE = _l("Stafettloggen ble endret samtidig. Last siden på nytt.")
 STATE_MESSAGES = {
     "activate": _l("Samtykke kan ikke lastes opp for en avsluttet stafettlogg. Gjenåpne den først."),
     "renew_consent": _l("Samtykke kan ikke lastes opp for en avsluttet stafettlogg. Gjenåpne den først."),
@@ -128,19 +129,24 @@ def blocking(action: str, log: Log) -> list[str]:
     return [name for name in TRANSITIONS[action].blockers if BLOCKERS[name].applies(log)]
 
 
-def problem(user: User | None, log: Log, action: str, roles: set[str] | None = None) -> LogError | None:
-    """Why this person may not take this action on this log now, or None."""
+def _refusal(user: User | None, log: Log, action: str, roles: set[str] | None = None) -> tuple[object, str] | None:
+    """(lazy message, code) for why this person may not take this action now, or None.
+    Nothing is translated here, so asking about every action costs no lookups."""
     transition = TRANSITIONS[action]
     roles = roles_of(user, log) if roles is None else roles
     if not roles & set(transition.roles):
-        return LogError(str(ROLE_MESSAGES[action]), code="forbidden")
+        return ROLE_MESSAGES[action], "forbidden"
     if log.status not in transition.sources:
-        return LogError(
-            str(STATE_MESSAGES.get(action, _l("Stafettloggen ble endret samtidig. Last siden på nytt."))), code="state"
-        )
+        return STATE_MESSAGES.get(action, CONFLICT_MESSAGE), "state"
     for name in blocking(action, log):
-        return LogError(str(BLOCKERS[name].message), code=name)
+        return BLOCKERS[name].message, name
     return None
+
+
+def problem(user: User | None, log: Log, action: str) -> LogError | None:
+    """Why this person may not take this action on this log now, or None."""
+    refusal = _refusal(user, log, action)
+    return None if refusal is None else LogError(str(refusal[0]), code=refusal[1])
 
 
 def check(user: User | None, log: Log, action: str) -> Transition:
@@ -155,7 +161,7 @@ def allowed_actions(user: User | None, log: Log) -> frozenset[str]:
     if log is None or log.status == DELETED:
         return frozenset()
     roles = roles_of(user, log)
-    return frozenset(a for a in TRANSITIONS if problem(user, log, a, roles) is None)
+    return frozenset(a for a in TRANSITIONS if _refusal(user, log, a, roles) is None)
 
 
 def apply(user: User | None, log: Log, action: str, *, role: str | None = None, obj=None, **fields) -> Log:
@@ -174,7 +180,7 @@ def apply(user: User | None, log: Log, action: str, *, role: str | None = None, 
         .execute()
     )
     if not changed:
-        raise LogError(str(_l("Stafettloggen ble endret samtidig. Last siden på nytt.")), code="conflict")
+        raise LogError(str(CONFLICT_MESSAGE), code="conflict")
     if callable(obj):  # a record the action creates once the change is certain (a deletion request)
         obj = obj()
     if transition.audit_action:
