@@ -205,6 +205,9 @@ def allowed(endpoint: str | None, tokens: set[str]) -> bool:
     return rule is not None and bool(tokens & set(rule.split()))
 
 
+MAX_ID = 2**63 - 1  # the largest id PostgreSQL's bigint and SQLite's integer hold
+
+
 def check_request():
     """before_request: resolve the scope from the URL, then read the table.
 
@@ -219,6 +222,8 @@ def check_request():
 
         return login_manager.unauthorized()
     args = request.view_args or {}
+    if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in args.values()):
+        abort(404)  # an id no database row can have (and no integer column can hold)
     if "log_id" in args:
         g.log = Log.get_or_none(id=args["log_id"])
         if g.log is None or g.log.status == LogStatus.DELETED:

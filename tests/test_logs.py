@@ -489,3 +489,8 @@ def test_log_page_header_shows_what_the_issue_names(auth, db_conn):
         "Per Rådgiver",
     ):
         assert text in html, text
+
+
+@pytest.mark.parametrize("path", ["/logger/99999999999999999999999", "/logger/9223372036854775808/samtykke"])
+def test_an_id_no_integer_column_holds_is_404(auth, path):
+    assert auth.persona("holder").get(path).status_code == 404
