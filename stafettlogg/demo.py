@@ -320,14 +320,23 @@ def seed() -> None:
         [{"name": "Kjersti Moen", "relation": "mor", "phone": "966 00 000", "email": ""}],
     )
     with write_transaction():
-        Log.update(status=LogStatus.CLOSED, closed_at=utcnow() - dt.timedelta(days=60), close_reason="needs_met").where(
-            Log.id == closed.id
-        ).execute()
+        # dates that agree with each other: created and activated before closed
+        Log.update(
+            status=LogStatus.CLOSED,
+            created_at=utcnow() - dt.timedelta(days=400),
+            activated_at=utcnow() - dt.timedelta(days=395),
+            closed_at=utcnow() - dt.timedelta(days=60),
+            close_reason="needs_met",
+        ).where(Log.id == closed.id).execute()
         Log.update(
             status=LogStatus.PASSIVE,
+            created_at=utcnow() - dt.timedelta(days=600),
+            activated_at=utcnow() - dt.timedelta(days=590),
             closed_at=utcnow() - dt.timedelta(days=200),
             close_reason="needs_met",
             guardian_agreed_to_keep=True,
+            keep_agreed_by="Kjersti Moen (mor)",
+            keep_agreed_on=today - dt.timedelta(days=200),
         ).where(Log.id == passive.id).execute()
     assert Participant.select().count() >= 3
     assert User.select().where(User.username == "foresatt").exists()
