@@ -70,7 +70,7 @@ def template_database(tmp_path_factory):
 
         db.close() if not db.is_closed() else None
         yield name
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_pg_database(name)
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite3"
         _seed(f"sqlite:///{path}")
@@ -89,6 +89,32 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
+def drop_pg_database(name: str) -> None:
+    """Drop a test database, ending our own leftover connections first.
+
+    WITH (FORCE) would also try to end an autovacuum worker on that database, which only a
+    superuser may do; the tests' role is not one. So end the sessions this role owns and
+    retry while PostgreSQL's own workers still hold the database.
+    """
+    import time
+
+    import psycopg
+
+    for _attempt in range(100):
+        with psycopg.connect(_pg_url("postgres"), autocommit=True) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND usename = current_user AND pid <> pg_backend_pid()",
+                (name,),
+            )
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                return
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.1)
+    raise RuntimeError(f"test database {name} is still in use")
+
+
 @pytest.fixture
 def database_url(template_database, tmp_path):
     if ON_POSTGRES:
@@ -99,7 +125,7 @@ def database_url(template_database, tmp_path):
 
         if not db.is_closed():
             db.close()
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_pg_database(name)
     else:
         path = tmp_path / "test.sqlite3"
         shutil.copy(template_database, path)

@@ -15,7 +15,7 @@ from playhouse.migrations import Runner
 
 from stafettlogg import backup as backups
 from stafettlogg.db import MIGRATIONS_DIR, SchemaMismatch, migration_names, open_database
-from tests.conftest import ON_POSTGRES, _make_app, _pg_admin, _pg_url
+from tests.conftest import ON_POSTGRES, _make_app, _pg_admin, _pg_url, drop_pg_database
 
 pytestmark = pytest.mark.db
 
@@ -33,7 +33,7 @@ def empty_url(tmp_path):
 
         if not db.is_closed():
             db.close()
-        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_pg_database(name)
     else:
         yield f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
 
