@@ -68,7 +68,7 @@ def family_pages(app, auth, code, recorder):
     to cause a notice or an e-mail is not recorded (their pages are in bokmål)."""
     from stafettlogg import lifecycle
     from stafettlogg.db import db
-    from stafettlogg.models import DeletionRequest, Guardian, Log, Notification, OutboxEmail
+    from stafettlogg.models import DeletionRequest, Guardian, Log, Meeting, Notification, OutboxEmail
     from stafettlogg.notify import loads, locale_of
 
     out = []
@@ -114,6 +114,9 @@ def family_pages(app, auth, code, recorder):
 
     get(staff, f"/logger/{EMMA_LOG_ID}/familieversjon?{q}")
     get(staff, f"/logger/samtykkeskjema/{code}")
+    with db.connection_context():
+        planned = Meeting.get(Meeting.log == EMMA_LOG_ID, Meeting.finalised_at.is_null())
+    get(staff, f"/logger/{EMMA_LOG_ID}/moter/{planned.id}/invitasjon?{q}")  # the letter to the family
 
     # What happens now: the family asks for deletion, the unit leader answers.
     recorder.paused = True  # the request also writes the staff's notices (their language)
@@ -181,6 +184,7 @@ FAMILY_SOURCES = (
     "templates/lifecycle/_print_base.html",
     "templates/lifecycle/invitation_*.html",
     "templates/lifecycle/_invitation_letter.html",
+    "templates/meetings/invitation.html",
     "templates/auth/login.html",
     "templates/main/notifications.html",
     "templates/error.html",

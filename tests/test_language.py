@@ -100,7 +100,11 @@ def test_holder_sets_language_and_interpreter_shown_when_planning_and_on_the_let
         meeting = Meeting.create(
             log=1, kind="samarbeidsmote", starts_at=utcnow().replace(year=utcnow().year + 1), place="Rom 2"
         )
+    # the letter to the family is in the guardian's language, with the others a click away
     letter = holder.get(f"/logger/1/moter/{meeting.id}/invitasjon").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in letter and "مترجم" in letter
+    assert f'href="/logger/1/moter/{meeting.id}/invitasjon?lang=ar"' in letter
+    letter = holder.get(f"/logger/1/moter/{meeting.id}/invitasjon?lang=nb").get_data(as_text=True)
     assert "Tolk</th><td>arabisk" in letter
     assert "Tolk:</strong> arabisk" in holder.get(f"/logger/1/moter/{meeting.id}").get_data(as_text=True)
     # the family's paper version is in the guardian's language unless another is asked for

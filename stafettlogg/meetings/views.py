@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from stafettlogg import klarsprak
+from stafettlogg import klarsprak, languages
 from stafettlogg.access import role_on_log
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.domain import LogError
@@ -322,11 +322,13 @@ def invitation_letter(log_id, meeting_id):
         abort(404)
     from stafettlogg.logs import queries
 
+    guardians = queries.guardians(g.log)
     return render_template(
         "meetings/invitation.html",
         log=g.log,
         meeting=meeting,
-        guardians=queries.guardians(g.log),
+        guardians=guardians,
+        document_languages=languages.use_document_language(guardians),
         participants=queries.participants(g.log),
         ends_at=meeting.starts_at + ics.DEFAULT_DURATION,
     )
