@@ -14,8 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN, prefetch
 
-from stafettlogg import lifecycle
-from stafettlogg.logs import queries
+from stafettlogg.logs import lifecycle, queries
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
     AuditEvent,

@@ -1,410 +1,25 @@
-"""The end of a log's life as plain functions (seed 001 "Rutine for avslutning av
-stafettlogg", seed 003): close, passive, reopen, consent withdrawal, deletion requests
-and deletion that purges, and the guardians' invitations.
-
-Every function takes models and the acting user, checks the role on the log and the
-state, writes the audit event, and raises LogError (Norwegian message) changing nothing.
+"""The guardians' access to a log: one-time invitations (hash of the token stored),
+the youth's own access at the consent age, and the account a guardian makes or links
+from an invitation. The log's own life (close, passive, reopen, consent withdrawal,
+deletion) lives in stafettlogg/logs/lifecycle.py.
 """
 
 import datetime as dt
 import hashlib
 import secrets
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from stafettlogg import audit
-from stafettlogg.access import log_tokens
-from stafettlogg.archive.domain import deletion_blocker, is_archived
-from stafettlogg.db import db, is_sqlite, write_transaction
-from stafettlogg.logs import domain, states
+from stafettlogg.db import write_transaction
+from stafettlogg.logs import domain
 from stafettlogg.logs.domain import LogError
-from stafettlogg.models import (
-    Concern,
-    Consent,
-    DeletionRequest,
-    Entry,
-    Evaluation,
-    Goal,
-    Guardian,
-    GuardianInvitation,
-    Handover,
-    Highlight,
-    Log,
-    LogStatus,
-    LogTombstone,
-    Measure,
-    Meeting,
-    MinutesCorrection,
-    Notification,
-    Participant,
-    Role,
-    StoredFile,
-    Subject,
-    User,
-    utcnow,
-)
-from stafettlogg.notify import msg
+from stafettlogg.logs.lifecycle import OPEN, consent_age, fresh_log, require_role
+from stafettlogg.models import Guardian, GuardianInvitation, Log, Role, User, utcnow
 from stafettlogg.passwords import hash_password, password_problem
 
-CLOSE_REASONS = ("needs_met", "ip_created", "consent_withdrawn", "other")
-DELETE_REASONS = ("passive_by_agreement", "not_kept", "guardian_request")
-OPEN = states.OPEN
-ENDED = states.ENDED
-NOTE_MAX = 2000
 INVITATION_DAYS = 7
 YOUTH_RELATION = "ungdom"
-
-
-def _fresh(log: Log) -> Log:
-    fresh = Log.get_or_none(Log.id == log.id)
-    if fresh is None or fresh.status == LogStatus.DELETED:
-        raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
-    return fresh
-
-
-def _require(by: User, log: Log, role: str, message: str) -> None:
-    if role not in log_tokens(by, log):
-        raise LogError(message, code="forbidden")
-
-
-def _consent_age() -> int:
-    return current_app.config["CONSENT_AGE"] if has_app_context() else 16
-
-
-def open_deletion_request(log: Log) -> DeletionRequest | None:
-    return (
-        DeletionRequest.select()
-        .where(DeletionRequest.log == log, DeletionRequest.handled_at.is_null())
-        .order_by(DeletionRequest.id)
-        .first()
-    )
-
-
-def _notify(users, kind: str, text, log: Log, url: str = "") -> None:
-    from stafettlogg.notify import notify
-
-    for user in {u.id: u for u in users if u is not None and u.active}.values():
-        notify(user, kind, text, url=url, log=log, dedupe_key=f"{kind}:{log.id}:{user.id}:{utcnow().isoformat()}")
-
-
-def _unit_leaders(log: Log) -> list[User]:
-    return list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active))
-
-
-# ------------------------------------------------------------------ close, passive, reopen
-
-
-def close_log(
-    by: User,
-    log: Log,
-    reason: str = "",
-    note: str = "",
-    coordinator_name: str = "",
-    coordinator_service: str = "",
-) -> Log:
-    """seed 001: the holder closes the log when there is no longer a need for
-    coordinated effort, or an IP is created. A reason is not required; with an IP
-    the koordinator's name and service are recorded. A closed log is read-only."""
-    reason = (reason or "").strip()
-    if reason and reason not in CLOSE_REASONS:
-        raise LogError(_("Velg en av årsakene, eller la feltet stå tomt."), "reason")
-    coordinator_name, coordinator_service = coordinator_name.strip(), coordinator_service.strip()
-    if reason == "ip_created":
-        if not coordinator_name:
-            raise LogError(_("Skriv navnet på koordinatoren for den individuelle planen."), "coordinator_name")
-        if not coordinator_service:
-            raise LogError(_("Skriv hvilken tjeneste koordinatoren hører til."), "coordinator_service")
-    else:
-        coordinator_name = coordinator_service = ""
-    if len(note) > NOTE_MAX:
-        raise LogError(_("Merknaden kan ha høyst %(n)s tegn.", n=NOTE_MAX), "note")
-    with write_transaction():
-        log = _fresh(log)
-        states.check(by, log, "close")
-        _close(by, log, "close", reason, note.strip(), coordinator_name, coordinator_service)
-        participants = [p.user for p in Participant.select(Participant, User).join(User).where(Participant.log == log)]
-        _notify(
-            participants,
-            "log_closed",
-            msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=log.id),
-            log,
-        )
-    return Log.get_by_id(log.id)
-
-
-def _close(
-    by: User, log: Log, action: str, reason: str, note: str, coordinator_name: str = "", coordinator_service: str = ""
-) -> None:
-    from stafettlogg.handover import cancel_handover, pending_for
-
-    # A closed log hands nothing on: a pending proposal is withdrawn (the proposed person is told).
-    pending = pending_for(log)
-    if pending is not None:
-        cancel_handover(User.get_by_id(log.holder_id), pending, system_reason=_("Stafettloggen er avsluttet."))
-    states.apply(
-        by,
-        log,
-        action,
-        closed_at=utcnow(),
-        close_reason=reason,
-        close_note=note,
-        coordinator_name=coordinator_name,
-        coordinator_service=coordinator_service,
-        guardian_agreed_to_keep=False,
-        keep_agreed_by="",
-        keep_agreed_on=None,
-    )
-
-
-def make_passive(by: User, log: Log, agreed_by_name: str, agreed_as: str = "guardian") -> Log:
-    """seed 001: a closed log becomes passive (kept) when a guardian, or the youth
-    when 16 or older, agrees. The agreement is recorded: who and when."""
-    agreed_by_name = (agreed_by_name or "").strip()
-    check_keep_agreement(log, agreed_by_name, agreed_as)
-    with write_transaction():
-        log = _fresh(log)
-        states.apply(
-            by,
-            log,
-            "make_passive",
-            guardian_agreed_to_keep=True,
-            keep_agreed_by=agreed_by_name[:200],
-            keep_agreed_on=dt.date.today(),
-        )
-    return Log.get_by_id(log.id)
-
-
-def check_keep_agreement(log: Log, agreed_by_name: str, agreed_as: str) -> None:
-    """Who may agree that a log is kept: a guardian, or the youth at the consent age."""
-    if not (agreed_by_name or "").strip():
-        raise LogError(_("Skriv navnet på den som har sagt ja til at loggen tas vare på."), "agreed_by_name")
-    if agreed_as not in ("guardian", "youth"):
-        raise LogError(_("Velg om det er en foresatt eller ungdommen selv som har sagt ja."), "agreed_as")
-    if agreed_as == "youth":
-        birth = log.subject.birth_date
-        limit = _consent_age()
-        if birth is None or domain.age_on(birth, dt.date.today()) < limit:
-            raise LogError(_("Ungdommen må være minst %(limit)s år for å samtykke selv.", limit=limit), "agreed_as")
-
-
-def reopen(by: User, log: Log) -> Log:
-    """seed 001: a closed or passive log is reopened with new consent. Everything
-    written before stays (content, consents, holder history); the log waits in draft
-    until the new consent is uploaded, and a later close needs a new agreement."""
-    with write_transaction():
-        log = _fresh(log)
-        reopened = states.apply(
-            by,
-            log,
-            "reopen",
-            closed_at=None,
-            guardian_agreed_to_keep=False,
-            keep_agreed_by="",
-            keep_agreed_on=None,
-        )
-    return reopened
-
-
-# ------------------------------------------------------------------ guardians' own actions
-
-
-def withdraw_consent(by: User, log: Log) -> Log:
-    """seed 001: guardians (or the youth 16+) may withdraw consent at any time
-    without giving a reason; the log closes."""
-    with write_transaction():
-        log = _fresh(log)
-        states.check(by, log, "withdraw_consent")
-        _withdraw(by, log)
-        _notify(
-            [log.holder],
-            "consent_withdrawn",
-            msg("Samtykket til stafettlogg nr. %(id)s er trukket tilbake. Loggen er avsluttet.", id=log.id),
-            log,
-            url=f"/logger/{log.id}",
-        )
-    return Log.get_by_id(log.id)
-
-
-def _withdraw(by: User, log: Log) -> None:
-    Consent.update(withdrawn_at=utcnow()).where(
-        Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null()
-    ).execute()
-    _close(by, log, "withdraw_consent", "consent_withdrawn", "")
-
-
-def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
-    """seed 001: guardians may demand that the log's information is deleted. The
-    request lands in the unit leader's queue. An open log is closed at the same time
-    (consent withdrawn): one cannot ask for deletion and keep working in it."""
-    reason = (reason or "").strip()
-    if len(reason) > NOTE_MAX:
-        raise LogError(_("Teksten kan ha høyst %(n)s tegn.", n=NOTE_MAX), "reason")
-    with write_transaction():
-        log = _fresh(log)
-        if open_deletion_request(log) is not None and "guardian" in states.roles_of(by, log):
-            raise LogError(_("Dere har allerede bedt om sletting. Enhetslederen behandler kravet."), code="state")
-        states.check(by, log, "request_deletion")
-        if log.status in OPEN:
-            _withdraw(by, log)
-            log = Log.get_by_id(log.id)
-
-        def create_request():
-            return DeletionRequest.create(log=log, requested_by=by, reason=reason)
-
-        states.apply(by, log, "request_deletion", obj=create_request)
-        request = open_deletion_request(log)
-        text = msg("Foresatte har bedt om at stafettlogg nr. %(id)s slettes.", id=log.id)
-        _notify(_unit_leaders(log), "deletion_requested", text, log, url=f"/enheter/{log.unit_id}/sletting")
-        _notify([log.holder], "deletion_requested", text, log, url=f"/logger/{log.id}")
-    return request
-
-
-# ------------------------------------------------------------------ deletion (unit leader)
-
-
-def deletion_reason(log: Log) -> str | None:
-    """Why the unit leader may delete this log now, or None (seed 001)."""
-    if log.status not in ENDED:
-        return None
-    if open_deletion_request(log) is not None:
-        return "guardian_request"
-    if log.status == LogStatus.PASSIVE:
-        return "passive_by_agreement"
-    if not log.guardian_agreed_to_keep:
-        return "not_kept"
-    return None
-
-
-def refuse_deletion(by: User, log: Log, request: DeletionRequest, response: str) -> DeletionRequest:
-    """The unit leader answers a deletion request with a refusal and the reason (for
-    example a duty to keep under the archive law); the guardian is told."""
-    response = (response or "").strip()
-    if not response:
-        raise LogError(_("Skriv hvorfor kravet ikke kan innfris. Svaret vises for de foresatte."), "response")
-    if len(response) > NOTE_MAX:
-        raise LogError(_("Svaret kan ha høyst %(n)s tegn.", n=NOTE_MAX), "response")
-    with write_transaction():
-        log = _fresh(log)
-        _require(by, log, "unit_leader", _("Bare enhetslederen kan behandle krav om sletting."))
-        changed = (
-            DeletionRequest.update(handled_at=utcnow(), handled_by=by, outcome="refused", response=response)
-            .where(DeletionRequest.id == request.id, DeletionRequest.log == log, DeletionRequest.handled_at.is_null())
-            .execute()
-        )
-        if not changed:
-            raise LogError(_("Kravet er allerede behandlet."), code="state")
-        audit.record("deletion_refused", log=log, obj=request, user=by, role="unit_leader")
-        _notify(
-            [request.requested_by],
-            "deletion_refused",
-            msg("Enhetslederen har svart på kravet om sletting av stafettloggen."),
-            log,
-            url=f"/mine/{log.id}",
-        )
-    return DeletionRequest.get_by_id(request.id)
-
-
-def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> LogTombstone:
-    """seed 001: the unit leader deletes a passive log by agreement, a closed log
-    the guardians did not agree to keep, or a log whose guardians asked for deletion.
-    All content and files are purged; a tombstone without personal data remains, and
-    audit events keep ids only. On SQLite the file is vacuumed afterwards so that no
-    byte of it holds the deleted data (SECURITY.md "Deletion purges")."""
-    with write_transaction():
-        log = _fresh(log)
-        states.check(by, log, "delete")
-        allowed = deletion_reason(log)
-        if reason != allowed:
-            raise LogError(_("Årsaken til slettingen passer ikke med loggens status. Last siden på nytt."), "reason")
-        if blocker := deletion_blocker(log, archive_waiver):
-            raise LogError(blocker, "archive_waiver")
-        archive_waiver = "" if is_archived(log) else archive_waiver.strip()
-        requesters = [r.requested_by for r in DeletionRequest.select().where(DeletionRequest.log == log)]
-        tombstone = LogTombstone.create(
-            log_id=log.id,
-            unit=log.unit_id,
-            created_at=log.created_at,
-            closed_at=log.closed_at,
-            deleted_by=by,
-            reason=reason,
-            archive_waiver=archive_waiver,
-        )
-        states.apply(by, log, "delete", obj=tombstone)
-        emails = {u.email: u for u in requesters if u.email}
-        _purge(log)
-        for address in sorted(emails):  # queued with the deletion, sent after commit
-            _send_deleted_email(address, emails[address])
-    vacuum()
-    return tombstone
-
-
-def _send_deleted_email(address: str, recipient: User) -> None:
-    from stafettlogg.notify import send_email
-
-    send_email(
-        address,
-        msg("Stafettloggen er slettet"),
-        msg(
-            "Stafettloggen dere ba om å få slettet, er nå slettet fra Stafettlogg.\n\n"
-            "Av hensyn til personvernet står det ingen opplysninger om barnet i denne e-posten."
-        ),
-        recipient=recipient,
-    )
-
-
-def _purge(log: Log) -> None:
-    """Delete every row that belongs to the log, children first (no reliance on
-    cascades, which differ between databases). Guardian accounts that only existed
-    for this log go too."""
-    log_id = log.id
-    subject_id = log.subject_id
-    meetings = Meeting.select(Meeting.id).where(Meeting.log == log_id)
-    measures = Measure.select(Measure.id).where(Measure.log == log_id)
-    guardians = Guardian.select(Guardian.id).where(Guardian.log == log_id)
-    guardian_users = [
-        row[0]
-        for row in Guardian.select(Guardian.user).where(Guardian.log == log_id, Guardian.user.is_null(False)).tuples()
-    ]
-    file_ids = [row[0] for row in Consent.select(Consent.file).where(Consent.log == log_id).tuples()]
-
-    MinutesCorrection.delete().where(MinutesCorrection.meeting.in_(meetings)).execute()
-    Evaluation.delete().where(Evaluation.measure.in_(measures)).execute()
-    Measure.delete().where(Measure.log == log_id).execute()
-    Meeting.delete().where(Meeting.log == log_id).execute()
-    Goal.delete().where(Goal.log == log_id).execute()
-    Concern.delete().where(Concern.log == log_id).execute()
-    Highlight.delete().where(Highlight.log == log_id).execute()
-    Entry.delete().where(Entry.log == log_id).execute()
-    Consent.delete().where(Consent.log == log_id).execute()
-    if file_ids:
-        StoredFile.delete().where(StoredFile.id.in_(file_ids)).execute()
-    GuardianInvitation.delete().where(GuardianInvitation.guardian.in_(guardians)).execute()
-    DeletionRequest.delete().where(DeletionRequest.log == log_id).execute()
-    Guardian.delete().where(Guardian.log == log_id).execute()
-    Participant.delete().where(Participant.log == log_id).execute()
-    Handover.delete().where(Handover.log == log_id).execute()
-    Notification.delete().where(Notification.log_id == log_id).execute()
-    Log.delete().where(Log.id == log_id).execute()
-    if not Log.select().where(Log.subject == subject_id).exists():  # a subject may be shared by several logs
-        Subject.delete().where(Subject.id == subject_id).execute()
-    for user_id in set(guardian_users):
-        if not Guardian.select().where(Guardian.user == user_id).exists():
-            Notification.delete().where(Notification.user == user_id).execute()
-            DeletionRequest.delete().where(DeletionRequest.requested_by == user_id).execute()
-            User.delete().where(User.id == user_id, User.role == Role.GUARDIAN).execute()
-
-
-def vacuum() -> None:
-    """Rebuild the SQLite file so deleted pages hold nothing, then empty the WAL.
-    VACUUM cannot run inside a transaction."""
-    if not is_sqlite() or db.in_transaction():
-        return
-    db.execute_sql("VACUUM")
-    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-# ------------------------------------------------------------------ invitations
 
 
 def _token_hash(token: str) -> str:
@@ -418,8 +33,8 @@ def invite_guardian(
     Only a hash of the token is stored; the link is shown once (and e-mailed).
     A new invitation makes earlier unused ones for the same guardian invalid."""
     with write_transaction():
-        log = _fresh(log)
-        _require(by, log, "holder", _("Bare stafettholderen kan invitere foresatte."))
+        log = fresh_log(log)
+        require_role(by, log, "holder", _("Bare stafettholderen kan invitere foresatte."))
         if log.status not in OPEN:
             raise LogError(_("Stafettloggen er avsluttet. Gjenåpne den før du inviterer foresatte."), code="state")
         if guardian.log_id != log.id:
@@ -443,10 +58,10 @@ def invite_guardian(
 def add_youth(by: User, log: Log, *, phone: str, email: str) -> Guardian:
     """The youth (16 or older, the consent age) gets their own access the same way
     as the guardians: as a person with the guardians' read-only view of the log."""
-    log = _fresh(log)
-    _require(by, log, "holder", _("Bare stafettholderen kan gi ungdommen tilgang."))
+    log = fresh_log(log)
+    require_role(by, log, "holder", _("Bare stafettholderen kan gi ungdommen tilgang."))
     birth = log.subject.birth_date
-    limit = _consent_age()
+    limit = consent_age()
     if birth is None or domain.age_on(birth, dt.date.today()) < limit:
         raise LogError(_("Ungdommen må være minst %(limit)s år for å få egen tilgang.", limit=limit), "phone")
     if Guardian.select().where(Guardian.log == log, Guardian.relation == YOUTH_RELATION).exists():

@@ -1,135 +1,32 @@
-"""Routes for close / passive / reopen / delete, the archive and family prints, the
-unit leader's deletion queue and the guardians' invitations. Thin: the access hook has
-loaded g.log (or g.unit) and checked the role; rules live in stafettlogg/lifecycle.py."""
+"""Routes for the guardians' invitations (holder), accepting an invitation, and the
+archive and family prints. Thin: the access hook has loaded g.log and checked the role;
+rules live in stafettlogg/lifecycle.py (invitations) and logs/lifecycle.py (the log's life).
+They share the "lifecycle" blueprint of logs/lifecycle_views.py, so endpoint names stay."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 
-from stafettlogg import content, languages, lifecycle
+from stafettlogg import languages, lifecycle
 from stafettlogg.access import role_on_log
 from stafettlogg.archive import content as archive_content
-from stafettlogg.archive import domain as archive_domain
 from stafettlogg.guardian_views import plain_view
+from stafettlogg.logs import lifecycle as log_lifecycle
 from stafettlogg.logs import queries
 from stafettlogg.logs.domain import LogError
-from stafettlogg.models import (
-    DeletionRequest,
-    Guardian,
-    GuardianInvitation,
-    Log,
-    LogStatus,
-    LogTombstone,
-    Subject,
-    User,
-    utcnow,
-)
+from stafettlogg.logs.lifecycle_views import bp
+from stafettlogg.models import Guardian, GuardianInvitation, LogStatus, User, utcnow
 from stafettlogg.notify import msg, send_email
 from stafettlogg.passwords import verify_password
 
-bp = Blueprint("lifecycle", __name__)
-
-DELETE_REASONS = {
-    "passive_by_agreement": _l("Passiv logg, slettes etter avtale"),
-    "not_kept": _l("Avsluttet, foresatte ønsket ikke at loggen tas vare på"),
-    "guardian_request": _l("Foresatte har bedt om sletting"),
-}
-
-
-@bp.app_context_processor
-def lifecycle_labels():
-    return {
-        "close_reason_label": content.close_reason,  # the municipality may word them (content/)
-        "delete_reason_label": lambda k: str(DELETE_REASONS.get(k, "")),
-    }
-
-
-# ------------------------------------------------------------------ close, passive, reopen
-
-
-def _close_page(values=None, errors=None, status=200):
-    log = queries.load_log(g.log.id)
-    return render_template(
-        "lifecycle/close.html",
-        log=log,
-        values=values or {},
-        errors=errors or {},
-        reasons=content.close_reasons(),
-        guardians=queries.guardians(log),
-        deletion_request=lifecycle.open_deletion_request(log),
-        consent_age=current_app.config["CONSENT_AGE"],
-    ), status
-
-
-@bp.route("/logger/<int:log_id>/avslutt", methods=["GET", "POST"])
-def close(log_id):
-    if request.method == "GET":
-        return _close_page()
-    f = request.form
-    keep = f.get("keep", "")
-    try:
-        if keep == "yes":  # checked before closing, so a wrong agreement changes nothing
-            lifecycle.check_keep_agreement(g.log, f.get("agreed_by_name", ""), f.get("agreed_as", "guardian"))
-        lifecycle.close_log(
-            current_user,
-            g.log,
-            f.get("reason", ""),
-            f.get("note", ""),
-            f.get("coordinator_name", ""),
-            f.get("coordinator_service", ""),
-        )
-    except LogError as e:
-        return _close_page(f, {e.field or "reason": str(e)}, 409 if e.code else 422)
-    if keep == "yes":
-        try:
-            lifecycle.make_passive(current_user, g.log, f.get("agreed_by_name", ""), f.get("agreed_as", "guardian"))
-        except LogError as e:
-            flash(_("Stafettloggen er avsluttet, men ble ikke satt passiv: %(e)s", e=str(e)), "error")
-            return redirect(url_for("lifecycle.close", log_id=g.log.id), 303)
-        flash(_("Stafettloggen er avsluttet og satt passiv. Den tas vare på etter avtale med familien."), "success")
-    else:
-        flash(_("Stafettloggen er avsluttet. Den kan bare leses."), "success")
-    return redirect(url_for("logs.show", log_id=g.log.id), 303)
-
-
-@bp.route("/logger/<int:log_id>/passiv", methods=["POST"])
-def passive(log_id):
-    f = request.form
-    try:
-        lifecycle.make_passive(current_user, g.log, f.get("agreed_by_name", ""), f.get("agreed_as", "guardian"))
-    except LogError as e:
-        return _close_page(f, {e.field or "agreed_by_name": str(e)}, 409 if e.code else 422)
-    flash(_("Stafettloggen er satt passiv. Den tas vare på etter avtale med familien."), "success")
-    return redirect(url_for("lifecycle.close", log_id=g.log.id), 303)
-
-
-@bp.route("/logger/<int:log_id>/gjenapne", methods=["POST"])
-def reopen(log_id):
-    try:
-        lifecycle.reopen(current_user, g.log)
-    except LogError as e:
-        return _close_page({}, {"reopen": str(e)}, 409)
-    flash(_("Stafettloggen er gjenåpnet. Last opp det nye samtykket for å ta den i bruk igjen."), "success")
-    return redirect(url_for("logs.consent_form", log_id=g.log.id), 303)
+__all__ = ["bp"]
 
 
 # ------------------------------------------------------------------ prints
 
 
 def _print_allowed_for_leader(log) -> bool:
-    return log.status in lifecycle.ENDED or lifecycle.open_deletion_request(log) is not None
+    return log.status in log_lifecycle.ENDED or log_lifecycle.open_deletion_request(log) is not None
 
 
 @bp.route("/logger/<int:log_id>/arkivutskrift")
@@ -330,90 +227,3 @@ def invitation_accept(token):
         session["last_seen"] = utcnow().timestamp()
     flash(_("Velkommen! Nå kan du lese stafettloggen."), "success")
     return redirect(url_for("guardian.show", log_id=invitation.guardian.log_id), 303)
-
-
-# ------------------------------------------------------------------ deletion (unit leader)
-
-
-def _delete_page(errors=None, status=200):
-    log = queries.load_log(g.log.id)
-    return render_template(
-        "lifecycle/delete.html",
-        log=log,
-        reason=lifecycle.deletion_reason(log),
-        archived=archive_domain.is_archived(log),
-        request_=lifecycle.open_deletion_request(log),
-        errors=errors or {},
-    ), status
-
-
-@bp.route("/logger/<int:log_id>/slett")
-def delete_form(log_id):
-    return _delete_page()
-
-
-@bp.route("/logger/<int:log_id>/slett", methods=["POST"])
-def delete(log_id):
-    if request.form.get("confirm") != "yes":
-        return _delete_page({"confirm": _("Kryss av for at loggen er arkivert, eller at det ikke trengs.")}, 422)
-    unit_id = g.log.unit_id
-    log_id = g.log.id
-    try:
-        lifecycle.delete_log(
-            current_user, g.log, request.form.get("reason", ""), request.form.get("archive_waiver", "")
-        )
-    except LogError as e:
-        return _delete_page({e.field or "reason": str(e)}, 422 if e.field == "archive_waiver" else 409)
-    g.log = None  # nothing left to audit as a read
-    flash(_("Stafettlogg nr. %(id)s er slettet. Alt innhold og alle filer er fjernet.", id=log_id), "success")
-    return redirect(url_for("lifecycle.queue", unit_id=unit_id), 303)
-
-
-@bp.route("/logger/<int:log_id>/sletting/<int:request_id>/avvis", methods=["POST"])
-def deletion_refuse(log_id, request_id):
-    req = DeletionRequest.get_or_none(DeletionRequest.id == request_id, DeletionRequest.log == g.log)
-    if req is None:
-        abort(404)
-    try:
-        lifecycle.refuse_deletion(current_user, g.log, req, request.form.get("response", ""))
-    except LogError as e:
-        return _delete_page({e.field or "response": str(e)}, 422 if e.field else 409)
-    flash(_("Svaret er sendt til de foresatte."), "success")
-    return redirect(url_for("lifecycle.queue", unit_id=g.log.unit_id), 303)
-
-
-@bp.route("/enheter/<int:unit_id>/sletting")
-def queue(unit_id):
-    """The unit leader's queue: deletion requests, and logs that may be deleted."""
-    unit = g.unit
-    holder = User.alias("holder")
-    ended = list(
-        Log.select(Log, Subject, holder)
-        .join(Subject)
-        .switch(Log)
-        .join(holder, on=(Log.holder == holder.id))
-        .where(Log.unit == unit, Log.status.in_(LogStatus.ENDED))
-        .order_by(Log.closed_at)
-    )
-    requests = {
-        r.log_id: r
-        for r in DeletionRequest.select().where(
-            DeletionRequest.log.in_([log.id for log in ended] or [0]), DeletionRequest.handled_at.is_null()
-        )
-    }
-    tombstones = list(
-        LogTombstone.select(LogTombstone, User)
-        .join(User)
-        .where(LogTombstone.unit == unit)
-        .order_by(LogTombstone.deleted_at.desc())
-        .limit(50)
-    )
-    return render_template(
-        "lifecycle/queue.html",
-        unit=unit,
-        requested=[log for log in ended if log.id in requests],
-        requests=requests,
-        # without a request: passive logs by agreement, closed logs nobody agreed to keep
-        deletable=[log for log in ended if log.id not in requests],
-        tombstones=tombstones,
-    )

@@ -172,9 +172,7 @@ def update_staff(by: User, staff: User, *, name: str, job_title: str, email: str
 
 
 def active_logs_held_by(user: User) -> list[Log]:
-    return list(
-        Log.select().where(Log.holder == user, Log.status.in_(LogStatus.OPEN)).order_by(Log.id)
-    )
+    return list(Log.select().where(Log.holder == user, Log.status.in_(LogStatus.OPEN)).order_by(Log.id))
 
 
 def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> None:

@@ -276,7 +276,7 @@ def test_cli_writes_the_package_and_all_closed_into_a_folder(app, tmp_path, db_c
 
 # ------------------------------------------------------------------ the deletion gate and the pages
 
-from stafettlogg import lifecycle  # noqa: E402
+from stafettlogg.logs import lifecycle  # noqa: E402
 from stafettlogg.models import LogTombstone  # noqa: E402
 
 

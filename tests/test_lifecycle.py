@@ -12,6 +12,7 @@ from stafettlogg import lifecycle
 from stafettlogg.access import ACCESS
 from stafettlogg.db import db
 from stafettlogg.logs import domain, sections, states
+from stafettlogg.logs import lifecycle as life
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
     MODELS,
@@ -99,15 +100,13 @@ def _propose(u, log):
 CALLS = {
     "activate": _upload,
     "renew_consent": _upload,
-    "close": lambda u, log: lifecycle.close_log(u, log, "needs_met"),
-    "make_passive": lambda u, log: lifecycle.make_passive(u, log, "Fatima Hansen"),
-    "reopen": lambda u, log: lifecycle.reopen(u, log),
-    "withdraw_consent": lambda u, log: lifecycle.withdraw_consent(u, log),
-    "request_deletion": lambda u, log: lifecycle.request_deletion(u, log, ""),
+    "close": lambda u, log: life.close_log(u, log, "needs_met"),
+    "make_passive": lambda u, log: life.make_passive(u, log, "Fatima Hansen"),
+    "reopen": lambda u, log: life.reopen(u, log),
+    "withdraw_consent": lambda u, log: life.withdraw_consent(u, log),
+    "request_deletion": lambda u, log: life.request_deletion(u, log, ""),
     "hand_over": _propose,
-    "delete": lambda u, log: lifecycle.delete_log(
-        u, log, lifecycle.deletion_reason(log) or "not_kept", "aldri tatt i bruk"
-    ),
+    "delete": lambda u, log: life.delete_log(u, log, life.deletion_reason(log) or "not_kept", "aldri tatt i bruk"),
 }
 
 
@@ -185,18 +184,18 @@ def test_every_action_from_every_state_as_every_role(ctx, action, state, blocked
             assert after.status == transition.target
             assert after.version == before["log"]["version"] + 1
         elif action == "request_deletion":
-            assert after.status in states.ENDED and lifecycle.open_deletion_request(after) is not None
+            assert after.status in states.ENDED and life.open_deletion_request(after) is not None
 
 
 def test_close_with_ip_requires_the_koordinator(ctx):
     holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
     with pytest.raises(LogError, match="koordinatoren") as error:
-        lifecycle.close_log(holder, log, "ip_created")
+        life.close_log(holder, log, "ip_created")
     assert error.value.field == "coordinator_name"
     with pytest.raises(LogError, match="tjeneste"):
-        lifecycle.close_log(holder, log, "ip_created", coordinator_name="Kristin Koordinator")
+        life.close_log(holder, log, "ip_created", coordinator_name="Kristin Koordinator")
     assert Log.get_by_id(EMMA_LOG_ID).status == "active"
-    lifecycle.close_log(holder, log, "ip_created", "", "Kristin Koordinator", "Koordinerende enhet")
+    life.close_log(holder, log, "ip_created", "", "Kristin Koordinator", "Koordinerende enhet")
     closed = Log.get_by_id(EMMA_LOG_ID)
     assert (closed.status, closed.close_reason, closed.coordinator_name, closed.coordinator_service) == (
         "closed",
@@ -221,13 +220,13 @@ def test_close_without_reason_and_read_only_afterwards(auth, db_conn):
 
 def test_passive_by_youth_requires_16(ctx):
     holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
-    lifecycle.close_log(holder, log)
+    life.close_log(holder, log)
     with pytest.raises(LogError, match="16 år"):
-        lifecycle.make_passive(holder, log, "Emma Hansen", agreed_as="youth")
+        life.make_passive(holder, log, "Emma Hansen", agreed_as="youth")
     with pytest.raises(LogError) as error:
-        lifecycle.make_passive(holder, log, "  ")
+        life.make_passive(holder, log, "  ")
     assert error.value.field == "agreed_by_name"
-    lifecycle.make_passive(holder, log, "Fatima Hansen")
+    life.make_passive(holder, log, "Fatima Hansen")
     kept = Log.get_by_id(EMMA_LOG_ID)
     assert (kept.status, kept.guardian_agreed_to_keep, kept.keep_agreed_by, kept.keep_agreed_on) == (
         "passive",
@@ -253,8 +252,8 @@ def test_reopen_keeps_the_whole_history_and_needs_new_consent(auth, db_conn, app
     with app.test_request_context():
         log = Log.get_by_id(EMMA_LOG_ID)
         counts = {m.__name__: m.select().where(m.log == log).count() for m in (Entry, Meeting, Consent, Guardian)}
-        lifecycle.close_log(user("stafettholder"), log)
-        lifecycle.make_passive(user("stafettholder"), log, "Fatima Hansen")
+        life.close_log(user("stafettholder"), log)
+        life.make_passive(user("stafettholder"), log, "Fatima Hansen")
     c = auth.persona("holder")
     r = c.post(f"/logger/{EMMA_LOG_ID}/gjenapne")
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/logger/{EMMA_LOG_ID}/samtykke")
@@ -456,10 +455,10 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
         father = Guardian.get(Guardian.log == log, Guardian.name == "Per Slettesen")
         lifecycle.invite_guardian(holder, log, father)
         Notification.create(user=holder, kind="test", text=f"Om {NAME}", log_id=log.id, dedupe_key="purge-test")
-        lifecycle.request_deletion(account, log, f"{NAME} vil ikke ha loggen")
+        life.request_deletion(account, log, f"{NAME} vil ikke ha loggen")
         assert _rows_holding(NAME), "the test must first put the name in the database"
 
-        lifecycle.delete_log(leader, Log.get_by_id(log.id), "guardian_request", "aldri tatt i bruk")
+        life.delete_log(leader, Log.get_by_id(log.id), "guardian_request", "aldri tatt i bruk")
 
         assert _rows_holding(NAME) == []
         assert _rows_holding("Slettesen") == []
@@ -487,7 +486,7 @@ def test_subject_shared_by_another_log_is_kept(ctx):
     other = Log.create(
         subject=oskar.subject, unit=oskar.unit, holder=oskar.holder, created_by=oskar.holder, status="closed"
     )
-    lifecycle.delete_log(user("enhetsleder"), oskar, "not_kept", "aldri tatt i bruk")
+    life.delete_log(user("enhetsleder"), oskar, "not_kept", "aldri tatt i bruk")
     assert Subject.get_or_none(Subject.id == other.subject_id) is not None
     assert Log.get_or_none(Log.id == oskar.id) is None
 
@@ -736,7 +735,7 @@ def test_guardian_of_another_child_reaches_nothing_of_emma(app, auth, db_conn):
 
 def test_closing_a_log_withdraws_a_pending_handover(auth, db_conn):
     from stafettlogg import handover as ho
-    from stafettlogg.lifecycle import close_log
+    from stafettlogg.logs.lifecycle import close_log
     from stafettlogg.models import Handover, Log, Notification
     from tests.conftest import user
 

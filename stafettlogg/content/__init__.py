@@ -79,7 +79,7 @@ def check_consent(data: dict) -> None:
 
 
 def check_close_reasons(data: dict) -> None:
-    from stafettlogg.lifecycle import CLOSE_REASONS
+    from stafettlogg.logs.lifecycle import CLOSE_REASONS
 
     for key, value in data.items():
         if key not in CLOSE_REASONS:

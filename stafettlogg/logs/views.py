@@ -20,9 +20,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from stafettlogg import content, labels, languages, lifecycle
+from stafettlogg import content, labels, languages
 from stafettlogg.access import role_on_log
-from stafettlogg.logs import domain, queries, states
+from stafettlogg.logs import domain, lifecycle, queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
