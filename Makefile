@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 DEMO_ENV := STAFETTLOGG_DEMO=1
 
-.PHONY: run test test-sqlite test-postgres test-browser lint venv clean
+.PHONY: run test test-sqlite test-postgres test-browser lint venv clean bench
 
 venv: $(VENV)/.installed
 
@@ -47,3 +47,9 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The benchmark (README "Ytelse"); never part of `make test`. Options after BENCH_ARGS=,
+# e.g. `make bench BENCH_ARGS="--database postgresql --logs 10000"`.
+BENCH_ARGS ?= --database sqlite --logs 10000 --clients 8 --duration 10
+bench: venv
+	$(BIN)/python -m bench $(BENCH_ARGS)

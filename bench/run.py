@@ -1,0 +1,487 @@
+"""Prepare the database, start gunicorn for the app and the floor, measure, print."""
+
+import contextlib
+import html
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / "instance" / "bench"
+SECRET = "bench-secret-key-not-for-production"  # noqa: S105 - a local benchmark only
+PASSWORD = "demo-passord"  # noqa: S105 - the demo personas' documented password
+
+# Tables that grow with the municipality or with a log's age: a sequential scan of one
+# of them on a page is a finding.
+GROWING = {
+    "log",
+    "subject",
+    "entry",
+    "measure",
+    "evaluation",
+    "meeting",
+    "audit_event",
+    "participant",
+    "guardian",
+    "concern",
+    "goal",
+    "highlight",
+    "handover",
+    "class_group_period",
+    "coordinator_record",
+    "child_talk",
+    "notification",
+    "user",
+    "consent",
+    "minutes_correction",
+    "external_coordination",
+}
+SMALL_TABLE = 2000  # rows: smaller tables are scanned by choice, rightly
+
+
+@dataclass
+class Page:
+    key: str
+    title: str
+    persona: str
+    path: str
+    method: str = "GET"
+    fragment: bool = False
+    rows: int = 0
+    queries: int = 0
+    sql: list = field(default_factory=list)
+    p50: float = 0.0
+    p95: float = 0.0
+    floor50: float = 0.0
+    floor95: float = 0.0
+    requests: int = 0
+    errors: int = 0
+
+
+def pages(info: dict, search: str) -> list[Page]:
+    log, meeting, unit = info["big_log"], info["meeting"], info["unit"]
+    return [
+        Page("log", "log page", "stafettholder", f"/logger/{log}"),
+        Page("section", "section fragment (entries)", "stafettholder", f"/logger/{log}/seksjon/entries", fragment=True),
+        Page("guardian", "guardian view", "foresatt", f"/mine/{log}"),
+        Page("meeting", "meeting page", "stafettholder", f"/logger/{log}/moter/{meeting}"),
+        Page("start", "start page", "stafettholder", "/"),
+        Page("autosave", "autosave POST", "stafettholder", "/logger/{log}/moter/{meeting}/referat", "POST", True),
+        Page("ke", "KE register", "ke", "/ke"),
+        Page("statistics", "statistics", "omradeleder", "/statistikk"),
+        Page("overview", "unit overview", "enhetsleder", f"/enheter/{unit}/oversikt"),
+        Page("search", "search fragment", "stafettholder", f"/logger/{log}/deltakere/sok?q={search}", fragment=True),
+        Page("access", "guardian access history", "foresatt", f"/mine/{log}/innsyn"),
+    ]
+
+
+# ------------------------------------------------------------------ database
+
+
+def database_url(args) -> str:
+    if args.database == "sqlite":
+        return f"sqlite:///{STATE / f'bench-{args.logs}.sqlite3'}"
+    base = urllib.parse.urlsplit(args.postgres_url)
+    return urllib.parse.urlunsplit(base._replace(path=f"/stafett_bench_{args.logs}"))
+
+
+def prepare(args, url: str, report) -> dict:
+    """The database at ``url`` with the demo and a generated municipality; reused when a
+    previous run of the same size left it (the info file is written last)."""
+    STATE.mkdir(parents=True, exist_ok=True)
+    info_path = STATE / f"bench-{args.database}-{args.logs}.json"
+    if info_path.exists() and not args.regenerate:
+        report(f"Reusing {url} (--regenerate to build it again)")
+        return json.loads(info_path.read_text())
+    info_path.unlink(missing_ok=True)
+    if args.database == "sqlite":
+        path = Path(url.split("sqlite:///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    else:
+        import psycopg
+
+        name = urllib.parse.urlsplit(url).path.lstrip("/")
+        with psycopg.connect(args.postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    report(f"Generating {args.logs} logs in {url} …")
+    from bench.generate import generate
+    from stafettlogg import create_app, demo
+    from stafettlogg.db import db
+
+    create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "MIGRATE_ON_START": True})
+    with db.connection_context():
+        demo.seed()
+        info = generate(args.logs, report=report)
+    db.close() if not db.is_closed() else None
+    info_path.write_text(json.dumps(info))
+    return info
+
+
+# ------------------------------------------------------------------ queries and rows per page
+
+
+class CountingCursor:
+    def __init__(self, cursor, counter):
+        self._cursor, self._counter = cursor, counter
+
+    def fetchone(self):
+        row = self._cursor.fetchone()
+        if row is not None:
+            self._counter["rows"] += 1
+        return row
+
+    def fetchall(self):
+        rows = self._cursor.fetchall()
+        self._counter["rows"] += len(rows)
+        return rows
+
+    def fetchmany(self, size=None):
+        rows = self._cursor.fetchmany(size) if size else self._cursor.fetchmany()
+        self._counter["rows"] += len(rows)
+        return rows
+
+    def __iter__(self):
+        for row in self._cursor:
+            self._counter["rows"] += 1
+            yield row
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+
+@contextlib.contextmanager
+def counting(db):
+    counter = {"rows": 0, "sql": []}
+    original = db.obj.execute_sql
+
+    def spy(sql, params=None, *a, **k):
+        counter["sql"].append((sql, tuple(params or ())))
+        return CountingCursor(original(sql, params, *a, **k), counter)
+
+    db.obj.execute_sql = spy
+    try:
+        yield counter
+    finally:
+        db.obj.execute_sql = original
+
+
+def count_pages(url: str, page_list: list[Page], info: dict) -> None:
+    """Each page once in-process (same code and data as under gunicorn): queries and rows."""
+    from stafettlogg import create_app
+    from stafettlogg.db import db
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False})
+    clients = {}
+    for page in page_list:
+        client = clients.get(page.persona)
+        if client is None:
+            client = clients[page.persona] = app.test_client()
+            response = client.post("/login", data={"username": page.persona, "password": PASSWORD})
+            if response.status_code != 302:
+                raise SystemExit(f"login as {page.persona} failed ({response.status_code})")
+        headers = {"HX-Request": "true"} if page.fragment else {}
+        if page.method == "POST":
+            meeting = info["autosave_meetings"][-1]
+            path = page.path.format(log=_meeting_log(url, meeting), meeting=meeting)
+            version = _meeting_version(url, meeting)
+            data = {"minutes": f"Telling {time.time()}", "version": version, "autosave": "1"}
+            with counting(db) as counter:
+                response = client.post(path, data=data, headers=headers)
+        else:
+            with counting(db) as counter:
+                response = client.get(page.path, headers=headers)
+        if response.status_code != 200:
+            raise SystemExit(f"{page.title}: {page.path} answered {response.status_code}")
+        page.queries = len(counter["sql"])
+        page.rows = counter["rows"]
+        page.sql = counter["sql"]
+
+
+def _meeting_row(url, meeting_id):
+    from stafettlogg.db import db
+    from stafettlogg.models import Meeting
+
+    with db.connection_context():
+        return Meeting.get_by_id(meeting_id)
+
+
+def _meeting_log(url, meeting_id):
+    return _meeting_row(url, meeting_id).log_id
+
+
+def _meeting_version(url, meeting_id):
+    return _meeting_row(url, meeting_id).version
+
+
+def plans(url: str, page_list: list[Page], report) -> list[str]:
+    """EXPLAIN of each page's SELECTs on PostgreSQL; sequential scans of growing tables."""
+    import psycopg
+
+    findings = []
+    with psycopg.connect(url) as conn:
+        # A scan of a table that still fits in a few pages is the planner's right choice.
+        sizes = dict(conn.execute("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r'").fetchall())
+        for page in page_list:
+            report(f"\n-- {page.title}: {page.method} {page.path}")
+            for sql, params in page.sql:
+                if not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                lines = [row[0] for row in conn.execute("EXPLAIN " + sql, params).fetchall()]
+                scans = sorted(
+                    {
+                        m
+                        for m in re.findall(r"Seq Scan on \"?(\w+)\"?", "\n".join(lines))
+                        if m in GROWING and sizes.get(m, 0) >= SMALL_TABLE
+                    }
+                )
+                flag = "  <-- SEQ SCAN: " + ", ".join(scans) if scans else ""
+                report(f"{_short(sql)}{flag}")
+                for line in lines:
+                    report("    " + line)
+                for table in scans:
+                    findings.append(f"{page.title}: Seq Scan on {table}: {_short(sql)}")
+    return findings
+
+
+def _short(sql: str, width: int = 140) -> str:
+    sql = " ".join(sql.split())
+    return sql if len(sql) <= width else sql[: width - 1] + "…"
+
+
+# ------------------------------------------------------------------ servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(target: str, url: str, workers: int, report):
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=SECRET, PYTHONPATH=str(ROOT))
+    env.pop("STAFETTLOGG_DEMO", None)
+    log = open(STATE / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SystemExit(f"gunicorn {target} exited: see {log.name}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+# ------------------------------------------------------------------ load
+
+
+def request(port, method, path, headers, body=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, response.getheader("Set-Cookie") or "", data
+    finally:
+        conn.close()
+
+
+def login(port, username) -> tuple[str, str]:
+    """A session cookie and its CSRF token, signed in through the login form."""
+    status, cookie, body = request(port, "GET", "/login", {})
+    jar = _cookies({}, cookie)
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', body).group(1).decode()
+    form = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token})
+    status, cookie, body = request(
+        port, "POST", "/login", {"Content-Type": "application/x-www-form-urlencoded", "Cookie": _header(jar)}, form
+    )
+    if status != 302:
+        raise SystemExit(f"login as {username} answered {status}")
+    jar = _cookies(jar, cookie)
+    status, cookie, body = request(port, "GET", "/", {"Cookie": _header(jar)})
+    jar = _cookies(jar, cookie)
+    token = re.search(rb'name="csrf-token" content="([^"]+)"', body).group(1).decode()
+    return _header(jar), token
+
+
+def _cookies(jar, header):
+    for part in re.split(r",\s*(?=[A-Za-z_]+=)", header):
+        if "=" in part:
+            name, value = part.split(";", 1)[0].split("=", 1)
+            jar[name.strip()] = value
+    return jar
+
+
+def _header(jar):
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def drive(port, clients, duration, make_request) -> tuple[list[float], int]:
+    """``clients`` threads, each sending requests one after the other for ``duration``
+    seconds after one warm-up request. Latencies in ms, and the count of non-2xx."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + duration
+
+    def worker(n):
+        state = {}
+        method, path, headers, body = make_request(n, state)
+        status, _c, data = request(port, method, path, headers, body)  # warm-up
+        state["last"] = data
+        mine, bad = [], 0
+        while time.monotonic() < stop:
+            method, path, headers, body = make_request(n, state)
+            t0 = time.perf_counter()
+            status, _c, data = request(port, method, path, headers, body)
+            elapsed = (time.perf_counter() - t0) * 1000
+            state["last"] = data
+            mine.append(elapsed)
+            if not 200 <= status < 300:
+                bad += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors[0]
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def page_requests(page: Page, sessions: dict, info: dict):
+    cookie, token = sessions[page.persona]
+    headers = {"Cookie": cookie}
+    if page.fragment:
+        headers["HX-Request"] = "true"
+    if page.method == "GET":
+        return lambda n, state: ("GET", page.path, headers, None)
+    meetings = info["autosave_meetings"]
+    post_headers = dict(headers, **{"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token})
+
+    def make(n, state):
+        meeting = meetings[n % len(meetings)]
+        if "path" not in state:
+            state["path"] = page.path.format(log=_meeting_log(None, meeting), meeting=meeting)
+            state["version"] = _meeting_version(None, meeting)
+        match = re.search(rb'id="minutes-version" value="(\d+)"', state.get("last") or b"")
+        if match:
+            state["version"] = int(match.group(1))
+        state["n"] = state.get("n", 0) + 1
+        body = urllib.parse.urlencode(
+            {"minutes": f"Referat, utkast {state['n']} fra klient {n}.", "version": state["version"], "autosave": "1"}
+        )
+        return ("POST", state["path"], post_headers, body)
+
+    return make
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(args) -> int:
+    report = print
+    url = database_url(args)
+    info = prepare(args, url, report)
+    search = "ansatt"
+    page_list = pages(info, search)
+    if args.pages:
+        wanted = set(args.pages.split(","))
+        page_list = [p for p in page_list if p.key in wanted]
+    count_pages(url, page_list, info)
+    workers = args.workers
+    with (
+        gunicorn("app:app", url, workers, report) as app_port,
+        gunicorn("bench.floor:create_app()", url, workers, report) as floor_port,
+    ):
+        sessions = {}
+        for persona in sorted({p.persona for p in page_list}):
+            sessions[persona] = login(app_port, persona)
+        for page in page_list:
+            latencies, errors = drive(app_port, args.clients, args.duration, page_requests(page, sessions, info))
+            floor_path = f"/floor/{max(page.rows, 1)}"
+            floor, _ = drive(floor_port, args.clients, args.duration, lambda n, s, p=floor_path: ("GET", p, {}, None))
+            page.p50, page.p95 = percentile(latencies, 50), percentile(latencies, 95)
+            page.floor50, page.floor95 = percentile(floor, 50), percentile(floor, 95)
+            page.requests, page.errors = len(latencies), errors
+            report(
+                f"  {page.title}: p50 {page.p50:.0f} ms, p95 {page.p95:.0f} ms, floor {page.floor50:.0f} ms"
+                + (f", {errors} errors" if errors else "")
+            )
+    report("")
+    report(table(args, page_list))
+    if args.database == "postgresql" and not args.no_plans:
+        report("\nQuery plans (PostgreSQL):")
+        findings = plans(url, page_list, report)
+        report("\nSequential scans of growing tables:" if findings else "\nNo sequential scans of growing tables.")
+        for finding in findings:
+            report("  " + finding)
+    return 0
+
+
+def table(args, page_list: list[Page]) -> str:
+    lines = [
+        f"{args.database}, {args.logs} logs, {args.clients} clients, {args.workers} gunicorn sync workers, "
+        f"{args.duration:g} s per page, {os.cpu_count()} CPUs",
+        "",
+        "| page | rows | queries | p50 ms | p95 ms | floor p50 ms | × floor |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p in page_list:
+        ratio = p.p50 / p.floor50 if p.floor50 else float("nan")
+        err = f" ({p.errors} errors)" if p.errors else ""
+        lines.append(
+            f"| {html.escape(p.title)}{err} | {p.rows} | {p.queries} | {p.p50:.0f} | {p.p95:.0f} | "
+            f"{p.floor50:.1f} | {ratio:.1f} |"
+        )
+    return "\n".join(lines)
