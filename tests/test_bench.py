@@ -1,0 +1,54 @@
+"""The benchmark's generator and page list (`make bench`): a small municipality on the
+test database, every measured page answers 200 as its persona, and the counters the
+table reports see the page's queries and rows. Nothing here is timed."""
+
+import pytest
+
+from bench.generate import generate
+from bench.run import counting, pages
+from stafettlogg.models import AuditEvent, Entry, Log, Measure, Meeting, Unit, User
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def info(db_conn):
+    logs_before = Log.select().count()
+    info = generate(60, report=lambda *a: None)
+    assert Log.select().count() == logs_before + 60
+    return info
+
+
+def test_generator_scales_and_grows_the_measured_log(info):
+    big = info["big_log"]
+    assert Entry.select().where(Entry.log == big).count() == 100
+    assert Measure.select().where(Measure.log == big).count() == 8
+    assert Meeting.select().where(Meeting.log == big).count() == 6
+    assert AuditEvent.select().where(AuditEvent.log_id == big).count() >= 500
+    assert Unit.select().count() >= 6 and User.select().count() >= 40
+    # roughly the issue's proportions per log
+    assert 8 <= Entry.select().count() / Log.select().count() <= 20
+    assert info["autosave_meetings"]
+    # ids chosen by the generator leave the sequences where the app continues
+    new = Log.create(
+        subject=Log.get_by_id(big).subject, unit=info["unit"], holder=Log.get_by_id(big).holder, created_by_id=1
+    )
+    assert new.id > max(log.id for log in Log.select(Log.id).where(Log.id != new.id))
+
+
+def test_every_measured_page_answers_and_is_counted(info, auth, db_conn):
+    for page in pages(info, "ansatt"):
+        client = auth.login_as(page.persona)
+        headers = {"HX-Request": "true"} if page.fragment else {}
+        with counting(db_conn) as counter:
+            if page.method == "POST":
+                meeting = Meeting.get_by_id(info["autosave_meetings"][0])
+                path = page.path.format(log=meeting.log_id, meeting=meeting.id)
+                response = client.post(
+                    path, data={"minutes": "Nytt utkast", "version": meeting.version, "autosave": "1"}, headers=headers
+                )
+            else:
+                response = client.get(page.path, headers=headers)
+        assert response.status_code == 200, (page.key, response.status_code)
+        assert counter["sql"] and counter["rows"] > 0, page.key
+    assert Meeting.get_by_id(info["autosave_meetings"][0]).minutes == "Nytt utkast"
