@@ -26,6 +26,10 @@ ACCESS: dict[str, str] = {
     # sign-in with OpenID Connect (ID-porten)
     "oidc.idporten_start": PUBLIC,
     "oidc.idporten_callback": PUBLIC,
+    # staff sign-in with the municipality's provider, and front-channel logout from a provider
+    "oidc.staff_start": PUBLIC,
+    "oidc.staff_callback": PUBLIC,
+    "oidc.frontchannel_logout": PUBLIC,
     "main.index": "authenticated",
     "main.language": PUBLIC,
     "main.notifications": "authenticated",

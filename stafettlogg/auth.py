@@ -23,7 +23,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from stafettlogg.db import write_transaction
-from stafettlogg.models import LoginFailure, User, utcnow
+from stafettlogg.models import LoginFailure, Role, User, utcnow
 from stafettlogg.pages import hx_redirect_or_redirect
 from stafettlogg.passwords import hash_password, password_problem, verify_password
 
@@ -44,6 +44,11 @@ def load_user(session_id: str):
         return None
     user = User.get_or_none(id=int(user_id))
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        # The session is over for good: reactivating the account does not revive it.
+        csrf_token = session.get("csrf_token")
+        session.clear()
+        if csrf_token:
+            session["csrf_token"] = csrf_token
         return None
     return user
 
@@ -117,6 +122,30 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def local_login_enabled() -> bool:
+    """Password sign-in for staff: LOCAL_LOGIN when set; otherwise on in the demo and
+    wherever staff have no OpenID provider, off when STAFF_OIDC_ISSUER is configured."""
+    cfg = current_app.config
+    if cfg.get("LOCAL_LOGIN") is not None:
+        return bool(cfg["LOCAL_LOGIN"])
+    return bool(cfg.get("DEMO_MODE")) or not cfg.get("STAFF_OIDC_ISSUER")
+
+
+def password_sign_in_allowed(user: User) -> bool:
+    """The one rule for who may sign in with a password. With local login off: the system
+    administrator (break-glass access; the second factor is asked of every admin sign-in)
+    and, with LOCAL_GUARDIAN_LOGIN, guardians who got an account by invitation."""
+    if local_login_enabled():
+        return True
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.GUARDIAN and bool(current_app.config.get("LOCAL_GUARDIAN_LOGIN"))
+
+
+def password_form_shown() -> bool:
+    return local_login_enabled() or bool(current_app.config.get("LOCAL_GUARDIAN_LOGIN"))
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("Brukernavn"), validators=[DataRequired(_l("Skriv brukernavnet ditt."))])
     password = PasswordField(_l("Passord"), validators=[DataRequired(_l("Skriv passordet ditt."))])
@@ -158,7 +187,7 @@ def login():
         else:
             user = User.get_or_none(User.username == username)
             ok = verify_password(user.password_hash if user else None, form.password.data)
-            if ok and user.active:
+            if ok and user.active and password_sign_in_allowed(user):
                 if not user.session_token:
                     with write_transaction():
                         rotate_session_token(user)
@@ -169,7 +198,8 @@ def login():
             _record_failure(username, ip)
             error = _("Feil brukernavn eller passord.")
     status = 200 if error is None and not form.errors else 422
-    return render_template("auth/login.html", form=form, error=error), status
+    show_form = password_form_shown() or request.args.get("nodtilgang") == "1" or request.method == "POST"
+    return render_template("auth/login.html", form=form, error=error, show_form=show_form), status
 
 
 @bp.route("/logout", methods=["POST"])

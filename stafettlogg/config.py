@@ -63,4 +63,14 @@ def from_environment(instance_path: Path) -> dict:
         "OIDC_CLOCK_SKEW": _int("OIDC_CLOCK_SKEW", 30),
         # The one-time invitation link with a password, for guardians without a Norwegian ID number.
         "LOCAL_GUARDIAN_LOGIN": os.environ.get("LOCAL_GUARDIAN_LOGIN", "") == "1",
+        # Staff sign in with the municipality's provider (Entra ID, Feide …; README "Staff sign-in").
+        "STAFF_OIDC_ISSUER": os.environ.get("STAFF_OIDC_ISSUER", "").rstrip("/"),
+        "STAFF_OIDC_CLIENT_ID": os.environ.get("STAFF_OIDC_CLIENT_ID", ""),
+        "STAFF_OIDC_CLIENT_SECRET": os.environ.get("STAFF_OIDC_CLIENT_SECRET", ""),
+        # The claim that names the person: email, preferred_username or oid.
+        "STAFF_OIDC_USER_CLAIM": os.environ.get("STAFF_OIDC_USER_CLAIM", "email"),
+        "STAFF_OIDC_SCOPES": os.environ.get("STAFF_OIDC_SCOPES", "openid profile email"),
+        # Password sign-in for staff: "1" or "0"; unset means on, unless STAFF_OIDC_ISSUER is
+        # set outside the demo (auth.local_login_enabled). The system administrator keeps it.
+        "LOCAL_LOGIN": {"1": True, "0": False}.get(os.environ.get("LOCAL_LOGIN", "")),
     }

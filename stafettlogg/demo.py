@@ -53,9 +53,23 @@ class _Upload:
 
 def _user(role, username, name, unit=None, area=None, job_title="", phone="", email=""):
     user, _pw = create_user(
-        role, username, name, password=PASSWORD, unit=unit, area=area, job_title=job_title, phone=phone, email=email
+        role,
+        username,
+        name,
+        password=PASSWORD,
+        unit=unit,
+        area=area,
+        job_title=job_title,
+        phone=phone,
+        email=email,
+        login_identity=demo_staff_identity(username, email) if role != Role.GUARDIAN else "",
     )
     return user
+
+
+def demo_staff_identity(username: str, email: str = "") -> str:
+    """The identity a demo staff member signs in with at the demo provider (README)."""
+    return email or f"{username}@demo.kommune.no"
 
 
 def _form(**values):

@@ -474,6 +474,20 @@ class GuardianInvitation(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+    # A one-time code the holder gives by other means than the link (LOCAL_GUARDIAN_LOGIN).
+    code_hash = CharField(max_length=64, default="")
+
+
+class OidcLogout(BaseModel):
+    """A provider session ended by front-channel logout: sessions begun with it end."""
+
+    iss = CharField(max_length=500)
+    sid = CharField(max_length=255)
+    at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "oidc_logout"
+        indexes = ((("iss", "sid"), True),)
 
 
 class LogTombstone(BaseModel):
@@ -604,6 +618,7 @@ MODELS = [
     Handover,
     DeletionRequest,
     GuardianInvitation,
+    OidcLogout,
     LogTombstone,
     ArchiveDelivery,
     CoordinatorRecord,

@@ -14,6 +14,7 @@ def _contact(form, prefix: str = "") -> dict:
     return {
         "email": form.get(f"{prefix}email", "").strip(),
         "phone": form.get(f"{prefix}phone", "").strip(),
+        "login_identity": form.get(f"{prefix}login_identity", ""),
     }
 
 
@@ -177,12 +178,19 @@ def staff_edit(staff_id):
                 job_title=f.get("job_title", ""),
                 email=f.get("email", ""),
                 phone=f.get("phone", ""),
+                login_identity=f.get("login_identity") if "login_identity" in f else None,
             )
         except org.OrganisationError as e:
             return render_template("org/staff_edit.html", staff=staff, values=f, errors={e.field: str(e)}), 422
         flash(_("Endringene er lagret."), "success")
         return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
-    values = {"name": staff.name, "job_title": staff.job_title, "email": staff.email, "phone": staff.phone}
+    values = {
+        "name": staff.name,
+        "job_title": staff.job_title,
+        "email": staff.email,
+        "phone": staff.phone,
+        "login_identity": staff.login_identity or "",
+    }
     return render_template("org/staff_edit.html", staff=staff, values=values, errors={})
 
 

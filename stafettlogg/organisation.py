@@ -5,7 +5,7 @@ the staff of their unit and remove those who leave)."""
 import re
 import secrets
 
-from flask import url_for
+from flask import current_app, has_app_context, url_for
 from flask_babel import gettext as _
 
 from stafettlogg import audit
@@ -78,6 +78,25 @@ def _check_username(username: str) -> str:
     return username
 
 
+def _check_login_identity(value: str, user_id: int | None = None) -> str | None:
+    """The staff member's identity at the municipality's provider (STAFF_OIDC_USER_CLAIM),
+    normalised; None when left empty. Unique: one identity opens one account."""
+    from stafettlogg.oidc.domain import identity_problem, normalise_identity
+
+    value = normalise_identity(value)
+    if not value:
+        return None
+    claim = current_app.config.get("STAFF_OIDC_USER_CLAIM", "email") if has_app_context() else "email"
+    if problem := identity_problem(value, claim):
+        raise OrganisationError(problem, "login_identity")
+    taken = User.select().where(User.login_identity == value)
+    if user_id is not None:
+        taken = taken.where(User.id != user_id)
+    if taken.exists():
+        raise OrganisationError(_("Denne innloggings-ID-en hører allerede til en annen konto."), "login_identity")
+    return value
+
+
 def create_area(name: str) -> Area:
     name = name.strip()
     if not name:
@@ -99,6 +118,7 @@ def create_user(
     job_title: str = "",
     email: str = "",
     phone: str = "",
+    login_identity: str = "",
 ) -> tuple[User, str]:
     """Create an account. Returns the user and the password to hand over (temporary
     unless given): the user must change a temporary one at first login."""
@@ -108,8 +128,10 @@ def create_user(
         raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
     initial = password or temporary_password()
     with write_transaction():
+        identity = _check_login_identity(login_identity)
         user = User.create(
             username=_check_username(username),
+            login_identity=identity,
             password_hash=hash_password(initial),
             name=name.strip(),
             role=role,
@@ -158,16 +180,23 @@ def add_staff(by: User, unit: Unit, username: str, name: str, job_title: str, **
     return user, password
 
 
-def update_staff(by: User, staff: User, *, name: str, job_title: str, email: str, phone: str) -> User:
+def update_staff(
+    by: User, staff: User, *, name: str, job_title: str, email: str, phone: str, login_identity: str | None = None
+) -> User:
+    """``login_identity`` None leaves it as it is (the field is shown only when staff sign
+    in with the municipality's provider)."""
     if not name.strip():
         raise OrganisationError(_("Skriv navnet."), "name")
     if email and "@" not in email:
         raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
     with write_transaction():
-        User.update(name=name.strip(), job_title=job_title.strip(), email=email.strip(), phone=phone.strip()).where(
-            User.id == staff.id
-        ).execute()
+        changes = {"name": name.strip(), "job_title": job_title.strip(), "email": email.strip(), "phone": phone.strip()}
+        if login_identity is not None:
+            changes["login_identity"] = _check_login_identity(login_identity, staff.id)
+        User.update(**changes).where(User.id == staff.id).execute()
         audit.record("staff_updated", obj=staff, user=by)
+        if login_identity is not None and changes["login_identity"] != staff.login_identity:
+            audit.record("staff_login_identity_changed", obj=staff, user=by)
     return User.get_by_id(staff.id)
 
 

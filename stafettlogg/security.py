@@ -10,7 +10,10 @@ def set_security_headers(response):
     headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"
-    headers["X-Frame-Options"] = "DENY"
+    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+        # Older browsers read this instead; a page that may be framed (front-channel
+        # logout, by the identity provider only) says so in its own CSP.
+        headers["X-Frame-Options"] = "DENY"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     headers.add("Vary", "HX-Request")
     if request.endpoint != "static":

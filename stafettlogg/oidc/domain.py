@@ -5,12 +5,17 @@ ID-porten sends as ``pid``. They see exactly the logs where that number is recor
 guardian, or where it is the subject's own number and the youth has been given own access.
 """
 
+import datetime as dt
 import hashlib
+import re
+import uuid
+
+from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.lifecycle import YOUTH_RELATION
-from stafettlogg.models import Guardian, Log, LogStatus, Role, Subject, User
+from stafettlogg.models import Guardian, Log, LogStatus, OidcLogout, Role, Subject, User, utcnow
 
 # ID-porten's levels of assurance, lowest first.
 ACR_LEVELS = ("idporten-loa-substantial", "idporten-loa-high")
@@ -73,3 +78,72 @@ def mask_national_id(number: str | None) -> str:
     if not number:
         return ""
     return f"{number[:6]} *****"
+
+
+# ------------------------------------------------------------------ staff
+
+
+# The claims that may name a staff member at the municipality's provider (STAFF_OIDC_USER_CLAIM).
+STAFF_CLAIMS = ("email", "preferred_username", "oid")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_identity(value: str | None) -> str:
+    """Identities are compared without case or surrounding space (Entra ID and Feide
+    send the same person's e-mail or username in varying case)."""
+    return (value or "").strip().lower()
+
+
+def identity_problem(value: str, claim: str) -> str | None:
+    """Why this value cannot be the login identity for the configured claim, or None."""
+    if not value:
+        return None
+    if len(value) > 254:
+        return _("Innloggings-ID-en er for lang.")
+    if claim == "oid":
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            return _("Objekt-ID-en fra Entra ID har formen 1b2c3d4e-1111-2222-3333-444455556666.")
+        return None
+    if claim == "email" and not _EMAIL.match(value):
+        return _("Skriv e-postadressen personen logger inn med, for eksempel ola.nordmann@kommune.no.")
+    if any(c.isspace() for c in value):
+        return _("Innloggings-ID-en kan ikke ha mellomrom.")
+    return None
+
+
+def staff_for_identity(identity: str) -> User | None:
+    """The staff account the unit leader linked to this identity, or None (audited either
+    way). Nothing is ever created: only a unit leader makes accounts."""
+    identity = normalise_identity(identity)
+    with write_transaction():
+        user = User.get_or_none(User.login_identity == identity) if identity else None
+        if user is None or user.role == Role.GUARDIAN:
+            audit.record("staff_oidc_no_match", role="anonymous")
+            return None
+        if not user.active:
+            audit.record("staff_oidc_refused_inactive", user=user, role="anonymous")
+            return None
+        audit.record("staff_oidc_login", user=user, role=user.role)
+    return user
+
+
+# ------------------------------------------------------------------ front-channel logout
+
+# How long an ended provider session is remembered: longer than any session can live idle.
+LOGOUT_KEPT = dt.timedelta(days=2)
+
+
+def end_provider_session(iss: str, sid: str) -> None:
+    """The provider says the person's session ``sid`` ended: every app server sees it
+    (the row is in the database) and ends our session that began with it."""
+    with write_transaction():
+        OidcLogout.delete().where(OidcLogout.at < utcnow() - LOGOUT_KEPT).execute()
+        if not OidcLogout.select().where(OidcLogout.iss == iss, OidcLogout.sid == sid).exists():
+            OidcLogout.create(iss=iss, sid=sid)
+        audit.record("oidc_frontchannel_logout", role="anonymous")
+
+
+def provider_session_ended(iss: str, sid: str) -> bool:
+    return OidcLogout.select().where(OidcLogout.iss == iss, OidcLogout.sid == sid).exists()

@@ -1,22 +1,26 @@
-"""Routes for ID-porten sign-in (OpenID Connect authorization code flow with PKCE).
+"""Routes for OpenID Connect sign-in: ID-porten for families, the municipality's provider
+(Entra ID, Feide …) for staff. Authorization code flow with PKCE.
 
 Authlib does the protocol: discovery, state, nonce, PKCE (S256), the token request and the
 ID token checks (signature against the provider's JWKS, refetched on an unknown key id;
 issuer, audience, expiry, nonce). Only the algorithms the provider announces are accepted,
-so ``alg: none`` and HS256 tokens are refused. This module adds the level of assurance
-(``acr``) and maps ``pid`` to the logs it opens.
+so ``alg: none`` and HS256 tokens are refused. Both providers go through the same three
+helpers here (``_authorize``, ``_claims``, ``_begin_session``); this module adds the level
+of assurance (``acr``) for ID-porten and maps the person to an account (domain.py).
 """
+
+from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
-from flask_login import login_user
+from flask_login import current_user, login_user, logout_user
 from joserfc.errors import JoseError
 
 from stafettlogg import audit
-from stafettlogg.auth import rotate_session_token
+from stafettlogg.auth import local_login_enabled, rotate_session_token
 from stafettlogg.db import write_transaction
 from stafettlogg.models import utcnow
 from stafettlogg.oidc import domain
@@ -24,30 +28,54 @@ from stafettlogg.oidc import domain
 bp = Blueprint("oidc", __name__)
 
 IDPORTEN = "idporten"
-# Session keys kept after sign-in, for RP-initiated logout.
+STAFF = "staff"
+# Settings prefix and scopes of each provider.
+PROVIDERS = {IDPORTEN: "IDPORTEN", STAFF: "STAFF_OIDC"}
+# Session keys kept after sign-in, for RP-initiated and front-channel logout.
 SESSION_PROVIDER = "oidc_provider"
 SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 - a session key, not a secret
+SESSION_ISS = "oidc_iss"
+SESSION_SID = "oidc_sid"
+
+
+class Refused(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _scopes(app, name: str) -> str:
+    return "openid profile" if name == IDPORTEN else app.config.get("STAFF_OIDC_SCOPES") or "openid profile email"
 
 
 def init_app(app) -> None:
     """Register the providers that are configured; unconfigured ones answer 404."""
     oauth = OAuth(app)
     cfg = app.config
-    if cfg.get("IDPORTEN_ISSUER"):
+    for name, prefix in PROVIDERS.items():
+        if not cfg.get(f"{prefix}_ISSUER"):
+            continue
         oauth.register(
-            IDPORTEN,
-            client_id=cfg["IDPORTEN_CLIENT_ID"],
-            client_secret=cfg["IDPORTEN_CLIENT_SECRET"],
-            server_metadata_url=cfg["IDPORTEN_ISSUER"] + "/.well-known/openid-configuration",
+            name,
+            client_id=cfg[f"{prefix}_CLIENT_ID"],
+            client_secret=cfg[f"{prefix}_CLIENT_SECRET"],
+            server_metadata_url=cfg[f"{prefix}_ISSUER"] + "/.well-known/openid-configuration",
             client_kwargs={
-                "scope": "openid profile",
+                "scope": _scopes(app, name),
                 "code_challenge_method": "S256",
                 "token_endpoint_auth_method": "client_secret_post",
                 "timeout": 10,
             },
         )
     app.register_blueprint(bp)
+    # Before the access check, so the request that finds the session ended is anonymous.
+    from stafettlogg import access
+
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(hooks.index(access.check_request), end_session_ended_at_provider)
     app.jinja_env.globals["idporten_enabled"] = idporten_enabled
+    app.jinja_env.globals["staff_oidc_enabled"] = staff_oidc_enabled
+    app.jinja_env.globals["local_login_enabled"] = local_login_enabled
     app.jinja_env.globals["mask_national_id"] = domain.mask_national_id
 
 
@@ -63,54 +91,114 @@ def idporten_enabled() -> bool:
     return bool(current_app.config.get("IDPORTEN_ISSUER"))
 
 
-@bp.route("/login/idporten")
-def idporten_start():
-    idporten = client(IDPORTEN)
+def staff_oidc_enabled() -> bool:
+    return bool(current_app.config.get("STAFF_OIDC_ISSUER"))
+
+
+# ------------------------------------------------------------------ shared plumbing
+
+
+def _authorize(name: str, callback: str, **params):
     try:
-        return idporten.authorize_redirect(
-            url_for("oidc.idporten_callback", _external=True),
-            acr_values=current_app.config["IDPORTEN_ACR"],
-            ui_locales="nn" if str(get_locale()) == "nn" else "nb",
-        )
+        return client(name).authorize_redirect(url_for(callback, _external=True), **params)
     except (requests.RequestException, ValueError):
-        return _refused("unavailable")
+        return _refused(name, "unavailable")
 
 
-@bp.route("/login/idporten/callback")
-def idporten_callback():
-    idporten = client(IDPORTEN)
+def _claims(name: str) -> tuple[dict, dict]:
+    """The checked ID token's claims and the token response, or Refused."""
+    remote = client(name)
     try:
-        token = idporten.authorize_access_token(leeway=current_app.config["OIDC_CLOCK_SKEW"])
-    except (OAuthError, JoseError, KeyError, ValueError):
-        return _refused("invalid")
-    except requests.RequestException:
-        return _refused("unavailable")
+        token = remote.authorize_access_token(leeway=current_app.config["OIDC_CLOCK_SKEW"])
+    except (OAuthError, JoseError, KeyError, ValueError) as e:
+        raise Refused("invalid") from e
+    except requests.RequestException as e:
+        raise Refused("unavailable") from e
     claims = token.get("userinfo") or {}
     if not claims:
-        return _refused("invalid")
-    if not domain.acr_sufficient(claims.get("acr"), current_app.config["IDPORTEN_ACR"]):
-        return _refused("acr")
-    pid = str(claims.get("pid") or "")
-    if not pid:
-        return _refused("invalid")
-    user = domain.sign_in_by_pid(pid, name=str(claims.get("name") or ""))
-    if user is None:
-        return render_template("oidc/no_access.html"), 200
+        raise Refused("invalid")
+    return claims, token
+
+
+def _begin_session(user, name: str, token: dict, claims: dict):
+    """A new session for the user, remembering what logout at the provider needs."""
     if not user.session_token:
         with write_transaction():
             rotate_session_token(user)
     session.clear()  # a new session at login
     login_user(user)
     session["last_seen"] = utcnow().timestamp()
-    session[SESSION_PROVIDER] = IDPORTEN
+    session[SESSION_PROVIDER] = name
     session[SESSION_ID_TOKEN] = token.get("id_token", "")
+    session[SESSION_ISS] = str(claims.get("iss") or "")
+    session[SESSION_SID] = str(claims.get("sid") or "")
     return redirect(url_for("main.index"))
 
 
-def _refused(reason: str):
+def _refused(name: str, reason: str):
     with write_transaction():
-        audit.record(f"idporten_refused_{reason}", role="anonymous")
-    return render_template("oidc/refused.html", reason=reason), 403 if reason != "unavailable" else 503
+        audit.record(f"{'idporten' if name == IDPORTEN else 'staff_oidc'}_refused_{reason}", role="anonymous")
+    status = 503 if reason == "unavailable" else 403
+    return render_template("oidc/refused.html", reason=reason, provider=name), status
+
+
+# ------------------------------------------------------------------ ID-porten (families)
+
+
+@bp.route("/login/idporten")
+def idporten_start():
+    return _authorize(
+        IDPORTEN,
+        "oidc.idporten_callback",
+        acr_values=current_app.config["IDPORTEN_ACR"],
+        ui_locales="nn" if str(get_locale()) == "nn" else "nb",
+    )
+
+
+@bp.route("/login/idporten/callback")
+def idporten_callback():
+    try:
+        claims, token = _claims(IDPORTEN)
+        if not domain.acr_sufficient(claims.get("acr"), current_app.config["IDPORTEN_ACR"]):
+            raise Refused("acr")
+        pid = str(claims.get("pid") or "")
+        if not pid:
+            raise Refused("invalid")
+    except Refused as e:
+        return _refused(IDPORTEN, e.reason)
+    user = domain.sign_in_by_pid(pid, name=str(claims.get("name") or ""))
+    if user is None:
+        return render_template("oidc/no_access.html"), 200
+    return _begin_session(user, IDPORTEN, token, claims)
+
+
+# ------------------------------------------------------------------ staff
+
+
+@bp.route("/login/ansatt")
+def staff_start():
+    return _authorize(STAFF, "oidc.staff_callback")
+
+
+@bp.route("/login/ansatt/callback")
+def staff_callback():
+    claim = current_app.config["STAFF_OIDC_USER_CLAIM"]
+    try:
+        claims, token = _claims(STAFF)
+        if claim == "email" and claims.get("email_verified") is False:
+            raise Refused("invalid")
+        identity = domain.normalise_identity(str(claims.get(claim) or ""))
+        if not identity:
+            raise Refused("invalid")
+    except Refused as e:
+        return _refused(STAFF, e.reason)
+    user = domain.staff_for_identity(identity)
+    if user is None:
+        return render_template("oidc/staff_no_access.html"), 200
+    return _begin_session(user, STAFF, token, claims)
+
+
+# ------------------------------------------------------------------ logout
 
 
 def logout_redirect(provider: str | None, id_token: str | None):
@@ -131,3 +219,40 @@ def logout_redirect(provider: str | None, id_token: str | None):
     return remote.logout_redirect(
         post_logout_redirect_uri=url_for("auth.login", _external=True), id_token_hint=id_token
     )
+
+
+def _configured_issuers() -> set[str]:
+    cfg = current_app.config
+    return {cfg[f"{prefix}_ISSUER"] for prefix in PROVIDERS.values() if cfg.get(f"{prefix}_ISSUER")}
+
+
+@bp.route("/logout/frontchannel")
+def frontchannel_logout():
+    """OpenID Connect Front-Channel Logout 1.0: the provider loads this URL (in a hidden
+    frame) with ``iss`` and ``sid`` when the person signs out there. Register it as
+    ``frontchannel_logout_uri`` with ``frontchannel_logout_session_required``."""
+    iss = (request.args.get("iss") or "").rstrip("/")
+    sid = request.args.get("sid") or ""
+    if iss not in _configured_issuers() or not sid or len(sid) > 255:
+        return render_template("oidc/frontchannel.html", ended=False), 400
+    domain.end_provider_session(iss, sid)
+    response = current_app.make_response(render_template("oidc/frontchannel.html", ended=True))
+    origins = " ".join(sorted({"{0.scheme}://{0.netloc}".format(urlsplit(i)) for i in _configured_issuers()}))
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors {origins}; form-action 'self'"
+    )
+    return response
+
+
+def end_session_ended_at_provider():
+    """before_request: a session begun with a provider session that has since ended there
+    (front-channel logout) ends now, on whichever app server the request lands."""
+    sid, iss = session.get(SESSION_SID), session.get(SESSION_ISS)
+    if not sid or not iss or not current_user.is_authenticated:
+        return None
+    if domain.provider_session_ended(iss.rstrip("/"), sid):
+        with write_transaction():
+            audit.record("oidc_session_ended_by_provider")
+        logout_user()
+        session.clear()
+    return None

@@ -1,0 +1,387 @@
+"""Staff sign in with the municipality's provider (README "Staff sign-in"): the real flow
+over HTTP against oidc-provider-mock; the identity the unit leader recorded opens the
+account, nothing is created; deactivation ends a running session; front-channel logout;
+LOCAL_LOGIN on and off."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import oidc_provider_mock
+import pytest
+import requests
+
+from stafettlogg.models import AuditEvent, User
+from tests.conftest import _make_app
+from tests.oidc_providers import mock_provider
+
+pytestmark = pytest.mark.db
+
+CLIENT_ID = "stafettlogg-staff"
+CLIENT_SECRET = "a-client-secret-for-the-staff-provider"
+KARI = "kari.ottesen@demo.kommune.no"  # stafettholder
+MARI = "larer@demo.kommune.no"  # Mari Lund, holds no log
+KARI_OID = "1b2c3d4e-1111-2222-3333-444455556666"
+STRANGER = "ukjent.person@demo.kommune.no"
+UNVERIFIED = "unverified@demo.kommune.no"
+
+
+def staff_person(sub, email=None, sid="", **claims):
+    claims = {"email": email or sub, "name": "", **claims}
+    if sid:
+        claims["sid"] = sid
+    return oidc_provider_mock.User(sub=sub, claims=claims)
+
+
+@pytest.fixture
+def provider():
+    users = [
+        staff_person(KARI, sid="sid-kari-1"),
+        staff_person(MARI, sid="sid-mari-1"),
+        staff_person(STRANGER),
+        staff_person("Kari.Ottesen@Demo.Kommune.NO"),
+        staff_person(UNVERIFIED, email=KARI, email_verified=False),
+        staff_person("kari-by-oid", email="", oid=KARI_OID.upper(), preferred_username="kari@kommune.no"),
+    ]
+    with mock_provider(users) as issuer:
+        yield issuer
+
+
+def staff_app(database_url, issuer, **extra):
+    return _make_app(
+        database_url,
+        STAFF_OIDC_ISSUER=issuer,
+        STAFF_OIDC_CLIENT_ID=CLIENT_ID,
+        STAFF_OIDC_CLIENT_SECRET=CLIENT_SECRET,
+        **extra,
+    )
+
+
+@pytest.fixture
+def app(database_url, provider):
+    app = staff_app(database_url, provider)
+    yield app
+    from stafettlogg.db import db
+
+    if not db.is_closed():
+        db.close()
+
+
+def sign_in(browser, issuer, sub):
+    """Press "Logg inn som ansatt", pick the person on the provider's form, come back."""
+    response = browser.get("/login/ansatt")
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(issuer)
+    answer = requests.post(location, data={"sub": sub}, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, answer.text[-400:]
+    back = urlsplit(answer.headers["Location"])
+    assert back.path == "/login/ansatt/callback"
+    return browser.get(f"{back.path}?{back.query}")
+
+
+def signed_out(browser) -> bool:
+    response = browser.get("/")
+    return response.status_code == 303 and response.headers["Location"].startswith("/login")
+
+
+def actions():
+    return [e.action for e in AuditEvent.select().order_by(AuditEvent.id)]
+
+
+def test_authorization_request_uses_pkce_state_nonce_and_email_scope(client, provider):
+    query = parse_qs(urlsplit(client.get("/login/ansatt").headers["Location"]).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["state"][0] and query["nonce"][0]
+    assert query["scope"] == ["openid profile email"]
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["redirect_uri"] == ["http://localhost/login/ansatt/callback"]
+
+
+def test_staff_member_signs_in_by_email_claim(client, provider, db_conn):
+    response = sign_in(client, provider, KARI)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    page = client.get("/").get_data(as_text=True)
+    assert "Kari Ottesen" in page and "Emma Hansen" in page
+    assert "staff_oidc_login" in actions()
+    event = AuditEvent.select().where(AuditEvent.action == "staff_oidc_login").get()
+    assert event.username == "stafettholder"
+
+
+def test_the_identity_is_compared_without_case(client, provider, db_conn):
+    assert sign_in(client, provider, "Kari.Ottesen@Demo.Kommune.NO").status_code == 302
+    assert "Kari Ottesen" in client.get("/").get_data(as_text=True)
+
+
+def test_an_unknown_identity_gets_a_calm_page_creates_nothing_and_is_audited(client, provider, db_conn):
+    before = User.select().count()
+    response = sign_in(client, provider, STRANGER)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Ingen konto i Stafettlogg" in page and "enhetslederen" in page
+    assert signed_out(client)
+    assert User.select().count() == before
+    assert "staff_oidc_no_match" in actions()
+
+
+def test_an_unverified_email_is_refused(client, provider, db_conn):
+    response = sign_in(client, provider, UNVERIFIED)
+    assert response.status_code == 403
+    assert "kommunens innlogging" in response.get_data(as_text=True)
+    assert signed_out(client)
+    assert "staff_oidc_refused_invalid" in actions()
+
+
+def test_a_deactivated_account_is_refused_at_sign_in(client, provider, db_conn):
+    User.update(active=False).where(User.username == "larer").execute()
+    response = sign_in(client, provider, MARI)
+    assert response.status_code == 200
+    assert "Ingen konto i Stafettlogg" in response.get_data(as_text=True)
+    assert signed_out(client)
+    assert "staff_oidc_refused_inactive" in actions()
+
+
+def test_deactivation_by_the_unit_leader_ends_a_running_session(client, provider, app, db_conn):
+    assert sign_in(client, provider, MARI).status_code == 302
+    assert client.get("/").status_code == 200
+    leader = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(app, leader).login_as("enhetsleder")
+    mari = User.get(User.username == "larer")
+    assert leader.post(f"/ansatte/{mari.id}/deaktiver").status_code == 303
+    assert signed_out(client)
+
+
+def test_every_request_checks_that_the_account_is_active(client, provider, db_conn):
+    """Even when only the flag changes (no token rotation), the next request ends it."""
+    assert sign_in(client, provider, MARI).status_code == 302
+    assert client.get("/").status_code == 200
+    User.update(active=False).where(User.username == "larer").execute()
+    assert signed_out(client)
+    User.update(active=True).where(User.username == "larer").execute()
+    assert signed_out(client)  # the session is gone for good: sign in again
+
+
+@pytest.mark.parametrize(("claim", "stored"), [("oid", KARI_OID), ("preferred_username", "kari@kommune.no")])
+def test_another_claim_can_name_the_person(claim, stored, database_url, provider, db_conn):
+    User.update(login_identity=stored).where(User.username == "stafettholder").execute()
+    browser = staff_app(database_url, provider, STAFF_OIDC_USER_CLAIM=claim).test_client()
+    assert sign_in(browser, provider, "kari-by-oid").status_code == 302
+    assert "Kari Ottesen" in browser.get("/").get_data(as_text=True)
+
+
+def test_without_settings_there_is_no_staff_sign_in(database_url):
+    plain = _make_app(database_url).test_client()
+    assert plain.get("/login/ansatt").status_code == 404
+    assert plain.get("/login/ansatt/callback?code=x&state=y").status_code == 404
+    assert "Logg inn som ansatt" not in plain.get("/login").get_data(as_text=True)
+
+
+def test_a_callback_without_the_browsers_state_is_refused(client, provider, app, db_conn):
+    location = client.get("/login/ansatt").headers["Location"]
+    answer = requests.post(location, data={"sub": KARI}, allow_redirects=False, timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    attacker = app.test_client()
+    assert attacker.get(f"{back.path}?{back.query}").status_code == 403
+    assert signed_out(attacker)
+
+
+def test_staff_sign_out_ends_the_session_at_the_provider(client, provider, db_conn):
+    sign_in(client, provider, KARI)
+    response = client.post("/logout")
+    assert response.headers["Location"].startswith(provider + "/oauth2/end_session")
+    assert signed_out(client)
+
+
+# ------------------------------------------------------------ front-channel logout
+
+
+def frontchannel(browser, **params):
+    return browser.get("/logout/frontchannel", query_string=params)
+
+
+def test_front_channel_logout_ends_the_session_on_every_app_server(client, provider, app, database_url, db_conn):
+    assert sign_in(client, provider, KARI).status_code == 302
+    # A second app server with the same database and secret: the same session cookie works.
+    other_server = staff_app(database_url, provider).test_client()
+    name = app.config["SESSION_COOKIE_NAME"]
+    other_server.set_cookie(name, client.get_cookie(name).value)
+    assert other_server.get("/").status_code == 200
+    # The provider's hidden frame carries no cookie of ours.
+    provider_frame = app.test_client()
+    response = frontchannel(provider_frame, iss=provider, sid="sid-kari-1")
+    assert response.status_code == 200
+    assert f"frame-ancestors {provider}" in response.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+    assert signed_out(other_server)
+    assert signed_out(client)
+    assert "oidc_frontchannel_logout" in actions() and "oidc_session_ended_by_provider" in actions()
+
+
+def test_front_channel_logout_ends_only_that_session(client, provider, app, db_conn):
+    mari = app.test_client()
+    sign_in(client, provider, KARI)
+    sign_in(mari, provider, MARI)
+    assert frontchannel(app.test_client(), iss=provider, sid="sid-mari-1").status_code == 200
+    assert signed_out(mari)
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sid": "sid-kari-1"},
+        {"iss": "https://evil.example", "sid": "sid-kari-1"},
+        {"iss": "PROVIDER"},
+        {"iss": "PROVIDER", "sid": "x" * 300},
+    ],
+)
+def test_front_channel_logout_without_a_known_issuer_and_sid_ends_nothing(params, client, provider, app, db_conn):
+    sign_in(client, provider, KARI)
+    params = {k: (provider if v == "PROVIDER" else v) for k, v in params.items()}
+    assert frontchannel(app.test_client(), **params).status_code == 400
+    assert client.get("/").status_code == 200
+
+
+def test_a_password_session_is_not_touched_by_front_channel_logout(auth, client, provider, app, db_conn):
+    auth.login_as("stafettholder")
+    assert frontchannel(app.test_client(), iss=provider, sid="sid-kari-1").status_code == 200
+    assert client.get("/").status_code == 200
+
+
+# ------------------------------------------------------------ LOCAL_LOGIN
+
+
+def password_login(browser, username, path="/login"):
+    return browser.post(path, data={"username": username, "password": "demo-passord"})
+
+
+def test_with_a_staff_provider_password_sign_in_is_off_except_for_the_admin(client, db_conn):
+    page = client.get("/login").get_data(as_text=True)
+    assert "Logg inn som ansatt" in page
+    assert 'name="password"' not in page
+    assert "Nødinnlogging for systemadministrator" in page
+    staff = password_login(client, "stafettholder", "/login?nodtilgang=1")
+    assert staff.status_code == 422
+    assert "Feil brukernavn eller passord" in staff.get_data(as_text=True)
+    assert signed_out(client)
+    break_glass = client.get("/login?nodtilgang=1").get_data(as_text=True)
+    assert 'name="password"' in break_glass and "<h2" in break_glass.split("Nødinnlogging")[0][-60:]
+    assert password_login(client, "admin", "/login?nodtilgang=1").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_local_login_can_be_kept_on_beside_the_provider(database_url, provider, db_conn):
+    browser = staff_app(database_url, provider, LOCAL_LOGIN=True).test_client()
+    page = browser.get("/login").get_data(as_text=True)
+    assert "Logg inn som ansatt" in page and 'name="password"' in page
+    assert password_login(browser, "stafettholder").status_code == 302
+
+
+def test_local_login_is_on_in_the_demo_and_without_a_provider(database_url, provider, db_conn):
+    demo = staff_app(database_url, provider, DEMO_MODE=True).test_client()
+    assert 'name="password"' in demo.get("/login").get_data(as_text=True)
+    plain = _make_app(database_url).test_client()
+    assert 'name="password"' in plain.get("/login").get_data(as_text=True)
+    assert password_login(plain, "stafettholder").status_code == 302
+
+
+def test_local_login_can_be_switched_off_without_a_provider(database_url, db_conn):
+    browser = _make_app(database_url, LOCAL_LOGIN=False).test_client()
+    assert password_login(browser, "larer").status_code == 422
+    assert password_login(browser, "admin").status_code == 302
+
+
+def test_a_guardian_with_a_password_keeps_it_only_with_local_guardian_login(database_url, provider, db_conn):
+    off = staff_app(database_url, provider).test_client()
+    assert password_login(off, "foresatt", "/login?nodtilgang=1").status_code == 422
+    on = staff_app(database_url, provider, LOCAL_GUARDIAN_LOGIN=True).test_client()
+    page = on.get("/login").get_data(as_text=True)
+    assert 'name="password"' in page and "Foresatte uten norsk fødselsnummer" in page
+    assert password_login(on, "foresatt").status_code == 302
+
+
+def test_local_login_setting_from_the_environment(monkeypatch, tmp_path):
+    from stafettlogg.config import from_environment
+
+    for value, expected in (("1", True), ("0", False), ("", None)):
+        monkeypatch.setenv("LOCAL_LOGIN", value)
+        assert from_environment(tmp_path)["LOCAL_LOGIN"] is expected
+
+
+# ------------------------------------------------------------ the unit leader records the identity
+
+
+def test_unit_leader_records_the_login_identity_on_the_staff_form(database_url, provider, db_conn):
+    app = staff_app(database_url, provider)
+    leader = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(app, leader).login_as("enhetsleder")
+    unit_id = User.get(User.username == "enhetsleder").unit_id
+    assert "Innloggings-ID hos kommunen" in leader.get(f"/enheter/{unit_id}").get_data(as_text=True)
+    form = {"name": "Nina Ny", "job_title": "Lærer", "username": "nina.ny", "email": "", "phone": ""}
+    bad = leader.post(f"/enheter/{unit_id}/ansatte", data={**form, "login_identity": "nina ny"})
+    assert bad.status_code == 422
+    assert "for eksempel ola.nordmann@kommune.no" in bad.get_data(as_text=True)
+    assert 'value="nina ny"' in bad.get_data(as_text=True)
+    taken = leader.post(f"/enheter/{unit_id}/ansatte", data={**form, "login_identity": KARI.upper()})
+    assert taken.status_code == 422 and "allerede til en annen konto" in taken.get_data(as_text=True)
+    assert not User.select().where(User.username == "nina.ny").exists()
+    ok = leader.post(f"/enheter/{unit_id}/ansatte", data={**form, "login_identity": " Nina.Ny@Demo.Kommune.no "})
+    assert ok.status_code == 200
+    nina = User.get(User.username == "nina.ny")
+    assert nina.login_identity == "nina.ny@demo.kommune.no"
+    # changed on the edit form; audited; another's identity refused there too
+    edit = leader.post(
+        f"/ansatte/{nina.id}",
+        data={"name": "Nina Ny", "job_title": "Lærer", "email": "", "phone": "", "login_identity": "nina@kommune.no"},
+    )
+    assert edit.status_code == 303
+    assert User.get_by_id(nina.id).login_identity == "nina@kommune.no"
+    assert "staff_login_identity_changed" in actions()
+    clash = leader.post(
+        f"/ansatte/{nina.id}",
+        data={"name": "Nina Ny", "job_title": "Lærer", "email": "", "phone": "", "login_identity": MARI},
+    )
+    assert clash.status_code == 422
+    assert User.get_by_id(nina.id).login_identity == "nina@kommune.no"
+
+
+def test_an_object_id_must_look_like_one(database_url, provider, db_conn):
+    app = staff_app(database_url, provider, STAFF_OIDC_USER_CLAIM="oid")
+    leader = app.test_client()
+    from tests.conftest import Auth
+
+    Auth(app, leader).login_as("enhetsleder")
+    mari = User.get(User.username == "larer")
+    form = {"name": "Mari Lund", "job_title": "Spesialpedagog", "email": "", "phone": ""}
+    bad = leader.post(f"/ansatte/{mari.id}", data={**form, "login_identity": "mari@kommune.no"})
+    assert bad.status_code == 422 and "Objekt-ID" in bad.get_data(as_text=True)
+    ok = leader.post(f"/ansatte/{mari.id}", data={**form, "login_identity": KARI_OID.upper()})
+    assert ok.status_code == 303
+    assert User.get_by_id(mari.id).login_identity == KARI_OID
+
+
+def test_without_a_staff_provider_the_field_is_not_shown_and_not_changed(database_url, db_conn):
+    from tests.conftest import Auth
+
+    app = _make_app(database_url)
+    leader = Auth(app, app.test_client()).login_as("enhetsleder")
+    mari = User.get(User.username == "larer")
+    assert "Innloggings-ID" not in leader.get(f"/ansatte/{mari.id}").get_data(as_text=True)
+    form = {"name": "Mari Lund", "job_title": "Spesialpedagog", "email": "", "phone": ""}
+    assert leader.post(f"/ansatte/{mari.id}", data=form).status_code == 303
+    assert User.get_by_id(mari.id).login_identity == MARI
+
+
+def test_with_local_login_off_the_new_account_gets_no_password_to_hand_over(database_url, provider, db_conn):
+    app = staff_app(database_url, provider)
+    from tests.conftest import Auth
+
+    leader = Auth(app, app.test_client()).login_as("enhetsleder")
+    unit_id = User.get(User.username == "enhetsleder").unit_id
+    form = {"name": "Nina Ny", "job_title": "Lærer", "username": "nina.ny", "login_identity": "nina@kommune.no"}
+    page = leader.post(f"/enheter/{unit_id}/ansatte", data=form).get_data(as_text=True)
+    assert "Logg inn som ansatt" in page and "nina@kommune.no" in page
+    assert "Midlertidig passord" not in page
