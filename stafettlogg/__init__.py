@@ -81,6 +81,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from stafettlogg import handover_views  # issue 5
 
     app.register_blueprint(handover_views.bp)
+    from stafettlogg.logs import request_views
+
+    app.register_blueprint(request_views.bp)
     log_views.register_audit(app)
     from stafettlogg import guardian_views, lifecycle_views  # issue 6
 

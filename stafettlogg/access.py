@@ -94,6 +94,11 @@ ACCESS: dict[str, str] = {
     "handover.respond": "staff",  # the view answers 404 unless the proposal is addressed to the caller
     "handover.accept": "staff",
     "handover.decline": "staff",
+    # taking over an earlier log found by fødselsnummer; guardians told of a new holder
+    "requests.show": "staff",  # the view answers 404 unless the caller may answer the request
+    "requests.accept": "staff",
+    "requests.decline": "staff",
+    "logs.guardians_informed": "holder",
     # lifecycle and the guardians' view (issue 6) — add entries below this line
     "lifecycle.close": "holder",
     "lifecycle.passive": "holder",

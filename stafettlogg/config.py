@@ -31,6 +31,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024,
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
         "CONSENT_AGE": _int("CONSENT_AGE", 16),
+        # searches for an earlier log by fødselsnummer per person per 24 hours
+        "LOOKUP_LIMIT": _int("LOOKUP_LIMIT", 20),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),

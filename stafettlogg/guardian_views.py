@@ -89,6 +89,11 @@ ACTION_TEXT = {
     "participant_added": _l("La til deltaker"),
     "participant_removed": _l("Fjernet deltaker"),
     "guardian_language_set": _l("Endret språk eller tolk for foresatt"),
+    "log_lookup_matched": _l("Søkte på barnets fødselsnummer og fant stafettloggen"),
+    "log_requested": _l("Ba om å overta stafettloggen"),
+    "log_request_accepted": _l("Svarte på en forespørsel om å overta stafettloggen"),
+    "log_request_declined": _l("Svarte på en forespørsel om å overta stafettloggen"),
+    "holder_assigned": _l("Ga stafettholderrollen til en ny person"),
 }
 PRINT_ENDPOINTS = ("view:lifecycle.archive_print", "view:lifecycle.family_print")
 

@@ -122,7 +122,11 @@ def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log,
     """Holder changes; the old holder stays a participant; the log moves with the new
     holder to their unit. Returns the reloaded log and whether it moved unit."""
     moved = new_holder.unit_id != log.unit_id
-    Log.update(holder=new_holder.id, unit=new_holder.unit_id, version=Log.version + 1).where(Log.id == log.id).execute()
+    # The date the guardians were told who the holder is belongs to that holder: the new
+    # one records their own (a task on their start page until they do).
+    Log.update(
+        holder=new_holder.id, unit=new_holder.unit_id, guardians_informed_on=None, version=Log.version + 1
+    ).where(Log.id == log.id).execute()
     Participant.delete().where(Participant.log == log, Participant.user == new_holder.id).execute()
     old = User.get_by_id(old_holder_id)
     if (
@@ -163,12 +167,25 @@ def _announce_arrival(log: Log, by: User) -> None:
         )
 
 
+def _from_request(handover: Handover) -> bool:
+    from stafettlogg.models import LogRequest
+
+    return LogRequest.select().where(LogRequest.handover == handover.id).exists()
+
+
 def accept_handover(by: User, handover: Handover) -> Log:
     """The proposed person accepts: they become holder at once (seed 002)."""
     with write_transaction():
         handover, log = _load_pending(handover)
         if handover.to_user_id != by.id:
             raise HandoverError(_("Bare den som er foreslått, kan godta forslaget."))
+        requested = _from_request(handover)
+        if requested and states.BLOCKERS["deletion_requested"].applies(log):
+            raise HandoverError(str(states.BLOCKERS["deletion_requested"].message))
+        if requested and log.status in states.ENDED:  # it reopens to the new holder as a draft
+            if (error := states.problem(by, log, "take_over")) is not None:
+                raise HandoverError(str(error))
+            log = states.apply(by, log, "take_over", obj=handover, **states.REOPEN_RESET)
         _check_log_open(log)
         to_user = User.get_by_id(handover.to_user_id)
         if not to_user.active:
@@ -277,15 +294,42 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
     return Handover.get_by_id(handover.id)
 
 
-def assign_holder_directly(by: User, log: Log, to_user: User | None, note: str = "") -> Handover:
-    """Staff leaving (seed 001: the unit leader removes staff who leave): the leader of
-    the log's unit makes someone holder without their acceptance. Recorded as a direct
-    assignment; any pending proposal on the log is cancelled."""
+def holder_has_left(log: Log, leaving: User | None = None) -> bool:
+    """The holder can no longer accept or hand over: deactivated, moved to another unit
+    than the log's, or the person the unit leader is deactivating now."""
+    holder = User.get_by_id(log.holder_id)
+    return not holder.active or holder.unit_id != log.unit_id or (leaving is not None and leaving.id == holder.id)
+
+
+MAX_REASON = 2000
+
+
+def assign_holder_directly(
+    by: User, log: Log, to_user: User | None, reason: str = "", *, leaving: User | None = None
+) -> Handover:
+    """An emergency action (seed 002: the holder keeps the baton until the new one has
+    accepted): only when the holder has left, the leader of the log's unit makes someone
+    holder without their acceptance, with a reason. Recorded as a direct assignment,
+    audited, and the guardians are told (a notice, and an e-mail sent after commit).
+    Any pending proposal on the log is cancelled."""
+    reason = (reason or "").strip()
     with write_transaction():
         log = _lock(log)
         _check_log_open(log)
         if not (by.role == Role.UNIT_LEADER and by.active and by.unit_id == log.unit_id):
             raise HandoverError(_("Bare enhetslederen for loggens enhet kan tildele stafettholder direkte."))
+        if not holder_has_left(log, leaving):
+            raise HandoverError(
+                _(
+                    "Direkte tildeling er bare for nødstilfeller når stafettholderen har sluttet. "
+                    "Send et forslag i stedet, så den nye stafettholderen kan godta det."
+                ),
+                "mode",
+            )
+        if not reason:
+            raise HandoverError(_("Skriv hvorfor stafettholderen må byttes uten at den nye godtar først."), "reason")
+        if len(reason) > MAX_REASON:
+            raise HandoverError(_("Begrunnelsen kan ha høyst 2000 tegn."), "reason")
         _check_new_holder(log, to_user, by)
         for pending in Handover.select().where(Handover.log == log, Handover.status == PENDING):
             Handover.update(status=CANCELLED, decided_at=utcnow(), decline_reason="direct_assignment").where(
@@ -296,7 +340,7 @@ def assign_holder_directly(by: User, log: Log, to_user: User | None, note: str =
             log=log,
             from_user=log.holder_id,
             to_user=to_user,
-            note=(note or "").strip() or _("Tildelt direkte av enhetsleder %(name)s.", name=by.name),
+            note=reason,
             status=ACCEPTED,
             direct_assignment=True,
             created_by=by,
@@ -308,7 +352,7 @@ def assign_holder_directly(by: User, log: Log, to_user: User | None, note: str =
             to_user,
             "holder_assigned",
             msg(
-                "%(name)s har gjort deg til stafettholder for stafettlogg nr. %(id)s.",
+                "%(name)s har gjort deg til stafettholder for stafettlogg nr. %(id)s fordi stafettholderen har sluttet. Fortell de foresatte at du er ny stafettholder.",
                 name=by.name,
                 id=log.id,
             ),
@@ -316,9 +360,42 @@ def assign_holder_directly(by: User, log: Log, to_user: User | None, note: str =
             log=log,
             dedupe_key=f"holder_assigned:{handover.id}",
         )
+        _tell_guardians_of_new_holder(log, to_user, handover)
         if moved:
             _announce_arrival(log, by)
     return handover
+
+
+def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) -> None:
+    """The guardians learn who holds their child's log now: a notice for those who sign
+    in, an e-mail for those with an address (queued now, sent after commit)."""
+    from stafettlogg.models import Guardian
+    from stafettlogg.notify import send_email
+
+    text = msg(
+        "Stafettholderen for barnet ditt har sluttet. %(name)s, %(job)s, er ny stafettholder og den dere kan kontakte.",
+        name=holder.name,
+        job=holder.job_title,
+    )
+    subject = msg("Ny stafettholder")
+    mailed = set()
+    for guardian in Guardian.select().where(Guardian.log == log.id):
+        account = User.get_or_none(id=guardian.user_id) if guardian.user_id else None
+        if account is not None and account.active:
+            notify(
+                account,
+                "holder_assigned",
+                text,
+                url=f"/mine/{log.id}",
+                log=log,
+                dedupe_key=f"holder_assigned:{handover.id}:guardian:{guardian.id}",
+                email_subject=subject,
+            )
+            mailed.add((account.email or "").lower())
+        address = (guardian.email or "").strip()
+        if address and address.lower() not in mailed:
+            send_email(address, subject, text, recipient=guardian)
+            mailed.add(address.lower())
 
 
 def cancel_pending_involving(by: User, user: User) -> int:
@@ -384,13 +461,15 @@ DIRECT = "direct"
 PROPOSE = "propose"
 
 
-def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple[str, int]]) -> int:
-    """Apply the unit leader's choices {log_id: (mode, user_id)} for the logs a leaving
-    staff member holds: a direct assignment (recorded as such) or a proposal the new
-    holder accepts. All or nothing. Returns how many logs changed holder at once."""
+def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple]) -> int:
+    """Apply the unit leader's choices {log_id: (mode, user_id, reason)} for the logs a
+    leaving staff member holds: a proposal the new holder accepts, or in an emergency a
+    direct assignment with a reason (recorded as such, the guardians told). All or
+    nothing. Returns how many logs changed holder at once."""
     direct = 0
     with write_transaction():
-        for log_id, (mode, user_id) in sorted(choices.items()):
+        for log_id, (mode, user_id, *rest) in sorted(choices.items()):
+            reason = rest[0] if rest else ""
             log = Log.get_or_none(Log.id == log_id, Log.holder == staff)
             if log is None or log.status not in HANDOVER_STATUSES:
                 continue  # no longer held by the leaving person: nothing to do
@@ -405,7 +484,7 @@ def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple[str,
                 )
             try:
                 if mode == DIRECT:
-                    assign_holder_directly(by, log, to_user)
+                    assign_holder_directly(by, log, to_user, reason, leaving=staff)
                     direct += 1
                 elif mode == PROPOSE:
                     propose_for_leaving_holder(by, log, to_user)

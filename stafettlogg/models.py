@@ -449,6 +449,30 @@ class Handover(BaseModel):
     decided_at = DateTimeField(null=True)
 
 
+class LogRequest(BaseModel):
+    """Someone outside a log found it by fødselsnummer and asks to take it over. The
+    log's holder (while it is in use) or its unit leader (once it has ended) accepts,
+    which proposes a handover the requester accepts, or declines with a reason the
+    requester reads. The requester never learns holder, unit or content from it."""
+
+    log = ForeignKeyField(Log, backref="requests", on_delete="CASCADE")
+    requester = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    status = CharField(max_length=20, default="pending", index=True)  # pending, accepted, declined
+    created_at = DateTimeField(default=utcnow)
+    decided_at = DateTimeField(null=True)
+    decided_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    decline_reason = TextField(default="")
+    handover = ForeignKeyField(Handover, null=True, backref="+", on_delete="SET NULL")
+
+
+class NationalIdLookup(BaseModel):
+    """One search for an earlier log by fødselsnummer, matched or not: the per-user
+    limit counts these rows (kept in the database, so every worker sees the same)."""
+
+    user = ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    at = DateTimeField(default=utcnow, index=True)
+
+
 # ---------------------------------------------------------------- lifecycle, guardians
 
 
@@ -616,6 +640,8 @@ MODELS = [
     ChildTalk,
     ClassGroupPeriod,
     Handover,
+    LogRequest,
+    NationalIdLookup,
     DeletionRequest,
     GuardianInvitation,
     OidcLogout,

@@ -99,11 +99,13 @@ def unit_create():
 
 
 def _reassign_choices(form) -> dict:
-    """Issue 5: holder_<log_id> = new holder, mode_<log_id> = direct | propose."""
+    """holder_<log_id> = new holder, mode_<log_id> = propose | direct (an emergency,
+    with reason_<log_id>)."""
     choices = {}
     for key, value in form.items():
         if key.startswith("holder_") and key[7:].isdigit() and value.isdigit():
-            choices[int(key[7:])] = (form.get(f"mode_{key[7:]}", "propose"), int(value))
+            log_id = key[7:]
+            choices[int(log_id)] = (form.get(f"mode_{log_id}", "propose"), int(value), form.get(f"reason_{log_id}", ""))
     return choices
 
 

@@ -243,11 +243,16 @@ ASSIGNMENTS = [
 ]
 
 
+REASON = "Kari har sluttet brått, og familien trenger en kontakt nå."
+
+
 @pytest.mark.parametrize("case,by,target,expected", ASSIGNMENTS, ids=[a[0] for a in ASSIGNMENTS])
 def test_assign_holder_directly(db_conn, case, by, target, expected):
     pending = _pending("aktor")
+    User.update(active=False).where(User.username == "stafettholder").execute()  # the holder has left
     if expected is None:
-        handover = ho.assign_holder_directly(user(by), emma(), user(target))
+        handover = ho.assign_holder_directly(user(by), emma(), user(target), REASON)
+        assert handover.note == REASON
         assert handover.direct_assignment and handover.status == "accepted"
         assert handover.created_by_id == user(by).id
         assert emma().holder_id == user(target).id
@@ -256,8 +261,9 @@ def test_assign_holder_directly(db_conn, case, by, target, expected):
         assert AuditEvent.select().where(AuditEvent.action == "holder_assigned").exists()
     else:
         with pytest.raises(ho.HandoverError, match=expected):
-            ho.assign_holder_directly(user(by), emma(), user(target))
+            ho.assign_holder_directly(user(by), emma(), user(target), REASON)
         assert emma().holder_id == user("stafettholder").id
+    User.update(active=True).where(User.username == "stafettholder").execute()
     assert check_invariants() == []
 
 
@@ -277,7 +283,7 @@ def test_deactivating_a_holder_without_new_holders_is_refused(db_conn):
 
 def test_deactivating_with_direct_assignment_for_every_log(db_conn):
     logs = held_by("stafettholder")
-    choices = {log.id: ("direct", user("larer").id) for log in logs}
+    choices = {log.id: ("direct", user("larer").id, REASON) for log in logs}
     deactivate_staff(user("enhetsleder"), user("stafettholder"), choices)
     assert not user("stafettholder").active
     for log in logs:
@@ -293,7 +299,7 @@ def test_deactivating_with_direct_assignment_for_every_log(db_conn):
 
 def test_deactivating_with_a_missing_choice_changes_nothing(db_conn):
     logs = held_by("stafettholder")
-    choices = {logs[0].id: ("direct", user("larer").id)}  # the other log has no new holder
+    choices = {logs[0].id: ("direct", user("larer").id, REASON)}  # the other log has no new holder
     with pytest.raises(OrganisationError):
         deactivate_staff(user("enhetsleder"), user("stafettholder"), choices)
     assert user("stafettholder").active
@@ -302,7 +308,10 @@ def test_deactivating_with_a_missing_choice_changes_nothing(db_conn):
 
 def test_a_bad_choice_rolls_back_every_choice(db_conn):
     logs = held_by("stafettholder")
-    choices = {logs[0].id: ("direct", user("larer").id), logs[1].id: ("direct", user("stafettholder").id)}
+    choices = {
+        logs[0].id: ("direct", user("larer").id, REASON),
+        logs[1].id: ("direct", user("stafettholder").id, REASON),
+    }
     with pytest.raises(OrganisationError, match="Velg en annen"):
         deactivate_staff(user("enhetsleder"), user("stafettholder"), choices)
     assert {log.holder_id for log in held_by("stafettholder")} == {user("stafettholder").id}
@@ -338,12 +347,15 @@ def test_unit_page_lets_the_leader_choose_new_holders(auth, db_conn):
         form[f"holder_{log.id}"] = str(user("larer").id)
         form[f"mode_{log.id}"] = "direct"
     r = client.post(f"/ansatte/{staff.id}/deaktiver", data=form)
+    assert r.status_code == 409 and "Skriv hvorfor" in r.get_data(as_text=True)  # an emergency needs a reason
+    assert user("stafettholder").active and emma().holder_id == staff.id
+    form.update({f"reason_{log.id}": REASON for log in held_by("stafettholder")})
+    r = client.post(f"/ansatte/{staff.id}/deaktiver", data=form)
     assert r.status_code == 303
     assert not user("stafettholder").active
     assert emma().holder_id == user("larer").id
-    assert "tildelt direkte av enhetsleder" in auth.persona("same_unit_staff").get(f"/logger/{EMMA_LOG_ID}").get_data(
-        as_text=True
-    )
+    history = auth.persona("same_unit_staff").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "tildelt direkte av enhetsleder" in history
 
 
 def test_unit_leader_cannot_reassign_logs_the_person_does_not_hold(auth, db_conn):

@@ -11,7 +11,7 @@ import pytest
 from stafettlogg import lifecycle
 from stafettlogg.access import ACCESS
 from stafettlogg.db import db
-from stafettlogg.logs import domain, sections, states
+from stafettlogg.logs import domain, requests, sections, states
 from stafettlogg.logs import lifecycle as life
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
@@ -96,6 +96,20 @@ def _propose(u, log):
         raise LogError(str(e)) from e
 
 
+def _log_request(log):
+    from stafettlogg.models import LogRequest
+
+    found = LogRequest.get_or_none(LogRequest.log == log.id, LogRequest.status == "pending")
+    return found or LogRequest.create(log=log.id, requester=user(PERSONAS["other_unit_staff"]))
+
+
+def _take_over(u, log):
+    from stafettlogg.db import write_transaction
+
+    with write_transaction():
+        return states.apply(u, log, "take_over", **states.REOPEN_RESET)
+
+
 # How a test drives each action of the code's own table through the public functions.
 CALLS = {
     "activate": _upload,
@@ -106,6 +120,9 @@ CALLS = {
     "withdraw_consent": lambda u, log: life.withdraw_consent(u, log),
     "request_deletion": lambda u, log: life.request_deletion(u, log, ""),
     "hand_over": _propose,
+    "accept_request": lambda u, log: requests.accept(u, _log_request(log)),
+    "decline_request": lambda u, log: requests.decline(u, _log_request(log), "Barnet har flyttet igjen."),
+    "take_over": _take_over,  # no persona is a proposed holder: tests/test_takeover.py drives the rest
     "delete": lambda u, log: life.delete_log(u, log, life.deletion_reason(log) or "not_kept", "aldri tatt i bruk"),
 }
 

@@ -21,6 +21,12 @@ SENTENCES = {
     "log_reopened": _l("%(who)s gjenåpnet stafettloggen %(date)s"),
     "log_deleted": _l("%(who)s slettet stafettloggen %(date)s"),
     "log_lookup_matched": _l("%(who)s søkte på barnets fødselsnummer og fant stafettloggen %(date)s"),
+    "log_requested": _l("%(who)s ba om å overta stafettloggen %(date)s"),
+    "log_request_accepted": _l("%(who)s godtok en forespørsel om å overta stafettloggen %(date)s"),
+    "log_request_declined": _l("%(who)s avslo en forespørsel om å overta stafettloggen %(date)s"),
+    "guardians_informed_recorded": _l(
+        "%(who)s registrerte når de foresatte fikk vite hvem som er stafettholder %(date)s"
+    ),
     "log_archived": _l("%(who)s sendte stafettloggen til arkivet %(date)s"),
     "archive_reference_set": _l("%(who)s registrerte arkivets saksnummer %(date)s"),
     "consent_uploaded": _l("%(who)s lastet opp samtykke %(date)s"),

@@ -70,37 +70,6 @@ def record_lookup(by: User, log: Log) -> None:
         audit.record("log_lookup_matched", log=log, obj=log, user=by, role=by.role)
 
 
-def ask_for_log(by: User, log: Log) -> None:
-    """Someone outside the log found it by fødselsnummer: the person responsible for
-    it (the holder while it is in use, otherwise the unit leader) is asked to decide;
-    they may propose a handover to the asker or ignore it. The asker learns nothing."""
-    from stafettlogg.models import Role
-    from stafettlogg.notify import msg, notify
-
-    if log.status in LogStatus.OPEN:
-        recipients = [log.holder]
-    else:
-        recipients = list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active))
-    text = msg(
-        "%(name)s, %(job)s ved %(unit)s, har funnet stafettlogg nr. %(id)s ved søk på fødselsnummer og ber om å få ta den over.",
-        name=by.name,
-        job=by.job_title,
-        unit=by.unit.name if by.unit_id else "",
-        id=log.id,
-    )
-    with write_transaction():
-        for user in recipients:
-            if user is not None and user.active:
-                notify(
-                    user,
-                    "log_requested",
-                    text,
-                    url=f"/logger/{log.id}",
-                    log=log,
-                    dedupe_key=f"log_requested:{log.id}:{by.id}:{user.id}:{dt.date.today().isoformat()}",
-                )
-
-
 def create_log(
     by: User,
     *,
@@ -168,6 +137,43 @@ def update_header(
             raise LogError(_("Noen andre har endret opplysningene samtidig. Se over og lagre igjen."), code="conflict")
         audit.record("log_header_updated", log=log, obj=log, user=by)
     return Log.get_by_id(log.id)
+
+
+def record_guardians_informed(by: User, log: Log, informed_on: dt.date | None) -> Log:
+    """The holder records the date they told the guardians that they are the holder
+    (seed 000). The date belongs to the holder who recorded it: a handover clears it."""
+    if informed_on is None:
+        raise LogError(_("Skriv datoen du fortalte de foresatte at du er stafettholder."), "informed_on")
+    if informed_on > dt.date.today():
+        raise LogError(_("Datoen kan ikke være fram i tid."), "informed_on")
+    with write_transaction():
+        log = Log.get_by_id(log.id)
+        if log.status not in LogStatus.OPEN:
+            raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
+        if log.holder_id != by.id:
+            raise LogError(_("Bare stafettholderen kan registrere dette."))
+        Log.update(guardians_informed_on=informed_on, version=Log.version + 1).where(Log.id == log.id).execute()
+        audit.record("guardians_informed_recorded", log=log, obj=log, user=by, role="holder")
+    return Log.get_by_id(log.id)
+
+
+def guardians_to_tell(user: User) -> list[Log]:
+    """Logs this person became holder of by a handover and has not yet recorded telling
+    the guardians about: the start page's task "Fortell foresatte at du er ny stafettholder"."""
+    from stafettlogg.models import Handover
+
+    came_by_handover = Handover.select(Handover.log).where(Handover.to_user == user.id, Handover.status == "accepted")
+    return list(
+        Log.select(Log, Subject)
+        .join(Subject)
+        .where(
+            Log.holder == user.id,
+            Log.status.in_(LogStatus.OPEN),
+            Log.guardians_informed_on.is_null(),
+            Log.id.in_(came_by_handover),
+        )
+        .order_by(Log.id)
+    )
 
 
 # ------------------------------------------------------------------ consent

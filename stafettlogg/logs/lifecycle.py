@@ -190,15 +190,7 @@ def reopen(by: User, log: Log) -> Log:
     until the new consent is uploaded, and a later close needs a new agreement."""
     with write_transaction():
         log = fresh_log(log)
-        reopened = states.apply(
-            by,
-            log,
-            "reopen",
-            closed_at=None,
-            guardian_agreed_to_keep=False,
-            keep_agreed_by="",
-            keep_agreed_on=None,
-        )
+        reopened = states.apply(by, log, "reopen", **states.REOPEN_RESET)
     return reopened
 
 

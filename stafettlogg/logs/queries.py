@@ -181,6 +181,8 @@ def measures_due(user: User, within_days: int = 14) -> list[Measure]:
 
 
 def start_page(user: User) -> dict:
+    from stafettlogg.logs import domain, requests
+
     logs = my_logs(user)
     held = [log for log in logs if log.holder_id == user.id]
     return {
@@ -195,6 +197,9 @@ def start_page(user: User) -> dict:
             .where(Handover.to_user == user, Handover.status == "pending")
         ),
         "today": dt.date.today(),
+        "tell_guardians": domain.guardians_to_tell(user),
+        "requests_to_answer": requests.waiting_for(user),
+        "my_requests": requests.sent_by(user),
     }
 
 

@@ -28,8 +28,9 @@ OPEN = LogStatus.OPEN  # a log that is in use: it has a holder who works in it
 ENDED = LogStatus.ENDED  # a log that is kept read-only until it is reopened or deleted
 LIVING = OPEN + ENDED
 
-# Roles on the log (access.log_tokens) that the table names.
-ROLES = ("holder", "participant", "guardian", "unit_leader")
+# Roles on the log (access.log_tokens) that the table names; "proposed_holder" is staff
+# a pending handover is addressed to (roles_of adds it).
+ROLES = ("holder", "participant", "guardian", "unit_leader", "proposed_holder")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,15 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("request_deletion", LIVING, None, ("guardian",), ("deletion_requested",), "deletion_requested"),
         Transition("hand_over", OPEN, None, ("holder",), ("pending_handover",), ""),
         Transition("delete", ENDED, DELETED, ("unit_leader",), ("kept_by_agreement",), "log_deleted"),
+        # Someone outside the log asked for it (logs/requests.py): the holder or the unit
+        # leader answers. Accepting proposes a handover to the requester.
+        Transition(
+            "accept_request", LIVING, None, ("holder", "unit_leader"), ("deletion_requested", "pending_handover"), ""
+        ),
+        Transition("decline_request", LIVING, None, ("holder", "unit_leader"), (), ""),
+        # The requester accepts the handover of an ended log: it reopens to them as a
+        # draft, so nothing of its content shows before a new consent is on file.
+        Transition("take_over", ENDED, DRAFT, ("proposed_holder",), ("deletion_requested",), "log_reopened"),
     )
 }
 
@@ -94,6 +104,9 @@ BLOCKERS: dict[str, Blocker] = {
     ),
 }
 
+# What reopening a log resets: a later close needs a new agreement with the family.
+REOPEN_RESET = {"closed_at": None, "guardian_agreed_to_keep": False, "keep_agreed_by": "", "keep_agreed_on": None}
+
 CONFLICT_MESSAGE = _l("Stafettloggen ble endret samtidig. Last siden på nytt.")
 STATE_MESSAGES = {
     "activate": _l("Samtykke kan ikke lastes opp for en avsluttet stafettlogg. Gjenåpne den først."),
@@ -104,6 +117,9 @@ STATE_MESSAGES = {
     "reopen": _l("Bare en avsluttet eller passiv stafettlogg kan gjenåpnes."),
     "delete": _l("Stafettloggen må avsluttes før den kan slettes."),
     "hand_over": _l("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."),
+    "accept_request": _l("Stafettloggen er slettet."),
+    "decline_request": _l("Stafettloggen er slettet."),
+    "take_over": _l("Forslaget gjelder ikke lenger. Stafettloggen er allerede tatt i bruk igjen."),
 }
 ROLE_MESSAGES = {
     "activate": _l("Bare stafettholderen kan laste opp samtykke."),
@@ -115,13 +131,25 @@ ROLE_MESSAGES = {
     "request_deletion": _l("Bare de foresatte kan be om sletting her."),
     "hand_over": _l("Bare stafettholderen kan foreslå ny stafettholder."),
     "delete": _l("Bare enhetslederen for enheten kan slette stafettloggen."),
+    "accept_request": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan svare på forespørselen."),
+    "decline_request": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan svare på forespørselen."),
+    "take_over": _l("Bare den som er foreslått, kan godta forslaget."),
 }
 
 
 def roles_of(user: User | None, log: Log) -> set[str]:
     from stafettlogg.access import log_tokens
 
-    return log_tokens(user, log)
+    roles = log_tokens(user, log)
+    if (
+        user is not None
+        and getattr(user, "is_staff", False)
+        and Handover.select()
+        .where(Handover.log == log, Handover.to_user == user.id, Handover.status == "pending")
+        .exists()
+    ):
+        roles.add("proposed_holder")
+    return roles
 
 
 def blocking(action: str, log: Log) -> list[str]:

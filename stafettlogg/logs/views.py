@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from stafettlogg import content, labels, languages
 from stafettlogg.access import role_on_log
-from stafettlogg.logs import domain, lifecycle, queries, states
+from stafettlogg.logs import domain, lifecycle, queries, requests, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
@@ -77,6 +77,11 @@ def create():
     data, errors = parse_create_form(request.form, current_user)
     if errors:
         return _new_page(request.form, errors, 422)
+    if data["national_id"]:
+        try:
+            requests.count_lookup(current_user)
+        except domain.LogError as e:
+            return _new_page(request.form, {e.field: str(e)}, 429)
     existing = domain.find_existing_log(data["national_id"])
     if existing is not None:
         return _new_page(request.form, {}, 409, existing=_earlier_log(existing))
@@ -93,8 +98,8 @@ def _earlier_log(existing):
     if "reopen" in states.allowed_actions(current_user, existing):
         return {"reopen": True, "closed_at": existing.closed_at}
     if role_on_log(current_user, existing) is None:
-        domain.ask_for_log(current_user, existing)
-    return {"reopen": False}
+        return {"reopen": False, "requested": requests.ask_for_log(current_user, existing) is not None}
+    return {"reopen": False, "requested": False, "on_log": True}
 
 
 @bp.route("/gjenapne", methods=["POST"])
@@ -104,6 +109,10 @@ def reopen():
     data, errors = parse_create_form(request.form, current_user)
     if errors:
         return _new_page(request.form, errors, 422)
+    try:
+        requests.count_lookup(current_user)
+    except domain.LogError as e:
+        return _new_page(request.form, {e.field: str(e)}, 429)
     existing = domain.find_existing_log(data["national_id"])
     if existing is None or "reopen" not in states.allowed_actions(current_user, existing):
         return _new_page(request.form, {"national_id": _("Fant ingen avsluttet stafettlogg du kan gjenåpne.")}, 422)
@@ -116,6 +125,26 @@ def reopen():
         "success",
     )
     return redirect(url_for("logs.show", log_id=log.id), 303)
+
+
+@bp.route("/<int:log_id>/foresatte-informert", methods=["POST"])
+def guardians_informed(log_id):
+    """The start page's task after a handover: the new holder records the date they told
+    the guardians (seed 000's overview shows it for the current holder)."""
+    raw = request.form.get("informed_on", "").strip()
+    try:
+        informed = sec.parse_date(raw) if raw else None
+    except ValueError:
+        informed, raw = None, "bad"
+    try:
+        if raw == "bad":
+            raise domain.LogError(_("Skriv datoen som dd.mm.åååå."), "informed_on")
+        domain.record_guardians_informed(current_user, g.log, informed)
+    except domain.LogError as e:
+        flash(str(e), "error")
+        return redirect(url_for("main.index"), 303)
+    flash(_("Datoen er lagret."), "success")
+    return redirect(url_for("main.index"), 303)
 
 
 # ------------------------------------------------------------------ the log page

@@ -1,0 +1,68 @@
+"""Routes for requests to take over an earlier log (rules in logs/requests.py). The
+routes carry only the request's id: the access table lets staff in, and the view
+loads the request only for the person who may answer it, 404 for everyone else."""
+
+from flask import Blueprint, abort, flash, g, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from stafettlogg.logs import requests
+from stafettlogg.logs.domain import LogError
+from stafettlogg.models import Log, User
+from stafettlogg.pages import hx_redirect_or_redirect
+
+bp = Blueprint("requests", __name__)
+
+
+def _mine(request_id: int):
+    found = requests.for_responder(current_user, request_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _page(found, values=None, errors=None, status=200):
+    log = Log.get_by_id(found.log_id)
+    g.log, g.audit_object = log, found  # the responder reads the log's header: audited
+    return render_template(
+        "logs/requests/show.html",
+        found=found,
+        log=log,
+        requester=User.get_by_id(found.requester_id),
+        decided_by=User.get_or_none(id=found.decided_by_id or 0),
+        values=values or {},
+        errors=errors or {},
+    ), status
+
+
+@bp.route("/foresporsler/<int:request_id>")
+def show(request_id):
+    return _page(_mine(request_id))
+
+
+@bp.route("/foresporsler/<int:request_id>/godta", methods=["POST"])
+def accept(request_id):
+    found = _mine(request_id)
+    try:
+        requests.accept(current_user, found)
+    except LogError as e:
+        return _page(found, errors={"accept": str(e)}, status=409)
+    flash(
+        _(
+            "Forslaget om å bli stafettholder er sendt til %(name)s. Loggen bytter stafettholder når forslaget er godtatt.",
+            name=User.get_by_id(found.requester_id).name,
+        ),
+        "success",
+    )
+    return hx_redirect_or_redirect(url_for("main.index"))
+
+
+@bp.route("/foresporsler/<int:request_id>/avsla", methods=["POST"])
+def decline(request_id):
+    found = _mine(request_id)
+    try:
+        requests.decline(current_user, found, request.form.get("reason", ""))
+    except LogError as e:
+        return _page(found, dict(request.form), {e.field or "accept": str(e)}, 422 if e.field else 409)
+    flash(_("Du har avslått forespørselen. Den som spurte, ser begrunnelsen din."), "success")
+    return hx_redirect_or_redirect(url_for("main.index"))

@@ -1,0 +1,245 @@
+"""Taking over an earlier log without an oracle (seed 001 "Rutine for å opprette og endre
+stafettholder", seed 002: the holder keeps the baton until the new one has accepted).
+
+A staff member who finds an earlier log by the child's fødselsnummer and is not its
+former holder never gets the log from the search: they learn only that a log exists,
+and a request goes to the person responsible for it — the holder while the log is in
+use, the unit leader of the log's unit once it has ended. That person accepts (a
+handover proposed to the requester, who must accept it like every handover; an ended
+log reopens to them as a draft, so no content shows before a new consent is on file)
+or declines with a reason the requester reads. An open deletion request blocks the
+whole path. Searches by fødselsnummer are limited per user, counted in the database.
+"""
+
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from stafettlogg import audit
+from stafettlogg.db import write_transaction
+from stafettlogg.logs import states
+from stafettlogg.logs.domain import LogError
+from stafettlogg.models import Handover, Log, LogRequest, LogStatus, NationalIdLookup, Role, Subject, User, utcnow
+from stafettlogg.notify import msg, notify
+
+PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+MAX_REASON = 2000
+
+# Searches by fødselsnummer a person may make in LOOKUP_WINDOW (config LOOKUP_LIMIT).
+LOOKUP_WINDOW = dt.timedelta(hours=24)
+DEFAULT_LOOKUP_LIMIT = 20
+
+PATHS = {  # the same paths as the routes, for notices made outside a request
+    "requests.show": "/foresporsler/{request_id}",
+    "main.index": "/",
+}
+
+
+def _url(endpoint: str, **values) -> str:
+    from flask import url_for
+
+    try:
+        return url_for(endpoint, **values)
+    except RuntimeError:
+        return PATHS[endpoint].format(**values)
+
+
+# ------------------------------------------------------------------ rate limit
+
+
+def _limit() -> int:
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return int(current_app.config.get("LOOKUP_LIMIT") or DEFAULT_LOOKUP_LIMIT)
+    return DEFAULT_LOOKUP_LIMIT
+
+
+def lookups_left(by: User) -> int:
+    since = utcnow() - LOOKUP_WINDOW
+    used = NationalIdLookup.select().where(NationalIdLookup.user == by.id, NationalIdLookup.at > since).count()
+    return max(0, _limit() - used)
+
+
+def count_lookup(by: User) -> None:
+    """Count one search by fødselsnummer, or refuse it when the person has used up the
+    limit (LogError with code "rate_limited"; nothing is searched then)."""
+    with write_transaction():
+        if lookups_left(by) <= 0:
+            raise LogError(
+                _(
+                    "Du har søkt etter tidligere stafettlogger med fødselsnummer %(limit)s ganger det siste døgnet. "
+                    "Det er grensen, for å verne barnas personvern. Prøv igjen i morgen, eller snakk med enhetslederen din.",
+                    limit=_limit(),
+                ),
+                "national_id",
+                code="rate_limited",
+            )
+        NationalIdLookup.create(user=by.id)
+
+
+# ------------------------------------------------------------------ asking
+
+
+def responsible_for(log: Log) -> list[User]:
+    """Who answers a request: the holder while the log is in use, the unit leaders of
+    the log's unit once it has ended."""
+    if log.status in states.OPEN:
+        holder = User.get_by_id(log.holder_id)
+        return [holder] if holder.active else []
+    return list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active))
+
+
+def open_request(log: Log, requester: User) -> LogRequest | None:
+    return LogRequest.get_or_none(
+        LogRequest.log == log, LogRequest.requester == requester.id, LogRequest.status == PENDING
+    )
+
+
+def ask_for_log(by: User, log: Log) -> LogRequest | None:
+    """Someone outside the log found it by fødselsnummer and asks for it. One pending
+    request per person and log; none while the family has asked for deletion (returns
+    None: the requester learns only that the log cannot be taken over now)."""
+    with write_transaction():
+        log = Log.get_by_id(log.id)
+        if states.BLOCKERS["deletion_requested"].applies(log):
+            return None
+        existing = open_request(log, by)
+        if existing is not None:
+            return existing
+        request = LogRequest.create(log=log, requester=by.id)
+        audit.record("log_requested", log=log, obj=request, user=by, role=by.role)
+        text = msg(
+            "%(name)s, %(job)s ved %(unit)s, har funnet stafettlogg nr. %(id)s ved søk på fødselsnummer og ber om å få ta den over. Godta eller avslå forespørselen.",
+            name=by.name,
+            job=by.job_title,
+            unit=by.unit.name if by.unit_id else "",
+            id=log.id,
+        )
+        for user in responsible_for(log):
+            notify(
+                user,
+                "log_requested",
+                text,
+                url=_url("requests.show", request_id=request.id),
+                log=log,
+                dedupe_key=f"log_requested:{request.id}:{user.id}",
+            )
+    return request
+
+
+# ------------------------------------------------------------------ answering
+
+
+def for_responder(user: User, request_id: int) -> LogRequest | None:
+    """The request, if this person may answer it now (or could have: a decided request
+    stays readable to them); None for everyone else."""
+    request = LogRequest.get_or_none(LogRequest.id == request_id)
+    if request is None:
+        return None
+    log = Log.get_or_none(Log.id == request.log_id)
+    if log is None or log.status == LogStatus.DELETED:
+        return None
+    roles = states.roles_of(user, log)
+    if not roles & set(states.TRANSITIONS["decline_request"].roles):
+        return None
+    return request
+
+
+def waiting_for(user: User) -> list[LogRequest]:
+    """Pending requests this person answers: for the logs they hold while in use, and for
+    their unit's ended logs when they lead it."""
+    requester = User.alias("requester")
+    query = (
+        LogRequest.select(LogRequest, Log, Subject, requester)
+        .join(Log)
+        .join(Subject)
+        .switch(LogRequest)
+        .join(requester, on=(LogRequest.requester == requester.id))
+        .where(LogRequest.status == PENDING)
+    )
+    mine = (Log.holder == user.id) & Log.status.in_(states.OPEN)
+    if user.role == Role.UNIT_LEADER and user.unit_id:
+        mine = mine | ((Log.unit == user.unit_id) & Log.status.in_(states.ENDED))
+    return list(query.where(mine).order_by(LogRequest.created_at))
+
+
+def sent_by(user: User) -> list[LogRequest]:
+    """The requester's own requests: pending, and the answers of the last 30 days. Only
+    the request's state and a decline's reason, never the log's holder, unit or content."""
+    since = utcnow() - dt.timedelta(days=30)
+    return list(
+        LogRequest.select()
+        .where(
+            LogRequest.requester == user.id,
+            (LogRequest.status == PENDING) | (LogRequest.decided_at > since),
+        )
+        .order_by(LogRequest.created_at.desc())
+    )
+
+
+def _load_pending(request: LogRequest) -> tuple[LogRequest, Log]:
+    request = LogRequest.get_by_id(request.id)
+    log = Log.get_by_id(request.log_id)
+    if request.status != PENDING:
+        raise LogError(_("Forespørselen er allerede besvart."), code="decided")
+    return request, log
+
+
+def accept(by: User, request: LogRequest) -> Handover:
+    """The holder or unit leader accepts: a handover is proposed to the requester, who
+    accepts it (seed 002). The former holder stays holder until then."""
+    from stafettlogg import handover as handovers
+
+    with write_transaction():
+        request, log = _load_pending(request)
+        Log.update(holder=Log.holder).where(Log.id == log.id).execute()  # the row lock
+        states.check(by, log, "accept_request")
+        requester = User.get_by_id(request.requester_id)
+        if not requester.active or requester.role not in Role.STAFF_LIKE or requester.unit_id is None:
+            raise LogError(
+                _("%(name)s har ikke lenger aktiv tilgang og kan ikke bli stafettholder.", name=requester.name)
+            )
+        if requester.id == log.holder_id:
+            raise LogError(_("%(name)s er allerede stafettholder.", name=requester.name))
+        handover = Handover.create(
+            log=log,
+            from_user=log.holder_id,
+            to_user=requester.id,
+            note=_("Forespørsel etter søk på fødselsnummer, godtatt av %(name)s.", name=by.name),
+            created_by=by,
+        )
+        LogRequest.update(status=ACCEPTED, decided_at=utcnow(), decided_by=by.id, handover=handover.id).where(
+            LogRequest.id == request.id
+        ).execute()
+        role = "holder" if by.id == log.holder_id else "unit_leader"
+        audit.record("log_request_accepted", log=log, obj=request, user=by, role=role)
+        audit.record("handover_proposed", log=log, obj=handover, user=by, role=role)
+        handovers._notify_proposed(handover, log, requester, by)
+    return handover
+
+
+def decline(by: User, request: LogRequest, reason: str) -> LogRequest:
+    """Declined with a reason the requester reads (they may write to the family or to
+    the unit leader; the reason is the responder's own words)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LogError(_("Skriv hvorfor du avslår, så den som spurte vet hva de kan gjøre."), "reason")
+    if len(reason) > MAX_REASON:
+        raise LogError(_("Begrunnelsen kan ha høyst %(n)s tegn.", n=MAX_REASON), "reason")
+    with write_transaction():
+        request, log = _load_pending(request)
+        states.check(by, log, "decline_request")
+        LogRequest.update(status=DECLINED, decided_at=utcnow(), decided_by=by.id, decline_reason=reason).where(
+            LogRequest.id == request.id
+        ).execute()
+        role = "holder" if by.id == log.holder_id else "unit_leader"
+        audit.record("log_request_declined", log=log, obj=request, user=by, role=role)
+        notify(
+            User.get_by_id(request.requester_id),
+            "log_request_declined",
+            msg("Forespørselen din om å overta en tidligere stafettlogg er avslått. Begrunnelsen står på startsiden."),
+            url=_url("main.index"),
+            dedupe_key=f"log_request_declined:{request.id}",
+        )
+    return LogRequest.get_by_id(request.id)

@@ -1,0 +1,321 @@
+"""Taking over an earlier log without an oracle: a request to the log's holder or unit
+leader, accepted as a handover the requester accepts or declined with a reason; an open
+deletion request blocks the whole path; searches by fødselsnummer are rate-limited; the
+date the guardians were told who the holder is belongs to that holder."""
+
+import datetime as dt
+
+import pytest
+
+from stafettlogg.guardian_views import access_history
+from stafettlogg.logs import requests
+from stafettlogg.models import (
+    AuditEvent,
+    DeletionRequest,
+    Guardian,
+    Handover,
+    Log,
+    LogRequest,
+    LogStatus,
+    NationalIdLookup,
+    Notification,
+    Role,
+    User,
+)
+from tests.conftest import EMMA_LOG_ID, user
+from tests.test_logs import NEW_CHILD
+
+pytestmark = pytest.mark.db
+
+
+def form_for(log: Log, **changes) -> dict:
+    return dict(
+        NEW_CHILD,
+        name=log.subject.name,
+        birth_date=log.subject.birth_date.isoformat(),
+        national_id=log.subject.national_id,
+        **changes,
+    )
+
+
+def closed_log() -> Log:
+    return Log.get(Log.status == LogStatus.CLOSED)
+
+
+def leader_of(log: Log) -> User:
+    return User.get(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active)
+
+
+def ask(auth, log: Log, persona="other_unit_staff"):
+    return auth.persona(persona).post("/logger/ny", data=form_for(log))
+
+
+# ------------------------------------------------------------------ findings 1 and 3
+
+
+def test_another_units_staff_asks_and_learns_nothing_more(auth, db_conn):
+    log = closed_log()
+    holder_id, unit_id = log.holder_id, log.unit_id
+    r = ask(auth, log)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and "Det finnes allerede en stafettlogg" in page
+    alert = page[
+        page.index('class="alert alert--warning"') : page.index("</div>", page.index('class="alert alert--warning"'))
+    ]
+    assert log.holder.name not in page and log.unit.name not in alert and f"nr. {log.id}" not in page
+    request = LogRequest.get(LogRequest.log == log.id)
+    assert request.requester_id == user("kontaktlaerer").id and request.status == "pending"
+    # the unit leader is asked with a link to the request; the log has not moved
+    note = Notification.get(Notification.kind == "log_requested", Notification.user == leader_of(log))
+    assert note.url == f"/foresporsler/{request.id}"
+    assert (Log.get_by_id(log.id).holder_id, Log.get_by_id(log.id).unit_id) == (holder_id, unit_id)
+    # the lookup and the request are in the guardians' access history, in words
+    texts = {row["text"] for row in access_history(log)[0]}
+    assert "Søkte på barnets fødselsnummer og fant stafettloggen" in texts
+    assert "Ba om å overta stafettloggen" in texts
+    # asking again does not make a second request
+    ask(auth, log)
+    assert LogRequest.select().where(LogRequest.log == log.id).count() == 1
+    # the requester's start page says a request waits, with nothing about the log
+    start = auth.persona("other_unit_staff").get("/").get_data(as_text=True)
+    assert "Venter på svar" in start and log.subject.name not in start and log.holder.name not in start
+
+
+def test_unit_leader_accepts_and_the_requester_takes_over_without_content(auth, db_conn):
+    log = closed_log()
+    ask(auth, log)
+    request = LogRequest.get(LogRequest.log == log.id)
+    leader = auth.login_as(leader_of(log).username)
+    page = leader.get(f"/foresporsler/{request.id}").get_data(as_text=True)
+    assert "ber om å overta stafettloggen" in page and "Godta og foreslå" in page
+    r = leader.post(f"/foresporsler/{request.id}/godta")
+    assert r.status_code == 303
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    assert handover.to_user_id == user("kontaktlaerer").id
+    assert Log.get_by_id(log.id).status == LogStatus.CLOSED  # nothing happens before the requester accepts
+    requester = auth.persona("other_unit_staff")
+    assert requester.get(f"/logger/{log.id}").status_code == 403
+    r = requester.post(f"/stafettholder/{handover.id}/godta")
+    assert r.status_code == 303
+    after = Log.get_by_id(log.id)
+    assert after.status == LogStatus.DRAFT and after.holder_id == user("kontaktlaerer").id
+    assert after.unit_id == user("kontaktlaerer").unit_id and after.closed_at is None
+    # a draft: the content waits for a new consent on file
+    page = requester.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert "Last opp" in page and "samtykke" in page
+    for concern in log.concerns:
+        assert concern.title not in page
+
+
+def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(auth, db_conn):
+    emma = Log.get_by_id(EMMA_LOG_ID)
+    ask(auth, emma, "other_unit_leader")
+    request = LogRequest.get(LogRequest.log == emma.id)
+    assert Notification.select().where(Notification.kind == "log_requested", Notification.user == emma.holder).exists()
+    # the unit leader is not asked while the log is in use; only the holder sees the task
+    assert (
+        not Notification.select()
+        .where(Notification.kind == "log_requested", Notification.user == user("enhetsleder"))
+        .exists()
+    )
+    holder = auth.persona("holder")
+    assert "ber om å overta stafettloggen for" in holder.get("/").get_data(as_text=True)
+    r = holder.post(f"/foresporsler/{request.id}/avsla", data={"reason": "  "})
+    assert r.status_code == 422 and "Skriv hvorfor du avslår" in r.get_data(as_text=True)
+    assert LogRequest.get_by_id(request.id).status == "pending"
+    r = holder.post(f"/foresporsler/{request.id}/avsla", data={"reason": "Barnet går fortsatt her. Ring meg."})
+    assert r.status_code == 303
+    assert LogRequest.get_by_id(request.id).status == "declined"
+    assert AuditEvent.select().where(AuditEvent.action == "log_request_declined").exists()
+    start = auth.persona("other_unit_leader").get("/").get_data(as_text=True)
+    assert "Avslått" in start and "Barnet går fortsatt her. Ring meg." in start
+    # a decided request cannot be answered again
+    r = auth.persona("holder").post(f"/foresporsler/{request.id}/godta")
+    assert (
+        r.status_code == 409
+        and Handover.select().where(Handover.log == emma.id, Handover.status == "pending").count() == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "participant",
+        "same_unit_staff",
+        "other_unit_staff",
+        "other_unit_leader",
+        "area_leader",
+        "coordinating_unit",
+        "guardian",
+        "admin",
+        "anonymous",
+    ],
+)
+def test_only_the_holder_or_unit_leader_reads_or_answers_a_request(auth, db_conn, persona):
+    emma = Log.get_by_id(EMMA_LOG_ID)
+    request = LogRequest.create(log=emma.id, requester=user("kontaktlaerer"))
+    c = auth.persona(persona)
+    for method, path in (("get", ""), ("post", "/godta"), ("post", "/avsla")):
+        r = getattr(c, method)(f"/foresporsler/{request.id}{path}", data={"reason": "nei"})
+        assert r.status_code in (302, 303, 401, 403, 404), (persona, path, r.status_code)
+        assert emma.subject.name not in r.get_data(as_text=True)
+    assert LogRequest.get_by_id(request.id).status == "pending"
+    assert auth.persona("unit_leader").get(f"/foresporsler/{request.id}").status_code == 200
+    assert auth.persona("holder").get(f"/foresporsler/{request.id}").status_code == 200
+    for bad in (0, 999999, 2**70):
+        assert auth.persona("holder").get(f"/foresporsler/{bad}").status_code == 404
+
+
+# ------------------------------------------------------------------ finding 2
+
+
+def test_an_open_deletion_request_blocks_the_whole_path(auth, db_conn):
+    log = closed_log()
+    DeletionRequest.create(log=log.id, requested_by=user("foresatt"), reason="")
+    r = ask(auth, log)
+    assert r.status_code == 409 and "kan ikke overtas nå" in r.get_data(as_text=True)
+    assert not LogRequest.select().exists()
+    # a request made before the family asked cannot be accepted, nor its handover
+    DeletionRequest.delete().execute()
+    ask(auth, log)
+    request = LogRequest.get()
+    DeletionRequest.create(log=log.id, requested_by=user("foresatt"), reason="")
+    leader = auth.login_as(leader_of(log).username)
+    r = leader.post(f"/foresporsler/{request.id}/godta")
+    assert r.status_code == 409 and "bedt om at loggen slettes" in r.get_data(as_text=True)
+    DeletionRequest.delete().execute()
+    leader.post(f"/foresporsler/{request.id}/godta")
+    handover = Handover.get(Handover.status == "pending", Handover.log == log.id)
+    DeletionRequest.create(log=log.id, requested_by=user("foresatt"), reason="")
+    r = auth.persona("other_unit_staff").post(f"/stafettholder/{handover.id}/godta")
+    assert r.status_code == 409
+    after = Log.get_by_id(log.id)
+    assert after.status == LogStatus.CLOSED and after.holder_id == log.holder_id and after.unit_id == log.unit_id
+    assert DeletionRequest.get(DeletionRequest.log == log.id).handled_at is None  # still in the leader's queue
+
+
+# ------------------------------------------------------------------ rate limit
+
+
+def test_searches_by_national_id_are_limited_per_user_in_the_database(auth, app, db_conn):
+    app.config["LOOKUP_LIMIT"] = 3
+    c = auth.persona("other_unit_staff")
+    r = c.post("/logger/ny", data=dict(NEW_CHILD, name=""))
+    assert r.status_code == 422  # a form with errors searches nothing and counts nothing
+    for _ in range(3):
+        assert c.post("/logger/ny", data=form_for(closed_log())).status_code == 409
+    r = c.post("/logger/ny", data=form_for(closed_log()))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 429 and "Prøv igjen i morgen" in page
+    assert closed_log().subject.national_id in page  # what was typed is kept
+    assert AuditEvent.select().where(AuditEvent.action == "log_lookup_matched").count() == 3
+    assert c.post("/logger/gjenapne", data=form_for(closed_log())).status_code == 429
+    assert NationalIdLookup.select().where(NationalIdLookup.user == user("kontaktlaerer")).count() == 3
+    # another person is not limited by it
+    assert auth.persona("other_unit_leader").post("/logger/ny", data=form_for(closed_log())).status_code == 409
+
+
+# ------------------------------------------------------------------ finding 6
+
+
+def test_informed_date_belongs_to_the_holder_who_recorded_it(auth, db_conn):
+    from stafettlogg import handover as ho
+
+    emma = Log.get_by_id(EMMA_LOG_ID)
+    Log.update(guardians_informed_on=dt.date(2026, 1, 5)).where(Log.id == emma.id).execute()
+    proposal = ho.propose_handover(emma.holder, emma, user("larer"))
+    ho.accept_handover(user("larer"), proposal)
+    assert Log.get_by_id(emma.id).guardians_informed_on is None
+    c = auth.persona("same_unit_staff")
+    start = c.get("/").get_data(as_text=True)
+    assert "Fortell foresatte at du er ny stafettholder for Emma" in start
+    r = c.post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": "2999-01-01"})
+    assert r.status_code == 303 and Log.get_by_id(emma.id).guardians_informed_on is None
+    r = c.post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": dt.date.today().isoformat()})
+    assert Log.get_by_id(emma.id).guardians_informed_on == dt.date.today()
+    assert "Fortell foresatte at du er ny stafettholder for Emma" not in c.get("/").get_data(as_text=True)
+    # the former holder (now a participant) may not record it
+    r = auth.persona("holder").post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": "2026-01-01"})
+    assert r.status_code == 403
+
+
+def test_overview_and_csv_show_the_date_of_the_current_holder(auth, db_conn):
+    from stafettlogg import handover as ho
+    from stafettlogg.overview.overview import school_year_of
+
+    emma = Log.get_by_id(EMMA_LOG_ID)
+    year = school_year_of(dt.date.today())
+    Log.update(guardians_informed_on=dt.date(2026, 1, 5)).where(Log.id == emma.id).execute()
+    leader = auth.persona("unit_leader")
+    before = leader.get(f"/enheter/{emma.unit_id}/oversikt/{year}/csv").get_data(as_text=True)
+    assert "05.01.2026" in before  # the old holder's date, while they hold the log
+    proposal = ho.propose_handover(emma.holder, emma, user("larer"))
+    ho.accept_handover(user("larer"), proposal)
+    new_holder = user("larer").name
+    for path in (f"/enheter/{emma.unit_id}/oversikt/{year}", f"/enheter/{emma.unit_id}/oversikt/{year}/csv"):
+        body = leader.get(path).get_data(as_text=True)
+        assert new_holder in body and "05.01.2026" not in body and "5. januar 2026" not in body
+    ho_client = auth.persona("same_unit_staff")
+    ho_client.post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": "2026-02-03"})
+    body = auth.persona("unit_leader").get(f"/enheter/{emma.unit_id}/oversikt/{year}/csv").get_data(as_text=True)
+    assert "03.02.2026" in body
+
+
+def test_guardian_rows_are_untouched_by_the_request(auth, db_conn):
+    log = closed_log()
+    before = list(Guardian.select().where(Guardian.log == log.id).dicts())
+    ask(auth, log)
+    assert list(Guardian.select().where(Guardian.log == log.id).dicts()) == before
+    assert requests.lookups_left(user("kontaktlaerer")) == requests.DEFAULT_LOOKUP_LIMIT - 1
+
+
+# ------------------------------------------------------------------ emergency direct assignment
+
+
+def test_direct_assignment_only_when_the_holder_has_left(db_conn):
+    from stafettlogg import handover as ho
+
+    emma = Log.get_by_id(EMMA_LOG_ID)
+    with pytest.raises(ho.HandoverError, match="nødstilfeller"):
+        ho.assign_holder_directly(user("enhetsleder"), emma, user("larer"), "Kari er syk i dag.")
+    assert Log.get_by_id(EMMA_LOG_ID).holder_id == emma.holder_id
+    assert not Handover.select().where(Handover.direct_assignment).exists()
+    User.update(active=False).where(User.id == emma.holder_id).execute()
+    with pytest.raises(ho.HandoverError, match="Skriv hvorfor"):
+        ho.assign_holder_directly(user("enhetsleder"), emma, user("larer"), "   ")
+    assert Log.get_by_id(EMMA_LOG_ID).holder_id == emma.holder_id
+
+
+def test_emergency_assignment_is_recorded_and_the_guardians_are_told(app, db_conn):
+    from stafettlogg import handover as ho
+    from stafettlogg.models import OutboxEmail
+
+    emma = Log.get_by_id(EMMA_LOG_ID)
+    Guardian.update(email="far@example.org").where(Guardian.log == emma.id, Guardian.user.is_null()).execute()
+    mails_before = OutboxEmail.select().count()
+    User.update(active=False).where(User.id == emma.holder_id).execute()
+    with app.test_request_context():
+        handover = ho.assign_holder_directly(user("enhetsleder"), emma, user("larer"), "Kari sluttet i går.")
+    assert handover.direct_assignment and handover.note == "Kari sluttet i går."
+    assert AuditEvent.get(AuditEvent.action == "holder_assigned", AuditEvent.log_id == emma.id).role == "unit_leader"
+    guardian_user = Guardian.get(Guardian.log == emma.id, Guardian.user.is_null(False)).user
+    told = Notification.get(Notification.user == guardian_user, Notification.kind == "holder_assigned")
+    assert user("larer").name in told.text and "Kari sluttet" not in told.text  # the reason stays with the staff
+    mails = list(OutboxEmail.select().where(OutboxEmail.id > 0).order_by(OutboxEmail.id))[mails_before:]
+    assert {m.to for m in mails} >= {"far@example.org"}
+    assert len(mails) == len({m.to for m in mails})  # one e-mail per address
+    # the new holder gets the task to tell the guardians, and the old date is gone
+    assert Log.get_by_id(emma.id).guardians_informed_on is None
+    from stafettlogg.logs.domain import guardians_to_tell
+
+    assert [log.id for log in guardians_to_tell(user("larer"))] == [emma.id]
+
+
+def test_a_holder_moved_to_another_unit_has_left_it(db_conn):
+    from stafettlogg import handover as ho
+
+    emma = Log.get_by_id(EMMA_LOG_ID)
+    User.update(unit=user("kontaktlaerer").unit_id).where(User.id == emma.holder_id).execute()
+    assert ho.holder_has_left(Log.get_by_id(EMMA_LOG_ID))
+    handover = ho.assign_holder_directly(user("enhetsleder"), emma, user("larer"), "Kari jobber nå ved Sørbyen.")
+    assert Log.get_by_id(EMMA_LOG_ID).holder_id == user("larer").id and handover.direct_assignment
