@@ -66,6 +66,11 @@ def test_unit_leader_chooses_new_holders_before_deactivating(page):
     assert "Velg ny stafettholder før Kari Ottesen deaktiveres" in p.content()
     for select in p.query_selector_all("#reassign-h ~ form select"):
         select.select_option(label="Mari Lund, Spesialpedagog")
+    # Kari has already left: an emergency, each with a reason
+    for radio in p.query_selector_all("#reassign-h ~ form input[type=radio][value=direct]"):
+        radio.check()
+    for reason in p.query_selector_all("#reassign-h ~ form textarea"):
+        reason.fill("Kari har sluttet, og familiene trenger en kontakt nå.")
     page.screenshot("handover-reassign")
     p.click("button:has-text('Bytt stafettholder og deaktiver')")
     p.wait_for_load_state("networkidle")
