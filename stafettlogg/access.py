@@ -101,7 +101,7 @@ ACCESS: dict[str, str] = {
     "logs.guardians_informed": "holder",
     # lifecycle and the guardians' view (issue 6) — add entries below this line
     "lifecycle.close": "holder",
-    "lifecycle.passive": "holder",
+    "lifecycle.keep_answer": "holder",  # the family's answer to "Skal loggen tas vare på?" after closing
     "lifecycle.reopen": "holder",
     "lifecycle.archive_print": "holder unit_leader",
     "lifecycle.family_print": "holder",

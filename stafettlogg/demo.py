@@ -341,6 +341,7 @@ def seed() -> None:
             activated_at=utcnow() - dt.timedelta(days=395),
             closed_at=utcnow() - dt.timedelta(days=60),
             close_reason="needs_met",
+            keep_answer="no",  # the father said no to keeping it: in the unit leader's "Kan slettes"
         ).where(Log.id == closed.id).execute()
         Log.update(
             status=LogStatus.PASSIVE,
@@ -349,6 +350,7 @@ def seed() -> None:
             closed_at=utcnow() - dt.timedelta(days=200),
             close_reason="needs_met",
             guardian_agreed_to_keep=True,
+            keep_answer="yes",
             keep_agreed_by="Kjersti Moen (mor)",
             keep_agreed_on=today - dt.timedelta(days=200),
         ).where(Log.id == passive.id).execute()

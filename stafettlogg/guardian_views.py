@@ -78,6 +78,7 @@ ACTION_TEXT = {
     "log_reopened": _l("Gjenåpnet stafettloggen"),
     "log_closed": _l("Avsluttet stafettloggen"),
     "log_made_passive": _l("Satte stafettloggen passiv"),
+    "keep_answer_recorded": _l("Registrerte om familien vil at loggen tas vare på"),
     "consent_uploaded": _l("Lastet opp samtykke"),
     "consent_withdrawn": _l("Trakk samtykket tilbake"),
     "deletion_requested": _l("Ba om sletting"),

@@ -240,6 +240,8 @@ class Log(BaseModel):
     guardian_agreed_to_keep = BooleanField(default=False)
     keep_agreed_by = CharField(max_length=200, default="")  # the guardian or youth 16+ who agreed
     keep_agreed_on = DateField(null=True)
+    # "Skal loggen tas vare på?" at closing: "" not asked, "yes", "no" or "undecided" (logs/lifecycle.py)
+    keep_answer = CharField(max_length=20, default="")
     created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     activated_at = DateTimeField(null=True)

@@ -135,9 +135,45 @@ def meeting_reminders(today: dt.date) -> int:
     return sent
 
 
+KEEP_ANSWER_EVERY_DAYS = 7
+
+
+def keep_answer_reminders(today: dt.date) -> int:
+    """seed 001: a closed log whose family has not answered "Skal loggen tas vare på?"
+    is neither kept nor deleted. The holder is reminded a week after closing and then
+    every week until the answer is recorded; once per week and log."""
+    sent = 0
+    logs = (
+        Log.select()
+        .where(Log.status == LogStatus.CLOSED, Log.keep_answer != "no", Log.guardian_agreed_to_keep == False)  # noqa: E712
+        .order_by(Log.id)
+    )
+    for log in logs:
+        if log.closed_at is None:
+            continue
+        days = (today - log.closed_at.replace(tzinfo=dt.UTC).astimezone(OSLO).date()).days
+        if days < KEEP_ANSWER_EVERY_DAYS:
+            continue
+        week = days // KEEP_ANSWER_EVERY_DAYS
+        for user in _active_users([log.holder_id]):
+            text = msg(
+                "Stafettlogg nr. %(id)s er avsluttet, men familien har ikke svart på om loggen skal tas vare på. "
+                "Spør familien og registrer svaret.",
+                id=log.id,
+            )
+            key = f"keep_answer:{log.id}:{log.closed_at.isoformat()}:{week}:{user.id}"
+            if notify(user, "keep_answer_missing", text, url=f"/logger/{log.id}/avslutt", log=log.id, dedupe_key=key):
+                sent += 1
+    return sent
+
+
 def send_reminders(today: dt.date | None = None) -> dict:
     today = today or dt.datetime.now(OSLO).date()
-    return {"measures": measure_reminders(today), "meetings": meeting_reminders(today)}
+    return {
+        "measures": measure_reminders(today),
+        "meetings": meeting_reminders(today),
+        "keep_answers": keep_answer_reminders(today),
+    }
 
 
 @click.command("send-reminders")
@@ -155,5 +191,6 @@ def send_reminders_command(today_text):
     with db.connection_context():
         counts = send_reminders(today)
     click.echo(f"Sendt: {counts['measures']} påminnelser om tiltak, {counts['meetings']} om møter.")
+    click.echo(f"Sendt: {counts['keep_answers']} påminnelser om å registrere om loggen skal tas vare på.")
     # The e-mails are queued with the notices; a mail server that is down loses none.
     deliver_all_due()

@@ -114,8 +114,9 @@ def _take_over(u, log):
 CALLS = {
     "activate": _upload,
     "renew_consent": _upload,
-    "close": lambda u, log: life.close_log(u, log, "needs_met"),
+    "close": lambda u, log: life.close_log(u, log, "needs_met", keep="undecided"),
     "make_passive": lambda u, log: life.make_passive(u, log, "Fatima Hansen"),
+    "answer_keep": lambda u, log: life.record_keep_answer(u, log, "no"),
     "reopen": lambda u, log: life.reopen(u, log),
     "withdraw_consent": lambda u, log: life.withdraw_consent(u, log),
     "request_deletion": lambda u, log: life.request_deletion(u, log, ""),
@@ -155,9 +156,12 @@ def test_every_action_from_every_state_as_every_role(ctx, action, state, blocked
     """The code's own table says who may do what from where; each person is driven
     through the real function, and allowed_actions answers the same."""
     transition = states.TRANSITIONS[action]
-    Log.update(status=state, closed_at=None if state in states.OPEN else utcnow()).where(
-        Log.id == EMMA_LOG_ID
-    ).execute()
+    # an ended log the family said no to keeping (the delete call carries an archive waiver): only the blocker under test applies
+    Log.update(
+        status=state,
+        closed_at=None if state in states.OPEN else utcnow(),
+        keep_answer="" if state in states.OPEN else "no",
+    ).where(Log.id == EMMA_LOG_ID).execute()
     if blocked:
         if not transition.blockers:
             pytest.skip("nothing blocks this action")
@@ -207,12 +211,12 @@ def test_every_action_from_every_state_as_every_role(ctx, action, state, blocked
 def test_close_with_ip_requires_the_koordinator(ctx):
     holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
     with pytest.raises(LogError, match="koordinatoren") as error:
-        life.close_log(holder, log, "ip_created")
+        life.close_log(holder, log, "ip_created", keep="undecided")
     assert error.value.field == "coordinator_name"
     with pytest.raises(LogError, match="tjeneste"):
-        life.close_log(holder, log, "ip_created", coordinator_name="Kristin Koordinator")
+        life.close_log(holder, log, "ip_created", coordinator_name="Kristin Koordinator", keep="undecided")
     assert Log.get_by_id(EMMA_LOG_ID).status == "active"
-    life.close_log(holder, log, "ip_created", "", "Kristin Koordinator", "Koordinerende enhet")
+    life.close_log(holder, log, "ip_created", "", "Kristin Koordinator", "Koordinerende enhet", keep="undecided")
     closed = Log.get_by_id(EMMA_LOG_ID)
     assert (closed.status, closed.close_reason, closed.coordinator_name, closed.coordinator_service) == (
         "closed",
@@ -226,7 +230,7 @@ def test_close_with_ip_requires_the_koordinator(ctx):
 
 def test_close_without_reason_and_read_only_afterwards(auth, db_conn):
     c = auth.persona("holder")
-    r = c.post(f"/logger/{EMMA_LOG_ID}/avslutt", data={})
+    r = c.post(f"/logger/{EMMA_LOG_ID}/avslutt", data={"keep": "undecided"})
     assert r.status_code == 303
     assert Log.get_by_id(EMMA_LOG_ID).status == "closed" and Log.get_by_id(EMMA_LOG_ID).close_reason == ""
     r = c.post(f"/logger/{EMMA_LOG_ID}/seksjon/entries", data={"entry_date": "2026-01-01", "body": "Nytt"})
@@ -237,7 +241,7 @@ def test_close_without_reason_and_read_only_afterwards(auth, db_conn):
 
 def test_passive_by_youth_requires_16(ctx):
     holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
-    life.close_log(holder, log)
+    life.close_log(holder, log, keep="undecided")
     with pytest.raises(LogError, match="16 år"):
         life.make_passive(holder, log, "Emma Hansen", agreed_as="youth")
     with pytest.raises(LogError) as error:
@@ -269,7 +273,7 @@ def test_reopen_keeps_the_whole_history_and_needs_new_consent(auth, db_conn, app
     with app.test_request_context():
         log = Log.get_by_id(EMMA_LOG_ID)
         counts = {m.__name__: m.select().where(m.log == log).count() for m in (Entry, Meeting, Consent, Guardian)}
-        life.close_log(user("stafettholder"), log)
+        life.close_log(user("stafettholder"), log, keep="undecided")
         life.make_passive(user("stafettholder"), log, "Fatima Hansen")
     c = auth.persona("holder")
     r = c.post(f"/logger/{EMMA_LOG_ID}/gjenapne")
@@ -345,7 +349,10 @@ def test_guardian_asks_for_deletion_unit_leader_refuses_then_deletes(auth, db_co
     leader = auth.persona("unit_leader")
     r = leader.post(f"/logger/{EMMA_LOG_ID}/slett", data={"reason": "not_kept"})
     assert r.status_code == 422 and Log.get_or_none(Log.id == EMMA_LOG_ID) is not None
-    r = leader.post(f"/logger/{EMMA_LOG_ID}/slett", data={"reason": "passive_by_agreement", "confirm": "yes"})
+    r = leader.post(
+        f"/logger/{EMMA_LOG_ID}/slett",
+        data={"reason": "passive_by_agreement", "confirm": "yes", "archive_waiver": "Kopi i Visma"},
+    )
     assert r.status_code == 409 and Log.get_or_none(Log.id == EMMA_LOG_ID) is not None
     r = leader.post(f"/logger/{EMMA_LOG_ID}/slett", data={"reason": "not_kept", "confirm": "yes"})
     assert r.status_code == 422 and Log.get_or_none(Log.id == EMMA_LOG_ID) is not None  # not archived
@@ -758,7 +765,7 @@ def test_closing_a_log_withdraws_a_pending_handover(auth, db_conn):
 
     log = Log.get_by_id(1)
     proposal = ho.propose_handover(user("stafettholder"), log, user("larer"), "Ny lærer")
-    close_log(user("stafettholder"), Log.get_by_id(1), reason="needs_met")
+    close_log(user("stafettholder"), Log.get_by_id(1), reason="needs_met", keep="undecided")
     assert Handover.get_by_id(proposal.id).status == "cancelled"
     assert (
         Notification.select()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from stafettlogg.models import AuditEvent, Log, Measure, Meeting, MinutesCorrection, User
+from stafettlogg.models import AuditEvent, Log, Measure, Meeting, MinutesCorrection, User, utcnow
 from tests.conftest import EMMA_LOG_ID, PERSONAS, _make_app, user
 
 pytestmark = pytest.mark.db
@@ -256,7 +256,14 @@ def test_who_is_present_one_name_per_line(auth, meeting):
 # ------------------------------------------------------------------ finalise, immutability, corrections
 
 
-def finalise(client, meeting, minutes="Emma har fått en venn. Kontaktlærer følger opp."):
+def started(meeting) -> None:
+    """The demo's meeting is planned for next week; minutes are approved once it has started."""
+    Meeting.update(starts_at=utcnow() - dt.timedelta(hours=1)).where(Meeting.id == meeting.id).execute()
+
+
+def finalise(client, meeting, minutes="Emma har fått en venn. Kontaktlærer følger opp.", start=True):
+    if start:
+        started(meeting)
     return client.post(
         url(meeting, "/godkjenn"),
         data={"minutes": minutes, "agenda": meeting.agenda, "version": fresh(meeting).version},
@@ -275,6 +282,25 @@ def test_finalising_saves_the_text_on_screen_and_records_who(auth, meeting):
     assert "data-autosave" not in html
     log_page = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
     assert "Referat godkjent" in log_page and url(meeting) in log_page
+
+
+def test_minutes_are_approved_only_from_the_meetings_start(auth, meeting):
+    """Finding: minutes of a meeting dated tomorrow could be approved."""
+    client = auth.persona("holder")
+    Meeting.update(starts_at=utcnow() + dt.timedelta(days=1)).where(Meeting.id == meeting.id).execute()
+    page = client.get(url(meeting)).get_data(as_text=True)
+    assert "/godkjenn" not in page and "Referatet kan godkjennes fra møtet starter" in page
+    response = finalise(client, meeting, minutes="Skrevet før møtet.", start=False)
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "Referatet kan godkjennes fra møtet starter" in body and "Skrevet før møtet." in body
+    stored = fresh(meeting)
+    assert stored.finalised_at is None and stored.minutes == "Skrevet før møtet."  # kept as a draft
+    assert not AuditEvent.select().where(AuditEvent.action == "meeting_finalised").exists()
+    # from its start time it can be approved
+    Meeting.update(starts_at=utcnow() - dt.timedelta(minutes=1)).where(Meeting.id == meeting.id).execute()
+    assert finalise(client, meeting, minutes="Skrevet etter møtet.", start=False).status_code == 303
+    assert fresh(meeting).finalised_at is not None
 
 
 def test_empty_minutes_cannot_be_finalised(auth, meeting):
@@ -584,6 +610,8 @@ def test_domain_rules_without_http(app, meeting):
         assert conflict.value.mine == {"minutes": "Andre."} and conflict.value.theirs.minutes == "Første."
         with pytest.raises(LogError):
             domain.add_correction(holder, log, stored, "Rettelse før godkjenning")
+        started(stored)
+        stored = Meeting.get_by_id(stored.id)
         final = domain.finalise(holder, log, stored, {"version": stored.version})
         assert final.finalised_by_id == holder.id
         for attempt in (

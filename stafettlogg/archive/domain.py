@@ -8,7 +8,6 @@ transaction that records the delivery, never inside it."""
 import json
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
@@ -112,27 +111,17 @@ def set_reference(by: User, log: Log, reference: str) -> Log:
     return Log.get_by_id(log.id)
 
 
-NOT_ARCHIVED = _l(
-    "Stafettloggen er ikke arkivert. Arkiver den først, eller skriv hvorfor den ikke skal arkiveres "
-    "(for eksempel «aldri tatt i bruk»)."
-)
-
-
 def not_archived(log: Log) -> bool:
-    """The blocker on deleting a log (for a state-machine table: applies(log))."""
+    """The archive gate on deleting a log is one blocker in logs/states.py ("not_archived"):
+    it applies unless the deletion carries a reason why the log is not archived."""
     return not is_archived(log)
 
 
-def deletion_blocker(log: Log, waiver: str = "") -> str | None:
-    """seed 001: a log is archived before it is deleted, unless the unit leader records
-    why it need not be (for example "aldri tatt i bruk"); the reason is kept on the
-    tombstone. Returns the message that blocks deletion, or None."""
-    if not not_archived(log):
-        return None
-    waiver = (waiver or "").strip()
-    if len(waiver) > WAIVER_MAX:
+def waiver_problem(waiver: str) -> str | None:
+    """The reason for deleting without archiving is kept on the tombstone: not too long."""
+    if len((waiver or "").strip()) > WAIVER_MAX:
         return _("Begrunnelsen kan ha høyst %(n)s tegn.", n=WAIVER_MAX)
-    return None if waiver else str(NOT_ARCHIVED)
+    return None
 
 
 DOCUMENT_LANGUAGES = ("nb", "nn")

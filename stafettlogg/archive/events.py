@@ -18,6 +18,7 @@ SENTENCES = {
     "log_header_updated": _l("%(who)s endret opplysningene om stafettloggen %(date)s"),
     "log_closed": _l("%(who)s avsluttet stafettloggen %(date)s"),
     "log_made_passive": _l("%(who)s satte stafettloggen passiv etter avtale med de foresatte %(date)s"),
+    "keep_answer_recorded": _l("%(who)s registrerte familiens svar om loggen skal tas vare på %(date)s"),
     "log_reopened": _l("%(who)s gjenåpnet stafettloggen %(date)s"),
     "log_deleted": _l("%(who)s slettet stafettloggen %(date)s"),
     "log_lookup_matched": _l("%(who)s søkte på barnets fødselsnummer og fant stafettloggen %(date)s"),

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
-from stafettlogg.archive.domain import deletion_blocker, is_archived
+from stafettlogg.archive.domain import is_archived, waiver_problem
 from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.logs import domain, states
 from stafettlogg.logs.domain import LogError
@@ -47,6 +47,8 @@ from stafettlogg.notify import msg
 
 CLOSE_REASONS = ("needs_met", "ip_created", "consent_withdrawn", "other")
 DELETE_REASONS = ("passive_by_agreement", "not_kept", "guardian_request")
+# seed 001 "Skal loggen tas vare på?": asked at closing, no answer assumed.
+KEEP_ANSWERS = ("yes", "no", "undecided")
 OPEN = states.OPEN
 ENDED = states.ENDED
 NOTE_MAX = 2000
@@ -98,10 +100,20 @@ def close_log(
     note: str = "",
     coordinator_name: str = "",
     coordinator_service: str = "",
+    *,
+    keep: str,
+    agreed_by_name: str = "",
+    agreed_as: str = "guardian",
 ) -> Log:
     """seed 001: the holder closes the log when there is no longer a need for
     coordinated effort, or an IP is created. A reason is not required; with an IP
-    the koordinator's name and service are recorded. A closed log is read-only."""
+    the koordinator's name and service are recorded. A closed log is read-only.
+
+    The family's answer to "Skal loggen tas vare på?" is required and never assumed:
+    "yes" (with who agreed) makes the log passive at once, "no" lets the unit leader
+    delete it, "undecided" keeps it out of the deletion queue until the holder records
+    the answer (the holder is reminded)."""
+    keep = check_keep_answer(log, keep, agreed_by_name, agreed_as)
     reason = (reason or "").strip()
     if reason and reason not in CLOSE_REASONS:
         raise LogError(_("Velg en av årsakene, eller la feltet stå tomt."), "reason")
@@ -118,7 +130,9 @@ def close_log(
     with write_transaction():
         log = fresh_log(log)
         states.check(by, log, "close")
-        _close(by, log, "close", reason, note.strip(), coordinator_name, coordinator_service)
+        _close(by, log, "close", reason, note.strip(), coordinator_name, coordinator_service, keep_answer=keep)
+        if keep == "yes":
+            _make_passive(by, Log.get_by_id(log.id), agreed_by_name, agreed_as)
         participants = [p.user for p in Participant.select(Participant, User).join(User).where(Participant.log == log)]
         _notify(
             participants,
@@ -130,7 +144,14 @@ def close_log(
 
 
 def _close(
-    by: User, log: Log, action: str, reason: str, note: str, coordinator_name: str = "", coordinator_service: str = ""
+    by: User,
+    log: Log,
+    action: str,
+    reason: str,
+    note: str,
+    coordinator_name: str = "",
+    coordinator_service: str = "",
+    keep_answer: str = "undecided",
 ) -> None:
     from stafettlogg.handover import cancel_handover, pending_for
 
@@ -150,25 +171,54 @@ def _close(
         guardian_agreed_to_keep=False,
         keep_agreed_by="",
         keep_agreed_on=None,
+        keep_answer=keep_answer if keep_answer != "yes" else "undecided",  # "yes" is recorded by make_passive
     )
+
+
+def check_keep_answer(log: Log, keep: str, agreed_by_name: str = "", agreed_as: str = "guardian") -> str:
+    """The answer to "Skal loggen tas vare på?" must be given; a "yes" names who agreed."""
+    keep = (keep or "").strip()
+    if keep not in KEEP_ANSWERS:
+        raise LogError(
+            _("Svar på om loggen skal tas vare på. Velg «Ikke avklart ennå» hvis dere ikke har spurt familien."),
+            "keep",
+        )
+    if keep == "yes":
+        check_keep_agreement(log, agreed_by_name, agreed_as)
+    return keep
+
+
+def record_keep_answer(by: User, log: Log, keep: str, agreed_by_name: str = "", agreed_as: str = "guardian") -> Log:
+    """The holder records the family's answer after closing: "yes" makes the log
+    passive, "no" lets the unit leader delete it, "undecided" keeps asking."""
+    keep = check_keep_answer(log, keep, agreed_by_name, agreed_as)
+    if keep == "yes":
+        return make_passive(by, log, agreed_by_name, agreed_as)
+    with write_transaction():
+        log = fresh_log(log)
+        states.apply(by, log, "answer_keep", keep_answer=keep)
+    return Log.get_by_id(log.id)
 
 
 def make_passive(by: User, log: Log, agreed_by_name: str, agreed_as: str = "guardian") -> Log:
     """seed 001: a closed log becomes passive (kept) when a guardian, or the youth
     when 16 or older, agrees. The agreement is recorded: who and when."""
-    agreed_by_name = (agreed_by_name or "").strip()
     check_keep_agreement(log, agreed_by_name, agreed_as)
     with write_transaction():
-        log = fresh_log(log)
-        states.apply(
-            by,
-            log,
-            "make_passive",
-            guardian_agreed_to_keep=True,
-            keep_agreed_by=agreed_by_name[:200],
-            keep_agreed_on=dt.date.today(),
-        )
+        _make_passive(by, fresh_log(log), agreed_by_name, agreed_as)
     return Log.get_by_id(log.id)
+
+
+def _make_passive(by: User, log: Log, agreed_by_name: str, agreed_as: str) -> None:
+    states.apply(
+        by,
+        log,
+        "make_passive",
+        guardian_agreed_to_keep=True,
+        keep_answer="yes",
+        keep_agreed_by=(agreed_by_name or "").strip()[:200],
+        keep_agreed_on=dt.date.today(),
+    )
 
 
 def check_keep_agreement(log: Log, agreed_by_name: str, agreed_as: str) -> None:
@@ -214,11 +264,11 @@ def withdraw_consent(by: User, log: Log) -> Log:
     return Log.get_by_id(log.id)
 
 
-def _withdraw(by: User, log: Log) -> None:
+def _withdraw(by: User, log: Log, keep_answer: str = "undecided") -> None:
     Consent.update(withdrawn_at=utcnow()).where(
         Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null()
     ).execute()
-    _close(by, log, "withdraw_consent", "consent_withdrawn", "")
+    _close(by, log, "withdraw_consent", "consent_withdrawn", "", keep_answer=keep_answer)
 
 
 def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
@@ -233,14 +283,16 @@ def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
         if open_deletion_request(log) is not None and "guardian" in states.roles_of(by, log):
             raise LogError(_("Dere har allerede bedt om sletting. Enhetslederen behandler kravet."), code="state")
         states.check(by, log, "request_deletion")
+        # asking for deletion answers "Skal loggen tas vare på?" with no
         if log.status in OPEN:
-            _withdraw(by, log)
+            _withdraw(by, log, keep_answer="no")
             log = Log.get_by_id(log.id)
 
         def create_request():
             return DeletionRequest.create(log=log, requested_by=by, reason=reason)
 
-        states.apply(by, log, "request_deletion", obj=create_request)
+        keep = {"keep_answer": "no"} if log.status == LogStatus.CLOSED else {}
+        states.apply(by, log, "request_deletion", obj=create_request, **keep)
         request = open_deletion_request(log)
         text = msg("Foresatte har bedt om at stafettlogg nr. %(id)s slettes.", id=log.id)
         _notify(_unit_leaders(log), "deletion_requested", text, log, url=f"/enheter/{log.unit_id}/sletting")
@@ -259,7 +311,7 @@ def deletion_reason(log: Log) -> str | None:
         return "guardian_request"
     if log.status == LogStatus.PASSIVE:
         return "passive_by_agreement"
-    if not log.guardian_agreed_to_keep:
+    if log.keep_answer == "no" and not log.guardian_agreed_to_keep:
         return "not_kept"
     return None
 
@@ -299,14 +351,15 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
     All content and files are purged; a tombstone without personal data remains, and
     audit events keep ids only. On SQLite the file is vacuumed afterwards so that no
     byte of it holds the deleted data (SECURITY.md "Deletion purges")."""
+    if problem := waiver_problem(archive_waiver):
+        raise LogError(problem, "archive_waiver")
     with write_transaction():
         log = fresh_log(log)
-        states.check(by, log, "delete")
+        waivers = {"archive_waiver": archive_waiver}
+        states.check(by, log, "delete", waivers)
         allowed = deletion_reason(log)
         if reason != allowed:
             raise LogError(_("Årsaken til slettingen passer ikke med loggens status. Last siden på nytt."), "reason")
-        if blocker := deletion_blocker(log, archive_waiver):
-            raise LogError(blocker, "archive_waiver")
         archive_waiver = "" if is_archived(log) else archive_waiver.strip()
         requesters = [r.requested_by for r in DeletionRequest.select().where(DeletionRequest.log == log)]
         tombstone = LogTombstone.create(
@@ -318,7 +371,7 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
             reason=reason,
             archive_waiver=archive_waiver,
         )
-        states.apply(by, log, "delete", obj=tombstone)
+        states.apply(by, log, "delete", obj=tombstone, waivers=waivers)
         emails = {u.email: u for u in requesters if u.email}
         _purge(log)
         for address in sorted(emails):  # queued with the deletion, sent after commit

@@ -59,8 +59,6 @@ def close(log_id):
     f = request.form
     keep = f.get("keep", "")
     try:
-        if keep == "yes":  # checked before closing, so a wrong agreement changes nothing
-            lifecycle.check_keep_agreement(g.log, f.get("agreed_by_name", ""), f.get("agreed_as", "guardian"))
         lifecycle.close_log(
             current_user,
             g.log,
@@ -68,30 +66,46 @@ def close(log_id):
             f.get("note", ""),
             f.get("coordinator_name", ""),
             f.get("coordinator_service", ""),
+            keep=keep,
+            agreed_by_name=f.get("agreed_by_name", ""),
+            agreed_as=f.get("agreed_as", "guardian"),
         )
     except LogError as e:
         return _close_page(f, {e.field or "reason": str(e)}, 409 if e.code else 422)
-    if keep == "yes":
-        try:
-            lifecycle.make_passive(current_user, g.log, f.get("agreed_by_name", ""), f.get("agreed_as", "guardian"))
-        except LogError as e:
-            flash(_("Stafettloggen er avsluttet, men ble ikke satt passiv: %(e)s", e=str(e)), "error")
-            return redirect(url_for("lifecycle.close", log_id=g.log.id), 303)
-        flash(_("Stafettloggen er avsluttet og satt passiv. Den tas vare på etter avtale med familien."), "success")
-    else:
-        flash(_("Stafettloggen er avsluttet. Den kan bare leses."), "success")
+    flash(CLOSED_MESSAGES[keep], "success")
     return redirect(url_for("logs.show", log_id=g.log.id), 303)
 
 
-@bp.route("/logger/<int:log_id>/passiv", methods=["POST"])
-def passive(log_id):
+CLOSED_MESSAGES = {
+    "yes": _l("Stafettloggen er avsluttet og satt passiv. Den tas vare på etter avtale med familien."),
+    "no": _l("Stafettloggen er avsluttet. Familien ønsker ikke at den tas vare på: enhetslederen kan slette den."),
+    "undecided": _l(
+        "Stafettloggen er avsluttet. Den slettes ikke før familien har svart. "
+        "Registrer svaret på avslutningssiden når dere har snakket sammen."
+    ),
+}
+
+
+@bp.route("/logger/<int:log_id>/ta-vare-pa", methods=["POST"])
+def keep_answer(log_id):
+    """The holder records the family's answer to "Skal loggen tas vare på?" after closing."""
     f = request.form
+    keep = f.get("keep", "")
     try:
-        lifecycle.make_passive(current_user, g.log, f.get("agreed_by_name", ""), f.get("agreed_as", "guardian"))
+        lifecycle.record_keep_answer(
+            current_user, g.log, keep, f.get("agreed_by_name", ""), f.get("agreed_as", "guardian")
+        )
     except LogError as e:
-        return _close_page(f, {e.field or "agreed_by_name": str(e)}, 409 if e.code else 422)
-    flash(_("Stafettloggen er satt passiv. Den tas vare på etter avtale med familien."), "success")
+        return _close_page(f, {e.field or "keep": str(e)}, 409 if e.code else 422)
+    flash(KEEP_MESSAGES[keep], "success")
     return redirect(url_for("lifecycle.close", log_id=g.log.id), 303)
+
+
+KEEP_MESSAGES = {
+    "yes": _l("Stafettloggen er satt passiv. Den tas vare på etter avtale med familien."),
+    "no": _l("Svaret er registrert: familien ønsker ikke at loggen tas vare på. Enhetslederen kan slette den."),
+    "undecided": _l("Svaret er registrert som ikke avklart. Du får en påminnelse til det er avklart."),
+}
 
 
 @bp.route("/logger/<int:log_id>/gjenapne", methods=["POST"])
@@ -185,7 +199,9 @@ def queue(unit_id):
         unit=unit,
         requested=[log for log in ended if log.id in requests],
         requests=requests,
-        # without a request: passive logs by agreement, closed logs nobody agreed to keep
-        deletable=[log for log in ended if log.id not in requests],
+        # without a request: passive logs by agreement, closed logs the family said no to keeping
+        deletable=[log for log in ended if log.id not in requests and lifecycle.deletion_reason(log)],
+        # closed logs whose family has not answered yet: not deletable, the holder is reminded
+        waiting=[log for log in ended if log.id not in requests and not lifecycle.deletion_reason(log)],
         tombstones=tombstones,
     )

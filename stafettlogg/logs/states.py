@@ -51,11 +51,20 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("renew_consent", (ACTIVE,), None, ("holder",), ()),  # a new consent replaces the one on file
         Transition("close", OPEN, CLOSED, ("holder",), (), "log_closed"),
         Transition("make_passive", (CLOSED,), PASSIVE, ("holder",), ("deletion_requested",), "log_made_passive"),
+        # the family's answer to "Skal loggen tas vare på?" recorded after closing (no or not yet)
+        Transition("answer_keep", (CLOSED,), None, ("holder",), ("deletion_requested",), "keep_answer_recorded"),
         Transition("reopen", ENDED, DRAFT, ("holder",), ("deletion_requested",), "log_reopened"),
         Transition("withdraw_consent", OPEN, CLOSED, ("guardian",), (), "consent_withdrawn"),
         Transition("request_deletion", LIVING, None, ("guardian",), ("deletion_requested",), "deletion_requested"),
         Transition("hand_over", OPEN, None, ("holder",), ("pending_handover",), ""),
-        Transition("delete", ENDED, DELETED, ("unit_leader",), ("kept_by_agreement",), "log_deleted"),
+        Transition(
+            "delete",
+            ENDED,
+            DELETED,
+            ("unit_leader",),
+            ("kept_by_agreement", "keep_unanswered", "not_archived"),
+            "log_deleted",
+        ),
         # Someone outside the log asked for it (logs/requests.py): the holder or the unit
         # leader answers. Accepting proposes a handover to the requester.
         Transition(
@@ -83,10 +92,31 @@ def _kept_by_agreement(log: Log) -> bool:
     return log.status == CLOSED and bool(log.guardian_agreed_to_keep) and not _open_deletion_request(log)
 
 
+def _keep_unanswered(log: Log) -> bool:
+    """seed 001: a closed log is deleted without a request only when the family said no
+    to keeping it; "not decided yet" (or never asked) keeps it out of the deletion queue."""
+    return (
+        log.status == CLOSED
+        and not log.guardian_agreed_to_keep
+        and log.keep_answer != "no"
+        and not _open_deletion_request(log)
+    )
+
+
+def _not_archived(log: Log) -> bool:
+    from stafettlogg.archive.domain import not_archived
+
+    return not_archived(log)
+
+
 @dataclass(frozen=True)
 class Blocker:
     applies: Callable[[Log], bool]
     message: object  # a lazy gettext string shown to the user
+    # A blocker the person may lift for this one action by giving a reason (the action's
+    # field of that name, non-empty). allowed_actions offers the action; the form asks.
+    waived_by: str = ""
+    field: str | None = None  # the form field the message belongs to
 
 
 BLOCKERS: dict[str, Blocker] = {
@@ -102,10 +132,33 @@ BLOCKERS: dict[str, Blocker] = {
         _kept_by_agreement,
         _l("Foresatte har sagt ja til å ta vare på loggen. Den kan slettes når den er satt passiv."),
     ),
+    "keep_unanswered": Blocker(
+        _keep_unanswered,
+        _l(
+            "Familien har ikke svart nei til å ta vare på loggen. Den kan slettes når stafettholderen har "
+            "registrert at familien ikke ønsker det, eller når familien ber om sletting."
+        ),
+    ),
+    # seed 001 and 003: archive before deleting, unless the unit leader writes why not
+    "not_archived": Blocker(
+        _not_archived,
+        _l(
+            "Stafettloggen er ikke arkivert. Arkiver den først, eller skriv hvorfor den ikke skal arkiveres "
+            "(for eksempel «aldri tatt i bruk»)."
+        ),
+        waived_by="archive_waiver",
+        field="archive_waiver",
+    ),
 }
 
 # What reopening a log resets: a later close needs a new agreement with the family.
-REOPEN_RESET = {"closed_at": None, "guardian_agreed_to_keep": False, "keep_agreed_by": "", "keep_agreed_on": None}
+REOPEN_RESET = {
+    "closed_at": None,
+    "keep_answer": "",
+    "guardian_agreed_to_keep": False,
+    "keep_agreed_by": "",
+    "keep_agreed_on": None,
+}
 
 CONFLICT_MESSAGE = _l("Stafettloggen ble endret samtidig. Last siden på nytt.")
 STATE_MESSAGES = {
@@ -114,6 +167,7 @@ STATE_MESSAGES = {
     "close": _l("Stafettloggen er allerede avsluttet."),
     "withdraw_consent": _l("Stafettloggen er allerede avsluttet."),
     "make_passive": _l("Bare en avsluttet stafettlogg kan settes passiv."),
+    "answer_keep": _l("Svaret om å ta vare på loggen registreres når loggen er avsluttet."),
     "reopen": _l("Bare en avsluttet eller passiv stafettlogg kan gjenåpnes."),
     "delete": _l("Stafettloggen må avsluttes før den kan slettes."),
     "hand_over": _l("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."),
@@ -126,6 +180,7 @@ ROLE_MESSAGES = {
     "renew_consent": _l("Bare stafettholderen kan laste opp samtykke."),
     "close": _l("Bare stafettholderen kan avslutte stafettloggen."),
     "make_passive": _l("Bare stafettholderen kan sette stafettloggen passiv."),
+    "answer_keep": _l("Bare stafettholderen kan registrere familiens svar."),
     "reopen": _l("Bare stafettholderen kan gjenåpne stafettloggen her."),
     "withdraw_consent": _l("Bare de foresatte kan trekke samtykket tilbake her."),
     "request_deletion": _l("Bare de foresatte kan be om sletting her."),
@@ -152,12 +207,28 @@ def roles_of(user: User | None, log: Log) -> set[str]:
     return roles
 
 
-def blocking(action: str, log: Log) -> list[str]:
-    """The names of the blockers that stop this action on this log now."""
-    return [name for name in TRANSITIONS[action].blockers if BLOCKERS[name].applies(log)]
+def _waived(blocker: Blocker, waivers: dict | None) -> bool:
+    if not blocker.waived_by:
+        return False
+    if waivers is None:  # asking what may be offered: a waivable blocker does not hide the action
+        return True
+    return bool(str(waivers.get(blocker.waived_by) or "").strip())
 
 
-def _refusal(user: User | None, log: Log, action: str, roles: set[str] | None = None) -> tuple[object, str] | None:
+def blocking(action: str, log: Log, waivers: dict | None = None) -> list[str]:
+    """The names of the blockers that stop this action on this log now. `waivers` are
+    the reasons the action carries (for example archive_waiver); None when only asking
+    which actions to offer."""
+    return [
+        name
+        for name in TRANSITIONS[action].blockers
+        if not _waived(BLOCKERS[name], waivers) and BLOCKERS[name].applies(log)
+    ]
+
+
+def _refusal(
+    user: User | None, log: Log, action: str, roles: set[str] | None = None, waivers: dict | None = None
+) -> tuple[object, str] | None:
     """(lazy message, code) for why this person may not take this action now, or None.
     Nothing is translated here, so asking about every action costs no lookups."""
     transition = TRANSITIONS[action]
@@ -166,39 +237,54 @@ def _refusal(user: User | None, log: Log, action: str, roles: set[str] | None = 
         return ROLE_MESSAGES[action], "forbidden"
     if log.status not in transition.sources:
         return STATE_MESSAGES.get(action, CONFLICT_MESSAGE), "state"
-    for name in blocking(action, log):
+    for name in blocking(action, log, waivers):
         return BLOCKERS[name].message, name
     return None
 
 
-def problem(user: User | None, log: Log, action: str) -> LogError | None:
-    """Why this person may not take this action on this log now, or None."""
-    refusal = _refusal(user, log, action)
-    return None if refusal is None else LogError(str(refusal[0]), code=refusal[1])
+def problem(user: User | None, log: Log, action: str, waivers: dict | None = None) -> LogError | None:
+    """Why this person may not take this action on this log now, or None. `waivers`:
+    the reasons the action carries; a waivable blocker applies unless its reason is given."""
+    refusal = _refusal(user, log, action, waivers={} if waivers is None else waivers)
+    if refusal is None:
+        return None
+    message, code = refusal
+    field = BLOCKERS[code].field if code in BLOCKERS else None
+    return LogError(str(message), field=field, code=code)
 
 
-def check(user: User | None, log: Log, action: str) -> Transition:
-    error = problem(user, log, action)
+def check(user: User | None, log: Log, action: str, waivers: dict | None = None) -> Transition:
+    error = problem(user, log, action, waivers)
     if error is not None:
         raise error
     return TRANSITIONS[action]
 
 
 def allowed_actions(user: User | None, log: Log) -> frozenset[str]:
-    """Every action this person may take on this log now."""
+    """Every action this person may take on this log now (an action a reason can
+    unblock is offered; its form asks for the reason)."""
     if log is None or log.status == DELETED:
         return frozenset()
     roles = roles_of(user, log)
     return frozenset(a for a in TRANSITIONS if _refusal(user, log, a, roles) is None)
 
 
-def apply(user: User | None, log: Log, action: str, *, role: str | None = None, obj=None, **fields) -> Log:
+def apply(
+    user: User | None,
+    log: Log,
+    action: str,
+    *,
+    role: str | None = None,
+    obj=None,
+    waivers: dict | None = None,
+    **fields,
+) -> Log:
     """Carry out the action inside the caller's write transaction: check it, update the
         log only if its status is still one the action starts from (a concurrent change
         loses), bump the version and write the audit event. `fields` are further columns
         the action sets; `obj` is the object the audit event names (or a function making it).
     Returns the fresh log."""
-    transition = check(user, log, action)
+    transition = check(user, log, action, waivers)
     values = dict(fields)
     if transition.target is not None:
         values["status"] = transition.target

@@ -153,10 +153,25 @@ def update_measure(by: User, log: Log, meeting: Meeting, measure: Measure, form)
     return sec.update_item(by, log, sec.SECTIONS["measures"], measure, form)
 
 
+def may_approve_now(meeting: Meeting) -> bool:
+    """Minutes record a meeting that has taken place: approval opens at its start time
+    (stored as naive UTC)."""
+    return meeting.starts_at <= utcnow()
+
+
 def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
     """Approve the minutes: saves the text on screen first (same version check), then
-    makes the minutes immutable. Later changes are corrections (DESIGN.md)."""
+    makes the minutes immutable. Later changes are corrections (DESIGN.md). Minutes are
+    approved at or after the meeting, never before it starts (the text on screen is
+    still saved as a draft then)."""
     ensure_open(by, log, meeting)
+    if not may_approve_now(meeting):
+        if any(k in form for k in TEXT_FIELDS):
+            with write_transaction():
+                save_texts(by, log, meeting, form)
+        raise LogError(
+            _("Referatet kan godkjennes fra møtet starter. Teksten er lagret som utkast."), code="not_started"
+        )
     with write_transaction():
         meeting, _written = (
             save_texts(by, log, meeting, form)

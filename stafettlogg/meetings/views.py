@@ -16,7 +16,7 @@ from stafettlogg.access import role_on_log
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.domain import LogError
 from stafettlogg.meetings import domain, ics
-from stafettlogg.models import Measure
+from stafettlogg.models import Measure, Meeting
 from stafettlogg.pages import wants_fragment
 
 bp = Blueprint("meetings", __name__, url_prefix="/logger")
@@ -77,6 +77,7 @@ def _context(meeting, **extra) -> dict:
         "hints": None,
         "present_error": None,
         "planned": meeting.finalised_at is None,
+        "approvable": domain.may_approve_now(meeting),
     }
     context.update(extra)
     if context["hints"] is None and context["editable"]:
@@ -173,6 +174,7 @@ def finalise(log_id, meeting_id):
     except sec.Conflict as e:
         return _page(meeting, 409, conflict=e)
     except LogError as e:
+        meeting = Meeting.get_by_id(meeting.id)  # the text on screen may have been saved as a draft
         return _page(meeting, 422 if e.field else 409, editor_errors={e.field or "_form": str(e)})
     return _back(meeting, _("Referatet er godkjent. Senere rettelser legges til under referatet."))
 
