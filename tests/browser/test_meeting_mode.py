@@ -2,7 +2,9 @@
 autosave status turning to "Lagret", presence ticks, the read-aloud view, and unsaved text
 that survives a session timeout. axe-core runs on every page and after each htmx swap."""
 
+import datetime as dt
 import shutil
+import sqlite3
 import threading
 
 import pytest
@@ -25,7 +27,14 @@ def open_meeting_mode(page):
     assert "meeting-mode" in p.get_attribute("body", "class")
 
 
-def test_meeting_mode_typing_hints_autosave_and_read_aloud(page):
+def _meeting_has_started(tmp_path) -> None:
+    """Move the live server's meeting an hour into the past (its database is the test's copy)."""
+    started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
+    with sqlite3.connect(tmp_path / "browser.sqlite3") as conn:
+        conn.execute("UPDATE meeting SET starts_at = ? WHERE id = 1", (started,))
+
+
+def test_meeting_mode_typing_hints_autosave_and_read_aloud(page, tmp_path):
     p = page.page
     open_meeting_mode(page)
     status = p.locator("#autosave-status")
@@ -90,7 +99,12 @@ def test_meeting_mode_typing_hints_autosave_and_read_aloud(page):
     expect(p.locator("main")).to_contain_text("Invitasjon til evalueringsmøte")
     page.screenshot("meeting-invitation")
 
-    # approve the minutes: read-only afterwards, corrections appended
+    # approve the minutes: only from the meeting's start (the demo's meeting is next week)
+    page.goto(MEETING_URL)
+    expect(p.locator("main")).to_contain_text("Referatet kan godkjennes fra møtet starter")
+    assert p.locator("button:has-text('Godkjenn referatet')").count() == 0
+    _meeting_has_started(tmp_path)
+    # read-only afterwards, corrections appended
     page.goto(MEETING_URL)
     p.click("button:has-text('Godkjenn referatet')")
     p.wait_for_load_state("networkidle")
