@@ -24,6 +24,7 @@ from stafettlogg.models import (
 )
 from tests.conftest import EMMA_LOG_ID, user
 from tests.test_logs import NEW_CHILD
+from tests.test_upgrades import empty_url  # noqa: F401, F811 (a fixture)
 
 pytestmark = pytest.mark.db
 
@@ -319,3 +320,54 @@ def test_a_holder_moved_to_another_unit_has_left_it(db_conn):
     assert ho.holder_has_left(Log.get_by_id(EMMA_LOG_ID))
     handover = ho.assign_holder_directly(user("enhetsleder"), emma, user("larer"), "Kari jobber nå ved Sørbyen.")
     assert Log.get_by_id(EMMA_LOG_ID).holder_id == user("larer").id and handover.direct_assignment
+
+
+# ------------------------------------------------------------------ the migration
+
+
+def test_migration_clears_informed_dates_carried_over_by_a_handover(empty_url):  # noqa: F811
+    from playhouse.migrations import Runner
+
+    from stafettlogg.db import MIGRATIONS_DIR, open_database
+
+    old = open_database(empty_url)
+    Runner(old, directory=str(MIGRATIONS_DIR)).up("0013_seed_duties")
+    sql = [
+        "INSERT INTO area (name, created_at) VALUES ('Område', '2024-01-01 00:00:00')",
+        "INSERT INTO unit (area_id, name, kind, active, created_at, document_language) "
+        "VALUES (1, 'Skole', 'skole', true, '2024-01-01', 'nb')",
+    ]
+    for n in (1, 2):
+        sql.append(
+            'INSERT INTO "user" (username, password_hash, name, role, job_title, email, phone, unit_id, active, '
+            f"session_token, must_change_password, created_at, language) VALUES ('u{n}', '', 'Bruker {n}', 'staff', "
+            f"'Lærer', '', '1', 1, true, 'tok{n}', false, '2024-01-01', 'nb')"
+        )
+    for n in (1, 2, 3):
+        sql.append(f"INSERT INTO subject (kind, name, created_at) VALUES ('barn', 'Barn {n}', '2024-01-01')")
+        sql.append(
+            "INSERT INTO log (subject_id, unit_id, holder_id, status, level, class_group, guardians_informed_on, "
+            "records_kept_in, close_reason, close_note, coordinator_name, coordinator_service, "
+            "guardian_agreed_to_keep, created_by_id, created_at, version, keep_agreed_by, archive_reference, keep_answer) "
+            f"VALUES ({n}, 1, {2 if n < 3 else 1}, 'active', 1, '', '2024-02-01', 'stafettlogg', '', '', '', '', "
+            "false, 1, '2024-01-01', 1, '', '', '')"
+        )
+    for log_id in (1, 2):  # both came to u2 by a handover on 1 March
+        sql.append(
+            "INSERT INTO handover (log_id, from_user_id, to_user_id, note, status, decline_reason, direct_assignment, "
+            f"created_by_id, created_at, decided_at) VALUES ({log_id}, 1, 2, '', 'accepted', '', false, 1, "
+            "'2024-03-01', '2024-03-01 10:00:00')"
+        )
+    # on log 2 the new holder saved the header (where the date is recorded) after the handover
+    sql.append(
+        "INSERT INTO audit_event (at, user_id, username, role, action, log_id, object_type, object_id, ip) "
+        "VALUES ('2024-03-05 09:00:00', 2, 'u2', 'holder', 'log_header_updated', 2, 'log', 2, '')"
+    )
+    for statement in sql:
+        old.execute_sql(statement)
+    Runner(old, directory=str(MIGRATIONS_DIR)).up("0015_log_requests")
+    dates = dict(old.execute_sql("SELECT id, guardians_informed_on FROM log ORDER BY id").fetchall())
+    old.close()
+    assert dates[1] is None  # carried over from the former holder
+    assert str(dates[2]) == "2024-02-01"  # recorded again by the holder after the handover
+    assert str(dates[3]) == "2024-02-01"  # never handed over
