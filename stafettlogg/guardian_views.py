@@ -6,8 +6,6 @@ drafts), the consent on file, the status, and who has viewed or changed the log.
 can withdraw consent and ask for deletion; they write nothing else.
 """
 
-import datetime as dt
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,6 +28,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
+from stafettlogg.templating import local_today
 
 bp = Blueprint("guardian", __name__, url_prefix="/mine")
 
@@ -222,5 +221,5 @@ def deletion_request(log_id):
         errors=errors,
         values=values,
         pending=lifecycle.open_deletion_request(log),
-        today=dt.date.today(),
+        today=local_today(),
     ), status

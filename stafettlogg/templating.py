@@ -35,6 +35,11 @@ def local(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC).astimezone(OSLO)
 
 
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    """Today in Norway, whatever the server's clock zone (UTC in CI)."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(OSLO).date()
+
+
 def format_date(value) -> str:
     if not value:
         return ""
@@ -241,6 +246,6 @@ def register(app):
             "unread_count": unread,
             "municipality": app.config["MUNICIPALITY"],
             "current_endpoint": request.endpoint,
-            "today": dt.date.today(),
+            "today": local_today(),
             "Markup": Markup,
         }
