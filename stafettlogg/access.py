@@ -7,7 +7,7 @@ it. Routes with a ``log_id`` in the URL are judged only by the caller's role *on
 never open a log.
 """
 
-from flask import abort, g, request
+from flask import abort, g, has_request_context, request
 from flask_login import current_user
 
 from stafettlogg.models import Guardian, ItoDelegation, Log, LogStatus, Participant, Role, Unit, User
@@ -153,10 +153,45 @@ def role_on_log(user, log_or_id) -> str | None:
     return None
 
 
+def request_memo() -> dict | None:
+    """What this request already knows about the caller's roles: the access check, the
+    views and the audit hook ask the same questions, the database answers once. None
+    outside a request and inside a write transaction (a write may change a role: ask
+    the database); every write transaction forgets what was known (db.write_transaction)."""
+    if not has_request_context() or g.get("_writing"):
+        return None
+    memo = g.get("_roles")
+    if memo is None:
+        memo = g._roles = {}
+    return memo
+
+
+def forget_roles() -> None:
+    if has_request_context():
+        g.pop("_roles", None)
+
+
 def log_tokens(user, log_or_id) -> set[str]:
-    log = log_or_id if isinstance(log_or_id, Log) else Log.get_or_none(id=log_or_id)
-    if log is None or user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return set()
+    log_id = log_or_id.id if isinstance(log_or_id, Log) else log_or_id
+    memo = request_memo()
+    key = ("log", user.id, log_id)
+    if memo is not None and key in memo:
+        return set(memo[key])
+    if isinstance(log_or_id, Log):
+        log = log_or_id
+    elif memo is not None and isinstance(g.get("log"), Log) and g.log.id == log_id:
+        log = g.log  # loaded by the access check of this request
+    else:
+        log = Log.get_or_none(id=log_id)
+    tokens = _log_tokens(user, log) if log is not None else set()
+    if memo is not None:
+        memo[key] = frozenset(tokens)
+    return tokens
+
+
+def _log_tokens(user, log: Log) -> set[str]:
     tokens = set()
     if log.status == LogStatus.DELETED:
         return tokens
@@ -173,16 +208,22 @@ def log_tokens(user, log_or_id) -> set[str]:
 
 
 def is_ito_coordinator(user, unit_id: int) -> bool:
-    """Staff of the unit with a delegation not revoked (seed 000 point 1). Read on every
+    """Staff of the unit with a delegation not revoked (seed 000 point 1). Read once per
     request, so a revoked delegation ends with the next request."""
-    return (
-        user.role == Role.STAFF
-        and user.active
-        and user.unit_id == unit_id
-        and ItoDelegation.select()
+    if not (user.role == Role.STAFF and user.active and user.unit_id == unit_id):
+        return False
+    memo = request_memo()
+    key = ("ito", user.id, unit_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    delegated = (
+        ItoDelegation.select()
         .where(ItoDelegation.unit == unit_id, ItoDelegation.user == user.id, ItoDelegation.revoked_at.is_null())
         .exists()
     )
+    if memo is not None:
+        memo[key] = delegated
+    return delegated
 
 
 def unit_tokens(user, unit: Unit) -> set[str]:

@@ -43,12 +43,33 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+@contextlib.contextmanager
 def write_transaction():
     """A write unit of work. On SQLite take the write lock at once (BEGIN IMMEDIATE):
-    a deferred read-then-write fails with 'database is locked' whatever the timeout."""
-    if is_sqlite():
-        return db.obj.atomic("IMMEDIATE")
-    return db.atomic()
+    a deferred read-then-write fails with 'database is locked' whatever the timeout.
+    Roles the request remembered (access.request_memo) are asked afresh inside and after."""
+    from stafettlogg.access import forget_roles
+
+    transaction = db.obj.atomic("IMMEDIATE") if is_sqlite() else db.atomic()
+    writing = _writing(+1)
+    try:
+        forget_roles()
+        with transaction as txn:
+            yield txn
+    finally:
+        if writing:
+            _writing(-1)
+        forget_roles()
+
+
+def _writing(step: int) -> bool:
+    """Count nested write transactions of this request (g._writing); False outside one."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return False
+    g._writing = g.get("_writing", 0) + step
+    return True
 
 
 def migrate(target: str | None = None) -> list[str]:

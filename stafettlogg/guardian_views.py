@@ -51,11 +51,9 @@ def plain_view(log) -> dict:
     }
     if context["shows_content"]:
         now = utcnow()
-        finalised = (
-            Meeting.select()
-            .where(Meeting.log == log, Meeting.finalised_at.is_null(False))
-            .order_by(Meeting.starts_at.desc())
-        )
+        finalised = queries.with_finaliser(
+            Meeting.select().where(Meeting.log == log, Meeting.finalised_at.is_null(False))
+        ).order_by(Meeting.starts_at.desc())
         context.update(
             concerns=list(Concern.select().where(Concern.log == log).order_by(Concern.id)),
             goals=list(Goal.select().where(Goal.log == log).order_by(Goal.id)),

@@ -123,10 +123,13 @@ class AuditEvent(BaseModel):
     username = CharField(max_length=150, default="")
     role = CharField(max_length=40, default="")
     action = CharField(max_length=60)
-    log_id = IntegerField(null=True, index=True)
+    log_id = IntegerField(null=True)
     object_type = CharField(max_length=40, default="")
     object_id = IntegerField(null=True)
     ip = CharField(max_length=64, default="")
+
+    class Meta:
+        indexes = ((("log_id", "at", "id"), False),)  # a log's access history, newest first
 
 
 class Notification(BaseModel):
@@ -248,6 +251,9 @@ class Log(BaseModel):
     closed_at = DateTimeField(null=True)
     version = IntegerField(default=1)
     archive_reference = CharField(max_length=100, default="")  # the archive's saksnummer
+
+    class Meta:
+        indexes = ((("unit", "status"), False),)
 
 
 class Guardian(BaseModel):
@@ -375,6 +381,9 @@ class Evaluation(BaseModel):
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
 
+    class Meta:
+        indexes = ((("measure", "evaluated_on"), False),)
+
 
 class MinutesCorrection(BaseModel):
     meeting = ForeignKeyField(Meeting, backref="corrections", on_delete="CASCADE")
@@ -391,6 +400,9 @@ class Entry(BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("log", "entry_date", "id"), False),)  # a log's entries, newest first
 
 
 class ChildTalkAgreement(BaseModel):

@@ -109,6 +109,20 @@ def nav_items():
     return items
 
 
+def _when_used(compute):
+    """A template value computed the first time a template reads it, then kept."""
+    from werkzeug.local import LocalProxy
+
+    kept = []
+
+    def value():
+        if not kept:
+            kept.append(compute())
+        return kept[0]
+
+    return LocalProxy(value)
+
+
 def _section_choices(provider, log):
     from stafettlogg.logs.sections import choices
 
@@ -145,9 +159,11 @@ def meeting_holder(meeting) -> User:
     from stafettlogg.logs import queries
 
     cache = g.setdefault("holder_histories", {})
+    logs = g.setdefault("holder_logs", {})
     if meeting.log_id not in cache:
         cache[meeting.log_id] = queries.holder_history(meeting.log_id)
-    return queries.holder_on(meeting.log, meeting.starts_at, cache[meeting.log_id])
+        logs[meeting.log_id] = queries.load_log(meeting.log_id)  # with its holder
+    return queries.holder_on(logs[meeting.log_id], meeting.starts_at, cache[meeting.log_id])
 
 
 def _language_name(code: str) -> str:
@@ -233,17 +249,23 @@ def register(app):
     def page_context():
         from stafettlogg import languages
 
-        unread = 0
-        if current_user.is_authenticated:
-            unread = (
+        def unread():
+            if not current_user.is_authenticated:
+                return 0
+            return (
                 Notification.select()
                 .where(Notification.user == current_user.id, Notification.read_at.is_null())
                 .count()
             )
+
+        def items():
+            return [] if request.endpoint in languages.FAMILY_DOCUMENTS else nav_items()
+
         return {
             **language_context(),
-            "nav_items": [] if request.endpoint in languages.FAMILY_DOCUMENTS else nav_items(),
-            "unread_count": unread,
+            # Asked only by pages that show the header, not by htmx fragments.
+            "nav_items": _when_used(items),
+            "unread_count": _when_used(unread),
             "municipality": app.config["MUNICIPALITY"],
             "current_endpoint": request.endpoint,
             "today": local_today(),

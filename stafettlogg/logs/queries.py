@@ -56,12 +56,20 @@ def section_items(log: Log, key: str) -> list:
         evaluations = Evaluation.select(Evaluation, User).join(User).order_by(Evaluation.evaluated_on)
         return list(prefetch(query, evaluations))
     if key == "meetings":
-        return list(query.order_by(Meeting.starts_at.desc()))
+        return list(with_finaliser(query).order_by(Meeting.starts_at.desc()))
     if key == "entries":
         return list(query.order_by(Entry.entry_date.desc(), Entry.id.desc()))
     if key == "highlights":
         return list(query.order_by(Highlight.id.desc()))
     return list(query.order_by(model.id))
+
+
+def with_finaliser(meetings):
+    """Meetings with who approved the minutes, in the same query (not one per meeting)."""
+    finaliser = User.alias("finaliser")
+    return meetings.select_extend(finaliser).join(
+        finaliser, JOIN.LEFT_OUTER, on=(Meeting.finalised_by == finaliser.id), attr="finalised_by"
+    )
 
 
 def participants(log: Log) -> list[Participant]:
@@ -124,6 +132,16 @@ def holder_on(log: Log, when: dt.datetime, history: list[Handover] | None = None
     return holder
 
 
+def remember_holders(log: Log, history: list[Handover]) -> None:
+    """The log (with its holder) and its holder history, for templating.meeting_holder
+    in this request: read once, not again per meeting."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.setdefault("holder_histories", {})[log.id] = history
+        g.setdefault("holder_logs", {})[log.id] = log
+
+
 def log_page(log: Log) -> dict:
     from stafettlogg.logs.sections import SECTIONS
 
@@ -135,6 +153,7 @@ def log_page(log: Log) -> dict:
         "summary": summary(log),
         "history": holder_history(log),
     }
+    remember_holders(log, context["history"])
     if log.status != LogStatus.DRAFT:
         context["items"] = {key: section_items(log, key) for key in SECTIONS}
     return context
@@ -143,10 +162,16 @@ def log_page(log: Log) -> dict:
 # ------------------------------------------------------------------ start page
 
 
+def my_log_ids(user: User):
+    """Ids of the logs I hold or take part in: a UNION of two index lookups (an OR of
+    the two conditions makes PostgreSQL scan every log)."""
+    held = Log.select(Log.id).where(Log.holder == user)
+    return held | Participant.select(Participant.log).where(Participant.user == user)
+
+
 def my_logs(user: User) -> list[Log]:
     """Logs where I am holder or participant, newest activity first."""
     holder = User.alias("holder")
-    mine = Participant.select(Participant.log).where(Participant.user == user)
     return list(
         Log.select(Log, Subject, Unit, holder)
         .join(Subject)
@@ -154,7 +179,7 @@ def my_logs(user: User) -> list[Log]:
         .join(Unit)
         .switch(Log)
         .join(holder, on=(Log.holder == holder.id))
-        .where((Log.holder == user) | (Log.id.in_(mine)), Log.status != LogStatus.DELETED)
+        .where(Log.id.in_(my_log_ids(user)), Log.status != LogStatus.DELETED)
         .order_by(
             Case(None, [(Log.status == LogStatus.ACTIVE, 0), (Log.status == LogStatus.DRAFT, 1)], 2),
             Subject.name,
@@ -165,13 +190,12 @@ def my_logs(user: User) -> list[Log]:
 def measures_due(user: User, within_days: int = 14) -> list[Measure]:
     """Measures in my active logs whose evaluation date is within the days, or past."""
     limit = dt.date.today() + dt.timedelta(days=within_days)
-    mine = Participant.select(Participant.log).where(Participant.user == user)
     return list(
         Measure.select(Measure, Log, Subject)
         .join(Log)
         .join(Subject)
         .where(
-            (Log.holder == user) | (Log.id.in_(mine)),
+            Log.id.in_(my_log_ids(user)),
             Log.status == LogStatus.ACTIVE,
             Measure.status != "ended",
             Measure.evaluation_date <= limit,

@@ -13,8 +13,9 @@ import math
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from peewee import fn
+from peewee import JOIN, SQL, fn
 
+from stafettlogg.db import is_sqlite
 from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Unit
 
 
@@ -41,23 +42,47 @@ def months_back(today: dt.date, count: int = 12) -> list[tuple[int, int]]:
 
 def overdue_measures(unit_ids: list[int], today: dt.date):
     """Measures in active logs whose evaluation date has passed without an evaluation on
-    or after it."""
-    evaluated = Evaluation.select(Evaluation.id).where(
-        Evaluation.measure == Measure.id, Evaluation.evaluated_on >= Measure.evaluation_date
-    )
+    or after it: one anti-join (no subquery per measure), counted per unit."""
+    later = Evaluation.alias("later")
     return (
         Measure.select(Log.unit, fn.COUNT(Measure.id))
         .join(Log)
+        .switch(Measure)
+        .join(
+            later,
+            JOIN.LEFT_OUTER,
+            on=((later.measure == Measure.id) & (later.evaluated_on >= Measure.evaluation_date)),
+        )
         .where(
             Log.unit.in_(unit_ids),
             Log.status == LogStatus.ACTIVE,
             Measure.evaluation_date < today,
             Measure.status != "ended",
-            ~fn.EXISTS(evaluated),
+            later.id.is_null(),
         )
         .group_by(Log.unit)
         .tuples()
     )
+
+
+def month_of(column):
+    """'YYYY-MM' of a timestamp, in SQL on either engine."""
+    # The format as literal SQL, not a parameter: PostgreSQL matches the GROUP BY
+    # expression to the selected one only if both are the same text.
+    if is_sqlite():
+        return fn.strftime(SQL("'%Y-%m'"), column)
+    return fn.to_char(column, SQL("'YYYY-MM'"))
+
+
+def per_month(query, column) -> dict[tuple[int, int], int]:
+    """Counts of ``query``'s rows by the month of ``column``, grouped in the database."""
+    month = month_of(column)
+    counts = {}
+    for key, count in query.select(month, fn.COUNT(SQL("*"))).group_by(month).tuples():
+        if key:
+            year, number = str(key)[:7].split("-")
+            counts[(int(year), int(number))] = count
+    return counts
 
 
 def statistics(units: list[Unit], today: dt.date) -> dict:
@@ -91,19 +116,21 @@ def statistics(units: list[Unit], today: dt.date) -> dict:
     first = dt.datetime(*months[0], 1)
     by_month = {m: {"started": 0, "closed": 0, "handovers": 0} for m in months}
 
-    def bucket(values, key):
-        for value in values:
-            if value and (value.year, value.month) in by_month:
-                by_month[(value.year, value.month)][key] += 1
+    def bucket(counts, key):
+        for month, count in counts.items():
+            if month in by_month:
+                by_month[month][key] += count
 
     if ids:
-        bucket(Log.select(Log.activated_at).where(Log.unit.in_(ids), Log.activated_at >= first).scalars(), "started")
-        bucket(Log.select(Log.closed_at).where(Log.unit.in_(ids), Log.closed_at >= first).scalars(), "closed")
+        bucket(per_month(Log.select().where(Log.unit.in_(ids), Log.activated_at >= first), Log.activated_at), "started")
+        bucket(per_month(Log.select().where(Log.unit.in_(ids), Log.closed_at >= first), Log.closed_at), "closed")
         bucket(
-            Handover.select(Handover.decided_at)
-            .join(Log)
-            .where(Log.unit.in_(ids), Handover.status == "accepted", Handover.decided_at >= first)
-            .scalars(),
+            per_month(
+                Handover.select()
+                .join(Log)
+                .where(Log.unit.in_(ids), Handover.status == "accepted", Handover.decided_at >= first),
+                Handover.decided_at,
+            ),
             "handovers",
         )
     rows = list(per_unit.values())

@@ -1,0 +1,149 @@
+"""The request path stays light as the municipality grows: roles are looked up once per
+request (and afresh after a write), page query counts do not grow with the data, and
+statistics are counted by the database with the same result as counting every row."""
+
+import datetime as dt
+
+import pytest
+from peewee import fn
+
+from bench.generate import generate
+from bench.run import counting, pages
+from stafettlogg import access
+from stafettlogg.db import write_transaction
+from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Meeting, Unit, User
+from stafettlogg.overview import stats
+from tests.conftest import EMMA_LOG_ID, user
+
+pytestmark = pytest.mark.db
+
+
+def _info():
+    meeting = Meeting.select().where(Meeting.log == EMMA_LOG_ID).order_by(Meeting.id).first()
+    return {"big_log": EMMA_LOG_ID, "meeting": meeting.id, "unit": Log.get_by_id(EMMA_LOG_ID).unit_id}
+
+
+def _count(auth, page):
+    client = auth.login_as(page.persona)
+    from stafettlogg.db import db
+
+    with counting(db) as counter:
+        response = client.get(page.path, headers={"HX-Request": "true"} if page.fragment else {})
+    assert response.status_code == 200, (page.key, response.status_code)
+    return len(counter["sql"]), counter["sql"]
+
+
+def test_query_count_of_every_measured_page_does_not_grow_with_the_municipality(auth, db_conn):
+    measured = [p for p in pages(_info(), "ansatt") if p.method == "GET"]
+    approved = Meeting.update(finalised_at=dt.datetime(2026, 1, 1), finalised_by=user("stafettholder"))
+    approved.where(Meeting.log == EMMA_LOG_ID).execute()  # the pages show approved minutes from the start
+    before = {p.key: _count(auth, p)[0] for p in measured}
+    generate(40, report=lambda *a: None)  # Emma's log grows to 100 entries, 500 audit events
+    after = {p.key: _count(auth, p)[0] for p in measured}
+    assert after == before
+
+
+def test_smallest_request_asks_for_the_log_and_the_role_once(auth, db_conn):
+    section = next(p for p in pages(_info(), "ansatt") if p.key == "section")
+    total, executed = _count(auth, section)
+    texts = [" ".join(sql.split()) for sql, _params in executed]
+    assert sum(t.startswith('SELECT "t1"."id", "t1"."subject_id"') for t in texts) == 1  # the log
+    assert sum('FROM "participant"' in t for t in texts) == 1  # the role on it
+    assert sum('FROM "user"' in t for t in texts) == 1  # the signed-in user
+    assert not any('FROM "notification"' in t or 'FROM "ito_delegation"' in t for t in texts)  # no header
+    assert total <= 5, texts
+
+
+def test_roles_are_asked_afresh_inside_and_after_a_write(app, db_conn):
+    holder, other = user("stafettholder"), user("larer")
+    with app.test_request_context("/"):
+        assert access.log_tokens(holder, EMMA_LOG_ID) == {"holder"}
+        from stafettlogg.db import db
+
+        with counting(db) as counter:
+            assert access.role_on_log(holder, EMMA_LOG_ID) == "holder"
+        assert counter["sql"] == []  # remembered for this request
+        with write_transaction():
+            Log.update(holder=other).where(Log.id == EMMA_LOG_ID).execute()
+            assert access.role_on_log(holder, EMMA_LOG_ID) is None
+            assert access.role_on_log(other, EMMA_LOG_ID) == "holder"
+        assert access.log_tokens(holder, EMMA_LOG_ID) == set()
+        assert access.log_tokens(other, EMMA_LOG_ID) == {"holder"}
+    with app.test_request_context("/"):  # a new request knows nothing of the last one
+        assert access.role_on_log(other, EMMA_LOG_ID) == "holder"
+
+
+def _months_by_row(values, months):
+    counts = {m: 0 for m in months}
+    for value in values:
+        if value and (value.year, value.month) in counts:
+            counts[(value.year, value.month)] += 1
+    return counts
+
+
+def test_statistics_counted_in_the_database_equal_counting_every_row(db_conn):
+    generate(60, report=lambda *a: None)
+    today = dt.date.today()
+    units = list(Unit.select())
+    data = stats.statistics(units, today)
+    months = list(data["months"])
+    first = dt.datetime(*months[0], 1)
+    ids = [u.id for u in units]
+    started = _months_by_row(
+        Log.select(Log.activated_at).where(Log.unit.in_(ids), Log.activated_at >= first).scalars(), months
+    )
+    closed = _months_by_row(
+        Log.select(Log.closed_at).where(Log.unit.in_(ids), Log.closed_at >= first).scalars(), months
+    )
+    handed = _months_by_row(
+        Handover.select(Handover.decided_at)
+        .join(Log)
+        .where(Log.unit.in_(ids), Handover.status == "accepted", Handover.decided_at >= first)
+        .scalars(),
+        months,
+    )
+    assert sum(started.values()) > 0 and sum(closed.values()) > 0 and sum(handed.values()) > 0
+    for month in months:
+        assert data["months"][month] == {"started": started[month], "closed": closed[month], "handovers": handed[month]}
+    # overdue: the anti-join counts what a subquery per measure counts
+    evaluated = Evaluation.select(Evaluation.id).where(
+        Evaluation.measure == Measure.id, Evaluation.evaluated_on >= Measure.evaluation_date
+    )
+    reference = dict(
+        Measure.select(Log.unit, fn.COUNT(Measure.id))
+        .join(Log)
+        .where(
+            Log.status == LogStatus.ACTIVE,
+            Measure.evaluation_date < today,
+            Measure.status != "ended",
+            ~fn.EXISTS(evaluated),
+        )
+        .group_by(Log.unit)
+        .tuples()
+    )
+    assert sum(reference.values()) > 0
+    assert {row.unit.id: row.overdue for row in data["units"] if row.overdue} == reference
+    # and the small-number protection still hides every count from 1 to 4
+    protected = stats.protect(data)
+    for row in protected["units"]:
+        for name in ("active", "closed", "passive", "handovers", "overdue"):
+            cell = getattr(row, name)
+            assert not 0 < cell.value < stats.SMALLEST_SHOWN or cell.hidden
+
+
+def test_start_page_lists_held_and_joined_logs_once(auth, db_conn):
+    from stafettlogg.logs import queries
+
+    holder = user("stafettholder")
+    logs = queries.my_logs(holder)
+    ids = [log.id for log in logs]
+    assert len(ids) == len(set(ids))
+    expected = {log.id for log in Log.select().where(Log.holder == holder, Log.status != LogStatus.DELETED)}
+    from stafettlogg.models import Participant
+
+    expected |= {
+        p.log_id
+        for p in Participant.select().join(Log).where(Participant.user == holder, Log.status != LogStatus.DELETED)
+    }
+    assert set(ids) == expected and expected
+    assert User.get_by_id(holder.id)  # unchanged
