@@ -101,7 +101,10 @@ def prepare(args, url: str, report) -> dict:
     STATE.mkdir(parents=True, exist_ok=True)
     info_path = STATE / f"bench-{args.database}-{args.logs}.json"
     if info_path.exists() and not args.regenerate:
-        report(f"Reusing {url} (--regenerate to build it again)")
+        report(f"Reusing {url} (--regenerate to build it again); migrating it to this code's schema")
+        from stafettlogg import create_app
+
+        create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "MIGRATE_ON_START": True})
         return json.loads(info_path.read_text())
     info_path.unlink(missing_ok=True)
     if args.database == "sqlite":
