@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(auth.enforce_idle_timeout)
     app.before_request(access.check_request)
     app.before_request(auth.require_password_change)
+    app.before_request(auth.require_second_factor_enrolment)
     from stafettlogg import content, languages
 
     content.init_app(app)
@@ -74,6 +75,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from stafettlogg.meetings import views as meeting_views
 
     app.register_blueprint(auth.bp)
+    from stafettlogg.signin import views as signin_views
+
+    app.register_blueprint(signin_views.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(org.bp)
     app.register_blueprint(log_views.bp)

@@ -141,6 +141,13 @@ ACCESS: dict[str, str] = {
     "org.ito_grant": "unit_leader",
     "org.ito_revoke": "unit_leader",
     "overview.unit_review": "unit_leader ito_coordinator",
+    # second factor for password sign-in (signin/); the code step is for whoever gave the
+    # right password (the view sends anyone else back to login)
+    "signin.code": PUBLIC,
+    "signin.account": "authenticated",
+    "signin.confirm": "authenticated",
+    "signin.turn_off": "authenticated",
+    "signin.reset": "unit_leader",
 }
 
 

@@ -1,6 +1,5 @@
 """Login, logout, sessions and password change (SECURITY.md "Sessions and login")."""
 
-import datetime as dt
 import secrets
 from urllib.parse import urlsplit
 
@@ -17,15 +16,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from stafettlogg.db import write_transaction
-from stafettlogg.models import LoginFailure, Role, User, utcnow
+from stafettlogg.models import Role, User, utcnow
 from stafettlogg.pages import hx_redirect_or_redirect
 from stafettlogg.passwords import hash_password, password_problem, verify_password
+from stafettlogg.signin import clock, second_factor, throttle
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -151,23 +152,86 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Passord"), validators=[DataRequired(_l("Skriv passordet ditt."))])
 
 
-def _too_many_failures(username: str, ip: str) -> bool:
-    cfg = current_app.config
-    since = utcnow() - dt.timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-    keys = [f"user:{username.lower()}", f"ip:{ip}"]
-    limits = {keys[0]: cfg["LOGIN_MAX_FAILURES"], keys[1]: cfg["LOGIN_MAX_FAILURES"] * 4}
-    for key in keys:
-        count = LoginFailure.select().where(LoginFailure.key == key, LoginFailure.at >= since).count()
-        if count >= limits[key]:
-            return True
-    return False
+def second_factor_required(user: User) -> bool:
+    """Must this person give a second factor after the password? The one rule for every
+    password sign-in (this form and the break-glass admin sign-in): see signin/second_factor.py."""
+    return second_factor.second_factor_required(user)
 
 
-def _record_failure(username: str, ip: str) -> None:
-    with write_transaction():
-        LoginFailure.insert_many(
-            [{"key": f"user:{username.lower()}"}, {"key": f"ip:{ip}"}],
-        ).execute()
+# The session keys of a password sign-in: waiting for the code, and led to enrolment.
+PENDING_SECOND_FACTOR = "second_factor_pending"
+ENROL_SECOND_FACTOR = "second_factor_enrol"
+PENDING_MINUTES = 5
+
+
+def start_session(user: User, *, method: str = "password") -> None:
+    """Sign the person in: a new session, bound to their session token."""
+    if not user.session_token:
+        with write_transaction():
+            rotate_session_token(user)
+    session.clear()  # a new session at login
+    login_user(user)
+    session["last_seen"] = utcnow().timestamp()
+    session["signed_in_with"] = method
+
+
+def complete_password_sign_in(user: User, next_url: str | None):
+    """After the right password: the code step for anyone with a second factor, sign-in
+    and then enrolment for whoever must have one and has none, else signed in. Every
+    password sign-in goes through here; returns the response."""
+    if second_factor.enrolled(user):
+        session.clear()
+        session[PENDING_SECOND_FACTOR] = {"user": user.id, "at": clock.now().timestamp(), "next": safe_next(next_url)}
+        return redirect(url_for("signin.code"), 303)
+    start_session(user)
+    if second_factor.mandatory(user):
+        session[ENROL_SECOND_FACTOR] = safe_next(next_url)
+        return redirect(url_for("signin.account"), 303)
+    return redirect(safe_next(next_url))
+
+
+def pending_second_factor() -> tuple[User, str] | None:
+    """The person who gave the right password and still owes the code (for a few minutes)."""
+    pending = session.get(PENDING_SECOND_FACTOR)
+    if not isinstance(pending, dict):
+        return None
+    if clock.now().timestamp() - float(pending.get("at", 0)) > PENDING_MINUTES * 60:
+        return None
+    user = User.get_or_none(id=pending.get("user"))
+    if user is None or not user.active:
+        return None
+    return user, safe_next(pending.get("next"))
+
+
+ALLOWED_BEFORE_ENROLMENT = {"signin.account", "signin.confirm", "auth.logout", "static", "main.healthz"}
+
+
+def require_second_factor_enrolment():
+    """before_request: whoever must have a second factor and signed in with a password
+    does nothing else until it is set up."""
+    if (
+        current_user.is_authenticated
+        and session.get(ENROL_SECOND_FACTOR) is not None
+        and request.endpoint not in ALLOWED_BEFORE_ENROLMENT
+    ):
+        if second_factor.enrolled(current_user):
+            session.pop(ENROL_SECOND_FACTOR, None)
+            return None
+        return hx_redirect_or_redirect(url_for("signin.account"))
+    return None
+
+
+def refusal_message(refusal: throttle.Refusal) -> str:
+    if refusal.reason == "account":
+        return ngettext(
+            "Det har vært flere mislykkede forsøk på denne kontoen. Vent %(num)s sekund og prøv igjen.",
+            "Det har vært flere mislykkede forsøk på denne kontoen. Vent %(num)s sekunder og prøv igjen.",
+            refusal.seconds,
+        )
+    return _(
+        "For mange mislykkede forsøk. Vent %(m)s minutter og prøv igjen, eller kontakt enhetslederen din.",
+        m=current_app.config["LOGIN_LOCK_MINUTES"],
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -179,23 +243,17 @@ def login():
     if form.validate_on_submit():
         username = form.username.data.strip()
         ip = request.remote_addr or ""
-        if _too_many_failures(username, ip):
-            error = _(
-                "For mange mislykkede forsøk. Vent %(m)s minutter og prøv igjen, eller kontakt enhetslederen din.",
-                m=current_app.config["LOGIN_LOCK_MINUTES"],
-            )
+        account = throttle.account_key(username)
+        refusal = throttle.check(account, ip)
+        if refusal:
+            error = refusal_message(refusal)
         else:
             user = User.get_or_none(User.username == username)
             ok = verify_password(user.password_hash if user else None, form.password.data)
             if ok and user.active and password_sign_in_allowed(user):
-                if not user.session_token:
-                    with write_transaction():
-                        rotate_session_token(user)
-                session.clear()  # a new session at login
-                login_user(user)
-                session["last_seen"] = utcnow().timestamp()
-                return redirect(safe_next(request.args.get("next")))
-            _record_failure(username, ip)
+                throttle.clear(account)
+                return complete_password_sign_in(user, request.args.get("next"))
+            throttle.record_failure(account, ip)
             error = _("Feil brukernavn eller passord.")
     status = 200 if error is None and not form.errors else 422
     show_form = password_form_shown() or request.args.get("nodtilgang") == "1" or request.method == "POST"

@@ -33,6 +33,9 @@ def register(app):
     from stafettlogg.mailer import send_mail_command
 
     app.cli.add_command(send_mail_command)
+    from stafettlogg.signin.commands import second_factor_reset_command
+
+    app.cli.add_command(second_factor_reset_command)
     try:
         from stafettlogg.klarsprak.command import klarsprak_command
     except ImportError:  # pragma: no cover - the checker ships with the app

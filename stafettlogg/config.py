@@ -36,6 +36,8 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
+        # The longest a wrong attempt on an account delays the next one (signin/throttle.py).
+        "LOGIN_MAX_DELAY_SECONDS": _int("LOGIN_MAX_DELAY_SECONDS", 60),
         "HTTPS": os.environ.get("HTTPS", "") == "1",
         # How many reverse proxies stand in front of the app: their X-Forwarded-* are trusted.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 from peewee import (
+    BigIntegerField,
     BlobField,
     BooleanField,
     CharField,
@@ -86,6 +87,12 @@ class User(BaseModel):
     # staff member's identity at the municipality's provider (recorded by the unit leader).
     national_id = CharField(max_length=11, null=True, unique=True)
     login_identity = CharField(max_length=254, null=True, unique=True)
+    # Second factor (signin/second_factor.py): the TOTP secret encrypted with a key derived
+    # from SECRET_KEY, when the person confirmed it (None: not on), the last time step
+    # accepted (a code is used once).
+    totp_secret = TextField(default="")
+    totp_enabled_at = DateTimeField(null=True)
+    totp_last_step = BigIntegerField(default=0)
 
     # flask-login protocol
     @property
@@ -113,6 +120,15 @@ class LoginFailure(BaseModel):
 
     key = CharField(max_length=200, index=True)  # "user:<name>" or "ip:<addr>"
     at = DateTimeField(default=utcnow, index=True)
+
+
+class RecoveryCode(BaseModel):
+    """Single-use recovery codes for the second factor, stored as Argon2 hashes."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=255)
+    created_at = DateTimeField(default=utcnow)
+    used_at = DateTimeField(null=True)
 
 
 class AuditEvent(BaseModel):
@@ -633,6 +649,7 @@ MODELS = [
     Unit,
     User,
     LoginFailure,
+    RecoveryCode,
     AuditEvent,
     Notification,
     OutboxEmail,

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from stafettlogg.models import User, utcnow
+from tests.signin_helpers import clock  # noqa: F401  (the sign-in rules' clock, moved by tests)
 
 # persona -> demo username. Emma Hansen's log (id 1) is held by "stafettholder"
 # (Nordbyen skole); "aktor" takes part in it; "larer" works at Nordbyen skole but is not

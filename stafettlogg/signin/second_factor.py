@@ -1,0 +1,231 @@
+"""The second factor for password sign-in: TOTP (RFC 6238, pyotp) and recovery codes.
+
+- Who: ``second_factor_required(user)`` — the one rule, asked by every password sign-in
+  (the login form and the break-glass admin sign-in). The system administrator and area
+  leaders always; anyone else who turned it on.
+- The secret is stored encrypted (Fernet) with a key derived from SECRET_KEY by HKDF: a
+  database dump alone does not give the secrets. Changing SECRET_KEY makes every secret
+  unreadable: people then enrol again (a unit leader resets, or ``flask second-factor-reset``).
+- A code counts once: the accepted time step is stored and only a later step is accepted,
+  by a conditional UPDATE so two app servers cannot both accept the same code.
+- Recovery codes: ``RECOVERY_CODES`` random codes, shown once, stored as Argon2 hashes,
+  each used once.
+"""
+
+import base64
+import datetime as dt
+import hmac
+import secrets
+
+import pyotp
+import segno
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+
+from stafettlogg import audit
+from stafettlogg.db import write_transaction
+from stafettlogg.models import RecoveryCode, Role, User
+from stafettlogg.passwords import hash_password, verify_password
+from stafettlogg.signin import clock
+
+MANDATORY_ROLES = frozenset({Role.ADMIN, Role.AREA_LEADER})
+RECOVERY_CODES = 10
+STEP_SECONDS = 30
+# A code from the step before or after is accepted too (phones whose clock is a little off).
+VALID_WINDOW = 1
+ISSUER = "Stafettlogg"
+# No 0/O, 1/I/L: read aloud or typed from paper without doubt.
+_RECOVERY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+
+
+def enrolled(user: User) -> bool:
+    return user.totp_enabled_at is not None
+
+
+def second_factor_required(user: User) -> bool:
+    """Must this person give a second factor after the password? (Enrolled people give a
+    code; those who must have one and have none are led to enrolment.)"""
+    return user.role in MANDATORY_ROLES or enrolled(user)
+
+
+def mandatory(user: User) -> bool:
+    return user.role in MANDATORY_ROLES
+
+
+# ------------------------------------------------------------------ the secret at rest
+
+
+def _fernet() -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"stafettlogg-second-factor", info=b"totp-secret").derive(
+        current_app.config["SECRET_KEY"].encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _encrypt(secret: str) -> str:
+    return _fernet().encrypt(secret.encode()).decode()
+
+
+def _decrypt(stored: str) -> str | None:
+    if not stored:
+        return None
+    try:
+        return _fernet().decrypt(stored.encode()).decode()
+    except InvalidToken:  # SECRET_KEY changed: the person must enrol again
+        return None
+
+
+# ------------------------------------------------------------------ enrolment
+
+
+def pending_secret(user: User) -> str:
+    """The secret being enrolled (created once, kept until confirmed or reset), so a
+    reload shows the same QR code."""
+    secret = None if enrolled(user) else _decrypt(user.totp_secret)
+    if secret is None:
+        secret = pyotp.random_base32()
+        with write_transaction():
+            User.update(totp_secret=_encrypt(secret), totp_enabled_at=None, totp_last_step=0).where(
+                User.id == user.id
+            ).execute()
+        user.totp_secret, user.totp_enabled_at = User.get_by_id(user.id).totp_secret, None
+    return secret
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    municipality = current_app.config.get("MUNICIPALITY", "")
+    issuer = f"{ISSUER} {municipality}".strip()
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=issuer)
+
+
+def qr_svg(uri: str, title: str) -> str:
+    """The QR code as inline SVG, drawn on the server (no script, no outside service)."""
+    return segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff", title=title)
+
+
+def grouped(secret: str) -> str:
+    """The secret in groups of four, easier to type."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def confirm(user: User, code: str) -> list[str] | None:
+    """Turn the second factor on when the code matches the pending secret. Returns the
+    recovery codes (shown once), or None for a wrong code."""
+    secret = None if enrolled(user) else _decrypt(user.totp_secret)
+    step = _matching_step(secret, code) if secret else None
+    if step is None:
+        return None
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
+    now = clock.now()
+    with write_transaction():
+        updated = (
+            User.update(totp_enabled_at=now, totp_last_step=step)
+            .where(User.id == user.id, User.totp_enabled_at.is_null(), User.totp_secret == user.totp_secret)
+            .execute()
+        )
+        if not updated:
+            return None
+        RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
+        RecoveryCode.insert_many(
+            [{"user": user.id, "code_hash": hash_password(_normalise(c)), "created_at": now} for c in codes]
+        ).execute()
+        audit.record("second_factor_enrolled", obj=user, user=user)
+    return codes
+
+
+def _new_recovery_code() -> str:
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+# ------------------------------------------------------------------ sign-in
+
+
+def _normalise(code: str) -> str:
+    return "".join(c for c in (code or "").lower() if c.isalnum())
+
+
+def _matching_step(secret: str, code: str) -> int | None:
+    code = _normalise(code)
+    if len(code) != 6 or not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret, interval=STEP_SECONDS)
+    current = int(clock.now().replace(tzinfo=dt.UTC).timestamp()) // STEP_SECONDS
+    for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def verify(user: User, code: str) -> str | None:
+    """Check a sign-in code: "totp" or "recovery" when accepted (and used up), else None."""
+    if not enrolled(user):
+        return None
+    secret = _decrypt(user.totp_secret)
+    step = _matching_step(secret, code) if secret else None
+    if step is not None:
+        with write_transaction():
+            # Accept only a later step than any accepted before: a replayed code is refused.
+            used = User.update(totp_last_step=step).where(User.id == user.id, User.totp_last_step < step).execute()
+        return "totp" if used else None
+    normal = _normalise(code)
+    if len(normal) != 10:
+        return None
+    for recovery in RecoveryCode.select().where(RecoveryCode.user == user.id, RecoveryCode.used_at.is_null()):
+        if verify_password(recovery.code_hash, normal):
+            with write_transaction():
+                used = (
+                    RecoveryCode.update(used_at=clock.now())
+                    .where(RecoveryCode.id == recovery.id, RecoveryCode.used_at.is_null())
+                    .execute()
+                )
+                if used:
+                    audit.record("recovery_code_used", obj=user, user=user)
+            return "recovery" if used else None
+    return None
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.select().where(RecoveryCode.user == user.id, RecoveryCode.used_at.is_null()).count()
+
+
+# ------------------------------------------------------------------ turning off, reset
+
+
+def _clear(user: User) -> None:
+    User.update(totp_secret="", totp_enabled_at=None, totp_last_step=0).where(User.id == user.id).execute()
+    RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
+
+
+def turn_off(user: User) -> None:
+    """The person's own choice, only where the second factor is not mandatory."""
+    if mandatory(user):
+        raise PermissionError("the second factor is mandatory for this role")
+    with write_transaction():
+        _clear(user)
+        audit.record("second_factor_turned_off", obj=user, user=user)
+
+
+def reset(by: User | None, staff: User) -> None:
+    """Reset a person's second factor (a lost phone): by their unit leader, or on the
+    command line (``by`` None). Audited, and the person is told; they enrol again at their
+    next sign-in (or from their account page)."""
+    from stafettlogg.notify import msg, notify
+
+    with write_transaction():
+        _clear(staff)
+        audit.record("second_factor_reset", obj=staff, user=by, role=None if by else "system")
+        if by is not None:
+            text = msg(
+                "%(name)s har nullstilt innloggingskoden din (tofaktor). Sett den opp på nytt neste gang du "
+                "logger inn med passord. Kontakt %(name)s hvis du ikke ba om dette.",
+                name=by.name,
+            )
+        else:
+            text = msg(
+                "Innloggingskoden din (tofaktor) er nullstilt av driften. Sett den opp på nytt neste gang du "
+                "logger inn med passord. Kontakt enhetslederen din hvis du ikke ba om dette."
+            )
+        notify(staff, "second_factor_reset", text)

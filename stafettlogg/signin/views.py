@@ -1,0 +1,120 @@
+"""Second factor pages: the code after the password, the person's own set-up page, and
+the unit leader's reset."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from stafettlogg import audit, auth
+from stafettlogg.models import User
+from stafettlogg.signin import second_factor, throttle
+
+bp = Blueprint("signin", __name__)
+
+
+@bp.route("/login/kode", methods=["GET", "POST"])
+def code():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    pending = auth.pending_second_factor()
+    if pending is None:
+        session.pop(auth.PENDING_SECOND_FACTOR, None)
+        flash(_("Logg inn på nytt med brukernavn og passord."), "info")
+        return redirect(url_for("auth.login"), 303)
+    user, next_url = pending
+    error = None
+    typed = ""
+    if request.method == "POST":
+        typed = (request.form.get("code") or "").strip()[:40]
+        ip = request.remote_addr or ""
+        key = throttle.code_key(user.id)
+        refusal = throttle.check(key, ip)
+        if refusal:
+            error = auth.refusal_message(refusal)
+        elif not typed:
+            error = _("Skriv koden fra appen, eller en reservekode.")
+        else:
+            how = second_factor.verify(user, typed)
+            if how:
+                throttle.clear(key)
+                auth.start_session(user)
+                audit.record("signed_in_with_second_factor", obj=user, user=user)
+                if how == "recovery":
+                    left = second_factor.recovery_codes_left(user)
+                    flash(
+                        _(
+                            "Du brukte en reservekode. Den kan ikke brukes igjen. Du har %(n)s igjen.",
+                            n=left,
+                        ),
+                        "info",
+                    )
+                return redirect(next_url, 303)
+            throttle.record_failure(key, ip)
+            error = _("Koden stemmer ikke. Skriv den nye koden som står i appen nå.")
+    return render_template("signin/code.html", error=error, typed=typed), 422 if error else 200
+
+
+@bp.route("/konto/tofaktor", methods=["GET"])
+def account():
+    return _account_page()
+
+
+def _account_page(error: str | None = None, status: int = 200):
+    user = current_user._get_current_object()
+    context = {"user": user, "error": error, "mandatory": second_factor.mandatory(user)}
+    if second_factor.enrolled(user):
+        context["codes_left"] = second_factor.recovery_codes_left(user)
+    elif user.password_hash:
+        secret = second_factor.pending_secret(user)
+        uri = second_factor.provisioning_uri(user, secret)
+        context["secret"] = second_factor.grouped(secret)
+        context["qr"] = second_factor.qr_svg(uri, _("QR-kode for å sette opp innloggingskode i appen"))
+    context["must_enrol"] = session.get(auth.ENROL_SECOND_FACTOR) is not None
+    return render_template("signin/account.html", **context), status
+
+
+@bp.route("/konto/tofaktor", methods=["POST"])
+def confirm():
+    user = current_user._get_current_object()
+    if second_factor.enrolled(user) or not user.password_hash:
+        return redirect(url_for("signin.account"), 303)
+    typed = (request.form.get("code") or "").strip()[:40]
+    if not typed:
+        return _account_page(_("Skriv koden som står i appen."), 422)
+    codes = second_factor.confirm(user, typed)
+    if codes is None:
+        return _account_page(
+            _(
+                "Koden stemmer ikke. Sjekk at du skannet koden på denne siden, og skriv den nye koden som står i appen nå."
+            ),
+            422,
+        )
+    next_url = session.pop(auth.ENROL_SECOND_FACTOR, None) or url_for("main.index")
+    return render_template("signin/recovery_codes.html", codes=codes, next_url=auth.safe_next(next_url))
+
+
+@bp.route("/konto/tofaktor/av", methods=["POST"])
+def turn_off():
+    user = current_user._get_current_object()
+    if second_factor.mandatory(user):
+        flash(_("Innloggingskode er påkrevd for din rolle og kan ikke slås av."), "error")
+    elif second_factor.enrolled(user):
+        second_factor.turn_off(user)
+        flash(_("Innloggingskoden er slått av. Du logger inn med bare passord."), "success")
+    return redirect(url_for("signin.account"), 303)
+
+
+@bp.route("/ansatte/<int:staff_id>/tofaktor/nullstill", methods=["POST"])
+def reset(staff_id):
+    staff: User = g.staff_member
+    if staff.id == current_user.id or not second_factor.enrolled(staff):
+        abort(409)
+    second_factor.reset(current_user, staff)
+    flash(
+        _(
+            "Innloggingskoden til %(name)s er nullstilt. Personen setter den opp på nytt ved neste innlogging.",
+            name=staff.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)

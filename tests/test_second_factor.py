@@ -1,0 +1,265 @@
+"""Second factor for password sign-in (SECURITY.md "Second factor"): enrolment by QR code
+and typed key, sign-in with a code, wrong and replayed codes, recovery codes used once,
+mandatory enrolment for the admin and area leaders, reset by the unit leader."""
+
+import datetime as dt
+
+import pytest
+
+from stafettlogg import auth as auth_module
+from stafettlogg.db import db
+from stafettlogg.models import AuditEvent, Notification, RecoveryCode, User
+from stafettlogg.signin import second_factor
+from tests.conftest import user
+from tests.signin_helpers import code_at, recovery_codes_on, secret_on
+
+pytestmark = pytest.mark.db
+
+
+def enrol(client, clock):
+    """Enrol the signed-in client's user; returns (secret, recovery codes)."""
+    page = client.get("/konto/tofaktor")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<svg" in html and "QR-kode" in html
+    secret = secret_on(html)
+    done = client.post("/konto/tofaktor", data={"code": code_at(secret, clock.t)})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    codes = recovery_codes_on(done.get_data(as_text=True))
+    assert len(codes) == second_factor.RECOVERY_CODES == 10
+    return secret, codes
+
+
+def password_step(client, username="larer"):
+    return client.post("/login?next=/logger/ny", data={"username": username, "password": "demo-passord"})
+
+
+def signed_in(client) -> bool:
+    r = client.get("/")
+    return r.status_code == 200
+
+
+def test_enrolment_needs_a_right_code_then_sign_in_asks_for_it(app, auth, client, clock):
+    auth.login_as("larer")
+    html = client.get("/konto/tofaktor").get_data(as_text=True)
+    secret = secret_on(html)
+    assert secret == secret_on(client.get("/konto/tofaktor").get_data(as_text=True))  # a reload keeps the key
+    wrong = client.post("/konto/tofaktor", data={"code": "000000"})
+    assert wrong.status_code == 422 and "Koden stemmer ikke" in wrong.get_data(as_text=True)
+    empty = client.post("/konto/tofaktor", data={"code": ""})
+    assert empty.status_code == 422
+    with db.connection_context():
+        assert not second_factor.enrolled(user("larer"))
+    secret, codes = enrol(client, clock)
+    with db.connection_context():
+        larer = user("larer")
+        assert second_factor.enrolled(larer) and second_factor.second_factor_required(larer)
+        assert secret not in larer.totp_secret  # stored encrypted
+        hashes = [r.code_hash for r in RecoveryCode.select().where(RecoveryCode.user == larer)]
+        assert len(hashes) == 10 and all(h.startswith("$argon2id$") for h in hashes)
+        assert not any(c.replace("-", "") in h for c in codes for h in hashes)
+        assert AuditEvent.select().where(AuditEvent.action == "second_factor_enrolled").count() == 1
+    client.post("/logout")
+
+    r = password_step(client)
+    assert r.status_code == 303 and r.headers["Location"] == "/login/kode"
+    assert not signed_in(client)  # the password alone opens nothing
+    assert client.get("/logger/ny").status_code == 303
+    wrong = client.post("/login/kode", data={"code": "123456"})
+    assert wrong.status_code == 422 and "Koden stemmer ikke" in wrong.get_data(as_text=True)
+    assert 'value="123456"' in wrong.get_data(as_text=True)  # what was typed stays
+    clock.advance(30)
+    ok = client.post("/login/kode", data={"code": code_at(secret, clock.t)})
+    assert ok.status_code == 303 and ok.headers["Location"] == "/logger/ny"
+    assert signed_in(client)
+
+
+def test_a_code_is_refused_the_second_time(app, auth, client, clock):
+    auth.login_as("larer")
+    secret, _codes = enrol(client, clock)
+    client.post("/logout")
+    clock.advance(30)
+    code = code_at(secret, clock.t)
+    password_step(client)
+    assert client.post("/login/kode", data={"code": code}).status_code == 303
+    client.post("/logout")
+    password_step(client)
+    replay = client.post("/login/kode", data={"code": code})  # same code, same 30 seconds
+    assert replay.status_code == 422 and not signed_in(client)
+    clock.advance(30)
+    assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).status_code == 303
+
+
+def test_an_older_code_than_the_last_accepted_is_refused(app, auth, client, clock):
+    auth.login_as("larer")
+    secret, _codes = enrol(client, clock)
+    client.post("/logout")
+    clock.advance(60)
+    previous, current = code_at(secret, clock.t - dt.timedelta(seconds=30)), code_at(secret, clock.t)
+    password_step(client)
+    assert client.post("/login/kode", data={"code": current}).status_code == 303
+    client.post("/logout")
+    password_step(client)
+    assert client.post("/login/kode", data={"code": previous}).status_code == 422
+
+
+def test_recovery_code_works_once(app, auth, client, clock):
+    auth.login_as("larer")
+    _secret, codes = enrol(client, clock)
+    client.post("/logout")
+    password_step(client)
+    r = client.post("/login/kode", data={"code": codes[3].upper().replace("-", " ")})  # as typed from paper
+    assert r.status_code == 303
+    assert "Du har 9 igjen" in client.get("/").get_data(as_text=True)  # signed in, told how many are left
+    client.post("/logout")
+    password_step(client)
+    again = client.post("/login/kode", data={"code": codes[3]})
+    assert again.status_code == 422 and not signed_in(client)
+    with db.connection_context():
+        assert AuditEvent.select().where(AuditEvent.action == "recovery_code_used").count() == 1
+
+
+def test_code_page_without_the_password_step_sends_to_login(client):
+    r = client.get("/login/kode")
+    assert r.status_code == 303 and r.headers["Location"] == "/login"
+    r = client.post("/login/kode", data={"code": "123456"})
+    assert r.status_code == 303
+
+
+def test_the_password_step_expires(app, auth, client, clock):
+    auth.login_as("larer")
+    secret, _codes = enrol(client, clock)
+    client.post("/logout")
+    password_step(client)
+    clock.advance(auth_module.PENDING_MINUTES * 60 + 1)
+    r = client.post("/login/kode", data={"code": code_at(secret, clock.t)})
+    assert r.status_code == 303 and r.headers["Location"] == "/login" and not signed_in(client)
+
+
+def test_wrong_codes_are_delayed_per_account(app, auth, client, clock):
+    auth.login_as("larer")
+    secret, _codes = enrol(client, clock)
+    client.post("/logout")
+    password_step(client)
+    for _ in range(4):
+        client.post("/login/kode", data={"code": "000000"})
+    r = client.post("/login/kode", data={"code": code_at(secret, clock.t)})
+    assert r.status_code == 422 and "Vent" in r.get_data(as_text=True)
+    clock.advance(app.config["LOGIN_MAX_DELAY_SECONDS"])
+    assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).status_code == 303
+
+
+@pytest.mark.parametrize("username", ["admin", "omradeleder"])
+def test_admin_and_area_leader_must_enrol_before_anything_else(app, client, clock, username):
+    r = password_step(client, username)
+    assert r.status_code == 303 and r.headers["Location"] == "/konto/tofaktor"
+    for path in ("/", "/enheter", "/konto/passord", "/varsler"):
+        blocked = client.get(path)
+        assert blocked.status_code in (302, 303) and blocked.headers["Location"] == "/konto/tofaktor", path
+    blocked = client.get("/enheter", headers={"HX-Request": "true"})
+    assert blocked.headers.get("HX-Redirect") == "/konto/tofaktor"
+    html = client.get("/konto/tofaktor").get_data(as_text=True)
+    assert "Du må sette opp innloggingskode" in html
+    secret = secret_on(html)
+    done = client.post("/konto/tofaktor", data={"code": code_at(secret, clock.t)})
+    assert 'href="/logger/ny"' in done.get_data(as_text=True) or 'href="/"' in done.get_data(as_text=True)
+    assert client.get("/enheter").status_code == 200
+    client.post("/logout")
+    assert password_step(client, username).headers["Location"] == "/login/kode"
+    # mandatory: cannot be turned off
+    clock.advance(30)
+    client.post("/login/kode", data={"code": code_at(secret, clock.t)})
+    client.post("/konto/tofaktor/av")
+    with db.connection_context():
+        assert second_factor.enrolled(user(username))
+
+
+def test_who_needs_a_second_factor(app, db_conn):
+    for username, required in [
+        ("admin", True),
+        ("omradeleder", True),
+        ("enhetsleder", False),
+        ("larer", False),
+        ("foresatt", False),
+    ]:
+        u = user(username)
+        assert auth_module.second_factor_required(u) is required, username
+        assert second_factor.second_factor_required(u) is required
+
+
+def test_others_may_turn_it_off(app, auth, client, clock):
+    auth.login_as("larer")
+    enrol(client, clock)
+    client.post("/konto/tofaktor/av")
+    with db.connection_context():
+        larer = user("larer")
+        assert not second_factor.enrolled(larer) and larer.totp_secret == ""
+        assert RecoveryCode.select().where(RecoveryCode.user == larer).count() == 0
+    client.post("/logout")
+    assert password_step(client).headers["Location"] == "/logger/ny"
+
+
+def test_the_secret_is_unreadable_without_secret_key(app, auth, client, clock, database_url):
+    from tests.conftest import _make_app
+
+    auth.login_as("larer")
+    secret, codes = enrol(client, clock)
+    other = _make_app(database_url, SECRET_KEY="another-secret-key")
+    with other.app_context(), db.connection_context():
+        assert second_factor._decrypt(user("larer").totp_secret) is None
+    client.post("/logout")
+    c = other.test_client()
+    c.post("/login", data={"username": "larer", "password": "demo-passord"})
+    assert c.post("/login/kode", data={"code": code_at(secret, clock.t)}).status_code == 422
+    assert c.post("/login/kode", data={"code": codes[0]}).status_code == 303  # recovery codes still work
+
+
+def test_unit_leader_resets_a_staff_members_second_factor(app, auth, client, clock):
+    auth.login_as("larer")
+    enrol(client, clock)
+    with db.connection_context():
+        larer_id = user("larer").id
+    # a unit leader of another unit: refused, nothing changes
+    auth.login_as("enhetsleder2")
+    assert client.post(f"/ansatte/{larer_id}/tofaktor/nullstill").status_code == 403
+    with db.connection_context():
+        assert second_factor.enrolled(user("larer"))
+    # staff of the same unit: refused
+    auth.login_as("stafettholder")
+    assert client.post(f"/ansatte/{larer_id}/tofaktor/nullstill").status_code == 403
+    auth.login_as("enhetsleder")
+    page = client.get(f"/enheter/{user_unit(larer_id)}").get_data(as_text=True)
+    assert "Nullstill innloggingskode" in page
+    r = client.post(f"/ansatte/{larer_id}/tofaktor/nullstill")
+    assert r.status_code == 303
+    with db.connection_context():
+        larer = user("larer")
+        assert not second_factor.enrolled(larer)
+        event = AuditEvent.select().where(AuditEvent.action == "second_factor_reset").get()
+        assert event.object_id == larer.id and event.username == "enhetsleder"
+        note = Notification.select().where(Notification.user == larer, Notification.kind == "second_factor_reset").get()
+        assert "nullstilt innloggingskoden" in note.message
+    # nothing to reset any more
+    assert client.post(f"/ansatte/{larer_id}/tofaktor/nullstill").status_code == 409
+    with db.connection_context():
+        own = user("enhetsleder").id
+    assert client.post(f"/ansatte/{own}/tofaktor/nullstill").status_code == 409
+    client.post("/logout")
+    assert password_step(client).headers["Location"] == "/logger/ny"  # larer signs in with the password again
+
+
+def user_unit(user_id):
+    with db.connection_context():
+        return User.get_by_id(user_id).unit_id
+
+
+def test_reset_on_the_command_line(app, auth, client, clock):
+    auth.login_as("larer")
+    enrol(client, clock)
+    result = app.test_cli_runner().invoke(args=["second-factor-reset", "larer"])
+    assert result.exit_code == 0, result.output
+    with db.connection_context():
+        assert not second_factor.enrolled(user("larer"))
+        assert AuditEvent.select().where(AuditEvent.action == "second_factor_reset").count() == 1
+    result = app.test_cli_runner().invoke(args=["second-factor-reset", "finnes-ikke"])
+    assert result.exit_code != 0

@@ -1,0 +1,162 @@
+"""Failed sign-ins (SECURITY.md "Sessions and login"): a growing delay per account that
+never keeps the right password out for longer than LOGIN_MAX_DELAY_SECONDS, no lock; the
+per-address limit, counted per client behind TRUSTED_PROXIES and not escaped by a forged
+X-Forwarded-For. Time is moved by the clock fixture, never slept on."""
+
+import pytest
+
+from stafettlogg.db import db
+from stafettlogg.models import LoginFailure
+from stafettlogg.signin import throttle
+from tests.conftest import _make_app
+
+pytestmark = pytest.mark.db
+
+WRONG = "feil-passord-her"
+
+
+def attempt(client, username="stafettholder", password=WRONG, **kwargs):
+    return client.post("/login", data={"username": username, "password": password}, **kwargs)
+
+
+def delay(app, failures: int) -> int:
+    with app.app_context():
+        return throttle.delay(failures)
+
+
+def got_in(response) -> bool:
+    return response.status_code == 302
+
+
+def test_the_rule(app):
+    with app.app_context():
+        assert throttle.max_delay() == app.config["LOGIN_MAX_DELAY_SECONDS"] == 60
+        assert [throttle.delay(n) for n in range(12)] == [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
+
+
+def test_a_few_typos_cost_nothing(client, clock):
+    for _ in range(throttle.FREE_ATTEMPTS):
+        assert attempt(client).status_code == 422
+    assert got_in(attempt(client, password="demo-passord"))
+
+
+def test_the_right_password_gets_in_after_at_most_the_maximum(app, client, clock):
+    """Someone types a colleague's username wrongly 25 times, as fast as allowed: the
+    colleague waits at most LOGIN_MAX_DELAY_SECONDS, never locked out."""
+    maximum = app.config["LOGIN_MAX_DELAY_SECONDS"]
+    for n in range(25):
+        r = attempt(client, environ_base={"REMOTE_ADDR": f"10.1.{n}.1"})  # from many addresses
+        assert r.status_code == 422 and "Feil brukernavn eller passord" in r.get_data(as_text=True)
+        clock.advance(delay(app, n + 1))
+    clock.advance(-delay(app, 25))  # just after the last wrong attempt
+    r = attempt(client, password="demo-passord")
+    assert r.status_code == 422
+    assert f"Vent {maximum} sekunder" in r.get_data(as_text=True)
+    clock.advance(maximum - 1)
+    assert "Vent 1 sekund " in attempt(client, password="demo-passord").get_data(as_text=True)
+    clock.advance(1)
+    assert got_in(attempt(client, password="demo-passord"))
+
+
+def test_typing_during_the_delay_does_not_stretch_it(app, client, clock):
+    maximum = app.config["LOGIN_MAX_DELAY_SECONDS"]
+    for n in range(12):
+        attempt(client, environ_base={"REMOTE_ADDR": f"10.2.{n}.1"})
+        clock.advance(delay(app, n + 1))
+    clock.advance(-maximum)
+    for second in range(maximum - 1):  # the attacker keeps typing every second
+        r = attempt(client, environ_base={"REMOTE_ADDR": f"10.3.{second}.1"})
+        assert "Vent" in r.get_data(as_text=True)
+        clock.advance(1)
+    with db.connection_context():
+        assert LoginFailure.select().where(LoginFailure.key == "user:stafettholder").count() == 12
+    clock.advance(1)
+    assert got_in(attempt(client, password="demo-passord"))
+
+
+def test_the_delay_is_for_the_account_not_for_others(client, clock):
+    for _ in range(8):
+        attempt(client)
+    assert "Vent" in attempt(client, password="demo-passord").get_data(as_text=True)
+    assert got_in(attempt(client, username="aktor", password="demo-passord"))
+
+
+def test_a_successful_sign_in_clears_the_count(client, clock):
+    for _ in range(throttle.FREE_ATTEMPTS):
+        attempt(client)
+    assert got_in(attempt(client, password="demo-passord"))
+    client.post("/logout")
+    for _ in range(throttle.FREE_ATTEMPTS):
+        attempt(client)
+    assert got_in(attempt(client, password="demo-passord"))
+
+
+def test_the_delay_holds_across_app_servers(database_url, clock):
+    """The count is in the database: a second app server sees the first one's failures."""
+    first, second = _make_app(database_url).test_client(), _make_app(database_url).test_client()
+    for _ in range(6):
+        attempt(first)
+    assert "Vent" in attempt(second, password="demo-passord").get_data(as_text=True)
+    clock.advance(60)
+    assert got_in(attempt(second, password="demo-passord"))
+
+
+def test_usernames_differing_in_case_share_the_count(client, clock):
+    for _ in range(6):
+        attempt(client, username="StafettHolder")
+    assert "Vent" in attempt(client, password="demo-passord").get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ per address, behind a proxy
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_each_client(database_url, clock):
+    """TRUSTED_PROXIES=1: every request comes from the proxy's address; the limit counts the
+    address in X-Forwarded-For, so one typist does not lock out the municipality."""
+    app = _make_app(database_url, TRUSTED_PROXIES=1)
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    limit = app.config["LOGIN_MAX_FAILURES"] * 4
+    for i in range(limit):
+        attempt(client, username=f"ukjent{i}", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.5"})
+    typist = attempt(
+        client,
+        username="aktor",
+        password="demo-passord",
+        environ_base=proxy,
+        headers={"X-Forwarded-For": "203.0.113.5"},
+    )
+    assert "For mange mislykkede forsøk" in typist.get_data(as_text=True)
+    colleague = attempt(
+        client,
+        username="aktor",
+        password="demo-passord",
+        environ_base=proxy,
+        headers={"X-Forwarded-For": "203.0.113.6"},
+    )
+    assert got_in(colleague)
+    with db.connection_context():
+        assert LoginFailure.select().where(LoginFailure.key == "ip:203.0.113.5").count() == limit
+        assert LoginFailure.select().where(LoginFailure.key == "ip:10.0.0.2").count() == 0
+
+
+def test_without_trusted_proxies_a_forged_forwarded_for_does_not_escape(database_url, clock):
+    """TRUSTED_PROXIES=0: X-Forwarded-For is the client's own words and is ignored."""
+    app = _make_app(database_url, TRUSTED_PROXIES=0)
+    client = app.test_client()
+    direct = {"REMOTE_ADDR": "198.51.100.9"}
+    limit = app.config["LOGIN_MAX_FAILURES"] * 4
+    for i in range(limit):
+        attempt(client, username=f"ukjent{i}", environ_base=direct, headers={"X-Forwarded-For": f"192.0.2.{i}"})
+    r = attempt(
+        client,
+        username="aktor",
+        password="demo-passord",
+        environ_base=direct,
+        headers={"X-Forwarded-For": "192.0.2.250"},
+    )
+    assert "For mange mislykkede forsøk" in r.get_data(as_text=True)
+    with db.connection_context():
+        assert LoginFailure.select().where(LoginFailure.key == "ip:198.51.100.9").count() == limit
+    clock.advance(app.config["LOGIN_LOCK_MINUTES"] * 60 + 1)
+    assert got_in(attempt(client, username="aktor", password="demo-passord", environ_base=direct))
