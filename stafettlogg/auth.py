@@ -252,7 +252,7 @@ def login():
             ok = verify_password(user.password_hash if user else None, form.password.data)
             if ok and user.active and password_sign_in_allowed(user):
                 throttle.clear(account)
-                return complete_password_sign_in(user, request.args.get("next"))
+                return complete_password_sign_in(user, safe_next(request.args.get("next")))
             throttle.record_failure(account, ip)
             error = _("Feil brukernavn eller passord.")
     status = 200 if error is None and not form.errors else 422

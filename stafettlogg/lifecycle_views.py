@@ -3,9 +3,9 @@ archive and family prints. Thin: the access hook has loaded g.log and checked th
 rules live in stafettlogg/lifecycle.py (invitations) and logs/lifecycle.py (the log's life).
 They share the "lifecycle" blueprint of logs/lifecycle_views.py, so endpoint names stay."""
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from stafettlogg import languages, lifecycle
 from stafettlogg.access import role_on_log
@@ -200,17 +200,20 @@ def invitation_accept(token):
             user = current_user
         elif action == "link":
             # the same limits as the login form: a valid link must not open for password guessing
-            from stafettlogg.auth import _record_failure, _too_many_failures
+            from stafettlogg.auth import refusal_message
+            from stafettlogg.signin import throttle
 
             username, ip = f.get("existing_username", "").strip().lower(), request.remote_addr or ""
-            if _too_many_failures(username, ip):
-                raise LogError(_("For mange mislykkede forsøk. Vent litt og prøv igjen."), "existing_username")
+            account = throttle.account_key(username)
+            if refusal := throttle.check(account, ip):
+                raise LogError(refusal_message(refusal), "existing_username")
             user = User.get_or_none(User.username == username)
             if not verify_password(user.password_hash if user else None, f.get("existing_password", "")) or not (
                 user and user.active
             ):
-                _record_failure(username, ip)
+                throttle.record_failure(account, ip)
                 raise LogError(_("Feil brukernavn eller passord."), "existing_username")
+            throttle.clear(account)
             lifecycle.link_invitation(token, user)
         else:
             user = lifecycle.accept_invitation(
@@ -221,9 +224,13 @@ def invitation_accept(token):
             return render_template("lifecycle/invitation_invalid.html"), 409
         values = {k: v for k, v in f.items() if "password" not in k and k != "repeat"}
         return _accept_page(invitation, token, {e.field or "username": str(e)}, values, 422)
+    target = url_for("guardian.show", log_id=invitation.guardian.log_id)
     if not current_user.is_authenticated:
-        session.clear()  # a new session at login
-        login_user(user)
-        session["last_seen"] = utcnow().timestamp()
+        from stafettlogg import auth
+
+        # a password sign-in like the login form's: the second factor where one is required
+        response = auth.complete_password_sign_in(user, target)
+        flash(_("Velkommen! Nå kan du lese stafettloggen."), "success")
+        return response
     flash(_("Velkommen! Nå kan du lese stafettloggen."), "success")
-    return redirect(url_for("guardian.show", log_id=invitation.guardian.log_id), 303)
+    return redirect(target, 303)

@@ -18,12 +18,12 @@ pytestmark = pytest.mark.db
 
 def enrol(client, clock):
     """Enrol the signed-in client's user; returns (secret, recovery codes)."""
-    page = client.get("/konto/tofaktor")
+    page = client.get("/konto/sikkerhet")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "<svg" in html and "QR-kode" in html
     secret = secret_on(html)
-    done = client.post("/konto/tofaktor", data={"code": code_at(secret, clock.t)})
+    done = client.post("/konto/sikkerhet", data={"code": code_at(secret, clock.t)})
     assert done.status_code == 200, done.get_data(as_text=True)
     codes = recovery_codes_on(done.get_data(as_text=True))
     assert len(codes) == second_factor.RECOVERY_CODES == 10
@@ -41,12 +41,12 @@ def signed_in(client) -> bool:
 
 def test_enrolment_needs_a_right_code_then_sign_in_asks_for_it(app, auth, client, clock):
     auth.login_as("larer")
-    html = client.get("/konto/tofaktor").get_data(as_text=True)
+    html = client.get("/konto/sikkerhet").get_data(as_text=True)
     secret = secret_on(html)
-    assert secret == secret_on(client.get("/konto/tofaktor").get_data(as_text=True))  # a reload keeps the key
-    wrong = client.post("/konto/tofaktor", data={"code": "000000"})
+    assert secret == secret_on(client.get("/konto/sikkerhet").get_data(as_text=True))  # a reload keeps the key
+    wrong = client.post("/konto/sikkerhet", data={"code": "000000"})
     assert wrong.status_code == 422 and "Koden stemmer ikke" in wrong.get_data(as_text=True)
-    empty = client.post("/konto/tofaktor", data={"code": ""})
+    empty = client.post("/konto/sikkerhet", data={"code": ""})
     assert empty.status_code == 422
     with db.connection_context():
         assert not second_factor.enrolled(user("larer"))
@@ -152,16 +152,16 @@ def test_wrong_codes_are_delayed_per_account(app, auth, client, clock):
 @pytest.mark.parametrize("username", ["admin", "omradeleder"])
 def test_admin_and_area_leader_must_enrol_before_anything_else(app, client, clock, username):
     r = password_step(client, username)
-    assert r.status_code == 303 and r.headers["Location"] == "/konto/tofaktor"
+    assert r.status_code == 303 and r.headers["Location"] == "/konto/sikkerhet"
     for path in ("/", "/enheter", "/konto/passord", "/varsler"):
         blocked = client.get(path)
-        assert blocked.status_code in (302, 303) and blocked.headers["Location"] == "/konto/tofaktor", path
+        assert blocked.status_code in (302, 303) and blocked.headers["Location"] == "/konto/sikkerhet", path
     blocked = client.get("/enheter", headers={"HX-Request": "true"})
-    assert blocked.headers.get("HX-Redirect") == "/konto/tofaktor"
-    html = client.get("/konto/tofaktor").get_data(as_text=True)
+    assert blocked.headers.get("HX-Redirect") == "/konto/sikkerhet"
+    html = client.get("/konto/sikkerhet").get_data(as_text=True)
     assert "Du må sette opp innloggingskode" in html
     secret = secret_on(html)
-    done = client.post("/konto/tofaktor", data={"code": code_at(secret, clock.t)})
+    done = client.post("/konto/sikkerhet", data={"code": code_at(secret, clock.t)})
     assert 'href="/logger/ny"' in done.get_data(as_text=True) or 'href="/"' in done.get_data(as_text=True)
     assert client.get("/enheter").status_code == 200
     client.post("/logout")
@@ -169,7 +169,7 @@ def test_admin_and_area_leader_must_enrol_before_anything_else(app, client, cloc
     # mandatory: cannot be turned off
     clock.advance(30)
     client.post("/login/kode", data={"code": code_at(secret, clock.t)})
-    client.post("/konto/tofaktor/av")
+    client.post("/konto/sikkerhet/av")
     with db.connection_context():
         assert second_factor.enrolled(user(username))
 
@@ -190,7 +190,7 @@ def test_who_needs_a_second_factor(app, db_conn):
 def test_others_may_turn_it_off(app, auth, client, clock):
     auth.login_as("larer")
     enrol(client, clock)
-    client.post("/konto/tofaktor/av")
+    client.post("/konto/sikkerhet/av")
     with db.connection_context():
         larer = user("larer")
         assert not second_factor.enrolled(larer) and larer.totp_secret == ""
@@ -221,16 +221,16 @@ def test_unit_leader_resets_a_staff_members_second_factor(app, auth, client, clo
         larer_id = user("larer").id
     # a unit leader of another unit: refused, nothing changes
     auth.login_as("enhetsleder2")
-    assert client.post(f"/ansatte/{larer_id}/tofaktor/nullstill").status_code == 403
+    assert client.post(f"/ansatte/{larer_id}/innloggingskode/nullstill").status_code == 403
     with db.connection_context():
         assert second_factor.enrolled(user("larer"))
     # staff of the same unit: refused
     auth.login_as("stafettholder")
-    assert client.post(f"/ansatte/{larer_id}/tofaktor/nullstill").status_code == 403
+    assert client.post(f"/ansatte/{larer_id}/innloggingskode/nullstill").status_code == 403
     auth.login_as("enhetsleder")
     page = client.get(f"/enheter/{user_unit(larer_id)}").get_data(as_text=True)
     assert "Nullstill innloggingskode" in page
-    r = client.post(f"/ansatte/{larer_id}/tofaktor/nullstill")
+    r = client.post(f"/ansatte/{larer_id}/innloggingskode/nullstill")
     assert r.status_code == 303
     with db.connection_context():
         larer = user("larer")
@@ -240,10 +240,10 @@ def test_unit_leader_resets_a_staff_members_second_factor(app, auth, client, clo
         note = Notification.select().where(Notification.user == larer, Notification.kind == "second_factor_reset").get()
         assert "nullstilt innloggingskoden" in note.message
     # nothing to reset any more
-    assert client.post(f"/ansatte/{larer_id}/tofaktor/nullstill").status_code == 409
+    assert client.post(f"/ansatte/{larer_id}/innloggingskode/nullstill").status_code == 409
     with db.connection_context():
         own = user("enhetsleder").id
-    assert client.post(f"/ansatte/{own}/tofaktor/nullstill").status_code == 409
+    assert client.post(f"/ansatte/{own}/innloggingskode/nullstill").status_code == 409
     client.post("/logout")
     assert password_step(client).headers["Location"] == "/logger/ny"  # larer signs in with the password again
 
@@ -263,3 +263,13 @@ def test_reset_on_the_command_line(app, auth, client, clock):
         assert AuditEvent.select().where(AuditEvent.action == "second_factor_reset").count() == 1
     result = app.test_cli_runner().invoke(args=["second-factor-reset", "finnes-ikke"])
     assert result.exit_code != 0
+
+
+def test_every_password_sign_in_goes_through_one_function():
+    """Only auth.start_session signs a person in (called by complete_password_sign_in after the
+    second factor, and by the OpenID Connect sign-in); no view restates it."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent / "stafettlogg"
+    callers = sorted(str(path.relative_to(root)) for path in root.rglob("*.py") if "login_user(" in path.read_text())
+    assert callers == ["auth.py", "oidc/views.py"]

@@ -80,18 +80,15 @@ def _decrypt(stored: str) -> str | None:
 # ------------------------------------------------------------------ enrolment
 
 
-def pending_secret(user: User) -> str:
-    """The secret being enrolled (created once, kept until confirmed or reset), so a
-    reload shows the same QR code."""
-    secret = None if enrolled(user) else _decrypt(user.totp_secret)
+def pending_secret(stored: str | None) -> tuple[str, str]:
+    """The secret being enrolled and its encrypted form, kept in the person's session (so a
+    GET writes nothing and a reload shows the same QR code): ``stored`` is what the session
+    holds, a new secret when it is empty or unreadable."""
+    secret = _decrypt(stored or "")
     if secret is None:
         secret = pyotp.random_base32()
-        with write_transaction():
-            User.update(totp_secret=_encrypt(secret), totp_enabled_at=None, totp_last_step=0).where(
-                User.id == user.id
-            ).execute()
-        user.totp_secret, user.totp_enabled_at = User.get_by_id(user.id).totp_secret, None
-    return secret
+        stored = _encrypt(secret)
+    return secret, stored
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -102,7 +99,9 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str, title: str) -> str:
     """The QR code as inline SVG, drawn on the server (no script, no outside service)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff", title=title)
+    return segno.make(uri, error="m").svg_inline(
+        scale=5, border=4, dark="#000", light="#fff", title=title, omitsize=True
+    )
 
 
 def grouped(secret: str) -> str:
@@ -110,10 +109,10 @@ def grouped(secret: str) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def confirm(user: User, code: str) -> list[str] | None:
-    """Turn the second factor on when the code matches the pending secret. Returns the
-    recovery codes (shown once), or None for a wrong code."""
-    secret = None if enrolled(user) else _decrypt(user.totp_secret)
+def confirm(user: User, stored_pending: str, code: str) -> list[str] | None:
+    """Turn the second factor on when the code matches the pending secret (from the
+    session). Returns the recovery codes (shown once), or None for a wrong code."""
+    secret = None if enrolled(user) else _decrypt(stored_pending or "")
     step = _matching_step(secret, code) if secret else None
     if step is None:
         return None
@@ -121,8 +120,8 @@ def confirm(user: User, code: str) -> list[str] | None:
     now = clock.now()
     with write_transaction():
         updated = (
-            User.update(totp_enabled_at=now, totp_last_step=step)
-            .where(User.id == user.id, User.totp_enabled_at.is_null(), User.totp_secret == user.totp_secret)
+            User.update(totp_secret=stored_pending, totp_enabled_at=now, totp_last_step=step)
+            .where(User.id == user.id, User.totp_enabled_at.is_null())
             .execute()
         )
         if not updated:

@@ -10,6 +10,8 @@ from stafettlogg.models import User
 from stafettlogg.signin import second_factor, throttle
 
 bp = Blueprint("signin", __name__)
+# The secret being enrolled, encrypted, until a code confirms it (a GET stores nothing).
+PENDING_SECRET = "second_factor_pending_secret"  # noqa: S105 (a session key, not a secret)
 
 
 @bp.route("/login/kode", methods=["GET", "POST"])
@@ -54,7 +56,7 @@ def code():
     return render_template("signin/code.html", error=error, typed=typed), 422 if error else 200
 
 
-@bp.route("/konto/tofaktor", methods=["GET"])
+@bp.route("/konto/sikkerhet", methods=["GET"])
 def account():
     return _account_page()
 
@@ -65,7 +67,7 @@ def _account_page(error: str | None = None, status: int = 200):
     if second_factor.enrolled(user):
         context["codes_left"] = second_factor.recovery_codes_left(user)
     elif user.password_hash:
-        secret = second_factor.pending_secret(user)
+        secret, session[PENDING_SECRET] = second_factor.pending_secret(session.get(PENDING_SECRET))
         uri = second_factor.provisioning_uri(user, secret)
         context["secret"] = second_factor.grouped(secret)
         context["qr"] = second_factor.qr_svg(uri, _("QR-kode for å sette opp innloggingskode i appen"))
@@ -73,7 +75,7 @@ def _account_page(error: str | None = None, status: int = 200):
     return render_template("signin/account.html", **context), status
 
 
-@bp.route("/konto/tofaktor", methods=["POST"])
+@bp.route("/konto/sikkerhet", methods=["POST"])
 def confirm():
     user = current_user._get_current_object()
     if second_factor.enrolled(user) or not user.password_hash:
@@ -81,7 +83,7 @@ def confirm():
     typed = (request.form.get("code") or "").strip()[:40]
     if not typed:
         return _account_page(_("Skriv koden som står i appen."), 422)
-    codes = second_factor.confirm(user, typed)
+    codes = second_factor.confirm(user, session.get(PENDING_SECRET, ""), typed)
     if codes is None:
         return _account_page(
             _(
@@ -89,11 +91,12 @@ def confirm():
             ),
             422,
         )
+    session.pop(PENDING_SECRET, None)
     next_url = session.pop(auth.ENROL_SECOND_FACTOR, None) or url_for("main.index")
     return render_template("signin/recovery_codes.html", codes=codes, next_url=auth.safe_next(next_url))
 
 
-@bp.route("/konto/tofaktor/av", methods=["POST"])
+@bp.route("/konto/sikkerhet/av", methods=["POST"])
 def turn_off():
     user = current_user._get_current_object()
     if second_factor.mandatory(user):
@@ -104,7 +107,7 @@ def turn_off():
     return redirect(url_for("signin.account"), 303)
 
 
-@bp.route("/ansatte/<int:staff_id>/tofaktor/nullstill", methods=["POST"])
+@bp.route("/ansatte/<int:staff_id>/innloggingskode/nullstill", methods=["POST"])
 def reset(staff_id):
     staff: User = g.staff_member
     if staff.id == current_user.id or not second_factor.enrolled(staff):

@@ -131,7 +131,7 @@ class Page:
         self.page.wait_for_load_state("networkidle")
         assert "/login" not in self.page.url, f"login as {username} failed"
         self.check()
-        if self.page.url.endswith("/konto/tofaktor"):
+        if self.page.url.endswith("/konto/sikkerhet"):
             self.enrol_second_factor()
             self.page.click("text=Jeg har tatt vare på kodene")
             self.page.wait_for_load_state("networkidle")
