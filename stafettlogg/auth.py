@@ -175,7 +175,7 @@ def start_session(user: User, *, method: str = "password") -> None:
     session["signed_in_with"] = method
 
 
-def complete_password_sign_in(user: User, next_url: str | None):
+def complete_password_sign_in(user: User, next_url: str | None, code: int = 302):
     """After the right password: the code step for anyone with a second factor, sign-in
     and then enrolment for whoever must have one and has none, else signed in. Every
     password sign-in goes through here; returns the response."""
@@ -187,7 +187,7 @@ def complete_password_sign_in(user: User, next_url: str | None):
     if second_factor.mandatory(user):
         session[ENROL_SECOND_FACTOR] = safe_next(next_url)
         return redirect(url_for("signin.account"), 303)
-    return redirect(safe_next(next_url))
+    return redirect(safe_next(next_url), code)
 
 
 def pending_second_factor() -> tuple[User, str] | None:

@@ -229,7 +229,7 @@ def invitation_accept(token):
         from stafettlogg import auth
 
         # a password sign-in like the login form's: the second factor where one is required
-        response = auth.complete_password_sign_in(user, target)
+        response = auth.complete_password_sign_in(user, target, 303)
         flash(_("Velkommen! Nå kan du lese stafettloggen."), "success")
         return response
     flash(_("Velkommen! Nå kan du lese stafettloggen."), "success")
