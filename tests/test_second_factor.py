@@ -273,3 +273,20 @@ def test_every_password_sign_in_goes_through_one_function():
     root = pathlib.Path(__file__).resolve().parent.parent / "stafettlogg"
     callers = sorted(str(path.relative_to(root)) for path in root.rglob("*.py") if "login_user(" in path.read_text())
     assert callers == ["auth.py", "oidc/views.py"]
+
+
+def test_break_glass_admin_sign_in_asks_for_the_code(database_url, clock):
+    """With password sign-in off (LOCAL_LOGIN), the admin's break-glass sign-in still goes
+    through the second factor."""
+    from tests.conftest import _make_app
+
+    client = _make_app(database_url, LOCAL_LOGIN=False).test_client()
+    assert password_step(client, "larer").status_code == 422
+    assert password_step(client, "admin").headers["Location"] == "/konto/sikkerhet"
+    secret = secret_on(client.get("/konto/sikkerhet").get_data(as_text=True))
+    client.post("/konto/sikkerhet", data={"code": code_at(secret, clock.t)})
+    client.post("/logout")
+    assert password_step(client, "admin").headers["Location"] == "/login/kode"
+    assert not signed_in(client)
+    clock.advance(30)
+    assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).headers["Location"] == "/logger/ny"
