@@ -1,8 +1,9 @@
-# Two commands: `make run` (demo on http://127.0.0.1:5000) and `make test` (the whole suite).
+# Two commands: `make run` (demo on http://127.0.0.1:5000, its OpenID provider on :5001) and `make test` (the whole suite).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+OIDC_PORT ?= 5001
 DEMO_ENV := STAFETTLOGG_DEMO=1
 
 .PHONY: run test test-sqlite test-postgres test-browser lint venv clean bench
@@ -18,7 +19,8 @@ $(VENV)/.installed: requirements.txt
 run: venv
 	$(DEMO_ENV) $(BIN)/flask --app app migrate
 	$(DEMO_ENV) $(BIN)/flask --app app seed-demo --if-empty
-	$(DEMO_ENV) $(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
+	@# with a local OpenID provider as "ID-porten (test)" and the staff provider (README)
+	$(DEMO_ENV) $(BIN)/python -m stafettlogg.oidc.demo_provider --port $(PORT) --provider-port $(OIDC_PORT)
 
 # The whole suite on SQLite; under CI=true (or with TEST_POSTGRES_URL set) the database
 # and permission tests again on PostgreSQL; the browser tests once in Debian's chromium.

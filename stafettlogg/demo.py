@@ -11,6 +11,7 @@ from stafettlogg.organisation import create_area, create_user
 
 # Synthetic, valid fødselsnummer for signing in with the demo OpenID provider (README).
 DEMO_MOTHER_PID = "12078510062"  # Fatima Hansen, Emma's mother ("foresatt")
+DEMO_YOUTH_PID = "22040950587"  # Sara Ahmadi, 17, with her own access to her log
 
 PASSWORD = "demo-passord"  # noqa: S105 - the documented demo password (README)
 
@@ -433,3 +434,36 @@ def seed() -> None:
     # issue 13: Oskar's father reads Polish best and needs an interpreter in meetings:
     # his e-mails and paper version are in Polish, meetings show "Tolk: polsk".
     Guardian.update(language="pl", needs_interpreter=True).where(Guardian.name == "Lars Nilsen").execute()
+
+    # issue 11: a youth of 17 who gave consent herself and has her own access: she signs in
+    # with ID-porten as DEMO_YOUTH_PID and reads her own log (README, demo identities).
+    from stafettlogg.lifecycle import add_youth
+
+    teacher = User.get(User.username == "kontaktlaerer")
+    sara = domain.create_log(
+        teacher,
+        kind="barn",
+        name="Sara Ahmadi",
+        birth_date=dt.date(2009, 4, 22),
+        national_id=DEMO_YOUTH_PID,
+        unit=teacher.unit,
+        class_group="10A",
+        level=1,
+        concern_title="Sara har mye fravær og sier hun sover dårlig",
+        concern_body="",
+        guardians=[{"name": "Leila Ahmadi", "relation": "mor", "phone": "977 00 000", "email": ""}],
+    )
+    domain.upload_consent(
+        teacher,
+        sara,
+        _Upload(pdf, "samtykke.pdf"),
+        given_by="youth",
+        given_by_name="Sara Ahmadi",
+        relation="",
+        consent_date=today - dt.timedelta(days=14),
+        expires_on=today + dt.timedelta(days=350),
+        services=["kind:helsestasjon"],
+        max_bytes=10 * 1024 * 1024,
+        consent_age=16,
+    )
+    add_youth(teacher, Log.get_by_id(sara.id), phone="988 00 000", email="")
