@@ -439,7 +439,16 @@ def seed() -> None:
     # with ID-porten as DEMO_YOUTH_PID and reads her own log (README, demo identities).
     from stafettlogg.lifecycle import add_youth
 
-    teacher = User.get(User.username == "kontaktlaerer")
+    with write_transaction():
+        health = Unit.get(Unit.name == "Helsestasjonen sentrum")
+        _user(Role.UNIT_LEADER, "helseleder", "Hilde Holm", unit=health, job_title="Leder, helsestasjonen")
+        teacher = _user(
+            Role.STAFF,
+            "ungdomshelse",
+            "Nora Lie",
+            unit=health,
+            job_title="Helsesykepleier, helsestasjon for ungdom",
+        )
     sara = domain.create_log(
         teacher,
         kind="barn",
@@ -447,7 +456,7 @@ def seed() -> None:
         birth_date=dt.date(2009, 4, 22),
         national_id=DEMO_YOUTH_PID,
         unit=teacher.unit,
-        class_group="10A",
+        class_group="",
         level=1,
         concern_title="Sara har mye fravær og sier hun sover dårlig",
         concern_body="",
