@@ -334,6 +334,37 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
         ],
         log_rows,
     )
+    # every log that has been activated has its written consent on file (seed 001): given to
+    # its unit, naming every kind of service (participants come from any unit), one in
+    # five with an expiry date ahead, so no log waits for a new consent
+    from stafettlogg.logs.files import store
+    from stafettlogg.models import Consent, UnitKind
+
+    pdf = store(b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n%%EOF\n", "application/pdf")
+    every_kind = ",".join(f"kind:{k}" for k in UnitKind.CHOICES)
+    loader.insert(
+        Consent,
+        ["id", "log", "file", "filename", "given_by", "given_by_name", "consent_date", "expires_on", "services"]
+        + ["unit", "uploaded_by", "uploaded_at"],
+        (
+            (
+                loader.next_id(Consent),
+                lid,
+                pdf.id,
+                "samtykke.pdf",
+                "guardian",
+                "Foresatt Testesen",
+                created.date(),
+                today + dt.timedelta(days=rng.randint(60, 700)) if rng.random() < 0.2 else None,
+                every_kind,
+                unit_id,
+                holder_id,
+                created,
+            )
+            for lid, unit_id, holder_id, created, status in new_logs
+            if status != LogStatus.DRAFT
+        ),
+    )
     report(f"  units {len(units)}, staff {len(all_staff)}, logs {logs}  ({time.monotonic() - started:.0f} s)")
 
     def participants():

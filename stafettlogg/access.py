@@ -301,4 +301,8 @@ def check_request():
     g.access_tokens = tokens
     if not allowed(endpoint, tokens):
         abort(403)
+    if g.get("log") is not None:  # consent is the legal basis of every read and write of a log
+        from stafettlogg.logs import gate
+
+        return gate.check(endpoint, current_user, g.log)
     return None

@@ -78,6 +78,7 @@ ACTION_TEXT = {
     "keep_answer_recorded": _l("Registrerte om familien vil at loggen tas vare på"),
     "consent_uploaded": _l("Lastet opp samtykke"),
     "consent_withdrawn": _l("Trakk samtykket tilbake"),
+    "consent_expired": _l("Samtykket gikk ut. Loggen venter på nytt samtykke"),
     "deletion_requested": _l("Ba om sletting"),
     "deletion_refused": _l("Svarte på kravet om sletting"),
     "guardian_invited": _l("Laget invitasjon til foresatt"),

@@ -317,6 +317,9 @@ class Consent(BaseModel):
     expires_on = DateField(null=True)
     # Unit ids and service kinds the family agrees to involve, comma separated.
     services = TextField(default="")
+    # The unit the consent was given to (the holder's unit when it was registered): it
+    # stays covered when the log moves; another unit must be named in services.
+    unit = ForeignKeyField(Unit, null=True, backref="+", on_delete="SET NULL")
     uploaded_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     uploaded_at = DateTimeField(default=utcnow)
     replaced_at = DateTimeField(null=True)

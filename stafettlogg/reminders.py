@@ -16,7 +16,18 @@ from peewee import fn
 
 from stafettlogg.db import db
 from stafettlogg.mailer import deliver_all_due
-from stafettlogg.models import Evaluation, Log, LogStatus, Measure, Meeting, Participant, User
+from stafettlogg.models import (
+    AuditEvent,
+    Consent,
+    Evaluation,
+    Log,
+    LogStatus,
+    Measure,
+    Meeting,
+    Participant,
+    Role,
+    User,
+)
 from stafettlogg.notify import msg, notify
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -167,12 +178,82 @@ def keep_answer_reminders(today: dt.date) -> int:
     return sent
 
 
+CONSENT_REMINDER_DAYS = (30, 7)  # before a consent runs out: the holder and the unit leader
+
+
+def _consent_recipients(log: Log) -> list[User]:
+    leaders = User.select(User.id).where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id)
+    return _active_users([log.holder_id, *(u.id for u in leaders)])
+
+
+def consent_reminders(today: dt.date) -> int:
+    """A consent that runs out within 30 days: reminded once at 30 days and once at 7
+    (only the nearer one when both are due on the same run), to the holder and the unit
+    leader. A consent that has run out: they are told once that the log waits for a new
+    one, and the change of state is written to the log's history (the state itself is
+    derived from the date, so no job is needed for it)."""
+    from stafettlogg import audit
+    from stafettlogg.logs import states
+
+    sent = 0
+    consents = (
+        Consent.select(Consent, Log)
+        .join(Log)
+        .where(
+            Log.status == LogStatus.ACTIVE,
+            Consent.replaced_at.is_null(),
+            Consent.withdrawn_at.is_null(),
+            Consent.expires_on.is_null(False),
+            Consent.expires_on <= today + dt.timedelta(days=max(CONSENT_REMINDER_DAYS)),
+        )
+        .order_by(Consent.expires_on, Consent.id)
+    )
+    for consent in consents:
+        log = consent.log
+        if states.current_consent(log).id != consent.id:
+            continue
+        left = (consent.expires_on - today).days
+        date = consent.expires_on.strftime("%d.%m.%Y")
+        if left < 0:
+            kind = "consent_expired"
+            key = f"consent_expired:{consent.id}"
+            text = msg(
+                "Samtykket for stafettlogg nr. %(id)s gikk ut %(date)s. Loggen venter på nytt samtykke: ingen kan skrive i den før stafettholderen har lastet opp et nytt.",
+                id=log.id,
+                date=date,
+            )
+            if (
+                not AuditEvent.select()
+                .where(
+                    AuditEvent.action == "consent_expired",
+                    AuditEvent.object_id == consent.id,
+                    AuditEvent.log_id == log.id,
+                )
+                .exists()
+            ):
+                audit.record("consent_expired", log=log, obj=consent, user=None, role="system")
+        else:
+            days = min(d for d in CONSENT_REMINDER_DAYS if left <= d)
+            kind = "consent_expiring"
+            key = f"consent_expiring:{consent.id}:{days}"
+            text = msg(
+                "Samtykket for stafettlogg nr. %(id)s går ut %(date)s. Avtal et nytt samtykke med familien og last det opp før da; etter utløpsdatoen kan ingen skrive i loggen.",
+                id=log.id,
+                date=date,
+            )
+        for user in _consent_recipients(log):
+            if notify(user, kind, text, url=f"/logger/{log.id}/samtykke", log=log.id, dedupe_key=f"{key}:{user.id}"):
+                sent += 1
+    return sent
+
+
 def send_reminders(today: dt.date | None = None) -> dict:
     today = today or dt.datetime.now(OSLO).date()
     return {
         "measures": measure_reminders(today),
         "meetings": meeting_reminders(today),
         "keep_answers": keep_answer_reminders(today),
+        "consents": consent_reminders(today),
     }
 
 
@@ -180,7 +261,7 @@ def send_reminders(today: dt.date | None = None) -> dict:
 @with_appcontext
 @click.option("--today", "today_text", default="", help="Run as if today were YYYY-MM-DD (for testing).")
 def send_reminders_command(today_text):
-    """Daily reminders: evaluation dates within 7 days, overdue evaluations, meetings tomorrow. Idempotent."""
+    """Daily reminders: evaluation dates within 7 days, overdue evaluations, meetings tomorrow, consents running out in 30 and 7 days or run out. Idempotent."""
     today = None
     if today_text:
         try:
@@ -190,7 +271,10 @@ def send_reminders_command(today_text):
             sys.exit(2)
     with db.connection_context():
         counts = send_reminders(today)
-    click.echo(f"Sendt: {counts['measures']} påminnelser om tiltak, {counts['meetings']} om møter.")
+    click.echo(
+        f"Sendt: {counts['measures']} påminnelser om tiltak, {counts['meetings']} om møter, "
+        f"{counts['consents']} om samtykker."
+    )
     click.echo(f"Sendt: {counts['keep_answers']} påminnelser om å registrere om loggen skal tas vare på.")
     # The e-mails are queued with the notices; a mail server that is down loses none.
     deliver_all_due()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from stafettlogg.models import AuditEvent, Log, Measure, Meeting, MinutesCorrection, User, utcnow
+from stafettlogg.models import AuditEvent, Consent, Log, Measure, Meeting, MinutesCorrection, User, utcnow
 from tests.conftest import EMMA_LOG_ID, PERSONAS, _make_app, user
 
 pytestmark = pytest.mark.db
@@ -655,6 +655,10 @@ def test_minutes_name_the_holder_as_of_the_meeting_also_after_a_handover(auth, m
     earlier = Meeting.get_by_id(meeting.id)
     Meeting.update(starts_at=dt.datetime(2026, 1, 10, 9), minutes="Emma liker friminuttene.").where(
         Meeting.id == earlier.id
+    ).execute()
+    # the family's consent names the new holder's school, so the log opens to him at once
+    Consent.update(services=Consent.services.concat(f",unit:{user('kontaktlaerer').unit_id}")).where(
+        Consent.log == EMMA_LOG_ID, Consent.replaced_at.is_null()
     ).execute()
     proposal = ho.propose_handover(kari, Log.get_by_id(EMMA_LOG_ID), user("kontaktlaerer"), "")
     ho.accept_handover(user("kontaktlaerer"), Handover.get_by_id(proposal.id))

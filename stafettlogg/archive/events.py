@@ -32,6 +32,7 @@ SENTENCES = {
     "archive_reference_set": _l("%(who)s registrerte arkivets saksnummer %(date)s"),
     "consent_uploaded": _l("%(who)s lastet opp samtykke %(date)s"),
     "consent_withdrawn": _l("%(who)s trakk samtykket tilbake %(date)s"),
+    "consent_expired": _l("Samtykket gikk ut, og stafettloggen ventet på nytt samtykke fra %(date)s"),
     "deletion_requested": _l("%(who)s ba om at stafettloggen slettes %(date)s"),
     "deletion_refused": _l("%(who)s avslo kravet om sletting %(date)s"),
     "guardian_added": _l("%(who)s la til en foresatt %(date)s"),

@@ -35,13 +35,26 @@ class LogError(ValueError):
 WRITABLE = (LogStatus.ACTIVE,)
 
 
+def ensure_in_use(log: Log) -> None:
+    """The log's details (guardians, header) change only while it is in use and its
+    consent allows it: a closed or passive log is read-only, and an active log waiting
+    for a new consent takes no writes (logs/states.py)."""
+    from stafettlogg.logs import states
+
+    if log.status not in LogStatus.OPEN:
+        raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."), code="read_only")
+    if log.status == LogStatus.ACTIVE and (message := states.waiting_message(log)) is not None:
+        raise LogError(str(message), code=states.WAITING)
+
+
 def ensure_writable(log: Log) -> None:
-    """Content is written only in an active log: a draft waits for consent, a closed
-    or passive log is read-only for everyone (seed 001)."""
+    """Content is written only in an active log whose consent allows it: a draft waits
+    for consent, a closed or passive log is read-only for everyone (seed 001)."""
     if log.status == LogStatus.DRAFT:
         raise LogError(_("Last opp samtykket før du skriver i stafettloggen."), code="draft")
     if log.status not in WRITABLE:
         raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."), code="read_only")
+    ensure_in_use(log)
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -120,8 +133,7 @@ def update_header(
     version: int,
 ) -> Log:
     with write_transaction():
-        if log.status not in LogStatus.OPEN:
-            raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
+        ensure_in_use(log)
         changed = (
             Log.update(
                 class_group=class_group.strip(),
@@ -180,26 +192,26 @@ def guardians_to_tell(user: User) -> list[Log]:
 
 
 def current_consent(log: Log) -> Consent | None:
-    return (
-        Consent.select()
-        .where(Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null())
-        .order_by(Consent.id.desc())
-        .first()
-    )
+    from stafettlogg.logs import states
+
+    return states.current_consent(log)
 
 
 def consent_services(consent: Consent | None) -> set[str]:
-    if consent is None:
-        return set()
-    return {s for s in consent.services.split(",") if s}
+    from stafettlogg.logs import states
+
+    return states.consent_services(consent)
 
 
 def consent_covers(log: Log, unit: Unit, consent: Consent | None = None) -> bool:
-    """The log's own unit is always covered; others must be named by unit or by kind."""
-    if unit.id == log.unit_id:
-        return True
-    services = consent_services(consent if consent is not None else current_consent(log))
-    return f"unit:{unit.id}" in services or f"kind:{unit.kind}" in services
+    """The unit the consent was given to is covered; others must be named by unit or by
+    kind. With no consent on file yet (a draft), the log's own unit is the one it will cover."""
+    from stafettlogg.logs import states
+
+    consent = consent if consent is not None else current_consent(log)
+    if consent is None:
+        return unit.id == log.unit_id
+    return states.consent_covers_unit(consent, unit)
 
 
 def upload_consent(
@@ -225,6 +237,13 @@ def upload_consent(
     states.check(by, log, action)
     if given_by not in ("guardian", "youth"):
         raise LogError(_("Velg hvem som har gitt samtykket."), "given_by")
+    if given_by == "guardian" and not Guardian.select().where(Guardian.log == log).exists():
+        raise LogError(
+            _(
+                "Loggen har ingen foresatte. Registrer samtykket som gitt av ungdommen, eller legg til en foresatt først."
+            ),
+            "given_by",
+        )
     if not given_by_name.strip():
         raise LogError(_("Skriv navnet på den som har gitt samtykket."), "given_by_name")
     if consent_date > dt.date.today():
@@ -252,6 +271,22 @@ def upload_consent(
         raise LogError(str(e), "file") from e
     allowed = {f"unit:{u.id}" for u in Unit.select(Unit.id)} | {f"kind:{k}" for k in _unit_kinds()}
     chosen = sorted({s for s in services if s in allowed})
+    scope = Consent(unit=log.unit_id, services=",".join(chosen))
+    for person in (
+        User.select(User, Unit)
+        .join(Unit)
+        .join_from(User, Participant, on=(Participant.user == User.id))
+        .where(Participant.log == log)
+    ):
+        if not states.consent_covers_unit(scope, person.unit):
+            raise LogError(
+                _(
+                    "Samtykket omfatter ikke %(unit)s, der deltakeren %(name)s arbeider. Kryss av for tjenesten, eller fjern deltakeren før du laster opp.",
+                    unit=person.unit.name,
+                    name=person.name,
+                ),
+                "services",
+            )
     with write_transaction():
         Consent.update(replaced_at=utcnow()).where(
             Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null()
@@ -267,6 +302,7 @@ def upload_consent(
             consent_date=consent_date,
             expires_on=expires_on,
             services=",".join(chosen),
+            unit=log.unit_id,
             uploaded_by=by,
         )
         states.apply(by, log, action, **({"activated_at": utcnow()} if action == "activate" else {}))
@@ -314,8 +350,7 @@ def add_guardian(
     needs_interpreter: bool = False,
     national_id: str = "",
 ) -> Guardian:
-    if log.status not in LogStatus.OPEN:
-        raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
+    ensure_in_use(log)
     problem = guardian_problem({"name": name, "relation": relation, "phone": phone, "email": email})
     if problem:
         raise LogError(*problem)
@@ -343,8 +378,7 @@ def set_guardian_language(by: User, log: Log, guardian: Guardian, *, language: s
     """The holder records the guardian's preferred language (their e-mails and paper
     version) and whether meetings need an interpreter. The guardian's account follows,
     so their next e-mail is in that language."""
-    if log.status not in LogStatus.OPEN:
-        raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
+    ensure_in_use(log)
     if language and language not in languages.FAMILY_LANGUAGES:
         raise LogError(_("Velg et språk fra listen."), "language")
     if needs_interpreter and language in ("", "nb", "nn"):
@@ -369,8 +403,7 @@ def guardian_problem(g: dict) -> tuple[str, str] | None:
 
 
 def remove_guardian(by: User, log: Log, guardian: Guardian) -> None:
-    if log.status not in LogStatus.OPEN:
-        raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."))
+    ensure_in_use(log)
     with write_transaction():
         guardian.delete_instance()
         audit.record("guardian_removed", log=log, obj=guardian, user=by)
@@ -402,7 +435,10 @@ def add_participant(by: User, log: Log, user: User) -> Participant:
 
 
 def remove_participant(by: User, log: Log, participant: Participant) -> None:
-    ensure_writable(log)
+    """Also while the log waits for a new consent: removing someone only narrows who
+    sees the log (and may be what brings it back within the consent's scope)."""
+    if log.status != LogStatus.ACTIVE:
+        ensure_writable(log)
     with write_transaction():
         participant.delete_instance()
         audit.record("participant_removed", log=log, obj=participant, user=by)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from stafettlogg.logs.domain import guardian_problem
@@ -9,6 +10,18 @@ from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import SubjectKind, Unit
 
 MAX_GUARDIANS = 4
+
+
+def consent_age() -> int:
+    return current_app.config["CONSENT_AGE"]
+
+
+def consents_alone(birth_date: dt.date | None, day: dt.date | None = None) -> bool:
+    """seed 001: a youth who has reached the consent age (16 by default) consents alone,
+    so their log needs no guardian."""
+    from stafettlogg.logs.domain import age_on
+
+    return birth_date is not None and age_on(birth_date, day or dt.date.today()) >= consent_age()
 
 
 def parse_create_form(form, user) -> tuple[dict, dict]:
@@ -66,7 +79,11 @@ def parse_create_form(form, user) -> tuple[dict, dict]:
         if problem:
             errors[f"guardian-{i}-{problem[1]}"] = problem[0]
         guardians.append(g)
-    if not guardians and data["kind"] in ("barn", "ungdom") and "guardian-1-name" not in errors:
-        errors["guardian-1-name"] = _("Skriv minst én foresatt.")
+    needs_guardian = data["kind"] in ("barn", "ungdom") and not consents_alone(data["birth_date"])
+    if not guardians and needs_guardian and "guardian-1-name" not in errors:
+        errors["guardian-1-name"] = _(
+            "Skriv minst én foresatt. Bare ungdom som har fylt %(age)s år, kan samtykke alene og ha en logg uten foresatte.",
+            age=consent_age(),
+        )
     data["guardians"] = guardians
     return data, errors

@@ -209,8 +209,14 @@ def start_page(user: User) -> dict:
 
     logs = my_logs(user)
     held = [log for log in logs if log.holder_id == user.id]
+    from stafettlogg.logs import states
+
+    gaps = states.consent_gaps(logs)
     return {
         "logs": logs,
+        "waiting": set(gaps),
+        # handed over from a unit the consent does not cover: the new holder must upload one
+        "outside_scope": [log for log in held if gaps.get(log.id, ("",))[0] == states.GAP_HOLDER_UNIT],
         "due": measures_due(user),
         "drafts": [log for log in held if log.status == LogStatus.DRAFT],
         "expiring": consents_expiring([log for log in held if log.status == LogStatus.ACTIVE]),

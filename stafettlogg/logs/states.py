@@ -8,6 +8,7 @@ templates ask it instead of restating states. A new blocker is one entry in `BLO
 and its name in the transitions it blocks.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +28,13 @@ DRAFT, ACTIVE, CLOSED, PASSIVE, DELETED = (
 OPEN = LogStatus.OPEN  # a log that is in use: it has a holder who works in it
 ENDED = LogStatus.ENDED  # a log that is kept read-only until it is reopened or deleted
 LIVING = OPEN + ENDED
+# "Venter på nytt samtykke": derived, never stored. An active log whose consent on file
+# has run out, or does not cover the holder's unit or a participant's service, is in
+# this state from the moment the dates or the scope say so; no job moves it, and a new
+# consent moves it back. `state_of` answers it; the stored status stays "active".
+WAITING = "waiting_for_consent"
+STORED = {WAITING: ACTIVE}  # the stored status behind a derived state
+IN_USE = OPEN + (WAITING,)
 
 # Roles on the log (access.log_tokens) that the table names; "proposed_holder" is staff
 # a pending handover is addressed to (roles_of adds it).
@@ -48,14 +56,18 @@ TRANSITIONS: dict[str, Transition] = {
     for t in (
         # seed 001: a draft becomes active when the written consent is on file.
         Transition("activate", (DRAFT,), ACTIVE, ("holder",), ()),  # audited as consent_uploaded
-        Transition("renew_consent", (ACTIVE,), None, ("holder",), ()),  # a new consent replaces the one on file
-        Transition("close", OPEN, CLOSED, ("holder",), (), "log_closed"),
+        # a new consent replaces the one on file; in the waiting state it reopens the log
+        Transition("renew_consent", (ACTIVE, WAITING), None, ("holder",), ()),
+        Transition("close", IN_USE, CLOSED, ("holder",), (), "log_closed"),
         Transition("make_passive", (CLOSED,), PASSIVE, ("holder",), ("deletion_requested",), "log_made_passive"),
         # the family's answer to "Skal loggen tas vare på?" recorded after closing (no or not yet)
         Transition("answer_keep", (CLOSED,), None, ("holder",), ("deletion_requested",), "keep_answer_recorded"),
         Transition("reopen", ENDED, DRAFT, ("holder",), ("deletion_requested",), "log_reopened"),
-        Transition("withdraw_consent", OPEN, CLOSED, ("guardian",), (), "consent_withdrawn"),
-        Transition("request_deletion", LIVING, None, ("guardian",), ("deletion_requested",), "deletion_requested"),
+        Transition("withdraw_consent", IN_USE, CLOSED, ("guardian",), (), "consent_withdrawn"),
+        Transition(
+            "request_deletion", LIVING + (WAITING,), None, ("guardian",), ("deletion_requested",), "deletion_requested"
+        ),
+        # not while waiting for consent: the new holder would need a consent no one can give yet
         Transition("hand_over", OPEN, None, ("holder",), ("pending_handover",), ""),
         Transition(
             "delete",
@@ -70,7 +82,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "accept_request", LIVING, None, ("holder", "unit_leader"), ("deletion_requested", "pending_handover"), ""
         ),
-        Transition("decline_request", LIVING, None, ("holder", "unit_leader"), (), ""),
+        Transition("decline_request", LIVING + (WAITING,), None, ("holder", "unit_leader"), (), ""),
         # The requester accepts the handover of an ended log: it reopens to them as a
         # draft, so nothing of its content shows before a new consent is on file.
         Transition("take_over", ENDED, DRAFT, ("proposed_holder",), ("deletion_requested",), "log_reopened"),
@@ -227,7 +239,12 @@ def blocking(action: str, log: Log, waivers: dict | None = None) -> list[str]:
 
 
 def _refusal(
-    user: User | None, log: Log, action: str, roles: set[str] | None = None, waivers: dict | None = None
+    user: User | None,
+    log: Log,
+    action: str,
+    roles: set[str] | None = None,
+    waivers: dict | None = None,
+    state: str | None = None,
 ) -> tuple[object, str] | None:
     """(lazy message, code) for why this person may not take this action now, or None.
     Nothing is translated here, so asking about every action costs no lookups."""
@@ -235,7 +252,10 @@ def _refusal(
     roles = roles_of(user, log) if roles is None else roles
     if not roles & set(transition.roles):
         return ROLE_MESSAGES[action], "forbidden"
-    if log.status not in transition.sources:
+    state = state_of(log) if state is None else state
+    if state not in transition.sources:
+        if state == WAITING:
+            return waiting_message(log), WAITING
         return STATE_MESSAGES.get(action, CONFLICT_MESSAGE), "state"
     for name in blocking(action, log, waivers):
         return BLOCKERS[name].message, name
@@ -266,7 +286,8 @@ def allowed_actions(user: User | None, log: Log) -> frozenset[str]:
     if log is None or log.status == DELETED:
         return frozenset()
     roles = roles_of(user, log)
-    return frozenset(a for a in TRANSITIONS if _refusal(user, log, a, roles) is None)
+    state = state_of(log)
+    return frozenset(a for a in TRANSITIONS if _refusal(user, log, a, roles, state=state) is None)
 
 
 def apply(
@@ -288,10 +309,9 @@ def apply(
     values = dict(fields)
     if transition.target is not None:
         values["status"] = transition.target
+    stored_sources = {STORED.get(source, source) for source in transition.sources}
     changed = (
-        Log.update(version=Log.version + 1, **values)
-        .where(Log.id == log.id, Log.status.in_(transition.sources))
-        .execute()
+        Log.update(version=Log.version + 1, **values).where(Log.id == log.id, Log.status.in_(stored_sources)).execute()
     )
     if not changed:
         raise LogError(str(CONFLICT_MESSAGE), code="conflict")
@@ -306,3 +326,174 @@ def apply(
             role=role or next((r for r in transition.roles if r in roles_of(user, log)), None),
         )
     return Log.get_by_id(log.id) if transition.target != DELETED else log
+
+
+# ------------------------------------------------------------------ consent as the gate
+#
+# The consent on file is the legal basis of every read and write of a log. An active log
+# is open for writing only while its current consent (the newest neither replaced nor
+# withdrawn) has not run out and covers the holder's unit and every participant's
+# service. What is missing is a "gap"; any gap puts the log in the WAITING state.
+
+GAP_MISSING = "missing"  # no consent on file
+GAP_EXPIRED = "expired"  # its expiry date has passed
+GAP_HOLDER_UNIT = "holder_unit"  # the holder's unit is outside its scope (after a handover)
+GAP_PARTICIPANT = "participant_unit"  # a participant's service is outside its scope
+
+# The routes that stay open while a log waits for consent: the upload that reopens it,
+# ending the log, the family's own rights, and what only narrows who sees the log.
+# Every other POST to a log is refused, in one place (logs/gate.py), before any view.
+OPEN_WHILE_WAITING = frozenset(
+    {
+        "logs.consent_upload",
+        "logs.participant_remove",
+        "handover.cancel",
+        "lifecycle.close",
+        "guardian.withdraw",
+        "guardian.deletion_request",
+    }
+)
+# The routes someone outside the consent's scope (a new holder in another unit) may use
+# before they register a consent covering their unit: the page that asks for it and the upload.
+# Removing a participant is among them (the consent the family gives the new unit may not
+# name the former holder's), and closing, when the family will not consent to the new unit.
+OPEN_OUTSIDE_SCOPE = frozenset(
+    {"logs.show", "logs.consent_form", "logs.consent_upload", "logs.participant_remove", "lifecycle.close"}
+)
+
+
+def current_consent(log: Log):
+    from stafettlogg.models import Consent
+
+    return (
+        Consent.select()
+        .where(Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null())
+        .order_by(Consent.id.desc())
+        .first()
+    )
+
+
+def consent_services(consent) -> set[str]:
+    if consent is None:
+        return set()
+    return {s for s in consent.services.split(",") if s}
+
+
+def consent_covers_unit(consent, unit) -> bool:
+    """Does this consent cover this unit: the unit it was given to, or a unit or a kind
+    of service it names. No consent covers nothing."""
+    if consent is None or unit is None:
+        return False
+    if consent.unit_id is not None and consent.unit_id == unit.id:
+        return True
+    services = consent_services(consent)
+    return f"unit:{unit.id}" in services or f"kind:{unit.kind}" in services
+
+
+def covers(log: Log, unit) -> bool:
+    """Does the consent on file for this log cover unit U? (Handover and takeover ask
+    this before a log may open to someone in another unit.)"""
+    return consent_covers_unit(current_consent(log), unit)
+
+
+def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tuple[str, object]]:
+    """For each active log, what is missing for its consent on file to allow writing now:
+    {log id: (gap, detail)} for the logs with a gap. Three queries whatever the number of
+    logs (the start page and overviews ask for many)."""
+    from stafettlogg.models import Consent, Participant, Unit
+
+    logs = [log for log in logs if log.status == ACTIVE]
+    if not logs:
+        return {}
+    today = today or dt.date.today()
+    ids = [log.id for log in logs]
+    consents = {}
+    for consent in (
+        Consent.select()
+        .where(Consent.log.in_(ids), Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null())
+        .order_by(Consent.id)
+    ):
+        consents[consent.log_id] = consent  # the newest wins
+    units = {u.id: u for u in Unit.select().where(Unit.id.in_({log.unit_id for log in logs}))}
+    participants: dict[int, list] = {}
+    for row in (
+        Participant.select(Participant, User, Unit)
+        .join(User, on=(Participant.user == User.id))
+        .join(Unit)
+        .where(Participant.log.in_(ids))
+        .order_by(User.name)
+    ):
+        participants.setdefault(row.log_id, []).append(row.user)
+    gaps = {}
+    for log in logs:
+        consent = consents.get(log.id)
+        if consent is None:
+            gaps[log.id] = (GAP_MISSING, None)
+        elif consent.expires_on is not None and consent.expires_on < today:
+            gaps[log.id] = (GAP_EXPIRED, consent.expires_on)
+        elif not consent_covers_unit(consent, units.get(log.unit_id)):
+            gaps[log.id] = (GAP_HOLDER_UNIT, units.get(log.unit_id))
+        else:
+            outside = [p for p in participants.get(log.id, []) if not consent_covers_unit(consent, p.unit)]
+            if outside:
+                gaps[log.id] = (GAP_PARTICIPANT, outside[0])
+    return gaps
+
+
+def consent_gap(log: Log, today: dt.date | None = None) -> tuple[str, object] | None:
+    """What is missing for the consent on file to allow writing now: (gap, detail) or None."""
+    return consent_gaps([log], today).get(log.id)
+
+
+def waiting_ids(logs: list[Log]) -> set[int]:
+    """The ids of the logs that wait for a new consent (start page, overviews)."""
+    return set(consent_gaps(logs))
+
+
+def state_of(log: Log) -> str:
+    """The log's state: its stored status, or WAITING for an active log with a consent gap."""
+    if log.status == ACTIVE and consent_gap(log) is not None:
+        return WAITING
+    return log.status
+
+
+def waiting_message(log: Log, gap: tuple[str, object] | None = None):
+    """Why an active log cannot be written in now, in the reader's language (a Message
+    rendered when shown), or None when it can."""
+    from stafettlogg.notify import msg
+
+    gap = consent_gap(log) if gap is None else gap
+    if gap is None:
+        return None
+    kind, detail = gap
+    if kind == GAP_EXPIRED:
+        return msg(
+            "Samtykket gikk ut %(date)s. Stafettloggen venter på nytt samtykke: den kan leses, men ingen kan skrive i den før stafettholderen har lastet opp et nytt samtykke.",
+            date=detail.strftime("%d.%m.%Y"),
+        )
+    if kind == GAP_HOLDER_UNIT:
+        return msg(
+            "Samtykket omfatter ikke %(unit)s. Stafettloggen åpnes for stafettholderen når et samtykke som omfatter enheten er lastet opp.",
+            unit=detail.name if detail is not None else "",
+        )
+    if kind == GAP_PARTICIPANT:
+        return msg(
+            "Samtykket omfatter ikke %(unit)s, der deltakeren %(name)s arbeider. Last opp et samtykke som omfatter tjenesten, eller fjern deltakeren.",
+            unit=detail.unit.name,
+            name=detail.name,
+        )
+    return msg("Det er ikke noe gyldig samtykke for stafettloggen. Last opp et nytt samtykke før noen skriver i den.")
+
+
+def readable_by(user: User | None, log: Log) -> bool:
+    """Whether the consent on file lets this staff member read the log's content: while
+    the log is active, only someone in a unit the consent covers (an expired consent still
+    lets the people it named read; a new holder outside its scope waits for a new one)."""
+    if log.status != ACTIVE or user is None or not getattr(user, "is_staff", False):
+        return True
+    from stafettlogg.models import Unit
+
+    consent = current_consent(log)
+    if consent is None:
+        return False
+    return consent_covers_unit(consent, Unit.get_or_none(Unit.id == user.unit_id))

@@ -34,11 +34,32 @@ bp = Blueprint("logs", __name__, url_prefix="/logger")
 
 @bp.app_context_processor
 def log_states():
-    """Templates ask the log's state machine (logs/states.py) instead of naming states."""
+    """Templates ask the log's state machine (logs/states.py) instead of naming states.
+    The derived state is read once per log and page."""
+    seen = {}
+
+    def state(log):
+        if (log.id, log.version) not in seen:
+            seen[(log.id, log.version)] = states.state_of(log)
+        return seen[(log.id, log.version)]
+
+    def readable(log):
+        if ("readable", log.id, log.version) not in seen:
+            seen[("readable", log.id, log.version)] = states.readable_by(current_user, log)
+        return seen[("readable", log.id, log.version)]
+
     return {
         "log_actions": lambda log: states.allowed_actions(current_user, log),
         "log_is_open": lambda log: log.status in states.OPEN,
         "log_has_ended": lambda log: log.status in states.ENDED,
+        # content may be written now: active, and the consent on file allows it
+        "log_is_writable": lambda log: state(log) == states.ACTIVE,
+        # guardians and details may be changed now: in use and not waiting for consent
+        "log_takes_writes": lambda log: state(log) in states.OPEN,
+        "log_is_waiting": lambda log: state(log) == states.WAITING,
+        "log_waiting_message": lambda log: states.waiting_message(log) if state(log) == states.WAITING else None,
+        "log_content_readable": lambda log: log.status != states.DRAFT and readable(log),
+        "consent_covers": states.covers,  # does the consent on file cover this unit (handover)
     }
 
 
@@ -258,10 +279,16 @@ def _consent_page(values, errors, status=200):
 
 @bp.route("/<int:log_id>/samtykke")
 def consent_form(log_id):
-    current = domain.current_consent(g.log)
+    # the scope the family agreed to last (also a withdrawn one, when a log is reopened)
+    # is where the holder starts; the holder changes it to what the family signs now
+    current = (
+        domain.current_consent(g.log)
+        or Consent.select().where(Consent.log == g.log).order_by(Consent.id.desc()).first()
+    )
+    has_guardians = Guardian.select().where(Guardian.log == g.log).exists()
     values = {
         "consent_date": dt.date.today().isoformat(),
-        "given_by": "guardian",
+        "given_by": "guardian" if has_guardians else "youth",  # seed 001: a youth of 16 consents alone
         "services": sorted(domain.consent_services(current)),
     }
     return _consent_page(values, {})

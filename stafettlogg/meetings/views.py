@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from stafettlogg import klarsprak, languages
 from stafettlogg.access import role_on_log
 from stafettlogg.logs import sections as sec
+from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.meetings import domain, ics
 from stafettlogg.models import Measure, Meeting
@@ -46,7 +47,11 @@ def _meeting(meeting_id):
 
 
 def _editable(meeting) -> bool:
-    return domain.can_write(current_user, g.log) and g.log.status == "active" and meeting.finalised_at is None
+    return (
+        domain.can_write(current_user, g.log)
+        and states.state_of(g.log) == states.ACTIVE
+        and meeting.finalised_at is None
+    )
 
 
 def _context(meeting, **extra) -> dict:
@@ -60,7 +65,7 @@ def _context(meeting, **extra) -> dict:
         "meeting": meeting,
         "role": role_on_log(current_user, log),
         "editable": _editable(meeting),
-        "can_correct": domain.can_write(current_user, log) and log.status == "active",
+        "can_correct": domain.can_write(current_user, log) and states.state_of(log) == states.ACTIVE,
         "people": people,
         "people_groups": groups,
         "present": domain.present_lines(meeting),

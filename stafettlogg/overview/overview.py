@@ -165,6 +165,9 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
     for hs in handovers.values():
         for h in hs:
             h.from_user = holders[h.from_user_id]
+    from stafettlogg.logs import states
+
+    waiting = states.waiting_ids(logs)  # "Venter på nytt samtykke": derived from the consent
     rows = []
     for log in logs:
         periods = holder_periods(log, handovers.get(log.id, []))
@@ -189,7 +192,7 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
             guardians_informed_on=log.guardians_informed_on,
             source="log",
             log_id=log.id,
-            status=log.status,
+            status=states.WAITING if log.id in waiting else log.status,
         )
         if first_i > 0 and periods[first_i - 1].unit_id != unit.id and first.start >= start:
             row.moved_in_on = _date(first.start)

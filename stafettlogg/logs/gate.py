@@ -1,0 +1,36 @@
+"""Consent as the gate, checked once per request for every route on a log (called by
+the access hook after the role check): while a log waits for a new consent, every POST
+is refused except the few in states.OPEN_WHILE_WAITING; someone outside the consent's
+scope reaches only the page that asks for a consent covering their unit."""
+
+from flask import flash, make_response, render_template, request, url_for
+
+from stafettlogg.logs import states
+from stafettlogg.pages import wants_fragment
+
+
+def check(endpoint: str, user, log):
+    """None when the request may go on, else the refusal (409)."""
+    if log.status != states.ACTIVE:
+        return None
+    if not user.is_authenticated or not user.is_staff:
+        return None  # guardians read their own pages; their writes are the family's rights
+    if endpoint not in states.OPEN_OUTSIDE_SCOPE and not states.readable_by(user, log):
+        return refuse(log, states.waiting_message(log) or states.waiting_message(log, (states.GAP_MISSING, None)))
+    if request.method == "POST" and endpoint not in states.OPEN_WHILE_WAITING:
+        message = states.waiting_message(log)
+        if message is not None:
+            return refuse(log, message)
+    return None
+
+
+def refuse(log, message):
+    """The user's own language, the reason, and the way on: an htmx request is sent to
+    the log page (the notice on top says why); a plain request gets a page of its own."""
+    text = str(message)
+    if wants_fragment():
+        flash(text, "error")
+        response = make_response("", 409)
+        response.headers["HX-Redirect"] = url_for("logs.show", log_id=log.id)
+        return response
+    return make_response(render_template("logs/waiting.html", log=log, message=text), 409)

@@ -1,0 +1,61 @@
+"""Consent as the gate in the browser: the holder's consent has run out; the start page
+and the log show "Venter på nytt samtykke" and the way to upload a new one; a write is
+refused with the reason; the new consent reopens the log. At 1280 and 390 px, axe on
+every page, no console errors or CSP violations."""
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from tests.files import pdf
+
+
+def _click(page, selector):
+    page.page.click(selector)
+    page.page.wait_for_load_state("networkidle")
+    page.check()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_expired_consent_waits_and_a_new_consent_reopens_the_log(page, tmp_path, width):
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    with sqlite3.connect(tmp_path / "browser.sqlite3") as db:  # Emma's consent ran out ten days ago
+        db.execute("UPDATE consent SET expires_on = ? WHERE log_id = 1", [dt.date.today() - dt.timedelta(days=10)])
+
+    page.login("stafettholder")
+    card = p.locator(".log-card:has-text('Emma Hansen')")
+    assert "Venter på nytt samtykke" in card.inner_text()
+    assert "Last opp nytt samtykke for Emma Hansen" in p.inner_text("main")
+    page.screenshot(f"consent-gate-start-{width}")
+
+    _click(page, ".log-card:has-text('Emma Hansen') a")
+    main = p.inner_text("main")
+    assert "Stafettloggen venter på nytt samtykke" in main and "Samtykket gikk ut" in main
+    assert "Samtale med mor" in main  # still readable
+    assert p.locator("text=Legg til foresatt").count() == 0 and p.locator("text=Endre opplysninger").count() == 0
+    page.screenshot(f"consent-gate-waiting-{width}")
+
+    # a form opened before the consent ran out: saving is refused with the reason, nothing stored
+    page.goto("/logger/1/opplysninger")
+    p.fill("#f-class_group", "5B")
+    _click(page, "button:has-text('Lagre')")
+    assert "venter på nytt samtykke" in p.inner_text("h1") and "Ingenting ble lagret" in p.inner_text("main")
+    page.screenshot(f"consent-gate-refused-{width}")
+
+    _click(page, "a:has-text('Last opp nytt samtykke')")
+    assert p.url.endswith("/logger/1/samtykke")
+    consent = tmp_path / "samtykke.pdf"
+    consent.write_bytes(pdf())
+    p.fill("#f-given_by_name", "Fatima Hansen")
+    p.fill("#f-relation", "mor")
+    p.fill("#f-consent_date", dt.date.today().isoformat())
+    p.fill("#f-expires_on", (dt.date.today() + dt.timedelta(days=365)).isoformat())
+    p.set_input_files("#f-file", str(consent))
+    page.screenshot(f"consent-gate-upload-{width}")
+    _click(page, "button:has-text('Last opp samtykke')")
+    main = p.inner_text("main")
+    assert "Stafettloggen er aktiv" in main and "venter på nytt samtykke" not in main.lower()
+    assert p.locator("text=Endre opplysninger").count() == 1
+    page.screenshot(f"consent-gate-reopened-{width}")

@@ -1,0 +1,378 @@
+"""Consent as the gate (seed 001): an active log takes writes only while its consent on
+file is valid and covers the holder's unit and the participants' services. An expired
+consent puts it in the derived state "Venter på nytt samtykke"; a new consent reopens it.
+Reminders 30 and 7 days before expiry; a handover out of the consent's scope waits for a
+consent covering the new unit; a youth of 16 consents alone."""
+
+import datetime as dt
+import io
+
+import pytest
+
+from stafettlogg.access import ACCESS
+from stafettlogg.logs import states
+from stafettlogg.logs.domain import LogError
+from stafettlogg.models import (
+    AuditEvent,
+    Concern,
+    Consent,
+    Guardian,
+    Handover,
+    Highlight,
+    Log,
+    LogStatus,
+    Measure,
+    Meeting,
+    Notification,
+    OutboxEmail,
+    Participant,
+    Unit,
+)
+from tests import files
+from tests.conftest import EMMA_LOG_ID, user
+from tests.test_access_matrix import url_values
+
+pytestmark = pytest.mark.db
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def ctx_request(app, db_conn):
+    with app.test_request_context():
+        yield
+
+
+def expire_emmas_consent(days_ago: int = 1) -> None:
+    Consent.update(expires_on=TODAY - dt.timedelta(days=days_ago)).where(Consent.log == EMMA_LOG_ID).execute()
+
+
+def consent_form(**changes):
+    data = {
+        "given_by": "guardian",
+        "given_by_name": "Fatima Hansen",
+        "relation": "mor",
+        "consent_date": TODAY.isoformat(),
+        "expires_on": (TODAY + dt.timedelta(days=365)).isoformat(),
+        "services": ["kind:helsestasjon", "kind:ppt"],
+    }
+    data.update(changes)
+    data["file"] = (io.BytesIO(files.pdf()), "samtykke.pdf")
+    return data
+
+
+def content_counts() -> dict:
+    return {
+        model.__name__: model.select().where(model.log == EMMA_LOG_ID).count()
+        for model in (Concern, Highlight, Measure, Meeting, Participant, Guardian, Consent, Handover)
+    } | {"version": Log.get_by_id(EMMA_LOG_ID).version, "status": Log.get_by_id(EMMA_LOG_ID).status}
+
+
+def log_post_routes(app):
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and "log_id" in rule.arguments:
+            yield rule
+
+
+# ------------------------------------------------------------------ the table
+
+
+def test_the_waiting_state_is_declared_in_the_table():
+    """Derived, never stored; the routes left open while waiting are real POST routes."""
+    assert states.WAITING not in LogStatus.ALL
+    assert states.STORED[states.WAITING] == LogStatus.ACTIVE
+    assert states.WAITING in states.TRANSITIONS["renew_consent"].sources
+    assert states.WAITING not in states.TRANSITIONS["hand_over"].sources
+    assert set(ACCESS) >= states.OPEN_WHILE_WAITING
+    assert "logs.consent_upload" in states.OPEN_WHILE_WAITING
+
+
+def test_every_write_route_is_refused_while_waiting_except_the_few_the_table_names(app, auth, db_conn):
+    """Finding 4: iterate over every POST route on a log; on a log whose consent ran out
+    each one is refused with the reason, nothing changes, except the routes the table
+    leaves open. A new write route that forgets the gate fails here."""
+    expire_emmas_consent()
+    values = url_values(app)
+    before = content_counts()
+    checked = []
+    for rule in log_post_routes(app):
+        allowed_roles = ACCESS[rule.endpoint].split()
+        persona = next((p for p in ("holder", "participant") if p in allowed_roles), None)
+        if persona is None or rule.endpoint in states.OPEN_WHILE_WAITING:
+            continue
+        url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+        client = auth.persona(persona)
+        response = client.post(url, data={"name": "Ny", "body": "Skrevet etter utløp", "title": "x"})
+        assert response.status_code == 409, (rule.endpoint, response.status_code)
+        assert "Samtykket gikk ut" in response.get_data(as_text=True), rule.endpoint
+        htmx = client.post(url, data={}, headers={"HX-Request": "true"})
+        assert htmx.status_code == 409 and htmx.headers["HX-Redirect"] == f"/logger/{EMMA_LOG_ID}", rule.endpoint
+        checked.append(rule.endpoint)
+    assert content_counts() == before
+    assert {"logs.item_create", "meetings.save", "logs.participant_add", "handover.propose"} <= set(checked)
+    assert len(checked) >= 20
+
+
+def test_reading_goes_on_while_waiting_and_the_page_says_why(auth, db_conn):
+    expire_emmas_consent(40)
+    for persona in ("holder", "participant"):
+        page = auth.persona(persona).get(f"/logger/{EMMA_LOG_ID}")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "Venter på nytt samtykke" in html
+        assert Concern.get(Concern.log == EMMA_LOG_ID).title in html  # still readable
+        assert 'action="/logger/1/seksjon/highlights"' not in html  # no write forms
+    assert "Last opp nytt samtykke" in auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    guardian = auth.persona("guardian").get(f"/mine/{EMMA_LOG_ID}")
+    assert guardian.status_code == 200
+
+
+def test_the_refusal_is_in_the_readers_language(auth, db_conn):
+    expire_emmas_consent()
+    client = auth.persona("holder")
+    client.set_cookie("lang", "nn")
+    response = client.post(f"/logger/{EMMA_LOG_ID}/seksjon/highlights", data={"body": "Hei"})
+    assert response.status_code == 409
+    assert "Samtykket gjekk ut" in response.get_data(as_text=True)
+
+
+def test_domain_functions_refuse_too(ctx_request, db_conn):
+    from stafettlogg.logs import domain
+    from stafettlogg.logs import sections as sec
+
+    expire_emmas_consent()
+    log = Log.get_by_id(EMMA_LOG_ID)
+    with pytest.raises(LogError) as error:
+        sec.create_item(user("stafettholder"), log, sec.SECTIONS["highlights"], {"body": "Hei"})
+    assert error.value.code == states.WAITING
+    with pytest.raises(LogError):
+        domain.add_guardian(user("stafettholder"), log, name="Ola", relation="far", phone="999", email="")
+    assert "hand_over" not in states.allowed_actions(user("stafettholder"), log)
+    assert {"renew_consent", "close"} <= states.allowed_actions(user("stafettholder"), log)
+
+
+def test_a_new_consent_reopens_the_log(auth, db_conn):
+    expire_emmas_consent()
+    holder = auth.persona("holder")
+    assert holder.post(f"/logger/{EMMA_LOG_ID}/seksjon/highlights", data={"body": "Før"}).status_code == 409
+    response = holder.post(f"/logger/{EMMA_LOG_ID}/samtykke", data=consent_form(), content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert states.state_of(Log.get_by_id(EMMA_LOG_ID)) == LogStatus.ACTIVE
+    assert holder.post(f"/logger/{EMMA_LOG_ID}/seksjon/highlights", data={"body": "Etter"}).status_code in (200, 303)
+    assert Highlight.select().where(Highlight.log == EMMA_LOG_ID, Highlight.body == "Etter").exists()
+    page = holder.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "Venter på nytt samtykke" not in page
+
+
+def test_start_page_shows_the_waiting_state(auth, db_conn):
+    expire_emmas_consent(3)
+    html = auth.persona("holder").get("/").get_data(as_text=True)
+    assert "Venter på nytt samtykke" in html
+    assert f'href="/logger/{EMMA_LOG_ID}/samtykke"' in html
+
+
+def test_the_unit_overview_shows_the_waiting_state(auth, db_conn):
+    nordbyen = Log.get_by_id(EMMA_LOG_ID).unit_id
+    url = f"/enheter/{nordbyen}/oversikt"
+    assert "Venter på nytt samtykke" not in auth.persona("unit_leader").get(url).get_data(as_text=True)
+    expire_emmas_consent()
+    html = auth.persona("unit_leader").get(url).get_data(as_text=True)
+    assert "Venter på nytt samtykke" in html
+
+
+def test_a_consent_must_cover_the_participants_services(auth, db_conn):
+    holder = auth.persona("holder")
+    response = holder.post(
+        f"/logger/{EMMA_LOG_ID}/samtykke", data=consent_form(services=[]), content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    assert "der deltakeren" in response.get_data(as_text=True)
+    assert Consent.select().where(Consent.log == EMMA_LOG_ID).count() == 1
+
+
+# ------------------------------------------------------------------ reminders
+
+
+def test_reminders_30_and_7_days_before_and_at_expiry_each_once(app, db_conn):
+    from stafettlogg.reminders import consent_reminders
+
+    leader, holder = user("enhetsleder"), user("stafettholder")
+    expires = TODAY + dt.timedelta(days=30)
+    Consent.update(expires_on=expires).where(Consent.log == EMMA_LOG_ID).execute()
+    mails_before = OutboxEmail.select().where(OutboxEmail.to.in_([leader.email, holder.email])).count()
+
+    def notices(kind):
+        return list(Notification.select().where(Notification.kind == kind, Notification.log_id == EMMA_LOG_ID))
+
+    with app.test_request_context():
+        assert consent_reminders(TODAY) == 2
+        assert consent_reminders(TODAY) == 0  # idempotent
+        assert consent_reminders(TODAY + dt.timedelta(days=10)) == 0  # nothing new between
+        assert {n.user_id for n in notices("consent_expiring")} == {leader.id, holder.id}
+        assert consent_reminders(expires - dt.timedelta(days=7)) == 2
+        assert consent_reminders(expires - dt.timedelta(days=6)) == 0
+        assert len(notices("consent_expiring")) == 4
+        assert consent_reminders(expires + dt.timedelta(days=1)) == 2
+        assert consent_reminders(expires + dt.timedelta(days=2)) == 0
+    assert len(notices("consent_expired")) == 2
+    assert (
+        AuditEvent.select().where(AuditEvent.action == "consent_expired", AuditEvent.log_id == EMMA_LOG_ID).count() == 1
+    )
+    # the e-mails are queued, without the child's name, and rendered in the reader's language
+    mails = OutboxEmail.select().where(OutboxEmail.to.in_([leader.email, holder.email])).count()
+    assert mails - mails_before == 6
+    text = notices("consent_expiring")[0].text
+    assert "stafettlogg nr. 1" in text and "Emma" not in text
+
+
+def test_send_reminders_cli_runs_twice_sends_once(app, db_conn):
+    Consent.update(expires_on=TODAY + dt.timedelta(days=7)).where(Consent.log == EMMA_LOG_ID).execute()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["send-reminders"])
+    second = runner.invoke(args=["send-reminders"])
+    assert first.exit_code == 0 and "2 om samtykker" in first.output
+    assert "0 om samtykker" in second.output
+
+
+def test_a_reminder_reads_in_nynorsk_for_a_nynorsk_reader(app, db_conn):
+    from stafettlogg.notify import loads
+    from stafettlogg.reminders import consent_reminders
+
+    Consent.update(expires_on=TODAY + dt.timedelta(days=5)).where(Consent.log == EMMA_LOG_ID).execute()
+    with app.test_request_context():
+        consent_reminders(TODAY)
+    note = Notification.get(Notification.kind == "consent_expiring", Notification.user == user("stafettholder"))
+    assert "Avtal et nytt samtykke" in loads(note.message).render("nb")
+    assert "Avtal eit nytt samtykke" in loads(note.message).render("nn")
+
+
+# ------------------------------------------------------------------ handover out of scope
+
+
+def test_handover_outside_the_consents_scope_waits_for_a_consent_covering_the_new_unit(auth, db_conn):
+    """Finding 5: Emma's consent covers Nordbyen skole, health and PPT; a handover to a
+    teacher at Sørbyen skole is allowed, says so up front, and the log opens to him only
+    after he uploads a consent covering his school."""
+    jonas = user("kontaktlaerer")
+    assert not states.covers(Log.get_by_id(EMMA_LOG_ID), jonas.unit)
+    assert states.covers(Log.get_by_id(EMMA_LOG_ID), user("stafettholder").unit)
+    holder = auth.persona("holder")
+    search = holder.get(f"/logger/{EMMA_LOG_ID}/stafettholder/sok?q=Jonas", headers={"HX-Request": "true"})
+    assert "Samtykket omfatter ikke" in search.get_data(as_text=True)
+    assert holder.post(f"/logger/{EMMA_LOG_ID}/stafettholder", data={"to_user_id": jonas.id}).status_code == 303
+    handover = Handover.get(Handover.log == EMMA_LOG_ID, Handover.status == "pending")
+    new = auth.login_as("kontaktlaerer")
+    proposal = new.get(f"/stafettholder/{handover.id}").get_data(as_text=True)
+    assert "Samtykket familien har gitt, omfatter ikke" in proposal
+    assert new.post(f"/stafettholder/{handover.id}/godta").status_code == 303
+
+    log = Log.get_by_id(EMMA_LOG_ID)
+    assert log.holder_id == jonas.id and states.state_of(log) == states.WAITING
+    concern = Concern.get(Concern.log == EMMA_LOG_ID).title
+    page = new.get(f"/logger/{EMMA_LOG_ID}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert concern not in html and "Last opp nytt samtykke" in html
+    assert "Samtykket omfatter ikke" in html
+    for path in ("/seksjon/concerns", "/sammendrag", "/stafettholder", "/opplysninger"):
+        assert new.get(f"/logger/{EMMA_LOG_ID}{path}").status_code == 409, path
+    assert "Last opp samtykke for" in new.get("/").get_data(as_text=True)
+    # the former holder, now a participant at a unit the consent covers, still reads
+    assert concern in auth.login_as("stafettholder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+
+    # the family's new consent names Sørbyen skole, health and PPT, not the former school:
+    # refused while the former holder takes part; the new holder removes her, then uploads
+    new = auth.login_as("kontaktlaerer")
+    without_old_school = consent_form(services=["kind:helsestasjon", "kind:ppt"])
+    response = new.post(f"/logger/{EMMA_LOG_ID}/samtykke", data=without_old_school, content_type="multipart/form-data")
+    assert response.status_code == 422 and "der deltakeren Kari Ottesen" in response.get_data(as_text=True)
+    former = Participant.get(Participant.log == EMMA_LOG_ID, Participant.user == user("stafettholder"))
+    assert new.post(f"/logger/{EMMA_LOG_ID}/deltakere/{former.id}/fjern").status_code == 303
+    response = new.post(
+        f"/logger/{EMMA_LOG_ID}/samtykke",
+        data=consent_form(services=["kind:helsestasjon", "kind:ppt"]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assert Consent.get(Consent.log == EMMA_LOG_ID, Consent.replaced_at.is_null()).unit_id == jonas.unit_id
+    assert states.state_of(Log.get_by_id(EMMA_LOG_ID)) == LogStatus.ACTIVE
+    assert concern in new.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+
+
+def test_a_new_holder_outside_the_scope_may_close_when_the_family_will_not_consent(auth, db_conn):
+    jonas = user("kontaktlaerer")
+    Log.update(holder=jonas, unit=jonas.unit_id).where(Log.id == EMMA_LOG_ID).execute()
+    new = auth.login_as("kontaktlaerer")
+    form = new.get(f"/logger/{EMMA_LOG_ID}/avslutt")
+    assert form.status_code == 200 and Concern.get(Concern.log == EMMA_LOG_ID).title not in form.get_data(as_text=True)
+    assert new.get(f"/logger/{EMMA_LOG_ID}/familieversjon").status_code == 409
+    # the gate lets the close form through (what closing asks is the close form's own business)
+    response = new.post(f"/logger/{EMMA_LOG_ID}/avslutt", data={"reason": "other", "keep": ""})
+    assert response.status_code != 409, response.get_data(as_text=True)
+
+
+def test_a_consent_naming_the_new_unit_opens_the_log_at_once(auth, db_conn):
+    jonas = user("kontaktlaerer")
+    Consent.update(services=Consent.services.concat(f",unit:{jonas.unit_id}")).where(
+        Consent.log == EMMA_LOG_ID
+    ).execute()
+    holder = auth.persona("holder")
+    holder.post(f"/logger/{EMMA_LOG_ID}/stafettholder", data={"to_user_id": jonas.id})
+    handover = Handover.get(Handover.log == EMMA_LOG_ID, Handover.status == "pending")
+    new = auth.login_as("kontaktlaerer")
+    assert "omfatter ikke" not in new.get(f"/stafettholder/{handover.id}").get_data(as_text=True)
+    new.post(f"/stafettholder/{handover.id}/godta")
+    assert states.state_of(Log.get_by_id(EMMA_LOG_ID)) == LogStatus.ACTIVE
+
+
+def test_covers_asks_the_consents_own_unit_not_the_logs_current_one(db_conn):
+    consent = Consent.get(Consent.log == EMMA_LOG_ID)
+    nordbyen = Unit.get_by_id(consent.unit_id)
+    sorbyen = user("kontaktlaerer").unit
+    assert states.consent_covers_unit(consent, nordbyen)
+    assert not states.consent_covers_unit(consent, sorbyen)
+    assert not states.consent_covers_unit(None, nordbyen)
+    Log.update(unit=sorbyen).where(Log.id == EMMA_LOG_ID).execute()  # moved without a new consent
+    assert states.consent_gap(Log.get_by_id(EMMA_LOG_ID))[0] == states.GAP_HOLDER_UNIT
+
+
+# ------------------------------------------------------------------ a youth who consents alone
+
+
+YOUTH = {
+    "kind": "ungdom",
+    "name": "Sara Testesen",
+    "class_group": "VG1",
+    "level": "1",
+    "concern_title": "Sara har mye fravær",
+    "concern_body": "",
+}
+
+
+def _birth(years: int) -> str:
+    return (TODAY - dt.timedelta(days=365 * years + 10)).isoformat()  # some days past the birthday
+
+
+def test_a_youth_of_16_can_have_a_log_without_guardians_and_consent_alone(auth, db_conn):
+    """Seed 001: from 16 (the CONSENT_AGE setting) the youth is the only consenting party."""
+    holder = auth.persona("holder")
+    younger = holder.post("/logger/ny", data=dict(YOUTH, birth_date=_birth(15)))
+    assert younger.status_code == 422 and "minst én foresatt" in younger.get_data(as_text=True)
+    response = holder.post("/logger/ny", data=dict(YOUTH, birth_date=_birth(17)))
+    assert response.status_code == 303
+    log = Log.select().order_by(Log.id.desc()).get()
+    assert Guardian.select().where(Guardian.log == log).count() == 0
+    form = holder.get(f"/logger/{log.id}/samtykke").get_data(as_text=True)
+    assert 'value="youth" checked' in form
+    as_guardian = holder.post(
+        f"/logger/{log.id}/samtykke", data=consent_form(services=[]), content_type="multipart/form-data"
+    )
+    assert as_guardian.status_code == 422 and "ingen foresatte" in as_guardian.get_data(as_text=True)
+    by_youth = holder.post(
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(services=[], given_by="youth", given_by_name="Sara Testesen", relation=""),
+        content_type="multipart/form-data",
+    )
+    assert by_youth.status_code == 303
+    assert Log.get_by_id(log.id).status == LogStatus.ACTIVE
+    assert Consent.get(Consent.log == log).given_by == "youth"
