@@ -636,7 +636,12 @@ def test_reminders_for_measures_are_sent_once(app, db_conn):
         author=log.holder_id,
     )
     counts = send_reminders(TODAY)
-    assert counts == {"measures": 3, "meetings": 0, "consents": 0}  # soon → holder and aktor; overdue → holder
+    assert counts == {
+        "measures": 3,
+        "meetings": 0,
+        "consents": 0,
+        "keep_answers": 0,
+    }  # soon → holder and aktor; overdue → holder
     assert notes("aktor", "measure_due")[0].url == f"/logger/{EMMA_LOG_ID}#measures"
     assert Notification.select().where(Notification.dedupe_key.contains(f"measure_due:{soon.id}:")).count() == 2
     assert len(notes("stafettholder", "measure_due")) == 1
@@ -644,7 +649,7 @@ def test_reminders_for_measures_are_sent_once(app, db_conn):
     assert Notification.select().where(Notification.dedupe_key.contains(f":{later.id}:")).count() == 0
     assert Notification.select().where(Notification.dedupe_key.contains(f":{evaluated.id}:")).count() == 0
     # idempotent: the same day again, and the CLI the next day, send nothing twice
-    assert send_reminders(TODAY) == {"measures": 0, "meetings": 0, "consents": 0}
+    assert send_reminders(TODAY) == {"measures": 0, "meetings": 0, "consents": 0, "keep_answers": 0}
     result = app.test_cli_runner().invoke(args=["send-reminders", "--today", TODAY.isoformat()])
     assert result.exit_code == 0 and "Sendt: 0" in result.output
     # a new evaluation date is a new reminder

@@ -48,10 +48,14 @@ def test_smallest_request_asks_for_the_log_and_the_role_once(auth, db_conn):
     total, executed = _count(auth, section)
     texts = [" ".join(sql.split()) for sql, _params in executed]
     assert sum(t.startswith('SELECT "t1"."id", "t1"."subject_id"') for t in texts) == 1  # the log
-    assert sum('FROM "participant"' in t for t in texts) == 1  # the role on it
+    assert sum('FROM "participant" AS "t1" WHERE (("t1"."log_id" = ?) AND' in t for t in texts) == 1  # the role on it
+    # the consent gate: the consent on file, the holder's unit, the participants' services
+    assert sum('FROM "consent"' in t for t in texts) == 1
+    assert sum('FROM "unit"' in t for t in texts) == 1
+    assert sum('FROM "participant"' in t for t in texts) == 2
     assert sum('FROM "user"' in t for t in texts) == 1  # the signed-in user
     assert not any('FROM "notification"' in t or 'FROM "ito_delegation"' in t for t in texts)  # no header
-    assert total <= 5, texts
+    assert total <= 8, texts
 
 
 def test_roles_are_asked_afresh_inside_and_after_a_write(app, db_conn):

@@ -362,15 +362,36 @@ OPEN_OUTSIDE_SCOPE = frozenset(
 )
 
 
+def _remembered(key: tuple, ask):
+    """Ask once per request (access.request_memo: forgotten by every write transaction)."""
+    from stafettlogg.access import request_memo
+
+    memo = request_memo()
+    if memo is None:
+        return ask()
+    if key not in memo:
+        memo[key] = ask()
+    return memo[key]
+
+
 def current_consent(log: Log):
     from stafettlogg.models import Consent
 
-    return (
-        Consent.select()
-        .where(Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null())
-        .order_by(Consent.id.desc())
-        .first()
+    return _remembered(
+        ("consent", log.id),
+        lambda: (
+            Consent.select()
+            .where(Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null())
+            .order_by(Consent.id.desc())
+            .first()
+        ),
     )
+
+
+def _unit(unit_id):
+    from stafettlogg.models import Unit
+
+    return _remembered(("unit", unit_id), lambda: Unit.get_or_none(Unit.id == unit_id))
 
 
 def consent_services(consent) -> set[str]:
@@ -441,8 +462,38 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
 
 
 def consent_gap(log: Log, today: dt.date | None = None) -> tuple[str, object] | None:
-    """What is missing for the consent on file to allow writing now: (gap, detail) or None."""
-    return consent_gaps([log], today).get(log.id)
+    """What is missing for the consent on file to allow writing now: (gap, detail) or None.
+    Asked once per request and log (the access check, the view and the page ask the same);
+    every write transaction forgets the answer, like the caller's roles."""
+    if today is not None:
+        return consent_gaps([log], today).get(log.id)
+    return _remembered(("consent_gap", log.id, log.status), lambda: _single_gap(log))
+
+
+def _single_gap(log: Log) -> tuple[str, object] | None:
+    """consent_gaps for one log, sharing the consent and unit this request already read."""
+    from stafettlogg.models import Participant, Unit
+
+    if log.status != ACTIVE:
+        return None
+    consent = current_consent(log)
+    if consent is None:
+        return (GAP_MISSING, None)
+    if consent.expires_on is not None and consent.expires_on < dt.date.today():
+        return (GAP_EXPIRED, consent.expires_on)
+    unit = _unit(log.unit_id)
+    if not consent_covers_unit(consent, unit):
+        return (GAP_HOLDER_UNIT, unit)
+    for row in (
+        Participant.select(Participant, User, Unit)
+        .join(User, on=(Participant.user == User.id))
+        .join(Unit)
+        .where(Participant.log == log.id)
+        .order_by(User.name)
+    ):
+        if not consent_covers_unit(consent, row.user.unit):
+            return (GAP_PARTICIPANT, row.user)
+    return None
 
 
 def waiting_ids(logs: list[Log]) -> set[int]:
@@ -491,9 +542,7 @@ def readable_by(user: User | None, log: Log) -> bool:
     lets the people it named read; a new holder outside its scope waits for a new one)."""
     if log.status != ACTIVE or user is None or not getattr(user, "is_staff", False):
         return True
-    from stafettlogg.models import Unit
-
     consent = current_consent(log)
     if consent is None:
         return False
-    return consent_covers_unit(consent, Unit.get_or_none(Unit.id == user.unit_id))
+    return consent_covers_unit(consent, _unit(user.unit_id))
