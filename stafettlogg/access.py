@@ -148,6 +148,8 @@ ACCESS: dict[str, str] = {
     "signin.confirm": "authenticated",
     "signin.turn_off": "authenticated",
     "signin.reset": "unit_leader",
+    # seed duties: the decision guide answered from inside a log (individual-plan prompt)
+    "logs.guide_answer": "holder",
 }
 
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN, prefetch
 
-from stafettlogg.logs import lifecycle, queries
+from stafettlogg.logs import lifecycle, queries, talks
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
     AuditEvent,
@@ -63,6 +63,7 @@ def plain_view(log) -> dict:
                 Meeting.select().where(Meeting.log == log, Meeting.starts_at >= now).order_by(Meeting.starts_at)
             ),
             minutes=list(prefetch(finalised, MinutesCorrection.select().order_by(MinutesCorrection.id))),
+            talk_summary=talks.family_summary(log),
         )
     return context
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import states
+from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.models import Handover, Log, Participant, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
 
@@ -118,10 +119,14 @@ def _load_pending(handover: Handover) -> tuple[Handover, Log]:
     return handover, log
 
 
-def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log, bool]:
+def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log, int | None]:
     """Holder changes; the old holder stays a participant; the log moves with the new
-    holder to their unit. Returns the reloaded log and whether it moved unit."""
-    moved = new_holder.unit_id != log.unit_id
+    holder to their unit, and the class/group it had in the old unit is kept for that
+    unit's overview of this school year. Returns the reloaded log and the unit it moved
+    from (None when it stayed)."""
+    moved_from = log.unit_id if new_holder.unit_id != log.unit_id else None
+    if moved_from is not None:
+        record_class_group(log.id, moved_from, log.class_group)
     # The date the guardians were told who the holder is belongs to that holder: the new
     # one records their own (a task on their start page until they do).
     Log.update(
@@ -134,7 +139,7 @@ def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log,
         and not Participant.select().where(Participant.log == log, Participant.user == old_holder_id).exists()
     ):
         Participant.create(log=log, user=old_holder_id, added_by=new_holder.id)
-    return Log.get_by_id(log.id), moved
+    return Log.get_by_id(log.id), moved_from
 
 
 def _arrival_url(unit: Unit) -> str:
@@ -147,8 +152,30 @@ def _arrival_url(unit: Unit) -> str:
         return "/"
 
 
-def _announce_arrival(log: Log, by: User) -> None:
-    """seed 001: "Enhetsleder melder til ny enhet" — the new unit's leaders are told."""
+def _announce_move(log: Log, moved_from: int) -> None:
+    """seed 001: "Enhetsleder melder til ny enhet" — the new unit's leaders are told a
+    child has arrived, and the old unit's leaders that the child has moved out (their
+    overview shows it). Neither message names the child (it may also go out by e-mail)."""
+    _announce_arrival(log)
+    unit = Unit.get_by_id(log.unit_id)
+    old_unit = Unit.get_by_id(moved_from)
+    for leader in User.select().where(User.unit == old_unit, User.role == Role.UNIT_LEADER, User.active):
+        notify(
+            leader,
+            "child_moved_out",
+            msg(
+                "Et barn med stafettlogg har flyttet fra %(old)s til %(unit)s (stafettlogg nr. %(id)s). Enhetens oversikt viser barnet som flyttet ut.",
+                old=old_unit.name,
+                unit=unit.name,
+                id=log.id,
+            ),
+            url=_arrival_url(old_unit),
+            log=log,
+            dedupe_key=f"child_moved_out:{log.id}:{old_unit.id}:{log.version}:{leader.id}",
+        )
+
+
+def _announce_arrival(log: Log) -> None:
     unit = Unit.get_by_id(log.unit_id)
     leaders = User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active)
     for leader in leaders:
@@ -195,7 +222,7 @@ def accept_handover(by: User, handover: Handover) -> Log:
                 _("Stafettholderen er byttet siden forslaget ble sendt. Forslaget gjelder ikke lenger.")
             )
         Handover.update(status=ACCEPTED, decided_at=utcnow()).where(Handover.id == handover.id).execute()
-        log, moved = _become_holder(log, handover.from_user_id, to_user)
+        log, moved_from = _become_holder(log, handover.from_user_id, to_user)
         audit.record("handover_accepted", log=log, obj=handover, user=by)
         notify(
             User.get_by_id(handover.from_user_id),
@@ -214,8 +241,8 @@ def accept_handover(by: User, handover: Handover) -> Log:
                 log=log,
                 dedupe_key=f"handover_accepted:{handover.id}:creator",
             )
-        if moved:
-            _announce_arrival(log, by)
+        if moved_from is not None:
+            _announce_move(log, moved_from)
     return log
 
 
@@ -346,7 +373,7 @@ def assign_holder_directly(
             created_by=by,
             decided_at=utcnow(),
         )
-        log, moved = _become_holder(log, handover.from_user_id, to_user)
+        log, moved_from = _become_holder(log, handover.from_user_id, to_user)
         audit.record("holder_assigned", log=log, obj=handover, user=by, role="unit_leader")
         notify(
             to_user,
@@ -361,8 +388,8 @@ def assign_holder_directly(
             dedupe_key=f"holder_assigned:{handover.id}",
         )
         _tell_guardians_of_new_holder(log, to_user, handover)
-        if moved:
-            _announce_arrival(log, by)
+        if moved_from is not None:
+            _announce_move(log, moved_from)
     return handover
 
 

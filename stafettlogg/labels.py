@@ -47,6 +47,19 @@ MEASURE_STATUSES = {
     "ended": _l("Avsluttet"),
 }
 
+# Seed 002: how often an adult talks with the child between meetings, in days.
+TALK_FREQUENCIES = {
+    7: _l("Hver uke"),
+    14: _l("Annenhver uke"),
+    21: _l("Hver tredje uke"),
+    30: _l("Hver måned"),
+}
+
+TALK_AGREEMENT_STATUSES = {
+    "ongoing": _l("Pågår"),
+    "ended": _l("Avsluttet"),
+}
+
 EVALUATION_DECISIONS = {
     "continue": _l("Fortsette"),
     "adjust": _l("Justere"),

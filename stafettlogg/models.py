@@ -444,6 +444,7 @@ class ChildTalk(BaseModel):
     """A quick note of one talk: when, who, how it is going in the child's words."""
 
     log = ForeignKeyField(Log, backref="talks", on_delete="CASCADE")
+    agreement = ForeignKeyField(ChildTalkAgreement, null=True, backref="talks", on_delete="SET NULL")
     talked_on = DateField(index=True)
     who = CharField(max_length=200)
     how_it_goes = TextField()
@@ -451,6 +452,17 @@ class ChildTalk(BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
+
+
+class GuideAnswer(BaseModel):
+    """The decision guide answered from inside a log (seed 004): the result the
+    individual-plan prompt on the log shows."""
+
+    log = ForeignKeyField(Log, backref="guide_answers", on_delete="CASCADE")
+    result_id = CharField(max_length=40)
+    answers = TextField(default="{}")  # JSON: question id -> "ja"/"nei"
+    answered_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    answered_at = DateTimeField(default=utcnow)
 
 
 class ClassGroupPeriod(BaseModel):
@@ -672,6 +684,7 @@ MODELS = [
     Entry,
     ChildTalkAgreement,
     ChildTalk,
+    GuideAnswer,
     ClassGroupPeriod,
     Handover,
     LogRequest,

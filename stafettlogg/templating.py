@@ -129,6 +129,23 @@ def _section_choices(provider, log):
     return choices(provider, log)
 
 
+def _guide_results() -> dict:
+    """The decision guide's results in the page's language (the IP prompt quotes them)."""
+    from stafettlogg.guide.guide import load_guide
+
+    return load_guide()["results"]
+
+
+def _talk_schedule(log) -> dict:
+    """Agreement id -> its next talk (logs/talks.py), once per request and log."""
+    from stafettlogg.logs import talks
+
+    cache = g.setdefault("talk_schedule", {})
+    if log.id not in cache:
+        cache[log.id] = {due.agreement.id: due for due in talks.schedule(log)}
+    return cache[log.id]
+
+
 def _concern_titles(log) -> dict:
     """Concern titles of the log, fetched once per request (not once per item)."""
     from flask import g
@@ -231,6 +248,10 @@ def register(app):
         decision_label=lambda k: labels.label(labels.EVALUATION_DECISIONS, k),
         outcome_label=lambda k: labels.label(labels.EVALUATION_OUTCOMES, k),
         meeting_kind_label=lambda k: labels.label(labels.MEETING_KINDS, k),
+        talk_frequency_label=lambda k: labels.label(labels.TALK_FREQUENCIES, k),
+        talk_status_label=lambda k: labels.label(labels.TALK_AGREEMENT_STATUSES, k),
+        talk_schedule=_talk_schedule,
+        guide_results=_guide_results,
         level_label=lambda k: labels.label(labels.LEVELS, k),
         relation_label=lambda k: labels.label(labels.RELATIONS, k),
         labels=labels,

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from stafettlogg import audit, languages
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import files
+from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import (
     Concern,
@@ -115,6 +116,7 @@ def create_log(
             class_group=class_group.strip(),
             status=LogStatus.DRAFT,
         )
+        record_class_group(log.id, unit.id, class_group)
         for g in guardians:
             Guardian.create(log=log, **g)
         Concern.create(log=log, title=concern_title.strip(), body=concern_body.strip(), author=by)
@@ -147,6 +149,7 @@ def update_header(
         )
         if not changed:
             raise LogError(_("Noen andre har endret opplysningene samtidig. Se over og lagre igjen."), code="conflict")
+        record_class_group(log.id, log.unit_id, class_group)
         audit.record("log_header_updated", log=log, obj=log, user=by)
     return Log.get_by_id(log.id)
 

@@ -19,6 +19,9 @@ from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.logs import domain, states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
+    ChildTalk,
+    ChildTalkAgreement,
+    ClassGroupPeriod,
     Concern,
     Consent,
     DeletionRequest,
@@ -27,6 +30,7 @@ from stafettlogg.models import (
     Goal,
     Guardian,
     GuardianInvitation,
+    GuideAnswer,
     Handover,
     Highlight,
     Log,
@@ -417,6 +421,10 @@ def _purge(log: Log) -> None:
     Concern.delete().where(Concern.log == log_id).execute()
     Highlight.delete().where(Highlight.log == log_id).execute()
     Entry.delete().where(Entry.log == log_id).execute()
+    ChildTalk.delete().where(ChildTalk.log == log_id).execute()
+    ChildTalkAgreement.delete().where(ChildTalkAgreement.log == log_id).execute()
+    GuideAnswer.delete().where(GuideAnswer.log == log_id).execute()
+    ClassGroupPeriod.delete().where(ClassGroupPeriod.log == log_id).execute()
     Consent.delete().where(Consent.log == log_id).execute()
     if file_ids:
         StoredFile.delete().where(StoredFile.id.in_(file_ids)).execute()

@@ -54,8 +54,9 @@ def _close_page(values=None, errors=None, status=200):
 
 @bp.route("/logger/<int:log_id>/avslutt", methods=["GET", "POST"])
 def close(log_id):
-    if request.method == "GET":
-        return _close_page()
+    if request.method == "GET":  # a reason may be proposed by a link (the IP prompt)
+        reason = request.args.get("reason", "")
+        return _close_page({"reason": reason} if reason in content.close_reasons() else None)
     f = request.form
     keep = f.get("keep", "")
     try:

@@ -5,8 +5,11 @@ import datetime as dt
 
 from peewee import JOIN, Case, prefetch
 
+from stafettlogg.logs import talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
 from stafettlogg.models import (
+    ChildTalk,
+    ChildTalkAgreement,
     Concern,
     Entry,
     Evaluation,
@@ -49,6 +52,8 @@ def section_items(log: Log, key: str) -> list:
         "measures": Measure,
         "meetings": Meeting,
         "entries": Entry,
+        "talk_agreements": ChildTalkAgreement,
+        "talks": ChildTalk,
     }[key]
     query = model.select(model, Author).join(Author, on=(model.author == Author.id)).where(model.log == log)
     if key == "measures":
@@ -61,6 +66,8 @@ def section_items(log: Log, key: str) -> list:
         return list(query.order_by(Entry.entry_date.desc(), Entry.id.desc()))
     if key == "highlights":
         return list(query.order_by(Highlight.id.desc()))
+    if key == "talks":
+        return list(query.order_by(ChildTalk.talked_on.desc(), ChildTalk.id.desc()))
     return list(query.order_by(model.id))
 
 
@@ -96,6 +103,7 @@ def summary(log: Log) -> dict:
         ("measures", Measure),
         ("meetings", Meeting),
         ("entries", Entry),
+        ("talks", ChildTalk),
     ):
         counts[key] = model.select().where(model.log == log).count()
     soon = dt.date.today() + dt.timedelta(days=14)
@@ -104,7 +112,7 @@ def summary(log: Log) -> dict:
         .where(Measure.log == log, Measure.status != "ended", Measure.evaluation_date <= soon)
         .order_by(Measure.evaluation_date)
     )
-    return {"counts": counts, "due": due}
+    return {"counts": counts, "due": due, "talks": [d for d in talks.schedule(log) if d.due_on <= soon]}
 
 
 def holder_history(log: Log) -> list[Handover]:
@@ -155,7 +163,10 @@ def log_page(log: Log) -> dict:
     }
     remember_holders(log, context["history"])
     if log.status != LogStatus.DRAFT:
+        from stafettlogg.logs.ip_prompt import ip_prompt
+
         context["items"] = {key: section_items(log, key) for key in SECTIONS}
+        context["ip_prompt"] = ip_prompt(log)
     return context
 
 
@@ -218,6 +229,7 @@ def start_page(user: User) -> dict:
         # handed over from a unit the consent does not cover: the new holder must upload one
         "outside_scope": [log for log in held if gaps.get(log.id, ("",))[0] == states.GAP_HOLDER_UNIT],
         "due": measures_due(user),
+        "talks_due": talks.talks_due(user),
         "drafts": [log for log in held if log.status == LogStatus.DRAFT],
         "expiring": consents_expiring([log for log in held if log.status == LogStatus.ACTIVE]),
         "pending_handovers": list(

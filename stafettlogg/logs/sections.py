@@ -12,6 +12,8 @@ from stafettlogg.access import role_on_log
 from stafettlogg.db import write_transaction
 from stafettlogg.logs.domain import LogError, ensure_writable
 from stafettlogg.models import (
+    ChildTalk,
+    ChildTalkAgreement,
     Concern,
     Entry,
     Evaluation,
@@ -51,6 +53,8 @@ class Section:
     empty_text: object = ""
     add_label: object = ""
     markdown: bool = True
+    # reloaded when something else in the log changes (it shows or offers other sections' rows)
+    refresh_on_change: bool = False
 
 
 SECTIONS: dict[str, Section] = {}
@@ -192,10 +196,78 @@ _register(
     )
 )
 
-MARKDOWN_FIELDS = {"body", "what", "agenda", "minutes", "invited"}
+_register(
+    Section(
+        key="talk_agreements",
+        model=ChildTalkAgreement,
+        title=_l("Avtale om samtale med barnet"),
+        item_name=_l("avtale om samtale"),
+        fields=(
+            Field(
+                "adult",
+                _l("Hvem snakker med barnet?"),
+                required=True,
+                max_length=200,
+                hint=_l("Navn og stilling, for eksempel «kontaktlærer Kari Ottesen»"),
+            ),
+            Field(
+                "adult_user",
+                _l("Personen i loggen"),
+                "select",
+                choices="people",
+                hint=_l("Velg personen hvis hen skal få påminnelse om samtalene"),
+            ),
+            Field("every_days", _l("Hvor ofte?"), "select", required=True, choices="talk_frequencies"),
+            Field("start_date", _l("Fra dato"), "date", required=True),
+            Field(
+                "how",
+                _l("Hvordan og hvor?"),
+                "textarea",
+                max_length=1000,
+                hint=_l("For eksempel «en prat på vei til gymtimen, uten andre til stede»"),
+            ),
+            Field("status", _l("Status"), "select", required=True, choices="talk_statuses"),
+        ),
+        empty_text=_l(
+            "Ingen avtale ennå. Avtal hvem som snakker med barnet mellom møtene, og hvor ofte, så dere fanger opp hvordan det går."
+        ),
+        add_label=_l("Avtal samtale med barnet"),
+        refresh_on_change=True,  # the next talk is due from the latest note
+    )
+)
+_register(
+    Section(
+        key="talks",
+        model=ChildTalk,
+        title=_l("Samtaler med barnet"),
+        item_name=_l("samtale"),
+        fields=(
+            Field("agreement", _l("Etter avtalen"), "select", choices="talk_agreements"),
+            Field("talked_on", _l("Dato"), "date", required=True),
+            Field("who", _l("Hvem snakket med barnet?"), required=True, max_length=200),
+            Field(
+                "how_it_goes",
+                _l("Hvordan går det, med barnets egne ord?"),
+                "textarea",
+                required=True,
+                max_length=2000,
+                hint=_l("Skriv det barnet sa, for eksempel «Det er bedre i friminuttene nå, jeg er med Ali»"),
+            ),
+        ),
+        creators=("holder", "participant"),
+        participant_edits_own=True,
+        empty_text=_l("Ingen samtaler skrevet ned ennå."),
+        add_label=_l("Skriv ned en samtale"),
+        refresh_on_change=True,  # the note form offers the ongoing agreements
+    )
+)
+
+MARKDOWN_FIELDS = {"body", "what", "agenda", "minutes", "invited", "how", "how_it_goes"}
 
 
 # ------------------------------------------------------------------ choices
+
+FOREIGN_KEY_CHOICES = ("concerns", "people", "talk_agreements")  # choices that name another row
 
 
 def choices(provider: str, log: Log) -> list[tuple]:
@@ -210,6 +282,17 @@ def choices(provider: str, log: Log) -> list[tuple]:
         return labels.options(labels.MEASURE_STATUSES)
     if provider == "meeting_kinds":
         return labels.options(labels.MEETING_KINDS)
+    if provider == "talk_frequencies":
+        return labels.options(labels.TALK_FREQUENCIES)
+    if provider == "talk_statuses":
+        return labels.options(labels.TALK_AGREEMENT_STATUSES)
+    if provider == "talk_agreements":
+        return [
+            (a.id, a.adult)
+            for a in ChildTalkAgreement.select()
+            .where(ChildTalkAgreement.log == log, ChildTalkAgreement.status == "ongoing")
+            .order_by(ChildTalkAgreement.id)
+        ]
     raise KeyError(provider)
 
 
@@ -273,6 +356,8 @@ def validate(section: Section, log: Log, form) -> tuple[dict, dict]:
         and clean["evaluation_date"] < clean["start_date"]
     ):
         errors["evaluation_date"] = _("Evalueringsdatoen kan ikke være før startdatoen.")
+    if section.key == "talks" and clean.get("talked_on") and clean["talked_on"] > dt.date.today():
+        errors["talked_on"] = _("Samtalen kan ikke ha en dato fram i tid.")
     return clean, errors
 
 

@@ -559,7 +559,7 @@ def item_edit(log_id, key, item_id):
     g.audit_object = item
     values = {
         f.name: _form_value(
-            getattr(item, f.name + ("_id" if f.kind == "select" and f.choices in ("concerns", "people") else ""))
+            getattr(item, f.name + ("_id" if f.kind == "select" and f.choices in sec.FOREIGN_KEY_CHOICES else ""))
         )
         for f in section.fields
     }
@@ -639,6 +639,29 @@ def evaluation_create(log_id, measure_id):
             {f"eval-{measure.id}-{k}": v for k, v in request.form.items()},
         )
     return _render_section(section)
+
+
+# ------------------------------------------------------------------ individual plan (IP)
+
+
+@bp.route("/<int:log_id>/veileder", methods=["POST"])
+def guide_answer(log_id):
+    """The decision guide answered from inside the log: its result is kept on the log,
+    where the individual-plan prompt shows it."""
+    from stafettlogg.guide.guide import load_guide
+    from stafettlogg.logs import ip_prompt
+
+    answers = {k: v for k, v in request.form.items() if k in load_guide()["questions"]}
+    try:
+        ip_prompt.record_guide_answer(current_user, g.log, answers)
+    except domain.LogError as e:
+        if e.code != "incomplete":
+            flash(str(e), "error")
+            return redirect(url_for("logs.show", log_id=g.log.id), 303)
+        flash(_("Svar på alle spørsmålene i veilederen før du lagrer anbefalingen."), "error")
+        return redirect(url_for("guide.guide", logg=g.log.id, **answers), 303)
+    flash(_("Anbefalingen fra veilederen er lagret i stafettloggen."), "success")
+    return redirect(url_for("logs.show", log_id=g.log.id) + "#ip", 303)
 
 
 # ------------------------------------------------------------------ consent form templates

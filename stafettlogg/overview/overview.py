@@ -168,6 +168,9 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
     from stafettlogg.logs import states
 
     waiting = states.waiting_ids(logs)  # "Venter på nytt samtykke": derived from the consent
+    from stafettlogg.logs.class_groups import class_groups_in  # logs/ imports this module
+
+    classes = class_groups_in(unit.id, year, [log.id for log in logs])
     rows = []
     for log in logs:
         periods = holder_periods(log, handovers.get(log.id, []))
@@ -184,8 +187,9 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
         row = OverviewRow(
             child_name=log.subject.name,
             birth_date=log.subject.birth_date,
-            # class/group is the current unit's; after a move it belongs to the new unit
-            class_group=log.class_group if log.unit_id == unit.id else "",
+            # the class/group recorded in this unit that year; after a move the log's own
+            # class/group belongs to the new unit
+            class_group=classes.get(log.id) or (log.class_group if log.unit_id == unit.id else ""),
             holder=person_text(holder.name, holder.job_title) if holder else "",
             koordinator=person_text(log.coordinator_name, log.coordinator_service),
             records_kept_in=_kept_label(log.records_kept_in),

@@ -1,0 +1,46 @@
+"""Talks with the child linked to the agreement they follow (seed 002), and the decision
+guide's answer given from inside a log, which the individual-plan prompt reads."""
+
+from peewee import *
+
+
+def up(migrator, db):
+    class Log(Model):
+        class Meta:
+            database = db
+            table_name = "log"
+
+    class User(Model):
+        class Meta:
+            database = db
+            table_name = "user"
+
+    class ChildTalkAgreement(Model):
+        class Meta:
+            database = db
+            table_name = "child_talk_agreement"
+
+    class GuideAnswer(Model):
+        log = ForeignKeyField(Log, on_delete="CASCADE")
+        result_id = CharField(max_length=40)
+        answers = TextField(default="{}")
+        answered_by = ForeignKeyField(User, on_delete="RESTRICT")
+        answered_at = DateTimeField()
+
+        class Meta:
+            database = db
+            table_name = "guide_answer"
+
+    migrator.migrate(
+        migrator.add_column(
+            "child_talk",
+            "agreement_id",
+            ForeignKeyField(ChildTalkAgreement, null=True, on_delete="SET NULL", field=ChildTalkAgreement.id),
+        ),
+    )
+    db.create_tables([GuideAnswer])
+
+
+def down(migrator, db):
+    db.execute_sql('DROP TABLE IF EXISTS "guide_answer"')
+    migrator.migrate(migrator.drop_column("child_talk", "agreement_id"))

@@ -1,0 +1,76 @@
+"""The prompt that the family may have the right to an individual plan (seed 002:
+"Innbyggjarar som har rett på individuell plan (IP) … ein avsluttar stafettloggen";
+seed 003 on when IP is offered). Advice, never a block: nothing here stops any action.
+
+The one rule: the log is open and either its measures have involved at least
+`SERVICES_FOR_IP` different services (units of the people responsible) over the log's
+life, or the decision guide answered from inside the log last recommended IP with a
+koordinator or a barnekoordinator."""
+
+import dataclasses
+import json
+
+from stafettlogg import audit
+from stafettlogg.db import write_transaction
+from stafettlogg.guide.guide import walk
+from stafettlogg.logs import states
+from stafettlogg.logs.domain import LogError, ensure_writable
+from stafettlogg.models import GuideAnswer, Log, Measure, User
+
+SERVICES_FOR_IP = 3
+IP_RESULTS = ("ip_koordinator", "barnekoordinator")
+
+
+@dataclasses.dataclass(frozen=True)
+class IpPrompt:
+    services: int  # different services in the log's measures, over time
+    guide_result: str | None  # the guide's latest result for this log, if it recommends IP
+    answered_at: object = None
+
+    @property
+    def from_guide(self) -> bool:
+        return self.guide_result is not None
+
+
+def services_in_measures(log: Log) -> int:
+    """Different services among the people responsible for the log's measures, ended
+    measures included (over time)."""
+    return (
+        Measure.select(User.unit)
+        .join(User, on=(Measure.responsible_user == User.id))
+        .where(Measure.log == log, User.unit.is_null(False))
+        .distinct()
+        .count()
+    )
+
+
+def latest_guide_answer(log: Log) -> GuideAnswer | None:
+    return GuideAnswer.select().where(GuideAnswer.log == log).order_by(GuideAnswer.id.desc()).first()
+
+
+def ip_prompt(log: Log) -> IpPrompt | None:
+    """The prompt to show on the log now, or None."""
+    if log.status not in states.OPEN:
+        return None
+    answer = latest_guide_answer(log)
+    guide_result = answer.result_id if answer is not None and answer.result_id in IP_RESULTS else None
+    services = services_in_measures(log)
+    if guide_result is None and services < SERVICES_FOR_IP:
+        return None
+    return IpPrompt(services, guide_result, answer.answered_at if guide_result else None)
+
+
+def record_guide_answer(by: User, log: Log, answers: dict) -> GuideAnswer:
+    """The holder answers the decision guide for this log; the answers are walked again
+    here, so only a path that reaches a result is stored."""
+    ensure_writable(log)
+    step = walk(answers)
+    if step.result_id is None:
+        raise LogError("incomplete", code="incomplete")
+    kept = {qid: answer for qid, _question, answer in step.answered}
+    with write_transaction():
+        answer = GuideAnswer.create(
+            log=log, result_id=step.result_id, answers=json.dumps(kept, sort_keys=True), answered_by=by
+        )
+        audit.record("guide_answered", log=log, obj=answer, user=by)
+    return answer

@@ -1,0 +1,124 @@
+"""The individual-plan prompt (seed 002/003): from the rule (three or more services in
+the log's measures over time) and from the decision guide answered inside the log;
+advice with the guide's recommendation and a way to close with "IP opprettet", never a
+block."""
+
+import datetime as dt
+
+import pytest
+
+from stafettlogg.logs import ip_prompt
+from stafettlogg.models import GuideAnswer, Log, LogStatus, Measure
+from tests.conftest import EMMA_LOG_ID, PERSONAS, user
+from tests.test_access_matrix import refused
+
+pytestmark = pytest.mark.db
+
+PROMPT = "Familien kan ha rett til individuell plan (IP)"
+IP_PATH = {"services": "ja", "needs_services": "ja", "over_time": "ja"}
+
+
+def _measures(*usernames, status="ongoing"):
+    log = Log.get_by_id(EMMA_LOG_ID)
+    Measure.delete().where(Measure.log == log).execute()
+    for name in usernames:
+        responsible = user(name)
+        Measure.create(
+            log=log,
+            what="Tiltak",
+            responsible=responsible.name,
+            responsible_user=responsible,
+            evaluation_date=dt.date.today(),
+            status=status,
+            author=log.holder,
+        )
+    return Log.get_by_id(EMMA_LOG_ID)
+
+
+def _ip_answers(app):
+    """A path through the guide that ends in IP with koordinator (found, not assumed)."""
+    from stafettlogg.guide.guide import paths
+
+    with app.test_request_context():
+        return next(answers for answers, result in paths() if result == "ip_koordinator")
+
+
+def test_three_services_over_time_prompt_two_do_not(app, db_conn):
+    # Nordbyen skole, Helsestasjonen sentrum, Sørbyen skole: three units
+    assert ip_prompt.ip_prompt(_measures("stafettholder", "aktor")) is None
+    log = _measures("stafettholder", "aktor", "kontaktlaerer")
+    prompt = ip_prompt.ip_prompt(log)
+    assert prompt is not None and prompt.services == 3 and not prompt.from_guide
+    # over time: ended measures still count; two people of one unit are one service
+    log = _measures("stafettholder", "larer", "aktor", "kontaktlaerer", status="ended")
+    assert ip_prompt.ip_prompt(log).services == 3
+
+
+def test_only_an_open_log_prompts(app, db_conn):
+    log = _measures("stafettholder", "aktor", "kontaktlaerer")
+    Log.update(status=LogStatus.CLOSED).where(Log.id == log.id).execute()
+    assert ip_prompt.ip_prompt(Log.get_by_id(log.id)) is None
+
+
+def test_the_guide_answered_in_the_log_prompts_and_a_later_other_answer_ends_it(app, db_conn):
+    log = _measures()
+    with app.test_request_context():
+        ip_prompt.record_guide_answer(log.holder, log, _ip_answers(app))
+    prompt = ip_prompt.ip_prompt(log)
+    assert prompt is not None and prompt.guide_result == "ip_koordinator" and prompt.services == 0
+    GuideAnswer.create(log=log, result_id="stafettlogg", answered_by=log.holder)
+    assert ip_prompt.ip_prompt(log) is None
+
+
+def test_the_page_follows_the_rule_not_a_copy_of_it(auth, db_conn, monkeypatch):
+    _measures("stafettholder", "aktor")
+    holder = auth.persona("holder")
+    assert PROMPT not in holder.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    monkeypatch.setattr(ip_prompt, "SERVICES_FOR_IP", 2)
+    page = holder.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert PROMPT in page and "involvert 2 ulike tjenester" in page
+    assert "Individuell plan med koordinator" in page  # the guide's recommendation
+    assert f"/logger/{EMMA_LOG_ID}/avslutt?reason=ip_created" in page
+    close = holder.get(f"/logger/{EMMA_LOG_ID}/avslutt?reason=ip_created").get_data(as_text=True)
+    assert 'value="ip_created" checked' in close
+    # advice, never a block: the log is still written in
+    r = holder.post(f"/logger/{EMMA_LOG_ID}/seksjon/highlights", data={"body": "Bra dag"})
+    assert r.status_code == 303
+
+
+def test_holder_answers_the_guide_from_the_log(auth, app, db_conn):
+    _measures()
+    holder = auth.persona("holder")
+    page = holder.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert f"/veileder?logg={EMMA_LOG_ID}" in page
+    answers = _ip_answers(app)
+    result = holder.get("/veileder", query_string={"logg": EMMA_LOG_ID, **answers}).get_data(as_text=True)
+    assert f"/logger/{EMMA_LOG_ID}/veileder" in result and "Lagre anbefalingen i stafettloggen" in result
+    r = holder.post(f"/logger/{EMMA_LOG_ID}/veileder", data={**answers, "made_up": "ja"})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/logger/{EMMA_LOG_ID}#ip")
+    answer = GuideAnswer.get(GuideAnswer.log == EMMA_LOG_ID)
+    assert answer.result_id == "ip_koordinator" and "made_up" not in answer.answers
+    page = holder.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert PROMPT in page and "Veilederen ble besvart for denne loggen" in page
+
+
+def test_an_unfinished_guide_stores_nothing(auth, db_conn):
+    r = auth.persona("holder").post(f"/logger/{EMMA_LOG_ID}/veileder", data={"services": "ja"})
+    assert r.status_code == 303 and "/veileder?" in r.headers["Location"] and "csrf" not in r.headers["Location"]
+    assert not GuideAnswer.select().exists()
+
+
+@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
+def test_only_the_holder_saves_the_guides_answer(auth, app, db_conn, persona):
+    r = auth.persona(persona).post(f"/logger/{EMMA_LOG_ID}/veileder", data=_ip_answers(app))
+    if persona == "holder":
+        assert r.status_code == 303 and GuideAnswer.select().count() == 1
+    else:
+        assert refused(r) or r.status_code == 404
+        assert not GuideAnswer.select().exists()
+
+
+def test_a_made_up_log_reveals_nothing(auth, app, db_conn):
+    for log_id in (999999, 2**70):
+        r = auth.persona("holder").post(f"/logger/{log_id}/veileder", data=_ip_answers(app))
+        assert r.status_code == 404

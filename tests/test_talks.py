@@ -1,0 +1,178 @@
+"""Talks with the child between meetings (seed 002): the agreement (a named adult, how
+often), a note of each talk, due/overdue on the log and the start page, the guardians'
+summary, who may write, and that a closed log takes no talks."""
+
+import datetime as dt
+
+import pytest
+
+from stafettlogg.logs import sections, talks
+from stafettlogg.models import ChildTalk, ChildTalkAgreement, Log, LogStatus
+from tests.conftest import EMMA_LOG_ID, PERSONAS, user
+from tests.test_access_matrix import refused
+
+pytestmark = pytest.mark.db
+
+TODAY = dt.date.today()
+
+
+def _agreement(log, every_days=7, start=None, adult="Kontaktlærer Kari Ottesen", **extra):
+    return ChildTalkAgreement.create(
+        log=log,
+        adult=adult,
+        every_days=every_days,
+        start_date=start or TODAY - dt.timedelta(days=30),
+        author=log.holder,
+        **extra,
+    )
+
+
+def _talk(log, on, agreement=None, text="Det går bedre i friminuttene"):
+    return ChildTalk.create(log=log, agreement=agreement, talked_on=on, who="Kari", how_it_goes=text, author=log.holder)
+
+
+# ------------------------------------------------------------------ the rule
+
+
+def test_next_talk_counts_from_the_latest_talk_or_the_start(app, db_conn):
+    log = Log.get_by_id(EMMA_LOG_ID)
+    weekly = _agreement(log, 7, start=dt.date(2026, 1, 5))
+    monthly = _agreement(log, 30, start=dt.date(2026, 1, 5), adult="Helsesykepleier")
+    assert talks.next_due(weekly, []).due_on == dt.date(2026, 1, 12)
+    before_start = _talk(log, dt.date(2026, 1, 1), weekly)
+    assert talks.next_due(weekly, [before_start]).due_on == dt.date(2026, 1, 12)
+    own = _talk(log, dt.date(2026, 1, 20), weekly)
+    other = _talk(log, dt.date(2026, 1, 25), monthly)
+    unlinked = _talk(log, dt.date(2026, 1, 22))
+    due = talks.next_due(weekly, [before_start, own, other, unlinked])
+    assert (due.last_talk, due.due_on) == (dt.date(2026, 1, 22), dt.date(2026, 1, 29))
+    assert due.overdue(dt.date(2026, 1, 30)) and not due.overdue(dt.date(2026, 1, 29))
+    assert talks.next_due(monthly, [own, other]).due_on == dt.date(2026, 2, 24)
+
+
+def test_ended_agreements_are_not_due(app, db_conn):
+    log = Log.get_by_id(EMMA_LOG_ID)
+    _agreement(log, status="ended")
+    assert talks.schedule(log) == []
+    assert talks.talks_due(log.holder) == []
+
+
+# ------------------------------------------------------------------ writing through the log
+
+
+def test_holder_agrees_and_a_participant_notes_a_talk(auth, db_conn):
+    holder = auth.persona("holder")
+    r = holder.post(
+        f"/logger/{EMMA_LOG_ID}/seksjon/talk_agreements",
+        data={
+            "adult": "Kontaktlærer Kari Ottesen",
+            "every_days": "7",
+            "start_date": (TODAY - dt.timedelta(days=10)).isoformat(),
+            "how": "En prat etter gymtimen",
+            "status": "ongoing",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200, r.get_data(as_text=True)
+    agreement = ChildTalkAgreement.get(ChildTalkAgreement.log == EMMA_LOG_ID)
+    page = r.get_data(as_text=True)
+    assert "Kontaktlærer Kari Ottesen" in page and "hver uke" in page and "Forfalt" in page
+
+    participant = auth.persona("participant")
+    r = participant.post(
+        f"/logger/{EMMA_LOG_ID}/seksjon/talks",
+        data={
+            "agreement": str(agreement.id),
+            "talked_on": TODAY.isoformat(),
+            "who": "Kari Ottesen",
+            "how_it_goes": "«Det er bedre nå, jeg er med Ali i friminuttene»",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200, r.get_data(as_text=True)
+    talk = ChildTalk.get(ChildTalk.log == EMMA_LOG_ID)
+    assert talk.agreement_id == agreement.id and talk.author.username == PERSONAS["participant"]
+    due = talks.schedule(Log.get_by_id(EMMA_LOG_ID))[0]
+    assert due.due_on == TODAY + dt.timedelta(days=7) and not due.overdue(TODAY)
+    # the log page shows both sections, and the talk text with the live hints' hook
+    page = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "jeg er med Ali" in page and 'id="section-talks"' in page and "data-klarsprak" in page
+
+
+def test_bad_talk_keeps_what_was_typed_and_stores_nothing(auth, db_conn):
+    r = auth.persona("holder").post(
+        f"/logger/{EMMA_LOG_ID}/seksjon/talks",
+        data={"talked_on": (TODAY + dt.timedelta(days=3)).isoformat(), "who": "", "how_it_goes": "Bra i dag"},
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "Samtalen kan ikke ha en dato fram i tid." in page and "Fyll ut" in page and "Bra i dag" in page
+    assert not ChildTalk.select().exists()
+    r = auth.persona("holder").post(f"/logger/{EMMA_LOG_ID}/seksjon/talk_agreements", data={})
+    assert r.status_code == 422 and not ChildTalkAgreement.select().exists()
+    r = auth.persona("holder").post(
+        f"/logger/{EMMA_LOG_ID}/seksjon/talk_agreements",
+        data={"adult": "Kari", "every_days": "3", "start_date": TODAY.isoformat(), "status": "ongoing"},
+    )
+    assert r.status_code == 422 and "Velg et av alternativene" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("key", ["talk_agreements", "talks"])
+@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
+def test_who_may_write_talks(auth, db_conn, persona, key):
+    data = {
+        "talk_agreements": {"adult": "Kari", "every_days": "7", "start_date": TODAY.isoformat(), "status": "ongoing"},
+        "talks": {"talked_on": TODAY.isoformat(), "who": "Kari", "how_it_goes": "Bra"},
+    }[key]
+    r = auth.persona(persona).post(f"/logger/{EMMA_LOG_ID}/seksjon/{key}", data=data)
+    may = persona == "holder" or (persona == "participant" and key == "talks")
+    model = sections.SECTIONS[key].model
+    if may:
+        assert r.status_code == 303 and model.select().count() == 1
+    else:
+        assert refused(r) or r.status_code == 404
+        assert model.select().count() == 0
+
+
+def test_a_closed_log_takes_no_talks(auth, db_conn):
+    Log.update(status=LogStatus.CLOSED).where(Log.id == EMMA_LOG_ID).execute()
+    r = auth.persona("holder").post(
+        f"/logger/{EMMA_LOG_ID}/seksjon/talks",
+        data={"talked_on": TODAY.isoformat(), "who": "Kari", "how_it_goes": "Bra"},
+    )
+    assert r.status_code == 409 and not ChildTalk.select().exists()
+
+
+# ------------------------------------------------------------------ start page and guardians
+
+
+def test_start_page_shows_due_and_overdue_talks_to_the_holder_and_the_named_adult(auth, db_conn):
+    log = Log.get_by_id(EMMA_LOG_ID)
+    _agreement(log, 7, start=TODAY - dt.timedelta(days=20), adult="Helsesykepleier Nina", adult_user=user("aktor"))
+    _agreement(log, 30, start=TODAY, adult="Kontaktlærer Kari")  # due in 30 days: not yet on the list
+    for persona in ("holder", "participant"):
+        page = auth.persona(persona).get("/").get_data(as_text=True)
+        assert "Helsesykepleier Nina snakker med barnet" in page and "Forfalt" in page
+        assert "Kontaktlærer Kari snakker" not in page
+    page = auth.persona("same_unit_staff").get("/").get_data(as_text=True)
+    assert "Helsesykepleier Nina" not in page
+
+
+def test_guardians_see_who_talks_how_often_and_when_last_never_what_was_said(auth, db_conn):
+    log = Log.get_by_id(EMMA_LOG_ID)
+    agreement = _agreement(log, 14, adult="Kontaktlærer Kari Ottesen")
+    _talk(log, TODAY - dt.timedelta(days=2), agreement, text="Hemmelig: jeg gruer meg til jul")
+    page = auth.persona("guardian").get(f"/mine/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "Samtaler med barnet mellom møtene" in page
+    assert "Kontaktlærer Kari Ottesen" in page and "Annenhver uke" in page
+    assert "Antall samtaler så langt: 1." in page
+    assert "gruer meg" not in page
+
+
+def test_nynorsk(auth, db_conn):
+    log = Log.get_by_id(EMMA_LOG_ID)
+    _agreement(log, 7)
+    client = auth.persona("holder")
+    client.set_cookie("lang", "nn")
+    page = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "Avtale om samtale med barnet" in page and "Samtalar med barnet" in page and "Kvar veke" in page
