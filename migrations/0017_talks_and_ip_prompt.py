@@ -20,7 +20,14 @@ def up(migrator, db):
             database = db
             table_name = "child_talk_agreement"
 
+    # numbers never given out twice (0021): AUTOINCREMENT on SQLite, a sequence on PostgreSQL
+    if isinstance(db, SqliteDatabase):
+        from playhouse.sqlite_ext import AutoIncrementField as KeyField
+    else:
+        KeyField = AutoField
+
     class GuideAnswer(Model):
+        id = KeyField()
         log = ForeignKeyField(Log, on_delete="CASCADE")
         result_id = CharField(max_length=40)
         answers = TextField(default="{}")

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from stafettlogg import handover as ho
 from stafettlogg.logs import domain
-from stafettlogg.models import ClassGroupPeriod, Log, Notification
+from stafettlogg.models import ClassGroupPeriod, Consent, Log, Notification
 from stafettlogg.overview.overview import current_school_year, unit_overview
 from tests.conftest import EMMA_LOG_ID, user
 
@@ -42,6 +42,8 @@ def _move_emma(app):
             records_kept_in=log.records_kept_in,
             version=log.version,
         )
+        # the family's consent covers schools, so the log opens to the new school's holder
+        Consent.update(services=Consent.services.concat(",kind:skole")).where(Consent.log == log.id).execute()
         handover = ho.propose_handover(user("stafettholder"), Log.get_by_id(log.id), user("kontaktlaerer"), "Flytter")
         ho.accept_handover(user("kontaktlaerer"), handover)
         moved = Log.get_by_id(log.id)

@@ -16,6 +16,7 @@ from stafettlogg.models import (
     GuideAnswer,
     Handover,
     Log,
+    LogRequest,
     LogStatus,
     Notification,
     utcnow,
@@ -71,12 +72,15 @@ def test_deleting_a_log_leaves_no_row_referring_to_it(app, db_conn):
         Notification.create(user=log.holder, kind="test", message="{}", log_id=log.id, dedupe_key="purge-all")
         Handover.create(log=log, from_user=log.holder, to_user=user("larer"), created_by=log.holder)
         DeletionRequest.create(log=log, requested_by=user("foresatt"), handled_at=utcnow(), outcome="refused")
+        LogRequest.create(log=log, requester=user("kontaktlaerer"))
         columns = list(_pointing_at_logs())
         before = {(m.__name__, f.name): m.select().where(f == log.id).count() for m, f in columns}
         empty = [key for key, n in before.items() if n == 0 and key[0] not in KEEPS_THE_ID]
         assert empty == [], f"the test must first put a row in every table that refers to a log: {empty}"
 
-        Log.update(status=LogStatus.CLOSED, guardian_agreed_to_keep=False).where(Log.id == log.id).execute()
+        Log.update(status=LogStatus.CLOSED, guardian_agreed_to_keep=False, keep_answer="no").where(
+            Log.id == log.id
+        ).execute()
         life.delete_log(user("enhetsleder"), Log.get_by_id(log.id), "not_kept", "aldri tatt i bruk")
 
         left = {

@@ -31,6 +31,7 @@ SENTENCES = {
     "log_archived": _l("%(who)s sendte stafettloggen til arkivet %(date)s"),
     "archive_reference_set": _l("%(who)s registrerte arkivets saksnummer %(date)s"),
     "consent_uploaded": _l("%(who)s lastet opp samtykke %(date)s"),
+    "guide_answered": _l("%(who)s gikk gjennom veilederen for stafettloggen og lagret anbefalingen %(date)s"),
     "consent_withdrawn": _l("%(who)s trakk samtykket tilbake %(date)s"),
     "consent_expired": _l("Samtykket gikk ut, og stafettloggen ventet på nytt samtykke fra %(date)s"),
     "deletion_requested": _l("%(who)s ba om at stafettloggen slettes %(date)s"),
