@@ -1,4 +1,5 @@
-"""flask commands: migrate, create-admin, bootstrap-area, seed-demo, check-invariants."""
+"""flask commands: migrate, create-admin, bootstrap-area, seed-demo, check-invariants,
+rerender-text."""
 
 import sys
 
@@ -19,6 +20,7 @@ def register(app):
         check_invariants_command,
         backup_command,
         restore_command,
+        rerender_text_command,
     ):
         app.cli.add_command(command)
     from stafettlogg.overview.commands import june_reminders_command
@@ -161,6 +163,18 @@ def seed_demo(if_empty):
             _fail("databasen er ikke tom; demodata legges bare i en tom database.")
         demo.seed()
     click.echo(f"Demodata er lagt inn. Logg inn med for eksempel «stafettholder» / «{demo.PASSWORD}».")
+
+
+@click.command("rerender-text")
+def rerender_text_command():
+    """Render every stored Markdown text again (after the rules in textformat.py change)."""
+    from stafettlogg.textformat import rerender_stored_text
+
+    with db.connection_context():
+        changed = rerender_stored_text()
+    for table, count in changed.items():
+        click.echo(f"{table}: {count} endret")
+    click.echo(f"ferdig: {sum(changed.values())} tekster gjengitt på nytt")
 
 
 @click.command("check-invariants")

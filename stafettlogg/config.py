@@ -33,6 +33,8 @@ def from_environment(instance_path: Path) -> dict:
         "CONSENT_AGE": _int("CONSENT_AGE", 16),
         # searches for an earlier log by fødselsnummer per person per 24 hours
         "LOOKUP_LIMIT": _int("LOOKUP_LIMIT", 20),
+        # How many items a growing list shows at a time ("Vis flere" fetches the next ones).
+        "PAGE_SIZE": _int("PAGE_SIZE", 50),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),

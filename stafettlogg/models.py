@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 
+from markupsafe import Markup
 from peewee import (
     BigIntegerField,
     BlobField,
@@ -10,16 +11,69 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    Field,
     ForeignKeyField,
     IntegerField,
     TextField,
 )
 
 from stafettlogg.db import BaseModel
+from stafettlogg.textformat import html_column, render_markdown
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class HtmlField(TextField):
+    """HTML rendered from a Markdown field and sanitised when the text was saved."""
+
+    def python_value(self, value):
+        return Markup(value or "")  # noqa: S704 - stored only by RenderedText below, sanitised by nh3
+
+
+class RenderedText:
+    """A model with Markdown fields (``rendered_text``): every write that sets one of them
+    (create, save, insert, insert_many, update) stores its rendered HTML in ``<field>_html``
+    in the same statement, so reads never render."""
+
+    rendered_text: tuple[str, ...] = ()
+
+    @classmethod
+    def _with_html(cls, data: dict) -> dict:
+        names = {(key.name if isinstance(key, Field) else key): key for key in data}
+        out = dict(data)
+        for name in cls.rendered_text:
+            target = html_column(name)
+            if name not in names or target in names:
+                continue
+            value = data[names[name]]
+            if not isinstance(value, str):
+                raise TypeError(f"{cls.__name__}.{name} must be set to text so its HTML can be stored")
+            out[target] = str(render_markdown(value))
+        return out
+
+    @classmethod
+    def insert(cls, __data=None, **insert):
+        return super().insert(cls._with_html({**(__data or {}), **insert}))
+
+    @classmethod
+    def update(cls, __data=None, **update):
+        return super().update(cls._with_html({**(__data or {}), **update}))
+
+    @classmethod
+    def insert_many(cls, rows, fields=None):
+        if fields is not None:
+            rows = [dict(zip(fields, row, strict=True)) for row in rows]
+        return super().insert_many([cls._with_html(dict(row)) for row in rows])
+
+    def save(self, force_insert=False, only=None):
+        for name in self.rendered_text:
+            setattr(self, html_column(name), render_markdown(getattr(self, name)))
+        if only is not None:
+            names = {f.name if isinstance(f, Field) else f for f in only}
+            only = [*only, *(html_column(n) for n in self.rendered_text if n in names)]
+        return super().save(force_insert=force_insert, only=only)
 
 
 class Role:
@@ -326,29 +380,38 @@ class Consent(BaseModel):
     withdrawn_at = DateTimeField(null=True)
 
 
-class Concern(BaseModel):
+class Concern(RenderedText, BaseModel):
+    rendered_text = ("body",)
+
     log = ForeignKeyField(Log, backref="concerns", on_delete="CASCADE")
     title = CharField(max_length=300)
     body = TextField(default="")
+    body_html = HtmlField(default="")
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
 
 
-class Highlight(BaseModel):
+class Highlight(RenderedText, BaseModel):
+    rendered_text = ("body",)
+
     log = ForeignKeyField(Log, backref="highlights", on_delete="CASCADE")
     body = TextField()
+    body_html = HtmlField(default="")
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
 
 
-class Goal(BaseModel):
+class Goal(RenderedText, BaseModel):
+    rendered_text = ("body",)
+
     log = ForeignKeyField(Log, backref="goals", on_delete="CASCADE")
     concern = ForeignKeyField(Concern, null=True, backref="goals", on_delete="SET NULL")
     body = TextField()
+    body_html = HtmlField(default="")
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -359,14 +422,19 @@ class MeasureStatus:
     CHOICES = ("planned", "ongoing", "ended")
 
 
-class Meeting(BaseModel):
+class Meeting(RenderedText, BaseModel):
+    rendered_text = ("invited", "agenda", "minutes")
+
     log = ForeignKeyField(Log, backref="meetings", on_delete="CASCADE")
     kind = CharField(max_length=30)  # samarbeidsmote, evalueringsmote, avklaringsmote
     starts_at = DateTimeField()
     place = CharField(max_length=300, default="")
     invited = TextField(default="")
+    invited_html = HtmlField(default="")
     agenda = TextField(default="")
+    agenda_html = HtmlField(default="")
     minutes = TextField(default="")
+    minutes_html = HtmlField(default="")
     present = TextField(default="")  # who was present, one per line
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
@@ -376,11 +444,14 @@ class Meeting(BaseModel):
     version = IntegerField(default=1)
 
 
-class Measure(BaseModel):
+class Measure(RenderedText, BaseModel):
+    rendered_text = ("what",)
+
     log = ForeignKeyField(Log, backref="measures", on_delete="CASCADE")
     concern = ForeignKeyField(Concern, null=True, backref="measures", on_delete="SET NULL")
     meeting = ForeignKeyField(Meeting, null=True, backref="measures", on_delete="SET NULL")
     what = TextField()
+    what_html = HtmlField(default="")
     responsible = CharField(max_length=200)  # job title, name or family relation
     responsible_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     start_date = DateField(null=True)
@@ -392,10 +463,13 @@ class Measure(BaseModel):
     version = IntegerField(default=1)
 
 
-class Evaluation(BaseModel):
+class Evaluation(RenderedText, BaseModel):
+    rendered_text = ("what_worked",)
+
     measure = ForeignKeyField(Measure, backref="evaluations", on_delete="CASCADE")
     evaluated_on = DateField()
     what_worked = TextField()
+    what_worked_html = HtmlField(default="")
     decision = CharField(max_length=20)  # continue, adjust, end
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
@@ -404,17 +478,23 @@ class Evaluation(BaseModel):
         indexes = ((("measure", "evaluated_on"), False),)
 
 
-class MinutesCorrection(BaseModel):
+class MinutesCorrection(RenderedText, BaseModel):
+    rendered_text = ("body",)
+
     meeting = ForeignKeyField(Meeting, backref="corrections", on_delete="CASCADE")
     body = TextField()
+    body_html = HtmlField(default="")
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
 
 
-class Entry(BaseModel):
+class Entry(RenderedText, BaseModel):
+    rendered_text = ("body",)
+
     log = ForeignKeyField(Log, backref="entries", on_delete="CASCADE")
     entry_date = DateField()
     body = TextField()
+    body_html = HtmlField(default="")
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -699,3 +779,8 @@ MODELS = [
     ItoDelegation,
     Reconciliation,
 ]
+
+
+def rendered_text_models() -> list[type[RenderedText]]:
+    """Every model with Markdown fields, with their rendered HTML stored next to them."""
+    return [model for model in BaseModel.__subclasses__() if issubclass(model, RenderedText)]

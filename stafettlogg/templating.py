@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from stafettlogg.access import is_ito_coordinator
 from stafettlogg.models import Notification, Role, User
-from stafettlogg.textformat import render_markdown
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONTHS = (
@@ -229,7 +228,6 @@ def language_context() -> dict:
 
 def register(app):
     app.jinja_env.filters.update(
-        markdown=render_markdown,
         date=format_date,
         longdate=format_long_date,
         datetime=format_datetime,
@@ -237,8 +235,10 @@ def register(app):
     )
 
     from stafettlogg import content, labels, languages
+    from stafettlogg.logs.controls import item_controls
 
     app.jinja_env.globals.update(
+        item_controls=item_controls,
         unit_kind_label=lambda k: labels.label(labels.UNIT_KINDS, k),
         unit_kind_options=lambda: labels.options(labels.UNIT_KINDS),
         status_label=lambda k: labels.label(labels.LOG_STATUSES, k),

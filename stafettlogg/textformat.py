@@ -1,5 +1,12 @@
 """Markdown rendered safely: nh3 keeps only harmless tags, no script, event handler,
-style or javascript: URL survives."""
+style or javascript: URL survives.
+
+Text is rendered once, when it is saved: each model lists its Markdown fields in
+``RENDERED_TEXT`` (models.py), and the HTML is stored next to the source in a column
+named ``<field>_html``. Reads show the stored HTML and never call Markdown; when these
+rules change, ``flask rerender-text`` renders every stored text again."""
+
+import threading
 
 import markdown
 import nh3
@@ -31,9 +38,20 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
+# One Markdown instance for the process, reset between texts (building one costs more
+# than converting a short text); the lock keeps a threaded server safe.
+_converter = markdown.Markdown(extensions=["sane_lists", "nl2br"], output_format="html")
+_lock = threading.Lock()
+
+
+def html_column(field_name: str) -> str:
+    """The column that stores the rendered HTML of a Markdown field."""
+    return f"{field_name}_html"
+
 
 def render_markdown(text: str | None) -> Markup:
-    html = markdown.markdown(text or "", extensions=["sane_lists", "nl2br"], output_format="html")
+    with _lock:
+        html = _converter.reset().convert(text or "")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -42,3 +60,36 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+def rerender_stored_text(batch: int = 500) -> dict[str, int]:
+    """Render every stored Markdown text again with the current rules; write only rows
+    whose HTML changed, a batch per transaction. Returns changed rows per table."""
+    from stafettlogg.db import write_transaction
+    from stafettlogg.models import rendered_text_models
+
+    changed = {}
+    for model in rendered_text_models():
+        sources = [model._meta.fields[name] for name in model.rendered_text]
+        targets = [model._meta.fields[html_column(name)] for name in model.rendered_text]
+        count, last_id = 0, 0
+        while True:
+            rows = list(
+                model.select(model.id, *sources, *targets)
+                .where(model.id > last_id)
+                .order_by(model.id)
+                .limit(batch)
+                .tuples()
+            )
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            width = len(sources)
+            with write_transaction():
+                for row in rows:
+                    fresh = [str(render_markdown(text)) for text in row[1 : 1 + width]]
+                    if fresh != [stored or "" for stored in row[1 + width :]]:
+                        model.update(dict(zip(targets, fresh, strict=True))).where(model.id == row[0]).execute()
+                        count += 1
+        changed[model._meta.table_name] = count
+    return changed

@@ -2,7 +2,9 @@
 prefetch, never a query per row (DEVELOPERS.md "Speed is a feature")."""
 
 import datetime as dt
+from dataclasses import dataclass
 
+from flask import current_app
 from peewee import JOIN, Case, prefetch
 
 from stafettlogg.logs import talks
@@ -79,6 +81,59 @@ def with_finaliser(meetings):
     )
 
 
+@dataclass(frozen=True)
+class Window:
+    """One window of a section's items: what is shown, how many there are in all, and the
+    cursor that continues after the last one shown (None at the end)."""
+
+    items: list
+    total: int
+    cursor: str | None = None
+    next_cursor: str | None = None
+
+
+def page_size() -> int:
+    return max(1, int(current_app.config.get("PAGE_SIZE", 50)))
+
+
+def _entry_cursor(entry: Entry) -> str:
+    return f"{entry.entry_date.isoformat()}_{entry.id}"
+
+
+def _parse_entry_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
+    """A cursor as written by _entry_cursor; anything else starts from the newest."""
+    try:
+        day, _sep, item_id = (cursor or "").partition("_")
+        return dt.date.fromisoformat(day), int(item_id)
+    except ValueError:
+        return None
+
+
+def section_window(log: Log, key: str, cursor: str | None = None) -> Window:
+    """The items of a section as the log page shows them. Entries grow with the log's age:
+    they come in windows of PAGE_SIZE, newest first, continued by a keyset cursor
+    (entry date and id), so a window costs the same however old the log is."""
+    if key != "entries":
+        items = section_items(log, key)
+        return Window(items=items, total=len(items))
+    size = page_size()
+    query = (
+        Entry.select(Entry, Author)
+        .join(Author, on=(Entry.author == Author.id))
+        .where(Entry.log == log)
+        .order_by(Entry.entry_date.desc(), Entry.id.desc())
+    )
+    after = _parse_entry_cursor(cursor)
+    if after is not None:
+        day, item_id = after
+        query = query.where((Entry.entry_date < day) | ((Entry.entry_date == day) & (Entry.id < item_id)))
+    rows = list(query.limit(size + 1))
+    items = rows[:size]
+    total = Entry.select().where(Entry.log == log).count()
+    more = _entry_cursor(items[-1]) if len(rows) > size else None
+    return Window(items=items, total=total, cursor=cursor if after is not None else None, next_cursor=more)
+
+
 def participants(log: Log) -> list[Participant]:
     return list(
         Participant.select(Participant, User, Unit)
@@ -150,7 +205,7 @@ def remember_holders(log: Log, history: list[Handover]) -> None:
         g.setdefault("holder_logs", {})[log.id] = log
 
 
-def log_page(log: Log) -> dict:
+def log_page(log: Log, entries_cursor: str | None = None) -> dict:
     from stafettlogg.logs.sections import SECTIONS
 
     context = {
@@ -165,7 +220,9 @@ def log_page(log: Log) -> dict:
     if log.status != LogStatus.DRAFT:
         from stafettlogg.logs.ip_prompt import ip_prompt
 
-        context["items"] = {key: section_items(log, key) for key in SECTIONS}
+        windows = {key: section_window(log, key, entries_cursor if key == "entries" else None) for key in SECTIONS}
+        context["windows"] = windows
+        context["items"] = {key: window.items for key, window in windows.items()}
         context["ip_prompt"] = ip_prompt(log)
     return context
 

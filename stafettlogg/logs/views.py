@@ -172,7 +172,7 @@ def guardians_informed(log_id):
 
 
 def _log_page(status=200, **extra):
-    context = queries.log_page(queries.load_log(g.log.id))
+    context = queries.log_page(queries.load_log(g.log.id), entries_cursor=request.args.get("etter"))
     context.update(
         role=role_on_log(current_user, g.log),
         sections=SECTIONS,
@@ -497,7 +497,7 @@ def _render_section(section, status=200, errors=None, values=None, editing=None,
             f"logs/_{section.key}.html",
             log=g.log,
             section=section,
-            items=queries.section_items(g.log, section.key),
+            **_window(section.key),
             role=role_on_log(current_user, g.log),
             errors=errors or {},
             values=values or {},
@@ -516,17 +516,25 @@ def section(log_id, key):
     section = _section(key)
     if g.log.status == LogStatus.DRAFT:
         abort(409)
+    cursor = request.args.get("etter")
     return render_template(
         f"logs/_{section.key}.html",
         log=g.log,
         section=section,
-        items=queries.section_items(g.log, key),
+        **_window(key, cursor),
+        # htmx asks for the next window to append in place of the "Vis flere" link
+        only_items=bool(cursor) and request.headers.get("HX-Request") == "true",
         role=role_on_log(current_user, g.log),
         errors={},
         values={},
         editing=None,
         conflict=None,
     )
+
+
+def _window(key: str, cursor: str | None = None) -> dict:
+    window = queries.section_window(g.log, key, cursor)
+    return {"items": window.items, "window": window}
 
 
 @bp.route("/<int:log_id>/seksjon/<key>", methods=["POST"])

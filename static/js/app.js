@@ -12,10 +12,16 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
-  // Move focus to an error summary so keyboard and screen-reader users hear it.
+  // Move focus to an error summary so keyboard and screen-reader users hear it, or to the
+  // first item of a window appended in place of a "Vis flere" link (the link is gone:
+  // the swapped-out target is no longer in the page, so look in the whole page).
   function focusErrors(root) {
-    var summary = (root || document).querySelector("[data-focus-on-load]");
-    if (summary) { summary.focus(); }
+    var scope = root && root.isConnected ? root : document;
+    var summary = scope.querySelector("[data-focus-on-load]");
+    if (summary) {
+      summary.removeAttribute("data-focus-on-load");
+      summary.focus();
+    }
   }
   document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrors(event.detail.target); });

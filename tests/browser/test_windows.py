@@ -1,0 +1,80 @@
+"""A log with many entries: the log page shows the newest PAGE_SIZE, "Vis flere" appends
+the next ones in place (focus moves to the first new entry) until none are left; the
+same link without JavaScript opens the log page from there. axe-core at 1280 and 390 px."""
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from stafettlogg.textformat import render_markdown
+
+EXTRA = 120  # with the demo's entries: three windows of 50
+
+
+def add_entries(path):
+    conn = sqlite3.connect(path)
+    (author,) = conn.execute("SELECT id FROM user WHERE username = 'stafettholder'").fetchone()
+    start = dt.date(2025, 1, 1)
+    now = dt.datetime(2026, 1, 1).isoformat(sep=" ")
+    rows = []
+    for i in range(EXTRA):
+        body = f"Notat **nummer {i}** om hvordan dagen gikk."
+        rows.append((1, (start + dt.timedelta(days=i)).isoformat(), body, str(render_markdown(body)), author, now, now, 1))
+    conn.executemany(
+        "INSERT INTO entry (log_id, entry_date, body, body_html, author_id, created_at, updated_at, version)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.commit()
+    (total,) = conn.execute("SELECT count(*) FROM entry WHERE log_id = 1").fetchone()
+    conn.close()
+    return total
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_vis_flere_appends_the_next_entries_until_all_are_shown(page, tmp_path, width):
+    total = add_entries(tmp_path / "browser.sqlite3")
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("stafettholder")
+    page.goto("/logger/1#entries")
+    entries = p.locator("#section-entries li.item")
+    assert entries.count() == 50
+    assert f"({total})" in p.inner_text("#entries-h")
+    page.screenshot(f"entries-window-{width}")
+
+    shown = 50
+    while p.locator("#section-entries .items__more a").count():
+        p.click("#section-entries .items__more a")
+        expected = min(total, shown + 50)
+        p.wait_for_function(f"() => document.querySelectorAll('#section-entries li.item').length === {expected}")
+        page.check()
+        shown = expected
+        focused = p.evaluate("() => document.activeElement && document.activeElement.id")
+        first_new = p.evaluate(f"() => document.querySelectorAll('#section-entries li.item')[{shown - 50 if shown % 50 == 0 else shown - shown % 50}].id")
+        assert focused == first_new
+    assert shown == total
+    ids = p.evaluate("() => Array.from(document.querySelectorAll('#section-entries li.item')).map(li => li.id)")
+    assert len(set(ids)) == total  # no entry twice
+    page.screenshot(f"entries-all-{width}")
+
+
+def test_without_javascript_the_link_opens_the_next_window(browser, live_server, tmp_path):
+    from tests.browser.conftest import Page
+
+    total = add_entries(tmp_path / "browser.sqlite3")
+    context = browser.new_context(viewport={"width": 390, "height": 900}, locale="nb-NO", java_script_enabled=False)
+    page = Page(context.new_page(), live_server)
+    page.login("stafettholder")
+    page.goto("/logger/1")
+    p = page.page
+    p.click("#section-entries .items__more a")
+    p.wait_for_load_state("networkidle")
+    assert "etter=" in p.url
+    page.check()
+    assert p.locator("#section-entries li.item").count() == 50
+    assert "Til de nyeste" in p.inner_text("#section-entries")
+    assert f"({total})" in p.inner_text("#entries-h")
+    page.assert_clean()
+    context.close()

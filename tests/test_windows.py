@@ -1,0 +1,200 @@
+"""Lists that grow with a log's age come in windows: the log's entries show PAGE_SIZE at a
+time, newest first, with a "Vis flere" link that works as a plain link (the log page from
+a cursor) and with htmx (the next window appended in place of the link); every window
+read is audited like any read of log content."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from stafettlogg.models import AuditEvent, Entry
+from tests.conftest import EMMA_LOG_ID, user
+
+pytestmark = pytest.mark.db
+HX = {"HX-Request": "true"}
+SIZE = 5
+
+
+@pytest.fixture
+def many_entries(app, db_conn):
+    """Three windows and a bit, several on the same day (the cursor must break ties)."""
+    app.config["PAGE_SIZE"] = SIZE
+    author = user("stafettholder")
+    start = dt.date(2026, 1, 1)
+    for i in range(3 * SIZE + 2):
+        Entry.create(
+            log=EMMA_LOG_ID, entry_date=start + dt.timedelta(days=i // 3), body=f"Notat nummer {i}", author=author
+        )
+    return [
+        e.id
+        for e in Entry.select(Entry.id)
+        .where(Entry.log == EMMA_LOG_ID)
+        .order_by(Entry.entry_date.desc(), Entry.id.desc())
+    ]
+
+
+def shown_entries(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<li class="item" id="entries-(\d+)"', html)]
+
+
+def more_link(html: str) -> tuple[str, str] | None:
+    match = re.search(r'<li class="items__more">\s*<a class="button" href="([^"]+)"\s+hx-get="([^"]+)"', html)
+    return (match.group(1).replace("&amp;", "&"), match.group(2).replace("&amp;", "&")) if match else None
+
+
+def test_the_log_page_shows_one_window_and_the_total(auth, many_entries):
+    html = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert shown_entries(html) == many_entries[:SIZE]
+    assert f'<span class="count">({len(many_entries)})</span>' in html
+    href, hx_get = more_link(html)
+    assert href.startswith(f"/logger/{EMMA_LOG_ID}?etter=") and href.endswith("#entries")
+    assert hx_get.startswith(f"/logger/{EMMA_LOG_ID}/seksjon/entries?etter=")
+    assert "Til de nyeste" not in html
+
+
+def test_without_javascript_the_link_walks_every_entry_once(auth, many_entries):
+    client = auth.persona("holder")
+    seen, url, pages = [], f"/logger/{EMMA_LOG_ID}", 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        window = shown_entries(html)
+        assert 0 < len(window) <= SIZE
+        seen += window
+        pages += 1
+        if pages > 1:
+            assert "Til de nyeste" in html and "<html" in html  # a whole page, a way back
+        link = more_link(html)
+        url = link[0].split("#")[0] if link else None
+    assert seen == many_entries
+    assert pages == 4
+
+
+def test_with_htmx_the_next_window_replaces_the_link(auth, many_entries):
+    client = auth.persona("holder")
+    html = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    seen = shown_entries(html)
+    link = more_link(html)
+    while link:
+        response = client.get(link[1], headers=HX)
+        assert response.status_code == 200
+        fragment = response.get_data(as_text=True)
+        assert "<section" not in fragment and "<html" not in fragment and "<ul" not in fragment
+        window = shown_entries(fragment)
+        assert 0 < len(window) <= SIZE
+        seen += window
+        link = more_link(fragment)
+    assert seen == many_entries
+
+
+def test_a_window_is_as_costly_as_the_first_and_rows_are_bounded(auth, many_entries, db_conn):
+    from stafettlogg.db import db
+
+    client = auth.persona("holder")
+    executed = []
+    original = db.obj.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        cursor = original(sql, params, *args, **kwargs)
+        if sql.lstrip().upper().startswith("SELECT") and '"entry"' in sql:
+            executed.append(sql)
+        return cursor
+
+    db.obj.execute_sql = spy
+    try:
+        first = client.get(f"/logger/{EMMA_LOG_ID}/seksjon/entries", headers=HX).get_data(as_text=True)
+        queries_first = len(executed)
+        executed.clear()
+        later = client.get(more_link(first)[1], headers=HX).get_data(as_text=True)
+    finally:
+        db.obj.execute_sql = original
+    assert len(executed) == queries_first
+    assert len(shown_entries(later)) == SIZE
+    listing = [sql for sql in executed if "LIMIT" in sql.upper()]
+    assert listing and all(re.search(rf"LIMIT\s+(%s|\?|{SIZE + 1})", sql, re.I) for sql in listing)
+
+
+def test_window_reads_are_audited(auth, many_entries):
+    client = auth.persona("participant")
+    html = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    before = (
+        AuditEvent.select().where(AuditEvent.action == "view:logs.section", AuditEvent.log_id == EMMA_LOG_ID).count()
+    )
+    client.get(more_link(html)[1], headers=HX)
+    after = (
+        AuditEvent.select().where(AuditEvent.action == "view:logs.section", AuditEvent.log_id == EMMA_LOG_ID).count()
+    )
+    assert after == before + 1
+    event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
+    assert (event.username, event.role) == ("aktor", "participant")
+
+
+@pytest.mark.parametrize("cursor", ["", "x", "2026-13-01_4", "2026-01-01_", "9" * 40, "2026-01-01_-1"])
+def test_a_made_up_cursor_is_harmless(auth, many_entries, cursor):
+    client = auth.persona("holder")
+    response = client.get(f"/logger/{EMMA_LOG_ID}?etter={cursor}")
+    assert response.status_code == 200
+    assert len(shown_entries(response.get_data(as_text=True))) <= SIZE
+    response = client.get(f"/logger/{EMMA_LOG_ID}/seksjon/entries?etter={cursor}", headers=HX)
+    assert response.status_code == 200
+    assert len(shown_entries(response.get_data(as_text=True))) <= SIZE
+
+
+@pytest.mark.parametrize(
+    "persona", ["same_unit_staff", "other_unit_staff", "guardian", "coordinating_unit", "anonymous"]
+)
+def test_outsiders_get_no_window(auth, many_entries, persona):
+    html = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    href, hx_get = more_link(html)
+    client = auth.persona(persona)
+    if persona == "anonymous":
+        with client.session_transaction() as session:
+            session.clear()
+    for url, headers in ((href.split("#")[0], {}), (hx_get, HX)):
+        response = client.get(url, headers=headers)
+        refused = response.status_code in (302, 303, 403, 404) or "/login" in response.headers.get("HX-Redirect", "")
+        assert refused, (persona, url, response.status_code)
+        assert "Notat nummer" not in response.get_data(as_text=True)
+
+
+def test_writing_returns_the_newest_window(auth, many_entries):
+    response = auth.persona("holder").post(
+        f"/logger/{EMMA_LOG_ID}/seksjon/entries",
+        data={"entry_date": "2027-01-01", "body": "Det nyeste notatet"},
+        headers=HX,
+    )
+    html = response.get_data(as_text=True)
+    assert len(shown_entries(html)) == SIZE and "Det nyeste notatet" in html
+    assert more_link(html) is not None
+
+
+def test_per_item_controls_are_prepared_once_per_list(app, auth, many_entries, monkeypatch):
+    """url_for, the CSRF token and the labels of the item controls cost the same for 5 items as for 15."""
+    from stafettlogg.logs import controls
+
+    calls = []
+    jinja_url_for = app.jinja_env.globals["url_for"]
+    monkeypatch.setitem(app.jinja_env.globals, "url_for", lambda *a, **k: calls.append(a) or jinja_url_for(*a, **k))
+    real_controls_url_for = controls.url_for
+    monkeypatch.setattr(controls, "url_for", lambda *a, **k: calls.append(a) or real_controls_url_for(*a, **k))
+    real_csrf = controls.generate_csrf
+    monkeypatch.setattr(controls, "generate_csrf", lambda: calls.append(("csrf",)) or real_csrf())
+
+    client = auth.persona("holder")
+
+    def work(size):
+        app.config["PAGE_SIZE"] = size
+        calls.clear()
+        html = client.get(f"/logger/{EMMA_LOG_ID}/seksjon/entries", headers=HX).get_data(as_text=True)
+        assert len(shown_entries(html)) == size
+        return len(calls), html
+
+    few, _ = work(SIZE)
+    many, html = work(3 * SIZE)
+    assert few == many
+    for item_id in shown_entries(html):  # every item still gets its own links
+        assert f"/logger/{EMMA_LOG_ID}/seksjon/entries/{item_id}/endre" in html
+        assert f"/logger/{EMMA_LOG_ID}/seksjon/entries/{item_id}/slett" in html
+    assert str(controls.PLACEHOLDER) not in html
