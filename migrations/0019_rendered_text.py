@@ -13,6 +13,8 @@ RENDERED = {
     'evaluation': ('what_worked',),
     'minutes_correction': ('body',),
     'entry': ('body',),
+    'child_talk_agreement': ('how',),
+    'child_talk': ('how_it_goes',),
 }
 
 

@@ -504,8 +504,10 @@ class Entry(RenderedText, BaseModel):
         indexes = ((("log", "entry_date", "id"), False),)  # a log's entries, newest first
 
 
-class ChildTalkAgreement(BaseModel):
+class ChildTalkAgreement(RenderedText, BaseModel):
     """Seed 002: an adult talks with the child between meetings — who, and how often."""
+
+    rendered_text = ("how",)
 
     log = ForeignKeyField(Log, backref="talk_agreements", on_delete="CASCADE")
     adult = CharField(max_length=200)  # name and job title, or family relation
@@ -513,6 +515,7 @@ class ChildTalkAgreement(BaseModel):
     every_days = IntegerField()
     start_date = DateField()
     how = TextField(default="")
+    how_html = HtmlField(default="")
     status = CharField(max_length=20, default="ongoing")
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
@@ -520,14 +523,17 @@ class ChildTalkAgreement(BaseModel):
     version = IntegerField(default=1)
 
 
-class ChildTalk(BaseModel):
+class ChildTalk(RenderedText, BaseModel):
     """A quick note of one talk: when, who, how it is going in the child's words."""
+
+    rendered_text = ("how_it_goes",)
 
     log = ForeignKeyField(Log, backref="talks", on_delete="CASCADE")
     agreement = ForeignKeyField(ChildTalkAgreement, null=True, backref="talks", on_delete="SET NULL")
     talked_on = DateField(index=True)
     who = CharField(max_length=200)
     how_it_goes = TextField()
+    how_it_goes_html = HtmlField(default="")
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)

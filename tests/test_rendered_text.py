@@ -41,7 +41,18 @@ def stored_matches_source(model) -> None:
 
 def test_every_markdown_model_is_listed_and_has_its_html_columns():
     models = {m.__name__ for m in rendered_text_models()}
-    assert models == {"Concern", "Highlight", "Goal", "Meeting", "Measure", "Evaluation", "MinutesCorrection", "Entry"}
+    assert models == {
+        "Concern",
+        "Highlight",
+        "Goal",
+        "Meeting",
+        "Measure",
+        "Evaluation",
+        "MinutesCorrection",
+        "Entry",
+        "ChildTalkAgreement",
+        "ChildTalk",
+    }
     for model in rendered_text_models():
         for name in model.rendered_text:
             assert html_column(name) in model._meta.fields
@@ -113,6 +124,8 @@ def test_meeting_texts_evaluation_and_correction_store_the_html(auth, db_conn):
     evaluation = Evaluation.select().order_by(Evaluation.id.desc()).first()
     assert evaluation.what_worked_html == "<p>Det <em>virket</em>.</p>"
 
+    # minutes are approved once the meeting has started
+    Meeting.update(starts_at=dt.datetime.now() - dt.timedelta(hours=1)).where(Meeting.id == meeting.id).execute()
     client.post(f"{base}/godkjenn", data={"version": meeting.version})
     assert Meeting.get_by_id(meeting.id).finalised_at is not None
     client.post(f"{base}/rettelser", data={"body": "Rett: **to** timer."})

@@ -20,7 +20,9 @@ def add_entries(path):
     rows = []
     for i in range(EXTRA):
         body = f"Notat **nummer {i}** om hvordan dagen gikk."
-        rows.append((1, (start + dt.timedelta(days=i)).isoformat(), body, str(render_markdown(body)), author, now, now, 1))
+        rows.append(
+            (1, (start + dt.timedelta(days=i)).isoformat(), body, str(render_markdown(body)), author, now, now, 1)
+        )
     conn.executemany(
         "INSERT INTO entry (log_id, entry_date, body, body_html, author_id, created_at, updated_at, version)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -52,7 +54,9 @@ def test_vis_flere_appends_the_next_entries_until_all_are_shown(page, tmp_path, 
         page.check()
         shown = expected
         focused = p.evaluate("() => document.activeElement && document.activeElement.id")
-        first_new = p.evaluate(f"() => document.querySelectorAll('#section-entries li.item')[{shown - 50 if shown % 50 == 0 else shown - shown % 50}].id")
+        first_new = p.evaluate(
+            f"() => document.querySelectorAll('#section-entries li.item')[{shown - 50 if shown % 50 == 0 else shown - shown % 50}].id"
+        )
         assert focused == first_new
     assert shown == total
     ids = p.evaluate("() => Array.from(document.querySelectorAll('#section-entries li.item')).map(li => li.id)")
