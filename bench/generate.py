@@ -346,7 +346,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
         Consent,
         ["id", "log", "file", "filename", "given_by", "given_by_name", "consent_date", "expires_on", "services"]
         + ["unit", "uploaded_by", "uploaded_at"],
-        (
+        [  # a list, not a generator: next_id may ask the database, never in the middle of a COPY
             (
                 loader.next_id(Consent),
                 lid,
@@ -363,7 +363,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
             )
             for lid, unit_id, holder_id, created, status in new_logs
             if status != LogStatus.DRAFT
-        ),
+        ],
     )
     report(f"  units {len(units)}, staff {len(all_staff)}, logs {logs}  ({time.monotonic() - started:.0f} s)")
 
