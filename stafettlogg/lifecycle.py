@@ -6,8 +6,10 @@ deletion) lives in stafettlogg/logs/lifecycle.py.
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from stafettlogg import audit
@@ -26,11 +28,63 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+CODE_DIGITS = 8
+
+
+def _normal_code(code: str) -> str:
+    return "".join(ch for ch in (code or "") if ch.isdigit())
+
+
+def _code_hash(code: str) -> str:
+    """A keyed hash: the eight digits cannot be found from a copy of the database alone."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"invitation-code:" + _normal_code(code).encode(), hashlib.sha256).hexdigest()
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]} {code[4:]}"
+
+
+def invitations_enabled() -> bool:
+    """Invitations by link and one-time code are for families who cannot use ID-porten:
+    on wherever ID-porten is not configured, and beside it only when the municipality
+    turns them on for guardians without a Norwegian ID number (LOCAL_GUARDIAN_LOGIN)."""
+    cfg = current_app.config
+    return bool(cfg.get("LOCAL_GUARDIAN_LOGIN")) or not cfg.get("IDPORTEN_ISSUER")
+
+
+def invitation_refusal(guardian: Guardian) -> str | None:
+    """Why this guardian gets no invitation, in the holder's language, or None."""
+    if not invitations_enabled():
+        return _(
+            "Foresatte logger inn med ID-porten. Registrer fødselsnummeret til %(name)s under Foresatte; "
+            "invitasjon med lenke er slått av i kommunen.",
+            name=guardian.name,
+        )
+    if current_app.config.get("IDPORTEN_ISSUER") and guardian.national_id:
+        return _(
+            "%(name)s logger inn med ID-porten med fødselsnummeret sitt og trenger ingen invitasjon.",
+            name=guardian.name,
+        )
+    return None
+
+
+def check_code(invitation: GuardianInvitation, code: str) -> None:
+    """The link alone opens nothing: the one-time code the holder gave by another way
+    (phone, a meeting) must match, so a forwarded e-mail is not enough."""
+    given = _normal_code(code)
+    if not given:
+        raise LogError(_("Skriv inn engangskoden du fikk av stafettholderen."), "code")
+    if not invitation.code_hash or not hmac.compare_digest(invitation.code_hash, _code_hash(given)):
+        raise LogError(_("Koden stemmer ikke. Sjekk koden du fikk av stafettholderen og prøv igjen."), "code")
+
+
 def invite_guardian(
     by: User, log: Log, guardian: Guardian, days: int = INVITATION_DAYS
 ) -> tuple[GuardianInvitation, str]:
-    """The holder creates a one-time link with an expiry for a guardian of the log.
-    Only a hash of the token is stored; the link is shown once (and e-mailed).
+    """The holder creates a one-time link with an expiry for a guardian of the log, and
+    a one-time code (invitation.code) the holder gives by another way than the link.
+    Only hashes of the token and the code are stored; both are shown once.
     A new invitation makes earlier unused ones for the same guardian invalid."""
     with write_transaction():
         log = fresh_log(log)
@@ -41,6 +95,8 @@ def invite_guardian(
             raise LogError(_("Personen er ikke registrert som foresatt i denne loggen."), code="forbidden")
         if guardian.user_id is not None:
             raise LogError(_("%(name)s har allerede tilgang.", name=guardian.name), code="state")
+        if (refusal := invitation_refusal(guardian)) is not None:
+            raise LogError(refusal, code="state")
         now = utcnow()
         GuardianInvitation.update(expires_at=now).where(
             GuardianInvitation.guardian == guardian,
@@ -48,9 +104,15 @@ def invite_guardian(
             GuardianInvitation.expires_at > now,
         ).execute()
         token = secrets.token_urlsafe(32)
+        code = "".join(secrets.choice("0123456789") for _i in range(CODE_DIGITS))
         invitation = GuardianInvitation.create(
-            guardian=guardian, token_hash=_token_hash(token), created_by=by, expires_at=now + dt.timedelta(days=days)
+            guardian=guardian,
+            token_hash=_token_hash(token),
+            code_hash=_code_hash(code),
+            created_by=by,
+            expires_at=now + dt.timedelta(days=days),
         )
+        invitation.code = code  # shown once to the holder, who gives it by phone or in person
         audit.record("guardian_invited", log=log, obj=invitation, user=by, role="holder")
     return invitation, token
 
@@ -94,11 +156,15 @@ def _use(invitation: GuardianInvitation) -> None:
         raise LogError(_("Lenken er allerede brukt eller har gått ut."), code="used")
 
 
-def accept_invitation(token: str, *, username: str, password: str, repeat: str) -> User:
+def accept_invitation(token: str, *, code: str, username: str, password: str, repeat: str) -> User:
     """A new guardian account from a valid invitation: the guardian chooses a
     username and a password (password policy in passwords.py)."""
     from stafettlogg.organisation import USERNAME_RE
 
+    invitation = find_invitation(token)
+    if invitation is None:
+        raise LogError(_("Lenken er allerede brukt eller har gått ut."), code="used")
+    check_code(invitation, code)
     username = (username or "").strip().lower()
     if not USERNAME_RE.match(username):
         raise LogError(
@@ -135,7 +201,7 @@ def accept_invitation(token: str, *, username: str, password: str, repeat: str) 
     return user
 
 
-def link_invitation(token: str, user: User) -> Guardian:
+def link_invitation(token: str, user: User, *, code: str) -> Guardian:
     """An existing guardian account (for example a parent with two children) is
     linked to the log of the invitation instead of making a second account."""
     if user.role != Role.GUARDIAN:
@@ -144,6 +210,7 @@ def link_invitation(token: str, user: User) -> Guardian:
         invitation = find_invitation(token)
         if invitation is None:
             raise LogError(_("Lenken er allerede brukt eller har gått ut."), code="used")
+        check_code(invitation, code)
         guardian = invitation.guardian
         if guardian.user_id is not None:
             raise LogError(_("Denne foresatte har allerede tilgang."), code="used")

@@ -132,7 +132,13 @@ def _invite(guardian):
             recipient=guardian,
         )
         emailed = True
-    return {"guardian": guardian, "link": link, "invitation": invitation, "emailed": emailed}
+    return {
+        "guardian": guardian,
+        "link": link,
+        "invitation": invitation,
+        "code": lifecycle.format_code(invitation.code),
+        "emailed": emailed,
+    }
 
 
 def _format(value):
@@ -194,16 +200,26 @@ def invitation_accept(token):
         return _accept_page(invitation, token)
     f = request.form
     action = f.get("action", "create")
+    code = f.get("code_link", "") if action == "link" and not current_user.is_authenticated else f.get("code", "")
+    # wrong codes slow down this invitation like wrong passwords an account (signin/throttle.py)
+    from stafettlogg.auth import refusal_message
+    from stafettlogg.signin import throttle
+
+    ip, code_key = request.remote_addr or "", f"invitation:{invitation.id}"
     try:
+        if refusal := throttle.check(code_key, ip):
+            raise LogError(refusal_message(refusal), "code")
+        try:
+            lifecycle.check_code(invitation, code)
+        except LogError:
+            throttle.record_failure(code_key, ip)
+            raise
         if current_user.is_authenticated:
-            lifecycle.link_invitation(token, current_user)
+            lifecycle.link_invitation(token, current_user, code=code)
             user = current_user
         elif action == "link":
             # the same limits as the login form: a valid link must not open for password guessing
-            from stafettlogg.auth import refusal_message
-            from stafettlogg.signin import throttle
-
-            username, ip = f.get("existing_username", "").strip().lower(), request.remote_addr or ""
+            username = f.get("existing_username", "").strip().lower()
             account = throttle.account_key(username)
             if refusal := throttle.check(account, ip):
                 raise LogError(refusal_message(refusal), "existing_username")
@@ -214,16 +230,23 @@ def invitation_accept(token):
                 throttle.record_failure(account, ip)
                 raise LogError(_("Feil brukernavn eller passord."), "existing_username")
             throttle.clear(account)
-            lifecycle.link_invitation(token, user)
+            lifecycle.link_invitation(token, user, code=code)
         else:
             user = lifecycle.accept_invitation(
-                token, username=f.get("username", ""), password=f.get("password", ""), repeat=f.get("repeat", "")
+                token,
+                code=code,
+                username=f.get("username", ""),
+                password=f.get("password", ""),
+                repeat=f.get("repeat", ""),
             )
     except LogError as e:
         if e.code == "used":
             return render_template("lifecycle/invitation_invalid.html"), 409
         values = {k: v for k, v in f.items() if "password" not in k and k != "repeat"}
-        return _accept_page(invitation, token, {e.field or "username": str(e)}, values, 422)
+        field = e.field or "username"
+        if field == "code" and action == "link" and not current_user.is_authenticated:
+            field = "code_link"  # the code box of the form that was sent
+        return _accept_page(invitation, token, {field: str(e)}, values, 422)
     target = url_for("guardian.show", log_id=invitation.guardian.log_id)
     if not current_user.is_authenticated:
         from stafettlogg import auth

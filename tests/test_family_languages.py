@@ -86,7 +86,7 @@ def family_pages(app, auth, code, recorder):
     staff = app.test_client()
     auth.__class__(app, staff).persona("holder")
     staff.post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": newcomer.id})  # e-mailed
-    with db.connection_context():
+    with app.test_request_context("/"), db.connection_context():
         invitation, token = lifecycle.invite_guardian(user("stafettholder"), log, newcomer)
     recorder.paused = False
     with app.test_request_context("/"), db.connection_context():  # the sheet printed for the guardian
@@ -102,6 +102,8 @@ def family_pages(app, auth, code, recorder):
     get(anonymous, f"/invitasjon/{'x' * 40}", status=404)
     get(anonymous, f"/invitasjon/{token}?{q}")
     get(anonymous, f"/invitasjon/{token}", method="post", data={"action": "create", "username": ""}, status=422)
+    wrong_code = {"action": "create", "code": "0000 0000", "username": ""}
+    get(anonymous, f"/invitasjon/{token}", method="post", data=wrong_code, status=422)
 
     parent = auth.persona("guardian")
     for path in ("/", "/varsler", f"/mine/{EMMA_LOG_ID}", f"/mine/{EMMA_LOG_ID}/innsyn"):

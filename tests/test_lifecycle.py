@@ -490,9 +490,13 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
         Handover.create(log=log, from_user=holder, to_user=user("larer"), note=f"Gjelder {NAME}", created_by=holder)
         # the youth gets their own access by invitation, and asks for deletion
         youth = lifecycle.add_youth(holder, log, phone="", email="solveig@example.no")
-        _invitation, token = lifecycle.invite_guardian(holder, log, youth)
+        invitation, token = lifecycle.invite_guardian(holder, log, youth)
         account = lifecycle.accept_invitation(
-            token, username="solveig", password="en lang og god setning", repeat="en lang og god setning"
+            token,
+            code=invitation.code,
+            username="solveig",
+            password="en lang og god setning",
+            repeat="en lang og god setning",
         )
         assert account.name == NAME and account.role == "guardian"
         father = Guardian.get(Guardian.log == log, Guardian.name == "Per Slettesen")
@@ -542,17 +546,23 @@ def test_invitation_is_single_use_expiring_and_stores_only_a_hash(auth, db_conn,
     tor = Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Tor Hansen")
     r = c.post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": tor.id})
     assert r.status_code == 200
-    token = re.search(r"/invitasjon/([A-Za-z0-9_\-]+)", r.get_data(as_text=True)).group(1)
+    page = r.get_data(as_text=True)
+    token = re.search(r"/invitasjon/([A-Za-z0-9_\-]+)", page).group(1)
+    code = re.search(r'invitation-code__digits" dir="ltr">(\d{4} \d{4})<', page).group(1)
     invitation = GuardianInvitation.get(GuardianInvitation.guardian == tor)
     assert token not in invitation.token_hash and len(invitation.token_hash) == 64
+    assert code.replace(" ", "") not in invitation.code_hash and len(invitation.code_hash) == 64
     assert invitation.expires_at > utcnow() + dt.timedelta(days=6)
 
     anon = app.test_client()
     assert anon.get(f"/invitasjon/{token}").status_code == 200
-    r = anon.post(f"/invitasjon/{token}", data={"username": "tor.hansen", "password": "kort", "repeat": "kort"})
+    r = anon.post(
+        f"/invitasjon/{token}", data={"code": code, "username": "tor.hansen", "password": "kort", "repeat": "kort"}
+    )
     assert r.status_code == 422 and "minst 12 tegn" in r.get_data(as_text=True)
     assert User.get_or_none(User.username == "tor.hansen") is None
     good = {
+        "code": code,
         "username": "tor.hansen",
         "password": "far leser avisen hver morgen",
         "repeat": "far leser avisen hver morgen",
@@ -582,7 +592,7 @@ def test_expired_invitation_and_new_link_replaces_old(ctx, app):
     assert lifecycle.find_invitation(new_token) is None
     with pytest.raises(LogError):
         lifecycle.accept_invitation(
-            new_token, username="tor.x", password="en lang god setning", repeat="en lang god setning"
+            new_token, code=_second.code, username="tor.x", password="en lang god setning", repeat="en lang god setning"
         )
     assert User.get_or_none(User.username == "tor.x") is None
     # a guardian who already has access is not invited again
@@ -604,17 +614,22 @@ def test_existing_guardian_account_links_a_second_child(auth, db_conn, app):
     sofie = log_of("Sofie Lie")
     anne = Guardian.get(Guardian.log == sofie, Guardian.name == "Anne Lie")
     with app.test_request_context():
-        _inv, token = lifecycle.invite_guardian(holder_b, sofie, anne)
+        inv, token = lifecycle.invite_guardian(holder_b, sofie, anne)
     c = auth.persona("guardian")  # Fatima, already a guardian account
-    r = c.post(f"/invitasjon/{token}", data={"action": "link"})
+    r = c.post(f"/invitasjon/{token}", data={"action": "link", "code": inv.code})
     assert r.status_code == 303
     assert Guardian.get_by_id(anne.id).user_id == user("foresatt").id
     # linking with a wrong password is delayed like the login form
     with app.test_request_context():
         tor = Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Tor Hansen")
-        _inv, token = lifecycle.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), tor)
+        inv, token = lifecycle.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), tor)
     anon = app.test_client()
-    wrong = {"action": "link", "existing_username": "foresatt", "existing_password": "feil passord her"}
+    wrong = {
+        "action": "link",
+        "code_link": inv.code,
+        "existing_username": "foresatt",
+        "existing_password": "feil passord her",
+    }
     statuses = [anon.post(f"/invitasjon/{token}", data=wrong).status_code for _i in range(6)]
     assert statuses == [422] * 6 and Guardian.get_by_id(tor.id).user_id is None
     right = dict(wrong, existing_password="demo-passord")
@@ -639,9 +654,9 @@ def test_youth_16_gets_own_access_younger_does_not(ctx):
     ).execute()
     youth = lifecycle.add_youth(holder, Log.get_by_id(EMMA_LOG_ID), phone="900 00 000", email="")
     assert (youth.name, youth.relation) == ("Emma Hansen", "ungdom")
-    _inv, token = lifecycle.invite_guardian(holder, log, youth)
+    inv, token = lifecycle.invite_guardian(holder, log, youth)
     account = lifecycle.accept_invitation(
-        token, username="emma", password="min egen lange setning", repeat="min egen lange setning"
+        token, code=inv.code, username="emma", password="min egen lange setning", repeat="min egen lange setning"
     )
     from stafettlogg.access import log_tokens
 
@@ -755,9 +770,13 @@ def test_guardian_of_another_child_reaches_nothing_of_emma(app, auth, db_conn):
     sofie = log_of("Sofie Lie")
     with app.test_request_context():
         anne = Guardian.get(Guardian.log == sofie, Guardian.name == "Anne Lie")
-        _inv, token = lifecycle.invite_guardian(user("pedleder"), sofie, anne)
+        inv, token = lifecycle.invite_guardian(user("pedleder"), sofie, anne)
         lifecycle.accept_invitation(
-            token, username="anne.lie", password="sofie og mamma i hagen", repeat="sofie og mamma i hagen"
+            token,
+            code=inv.code,
+            username="anne.lie",
+            password="sofie og mamma i hagen",
+            repeat="sofie og mamma i hagen",
         )
     values = url_values(app)
     emma_texts = ("Emma", "faste lekegrupper", "Samtale med mor", "Fatima")

@@ -22,6 +22,7 @@ def test_guardian_invitation_view_withdraw_reopen_archive_delete(page, tmp_path)
     _click(page, "tr:has-text('Tor Hansen') button:has-text('Lag invitasjon')")
     link = p.input_value("#invitation-link")
     assert "/invitasjon/" in link
+    code = p.inner_text(".invitation-code__digits")  # given by phone, not with the link
     page.screenshot("lifecycle-invitation")
     page.goto("/logger/1/familieversjon")
     assert "Hvem gjør hva, og når?" in p.content() and "Unntatt offentlighet" in p.content()
@@ -33,6 +34,7 @@ def test_guardian_invitation_view_withdraw_reopen_archive_delete(page, tmp_path)
 
     # the guardian accepts: chooses a username and password, lands in the log
     page.goto(link[link.index("/invitasjon/") :])
+    p.fill("#f-code", code)
     p.fill("#f-username", "tor.hansen")
     p.fill("#f-password", "far leser avisen hver morgen")
     p.fill("#f-repeat", "far leser avisen hver morgen")

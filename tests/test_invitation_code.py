@@ -1,0 +1,103 @@
+"""A forwarded invitation e-mail alone opens nothing: the guardian also types a one-time
+code the holder gives by phone or in a meeting. Invitations are for families who cannot
+use ID-porten: beside ID-porten only with LOCAL_GUARDIAN_LOGIN, never for a guardian whose
+fødselsnummer is recorded."""
+
+import re
+
+import pytest
+
+from stafettlogg import lifecycle
+from stafettlogg.logs.domain import LogError
+from stafettlogg.models import Guardian, GuardianInvitation, Log, OutboxEmail, Subject, User
+from tests.conftest import EMMA_LOG_ID, _make_app, user
+
+pytestmark = pytest.mark.db
+
+GOOD = {"username": "tor.hansen", "password": "far leser avisen hver morgen", "repeat": "far leser avisen hver morgen"}
+
+
+def _tor():
+    return Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Tor Hansen")
+
+
+def _invite(app, guardian=None):
+    with app.test_request_context("/"):
+        return lifecycle.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), guardian or _tor())
+
+
+def test_the_link_without_the_code_opens_nothing(app, db_conn):
+    invitation, token = _invite(app)
+    anon = app.test_client()
+    for code, message in (("", "Skriv inn engangskoden"), ("1234 5678", "Koden stemmer ikke")):
+        if code.replace(" ", "") == invitation.code:
+            continue
+        r = anon.post(f"/invitasjon/{token}", data={**GOOD, "code": code})
+        page = r.get_data(as_text=True)
+        assert r.status_code == 422 and message in page
+        assert 'value="tor.hansen"' in page  # what was typed is kept
+    assert User.get_or_none(User.username == "tor.hansen") is None
+    assert GuardianInvitation.get_by_id(invitation.id).used_at is None  # the link still works with the code
+    r = anon.post(f"/invitasjon/{token}", data={**GOOD, "code": f"{invitation.code[:4]} {invitation.code[4:]}"})
+    assert r.status_code == 303 and User.get(User.username == "tor.hansen").role == "guardian"
+
+
+def test_guessing_the_code_is_slowed_down_then_refused_even_with_the_right_code(app, db_conn):
+    invitation, token = _invite(app)
+    anon = app.test_client()
+    wrong = "0" * 8 if invitation.code != "0" * 8 else "1" * 8
+    statuses = [anon.post(f"/invitasjon/{token}", data={**GOOD, "code": wrong}).status_code for _i in range(6)]
+    assert statuses == [422] * 6
+    r = anon.post(f"/invitasjon/{token}", data={**GOOD, "code": invitation.code})
+    assert r.status_code == 422 and "flere mislykkede forsøk" in r.get_data(as_text=True)
+    assert User.get_or_none(User.username == "tor.hansen") is None
+
+
+def test_an_existing_account_links_only_with_the_code(app, auth, db_conn):
+    sofie = Log.select().join(Subject).where(Subject.name == "Sofie Lie").get()
+    anne = Guardian.get(Guardian.log == sofie, Guardian.name == "Anne Lie")
+    with app.test_request_context("/"):
+        invitation, token = lifecycle.invite_guardian(user("pedleder"), sofie, anne)
+    parent = auth.persona("guardian")  # Fatima: a guardian account, now also Anne's link
+    assert parent.post(f"/invitasjon/{token}", data={"action": "link"}).status_code == 422
+    assert parent.post(f"/invitasjon/{token}", data={"action": "link", "code": "1"}).status_code == 422
+    assert Guardian.get_by_id(anne.id).user_id is None
+    assert parent.post(f"/invitasjon/{token}", data={"action": "link", "code": invitation.code}).status_code == 303
+    assert Guardian.get_by_id(anne.id).user_id == user("foresatt").id
+    with app.test_request_context("/"), pytest.raises(LogError):
+        lifecycle.link_invitation(token, user("foresatt"), code=invitation.code)  # single use
+
+
+def test_the_holder_sees_the_code_once_and_it_is_never_in_the_e_mail(auth, db_conn):
+    Guardian.update(email="tor@example.no").where(Guardian.id == _tor().id).execute()
+    page = auth.persona("holder").post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": _tor().id})
+    html = page.get_data(as_text=True)
+    code = re.search(r'invitation-code__digits" dir="ltr">(\d{4}) (\d{4})<', html)
+    assert code and "Gi koden til Tor Hansen på telefon eller i et møte" in html
+    digits = code.group(1) + code.group(2)
+    mail = OutboxEmail.get(OutboxEmail.to == "tor@example.no")
+    assert digits not in mail.body and code.group(1) not in mail.body
+    again = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte").get_data(as_text=True)
+    assert digits not in again and "invitation-code__digits" not in again
+    assert digits not in GuardianInvitation.get(GuardianInvitation.guardian == _tor()).code_hash
+
+
+@pytest.mark.parametrize(
+    ("settings", "national_id", "allowed"),
+    [
+        ({}, None, True),  # no ID-porten: the only way in for families
+        ({"IDPORTEN_ISSUER": "https://idporten.example"}, None, False),  # off by default beside ID-porten
+        ({"IDPORTEN_ISSUER": "https://idporten.example", "LOCAL_GUARDIAN_LOGIN": True}, None, True),
+        ({"IDPORTEN_ISSUER": "https://idporten.example", "LOCAL_GUARDIAN_LOGIN": True}, "12078510062", False),
+    ],
+)
+def test_who_gets_an_invitation(database_url, db_conn, settings, national_id, allowed):
+    app = _make_app(database_url, **settings)
+    Guardian.update(national_id=national_id).where(Guardian.id == _tor().id).execute()
+    client = app.test_client()
+    client.post("/login", data={"username": "stafettholder", "password": "demo-passord"})
+    r = client.post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": _tor().id})
+    assert (r.status_code == 200) == allowed
+    assert GuardianInvitation.select().where(GuardianInvitation.guardian == _tor()).exists() == allowed
+    if not allowed:
+        assert "ID-porten" in r.get_data(as_text=True)
