@@ -99,5 +99,8 @@ def test_who_gets_an_invitation(database_url, db_conn, settings, national_id, al
     r = client.post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": _tor().id})
     assert (r.status_code == 200) == allowed
     assert GuardianInvitation.select().where(GuardianInvitation.guardian == _tor()).exists() == allowed
+    page = client.get(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte").get_data(as_text=True)
+    offered = f'name="guardian_id" value="{_tor().id}"' in page
+    assert offered == allowed  # no button that would be refused; the reason instead
     if not allowed:
-        assert "ID-porten" in r.get_data(as_text=True)
+        assert "ID-porten" in r.get_data(as_text=True) and "ID-porten" in page

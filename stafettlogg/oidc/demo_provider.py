@@ -60,8 +60,6 @@ def demo_environment(issuer: str) -> dict[str, str]:
         "STAFF_OIDC_ISSUER": issuer,
         "STAFF_OIDC_CLIENT_ID": CLIENT_ID,
         "STAFF_OIDC_CLIENT_SECRET": CLIENT_SECRET,
-        # beside ID-porten, invitations by link and code for guardians without a Norwegian ID number
-        "LOCAL_GUARDIAN_LOGIN": "1",
     }
 
 
