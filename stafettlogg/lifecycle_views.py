@@ -101,6 +101,7 @@ def _invitations_page(status=200, created=None, values=None, errors=None):
         consent_age=current_app.config["CONSENT_AGE"],
         has_youth=any(gd.relation == lifecycle.YOUTH_RELATION for gd in guardians),
         refusals={gd.id: lifecycle.invitation_refusal(gd) for gd in guardians},
+        invitations_off=not lifecycle.invitations_enabled(),
     ), status
 
 
