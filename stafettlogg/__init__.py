@@ -4,11 +4,23 @@ from pathlib import Path
 
 from flask import Flask, g, render_template
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from stafettlogg import config, db
+from stafettlogg import access, audit, auth, cli, config, content, db, languages, mailer, security, templating
+from stafettlogg.archive import views as archive_views
+from stafettlogg.guardians import views as guardian_views
+from stafettlogg.guide import views as guide_views
+from stafettlogg.handover import views as handover_views
+from stafettlogg.logs import lifecycle_views, request_views
+from stafettlogg.logs import views as log_views
+from stafettlogg.main import views as main_views
+from stafettlogg.meetings import views as meeting_views
+from stafettlogg.oidc import views as oidc_views
+from stafettlogg.org import views as org_views
+from stafettlogg.overview import views as overview_views
+from stafettlogg.signin import views as signin_views
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -16,8 +28,6 @@ babel = Babel()
 
 
 def select_locale():
-    from stafettlogg import languages
-
     return languages.select_locale()
 
 
@@ -49,63 +59,38 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
-    from stafettlogg import mailer
-
     mailer.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    Htmx(app)
-
-    from stafettlogg import access, auth, security
-
     auth.login_manager.init_app(app)
     app.before_request(auth.enforce_idle_timeout)
     app.before_request(access.check_request)
     app.before_request(auth.require_password_change)
     app.before_request(auth.require_second_factor_enrolment)
-    from stafettlogg import content, languages
-
     content.init_app(app)
     app.before_request(languages.remember_choice)
     app.after_request(languages.set_cookie)
     app.after_request(security.set_security_headers)
 
-    from stafettlogg import main, org
-    from stafettlogg.logs import views as log_views
-    from stafettlogg.meetings import views as meeting_views
-
-    app.register_blueprint(auth.bp)
-    from stafettlogg.signin import views as signin_views
-
-    app.register_blueprint(signin_views.bp)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(org.bp)
-    app.register_blueprint(log_views.bp)
-    app.register_blueprint(meeting_views.bp)
-    from stafettlogg import handover_views  # issue 5
-
-    app.register_blueprint(handover_views.bp)
-    from stafettlogg.logs import request_views
-
-    app.register_blueprint(request_views.bp)
-    log_views.register_audit(app)
-    from stafettlogg import guardian_views, lifecycle_views  # issue 6
-
-    app.register_blueprint(lifecycle_views.bp)
-    from stafettlogg.archive import views as archive_views
-
-    app.register_blueprint(archive_views.bp)
-    app.register_blueprint(guardian_views.bp)
-    from stafettlogg.guide import views as guide_views
-    from stafettlogg.overview import views as overview_views
-
-    app.register_blueprint(overview_views.bp)
-    app.register_blueprint(guide_views.bp)
-    from stafettlogg.oidc import views as oidc_views
-
+    blueprints = (
+        auth.bp,
+        signin_views.bp,
+        main_views.bp,
+        org_views.bp,
+        log_views.bp,
+        lifecycle_views.bp,
+        request_views.bp,
+        meeting_views.bp,
+        handover_views.bp,
+        guardian_views.bp,
+        archive_views.bp,
+        overview_views.bp,
+        guide_views.bp,
+    )
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    audit.register_audit(app)
     oidc_views.init_app(app)
-
-    from stafettlogg import cli, templating
 
     cli.register(app)
     templating.register(app)
@@ -115,8 +100,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_error_pages(app: Flask) -> None:
-    from flask_babel import gettext as _
-
     messages = {
         400: lambda: _("Forespørselen kunne ikke behandles."),
         403: lambda: _("Du har ikke tilgang til denne siden."),

@@ -4,7 +4,7 @@ SECURITY.md: one event for every read of a log's content and every change; if wr
 the event fails, the read fails (fail closed). Append-only, enforced by the database.
 """
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request, template_rendered
 from flask_login import current_user
 
 from stafettlogg.models import AuditEvent
@@ -38,3 +38,63 @@ def _role_for(user, log_id) -> str:
         if on_log:
             return on_log
     return user.role
+
+
+# ------------------------------------------------------------------ reads of a log, audited in one place
+
+# A page or fragment that refuses input re-renders what the person was looking at
+# (the log page, a section, the meeting): these statuses show log content too.
+CONTENT_ERROR_STATUSES = (409, 422)
+
+# Templates rendered under a log's URL that show nothing of the log: a save status,
+# advice on the text being typed, a search among staff, the error page. Every other
+# template rendered for a log shows its content and is audited, whatever the method.
+NO_LOG_CONTENT_TEMPLATES = frozenset(
+    {
+        "error.html",
+        "meetings/_autosave_status.html",
+        "meetings/_present_status.html",
+        "meetings/_hints.html",
+        "logs/_participant_results.html",
+        "handover/_results.html",
+    }
+)
+
+
+def _content_rendered() -> bool:
+    return any(name not in NO_LOG_CONTENT_TEMPLATES for name in g.get("rendered_templates", ()))
+
+
+def shows_log_content(response) -> bool:
+    """Whether this response shows the content of g.log, whatever the method and status:
+    every successful read, every page or fragment rendered for a log (a POST's too), and
+    every one re-rendered with a refusal (409/422). Not a redirect after a write, the
+    error page, or a fragment that shows nothing of the log."""
+    if g.get("log") is None or request.endpoint is None:
+        return False
+    status = response.status_code
+    if request.method in ("GET", "HEAD"):
+        if status < 400:
+            return not g.get("rendered_templates") or _content_rendered()
+        return status in CONTENT_ERROR_STATUSES and _content_rendered()
+    if not (200 <= status < 300 and status != 204) and status not in CONTENT_ERROR_STATUSES:
+        return False
+    return _content_rendered() or (status < 300 and response.is_streamed)
+
+
+def register_audit(app):
+    """Every response that shows a log's content is audited here, in one place (fail
+    closed: if the event cannot be written, the response becomes an error)."""
+
+    def note_template(sender, template, context, **extra):
+        g.setdefault("rendered_templates", []).append(template.name)
+
+    template_rendered.connect(note_template, app, weak=False)
+
+    @app.after_request
+    def audit_reads(response):
+        if shows_log_content(response):
+            record(f"view:{request.endpoint}", log=g.log, obj=g.get("audit_object"))
+        return response
+
+    return audit_reads

@@ -24,9 +24,9 @@ from wtforms.validators import DataRequired
 
 from stafettlogg.db import write_transaction
 from stafettlogg.models import Role, User, utcnow
-from stafettlogg.pages import hx_redirect_or_redirect
 from stafettlogg.passwords import hash_password, password_problem, verify_password
 from stafettlogg.signin import clock, second_factor, throttle
+from stafettlogg.web import hx_redirect_or_redirect
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

@@ -113,7 +113,7 @@ def _fail(message: str):
 def create_admin(username, name, password):
     """Create the system administrator (systemansvarlig)."""
     from stafettlogg.models import Role
-    from stafettlogg.organisation import OrganisationError, create_user
+    from stafettlogg.org.domain import OrganisationError, create_user
     from stafettlogg.passwords import password_problem
 
     if problem := password_problem(password, username):
@@ -134,7 +134,7 @@ def create_admin(username, name, password):
 @_password_option
 def bootstrap_area(area_name, username, name, email, password):
     """Create an area (område) and its area leader (områdeleder)."""
-    from stafettlogg.organisation import OrganisationError, appoint_area_leader, create_area
+    from stafettlogg.org.domain import OrganisationError, appoint_area_leader, create_area
     from stafettlogg.passwords import password_problem
 
     if problem := password_problem(password, username):

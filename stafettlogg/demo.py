@@ -7,7 +7,7 @@ from stafettlogg.db import write_transaction
 from stafettlogg.logs import domain, sections
 from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import Guardian, ItoDelegation, Log, LogStatus, Participant, Role, Unit, User, utcnow
-from stafettlogg.organisation import create_area, create_user
+from stafettlogg.org.domain import create_area, create_user
 
 # Synthetic, valid fødselsnummer for signing in with the demo OpenID provider (README).
 DEMO_MOTHER_PID = "12078510062"  # Fatima Hansen, Emma's mother ("foresatt")
@@ -422,7 +422,7 @@ def seed() -> None:
     # issue 5: Sofie starts school in August. Her holder in the kindergarten has proposed
     # the contact teacher at Nordbyen skole as new holder; the proposal waits on
     # «stafettholder»'s start page, so the handover can be seen with `make run`.
-    from stafettlogg.handover import propose_handover
+    from stafettlogg.handover.domain import propose_handover
 
     propose_handover(
         pedleder,
@@ -437,7 +437,7 @@ def seed() -> None:
 
     # issue 11: a youth of 17 who gave consent herself and has her own access: she signs in
     # with ID-porten as DEMO_YOUTH_PID and reads her own log (README, demo identities).
-    from stafettlogg.lifecycle import add_youth
+    from stafettlogg.guardians.domain import add_youth
 
     with write_transaction():
         health = Unit.get(Unit.name == "Helsestasjonen sentrum")

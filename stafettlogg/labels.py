@@ -102,3 +102,15 @@ def label(mapping: dict, key) -> str:
 
 def options(mapping: dict) -> list[tuple]:
     return [(key, str(text)) for key, text in mapping.items()]
+
+
+# Where a log's invitations and minutes are kept (the log's header, the unit overview)
+RECORD_LOCATIONS = {
+    "stafettlogg": _l("I Stafettlogg"),
+    "visma": _l("Visma"),
+    "egne_arkiv": _l("Eget arkivsystem (private skoler og barnehager)"),
+    "dips_samspill": _l("DIPS Samspill"),
+    "helsejournal": _l("Helsejournal på helsestasjonen (papir)"),
+    "pasientjournal": _l("Pasientjournal (papir)"),
+    "papir": _l("Papir"),
+}

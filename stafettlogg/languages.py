@@ -29,7 +29,7 @@ DEFAULT = "nb"
 COOKIE = "lang"
 
 # Pages staff open that are printed or shown for a family: in the family's language.
-FAMILY_DOCUMENTS = ("lifecycle.family_print", "logs.consent_template", "meetings.invitation_letter")
+FAMILY_DOCUMENTS = ("guardian.family_print", "logs.consent_template", "meetings.invitation_letter")
 
 
 def native_name(code: str) -> str:

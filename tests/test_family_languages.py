@@ -66,8 +66,8 @@ def visible_text(page: str) -> str:
 def family_pages(app, auth, code, recorder):
     """(what, text) for every family page and e-mail, in language `code`. What staff do
     to cause a notice or an e-mail is not recorded (their pages are in bokmål)."""
-    from stafettlogg import lifecycle
     from stafettlogg.db import db
+    from stafettlogg.guardians import domain as invitations
     from stafettlogg.models import DeletionRequest, Guardian, Log, Meeting, Notification, OutboxEmail
     from stafettlogg.notify import loads, locale_of
 
@@ -87,11 +87,11 @@ def family_pages(app, auth, code, recorder):
     auth.__class__(app, staff).persona("holder")
     staff.post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": newcomer.id})  # e-mailed
     with app.test_request_context("/"), db.connection_context():
-        invitation, token = lifecycle.invite_guardian(user("stafettholder"), log, newcomer)
+        invitation, token = invitations.invite_guardian(user("stafettholder"), log, newcomer)
     recorder.paused = False
     with app.test_request_context("/"), db.connection_context():  # the sheet printed for the guardian
         created = {"guardian": newcomer, "link": "/invitasjon/x", "invitation": invitation}
-        sheet = languages.render_in(code, "lifecycle/_invitation_letter.html", created=created, log=log)
+        sheet = languages.render_in(code, "guardians/_invitation_letter.html", created=created, log=log)
         out.append(("invitation sheet", f'<div lang="{code}">{sheet}</div>'))
     recorder.paused = False
 
@@ -181,17 +181,22 @@ def test_arabic_pages_run_right_to_left(auth):
 # Every page a family reads, including the branches the walk above does not reach (a
 # closed or passive log, a refused deletion, an expired link, a staff member on a link).
 FAMILY_SOURCES = (
-    "templates/guardian/*.html",
-    "templates/lifecycle/family.html",
-    "templates/lifecycle/_print_base.html",
-    "templates/lifecycle/invitation_*.html",
-    "templates/lifecycle/_invitation_letter.html",
+    "templates/guardians/_plain.html",
+    "templates/guardians/access_log.html",
+    "templates/guardians/deletion_request.html",
+    "templates/guardians/show.html",
+    "templates/guardians/withdraw.html",
+    "templates/guardians/family_print.html",
+    "templates/_print_base.html",
+    "templates/guardians/invitation_*.html",
+    "templates/guardians/_invitation_letter.html",
     "templates/meetings/invitation.html",
     "templates/auth/login.html",
     "templates/main/notifications.html",
     "templates/error.html",
     "templates/_macros.html",
-    "stafettlogg/guardian_views.py",
+    "stafettlogg/guardians/views.py",
+    "stafettlogg/guardians/queries.py",
 )
 
 

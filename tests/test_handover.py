@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from stafettlogg import handover as ho
+from stafettlogg.handover import domain as ho
 from stafettlogg.invariants import check_invariants
 from stafettlogg.models import (
     AuditEvent,
@@ -22,7 +22,7 @@ from stafettlogg.models import (
     Subject,
     User,
 )
-from stafettlogg.organisation import OrganisationError, deactivate_staff
+from stafettlogg.org.domain import OrganisationError, deactivate_staff
 from stafettlogg.reminders import send_reminders
 from tests.conftest import EMMA_LOG_ID, user
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from stafettlogg import lifecycle
+from stafettlogg.guardians import domain as invitations
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import Guardian, GuardianInvitation, Log, OutboxEmail, Subject, User
 from tests.conftest import EMMA_LOG_ID, _make_app, user
@@ -23,7 +23,7 @@ def _tor():
 
 def _invite(app, guardian=None):
     with app.test_request_context("/"):
-        return lifecycle.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), guardian or _tor())
+        return invitations.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), guardian or _tor())
 
 
 def test_the_link_without_the_code_opens_nothing(app, db_conn):
@@ -57,7 +57,7 @@ def test_an_existing_account_links_only_with_the_code(app, auth, db_conn):
     sofie = Log.select().join(Subject).where(Subject.name == "Sofie Lie").get()
     anne = Guardian.get(Guardian.log == sofie, Guardian.name == "Anne Lie")
     with app.test_request_context("/"):
-        invitation, token = lifecycle.invite_guardian(user("pedleder"), sofie, anne)
+        invitation, token = invitations.invite_guardian(user("pedleder"), sofie, anne)
     parent = auth.persona("guardian")  # Fatima: a guardian account, now also Anne's link
     assert parent.post(f"/invitasjon/{token}", data={"action": "link"}).status_code == 422
     assert parent.post(f"/invitasjon/{token}", data={"action": "link", "code": "1"}).status_code == 422
@@ -65,7 +65,7 @@ def test_an_existing_account_links_only_with_the_code(app, auth, db_conn):
     assert parent.post(f"/invitasjon/{token}", data={"action": "link", "code": invitation.code}).status_code == 303
     assert Guardian.get_by_id(anne.id).user_id == user("foresatt").id
     with app.test_request_context("/"), pytest.raises(LogError):
-        lifecycle.link_invitation(token, user("foresatt"), code=invitation.code)  # single use
+        invitations.link_invitation(token, user("foresatt"), code=invitation.code)  # single use
 
 
 def test_the_holder_sees_the_code_once_and_it_is_never_in_the_e_mail(auth, db_conn):

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from stafettlogg import lifecycle
 from stafettlogg.access import ACCESS
 from stafettlogg.db import db
+from stafettlogg.guardians import domain as invitations
 from stafettlogg.logs import domain, requests, sections, states
 from stafettlogg.logs import lifecycle as life
 from stafettlogg.logs.domain import LogError
@@ -89,7 +89,7 @@ def _upload(u, log):
 
 
 def _propose(u, log):
-    from stafettlogg import handover
+    from stafettlogg.handover import domain as handover
 
     try:
         return handover.propose_handover(u, log, user("larer"))
@@ -489,9 +489,9 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
         MinutesCorrection.create(meeting=meeting, body=f"Rettelse om {NAME}", author=holder)
         Handover.create(log=log, from_user=holder, to_user=user("larer"), note=f"Gjelder {NAME}", created_by=holder)
         # the youth gets their own access by invitation, and asks for deletion
-        youth = lifecycle.add_youth(holder, log, phone="", email="solveig@example.no")
-        invitation, token = lifecycle.invite_guardian(holder, log, youth)
-        account = lifecycle.accept_invitation(
+        youth = invitations.add_youth(holder, log, phone="", email="solveig@example.no")
+        invitation, token = invitations.invite_guardian(holder, log, youth)
+        account = invitations.accept_invitation(
             token,
             code=invitation.code,
             username="solveig",
@@ -500,7 +500,7 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
         )
         assert account.name == NAME and account.role == "guardian"
         father = Guardian.get(Guardian.log == log, Guardian.name == "Per Slettesen")
-        lifecycle.invite_guardian(holder, log, father)
+        invitations.invite_guardian(holder, log, father)
         Notification.create(user=holder, kind="test", text=f"Om {NAME}", log_id=log.id, dedupe_key="purge-test")
         life.request_deletion(account, log, f"{NAME} vil ikke ha loggen")
         assert _rows_holding(NAME), "the test must first put the name in the database"
@@ -583,21 +583,21 @@ def test_invitation_is_single_use_expiring_and_stores_only_a_hash(auth, db_conn,
 def test_expired_invitation_and_new_link_replaces_old(ctx, app):
     holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
     tor = Guardian.get(Guardian.log == log, Guardian.name == "Tor Hansen")
-    _first, old_token = lifecycle.invite_guardian(holder, log, tor)
-    _second, new_token = lifecycle.invite_guardian(holder, log, tor)
-    assert lifecycle.find_invitation(old_token) is None and lifecycle.find_invitation(new_token) is not None
+    _first, old_token = invitations.invite_guardian(holder, log, tor)
+    _second, new_token = invitations.invite_guardian(holder, log, tor)
+    assert invitations.find_invitation(old_token) is None and invitations.find_invitation(new_token) is not None
     GuardianInvitation.update(expires_at=utcnow() - dt.timedelta(seconds=1)).where(
         GuardianInvitation.id == _second.id
     ).execute()
-    assert lifecycle.find_invitation(new_token) is None
+    assert invitations.find_invitation(new_token) is None
     with pytest.raises(LogError):
-        lifecycle.accept_invitation(
+        invitations.accept_invitation(
             new_token, code=_second.code, username="tor.x", password="en lang god setning", repeat="en lang god setning"
         )
     assert User.get_or_none(User.username == "tor.x") is None
     # a guardian who already has access is not invited again
     with pytest.raises(LogError, match="allerede tilgang"):
-        lifecycle.invite_guardian(holder, log, Guardian.get(Guardian.log == log, Guardian.name == "Fatima Hansen"))
+        invitations.invite_guardian(holder, log, Guardian.get(Guardian.log == log, Guardian.name == "Fatima Hansen"))
 
 
 def test_invitation_is_emailed_without_child_data(auth, db_conn):
@@ -614,7 +614,7 @@ def test_existing_guardian_account_links_a_second_child(auth, db_conn, app):
     sofie = log_of("Sofie Lie")
     anne = Guardian.get(Guardian.log == sofie, Guardian.name == "Anne Lie")
     with app.test_request_context():
-        inv, token = lifecycle.invite_guardian(holder_b, sofie, anne)
+        inv, token = invitations.invite_guardian(holder_b, sofie, anne)
     c = auth.persona("guardian")  # Fatima, already a guardian account
     r = c.post(f"/invitasjon/{token}", data={"action": "link", "code": inv.code})
     assert r.status_code == 303
@@ -622,7 +622,7 @@ def test_existing_guardian_account_links_a_second_child(auth, db_conn, app):
     # linking with a wrong password is delayed like the login form
     with app.test_request_context():
         tor = Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Tor Hansen")
-        inv, token = lifecycle.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), tor)
+        inv, token = invitations.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), tor)
     anon = app.test_client()
     wrong = {
         "action": "link",
@@ -640,7 +640,7 @@ def test_existing_guardian_account_links_a_second_child(auth, db_conn, app):
     # staff cannot use a guardian's link
     with app.test_request_context():
         tor = Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Tor Hansen")
-        _inv, token = lifecycle.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), tor)
+        _inv, token = invitations.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), tor)
     assert auth.persona("holder").post(f"/invitasjon/{token}", data={}).status_code == 409
     assert Guardian.get_by_id(tor.id).user_id is None
 
@@ -648,14 +648,14 @@ def test_existing_guardian_account_links_a_second_child(auth, db_conn, app):
 def test_youth_16_gets_own_access_younger_does_not(ctx):
     holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
     with pytest.raises(LogError, match="16 år"):
-        lifecycle.add_youth(holder, log, phone="900 00 000", email="")
+        invitations.add_youth(holder, log, phone="900 00 000", email="")
     Subject.update(birth_date=dt.date.today().replace(year=dt.date.today().year - 16) - dt.timedelta(days=1)).where(
         Subject.id == log.subject_id
     ).execute()
-    youth = lifecycle.add_youth(holder, Log.get_by_id(EMMA_LOG_ID), phone="900 00 000", email="")
+    youth = invitations.add_youth(holder, Log.get_by_id(EMMA_LOG_ID), phone="900 00 000", email="")
     assert (youth.name, youth.relation) == ("Emma Hansen", "ungdom")
-    inv, token = lifecycle.invite_guardian(holder, log, youth)
-    account = lifecycle.accept_invitation(
+    inv, token = invitations.invite_guardian(holder, log, youth)
+    account = invitations.accept_invitation(
         token, code=inv.code, username="emma", password="min egen lange setning", repeat="min egen lange setning"
     )
     from stafettlogg.access import log_tokens
@@ -708,7 +708,7 @@ def test_family_print_is_plain_and_marked(auth, db_conn):
     assert r.status_code == 200 and "Unntatt offentlighet, offentleglova § 13" in page
     assert "Hvem gjør hva, og når?" in page and "Samtale med mor" not in page
     assert r.headers["Cache-Control"].startswith("no-store")
-    assert AuditEvent.select().where(AuditEvent.action == "view:lifecycle.family_print").exists()
+    assert AuditEvent.select().where(AuditEvent.action == "view:guardian.family_print").exists()
 
 
 def test_archive_print_whole_log_for_unit_leader_only_when_ended(auth, db_conn):
@@ -722,7 +722,7 @@ def test_archive_print_whole_log_for_unit_leader_only_when_ended(auth, db_conn):
     assert "Oskar var urolig etter flytting" in page and "Samtykker" in page and "Tilgangslogg" in page
     assert (
         AuditEvent.select()
-        .where(AuditEvent.action == "view:lifecycle.archive_print", AuditEvent.log_id == oskar.id)
+        .where(AuditEvent.action == "view:archive.archive_print", AuditEvent.log_id == oskar.id)
         .exists()
     )
     holder_page = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}/arkivutskrift").get_data(as_text=True)
@@ -740,7 +740,7 @@ GUARDIAN_WRITES = {
     "signin.confirm",
     "signin.turn_off",
     "main.notification_read",
-    "lifecycle.invitation_accept",
+    "guardian.invitation_accept",
 }
 CONTENT = [m for m in MODELS if m.__name__ not in ("AuditEvent", "LoginFailure")]
 
@@ -770,8 +770,8 @@ def test_guardian_of_another_child_reaches_nothing_of_emma(app, auth, db_conn):
     sofie = log_of("Sofie Lie")
     with app.test_request_context():
         anne = Guardian.get(Guardian.log == sofie, Guardian.name == "Anne Lie")
-        inv, token = lifecycle.invite_guardian(user("pedleder"), sofie, anne)
-        lifecycle.accept_invitation(
+        inv, token = invitations.invite_guardian(user("pedleder"), sofie, anne)
+        invitations.accept_invitation(
             token,
             code=inv.code,
             username="anne.lie",
@@ -801,7 +801,7 @@ def test_guardian_of_another_child_reaches_nothing_of_emma(app, auth, db_conn):
 
 
 def test_closing_a_log_withdraws_a_pending_handover(auth, db_conn):
-    from stafettlogg import handover as ho
+    from stafettlogg.handover import domain as ho
     from stafettlogg.logs.lifecycle import close_log
     from stafettlogg.models import Handover, Log, Notification
     from tests.conftest import user

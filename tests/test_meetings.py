@@ -648,7 +648,7 @@ def test_domain_rules_without_http(app, meeting):
 
 def test_minutes_name_the_holder_as_of_the_meeting_also_after_a_handover(auth, meeting):
     """Seed 000 point 4: the holder states the role in meetings and in the minutes."""
-    from stafettlogg import handover as ho
+    from stafettlogg.handover import domain as ho
     from stafettlogg.models import Handover
 
     kari = user("stafettholder")

@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from stafettlogg import handover as ho
+from stafettlogg.handover import domain as ho
 from stafettlogg.logs import domain
 from stafettlogg.models import ClassGroupPeriod, Consent, Log, Notification
 from stafettlogg.overview.overview import current_school_year, unit_overview

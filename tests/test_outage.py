@@ -93,7 +93,7 @@ def test_every_page_answers_503_during_an_outage_and_recovers(outage, auth_for):
 def test_a_database_error_that_is_not_an_outage_stays_a_500(app, auth, monkeypatch):
     from peewee import OperationalError
 
-    from stafettlogg import main
+    from stafettlogg.main import views as main
 
     def broken(*args, **kwargs):
         raise OperationalError("no such column: nonsense")

@@ -661,7 +661,7 @@ def test_guide_file_with_a_dangling_answer_is_refused(tmp_path, monkeypatch):
 
 
 def test_a_handover_through_the_handover_routine_moves_the_child_between_overviews(app, db_conn):
-    from stafettlogg import handover as routine
+    from stafettlogg.handover import domain as routine
 
     Log.update(activated_at=utcnow() - dt.timedelta(days=1)).where(Log.id == EMMA_LOG_ID).execute()
     with app.test_request_context():

@@ -81,7 +81,7 @@ def test_only_active_staff_of_the_own_unit_can_be_delegated(auth, db_conn):
 
 
 def test_deactivation_ends_the_delegation(auth, db_conn):
-    from stafettlogg import organisation
+    from stafettlogg.org import domain as organisation
 
     ito = user("ito")
     assert ItoDelegation.select().where(ItoDelegation.user == ito, ItoDelegation.revoked_at.is_null()).exists()

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from stafettlogg.guardian_views import access_history
+from stafettlogg.guardians.queries import access_history
 from stafettlogg.logs import requests
 from stafettlogg.models import (
     AuditEvent,
@@ -220,7 +220,7 @@ def test_searches_by_national_id_are_limited_per_user_in_the_database(auth, app,
 
 
 def test_informed_date_belongs_to_the_holder_who_recorded_it(auth, db_conn):
-    from stafettlogg import handover as ho
+    from stafettlogg.handover import domain as ho
 
     emma = Log.get_by_id(EMMA_LOG_ID)
     Log.update(guardians_informed_on=dt.date(2026, 1, 5)).where(Log.id == emma.id).execute()
@@ -241,7 +241,7 @@ def test_informed_date_belongs_to_the_holder_who_recorded_it(auth, db_conn):
 
 
 def test_overview_and_csv_show_the_date_of_the_current_holder(auth, db_conn):
-    from stafettlogg import handover as ho
+    from stafettlogg.handover import domain as ho
     from stafettlogg.overview.overview import school_year_of
 
     emma = Log.get_by_id(EMMA_LOG_ID)
@@ -274,7 +274,7 @@ def test_guardian_rows_are_untouched_by_the_request(auth, db_conn):
 
 
 def test_direct_assignment_only_when_the_holder_has_left(db_conn):
-    from stafettlogg import handover as ho
+    from stafettlogg.handover import domain as ho
 
     emma = Log.get_by_id(EMMA_LOG_ID)
     with pytest.raises(ho.HandoverError, match="nødstilfeller"):
@@ -288,7 +288,7 @@ def test_direct_assignment_only_when_the_holder_has_left(db_conn):
 
 
 def test_emergency_assignment_is_recorded_and_the_guardians_are_told(app, db_conn):
-    from stafettlogg import handover as ho
+    from stafettlogg.handover import domain as ho
     from stafettlogg.models import OutboxEmail
 
     emma = Log.get_by_id(EMMA_LOG_ID)
@@ -313,7 +313,7 @@ def test_emergency_assignment_is_recorded_and_the_guardians_are_told(app, db_con
 
 
 def test_a_holder_moved_to_another_unit_has_left_it(db_conn):
-    from stafettlogg import handover as ho
+    from stafettlogg.handover import domain as ho
 
     emma = Log.get_by_id(EMMA_LOG_ID)
     User.update(unit=user("kontaktlaerer").unit_id).where(User.id == emma.holder_id).execute()

@@ -6,7 +6,7 @@ scope reaches only the page that asks for a consent covering their unit."""
 from flask import flash, make_response, render_template, request, url_for
 
 from stafettlogg.logs import states
-from stafettlogg.pages import wants_fragment
+from stafettlogg.web import wants_fragment
 
 
 def check(endpoint: str, user, log):

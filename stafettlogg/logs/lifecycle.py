@@ -157,7 +157,7 @@ def _close(
     coordinator_service: str = "",
     keep_answer: str = "undecided",
 ) -> None:
-    from stafettlogg.handover import cancel_handover, pending_for
+    from stafettlogg.handover.domain import cancel_handover, pending_for
 
     # A closed log hands nothing on: a pending proposal is withdrawn (the proposed person is told).
     pending = pending_for(log)

@@ -41,7 +41,7 @@ def lifecycle_labels():
 def _close_page(values=None, errors=None, status=200):
     log = queries.load_log(g.log.id)
     return render_template(
-        "lifecycle/close.html",
+        "logs/close.html",
         log=log,
         values=values or {},
         errors=errors or {},
@@ -125,7 +125,7 @@ def reopen(log_id):
 def _delete_page(errors=None, status=200):
     log = queries.load_log(g.log.id)
     return render_template(
-        "lifecycle/delete.html",
+        "logs/delete.html",
         log=log,
         reason=lifecycle.deletion_reason(log),
         archived=archive_domain.is_archived(log),
@@ -196,7 +196,7 @@ def queue(unit_id):
         .limit(50)
     )
     return render_template(
-        "lifecycle/queue.html",
+        "logs/deletion_queue.html",
         unit=unit,
         requested=[log for log in ended if log.id in requests],
         requests=requests,

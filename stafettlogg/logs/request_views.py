@@ -9,7 +9,7 @@ from flask_login import current_user
 from stafettlogg.logs import requests
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import Log, User
-from stafettlogg.pages import hx_redirect_or_redirect
+from stafettlogg.web import hx_redirect_or_redirect
 
 bp = Blueprint("requests", __name__)
 

@@ -189,7 +189,7 @@ def _load_pending(request: LogRequest) -> tuple[LogRequest, Log]:
 def accept(by: User, request: LogRequest) -> Handover:
     """The holder or unit leader accepts: a handover is proposed to the requester, who
     accepts it (seed 002). The former holder stays holder until then."""
-    from stafettlogg import handover as handovers
+    from stafettlogg.handover import domain as handovers
 
     with write_transaction():
         request, log = _load_pending(request)

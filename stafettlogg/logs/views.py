@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from stafettlogg import content, labels, languages
@@ -27,7 +26,7 @@ from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participant, Unit, User
-from stafettlogg.pages import wants_fragment
+from stafettlogg.web import wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logger")
 
@@ -211,7 +210,7 @@ def edit_header(log_id):
             except ValueError:
                 errors["guardians_informed_on"] = _("Skriv datoen som dd.mm.åååå.")
         kept = f.get("records_kept_in", "stafettlogg")
-        if kept not in RECORD_LOCATIONS:
+        if kept not in labels.RECORD_LOCATIONS:
             errors["records_kept_in"] = _("Velg hvor innkallinger og referater ligger.")
         if not errors:
             try:
@@ -230,7 +229,7 @@ def edit_header(log_id):
             flash(_("Opplysningene er lagret."), "success")
             return redirect(url_for("logs.show", log_id=log.id), 303)
         return render_template(
-            "logs/edit_header.html", log=log, values=f, errors=errors, locations=RECORD_LOCATIONS
+            "logs/edit_header.html", log=log, values=f, errors=errors, locations=labels.RECORD_LOCATIONS
         ), 422
     values = {
         "class_group": log.class_group,
@@ -239,18 +238,9 @@ def edit_header(log_id):
         "guardians_informed_on": log.guardians_informed_on.isoformat() if log.guardians_informed_on else "",
         "version": log.version,
     }
-    return render_template("logs/edit_header.html", log=log, values=values, errors={}, locations=RECORD_LOCATIONS)
-
-
-RECORD_LOCATIONS = {
-    "stafettlogg": _l("I Stafettlogg"),
-    "visma": _l("Visma"),
-    "egne_arkiv": _l("Eget arkivsystem (private skoler og barnehager)"),
-    "dips_samspill": _l("DIPS Samspill"),
-    "helsejournal": _l("Helsejournal på helsestasjonen (papir)"),
-    "pasientjournal": _l("Pasientjournal (papir)"),
-    "papir": _l("Papir"),
-}
+    return render_template(
+        "logs/edit_header.html", log=log, values=values, errors={}, locations=labels.RECORD_LOCATIONS
+    )
 
 
 # ------------------------------------------------------------------ consent
@@ -689,64 +679,3 @@ def consent_template(form):
     return render_template(
         "logs/consent_template.html", units=_units(), kinds=labels.UNIT_KINDS, consent_text=content.get("consent")
     )
-
-
-# A page or fragment that refuses input re-renders what the person was looking at
-# (the log page, a section, the meeting): these statuses show log content too.
-CONTENT_ERROR_STATUSES = (409, 422)
-
-# Templates rendered under a log's URL that show nothing of the log: a save status,
-# advice on the text being typed, a search among staff, the error page. Every other
-# template rendered for a log shows its content and is audited, whatever the method.
-NO_LOG_CONTENT_TEMPLATES = frozenset(
-    {
-        "error.html",
-        "meetings/_autosave_status.html",
-        "meetings/_present_status.html",
-        "meetings/_hints.html",
-        "logs/_participant_results.html",
-        "handover/_results.html",
-    }
-)
-
-
-def _content_rendered() -> bool:
-    return any(name not in NO_LOG_CONTENT_TEMPLATES for name in g.get("rendered_templates", ()))
-
-
-def shows_log_content(response) -> bool:
-    """Whether this response shows the content of g.log, whatever the method and status:
-    every successful read, every page or fragment rendered for a log (a POST's too), and
-    every one re-rendered with a refusal (409/422). Not a redirect after a write, the
-    error page, or a fragment that shows nothing of the log."""
-    if g.get("log") is None or request.endpoint is None:
-        return False
-    status = response.status_code
-    if request.method in ("GET", "HEAD"):
-        if status < 400:
-            return not g.get("rendered_templates") or _content_rendered()
-        return status in CONTENT_ERROR_STATUSES and _content_rendered()
-    if not (200 <= status < 300 and status != 204) and status not in CONTENT_ERROR_STATUSES:
-        return False
-    return _content_rendered() or (status < 300 and response.is_streamed)
-
-
-def register_audit(app):
-    """Every response that shows a log's content is audited here, in one place (fail
-    closed: if the event cannot be written, the response becomes an error)."""
-    from flask import template_rendered
-
-    from stafettlogg import audit
-
-    def note_template(sender, template, context, **extra):
-        g.setdefault("rendered_templates", []).append(template.name)
-
-    template_rendered.connect(note_template, app, weak=False)
-
-    @app.after_request
-    def audit_reads(response):
-        if shows_log_content(response):
-            audit.record(f"view:{request.endpoint}", log=g.log, obj=g.get("audit_object"))
-        return response
-
-    return audit_reads

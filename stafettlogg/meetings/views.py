@@ -18,7 +18,7 @@ from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.meetings import domain, ics
 from stafettlogg.models import Measure, Meeting
-from stafettlogg.pages import wants_fragment
+from stafettlogg.web import wants_fragment
 
 bp = Blueprint("meetings", __name__, url_prefix="/logger")
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
-from stafettlogg.lifecycle import YOUTH_RELATION
+from stafettlogg.guardians.domain import YOUTH_RELATION
 from stafettlogg.models import Guardian, Log, LogStatus, OidcLogout, Role, Subject, User, utcnow
 
 # ID-porten's levels of assurance, lowest first.

@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask_babel import gettext as _
 
+from stafettlogg import labels
 from stafettlogg.models import (
     CoordinatorRecord,
     ExternalCoordination,
@@ -130,9 +131,7 @@ def _date(value: dt.datetime | None) -> dt.date | None:
 
 
 def _kept_label(key: str) -> str:
-    from stafettlogg.logs.views import RECORD_LOCATIONS
-
-    value = RECORD_LOCATIONS.get(key)
+    value = labels.RECORD_LOCATIONS.get(key)
     return str(value) if value is not None else key
 
 
@@ -294,15 +293,13 @@ EXTERNAL_FIELDS = (
 
 def clean_external(form, parse_date) -> tuple[dict, dict]:
     """Values and errors (Norwegian, per field) from a posted form."""
-    from stafettlogg.logs.views import RECORD_LOCATIONS
-
     values = {name: (form.get(name) or "").strip() for name in EXTERNAL_FIELDS}
     errors = {}
     if not values["child_name"]:
         errors["child_name"] = _("Skriv navnet på barnet eller eleven.")
     if not (values["holder"] or values["koordinator"] or values["barnekoordinator"]):
         errors["holder"] = _("Skriv stafettholder, koordinator eller barnekoordinator.")
-    if values["records_kept_in"] and values["records_kept_in"] not in RECORD_LOCATIONS:
+    if values["records_kept_in"] and values["records_kept_in"] not in labels.RECORD_LOCATIONS:
         errors["records_kept_in"] = _("Velg hvor innkallinger og referater ligger.")
     for name, limit in (("child_name", 200), ("class_group", 100), ("holder", 200), ("koordinator", 200),
                         ("barnekoordinator", 200), ("records_note", 200)):  # fmt: skip

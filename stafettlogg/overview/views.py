@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from stafettlogg import audit
+from stafettlogg import audit, labels
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
 from stafettlogg.overview import exports, ke, overview, reconciliation, stats
-from stafettlogg.pages import render_page_or_fragment
+from stafettlogg.web import render_page_or_fragment
 
 bp = Blueprint("overview", __name__)
 
@@ -25,9 +25,7 @@ def _valid_year(year: int | None) -> int:
 
 
 def _record_locations():
-    from stafettlogg.logs.views import RECORD_LOCATIONS
-
-    return [(key, str(text)) for key, text in RECORD_LOCATIONS.items()]
+    return [(key, str(text)) for key, text in labels.RECORD_LOCATIONS.items()]
 
 
 def _date_value(value) -> str:
@@ -166,8 +164,8 @@ def ke_records():
     filters = {k: request.args.get(k, "") for k in ("q", "kind", "decision", "unit", "informed")}
     found = ke.records(filters)
     return render_page_or_fragment(
-        "ke/records.html",
-        "ke/_records.html",
+        "overview/ke_records.html",
+        "overview/_ke_records.html",
         records=found,
         filters=filters,
         unit_options=[(u.id, u.name) for u in _units()],
@@ -180,14 +178,14 @@ def ke_records():
 
 @bp.route("/ke/vedtak/ny")
 def ke_record_new():
-    return _record_form("ke/record_form.html", values={"decision": "granted", "kind": "koordinator"})
+    return _record_form("overview/ke_record_form.html", values={"decision": "granted", "kind": "koordinator"})
 
 
 @bp.route("/ke/vedtak", methods=["POST"])
 def ke_record_create():
     values, errors = ke.clean_record(request.form, parse_date)
     if errors:
-        return _record_form("ke/record_form.html", values=request.form, errors=errors, status=422)
+        return _record_form("overview/ke_record_form.html", values=request.form, errors=errors, status=422)
     record = ke.create_record(current_user, values)
     flash(_("Vedtaket for %(name)s er registrert.", name=record.child_name), "success")
     return redirect(url_for("overview.ke_record_edit", record_id=record.id), 303)
@@ -224,15 +222,15 @@ def ke_record_edit(record_id):
     if request.method == "POST":
         values, errors = ke.clean_record(request.form, parse_date)
         if errors:
-            return _record_form("ke/record_form.html", record, request.form, errors, 422)
+            return _record_form("overview/ke_record_form.html", record, request.form, errors, 422)
         try:
             record = ke.update_record(current_user, record, values, request.form.get("version", type=int) or 0)
         except ke.KeError as e:
-            return _record_form("ke/record_form.html", record, request.form, {e.field: str(e)}, 409)
+            return _record_form("overview/ke_record_form.html", record, request.form, {e.field: str(e)}, 409)
         flash(_("Vedtaket er lagret."), "success")
         return redirect(url_for("overview.ke_record_edit", record_id=record.id), 303)
     audit.record("coordinator_record_view", obj=record)
-    return _record_form("ke/record_form.html", record, _record_values(record))
+    return _record_form("overview/ke_record_form.html", record, _record_values(record))
 
 
 @bp.route("/ke/vedtak/<int:record_id>/informer", methods=["POST"])
@@ -241,7 +239,7 @@ def ke_record_inform(record_id):
     try:
         count = ke.inform_unit(current_user, record)
     except ke.KeError as e:
-        return _record_form("ke/record_form.html", record, _record_values(record), {"inform": str(e)}, 409)
+        return _record_form("overview/ke_record_form.html", record, _record_values(record), {"inform": str(e)}, 409)
     flash(
         ngettext(
             "%(unit)s er informert (%(num)s enhetsleder fikk varsel).",
@@ -277,7 +275,7 @@ def ke_reconciliation(year, errors=None, status=200):
             }
         )
     return render_template(
-        "ke/reconciliation.html",
+        "overview/reconciliation.html",
         year=year,
         year_label=overview.year_label(year),
         years=range(overview.current_school_year(), overview.current_school_year() - 5, -1),

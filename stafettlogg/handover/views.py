@@ -9,10 +9,10 @@ from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from stafettlogg import handover as domain
+from stafettlogg.handover import domain as domain
 from stafettlogg.logs import queries
 from stafettlogg.models import Handover, Log, Subject, Unit, User
-from stafettlogg.pages import hx_redirect_or_redirect, wants_fragment
+from stafettlogg.web import hx_redirect_or_redirect, wants_fragment
 
 bp = Blueprint("handover", __name__)
 

@@ -18,7 +18,11 @@ from stafettlogg.logs import domain
 from stafettlogg.logs.domain import LogError
 from stafettlogg.logs.lifecycle import OPEN, consent_age, fresh_log, require_role
 from stafettlogg.models import Guardian, GuardianInvitation, Log, Role, User, utcnow
+from stafettlogg.notify import msg, send_email
+from stafettlogg.org.domain import USERNAME_RE
 from stafettlogg.passwords import hash_password, password_problem
+from stafettlogg.templating import format_date, format_time
+from stafettlogg.web import external_url
 
 INVITATION_DAYS = 7
 YOUTH_RELATION = "ungdom"
@@ -159,8 +163,6 @@ def _use(invitation: GuardianInvitation) -> None:
 def accept_invitation(token: str, *, code: str, username: str, password: str, repeat: str) -> User:
     """A new guardian account from a valid invitation: the guardian chooses a
     username and a password (password policy in passwords.py)."""
-    from stafettlogg.organisation import USERNAME_RE
-
     invitation = find_invitation(token)
     if invitation is None:
         raise LogError(_("Lenken er allerede brukt eller har gått ut."), code="used")
@@ -220,3 +222,35 @@ def link_invitation(token: str, user: User, *, code: str) -> Guardian:
         Guardian.update(user=user).where(Guardian.id == guardian.id).execute()
         audit.record("guardian_access_granted", log=guardian.log_id, obj=guardian, user=user, role="guardian")
     return Guardian.get_by_id(guardian.id)
+
+
+def send_invitation(by: User, log: Log, guardian: Guardian) -> dict:
+    """Invite a guardian and e-mail the link (never the code, never the child's name):
+    what the holder's page shows once, with the code to give by phone or in a meeting.
+    The link opens the page in the guardian's preferred language (set by the holder)."""
+    invitation, token = invite_guardian(by, log, guardian)
+    link = external_url("guardian.invitation_accept", token=token, lang=guardian.language or None)
+    if guardian.email:
+        send_email(
+            guardian.email,
+            msg("Invitasjon til Stafettlogg"),
+            msg(
+                "Hei!\n\n%(holder)s (%(unit)s) har gitt deg tilgang til å lese stafettloggen i Stafettlogg.\n\n"
+                "Åpne lenken og velg brukernavn og passord:\n%(link)s\n\n"
+                "Lenken kan brukes én gang og gjelder til %(until)s.\n\n"
+                "Av hensyn til personvernet står det ingen opplysninger om barnet i denne e-posten.",
+                holder=by.name,
+                unit=log.unit.name,
+                link=link,
+                # without words ("kl."): the e-mail is in the guardian's language, not the holder's
+                until=f"{format_date(invitation.expires_at)} {format_time(invitation.expires_at)}",
+            ),
+            recipient=guardian,
+        )
+    return {
+        "guardian": guardian,
+        "link": link,
+        "invitation": invitation,
+        "code": format_code(invitation.code),
+        "emailed": bool(guardian.email),
+    }

@@ -1,19 +1,12 @@
-"""The guardians' own view of their child's log (DESIGN.md: read-only, plain language).
+"""What the guardians' view reads: the plain view of a log in a fixed number of queries,
+and the access history in words (who has viewed or changed the log, never usernames)."""
 
-Guardians (and the youth 16+ with their own access) see who the holder is and how to
-reach them, who does what and when, upcoming meetings, finalised minutes only (never
-drafts), the consent on file, the status, and who has viewed or changed the log. They
-can withdraw consent and ask for deletion; they write nothing else.
-"""
-
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN, prefetch
 
 from stafettlogg.logs import lifecycle, queries, talks
-from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
     AuditEvent,
     Concern,
@@ -28,9 +21,6 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.templating import local_today
-
-bp = Blueprint("guardian", __name__, url_prefix="/mine")
 
 
 def plain_view(log) -> dict:
@@ -95,7 +85,13 @@ ACTION_TEXT = {
     "log_request_declined": _l("Svarte på en forespørsel om å overta stafettloggen"),
     "holder_assigned": _l("Ga stafettholderrollen til en ny person"),
 }
-PRINT_ENDPOINTS = ("view:lifecycle.archive_print", "view:lifecycle.family_print")
+# the prints' endpoints; events stored before the prints moved carry the old "lifecycle." names
+PRINT_ENDPOINTS = (
+    "view:archive.archive_print",
+    "view:guardian.family_print",
+    "view:lifecycle.archive_print",
+    "view:lifecycle.family_print",
+)
 
 
 def action_text(action: str) -> str:
@@ -156,70 +152,3 @@ def access_history(log, page: int = 1) -> tuple[list[dict], bool]:
             }
         )
     return rows, more
-
-
-# ------------------------------------------------------------------ routes
-
-
-@bp.route("/<int:log_id>")
-def show(log_id):
-    g.audit_object = g.log
-    return render_template("guardian/show.html", **plain_view(g.log))
-
-
-@bp.route("/<int:log_id>/innsyn")
-def access_log(log_id):
-    page = max(request.args.get("side", 1, type=int) or 1, 1)
-    rows, more = access_history(g.log, page)
-    return render_template("guardian/access_log.html", log=g.log, rows=rows, page=page, more=more)
-
-
-@bp.route("/<int:log_id>/trekk-samtykke", methods=["GET", "POST"])
-def withdraw(log_id):
-    log = g.log
-    error = None
-    if request.method == "POST":
-        if request.form.get("confirm") != "yes":
-            error = _("Kryss av for at du vil trekke samtykket tilbake.")
-        else:
-            try:
-                lifecycle.withdraw_consent(current_user, log)
-            except LogError as e:
-                error = str(e)
-            else:
-                flash(
-                    _("Samtykket er trukket tilbake, og stafettloggen er avsluttet. Stafettholderen har fått beskjed."),
-                    "success",
-                )
-                return redirect(url_for("guardian.show", log_id=log.id), 303)
-        return render_template("guardian/withdraw.html", log=log, error=error), 422
-    return render_template("guardian/withdraw.html", log=log, error=None)
-
-
-@bp.route("/<int:log_id>/be-om-sletting", methods=["GET", "POST"])
-def deletion_request(log_id):
-    log = g.log
-    errors, values = {}, {}
-    if request.method == "POST":
-        values = request.form
-        if request.form.get("confirm") != "yes":
-            errors["confirm"] = _("Kryss av for at du vil be om at stafettloggen slettes.")
-        else:
-            try:
-                lifecycle.request_deletion(current_user, log, request.form.get("reason", ""))
-            except LogError as e:
-                errors[e.field or "confirm"] = str(e)
-            else:
-                flash(_("Kravet om sletting er sendt til enhetslederen. Dere får svar her."), "success")
-                return redirect(url_for("guardian.show", log_id=log.id), 303)
-        status = 422
-    else:
-        status = 200
-    return render_template(
-        "guardian/deletion_request.html",
-        log=log,
-        errors=errors,
-        values=values,
-        pending=lifecycle.open_deletion_request(log),
-        today=local_today(),
-    ), status

@@ -210,7 +210,7 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
     {log_id: (mode, user_id)} first gives those logs a new holder (issue 5: direct
     assignment, or a proposal the new holder accepts). Pending proposals to or from
     the person are cancelled."""
-    from stafettlogg import handover
+    from stafettlogg.handover import domain as handover
 
     if staff.id == by.id:
         raise OrganisationError(_("Du kan ikke deaktivere deg selv."))

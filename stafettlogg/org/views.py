@@ -4,8 +4,8 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from stafettlogg import organisation as org
 from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
+from stafettlogg.org import domain
 
 bp = Blueprint("org", __name__)
 
@@ -44,8 +44,8 @@ def areas():
 @bp.route("/omrader", methods=["POST"])
 def area_create():
     try:
-        area = org.create_area(request.form.get("name", ""))
-    except org.OrganisationError as e:
+        area = domain.create_area(request.form.get("name", ""))
+    except domain.OrganisationError as e:
         return _areas_page(request.form, {"name": str(e)}, 422)
     flash(_("Området %(name)s er opprettet.", name=area.name), "success")
     return redirect(url_for("org.areas"), 303)
@@ -58,14 +58,14 @@ def area_leader_create():
     if area is None:
         return _areas_page(f, {"leader_area_id": _("Velg et område.")}, 422)
     try:
-        user, password = org.appoint_area_leader(
+        user, password = domain.appoint_area_leader(
             area,
             f.get("leader_username", ""),
             f.get("leader_name", ""),
             job_title=_("Områdeleder"),
             **_contact(f, "leader_"),
         )
-    except org.OrganisationError as e:
+    except domain.OrganisationError as e:
         return _areas_page(f, {f"leader_{e.field}": str(e)}, 422)
     return _created(user, password, url_for("org.areas"))
 
@@ -85,8 +85,8 @@ def units():
 @bp.route("/enheter", methods=["POST"])
 def unit_create():
     try:
-        unit = org.create_unit(current_user, request.form.get("name", ""), request.form.get("kind", ""))
-    except org.OrganisationError as e:
+        unit = domain.create_unit(current_user, request.form.get("name", ""), request.form.get("kind", ""))
+    except domain.OrganisationError as e:
         return render_template(
             "org/units.html",
             units=_visible_units(),
@@ -110,7 +110,7 @@ def _reassign_choices(form) -> dict:
 
 
 def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, leaving=None):
-    from stafettlogg.handover import reassignment_context
+    from stafettlogg.handover.domain import reassignment_context
 
     staff = list(User.select().where(User.unit == unit).order_by(User.active.desc(), User.role.desc(), User.name))
     return render_template(
@@ -122,7 +122,7 @@ def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, le
         errors=errors or {},
         blocked_logs=blocked_logs or [],
         is_leader=current_user.role == Role.UNIT_LEADER,
-        ito=(ito := org.ito_delegations(unit)),
+        ito=(ito := domain.ito_delegations(unit)),
         ito_ids={d.user_id for d in ito},
         is_area_leader=current_user.role == Role.AREA_LEADER,
     ), status
@@ -137,7 +137,7 @@ def unit(unit_id):
 def unit_leader_create(unit_id):
     f = request.form
     try:
-        user, password = org.appoint_unit_leader(
+        user, password = domain.appoint_unit_leader(
             current_user,
             g.unit,
             f.get("leader_username", ""),
@@ -145,7 +145,7 @@ def unit_leader_create(unit_id):
             job_title=f.get("leader_job_title", "").strip() or _("Enhetsleder"),
             **_contact(f, "leader_"),
         )
-    except org.OrganisationError as e:
+    except domain.OrganisationError as e:
         return _unit_page(g.unit, f, {f"leader_{e.field}": str(e)}, 422)
     return _created(user, password, url_for("org.unit", unit_id=g.unit.id))
 
@@ -154,7 +154,7 @@ def unit_leader_create(unit_id):
 def staff_create(unit_id):
     f = request.form
     try:
-        user, password = org.add_staff(
+        user, password = domain.add_staff(
             current_user,
             g.unit,
             f.get("username", ""),
@@ -162,7 +162,7 @@ def staff_create(unit_id):
             f.get("job_title", ""),
             **_contact(f),
         )
-    except org.OrganisationError as e:
+    except domain.OrganisationError as e:
         return _unit_page(g.unit, f, {e.field or "name": str(e)}, 422)
     return _created(user, password, url_for("org.unit", unit_id=g.unit.id))
 
@@ -173,7 +173,7 @@ def staff_edit(staff_id):
     if request.method == "POST":
         f = request.form
         try:
-            org.update_staff(
+            domain.update_staff(
                 current_user,
                 staff,
                 name=f.get("name", ""),
@@ -182,7 +182,7 @@ def staff_edit(staff_id):
                 phone=f.get("phone", ""),
                 login_identity=f.get("login_identity") if "login_identity" in f else None,
             )
-        except org.OrganisationError as e:
+        except domain.OrganisationError as e:
             return render_template("org/staff_edit.html", staff=staff, values=f, errors={e.field: str(e)}), 422
         flash(_("Endringene er lagret."), "success")
         return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
@@ -200,8 +200,8 @@ def staff_edit(staff_id):
 def staff_deactivate(staff_id):
     staff = g.staff_member
     try:
-        org.deactivate_staff(current_user, staff, _reassign_choices(request.form))
-    except org.OrganisationError as e:
+        domain.deactivate_staff(current_user, staff, _reassign_choices(request.form))
+    except domain.OrganisationError as e:
         return _unit_page(staff.unit, request.form, {"deactivate": str(e)}, 409, blocked_logs=e.logs, leaving=staff)
     flash(_("%(name)s er deaktivert og har ikke lenger tilgang.", name=staff.name), "success")
     return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
@@ -212,7 +212,7 @@ def staff_reactivate(staff_id):
     staff = g.staff_member
     if staff.active:
         abort(409)
-    org.reactivate_staff(current_user, staff)
+    domain.reactivate_staff(current_user, staff)
     flash(_("%(name)s er aktivert igjen.", name=staff.name), "success")
     return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
 
@@ -232,8 +232,8 @@ def outbox_retry(mail_id):
 def ito_grant(staff_id):
     staff = g.staff_member
     try:
-        org.grant_ito(current_user, staff)
-    except org.OrganisationError as e:
+        domain.grant_ito(current_user, staff)
+    except domain.OrganisationError as e:
         return _unit_page(staff.unit, {}, {"ito": str(e)}, 409)
     flash(_("%(name)s er ITO-koordinator og holder oversikten for enheten.", name=staff.name), "success")
     return redirect(url_for("org.unit", unit_id=staff.unit_id) + "#ito-h", 303)
@@ -243,8 +243,8 @@ def ito_grant(staff_id):
 def ito_revoke(staff_id):
     staff = g.staff_member
     try:
-        org.revoke_ito(current_user, staff)
-    except org.OrganisationError as e:
+        domain.revoke_ito(current_user, staff)
+    except domain.OrganisationError as e:
         return _unit_page(staff.unit, {}, {"ito": str(e)}, 409)
     flash(_("%(name)s er ikke lenger ITO-koordinator.", name=staff.name), "success")
     return redirect(url_for("org.unit", unit_id=staff.unit_id) + "#ito-h", 303)

@@ -1,0 +1,1 @@
+"""The start page, notifications, the language switch and the health check."""
