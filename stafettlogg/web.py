@@ -2,7 +2,7 @@
 and an htmx fragment, a redirect that htmx follows, and the one way to build a link
 (from the route, also outside a request: reminders, CLI, the demo)."""
 
-from flask import current_app, has_request_context, redirect, render_template, request, url_for
+from flask import current_app, flash, has_request_context, make_response, redirect, render_template, request, url_for
 
 
 def wants_fragment() -> bool:
@@ -16,9 +16,28 @@ def wants_fragment() -> bool:
     )
 
 
-def render_page_or_fragment(page: str, fragment: str, status: int = 200, **context):
-    template = fragment if wants_fragment() else page
-    return render_template(template, **context), status
+def page_or_fragment(fragment: str, page=None, status: int = 200, *, headers=None, **context):
+    """The one answer to "whole page or htmx fragment?" for every route that has a fragment.
+
+    An htmx request that asked for a fragment (`wants_fragment`) gets `fragment` rendered
+    with `context`, with `headers` (HX-Trigger, HX-Retarget …). Any other request gets the
+    whole page: `page` is the page's template (rendered with the same context), or a
+    function that answers with the whole page (a page built around a refusal, or a
+    redirect back after a plain form post)."""
+    if wants_fragment():
+        response = make_response(render_template(fragment, **context), status)
+        response.headers.update(headers or {})
+        return response
+    if callable(page):
+        return page()
+    return make_response(render_template(page, **context), status)
+
+
+def back_to(url: str, message: str | None = None, category: str = "success"):
+    """After a plain form post (no JavaScript): a message and back to where the person was."""
+    if message:
+        flash(message, category)
+    return redirect(url, 303)
 
 
 def hx_redirect_or_redirect(url: str, status: int = 303):

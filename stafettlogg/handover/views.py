@@ -12,7 +12,7 @@ from flask_login import current_user
 from stafettlogg.handover import domain as domain
 from stafettlogg.logs import queries
 from stafettlogg.models import Handover, Log, Subject, Unit, User
-from stafettlogg.web import hx_redirect_or_redirect, wants_fragment
+from stafettlogg.web import hx_redirect_or_redirect, page_or_fragment
 
 bp = Blueprint("handover", __name__)
 
@@ -45,9 +45,9 @@ def holder(log_id):
 def search(log_id):
     q = request.args.get("q", "")
     results = domain.search_new_holder(q, g.log)
-    if wants_fragment():
-        return render_template("handover/_results.html", log=g.log, results=results, q=q)
-    return _holder_page(results=results, q=q)
+    return page_or_fragment(
+        "handover/_results.html", lambda: _holder_page(results=results, q=q), log=g.log, results=results, q=q
+    )
 
 
 @bp.route("/logger/<int:log_id>/stafettholder", methods=["POST"])

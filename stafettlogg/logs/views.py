@@ -9,7 +9,6 @@ from flask import (
     current_app,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -26,7 +25,7 @@ from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participant, Unit, User
-from stafettlogg.web import wants_fragment
+from stafettlogg.web import back_to, page_or_fragment, wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logger")
 
@@ -407,10 +406,13 @@ def participant_search(log_id):
     results = domain.search_staff(request.args.get("q", ""), g.log)
     consent = domain.current_consent(g.log)
     covered = {u.id: domain.consent_covers(g.log, u.unit, consent) for u in results}
-    if wants_fragment():
-        return render_template("logs/_participant_results.html", log=g.log, results=results, covered=covered)
-    return render_template(
-        "logs/participant_search.html", log=g.log, results=results, covered=covered, q=request.args.get("q", "")
+    return page_or_fragment(
+        "logs/_participant_results.html",
+        "logs/participant_search.html",
+        log=g.log,
+        results=results,
+        covered=covered,
+        q=request.args.get("q", ""),
     )
 
 
@@ -422,27 +424,27 @@ def participant_add(log_id):
     try:
         domain.add_participant(current_user, g.log, user)
     except domain.LogError as e:
-        if wants_fragment():
-            return render_template(
-                "logs/_participants.html",
-                log=g.log,
-                participants=queries.participants(g.log),
-                role="holder",
-                participant_error=str(e),
-                needs_consent=e.code,
-            ), 422
-        flash(str(e), "error")
-        return redirect(url_for("logs.show", log_id=g.log.id) + "#deltakere", 303)
-    if wants_fragment():
-        response = make_response(
-            render_template(
-                "logs/_participants.html", log=g.log, participants=queries.participants(g.log), role="holder"
-            )
+        return _participants(
+            status=422, message=str(e), category="error", participant_error=str(e), needs_consent=e.code
         )
-        response.headers["HX-Trigger"] = "log-changed"
-        return response
-    flash(_("%(name)s er lagt til som deltaker.", name=user.name), "success")
-    return redirect(url_for("logs.show", log_id=g.log.id) + "#deltakere", 303)
+    return _participants(
+        message=_("%(name)s er lagt til som deltaker.", name=user.name), headers={"HX-Trigger": "log-changed"}
+    )
+
+
+def _participants(status=200, message=None, category="success", headers=None, **context):
+    """The participants' list for htmx; back to the log page (with the message) otherwise."""
+    back = url_for("logs.show", log_id=g.log.id, _anchor="deltakere")
+    return page_or_fragment(
+        "logs/_participants.html",
+        lambda: back_to(back, message, category),
+        status,
+        headers=headers,
+        log=g.log,
+        participants=queries.participants(g.log),
+        role="holder",
+        **context,
+    )
 
 
 @bp.route("/<int:log_id>/deltakere/<int:participant_id>/fjern", methods=["POST"])
@@ -454,11 +456,7 @@ def participant_remove(log_id, participant_id):
         domain.remove_participant(current_user, g.log, participant)
     except domain.LogError as e:
         flash(str(e), "error")
-    if wants_fragment():
-        return render_template(
-            "logs/_participants.html", log=g.log, participants=queries.participants(g.log), role="holder"
-        )
-    return redirect(url_for("logs.show", log_id=g.log.id) + "#deltakere", 303)
+    return _participants()
 
 
 # ------------------------------------------------------------------ sections
@@ -472,8 +470,10 @@ def _section(key: str) -> sec.Section:
 
 
 def _render_section(section, status=200, errors=None, values=None, editing=None, conflict=None):
-    """The section partial for htmx; the whole page (scrolled to it) otherwise."""
-    if not wants_fragment():
+    """The section partial for htmx; the whole page otherwise: around the refusal, or
+    scrolled to the section after a write."""
+
+    def whole_page():
         if status >= 400:
             return _log_page(
                 status,
@@ -481,24 +481,22 @@ def _render_section(section, status=200, errors=None, values=None, editing=None,
                 section_values={section.key: values or {}},
                 conflict=conflict,
             )
-        return redirect(url_for("logs.show", log_id=g.log.id) + f"#{section.key}", 303)
-    response = make_response(
-        render_template(
-            f"logs/_{section.key}.html",
-            log=g.log,
-            section=section,
-            **_window(section.key),
-            role=role_on_log(current_user, g.log),
-            errors=errors or {},
-            values=values or {},
-            editing=editing,
-            conflict=conflict,
-        ),
+        return back_to(url_for("logs.show", log_id=g.log.id, _anchor=section.key))
+
+    return page_or_fragment(
+        f"logs/_{section.key}.html",
+        whole_page,
         status,
+        headers={"HX-Trigger": "log-changed"} if status < 400 else None,
+        **_window(section.key),
+        log=g.log,
+        section=section,
+        role=role_on_log(current_user, g.log),
+        errors=errors or {},
+        values=values or {},
+        editing=editing,
+        conflict=conflict,
     )
-    if status < 400:
-        response.headers["HX-Trigger"] = "log-changed"
-    return response
 
 
 @bp.route("/<int:log_id>/seksjon/<key>")
@@ -513,7 +511,7 @@ def section(log_id, key):
         section=section,
         **_window(key, cursor),
         # htmx asks for the next window to append in place of the "Vis flere" link
-        only_items=bool(cursor) and request.headers.get("HX-Request") == "true",
+        only_items=bool(cursor) and wants_fragment(),
         role=role_on_log(current_user, g.log),
         errors={},
         values={},
@@ -562,9 +560,9 @@ def item_edit(log_id, key, item_id):
         for f in section.fields
     }
     values["version"] = item.version
-    if wants_fragment():
-        return render_template("logs/_item_form.html", log=g.log, section=section, item=item, values=values, errors={})
-    return render_template("logs/item_edit.html", log=g.log, section=section, item=item, values=values, errors={})
+    return page_or_fragment(
+        "logs/_item_form.html", "logs/item_edit.html", log=g.log, section=section, item=item, values=values, errors={}
+    )
 
 
 def _form_value(value):
@@ -598,10 +596,17 @@ def _edit_again(section, item, status, errors, conflict=None):
     values = dict(request.form)
     if conflict is not None:
         values["version"] = conflict.theirs.version  # saving again is a deliberate overwrite
-    template = "logs/_item_form.html" if wants_fragment() else "logs/item_edit.html"
-    return render_template(
-        template, log=g.log, section=section, item=item, values=values, errors=errors, conflict=conflict
-    ), status
+    return page_or_fragment(
+        "logs/_item_form.html",
+        "logs/item_edit.html",
+        status,
+        log=g.log,
+        section=section,
+        item=item,
+        values=values,
+        errors=errors,
+        conflict=conflict,
+    )
 
 
 @bp.route("/<int:log_id>/seksjon/<key>/<int:item_id>/slett", methods=["POST"])

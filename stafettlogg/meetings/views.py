@@ -18,7 +18,7 @@ from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.meetings import domain, ics
 from stafettlogg.models import Measure, Meeting
-from stafettlogg.web import wants_fragment
+from stafettlogg.web import back_to, page_or_fragment
 
 bp = Blueprint("meetings", __name__, url_prefix="/logger")
 
@@ -111,44 +111,44 @@ def show(log_id, meeting_id):
 # ------------------------------------------------------------------ agenda and minutes
 
 
-def _status_response(meeting, status=200, message=None):
-    return make_response(
-        render_template("meetings/_autosave_status.html", meeting=meeting, message=message, error=status >= 400),
-        status,
+def _editor(meeting, status=200, headers=None, back=None, **extra):
+    """The minutes editor for htmx; the meeting page otherwise (or `back` after a write)."""
+    context = _context(meeting, **extra)
+    return page_or_fragment(
+        "meetings/_minutes_editor.html", back or "meetings/show.html", status, headers=headers, **context
     )
 
 
-def _editor_fragment(meeting, status=200, **extra):
-    return make_response(render_template("meetings/_minutes_editor.html", **_context(meeting, **extra)), status)
+def _autosave_status(meeting, page, status=200, message=None):
+    """What an autosave answers: the save status line (the page is already on screen)."""
+    return page_or_fragment(
+        "meetings/_autosave_status.html", page, status, meeting=meeting, message=message, error=status >= 400
+    )
 
 
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/referat", methods=["POST"])
 def save(log_id, meeting_id):
     meeting = _meeting(meeting_id)
-    autosave = request.form.get("autosave") == "1" and wants_fragment()
+    autosave = request.form.get("autosave") == "1"  # sent by meeting.js, never by a plain form
     try:
         meeting, _written = domain.save_texts(current_user, g.log, meeting, request.form)
     except domain.Forbidden:
         abort(403)
     except sec.Conflict as e:
-        if wants_fragment():
-            response = _editor_fragment(meeting, 409, conflict=e)
-            response.headers["HX-Retarget"] = "#minutes-editor"
-            response.headers["HX-Reswap"] = "outerHTML"
-            return response
-        return _page(meeting, 409, conflict=e)
+        return _editor(meeting, 409, {"HX-Retarget": "#minutes-editor", "HX-Reswap": "outerHTML"}, conflict=e)
     except LogError as e:
         status = 422 if e.field else 409
+        errors = {e.field or "_form": str(e)}
         if autosave:
-            return _status_response(meeting, status, message=str(e))
-        if wants_fragment():
-            return _editor_fragment(meeting, status, editor_errors={e.field or "_form": str(e)})
-        return _page(meeting, status, editor_errors={e.field or "_form": str(e)})
+            return _autosave_status(meeting, lambda: _page(meeting, status, editor_errors=errors), status, str(e))
+        return _editor(meeting, status, editor_errors=errors)
+
+    def back():
+        return _back(meeting, _("Referatet er lagret."), "#referat")
+
     if autosave:
-        return _status_response(meeting)
-    if wants_fragment():
-        return _editor_fragment(meeting, saved=True)
-    return _back(meeting, _("Referatet er lagret."), "#referat")
+        return _autosave_status(meeting, back)
+    return _editor(meeting, back=back, saved=True)
 
 
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/tilstede", methods=["POST"])
@@ -161,12 +161,21 @@ def present(log_id, meeting_id):
     except domain.Forbidden:
         abort(403)
     except LogError as e:
-        if wants_fragment():
-            return render_template("meetings/_present_status.html", message=str(e), error=True), 422 if e.field else 409
-        return _page(meeting, 422 if e.field else 409, present_error=str(e))
-    if wants_fragment():
-        return render_template("meetings/_present_status.html", meeting=meeting, message=None, error=False)
-    return _back(meeting, _("Hvem som er til stede er lagret."), "#til-stede")
+        status, message = 422 if e.field else 409, str(e)
+        return page_or_fragment(
+            "meetings/_present_status.html",
+            lambda: _page(meeting, status, present_error=message),
+            status,
+            message=message,
+            error=True,
+        )
+    return page_or_fragment(
+        "meetings/_present_status.html",
+        lambda: _back(meeting, _("Hvem som er til stede er lagret."), "#til-stede"),
+        meeting=meeting,
+        message=None,
+        error=False,
+    )
 
 
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/godkjenn", methods=["POST"])
@@ -205,14 +214,18 @@ def correction_create(log_id, meeting_id):
 
 
 def _measures_fragment(meeting, status=200, **extra):
-    if not wants_fragment():
+    def whole_page():
         if status >= 400:
             return _page(meeting, status, **extra)
-        return redirect(url_for("meetings.show", log_id=g.log.id, meeting_id=meeting.id) + "#tiltak", 303)
-    response = make_response(render_template("meetings/_measures.html", **_context(meeting, **extra)), status)
-    if status < 400:
-        response.headers["HX-Trigger"] = "log-changed"
-    return response
+        return back_to(url_for("meetings.show", log_id=g.log.id, meeting_id=meeting.id, _anchor="tiltak"))
+
+    return page_or_fragment(
+        "meetings/_measures.html",
+        whole_page,
+        status,
+        headers={"HX-Trigger": "log-changed"} if status < 400 else None,
+        **_context(meeting, **extra),
+    )
 
 
 def _meeting_measure(meeting, measure_id) -> Measure:
@@ -256,9 +269,7 @@ def measure_edit(log_id, meeting_id, measure_id):
     if not _editable(meeting):
         abort(409)
     context = _context(meeting, editing_measure=measure.id, measure_values=_measure_values(measure))
-    if wants_fragment():
-        return render_template("meetings/_measure_form.html", measure=measure, **context)
-    return render_template("meetings/show.html", **context)
+    return page_or_fragment("meetings/_measure_form.html", "meetings/show.html", measure=measure, **context)
 
 
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/tiltak/<int:measure_id>", methods=["POST"])
@@ -283,9 +294,7 @@ def measure_update(log_id, meeting_id, measure_id):
     context = _context(
         meeting, editing_measure=measure.id, measure_values=values, measure_errors=errors, conflict=conflict
     )
-    if wants_fragment():
-        return render_template("meetings/_measure_form.html", measure=measure, **context), status
-    return render_template("meetings/show.html", **context), status
+    return page_or_fragment("meetings/_measure_form.html", "meetings/show.html", status, measure=measure, **context)
 
 
 # ------------------------------------------------------------------ read aloud and invitations

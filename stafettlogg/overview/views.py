@@ -10,7 +10,7 @@ from stafettlogg import audit, labels
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
 from stafettlogg.overview import exports, ke, overview, reconciliation, stats
-from stafettlogg.web import render_page_or_fragment
+from stafettlogg.web import page_or_fragment
 
 bp = Blueprint("overview", __name__)
 
@@ -163,9 +163,9 @@ def _record_form(template, record=None, values=None, errors=None, status=200):
 def ke_records():
     filters = {k: request.args.get(k, "") for k in ("q", "kind", "decision", "unit", "informed")}
     found = ke.records(filters)
-    return render_page_or_fragment(
-        "overview/ke_records.html",
+    return page_or_fragment(
         "overview/_ke_records.html",
+        "overview/ke_records.html",
         records=found,
         filters=filters,
         unit_options=[(u.id, u.name) for u in _units()],
