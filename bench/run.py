@@ -123,8 +123,8 @@ def prepare(args, url: str, report) -> dict:
     from stafettlogg import create_app, demo
     from stafettlogg.db import db
 
-    create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "MIGRATE_ON_START": True})
-    with db.connection_context():
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "MIGRATE_ON_START": True})
+    with app.app_context(), db.connection_context():
         demo.seed()
         info = generate(args.logs, report=report)
     db.close() if not db.is_closed() else None

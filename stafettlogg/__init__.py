@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from stafettlogg import access, audit, auth, cli, config, content, db, languages, mailer, security, templating
+from stafettlogg import access, audit, auth, cli, config, content, db, languages, mailer, security, templating, web
 from stafettlogg.archive import views as archive_views
 from stafettlogg.guardians import views as guardian_views
 from stafettlogg.guide import views as guide_views
@@ -90,6 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     audit.register_audit(app)
+    web.init_app(app)
     oidc_views.init_app(app)
 
     cli.register(app)

@@ -29,6 +29,7 @@ from stafettlogg.models import (
     User,
 )
 from stafettlogg.notify import msg, notify
+from stafettlogg.web import path_for
 
 OSLO = ZoneInfo("Europe/Oslo")
 DUE_WITHIN_DAYS = 7
@@ -47,7 +48,7 @@ def _measure_recipients(measure: Measure) -> list[User]:
 
 
 def _log_url(log_id: int) -> str:
-    return f"/logger/{log_id}#measures"
+    return path_for("logs.show", log_id=log_id, _anchor="measures")
 
 
 def measure_reminders(today: dt.date) -> int:
@@ -138,7 +139,7 @@ def meeting_reminders(today: dt.date) -> int:
                 user,
                 "meeting_tomorrow",
                 text,
-                url=f"/logger/{meeting.log_id}#meetings",
+                url=path_for("logs.show", log_id=meeting.log_id, _anchor="meetings"),
                 log=meeting.log_id,
                 dedupe_key=key,
             ):
@@ -173,7 +174,14 @@ def keep_answer_reminders(today: dt.date) -> int:
                 id=log.id,
             )
             key = f"keep_answer:{log.id}:{log.closed_at.isoformat()}:{week}:{user.id}"
-            if notify(user, "keep_answer_missing", text, url=f"/logger/{log.id}/avslutt", log=log.id, dedupe_key=key):
+            if notify(
+                user,
+                "keep_answer_missing",
+                text,
+                url=path_for("lifecycle.close", log_id=log.id),
+                log=log.id,
+                dedupe_key=key,
+            ):
                 sent += 1
     return sent
 
@@ -242,7 +250,14 @@ def consent_reminders(today: dt.date) -> int:
                 date=date,
             )
         for user in _consent_recipients(log):
-            if notify(user, kind, text, url=f"/logger/{log.id}/samtykke", log=log.id, dedupe_key=f"{key}:{user.id}"):
+            if notify(
+                user,
+                kind,
+                text,
+                url=path_for("logs.consent_form", log_id=log.id),
+                log=log.id,
+                dedupe_key=f"{key}:{user.id}",
+            ):
                 sent += 1
     return sent
 

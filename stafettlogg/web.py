@@ -2,7 +2,17 @@
 and an htmx fragment, a redirect that htmx follows, and the one way to build a link
 (from the route, also outside a request: reminders, CLI, the demo)."""
 
-from flask import current_app, flash, has_request_context, make_response, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    flash,
+    has_app_context,
+    has_request_context,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 
 def wants_fragment() -> bool:
@@ -51,13 +61,24 @@ def hx_redirect_or_redirect(url: str, status: int = 303):
     return redirect(url, status)
 
 
+# The routes' URL map of the app created in this process: the same in every process (it
+# is code, not state), so a notice made outside an app context links like one made in a
+# request (tests and scripts that call the rules directly).
+_url_map = None
+
+
+def init_app(app) -> None:
+    global _url_map
+    _url_map = app.url_map
+
+
 def path_for(endpoint: str, _anchor: str | None = None, **values) -> str:
     """A route's path, from the app's own URL map: `url_for` in a request; outside one
-    (reminders, commands) the same map bound without a host, so a notice made by the CLI
-    links exactly like one made in a request. Never a second table of paths."""
+    (reminders, commands) the same map bound without a host. Never a second table of paths."""
     if has_request_context():
         return url_for(endpoint, _anchor=_anchor, **values)
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    url_map = current_app.url_map if has_app_context() else _url_map
+    path = url_map.bind("localhost").build(endpoint, values)
     return f"{path}#{_anchor}" if _anchor else path
 
 

@@ -55,8 +55,8 @@ def _seed(url: str) -> None:
     from stafettlogg import demo
     from stafettlogg.db import db
 
-    _make_app(url)  # migrates
-    with db.connection_context():
+    app = _make_app(url)  # migrates
+    with app.app_context(), db.connection_context():
         demo.seed()
 
 
@@ -139,8 +139,38 @@ def app(database_url):
     yield app
     from stafettlogg.db import db
 
+    problems = notification_link_problems(app)
     if not db.is_closed():
         db.close()
+    # every test that leaves a notice behind checks that its link leads to a route
+    assert not problems, f"notifications link to no route: {problems}"
+
+
+def notification_link_problems(app) -> list[str]:
+    """The stored notification links that match no route of the app (links are built
+    with url_for / web.path_for, never written by hand)."""
+    from urllib.parse import urlsplit
+
+    from peewee import DatabaseError
+    from werkzeug.exceptions import HTTPException
+
+    from stafettlogg.db import db
+    from stafettlogg.models import Notification
+
+    adapter = app.url_map.bind("localhost")
+    with app.app_context():
+        try:
+            db.connect(reuse_if_open=True)
+            urls = {n.url for n in Notification.select(Notification.url).distinct() if n.url}
+        except DatabaseError:
+            return []  # a test that took the database away
+    problems = []
+    for url in sorted(urls):
+        try:
+            adapter.match(urlsplit(url).path, method="GET")
+        except HTTPException:
+            problems.append(url)
+    return problems
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ assignment by the unit leader (staff leaving) is created accepted, with
 direct_assignment=True, so the history shows it was not accepted by the new holder.
 """
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from stafettlogg import audit
@@ -17,6 +16,7 @@ from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.models import Handover, Log, Participant, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
+from stafettlogg.web import path_for
 
 PENDING = "pending"
 ACCEPTED = "accepted"
@@ -38,21 +38,6 @@ def _lock(log: Log) -> Log:
     PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)."""
     Log.update(holder=Log.holder).where(Log.id == log.id).execute()
     return Log.get_by_id(log.id)
-
-
-PATHS = {  # the same paths as the routes, for notifications made outside a request (CLI, demo)
-    "handover.respond": "/stafettholder/{handover_id}",
-    "logs.show": "/logger/{log_id}",
-    "main.index": "/",
-    "main.notifications": "/varsler",
-}
-
-
-def _url(endpoint: str, **values) -> str:
-    try:
-        return url_for(endpoint, **values)
-    except RuntimeError:
-        return PATHS[endpoint].format(**values)
 
 
 def pending_for(log: Log) -> Handover | None:
@@ -105,7 +90,7 @@ def _notify_proposed(handover: Handover, log: Log, to_user: User, by: User) -> N
             name=by.name,
             id=log.id,
         ),
-        url=_url("handover.respond", handover_id=handover.id),
+        url=path_for("handover.respond", handover_id=handover.id),
         log=log,
         dedupe_key=f"handover_proposed:{handover.id}",
     )
@@ -143,13 +128,8 @@ def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log,
 
 
 def _arrival_url(unit: Unit) -> str:
-    """The unit's overview of logs (metadata only) when it exists, else the start page."""
-    from werkzeug.routing import BuildError
-
-    try:
-        return url_for("overview.unit_overview", unit_id=unit.id)
-    except (BuildError, RuntimeError):
-        return "/"
+    """The unit's overview of logs (metadata only)."""
+    return path_for("overview.unit_overview", unit_id=unit.id)
 
 
 def _announce_move(log: Log, moved_from: int) -> None:
@@ -228,7 +208,7 @@ def accept_handover(by: User, handover: Handover) -> Log:
             User.get_by_id(handover.from_user_id),
             "handover_accepted",
             msg("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
-            url=_url("logs.show", log_id=log.id),
+            url=path_for("logs.show", log_id=log.id),
             log=log,
             dedupe_key=f"handover_accepted:{handover.id}",
         )
@@ -237,7 +217,7 @@ def accept_handover(by: User, handover: Handover) -> Log:
                 User.get_by_id(handover.created_by_id),
                 "handover_accepted",
                 msg("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
-                url=_url("main.index"),
+                url=path_for("main.index"),
                 log=log,
                 dedupe_key=f"handover_accepted:{handover.id}:creator",
             )
@@ -274,7 +254,7 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
                 else msg(
                     "%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id
                 ),
-                url=_url("logs.show", log_id=log.id) if recipient_id == log.holder_id else _url("main.index"),
+                url=path_for("logs.show", log_id=log.id) if recipient_id == log.holder_id else path_for("main.index"),
                 log=log,
                 dedupe_key=f"handover_declined:{handover.id}:{recipient_id}",
             )
@@ -301,7 +281,7 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
                     "Forslaget om at du skal bli stafettholder for stafettlogg nr. %(id)s er trukket tilbake.",
                     id=log.id,
                 ),
-                url=_url("main.notifications"),
+                url=path_for("main.notifications"),
                 log=log,
                 dedupe_key=f"handover_cancelled:{handover.id}",
             )
@@ -314,7 +294,7 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
                     id=log.id,
                     name=to_user.name,
                 ),
-                url=_url("logs.show", log_id=log.id),
+                url=path_for("logs.show", log_id=log.id),
                 log=log,
                 dedupe_key=f"handover_cancelled:{handover.id}",
             )
@@ -383,7 +363,7 @@ def assign_holder_directly(
                 name=by.name,
                 id=log.id,
             ),
-            url=_url("logs.show", log_id=log.id),
+            url=path_for("logs.show", log_id=log.id),
             log=log,
             dedupe_key=f"holder_assigned:{handover.id}",
         )
@@ -413,7 +393,7 @@ def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) ->
                 account,
                 "holder_assigned",
                 text,
-                url=f"/mine/{log.id}",
+                url=path_for("guardian.show", log_id=log.id),
                 log=log,
                 dedupe_key=f"holder_assigned:{handover.id}:guardian:{guardian.id}",
                 email_subject=subject,

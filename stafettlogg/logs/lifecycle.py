@@ -48,6 +48,7 @@ from stafettlogg.models import (
     utcnow,
 )
 from stafettlogg.notify import msg
+from stafettlogg.web import path_for
 
 CLOSE_REASONS = ("needs_met", "ip_created", "consent_withdrawn", "other")
 DELETE_REASONS = ("passive_by_agreement", "not_kept", "guardian_request")
@@ -263,7 +264,7 @@ def withdraw_consent(by: User, log: Log) -> Log:
             "consent_withdrawn",
             msg("Samtykket til stafettlogg nr. %(id)s er trukket tilbake. Loggen er avsluttet.", id=log.id),
             log,
-            url=f"/logger/{log.id}",
+            url=path_for("logs.show", log_id=log.id),
         )
     return Log.get_by_id(log.id)
 
@@ -299,8 +300,10 @@ def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
         states.apply(by, log, "request_deletion", obj=create_request, **keep)
         request = open_deletion_request(log)
         text = msg("Foresatte har bedt om at stafettlogg nr. %(id)s slettes.", id=log.id)
-        _notify(_unit_leaders(log), "deletion_requested", text, log, url=f"/enheter/{log.unit_id}/sletting")
-        _notify([log.holder], "deletion_requested", text, log, url=f"/logger/{log.id}")
+        _notify(
+            _unit_leaders(log), "deletion_requested", text, log, url=path_for("lifecycle.queue", unit_id=log.unit_id)
+        )
+        _notify([log.holder], "deletion_requested", text, log, url=path_for("logs.show", log_id=log.id))
     return request
 
 
@@ -344,7 +347,7 @@ def refuse_deletion(by: User, log: Log, request: DeletionRequest, response: str)
             "deletion_refused",
             msg("Enhetslederen har svart på kravet om sletting av stafettloggen."),
             log,
-            url=f"/mine/{log.id}",
+            url=path_for("guardian.show", log_id=log.id),
         )
     return DeletionRequest.get_by_id(request.id)
 

@@ -21,6 +21,7 @@ from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import Handover, Log, LogRequest, LogStatus, NationalIdLookup, Role, Subject, User, utcnow
 from stafettlogg.notify import msg, notify
+from stafettlogg.web import path_for
 
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
 MAX_REASON = 2000
@@ -28,21 +29,6 @@ MAX_REASON = 2000
 # Searches by fødselsnummer a person may make in LOOKUP_WINDOW (config LOOKUP_LIMIT).
 LOOKUP_WINDOW = dt.timedelta(hours=24)
 DEFAULT_LOOKUP_LIMIT = 20
-
-PATHS = {  # the same paths as the routes, for notices made outside a request
-    "requests.show": "/foresporsler/{request_id}",
-    "main.index": "/",
-}
-
-
-def _url(endpoint: str, **values) -> str:
-    from flask import url_for
-
-    try:
-        return url_for(endpoint, **values)
-    except RuntimeError:
-        return PATHS[endpoint].format(**values)
-
 
 # ------------------------------------------------------------------ rate limit
 
@@ -121,7 +107,7 @@ def ask_for_log(by: User, log: Log) -> LogRequest | None:
                 user,
                 "log_requested",
                 text,
-                url=_url("requests.show", request_id=request.id),
+                url=path_for("requests.show", request_id=request.id),
                 log=log,
                 dedupe_key=f"log_requested:{request.id}:{user.id}",
             )
@@ -239,7 +225,7 @@ def decline(by: User, request: LogRequest, reason: str) -> LogRequest:
             User.get_by_id(request.requester_id),
             "log_request_declined",
             msg("Forespørselen din om å overta en tidligere stafettlogg er avslått. Begrunnelsen står på startsiden."),
-            url=_url("main.index"),
+            url=path_for("main.index"),
             dedupe_key=f"log_request_declined:{request.id}",
         )
     return LogRequest.get_by_id(request.id)

@@ -18,7 +18,7 @@ from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.meetings import domain, ics
 from stafettlogg.models import Measure, Meeting
-from stafettlogg.web import back_to, page_or_fragment
+from stafettlogg.web import back_to, external_url, page_or_fragment
 
 bp = Blueprint("meetings", __name__, url_prefix="/logger")
 
@@ -313,16 +313,12 @@ def readaloud(log_id, meeting_id):
     )
 
 
-def _public_url(path: str) -> str:
-    return current_app.config["PUBLIC_URL"] + path
-
-
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/invitasjon.ics")
 def invitation_ics(log_id, meeting_id):
     meeting = _meeting(meeting_id)
     if meeting.finalised_at is not None:
         abort(404)  # an invitation is for a planned meeting
-    url = _public_url(url_for("meetings.show", log_id=g.log.id, meeting_id=meeting.id))
+    url = external_url("meetings.show", log_id=g.log.id, meeting_id=meeting.id)
     host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "stafettlogg"
     body = ics.meeting_calendar(meeting, host=host, url=url)
     response = make_response(body)

@@ -5,7 +5,7 @@ the staff of their unit and remove those who leave)."""
 import re
 import secrets
 
-from flask import current_app, has_app_context, url_for
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from stafettlogg import audit
@@ -14,6 +14,7 @@ from stafettlogg.auth import rotate_session_token
 from stafettlogg.db import write_transaction
 from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, Role, Unit, UnitKind, User, utcnow
 from stafettlogg.passwords import hash_password
+from stafettlogg.web import path_for
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 WORDS = [
@@ -278,7 +279,7 @@ def grant_ito(by: User, staff: User) -> ItoDelegation:
                 name=by.name,
                 unit=staff.unit.name,
             ),
-            url=url_for("overview.unit_overview", unit_id=by.unit_id),
+            url=path_for("overview.unit_overview", unit_id=by.unit_id),
         )
     return delegation
 

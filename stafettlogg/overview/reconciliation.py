@@ -19,6 +19,7 @@ from stafettlogg.overview.overview import (
     unit_overview,
     year_label,
 )
+from stafettlogg.web import path_for
 
 STATUSES = ("not_started", "reviewed")
 # The seed's form is kept by schools and kindergartens.
@@ -143,8 +144,6 @@ def june_reminders(today: dt.date) -> int:
     """In June, remind each school's and kindergarten's leader whose overview has not been
     reviewed with KE, and KE itself (seed 000: "Årlig dialog ... i juni"). Idempotent:
     the dedupe keys name the year, so running it every day sends each reminder once."""
-    from flask import url_for
-
     if today.month != 6:
         return 0
     year = today.year - 1  # June ends the school year that began last August
@@ -164,7 +163,7 @@ def june_reminders(today: dt.date) -> int:
                     "sammen med koordinerende enhet.",
                     year=year_label(year),
                 ),
-                url=url_for("overview.unit_overview", unit_id=unit.id, year=year),
+                url=path_for("overview.unit_overview", unit_id=unit.id, year=year),
                 dedupe_key=f"june-reconciliation:{year}:unit:{unit.id}:user:{leader.id}",
             )
             sent += note is not None
@@ -178,7 +177,7 @@ def june_reminders(today: dt.date) -> int:
                     n=len(pending),
                     year=year_label(year),
                 ),
-                url=url_for("overview.ke_reconciliation", year=year),
+                url=path_for("overview.ke_reconciliation", year=year),
                 dedupe_key=f"june-reconciliation:{year}:ke:{ke.id}",
             )
             sent += note is not None
