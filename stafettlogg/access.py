@@ -10,7 +10,7 @@ never open a log.
 from flask import abort, g, has_request_context, request
 from flask_login import current_user
 
-from stafettlogg.models import Guardian, ItoDelegation, Log, LogStatus, Participant, Role, Unit, User
+from stafettlogg.models import Guardian, ItoDelegation, Log, Participant, Role, Unit, User
 
 # Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
 # log scope: holder, participant, guardian, unit_leader; unit scope: unit_leader,
@@ -73,7 +73,7 @@ ACCESS: dict[str, str] = {
     "logs.item_delete": "holder participant",
     "logs.evaluation_create": "holder participant",
     "logs.summary": "holder participant",
-    # meeting mode and plain-language hints (issue 4) — add entries below this line
+    # meeting mode and plain-language hints
     "meetings.show": "holder participant",
     "meetings.save": "holder",
     "meetings.present": "holder",
@@ -86,7 +86,7 @@ ACCESS: dict[str, str] = {
     "meetings.invitation_ics": "holder participant",
     "meetings.invitation_letter": "holder participant",
     "meetings.hints": "holder participant",
-    # handover, staff leaving, notifications (issue 5) — add entries below this line
+    # handover, staff leaving, notifications
     "handover.holder": "holder",
     "handover.search": "holder",
     "handover.propose": "holder",
@@ -99,7 +99,7 @@ ACCESS: dict[str, str] = {
     "requests.accept": "staff",
     "requests.decline": "staff",
     "logs.guardians_informed": "holder",
-    # lifecycle and the guardians' view (issue 6) — add entries below this line
+    # lifecycle and the guardians' view
     "lifecycle.close": "holder",
     "lifecycle.keep_answer": "holder",  # the family's answer to "Skal loggen tas vare på?" after closing
     "lifecycle.reopen": "holder",
@@ -122,7 +122,7 @@ ACCESS: dict[str, str] = {
     "guardian.access_log": "guardian",
     "guardian.withdraw": "guardian",
     "guardian.deletion_request": "guardian",
-    # overviews, KE, decision guide, statistics (issue 7) — add entries below this line
+    # overviews, KE, decision guide, statistics
     "overview.unit_overview": "unit_leader ito_coordinator",
     "overview.export": "unit_leader ito_coordinator",
     "overview.external_create": "unit_leader ito_coordinator",
@@ -137,7 +137,7 @@ ACCESS: dict[str, str] = {
     "overview.ke_reconciliation_update": "coordinating_unit",
     "overview.statistics": "area_leader unit_leader",
     "guide.guide": "staff",
-    # seed duties: ITO-koordinator, the unit's side of the June review (issue 18)
+    # seed duties: ITO-koordinator, the unit's side of the June review
     "org.ito_grant": "unit_leader",
     "org.ito_revoke": "unit_leader",
     "overview.unit_review": "unit_leader ito_coordinator",
@@ -202,8 +202,6 @@ def log_tokens(user, log_or_id) -> set[str]:
 
 def _log_tokens(user, log: Log) -> set[str]:
     tokens = set()
-    if log.status == LogStatus.DELETED:
-        return tokens
     if user.is_staff:
         if log.holder_id == user.id:
             tokens.add("holder")
@@ -285,7 +283,7 @@ def check_request():
         abort(404)  # an id no database row can have (and no integer column can hold)
     if "log_id" in args:
         g.log = Log.get_or_none(id=args["log_id"])
-        if g.log is None or g.log.status == LogStatus.DELETED:
+        if g.log is None:
             abort(404)
         tokens = log_tokens(current_user, g.log)
     elif "staff_id" in args:

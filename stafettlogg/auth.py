@@ -82,7 +82,7 @@ def enforce_idle_timeout():
     last = session.get("last_seen", now)
     if now - last > idle:
         # Keep the CSRF token: a concurrent htmx request (autosave beside a hint check)
-        # must get the HX-Redirect to login, not a CSRF error (issue 4, meeting mode).
+        # must get the HX-Redirect to login, not a CSRF error.
         csrf_token = session.get("csrf_token")
         logout_user()
         session.clear()

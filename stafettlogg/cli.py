@@ -26,7 +26,7 @@ def register(app):
     from stafettlogg.overview.commands import june_reminders_command
 
     app.cli.add_command(june_reminders_command)
-    from stafettlogg.reminders import send_reminders_command  # issue 5
+    from stafettlogg.reminders import send_reminders_command
 
     app.cli.add_command(send_reminders_command)
     from stafettlogg.archive.commands import archive_command

@@ -358,7 +358,7 @@ def seed() -> None:
     assert Participant.select().count() >= 3
     assert User.select().where(User.username == "foresatt").exists()
 
-    # issue 7: KE's register and one child coordinated outside Stafettlogg, so that the
+    # KE's register and one child coordinated outside Stafettlogg, so that the
     # unit overview and the June reconciliation show something living.
     from stafettlogg.models import CoordinatorRecord, ExternalCoordination
     from stafettlogg.overview.overview import school_year_of
@@ -419,7 +419,7 @@ def seed() -> None:
             created_by=ke_user,
         )
 
-    # issue 5: Sofie starts school in August. Her holder in the kindergarten has proposed
+    # Sofie starts school in August. Her holder in the kindergarten has proposed
     # the contact teacher at Nordbyen skole as new holder; the proposal waits on
     # «stafettholder»'s start page, so the handover can be seen with `make run`.
     from stafettlogg.handover.domain import propose_handover
@@ -431,11 +431,11 @@ def seed() -> None:
         note="Sofie begynner i 1. klasse på Nordbyen skole i august. Foreldrene ønsker at kontaktlæreren tar over.",
     )
 
-    # issue 13: Oskar's father reads Polish best and needs an interpreter in meetings:
+    # Oskar's father reads Polish best and needs an interpreter in meetings:
     # his e-mails and paper version are in Polish, meetings show "Tolk: polsk".
     Guardian.update(language="pl", needs_interpreter=True).where(Guardian.name == "Lars Nilsen").execute()
 
-    # issue 11: a youth of 17 who gave consent herself and has her own access: she signs in
+    # a youth of 17 who gave consent herself and has her own access: she signs in
     # with ID-porten as DEMO_YOUTH_PID and reads her own log (README, demo identities).
     from stafettlogg.guardians.domain import add_youth
 

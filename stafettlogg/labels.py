@@ -19,7 +19,6 @@ LOG_STATUSES = {
     "active": _l("Aktiv"),
     "closed": _l("Avsluttet"),
     "passive": _l("Passiv"),
-    "deleted": _l("Slettet"),
 }
 
 ROLES = {

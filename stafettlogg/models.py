@@ -276,8 +276,7 @@ class LogStatus:
     ACTIVE = "active"
     CLOSED = "closed"
     PASSIVE = "passive"
-    DELETED = "deleted"
-    ALL = (DRAFT, ACTIVE, CLOSED, PASSIVE, DELETED)
+    ALL = (DRAFT, ACTIVE, CLOSED, PASSIVE)  # a deleted log is purged: no row, a tombstone
     OPEN = (DRAFT, ACTIVE)  # in use: what may happen in each is in logs/states.py
     ENDED = (CLOSED, PASSIVE)  # kept read-only until reopened or deleted
 
@@ -416,10 +415,6 @@ class Goal(RenderedText, BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
-
-
-class MeasureStatus:
-    CHOICES = ("planned", "ongoing", "ended")
 
 
 class Meeting(RenderedText, BaseModel):

@@ -78,16 +78,16 @@ def url_values(app):
             .first()
             .id,
             "notification_id": 1,
-            # issue 4 (meeting mode)
+            # meeting mode
             "meeting_id": Meeting.select().where(Meeting.log == log).first().id,
-            # issue 5 (handover): a pending proposal on Emma's log, if the demo has one
+            # handover: a pending proposal on Emma's log, if the demo has one
             "handover_id": (
                 Handover.select().where(Handover.log == log).order_by(Handover.id.desc()).first() or log
             ).id,
-            # issue 6 (lifecycle, guardians)
+            # lifecycle, guardians
             "request_id": 1,
             "token": "ugyldig-token",
-            # issue 7 (overviews, KE)
+            # overviews, KE
             "record_id": 1,
             "external_id": 1,
             "year": 2026,

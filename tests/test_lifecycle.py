@@ -218,7 +218,7 @@ def test_every_action_from_every_state_as_every_role(ctx, action, state, blocker
     if winner is not None:
         CALLS[action](user(PERSONAS[winner]), Log.get_by_id(EMMA_LOG_ID))
         after = Log.get_or_none(Log.id == EMMA_LOG_ID)
-        if transition.target == LogStatus.DELETED:
+        if transition.target == states.PURGED:
             assert after is None and LogTombstone.get(LogTombstone.log_id == EMMA_LOG_ID)
         elif transition.target is not None:
             assert after.status == transition.target

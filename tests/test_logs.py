@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from stafettlogg.logs.domain import LogError, update_header
 from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import (
     AuditEvent,
@@ -494,3 +495,33 @@ def test_log_page_header_shows_what_the_issue_names(auth, db_conn):
 @pytest.mark.parametrize("path", ["/logger/99999999999999999999999", "/logger/9223372036854775808/samtykke"])
 def test_an_id_no_integer_column_holds_is_404(auth, path):
     assert auth.persona("holder").get(path).status_code == 404
+
+
+@pytest.mark.parametrize("level", ["7", "0", "", "to"])
+def test_a_bti_level_outside_1_to_3_is_refused_and_nothing_is_stored(auth, db_conn, level):
+    before = Log.get_by_id(1)
+    r = auth.persona("holder").post(
+        "/logger/1/opplysninger",
+        data={"class_group": "9Z", "level": level, "records_kept_in": "visma", "version": before.version},
+    )
+    assert r.status_code == 422
+    assert "Velg BTI-nivå 1, 2 eller 3." in r.get_data(as_text=True)
+    assert 'value="9Z"' in r.get_data(as_text=True)  # what the holder typed is kept
+    after = Log.get_by_id(1)
+    assert (after.level, after.class_group, after.version) == (before.level, before.class_group, before.version)
+
+
+def test_the_rule_refuses_a_bad_level_without_the_form_too(db_conn):
+    """A real check, not an assert: it holds under PYTHONOPTIMIZE too."""
+    log = Log.get_by_id(1)
+    with pytest.raises(LogError):
+        update_header(
+            user("stafettholder"),
+            log,
+            class_group="5B",
+            level=7,
+            guardians_informed_on=None,
+            records_kept_in="visma",
+            version=log.version,
+        )
+    assert Log.get_by_id(1).level != 7

@@ -1,4 +1,4 @@
-"""Meeting mode (issue 4): autosave, session expiry, conflicts, finalised minutes that no
+"""Meeting mode: autosave, session expiry, conflicts, finalised minutes that no
 route can change, corrections, invitations (.ics parsed back), hints, permissions."""
 
 import datetime as dt

@@ -14,7 +14,6 @@ from stafettlogg.models import (
     ExternalCoordination,
     Handover,
     Log,
-    LogStatus,
     Notification,
     OutboxEmail,
     Reconciliation,
@@ -118,12 +117,14 @@ def test_mid_year_handover_between_units_shows_in_both_overviews(db_conn):
 
 
 def test_log_closed_before_the_year_is_not_listed_and_deleted_logs_never(db_conn):
+    from stafettlogg.logs.lifecycle import _purge
+
     Log.update(activated_at=dt.datetime(this_year() - 1, 9, 1), closed_at=dt.datetime(this_year() - 1, 12, 1)).where(
         Log.subject == Subject.get(Subject.name == "Oskar Nilsen").id
     ).execute()
     assert "Oskar Nilsen" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
     assert "Oskar Nilsen" in names(overview.unit_overview(unit("Nordbyen skole"), this_year() - 1))
-    Log.update(status=LogStatus.DELETED).where(Log.id == EMMA_LOG_ID).execute()
+    _purge(Log.get_by_id(EMMA_LOG_ID))
     assert "Emma Hansen" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
 
 

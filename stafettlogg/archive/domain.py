@@ -13,7 +13,7 @@ from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.archive import documents, package, transport
 from stafettlogg.db import write_transaction
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.domain import LogError, open_deletion_request
 from stafettlogg.models import ArchiveDelivery, Log, LogStatus, Unit, User
 
 ARCHIVERS = ("holder", "unit_leader")
@@ -49,6 +49,18 @@ def is_archived(log: Log) -> bool:
     return documents.whole_log_key(log) in delivered_keys(log)
 
 
+def print_refusal(by: User, log: Log) -> str | None:
+    """Why this person may not print the archive copy now (None: they may): the holder
+    once the log has content; the unit leader when it has ended or deletion is asked."""
+    if log.status == LogStatus.DRAFT:
+        return _("Innholdet vises når det nye samtykket er lastet opp.")
+    if "holder" in log_tokens(by, log):
+        return None
+    if log.status in LogStatus.ENDED or open_deletion_request(log) is not None:
+        return None
+    return _("Enhetslederen kan skrive ut arkivkopien når stafettloggen er avsluttet.")
+
+
 def may_archive(by: User, log: Log) -> bool:
     tokens = log_tokens(by, log)
     if "holder" in tokens:
@@ -60,7 +72,7 @@ def prepare(by: User | None, log: Log) -> package.Package:
     """Render what the archive does not have yet and pack it. No transaction."""
     if by is not None and not may_archive(by, log):
         raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
-    if log.status in (LogStatus.DRAFT, LogStatus.DELETED):
+    if log.status == LogStatus.DRAFT:
         raise LogError(_("Stafettloggen har ikke noe å arkivere ennå."), code="state")
     new = [p.render() for p in pending(log)]
     if not new:

@@ -8,10 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from stafettlogg import audit
-from stafettlogg.access import role_on_log
 from stafettlogg.archive import content as archive_content
 from stafettlogg.archive import domain
-from stafettlogg.logs import lifecycle as log_lifecycle
 from stafettlogg.logs import queries
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import LogStatus, utcnow
@@ -88,27 +86,15 @@ def unit_language(unit_id):
 # ------------------------------------------------------------------ the archive print (for the browser)
 
 
-def _print_allowed_for_leader(log) -> bool:
-    return log.status in log_lifecycle.ENDED or log_lifecycle.open_deletion_request(log) is not None
-
-
 @bp.route("/logger/<int:log_id>/arkivutskrift")
 def archive_print(log_id):
     """seed 003: the log never replaces the service's own journal; before deletion
     the whole log is printed (saved as PDF from the browser) for the unit's archive.
     The unit leader sees content here only when the log is closed or passive."""
     log = queries.load_log(g.log.id)
-    role = role_on_log(current_user, log)
-    if log.status == LogStatus.DRAFT:
-        return render_template(
-            "error.html", code=409, message=_("Innholdet vises når det nye samtykket er lastet opp.")
-        ), 409
-    if role != "holder" and not _print_allowed_for_leader(log):
-        return render_template(
-            "error.html",
-            code=409,
-            message=_("Enhetslederen kan skrive ut arkivkopien når stafettloggen er avsluttet."),
-        ), 409
+    refusal = domain.print_refusal(current_user, log)
+    if refusal is not None:
+        return render_template("error.html", code=409, message=refusal), 409
     g.audit_object = log
     context = queries.log_page(log)
     context.update(archive_content.whole_log(log), printed_at=utcnow())

@@ -5,7 +5,7 @@ import datetime as dt
 
 from flask_babel import gettext as _
 
-from stafettlogg import audit, languages
+from stafettlogg import audit, labels, languages
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import files
 from stafettlogg.logs.class_groups import record_class_group
@@ -13,6 +13,7 @@ from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import (
     Concern,
     Consent,
+    DeletionRequest,
     Guardian,
     Log,
     LogStatus,
@@ -74,7 +75,7 @@ def find_existing_log(national_id: str | None) -> Log | None:
     subject = Subject.get_or_none(Subject.national_id == national_id)
     if subject is None:
         return None
-    return Log.select().where(Log.subject == subject, Log.status != LogStatus.DELETED).order_by(Log.id.desc()).first()
+    return Log.select().where(Log.subject == subject).order_by(Log.id.desc()).first()
 
 
 def record_lookup(by: User, log: Log) -> None:
@@ -134,6 +135,8 @@ def update_header(
     records_kept_in: str,
     version: int,
 ) -> Log:
+    if level not in labels.LEVELS:
+        raise LogError(_("Velg BTI-nivå 1, 2 eller 3."), field="level")
     with write_transaction():
         ensure_in_use(log)
         changed = (
@@ -468,4 +471,14 @@ def search_staff(query: str, log: Log, limit: int = 15) -> list[User]:
         )
         .order_by(User.name)
         .limit(limit)
+    )
+
+
+def open_deletion_request(log: Log) -> DeletionRequest | None:
+    """The family's deletion request not yet answered, if any."""
+    return (
+        DeletionRequest.select()
+        .where(DeletionRequest.log == log, DeletionRequest.handled_at.is_null())
+        .order_by(DeletionRequest.id)
+        .first()
     )

@@ -17,7 +17,7 @@ from stafettlogg.access import log_tokens
 from stafettlogg.archive.domain import is_archived, waiver_problem
 from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.logs import domain, states
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.domain import LogError, open_deletion_request
 from stafettlogg.models import (
     ChildTalk,
     ChildTalkAgreement,
@@ -61,7 +61,7 @@ NOTE_MAX = 2000
 
 def fresh_log(log: Log) -> Log:
     fresh = Log.get_or_none(Log.id == log.id)
-    if fresh is None or fresh.status == LogStatus.DELETED:
+    if fresh is None:
         raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
     return fresh
 
@@ -73,15 +73,6 @@ def require_role(by: User, log: Log, role: str, message: str) -> None:
 
 def consent_age() -> int:
     return current_app.config["CONSENT_AGE"] if has_app_context() else 16
-
-
-def open_deletion_request(log: Log) -> DeletionRequest | None:
-    return (
-        DeletionRequest.select()
-        .where(DeletionRequest.log == log, DeletionRequest.handled_at.is_null())
-        .order_by(DeletionRequest.id)
-        .first()
-    )
 
 
 def _notify(users, kind: str, text, log: Log, url: str = "") -> None:

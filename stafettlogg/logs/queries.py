@@ -247,7 +247,7 @@ def my_logs(user: User) -> list[Log]:
         .join(Unit)
         .switch(Log)
         .join(holder, on=(Log.holder == holder.id))
-        .where(Log.id.in_(my_log_ids(user)), Log.status != LogStatus.DELETED)
+        .where(Log.id.in_(my_log_ids(user)))
         .order_by(
             Case(None, [(Log.status == LogStatus.ACTIVE, 0), (Log.status == LogStatus.DRAFT, 1)], 2),
             Subject.name,
@@ -312,7 +312,7 @@ def guardian_logs(user: User) -> list[Log]:
         .switch(Log)
         .join(holder, on=(Log.holder == holder.id))
         .join(Guardian, on=(Guardian.log == Log.id))
-        .where(Guardian.user == user, Log.status != LogStatus.DELETED)
+        .where(Guardian.user == user)
     )
 
 

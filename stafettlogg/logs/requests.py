@@ -19,7 +19,7 @@ from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError
-from stafettlogg.models import Handover, Log, LogRequest, LogStatus, NationalIdLookup, Role, Subject, User, utcnow
+from stafettlogg.models import Handover, Log, LogRequest, NationalIdLookup, Role, Subject, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.web import path_for
 
@@ -124,7 +124,7 @@ def for_responder(user: User, request_id: int) -> LogRequest | None:
     if request is None:
         return None
     log = Log.get_or_none(Log.id == request.log_id)
-    if log is None or log.status == LogStatus.DELETED:
+    if log is None:
         return None
     roles = states.roles_of(user, log)
     if not roles & set(states.TRANSITIONS["decline_request"].roles):

@@ -449,10 +449,16 @@ def delete_item(by: User, log: Log, section: Section, item) -> None:
         audit.record(f"{section.key}_deleted", log=log, obj=item, user=by)
 
 
-def add_evaluation(by: User, log: Log, measure: Measure, form):
-    """Participants evaluate the measures they are responsible for; the holder all."""
+def may_evaluate(by: User, log: Log, measure: Measure) -> bool:
+    """Who may evaluate a measure: the participant responsible for it, and the holder
+    any; an ended measure is not evaluated again (the page and the route ask this)."""
     role = role_on_log(by, log)
-    if not (role == "holder" or (role == "participant" and measure.responsible_user_id == by.id)):
+    responsible = role == "holder" or (role == "participant" and measure.responsible_user_id == by.id)
+    return responsible and measure.status != "ended"
+
+
+def add_evaluation(by: User, log: Log, measure: Measure, form):
+    if not may_evaluate(by, log, measure):
         raise Forbidden
     ensure_writable(log)
     errors, clean = {}, {}

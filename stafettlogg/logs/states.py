@@ -18,13 +18,10 @@ from stafettlogg import audit
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import DeletionRequest, Handover, Log, LogStatus, User
 
-DRAFT, ACTIVE, CLOSED, PASSIVE, DELETED = (
-    LogStatus.DRAFT,
-    LogStatus.ACTIVE,
-    LogStatus.CLOSED,
-    LogStatus.PASSIVE,
-    LogStatus.DELETED,
-)
+DRAFT, ACTIVE, CLOSED, PASSIVE = LogStatus.DRAFT, LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE
+# Where "delete" leads: the log and everything in it are purged (a tombstone is left);
+# never a stored status.
+PURGED = "purged"
 OPEN = LogStatus.OPEN  # a log that is in use: it has a holder who works in it
 ENDED = LogStatus.ENDED  # a log that is kept read-only until it is reopened or deleted
 LIVING = OPEN + ENDED
@@ -72,7 +69,7 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "delete",
             ENDED,
-            DELETED,
+            PURGED,
             ("unit_leader",),
             ("kept_by_agreement", "keep_unanswered", "not_archived"),
             "log_deleted",
@@ -283,7 +280,7 @@ def check(user: User | None, log: Log, action: str, waivers: dict | None = None)
 def allowed_actions(user: User | None, log: Log) -> frozenset[str]:
     """Every action this person may take on this log now (an action a reason can
     unblock is offered; its form asks for the reason)."""
-    if log is None or log.status == DELETED:
+    if log is None:
         return frozenset()
     roles = roles_of(user, log)
     state = state_of(log)
@@ -307,7 +304,7 @@ def apply(
     Returns the fresh log."""
     transition = check(user, log, action, waivers)
     values = dict(fields)
-    if transition.target is not None:
+    if transition.target not in (None, PURGED):
         values["status"] = transition.target
     stored_sources = {STORED.get(source, source) for source in transition.sources}
     changed = (
@@ -325,7 +322,7 @@ def apply(
             user=user,
             role=role or next((r for r in transition.roles if r in roles_of(user, log)), None),
         )
-    return Log.get_by_id(log.id) if transition.target != DELETED else log
+    return Log.get_by_id(log.id) if transition.target != PURGED else log
 
 
 # ------------------------------------------------------------------ consent as the gate

@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from stafettlogg import content, labels, languages
 from stafettlogg.access import role_on_log
+from stafettlogg.archive import domain as archive_domain
 from stafettlogg.logs import domain, lifecycle, queries, requests, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
@@ -58,6 +59,8 @@ def log_states():
         "log_waiting_message": lambda log: states.waiting_message(log) if state(log) == states.WAITING else None,
         "log_content_readable": lambda log: log.status != states.DRAFT and readable(log),
         "consent_covers": states.covers,  # does the consent on file cover this unit (handover)
+        "may_evaluate": lambda log, measure: sec.may_evaluate(current_user, log, measure),
+        "may_print_archive": lambda log: archive_domain.print_refusal(current_user, log) is None,
     }
 
 
@@ -197,10 +200,8 @@ def edit_header(log_id):
     if request.method == "POST":
         f = request.form
         errors = {}
-        try:
-            level = int(f.get("level", ""))
-            assert level in (1, 2, 3)
-        except (ValueError, AssertionError):
+        level = f.get("level", type=int)
+        if level not in labels.LEVELS:
             errors["level"] = _("Velg BTI-nivå 1, 2 eller 3.")
         informed = None
         if f.get("guardians_informed_on"):
@@ -223,7 +224,7 @@ def edit_header(log_id):
                     version=f.get("version", type=int) or 0,
                 )
             except domain.LogError as e:
-                errors["class_group"] = str(e)
+                errors[e.field or "class_group"] = str(e)
         if not errors:
             flash(_("Opplysningene er lagret."), "success")
             return redirect(url_for("logs.show", log_id=log.id), 303)

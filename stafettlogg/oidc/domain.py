@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.guardians.domain import YOUTH_RELATION
-from stafettlogg.models import Guardian, Log, LogStatus, OidcLogout, Role, Subject, User, utcnow
+from stafettlogg.models import Guardian, Log, OidcLogout, Role, Subject, User, utcnow
 
 # ID-porten's levels of assurance, lowest first.
 ACR_LEVELS = ("idporten-loa-substantial", "idporten-loa-high")
@@ -34,9 +34,7 @@ def guardian_rows_for(pid: str) -> list[Guardian]:
         return []
     as_guardian = (Guardian.national_id == pid) & (Guardian.relation != YOUTH_RELATION)
     as_youth = (Guardian.relation == YOUTH_RELATION) & (Subject.national_id == pid)
-    return list(
-        Guardian.select(Guardian).join(Log).join(Subject).where(as_guardian | as_youth, Log.status != LogStatus.DELETED)
-    )
+    return list(Guardian.select(Guardian).join(Log).join(Subject).where(as_guardian | as_youth))
 
 
 def _username(pid: str) -> str:

@@ -208,7 +208,7 @@ def active_logs_held_by(user: User) -> list[Log]:
 def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> None:
     """Staff who leave lose access at once. Refused while they hold active logs:
     every active log must always have exactly one active holder. reassign
-    {log_id: (mode, user_id)} first gives those logs a new holder (issue 5: direct
+    {log_id: (mode, user_id)} first gives those logs a new holder (direct
     assignment, or a proposal the new holder accepts). Pending proposals to or from
     the person are cancelled."""
     from stafettlogg.handover import domain as handover

@@ -23,14 +23,6 @@ VISIBLE_STATUSES = (LogStatus.ACTIVE, *LogStatus.ENDED)
 ACCEPTED = "accepted"
 
 
-class OverviewError(ValueError):
-    """A rule was broken; the message is for the user (Norwegian)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
 def school_year_of(day: dt.date) -> int:
     """School and kindergarten years run 1 August – 31 July; the year is the one it starts."""
     return day.year if day.month >= 8 else day.year - 1

@@ -1,4 +1,4 @@
-"""Meeting mode in a real browser (issue 4): typing with live plain-language hints, the
+"""Meeting mode in a real browser: typing with live plain-language hints, the
 autosave status turning to "Lagret", presence ticks, the read-aloud view, and unsaved text
 that survives a session timeout. axe-core runs on every page and after each htmx swap."""
 
