@@ -102,7 +102,7 @@ def prepare(args, url: str, report) -> dict:
     info_path = STATE / f"bench-{args.database}-{args.logs}.json"
     if info_path.exists() and not args.regenerate:
         report(f"Reusing {url} (--regenerate to build it again); migrating it to this code's schema")
-        from stafettlogg import create_app
+        from stafettlogg.application import create_app
 
         create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "MIGRATE_ON_START": True})
         return json.loads(info_path.read_text())
@@ -120,7 +120,8 @@ def prepare(args, url: str, report) -> dict:
             conn.execute(f'CREATE DATABASE "{name}"')
     report(f"Generating {args.logs} logs in {url} …")
     from bench.generate import generate
-    from stafettlogg import create_app, demo
+    from stafettlogg import demo
+    from stafettlogg.application import create_app
     from stafettlogg.db import db
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "MIGRATE_ON_START": True})
@@ -188,7 +189,7 @@ RECOVERY: dict[str, list[str]] = {}
 def second_factor_codes(url: str, usernames: set[str]) -> None:
     import pyotp
 
-    from stafettlogg import create_app
+    from stafettlogg.application import create_app
     from stafettlogg.db import db, write_transaction
     from stafettlogg.models import RecoveryCode, User, utcnow
     from stafettlogg.passwords import hash_password
@@ -221,7 +222,7 @@ def second_factor_codes(url: str, usernames: set[str]) -> None:
 
 def count_pages(url: str, page_list: list[Page], info: dict) -> None:
     """Each page once in-process (same code and data as under gunicorn): queries and rows."""
-    from stafettlogg import create_app
+    from stafettlogg.application import create_app
     from stafettlogg.db import db
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False})

@@ -11,6 +11,7 @@ last), so any failure leaves the previous data as it was. A backup from an older
 version restores as it was; `flask --app app migrate` then brings it up to date.
 """
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -18,6 +19,8 @@ import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
+
+from stafettlogg.db import migration_names
 
 
 class RestoreRefused(RuntimeError):
@@ -56,8 +59,6 @@ def backup_into_folder(url: str, target, keep: int = 0) -> tuple[Path, list[Path
     """A folder (or --keep) gets a dated file; the newest `keep` dated backups stay.
     The backup is written under a temporary name first: a half-written file never
     counts as a backup, and never pushes a good one out."""
-    import datetime as dt
-
     target = Path(target)
     if target.is_dir() or keep:
         target.mkdir(parents=True, exist_ok=True)
@@ -125,8 +126,6 @@ def check_restorable(backup_schema: list[str], known: list[str]) -> str | None:
 def restore(url: str, source: Path) -> list[str]:
     """Replace the database's content with the backup, all or nothing. Stop the app
     first. Returns the migrations still to apply (run `flask --app app migrate`)."""
-    from stafettlogg.db import migration_names
-
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(source)

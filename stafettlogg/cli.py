@@ -1,6 +1,7 @@
 """flask commands: migrate, create-admin, bootstrap-area, seed-demo, check-invariants,
 rerender-text."""
 
+import functools
 import sys
 
 import click
@@ -8,7 +9,19 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from stafettlogg import db as database
+from stafettlogg import demo
+from stafettlogg.archive.commands import archive_command
+from stafettlogg.backup import RestoreRefused, backup_into_folder, restore
 from stafettlogg.db import db
+from stafettlogg.invariants import check_invariants
+from stafettlogg.mailer import send_mail_command
+from stafettlogg.models import Role, User
+from stafettlogg.org.domain import OrganisationError, appoint_area_leader, create_area, create_user
+from stafettlogg.overview.commands import june_reminders_command
+from stafettlogg.passwords import password_problem
+from stafettlogg.reminders import send_reminders_command
+from stafettlogg.signin.commands import second_factor_reset_command
+from stafettlogg.textformat import rerender_stored_text
 
 
 def register(app):
@@ -23,19 +36,14 @@ def register(app):
         rerender_text_command,
     ):
         app.cli.add_command(command)
-    from stafettlogg.overview.commands import june_reminders_command
 
     app.cli.add_command(june_reminders_command)
-    from stafettlogg.reminders import send_reminders_command
 
     app.cli.add_command(send_reminders_command)
-    from stafettlogg.archive.commands import archive_command
 
     app.cli.add_command(archive_command)
-    from stafettlogg.mailer import send_mail_command
 
     app.cli.add_command(send_mail_command)
-    from stafettlogg.signin.commands import second_factor_reset_command
 
     app.cli.add_command(second_factor_reset_command)
     try:
@@ -78,8 +86,6 @@ def require_schema_for_commands(app) -> None:
 
 
 def _schema_checked(callback):
-    import functools
-
     @functools.wraps(callback)
     def run(*args, **kwargs):
         if problem := database.schema_problem():
@@ -112,10 +118,6 @@ def _fail(message: str):
 @_password_option
 def create_admin(username, name, password):
     """Create the system administrator (systemansvarlig)."""
-    from stafettlogg.models import Role
-    from stafettlogg.org.domain import OrganisationError, create_user
-    from stafettlogg.passwords import password_problem
-
     if problem := password_problem(password, username):
         _fail(problem)
     with db.connection_context():
@@ -134,9 +136,6 @@ def create_admin(username, name, password):
 @_password_option
 def bootstrap_area(area_name, username, name, email, password):
     """Create an area (område) and its area leader (områdeleder)."""
-    from stafettlogg.org.domain import OrganisationError, appoint_area_leader, create_area
-    from stafettlogg.passwords import password_problem
-
     if problem := password_problem(password, username):
         _fail(problem)
     with db.connection_context():
@@ -153,9 +152,6 @@ def bootstrap_area(area_name, username, name, email, password):
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
 def seed_demo(if_empty):
     """Fill an empty database with the demo municipality (demo mode only)."""
-    from stafettlogg import demo
-    from stafettlogg.models import User
-
     with db.connection_context():
         if User.select().exists():
             if if_empty:
@@ -168,8 +164,6 @@ def seed_demo(if_empty):
 @click.command("rerender-text")
 def rerender_text_command():
     """Render every stored Markdown text again (after the rules in textformat.py change)."""
-    from stafettlogg.textformat import rerender_stored_text
-
     with db.connection_context():
         changed = rerender_stored_text()
     for table, count in changed.items():
@@ -180,8 +174,6 @@ def rerender_text_command():
 @click.command("check-invariants")
 def check_invariants_command():
     """Report broken invariants (every active log has exactly one active holder); exit 1 if any."""
-    from stafettlogg.invariants import check_invariants
-
     with db.connection_context():
         problems = check_invariants()
     for problem in problems:
@@ -198,8 +190,6 @@ def check_invariants_command():
 def backup_command(target, keep):
     """Online backup of the database to TARGET (a file, or a folder for dated backups).
     Never migrates; the schema version is inside the backup."""
-    from stafettlogg.backup import backup_into_folder
-
     url = current_app.config["DATABASE_URL"]
     applied = database.applied_migrations()
     path, removed = backup_into_folder(url, target, keep)
@@ -214,8 +204,6 @@ def backup_command(target, keep):
 @click.option("--yes", is_flag=True, help="Confirm that the current content is replaced.")
 def restore_command(source, yes):
     """Replace the database with the backup SOURCE, all or nothing (stop the app first)."""
-    from stafettlogg.backup import RestoreRefused, restore
-
     if not yes:
         _fail("bruk --yes for å bekrefte at databasen erstattes med sikkerhetskopien.")
     db.close() if not db.is_closed() else None

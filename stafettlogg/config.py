@@ -4,6 +4,9 @@ import os
 import secrets
 from pathlib import Path
 
+# The checkout: templates/, static/, translations/ and instance/ are beside the package.
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else generated once and kept in instance/."""

@@ -4,6 +4,9 @@ import contextlib
 import fcntl
 from pathlib import Path
 
+import click
+from flask import current_app, g, has_request_context, request
+from flask_babel import get_locale
 from peewee import DatabaseProxy, InterfaceError, Model, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.migrations import Runner
@@ -64,8 +67,6 @@ def write_transaction():
 
 def _writing(step: int) -> bool:
     """Count nested write transactions of this request (g._writing); False outside one."""
-    from flask import g, has_request_context
-
     if not has_request_context():
         return False
     g._writing = g.get("_writing", 0) + step
@@ -158,8 +159,6 @@ def init_app(app):
     when the app starts; otherwise the app refuses to start on an older or newer schema.
     Commands (`flask …`) check for themselves: `migrate`, `backup` and `restore` must run
     on any schema."""
-    import click
-
     db.initialize(open_database(app.config["DATABASE_URL"]))
     auto = app.config.get("MIGRATE_ON_START")
     if auto is None:
@@ -171,16 +170,12 @@ def init_app(app):
         else:
             require_current_schema()
 
-    from flask import g
-
     # Tests share the thread with the app and may hold a connection to arrange and
     # assert; anywhere else an open connection here is a leak and must raise.
     reuse = bool(app.config.get("TESTING"))
 
     @app.before_request
     def _connect():
-        from flask import request
-
         if request.endpoint == "main.healthz":
             return  # the health check opens its own connection and reports failure
         if request.endpoint == "static":
@@ -225,8 +220,6 @@ def reachable() -> bool:
 
 
 def _current_url() -> str:
-    from flask import current_app
-
     return current_app.config["DATABASE_URL"]
 
 
@@ -240,9 +233,6 @@ def _database_error(exc):
 
 def _unavailable(exc):
     """A calm page, without the app's context processors (they read the database)."""
-    from flask import current_app, request
-    from flask_babel import get_locale
-
     template = current_app.jinja_env.get_template("unavailable.html")
     retry_url = request.full_path.rstrip("?") if request.method == "GET" else "/"
     html = template.render(lang=str(get_locale() or "nb"), retry_url=retry_url)

@@ -4,10 +4,25 @@ import datetime as dt
 import io
 
 from stafettlogg.db import write_transaction
+from stafettlogg.guardians.domain import add_youth
+from stafettlogg.handover.domain import propose_handover
 from stafettlogg.logs import domain, sections
 from stafettlogg.logs.national_id import with_control_digits
-from stafettlogg.models import Guardian, ItoDelegation, Log, LogStatus, Participant, Role, Unit, User, utcnow
+from stafettlogg.models import (
+    CoordinatorRecord,
+    ExternalCoordination,
+    Guardian,
+    ItoDelegation,
+    Log,
+    LogStatus,
+    Participant,
+    Role,
+    Unit,
+    User,
+    utcnow,
+)
 from stafettlogg.org.domain import create_area, create_user
+from stafettlogg.overview.overview import school_year_of
 
 # Synthetic, valid fødselsnummer for signing in with the demo OpenID provider (README).
 DEMO_MOTHER_PID = "12078510062"  # Fatima Hansen, Emma's mother ("foresatt")
@@ -360,8 +375,6 @@ def seed() -> None:
 
     # KE's register and one child coordinated outside Stafettlogg, so that the
     # unit overview and the June reconciliation show something living.
-    from stafettlogg.models import CoordinatorRecord, ExternalCoordination
-    from stafettlogg.overview.overview import school_year_of
 
     ke_user = User.get(User.username == "ke")
     with write_transaction():
@@ -422,7 +435,6 @@ def seed() -> None:
     # Sofie starts school in August. Her holder in the kindergarten has proposed
     # the contact teacher at Nordbyen skole as new holder; the proposal waits on
     # «stafettholder»'s start page, so the handover can be seen with `make run`.
-    from stafettlogg.handover.domain import propose_handover
 
     propose_handover(
         pedleder,
@@ -437,7 +449,6 @@ def seed() -> None:
 
     # a youth of 17 who gave consent herself and has her own access: she signs in
     # with ID-porten as DEMO_YOUTH_PID and reads her own log (README, demo identities).
-    from stafettlogg.guardians.domain import add_youth
 
     with write_transaction():
         health = Unit.get(Unit.name == "Helsestasjonen sentrum")

@@ -1,6 +1,8 @@
 """Invariants the data must always satisfy, checked by `flask check-invariants`."""
 
-from stafettlogg.models import Log, LogStatus, Role, User
+from peewee import fn
+
+from stafettlogg.models import Handover, Log, LogStatus, Role, User
 
 
 def check_invariants() -> list[str]:
@@ -25,10 +27,6 @@ def check_invariants() -> list[str]:
 def _handover_problems() -> list[str]:
     """Issue 5: at most one pending handover per log, never one to a deactivated person,
     and every holder change is in the history."""
-    from peewee import fn
-
-    from stafettlogg.models import Handover
-
     problems = []
     doubled = (
         Handover.select(Handover.log, fn.COUNT(Handover.id).alias("n"))

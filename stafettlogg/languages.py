@@ -7,8 +7,13 @@ visitor's (sign-in page, invitation link) in a cookie.
 """
 
 from babel import Locale
-from flask import current_app, g, request
+from flask import current_app, g, render_template, request
+from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
+from markupsafe import Markup
+from peewee import PeeweeException
+
+from stafettlogg.db import DatabaseUnavailable
 
 # code -> text direction; the order is the order of the language menu.
 LANGUAGES = {
@@ -53,10 +58,6 @@ def valid(code) -> str | None:
 def _user():
     """The signed-in user, or None when nobody is signed in or the database cannot be
     read (the outage page still needs a language)."""
-    from peewee import PeeweeException
-
-    from stafettlogg.db import DatabaseUnavailable
-
     try:
         return current_user if current_user.is_authenticated else None
     except (PeeweeException, DatabaseUnavailable):
@@ -130,8 +131,6 @@ def use_document_language(guardians, chosen: str = "") -> list[str]:
     """A family document (paper version, consent form) is in `?lang=` if given, else in
     the first guardian's preferred language (without one, the staff member's form).
     Returns the guardians' languages, for links to print one copy in each."""
-    from flask_babel import refresh
-
     # a guardian without a preference reads what the staff member reads (bokmål or nynorsk)
     user = _user()
     staff_choice = getattr(user, "language", "") or request.cookies.get(COOKIE)
@@ -146,9 +145,5 @@ def use_document_language(guardians, chosen: str = "") -> list[str]:
 def render_in(code: str, template: str, **context):
     """A part of a staff page written for a family member (the invitation sheet), in
     that person's language; the rest of the page stays in the staff's."""
-    from flask import render_template
-    from flask_babel import force_locale, get_locale
-    from markupsafe import Markup
-
     with force_locale(valid(code) or str(get_locale() or DEFAULT)):
         return Markup(render_template(template, **context))  # noqa: S704 (autoescaped template output)

@@ -16,6 +16,7 @@ from babel.support import NullTranslations, Translations
 from flask import current_app, g, has_app_context, has_request_context
 from peewee import IntegrityError
 
+from stafettlogg import config
 from stafettlogg.db import db, write_transaction
 from stafettlogg.models import Notification, OutboxEmail, User
 
@@ -128,9 +129,7 @@ def _translation_dirs() -> tuple[str, ...]:
     if has_app_context():
         configured = current_app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
     else:
-        from stafettlogg import ROOT
-
-        configured = str(ROOT / "translations")
+        configured = str(config.ROOT / "translations")
     return tuple(part for part in configured.split(";") if part)
 
 

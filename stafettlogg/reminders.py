@@ -14,7 +14,9 @@ import click
 from flask.cli import with_appcontext
 from peewee import fn
 
+from stafettlogg import audit
 from stafettlogg.db import db
+from stafettlogg.logs import states
 from stafettlogg.mailer import deliver_all_due
 from stafettlogg.models import (
     AuditEvent,
@@ -200,9 +202,6 @@ def consent_reminders(today: dt.date) -> int:
     leader. A consent that has run out: they are told once that the log waits for a new
     one, and the change of state is written to the log's history (the state itself is
     derived from the date, so no job is needed for it)."""
-    from stafettlogg import audit
-    from stafettlogg.logs import states
-
     sent = 0
     consents = (
         Consent.select(Consent, Log)

@@ -1,6 +1,6 @@
 """Headers on every response, errors included (SECURITY.md "Headers and browser")."""
 
-from flask import request
+from flask import current_app, request
 
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
@@ -19,7 +19,6 @@ def set_security_headers(response):
     if request.endpoint != "static":
         # Pages carry personal data: never in a shared or browser cache.
         headers["Cache-Control"] = "no-store"
-    from flask import current_app
 
     if current_app.config.get("HTTPS"):
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -4,13 +4,19 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as format_babel_date
-from flask import g, request, url_for
+from flask import g, has_request_context, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.local import LocalProxy
 
+from stafettlogg import labels, languages
 from stafettlogg.access import is_ito_coordinator
-from stafettlogg.models import Notification, Role, User
+from stafettlogg.guide.guide import load_guide
+from stafettlogg.logs import talks
+from stafettlogg.logs.controls import item_controls
+from stafettlogg.models import Concern, Guardian, Notification, Role, User
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONTHS = (
@@ -53,8 +59,6 @@ def format_long_date(value) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = local(value)
-    from flask import has_request_context
-    from flask_babel import get_locale
 
     locale = get_locale() if has_request_context() else None
     if locale is None or str(locale) in ("nb", "nn"):
@@ -110,8 +114,6 @@ def nav_items():
 
 def _when_used(compute):
     """A template value computed the first time a template reads it, then kept."""
-    from werkzeug.local import LocalProxy
-
     kept = []
 
     def value():
@@ -130,15 +132,11 @@ def _section_choices(provider, log):
 
 def _guide_results() -> dict:
     """The decision guide's results in the page's language (the IP prompt quotes them)."""
-    from stafettlogg.guide.guide import load_guide
-
     return load_guide()["results"]
 
 
 def _talk_schedule(log) -> dict:
     """Agreement id -> its next talk (logs/talks.py), once per request and log."""
-    from stafettlogg.logs import talks
-
     cache = g.setdefault("talk_schedule", {})
     if log.id not in cache:
         cache[log.id] = {due.agreement.id: due for due in talks.schedule(log)}
@@ -147,10 +145,6 @@ def _talk_schedule(log) -> dict:
 
 def _concern_titles(log) -> dict:
     """Concern titles of the log, fetched once per request (not once per item)."""
-    from flask import g
-
-    from stafettlogg.models import Concern
-
     cache = g.setdefault("concern_titles", {})
     if log.id not in cache:
         cache[log.id] = dict(Concern.select(Concern.id, Concern.title).where(Concern.log == log).tuples())
@@ -158,8 +152,6 @@ def _concern_titles(log) -> dict:
 
 
 def _service_names(services: str, units) -> str:
-    from stafettlogg import labels
-
     names = {f"unit:{u.id}": u.name for u in units}
     parts = []
     for key in (s for s in services.split(",") if s):
@@ -184,17 +176,11 @@ def meeting_holder(meeting) -> User:
 
 def _language_name(code: str) -> str:
     """A language's name in the page's language ("arabisk")."""
-    from flask_babel import get_locale
-
-    from stafettlogg import languages
-
     return languages.name_in(code or languages.DEFAULT, str(get_locale() or languages.DEFAULT))
 
 
 def _interpreters(log) -> list[tuple[str, str]]:
     """(guardian's name, language name) for each guardian who needs an interpreter."""
-    from stafettlogg.models import Guardian
-
     rows = Guardian.select(Guardian.name, Guardian.language).where(
         Guardian.log == log,
         Guardian.needs_interpreter == True,  # noqa: E712
@@ -203,17 +189,11 @@ def _interpreters(log) -> list[tuple[str, str]]:
 
 
 def _language_options() -> list[tuple[str, str]]:
-    from stafettlogg import languages
-
     return [(code, _language_name(code)) for code in languages.FAMILY_LANGUAGES]
 
 
 def language_context() -> dict:
     """<html lang dir> and, on family pages, the language menu (links keep the page)."""
-    from flask_babel import get_locale
-
-    from stafettlogg import languages
-
     code = str(get_locale() or languages.DEFAULT)
     menu = []
     if languages.family_context() and request.endpoint not in languages.FAMILY_DOCUMENTS:
@@ -235,7 +215,6 @@ def register(app):
     )
 
     from stafettlogg import content, labels, languages
-    from stafettlogg.logs.controls import item_controls
 
     app.jinja_env.globals.update(
         item_controls=item_controls,
@@ -268,8 +247,6 @@ def register(app):
 
     @app.context_processor
     def page_context():
-        from stafettlogg import languages
-
         def unread():
             if not current_user.is_authenticated:
                 return 0

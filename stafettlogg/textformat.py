@@ -12,6 +12,8 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from stafettlogg.db import write_transaction
+
 ALLOWED_TAGS = {
     "p",
     "br",
@@ -65,7 +67,6 @@ def render_markdown(text: str | None) -> Markup:
 def rerender_stored_text(batch: int = 500) -> dict[str, int]:
     """Render every stored Markdown text again with the current rules; write only rows
     whose HTML changed, a batch per transaction. Returns changed rows per table."""
-    from stafettlogg.db import write_transaction
     from stafettlogg.models import rendered_text_models
 
     changed = {}

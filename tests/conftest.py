@@ -38,7 +38,7 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
 
 
 def _make_app(url: str, **overrides):
-    from stafettlogg import create_app
+    from stafettlogg.application import create_app
 
     config = {
         "TESTING": True,

@@ -3,8 +3,8 @@ client: address, scheme and host (for the end-to-end reverse proxy test)."""
 
 from flask import jsonify, request
 
-from stafettlogg import create_app
 from stafettlogg.access import ACCESS
+from stafettlogg.application import create_app
 
 app = create_app()
 ACCESS["probe"] = "anonymous authenticated"

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 WRITER = r"""
 import sys, datetime as dt
-from stafettlogg import create_app
+from stafettlogg.application import create_app
 from stafettlogg.db import db
 from stafettlogg.logs import sections
 from stafettlogg.models import Log, User

@@ -3,7 +3,7 @@
 import pytest
 from flask import request
 
-from stafettlogg import create_app
+from stafettlogg.application import create_app
 
 
 def _client_addr(trusted: int, headers: dict) -> tuple[str, str]:

@@ -60,7 +60,7 @@ def test_every_markdown_model_is_listed_and_has_its_html_columns():
 
 def test_templates_cannot_render_markdown():
     """No template renders Markdown at read time: the filter is gone, and no template asks for it."""
-    from stafettlogg import create_app
+    from stafettlogg.application import create_app
 
     app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///:memory:", "SECRET_KEY": "x"})
     assert "markdown" not in app.jinja_env.filters

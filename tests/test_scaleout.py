@@ -96,7 +96,7 @@ def _login(session, base, username, password="demo-passord"):
 
 def _queue_mail(database_url: str, smtp: SmtpServer) -> None:
     """MESSAGES notices with e-mail, queued (no request, so no immediate attempt)."""
-    from stafettlogg import create_app
+    from stafettlogg.application import create_app
     from stafettlogg.db import db
     from stafettlogg.models import User
     from stafettlogg.notify import msg, notify

@@ -6,7 +6,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from stafettlogg.archive import domain, transport
 from stafettlogg.db import db
+from stafettlogg.logs.domain import LogError
+from stafettlogg.models import Log, LogStatus
 
 
 @click.command("archive")
@@ -21,10 +24,6 @@ from stafettlogg.db import db
 @with_appcontext
 def archive_command(log_id, out, folder):
     """Build the Fiks Arkiv package (arkivmelding + PDF/A) and record the delivery."""
-    from stafettlogg.archive import domain, transport
-    from stafettlogg.logs.domain import LogError
-    from stafettlogg.models import Log, LogStatus
-
     if (log_id is None) == (folder is None) or (log_id is not None and out is None):
         raise click.UsageError("Bruk: flask archive LOG_ID --out FIL.zip, eller flask archive --all-closed MAPPE")
     with current_app.test_request_context(), db.connection_context():

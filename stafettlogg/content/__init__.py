@@ -15,6 +15,10 @@ from pathlib import Path
 
 from flask import current_app, has_app_context, has_request_context
 
+from stafettlogg.guide.guide import check
+from stafettlogg.languages import FAMILY_LANGUAGES
+from stafettlogg.logs.lifecycle import CLOSE_REASONS
+
 DEFAULTS = Path(__file__).resolve().parent
 KINDS = ("guide", "consent", "close_reasons", "contact")
 FALLBACK = "nb"
@@ -46,8 +50,6 @@ def _lists(data: dict, keys: tuple[str, ...]) -> None:
 
 
 def check_guide(data: dict) -> None:
-    from stafettlogg.guide.guide import check
-
     for key in ("start", "questions", "results", "services"):
         if key not in data:
             raise ContentError(f"«{key}» is missing", key)
@@ -79,8 +81,6 @@ def check_consent(data: dict) -> None:
 
 
 def check_close_reasons(data: dict) -> None:
-    from stafettlogg.logs.lifecycle import CLOSE_REASONS
-
     for key, value in data.items():
         if key not in CLOSE_REASONS:
             raise ContentError(f"unknown close reason «{key}» (known: {', '.join(CLOSE_REASONS)})", key)
@@ -138,8 +138,6 @@ def default(kind: str, language: str) -> dict | None:
 
 def load_overrides(folder: Path) -> tuple[dict, list[str]]:
     """(kind, language) -> data for each usable override, and one message per bad file."""
-    from stafettlogg.languages import FAMILY_LANGUAGES
-
     found, problems = {}, []
     if not folder.is_dir():
         return found, problems

@@ -7,6 +7,8 @@ import functools
 import tomllib
 from pathlib import Path
 
+from flask import has_app_context
+
 GUIDE_FILE = Path(__file__).resolve().parent.parent / "content" / "guide.nb.toml"
 ANSWERS = ("ja", "nei")
 
@@ -21,8 +23,6 @@ def default_guide() -> dict:
 
 def load_guide() -> dict:
     """The guide in the page's language: the municipality's version if it has one."""
-    from flask import has_app_context
-
     if not has_app_context():
         return default_guide()
     from stafettlogg import content

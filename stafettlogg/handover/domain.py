@@ -14,8 +14,8 @@ from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import record_class_group
-from stafettlogg.models import Handover, Log, Participant, Role, Unit, User, utcnow
-from stafettlogg.notify import msg, notify
+from stafettlogg.models import Guardian, Handover, Log, LogRequest, Participant, Role, Subject, Unit, User, utcnow
+from stafettlogg.notify import msg, notify, send_email
 from stafettlogg.web import path_for
 
 PENDING = "pending"
@@ -175,8 +175,6 @@ def _announce_arrival(log: Log) -> None:
 
 
 def _from_request(handover: Handover) -> bool:
-    from stafettlogg.models import LogRequest
-
     return LogRequest.select().where(LogRequest.handover == handover.id).exists()
 
 
@@ -376,9 +374,6 @@ def assign_holder_directly(
 def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) -> None:
     """The guardians learn who holds their child's log now: a notice for those who sign
     in, an e-mail for those with an address (queued now, sent after commit)."""
-    from stafettlogg.models import Guardian
-    from stafettlogg.notify import send_email
-
     text = msg(
         "Stafettholderen for barnet ditt har sluttet. %(name)s, %(job)s, er ny stafettholder og den dere kan kontakte.",
         name=holder.name,
@@ -507,7 +502,6 @@ def reassignment_context(logs: list[Log], leaving: User | None, unit: Unit) -> d
     person's logs: candidates (active staff of the unit), and the pending proposals."""
     if not logs or leaving is None:
         return {"leaving": None, "candidates": [], "pending_by_log": {}, "subjects": {}}
-    from stafettlogg.models import Subject
 
     ids = [log.id for log in logs]
     to_user = User.alias("to_user")

@@ -15,11 +15,14 @@ from stafettlogg.models import (
     Consent,
     DeletionRequest,
     Guardian,
+    Handover,
     Log,
     LogStatus,
     Participant,
+    Role,
     Subject,
     Unit,
+    UnitKind,
     User,
     utcnow,
 )
@@ -178,8 +181,6 @@ def record_guardians_informed(by: User, log: Log, informed_on: dt.date | None) -
 def guardians_to_tell(user: User) -> list[Log]:
     """Logs this person became holder of by a handover and has not yet recorded telling
     the guardians about: the start page's task "Fortell foresatte at du er ny stafettholder"."""
-    from stafettlogg.models import Handover
-
     came_by_handover = Handover.select(Handover.log).where(Handover.to_user == user.id, Handover.status == "accepted")
     return list(
         Log.select(Log, Subject)
@@ -317,8 +318,6 @@ def upload_consent(
 
 
 def _unit_kinds():
-    from stafettlogg.models import UnitKind
-
     return UnitKind.CHOICES
 
 
@@ -452,8 +451,6 @@ def remove_participant(by: User, log: Log, participant: Participant) -> None:
 
 def search_staff(query: str, log: Log, limit: int = 15) -> list[User]:
     """Active staff of any unit by name, job title or unit name (htmx active search)."""
-    from stafettlogg.models import Role
-
     query = query.strip()
     if len(query) < 2:
         return []

@@ -5,7 +5,7 @@ import datetime as dt
 from flask import current_app
 from flask_babel import gettext as _
 
-from stafettlogg.logs.domain import guardian_problem
+from stafettlogg.logs.domain import age_on, guardian_problem
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import SubjectKind, Unit
 
@@ -19,8 +19,6 @@ def consent_age() -> int:
 def consents_alone(birth_date: dt.date | None, day: dt.date | None = None) -> bool:
     """seed 001: a youth who has reached the consent age (16 by default) consents alone,
     so their log needs no guardian."""
-    from stafettlogg.logs.domain import age_on
-
     return birth_date is not None and age_on(birth_date, day or dt.date.today()) >= consent_age()
 
 

@@ -16,6 +16,7 @@ from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.archive.domain import is_archived, waiver_problem
 from stafettlogg.db import db, is_sqlite, write_transaction
+from stafettlogg.handover.domain import cancel_handover, pending_for
 from stafettlogg.logs import domain, states
 from stafettlogg.logs.domain import LogError, open_deletion_request
 from stafettlogg.models import (
@@ -47,7 +48,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.notify import msg
+from stafettlogg.notify import msg, notify, send_email
 from stafettlogg.web import path_for
 
 CLOSE_REASONS = ("needs_met", "ip_created", "consent_withdrawn", "other")
@@ -76,8 +77,6 @@ def consent_age() -> int:
 
 
 def _notify(users, kind: str, text, log: Log, url: str = "") -> None:
-    from stafettlogg.notify import notify
-
     for user in {u.id: u for u in users if u is not None and u.active}.values():
         notify(user, kind, text, url=url, log=log, dedupe_key=f"{kind}:{log.id}:{user.id}:{utcnow().isoformat()}")
 
@@ -149,8 +148,6 @@ def _close(
     coordinator_service: str = "",
     keep_answer: str = "undecided",
 ) -> None:
-    from stafettlogg.handover.domain import cancel_handover, pending_for
-
     # A closed log hands nothing on: a pending proposal is withdrawn (the proposed person is told).
     pending = pending_for(log)
     if pending is not None:
@@ -379,8 +376,6 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
 
 
 def _send_deleted_email(address: str, recipient: User) -> None:
-    from stafettlogg.notify import send_email
-
     send_email(
         address,
         msg("Stafettloggen er slettet"),

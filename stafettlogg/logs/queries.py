@@ -4,12 +4,14 @@ prefetch, never a query per row (DEVELOPERS.md "Speed is a feature")."""
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from peewee import JOIN, Case, prefetch
 
-from stafettlogg.logs import talks
+from stafettlogg.logs import domain, requests, states, talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
+from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import (
+    Area,
     ChildTalk,
     ChildTalkAgreement,
     Concern,
@@ -198,16 +200,12 @@ def holder_on(log: Log, when: dt.datetime, history: list[Handover] | None = None
 def remember_holders(log: Log, history: list[Handover]) -> None:
     """The log (with its holder) and its holder history, for templating.meeting_holder
     in this request: read once, not again per meeting."""
-    from flask import g, has_request_context
-
     if has_request_context():
         g.setdefault("holder_histories", {})[log.id] = history
         g.setdefault("holder_logs", {})[log.id] = log
 
 
 def log_page(log: Log, entries_cursor: str | None = None) -> dict:
-    from stafettlogg.logs.sections import SECTIONS
-
     context = {
         "log": log,
         "guardians": guardians(log),
@@ -273,11 +271,8 @@ def measures_due(user: User, within_days: int = 14) -> list[Measure]:
 
 
 def start_page(user: User) -> dict:
-    from stafettlogg.logs import domain, requests
-
     logs = my_logs(user)
     held = [log for log in logs if log.holder_id == user.id]
-    from stafettlogg.logs import states
 
     gaps = states.consent_gaps(logs)
     return {
@@ -320,8 +315,6 @@ def unit_choices(user, chosen_ids=(), exclude_ids=()) -> tuple[list[Unit], list[
     """A pick list of units starts with the user's own unit(s) — their unit, an area
     leader's area — and what is already chosen; the rest of the municipality follows,
     grouped by area, to be searched. Returns (first, [(area name, units), …])."""
-    from stafettlogg.models import Area
-
     units = list(
         Unit.select(Unit, Area)
         .join(Area)

@@ -13,10 +13,12 @@ whole path. Searches by fødselsnummer are limited per user, counted in the data
 
 import datetime as dt
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
+from stafettlogg.handover import domain as handovers
 from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import Handover, Log, LogRequest, NationalIdLookup, Role, Subject, User, utcnow
@@ -34,8 +36,6 @@ DEFAULT_LOOKUP_LIMIT = 20
 
 
 def _limit() -> int:
-    from flask import current_app, has_app_context
-
     if has_app_context():
         return int(current_app.config.get("LOOKUP_LIMIT") or DEFAULT_LOOKUP_LIMIT)
     return DEFAULT_LOOKUP_LIMIT
@@ -175,8 +175,6 @@ def _load_pending(request: LogRequest) -> tuple[LogRequest, Log]:
 def accept(by: User, request: LogRequest) -> Handover:
     """The holder or unit leader accepts: a handover is proposed to the requester, who
     accepts it (seed 002). The former holder stays holder until then."""
-    from stafettlogg.handover import domain as handovers
-
     with write_transaction():
         request, log = _load_pending(request)
         Log.update(holder=Log.holder).where(Log.id == log.id).execute()  # the row lock

@@ -26,6 +26,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
+from stafettlogg.templating import OSLO
 
 
 @dataclass(frozen=True)
@@ -311,8 +312,6 @@ def parse_date(value: str) -> dt.date | None:
 
 def parse_datetime_local(value: str) -> dt.datetime:
     """A datetime-local value in Norwegian time, stored as naive UTC."""
-    from stafettlogg.templating import OSLO
-
     local = dt.datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M").replace(tzinfo=OSLO)
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from stafettlogg import audit
+from stafettlogg.access import log_tokens, request_memo
 from stafettlogg.logs.domain import LogError
-from stafettlogg.models import DeletionRequest, Handover, Log, LogStatus, User
+from stafettlogg.models import Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
+from stafettlogg.notify import msg
 
 DRAFT, ACTIVE, CLOSED, PASSIVE = LogStatus.DRAFT, LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE
 # Where "delete" leads: the log and everything in it are purged (a tombstone is left);
@@ -202,8 +204,6 @@ ROLE_MESSAGES = {
 
 
 def roles_of(user: User | None, log: Log) -> set[str]:
-    from stafettlogg.access import log_tokens
-
     roles = log_tokens(user, log)
     if (
         user is not None
@@ -361,8 +361,6 @@ OPEN_OUTSIDE_SCOPE = frozenset(
 
 def _remembered(key: tuple, ask):
     """Ask once per request (access.request_memo: forgotten by every write transaction)."""
-    from stafettlogg.access import request_memo
-
     memo = request_memo()
     if memo is None:
         return ask()
@@ -372,8 +370,6 @@ def _remembered(key: tuple, ask):
 
 
 def current_consent(log: Log):
-    from stafettlogg.models import Consent
-
     return _remembered(
         ("consent", log.id),
         lambda: (
@@ -386,8 +382,6 @@ def current_consent(log: Log):
 
 
 def _unit(unit_id):
-    from stafettlogg.models import Unit
-
     return _remembered(("unit", unit_id), lambda: Unit.get_or_none(Unit.id == unit_id))
 
 
@@ -418,8 +412,6 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
     """For each active log, what is missing for its consent on file to allow writing now:
     {log id: (gap, detail)} for the logs with a gap. Three queries whatever the number of
     logs (the start page and overviews ask for many)."""
-    from stafettlogg.models import Consent, Participant, Unit
-
     logs = [log for log in logs if log.status == ACTIVE]
     if not logs:
         return {}
@@ -469,8 +461,6 @@ def consent_gap(log: Log, today: dt.date | None = None) -> tuple[str, object] | 
 
 def _single_gap(log: Log) -> tuple[str, object] | None:
     """consent_gaps for one log, sharing the consent and unit this request already read."""
-    from stafettlogg.models import Participant, Unit
-
     if log.status != ACTIVE:
         return None
     consent = current_consent(log)
@@ -508,8 +498,6 @@ def state_of(log: Log) -> str:
 def waiting_message(log: Log, gap: tuple[str, object] | None = None):
     """Why an active log cannot be written in now, in the reader's language (a Message
     rendered when shown), or None when it can."""
-    from stafettlogg.notify import msg
-
     gap = consent_gap(log) if gap is None else gap
     if gap is None:
         return None

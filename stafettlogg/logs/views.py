@@ -2,6 +2,7 @@
 the caller's role on it), call a domain function, render."""
 
 import datetime as dt
+from io import BytesIO
 
 from flask import (
     Blueprint,
@@ -21,7 +22,8 @@ from flask_login import current_user
 from stafettlogg import content, labels, languages
 from stafettlogg.access import role_on_log
 from stafettlogg.archive import domain as archive_domain
-from stafettlogg.logs import domain, lifecycle, queries, requests, states
+from stafettlogg.guide.guide import load_guide
+from stafettlogg.logs import domain, ip_prompt, lifecycle, queries, requests, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
@@ -329,7 +331,6 @@ def consent_file(log_id, consent_id):
         abort(404)
     g.audit_object = consent
     stored = consent.file
-    from io import BytesIO
 
     ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[stored.content_type]
     response = send_file(
@@ -652,9 +653,6 @@ def evaluation_create(log_id, measure_id):
 def guide_answer(log_id):
     """The decision guide answered from inside the log: its result is kept on the log,
     where the individual-plan prompt shows it."""
-    from stafettlogg.guide.guide import load_guide
-    from stafettlogg.logs import ip_prompt
-
     answers = {k: v for k, v in request.form.items() if k in load_guide()["questions"]}
     try:
         ip_prompt.record_guide_answer(current_user, g.log, answers)

@@ -3,7 +3,9 @@
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from stafettlogg.auth import safe_next
 from stafettlogg.db import db, write_transaction
+from stafettlogg.logs import queries
 from stafettlogg.models import Notification, Role, User, utcnow
 
 bp = Blueprint("main", __name__)
@@ -21,8 +23,6 @@ def healthz():
 
 @bp.route("/")
 def index():
-    from stafettlogg.logs import queries
-
     role = current_user.role
     context = {}
     if current_user.is_staff:
@@ -36,7 +36,6 @@ def index():
 def language():
     """Bokmål or nynorsk for the whole interface, remembered in a cookie."""
     form = request.form.get("lang", "nb")
-    from stafettlogg.auth import safe_next
 
     target = safe_next(request.form.get("next", ""))
     if current_user.is_authenticated:  # e-mails to the person follow the chosen language

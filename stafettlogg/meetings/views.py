@@ -13,8 +13,8 @@ from markupsafe import Markup, escape
 
 from stafettlogg import klarsprak, languages
 from stafettlogg.access import role_on_log
+from stafettlogg.logs import queries, states
 from stafettlogg.logs import sections as sec
-from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.meetings import domain, ics
 from stafettlogg.models import Measure, Meeting
@@ -332,7 +332,6 @@ def invitation_letter(log_id, meeting_id):
     meeting = _meeting(meeting_id)
     if meeting.finalised_at is not None:
         abort(404)
-    from stafettlogg.logs import queries
 
     guardians = queries.guardians(g.log)
     return render_template(

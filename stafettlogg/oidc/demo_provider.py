@@ -11,6 +11,11 @@ import os
 import sys
 import threading
 
+import oidc_provider_mock
+import werkzeug.serving
+
+from stafettlogg.application import create_app
+
 # The demo people the provider offers: ID-porten persons (fødselsnummer as subject and pid)
 # and staff (e-mail as subject and claim). sid lets front-channel logout be tried by hand.
 IDPORTEN_PEOPLE = (
@@ -28,8 +33,6 @@ CLIENT_SECRET = "demo-client-secret"  # noqa: S105 - the mock accepts any client
 
 
 def demo_users():
-    import oidc_provider_mock
-
     users = [
         oidc_provider_mock.User(sub=pid, claims={"pid": pid, "acr": "idporten-loa-high", "name": name})
         for pid, name in IDPORTEN_PEOPLE
@@ -43,9 +46,6 @@ def demo_users():
 
 def start_provider(port: int) -> tuple[str, object]:
     """The provider on 127.0.0.1:port (0: any free port), served in a daemon thread."""
-    import oidc_provider_mock
-    import werkzeug.serving
-
     provider = oidc_provider_mock.app(require_nonce=True, user_claims=demo_users())
     server = werkzeug.serving.make_server("127.0.0.1", port, provider, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -73,7 +73,6 @@ def main(argv=None) -> int:
         return 2
     issuer, _server = start_provider(args.provider_port)
     os.environ.update(demo_environment(issuer))
-    from stafettlogg import create_app
 
     app = create_app()
     print(f"Demo OpenID provider (ID-porten test and staff): {issuer}", flush=True)

@@ -19,7 +19,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_user, logout_user
 from joserfc.errors import JoseError
 
-from stafettlogg import audit
+from stafettlogg import access, audit
 from stafettlogg.auth import local_login_enabled, rotate_session_token
 from stafettlogg.db import write_transaction
 from stafettlogg.models import utcnow
@@ -69,7 +69,6 @@ def init_app(app) -> None:
         )
     app.register_blueprint(bp)
     # Before the access check, so the request that finds the session ended is anonymous.
-    from stafettlogg import access
 
     hooks = app.before_request_funcs.setdefault(None, [])
     hooks.insert(hooks.index(access.check_request), end_session_ended_at_provider)

@@ -12,7 +12,9 @@ from stafettlogg import audit
 from stafettlogg.access import is_ito_coordinator
 from stafettlogg.auth import rotate_session_token
 from stafettlogg.db import write_transaction
+from stafettlogg.handover import domain as handover
 from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, Role, Unit, UnitKind, User, utcnow
+from stafettlogg.notify import msg, notify
 from stafettlogg.passwords import hash_password
 from stafettlogg.web import path_for
 
@@ -211,8 +213,6 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
     {log_id: (mode, user_id)} first gives those logs a new holder (direct
     assignment, or a proposal the new holder accepts). Pending proposals to or from
     the person are cancelled."""
-    from stafettlogg.handover import domain as handover
-
     if staff.id == by.id:
         raise OrganisationError(_("Du kan ikke deaktivere deg selv."))
     if reassign:
@@ -261,8 +261,6 @@ def grant_ito(by: User, staff: User) -> ItoDelegation:
     """Seed 000 point 1: the unit leader keeps the overview or delegates it to an
     ITO-koordinator among the unit's active staff. The delegation is recorded, audited and
     told to the person; it opens the unit's overview and June review, never a log."""
-    from stafettlogg.notify import msg, notify
-
     if staff.role != Role.STAFF or not staff.active or staff.unit_id != by.unit_id:
         raise OrganisationError(_("Bare aktive ansatte ved enheten kan være ITO-koordinator."))
     with write_transaction():
@@ -297,8 +295,6 @@ def _end_ito(by: User, staff: User) -> int:
 
 def revoke_ito(by: User, staff: User) -> None:
     """The unit leader ends the delegation; the next request of the person is refused."""
-    from stafettlogg.notify import msg, notify
-
     with write_transaction():
         if not _end_ito(by, staff):
             raise OrganisationError(_("%(name)s er ikke ITO-koordinator.", name=staff.name))

@@ -4,6 +4,8 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from stafettlogg import audit, mailer
+from stafettlogg.handover.domain import reassignment_context
 from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
 from stafettlogg.org import domain
 
@@ -110,8 +112,6 @@ def _reassign_choices(form) -> dict:
 
 
 def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, leaving=None):
-    from stafettlogg.handover.domain import reassignment_context
-
     staff = list(User.select().where(User.unit == unit).order_by(User.active.desc(), User.role.desc(), User.name))
     return render_template(
         "org/unit.html",
@@ -219,8 +219,6 @@ def staff_reactivate(staff_id):
 
 @bp.route("/admin/utboks/<int:mail_id>/prov-igjen", methods=["POST"])
 def outbox_retry(mail_id):
-    from stafettlogg import audit, mailer
-
     if not mailer.retry(mail_id):
         abort(404)
     audit.record("mail_retried", obj=OutboxEmail.get_by_id(mail_id), user=current_user)

@@ -7,6 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from stafettlogg.db import db
+from stafettlogg.mailer import deliver_all_due
+from stafettlogg.overview.reconciliation import june_reminders
 
 
 @click.command("june-reminders")
@@ -14,8 +16,6 @@ from stafettlogg.db import db
 @with_appcontext
 def june_reminders_command(today):
     """Remind unit leaders and KE in June of the annual reconciliation (idempotent)."""
-    from stafettlogg.overview.reconciliation import june_reminders
-
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
@@ -26,6 +26,5 @@ def june_reminders_command(today):
     with current_app.test_request_context(), db.connection_context():
         sent = june_reminders(day)
     click.echo(f"{sent} påminnelser sendt.")
-    from stafettlogg.mailer import deliver_all_due
 
     deliver_all_due()  # queued with the notices; whatever fails waits for send-mail

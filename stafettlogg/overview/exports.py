@@ -6,8 +6,12 @@ with unit and school year and the marking "Unntatt offentlighet, offentleglova �
 
 import csv
 import io
+import re
+import unicodedata
 
 from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
 from stafettlogg.overview.overview import OverviewRow, year_label
 
@@ -73,9 +77,6 @@ def title(unit_name: str, year: int) -> str:
 
 def filename(unit_name: str, year: int, fmt: str) -> str:
     """An ASCII file name (safe in Content-Disposition): "oversikt-sorbyen-skole-2025-2026.xlsx"."""
-    import re
-    import unicodedata
-
     name = unit_name.lower().translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a"}))
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")[:60] or "enhet"
@@ -94,9 +95,6 @@ def overview_csv(unit_name: str, year: int, rows: list[OverviewRow]) -> bytes:
 
 
 def overview_xlsx(unit_name: str, year: int, rows: list[OverviewRow]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
     book = Workbook()
     sheet = book.active
     sheet.title = f"Oversikt {year}-{year + 1}"

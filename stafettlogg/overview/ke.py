@@ -3,6 +3,7 @@ informing the child's school or kindergarten — only with the family's consent.
 
 import datetime as dt
 
+from flask import url_for
 from flask_babel import gettext as _
 from peewee import JOIN
 
@@ -10,6 +11,7 @@ from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.models import CoordinatorRecord, ItoDelegation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
+from stafettlogg.overview.overview import school_year_of
 
 KINDS = ("koordinator", "barnekoordinator")
 DECISIONS = ("granted", "refused")
@@ -122,10 +124,6 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
     contact of the appointed (barne-)koordinator — also when refused — but only when the
     consent of the person it concerns is recorded. The notification (and its e-mail)
     names no child: the unit leader sees who it is in the unit overview."""
-    from flask import url_for
-
-    from stafettlogg.overview.overview import school_year_of
-
     if not record.consent_to_inform:
         raise KeError(_("Enheten kan bare informeres når samtykke fra familien er registrert."), "consent_to_inform")
     if record.unit is None:

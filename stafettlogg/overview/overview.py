@@ -6,7 +6,8 @@ import datetime as dt
 
 from flask_babel import gettext as _
 
-from stafettlogg import labels
+from stafettlogg import audit, labels
+from stafettlogg.db import write_transaction
 from stafettlogg.models import (
     CoordinatorRecord,
     ExternalCoordination,
@@ -18,6 +19,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
+from stafettlogg.templating import local
 
 VISIBLE_STATUSES = (LogStatus.ACTIVE, *LogStatus.ENDED)
 ACCEPTED = "accepted"
@@ -117,8 +119,6 @@ def holder_periods(log: Log, handovers: list[Handover]) -> list[Period]:
 
 def _date(value: dt.datetime | None) -> dt.date | None:
     """The date in Norway of a stored (naive UTC) time."""
-    from stafettlogg.templating import local
-
     return local(value).date() if value else None
 
 
@@ -313,9 +313,6 @@ def clean_external(form, parse_date) -> tuple[dict, dict]:
 def add_external(unit: Unit, year: int, by: User, values: dict) -> ExternalCoordination:
     """Seed 000: the unit's form lists every child with a holder or (barne-)koordinator,
     also those whose coordination is held outside Stafettlogg."""
-    from stafettlogg import audit
-    from stafettlogg.db import write_transaction
-
     with write_transaction():
         ext = ExternalCoordination.create(unit=unit, school_year=year, created_by=by, **values)
         audit.record("external_coordination_create", obj=ext, user=by)
@@ -323,9 +320,6 @@ def add_external(unit: Unit, year: int, by: User, values: dict) -> ExternalCoord
 
 
 def update_external(ext: ExternalCoordination, by: User, values: dict) -> ExternalCoordination:
-    from stafettlogg import audit
-    from stafettlogg.db import write_transaction
-
     with write_transaction():
         ExternalCoordination.update(**values).where(ExternalCoordination.id == ext.id).execute()
         audit.record("external_coordination_update", obj=ext, user=by)
@@ -333,9 +327,6 @@ def update_external(ext: ExternalCoordination, by: User, values: dict) -> Extern
 
 
 def remove_external(ext: ExternalCoordination, by: User) -> None:
-    from stafettlogg import audit
-    from stafettlogg.db import write_transaction
-
     with write_transaction():
         audit.record("external_coordination_delete", obj=ext, user=by)
         ExternalCoordination.delete().where(ExternalCoordination.id == ext.id).execute()

@@ -6,15 +6,14 @@ import sys
 import click
 
 from stafettlogg.db import db
+from stafettlogg.models import User
+from stafettlogg.signin import second_factor
 
 
 @click.command("second-factor-reset")
 @click.argument("username")
 def second_factor_reset_command(username):
     """Reset a person's second factor (innloggingskode): audited, the person is told."""
-    from stafettlogg.models import User
-    from stafettlogg.signin import second_factor
-
     with db.connection_context():
         person = User.get_or_none(User.username == username)
         if person is None:

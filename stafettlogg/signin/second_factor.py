@@ -27,6 +27,7 @@ from flask import current_app
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.models import RecoveryCode, Role, User
+from stafettlogg.notify import msg, notify
 from stafettlogg.passwords import hash_password, verify_password
 from stafettlogg.signin import clock
 
@@ -211,8 +212,6 @@ def reset(by: User | None, staff: User) -> None:
     """Reset a person's second factor (a lost phone): by their unit leader, or on the
     command line (``by`` None). Audited, and the person is told; they enrol again at their
     next sign-in (or from their account page)."""
-    from stafettlogg.notify import msg, notify
-
     with write_transaction():
         _clear(staff)
         audit.record("second_factor_reset", obj=staff, user=by, role=None if by else "system")
