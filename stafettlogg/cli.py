@@ -14,8 +14,9 @@ from stafettlogg.archive.commands import archive_command
 from stafettlogg.backup import RestoreRefused, backup_into_folder, restore
 from stafettlogg.db import db
 from stafettlogg.invariants import check_invariants
+from stafettlogg.klarsprak.command import klarsprak_command
 from stafettlogg.mailer import send_mail_command
-from stafettlogg.models import Role, User
+from stafettlogg.models import Role, User, rendered_text_models
 from stafettlogg.org.domain import OrganisationError, appoint_area_leader, create_area, create_user
 from stafettlogg.overview.commands import june_reminders_command
 from stafettlogg.passwords import password_problem
@@ -46,10 +47,6 @@ def register(app):
     app.cli.add_command(send_mail_command)
 
     app.cli.add_command(second_factor_reset_command)
-    try:
-        from stafettlogg.klarsprak.command import klarsprak_command
-    except ImportError:  # pragma: no cover - the checker ships with the app
-        return
     app.cli.add_command(klarsprak_command)
 
 
@@ -165,7 +162,7 @@ def seed_demo(if_empty):
 def rerender_text_command():
     """Render every stored Markdown text again (after the rules in textformat.py change)."""
     with db.connection_context():
-        changed = rerender_stored_text()
+        changed = rerender_stored_text(rendered_text_models())
     for table, count in changed.items():
         click.echo(f"{table}: {count} endret")
     click.echo(f"ferdig: {sum(changed.values())} tekster gjengitt på nytt")

@@ -13,7 +13,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from peewee import PeeweeException
 
-from stafettlogg.db import DatabaseUnavailable
+from stafettlogg.db import DatabaseUnavailable, write_transaction
+from stafettlogg.models import User
 
 # code -> text direction; the order is the order of the language menu.
 LANGUAGES = {
@@ -102,9 +103,6 @@ def remember_choice():
     if asked not in FAMILY_LANGUAGES or request.endpoint in FAMILY_DOCUMENTS or not family_context():
         return None
     if current_user.is_authenticated and current_user.language != asked:
-        from stafettlogg.db import write_transaction
-        from stafettlogg.models import User
-
         with write_transaction():
             User.update(language=asked).where(User.id == current_user.id).execute()
         current_user.language = asked

@@ -18,6 +18,7 @@ from peewee import (
 )
 
 from stafettlogg.db import BaseModel
+from stafettlogg.messages import Message, dumps, loads
 from stafettlogg.textformat import html_column, render_markdown
 
 
@@ -217,14 +218,10 @@ class Notification(BaseModel):
     @property
     def text(self) -> str:
         """The notice in the language of whoever reads it now."""
-        from stafettlogg.notify import loads
-
         return loads(self.message).render()
 
     @text.setter
     def text(self, value: str) -> None:  # a plain text is a message without parameters
-        from stafettlogg.notify import Message, dumps
-
         self.message = dumps(Message(value))
 
 
@@ -257,14 +254,10 @@ class OutboxEmail(BaseModel):
 
     @property
     def subject(self) -> str:
-        from stafettlogg.notify import loads
-
         return loads(self.subject_message).render(self.locale)
 
     @property
     def body(self) -> str:
-        from stafettlogg.notify import loads
-
         return loads(self.body_message).render(self.locale)
 
 

@@ -1,87 +1,20 @@
 """Template filters and the context every page needs (navigation by role)."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_date as format_babel_date
-from flask import g, has_request_context, request, url_for
+from flask import g, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.local import LocalProxy
 
-from stafettlogg import labels, languages
+from stafettlogg import content, labels, languages
 from stafettlogg.access import is_ito_coordinator
+from stafettlogg.dates import format_date, format_datetime, format_long_date, format_time, local_today
 from stafettlogg.guide.guide import load_guide
-from stafettlogg.logs import talks
+from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
+from stafettlogg.logs.sections import choices
 from stafettlogg.models import Concern, Guardian, Notification, Role, User
-
-OSLO = ZoneInfo("Europe/Oslo")
-MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
-
-
-def local(value: dt.datetime) -> dt.datetime:
-    """Stored times are UTC without tzinfo; show them in Norwegian time."""
-    return value.replace(tzinfo=dt.UTC).astimezone(OSLO)
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """Today in Norway, whatever the server's clock zone (UTC in CI)."""
-    return (now or dt.datetime.now(dt.UTC)).astimezone(OSLO).date()
-
-
-def format_date(value) -> str:
-    if not value:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = local(value)
-    return f"{value.day:02d}.{value.month:02d}.{value.year}"
-
-
-def format_long_date(value) -> str:
-    """ "3. desember 2026" in the page's language (CLDR's long date form)."""
-    if not value:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = local(value)
-
-    locale = get_locale() if has_request_context() else None
-    if locale is None or str(locale) in ("nb", "nn"):
-        return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
-    return format_babel_date(value, "long", locale=locale)
-
-
-def format_datetime(value) -> str:
-    if not value:
-        return ""
-    value = local(value)
-    return _(
-        "%(date)s kl. %(time)s",
-        date=f"{value.day:02d}.{value.month:02d}.{value.year}",
-        time=f"{value.hour:02d}:{value.minute:02d}",
-    )
-
-
-def format_time(value) -> str:
-    if not value:
-        return ""
-    value = local(value)
-    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 def nav_items():
@@ -125,8 +58,6 @@ def _when_used(compute):
 
 
 def _section_choices(provider, log):
-    from stafettlogg.logs.sections import choices
-
     return choices(provider, log)
 
 
@@ -164,8 +95,6 @@ def _service_names(services: str, units) -> str:
 
 def meeting_holder(meeting) -> User:
     """The holder as of the meeting, the holder history read once per log and request."""
-    from stafettlogg.logs import queries
-
     cache = g.setdefault("holder_histories", {})
     logs = g.setdefault("holder_logs", {})
     if meeting.log_id not in cache:
@@ -213,8 +142,6 @@ def register(app):
         datetime=format_datetime,
         time=format_time,
     )
-
-    from stafettlogg import content, labels, languages
 
     app.jinja_env.globals.update(
         item_controls=item_controls,

@@ -64,13 +64,12 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
 
 
-def rerender_stored_text(batch: int = 500) -> dict[str, int]:
-    """Render every stored Markdown text again with the current rules; write only rows
-    whose HTML changed, a batch per transaction. Returns changed rows per table."""
-    from stafettlogg.models import rendered_text_models
-
+def rerender_stored_text(models, batch: int = 500) -> dict[str, int]:
+    """Render every stored Markdown text of these models (models.rendered_text_models())
+    again with the current rules; write only rows whose HTML changed, a batch per
+    transaction. Returns changed rows per table."""
     changed = {}
-    for model in rendered_text_models():
+    for model in models:
         sources = [model._meta.fields[name] for name in model.rendered_text]
         targets = [model._meta.fields[html_column(name)] for name in model.rendered_text]
         count, last_id = 0, 0

@@ -55,10 +55,10 @@ def test_meeting_mode_page_has_the_autosaving_editor(auth, meeting):
 
 def test_saved_today_is_today_in_norway_not_on_the_server_clock(auth, meeting, monkeypatch):
     """At 23:30 UTC it is already tomorrow in Oslo: a save then is "Lagret 00:30", not a date."""
-    from stafettlogg import templating
+    from stafettlogg import dates, templating
 
     late_evening_utc = dt.datetime(2026, 12, 3, 23, 30)
-    assert templating.local_today(late_evening_utc.replace(tzinfo=dt.UTC)) == dt.date(2026, 12, 4)
+    assert dates.local_today(late_evening_utc.replace(tzinfo=dt.UTC)) == dt.date(2026, 12, 4)
     monkeypatch.setattr(templating, "local_today", lambda: dt.date(2026, 12, 4))
     Meeting.update(updated_at=late_evening_utc, version=2).where(Meeting.id == meeting.id).execute()
     with auth.app.test_request_context():

@@ -668,7 +668,7 @@ def test_a_handover_through_the_handover_routine_moves_the_child_between_overvie
     with app.test_request_context():
         proposal = routine.propose_handover(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), user("kontaktlaerer"))
         routine.accept_handover(user("kontaktlaerer"), proposal)
-    from stafettlogg.templating import local
+    from stafettlogg.dates import local
 
     today = local(utcnow()).date()
     nord = {r.child_name: r for r in overview.unit_overview(unit("Nordbyen skole"), this_year())}

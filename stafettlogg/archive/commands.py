@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from stafettlogg.archive import domain, transport
 from stafettlogg.db import db
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Log, LogStatus
 
 

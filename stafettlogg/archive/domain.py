@@ -13,7 +13,8 @@ from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.archive import documents, package, transport
 from stafettlogg.db import write_transaction
-from stafettlogg.logs.domain import LogError, open_deletion_request
+from stafettlogg.logs.domain import open_deletion_request
+from stafettlogg.logs.errors import LogError
 from stafettlogg.models import ArchiveDelivery, Log, LogStatus, Unit, User
 
 ARCHIVERS = ("holder", "unit_leader")

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from stafettlogg.dates import format_long_date, format_time
 from stafettlogg.labels import ROLES, label
 from stafettlogg.models import AuditEvent, User
-from stafettlogg.templating import format_long_date, format_time
 
 # action -> what the person did (bokmål msgid; %(who)s and %(date)s may move in nynorsk)
 SENTENCES = {

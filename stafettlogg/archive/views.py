@@ -11,7 +11,7 @@ from stafettlogg import audit
 from stafettlogg.archive import content as archive_content
 from stafettlogg.archive import domain
 from stafettlogg.logs import queries
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.errors import LogError
 from stafettlogg.models import LogStatus, utcnow
 
 bp = Blueprint("archive", __name__)

@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 
 from flask import current_app, has_app_context, has_request_context
+from flask_babel import get_locale
 
 from stafettlogg.guide.guide import check
 from stafettlogg.languages import FAMILY_LANGUAGES
@@ -163,8 +164,6 @@ def init_app(app) -> None:
 
 def current_language() -> str:
     if has_request_context():
-        from flask_babel import get_locale
-
         return str(get_locale() or FALLBACK)
     return FALLBACK
 

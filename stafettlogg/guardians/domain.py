@@ -13,15 +13,15 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from stafettlogg import audit
+from stafettlogg.dates import format_date, format_time
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import domain
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.lifecycle import OPEN, consent_age, fresh_log, require_role
 from stafettlogg.models import Guardian, GuardianInvitation, Log, Role, User, utcnow
 from stafettlogg.notify import msg, send_email
 from stafettlogg.org.domain import USERNAME_RE
 from stafettlogg.passwords import hash_password, password_problem
-from stafettlogg.templating import format_date, format_time
 from stafettlogg.web import external_url
 
 INVITATION_DAYS = 7

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from stafettlogg import auth, languages
+from stafettlogg.dates import local_today
 from stafettlogg.guardians import domain
 from stafettlogg.guardians.queries import access_history, plain_view
 from stafettlogg.logs import lifecycle as log_lifecycle
@@ -17,7 +18,6 @@ from stafettlogg.logs.domain import LogError, age_on
 from stafettlogg.models import Guardian, GuardianInvitation, User, utcnow
 from stafettlogg.passwords import verify_password
 from stafettlogg.signin import throttle
-from stafettlogg.templating import local_today
 
 bp = Blueprint("guardian", __name__)
 

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 
 from stafettlogg import audit, labels, languages
 from stafettlogg.db import write_transaction
-from stafettlogg.logs import files
+from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
+from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import (
     Concern,
@@ -27,16 +28,6 @@ from stafettlogg.models import (
     utcnow,
 )
 
-
-class LogError(ValueError):
-    """A rule was broken. The message is for the user; nothing was stored."""
-
-    def __init__(self, message: str, field: str | None = None, code: str = ""):
-        super().__init__(message)
-        self.field = field
-        self.code = code
-
-
 WRITABLE = (LogStatus.ACTIVE,)
 
 
@@ -44,8 +35,6 @@ def ensure_in_use(log: Log) -> None:
     """The log's details (guardians, header) change only while it is in use and its
     consent allows it: a closed or passive log is read-only, and an active log waiting
     for a new consent takes no writes (logs/states.py)."""
-    from stafettlogg.logs import states
-
     if log.status not in LogStatus.OPEN:
         raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."), code="read_only")
     if log.status == LogStatus.ACTIVE and (message := states.waiting_message(log)) is not None:
@@ -199,22 +188,16 @@ def guardians_to_tell(user: User) -> list[Log]:
 
 
 def current_consent(log: Log) -> Consent | None:
-    from stafettlogg.logs import states
-
     return states.current_consent(log)
 
 
 def consent_services(consent: Consent | None) -> set[str]:
-    from stafettlogg.logs import states
-
     return states.consent_services(consent)
 
 
 def consent_covers(log: Log, unit: Unit, consent: Consent | None = None) -> bool:
     """The unit the consent was given to is covered; others must be named by unit or by
     kind. With no consent on file yet (a draft), the log's own unit is the one it will cover."""
-    from stafettlogg.logs import states
-
     consent = consent if consent is not None else current_consent(log)
     if consent is None:
         return unit.id == log.unit_id
@@ -238,8 +221,6 @@ def upload_consent(
     """seed 001: written consent from the guardians, or from the youth when old enough
     on the consent date (16 by default). A new upload replaces the old one; history
     is kept. A draft becomes active."""
-    from stafettlogg.logs import states
-
     action = "activate" if log.status == LogStatus.DRAFT else "renew_consent"
     states.check(by, log, action)
     if given_by not in ("guardian", "youth"):

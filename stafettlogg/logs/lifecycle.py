@@ -18,7 +18,8 @@ from stafettlogg.archive.domain import is_archived, waiver_problem
 from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.handover.domain import cancel_handover, pending_for
 from stafettlogg.logs import domain, states
-from stafettlogg.logs.domain import LogError, open_deletion_request
+from stafettlogg.logs.domain import open_deletion_request
+from stafettlogg.logs.errors import LogError
 from stafettlogg.models import (
     ChildTalk,
     ChildTalkAgreement,

@@ -15,7 +15,7 @@ from flask_login import current_user
 from stafettlogg import content
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.logs import lifecycle, queries
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.errors import LogError
 from stafettlogg.models import DeletionRequest, Log, LogStatus, LogTombstone, Subject, User
 
 bp = Blueprint("lifecycle", __name__)

@@ -9,6 +9,7 @@ from peewee import JOIN, Case, prefetch
 
 from stafettlogg.logs import domain, requests, states, talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
+from stafettlogg.logs.ip_prompt import ip_prompt
 from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import (
     Area,
@@ -216,8 +217,6 @@ def log_page(log: Log, entries_cursor: str | None = None) -> dict:
     }
     remember_holders(log, context["history"])
     if log.status != LogStatus.DRAFT:
-        from stafettlogg.logs.ip_prompt import ip_prompt
-
         windows = {key: section_window(log, key, entries_cursor if key == "entries" else None) for key in SECTIONS}
         context["windows"] = windows
         context["items"] = {key: window.items for key, window in windows.items()}

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from stafettlogg.logs import requests
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Log, User
 from stafettlogg.web import hx_redirect_or_redirect
 

@@ -20,7 +20,7 @@ from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.handover import domain as handovers
 from stafettlogg.logs import states
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Handover, Log, LogRequest, NationalIdLookup, Role, Subject, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.web import path_for

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from stafettlogg import audit, labels
 from stafettlogg.access import role_on_log
+from stafettlogg.dates import OSLO
 from stafettlogg.db import write_transaction
 from stafettlogg.logs.domain import LogError, ensure_writable
 from stafettlogg.models import (
@@ -26,7 +27,6 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.templating import OSLO
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens, request_memo
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
 from stafettlogg.notify import msg
 

@@ -22,6 +22,7 @@ from flask_login import current_user
 from stafettlogg import content, labels, languages
 from stafettlogg.access import role_on_log
 from stafettlogg.archive import domain as archive_domain
+from stafettlogg.dates import local
 from stafettlogg.guide.guide import load_guide
 from stafettlogg.logs import domain, ip_prompt, lifecycle, queries, requests, states
 from stafettlogg.logs import sections as sec
@@ -569,8 +570,6 @@ def item_edit(log_id, key, item_id):
 
 def _form_value(value):
     if isinstance(value, dt.datetime):
-        from stafettlogg.templating import local
-
         return local(value).strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, dt.date):
         return value.isoformat()

@@ -15,7 +15,7 @@ from stafettlogg import klarsprak, languages
 from stafettlogg.access import role_on_log
 from stafettlogg.logs import queries, states
 from stafettlogg.logs import sections as sec
-from stafettlogg.logs.domain import LogError
+from stafettlogg.logs.errors import LogError
 from stafettlogg.meetings import domain, ics
 from stafettlogg.models import Measure, Meeting
 from stafettlogg.web import back_to, external_url, page_or_fragment

@@ -7,7 +7,9 @@ import datetime as dt
 from flask_babel import gettext as _
 
 from stafettlogg import audit, labels
+from stafettlogg.dates import local
 from stafettlogg.db import write_transaction
+from stafettlogg.logs import states
 from stafettlogg.models import (
     CoordinatorRecord,
     ExternalCoordination,
@@ -19,7 +21,6 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.templating import local
 
 VISIBLE_STATUSES = (LogStatus.ACTIVE, *LogStatus.ENDED)
 ACCEPTED = "accepted"
@@ -156,7 +157,6 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
     for hs in handovers.values():
         for h in hs:
             h.from_user = holders[h.from_user_id]
-    from stafettlogg.logs import states
 
     waiting = states.waiting_ids(logs)  # "Venter på nytt samtykke": derived from the consent
     from stafettlogg.logs.class_groups import class_groups_in  # logs/ imports this module

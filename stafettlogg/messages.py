@@ -1,0 +1,138 @@
+"""Texts kept untranslated until someone reads them: a bokmål msgid with parameters
+(`msg("… %(name)s …", name=…)`), stored as JSON and rendered in the reader's language.
+Notices, e-mails and stored refusals use it; it needs no model, so models may use it."""
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from babel.support import NullTranslations, Translations
+from flask import current_app, has_app_context, has_request_context
+from flask_babel import get_locale
+
+from stafettlogg import config
+
+DEFAULT_LOCALE = "nb"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A translatable text: a bokmål msgid and its parameters. Parameters may themselves
+    be Messages (a translated label inside a sentence)."""
+
+    key: str
+    params: dict = field(default_factory=dict)
+
+    def render(self, locale: str | None = None) -> str:
+        translations = _translations(locale or current_locale())
+        text = translations.ugettext(self.key)
+        if not self.params:
+            return text
+        values = {
+            name: (value.render(locale) if isinstance(value, Message | Join) else value)
+            for name, value in self.params.items()
+        }
+        try:
+            return text % values
+        except (KeyError, ValueError, TypeError):  # a broken translation never hides the notice
+            return self.key % values
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+@dataclass(frozen=True)
+class Join:
+    """Paragraphs rendered one by one and joined by a blank line (an e-mail body)."""
+
+    parts: tuple
+
+    def render(self, locale: str | None = None) -> str:
+        return "\n\n".join(
+            part.render(locale) if isinstance(part, Message | Join) else str(part) for part in self.parts
+        )
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def msg(key: str, **params) -> Message:
+    """Mark a text for translation and keep it untranslated until someone reads it.
+    Extracted by Babel like gettext (babel.cfg: keywords = msg)."""
+    for name, value in params.items():
+        if not isinstance(value, str | int | float | Message | Join) and value is not None:
+            raise TypeError(f"msg() parameter {name!r} must be text, a number or a Message, not {type(value).__name__}")
+    return Message(key, dict(params))
+
+
+# ------------------------------------------------------------------ storage format
+
+
+def dumps(message: Message | Join) -> str:
+    return json.dumps(_encode(message), ensure_ascii=False, sort_keys=True)
+
+
+def loads(stored: str) -> Message | Join:
+    try:
+        data = json.loads(stored)
+    except (TypeError, ValueError):
+        return Message(stored or "")
+    if isinstance(data, str):  # a plain stored text (written before notices had keys)
+        return Message(data)
+    return _decode(data)
+
+
+def _encode(value):
+    if isinstance(value, Message):
+        return {"k": value.key, "p": {name: _encode(v) for name, v in value.params.items()}}
+    if isinstance(value, Join):
+        return {"join": [_encode(part) for part in value.parts]}
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict) and "join" in value:
+        return Join(tuple(_decode(part) for part in value["join"]))
+    if isinstance(value, dict) and "k" in value:
+        return Message(value["k"], {name: _decode(v) for name, v in (value.get("p") or {}).items()})
+    return value
+
+
+# ------------------------------------------------------------------ languages
+
+
+def current_locale() -> str:
+    """The reader's language in a request (the interface language), else bokmål."""
+    if has_request_context():
+        locale = get_locale()
+        if locale is not None:
+            return str(locale)
+    return DEFAULT_LOCALE
+
+
+def locale_of(recipient) -> str:
+    """The language a person reads: their stored preference (`language`), else bokmål."""
+    return (getattr(recipient, "language", "") or DEFAULT_LOCALE) if recipient is not None else DEFAULT_LOCALE
+
+
+def _translation_dirs() -> tuple[str, ...]:
+    if has_app_context():
+        configured = current_app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    else:
+        configured = str(config.ROOT / "translations")
+    return tuple(part for part in configured.split(";") if part)
+
+
+def _translations(locale: str):
+    return _load_translations(_translation_dirs(), locale)
+
+
+@lru_cache(maxsize=64)
+def _load_translations(dirs: tuple[str, ...], locale: str):
+    merged = None
+    for directory in dirs:
+        found = Translations.load(directory, [locale])
+        if isinstance(found, NullTranslations) and not isinstance(found, Translations):
+            continue
+        merged = found if merged is None else merged.merge(found)
+    return merged or NullTranslations()
