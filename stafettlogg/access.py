@@ -7,9 +7,10 @@ it. Routes with a ``log_id`` in the URL are judged only by the caller's role *on
 never open a log.
 """
 
-from flask import abort, g, has_request_context, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 
+from stafettlogg.db import request_memo
 from stafettlogg.models import Guardian, ItoDelegation, Log, Participant, Role, Unit, User
 
 # Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
@@ -162,24 +163,6 @@ def role_on_log(user, log_or_id) -> str | None:
     return None
 
 
-def request_memo() -> dict | None:
-    """What this request already knows about the caller's roles: the access check, the
-    views and the audit hook ask the same questions, the database answers once. None
-    outside a request and inside a write transaction (a write may change a role: ask
-    the database); every write transaction forgets what was known (db.write_transaction)."""
-    if not has_request_context() or g.get("_writing"):
-        return None
-    memo = g.get("_roles")
-    if memo is None:
-        memo = g._roles = {}
-    return memo
-
-
-def forget_roles() -> None:
-    if has_request_context():
-        g.pop("_roles", None)
-
-
 def log_tokens(user, log_or_id) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
@@ -275,9 +258,7 @@ def check_request():
     if endpoint is None:  # 404/405 handled by Flask
         return None
     if not current_user.is_authenticated and not allowed(endpoint, {"anonymous"}):
-        from stafettlogg.auth import login_manager
-
-        return login_manager.unauthorized()
+        return current_app.login_manager.unauthorized()
     args = request.view_args or {}
     if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in args.values()):
         abort(404)  # an id no database row can have (and no integer column can hold)
@@ -301,8 +282,4 @@ def check_request():
     g.access_tokens = tokens
     if not allowed(endpoint, tokens):
         abort(403)
-    if g.get("log") is not None:  # consent is the legal basis of every read and write of a log
-        from stafettlogg.logs import gate
-
-        return gate.check(endpoint, current_user, g.log)
     return None

@@ -13,7 +13,7 @@ from stafettlogg.archive import views as archive_views
 from stafettlogg.guardians import views as guardian_views
 from stafettlogg.guide import views as guide_views
 from stafettlogg.handover import views as handover_views
-from stafettlogg.logs import lifecycle_views, request_views
+from stafettlogg.logs import gate, lifecycle_views, request_views
 from stafettlogg.logs import views as log_views
 from stafettlogg.main import views as main_views
 from stafettlogg.meetings import views as meeting_views
@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.login_manager.init_app(app)
     app.before_request(auth.enforce_idle_timeout)
     app.before_request(access.check_request)
+    app.before_request(gate.check_request)
     app.before_request(auth.require_password_change)
     app.before_request(auth.require_second_factor_enrolment)
     content.init_app(app)

@@ -7,6 +7,7 @@ the event fails, the read fails (fail closed). Append-only, enforced by the data
 from flask import g, has_request_context, request, template_rendered
 from flask_login import current_user
 
+from stafettlogg.access import role_on_log
 from stafettlogg.models import AuditEvent
 
 
@@ -32,8 +33,6 @@ def _role_for(user, log_id) -> str:
     if user is None:
         return "system"
     if log_id is not None:
-        from stafettlogg.access import role_on_log
-
         on_log = role_on_log(user, log_id)
         if on_log:
             return on_log

@@ -26,7 +26,7 @@ from stafettlogg.db import write_transaction
 from stafettlogg.models import Role, User, utcnow
 from stafettlogg.passwords import hash_password, password_problem, verify_password
 from stafettlogg.signin import clock, second_factor, throttle
-from stafettlogg.web import hx_redirect_or_redirect
+from stafettlogg.web import hx_redirect_or_redirect, is_htmx
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -58,7 +58,7 @@ def load_user(session_id: str):
 def unauthorized():
     """htmx requests get HX-Redirect to login (never a login page swapped into a
     fragment); the user comes back to the page they were on."""
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         back = request.headers.get("HX-Current-URL") or request.referrer or "/"
         parts = urlsplit(back)
         back = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -262,7 +262,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    from stafettlogg.oidc import views as oidc_views
+    from stafettlogg.oidc import views as oidc_views  # cycle: the provider's routes sign in through auth
 
     provider, id_token = session.get(oidc_views.SESSION_PROVIDER), session.get(oidc_views.SESSION_ID_TOKEN)
     with write_transaction():

@@ -73,3 +73,8 @@ def format_time(value) -> str:
         return ""
     value = local(value)
     return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def school_year_of(day: dt.date) -> int:
+    """School and kindergarten years run 1 August – 31 July; the year is the one it starts."""
+    return day.year if day.month >= 8 else day.year - 1

@@ -50,9 +50,7 @@ def is_sqlite() -> bool:
 def write_transaction():
     """A write unit of work. On SQLite take the write lock at once (BEGIN IMMEDIATE):
     a deferred read-then-write fails with 'database is locked' whatever the timeout.
-    Roles the request remembered (access.request_memo) are asked afresh inside and after."""
-    from stafettlogg.access import forget_roles
-
+    Roles the request remembered (request_memo below) are asked afresh inside and after."""
     transaction = db.obj.atomic("IMMEDIATE") if is_sqlite() else db.atomic()
     writing = _writing(+1)
     try:
@@ -239,3 +237,24 @@ def _unavailable(exc):
     response = current_app.response_class(html, status=503, mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+# ------------------------------------------------------------------ what a request remembers
+
+
+def request_memo() -> dict | None:
+    """What this request already knows about the caller's roles: the access check, the
+    views and the audit hook ask the same questions, the database answers once. None
+    outside a request and inside a write transaction (a write may change a role: ask
+    the database); every write transaction forgets what was known (db.write_transaction)."""
+    if not has_request_context() or g.get("_writing"):
+        return None
+    memo = g.get("_roles")
+    if memo is None:
+        memo = g._roles = {}
+    return memo
+
+
+def forget_roles() -> None:
+    if has_request_context():
+        g.pop("_roles", None)

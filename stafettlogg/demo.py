@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 
+from stafettlogg.dates import school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.guardians.domain import add_youth
 from stafettlogg.handover.domain import propose_handover
@@ -22,7 +23,6 @@ from stafettlogg.models import (
     utcnow,
 )
 from stafettlogg.org.domain import create_area, create_user
-from stafettlogg.overview.overview import school_year_of
 
 # Synthetic, valid fødselsnummer for signing in with the demo OpenID provider (README).
 DEMO_MOTHER_PID = "12078510062"  # Fatima Hansen, Emma's mother ("foresatt")
@@ -370,8 +370,8 @@ def seed() -> None:
             keep_agreed_by="Kjersti Moen (mor)",
             keep_agreed_on=today - dt.timedelta(days=200),
         ).where(Log.id == passive.id).execute()
-    assert Participant.select().count() >= 3
-    assert User.select().where(User.username == "foresatt").exists()
+    if Participant.select().count() < 3 or not User.select().where(User.username == "foresatt").exists():
+        raise RuntimeError("the demo municipality is incomplete: participants or the demo guardian are missing")
 
     # KE's register and one child coordinated outside Stafettlogg, so that the
     # unit overview and the June reconciliation show something living.

@@ -318,6 +318,10 @@ class Log(BaseModel):
         indexes = ((("unit", "status"), False),)
 
 
+# The relation of a youth (16+) who reads their own log as a "guardian" of it.
+YOUTH_RELATION = "ungdom"
+
+
 class Guardian(BaseModel):
     log = ForeignKeyField(Log, backref="guardians", on_delete="CASCADE")
     name = CharField(max_length=200)

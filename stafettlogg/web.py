@@ -15,6 +15,11 @@ from flask import (
 )
 
 
+def is_htmx() -> bool:
+    """Any request htmx made (also boosted): it follows no 3xx, so it is sent on with HX-Redirect."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def wants_fragment() -> bool:
     """A fragment only for a request that asked for one (STYLE.md): HX-Request set,
     not boosted, not a history restore."""
@@ -52,7 +57,7 @@ def back_to(url: str, message: str | None = None, category: str = "success"):
 
 def hx_redirect_or_redirect(url: str, status: int = 303):
     """A redirect that also works for htmx requests (which follow 3xx silently)."""
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         response = redirect(url, status)
         response.status_code = 200
         response.headers["HX-Redirect"] = url

@@ -116,7 +116,7 @@ def test_a_guardian_recorded_by_number_needs_no_invitation(client, provider, db_
 
 
 def test_youth_with_own_access_signs_in_with_own_number(client, provider, db_conn):
-    from stafettlogg.guardians.domain import YOUTH_RELATION
+    from stafettlogg.models import YOUTH_RELATION
 
     noah = Log.select().join(Subject).where(Subject.name == "Noah Berg").get()
     Guardian.create(log=noah, name="Noah Berg", relation=YOUTH_RELATION, phone="999 00 000")

@@ -241,8 +241,8 @@ def test_informed_date_belongs_to_the_holder_who_recorded_it(auth, db_conn):
 
 
 def test_overview_and_csv_show_the_date_of_the_current_holder(auth, db_conn):
+    from stafettlogg.dates import school_year_of
     from stafettlogg.handover import domain as ho
-    from stafettlogg.overview.overview import school_year_of
 
     emma = Log.get_by_id(EMMA_LOG_ID)
     year = school_year_of(dt.date.today())

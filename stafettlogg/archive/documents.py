@@ -39,7 +39,7 @@ def language(log: Log) -> str:
 
 
 def _render_pdf(template: str, log: Log, **context) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: WeasyPrint and Pango load only when a PDF is made
 
     html = render_template(
         template,

@@ -18,14 +18,13 @@ from stafettlogg.db import write_transaction
 from stafettlogg.logs import domain
 from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.lifecycle import OPEN, consent_age, fresh_log, require_role
-from stafettlogg.models import Guardian, GuardianInvitation, Log, Role, User, utcnow
+from stafettlogg.models import YOUTH_RELATION, Guardian, GuardianInvitation, Log, Role, User, utcnow
 from stafettlogg.notify import msg, send_email
 from stafettlogg.org.domain import USERNAME_RE
 from stafettlogg.passwords import hash_password, password_problem
 from stafettlogg.web import external_url
 
 INVITATION_DAYS = 7
-YOUTH_RELATION = "ungdom"
 
 
 def _token_hash(token: str) -> str:

@@ -25,7 +25,7 @@ def load_guide() -> dict:
     """The guide in the page's language: the municipality's version if it has one."""
     if not has_app_context():
         return default_guide()
-    from stafettlogg import content
+    from stafettlogg import content  # cycle: content checks a municipality's guide with check()
 
     return content.get("guide")
 

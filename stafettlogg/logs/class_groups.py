@@ -3,8 +3,8 @@ shows what was true then, also after the log has moved to another unit)."""
 
 import datetime as dt
 
+from stafettlogg.dates import school_year_of
 from stafettlogg.models import ClassGroupPeriod
-from stafettlogg.overview.overview import school_year_of
 
 
 def record_class_group(log_id: int, unit_id: int, class_group: str, day: dt.date | None = None) -> None:

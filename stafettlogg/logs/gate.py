@@ -1,12 +1,21 @@
-"""Consent as the gate, checked once per request for every route on a log (called by
-the access hook after the role check): while a log waits for a new consent, every POST
+"""Consent as the gate, checked once per request for every route on a log (a hook run
+right after the access hook's role check): while a log waits for a new consent, every POST
 is refused except the few in states.OPEN_WHILE_WAITING; someone outside the consent's
 scope reaches only the page that asks for a consent covering their unit."""
 
-from flask import flash, make_response, render_template, request, url_for
+from flask import flash, g, make_response, render_template, request, url_for
+from flask_login import current_user
 
 from stafettlogg.logs import states
 from stafettlogg.web import wants_fragment
+
+
+def check_request():
+    """before_request, right after access.check_request: consent is the legal basis of
+    every read and write of a log (the request's log is g.log)."""
+    if g.get("log") is None or request.endpoint is None:
+        return None
+    return check(request.endpoint, current_user, g.log)
 
 
 def check(endpoint: str, user, log):

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from stafettlogg import audit
-from stafettlogg.access import log_tokens, request_memo
+from stafettlogg.access import log_tokens
+from stafettlogg.db import request_memo
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
 from stafettlogg.notify import msg
@@ -115,7 +116,7 @@ def _keep_unanswered(log: Log) -> bool:
 
 
 def _not_archived(log: Log) -> bool:
-    from stafettlogg.archive.domain import not_archived
+    from stafettlogg.archive.domain import not_archived  # cycle: the archive reads logs via the state table
 
     return not_archived(log)
 
@@ -360,7 +361,7 @@ OPEN_OUTSIDE_SCOPE = frozenset(
 
 
 def _remembered(key: tuple, ask):
-    """Ask once per request (access.request_memo: forgotten by every write transaction)."""
+    """Ask once per request (db.request_memo: forgotten by every write transaction)."""
     memo = request_memo()
     if memo is None:
         return ask()

@@ -14,8 +14,7 @@ from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
-from stafettlogg.guardians.domain import YOUTH_RELATION
-from stafettlogg.models import Guardian, Log, OidcLogout, Role, Subject, User, utcnow
+from stafettlogg.models import YOUTH_RELATION, Guardian, Log, OidcLogout, Role, Subject, User, utcnow
 
 # ID-porten's levels of assurance, lowest first.
 ACR_LEVELS = ("idporten-loa-substantial", "idporten-loa-high")

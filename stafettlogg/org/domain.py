@@ -15,6 +15,7 @@ from stafettlogg.db import write_transaction
 from stafettlogg.handover import domain as handover
 from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, Role, Unit, UnitKind, User, utcnow
 from stafettlogg.notify import msg, notify
+from stafettlogg.oidc.domain import identity_problem, normalise_identity
 from stafettlogg.passwords import hash_password
 from stafettlogg.web import path_for
 
@@ -84,8 +85,6 @@ def _check_username(username: str) -> str:
 def _check_login_identity(value: str, user_id: int | None = None) -> str | None:
     """The staff member's identity at the municipality's provider (STAFF_OIDC_USER_CLAIM),
     normalised; None when left empty. Unique: one identity opens one account."""
-    from stafettlogg.oidc.domain import identity_problem, normalise_identity
-
     value = normalise_identity(value)
     if not value:
         return None

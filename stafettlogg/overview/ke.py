@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from peewee import JOIN
 
 from stafettlogg import audit
+from stafettlogg.dates import school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.models import CoordinatorRecord, ItoDelegation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
-from stafettlogg.overview.overview import school_year_of
 
 KINDS = ("koordinator", "barnekoordinator")
 DECISIONS = ("granted", "refused")

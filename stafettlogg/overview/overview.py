@@ -7,9 +7,10 @@ import datetime as dt
 from flask_babel import gettext as _
 
 from stafettlogg import audit, labels
-from stafettlogg.dates import local
+from stafettlogg.dates import local, school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import states
+from stafettlogg.logs.class_groups import class_groups_in
 from stafettlogg.models import (
     CoordinatorRecord,
     ExternalCoordination,
@@ -24,11 +25,6 @@ from stafettlogg.models import (
 
 VISIBLE_STATUSES = (LogStatus.ACTIVE, *LogStatus.ENDED)
 ACCEPTED = "accepted"
-
-
-def school_year_of(day: dt.date) -> int:
-    """School and kindergarten years run 1 August – 31 July; the year is the one it starts."""
-    return day.year if day.month >= 8 else day.year - 1
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
@@ -159,8 +155,6 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
             h.from_user = holders[h.from_user_id]
 
     waiting = states.waiting_ids(logs)  # "Venter på nytt samtykke": derived from the consent
-    from stafettlogg.logs.class_groups import class_groups_in  # logs/ imports this module
-
     classes = class_groups_in(unit.id, year, [log.id for log in logs])
     rows = []
     for log in logs:

@@ -1,0 +1,187 @@
+"""One convention for the whole tree (README "Code map"): every area a package whose
+routes are in views modules, rules in domain modules, reads in queries modules; imports
+point from views to domain to models, never back, and form no cycle; the page-or-fragment
+decision and links each have one home. These tests read the code as text (ast), so they
+fail the moment someone restates a rule elsewhere."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "stafettlogg"
+
+# Areas (packages) and the cross-cutting modules at the top (README "Code map").
+AREAS = {
+    "archive",
+    "guardians",
+    "guide",
+    "handover",
+    "klarsprak",
+    "logs",
+    "main",
+    "meetings",
+    "oidc",
+    "org",
+    "overview",
+}
+AREAS |= {"signin", "content"}
+# The bottom of the graph: these never import an area or a route.
+FOUNDATION = {
+    "config",
+    "db",
+    "models",
+    "messages",
+    "dates",
+    "labels",
+    "textformat",
+    "passwords",
+    "access",
+    "audit",
+    "web",
+}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        found[name.removesuffix(".__init__")] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _resolve(name: str) -> str:
+    while name and name not in MODULES:
+        name = name.rpartition(".")[0]
+    return name
+
+
+def _imports(node) -> set[str]:
+    names = []
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+    return {_resolve(n) for n in names if n.startswith("stafettlogg")} - {"", "stafettlogg"}
+
+
+def _graph() -> dict[str, set[str]]:
+    """Module-level imports only (what runs when a module is imported)."""
+    graph = {}
+    for name, path in MODULES.items():
+        tree = ast.parse(path.read_text())
+        graph[name] = set().union(*(_imports(node) for node in tree.body)) - {name}
+    return graph
+
+
+def _function_imports():
+    for name, path in MODULES.items():
+        lines = path.read_text().splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Import | ast.ImportFrom):
+                        yield name, inner, lines[inner.lineno - 1]
+
+
+def _area(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _kind(module: str) -> str:
+    """views, domain, queries … : the last part of the module's name."""
+    return module.rpartition(".")[2]
+
+
+def test_no_import_cycle():
+    graph = _graph()
+    state: dict[str, int] = {}
+    cycle: list[str] = []
+
+    def visit(node, path):
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycle.extend(path[path.index(nxt) :] + [nxt])
+                return True
+            if nxt not in state and visit(nxt, path + [nxt]):
+                return True
+        state[node] = 2
+        return False
+
+    for module in sorted(graph):
+        if module not in state and visit(module, [module]):
+            break
+    assert not cycle, " -> ".join(cycle)
+
+
+def test_every_module_imports_in_a_fresh_interpreter():
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code, *sorted(MODULES)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_imports_point_from_views_to_domain_to_models():
+    graph = _graph()
+    wrong = []
+    for module, targets in graph.items():
+        for target in targets:
+            if _kind(target).endswith("views") and module != "stafettlogg.application":
+                wrong.append(f"{module} imports the routes of {target}")
+            if _kind(module) in ("domain", "queries", "models") and _kind(target).endswith("views"):
+                wrong.append(f"{module} (rules or reads) imports {target}")
+            if _kind(module) in FOUNDATION and _area(target) in AREAS:
+                wrong.append(f"{module} (foundation) imports the area {target}")
+    assert not wrong, wrong
+
+
+def test_imports_inside_functions_only_for_a_cycle_or_a_heavy_library_with_a_reason():
+    bare = [
+        f"{module}:{node.lineno}: {line.strip()}"
+        for module, node, line in _function_imports()
+        if "# cycle:" not in line and "# lazy:" not in line
+    ]
+    assert not bare, bare
+
+
+def test_routes_live_in_views_modules():
+    outside = []
+    for name, path in MODULES.items():
+        if "Blueprint(" in path.read_text() and not _kind(name).endswith("views") and name != "stafettlogg.auth":
+            outside.append(name)
+    assert not outside, outside
+
+
+def test_templates_mirror_the_packages():
+    folders = {p.name for p in (ROOT / "templates").iterdir() if p.is_dir()}
+    modules = {name.split(".")[1] for name in MODULES if name.count(".") >= 1}
+    assert folders <= modules, folders - modules
+
+
+def test_one_helper_decides_page_or_fragment():
+    """HX-Request is read in web.py only; wants_fragment() is asked outside it only where
+    the answer is not a page or a fragment (the gate's refusal, the window's flag)."""
+    allowed = {"stafettlogg.web", "stafettlogg.logs.gate", "stafettlogg.logs.views"}
+    readers = [name for name, path in MODULES.items() if "HX-Request" in path.read_text() and name != "stafettlogg.web"]
+    askers = [name for name, path in MODULES.items() if "wants_fragment()" in path.read_text()]
+    assert readers == ["stafettlogg.security"] or not readers, readers  # security.py only says Vary: HX-Request
+    assert set(askers) <= allowed, askers
+    assert MODULES["stafettlogg.logs.views"].read_text().count("wants_fragment()") == 1
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_assert_does_a_check_in_the_app(name):
+    """A check written as assert disappears under PYTHONOPTIMIZE."""
+    tree = ast.parse(MODULES[name].read_text())
+    assert not [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
