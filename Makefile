@@ -25,7 +25,7 @@ run: venv
 # The whole suite on SQLite; under CI=true (or with TEST_POSTGRES_URL set) the database
 # and permission tests again on PostgreSQL; the browser tests once in Debian's chromium.
 test: venv
-	$(BIN)/ruff check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/pytest -q -n 2 -m "not browser" tests
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 		echo "== PostgreSQL: database and permission tests"; \
