@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import User, utcnow
 from tests.signin_helpers import clock  # noqa: F401  (the sign-in rules' clock, moved by tests)
 
@@ -232,3 +233,130 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if (here / "browser") in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+
+
+# ------------------------------------------------------------------ shared by several test modules
+
+
+def url_values(app):
+    """Real ids from Emma's log and Nordbyen skole for every URL parameter."""
+    from stafettlogg.db import db
+    from stafettlogg.models import (
+        Consent,
+        CoordinatorRecord,
+        ExternalCoordination,
+        Guardian,
+        Handover,
+        Highlight,
+        Log,
+        LogRequest,
+        Measure,
+        Meeting,
+        Notification,
+        OutboxEmail,
+        Participant,
+    )
+
+    def first_id(model, *where):
+        """The first such row's id (the routes' rules are tested elsewhere), else 1."""
+        row = model.select(model.id).where(*where).order_by(model.id).first() if where else None
+        row = row or model.select(model.id).order_by(model.id).first()
+        return row.id if row else 1
+
+    with db.connection_context():
+        log = Log.get_by_id(EMMA_LOG_ID)
+        return {
+            "log_id": log.id,
+            "unit_id": log.unit_id,
+            "staff_id": user("larer").id,
+            "consent_id": Consent.select().where(Consent.log == log).first().id,
+            "guardian_id": Guardian.select().where(Guardian.log == log).first().id,
+            "participant_id": Participant.select().where(Participant.log == log).first().id,
+            # A section and an item the participant may change (the highlight "aktor"
+            # wrote), and a measure "aktor" is responsible for: the table is about
+            # routes; finer rules per item are tested in test_log_permissions.py.
+            "key": "highlights",
+            "item_id": Highlight.select().where(Highlight.log == log, Highlight.author == user("aktor")).first().id,
+            "measure_id": Measure.select()
+            .where(Measure.log == log, Measure.responsible_user == user("aktor"))
+            .first()
+            .id,
+            "notification_id": first_id(Notification, Notification.user == user("stafettholder")),
+            # meeting mode
+            "meeting_id": Meeting.select().where(Meeting.log == log).first().id,
+            # handover: a pending proposal on Emma's log, if the demo has one
+            "handover_id": (
+                Handover.select().where(Handover.log == log).order_by(Handover.id.desc()).first() or log
+            ).id,
+            # lifecycle, guardians
+            "request_id": first_id(LogRequest),
+            "token": "ugyldig-token",
+            # overviews, KE
+            "record_id": first_id(CoordinatorRecord),
+            "external_id": first_id(ExternalCoordination),
+            "year": 2026,
+            "fmt": "csv",
+            "form": "nb",
+            "filename": "css/app.css",
+            # operations: the e-mail queue
+            "mail_id": first_id(OutboxEmail),
+        }
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def refused(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    location = response.headers.get("Location", "") or response.headers.get("HX-Redirect", "")
+    return response.status_code in (302, 303, 200) and "/login?next=" in location
+
+
+NEW_CHILD = {
+    "kind": "barn",
+    "name": "Lea Testesen",
+    "birth_date": "2017-05-04",
+    "national_id": with_control_digits("040517500"),
+    "class_group": "3A",
+    "level": "1",
+    "concern_title": "Lea sover dårlig og er trøtt på skolen",
+    "concern_body": "Mor har sett det siden høsten.",
+    "guardian-1-name": "Siv Testesen",
+    "guardian-1-relation": "mor",
+    "guardian-1-phone": "999 88 777",
+}
+
+
+def create(client, **changes):
+    """POST the new-log form for NEW_CHILD (with changes)."""
+    data = dict(NEW_CHILD, **changes)
+    return client.post("/logger/ny", data=data)
+
+
+def new_log(auth, **changes):
+    """A draft log for NEW_CHILD made by the holder persona through the form."""
+    from stafettlogg.models import Log
+
+    c = auth.persona("holder")
+    r = create(c, **changes)
+    assert r.status_code == 303, r.get_data(as_text=True)
+    return Log.get_by_id(int(r.headers["Location"].rsplit("/", 1)[1]))
+
+
+@pytest.fixture
+def empty_url(tmp_path):
+    if ON_POSTGRES:
+        name = f"stafett_up_{uuid.uuid4().hex[:10]}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        yield _pg_url(name)
+        from stafettlogg.db import db
+
+        if not db.is_closed():
+            db.close()
+        drop_pg_database(name)
+    else:
+        yield f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"

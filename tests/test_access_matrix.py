@@ -4,7 +4,7 @@ personas: every route is in the table, and what each persona may do matches it."
 import pytest
 
 from stafettlogg.access import ACCESS
-from tests.conftest import EMMA_LOG_ID, PERSONAS, user
+from tests.conftest import PERSONAS, refused, routes, url_values
 
 pytestmark = pytest.mark.db
 
@@ -54,57 +54,6 @@ def expected_allowed(persona: str, rule) -> bool:
     return bool(tokens & set(ACCESS[rule.endpoint].split()))
 
 
-def url_values(app):
-    """Real ids from Emma's log and Nordbyen skole for every URL parameter."""
-    from stafettlogg.db import db
-    from stafettlogg.models import Consent, Guardian, Handover, Highlight, Log, Measure, Meeting, Participant
-
-    with db.connection_context():
-        log = Log.get_by_id(EMMA_LOG_ID)
-        return {
-            "log_id": log.id,
-            "unit_id": log.unit_id,
-            "staff_id": user("larer").id,
-            "consent_id": Consent.select().where(Consent.log == log).first().id,
-            "guardian_id": Guardian.select().where(Guardian.log == log).first().id,
-            "participant_id": Participant.select().where(Participant.log == log).first().id,
-            # A section and an item the participant may change (the highlight "aktor"
-            # wrote), and a measure "aktor" is responsible for: the table is about
-            # routes; finer rules per item are tested in test_log_permissions.py.
-            "key": "highlights",
-            "item_id": Highlight.select().where(Highlight.log == log, Highlight.author == user("aktor")).first().id,
-            "measure_id": Measure.select()
-            .where(Measure.log == log, Measure.responsible_user == user("aktor"))
-            .first()
-            .id,
-            "notification_id": 1,
-            # meeting mode
-            "meeting_id": Meeting.select().where(Meeting.log == log).first().id,
-            # handover: a pending proposal on Emma's log, if the demo has one
-            "handover_id": (
-                Handover.select().where(Handover.log == log).order_by(Handover.id.desc()).first() or log
-            ).id,
-            # lifecycle, guardians
-            "request_id": 1,
-            "token": "ugyldig-token",
-            # overviews, KE
-            "record_id": 1,
-            "external_id": 1,
-            "year": 2026,
-            "fmt": "csv",
-            "form": "nb",
-            "filename": "css/app.css",
-            # operations: the e-mail queue
-            "mail_id": 1,
-        }
-
-
-def routes(app):
-    for rule in app.url_map.iter_rules():
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule, method
-
-
 def test_every_route_is_in_the_access_table(app):
     missing = sorted({rule.endpoint for rule, _m in routes(app)} - set(ACCESS))
     assert missing == [], f"routes missing from stafettlogg/access.py ACCESS: {missing}"
@@ -128,13 +77,6 @@ def test_access_tokens_are_known():
     }
     for endpoint, tokens in ACCESS.items():
         assert set(tokens.split()) <= known, endpoint
-
-
-def refused(response) -> bool:
-    if response.status_code in (401, 403):
-        return True
-    location = response.headers.get("Location", "") or response.headers.get("HX-Redirect", "")
-    return response.status_code in (302, 303, 200) and "/login?next=" in location
 
 
 @pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])

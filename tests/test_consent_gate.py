@@ -29,8 +29,7 @@ from stafettlogg.models import (
     Unit,
 )
 from tests import files
-from tests.conftest import EMMA_LOG_ID, user
-from tests.test_access_matrix import url_values
+from tests.conftest import EMMA_LOG_ID, url_values, user
 
 pytestmark = pytest.mark.db
 

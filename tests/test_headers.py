@@ -4,7 +4,7 @@ import pytest
 
 from stafettlogg.db import db
 from stafettlogg.models import MODELS, AuditEvent
-from tests.test_access_matrix import routes, url_values
+from tests.conftest import routes, url_values
 
 pytestmark = pytest.mark.db
 

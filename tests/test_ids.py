@@ -12,8 +12,7 @@ from playhouse.migrations import Runner
 from stafettlogg.db import MIGRATIONS_DIR, db
 from stafettlogg.logs import lifecycle
 from stafettlogg.models import AuditEvent, Log, LogTombstone, Role, User
-from tests.conftest import ON_POSTGRES, user
-from tests.test_logs import new_log
+from tests.conftest import ON_POSTGRES, new_log, user
 
 pytestmark = pytest.mark.db
 

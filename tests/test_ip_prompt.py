@@ -9,8 +9,7 @@ import pytest
 
 from stafettlogg.logs import ip_prompt
 from stafettlogg.models import GuideAnswer, Log, LogStatus, Measure
-from tests.conftest import EMMA_LOG_ID, PERSONAS, user
-from tests.test_access_matrix import refused
+from tests.conftest import EMMA_LOG_ID, PERSONAS, refused, user
 
 pytestmark = pytest.mark.db
 

@@ -185,3 +185,14 @@ def test_no_assert_does_a_check_in_the_app(name):
     """A check written as assert disappears under PYTHONOPTIMIZE."""
     tree = ast.parse(MODULES[name].read_text())
     assert not [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Assert)]
+
+
+def test_tests_share_helpers_through_conftest_not_through_each_other():
+    borrowed = []
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                ("tests.test_", "tests.browser.test_")
+            ):
+                borrowed.append(f"{path.relative_to(ROOT)}: from {node.module}")
+    assert not borrowed, borrowed

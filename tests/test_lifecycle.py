@@ -35,8 +35,7 @@ from stafettlogg.models import (
     utcnow,
 )
 from tests import files
-from tests.conftest import EMMA_LOG_ID, PERSONAS, user
-from tests.test_access_matrix import refused, routes, url_values
+from tests.conftest import EMMA_LOG_ID, PERSONAS, refused, routes, url_values, user
 
 pytestmark = pytest.mark.db
 

@@ -20,28 +20,9 @@ from stafettlogg.models import (
     User,
 )
 from tests import files
-from tests.conftest import user
+from tests.conftest import NEW_CHILD, create, new_log, user
 
 pytestmark = pytest.mark.db
-
-NEW_CHILD = {
-    "kind": "barn",
-    "name": "Lea Testesen",
-    "birth_date": "2017-05-04",
-    "national_id": with_control_digits("040517500"),
-    "class_group": "3A",
-    "level": "1",
-    "concern_title": "Lea sover dårlig og er trøtt på skolen",
-    "concern_body": "Mor har sett det siden høsten.",
-    "guardian-1-name": "Siv Testesen",
-    "guardian-1-relation": "mor",
-    "guardian-1-phone": "999 88 777",
-}
-
-
-def create(client, **changes):
-    data = dict(NEW_CHILD, **changes)
-    return client.post("/logger/ny", data=data)
 
 
 def consent_form(content=None, name="samtykke.pdf", **changes):
@@ -55,13 +36,6 @@ def consent_form(content=None, name="samtykke.pdf", **changes):
     data.update(changes)
     data["file"] = (io.BytesIO(files.pdf() if content is None else content), name)
     return data
-
-
-def new_log(auth, **changes) -> Log:
-    c = auth.persona("holder")
-    r = create(c, **changes)
-    assert r.status_code == 303, r.get_data(as_text=True)
-    return Log.get_by_id(int(r.headers["Location"].rsplit("/", 1)[1]))
 
 
 # ------------------------------------------------------------------ create

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EMMA_LOG_ID, ON_POSTGRES, _make_app
+from tests.conftest import EMMA_LOG_ID, ON_POSTGRES, _make_app, routes, url_values
 from tests.tcpproxy import TcpProxy
-from tests.test_access_matrix import routes, url_values
 
 pytestmark = pytest.mark.db
 

@@ -364,7 +364,7 @@ def test_query_count_of_log_page_does_not_grow_with_content(auth, db_conn):
 def test_query_count_of_start_page_does_not_grow_with_logs(auth, db_conn):
     c = auth.persona("holder")
     few = count_queries(c, "/")
-    from tests.test_logs import NEW_CHILD
+    from tests.conftest import NEW_CHILD
 
     for i in range(10):
         c.post("/logger/ny", data=dict(NEW_CHILD, name=f"Barn {i}", national_id=""))

@@ -22,9 +22,7 @@ from stafettlogg.models import (
     Role,
     User,
 )
-from tests.conftest import EMMA_LOG_ID, user
-from tests.test_logs import NEW_CHILD
-from tests.test_upgrades import empty_url  # noqa: F401, F811 (a fixture)
+from tests.conftest import EMMA_LOG_ID, NEW_CHILD, user
 
 pytestmark = pytest.mark.db
 

@@ -8,8 +8,7 @@ import pytest
 
 from stafettlogg.logs import sections, talks
 from stafettlogg.models import ChildTalk, ChildTalkAgreement, Log, LogStatus
-from tests.conftest import EMMA_LOG_ID, PERSONAS, user
-from tests.test_access_matrix import refused
+from tests.conftest import EMMA_LOG_ID, PERSONAS, refused, user
 
 pytestmark = pytest.mark.db
 

@@ -7,7 +7,6 @@ an older backup (then `migrate`) and refuses a newer one."""
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -15,27 +14,12 @@ from playhouse.migrations import Runner
 
 from stafettlogg import backup as backups
 from stafettlogg.db import MIGRATIONS_DIR, SchemaMismatch, migration_names, open_database
-from tests.conftest import ON_POSTGRES, _make_app, _pg_admin, _pg_url, drop_pg_database
+from tests.conftest import ON_POSTGRES, _make_app
 
 pytestmark = pytest.mark.db
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD = "0007_lifecycle_agreement"
-
-
-@pytest.fixture
-def empty_url(tmp_path):
-    if ON_POSTGRES:
-        name = f"stafett_up_{uuid.uuid4().hex[:10]}"
-        _pg_admin(f'CREATE DATABASE "{name}"')
-        yield _pg_url(name)
-        from stafettlogg.db import db
-
-        if not db.is_closed():
-            db.close()
-        drop_pg_database(name)
-    else:
-        yield f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
 
 
 def _at_old_version(url: str) -> None:
