@@ -3,7 +3,7 @@
 import datetime as dt
 import io
 
-from stafettlogg.dates import school_year_of
+from stafettlogg.dates import local_today, school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.guardians.domain import add_youth
 from stafettlogg.handover.domain import propose_handover
@@ -93,7 +93,7 @@ def _form(**values):
 
 
 def seed() -> None:
-    today = dt.date.today()
+    today = local_today()
     with write_transaction():
         oppvekst = create_area("Oppvekst")
         helse = create_area("Helse og velferd")

@@ -2,14 +2,26 @@
 Fiks Arkiv arkivmelding package, its transports and the deletion gate."""
 
 import datetime as dt
+import hashlib
+import io
+import json
 import re
+import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
+import xmlschema
 
 from stafettlogg import audit
-from stafettlogg.archive import events
-from stafettlogg.models import AuditEvent, Log, Subject, User
+from stafettlogg.archive import documents, domain, events, package, transport
+from stafettlogg.dates import local_today
+from stafettlogg.demo import _Upload
+from stafettlogg.logs import domain as log_domain
+from stafettlogg.logs import lifecycle, sections, states
+from stafettlogg.meetings import domain as meetings
+from stafettlogg.models import ArchiveDelivery, AuditEvent, Log, LogTombstone, Meeting, Subject, Unit, User
+from tests import files
 from tests.conftest import EMMA_LOG_ID, user
 
 pytestmark = pytest.mark.db
@@ -73,21 +85,6 @@ def test_archive_print_has_the_history_in_words_without_codes_or_login_names(aut
 
 # ------------------------------------------------------------------ documents and package
 
-import hashlib  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import zipfile  # noqa: E402
-
-import pikepdf  # noqa: E402
-import xmlschema  # noqa: E402
-
-from stafettlogg.archive import documents, domain, package, transport  # noqa: E402
-from stafettlogg.demo import _Upload  # noqa: E402
-from stafettlogg.logs import domain as log_domain  # noqa: E402
-from stafettlogg.logs import sections  # noqa: E402
-from stafettlogg.meetings import domain as meetings  # noqa: E402
-from stafettlogg.models import ArchiveDelivery, Meeting, Unit  # noqa: E402
-from tests import files  # noqa: E402
 
 SCHEMA = xmlschema.XMLSchema(str(package.SCHEMA_FILE))
 AM = {"am": package.AM, "md": package.MD}
@@ -126,7 +123,7 @@ def emma(ctx):
         given_by="guardian",
         given_by_name="Fatima Hansen",
         relation="mor",
-        consent_date=dt.date.today(),
+        consent_date=local_today(),
         expires_on=None,
         services=["kind:helsestasjon", "kind:ppt"],
         max_bytes=10 * 1024 * 1024,
@@ -277,9 +274,6 @@ def test_cli_writes_the_package_and_all_closed_into_a_folder(app, tmp_path, db_c
 
 
 # ------------------------------------------------------------------ the deletion gate and the pages
-
-from stafettlogg.logs import lifecycle, states  # noqa: E402
-from stafettlogg.models import LogTombstone  # noqa: E402
 
 
 def test_deletion_is_refused_until_archived_unless_the_leader_says_why(ctx):

@@ -10,6 +10,7 @@ import io
 import pytest
 
 from stafettlogg.access import ACCESS
+from stafettlogg.dates import local_today
 from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
@@ -33,7 +34,7 @@ from tests.conftest import EMMA_LOG_ID, url_values, user
 
 pytestmark = pytest.mark.db
 
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WRITER = r"""
 import sys, datetime as dt
 from stafettlogg.application import create_app
+from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.logs import sections
 from stafettlogg.models import Log, User
@@ -30,7 +31,7 @@ with app.app_context(), db.connection_context():
     while True:
         i += 1
         item, errors = sections.create_item(holder, log, sections.SECTIONS["entries"],
-                                            {"entry_date": dt.date.today().isoformat(), "body": f"kill-test {i}"})
+                                            {"entry_date": local_today().isoformat(), "body": f"kill-test {i}"})
         print(item.id, flush=True)  # acknowledged: committed before this line
 """
 

@@ -3,10 +3,9 @@ the log's measures over time) and from the decision guide answered inside the lo
 advice with the guide's recommendation and a way to close with "IP opprettet", never a
 block."""
 
-import datetime as dt
-
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.logs import ip_prompt
 from stafettlogg.models import GuideAnswer, Log, LogStatus, Measure
 from tests.conftest import EMMA_LOG_ID, PERSONAS, refused, user
@@ -27,7 +26,7 @@ def _measures(*usernames, status="ongoing"):
             what="Tiltak",
             responsible=responsible.name,
             responsible_user=responsible,
-            evaluation_date=dt.date.today(),
+            evaluation_date=local_today(),
             status=status,
             author=log.holder,
         )

@@ -196,3 +196,9 @@ def test_tests_share_helpers_through_conftest_not_through_each_other():
             ):
                 borrowed.append(f"{path.relative_to(ROOT)}: from {node.module}")
     assert not borrowed, borrowed
+
+
+def test_today_is_oslos_date_everywhere():
+    """One "today": Oslo's date (dates.local_today), never the server's zone."""
+    servers = [name for name, path in MODULES.items() if "date.today()" in path.read_text()]
+    assert not servers, servers

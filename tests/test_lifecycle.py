@@ -9,6 +9,7 @@ import re
 import pytest
 
 from stafettlogg.access import ACCESS
+from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.guardians import domain as invitations
 from stafettlogg.logs import domain, requests, sections, states
@@ -79,7 +80,7 @@ def _upload(u, log):
         given_by="guardian",
         given_by_name="Fatima Hansen",
         relation="mor",
-        consent_date=dt.date.today(),
+        consent_date=local_today(),
         expires_on=None,
         services=["kind:helsestasjon", "kind:ppt"],  # Emma's participants' services
         max_bytes=10_000_000,
@@ -193,7 +194,7 @@ def test_every_action_from_every_state_as_every_role(ctx, action, state, blocker
         keep_answer="" if stored in states.OPEN else "no",
     ).where(Log.id == EMMA_LOG_ID).execute()
     if state == states.WAITING:  # the consent on file ran out yesterday
-        Consent.update(expires_on=dt.date.today() - dt.timedelta(days=1)).where(Consent.log == EMMA_LOG_ID).execute()
+        Consent.update(expires_on=local_today() - dt.timedelta(days=1)).where(Consent.log == EMMA_LOG_ID).execute()
     if blocker is not None:
         _set_up_blocker(blocker)
     log = Log.get_by_id(EMMA_LOG_ID)
@@ -271,7 +272,7 @@ def test_passive_by_youth_requires_16(ctx):
         "passive",
         True,
         "Fatima Hansen",
-        dt.date.today(),
+        local_today(),
     )
 
 
@@ -305,7 +306,7 @@ def test_reopen_keeps_the_whole_history_and_needs_new_consent(auth, db_conn, app
         "given_by": "guardian",
         "given_by_name": "Fatima Hansen",
         "relation": "mor",
-        "consent_date": dt.date.today().isoformat(),
+        "consent_date": local_today().isoformat(),
         "services": ["kind:helsestasjon", "kind:ppt"],
         "file": (io.BytesIO(files.pdf()), "nytt.pdf"),
     }
@@ -436,7 +437,7 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
             given_by="youth",
             given_by_name=NAME,
             relation="",
-            consent_date=dt.date.today(),
+            consent_date=local_today(),
             expires_on=None,
             services=["kind:helsestasjon"],
             max_bytes=10 * 1024 * 1024,
@@ -455,7 +456,7 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
                 "what": f"{NAME} møter helsesykepleier",
                 "responsible": "Helsesykepleier",
                 "status": "ongoing",
-                "evaluation_date": dt.date.today().isoformat(),
+                "evaluation_date": local_today().isoformat(),
             },
         )
         measure = log.measures[0]
@@ -464,7 +465,7 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
             log,
             measure,
             {
-                "evaluated_on": dt.date.today().isoformat(),
+                "evaluated_on": local_today().isoformat(),
                 "what_worked": f"{NAME} kom hver gang",
                 "decision": "continue",
             },
@@ -472,7 +473,7 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
         assert errors == {}
         sections.create_item(nurse, log, S["highlights"], {"body": f"{NAME} smilte"})
         sections.create_item(
-            holder, log, S["entries"], {"entry_date": dt.date.today().isoformat(), "body": f"Samtale med {NAME}"}
+            holder, log, S["entries"], {"entry_date": local_today().isoformat(), "body": f"Samtale med {NAME}"}
         )
         _item, errors = sections.create_item(
             holder,
@@ -648,7 +649,7 @@ def test_youth_16_gets_own_access_younger_does_not(ctx):
     holder, log = user("stafettholder"), Log.get_by_id(EMMA_LOG_ID)
     with pytest.raises(LogError, match="16 år"):
         invitations.add_youth(holder, log, phone="900 00 000", email="")
-    Subject.update(birth_date=dt.date.today().replace(year=dt.date.today().year - 16) - dt.timedelta(days=1)).where(
+    Subject.update(birth_date=local_today().replace(year=local_today().year - 16) - dt.timedelta(days=1)).where(
         Subject.id == log.subject_id
     ).execute()
     youth = invitations.add_youth(holder, Log.get_by_id(EMMA_LOG_ID), phone="900 00 000", email="")

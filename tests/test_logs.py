@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.logs.domain import LogError, update_header
 from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import (
@@ -30,7 +31,7 @@ def consent_form(content=None, name="samtykke.pdf", **changes):
         "given_by": "guardian",
         "given_by_name": "Siv Testesen",
         "relation": "mor",
-        "consent_date": dt.date.today().isoformat(),
+        "consent_date": local_today().isoformat(),
         "services": ["kind:helsestasjon"],
     }
     data.update(changes)
@@ -333,7 +334,7 @@ def test_consent_templates_printable_in_every_family_language(auth):
 
 
 def test_expiring_consent_on_holders_start_page(auth, db_conn):
-    Consent.update(expires_on=dt.date.today() + dt.timedelta(days=10)).where(Consent.log == 1).execute()
+    Consent.update(expires_on=local_today() + dt.timedelta(days=10)).where(Consent.log == 1).execute()
     html = auth.persona("holder").get("/").get_data(as_text=True)
     assert "Samtykket for Emma Hansen utløper" in html
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.models import AuditEvent, Consent, Log, Measure, Meeting, MinutesCorrection, User, utcnow
 from tests.conftest import EMMA_LOG_ID, PERSONAS, _make_app, user
 
@@ -200,7 +201,7 @@ def _measure_form(**overrides):
     data = {
         "what": "Kontaktlærer setter av ti minutter hver mandag til en prat med Emma.",
         "responsible": "Kontaktlærer Kari Ottesen",
-        "evaluation_date": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "evaluation_date": (local_today() + dt.timedelta(days=30)).isoformat(),
         "status": "planned",
     }
     data.update(overrides)

@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from stafettlogg.dates import local_today
 from stafettlogg.handover import domain as ho
 from stafettlogg.logs import domain
 from stafettlogg.models import ClassGroupPeriod, Consent, Log, Notification
@@ -75,9 +76,9 @@ def test_each_years_overview_shows_the_class_and_the_move_out(app, db_conn):
     with app.test_request_context():
         assert _emma_row(old_unit, year - 1).class_group == "3B"
         now_old = _emma_row(old_unit, year)
-        assert now_old.class_group == "4B" and now_old.moved_out_on == dt.date.today()
+        assert now_old.class_group == "4B" and now_old.moved_out_on == local_today()
         now_new = _emma_row(new_unit, year)
-        assert now_new.class_group == "5A" and now_new.moved_in_on == dt.date.today()
+        assert now_new.class_group == "5A" and now_new.moved_in_on == local_today()
 
 
 def test_exports_and_page_show_the_class_of_that_year(app, auth, db_conn):

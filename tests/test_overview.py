@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.models import (
     AuditEvent,
     CoordinatorRecord,
@@ -80,7 +81,7 @@ def test_overview_lists_the_units_children_with_holder_and_metadata(db_conn):
     emma = by_name["Emma Hansen"]
     assert (emma.class_group, emma.holder) == ("4B", "Kari Ottesen, Kontaktlærer")
     assert emma.records_kept_in == "I Stafettlogg"
-    assert emma.guardians_informed_on == dt.date.today() - dt.timedelta(days=40)
+    assert emma.guardians_informed_on == local_today() - dt.timedelta(days=40)
     assert by_name["Oskar Nilsen"].closed_on is not None
     petter = by_name["Petter Ås Strøm"]
     assert (petter.source, petter.koordinator, petter.records_kept_in) == (
@@ -187,7 +188,7 @@ def test_csv_export_reads_back_with_the_seeds_columns(auth, db_conn):
         "Lene Fjeld, fysioterapeut",
         "",
         "DIPS Samspill, IP",
-        (dt.date.today() - dt.timedelta(days=75)).strftime("%d.%m.%Y"),
+        (local_today() - dt.timedelta(days=75)).strftime("%d.%m.%Y"),
     ]
     assert body["Emma Hansen"][2] == "Kari Ottesen, Kontaktlærer"
     event = AuditEvent.select().where(AuditEvent.action == "overview_export_csv").get()
@@ -382,7 +383,7 @@ def test_reconciliation_finds_each_kind_of_difference(db_conn):
         unit=nord,
         kind="koordinator",
         decision="granted",
-        decided_on=dt.date.today() - dt.timedelta(days=3),
+        decided_on=local_today() - dt.timedelta(days=3),
         person_name="Per Annen",
         consent_to_inform=True,
         created_by=ke,
@@ -530,7 +531,7 @@ def test_statistics_count_without_names(auth, db_conn):
 
 
 def test_statistics_numbers(db_conn):
-    today = dt.date.today()
+    today = local_today()
     nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
     data = stats.statistics([nord, sor], today)
     counts = {row.unit.name: row for row in data["units"]}
@@ -719,7 +720,7 @@ def test_suppression_leaves_no_line_with_one_hidden_cell():
 
 def test_protected_statistics_cannot_be_recomputed(db_conn):
     nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
-    raw = stats.statistics([nord, sor], dt.date.today())
+    raw = stats.statistics([nord, sor], local_today())
     shown = stats.protect(raw)
     for name in stats.COLUMNS:
         column = [getattr(row, name) for row in shown["units"]] + [getattr(shown["totals"], name)]

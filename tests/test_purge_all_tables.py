@@ -1,11 +1,10 @@
 """Deleting a log leaves no row referring to it in any table: the models are walked, so a
 table added later that points at a log fails here until the purge deletes its rows."""
 
-import datetime as dt
-
 import pytest
 from peewee import ForeignKeyField, IntegerField
 
+from stafettlogg.dates import local_today
 from stafettlogg.logs import lifecycle as life
 from stafettlogg.models import (
     MODELS,
@@ -62,10 +61,10 @@ def test_deleting_a_log_leaves_no_row_referring_to_it(app, db_conn):
     with app.test_request_context():
         log = Log.get_by_id(EMMA_LOG_ID)
         agreement = ChildTalkAgreement.create(
-            log=log, adult="Kari", every_days=7, start_date=dt.date.today(), author=log.holder
+            log=log, adult="Kari", every_days=7, start_date=local_today(), author=log.holder
         )
         ChildTalk.create(
-            log=log, agreement=agreement, talked_on=dt.date.today(), who="Kari", how_it_goes="Bra", author=log.holder
+            log=log, agreement=agreement, talked_on=local_today(), who="Kari", how_it_goes="Bra", author=log.holder
         )
         GuideAnswer.create(log=log, result_id="ip_koordinator", answered_by=log.holder)
         ClassGroupPeriod.create(log=log, unit=log.unit, school_year=2025, class_group="4B")

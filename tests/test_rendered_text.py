@@ -11,6 +11,7 @@ import pytest
 from playhouse.migrations import Runner
 
 from stafettlogg import textformat
+from stafettlogg.dates import local_today
 from stafettlogg.db import MIGRATIONS_DIR, db
 from stafettlogg.models import (
     Concern,
@@ -28,7 +29,7 @@ from tests.conftest import EMMA_LOG_ID, user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
-TODAY = dt.date.today().isoformat()
+TODAY = local_today().isoformat()
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "Emma sa: **jeg vil være med**\n\n- fotball\n- tegning\n\n<script>alert(1)</script>"
 

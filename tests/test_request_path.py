@@ -10,6 +10,7 @@ from peewee import fn
 from bench.generate import generate
 from bench.run import counting, pages
 from stafettlogg import access
+from stafettlogg.dates import local_today
 from stafettlogg.db import write_transaction
 from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Meeting, Unit, User
 from stafettlogg.overview import stats
@@ -87,7 +88,7 @@ def _months_by_row(values, months):
 
 def test_statistics_counted_in_the_database_equal_counting_every_row(db_conn):
     generate(60, report=lambda *a: None)
-    today = dt.date.today()
+    today = local_today()
     units = list(Unit.select())
     data = stats.statistics(units, today)
     months = list(data["months"])

@@ -1,10 +1,9 @@
 """Writing in the log: sections via htmx and plain POST, Markdown sanitising, locking,
 who may write what, audit of every read and write."""
 
-import datetime as dt
-
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.models import AuditEvent, Concern, Entry, Evaluation, Goal, Highlight, Log, LogStatus, Measure, Meeting
 from stafettlogg.textformat import render_markdown
@@ -12,7 +11,7 @@ from tests.conftest import user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
-TODAY = dt.date.today().isoformat()
+TODAY = local_today().isoformat()
 
 VALID = {
     "concerns": {"title": "Emma gruer seg til gymtimene", "body": "Hun sier det er *skummelt*."},

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.guardians.queries import access_history
 from stafettlogg.logs import requests
 from stafettlogg.models import (
@@ -230,8 +231,8 @@ def test_informed_date_belongs_to_the_holder_who_recorded_it(auth, db_conn):
     assert "Fortell foresatte at du er ny stafettholder for Emma" in start
     r = c.post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": "2999-01-01"})
     assert r.status_code == 303 and Log.get_by_id(emma.id).guardians_informed_on is None
-    r = c.post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": dt.date.today().isoformat()})
-    assert Log.get_by_id(emma.id).guardians_informed_on == dt.date.today()
+    r = c.post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": local_today().isoformat()})
+    assert Log.get_by_id(emma.id).guardians_informed_on == local_today()
     assert "Fortell foresatte at du er ny stafettholder for Emma" not in c.get("/").get_data(as_text=True)
     # the former holder (now a participant) may not record it
     r = auth.persona("holder").post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": "2026-01-01"})
@@ -243,7 +244,7 @@ def test_overview_and_csv_show_the_date_of_the_current_holder(auth, db_conn):
     from stafettlogg.handover import domain as ho
 
     emma = Log.get_by_id(EMMA_LOG_ID)
-    year = school_year_of(dt.date.today())
+    year = school_year_of(local_today())
     Log.update(guardians_informed_on=dt.date(2026, 1, 5)).where(Log.id == emma.id).execute()
     leader = auth.persona("unit_leader")
     before = leader.get(f"/enheter/{emma.unit_id}/oversikt/{year}/csv").get_data(as_text=True)

@@ -6,13 +6,14 @@ import datetime as dt
 
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.logs import sections, talks
 from stafettlogg.models import ChildTalk, ChildTalkAgreement, Log, LogStatus
 from tests.conftest import EMMA_LOG_ID, PERSONAS, refused, user
 
 pytestmark = pytest.mark.db
 
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 def _agreement(log, every_days=7, start=None, adult="Kontaktlærer Kari Ottesen", **extra):

@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from stafettlogg import audit
-from stafettlogg.dates import format_date, format_time
+from stafettlogg.dates import format_date, format_time, local_today
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import domain
 from stafettlogg.logs.errors import LogError
@@ -127,7 +127,7 @@ def add_youth(by: User, log: Log, *, phone: str, email: str) -> Guardian:
     require_role(by, log, "holder", _("Bare stafettholderen kan gi ungdommen tilgang."))
     birth = log.subject.birth_date
     limit = consent_age()
-    if birth is None or domain.age_on(birth, dt.date.today()) < limit:
+    if birth is None or domain.age_on(birth, local_today()) < limit:
         raise LogError(_("Ungdommen må være minst %(limit)s år for å få egen tilgang.", limit=limit), "phone")
     if Guardian.select().where(Guardian.log == log, Guardian.relation == YOUTH_RELATION).exists():
         raise LogError(_("Ungdommen er allerede registrert. Lag en ny invitasjon i listen."), "phone")

@@ -3,7 +3,7 @@ shows what was true then, also after the log has moved to another unit)."""
 
 import datetime as dt
 
-from stafettlogg.dates import school_year_of
+from stafettlogg.dates import local_today, school_year_of
 from stafettlogg.models import ClassGroupPeriod
 
 
@@ -11,7 +11,7 @@ def record_class_group(log_id: int, unit_id: int, class_group: str, day: dt.date
     """Remember the class/group the log has in the unit in the school year of the day
     (today): the last one written that year wins. Runs inside the caller's transaction."""
     class_group = (class_group or "").strip()
-    year = school_year_of(day or dt.date.today())
+    year = school_year_of(day or local_today())
     where = (
         (ClassGroupPeriod.log == log_id) & (ClassGroupPeriod.unit == unit_id) & (ClassGroupPeriod.school_year == year)
     )

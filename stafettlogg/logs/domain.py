@@ -6,6 +6,7 @@ import datetime as dt
 from flask_babel import gettext as _
 
 from stafettlogg import audit, labels, languages
+from stafettlogg.dates import local_today
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
@@ -154,7 +155,7 @@ def record_guardians_informed(by: User, log: Log, informed_on: dt.date | None) -
     (seed 000). The date belongs to the holder who recorded it: a handover clears it."""
     if informed_on is None:
         raise LogError(_("Skriv datoen du fortalte de foresatte at du er stafettholder."), "informed_on")
-    if informed_on > dt.date.today():
+    if informed_on > local_today():
         raise LogError(_("Datoen kan ikke være fram i tid."), "informed_on")
     with write_transaction():
         log = Log.get_by_id(log.id)
@@ -234,7 +235,7 @@ def upload_consent(
         )
     if not given_by_name.strip():
         raise LogError(_("Skriv navnet på den som har gitt samtykket."), "given_by_name")
-    if consent_date > dt.date.today():
+    if consent_date > local_today():
         raise LogError(_("Datoen for samtykket kan ikke være fram i tid."), "consent_date")
     if expires_on is not None and expires_on <= consent_date:
         raise LogError(_("Utløpsdatoen må være etter datoen samtykket ble gitt."), "expires_on")
@@ -305,7 +306,7 @@ def _unit_kinds():
 def consents_expiring(logs: list[Log], within_days: int = 30) -> list[Consent]:
     if not logs:
         return []
-    limit = dt.date.today() + dt.timedelta(days=within_days)
+    limit = local_today() + dt.timedelta(days=within_days)
     return list(
         Consent.select(Consent, Log, Subject)
         .join(Log)

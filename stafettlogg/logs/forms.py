@@ -5,6 +5,7 @@ import datetime as dt
 from flask import current_app
 from flask_babel import gettext as _
 
+from stafettlogg.dates import local_today
 from stafettlogg.logs.domain import age_on, guardian_problem
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import SubjectKind, Unit
@@ -19,7 +20,7 @@ def consent_age() -> int:
 def consents_alone(birth_date: dt.date | None, day: dt.date | None = None) -> bool:
     """seed 001: a youth who has reached the consent age (16 by default) consents alone,
     so their log needs no guardian."""
-    return birth_date is not None and age_on(birth_date, day or dt.date.today()) >= consent_age()
+    return birth_date is not None and age_on(birth_date, day or local_today()) >= consent_age()
 
 
 def parse_create_form(form, user) -> tuple[dict, dict]:
@@ -37,7 +38,7 @@ def parse_create_form(form, user) -> tuple[dict, dict]:
     if raw_birth:
         try:
             data["birth_date"] = dt.date.fromisoformat(raw_birth)
-            if data["birth_date"] > dt.date.today():
+            if data["birth_date"] > local_today():
                 errors["birth_date"] = _("Fødselsdatoen kan ikke være fram i tid.")
         except ValueError:
             try:

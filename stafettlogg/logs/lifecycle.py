@@ -7,14 +7,13 @@ logs/states.py (role on the log, state, blockers, audit event) inside one write
 transaction, and raises LogError (Norwegian message) changing nothing.
 """
 
-import datetime as dt
-
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.archive.domain import is_archived, waiver_problem
+from stafettlogg.dates import local_today
 from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.handover.domain import cancel_handover, pending_for
 from stafettlogg.logs import domain, states
@@ -211,7 +210,7 @@ def _make_passive(by: User, log: Log, agreed_by_name: str, agreed_as: str) -> No
         guardian_agreed_to_keep=True,
         keep_answer="yes",
         keep_agreed_by=(agreed_by_name or "").strip()[:200],
-        keep_agreed_on=dt.date.today(),
+        keep_agreed_on=local_today(),
     )
 
 
@@ -224,7 +223,7 @@ def check_keep_agreement(log: Log, agreed_by_name: str, agreed_as: str) -> None:
     if agreed_as == "youth":
         birth = log.subject.birth_date
         limit = consent_age()
-        if birth is None or domain.age_on(birth, dt.date.today()) < limit:
+        if birth is None or domain.age_on(birth, local_today()) < limit:
             raise LogError(_("Ungdommen må være minst %(limit)s år for å samtykke selv.", limit=limit), "agreed_as")
 
 

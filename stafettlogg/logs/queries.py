@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app, g, has_request_context
 from peewee import JOIN, Case, prefetch
 
+from stafettlogg.dates import local_today
 from stafettlogg.logs import domain, requests, states, talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
 from stafettlogg.logs.ip_prompt import ip_prompt
@@ -164,7 +165,7 @@ def summary(log: Log) -> dict:
         ("talks", ChildTalk),
     ):
         counts[key] = model.select().where(model.log == log).count()
-    soon = dt.date.today() + dt.timedelta(days=14)
+    soon = local_today() + dt.timedelta(days=14)
     due = list(
         Measure.select()
         .where(Measure.log == log, Measure.status != "ended", Measure.evaluation_date <= soon)
@@ -254,7 +255,7 @@ def my_logs(user: User) -> list[Log]:
 
 def measures_due(user: User, within_days: int = 14) -> list[Measure]:
     """Measures in my active logs whose evaluation date is within the days, or past."""
-    limit = dt.date.today() + dt.timedelta(days=within_days)
+    limit = local_today() + dt.timedelta(days=within_days)
     return list(
         Measure.select(Measure, Log, Subject)
         .join(Log)
@@ -289,7 +290,7 @@ def start_page(user: User) -> dict:
             .join(Subject)
             .where(Handover.to_user == user, Handover.status == "pending")
         ),
-        "today": dt.date.today(),
+        "today": local_today(),
         "tell_guardians": domain.guardians_to_tell(user),
         "requests_to_answer": requests.waiting_for(user),
         "my_requests": requests.sent_by(user),

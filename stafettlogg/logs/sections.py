@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from stafettlogg import audit, labels
 from stafettlogg.access import role_on_log
-from stafettlogg.dates import OSLO
+from stafettlogg.dates import OSLO, local_today
 from stafettlogg.db import write_transaction
 from stafettlogg.logs.domain import LogError, ensure_writable
 from stafettlogg.models import (
@@ -355,7 +355,7 @@ def validate(section: Section, log: Log, form) -> tuple[dict, dict]:
         and clean["evaluation_date"] < clean["start_date"]
     ):
         errors["evaluation_date"] = _("Evalueringsdatoen kan ikke være før startdatoen.")
-    if section.key == "talks" and clean.get("talked_on") and clean["talked_on"] > dt.date.today():
+    if section.key == "talks" and clean.get("talked_on") and clean["talked_on"] > local_today():
         errors["talked_on"] = _("Samtalen kan ikke ha en dato fram i tid.")
     return clean, errors
 

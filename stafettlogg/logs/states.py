@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
+from stafettlogg.dates import local_today
 from stafettlogg.db import request_memo
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
@@ -416,7 +417,7 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
     logs = [log for log in logs if log.status == ACTIVE]
     if not logs:
         return {}
-    today = today or dt.date.today()
+    today = today or local_today()
     ids = [log.id for log in logs]
     consents = {}
     for consent in (
@@ -467,7 +468,7 @@ def _single_gap(log: Log) -> tuple[str, object] | None:
     consent = current_consent(log)
     if consent is None:
         return (GAP_MISSING, None)
-    if consent.expires_on is not None and consent.expires_on < dt.date.today():
+    if consent.expires_on is not None and consent.expires_on < local_today():
         return (GAP_EXPIRED, consent.expires_on)
     unit = _unit(log.unit_id)
     if not consent_covers_unit(consent, unit):

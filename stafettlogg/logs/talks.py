@@ -7,6 +7,7 @@ an agreement counts for every agreement of the log."""
 import dataclasses
 import datetime as dt
 
+from stafettlogg.dates import local_today
 from stafettlogg.models import ChildTalk, ChildTalkAgreement, Log, LogStatus, Participant, Subject, User
 
 DUE_WITHIN_DAYS = 7
@@ -48,7 +49,7 @@ def schedule(log: Log) -> list[TalkDue]:
 def talks_due(user: User, within_days: int = DUE_WITHIN_DAYS, today: dt.date | None = None) -> list[TalkDue]:
     """Talks due within the days, or overdue, in the active logs I hold or where I am the
     named adult: two queries, whatever the number of logs."""
-    today = today or dt.date.today()
+    today = today or local_today()
     mine = Participant.select(Participant.log).where(Participant.user == user)
     agreements = list(
         ChildTalkAgreement.select(ChildTalkAgreement, Log, Subject)

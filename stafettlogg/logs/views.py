@@ -22,7 +22,7 @@ from flask_login import current_user
 from stafettlogg import content, labels, languages
 from stafettlogg.access import role_on_log
 from stafettlogg.archive import domain as archive_domain
-from stafettlogg.dates import local
+from stafettlogg.dates import local, local_today
 from stafettlogg.guide.guide import load_guide
 from stafettlogg.logs import domain, ip_prompt, lifecycle, queries, requests, states
 from stafettlogg.logs import sections as sec
@@ -280,7 +280,7 @@ def consent_form(log_id):
     )
     has_guardians = Guardian.select().where(Guardian.log == g.log).exists()
     values = {
-        "consent_date": dt.date.today().isoformat(),
+        "consent_date": local_today().isoformat(),
         "given_by": "guardian" if has_guardians else "youth",  # seed 001: a youth of 16 consents alone
         "services": sorted(domain.consent_services(current)),
     }

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.mailer import deliver_all_due
 from stafettlogg.overview.reconciliation import june_reminders
@@ -17,7 +18,7 @@ from stafettlogg.overview.reconciliation import june_reminders
 def june_reminders_command(today):
     """Remind unit leaders and KE in June of the annual reconciliation (idempotent)."""
     try:
-        day = dt.date.fromisoformat(today) if today else dt.date.today()
+        day = dt.date.fromisoformat(today) if today else local_today()
     except ValueError:
         raise click.BadParameter("bruk formatet ÅÅÅÅ-MM-DD", param_hint="--today") from None
     if day.month != 6:

@@ -1,14 +1,12 @@
 """KE's register of koordinator and barnekoordinator decisions (seed 000, point 3), and
 informing the child's school or kindergarten — only with the family's consent."""
 
-import datetime as dt
-
 from flask import url_for
 from flask_babel import gettext as _
 from peewee import JOIN
 
 from stafettlogg import audit
-from stafettlogg.dates import school_year_of
+from stafettlogg.dates import local_today, school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.models import CoordinatorRecord, ItoDelegation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
@@ -61,7 +59,7 @@ def clean_record(form, parse_date) -> tuple[dict, dict]:
                 errors[name] = _("Skriv datoen som dd.mm.åååå.")
     if values["decided_on"] is None and "decided_on" not in errors:
         errors["decided_on"] = _("Skriv datoen for vedtaket.")
-    elif values["decided_on"] and values["decided_on"] > dt.date.today():
+    elif values["decided_on"] and values["decided_on"] > local_today():
         errors["decided_on"] = _("Vedtaksdatoen kan ikke være fram i tid.")
     if values["kind"] not in KINDS:
         errors["kind"] = _("Velg koordinator eller barnekoordinator.")
@@ -154,7 +152,7 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
             date=decided,
             ke=", ".join(x for x in (by.name, by.phone or by.email) if x),
         )
-    year = school_year_of(dt.date.today())  # the decision stands in every later year's overview
+    year = school_year_of(local_today())  # the decision stands in every later year's overview
     url = url_for("overview.unit_overview", unit_id=record.unit_id, year=year) + f"#ke-{record.id}"
     with write_transaction():
         for leader in leaders + ito_coordinators(record.unit):

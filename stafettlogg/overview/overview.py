@@ -7,7 +7,7 @@ import datetime as dt
 from flask_babel import gettext as _
 
 from stafettlogg import audit, labels
-from stafettlogg.dates import local, school_year_of
+from stafettlogg.dates import local, local_today, school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import class_groups_in
@@ -299,7 +299,7 @@ def clean_external(form, parse_date) -> tuple[dict, dict]:
         except ValueError:
             errors["guardians_informed_on"] = _("Skriv datoen som dd.mm.åååå.")
         else:
-            if values["guardians_informed_on"] > dt.date.today():
+            if values["guardians_informed_on"] > local_today():
                 errors["guardians_informed_on"] = _("Datoen kan ikke være fram i tid.")
     return values, errors
 

@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from stafettlogg.dates import local_today
 from tests.files import pdf
 
 
@@ -22,7 +23,7 @@ def test_expired_consent_waits_and_a_new_consent_reopens_the_log(page, tmp_path,
     p = page.page
     p.set_viewport_size({"width": width, "height": 900})
     with sqlite3.connect(tmp_path / "browser.sqlite3") as db:  # Emma's consent ran out ten days ago
-        db.execute("UPDATE consent SET expires_on = ? WHERE log_id = 1", [dt.date.today() - dt.timedelta(days=10)])
+        db.execute("UPDATE consent SET expires_on = ? WHERE log_id = 1", [local_today() - dt.timedelta(days=10)])
 
     page.login("stafettholder")
     card = p.locator(".log-card:has-text('Emma Hansen')")
@@ -50,8 +51,8 @@ def test_expired_consent_waits_and_a_new_consent_reopens_the_log(page, tmp_path,
     consent.write_bytes(pdf())
     p.fill("#f-given_by_name", "Fatima Hansen")
     p.fill("#f-relation", "mor")
-    p.fill("#f-consent_date", dt.date.today().isoformat())
-    p.fill("#f-expires_on", (dt.date.today() + dt.timedelta(days=365)).isoformat())
+    p.fill("#f-consent_date", local_today().isoformat())
+    p.fill("#f-expires_on", (local_today() + dt.timedelta(days=365)).isoformat())
     p.set_input_files("#f-file", str(consent))
     page.screenshot(f"consent-gate-upload-{width}")
     _click(page, "button:has-text('Last opp samtykke')")

@@ -2,8 +2,7 @@
 history and withdraws consent; the holder reopens with new consent; the unit leader
 prints the archive and deletes. axe on every page, no console errors or CSP violations."""
 
-import datetime as dt
-
+from stafettlogg.dates import local_today
 from tests.files import pdf
 
 
@@ -66,7 +65,7 @@ def test_guardian_invitation_view_withdraw_reopen_archive_delete(page, tmp_path)
     consent.write_bytes(pdf())
     p.fill("#f-given_by_name", "Fatima Hansen")
     p.fill("#f-relation", "mor")
-    p.fill("#f-consent_date", dt.date.today().isoformat())
+    p.fill("#f-consent_date", local_today().isoformat())
     p.set_input_files("#f-file", str(consent))
     _click(page, "button:has-text('Last opp samtykke')")
     assert "Stafettloggen er aktiv" in p.content() and "Samtale med mor" in p.content()

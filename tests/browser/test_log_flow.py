@@ -3,6 +3,7 @@ stafettlogg itself), with axe on every page and after every htmx swap."""
 
 import datetime as dt
 
+from stafettlogg.dates import local_today
 from tests.files import pdf
 
 
@@ -45,7 +46,7 @@ def test_holder_creates_log_uploads_consent_adds_measure_and_participant(page, t
     p.click("#section-measures summary")
     p.fill("#new-measures-what", "Spesialpedagog leser med Vilde 20 minutter hver dag.")
     p.fill("#new-measures-responsible", "Spesialpedagog Mari Lund")
-    p.fill("#new-measures-evaluation_date", (dt.date.today() + dt.timedelta(days=10)).isoformat())
+    p.fill("#new-measures-evaluation_date", (local_today() + dt.timedelta(days=10)).isoformat())
     p.select_option("#new-measures-status", "ongoing")
     with p.expect_response(lambda r: "/seksjon/measures" in r.url and r.request.method == "POST"):
         p.click("#section-measures button:has-text('Lagre')")
@@ -82,7 +83,7 @@ def test_log_page_works_without_javascript(browser, live_server):
     p.click("button[type=submit]")
     p.goto(live_server + "/logger/1")
     p.click("#section-entries summary")
-    p.fill("#new-entries-entry_date", dt.date.today().isoformat())
+    p.fill("#new-entries-entry_date", local_today().isoformat())
     p.fill("#new-entries-body", "Skrevet uten JavaScript")
     p.click("#section-entries button:has-text('Lagre')")
     p.wait_for_load_state()

@@ -6,6 +6,8 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from stafettlogg.dates import local_today
+
 
 def test_unit_leader_overview_and_xlsx_download(page):
     from openpyxl import load_workbook
@@ -61,7 +63,7 @@ def test_ke_records_a_decision_and_informs_the_unit(page):
     p.fill("#f-class_group", "1A")
     p.select_option("#f-kind", "barnekoordinator")
     p.select_option("#f-decision", "granted")
-    p.fill("#f-decided_on", (dt.date.today() - dt.timedelta(days=1)).isoformat())
+    p.fill("#f-decided_on", (local_today() - dt.timedelta(days=1)).isoformat())
     p.select_option("#f-has_ip", "yes")
     p.fill("#f-person_name", "Kaspar Vestborg")
     p.fill("#f-person_service", "habiliteringstjenesten")

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from stafettlogg.dates import local_today
 from tests.browser.conftest import Page
 
 
@@ -14,7 +15,7 @@ from tests.browser.conftest import Page
 def test_talk_agreement_and_note(browser, live_server, width):
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO", reduced_motion="reduce")
     page = Page(context.new_page(), live_server)
-    today = dt.date.today()
+    today = local_today()
     try:
         p = page.page
         page.login("stafettholder")
