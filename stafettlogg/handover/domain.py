@@ -14,6 +14,7 @@ from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import record_class_group
+from stafettlogg.logs.domain import search_staff
 from stafettlogg.models import Guardian, Handover, Log, LogRequest, Participant, Role, Subject, Unit, User, utcnow
 from stafettlogg.notify import msg, notify, send_email
 from stafettlogg.web import path_for
@@ -411,23 +412,8 @@ def cancel_pending_involving(by: User, user: User) -> int:
 
 
 def search_new_holder(query: str, log: Log, limit: int = 15) -> list[User]:
-    """Active staff of any unit by name, job title or unit name, except the holder."""
-    query = query.strip()
-    if len(query) < 2:
-        return []
-    pattern = f"%{query}%"
-    return list(
-        User.select(User, Unit)
-        .join(Unit)
-        .where(
-            User.active,
-            User.role.in_(Role.STAFF_LIKE),
-            User.id != log.holder_id,
-            (User.name**pattern) | (User.job_title**pattern) | (Unit.name**pattern),
-        )
-        .order_by(User.name)
-        .limit(limit)
-    )
+    """Active staff of any unit (participants too) who could take over as holder."""
+    return search_staff(query, log, limit, participants_too=True)
 
 
 def propose_for_leaving_holder(by: User, log: Log, to_user: User | None, note: str = "") -> Handover:

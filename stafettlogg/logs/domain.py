@@ -431,26 +431,22 @@ def remove_participant(by: User, log: Log, participant: Participant) -> None:
         audit.record("participant_removed", log=log, obj=participant, user=by)
 
 
-def search_staff(query: str, log: Log, limit: int = 15) -> list[User]:
-    """Active staff of any unit by name, job title or unit name (htmx active search)."""
+def search_staff(query: str, log: Log, limit: int = 15, *, participants_too: bool = False) -> list[User]:
+    """Active staff of any unit by name, job title or unit name, never the holder (htmx
+    active search): new participants, or with participants_too a new holder."""
     query = query.strip()
     if len(query) < 2:
         return []
     pattern = f"%{query}%"
-    existing = Participant.select(Participant.user).where(Participant.log == log)
-    return list(
-        User.select(User, Unit)
-        .join(Unit)
-        .where(
-            User.active,
-            User.role.in_(Role.STAFF_LIKE),
-            User.id != log.holder_id,
-            User.id.not_in(existing),
-            (User.name**pattern) | (User.job_title**pattern) | (Unit.name**pattern),
-        )
-        .order_by(User.name)
-        .limit(limit)
-    )
+    where = [
+        User.active,
+        User.role.in_(Role.STAFF_LIKE),
+        User.id != log.holder_id,
+        (User.name**pattern) | (User.job_title**pattern) | (Unit.name**pattern),
+    ]
+    if not participants_too:
+        where.append(User.id.not_in(Participant.select(Participant.user).where(Participant.log == log)))
+    return list(User.select(User, Unit).join(Unit).where(*where).order_by(User.name).limit(limit))
 
 
 def open_deletion_request(log: Log) -> DeletionRequest | None:

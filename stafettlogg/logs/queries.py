@@ -235,16 +235,23 @@ def my_log_ids(user: User):
     return held | Participant.select(Participant.log).where(Participant.user == user)
 
 
-def my_logs(user: User) -> list[Log]:
-    """Logs where I am holder or participant, newest activity first."""
+def _listed_logs():
+    """Logs with the child, the unit and the holder, for a list of logs."""
     holder = User.alias("holder")
-    return list(
+    return (
         Log.select(Log, Subject, Unit, holder)
         .join(Subject)
         .switch(Log)
         .join(Unit)
         .switch(Log)
         .join(holder, on=(Log.holder == holder.id))
+    )
+
+
+def my_logs(user: User) -> list[Log]:
+    """Logs where I am holder or participant, newest activity first."""
+    return list(
+        _listed_logs()
         .where(Log.id.in_(my_log_ids(user)))
         .order_by(
             Case(None, [(Log.status == LogStatus.ACTIVE, 0), (Log.status == LogStatus.DRAFT, 1)], 2),
@@ -298,17 +305,7 @@ def start_page(user: User) -> dict:
 
 
 def guardian_logs(user: User) -> list[Log]:
-    holder = User.alias("holder")
-    return list(
-        Log.select(Log, Subject, Unit, holder)
-        .join(Subject)
-        .switch(Log)
-        .join(Unit)
-        .switch(Log)
-        .join(holder, on=(Log.holder == holder.id))
-        .join(Guardian, on=(Guardian.log == Log.id))
-        .where(Guardian.user == user)
-    )
+    return list(_listed_logs().join(Guardian, on=(Guardian.log == Log.id)).where(Guardian.user == user))
 
 
 def unit_choices(user, chosen_ids=(), exclude_ids=()) -> tuple[list[Unit], list[tuple[str, list[Unit]]]]:

@@ -369,11 +369,17 @@ def guardian_add(log_id):
     return redirect(url_for("logs.show", log_id=g.log.id) + "#foresatte", 303)
 
 
-@bp.route("/<int:log_id>/foresatte/<int:guardian_id>/sprak", methods=["POST"])
-def guardian_language(log_id, guardian_id):
+def _guardian(guardian_id: int) -> Guardian:
+    """A guardian of this log, or 404 (never another log's guardian)."""
     guardian = Guardian.get_or_none(Guardian.id == guardian_id, Guardian.log == g.log)
     if guardian is None:
         abort(404)
+    return guardian
+
+
+@bp.route("/<int:log_id>/foresatte/<int:guardian_id>/sprak", methods=["POST"])
+def guardian_language(log_id, guardian_id):
+    guardian = _guardian(guardian_id)
     try:
         domain.set_guardian_language(
             current_user,
@@ -391,9 +397,7 @@ def guardian_language(log_id, guardian_id):
 
 @bp.route("/<int:log_id>/foresatte/<int:guardian_id>/fjern", methods=["POST"])
 def guardian_remove(log_id, guardian_id):
-    guardian = Guardian.get_or_none(Guardian.id == guardian_id, Guardian.log == g.log)
-    if guardian is None:
-        abort(404)
+    guardian = _guardian(guardian_id)
     try:
         domain.remove_guardian(current_user, g.log, guardian)
     except domain.LogError as e:
