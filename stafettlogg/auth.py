@@ -54,10 +54,18 @@ def load_user(session_id: str):
     return user
 
 
+# Requests made in the background while someone types (the plain-language hints): once
+# the session is over they get 204 and nothing else, never an HX-Redirect that would
+# leave the page mid-sentence. Saving is what takes the person to login.
+BACKGROUND_ENDPOINTS = {"meetings.hints"}
+
+
 @login_manager.unauthorized_handler
 def unauthorized():
     """htmx requests get HX-Redirect to login (never a login page swapped into a
     fragment); the user comes back to the page they were on."""
+    if is_htmx() and request.endpoint in BACKGROUND_ENDPOINTS:
+        return "", 204
     if is_htmx():
         back = request.headers.get("HX-Current-URL") or request.referrer or "/"
         parts = urlsplit(back)

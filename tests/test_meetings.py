@@ -538,7 +538,14 @@ def test_clean_text_gets_no_hints_and_every_log_textarea_is_marked(auth):
     ).get_data(as_text=True)
     assert "Ingen råd" in html
     page = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
-    assert page.count("data-klarsprak") >= 5 and "js/klarsprak.js" in page
+    assert page.count("data-klarsprak") >= 5
+    # every marked field has its panel, which htmx fills from the hints route
+    fields = re.findall(r'<textarea id="([^"]+)"[^>]*\bdata-klarsprak\b', page)
+    assert len(fields) >= 3
+    for field in fields:
+        panel = re.search(rf'<div id="{re.escape(field)}-klarsprak" data-klarsprak-body\s+hx-post="([^"]+)"', page)
+        assert panel and panel.group(1) == f"/logger/{EMMA_LOG_ID}/klarsprak", field
+        assert f'hx-include="#{field}"' in page
 
 
 # ------------------------------------------------------------------ permissions

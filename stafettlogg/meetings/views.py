@@ -86,7 +86,7 @@ def _context(meeting, **extra) -> dict:
     }
     context.update(extra)
     if context["hints"] is None and context["editable"]:
-        context["hints"] = _hints_context(meeting.minutes or "", preferred_form())
+        context["hints"] = _hints_context(meeting.minutes or "", preferred_form(), field="minutes")
     return context
 
 
@@ -376,7 +376,7 @@ def highlighted(text: str, hints) -> Markup:
     return Markup("").join(out)
 
 
-def _hints_context(text: str, form: str) -> dict:
+def _hints_context(text: str, form: str, field: str = "") -> dict:
     text = text or ""
     truncated = len(text) > MAX_HINT_TEXT
     if truncated:
@@ -401,21 +401,29 @@ def _hints_context(text: str, form: str) -> dict:
         "preview": highlighted(text, hints),
         "truncated": truncated,
         "empty": not text.strip(),
+        "field": field,
     }
 
 
 _FORM_RE = re.compile(r"^(nb|nn)$")
+_FIELD_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 @bp.route("/<int:log_id>/klarsprak", methods=["POST"])
 def hints(log_id):
     """Advice on the posted text only. Writes nothing (not even an audit event): it
-    returns no log content, and the text may not be saved yet."""
+    returns no log content, and the text may not be saved yet.
+
+    The text is `text`, or the field named by `field` (templates/meetings/_hints_panel.html
+    sends the field as the form has it). No text, no advice: an empty answer, so the
+    panel beside the field hides."""
+    field = request.form.get("field", "")
+    field = field if _FIELD_RE.match(field) else ""
+    text = request.form.get("text", request.form.get(field, "") if field else "")
     chosen = request.form.get("form", "")
     form = chosen if _FORM_RE.match(chosen) else preferred_form()
-    response = make_response(
-        render_template("meetings/_hints.html", hints=_hints_context(request.form.get("text", ""), form))
-    )
+    context = _hints_context(text, form, field=field)
+    response = make_response("" if context["empty"] else render_template("meetings/_hints.html", hints=context))
     if chosen and _FORM_RE.match(chosen):
         response.set_cookie(
             FORM_COOKIE,

@@ -26,11 +26,16 @@
   document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrors(event.detail.target); });
 
-  // Confirm destructive actions: <form data-confirm="...">.
+  // One way to confirm: hx-confirm. htmx asks before the requests it makes; a plain form
+  // (or the button that sends it) with hx-confirm is asked here, before it leaves.
+  var SENT_BY_HTMX = "[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete]";
   document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var message = form.getAttribute && form.getAttribute("data-confirm");
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    var form = event.target, button = event.submitter;
+    var asker = button && button.hasAttribute("hx-confirm") ? button : form;
+    var message = asker.getAttribute("hx-confirm");
+    if (!message || form.matches(SENT_BY_HTMX) || window.confirm(message)) { return; }
+    event.preventDefault();
+    event.stopPropagation();
   }, true);
 
   // Logout forgets unsaved meeting text kept in this tab (static/js/meeting.js).

@@ -1,4 +1,4 @@
-// Meeting mode: autosave status, retries, the unsaved-text warning, and keeping unsaved
+// Meeting mode: autosave status (htmx shows "saving" with hx-indicator), retries, the unsaved-text warning, and keeping unsaved
 // minutes in this tab (sessionStorage) across a session timeout. No inline scripts (CSP).
 (function () {
   "use strict";
@@ -83,9 +83,6 @@
     if (!isAutosave(event.detail.elt)) { return; }
     pending = values();
   });
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    if (isAutosave(event.detail.elt)) { setStatus(label("saving"), false); }
-  });
 
   // Session expired: the server answers with HX-Redirect to login. Keep the draft and
   // leave without the unsaved-text warning; the page restores it after login.
@@ -150,11 +147,6 @@
 
   document.addEventListener("submit", function () { leaving = true; });
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-confirm-click]");
-    if (button && !window.confirm(button.getAttribute("data-confirm-click"))) {
-      event.preventDefault();
-      return;
-    }
     if (event.target.closest && event.target.closest("[data-discard-draft]")) {
       clearDraft();
       leaving = true;

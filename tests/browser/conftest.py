@@ -23,7 +23,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def live_server(template_database, tmp_path):
+def server_and_app(template_database, tmp_path):
+    """The app served on a free port, on the test's own copy of the seeded database
+    (tmp_path / "browser.sqlite3"), and the app itself (a test may change its config)."""
     from tests.conftest import ON_POSTGRES, _make_app
 
     assert not ON_POSTGRES, "browser tests run once, on SQLite"
@@ -34,9 +36,14 @@ def live_server(template_database, tmp_path):
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", app
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(server_and_app):
+    return server_and_app[0]
 
 
 @pytest.fixture(scope="session")

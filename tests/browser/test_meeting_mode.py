@@ -3,15 +3,11 @@ autosave status turning to "Lagret", presence ticks, the read-aloud view, and un
 that survives a session timeout. axe-core runs on every page and after each htmx swap."""
 
 import datetime as dt
-import shutil
 import sqlite3
-import threading
 
-import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import Page, free_port
+from tests.browser.conftest import Page
 
 MEETING_URL = "/logger/1/moter/1"
 
@@ -130,21 +126,6 @@ def test_hints_on_every_log_textarea(page):
     panel = p.locator("#section-entries .klarsprak-hints")
     expect(panel.locator(".hint--old_fashioned").first).to_contain_text("vedrørende")
     page.check()
-
-
-@pytest.fixture
-def server_and_app(template_database, tmp_path):
-    from tests.conftest import _make_app
-
-    path = tmp_path / "browser.sqlite3"
-    shutil.copy(template_database, path)
-    app = _make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False)
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def test_unsaved_text_survives_a_session_timeout(browser, server_and_app):
