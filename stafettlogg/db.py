@@ -2,6 +2,7 @@
 
 import contextlib
 import fcntl
+import functools
 from pathlib import Path
 
 import click
@@ -258,3 +259,22 @@ def request_memo() -> dict | None:
 def forget_roles() -> None:
     if has_request_context():
         g.pop("_roles", None)
+
+
+def once_per_request(read):
+    """A read asked by several parts of one page (the sections, the navigation, the
+    deadline list, template helpers) goes to the database once per request; a write
+    transaction forgets it (request_memo), so a page rendered after a write is fresh.
+    Arguments that are rows count by their id. Callers treat the result as read-only."""
+
+    @functools.wraps(read)
+    def remembered(*args):
+        memo = request_memo()
+        if memo is None:
+            return read(*args)
+        key = (read.__module__, read.__name__, *(getattr(arg, "id", arg) for arg in args))
+        if key not in memo:
+            memo[key] = read(*args)
+        return memo[key]
+
+    return remembered

@@ -14,7 +14,7 @@ from stafettlogg.guide.guide import load_guide
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
 from stafettlogg.logs.sections import choices
-from stafettlogg.models import Concern, Guardian, Notification, Role, User
+from stafettlogg.models import Guardian, Notification, Role, User
 
 
 def nav_items():
@@ -76,10 +76,7 @@ def _talk_schedule(log) -> dict:
 
 def _concern_titles(log) -> dict:
     """Concern titles of the log, fetched once per request (not once per item)."""
-    cache = g.setdefault("concern_titles", {})
-    if log.id not in cache:
-        cache[log.id] = dict(Concern.select(Concern.id, Concern.title).where(Concern.log == log).tuples())
-    return cache[log.id]
+    return dict(choices("concerns", log))
 
 
 def _service_names(services: str, units) -> str:

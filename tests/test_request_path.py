@@ -149,3 +149,20 @@ def test_start_page_lists_held_and_joined_logs_once(auth, db_conn):
     expected |= {p.log_id for p in Participant.select().join(Log).where(Participant.user == holder)}
     assert set(ids) == expected and expected
     assert User.get_by_id(holder.id)  # unchanged
+
+
+def test_the_log_page_reads_a_section_once_for_all_its_parts(auth, db_conn):
+    """The sections, the navigation's counts, the deadline list and the form's choices
+    share one read per request (db.once_per_request). Still read more than once, each in
+    another shape: the participants (the list, the form's people, the consent gate), the
+    concerns and the talk agreements (the items, the schedule, the choices of a form)."""
+    page = next(p for p in pages(_info(), "ansatt") if p.key == "log")
+    total, executed = _count(auth, page)
+    texts = [" ".join(sql.split()) for sql, _params in executed]
+    items = [t for t in texts if t.startswith('SELECT "t1"."id", "t1"."log_id"')]
+    tables = [t.split('FROM "', 1)[1].split('"', 1)[0] for t in items]
+    assert {table for table in tables if tables.count(table) > 3} == set(), tables
+    assert {table for table in tables if tables.count(table) > 1} <= {"participant", "concern", "child_talk_agreement"}
+    counts = [t for t in texts if "SELECT COUNT" in t and "_wrapped" in t and 'FROM "concern"' in t]
+    assert not counts  # every section's count in one query
+    assert total <= 31, total

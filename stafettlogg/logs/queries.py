@@ -5,9 +5,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
-from peewee import JOIN, Case, prefetch
+from peewee import JOIN, Case, fn, prefetch
 
 from stafettlogg.dates import local_today
+from stafettlogg.db import once_per_request
 from stafettlogg.logs import domain, requests, states, talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
 from stafettlogg.logs.ip_prompt import ip_prompt
@@ -50,6 +51,7 @@ def load_log(log_id: int) -> Log:
     )
 
 
+@once_per_request
 def section_items(log: Log, key: str) -> list:
     model = {
         "concerns": Concern,
@@ -138,6 +140,7 @@ def section_window(log: Log, key: str, cursor: str | None = None) -> Window:
     return Window(items=items, total=total, cursor=cursor if after is not None else None, next_cursor=more)
 
 
+@once_per_request
 def participants(log: Log) -> list[Participant]:
     return list(
         Participant.select(Participant, User, Unit)
@@ -154,8 +157,7 @@ def guardians(log: Log) -> list[Guardian]:
 
 def summary(log: Log) -> dict:
     """Counters for the section navigation and the deadline list (refreshed by htmx)."""
-    counts = {}
-    for key, model in (
+    counted = (
         ("concerns", Concern),
         ("highlights", Highlight),
         ("goals", Goal),
@@ -163,13 +165,22 @@ def summary(log: Log) -> dict:
         ("meetings", Meeting),
         ("entries", Entry),
         ("talks", ChildTalk),
-    ):
-        counts[key] = model.select().where(model.log == log).count()
+    )
+    # every section's count in one query (a scalar subquery per section)
+    counts = (
+        Log.select(*(model.select(fn.COUNT(model.id)).where(model.log == log).alias(key) for key, model in counted))
+        .where(Log.id == getattr(log, "id", log))
+        .dicts()
+        .get()
+    )
     soon = local_today() + dt.timedelta(days=14)
-    due = list(
-        Measure.select()
-        .where(Measure.log == log, Measure.status != "ended", Measure.evaluation_date <= soon)
-        .order_by(Measure.evaluation_date)
+    due = sorted(
+        (
+            m
+            for m in section_items(log, "measures")
+            if m.status != "ended" and m.evaluation_date and m.evaluation_date <= soon
+        ),
+        key=lambda m: m.evaluation_date,
     )
     return {"counts": counts, "due": due, "talks": [d for d in talks.schedule(log) if d.due_on <= soon]}
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from stafettlogg import audit, labels
 from stafettlogg.access import role_on_log
 from stafettlogg.dates import OSLO, local_today
-from stafettlogg.db import write_transaction
+from stafettlogg.db import once_per_request, write_transaction
 from stafettlogg.logs.domain import LogError, ensure_writable
 from stafettlogg.models import (
     ChildTalk,
@@ -271,6 +271,7 @@ MARKDOWN_FIELDS = {"body", "what", "agenda", "minutes", "invited", "how", "how_i
 FOREIGN_KEY_CHOICES = ("concerns", "people", "talk_agreements")  # choices that name another row
 
 
+@once_per_request
 def choices(provider: str, log: Log) -> list[tuple]:
     if provider == "concerns":
         return [(c.id, c.title) for c in Concern.select().where(Concern.log == log).order_by(Concern.id)]
