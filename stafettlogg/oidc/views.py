@@ -16,13 +16,12 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from joserfc.errors import JoseError
 
 from stafettlogg import access, audit
-from stafettlogg.auth import local_login_enabled, rotate_session_token
+from stafettlogg.auth import local_login_enabled, start_session
 from stafettlogg.db import write_transaction
-from stafettlogg.models import utcnow
 from stafettlogg.oidc import domain
 
 bp = Blueprint("oidc", __name__)
@@ -121,12 +120,7 @@ def _claims(name: str) -> tuple[dict, dict]:
 
 def _begin_session(user, name: str, token: dict, claims: dict):
     """A new session for the user, remembering what logout at the provider needs."""
-    if not user.session_token:
-        with write_transaction():
-            rotate_session_token(user)
-    session.clear()  # a new session at login
-    login_user(user)
-    session["last_seen"] = utcnow().timestamp()
+    start_session(user, method=name)
     session[SESSION_PROVIDER] = name
     session[SESSION_ID_TOKEN] = token.get("id_token", "")
     session[SESSION_ISS] = str(claims.get("iss") or "")
