@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from stafettlogg import audit, labels, languages
 from stafettlogg.dates import local_today
-from stafettlogg.db import write_transaction
+from stafettlogg.db import once_per_request, write_transaction
 from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.logs.errors import LogError
@@ -449,6 +449,7 @@ def search_staff(query: str, log: Log, limit: int = 15, *, participants_too: boo
     return list(User.select(User, Unit).join(Unit).where(*where).order_by(User.name).limit(limit))
 
 
+@once_per_request
 def open_deletion_request(log: Log) -> DeletionRequest | None:
     """The family's deletion request not yet answered, if any."""
     return (
