@@ -42,6 +42,7 @@ FOUNDATION = {
     "access",
     "audit",
     "web",
+    "windows",
 }
 
 

@@ -2,9 +2,8 @@
 prefetch, never a query per row (DEVELOPERS.md "Speed is a feature")."""
 
 import datetime as dt
-from dataclasses import dataclass
 
-from flask import current_app, g, has_request_context
+from flask import g, has_request_context
 from peewee import JOIN, Case, fn, prefetch
 
 from stafettlogg.dates import local_today
@@ -33,6 +32,7 @@ from stafettlogg.models import (
     Unit,
     User,
 )
+from stafettlogg.windows import Window, dated_window
 
 Author = User.alias("author")
 
@@ -87,34 +87,6 @@ def with_finaliser(meetings):
     )
 
 
-@dataclass(frozen=True)
-class Window:
-    """One window of a section's items: what is shown, how many there are in all, and the
-    cursor that continues after the last one shown (None at the end)."""
-
-    items: list
-    total: int
-    cursor: str | None = None
-    next_cursor: str | None = None
-
-
-def page_size() -> int:
-    return max(1, int(current_app.config.get("PAGE_SIZE", 50)))
-
-
-def _entry_cursor(entry: Entry) -> str:
-    return f"{entry.entry_date.isoformat()}_{entry.id}"
-
-
-def _parse_entry_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
-    """A cursor as written by _entry_cursor; anything else starts from the newest."""
-    try:
-        day, _sep, item_id = (cursor or "").partition("_")
-        return dt.date.fromisoformat(day), int(item_id)
-    except ValueError:
-        return None
-
-
 def section_window(log: Log, key: str, cursor: str | None = None) -> Window:
     """The items of a section as the log page shows them. Entries grow with the log's age:
     they come in windows of PAGE_SIZE, newest first, continued by a keyset cursor
@@ -122,22 +94,9 @@ def section_window(log: Log, key: str, cursor: str | None = None) -> Window:
     if key != "entries":
         items = section_items(log, key)
         return Window(items=items, total=len(items))
-    size = page_size()
-    query = (
-        Entry.select(Entry, Author)
-        .join(Author, on=(Entry.author == Author.id))
-        .where(Entry.log == log)
-        .order_by(Entry.entry_date.desc(), Entry.id.desc())
-    )
-    after = _parse_entry_cursor(cursor)
-    if after is not None:
-        day, item_id = after
-        query = query.where((Entry.entry_date < day) | ((Entry.entry_date == day) & (Entry.id < item_id)))
-    rows = list(query.limit(size + 1))
-    items = rows[:size]
+    query = Entry.select(Entry, Author).join(Author, on=(Entry.author == Author.id)).where(Entry.log == log)
     total = Entry.select().where(Entry.log == log).count()
-    more = _entry_cursor(items[-1]) if len(rows) > size else None
-    return Window(items=items, total=total, cursor=cursor if after is not None else None, next_cursor=more)
+    return dated_window(query, Entry.entry_date, Entry.id, cursor, total)
 
 
 @once_per_request

@@ -10,6 +10,7 @@ from stafettlogg.dates import local_today, school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.models import CoordinatorRecord, ItoDelegation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
+from stafettlogg.windows import Window, dated_window
 
 KINDS = ("koordinator", "barnekoordinator")
 DECISIONS = ("granted", "refused")
@@ -162,9 +163,15 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
     return len(leaders)
 
 
-def records(filters: dict):
+def records(filters: dict, cursor: str | None = None) -> Window:
     """The register, filtered by free text (child or person), kind, decision, unit and
-    whether the unit has been informed."""
+    whether the unit has been informed: the newest decisions in a window, continued
+    after `cursor` («Vis flere»)."""
+    query = _filtered(filters)
+    return dated_window(query, CoordinatorRecord.decided_on, CoordinatorRecord.id, cursor, query.count())
+
+
+def _filtered(filters: dict):
     query = CoordinatorRecord.select(CoordinatorRecord, Unit).join(Unit, JOIN.LEFT_OUTER)
     if q := (filters.get("q") or "").strip():
         pattern = f"%{q}%"
@@ -179,4 +186,4 @@ def records(filters: dict):
         query = query.where(CoordinatorRecord.informed_at.is_null())
     elif filters.get("informed") == "yes":
         query = query.where(CoordinatorRecord.informed_at.is_null(False))
-    return list(query.order_by(CoordinatorRecord.decided_on.desc(), CoordinatorRecord.id.desc()))
+    return query

@@ -10,7 +10,7 @@ from stafettlogg import audit, labels
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
 from stafettlogg.overview import exports, ke, overview, reconciliation, stats
-from stafettlogg.web import page_or_fragment
+from stafettlogg.web import is_htmx, page_or_fragment
 
 bp = Blueprint("overview", __name__)
 
@@ -162,11 +162,15 @@ def _record_form(template, record=None, values=None, errors=None, status=200):
 @bp.route("/ke")
 def ke_records():
     filters = {k: request.args.get(k, "") for k in ("q", "kind", "decision", "unit", "informed")}
-    found = ke.records(filters)
+    cursor = request.args.get("etter")
+    window = ke.records(filters, cursor)
     return page_or_fragment(
         "overview/_ke_records.html",
         "overview/ke_records.html",
-        records=found,
+        records=window.items,
+        window=window,
+        # htmx asks for the next window to append in place of the "Vis flere" row
+        only_items=bool(window.cursor) and is_htmx(),
         filters=filters,
         unit_options=[(u.id, u.name) for u in _units()],
         kind_options=[(k, ke.kind_label(k)) for k in ke.KINDS],

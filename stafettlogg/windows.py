@@ -1,0 +1,50 @@
+"""Lists that grow with the municipality or with a log's age come in windows: the newest
+PAGE_SIZE rows, and a keyset cursor (a date and an id) that continues after the last one
+shown, so a window costs the same however long the list is (no OFFSET). The page shows
+«Vis flere» as a link (a whole page without JavaScript) that htmx swaps for the next
+window's rows."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window of a list: what is shown, how many there are in all, the cursor it
+    started after (None for the newest) and the cursor that continues it (None at the end)."""
+
+    items: list
+    total: int
+    cursor: str | None = None
+    next_cursor: str | None = None
+
+
+def page_size() -> int:
+    return max(1, int(current_app.config.get("PAGE_SIZE", 50)))
+
+
+def parse_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
+    """A cursor as dated_window writes it ("2026-03-01_42"); anything else starts from the newest."""
+    try:
+        day, _sep, row_id = (cursor or "").partition("_")
+        return dt.date.fromisoformat(day), int(row_id)
+    except ValueError:
+        return None
+
+
+def dated_window(query, day_field, id_field, cursor: str | None, total: int) -> Window:
+    """The rows of `query` newest first by (day_field, id_field), one window after `cursor`."""
+    size = page_size()
+    after = parse_cursor(cursor)
+    if after is not None:
+        day, row_id = after
+        query = query.where((day_field < day) | ((day_field == day) & (id_field < row_id)))
+    rows = list(query.order_by(day_field.desc(), id_field.desc()).limit(size + 1))
+    items = rows[:size]
+    more = None
+    if len(rows) > size:
+        last = items[-1]
+        more = f"{getattr(last, day_field.name).isoformat()}_{getattr(last, id_field.name)}"
+    return Window(items=items, total=total, cursor=cursor if after is not None else None, next_cursor=more)
