@@ -89,3 +89,40 @@ def test_without_javascript_the_link_opens_the_next_window(browser, live_server,
     assert "Til de nyeste" in section
     assert f"({total})" in section
     context.close()
+
+
+def add_decisions(path, count=60):
+    conn = sqlite3.connect(path)
+    (ke,) = conn.execute("SELECT id FROM user WHERE username = 'ke'").fetchone()
+    (unit,) = conn.execute("SELECT id FROM unit WHERE name = 'Nordbyen skole'").fetchone()
+    now = dt.datetime(2026, 1, 1).isoformat(sep=" ")
+    conn.executemany(
+        "INSERT INTO coordinator_record (child_name, unit_id, class_group, kind, decision, decided_on,"
+        " person_name, person_service, person_contact, has_ip, consent_to_inform, created_by_id, created_at, version)"
+        " VALUES (?, ?, '', 'koordinator', 'granted', ?, 'Kari Koordinator', '', '', 0, 0, ?, ?, 1)",
+        [
+            (f"Vindu Barn {i:02d}", unit, (dt.date(2025, 1, 1) + dt.timedelta(days=i)).isoformat(), ke, now)
+            for i in range(count)
+        ],
+    )
+    conn.commit()
+    (total,) = conn.execute("SELECT count(*) FROM coordinator_record").fetchone()
+    conn.close()
+    return total
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_ke_register_shows_more_decisions_in_place(page, tmp_path, width):
+    total = add_decisions(tmp_path / "browser.sqlite3")
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("ke")
+    page.goto("/ke")
+    rows = p.locator("#records tbody tr:not(.items__more)")
+    assert rows.count() == 50
+    assert f"({total})" in p.inner_text("#records-h")
+    p.click("#records .items__more a")
+    p.wait_for_function(f"() => document.querySelectorAll('#records tbody tr:not(.items__more)').length === {total}")
+    assert p.locator("#records .items__more").count() == 0
+    page.check()
+    page.screenshot(f"ke-window-{width}")
