@@ -13,7 +13,7 @@ from stafettlogg.archive import views as archive_views
 from stafettlogg.guardians import views as guardian_views
 from stafettlogg.guide import views as guide_views
 from stafettlogg.handover import views as handover_views
-from stafettlogg.logs import gate, lifecycle_views, request_views
+from stafettlogg.logs import gate, lifecycle_views
 from stafettlogg.logs import views as log_views
 from stafettlogg.main import views as main_views
 from stafettlogg.meetings import views as meeting_views
@@ -21,6 +21,7 @@ from stafettlogg.oidc import views as oidc_views
 from stafettlogg.org import views as org_views
 from stafettlogg.overview import views as overview_views
 from stafettlogg.signin import views as signin_views
+from stafettlogg.takeover import views as request_views
 
 ROOT = config.ROOT
 csrf = CSRFProtect()

@@ -28,7 +28,7 @@ AREAS = {
     "org",
     "overview",
 }
-AREAS |= {"signin", "content"}
+AREAS |= {"signin", "content", "takeover"}
 # The bottom of the graph: these never import an area or a route.
 FOUNDATION = {
     "config",

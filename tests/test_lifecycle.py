@@ -12,7 +12,7 @@ from stafettlogg.access import ACCESS
 from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.guardians import domain as invitations
-from stafettlogg.logs import domain, requests, sections, states
+from stafettlogg.logs import domain, sections, states
 from stafettlogg.logs import lifecycle as life
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import (
@@ -35,6 +35,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
+from stafettlogg.takeover import domain as requests
 from tests import files
 from tests.conftest import EMMA_LOG_ID, PERSONAS, refused, routes, url_values, user
 

@@ -9,7 +9,6 @@ import pytest
 
 from stafettlogg.dates import local_today
 from stafettlogg.guardians.queries import access_history
-from stafettlogg.logs import requests
 from stafettlogg.models import (
     AuditEvent,
     DeletionRequest,
@@ -23,6 +22,7 @@ from stafettlogg.models import (
     Role,
     User,
 )
+from stafettlogg.takeover import domain as requests
 from tests.conftest import EMMA_LOG_ID, NEW_CHILD, user
 
 pytestmark = pytest.mark.db

@@ -8,7 +8,7 @@ from peewee import JOIN, Case, fn, prefetch
 
 from stafettlogg.dates import local_today
 from stafettlogg.db import once_per_request
-from stafettlogg.logs import domain, requests, states, talks
+from stafettlogg.logs import domain, states, talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
 from stafettlogg.logs.ip_prompt import ip_prompt
 from stafettlogg.logs.sections import SECTIONS
@@ -32,6 +32,7 @@ from stafettlogg.models import (
     Unit,
     User,
 )
+from stafettlogg.takeover import domain as requests
 from stafettlogg.windows import Window, dated_window
 
 Author = User.alias("author")

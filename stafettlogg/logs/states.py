@@ -78,7 +78,7 @@ TRANSITIONS: dict[str, Transition] = {
             ("kept_by_agreement", "keep_unanswered", "not_archived"),
             "log_deleted",
         ),
-        # Someone outside the log asked for it (logs/requests.py): the holder or the unit
+        # Someone outside the log asked for it (takeover/domain.py): the holder or the unit
         # leader answers. Accepting proposes a handover to the requester.
         Transition(
             "accept_request", LIVING, None, ("holder", "unit_leader"), ("deletion_requested", "pending_handover"), ""

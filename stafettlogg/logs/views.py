@@ -24,11 +24,12 @@ from stafettlogg.access import role_on_log
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.dates import local, local_today
 from stafettlogg.guide.guide import load_guide
-from stafettlogg.logs import domain, ip_prompt, lifecycle, queries, requests, states
+from stafettlogg.logs import domain, ip_prompt, lifecycle, queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participant, Unit, User
+from stafettlogg.takeover import domain as requests
 from stafettlogg.web import back_to, page_or_fragment, wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logger")

@@ -1,4 +1,4 @@
-"""Routes for requests to take over an earlier log (rules in logs/requests.py). The
+"""Routes for requests to take over an earlier log (rules in takeover/domain.py). The
 routes carry only the request's id: the access table lets staff in, and the view
 loads the request only for the person who may answer it, 404 for everyone else."""
 
@@ -6,16 +6,16 @@ from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from stafettlogg.logs import requests
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Log, User
+from stafettlogg.takeover import domain
 from stafettlogg.web import hx_redirect_or_redirect
 
 bp = Blueprint("requests", __name__)
 
 
 def _mine(request_id: int):
-    found = requests.for_responder(current_user, request_id)
+    found = domain.for_responder(current_user, request_id)
     if found is None:
         abort(404)
     return found
@@ -25,7 +25,7 @@ def _page(found, values=None, errors=None, status=200):
     log = Log.get_by_id(found.log_id)
     g.log, g.audit_object = log, found  # the responder reads the log's header: audited
     return render_template(
-        "logs/requests/show.html",
+        "takeover/show.html",
         found=found,
         log=log,
         requester=User.get_by_id(found.requester_id),
@@ -44,7 +44,7 @@ def show(request_id):
 def accept(request_id):
     found = _mine(request_id)
     try:
-        requests.accept(current_user, found)
+        domain.accept(current_user, found)
     except LogError as e:
         return _page(found, errors={"accept": str(e)}, status=409)
     flash(
@@ -61,7 +61,7 @@ def accept(request_id):
 def decline(request_id):
     found = _mine(request_id)
     try:
-        requests.decline(current_user, found, request.form.get("reason", ""))
+        domain.decline(current_user, found, request.form.get("reason", ""))
     except LogError as e:
         return _page(found, dict(request.form), {e.field or "accept": str(e)}, 422 if e.field else 409)
     flash(_("Du har avslått forespørselen. Den som spurte, ser begrunnelsen din."), "success")
