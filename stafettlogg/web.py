@@ -31,20 +31,22 @@ def wants_fragment() -> bool:
     )
 
 
-def page_or_fragment(fragment: str, page=None, status: int = 200, *, headers=None, **context):
+def page_or_fragment(fragment: str, page=None, status: int = 200, *, headers=None, reads=None, **context):
     """The one answer to "whole page or htmx fragment?" for every route that has a fragment.
 
     An htmx request that asked for a fragment (`wants_fragment`) gets `fragment` rendered
     with `context`, with `headers` (HX-Trigger, HX-Retarget …). Any other request gets the
     whole page: `page` is the page's template (rendered with the same context), or a
     function that answers with the whole page (a page built around a refusal, or a
-    redirect back after a plain form post)."""
+    redirect back after a plain form post). `reads` gives the context that costs queries;
+    it is called only when a template is rendered, never before a redirect."""
+    if callable(page) and not wants_fragment():
+        return page()
+    context = {**(reads() if reads else {}), **context}
     if wants_fragment():
         response = make_response(render_template(fragment, **context), status)
         response.headers.update(headers or {})
         return response
-    if callable(page):
-        return page()
     return make_response(render_template(page, **context), status)
 
 

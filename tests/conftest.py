@@ -117,11 +117,12 @@ def drop_pg_database(name: str) -> None:
     raise RuntimeError(f"test database {name} is still in use")
 
 
-@pytest.fixture
-def database_url(template_database, tmp_path):
+def _fresh_database(tmp_path, prefix: str, template=None):
+    """A database of this test's own, seeded from the session's template or empty;
+    on PostgreSQL dropped afterwards."""
     if ON_POSTGRES:
-        name = f"stafett_{uuid.uuid4().hex[:10]}"
-        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         yield _pg_url(name)
         from stafettlogg.db import db
 
@@ -129,9 +130,15 @@ def database_url(template_database, tmp_path):
             db.close()
         drop_pg_database(name)
     else:
-        path = tmp_path / "test.sqlite3"
-        shutil.copy(template_database, path)
+        path = tmp_path / f"{prefix}.sqlite3"
+        if template:
+            shutil.copy(template, path)
         yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    yield from _fresh_database(tmp_path, "stafett", template_database)
 
 
 @pytest.fixture
@@ -349,14 +356,4 @@ def new_log(auth, **changes):
 
 @pytest.fixture
 def empty_url(tmp_path):
-    if ON_POSTGRES:
-        name = f"stafett_up_{uuid.uuid4().hex[:10]}"
-        _pg_admin(f'CREATE DATABASE "{name}"')
-        yield _pg_url(name)
-        from stafettlogg.db import db
-
-        if not db.is_closed():
-            db.close()
-        drop_pg_database(name)
-    else:
-        yield f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
+    yield from _fresh_database(tmp_path, "stafett_up")

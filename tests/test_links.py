@@ -53,3 +53,19 @@ def test_no_second_table_of_paths_and_no_hand_written_links(path):
         ):
             offenders.append(f"{file}: {match.group(1)}")
     assert not offenders, offenders
+
+
+def test_page_or_fragment_reads_only_for_what_it_renders(app):
+    """The costly context is read for a fragment, never before a redirect back."""
+    asked = []
+
+    def reads():
+        asked.append(1)
+        return {"code": 418, "message": "x"}
+
+    with app.test_request_context("/", headers={"HX-Request": "true"}):
+        response = web.page_or_fragment("error.html", lambda: web.back_to("/"), reads=reads)
+        assert response.status_code == 200 and asked == [1]
+    with app.test_request_context("/"):
+        response = web.page_or_fragment("error.html", lambda: web.back_to("/"), reads=reads)
+        assert response.status_code == 303 and asked == [1]

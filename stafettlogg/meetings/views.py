@@ -113,9 +113,12 @@ def show(log_id, meeting_id):
 
 def _editor(meeting, status=200, headers=None, back=None, **extra):
     """The minutes editor for htmx; the meeting page otherwise (or `back` after a write)."""
-    context = _context(meeting, **extra)
     return page_or_fragment(
-        "meetings/_minutes_editor.html", back or "meetings/show.html", status, headers=headers, **context
+        "meetings/_minutes_editor.html",
+        back or "meetings/show.html",
+        status,
+        headers=headers,
+        reads=lambda: _context(meeting, **extra),
     )
 
 
@@ -224,7 +227,7 @@ def _measures_fragment(meeting, status=200, **extra):
         whole_page,
         status,
         headers={"HX-Trigger": "log-changed"} if status < 400 else None,
-        **_context(meeting, **extra),
+        reads=lambda: _context(meeting, **extra),
     )
 
 
