@@ -88,8 +88,43 @@ def demo_staff_identity(username: str, email: str = "") -> str:
     return email or f"{username}@demo.kommune.no"
 
 
-def _form(**values):
+def form_values(**values):
     return {k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in values.items()}
+
+
+def make_log(by, name, birth, nid9, kind, level, group, concern, guardians, consent=True, services=()):
+    """A log made as a holder makes one: the form, then (with consent) the signed consent
+    uploaded 40 days ago and valid for 300 more. The demo and the tests' factories use it."""
+    today = local_today()
+    nid = with_control_digits(nid9) if nid9 else None
+    log = domain.create_log(
+        by,
+        kind=kind,
+        name=name,
+        birth_date=birth,
+        national_id=nid,
+        unit=by.unit,
+        class_group=group,
+        level=level,
+        concern_title=concern,
+        concern_body="",
+        guardians=guardians,
+    )
+    if consent:
+        domain.upload_consent(
+            by,
+            log,
+            _Upload(consent_pdf(), "samtykke.pdf"),
+            given_by="guardian",
+            given_by_name=guardians[0]["name"],
+            relation=guardians[0]["relation"],
+            consent_date=today - dt.timedelta(days=40),
+            expires_on=today + dt.timedelta(days=300),
+            services=list(services),
+            max_bytes=10 * 1024 * 1024,
+            consent_age=16,
+        )
+    return Log.get_by_id(log.id)
 
 
 def seed() -> None:
@@ -166,39 +201,6 @@ def seed() -> None:
         )
         parent = _user(Role.GUARDIAN, "foresatt", "Fatima Hansen", phone="911 00 000", email="fatima@example.no")
 
-    pdf = consent_pdf()
-
-    def make_log(by, name, birth, nid9, kind, level, group, concern, guardians, consent=True, services=()):
-        nid = with_control_digits(nid9) if nid9 else None
-        log = domain.create_log(
-            by,
-            kind=kind,
-            name=name,
-            birth_date=birth,
-            national_id=nid,
-            unit=by.unit,
-            class_group=group,
-            level=level,
-            concern_title=concern,
-            concern_body="",
-            guardians=guardians,
-        )
-        if consent:
-            domain.upload_consent(
-                by,
-                log,
-                _Upload(pdf, "samtykke.pdf"),
-                given_by="guardian",
-                given_by_name=guardians[0]["name"],
-                relation=guardians[0]["relation"],
-                consent_date=today - dt.timedelta(days=40),
-                expires_on=today + dt.timedelta(days=300),
-                services=list(services),
-                max_bytes=10 * 1024 * 1024,
-                consent_age=16,
-            )
-        return Log.get_by_id(log.id)
-
     emma = make_log(
         holder,
         "Emma Hansen",
@@ -230,13 +232,13 @@ def seed() -> None:
         holder,
         emma,
         S["goals"],
-        _form(concern=concern_id, body="Emma har en venn å være sammen med i friminuttene innen jul."),
+        form_values(concern=concern_id, body="Emma har en venn å være sammen med i friminuttene innen jul."),
     )
     sections.create_item(
         holder,
         emma,
         S["measures"],
-        _form(
+        form_values(
             concern=concern_id,
             what="Kontaktlærer setter opp faste lekegrupper i storefri, tre dager i uka.",
             responsible="Kontaktlærer Kari Ottesen",
@@ -250,7 +252,7 @@ def seed() -> None:
         holder,
         emma,
         S["measures"],
-        _form(
+        form_values(
             concern=concern_id,
             what="Helsesykepleier har samtale med Emma annenhver uke.",
             responsible="Helsesykepleier Karianne Petrusen",
@@ -264,7 +266,7 @@ def seed() -> None:
         holder,
         emma,
         S["measures"],
-        _form(
+        form_values(
             concern=concern_id,
             what="Mor og far spør Emma hver fredag hva som var fint i uka.",
             responsible="Mor og far",
@@ -277,13 +279,13 @@ def seed() -> None:
         nurse,
         emma,
         S["highlights"],
-        _form(body="Emma fortalte med stolthet at hun hadde vært med og hoppet tau i storefri."),
+        form_values(body="Emma fortalte med stolthet at hun hadde vært med og hoppet tau i storefri."),
     )
     sections.create_item(
         holder,
         emma,
         S["entries"],
-        _form(
+        form_values(
             entry_date=today - dt.timedelta(days=10),
             body="Samtale med mor. Emma sier hun gleder seg mer til skolen nå.",
         ),
@@ -293,7 +295,7 @@ def seed() -> None:
         holder,
         emma,
         S["meetings"],
-        _form(
+        form_values(
             kind="evalueringsmote",
             starts_at=meeting_at,
             place="Nordbyen skole, møterom 2",
@@ -476,7 +478,7 @@ def seed() -> None:
     domain.upload_consent(
         teacher,
         sara,
-        _Upload(pdf, "samtykke.pdf"),
+        _Upload(consent_pdf(), "samtykke.pdf"),
         given_by="youth",
         given_by_name="Sara Ahmadi",
         relation="",

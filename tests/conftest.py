@@ -4,6 +4,8 @@ The world is the demo municipality (stafettlogg/demo.py), so tests and `make run
 show the same people. Personas for the permission matrix (SECURITY.md "Access"):
 """
 
+import datetime as dt
+import itertools
 import os
 import shutil
 import uuid
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import User, utcnow
 from tests.signin_helpers import clock  # noqa: F401  (the sign-in rules' clock, moved by tests)
@@ -357,3 +360,79 @@ def new_log(auth, **changes):
 @pytest.fixture
 def empty_url(tmp_path):
     yield from _fresh_database(tmp_path, "stafett_up")
+
+
+# ------------------------------------------------------------------ factories: a test arranges its own log
+#
+# The demo municipality gives the people (PERSONAS) and units; a test that reads or
+# changes a log makes its own with these, so it never depends on the seed's ids or on
+# what the demo happens to have written in Emma's log.
+
+_CHILDREN = itertools.count(1)
+
+
+def a_log(
+    holder: str = "stafettholder",
+    *,
+    participants=("aktor",),
+    guardian: str | None = "foresatt",
+    consent: bool = True,
+    services=(),
+    level: int = 2,
+    group: str = "4B",
+    name: str | None = None,
+    guardians_informed: bool = True,
+):
+    """A log held by `holder` (a username) about a new child: with `participants`, a
+    mother who signs in as `guardian` (None: a mother without an account) and a father,
+    and the signed consent on file (active), naming `services` and the participants'
+    services. consent=False gives a draft."""
+    from stafettlogg import demo
+    from stafettlogg.db import db, write_transaction
+    from stafettlogg.logs import domain
+    from stafettlogg.models import Guardian, Log
+
+    n = next(_CHILDREN)
+    with db.connection_context():
+        # the consent names the services of the participants from other units
+        services = sorted({*services, *(f"kind:{user(p).unit.kind}" for p in participants if user(p).unit)})
+        log = demo.make_log(
+            user(holder),
+            name or f"Testbarn {n} Testesen",
+            dt.date(2016, 3, 14),
+            None,
+            "barn",
+            level,
+            group,
+            "Barnet er mye alene i friminuttene",
+            [
+                {"name": f"Mor {n} Testesen", "relation": "mor", "phone": "911 00 000", "email": "mor@example.no"},
+                {"name": f"Far {n} Testesen", "relation": "far", "phone": "922 00 000", "email": ""},
+            ],
+            consent=consent,
+            services=services,
+        )
+        with write_transaction():
+            if guardian:
+                mother = Guardian.select().where(Guardian.log == log, Guardian.relation == "mor").get()
+                Guardian.update(user=user(guardian)).where(Guardian.id == mother.id).execute()
+            if guardians_informed:
+                Log.update(guardians_informed_on=local_today()).where(Log.id == log.id).execute()
+        for username in participants:
+            domain.add_participant(user(holder), log, user(username))
+        return Log.get_by_id(log.id)
+
+
+def an_item(log, key: str, by: str = "stafettholder", **fields):
+    """An item of the log's section `key` ("entries", "measures", …) written by `by`
+    through the section's own rules; dates may be given as dates."""
+    from stafettlogg import demo
+    from stafettlogg.db import db
+    from stafettlogg.logs import sections
+
+    with db.connection_context():
+        if key in ("goals", "measures") and "concern" not in fields:
+            fields["concern"] = log.concerns[0].id
+        item, errors = sections.create_item(user(by), log, sections.SECTIONS[key], demo.form_values(**fields))
+        assert not errors, errors
+        return item
