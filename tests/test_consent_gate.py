@@ -30,7 +30,7 @@ from stafettlogg.models import (
     Unit,
 )
 from tests import files
-from tests.conftest import EMMA_LOG_ID, url_values, user
+from tests.conftest import a_log, an_item, user
 
 pytestmark = pytest.mark.db
 
@@ -43,8 +43,19 @@ def ctx_request(app, db_conn):
         yield
 
 
-def expire_emmas_consent(days_ago: int = 1) -> None:
-    Consent.update(expires_on=TODAY - dt.timedelta(days=days_ago)).where(Consent.log == EMMA_LOG_ID).execute()
+@pytest.fixture
+def log(app):
+    """A log like the seed's: the nurse and the PP adviser take part, so the consent
+    names Nordbyen skole, health and PPT."""
+    return a_log(participants=("aktor", "ppt"))
+
+
+def expire(log, days_ago: int = 1) -> None:
+    Consent.update(expires_on=TODAY - dt.timedelta(days=days_ago)).where(Consent.log == log).execute()
+
+
+def consent_expires_in(log, days: int) -> None:
+    Consent.update(expires_on=TODAY + dt.timedelta(days=days)).where(Consent.log == log).execute()
 
 
 def consent_form(**changes):
@@ -61,11 +72,38 @@ def consent_form(**changes):
     return data
 
 
-def content_counts() -> dict:
+def content_counts(log) -> dict:
     return {
-        model.__name__: model.select().where(model.log == EMMA_LOG_ID).count()
+        model.__name__: model.select().where(model.log == log).count()
         for model in (Concern, Highlight, Measure, Meeting, Participant, Guardian, Consent, Handover)
-    } | {"version": Log.get_by_id(EMMA_LOG_ID).version, "status": Log.get_by_id(EMMA_LOG_ID).status}
+    } | {"version": Log.get_by_id(log.id).version, "status": Log.get_by_id(log.id).status}
+
+
+def route_values(log) -> dict:
+    """A value for every argument of the log's write routes, from rows of this log: a
+    highlight the participant wrote, a measure she is responsible for, a meeting."""
+    highlight = an_item(log, "highlights", by="aktor", body="Hun hoppet tau i storefri.")
+    measure = an_item(
+        log,
+        "measures",
+        what="Helsesykepleier har samtale med barnet annenhver uke.",
+        responsible="Helsesykepleier",
+        responsible_user=user("aktor").id,
+        start_date=TODAY - dt.timedelta(days=30),
+        evaluation_date=TODAY + dt.timedelta(days=5),
+        status="ongoing",
+    )
+    starts_at = f"{(TODAY + dt.timedelta(days=6)).isoformat()}T14:00"
+    meeting = an_item(log, "meetings", kind="evalueringsmote", starts_at=starts_at, place="Møterom 2")
+    return {
+        "log_id": log.id,
+        "guardian_id": Guardian.select().where(Guardian.log == log).first().id,
+        "participant_id": Participant.select().where(Participant.log == log).first().id,
+        "key": "highlights",
+        "item_id": highlight.id,
+        "measure_id": measure.id,
+        "meeting_id": meeting.id,
+    }
 
 
 def log_post_routes(app):
@@ -87,13 +125,13 @@ def test_the_waiting_state_is_declared_in_the_table():
     assert "logs.consent_upload" in states.OPEN_WHILE_WAITING
 
 
-def test_every_write_route_is_refused_while_waiting_except_the_few_the_table_names(app, auth, db_conn):
+def test_every_write_route_is_refused_while_waiting_except_the_few_the_table_names(app, auth, db_conn, log):
     """Finding 4: iterate over every POST route on a log; on a log whose consent ran out
     each one is refused with the reason, nothing changes, except the routes the table
     leaves open. A new write route that forgets the gate fails here."""
-    expire_emmas_consent()
-    values = url_values(app)
-    before = content_counts()
+    values = route_values(log)
+    expire(log)
+    before = content_counts(log)
     checked = []
     for rule in log_post_routes(app):
         allowed_roles = ACCESS[rule.endpoint].split()
@@ -106,42 +144,42 @@ def test_every_write_route_is_refused_while_waiting_except_the_few_the_table_nam
         assert response.status_code == 409, (rule.endpoint, response.status_code)
         assert "Samtykket gikk ut" in response.get_data(as_text=True), rule.endpoint
         htmx = client.post(url, data={}, headers={"HX-Request": "true"})
-        assert htmx.status_code == 409 and htmx.headers["HX-Redirect"] == f"/logger/{EMMA_LOG_ID}", rule.endpoint
+        assert htmx.status_code == 409 and htmx.headers["HX-Redirect"] == f"/logger/{log.id}", rule.endpoint
         checked.append(rule.endpoint)
-    assert content_counts() == before
+    assert content_counts(log) == before
     assert {"logs.item_create", "meetings.save", "logs.participant_add", "handover.propose"} <= set(checked)
     assert len(checked) >= 20
 
 
-def test_reading_goes_on_while_waiting_and_the_page_says_why(auth, db_conn):
-    expire_emmas_consent(40)
+def test_reading_goes_on_while_waiting_and_the_page_says_why(auth, db_conn, log):
+    expire(log, 40)
     for persona in ("holder", "participant"):
-        page = auth.persona(persona).get(f"/logger/{EMMA_LOG_ID}")
+        page = auth.persona(persona).get(f"/logger/{log.id}")
         html = page.get_data(as_text=True)
         assert page.status_code == 200
         assert "Venter på nytt samtykke" in html
-        assert Concern.get(Concern.log == EMMA_LOG_ID).title in html  # still readable
-        assert 'action="/logger/1/seksjon/highlights"' not in html  # no write forms
-    assert "Last opp nytt samtykke" in auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
-    guardian = auth.persona("guardian").get(f"/mine/{EMMA_LOG_ID}")
+        assert Concern.get(Concern.log == log).title in html  # still readable
+        assert f'action="/logger/{log.id}/seksjon/highlights"' not in html  # no write forms
+    assert "Last opp nytt samtykke" in auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    guardian = auth.persona("guardian").get(f"/mine/{log.id}")
     assert guardian.status_code == 200
 
 
-def test_the_refusal_is_in_the_readers_language(auth, db_conn):
-    expire_emmas_consent()
+def test_the_refusal_is_in_the_readers_language(auth, db_conn, log):
+    expire(log)
     client = auth.persona("holder")
     client.set_cookie("lang", "nn")
-    response = client.post(f"/logger/{EMMA_LOG_ID}/seksjon/highlights", data={"body": "Hei"})
+    response = client.post(f"/logger/{log.id}/seksjon/highlights", data={"body": "Hei"})
     assert response.status_code == 409
     assert "Samtykket gjekk ut" in response.get_data(as_text=True)
 
 
-def test_domain_functions_refuse_too(ctx_request, db_conn):
+def test_domain_functions_refuse_too(ctx_request, db_conn, log):
     from stafettlogg.logs import domain
     from stafettlogg.logs import sections as sec
 
-    expire_emmas_consent()
-    log = Log.get_by_id(EMMA_LOG_ID)
+    expire(log)
+    log = Log.get_by_id(log.id)
     with pytest.raises(LogError) as error:
         sec.create_item(user("stafettholder"), log, sec.SECTIONS["highlights"], {"body": "Hei"})
     assert error.value.code == states.WAITING
@@ -151,58 +189,58 @@ def test_domain_functions_refuse_too(ctx_request, db_conn):
     assert {"renew_consent", "close"} <= states.allowed_actions(user("stafettholder"), log)
 
 
-def test_a_new_consent_reopens_the_log(auth, db_conn):
-    expire_emmas_consent()
+def test_a_new_consent_reopens_the_log(auth, db_conn, log):
+    expire(log)
     holder = auth.persona("holder")
-    assert holder.post(f"/logger/{EMMA_LOG_ID}/seksjon/highlights", data={"body": "Før"}).status_code == 409
-    response = holder.post(f"/logger/{EMMA_LOG_ID}/samtykke", data=consent_form(), content_type="multipart/form-data")
+    assert holder.post(f"/logger/{log.id}/seksjon/highlights", data={"body": "Før"}).status_code == 409
+    response = holder.post(f"/logger/{log.id}/samtykke", data=consent_form(), content_type="multipart/form-data")
     assert response.status_code == 303
-    assert states.state_of(Log.get_by_id(EMMA_LOG_ID)) == LogStatus.ACTIVE
-    assert holder.post(f"/logger/{EMMA_LOG_ID}/seksjon/highlights", data={"body": "Etter"}).status_code in (200, 303)
-    assert Highlight.select().where(Highlight.log == EMMA_LOG_ID, Highlight.body == "Etter").exists()
-    page = holder.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert states.state_of(Log.get_by_id(log.id)) == LogStatus.ACTIVE
+    assert holder.post(f"/logger/{log.id}/seksjon/highlights", data={"body": "Etter"}).status_code in (200, 303)
+    assert Highlight.select().where(Highlight.log == log, Highlight.body == "Etter").exists()
+    page = holder.get(f"/logger/{log.id}").get_data(as_text=True)
     assert "Venter på nytt samtykke" not in page
 
 
-def test_start_page_shows_the_waiting_state(auth, db_conn):
-    expire_emmas_consent(3)
+def test_start_page_shows_the_waiting_state(auth, db_conn, log):
+    expire(log, 3)
     html = auth.persona("holder").get("/").get_data(as_text=True)
     assert "Venter på nytt samtykke" in html
-    assert f'href="/logger/{EMMA_LOG_ID}/samtykke"' in html
+    assert f'href="/logger/{log.id}/samtykke"' in html
 
 
-def test_the_unit_overview_shows_the_waiting_state(auth, db_conn):
-    nordbyen = Log.get_by_id(EMMA_LOG_ID).unit_id
+def test_the_unit_overview_shows_the_waiting_state(auth, db_conn, log):
+    nordbyen = Log.get_by_id(log.id).unit_id
     url = f"/enheter/{nordbyen}/oversikt"
     assert "Venter på nytt samtykke" not in auth.persona("unit_leader").get(url).get_data(as_text=True)
-    expire_emmas_consent()
+    expire(log)
     html = auth.persona("unit_leader").get(url).get_data(as_text=True)
     assert "Venter på nytt samtykke" in html
 
 
-def test_a_consent_must_cover_the_participants_services(auth, db_conn):
+def test_a_consent_must_cover_the_participants_services(auth, db_conn, log):
     holder = auth.persona("holder")
     response = holder.post(
-        f"/logger/{EMMA_LOG_ID}/samtykke", data=consent_form(services=[]), content_type="multipart/form-data"
+        f"/logger/{log.id}/samtykke", data=consent_form(services=[]), content_type="multipart/form-data"
     )
     assert response.status_code == 422
     assert "der deltakeren" in response.get_data(as_text=True)
-    assert Consent.select().where(Consent.log == EMMA_LOG_ID).count() == 1
+    assert Consent.select().where(Consent.log == log).count() == 1
 
 
 # ------------------------------------------------------------------ reminders
 
 
-def test_reminders_30_and_7_days_before_and_at_expiry_each_once(app, db_conn):
+def test_reminders_30_and_7_days_before_and_at_expiry_each_once(app, db_conn, log):
     from stafettlogg.reminders import consent_reminders
 
     leader, holder = user("enhetsleder"), user("stafettholder")
     expires = TODAY + dt.timedelta(days=30)
-    Consent.update(expires_on=expires).where(Consent.log == EMMA_LOG_ID).execute()
+    Consent.update(expires_on=expires).where(Consent.log == log).execute()
     mails_before = OutboxEmail.select().where(OutboxEmail.to.in_([leader.email, holder.email])).count()
 
     def notices(kind):
-        return list(Notification.select().where(Notification.kind == kind, Notification.log_id == EMMA_LOG_ID))
+        return list(Notification.select().where(Notification.kind == kind, Notification.log_id == log))
 
     with app.test_request_context():
         assert consent_reminders(TODAY) == 2
@@ -215,18 +253,16 @@ def test_reminders_30_and_7_days_before_and_at_expiry_each_once(app, db_conn):
         assert consent_reminders(expires + dt.timedelta(days=1)) == 2
         assert consent_reminders(expires + dt.timedelta(days=2)) == 0
     assert len(notices("consent_expired")) == 2
-    assert (
-        AuditEvent.select().where(AuditEvent.action == "consent_expired", AuditEvent.log_id == EMMA_LOG_ID).count() == 1
-    )
+    assert AuditEvent.select().where(AuditEvent.action == "consent_expired", AuditEvent.log_id == log).count() == 1
     # the e-mails are queued, without the child's name, and rendered in the reader's language
     mails = OutboxEmail.select().where(OutboxEmail.to.in_([leader.email, holder.email])).count()
     assert mails - mails_before == 6
     text = notices("consent_expiring")[0].text
-    assert "stafettlogg nr. 1" in text and "Emma" not in text
+    assert f"stafettlogg nr. {log.id}" in text and log.subject.name.split()[0] not in text
 
 
-def test_send_reminders_cli_runs_twice_sends_once(app, db_conn):
-    Consent.update(expires_on=TODAY + dt.timedelta(days=7)).where(Consent.log == EMMA_LOG_ID).execute()
+def test_send_reminders_cli_runs_twice_sends_once(app, db_conn, log):
+    consent_expires_in(log, 7)
     runner = app.test_cli_runner()
     first = runner.invoke(args=["send-reminders"])
     second = runner.invoke(args=["send-reminders"])
@@ -234,11 +270,11 @@ def test_send_reminders_cli_runs_twice_sends_once(app, db_conn):
     assert "0 om samtykker" in second.output
 
 
-def test_a_reminder_reads_in_nynorsk_for_a_nynorsk_reader(app, db_conn):
+def test_a_reminder_reads_in_nynorsk_for_a_nynorsk_reader(app, db_conn, log):
     from stafettlogg.notify import loads
     from stafettlogg.reminders import consent_reminders
 
-    Consent.update(expires_on=TODAY + dt.timedelta(days=5)).where(Consent.log == EMMA_LOG_ID).execute()
+    consent_expires_in(log, 5)
     with app.test_request_context():
         consent_reminders(TODAY)
     note = Notification.get(Notification.kind == "consent_expiring", Notification.user == user("stafettholder"))
@@ -249,91 +285,89 @@ def test_a_reminder_reads_in_nynorsk_for_a_nynorsk_reader(app, db_conn):
 # ------------------------------------------------------------------ handover out of scope
 
 
-def test_handover_outside_the_consents_scope_waits_for_a_consent_covering_the_new_unit(auth, db_conn):
-    """Finding 5: Emma's consent covers Nordbyen skole, health and PPT; a handover to a
+def test_handover_outside_the_consents_scope_waits_for_a_consent_covering_the_new_unit(auth, db_conn, log):
+    """Finding 5: the consent covers Nordbyen skole, health and PPT; a handover to a
     teacher at Sørbyen skole is allowed, says so up front, and the log opens to him only
     after he uploads a consent covering his school."""
     jonas = user("kontaktlaerer")
-    assert not states.covers(Log.get_by_id(EMMA_LOG_ID), jonas.unit)
-    assert states.covers(Log.get_by_id(EMMA_LOG_ID), user("stafettholder").unit)
+    assert not states.covers(Log.get_by_id(log.id), jonas.unit)
+    assert states.covers(Log.get_by_id(log.id), user("stafettholder").unit)
     holder = auth.persona("holder")
-    search = holder.get(f"/logger/{EMMA_LOG_ID}/stafettholder/sok?q=Jonas", headers={"HX-Request": "true"})
+    search = holder.get(f"/logger/{log.id}/stafettholder/sok?q=Jonas", headers={"HX-Request": "true"})
     assert "Samtykket omfatter ikke" in search.get_data(as_text=True)
-    assert holder.post(f"/logger/{EMMA_LOG_ID}/stafettholder", data={"to_user_id": jonas.id}).status_code == 303
-    handover = Handover.get(Handover.log == EMMA_LOG_ID, Handover.status == "pending")
+    assert holder.post(f"/logger/{log.id}/stafettholder", data={"to_user_id": jonas.id}).status_code == 303
+    handover = Handover.get(Handover.log == log, Handover.status == "pending")
     new = auth.login_as("kontaktlaerer")
     proposal = new.get(f"/stafettholder/{handover.id}").get_data(as_text=True)
     assert "Samtykket familien har gitt, omfatter ikke" in proposal
     assert new.post(f"/stafettholder/{handover.id}/godta").status_code == 303
 
-    log = Log.get_by_id(EMMA_LOG_ID)
+    log = Log.get_by_id(log.id)
     assert log.holder_id == jonas.id and states.state_of(log) == states.WAITING
-    concern = Concern.get(Concern.log == EMMA_LOG_ID).title
-    page = new.get(f"/logger/{EMMA_LOG_ID}")
+    concern = Concern.get(Concern.log == log).title
+    page = new.get(f"/logger/{log.id}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert concern not in html and "Last opp nytt samtykke" in html
     assert "Samtykket omfatter ikke" in html
     for path in ("/seksjon/concerns", "/sammendrag", "/stafettholder", "/opplysninger"):
-        assert new.get(f"/logger/{EMMA_LOG_ID}{path}").status_code == 409, path
+        assert new.get(f"/logger/{log.id}{path}").status_code == 409, path
     assert "Last opp samtykke for" in new.get("/").get_data(as_text=True)
     # the former holder, now a participant at a unit the consent covers, still reads
-    assert concern in auth.login_as("stafettholder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert concern in auth.login_as("stafettholder").get(f"/logger/{log.id}").get_data(as_text=True)
 
     # the family's new consent names Sørbyen skole, health and PPT, not the former school:
     # refused while the former holder takes part; the new holder removes her, then uploads
     new = auth.login_as("kontaktlaerer")
     without_old_school = consent_form(services=["kind:helsestasjon", "kind:ppt"])
-    response = new.post(f"/logger/{EMMA_LOG_ID}/samtykke", data=without_old_school, content_type="multipart/form-data")
+    response = new.post(f"/logger/{log.id}/samtykke", data=without_old_school, content_type="multipart/form-data")
     assert response.status_code == 422 and "der deltakeren Kari Ottesen" in response.get_data(as_text=True)
-    former = Participant.get(Participant.log == EMMA_LOG_ID, Participant.user == user("stafettholder"))
-    assert new.post(f"/logger/{EMMA_LOG_ID}/deltakere/{former.id}/fjern").status_code == 303
+    former = Participant.get(Participant.log == log, Participant.user == user("stafettholder"))
+    assert new.post(f"/logger/{log.id}/deltakere/{former.id}/fjern").status_code == 303
     response = new.post(
-        f"/logger/{EMMA_LOG_ID}/samtykke",
+        f"/logger/{log.id}/samtykke",
         data=consent_form(services=["kind:helsestasjon", "kind:ppt"]),
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
-    assert Consent.get(Consent.log == EMMA_LOG_ID, Consent.replaced_at.is_null()).unit_id == jonas.unit_id
-    assert states.state_of(Log.get_by_id(EMMA_LOG_ID)) == LogStatus.ACTIVE
-    assert concern in new.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert Consent.get(Consent.log == log, Consent.replaced_at.is_null()).unit_id == jonas.unit_id
+    assert states.state_of(Log.get_by_id(log.id)) == LogStatus.ACTIVE
+    assert concern in new.get(f"/logger/{log.id}").get_data(as_text=True)
 
 
-def test_a_new_holder_outside_the_scope_may_close_when_the_family_will_not_consent(auth, db_conn):
+def test_a_new_holder_outside_the_scope_may_close_when_the_family_will_not_consent(auth, db_conn, log):
     jonas = user("kontaktlaerer")
-    Log.update(holder=jonas, unit=jonas.unit_id).where(Log.id == EMMA_LOG_ID).execute()
+    Log.update(holder=jonas, unit=jonas.unit_id).where(Log.id == log).execute()
     new = auth.login_as("kontaktlaerer")
-    form = new.get(f"/logger/{EMMA_LOG_ID}/avslutt")
-    assert form.status_code == 200 and Concern.get(Concern.log == EMMA_LOG_ID).title not in form.get_data(as_text=True)
-    assert new.get(f"/logger/{EMMA_LOG_ID}/familieversjon").status_code == 409
+    form = new.get(f"/logger/{log.id}/avslutt")
+    assert form.status_code == 200 and Concern.get(Concern.log == log).title not in form.get_data(as_text=True)
+    assert new.get(f"/logger/{log.id}/familieversjon").status_code == 409
     # the gate lets the close form through (what closing asks is the close form's own business)
-    response = new.post(f"/logger/{EMMA_LOG_ID}/avslutt", data={"reason": "other", "keep": ""})
+    response = new.post(f"/logger/{log.id}/avslutt", data={"reason": "other", "keep": ""})
     assert response.status_code != 409, response.get_data(as_text=True)
 
 
-def test_a_consent_naming_the_new_unit_opens_the_log_at_once(auth, db_conn):
+def test_a_consent_naming_the_new_unit_opens_the_log_at_once(auth, db_conn, log):
     jonas = user("kontaktlaerer")
-    Consent.update(services=Consent.services.concat(f",unit:{jonas.unit_id}")).where(
-        Consent.log == EMMA_LOG_ID
-    ).execute()
+    Consent.update(services=Consent.services.concat(f",unit:{jonas.unit_id}")).where(Consent.log == log).execute()
     holder = auth.persona("holder")
-    holder.post(f"/logger/{EMMA_LOG_ID}/stafettholder", data={"to_user_id": jonas.id})
-    handover = Handover.get(Handover.log == EMMA_LOG_ID, Handover.status == "pending")
+    holder.post(f"/logger/{log.id}/stafettholder", data={"to_user_id": jonas.id})
+    handover = Handover.get(Handover.log == log, Handover.status == "pending")
     new = auth.login_as("kontaktlaerer")
     assert "omfatter ikke" not in new.get(f"/stafettholder/{handover.id}").get_data(as_text=True)
     new.post(f"/stafettholder/{handover.id}/godta")
-    assert states.state_of(Log.get_by_id(EMMA_LOG_ID)) == LogStatus.ACTIVE
+    assert states.state_of(Log.get_by_id(log.id)) == LogStatus.ACTIVE
 
 
-def test_covers_asks_the_consents_own_unit_not_the_logs_current_one(db_conn):
-    consent = Consent.get(Consent.log == EMMA_LOG_ID)
+def test_covers_asks_the_consents_own_unit_not_the_logs_current_one(db_conn, log):
+    consent = Consent.get(Consent.log == log)
     nordbyen = Unit.get_by_id(consent.unit_id)
     sorbyen = user("kontaktlaerer").unit
     assert states.consent_covers_unit(consent, nordbyen)
     assert not states.consent_covers_unit(consent, sorbyen)
     assert not states.consent_covers_unit(None, nordbyen)
-    Log.update(unit=sorbyen).where(Log.id == EMMA_LOG_ID).execute()  # moved without a new consent
-    assert states.consent_gap(Log.get_by_id(EMMA_LOG_ID))[0] == states.GAP_HOLDER_UNIT
+    Log.update(unit=sorbyen).where(Log.id == log).execute()  # moved without a new consent
+    assert states.consent_gap(Log.get_by_id(log.id))[0] == states.GAP_HOLDER_UNIT
 
 
 # ------------------------------------------------------------------ a youth who consents alone
