@@ -3,6 +3,7 @@ and an htmx fragment, a redirect that htmx follows, and the one way to build a l
 (from the route, also outside a request: reminders, CLI, the demo)."""
 
 from flask import (
+    abort,
     current_app,
     flash,
     has_app_context,
@@ -48,6 +49,14 @@ def page_or_fragment(fragment: str, page=None, status: int = 200, *, headers=Non
         response.headers.update(headers or {})
         return response
     return make_response(render_template(page, **context), status)
+
+
+def row_or_404(model, *where, **filters):
+    """The one row the conditions name, or 404: a row of another log or unit is not found."""
+    row = model.get_or_none(*where, **filters)
+    if row is None:
+        abort(404)
+    return row
 
 
 def back_to(url: str, message: str | None = None, category: str = "success"):

@@ -52,12 +52,17 @@ def _el(parent, name, text=None, ns=AM):
     return node
 
 
-def _code(parent, name, code, description=""):
+def _pair(parent, name, tag, value, optional_tag, optional_value=""):
+    """A metadata element of two children: `tag` always, `optional_tag` when it has a value."""
     node = _el(parent, name)
-    _el(node, "kode", code, MD)
-    if description:
-        _el(node, "beskrivelse", description, MD)
+    _el(node, tag, value, MD)
+    if optional_value:
+        _el(node, optional_tag, optional_value, MD)
     return node
+
+
+def _code(parent, name, code, description=""):
+    return _pair(parent, name, "kode", code, "beskrivelse", description)
 
 
 def _external_key(parent, name, key, ns=AM):
@@ -68,11 +73,7 @@ def _external_key(parent, name, key, ns=AM):
 
 
 def _people(parent, name, who, ident=""):
-    node = _el(parent, name)
-    _el(node, "navn", who, MD)
-    if ident:
-        _el(node, "identifikator", ident, MD)
-    return node
+    return _pair(parent, name, "navn", who, "identifikator", ident)
 
 
 def _skjerming(parent):

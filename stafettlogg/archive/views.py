@@ -74,12 +74,11 @@ def reference(log_id):
 def unit_language(unit_id):
     try:
         domain.set_document_language(current_user, g.unit, request.form.get("document_language", ""))
+        flash(_("Målformen for arkivdokumentene er lagret."), "success")
     except LogError as e:
         if e.code == "forbidden":
             return render_template("error.html", code=403, message=str(e)), 403
         flash(str(e), "error")
-        return redirect(url_for("lifecycle.queue", unit_id=unit_id), 303)
-    flash(_("Målformen for arkivdokumentene er lagret."), "success")
     return redirect(url_for("lifecycle.queue", unit_id=unit_id), 303)
 
 

@@ -57,9 +57,8 @@ def close(log_id):
     if request.method == "GET":  # a reason may be proposed by a link (the IP prompt)
         reason = request.args.get("reason", "")
         return _close_page({"reason": reason} if reason in content.close_reasons() else None)
-    f = request.form
-    keep = f.get("keep", "")
-    try:
+
+    def close_log(f, keep):
         lifecycle.close_log(
             current_user,
             g.log,
@@ -71,10 +70,21 @@ def close(log_id):
             agreed_by_name=f.get("agreed_by_name", ""),
             agreed_as=f.get("agreed_as", "guardian"),
         )
+
+    return _keep_step(close_log, "reason", CLOSED_MESSAGES, "logs.show")
+
+
+def _keep_step(step, error_field: str, messages: dict, endpoint: str):
+    """A step that records the family's answer to "Skal loggen tas vare på?": refused,
+    the closing page again with what was typed; done, what happens to the log now."""
+    f = request.form
+    keep = f.get("keep", "")
+    try:
+        step(f, keep)
     except LogError as e:
-        return _close_page(f, {e.field or "reason": str(e)}, 409 if e.code else 422)
-    flash(CLOSED_MESSAGES[keep], "success")
-    return redirect(url_for("logs.show", log_id=g.log.id), 303)
+        return _close_page(f, {e.field or error_field: str(e)}, 409 if e.code else 422)
+    flash(messages[keep], "success")
+    return redirect(url_for(endpoint, log_id=g.log.id), 303)
 
 
 CLOSED_MESSAGES = {
@@ -90,16 +100,13 @@ CLOSED_MESSAGES = {
 @bp.route("/logger/<int:log_id>/ta-vare-pa", methods=["POST"])
 def keep_answer(log_id):
     """The holder records the family's answer to "Skal loggen tas vare på?" after closing."""
-    f = request.form
-    keep = f.get("keep", "")
-    try:
+
+    def record(f, keep):
         lifecycle.record_keep_answer(
             current_user, g.log, keep, f.get("agreed_by_name", ""), f.get("agreed_as", "guardian")
         )
-    except LogError as e:
-        return _close_page(f, {e.field or "keep": str(e)}, 409 if e.code else 422)
-    flash(KEEP_MESSAGES[keep], "success")
-    return redirect(url_for("lifecycle.close", log_id=g.log.id), 303)
+
+    return _keep_step(record, "keep", KEEP_MESSAGES, "lifecycle.close")
 
 
 KEEP_MESSAGES = {

@@ -30,7 +30,7 @@ from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participant, Unit, User
 from stafettlogg.takeover import domain as requests
-from stafettlogg.web import back_to, page_or_fragment, wants_fragment
+from stafettlogg.web import back_to, page_or_fragment, row_or_404, wants_fragment
 
 bp = Blueprint("logs", __name__, url_prefix="/logger")
 
@@ -328,9 +328,7 @@ def consent_upload(log_id):
 
 @bp.route("/<int:log_id>/samtykke/<int:consent_id>/fil")
 def consent_file(log_id, consent_id):
-    consent = Consent.get_or_none(Consent.id == consent_id, Consent.log == g.log)
-    if consent is None:
-        abort(404)
+    consent = row_or_404(Consent, Consent.id == consent_id, Consent.log == g.log)
     g.audit_object = consent
     stored = consent.file
 
@@ -372,10 +370,7 @@ def guardian_add(log_id):
 
 def _guardian(guardian_id: int) -> Guardian:
     """A guardian of this log, or 404 (never another log's guardian)."""
-    guardian = Guardian.get_or_none(Guardian.id == guardian_id, Guardian.log == g.log)
-    if guardian is None:
-        abort(404)
-    return guardian
+    return row_or_404(Guardian, Guardian.id == guardian_id, Guardian.log == g.log)
 
 
 @bp.route("/<int:log_id>/foresatte/<int:guardian_id>/sprak", methods=["POST"])
@@ -426,9 +421,7 @@ def participant_search(log_id):
 
 @bp.route("/<int:log_id>/deltakere", methods=["POST"])
 def participant_add(log_id):
-    user = User.get_or_none(id=request.form.get("user_id", type=int) or 0)
-    if user is None:
-        abort(404)
+    user = row_or_404(User, id=request.form.get("user_id", type=int) or 0)
     try:
         domain.add_participant(current_user, g.log, user)
     except domain.LogError as e:
@@ -457,9 +450,7 @@ def _participants(status=200, message=None, category="success", headers=None, **
 
 @bp.route("/<int:log_id>/deltakere/<int:participant_id>/fjern", methods=["POST"])
 def participant_remove(log_id, participant_id):
-    participant = Participant.get_or_none(Participant.id == participant_id, Participant.log == g.log)
-    if participant is None:
-        abort(404)
+    participant = row_or_404(Participant, Participant.id == participant_id, Participant.log == g.log)
     try:
         domain.remove_participant(current_user, g.log, participant)
     except domain.LogError as e:
@@ -630,9 +621,7 @@ def item_delete(log_id, key, item_id):
 
 @bp.route("/<int:log_id>/tiltak/<int:measure_id>/evaluering", methods=["POST"])
 def evaluation_create(log_id, measure_id):
-    measure = Measure.get_or_none(Measure.id == measure_id, Measure.log == g.log)
-    if measure is None:
-        abort(404)
+    measure = row_or_404(Measure, Measure.id == measure_id, Measure.log == g.log)
     section = SECTIONS["measures"]
     try:
         _evaluation, errors = sec.add_evaluation(current_user, g.log, measure, request.form)

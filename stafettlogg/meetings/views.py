@@ -18,7 +18,7 @@ from stafettlogg.logs import sections as sec
 from stafettlogg.logs.errors import LogError
 from stafettlogg.meetings import domain, ics
 from stafettlogg.models import Measure, Meeting
-from stafettlogg.web import back_to, external_url, page_or_fragment
+from stafettlogg.web import back_to, external_url, page_or_fragment, row_or_404
 
 bp = Blueprint("meetings", __name__, url_prefix="/logger")
 
@@ -232,10 +232,7 @@ def _measures_fragment(meeting, status=200, **extra):
 
 
 def _meeting_measure(meeting, measure_id) -> Measure:
-    measure = Measure.get_or_none(Measure.id == measure_id, Measure.log == g.log, Measure.meeting == meeting)
-    if measure is None:
-        abort(404)
-    return measure
+    return row_or_404(Measure, Measure.id == measure_id, Measure.log == g.log, Measure.meeting == meeting)
 
 
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/tiltak", methods=["POST"])

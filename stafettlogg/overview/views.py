@@ -10,7 +10,7 @@ from stafettlogg import audit, labels
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
 from stafettlogg.overview import exports, ke, overview, reconciliation, stats
-from stafettlogg.web import is_htmx, page_or_fragment
+from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
 
 bp = Blueprint("overview", __name__)
 
@@ -94,10 +94,7 @@ def external_create(unit_id, year):
 
 
 def _external(external_id) -> ExternalCoordination:
-    ext = ExternalCoordination.get_or_none(ExternalCoordination.id == external_id, ExternalCoordination.unit == g.unit)
-    if ext is None:
-        abort(404)
-    return ext
+    return row_or_404(ExternalCoordination, ExternalCoordination.id == external_id, ExternalCoordination.unit == g.unit)
 
 
 @bp.route("/enheter/<int:unit_id>/oversikt/<int:year>/gjennomgang", methods=["POST"])
@@ -196,10 +193,7 @@ def ke_record_create():
 
 
 def _record(record_id) -> CoordinatorRecord:
-    record = CoordinatorRecord.get_or_none(CoordinatorRecord.id == record_id)
-    if record is None:
-        abort(404)
-    return record
+    return row_or_404(CoordinatorRecord, CoordinatorRecord.id == record_id)
 
 
 def _record_values(record) -> dict:
