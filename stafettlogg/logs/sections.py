@@ -2,7 +2,7 @@
 data: fields, who may write, and one set of create/update/delete rules for all."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -46,221 +46,150 @@ class Section:
     model: type
     title: object
     item_name: object
+    add_label: object
     fields: tuple
-    creators: tuple = ("holder",)
-    # "author": participants may change what they wrote themselves; the holder all.
-    participant_edits_own: bool = False
-    order: tuple = field(default_factory=tuple)
     empty_text: object = ""
-    add_label: object = ""
+    # participants write too and change what they wrote themselves; the holder changes all
+    shared: bool = False
+    order: tuple = field(default_factory=tuple)
     markdown: bool = True
     # reloaded when something else in the log changes (it shows or offers other sections' rows)
     refresh_on_change: bool = False
 
+    @property
+    def creators(self) -> tuple:
+        return ("holder", "participant") if self.shared else ("holder",)
+
+    @property
+    def participant_edits_own(self) -> bool:
+        return self.shared
+
+
+# Each section: its model, its title, what one item is called, and its add button.
+NAMES = {
+    "concerns": (Concern, _l("Oppmerksomhet"), _l("oppmerksomhet"), _l("Legg til oppmerksomhet")),
+    "highlights": (Highlight, _l("Lysglimt"), _l("lysglimt"), _l("Legg til lysglimt")),
+    "goals": (Goal, _l("Mål"), _l("mål"), _l("Legg til mål")),
+    "measures": (Measure, _l("Tiltak"), _l("tiltak"), _l("Legg til tiltak")),
+    "meetings": (Meeting, _l("Møter"), _l("møte"), _l("Planlegg møte")),
+    "entries": (Entry, _l("Logg"), _l("notat"), _l("Skriv notat")),
+    "talk_agreements": (
+        ChildTalkAgreement,
+        _l("Avtale om samtale med barnet"),
+        _l("avtale om samtale"),
+        _l("Avtal samtale med barnet"),
+    ),
+    "talks": (ChildTalk, _l("Samtaler med barnet"), _l("samtale"), _l("Skriv ned en samtale")),
+}
+
+# The hint under a field, by section and field.
+HINTS = {
+    ("concerns", "title"): _l("Kort og konkret, for eksempel «Emma trives ikke i friminuttene»"),
+    ("highlights", "body"): _l("Et kort notat om noe som gikk bra"),
+    ("goals", "body"): _l("Hva ønsker barnet og familien skal bli annerledes?"),
+    ("measures", "responsible"): _l(
+        "Stillingstittel, navn eller familierelasjon, for eksempel «kontaktlærer Kari Ottesen» eller «mor»"
+    ),
+    ("measures", "responsible_user"): _l("Velg personen hvis hen skal evaluere tiltaket i loggen"),
+    ("meetings", "invited"): _l("Én per linje"),
+    ("meetings", "minutes"): _l("Skrives i møtet, gjerne på delt skjerm"),
+    ("talk_agreements", "adult"): _l("Navn og stilling, for eksempel «kontaktlærer Kari Ottesen»"),
+    ("talk_agreements", "adult_user"): _l("Velg personen hvis hen skal få påminnelse om samtalene"),
+    ("talk_agreements", "how"): _l("For eksempel «en prat på vei til gymtimen, uten andre til stede»"),
+    ("talks", "how_it_goes"): _l("Skriv det barnet sa, for eksempel «Det er bedre i friminuttene nå, jeg er med Ali»"),
+}
 
 SECTIONS: dict[str, Section] = {}
 
 
-def _register(section: Section) -> Section:
-    SECTIONS[section.key] = section
-    return section
+def _register(key: str, fields: tuple, **options) -> Section:
+    fields = tuple(replace(f, hint=HINTS.get((key, f.name))) for f in fields)
+    SECTIONS[key] = Section(key, *NAMES[key], fields, **options)
+    return SECTIONS[key]
 
 
 _register(
-    Section(
-        key="concerns",
-        model=Concern,
-        title=_l("Oppmerksomhet"),
-        item_name=_l("oppmerksomhet"),
-        fields=(
-            Field(
-                "title",
-                _l("Hva er vi oppmerksomme på?"),
-                required=True,
-                max_length=300,
-                hint=_l("Kort og konkret, for eksempel «Emma trives ikke i friminuttene»"),
-            ),
-            Field("body", _l("Beskrivelse"), "textarea"),
-        ),
-        empty_text=_l("Skriv hva dere er oppmerksomme på. Mål og tiltak hører til en oppmerksomhet."),
-        add_label=_l("Legg til oppmerksomhet"),
-    )
+    "concerns",
+    (
+        Field("title", _l("Hva er vi oppmerksomme på?"), required=True, max_length=300),
+        Field("body", _l("Beskrivelse"), "textarea"),
+    ),
+    empty_text=_l("Skriv hva dere er oppmerksomme på. Mål og tiltak hører til en oppmerksomhet."),
 )
 _register(
-    Section(
-        key="highlights",
-        model=Highlight,
-        title=_l("Lysglimt"),
-        item_name=_l("lysglimt"),
-        fields=(
-            Field(
-                "body",
-                _l("Hva gikk bra?"),
-                "textarea",
-                required=True,
-                max_length=2000,
-                hint=_l("Et kort notat om noe som gikk bra"),
-            ),
-        ),
-        creators=("holder", "participant"),
-        participant_edits_own=True,
-        empty_text=_l("Ingen lysglimt ennå. Skriv ned noe som gikk bra – det gir håp og retning."),
-        add_label=_l("Legg til lysglimt"),
-    )
+    "highlights",
+    (Field("body", _l("Hva gikk bra?"), "textarea", required=True, max_length=2000),),
+    shared=True,
+    empty_text=_l("Ingen lysglimt ennå. Skriv ned noe som gikk bra – det gir håp og retning."),
 )
 _register(
-    Section(
-        key="goals",
-        model=Goal,
-        title=_l("Mål"),
-        item_name=_l("mål"),
-        fields=(
-            Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
-            Field(
-                "body",
-                _l("Mål"),
-                "textarea",
-                required=True,
-                max_length=2000,
-                hint=_l("Hva ønsker barnet og familien skal bli annerledes?"),
-            ),
-        ),
-        empty_text=_l("Ingen mål ennå. Sett mål sammen med barnet og de foresatte."),
-        add_label=_l("Legg til mål"),
-    )
+    "goals",
+    (
+        Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
+        Field("body", _l("Mål"), "textarea", required=True, max_length=2000),
+    ),
+    empty_text=_l("Ingen mål ennå. Sett mål sammen med barnet og de foresatte."),
 )
 _register(
-    Section(
-        key="measures",
-        model=Measure,
-        title=_l("Tiltak"),
-        item_name=_l("tiltak"),
-        fields=(
-            Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
-            Field("what", _l("Hva skal gjøres?"), "textarea", required=True, max_length=2000),
-            Field(
-                "responsible",
-                _l("Hvem har ansvaret?"),
-                required=True,
-                max_length=200,
-                hint=_l(
-                    "Stillingstittel, navn eller familierelasjon, for eksempel «kontaktlærer Kari Ottesen» eller «mor»"
-                ),
-            ),
-            Field(
-                "responsible_user",
-                _l("Ansvarlig deltaker i loggen"),
-                "select",
-                choices="people",
-                hint=_l("Velg personen hvis hen skal evaluere tiltaket i loggen"),
-            ),
-            Field("start_date", _l("Fra dato"), "date"),
-            Field("evaluation_date", _l("Evalueres innen"), "date", required=True),
-            Field("status", _l("Status"), "select", required=True, choices="measure_status"),
-        ),
-        empty_text=_l("Ingen tiltak ennå. Skriv hvem som gjør hva, fra når, og når tiltaket skal evalueres."),
-        add_label=_l("Legg til tiltak"),
-    )
+    "measures",
+    (
+        Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
+        Field("what", _l("Hva skal gjøres?"), "textarea", required=True, max_length=2000),
+        Field("responsible", _l("Hvem har ansvaret?"), required=True, max_length=200),
+        Field("responsible_user", _l("Ansvarlig deltaker i loggen"), "select", choices="people"),
+        Field("start_date", _l("Fra dato"), "date"),
+        Field("evaluation_date", _l("Evalueres innen"), "date", required=True),
+        Field("status", _l("Status"), "select", required=True, choices="measure_status"),
+    ),
+    empty_text=_l("Ingen tiltak ennå. Skriv hvem som gjør hva, fra når, og når tiltaket skal evalueres."),
 )
 _register(
-    Section(
-        key="meetings",
-        model=Meeting,
-        title=_l("Møter"),
-        item_name=_l("møte"),
-        fields=(
-            Field("kind", _l("Type møte"), "select", required=True, choices="meeting_kinds"),
-            Field("starts_at", _l("Tidspunkt"), "datetime", required=True),
-            Field("place", _l("Sted eller Teams"), required=True, max_length=300),
-            Field("invited", _l("Inviterte"), "textarea", max_length=2000, hint=_l("Én per linje")),
-            Field("agenda", _l("Dagsorden"), "textarea"),
-            Field("minutes", _l("Referat"), "textarea", hint=_l("Skrives i møtet, gjerne på delt skjerm")),
-        ),
-        empty_text=_l("Ingen møter ennå. Stafettholderen inviterer til samarbeidsmøte og evalueringsmøte."),
-        add_label=_l("Planlegg møte"),
-    )
+    "meetings",
+    (
+        Field("kind", _l("Type møte"), "select", required=True, choices="meeting_kinds"),
+        Field("starts_at", _l("Tidspunkt"), "datetime", required=True),
+        Field("place", _l("Sted eller Teams"), required=True, max_length=300),
+        Field("invited", _l("Inviterte"), "textarea", max_length=2000),
+        Field("agenda", _l("Dagsorden"), "textarea"),
+        Field("minutes", _l("Referat"), "textarea"),
+    ),
+    empty_text=_l("Ingen møter ennå. Stafettholderen inviterer til samarbeidsmøte og evalueringsmøte."),
 )
 _register(
-    Section(
-        key="entries",
-        model=Entry,
-        title=_l("Logg"),
-        item_name=_l("notat"),
-        fields=(
-            Field("entry_date", _l("Dato"), "date", required=True),
-            Field("body", _l("Tekst"), "textarea", required=True, max_length=10000),
-        ),
-        creators=("holder", "participant"),
-        participant_edits_own=True,
-        empty_text=_l("Ingen notater ennå."),
-        add_label=_l("Skriv notat"),
-    )
-)
-
-_register(
-    Section(
-        key="talk_agreements",
-        model=ChildTalkAgreement,
-        title=_l("Avtale om samtale med barnet"),
-        item_name=_l("avtale om samtale"),
-        fields=(
-            Field(
-                "adult",
-                _l("Hvem snakker med barnet?"),
-                required=True,
-                max_length=200,
-                hint=_l("Navn og stilling, for eksempel «kontaktlærer Kari Ottesen»"),
-            ),
-            Field(
-                "adult_user",
-                _l("Personen i loggen"),
-                "select",
-                choices="people",
-                hint=_l("Velg personen hvis hen skal få påminnelse om samtalene"),
-            ),
-            Field("every_days", _l("Hvor ofte?"), "select", required=True, choices="talk_frequencies"),
-            Field("start_date", _l("Fra dato"), "date", required=True),
-            Field(
-                "how",
-                _l("Hvordan og hvor?"),
-                "textarea",
-                max_length=1000,
-                hint=_l("For eksempel «en prat på vei til gymtimen, uten andre til stede»"),
-            ),
-            Field("status", _l("Status"), "select", required=True, choices="talk_statuses"),
-        ),
-        empty_text=_l(
-            "Ingen avtale ennå. Avtal hvem som snakker med barnet mellom møtene, og hvor ofte, så dere fanger opp hvordan det går."
-        ),
-        add_label=_l("Avtal samtale med barnet"),
-        refresh_on_change=True,  # the next talk is due from the latest note
-    )
+    "entries",
+    (
+        Field("entry_date", _l("Dato"), "date", required=True),
+        Field("body", _l("Tekst"), "textarea", required=True, max_length=10000),
+    ),
+    shared=True,
+    empty_text=_l("Ingen notater ennå."),
 )
 _register(
-    Section(
-        key="talks",
-        model=ChildTalk,
-        title=_l("Samtaler med barnet"),
-        item_name=_l("samtale"),
-        fields=(
-            Field("agreement", _l("Etter avtalen"), "select", choices="talk_agreements"),
-            Field("talked_on", _l("Dato"), "date", required=True),
-            Field("who", _l("Hvem snakket med barnet?"), required=True, max_length=200),
-            Field(
-                "how_it_goes",
-                _l("Hvordan går det, med barnets egne ord?"),
-                "textarea",
-                required=True,
-                max_length=2000,
-                hint=_l("Skriv det barnet sa, for eksempel «Det er bedre i friminuttene nå, jeg er med Ali»"),
-            ),
-        ),
-        creators=("holder", "participant"),
-        participant_edits_own=True,
-        empty_text=_l("Ingen samtaler skrevet ned ennå."),
-        add_label=_l("Skriv ned en samtale"),
-        refresh_on_change=True,  # the note form offers the ongoing agreements
-    )
+    "talk_agreements",
+    (
+        Field("adult", _l("Hvem snakker med barnet?"), required=True, max_length=200),
+        Field("adult_user", _l("Personen i loggen"), "select", choices="people"),
+        Field("every_days", _l("Hvor ofte?"), "select", required=True, choices="talk_frequencies"),
+        Field("start_date", _l("Fra dato"), "date", required=True),
+        Field("how", _l("Hvordan og hvor?"), "textarea", max_length=1000),
+        Field("status", _l("Status"), "select", required=True, choices="talk_statuses"),
+    ),
+    empty_text=_l(
+        "Ingen avtale ennå. Avtal hvem som snakker med barnet mellom møtene, og hvor ofte, så dere fanger opp hvordan det går."
+    ),
+    refresh_on_change=True,  # the next talk is due from the latest note
+)
+_register(
+    "talks",
+    (
+        Field("agreement", _l("Etter avtalen"), "select", choices="talk_agreements"),
+        Field("talked_on", _l("Dato"), "date", required=True),
+        Field("who", _l("Hvem snakket med barnet?"), required=True, max_length=200),
+        Field("how_it_goes", _l("Hvordan går det, med barnets egne ord?"), "textarea", required=True, max_length=2000),
+    ),
+    shared=True,
+    empty_text=_l("Ingen samtaler skrevet ned ennå."),
+    refresh_on_change=True,  # the note form offers the ongoing agreements
 )
 
 MARKDOWN_FIELDS = {"body", "what", "agenda", "minutes", "invited", "how", "how_it_goes"}
