@@ -16,24 +16,17 @@ import datetime as dt
 import random
 import time
 
+from stafettlogg import models
 from stafettlogg.db import db, is_sqlite
 from stafettlogg.models import (
     Area,
-    AuditEvent,
-    ChildTalk,
-    ClassGroupPeriod,
     Concern,
-    CoordinatorRecord,
     Entry,
-    Evaluation,
-    Goal,
     Guardian,
-    Handover,
     Log,
     LogStatus,
     Measure,
     Meeting,
-    Participant,
     Role,
     Subject,
     Unit,
@@ -378,7 +371,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
             for uid in chosen:
                 yield (lid, uid, holder_id, created)
 
-    loader.insert(Participant, ["log", "user", "added_by", "added_at"], participants())
+    loader.insert(models.Participant, ["log", "user", "added_by", "added_at"], participants())
 
     def guardians():
         for lid, _u, _h, created, _s in new_logs:
@@ -486,7 +479,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
             autosave_meetings.append(mid)
 
     loader.insert(Concern, ["id", "log", "title", "body", "author", "created_at", "updated_at"], concern_rows)
-    loader.insert(Goal, ["log", "concern", "body", "author", "created_at", "updated_at"], goal_rows)
+    loader.insert(models.Goal, ["log", "concern", "body", "author", "created_at", "updated_at"], goal_rows)
     loader.insert(Entry, ["log", "entry_date", "body", "author", "created_at", "updated_at"], entry_rows)
     loader.insert(
         Meeting,
@@ -534,7 +527,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
                     yield (mid, day, sentence(rng, 14), rng.choice(("continue", "adjust", "end")), author, at)
 
     loader.insert(
-        Evaluation, ["measure", "evaluated_on", "what_worked", "decision", "author", "created_at"], evaluations()
+        models.Evaluation, ["measure", "evaluated_on", "what_worked", "decision", "author", "created_at"], evaluations()
     )
 
     def talks():
@@ -544,7 +537,9 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
                     day = (created + dt.timedelta(days=14 * (k + 1))).date()
                     yield (lid, min(day, today), "Kontaktlærer", sentence(rng, 10), holder_id, created, created)
 
-    loader.insert(ChildTalk, ["log", "talked_on", "who", "how_it_goes", "author", "created_at", "updated_at"], talks())
+    loader.insert(
+        models.ChildTalk, ["log", "talked_on", "who", "how_it_goes", "author", "created_at", "updated_at"], talks()
+    )
 
     def periods():
         for lid, unit_id, _h, created, _s in new_logs:
@@ -552,7 +547,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
             for y in range(year, today.year + 1):
                 yield (lid, unit_id, y, f"{rng.randint(1, 10)}A")
 
-    loader.insert(ClassGroupPeriod, ["log", "unit", "school_year", "class_group"], periods())
+    loader.insert(models.ClassGroupPeriod, ["log", "unit", "school_year", "class_group"], periods())
 
     def handovers():
         for lid, unit_id, holder_id, created, status in new_logs:
@@ -563,7 +558,9 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
                     yield (lid, other, holder_id, "accepted", other, at, at)
 
     loader.insert(
-        Handover, ["log", "from_user", "to_user", "status", "created_by", "created_at", "decided_at"], handovers()
+        models.Handover,
+        ["log", "from_user", "to_user", "status", "created_by", "created_at", "decided_at"],
+        handovers(),
     )
 
     ke_user = User.get(User.username == "ke")
@@ -586,7 +583,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
             )
 
     loader.insert(
-        CoordinatorRecord,
+        models.CoordinatorRecord,
         [
             "child_name",
             "birth_date",
@@ -624,7 +621,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
                 name = usernames.setdefault(holder_id, f"ansatt{holder_id}")
                 yield (at, holder_id, name, "holder", rng.choice(actions), lid, "127.0.0.1")
 
-    loader.insert(AuditEvent, ["at", "user_id", "username", "role", "action", "log_id", "ip"], events())
+    loader.insert(models.AuditEvent, ["at", "user_id", "username", "role", "action", "log_id", "ip"], events())
     loader.finish()
     report(
         f"  generated in {time.monotonic() - started:.0f} s: " + ", ".join(f"{k} {v}" for k, v in loader.counts.items())

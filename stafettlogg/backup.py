@@ -91,14 +91,18 @@ def schema_of_backup(url: str, source: Path) -> list[str]:
             raise RestoreRefused(f"Filen er ikke en lesbar sikkerhetskopi: {exc}") from exc
         finally:
             conn.close()
+    sql = _pg_restore_sql(source, "Filen er ikke en lesbar sikkerhetskopi", "--data-only", "--table=schema_migration")
+    return sorted(_copy_rows(sql, "schema_migration", "name"))
+
+
+def _pg_restore_sql(source: Path, refusal: str, *options: str) -> str:
+    """The backup (or the part `options` choose) as SQL; unreadable: refused with the reason."""
     result = subprocess.run(  # noqa: S603
-        [_tool("pg_restore"), "--data-only", "--table=schema_migration", "--file=-", str(source)],
-        capture_output=True,
-        text=True,
+        [_tool("pg_restore"), *options, "--file=-", str(source)], capture_output=True, text=True
     )
     if result.returncode != 0:
-        raise RestoreRefused(f"Filen er ikke en lesbar sikkerhetskopi: {result.stderr.strip()}")
-    return sorted(_copy_rows(result.stdout, "schema_migration", "name"))
+        raise RestoreRefused(f"{refusal}: {result.stderr.strip()}")
+    return result.stdout
 
 
 def _copy_rows(sql: str, table: str, column: str) -> list[str]:
@@ -150,14 +154,8 @@ def restore(url: str, source: Path) -> list[str]:
 def _restore_script(source: Path) -> str:
     """The backup as SQL, loaded into a fresh `public` schema (pg_restore cannot replace
     tables that newer tables reference, so the old schema is moved aside instead)."""
-    result = subprocess.run(  # noqa: S603
-        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RestoreRefused(f"Sikkerhetskopien kunne ikke leses: {result.stderr.strip()}")
-    body = re.sub(r"^CREATE SCHEMA public;$", "", result.stdout, flags=re.M)
+    sql = _pg_restore_sql(source, "Sikkerhetskopien kunne ikke leses", "--no-owner", "--no-privileges")
+    body = re.sub(r"^CREATE SCHEMA public;$", "", sql, flags=re.M)
     return (
         "ALTER SCHEMA public RENAME TO stafettlogg_replaced;\n"
         "CREATE SCHEMA public;\n"

@@ -16,7 +16,7 @@ from peewee import fn
 
 from stafettlogg import audit
 from stafettlogg.db import db
-from stafettlogg.logs import states
+from stafettlogg.logs import domain, states
 from stafettlogg.mailer import deliver_all_due
 from stafettlogg.models import (
     AuditEvent,
@@ -60,12 +60,7 @@ def measure_reminders(today: dt.date) -> int:
     measures = (
         Measure.select(Measure, Log)
         .join(Log)
-        .where(
-            Log.status == LogStatus.ACTIVE,
-            Measure.status != "ended",
-            Measure.evaluation_date.is_null(False),
-            Measure.evaluation_date <= today + dt.timedelta(days=DUE_WITHIN_DAYS),
-        )
+        .where(domain.measure_due_by(today + dt.timedelta(days=DUE_WITHIN_DAYS)))
         .order_by(Measure.evaluation_date, Measure.id)
     )
     measures = list(measures)
@@ -208,10 +203,7 @@ def consent_reminders(today: dt.date) -> int:
         .join(Log)
         .where(
             Log.status == LogStatus.ACTIVE,
-            Consent.replaced_at.is_null(),
-            Consent.withdrawn_at.is_null(),
-            Consent.expires_on.is_null(False),
-            Consent.expires_on <= today + dt.timedelta(days=max(CONSENT_REMINDER_DAYS)),
+            states.consent_runs_out_by(today + dt.timedelta(days=max(CONSENT_REMINDER_DAYS))),
         )
         .order_by(Consent.expires_on, Consent.id)
     )

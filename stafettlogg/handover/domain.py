@@ -76,25 +76,30 @@ def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -
         if to_user is not None and to_user.id == by.id:
             raise HandoverError(_("Du kan ikke foreslå deg selv. Du er allerede stafettholder."), "to_user")
         _check_new_holder(log, to_user, by)
-        handover = Handover.create(log=log, from_user=log.holder_id, to_user=to_user, note=note, created_by=by)
+        handover = _create_handover(log, to_user, note, by)
         audit.record("handover_proposed", log=log, obj=handover, user=by)
         _notify_proposed(handover, log, to_user, by)
     return handover
 
 
+def _create_handover(log: Log, to_user: User, note: str, by: User, **decided) -> Handover:
+    """A handover from the log's holder now; `decided` for one that takes effect at once."""
+    return Handover.create(log=log, from_user=log.holder_id, to_user=to_user, note=note, created_by=by, **decided)
+
+
+def _tell(user: User, kind: str, text, url: str, handover: Handover, *key, **options) -> None:
+    """A notice about a handover, in its log's history: once per handover (and `key`)."""
+    dedupe_key = ":".join([kind, str(handover.id), *map(str, key)])
+    notify(user, kind, text, url=url, log=handover.log_id, dedupe_key=dedupe_key, **options)
+
+
 def _notify_proposed(handover: Handover, log: Log, to_user: User, by: User) -> None:
-    notify(
-        to_user,
-        "handover_proposed",
-        msg(
-            "%(name)s foreslår deg som ny stafettholder for stafettlogg nr. %(id)s. Godta eller avslå forslaget.",
-            name=by.name,
-            id=log.id,
-        ),
-        url=path_for("handover.respond", handover_id=handover.id),
-        log=log,
-        dedupe_key=f"handover_proposed:{handover.id}",
+    text = msg(
+        "%(name)s foreslår deg som ny stafettholder for stafettlogg nr. %(id)s. Godta eller avslå forslaget.",
+        name=by.name,
+        id=log.id,
     )
+    _tell(to_user, "handover_proposed", text, path_for("handover.respond", handover_id=handover.id), handover)
 
 
 def _load_pending(handover: Handover) -> tuple[Handover, Log]:
@@ -203,23 +208,13 @@ def accept_handover(by: User, handover: Handover) -> Log:
         Handover.update(status=ACCEPTED, decided_at=utcnow()).where(Handover.id == handover.id).execute()
         log, moved_from = _become_holder(log, handover.from_user_id, to_user)
         audit.record("handover_accepted", log=log, obj=handover, user=by)
-        notify(
-            User.get_by_id(handover.from_user_id),
-            "handover_accepted",
-            msg("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
-            url=path_for("logs.show", log_id=log.id),
-            log=log,
-            dedupe_key=f"handover_accepted:{handover.id}",
-        )
+        text = msg("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id)
+        former = User.get_by_id(handover.from_user_id)
+        _tell(former, "handover_accepted", text, path_for("logs.show", log_id=log.id), handover)
         if handover.created_by_id not in (handover.from_user_id, handover.to_user_id):
-            notify(  # a unit leader who proposed on behalf of a leaving holder
-                User.get_by_id(handover.created_by_id),
-                "handover_accepted",
-                msg("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id),
-                url=path_for("main.index"),
-                log=log,
-                dedupe_key=f"handover_accepted:{handover.id}:creator",
-            )
+            # a unit leader who proposed on behalf of a leaving holder
+            proposer = User.get_by_id(handover.created_by_id)
+            _tell(proposer, "handover_accepted", text, path_for("main.index"), handover, "creator")
         if moved_from is not None:
             _announce_move(log, moved_from)
     return log
@@ -241,22 +236,19 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
         ).execute()
         audit.record("handover_declined", log=log, obj=handover, user=by)
         for recipient_id in {handover.from_user_id, handover.created_by_id}:
-            notify(
-                User.get_by_id(recipient_id),
-                "handover_declined",
-                msg(
+            if recipient_id == log.holder_id:
+                text = msg(
                     "%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s. Du er fortsatt stafettholder.",
                     name=by.name,
                     id=log.id,
                 )
-                if recipient_id == log.holder_id
-                else msg(
+                url = path_for("logs.show", log_id=log.id)
+            else:
+                text = msg(
                     "%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id
-                ),
-                url=path_for("logs.show", log_id=log.id) if recipient_id == log.holder_id else path_for("main.index"),
-                log=log,
-                dedupe_key=f"handover_declined:{handover.id}:{recipient_id}",
-            )
+                )
+                url = path_for("main.index")
+            _tell(User.get_by_id(recipient_id), "handover_declined", text, url, handover, recipient_id)
     return Handover.get_by_id(handover.id)
 
 
@@ -273,30 +265,18 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
         audit.record("handover_cancelled", log=log, obj=handover, user=by)
         to_user = User.get_by_id(handover.to_user_id)
         if leaving is None or leaving.id != to_user.id:
-            notify(
-                to_user,
-                "handover_cancelled",
-                msg(
-                    "Forslaget om at du skal bli stafettholder for stafettlogg nr. %(id)s er trukket tilbake.",
-                    id=log.id,
-                ),
-                url=path_for("main.notifications"),
-                log=log,
-                dedupe_key=f"handover_cancelled:{handover.id}",
+            told, url = to_user, path_for("main.notifications")
+            text = msg(
+                "Forslaget om at du skal bli stafettholder for stafettlogg nr. %(id)s er trukket tilbake.", id=log.id
             )
         else:  # the proposed person left: the holder must find someone else
-            notify(
-                User.get_by_id(log.holder_id),
-                "handover_cancelled",
-                msg(
-                    "Forslaget om ny stafettholder for stafettlogg nr. %(id)s er trukket tilbake fordi %(name)s er deaktivert. Du er fortsatt stafettholder.",
-                    id=log.id,
-                    name=to_user.name,
-                ),
-                url=path_for("logs.show", log_id=log.id),
-                log=log,
-                dedupe_key=f"handover_cancelled:{handover.id}",
+            told, url = User.get_by_id(log.holder_id), path_for("logs.show", log_id=log.id)
+            text = msg(
+                "Forslaget om ny stafettholder for stafettlogg nr. %(id)s er trukket tilbake fordi %(name)s er deaktivert. Du er fortsatt stafettholder.",
+                id=log.id,
+                name=to_user.name,
             )
+        _tell(told, "handover_cancelled", text, url, handover)
     return Handover.get_by_id(handover.id)
 
 
@@ -342,30 +322,17 @@ def assign_holder_directly(
                 Handover.id == pending.id
             ).execute()
             audit.record("handover_cancelled", log=log, obj=pending, user=by)
-        handover = Handover.create(
-            log=log,
-            from_user=log.holder_id,
-            to_user=to_user,
-            note=reason,
-            status=ACCEPTED,
-            direct_assignment=True,
-            created_by=by,
-            decided_at=utcnow(),
+        handover = _create_handover(
+            log, to_user, reason, by, status=ACCEPTED, direct_assignment=True, decided_at=utcnow()
         )
         log, moved_from = _become_holder(log, handover.from_user_id, to_user)
         audit.record("holder_assigned", log=log, obj=handover, user=by, role="unit_leader")
-        notify(
-            to_user,
-            "holder_assigned",
-            msg(
-                "%(name)s har gjort deg til stafettholder for stafettlogg nr. %(id)s fordi stafettholderen har sluttet. Fortell de foresatte at du er ny stafettholder.",
-                name=by.name,
-                id=log.id,
-            ),
-            url=path_for("logs.show", log_id=log.id),
-            log=log,
-            dedupe_key=f"holder_assigned:{handover.id}",
+        text = msg(
+            "%(name)s har gjort deg til stafettholder for stafettlogg nr. %(id)s fordi stafettholderen har sluttet. Fortell de foresatte at du er ny stafettholder.",
+            name=by.name,
+            id=log.id,
         )
+        _tell(to_user, "holder_assigned", text, path_for("logs.show", log_id=log.id), handover)
         _tell_guardians_of_new_holder(log, to_user, handover)
         if moved_from is not None:
             _announce_move(log, moved_from)
@@ -385,15 +352,8 @@ def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) ->
     for guardian in Guardian.select().where(Guardian.log == log.id):
         account = User.get_or_none(id=guardian.user_id) if guardian.user_id else None
         if account is not None and account.active:
-            notify(
-                account,
-                "holder_assigned",
-                text,
-                url=path_for("guardian.show", log_id=log.id),
-                log=log,
-                dedupe_key=f"holder_assigned:{handover.id}:guardian:{guardian.id}",
-                email_subject=subject,
-            )
+            url = path_for("guardian.show", log_id=log.id)
+            _tell(account, "holder_assigned", text, url, handover, "guardian", guardian.id, email_subject=subject)
             mailed.add((account.email or "").lower())
         address = (guardian.email or "").strip()
         if address and address.lower() not in mailed:
@@ -432,14 +392,10 @@ def propose_for_leaving_holder(by: User, log: Log, to_user: User | None, note: s
                     id=log.id,
                 )
             )
-        handover = Handover.create(
-            log=log,
-            from_user=log.holder_id,
-            to_user=to_user,
-            note=(note or "").strip()
-            or _("Foreslått av enhetsleder %(name)s fordi stafettholderen slutter.", name=by.name),
-            created_by=by,
+        note = (note or "").strip() or _(
+            "Foreslått av enhetsleder %(name)s fordi stafettholderen slutter.", name=by.name
         )
+        handover = _create_handover(log, to_user, note, by)
         audit.record("handover_proposed", log=log, obj=handover, user=by, role="unit_leader")
         _notify_proposed(handover, log, to_user, by)
     return handover

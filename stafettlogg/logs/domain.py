@@ -20,6 +20,7 @@ from stafettlogg.models import (
     Handover,
     Log,
     LogStatus,
+    Measure,
     Participant,
     Role,
     Subject,
@@ -277,9 +278,7 @@ def upload_consent(
                 "services",
             )
     with write_transaction():
-        Consent.update(replaced_at=utcnow()).where(
-            Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null()
-        ).execute()
+        Consent.update(replaced_at=utcnow()).where(Consent.log == log, states.consent_in_force()).execute()
         stored = files.store(data, content_type)
         consent = Consent.create(
             log=log,
@@ -303,6 +302,11 @@ def _unit_kinds():
     return UnitKind.CHOICES
 
 
+def measure_due_by(limit: dt.date):
+    """A measure of an active log, not ended, to be evaluated on or before `limit`."""
+    return (Log.status == LogStatus.ACTIVE) & (Measure.status != "ended") & (Measure.evaluation_date <= limit)
+
+
 def consents_expiring(logs: list[Log], within_days: int = 30) -> list[Consent]:
     if not logs:
         return []
@@ -311,13 +315,7 @@ def consents_expiring(logs: list[Log], within_days: int = 30) -> list[Consent]:
         Consent.select(Consent, Log, Subject)
         .join(Log)
         .join(Subject)
-        .where(
-            Consent.log.in_([log.id for log in logs]),
-            Consent.replaced_at.is_null(),
-            Consent.withdrawn_at.is_null(),
-            Consent.expires_on.is_null(False),
-            Consent.expires_on <= limit,
-        )
+        .where(Consent.log.in_([log.id for log in logs]), states.consent_runs_out_by(limit))
         .order_by(Consent.expires_on)
     )
 

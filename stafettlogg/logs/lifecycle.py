@@ -258,9 +258,7 @@ def withdraw_consent(by: User, log: Log) -> Log:
 
 
 def _withdraw(by: User, log: Log, keep_answer: str = "undecided") -> None:
-    Consent.update(withdrawn_at=utcnow()).where(
-        Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null()
-    ).execute()
+    Consent.update(withdrawn_at=utcnow()).where(Consent.log == log, states.consent_in_force()).execute()
     _close(by, log, "withdraw_consent", "consent_withdrawn", "", keep_answer=keep_answer)
 
 
@@ -387,6 +385,12 @@ def _send_deleted_email(address: str, recipient: User) -> None:
     )
 
 
+def _delete_rows_of(log_id: int, *models) -> None:
+    """Every row of the log in these tables, in this order (a row before those it refers to)."""
+    for model in models:
+        model.delete().where(model.log == log_id).execute()
+
+
 def _purge(log: Log) -> None:
     """Delete every row that belongs to the log, children first (no reliance on
     cascades, which differ between databases). Guardian accounts that only existed
@@ -404,24 +408,12 @@ def _purge(log: Log) -> None:
 
     MinutesCorrection.delete().where(MinutesCorrection.meeting.in_(meetings)).execute()
     Evaluation.delete().where(Evaluation.measure.in_(measures)).execute()
-    Measure.delete().where(Measure.log == log_id).execute()
-    Meeting.delete().where(Meeting.log == log_id).execute()
-    Goal.delete().where(Goal.log == log_id).execute()
-    Concern.delete().where(Concern.log == log_id).execute()
-    Highlight.delete().where(Highlight.log == log_id).execute()
-    Entry.delete().where(Entry.log == log_id).execute()
-    ChildTalk.delete().where(ChildTalk.log == log_id).execute()
-    ChildTalkAgreement.delete().where(ChildTalkAgreement.log == log_id).execute()
-    GuideAnswer.delete().where(GuideAnswer.log == log_id).execute()
-    ClassGroupPeriod.delete().where(ClassGroupPeriod.log == log_id).execute()
-    Consent.delete().where(Consent.log == log_id).execute()
+    _delete_rows_of(log_id, Measure, Meeting, Goal, Concern, Highlight, Entry, ChildTalk, ChildTalkAgreement)
+    _delete_rows_of(log_id, GuideAnswer, ClassGroupPeriod, Consent)
     if file_ids:
         StoredFile.delete().where(StoredFile.id.in_(file_ids)).execute()
     GuardianInvitation.delete().where(GuardianInvitation.guardian.in_(guardians)).execute()
-    DeletionRequest.delete().where(DeletionRequest.log == log_id).execute()
-    Guardian.delete().where(Guardian.log == log_id).execute()
-    Participant.delete().where(Participant.log == log_id).execute()
-    Handover.delete().where(Handover.log == log_id).execute()
+    _delete_rows_of(log_id, DeletionRequest, Guardian, Participant, Handover)
     Notification.delete().where(Notification.log_id == log_id).execute()
     Log.delete().where(Log.id == log_id).execute()
     if not Log.select().where(Log.subject == subject_id).exists():  # a subject may be shared by several logs

@@ -15,11 +15,8 @@ from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import (
     Area,
     ChildTalk,
-    ChildTalkAgreement,
-    Concern,
     Entry,
     Evaluation,
-    Goal,
     Guardian,
     Handover,
     Highlight,
@@ -39,31 +36,12 @@ Author = User.alias("author")
 
 
 def load_log(log_id: int) -> Log:
-    holder = User.alias("holder")
-    return (
-        Log.select(Log, Subject, Unit, holder)
-        .join(Subject)
-        .switch(Log)
-        .join(Unit)
-        .switch(Log)
-        .join(holder, on=(Log.holder == holder.id))
-        .where(Log.id == log_id)
-        .get()
-    )
+    return _listed_logs().where(Log.id == log_id).get()
 
 
 @once_per_request
 def section_items(log: Log, key: str) -> list:
-    model = {
-        "concerns": Concern,
-        "highlights": Highlight,
-        "goals": Goal,
-        "measures": Measure,
-        "meetings": Meeting,
-        "entries": Entry,
-        "talk_agreements": ChildTalkAgreement,
-        "talks": ChildTalk,
-    }[key]
+    model = SECTIONS[key].model
     query = model.select(model, Author).join(Author, on=(model.author == Author.id)).where(model.log == log)
     if key == "measures":
         query = query.order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
@@ -117,15 +95,10 @@ def guardians(log: Log) -> list[Guardian]:
 
 def summary(log: Log) -> dict:
     """Counters for the section navigation and the deadline list (refreshed by htmx)."""
-    counted = (
-        ("concerns", Concern),
-        ("highlights", Highlight),
-        ("goals", Goal),
-        ("measures", Measure),
-        ("meetings", Meeting),
-        ("entries", Entry),
-        ("talks", ChildTalk),
-    )
+    counted = [
+        (key, SECTIONS[key].model)
+        for key in ("concerns", "highlights", "goals", "measures", "meetings", "entries", "talks")
+    ]
     # every section's count in one query (a scalar subquery per section)
     counts = (
         Log.select(*(model.select(fn.COUNT(model.id)).where(model.log == log).alias(key) for key, model in counted))
@@ -238,12 +211,7 @@ def measures_due(user: User, within_days: int = 14) -> list[Measure]:
         Measure.select(Measure, Log, Subject)
         .join(Log)
         .join(Subject)
-        .where(
-            Log.id.in_(my_log_ids(user)),
-            Log.status == LogStatus.ACTIVE,
-            Measure.status != "ended",
-            Measure.evaluation_date <= limit,
-        )
+        .where(Log.id.in_(my_log_ids(user)), domain.measure_due_by(limit))
         .order_by(Measure.evaluation_date)
     )
 

@@ -371,15 +371,20 @@ def _remembered(key: tuple, ask):
     return memo[key]
 
 
+def consent_in_force():
+    """The condition on the consent that is a log's current one: neither replaced nor withdrawn."""
+    return Consent.replaced_at.is_null() & Consent.withdrawn_at.is_null()
+
+
+def consent_runs_out_by(limit: dt.date):
+    """A consent in force whose expiry date is on or before `limit`."""
+    return consent_in_force() & Consent.expires_on.is_null(False) & (Consent.expires_on <= limit)
+
+
 def current_consent(log: Log):
     return _remembered(
         ("consent", log.id),
-        lambda: (
-            Consent.select()
-            .where(Consent.log == log, Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null())
-            .order_by(Consent.id.desc())
-            .first()
-        ),
+        lambda: Consent.select().where(Consent.log == log, consent_in_force()).order_by(Consent.id.desc()).first(),
     )
 
 
@@ -420,11 +425,7 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
     today = today or local_today()
     ids = [log.id for log in logs]
     consents = {}
-    for consent in (
-        Consent.select()
-        .where(Consent.log.in_(ids), Consent.replaced_at.is_null(), Consent.withdrawn_at.is_null())
-        .order_by(Consent.id)
-    ):
+    for consent in Consent.select().where(Consent.log.in_(ids), consent_in_force()).order_by(Consent.id):
         consents[consent.log_id] = consent  # the newest wins
     units = {u.id: u for u in Unit.select().where(Unit.id.in_({log.unit_id for log in logs}))}
     participants: dict[int, list] = {}
