@@ -67,19 +67,10 @@ class _Upload:
         return self._data.read(size)
 
 
-def _user(role, username, name, unit=None, area=None, job_title="", phone="", email=""):
-    user, _pw = create_user(
-        role,
-        username,
-        name,
-        password=PASSWORD,
-        unit=unit,
-        area=area,
-        job_title=job_title,
-        phone=phone,
-        email=email,
-        login_identity=demo_staff_identity(username, email) if role != Role.GUARDIAN else "",
-    )
+def _user(role, username, name, **details):
+    """A demo account (unit, area, job_title, phone, email as create_user takes them)."""
+    identity = demo_staff_identity(username, details.get("email", "")) if role != Role.GUARDIAN else ""
+    user, _pw = create_user(role, username, name, password=PASSWORD, login_identity=identity, **details)
     return user
 
 
@@ -227,151 +218,84 @@ def seed() -> None:
     domain.add_participant(holder, emma, nurse)
     domain.add_participant(holder, emma, ppt)
     concern_id = emma.concerns[0].id
-    S = sections.SECTIONS
-    sections.create_item(
-        holder,
-        emma,
-        S["goals"],
-        form_values(concern=concern_id, body="Emma har en venn å være sammen med i friminuttene innen jul."),
-    )
-    sections.create_item(
-        holder,
-        emma,
-        S["measures"],
-        form_values(
-            concern=concern_id,
-            what="Kontaktlærer setter opp faste lekegrupper i storefri, tre dager i uka.",
-            responsible="Kontaktlærer Kari Ottesen",
-            responsible_user=holder.id,
-            start_date=today - dt.timedelta(days=30),
-            evaluation_date=today + dt.timedelta(days=5),
-            status="ongoing",
+
+    def add(author, key, **fields):
+        sections.create_item(author, emma, sections.SECTIONS[key], form_values(**fields))
+
+    add(holder, "goals", concern=concern_id, body="Emma har en venn å være sammen med i friminuttene innen jul.")
+    # Emma's measures: what, who is responsible (and their account), evaluated in how many days
+    for what, responsible, person, evaluated_in in (
+        (
+            "Kontaktlærer setter opp faste lekegrupper i storefri, tre dager i uka.",
+            "Kontaktlærer Kari Ottesen",
+            holder,
+            5,
         ),
-    )
-    sections.create_item(
+        ("Helsesykepleier har samtale med Emma annenhver uke.", "Helsesykepleier Karianne Petrusen", nurse, -2),
+        ("Mor og far spør Emma hver fredag hva som var fint i uka.", "Mor og far", None, 40),
+    ):
+        fields = {"concern": concern_id, "what": what, "responsible": responsible, "status": "ongoing"}
+        if person is not None:
+            fields["responsible_user"] = person.id
+        start, evaluation = today - dt.timedelta(days=30), today + dt.timedelta(days=evaluated_in)
+        add(holder, "measures", start_date=start, evaluation_date=evaluation, **fields)
+    add(nurse, "highlights", body="Emma fortalte med stolthet at hun hadde vært med og hoppet tau i storefri.")
+    add(
         holder,
-        emma,
-        S["measures"],
-        form_values(
-            concern=concern_id,
-            what="Helsesykepleier har samtale med Emma annenhver uke.",
-            responsible="Helsesykepleier Karianne Petrusen",
-            responsible_user=nurse.id,
-            start_date=today - dt.timedelta(days=30),
-            evaluation_date=today - dt.timedelta(days=2),
-            status="ongoing",
-        ),
-    )
-    sections.create_item(
-        holder,
-        emma,
-        S["measures"],
-        form_values(
-            concern=concern_id,
-            what="Mor og far spør Emma hver fredag hva som var fint i uka.",
-            responsible="Mor og far",
-            start_date=today - dt.timedelta(days=30),
-            evaluation_date=today + dt.timedelta(days=40),
-            status="ongoing",
-        ),
-    )
-    sections.create_item(
-        nurse,
-        emma,
-        S["highlights"],
-        form_values(body="Emma fortalte med stolthet at hun hadde vært med og hoppet tau i storefri."),
-    )
-    sections.create_item(
-        holder,
-        emma,
-        S["entries"],
-        form_values(
-            entry_date=today - dt.timedelta(days=10),
-            body="Samtale med mor. Emma sier hun gleder seg mer til skolen nå.",
-        ),
+        "entries",
+        entry_date=today - dt.timedelta(days=10),
+        body="Samtale med mor. Emma sier hun gleder seg mer til skolen nå.",
     )
     meeting_at = (dt.datetime.combine(today + dt.timedelta(days=6), dt.time(14, 0))).strftime("%Y-%m-%dT%H:%M")
-    sections.create_item(
+    add(
         holder,
-        emma,
-        S["meetings"],
-        form_values(
-            kind="evalueringsmote",
-            starts_at=meeting_at,
-            place="Nordbyen skole, møterom 2",
-            invited="Fatima Hansen (mor)\nTor Hansen (far)\nKarianne Petrusen, helsesykepleier\nPer Rådgiver, PPT",
-            agenda="1. Hvordan går det i friminuttene?\n2. Evaluering av lekegruppene\n3. Veien videre",
-        ),
+        "meetings",
+        kind="evalueringsmote",
+        starts_at=meeting_at,
+        place="Nordbyen skole, møterom 2",
+        invited="Fatima Hansen (mor)\nTor Hansen (far)\nKarianne Petrusen, helsesykepleier\nPer Rådgiver, PPT",
+        agenda="1. Hvordan går det i friminuttene?\n2. Evaluering av lekegruppene\n3. Veien videre",
     )
 
-    make_log(
-        holder,
-        "Noah Berg",
-        dt.date(2015, 9, 2),
-        "020915501",
-        "barn",
-        1,
-        "5A",
-        "Noah kommer ofte for sent til første time",
-        [{"name": "Ingrid Berg", "relation": "mor", "phone": "933 00 000", "email": ""}],
-        consent=False,
-    )
-    sofie = make_log(
-        pedleder,
-        "Sofie Lie",
-        dt.date(2020, 1, 20),
-        "200120502",
-        "barn",
-        1,
-        "Reven",
-        "Sofie trenger støtte i språkutviklingen",
-        [{"name": "Anne Lie", "relation": "mor", "phone": "944 00 000", "email": ""}],
-        services=["kind:ppt"],
-    )
+    # Logs at level 1 with one guardian each: the child (born, national id without control
+    # digits, class), the first concern, and the guardian (name, relation, phone).
+    children = {
+        "Noah Berg": (dt.date(2015, 9, 2), "020915501", "5A", "Noah kommer ofte for sent til første time"),
+        "Sofie Lie": (dt.date(2020, 1, 20), "200120502", "Reven", "Sofie trenger støtte i språkutviklingen"),
+        "Oskar Nilsen": (dt.date(2014, 6, 30), "300614503", "6B", "Oskar var urolig etter flytting"),
+        "Ida Moen": (dt.date(2013, 11, 5), "051113504", "7A", "Ida hadde mye fravær høsten i fjor"),
+    }
+    parents = {
+        "Noah Berg": ("Ingrid Berg", "mor", "933 00 000"),
+        "Sofie Lie": ("Anne Lie", "mor", "944 00 000"),
+        "Oskar Nilsen": ("Lars Nilsen", "far", "955 00 000"),
+        "Ida Moen": ("Kjersti Moen", "mor", "966 00 000"),
+    }
+
+    def child_log(by, name, **options):
+        born, nid9, group, concern = children[name]
+        parent, relation, phone = parents[name]
+        guardian = {"name": parent, "relation": relation, "phone": phone, "email": ""}
+        return make_log(by, name, born, nid9, "barn", 1, group, concern, [guardian], **options)
+
+    child_log(holder, "Noah Berg", consent=False)
+    sofie = child_log(pedleder, "Sofie Lie", services=["kind:ppt"])
     domain.add_participant(pedleder, sofie, ppt)
-    closed = make_log(
-        holder,
-        "Oskar Nilsen",
-        dt.date(2014, 6, 30),
-        "300614503",
-        "barn",
-        1,
-        "6B",
-        "Oskar var urolig etter flytting",
-        [{"name": "Lars Nilsen", "relation": "far", "phone": "955 00 000", "email": ""}],
-    )
-    passive = make_log(
-        holder,
-        "Ida Moen",
-        dt.date(2013, 11, 5),
-        "051113504",
-        "barn",
-        1,
-        "7A",
-        "Ida hadde mye fravær høsten i fjor",
-        [{"name": "Kjersti Moen", "relation": "mor", "phone": "966 00 000", "email": ""}],
-    )
+    closed = child_log(holder, "Oskar Nilsen")
+    passive = child_log(holder, "Ida Moen")
+
+    def ended(log, status, created, activated, closed_days_ago, **answer):
+        """An ended log whose dates agree: created and activated (days ago) before closed."""
+        ago = [utcnow() - dt.timedelta(days=days) for days in (created, activated, closed_days_ago)]
+        Log.update(
+            status=status, created_at=ago[0], activated_at=ago[1], closed_at=ago[2], close_reason="needs_met", **answer
+        ).where(Log.id == log.id).execute()
+
     with write_transaction():
-        # dates that agree with each other: created and activated before closed
-        Log.update(
-            status=LogStatus.CLOSED,
-            created_at=utcnow() - dt.timedelta(days=400),
-            activated_at=utcnow() - dt.timedelta(days=395),
-            closed_at=utcnow() - dt.timedelta(days=60),
-            close_reason="needs_met",
-            keep_answer="no",  # the father said no to keeping it: in the unit leader's "Kan slettes"
-        ).where(Log.id == closed.id).execute()
-        Log.update(
-            status=LogStatus.PASSIVE,
-            created_at=utcnow() - dt.timedelta(days=600),
-            activated_at=utcnow() - dt.timedelta(days=590),
-            closed_at=utcnow() - dt.timedelta(days=200),
-            close_reason="needs_met",
-            guardian_agreed_to_keep=True,
-            keep_answer="yes",
-            keep_agreed_by="Kjersti Moen (mor)",
-            keep_agreed_on=today - dt.timedelta(days=200),
-        ).where(Log.id == passive.id).execute()
+        # the father said no to keeping it: in the unit leader's "Kan slettes"
+        ended(closed, LogStatus.CLOSED, 400, 395, 60, keep_answer="no")
+        agreed = {"keep_agreed_by": "Kjersti Moen (mor)", "keep_agreed_on": today - dt.timedelta(days=200)}
+        ended(passive, LogStatus.PASSIVE, 600, 590, 200, guardian_agreed_to_keep=True, keep_answer="yes", **agreed)
     if Participant.select().count() < 3 or not User.select().where(User.username == "foresatt").exists():
         raise RuntimeError("the demo municipality is incomplete: participants or the demo guardian are missing")
 
@@ -391,48 +315,36 @@ def seed() -> None:
             guardians_informed_on=today - dt.timedelta(days=75),
             created_by=User.get(User.username == "enhetsleder"),
         )
-        CoordinatorRecord.create(
-            child_name="Ahmed Rahimi",
-            birth_date=dt.date(2021, 5, 3),
-            unit=units["bhg"],
-            class_group="Reven",
-            kind="barnekoordinator",
-            decision="granted",
-            decided_on=today - dt.timedelta(days=90),
-            person_name="Kaspar Vestborg",
-            person_service="habiliteringstjenesten",
-            person_contact="900 77 777",
-            has_ip=True,
-            consent_to_inform=True,
-            informed_at=utcnow() - dt.timedelta(days=85),
-            created_by=ke_user,
+        # KE's register: the child, the decision (and how many days ago), and for a granted
+        # one the coordinator and when the unit was told (days ago, None: not yet).
+        decisions = (
+            ("Ahmed Rahimi", dt.date(2021, 5, 3), "bhg", "Reven", "barnekoordinator", "granted", 90),
+            ("Trine Olsen", dt.date(2016, 8, 21), "nord", "4B", "koordinator", "granted", 20),
+            ("Jonas Eriksen", dt.date(2012, 2, 11), "sor", "9A", "koordinator", "refused", 10),
         )
-        CoordinatorRecord.create(
-            child_name="Trine Olsen",
-            birth_date=dt.date(2016, 8, 21),
-            unit=units["nord"],
-            class_group="4B",
-            kind="koordinator",
-            decision="granted",
-            decided_on=today - dt.timedelta(days=20),
-            person_name="Karianne Petrusen",
-            person_service="helsesykepleier",
-            person_contact="900 33 333",
-            has_ip=True,
-            consent_to_inform=True,
-            created_by=ke_user,
-        )
-        CoordinatorRecord.create(
-            child_name="Jonas Eriksen",
-            birth_date=dt.date(2012, 2, 11),
-            unit=units["sor"],
-            class_group="9A",
-            kind="koordinator",
-            decision="refused",
-            decided_on=today - dt.timedelta(days=10),
-            consent_to_inform=False,
-            created_by=ke_user,
-        )
+        coordinators = {
+            "Ahmed Rahimi": ("Kaspar Vestborg", "habiliteringstjenesten", "900 77 777", 85),
+            "Trine Olsen": ("Karianne Petrusen", "helsesykepleier", "900 33 333", None),
+        }
+        for child, born, unit, class_group, kind, decision, days_ago in decisions:
+            granted = {"consent_to_inform": False}
+            if child in coordinators:
+                name, service, contact, informed_days_ago = coordinators[child]
+                granted = {"person_name": name, "person_service": service, "person_contact": contact}
+                granted.update(has_ip=True, consent_to_inform=True)
+                if informed_days_ago is not None:
+                    granted["informed_at"] = utcnow() - dt.timedelta(days=informed_days_ago)
+            CoordinatorRecord.create(
+                child_name=child,
+                birth_date=born,
+                unit=units[unit],
+                class_group=class_group,
+                kind=kind,
+                decision=decision,
+                decided_on=today - dt.timedelta(days=days_ago),
+                created_by=ke_user,
+                **granted,
+            )
 
     # Sofie starts school in August. Her holder in the kindergarten has proposed
     # the contact teacher at Nordbyen skole as new holder; the proposal waits on

@@ -376,45 +376,43 @@ class Consent(BaseModel):
     withdrawn_at = DateTimeField(null=True)
 
 
-class Concern(RenderedText, BaseModel):
+class SectionItem(RenderedText, BaseModel):
+    """A row of a log's section (logs/sections.py): who wrote it, when, and the version
+    a save must be based on (optimistic locking). Never a table of its own."""
+
+    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class Concern(SectionItem):
     rendered_text = ("body",)
 
     log = ForeignKeyField(Log, backref="concerns", on_delete="CASCADE")
     title = CharField(max_length=300)
     body = TextField(default="")
     body_html = HtmlField(default="")
-    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    version = IntegerField(default=1)
 
 
-class Highlight(RenderedText, BaseModel):
+class Highlight(SectionItem):
     rendered_text = ("body",)
 
     log = ForeignKeyField(Log, backref="highlights", on_delete="CASCADE")
     body = TextField()
     body_html = HtmlField(default="")
-    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    version = IntegerField(default=1)
 
 
-class Goal(RenderedText, BaseModel):
+class Goal(SectionItem):
     rendered_text = ("body",)
 
     log = ForeignKeyField(Log, backref="goals", on_delete="CASCADE")
     concern = ForeignKeyField(Concern, null=True, backref="goals", on_delete="SET NULL")
     body = TextField()
     body_html = HtmlField(default="")
-    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    version = IntegerField(default=1)
 
 
-class Meeting(RenderedText, BaseModel):
+class Meeting(SectionItem):
     rendered_text = ("invited", "agenda", "minutes")
 
     log = ForeignKeyField(Log, backref="meetings", on_delete="CASCADE")
@@ -428,15 +426,11 @@ class Meeting(RenderedText, BaseModel):
     minutes = TextField(default="")
     minutes_html = HtmlField(default="")
     present = TextField(default="")  # who was present, one per line
-    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
     finalised_at = DateTimeField(null=True)
     finalised_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    version = IntegerField(default=1)
 
 
-class Measure(RenderedText, BaseModel):
+class Measure(SectionItem):
     rendered_text = ("what",)
 
     log = ForeignKeyField(Log, backref="measures", on_delete="CASCADE")
@@ -449,10 +443,6 @@ class Measure(RenderedText, BaseModel):
     start_date = DateField(null=True)
     evaluation_date = DateField(null=True, index=True)
     status = CharField(max_length=20, default="planned")
-    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    version = IntegerField(default=1)
 
 
 class Evaluation(RenderedText, BaseModel):
@@ -480,23 +470,19 @@ class MinutesCorrection(RenderedText, BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
-class Entry(RenderedText, BaseModel):
+class Entry(SectionItem):
     rendered_text = ("body",)
 
     log = ForeignKeyField(Log, backref="entries", on_delete="CASCADE")
     entry_date = DateField()
     body = TextField()
     body_html = HtmlField(default="")
-    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    version = IntegerField(default=1)
 
     class Meta:
         indexes = ((("log", "entry_date", "id"), False),)  # a log's entries, newest first
 
 
-class ChildTalkAgreement(RenderedText, BaseModel):
+class ChildTalkAgreement(SectionItem):
     """Seed 002: an adult talks with the child between meetings — who, and how often."""
 
     rendered_text = ("how",)
@@ -509,13 +495,9 @@ class ChildTalkAgreement(RenderedText, BaseModel):
     how = TextField(default="")
     how_html = HtmlField(default="")
     status = CharField(max_length=20, default="ongoing")
-    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    version = IntegerField(default=1)
 
 
-class ChildTalk(RenderedText, BaseModel):
+class ChildTalk(SectionItem):
     """A quick note of one talk: when, who, how it is going in the child's words."""
 
     rendered_text = ("how_it_goes",)
@@ -526,10 +508,6 @@ class ChildTalk(RenderedText, BaseModel):
     who = CharField(max_length=200)
     how_it_goes = TextField()
     how_it_goes_html = HtmlField(default="")
-    author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    version = IntegerField(default=1)
 
 
 class GuideAnswer(BaseModel):
@@ -781,4 +759,4 @@ MODELS = [
 
 def rendered_text_models() -> list[type[RenderedText]]:
     """Every model with Markdown fields, with their rendered HTML stored next to them."""
-    return [model for model in BaseModel.__subclasses__() if issubclass(model, RenderedText)]
+    return [model for model in MODELS if issubclass(model, RenderedText)]

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from stafettlogg.dates import local_today
 from stafettlogg.logs.domain import age_on, guardian_problem
 from stafettlogg.logs.national_id import national_id_problem
+from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import SubjectKind, Unit
 
 MAX_GUARDIANS = 4
@@ -21,6 +22,17 @@ def consents_alone(birth_date: dt.date | None, day: dt.date | None = None) -> bo
     """seed 001: a youth who has reached the consent age (16 by default) consents alone,
     so their log needs no guardian."""
     return birth_date is not None and age_on(birth_date, day or local_today()) >= consent_age()
+
+
+def optional_date(form, name: str, errors: dict, message: str) -> dt.date | None:
+    """A date the form may leave empty; one that cannot be read is `message` under `name`."""
+    if not form.get(name):
+        return None
+    try:
+        return parse_date(form[name])
+    except ValueError:
+        errors[name] = message
+        return None
 
 
 def parse_create_form(form, user) -> tuple[dict, dict]:

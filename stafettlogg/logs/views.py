@@ -26,7 +26,7 @@ from stafettlogg.dates import local, local_today
 from stafettlogg.guide.guide import load_guide
 from stafettlogg.logs import domain, ip_prompt, lifecycle, queries, states
 from stafettlogg.logs import sections as sec
-from stafettlogg.logs.forms import MAX_GUARDIANS, parse_create_form
+from stafettlogg.logs.forms import MAX_GUARDIANS, optional_date, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participant, Unit, User
 from stafettlogg.takeover import domain as requests
@@ -79,17 +79,17 @@ def _int_ids(values) -> list[int]:
 # ------------------------------------------------------------------ create / reopen
 
 
+def _with_unit_picker(template: str, status: int, chosen_ids, exclude_ids=(), **context):
+    """A page with the unit picker: the user's own units first, the rest by area."""
+    first, others = queries.unit_choices(current_user, chosen_ids=chosen_ids, exclude_ids=exclude_ids)
+    return render_template(template, unit_first=first, unit_others=others, **context), status
+
+
 def _new_page(values, errors, status=200, existing=None):
-    first, others = queries.unit_choices(current_user, chosen_ids=_int_ids([values.get("unit_id")]))
-    return render_template(
-        "logs/new.html",
-        unit_first=first,
-        unit_others=others,
-        values=values,
-        errors=errors,
-        existing=existing,
-        max_guardians=MAX_GUARDIANS,
-    ), status
+    chosen = _int_ids([values.get("unit_id")])
+    return _with_unit_picker(
+        "logs/new.html", status, chosen, values=values, errors=errors, existing=existing, max_guardians=MAX_GUARDIANS
+    )
 
 
 @bp.route("/ny")
@@ -207,12 +207,7 @@ def edit_header(log_id):
         level = f.get("level", type=int)
         if level not in labels.LEVELS:
             errors["level"] = _("Velg BTI-nivå 1, 2 eller 3.")
-        informed = None
-        if f.get("guardians_informed_on"):
-            try:
-                informed = sec.parse_date(f["guardians_informed_on"])
-            except ValueError:
-                errors["guardians_informed_on"] = _("Skriv datoen som dd.mm.åååå.")
+        informed = optional_date(f, "guardians_informed_on", errors, _("Skriv datoen som dd.mm.åååå."))
         kept = f.get("records_kept_in", "stafettlogg")
         if kept not in labels.RECORD_LOCATIONS:
             errors["records_kept_in"] = _("Velg hvor innkallinger og referater ligger.")
@@ -253,22 +248,21 @@ def edit_header(log_id):
 def _consent_page(values, errors, status=200):
     log = g.log
     history = list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc()))
-    units = _units()
     chosen = _int_ids(s.split(":", 1)[1] for s in values.get("services", []) if s.startswith("unit:"))
-    first, others = queries.unit_choices(current_user, chosen_ids=chosen, exclude_ids=[log.unit_id])
-    return render_template(
+    return _with_unit_picker(
         "logs/consent.html",
-        unit_first=first,
-        unit_others=others,
+        status,
+        chosen,
+        [log.unit_id],
         log=log,
         values=values,
         errors=errors,
         history=history,
-        units=units,
+        units=_units(),
         kinds=labels.UNIT_KINDS,
         current=domain.current_consent(log),
         consent_age=current_app.config["CONSENT_AGE"],
-    ), status
+    )
 
 
 @bp.route("/<int:log_id>/samtykke")
@@ -298,12 +292,7 @@ def consent_upload(log_id):
         consent_date = sec.parse_date(f.get("consent_date", ""))
     except ValueError:
         errors["consent_date"] = _("Skriv datoen samtykket ble gitt, som dd.mm.åååå.")
-    expires_on = None
-    if f.get("expires_on"):
-        try:
-            expires_on = sec.parse_date(f["expires_on"])
-        except ValueError:
-            errors["expires_on"] = _("Skriv utløpsdatoen som dd.mm.åååå.")
+    expires_on = optional_date(f, "expires_on", errors, _("Skriv utløpsdatoen som dd.mm.åååå."))
     if errors:
         return _consent_page(values, errors, 422)
     try:
