@@ -9,25 +9,31 @@ import pytest
 
 from stafettlogg.guardians import domain as invitations
 from stafettlogg.logs.domain import LogError
-from stafettlogg.models import Guardian, GuardianInvitation, Log, OutboxEmail, Subject, User
-from tests.conftest import EMMA_LOG_ID, _make_app, user
+from stafettlogg.models import Guardian, GuardianInvitation, OutboxEmail, User
+from tests.conftest import _make_app, a_log, user
 
 pytestmark = pytest.mark.db
 
 GOOD = {"username": "tor.hansen", "password": "far leser avisen hver morgen", "repeat": "far leser avisen hver morgen"}
 
 
-def _tor():
-    return Guardian.get(Guardian.log == EMMA_LOG_ID, Guardian.name == "Tor Hansen")
+@pytest.fixture
+def log(app):
+    """Kari Ottesen's log; the father has no account yet."""
+    return a_log()
 
 
-def _invite(app, guardian=None):
+def _father(log):
+    return Guardian.get(Guardian.log == log, Guardian.relation == "far")
+
+
+def _invite(app, log):
     with app.test_request_context("/"):
-        return invitations.invite_guardian(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), guardian or _tor())
+        return invitations.invite_guardian(user("stafettholder"), log, _father(log))
 
 
-def test_the_link_without_the_code_opens_nothing(app, db_conn):
-    invitation, token = _invite(app)
+def test_the_link_without_the_code_opens_nothing(app, db_conn, log):
+    invitation, token = _invite(app, log)
     anon = app.test_client()
     for code, message in (("", "Skriv inn engangskoden"), ("1234 5678", "Koden stemmer ikke")):
         if code.replace(" ", "") == invitation.code:
@@ -42,8 +48,8 @@ def test_the_link_without_the_code_opens_nothing(app, db_conn):
     assert r.status_code == 303 and User.get(User.username == "tor.hansen").role == "guardian"
 
 
-def test_guessing_the_code_is_slowed_down_then_refused_even_with_the_right_code(app, db_conn):
-    invitation, token = _invite(app)
+def test_guessing_the_code_is_slowed_down_then_refused_even_with_the_right_code(app, db_conn, log):
+    invitation, token = _invite(app, log)
     anon = app.test_client()
     wrong = "0" * 8 if invitation.code != "0" * 8 else "1" * 8
     statuses = [anon.post(f"/invitasjon/{token}", data={**GOOD, "code": wrong}).status_code for _i in range(6)]
@@ -54,32 +60,32 @@ def test_guessing_the_code_is_slowed_down_then_refused_even_with_the_right_code(
 
 
 def test_an_existing_account_links_only_with_the_code(app, auth, db_conn):
-    sofie = Log.select().join(Subject).where(Subject.name == "Sofie Lie").get()
-    anne = Guardian.get(Guardian.log == sofie, Guardian.name == "Anne Lie")
+    kindergarten = a_log("pedleder", participants=(), guardian=None)
+    mother = Guardian.get(Guardian.log == kindergarten, Guardian.relation == "mor")
     with app.test_request_context("/"):
-        invitation, token = invitations.invite_guardian(user("pedleder"), sofie, anne)
-    parent = auth.persona("guardian")  # Fatima: a guardian account, now also Anne's link
+        invitation, token = invitations.invite_guardian(user("pedleder"), kindergarten, mother)
+    parent = auth.persona("guardian")  # a guardian account, now also this mother's link
     assert parent.post(f"/invitasjon/{token}", data={"action": "link"}).status_code == 422
     assert parent.post(f"/invitasjon/{token}", data={"action": "link", "code": "1"}).status_code == 422
-    assert Guardian.get_by_id(anne.id).user_id is None
+    assert Guardian.get_by_id(mother.id).user_id is None
     assert parent.post(f"/invitasjon/{token}", data={"action": "link", "code": invitation.code}).status_code == 303
-    assert Guardian.get_by_id(anne.id).user_id == user("foresatt").id
+    assert Guardian.get_by_id(mother.id).user_id == user("foresatt").id
     with app.test_request_context("/"), pytest.raises(LogError):
         invitations.link_invitation(token, user("foresatt"), code=invitation.code)  # single use
 
 
-def test_the_holder_sees_the_code_once_and_it_is_never_in_the_e_mail(auth, db_conn):
-    Guardian.update(email="tor@example.no").where(Guardian.id == _tor().id).execute()
-    page = auth.persona("holder").post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": _tor().id})
+def test_the_holder_sees_the_code_once_and_it_is_never_in_the_e_mail(auth, db_conn, log):
+    Guardian.update(email="tor@example.no").where(Guardian.id == _father(log).id).execute()
+    page = auth.persona("holder").post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": _father(log).id})
     html = page.get_data(as_text=True)
     code = re.search(r'invitation-code__digits" dir="ltr">(\d{4}) (\d{4})<', html)
-    assert code and "Gi koden til Tor Hansen på telefon eller i et møte" in html
+    assert code and f"Gi koden til {_father(log).name} på telefon eller i et møte" in html
     digits = code.group(1) + code.group(2)
     mail = OutboxEmail.get(OutboxEmail.to == "tor@example.no")
     assert digits not in mail.body and code.group(1) not in mail.body
-    again = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte").get_data(as_text=True)
+    again = auth.persona("holder").get(f"/logger/{log.id}/tilgang-foresatte").get_data(as_text=True)
     assert digits not in again and "invitation-code__digits" not in again
-    assert digits not in GuardianInvitation.get(GuardianInvitation.guardian == _tor()).code_hash
+    assert digits not in GuardianInvitation.get(GuardianInvitation.guardian == _father(log)).code_hash
 
 
 @pytest.mark.parametrize(
@@ -91,16 +97,16 @@ def test_the_holder_sees_the_code_once_and_it_is_never_in_the_e_mail(auth, db_co
         ({"IDPORTEN_ISSUER": "https://idporten.example", "LOCAL_GUARDIAN_LOGIN": True}, "12078510062", False),
     ],
 )
-def test_who_gets_an_invitation(database_url, db_conn, settings, national_id, allowed):
+def test_who_gets_an_invitation(database_url, db_conn, log, settings, national_id, allowed):
     app = _make_app(database_url, **settings)
-    Guardian.update(national_id=national_id).where(Guardian.id == _tor().id).execute()
+    Guardian.update(national_id=national_id).where(Guardian.id == _father(log).id).execute()
     client = app.test_client()
     client.post("/login", data={"username": "stafettholder", "password": "demo-passord"})
-    r = client.post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": _tor().id})
+    r = client.post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": _father(log).id})
     assert (r.status_code == 200) == allowed
-    assert GuardianInvitation.select().where(GuardianInvitation.guardian == _tor()).exists() == allowed
-    page = client.get(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte").get_data(as_text=True)
-    offered = f'name="guardian_id" value="{_tor().id}"' in page
+    assert GuardianInvitation.select().where(GuardianInvitation.guardian == _father(log)).exists() == allowed
+    page = client.get(f"/logger/{log.id}/tilgang-foresatte").get_data(as_text=True)
+    offered = f'name="guardian_id" value="{_father(log).id}"' in page
     assert offered == allowed  # no button that would be refused; the reason instead
     if not allowed:
         assert "ID-porten" in r.get_data(as_text=True) and "ID-porten" in page
