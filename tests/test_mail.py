@@ -18,7 +18,7 @@ import pytest
 from stafettlogg import mailer
 from stafettlogg.models import Handover, MailStatus, Notification, OutboxEmail, User
 from stafettlogg.notify import Join, Message, dumps, loads, msg, notify
-from tests.conftest import EMMA_LOG_ID, _make_app, user
+from tests.conftest import _make_app, a_log, an_item, user
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.db
@@ -91,17 +91,19 @@ def _login(app, username: str):
     return Auth(app, client).login_as(username)
 
 
-def _propose(app) -> tuple[float, int]:
-    """The holder proposes a new holder over HTTP; returns (seconds, status)."""
+def _propose(app):
+    """The holder proposes a new holder for a log of hers over HTTP; returns (seconds,
+    status, the log)."""
     from stafettlogg.db import db
 
+    log = a_log()
     with db.connection_context():
         target = user("kontaktlaerer")
         User.update(email="jonas.berg@example.no", language="").where(User.id == target.id).execute()
     client = _login(app, "stafettholder")
     started = time.monotonic()
-    r = client.post(f"/logger/{EMMA_LOG_ID}/stafettholder", data={"to_user_id": target.id, "note": "Flytter"})
-    return time.monotonic() - started, r.status_code
+    r = client.post(f"/logger/{log.id}/stafettholder", data={"to_user_id": target.id, "note": "Flytter"})
+    return time.monotonic() - started, r.status_code, log
 
 
 def _mails_to(address: str) -> list[OutboxEmail]:
@@ -117,11 +119,11 @@ def test_action_succeeds_at_once_and_mail_arrives_exactly_once(mail_app, smtp, m
     from stafettlogg.db import db
 
     smtp.set_mode(mode)
-    seconds, status = _propose(mail_app)
+    seconds, status, log = _propose(mail_app)
     assert status in (302, 303) and seconds < 0.9, (status, seconds)  # SMTP_TIMEOUT is 1 s
     mailer.wait_for_background_delivery()
     with db.connection_context():
-        assert Handover.select().where(Handover.log == EMMA_LOG_ID, Handover.status == "pending").count() == 1
+        assert Handover.select().where(Handover.log == log, Handover.status == "pending").count() == 1
         [mail] = _mails_to("jonas.berg@example.no")
         if mode == "accept":
             assert mail.status == MailStatus.SENT and mail.attempts == 1
@@ -233,7 +235,17 @@ def test_send_reminders_never_loses_an_email(mail_app, smtp):
     smtp.set_mode("refuse")
     with db.connection_context():
         User.update(email="holder@example.no").where(User.username == "stafettholder").execute()
-        Measure.update(evaluation_date=dt.date(2027, 3, 3)).where(Measure.log == EMMA_LOG_ID).execute()
+        Measure.update(evaluation_date=None).execute()  # the demo's own dates are relative to the real today
+    for responsible in ("stafettholder", "aktor"):
+        an_item(
+            a_log(),
+            "measures",
+            what="Faste lekegrupper i storefri",
+            responsible="Kontaktlærer",
+            responsible_user=user(responsible).id,
+            evaluation_date=dt.date(2027, 3, 3),
+            status="ongoing",
+        )
     runner = mail_app.test_cli_runner()
     result = runner.invoke(args=["send-reminders", "--today", "2027-03-01"])
     assert result.exit_code == 0, result.output
@@ -280,9 +292,7 @@ def test_without_a_mail_server_mail_stays_in_the_outbox(auth, db_conn, app):
 def test_a_notice_from_a_bokmal_user_reads_in_nynorsk(auth, db_conn):
     from stafettlogg.handover import domain as handover
 
-    handover.propose_handover(
-        user("stafettholder"), Handover.log.rel_model.get_by_id(EMMA_LOG_ID), user("kontaktlaerer")
-    )
+    handover.propose_handover(user("stafettholder"), a_log(), user("kontaktlaerer"))
     client = auth.login_as("kontaktlaerer")
     assert "foreslår deg som ny stafettholder" in client.get("/varsler").get_data(as_text=True)
     client.set_cookie("lang", "nn")
@@ -299,9 +309,7 @@ def test_email_is_written_in_the_recipients_language(auth, db_conn):
     User.update(email="jonas@example.no").where(User.id == target.id).execute()
     from stafettlogg.handover import domain as handover
 
-    handover.propose_handover(
-        user("stafettholder"), Handover.log.rel_model.get_by_id(EMMA_LOG_ID), user("kontaktlaerer")
-    )
+    handover.propose_handover(user("stafettholder"), a_log(), user("kontaktlaerer"))
     mail = OutboxEmail.get(OutboxEmail.to == "jonas@example.no")
     assert mail.locale == "nn"
     assert "som ny stafetthaldar" in mail.body and "Opne Stafettlogg" in mail.body
