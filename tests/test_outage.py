@@ -92,12 +92,12 @@ def test_every_page_answers_503_during_an_outage_and_recovers(outage, auth_for):
 def test_a_database_error_that_is_not_an_outage_stays_a_500(app, auth, monkeypatch):
     from peewee import OperationalError
 
-    from stafettlogg.main import views as main
+    from stafettlogg.logs import queries
 
     def broken(*args, **kwargs):
         raise OperationalError("no such column: nonsense")
 
-    monkeypatch.setattr(main, "render_template", broken)
+    monkeypatch.setattr(queries, "start_page", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = auth.login_as("stafettholder").get("/")
     assert response.status_code == 500

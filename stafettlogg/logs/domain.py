@@ -307,15 +307,15 @@ def measure_due_by(limit: dt.date):
     return (Log.status == LogStatus.ACTIVE) & (Measure.status != "ended") & (Measure.evaluation_date <= limit)
 
 
-def consents_expiring(logs: list[Log], within_days: int = 30) -> list[Consent]:
-    if not logs:
-        return []
+def consents_expiring(logs, within_days: int = 30) -> list[Consent]:
+    """The current consents of `logs` (a query of log ids) that run out within the
+    days, or have run out."""
     limit = local_today() + dt.timedelta(days=within_days)
     return list(
         Consent.select(Consent, Log, Subject)
         .join(Log)
         .join(Subject)
-        .where(Consent.log.in_([log.id for log in logs]), states.consent_runs_out_by(limit))
+        .where(Consent.log.in_(logs), states.consent_runs_out_by(limit))
         .order_by(Consent.expires_on)
     )
 

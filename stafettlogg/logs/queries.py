@@ -4,7 +4,7 @@ prefetch, never a query per row (DEVELOPERS.md "Speed is a feature")."""
 import datetime as dt
 
 from flask import g, has_request_context
-from peewee import JOIN, Case, fn, prefetch
+from peewee import JOIN, Case, Tuple, fn, prefetch
 
 from stafettlogg.dates import local_today
 from stafettlogg.db import once_per_request
@@ -15,6 +15,7 @@ from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import (
     Area,
     ChildTalk,
+    Consent,
     Entry,
     Evaluation,
     Guardian,
@@ -30,7 +31,7 @@ from stafettlogg.models import (
     User,
 )
 from stafettlogg.takeover import domain as requests
-from stafettlogg.windows import Window, dated_window
+from stafettlogg.windows import Window, dated_window, page_size
 
 Author = User.alias("author")
 
@@ -192,44 +193,97 @@ def _listed_logs():
     )
 
 
-def my_logs(user: User) -> list[Log]:
-    """Logs where I am holder or participant, newest activity first."""
-    return list(
-        _listed_logs()
-        .where(Log.id.in_(my_log_ids(user)))
-        .order_by(
-            Case(None, [(Log.status == LogStatus.ACTIVE, 0), (Log.status == LogStatus.DRAFT, 1)], 2),
-            Subject.name,
+def _status_rank():
+    """Active logs first, then drafts, then the rest: the order of "Mine stafettlogger"."""
+    return Case(None, [(Log.status == LogStatus.ACTIVE, 0), (Log.status == LogStatus.DRAFT, 1)], 2)
+
+
+def my_logs(user: User, after: str | None = None) -> Window:
+    """Logs where I am holder or participant, active first, then by the child's name: one
+    window of PAGE_SIZE after the log `after` (an id, the last one shown), a keyset on
+    (status rank, name, id) so a later window costs what the first does."""
+    rank, mine = _status_rank(), my_log_ids(user)
+    query = _listed_logs().where(Log.id.in_(mine))
+    cursor = None
+    if after and after.isdigit():
+        last = (
+            Log.select(rank, Subject.name)
+            .join(Subject)
+            .where(Log.id == int(after), Log.id.in_(my_log_ids(user)))
+            .tuples()
+            .first()
         )
-    )
+        if last is not None:
+            cursor = after
+            query = query.where(Tuple(rank, Subject.name, Log.id) > Tuple(last[0], last[1], int(after)))
+    size = page_size()
+    rows = list(query.order_by(rank, Subject.name, Log.id).limit(size + 1))
+    total = Log.select().where(Log.id.in_(my_log_ids(user))).count()
+    items = rows[:size]
+    more = str(items[-1].id) if len(rows) > size else None
+    return Window(items=items, total=total, cursor=cursor, next_cursor=more)
 
 
-def measures_due(user: User, within_days: int = 14) -> list[Measure]:
-    """Measures in my active logs whose evaluation date is within the days, or past."""
+def measures_due(user: User, within_days: int = 14) -> Window:
+    """Measures in my active logs whose evaluation date is within the days, or past:
+    the PAGE_SIZE most urgent (the oldest date first) and how many there are in all."""
     limit = local_today() + dt.timedelta(days=within_days)
-    return list(
-        Measure.select(Measure, Log, Subject)
+    query = (
+        Measure.select(Measure, Log, Subject, fn.COUNT(Measure.id).over().alias("total"))
         .join(Log)
         .join(Subject)
         .where(Log.id.in_(my_log_ids(user)), domain.measure_due_by(limit))
-        .order_by(Measure.evaluation_date)
     )
+    items = list(query.order_by(Measure.evaluation_date, Measure.id).limit(page_size()))
+    return Window(items=items, total=items[0].total if items else 0)
 
 
-def start_page(user: User) -> dict:
-    logs = my_logs(user)
-    held = [log for log in logs if log.holder_id == user.id]
+def _held(user: User, status: str):
+    return Log.select(Log.id).where(Log.holder == user, Log.status == status)
 
-    gaps = states.consent_gaps(logs)
+
+def outside_scope(user: User) -> list[Log]:
+    """Active logs I hold whose consent does not cover my unit (handed over from a unit
+    it was given to): read only for the logs whose consent names another unit, so the
+    rows are the candidates, not all my logs."""
+    candidates = list(
+        Log.select(Log, Subject)
+        .join(Subject)
+        .switch(Log)
+        .join(Consent, on=(Consent.log == Log.id))
+        .where(
+            Log.holder == user,
+            Log.status == LogStatus.ACTIVE,
+            states.consent_in_force(),
+            Consent.unit.is_null() | (Consent.unit != Log.unit),
+        )
+        .distinct()
+        .order_by(Subject.name, Log.id)
+    )
+    gaps = states.consent_gaps(candidates)
+    return [log for log in candidates if gaps.get(log.id, ("",))[0] == states.GAP_HOLDER_UNIT]
+
+
+def start_page(user: User, after: str | None = None, *, window_only: bool = False) -> dict:
+    """The start page's lists: my logs in windows, and the to-dos (each read by its own
+    condition in SQL, so their rows are what asks for action, not all my logs).
+    window_only: just the next window of my logs (htmx appends it)."""
+    window = my_logs(user, after)
+    logs = {"window": window, "logs": window.items, "waiting": set(states.consent_gaps(window.items))}
+    if window_only:
+        return logs
     return {
-        "logs": logs,
-        "waiting": set(gaps),
-        # handed over from a unit the consent does not cover: the new holder must upload one
-        "outside_scope": [log for log in held if gaps.get(log.id, ("",))[0] == states.GAP_HOLDER_UNIT],
+        **logs,
+        "outside_scope": outside_scope(user),
         "due": measures_due(user),
         "talks_due": talks.talks_due(user),
-        "drafts": [log for log in held if log.status == LogStatus.DRAFT],
-        "expiring": consents_expiring([log for log in held if log.status == LogStatus.ACTIVE]),
+        "drafts": list(
+            Log.select(Log, Subject)
+            .join(Subject)
+            .where(Log.id.in_(_held(user, LogStatus.DRAFT)))
+            .order_by(Subject.name)
+        ),
+        "expiring": consents_expiring(_held(user, LogStatus.ACTIVE)),
         "pending_handovers": list(
             Handover.select(Handover, Log, Subject)
             .join(Log)

@@ -7,6 +7,7 @@ from stafettlogg.auth import safe_next
 from stafettlogg.db import db, write_transaction
 from stafettlogg.logs import queries
 from stafettlogg.models import Notification, Role, User, utcnow
+from stafettlogg.web import is_htmx, page_or_fragment
 
 bp = Blueprint("main", __name__)
 
@@ -24,10 +25,14 @@ def healthz():
 @bp.route("/")
 def index():
     role = current_user.role
-    context = {}
     if current_user.is_staff:
-        context = queries.start_page(current_user)
-    elif role == Role.GUARDIAN:
+        after = request.args.get("etter")
+        # htmx asks for the next window of my logs to append in place of "Vis flere"
+        context = queries.start_page(current_user, after, window_only=bool(after) and is_htmx())
+        only_items = bool(context["window"].cursor) and is_htmx()
+        return page_or_fragment("main/_log_list.html", "main/index.html", only_items=only_items, **context)
+    context = {}
+    if role == Role.GUARDIAN:
         context = {"guardian_logs": queries.guardian_logs(current_user)}
     return render_template("main/index.html", **context)
 
