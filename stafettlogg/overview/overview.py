@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from stafettlogg import audit, labels
 from stafettlogg.dates import local, local_today, school_year_of
-from stafettlogg.db import write_transaction
+from stafettlogg.db import once_per_request, write_transaction
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import class_groups_in
 from stafettlogg.models import (
@@ -225,10 +225,12 @@ def ke_records_for(unit: Unit, year: int, informed_only: bool = False):
     return list(query.order_by(CoordinatorRecord.decided_on))
 
 
+@once_per_request
 def unit_overview(unit: Unit, year: int) -> list[OverviewRow]:
     """Every child in the unit who had a holder, a koordinator or a barnekoordinator in the
     year. KE's decisions appear only once KE has informed the unit with the family's
-    consent (seed 000, point 3)."""
+    consent (seed 000, point 3). Read once per request: the page's table and its June
+    reconciliation share it."""
     rows = _log_rows(unit, year) + _external_rows(unit, year)
     for record in ke_records_for(unit, year, informed_only=True):
         person = person_text(record.person_name, record.person_service)
