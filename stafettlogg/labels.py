@@ -33,37 +33,16 @@ ROLES = {
     "system": _l("Systemet"),
 }
 
-SUBJECT_KINDS = {
-    "barn": _l("Barn"),
-    "ungdom": _l("Ungdom"),
-    "gravid": _l("Gravid"),
-    "familie": _l("Familie"),
-}
+SUBJECT_KINDS = {"barn": _l("Barn"), "ungdom": _l("Ungdom"), "gravid": _l("Gravid"), "familie": _l("Familie")}
 
-MEASURE_STATUSES = {
-    "planned": _l("Planlagt"),
-    "ongoing": _l("Pågår"),
-    "ended": _l("Avsluttet"),
-}
+MEASURE_STATUSES = {"planned": _l("Planlagt"), "ongoing": _l("Pågår"), "ended": _l("Avsluttet")}
 
 # Seed 002: how often an adult talks with the child between meetings, in days.
-TALK_FREQUENCIES = {
-    7: _l("Hver uke"),
-    14: _l("Annenhver uke"),
-    21: _l("Hver tredje uke"),
-    30: _l("Hver måned"),
-}
+TALK_FREQUENCIES = {7: _l("Hver uke"), 14: _l("Annenhver uke"), 21: _l("Hver tredje uke"), 30: _l("Hver måned")}
 
-TALK_AGREEMENT_STATUSES = {
-    "ongoing": _l("Pågår"),
-    "ended": _l("Avsluttet"),
-}
+TALK_AGREEMENT_STATUSES = {"ongoing": _l("Pågår"), "ended": _l("Avsluttet")}
 
-EVALUATION_DECISIONS = {
-    "continue": _l("Fortsette"),
-    "adjust": _l("Justere"),
-    "end": _l("Avslutte"),
-}
+EVALUATION_DECISIONS = {"continue": _l("Fortsette"), "adjust": _l("Justere"), "end": _l("Avslutte")}
 
 # What the family reads about an evaluation: a sentence, not the staff's short label.
 EVALUATION_OUTCOMES = {

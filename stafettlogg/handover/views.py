@@ -115,22 +115,31 @@ def respond(handover_id):
 
 @bp.route("/stafettholder/<int:handover_id>/godta", methods=["POST"])
 def accept(handover_id):
-    handover = _my_handover(handover_id)
-    try:
+    def accept_it(handover):
         log = domain.accept_handover(current_user, handover)
-    except domain.HandoverError as e:
-        return _respond_page(handover, errors={"accept": str(e)}, status=409)
-    flash(_("Du er nå stafettholder for %(name)s.", name=handover.log.subject.name), "success")
-    return hx_redirect_or_redirect(url_for("logs.show", log_id=log.id))
+        message = _("Du er nå stafettholder for %(name)s.", name=handover.log.subject.name)
+        return message, url_for("logs.show", log_id=log.id)
+
+    return _answer(handover_id, accept_it)
 
 
 @bp.route("/stafettholder/<int:handover_id>/avsla", methods=["POST"])
 def decline(handover_id):
+    def decline_it(handover):
+        domain.decline_handover(current_user, handover, request.form.get("reason", ""))
+        return _("Du har avslått forslaget. Stafettholderen har fått beskjed."), url_for("main.index")
+
+    return _answer(handover_id, decline_it)
+
+
+def _answer(handover_id, answer):
+    """The proposed person's answer: refused, the proposal again with what was typed (a
+    missing reason 422, a proposal no longer open 409); given, a message and on."""
     handover = _my_handover(handover_id)
     try:
-        domain.decline_handover(current_user, handover, request.form.get("reason", ""))
+        message, url = answer(handover)
     except domain.HandoverError as e:
         status = 422 if e.field else 409
         return _respond_page(handover, dict(request.form), {e.field or "accept": str(e)}, status)
-    flash(_("Du har avslått forslaget. Stafettholderen har fått beskjed."), "success")
-    return hx_redirect_or_redirect(url_for("main.index"))
+    flash(message, "success")
+    return hx_redirect_or_redirect(url)

@@ -171,12 +171,9 @@ class _PhraseTable:
 
     def _value(self, matched: str, case_sensitive: bool) -> str | None:
         value = self._exact[case_sensitive].get(_normalise(matched, case_sensitive))
-        if value is not None:
-            return value
-        for regex, wild_value in self._wild:
-            if regex.fullmatch(matched):
-                return wild_value
-        return None
+        if value is None:  # then the first wildcard key that fits the whole match
+            value = next((wild for regex, wild in self._wild if regex.fullmatch(matched)), None)
+        return value
 
     def finditer(self, text: str) -> Iterator[tuple[int, int, str]]:
         for case_sensitive, regex in self._regexes:
@@ -208,12 +205,9 @@ class _WordTable:
 
     def get(self, word: str) -> str | None:
         value = self._exact.get(word)
-        if value is not None:
-            return value
-        for prefix, prefix_value in self._prefixes:
-            if word.startswith(prefix):
-                return prefix_value
-        return None
+        if value is None:  # then the longest prefix key the word starts with
+            value = next((found for prefix, found in self._prefixes if word.startswith(prefix)), None)
+        return value
 
 
 @dataclass(frozen=True)
@@ -245,6 +239,27 @@ class _Passive:
     stative_suffixes: tuple[str, ...]
     stative_endings: tuple[str, ...]
     not_after_stative: frozenset[str]
+
+
+# The passive rule's word lists and word endings: field → key in the file's "passiv" table.
+_PASSIVE_WORDS = {
+    "always": "alltid_passiv",
+    "exceptions": "unntak",
+    "not_after": "ikke_etter",
+    "modals": "modalverb",
+    "auxiliaries": "hjelpeverb",
+    "between": "ord_mellom",
+    "not_participles": "ikke_partisipp",
+    "stative": "tilstand_hjelpeverb",
+    "perfect_before": "perfektum_foran",
+    "not_after_stative": "ikke_partisipp_etter_er",
+}
+_PASSIVE_ENDINGS = {
+    "exception_endings": "unntak_endelser",
+    "genitive_endings": "eieform_endelser",
+    "participle_endings": "partisipp_endelser",
+    "stative_endings": "tilstand_partisipp_endelser",
+}
 
 
 @dataclass(frozen=True)
@@ -395,25 +410,13 @@ def _load(form: str) -> _Rules:
         passive=_Passive(
             ending=passive["endelse"],
             min_length=int(passive.get("minste_lengde", 5)),
-            always=_lower_set(passive.get("alltid_passiv", [])),
-            exceptions=_lower_set(passive.get("unntak", [])),
-            exception_endings=tuple(_lower_set(passive.get("unntak_endelser", []))),
-            genitive_endings=tuple(_lower_set(passive.get("eieform_endelser", []))),
-            not_after=_lower_set(passive.get("ikke_etter", [])),
-            modals=_lower_set(passive.get("modalverb", [])),
             require_modal=bool(passive.get("krev_modalverb", False)),
-            auxiliaries=_lower_set(passive.get("hjelpeverb", [])),
-            between=_lower_set(passive.get("ord_mellom", [])),
             participles=frozenset(p for p in participles if not p.startswith("*")),
             participle_suffixes=tuple(p[1:] for p in participles if p.startswith("*")),
-            participle_endings=tuple(_lower_set(passive.get("partisipp_endelser", []))),
-            not_participles=_lower_set(passive.get("ikke_partisipp", [])),
-            stative=_lower_set(passive.get("tilstand_hjelpeverb", [])),
-            perfect_before=_lower_set(passive.get("perfektum_foran", [])),
             stative_participles=frozenset(p for p in stative_participles if not p.startswith("*")),
             stative_suffixes=tuple(p[1:] for p in stative_participles if p.startswith("*")),
-            stative_endings=tuple(_lower_set(passive.get("tilstand_partisipp_endelser", []))),
-            not_after_stative=_lower_set(passive.get("ikke_partisipp_etter_er", [])),
+            **{name: _lower_set(passive.get(key, [])) for name, key in _PASSIVE_WORDS.items()},
+            **{name: tuple(_lower_set(passive.get(key, []))) for name, key in _PASSIVE_ENDINGS.items()},
         ),
         vague_time=_PhraseTable({phrase: "" for phrase in data["uklar_tid"]["uttrykk"]}),
         abbreviations=_PhraseTable(data["forkortelser"]),

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from stafettlogg import audit, mailer
@@ -12,11 +13,16 @@ from stafettlogg.org import domain
 bp = Blueprint("org", __name__)
 
 
-def _contact(form, prefix: str = "") -> dict:
+def _account(form, prefix: str = "", **given) -> dict:
+    """A new account as the form has it (a leader's fields are prefixed leader_), with
+    what the route `given` (the job title)."""
     return {
+        "username": form.get(f"{prefix}username", ""),
+        "name": form.get(f"{prefix}name", ""),
         "email": form.get(f"{prefix}email", "").strip(),
         "phone": form.get(f"{prefix}phone", "").strip(),
         "login_identity": form.get(f"{prefix}login_identity", ""),
+        **given,
     }
 
 
@@ -60,13 +66,7 @@ def area_leader_create():
     if area is None:
         return _areas_page(f, {"leader_area_id": _("Velg et område.")}, 422)
     try:
-        user, password = domain.appoint_area_leader(
-            area,
-            f.get("leader_username", ""),
-            f.get("leader_name", ""),
-            job_title=_("Områdeleder"),
-            **_contact(f, "leader_"),
-        )
+        user, password = domain.appoint_area_leader(area, **_account(f, "leader_", job_title=_("Områdeleder")))
     except domain.OrganisationError as e:
         return _areas_page(f, {f"leader_{e.field}": str(e)}, 422)
     return _created(user, password, url_for("org.areas"))
@@ -137,14 +137,8 @@ def unit(unit_id):
 def unit_leader_create(unit_id):
     f = request.form
     try:
-        user, password = domain.appoint_unit_leader(
-            current_user,
-            g.unit,
-            f.get("leader_username", ""),
-            f.get("leader_name", ""),
-            job_title=f.get("leader_job_title", "").strip() or _("Enhetsleder"),
-            **_contact(f, "leader_"),
-        )
+        job_title = f.get("leader_job_title", "").strip() or _("Enhetsleder")
+        user, password = domain.appoint_unit_leader(current_user, g.unit, **_account(f, "leader_", job_title=job_title))
     except domain.OrganisationError as e:
         return _unit_page(g.unit, f, {f"leader_{e.field}": str(e)}, 422)
     return _created(user, password, url_for("org.unit", unit_id=g.unit.id))
@@ -154,14 +148,7 @@ def unit_leader_create(unit_id):
 def staff_create(unit_id):
     f = request.form
     try:
-        user, password = domain.add_staff(
-            current_user,
-            g.unit,
-            f.get("username", ""),
-            f.get("name", ""),
-            f.get("job_title", ""),
-            **_contact(f),
-        )
+        user, password = domain.add_staff(current_user, g.unit, **_account(f, job_title=f.get("job_title", "")))
     except domain.OrganisationError as e:
         return _unit_page(g.unit, f, {e.field or "name": str(e)}, 422)
     return _created(user, password, url_for("org.unit", unit_id=g.unit.id))
@@ -228,23 +215,22 @@ def outbox_retry(mail_id):
 
 @bp.route("/ansatte/<int:staff_id>/ito-koordinator", methods=["POST"])
 def ito_grant(staff_id):
-    staff = g.staff_member
-    try:
-        domain.grant_ito(current_user, staff)
-    except domain.OrganisationError as e:
-        return _unit_page(staff.unit, {}, {"ito": str(e)}, 409)
-    flash(_("%(name)s er ITO-koordinator og holder oversikten for enheten.", name=staff.name), "success")
-    return redirect(url_for("org.unit", unit_id=staff.unit_id) + "#ito-h", 303)
+    return _change_ito(domain.grant_ito, _l("%(name)s er ITO-koordinator og holder oversikten for enheten."))
 
 
 @bp.route("/ansatte/<int:staff_id>/ito-koordinator/avslutt", methods=["POST"])
 def ito_revoke(staff_id):
+    return _change_ito(domain.revoke_ito, _l("%(name)s er ikke lenger ITO-koordinator."))
+
+
+def _change_ito(change, done):
+    """Grant or end the ITO coordinator's task; back to the unit page's ITO part."""
     staff = g.staff_member
     try:
-        domain.revoke_ito(current_user, staff)
+        change(current_user, staff)
     except domain.OrganisationError as e:
         return _unit_page(staff.unit, {}, {"ito": str(e)}, 409)
-    flash(_("%(name)s er ikke lenger ITO-koordinator.", name=staff.name), "success")
+    flash(done % {"name": staff.name}, "success")
     return redirect(url_for("org.unit", unit_id=staff.unit_id) + "#ito-h", 303)
 
 
