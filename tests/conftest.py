@@ -248,68 +248,75 @@ def pytest_collection_modifyitems(config, items):
 # ------------------------------------------------------------------ shared by several test modules
 
 
-def url_values(app):
-    """Real ids from Emma's log and Nordbyen skole for every URL parameter."""
-    from stafettlogg.db import db
-    from stafettlogg.models import (
-        Consent,
-        CoordinatorRecord,
-        ExternalCoordination,
-        Guardian,
-        Handover,
-        Highlight,
-        Log,
-        LogRequest,
-        Measure,
-        Meeting,
-        Notification,
-        OutboxEmail,
-        Participant,
+def url_values(app, log=None):
+    """Real ids for every URL parameter, from `log` (by default a log of the test's own,
+    held by "stafettholder" at Nordbyen skole with "aktor" taking part; its consent must
+    be valid) and rows made for it."""
+    from stafettlogg import notify
+    from stafettlogg.dates import school_year_of
+    from stafettlogg.db import db, write_transaction
+    from stafettlogg.messages import msg
+    from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Guardian, Participant
+    from stafettlogg.takeover.domain import ask_for_log
+
+    log = log or a_log()
+    # A section and an item the participant may change (a highlight "aktor" wrote), and a
+    # measure "aktor" is responsible for: the table is about routes; finer rules per item
+    # are tested in test_log_permissions.py.
+    highlight = an_item(log, "highlights", by="aktor", body="Barnet hoppet tau i storefri.")
+    measure = an_item(
+        log,
+        "measures",
+        what="Helsesykepleier har samtale med barnet annenhver uke.",
+        responsible="Helsesykepleier",
+        responsible_user=user("aktor").id,
+        start_date=local_today(),
+        evaluation_date=local_today() + dt.timedelta(days=14),
+        status="ongoing",
     )
-
-    def first_id(model, *where):
-        """The first such row's id (the routes' rules are tested elsewhere), else 1."""
-        row = model.select(model.id).where(*where).order_by(model.id).first() if where else None
-        row = row or model.select(model.id).order_by(model.id).first()
-        return row.id if row else 1
-
-    with db.connection_context():
-        log = Log.get_by_id(EMMA_LOG_ID)
+    meeting = a_meeting(log)
+    with app.test_request_context(), db.connection_context():
+        request = ask_for_log(user("kontaktlaerer"), log)  # a take-over request to answer
+        with write_transaction():
+            notice = notify.notify(
+                user("stafettholder"), "test", msg("Hei"), url=f"/logger/{log.id}", log=log
+            )  # and its e-mail in the queue
+            record = CoordinatorRecord.create(
+                child_name=log.subject.name,
+                unit=log.unit,
+                kind="koordinator",
+                decision="granted",
+                decided_on=local_today(),
+                created_by=user("ke"),
+            )
+            external = ExternalCoordination.create(
+                unit=log.unit,
+                school_year=school_year_of(local_today()),
+                child_name="Petter Testesen",
+                created_by=user("enhetsleder"),
+            )
         return {
             "log_id": log.id,
             "unit_id": log.unit_id,
             "staff_id": user("larer").id,
-            "consent_id": Consent.select().where(Consent.log == log).first().id,
+            "consent_id": log.consents[0].id,
             "guardian_id": Guardian.select().where(Guardian.log == log).first().id,
             "participant_id": Participant.select().where(Participant.log == log).first().id,
-            # A section and an item the participant may change (the highlight "aktor"
-            # wrote), and a measure "aktor" is responsible for: the table is about
-            # routes; finer rules per item are tested in test_log_permissions.py.
             "key": "highlights",
-            "item_id": Highlight.select().where(Highlight.log == log, Highlight.author == user("aktor")).first().id,
-            "measure_id": Measure.select()
-            .where(Measure.log == log, Measure.responsible_user == user("aktor"))
-            .first()
-            .id,
-            "notification_id": first_id(Notification, Notification.user == user("stafettholder")),
-            # meeting mode
-            "meeting_id": Meeting.select().where(Meeting.log == log).first().id,
-            # handover: a pending proposal on Emma's log, if the demo has one
-            "handover_id": (
-                Handover.select().where(Handover.log == log).order_by(Handover.id.desc()).first() or log
-            ).id,
-            # lifecycle, guardians
-            "request_id": first_id(LogRequest),
+            "item_id": highlight.id,
+            "measure_id": measure.id,
+            "notification_id": notice.id,
+            "meeting_id": meeting.id,
+            "handover_id": 99999999,  # no proposal pending: a made-up id
+            "request_id": request.id,
             "token": "ugyldig-token",
-            # overviews, KE
-            "record_id": first_id(CoordinatorRecord),
-            "external_id": first_id(ExternalCoordination),
+            "record_id": record.id,
+            "external_id": external.id,
             "year": 2026,
             "fmt": "csv",
             "form": "nb",
             "filename": "css/app.css",
-            # operations: the e-mail queue
-            "mail_id": first_id(OutboxEmail),
+            "mail_id": notify.OutboxEmail.select().order_by(notify.OutboxEmail.id.desc()).first().id,
         }
 
 
@@ -436,3 +443,18 @@ def an_item(log, key: str, by: str = "stafettholder", **fields):
         item, errors = sections.create_item(user(by), log, sections.SECTIONS[key], demo.form_values(**fields))
         assert not errors, errors
         return item
+
+
+def a_meeting(log, days: int = 6, by: str = "stafettholder", **fields):
+    """A planned meeting of the log `days` from today at 14:00 (an evaluation meeting at
+    the school with the parents invited, unless `fields` say otherwise)."""
+    starts = dt.datetime.combine(local_today() + dt.timedelta(days=days), dt.time(14, 0))
+    values = {
+        "kind": "evalueringsmote",
+        "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        "place": "Nordbyen skole, møterom 2",
+        "invited": "Mor og far",
+        "agenda": "1. Hvordan går det?\n2. Veien videre",
+        **fields,
+    }
+    return an_item(log, "meetings", by=by, **values)

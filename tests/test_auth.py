@@ -4,10 +4,11 @@ import re
 
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.models import User
 from stafettlogg.passwords import hash_password, password_problem, verify_password
-from tests.conftest import _make_app, user
+from tests.conftest import _make_app, a_log, user
 
 pytestmark = pytest.mark.db
 
@@ -82,11 +83,12 @@ def test_logout_ends_every_session_of_the_user(app, auth):
 
 
 def test_deactivated_user_loses_access_on_next_request(app, auth, client):
+    log = a_log(participants=("aktor",))
     auth.login("aktor")
-    assert client.get("/logger/1").status_code == 200
+    assert client.get(f"/logger/{log.id}").status_code == 200
     with db.connection_context():
         User.update(active=False).where(User.username == "aktor").execute()
-    assert to_login(client.get("/logger/1"))
+    assert to_login(client.get(f"/logger/{log.id}"))
 
 
 def test_idle_timeout(app, auth, client):
@@ -182,6 +184,7 @@ def test_csrf_token_in_form_and_header_accepted(database_url):
     import re
 
     app = _make_app(database_url, WTF_CSRF_ENABLED=True)
+    log = a_log()
     c = app.test_client()
     page = c.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -190,15 +193,15 @@ def test_csrf_token_in_form_and_header_accepted(database_url):
     meta = re.search(r'name="csrf-token" content="([^"]+)"', c.get("/").get_data(as_text=True)).group(1)
     # htmx sends the token as a header: a POST without it in the form is accepted
     r = c.post(
-        "/logger/1/seksjon/entries",
-        data={"entry_date": "2026-01-05", "body": "Notat via htmx"},
+        f"/logger/{log.id}/seksjon/entries",
+        data={"entry_date": local_today().isoformat(), "body": "Notat via htmx"},
         headers={"X-CSRFToken": meta, "HX-Request": "true"},
     )
     assert r.status_code == 200
     assert "Notat via htmx" in r.get_data(as_text=True)
     r = c.post(
-        "/logger/1/seksjon/entries",
-        data={"entry_date": "2026-01-05", "body": "Uten token"},
+        f"/logger/{log.id}/seksjon/entries",
+        data={"entry_date": local_today().isoformat(), "body": "Uten token"},
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 400

@@ -751,7 +751,7 @@ def _counts():
 
 
 def test_guardians_are_refused_every_write_route(app, auth, db_conn):
-    values = url_values(app)
+    values = url_values(app, Log.get_by_id(EMMA_LOG_ID))
     before = _counts()
     log_before = Log.select().where(Log.id == EMMA_LOG_ID).dicts().get()
     problems = []
@@ -779,7 +779,7 @@ def test_guardian_of_another_child_reaches_nothing_of_emma(app, auth, db_conn):
             password="sofie og mamma i hagen",
             repeat="sofie og mamma i hagen",
         )
-    values = url_values(app)
+    values = url_values(app, Log.get_by_id(EMMA_LOG_ID))
     emma_texts = ("Emma", "faste lekegrupper", "Samtale med mor", "Fatima")
     problems = []
     for rule, method in routes(app):

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from stafettlogg.db import open_database
+from tests.conftest import a_log
 from tests.smtp import SmtpServer, free_port
 
 pytestmark = pytest.mark.db
@@ -44,6 +45,12 @@ def smtp():
     server.set_mode("accept")
     yield server
     server.close()
+
+
+@pytest.fixture
+def log(app):
+    """A log held by "stafettholder", in the database both instances serve."""
+    return a_log()
 
 
 @pytest.fixture
@@ -111,12 +118,12 @@ def _queue_mail(database_url: str, smtp: SmtpServer) -> None:
             notify(person, "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=1000 + i))
 
 
-def test_sessions_and_login_limits_are_shared_by_instances(two_instances):
+def test_sessions_and_login_limits_are_shared_by_instances(two_instances, log):
     (a, b), _env_ = two_instances
     session = requests.Session()
     assert _login(session, a, "stafettholder").status_code == 200  # redirected to the start page
     assert "Logg ut" in session.get(f"{b}/", timeout=10).text  # the same session on the other instance
-    assert session.get(f"{b}/logger/1", timeout=10).status_code == 200
+    assert session.get(f"{b}/logger/{log.id}", timeout=10).status_code == 200
 
     # failures counted across instances: five wrong passwords, alternating, delay the next attempt
     for i in range(5):
@@ -125,7 +132,7 @@ def test_sessions_and_login_limits_are_shared_by_instances(two_instances):
     assert "flere mislykkede forsøk på denne kontoen" in locked.text
 
 
-def test_two_senders_and_two_instances_send_each_message_once(two_instances, database_url, smtp):
+def test_two_senders_and_two_instances_send_each_message_once(two_instances, database_url, smtp, log):
     (a, b), env = two_instances
     smtp.delay = 0.01  # a slow server makes the senders overlap
     _queue_mail(database_url, smtp)
@@ -136,7 +143,7 @@ def test_two_senders_and_two_instances_send_each_message_once(two_instances, dat
     conn = open_database(database_url)
     target = conn.execute_sql("SELECT id FROM \"user\" WHERE username = 'kontaktlaerer'").fetchone()[0]
     conn.close()
-    token = _token(holder, f"{b}/logger/1/stafettholder")
+    token = _token(holder, f"{b}/logger/{log.id}/stafettholder")
 
     def sender():
         subprocess.run(
@@ -146,7 +153,7 @@ def test_two_senders_and_two_instances_send_each_message_once(two_instances, dat
     threads = [threading.Thread(target=sender) for _ in range(2)]
     for thread in threads:
         thread.start()
-    r = holder.post(f"{b}/logger/1/stafettholder", data={"csrf_token": token, "to_user_id": target}, timeout=30)
+    r = holder.post(f"{b}/logger/{log.id}/stafettholder", data={"csrf_token": token, "to_user_id": target}, timeout=30)
     assert r.status_code == 200 and "Forslaget er sendt" in r.text
     for thread in threads:
         thread.join(120)

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.conftest import a_log
+
 pytestmark = pytest.mark.db
 
 
@@ -10,8 +12,9 @@ def test_healthz(client):
 
 
 def test_holder_sees_log(auth):
+    log = a_log(name="Lea Røyksopp")
     c = auth.persona("holder")
     r = c.get("/")
-    assert "Emma Hansen" in r.get_data(as_text=True)
-    r = c.get("/logger/1")
+    assert "Lea Røyksopp" in r.get_data(as_text=True)
+    r = c.get(f"/logger/{log.id}")
     assert r.status_code == 200, r.get_data(as_text=True)[:2000]
