@@ -264,16 +264,7 @@ def url_values(app, log=None):
     # measure "aktor" is responsible for: the table is about routes; finer rules per item
     # are tested in test_log_permissions.py.
     highlight = an_item(log, "highlights", by="aktor", body="Barnet hoppet tau i storefri.")
-    measure = an_item(
-        log,
-        "measures",
-        what="Helsesykepleier har samtale med barnet annenhver uke.",
-        responsible="Helsesykepleier",
-        responsible_user=user("aktor").id,
-        start_date=local_today(),
-        evaluation_date=local_today() + dt.timedelta(days=14),
-        status="ongoing",
-    )
+    measure = a_measure(log, "Helsesykepleier har samtale med barnet annenhver uke.", responsible_user=user("aktor").id)
     meeting = a_meeting(log)
     with app.test_request_context(), db.connection_context():
         request = ask_for_log(user("kontaktlaerer"), log)  # a take-over request to answer
@@ -458,3 +449,17 @@ def a_meeting(log, days: int = 6, by: str = "stafettholder", **fields):
         **fields,
     }
     return an_item(log, "meetings", by=by, **values)
+
+
+def a_measure(log, what: str = "Kontaktlærer setter opp faste lekegrupper i storefri.", **fields):
+    """An ongoing measure of the log's first concern, started 30 days ago and to be
+    evaluated in 14 days (unless `fields` say otherwise)."""
+    today = local_today()
+    values = {
+        "responsible": "Kontaktlærer",
+        "start_date": today - dt.timedelta(days=30),
+        "evaluation_date": today + dt.timedelta(days=14),
+        "status": "ongoing",
+        **fields,
+    }
+    return an_item(log, "measures", what=what, **values)

@@ -47,28 +47,32 @@ def test_failed_logins_are_limited_per_ip(auth):
 
 
 def test_next_only_to_same_host(auth, client):
+    log = a_log(participants=("aktor",))
     r = client.post("/login?next=https://evil.example/x", data={"username": "aktor", "password": "demo-passord"})
     assert r.headers["Location"] == "/"
     client.post("/logout")
     r = client.post("/login?next=//evil.example", data={"username": "aktor", "password": "demo-passord"})
     assert r.headers["Location"] == "/"
     client.post("/logout")
-    r = client.post("/login?next=/logger/1", data={"username": "aktor", "password": "demo-passord"})
-    assert r.headers["Location"] == "/logger/1"
+    r = client.post(f"/login?next=/logger/{log.id}", data={"username": "aktor", "password": "demo-passord"})
+    assert r.headers["Location"] == f"/logger/{log.id}"
 
 
 def test_anonymous_is_sent_to_login_with_next(client):
-    r = client.get("/logger/1")
+    log = a_log()
+    r = client.get(f"/logger/{log.id}")
     assert r.status_code == 303
-    assert r.headers["Location"].startswith("/login?next=/logger/1")
+    assert r.headers["Location"].startswith(f"/login?next=/logger/{log.id}")
 
 
 def test_htmx_request_with_expired_session_gets_hx_redirect(client):
+    log = a_log()
     r = client.get(
-        "/logger/1/sammendrag", headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/logger/1"}
+        f"/logger/{log.id}/sammendrag",
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://localhost/logger/{log.id}"},
     )
     assert r.status_code == 200
-    assert r.headers["HX-Redirect"] == "/login?next=/logger/1"
+    assert r.headers["HX-Redirect"] == f"/login?next=/logger/{log.id}"
     assert r.get_data() == b""
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from stafettlogg import content, languages
 from stafettlogg.guide import guide
-from tests.conftest import _make_app
+from tests.conftest import _make_app, a_log
 
 pytestmark = pytest.mark.db
 
@@ -102,12 +102,13 @@ def test_consent_form_close_reasons_and_contact_from_the_override(database_url, 
     )
     app = _app(database_url, override)
     assert app.extensions["content"]["problems"] == []
+    log = a_log()  # held by "stafettholder", read by "foresatt"
     holder = _login(app, "stafettholder")
     assert "Samtykke til stafettlogg i Fjellbygd" in holder.get("/logger/samtykkeskjema/nn").get_data(as_text=True)
     assert "Samtykke til stafettlogg i Fjellbygd" not in holder.get("/logger/samtykkeskjema/nb").get_data(as_text=True)
-    assert "Barnet har fått hjelpen det trengte" in holder.get("/logger/1/avslutt").get_data(as_text=True)
+    assert "Barnet har fått hjelpen det trengte" in holder.get(f"/logger/{log.id}/avslutt").get_data(as_text=True)
     parent = _login(app, "foresatt")
-    assert "Ring servicetorget på 77 00 00 00." in parent.get("/mine/1").get_data(as_text=True)
+    assert "Ring servicetorget på 77 00 00 00." in parent.get(f"/mine/{log.id}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 e-mail, record every message looked up, and fail on a message the language's catalogue
 lacks (missing, empty or fuzzy) or on bokmål text left on the page."""
 
+import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -11,9 +12,33 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from stafettlogg import content, languages
-from tests.conftest import EMMA_LOG_ID, user
+from stafettlogg.dates import local_today
+from tests.conftest import a_log, a_measure, a_meeting, an_item, user
 
 pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def log(app):
+    """A log the guardian persona (the mother) reads, with something in every section a
+    family sees: a goal, measures (one the parents do), a highlight, a note, a meeting."""
+    log = a_log()
+    today = local_today()
+    an_item(log, "goals", body="Barnet har en venn å være sammen med i friminuttene innen jul.")
+    a_measure(
+        log, "Kontaktlæreren setter opp faste lekegrupper i storefri.", evaluation_date=today + dt.timedelta(days=5)
+    )
+    a_measure(
+        log,
+        "Mor og far spør hver fredag hva som var fint i uka.",
+        responsible="Mor og far",
+        evaluation_date=today - dt.timedelta(days=2),
+    )
+    an_item(log, "highlights", by="aktor", body="Barnet hoppet tau i storefri.")
+    an_item(log, "entries", entry_date=today, body="Samtale med mor.")
+    a_meeting(log)
+    return log
+
 
 ROOT = Path(__file__).resolve().parent.parent
 # Bokmål is the msgids themselves: it has no catalogue of its own.
@@ -63,12 +88,12 @@ def visible_text(page: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(page))
 
 
-def family_pages(app, auth, code, recorder):
+def family_pages(app, auth, log, code, recorder):
     """(what, text) for every family page and e-mail, in language `code`. What staff do
     to cause a notice or an e-mail is not recorded (their pages are in bokmål)."""
     from stafettlogg.db import db
     from stafettlogg.guardians import domain as invitations
-    from stafettlogg.models import DeletionRequest, Guardian, Log, Meeting, Notification, OutboxEmail
+    from stafettlogg.models import DeletionRequest, Guardian, Meeting, Notification, OutboxEmail
     from stafettlogg.notify import loads, locale_of
 
     out = []
@@ -81,11 +106,10 @@ def family_pages(app, auth, code, recorder):
 
     recorder.paused = True
     with db.connection_context():
-        log = Log.get_by_id(EMMA_LOG_ID)
         newcomer = Guardian.create(log=log, name="Olena Kowalska", email="olena@example.org", language=code)
     staff = app.test_client()
     auth.__class__(app, staff).persona("holder")
-    staff.post(f"/logger/{EMMA_LOG_ID}/tilgang-foresatte", data={"guardian_id": newcomer.id})  # e-mailed
+    staff.post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": newcomer.id})  # e-mailed
     with app.test_request_context("/"), db.connection_context():
         invitation, token = invitations.invite_guardian(user("stafettholder"), log, newcomer)
     recorder.paused = False
@@ -106,32 +130,32 @@ def family_pages(app, auth, code, recorder):
     get(anonymous, f"/invitasjon/{token}", method="post", data=wrong_code, status=422)
 
     parent = auth.persona("guardian")
-    for path in ("/", "/varsler", f"/mine/{EMMA_LOG_ID}", f"/mine/{EMMA_LOG_ID}/innsyn"):
+    for path in ("/", "/varsler", f"/mine/{log.id}", f"/mine/{log.id}/innsyn"):
         get(parent, f"{path}?{q}")
-    get(parent, f"/mine/{EMMA_LOG_ID}/trekk-samtykke")
-    get(parent, f"/mine/{EMMA_LOG_ID}/trekk-samtykke", method="post", data={}, status=422)
-    get(parent, f"/mine/{EMMA_LOG_ID}/be-om-sletting")
-    get(parent, f"/mine/{EMMA_LOG_ID}/be-om-sletting", method="post", data={}, status=422)
+    get(parent, f"/mine/{log.id}/trekk-samtykke")
+    get(parent, f"/mine/{log.id}/trekk-samtykke", method="post", data={}, status=422)
+    get(parent, f"/mine/{log.id}/be-om-sletting")
+    get(parent, f"/mine/{log.id}/be-om-sletting", method="post", data={}, status=422)
     get(parent, "/finnes-ikke", status=404)
 
-    get(staff, f"/logger/{EMMA_LOG_ID}/familieversjon?{q}")
+    get(staff, f"/logger/{log.id}/familieversjon?{q}")
     get(staff, f"/logger/samtykkeskjema/{code}")
     with db.connection_context():
-        planned = Meeting.get(Meeting.log == EMMA_LOG_ID, Meeting.finalised_at.is_null())
-    get(staff, f"/logger/{EMMA_LOG_ID}/moter/{planned.id}/invitasjon?{q}")  # the letter to the family
+        planned = Meeting.get(Meeting.log == log, Meeting.finalised_at.is_null())
+    get(staff, f"/logger/{log.id}/moter/{planned.id}/invitasjon?{q}")  # the letter to the family
 
     # What happens now: the family asks for deletion, the unit leader answers.
     recorder.paused = True  # the request also writes the staff's notices (their language)
-    parent.post(f"/mine/{EMMA_LOG_ID}/be-om-sletting", data={"confirm": "yes", "reason": ""})
+    parent.post(f"/mine/{log.id}/be-om-sletting", data={"confirm": "yes", "reason": ""})
     recorder.paused = False
-    get(parent, f"/mine/{EMMA_LOG_ID}")  # the flash says what happens now
-    get(parent, f"/mine/{EMMA_LOG_ID}/trekk-samtykke")
+    get(parent, f"/mine/{log.id}")  # the flash says what happens now
+    get(parent, f"/mine/{log.id}/trekk-samtykke")
     recorder.paused = True
     with db.connection_context():
-        pending = DeletionRequest.get(DeletionRequest.log == EMMA_LOG_ID)
+        pending = DeletionRequest.get(DeletionRequest.log == log)
     leader = app.test_client()
     auth.__class__(app, leader).persona("unit_leader")
-    leader.post(f"/logger/{EMMA_LOG_ID}/sletting/{pending.id}/avvis", data={"response": "Arkivloven."})
+    leader.post(f"/logger/{log.id}/sletting/{pending.id}/avvis", data={"response": "Arkivloven."})
     recorder.paused = False
     get(parent, "/varsler")
 
@@ -150,10 +174,10 @@ def family_pages(app, auth, code, recorder):
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
-def test_every_family_page_is_translated(app, auth, monkeypatch, code):
+def test_every_family_page_is_translated(app, auth, log, monkeypatch, code):
     translated = catalogue(code)
     recorder = Recorder(monkeypatch)
-    pages = family_pages(app, auth, code, recorder)
+    pages = family_pages(app, auth, log, code, recorder)
     missing = sorted(m for m in recorder.seen if m not in translated)
     assert not missing, f"{code}: {len(missing)} messages without translation, e.g. {missing[:5]}"
     # Bokmål left on a page: a catalogue text that was not looked up (hard-coded,
@@ -171,10 +195,10 @@ def test_every_family_page_is_translated(app, auth, monkeypatch, code):
     assert any(what.startswith("e-mail") for what, _page in pages)
 
 
-def test_arabic_pages_run_right_to_left(auth):
-    page = auth.persona("guardian").get(f"/mine/{EMMA_LOG_ID}?lang=ar").get_data(as_text=True)
+def test_arabic_pages_run_right_to_left(auth, log):
+    page = auth.persona("guardian").get(f"/mine/{log.id}?lang=ar").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in page
-    ltr = auth.persona("guardian").get(f"/mine/{EMMA_LOG_ID}?lang=pl").get_data(as_text=True)
+    ltr = auth.persona("guardian").get(f"/mine/{log.id}?lang=pl").get_data(as_text=True)
     assert '<html lang="pl" dir="ltr">' in ltr
 
 

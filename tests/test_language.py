@@ -3,8 +3,15 @@
 import pytest
 
 from stafettlogg.models import User
+from tests.conftest import a_log, a_meeting
 
 pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def log(app):
+    """A log held by the holder persona; the guardian persona is the child's mother."""
+    return a_log()
 
 
 def test_language_switch_sets_cookie_and_returns_to_page(client):
@@ -21,36 +28,36 @@ def test_language_switch_never_redirects_off_site(client):
     assert r.headers["Location"] == "/"
 
 
-def test_log_page_in_nynorsk(auth):
+def test_log_page_in_nynorsk(auth, log):
     c = auth.persona("holder")
     c.set_cookie("lang", "nn")
-    html = c.get("/logger/1").get_data(as_text=True)
+    html = c.get(f"/logger/{log.id}").get_data(as_text=True)
     assert "Stafetthaldar" in html and "Merksemd" in html
-    edit = c.get("/logger/1/opplysninger").get_data(as_text=True)
+    edit = c.get(f"/logger/{log.id}/opplysninger").get_data(as_text=True)
     assert "Eige arkivsystem (private skular og barnehagar)" in edit  # labels made at import time follow too
 
 
 # ------------------------------------------------------------------ family languages
 
 
-def _guardian_with_email(auth, language):
+def _guardian_with_email(auth, log, language):
     from stafettlogg.models import Guardian
 
     holder = auth.persona("holder")
     r = holder.post(
-        "/logger/1/foresatte",
+        f"/logger/{log.id}/foresatte",
         data={"name": "Anna Nowak", "relation": "mor", "email": "anna@example.org", "language": language},
     )
     assert r.status_code == 303
     return holder, Guardian.get(Guardian.name == "Anna Nowak")
 
 
-def test_a_polish_mothers_invitation_is_in_polish(auth, db_conn):
+def test_a_polish_mothers_invitation_is_in_polish(auth, db_conn, log):
     from stafettlogg.models import OutboxEmail
 
-    holder, anna = _guardian_with_email(auth, "pl")
+    holder, anna = _guardian_with_email(auth, log, "pl")
     assert anna.language == "pl"
-    sheet = holder.post("/logger/1/tilgang-foresatte", data={"guardian_id": anna.id}).get_data(as_text=True)
+    sheet = holder.post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": anna.id}).get_data(as_text=True)
     assert '<html lang="nb" dir="ltr">' in sheet and "Lenken er sendt på e-post" in sheet  # the holder's page
     assert '<div class="stack" lang="pl" dir="ltr">' in sheet and "Otwórz poniższy link w przeglądarce." in sheet
     mail = OutboxEmail.get(OutboxEmail.to == "anna@example.org")
@@ -63,14 +70,14 @@ def test_a_polish_mothers_invitation_is_in_polish(auth, db_conn):
     assert '<html lang="pl" dir="ltr">' in page and "Utwórz konto" in page
 
 
-def test_lang_is_remembered_on_the_guardians_account_and_ignored_for_staff(auth, db_conn):
+def test_lang_is_remembered_on_the_guardians_account_and_ignored_for_staff(auth, db_conn, log):
     parent = auth.persona("guardian")
-    assert '<html lang="so" dir="ltr">' in parent.get("/mine/1?lang=so").get_data(as_text=True)
+    assert '<html lang="so" dir="ltr">' in parent.get(f"/mine/{log.id}?lang=so").get_data(as_text=True)
     assert User.get(User.username == "foresatt").language == "so"
-    assert '<html lang="so"' in parent.get("/mine/1/innsyn").get_data(as_text=True)
-    assert '<html lang="so"' in parent.get("/mine/1?lang=xx").get_data(as_text=True)  # unknown: ignored
+    assert '<html lang="so"' in parent.get(f"/mine/{log.id}/innsyn").get_data(as_text=True)
+    assert '<html lang="so"' in parent.get(f"/mine/{log.id}?lang=xx").get_data(as_text=True)  # unknown: ignored
     staff = auth.persona("holder")
-    page = staff.get("/logger/1?lang=ar").get_data(as_text=True)
+    page = staff.get(f"/logger/{log.id}?lang=ar").get_data(as_text=True)
     assert '<html lang="nb" dir="ltr">' in page  # staff work in bokmål or nynorsk
     assert User.get(User.username == "stafettholder").language != "ar"
 
@@ -82,37 +89,33 @@ def test_anonymous_choice_is_kept_in_a_cookie(client):
     assert "Увійти до Stafettlogg" in client.get("/login").get_data(as_text=True)
 
 
-def test_holder_sets_language_and_interpreter_shown_when_planning_and_on_the_letter(auth, db_conn):
-    from stafettlogg.models import Guardian, Meeting, utcnow
+def test_holder_sets_language_and_interpreter_shown_when_planning_and_on_the_letter(auth, db_conn, log):
+    from stafettlogg.models import Guardian
 
     holder = auth.persona("holder")
-    mother = Guardian.select().where(Guardian.log == 1, Guardian.user.is_null(False)).first()
-    r = holder.post(f"/logger/1/foresatte/{mother.id}/sprak", data={"language": "ar", "needs_interpreter": "yes"})
+    mother = Guardian.select().where(Guardian.log == log, Guardian.user.is_null(False)).first()
+    r = holder.post(
+        f"/logger/{log.id}/foresatte/{mother.id}/sprak", data={"language": "ar", "needs_interpreter": "yes"}
+    )
     assert r.status_code == 303
     assert Guardian.get_by_id(mother.id).needs_interpreter and User.get_by_id(mother.user_id).language == "ar"
-    page = holder.get("/logger/1").get_data(as_text=True)
+    page = holder.get(f"/logger/{log.id}").get_data(as_text=True)
     assert "arabisk" in page and "tolk trengs" in page
     assert f"<strong>Tolk:</strong> arabisk ({mother.name})" in page  # in the form that plans a meeting
-    meeting = (
-        Meeting.select().where(Meeting.log == 1, Meeting.finalised_at.is_null(), Meeting.starts_at > utcnow()).first()
-    )
-    if meeting is None:
-        meeting = Meeting.create(
-            log=1, kind="samarbeidsmote", starts_at=utcnow().replace(year=utcnow().year + 1), place="Rom 2"
-        )
+    meeting = a_meeting(log)
     # the letter to the family is in the guardian's language, with the others a click away
-    letter = holder.get(f"/logger/1/moter/{meeting.id}/invitasjon").get_data(as_text=True)
+    letter = holder.get(f"/logger/{log.id}/moter/{meeting.id}/invitasjon").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in letter and "مترجم" in letter
-    assert f'href="/logger/1/moter/{meeting.id}/invitasjon?lang=ar"' in letter
-    letter = holder.get(f"/logger/1/moter/{meeting.id}/invitasjon?lang=nb").get_data(as_text=True)
+    assert f'href="/logger/{log.id}/moter/{meeting.id}/invitasjon?lang=ar"' in letter
+    letter = holder.get(f"/logger/{log.id}/moter/{meeting.id}/invitasjon?lang=nb").get_data(as_text=True)
     assert "Tolk</th><td>arabisk" in letter
-    assert "Tolk:</strong> arabisk" in holder.get(f"/logger/1/moter/{meeting.id}").get_data(as_text=True)
+    assert "Tolk:</strong> arabisk" in holder.get(f"/logger/{log.id}/moter/{meeting.id}").get_data(as_text=True)
     # the family's paper version is in the guardian's language unless another is asked for
-    assert '<html lang="ar" dir="rtl">' in holder.get("/logger/1/familieversjon").get_data(as_text=True)
-    assert '<html lang="nb"' in holder.get("/logger/1/familieversjon?lang=nb").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in holder.get(f"/logger/{log.id}/familieversjon").get_data(as_text=True)
+    assert '<html lang="nb"' in holder.get(f"/logger/{log.id}/familieversjon?lang=nb").get_data(as_text=True)
     # in nynorsk, the holder reads the language's nynorsk name
     holder.set_cookie("lang", "nn")
-    assert "Språk og tolk" in holder.get("/logger/1").get_data(as_text=True)
+    assert "Språk og tolk" in holder.get(f"/logger/{log.id}").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -122,24 +125,24 @@ def test_holder_sets_language_and_interpreter_shown_when_planning_and_on_the_let
         ({"language": "nb", "needs_interpreter": "yes"}, "Velg språket tolken skal snakke."),
     ],
 )
-def test_bad_language_settings_are_refused(auth, db_conn, data, error):
+def test_bad_language_settings_are_refused(auth, db_conn, log, data, error):
     from stafettlogg.models import Guardian
 
     holder = auth.persona("holder")
-    mother = Guardian.select().where(Guardian.log == 1).first()
-    r = holder.post(f"/logger/1/foresatte/{mother.id}/sprak", data=data, follow_redirects=True)
+    mother = Guardian.select().where(Guardian.log == log).first()
+    r = holder.post(f"/logger/{log.id}/foresatte/{mother.id}/sprak", data=data, follow_redirects=True)
     assert error in r.get_data(as_text=True)
     assert Guardian.get_by_id(mother.id).language == ""
 
 
-def test_language_of_another_logs_guardian_is_not_found(auth, db_conn):
+def test_language_of_another_logs_guardian_is_not_found(auth, db_conn, log):
     from stafettlogg.models import Guardian
 
-    other = Guardian.select().where(Guardian.log != 1).first()
+    other = Guardian.select().where(Guardian.log == a_log(guardian=None)).first()
     before = other.language
     holder = auth.persona("holder")
-    assert holder.post(f"/logger/1/foresatte/{other.id}/sprak", data={"language": "pl"}).status_code == 404
-    assert holder.post("/logger/1/foresatte/99999999999/sprak", data={"language": "pl"}).status_code == 404
+    assert holder.post(f"/logger/{log.id}/foresatte/{other.id}/sprak", data={"language": "pl"}).status_code == 404
+    assert holder.post(f"/logger/{log.id}/foresatte/99999999999/sprak", data={"language": "pl"}).status_code == 404
     assert Guardian.get_by_id(other.id).language == before
 
 
@@ -157,29 +160,29 @@ def test_scripts_take_their_words_from_the_page():
         assert not found, f"{script.name}: {found}"
 
 
-def test_copy_link_messages_are_on_the_page_in_the_holders_language(auth, db_conn):
+def test_copy_link_messages_are_on_the_page_in_the_holders_language(auth, db_conn, log):
     from stafettlogg.models import Guardian
 
     holder = auth.persona("holder")
     holder.set_cookie("lang", "nn")
-    father = Guardian.get(Guardian.log == 1, Guardian.user.is_null())
-    page = holder.post("/logger/1/tilgang-foresatte", data={"guardian_id": father.id}).get_data(as_text=True)
+    father = Guardian.get(Guardian.log == log, Guardian.user.is_null())
+    page = holder.post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": father.id}).get_data(as_text=True)
     assert 'data-copied="Lenkja er kopiert."' in page
     assert 'data-copy-failed="Merk lenkja og kopier ho med Ctrl+C."' in page
 
 
-def test_fields_needed_only_sometimes_say_when(auth):
+def test_fields_needed_only_sometimes_say_when(auth, log):
     holder = auth.persona("holder")
     new = holder.get("/logger/ny").get_data(as_text=True)
     assert new.count("(telefon eller e-post må fylles ut)") == 4
-    close = holder.get("/logger/1/avslutt").get_data(as_text=True)
+    close = holder.get(f"/logger/{log.id}/avslutt").get_data(as_text=True)
     assert close.count("(påkrevd ved individuell plan)") == 2
     ke = auth.persona("coordinating_unit").get("/ke/vedtak/ny").get_data(as_text=True)
     assert "(påkrevd når vedtaket er innvilget)" in ke
 
 
-def test_paper_version_without_a_preference_follows_the_holders_form(auth):
+def test_paper_version_without_a_preference_follows_the_holders_form(auth, log):
     holder = auth.persona("holder")
     holder.set_cookie("lang", "nn")
-    page = holder.get("/logger/1/familieversjon").get_data(as_text=True)
+    page = holder.get(f"/logger/{log.id}/familieversjon").get_data(as_text=True)
     assert '<html lang="nn" dir="ltr">' in page and "Kven gjer kva, og når?" in page

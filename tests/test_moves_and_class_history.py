@@ -13,7 +13,7 @@ from stafettlogg.handover import domain as ho
 from stafettlogg.logs import domain
 from stafettlogg.models import ClassGroupPeriod, Consent, Log, Notification
 from stafettlogg.overview.overview import current_school_year, unit_overview
-from tests.conftest import EMMA_LOG_ID, user
+from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db
 
@@ -22,73 +22,71 @@ def notes(username: str, kind: str) -> list[Notification]:
     return list(Notification.select().where(Notification.user == user(username), Notification.kind == kind))
 
 
-def _emma_row(unit, year):
-    return next(r for r in unit_overview(unit, year) if r.log_id == EMMA_LOG_ID)
+def _row(log, unit, year):
+    return next(r for r in unit_overview(unit, year) if r.log_id == log.id)
 
 
-def _move_emma(app):
-    """Emma was in 3B last school year and is in 4B now at Nordbyen; she moves to Sørbyen."""
+def _set_class(username: str, log, class_group: str) -> None:
+    log = Log.get_by_id(log.id)
+    domain.update_header(
+        user(username),
+        log,
+        class_group=class_group,
+        level=log.level,
+        guardians_informed_on=log.guardians_informed_on,
+        records_kept_in=log.records_kept_in,
+        version=log.version,
+    )
+
+
+@pytest.fixture
+def moved(app):
+    """A child who was in 3C last school year and is in 4C now at Nordbyen moves to
+    Sørbyen, where the new holder puts her in 5A: (log, old unit, new unit, year)."""
     year = current_school_year()
+    log = a_log(name="Lea Testesen", group="4C")
     with app.test_request_context():
-        log = Log.get_by_id(EMMA_LOG_ID)
         Log.update(activated_at=dt.datetime(year - 1, 9, 1)).where(Log.id == log.id).execute()
-        ClassGroupPeriod.delete().execute()
-        ClassGroupPeriod.create(log=log, unit=log.unit, school_year=year - 1, class_group="3B")
-        domain.update_header(
-            user("stafettholder"),
-            log,
-            class_group="4B",
-            level=log.level,
-            guardians_informed_on=log.guardians_informed_on,
-            records_kept_in=log.records_kept_in,
-            version=log.version,
-        )
+        ClassGroupPeriod.delete().where(ClassGroupPeriod.log == log).execute()
+        ClassGroupPeriod.create(log=log, unit=log.unit, school_year=year - 1, class_group="3C")
+        _set_class("stafettholder", log, "4C")
         # the family's consent covers schools, so the log opens to the new school's holder
         Consent.update(services=Consent.services.concat(",kind:skole")).where(Consent.log == log.id).execute()
         handover = ho.propose_handover(user("stafettholder"), Log.get_by_id(log.id), user("kontaktlaerer"), "Flytter")
         ho.accept_handover(user("kontaktlaerer"), handover)
-        moved = Log.get_by_id(log.id)
-        domain.update_header(
-            user("kontaktlaerer"),
-            moved,
-            class_group="5A",
-            level=moved.level,
-            guardians_informed_on=moved.guardians_informed_on,
-            records_kept_in=moved.records_kept_in,
-            version=moved.version,
-        )
-    return log.unit, Log.get_by_id(log.id).unit, year
+        _set_class("kontaktlaerer", log, "5A")
+    return log, log.unit, Log.get_by_id(log.id).unit, year
 
 
-def test_both_unit_leaders_are_told_without_the_childs_name(app, db_conn):
-    old_unit, new_unit, _year = _move_emma(app)
+def test_both_unit_leaders_are_told_without_the_childs_name(app, db_conn, moved):
+    _log, old_unit, new_unit, _year = moved
     arrived = notes("enhetsleder2", "child_arrived")
     moved_out = notes("enhetsleder", "child_moved_out")
     assert len(arrived) == 1 and len(moved_out) == 1
     with app.test_request_context():
         text = moved_out[0].text
-    assert old_unit.name in text and new_unit.name in text and "Emma" not in text
+    assert old_unit.name in text and new_unit.name in text and "Lea" not in text
     assert notes("enhetsleder", "child_arrived") == [] and notes("enhetsleder2", "child_moved_out") == []
 
 
-def test_each_years_overview_shows_the_class_and_the_move_out(app, db_conn):
-    old_unit, new_unit, year = _move_emma(app)
+def test_each_years_overview_shows_the_class_and_the_move_out(app, db_conn, moved):
+    log, old_unit, new_unit, year = moved
     with app.test_request_context():
-        assert _emma_row(old_unit, year - 1).class_group == "3B"
-        now_old = _emma_row(old_unit, year)
-        assert now_old.class_group == "4B" and now_old.moved_out_on == local_today()
-        now_new = _emma_row(new_unit, year)
+        assert _row(log, old_unit, year - 1).class_group == "3C"
+        now_old = _row(log, old_unit, year)
+        assert now_old.class_group == "4C" and now_old.moved_out_on == local_today()
+        now_new = _row(log, new_unit, year)
         assert now_new.class_group == "5A" and now_new.moved_in_on == local_today()
 
 
-def test_exports_and_page_show_the_class_of_that_year(app, auth, db_conn):
-    old_unit, _new_unit, year = _move_emma(app)
+def test_exports_and_page_show_the_class_of_that_year(app, auth, db_conn, moved):
+    _log, old_unit, _new_unit, year = moved
     leader = auth.persona("unit_leader")
     page = leader.get(f"/enheter/{old_unit.id}/oversikt/{year}").get_data(as_text=True)
     # the class as a table cell (a random token elsewhere on the page may hold "5A")
-    assert "<td>4B</td>" in page and "<td>5A</td>" not in page and "Flyttet ut" in page
+    assert "<td>4C</td>" in page and "<td>5A</td>" not in page and "Flyttet ut" in page
     last_year = leader.get(f"/enheter/{old_unit.id}/oversikt/{year - 1}/csv").get_data(as_text=True)
-    assert "3B" in last_year and "4B" not in last_year
+    assert "3C" in last_year and "4C" not in last_year
     xlsx = leader.get(f"/enheter/{old_unit.id}/oversikt/{year}/xlsx").data
     cells = [c.value for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows() for c in row]
-    assert "4B" in cells and "5A" not in cells
+    assert "4C" in cells and "5A" not in cells

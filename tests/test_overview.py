@@ -23,7 +23,7 @@ from stafettlogg.models import (
     utcnow,
 )
 from stafettlogg.overview import overview, reconciliation, stats
-from tests.conftest import EMMA_LOG_ID, PERSONAS, user
+from tests.conftest import PERSONAS, a_log, a_measure, an_item, user
 
 pytestmark = pytest.mark.db
 
@@ -46,15 +46,21 @@ def this_year() -> int:
     return overview.current_school_year()
 
 
-def move_emma_mid_year(year: int) -> None:
-    """Emma's log started in Nordbyen in September and was handed over to Jonas Berg at
+@pytest.fixture
+def log(app):
+    """Lea's log, held by Kari Ottesen at Nordbyen skole (class 4B)."""
+    return a_log(name="Lea Testesen", group="4B")
+
+
+def move_mid_year(log, year: int) -> None:
+    """The log started in Nordbyen in September and was handed over to Jonas Berg at
     Sørbyen skole on 15 January (accepted): the log now belongs to Sørbyen."""
     kari, jonas = user("stafettholder"), user("kontaktlaerer")
     Log.update(activated_at=dt.datetime(year, 9, 1, 8), created_at=dt.datetime(year, 8, 28, 8)).where(
-        Log.id == EMMA_LOG_ID
+        Log.id == log.id
     ).execute()
     Handover.create(
-        log=EMMA_LOG_ID,
+        log=log,
         from_user=kari,
         to_user=jonas,
         status="accepted",
@@ -62,7 +68,7 @@ def move_emma_mid_year(year: int) -> None:
         created_at=dt.datetime(year + 1, 1, 10, 9),
         decided_at=dt.datetime(year + 1, 1, 15, 9),
     )
-    Log.update(unit=jonas.unit, holder=jonas, class_group="5C").where(Log.id == EMMA_LOG_ID).execute()
+    Log.update(unit=jonas.unit, holder=jonas, class_group="5C").where(Log.id == log.id).execute()
 
 
 def names(rows):
@@ -94,30 +100,30 @@ def test_overview_lists_the_units_children_with_holder_and_metadata(db_conn):
     assert "Sofie Lie" in names(overview.unit_overview(unit("Solsiden barnehage"), this_year()))
 
 
-def test_mid_year_handover_between_units_shows_in_both_overviews(db_conn):
+def test_mid_year_handover_between_units_shows_in_both_overviews(db_conn, log):
     year = this_year() - 1
-    move_emma_mid_year(year)
+    move_mid_year(log, year)
     nord = {r.child_name: r for r in overview.unit_overview(unit("Nordbyen skole"), year)}
     sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), year)}
-    assert nord["Emma Hansen"].moved_out_on == dt.date(year + 1, 1, 15)
-    assert nord["Emma Hansen"].moved_in_on is None
-    assert nord["Emma Hansen"].holder == "Kari Ottesen, Kontaktlærer"
-    assert nord["Emma Hansen"].class_group == ""  # the class now belongs to the new school
-    assert sor["Emma Hansen"].moved_in_on == dt.date(year + 1, 1, 15)
-    assert sor["Emma Hansen"].moved_out_on is None
-    assert sor["Emma Hansen"].holder == "Jonas Berg, Kontaktlærer"
-    assert sor["Emma Hansen"].class_group == "5C"
+    assert nord["Lea Testesen"].moved_out_on == dt.date(year + 1, 1, 15)
+    assert nord["Lea Testesen"].moved_in_on is None
+    assert nord["Lea Testesen"].holder == "Kari Ottesen, Kontaktlærer"
+    assert nord["Lea Testesen"].class_group == ""  # the class now belongs to the new school
+    assert sor["Lea Testesen"].moved_in_on == dt.date(year + 1, 1, 15)
+    assert sor["Lea Testesen"].moved_out_on is None
+    assert sor["Lea Testesen"].holder == "Jonas Berg, Kontaktlærer"
+    assert sor["Lea Testesen"].class_group == "5C"
     # the next year: only at the new school, no longer marked as moved
     later_nord = names(overview.unit_overview(unit("Nordbyen skole"), year + 1))
     later_sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), year + 1)}
-    assert "Emma Hansen" not in later_nord
-    assert later_sor["Emma Hansen"].moved_in_on is None
+    assert "Lea Testesen" not in later_nord
+    assert later_sor["Lea Testesen"].moved_in_on is None
     # the year before it started: nowhere
-    assert "Emma Hansen" not in names(overview.unit_overview(unit("Nordbyen skole"), year - 1))
-    assert "Emma Hansen" not in names(overview.unit_overview(unit("Sørbyen skole"), year - 1))
+    assert "Lea Testesen" not in names(overview.unit_overview(unit("Nordbyen skole"), year - 1))
+    assert "Lea Testesen" not in names(overview.unit_overview(unit("Sørbyen skole"), year - 1))
 
 
-def test_log_closed_before_the_year_is_not_listed_and_deleted_logs_never(db_conn):
+def test_log_closed_before_the_year_is_not_listed_and_deleted_logs_never(db_conn, log):
     from stafettlogg.logs.lifecycle import _purge
 
     Log.update(activated_at=dt.datetime(this_year() - 1, 9, 1), closed_at=dt.datetime(this_year() - 1, 12, 1)).where(
@@ -125,8 +131,9 @@ def test_log_closed_before_the_year_is_not_listed_and_deleted_logs_never(db_conn
     ).execute()
     assert "Oskar Nilsen" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
     assert "Oskar Nilsen" in names(overview.unit_overview(unit("Nordbyen skole"), this_year() - 1))
-    _purge(Log.get_by_id(EMMA_LOG_ID))
-    assert "Emma Hansen" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
+    assert "Lea Testesen" in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
+    _purge(log)
+    assert "Lea Testesen" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
 
 
 def test_ke_decision_appears_only_after_ke_informed_the_unit(db_conn):
@@ -141,24 +148,26 @@ def test_ke_decision_appears_only_after_ke_informed_the_unit(db_conn):
     )
 
 
-def test_log_closed_with_ip_shows_its_koordinator(db_conn):
+def test_log_closed_with_ip_shows_its_koordinator(db_conn, log):
     Log.update(coordinator_name="Lise Habil", coordinator_service="habiliteringstjenesten").where(
-        Log.id == EMMA_LOG_ID
+        Log.id == log.id
     ).execute()
-    emma = next(r for r in overview.unit_overview(unit("Nordbyen skole"), this_year()) if r.child_name == "Emma Hansen")
-    assert emma.koordinator_shown == "Lise Habil, habiliteringstjenesten"
+    lea = next(r for r in overview.unit_overview(unit("Nordbyen skole"), this_year()) if r.child_name == "Lea Testesen")
+    assert lea.koordinator_shown == "Lise Habil, habiliteringstjenesten"
 
 
-def test_overview_page_shows_metadata_never_content(auth, db_conn):
+def test_overview_page_shows_metadata_never_content(auth, db_conn, log):
+    a_measure(log, "Kontaktlærer setter opp faste lekegrupper i storefri.")
+    an_item(log, "entries", entry_date=local_today(), body="Samtale med mor.")
     nord = unit("Nordbyen skole")
     client = auth.persona("unit_leader")
     response = client.get(f"/enheter/{nord.id}/oversikt")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    for text in ("Emma Hansen", "Kari Ottesen, Kontaktlærer", "Petter Ås Strøm", "Lene Fjeld, fysioterapeut", "§ 13"):
+    for text in ("Lea Testesen", "Kari Ottesen, Kontaktlærer", "Petter Ås Strøm", "Lene Fjeld, fysioterapeut", "§ 13"):
         assert text in html
     # need-to-know: no concerns, measures or entries, and no link into the log
-    for content in ("mye alene", "lekegrupper", "Samtale med mor", f"/logger/{EMMA_LOG_ID}"):
+    for content in ("mye alene", "lekegrupper", "Samtale med mor", f"/logger/{log.id}"):
         assert content not in html
     event = AuditEvent.select().where(AuditEvent.action == "overview_view").order_by(AuditEvent.id.desc()).first()
     assert (event.log_id, event.object_type, event.object_id) == (None, "unit", nord.id)
@@ -168,7 +177,7 @@ def test_overview_page_shows_metadata_never_content(auth, db_conn):
 # ---------------------------------------------------------------- exports
 
 
-def test_csv_export_reads_back_with_the_seeds_columns(auth, db_conn):
+def test_csv_export_reads_back_with_the_seeds_columns(auth, db_conn, log):
     nord = unit("Nordbyen skole")
     year = this_year()
     response = auth.persona("unit_leader").get(f"/enheter/{nord.id}/oversikt/{year}/csv")
@@ -190,16 +199,16 @@ def test_csv_export_reads_back_with_the_seeds_columns(auth, db_conn):
         "DIPS Samspill, IP",
         (local_today() - dt.timedelta(days=75)).strftime("%d.%m.%Y"),
     ]
-    assert body["Emma Hansen"][2] == "Kari Ottesen, Kontaktlærer"
+    assert body["Lea Testesen"][2] == "Kari Ottesen, Kontaktlærer"
     event = AuditEvent.select().where(AuditEvent.action == "overview_export_csv").get()
     assert (event.log_id, event.object_type, event.object_id, event.username) == (None, "unit", nord.id, "enhetsleder")
 
 
-def test_xlsx_export_reads_back_with_openpyxl(auth, db_conn):
+def test_xlsx_export_reads_back_with_openpyxl(auth, db_conn, log):
     from openpyxl import load_workbook
 
     year = this_year() - 1
-    move_emma_mid_year(year)
+    move_mid_year(log, year)
     sor = unit("Sørbyen skole")
     response = auth.persona("other_unit_leader").get(f"/enheter/{sor.id}/oversikt/{year}/xlsx")
     assert response.status_code == 200
@@ -211,7 +220,7 @@ def test_xlsx_export_reads_back_with_openpyxl(auth, db_conn):
     assert "Sørbyen skole" in values[0][0] and f"{year}/{year + 1}" in values[0][0]
     assert values[1][0] == "Unntatt offentlighet, offentleglova § 13"
     assert values[2] == COLUMNS
-    assert values[3][0] == f"Emma Hansen (flyttet inn 15.01.{year + 1})"
+    assert values[3][0] == f"Lea Testesen (flyttet inn 15.01.{year + 1})"
     assert values[3][1:3] == ["5C", "Jonas Berg, Kontaktlærer"]
     assert (
         AuditEvent.select().where(AuditEvent.action == "overview_export_xlsx", AuditEvent.object_id == sor.id).exists()
@@ -370,16 +379,16 @@ def test_a_refused_decision_is_also_informed_with_consent(auth, db_conn):
 # ---------------------------------------------------------------- June reconciliation
 
 
-def test_reconciliation_finds_each_kind_of_difference(db_conn):
+def test_reconciliation_finds_each_kind_of_difference(db_conn, log):
     nord = unit("Nordbyen skole")
     ke = user("ke")
-    # Emma's log names a koordinator, KE's register another person
+    # Lea's log names a koordinator, KE's register another person
     Log.update(coordinator_name="Lise Habil", coordinator_service="habiliteringstjenesten").where(
-        Log.id == EMMA_LOG_ID
+        Log.id == log.id
     ).execute()
     CoordinatorRecord.create(
-        child_name="Emma Hansen",
-        birth_date=dt.date(2016, 3, 14),
+        child_name="Lea Testesen",
+        birth_date=log.subject.birth_date,
         unit=nord,
         kind="koordinator",
         decision="granted",
@@ -392,11 +401,11 @@ def test_reconciliation_finds_each_kind_of_difference(db_conn):
     assert found == {
         ("missing_in_unit", "Trine Olsen", "koordinator"),  # KE has it, the school was never told
         ("missing_in_ke", "Petter Ås Strøm", "koordinator"),  # the school knows, KE has no decision
-        ("different_person", "Emma Hansen", "koordinator"),
+        ("different_person", "Lea Testesen", "koordinator"),
     }
     # once informed, Trine is on the school's overview; the same person on both sides agrees
     CoordinatorRecord.update(informed_at=utcnow()).where(CoordinatorRecord.child_name == "Trine Olsen").execute()
-    CoordinatorRecord.update(person_name="Lise Habil").where(CoordinatorRecord.child_name == "Emma Hansen").execute()
+    CoordinatorRecord.update(person_name="Lise Habil").where(CoordinatorRecord.child_name == "Lea Testesen").execute()
     assert {d.kind for d in reconciliation.differences(nord, this_year())} == {"missing_in_ke"}
     # a refused decision is no difference
     assert reconciliation.differences(unit("Sørbyen skole"), this_year()) == []
@@ -513,9 +522,9 @@ def personal_names() -> set[str]:
     return found
 
 
-def test_statistics_count_without_names(auth, db_conn):
+def test_statistics_count_without_names(auth, db_conn, log):
     year = this_year() - 1
-    move_emma_mid_year(year)
+    move_mid_year(log, year)
     for persona in ("area_leader", "unit_leader", "other_unit_leader"):
         response = auth.persona(persona).get("/statistikk")
         html = response.get_data(as_text=True)
@@ -662,20 +671,20 @@ def test_guide_file_with_a_dangling_answer_is_refused(tmp_path, monkeypatch):
         guide.load_guide.cache_clear()
 
 
-def test_a_handover_through_the_handover_routine_moves_the_child_between_overviews(app, db_conn):
+def test_a_handover_through_the_handover_routine_moves_the_child_between_overviews(app, db_conn, log):
     from stafettlogg.handover import domain as routine
 
-    Log.update(activated_at=utcnow() - dt.timedelta(days=1)).where(Log.id == EMMA_LOG_ID).execute()
+    Log.update(activated_at=utcnow() - dt.timedelta(days=1)).where(Log.id == log.id).execute()
     with app.test_request_context():
-        proposal = routine.propose_handover(user("stafettholder"), Log.get_by_id(EMMA_LOG_ID), user("kontaktlaerer"))
+        proposal = routine.propose_handover(user("stafettholder"), Log.get_by_id(log.id), user("kontaktlaerer"))
         routine.accept_handover(user("kontaktlaerer"), proposal)
     from stafettlogg.dates import local
 
     today = local(utcnow()).date()
     nord = {r.child_name: r for r in overview.unit_overview(unit("Nordbyen skole"), this_year())}
     sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), this_year())}
-    assert (nord["Emma Hansen"].moved_out_on, nord["Emma Hansen"].holder) == (today, "Kari Ottesen, Kontaktlærer")
-    assert (sor["Emma Hansen"].moved_in_on, sor["Emma Hansen"].holder) == (today, "Jonas Berg, Kontaktlærer")
+    assert (nord["Lea Testesen"].moved_out_on, nord["Lea Testesen"].holder) == (today, "Kari Ottesen, Kontaktlærer")
+    assert (sor["Lea Testesen"].moved_in_on, sor["Lea Testesen"].holder) == (today, "Jonas Berg, Kontaktlærer")
 
 
 # ---------------------------------------------------------------- small numbers never shown

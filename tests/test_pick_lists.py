@@ -7,7 +7,7 @@ import pytest
 
 from stafettlogg.logs.queries import unit_choices
 from stafettlogg.models import Unit
-from tests.conftest import EMMA_LOG_ID, user
+from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db
 
@@ -51,7 +51,8 @@ def test_new_log_in_another_unit_is_kept_after_an_error(auth, db_conn):
 
 
 def test_consent_form_lists_chosen_and_own_units_first_never_the_logs_own(auth, db_conn):
-    html = auth.login_as("stafettholder").get(f"/logger/{EMMA_LOG_ID}/samtykke").get_data(as_text=True)
+    log = a_log()  # held at Nordbyen skole
+    html = auth.login_as("stafettholder").get(f"/logger/{log.id}/samtykke").get_data(as_text=True)
     names = _names_in_order(html, "services")
     log_unit = "Nordbyen skole"
     assert log_unit not in names  # always included, so never offered
@@ -64,11 +65,12 @@ def test_consent_form_puts_units_already_consented_first(auth, db_conn):
     from stafettlogg.logs import domain
     from stafettlogg.models import Consent, Log
 
-    consent = domain.current_consent(Log.get_by_id(EMMA_LOG_ID))
+    log = a_log()  # held at Nordbyen skole
+    consent = domain.current_consent(Log.get_by_id(log.id))
     far_away = Unit.select().where(Unit.name != "Nordbyen skole").order_by(Unit.name.desc()).first()
     Consent.update(services=f"{consent.services},unit:{far_away.id}").where(Consent.id == consent.id).execute()
     chosen = [f"unit:{far_away.id}"]
-    html = auth.login_as("stafettholder").get(f"/logger/{EMMA_LOG_ID}/samtykke").get_data(as_text=True)
+    html = auth.login_as("stafettholder").get(f"/logger/{log.id}/samtykke").get_data(as_text=True)
     others_start = html.index("Andre enheter i kommunen")
     for service in chosen:
         position = html.index(f'value="{service}" checked')

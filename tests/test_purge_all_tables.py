@@ -20,7 +20,7 @@ from stafettlogg.models import (
     Notification,
     utcnow,
 )
-from tests.conftest import EMMA_LOG_ID, user
+from tests.conftest import a_log, a_measure, a_meeting, an_item, user
 
 pytestmark = pytest.mark.db
 
@@ -58,8 +58,14 @@ def _dangling():
 
 
 def test_deleting_a_log_leaves_no_row_referring_to_it(app, db_conn):
+    log = a_log()
+    today = local_today()
+    an_item(log, "goals", body="Barnet har en venn i friminuttene.")
+    a_measure(log)
+    an_item(log, "highlights", by="aktor", body="Barnet hoppet tau.")
+    an_item(log, "entries", entry_date=today, body="Samtale med mor.")
+    a_meeting(log)
     with app.test_request_context():
-        log = Log.get_by_id(EMMA_LOG_ID)
         agreement = ChildTalkAgreement.create(
             log=log, adult="Kari", every_days=7, start_date=local_today(), author=log.holder
         )

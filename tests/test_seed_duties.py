@@ -4,7 +4,8 @@ and moves between units (both unit leaders told, class/group per unit and year).
 import pytest
 
 from stafettlogg.models import AuditEvent, ItoDelegation, Notification, Reconciliation, Unit
-from tests.conftest import EMMA_LOG_ID, user
+from stafettlogg.overview.overview import current_school_year
+from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db
 
@@ -18,6 +19,8 @@ def sor() -> Unit:
 
 
 def test_unit_leader_delegates_and_revokes_the_overview(auth, db_conn):
+    log = a_log(name="Vilde Testesen")  # held at Nordbyen skole
+    year = current_school_year()
     larer = user("larer")
     unit = nord()
     staff_client = auth.login_as("larer")
@@ -39,18 +42,18 @@ def test_unit_leader_delegates_and_revokes_the_overview(auth, db_conn):
 
     ito = auth.login_as("larer")
     html = ito.get(f"/enheter/{unit.id}/oversikt").get_data(as_text=True)
-    assert "Emma Hansen" in html and f'href="/enheter/{unit.id}/oversikt"' in html  # nav link too
-    csv = ito.get(f"/enheter/{unit.id}/oversikt/2026/csv")
-    assert csv.status_code == 200 and "Emma Hansen" in csv.get_data(as_text=True)
+    assert "Vilde Testesen" in html and f'href="/enheter/{unit.id}/oversikt"' in html  # nav link too
+    csv = ito.get(f"/enheter/{unit.id}/oversikt/{year}/csv")
+    assert csv.status_code == 200 and "Vilde Testesen" in csv.get_data(as_text=True)
     form = {"child_name": "Lea Ny", "class_group": "3A", "holder": "Ola Nordmann, miljøterapeut"}
-    assert ito.post(f"/enheter/{unit.id}/oversikt/2026/eksterne", data=form).status_code == 303
-    review = ito.post(f"/enheter/{unit.id}/oversikt/2026/gjennomgang", data={"unit_contact_name": "Mari Lund"})
+    assert ito.post(f"/enheter/{unit.id}/oversikt/{year}/eksterne", data=form).status_code == 303
+    review = ito.post(f"/enheter/{unit.id}/oversikt/{year}/gjennomgang", data={"unit_contact_name": "Mari Lund"})
     assert review.status_code == 303
-    assert Reconciliation.get(Reconciliation.unit == unit, Reconciliation.school_year == 2026).unit_contact_name == (
+    assert Reconciliation.get(Reconciliation.unit == unit, Reconciliation.school_year == year).unit_contact_name == (
         "Mari Lund"
     )
     # the overview, never a log's content, never another unit, never staff administration
-    assert ito.get(f"/logger/{EMMA_LOG_ID}").status_code == 403
+    assert ito.get(f"/logger/{log.id}").status_code == 403
     assert ito.get(f"/enheter/{sor().id}/oversikt").status_code == 403
     assert ito.get(f"/enheter/{unit.id}").status_code == 403
     assert ito.post(f"/ansatte/{larer.id}/ito-koordinator/avslutt").status_code == 403
@@ -61,7 +64,7 @@ def test_unit_leader_delegates_and_revokes_the_overview(auth, db_conn):
     # the same session, next request: refused
     ito = auth.login_as("larer")
     assert ito.get(f"/enheter/{unit.id}/oversikt").status_code == 403
-    assert ito.get(f"/enheter/{unit.id}/oversikt/2026/xlsx").status_code == 403
+    assert ito.get(f"/enheter/{unit.id}/oversikt/{year}/xlsx").status_code == 403
     assert leader.post(f"/ansatte/{larer.id}/ito-koordinator/avslutt").status_code in (403, 409)
 
 

@@ -46,6 +46,16 @@ def live_server(server_and_app):
     return server_and_app[0]
 
 
+@pytest.fixture
+def log(server_and_app):
+    """A log of the test's own in the live server's database: held by "stafettholder",
+    "aktor" takes part, "foresatt" is the mother (tests/conftest.py a_log)."""
+    from tests.conftest import a_log
+
+    with server_and_app[1].app_context():
+        return a_log()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

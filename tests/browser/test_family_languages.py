@@ -4,6 +4,8 @@ dir) finds nothing, and nothing runs off the side of the page."""
 
 import pytest
 
+from tests.conftest import a_measure
+
 WIDTHS = (390, 1280)
 
 
@@ -16,12 +18,17 @@ def _layout(page, code, direction):
     assert overflow <= 0, f"{overflow}px wider than the screen"
 
 
+def _open(page, width, username, path):
+    """Signed in as `username` at this screen width, on `path`."""
+    page.page.set_viewport_size({"width": width, "height": 900})
+    page.login(username)
+    page.goto(path)
+    return page.page
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_arabic_family_view_right_to_left(page, width):
-    p = page.page
-    p.set_viewport_size({"width": width, "height": 900})
-    page.login("foresatt")
-    page.goto("/mine/1?lang=ar")
+def test_arabic_family_view_right_to_left(page, log, width):
+    p = _open(page, width, "foresatt", f"/mine/{log.id}?lang=ar")
     _layout(page, "ar", "rtl")
     text = p.inner_text("main")
     assert "من هو المسؤول عن السجل؟" in text and "Hvem er stafettholder?" not in text
@@ -30,7 +37,7 @@ def test_arabic_family_view_right_to_left(page, width):
     assert box["x"] + box["width"] > width * 0.5
     page.screenshot(f"family-ar-{width}")
     # remembered on the account: the next page without ?lang= is Arabic too
-    page.goto("/mine/1/innsyn")
+    page.goto(f"/mine/{log.id}/innsyn")
     _layout(page, "ar", "rtl")
     menu = p.locator("nav.language-switch a[lang='pl']")
     assert menu.inner_text() == "polski"
@@ -41,14 +48,14 @@ def test_arabic_family_view_right_to_left(page, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_polish_paper_version(page, width):
-    p = page.page
-    p.set_viewport_size({"width": width, "height": 900})
-    page.login("stafettholder")
-    page.goto("/logger/1/familieversjon?lang=pl")
+def test_polish_paper_version(page, server_and_app, log, width):
+    with server_and_app[1].app_context():
+        a_measure(log, "Kontaktlæreren setter opp faste lekegrupper i storefri.")
+    p = _open(page, width, "stafettholder", f"/logger/{log.id}/familieversjon?lang=pl")
     _layout(page, "pl", "ltr")
     text = p.inner_text("main")
     assert "Kto co robi i kiedy?" in text and "Hvem gjør hva, og når?" not in text
+    assert "Kontaktlæreren setter opp faste lekegrupper" in text  # the measure, as the holder wrote it
     page.screenshot(f"family-print-pl-{width}")
     page.goto("/logger/samtykkeskjema/ar")
     _layout(page, "ar", "rtl")

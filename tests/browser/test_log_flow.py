@@ -74,19 +74,19 @@ def test_holder_creates_log_uploads_consent_adds_measure_and_participant(page, t
     assert "Samtykket omfatter ikke Sørbyen skole" in p.inner_text("#participant-results")
 
 
-def test_log_page_works_without_javascript(browser, live_server):
+def test_log_page_works_without_javascript(browser, live_server, log):
     context = browser.new_context(java_script_enabled=False)
     p = context.new_page()
     p.goto(live_server + "/login")
     p.fill("#username", "stafettholder")
     p.fill("#password", "demo-passord")
     p.click("button[type=submit]")
-    p.goto(live_server + "/logger/1")
+    p.goto(live_server + f"/logger/{log.id}")
     p.click("#section-entries summary")
     p.fill("#new-entries-entry_date", local_today().isoformat())
     p.fill("#new-entries-body", "Skrevet uten JavaScript")
     p.click("#section-entries button:has-text('Lagre')")
     p.wait_for_load_state()
-    assert p.url.endswith("/logger/1#entries")
+    assert p.url.endswith(f"/logger/{log.id}#entries")
     assert "Skrevet uten JavaScript" in p.inner_text("#section-entries")
     context.close()

@@ -4,7 +4,6 @@ keeps what was typed, and the notice goes away when a later request succeeds."""
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, Page
-from tests.conftest import EMMA_LOG_ID
 
 
 @pytest.fixture(params=[1280, 390])
@@ -18,16 +17,16 @@ def page(request, browser, live_server):
     context.close()
 
 
-def test_an_htmx_save_during_an_outage_says_so_and_keeps_the_text(page):
+def test_an_htmx_save_during_an_outage_says_so_and_keeps_the_text(page, log):
     page.login("stafettholder")
-    page.goto(f"/logger/{EMMA_LOG_ID}")
+    page.goto(f"/logger/{log.id}")
     p = page.page
     notice = p.locator("[data-server-unavailable]")
     assert notice.is_hidden()
     p.click("#section-highlights summary")
     form = p.locator("#section-highlights details.add-form form")
     textarea = p.locator("#new-highlights-body")
-    textarea.fill("Emma leste høyt for klassen")
+    textarea.fill("Barnet leste høyt for klassen")
 
     def outage(route):
         route.fulfill(status=503, headers={"Retry-After": "30"}, body="<p>Ikke tilgjengelig</p>")
@@ -36,7 +35,7 @@ def test_an_htmx_save_during_an_outage_says_so_and_keeps_the_text(page):
     form.locator("button[type=submit]").click()
     notice.wait_for(state="visible")
     assert "Det du skrev, står fortsatt her" in notice.inner_text()
-    assert textarea.input_value() == "Emma leste høyt for klassen"
+    assert textarea.input_value() == "Barnet leste høyt for klassen"
     ARTIFACTS.mkdir(exist_ok=True)
     p.screenshot(path=str(ARTIFACTS / f"htmx-unavailable-{p.viewport_size['width']}.png"))  # what the user sees
     assert notice.bounding_box()["y"] < p.viewport_size["height"]  # in view, not at the top of a long page
@@ -45,7 +44,7 @@ def test_an_htmx_save_during_an_outage_says_so_and_keeps_the_text(page):
     p.unroute("**/seksjon/highlights")
     form.locator("button[type=submit]").click()
     notice.wait_for(state="hidden")
-    p.locator("#section-highlights .items", has_text="Emma leste høyt for klassen").wait_for()
+    p.locator("#section-highlights .items", has_text="Barnet leste høyt for klassen").wait_for()
     page.check()
     # the browser and htmx log the 503 it was given on purpose; nothing else may be logged
     page.console_errors[:] = [e for e in page.console_errors if "503" not in e]
