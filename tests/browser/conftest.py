@@ -96,6 +96,24 @@ class Page:
             "document.addEventListener('securitypolicyviolation', e => "
             "{ (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI); });"
         )
+        page.add_init_script(self.BUSY)
+
+    # Marks <html data-test-busy> while a request the page sent is under way. A request
+    # started while another is answered (htmx asking again on an HX-Trigger event) counts
+    # before the first one ends, so "not busy" means nothing more is coming.
+    BUSY = """(() => {
+        let busy = 0;
+        const mark = () => document.documentElement &&
+            document.documentElement.toggleAttribute('data-test-busy', busy > 0);
+        const send = XMLHttpRequest.prototype.send;
+        XMLHttpRequest.prototype.send = function (...args) {
+            busy++; mark();
+            this.addEventListener('loadend', () => { busy--; mark(); });
+            return send.apply(this, args);
+        };
+    })();"""
+    # What is still moving: a request under way, or htmx swapping or settling content.
+    MOVING = "html[data-test-busy], .htmx-request, .htmx-settling, .htmx-swapping, .htmx-added"
 
     # A form re-rendered with its errors answers 422 (or 409 on a conflict): Chromium
     # logs that as a failed load, but it is the expected answer, not an error.
@@ -111,17 +129,11 @@ class Page:
 
     def check(self):
         """axe-core with WCAG 2.1 A/AA rules: zero violations."""
+        from playwright.sync_api import expect
+
         self.page.wait_for_load_state("networkidle")
-        # htmx events (HX-Trigger) may start a follow-up request just after the swap.
-        self.page.wait_for_timeout(250)
-        self.page.wait_for_load_state("networkidle")
-        # wait_for_function would eval() inside the page, which our CSP forbids
-        for _attempt in range(100):
-            if not self.page.evaluate(
-                "() => !!document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')"
-            ):
-                break
-            self.page.wait_for_timeout(50)
+        # a locator waits outside the page's CSP (wait_for_function would eval() inside it)
+        expect(self.page.locator(self.MOVING)).to_have_count(0)
         csp = self.page.evaluate("window.__csp || []")
         self.csp_violations.extend(csp)
         # evaluate() runs outside the page's CSP (an injected <script> would be blocked)
@@ -138,6 +150,21 @@ class Page:
             ARTIFACTS.mkdir(exist_ok=True)
             self.page.screenshot(path=str(ARTIFACTS / "axe-failure.png"), full_page=True)
         assert result == [], f"axe violations on {self.page.url}:\n{json.dumps(result, indent=1, ensure_ascii=False)}"
+
+    def click(self, selector):
+        """Click, wait for what it loads, and check the page."""
+        self.page.click(selector)
+        self.page.wait_for_load_state("networkidle")
+        self.check()
+
+    def fill_form(self, fields: dict) -> None:
+        """Type each value into its field (selector -> value); a <select> gets the option."""
+        for selector, value in fields.items():
+            field = self.page.locator(selector)
+            if field.evaluate("e => e.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
 
     def login(self, username, password="demo-passord"):
         self.page.goto(self.base + "/login")

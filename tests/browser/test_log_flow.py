@@ -10,44 +10,44 @@ from tests.files import pdf
 def test_holder_creates_log_uploads_consent_adds_measure_and_participant(page, tmp_path):
     p = page.page
     page.login("stafettholder")
-    p.click(".site-nav >> text=Ny stafettlogg")
-    p.wait_for_load_state("networkidle")
-    page.check()
-    p.fill("#f-name", "Vilde Nygård")
-    p.fill("#f-birth_date", "2017-02-03")
-    p.fill("#f-class_group", "3B")
-    p.select_option("#f-level", "2")
-    p.fill("#f-guardian-1-name", "Heidi Nygård")
-    p.select_option("#f-guardian-1-relation", "mor")
-    p.fill("#f-guardian-1-phone", "912 34 567")
-    p.fill("#f-concern_title", "Vilde synes det er vanskelig å lese")
-    p.click("button:has-text('Opprett stafettlogg')")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click(".site-nav >> text=Ny stafettlogg")
+    page.fill_form(
+        {
+            "#f-name": "Vilde Nygård",
+            "#f-birth_date": "2017-02-03",
+            "#f-class_group": "3B",
+            "#f-level": "2",
+            "#f-guardian-1-name": "Heidi Nygård",
+            "#f-guardian-1-relation": "mor",
+            "#f-guardian-1-phone": "912 34 567",
+            "#f-concern_title": "Vilde synes det er vanskelig å lese",
+        }
+    )
+    page.click("button:has-text('Opprett stafettlogg')")
     assert "Last opp samtykket for å ta loggen i bruk" in p.content()
     page.screenshot("log-draft")
 
-    p.click(".card--attention a:has-text('Last opp samtykke')")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click(".card--attention a:has-text('Last opp samtykke')")
     consent = tmp_path / "samtykke.pdf"
     consent.write_bytes(pdf())
     p.fill("#f-given_by_name", "Heidi Nygård")
     p.fill("#f-relation", "mor")
     p.check("input[value='kind:helsestasjon']")
     p.set_input_files("#f-file", str(consent))
-    p.click("button:has-text('Last opp samtykke')")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click("button:has-text('Last opp samtykke')")
     assert "Stafettloggen er aktiv" in p.content()
     log_url = p.url
 
     # add a measure with htmx: only the measures section changes
     p.click("#section-measures summary")
-    p.fill("#new-measures-what", "Spesialpedagog leser med Vilde 20 minutter hver dag.")
-    p.fill("#new-measures-responsible", "Spesialpedagog Mari Lund")
-    p.fill("#new-measures-evaluation_date", (local_today() + dt.timedelta(days=10)).isoformat())
-    p.select_option("#new-measures-status", "ongoing")
+    page.fill_form(
+        {
+            "#new-measures-what": "Spesialpedagog leser med Vilde 20 minutter hver dag.",
+            "#new-measures-responsible": "Spesialpedagog Mari Lund",
+            "#new-measures-evaluation_date": (local_today() + dt.timedelta(days=10)).isoformat(),
+            "#new-measures-status": "ongoing",
+        }
+    )
     with p.expect_response(lambda r: "/seksjon/measures" in r.url and r.request.method == "POST"):
         p.click("#section-measures button:has-text('Lagre')")
     p.wait_for_selector("#section-measures .item")

@@ -14,9 +14,7 @@ def test_unit_leader_overview_and_xlsx_download(page):
 
     p = page.page
     page.login("enhetsleder")
-    p.click(".site-nav >> text=Oversikt")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click(".site-nav >> text=Oversikt")
     assert "Petter Ås Strøm" in p.inner_text("#rows")
     assert "Kari Ottesen, Kontaktlærer" in p.inner_text("#rows")
     page.screenshot("overview-unit")
@@ -31,18 +29,18 @@ def test_unit_leader_overview_and_xlsx_download(page):
     assert any(r[0] == "Petter Ås Strøm" for r in rows[3:])
 
     # register a child whose coordination is held outside Stafettlogg
-    p.fill("#f-child_name", "Åse Ødegård")
-    p.fill("#f-class_group", "2A")
-    p.fill("#f-barnekoordinator", "Kaspar Vestborg, habiliteringstjenesten")
-    p.select_option("#f-records_kept_in", "dips_samspill")
-    p.click("button:has-text('Legg til i oversikten')")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.fill_form(
+        {
+            "#f-child_name": "Åse Ødegård",
+            "#f-class_group": "2A",
+            "#f-barnekoordinator": "Kaspar Vestborg, habiliteringstjenesten",
+            "#f-records_kept_in": "dips_samspill",
+        }
+    )
+    page.click("button:has-text('Legg til i oversikten')")
     assert "Åse Ødegård" in p.inner_text("#rows")
 
-    p.click(".site-nav >> text=Statistikk")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click(".site-nav >> text=Statistikk")
     assert p.locator("svg.chart").count() == 1
     page.screenshot("overview-statistics")
 
@@ -50,32 +48,28 @@ def test_unit_leader_overview_and_xlsx_download(page):
 def test_ke_records_a_decision_and_informs_the_unit(page):
     p = page.page
     page.login("ke")
-    p.click(".site-nav >> text=KE-register")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click(".site-nav >> text=KE-register")
     page.screenshot("ke-register")
-    p.click("text=Registrer vedtak")
-    p.wait_for_load_state("networkidle")
-    page.check()
-    p.fill("#f-child_name", "Liv Åsheim")
-    p.fill("#f-birth_date", "2019-04-02")
+    page.click("text=Registrer vedtak")
     p.select_option("#f-unit", label="Nordbyen skole")
-    p.fill("#f-class_group", "1A")
-    p.select_option("#f-kind", "barnekoordinator")
-    p.select_option("#f-decision", "granted")
-    p.fill("#f-decided_on", (local_today() - dt.timedelta(days=1)).isoformat())
-    p.select_option("#f-has_ip", "yes")
-    p.fill("#f-person_name", "Kaspar Vestborg")
-    p.fill("#f-person_service", "habiliteringstjenesten")
-    p.fill("#f-person_contact", "900 77 777")
-    p.select_option("#f-consent_to_inform", "yes")
-    p.click("button:has-text('Lagre vedtaket')")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.fill_form(
+        {
+            "#f-child_name": "Liv Åsheim",
+            "#f-birth_date": "2019-04-02",
+            "#f-class_group": "1A",
+            "#f-kind": "barnekoordinator",
+            "#f-decision": "granted",
+            "#f-decided_on": (local_today() - dt.timedelta(days=1)).isoformat(),
+            "#f-has_ip": "yes",
+            "#f-person_name": "Kaspar Vestborg",
+            "#f-person_service": "habiliteringstjenesten",
+            "#f-person_contact": "900 77 777",
+            "#f-consent_to_inform": "yes",
+        }
+    )
+    page.click("button:has-text('Lagre vedtaket')")
     assert "er registrert" in p.content()
-    p.click("button:has-text('Informer Nordbyen skole')")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click("button:has-text('Informer Nordbyen skole')")
     assert "Enheten ble informert" in p.content()
     page.screenshot("ke-record-informed")
 
@@ -88,9 +82,7 @@ def test_ke_records_a_decision_and_informs_the_unit(page):
     assert "Liv Åsheim" in p.inner_text("#records")
     assert "Trine Olsen" not in p.inner_text("#records")
 
-    p.click("text=Årlig avstemming")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click("text=Årlig avstemming")
     assert "Mangler i KE-registeret" in p.content()
     page.screenshot("ke-reconciliation")
     page.logout()
@@ -99,23 +91,17 @@ def test_ke_records_a_decision_and_informs_the_unit(page):
     page.login("enhetsleder")
     page.goto("/varsler")
     assert "Kaspar Vestborg" in p.content()
-    p.click(".site-nav >> text=Oversikt")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click(".site-nav >> text=Oversikt")
     assert "Liv Åsheim" in p.inner_text("#rows")
 
 
 def test_decision_guide_leads_to_a_new_log(page):
     p = page.page
     page.login("stafettholder")
-    p.click(".site-nav >> text=Veileder")
-    p.wait_for_load_state("networkidle")
-    page.check()
+    page.click(".site-nav >> text=Veileder")
     for answer in ("ja", "ja", "nei", "nei", "nei"):
         p.check(f"#step input[type=radio][value='{answer}']")
-        p.click("#step button:has-text('Neste')")
-        p.wait_for_load_state("networkidle")
-    page.check()
+        page.click("#step button:has-text('Neste')")
     assert "Stafettlogg med stafettholder" in p.inner_text("#result")
     page.screenshot("guide-result")
     p.click("#result >> text=Opprett ny stafettlogg")
