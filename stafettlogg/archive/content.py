@@ -6,7 +6,7 @@ from peewee import fn
 from stafettlogg.archive import events
 from stafettlogg.logs import queries
 from stafettlogg.logs.sections import SECTIONS
-from stafettlogg.models import AuditEvent, Consent, DeletionRequest, Handover, Log, MinutesCorrection, Unit, User
+from stafettlogg.models import AuditEvent, Consent, DeletionRequest, Handover, Log, MinutesCorrection, User
 
 
 def whole_log(log: Log) -> dict:
@@ -42,15 +42,16 @@ def whole_log(log: Log) -> dict:
         .where(Handover.log == log)
         .order_by(Handover.id)
     )
+    consents = list(Consent.select(Consent, User).join(User).where(Consent.log == log).order_by(Consent.id))
     return dict(
         items=items,
         sections=SECTIONS,
         corrections=corrections,
-        consents=list(Consent.select(Consent, User).join(User).where(Consent.log == log).order_by(Consent.id)),
+        consents=consents,
         handovers=handovers,
         audit_summary=audit_summary,
         history=events.history(log.id),
         handover_status=events.handover_status,
         deletion_requests=list(DeletionRequest.select().where(DeletionRequest.log == log).order_by(DeletionRequest.id)),
-        units=list(Unit.select(Unit.id, Unit.name)),
+        units=queries.units_named_by(consents),
     )

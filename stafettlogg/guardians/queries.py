@@ -27,17 +27,18 @@ def plain_view(log) -> dict:
     """Everything the guardians' view shows, in a fixed number of queries. Never
     free entries (the professionals' notes) and never draft minutes."""
     log = queries.load_log(log.id)
+    consents = list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc()))
     context = {
         "log": log,
         "participants": queries.participants(log),
-        "consents": list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc())),
+        "consents": consents,
         "deletion_request": lifecycle.open_deletion_request(log),
         "last_answer": DeletionRequest.select()
         .where(DeletionRequest.log == log, DeletionRequest.outcome == "refused")
         .order_by(DeletionRequest.id.desc())
         .first(),
         "shows_content": log.status != LogStatus.DRAFT,
-        "units": list(Unit.select(Unit.id, Unit.name)),
+        "units": queries.units_named_by(consents),
     }
     if context["shows_content"]:
         now = utcnow()

@@ -180,6 +180,19 @@ def my_log_ids(user: User):
     return held | Participant.select(Participant.log).where(Participant.user == user)
 
 
+def units_named_by(consents) -> list[Unit]:
+    """The units the consents name by id ("unit:12"), to name their services: only
+    those, never every unit of the municipality."""
+    prefix = "unit:"
+    ids = {
+        int(service[len(prefix) :])
+        for consent in consents
+        for service in states.consent_services(consent)
+        if service.startswith(prefix) and service[len(prefix) :].isdigit()
+    }
+    return list(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(sorted(ids) or [0])))
+
+
 def _listed_logs():
     """Logs with the child, the unit and the holder, for a list of logs."""
     holder = User.alias("holder")
