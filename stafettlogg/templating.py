@@ -10,7 +10,7 @@ from werkzeug.local import LocalProxy
 from stafettlogg import content, labels, languages
 from stafettlogg.access import is_ito_coordinator
 from stafettlogg.dates import format_date, format_datetime, format_long_date, format_time, local_today
-from stafettlogg.guide.guide import load_guide
+from stafettlogg.guide.domain import load_guide
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
 from stafettlogg.logs.sections import choices

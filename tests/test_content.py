@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from stafettlogg import content, languages
-from stafettlogg.guide import guide
+from stafettlogg.guide import domain as guide_domain
 from tests.conftest import _make_app, a_log
 
 pytestmark = pytest.mark.db
@@ -47,11 +47,11 @@ def test_every_family_language_has_its_texts_and_every_default_is_valid():
             assert content.default(kind, language) is not None, (kind, language)
     for language in ("nb", "nn"):
         assert content.default("guide", language) is not None
-    assert content.default("guide", "nb") == guide.default_guide()
+    assert content.default("guide", "nb") == guide_domain.default_guide()
 
 
 def test_the_override_folder_replaces_the_decision_guide(database_url, override):
-    text = guide.GUIDE_FILE.read_text(encoding="utf-8")
+    text = guide_domain.GUIDE_FILE.read_text(encoding="utf-8")
     assert "Mottar barnet/familien tjenester fra andre tjenesteytere?" in text
     (override / "guide.nb.toml").write_text(
         text.replace("Mottar barnet/familien tjenester fra andre tjenesteytere?", "Får barnet hjelp fra andre?"),
@@ -72,7 +72,7 @@ def test_the_override_folder_replaces_the_decision_guide(database_url, override)
 )
 def test_a_broken_guide_override_is_reported_and_the_default_kept(database_url, override, caplog, broken, line, says):
     if broken is None:
-        text = guide.GUIDE_FILE.read_text(encoding="utf-8")
+        text = guide_domain.GUIDE_FILE.read_text(encoding="utf-8")
         broken = text.replace('no = "result:no_plan"', 'no = "result:nowhere"', 1)
         line = next(n for n, row in enumerate(broken.splitlines(), 1) if "result:nowhere" in row)
     (override / "guide.nb.toml").write_text(broken, encoding="utf-8")

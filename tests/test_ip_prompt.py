@@ -40,7 +40,7 @@ def _measures(log, *usernames, status="ongoing"):
 
 def _ip_answers(app):
     """A path through the guide that ends in IP with koordinator (found, not assumed)."""
-    from stafettlogg.guide.guide import paths
+    from stafettlogg.guide.domain import paths
 
     with app.test_request_context():
         return next(answers for answers, result in paths() if result == "ip_koordinator")

@@ -12,7 +12,7 @@ from stafettlogg.dates import local_today
 from stafettlogg.handover import domain as ho
 from stafettlogg.logs import domain
 from stafettlogg.models import ClassGroupPeriod, Consent, Log, Notification
-from stafettlogg.overview.overview import current_school_year, unit_overview
+from stafettlogg.overview.domain import current_school_year, unit_overview
 from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db

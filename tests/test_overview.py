@@ -22,7 +22,7 @@ from stafettlogg.models import (
     Unit,
     utcnow,
 )
-from stafettlogg.overview import overview, reconciliation, stats
+from stafettlogg.overview import domain, reconciliation, stats
 from tests.conftest import PERSONAS, a_log, a_measure, an_item, user
 
 pytestmark = pytest.mark.db
@@ -43,7 +43,7 @@ def unit(name) -> Unit:
 
 
 def this_year() -> int:
-    return overview.current_school_year()
+    return domain.current_school_year()
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def names(rows):
 
 
 def test_overview_lists_the_units_children_with_holder_and_metadata(db_conn):
-    rows = overview.unit_overview(unit("Nordbyen skole"), this_year())
+    rows = domain.unit_overview(unit("Nordbyen skole"), this_year())
     by_name = {r.child_name: r for r in rows}
     # Emma (active), Oskar (closed in this year), Petter (held outside); Noah is a draft,
     # Ida's log was closed (passive) in the spring, before this school year began
@@ -96,15 +96,15 @@ def test_overview_lists_the_units_children_with_holder_and_metadata(db_conn):
         "DIPS Samspill, IP",
     )
     # Sofie's log belongs to the kindergarten, never to the school
-    assert "Sofie Lie" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
-    assert "Sofie Lie" in names(overview.unit_overview(unit("Solsiden barnehage"), this_year()))
+    assert "Sofie Lie" not in names(domain.unit_overview(unit("Nordbyen skole"), this_year()))
+    assert "Sofie Lie" in names(domain.unit_overview(unit("Solsiden barnehage"), this_year()))
 
 
 def test_mid_year_handover_between_units_shows_in_both_overviews(db_conn, log):
     year = this_year() - 1
     move_mid_year(log, year)
-    nord = {r.child_name: r for r in overview.unit_overview(unit("Nordbyen skole"), year)}
-    sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), year)}
+    nord = {r.child_name: r for r in domain.unit_overview(unit("Nordbyen skole"), year)}
+    sor = {r.child_name: r for r in domain.unit_overview(unit("Sørbyen skole"), year)}
     assert nord["Lea Testesen"].moved_out_on == dt.date(year + 1, 1, 15)
     assert nord["Lea Testesen"].moved_in_on is None
     assert nord["Lea Testesen"].holder == "Kari Ottesen, Kontaktlærer"
@@ -114,13 +114,13 @@ def test_mid_year_handover_between_units_shows_in_both_overviews(db_conn, log):
     assert sor["Lea Testesen"].holder == "Jonas Berg, Kontaktlærer"
     assert sor["Lea Testesen"].class_group == "5C"
     # the next year: only at the new school, no longer marked as moved
-    later_nord = names(overview.unit_overview(unit("Nordbyen skole"), year + 1))
-    later_sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), year + 1)}
+    later_nord = names(domain.unit_overview(unit("Nordbyen skole"), year + 1))
+    later_sor = {r.child_name: r for r in domain.unit_overview(unit("Sørbyen skole"), year + 1)}
     assert "Lea Testesen" not in later_nord
     assert later_sor["Lea Testesen"].moved_in_on is None
     # the year before it started: nowhere
-    assert "Lea Testesen" not in names(overview.unit_overview(unit("Nordbyen skole"), year - 1))
-    assert "Lea Testesen" not in names(overview.unit_overview(unit("Sørbyen skole"), year - 1))
+    assert "Lea Testesen" not in names(domain.unit_overview(unit("Nordbyen skole"), year - 1))
+    assert "Lea Testesen" not in names(domain.unit_overview(unit("Sørbyen skole"), year - 1))
 
 
 def test_log_closed_before_the_year_is_not_listed_and_deleted_logs_never(db_conn, log):
@@ -129,18 +129,18 @@ def test_log_closed_before_the_year_is_not_listed_and_deleted_logs_never(db_conn
     Log.update(activated_at=dt.datetime(this_year() - 1, 9, 1), closed_at=dt.datetime(this_year() - 1, 12, 1)).where(
         Log.subject == Subject.get(Subject.name == "Oskar Nilsen").id
     ).execute()
-    assert "Oskar Nilsen" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
-    assert "Oskar Nilsen" in names(overview.unit_overview(unit("Nordbyen skole"), this_year() - 1))
-    assert "Lea Testesen" in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
+    assert "Oskar Nilsen" not in names(domain.unit_overview(unit("Nordbyen skole"), this_year()))
+    assert "Oskar Nilsen" in names(domain.unit_overview(unit("Nordbyen skole"), this_year() - 1))
+    assert "Lea Testesen" in names(domain.unit_overview(unit("Nordbyen skole"), this_year()))
     _purge(log)
-    assert "Lea Testesen" not in names(overview.unit_overview(unit("Nordbyen skole"), this_year()))
+    assert "Lea Testesen" not in names(domain.unit_overview(unit("Nordbyen skole"), this_year()))
 
 
 def test_ke_decision_appears_only_after_ke_informed_the_unit(db_conn):
     nord = unit("Nordbyen skole")
-    assert "Trine Olsen" not in names(overview.unit_overview(nord, this_year()))
+    assert "Trine Olsen" not in names(domain.unit_overview(nord, this_year()))
     CoordinatorRecord.update(informed_at=utcnow()).where(CoordinatorRecord.child_name == "Trine Olsen").execute()
-    trine = next(r for r in overview.unit_overview(nord, this_year()) if r.child_name == "Trine Olsen")
+    trine = next(r for r in domain.unit_overview(nord, this_year()) if r.child_name == "Trine Olsen")
     assert (trine.source, trine.koordinator_shown, trine.class_group) == (
         "ke",
         "Karianne Petrusen, helsesykepleier",
@@ -152,7 +152,7 @@ def test_log_closed_with_ip_shows_its_koordinator(db_conn, log):
     Log.update(coordinator_name="Lise Habil", coordinator_service="habiliteringstjenesten").where(
         Log.id == log.id
     ).execute()
-    lea = next(r for r in overview.unit_overview(unit("Nordbyen skole"), this_year()) if r.child_name == "Lea Testesen")
+    lea = next(r for r in domain.unit_overview(unit("Nordbyen skole"), this_year()) if r.child_name == "Lea Testesen")
     assert lea.koordinator_shown == "Lise Habil, habiliteringstjenesten"
 
 
@@ -259,8 +259,8 @@ def test_unit_leader_registers_edits_and_removes_external_coordination(auth, db_
     assert response.status_code == 303
     ext = ExternalCoordination.get(ExternalCoordination.child_name == "Åse Ødegård")
     assert (ext.unit_id, ext.school_year, ext.guardians_informed_on) == (nord.id, year, dt.date(2026, 9, 1))
-    assert "Åse Ødegård" in names(overview.unit_overview(nord, year))
-    assert "Åse Ødegård" not in names(overview.unit_overview(nord, year - 1))
+    assert "Åse Ødegård" in names(domain.unit_overview(nord, year))
+    assert "Åse Ødegård" not in names(domain.unit_overview(nord, year - 1))
 
     assert client.get(f"/enheter/{nord.id}/eksterne/{ext.id}").status_code == 200
     response = client.post(
@@ -453,13 +453,13 @@ def test_unit_overview_shows_the_review_status_and_ke_contact(auth, db_conn):
 
 
 def expected_results():
-    from stafettlogg.guide.guide import load_guide
+    from stafettlogg.guide.domain import load_guide
 
     return set(load_guide()["results"])
 
 
 def test_every_path_through_the_guide_reaches_its_recommendation(auth):
-    from stafettlogg.guide.guide import load_guide, paths
+    from stafettlogg.guide.domain import load_guide, paths
 
     guide = load_guide()
     client = auth.persona("same_unit_staff")
@@ -478,7 +478,7 @@ def test_every_path_through_the_guide_reaches_its_recommendation(auth):
 
 
 def test_guide_outcomes_for_the_main_paths():
-    from stafettlogg.guide.guide import walk
+    from stafettlogg.guide.domain import walk
 
     def outcome(**answers):
         return walk(answers).result_id
@@ -655,20 +655,22 @@ def test_exports_never_turn_typed_text_into_formulas(auth, db_conn):
 
 
 def test_guide_file_with_a_dangling_answer_is_refused(tmp_path, monkeypatch):
-    from stafettlogg.guide import guide
+    from stafettlogg.guide import domain as guide_domain
 
     broken = tmp_path / "guide.toml"
     broken.write_text(
-        guide.GUIDE_FILE.read_text(encoding="utf-8").replace('no = "result:no_plan"', 'no = "result:nowhere"', 1),
+        guide_domain.GUIDE_FILE.read_text(encoding="utf-8").replace(
+            'no = "result:no_plan"', 'no = "result:nowhere"', 1
+        ),
         encoding="utf-8",
     )
-    monkeypatch.setattr(guide, "GUIDE_FILE", broken)
-    guide.load_guide.cache_clear()
+    monkeypatch.setattr(guide_domain, "GUIDE_FILE", broken)
+    guide_domain.load_guide.cache_clear()
     try:
         with pytest.raises(ValueError, match="nowhere"):
-            guide.load_guide()
+            guide_domain.load_guide()
     finally:
-        guide.load_guide.cache_clear()
+        guide_domain.load_guide.cache_clear()
 
 
 def test_a_handover_through_the_handover_routine_moves_the_child_between_overviews(app, db_conn, log):
@@ -681,8 +683,8 @@ def test_a_handover_through_the_handover_routine_moves_the_child_between_overvie
     from stafettlogg.dates import local
 
     today = local(utcnow()).date()
-    nord = {r.child_name: r for r in overview.unit_overview(unit("Nordbyen skole"), this_year())}
-    sor = {r.child_name: r for r in overview.unit_overview(unit("Sørbyen skole"), this_year())}
+    nord = {r.child_name: r for r in domain.unit_overview(unit("Nordbyen skole"), this_year())}
+    sor = {r.child_name: r for r in domain.unit_overview(unit("Sørbyen skole"), this_year())}
     assert (nord["Lea Testesen"].moved_out_on, nord["Lea Testesen"].holder) == (today, "Kari Ottesen, Kontaktlærer")
     assert (sor["Lea Testesen"].moved_in_on, sor["Lea Testesen"].holder) == (today, "Jonas Berg, Kontaktlærer")
 

@@ -4,7 +4,7 @@ and moves between units (both unit leaders told, class/group per unit and year).
 import pytest
 
 from stafettlogg.models import AuditEvent, ItoDelegation, Notification, Reconciliation, Unit
-from stafettlogg.overview.overview import current_school_year
+from stafettlogg.overview.domain import current_school_year
 from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db

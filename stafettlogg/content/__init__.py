@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import current_app, has_app_context, has_request_context
 from flask_babel import get_locale
 
-from stafettlogg.guide.guide import check
+from stafettlogg.guide.domain import check
 from stafettlogg.languages import FAMILY_LANGUAGES
 from stafettlogg.logs.lifecycle import CLOSE_REASONS
 

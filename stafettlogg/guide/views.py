@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template, request
 
-from stafettlogg.guide.guide import load_guide, walk
+from stafettlogg.guide.domain import load_guide, walk
 
 bp = Blueprint("guide", __name__)
 

@@ -12,7 +12,7 @@ import json
 
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
-from stafettlogg.guide.guide import walk
+from stafettlogg.guide.domain import walk
 from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError, ensure_writable
 from stafettlogg.models import GuideAnswer, Log, Measure, User

@@ -23,7 +23,7 @@ from stafettlogg import content, labels, languages
 from stafettlogg.access import role_on_log
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.dates import local, local_today
-from stafettlogg.guide.guide import load_guide
+from stafettlogg.guide.domain import load_guide
 from stafettlogg.logs import domain, ip_prompt, lifecycle, queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, optional_date, parse_create_form

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from stafettlogg.overview.overview import OverviewRow, year_label
+from stafettlogg.overview.domain import OverviewRow, year_label
 
 CLASSIFICATION = "Unntatt offentlighet, offentleglova § 13"
 

@@ -10,8 +10,7 @@ from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
-from stafettlogg.overview.ke import ito_coordinators
-from stafettlogg.overview.overview import (
+from stafettlogg.overview.domain import (
     OverviewRow,
     child_key,
     ke_records_for,
@@ -19,6 +18,7 @@ from stafettlogg.overview.overview import (
     unit_overview,
     year_label,
 )
+from stafettlogg.overview.ke import ito_coordinators
 from stafettlogg.web import path_for
 
 STATUSES = ("not_started", "reviewed")

@@ -9,14 +9,14 @@ from flask_login import current_user
 from stafettlogg import audit, labels
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
-from stafettlogg.overview import exports, ke, overview, reconciliation, stats
+from stafettlogg.overview import domain, exports, ke, reconciliation, stats
 from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
 
 bp = Blueprint("overview", __name__)
 
 
 def _valid_year(year: int | None) -> int:
-    current = overview.current_school_year()
+    current = domain.current_school_year()
     if year is None:
         return current
     if not 2000 <= year <= current + 1:
@@ -36,15 +36,15 @@ def _date_value(value) -> str:
 
 
 def _overview_page(unit, year, values=None, errors=None, status=200):
-    rows = overview.unit_overview(unit, year)
+    rows = domain.unit_overview(unit, year)
     return render_template(
         "overview/unit.html",
         unit=unit,
         year=year,
-        year_label=overview.year_label(year),
-        years=range(overview.current_school_year(), overview.current_school_year() - 5, -1),
+        year_label=domain.year_label(year),
+        years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
         rows=rows,
-        decisions=overview.informed_decisions(unit, year),
+        decisions=domain.informed_decisions(unit, year),
         reconciliation=reconciliation.reconciliation_for(unit, year),
         differences=reconciliation.differences_for_unit(unit, year),
         status_label=reconciliation.status_label,
@@ -67,7 +67,7 @@ def unit_overview(unit_id, year):
 @bp.route("/enheter/<int:unit_id>/oversikt/<int:year>/<any(csv, xlsx):fmt>")
 def export(unit_id, year, fmt):
     year = _valid_year(year)
-    rows = overview.unit_overview(g.unit, year)
+    rows = domain.unit_overview(g.unit, year)
     audit.record(f"overview_export_{fmt}", obj=g.unit)
     if fmt == "csv":
         body, mimetype = exports.overview_csv(g.unit.name, year, rows), "text/csv; charset=utf-8"
@@ -85,10 +85,10 @@ def export(unit_id, year, fmt):
 @bp.route("/enheter/<int:unit_id>/oversikt/<int:year>/eksterne", methods=["POST"])
 def external_create(unit_id, year):
     year = _valid_year(year)
-    values, errors = overview.clean_external(request.form, parse_date)
+    values, errors = domain.clean_external(request.form, parse_date)
     if errors:
         return _overview_page(g.unit, year, request.form, errors, 422)
-    overview.add_external(g.unit, year, current_user, values)
+    domain.add_external(g.unit, year, current_user, values)
     flash(_("%(name)s er lagt til i oversikten.", name=values["child_name"]), "success")
     return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=year) + "#rows", 303)
 
@@ -113,16 +113,16 @@ def unit_review(unit_id, year):
 def external_edit(unit_id, external_id):
     ext = _external(external_id)
     if request.method == "POST":
-        values, errors = overview.clean_external(request.form, parse_date)
+        values, errors = domain.clean_external(request.form, parse_date)
         if errors:
             return render_template(
                 "overview/external_edit.html", ext=ext, values=request.form, errors=errors,
                 locations=_record_locations(),
             ), 422  # fmt: skip
-        overview.update_external(ext, current_user, values)
+        domain.update_external(ext, current_user, values)
         flash(_("Endringene er lagret."), "success")
         return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=ext.school_year) + "#rows", 303)
-    values = {name: getattr(ext, name) for name in overview.EXTERNAL_FIELDS}
+    values = {name: getattr(ext, name) for name in domain.EXTERNAL_FIELDS}
     values["guardians_informed_on"] = _date_value(ext.guardians_informed_on)
     return render_template(
         "overview/external_edit.html", ext=ext, values=values, errors={}, locations=_record_locations()
@@ -132,7 +132,7 @@ def external_edit(unit_id, external_id):
 @bp.route("/enheter/<int:unit_id>/eksterne/<int:external_id>/slett", methods=["POST"])
 def external_delete(unit_id, external_id):
     ext = _external(external_id)
-    overview.remove_external(ext, current_user)
+    domain.remove_external(ext, current_user)
     flash(_("%(name)s er fjernet fra oversikten.", name=ext.child_name), "success")
     return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=ext.school_year) + "#rows", 303)
 
@@ -255,7 +255,7 @@ def ke_record_inform(record_id):
 
 def _default_reconciliation_year() -> int:
     """In June–July the year under review is the one ending; otherwise the current one."""
-    return overview.current_school_year()
+    return domain.current_school_year()
 
 
 @bp.route("/ke/avstemming", defaults={"year": None})
@@ -275,8 +275,8 @@ def ke_reconciliation(year, errors=None, status=200):
     return render_template(
         "overview/reconciliation.html",
         year=year,
-        year_label=overview.year_label(year),
-        years=range(overview.current_school_year(), overview.current_school_year() - 5, -1),
+        year_label=domain.year_label(year),
+        years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
         units=units,
         status_label=reconciliation.status_label,
         kind_label=ke.kind_label,
