@@ -1,11 +1,8 @@
 """Routes for the log's life: close, passive, reopen, the unit leader's deletion
 queue, deletion and refusing a deletion request. Thin: the access hook has loaded
 g.log (or g.unit) and checked the role; the rules live in logs/lifecycle.py and the
-state table in logs/states.py.
-
-The blueprint keeps the name "lifecycle" (its endpoints are named in access.py and
-url_for); the guardians' invitations and the prints add their routes to it from
-stafettlogg/lifecycle_views.py."""
+state table in logs/states.py. A blueprint of its own ("lifecycle"), beside the log's
+("logs", under /logger), because the deletion queue is a unit's page (/enheter/…)."""
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
