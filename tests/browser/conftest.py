@@ -157,6 +157,12 @@ class Page:
         self.page.wait_for_load_state("networkidle")
         self.check()
 
+    def download(self, selector) -> bytes:
+        """Click what starts a download; the downloaded file's bytes."""
+        with self.page.expect_download() as info:
+            self.page.click(selector)
+        return Path(info.value.path()).read_bytes()
+
     def fill_form(self, fields: dict) -> None:
         """Type each value into its field (selector -> value); a <select> gets the option."""
         for selector, value in fields.items():
