@@ -161,7 +161,7 @@ def idporten_callback():
         return _refused(IDPORTEN, e.reason)
     user = domain.sign_in_by_pid(pid, name=str(claims.get("name") or ""))
     if user is None:
-        return render_template("oidc/no_access.html"), 200
+        return render_template("oidc/no_access.html", provider=IDPORTEN), 200
     return _begin_session(user, IDPORTEN, token, claims)
 
 
@@ -187,7 +187,7 @@ def staff_callback():
         return _refused(STAFF, e.reason)
     user = domain.staff_for_identity(identity)
     if user is None:
-        return render_template("oidc/staff_no_access.html"), 200
+        return render_template("oidc/no_access.html", provider=STAFF), 200
     return _begin_session(user, STAFF, token, claims)
 
 
