@@ -818,6 +818,21 @@ def test_closing_a_log_withdraws_a_pending_handover(auth, db_conn):
     )
 
 
+def test_who_may_change_an_item_is_said_once():
+    """The rule for Endre/Slett on an item lives in logs/sections.py (can_change,
+    may_change_now); templates ask may_change_item, nothing restates it."""
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    pattern = re.compile(r"participant_edits_own|\.finalised_at is not None")
+    found = [
+        str(p.relative_to(root))
+        for p in [*(root / "templates").rglob("*.html"), *(root / "stafettlogg").rglob("*.py")]
+        if p.name != "sections.py" and pattern.search(p.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
 def test_no_template_or_module_restates_the_open_or_ended_states():
     """The states a log is open or ended in are named once (LogStatus.OPEN/ENDED, used by
     logs/states.py); templates ask log_actions / log_is_open / log_has_ended."""

@@ -304,6 +304,23 @@ def can_change(user: User, log: Log, section: Section, item) -> bool:
     return role == "participant" and section.participant_edits_own and item.author_id == user.id
 
 
+def is_final(item) -> bool:
+    """A meeting whose minutes are approved is final: never changed or deleted again."""
+    return isinstance(item, Meeting) and item.finalised_at is not None
+
+
+def ensure_not_final(item) -> None:
+    """Approved minutes are not changed: a correction is written instead."""
+    if is_final(item):
+        raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
+
+
+def may_change_now(user: User, log: Log, section: Section, item) -> bool:
+    """Endre and Slett are offered on an item: the person may change it and it is not
+    final (whether the log takes writes now is the state table's, asked beside this)."""
+    return can_change(user, log, section, item) and not is_final(item)
+
+
 def get_item(section: Section, log: Log, item_id: int):
     """An item of this log only: ids of other logs are not found."""
     return section.model.get_or_none(section.model.id == item_id, section.model.log == log)
@@ -339,8 +356,7 @@ def update_item(by: User, log: Log, section: Section, item, form):
     if not can_change(by, log, section, item):
         raise Forbidden
     ensure_writable(log)
-    if isinstance(item, Meeting) and item.finalised_at is not None:
-        raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
+    ensure_not_final(item)
     clean, errors = validate(section, log, form)
     if errors:
         return None, errors
@@ -371,7 +387,7 @@ def delete_item(by: User, log: Log, section: Section, item) -> None:
     if not can_change(by, log, section, item):
         raise Forbidden
     ensure_writable(log)
-    if isinstance(item, Meeting) and item.finalised_at is not None:
+    if is_final(item):
         raise LogError(_("Et møte med godkjent referat kan ikke slettes."), code="final")
     with write_transaction():
         item.delete_instance()

@@ -37,8 +37,7 @@ def ensure_open(by: User, log: Log, meeting: Meeting) -> None:
     if not can_write(by, log):
         raise Forbidden
     ensure_writable(log)
-    if meeting.finalised_at is not None:
-        raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
+    sec.ensure_not_final(meeting)
 
 
 def _clean_texts(form) -> dict:
@@ -66,8 +65,7 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
         version = -1
     with write_transaction():
         current = Meeting.get_by_id(meeting.id)
-        if current.finalised_at is not None:
-            raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
+        sec.ensure_not_final(current)
         if all(getattr(current, k) == v for k, v in texts.items()):
             return current, False  # nothing new: no conflict possible, nothing to write
         changed = (

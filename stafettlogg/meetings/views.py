@@ -316,7 +316,7 @@ def readaloud(log_id, meeting_id):
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/invitasjon.ics")
 def invitation_ics(log_id, meeting_id):
     meeting = _meeting(meeting_id)
-    if meeting.finalised_at is not None:
+    if sec.is_final(meeting):
         abort(404)  # an invitation is for a planned meeting
     url = external_url("meetings.show", log_id=g.log.id, meeting_id=meeting.id)
     host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "stafettlogg"
@@ -330,7 +330,7 @@ def invitation_ics(log_id, meeting_id):
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/invitasjon")
 def invitation_letter(log_id, meeting_id):
     meeting = _meeting(meeting_id)
-    if meeting.finalised_at is not None:
+    if sec.is_final(meeting):
         abort(404)
 
     guardians = queries.guardians(g.log)
