@@ -324,6 +324,17 @@ def refused(response) -> bool:
     return response.status_code in (302, 303, 200) and "/login?next=" in location
 
 
+def fails(monkeypatch, app, module, name: str, error: Exception) -> None:
+    """From now on `module.name` raises `error`, and the app answers 500 instead of
+    passing the error on to the test."""
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(module, name, broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+
 NEW_CHILD = {
     "kind": "barn",
     "name": "Lea Testesen",

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from stafettlogg.dates import local_today
-from stafettlogg.models import AuditEvent, Consent, Log, Measure, Meeting, MinutesCorrection, User, utcnow
-from tests.conftest import EMMA_LOG_ID, PERSONAS, _make_app, user
+from stafettlogg.models import AuditEvent, Consent, Guardian, Log, Measure, Meeting, MinutesCorrection, utcnow
+from tests.conftest import PERSONAS, _make_app, a_log, a_meeting, an_item, user
 
 pytestmark = pytest.mark.db
 
@@ -16,12 +16,25 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def meeting(db_conn):
-    return Meeting.select().where(Meeting.log == EMMA_LOG_ID).first()
+def log(db_conn):
+    """Emma Hansen's log, held by Kari Ottesen: her parents Fatima and Tor Hansen, a nurse
+    (Karianne Petrusen) and a PP adviser (Per Rådgiver) take part."""
+    log = a_log(participants=("aktor", "ppt"), name="Emma Hansen")
+    for relation, name in (("mor", "Fatima Hansen"), ("far", "Tor Hansen")):
+        Guardian.update(name=name).where(Guardian.log == log, Guardian.relation == relation).execute()
+    return log
+
+
+@pytest.fixture
+def meeting(log):
+    """An evaluation meeting next week with the family and the services invited, its
+    minutes not written yet."""
+    invited = "Fatima Hansen (mor)\nTor Hansen (far)\nKarianne Petrusen, helsesykepleier\nPer Rådgiver, PPT"
+    return a_meeting(log, invited=invited)
 
 
 def url(meeting, path=""):
-    return f"/logger/{EMMA_LOG_ID}/moter/{meeting.id}{path}"
+    return f"/logger/{meeting.log_id}/moter/{meeting.id}{path}"
 
 
 def fresh(meeting) -> Meeting:
@@ -138,7 +151,7 @@ def test_autosave_after_session_expiry_redirects_to_login_and_saves_after_login(
     page = f"http://localhost{url(meeting)}"
     response = autosave(client, meeting, "Skrevet mens økten gikk ut.", meeting.version, **{"HX-Current-URL": page})
     assert response.status_code == 200
-    assert response.headers["HX-Redirect"] == f"/login?next=/logger/{EMMA_LOG_ID}/moter/{meeting.id}"
+    assert response.headers["HX-Redirect"] == f"/login?next=/logger/{meeting.log_id}/moter/{meeting.id}"
     assert response.get_data() == b""
     assert fresh(meeting).minutes == ""  # nothing saved by the refused request
 
@@ -214,9 +227,9 @@ def test_measures_agreed_in_the_meeting(auth, meeting):
     assert response.status_code == 200
     assert "ti minutter hver mandag" in response.get_data(as_text=True)
     measure = Measure.select().where(Measure.meeting == meeting).get()
-    assert measure.log_id == EMMA_LOG_ID
+    assert measure.log_id == meeting.log_id
     # shown in the log's measures section too
-    assert "ti minutter hver mandag" in client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    assert "ti minutter hver mandag" in client.get(f"/logger/{meeting.log_id}").get_data(as_text=True)
 
     # invalid input: 422, the user's text kept, nothing stored
     response = client.post(url(meeting, "/tiltak"), data=_measure_form(responsible="", what="Ny tekst"), headers=HX)
@@ -241,8 +254,8 @@ def test_measures_agreed_in_the_meeting(auth, meeting):
     assert Measure.get_by_id(measure.id).what == "Første endring."
 
 
-def test_measures_of_other_meetings_are_not_found_here(auth, meeting):
-    other = Measure.select().where(Measure.log == EMMA_LOG_ID).first()
+def test_measures_of_other_meetings_are_not_found_here(auth, log, meeting):
+    other = an_item(log, "measures", **_measure_form(what="Lekegrupper i storefri, tre dager i uka."))
     assert other.meeting_id is None
     client = auth.persona("holder")
     assert client.get(url(meeting, f"/tiltak/{other.id}/endre")).status_code == 404
@@ -273,7 +286,7 @@ def test_who_is_present_one_name_per_line(auth, meeting):
 
 
 def started(meeting) -> None:
-    """The demo's meeting is planned for next week; minutes are approved once it has started."""
+    """The meeting is planned for next week; minutes are approved once it has started."""
     Meeting.update(starts_at=utcnow() - dt.timedelta(hours=1)).where(Meeting.id == meeting.id).execute()
 
 
@@ -296,7 +309,7 @@ def test_finalising_saves_the_text_on_screen_and_records_who(auth, meeting):
     html = client.get(url(meeting)).get_data(as_text=True)
     assert "Referatet er godkjent" in html
     assert "data-autosave" not in html
-    log_page = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    log_page = client.get(f"/logger/{meeting.log_id}").get_data(as_text=True)
     assert "Referat godkjent" in log_page and url(meeting) in log_page
 
 
@@ -352,7 +365,7 @@ def test_no_route_can_change_finalised_minutes(auth, meeting):
         (
             "section update",
             lambda: client.post(
-                f"/logger/{EMMA_LOG_ID}/seksjon/meetings/{meeting.id}",
+                f"/logger/{meeting.log_id}/seksjon/meetings/{meeting.id}",
                 data={
                     "kind": "samarbeidsmote",
                     "starts_at": "2030-01-01T10:00",
@@ -362,7 +375,7 @@ def test_no_route_can_change_finalised_minutes(auth, meeting):
                 },
             ),
         ),
-        ("section delete", lambda: client.post(f"/logger/{EMMA_LOG_ID}/seksjon/meetings/{meeting.id}/slett")),
+        ("section delete", lambda: client.post(f"/logger/{meeting.log_id}/seksjon/meetings/{meeting.id}/slett")),
     ]
     for name, attempt in attempts:
         response = attempt()
@@ -379,7 +392,7 @@ def test_no_route_can_change_finalised_minutes(auth, meeting):
     assert Measure.select().where(Measure.meeting == meeting).count() == 1
     assert Measure.get_by_id(measure.id).what == measure_before
     # the log page offers no edit or delete for the finalised meeting
-    log_page = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    log_page = auth.persona("holder").get(f"/logger/{meeting.log_id}").get_data(as_text=True)
     assert f"/seksjon/meetings/{meeting.id}/endre" not in log_page
     assert f"/seksjon/meetings/{meeting.id}/slett" not in log_page
 
@@ -405,7 +418,7 @@ def test_corrections_are_appended_with_author_and_time(auth, meeting):
 
 
 def test_a_closed_log_is_read_only_in_meeting_mode(auth, meeting):
-    Log.update(status="closed").where(Log.id == EMMA_LOG_ID).execute()
+    Log.update(status="closed").where(Log.id == meeting.log_id).execute()
     client = auth.persona("holder")
     html = client.get(url(meeting)).get_data(as_text=True)
     assert "data-autosave" not in html
@@ -501,11 +514,11 @@ def table_counts():
     return {model.__name__: model.select().count() for model in MODELS}
 
 
-def test_hints_in_bokmal_point_at_the_words_and_write_nothing(auth):
+def test_hints_in_bokmal_point_at_the_words_and_write_nothing(auth, log):
     client = auth.persona("holder")
     before = table_counts()
     text = "Emma og Fatima Hansen var med.\nDet undersøkes snarest ifm. PPT. Ole Nilsen var der."
-    response = client.post(f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": text, "form": "nb"}, headers=HX)
+    response = client.post(f"/logger/{log.id}/klarsprak", data={"text": text, "form": "nb"}, headers=HX)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<mark class="klarsprak" data-rule="passive">undersøkes</mark>' in html
@@ -517,34 +530,32 @@ def test_hints_in_bokmal_point_at_the_words_and_write_nothing(auth):
     assert table_counts() == before  # no write, not even an audit event
 
 
-def test_hints_in_nynorsk_and_the_remembered_form(auth):
+def test_hints_in_nynorsk_and_the_remembered_form(auth, log):
     client = auth.persona("participant")
-    response = client.post(
-        f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": "Arbeidet utførast snarast.", "form": "nn"}
-    )
+    response = client.post(f"/logger/{log.id}/klarsprak", data={"text": "Arbeidet utførast snarast.", "form": "nn"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'data-rule="passive">utførast</mark>' in html
     assert '<option value="nn" selected>' in html
     # without a form the cookie decides
-    html = client.post(f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": "Arbeidet utførast."}).get_data(as_text=True)
+    html = client.post(f"/logger/{log.id}/klarsprak", data={"text": "Arbeidet utførast."}).get_data(as_text=True)
     assert '<option value="nn" selected>' in html and "utførast" in html
 
 
-def test_clean_text_gets_no_hints_and_every_log_textarea_is_marked(auth):
+def test_clean_text_gets_no_hints_and_every_log_textarea_is_marked(auth, log):
     client = auth.persona("holder")
     html = client.post(
-        f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": "Emma leker med en venn i storefri.", "form": "nb"}
+        f"/logger/{log.id}/klarsprak", data={"text": "Emma leker med en venn i storefri.", "form": "nb"}
     ).get_data(as_text=True)
     assert "Ingen råd" in html
-    page = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    page = client.get(f"/logger/{log.id}").get_data(as_text=True)
     assert page.count("data-klarsprak") >= 5
     # every marked field has its panel, which htmx fills from the hints route
     fields = re.findall(r'<textarea id="([^"]+)"[^>]*\bdata-klarsprak\b', page)
     assert len(fields) >= 3
     for field in fields:
         panel = re.search(rf'<div id="{re.escape(field)}-klarsprak" data-klarsprak-body\s+hx-post="([^"]+)"', page)
-        assert panel and panel.group(1) == f"/logger/{EMMA_LOG_ID}/klarsprak", field
+        assert panel and panel.group(1) == f"/logger/{log.id}/klarsprak", field
         assert f'hx-include="#{field}"' in page
 
 
@@ -577,7 +588,7 @@ def test_permissions_for_every_meeting_route(auth, meeting, persona):
             assert response.status_code < 400 or response.status_code in (409, 422), f"{persona} {method} {path}"
         else:
             assert response.status_code == 403, f"{persona} {method} {path}: {response.status_code}"
-    hints = client.post(f"/logger/{EMMA_LOG_ID}/klarsprak", data={"text": "Hei"})
+    hints = client.post(f"/logger/{meeting.log_id}/klarsprak", data={"text": "Hei"})
     if persona in READERS:
         assert hints.status_code == 200
     elif persona == "anonymous":
@@ -597,31 +608,29 @@ def test_participant_reads_but_does_not_write(auth, meeting):
     assert fresh(meeting).minutes == ""
 
 
-def test_a_meeting_of_another_log_is_not_found(auth, db_conn):
-    from stafettlogg.logs import sections
-
-    sofie = Log.select().join(User, on=(Log.holder == User.id)).where(User.username == "pedleder").get()
-    other, _errors = sections.create_item(
-        user("pedleder"),
-        sofie,
-        sections.SECTIONS["meetings"],
-        {"kind": "samarbeidsmote", "starts_at": "2030-01-02T09:00", "place": "Solsiden"},
+def test_a_meeting_of_another_log_is_not_found(auth, meeting):
+    other = a_meeting(
+        a_log("pedleder", participants=()),
+        by="pedleder",
+        kind="samarbeidsmote",
+        starts_at="2030-01-02T09:00",
+        place="Solsiden",
     )
     client = auth.persona("holder")
-    assert client.get(f"/logger/{EMMA_LOG_ID}/moter/{other.id}").status_code == 404
-    assert client.post(f"/logger/{EMMA_LOG_ID}/moter/{other.id}/referat", data={"minutes": "x"}).status_code == 404
+    assert client.get(url(meeting)).status_code == 200
+    assert client.get(f"/logger/{meeting.log_id}/moter/{other.id}").status_code == 404
+    assert client.post(f"/logger/{meeting.log_id}/moter/{other.id}/referat", data={"minutes": "x"}).status_code == 404
     assert Meeting.get_by_id(other.id).minutes == ""
 
 
 # ------------------------------------------------------------------ the rules, without HTTP
 
 
-def test_domain_rules_without_http(app, meeting):
+def test_domain_rules_without_http(app, log, meeting):
     from stafettlogg.logs.domain import LogError
     from stafettlogg.logs.sections import Conflict
     from stafettlogg.meetings import domain
 
-    log = Log.get_by_id(EMMA_LOG_ID)
     holder, nurse = user("stafettholder"), user("aktor")
     with app.test_request_context():
         with pytest.raises(domain.Forbidden):
@@ -666,12 +675,12 @@ def test_minutes_name_the_holder_as_of_the_meeting_also_after_a_handover(auth, m
     ).execute()
     # the family's consent names the new holder's school, so the log opens to him at once
     Consent.update(services=Consent.services.concat(f",unit:{user('kontaktlaerer').unit_id}")).where(
-        Consent.log == EMMA_LOG_ID, Consent.replaced_at.is_null()
+        Consent.log == meeting.log_id, Consent.replaced_at.is_null()
     ).execute()
-    proposal = ho.propose_handover(kari, Log.get_by_id(EMMA_LOG_ID), user("kontaktlaerer"), "")
+    proposal = ho.propose_handover(kari, Log.get_by_id(meeting.log_id), user("kontaktlaerer"), "")
     ho.accept_handover(user("kontaktlaerer"), Handover.get_by_id(proposal.id))
     later = Meeting.create(
-        log=EMMA_LOG_ID,
+        log=meeting.log_id,
         kind="evalueringsmote",
         starts_at=dt.datetime.now() + dt.timedelta(days=1),
         minutes="Emma leser mer.",
@@ -690,7 +699,7 @@ def test_minutes_name_the_holder_as_of_the_meeting_also_after_a_handover(auth, m
         first_paragraph = re.sub(r"<[^>]+>", "", article.split("<p", 1)[1].split("</p>", 1)[0])
         assert "er stafettholder for Emma" in first_paragraph
         assert (kari.name if m is earlier else jonas.name) in first_paragraph
-    log_page = new_holder.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    log_page = new_holder.get(f"/logger/{meeting.log_id}").get_data(as_text=True)
     assert line_kari in log_page and line_jonas in log_page
-    archive = new_holder.get(f"/logger/{EMMA_LOG_ID}/arkivutskrift").get_data(as_text=True)
+    archive = new_holder.get(f"/logger/{meeting.log_id}/arkivutskrift").get_data(as_text=True)
     assert line_kari in archive and line_jonas in archive

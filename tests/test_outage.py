@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EMMA_LOG_ID, ON_POSTGRES, _make_app, routes, url_values
+from tests.conftest import ON_POSTGRES, _make_app, a_log, fails, routes, url_values
 from tests.tcpproxy import TcpProxy
 
 pytestmark = pytest.mark.db
@@ -60,7 +60,8 @@ def test_every_page_answers_503_during_an_outage_and_recovers(outage, auth_for):
     values = url_values(app)
     holder = auth_for(app, "stafettholder")
     anonymous = app.test_client()
-    assert holder.get(f"/logger/{EMMA_LOG_ID}").status_code == 200
+    log = a_log()
+    assert holder.get(f"/logger/{log.id}").status_code == 200
 
     outage.begin()
     wrong = []
@@ -85,7 +86,7 @@ def test_every_page_answers_503_during_an_outage_and_recovers(outage, auth_for):
 
     outage.end()
     assert holder.get("/healthz").status_code == 200
-    assert holder.get(f"/logger/{EMMA_LOG_ID}").status_code == 200  # no restart needed
+    assert holder.get(f"/logger/{log.id}").status_code == 200  # no restart needed
     assert anonymous.get("/login").status_code == 200
 
 
@@ -94,11 +95,7 @@ def test_a_database_error_that_is_not_an_outage_stays_a_500(app, auth, monkeypat
 
     from stafettlogg.logs import queries
 
-    def broken(*args, **kwargs):
-        raise OperationalError("no such column: nonsense")
-
-    monkeypatch.setattr(queries, "start_page", broken)
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+    fails(monkeypatch, app, queries, "start_page", OperationalError("no such column: nonsense"))
     response = auth.login_as("stafettholder").get("/")
     assert response.status_code == 500
 

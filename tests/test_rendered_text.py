@@ -25,13 +25,25 @@ from stafettlogg.models import (
     rendered_text_models,
 )
 from stafettlogg.textformat import html_column, render_markdown
-from tests.conftest import EMMA_LOG_ID, user
+from tests.conftest import a_log, a_measure, a_meeting, an_item, user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
 TODAY = local_today().isoformat()
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "Emma sa: **jeg vil være med**\n\n- fotball\n- tegning\n\n<script>alert(1)</script>"
+
+
+@pytest.fixture
+def log(db_conn):
+    """A log with a Markdown text in each section that stores one: its concern, a
+    highlight, a goal, a measure the holder answers for and a note."""
+    log = a_log()
+    an_item(log, "highlights", body="Emma lo **høyt** i storefri.")
+    an_item(log, "goals", body="Emma har en *venn* i friminuttene.")
+    a_measure(log, "Faste **lekegrupper** i storefri.", responsible_user=user("stafettholder").id)
+    an_item(log, "entries", entry_date=local_today(), body="Samtale med *mor*.")
+    return log
 
 
 def stored_matches_source(model) -> None:
@@ -77,7 +89,7 @@ def test_demo_data_has_stored_html(db_conn):
 
 
 @pytest.mark.parametrize("key", ["concerns", "highlights", "goals", "measures", "entries"])
-def test_section_create_and_update_store_the_html(auth, db_conn, key):
+def test_section_create_and_update_store_the_html(auth, db_conn, key, log):
     from stafettlogg.logs.sections import SECTIONS
 
     section = SECTIONS[key]
@@ -90,7 +102,7 @@ def test_section_create_and_update_store_the_html(auth, db_conn, key):
         "entries": {"entry_date": TODAY, "body": TEXT},
     }[key]
     client = auth.persona("holder")
-    html = client.post(f"/logger/{EMMA_LOG_ID}/seksjon/{key}", data=data, headers=HX).get_data(as_text=True)
+    html = client.post(f"/logger/{log.id}/seksjon/{key}", data=data, headers=HX).get_data(as_text=True)
     item = section.model.select().order_by(section.model.id.desc()).first()
     stored = getattr(item, html_column(field))
     assert "<strong>jeg vil være med</strong>" in stored and "<li>fotball</li>" in stored
@@ -98,15 +110,15 @@ def test_section_create_and_update_store_the_html(auth, db_conn, key):
     assert "<strong>jeg vil være med</strong>" in html  # the answer shows the new item
 
     changed = dict(data, **{field: "Nå *annerledes*"}, version=item.version)
-    client.post(f"/logger/{EMMA_LOG_ID}/seksjon/{key}/{item.id}", data=changed, headers=HX)
+    client.post(f"/logger/{log.id}/seksjon/{key}/{item.id}", data=changed, headers=HX)
     item = section.model.get_by_id(item.id)
     assert getattr(item, html_column(field)) == "<p>Nå <em>annerledes</em></p>"
 
 
-def test_meeting_texts_evaluation_and_correction_store_the_html(auth, db_conn):
+def test_meeting_texts_evaluation_and_correction_store_the_html(auth, db_conn, log):
     client = auth.persona("holder")
-    meeting = Meeting.select().where(Meeting.log == EMMA_LOG_ID, Meeting.finalised_at.is_null()).first()
-    base = f"/logger/{EMMA_LOG_ID}/moter/{meeting.id}"
+    meeting = a_meeting(log)
+    base = f"/logger/{log.id}/moter/{meeting.id}"
     client.post(
         f"{base}/referat",
         data={"minutes": "Vi ble **enige**.", "agenda": "1. Velkommen", "version": meeting.version, "autosave": "1"},
@@ -116,9 +128,9 @@ def test_meeting_texts_evaluation_and_correction_store_the_html(auth, db_conn):
     assert meeting.minutes_html == "<p>Vi ble <strong>enige</strong>.</p>"
     assert meeting.agenda_html == "<ol>\n<li>Velkommen</li>\n</ol>"
 
-    measure = Measure.get(Measure.log == EMMA_LOG_ID, Measure.responsible_user == user("stafettholder"))
+    measure = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
     client.post(
-        f"/logger/{EMMA_LOG_ID}/tiltak/{measure.id}/evaluering",
+        f"/logger/{log.id}/tiltak/{measure.id}/evaluering",
         data={"evaluated_on": TODAY, "what_worked": "Det *virket*.", "decision": "continue"},
         headers=HX,
     )
@@ -134,10 +146,10 @@ def test_meeting_texts_evaluation_and_correction_store_the_html(auth, db_conn):
     assert correction.body_html == "<p>Rett: <strong>to</strong> timer.</p>"
 
 
-def test_every_model_write_path_stores_the_html(db_conn):
+def test_every_model_write_path_stores_the_html(db_conn, log):
     author = user("stafettholder")
     with db.atomic() as txn:
-        concern = Concern.create(log=EMMA_LOG_ID, title="t", body="*a*", author=author)
+        concern = Concern.create(log=log, title="t", body="*a*", author=author)
         assert concern.body_html == "<p><em>a</em></p>"  # on the instance too
         assert Concern.get_by_id(concern.id).body_html == "<p><em>a</em></p>"
         concern.body = "**b**"
@@ -145,9 +157,9 @@ def test_every_model_write_path_stores_the_html(db_conn):
         assert Concern.get_by_id(concern.id).body_html == "<p><strong>b</strong></p>"
         Concern.update({Concern.body: "c"}).where(Concern.id == concern.id).execute()
         assert Concern.get_by_id(concern.id).body_html == "<p>c</p>"
-        Highlight.insert(log=EMMA_LOG_ID, body="d", author=author).execute()
-        Goal.insert_many([{"log": EMMA_LOG_ID, "body": "e", "author": author}]).execute()
-        Goal.insert_many([(EMMA_LOG_ID, "f", author)], fields=[Goal.log, Goal.body, Goal.author]).execute()
+        Highlight.insert(log=log, body="d", author=author).execute()
+        Goal.insert_many([{"log": log, "body": "e", "author": author}]).execute()
+        Goal.insert_many([(log.id, "f", author)], fields=[Goal.log, Goal.body, Goal.author]).execute()
         assert Highlight.select().order_by(Highlight.id.desc()).first().body_html == "<p>d</p>"
         assert [g.body_html for g in Goal.select().order_by(Goal.id.desc()).limit(2)] == ["<p>f</p>", "<p>e</p>"]
         with pytest.raises(TypeError):
@@ -155,15 +167,15 @@ def test_every_model_write_path_stores_the_html(db_conn):
         txn.rollback()
 
 
-def test_reads_never_render_markdown(auth, db_conn, monkeypatch):
+def test_reads_never_render_markdown(auth, db_conn, monkeypatch, log):
     """A full read of every page that shows log text, with the renderer made to fail."""
-    meeting = Meeting.select().where(Meeting.log == EMMA_LOG_ID).first()
+    meeting = a_meeting(log)
     Meeting.update(minutes="Referat med **uthevet** tekst", finalised_at=dt.datetime(2026, 1, 5)).where(
         Meeting.id == meeting.id
     ).execute()
     MinutesCorrection.create(meeting=meeting, body="*Rettelse*", author=user("stafettholder"))
     upcoming = Meeting.create(
-        log=EMMA_LOG_ID,
+        log=log,
         kind="samarbeidsmote",
         starts_at=dt.datetime(2027, 1, 5, 14),
         agenda="1. **Velkommen**",
@@ -179,12 +191,12 @@ def test_reads_never_render_markdown(auth, db_conn, monkeypatch):
 
     holder = auth.persona("holder")
     pages = [
-        f"/logger/{EMMA_LOG_ID}",
-        f"/logger/{EMMA_LOG_ID}/moter/{meeting.id}",
-        f"/logger/{EMMA_LOG_ID}/moter/{meeting.id}/les-hoyt",
-        f"/logger/{EMMA_LOG_ID}/moter/{upcoming.id}/invitasjon",
-        f"/logger/{EMMA_LOG_ID}/arkivutskrift",
-        f"/logger/{EMMA_LOG_ID}/familieversjon",
+        f"/logger/{log.id}",
+        f"/logger/{log.id}/moter/{meeting.id}",
+        f"/logger/{log.id}/moter/{meeting.id}/les-hoyt",
+        f"/logger/{log.id}/moter/{upcoming.id}/invitasjon",
+        f"/logger/{log.id}/arkivutskrift",
+        f"/logger/{log.id}/familieversjon",
     ]
     seen = ""
     for page in pages:
@@ -192,18 +204,18 @@ def test_reads_never_render_markdown(auth, db_conn, monkeypatch):
         assert response.status_code == 200, page
         seen += response.get_data(as_text=True)
     for key in ("concerns", "highlights", "goals", "measures", "meetings", "entries"):
-        response = holder.get(f"/logger/{EMMA_LOG_ID}/seksjon/{key}", headers=HX)
+        response = holder.get(f"/logger/{log.id}/seksjon/{key}", headers=HX)
         assert response.status_code == 200, key
     assert "<strong>uthevet</strong>" in seen and "<em>Rettelse</em>" in seen
 
     guardian = auth.persona("guardian")
-    response = guardian.get(f"/mine/{EMMA_LOG_ID}")
+    response = guardian.get(f"/mine/{log.id}")
     assert response.status_code == 200
     assert "<strong>uthevet</strong>" in response.get_data(as_text=True)
 
 
-def test_rerender_text_command_renders_again_only_what_changed(app, db_conn):
-    entry = Entry.select().first()
+def test_rerender_text_command_renders_again_only_what_changed(app, db_conn, log):
+    entry = Entry.get(Entry.log == log)
     Entry.update({Entry.body_html: "<p>gammel regel</p>"}).where(Entry.id == entry.id).execute()
     result = app.test_cli_runner().invoke(args=["rerender-text"])
     assert result.exit_code == 0, result.output

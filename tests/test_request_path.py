@@ -12,16 +12,47 @@ from bench.run import counting, pages
 from stafettlogg import access
 from stafettlogg.dates import local_today
 from stafettlogg.db import write_transaction
-from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Meeting, Unit, User
+from stafettlogg.models import AuditEvent, Entry, Evaluation, Handover, Log, LogStatus, Measure, Meeting, Unit, User
 from stafettlogg.overview import stats
-from tests.conftest import EMMA_LOG_ID, user
+from tests.conftest import a_log, a_measure, a_meeting, an_item, user
 
 pytestmark = pytest.mark.db
 
 
-def _info():
-    meeting = Meeting.select().where(Meeting.log == EMMA_LOG_ID).order_by(Meeting.id).first()
-    return {"big_log": EMMA_LOG_ID, "meeting": meeting.id, "unit": Log.get_by_id(EMMA_LOG_ID).unit_id}
+@pytest.fixture
+def log(db_conn):
+    """A log held by "stafettholder" and read by the guardian "foresatt", with an item in
+    each section: a goal, a highlight, a measure, a note and a meeting."""
+    log = a_log()
+    an_item(log, "goals", body="Barnet har en venn å være sammen med i friminuttene.")
+    an_item(log, "highlights", by="aktor", body="Barnet lo høyt i storefri.")
+    a_measure(log)
+    an_item(log, "entries", entry_date=local_today(), body="Samtale med mor.")
+    a_meeting(log)
+    return log
+
+
+def grow(log) -> None:
+    """The log at the size bench/generate.py measures pages at: 100 entries, 8 measures,
+    6 meetings and 500 audit events."""
+    today = local_today()
+    for i in range(100 - Entry.select().where(Entry.log == log).count()):
+        an_item(log, "entries", entry_date=today - dt.timedelta(days=i % 300), body=f"Notat nummer {i}.")
+    for _ in range(8 - Measure.select().where(Measure.log == log).count()):
+        a_measure(log)
+    for _ in range(6 - Meeting.select().where(Meeting.log == log).count()):
+        a_meeting(log)
+    holder = log.holder
+    events = 500 - AuditEvent.select().where(AuditEvent.log_id == log.id).count()
+    read = {"user_id": holder.id, "username": holder.username, "role": "holder", "action": "view:logs.show"}
+    rows = [dict(read, log_id=log.id)] * events
+    with write_transaction():
+        AuditEvent.insert_many(rows).execute()
+
+
+def _info(log):
+    meeting = Meeting.select().where(Meeting.log == log).order_by(Meeting.id).first()
+    return {"big_log": log.id, "meeting": meeting.id, "unit": log.unit_id}
 
 
 def _count(auth, page):
@@ -34,18 +65,21 @@ def _count(auth, page):
     return len(counter["sql"]), counter["sql"]
 
 
-def test_query_count_of_every_measured_page_does_not_grow_with_the_municipality(auth, db_conn):
-    measured = [p for p in pages(_info(), "ansatt") if p.method == "GET"]
+def test_query_count_of_every_measured_page_does_not_grow_with_the_municipality(auth, log):
+    measured = [p for p in pages(_info(log), "ansatt") if p.method == "GET"]
     approved = Meeting.update(finalised_at=dt.datetime(2026, 1, 1), finalised_by=user("stafettholder"))
-    approved.where(Meeting.log == EMMA_LOG_ID).execute()  # the pages show approved minutes from the start
+    approved.where(Meeting.log == log).execute()  # the pages show approved minutes from the start
     before = {p.key: _count(auth, p)[0] for p in measured}
-    generate(40, report=lambda *a: None)  # Emma's log grows to 100 entries, 500 audit events
+    generate(40, report=lambda *a: None)
+    grow(log)
+    assert Entry.select().where(Entry.log == log).count() == 100
+    assert AuditEvent.select().where(AuditEvent.log_id == log.id).count() == 500
     after = {p.key: _count(auth, p)[0] for p in measured}
     assert after == before
 
 
-def test_smallest_request_asks_for_the_log_and_the_role_once(auth, db_conn):
-    section = next(p for p in pages(_info(), "ansatt") if p.key == "section")
+def test_smallest_request_asks_for_the_log_and_the_role_once(auth, log):
+    section = next(p for p in pages(_info(log), "ansatt") if p.key == "section")
     total, executed = _count(auth, section)
     texts = [" ".join(sql.split()) for sql, _params in executed]
     assert sum(t.startswith('SELECT "t1"."id", "t1"."subject_id"') for t in texts) == 1  # the log
@@ -59,23 +93,23 @@ def test_smallest_request_asks_for_the_log_and_the_role_once(auth, db_conn):
     assert total <= 9, texts  # with the count of the entries beside their first window
 
 
-def test_roles_are_asked_afresh_inside_and_after_a_write(app, db_conn):
+def test_roles_are_asked_afresh_inside_and_after_a_write(app, log):
     holder, other = user("stafettholder"), user("larer")
     with app.test_request_context("/"):
-        assert access.log_tokens(holder, EMMA_LOG_ID) == {"holder"}
+        assert access.log_tokens(holder, log.id) == {"holder"}
         from stafettlogg.db import db
 
         with counting(db) as counter:
-            assert access.role_on_log(holder, EMMA_LOG_ID) == "holder"
+            assert access.role_on_log(holder, log.id) == "holder"
         assert counter["sql"] == []  # remembered for this request
         with write_transaction():
-            Log.update(holder=other).where(Log.id == EMMA_LOG_ID).execute()
-            assert access.role_on_log(holder, EMMA_LOG_ID) is None
-            assert access.role_on_log(other, EMMA_LOG_ID) == "holder"
-        assert access.log_tokens(holder, EMMA_LOG_ID) == set()
-        assert access.log_tokens(other, EMMA_LOG_ID) == {"holder"}
+            Log.update(holder=other).where(Log.id == log.id).execute()
+            assert access.role_on_log(holder, log.id) is None
+            assert access.role_on_log(other, log.id) == "holder"
+        assert access.log_tokens(holder, log.id) == set()
+        assert access.log_tokens(other, log.id) == {"holder"}
     with app.test_request_context("/"):  # a new request knows nothing of the last one
-        assert access.role_on_log(other, EMMA_LOG_ID) == "holder"
+        assert access.role_on_log(other, log.id) == "holder"
 
 
 def _months_by_row(values, months):
@@ -156,12 +190,12 @@ def test_start_page_lists_held_and_joined_logs_once(app, auth, db_conn):
     assert User.get_by_id(holder.id)  # unchanged
 
 
-def test_the_log_page_reads_a_section_once_for_all_its_parts(auth, db_conn):
+def test_the_log_page_reads_a_section_once_for_all_its_parts(auth, log):
     """The sections, the navigation's counts, the deadline list and the form's choices
     share one read per request (db.once_per_request). Still read more than once, each in
     another shape: the participants (the list, the form's people, the consent gate), the
     concerns and the talk agreements (the items, the schedule, the choices of a form)."""
-    page = next(p for p in pages(_info(), "ansatt") if p.key == "log")
+    page = next(p for p in pages(_info(log), "ansatt") if p.key == "log")
     total, executed = _count(auth, page)
     texts = [" ".join(sql.split()) for sql, _params in executed]
     items = [t for t in texts if t.startswith('SELECT "t1"."id", "t1"."log_id"')]

@@ -1,13 +1,16 @@
 """Writing in the log: sections via htmx and plain POST, Markdown sanitising, locking,
 who may write what, audit of every read and write."""
 
+import datetime as dt
+
 import pytest
 
 from stafettlogg.dates import local_today
 from stafettlogg.db import db
-from stafettlogg.models import AuditEvent, Concern, Entry, Evaluation, Goal, Highlight, Log, LogStatus, Measure, Meeting
+from stafettlogg.logs.sections import SECTIONS
+from stafettlogg.models import AuditEvent, Concern, Entry, Evaluation, Highlight, Log, LogStatus, Measure
 from stafettlogg.textformat import render_markdown
-from tests.conftest import user
+from tests.conftest import a_log, a_measure, an_item, fails, user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
@@ -26,42 +29,46 @@ VALID = {
     "meetings": {"kind": "samarbeidsmote", "starts_at": "2026-12-01T14:00", "place": "Teams"},
     "entries": {"entry_date": TODAY, "body": "Telefonsamtale med far."},
 }
-MODELS = {
-    "concerns": Concern,
-    "highlights": Highlight,
-    "goals": Goal,
-    "measures": Measure,
-    "meetings": Meeting,
-    "entries": Entry,
-}
+
+
+@pytest.fixture
+def log(db_conn):
+    """A log held by Kari Ottesen ("stafettholder") that the nurse ("aktor") takes part in:
+    a note by the holder, a highlight by the nurse and a measure for each of them."""
+    log = a_log()
+    an_item(log, "entries", entry_date=local_today(), body="Samtale med mor.")
+    an_item(log, "highlights", by="aktor", body="Barnet lo høyt i storefri.")
+    a_measure(log, responsible_user=user("stafettholder").id)
+    a_measure(log, responsible_user=user("aktor").id)
+    return log
 
 
 @pytest.mark.parametrize("key", list(VALID))
-def test_create_with_htmx_returns_only_that_section(auth, db_conn, key):
-    model = MODELS[key]
-    before = model.select().where(model.log == 1).count()
-    r = auth.persona("holder").post(f"/logger/1/seksjon/{key}", data=VALID[key], headers=HX)
+def test_create_with_htmx_returns_only_that_section(auth, db_conn, key, log):
+    model = SECTIONS[key].model
+    before = model.select().where(model.log == log).count()
+    r = auth.persona("holder").post(f"/logger/{log.id}/seksjon/{key}", data=VALID[key], headers=HX)
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert html.lstrip().startswith(f'<section id="section-{key}"')
     assert "<html" not in html and "site-header" not in html
     assert r.headers["HX-Trigger"] == "log-changed"
-    assert model.select().where(model.log == 1).count() == before + 1
-    item = model.select().where(model.log == 1).order_by(model.id.desc()).first()
+    assert model.select().where(model.log == log).count() == before + 1
+    item = model.select().where(model.log == log).order_by(model.id.desc()).first()
     assert item.author.username == "stafettholder"
     assert "Kari Ottesen" in html  # who wrote it is shown
 
 
 @pytest.mark.parametrize("key", list(VALID))
-def test_create_without_javascript_redirects_to_the_section(auth, db_conn, key):
-    r = auth.persona("holder").post(f"/logger/1/seksjon/{key}", data=VALID[key])
+def test_create_without_javascript_redirects_to_the_section(auth, db_conn, key, log):
+    r = auth.persona("holder").post(f"/logger/{log.id}/seksjon/{key}", data=VALID[key])
     assert r.status_code == 303
-    assert r.headers["Location"] == f"/logger/1#{key}"
+    assert r.headers["Location"] == f"/logger/{log.id}#{key}"
 
 
-def test_validation_error_with_htmx_rerenders_section_with_text(auth, db_conn):
+def test_validation_error_with_htmx_rerenders_section_with_text(auth, db_conn, log):
     r = auth.persona("holder").post(
-        "/logger/1/seksjon/measures",
+        f"/logger/{log.id}/seksjon/measures",
         headers=HX,
         data={"what": "Noe viktig", "responsible": "", "evaluation_date": "01.01", "status": "planned"},
     )
@@ -72,29 +79,29 @@ def test_validation_error_with_htmx_rerenders_section_with_text(auth, db_conn):
     assert Measure.select().where(Measure.what == "Noe viktig").count() == 0
 
 
-def test_validation_error_without_javascript_renders_whole_page(auth, db_conn):
-    r = auth.persona("holder").post("/logger/1/seksjon/entries", data={"entry_date": "", "body": "Mitt notat"})
+def test_validation_error_without_javascript_renders_whole_page(auth, db_conn, log):
+    r = auth.persona("holder").post(f"/logger/{log.id}/seksjon/entries", data={"entry_date": "", "body": "Mitt notat"})
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert "<html" in html and "Mitt notat" in html and "Fyll ut «Dato»" in html
 
 
-def test_measure_evaluation_date_not_before_start(auth, db_conn):
+def test_measure_evaluation_date_not_before_start(auth, db_conn, log):
     r = auth.persona("holder").post(
-        "/logger/1/seksjon/measures",
+        f"/logger/{log.id}/seksjon/measures",
         headers=HX,
         data=dict(VALID["measures"], start_date="2026-05-01", evaluation_date="2026-04-01"),
     )
     assert r.status_code == 422 and "kan ikke være før startdatoen" in r.get_data(as_text=True)
 
 
-def test_edit_in_place_and_update(auth, db_conn):
-    entry = Entry.get(Entry.log == 1)
+def test_edit_in_place_and_update(auth, db_conn, log):
+    entry = Entry.get(Entry.log == log)
     c = auth.persona("holder")
-    form = c.get(f"/logger/1/seksjon/entries/{entry.id}/endre", headers=HX)
+    form = c.get(f"/logger/{log.id}/seksjon/entries/{entry.id}/endre", headers=HX)
     assert form.status_code == 200 and form.get_data(as_text=True).lstrip().startswith("<li")
     r = c.post(
-        f"/logger/1/seksjon/entries/{entry.id}",
+        f"/logger/{log.id}/seksjon/entries/{entry.id}",
         headers=HX,
         data={"entry_date": TODAY, "body": "Oppdatert tekst", "version": entry.version},
     )
@@ -103,15 +110,15 @@ def test_edit_in_place_and_update(auth, db_conn):
     assert updated.body == "Oppdatert tekst" and updated.version == entry.version + 1
 
 
-def test_stale_save_is_a_conflict_and_hands_text_back(auth, db_conn):
-    entry = Entry.get(Entry.log == 1)
+def test_stale_save_is_a_conflict_and_hands_text_back(auth, db_conn, log):
+    entry = Entry.get(Entry.log == log)
     c = auth.persona("holder")
     c.post(
-        f"/logger/1/seksjon/entries/{entry.id}",
+        f"/logger/{log.id}/seksjon/entries/{entry.id}",
         data={"entry_date": TODAY, "body": "Først lagret", "version": entry.version},
     )
     r = c.post(
-        f"/logger/1/seksjon/entries/{entry.id}",
+        f"/logger/{log.id}/seksjon/entries/{entry.id}",
         headers=HX,
         data={"entry_date": TODAY, "body": "Min egen tekst", "version": entry.version},
     )
@@ -122,24 +129,24 @@ def test_stale_save_is_a_conflict_and_hands_text_back(auth, db_conn):
     assert Entry.get_by_id(entry.id).body == "Først lagret"
 
 
-def test_delete_item(auth, db_conn):
-    entry = Entry.get(Entry.log == 1)
-    r = auth.persona("holder").post(f"/logger/1/seksjon/entries/{entry.id}/slett", headers=HX)
+def test_delete_item(auth, db_conn, log):
+    entry = Entry.get(Entry.log == log)
+    r = auth.persona("holder").post(f"/logger/{log.id}/seksjon/entries/{entry.id}/slett", headers=HX)
     assert r.status_code == 200
     assert not Entry.select().where(Entry.id == entry.id).exists()
     assert AuditEvent.select().where(AuditEvent.action == "entries_deleted", AuditEvent.object_id == entry.id).exists()
 
 
-def test_items_of_another_log_are_not_found(auth, db_conn):
-    other = Concern.select().where(Concern.log != 1).first()
+def test_items_of_another_log_are_not_found(auth, db_conn, log):
+    other = a_log().concerns[0]
     c = auth.persona("holder")
-    assert c.get(f"/logger/1/seksjon/concerns/{other.id}/endre").status_code == 404
-    assert c.post(f"/logger/1/seksjon/concerns/{other.id}/slett").status_code == 404
+    assert c.get(f"/logger/{log.id}/seksjon/concerns/{other.id}/endre").status_code == 404
+    assert c.post(f"/logger/{log.id}/seksjon/concerns/{other.id}/slett").status_code == 404
     assert Concern.select().where(Concern.id == other.id).exists()
 
 
-def test_unknown_section_is_404(auth):
-    assert auth.persona("holder").post("/logger/1/seksjon/hemmelig", data={}).status_code == 404
+def test_unknown_section_is_404(auth, log):
+    assert auth.persona("holder").post(f"/logger/{log.id}/seksjon/hemmelig", data={}).status_code == 404
 
 
 # ------------------------------------------------------------------ who may write what
@@ -156,44 +163,48 @@ def test_unknown_section_is_404(auth):
         ("meetings", False),
     ],
 )
-def test_participant_writes_entries_and_highlights_only(auth, db_conn, key, allowed):
-    model = MODELS[key]
+def test_participant_writes_entries_and_highlights_only(auth, db_conn, key, allowed, log):
+    model = SECTIONS[key].model
     before = model.select().count()
-    r = auth.persona("participant").post(f"/logger/1/seksjon/{key}", data=VALID[key], headers=HX)
+    r = auth.persona("participant").post(f"/logger/{log.id}/seksjon/{key}", data=VALID[key], headers=HX)
     assert (r.status_code == 200) is allowed
     if not allowed:
         assert r.status_code == 403
     assert model.select().count() == before + (1 if allowed else 0)
 
 
-def test_participant_changes_only_own_items(auth, db_conn):
-    holders_entry = Entry.get(Entry.log == 1, Entry.author == user("stafettholder"))
+def test_participant_changes_only_own_items(auth, db_conn, log):
+    holders_entry = Entry.get(Entry.log == log, Entry.author == user("stafettholder"))
     c = auth.persona("participant")
-    r = c.post(f"/logger/1/seksjon/entries/{holders_entry.id}", data={"entry_date": TODAY, "body": "X", "version": 1})
+    r = c.post(
+        f"/logger/{log.id}/seksjon/entries/{holders_entry.id}", data={"entry_date": TODAY, "body": "X", "version": 1}
+    )
     assert r.status_code == 403
-    assert c.post(f"/logger/1/seksjon/entries/{holders_entry.id}/slett").status_code == 403
-    own = Highlight.get(Highlight.log == 1, Highlight.author == user("aktor"))
-    r = c.post(f"/logger/1/seksjon/highlights/{own.id}", data={"body": "Endret av meg", "version": own.version})
+    assert c.post(f"/logger/{log.id}/seksjon/entries/{holders_entry.id}/slett").status_code == 403
+    own = Highlight.get(Highlight.log == log, Highlight.author == user("aktor"))
+    r = c.post(f"/logger/{log.id}/seksjon/highlights/{own.id}", data={"body": "Endret av meg", "version": own.version})
     assert r.status_code == 303
     assert Highlight.get_by_id(own.id).body == "Endret av meg"
 
 
-def test_participant_evaluates_only_own_measures(auth, db_conn):
-    own = Measure.get(Measure.log == 1, Measure.responsible_user == user("aktor"))
-    other = Measure.get(Measure.log == 1, Measure.responsible_user == user("stafettholder"))
+def test_participant_evaluates_only_own_measures(auth, db_conn, log):
+    own = Measure.get(Measure.log == log, Measure.responsible_user == user("aktor"))
+    other = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
     c = auth.persona("participant")
     data = {"evaluated_on": TODAY, "what_worked": "Samtalene hjelper.", "decision": "continue"}
-    assert c.post(f"/logger/1/tiltak/{own.id}/evaluering", data=data, headers=HX).status_code == 200
-    assert c.post(f"/logger/1/tiltak/{other.id}/evaluering", data=data, headers=HX).status_code == 403
+    assert c.post(f"/logger/{log.id}/tiltak/{own.id}/evaluering", data=data, headers=HX).status_code == 200
+    assert c.post(f"/logger/{log.id}/tiltak/{other.id}/evaluering", data=data, headers=HX).status_code == 403
     assert Evaluation.select().where(Evaluation.measure == own).count() == 1
     assert Evaluation.select().where(Evaluation.measure == other).count() == 0
 
 
-def test_evaluation_end_closes_measure_and_bad_input_is_kept(auth, db_conn):
-    m = Measure.get(Measure.log == 1, Measure.responsible_user == user("stafettholder"))
+def test_evaluation_end_closes_measure_and_bad_input_is_kept(auth, db_conn, log):
+    m = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
     c = auth.persona("holder")
     r = c.post(
-        f"/logger/1/tiltak/{m.id}/evaluering", headers=HX, data={"evaluated_on": TODAY, "what_worked": "Mitt svar"}
+        f"/logger/{log.id}/tiltak/{m.id}/evaluering",
+        headers=HX,
+        data={"evaluated_on": TODAY, "what_worked": "Mitt svar"},
     )
     assert (
         r.status_code == 422
@@ -201,7 +212,7 @@ def test_evaluation_end_closes_measure_and_bad_input_is_kept(auth, db_conn):
         and "Velg om tiltaket" in r.get_data(as_text=True)
     )
     r = c.post(
-        f"/logger/1/tiltak/{m.id}/evaluering",
+        f"/logger/{log.id}/tiltak/{m.id}/evaluering",
         headers=HX,
         data={"evaluated_on": TODAY, "what_worked": "Målet er nådd.", "decision": "end"},
     )
@@ -212,26 +223,27 @@ def test_evaluation_end_closes_measure_and_bad_input_is_kept(auth, db_conn):
 @pytest.mark.parametrize(
     "persona", ["same_unit_staff", "unit_leader", "other_unit_staff", "guardian", "coordinating_unit"]
 )
-def test_non_members_write_nothing(auth, db_conn, persona):
+def test_non_members_write_nothing(auth, db_conn, persona, log):
     before = Entry.select().count()
-    r = auth.persona(persona).post("/logger/1/seksjon/entries", data=VALID["entries"], headers=HX)
+    r = auth.persona(persona).post(f"/logger/{log.id}/seksjon/entries", data=VALID["entries"], headers=HX)
     assert r.status_code == 403
     assert Entry.select().count() == before
 
 
-def test_closed_log_is_read_only_for_everyone(auth, db_conn):
-    Log.update(status=LogStatus.CLOSED).where(Log.id == 1).execute()
+def test_closed_log_is_read_only_for_everyone(auth, db_conn, log):
+    Log.update(status=LogStatus.CLOSED).where(Log.id == log.id).execute()
     before = Entry.select().count()
     for persona in ("holder", "participant"):
-        r = auth.persona(persona).post("/logger/1/seksjon/entries", data=VALID["entries"], headers=HX)
+        r = auth.persona(persona).post(f"/logger/{log.id}/seksjon/entries", data=VALID["entries"], headers=HX)
         assert r.status_code == 409 and "avsluttet" in r.get_data(as_text=True)
     assert Entry.select().count() == before
-    html = auth.persona("holder").get("/logger/1").get_data(as_text=True)
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     assert "kan bare leses" in html and "Skriv notat" not in html
 
 
 def test_draft_log_takes_no_content(auth, db_conn):
-    draft = Log.get(Log.status == LogStatus.DRAFT, Log.holder == user("stafettholder"))
+    draft = a_log(consent=False, participants=())
+    assert draft.status == LogStatus.DRAFT
     r = auth.persona("holder").post(f"/logger/{draft.id}/seksjon/entries", data=VALID["entries"])
     assert r.status_code == 409
     assert "Last opp samtykket" in r.get_data(as_text=True)
@@ -267,11 +279,11 @@ def test_markdown_keeps_formatting():
     assert 'href="https://udir.no"' in html and 'rel="noopener noreferrer nofollow"' in html
 
 
-def test_stored_script_is_not_rendered_on_the_page(auth, db_conn):
+def test_stored_script_is_not_rendered_on_the_page(auth, db_conn, log):
     auth.persona("holder").post(
-        "/logger/1/seksjon/entries", data={"entry_date": TODAY, "body": "<script>alert('x')</script>Hei"}
+        f"/logger/{log.id}/seksjon/entries", data={"entry_date": TODAY, "body": "<script>alert('x')</script>Hei"}
     )
-    html = auth.persona("holder").get("/logger/1").get_data(as_text=True)
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     assert "<script>alert" not in html
     assert "hx-disable" in html  # rendered text cannot trigger htmx
 
@@ -279,47 +291,48 @@ def test_stored_script_is_not_rendered_on_the_page(auth, db_conn):
 # ------------------------------------------------------------------ audit
 
 
-def test_every_read_and_write_is_audited(auth, db_conn):
-    count = lambda action: AuditEvent.select().where(AuditEvent.action == action, AuditEvent.log_id == 1).count()  # noqa: E731
+def test_every_read_and_write_is_audited(auth, db_conn, log):
+    count = lambda action: AuditEvent.select().where(AuditEvent.action == action, AuditEvent.log_id == log.id).count()  # noqa: E731
     reads = count("view:logs.show")
-    auth.persona("participant").get("/logger/1")
+    auth.persona("participant").get(f"/logger/{log.id}")
     assert count("view:logs.show") == reads + 1
     event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
     assert (event.username, event.role) == ("aktor", "participant")
     frag = count("view:logs.section")
-    auth.persona("participant").get("/logger/1/seksjon/measures", headers=HX)
+    auth.persona("participant").get(f"/logger/{log.id}/seksjon/measures", headers=HX)
     assert count("view:logs.section") == frag + 1
     writes = count("entries_created")
-    auth.persona("participant").post("/logger/1/seksjon/entries", data=VALID["entries"])
+    auth.persona("participant").post(f"/logger/{log.id}/seksjon/entries", data=VALID["entries"])
     assert count("entries_created") == writes + 1
 
 
-def test_refused_reads_are_not_content_reads(auth, db_conn):
+def test_refused_reads_are_not_content_reads(auth, db_conn, log):
     before = AuditEvent.select().where(AuditEvent.action == "view:logs.show").count()
-    auth.persona("same_unit_staff").get("/logger/1")
+    auth.persona("same_unit_staff").get(f"/logger/{log.id}")
     assert AuditEvent.select().where(AuditEvent.action == "view:logs.show").count() == before
 
 
-def test_read_fails_when_audit_cannot_be_written(auth, app, monkeypatch):
+def test_read_fails_when_audit_cannot_be_written(auth, app, monkeypatch, log):
     from stafettlogg import audit
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("audit table unavailable")
-
-    monkeypatch.setattr(audit, "record", broken)
-    app.config["PROPAGATE_EXCEPTIONS"] = False
-    r = auth.persona("holder").get("/logger/1")
+    fails(monkeypatch, app, audit, "record", RuntimeError("audit table unavailable"))
+    r = auth.persona("holder").get(f"/logger/{log.id}")
     assert r.status_code == 500
-    assert "Emma Hansen" not in r.get_data(as_text=True)
+    assert log.subject.name not in r.get_data(as_text=True)
 
 
 # ------------------------------------------------------------------ start page and speed
 
 
 def test_start_page_lists_logs_due_measures_and_drafts(auth, db_conn):
-    html = auth.persona("holder").get("/").get_data(as_text=True)
+    """A teacher ("larer") who holds one log with a measure past its evaluation date, and a draft."""
+    active = a_log("larer", participants=(), name="Emma Hansen")
+    overdue = local_today() - dt.timedelta(days=2)
+    a_measure(active, "Lekegrupper i storefri.", responsible_user=user("larer").id, by="larer", evaluation_date=overdue)
+    a_log("larer", participants=(), consent=False, name="Noah Berg")
+    html = auth.persona("same_unit_staff").get("/").get_data(as_text=True)
     assert "Emma Hansen" in html and "Noah Berg" in html
-    assert "Tiltak som skal evalueres" in html and "Forfalt" in html
+    assert "Tiltak som skal evalueres" in html and "Forfalt" in html and "Lekegrupper i storefri." in html
     assert "Last opp samtykke for Noah Berg" in html
 
 
@@ -344,19 +357,19 @@ def count_queries(client, url):
     return len(executed)
 
 
-def test_query_count_of_log_page_does_not_grow_with_content(auth, db_conn):
+def test_query_count_of_log_page_does_not_grow_with_content(auth, db_conn, log):
     c = auth.persona("holder")
-    few = count_queries(c, "/logger/1")
+    few = count_queries(c, f"/logger/{log.id}")
     for i in range(15):
         for key in ("entries", "measures", "goals", "highlights", "concerns"):
-            c.post(f"/logger/1/seksjon/{key}", data=dict(VALID[key], concern=Concern.get(Concern.log == 1).id))
-    m = Measure.get(Measure.log == 1)
+            c.post(f"/logger/{log.id}/seksjon/{key}", data=dict(VALID[key], concern=Concern.get(Concern.log == log).id))
+    m = Measure.get(Measure.log == log)
     for i in range(5):
         c.post(
-            f"/logger/1/tiltak/{m.id}/evaluering",
+            f"/logger/{log.id}/tiltak/{m.id}/evaluering",
             data={"evaluated_on": TODAY, "what_worked": "ok", "decision": "continue"},
         )
-    many = count_queries(c, "/logger/1")
+    many = count_queries(c, f"/logger/{log.id}")
     assert many == few, (few, many)
 
 

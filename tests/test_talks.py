@@ -9,11 +9,28 @@ import pytest
 from stafettlogg.dates import local_today
 from stafettlogg.logs import sections, talks
 from stafettlogg.models import ChildTalk, ChildTalkAgreement, Log, LogStatus
-from tests.conftest import EMMA_LOG_ID, PERSONAS, refused, user
+from tests.conftest import PERSONAS, a_log, refused, user
 
 pytestmark = pytest.mark.db
 
 TODAY = local_today()
+
+
+@pytest.fixture
+def log(db_conn):
+    """An active log held by "stafettholder" that "aktor" takes part in, no talks yet."""
+    return a_log()
+
+
+FORMS = {
+    "talk_agreements": {"adult": "Kari", "every_days": "7", "start_date": TODAY.isoformat(), "status": "ongoing"},
+    "talks": {"talked_on": TODAY.isoformat(), "who": "Kari", "how_it_goes": "Bra"},
+}
+
+
+def form(key: str, **changes) -> dict:
+    """A valid form of the section `key` ("talk_agreements" or "talks"), with changes."""
+    return {**FORMS[key], **changes}
 
 
 def _agreement(log, every_days=7, start=None, adult="Kontaktlærer Kari Ottesen", **extra):
@@ -34,8 +51,7 @@ def _talk(log, on, agreement=None, text="Det går bedre i friminuttene"):
 # ------------------------------------------------------------------ the rule
 
 
-def test_next_talk_counts_from_the_latest_talk_or_the_start(app, db_conn):
-    log = Log.get_by_id(EMMA_LOG_ID)
+def test_next_talk_counts_from_the_latest_talk_or_the_start(app, db_conn, log):
     weekly = _agreement(log, 7, start=dt.date(2026, 1, 5))
     monthly = _agreement(log, 30, start=dt.date(2026, 1, 5), adult="Helsesykepleier")
     assert talks.next_due(weekly, []).due_on == dt.date(2026, 1, 12)
@@ -50,8 +66,7 @@ def test_next_talk_counts_from_the_latest_talk_or_the_start(app, db_conn):
     assert talks.next_due(monthly, [own, other]).due_on == dt.date(2026, 2, 24)
 
 
-def test_ended_agreements_are_not_due(app, db_conn):
-    log = Log.get_by_id(EMMA_LOG_ID)
+def test_ended_agreements_are_not_due(app, db_conn, log):
     _agreement(log, status="ended")
     assert talks.schedule(log) == []
     assert talks.talks_due(log.holder) == []
@@ -60,71 +75,66 @@ def test_ended_agreements_are_not_due(app, db_conn):
 # ------------------------------------------------------------------ writing through the log
 
 
-def test_holder_agrees_and_a_participant_notes_a_talk(auth, db_conn):
+def test_holder_agrees_and_a_participant_notes_a_talk(auth, db_conn, log):
     holder = auth.persona("holder")
     r = holder.post(
-        f"/logger/{EMMA_LOG_ID}/seksjon/talk_agreements",
-        data={
-            "adult": "Kontaktlærer Kari Ottesen",
-            "every_days": "7",
-            "start_date": (TODAY - dt.timedelta(days=10)).isoformat(),
-            "how": "En prat etter gymtimen",
-            "status": "ongoing",
-        },
+        f"/logger/{log.id}/seksjon/talk_agreements",
+        data=form(
+            "talk_agreements",
+            adult="Kontaktlærer Kari Ottesen",
+            start_date=(TODAY - dt.timedelta(days=10)).isoformat(),
+            how="En prat etter gymtimen",
+        ),
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 200, r.get_data(as_text=True)
-    agreement = ChildTalkAgreement.get(ChildTalkAgreement.log == EMMA_LOG_ID)
+    agreement = ChildTalkAgreement.get(ChildTalkAgreement.log == log)
     page = r.get_data(as_text=True)
     assert "Kontaktlærer Kari Ottesen" in page and "hver uke" in page and "Forfalt" in page
 
     participant = auth.persona("participant")
     r = participant.post(
-        f"/logger/{EMMA_LOG_ID}/seksjon/talks",
-        data={
-            "agreement": str(agreement.id),
-            "talked_on": TODAY.isoformat(),
-            "who": "Kari Ottesen",
-            "how_it_goes": "«Det er bedre nå, jeg er med Ali i friminuttene»",
-        },
+        f"/logger/{log.id}/seksjon/talks",
+        data=form(
+            "talks",
+            agreement=str(agreement.id),
+            who="Kari Ottesen",
+            how_it_goes="«Det er bedre nå, jeg er med Ali i friminuttene»",
+        ),
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 200, r.get_data(as_text=True)
-    talk = ChildTalk.get(ChildTalk.log == EMMA_LOG_ID)
+    talk = ChildTalk.get(ChildTalk.log == log)
     assert talk.agreement_id == agreement.id and talk.author.username == PERSONAS["participant"]
-    due = talks.schedule(Log.get_by_id(EMMA_LOG_ID))[0]
+    due = talks.schedule(Log.get_by_id(log.id))[0]
     assert due.due_on == TODAY + dt.timedelta(days=7) and not due.overdue(TODAY)
     # the log page shows both sections, and the talk text with the live hints' hook
-    page = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    page = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     assert "jeg er med Ali" in page and 'id="section-talks"' in page and "data-klarsprak" in page
 
 
-def test_bad_talk_keeps_what_was_typed_and_stores_nothing(auth, db_conn):
+def test_bad_talk_keeps_what_was_typed_and_stores_nothing(auth, db_conn, log):
     r = auth.persona("holder").post(
-        f"/logger/{EMMA_LOG_ID}/seksjon/talks",
-        data={"talked_on": (TODAY + dt.timedelta(days=3)).isoformat(), "who": "", "how_it_goes": "Bra i dag"},
+        f"/logger/{log.id}/seksjon/talks",
+        data=form("talks", talked_on=(TODAY + dt.timedelta(days=3)).isoformat(), who="", how_it_goes="Bra i dag"),
     )
     page = r.get_data(as_text=True)
     assert r.status_code == 422
     assert "Samtalen kan ikke ha en dato fram i tid." in page and "Fyll ut" in page and "Bra i dag" in page
     assert not ChildTalk.select().exists()
-    r = auth.persona("holder").post(f"/logger/{EMMA_LOG_ID}/seksjon/talk_agreements", data={})
+    r = auth.persona("holder").post(f"/logger/{log.id}/seksjon/talk_agreements", data={})
     assert r.status_code == 422 and not ChildTalkAgreement.select().exists()
     r = auth.persona("holder").post(
-        f"/logger/{EMMA_LOG_ID}/seksjon/talk_agreements",
-        data={"adult": "Kari", "every_days": "3", "start_date": TODAY.isoformat(), "status": "ongoing"},
+        f"/logger/{log.id}/seksjon/talk_agreements",
+        data=form("talk_agreements", every_days="3"),
     )
     assert r.status_code == 422 and "Velg et av alternativene" in r.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("key", ["talk_agreements", "talks"])
 @pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
-def test_who_may_write_talks(auth, db_conn, persona, key):
-    data = {
-        "talk_agreements": {"adult": "Kari", "every_days": "7", "start_date": TODAY.isoformat(), "status": "ongoing"},
-        "talks": {"talked_on": TODAY.isoformat(), "who": "Kari", "how_it_goes": "Bra"},
-    }[key]
-    r = auth.persona(persona).post(f"/logger/{EMMA_LOG_ID}/seksjon/{key}", data=data)
+def test_who_may_write_talks(auth, db_conn, persona, key, log):
+    r = auth.persona(persona).post(f"/logger/{log.id}/seksjon/{key}", data=form(key))
     may = persona == "holder" or (persona == "participant" and key == "talks")
     model = sections.SECTIONS[key].model
     if may:
@@ -134,20 +144,16 @@ def test_who_may_write_talks(auth, db_conn, persona, key):
         assert model.select().count() == 0
 
 
-def test_a_closed_log_takes_no_talks(auth, db_conn):
-    Log.update(status=LogStatus.CLOSED).where(Log.id == EMMA_LOG_ID).execute()
-    r = auth.persona("holder").post(
-        f"/logger/{EMMA_LOG_ID}/seksjon/talks",
-        data={"talked_on": TODAY.isoformat(), "who": "Kari", "how_it_goes": "Bra"},
-    )
+def test_a_closed_log_takes_no_talks(auth, db_conn, log):
+    Log.update(status=LogStatus.CLOSED).where(Log.id == log.id).execute()
+    r = auth.persona("holder").post(f"/logger/{log.id}/seksjon/talks", data=form("talks"))
     assert r.status_code == 409 and not ChildTalk.select().exists()
 
 
 # ------------------------------------------------------------------ start page and guardians
 
 
-def test_start_page_shows_due_and_overdue_talks_to_the_holder_and_the_named_adult(auth, db_conn):
-    log = Log.get_by_id(EMMA_LOG_ID)
+def test_start_page_shows_due_and_overdue_talks_to_the_holder_and_the_named_adult(auth, db_conn, log):
     _agreement(log, 7, start=TODAY - dt.timedelta(days=20), adult="Helsesykepleier Nina", adult_user=user("aktor"))
     _agreement(log, 30, start=TODAY, adult="Kontaktlærer Kari")  # due in 30 days: not yet on the list
     for persona in ("holder", "participant"):
@@ -158,21 +164,19 @@ def test_start_page_shows_due_and_overdue_talks_to_the_holder_and_the_named_adul
     assert "Helsesykepleier Nina" not in page
 
 
-def test_guardians_see_who_talks_how_often_and_when_last_never_what_was_said(auth, db_conn):
-    log = Log.get_by_id(EMMA_LOG_ID)
+def test_guardians_see_who_talks_how_often_and_when_last_never_what_was_said(auth, db_conn, log):
     agreement = _agreement(log, 14, adult="Kontaktlærer Kari Ottesen")
     _talk(log, TODAY - dt.timedelta(days=2), agreement, text="Hemmelig: jeg gruer meg til jul")
-    page = auth.persona("guardian").get(f"/mine/{EMMA_LOG_ID}").get_data(as_text=True)
+    page = auth.persona("guardian").get(f"/mine/{log.id}").get_data(as_text=True)
     assert "Samtaler med barnet mellom møtene" in page
     assert "Kontaktlærer Kari Ottesen" in page and "Annenhver uke" in page
     assert "Antall samtaler så langt: 1." in page
     assert "gruer meg" not in page
 
 
-def test_nynorsk(auth, db_conn):
-    log = Log.get_by_id(EMMA_LOG_ID)
+def test_nynorsk(auth, db_conn, log):
     _agreement(log, 7)
     client = auth.persona("holder")
     client.set_cookie("lang", "nn")
-    page = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    page = client.get(f"/logger/{log.id}").get_data(as_text=True)
     assert "Avtale om samtale med barnet" in page and "Samtalar med barnet" in page and "Kvar veke" in page

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from stafettlogg.models import AuditEvent, Entry
-from tests.conftest import EMMA_LOG_ID, user
+from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
@@ -17,20 +17,21 @@ SIZE = 5
 
 
 @pytest.fixture
-def many_entries(app, db_conn):
+def log(db_conn):
+    """A log held by "stafettholder" that "aktor" takes part in."""
+    return a_log()
+
+
+@pytest.fixture
+def many_entries(app, log):
     """Three windows and a bit, several on the same day (the cursor must break ties)."""
     app.config["PAGE_SIZE"] = SIZE
     author = user("stafettholder")
     start = dt.date(2026, 1, 1)
     for i in range(3 * SIZE + 2):
-        Entry.create(
-            log=EMMA_LOG_ID, entry_date=start + dt.timedelta(days=i // 3), body=f"Notat nummer {i}", author=author
-        )
+        Entry.create(log=log, entry_date=start + dt.timedelta(days=i // 3), body=f"Notat nummer {i}", author=author)
     return [
-        e.id
-        for e in Entry.select(Entry.id)
-        .where(Entry.log == EMMA_LOG_ID)
-        .order_by(Entry.entry_date.desc(), Entry.id.desc())
+        e.id for e in Entry.select(Entry.id).where(Entry.log == log).order_by(Entry.entry_date.desc(), Entry.id.desc())
     ]
 
 
@@ -43,19 +44,19 @@ def more_link(html: str) -> tuple[str, str] | None:
     return (match.group(1).replace("&amp;", "&"), match.group(2).replace("&amp;", "&")) if match else None
 
 
-def test_the_log_page_shows_one_window_and_the_total(auth, many_entries):
-    html = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+def test_the_log_page_shows_one_window_and_the_total(auth, many_entries, log):
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     assert shown_entries(html) == many_entries[:SIZE]
     assert f'<span class="count">({len(many_entries)})</span>' in html
     href, hx_get = more_link(html)
-    assert href.startswith(f"/logger/{EMMA_LOG_ID}?etter=") and href.endswith("#entries")
-    assert hx_get.startswith(f"/logger/{EMMA_LOG_ID}/seksjon/entries?etter=")
+    assert href.startswith(f"/logger/{log.id}?etter=") and href.endswith("#entries")
+    assert hx_get.startswith(f"/logger/{log.id}/seksjon/entries?etter=")
     assert "Til de nyeste" not in html
 
 
-def test_without_javascript_the_link_walks_every_entry_once(auth, many_entries):
+def test_without_javascript_the_link_walks_every_entry_once(auth, many_entries, log):
     client = auth.persona("holder")
-    seen, url, pages = [], f"/logger/{EMMA_LOG_ID}", 0
+    seen, url, pages = [], f"/logger/{log.id}", 0
     while url:
         response = client.get(url)
         assert response.status_code == 200
@@ -72,9 +73,9 @@ def test_without_javascript_the_link_walks_every_entry_once(auth, many_entries):
     assert pages == 4
 
 
-def test_with_htmx_the_next_window_replaces_the_link(auth, many_entries):
+def test_with_htmx_the_next_window_replaces_the_link(auth, many_entries, log):
     client = auth.persona("holder")
-    html = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+    html = client.get(f"/logger/{log.id}").get_data(as_text=True)
     seen = shown_entries(html)
     link = more_link(html)
     while link:
@@ -89,7 +90,7 @@ def test_with_htmx_the_next_window_replaces_the_link(auth, many_entries):
     assert seen == many_entries
 
 
-def test_a_window_is_as_costly_as_the_first_and_rows_are_bounded(auth, many_entries, db_conn):
+def test_a_window_is_as_costly_as_the_first_and_rows_are_bounded(auth, many_entries, db_conn, log):
     from stafettlogg.db import db
 
     client = auth.persona("holder")
@@ -104,7 +105,7 @@ def test_a_window_is_as_costly_as_the_first_and_rows_are_bounded(auth, many_entr
 
     db.obj.execute_sql = spy
     try:
-        first = client.get(f"/logger/{EMMA_LOG_ID}/seksjon/entries", headers=HX).get_data(as_text=True)
+        first = client.get(f"/logger/{log.id}/seksjon/entries", headers=HX).get_data(as_text=True)
         queries_first = len(executed)
         executed.clear()
         later = client.get(more_link(first)[1], headers=HX).get_data(as_text=True)
@@ -116,28 +117,24 @@ def test_a_window_is_as_costly_as_the_first_and_rows_are_bounded(auth, many_entr
     assert listing and all(re.search(rf"LIMIT\s+(%s|\?|{SIZE + 1})", sql, re.I) for sql in listing)
 
 
-def test_window_reads_are_audited(auth, many_entries):
+def test_window_reads_are_audited(auth, many_entries, log):
     client = auth.persona("participant")
-    html = client.get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
-    before = (
-        AuditEvent.select().where(AuditEvent.action == "view:logs.section", AuditEvent.log_id == EMMA_LOG_ID).count()
-    )
+    html = client.get(f"/logger/{log.id}").get_data(as_text=True)
+    before = AuditEvent.select().where(AuditEvent.action == "view:logs.section", AuditEvent.log_id == log.id).count()
     client.get(more_link(html)[1], headers=HX)
-    after = (
-        AuditEvent.select().where(AuditEvent.action == "view:logs.section", AuditEvent.log_id == EMMA_LOG_ID).count()
-    )
+    after = AuditEvent.select().where(AuditEvent.action == "view:logs.section", AuditEvent.log_id == log.id).count()
     assert after == before + 1
     event = AuditEvent.select().order_by(AuditEvent.id.desc()).first()
     assert (event.username, event.role) == ("aktor", "participant")
 
 
 @pytest.mark.parametrize("cursor", ["", "x", "2026-13-01_4", "2026-01-01_", "9" * 40, "2026-01-01_-1"])
-def test_a_made_up_cursor_is_harmless(auth, many_entries, cursor):
+def test_a_made_up_cursor_is_harmless(auth, many_entries, cursor, log):
     client = auth.persona("holder")
-    response = client.get(f"/logger/{EMMA_LOG_ID}?etter={cursor}")
+    response = client.get(f"/logger/{log.id}?etter={cursor}")
     assert response.status_code == 200
     assert len(shown_entries(response.get_data(as_text=True))) <= SIZE
-    response = client.get(f"/logger/{EMMA_LOG_ID}/seksjon/entries?etter={cursor}", headers=HX)
+    response = client.get(f"/logger/{log.id}/seksjon/entries?etter={cursor}", headers=HX)
     assert response.status_code == 200
     assert len(shown_entries(response.get_data(as_text=True))) <= SIZE
 
@@ -145,8 +142,8 @@ def test_a_made_up_cursor_is_harmless(auth, many_entries, cursor):
 @pytest.mark.parametrize(
     "persona", ["same_unit_staff", "other_unit_staff", "guardian", "coordinating_unit", "anonymous"]
 )
-def test_outsiders_get_no_window(auth, many_entries, persona):
-    html = auth.persona("holder").get(f"/logger/{EMMA_LOG_ID}").get_data(as_text=True)
+def test_outsiders_get_no_window(auth, many_entries, persona, log):
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     href, hx_get = more_link(html)
     client = auth.persona(persona)
     if persona == "anonymous":
@@ -159,9 +156,9 @@ def test_outsiders_get_no_window(auth, many_entries, persona):
         assert "Notat nummer" not in response.get_data(as_text=True)
 
 
-def test_writing_returns_the_newest_window(auth, many_entries):
+def test_writing_returns_the_newest_window(auth, many_entries, log):
     response = auth.persona("holder").post(
-        f"/logger/{EMMA_LOG_ID}/seksjon/entries",
+        f"/logger/{log.id}/seksjon/entries",
         data={"entry_date": "2027-01-01", "body": "Det nyeste notatet"},
         headers=HX,
     )
@@ -170,7 +167,7 @@ def test_writing_returns_the_newest_window(auth, many_entries):
     assert more_link(html) is not None
 
 
-def test_per_item_controls_are_prepared_once_per_list(app, auth, many_entries, monkeypatch):
+def test_per_item_controls_are_prepared_once_per_list(app, auth, many_entries, monkeypatch, log):
     """url_for, the CSRF token and the labels of the item controls cost the same for 5 items as for 15."""
     from stafettlogg.logs import controls
 
@@ -187,7 +184,7 @@ def test_per_item_controls_are_prepared_once_per_list(app, auth, many_entries, m
     def work(size):
         app.config["PAGE_SIZE"] = size
         calls.clear()
-        html = client.get(f"/logger/{EMMA_LOG_ID}/seksjon/entries", headers=HX).get_data(as_text=True)
+        html = client.get(f"/logger/{log.id}/seksjon/entries", headers=HX).get_data(as_text=True)
         assert len(shown_entries(html)) == size
         return len(calls), html
 
@@ -195,6 +192,6 @@ def test_per_item_controls_are_prepared_once_per_list(app, auth, many_entries, m
     many, html = work(3 * SIZE)
     assert few == many
     for item_id in shown_entries(html):  # every item still gets its own links
-        assert f"/logger/{EMMA_LOG_ID}/seksjon/entries/{item_id}/endre" in html
-        assert f"/logger/{EMMA_LOG_ID}/seksjon/entries/{item_id}/slett" in html
+        assert f"/logger/{log.id}/seksjon/entries/{item_id}/endre" in html
+        assert f"/logger/{log.id}/seksjon/entries/{item_id}/slett" in html
     assert str(controls.PLACEHOLDER) not in html

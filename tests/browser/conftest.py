@@ -56,6 +56,15 @@ def log(server_and_app):
         return a_log()
 
 
+@pytest.fixture
+def meeting(server_and_app, log):
+    """An evaluation meeting of `log` next week, with an agenda and no minutes yet."""
+    from tests.conftest import a_meeting
+
+    with server_and_app[1].app_context():
+        return a_meeting(log)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

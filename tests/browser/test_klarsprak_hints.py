@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, Page
+from tests.conftest import a_log
 
 TEXT = {
     "nb": "Vi skal foreta en vurdering av Emma. Emma mistrives ikke i klassen. Broren var med. Vi møtes kl. 10.",
@@ -17,9 +18,17 @@ LABELS = {
 }
 
 
+@pytest.fixture
+def log(server_and_app):
+    """Emma Hansen's log on the live server: the texts speak of Emma, so she is no
+    "other person" to the hints."""
+    with server_and_app[1].app_context():
+        return a_log(name="Emma Hansen")
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("form", ["nb", "nn"])
-def test_new_rules_show_live_beside_the_text(browser, live_server, form, width):
+def test_new_rules_show_live_beside_the_text(browser, live_server, log, form, width):
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO", reduced_motion="reduce")
     page = Page(context.new_page(), live_server)
     try:
@@ -27,7 +36,7 @@ def test_new_rules_show_live_beside_the_text(browser, live_server, form, width):
         page.login("stafettholder")
         if form == "nn":
             context.add_cookies([{"name": "lang", "value": "nn", "url": live_server}])
-        page.goto("/logger/1")
+        page.goto(f"/logger/{log.id}")
         p.click("#section-entries summary")
         with p.expect_response(lambda r: r.url.endswith("/klarsprak")):
             p.fill("#new-entries-body", TEXT[form])

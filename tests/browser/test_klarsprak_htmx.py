@@ -5,15 +5,33 @@ the page when the session has ended. And one way to confirm (hx-confirm): cancel
 sends nothing, for an htmx form, a plain form and a plain form's button."""
 
 import datetime as dt
-import sqlite3
+from contextlib import contextmanager
 from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import expect
 
+from stafettlogg.models import Meeting, utcnow
 from tests.browser.conftest import Page
 
 TEXT = "Vi skal foreta en vurdering av Emma. Arbeidet utførast."  # "-ast" passive: a hint in nynorsk only
+
+
+@contextmanager
+def holder_on(browser, base, path, width=1280):
+    """A browser of its own at `width`, the holder signed in and on `path`."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO", reduced_motion="reduce")
+    page = Page(context.new_page(), base)
+    try:
+        page.login("stafettholder")
+        page.goto(path)
+        yield page
+    finally:
+        context.close()
+
+
+def meeting_path(meeting) -> str:
+    return f"/logger/{meeting.log_id}/moter/{meeting.id}"
 
 
 def hint_requests(p) -> list:
@@ -27,13 +45,9 @@ def posted(request) -> dict:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_typing_shows_hints_after_a_pause_and_the_form_choice_asks_again(browser, live_server, width):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO", reduced_motion="reduce")
-    page = Page(context.new_page(), live_server)
-    try:
+def test_typing_shows_hints_after_a_pause_and_the_form_choice_asks_again(browser, live_server, log, width):
+    with holder_on(browser, live_server, f"/logger/{log.id}", width) as page:
         p = page.page
-        page.login("stafettholder")
-        page.goto("/logger/1")
         p.click("#section-entries summary")
         panel = p.locator("#section-entries .klarsprak-hints")
         expect(panel).to_be_hidden()  # nothing to say yet
@@ -65,18 +79,12 @@ def test_typing_shows_hints_after_a_pause_and_the_form_choice_asks_again(browser
         expect(panel).to_be_hidden()
         page.check()
         page.assert_clean()
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_text_already_there_gets_hints_on_first_focus_in_meeting_mode(browser, live_server, width):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO", reduced_motion="reduce")
-    page = Page(context.new_page(), live_server)
-    try:
+def test_text_already_there_gets_hints_on_first_focus_in_meeting_mode(browser, live_server, meeting, width):
+    with holder_on(browser, live_server, meeting_path(meeting), width) as page:
         p = page.page
-        page.login("stafettholder")
-        page.goto("/logger/1/moter/1")
         agenda = p.locator(".klarsprak-part", has=p.locator("#f-agenda-klarsprak"))
         expect(agenda).to_be_hidden()
         expect(p.locator(".klarsprak-part", has=p.locator("#f-minutes-klarsprak"))).to_be_hidden()  # no minutes yet
@@ -92,18 +100,12 @@ def test_text_already_there_gets_hints_on_first_focus_in_meeting_mode(browser, l
         expect(p.locator("#minutes-hints .klarsprak-waiting")).to_be_hidden()
         page.check()
         page.assert_clean()
-    finally:
-        context.close()
 
 
-def test_hints_never_leave_the_page_when_the_session_has_ended(browser, server_and_app):
+def test_hints_never_leave_the_page_when_the_session_has_ended(browser, server_and_app, log):
     base, app = server_and_app
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
-    page = Page(context.new_page(), base)
-    p = page.page
-    try:
-        page.login("stafettholder")
-        page.goto("/logger/1")
+    with holder_on(browser, base, f"/logger/{log.id}") as page:
+        p = page.page
         p.click("#section-entries summary")
         idle = app.config["SESSION_IDLE_MINUTES"]
         app.config["SESSION_IDLE_MINUTES"] = -1  # every next request finds the session expired
@@ -116,12 +118,10 @@ def test_hints_never_leave_the_page_when_the_session_has_ended(browser, server_a
         app.config["SESSION_IDLE_MINUTES"] = idle
         assert r.value.status == 204
         p.wait_for_load_state("networkidle")
-        assert p.url == base + "/logger/1"
+        assert p.url == f"{base}/logger/{log.id}"
         assert p.input_value("#new-entries-body") == text
         expect(p.locator("#section-entries .klarsprak-hints")).to_be_hidden()
         page.assert_clean()
-    finally:
-        context.close()
 
 
 def confirming(p, answers: list) -> list:
@@ -142,13 +142,9 @@ def posts_to(p, ending: str) -> list:
     return seen
 
 
-def test_cancelling_a_confirm_sends_nothing(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", reduced_motion="reduce")
-    page = Page(context.new_page(), live_server)
-    try:
+def test_cancelling_a_confirm_sends_nothing(browser, live_server, log):
+    with holder_on(browser, live_server, f"/logger/{log.id}") as page:
         p = page.page
-        page.login("stafettholder")
-        page.goto("/logger/1")
         answers = [False, True, False]
         asked = confirming(p, answers)
 
@@ -172,42 +168,33 @@ def test_cancelling_a_confirm_sends_nothing(browser, live_server):
         guardian.locator("button").click()
         assert len(asked) == 3 and asked[-1].endswith("som foresatt?")
         p.wait_for_load_state("networkidle")
-        assert p.url == live_server + "/logger/1" and len(removals) == 1
+        assert p.url == f"{live_server}/logger/{log.id}" and len(removals) == 1
         assert answers == []
         page.assert_clean()
-    finally:
-        context.close()
 
 
-def test_cancelling_the_approval_of_the_minutes_keeps_them_a_draft(browser, server_and_app, tmp_path):
-    base, _app = server_and_app
-    started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
-    with sqlite3.connect(tmp_path / "browser.sqlite3") as conn:
-        conn.execute("UPDATE meeting SET starts_at = ? WHERE id = 1", (started,))
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", reduced_motion="reduce")
-    page = Page(context.new_page(), base)
-    try:
+def test_cancelling_the_approval_of_the_minutes_keeps_them_a_draft(browser, server_and_app, meeting):
+    base, app = server_and_app
+    with app.app_context():  # the meeting has started: its minutes may be approved
+        Meeting.update(starts_at=utcnow() - dt.timedelta(hours=1)).where(Meeting.id == meeting.id).execute()
+    with holder_on(browser, base, meeting_path(meeting)) as page:
         p = page.page
-        page.login("stafettholder")
-        page.goto("/logger/1/moter/1")
         asked = confirming(p, [False])
         approvals = posts_to(p, "/godkjenn")
         p.click("button:has-text('Godkjenn referatet')")  # a button outside its form, with hx-confirm
         assert asked == ["Godkjenne referatet? Etter godkjenning kan det bare rettes med tillegg."]
         p.wait_for_load_state("networkidle")
-        assert approvals == [] and p.url == base + "/logger/1/moter/1"
+        assert approvals == [] and p.url == base + meeting_path(meeting)
         expect(p.locator("main")).to_contain_text("Utkast til referat")
         page.assert_clean()
-    finally:
-        context.close()
 
 
-def test_saving_shows_while_htmx_sends_the_minutes(page):
+def test_saving_shows_while_htmx_sends_the_minutes(page, meeting):
     """hx-indicator: "Lagrer …" (a text from the page) shows in place of the last status
     while the autosave is on its way, and goes when the answer is in."""
     p = page.page
     page.login("stafettholder")
-    page.goto("/logger/1/moter/1")
+    page.goto(meeting_path(meeting))
     held = []
     p.route("**/referat", lambda route: held.append(route), times=1)
     saving, status = p.locator("#autosave-saving"), p.locator("#autosave-status")

@@ -3,36 +3,37 @@ autosave status turning to "Lagret", presence ticks, the read-aloud view, and un
 that survives a session timeout. axe-core runs on every page and after each htmx swap."""
 
 import datetime as dt
-import sqlite3
 
 from playwright.sync_api import expect
 
+from stafettlogg.models import Meeting, utcnow
 from tests.browser.conftest import Page
 
-MEETING_URL = "/logger/1/moter/1"
+
+def meeting_url(meeting, path=""):
+    return f"/logger/{meeting.log_id}/moter/{meeting.id}{path}"
 
 
-def open_meeting_mode(page):
+def open_meeting_mode(page, meeting):
     p = page.page
     page.login("stafettholder")
-    page.goto("/logger/1")
+    page.goto(f"/logger/{meeting.log_id}")
     p.click("#section-meetings a:has-text('Åpne møtemodus')")
     p.wait_for_load_state("networkidle")
     page.check()
-    assert p.url.endswith(MEETING_URL)
+    assert p.url.endswith(meeting_url(meeting))
     assert "meeting-mode" in p.get_attribute("body", "class")
 
 
-def _meeting_has_started(tmp_path) -> None:
-    """Move the live server's meeting an hour into the past (its database is the test's copy)."""
-    started = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
-    with sqlite3.connect(tmp_path / "browser.sqlite3") as conn:
-        conn.execute("UPDATE meeting SET starts_at = ? WHERE id = 1", (started,))
+def _meeting_has_started(app, meeting) -> None:
+    """Move the live server's meeting an hour into the past."""
+    with app.app_context():
+        Meeting.update(starts_at=utcnow() - dt.timedelta(hours=1)).where(Meeting.id == meeting.id).execute()
 
 
-def test_meeting_mode_typing_hints_autosave_and_read_aloud(page, tmp_path):
+def test_meeting_mode_typing_hints_autosave_and_read_aloud(page, server_and_app, meeting):
     p = page.page
-    open_meeting_mode(page)
+    open_meeting_mode(page, meeting)
     status = p.locator("#autosave-status")
     expect(status).to_contain_text("Lagres automatisk")
 
@@ -55,7 +56,7 @@ def test_meeting_mode_typing_hints_autosave_and_read_aloud(page, tmp_path):
 
     # who is present: ticking saves at once
     with p.expect_response(lambda r: r.url.endswith("/tilstede")):
-        p.check("input[name=present][value='Fatima Hansen']")
+        p.check("input[name=present][value='Karianne Petrusen']")
     expect(p.locator("#present-status")).to_contain_text("Lagret")
 
     # a measure agreed in the meeting, added inline
@@ -73,7 +74,7 @@ def test_meeting_mode_typing_hints_autosave_and_read_aloud(page, tmp_path):
     p.reload()
     p.wait_for_load_state("networkidle")
     assert "Emma leker med to venner i storefri." in p.input_value("#f-minutes")
-    assert p.is_checked("input[name=present][value='Fatima Hansen']")
+    assert p.is_checked("input[name=present][value='Karianne Petrusen']")
     page.check()
 
     # the read-aloud view for the shared screen
@@ -91,17 +92,17 @@ def test_meeting_mode_typing_hints_autosave_and_read_aloud(page, tmp_path):
     page.screenshot("meeting-readaloud")
 
     # the printable invitation letter
-    page.goto(MEETING_URL + "/invitasjon")
+    page.goto(meeting_url(meeting, "/invitasjon"))
     expect(p.locator("main")).to_contain_text("Invitasjon til evalueringsmøte")
     page.screenshot("meeting-invitation")
 
-    # approve the minutes: only from the meeting's start (the demo's meeting is next week)
-    page.goto(MEETING_URL)
+    # approve the minutes: only from the meeting's start (the meeting is next week)
+    page.goto(meeting_url(meeting))
     expect(p.locator("main")).to_contain_text("Referatet kan godkjennes fra møtet starter")
     assert p.locator("button:has-text('Godkjenn referatet')").count() == 0
-    _meeting_has_started(tmp_path)
+    _meeting_has_started(server_and_app[1], meeting)
     # read-only afterwards, corrections appended
-    page.goto(MEETING_URL)
+    page.goto(meeting_url(meeting))
     p.click("button:has-text('Godkjenn referatet')")
     p.wait_for_load_state("networkidle")
     page.check()
@@ -116,10 +117,10 @@ def test_meeting_mode_typing_hints_autosave_and_read_aloud(page, tmp_path):
     page.screenshot("meeting-finalised")
 
 
-def test_hints_on_every_log_textarea(page):
+def test_hints_on_every_log_textarea(page, log):
     p = page.page
     page.login("stafettholder")
-    page.goto("/logger/1")
+    page.goto(f"/logger/{log.id}")
     p.click("#section-entries summary")
     with p.expect_response(lambda r: r.url.endswith("/klarsprak")):
         p.fill("#new-entries-body", "Samtale med mor vedrørende fravær. Hun sier samt at det går bedre.")
@@ -128,21 +129,21 @@ def test_hints_on_every_log_textarea(page):
     page.check()
 
 
-def test_unsaved_text_survives_a_session_timeout(browser, server_and_app):
+def test_unsaved_text_survives_a_session_timeout(browser, server_and_app, meeting):
     base, app = server_and_app
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
     page = Page(context.new_page(), base)
     p = page.page
     p.on("dialog", lambda dialog: dialog.accept())
     try:
-        open_meeting_mode(page)
+        open_meeting_mode(page, meeting)
         idle = app.config["SESSION_IDLE_MINUTES"]
         app.config["SESSION_IDLE_MINUTES"] = -1  # every next request finds the session expired
         with p.expect_navigation(url=lambda u: "/login" in u):
             p.click("#f-minutes")
             p.keyboard.type("Skrevet mens økten gikk ut.")
         app.config["SESSION_IDLE_MINUTES"] = idle
-        assert "next=/logger/1/moter/1" in p.url
+        assert f"next={meeting_url(meeting)}" in p.url
         assert "Skrevet mens" in p.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage))")
         p.fill("#username", "stafettholder")
         p.fill("#password", "demo-passord")
@@ -160,14 +161,14 @@ def test_unsaved_text_survives_a_session_timeout(browser, server_and_app):
         context.close()
 
 
-def test_two_screens_saving_the_same_minutes_see_a_conflict_and_merge(browser, page):
+def test_two_screens_saving_the_same_minutes_see_a_conflict_and_merge(browser, page, meeting):
     p = page.page
-    open_meeting_mode(page)
+    open_meeting_mode(page, meeting)
     other_context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
     other = Page(other_context.new_page(), page.base)
     try:
         other.login("stafettholder")
-        other.goto(MEETING_URL)
+        other.goto(meeting_url(meeting))
         # the first screen saves
         with p.expect_response(lambda r: r.url.endswith("/referat") and r.request.method == "POST"):
             p.fill("#f-minutes", "Mor forteller at Emma gleder seg til skolen.")

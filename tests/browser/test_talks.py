@@ -12,14 +12,14 @@ from tests.browser.conftest import Page
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_talk_agreement_and_note(browser, live_server, width):
+def test_talk_agreement_and_note(browser, live_server, log, width):
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO", reduced_motion="reduce")
     page = Page(context.new_page(), live_server)
     today = local_today()
     try:
         p = page.page
         page.login("stafettholder")
-        page.goto("/logger/1")
+        page.goto(f"/logger/{log.id}")
         p.click("#section-talk_agreements summary")
         p.fill("#new-talk_agreements-adult", "Kontaktlærer Kari Ottesen")
         p.select_option("#new-talk_agreements-every_days", "7")
@@ -47,7 +47,7 @@ def test_talk_agreement_and_note(browser, live_server, width):
 
         page.logout()
         page.login("foresatt")
-        page.goto("/mine/1")
+        page.goto(f"/mine/{log.id}")
         section = p.locator("section[aria-labelledby=plain-talks-h]")
         expect(section).to_contain_text("Kontaktlærer Kari Ottesen")
         expect(section).to_contain_text("Antall samtaler så langt: 1.")

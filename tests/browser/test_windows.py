@@ -3,44 +3,47 @@ the next ones in place (focus moves to the first new entry) until none are left;
 same link without JavaScript opens the log page from there. axe-core at 1280 and 390 px."""
 
 import datetime as dt
-import sqlite3
 
 import pytest
 
-from stafettlogg.textformat import render_markdown
+from stafettlogg.db import write_transaction
+from stafettlogg.models import CoordinatorRecord, Entry, Unit
+from tests.conftest import a_log, user
 
-EXTRA = 120  # with the demo's entries: three windows of 50
+
+def insert(app, model, rows: list[dict], *where) -> int:
+    """`rows` into the live server's database; returns how many such rows it then holds."""
+    with app.app_context():
+        with write_transaction():
+            model.insert_many(rows).execute()
+        return model.select().where(*where).count() if where else model.select().count()
 
 
-def add_entries(path):
-    conn = sqlite3.connect(path)
-    (author,) = conn.execute("SELECT id FROM user WHERE username = 'stafettholder'").fetchone()
+def log_with_entries(app, count=120):
+    """A log of the holder's with `count` notes (with Markdown), one a day: more than two
+    windows of 50. Returns the log and its number of notes."""
+    with app.app_context():
+        log, author = a_log(), user("stafettholder")
     start = dt.date(2025, 1, 1)
-    now = dt.datetime(2026, 1, 1).isoformat(sep=" ")
-    rows = []
-    for i in range(EXTRA):
-        body = f"Notat **nummer {i}** om hvordan dagen gikk."
-        rows.append(
-            (1, (start + dt.timedelta(days=i)).isoformat(), body, str(render_markdown(body)), author, now, now, 1)
-        )
-    conn.executemany(
-        "INSERT INTO entry (log_id, entry_date, body, body_html, author_id, created_at, updated_at, version)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
-    conn.commit()
-    (total,) = conn.execute("SELECT count(*) FROM entry WHERE log_id = 1").fetchone()
-    conn.close()
-    return total
+    rows = [
+        {
+            "log": log,
+            "entry_date": start + dt.timedelta(days=i),
+            "body": f"Notat **nummer {i}** om hvordan dagen gikk.",
+            "author": author,
+        }
+        for i in range(count)
+    ]
+    return log, insert(app, Entry, rows, Entry.log == log)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_vis_flere_appends_the_next_entries_until_all_are_shown(page, tmp_path, width):
-    total = add_entries(tmp_path / "browser.sqlite3")
+def test_vis_flere_appends_the_next_entries_until_all_are_shown(page, server_and_app, width):
+    log, total = log_with_entries(server_and_app[1])
     p = page.page
     p.set_viewport_size({"width": width, "height": 900})
     page.login("stafettholder")
-    page.goto("/logger/1#entries")
+    page.goto(f"/logger/{log.id}#entries")
     entries = p.locator("#section-entries li.item")
     assert entries.count() == 50
     assert f"({total})" in p.inner_text("#entries-h")
@@ -64,12 +67,13 @@ def test_vis_flere_appends_the_next_entries_until_all_are_shown(page, tmp_path, 
     page.screenshot(f"entries-all-{width}")
 
 
-def test_without_javascript_the_link_opens_the_next_window(browser, live_server, tmp_path):
+def test_without_javascript_the_link_opens_the_next_window(browser, server_and_app):
     """«Vis flere» is a plain link: with JavaScript off it opens the log page from the
     cursor. (axe needs JavaScript; the same page is checked with it on above.)"""
     from tests.browser.conftest import Page
 
-    total = add_entries(tmp_path / "browser.sqlite3")
+    live_server, app = server_and_app
+    log, total = log_with_entries(app)
     viewport = {"width": 390, "height": 900}
     signed_in = browser.new_context(viewport=viewport, locale="nb-NO")
     Page(signed_in.new_page(), live_server).login("stafettholder")
@@ -77,7 +81,7 @@ def test_without_javascript_the_link_opens_the_next_window(browser, live_server,
     signed_in.close()
     context = browser.new_context(viewport=viewport, locale="nb-NO", java_script_enabled=False, storage_state=state)
     p = context.new_page()
-    p.goto(live_server + "/logger/1")
+    p.goto(f"{live_server}/logger/{log.id}")
     assert "Vis flere" in p.content() and "Til de nyeste" not in p.content()
     p.click("#section-entries .items__more a")
     p.wait_for_load_state("load")
@@ -91,29 +95,29 @@ def test_without_javascript_the_link_opens_the_next_window(browser, live_server,
     context.close()
 
 
-def add_decisions(path, count=60):
-    conn = sqlite3.connect(path)
-    (ke,) = conn.execute("SELECT id FROM user WHERE username = 'ke'").fetchone()
-    (unit,) = conn.execute("SELECT id FROM unit WHERE name = 'Nordbyen skole'").fetchone()
-    now = dt.datetime(2026, 1, 1).isoformat(sep=" ")
-    conn.executemany(
-        "INSERT INTO coordinator_record (child_name, unit_id, class_group, kind, decision, decided_on,"
-        " person_name, person_service, person_contact, has_ip, consent_to_inform, created_by_id, created_at, version)"
-        " VALUES (?, ?, '', 'koordinator', 'granted', ?, 'Kari Koordinator', '', '', 0, 0, ?, ?, 1)",
-        [
-            (f"Vindu Barn {i:02d}", unit, (dt.date(2025, 1, 1) + dt.timedelta(days=i)).isoformat(), ke, now)
-            for i in range(count)
-        ],
-    )
-    conn.commit()
-    (total,) = conn.execute("SELECT count(*) FROM coordinator_record").fetchone()
-    conn.close()
-    return total
+def add_decisions(app, count=60) -> int:
+    """`count` granted coordinator decisions for Nordbyen skole in KE's register; returns
+    how many the register then holds."""
+    with app.app_context():
+        ke, unit = user("ke"), Unit.get(Unit.name == "Nordbyen skole")
+    rows = [
+        {
+            "child_name": f"Vindu Barn {i:02d}",
+            "unit": unit,
+            "kind": "koordinator",
+            "decision": "granted",
+            "decided_on": dt.date(2025, 1, 1) + dt.timedelta(days=i),
+            "person_name": "Kari Koordinator",
+            "created_by": ke,
+        }
+        for i in range(count)
+    ]
+    return insert(app, CoordinatorRecord, rows)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_the_ke_register_shows_more_decisions_in_place(page, tmp_path, width):
-    total = add_decisions(tmp_path / "browser.sqlite3")
+def test_the_ke_register_shows_more_decisions_in_place(page, server_and_app, width):
+    total = add_decisions(server_and_app[1])
     p = page.page
     p.set_viewport_size({"width": width, "height": 900})
     page.login("ke")
