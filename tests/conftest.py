@@ -350,6 +350,18 @@ NEW_CHILD = {
 }
 
 
+def child_form(log, **changes) -> dict:
+    """The new-log form for NEW_CHILD naming `log`'s child: name, birth date, fødselsnummer."""
+    subject = log.subject
+    return dict(
+        NEW_CHILD,
+        name=subject.name,
+        birth_date=subject.birth_date.isoformat(),
+        national_id=subject.national_id,
+        **changes,
+    )
+
+
 def create(client, **changes):
     """POST the new-log form for NEW_CHILD (with changes)."""
     data = dict(NEW_CHILD, **changes)
@@ -391,11 +403,14 @@ def a_log(
     group: str = "4B",
     name: str | None = None,
     guardians_informed: bool = True,
+    concern: str = "Barnet er mye alene i friminuttene",
+    nid9: str | None = None,
 ):
     """A log held by `holder` (a username) about a new child: with `participants`, a
     mother who signs in as `guardian` (None: a mother without an account) and a father,
     and the signed consent on file (active), naming `services` and the participants'
-    services. consent=False gives a draft."""
+    services, with `concern` as its first concern and a fødselsnummer if `nid9` gives its
+    first nine digits (born 14.03.2016). consent=False gives a draft."""
     from stafettlogg import demo
     from stafettlogg.db import db, write_transaction
     from stafettlogg.logs import domain
@@ -409,11 +424,11 @@ def a_log(
             user(holder),
             name or f"Testbarn {n} Testesen",
             dt.date(2016, 3, 14),
-            None,
+            nid9,
             "barn",
             level,
             group,
-            "Barnet er mye alene i friminuttene",
+            concern,
             [
                 {"name": f"Mor {n} Testesen", "relation": "mor", "phone": "911 00 000", "email": "mor@example.no"},
                 {"name": f"Far {n} Testesen", "relation": "far", "phone": "922 00 000", "email": ""},
@@ -474,3 +489,58 @@ def a_measure(log, what: str = "Kontaktlærer setter opp faste lekegrupper i sto
         **fields,
     }
     return an_item(log, "measures", what=what, **values)
+
+
+def a_consent(log, by: str = "stafettholder", *, data: bytes | None = None, filename: str = "samtykke.pdf", **changes):
+    """A signed consent (a PDF, or `data`) uploaded to `log` by `by` through the upload
+    rules: given today by the mother, with no end date, naming the services of the log's
+    participants; `changes` overrides any other argument of upload_consent."""
+    from stafettlogg.db import db
+    from stafettlogg.demo import _Upload
+    from stafettlogg.logs import domain
+    from stafettlogg.models import Participant
+    from tests import files
+
+    with db.connection_context():
+        services = sorted({f"kind:{p.user.unit.kind}" for p in Participant.select().where(Participant.log == log.id)})
+        args = {
+            "given_by": "guardian",
+            "given_by_name": "Mor Testesen",
+            "relation": "mor",
+            "consent_date": local_today(),
+            "expires_on": None,
+            "services": services,
+            "max_bytes": 10 * 1024 * 1024,
+            "consent_age": 16,
+        }
+        return domain.upload_consent(user(by), log, _Upload(data or files.pdf(), filename), **dict(args, **changes))
+
+
+def an_ended_log(status: str = "closed", **log_args):
+    """A log made by a_log that ended 60 days ago after a year in use: closed, and the
+    family said no to keeping it (so the unit leader may delete it), or passive, kept by
+    the mother's agreement."""
+    from stafettlogg.db import db, write_transaction
+    from stafettlogg.models import Guardian, Log, LogStatus
+
+    log = a_log(**log_args)
+    ended = {
+        "status": status,
+        "created_at": utcnow() - dt.timedelta(days=400),
+        "activated_at": utcnow() - dt.timedelta(days=395),
+        "closed_at": utcnow() - dt.timedelta(days=60),
+        "close_reason": "needs_met",
+        "keep_answer": "no",
+    }
+    with db.connection_context():
+        if status == LogStatus.PASSIVE:
+            mother = Guardian.get(Guardian.log == log, Guardian.relation == "mor")
+            ended.update(
+                guardian_agreed_to_keep=True,
+                keep_answer="yes",
+                keep_agreed_by=f"{mother.name} (mor)",
+                keep_agreed_on=local_today() - dt.timedelta(days=60),
+            )
+        with write_transaction():
+            Log.update(**ended).where(Log.id == log.id).execute()
+        return Log.get_by_id(log.id)

@@ -16,13 +16,12 @@ import xmlschema
 from stafettlogg import audit
 from stafettlogg.archive import documents, domain, events, package, transport
 from stafettlogg.dates import local_today
-from stafettlogg.demo import _Upload
 from stafettlogg.logs import domain as log_domain
 from stafettlogg.logs import lifecycle, sections, states
 from stafettlogg.meetings import domain as meetings
-from stafettlogg.models import ArchiveDelivery, AuditEvent, Log, LogTombstone, Meeting, Subject, Unit, User
+from stafettlogg.models import ArchiveDelivery, AuditEvent, Log, LogStatus, LogTombstone, Meeting, Unit, User
 from tests import files
-from tests.conftest import EMMA_LOG_ID, user
+from tests.conftest import a_consent, a_log, an_ended_log, an_item, user
 
 pytestmark = pytest.mark.db
 
@@ -30,8 +29,10 @@ SOURCE = Path(__file__).parent.parent / "stafettlogg"
 CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")  # log_created, consent_uploaded, view:…
 
 
-def log_of(name: str) -> Log:
-    return Log.select().join(Subject).where(Subject.name == name).get()
+@pytest.fixture
+def closed(app) -> Log:
+    """A closed log of Nordbyen skole the family said no to keeping, never archived."""
+    return an_ended_log(name="Sander Vik")
 
 
 def text_of(html: str) -> str:
@@ -67,13 +68,13 @@ def test_an_event_reads_as_a_sentence_with_name_job_and_long_date(ctx):
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
 def test_archive_print_has_the_history_in_words_without_codes_or_login_names(auth, db_conn, lang):
+    log = a_log()
     # A login name that is no Norwegian word, so finding it anywhere means it leaked.
-    kn = User.create(username="kn4821x", name="Kari Nordmann", role="staff", job_title="Kontaktlærer", unit=1)
-    log = Log.get_by_id(EMMA_LOG_ID)
+    kn = User.create(username="kn4821x", name="Kari Nordmann", role="staff", job_title="Kontaktlærer", unit=log.unit)
     audit.record("consent_uploaded", log=log, obj=log, user=kn, role="participant")
     c = auth.persona("holder")
     c.set_cookie("lang", lang)
-    page = text_of(c.get(f"/logger/{EMMA_LOG_ID}/arkivutskrift").get_data(as_text=True))
+    page = text_of(c.get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True))
     expected = "lastet opp samtykke" if lang == "nb" else "lasta opp samtykke"
     assert f"Kari Nordmann (kontaktlærer) {expected}" in page
     assert "kn4821x" not in page
@@ -105,30 +106,19 @@ def finalise_meeting(log, minutes_text="Vi ble enige om å fortsette lekegruppen
 
 @pytest.fixture
 def emma(ctx):
-    """Emma's log with approved minutes, an evaluation, a PDF consent (replaced) and a PNG consent."""
-    log = Log.get_by_id(EMMA_LOG_ID)
+    """A log with approved minutes, an evaluation, a PDF consent (replaced) and a PNG consent."""
+    log = a_log(name="Emma Hansen", participants=("aktor", "ppt"), nid9="140316550")
     holder = user("stafettholder")
+    fields = {"responsible": "Kontaktlærer", "status": "ongoing", "evaluation_date": local_today()}
+    measure = an_item(log, "measures", what="Faste lekegrupper i storefri.", **fields)
     finalise_meeting(log)
-    measure = log.measures[0]
     sections.add_evaluation(
         holder,
         log,
         measure,
         {"evaluated_on": "01.11.2026", "what_worked": "Emma leker oftere med andre.", "decision": "continue"},
     )
-    log_domain.upload_consent(
-        holder,
-        log,
-        _Upload(files.png(), "samtykke.png"),
-        given_by="guardian",
-        given_by_name="Fatima Hansen",
-        relation="mor",
-        consent_date=local_today(),
-        expires_on=None,
-        services=["kind:helsestasjon", "kind:ppt"],
-        max_bytes=10 * 1024 * 1024,
-        consent_age=16,
-    )
+    a_consent(log, data=files.png(), filename="samtykke.png")
     return Log.get_by_id(log.id)
 
 
@@ -258,8 +248,10 @@ def test_folder_transport_never_shows_a_partial_zip(tmp_path, monkeypatch):
 
 def test_cli_writes_the_package_and_all_closed_into_a_folder(app, tmp_path, db_conn):
     runner = app.test_cli_runner()
-    out = tmp_path / "emma.zip"
-    r = runner.invoke(args=["archive", str(EMMA_LOG_ID), "--out", str(out)])
+    log = a_log()
+    an_ended_log(), an_ended_log(LogStatus.PASSIVE)
+    out = tmp_path / "logg.zip"
+    r = runner.invoke(args=["archive", str(log.id), "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "arkivmelding.xml" in zipfile.ZipFile(out).namelist()
     r = runner.invoke(args=["archive", "--all-closed", str(tmp_path / "mappe")])
@@ -276,9 +268,8 @@ def test_cli_writes_the_package_and_all_closed_into_a_folder(app, tmp_path, db_c
 # ------------------------------------------------------------------ the deletion gate and the pages
 
 
-def test_deletion_is_refused_until_archived_unless_the_leader_says_why(ctx):
-    leader = user("enhetsleder")
-    oskar = log_of("Oskar Nilsen")
+def test_deletion_is_refused_until_archived_unless_the_leader_says_why(ctx, closed):
+    leader, oskar = user("enhetsleder"), closed
     assert "not_archived" in states.blocking("delete", oskar, {}) and not domain.is_archived(oskar)
     assert "delete" in states.allowed_actions(leader, oskar)  # offered: the form asks why not archived
     with pytest.raises(log_domain.LogError) as refused:
@@ -295,13 +286,13 @@ def test_deletion_is_refused_until_archived_unless_the_leader_says_why(ctx):
 
 
 def test_waiver_is_kept_on_the_tombstone(ctx):
-    ida = log_of("Ida Moen")
+    ida = an_ended_log(LogStatus.PASSIVE)
     lifecycle.delete_log(user("enhetsleder"), ida, "passive_by_agreement", "  aldri tatt i bruk ")
     assert LogTombstone.get(LogTombstone.log_id == ida.id).archive_waiver == "aldri tatt i bruk"
 
 
-def test_unit_leader_archives_a_closed_log_by_download(auth, db_conn):
-    oskar = log_of("Oskar Nilsen")
+def test_unit_leader_archives_a_closed_log_by_download(auth, closed, db_conn):
+    oskar = closed
     leader = auth.persona("unit_leader")
     page = leader.get(f"/logger/{oskar.id}/arkiv").get_data(as_text=True)
     assert "Ikke arkivert ennå." in page and "2 dokumenter er ikke sendt ennå." in page
@@ -330,11 +321,11 @@ def test_unit_leader_archives_a_closed_log_by_download(auth, db_conn):
     assert {"log_archived", "archive_reference_set", "view:archive.show"} <= actions
 
 
-def test_folder_transport_from_the_page(auth, db_conn, app, tmp_path):
+def test_folder_transport_from_the_page(auth, closed, db_conn, app, tmp_path):
     tmp_path = tmp_path / "import"
     tmp_path.mkdir()
     app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(tmp_path))
-    oskar = log_of("Oskar Nilsen")
+    oskar = closed
     r = auth.persona("unit_leader").post(f"/logger/{oskar.id}/arkiv")
     assert r.status_code == 303
     (written,) = list(tmp_path.iterdir())
@@ -355,8 +346,8 @@ def test_folder_transport_from_the_page(auth, db_conn, app, tmp_path):
     )  # a failed write records nothing
 
 
-def test_nobody_else_archives_or_learns_anything(auth, db_conn):
-    oskar = log_of("Oskar Nilsen")
+def test_nobody_else_archives_or_learns_anything(auth, closed, db_conn):
+    oskar, active = closed, a_log()
     for persona in ("other_unit_leader", "other_unit_staff", "same_unit_staff", "guardian", "participant"):
         c = auth.persona(persona)
         for method, url in (
@@ -366,16 +357,16 @@ def test_nobody_else_archives_or_learns_anything(auth, db_conn):
         ):
             r = getattr(c, method)(url, data={"reference": "x"})
             assert r.status_code in (403, 404), (persona, url, r.status_code)
-            assert "Oskar" not in r.get_data(as_text=True)
+            assert "Sander" not in r.get_data(as_text=True) and "Vik" not in r.get_data(as_text=True)
     leader = auth.persona("unit_leader")
     assert leader.get("/logger/99999999999/arkiv").status_code == 404
-    r = leader.post(f"/logger/{EMMA_LOG_ID}/arkiv")  # an active log: the holder's, not yet the leader's
+    r = leader.post(f"/logger/{active.id}/arkiv")  # an active log: the holder's, not yet the leader's
     assert r.status_code == 409 and not ArchiveDelivery.select().exists()
     assert Log.get_by_id(oskar.id).archive_reference == ""
 
 
-def test_unit_leader_chooses_the_archive_documents_language_form(auth, db_conn):
-    unit = log_of("Oskar Nilsen").unit
+def test_unit_leader_chooses_the_archive_documents_language_form(auth, closed, db_conn):
+    unit = closed.unit
     leader = auth.persona("unit_leader")
     assert "Målform i arkivdokumentene" in leader.get(f"/enheter/{unit.id}/sletting").get_data(as_text=True)
     r = leader.post(f"/enheter/{unit.id}/arkivmalform", data={"document_language": "sv"})
@@ -392,8 +383,8 @@ def test_unit_leader_chooses_the_archive_documents_language_form(auth, db_conn):
     assert Unit.get_by_id(unit.id).document_language == "nn"
 
 
-def test_an_over_long_waiver_is_refused_and_changes_nothing(auth, db_conn):
-    oskar = log_of("Oskar Nilsen")
+def test_an_over_long_waiver_is_refused_and_changes_nothing(auth, closed, db_conn):
+    oskar = closed
     r = auth.persona("unit_leader").post(
         f"/logger/{oskar.id}/slett", data={"reason": "not_kept", "confirm": "yes", "archive_waiver": "x" * 501}
     )

@@ -21,7 +21,7 @@ from stafettlogg.models import (
     User,
 )
 from tests import files
-from tests.conftest import NEW_CHILD, create, new_log, user
+from tests.conftest import NEW_CHILD, a_log, an_ended_log, child_form, create, new_log, user
 
 pytestmark = pytest.mark.db
 
@@ -37,6 +37,19 @@ def consent_form(content=None, name="samtykke.pdf", **changes):
     data.update(changes)
     data["file"] = (io.BytesIO(files.pdf() if content is None else content), name)
     return data
+
+
+@pytest.fixture
+def log(app) -> Log:
+    """An active log with a fødselsnummer, held by the holder persona at Nordbyen skole, with
+    the nurse ("aktor") and the PPT adviser taking part and the guardian persona as mother."""
+    return a_log(participants=("aktor", "ppt"), nid9="140316530")
+
+
+@pytest.fixture
+def closed(app) -> Log:
+    """A closed log at Nordbyen skole with a fødselsnummer."""
+    return an_ended_log(nid9="140316540")
 
 
 # ------------------------------------------------------------------ create
@@ -79,18 +92,14 @@ def test_create_bad_input_keeps_text_and_stores_nothing(auth, db_conn, changes, 
     assert (Subject.select().count(), Log.select().count(), Guardian.select().count()) == before
 
 
-def test_duplicate_active_log_is_not_created(auth, db_conn):
-    emma = Log.get_by_id(1)
-    r = create(
-        auth.persona("holder"), name="Emma Hansen", birth_date="2016-03-14", national_id=emma.subject.national_id
-    )
+def test_duplicate_active_log_is_not_created(auth, log, db_conn):
+    r = auth.persona("holder").post("/logger/ny", data=child_form(log))
     assert r.status_code == 409
     assert "finnes allerede en stafettlogg for dette fødselsnummeret" in r.get_data(as_text=True)
-    assert Log.select().where(Log.subject == emma.subject).count() == 1
+    assert Log.select().where(Log.subject == log.subject).count() == 1
 
 
-def test_name_and_birth_date_reveal_no_earlier_log(auth, db_conn):
-    closed = Log.get(Log.status == LogStatus.CLOSED)
+def test_name_and_birth_date_reveal_no_earlier_log(auth, closed, db_conn):
     c = auth.persona("other_unit_staff")
     before = Log.select().count()
     r = create(c, name=closed.subject.name, birth_date=closed.subject.birth_date.isoformat(), national_id="")
@@ -99,18 +108,12 @@ def test_name_and_birth_date_reveal_no_earlier_log(auth, db_conn):
     assert not AuditEvent.select().where(AuditEvent.action == "log_lookup_matched").exists()
 
 
-def test_another_units_staff_cannot_take_over_a_closed_log(auth, db_conn):
+def test_another_units_staff_cannot_take_over_a_closed_log(auth, closed, db_conn):
     """A staff member who was never the holder learns only that a log exists; the
     log's unit leader is asked; the lookup is in the guardians' access history."""
-    closed = Log.get(Log.status == LogStatus.CLOSED)
     holder_id, unit_id = closed.holder_id, closed.unit_id
     c = auth.persona("other_unit_staff")
-    form = dict(
-        NEW_CHILD,
-        name=closed.subject.name,
-        birth_date=closed.subject.birth_date.isoformat(),
-        national_id=closed.subject.national_id,
-    )
+    form = child_form(closed)
     r = c.post("/logger/ny", data=form)
     html = r.get_data(as_text=True)
     assert r.status_code == 409
@@ -130,15 +133,9 @@ def test_another_units_staff_cannot_take_over_a_closed_log(auth, db_conn):
     assert (log.status, log.holder_id, log.unit_id) == (LogStatus.CLOSED, holder_id, unit_id)
 
 
-def test_former_holder_reopens_by_national_id(auth, db_conn):
-    closed = Log.get(Log.status == LogStatus.CLOSED)
+def test_former_holder_reopens_by_national_id(auth, closed, db_conn):
     c = auth.login_as(closed.holder.username)
-    form = dict(
-        NEW_CHILD,
-        name=closed.subject.name,
-        birth_date=closed.subject.birth_date.isoformat(),
-        national_id=closed.subject.national_id,
-    )
+    form = child_form(closed)
     r = c.post("/logger/ny", data=form)
     assert r.status_code == 409 and "Gjenåpne den tidligere stafettloggen" in r.get_data(as_text=True)
     r = c.post("/logger/gjenapne", data=form)
@@ -274,24 +271,24 @@ def test_consent_age_is_a_setting(auth, app, db_conn):
     assert r.status_code == 303
 
 
-def test_new_consent_replaces_old_and_keeps_history(auth, db_conn):
+def test_new_consent_replaces_old_and_keeps_history(auth, log, db_conn):
     c = auth.persona("holder")
     r = c.post(
-        "/logger/1/samtykke",
-        data=consent_form(given_by_name="Fatima Hansen", services=["kind:helsestasjon", "kind:ppt", "kind:barnevern"]),
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(given_by_name="Mor Testesen", services=["kind:helsestasjon", "kind:ppt", "kind:barnevern"]),
         content_type="multipart/form-data",
     )
     assert r.status_code == 303
-    consents = list(Consent.select().where(Consent.log == 1).order_by(Consent.id))
+    consents = list(Consent.select().where(Consent.log == log.id).order_by(Consent.id))
     assert len(consents) == 2
     assert consents[0].replaced_at is not None and consents[1].replaced_at is None
-    page = c.get("/logger/1/samtykke").get_data(as_text=True)
+    page = c.get(f"/logger/{log.id}/samtykke").get_data(as_text=True)
     assert "Erstattet" in page and "Historikk" in page
 
 
-def test_consent_file_download_only_holder_and_unit_leader_and_audited(auth, db_conn):
-    consent = Consent.get(Consent.log == 1)
-    url = f"/logger/1/samtykke/{consent.id}/fil"
+def test_consent_file_download_only_holder_and_unit_leader_and_audited(auth, log, db_conn):
+    consent = Consent.get(Consent.log == log.id)
+    url = f"/logger/{log.id}/samtykke/{consent.id}/fil"
     for persona in ("holder", "unit_leader"):
         before = AuditEvent.select().where(AuditEvent.action == "view:logs.consent_file").count()
         r = auth.persona(persona).get(url)
@@ -308,7 +305,7 @@ def test_consent_file_download_only_holder_and_unit_leader_and_audited(auth, db_
         )
         assert AuditEvent.select().where(AuditEvent.action == "view:logs.consent_file").count() == before + 1
         assert (event.log_id, event.object_id, event.username) == (
-            1,
+            log.id,
             consent.id,
             user("stafettholder" if persona == "holder" else "enhetsleder").username,
         )
@@ -317,9 +314,9 @@ def test_consent_file_download_only_holder_and_unit_leader_and_audited(auth, db_
         assert auth.persona(persona).get(url).status_code == 403, persona
 
 
-def test_consent_of_another_log_is_not_found_through_this_log(auth, db_conn):
-    other = Consent.select().where(Consent.log != 1).first()
-    assert auth.persona("holder").get(f"/logger/1/samtykke/{other.id}/fil").status_code == 404
+def test_consent_of_another_log_is_not_found_through_this_log(auth, log, db_conn):
+    other = Consent.get(Consent.log == a_log().id)
+    assert auth.persona("holder").get(f"/logger/{log.id}/samtykke/{other.id}/fil").status_code == 404
 
 
 def test_consent_templates_printable_in_every_family_language(auth):
@@ -333,92 +330,95 @@ def test_consent_templates_printable_in_every_family_language(auth):
     assert c.get("/logger/samtykkeskjema/xx").status_code == 404
 
 
-def test_expiring_consent_on_holders_start_page(auth, db_conn):
-    Consent.update(expires_on=local_today() + dt.timedelta(days=10)).where(Consent.log == 1).execute()
+def test_expiring_consent_on_holders_start_page(auth, log, db_conn):
+    Consent.update(expires_on=local_today() + dt.timedelta(days=10)).where(Consent.log == log.id).execute()
     html = auth.persona("holder").get("/").get_data(as_text=True)
-    assert "Samtykket for Emma Hansen utløper" in html
+    assert f"Samtykket for {log.subject.name} utløper" in html
 
 
 # ------------------------------------------------------------------ participants
 
 
-def test_add_participant_from_covered_service(auth, db_conn):
+def test_add_participant_from_covered_service(auth, log, db_conn):
     mari = user("larer")  # same unit as the log: always covered
     c = auth.persona("holder")
-    r = c.post("/logger/1/deltakere", data={"user_id": mari.id}, headers={"HX-Request": "true"})
+    r = c.post(f"/logger/{log.id}/deltakere", data={"user_id": mari.id}, headers={"HX-Request": "true"})
     assert r.status_code == 200
     assert "Mari Lund" in r.get_data(as_text=True)
     assert r.headers["HX-Trigger"] == "log-changed"
-    assert Participant.select().where(Participant.log == 1, Participant.user == mari).exists()
-    assert auth.persona("same_unit_staff").get("/logger/1").status_code == 200
+    assert Participant.select().where(Participant.log == log.id, Participant.user == mari).exists()
+    assert auth.persona("same_unit_staff").get(f"/logger/{log.id}").status_code == 200
 
 
-def test_add_participant_from_uncovered_service_asks_for_extended_consent(auth, db_conn):
-    jonas = user("kontaktlaerer")  # Sørbyen skole: not in Emma's consent
-    r = auth.persona("holder").post("/logger/1/deltakere", data={"user_id": jonas.id}, headers={"HX-Request": "true"})
+def test_add_participant_from_uncovered_service_asks_for_extended_consent(auth, log, db_conn):
+    jonas = user("kontaktlaerer")  # Sørbyen skole: not in the log's consent
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/deltakere", data={"user_id": jonas.id}, headers={"HX-Request": "true"}
+    )
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert "Samtykket omfatter ikke Sørbyen skole" in html and "Last opp utvidet samtykke" in html
-    assert not Participant.select().where(Participant.log == 1, Participant.user == jonas).exists()
+    assert not Participant.select().where(Participant.log == log.id, Participant.user == jonas).exists()
     auth.persona("holder").post(
-        "/logger/1/samtykke",
-        data=consent_form(given_by_name="Fatima Hansen", services=["kind:helsestasjon", "kind:ppt", "kind:skole"]),
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(given_by_name="Mor Testesen", services=["kind:helsestasjon", "kind:ppt", "kind:skole"]),
         content_type="multipart/form-data",
     )
-    r = auth.persona("holder").post("/logger/1/deltakere", data={"user_id": jonas.id})
+    r = auth.persona("holder").post(f"/logger/{log.id}/deltakere", data={"user_id": jonas.id})
     assert r.status_code == 303
-    assert Participant.select().where(Participant.log == 1, Participant.user == jonas).exists()
+    assert Participant.select().where(Participant.log == log.id, Participant.user == jonas).exists()
 
 
-def test_participant_search_finds_staff_by_name_job_or_unit(auth, db_conn):
+def test_participant_search_finds_staff_by_name_job_or_unit(auth, log, db_conn):
     c = auth.persona("holder")
     for q, expected in (("Jonas", "Jonas Berg"), ("spesialped", "Mari Lund"), ("Sørbyen", "Jonas Berg")):
-        r = c.get(f"/logger/1/deltakere/sok?q={q}", headers={"HX-Request": "true"})
+        r = c.get(f"/logger/{log.id}/deltakere/sok?q={q}", headers={"HX-Request": "true"})
         assert expected in r.get_data(as_text=True)
         assert "<html" not in r.get_data(as_text=True)
-    html = c.get("/logger/1/deltakere/sok?q=Karianne", headers={"HX-Request": "true"}).get_data(as_text=True)
+    html = c.get(f"/logger/{log.id}/deltakere/sok?q=Karianne", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Karianne" not in html  # already a participant
-    html = c.get("/logger/1/deltakere/sok?q=Fatima", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "Fatima" not in html  # guardians are not staff
-    full = c.get("/logger/1/deltakere/sok?q=Jonas").get_data(as_text=True)
+    mother = Guardian.get(Guardian.log == log, Guardian.relation == "mor").user.name  # the guardian persona
+    html = c.get(f"/logger/{log.id}/deltakere/sok?q={mother}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert mother not in html  # guardians are not staff
+    full = c.get(f"/logger/{log.id}/deltakere/sok?q=Jonas").get_data(as_text=True)
     assert "<html" in full and "Jonas Berg" in full  # works without JavaScript
 
 
-def test_remove_participant_ends_their_access(auth, db_conn):
-    p = Participant.get(Participant.log == 1, Participant.user == user("aktor"))
-    r = auth.persona("holder").post(f"/logger/1/deltakere/{p.id}/fjern")
+def test_remove_participant_ends_their_access(auth, log, db_conn):
+    p = Participant.get(Participant.log == log.id, Participant.user == user("aktor"))
+    r = auth.persona("holder").post(f"/logger/{log.id}/deltakere/{p.id}/fjern")
     assert r.status_code == 303
-    assert auth.persona("participant").get("/logger/1").status_code == 403
+    assert auth.persona("participant").get(f"/logger/{log.id}").status_code == 403
 
 
-def test_deactivated_staff_cannot_be_added(auth, db_conn):
+def test_deactivated_staff_cannot_be_added(auth, log, db_conn):
     from stafettlogg.models import User
 
     User.update(active=False).where(User.username == "larer").execute()
-    r = auth.persona("holder").post("/logger/1/deltakere", data={"user_id": user("larer").id})
+    r = auth.persona("holder").post(f"/logger/{log.id}/deltakere", data={"user_id": user("larer").id})
     assert r.status_code == 303
     assert not Participant.select().where(Participant.user == user("larer")).exists()
 
 
-def test_guardian_add_and_remove(auth, db_conn):
+def test_guardian_add_and_remove(auth, log, db_conn):
     c = auth.persona("holder")
-    r = c.post("/logger/1/foresatte", data={"name": "Bestemor Hansen", "relation": "annet", "phone": "123"})
+    r = c.post(f"/logger/{log.id}/foresatte", data={"name": "Bestemor Hansen", "relation": "annet", "phone": "123"})
     assert r.status_code == 303
     g = Guardian.get(Guardian.name == "Bestemor Hansen")
-    r = c.post("/logger/1/foresatte", data={"name": "", "phone": ""})
+    r = c.post(f"/logger/{log.id}/foresatte", data={"name": "", "phone": ""})
     assert r.status_code == 422 and "Skriv navnet på den foresatte." in r.get_data(as_text=True)
-    assert c.post(f"/logger/1/foresatte/{g.id}/fjern").status_code == 303
+    assert c.post(f"/logger/{log.id}/foresatte/{g.id}/fjern").status_code == 303
     assert not Guardian.select().where(Guardian.name == "Bestemor Hansen").exists()
 
 
 # ------------------------------------------------------------------ header
 
 
-def test_edit_header_with_version(auth, db_conn):
+def test_edit_header_with_version(auth, log, db_conn):
     c = auth.persona("holder")
-    log = Log.get_by_id(1)
+    log = Log.get_by_id(log.id)
     r = c.post(
-        "/logger/1/opplysninger",
+        f"/logger/{log.id}/opplysninger",
         data={
             "class_group": "5B",
             "level": "3",
@@ -431,7 +431,7 @@ def test_edit_header_with_version(auth, db_conn):
         },
     )
     assert r.status_code == 303
-    log = Log.get_by_id(1)
+    log = Log.get_by_id(log.id)
     assert (log.class_group, log.level, log.records_kept_in, log.guardians_informed_on) == (
         "5B",
         3,
@@ -440,19 +440,19 @@ def test_edit_header_with_version(auth, db_conn):
     )
     assert log.holder.username == "stafettholder" and log.status == "active" and log.unit.name == "Nordbyen skole"
     stale = c.post(
-        "/logger/1/opplysninger",
+        f"/logger/{log.id}/opplysninger",
         data={"class_group": "6C", "level": "1", "records_kept_in": "visma", "version": log.version - 1},
     )
     assert stale.status_code == 422
     assert "Noen andre har endret" in stale.get_data(as_text=True)
     assert 'value="6C"' in stale.get_data(as_text=True)
-    assert Log.get_by_id(1).class_group == "5B"
+    assert Log.get_by_id(log.id).class_group == "5B"
 
 
-def test_log_page_header_shows_what_the_issue_names(auth, db_conn):
-    html = auth.persona("participant").get("/logger/1").get_data(as_text=True)
+def test_log_page_header_shows_what_the_issue_names(auth, log, db_conn):
+    html = auth.persona("participant").get(f"/logger/{log.id}").get_data(as_text=True)
     for text in (
-        "Emma Hansen",
+        log.subject.name,
         "4B",
         "Nordbyen skole",
         "Kari Ottesen",
@@ -473,22 +473,22 @@ def test_an_id_no_integer_column_holds_is_404(auth, path):
 
 
 @pytest.mark.parametrize("level", ["7", "0", "", "to"])
-def test_a_bti_level_outside_1_to_3_is_refused_and_nothing_is_stored(auth, db_conn, level):
-    before = Log.get_by_id(1)
+def test_a_bti_level_outside_1_to_3_is_refused_and_nothing_is_stored(auth, log, db_conn, level):
+    before = Log.get_by_id(log.id)
     r = auth.persona("holder").post(
-        "/logger/1/opplysninger",
+        f"/logger/{log.id}/opplysninger",
         data={"class_group": "9Z", "level": level, "records_kept_in": "visma", "version": before.version},
     )
     assert r.status_code == 422
     assert "Velg BTI-nivå 1, 2 eller 3." in r.get_data(as_text=True)
     assert 'value="9Z"' in r.get_data(as_text=True)  # what the holder typed is kept
-    after = Log.get_by_id(1)
+    after = Log.get_by_id(log.id)
     assert (after.level, after.class_group, after.version) == (before.level, before.class_group, before.version)
 
 
-def test_the_rule_refuses_a_bad_level_without_the_form_too(db_conn):
+def test_the_rule_refuses_a_bad_level_without_the_form_too(log, db_conn):
     """A real check, not an assert: it holds under PYTHONOPTIMIZE too."""
-    log = Log.get_by_id(1)
+    log = Log.get_by_id(log.id)
     with pytest.raises(LogError):
         update_header(
             user("stafettholder"),
@@ -499,4 +499,4 @@ def test_the_rule_refuses_a_bad_level_without_the_form_too(db_conn):
             records_kept_in="visma",
             version=log.version,
         )
-    assert Log.get_by_id(1).level != 7
+    assert Log.get_by_id(log.id).level != 7

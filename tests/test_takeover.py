@@ -23,23 +23,21 @@ from stafettlogg.models import (
     User,
 )
 from stafettlogg.takeover import domain as requests
-from tests.conftest import EMMA_LOG_ID, NEW_CHILD, user
+from tests.conftest import NEW_CHILD, a_log, an_ended_log, child_form, user
 
 pytestmark = pytest.mark.db
 
 
-def form_for(log: Log, **changes) -> dict:
-    return dict(
-        NEW_CHILD,
-        name=log.subject.name,
-        birth_date=log.subject.birth_date.isoformat(),
-        national_id=log.subject.national_id,
-        **changes,
-    )
+@pytest.fixture
+def closed(app) -> Log:
+    """A closed log at Nordbyen skole (the holder persona's) with a fødselsnummer."""
+    return an_ended_log(nid9="140316510")
 
 
-def closed_log() -> Log:
-    return Log.get(Log.status == LogStatus.CLOSED)
+@pytest.fixture
+def log(app) -> Log:
+    """An active log with a fødselsnummer, held by the holder persona."""
+    return a_log(nid9="140316520")
 
 
 def leader_of(log: Log) -> User:
@@ -47,14 +45,14 @@ def leader_of(log: Log) -> User:
 
 
 def ask(auth, log: Log, persona="other_unit_staff"):
-    return auth.persona(persona).post("/logger/ny", data=form_for(log))
+    return auth.persona(persona).post("/logger/ny", data=child_form(log))
 
 
 # ------------------------------------------------------------------ findings 1 and 3
 
 
-def test_another_units_staff_asks_and_learns_nothing_more(auth, db_conn):
-    log = closed_log()
+def test_another_units_staff_asks_and_learns_nothing_more(closed, auth, db_conn):
+    log = closed
     holder_id, unit_id = log.holder_id, log.unit_id
     r = ask(auth, log)
     page = r.get_data(as_text=True)
@@ -81,8 +79,8 @@ def test_another_units_staff_asks_and_learns_nothing_more(auth, db_conn):
     assert "Venter på svar" in start and log.subject.name not in start and log.holder.name not in start
 
 
-def test_unit_leader_accepts_and_the_requester_takes_over_without_content(auth, db_conn):
-    log = closed_log()
+def test_unit_leader_accepts_and_the_requester_takes_over_without_content(closed, auth, db_conn):
+    log = closed
     ask(auth, log)
     request = LogRequest.get(LogRequest.log == log.id)
     leader = auth.login_as(leader_of(log).username)
@@ -107,11 +105,10 @@ def test_unit_leader_accepts_and_the_requester_takes_over_without_content(auth, 
         assert concern.title not in page
 
 
-def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(auth, db_conn):
-    emma = Log.get_by_id(EMMA_LOG_ID)
-    ask(auth, emma, "other_unit_leader")
-    request = LogRequest.get(LogRequest.log == emma.id)
-    assert Notification.select().where(Notification.kind == "log_requested", Notification.user == emma.holder).exists()
+def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(log, auth, db_conn):
+    ask(auth, log, "other_unit_leader")
+    request = LogRequest.get(LogRequest.log == log.id)
+    assert Notification.select().where(Notification.kind == "log_requested", Notification.user == log.holder).exists()
     # the unit leader is not asked while the log is in use; only the holder sees the task
     assert (
         not Notification.select()
@@ -133,7 +130,7 @@ def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(auth, db_co
     r = auth.persona("holder").post(f"/foresporsler/{request.id}/godta")
     assert (
         r.status_code == 409
-        and Handover.select().where(Handover.log == emma.id, Handover.status == "pending").count() == 0
+        and Handover.select().where(Handover.log == log.id, Handover.status == "pending").count() == 0
     )
 
 
@@ -151,14 +148,13 @@ def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(auth, db_co
         "anonymous",
     ],
 )
-def test_only_the_holder_or_unit_leader_reads_or_answers_a_request(auth, db_conn, persona):
-    emma = Log.get_by_id(EMMA_LOG_ID)
-    request = LogRequest.create(log=emma.id, requester=user("kontaktlaerer"))
+def test_only_the_holder_or_unit_leader_reads_or_answers_a_request(log, auth, db_conn, persona):
+    request = LogRequest.create(log=log.id, requester=user("kontaktlaerer"))
     c = auth.persona(persona)
     for method, path in (("get", ""), ("post", "/godta"), ("post", "/avsla")):
         r = getattr(c, method)(f"/foresporsler/{request.id}{path}", data={"reason": "nei"})
         assert r.status_code in (302, 303, 401, 403, 404), (persona, path, r.status_code)
-        assert emma.subject.name not in r.get_data(as_text=True)
+        assert log.subject.name not in r.get_data(as_text=True)
     assert LogRequest.get_by_id(request.id).status == "pending"
     assert auth.persona("unit_leader").get(f"/foresporsler/{request.id}").status_code == 200
     assert auth.persona("holder").get(f"/foresporsler/{request.id}").status_code == 200
@@ -169,8 +165,8 @@ def test_only_the_holder_or_unit_leader_reads_or_answers_a_request(auth, db_conn
 # ------------------------------------------------------------------ finding 2
 
 
-def test_an_open_deletion_request_blocks_the_whole_path(auth, db_conn):
-    log = closed_log()
+def test_an_open_deletion_request_blocks_the_whole_path(closed, auth, db_conn):
+    log = closed
     DeletionRequest.create(log=log.id, requested_by=user("foresatt"), reason="")
     r = ask(auth, log)
     assert r.status_code == 409 and "kan ikke overtas nå" in r.get_data(as_text=True)
@@ -197,72 +193,72 @@ def test_an_open_deletion_request_blocks_the_whole_path(auth, db_conn):
 # ------------------------------------------------------------------ rate limit
 
 
-def test_searches_by_national_id_are_limited_per_user_in_the_database(auth, app, db_conn):
+def test_searches_by_national_id_are_limited_per_user_in_the_database(closed, auth, app, db_conn):
     app.config["LOOKUP_LIMIT"] = 3
     c = auth.persona("other_unit_staff")
     r = c.post("/logger/ny", data=dict(NEW_CHILD, name=""))
     assert r.status_code == 422  # a form with errors searches nothing and counts nothing
     for _ in range(3):
-        assert c.post("/logger/ny", data=form_for(closed_log())).status_code == 409
-    r = c.post("/logger/ny", data=form_for(closed_log()))
+        assert c.post("/logger/ny", data=child_form(closed)).status_code == 409
+    r = c.post("/logger/ny", data=child_form(closed))
     page = r.get_data(as_text=True)
     assert r.status_code == 429 and "Prøv igjen i morgen" in page
-    assert closed_log().subject.national_id in page  # what was typed is kept
+    assert closed.subject.national_id in page  # what was typed is kept
     assert AuditEvent.select().where(AuditEvent.action == "log_lookup_matched").count() == 3
-    assert c.post("/logger/gjenapne", data=form_for(closed_log())).status_code == 429
+    assert c.post("/logger/gjenapne", data=child_form(closed)).status_code == 429
     assert NationalIdLookup.select().where(NationalIdLookup.user == user("kontaktlaerer")).count() == 3
     # another person is not limited by it
-    assert auth.persona("other_unit_leader").post("/logger/ny", data=form_for(closed_log())).status_code == 409
+    assert auth.persona("other_unit_leader").post("/logger/ny", data=child_form(closed)).status_code == 409
 
 
 # ------------------------------------------------------------------ finding 6
 
 
-def test_informed_date_belongs_to_the_holder_who_recorded_it(auth, db_conn):
+def test_informed_date_belongs_to_the_holder_who_recorded_it(log, auth, db_conn):
     from stafettlogg.handover import domain as ho
 
-    emma = Log.get_by_id(EMMA_LOG_ID)
-    Log.update(guardians_informed_on=dt.date(2026, 1, 5)).where(Log.id == emma.id).execute()
-    proposal = ho.propose_handover(emma.holder, emma, user("larer"))
+    Log.update(guardians_informed_on=dt.date(2026, 1, 5)).where(Log.id == log.id).execute()
+    proposal = ho.propose_handover(log.holder, log, user("larer"))
     ho.accept_handover(user("larer"), proposal)
-    assert Log.get_by_id(emma.id).guardians_informed_on is None
+    assert Log.get_by_id(log.id).guardians_informed_on is None
     c = auth.persona("same_unit_staff")
     start = c.get("/").get_data(as_text=True)
-    assert "Fortell foresatte at du er ny stafettholder for Emma" in start
-    r = c.post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": "2999-01-01"})
-    assert r.status_code == 303 and Log.get_by_id(emma.id).guardians_informed_on is None
-    r = c.post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": local_today().isoformat()})
-    assert Log.get_by_id(emma.id).guardians_informed_on == local_today()
-    assert "Fortell foresatte at du er ny stafettholder for Emma" not in c.get("/").get_data(as_text=True)
+    assert f"Fortell foresatte at du er ny stafettholder for {log.subject.name}" in start
+    r = c.post(f"/logger/{log.id}/foresatte-informert", data={"informed_on": "2999-01-01"})
+    assert r.status_code == 303 and Log.get_by_id(log.id).guardians_informed_on is None
+    r = c.post(f"/logger/{log.id}/foresatte-informert", data={"informed_on": local_today().isoformat()})
+    assert Log.get_by_id(log.id).guardians_informed_on == local_today()
+    assert f"Fortell foresatte at du er ny stafettholder for {log.subject.name}" not in c.get("/").get_data(
+        as_text=True
+    )
     # the former holder (now a participant) may not record it
-    r = auth.persona("holder").post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": "2026-01-01"})
+    r = auth.persona("holder").post(f"/logger/{log.id}/foresatte-informert", data={"informed_on": "2026-01-01"})
     assert r.status_code == 403
 
 
-def test_overview_and_csv_show_the_date_of_the_current_holder(auth, db_conn):
+def test_overview_and_csv_show_the_date_of_the_current_holder(log, auth, db_conn):
     from stafettlogg.dates import school_year_of
     from stafettlogg.handover import domain as ho
 
-    emma = Log.get_by_id(EMMA_LOG_ID)
     year = school_year_of(local_today())
-    Log.update(guardians_informed_on=dt.date(2026, 1, 5)).where(Log.id == emma.id).execute()
+    Log.update(guardians_informed_on=dt.date(2026, 1, 5)).where(Log.id == log.id).execute()
     leader = auth.persona("unit_leader")
-    before = leader.get(f"/enheter/{emma.unit_id}/oversikt/{year}/csv").get_data(as_text=True)
+    before = leader.get(f"/enheter/{log.unit_id}/oversikt/{year}/csv").get_data(as_text=True)
     assert "05.01.2026" in before  # the old holder's date, while they hold the log
-    proposal = ho.propose_handover(emma.holder, emma, user("larer"))
+    proposal = ho.propose_handover(log.holder, log, user("larer"))
     ho.accept_handover(user("larer"), proposal)
     new_holder = user("larer").name
-    for path in (f"/enheter/{emma.unit_id}/oversikt/{year}", f"/enheter/{emma.unit_id}/oversikt/{year}/csv"):
+    for path in (f"/enheter/{log.unit_id}/oversikt/{year}", f"/enheter/{log.unit_id}/oversikt/{year}/csv"):
         body = leader.get(path).get_data(as_text=True)
         assert new_holder in body and "05.01.2026" not in body and "5. januar 2026" not in body
     ho_client = auth.persona("same_unit_staff")
-    ho_client.post(f"/logger/{emma.id}/foresatte-informert", data={"informed_on": "2026-02-03"})
-    body = auth.persona("unit_leader").get(f"/enheter/{emma.unit_id}/oversikt/{year}/csv").get_data(as_text=True)
+    ho_client.post(f"/logger/{log.id}/foresatte-informert", data={"informed_on": "2026-02-03"})
+    body = auth.persona("unit_leader").get(f"/enheter/{log.unit_id}/oversikt/{year}/csv").get_data(as_text=True)
     assert "03.02.2026" in body
 
 
-def test_guardian_rows_are_untouched_by_the_request(auth, db_conn):
-    log = closed_log()
+def test_guardian_rows_are_untouched_by_the_request(closed, auth, db_conn):
+    log = closed
     before = list(Guardian.select().where(Guardian.log == log.id).dicts())
     ask(auth, log)
     assert list(Guardian.select().where(Guardian.log == log.id).dicts()) == before
@@ -272,53 +268,50 @@ def test_guardian_rows_are_untouched_by_the_request(auth, db_conn):
 # ------------------------------------------------------------------ emergency direct assignment
 
 
-def test_direct_assignment_only_when_the_holder_has_left(db_conn):
+def test_direct_assignment_only_when_the_holder_has_left(log, db_conn):
     from stafettlogg.handover import domain as ho
 
-    emma = Log.get_by_id(EMMA_LOG_ID)
     with pytest.raises(ho.HandoverError, match="nødstilfeller"):
-        ho.assign_holder_directly(user("enhetsleder"), emma, user("larer"), "Kari er syk i dag.")
-    assert Log.get_by_id(EMMA_LOG_ID).holder_id == emma.holder_id
+        ho.assign_holder_directly(user("enhetsleder"), log, user("larer"), "Kari er syk i dag.")
+    assert Log.get_by_id(log.id).holder_id == log.holder_id
     assert not Handover.select().where(Handover.direct_assignment).exists()
-    User.update(active=False).where(User.id == emma.holder_id).execute()
+    User.update(active=False).where(User.id == log.holder_id).execute()
     with pytest.raises(ho.HandoverError, match="Skriv hvorfor"):
-        ho.assign_holder_directly(user("enhetsleder"), emma, user("larer"), "   ")
-    assert Log.get_by_id(EMMA_LOG_ID).holder_id == emma.holder_id
+        ho.assign_holder_directly(user("enhetsleder"), log, user("larer"), "   ")
+    assert Log.get_by_id(log.id).holder_id == log.holder_id
 
 
-def test_emergency_assignment_is_recorded_and_the_guardians_are_told(app, db_conn):
+def test_emergency_assignment_is_recorded_and_the_guardians_are_told(log, app, db_conn):
     from stafettlogg.handover import domain as ho
     from stafettlogg.models import OutboxEmail
 
-    emma = Log.get_by_id(EMMA_LOG_ID)
-    Guardian.update(email="far@example.org").where(Guardian.log == emma.id, Guardian.user.is_null()).execute()
+    Guardian.update(email="far@example.org").where(Guardian.log == log.id, Guardian.user.is_null()).execute()
     mails_before = OutboxEmail.select().count()
-    User.update(active=False).where(User.id == emma.holder_id).execute()
+    User.update(active=False).where(User.id == log.holder_id).execute()
     with app.test_request_context():
-        handover = ho.assign_holder_directly(user("enhetsleder"), emma, user("larer"), "Kari sluttet i går.")
+        handover = ho.assign_holder_directly(user("enhetsleder"), log, user("larer"), "Kari sluttet i går.")
     assert handover.direct_assignment and handover.note == "Kari sluttet i går."
-    assert AuditEvent.get(AuditEvent.action == "holder_assigned", AuditEvent.log_id == emma.id).role == "unit_leader"
-    guardian_user = Guardian.get(Guardian.log == emma.id, Guardian.user.is_null(False)).user
+    assert AuditEvent.get(AuditEvent.action == "holder_assigned", AuditEvent.log_id == log.id).role == "unit_leader"
+    guardian_user = Guardian.get(Guardian.log == log.id, Guardian.user.is_null(False)).user
     told = Notification.get(Notification.user == guardian_user, Notification.kind == "holder_assigned")
     assert user("larer").name in told.text and "Kari sluttet" not in told.text  # the reason stays with the staff
     mails = list(OutboxEmail.select().where(OutboxEmail.id > 0).order_by(OutboxEmail.id))[mails_before:]
     assert {m.to for m in mails} >= {"far@example.org"}
     assert len(mails) == len({m.to for m in mails})  # one e-mail per address
     # the new holder gets the task to tell the guardians, and the old date is gone
-    assert Log.get_by_id(emma.id).guardians_informed_on is None
+    assert Log.get_by_id(log.id).guardians_informed_on is None
     from stafettlogg.logs.domain import guardians_to_tell
 
-    assert [log.id for log in guardians_to_tell(user("larer"))] == [emma.id]
+    assert [log.id for log in guardians_to_tell(user("larer"))] == [log.id]
 
 
-def test_a_holder_moved_to_another_unit_has_left_it(db_conn):
+def test_a_holder_moved_to_another_unit_has_left_it(log, db_conn):
     from stafettlogg.handover import domain as ho
 
-    emma = Log.get_by_id(EMMA_LOG_ID)
-    User.update(unit=user("kontaktlaerer").unit_id).where(User.id == emma.holder_id).execute()
-    assert ho.holder_has_left(Log.get_by_id(EMMA_LOG_ID))
-    handover = ho.assign_holder_directly(user("enhetsleder"), emma, user("larer"), "Kari jobber nå ved Sørbyen.")
-    assert Log.get_by_id(EMMA_LOG_ID).holder_id == user("larer").id and handover.direct_assignment
+    User.update(unit=user("kontaktlaerer").unit_id).where(User.id == log.holder_id).execute()
+    assert ho.holder_has_left(Log.get_by_id(log.id))
+    handover = ho.assign_holder_directly(user("enhetsleder"), log, user("larer"), "Kari jobber nå ved Sørbyen.")
+    assert Log.get_by_id(log.id).holder_id == user("larer").id and handover.direct_assignment
 
 
 # ------------------------------------------------------------------ the migration
