@@ -5,54 +5,57 @@ leader sees it waiting (not deletable); the holder records "Nei" later and it mo
 
 import pytest
 
+from tests.conftest import a_log
 
-def _click(page, selector):
-    page.page.click(selector)
-    page.page.wait_for_load_state("networkidle")
-    page.check()
+
+def queue(page):
+    """The unit leader's page of ended logs, reached from the menu."""
+    page.click(".site-nav a:has-text('Min enhet')")
+    page.click("a:has-text('Avsluttede logger og sletting')")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_closing_asks_whether_to_keep_the_log(page, width):
+def test_closing_asks_whether_to_keep_the_log(page, server_and_app, width):
+    with server_and_app[1].app_context():
+        log = a_log()
+    name, close = log.subject.name, f"/logger/{log.id}/avslutt"
     p = page.page
     p.set_viewport_size({"width": width, "height": 900})
     page.login("stafettholder")
-    page.goto("/logger/1/avslutt")
+    page.goto(close)
     assert p.locator("input[name=keep]:checked").count() == 0  # nothing preselected
-    p.fill("#f-note", "Emma har det bra nå.")
-    _click(page, "button:has-text('Avslutt stafettloggen')")
+    p.fill("#f-note", "Barnet har det bra nå.")
+    page.click("button:has-text('Avslutt stafettloggen')")
     summary = p.inner_text(".error-summary")
     assert "Svar på om loggen skal tas vare på" in summary
-    assert p.input_value("#f-note") == "Emma har det bra nå."  # kept
+    assert p.input_value("#f-note") == "Barnet har det bra nå."  # kept
     page.screenshot(f"closing-no-answer-{width}")
-    _click(page, ".error-summary a[href='#f-keep']")
+    page.click(".error-summary a[href='#f-keep']")
     p.check("input[name=keep][value=undecided]")
-    _click(page, "button:has-text('Avslutt stafettloggen')")
+    page.click("button:has-text('Avslutt stafettloggen')")
     assert "Den slettes ikke før familien har svart" in p.inner_text("main")
-    page.goto("/logger/1/avslutt")
+    page.goto(close)
     assert "Ikke avklart ennå" in p.inner_text("main")
     page.screenshot(f"closing-undecided-{width}")
     page.logout()
 
     page.login("enhetsleder")
-    _click(page, ".site-nav a:has-text('Min enhet')")
-    _click(page, "a:has-text('Avsluttede logger og sletting')")
-    assert "Emma Hansen" in p.inner_text("section:has(#waiting-h)")
-    assert "Emma Hansen" not in p.inner_text("section:has(#deletable-h)")
+    queue(page)
+    assert name in p.inner_text("section:has(#waiting-h)")
+    assert name not in p.inner_text("section:has(#deletable-h)")
     page.screenshot(f"closing-queue-waiting-{width}")
     page.logout()
 
     page.login("stafettholder")
-    page.goto("/logger/1/avslutt")
-    _click(page, "button:has-text('Lagre svaret')")  # no answer chosen: refused
+    page.goto(close)
+    page.click("button:has-text('Lagre svaret')")  # no answer chosen: refused
     assert "Svar på om loggen skal tas vare på" in p.inner_text(".error-summary")
     p.check("input[name=keep][value=no]")
-    _click(page, "button:has-text('Lagre svaret')")
+    page.click("button:has-text('Lagre svaret')")
     assert "familien ønsker ikke at loggen tas vare på" in p.inner_text("main")
     page.logout()
 
     page.login("enhetsleder")
-    _click(page, ".site-nav a:has-text('Min enhet')")
-    _click(page, "a:has-text('Avsluttede logger og sletting')")
-    assert "Emma Hansen" in p.inner_text("section:has(#deletable-h)")
+    queue(page)
+    assert name in p.inner_text("section:has(#deletable-h)")
     page.screenshot(f"closing-queue-deletable-{width}")

@@ -5,54 +5,49 @@ draft that waits for a new consent. At 1280 and 390 px, axe on every page."""
 
 import pytest
 
-from stafettlogg.logs.national_id import with_control_digits
-
-OSKAR_NID = with_control_digits("300614503")  # the demo's closed log
-
-
-def _go(page, selector):
-    page.page.click(selector)
-    page.page.wait_for_load_state("networkidle")
-    page.check()
+from tests.conftest import an_ended_log
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_request_accept_and_take_over(page, width):
+def test_request_accept_and_take_over(page, server_and_app, width):
+    with server_and_app[1].app_context():  # a closed log at Nordbyen skole, held by Kari Ottesen
+        closed = an_ended_log(name="Sander Vik", nid9="140316560", concern="Sander var urolig etter flytting")
+    national_id = closed.subject.national_id
     p = page.page
     p.set_viewport_size({"width": width, "height": 900})
     page.login("kontaktlaerer")
     page.goto("/logger/ny")
-    p.fill("#f-name", "Oskar Nilsen")
-    p.fill("#f-birth_date", "2014-06-30")
-    p.fill("#f-national_id", OSKAR_NID)
-    p.fill("#f-guardian-1-name", "Lars Nilsen")
+    p.fill("#f-name", "Sander Vik")
+    p.fill("#f-birth_date", closed.subject.birth_date.isoformat())
+    p.fill("#f-national_id", national_id)
+    p.fill("#f-guardian-1-name", "Lars Vik")
     p.select_option("#f-guardian-1-relation", "far")
     p.fill("#f-guardian-1-phone", "955 00 000")
-    p.fill("#f-concern_title", "Oskar trenger oppfølging")
-    _go(page, "button:has-text('Opprett stafettlogg')")
+    p.fill("#f-concern_title", "Sander trenger oppfølging")
+    page.click("button:has-text('Opprett stafettlogg')")
     alert = p.inner_text(".alert--warning")
     assert "Det finnes allerede en stafettlogg" in alert
     assert "Kari Ottesen" not in alert and "Nordbyen" not in alert
-    assert p.input_value("#f-national_id") == OSKAR_NID  # what was typed is kept
+    assert p.input_value("#f-national_id") == national_id  # what was typed is kept
     page.screenshot(f"takeover-exists-{width}")
     page.goto("/")
-    assert "Venter på svar" in p.inner_text("main") and "Oskar" not in p.inner_text("main")
+    assert "Venter på svar" in p.inner_text("main") and "Sander" not in p.inner_text("main")
     page.logout()
 
     page.login("enhetsleder")
-    assert "Jonas Berg ber om å overta stafettloggen for Oskar Nilsen" in p.inner_text("main")
-    _go(page, "a:has-text('ber om å overta stafettloggen for Oskar Nilsen')")
+    assert "Jonas Berg ber om å overta stafettloggen for Sander Vik" in p.inner_text("main")
+    page.click("a:has-text('ber om å overta stafettloggen for Sander Vik')")
     assert "har ikke sett noe av innholdet" in p.content()
     page.screenshot(f"takeover-request-{width}")
-    _go(page, "button:has-text('Godta og foreslå Jonas Berg som stafettholder')")
+    page.click("button:has-text('Godta og foreslå Jonas Berg som stafettholder')")
     assert "Forslaget om å bli stafettholder er sendt til Jonas Berg" in p.content()
     page.logout()
 
     page.login("kontaktlaerer")
     assert "Godtatt" in p.inner_text("main")
-    _go(page, ".card--attention a:has-text('Oskar Nilsen')")
-    assert "Stafettholder for Oskar Nilsen?" in p.content()
-    _go(page, "button:has-text('Godta og bli stafettholder')")
-    assert "Du er nå stafettholder for Oskar Nilsen" in p.content()
-    assert "Oskar var urolig etter flytting" not in p.content()  # nothing before a new consent
+    page.click(".card--attention a:has-text('Sander Vik')")
+    assert "Stafettholder for Sander Vik?" in p.content()
+    page.click("button:has-text('Godta og bli stafettholder')")
+    assert "Du er nå stafettholder for Sander Vik" in p.content()
+    assert "Sander var urolig etter flytting" not in p.content()  # nothing before a new consent
     page.screenshot(f"takeover-draft-{width}")
