@@ -447,6 +447,20 @@ def a_log(
         return Log.get_by_id(log.id)
 
 
+@pytest.fixture
+def log(app):
+    """A log of a_log's defaults: active, held by the holder persona, the participant
+    taking part and the guardian persona as the signed-in mother (PERSONAS)."""
+    return a_log()
+
+
+@pytest.fixture
+def ctx(app, db_conn):
+    """A request context for calling domain functions directly."""
+    with app.test_request_context():
+        yield
+
+
 def an_item(log, key: str, by: str = "stafettholder", **fields):
     """An item of the log's section `key` ("entries", "measures", …) written by `by`
     through the section's own rules; dates may be given as dates."""

@@ -39,12 +39,6 @@ def text_of(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1])
 
 
-@pytest.fixture
-def ctx(app, db_conn):
-    with app.test_request_context():
-        yield
-
-
 def test_every_audited_change_to_a_log_has_a_sentence():
     recorded = set()
     for path in SOURCE.rglob("*.py"):

@@ -11,24 +11,11 @@ from stafettlogg.logs import lifecycle, states
 from stafettlogg.logs.domain import LogError
 from stafettlogg.models import AuditEvent, Entry, Log, LogStatus, Notification, utcnow
 from stafettlogg.reminders import send_reminders
-from tests.conftest import a_log, an_item, user
+from tests.conftest import an_item, user
 
 pytestmark = pytest.mark.db
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def log(app):
-    """An active log held by the holder persona, the participant taking part and the
-    guardian persona as the signed-in mother (PERSONAS)."""
-    return a_log()
-
-
-@pytest.fixture
-def ctx(app, db_conn):
-    with app.test_request_context():
-        yield
 
 
 def close_url(log) -> str:

@@ -43,19 +43,6 @@ from tests.conftest import PERSONAS, a_consent, a_log, an_ended_log, an_item, re
 pytestmark = pytest.mark.db
 
 
-@pytest.fixture
-def log(app):
-    """An active log held by the holder persona, the participant taking part and the
-    guardian persona as the signed-in mother (PERSONAS)."""
-    return a_log()
-
-
-@pytest.fixture
-def ctx(app, db_conn):
-    with app.test_request_context():
-        yield
-
-
 def with_content(log) -> Log:
     """The log with what a family and the professionals write in it: a goal, two
     measures, the participant's highlight, the holder's free entry and an evaluation
