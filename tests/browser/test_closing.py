@@ -5,8 +5,6 @@ leader sees it waiting (not deletable); the holder records "Nei" later and it mo
 
 import pytest
 
-from tests.conftest import a_log
-
 
 def queue(page):
     """The unit leader's page of ended logs, reached from the menu."""
@@ -15,9 +13,7 @@ def queue(page):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_closing_asks_whether_to_keep_the_log(page, server_and_app, width):
-    with server_and_app[1].app_context():
-        log = a_log()
+def test_closing_asks_whether_to_keep_the_log(page, log, width):
     name, close = log.subject.name, f"/logger/{log.id}/avslutt"
     p = page.page
     p.set_viewport_size({"width": width, "height": 900})

@@ -4,13 +4,14 @@ prints the archive and deletes. axe on every page, no console errors or CSP viol
 
 from stafettlogg.dates import local_today
 from stafettlogg.models import Guardian
-from tests.conftest import a_log, an_ended_log, an_item
+from tests.conftest import an_ended_log, an_item
 from tests.files import pdf
 
 
-def test_guardian_invitation_view_withdraw_reopen_archive_delete(page, server_and_app, tmp_path):
-    with server_and_app[1].app_context():
-        log = a_log()  # held by Kari Ottesen; the nurse (Helsestasjonen sentrum) takes part
+def test_guardian_invitation_view_withdraw_reopen_archive_delete(page, log, server_and_app, tmp_path):
+    with server_and_app[
+        1
+    ].app_context():  # the log is held by Kari Ottesen; the nurse (Helsestasjonen sentrum) takes part
         fields = {"responsible": "Kontaktlærer", "status": "ongoing", "evaluation_date": local_today()}
         an_item(log, "measures", what="Faste lekegrupper i storefri.", **fields)
         an_item(log, "highlights", by="aktor", body="Barnet hoppet tau i storefri.")
