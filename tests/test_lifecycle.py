@@ -775,7 +775,7 @@ def _texts_of(log_id: int) -> list[str]:
     the measures and the free entries."""
     log = Log.get_by_id(log_id)
     return [
-        *log.subject.name.split(),
+        log.subject.name,
         *(g.name for g in log.guardians),
         *(m.what for m in log.measures),
         *(e.body for e in log.entries),
