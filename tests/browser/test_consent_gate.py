@@ -4,11 +4,12 @@ refused with the reason; the new consent reopens the log. At 1280 and 390 px, ax
 every page, no console errors or CSP violations."""
 
 import datetime as dt
-import sqlite3
 
 import pytest
 
 from stafettlogg.dates import local_today
+from stafettlogg.models import Consent, Guardian
+from tests.conftest import a_log, an_item
 from tests.files import pdf
 
 
@@ -19,19 +20,22 @@ def _click(page, selector):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_expired_consent_waits_and_a_new_consent_reopens_the_log(page, tmp_path, width):
+def test_expired_consent_waits_and_a_new_consent_reopens_the_log(server_and_app, page, tmp_path, width):
+    with server_and_app[1].app_context():  # a log whose consent ran out ten days ago
+        log = a_log(participants=("aktor", "ppt"))
+        an_item(log, "entries", entry_date=local_today(), body="Samtale med mor om friminuttene.")
+        Consent.update(expires_on=local_today() - dt.timedelta(days=10)).where(Consent.log == log).execute()
+        name, mother = log.subject.name, Guardian.get(Guardian.log == log, Guardian.relation == "mor").name
     p = page.page
     p.set_viewport_size({"width": width, "height": 900})
-    with sqlite3.connect(tmp_path / "browser.sqlite3") as db:  # Emma's consent ran out ten days ago
-        db.execute("UPDATE consent SET expires_on = ? WHERE log_id = 1", [local_today() - dt.timedelta(days=10)])
 
     page.login("stafettholder")
-    card = p.locator(".log-card:has-text('Emma Hansen')")
+    card = p.locator(f".log-card:has-text('{name}')")
     assert "Venter på nytt samtykke" in card.inner_text()
-    assert "Last opp nytt samtykke for Emma Hansen" in p.inner_text("main")
+    assert f"Last opp nytt samtykke for {name}" in p.inner_text("main")
     page.screenshot(f"consent-gate-start-{width}")
 
-    _click(page, ".log-card:has-text('Emma Hansen') a")
+    _click(page, f".log-card:has-text('{name}') a")
     main = p.inner_text("main")
     assert "Stafettloggen venter på nytt samtykke" in main and "Samtykket gikk ut" in main
     assert "Samtale med mor" in main  # still readable
@@ -39,17 +43,17 @@ def test_expired_consent_waits_and_a_new_consent_reopens_the_log(page, tmp_path,
     page.screenshot(f"consent-gate-waiting-{width}")
 
     # a form opened before the consent ran out: saving is refused with the reason, nothing stored
-    page.goto("/logger/1/opplysninger")
+    page.goto(f"/logger/{log.id}/opplysninger")
     p.fill("#f-class_group", "5B")
     _click(page, "button:has-text('Lagre')")
     assert "venter på nytt samtykke" in p.inner_text("h1") and "Ingenting ble lagret" in p.inner_text("main")
     page.screenshot(f"consent-gate-refused-{width}")
 
     _click(page, "a:has-text('Last opp nytt samtykke')")
-    assert p.url.endswith("/logger/1/samtykke")
+    assert p.url.endswith(f"/logger/{log.id}/samtykke")
     consent = tmp_path / "samtykke.pdf"
     consent.write_bytes(pdf())
-    p.fill("#f-given_by_name", "Fatima Hansen")
+    p.fill("#f-given_by_name", mother)
     p.fill("#f-relation", "mor")
     p.fill("#f-consent_date", local_today().isoformat())
     p.fill("#f-expires_on", (local_today() + dt.timedelta(days=365)).isoformat())

@@ -2,13 +2,21 @@
 search, the new holder accepts from the start page, the new unit's leader sees the
 arrival and the guardian sees the new holder at once. axe on every page and swap."""
 
+from stafettlogg.handover import domain as handover
+from tests.conftest import a_log, user
 
-def test_handover_to_a_holder_in_another_unit(page):
+
+def test_handover_to_a_holder_in_another_unit(server_and_app, page):
+    with server_and_app[1].app_context():
+        log = a_log(participants=("aktor", "ppt"))
+        kindergarten = a_log("pedleder", participants=(), guardian=None)
+        handover.propose_handover(user("pedleder"), kindergarten, user("stafettholder"))
+        name, other = log.subject.name, kindergarten.subject.name
     p = page.page
     page.login("stafettholder")
-    # the demo's waiting proposal (Sofie, from the kindergarten) is on the start page
-    assert "Du er foreslått som ny stafettholder for Sofie Lie" in p.inner_text(".card--attention")
-    page.goto("/logger/1")
+    # a waiting proposal to her (from the kindergarten) is on the start page
+    assert f"Du er foreslått som ny stafettholder for {other}" in p.inner_text(".card--attention")
+    page.goto(f"/logger/{log.id}")
     p.click("a:has-text('Bytt stafettholder')")
     p.wait_for_load_state("networkidle")
     page.check()
@@ -17,7 +25,7 @@ def test_handover_to_a_holder_in_another_unit(page):
     p.wait_for_selector("#handover-results label:has-text('Jonas Berg')")
     page.check()
     p.check("#handover-results input[type=radio]")
-    p.fill("#f-note", "Emma flytter til Sørbyen etter høstferien.")
+    p.fill("#f-note", "Familien flytter til Sørbyen etter høstferien.")
     page.screenshot("handover-propose")
     p.click("button:has-text('Send forslag')")
     p.wait_for_load_state("networkidle")
@@ -27,16 +35,16 @@ def test_handover_to_a_holder_in_another_unit(page):
 
     page.login("kontaktlaerer")
     assert p.inner_text("#unread-count").startswith("1")  # the proposal, in the header's unread count
-    p.click(".card--attention a:has-text('Emma Hansen')")
+    p.click(f".card--attention a:has-text('{name}')")
     p.wait_for_load_state("networkidle")
     page.check()
-    assert "Stafettholder for Emma Hansen?" in p.content()
+    assert f"Stafettholder for {name}?" in p.content()
     assert "flyttes til din enhet (Sørbyen skole)" in p.content()
     page.screenshot("handover-respond")
     p.click("button:has-text('Godta og bli stafettholder')")
     p.wait_for_load_state("networkidle")
     page.check()
-    assert p.url.endswith("/logger/1")
+    assert p.url.endswith(f"/logger/{log.id}")
     assert "Jonas Berg" in p.inner_text(".holder-card") and "Sørbyen skole" in p.inner_text(".holder-card")
     assert "Kari Ottesen → Jonas Berg" in p.content()
     page.logout()
@@ -48,7 +56,7 @@ def test_handover_to_a_holder_in_another_unit(page):
     page.logout()
 
     page.login("foresatt")
-    card = p.inner_text(".log-card")
+    card = p.inner_text(f".log-card:has-text('{name}')")
     assert "Jonas Berg" in card and "Sørbyen skole" in card and "Kari Ottesen" not in card
     page.screenshot("handover-guardian")
 

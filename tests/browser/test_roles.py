@@ -2,20 +2,25 @@
 
 import pytest
 
+from tests.conftest import a_log
+
 START = {
     "admin": ("Systemansvarlig", ["/omrader", "/enheter", "/admin/utboks"]),
     "omradeleder": ("Områdeleder for Oppvekst", ["/enheter"]),
     "enhetsleder": ("Mine stafettlogger", []),
-    "stafettholder": ("Mine stafettlogger", ["/logger/1", "/logger/ny", "/logger/samtykkeskjema"]),
-    "aktor": ("Mine stafettlogger", ["/logger/1"]),
+    "stafettholder": ("Mine stafettlogger", ["/logger/{log}", "/logger/ny", "/logger/samtykkeskjema"]),
+    "aktor": ("Mine stafettlogger", ["/logger/{log}"]),
     "foresatt": ("Hei, Fatima Hansen", []),
     "ke": ("Mine stafettlogger", []),
 }
 
 
 @pytest.mark.parametrize("username", list(START))
-def test_each_demo_role_logs_in_and_finds_their_way(page, username):
+def test_each_demo_role_logs_in_and_finds_their_way(server_and_app, page, username):
+    with server_and_app[1].app_context():
+        log = a_log()  # held by «stafettholder», «aktor» takes part
     heading, paths = START[username]
+    paths = [path.format(log=log.id) for path in paths]
     page.login(username)
     assert heading in page.page.inner_text("h1")
     # the main navigation reaches the role's pages
