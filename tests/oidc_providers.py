@@ -12,10 +12,11 @@ import secrets
 import threading
 import time
 from contextlib import contextmanager
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import flask
 import oidc_provider_mock
+import requests
 import werkzeug.serving
 from joserfc import jwt
 from joserfc.jwk import KeySet, OctKey, RSAKey
@@ -40,6 +41,30 @@ def person(pid: str, acr: str = "idporten-loa-high", name: str = "") -> oidc_pro
     if name:
         claims["name"] = name
     return oidc_provider_mock.User(sub=pid, claims=claims)
+
+
+def through_provider(client, start_path: str, issuer: str, sub: str):
+    """Press the sign-in button (GET start_path), pick `sub` on the provider's form and
+    follow the redirect back to start_path/callback: (the app's answer, the callback URL)."""
+    response = client.get(start_path)
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(issuer)
+    answer = requests.post(location, data={"sub": sub}, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302, (location, answer.text[-600:])
+    back = urlsplit(answer.headers["Location"])
+    assert back.path == f"{start_path}/callback"
+    callback = f"{back.path}?{back.query}"
+    return client.get(callback), callback
+
+
+def closing_the_database(app):
+    """A fixture's body: the app, then its database connection closed."""
+    from stafettlogg.db import db
+
+    yield app
+    if not db.is_closed():
+        db.close()
 
 
 @contextmanager

@@ -22,8 +22,6 @@ from stafettlogg.models import (
     Highlight,
     Log,
     LogStatus,
-    Measure,
-    Meeting,
     Notification,
     OutboxEmail,
     Participant,
@@ -73,10 +71,9 @@ def consent_form(**changes):
 
 
 def content_counts(log) -> dict:
-    return {
-        model.__name__: model.select().where(model.log == log).count()
-        for model in (Concern, Highlight, Measure, Meeting, Participant, Guardian, Consent, Handover)
-    } | {"version": Log.get_by_id(log.id).version, "status": Log.get_by_id(log.id).status}
+    log = Log.get_by_id(log.id)
+    rows = ("concerns", "highlights", "measures", "meetings", "participants", "guardians", "consents", "handovers")
+    return {name: getattr(log, name).count() for name in rows} | {"version": log.version, "status": log.status}
 
 
 def route_values(log) -> dict:

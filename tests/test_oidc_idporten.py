@@ -10,7 +10,7 @@ from stafettlogg.demo import DEMO_MOTHER_PID
 from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import AuditEvent, Guardian, Log, Subject, User
 from tests.conftest import _make_app, a_log
-from tests.oidc_providers import ForgingProvider, mock_provider, person
+from tests.oidc_providers import ForgingProvider, closing_the_database, mock_provider, person, through_provider
 
 pytestmark = pytest.mark.db
 
@@ -41,12 +41,7 @@ def provider():
 
 @pytest.fixture
 def app(database_url, provider):
-    app = idporten_app(database_url, provider)
-    yield app
-    from stafettlogg.db import db
-
-    if not db.is_closed():
-        db.close()
+    yield from closing_the_database(idporten_app(database_url, provider))
 
 
 def start(client, issuer):
@@ -59,12 +54,7 @@ def start(client, issuer):
 
 def sign_in(client, issuer, pid):
     """Press the button, pick the person on the provider's form, follow the redirect back."""
-    location = start(client, issuer)
-    answer = requests.post(location, data={"sub": pid}, allow_redirects=False, timeout=10)
-    assert answer.status_code == 302, (location, answer.text[-600:])
-    back = urlsplit(answer.headers["Location"])
-    assert back.path == "/login/idporten/callback"
-    return client.get(f"{back.path}?{back.query}"), f"{back.path}?{back.query}"
+    return through_provider(client, "/login/idporten", issuer, pid)
 
 
 def another_family() -> Log:

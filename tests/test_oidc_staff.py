@@ -11,7 +11,7 @@ import requests
 
 from stafettlogg.models import AuditEvent, User
 from tests.conftest import _make_app
-from tests.oidc_providers import mock_provider
+from tests.oidc_providers import closing_the_database, mock_provider, through_provider
 
 pytestmark = pytest.mark.db
 
@@ -57,25 +57,12 @@ def staff_app(database_url, issuer, **extra):
 
 @pytest.fixture
 def app(database_url, provider):
-    app = staff_app(database_url, provider)
-    yield app
-    from stafettlogg.db import db
-
-    if not db.is_closed():
-        db.close()
+    yield from closing_the_database(staff_app(database_url, provider))
 
 
 def sign_in(browser, issuer, sub):
     """Press "Logg inn som ansatt", pick the person on the provider's form, come back."""
-    response = browser.get("/login/ansatt")
-    assert response.status_code == 302
-    location = response.headers["Location"]
-    assert location.startswith(issuer)
-    answer = requests.post(location, data={"sub": sub}, allow_redirects=False, timeout=10)
-    assert answer.status_code == 302, answer.text[-400:]
-    back = urlsplit(answer.headers["Location"])
-    assert back.path == "/login/ansatt/callback"
-    return browser.get(f"{back.path}?{back.query}")
+    return through_provider(browser, "/login/ansatt", issuer, sub)[0]
 
 
 def signed_out(browser) -> bool:

@@ -19,6 +19,13 @@ def attempt(client, username="stafettholder", password=WRONG, **kwargs):
     return client.post("/login", data={"username": username, "password": password}, **kwargs)
 
 
+def aktor_from(client, environ_base, forwarded_for):
+    """«aktor» signs in with the right password from behind the proxy, the request
+    saying it came from `forwarded_for`."""
+    headers = {"X-Forwarded-For": forwarded_for}
+    return attempt(client, username="aktor", password="demo-passord", environ_base=environ_base, headers=headers)
+
+
 def delay(app, failures: int) -> int:
     with app.app_context():
         return throttle.delay(failures)
@@ -119,21 +126,9 @@ def test_behind_a_trusted_proxy_the_limit_counts_each_client(database_url, clock
     limit = app.config["LOGIN_MAX_FAILURES"] * 4
     for i in range(limit):
         attempt(client, username=f"ukjent{i}", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.5"})
-    typist = attempt(
-        client,
-        username="aktor",
-        password="demo-passord",
-        environ_base=proxy,
-        headers={"X-Forwarded-For": "203.0.113.5"},
-    )
+    typist = aktor_from(client, proxy, "203.0.113.5")
     assert "For mange mislykkede forsøk" in typist.get_data(as_text=True)
-    colleague = attempt(
-        client,
-        username="aktor",
-        password="demo-passord",
-        environ_base=proxy,
-        headers={"X-Forwarded-For": "203.0.113.6"},
-    )
+    colleague = aktor_from(client, proxy, "203.0.113.6")
     assert got_in(colleague)
     with db.connection_context():
         assert LoginFailure.select().where(LoginFailure.key == "ip:203.0.113.5").count() == limit
@@ -148,13 +143,7 @@ def test_without_trusted_proxies_a_forged_forwarded_for_does_not_escape(database
     limit = app.config["LOGIN_MAX_FAILURES"] * 4
     for i in range(limit):
         attempt(client, username=f"ukjent{i}", environ_base=direct, headers={"X-Forwarded-For": f"192.0.2.{i}"})
-    r = attempt(
-        client,
-        username="aktor",
-        password="demo-passord",
-        environ_base=direct,
-        headers={"X-Forwarded-For": "192.0.2.250"},
-    )
+    r = aktor_from(client, direct, "192.0.2.250")
     assert "For mange mislykkede forsøk" in r.get_data(as_text=True)
     with db.connection_context():
         assert LoginFailure.select().where(LoginFailure.key == "ip:198.51.100.9").count() == limit

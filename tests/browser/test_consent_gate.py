@@ -14,9 +14,7 @@ from tests.files import pdf
 
 
 def _click(page, selector):
-    page.page.click(selector)
-    page.page.wait_for_load_state("networkidle")
-    page.check()
+    page.click(selector)
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -35,7 +33,7 @@ def test_expired_consent_waits_and_a_new_consent_reopens_the_log(server_and_app,
     assert f"Last opp nytt samtykke for {name}" in p.inner_text("main")
     page.screenshot(f"consent-gate-start-{width}")
 
-    _click(page, f".log-card:has-text('{name}') a")
+    page.click(f".log-card:has-text('{name}') a")
     main = p.inner_text("main")
     assert "Stafettloggen venter på nytt samtykke" in main and "Samtykket gikk ut" in main
     assert "Samtale med mor" in main  # still readable
@@ -45,11 +43,11 @@ def test_expired_consent_waits_and_a_new_consent_reopens_the_log(server_and_app,
     # a form opened before the consent ran out: saving is refused with the reason, nothing stored
     page.goto(f"/logger/{log.id}/opplysninger")
     p.fill("#f-class_group", "5B")
-    _click(page, "button:has-text('Lagre')")
+    page.click("button:has-text('Lagre')")
     assert "venter på nytt samtykke" in p.inner_text("h1") and "Ingenting ble lagret" in p.inner_text("main")
     page.screenshot(f"consent-gate-refused-{width}")
 
-    _click(page, "a:has-text('Last opp nytt samtykke')")
+    page.click("a:has-text('Last opp nytt samtykke')")
     assert p.url.endswith(f"/logger/{log.id}/samtykke")
     consent = tmp_path / "samtykke.pdf"
     consent.write_bytes(pdf())
@@ -59,7 +57,7 @@ def test_expired_consent_waits_and_a_new_consent_reopens_the_log(server_and_app,
     p.fill("#f-expires_on", (local_today() + dt.timedelta(days=365)).isoformat())
     p.set_input_files("#f-file", str(consent))
     page.screenshot(f"consent-gate-upload-{width}")
-    _click(page, "button:has-text('Last opp samtykke')")
+    page.click("button:has-text('Last opp samtykke')")
     main = p.inner_text("main")
     assert "Stafettloggen er aktiv" in main and "venter på nytt samtykke" not in main.lower()
     assert p.locator("text=Endre opplysninger").count() == 1
