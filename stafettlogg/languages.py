@@ -8,7 +8,7 @@ visitor's (sign-in page, invitation link) in a cookie.
 
 from babel import Locale
 from flask import current_app, g, render_template, request
-from flask_babel import force_locale, get_locale, refresh
+from flask_babel import force_locale, get_locale, get_translations, refresh
 from flask_login import current_user
 from markupsafe import Markup
 from peewee import PeeweeException
@@ -145,3 +145,25 @@ def render_in(code: str, template: str, **context):
     that person's language; the rest of the page stays in the staff's."""
     with force_locale(valid(code) or str(get_locale() or DEFAULT)):
         return Markup(render_template(template, **context))  # noqa: S704 (autoescaped template output)
+
+
+def translations():
+    """The translations of the locale in force, looked up once per locale and request.
+    flask_babel looks them up on every call (the request's context twice and the
+    locale's name); a page asks for a few hundred texts. Keyed by the locale object
+    itself, so force_locale (a page in another language) and refresh() are followed."""
+    memo = g.get("_translations")
+    locale = get_locale()
+    if memo is None or memo[0] is not locale:
+        memo = g._translations = (locale, get_translations())
+    return memo[1]
+
+
+def install_template_gettext(app) -> None:
+    """Templates' _(), gettext and ngettext through translations() (autoescaped and
+    formatted by Jinja's newstyle gettext, as flask_babel installs them)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: translations().ugettext(text),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        newstyle=True,
+    )

@@ -133,6 +133,7 @@ def language_context() -> dict:
 
 
 def register(app):
+    languages.install_template_gettext(app)
     app.jinja_env.filters.update(
         date=format_date,
         longdate=format_long_date,
