@@ -18,10 +18,10 @@ from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import User, utcnow
 from tests.signin_helpers import clock  # noqa: F401  (the sign-in rules' clock, moved by tests)
 
-# persona -> demo username. Emma Hansen's log (id 1) is held by "stafettholder"
+# persona -> demo username. A log a test makes with a_log() is held by "stafettholder"
 # (Nordbyen skole); "aktor" takes part in it; "larer" works at Nordbyen skole but is not
 # on it; "enhetsleder" leads Nordbyen skole; "kontaktlaerer" works at Sørbyen skole;
-# "foresatt" is Emma's mother.
+# "foresatt" signs in as the child's mother.
 PERSONAS = {
     "holder": "stafettholder",
     "participant": "aktor",
@@ -35,7 +35,6 @@ PERSONAS = {
     "area_leader": "omradeleder",
     "admin": "admin",
 }
-EMMA_LOG_ID = 1
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
@@ -395,7 +394,7 @@ _CHILDREN = itertools.count(1)
 def a_log(
     holder: str = "stafettholder",
     *,
-    participants=("aktor",),
+    participants=None,
     guardian: str | None = "foresatt",
     consent: bool = True,
     services=(),
@@ -410,12 +409,16 @@ def a_log(
     mother who signs in as `guardian` (None: a mother without an account) and a father,
     and the signed consent on file (active), naming `services` and the participants'
     services, with `concern` as its first concern and a fødselsnummer if `nid9` gives its
-    first nine digits (born 14.03.2016). consent=False gives a draft."""
+    first nine digits (born 14.03.2016). consent=False gives a draft, which has no
+    participants yet (they are added once the consent is on file). By default the
+    participant persona takes part in an active log."""
     from stafettlogg import demo
     from stafettlogg.db import db, write_transaction
     from stafettlogg.logs import domain
     from stafettlogg.models import Guardian, Log
 
+    if participants is None:
+        participants = ("aktor",) if consent else ()
     n = next(_CHILDREN)
     with db.connection_context():
         # the consent names the services of the participants from other units
