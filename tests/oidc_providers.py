@@ -58,6 +58,19 @@ def through_provider(client, start_path: str, issuer: str, sub: str):
     return client.get(callback), callback
 
 
+CLIENT_ID = "stafettlogg-test"
+CLIENT_SECRET = "a-client-secret-that-is-long-enough-for-hs256"
+
+
+def app_with_provider(database_url, prefix: str, issuer: str, **extra):
+    """The app signing in at `issuer` as its ID-porten ("IDPORTEN") or staff
+    ("STAFF_OIDC") provider, with the test client's id and secret."""
+    from tests.conftest import _make_app
+
+    settings = {f"{prefix}_ISSUER": issuer, f"{prefix}_CLIENT_ID": CLIENT_ID, f"{prefix}_CLIENT_SECRET": CLIENT_SECRET}
+    return _make_app(database_url, **settings, **extra)
+
+
 def closing_the_database(app):
     """A fixture's body: the app, then its database connection closed."""
     from stafettlogg.db import db

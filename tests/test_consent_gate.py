@@ -28,7 +28,7 @@ from stafettlogg.models import (
     Unit,
 )
 from tests import files
-from tests.conftest import a_log, an_item, user
+from tests.conftest import a_log, url_values, user
 
 pytestmark = pytest.mark.db
 
@@ -76,33 +76,6 @@ def content_counts(log) -> dict:
     return {name: getattr(log, name).count() for name in rows} | {"version": log.version, "status": log.status}
 
 
-def route_values(log) -> dict:
-    """A value for every argument of the log's write routes, from rows of this log: a
-    highlight the participant wrote, a measure she is responsible for, a meeting."""
-    highlight = an_item(log, "highlights", by="aktor", body="Hun hoppet tau i storefri.")
-    measure = an_item(
-        log,
-        "measures",
-        what="Helsesykepleier har samtale med barnet annenhver uke.",
-        responsible="Helsesykepleier",
-        responsible_user=user("aktor").id,
-        start_date=TODAY - dt.timedelta(days=30),
-        evaluation_date=TODAY + dt.timedelta(days=5),
-        status="ongoing",
-    )
-    starts_at = f"{(TODAY + dt.timedelta(days=6)).isoformat()}T14:00"
-    meeting = an_item(log, "meetings", kind="evalueringsmote", starts_at=starts_at, place="Møterom 2")
-    return {
-        "log_id": log.id,
-        "guardian_id": Guardian.select().where(Guardian.log == log).first().id,
-        "participant_id": Participant.select().where(Participant.log == log).first().id,
-        "key": "highlights",
-        "item_id": highlight.id,
-        "measure_id": measure.id,
-        "meeting_id": meeting.id,
-    }
-
-
 def log_post_routes(app):
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods and "log_id" in rule.arguments:
@@ -126,7 +99,7 @@ def test_every_write_route_is_refused_while_waiting_except_the_few_the_table_nam
     """Finding 4: iterate over every POST route on a log; on a log whose consent ran out
     each one is refused with the reason, nothing changes, except the routes the table
     leaves open. A new write route that forgets the gate fails here."""
-    values = route_values(log)
+    values = url_values(app, log)  # rows of this log, made while its consent holds
     expire(log)
     before = content_counts(log)
     checked = []

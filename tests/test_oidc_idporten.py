@@ -10,25 +10,26 @@ from stafettlogg.demo import DEMO_MOTHER_PID
 from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import AuditEvent, Guardian, Log, Subject, User
 from tests.conftest import _make_app, a_log
-from tests.oidc_providers import ForgingProvider, closing_the_database, mock_provider, person, through_provider
+from tests.oidc_providers import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    ForgingProvider,
+    app_with_provider,
+    closing_the_database,
+    mock_provider,
+    person,
+    through_provider,
+)
 
 pytestmark = pytest.mark.db
 
-CLIENT_ID = "stafettlogg-test"
-CLIENT_SECRET = "a-client-secret-that-is-long-enough-for-hs256"
 NOAH_MOTHER = "15038412180"
 UNKNOWN = "03039010185"
 LOW_LEVEL = "01019012057"  # signs in at the substantial level only
 
 
 def idporten_app(database_url, issuer, **extra):
-    return _make_app(
-        database_url,
-        IDPORTEN_ISSUER=issuer,
-        IDPORTEN_CLIENT_ID=CLIENT_ID,
-        IDPORTEN_CLIENT_SECRET=CLIENT_SECRET,
-        **extra,
-    )
+    return app_with_provider(database_url, "IDPORTEN", issuer, **extra)
 
 
 @pytest.fixture

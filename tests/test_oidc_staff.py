@@ -11,12 +11,16 @@ import requests
 
 from stafettlogg.models import AuditEvent, User
 from tests.conftest import _make_app, a_log
-from tests.oidc_providers import closing_the_database, mock_provider, through_provider
+from tests.oidc_providers import (
+    CLIENT_ID,
+    app_with_provider,
+    closing_the_database,
+    mock_provider,
+    through_provider,
+)
 
 pytestmark = pytest.mark.db
 
-CLIENT_ID = "stafettlogg-staff"
-CLIENT_SECRET = "a-client-secret-for-the-staff-provider"
 KARI = "kari.ottesen@demo.kommune.no"  # stafettholder
 MARI = "larer@demo.kommune.no"  # Mari Lund, holds no log
 KARI_OID = "1b2c3d4e-1111-2222-3333-444455556666"
@@ -46,13 +50,7 @@ def provider():
 
 
 def staff_app(database_url, issuer, **extra):
-    return _make_app(
-        database_url,
-        STAFF_OIDC_ISSUER=issuer,
-        STAFF_OIDC_CLIENT_ID=CLIENT_ID,
-        STAFF_OIDC_CLIENT_SECRET=CLIENT_SECRET,
-        **extra,
-    )
+    return app_with_provider(database_url, "STAFF_OIDC", issuer, **extra)
 
 
 @pytest.fixture
