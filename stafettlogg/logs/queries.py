@@ -220,18 +220,14 @@ def my_logs(user: User, after: str | None = None) -> Window:
     cursor = None
     if after and after.isdigit():
         last = (
-            Log.select(rank, Subject.name)
-            .join(Subject)
-            .where(Log.id == int(after), Log.id.in_(my_log_ids(user)))
-            .tuples()
-            .first()
+            Log.select(rank, Subject.name).join(Subject).where(Log.id == int(after), Log.id.in_(mine)).tuples().first()
         )
         if last is not None:
             cursor = after
             query = query.where(Tuple(rank, Subject.name, Log.id) > Tuple(last[0], last[1], int(after)))
     size = page_size()
     rows = list(query.order_by(rank, Subject.name, Log.id).limit(size + 1))
-    total = Log.select().where(Log.id.in_(my_log_ids(user))).count()
+    total = Log.select().where(Log.id.in_(mine)).count()
     items = rows[:size]
     more = str(items[-1].id) if len(rows) > size else None
     return Window(items=items, total=total, cursor=cursor, next_cursor=more)
@@ -293,7 +289,7 @@ def start_page(user: User, after: str | None = None, *, window_only: bool = Fals
         "drafts": list(
             Log.select(Log, Subject)
             .join(Subject)
-            .where(Log.id.in_(_held(user, LogStatus.DRAFT)))
+            .where(Log.holder == user, Log.status == LogStatus.DRAFT)
             .order_by(Subject.name)
         ),
         "expiring": consents_expiring(_held(user, LogStatus.ACTIVE)),
