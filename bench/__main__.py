@@ -15,6 +15,13 @@ if __name__ == "__main__":
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--pages", default="", help="comma-separated page keys to run (default: all)")
     parser.add_argument("--regenerate", action="store_true", help="build the database again even if it exists")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of the load: N requests per page in-process under cProfile",
+    )
     parser.add_argument("--no-plans", action="store_true", help="skip the PostgreSQL query plans")
     parser.add_argument(
         "--postgres-url",

@@ -1,6 +1,7 @@
 """Prepare the database, start gunicorn for the app and the floor, measure, print."""
 
 import contextlib
+import functools
 import html
 import http.client
 import json
@@ -220,8 +221,10 @@ def second_factor_codes(url: str, usernames: set[str]) -> None:
             RECOVERY[user.username] = codes
 
 
-def count_pages(url: str, page_list: list[Page], info: dict) -> None:
-    """Each page once in-process (same code and data as under gunicorn): queries and rows."""
+def count_pages(url: str, page_list: list[Page], info: dict, profile: int = 0, report=print) -> None:
+    """Each page once in-process (same code and data as under gunicorn): queries and rows.
+    With ``profile`` > 0, then that many more requests of each page under cProfile: the
+    functions that took the most time, written to instance/bench/profile-<page>.txt."""
     from stafettlogg.application import create_app
     from stafettlogg.db import db
 
@@ -252,6 +255,33 @@ def count_pages(url: str, page_list: list[Page], info: dict) -> None:
         page.queries = len(counter["sql"])
         page.rows = counter["rows"]
         page.sql = counter["sql"]
+        if profile:
+            _profile(page, profile, report, functools.partial(client.get, page.path, headers=headers))
+
+
+def _profile(page: Page, count: int, report, send) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    if page.method != "GET":
+        report(f"  {page.title}: not profiled (only GET pages are)")
+        return
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _i in range(count):
+        send()
+    profiler.disable()
+    elapsed = (time.perf_counter() - started) * 1000 / count
+    out = io.StringIO()
+    out.write(f"{page.title}: {page.path}, {count} requests in-process, {elapsed:.1f} ms each\n")
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
+    path = STATE / f"profile-{page.key}.txt"
+    path.write_text(out.getvalue())
+    report(f"  {page.title}: {elapsed:.1f} ms per request in-process, profile in {path}")
 
 
 def _meeting_row(url, meeting_id):
@@ -494,7 +524,9 @@ def main(args) -> int:
         wanted = set(args.pages.split(","))
         page_list = [p for p in page_list if p.key in wanted]
     second_factor_codes(url, {p.persona for p in page_list})
-    count_pages(url, page_list, info)
+    count_pages(url, page_list, info, args.profile, report)
+    if args.profile:
+        return 0
     workers = args.workers
     with (
         gunicorn("app:app", url, workers, report) as app_port,
