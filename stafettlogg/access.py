@@ -9,6 +9,7 @@ never open a log.
 
 from flask import abort, current_app, g, request
 from flask_login import current_user
+from peewee import SQL, fn
 
 from stafettlogg.db import request_memo
 from stafettlogg.models import Guardian, ItoDelegation, Log, Participant, Role, Unit, User
@@ -188,13 +189,42 @@ def _log_tokens(user, log: Log) -> set[str]:
     if user.is_staff:
         if log.holder_id == user.id:
             tokens.add("holder")
-        if Participant.select().where(Participant.log == log, Participant.user == user).exists():
+        if _listed(log, "_caller_listed", lambda: _participating(user, log.id)):
             tokens.add("participant")
         if user.role == Role.UNIT_LEADER and user.unit_id == log.unit_id:
             tokens.add("unit_leader")
-    elif user.role == Role.GUARDIAN and Guardian.select().where(Guardian.log == log, Guardian.user == user).exists():
+    elif user.role == Role.GUARDIAN and _listed(log, "_caller_listed", lambda: _guardian_of(user, log.id)):
         tokens.add("guardian")
     return tokens
+
+
+def _participating(user, log_id):
+    return Participant.select(SQL("1")).where(Participant.log == log_id, Participant.user == user.id)
+
+
+def _guardian_of(user, log_id):
+    return Guardian.select(SQL("1")).where(Guardian.log == log_id, Guardian.user == user.id)
+
+
+def _listed(log: Log, column: str, rows) -> bool:
+    """Is the caller listed on the log (as participant or guardian): the column the
+    request's log was read with (``_log_of_request``), or else the database."""
+    known = vars(log).get(column)
+    if known is not None:
+        return bool(known)
+    return rows().exists()
+
+
+def _log_of_request(user, log_id: int) -> Log | None:
+    """The URL's log with its unit, and whether the caller is listed on it as participant
+    or guardian, in one query: the access check and the consent gate ask for all three
+    on every request to a log."""
+    query = Log.select(Log, Unit).join(Unit).where(Log.id == log_id)
+    if user.is_authenticated and user.is_staff:
+        query = query.select_extend(fn.EXISTS(_participating(user, Log.id)).alias("_caller_listed"))
+    elif user.is_authenticated and user.role == Role.GUARDIAN:
+        query = query.select_extend(fn.EXISTS(_guardian_of(user, Log.id)).alias("_caller_listed"))
+    return query.first()
 
 
 def is_ito_coordinator(user, unit_id: int) -> bool:
@@ -263,7 +293,7 @@ def check_request():
     if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in args.values()):
         abort(404)  # an id no database row can have (and no integer column can hold)
     if "log_id" in args:
-        g.log = Log.get_or_none(id=args["log_id"])
+        g.log = _log_of_request(current_user, args["log_id"])
         if g.log is None:
             abort(404)
         tokens = log_tokens(current_user, g.log)

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from flask import Flask, g, render_template
-from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -25,7 +24,7 @@ from stafettlogg.takeover import views as request_views
 
 ROOT = config.ROOT
 csrf = CSRFProtect()
-babel = Babel()
+babel = languages.Babel()
 
 
 def select_locale():

@@ -6,9 +6,12 @@ takes `?lang=<code>`; a guardian's choice is remembered on their account, an ano
 visitor's (sign-in page, invitation link) in a cookie.
 """
 
-from babel import Locale
+import functools
+
+import flask_babel
+from babel import Locale, support
 from flask import current_app, g, render_template, request
-from flask_babel import force_locale, get_locale, get_translations, refresh
+from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
 from markupsafe import Markup
 from peewee import PeeweeException
@@ -147,16 +150,44 @@ def render_in(code: str, template: str, **context):
         return Markup(render_template(template, **context))  # noqa: S704 (autoescaped template output)
 
 
+class Domain(flask_babel.Domain):
+    """flask_babel's message domain, with the translations of the locale in force looked
+    up once per locale and request. flask_babel looks them up on every call (the
+    request's context three times and the locale's name); a log page asks for several
+    hundred texts, from templates and from Python (labels, lazy strings). Keyed by the
+    locale object itself, so force_locale (a part of a page in another language) and
+    refresh() are followed."""
+
+    def get_translations(self):
+        try:
+            here = g._get_current_object()  # one look-up of the request's g, not one per use
+        except RuntimeError:  # outside an app context
+            return support.NullTranslations()
+        memo = here.__dict__.get("_translations")
+        babel_state = here.__dict__.get("_flask_babel")
+        if memo is not None and memo[0] is getattr(babel_state, "babel_locale", None):
+            return memo[1]
+        locale = get_locale()
+        translations = super().get_translations()
+        here._translations = (locale, translations)
+        return translations
+
+
+class Babel(flask_babel.Babel):
+    """flask_babel's Babel whose gettext, lazy_gettext and ngettext go through ``Domain``."""
+
+    @functools.cached_property
+    def domain_instance(self):
+        return Domain(domain=self.domain)
+
+
 def translations():
-    """The translations of the locale in force, looked up once per locale and request.
-    flask_babel looks them up on every call (the request's context twice and the
-    locale's name); a page asks for a few hundred texts. Keyed by the locale object
-    itself, so force_locale (a page in another language) and refresh() are followed."""
-    memo = g.get("_translations")
-    locale = get_locale()
-    if memo is None or memo[0] is not locale:
-        memo = g._translations = (locale, get_translations())
-    return memo[1]
+    """The translations of the locale in force (``Domain.get_translations``)."""
+    return _domain().get_translations()
+
+
+def _domain() -> Domain:
+    return current_app.extensions["babel"].instance.domain_instance
 
 
 def install_template_gettext(app) -> None:

@@ -388,10 +388,6 @@ def current_consent(log: Log):
     )
 
 
-def _unit(unit_id):
-    return _remembered(("unit", unit_id), lambda: Unit.get_or_none(Unit.id == unit_id))
-
-
 def consent_services(consent) -> set[str]:
     if consent is None:
         return set()
@@ -471,7 +467,7 @@ def _single_gap(log: Log) -> tuple[str, object] | None:
         return (GAP_MISSING, None)
     if consent.expires_on is not None and consent.expires_on < local_today():
         return (GAP_EXPIRED, consent.expires_on)
-    unit = _unit(log.unit_id)
+    unit = log.unit  # read with the log by the access check (access._log_of_request)
     if not consent_covers_unit(consent, unit):
         return (GAP_HOLDER_UNIT, unit)
     for row in (
@@ -533,4 +529,4 @@ def readable_by(user: User | None, log: Log) -> bool:
     consent = current_consent(log)
     if consent is None:
         return False
-    return consent_covers_unit(consent, _unit(user.unit_id))
+    return consent_covers_unit(consent, user.unit)  # loaded with the user (auth.load_user)
