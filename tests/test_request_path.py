@@ -92,7 +92,7 @@ def test_smallest_request_asks_for_the_log_and_the_role_once(auth, log):
     # the signed-in user, with their unit (the gate asks whether the consent covers it)
     users = [t for t in texts if 'FROM "user"' in t]
     assert len(users) == 1 and 'JOIN "unit"' in users[0]
-    assert not any(t.startswith("SELECT \"t1\".\"id\", \"t1\".\"area_id\"") for t in texts), texts
+    assert not any(t.startswith('SELECT "t1"."id", "t1"."area_id"') for t in texts), texts
     assert not any('FROM "notification"' in t or 'FROM "ito_delegation"' in t for t in texts)  # no header
     assert total <= 7, texts  # with the count of the entries beside their first window
 
