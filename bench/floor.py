@@ -20,7 +20,7 @@ TEMPLATE = """<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    db.initialize(open_database(os.environ["DATABASE_URL"]))
+    db.initialize(open_database(os.environ["DATABASE_URL"], pooled=True))  # as the app
     template = app.jinja_env.from_string(TEMPLATE)  # compiled once
 
     @app.route("/floor/<int:rows>")

@@ -1,8 +1,10 @@
-"""The database: one proxy, initialised from DATABASE_URL, a connection per request."""
+"""The database: one proxy, initialised from DATABASE_URL, a connection per request
+(taken from the app server's pool and given back after the request)."""
 
 import contextlib
 import fcntl
 import functools
+import os
 from pathlib import Path
 
 import click
@@ -11,6 +13,7 @@ from flask_babel import get_locale
 from peewee import DatabaseProxy, InterfaceError, Model, OperationalError, SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.migrations import Runner
+from playhouse.pool import PooledDatabase, PooledSqliteDatabase
 
 db = DatabaseProxy()
 
@@ -31,16 +34,81 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-def open_database(url: str):
-    """A peewee Database for the URL; SQLite-only settings only for sqlite://."""
+# The app server keeps its connections open between requests: a new SQLite connection
+# reads the schema again (about 1 ms), a new PostgreSQL one starts a server process and
+# authenticates (several ms, more than most pages take). A connection is checked before
+# each reuse (below); one older than STALE_SECONDS is closed and opened anew.
+POOL = {"max_connections": 32, "stale_timeout": 300, "timeout": 10}
+
+
+class FilePooledSqliteDatabase(PooledSqliteDatabase):
+    """SQLite connections kept only while the path still names the file they opened: a
+    restored backup, a moved or missing file is seen by the next request, which opens
+    the path anew (a kept connection would go on reading and writing the old file)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._opened_files = {}
+
+    def _connect(self):
+        conn = super()._connect()
+        self._opened_files.setdefault(self.conn_key(conn), _file_identity(self.database))
+        return conn
+
+    def _is_closed(self, conn):
+        if super()._is_closed(conn):
+            return True
+        return self._opened_files.get(self.conn_key(conn)) != _file_identity(self.database)
+
+    def _close_raw(self, conn):
+        self._opened_files.pop(self.conn_key(conn), None)
+        super()._close_raw(conn)
+
+
+def _file_identity(path: str):
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def open_database(url: str, pooled: bool = False):
+    """A peewee Database for the URL; SQLite-only settings only for sqlite://.
+    ``pooled``: the app server's, whose connections outlive a request (POOL)."""
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            pooled = False  # each connection to :memory: is a database of its own
+        if pooled:
+            # POOL's timeout is the wait for a free connection (busy_timeout is a pragma);
+            # a kept connection serves one thread at a time, not always the one that opened it
+            return FilePooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False, **POOL)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
+    if pooled:
+        # playhouse.pool checks a kept PostgreSQL connection with a round trip before reuse
+        return connect(url.replace("postgresql://", "postgresql+pool://", 1), autorollback=False, **POOL)
     return connect(url, autorollback=False)
+
+
+def close_kept_connections() -> None:
+    """Close the connections the pool keeps (none is in use): before a fork, or before
+    the SQLite file is copied (the last connection closed writes the WAL into it)."""
+    if isinstance(db.obj, PooledDatabase):
+        db.obj.close_idle()
+
+
+def discard_connections() -> None:
+    """After a database error: no kept connection is handed out again (each is checked
+    before reuse anyway; this spares the next requests the check of a dead one)."""
+    if isinstance(db.obj, PooledDatabase):
+        if not db.is_closed():
+            db.obj.manual_close()
+        db.obj.close_idle()
 
 
 def is_sqlite() -> bool:
@@ -158,16 +226,19 @@ def init_app(app):
     when the app starts; otherwise the app refuses to start on an older or newer schema.
     Commands (`flask …`) check for themselves: `migrate`, `backup` and `restore` must run
     on any schema."""
-    db.initialize(open_database(app.config["DATABASE_URL"]))
+    in_command = click.get_current_context(silent=True) is not None
+    # Commands (backup, restore, migrate) open and close their own: a kept connection
+    # would hold the SQLite file open under them.
+    db.initialize(open_database(app.config["DATABASE_URL"], pooled=not in_command))
     auto = app.config.get("MIGRATE_ON_START")
     if auto is None:
         auto = bool(app.config.get("TESTING"))
-    in_command = click.get_current_context(silent=True) is not None
     if not in_command:
         if auto:
             migrate()  # closes its connection again: nothing is open when gunicorn forks
         else:
             require_current_schema()
+        close_kept_connections()  # nothing kept open when gunicorn forks its workers
 
     # Tests share the thread with the app and may hold a connection to arrange and
     # assert; anywhere else an open connection here is a leak and must raise.
@@ -225,6 +296,7 @@ def _current_url() -> str:
 def _database_error(exc):
     """A database error in the middle of a request: an outage answers 503; anything
     else (a bug, a lock timeout) is an ordinary 500."""
+    discard_connections()
     if reachable():
         raise exc  # handled as any other error: a 500
     return _unavailable(exc)

@@ -6,8 +6,6 @@ takes `?lang=<code>`; a guardian's choice is remembered on their account, an ano
 visitor's (sign-in page, invitation link) in a cookie.
 """
 
-import functools
-
 import flask_babel
 from babel import Locale, support
 from flask import current_app, g, render_template, request
@@ -173,21 +171,21 @@ class Domain(flask_babel.Domain):
         return translations
 
 
-class Babel(flask_babel.Babel):
-    """flask_babel's Babel whose gettext, lazy_gettext and ngettext go through ``Domain``."""
+# One for every app of the process: the catalogues are the project's own (translations/).
+DOMAIN = Domain(domain="messages")
 
-    @functools.cached_property
+
+class Babel(flask_babel.Babel):
+    """flask_babel's Babel whose gettext, lazy_gettext and ngettext go through ``DOMAIN``."""
+
+    @property
     def domain_instance(self):
-        return Domain(domain=self.domain)
+        return DOMAIN
 
 
 def translations():
     """The translations of the locale in force (``Domain.get_translations``)."""
-    return _domain().get_translations()
-
-
-def _domain() -> Domain:
-    return current_app.extensions["babel"].instance.domain_instance
+    return DOMAIN.get_translations()
 
 
 def install_template_gettext(app) -> None:

@@ -56,11 +56,12 @@ def _make_app(url: str, **overrides):
 
 def _seed(url: str) -> None:
     from stafettlogg import demo
-    from stafettlogg.db import db
+    from stafettlogg.db import close_kept_connections, db
 
     app = _make_app(url)  # migrates
     with app.app_context(), db.connection_context():
         demo.seed()
+    close_kept_connections()  # the SQLite template is copied as a file: its WAL written into it
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,71 @@
+"""The app server keeps its database connections between requests (db.POOL): a new one
+costs a PostgreSQL server process and authentication, or SQLite's reading of the schema,
+on every request. A kept connection must never outlive what it points at: a replaced
+SQLite file is opened anew, a dead one is not handed out again."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from stafettlogg.db import close_kept_connections, db, discard_connections, open_database
+from tests.conftest import ON_POSTGRES, a_log
+
+pytestmark = pytest.mark.db
+
+
+def _kept() -> set[int]:
+    return {id(conn) for _ts, _n, conn in db.obj._connections}
+
+
+def test_requests_reuse_a_kept_connection(app, auth):
+    holder = auth.login_as("stafettholder")
+    with app.app_context(), db.connection_context():
+        log = a_log()
+    assert holder.get(f"/logger/{log.id}").status_code == 200
+    kept = _kept()
+    assert len(kept) == 1  # given back to the pool after the request
+    for _ in range(5):
+        assert holder.get(f"/logger/{log.id}").status_code == 200
+        assert holder.get("/").status_code == 200
+        assert _kept() == kept  # the same driver connection, not a new one
+    assert db.is_closed()  # not held by the thread between requests
+
+
+def test_commands_and_probes_open_plain_connections(database_url):
+    plain = open_database(database_url)
+    assert not hasattr(plain, "close_idle")
+    pooled = open_database(database_url, pooled=True)
+    assert hasattr(pooled, "close_idle")
+
+
+def test_after_a_database_error_no_kept_connection_is_handed_out(app, auth):
+    holder = auth.login_as("stafettholder")
+    assert holder.get("/").status_code == 200
+    assert len(db.obj._connections) >= 1
+    with app.test_request_context("/"):
+        db.connect(reuse_if_open=True)
+        discard_connections()
+    assert db.obj._connections == [] and db.is_closed()
+    assert holder.get("/").status_code == 200  # and the next request opens a new one
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="a file replaced under a running SQLite app")
+def test_a_restored_sqlite_file_is_opened_anew(app, auth, database_url, tmp_path):
+    """Someone puts another file at the database's path (a restore done by copying, a
+    move): the next request reads the new file, not the one a kept connection opened."""
+    path = Path(database_url.split("sqlite:///", 1)[1])
+    holder = auth.login_as("stafettholder")
+    with app.app_context(), db.connection_context():
+        kept = a_log(name="Før Kopien")
+    close_kept_connections()  # the last connection closed writes the WAL into the file
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copy(path, copy)
+    with app.app_context(), db.connection_context():
+        later = a_log(name="Etter Kopien")
+    assert holder.get(f"/logger/{later.id}").status_code == 200
+    copy.replace(path)  # a new file (a new inode) at the same path
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    assert holder.get(f"/logger/{later.id}").status_code == 404  # not in the restored file
+    assert holder.get(f"/logger/{kept.id}").status_code == 200
