@@ -206,6 +206,35 @@ def _listed_logs():
     )
 
 
+def _log_cards():
+    """Logs for a list of cards (templates/main/_log_list.html): only the columns a card
+    shows and the consent gate asks for. A whole log, child, unit and holder is some 60
+    columns, their timestamps parsed, for every card of the window."""
+    holder = User.alias("holder")
+    return (
+        Log.select(
+            Log.id,
+            Log.status,
+            Log.class_group,
+            Log.subject,
+            Log.unit,
+            Log.holder,
+            Subject.id,
+            Subject.name,
+            Subject.kind,
+            Unit.id,
+            Unit.name,
+            holder.id,
+            holder.name,
+        )
+        .join(Subject)
+        .switch(Log)
+        .join(Unit)
+        .switch(Log)
+        .join(holder, on=(Log.holder == holder.id))
+    )
+
+
 def _status_rank():
     """Active logs first, then drafts, then the rest: the order of "Mine stafettlogger"."""
     return Case(None, [(Log.status == LogStatus.ACTIVE, 0), (Log.status == LogStatus.DRAFT, 1)], 2)
@@ -216,7 +245,7 @@ def my_logs(user: User, after: str | None = None) -> Window:
     window of PAGE_SIZE after the log `after` (an id, the last one shown), a keyset on
     (status rank, name, id) so a later window costs what the first does."""
     rank, mine = _status_rank(), my_log_ids(user)
-    query = _listed_logs().where(Log.id.in_(mine))
+    query = _log_cards().where(Log.id.in_(mine))
     cursor = None
     if after and after.isdigit():
         last = (
@@ -235,10 +264,21 @@ def my_logs(user: User, after: str | None = None) -> Window:
 
 def measures_due(user: User, within_days: int = 14) -> Window:
     """Measures in my active logs whose evaluation date is within the days, or past:
-    the PAGE_SIZE most urgent (the oldest date first) and how many there are in all."""
+    the PAGE_SIZE most urgent (the oldest date first) and how many there are in all,
+    with the columns the start page shows."""
     limit = local_today() + dt.timedelta(days=within_days)
     query = (
-        Measure.select(Measure, Log, Subject, fn.COUNT(Measure.id).over().alias("total"))
+        Measure.select(
+            Measure.id,
+            Measure.log,
+            Measure.what,
+            Measure.evaluation_date,
+            Log.id,
+            Log.subject,
+            Subject.id,
+            Subject.name,
+            fn.COUNT(Measure.id).over().alias("total"),
+        )
         .join(Log)
         .join(Subject)
         .where(Log.id.in_(my_log_ids(user)), domain.measure_due_by(limit))

@@ -421,19 +421,26 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
     today = today or local_today()
     ids = [log.id for log in logs]
     consents = {}
-    for consent in Consent.select().where(Consent.log.in_(ids), consent_in_force()).order_by(Consent.id):
+    for consent in (
+        Consent.select(Consent.id, Consent.log, Consent.expires_on, Consent.unit, Consent.services)
+        .where(Consent.log.in_(ids), consent_in_force())
+        .order_by(Consent.id)
+    ):
         consents[consent.log_id] = consent  # the newest wins
     units = {u.id: u for u in Unit.select().where(Unit.id.in_({log.unit_id for log in logs}))}
+    # the participants' units as (log, user, unit id, unit kind): the people themselves
+    # are read only for the logs where one of them is outside the consent
     participants: dict[int, list] = {}
-    for row in (
-        Participant.select(Participant, User, Unit)
+    for log_id, user_id, unit_id, kind in (
+        Participant.select(Participant.log, User.id, Unit.id, Unit.kind)
         .join(User, on=(Participant.user == User.id))
         .join(Unit)
         .where(Participant.log.in_(ids))
-        .order_by(User.name)
+        .order_by(User.name, User.id)
+        .tuples()
     ):
-        participants.setdefault(row.log_id, []).append(row.user)
-    gaps = {}
+        participants.setdefault(log_id, []).append((user_id, Unit(id=unit_id, kind=kind)))
+    gaps, outside = {}, {}
     for log in logs:
         consent = consents.get(log.id)
         if consent is None:
@@ -443,9 +450,15 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
         elif not consent_covers_unit(consent, units.get(log.unit_id)):
             gaps[log.id] = (GAP_HOLDER_UNIT, units.get(log.unit_id))
         else:
-            outside = [p for p in participants.get(log.id, []) if not consent_covers_unit(consent, p.unit)]
-            if outside:
-                gaps[log.id] = (GAP_PARTICIPANT, outside[0])
+            first = next(
+                (u for u, unit in participants.get(log.id, []) if not consent_covers_unit(consent, unit)), None
+            )
+            if first is not None:
+                outside[log.id] = first
+    if outside:
+        people = {u.id: u for u in User.select(User, Unit).join(Unit).where(User.id.in_(set(outside.values())))}
+        for log_id, user_id in outside.items():
+            gaps[log_id] = (GAP_PARTICIPANT, people[user_id])
     return gaps
 
 
