@@ -123,7 +123,7 @@ class Unit(BaseModel):
 class User(BaseModel):
     username = CharField(max_length=150, unique=True)
     password_hash = CharField(max_length=255, default="")
-    name = CharField(max_length=200)
+    name = CharField(max_length=200, index=True)  # the staff search, in name order
     role = CharField(max_length=30, index=True)
     job_title = CharField(max_length=200, default="")
     email = CharField(max_length=254, default="")

@@ -428,18 +428,23 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
     ):
         consents[consent.log_id] = consent  # the newest wins
     units = {u.id: u for u in Unit.select().where(Unit.id.in_({log.unit_id for log in logs}))}
-    # the participants' units as (log, user, unit id, unit kind): the people themselves
+    # the participants' units: who is listed, then their units by the users' keys (a
+    # join lets PostgreSQL scan every user of the municipality); the people themselves
     # are read only for the logs where one of them is outside the consent
+    listed = list(Participant.select(Participant.log, Participant.user).where(Participant.log.in_(ids)).tuples())
+    people = {
+        user_id: (name, Unit(id=unit_id, kind=kind))
+        for user_id, name, unit_id, kind in (
+            User.select(User.id, User.name, Unit.id, Unit.kind)
+            .join(Unit)
+            .where(User.id.in_(sorted({user_id for _log, user_id in listed}) or [0]))
+            .tuples()
+        )
+    }
     participants: dict[int, list] = {}
-    for log_id, user_id, unit_id, kind in (
-        Participant.select(Participant.log, User.id, Unit.id, Unit.kind)
-        .join(User, on=(Participant.user == User.id))
-        .join(Unit)
-        .where(Participant.log.in_(ids))
-        .order_by(User.name, User.id)
-        .tuples()
-    ):
-        participants.setdefault(log_id, []).append((user_id, Unit(id=unit_id, kind=kind)))
+    for log_id, user_id in sorted(listed, key=lambda row: (people.get(row[1], ("",))[0], row[1])):
+        if user_id in people:  # by name, as the log page names the first one outside
+            participants.setdefault(log_id, []).append((user_id, people[user_id][1]))
     gaps, outside = {}, {}
     for log in logs:
         consent = consents.get(log.id)
@@ -456,9 +461,9 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
             if first is not None:
                 outside[log.id] = first
     if outside:
-        people = {u.id: u for u in User.select(User, Unit).join(Unit).where(User.id.in_(set(outside.values())))}
+        named = {u.id: u for u in User.select(User, Unit).join(Unit).where(User.id.in_(set(outside.values())))}
         for log_id, user_id in outside.items():
-            gaps[log_id] = (GAP_PARTICIPANT, people[user_id])
+            gaps[log_id] = (GAP_PARTICIPANT, named[user_id])
     return gaps
 
 
