@@ -572,4 +572,16 @@ def table(args, page_list: list[Page]) -> str:
             f"| {html.escape(p.title)}{err} | {p.rows} | {p.queries} | {p.p50:.0f} | {p.p95:.0f} | "
             f"{p.floor50:.1f} | {ratio:.1f} |"
         )
+    within = [p for p in page_list if p.floor50 and p.p50 <= TARGET_RATIO * p.floor50]
+    fast = [p for p in page_list if p.p95 <= TARGET_P95_MS]
+    lines += [
+        "",
+        f"Within {TARGET_RATIO:g}× of the floor: {len(within)} of {len(page_list)} pages; "
+        f"p95 under {TARGET_P95_MS} ms: {len(fast)} of {len(page_list)} "
+        f"(the issue's targets, on an idle machine at 8 clients).",
+    ]
     return "\n".join(lines)
+
+
+TARGET_RATIO = 2  # every page's p50 within 2× of its floor
+TARGET_P95_MS = 50  # and its p95 under 50 ms, on an idle 2-core machine at 8 clients
