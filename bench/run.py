@@ -284,6 +284,23 @@ def _profile(page: Page, count: int, report, send) -> None:
     report(f"  {page.title}: {elapsed:.1f} ms per request in-process, profile in {path}")
 
 
+def audit_cost(url: str, count: int = 200) -> float:
+    """Milliseconds to write one audit event as a read writes it (SECURITY.md: every read
+    of a log is audited, and the event is committed before the page is sent): an insert
+    committed on its own, with the durability settings of the app (SQLite synchronous=FULL,
+    PostgreSQL synchronous_commit on). The events are the system's, on no log."""
+    from stafettlogg.application import create_app
+    from stafettlogg.db import db
+    from stafettlogg.models import AuditEvent
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
+    with app.app_context(), db.connection_context():
+        started = time.perf_counter()
+        for _i in range(count):
+            AuditEvent.create(user_id=None, username="bench", role="system", action="bench:audit-cost", ip="")
+        return (time.perf_counter() - started) * 1000 / count
+
+
 def _meeting_row(url, meeting_id):
     from stafettlogg.db import db
     from stafettlogg.models import Meeting
@@ -527,6 +544,7 @@ def main(args) -> int:
     count_pages(url, page_list, info, args.profile, report)
     if args.profile:
         return 0
+    report(f"Writing one audit event (every read of a log writes one, committed durably): {audit_cost(url):.2f} ms")
     workers = args.workers
     with (
         gunicorn("app:app", url, workers, report) as app_port,
