@@ -1,12 +1,18 @@
 """The per-item controls of a section list (byline, Endre, Slett), prepared once per list:
-the URLs are built once with a placeholder id and filled in per item, the CSRF token and
-the labels are resolved once, so a long list does not repeat identical work per item."""
+the URLs are built once with a placeholder id and filled in per item, the CSRF token, the
+labels and the caller's right to change items are resolved once, so a long list does not
+repeat identical work per item."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+
+from stafettlogg.logs import states
+from stafettlogg.logs.sections import may_change_each
 
 PLACEHOLDER = 2_000_000_001  # an id no URL is built with; replaced by each item's id
 
@@ -25,12 +31,19 @@ class ItemControls:
     delete_label: str
     confirm_delete: str
     changed_label: str
+    item_name: str
+    writable: bool  # the log takes writes now (its state is active)
+    changeable: Callable[[object], bool]  # sections.may_change_each
 
     def edit_url(self, item_id: int) -> str:
         return _fill(self.edit_template, item_id)
 
     def delete_url(self, item_id: int) -> str:
         return _fill(self.delete_template, item_id)
+
+    def may_change(self, item) -> bool:
+        """Endre and Slett on this item: the log takes writes now and the person may change it."""
+        return self.writable and self.changeable(item)
 
 
 def item_controls(section, log) -> ItemControls:
@@ -42,4 +55,7 @@ def item_controls(section, log) -> ItemControls:
         delete_label=_("Slett"),
         confirm_delete=_("Vil du slette dette? Det kan ikke angres."),
         changed_label=_("endret"),
+        item_name=str(section.item_name),
+        writable=states.state_of(log) == states.ACTIVE,
+        changeable=may_change_each(current_user._get_current_object(), log, section),
     )

@@ -2,6 +2,7 @@
 data: fields, who may write, and one set of create/update/delete rules for all."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
@@ -297,11 +298,14 @@ def can_create(user: User, log: Log, section: Section) -> bool:
     return role_on_log(user, log) in section.creators
 
 
-def can_change(user: User, log: Log, section: Section, item) -> bool:
-    role = role_on_log(user, log)
+def _role_may_change(role: str | None, user: User, section: Section, item) -> bool:
     if role == "holder":
         return True
     return role == "participant" and section.participant_edits_own and item.author_id == user.id
+
+
+def can_change(user: User, log: Log, section: Section, item) -> bool:
+    return _role_may_change(role_on_log(user, log), user, section, item)
 
 
 def is_final(item) -> bool:
@@ -319,6 +323,13 @@ def may_change_now(user: User, log: Log, section: Section, item) -> bool:
     """Endre and Slett are offered on an item: the person may change it and it is not
     final (whether the log takes writes now is the state table's, asked beside this)."""
     return can_change(user, log, section, item) and not is_final(item)
+
+
+def may_change_each(user: User, log: Log, section: Section) -> Callable[[object], bool]:
+    """may_change_now for every item of one list: the person's role on the log is asked
+    once, not once per item."""
+    role = role_on_log(user, log)
+    return lambda item: _role_may_change(role, user, section, item) and not is_final(item)
 
 
 def get_item(section: Section, log: Log, item_id: int):
