@@ -2,6 +2,7 @@
 prefetch, never a query per row (DEVELOPERS.md "Speed is a feature")."""
 
 import datetime as dt
+from dataclasses import replace
 
 from flask import g, has_request_context
 from peewee import JOIN, Case, Tuple, fn, prefetch
@@ -31,22 +32,32 @@ from stafettlogg.models import (
     User,
 )
 from stafettlogg.takeover import domain as requests
-from stafettlogg.windows import Window, dated_window, page_size
+from stafettlogg.windows import Window, dated_window, page_size, parse_cursor
 
 Author = User.alias("author")
+
+
+def byline_columns(user):
+    """The columns of a user that an item's byline names: not the whole account row
+    (password hash, second factor), which costs time to read on every item and is not shown."""
+    return (user.id, user.name, user.job_title)
 
 
 def load_log(log_id: int) -> Log:
     return _listed_logs().where(Log.id == log_id).get()
 
 
+def _with_author(model):
+    return model.select(model, *byline_columns(Author)).join(Author, on=(model.author == Author.id))
+
+
 @once_per_request
 def section_items(log: Log, key: str) -> list:
     model = SECTIONS[key].model
-    query = model.select(model, Author).join(Author, on=(model.author == Author.id)).where(model.log == log)
+    query = _with_author(model).where(model.log == log)
     if key == "measures":
         query = query.order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
-        evaluations = Evaluation.select(Evaluation, User).join(User).order_by(Evaluation.evaluated_on)
+        evaluations = Evaluation.select(Evaluation, *byline_columns(User)).join(User).order_by(Evaluation.evaluated_on)
         return list(prefetch(query, evaluations))
     if key == "meetings":
         return list(with_finaliser(query).order_by(Meeting.starts_at.desc()))
@@ -62,20 +73,28 @@ def section_items(log: Log, key: str) -> list:
 def with_finaliser(meetings):
     """Meetings with who approved the minutes, in the same query (not one per meeting)."""
     finaliser = User.alias("finaliser")
-    return meetings.select_extend(finaliser).join(
+    return meetings.select_extend(*byline_columns(finaliser)).join(
         finaliser, JOIN.LEFT_OUTER, on=(Meeting.finalised_by == finaliser.id), attr="finalised_by"
     )
 
 
-def section_window(log: Log, key: str, cursor: str | None = None) -> Window:
+def section_window(log: Log, key: str, cursor: str | None = None, total: int | None = None) -> Window:
     """The items of a section as the log page shows them. Entries grow with the log's age:
     they come in windows of PAGE_SIZE, newest first, continued by a keyset cursor
-    (entry date and id), so a window costs the same however old the log is."""
+    (entry date and id), so a window costs the same however old the log is. `total`: the
+    number of entries when the caller already counted them (the log page's summary)."""
     if key != "entries":
         items = section_items(log, key)
         return Window(items=items, total=len(items))
-    query = Entry.select(Entry, Author).join(Author, on=(Entry.author == Author.id)).where(Entry.log == log)
-    total = Entry.select().where(Entry.log == log).count()
+    query = _with_author(Entry).where(Entry.log == log)
+    if total is None and parse_cursor(cursor) is None:
+        # the newest window counts all the log's entries in the same query
+        window = dated_window(
+            query.select_extend(fn.COUNT(Entry.id).over().alias("entries_in_log")), Entry.entry_date, Entry.id, None, 0
+        )
+        return replace(window, total=window.items[0].entries_in_log if window.items else 0)
+    if total is None:
+        total = Entry.select().where(Entry.log == log).count()
     return dated_window(query, Entry.entry_date, Entry.id, cursor, total)
 
 
@@ -163,7 +182,11 @@ def log_page(log: Log, entries_cursor: str | None = None) -> dict:
     }
     remember_holders(log, context["history"])
     if log.status != LogStatus.DRAFT:
-        windows = {key: section_window(log, key, entries_cursor if key == "entries" else None) for key in SECTIONS}
+        entries = context["summary"]["counts"]["entries"]
+        windows = {
+            key: section_window(log, key, entries_cursor, entries) if key == "entries" else section_window(log, key)
+            for key in SECTIONS
+        }
         context["windows"] = windows
         context["items"] = {key: window.items for key, window in windows.items()}
         context["ip_prompt"] = ip_prompt(log)
