@@ -32,7 +32,7 @@ from stafettlogg.models import (
     User,
 )
 from stafettlogg.takeover import domain as requests
-from stafettlogg.windows import Window, dated_window, page_size, parse_cursor
+from stafettlogg.windows import Window, dated_window, page_size
 
 Author = User.alias("author")
 
@@ -87,14 +87,13 @@ def section_window(log: Log, key: str, cursor: str | None = None, total: int | N
         items = section_items(log, key)
         return Window(items=items, total=len(items))
     query = _with_author(Entry).where(Entry.log == log)
-    if total is None and parse_cursor(cursor) is None:
-        # the newest window counts all the log's entries in the same query
-        window = dated_window(
-            query.select_extend(fn.COUNT(Entry.id).over().alias("entries_in_log")), Entry.entry_date, Entry.id, None, 0
-        )
-        return replace(window, total=window.items[0].entries_in_log if window.items else 0)
     if total is None:
-        total = Entry.select().where(Entry.log == log).count()
+        # the window counts all the log's entries in the same query (a scalar subquery,
+        # evaluated once), whichever window it is
+        counted = Entry.select(fn.COUNT(Entry.id)).where(Entry.log == log)
+        window = dated_window(query.select_extend(counted.alias("in_log")), Entry.entry_date, Entry.id, cursor, 0)
+        in_log = window.items[0].in_log if window.items else Entry.select().where(Entry.log == log).count()
+        return replace(window, total=in_log)
     return dated_window(query, Entry.entry_date, Entry.id, cursor, total)
 
 

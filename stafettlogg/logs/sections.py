@@ -24,7 +24,6 @@ from stafettlogg.models import (
     Log,
     Measure,
     Meeting,
-    Participant,
     User,
     utcnow,
 )
@@ -203,13 +202,15 @@ FOREIGN_KEY_CHOICES = ("concerns", "people", "talk_agreements")  # choices that 
 
 @once_per_request
 def choices(provider: str, log: Log) -> list[tuple]:
+    """The options of a select field. The log's own rows come from the reads the log page
+    makes anyway (its sections and participants, once per request), not a query of their own."""
+    from stafettlogg.logs import queries  # queries reads SECTIONS from this module
+
     if provider == "concerns":
-        return [(c.id, c.title) for c in Concern.select().where(Concern.log == log).order_by(Concern.id)]
+        return [(c.id, c.title) for c in queries.section_items(log, "concerns")]
     if provider == "people":
-        people = [log.holder] + [
-            p.user for p in Participant.select(Participant, User).join(User).where(Participant.log == log)
-        ]
-        return [(u.id, f"{u.name} ({u.job_title})") for u in people]
+        participants = sorted(queries.participants(log), key=lambda p: p.id)
+        return [(u.id, f"{u.name} ({u.job_title})") for u in [log.holder, *(p.user for p in participants)]]
     if provider == "measure_status":
         return labels.options(labels.MEASURE_STATUSES)
     if provider == "meeting_kinds":
@@ -219,12 +220,7 @@ def choices(provider: str, log: Log) -> list[tuple]:
     if provider == "talk_statuses":
         return labels.options(labels.TALK_AGREEMENT_STATUSES)
     if provider == "talk_agreements":
-        return [
-            (a.id, a.adult)
-            for a in ChildTalkAgreement.select()
-            .where(ChildTalkAgreement.log == log, ChildTalkAgreement.status == "ongoing")
-            .order_by(ChildTalkAgreement.id)
-        ]
+        return [(a.id, a.adult) for a in queries.section_items(log, "talk_agreements") if a.status == "ongoing"]
     raise KeyError(provider)
 
 

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 
 from stafettlogg.dates import local_today
+from stafettlogg.db import once_per_request
 from stafettlogg.models import ChildTalk, ChildTalkAgreement, Log, LogStatus, Participant, Subject, User
 
 DUE_WITHIN_DAYS = 7
@@ -35,14 +36,14 @@ def next_due(agreement: ChildTalkAgreement, talks: list[ChildTalk]) -> TalkDue:
     return TalkDue(agreement, last, (last or agreement.start_date) + dt.timedelta(days=agreement.every_days))
 
 
+@once_per_request
 def schedule(log: Log) -> list[TalkDue]:
-    """Every ongoing agreement of the log with its next talk, soonest first."""
-    agreements = list(
-        ChildTalkAgreement.select()
-        .where(ChildTalkAgreement.log == log, ChildTalkAgreement.status == "ongoing")
-        .order_by(ChildTalkAgreement.id)
-    )
-    talks = list(ChildTalk.select().where(ChildTalk.log == log)) if agreements else []
+    """Every ongoing agreement of the log with its next talk, soonest first. From the
+    agreements and talks the log page reads for its sections (once per request)."""
+    from stafettlogg.logs import queries  # queries reads the schedule for its summary
+
+    agreements = [a for a in queries.section_items(log, "talk_agreements") if a.status == "ongoing"]
+    talks = queries.section_items(log, "talks") if agreements else []
     return sorted((next_due(a, talks) for a in agreements), key=lambda d: d.due_on)
 
 
