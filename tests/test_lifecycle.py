@@ -832,7 +832,8 @@ def test_closing_a_log_withdraws_a_pending_handover(log, db_conn):
 
 def test_who_may_change_an_item_is_said_once():
     """The rule for Endre/Slett on an item lives in logs/sections.py (can_change,
-    may_change_now); templates ask may_change_item, nothing restates it."""
+    may_change_each); templates ask item_controls (logs/controls.py), nothing
+    restates it."""
     from pathlib import Path
 
     root = Path(__file__).parent.parent

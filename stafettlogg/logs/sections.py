@@ -315,15 +315,10 @@ def ensure_not_final(item) -> None:
         raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
 
 
-def may_change_now(user: User, log: Log, section: Section, item) -> bool:
-    """Endre and Slett are offered on an item: the person may change it and it is not
-    final (whether the log takes writes now is the state table's, asked beside this)."""
-    return can_change(user, log, section, item) and not is_final(item)
-
-
 def may_change_each(user: User, log: Log, section: Section) -> Callable[[object], bool]:
-    """may_change_now for every item of one list: the person's role on the log is asked
-    once, not once per item."""
+    """Endre and Slett are offered on an item: the person may change it and it is not
+    final (whether the log takes writes now is the state table's, asked beside this).
+    For every item of one list: the person's role on the log is asked once, not per item."""
     role = role_on_log(user, log)
     return lambda item: _role_may_change(role, user, section, item) and not is_final(item)
 
@@ -401,12 +396,21 @@ def delete_item(by: User, log: Log, section: Section, item) -> None:
         audit.record(f"{section.key}_deleted", log=log, obj=item, user=by)
 
 
+def _role_may_evaluate(role: str | None, by: User, measure: Measure) -> bool:
+    responsible = role == "holder" or (role == "participant" and measure.responsible_user_id == by.id)
+    return responsible and measure.status != "ended"
+
+
 def may_evaluate(by: User, log: Log, measure: Measure) -> bool:
     """Who may evaluate a measure: the participant responsible for it, and the holder
     any; an ended measure is not evaluated again (the page and the route ask this)."""
+    return _role_may_evaluate(role_on_log(by, log), by, measure)
+
+
+def may_evaluate_each(by: User, log: Log) -> Callable[[Measure], bool]:
+    """may_evaluate for every measure of the list: the role on the log asked once."""
     role = role_on_log(by, log)
-    responsible = role == "holder" or (role == "participant" and measure.responsible_user_id == by.id)
-    return responsible and measure.status != "ended"
+    return lambda measure: _role_may_evaluate(role, by, measure)
 
 
 def add_evaluation(by: User, log: Log, measure: Measure, form):

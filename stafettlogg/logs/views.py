@@ -63,11 +63,6 @@ def log_states():
         "log_waiting_message": lambda log: states.waiting_message(log) if state(log) == states.WAITING else None,
         "log_content_readable": lambda log: log.status != states.DRAFT and readable(log),
         "consent_covers": states.covers,  # does the consent on file cover this unit (handover)
-        "may_evaluate": lambda log, measure: sec.may_evaluate(current_user, log, measure),
-        # Endre/Slett on an item: the log takes writes now, and the person may change it
-        "may_change_item": lambda section, log, item: (
-            state(log) == states.ACTIVE and sec.may_change_now(current_user, log, section, item)
-        ),
         "may_print_archive": lambda log: archive_domain.print_refusal(current_user, log) is None,
     }
 
