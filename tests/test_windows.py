@@ -117,6 +117,32 @@ def test_a_window_is_as_costly_as_the_first_and_rows_are_bounded(auth, many_entr
     assert listing and all(re.search(rf"LIMIT\s+(%s|\?|{SIZE + 1})", sql, re.I) for sql in listing)
 
 
+def test_the_log_page_and_the_fragment_cost_the_same_however_many_entries(auth, many_entries, db_conn, log):
+    """Queries and rows read per request do not grow with a log's entries: the log page and
+    the entries fragment read one window (PAGE_SIZE and one more to know if there are more)."""
+    from bench.run import counting
+    from stafettlogg.db import db
+
+    client = auth.persona("holder")
+
+    def cost():
+        measured = []
+        for url, headers in ((f"/logger/{log.id}", {}), (f"/logger/{log.id}/seksjon/entries", HX)):
+            with counting(db) as counter:
+                html = client.get(url, headers=headers).get_data(as_text=True)
+            assert len(shown_entries(html)) == SIZE
+            measured.append((len(counter["sql"]), counter["rows"]))
+        return measured
+
+    before = cost()
+    author = user("stafettholder")
+    for i in range(4 * SIZE):
+        Entry.create(log=log, entry_date=dt.date(2025, 1, 1), body=f"Eldre notat {i}", author=author)
+    assert cost() == before
+    (_page_queries, page_rows), (_fragment_queries, fragment_rows) = before
+    assert fragment_rows <= SIZE + 1 + 10  # the window, and the user, the log, the role, the consent gate
+
+
 def test_window_reads_are_audited(auth, many_entries, log):
     client = auth.persona("participant")
     html = client.get(f"/logger/{log.id}").get_data(as_text=True)
