@@ -382,3 +382,25 @@ def test_query_count_of_start_page_does_not_grow_with_logs(auth, db_conn):
         c.post("/logger/ny", data=dict(NEW_CHILD, name=f"Barn {i}", national_id=""))
     many = count_queries(c, "/")
     assert many == few, (few, many)
+
+
+def test_each_log_gets_its_own_add_forms(auth, db_conn, log):
+    """The empty add forms are rendered once and kept (logs/add_forms.py): every log still
+    gets its own URLs and its own options, and a new option shows at once."""
+    other = a_log()
+    an_item(log, "concerns", title="Emma gruer seg til gymtimene")
+    an_item(other, "concerns", title="Ali sover dårlig")
+    c = auth.persona("holder")
+
+    def goals_form(of):
+        html = c.get(f"/logger/{of.id}").get_data(as_text=True)
+        return html.split('id="section-goals"', 1)[1].split("</section>", 1)[0]
+
+    for _round in range(2):  # rendered, then kept
+        mine, theirs = goals_form(log), goals_form(other)
+        assert "Emma gruer seg" in mine and "Ali sover" not in mine
+        assert "Ali sover" in theirs and "Emma gruer seg" not in theirs
+        assert f"/logger/{log.id}/" in mine and f"/logger/{other.id}/" not in mine
+        assert f"/logger/{other.id}/" in theirs and f"/logger/{log.id}/" not in theirs
+    an_item(log, "concerns", title="Emma spiser lite")
+    assert "Emma spiser lite" in goals_form(log)

@@ -24,7 +24,7 @@ from stafettlogg.access import role_on_log
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.dates import local, local_today
 from stafettlogg.guide.domain import load_guide
-from stafettlogg.logs import domain, ip_prompt, lifecycle, queries, states
+from stafettlogg.logs import add_forms, domain, ip_prompt, lifecycle, queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, optional_date, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
@@ -64,6 +64,7 @@ def log_states():
         "log_content_readable": lambda log: log.status != states.DRAFT and readable(log),
         "consent_covers": states.covers,  # does the consent on file cover this unit (handover)
         "may_print_archive": lambda log: archive_domain.print_refusal(current_user, log) is None,
+        "blank_section_fields": add_forms.blank_fields,
     }
 
 

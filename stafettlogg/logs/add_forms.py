@@ -1,0 +1,34 @@
+"""A section's add form, empty (no values, no errors), is the same on every log but for
+the log's id in its URLs and the log's own options (its concerns, people, agreements):
+its fields are rendered once per language and options, kept by the app, and the log's id
+put in on each page. The CSRF token and anything else per person stay outside."""
+
+from collections import OrderedDict
+
+from flask import current_app, request
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from stafettlogg.logs.controls import PLACEHOLDER
+from stafettlogg.logs.sections import choices
+
+KEPT = 500  # forms kept per app: languages × sections × distinct option lists in use
+
+
+def _kept() -> OrderedDict:
+    return current_app.extensions.setdefault("blank_section_fields", OrderedDict())
+
+
+def blank_fields(section, log, render) -> Markup:
+    """render(section, log, values, errors, prefix): logs/_form_fields.html section_fields."""
+    options = tuple(tuple(choices(f.choices, log)) for f in section.fields if f.kind == "select")
+    key = (str(get_locale()), request.script_root, section.key, options)
+    here, there = f"/logger/{log.id}/", f"/logger/{PLACEHOLDER}/"
+    kept = _kept()
+    html = kept.get(key)
+    if html is None:
+        html = render(section, log, {}, {}, f"new-{section.key}").replace(here, there)  # Markup: stays markup
+        kept[key] = html
+        while len(kept) > KEPT:
+            kept.popitem(last=False)
+    return html.replace(there, here)
