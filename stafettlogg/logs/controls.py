@@ -4,7 +4,7 @@ labels and the caller's right to change items are resolved once, so a long list 
 repeat identical work per item."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -22,10 +22,21 @@ def _fill(template: str, item_id: int) -> str:
     return f"{head}{item_id}{tail}"
 
 
+# The per-item URLs a list builds: endpoint -> the name of its item's id, and whether it
+# names the section
+ITEM_URLS = {
+    "logs.item_edit": ("item_id", True),
+    "logs.item_delete": ("item_id", True),
+    "logs.evaluation_create": ("measure_id", False),
+    "meetings.show": ("meeting_id", False),
+    "meetings.readaloud": ("meeting_id", False),
+}
+
+
 @dataclass(frozen=True)
 class ItemControls:
-    edit_template: str
-    delete_template: str
+    log_id: int
+    section_key: str
     csrf: str
     edit_label: str
     delete_label: str
@@ -35,16 +46,27 @@ class ItemControls:
     writable: bool  # the log takes writes now (its state is active)
     changeable: Callable[[object], bool]  # sections.may_change_each
     evaluable: Callable[[object], bool] | None = None  # measures: sections.may_evaluate_each
-    evaluate_template: str = ""
+    _urls: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def url(self, endpoint: str, item_id: int) -> str:
+        """url_for(endpoint) for this item: built once per list with a placeholder id."""
+        template = self._urls.get(endpoint)
+        if template is None:
+            name, names_section = ITEM_URLS[endpoint]
+            args = {"log_id": self.log_id, name: PLACEHOLDER}
+            if names_section:
+                args["key"] = self.section_key
+            template = self._urls[endpoint] = url_for(endpoint, **args)
+        return _fill(template, item_id)
 
     def edit_url(self, item_id: int) -> str:
-        return _fill(self.edit_template, item_id)
+        return self.url("logs.item_edit", item_id)
 
     def delete_url(self, item_id: int) -> str:
-        return _fill(self.delete_template, item_id)
+        return self.url("logs.item_delete", item_id)
 
     def evaluate_url(self, item_id: int) -> str:
-        return _fill(self.evaluate_template, item_id)
+        return self.url("logs.evaluation_create", item_id)
 
     def may_evaluate(self, measure) -> bool:
         """Evaluer tiltaket on this measure: the log takes writes now and the person may evaluate it."""
@@ -57,10 +79,9 @@ class ItemControls:
 
 def item_controls(section, log) -> ItemControls:
     user = current_user._get_current_object()
-    measures = section.key == "measures"
     return ItemControls(
-        edit_template=url_for("logs.item_edit", log_id=log.id, key=section.key, item_id=PLACEHOLDER),
-        delete_template=url_for("logs.item_delete", log_id=log.id, key=section.key, item_id=PLACEHOLDER),
+        log_id=log.id,
+        section_key=section.key,
         csrf=generate_csrf(),
         edit_label=_("Endre"),
         delete_label=_("Slett"),
@@ -69,6 +90,5 @@ def item_controls(section, log) -> ItemControls:
         item_name=str(section.item_name),
         writable=states.state_of(log) == states.ACTIVE,
         changeable=may_change_each(user, log, section),
-        evaluable=may_evaluate_each(user, log) if measures else None,
-        evaluate_template=url_for("logs.evaluation_create", log_id=log.id, measure_id=PLACEHOLDER) if measures else "",
+        evaluable=may_evaluate_each(user, log) if section.key == "measures" else None,
     )

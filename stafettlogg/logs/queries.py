@@ -100,7 +100,7 @@ def section_window(log: Log, key: str, cursor: str | None = None, total: int | N
 @once_per_request
 def participants(log: Log) -> list[Participant]:
     return list(
-        Participant.select(Participant, User, Unit)
+        Participant.select(Participant, *byline_columns(User), User.phone, User.active, User.unit, Unit)
         .join(User, on=(Participant.user == User.id))
         .join(Unit, JOIN.LEFT_OUTER)
         .where(Participant.log == log)
@@ -141,7 +141,7 @@ def holder_history(log: Log) -> list[Handover]:
     from_user = User.alias("from_user")
     to_user = User.alias("to_user")
     return list(
-        Handover.select(Handover, from_user, to_user)
+        Handover.select(Handover, *byline_columns(from_user), *byline_columns(to_user))
         .join(from_user, on=(Handover.from_user == from_user.id))
         .switch(Handover)
         .join(to_user, on=(Handover.to_user == to_user.id))
