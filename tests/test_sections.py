@@ -404,3 +404,17 @@ def test_each_log_gets_its_own_add_forms(auth, db_conn, log):
         assert f"/logger/{other.id}/" in theirs and f"/logger/{log.id}/" not in theirs
     an_item(log, "concerns", title="Emma spiser lite")
     assert "Emma spiser lite" in goals_form(log)
+
+
+def test_each_measure_gets_its_own_evaluation_form(auth, db_conn, log):
+    """The empty evaluation form is rendered once per list and filled in per measure."""
+    from stafettlogg.logs.controls import PLACEHOLDER
+
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    measures = list(Measure.select().where(Measure.log == log))
+    assert len(measures) == 2
+    for m in measures:
+        assert f'action="/logger/{log.id}/tiltak/{m.id}/evaluering"' in html
+        assert f'id="eval-{m.id}-what_worked"' in html and f'for="eval-{m.id}-decision' not in html
+        assert f"target:#eval-{m.id}-what_worked" in html  # its own plain-language hints
+    assert str(PLACEHOLDER) not in html
