@@ -112,19 +112,23 @@ def guardians(log: Log) -> list[Guardian]:
     return list(Guardian.select().where(Guardian.log == log).order_by(Guardian.id))
 
 
-def summary(log: Log) -> dict:
-    """Counters for the section navigation and the deadline list (refreshed by htmx)."""
-    counted = [
-        (key, SECTIONS[key].model)
-        for key in ("concerns", "highlights", "goals", "measures", "meetings", "entries", "talks")
-    ]
-    # every section's count in one query (a scalar subquery per section)
-    counts = (
-        Log.select(*(model.select(fn.COUNT(model.id)).where(model.log == log).alias(key) for key, model in counted))
-        .where(Log.id == getattr(log, "id", log))
-        .dicts()
-        .get()
-    )
+COUNTED = ("concerns", "highlights", "goals", "measures", "meetings", "entries", "talks")
+
+
+def summary(log: Log, windows: dict[str, Window] | None = None) -> dict:
+    """Counters for the section navigation and the deadline list (refreshed by htmx).
+    windows: the log page's sections, already read with their totals."""
+    if windows is not None:
+        counts = {key: windows[key].total for key in COUNTED}
+    else:
+        # every section's count in one query (a scalar subquery per section)
+        models = [(key, SECTIONS[key].model) for key in COUNTED]
+        counts = (
+            Log.select(*(model.select(fn.COUNT(model.id)).where(model.log == log).alias(key) for key, model in models))
+            .where(Log.id == getattr(log, "id", log))
+            .dicts()
+            .get()
+        )
     soon = local_today() + dt.timedelta(days=14)
     due = sorted(
         (
@@ -176,19 +180,17 @@ def log_page(log: Log, entries_cursor: str | None = None) -> dict:
         "guardians": guardians(log),
         "participants": participants(log),
         "consent": current_consent(log),
-        "summary": summary(log),
         "history": holder_history(log),
     }
     remember_holders(log, context["history"])
-    if log.status != LogStatus.DRAFT:
-        entries = context["summary"]["counts"]["entries"]
-        windows = {
-            key: section_window(log, key, entries_cursor, entries) if key == "entries" else section_window(log, key)
-            for key in SECTIONS
-        }
-        context["windows"] = windows
-        context["items"] = {key: window.items for key, window in windows.items()}
-        context["ip_prompt"] = ip_prompt(log)
+    if log.status == LogStatus.DRAFT:
+        return {**context, "summary": summary(log)}
+    # the sections first: their totals are the summary's counts
+    windows = {key: section_window(log, key, entries_cursor if key == "entries" else None) for key in SECTIONS}
+    context["windows"] = windows
+    context["items"] = {key: window.items for key, window in windows.items()}
+    context["summary"] = summary(log, windows)
+    context["ip_prompt"] = ip_prompt(log)
     return context
 
 
