@@ -10,6 +10,8 @@ koordinator or a barnekoordinator."""
 import dataclasses
 import json
 
+from peewee import fn
+
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.guide.domain import walk
@@ -32,32 +34,39 @@ class IpPrompt:
         return self.guide_result is not None
 
 
-def services_in_measures(log: Log) -> int:
+def services_in_measures(log: Log):
     """Different services among the people responsible for the log's measures, ended
-    measures included (over time)."""
+    measures included (over time): a scalar subquery."""
     return (
-        Measure.select(User.unit)
+        Measure.select(fn.COUNT(User.unit.distinct()))
         .join(User, on=(Measure.responsible_user == User.id))
         .where(Measure.log == log, User.unit.is_null(False))
-        .distinct()
-        .count()
     )
 
 
-def latest_guide_answer(log: Log) -> GuideAnswer | None:
-    return GuideAnswer.select().where(GuideAnswer.log == log).order_by(GuideAnswer.id.desc()).first()
+def _latest_answer(log: Log, column):
+    return GuideAnswer.select(column).where(GuideAnswer.log == log).order_by(GuideAnswer.id.desc()).limit(1)
 
 
 def ip_prompt(log: Log) -> IpPrompt | None:
-    """The prompt to show on the log now, or None."""
+    """The prompt to show on the log now, or None. One query: the services counted and the
+    guide's latest answer for the log, as scalar subqueries."""
     if log.status not in states.OPEN:
         return None
-    answer = latest_guide_answer(log)
-    guide_result = answer.result_id if answer is not None and answer.result_id in IP_RESULTS else None
-    services = services_in_measures(log)
+    services, result, answered_at = (
+        Log.select(
+            services_in_measures(log).alias("services"),
+            _latest_answer(log, GuideAnswer.result_id).alias("result"),
+            _latest_answer(log, GuideAnswer.answered_at).alias("answered_at"),
+        )
+        .where(Log.id == log.id)
+        .tuples()
+        .get()
+    )
+    guide_result = result if result in IP_RESULTS else None
     if guide_result is None and services < SERVICES_FOR_IP:
         return None
-    return IpPrompt(services, guide_result, answer.answered_at if guide_result else None)
+    return IpPrompt(services, guide_result, GuideAnswer.answered_at.python_value(answered_at) if guide_result else None)
 
 
 def record_guide_answer(by: User, log: Log, answers: dict) -> GuideAnswer:
