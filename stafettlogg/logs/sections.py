@@ -204,7 +204,7 @@ FOREIGN_KEY_CHOICES = ("concerns", "people", "talk_agreements")  # choices that 
 def choices(provider: str, log: Log) -> list[tuple]:
     """The options of a select field. The log's own rows come from the reads the log page
     makes anyway (its sections and participants, once per request), not a query of their own."""
-    from stafettlogg.logs import queries  # queries reads SECTIONS from this module
+    from stafettlogg.logs import queries  # cycle: queries reads SECTIONS from here
 
     if provider == "concerns":
         return [(c.id, c.title) for c in queries.section_items(log, "concerns")]

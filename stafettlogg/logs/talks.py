@@ -40,7 +40,7 @@ def next_due(agreement: ChildTalkAgreement, talks: list[ChildTalk]) -> TalkDue:
 def schedule(log: Log) -> list[TalkDue]:
     """Every ongoing agreement of the log with its next talk, soonest first. From the
     agreements and talks the log page reads for its sections (once per request)."""
-    from stafettlogg.logs import queries  # queries reads the schedule for its summary
+    from stafettlogg.logs import queries  # cycle: queries reads the schedule for its summary
 
     agreements = [a for a in queries.section_items(log, "talk_agreements") if a.status == "ongoing"]
     talks = queries.section_items(log, "talks") if agreements else []
