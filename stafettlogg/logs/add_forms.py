@@ -5,7 +5,7 @@ put in on each page. The CSRF token and anything else per person stay outside.""
 
 from collections import OrderedDict
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -23,7 +23,8 @@ def blank_fields(section, log, render) -> Markup:
     """render(section, log, values, errors, prefix): logs/_form_fields.html section_fields."""
     options = tuple(tuple(choices(f.choices, log)) for f in section.fields if f.kind == "select")
     key = (str(get_locale()), request.script_root, section.key, options)
-    here, there = f"/logger/{log.id}/", f"/logger/{PLACEHOLDER}/"
+    # the log's URLs all start with its page's URL
+    here, there = url_for("logs.show", log_id=log.id) + "/", url_for("logs.show", log_id=PLACEHOLDER) + "/"
     kept = _kept()
     html = kept.get(key)
     if html is None:
