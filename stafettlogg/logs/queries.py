@@ -97,15 +97,7 @@ def section_window(log: Log, key: str, cursor: str | None = None, total: int | N
     return dated_window(query, Entry.entry_date, Entry.id, cursor, total)
 
 
-@once_per_request
-def participants(log: Log) -> list[Participant]:
-    return list(
-        Participant.select(Participant, *byline_columns(User), User.phone, User.active, User.unit, Unit)
-        .join(User, on=(Participant.user == User.id))
-        .join(Unit, JOIN.LEFT_OUTER)
-        .where(Participant.log == log)
-        .order_by(User.name)
-    )
+participants = states.participants  # read once per request: the consent gate asks too
 
 
 def guardians(log: Log) -> list[Guardian]:

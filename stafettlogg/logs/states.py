@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from peewee import JOIN
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.dates import local_today
-from stafettlogg.db import request_memo
+from stafettlogg.db import once_per_request, request_memo
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
 from stafettlogg.notify import msg
@@ -488,16 +489,24 @@ def _single_gap(log: Log) -> tuple[str, object] | None:
     unit = log.unit  # read with the log by the access check (access._log_of_request)
     if not consent_covers_unit(consent, unit):
         return (GAP_HOLDER_UNIT, unit)
-    for row in (
-        Participant.select(Participant, User, Unit)
-        .join(User, on=(Participant.user == User.id))
-        .join(Unit)
-        .where(Participant.log == log.id)
-        .order_by(User.name)
-    ):
-        if not consent_covers_unit(consent, row.user.unit):
+    for row in participants(log):
+        if row.user.unit_id is not None and not consent_covers_unit(consent, row.user.unit):
             return (GAP_PARTICIPANT, row.user)
     return None
+
+
+@once_per_request
+def participants(log: Log) -> list[Participant]:
+    """The log's participants by name, with the columns a page shows of them and their
+    units: the consent gate, the log page, the guardian's view and the meeting read them
+    once per request."""
+    return list(
+        Participant.select(Participant, User.id, User.name, User.job_title, User.phone, User.active, User.unit, Unit)
+        .join(User, on=(Participant.user == User.id))
+        .join(Unit, JOIN.LEFT_OUTER)
+        .where(Participant.log == getattr(log, "id", log))
+        .order_by(User.name)
+    )
 
 
 def waiting_ids(logs: list[Log]) -> set[int]:
