@@ -207,6 +207,7 @@ def test_arabic_pages_run_right_to_left(auth, log):
 FAMILY_SOURCES = (
     "templates/guardians/_plain.html",
     "templates/guardians/access_log.html",
+    "templates/guardians/_access_rows.html",
     "templates/guardians/deletion_request.html",
     "templates/guardians/show.html",
     "templates/guardians/withdraw.html",

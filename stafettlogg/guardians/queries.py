@@ -1,26 +1,34 @@
 """What the guardians' view reads: the plain view of a log in a fixed number of queries,
 and the access history in words (who has viewed or changed the log, never usernames)."""
 
+import datetime as dt
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from peewee import JOIN, prefetch
+from peewee import JOIN, fn
 
-from stafettlogg.logs import lifecycle, queries, talks
+from stafettlogg.logs import queries
+from stafettlogg.logs import sections as sec
 from stafettlogg.models import (
     AuditEvent,
+    ChildTalk,
+    ChildTalkAgreement,
     Concern,
     Consent,
     DeletionRequest,
+    Evaluation,
     Goal,
     Highlight,
     LogStatus,
+    Measure,
     Meeting,
     MinutesCorrection,
     Unit,
     User,
     utcnow,
 )
+from stafettlogg.windows import Window, page_size
 
 
 def plain_view(log) -> dict:
@@ -28,35 +36,125 @@ def plain_view(log) -> dict:
     free entries (the professionals' notes) and never draft minutes."""
     log = queries.load_log(log.id)
     consents = list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc()))
+    # the open request and the last refusal in one read, newest first
+    requests = list(
+        DeletionRequest.select()
+        .where(
+            DeletionRequest.log == log,
+            DeletionRequest.handled_at.is_null() | (DeletionRequest.outcome == "refused"),
+        )
+        .order_by(DeletionRequest.id.desc())
+    )
+    open_requests = [r for r in requests if r.handled_at is None]
     context = {
         "log": log,
         "participants": queries.participants(log),
         "consents": consents,
-        "deletion_request": lifecycle.open_deletion_request(log),
-        "last_answer": DeletionRequest.select()
-        .where(DeletionRequest.log == log, DeletionRequest.outcome == "refused")
-        .order_by(DeletionRequest.id.desc())
-        .first(),
+        "deletion_request": open_requests[-1] if open_requests else None,  # the oldest open one
+        "last_answer": next((r for r in requests if r.outcome == "refused"), None),
         "shows_content": log.status != LogStatus.DRAFT,
-        "units": queries.units_named_by(consents),
+        "units": _units_named_by(consents),
     }
     if context["shows_content"]:
-        now = utcnow()
-        finalised = queries.with_finaliser(
-            Meeting.select().where(Meeting.log == log, Meeting.finalised_at.is_null(False))
-        ).order_by(Meeting.starts_at.desc())
         context.update(
             concerns=list(Concern.select().where(Concern.log == log).order_by(Concern.id)),
             goals=list(Goal.select().where(Goal.log == log).order_by(Goal.id)),
-            measures=queries.section_items(log, "measures"),
+            measures=_measures(log),
             highlights=list(Highlight.select().where(Highlight.log == log).order_by(Highlight.id.desc())),
-            upcoming=list(
-                Meeting.select().where(Meeting.log == log, Meeting.starts_at >= now).order_by(Meeting.starts_at)
-            ),
-            minutes=list(prefetch(finalised, MinutesCorrection.select().order_by(MinutesCorrection.id))),
-            talk_summary=talks.family_summary(log),
+            talk_summary=_talk_summary(log),
+            **_meetings(log),
         )
     return context
+
+
+def _units_named_by(consents) -> list:
+    """queries.units_named_by, without a query when the consents name no unit."""
+    if not any("unit:" in (consent.services or "") for consent in consents):
+        return []
+    return queries.units_named_by(consents)
+
+
+def _measures(log) -> list[Measure]:
+    """The measures, most urgent evaluation first, each with its evaluations (in the
+    order they were made): two queries, no authors (the family sees none)."""
+    measures = list(
+        Measure.select(
+            Measure.id,
+            Measure.what_html,
+            Measure.responsible,
+            Measure.start_date,
+            Measure.evaluation_date,
+            Measure.status,
+        )
+        .where(Measure.log == log)
+        .order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
+    )
+    evaluations: dict[int, list] = {m.id: [] for m in measures}
+    if measures:
+        for evaluation in (
+            Evaluation.select(Evaluation.measure, Evaluation.evaluated_on, Evaluation.what_worked, Evaluation.decision)
+            .where(Evaluation.measure.in_(list(evaluations)))
+            .order_by(Evaluation.evaluated_on, Evaluation.id)
+        ):
+            evaluations[evaluation.measure_id].append(evaluation)
+    for measure in measures:
+        measure.evaluations = evaluations[measure.id]
+    return measures
+
+
+def _meetings(log) -> dict:
+    """The meetings to come and the approved minutes (newest first, with the corrections):
+    one query for the meetings, one for the corrections; only what the page shows (never
+    draft minutes: a meeting to come shows its agenda)."""
+    now = utcnow()
+    meetings = list(
+        Meeting.select(
+            Meeting.id,
+            Meeting.log,
+            Meeting.kind,
+            Meeting.starts_at,
+            Meeting.place,
+            Meeting.agenda,
+            Meeting.agenda_html,
+            Meeting.minutes_html,
+            Meeting.present,
+            Meeting.finalised_at,
+        )
+        .where(Meeting.log == log, (Meeting.starts_at >= now) | Meeting.finalised_at.is_null(False))
+        .order_by(Meeting.starts_at.desc())
+    )
+    minutes = [m for m in meetings if sec.is_final(m)]
+    corrections: dict[int, list] = {m.id: [] for m in minutes}
+    if minutes:
+        for correction in (
+            MinutesCorrection.select(MinutesCorrection.meeting, MinutesCorrection.created_at, MinutesCorrection.body)
+            .where(MinutesCorrection.meeting.in_(list(corrections)))
+            .order_by(MinutesCorrection.id)
+        ):
+            corrections[correction.meeting_id].append(correction)
+        # the minutes name the holder as of each meeting: the log read above and its holder
+        # history once (templating.meeting_holder)
+        queries.remember_holders(log, queries.holder_history(log))
+    for meeting in minutes:
+        meeting.corrections = corrections[meeting.id]
+    return {"upcoming": [m for m in reversed(meetings) if m.starts_at >= now], "minutes": minutes}
+
+
+def _talk_summary(log) -> dict:
+    """What the guardians are told of the talks with the child (as talks.family_summary):
+    who talks with the child and how often, how many talks and when the last one was,
+    counted by the database (never what the child said)."""
+    count, last = (
+        ChildTalk.select(fn.COUNT(ChildTalk.id), fn.MAX(ChildTalk.talked_on)).where(ChildTalk.log == log).tuples().get()
+    )
+    if isinstance(last, str):
+        last = dt.date.fromisoformat(last[:10])
+    agreements = list(
+        ChildTalkAgreement.select()
+        .where(ChildTalkAgreement.log == log, ChildTalkAgreement.status == "ongoing")
+        .order_by(ChildTalkAgreement.id)
+    )
+    return {"agreements": agreements, "count": count or 0, "last": last}
 
 
 # ------------------------------------------------------------------ the access history
@@ -107,49 +205,69 @@ def action_text(action: str) -> str:
     return _("Endret innholdet i stafettloggen")
 
 
-PAGE_SIZE = 100
+def _parse_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
+    """A cursor as access_history writes it ("2026-03-01T10:15:00.123456_42"); anything
+    else starts from the newest."""
+    try:
+        at, _sep, event_id = (cursor or "").rpartition("_")
+        return dt.datetime.fromisoformat(at), int(event_id)
+    except ValueError:
+        return None
 
 
-def access_history(log, page: int = 1) -> tuple[list[dict], bool]:
+def access_history(log, cursor: str | None = None) -> Window:
     """Who has viewed or changed the log and when (Normen fact sheet 15): role,
     job title and service, never usernames. Repeated reads by the same person within
-    the same hour are shown as one line with a count."""
-    events = list(
-        AuditEvent.select(AuditEvent.at, AuditEvent.user_id, AuditEvent.role, AuditEvent.action)
-        .where(AuditEvent.log_id == log.id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .offset((page - 1) * PAGE_SIZE * 5)
-        .limit(PAGE_SIZE * 5 + 1)
-    )
-    more = len(events) > PAGE_SIZE * 5
-    events = events[: PAGE_SIZE * 5]
-    ids = {e.user_id for e in events if e.user_id}
-    people = {
-        u.id: u
-        for u in User.select(User.id, User.job_title, User.role, User.unit, Unit.name)
-        .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id), attr="unit_row")
-        .where(User.id.in_(list(ids) or [0]))
-    }
+    the same hour are shown as one line with a count.
+
+    The history grows with the log's age: it comes in windows of PAGE_SIZE events,
+    newest first, continued by a keyset cursor (time and id, the index on log, time and
+    id), so a window costs the same however long the history is. A line of repeated
+    reads at the edge of a window goes on at the top of the next."""
+    size = page_size()
+    query = AuditEvent.select(AuditEvent.id, AuditEvent.at, AuditEvent.user_id, AuditEvent.role, AuditEvent.action)
+    query = query.where(AuditEvent.log_id == log.id)
+    after = _parse_cursor(cursor)
+    if after is not None:
+        at, event_id = after
+        query = query.where((AuditEvent.at < at) | ((AuditEvent.at == at) & (AuditEvent.id < event_id)))
+    events = list(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(size + 1))
+    more = None
+    if len(events) > size:
+        events = events[:size]
+        more = f"{events[-1].at.isoformat()}_{events[-1].id}"
+    ids = sorted({e.user_id for e in events if e.user_id})
+    people = {}
+    if ids:
+        people = {
+            u.id: (u.job_title, u.unit_name or "")
+            for u in User.select(User.id, User.job_title, Unit.name.alias("unit_name"))
+            .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id))
+            .where(User.id.in_(ids))
+            .objects()
+        }
+    you = getattr(current_user, "id", None)
+    texts: dict[str, str] = {}  # each action's words once per window, not once per event
     rows: list[dict] = []
     for event in events:
-        person = people.get(event.user_id)
-        text = action_text(event.action)
+        text = texts.get(event.action)
+        if text is None:
+            text = texts[event.action] = action_text(event.action)
         key = (event.user_id, text, event.at.replace(minute=0, second=0, microsecond=0))
         if rows and rows[-1]["key"] == key:
             rows[-1]["count"] += 1
             continue
-        unit_row = getattr(person, "unit_row", None)
-        unit = unit_row.name if unit_row is not None else ""
+        job_title, unit = people.get(event.user_id, ("", ""))
         rows.append(
             {
                 "key": key,
                 "at": event.at,
                 "role": event.role,
-                "job_title": person.job_title if person and event.role != "guardian" else "",
+                "job_title": job_title if event.role != "guardian" else "",
                 "unit": unit,
                 "text": text,
                 "count": 1,
-                "you": event.user_id == getattr(current_user, "id", None),
+                "you": event.user_id == you,
             }
         )
-    return rows, more
+    return Window(items=rows, total=0, cursor=cursor if after is not None else None, next_cursor=more)

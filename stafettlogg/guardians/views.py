@@ -14,10 +14,12 @@ from stafettlogg.guardians import domain
 from stafettlogg.guardians.queries import access_history, plain_view
 from stafettlogg.logs import lifecycle as log_lifecycle
 from stafettlogg.logs import queries
+from stafettlogg.logs import states as log_states
 from stafettlogg.logs.domain import LogError, age_on
 from stafettlogg.models import Guardian, GuardianInvitation, User, utcnow
 from stafettlogg.passwords import verify_password
 from stafettlogg.signin import throttle
+from stafettlogg.web import is_htmx, page_or_fragment
 
 bp = Blueprint("guardian", __name__)
 
@@ -28,14 +30,20 @@ bp = Blueprint("guardian", __name__)
 @bp.route("/mine/<int:log_id>")
 def show(log_id):
     g.audit_object = g.log
-    return render_template("guardians/show.html", **plain_view(g.log))
+    # the one action of the log's life this page offers (not every action asked in turn)
+    may_withdraw = log_states.problem(current_user, g.log, "withdraw_consent") is None
+    return render_template("guardians/show.html", may_withdraw=may_withdraw, **plain_view(g.log))
 
 
 @bp.route("/mine/<int:log_id>/innsyn")
 def access_log(log_id):
-    page = max(request.args.get("side", 1, type=int) or 1, 1)
-    rows, more = access_history(g.log, page)
-    return render_template("guardians/access_log.html", log=g.log, rows=rows, page=page, more=more)
+    """The access history, one window at a time: «Vis flere» is a link to the next window
+    as a whole page, and htmx appends just its rows in place of the link."""
+    window = access_history(g.log, request.args.get("etter"))
+    only_rows = bool(window.cursor) and is_htmx()
+    return page_or_fragment(
+        "guardians/_access_rows.html", "guardians/access_log.html", log=g.log, window=window, only_rows=only_rows
+    )
 
 
 @bp.route("/mine/<int:log_id>/trekk-samtykke", methods=["GET", "POST"])

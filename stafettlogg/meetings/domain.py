@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.access import role_on_log
-from stafettlogg.db import write_transaction
+from stafettlogg.db import once_per_request, write_transaction
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.domain import LogError, ensure_writable
 from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, Participant, User, utcnow
@@ -58,6 +58,7 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
     raises Conflict with the user's own text; an unchanged text writes nothing.
     Returns (the meeting as stored, whether anything was written)."""
     ensure_open(by, log, meeting)
+    role = role_on_log(by, log)  # asked by ensure_open: the write transaction forgets it
     texts = _clean_texts(form)
     try:
         version = int(form.get("version", ""))
@@ -68,8 +69,10 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
         sec.ensure_not_final(current)
         if all(getattr(current, k) == v for k, v in texts.items()):
             return current, False  # nothing new: no conflict possible, nothing to write
+        # the texts with their HTML (models.RenderedText), written and kept on the row returned
+        values = Meeting._with_html({**texts, "updated_at": utcnow()})
         changed = (
-            Meeting.update(version=Meeting.version + 1, updated_at=utcnow(), **texts)
+            Meeting.update(version=Meeting.version + 1, **values)
             .where(Meeting.id == meeting.id, Meeting.version == version, Meeting.finalised_at.is_null())
             .execute()
         )
@@ -82,15 +85,29 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
                 mine=texts,
                 theirs=current,
             )
-        audit.record("meeting_minutes_saved", log=log, obj=meeting, user=by)
-    return Meeting.get_by_id(meeting.id), True
+        audit.record("meeting_minutes_saved", log=log, obj=meeting, user=by, role=role)
+    # the row as stored now: what was read in the transaction, with what this save wrote
+    # (the update matched the version read, so it is the next one)
+    for name, value in values.items():
+        setattr(current, name, Meeting._meta.fields[name].python_value(value))
+    current.version = version + 1
+    return current, True
 
 
+@once_per_request
+def guardians(log: Log) -> list[Guardian]:
+    """The log's guardians, read once per request: whom to tick as present, the names
+    the plain-language checker knows and who needs an interpreter."""
+    return list(Guardian.select().where(Guardian.log == log).order_by(Guardian.id))
+
+
+@once_per_request
 def people_present_choices(log: Log) -> list[tuple[str, str]]:
     """(group, name) of everyone who can be ticked as present: the child, the guardians,
-    the holder and the participants (seed 001: write the log where they are present)."""
+    the holder and the participants (seed 001: write the log where they are present).
+    Read once per request (the page and the plain-language checker both ask)."""
     people = [(_("Barnet"), log.subject.name)]
-    for guardian in Guardian.select().where(Guardian.log == log).order_by(Guardian.id):
+    for guardian in guardians(log):
         people.append((_("Foresatte"), guardian.name))
     staff = [log.holder] + [
         p.user
@@ -110,6 +127,7 @@ def set_present(by: User, log: Log, meeting: Meeting, ticked: list[str], others:
     ticked; anyone else is written under "others". Not version-checked: a tick is
     not text that can be lost, and the last tick wins."""
     ensure_open(by, log, meeting)
+    role = role_on_log(by, log)  # asked by ensure_open: the write transaction forgets it
     known = [name for _group, name in people_present_choices(log)]
     names = [name for name in known if name in set(ticked)]
     for line in (others or "").splitlines():
@@ -127,7 +145,7 @@ def set_present(by: User, log: Log, meeting: Meeting, ticked: list[str], others:
         )
         if not changed:
             raise LogError(_("Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet."), code="final")
-        audit.record("meeting_present_saved", log=log, obj=meeting, user=by)
+        audit.record("meeting_present_saved", log=log, obj=meeting, user=by, role=role)
     return Meeting.get_by_id(meeting.id)
 
 

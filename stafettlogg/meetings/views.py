@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -55,22 +56,35 @@ def _editable(meeting) -> bool:
 
 
 def _context(meeting, **extra) -> dict:
-    log = g.log
+    """What the meeting page shows. The log is read with its child, unit and holder in one
+    query, and its holder history once (the minutes name the holder as of the meeting);
+    the guardians once for whom to tick, the names the checker knows and interpreters."""
+    log = queries.load_log(g.log.id)
+    queries.remember_holders(log, queries.holder_history(log))
     people = domain.people_present_choices(log)
     groups: dict = {}
     for group, name in people:
         groups.setdefault(group, []).append(name)
+    page_language = str(get_locale() or languages.DEFAULT)
+    writer = domain.can_write(current_user, log)
+    active = states.state_of(g.log) == states.ACTIVE
     context = {
         "log": log,
         "meeting": meeting,
         "role": role_on_log(current_user, log),
-        "editable": _editable(meeting),
-        "can_correct": domain.can_write(current_user, log) and states.state_of(log) == states.ACTIVE,
+        "editable": writer and active and meeting.finalised_at is None,
+        "can_correct": writer and active,
         "people": people,
         "people_groups": groups,
         "present": domain.present_lines(meeting),
         "measures": domain.meeting_measures(meeting),
-        "corrections": domain.corrections(meeting),
+        # shown under approved minutes only
+        "corrections": domain.corrections(meeting) if sec.is_final(meeting) else [],
+        "interpreter_needs": [
+            (guardian.name, languages.name_in(guardian.language or languages.DEFAULT, page_language))
+            for guardian in domain.guardians(log)
+            if guardian.needs_interpreter
+        ],
         "measure_section": sec.SECTIONS["measures"],
         "measure_errors": {},
         "measure_values": {},
