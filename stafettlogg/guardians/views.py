@@ -14,7 +14,6 @@ from stafettlogg.guardians import domain
 from stafettlogg.guardians.queries import access_history, plain_view
 from stafettlogg.logs import lifecycle as log_lifecycle
 from stafettlogg.logs import queries
-from stafettlogg.logs import states as log_states
 from stafettlogg.logs.domain import LogError, age_on
 from stafettlogg.models import Guardian, GuardianInvitation, User, utcnow
 from stafettlogg.passwords import verify_password
@@ -30,9 +29,7 @@ bp = Blueprint("guardian", __name__)
 @bp.route("/mine/<int:log_id>")
 def show(log_id):
     g.audit_object = g.log
-    # the one action of the log's life this page offers (not every action asked in turn)
-    may_withdraw = log_states.problem(current_user, g.log, "withdraw_consent") is None
-    return render_template("guardians/show.html", may_withdraw=may_withdraw, **plain_view(g.log))
+    return render_template("guardians/show.html", **plain_view(g.log))
 
 
 @bp.route("/mine/<int:log_id>/innsyn")
