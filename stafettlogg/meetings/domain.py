@@ -9,8 +9,9 @@ from stafettlogg import audit
 from stafettlogg.access import role_on_log
 from stafettlogg.db import once_per_request, write_transaction
 from stafettlogg.logs import sections as sec
+from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError, ensure_writable
-from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, Participant, User, utcnow
+from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, User, utcnow
 
 TEXT_FIELDS = ("agenda", "minutes")
 MAX_TEXT = 20000
@@ -109,10 +110,8 @@ def people_present_choices(log: Log) -> list[tuple[str, str]]:
     people = [(_("Barnet"), log.subject.name)]
     for guardian in guardians(log):
         people.append((_("Foresatte"), guardian.name))
-    staff = [log.holder] + [
-        p.user
-        for p in Participant.select(Participant, User).join(User).where(Participant.log == log).order_by(User.name)
-    ]
+    # the participants by name, as the consent gate read them in this request
+    staff = [log.holder] + [p.user for p in states.participants(log)]
     for user in staff:
         people.append((_("Deltakere"), user.name))
     return people
