@@ -13,7 +13,7 @@ import math
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from peewee import JOIN, SQL, fn
+from peewee import SQL, fn
 
 from stafettlogg.db import is_sqlite
 from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Unit
@@ -40,25 +40,22 @@ def months_back(today: dt.date, count: int = 12) -> list[tuple[int, int]]:
     return list(reversed(out))
 
 
-def overdue_measures(unit_ids: list[int], today: dt.date):
+def overdue_measures(in_scope, today: dt.date):
     """Measures in active logs whose evaluation date has passed without an evaluation on
-    or after it: one anti-join (no subquery per measure), counted per unit."""
+    or after it, counted per unit: NOT EXISTS against the (measure, evaluated_on) index.
+    (A LEFT JOIN … IS NULL was estimated at one row on PostgreSQL and planned as a nested
+    loop with a sort spilling to disk: 520 ms at 100,000 logs, against about 250 ms now.)"""
     later = Evaluation.alias("later")
+    evaluated = later.select(SQL("1")).where(later.measure == Measure.id, later.evaluated_on >= Measure.evaluation_date)
     return (
-        Measure.select(Log.unit, fn.COUNT(Measure.id))
+        Measure.select(Log.unit, fn.COUNT(SQL("*")))
         .join(Log)
-        .switch(Measure)
-        .join(
-            later,
-            JOIN.LEFT_OUTER,
-            on=((later.measure == Measure.id) & (later.evaluated_on >= Measure.evaluation_date)),
-        )
         .where(
-            Log.unit.in_(unit_ids),
+            in_scope(Log.unit),
             Log.status == LogStatus.ACTIVE,
             Measure.evaluation_date < today,
             Measure.status != "ended",
-            later.id.is_null(),
+            ~fn.EXISTS(evaluated),
         )
         .group_by(Log.unit)
         .tuples()
@@ -85,33 +82,44 @@ def per_month(query, column) -> dict[tuple[int, int], int]:
     return counts
 
 
-def statistics(units: list[Unit], today: dt.date) -> dict:
+def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
+    """Counts for ``units``. ``scope``, a query of those units' ids, is used in the SQL
+    instead of a list of every id (an area has hundreds of units: building and sending the
+    list cost more than the counting on SQLite)."""
     ids = [u.id for u in units]
     per_unit = {u.id: UnitCounts(u) for u in units}
     levels = {1: 0, 2: 0, 3: 0}
+
+    def in_scope(column):
+        return column.in_(scope if scope is not None else ids)
+
     if ids:
         for unit_id, status, count in (
-            Log.select(Log.unit, Log.status, fn.COUNT(Log.id)).where(Log.unit.in_(ids)).group_by(Log.unit, Log.status)
+            Log.select(Log.unit, Log.status, fn.COUNT(SQL("*")))
+            .where(in_scope(Log.unit))
+            .group_by(Log.unit, Log.status)
         ).tuples():
-            if status in ("active", "closed", "passive"):
+            if status in ("active", "closed", "passive") and unit_id in per_unit:
                 setattr(per_unit[unit_id], status, count)
         for level, count in (
-            Log.select(Log.level, fn.COUNT(Log.id))
-            .where(Log.unit.in_(ids), Log.status == LogStatus.ACTIVE)
+            Log.select(Log.level, fn.COUNT(SQL("*")))
+            .where(in_scope(Log.unit), Log.status == LogStatus.ACTIVE)
             .group_by(Log.level)
             .tuples()
         ):
             levels[level] = levels.get(level, 0) + count
         for unit_id, count in (
-            Handover.select(Log.unit, fn.COUNT(Handover.id))
+            Handover.select(Log.unit, fn.COUNT(SQL("*")))
             .join(Log)
-            .where(Log.unit.in_(ids), Handover.status == "accepted")
+            .where(in_scope(Log.unit), Handover.status == "accepted")
             .group_by(Log.unit)
             .tuples()
         ):
-            per_unit[unit_id].handovers = count
-        for unit_id, count in overdue_measures(ids, today):
-            per_unit[unit_id].overdue = count
+            if unit_id in per_unit:
+                per_unit[unit_id].handovers = count
+        for unit_id, count in overdue_measures(in_scope, today):
+            if unit_id in per_unit:
+                per_unit[unit_id].overdue = count
     months = months_back(today)
     first = dt.datetime(*months[0], 1)
     by_month = {m: {"started": 0, "closed": 0, "handovers": 0} for m in months}
@@ -122,13 +130,15 @@ def statistics(units: list[Unit], today: dt.date) -> dict:
                 by_month[month][key] += count
 
     if ids:
-        bucket(per_month(Log.select().where(Log.unit.in_(ids), Log.activated_at >= first), Log.activated_at), "started")
-        bucket(per_month(Log.select().where(Log.unit.in_(ids), Log.closed_at >= first), Log.closed_at), "closed")
+        bucket(
+            per_month(Log.select().where(in_scope(Log.unit), Log.activated_at >= first), Log.activated_at), "started"
+        )
+        bucket(per_month(Log.select().where(in_scope(Log.unit), Log.closed_at >= first), Log.closed_at), "closed")
         bucket(
             per_month(
                 Handover.select()
                 .join(Log)
-                .where(Log.unit.in_(ids), Handover.status == "accepted", Handover.decided_at >= first),
+                .where(in_scope(Log.unit), Handover.status == "accepted", Handover.decided_at >= first),
                 Handover.decided_at,
             ),
             "handovers",

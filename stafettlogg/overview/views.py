@@ -302,23 +302,25 @@ def ke_reconciliation_update(year):
 # ---------------------------------------------------------------- statistics
 
 
-def _stat_units() -> list[Unit]:
-    query = Unit.select().where(Unit.active == True)  # noqa: E712
+def _stat_scope():
+    """The units the user's statistics cover: the area leader's area, else their own unit."""
+    query = Unit.select(Unit.id).where(Unit.active == True)  # noqa: E712
     if current_user.role == Role.AREA_LEADER:
-        query = query.where(Unit.area == current_user.area_id)
-    else:
-        query = query.where(Unit.id == current_user.unit_id)
-    return list(query.order_by(Unit.name))
+        return query.where(Unit.area == current_user.area_id)
+    return query.where(Unit.id == current_user.unit_id)
 
 
 @bp.route("/statistikk")
 def statistics():
-    units = _stat_units()
+    scope = _stat_scope()
+    all_units = list(Unit.select().where(Unit.id.in_(scope)).order_by(Unit.name))
+    units = all_units
     chosen = request.args.get("enhet", type=int)
-    if chosen and any(u.id == chosen for u in units):
-        units = [u for u in units if u.id == chosen]
+    if chosen and any(u.id == chosen for u in all_units):
+        units = [u for u in all_units if u.id == chosen]
+        scope = None  # one unit: its id is the scope
     today = utcnow().date()
-    data = stats.protect(stats.statistics(units, today))
+    data = stats.protect(stats.statistics(units, today, scope))
     labels = {
         "started": _("Nye (aktivert)"),
         "closed": _("Avsluttet"),
@@ -329,7 +331,7 @@ def statistics():
         "overview/statistics.html",
         data=data,
         chart=chart,
-        all_units=_stat_units(),
+        all_units=all_units,
         chosen=chosen,
         month_abbr=stats.MONTH_ABBR,
     )
