@@ -1,8 +1,12 @@
 """The unit overview per school/kindergarten year (seed 000, the form "Oversikt over
 stafettholder og (barne-) koordinator"): metadata only, never a log's content."""
 
+import base64
+import bisect
 import dataclasses
 import datetime as dt
+import json
+import typing
 
 from flask_babel import gettext as _
 
@@ -22,6 +26,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
+from stafettlogg.windows import Window, page_size
 
 VISIBLE_STATUSES = (LogStatus.ACTIVE, *LogStatus.ENDED)
 ACCEPTED = "accepted"
@@ -76,7 +81,10 @@ class OverviewRow:
     source: str = "log"  # log, external, ke
     log_id: int | None = None
     external_id: int | None = None
+    record_id: int | None = None  # KE's decision of a row only KE knows
     status: str = ""
+    holder_id: int | None = None  # the holder's name is read for the rows shown (with_details)
+    log_unit_id: int | None = None  # the log's own unit (its consent must cover it)
     moved_in_on: dt.date | None = None
     moved_out_on: dt.date | None = None
     closed_on: dt.date | None = None
@@ -92,11 +100,22 @@ class OverviewRow:
     def matches(self, name, birth) -> bool:
         return same_child(self.child_name, self.birth_date, name, birth)
 
+    @property
+    def sort_key(self) -> tuple:
+        """Class/group, then the child's name; the source and id keep the order total
+        (a keyset for the window)."""
+        number = self.log_id or self.external_id or self.record_id or 0
+        return (self.class_group.lower(), child_key(self.child_name), SOURCE_RANK.get(self.source, 3), number)
 
-def holder_periods(log: Log, handovers: list[Handover]) -> list[Period]:
+
+SOURCE_RANK = {"log": 0, "external": 1, "ke": 2}
+
+
+def holder_periods(log, handovers: list) -> list[Period]:
     """The log's holders over time, from its accepted handovers (seed 002: the role moves
     only when the new holder accepts). The unit of an earlier period is the unit of the
-    holder who handed the log over; the last period is in the log's own unit."""
+    holder who handed the log over; the last period is in the log's own unit. A handover
+    is a Handover with its from_user, or a HandoverStep (what the overview reads)."""
     accepted = sorted(
         (h for h in handovers if h.status == ACCEPTED and h.decided_at is not None), key=lambda h: h.decided_at
     )
@@ -107,11 +126,27 @@ def holder_periods(log: Log, handovers: list[Handover]) -> list[Period]:
         start = end
     periods = []
     for handover in accepted:
-        giver = handover.from_user
-        periods.append(Period(giver.id, giver.unit_id, start, handover.decided_at))
+        giver_id, giver_unit = _giver(handover)
+        periods.append(Period(giver_id, giver_unit, start, handover.decided_at))
         start = max(start, handover.decided_at)
     last = Period(log.holder_id, log.unit_id, start, end)
     return [p for p in periods if p.end > p.start] + [last]
+
+
+@dataclasses.dataclass(frozen=True)
+class HandoverStep:
+    """An accepted handover as the overview needs it: when, and who handed over from which unit."""
+
+    decided_at: dt.datetime
+    from_user_id: int
+    from_unit_id: int | None
+    status: str = ACCEPTED
+
+
+def _giver(handover) -> tuple[int, int | None]:
+    if isinstance(handover, HandoverStep):
+        return handover.from_user_id, handover.from_unit_id
+    return handover.from_user.id, handover.from_user.unit_id
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -125,6 +160,9 @@ def _kept_label(key: str) -> str:
 
 
 def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
+    """The unit's log rows for the year, without the holder's name and the consent state
+    (``with_details`` adds them to the rows shown): the columns the rows, their order and
+    the reconciliation need, read as tuples (no model objects)."""
     start, end = year_bounds(year)
     moved = (
         Handover.select(Handover.log)
@@ -132,7 +170,22 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
         .where(Handover.status == ACCEPTED, User.unit == unit)
     )
     logs = list(
-        Log.select(Log, Subject)
+        Log.select(
+            Log.id,
+            Log.unit.alias("unit_id"),
+            Log.holder.alias("holder_id"),
+            Log.status,
+            Log.class_group,
+            Log.guardians_informed_on,
+            Log.records_kept_in,
+            Log.coordinator_name,
+            Log.coordinator_service,
+            Log.created_at,
+            Log.activated_at,
+            Log.closed_at,
+            Subject.name.alias("child_name"),
+            Subject.birth_date.alias("birth_date"),
+        )
         .join(Subject)
         .where(
             Log.status.in_(VISIBLE_STATUSES),
@@ -142,19 +195,25 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
             # a UNION of two index lookups: an OR of the two makes PostgreSQL scan every log
             Log.id.in_(Log.select(Log.id).where(Log.unit == unit) | moved),
         )
+        .namedtuples()
     )
     if not logs:
         return []
-    handovers: dict[int, list[Handover]] = {}
-    for handover in Handover.select().where(Handover.log.in_([log.id for log in logs]), Handover.status == ACCEPTED):
-        handovers.setdefault(handover.log_id, []).append(handover)
-    holder_ids = {log.holder_id for log in logs} | {h.from_user_id for hs in handovers.values() for h in hs}
-    holders = {u.id: u for u in User.select().where(User.id.in_(list(holder_ids)))}
-    for hs in handovers.values():
-        for h in hs:
-            h.from_user = holders[h.from_user_id]
+    steps = list(
+        Handover.select(Handover.log, Handover.decided_at, Handover.from_user)
+        .where(Handover.log.in_([log.id for log in logs]), Handover.status == ACCEPTED)
+        .tuples()
+    )
+    # the givers' units by their ids (an index lookup; joined to the handovers PostgreSQL
+    # hashes every user of the municipality)
+    giver_units = {}
+    if steps:
+        giver_ids = list({from_user_id for _log, _at, from_user_id in steps})
+        giver_units = dict(User.select(User.id, User.unit).where(User.id.in_(giver_ids)).tuples())
+    handovers: dict[int, list[HandoverStep]] = {}
+    for log_id, decided_at, from_user_id in steps:
+        handovers.setdefault(log_id, []).append(HandoverStep(decided_at, from_user_id, giver_units.get(from_user_id)))
 
-    waiting = states.waiting_ids(logs)  # "Venter på nytt samtykke": derived from the consent
     classes = class_groups_in(unit.id, year, [log.id for log in logs])
     rows = []
     for log in logs:
@@ -168,20 +227,20 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
             continue
         first_i, first = in_year[0]
         last_i, last = in_year[-1]
-        holder = holders.get(last.holder_id)
         row = OverviewRow(
-            child_name=log.subject.name,
-            birth_date=log.subject.birth_date,
+            child_name=log.child_name,
+            birth_date=log.birth_date,
             # the class/group recorded in this unit that year; after a move the log's own
             # class/group belongs to the new unit
             class_group=classes.get(log.id) or (log.class_group if log.unit_id == unit.id else ""),
-            holder=person_text(holder.name, holder.job_title) if holder else "",
             koordinator=person_text(log.coordinator_name, log.coordinator_service),
             records_kept_in=_kept_label(log.records_kept_in),
             guardians_informed_on=log.guardians_informed_on,
             source="log",
             log_id=log.id,
-            status=states.WAITING if log.id in waiting else log.status,
+            status=log.status,
+            holder_id=last.holder_id,
+            log_unit_id=log.unit_id,
         )
         if first_i > 0 and periods[first_i - 1].unit_id != unit.id and first.start >= start:
             row.moved_in_on = _date(first.start)
@@ -226,11 +285,12 @@ def ke_records_for(unit: Unit, year: int, informed_only: bool = False):
 
 
 @once_per_request
-def unit_overview(unit: Unit, year: int) -> list[OverviewRow]:
+def overview_rows(unit: Unit, year: int) -> list[OverviewRow]:
     """Every child in the unit who had a holder, a koordinator or a barnekoordinator in the
-    year. KE's decisions appear only once KE has informed the unit with the family's
-    consent (seed 000, point 3). Read once per request: the page's table and its June
-    reconciliation share it."""
+    year, in the form's order (class/group, then name), without the holder's name and the
+    consent state (``with_details``). KE's decisions appear only once KE has informed the
+    unit with the family's consent (seed 000, point 3). Read once per request: the page's
+    table, its count and its June reconciliation share it."""
     rows = _log_rows(unit, year) + _external_rows(unit, year)
     for record in ke_records_for(unit, year, informed_only=True):
         person = person_text(record.person_name, record.person_service)
@@ -241,6 +301,7 @@ def unit_overview(unit: Unit, year: int) -> list[OverviewRow]:
                 birth_date=record.birth_date,
                 class_group=record.class_group,
                 source="ke",
+                record_id=record.id,
             )
             rows.append(row)
         if record.kind == "barnekoordinator":
@@ -248,8 +309,82 @@ def unit_overview(unit: Unit, year: int) -> list[OverviewRow]:
         else:
             row.ke_koordinator = person
         row.class_group = row.class_group or record.class_group
-    rows.sort(key=lambda r: (r.class_group.lower(), child_key(r.child_name)))
+    rows.sort(key=lambda r: r.sort_key)
     return rows
+
+
+class _LogState(typing.NamedTuple):
+    """What states.consent_gaps reads of a log."""
+
+    id: int
+    status: str
+    unit_id: int | None
+
+
+def with_details(rows: list[OverviewRow]) -> list[OverviewRow]:
+    """Copies of ``rows`` with the holder's name and "Venter på nytt samtykke": two queries
+    for the holders and the consent state of these rows' logs only."""
+    rows = [dataclasses.replace(row) for row in rows]
+    holder_ids = {row.holder_id for row in rows if row.holder_id}
+    holders = {}
+    if holder_ids:
+        holders = {
+            u.id: u for u in User.select(User.id, User.name, User.job_title).where(User.id.in_(list(holder_ids)))
+        }
+    active = [
+        _LogState(row.log_id, row.status, row.log_unit_id)
+        for row in rows
+        if row.source == "log" and row.status == LogStatus.ACTIVE
+    ]
+    waiting = states.waiting_ids(active)  # "Venter på nytt samtykke": derived from the consent
+    for row in rows:
+        holder = holders.get(row.holder_id)
+        if holder is not None:
+            row.holder = person_text(holder.name, holder.job_title)
+        if row.log_id in waiting:
+            row.status = states.WAITING
+    return rows
+
+
+def unit_overview(unit: Unit, year: int) -> list[OverviewRow]:
+    """The whole overview with every detail (the exports)."""
+    return with_details(overview_rows(unit, year))
+
+
+def encode_cursor(row: OverviewRow) -> str:
+    return base64.urlsafe_b64encode(json.dumps(row.sort_key, ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple | None:
+    """A cursor as encode_cursor writes it; anything else starts from the top."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        class_key, name_key, rank, number = key
+        if isinstance(class_key, str) and isinstance(name_key, str) and type(rank) is int and type(number) is int:
+            return (class_key, name_key, rank, number)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        pass
+    return None
+
+
+def overview_window(rows: list[OverviewRow], cursor: str | None) -> Window:
+    """PAGE_SIZE rows of the overview after ``cursor`` (a keyset on the rows' order, so a
+    row added or removed meanwhile neither repeats nor skips one), with their details."""
+    size = page_size()
+    after = decode_cursor(cursor)
+    start = 0
+    if after is not None:
+        start = bisect.bisect_right([row.sort_key for row in rows], after)
+    shown = rows[start : start + size]
+    more = encode_cursor(shown[-1]) if start + size < len(rows) else None
+    return Window(
+        items=with_details(shown),
+        total=len(rows),
+        cursor=cursor if after is not None else None,
+        next_cursor=more,
+    )
 
 
 def informed_decisions(unit: Unit, year: int) -> list[CoordinatorRecord]:

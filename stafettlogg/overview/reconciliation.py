@@ -14,8 +14,8 @@ from stafettlogg.overview.domain import (
     OverviewRow,
     child_key,
     ke_records_for,
+    overview_rows,
     same_child,
-    unit_overview,
     year_label,
 )
 from stafettlogg.overview.ke import ito_coordinators
@@ -60,7 +60,7 @@ def _unit_side(row: OverviewRow, role: str) -> str:
 
 
 def differences(unit: Unit, year: int) -> list[Difference]:
-    rows = unit_overview(unit, year)
+    rows = overview_rows(unit, year)
     records = ke_records_for(unit, year)
     found = []
     matched = set()

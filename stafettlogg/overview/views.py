@@ -10,7 +10,7 @@ from stafettlogg import audit, labels
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
 from stafettlogg.overview import domain, exports, ke, reconciliation, stats
-from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
+from stafettlogg.web import is_htmx, page_or_fragment, row_or_404, wants_fragment
 
 bp = Blueprint("overview", __name__)
 
@@ -36,14 +36,19 @@ def _date_value(value) -> str:
 
 
 def _overview_page(unit, year, values=None, errors=None, status=200):
-    rows = domain.unit_overview(unit, year)
+    """The overview's page: the children in a window of PAGE_SIZE rows, continued by «Vis
+    flere» (?etter=, a whole page without JavaScript; only the next rows for htmx)."""
+    cursor = request.args.get("etter") if request.method == "GET" else None
+    window = domain.overview_window(domain.overview_rows(unit, year), cursor)
+    context = {"unit": unit, "year": year, "rows": window.items, "window": window}
+    if bool(window.cursor) and wants_fragment():
+        return page_or_fragment("overview/_unit_rows.html", only_items=True, **context)
     return render_template(
         "overview/unit.html",
-        unit=unit,
-        year=year,
+        **context,
+        only_items=False,
         year_label=domain.year_label(year),
         years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
-        rows=rows,
         decisions=domain.informed_decisions(unit, year),
         reconciliation=reconciliation.reconciliation_for(unit, year),
         differences=reconciliation.differences_for_unit(unit, year),
