@@ -74,3 +74,26 @@ def test_a_made_up_cursor_starts_from_the_newest(auth, many):
 def test_others_get_no_window(auth, many):
     for persona in ("holder", "unit_leader", "guardian"):
         assert auth.persona(persona).get("/ke?q=Vindu&etter=2026-01-03_5").status_code == 403
+
+
+def test_the_unit_filter_is_a_search_by_name_and_lists_no_units(auth, many):
+    from bench.run import counting
+    from stafettlogg.db import db
+
+    client = auth.persona("coordinating_unit")
+    with counting(db) as counter:
+        html = client.get("/ke?q=Vindu&unit=nordbyen").get_data(as_text=True)
+    assert _names(html) == ["11", "10", "09", "08", "07"] and "Vedtak (12)" in html
+    assert 'name="unit" type="search" value="nordbyen"' in html
+    assert "<option" not in html.split('id="f-unit"', 1)[1].split("</div>", 1)[0]
+    # no query reads the municipality's units (the only unit read is the decisions' own)
+    assert not [sql for sql, _p in counter["sql"] if sql.startswith('SELECT "t1"."id", "t1"."area_id"')]
+    html = client.get("/ke?q=Vindu&unit=sørbyen").get_data(as_text=True)
+    assert _names(html) == [] and "Ingen vedtak passer med filteret" in html
+
+
+def test_a_unit_given_by_its_id_is_shown_by_its_name(auth, many):
+    unit = Unit.get(Unit.name == "Nordbyen skole")
+    html = auth.persona("coordinating_unit").get(f"/ke?q=Vindu&unit={unit.id}").get_data(as_text=True)
+    assert "Vedtak (12)" in html and 'value="Nordbyen skole"' in html
+    assert f"unit={unit.id}" in html  # «Vis flere» keeps the filter as given

@@ -32,6 +32,13 @@ def decision_label(decision: str) -> str:
     return {"granted": _("Innvilget"), "refused": _("Avslått")}.get(decision, decision)
 
 
+def labels_once(label, keys):
+    """``label`` looked up once per request for each of ``keys`` (a list of hundreds of
+    rows asks for the same few texts)."""
+    table = {key: label(key) for key in keys}
+    return lambda key: table[key] if key in table else label(key)
+
+
 def clean_record(form, parse_date) -> tuple[dict, dict]:
     """Values and Norwegian errors per field from a posted form. Only these fields are
     ever written (informed_at, created_by and version are not the form's to set)."""
@@ -164,7 +171,8 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
 
 
 def records(filters: dict, cursor: str | None = None) -> Window:
-    """The register, filtered by free text (child or person), kind, decision, unit and
+    """The register, filtered by free text (child or person), kind, decision, unit (its id,
+    or part of its name) and
     whether the unit has been informed: the newest decisions in a window, continued
     after `cursor` («Vis flere»)."""
     query = _filtered(filters)
@@ -180,8 +188,11 @@ def _filtered(filters: dict):
         query = query.where(CoordinatorRecord.kind == filters["kind"])
     if filters.get("decision") in DECISIONS:
         query = query.where(CoordinatorRecord.decision == filters["decision"])
-    if (unit := filters.get("unit") or "").isdigit():
+    if (unit := (filters.get("unit") or "").strip()).isdigit():
         query = query.where(CoordinatorRecord.unit == int(unit))
+    elif unit:
+        # the school or kindergarten by (part of) its name: the filter lists no units
+        query = query.where(Unit.name.ilike(f"%{unit}%"))
     if filters.get("informed") == "no":
         query = query.where(CoordinatorRecord.informed_at.is_null())
     elif filters.get("informed") == "yes":

@@ -53,8 +53,8 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
         reconciliation=reconciliation.reconciliation_for(unit, year),
         differences=reconciliation.differences_for_unit(unit, year),
         status_label=reconciliation.status_label,
-        kind_label=ke.kind_label,
-        decision_label=ke.decision_label,
+        kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
+        decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
         locations=_record_locations(),
         values=values or {},
         errors=errors or {},
@@ -161,6 +161,15 @@ def _record_form(template, record=None, values=None, errors=None, status=200):
     ), status
 
 
+def _shown_filters(filters: dict) -> dict:
+    """The filters as the form shows them: a unit given by its id (a link) by its name."""
+    unit = filters.get("unit", "").strip()
+    if unit.isdigit():
+        found = Unit.get_or_none(Unit.id == int(unit))
+        return {**filters, "unit": found.name if found else ""}
+    return filters
+
+
 @bp.route("/ke")
 def ke_records():
     filters = {k: request.args.get(k, "") for k in ("q", "kind", "decision", "unit", "informed")}
@@ -174,11 +183,11 @@ def ke_records():
         # htmx asks for the next window to append in place of the "Vis flere" row
         only_items=bool(window.cursor) and is_htmx(),
         filters=filters,
-        unit_options=[(u.id, u.name) for u in _units()],
+        shown_filters=_shown_filters(filters),
         kind_options=[(k, ke.kind_label(k)) for k in ke.KINDS],
         decision_options=[(d, ke.decision_label(d)) for d in ke.DECISIONS],
-        kind_label=ke.kind_label,
-        decision_label=ke.decision_label,
+        kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
+        decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
     )
 
 
@@ -284,7 +293,7 @@ def ke_reconciliation(year, errors=None, status=200):
         years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
         units=units,
         status_label=reconciliation.status_label,
-        kind_label=ke.kind_label,
+        kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
         errors=errors or {},
     ), status
 
