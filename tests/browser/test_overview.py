@@ -1,12 +1,17 @@
 """Issue 7 in a browser: the unit leader opens the overview and downloads the XLSX; KE
-records a decision and informs the unit; the decision guide and statistics render.
-axe-core runs on every page (zero violations)."""
+records a decision and informs the unit; the decision guide and statistics render; «Vis
+flere» appends the overview's next rows at 1280 and 390 px. axe-core runs on every page
+(zero violations)."""
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
+import pytest
+
 from stafettlogg.dates import local_today
+from tests.conftest import a_log
 
 
 def test_unit_leader_overview_and_xlsx_download(page):
@@ -107,3 +112,35 @@ def test_decision_guide_leads_to_a_new_log(page):
     p.click("#result >> text=Opprett ny stafettlogg")
     p.wait_for_load_state("networkidle")
     assert p.url.endswith("/logger/ny")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_vis_flere_appends_the_overviews_next_rows_until_all_are_shown(page, server_and_app, width):
+    _url, app = server_and_app
+    size = 3
+    app.config["PAGE_SIZE"] = size
+    with app.app_context():
+        for n in range(2 * size):
+            a_log(name=f"Rad {n} Oversiktsen", participants=())
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("enhetsleder")
+    page.click(".site-nav >> text=Oversikt")
+    rows = p.locator("#rows tbody tr:not(.items__more)")
+    assert rows.count() == size
+    total = int(re.search(r"Barn og elever \((\d+)\)", p.inner_text("#rows-h")).group(1))
+    assert total > 2 * size
+    page.screenshot(f"overview-window-{width}")
+    shown = size
+    while p.locator("#rows .items__more a").count():
+        p.click("#rows .items__more a")
+        expected = min(total, shown + size)
+        p.wait_for_function(
+            f"() => document.querySelectorAll('#rows tbody tr:not(.items__more)').length === {expected}"
+        )
+        assert p.evaluate("() => document.activeElement && document.activeElement.tagName === 'TR'")
+        page.check()
+        shown = expected
+    names = rows.evaluate_all("rows => rows.map(r => r.querySelector('th').firstChild.textContent.trim())")
+    assert shown == total and len(names) == total
+    assert sum(1 for name in names if name.startswith("Rad ")) == 2 * size
