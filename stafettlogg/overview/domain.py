@@ -199,20 +199,17 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
     )
     if not logs:
         return []
-    steps = list(
-        Handover.select(Handover.log, Handover.decided_at, Handover.from_user)
+    # the giver's unit by an index lookup per handover (joined to the handovers,
+    # PostgreSQL hashes every user of the municipality)
+    giver = User.alias("giver")
+    giver_unit = giver.select(giver.unit).where(giver.id == Handover.from_user)
+    handovers: dict[int, list[HandoverStep]] = {}
+    for log_id, decided_at, from_user_id, from_unit_id in (
+        Handover.select(Handover.log, Handover.decided_at, Handover.from_user, giver_unit)
         .where(Handover.log.in_([log.id for log in logs]), Handover.status == ACCEPTED)
         .tuples()
-    )
-    # the givers' units by their ids (an index lookup; joined to the handovers PostgreSQL
-    # hashes every user of the municipality)
-    giver_units = {}
-    if steps:
-        giver_ids = list({from_user_id for _log, _at, from_user_id in steps})
-        giver_units = dict(User.select(User.id, User.unit).where(User.id.in_(giver_ids)).tuples())
-    handovers: dict[int, list[HandoverStep]] = {}
-    for log_id, decided_at, from_user_id in steps:
-        handovers.setdefault(log_id, []).append(HandoverStep(decided_at, from_user_id, giver_units.get(from_user_id)))
+    ):
+        handovers.setdefault(log_id, []).append(HandoverStep(decided_at, from_user_id, from_unit_id))
 
     classes = class_groups_in(unit.id, year, [log.id for log in logs])
     rows = []

@@ -10,7 +10,7 @@ from stafettlogg import audit, labels
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
 from stafettlogg.overview import domain, exports, ke, reconciliation, stats
-from stafettlogg.web import is_htmx, page_or_fragment, row_or_404, wants_fragment
+from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
 
 bp = Blueprint("overview", __name__)
 
@@ -40,25 +40,40 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
     flere» (?etter=, a whole page without JavaScript; only the next rows for htmx)."""
     cursor = request.args.get("etter") if request.method == "GET" else None
     window = domain.overview_window(domain.overview_rows(unit, year), cursor)
-    context = {"unit": unit, "year": year, "rows": window.items, "window": window}
-    if bool(window.cursor) and wants_fragment():
-        return page_or_fragment("overview/_unit_rows.html", only_items=True, **context)
-    return render_template(
-        "overview/unit.html",
-        **context,
-        only_items=False,
+
+    def page():
+        return render_template(
+            "overview/unit.html",
+            unit=unit,
+            year=year,
+            year_label=domain.year_label(year),
+            rows=window.items,
+            window=window,
+            only_items=False,
+            years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
+            decisions=domain.informed_decisions(unit, year),
+            reconciliation=reconciliation.reconciliation_for(unit, year),
+            differences=reconciliation.differences_for_unit(unit, year),
+            status_label=reconciliation.status_label,
+            kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
+            decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
+            locations=_record_locations(),
+            values=values or {},
+            errors=errors or {},
+        ), status
+
+    return page_or_fragment(
+        "overview/_unit_rows.html",
+        page,
+        status,
+        unit=unit,
+        year=year,
         year_label=domain.year_label(year),
-        years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
-        decisions=domain.informed_decisions(unit, year),
-        reconciliation=reconciliation.reconciliation_for(unit, year),
-        differences=reconciliation.differences_for_unit(unit, year),
-        status_label=reconciliation.status_label,
-        kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
-        decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
-        locations=_record_locations(),
-        values=values or {},
-        errors=errors or {},
-    ), status
+        rows=window.items,
+        window=window,
+        # htmx asks for the next window to append in place of the "Vis flere" row
+        only_items=bool(window.cursor) and is_htmx(),
+    )
 
 
 @bp.route("/enheter/<int:unit_id>/oversikt", defaults={"year": None})
