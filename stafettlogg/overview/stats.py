@@ -13,7 +13,7 @@ import math
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from peewee import SQL, fn
+from peewee import SQL, Case, fn
 
 from stafettlogg.db import is_sqlite
 from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Unit
@@ -27,6 +27,9 @@ class UnitCounts:
     passive: int = 0
     handovers: int = 0
     overdue: int = 0
+
+
+STATUSES_COUNTED = ("active", "closed", "passive")
 
 
 def months_back(today: dt.date, count: int = 12) -> list[tuple[int, int]]:
@@ -94,13 +97,17 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
         return column.in_(scope if scope is not None else ids)
 
     if ids:
-        for unit_id, status, count in (
-            Log.select(Log.unit, Log.status, fn.COUNT(SQL("*")))
-            .where(in_scope(Log.unit))
-            .group_by(Log.unit, Log.status)
-        ).tuples():
-            if status in ("active", "closed", "passive") and unit_id in per_unit:
-                setattr(per_unit[unit_id], status, count)
+        # one row per unit with its three counts side by side (not one row per unit and status)
+        counted = [fn.SUM(Case(None, [(Log.status == status, 1)], 0)) for status in STATUSES_COUNTED]
+        for unit_id, *counts in (
+            Log.select(Log.unit, *counted)
+            .where(in_scope(Log.unit), Log.status.in_(STATUSES_COUNTED))
+            .group_by(Log.unit)
+            .tuples()
+        ):
+            if unit_id in per_unit:
+                for status, count in zip(STATUSES_COUNTED, counts, strict=True):
+                    setattr(per_unit[unit_id], status, int(count or 0))
         for level, count in (
             Log.select(Log.level, fn.COUNT(SQL("*")))
             .where(in_scope(Log.unit), Log.status == LogStatus.ACTIVE)
