@@ -687,6 +687,16 @@ class ExternalCoordination(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
 
+class StatisticsSnapshot(BaseModel):
+    """Statistics counted for a set of units on a day, kept for a few minutes
+    (overview/stats.py): an area's counts read most of its logs, measures and evaluations.
+    Counts only, as JSON; no personal data."""
+
+    key = CharField(max_length=80, unique=True)  # the day and a digest of the unit ids
+    computed_at = DateTimeField(default=utcnow, index=True)
+    counts = TextField()
+
+
 class ItoDelegation(BaseModel):
     """Seed 000 point 1: the unit leader delegates keeping the unit overview to an
     ITO-koordinator among the unit's staff. Revoked rows stay as the record."""
@@ -754,6 +764,7 @@ MODELS = [
     ExternalCoordination,
     ItoDelegation,
     Reconciliation,
+    StatisticsSnapshot,
 ]
 
 

@@ -9,14 +9,16 @@ can be worked out from it (secondary suppression): see ``protect``."""
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import math
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from peewee import SQL, Case, fn
 
-from stafettlogg.db import is_sqlite
-from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Unit
+from stafettlogg.db import is_sqlite, write_transaction
+from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, StatisticsSnapshot, Unit, utcnow
 
 
 @dataclasses.dataclass
@@ -156,6 +158,65 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
         for name in ("active", "closed", "passive", "handovers", "overdue"):
             setattr(totals, name, getattr(totals, name) + getattr(row, name))
     return {"units": rows, "totals": totals, "levels": levels, "months": by_month}
+
+
+# ---------------------------------------------------------------- kept for a few minutes
+
+SNAPSHOT_SECONDS = 300  # how old the counts on the page may be
+
+
+def snapshot_key(units: list[Unit], today: dt.date) -> str:
+    ids = ",".join(str(u.id) for u in sorted(units, key=lambda u: u.id))
+    return f"{today.isoformat()}:{hashlib.sha256(ids.encode()).hexdigest()[:40]}"
+
+
+def kept_statistics(units: list[Unit], today: dt.date, scope=None) -> tuple[dict, dt.datetime]:
+    """``statistics`` as counted at most SNAPSHOT_SECONDS ago for the same units and day,
+    and when it was counted: an area's counts read most of its logs, measures and
+    evaluations, and an area leader reads the page again and again. Kept in the database
+    (statistics_snapshot), so every app server shares them; counting again replaces them."""
+    key = snapshot_key(units, today)
+    now = utcnow()
+    kept = StatisticsSnapshot.get_or_none(
+        (StatisticsSnapshot.key == key)
+        & (StatisticsSnapshot.computed_at > now - dt.timedelta(seconds=SNAPSHOT_SECONDS))
+    )
+    if kept is not None:
+        return _from_json(json.loads(kept.counts), units), kept.computed_at
+    data = statistics(units, today, scope)
+    with write_transaction():
+        StatisticsSnapshot.delete().where(StatisticsSnapshot.computed_at < now - dt.timedelta(days=1)).execute()
+        StatisticsSnapshot.insert(key=key, computed_at=now, counts=json.dumps(_to_json(data))).on_conflict(
+            conflict_target=[StatisticsSnapshot.key],
+            update={StatisticsSnapshot.computed_at: now, StatisticsSnapshot.counts: json.dumps(_to_json(data))},
+        ).execute()
+    return data, now
+
+
+def _to_json(data: dict) -> dict:
+    return {
+        "units": {str(row.unit.id): [getattr(row, name) for name in COLUMNS] for row in data["units"]},
+        "levels": {str(level): count for level, count in data["levels"].items()},
+        "months": {f"{year}-{month:02d}": counts for (year, month), counts in data["months"].items()},
+    }
+
+
+def _from_json(kept: dict, units: list[Unit]) -> dict:
+    rows = [UnitCounts(unit, **dict(zip(COLUMNS, kept["units"][str(unit.id)], strict=True))) for unit in units]
+    totals = UnitCounts(None)
+    for row in rows:
+        for name in COLUMNS:
+            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+    months = {}
+    for month, counts in kept["months"].items():
+        year, number = month.split("-")
+        months[(int(year), int(number))] = counts
+    return {
+        "units": rows,
+        "totals": totals,
+        "levels": {int(level): count for level, count in kept["levels"].items()},
+        "months": months,
+    }
 
 
 # ---------------------------------------------------------------- small-number protection

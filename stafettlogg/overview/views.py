@@ -349,7 +349,8 @@ def statistics():
         units = [u for u in all_units if u.id == chosen]
         scope = None  # one unit: its id is the scope
     today = utcnow().date()
-    data = stats.protect(stats.statistics(units, today, scope))
+    counted, counted_at = stats.kept_statistics(units, today, scope)
+    data = stats.protect(counted)
     labels = {
         "started": _("Nye (aktivert)"),
         "closed": _("Avsluttet"),
@@ -363,4 +364,6 @@ def statistics():
         all_units=all_units,
         chosen=chosen,
         month_abbr=stats.MONTH_ABBR,
+        counted_at=counted_at,
+        snapshot_minutes=stats.SNAPSHOT_SECONDS // 60,
     )

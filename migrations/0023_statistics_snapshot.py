@@ -1,0 +1,38 @@
+"""Statistics kept for a few minutes: an area's counts read most of its logs, measures
+and evaluations (overview/stats.py). Counts only, keyed by the day and the units counted;
+no personal data. On SQLite the new table's ids are AUTOINCREMENT like every other
+table's (0021)."""
+import importlib.util
+from pathlib import Path
+
+from peewee import *
+
+
+def _ids_never_reused():
+    path = Path(__file__).with_name("0021_ids_never_reused.py")
+    if not path.exists():
+        return None  # a copy of the migrations without 0021: it rebuilds this table when it runs
+    spec = importlib.util.spec_from_file_location("ids_never_reused", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def up(migrator, db):
+    class StatisticsSnapshot(Model):
+        key = CharField(max_length=80, unique=True)
+        computed_at = DateTimeField(index=True)
+        counts = TextField()
+
+        class Meta:
+            database = db
+            table_name = 'statistics_snapshot'
+
+    db.create_tables([StatisticsSnapshot])
+    rebuild = _ids_never_reused()
+    if rebuild is not None and isinstance(getattr(db, "obj", db), SqliteDatabase):
+        rebuild.rebuild_with_autoincrement(db)
+
+
+def down(migrator, db):
+    migrator.migrate(migrator.drop_table('statistics_snapshot'))
