@@ -222,7 +222,8 @@ def second_factor_codes(url: str, usernames: set[str]) -> None:
 
 
 def count_pages(url: str, page_list: list[Page], info: dict, profile: int = 0, report=print) -> None:
-    """Each page once in-process (same code and data as under gunicorn): queries and rows.
+    """Each page in-process (same code and data as under gunicorn): the queries and rows of
+    its second request, as the load sees it after the first (kept statistics, kept forms).
     With ``profile`` > 0, then that many more requests of each page under cProfile: the
     functions that took the most time, written to instance/bench/profile-<page>.txt."""
     from stafettlogg.application import create_app
@@ -248,6 +249,7 @@ def count_pages(url: str, page_list: list[Page], info: dict, profile: int = 0, r
             with counting(db) as counter:
                 response = client.post(path, data=data, headers=headers)
         else:
+            client.get(page.path, headers=headers)  # as under load: what a page keeps is kept
             with counting(db) as counter:
                 response = client.get(page.path, headers=headers)
         if response.status_code != 200:
