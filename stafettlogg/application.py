@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from flask import Flask, g, render_template
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -12,6 +11,7 @@ from stafettlogg.archive import views as archive_views
 from stafettlogg.guardians import views as guardian_views
 from stafettlogg.guide import views as guide_views
 from stafettlogg.handover import views as handover_views
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import gate, lifecycle_views
 from stafettlogg.logs import views as log_views
 from stafettlogg.main import views as main_views

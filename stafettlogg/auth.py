@@ -14,9 +14,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from peewee import JOIN
@@ -24,6 +21,9 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from stafettlogg.db import write_transaction
+from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import lazy_gettext as _l
+from stafettlogg.i18n import ngettext
 from stafettlogg.models import Role, Unit, User, utcnow
 from stafettlogg.passwords import hash_password, password_problem, verify_password
 from stafettlogg.signin import clock, second_factor, throttle

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as format_babel_date
 from flask import has_request_context
 from flask_babel import get_locale
-from flask_babel import gettext as _
+
+from stafettlogg.i18n import gettext as _
 
 OSLO = ZoneInfo("Europe/Oslo")
 MONTHS = (

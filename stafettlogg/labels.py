@@ -1,6 +1,6 @@
 """Norwegian labels for the code's enumerations (UI text through gettext)."""
 
-from flask_babel import lazy_gettext as _l
+from stafettlogg.i18n import lazy_gettext as _l
 
 UNIT_KINDS = {
     "barnehage": _l("Barnehage"),

@@ -7,7 +7,7 @@ visitor's (sign-in page, invitation link) in a cookie.
 """
 
 import flask_babel
-from babel import Locale, support
+from babel import Locale
 from flask import current_app, g, render_template, request
 from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
@@ -15,6 +15,7 @@ from markupsafe import Markup
 from peewee import PeeweeException
 
 from stafettlogg.db import DatabaseUnavailable, write_transaction
+from stafettlogg.i18n import DOMAIN
 from stafettlogg.models import User
 
 # code -> text direction; the order is the order of the language menu.
@@ -148,35 +149,9 @@ def render_in(code: str, template: str, **context):
         return Markup(render_template(template, **context))  # noqa: S704 (autoescaped template output)
 
 
-class Domain(flask_babel.Domain):
-    """flask_babel's message domain, with the translations of the locale in force looked
-    up once per locale and request. flask_babel looks them up on every call (the
-    request's context three times and the locale's name); a log page asks for several
-    hundred texts, from templates and from Python (labels, lazy strings). Keyed by the
-    locale object itself, so force_locale (a part of a page in another language) and
-    refresh() are followed."""
-
-    def get_translations(self):
-        try:
-            here = g._get_current_object()  # one look-up of the request's g, not one per use
-        except RuntimeError:  # outside an app context
-            return support.NullTranslations()
-        memo = here.__dict__.get("_translations")
-        babel_state = here.__dict__.get("_flask_babel")
-        if memo is not None and memo[0] is getattr(babel_state, "babel_locale", None):
-            return memo[1]
-        locale = get_locale()
-        translations = super().get_translations()
-        here._translations = (locale, translations)
-        return translations
-
-
-# One for every app of the process: the catalogues are the project's own (translations/).
-DOMAIN = Domain(domain="messages")
-
-
 class Babel(flask_babel.Babel):
-    """flask_babel's Babel whose gettext, lazy_gettext and ngettext go through ``DOMAIN``."""
+    """flask_babel's Babel whose message domain is ``i18n.DOMAIN`` (templates and Python
+    alike look the translations up once per locale and request)."""
 
     @property
     def domain_instance(self):
@@ -184,7 +159,7 @@ class Babel(flask_babel.Babel):
 
 
 def translations():
-    """The translations of the locale in force (``Domain.get_translations``)."""
+    """The translations of the locale in force (``i18n.Domain.get_translations``)."""
     return DOMAIN.get_translations()
 
 

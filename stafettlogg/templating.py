@@ -2,7 +2,6 @@
 
 from flask import g, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.local import LocalProxy
@@ -11,6 +10,7 @@ from stafettlogg import content, labels, languages
 from stafettlogg.access import is_ito_coordinator
 from stafettlogg.dates import format_date, format_datetime, format_long_date, format_time, local_today
 from stafettlogg.guide.domain import load_guide
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
 from stafettlogg.logs.sections import choices

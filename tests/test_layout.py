@@ -34,6 +34,7 @@ AREAS = {
 # The bottom of the graph: these never import an area or a route.
 FOUNDATION = {
     "config",
+    "i18n",
     "db",
     "models",
     "messages",

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from peewee import fn
 
 from stafettlogg.archive import content
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries
 from stafettlogg.models import Consent, Log, Meeting, MinutesCorrection, StoredFile, User, utcnow
 

@@ -7,12 +7,11 @@ transaction that records the delivery, never inside it."""
 
 import json
 
-from flask_babel import gettext as _
-
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.archive import documents, package, transport
 from stafettlogg.db import write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs.domain import open_deletion_request
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import ArchiveDelivery, Log, LogStatus, Unit, User

@@ -5,10 +5,9 @@ copy is read by the journal's users, not by developers)."""
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from stafettlogg.dates import format_long_date, format_time
+from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.labels import ROLES, label
 from stafettlogg.models import AuditEvent, User
 

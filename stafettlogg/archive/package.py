@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from stafettlogg.archive.documents import Document, language
+from stafettlogg.i18n import gettext as _
 from stafettlogg.models import Log
 
 SCHEMAS = Path(__file__).parent / "schemas"

@@ -4,12 +4,12 @@ log as a page the browser prints). Thin: the access hook has
 loaded g.log and checked the role; rules live in archive/domain.py."""
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from stafettlogg import audit
 from stafettlogg.archive import content as archive_content
 from stafettlogg.archive import domain
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import LogStatus, utcnow

@@ -10,11 +10,11 @@ import hmac
 import secrets
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.dates import format_date, format_time, local_today
 from stafettlogg.db import write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain
 from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.lifecycle import OPEN, consent_age, fresh_log, require_role

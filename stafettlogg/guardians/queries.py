@@ -3,11 +3,11 @@ and the access history in words (who has viewed or changed the log, never userna
 
 import datetime as dt
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN, fn
 
+from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs import queries
 from stafettlogg.logs import sections as sec
 from stafettlogg.models import (

@@ -5,13 +5,13 @@ hook has loaded g.log and checked the role; rules live in guardians/domain.py
 (invitations) and logs/lifecycle.py (the log's life), reads in guardians/queries.py."""
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from stafettlogg import auth, languages
 from stafettlogg.dates import local_today
 from stafettlogg.guardians import domain
 from stafettlogg.guardians.queries import access_history, plain_view
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import lifecycle as log_lifecycle
 from stafettlogg.logs import queries
 from stafettlogg.logs.domain import LogError, age_on

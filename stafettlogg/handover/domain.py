@@ -8,10 +8,9 @@ assignment by the unit leader (staff leaving) is created accepted, with
 direct_assignment=True, so the history shows it was not accepted by the new holder.
 """
 
-from flask_babel import gettext as _
-
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.logs.domain import search_staff

@@ -6,10 +6,10 @@ loads the proposal addressed to the current user or answers 404 (never revealing
 """
 
 from flask import Blueprint, abort, flash, g, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from stafettlogg.handover import domain as domain
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries
 from stafettlogg.models import Handover, Log, Subject, Unit, User
 from stafettlogg.web import hx_redirect_or_redirect, page_or_fragment

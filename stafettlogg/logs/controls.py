@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.sections import may_change_each, may_evaluate_each
 

@@ -3,11 +3,10 @@ state machine, write the audit event. Seeds 001 (create, consent, reopen) and 00
 
 import datetime as dt
 
-from flask_babel import gettext as _
-
 from stafettlogg import audit, labels, languages
 from stafettlogg.dates import local_today
 from stafettlogg.db import once_per_request, write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.logs.errors import LogError

@@ -4,8 +4,7 @@ in the database under a generated id (SECURITY.md "Uploads")."""
 import hashlib
 import re
 
-from flask_babel import gettext as _
-
+from stafettlogg.i18n import gettext as _
 from stafettlogg.models import StoredFile
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

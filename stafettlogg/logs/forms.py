@@ -3,9 +3,9 @@
 import datetime as dt
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from stafettlogg.dates import local_today
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs.domain import age_on, guardian_problem
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.logs.sections import parse_date

@@ -8,7 +8,6 @@ transaction, and raises LogError (Norwegian message) changing nothing.
 """
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
@@ -16,6 +15,7 @@ from stafettlogg.archive.domain import is_archived, waiver_problem
 from stafettlogg.dates import local_today
 from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.handover.domain import cancel_handover, pending_for
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain, states
 from stafettlogg.logs.domain import open_deletion_request
 from stafettlogg.logs.errors import LogError

@@ -5,12 +5,12 @@ state table in logs/states.py. A blueprint of its own ("lifecycle"), beside the 
 ("logs", under /logger), because the deletion queue is a unit's page (/enheter/…)."""
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from stafettlogg import content
 from stafettlogg.archive import domain as archive_domain
+from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs import lifecycle, queries
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import DeletionRequest, Log, LogStatus, LogTombstone, Subject, User

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from flask_babel import gettext as _
+from stafettlogg.i18n import gettext as _
 
 W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)

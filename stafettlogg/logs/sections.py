@@ -5,13 +5,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from stafettlogg import audit, labels
 from stafettlogg.access import role_on_log
 from stafettlogg.dates import OSLO, local_today
 from stafettlogg.db import once_per_request, write_transaction
+from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.domain import LogError, ensure_writable
 from stafettlogg.models import (
     ChildTalk,

@@ -12,13 +12,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.dates import local_today
 from stafettlogg.db import once_per_request, request_memo
+from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
 from stafettlogg.notify import msg

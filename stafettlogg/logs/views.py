@@ -16,7 +16,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from stafettlogg import content, labels, languages
@@ -24,6 +23,7 @@ from stafettlogg.access import role_on_log
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.dates import local, local_today
 from stafettlogg.guide.domain import load_guide
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import add_forms, controls, domain, ip_prompt, lifecycle, queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, optional_date, parse_create_form

@@ -3,11 +3,10 @@ machine, write the audit event. Seed 001 ("Skriv i loggen i møter der foresatte
 til stede", "Les teksten høyt") and seed 002 (the holder invites, leads and writes minutes).
 """
 
-from flask_babel import gettext as _
-
 from stafettlogg import audit
 from stafettlogg.access import role_on_log
 from stafettlogg.db import once_per_request, write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError, ensure_writable

@@ -7,13 +7,13 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from stafettlogg import klarsprak, languages
 from stafettlogg.access import role_on_log
+from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs import queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.errors import LogError

@@ -10,10 +10,9 @@ import hashlib
 import re
 import uuid
 
-from flask_babel import gettext as _
-
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.models import YOUTH_RELATION, Guardian, Log, OidcLogout, Role, Subject, User, utcnow
 
 # ID-porten's levels of assurance, lowest first.

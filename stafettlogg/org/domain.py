@@ -6,13 +6,13 @@ import re
 import secrets
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.access import is_ito_coordinator
 from stafettlogg.auth import rotate_session_token
 from stafettlogg.db import write_transaction
 from stafettlogg.handover import domain as handover
+from stafettlogg.i18n import gettext as _
 from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, Role, Unit, UnitKind, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.oidc.domain import identity_problem, normalise_identity

@@ -1,12 +1,12 @@
 """Areas, units and staff administration (routes only; rules in organisation.py)."""
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from stafettlogg import audit, mailer
 from stafettlogg.handover.domain import reassignment_context
+from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
 from stafettlogg.org import domain
 

@@ -8,11 +8,10 @@ import datetime as dt
 import json
 import typing
 
-from flask_babel import gettext as _
-
 from stafettlogg import audit, labels
 from stafettlogg.dates import local, local_today, school_year_of
 from stafettlogg.db import once_per_request, write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import class_groups_in
 from stafettlogg.models import (

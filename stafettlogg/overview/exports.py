@@ -9,10 +9,10 @@ import io
 import re
 import unicodedata
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from stafettlogg.i18n import gettext as _
 from stafettlogg.overview.domain import OverviewRow, year_label
 
 CLASSIFICATION = "Unntatt offentlighet, offentleglova § 13"

@@ -2,12 +2,12 @@
 informing the child's school or kindergarten — only with the family's consent."""
 
 from flask import url_for
-from flask_babel import gettext as _
 from peewee import JOIN
 
 from stafettlogg import audit
 from stafettlogg.dates import local_today, school_year_of
 from stafettlogg.db import write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, ItoDelegation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.windows import Window, dated_window

@@ -4,10 +4,9 @@
 import dataclasses
 import datetime as dt
 
-from flask_babel import gettext as _
-
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.overview.domain import (

@@ -13,11 +13,11 @@ import hashlib
 import json
 import math
 
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from peewee import SQL, Case, fn
 
 from stafettlogg.db import is_sqlite, write_transaction
+from stafettlogg.i18n import gettext as _
 from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, StatisticsSnapshot, Unit, utcnow
 
 

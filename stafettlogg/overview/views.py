@@ -2,11 +2,11 @@
 Thin: load, (access is checked by the table in access.py), call the domain, render."""
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from stafettlogg import audit, labels
+from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import ngettext
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
 from stafettlogg.overview import domain, exports, ke, reconciliation, stats

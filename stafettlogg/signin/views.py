@@ -2,10 +2,10 @@
 the unit leader's reset."""
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from stafettlogg import audit, auth
+from stafettlogg.i18n import gettext as _
 from stafettlogg.models import User
 from stafettlogg.signin import second_factor, throttle
 

@@ -14,11 +14,11 @@ whole path. Searches by fødselsnummer are limited per user, counted in the data
 import datetime as dt
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.handover import domain as handovers
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Handover, Log, LogRequest, NationalIdLookup, Role, Subject, User, utcnow

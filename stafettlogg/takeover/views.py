@@ -3,9 +3,9 @@ routes carry only the request's id: the access table lets staff in, and the view
 loads the request only for the person who may answer it, 404 for everyone else."""
 
 from flask import Blueprint, abort, flash, g, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from stafettlogg.i18n import gettext as _
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Log, User
 from stafettlogg.takeover import domain
