@@ -184,11 +184,12 @@ def kept_statistics(units: list[Unit], today: dt.date, scope=None) -> tuple[dict
     if kept is not None:
         return _from_json(json.loads(kept.counts), units), kept.computed_at
     data = statistics(units, today, scope)
+    counts = json.dumps(_to_json(data))
     with write_transaction():
         StatisticsSnapshot.delete().where(StatisticsSnapshot.computed_at < now - dt.timedelta(days=1)).execute()
-        StatisticsSnapshot.insert(key=key, computed_at=now, counts=json.dumps(_to_json(data))).on_conflict(
+        StatisticsSnapshot.insert(key=key, computed_at=now, counts=counts).on_conflict(
             conflict_target=[StatisticsSnapshot.key],
-            update={StatisticsSnapshot.computed_at: now, StatisticsSnapshot.counts: json.dumps(_to_json(data))},
+            update={StatisticsSnapshot.computed_at: now, StatisticsSnapshot.counts: counts},
         ).execute()
     return data, now
 
