@@ -138,28 +138,34 @@ def prepare(args, url: str, report) -> dict:
 
 
 class CountingCursor:
+    """Counts the rows fetched, in all and per statement (counter["sql_rows"], beside counter["sql"])."""
+
     def __init__(self, cursor, counter):
-        self._cursor, self._counter = cursor, counter
+        self._cursor, self._counter, self._index = cursor, counter, len(counter["sql_rows"]) - 1
+
+    def _fetched(self, count: int) -> None:
+        self._counter["rows"] += count
+        self._counter["sql_rows"][self._index] += count
 
     def fetchone(self):
         row = self._cursor.fetchone()
         if row is not None:
-            self._counter["rows"] += 1
+            self._fetched(1)
         return row
 
     def fetchall(self):
         rows = self._cursor.fetchall()
-        self._counter["rows"] += len(rows)
+        self._fetched(len(rows))
         return rows
 
     def fetchmany(self, size=None):
         rows = self._cursor.fetchmany(size) if size else self._cursor.fetchmany()
-        self._counter["rows"] += len(rows)
+        self._fetched(len(rows))
         return rows
 
     def __iter__(self):
         for row in self._cursor:
-            self._counter["rows"] += 1
+            self._fetched(1)
             yield row
 
     def __getattr__(self, name):
@@ -168,11 +174,12 @@ class CountingCursor:
 
 @contextlib.contextmanager
 def counting(db):
-    counter = {"rows": 0, "sql": []}
+    counter = {"rows": 0, "sql": [], "sql_rows": []}
     original = db.obj.execute_sql
 
     def spy(sql, params=None, *a, **k):
         counter["sql"].append((sql, tuple(params or ())))
+        counter["sql_rows"].append(0)
         return CountingCursor(original(sql, params, *a, **k), counter)
 
     db.obj.execute_sql = spy

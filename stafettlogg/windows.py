@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
+from peewee import DateTimeField
 
 
 @dataclass(frozen=True)
@@ -25,19 +26,25 @@ def page_size() -> int:
     return max(1, int(current_app.config.get("PAGE_SIZE", 50)))
 
 
-def parse_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
-    """A cursor as dated_window writes it ("2026-03-01_42"); anything else starts from the newest."""
+def parse_cursor(cursor: str | None, kind: type = dt.date) -> tuple[dt.date, int] | None:
+    """A cursor as written for a window: a date ("2026-03-01_42") or, with kind
+    datetime, a time ("2026-03-01T10:15:00.123456_42") and a row id; anything else
+    (made up, cut off, an id too large for the database) starts from the newest."""
     try:
-        day, _sep, row_id = (cursor or "").partition("_")
-        return dt.date.fromisoformat(day), int(row_id)
+        at, _sep, row_id = (cursor or "").rpartition("_")
+        row_id = int(row_id)
+        if not 0 <= row_id < 2**63:
+            return None
+        return kind.fromisoformat(at), row_id
     except ValueError:
         return None
 
 
 def dated_window(query, day_field, id_field, cursor: str | None, total: int) -> Window:
-    """The rows of `query` newest first by (day_field, id_field), one window after `cursor`."""
+    """The rows of `query` newest first by (day_field, id_field), one window after `cursor`.
+    day_field: a date or a time (DateTimeField)."""
     size = page_size()
-    after = parse_cursor(cursor)
+    after = parse_cursor(cursor, dt.datetime if isinstance(day_field, DateTimeField) else dt.date)
     if after is not None:
         day, row_id = after
         query = query.where((day_field < day) | ((day_field == day) & (id_field < row_id)))

@@ -92,6 +92,54 @@ def test_query_count_of_every_measured_page_does_not_grow_with_the_municipality(
     assert after == before
 
 
+def _rows(auth, page) -> dict[str, int]:
+    """The rows each statement of the page fetched, by its place and SQL."""
+    client = auth.login_as(page.persona)
+    from stafettlogg.db import db
+
+    with counting(db) as counter:
+        response = client.get(page.path, headers={"HX-Request": "true"} if page.fragment else {})
+    assert response.status_code == 200, (page.key, response.status_code)
+    return {f"{i} {sql}": rows for i, ((sql, _params), rows) in enumerate(zip(counter["sql"], counter["sql_rows"]))}
+
+
+def test_rows_of_a_log_s_pages_do_not_grow_with_its_age(app, auth, log):
+    """A log read for years: twice the entries, meetings, highlights, talks and audit
+    events, and its pages read the same rows (windows of PAGE_SIZE, continued by «Vis flere»)."""
+    app.config["PAGE_SIZE"] = 5
+    grow(log)  # 100 entries, 6 meetings and 500 audit events: more than a window of each
+    for i in range(6):
+        an_item(log, "highlights", body=f"Et lysglimt {i}.")
+        an_item(log, "talks", talked_on=local_today() - dt.timedelta(days=i), who="Kari", how_it_goes="Det går bedre.")
+    scoped = [p for p in pages(_info(log), "ansatt") if p.method == "GET" and p.key in LOG_PAGES]
+    before = {p.key: _rows(auth, p) for p in scoped}
+    today = local_today()
+    for i in range(100):
+        an_item(log, "entries", entry_date=today - dt.timedelta(days=400 + i), body=f"Eldre notat {i}.")
+    for i in range(6):
+        a_meeting(log, days=30 + i)
+        a_meeting(log, days=-400 - i, minutes="Vi ble enige om å fortsette.", finalised_at=dt.datetime(2024, 1, 1))
+    for i in range(20):
+        an_item(log, "highlights", body=f"Et eldre lysglimt {i}.")
+        an_item(log, "talks", talked_on=today - dt.timedelta(days=400 + i), who="Kari", how_it_goes="Bra.")
+    holder = log.holder
+    read = {"user_id": holder.id, "username": holder.username, "role": "holder", "action": "view:logs.show"}
+    with write_transaction():
+        AuditEvent.insert_many([dict(read, log_id=log.id)] * 500).execute()
+    after = {p.key: _rows(auth, p) for p in scoped}
+    grown = [
+        (key, rows, after[key].get(statement), statement[-300:])
+        for key in before
+        for statement, rows in before[key].items()
+        if after[key].get(statement) != rows
+    ]
+    assert not grown
+    assert after == before
+
+
+LOG_PAGES = ("log", "section", "access")
+
+
 def test_smallest_request_asks_for_the_log_and_the_role_once(auth, log):
     section = next(p for p in pages(_info(log), "ansatt") if p.key == "section")
     total, executed = _count(auth, section)

@@ -54,16 +54,28 @@ def _talk(log, on, agreement=None, text="Det går bedre i friminuttene"):
 def test_next_talk_counts_from_the_latest_talk_or_the_start(app, db_conn, log):
     weekly = _agreement(log, 7, start=dt.date(2026, 1, 5))
     monthly = _agreement(log, 30, start=dt.date(2026, 1, 5), adult="Helsesykepleier")
-    assert talks.next_due(weekly, []).due_on == dt.date(2026, 1, 12)
-    before_start = _talk(log, dt.date(2026, 1, 1), weekly)
-    assert talks.next_due(weekly, [before_start]).due_on == dt.date(2026, 1, 12)
-    own = _talk(log, dt.date(2026, 1, 20), weekly)
-    other = _talk(log, dt.date(2026, 1, 25), monthly)
-    unlinked = _talk(log, dt.date(2026, 1, 22))
-    due = talks.next_due(weekly, [before_start, own, other, unlinked])
-    assert (due.last_talk, due.due_on) == (dt.date(2026, 1, 22), dt.date(2026, 1, 29))
-    assert due.overdue(dt.date(2026, 1, 30)) and not due.overdue(dt.date(2026, 1, 29))
-    assert talks.next_due(monthly, [own, other]).due_on == dt.date(2026, 2, 24)
+    elsewhere = _agreement(a_log(), 7, start=dt.date(2026, 1, 5))
+
+    def due(agreement):
+        return talks.schedule_of([agreement])[0]
+
+    assert due(weekly).due_on == dt.date(2026, 1, 12)
+    _talk(log, dt.date(2026, 1, 1), weekly)  # before the start: does not count
+    assert due(weekly).due_on == dt.date(2026, 1, 12)
+    _talk(log, dt.date(2026, 1, 20), weekly)
+    _talk(log, dt.date(2026, 1, 25), monthly)  # under another agreement: does not count
+    _talk(log, dt.date(2026, 1, 22))  # under none: counts for every agreement of the log
+    _talk(elsewhere.log, dt.date(2026, 1, 28))  # another log's: does not count
+    weekly_due = due(weekly)
+    assert (weekly_due.last_talk, weekly_due.due_on) == (dt.date(2026, 1, 22), dt.date(2026, 1, 29))
+    assert weekly_due.overdue(dt.date(2026, 1, 30)) and not weekly_due.overdue(dt.date(2026, 1, 29))
+    assert due(monthly).due_on == dt.date(2026, 2, 24)
+    # soonest first: weekly on 29 January, the other log's on 4 February, monthly on 24 February
+    assert [d.agreement.id for d in talks.schedule_of([monthly, weekly, elsewhere])] == [
+        weekly.id,
+        elsewhere.id,
+        monthly.id,
+    ]
 
 
 def test_ended_agreements_are_not_due(app, db_conn, log):

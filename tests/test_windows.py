@@ -1,19 +1,21 @@
-"""Lists that grow with a log's age come in windows: the log's entries show PAGE_SIZE at a
-time, newest first, with a "Vis flere" link that works as a plain link (the log page from
-a cursor) and with htmx (the next window appended in place of the link); every window
-read is audited like any read of log content."""
+"""Lists that grow with a log's age come in windows: the log's entries, meetings, highlights
+and talks show PAGE_SIZE at a time, newest first, with a "Vis flere" link that works as a
+plain link (the log page from a cursor) and with htmx (the next window appended in place of
+the link); every window read is audited like any read of log content."""
 
 import datetime as dt
 import re
 
 import pytest
 
-from stafettlogg.models import AuditEvent, Entry
+from stafettlogg.logs.sections import SECTIONS
+from stafettlogg.models import AuditEvent, ChildTalk, Entry, Highlight, Meeting
 from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
 SIZE = 5
+WINDOWED = ("entries", "meetings", "highlights", "talks")
 
 
 @pytest.fixture
@@ -22,72 +24,115 @@ def log(db_conn):
     return a_log()
 
 
-@pytest.fixture
-def many_entries(app, log):
-    """Three windows and a bit, several on the same day (the cursor must break ties)."""
+def _item(key: str, log, author, day: dt.date, i: int) -> None:
+    """Item number i of the section `key`, on `day` (its date or, at 14:00, its time)."""
+    at = dt.datetime.combine(day, dt.time(14, 0))
+    text = f"Notat nummer {i}"
+    if key == "entries":
+        Entry.create(log=log, entry_date=day, body=text, author=author)
+    elif key == "meetings":
+        Meeting.create(log=log, kind="evalueringsmote", starts_at=at, place="Skolen", agenda=text, author=author)
+    elif key == "highlights":
+        Highlight.create(log=log, body=text, created_at=at, author=author)
+    else:
+        ChildTalk.create(log=log, talked_on=day, who="Kari", how_it_goes=text, author=author)
+
+
+def many(app, log, key: str, count: int = 3 * SIZE + 2, start=dt.date(2026, 1, 1)) -> list[int]:
+    """Three windows and a bit of the section, several on the same day (the cursor must
+    break ties): their ids newest first."""
     app.config["PAGE_SIZE"] = SIZE
     author = user("stafettholder")
-    start = dt.date(2026, 1, 1)
-    for i in range(3 * SIZE + 2):
-        Entry.create(log=log, entry_date=start + dt.timedelta(days=i // 3), body=f"Notat nummer {i}", author=author)
-    return [
-        e.id for e in Entry.select(Entry.id).where(Entry.log == log).order_by(Entry.entry_date.desc(), Entry.id.desc())
-    ]
+    for i in range(count):
+        _item(key, log, author, start + dt.timedelta(days=i // 3), i)
+    model = SECTIONS[key].model
+    day = getattr(model, SECTIONS[key].window_by)
+    return [item.id for item in model.select(model.id).where(model.log == log).order_by(day.desc(), model.id.desc())]
+
+
+@pytest.fixture(params=WINDOWED)
+def key(request):
+    return request.param
+
+
+@pytest.fixture
+def many_items(app, log, key):
+    return many(app, log, key)
+
+
+@pytest.fixture
+def many_entries(app, log):
+    return many(app, log, "entries")
+
+
+def shown(html: str, key: str) -> list[int]:
+    return [int(i) for i in re.findall(rf'<li class="item" id="{key}-(\d+)"', html)]
 
 
 def shown_entries(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<li class="item" id="entries-(\d+)"', html)]
+    return shown(html, "entries")
 
 
-def more_link(html: str) -> tuple[str, str] | None:
-    match = re.search(r'<li class="items__more">\s*<a class="button" href="([^"]+)"\s+hx-get="([^"]+)"', html)
+def more_link(html: str, key: str = "entries") -> tuple[str, str] | None:
+    """The «Vis flere» link of the section `key`: its href (a whole page) and its hx-get."""
+    pattern = rf'<li class="items__more">\s*<a class="button" href="([^"]+#{key})"\s+hx-get="([^"]+)"'
+    match = re.search(pattern, html)
     return (match.group(1).replace("&amp;", "&"), match.group(2).replace("&amp;", "&")) if match else None
 
 
-def test_the_log_page_shows_one_window_and_the_total(auth, many_entries, log):
+def test_the_log_page_shows_one_window_and_the_total(auth, many_items, key, log):
     html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
-    assert shown_entries(html) == many_entries[:SIZE]
-    assert f'<span class="count">({len(many_entries)})</span>' in html
-    href, hx_get = more_link(html)
-    assert href.startswith(f"/logger/{log.id}?etter=") and href.endswith("#entries")
-    assert hx_get.startswith(f"/logger/{log.id}/seksjon/entries?etter=")
+    assert shown(html, key) == many_items[:SIZE]
+    assert f'<a id="{key}"></a>{SECTIONS[key].title} <span class="count">({len(many_items)})</span>' in html
+    href, hx_get = more_link(html, key)
+    assert href.startswith(f"/logger/{log.id}?seksjon={key}&etter=") and href.endswith(f"#{key}")
+    assert hx_get.startswith(f"/logger/{log.id}/seksjon/{key}?etter=")
     assert "Til de nyeste" not in html
 
 
-def test_without_javascript_the_link_walks_every_entry_once(auth, many_entries, log):
+def test_without_javascript_the_link_walks_every_item_once(auth, many_items, key, log):
     client = auth.persona("holder")
     seen, url, pages = [], f"/logger/{log.id}", 0
     while url:
         response = client.get(url)
         assert response.status_code == 200
         html = response.get_data(as_text=True)
-        window = shown_entries(html)
+        window = shown(html, key)
         assert 0 < len(window) <= SIZE
         seen += window
         pages += 1
         if pages > 1:
             assert "Til de nyeste" in html and "<html" in html  # a whole page, a way back
-        link = more_link(html)
+        link = more_link(html, key)
         url = link[0].split("#")[0] if link else None
-    assert seen == many_entries
+    assert seen == many_items
     assert pages == 4
 
 
-def test_with_htmx_the_next_window_replaces_the_link(auth, many_entries, log):
+def test_a_later_window_of_one_section_leaves_the_others_at_their_newest(app, auth, log):
+    entries, meetings = many(app, log, "entries"), many(app, log, "meetings")
+    client = auth.persona("holder")
+    href, _hx_get = more_link(client.get(f"/logger/{log.id}").get_data(as_text=True), "meetings")
+    html = client.get(href.split("#")[0]).get_data(as_text=True)
+    assert shown(html, "meetings") == meetings[SIZE : 2 * SIZE]
+    assert shown(html, "entries") == entries[:SIZE]
+
+
+def test_with_htmx_the_next_window_replaces_the_link(auth, many_items, key, log):
     client = auth.persona("holder")
     html = client.get(f"/logger/{log.id}").get_data(as_text=True)
-    seen = shown_entries(html)
-    link = more_link(html)
+    seen = shown(html, key)
+    link = more_link(html, key)
     while link:
         response = client.get(link[1], headers=HX)
         assert response.status_code == 200
         fragment = response.get_data(as_text=True)
         assert "<section" not in fragment and "<html" not in fragment and "<ul" not in fragment
-        window = shown_entries(fragment)
+        window = shown(fragment, key)
         assert 0 < len(window) <= SIZE
         seen += window
-        link = more_link(fragment)
-    assert seen == many_entries
+        link = more_link(fragment, key)
+    assert seen == many_items
 
 
 def test_a_window_is_as_costly_as_the_first_and_rows_are_bounded(auth, many_entries, db_conn, log):
@@ -117,9 +162,9 @@ def test_a_window_is_as_costly_as_the_first_and_rows_are_bounded(auth, many_entr
     assert listing and all(re.search(rf"LIMIT\s+(%s|\?|{SIZE + 1})", sql, re.I) for sql in listing)
 
 
-def test_the_log_page_and_the_fragment_cost_the_same_however_many_entries(auth, many_entries, db_conn, log):
-    """Queries and rows read per request do not grow with a log's entries: the log page and
-    the entries fragment read one window (PAGE_SIZE and one more to know if there are more)."""
+def test_the_log_page_and_the_fragment_cost_the_same_however_many_items(app, auth, many_items, key, db_conn, log):
+    """Queries and rows read per request do not grow with a log's age: the log page and
+    the section's fragment read one window (PAGE_SIZE and one more to know if there are more)."""
     from bench.run import counting
     from stafettlogg.db import db
 
@@ -127,17 +172,15 @@ def test_the_log_page_and_the_fragment_cost_the_same_however_many_entries(auth, 
 
     def cost():
         measured = []
-        for url, headers in ((f"/logger/{log.id}", {}), (f"/logger/{log.id}/seksjon/entries", HX)):
+        for url, headers in ((f"/logger/{log.id}", {}), (f"/logger/{log.id}/seksjon/{key}", HX)):
             with counting(db) as counter:
                 html = client.get(url, headers=headers).get_data(as_text=True)
-            assert len(shown_entries(html)) == SIZE
+            assert len(shown(html, key)) == SIZE
             measured.append((len(counter["sql"]), counter["rows"]))
         return measured
 
     before = cost()
-    author = user("stafettholder")
-    for i in range(4 * SIZE):
-        Entry.create(log=log, entry_date=dt.date(2025, 1, 1), body=f"Eldre notat {i}", author=author)
+    many(app, log, key, count=4 * SIZE, start=dt.date(2025, 1, 1))
     assert cost() == before
     (_page_queries, page_rows), (_fragment_queries, fragment_rows) = before
     assert fragment_rows <= SIZE + 1 + 10  # the window, and the user, the log, the role, the consent gate
@@ -154,15 +197,19 @@ def test_window_reads_are_audited(auth, many_entries, log):
     assert (event.username, event.role) == ("aktor", "participant")
 
 
-@pytest.mark.parametrize("cursor", ["", "x", "2026-13-01_4", "2026-01-01_", "9" * 40, "2026-01-01_-1"])
-def test_a_made_up_cursor_is_harmless(auth, many_entries, cursor, log):
+@pytest.mark.parametrize(
+    "cursor",
+    ["", "x", "2026-13-01_4", "2026-01-01_", "9" * 40, "2026-01-01_-1", "2026-01-01_" + "9" * 30, "2026-01-01T25:00_4"],
+)
+def test_a_made_up_cursor_is_harmless(auth, many_items, key, cursor, log):
     client = auth.persona("holder")
-    response = client.get(f"/logger/{log.id}?etter={cursor}")
+    for seksjon in (key, "ukjent"):
+        response = client.get(f"/logger/{log.id}?seksjon={seksjon}&etter={cursor}")
+        assert response.status_code == 200
+        assert len(shown(response.get_data(as_text=True), key)) <= SIZE
+    response = client.get(f"/logger/{log.id}/seksjon/{key}?etter={cursor}", headers=HX)
     assert response.status_code == 200
-    assert len(shown_entries(response.get_data(as_text=True))) <= SIZE
-    response = client.get(f"/logger/{log.id}/seksjon/entries?etter={cursor}", headers=HX)
-    assert response.status_code == 200
-    assert len(shown_entries(response.get_data(as_text=True))) <= SIZE
+    assert len(shown(response.get_data(as_text=True), key)) <= SIZE
 
 
 @pytest.mark.parametrize(

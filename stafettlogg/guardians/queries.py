@@ -2,6 +2,7 @@
 and the access history in words (who has viewed or changed the log, never usernames)."""
 
 import datetime as dt
+from dataclasses import replace
 
 from flask_login import current_user
 from peewee import JOIN, fn
@@ -28,7 +29,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.windows import Window, page_size
+from stafettlogg.windows import Window, dated_window
 
 
 def plain_view(log) -> dict:
@@ -205,16 +206,6 @@ def action_text(action: str) -> str:
     return _("Endret innholdet i stafettloggen")
 
 
-def _parse_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
-    """A cursor as access_history writes it ("2026-03-01T10:15:00.123456_42"); anything
-    else starts from the newest."""
-    try:
-        at, _sep, event_id = (cursor or "").rpartition("_")
-        return dt.datetime.fromisoformat(at), int(event_id)
-    except ValueError:
-        return None
-
-
 def access_history(log, cursor: str | None = None) -> Window:
     """Who has viewed or changed the log and when (Normen fact sheet 15): role,
     job title and service, never usernames. Repeated reads by the same person within
@@ -224,18 +215,9 @@ def access_history(log, cursor: str | None = None) -> Window:
     newest first, continued by a keyset cursor (time and id, the index on log, time and
     id), so a window costs the same however long the history is. A line of repeated
     reads at the edge of a window goes on at the top of the next."""
-    size = page_size()
     query = AuditEvent.select(AuditEvent.id, AuditEvent.at, AuditEvent.user_id, AuditEvent.role, AuditEvent.action)
-    query = query.where(AuditEvent.log_id == log.id)
-    after = _parse_cursor(cursor)
-    if after is not None:
-        at, event_id = after
-        query = query.where((AuditEvent.at < at) | ((AuditEvent.at == at) & (AuditEvent.id < event_id)))
-    events = list(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(size + 1))
-    more = None
-    if len(events) > size:
-        events = events[:size]
-        more = f"{events[-1].at.isoformat()}_{events[-1].id}"
+    window = dated_window(query.where(AuditEvent.log_id == log.id), AuditEvent.at, AuditEvent.id, cursor, total=0)
+    events = window.items
     ids = sorted({e.user_id for e in events if e.user_id})
     people = {}
     if ids:
@@ -270,4 +252,4 @@ def access_history(log, cursor: str | None = None) -> Window:
                 "you": event.user_id == you,
             }
         )
-    return Window(items=rows, total=0, cursor=cursor if after is not None else None, next_cursor=more)
+    return replace(window, items=rows)

@@ -78,23 +78,26 @@ def with_finaliser(meetings):
     )
 
 
-def section_window(log: Log, key: str, cursor: str | None = None, total: int | None = None) -> Window:
-    """The items of a section as the log page shows them. Entries grow with the log's age:
-    they come in windows of PAGE_SIZE, newest first, continued by a keyset cursor
-    (entry date and id), so a window costs the same however old the log is. `total`: the
-    number of entries when the caller already counted them (the log page's summary)."""
-    if key != "entries":
+def section_window(log: Log, key: str, cursor: str | None = None) -> Window:
+    """The items of a section as the log page shows them. A section that grows with the
+    log's age (Section.window_by: entries, meetings, highlights, talks) comes in windows
+    of PAGE_SIZE, newest first, continued by a keyset cursor (its date or time and the
+    id), so a window costs the same however old the log is; the others are read whole."""
+    section = SECTIONS[key]
+    if section.window_by is None:
         items = section_items(log, key)
         return Window(items=items, total=len(items))
-    query = _with_author(Entry).where(Entry.log == log)
-    if total is None:
-        # the window counts all the log's entries in the same query (a scalar subquery,
-        # evaluated once), whichever window it is
-        counted = Entry.select(fn.COUNT(Entry.id)).where(Entry.log == log)
-        window = dated_window(query.select_extend(counted.alias("in_log")), Entry.entry_date, Entry.id, cursor, 0)
-        in_log = window.items[0].in_log if window.items else Entry.select().where(Entry.log == log).count()
-        return replace(window, total=in_log)
-    return dated_window(query, Entry.entry_date, Entry.id, cursor, total)
+    model = section.model
+    query = _with_author(model).where(model.log == log)
+    if key == "meetings":
+        query = with_finaliser(query)
+    # the window counts all the section's rows in the same query (a scalar subquery,
+    # evaluated once), whichever window it is
+    counted = model.select(fn.COUNT(model.id)).where(model.log == log)
+    query = query.select_extend(counted.alias("in_log"))
+    window = dated_window(query, getattr(model, section.window_by), model.id, cursor, 0)
+    in_log = window.items[0].in_log if window.items else model.select().where(model.log == log).count()
+    return replace(window, total=in_log)
 
 
 participants = states.participants  # read once per request: the consent gate asks too
@@ -166,7 +169,9 @@ def remember_holders(log: Log, history: list[Handover]) -> None:
         g.setdefault("holder_logs", {})[log.id] = log
 
 
-def log_page(log: Log, entries_cursor: str | None = None) -> dict:
+def log_page(log: Log, cursor: str | None = None, cursor_section: str = "entries") -> dict:
+    """What the log page shows. cursor: a later window of one section (cursor_section),
+    the page «Vis flere» links to without JavaScript; the other sections show their newest."""
     context = {
         "log": log,
         "guardians": guardians(log),
@@ -178,7 +183,7 @@ def log_page(log: Log, entries_cursor: str | None = None) -> dict:
     if log.status == LogStatus.DRAFT:
         return {**context, "summary": summary(log)}
     # the sections first: their totals are the summary's counts
-    windows = {key: section_window(log, key, entries_cursor if key == "entries" else None) for key in SECTIONS}
+    windows = {key: section_window(log, key, cursor if key == cursor_section else None) for key in SECTIONS}
     context["windows"] = windows
     context["items"] = {key: window.items for key, window in windows.items()}
     context["summary"] = summary(log, windows)

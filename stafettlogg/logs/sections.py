@@ -54,6 +54,9 @@ class Section:
     markdown: bool = True
     # reloaded when something else in the log changes (it shows or offers other sections' rows)
     refresh_on_change: bool = False
+    # a section that grows with the log's age comes in windows (windows.py), newest first
+    # by this date or time and the id; the others are listed whole
+    window_by: str | None = None
 
     @property
     def creators(self) -> tuple:
@@ -120,6 +123,7 @@ _register(
     (Field("body", _l("Hva gikk bra?"), "textarea", required=True, max_length=2000),),
     shared=True,
     empty_text=_l("Ingen lysglimt ennå. Skriv ned noe som gikk bra – det gir håp og retning."),
+    window_by="created_at",
 )
 _register(
     "goals",
@@ -153,6 +157,7 @@ _register(
         Field("minutes", _l("Referat"), "textarea"),
     ),
     empty_text=_l("Ingen møter ennå. Stafettholderen inviterer til samarbeidsmøte og evalueringsmøte."),
+    window_by="starts_at",
 )
 _register(
     "entries",
@@ -162,6 +167,7 @@ _register(
     ),
     shared=True,
     empty_text=_l("Ingen notater ennå."),
+    window_by="entry_date",
 )
 _register(
     "talk_agreements",
@@ -189,6 +195,7 @@ _register(
     shared=True,
     empty_text=_l("Ingen samtaler skrevet ned ennå."),
     refresh_on_change=True,  # the note form offers the ongoing agreements
+    window_by="talked_on",
 )
 
 MARKDOWN_FIELDS = {"body", "what", "agenda", "minutes", "invited", "how", "how_it_goes"}

@@ -7,6 +7,8 @@ an agreement counts for every agreement of the log."""
 import dataclasses
 import datetime as dt
 
+from peewee import JOIN, fn
+
 from stafettlogg.dates import local_today
 from stafettlogg.db import once_per_request
 from stafettlogg.models import ChildTalk, ChildTalkAgreement, Log, LogStatus, Participant, Subject, User
@@ -24,27 +26,48 @@ class TalkDue:
         return self.due_on < today
 
 
-def next_due(agreement: ChildTalkAgreement, talks: list[ChildTalk]) -> TalkDue:
-    dates = [
-        t.talked_on
-        for t in talks
-        if t.log_id == agreement.log_id
-        and t.agreement_id in (None, agreement.id)
-        and t.talked_on >= agreement.start_date
-    ]
-    last = max(dates, default=None)
+def latest_talks(agreements: list[ChildTalkAgreement]) -> dict[int, dt.date | None]:
+    """The one rule of which talks count for an agreement: talks of its log under it or
+    under no agreement, on or after its start. The latest one's date per agreement, counted
+    by the database in one query (a log's talks grow with its age: they are not read)."""
+    if not agreements:
+        return {}
+    talk = ChildTalk.alias("counted")
+    counts = (talk.log == ChildTalkAgreement.log) & (talk.talked_on >= ChildTalkAgreement.start_date)
+    counts &= talk.agreement.is_null() | (talk.agreement == ChildTalkAgreement.id)
+    rows = (
+        ChildTalkAgreement.select(ChildTalkAgreement.id, fn.MAX(talk.talked_on))
+        .join(talk, JOIN.LEFT_OUTER, on=counts)
+        .where(ChildTalkAgreement.id.in_([a.id for a in agreements]))
+        .group_by(ChildTalkAgreement.id)
+        .tuples()
+    )
+    return {agreement_id: _date(last) for agreement_id, last in rows}
+
+
+def _date(value) -> dt.date | None:
+    """MAX of a date column: a date on PostgreSQL, its text on SQLite."""
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def next_due(agreement: ChildTalkAgreement, last: dt.date | None) -> TalkDue:
+    """The next talk is due every_days after the latest talk that counts (latest_talks), or after the start."""
     return TalkDue(agreement, last, (last or agreement.start_date) + dt.timedelta(days=agreement.every_days))
+
+
+def schedule_of(agreements: list[ChildTalkAgreement]) -> list[TalkDue]:
+    """Every agreement with its next talk, soonest first: one query, whatever the number of talks."""
+    latest = latest_talks(agreements)
+    return sorted((next_due(a, latest.get(a.id)) for a in agreements), key=lambda d: d.due_on)
 
 
 @once_per_request
 def schedule(log: Log) -> list[TalkDue]:
-    """Every ongoing agreement of the log with its next talk, soonest first. From the
-    agreements and talks the log page reads for its sections (once per request)."""
+    """Every ongoing agreement of the log with its next talk, soonest first. The agreements
+    come from the read the log page makes anyway (once per request)."""
     from stafettlogg.logs import queries  # cycle: queries reads the schedule for its summary
 
-    agreements = [a for a in queries.section_items(log, "talk_agreements") if a.status == "ongoing"]
-    talks = queries.section_items(log, "talks") if agreements else []
-    return sorted((next_due(a, talks) for a in agreements), key=lambda d: d.due_on)
+    return schedule_of([a for a in queries.section_items(log, "talk_agreements") if a.status == "ongoing"])
 
 
 def talks_due(user: User, within_days: int = DUE_WITHIN_DAYS, today: dt.date | None = None) -> list[TalkDue]:
@@ -62,24 +85,5 @@ def talks_due(user: User, within_days: int = DUE_WITHIN_DAYS, today: dt.date | N
             (Log.holder == user) | ((ChildTalkAgreement.adult_user == user) & Log.id.in_(mine)),
         )
     )
-    if not agreements:
-        return []
-    talks = list(ChildTalk.select().where(ChildTalk.log.in_({a.log_id for a in agreements})))
     limit = today + dt.timedelta(days=within_days)
-    due = [d for d in (next_due(a, talks) for a in agreements) if d.due_on <= limit]
-    return sorted(due, key=lambda d: d.due_on)
-
-
-def family_summary(log: Log) -> dict:
-    """What the guardians are told: who talks with the child and how often, how many
-    talks there have been and when the last one was. Never what the child said."""
-    talks = list(ChildTalk.select(ChildTalk.id, ChildTalk.talked_on).where(ChildTalk.log == log))
-    return {
-        "agreements": list(
-            ChildTalkAgreement.select()
-            .where(ChildTalkAgreement.log == log, ChildTalkAgreement.status == "ongoing")
-            .order_by(ChildTalkAgreement.id)
-        ),
-        "count": len(talks),
-        "last": max((t.talked_on for t in talks), default=None),
-    }
+    return [d for d in schedule_of(agreements) if d.due_on <= limit]

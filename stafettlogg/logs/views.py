@@ -178,7 +178,9 @@ def guardians_informed(log_id):
 
 
 def _log_page(status=200, **extra):
-    context = queries.log_page(queries.load_log(g.log.id), entries_cursor=request.args.get("etter"))
+    # «Vis flere» without JavaScript: a later window of one section (seksjon), the rest the newest
+    cursor, cursor_section = request.args.get("etter"), request.args.get("seksjon", "entries")
+    context = queries.log_page(queries.load_log(g.log.id), cursor, cursor_section)
     context.update(
         role=role_on_log(current_user, g.log),
         sections=SECTIONS,
