@@ -206,6 +206,9 @@ def test_arabic_pages_run_right_to_left(auth, log):
 # closed or passive log, a refused deletion, an expired link, a staff member on a link).
 FAMILY_SOURCES = (
     "templates/guardians/_plain.html",
+    "templates/guardians/_as_written.html",
+    "templates/guardians/_minutes.html",
+    "templates/guardians/_highlights.html",
     "templates/guardians/access_log.html",
     "templates/guardians/_access_rows.html",
     "templates/guardians/deletion_request.html",

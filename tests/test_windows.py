@@ -269,3 +269,150 @@ def test_per_item_controls_are_prepared_once_per_list(app, auth, many_entries, m
         assert f"/logger/{log.id}/seksjon/entries/{item_id}/endre" in html
         assert f"/logger/{log.id}/seksjon/entries/{item_id}/slett" in html
     assert str(controls.PLACEHOLDER) not in html
+
+
+# ------------------------------------------------------------------ the guardians' view
+
+
+def family_lists(app, log, count: int = 3 * SIZE + 2) -> dict[str, list[int]]:
+    """Approved minutes and highlights, several on the same day: their ids newest first."""
+    app.config["PAGE_SIZE"] = SIZE
+    author = user("stafettholder")
+    for i in range(count):
+        at = dt.datetime(2025, 1, 1, 14) + dt.timedelta(days=i // 3)
+        Meeting.create(
+            log=log, kind="evalueringsmote", starts_at=at, place="Skolen", minutes=f"Referat nummer {i}",
+            finalised_at=at, finalised_by=author, author=author,
+        )  # fmt: skip
+        Highlight.create(log=log, body=f"Lysglimt nummer {i}", created_at=at, author=author)
+    return {
+        "minutes": [
+            m.id
+            for m in Meeting.select(Meeting.id)
+            .where(Meeting.log == log)
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        ],
+        "highlights": [
+            h.id
+            for h in Highlight.select(Highlight.id)
+            .where(Highlight.log == log)
+            .order_by(Highlight.created_at.desc(), Highlight.id.desc())
+        ],
+    }
+
+
+FAMILY_ITEM = {
+    "minutes": r'<article class="plain-minutes" aria-labelledby="minutes-(\d+)-h"',
+    "highlights": r'<li id="highlight-(\d+)"',
+}
+
+
+def family_shown(html: str, listed: str) -> list[int]:
+    return [int(i) for i in re.findall(FAMILY_ITEM[listed], html)]
+
+
+def family_more(html: str, listed: str) -> tuple[str, str] | None:
+    match = re.search(rf'<a class="button" href="([^"]+liste={listed}[^"]+)"\s+hx-get="([^"]+)"', html)
+    return (match.group(1).replace("&amp;", "&"), match.group(2).replace("&amp;", "&")) if match else None
+
+
+@pytest.mark.parametrize("listed", ["minutes", "highlights"])
+def test_guardians_walk_minutes_and_highlights_with_and_without_javascript(app, auth, listed, log):
+    expected = family_lists(app, log)[listed]
+    client = auth.persona("guardian")
+    # without JavaScript: each window a whole page, with a way back to the newest
+    seen, url, pages = [], f"/mine/{log.id}", 0
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += family_shown(html, listed)
+        pages += 1
+        assert ("Til de nyeste" in html) == (pages > 1) and "<html" in html
+        link = family_more(html, listed)
+        url = link[0].split("#")[0] if link else None
+    assert seen == expected and pages == 4
+    # with htmx: the next window's items alone, in place of the link
+    html = client.get(f"/mine/{log.id}").get_data(as_text=True)
+    seen, link = family_shown(html, listed), family_more(html, listed)
+    while link:
+        response = client.get(link[1], headers=HX)
+        fragment = response.get_data(as_text=True)
+        assert response.status_code == 200 and "<html" not in fragment and "<section" not in fragment
+        assert 0 < len(family_shown(fragment, listed)) <= SIZE
+        seen += family_shown(fragment, listed)
+        link = family_more(fragment, listed)
+    assert seen == expected
+
+
+def test_the_family_print_shows_every_minute_and_highlight(app, auth, log):
+    expected = family_lists(app, log)
+    html = auth.persona("holder").get(f"/logger/{log.id}/familieversjon").get_data(as_text=True)
+    assert {listed: family_shown(html, listed) for listed in expected} == expected
+    assert "Vis flere" not in html
+
+
+def test_the_guardians_view_reads_the_same_however_many_minutes(app, auth, log):
+    from bench.run import counting
+    from stafettlogg.db import db
+
+    family_lists(app, log)
+    client = auth.persona("guardian")
+
+    def cost():
+        with counting(db) as counter:
+            html = client.get(f"/mine/{log.id}").get_data(as_text=True)
+        assert len(family_shown(html, "minutes")) == len(family_shown(html, "highlights")) == SIZE
+        return len(counter["sql"]), counter["rows"]
+
+    before = cost()
+    family_lists(app, log, count=4 * SIZE)
+    assert cost() == before
+
+
+@pytest.mark.parametrize(
+    "cursor", ["", "x", "2026-13-01_4", "9" * 40, "2025-01-01T14:00:00_" + "9" * 30, "2025-01-01_-1"]
+)
+def test_a_made_up_family_cursor_is_harmless(app, auth, cursor, log):
+    family_lists(app, log)
+    client = auth.persona("guardian")
+    for listed in ("minutes", "highlights", "entries", "ukjent"):
+        for headers in ({}, HX):
+            response = client.get(f"/mine/{log.id}?liste={listed}&etter={cursor}", headers=headers)
+            assert response.status_code == 200
+            assert len(family_shown(response.get_data(as_text=True), "minutes")) <= SIZE
+
+
+def test_a_family_window_is_audited_and_shows_no_notes(app, auth, log):
+    family_lists(app, log)
+    Entry.create(
+        log=log, entry_date=dt.date(2025, 1, 1), body="Fagnotat som foreldrene ikke ser", author=user("stafettholder")
+    )
+    client = auth.persona("guardian")
+    href, hx_get = family_more(client.get(f"/mine/{log.id}").get_data(as_text=True), "minutes")
+    before = AuditEvent.select().where(AuditEvent.action == "view:guardian.show", AuditEvent.log_id == log.id).count()
+    for url, headers in ((href.split("#")[0], {}), (hx_get, HX)):
+        assert "Fagnotat" not in client.get(url, headers=headers).get_data(as_text=True)
+    after = AuditEvent.select().where(AuditEvent.action == "view:guardian.show", AuditEvent.log_id == log.id).count()
+    assert after == before + 2
+
+
+@pytest.mark.parametrize(
+    "persona", ["guardian", "same_unit_staff", "other_unit_staff", "coordinating_unit", "holder", "anonymous"]
+)
+def test_no_one_else_gets_a_family_window(app, auth, persona):
+    """A log the persona is not a guardian of (the mother of another child, staff,
+    even the holder: staff read the log page, not the guardians' view)."""
+    other = a_log(guardian=None)
+    lists = family_lists(app, other)
+    cursor = "2025-01-05T14:00:00_" + str(lists["minutes"][SIZE])
+    client = auth.persona(persona)
+    if persona == "anonymous":
+        with client.session_transaction() as session:
+            session.clear()
+    for url, headers in (
+        (f"/mine/{other.id}?liste=minutes&etter={cursor}", {}),
+        (f"/mine/{other.id}?liste=highlights&etter={cursor}", HX),
+    ):
+        response = client.get(url, headers=headers)
+        refused = response.status_code in (302, 303, 403, 404) or "/login" in response.headers.get("HX-Redirect", "")
+        assert refused, (persona, url, response.status_code)
+        assert "Referat nummer" not in response.get_data(as_text=True)

@@ -10,7 +10,6 @@ from peewee import JOIN, fn
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs import queries
-from stafettlogg.logs import sections as sec
 from stafettlogg.models import (
     AuditEvent,
     ChildTalk,
@@ -31,10 +30,15 @@ from stafettlogg.models import (
 )
 from stafettlogg.windows import Window, dated_window
 
+# The lists of the guardians' view that grow with the log's age: on the page they come in
+# windows (windows.py), continued by «Vis flere»; the family print shows them whole.
+WINDOWED = ("minutes", "highlights")
 
-def plain_view(log) -> dict:
+
+def plain_view(log, cursor: str | None = None, listed: str | None = None, whole: bool = False) -> dict:
     """Everything the guardians' view shows, in a fixed number of queries. Never
-    free entries (the professionals' notes) and never draft minutes."""
+    free entries (the professionals' notes) and never draft minutes. cursor: a later
+    window of the list `listed` (WINDOWED); whole: every row (the family print)."""
     log = queries.load_log(log.id)
     consents = list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc()))
     # the open request and the last refusal in one read, newest first
@@ -61,11 +65,25 @@ def plain_view(log) -> dict:
             concerns=list(Concern.select().where(Concern.log == log).order_by(Concern.id)),
             goals=list(Goal.select().where(Goal.log == log).order_by(Goal.id)),
             measures=_measures(log),
-            highlights=list(Highlight.select().where(Highlight.log == log).order_by(Highlight.id.desc())),
+            highlights=_window(
+                Highlight.select(Highlight.id, Highlight.created_at, Highlight.body_html).where(Highlight.log == log),
+                Highlight.created_at,
+                Highlight.id,
+                cursor if listed == "highlights" else None,
+                whole,
+            ),
             talk_summary=_talk_summary(log),
-            **_meetings(log),
+            **_meetings(log, cursor if listed == "minutes" else None, whole),
         )
     return context
+
+
+def _window(query, day_field, id_field, cursor: str | None, whole: bool) -> Window:
+    """A window of the list, newest first; with whole, all of it."""
+    if whole:
+        items = list(query.order_by(day_field.desc(), id_field.desc()))
+        return Window(items=items, total=len(items))
+    return dated_window(query, day_field, id_field, cursor, total=0)
 
 
 def _units_named_by(consents) -> list:
@@ -103,30 +121,32 @@ def _measures(log) -> list[Measure]:
     return measures
 
 
-def _meetings(log) -> dict:
-    """The meetings to come and the approved minutes (newest first, with the corrections):
-    one query for the meetings, one for the corrections; only what the page shows (never
-    draft minutes: a meeting to come shows its agenda)."""
+def _meetings(log, cursor: str | None, whole: bool) -> dict:
+    """The meetings to come (soonest first: they do not grow with the log's age) and the
+    approved minutes (newest first, in windows, with their corrections): only what the page
+    shows (never draft minutes: a meeting to come shows its agenda)."""
     now = utcnow()
-    meetings = list(
-        Meeting.select(
-            Meeting.id,
-            Meeting.log,
-            Meeting.kind,
-            Meeting.starts_at,
-            Meeting.place,
-            Meeting.agenda,
-            Meeting.agenda_html,
-            Meeting.minutes_html,
-            Meeting.present,
-            Meeting.finalised_at,
-        )
-        .where(Meeting.log == log, (Meeting.starts_at >= now) | Meeting.finalised_at.is_null(False))
-        .order_by(Meeting.starts_at.desc())
+    shown = (
+        Meeting.id,
+        Meeting.log,
+        Meeting.kind,
+        Meeting.starts_at,
+        Meeting.place,
+        Meeting.agenda,
+        Meeting.agenda_html,
+        Meeting.minutes_html,
+        Meeting.present,
+        Meeting.finalised_at,
     )
-    minutes = [m for m in meetings if sec.is_final(m)]
-    corrections: dict[int, list] = {m.id: [] for m in minutes}
-    if minutes:
+    upcoming = list(
+        Meeting.select(*shown)
+        .where(Meeting.log == log, Meeting.starts_at >= now)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    final = Meeting.select(*shown).where(Meeting.log == log, Meeting.finalised_at.is_null(False))
+    minutes = _window(final, Meeting.starts_at, Meeting.id, cursor, whole)
+    corrections: dict[int, list] = {m.id: [] for m in minutes.items}
+    if minutes.items:
         for correction in (
             MinutesCorrection.select(MinutesCorrection.meeting, MinutesCorrection.created_at, MinutesCorrection.body)
             .where(MinutesCorrection.meeting.in_(list(corrections)))
@@ -136,13 +156,13 @@ def _meetings(log) -> dict:
         # the minutes name the holder as of each meeting: the log read above and its holder
         # history once (templating.meeting_holder)
         queries.remember_holders(log, queries.holder_history(log))
-    for meeting in minutes:
+    for meeting in minutes.items:
         meeting.corrections = corrections[meeting.id]
-    return {"upcoming": [m for m in reversed(meetings) if m.starts_at >= now], "minutes": minutes}
+    return {"upcoming": upcoming, "minutes": minutes}
 
 
 def _talk_summary(log) -> dict:
-    """What the guardians are told of the talks with the child (as talks.family_summary):
+    """What the guardians are told of the talks with the child:
     who talks with the child and how often, how many talks and when the last one was,
     counted by the database (never what the child said)."""
     count, last = (

@@ -10,7 +10,7 @@ from flask_login import current_user
 from stafettlogg import auth, languages
 from stafettlogg.dates import local_today
 from stafettlogg.guardians import domain
-from stafettlogg.guardians.queries import access_history, plain_view
+from stafettlogg.guardians.queries import WINDOWED, access_history, plain_view
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import lifecycle as log_lifecycle
 from stafettlogg.logs import queries
@@ -28,8 +28,19 @@ bp = Blueprint("guardian", __name__)
 
 @bp.route("/mine/<int:log_id>")
 def show(log_id):
+    """The guardians' view. The minutes and the highlights come in windows: «Vis flere»
+    is a link to the page with the list's next window (liste, etter), and htmx appends
+    just that window in place of the link."""
     g.audit_object = g.log
-    return render_template("guardians/show.html", **plain_view(g.log))
+    listed, cursor = request.args.get("liste"), request.args.get("etter")
+    if listed not in WINDOWED or not cursor:
+        return render_template("guardians/show.html", **plain_view(g.log))
+    return page_or_fragment(
+        f"guardians/_{listed}.html",
+        "guardians/show.html",
+        only_items=is_htmx(),
+        **plain_view(g.log, cursor, listed),
+    )
 
 
 @bp.route("/mine/<int:log_id>/innsyn")
@@ -104,7 +115,10 @@ def family_print(log_id):
     g.audit_object = g.log
     document_languages = languages.use_document_language(queries.guardians(g.log))
     return render_template(
-        "guardians/family_print.html", printed_at=utcnow(), document_languages=document_languages, **plain_view(g.log)
+        "guardians/family_print.html",
+        printed_at=utcnow(),
+        document_languages=document_languages,
+        **plain_view(g.log, whole=True),
     )
 
 

@@ -166,6 +166,23 @@ class Page:
         self.page.wait_for_load_state("networkidle")
         self.check()
 
+    def show_all(self, items: str, more: str) -> int:
+        """Click «Vis flere» (the link `more`) until it is gone. Each click must add items
+        (`items`) in place, move the focus to the first new one and leave a page axe finds
+        clean. Returns how many items are then shown."""
+        p = self.page
+        shown = p.locator(items).count()
+        while p.locator(more).count():
+            p.click(more)
+            p.wait_for_function(f"() => document.querySelectorAll({json.dumps(items)}).length > {shown}")
+            focused = p.evaluate(
+                f"() => document.querySelectorAll({json.dumps(items)})[{shown}] === document.activeElement"
+            )
+            assert focused, f"focus is not on the first new item of {items}"
+            self.check()
+            shown = p.locator(items).count()
+        return shown
+
     def download(self, selector) -> bytes:
         """Click what starts a download; the downloaded file's bytes."""
         with self.page.expect_download() as info:

@@ -131,16 +131,7 @@ def test_vis_flere_appends_the_overviews_next_rows_until_all_are_shown(page, ser
     total = int(re.search(r"Barn og elever \((\d+)\)", p.inner_text("#rows-h")).group(1))
     assert total > 2 * size
     page.screenshot(f"overview-window-{width}")
-    shown = size
-    while p.locator("#rows .items__more a").count():
-        p.click("#rows .items__more a")
-        expected = min(total, shown + size)
-        p.wait_for_function(
-            f"() => document.querySelectorAll('#rows tbody tr:not(.items__more)').length === {expected}"
-        )
-        assert p.evaluate("() => document.activeElement && document.activeElement.tagName === 'TR'")
-        page.check()
-        shown = expected
+    shown = page.show_all("#rows tbody tr:not(.items__more)", "#rows .items__more a")
     names = rows.evaluate_all("rows => rows.map(r => r.querySelector('th').firstChild.textContent.trim())")
     assert shown == total and len(names) == total
     assert sum(1 for name in names if name.startswith("Rad ")) == 2 * size

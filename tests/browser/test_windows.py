@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from stafettlogg.db import write_transaction
-from stafettlogg.models import CoordinatorRecord, Entry, Unit
+from stafettlogg.models import CoordinatorRecord, Entry, Highlight, Meeting, Unit
 from tests.conftest import a_log, user
 
 
@@ -49,19 +49,7 @@ def test_vis_flere_appends_the_next_entries_until_all_are_shown(page, server_and
     assert f"({total})" in p.inner_text("#entries-h")
     page.screenshot(f"entries-window-{width}")
 
-    shown = 50
-    while p.locator("#section-entries .items__more a").count():
-        p.click("#section-entries .items__more a")
-        expected = min(total, shown + 50)
-        p.wait_for_function(f"() => document.querySelectorAll('#section-entries li.item').length === {expected}")
-        page.check()
-        shown = expected
-        focused = p.evaluate("() => document.activeElement && document.activeElement.id")
-        first_new = p.evaluate(
-            f"() => document.querySelectorAll('#section-entries li.item')[{shown - 50 if shown % 50 == 0 else shown - shown % 50}].id"
-        )
-        assert focused == first_new
-    assert shown == total
+    assert page.show_all("#section-entries li.item", "#section-entries .items__more a") == total
     ids = p.evaluate("() => Array.from(document.querySelectorAll('#section-entries li.item')).map(li => li.id)")
     assert len(set(ids)) == total  # no entry twice
     page.screenshot(f"entries-all-{width}")
@@ -125,8 +113,60 @@ def test_the_ke_register_shows_more_decisions_in_place(page, server_and_app, wid
     rows = p.locator("#records tbody tr:not(.items__more)")
     assert rows.count() == 50
     assert f"({total})" in p.inner_text("#records-h")
-    p.click("#records .items__more a")
-    p.wait_for_function(f"() => document.querySelectorAll('#records tbody tr:not(.items__more)').length === {total}")
-    assert p.locator("#records .items__more").count() == 0
-    page.check()
+    assert page.show_all("#records tbody tr:not(.items__more)", "#records .items__more a") == total
     page.screenshot(f"ke-window-{width}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_guardians_see_more_minutes_and_highlights_in_place(page, server_and_app, width):
+    """The guardians' view shows the newest PAGE_SIZE approved minutes and highlights;
+    «Vis flere» adds the older ones in place, in the family's language."""
+    app = server_and_app[1]
+    size = 3
+    app.config["PAGE_SIZE"] = size
+    with app.app_context():
+        log, author = a_log(), user("stafettholder")
+    start = dt.datetime(2025, 1, 6, 14)
+    meetings = [
+        {
+            "log": log,
+            "kind": "evalueringsmote",
+            "starts_at": start + dt.timedelta(weeks=6 * i),
+            "place": "Nordbyen skole",
+            "minutes": f"Vi ble enige om **tiltak {i}**.",
+            "present": "Mor\nKontaktlærer",
+            "finalised_at": start + dt.timedelta(weeks=6 * i, hours=2),
+            "finalised_by": author,
+            "author": author,
+        }
+        for i in range(2 * size + 1)
+    ]
+    highlights = [
+        {
+            "log": log,
+            "body": f"Barnet lo i storefri, dag {i}.",
+            "created_at": start + dt.timedelta(days=i),
+            "author": author,
+        }
+        for i in range(2 * size + 2)
+    ]
+    total_minutes = insert(app, Meeting, meetings, Meeting.log == log, Meeting.finalised_at.is_null(False))
+    total_highlights = insert(app, Highlight, highlights, Highlight.log == log)
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("foresatt")
+    page.goto(f"/mine/{log.id}?lang=pl")
+    assert p.locator("article.plain-minutes").count() == size
+    page.screenshot(f"family-window-{width}")
+    assert (
+        page.show_all("article.plain-minutes", "section[aria-labelledby=plain-minutes-h] .items__more a")
+        == total_minutes
+    )
+    highlights_shown = "section[aria-labelledby=plain-highlights-h] li:not(.items__more)"
+    assert (
+        page.show_all(highlights_shown, "section[aria-labelledby=plain-highlights-h] .items__more a")
+        == total_highlights
+    )
+    assert "Pokaż więcej" not in p.inner_text("main")  # every «Vis flere» used up
+    assert p.url.endswith(f"/mine/{log.id}?lang=pl")  # the address stays the page's own
+    page.screenshot(f"family-window-all-{width}")
