@@ -340,13 +340,13 @@ def once_per_request(read):
     Arguments that are rows count by their id. Callers treat the result as read-only."""
 
     @functools.wraps(read)
-    def remembered(*args):
+    def remembered(*args, **options):
         memo = request_memo()
         if memo is None:
-            return read(*args)
-        key = (read.__module__, read.__name__, *(getattr(arg, "id", arg) for arg in args))
+            return read(*args, **options)
+        key = (read.__module__, read.__name__, *(getattr(arg, "id", arg) for arg in args), *sorted(options.items()))
         if key not in memo:
-            memo[key] = read(*args)
+            memo[key] = read(*args, **options)
         return memo[key]
 
     return remembered

@@ -30,14 +30,22 @@ def parse_cursor(cursor: str | None, kind: type = dt.date) -> tuple[dt.date, int
     """A cursor as written for a window: a date ("2026-03-01_42") or, with kind
     datetime, a time ("2026-03-01T10:15:00.123456_42") and a row id; anything else
     (made up, cut off, an id too large for the database) starts from the newest."""
+    at, _sep, number = (cursor or "").rpartition("_")
     try:
-        at, _sep, row_id = (cursor or "").rpartition("_")
-        row_id = int(row_id)
-        if not 0 <= row_id < 2**63:
-            return None
-        return kind.fromisoformat(at), row_id
+        day = kind.fromisoformat(at)
     except ValueError:
         return None
+    number = row_id(number)
+    return None if number is None else (day, number)
+
+
+def row_id(value: str | None) -> int | None:
+    """A row id from a query string: a whole number a database column holds, or None."""
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 def dated_window(query, day_field, id_field, cursor: str | None, total: int) -> Window:

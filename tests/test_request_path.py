@@ -102,6 +102,18 @@ def held_meetings(log, count: int, days_ago: int) -> None:
             Meeting.update(final).where(Meeting.id == meeting.id).execute()
 
 
+def evaluations(log, count: int) -> None:
+    """`count` more evaluations of each of the log's measures."""
+    rows = [
+        {"measure": m.id, "evaluated_on": dt.date(2025, 1, 1), "what_worked": "Det virker.", "decision": "continue",
+         "author": log.holder_id}
+        for m in Measure.select(Measure.id).where(Measure.log == log)
+        for _ in range(count)
+    ]  # fmt: skip
+    with write_transaction():
+        Evaluation.insert_many(rows).execute()
+
+
 def _rows(auth, page) -> dict[str, int]:
     """The rows each statement of the page fetched, by its place and SQL."""
     client = auth.login_as(page.persona)
@@ -114,11 +126,12 @@ def _rows(auth, page) -> dict[str, int]:
 
 
 def test_rows_of_a_log_s_pages_do_not_grow_with_its_age(app, auth, log):
-    """A log read for years: twice the entries, meetings, highlights, talks and audit
-    events, and its pages read the same rows (windows of PAGE_SIZE, continued by «Vis flere»)."""
+    """A log read for years: twice the entries, meetings, highlights, talks, evaluations
+    and audit events, and its pages read the same rows (windows of PAGE_SIZE, continued by «Vis flere»)."""
     app.config["PAGE_SIZE"] = 5
     grow(log)  # 100 entries, 6 meetings and 500 audit events: more than a window of each
     held_meetings(log, 12, days_ago=30)
+    evaluations(log, 4)
     for i in range(6):
         an_item(log, "highlights", body=f"Et lysglimt {i}.")
         an_item(log, "talks", talked_on=local_today() - dt.timedelta(days=i), who="Kari", how_it_goes="Det går bedre.")
@@ -128,6 +141,7 @@ def test_rows_of_a_log_s_pages_do_not_grow_with_its_age(app, auth, log):
     for i in range(100):
         an_item(log, "entries", entry_date=today - dt.timedelta(days=400 + i), body=f"Eldre notat {i}.")
     held_meetings(log, 12, days_ago=400)
+    evaluations(log, 6)
     for i in range(20):
         an_item(log, "highlights", body=f"Et eldre lysglimt {i}.")
         an_item(log, "talks", talked_on=today - dt.timedelta(days=400 + i), who="Kari", how_it_goes="Bra.")

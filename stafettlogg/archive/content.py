@@ -12,7 +12,7 @@ from stafettlogg.models import AuditEvent, Consent, DeletionRequest, Handover, L
 def whole_log(log: Log) -> dict:
     """The sections, consents, holder history, corrections, deletion requests, the
     access summary and the history of changes in words."""
-    items = {key: queries.section_items(log, key) for key in SECTIONS}
+    items = {key: queries.section_items(log, key, whole=True) for key in SECTIONS}
     corrections = {}
     for c in (
         MinutesCorrection.select(MinutesCorrection, User)

@@ -35,10 +35,13 @@ from stafettlogg.windows import Window, dated_window
 WINDOWED = ("minutes", "highlights")
 
 
-def plain_view(log, cursor: str | None = None, listed: str | None = None, whole: bool = False) -> dict:
+def plain_view(
+    log, cursor: str | None = None, listed: str | None = None, whole: bool = False, expanded: int | None = None
+) -> dict:
     """Everything the guardians' view shows, in a fixed number of queries. Never
     free entries (the professionals' notes) and never draft minutes. cursor: a later
-    window of the list `listed` (WINDOWED); whole: every row (the family print)."""
+    window of the list `listed` (WINDOWED); whole: every row (the family print);
+    expanded: the measure whose evaluations are all shown."""
     log = queries.load_log(log.id)
     consents = list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc()))
     # the open request and the last refusal in one read, newest first
@@ -64,7 +67,7 @@ def plain_view(log, cursor: str | None = None, listed: str | None = None, whole:
         context.update(
             concerns=list(Concern.select().where(Concern.log == log).order_by(Concern.id)),
             goals=list(Goal.select().where(Goal.log == log).order_by(Goal.id)),
-            measures=_measures(log),
+            measures=_measures(log, expanded, whole),
             highlights=_window(
                 Highlight.select(Highlight.id, Highlight.created_at, Highlight.body_html).where(Highlight.log == log),
                 Highlight.created_at,
@@ -93,9 +96,10 @@ def _units_named_by(consents) -> list:
     return queries.units_named_by(consents)
 
 
-def _measures(log) -> list[Measure]:
-    """The measures, most urgent evaluation first, each with its evaluations (in the
-    order they were made): two queries, no authors (the family sees none)."""
+def _measures(log, expanded: int | None, whole: bool) -> list[Measure]:
+    """The measures, most urgent evaluation first, each with its latest evaluations (all of
+    them for the measure `expanded`, or with whole) in the order they were made: two
+    queries, no authors (the family sees none)."""
     measures = list(
         Measure.select(
             Measure.id,
@@ -108,17 +112,8 @@ def _measures(log) -> list[Measure]:
         .where(Measure.log == log)
         .order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
     )
-    evaluations: dict[int, list] = {m.id: [] for m in measures}
-    if measures:
-        for evaluation in (
-            Evaluation.select(Evaluation.measure, Evaluation.evaluated_on, Evaluation.what_worked, Evaluation.decision)
-            .where(Evaluation.measure.in_(list(evaluations)))
-            .order_by(Evaluation.evaluated_on, Evaluation.id)
-        ):
-            evaluations[evaluation.measure_id].append(evaluation)
-    for measure in measures:
-        measure.evaluations = evaluations[measure.id]
-    return measures
+    shown = (Evaluation.evaluated_on, Evaluation.what_worked, Evaluation.decision)
+    return queries.with_evaluations(measures, *shown, expanded=expanded, whole=whole)
 
 
 def _meetings(log, cursor: str | None, whole: bool) -> dict:

@@ -19,6 +19,7 @@ from stafettlogg.models import Guardian, GuardianInvitation, User, utcnow
 from stafettlogg.passwords import verify_password
 from stafettlogg.signin import throttle
 from stafettlogg.web import is_htmx, page_or_fragment
+from stafettlogg.windows import row_id
 
 bp = Blueprint("guardian", __name__)
 
@@ -33,8 +34,9 @@ def show(log_id):
     just that window in place of the link."""
     g.audit_object = g.log
     listed, cursor = request.args.get("liste"), request.args.get("etter")
+    expanded = row_id(request.args.get("evalueringer"))
     if listed not in WINDOWED or not cursor:
-        return render_template("guardians/show.html", **plain_view(g.log))
+        return render_template("guardians/show.html", expanded=expanded, **plain_view(g.log, expanded=expanded))
     return page_or_fragment(
         f"guardians/_{listed}.html",
         "guardians/show.html",

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import replace
 
 from flask import g, has_request_context
-from peewee import JOIN, Case, Tuple, fn, prefetch
+from peewee import JOIN, Case, Tuple, fn
 
 from stafettlogg.dates import local_today
 from stafettlogg.db import once_per_request
@@ -51,14 +51,57 @@ def _with_author(model):
     return model.select(model, *byline_columns(Author)).join(Author, on=(model.author == Author.id))
 
 
+# A measure shows its latest evaluations; the rest on asking («Vis alle evalueringene»).
+EVALUATIONS_SHOWN = 3
+
+
+def with_evaluations(measures: list[Measure], *columns, expanded: int | None = None, whole: bool = False) -> list:
+    """Each measure with its latest EVALUATIONS_SHOWN evaluations (all of them for the
+    measure `expanded`, or for every measure with whole), oldest first, as
+    measure.evaluations, and how many it has in all as measure.evaluation_count: one
+    query, whatever the log's age. columns: what to read of each evaluation (the log page
+    adds the author's byline, the guardians' view never does)."""
+    for measure in measures:
+        measure.evaluations, measure.evaluation_count = [], 0
+    if not measures:
+        return measures
+    by_id = {m.id: m for m in measures}
+    newest_first = [Evaluation.evaluated_on.desc(), Evaluation.id.desc()]
+    rank = fn.ROW_NUMBER().over(partition_by=[Evaluation.measure], order_by=newest_first)
+    ranked = (
+        Evaluation.select(Evaluation.id, Evaluation.measure, rank.alias("rank"))
+        .where(Evaluation.measure.in_(list(by_id)))
+        .alias("ranked")
+    )
+    shown = Evaluation.select(ranked.c.id).from_(ranked)
+    if not whole:
+        shown = shown.where((ranked.c.rank <= EVALUATIONS_SHOWN) | (ranked.c.measure_id == (expanded or 0)))
+    other = Evaluation.alias("counted")
+    in_measure = other.select(fn.COUNT(other.id)).where(other.measure == Evaluation.measure)
+    query = Evaluation.select(Evaluation.measure, *columns, in_measure.alias("in_measure"))
+    if any(getattr(c, "model", None) is User for c in columns):
+        query = query.join(User, on=(Evaluation.author == User.id))
+    for evaluation in query.where(Evaluation.id.in_(shown)).order_by(Evaluation.evaluated_on, Evaluation.id):
+        measure = by_id[evaluation.measure_id]
+        measure.evaluations.append(evaluation)
+        measure.evaluation_count = evaluation.in_measure
+    return measures
+
+
 @once_per_request
-def section_items(log: Log, key: str) -> list:
+def section_items(log: Log, key: str, expanded: int | None = None, whole: bool = False) -> list:
+    """The section's items, whole. Measures: with their latest evaluations, all of them for
+    the measure `expanded`, and every evaluation in full with whole (the archive copy)."""
     model = SECTIONS[key].model
     query = _with_author(model).where(model.log == log)
     if key == "measures":
-        query = query.order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
-        evaluations = Evaluation.select(Evaluation, *byline_columns(User)).join(User).order_by(Evaluation.evaluated_on)
-        return list(prefetch(query, evaluations))
+        measures = list(query.order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id))
+        shown = (
+            (Evaluation,)
+            if whole
+            else (Evaluation.id, Evaluation.evaluated_on, Evaluation.what_worked_html, Evaluation.decision)
+        )
+        return with_evaluations(measures, *shown, *byline_columns(User), expanded=expanded, whole=whole)
     if key == "meetings":
         return list(with_finaliser(query).order_by(Meeting.starts_at.desc()))
     if key == "entries":
@@ -78,14 +121,15 @@ def with_finaliser(meetings):
     )
 
 
-def section_window(log: Log, key: str, cursor: str | None = None) -> Window:
+def section_window(log: Log, key: str, cursor: str | None = None, expanded: int | None = None) -> Window:
     """The items of a section as the log page shows them. A section that grows with the
     log's age (Section.window_by: entries, meetings, highlights, talks) comes in windows
     of PAGE_SIZE, newest first, continued by a keyset cursor (its date or time and the
-    id), so a window costs the same however old the log is; the others are read whole."""
+    id), so a window costs the same however old the log is; the others are read whole.
+    expanded: the measure whose evaluations are all shown (the others show their latest)."""
     section = SECTIONS[key]
     if section.window_by is None:
-        items = section_items(log, key)
+        items = section_items(log, key, expanded) if key == "measures" else section_items(log, key)
         return Window(items=items, total=len(items))
     model = section.model
     query = _with_author(model).where(model.log == log)
@@ -125,12 +169,9 @@ def summary(log: Log, windows: dict[str, Window] | None = None) -> dict:
             .get()
         )
     soon = local_today() + dt.timedelta(days=14)
+    measures = windows["measures"].items if windows is not None else section_items(log, "measures")
     due = sorted(
-        (
-            m
-            for m in section_items(log, "measures")
-            if m.status != "ended" and m.evaluation_date and m.evaluation_date <= soon
-        ),
+        (m for m in measures if m.status != "ended" and m.evaluation_date and m.evaluation_date <= soon),
         key=lambda m: m.evaluation_date,
     )
     return {"counts": counts, "due": due, "talks": [d for d in talks.schedule(log) if d.due_on <= soon]}
@@ -169,9 +210,10 @@ def remember_holders(log: Log, history: list[Handover]) -> None:
         g.setdefault("holder_logs", {})[log.id] = log
 
 
-def log_page(log: Log, cursor: str | None = None, cursor_section: str = "entries") -> dict:
+def log_page(log: Log, cursor: str | None = None, cursor_section: str = "entries", expanded: int | None = None) -> dict:
     """What the log page shows. cursor: a later window of one section (cursor_section),
-    the page «Vis flere» links to without JavaScript; the other sections show their newest."""
+    the page «Vis flere» links to without JavaScript; the other sections show their newest.
+    expanded: the measure whose evaluations are all shown."""
     context = {
         "log": log,
         "guardians": guardians(log),
@@ -183,7 +225,7 @@ def log_page(log: Log, cursor: str | None = None, cursor_section: str = "entries
     if log.status == LogStatus.DRAFT:
         return {**context, "summary": summary(log)}
     # the sections first: their totals are the summary's counts
-    windows = {key: section_window(log, key, cursor if key == cursor_section else None) for key in SECTIONS}
+    windows = {key: section_window(log, key, cursor if key == cursor_section else None, expanded) for key in SECTIONS}
     context["windows"] = windows
     context["items"] = {key: window.items for key, window in windows.items()}
     context["summary"] = summary(log, windows)

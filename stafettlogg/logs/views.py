@@ -31,6 +31,7 @@ from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participant, Unit, User
 from stafettlogg.takeover import domain as requests
 from stafettlogg.web import back_to, page_or_fragment, row_or_404, wants_fragment
+from stafettlogg.windows import row_id
 
 bp = Blueprint("logs", __name__, url_prefix="/logger")
 
@@ -180,9 +181,10 @@ def guardians_informed(log_id):
 def _log_page(status=200, **extra):
     # «Vis flere» without JavaScript: a later window of one section (seksjon), the rest the newest
     cursor, cursor_section = request.args.get("etter"), request.args.get("seksjon", "entries")
-    context = queries.log_page(queries.load_log(g.log.id), cursor, cursor_section)
+    context = queries.log_page(queries.load_log(g.log.id), cursor, cursor_section, _expanded())
     context.update(
         role=role_on_log(current_user, g.log),
+        expanded=_expanded(),
         sections=SECTIONS,
         section_errors=extra.pop("section_errors", {}),
         section_values=extra.pop("section_values", {}),
@@ -512,8 +514,13 @@ def section(log_id, key):
 
 
 def _window(key: str, cursor: str | None = None) -> dict:
-    window = queries.section_window(g.log, key, cursor)
-    return {"items": window.items, "window": window}
+    window = queries.section_window(g.log, key, cursor, _expanded())
+    return {"items": window.items, "window": window, "expanded": _expanded()}
+
+
+def _expanded() -> int | None:
+    """The measure whose evaluations the person asked to see all of («Vis alle evalueringene»)."""
+    return row_id(request.args.get("evalueringer"))
 
 
 @bp.route("/<int:log_id>/seksjon/<key>", methods=["POST"])

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from stafettlogg.db import write_transaction
-from stafettlogg.models import CoordinatorRecord, Entry, Highlight, Meeting, Unit
-from tests.conftest import a_log, user
+from stafettlogg.models import CoordinatorRecord, Entry, Evaluation, Highlight, Meeting, Unit
+from tests.conftest import a_log, a_measure, user
 
 
 def insert(app, model, rows: list[dict], *where) -> int:
@@ -170,3 +170,35 @@ def test_guardians_see_more_minutes_and_highlights_in_place(page, server_and_app
     assert "Pokaż więcej" not in p.inner_text("main")  # every «Vis flere» used up
     assert p.url.endswith(f"/mine/{log.id}?lang=pl")  # the address stays the page's own
     page.screenshot(f"family-window-all-{width}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_all_evaluations_of_a_measure_on_asking(page, server_and_app, width):
+    """A measure evaluated seven times shows the latest three; «Vis alle 7 evalueringene»
+    shows all of them in place, with the focus on the list."""
+    app = server_and_app[1]
+    with app.app_context():
+        log, author = a_log(), user("stafettholder")
+        measure = a_measure(log)
+    rows = [
+        {
+            "measure": measure.id,
+            "evaluated_on": dt.date(2025, 1, 6) + dt.timedelta(weeks=6 * i),
+            "what_worked": f"Evaluering nummer {i}: lekegruppene virker.",
+            "decision": "continue",
+            "author": author,
+        }
+        for i in range(7)
+    ]
+    insert(app, Evaluation, rows)
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("stafettholder")
+    page.goto(f"/logger/{log.id}#measures")
+    shown = p.locator(f"#measures-{measure.id} .evaluations li")
+    assert shown.count() == 3
+    page.click(f"#measures-{measure.id} .evaluations__more a")
+    p.wait_for_function(f"() => document.querySelectorAll('#measures-{measure.id} .evaluations li').length === 7")
+    assert p.evaluate("() => document.activeElement && document.activeElement.tagName === 'UL'")
+    assert p.locator(f"#measures-{measure.id} .evaluations__more").count() == 0
+    page.screenshot(f"evaluations-all-{width}")
