@@ -61,6 +61,7 @@ class Page:
     rows: int = 0
     queries: int = 0
     sql: list = field(default_factory=list)
+    statements: list = field(default_factory=list)  # (ms, rows, sql) of one request
     p50: float = 0.0
     p95: float = 0.0
     floor50: float = 0.0
@@ -174,13 +175,16 @@ class CountingCursor:
 
 @contextlib.contextmanager
 def counting(db):
-    counter = {"rows": 0, "sql": [], "sql_rows": []}
+    counter = {"rows": 0, "sql": [], "sql_rows": [], "sql_ms": []}
     original = db.obj.execute_sql
 
     def spy(sql, params=None, *a, **k):
         counter["sql"].append((sql, tuple(params or ())))
         counter["sql_rows"].append(0)
-        return CountingCursor(original(sql, params, *a, **k), counter)
+        started = time.perf_counter()
+        cursor = original(sql, params, *a, **k)
+        counter["sql_ms"].append((time.perf_counter() - started) * 1000)
+        return CountingCursor(cursor, counter)
 
     db.obj.execute_sql = spy
     try:
@@ -264,6 +268,9 @@ def count_pages(url: str, page_list: list[Page], info: dict, profile: int = 0, r
         page.queries = len(counter["sql"])
         page.rows = counter["rows"]
         page.sql = counter["sql"]
+        page.statements = list(
+            zip(counter["sql_ms"], counter["sql_rows"], (sql for sql, _params in counter["sql"]), strict=True)
+        )
         if profile:
             _profile(page, profile, report, functools.partial(client.get, page.path, headers=headers))
 
@@ -288,6 +295,11 @@ def _profile(page: Page, count: int, report, send) -> None:
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(30)
+    # what the database did of it: each statement of one request (executing it, not
+    # fetching its rows), with the rows fetched
+    out.write("Statements of one request (ms to execute, rows fetched):\n")
+    for ms, rows, sql in page.statements:
+        out.write(f"{ms:7.2f} ms {rows:6d} rows  {_short(sql, 200)}\n")
     path = STATE / f"profile-{page.key}.txt"
     path.write_text(out.getvalue())
     report(f"  {page.title}: {elapsed:.1f} ms per request in-process, profile in {path}")
