@@ -50,7 +50,7 @@ def row_id(value: str | None) -> int | None:
 
 def dated_window(query, day_field, id_field, cursor: str | None, total: int) -> Window:
     """The rows of `query` newest first by (day_field, id_field), one window after `cursor`.
-    day_field: a date or a time (DateTimeField)."""
+    day_field: a date or a time (DateTimeField); the query must select both fields."""
     size = page_size()
     after = parse_cursor(cursor, dt.datetime if isinstance(day_field, DateTimeField) else dt.date)
     if after is not None:

@@ -209,6 +209,7 @@ FAMILY_SOURCES = (
     "templates/guardians/_as_written.html",
     "templates/guardians/_minutes.html",
     "templates/guardians/_highlights.html",
+    "templates/guardians/_measures.html",
     "templates/guardians/access_log.html",
     "templates/guardians/_access_rows.html",
     "templates/guardians/deletion_request.html",

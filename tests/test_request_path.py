@@ -102,6 +102,14 @@ def held_meetings(log, count: int, days_ago: int) -> None:
             Meeting.update(final).where(Meeting.id == meeting.id).execute()
 
 
+def ended_measures(log, count: int, days_ago: int) -> None:
+    """Measures made `days_ago` and before, and ended."""
+    for i in range(count):
+        measure = a_measure(log, what=f"Et avsluttet tiltak {i}.")
+        made = dt.datetime.combine(local_today() - dt.timedelta(days=days_ago + i), dt.time(12))
+        Measure.update(status="ended", created_at=made).where(Measure.id == measure.id).execute()
+
+
 def evaluations(log, count: int) -> None:
     """`count` more evaluations of each of the log's measures."""
     rows = [
@@ -126,11 +134,12 @@ def _rows(auth, page) -> dict[str, int]:
 
 
 def test_rows_of_a_log_s_pages_do_not_grow_with_its_age(app, auth, log):
-    """A log read for years: twice the entries, meetings, highlights, talks, evaluations
-    and audit events, and its pages read the same rows (windows of PAGE_SIZE, continued by «Vis flere»)."""
+    """A log read for years: twice the entries, meetings, highlights, talks, ended
+    measures, evaluations and audit events, and its pages read the same rows (windows of PAGE_SIZE, continued by «Vis flere»)."""
     app.config["PAGE_SIZE"] = 5
     grow(log)  # 100 entries, 6 meetings and 500 audit events: more than a window of each
     held_meetings(log, 12, days_ago=30)
+    ended_measures(log, 6, days_ago=30)
     evaluations(log, 4)
     for i in range(6):
         an_item(log, "highlights", body=f"Et lysglimt {i}.")
@@ -141,6 +150,7 @@ def test_rows_of_a_log_s_pages_do_not_grow_with_its_age(app, auth, log):
     for i in range(100):
         an_item(log, "entries", entry_date=today - dt.timedelta(days=400 + i), body=f"Eldre notat {i}.")
     held_meetings(log, 12, days_ago=400)
+    ended_measures(log, 10, days_ago=400)
     evaluations(log, 6)
     for i in range(20):
         an_item(log, "highlights", body=f"Et eldre lysglimt {i}.")

@@ -1,5 +1,5 @@
-"""Lists that grow with a log's age come in windows: the log's entries, meetings, highlights
-and talks show PAGE_SIZE at a time, newest first, with a "Vis flere" link that works as a
+"""Lists that grow with a log's age come in windows: the log's entries, meetings, highlights,
+talks and ended measures show PAGE_SIZE at a time, newest first, with a "Vis flere" link that works as a
 plain link (the log page from a cursor) and with htmx (the next window appended in place of
 the link); every window read is audited like any read of log content."""
 
@@ -9,13 +9,13 @@ import re
 import pytest
 
 from stafettlogg.logs.sections import SECTIONS
-from stafettlogg.models import AuditEvent, ChildTalk, Entry, Highlight, Meeting
+from stafettlogg.models import AuditEvent, ChildTalk, Entry, Highlight, Measure, Meeting
 from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
 SIZE = 5
-WINDOWED = ("entries", "meetings", "highlights", "talks")
+WINDOWED = ("entries", "meetings", "highlights", "talks", "measures")
 
 
 @pytest.fixture
@@ -34,6 +34,10 @@ def _item(key: str, log, author, day: dt.date, i: int) -> None:
         Meeting.create(log=log, kind="evalueringsmote", starts_at=at, place="Skolen", agenda=text, author=author)
     elif key == "highlights":
         Highlight.create(log=log, body=text, created_at=at, author=author)
+    elif key == "measures":  # ended: the ones that come in windows
+        Measure.create(
+            log=log, what=text, responsible="Kari", evaluation_date=day, status="ended", created_at=at, author=author
+        )
     else:
         ChildTalk.create(log=log, talked_on=day, who="Kari", how_it_goes=text, author=author)
 
@@ -45,6 +49,11 @@ def many(app, log, key: str, count: int = 3 * SIZE + 2, start=dt.date(2026, 1, 1
     author = user("stafettholder")
     for i in range(count):
         _item(key, log, author, start + dt.timedelta(days=i // 3), i)
+    return many_ids(log, key)
+
+
+def many_ids(log, key: str) -> list[int]:
+    """The ids of the section's items, newest first as its windows show them."""
     model = SECTIONS[key].model
     day = getattr(model, SECTIONS[key].window_by)
     return [item.id for item in model.select(model.id).where(model.log == log).order_by(day.desc(), model.id.desc())]
@@ -107,6 +116,24 @@ def test_without_javascript_the_link_walks_every_item_once(auth, many_items, key
         url = link[0].split("#")[0] if link else None
     assert seen == many_items
     assert pages == 4
+
+
+def test_current_measures_come_first_on_the_first_window_and_the_deadlines_stay(app, auth, log):
+    """The measures being followed are listed whole before the ended ones; a later window of
+    ended measures shows those alone, and the deadline list still names the current ones."""
+    from tests.conftest import a_measure
+
+    ended = many(app, log, "measures")
+    current = [a_measure(log, what=f"Pågående tiltak {i}").id for i in range(2)]
+    client = auth.persona("holder")
+    html = client.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert shown(html, "measures") == current + ended[:SIZE]
+    assert f"({len(current) + len(ended)})</span>" in html
+    href, _hx_get = more_link(html, "measures")
+    later = client.get(href.split("#")[0]).get_data(as_text=True)
+    assert shown(later, "measures") == ended[SIZE : 2 * SIZE]
+    deadlines = later[later.index('class="deadlines"') : later.index('id="section-concerns"')]
+    assert "Pågående tiltak 0" in deadlines and "Pågående tiltak 1" in deadlines
 
 
 def test_a_later_window_of_one_section_leaves_the_others_at_their_newest(app, auth, log):
@@ -285,7 +312,9 @@ def family_lists(app, log, count: int = 3 * SIZE + 2) -> dict[str, list[int]]:
             finalised_at=at, finalised_by=author, author=author,
         )  # fmt: skip
         Highlight.create(log=log, body=f"Lysglimt nummer {i}", created_at=at, author=author)
+        _item("measures", log, author, at.date(), i)
     return {
+        "measures": many_ids(log, "measures"),
         "minutes": [
             m.id
             for m in Meeting.select(Meeting.id)
@@ -302,6 +331,7 @@ def family_lists(app, log, count: int = 3 * SIZE + 2) -> dict[str, list[int]]:
 
 
 FAMILY_ITEM = {
+    "measures": r'<li class="plain-measure" id="measure-(\d+)"',
     "minutes": r'<article class="plain-minutes" aria-labelledby="minutes-(\d+)-h"',
     "highlights": r'<li id="highlight-(\d+)"',
 }
@@ -316,8 +346,8 @@ def family_more(html: str, listed: str) -> tuple[str, str] | None:
     return (match.group(1).replace("&amp;", "&"), match.group(2).replace("&amp;", "&")) if match else None
 
 
-@pytest.mark.parametrize("listed", ["minutes", "highlights"])
-def test_guardians_walk_minutes_and_highlights_with_and_without_javascript(app, auth, listed, log):
+@pytest.mark.parametrize("listed", ["minutes", "highlights", "measures"])
+def test_guardians_walk_minutes_highlights_and_ended_measures_with_and_without_javascript(app, auth, listed, log):
     expected = family_lists(app, log)[listed]
     client = auth.persona("guardian")
     # without JavaScript: each window a whole page, with a way back to the newest
@@ -343,7 +373,7 @@ def test_guardians_walk_minutes_and_highlights_with_and_without_javascript(app, 
     assert seen == expected
 
 
-def test_the_family_print_shows_every_minute_and_highlight(app, auth, log):
+def test_the_family_print_shows_every_minute_highlight_and_measure(app, auth, log):
     expected = family_lists(app, log)
     html = auth.persona("holder").get(f"/logger/{log.id}/familieversjon").get_data(as_text=True)
     assert {listed: family_shown(html, listed) for listed in expected} == expected
@@ -360,7 +390,7 @@ def test_the_guardians_view_reads_the_same_however_many_minutes(app, auth, log):
     def cost():
         with counting(db) as counter:
             html = client.get(f"/mine/{log.id}").get_data(as_text=True)
-        assert len(family_shown(html, "minutes")) == len(family_shown(html, "highlights")) == SIZE
+        assert {len(family_shown(html, listed)) for listed in FAMILY_ITEM} == {SIZE}
         return len(counter["sql"]), counter["rows"]
 
     before = cost()
@@ -374,7 +404,7 @@ def test_the_guardians_view_reads_the_same_however_many_minutes(app, auth, log):
 def test_a_made_up_family_cursor_is_harmless(app, auth, cursor, log):
     family_lists(app, log)
     client = auth.persona("guardian")
-    for listed in ("minutes", "highlights", "entries", "ukjent"):
+    for listed in ("minutes", "highlights", "measures", "entries", "ukjent"):
         for headers in ({}, HX):
             response = client.get(f"/mine/{log.id}?liste={listed}&etter={cursor}", headers=headers)
             assert response.status_code == 200

@@ -9,7 +9,7 @@ from peewee import JOIN, fn
 
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
-from stafettlogg.logs import queries
+from stafettlogg.logs import domain, queries
 from stafettlogg.models import (
     AuditEvent,
     ChildTalk,
@@ -32,7 +32,7 @@ from stafettlogg.windows import Window, dated_window
 
 # The lists of the guardians' view that grow with the log's age: on the page they come in
 # windows (windows.py), continued by «Vis flere»; the family print shows them whole.
-WINDOWED = ("minutes", "highlights")
+WINDOWED = ("minutes", "highlights", "measures")
 
 
 def plain_view(
@@ -67,7 +67,7 @@ def plain_view(
         context.update(
             concerns=list(Concern.select().where(Concern.log == log).order_by(Concern.id)),
             goals=list(Goal.select().where(Goal.log == log).order_by(Goal.id)),
-            measures=_measures(log, expanded, whole),
+            measures=_measures(log, cursor if listed == "measures" else None, expanded, whole),
             highlights=_window(
                 Highlight.select(Highlight.id, Highlight.created_at, Highlight.body_html).where(Highlight.log == log),
                 Highlight.created_at,
@@ -96,24 +96,38 @@ def _units_named_by(consents) -> list:
     return queries.units_named_by(consents)
 
 
-def _measures(log, expanded: int | None, whole: bool) -> list[Measure]:
-    """The measures, most urgent evaluation first, each with its latest evaluations (all of
-    them for the measure `expanded`, or with whole) in the order they were made: two
-    queries, no authors (the family sees none)."""
-    measures = list(
-        Measure.select(
-            Measure.id,
-            Measure.what_html,
-            Measure.responsible,
-            Measure.start_date,
-            Measure.evaluation_date,
-            Measure.status,
-        )
-        .where(Measure.log == log)
-        .order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
+def _measures(log, cursor: str | None, expanded: int | None, whole: bool) -> Window:
+    """The measures being followed, most urgent evaluation first, then the ended ones
+    newest first in windows (a later window: those alone; whole: all of them), each with
+    its latest evaluations (all of them for the measure `expanded`, or with whole) in the
+    order they were made: three queries, no authors (the family sees none)."""
+    shown = (
+        Measure.id,
+        Measure.created_at,  # the ended ones' window is kept by it
+        Measure.what_html,
+        Measure.responsible,
+        Measure.start_date,
+        Measure.evaluation_date,
+        Measure.status,
     )
-    shown = (Evaluation.evaluated_on, Evaluation.what_worked, Evaluation.decision)
-    return queries.with_evaluations(measures, *shown, expanded=expanded, whole=whole)
+    ended = _window(
+        Measure.select(*shown).where(Measure.log == log, domain.measure_ended()),
+        Measure.created_at,
+        Measure.id,
+        cursor,
+        whole,
+    )
+    current = []
+    if ended.cursor is None:
+        current = list(
+            Measure.select(*shown)
+            .where(Measure.log == log, ~domain.measure_ended())
+            .order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
+        )
+    items = [*current, *ended.items]
+    evaluations = (Evaluation.evaluated_on, Evaluation.what_worked, Evaluation.decision)
+    queries.with_evaluations(items, *evaluations, expanded=expanded, whole=whole)
+    return replace(ended, items=items)
 
 
 def _meetings(log, cursor: str | None, whole: bool) -> dict:

@@ -455,3 +455,9 @@ def open_deletion_request(log: Log) -> DeletionRequest | None:
         .order_by(DeletionRequest.id)
         .first()
     )
+
+
+def measure_ended():
+    """A measure that has ended: no longer followed or evaluated. Pages list the others
+    whole and the ended ones, which grow with the log's age, in windows."""
+    return Measure.status == "ended"

@@ -113,6 +113,37 @@ def section_items(log: Log, key: str, expanded: int | None = None, whole: bool =
     return list(query.order_by(model.id))
 
 
+@once_per_request
+def current_measures(log: Log) -> list[Measure]:
+    """The measures being followed (not ended), most urgent evaluation first: the plan,
+    listed whole on the log page and asked by its deadline list."""
+    return list(
+        _with_author(Measure)
+        .where(Measure.log == log, ~domain.measure_ended())
+        .order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
+    )
+
+
+def _measures_window(log: Log, cursor: str | None, expanded: int | None) -> Window:
+    """The measures section: the current measures whole, then the ended ones, which grow
+    with the log's age, newest first in windows of PAGE_SIZE (a later window is the ended
+    ones alone); each with its latest evaluations (with_evaluations), in one more query."""
+    ended = _with_author(Measure).where(Measure.log == log, domain.measure_ended())
+    counted = Measure.select(fn.COUNT(Measure.id)).where(Measure.log == log)
+    window = dated_window(ended.select_extend(counted.alias("in_log")), Measure.created_at, Measure.id, cursor, 0)
+    current = current_measures(log)
+    items = window.items if window.cursor else [*current, *window.items]
+    if window.items:
+        total = window.items[0].in_log
+    elif window.cursor is None:
+        total = len(current)  # no ended measure at all
+    else:
+        total = Measure.select().where(Measure.log == log).count()
+    columns = (Evaluation.id, Evaluation.evaluated_on, Evaluation.what_worked_html, Evaluation.decision)
+    with_evaluations(items, *columns, *byline_columns(User), expanded=expanded)
+    return replace(window, items=items, total=total)
+
+
 def with_finaliser(meetings):
     """Meetings with who approved the minutes, in the same query (not one per meeting)."""
     finaliser = User.alias("finaliser")
@@ -128,8 +159,10 @@ def section_window(log: Log, key: str, cursor: str | None = None, expanded: int 
     id), so a window costs the same however old the log is; the others are read whole.
     expanded: the measure whose evaluations are all shown (the others show their latest)."""
     section = SECTIONS[key]
+    if key == "measures":
+        return _measures_window(log, cursor, expanded)
     if section.window_by is None:
-        items = section_items(log, key, expanded) if key == "measures" else section_items(log, key)
+        items = section_items(log, key)
         return Window(items=items, total=len(items))
     model = section.model
     query = _with_author(model).where(model.log == log)
@@ -169,9 +202,8 @@ def summary(log: Log, windows: dict[str, Window] | None = None) -> dict:
             .get()
         )
     soon = local_today() + dt.timedelta(days=14)
-    measures = windows["measures"].items if windows is not None else section_items(log, "measures")
     due = sorted(
-        (m for m in measures if m.status != "ended" and m.evaluation_date and m.evaluation_date <= soon),
+        (m for m in current_measures(log) if m.evaluation_date and m.evaluation_date <= soon),
         key=lambda m: m.evaluation_date,
     )
     return {"counts": counts, "due": due, "talks": [d for d in talks.schedule(log) if d.due_on <= soon]}

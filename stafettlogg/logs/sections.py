@@ -145,6 +145,7 @@ _register(
         Field("status", _l("Status"), "select", required=True, choices="measure_status"),
     ),
     empty_text=_l("Ingen tiltak ennå. Skriv hvem som gjør hva, fra når, og når tiltaket skal evalueres."),
+    window_by="created_at",  # the ended ones; the current ones are listed whole before them (queries.py)
 )
 _register(
     "meetings",

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from stafettlogg.db import write_transaction
-from stafettlogg.models import CoordinatorRecord, Entry, Evaluation, Highlight, Meeting, Unit
+from stafettlogg.models import CoordinatorRecord, Entry, Evaluation, Highlight, Measure, Meeting, Unit
 from tests.conftest import a_log, a_measure, user
 
 
@@ -118,8 +118,8 @@ def test_the_ke_register_shows_more_decisions_in_place(page, server_and_app, wid
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_guardians_see_more_minutes_and_highlights_in_place(page, server_and_app, width):
-    """The guardians' view shows the newest PAGE_SIZE approved minutes and highlights;
+def test_guardians_see_more_minutes_highlights_and_measures_in_place(page, server_and_app, width):
+    """The guardians' view shows the newest PAGE_SIZE approved minutes, highlights and ended measures;
     «Vis flere» adds the older ones in place, in the family's language."""
     app = server_and_app[1]
     size = 3
@@ -150,6 +150,13 @@ def test_guardians_see_more_minutes_and_highlights_in_place(page, server_and_app
         }
         for i in range(2 * size + 2)
     ]
+    ended = [
+        {"log": log, "what": f"Leksehjelp to dager i uken, runde {i}.", "responsible": "Kontaktlærer",
+         "evaluation_date": (start + dt.timedelta(weeks=6 * i)).date(), "status": "ended",
+         "created_at": start + dt.timedelta(weeks=6 * i), "author": author}
+        for i in range(2 * size + 1)
+    ]  # fmt: skip
+    total_measures = insert(app, Measure, ended, Measure.log == log)
     total_minutes = insert(app, Meeting, meetings, Meeting.log == log, Meeting.finalised_at.is_null(False))
     total_highlights = insert(app, Highlight, highlights, Highlight.log == log)
     p = page.page
@@ -167,6 +174,8 @@ def test_guardians_see_more_minutes_and_highlights_in_place(page, server_and_app
         page.show_all(highlights_shown, "section[aria-labelledby=plain-highlights-h] .items__more a")
         == total_highlights
     )
+    measures = "section[aria-labelledby=plain-measures-h]"
+    assert page.show_all(f"{measures} li.plain-measure", f"{measures} .items__more a") == total_measures
     assert "Pokaż więcej" not in p.inner_text("main")  # every «Vis flere» used up
     assert p.url.endswith(f"/mine/{log.id}?lang=pl")  # the address stays the page's own
     page.screenshot(f"family-window-all-{width}")
