@@ -11,7 +11,7 @@ from flask import abort, current_app, g, request
 from flask_login import current_user
 from peewee import SQL, fn
 
-from stafettlogg.db import request_memo
+from stafettlogg.db import prepared, request_memo
 from stafettlogg.models import Guardian, ItoDelegation, Log, Participant, Role, Unit, User
 
 # Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
@@ -189,21 +189,21 @@ def _log_tokens(user, log: Log) -> set[str]:
     if user.is_staff:
         if log.holder_id == user.id:
             tokens.add("holder")
-        if _listed(log, "_caller_listed", lambda: _participating(user, log.id)):
+        if _listed(log, "_caller_listed", lambda: _participating(user.id, log.id)):
             tokens.add("participant")
         if user.role == Role.UNIT_LEADER and user.unit_id == log.unit_id:
             tokens.add("unit_leader")
-    elif user.role == Role.GUARDIAN and _listed(log, "_caller_listed", lambda: _guardian_of(user, log.id)):
+    elif user.role == Role.GUARDIAN and _listed(log, "_caller_listed", lambda: _guardian_of(user.id, log.id)):
         tokens.add("guardian")
     return tokens
 
 
-def _participating(user, log_id):
-    return Participant.select(SQL("1")).where(Participant.log == log_id, Participant.user == user.id)
+def _participating(user_id, log_id):
+    return Participant.select(SQL("1")).where(Participant.log == log_id, Participant.user == user_id)
 
 
-def _guardian_of(user, log_id):
-    return Guardian.select(SQL("1")).where(Guardian.log == log_id, Guardian.user == user.id)
+def _guardian_of(user_id, log_id):
+    return Guardian.select(SQL("1")).where(Guardian.log == log_id, Guardian.user == user_id)
 
 
 def _listed(log: Log, column: str, rows) -> bool:
@@ -219,12 +219,27 @@ def _log_of_request(user, log_id: int) -> Log | None:
     """The URL's log with its unit, and whether the caller is listed on it as participant
     or guardian, in one query: the access check and the consent gate ask for all three
     on every request to a log."""
-    query = Log.select(Log, Unit).join(Unit).where(Log.id == log_id)
+    if log_id >= 2**63:
+        return None  # no row has it (and the database could not take it)
     if user.is_authenticated and user.is_staff:
-        query = query.select_extend(fn.EXISTS(_participating(user, Log.id)).alias("_caller_listed"))
-    elif user.is_authenticated and user.role == Role.GUARDIAN:
-        query = query.select_extend(fn.EXISTS(_guardian_of(user, Log.id)).alias("_caller_listed"))
-    return query.first()
+        return _log_for_staff.first(log_id, user.id)
+    if user.is_authenticated and user.role == Role.GUARDIAN:
+        return _log_for_guardian.first(log_id, user.id)
+    return _log_with_unit(log_id).first()
+
+
+def _log_with_unit(log_id):
+    return Log.select(Log, Unit).join(Unit).where(Log.id == log_id).limit(1)
+
+
+@prepared
+def _log_for_staff(log_id: int, user_id: int):
+    return _log_with_unit(log_id).select_extend(fn.EXISTS(_participating(user_id, Log.id)).alias("_caller_listed"))
+
+
+@prepared
+def _log_for_guardian(log_id: int, user_id: int):
+    return _log_with_unit(log_id).select_extend(fn.EXISTS(_guardian_of(user_id, Log.id)).alias("_caller_listed"))
 
 
 def is_ito_coordinator(user, unit_id: int) -> bool:

@@ -20,7 +20,7 @@ from peewee import JOIN
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from stafettlogg.db import write_transaction
+from stafettlogg.db import prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.i18n import ngettext
@@ -37,20 +37,25 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = None  # our per-user session token does this job
 
 
+@prepared
+def _user_with_unit(user_id: int):
+    """The user with their unit (most pages and the consent gate ask for it): one query, not two."""
+    return (
+        User.select(User, Unit)
+        .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id))
+        .where(User.id == user_id)
+        .limit(1)
+    )
+
+
 @login_manager.user_loader
 def load_user(session_id: str):
     """Sessions carry "<user id>:<session token>": a rotated token or a deactivated
     account ends every session of that user on the next request."""
     user_id, _sep, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not user_id.isdigit() or not token or int(user_id) >= 2**63:
         return None
-    # With the unit (most pages and the consent gate ask for it): one query, not two.
-    user = (
-        User.select(User, Unit)
-        .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id))
-        .where(User.id == int(user_id))
-        .first()
-    )
+    user = _user_with_unit.first(int(user_id))
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
         # The session is over for good: reactivating the account does not revive it.
         csrf_token = session.get("csrf_token")

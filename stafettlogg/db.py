@@ -350,3 +350,60 @@ def once_per_request(read):
         return memo[key]
 
     return remembered
+
+
+# ------------------------------------------------------------------ prepared reads
+
+# Marker values a prepared read is built with, one per parameter: ids no row has.
+_MARKERS = tuple(-7_301_457_123_000 - i for i in range(8))
+
+
+class Prepared:
+    """A read whose SQL is the same on every call but for its ids. peewee builds a query's
+    SQL from its expression tree on every execution; for whole rows of several tables that
+    costs more than running the query (the log with its child, unit and holder: 1.3 ms to
+    build, 0.1 ms to run on SQLite), and the framework asks for the user and the URL's log
+    on every request. A prepared read is built once per process and database engine, with
+    marker values in place of the ids, and run with the caller's ids in their places:
+    the same rows, as the same model objects, as the query built afresh.
+
+    `build(*ids)` returns the query (with .limit(1) for a single row); the ids are whole
+    numbers, each used at least once."""
+
+    def __init__(self, build):
+        self.build = build
+        self.compiled: dict = {}
+        functools.update_wrapper(self, build)
+
+    def _compiled(self, database, count: int):
+        key = (type(database), count)
+        entry = self.compiled.get(key)
+        if entry is None:
+            markers = _MARKERS[:count]
+            query = self.build(*markers)
+            sql, params = database.get_sql_context().sql(query).query()
+            places = [(i, markers.index(p)) for i, p in enumerate(params) if type(p) is int and p in markers]
+            if {k for _i, k in places} != set(range(count)):
+                raise ValueError(f"{self.build.__name__}: every id must be a parameter of the query")
+            entry = self.compiled[key] = (query, sql, list(params), places)
+        return entry
+
+    def rows(self, *ids: int):
+        """The query's rows (model objects, as the query gives them), as an iterator."""
+        if any(type(i) is not int for i in ids):
+            raise TypeError(f"{self.build.__name__}: ids must be whole numbers, got {ids!r}")
+        database = db.obj
+        query, sql, params, places = self._compiled(database, len(ids))
+        values = list(params)
+        for i, k in places:
+            values[i] = ids[k]
+        return query._get_cursor_wrapper(database.execute_sql(sql, values)).iterator()
+
+    def first(self, *ids: int):
+        """The first row, or None."""
+        return next(self.rows(*ids), None)
+
+
+def prepared(build) -> Prepared:
+    """Decorator: `build` as a Prepared read."""
+    return Prepared(build)

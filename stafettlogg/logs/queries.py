@@ -8,7 +8,7 @@ from flask import g, has_request_context
 from peewee import JOIN, Case, Tuple, fn
 
 from stafettlogg.dates import local_today
-from stafettlogg.db import once_per_request
+from stafettlogg.db import once_per_request, prepared
 from stafettlogg.logs import domain, states, talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
 from stafettlogg.logs.ip_prompt import ip_prompt
@@ -44,7 +44,16 @@ def byline_columns(user):
 
 
 def load_log(log_id: int) -> Log:
-    return _listed_logs().where(Log.id == log_id).get()
+    """The log with its child, unit and holder (DoesNotExist if there is none)."""
+    log = _listed_log.first(log_id)
+    if log is None:
+        raise Log.DoesNotExist(log_id)
+    return log
+
+
+@prepared
+def _listed_log(log_id: int):
+    return _listed_logs().where(Log.id == log_id).limit(1)
 
 
 def _with_author(model):

@@ -1,0 +1,88 @@
+"""Prepared reads (db.Prepared): the reads every request makes — the user, the URL's log
+with the caller's place on it, the log with its child, unit and holder — are built into
+SQL once per process and engine and run with the caller's ids: the same rows as the
+query built afresh, and no SQL built for them again."""
+
+import peewee
+import pytest
+
+from stafettlogg import access, auth
+from stafettlogg.db import Prepared, db
+from stafettlogg.logs import queries
+from stafettlogg.models import Log, Unit
+from tests.conftest import a_log, user
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def log(db_conn):
+    return a_log()
+
+
+def test_a_prepared_read_gives_what_the_query_built_afresh_gives(app, log):
+    fresh = queries._listed_logs().where(Log.id == log.id).get()
+    kept = queries.load_log(log.id)
+    assert kept.__data__ == fresh.__data__
+    for related in ("subject", "unit", "holder"):
+        assert getattr(kept, related).__data__ == getattr(fresh, related).__data__
+    other = a_log(guardian=None)
+    assert queries.load_log(other.id).subject.name == other.subject.name  # the next id, not the first one's
+    with pytest.raises(Log.DoesNotExist):
+        queries.load_log(2**62)
+
+
+def test_the_caller_s_place_on_the_log_comes_with_it(app, log):
+    holder, participant, guardian = user("stafettholder"), user("aktor"), user("foresatt")
+    outsider = user("kontaktlaerer")
+    assert access._log_for_staff.first(log.id, participant.id)._caller_listed
+    assert not access._log_for_staff.first(log.id, outsider.id)._caller_listed
+    assert access._log_for_guardian.first(log.id, guardian.id)._caller_listed
+    assert not access._log_for_guardian.first(log.id, holder.id)._caller_listed
+    assert access._log_for_staff.first(log.id, participant.id).unit.name == log.unit.name
+    assert access._log_for_staff.first(2**62, participant.id) is None
+
+
+def test_no_sql_is_built_again_for_a_prepared_read(app, log, monkeypatch):
+    queries.load_log(log.id)
+    auth._user_with_unit.first(log.holder_id)
+    built = []
+    real = peewee.Context.sql
+    monkeypatch.setattr(peewee.Context, "sql", lambda self, obj: built.append(obj) or real(self, obj))
+    queries.load_log(log.id)
+    auth._user_with_unit.first(log.holder_id)
+    assert built == []
+
+
+def test_every_id_must_be_a_parameter_and_a_whole_number(app, log):
+    unused = Prepared(lambda log_id, user_id: Log.select().where(Log.id == log_id).limit(1))
+    with pytest.raises(ValueError):
+        unused.first(log.id, 1)
+    with pytest.raises(TypeError):
+        queries._listed_log.first(str(log.id))
+    with pytest.raises(TypeError):
+        queries._listed_log.first(True)
+
+
+def test_an_engine_gets_its_own_sql(app, log):
+    """The SQL is kept per database engine (SQLite and PostgreSQL quote and mark
+    parameters differently): a read kept for another engine is not used."""
+    read = Prepared(lambda unit_id: Unit.select().where(Unit.id == unit_id).limit(1))
+    assert read.first(log.unit_id).id == log.unit_id
+    assert list(read.compiled) == [(type(db.obj), 1)]
+
+
+@pytest.mark.parametrize("session_id", ["9" * 30 + ":token", "x:token", "5:", ""])
+def test_a_made_up_session_is_no_user(app, session_id):
+    assert auth.load_user(session_id) is None
+
+
+def test_a_huge_log_id_is_not_found(auth, log):
+    response = auth.persona("holder").get("/logger/" + "9" * 30)
+    assert response.status_code == 404
+
+
+def test_staff_and_guardians_still_reach_only_their_logs(auth, log):
+    assert auth.persona("participant").get(f"/logger/{log.id}").status_code == 200
+    assert auth.persona("other_unit_staff").get(f"/logger/{log.id}").status_code in (403, 404)
+    assert auth.persona("guardian").get(f"/mine/{log.id}").status_code == 200
