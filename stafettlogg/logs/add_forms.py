@@ -5,7 +5,7 @@ put in on each page. The CSRF token and anything else per person stay outside.""
 
 from collections import OrderedDict
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -19,12 +19,20 @@ def _kept() -> OrderedDict:
     return current_app.extensions.setdefault("blank_section_fields", OrderedDict())
 
 
+def _prefixes(log_id: int) -> tuple[str, str]:
+    """The log's URLs all start with its page's URL: (this log's, the kept forms'), built
+    once per request, not once per section."""
+    kept = g.setdefault("log_url_prefixes", {})
+    if log_id not in kept:
+        kept[log_id] = (url_for("logs.show", log_id=log_id) + "/", url_for("logs.show", log_id=PLACEHOLDER) + "/")
+    return kept[log_id]
+
+
 def blank_fields(section, log, render) -> Markup:
     """render(section, log, values, errors, prefix): logs/_form_fields.html section_fields."""
     options = tuple(tuple(choices(f.choices, log)) for f in section.fields if f.kind == "select")
     key = (str(get_locale()), request.script_root, section.key, options)
-    # the log's URLs all start with its page's URL
-    here, there = url_for("logs.show", log_id=log.id) + "/", url_for("logs.show", log_id=PLACEHOLDER) + "/"
+    here, there = _prefixes(log.id)
     kept = _kept()
     html = kept.get(key)
     if html is None:

@@ -76,6 +76,14 @@ class ItemControls:
         """Endre and Slett on this item: the log takes writes now and the person may change it."""
         return self.writable and self.changeable(item)
 
+    def actions(self, items) -> dict[int, tuple[str, str]]:
+        """Item id -> (Endre URL, Slett URL) for the items the person may change, in one
+        call per list: the template asks `item.id in actions`, not three calls per item."""
+        if not self.writable:
+            return {}
+        edit, delete = self.url("logs.item_edit", PLACEHOLDER), self.url("logs.item_delete", PLACEHOLDER)
+        return {item.id: (_fill(edit, item.id), _fill(delete, item.id)) for item in items if self.changeable(item)}
+
 
 def item_controls(section, log) -> ItemControls:
     user = current_user._get_current_object()

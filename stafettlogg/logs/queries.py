@@ -5,8 +5,10 @@ import datetime as dt
 from dataclasses import replace
 
 from flask import g, has_request_context
+from flask_babel import get_locale
 from peewee import JOIN, Case, Tuple, fn
 
+from stafettlogg import languages
 from stafettlogg.dates import local_today
 from stafettlogg.db import once_per_request, prepared
 from stafettlogg.logs import domain, states, talks
@@ -262,6 +264,14 @@ def log_page(log: Log, cursor: str | None = None, cursor_section: str = "entries
         "consent": current_consent(log),
         "history": holder_history(log),
     }
+    # meetings/_interpreter.html (the meetings' add form) names them from the guardians
+    # just read instead of reading them again
+    reader = str(get_locale() or languages.DEFAULT)
+    context["interpreter_needs"] = [
+        (gd.name, languages.name_in(gd.language or languages.DEFAULT, reader))
+        for gd in context["guardians"]
+        if gd.needs_interpreter
+    ]
     remember_holders(log, context["history"])
     if log.status == LogStatus.DRAFT:
         return {**context, "summary": summary(log)}

@@ -1,0 +1,163 @@
+"""The log page's per-item work is done once per request or list, not once per item: the
+dates' formatter (the locale and the translated "kl." looked up once), the items' Endre and
+Slett links, the languages of the guardians' forms; the meetings' interpreter note names the
+guardians the page already read. Same text as before (stafettlogg.dates)."""
+
+import datetime as dt
+
+import pytest
+from flask import render_template_string
+from flask_babel import force_locale
+
+from stafettlogg import languages, templating
+from stafettlogg.dates import format_datetime, format_long_date
+from stafettlogg.models import Entry, Guardian
+from tests.conftest import a_log, user
+
+pytestmark = pytest.mark.db
+HX = {"HX-Request": "true"}
+
+DAYS = [
+    None,
+    dt.date(2026, 1, 5),
+    dt.date(2026, 12, 31),
+    dt.datetime(2026, 3, 29, 0, 59),  # the night summer time starts: 01:59 in Oslo
+    dt.datetime(2026, 3, 29, 1, 0),  # 03:00 in Oslo
+    dt.datetime(2026, 10, 25, 0, 30),  # 02:30 summer time, before the clocks go back
+    dt.datetime(2026, 7, 1, 22, 15),  # 00:15 the next day in Oslo
+]
+
+
+@pytest.mark.parametrize("code", languages.FAMILY_LANGUAGES)
+def test_the_request_s_date_filters_write_what_stafettlogg_dates_writes(app, code):
+    with app.test_request_context("/"), force_locale(code):
+        for value in DAYS:
+            assert templating._long_date(value) == format_long_date(value), (code, value)
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                assert templating._date_time(value) == format_datetime(value), (code, value)
+
+
+def test_the_date_filters_follow_a_forced_locale_inside_the_request(app):
+    at = dt.datetime(2026, 5, 3, 10, 0)
+    page = "{{ day|longdate }} / {{ at|datetime }}"
+    with app.test_request_context("/"):
+        assert render_template_string(page, day=at, at=at) == "3. mai 2026 / 03.05.2026 kl. 12:00"
+        with force_locale("en"):
+            english = render_template_string(page, day=at, at=at)
+            expected = f"{format_long_date(at)} / {format_datetime(at)}"
+        assert english == expected == "May 3, 2026 / 03.05.2026 at 12:00"
+        assert render_template_string(page, day=at, at=at) == "3. mai 2026 / 03.05.2026 kl. 12:00"
+
+
+def test_the_date_filters_work_outside_a_request(app):
+    at = dt.datetime(2026, 5, 3, 10, 0)
+    with app.app_context():
+        assert templating._long_date(at) == "3. mai 2026"
+        assert templating._date_time(at) == "03.05.2026 kl. 12:00"
+
+
+def test_dates_are_prepared_once_per_request_not_per_item(app, auth, db_conn, monkeypatch):
+    """The log page and the section fragment make the dates' formatter once, and ask for
+    the locale as often, whether the window shows 5 items or 15."""
+    log = a_log()
+    holder = user("stafettholder")
+    for i in range(15):
+        Entry.create(log=log, entry_date=dt.date(2026, 1, 1) + dt.timedelta(days=i), body=f"Notat {i}", author=holder)
+    made, locales = [], []
+
+    class Counted(templating.DateFormats):
+        def __init__(self, locale):
+            made.append(locale)
+            super().__init__(locale)
+
+    monkeypatch.setattr(templating, "DateFormats", Counted)
+    real_get_locale = templating.get_locale
+    monkeypatch.setattr(templating, "get_locale", lambda: locales.append(1) or real_get_locale())
+    client = auth.persona("holder")
+
+    def work(path, size, headers):
+        app.config["PAGE_SIZE"] = size
+        made.clear()
+        locales.clear()
+        html = client.get(path, headers=headers).get_data(as_text=True)
+        assert html.count('<li class="item" id="entries-') == size
+        assert "15. januar 2026" in html  # the newest entry's date, written by the formatter
+        return len(made), len(locales)
+
+    for path, headers in ((f"/logger/{log.id}", {}), (f"/logger/{log.id}/seksjon/entries", HX)):
+        work(path, 5, headers)  # forms a page keeps are kept from the first request
+        few = work(path, 5, headers)
+        many = work(path, 15, headers)
+        assert few == many and few[0] == 1, (path, few, many)
+
+
+def test_the_item_controls_are_one_call_per_list(app, auth, db_conn, monkeypatch):
+    """Endre and Slett of every item the person may change come from one call per list;
+    an empty list prepares no controls at all."""
+    from stafettlogg.logs import controls
+
+    log = a_log()  # "aktor" takes part: may change their own notes only
+    participant, holder = user("aktor"), user("stafettholder")
+    mine = [
+        Entry.create(log=log, entry_date=dt.date(2026, 2, i + 1), body=f"Mitt {i}", author=participant)
+        for i in range(3)
+    ]
+    theirs = Entry.create(log=log, entry_date=dt.date(2026, 2, 9), body="Ikke mitt", author=holder)
+    prepared, asked = [], []
+    real_actions = controls.ItemControls.actions
+    monkeypatch.setattr(
+        controls.ItemControls,
+        "actions",
+        lambda self, items: prepared.append(self.section_key) or real_actions(self, items),
+    )
+    real_may_change = controls.ItemControls.may_change
+    monkeypatch.setattr(
+        controls.ItemControls, "may_change", lambda self, item: asked.append(item) or real_may_change(self, item)
+    )
+
+    html = auth.persona("participant").get(f"/logger/{log.id}").get_data(as_text=True)
+    assert prepared.count("entries") == 1 and not asked
+    assert "talks" not in prepared  # an empty section: no controls prepared
+    for entry in mine:
+        assert f"/logger/{log.id}/seksjon/entries/{entry.id}/endre" in html
+        assert f"/logger/{log.id}/seksjon/entries/{entry.id}/slett" in html
+    assert f'id="entries-{theirs.id}"' in html
+    assert f"/seksjon/entries/{theirs.id}/endre" not in html  # the holder's note: no Endre
+    assert str(controls.PLACEHOLDER) not in html
+
+
+def test_the_meetings_interpreter_note_names_the_guardians_the_page_read(app, auth, db_conn):
+    """The meetings' add form says who needs an interpreter from the guardians the page
+    already read: the guardians are read once, the note as before (in the page's language)."""
+    from bench.run import counting
+    from stafettlogg.db import db
+
+    log = a_log()
+    Guardian.create(log=log, name="Amira Hassan", relation="mor", language="ar", needs_interpreter=True)
+    Guardian.create(log=log, name="Ola Hassan", relation="far", language="pl", needs_interpreter=False)
+    client = auth.persona("holder")
+    client.get(f"/logger/{log.id}")
+    with counting(db) as counter:
+        html = client.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert "<strong>Tolk:</strong> arabisk (Amira Hassan)</p>" in html
+    assert "Ola Hassan)" not in html.split("<strong>Tolk:</strong>", 1)[1].split("</p>", 1)[0]
+    reads = [sql for sql, _params in counter["sql"] if 'FROM "guardian"' in sql and sql.lstrip().startswith("SELECT")]
+    assert len(reads) == 1, reads
+    # the section fragment (no guardians read) names them as before
+    fragment = client.get(f"/logger/{log.id}/seksjon/meetings", headers=HX).get_data(as_text=True)
+    assert "<strong>Tolk:</strong> arabisk (Amira Hassan)</p>" in fragment
+
+
+def test_the_guardians_forms_name_the_languages_once(app, auth, db_conn, monkeypatch):
+    log = a_log()
+    for n in range(3):
+        Guardian.create(log=log, name=f"Foresatt {n}", relation="annen", phone=f"9000000{n}", language="pl")
+    named = []
+    real = templating._language_options
+    monkeypatch.setitem(app.jinja_env.globals, "language_options", lambda: named.append(1) or real())
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    assert len(named) == 1
+    # every guardian's form and the add form still offer every language, the guardian's chosen
+    guardians = list(Guardian.select().where(Guardian.log == log))
+    assert html.count('<option value="ar">') == len(guardians) + 1
+    assert html.count('<option value="pl" selected>') == sum(g.language == "pl" for g in guardians) >= 3
