@@ -161,3 +161,28 @@ def test_the_guardians_forms_name_the_languages_once(app, auth, db_conn, monkeyp
     guardians = list(Guardian.select().where(Guardian.log == log))
     assert html.count('<option value="ar">') == len(guardians) + 1
     assert html.count('<option value="pl" selected>') == sum(g.language == "pl" for g in guardians) >= 3
+
+
+@pytest.mark.parametrize("key", ["entries", "meetings", "highlights", "talks"])
+def test_a_window_translates_its_texts_once_per_list(app, auth, db_conn, monkeypatch, key):
+    """The section fragment translates as many texts for 15 items as for 5: the labels of
+    an item (Utkast, Sted, Les høyt …) are translated once per list, not once per item."""
+    from tests.test_windows import _item
+
+    log = a_log()
+    for i in range(17):  # «Vis flere» after 5 and after 15
+        _item(key, log, user("stafettholder"), dt.date(2026, 1, 1) + dt.timedelta(days=i), i)
+    texts = []
+    real = languages.translations
+    monkeypatch.setattr(languages, "translations", lambda: texts.append(1) or real())
+    client = auth.persona("holder")
+
+    def work(size):
+        app.config["PAGE_SIZE"] = size
+        texts.clear()
+        html = client.get(f"/logger/{log.id}/seksjon/{key}", headers=HX).get_data(as_text=True)
+        assert html.count(f'<li class="item" id="{key}-') == size
+        return len(texts)
+
+    work(5)
+    assert work(5) == work(15)
