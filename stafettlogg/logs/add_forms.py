@@ -7,12 +7,14 @@ from collections import OrderedDict
 
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from stafettlogg.logs.controls import PLACEHOLDER
 from stafettlogg.logs.sections import choices
 
 KEPT = 500  # forms kept per app: languages × sections × distinct option lists in use
+FIELDS = "logs/_form_fields.html"
 
 
 def _kept() -> OrderedDict:
@@ -28,15 +30,19 @@ def _prefixes(log_id: int) -> tuple[str, str]:
     return kept[log_id]
 
 
-def blank_fields(section, log, render) -> Markup:
-    """render(section, log, values, errors, prefix): logs/_form_fields.html section_fields."""
+@pass_context
+def blank_fields(context, section, log) -> Markup:
+    """logs/_form_fields.html's section_fields with no values and no errors. The template
+    module (imported with the page's context, as `{% from … with context %}` does) is made
+    only when the form is not kept yet, not on every page and section."""
     options = tuple(tuple(choices(f.choices, log)) for f in section.fields if f.kind == "select")
     key = (str(get_locale()), request.script_root, section.key, options)
     here, there = _prefixes(log.id)
     kept = _kept()
     html = kept.get(key)
     if html is None:
-        html = render(section, log, {}, {}, f"new-{section.key}").replace(here, there)  # Markup: stays markup
+        fields = context.environment.get_template(FIELDS, context.name).make_module(context.get_all(), True)
+        html = fields.section_fields(section, log, {}, {}, f"new-{section.key}").replace(here, there)  # stays Markup
         kept[key] = html
         while len(kept) > KEPT:
             kept.popitem(last=False)
