@@ -199,3 +199,41 @@ def test_a_window_translates_its_texts_once_per_list(app, auth, db_conn, monkeyp
 
     work(5)
     assert work(5) == work(15)
+
+
+def test_the_holder_history_is_a_prepared_read_of_the_same_rows(app, auth, db_conn):
+    """The accepted handovers, oldest first, with the giver's and receiver's names: the same
+    from the prepared read (SQL built once per process) as from the query built afresh, for
+    a log and for its id; the page names them."""
+    from stafettlogg.logs import queries
+    from stafettlogg.models import Handover
+
+    log, other = a_log(), a_log()
+    holder, aktor, larer = user("stafettholder"), user("aktor"), user("larer")
+    at = dt.datetime(2026, 2, 1, 9, 0)
+    for n, (giver, receiver, status) in enumerate(
+        [(larer, aktor, "accepted"), (aktor, holder, "accepted"), (holder, larer, "pending")]
+    ):
+        Handover.create(
+            log=log,
+            from_user=giver,
+            to_user=receiver,
+            status=status,
+            created_by=giver,
+            decided_at=at + dt.timedelta(days=n),
+            note=f"Overlevering {n}",
+        )
+    Handover.create(log=other, from_user=holder, to_user=aktor, status="accepted", created_by=holder, decided_at=at)
+    fresh = list(
+        Handover.select().where(Handover.log == log, Handover.status == "accepted").order_by(Handover.decided_at)
+    )
+    for asked in (log, log.id, log):  # the second and third time from the kept SQL
+        history = queries.holder_history(asked)
+        assert [h.id for h in history] == [h.id for h in fresh]
+        assert [(h.from_user.name, h.to_user.name) for h in history] == [
+            (larer.name, aktor.name),
+            (aktor.name, holder.name),
+        ]
+    assert queries.holder_history(other)[0].to_user.name == aktor.name
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    assert f"{larer.name} → {aktor.name}" in html and f"{aktor.name} → {holder.name}" in html

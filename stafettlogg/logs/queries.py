@@ -220,15 +220,22 @@ def summary(log: Log, windows: dict[str, Window] | None = None) -> dict:
     return {"counts": counts, "due": due, "talks": [d for d in talks.schedule(log) if d.due_on <= soon]}
 
 
-def holder_history(log: Log) -> list[Handover]:
+def holder_history(log: Log | int) -> list[Handover]:
+    """The log's accepted handovers, oldest first, with giver and receiver (a prepared read:
+    the log page and every meeting's minutes ask)."""
+    return list(_holder_history.rows(log.id if isinstance(log, Log) else int(log)))
+
+
+@prepared
+def _holder_history(log_id: int):
     from_user = User.alias("from_user")
     to_user = User.alias("to_user")
-    return list(
+    return (
         Handover.select(Handover, *byline_columns(from_user), *byline_columns(to_user))
         .join(from_user, on=(Handover.from_user == from_user.id))
         .switch(Handover)
         .join(to_user, on=(Handover.to_user == to_user.id))
-        .where(Handover.log == log, Handover.status == "accepted")
+        .where(Handover.log == log_id, Handover.status == "accepted")
         .order_by(Handover.decided_at)
     )
 
