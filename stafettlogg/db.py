@@ -367,20 +367,21 @@ class Prepared:
     marker values in place of the ids, and run with the caller's ids in their places:
     the same rows, as the same model objects, as the query built afresh.
 
-    `build(*ids)` returns the query (with .limit(1) for a single row); the ids are whole
-    numbers, each used at least once."""
+    `build(*ids, **shape)` returns the query (with .limit(1) for a single row); the ids are
+    whole numbers, each used at least once; `shape` (hashable keyword values, such as which
+    section or how many rows) picks one of several queries, each built once."""
 
     def __init__(self, build):
         self.build = build
         self.compiled: dict = {}
         functools.update_wrapper(self, build)
 
-    def _compiled(self, database, count: int):
-        key = (type(database), count)
+    def _compiled(self, database, count: int, shape: dict):
+        key = (type(database), count, *sorted(shape.items()))
         entry = self.compiled.get(key)
         if entry is None:
             markers = _MARKERS[:count]
-            query = self.build(*markers)
+            query = self.build(*markers, **shape)
             sql, params = database.get_sql_context().sql(query).query()
             places = [(i, markers.index(p)) for i, p in enumerate(params) if type(p) is int and p in markers]
             if {k for _i, k in places} != set(range(count)):
@@ -388,20 +389,20 @@ class Prepared:
             entry = self.compiled[key] = (query, sql, list(params), places)
         return entry
 
-    def rows(self, *ids: int):
+    def rows(self, *ids: int, **shape):
         """The query's rows (model objects, as the query gives them), as an iterator."""
         if any(type(i) is not int for i in ids):
             raise TypeError(f"{self.build.__name__}: ids must be whole numbers, got {ids!r}")
         database = db.obj
-        query, sql, params, places = self._compiled(database, len(ids))
+        query, sql, params, places = self._compiled(database, len(ids), shape)
         values = list(params)
         for i, k in places:
             values[i] = ids[k]
         return query._get_cursor_wrapper(database.execute_sql(sql, values)).iterator()
 
-    def first(self, *ids: int):
+    def first(self, *ids: int, **shape):
         """The first row, or None."""
-        return next(self.rows(*ids), None)
+        return next(self.rows(*ids, **shape), None)
 
 
 def prepared(build) -> Prepared:

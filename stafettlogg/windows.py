@@ -48,15 +48,25 @@ def row_id(value: str | None) -> int | None:
     return number if 0 < number < 2**63 else None
 
 
-def dated_window(query, day_field, id_field, cursor: str | None, total: int) -> Window:
+def newest_first(query, day_field, id_field):
+    """The order of a window: newest first by its date or time, then by id."""
+    return query.order_by(day_field.desc(), id_field.desc())
+
+
+def dated_window(query, day_field, id_field, cursor: str | None, total: int, newest=None) -> Window:
     """The rows of `query` newest first by (day_field, id_field), one window after `cursor`.
-    day_field: a date or a time (DateTimeField); the query must select both fields."""
+    day_field: a date or a time (DateTimeField); the query must select both fields.
+    newest(limit): the first window's rows read another way (a prepared read of the same
+    query, newest_first, limited to `limit`)."""
     size = page_size()
     after = parse_cursor(cursor, dt.datetime if isinstance(day_field, DateTimeField) else dt.date)
-    if after is not None:
-        day, row_id = after
-        query = query.where((day_field < day) | ((day_field == day) & (id_field < row_id)))
-    rows = list(query.order_by(day_field.desc(), id_field.desc()).limit(size + 1))
+    if after is None and newest is not None:
+        rows = list(newest(size + 1))
+    else:
+        if after is not None:
+            day, row_id = after
+            query = query.where((day_field < day) | ((day_field == day) & (id_field < row_id)))
+        rows = list(newest_first(query, day_field, id_field).limit(size + 1))
     items = rows[:size]
     more = None
     if len(rows) > size:

@@ -86,3 +86,21 @@ def test_staff_and_guardians_still_reach_only_their_logs(auth, log):
     assert auth.persona("participant").get(f"/logger/{log.id}").status_code == 200
     assert auth.persona("other_unit_staff").get(f"/logger/{log.id}").status_code in (403, 404)
     assert auth.persona("guardian").get(f"/mine/{log.id}").status_code == 200
+
+
+def test_the_log_page_builds_no_sql_for_its_sections_on_a_second_view(auth, log, monkeypatch):
+    """The sections' first windows, the sections listed whole and the current measures are
+    prepared reads: on a second view of the page peewee builds SQL only for the other reads."""
+    from stafettlogg.models import ChildTalk, ChildTalkAgreement, Concern, Entry, Goal, Highlight, Measure, Meeting
+
+    client = auth.persona("holder")
+    assert client.get(f"/logger/{log.id}").status_code == 200
+    built = []
+    real = peewee.Database.execute
+    monkeypatch.setattr(
+        peewee.Database, "execute", lambda self, query, **k: built.append(query) or real(self, query, **k)
+    )
+    assert client.get(f"/logger/{log.id}").status_code == 200
+    sections = {Entry, Meeting, Highlight, ChildTalk, Concern, Goal, ChildTalkAgreement, Measure}
+    assert not {getattr(query, "model", None) for query in built} & sections
+    assert built, "the other reads are still built (the spy sees them)"

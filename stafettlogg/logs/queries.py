@@ -34,7 +34,7 @@ from stafettlogg.models import (
     User,
 )
 from stafettlogg.takeover import domain as requests
-from stafettlogg.windows import Window, dated_window, page_size
+from stafettlogg.windows import Window, dated_window, newest_first, page_size
 
 Author = User.alias("author")
 
@@ -113,6 +113,8 @@ def section_items(log: Log, key: str, expanded: int | None = None, whole: bool =
             else (Evaluation.id, Evaluation.evaluated_on, Evaluation.what_worked_html, Evaluation.decision)
         )
         return with_evaluations(measures, *shown, *byline_columns(User), expanded=expanded, whole=whole)
+    if key in WHOLE:
+        return list(_whole_section.rows(getattr(log, "id", log), key=key))
     if key == "meetings":
         return list(with_finaliser(query).order_by(Meeting.starts_at.desc()))
     if key == "entries":
@@ -124,14 +126,67 @@ def section_items(log: Log, key: str, expanded: int | None = None, whole: bool =
     return list(query.order_by(model.id))
 
 
+# The sections listed whole in the order they were written (the log page reads them on
+# every view: prepared reads, db.Prepared).
+WHOLE = ("concerns", "goals", "talk_agreements")
+
+
+@prepared
+def _whole_section(log_id: int, *, key: str):
+    model = SECTIONS[key].model
+    return _with_author(model).where(model.log == log_id).order_by(model.id)
+
+
 @once_per_request
 def current_measures(log: Log) -> list[Measure]:
     """The measures being followed (not ended), most urgent evaluation first: the plan,
     listed whole on the log page and asked by its deadline list."""
-    return list(
+    return list(_current_measures.rows(getattr(log, "id", log)))
+
+
+@prepared
+def _current_measures(log_id: int):
+    return (
         _with_author(Measure)
-        .where(Measure.log == log, ~domain.measure_ended())
+        .where(Measure.log == log_id, ~domain.measure_ended())
         .order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
+    )
+
+
+def _windowed(key: str, log_id):
+    """The query a windowed section's windows are cut from: its items with their authors
+    (and a meeting's finaliser), and the number of the section's items in the log. The
+    measures section's windows are of the ended ones."""
+    model = SECTIONS[key].model
+    query = _with_author(model).where(model.log == log_id)
+    if key == "meetings":
+        query = with_finaliser(query)
+    elif key == "measures":
+        query = query.where(domain.measure_ended())
+    # the window counts all the section's rows in the same query (a scalar subquery,
+    # evaluated once), whichever window it is
+    counted = model.select(fn.COUNT(model.id)).where(model.log == log_id)
+    return query.select_extend(counted.alias("in_log"))
+
+
+@prepared
+def _newest(log_id: int, *, key: str, limit: int):
+    """A windowed section's first window (the log page's on every view): a prepared read."""
+    section = SECTIONS[key]
+    model = section.model
+    return newest_first(_windowed(key, log_id), getattr(model, section.window_by), model.id).limit(limit)
+
+
+def _section_window(log: Log, key: str, cursor: str | None) -> Window:
+    section = SECTIONS[key]
+    model = section.model
+    return dated_window(
+        _windowed(key, log.id),
+        getattr(model, section.window_by),
+        model.id,
+        cursor,
+        0,
+        newest=lambda limit: _newest.rows(log.id, key=key, limit=limit),
     )
 
 
@@ -139,9 +194,7 @@ def _measures_window(log: Log, cursor: str | None, expanded: int | None) -> Wind
     """The measures section: the current measures whole, then the ended ones, which grow
     with the log's age, newest first in windows of PAGE_SIZE (a later window is the ended
     ones alone); each with its latest evaluations (with_evaluations), in one more query."""
-    ended = _with_author(Measure).where(Measure.log == log, domain.measure_ended())
-    counted = Measure.select(fn.COUNT(Measure.id)).where(Measure.log == log)
-    window = dated_window(ended.select_extend(counted.alias("in_log")), Measure.created_at, Measure.id, cursor, 0)
+    window = _section_window(log, "measures", cursor)
     current = current_measures(log)
     items = window.items if window.cursor else [*current, *window.items]
     if window.items:
@@ -176,14 +229,7 @@ def section_window(log: Log, key: str, cursor: str | None = None, expanded: int 
         items = section_items(log, key)
         return Window(items=items, total=len(items))
     model = section.model
-    query = _with_author(model).where(model.log == log)
-    if key == "meetings":
-        query = with_finaliser(query)
-    # the window counts all the section's rows in the same query (a scalar subquery,
-    # evaluated once), whichever window it is
-    counted = model.select(fn.COUNT(model.id)).where(model.log == log)
-    query = query.select_extend(counted.alias("in_log"))
-    window = dated_window(query, getattr(model, section.window_by), model.id, cursor, 0)
+    window = _section_window(log, key, cursor)
     in_log = window.items[0].in_log if window.items else model.select().where(model.log == log).count()
     return replace(window, total=in_log)
 
