@@ -529,6 +529,11 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
     loader.insert(
         models.Evaluation, ["measure", "evaluated_on", "what_worked", "decision", "author", "created_at"], evaluations()
     )
+    # each measure keeps its latest evaluation's date, as the app writes it (migration 0024)
+    db.execute_sql(
+        "UPDATE measure SET last_evaluated_on = "
+        "(SELECT MAX(evaluated_on) FROM evaluation WHERE evaluation.measure_id = measure.id)"
+    )
 
     def talks():
         for lid, _u, holder_id, created, status in new_logs:

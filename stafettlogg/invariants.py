@@ -1,8 +1,8 @@
 """Invariants the data must always satisfy, checked by `flask check-invariants`."""
 
-from peewee import fn
+from peewee import JOIN, fn
 
-from stafettlogg.models import Handover, Log, LogStatus, Role, User
+from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Role, User
 
 
 def check_invariants() -> list[str]:
@@ -21,7 +21,30 @@ def check_invariants() -> list[str]:
         elif row["holder_role"] not in Role.STAFF_LIKE:
             problems.append(f"log {row['id']}: holder {row['holder']} is not staff")
     problems.extend(_handover_problems())
+    problems.extend(_measure_problems())
     return problems
+
+
+def _measure_problems() -> list[str]:
+    """A measure keeps its latest evaluation's date (``last_evaluated_on``, written with
+    the evaluation): the rule for due and overdue measures reads it, not the evaluations."""
+    latest = (
+        Evaluation.select(Evaluation.measure, fn.MAX(Evaluation.evaluated_on).alias("latest"))
+        .group_by(Evaluation.measure)
+        .alias("latest")
+    )
+    kept = Measure.last_evaluated_on
+    wrong = (
+        Measure.select(Measure.id, Measure.log)
+        .join(latest, JOIN.LEFT_OUTER, on=(latest.c.measure_id == Measure.id))
+        .where(
+            (kept.is_null() & latest.c.latest.is_null(False))
+            | (kept.is_null(False) & (latest.c.latest.is_null() | (latest.c.latest != kept)))
+        )
+        .order_by(Measure.id)
+        .dicts()
+    )
+    return [f"log {row['log']}: measure {row['id']} does not keep its latest evaluation's date" for row in wrong]
 
 
 def _handover_problems() -> list[str]:

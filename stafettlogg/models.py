@@ -5,6 +5,7 @@ import json
 
 from markupsafe import Markup
 from peewee import (
+    SQL,
     BigIntegerField,
     BlobField,
     BooleanField,
@@ -443,6 +444,22 @@ class Measure(SectionItem):
     start_date = DateField(null=True)
     evaluation_date = DateField(null=True, index=True)
     status = CharField(max_length=20, default="planned")
+    last_evaluated_on = DateField(null=True)  # its latest evaluation's date, written with the evaluation
+
+    @classmethod
+    def awaiting_evaluation(cls):
+        """Not ended and not evaluated on or after its evaluation date: the predicate of
+        the index below, and of the one rule that uses it (logs.domain.measure_due_by)."""
+        return (cls.status != SQL("'ended'")) & (
+            cls.last_evaluated_on.is_null() | (cls.last_evaluated_on < cls.evaluation_date)
+        )
+
+
+Measure.add_index(
+    Measure.index(
+        Measure.log, Measure.evaluation_date, name="measure_awaiting_evaluation", where=Measure.awaiting_evaluation()
+    )
+)
 
 
 class Evaluation(RenderedText, BaseModel):
@@ -668,6 +685,9 @@ class CoordinatorRecord(BaseModel):
     created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     version = IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("decided_on", "id"), False),)  # the register, newest decisions first
 
 
 class ExternalCoordination(BaseModel):

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import with_appcontext
-from peewee import fn
 
 from stafettlogg import audit
 from stafettlogg.db import db
@@ -21,7 +20,6 @@ from stafettlogg.mailer import deliver_all_due
 from stafettlogg.models import (
     AuditEvent,
     Consent,
-    Evaluation,
     Log,
     LogStatus,
     Measure,
@@ -57,29 +55,14 @@ def measure_reminders(today: dt.date) -> int:
     """Evaluation date within 7 days: once per measure, date and person. Overdue (the
     date has passed and there is no evaluation since): once per measure, date and person."""
     sent = 0
-    measures = (
-        Measure.select(Measure, Log)
+    measures = list(
+        Measure.select(Measure, Log, domain.measure_overdue(today).alias("overdue"))
         .join(Log)
         .where(domain.measure_due_by(today + dt.timedelta(days=DUE_WITHIN_DAYS)))
         .order_by(Measure.evaluation_date, Measure.id)
     )
-    measures = list(measures)
-    last_evaluated = {}
-    if measures:
-        rows = (
-            Evaluation.select(Evaluation.measure, fn.MAX(Evaluation.evaluated_on).alias("last"))
-            .where(Evaluation.measure.in_([m.id for m in measures]))
-            .group_by(Evaluation.measure)
-            .dicts()
-        )
-        last_evaluated = {row["measure"]: row["last"] for row in rows}
     for measure in measures:
-        last = last_evaluated.get(measure.id)
-        if isinstance(last, str):  # SQLite aggregates come back as text
-            last = dt.date.fromisoformat(last[:10])
-        if last is not None and last >= measure.evaluation_date:
-            continue  # evaluated on or after its evaluation date: nothing to remind
-        overdue = measure.evaluation_date < today
+        overdue = bool(measure.overdue)
         kind = "measure_overdue" if overdue else "measure_due"
         for user in _measure_recipients(measure):
             if overdue:

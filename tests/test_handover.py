@@ -8,9 +8,9 @@ import pytest
 
 from stafettlogg.handover import domain as ho
 from stafettlogg.invariants import check_invariants
+from stafettlogg.logs import sections
 from stafettlogg.models import (
     AuditEvent,
-    Evaluation,
     Handover,
     Log,
     LogStatus,
@@ -637,12 +637,11 @@ def test_reminders_for_measures_are_sent_once(app, db_conn, log):
     later = _measure(log, 8)
     overdue = _measure(log, -3)
     evaluated = _measure(log, -5)
-    Evaluation.create(
-        measure=evaluated,
-        evaluated_on=TODAY - dt.timedelta(days=4),
-        what_worked="Bra",
-        decision="continue",
-        author=log.holder_id,
+    sections.add_evaluation(
+        user("stafettholder"),
+        log,
+        evaluated,
+        {"evaluated_on": f"{TODAY - dt.timedelta(days=4):%d.%m.%Y}", "what_worked": "Bra", "decision": "continue"},
     )
     counts = send_reminders(TODAY)
     assert counts == {

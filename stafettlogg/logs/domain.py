@@ -302,8 +302,16 @@ def _unit_kinds():
 
 
 def measure_due_by(limit: dt.date):
-    """A measure of an active log, not ended, to be evaluated on or before `limit`."""
-    return (Log.status == LogStatus.ACTIVE) & (Measure.status != "ended") & (Measure.evaluation_date <= limit)
+    """A measure of an active log awaiting its evaluation (not ended, and no evaluation on
+    or after its evaluation date) that is to be evaluated on or before `limit`. The one
+    rule for measures due and overdue: the start page, the reminders and the statistics
+    (``measure_overdue``) ask it; the index measure_awaiting_evaluation answers it."""
+    return (Log.status == LogStatus.ACTIVE) & Measure.awaiting_evaluation() & (Measure.evaluation_date <= limit)
+
+
+def measure_overdue(today: dt.date):
+    """Due, and the evaluation date has passed (it was due yesterday or earlier)."""
+    return measure_due_by(today - dt.timedelta(days=1))
 
 
 def consents_expiring(logs, within_days: int = 30) -> list[Consent]:

@@ -441,6 +441,11 @@ def add_evaluation(by: User, log: Log, measure: Measure, form):
         return None, errors
     with write_transaction():
         evaluation = Evaluation.create(measure=measure, author=by, **clean)
+        # the measure keeps its latest evaluation's date: the rule for overdue reads it
+        Measure.update(last_evaluated_on=clean["evaluated_on"]).where(
+            Measure.id == measure.id,
+            Measure.last_evaluated_on.is_null() | (Measure.last_evaluated_on < clean["evaluated_on"]),
+        ).execute()
         if clean["decision"] == "end":
             Measure.update(status="ended", version=Measure.version + 1).where(Measure.id == measure.id).execute()
         elif measure.status == "planned":

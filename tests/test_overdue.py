@@ -1,0 +1,249 @@
+"""Overdue measures: a measure of an active log, not ended, whose evaluation date has passed
+without an evaluation on or after it. Each measure keeps its latest evaluation's date
+(``last_evaluated_on``, written with the evaluation), so the statistics count the overdue
+ones from an index and not with a subquery per measure. The rule is said once
+(logs.domain.measure_due_by / measure_overdue over models.Measure.awaiting_evaluation):
+the statistics, the start page's measures to evaluate and the reminders all ask it, and
+the test at the end fails if it is restated anywhere else."""
+
+import ast
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from stafettlogg import demo
+from stafettlogg.dates import local_today
+from stafettlogg.db import db, is_sqlite
+from stafettlogg.invariants import check_invariants
+from stafettlogg.logs import queries, sections
+from stafettlogg.models import Log, LogStatus, Measure, Notification, Unit
+from stafettlogg.overview import stats
+from stafettlogg.reminders import measure_reminders
+from tests.conftest import a_log, a_measure, user
+
+pytestmark = pytest.mark.db
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = local_today()
+
+# name: (evaluation date, evaluations, measure status, log status) → overdue today?
+CASES = {
+    "never evaluated, the date passed yesterday": ((-1, [], "ongoing", "active"), True),
+    "evaluated, but before the date": ((-3, [-10], "ongoing", "active"), True),
+    "evaluated on the date": ((-3, [-3], "ongoing", "active"), False),
+    "evaluated after the date": ((-3, [-1], "ongoing", "active"), False),
+    "an earlier evaluation entered after a later one": ((-3, [-2, -20], "ongoing", "active"), False),
+    "the date is today": ((0, [], "ongoing", "active"), False),
+    "the date is ahead": ((5, [], "planned", "active"), False),
+    "ended": ((-3, [], "ended", "active"), False),
+    "in a closed log": ((-3, [], "ongoing", LogStatus.CLOSED), False),
+    "in a passive log": ((-3, [], "ongoing", LogStatus.PASSIVE), False),
+}
+
+
+def evaluate(log, measure, days: int):
+    evaluation, errors = sections.add_evaluation(
+        user("stafettholder"),
+        log,
+        Measure.get_by_id(measure.id),
+        demo.form_values(evaluated_on=TODAY + dt.timedelta(days=days), what_worked="Det virket.", decision="continue"),
+    )
+    assert not errors, errors
+    return evaluation
+
+
+def arrange(date, evaluations, status, log_status):
+    log = a_log(participants=())
+    measure = a_measure(
+        log,
+        start_date=TODAY - dt.timedelta(days=60),
+        evaluation_date=TODAY + dt.timedelta(days=date),
+        status=status,
+    )
+    for days in evaluations:
+        evaluate(log, measure, days)
+    if log_status != "active":
+        Log.update(status=log_status, closed_at=dt.datetime.now()).where(Log.id == log.id).execute()
+    return log, Measure.get_by_id(measure.id)
+
+
+def overdue_in(unit: Unit) -> int:
+    data = stats.statistics([unit], TODAY)
+    return data["units"][0].overdue
+
+
+@pytest.fixture
+def nordbyen(db_conn):
+    Measure.update(evaluation_date=None).execute()  # the demo's own measures out of the way
+    return Unit.get(Unit.name == "Nordbyen skole")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_an_overdue_measure_is_counted_and_nothing_else(nordbyen, case):
+    (date, evaluations, status, log_status), overdue = CASES[case]
+    before = overdue_in(nordbyen)
+    _log, measure = arrange(date, evaluations, status, log_status)
+    assert overdue_in(nordbyen) == before + overdue
+    assert check_invariants() == []  # the measure keeps its latest evaluation's date
+    if evaluations:
+        assert measure.last_evaluated_on == TODAY + dt.timedelta(days=max(evaluations))
+
+
+def test_the_statistics_the_start_page_and_the_reminders_agree(app, nordbyen):
+    """Every case at once: the overdue ones are counted, listed on the start page as to be
+    evaluated (with those due within 14 days) and reminded as overdue; no other is."""
+    arranged = {name: arrange(*given)[1] for name, (given, _o) in CASES.items()}
+    overdue = {arranged[name].id for name, (_g, is_overdue) in CASES.items() if is_overdue}
+    due_soon = {arranged[name].id for name in ("the date is today", "the date is ahead")}
+    assert overdue_in(nordbyen) == len(overdue)
+    with app.test_request_context("/"):
+        listed = {m.id for m in queries.measures_due(user("stafettholder")).items}
+        measure_reminders(TODAY)
+    assert listed == overdue | due_soon
+    kinds = {}
+    for note in Notification.select().where(Notification.kind.in_(("measure_due", "measure_overdue"))):
+        kinds[int(note.dedupe_key.split(":")[1])] = note.kind
+    assert {m for m, kind in kinds.items() if kind == "measure_overdue"} == overdue
+    assert {m for m, kind in kinds.items() if kind == "measure_due"} == due_soon
+
+
+def test_a_new_evaluation_date_after_the_last_evaluation_makes_it_due_again(nordbyen):
+    """Evaluations are never deleted one by one (only with their log): a measure becomes
+    due again when its evaluation date is moved past its latest evaluation."""
+    log, measure = arrange(-10, [-5], "ongoing", "active")
+    before = overdue_in(nordbyen)
+    form = demo.form_values(
+        what=measure.what,
+        responsible=measure.responsible,
+        start_date=measure.start_date,
+        evaluation_date=TODAY - dt.timedelta(days=2),
+        status=measure.status,
+        concern=measure.concern_id,
+        version=measure.version,
+    )
+    _item, errors = sections.update_item(user("stafettholder"), log, sections.SECTIONS["measures"], measure, form)
+    assert not errors, errors
+    assert overdue_in(nordbyen) == before + 1
+    evaluate(log, measure, -1)
+    assert overdue_in(nordbyen) == before
+
+
+# ---------------------------------------------------------------- the indexes are used
+
+
+def _plan(sql: str, params, sort: bool = True) -> str:
+    if is_sqlite():
+        return "\n".join(str(row) for row in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+    with db.atomic():  # the setting ends with the transaction
+        # a test database is small: ask what could be used for a large one
+        db.execute_sql("SET LOCAL enable_seqscan = off")
+        if not sort:
+            db.execute_sql("SET LOCAL enable_sort = off")
+        return "\n".join(row[0] for row in db.execute_sql("EXPLAIN " + sql, params).fetchall())
+
+
+def _queries(client, path):
+    from bench.run import counting
+
+    with counting(db) as counter:
+        assert client.get(path).status_code == 200
+    return counter["sql"]
+
+
+def test_overdue_and_due_measures_are_read_from_the_index_of_those_awaiting_evaluation(auth, nordbyen):
+    """The rule and the partial index's predicate must match, or the database reads every
+    measure again (0024_measure_last_evaluated.py)."""
+    arrange(-3, [], "ongoing", "active")
+    checked = 0
+    for persona, path in (("area_leader", "/statistikk"), ("holder", "/")):
+        for sql, params in _queries(auth.persona(persona), path):
+            if '"last_evaluated_on"' in sql and sql.lstrip().upper().startswith("SELECT"):
+                assert "measure_awaiting_evaluation" in _plan(sql, params), sql
+                checked += 1
+    assert checked == 2  # the statistics' count and the start page's list
+
+
+def test_the_ke_register_reads_the_newest_decisions_from_an_index(auth, db_conn):
+    [(sql, params)] = [
+        (sql, params)
+        for sql, params in _queries(auth.persona("coordinating_unit"), "/ke")
+        if 'FROM "coordinator_record"' in sql and "ORDER BY" in sql
+    ]
+    plan = _plan(sql, params, sort=False)
+    assert "coordinatorrecord_decided_on_id" in plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan  # no sort of the whole register
+
+
+# ---------------------------------------------------------------- the rule is said once
+
+# where the rule lives: (file, function)
+RULE = {
+    ("stafettlogg/models.py", "awaiting_evaluation"),
+    ("stafettlogg/logs/domain.py", "measure_due_by"),
+    ("stafettlogg/logs/domain.py", "measure_overdue"),
+}
+# Not on the rule yet: the log page's own deadline list (measures due within 14 days,
+# evaluated or not) is computed in Python in logs/queries.py. Remove when it asks the rule.
+NOT_YET = {("stafettlogg/logs/queries.py", "summary")}
+EVALUATED = {"evaluated_on", "last_evaluated_on"}
+SQL_RESTATED = re.compile(r"evaluation_date\s*(<|>|<=|>=)|(<|>|<=|>=)\s*\S*evaluation_date", re.I)
+
+
+def restatements(source: str, filename: str) -> list[str]:
+    """Places in ``source`` outside the rule that decide whether a measure is due or
+    overdue themselves: a comparison with a measure's evaluation date (in Python or in
+    peewee), or SQL text comparing one."""
+    found = []
+
+    def visit(node, function):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            function = node.name
+        home = (filename, function) in RULE | NOT_YET
+        if isinstance(node, ast.Compare) and not home:
+            attrs = {n.attr for n in [node.left, *node.comparators] if isinstance(n, ast.Attribute)}
+            if "evaluation_date" in attrs or (attrs & EVALUATED and "evaluation_date" in ast.unparse(node)):
+                found.append(f"{filename}:{node.lineno} {ast.unparse(node)}")
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and not home
+            and SQL_RESTATED.search(node.value)
+        ):
+            found.append(f"{filename}:{node.lineno} {node.value!r}")
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(ast.parse(source), None)
+    return found
+
+
+def test_the_rule_for_due_and_overdue_measures_is_said_once():
+    found = []
+    for path in sorted((ROOT / "stafettlogg").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        found += restatements(path.read_text(encoding="utf-8"), name)
+    assert found == [], "due/overdue decided outside logs.domain.measure_due_by: " + "; ".join(found)
+    for filename, function in RULE | NOT_YET:  # the homes exist (a rename must update this test)
+        assert f"def {function}(" in (ROOT / filename).read_text(encoding="utf-8"), (filename, function)
+
+
+@pytest.mark.parametrize(
+    "restated",
+    [
+        # the statistics before this rule: an evaluation on or after the date, per measure
+        "def overdue(today):\n"
+        "    later = Evaluation.alias()\n"
+        "    return ~fn.EXISTS(later.select().where(later.evaluated_on >= Measure.evaluation_date))\n",
+        # the reminders before: the latest evaluation compared in Python, then the date
+        "def remind(measure, last, today):\n"
+        "    if last is not None and last >= measure.evaluation_date:\n"
+        "        return None\n"
+        "    return measure.evaluation_date < today\n",
+        "def count(today):\n    return Measure.select().where(Measure.evaluation_date < today).count()\n",
+        "def count(db):\n    return db.execute_sql('SELECT COUNT(*) FROM measure WHERE evaluation_date < CURRENT_DATE')\n",
+    ],
+)
+def test_a_restated_rule_is_found(restated):
+    assert restatements(restated, "stafettlogg/overview/stats.py")
