@@ -259,11 +259,29 @@ def summary(log: Log, windows: dict[str, Window] | None = None) -> dict:
             .get()
         )
     soon = local_today() + dt.timedelta(days=14)
-    due = sorted(
-        (m for m in current_measures(log) if m.evaluation_date and m.evaluation_date <= soon),
-        key=lambda m: m.evaluation_date,
+    return {
+        "counts": counts,
+        "due": measures_due_on_log(log, soon),
+        "talks": [d for d in talks.schedule(log) if d.due_on <= soon],
+    }
+
+
+def measures_due_on_log(log: Log, soon: dt.date) -> list[Measure]:
+    """The log's measures to evaluate by `soon` (the rule: domain.measure_due_by), each
+    marked overdue (domain.measure_overdue), soonest first: the log page's deadline list."""
+    return list(_measures_due_on_log.rows(getattr(log, "id", log), soon=soon, today=local_today()))
+
+
+@prepared
+def _measures_due_on_log(log_id: int, *, soon: dt.date, today: dt.date):
+    """A prepared read, built once a day (the dates are part of its shape)."""
+    overdue = domain.measure_overdue(today).alias("overdue")
+    return (
+        Measure.select(Measure.id, Measure.what, Measure.evaluation_date, overdue)
+        .join(Log)
+        .where(Measure.log == log_id, domain.measure_due_by(soon))
+        .order_by(Measure.evaluation_date, Measure.id)
     )
-    return {"counts": counts, "due": due, "talks": [d for d in talks.schedule(log) if d.due_on <= soon]}
 
 
 def holder_history(log: Log | int) -> list[Handover]:
