@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from peewee import DateTimeField
+from peewee import DateTimeField, Tuple
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,9 @@ def dated_window(query, day_field, id_field, cursor: str | None, total: int, new
         rows = list(newest(size + 1))
     else:
         if after is not None:
-            day, row_id = after
-            query = query.where((day_field < day) | ((day_field == day) & (id_field < row_id)))
+            # a row comparison: the index on (…, day, id) answers it from the cursor on
+            # (an OR of the two conditions reads and drops the rows before it)
+            query = query.where(Tuple(day_field, id_field) < Tuple(*after))
         rows = list(newest_first(query, day_field, id_field).limit(size + 1))
     items = rows[:size]
     more = None
