@@ -1,6 +1,7 @@
 """Norwegian labels for the code's enumerations (UI text through gettext)."""
 
 from stafettlogg.i18n import lazy_gettext as _l
+from stafettlogg.models import MeasureStatus
 
 UNIT_KINDS = {
     "barnehage": _l("Barnehage"),
@@ -35,7 +36,11 @@ ROLES = {
 
 SUBJECT_KINDS = {"barn": _l("Barn"), "ungdom": _l("Ungdom"), "gravid": _l("Gravid"), "familie": _l("Familie")}
 
-MEASURE_STATUSES = {"planned": _l("Planlagt"), "ongoing": _l("Pågår"), "ended": _l("Avsluttet")}
+MEASURE_STATUSES = {
+    MeasureStatus.PLANNED: _l("Planlagt"),
+    MeasureStatus.ONGOING: _l("Pågår"),
+    MeasureStatus.ENDED: _l("Avsluttet"),
+}
 
 # Seed 002: how often an adult talks with the child between meetings, in days.
 TALK_FREQUENCIES = {7: _l("Hver uke"), 14: _l("Annenhver uke"), 21: _l("Hver tredje uke"), 30: _l("Hver måned")}

@@ -431,6 +431,12 @@ class Meeting(SectionItem):
     finalised_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
 
 
+class MeasureStatus:
+    PLANNED = "planned"
+    ONGOING = "ongoing"
+    ENDED = "ended"  # no longer followed or evaluated (logs.domain.measure_ended)
+
+
 class Measure(SectionItem):
     rendered_text = ("what",)
 
@@ -443,14 +449,16 @@ class Measure(SectionItem):
     responsible_user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     start_date = DateField(null=True)
     evaluation_date = DateField(null=True, index=True)
-    status = CharField(max_length=20, default="planned")
+    status = CharField(max_length=20, default=MeasureStatus.PLANNED)
     last_evaluated_on = DateField(null=True)  # its latest evaluation's date, written with the evaluation
+    overdue = False  # where a page marks it, read with the rule (logs.domain.measure_overdue)
 
     @classmethod
     def awaiting_evaluation(cls):
         """Not ended and not evaluated on or after its evaluation date: the predicate of
         the index below, and of the one rule that uses it (logs.domain.measure_due_by)."""
-        return (cls.status != SQL("'ended'")) & (
+        # a literal, not a parameter: an index's predicate is fixed SQL
+        return (cls.status != SQL(f"'{MeasureStatus.ENDED}'")) & (
             cls.last_evaluated_on.is_null() | (cls.last_evaluated_on < cls.evaluation_date)
         )
 

@@ -123,6 +123,23 @@ def test_the_log_page_s_deadline_list_agrees(auth, nordbyen, case):
     assert ("Forfalt" in deadlines) == overdue
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_the_measure_on_the_log_page_and_the_start_page_are_marked_as_the_rule_says(auth, nordbyen, case):
+    """«Forfalt» beside the measure in the log's plan and in the start page's «Tiltak som
+    skal evalueres» exactly when the statistics count it: a measure evaluated after its
+    date is not overdue there either."""
+    given, overdue = CASES[case]
+    log, measure = arrange(*given)
+    holder = auth.persona("holder")
+    html = holder.get(f"/logger/{log.id}").get_data(as_text=True)
+    start = html.index(f'id="measures-{measure.id}"')
+    item = html[start : html.index("</dl>", start)]
+    assert ("Forfalt" in item) == overdue
+    start_page = holder.get("/").get_data(as_text=True)
+    due = start_page[start_page.index('id="due-h"') : start_page.index("</aside>", start_page.index('id="due-h"'))]
+    assert ("Forfalt" in due) == overdue
+
+
 def test_a_new_evaluation_date_after_the_last_evaluation_makes_it_due_again(nordbyen):
     """Evaluations are never deleted one by one (only with their log): a measure becomes
     due again when its evaluation date is moved past its latest evaluation."""
@@ -201,6 +218,7 @@ RULE = {
 # Not on the rule yet: none (the log page's deadline list asks it: queries.measures_due_on_log).
 NOT_YET: set = set()
 EVALUATED = {"evaluated_on", "last_evaluated_on"}
+TEMPLATE_RESTATED = re.compile(r"evaluation_date\s*(<|>|<=|>=)\s*\w+|\w+\s*(<|>|<=|>=)\s*\S*evaluation_date")
 SQL_RESTATED = re.compile(r"evaluation_date\s*(<|>|<=|>=)|(<|>|<=|>=)\s*\S*evaluation_date", re.I)
 
 
@@ -237,6 +255,9 @@ def test_the_rule_for_due_and_overdue_measures_is_said_once():
     for path in sorted((ROOT / "stafettlogg").rglob("*.py")):
         name = path.relative_to(ROOT).as_posix()
         found += restatements(path.read_text(encoding="utf-8"), name)
+    for path in sorted((ROOT / "templates").rglob("*.html")):  # a page marks what the rule read
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(ROOT)}: {m.group(0)}" for m in TEMPLATE_RESTATED.finditer(text)]
     assert found == [], "due/overdue decided outside logs.domain.measure_due_by: " + "; ".join(found)
     for filename, function in RULE | NOT_YET:  # the homes exist (a rename must update this test)
         assert f"def {function}(" in (ROOT / filename).read_text(encoding="utf-8"), (filename, function)
@@ -260,3 +281,35 @@ def test_the_rule_for_due_and_overdue_measures_is_said_once():
 )
 def test_a_restated_rule_is_found(restated):
     assert restatements(restated, "stafettlogg/overview/stats.py")
+
+
+def status_literals(source: str, filename: str) -> list[str]:
+    """A measure's status compared with, or written as, a string of its own instead of
+    models.MeasureStatus."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            of_measure = any(
+                isinstance(n, ast.Attribute) and n.attr == "status" and "measure" in ast.unparse(n.value).lower()
+                for n in operands
+            )
+            if of_measure and any(isinstance(n, ast.Constant) and isinstance(n.value, str) for n in operands):
+                found.append(f"{filename}:{node.lineno} {ast.unparse(node)}")
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in ("Measure.update", "Measure.create"):
+            found += [
+                f"{filename}:{node.lineno} status={ast.unparse(k.value)}"
+                for k in node.keywords
+                if k.arg == "status" and isinstance(k.value, ast.Constant)
+            ]
+    return found
+
+
+def test_a_measure_s_status_is_named_once():
+    """The statuses are models.MeasureStatus; «ended» is asked as domain.measure_ended."""
+    found = []
+    for path in sorted((ROOT / "stafettlogg").rglob("*.py")):
+        found += status_literals(path.read_text(encoding="utf-8"), path.relative_to(ROOT).as_posix())
+    assert found == [], "; ".join(found)
+    assert status_literals('def f(m):\n    return m.measure.status != "ended"\n', "x.py")
+    assert status_literals('Measure.update(status="ended").execute()\n', "x.py")

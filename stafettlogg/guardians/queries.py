@@ -28,7 +28,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.windows import Window, dated_window
+from stafettlogg.windows import Window, dated_window, newest_first
 
 # The lists of the guardians' view that grow with the log's age: on the page they come in
 # windows (windows.py), continued by «Vis flere»; the family print shows them whole.
@@ -84,7 +84,7 @@ def plain_view(
 def _window(query, day_field, id_field, cursor: str | None, whole: bool) -> Window:
     """A window of the list, newest first; with whole, all of it."""
     if whole:
-        items = list(query.order_by(day_field.desc(), id_field.desc()))
+        items = list(newest_first(query, day_field, id_field))
         return Window(items=items, total=len(items))
     return dated_window(query, day_field, id_field, cursor, total=0)
 
@@ -120,9 +120,7 @@ def _measures(log, cursor: str | None, expanded: int | None, whole: bool) -> Win
     current = []
     if ended.cursor is None:
         current = list(
-            Measure.select(*shown)
-            .where(Measure.log == log, ~domain.measure_ended())
-            .order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
+            Measure.select(*shown).where(Measure.log == log, ~domain.measure_ended()).order_by(*domain.measure_order())
         )
     items = [*current, *ended.items]
     evaluations = (Evaluation.evaluated_on, Evaluation.what_worked, Evaluation.decision)

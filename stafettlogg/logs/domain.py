@@ -20,6 +20,7 @@ from stafettlogg.models import (
     Log,
     LogStatus,
     Measure,
+    MeasureStatus,
     Participant,
     Role,
     Subject,
@@ -468,4 +469,11 @@ def open_deletion_request(log: Log) -> DeletionRequest | None:
 def measure_ended():
     """A measure that has ended: no longer followed or evaluated. Pages list the others
     whole and the ended ones, which grow with the log's age, in windows."""
-    return Measure.status == "ended"
+    return Measure.status == MeasureStatus.ENDED
+
+
+def measure_order() -> tuple:
+    """The order of the measures being followed: the most urgent evaluation first (those
+    without a date last), then as they were written; the log page, its sections and the
+    guardians' view list them so."""
+    return (Measure.evaluation_date.asc(nulls="LAST"), Measure.id)

@@ -106,7 +106,7 @@ def section_items(log: Log, key: str, expanded: int | None = None, whole: bool =
     model = SECTIONS[key].model
     query = _with_author(model).where(model.log == log)
     if key == "measures":
-        measures = list(query.order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id))
+        measures = list(query.order_by(*domain.measure_order()))
         shown = (
             (Evaluation,)
             if whole
@@ -139,17 +139,22 @@ def _whole_section(log_id: int, *, key: str):
 
 @once_per_request
 def current_measures(log: Log) -> list[Measure]:
-    """The measures being followed (not ended), most urgent evaluation first: the plan,
-    listed whole on the log page and asked by its deadline list."""
-    return list(_current_measures.rows(getattr(log, "id", log)))
+    """The measures being followed (not ended), most urgent evaluation first, each marked
+    overdue as the rule says (domain.measure_overdue): the plan, listed whole on the log
+    page."""
+    return list(_current_measures.rows(getattr(log, "id", log), today=local_today()))
 
 
 @prepared
-def _current_measures(log_id: int):
+def _current_measures(log_id: int, *, today: dt.date):
+    """A prepared read, built once a day (the date is part of its shape)."""
     return (
         _with_author(Measure)
+        .select_extend(domain.measure_overdue(today).alias("overdue"))
+        .switch(Measure)
+        .join(Log, on=(Measure.log == Log.id))
         .where(Measure.log == log_id, ~domain.measure_ended())
-        .order_by(Measure.evaluation_date.asc(nulls="LAST"), Measure.id)
+        .order_by(*domain.measure_order())
     )
 
 
@@ -462,6 +467,7 @@ def measures_due(user: User, within_days: int = 14) -> Window:
             Log.subject,
             Subject.id,
             Subject.name,
+            domain.measure_overdue(local_today()).alias("overdue"),
             fn.COUNT(Measure.id).over().alias("total"),
         )
         .join(Log)

@@ -22,6 +22,7 @@ from stafettlogg.models import (
     Highlight,
     Log,
     Measure,
+    MeasureStatus,
     Meeting,
     User,
     utcnow,
@@ -405,7 +406,7 @@ def delete_item(by: User, log: Log, section: Section, item) -> None:
 
 def _role_may_evaluate(role: str | None, by: User, measure: Measure) -> bool:
     responsible = role == "holder" or (role == "participant" and measure.responsible_user_id == by.id)
-    return responsible and measure.status != "ended"
+    return responsible and measure.status != MeasureStatus.ENDED
 
 
 def may_evaluate(by: User, log: Log, measure: Measure) -> bool:
@@ -446,9 +447,9 @@ def add_evaluation(by: User, log: Log, measure: Measure, form):
             Measure.id == measure.id,
             Measure.last_evaluated_on.is_null() | (Measure.last_evaluated_on < clean["evaluated_on"]),
         ).execute()
-        if clean["decision"] == "end":
-            Measure.update(status="ended", version=Measure.version + 1).where(Measure.id == measure.id).execute()
-        elif measure.status == "planned":
-            Measure.update(status="ongoing", version=Measure.version + 1).where(Measure.id == measure.id).execute()
+        # «Avslutte» ends the measure; a planned one is under way once it is evaluated
+        status = MeasureStatus.ENDED if clean["decision"] == "end" else MeasureStatus.ONGOING
+        if status != measure.status:
+            Measure.update(status=status, version=Measure.version + 1).where(Measure.id == measure.id).execute()
         audit.record("evaluation_created", log=log, obj=evaluation, user=by)
     return evaluation, {}
