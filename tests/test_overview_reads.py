@@ -19,3 +19,34 @@ def test_the_unit_overview_reads_the_units_logs_once(auth, db_conn):
     assert response.status_code == 200 and "Oversikt Barnesen" in response.get_data(as_text=True)
     class_reads = [sql for sql, _params in counter["sql"] if 'FROM "class_group_period"' in sql]
     assert len(class_reads) == 1, class_reads
+
+
+def test_the_unit_overview_builds_no_sql_for_the_units_logs_on_a_second_view(auth, db_conn, monkeypatch):
+    """The logs, their handovers and their classes are prepared reads (db.Prepared): a
+    second view builds no SQL for them, and asks by the logs' condition, not a list of ids."""
+    import peewee
+
+    from stafettlogg.models import ClassGroupPeriod, Handover, Log
+
+    a_log(name="Oversikt Barnesen", participants=())
+    client = auth.persona("unit_leader")
+    path = f"/enheter/{user('enhetsleder').unit_id}/oversikt"
+    assert client.get(path).status_code == 200
+    built = []
+    real = peewee.Database.execute
+    monkeypatch.setattr(
+        peewee.Database, "execute", lambda self, query, **k: built.append(query) or real(self, query, **k)
+    )
+    from stafettlogg.db import db
+
+    with counting(db) as counter:
+        response = client.get(path)
+    assert response.status_code == 200 and "Oversikt Barnesen" in response.get_data(as_text=True)
+    assert not {getattr(query, "model", None) for query in built} & {Log, Handover, ClassGroupPeriod}
+    for table in ("handover", "class_group_period"):  # of all the unit's children, not of a window
+        [sql] = [
+            sql
+            for sql, _params in counter["sql"]
+            if sql.startswith('SELECT "t1"."log_id"') and f'FROM "{table}" AS "t1"' in sql
+        ]
+        assert '"log_id" IN (SELECT' in sql, sql

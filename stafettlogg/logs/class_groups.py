@@ -22,16 +22,16 @@ def record_class_group(log_id: int, unit_id: int, class_group: str, day: dt.date
         ClassGroupPeriod.create(log=log_id, unit=unit_id, school_year=year, class_group=class_group)
 
 
-def class_groups_in(unit_id: int, year: int, log_ids: list[int]) -> dict[int, str]:
-    """Log id -> the class/group recorded for it in the unit that school year."""
-    if not log_ids:
-        return {}
-    return dict(
+def class_groups_in(unit_id: int, year: int, logs):
+    """The class/group recorded in the unit that school year for each log of `logs` (a
+    query of log ids: the index on log, unit and year answers it), as (log id, class/group)
+    rows: a query (the unit's overview prepares it)."""
+    return (
         ClassGroupPeriod.select(ClassGroupPeriod.log, ClassGroupPeriod.class_group)
         .where(
+            ClassGroupPeriod.log.in_(logs),
             ClassGroupPeriod.unit == unit_id,
             ClassGroupPeriod.school_year == year,
-            ClassGroupPeriod.log.in_(log_ids),
         )
         .tuples()
     )

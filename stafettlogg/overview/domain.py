@@ -10,7 +10,7 @@ import typing
 
 from stafettlogg import audit, labels
 from stafettlogg.dates import local, local_today, school_year_of
-from stafettlogg.db import once_per_request, write_transaction
+from stafettlogg.db import once_per_request, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import class_groups_in
@@ -53,6 +53,23 @@ def same_child(name_a, birth_a, name_b, birth_b) -> bool:
     if child_key(name_a) != child_key(name_b):
         return False
     return birth_a is None or birth_b is None or birth_a == birth_b
+
+
+class Children:
+    """Rows found by the child (same_child): the first row added for the child, looked up
+    by name instead of by going through every row for each of KE's decisions."""
+
+    def __init__(self, rows=()):
+        self.by_name: dict[str, list] = {}
+        for row in rows:
+            self.add(row)
+
+    def add(self, row) -> None:
+        self.by_name.setdefault(child_key(row.child_name), []).append(row)
+
+    def find(self, name: str, birth: dt.date | None):
+        same_name = self.by_name.get(child_key(name), ())
+        return next((row for row in same_name if row.matches(name, birth)), None)
 
 
 @dataclasses.dataclass
@@ -158,17 +175,33 @@ def _kept_label(key: str) -> str:
     return str(value) if value is not None else key
 
 
-def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
-    """The unit's log rows for the year, without the holder's name and the consent state
-    (``with_details`` adds them to the rows shown): the columns the rows, their order and
-    the reconciliation need, read as tuples (no model objects)."""
+def _shown_logs(unit_id: int, year: int) -> tuple:
+    """The conditions of the logs the unit's overview shows for the year: visible, made
+    active before the year ended, not ended before it began, and held in the unit or
+    handed over from it at some time."""
     start, end = year_bounds(year)
     moved = (
         Handover.select(Handover.log)
         .join(User, on=(Handover.from_user == User.id))
-        .where(Handover.status == ACCEPTED, User.unit == unit)
+        .where(Handover.status == ACCEPTED, User.unit == unit_id)
     )
-    logs = list(
+    return (
+        Log.status.in_(VISIBLE_STATUSES),
+        Log.activated_at.is_null(False),
+        Log.activated_at < end,
+        (Log.status == LogStatus.ACTIVE) | Log.closed_at.is_null() | (Log.closed_at >= start),
+        # a UNION of two index lookups: an OR of the two makes PostgreSQL scan every log
+        Log.id.in_(Log.select(Log.id).where(Log.unit == unit_id) | moved),
+    )
+
+
+# The overview's three reads are prepared (db.Prepared: built once per process and year,
+# the unit's id in its places): built afresh they cost more than they take to run.
+
+
+@prepared
+def _unit_logs(unit_id: int, *, year: int):
+    return (
         Log.select(
             Log.id,
             Log.unit.alias("unit_id"),
@@ -186,31 +219,42 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
             Subject.birth_date.alias("birth_date"),
         )
         .join(Subject)
-        .where(
-            Log.status.in_(VISIBLE_STATUSES),
-            Log.activated_at.is_null(False),
-            Log.activated_at < end,
-            (Log.status == LogStatus.ACTIVE) | Log.closed_at.is_null() | (Log.closed_at >= start),
-            # a UNION of two index lookups: an OR of the two makes PostgreSQL scan every log
-            Log.id.in_(Log.select(Log.id).where(Log.unit == unit) | moved),
-        )
+        .where(*_shown_logs(unit_id, year))
         .namedtuples()
     )
-    if not logs:
-        return []
+
+
+@prepared
+def _unit_logs_handovers(unit_id: int, *, year: int):
     # the giver's unit by an index lookup per handover (joined to the handovers,
     # PostgreSQL hashes every user of the municipality)
     giver = User.alias("giver")
     giver_unit = giver.select(giver.unit).where(giver.id == Handover.from_user)
-    handovers: dict[int, list[HandoverStep]] = {}
-    for log_id, decided_at, from_user_id, from_unit_id in (
+    return (
         Handover.select(Handover.log, Handover.decided_at, Handover.from_user, giver_unit)
-        .where(Handover.log.in_([log.id for log in logs]), Handover.status == ACCEPTED)
+        # the logs as the same condition, not as a list of hundreds of ids
+        .where(Handover.log.in_(Log.select(Log.id).where(*_shown_logs(unit_id, year))), Handover.status == ACCEPTED)
         .tuples()
-    ):
-        handovers.setdefault(log_id, []).append(HandoverStep(decided_at, from_user_id, from_unit_id))
+    )
 
-    classes = class_groups_in(unit.id, year, [log.id for log in logs])
+
+@prepared
+def _unit_logs_class_groups(unit_id: int, *, year: int):
+    return class_groups_in(unit_id, year, Log.select(Log.id).where(*_shown_logs(unit_id, year)))
+
+
+def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
+    """The unit's log rows for the year, without the holder's name and the consent state
+    (``with_details`` adds them to the rows shown): the columns the rows, their order and
+    the reconciliation need, read as tuples (no model objects)."""
+    start, end = year_bounds(year)
+    logs = list(_unit_logs.rows(unit.id, year=year))
+    if not logs:
+        return []
+    handovers: dict[int, list[HandoverStep]] = {}
+    for log_id, decided_at, from_user_id, from_unit_id in _unit_logs_handovers.rows(unit.id, year=year):
+        handovers.setdefault(log_id, []).append(HandoverStep(decided_at, from_user_id, from_unit_id))
+    classes = dict(_unit_logs_class_groups.rows(unit.id, year=year))
     rows = []
     for log in logs:
         periods = holder_periods(log, handovers.get(log.id, []))
@@ -288,9 +332,10 @@ def overview_rows(unit: Unit, year: int) -> list[OverviewRow]:
     unit with the family's consent (seed 000, point 3). Read once per request: the page's
     table, its count and its June reconciliation share it."""
     rows = _log_rows(unit, year) + _external_rows(unit, year)
+    children = Children(rows)
     for record in ke_records_for(unit, year, informed_only=True):
         person = person_text(record.person_name, record.person_service)
-        row = next((r for r in rows if r.matches(record.child_name, record.birth_date)), None)
+        row = children.find(record.child_name, record.birth_date)
         if row is None:
             row = OverviewRow(
                 child_name=record.child_name,
@@ -300,6 +345,7 @@ def overview_rows(unit: Unit, year: int) -> list[OverviewRow]:
                 record_id=record.id,
             )
             rows.append(row)
+            children.add(row)
         if record.kind == "barnekoordinator":
             row.ke_barnekoordinator = person
         else:

@@ -10,11 +10,11 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.overview.domain import (
+    Children,
     OverviewRow,
     child_key,
     ke_records_for,
     overview_rows,
-    same_child,
     year_label,
 )
 from stafettlogg.overview.ke import ito_coordinators
@@ -63,9 +63,9 @@ def differences(unit: Unit, year: int) -> list[Difference]:
     records = ke_records_for(unit, year)
     found = []
     matched = set()
+    children = Children(rows)
     for record in records:
-        row = next((r for r in rows if same_child(r.child_name, r.birth_date, record.child_name, record.birth_date)),
-                   None)  # fmt: skip
+        row = children.find(record.child_name, record.birth_date)
         ke_value = ", ".join(x for x in (record.person_name, record.person_service) if x)
         own = _unit_side(row, record.kind) if row else ""
         if own:
