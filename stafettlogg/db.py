@@ -355,7 +355,7 @@ def once_per_request(read):
 # ------------------------------------------------------------------ prepared reads
 
 # Marker values a prepared read is built with, one per parameter: ids no row has.
-_MARKERS = tuple(-7_301_457_123_000 - i for i in range(8))
+_MARKERS = tuple(-7_301_457_123_000 - i for i in range(128))
 
 
 class Prepared:
@@ -370,6 +370,8 @@ class Prepared:
     `build(*ids, **shape)` returns the query (with .limit(1) for a single row); the ids are
     whole numbers, each used at least once; `shape` (hashable keyword values, such as which
     section or how many rows) picks one of several queries, each built once."""
+
+    MAX_IDS = len(_MARKERS)  # a read with more ids is built afresh by its caller
 
     def __init__(self, build):
         self.build = build

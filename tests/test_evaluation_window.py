@@ -48,16 +48,16 @@ def test_a_measure_shows_its_latest_evaluations_oldest_first_and_counts_all(app,
     busy, quiet = evaluated(log, 7), evaluated(log, 2)
     measures = list(Measure.select().where(Measure.id.in_([busy.id, quiet.id])).order_by(Measure.id))
     with counting(db) as counter:
-        queries.with_evaluations(measures, Evaluation.id, Evaluation.what_worked)
+        queries.with_evaluations(measures, "family")
     assert len(counter["sql"]) == 1
     busy_read, quiet_read = measures
     assert [e.what_worked for e in busy_read.evaluations] == [f"Evaluering nummer {i}" for i in (4, 5, 6)]
     assert busy_read.evaluation_count == 7 and len(busy_read.evaluations) == EVALUATIONS_SHOWN
     assert (quiet_read.evaluation_count, len(quiet_read.evaluations)) == (2, 2)
-    queries.with_evaluations(measures, Evaluation.what_worked, expanded=busy.id)
+    queries.with_evaluations(measures, "family", expanded=busy.id)
     assert [e.what_worked for e in measures[0].evaluations] == [f"Evaluering nummer {i}" for i in range(7)]
     assert len(measures[1].evaluations) == 2
-    whole = queries.with_evaluations([Measure.get_by_id(busy.id)], Evaluation.what_worked, whole=True)
+    whole = queries.with_evaluations([Measure.get_by_id(busy.id)], "family", whole=True)
     assert [e.what_worked for e in whole[0].evaluations] == [f"Evaluering nummer {i}" for i in range(7)]
 
 

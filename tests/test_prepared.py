@@ -104,3 +104,25 @@ def test_the_log_page_builds_no_sql_for_its_sections_on_a_second_view(auth, log,
     sections = {Entry, Meeting, Highlight, ChildTalk, Concern, Goal, ChildTalkAgreement, Measure}
     assert not {getattr(query, "model", None) for query in built} & sections
     assert built, "the other reads are still built (the spy sees them)"
+
+
+def test_the_start_page_builds_no_sql_for_its_lists_on_a_second_view(auth, log, monkeypatch):
+    """My logs' first window and their count, the measures to evaluate, the talks due, the
+    drafts, the consents running out, the handovers and requests to answer and the
+    guardians to tell are prepared reads: a second view builds SQL for none of them."""
+    from stafettlogg.models import ChildTalkAgreement, Consent, Handover, LogRequest, Measure
+
+    client = auth.persona("holder")
+    assert client.get("/").status_code == 200
+    built = []
+    real = peewee.Database.execute
+    monkeypatch.setattr(
+        peewee.Database, "execute", lambda self, query, **k: built.append(query) or real(self, query, **k)
+    )
+    assert client.get("/").status_code == 200
+    lists = {Measure, ChildTalkAgreement, Handover, LogRequest}
+    assert not {getattr(query, "model", None) for query in built} & lists
+    # the consents read are the window's cards' (their consent state), not those running out
+    assert all('"expires_on" <=' not in str(q) for q in built if getattr(q, "model", None) is Consent)
+    # of the log reads, only those about the window's cards remain (their consent state)
+    assert [q for q in built if getattr(q, "model", None) is Log and "holder" in str(q)] == []

@@ -78,7 +78,7 @@ def test_active_logs_come_first_then_drafts(auth, mine):
     assert [rank.get(s, 2) for s in statuses] == sorted(rank.get(s, 2) for s in statuses)
 
 
-@pytest.mark.parametrize("cursor", ["999999999", "abc", "", "-1"])
+@pytest.mark.parametrize("cursor", ["999999999", "abc", "", "-1", "9" * 30])
 def test_a_made_up_cursor_starts_from_the_top(auth, mine, cursor):
     client = auth.persona("holder")
     first = _cards(client.get("/").get_data(as_text=True))

@@ -7,6 +7,7 @@ from dataclasses import replace
 from flask_login import current_user
 from peewee import JOIN, fn
 
+from stafettlogg.db import prepared
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs import domain, queries
@@ -17,7 +18,6 @@ from stafettlogg.models import (
     Concern,
     Consent,
     DeletionRequest,
-    Evaluation,
     Goal,
     Highlight,
     LogStatus,
@@ -38,21 +38,15 @@ WINDOWED = ("minutes", "highlights", "measures")
 def plain_view(
     log, cursor: str | None = None, listed: str | None = None, whole: bool = False, expanded: int | None = None
 ) -> dict:
-    """Everything the guardians' view shows, in a fixed number of queries. Never
+    """Everything the guardians' view shows, in a fixed number of queries, most of them
+    prepared (db.Prepared: built once per process, the log's id in its places). Never
     free entries (the professionals' notes) and never draft minutes. cursor: a later
     window of the list `listed` (WINDOWED); whole: every row (the family print);
     expanded: the measure whose evaluations are all shown."""
     log = queries.load_log(log.id)
-    consents = list(Consent.select().where(Consent.log == log).order_by(Consent.id.desc()))
-    # the open request and the last refusal in one read, newest first
-    requests = list(
-        DeletionRequest.select()
-        .where(
-            DeletionRequest.log == log,
-            DeletionRequest.handled_at.is_null() | (DeletionRequest.outcome == "refused"),
-        )
-        .order_by(DeletionRequest.id.desc())
-    )
+    consents = list(_consents.rows(log.id))
+    # the open requests and the last refusal in one read, newest first
+    requests = list(_deletion_requests.rows(log.id))
     open_requests = [r for r in requests if r.handled_at is None]
     context = {
         "log": log,
@@ -65,28 +59,99 @@ def plain_view(
     }
     if context["shows_content"]:
         context.update(
-            concerns=list(Concern.select().where(Concern.log == log).order_by(Concern.id)),
-            goals=list(Goal.select().where(Goal.log == log).order_by(Goal.id)),
+            concerns=list(_in_order.rows(log.id, key="concerns")),
+            goals=list(_in_order.rows(log.id, key="goals")),
             measures=_measures(log, cursor if listed == "measures" else None, expanded, whole),
-            highlights=_window(
-                Highlight.select(Highlight.id, Highlight.created_at, Highlight.body_html).where(Highlight.log == log),
-                Highlight.created_at,
-                Highlight.id,
-                cursor if listed == "highlights" else None,
-                whole,
-            ),
+            highlights=_window(log, "highlights", cursor if listed == "highlights" else None, whole),
             talk_summary=_talk_summary(log),
             **_meetings(log, cursor if listed == "minutes" else None, whole),
         )
     return context
 
 
-def _window(query, day_field, id_field, cursor: str | None, whole: bool) -> Window:
-    """A window of the list, newest first; with whole, all of it."""
+@prepared
+def _consents(log_id: int):
+    return Consent.select().where(Consent.log == log_id).order_by(Consent.id.desc())
+
+
+@prepared
+def _deletion_requests(log_id: int):
+    return (
+        DeletionRequest.select()
+        .where(
+            DeletionRequest.log == log_id,
+            DeletionRequest.handled_at.is_null() | (DeletionRequest.outcome == "refused"),
+        )
+        .order_by(DeletionRequest.id.desc())
+    )
+
+
+@prepared
+def _in_order(log_id: int, *, key: str):
+    """The concerns or the goals, in the order they were written."""
+    model = {"concerns": Concern, "goals": Goal}[key]
+    return model.select().where(model.log == log_id).order_by(model.id)
+
+
+# The windowed lists: the rows read (only what the family sees), and the date and id that
+# order them newest first.
+
+
+def _highlights(log_id):
+    return Highlight.select(Highlight.id, Highlight.created_at, Highlight.body_html).where(Highlight.log == log_id)
+
+
+def _ended_measures(log_id):
+    return Measure.select(*MEASURE_SHOWN).where(Measure.log == log_id, domain.measure_ended())
+
+
+def _final_minutes(log_id):
+    return Meeting.select(*MEETING_SHOWN).where(Meeting.log == log_id, Meeting.finalised_at.is_null(False))
+
+
+MEASURE_SHOWN = (
+    Measure.id,
+    Measure.created_at,  # the ended ones' window is kept by it
+    Measure.what_html,
+    Measure.responsible,
+    Measure.start_date,
+    Measure.evaluation_date,
+    Measure.status,
+)
+MEETING_SHOWN = (
+    Meeting.id,
+    Meeting.log,
+    Meeting.kind,
+    Meeting.starts_at,
+    Meeting.place,
+    Meeting.agenda,
+    Meeting.agenda_html,
+    Meeting.minutes_html,
+    Meeting.present,
+    Meeting.finalised_at,
+)
+LISTS = {
+    "highlights": (_highlights, Highlight.created_at, Highlight.id),
+    "measures": (_ended_measures, Measure.created_at, Measure.id),
+    "minutes": (_final_minutes, Meeting.starts_at, Meeting.id),
+}
+
+
+@prepared
+def _newest(log_id: int, *, key: str, limit: int):
+    """A list's first window (the view's on every visit): a prepared read."""
+    rows, day_field, id_field = LISTS[key]
+    return newest_first(rows(log_id), day_field, id_field).limit(limit)
+
+
+def _window(log, key: str, cursor: str | None, whole: bool) -> Window:
+    """A window of the list `key` (LISTS), newest first; with whole, all of it."""
+    rows, day_field, id_field = LISTS[key]
     if whole:
-        items = list(newest_first(query, day_field, id_field))
+        items = list(newest_first(rows(log.id), day_field, id_field))
         return Window(items=items, total=len(items))
-    return dated_window(query, day_field, id_field, cursor, total=0)
+    newest = lambda limit: _newest.rows(log.id, key=key, limit=limit)  # noqa: E731
+    return dated_window(rows(log.id), day_field, id_field, cursor, total=0, newest=newest)
 
 
 def _units_named_by(consents) -> list:
@@ -101,57 +166,32 @@ def _measures(log, cursor: str | None, expanded: int | None, whole: bool) -> Win
     newest first in windows (a later window: those alone; whole: all of them), each with
     its latest evaluations (all of them for the measure `expanded`, or with whole) in the
     order they were made: three queries, no authors (the family sees none)."""
-    shown = (
-        Measure.id,
-        Measure.created_at,  # the ended ones' window is kept by it
-        Measure.what_html,
-        Measure.responsible,
-        Measure.start_date,
-        Measure.evaluation_date,
-        Measure.status,
-    )
-    ended = _window(
-        Measure.select(*shown).where(Measure.log == log, domain.measure_ended()),
-        Measure.created_at,
-        Measure.id,
-        cursor,
-        whole,
-    )
-    current = []
-    if ended.cursor is None:
-        current = list(
-            Measure.select(*shown).where(Measure.log == log, ~domain.measure_ended()).order_by(*domain.measure_order())
-        )
+    ended = _window(log, "measures", cursor, whole)
+    current = list(_current_measures.rows(log.id)) if ended.cursor is None else []
     items = [*current, *ended.items]
-    evaluations = (Evaluation.evaluated_on, Evaluation.what_worked, Evaluation.decision)
-    queries.with_evaluations(items, *evaluations, expanded=expanded, whole=whole)
+    queries.with_evaluations(items, "family", expanded=expanded, whole=whole)
     return replace(ended, items=items)
+
+
+@prepared
+def _current_measures(log_id: int):
+    return (
+        Measure.select(*MEASURE_SHOWN)
+        .where(Measure.log == log_id, ~domain.measure_ended())
+        .order_by(*domain.measure_order())
+    )
 
 
 def _meetings(log, cursor: str | None, whole: bool) -> dict:
     """The meetings to come (soonest first: they do not grow with the log's age) and the
     approved minutes (newest first, in windows, with their corrections): only what the page
     shows (never draft minutes: a meeting to come shows its agenda)."""
-    now = utcnow()
-    shown = (
-        Meeting.id,
-        Meeting.log,
-        Meeting.kind,
-        Meeting.starts_at,
-        Meeting.place,
-        Meeting.agenda,
-        Meeting.agenda_html,
-        Meeting.minutes_html,
-        Meeting.present,
-        Meeting.finalised_at,
-    )
     upcoming = list(
-        Meeting.select(*shown)
-        .where(Meeting.log == log, Meeting.starts_at >= now)
+        Meeting.select(*MEETING_SHOWN)
+        .where(Meeting.log == log, Meeting.starts_at >= utcnow())
         .order_by(Meeting.starts_at, Meeting.id)
     )
-    final = Meeting.select(*shown).where(Meeting.log == log, Meeting.finalised_at.is_null(False))
-    minutes = _window(final, Meeting.starts_at, Meeting.id, cursor, whole)
+    minutes = _window(log, "minutes", cursor, whole)
     corrections: dict[int, list] = {m.id: [] for m in minutes.items}
     if minutes.items:
         for correction in (
@@ -172,17 +212,25 @@ def _talk_summary(log) -> dict:
     """What the guardians are told of the talks with the child:
     who talks with the child and how often, how many talks and when the last one was,
     counted by the database (never what the child said)."""
-    count, last = (
-        ChildTalk.select(fn.COUNT(ChildTalk.id), fn.MAX(ChildTalk.talked_on)).where(ChildTalk.log == log).tuples().get()
-    )
+    count, last = _talks_counted.first(log.id)
     if isinstance(last, str):
         last = dt.date.fromisoformat(last[:10])
-    agreements = list(
+    agreements = list(_ongoing_agreements.rows(log.id))
+    return {"agreements": agreements, "count": count or 0, "last": last}
+
+
+@prepared
+def _talks_counted(log_id: int):
+    return ChildTalk.select(fn.COUNT(ChildTalk.id), fn.MAX(ChildTalk.talked_on)).where(ChildTalk.log == log_id).tuples()
+
+
+@prepared
+def _ongoing_agreements(log_id: int):
+    return (
         ChildTalkAgreement.select()
-        .where(ChildTalkAgreement.log == log, ChildTalkAgreement.status == "ongoing")
+        .where(ChildTalkAgreement.log == log_id, ChildTalkAgreement.status == "ongoing")
         .order_by(ChildTalkAgreement.id)
     )
-    return {"agreements": agreements, "count": count or 0, "last": last}
 
 
 # ------------------------------------------------------------------ the access history

@@ -5,7 +5,7 @@ import datetime as dt
 
 from stafettlogg import audit, labels, languages
 from stafettlogg.dates import local_today
-from stafettlogg.db import once_per_request, write_transaction
+from stafettlogg.db import once_per_request, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
@@ -172,12 +172,17 @@ def record_guardians_informed(by: User, log: Log, informed_on: dt.date | None) -
 def guardians_to_tell(user: User) -> list[Log]:
     """Logs this person became holder of by a handover and has not yet recorded telling
     the guardians about: the start page's task "Fortell foresatte at du er ny stafettholder"."""
-    came_by_handover = Handover.select(Handover.log).where(Handover.to_user == user.id, Handover.status == "accepted")
-    return list(
+    return list(_guardians_to_tell.rows(user.id))
+
+
+@prepared
+def _guardians_to_tell(user_id: int):
+    came_by_handover = Handover.select(Handover.log).where(Handover.to_user == user_id, Handover.status == "accepted")
+    return (
         Log.select(Log, Subject)
         .join(Subject)
         .where(
-            Log.holder == user.id,
+            Log.holder == user_id,
             Log.status.in_(LogStatus.OPEN),
             Log.guardians_informed_on.is_null(),
             Log.id.in_(came_by_handover),
@@ -315,16 +320,21 @@ def measure_overdue(today: dt.date):
     return measure_due_by(today - dt.timedelta(days=1))
 
 
-def consents_expiring(logs, within_days: int = 30) -> list[Consent]:
-    """The current consents of `logs` (a query of log ids) that run out within the
-    days, or have run out."""
-    limit = local_today() + dt.timedelta(days=within_days)
-    return list(
+def consents_expiring(holder: User, within_days: int = 30) -> list[Consent]:
+    """The current consents of the active logs `holder` holds that run out within the
+    days, or have run out (the start page's to-do)."""
+    return list(_consents_expiring.rows(holder.id, limit=local_today() + dt.timedelta(days=within_days)))
+
+
+@prepared
+def _consents_expiring(holder_id: int, *, limit: dt.date):
+    """A prepared read, built once a day (the date is part of its shape)."""
+    return (
         Consent.select(Consent, Log, Subject)
         .join(Log)
         .join(Subject)
-        .where(Consent.log.in_(logs), states.consent_runs_out_by(limit))
-        .order_by(Consent.expires_on)
+        .where(Log.holder == holder_id, Log.status == LogStatus.ACTIVE, states.consent_runs_out_by(limit))
+        .order_by(Consent.expires_on, Consent.id)
     )
 
 

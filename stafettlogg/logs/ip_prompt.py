@@ -13,7 +13,7 @@ import json
 from peewee import fn
 
 from stafettlogg import audit
-from stafettlogg.db import write_transaction
+from stafettlogg.db import prepared, write_transaction
 from stafettlogg.guide.domain import walk
 from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError, ensure_writable
@@ -53,16 +53,7 @@ def ip_prompt(log: Log) -> IpPrompt | None:
     guide's latest answer for the log, as scalar subqueries."""
     if log.status not in states.OPEN:
         return None
-    services, result, answered_at = (
-        Log.select(
-            services_in_measures(log).alias("services"),
-            _latest_answer(log, GuideAnswer.result_id).alias("result"),
-            _latest_answer(log, GuideAnswer.answered_at).alias("answered_at"),
-        )
-        .where(Log.id == log.id)
-        .tuples()
-        .get()
-    )
+    services, result, answered_at = _prompt_read.first(log.id)
     guide_result = result if result in IP_RESULTS else None
     if guide_result is None and services < SERVICES_FOR_IP:
         return None
@@ -83,3 +74,18 @@ def record_guide_answer(by: User, log: Log, answers: dict) -> GuideAnswer:
         )
         audit.record("guide_answered", log=log, obj=answer, user=by)
     return answer
+
+
+@prepared
+def _prompt_read(log_id: int):
+    """What ip_prompt asks, in one row: a prepared read (the log page asks on every view)."""
+    return (
+        Log.select(
+            services_in_measures(log_id).alias("services"),
+            _latest_answer(log_id, GuideAnswer.result_id).alias("result"),
+            _latest_answer(log_id, GuideAnswer.answered_at).alias("answered_at"),
+        )
+        .where(Log.id == log_id)
+        .limit(1)
+        .tuples()
+    )

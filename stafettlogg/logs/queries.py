@@ -10,7 +10,7 @@ from peewee import JOIN, Case, Tuple, fn
 
 from stafettlogg import languages
 from stafettlogg.dates import local_today
-from stafettlogg.db import once_per_request, prepared
+from stafettlogg.db import Prepared, once_per_request, prepared
 from stafettlogg.logs import domain, states, talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
 from stafettlogg.logs.ip_prompt import ip_prompt
@@ -34,7 +34,7 @@ from stafettlogg.models import (
     User,
 )
 from stafettlogg.takeover import domain as requests
-from stafettlogg.windows import Window, dated_window, newest_first, page_size
+from stafettlogg.windows import Window, dated_window, newest_first, page_size, row_id
 
 Author = User.alias("author")
 
@@ -66,37 +66,67 @@ def _with_author(model):
 EVALUATIONS_SHOWN = 3
 
 
-def with_evaluations(measures: list[Measure], *columns, expanded: int | None = None, whole: bool = False) -> list:
+# What is read of each evaluation, by who reads it: the log page (with the author's
+# byline), the archive copy (all of it) and the guardians' view (never the author).
+EVALUATION_COLUMNS = {
+    "log_page": lambda: (
+        Evaluation.id,
+        Evaluation.evaluated_on,
+        Evaluation.what_worked_html,
+        Evaluation.decision,
+        *byline_columns(User),
+    ),
+    "archive": lambda: (Evaluation, *byline_columns(User)),
+    "family": lambda: (Evaluation.evaluated_on, Evaluation.what_worked, Evaluation.decision),
+}
+
+
+def with_evaluations(measures: list[Measure], view: str, expanded: int | None = None, whole: bool = False) -> list:
     """Each measure with its latest EVALUATIONS_SHOWN evaluations (all of them for the
     measure `expanded`, or for every measure with whole), oldest first, as
     measure.evaluations, and how many it has in all as measure.evaluation_count: one
-    query, whatever the log's age. columns: what to read of each evaluation (the log page
-    adds the author's byline, the guardians' view never does)."""
+    query, whatever the log's age; a prepared read (db.Prepared) but with whole. view:
+    what to read of each evaluation (EVALUATION_COLUMNS)."""
     for measure in measures:
         measure.evaluations, measure.evaluation_count = [], 0
     if not measures:
         return measures
     by_id = {m.id: m for m in measures}
-    newest_first = [Evaluation.evaluated_on.desc(), Evaluation.id.desc()]
-    rank = fn.ROW_NUMBER().over(partition_by=[Evaluation.measure], order_by=newest_first)
-    ranked = (
-        Evaluation.select(Evaluation.id, Evaluation.measure, rank.alias("rank"))
-        .where(Evaluation.measure.in_(list(by_id)))
-        .alias("ranked")
-    )
-    shown = Evaluation.select(ranked.c.id).from_(ranked)
-    if not whole:
-        shown = shown.where((ranked.c.rank <= EVALUATIONS_SHOWN) | (ranked.c.measure_id == (expanded or 0)))
-    other = Evaluation.alias("counted")
-    in_measure = other.select(fn.COUNT(other.id)).where(other.measure == Evaluation.measure)
-    query = Evaluation.select(Evaluation.measure, *columns, in_measure.alias("in_measure"))
-    if any(getattr(c, "model", None) is User for c in columns):
-        query = query.join(User, on=(Evaluation.author == User.id))
-    for evaluation in query.where(Evaluation.id.in_(shown)).order_by(Evaluation.evaluated_on, Evaluation.id):
+    ids = list(by_id)
+    if whole or len(ids) + 1 > Prepared.MAX_IDS:
+        rows = _evaluations(ids, view, expanded or 0, whole)
+    else:  # expanded is its last id (0: none)
+        rows = _latest_evaluations.rows(*ids, expanded or 0, view=view)
+    for evaluation in rows:
         measure = by_id[evaluation.measure_id]
         measure.evaluations.append(evaluation)
         measure.evaluation_count = evaluation.in_measure
     return measures
+
+
+@prepared
+def _latest_evaluations(*ids: int, view: str):
+    return _evaluations(list(ids[:-1]), view, ids[-1], whole=False)
+
+
+def _evaluations(measure_ids: list, view: str, expanded: int, whole: bool):
+    newest_first = [Evaluation.evaluated_on.desc(), Evaluation.id.desc()]
+    rank = fn.ROW_NUMBER().over(partition_by=[Evaluation.measure], order_by=newest_first)
+    ranked = (
+        Evaluation.select(Evaluation.id, Evaluation.measure, rank.alias("rank"))
+        .where(Evaluation.measure.in_(measure_ids))
+        .alias("ranked")
+    )
+    shown = Evaluation.select(ranked.c.id).from_(ranked)
+    if not whole:
+        shown = shown.where((ranked.c.rank <= EVALUATIONS_SHOWN) | (ranked.c.measure_id == expanded))
+    other = Evaluation.alias("counted")
+    in_measure = other.select(fn.COUNT(other.id)).where(other.measure == Evaluation.measure)
+    columns = EVALUATION_COLUMNS[view]()
+    query = Evaluation.select(Evaluation.measure, *columns, in_measure.alias("in_measure"))
+    if any(getattr(c, "model", None) is User for c in columns):
+        query = query.join(User, on=(Evaluation.author == User.id))
+    return query.where(Evaluation.id.in_(shown)).order_by(Evaluation.evaluated_on, Evaluation.id)
 
 
 @once_per_request
@@ -107,12 +137,7 @@ def section_items(log: Log, key: str, expanded: int | None = None, whole: bool =
     query = _with_author(model).where(model.log == log)
     if key == "measures":
         measures = list(query.order_by(*domain.measure_order()))
-        shown = (
-            (Evaluation,)
-            if whole
-            else (Evaluation.id, Evaluation.evaluated_on, Evaluation.what_worked_html, Evaluation.decision)
-        )
-        return with_evaluations(measures, *shown, *byline_columns(User), expanded=expanded, whole=whole)
+        return with_evaluations(measures, "archive" if whole else "log_page", expanded=expanded, whole=whole)
     if key in WHOLE:
         return list(_whole_section.rows(getattr(log, "id", log), key=key))
     if key == "meetings":
@@ -208,8 +233,7 @@ def _measures_window(log: Log, cursor: str | None, expanded: int | None) -> Wind
         total = len(current)  # no ended measure at all
     else:
         total = Measure.select().where(Measure.log == log).count()
-    columns = (Evaluation.id, Evaluation.evaluated_on, Evaluation.what_worked_html, Evaluation.decision)
-    with_evaluations(items, *columns, *byline_columns(User), expanded=expanded)
+    with_evaluations(items, "log_page", expanded=expanded)
     return replace(window, items=items, total=total)
 
 
@@ -435,29 +459,51 @@ def my_logs(user: User, after: str | None = None) -> Window:
     window of PAGE_SIZE after the log `after` (an id, the last one shown), a keyset on
     (status rank, name, id) so a later window costs what the first does."""
     rank, mine = _status_rank(), my_log_ids(user)
-    query = _log_cards().where(Log.id.in_(mine))
-    cursor = None
-    if after and after.isdigit():
-        last = (
-            Log.select(rank, Subject.name).join(Subject).where(Log.id == int(after), Log.id.in_(mine)).tuples().first()
-        )
-        if last is not None:
-            cursor = after
-            query = query.where(Tuple(rank, Subject.name, Log.id) > Tuple(last[0], last[1], int(after)))
     size = page_size()
-    rows = list(query.order_by(rank, Subject.name, Log.id).limit(size + 1))
-    total = Log.select().where(Log.id.in_(mine)).count()
+    cursor = None
+    last = None
+    if after and (last_id := row_id(after)) is not None:
+        last = Log.select(rank, Subject.name).join(Subject).where(Log.id == last_id, Log.id.in_(mine)).tuples().first()
+    if last is None:  # the first window: a prepared read (the start page's on every view)
+        rows = list(_my_first_cards.rows(user.id, limit=size + 1))
+    else:
+        cursor = after
+        query = _log_cards().where(
+            Log.id.in_(mine), Tuple(rank, Subject.name, Log.id) > Tuple(last[0], last[1], last_id)
+        )
+        rows = list(query.order_by(rank, Subject.name, Log.id).limit(size + 1))
+    total = _my_log_count.first(user.id)[0]
     items = rows[:size]
     more = str(items[-1].id) if len(rows) > size else None
     return Window(items=items, total=total, cursor=cursor, next_cursor=more)
+
+
+@prepared
+def _my_first_cards(user_id: int, *, limit: int):
+    return (
+        _log_cards().where(Log.id.in_(my_log_ids(user_id))).order_by(_status_rank(), Subject.name, Log.id).limit(limit)
+    )
+
+
+@prepared
+def _my_log_count(user_id: int):
+    return Log.select(fn.COUNT(Log.id)).where(Log.id.in_(my_log_ids(user_id))).tuples()
 
 
 def measures_due(user: User, within_days: int = 14) -> Window:
     """Measures in my active logs whose evaluation date is within the days, or past:
     the PAGE_SIZE most urgent (the oldest date first) and how many there are in all,
     with the columns the start page shows."""
-    limit = local_today() + dt.timedelta(days=within_days)
-    query = (
+    today = local_today()
+    limit = today + dt.timedelta(days=within_days)
+    items = list(_measures_due.rows(user.id, limit=limit, today=today, size=page_size()))
+    return Window(items=items, total=items[0].total if items else 0)
+
+
+@prepared
+def _measures_due(user_id: int, *, limit: dt.date, today: dt.date, size: int):
+    """A prepared read, built once a day (the dates are part of its shape)."""
+    return (
         Measure.select(
             Measure.id,
             Measure.log,
@@ -467,32 +513,35 @@ def measures_due(user: User, within_days: int = 14) -> Window:
             Log.subject,
             Subject.id,
             Subject.name,
-            domain.measure_overdue(local_today()).alias("overdue"),
+            domain.measure_overdue(today).alias("overdue"),
             fn.COUNT(Measure.id).over().alias("total"),
         )
         .join(Log)
         .join(Subject)
-        .where(Log.id.in_(my_log_ids(user)), domain.measure_due_by(limit))
+        .where(Log.id.in_(my_log_ids(user_id)), domain.measure_due_by(limit))
+        .order_by(Measure.evaluation_date, Measure.id)
+        .limit(size)
     )
-    items = list(query.order_by(Measure.evaluation_date, Measure.id).limit(page_size()))
-    return Window(items=items, total=items[0].total if items else 0)
-
-
-def _held(user: User, status: str):
-    return Log.select(Log.id).where(Log.holder == user, Log.status == status)
 
 
 def outside_scope(user: User) -> list[Log]:
     """Active logs I hold whose consent does not cover my unit (handed over from a unit
     it was given to): read only for the logs whose consent names another unit, so the
     rows are the candidates, not all my logs."""
-    candidates = list(
+    candidates = list(_outside_scope_candidates.rows(user.id))
+    gaps = states.consent_gaps(candidates)
+    return [log for log in candidates if gaps.get(log.id, ("",))[0] == states.GAP_HOLDER_UNIT]
+
+
+@prepared
+def _outside_scope_candidates(user_id: int):
+    return (
         Log.select(Log, Subject)
         .join(Subject)
         .switch(Log)
         .join(Consent, on=(Consent.log == Log.id))
         .where(
-            Log.holder == user,
+            Log.holder == user_id,
             Log.status == LogStatus.ACTIVE,
             states.consent_in_force(),
             Consent.unit.is_null() | (Consent.unit != Log.unit),
@@ -500,8 +549,6 @@ def outside_scope(user: User) -> list[Log]:
         .distinct()
         .order_by(Subject.name, Log.id)
     )
-    gaps = states.consent_gaps(candidates)
-    return [log for log in candidates if gaps.get(log.id, ("",))[0] == states.GAP_HOLDER_UNIT]
 
 
 def start_page(user: User, after: str | None = None, *, window_only: bool = False) -> dict:
@@ -517,24 +564,39 @@ def start_page(user: User, after: str | None = None, *, window_only: bool = Fals
         "outside_scope": outside_scope(user),
         "due": measures_due(user),
         "talks_due": talks.talks_due(user),
-        "drafts": list(
-            Log.select(Log, Subject)
-            .join(Subject)
-            .where(Log.holder == user, Log.status == LogStatus.DRAFT)
-            .order_by(Subject.name)
-        ),
-        "expiring": consents_expiring(_held(user, LogStatus.ACTIVE)),
-        "pending_handovers": list(
-            Handover.select(Handover, Log, Subject)
-            .join(Log)
-            .join(Subject)
-            .where(Handover.to_user == user, Handover.status == "pending")
-        ),
+        "drafts": list(_drafts.rows(user.id)),
+        "expiring": consents_expiring(user),
+        "pending_handovers": list(_handovers_to_me.rows(user.id)),
         "today": local_today(),
         "tell_guardians": domain.guardians_to_tell(user),
         "requests_to_answer": requests.waiting_for(user),
         "my_requests": requests.sent_by(user),
     }
+
+
+# The start page's to-dos are prepared reads (db.Prepared): built afresh on every view
+# they cost more than they take to run.
+
+
+@prepared
+def _drafts(user_id: int):
+    return (
+        Log.select(Log, Subject)
+        .join(Subject)
+        .where(Log.holder == user_id, Log.status == LogStatus.DRAFT)
+        .order_by(Subject.name, Log.id)
+    )
+
+
+@prepared
+def _handovers_to_me(user_id: int):
+    return (
+        Handover.select(Handover, Log, Subject)
+        .join(Log)
+        .join(Subject)
+        .where(Handover.to_user == user_id, Handover.status == "pending")
+        .order_by(Handover.id)
+    )
 
 
 def guardian_logs(user: User) -> list[Log]:

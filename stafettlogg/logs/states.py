@@ -17,7 +17,7 @@ from peewee import JOIN
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.dates import local_today
-from stafettlogg.db import once_per_request, request_memo
+from stafettlogg.db import once_per_request, prepared, request_memo
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
@@ -93,11 +93,28 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 def _open_deletion_request(log: Log) -> bool:
-    return DeletionRequest.select().where(DeletionRequest.log == log, DeletionRequest.handled_at.is_null()).exists()
+    return _open_deletion_requests.first(log.id) is not None
 
 
 def _pending_handover(log: Log) -> bool:
-    return Handover.select().where(Handover.log == log, Handover.status == "pending").exists()
+    return _pending_handovers.first(log.id) is not None
+
+
+# Prepared reads (db.Prepared): the guards are asked on every view of a log.
+
+
+@prepared
+def _open_deletion_requests(log_id: int):
+    return (
+        DeletionRequest.select(DeletionRequest.id)
+        .where(DeletionRequest.log == log_id, DeletionRequest.handled_at.is_null())
+        .limit(1)
+    )
+
+
+@prepared
+def _pending_handovers(log_id: int):
+    return Handover.select(Handover.id).where(Handover.log == log_id, Handover.status == "pending").limit(1)
 
 
 def _kept_by_agreement(log: Log) -> bool:
@@ -383,10 +400,13 @@ def consent_runs_out_by(limit: dt.date):
 
 
 def current_consent(log: Log):
-    return _remembered(
-        ("consent", log.id),
-        lambda: Consent.select().where(Consent.log == log, consent_in_force()).order_by(Consent.id.desc()).first(),
-    )
+    return _remembered(("consent", log.id), lambda: _current_consent.first(log.id))
+
+
+@prepared
+def _current_consent(log_id: int):
+    """The log's consent in force, the newest if there were ever two: a prepared read."""
+    return Consent.select().where(Consent.log == log_id, consent_in_force()).order_by(Consent.id.desc()).limit(1)
 
 
 def consent_services(consent) -> set[str]:
@@ -500,12 +520,17 @@ def participants(log: Log) -> list[Participant]:
     """The log's participants by name, with the columns a page shows of them and their
     units: the consent gate, the log page, the guardian's view and the meeting read them
     once per request."""
-    return list(
+    return list(_participants.rows(getattr(log, "id", log)))
+
+
+@prepared
+def _participants(log_id: int):
+    return (
         Participant.select(Participant, User.id, User.name, User.job_title, User.phone, User.active, User.unit, Unit)
         .join(User, on=(Participant.user == User.id))
         .join(Unit, JOIN.LEFT_OUTER)
-        .where(Participant.log == getattr(log, "id", log))
-        .order_by(User.name)
+        .where(Participant.log == log_id)
+        .order_by(User.name, Participant.id)
     )
 
 

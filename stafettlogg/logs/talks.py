@@ -10,7 +10,7 @@ import datetime as dt
 from peewee import JOIN, fn
 
 from stafettlogg.dates import local_today
-from stafettlogg.db import once_per_request
+from stafettlogg.db import once_per_request, prepared
 from stafettlogg.models import ChildTalk, ChildTalkAgreement, Log, LogStatus, Participant, Subject, User
 
 DUE_WITHIN_DAYS = 7
@@ -74,16 +74,24 @@ def talks_due(user: User, within_days: int = DUE_WITHIN_DAYS, today: dt.date | N
     """Talks due within the days, or overdue, in the active logs I hold or where I am the
     named adult: two queries, whatever the number of logs."""
     today = today or local_today()
-    mine = Participant.select(Participant.log).where(Participant.user == user)
-    agreements = list(
+    agreements = list(_my_ongoing_agreements.rows(user.id))
+    limit = today + dt.timedelta(days=within_days)
+    return [d for d in schedule_of(agreements) if d.due_on <= limit]
+
+
+@prepared
+def _my_ongoing_agreements(user_id: int):
+    """The ongoing talk agreements of the active logs I hold or where I am the named adult
+    (and still take part): a prepared read, the start page asks on every view."""
+    mine = Participant.select(Participant.log).where(Participant.user == user_id)
+    return (
         ChildTalkAgreement.select(ChildTalkAgreement, Log, Subject)
         .join(Log)
         .join(Subject)
         .where(
             ChildTalkAgreement.status == "ongoing",
             Log.status == LogStatus.ACTIVE,
-            (Log.holder == user) | ((ChildTalkAgreement.adult_user == user) & Log.id.in_(mine)),
+            (Log.holder == user_id) | ((ChildTalkAgreement.adult_user == user_id) & Log.id.in_(mine)),
         )
+        .order_by(ChildTalkAgreement.id)
     )
-    limit = today + dt.timedelta(days=within_days)
-    return [d for d in schedule_of(agreements) if d.due_on <= limit]

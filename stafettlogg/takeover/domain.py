@@ -16,7 +16,7 @@ import datetime as dt
 from flask import current_app, has_app_context
 
 from stafettlogg import audit
-from stafettlogg.db import write_transaction
+from stafettlogg.db import prepared, write_transaction
 from stafettlogg.handover import domain as handovers
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
@@ -135,32 +135,43 @@ def for_responder(user: User, request_id: int) -> LogRequest | None:
 def waiting_for(user: User) -> list[LogRequest]:
     """Pending requests this person answers: for the logs they hold while in use, and for
     their unit's ended logs when they lead it."""
+    if user.role == Role.UNIT_LEADER and user.unit_id:
+        return list(_waiting_for.rows(user.id, user.unit_id))
+    return list(_waiting_for.rows(user.id))
+
+
+@prepared
+def _waiting_for(user_id: int, unit_id: int | None = None):
+    """A prepared read: for a unit leader (unit_id), also the unit's ended logs."""
     requester = User.alias("requester")
-    query = (
+    mine = (Log.holder == user_id) & Log.status.in_(states.OPEN)
+    if unit_id is not None:
+        mine = mine | ((Log.unit == unit_id) & Log.status.in_(states.ENDED))
+    return (
         LogRequest.select(LogRequest, Log, Subject, requester)
         .join(Log)
         .join(Subject)
         .switch(LogRequest)
         .join(requester, on=(LogRequest.requester == requester.id))
-        .where(LogRequest.status == PENDING)
+        .where(LogRequest.status == PENDING, mine)
+        .order_by(LogRequest.created_at, LogRequest.id)
     )
-    mine = (Log.holder == user.id) & Log.status.in_(states.OPEN)
-    if user.role == Role.UNIT_LEADER and user.unit_id:
-        mine = mine | ((Log.unit == user.unit_id) & Log.status.in_(states.ENDED))
-    return list(query.where(mine).order_by(LogRequest.created_at))
 
 
 def sent_by(user: User) -> list[LogRequest]:
     """The requester's own requests: pending, and the answers of the last 30 days. Only
     the request's state and a decline's reason, never the log's holder, unit or content."""
-    since = utcnow() - dt.timedelta(days=30)
-    return list(
+    # from the start of the day 30 days ago: the read is prepared once a day
+    since = dt.datetime.combine(utcnow().date() - dt.timedelta(days=30), dt.time())
+    return list(_sent_by.rows(user.id, since=since))
+
+
+@prepared
+def _sent_by(user_id: int, *, since: dt.datetime):
+    return (
         LogRequest.select()
-        .where(
-            LogRequest.requester == user.id,
-            (LogRequest.status == PENDING) | (LogRequest.decided_at > since),
-        )
-        .order_by(LogRequest.created_at.desc())
+        .where(LogRequest.requester == user_id, (LogRequest.status == PENDING) | (LogRequest.decided_at > since))
+        .order_by(LogRequest.created_at.desc(), LogRequest.id.desc())
     )
 
 
