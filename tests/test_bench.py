@@ -52,3 +52,18 @@ def test_every_measured_page_answers_and_is_counted(info, auth, db_conn):
         assert response.status_code == 200, (page.key, response.status_code)
         assert counter["sql"] and counter["rows"] > 0, page.key
     assert Meeting.get_by_id(info["autosave_meetings"][0]).minutes == "Nytt utkast"
+
+
+def test_the_profile_splits_a_request_s_time_and_puts_everything_back(auth, db_conn):
+    """`--profile` says how much of a request goes to building SQL and to rendering; the
+    spies it sets are gone afterwards."""
+    import flask.templating
+    import peewee
+
+    from bench.run import _time_split
+
+    before = (peewee.Database.execute, flask.templating._render)
+    client = auth.persona("holder")
+    split = _time_split(3, lambda: client.get("/"))
+    assert "building SQL" in split and "rendering" in split and "the rest" in split
+    assert (peewee.Database.execute, flask.templating._render) == before
