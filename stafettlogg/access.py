@@ -245,20 +245,25 @@ def _log_for_guardian(log_id: int, user_id: int):
 def is_ito_coordinator(user, unit_id: int) -> bool:
     """Staff of the unit with a delegation not revoked (seed 000 point 1). Read once per
     request, so a revoked delegation ends with the next request."""
-    if not (user.role == Role.STAFF and user.active and user.unit_id == unit_id):
+    if not (user.role == Role.STAFF and user.active and unit_id is not None and user.unit_id == unit_id):
         return False
     memo = request_memo()
     key = ("ito", user.id, unit_id)
     if memo is not None and key in memo:
         return memo[key]
-    delegated = (
-        ItoDelegation.select()
-        .where(ItoDelegation.unit == unit_id, ItoDelegation.user == user.id, ItoDelegation.revoked_at.is_null())
-        .exists()
-    )
+    delegated = _delegation.first(unit_id, user.id) is not None
     if memo is not None:
         memo[key] = delegated
     return delegated
+
+
+@prepared
+def _delegation(unit_id: int, user_id: int):
+    return (
+        ItoDelegation.select(ItoDelegation.id)
+        .where(ItoDelegation.unit == unit_id, ItoDelegation.user == user_id, ItoDelegation.revoked_at.is_null())
+        .limit(1)
+    )
 
 
 def unit_tokens(user, unit: Unit) -> set[str]:

@@ -395,12 +395,21 @@ class Prepared:
         """The query's rows (model objects, as the query gives them), as an iterator."""
         if any(type(i) is not int for i in ids):
             raise TypeError(f"{self.build.__name__}: ids must be whole numbers, got {ids!r}")
+        if len(ids) > self.MAX_IDS:
+            raise ValueError(f"{self.build.__name__}: at most {self.MAX_IDS} ids (use rows_in_parts)")
         database = db.obj
         query, sql, params, places = self._compiled(database, len(ids), shape)
         values = list(params)
         for i, k in places:
             values[i] = ids[k]
         return query._get_cursor_wrapper(database.execute_sql(sql, values)).iterator()
+
+    def rows_in_parts(self, ids, **shape):
+        """For a read of a list of ids (`build(*ids)` with an IN of them): the rows for
+        all of `ids`, read MAX_IDS at a time (none without ids)."""
+        ids = list(ids)
+        for start in range(0, len(ids), self.MAX_IDS):
+            yield from self.rows(*ids[start : start + self.MAX_IDS], **shape)
 
     def first(self, *ids: int, **shape):
         """The first row, or None."""

@@ -7,11 +7,13 @@ from flask import g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
+from peewee import fn
 from werkzeug.local import LocalProxy
 
 from stafettlogg import content, labels, languages
 from stafettlogg.access import is_ito_coordinator
 from stafettlogg.dates import MONTHS, format_date, format_datetime, format_long_date, format_time, local, local_today
+from stafettlogg.db import prepared
 from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
@@ -232,11 +234,7 @@ def register(app):
         def unread():
             if not current_user.is_authenticated:
                 return 0
-            return (
-                Notification.select()
-                .where(Notification.user == current_user.id, Notification.read_at.is_null())
-                .count()
-            )
+            return _unread.first(current_user.id)[0]
 
         def items():
             return [] if request.endpoint in languages.FAMILY_DOCUMENTS else nav_items()
@@ -251,3 +249,14 @@ def register(app):
             "today": local_today(),
             "Markup": Markup,
         }
+
+
+@prepared
+def _unread(user_id: int):
+    """How many of the person's notices are unread (the menu's badge on every page): a
+    prepared read."""
+    return (
+        Notification.select(fn.COUNT(Notification.id))
+        .where(Notification.user == user_id, Notification.read_at.is_null())
+        .tuples()
+    )

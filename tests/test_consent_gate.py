@@ -380,3 +380,22 @@ def test_a_youth_of_16_can_have_a_log_without_guardians_and_consent_alone(auth, 
     assert by_youth.status_code == 303
     assert Log.get_by_id(log.id).status == LogStatus.ACTIVE
     assert Consent.get(Consent.log == log).given_by == "youth"
+
+
+def test_the_gaps_of_many_logs_are_the_gaps_of_each(db_conn, monkeypatch):
+    """consent_gaps reads a window of logs by prepared reads of at most Prepared.MAX_IDS
+    ids (Prepared.rows_in_parts); a longer list is read in parts, with the same answer as
+    one log at a time."""
+    from stafettlogg.db import Prepared
+
+    logs = [a_log(participants=("aktor", "ppt")) for _n in range(5)]
+    expire(logs[1])
+    Consent.update(withdrawn_at=dt.datetime.now()).where(Consent.log == logs[3]).execute()
+    logs = [Log.get_by_id(log.id) for log in logs]
+    one_by_one = {}
+    for log in logs:
+        one_by_one.update(states.consent_gaps([log]))
+    monkeypatch.setattr(Prepared, "MAX_IDS", 2)
+    gaps = states.consent_gaps(logs)
+    assert gaps == one_by_one
+    assert {gap for gap, _detail in gaps.values()} == {states.GAP_EXPIRED, states.GAP_MISSING}

@@ -3,6 +3,8 @@ with the caller's place on it, the log with its child, unit and holder — are b
 SQL once per process and engine and run with the caller's ids: the same rows as the
 query built afresh, and no SQL built for them again."""
 
+import datetime as dt
+
 import peewee
 import pytest
 
@@ -126,3 +128,38 @@ def test_the_start_page_builds_no_sql_for_its_lists_on_a_second_view(auth, log, 
     assert all('"expires_on" <=' not in str(q) for q in built if getattr(q, "model", None) is Consent)
     # of the log reads, only those about the window's cards remain (their consent state)
     assert [q for q in built if getattr(q, "model", None) is Log and "holder" in str(q)] == []
+
+
+def test_the_unread_count_in_the_menu_counts_only_my_unread_notices(auth, log):
+    """The menu's badge is a prepared read of the person's unread notices."""
+    import re
+
+    from stafettlogg.models import Notification
+    from stafettlogg.notify import msg, notify
+
+    def badge(client):
+        found = re.search(r'id="unread-count">(\d+)', client.get("/").get_data(as_text=True))
+        return int(found.group(1)) if found else 0
+
+    Notification.update(read_at=dt.datetime.now()).execute()
+    assert badge(auth.persona("holder")) == 0
+    for _n in range(2):
+        notify(user("stafettholder"), "test", msg("Ny oppgave"))
+    notify(user("aktor"), "test", msg("Ny oppgave"))
+    assert badge(auth.persona("holder")) == 2
+    Notification.update(read_at=dt.datetime.now()).where(Notification.user == user("stafettholder")).execute()
+    assert badge(auth.persona("holder")) == 0
+    assert badge(auth.persona("participant")) == 1  # one client: each persona signs in on it
+
+
+def test_a_long_list_of_ids_is_read_in_parts(app, log):
+    """A read of a list of ids takes at most Prepared.MAX_IDS at a time; rows_in_parts reads
+    any number (a PAGE_SIZE set high by the municipality) with the same rows."""
+    from stafettlogg.logs import states
+
+    units = [u.id for u in Unit.select(Unit.id)]
+    ids = sorted({*units, *range(10_000, 10_000 + 2 * Prepared.MAX_IDS)})
+    with pytest.raises(ValueError):
+        list(states._units.rows(*ids))
+    assert sorted(u.id for u in states._units.rows_in_parts(ids)) == sorted(units)
+    assert list(states._units.rows_in_parts([])) == []

@@ -236,6 +236,17 @@ def _ongoing_agreements(log_id: int):
 # ------------------------------------------------------------------ the access history
 
 
+@prepared
+def _people_named(*user_ids: int):
+    """Who the history's window names: their job title and unit, never their names."""
+    return (
+        User.select(User.id, User.job_title, Unit.name.alias("unit_name"))
+        .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id))
+        .where(User.id.in_(list(user_ids)))
+        .objects()
+    )
+
+
 ACTION_TEXT = {
     "log_created": _l("Opprettet stafettloggen"),
     "log_reopened": _l("Gjenåpnet stafettloggen"),
@@ -295,14 +306,8 @@ def access_history(log, cursor: str | None = None) -> Window:
     events = window.items
     ids = sorted({e.user_id for e in events if e.user_id})
     people = {}
-    if ids:
-        people = {
-            u.id: (u.job_title, u.unit_name or "")
-            for u in User.select(User.id, User.job_title, Unit.name.alias("unit_name"))
-            .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id))
-            .where(User.id.in_(ids))
-            .objects()
-        }
+    if ids:  # a window names at most PAGE_SIZE people
+        people = {u.id: (u.job_title, u.unit_name or "") for u in _people_named.rows_in_parts(ids)}
     you = getattr(current_user, "id", None)
     texts: dict[str, str] = {}  # each action's words once per window, not once per event
     rows: list[dict] = []

@@ -440,27 +440,18 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
     if not logs:
         return {}
     today = today or local_today()
-    ids = [log.id for log in logs]
+    ids = sorted({log.id for log in logs})
     consents = {}
-    for consent in (
-        Consent.select(Consent.id, Consent.log, Consent.expires_on, Consent.unit, Consent.services)
-        .where(Consent.log.in_(ids), consent_in_force())
-        .order_by(Consent.id)
-    ):
+    for consent in _consents_in_force.rows_in_parts(ids):
         consents[consent.log_id] = consent  # the newest wins
-    units = {u.id: u for u in Unit.select().where(Unit.id.in_({log.unit_id for log in logs}))}
+    units = {u.id: u for u in _units.rows_in_parts(sorted({log.unit_id for log in logs if log.unit_id}))}
     # the participants' units: who is listed, then their units by the users' keys (a
     # join lets PostgreSQL scan every user of the municipality); the people themselves
     # are read only for the logs where one of them is outside the consent
-    listed = list(Participant.select(Participant.log, Participant.user).where(Participant.log.in_(ids)).tuples())
+    listed = list(_listed.rows_in_parts(ids))
     people = {
         user_id: (name, Unit(id=unit_id, kind=kind))
-        for user_id, name, unit_id, kind in (
-            User.select(User.id, User.name, Unit.id, Unit.kind)
-            .join(Unit)
-            .where(User.id.in_(sorted({user_id for _log, user_id in listed}) or [0]))
-            .tuples()
-        )
+        for user_id, name, unit_id, kind in _people.rows_in_parts(sorted({user_id for _log, user_id in listed}))
     }
     participants: dict[int, list] = {}
     for log_id, user_id in sorted(listed, key=lambda row: (people.get(row[1], ("",))[0], row[1])):
@@ -486,6 +477,34 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
         for log_id, user_id in outside.items():
             gaps[log_id] = (GAP_PARTICIPANT, named[user_id])
     return gaps
+
+
+# consent_gaps' reads, prepared for each number of ids (db.Prepared): the start page and
+# the overviews ask for a window of logs on every view.
+
+
+@prepared
+def _consents_in_force(*log_ids: int):
+    return (
+        Consent.select(Consent.id, Consent.log, Consent.expires_on, Consent.unit, Consent.services)
+        .where(Consent.log.in_(list(log_ids)), consent_in_force())
+        .order_by(Consent.id)
+    )
+
+
+@prepared
+def _units(*unit_ids: int):
+    return Unit.select().where(Unit.id.in_(list(unit_ids)))
+
+
+@prepared
+def _listed(*log_ids: int):
+    return Participant.select(Participant.log, Participant.user).where(Participant.log.in_(list(log_ids))).tuples()
+
+
+@prepared
+def _people(*user_ids: int):
+    return User.select(User.id, User.name, Unit.id, Unit.kind).join(Unit).where(User.id.in_(list(user_ids))).tuples()
 
 
 def consent_gap(log: Log, today: dt.date | None = None) -> tuple[str, object] | None:
