@@ -372,6 +372,7 @@ class Prepared:
     section or how many rows) picks one of several queries, each built once."""
 
     MAX_IDS = len(_MARKERS)  # a read with more ids is built afresh by its caller
+    MAX_SHAPES = 512  # queries kept per read: a long-running process does not grow
 
     def __init__(self, build):
         self.build = build
@@ -382,6 +383,8 @@ class Prepared:
         key = (type(database), count, *sorted(shape.items()))
         entry = self.compiled.get(key)
         if entry is None:
+            if len(self.compiled) >= self.MAX_SHAPES:  # a shape with a date: one a day
+                self.compiled.clear()
             markers = _MARKERS[:count]
             query = self.build(*markers, **shape)
             sql, params = database.get_sql_context().sql(query).query()

@@ -74,6 +74,18 @@ def test_an_engine_gets_its_own_sql(app, log):
     assert list(read.compiled) == [(type(db.obj), 1)]
 
 
+def test_a_read_keeps_a_bounded_number_of_shapes(app, log, monkeypatch):
+    """A shape with a date (the start page's to-dos) makes a new query each day: a
+    long-running process keeps at most MAX_SHAPES of them per read, and still answers."""
+    import datetime as dt
+
+    monkeypatch.setattr(Prepared, "MAX_SHAPES", 3)
+    read = Prepared(lambda unit_id, *, day: Unit.select().where(Unit.id == unit_id, Unit.created_at > day).limit(1))
+    for days in range(10):
+        assert read.first(log.unit_id, day=dt.datetime(2000, 1, 1) + dt.timedelta(days=days)).id == log.unit_id
+        assert len(read.compiled) <= 3
+
+
 @pytest.mark.parametrize("session_id", ["9" * 30 + ":token", "x:token", "5:", ""])
 def test_a_made_up_session_is_no_user(app, session_id):
     assert auth.load_user(session_id) is None
