@@ -12,8 +12,8 @@ from stafettlogg.access import log_tokens
 from stafettlogg.archive import documents, package, transport
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs.domain import open_deletion_request
 from stafettlogg.logs.errors import LogError
+from stafettlogg.logs.states import open_deletion_request
 from stafettlogg.models import ArchiveDelivery, Log, LogStatus, Unit, User
 
 ARCHIVERS = ("holder", "unit_leader")

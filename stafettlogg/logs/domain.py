@@ -5,7 +5,7 @@ import datetime as dt
 
 from stafettlogg import audit, labels, languages
 from stafettlogg.dates import local_today
-from stafettlogg.db import once_per_request, prepared, write_transaction
+from stafettlogg.db import prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
@@ -14,7 +14,6 @@ from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import (
     Concern,
     Consent,
-    DeletionRequest,
     Guardian,
     Handover,
     Log,
@@ -463,17 +462,6 @@ def search_staff(query: str, log: Log, limit: int = 15, *, participants_too: boo
     if not participants_too:
         where.append(User.id.not_in(Participant.select(Participant.user).where(Participant.log == log)))
     return list(User.select(User, Unit).join(Unit).where(*where).order_by(User.name).limit(limit))
-
-
-@once_per_request
-def open_deletion_request(log: Log) -> DeletionRequest | None:
-    """The family's deletion request not yet answered, if any."""
-    return (
-        DeletionRequest.select()
-        .where(DeletionRequest.log == log, DeletionRequest.handled_at.is_null())
-        .order_by(DeletionRequest.id)
-        .first()
-    )
 
 
 def measure_ended():

@@ -17,8 +17,8 @@ from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.handover.domain import cancel_handover, pending_for
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain, states
-from stafettlogg.logs.domain import open_deletion_request
 from stafettlogg.logs.errors import LogError
+from stafettlogg.logs.states import open_deletion_request
 from stafettlogg.models import (
     ChildTalk,
     ChildTalkAgreement,

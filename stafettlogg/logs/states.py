@@ -92,8 +92,15 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+@once_per_request
+def open_deletion_request(log: Log) -> DeletionRequest | None:
+    """The family's deletion request not yet answered (the oldest), if any: the guards
+    below and the pages ask it."""
+    return _open_deletion_requests.first(log.id)
+
+
 def _open_deletion_request(log: Log) -> bool:
-    return _open_deletion_requests.first(log.id) is not None
+    return open_deletion_request(log) is not None
 
 
 def _pending_handover(log: Log) -> bool:
@@ -106,8 +113,9 @@ def _pending_handover(log: Log) -> bool:
 @prepared
 def _open_deletion_requests(log_id: int):
     return (
-        DeletionRequest.select(DeletionRequest.id)
+        DeletionRequest.select()
         .where(DeletionRequest.log == log_id, DeletionRequest.handled_at.is_null())
+        .order_by(DeletionRequest.id)
         .limit(1)
     )
 
