@@ -13,6 +13,7 @@ from peewee import SQL, fn
 
 from stafettlogg.db import prepared, request_memo
 from stafettlogg.models import Guardian, ItoDelegation, Log, Participant, Role, Unit, User
+from stafettlogg.windows import is_row_id
 
 # Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
 # log scope: holder, participant, guardian, unit_leader; unit scope: unit_leader,
@@ -219,8 +220,6 @@ def _log_of_request(user, log_id: int) -> Log | None:
     """The URL's log with its unit, and whether the caller is listed on it as participant
     or guardian, in one query: the access check and the consent gate ask for all three
     on every request to a log."""
-    if log_id >= 2**63:
-        return None  # no row has it (and the database could not take it)
     if user.is_authenticated and user.is_staff:
         return _log_for_staff.first(log_id, user.id)
     if user.is_authenticated and user.role == Role.GUARDIAN:
@@ -295,9 +294,6 @@ def allowed(endpoint: str | None, tokens: set[str]) -> bool:
     return rule is not None and bool(tokens & set(rule.split()))
 
 
-MAX_ID = 2**63 - 1  # the largest id PostgreSQL's bigint and SQLite's integer hold
-
-
 def check_request():
     """before_request: resolve the scope from the URL, then read the table.
 
@@ -310,7 +306,7 @@ def check_request():
     if not current_user.is_authenticated and not allowed(endpoint, {"anonymous"}):
         return current_app.login_manager.unauthorized()
     args = request.view_args or {}
-    if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in args.values()):
+    if any(isinstance(v, int) and not is_row_id(v) for v in args.values()):
         abort(404)  # an id no database row can have (and no integer column can hold)
     if "log_id" in args:
         g.log = _log_of_request(current_user, args["log_id"])

@@ -45,7 +45,12 @@ def row_id(value: str | None) -> int | None:
         number = int(value or "")
     except ValueError:
         return None
-    return number if 0 < number < 2**63 else None
+    return number if is_row_id(number) else None
+
+
+def is_row_id(number: int) -> bool:
+    """Whether a whole number can be a row's id: positive, and one a database column holds."""
+    return 0 < number < 2**63
 
 
 def newest_first(query, day_field, id_field):
