@@ -449,29 +449,29 @@ def _log_cards():
     )
 
 
-def _status_rank():
-    """Active logs first, then drafts, then the rest: the order of "Mine stafettlogger"."""
-    return Case(None, [(Log.status == LogStatus.ACTIVE, 0), (Log.status == LogStatus.DRAFT, 1)], 2)
+def _cards_order() -> tuple:
+    """The order of "Mine stafettlogger", and its keyset: active logs first, then drafts,
+    then the rest, each by the child's name."""
+    rank = Case(None, [(Log.status == LogStatus.ACTIVE, 0), (Log.status == LogStatus.DRAFT, 1)], 2)
+    return (rank, Subject.name, Log.id)
 
 
 def my_logs(user: User, after: str | None = None) -> Window:
     """Logs where I am holder or participant, active first, then by the child's name: one
     window of PAGE_SIZE after the log `after` (an id, the last one shown), a keyset on
     (status rank, name, id) so a later window costs what the first does."""
-    rank, mine = _status_rank(), my_log_ids(user)
+    order, mine = _cards_order(), my_log_ids(user)
     size = page_size()
     cursor = None
     last = None
     if after and (last_id := row_id(after)) is not None:
-        last = Log.select(rank, Subject.name).join(Subject).where(Log.id == last_id, Log.id.in_(mine)).tuples().first()
+        last = Log.select(*order).join(Subject).where(Log.id == last_id, Log.id.in_(mine)).tuples().first()
     if last is None:  # the first window: a prepared read (the start page's on every view)
         rows = list(_my_first_cards.rows(user.id, limit=size + 1))
     else:
         cursor = after
-        query = _log_cards().where(
-            Log.id.in_(mine), Tuple(rank, Subject.name, Log.id) > Tuple(last[0], last[1], last_id)
-        )
-        rows = list(query.order_by(rank, Subject.name, Log.id).limit(size + 1))
+        query = _log_cards().where(Log.id.in_(mine), Tuple(*order) > Tuple(*last))
+        rows = list(query.order_by(*order).limit(size + 1))
     total = _my_log_count.first(user.id)[0]
     items = rows[:size]
     more = str(items[-1].id) if len(rows) > size else None
@@ -480,9 +480,7 @@ def my_logs(user: User, after: str | None = None) -> Window:
 
 @prepared
 def _my_first_cards(user_id: int, *, limit: int):
-    return (
-        _log_cards().where(Log.id.in_(my_log_ids(user_id))).order_by(_status_rank(), Subject.name, Log.id).limit(limit)
-    )
+    return _log_cards().where(Log.id.in_(my_log_ids(user_id))).order_by(*_cards_order()).limit(limit)
 
 
 @prepared
