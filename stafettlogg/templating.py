@@ -1,9 +1,6 @@
 """Template filters and the context every page needs (navigation by role)."""
 
-import datetime as dt
-
-from babel.dates import format_date as format_babel_date
-from flask import g, has_request_context, request, url_for
+from flask import g, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -12,7 +9,7 @@ from werkzeug.local import LocalProxy
 
 from stafettlogg import content, labels, languages
 from stafettlogg.access import is_ito_coordinator
-from stafettlogg.dates import MONTHS, format_date, format_datetime, format_long_date, format_time, local, local_today
+from stafettlogg.dates import date_time, format_date, format_time, local_today, long_date
 from stafettlogg.db import prepared
 from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
@@ -137,66 +134,12 @@ def language_context() -> dict:
     return {"page_language": code, "page_direction": languages.direction(code), "family_languages": menu}
 
 
-class DateFormats:
-    """The |longdate and |datetime filters of one request and locale: the locale and the
-    translated "%(date)s kl. %(time)s" looked up once, not once per item (a log page
-    formats a date or a time on every item; flask_babel's get_locale looks the request's
-    context up three times a call). The same text as stafettlogg.dates' functions."""
-
-    def __init__(self, locale):
-        self.locale = locale
-        self.norwegian = locale is None or str(locale) in ("nb", "nn")
-        self.at_time = _("%(date)s kl. %(time)s")
-
-    def long_date(self, value) -> str:
-        if not value:
-            return ""
-        if isinstance(value, dt.datetime):
-            value = local(value)
-        if self.norwegian:
-            return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
-        return format_babel_date(value, "long", locale=self.locale)
-
-    def date_time(self, value) -> str:
-        if not value:
-            return ""
-        value = local(value)
-        return self.at_time % {
-            "date": f"{value.day:02d}.{value.month:02d}.{value.year}",
-            "time": f"{value.hour:02d}:{value.minute:02d}",
-        }
-
-
-def date_formats() -> DateFormats | None:
-    """This request's DateFormats, made again when the locale changes (force_locale: a
-    part of a page in another language); None outside a request."""
-    if not has_request_context():
-        return None
-    here = g._get_current_object()
-    kept = here.__dict__.get("_date_formats")
-    babel_state = here.__dict__.get("_flask_babel")
-    if kept is not None and kept.locale is getattr(babel_state, "babel_locale", None):
-        return kept
-    kept = here._date_formats = DateFormats(get_locale())
-    return kept
-
-
-def _long_date(value) -> str:
-    formats = date_formats()
-    return formats.long_date(value) if formats is not None else format_long_date(value)
-
-
-def _date_time(value) -> str:
-    formats = date_formats()
-    return formats.date_time(value) if formats is not None else format_datetime(value)
-
-
 def register(app):
     languages.install_template_gettext(app)
     app.jinja_env.filters.update(
         date=format_date,
-        longdate=_long_date,
-        datetime=_date_time,
+        longdate=long_date,
+        datetime=date_time,
         time=format_time,
     )
 

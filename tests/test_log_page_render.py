@@ -4,12 +4,13 @@ Slett links, the languages of the guardians' forms; the meetings' interpreter no
 guardians the page already read. Same text as before (stafettlogg.dates)."""
 
 import datetime as dt
+import re
 
 import pytest
 from flask import render_template_string
 from flask_babel import force_locale
 
-from stafettlogg import languages, templating
+from stafettlogg import dates, languages, templating
 from stafettlogg.dates import format_datetime, format_long_date
 from stafettlogg.models import ChildTalk, Entry, Guardian, Highlight, Meeting
 from tests.conftest import a_log, user
@@ -32,9 +33,9 @@ DAYS = [
 def test_the_request_s_date_filters_write_what_stafettlogg_dates_writes(app, code):
     with app.test_request_context("/"), force_locale(code):
         for value in DAYS:
-            assert templating._long_date(value) == format_long_date(value), (code, value)
+            assert dates.long_date(value) == format_long_date(value), (code, value)
             if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-                assert templating._date_time(value) == format_datetime(value), (code, value)
+                assert dates.date_time(value) == format_datetime(value), (code, value)
 
 
 def test_the_date_filters_follow_a_forced_locale_inside_the_request(app):
@@ -52,8 +53,8 @@ def test_the_date_filters_follow_a_forced_locale_inside_the_request(app):
 def test_the_date_filters_work_outside_a_request(app):
     at = dt.datetime(2026, 5, 3, 10, 0)
     with app.app_context():
-        assert templating._long_date(at) == "3. mai 2026"
-        assert templating._date_time(at) == "03.05.2026 kl. 12:00"
+        assert dates.long_date(at) == "3. mai 2026"
+        assert dates.date_time(at) == "03.05.2026 kl. 12:00"
 
 
 def test_dates_are_prepared_once_per_request_not_per_item(app, auth, db_conn, monkeypatch):
@@ -65,14 +66,14 @@ def test_dates_are_prepared_once_per_request_not_per_item(app, auth, db_conn, mo
         Entry.create(log=log, entry_date=dt.date(2026, 1, 1) + dt.timedelta(days=i), body=f"Notat {i}", author=holder)
     made, locales = [], []
 
-    class Counted(templating.DateFormats):
+    class Counted(dates.DateFormats):
         def __init__(self, locale):
             made.append(locale)
             super().__init__(locale)
 
-    monkeypatch.setattr(templating, "DateFormats", Counted)
-    real_get_locale = templating.get_locale
-    monkeypatch.setattr(templating, "get_locale", lambda: locales.append(1) or real_get_locale())
+    monkeypatch.setattr(dates, "DateFormats", Counted)
+    real_get_locale = dates.get_locale
+    monkeypatch.setattr(dates, "get_locale", lambda: locales.append(1) or real_get_locale())
     client = auth.persona("holder")
 
     def work(path, size, headers):
@@ -115,15 +116,50 @@ def test_the_item_controls_are_one_call_per_list(app, auth, db_conn, monkeypatch
         controls.ItemControls, "may_change", lambda self, item: asked.append(item) or real_may_change(self, item)
     )
 
+    rendered = []
+    real_attribute = controls.get_template_attribute
+    monkeypatch.setattr(
+        controls, "get_template_attribute", lambda name, attr: rendered.append(name) or real_attribute(name, attr)
+    )
+
     html = auth.persona("participant").get(f"/logger/{log.id}").get_data(as_text=True)
     assert prepared.count("entries") == 1 and not asked
     assert "talks" not in prepared  # an empty section: no controls prepared
+    assert rendered == ["logs/_item_actions.html"]  # the markup once, for the one list with the person's items
+    items = {m.group(1): m.group(2) for m in re.finditer(r'<li class="item" id="entries-(\d+)"(.*?)</li>', html, re.S)}
     for entry in mine:
-        assert f"/logger/{log.id}/seksjon/entries/{entry.id}/endre" in html
-        assert f"/logger/{log.id}/seksjon/entries/{entry.id}/slett" in html
-    assert f'id="entries-{theirs.id}"' in html
-    assert f"/seksjon/entries/{theirs.id}/endre" not in html  # the holder's note: no Endre
-    assert str(controls.PLACEHOLDER) not in html
+        own = items[str(entry.id)]  # each item's Endre and Slett point at that item, and only at it
+        assert own.count(f"/logger/{log.id}/seksjon/entries/{entry.id}/endre") == 2  # href and hx-get
+        assert own.count(f"/logger/{log.id}/seksjon/entries/{entry.id}/slett") == 2  # action and hx-post
+        assert len(re.findall(r"/seksjon/entries/\d+/", own)) == 4
+        assert 'name="csrf_token" value="' in own and 'hx-target="#section-entries"' in own
+        assert 'Slett<span class="visually-hidden"> notat</span>' in own
+    assert f"/seksjon/entries/{theirs.id}/endre" not in items[str(theirs.id)]  # the holder's note: no Endre
+    assert str(controls.PLACEHOLDER) not in html and controls.EDIT_SLOT not in html and controls.DELETE_SLOT not in html
+
+
+def test_the_byline_names_the_author_and_the_times_escaped(app, auth, db_conn):
+    """Who wrote an item and when, and when it was changed (version 2 and later), with the
+    author's name escaped; the same dates as the |datetime filter."""
+    log = a_log()
+    holder = user("stafettholder")
+    holder.job_title = "Lærer <b>"
+    holder.save()
+    first = Entry.create(log=log, entry_date=dt.date(2026, 2, 1), body="Ny", author=holder)
+    changed = Entry.create(
+        log=log,
+        entry_date=dt.date(2026, 2, 2),
+        body="Endret",
+        author=holder,
+        created_at=dt.datetime(2026, 2, 2, 8, 0),
+        updated_at=dt.datetime(2026, 2, 3, 13, 5),
+        version=2,
+    )
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    bylines = dict(re.findall(r'<li class="item" id="entries-(\d+)".*?<p class="byline">(.*?)</p>', html, re.S))
+    name = f"{holder.name}, Lærer &lt;b&gt;"
+    assert bylines[str(first.id)] == f"{name} · {format_datetime(first.created_at)}"
+    assert bylines[str(changed.id)] == f"{name} · 02.02.2026 kl. 09:00 · endret 03.02.2026 kl. 14:05"
 
 
 def test_the_meetings_interpreter_note_names_the_guardians_the_page_read(app, auth, db_conn):

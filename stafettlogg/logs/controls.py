@@ -1,20 +1,26 @@
 """The per-item controls of a section list (byline, Endre, Slett), prepared once per list:
 the URLs are built once with a placeholder id and filled in per item, the CSRF token, the
-labels and the caller's right to change items are resolved once, so a long list does not
-repeat identical work per item."""
+labels and the caller's right to change items are resolved once, and the Endre/Slett
+markup (logs/_item_actions.html) is rendered once per list and given each item's URLs, so
+a long list does not repeat identical work per item."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import url_for
+from flask import get_template_attribute, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
+from stafettlogg.dates import date_time
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.sections import may_change_each, may_evaluate_each
 
 PLACEHOLDER = 2_000_000_001  # an id no URL is built with; replaced by each item's id
+# where an item's Endre and Slett URLs go in the markup rendered once per list: characters
+# that neither a URL, a label nor a CSRF token contains, and that escaping leaves alone
+EDIT_SLOT, DELETE_SLOT = "\x01", "\x02"
 
 
 def _fill(template: str, item_id: int) -> str:
@@ -76,13 +82,35 @@ class ItemControls:
         """Endre and Slett on this item: the log takes writes now and the person may change it."""
         return self.writable and self.changeable(item)
 
-    def actions(self, items) -> dict[int, tuple[str, str]]:
-        """Item id -> (Endre URL, Slett URL) for the items the person may change, in one
-        call per list: the template asks `item.id in actions`, not three calls per item."""
+    def actions(self, items) -> dict[int, Markup]:
+        """Item id -> its Endre and Slett controls, for the items the person may change, in
+        one call per list: the markup is rendered once with slots for the URLs and each
+        item gets a copy with its own, not a template run per item."""
         if not self.writable:
             return {}
+        mine = [item.id for item in items if self.changeable(item)]
+        if not mine:
+            return {}
+        markup = str(get_template_attribute("logs/_item_actions.html", "item_actions")(self, EDIT_SLOT, DELETE_SLOT))
         edit, delete = self.url("logs.item_edit", PLACEHOLDER), self.url("logs.item_delete", PLACEHOLDER)
-        return {item.id: (_fill(edit, item.id), _fill(delete, item.id)) for item in items if self.changeable(item)}
+        return {
+            item_id: Markup(  # noqa: S704 - rendered (escaped) by the template; the URLs are url_for's
+                markup.replace(EDIT_SLOT, _fill(edit, item_id)).replace(DELETE_SLOT, _fill(delete, item_id))
+            )
+            for item_id in mine
+        }
+
+    def byline(self, item) -> Markup:
+        """Who wrote the item and when (and when it was last changed): one call per item,
+        with the label and the date format this list resolved once."""
+        author = item.author
+        who = f"{escape(author.name)}, {escape(author.job_title)}" if author.job_title else escape(author.name)
+        changed = (
+            f" · {self.changed_label} {escape(date_time(item.updated_at))}"
+            if item.updated_at and item.version > 1
+            else ""
+        )
+        return Markup(f'<p class="byline">{who} · {escape(date_time(item.created_at))}{changed}</p>')  # noqa: S704 - escaped
 
 
 def item_controls(section, log) -> ItemControls:
@@ -94,7 +122,7 @@ def item_controls(section, log) -> ItemControls:
         edit_label=_("Endre"),
         delete_label=_("Slett"),
         confirm_delete=_("Vil du slette dette? Det kan ikke angres."),
-        changed_label=_("endret"),
+        changed_label=escape(_("endret")),
         item_name=str(section.item_name),
         writable=states.state_of(log) == states.ACTIVE,
         changeable=may_change_each(user, log, section),
