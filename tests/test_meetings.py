@@ -660,6 +660,26 @@ def test_domain_rules_without_http(app, log, meeting):
         assert set(domain.known_names(log)) >= {"Emma Hansen", "Fatima Hansen", "Kari Ottesen", "Karianne Petrusen"}
 
 
+def test_an_autosave_of_a_meeting_deleted_meanwhile_is_not_found_and_writes_nothing(app, log, meeting):
+    """The meeting was read when the request began and deleted before the save's write
+    transaction: the save answers 404 (the row is gone), writes no row and no audit event."""
+    from werkzeug.exceptions import NotFound
+
+    from stafettlogg.meetings import domain
+
+    holder = user("stafettholder")
+    with app.test_request_context():
+        read = domain.get_meeting(log, meeting.id)
+        assert read is not None and read.id == meeting.id
+        assert domain.get_meeting(a_log(), meeting.id) is None  # another log's id: not found
+        Meeting.delete_by_id(meeting.id)
+        events = AuditEvent.select().count()
+        with pytest.raises(NotFound):
+            domain.save_texts(holder, log, read, {"minutes": "Sent.", "version": read.version})
+    assert Meeting.get_or_none(Meeting.id == meeting.id) is None
+    assert AuditEvent.select().count() == events
+
+
 # ------------------------------------------------------------------ the holder named in the minutes
 
 

@@ -3,9 +3,11 @@ machine, write the audit event. Seed 001 ("Skriv i loggen i møter der foresatte
 til stede", "Les teksten høyt") and seed 002 (the holder invites, leads and writes minutes).
 """
 
+from werkzeug.exceptions import NotFound
+
 from stafettlogg import audit
 from stafettlogg.access import role_on_log
-from stafettlogg.db import once_per_request, write_transaction
+from stafettlogg.db import once_per_request, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs import states
@@ -24,7 +26,19 @@ class Forbidden(Exception):
 
 def get_meeting(log: Log, meeting_id: int) -> Meeting | None:
     """A meeting of this log only: ids of other logs are not found."""
-    return Meeting.get_or_none(Meeting.id == meeting_id, Meeting.log == log)
+    return _meeting_of_log.first(meeting_id, log.id)
+
+
+@prepared
+def _meeting_of_log(meeting_id: int, log_id: int):
+    """A prepared read (every meeting request, every autosave, asks it)."""
+    return Meeting.select().where(Meeting.id == meeting_id, Meeting.log == log_id)
+
+
+@prepared
+def _meeting_as_stored(meeting_id: int):
+    """The row as it is now, read again inside the autosave's write transaction."""
+    return Meeting.select().where(Meeting.id == meeting_id)
 
 
 def can_write(user: User, log: Log) -> bool:
@@ -65,7 +79,9 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
     except (TypeError, ValueError):
         version = -1
     with write_transaction():
-        current = Meeting.get_by_id(meeting.id)
+        current = _meeting_as_stored.first(meeting.id)
+        if current is None:  # deleted since the request began
+            raise NotFound
         sec.ensure_not_final(current)
         if all(getattr(current, k) == v for k, v in texts.items()):
             return current, False  # nothing new: no conflict possible, nothing to write
