@@ -12,7 +12,7 @@ from flask_login import current_user
 from peewee import SQL, fn
 
 from stafettlogg.db import prepared, request_memo
-from stafettlogg.models import Guardian, ItoDelegation, Log, Participant, Role, Unit, User
+from stafettlogg.models import Guardian, ItoDelegation, Log, Participant, Role, Subject, Unit, User
 from stafettlogg.windows import is_row_id
 
 # Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
@@ -217,28 +217,47 @@ def _listed(log: Log, column: str, rows) -> bool:
 
 
 def _log_of_request(user, log_id: int) -> Log | None:
-    """The URL's log with its unit, and whether the caller is listed on it as participant
-    or guardian, in one query: the access check and the consent gate ask for all three
-    on every request to a log."""
+    """The URL's log with its child, unit and holder, and whether the caller is listed on
+    it as participant or guardian, in one query: the access check and the consent gate ask
+    for the log and the listing on every request to a log, and the pages that show the log
+    (logs.queries.load_log) take it from the request's memo instead of reading it again."""
     if user.is_authenticated and user.is_staff:
-        return _log_for_staff.first(log_id, user.id)
-    if user.is_authenticated and user.role == Role.GUARDIAN:
-        return _log_for_guardian.first(log_id, user.id)
-    return _log_with_unit(log_id).first()
+        log = _log_for_staff.first(log_id, user.id)
+    elif user.is_authenticated and user.role == Role.GUARDIAN:
+        log = _log_for_guardian.first(log_id, user.id)
+    else:
+        log = _log_by_id(log_id).first()
+    memo = request_memo()
+    if log is not None and memo is not None:
+        memo[("log", log.id)] = log  # forgotten by the next write transaction
+    return log
 
 
-def _log_with_unit(log_id):
-    return Log.select(Log, Unit).join(Unit).where(Log.id == log_id).limit(1)
+def log_with_people():
+    """Logs with the child, the unit and the holder (one query, a list or one log)."""
+    holder = User.alias("holder")
+    return (
+        Log.select(Log, Subject, Unit, holder)
+        .join(Subject)
+        .switch(Log)
+        .join(Unit)
+        .switch(Log)
+        .join(holder, on=(Log.holder == holder.id))
+    )
+
+
+def _log_by_id(log_id):
+    return log_with_people().where(Log.id == log_id).limit(1)
 
 
 @prepared
 def _log_for_staff(log_id: int, user_id: int):
-    return _log_with_unit(log_id).select_extend(fn.EXISTS(_participating(user_id, Log.id)).alias("_caller_listed"))
+    return _log_by_id(log_id).select_extend(fn.EXISTS(_participating(user_id, Log.id)).alias("_caller_listed"))
 
 
 @prepared
 def _log_for_guardian(log_id: int, user_id: int):
-    return _log_with_unit(log_id).select_extend(fn.EXISTS(_guardian_of(user_id, Log.id)).alias("_caller_listed"))
+    return _log_by_id(log_id).select_extend(fn.EXISTS(_guardian_of(user_id, Log.id)).alias("_caller_listed"))
 
 
 def is_ito_coordinator(user, unit_id: int) -> bool:

@@ -23,7 +23,7 @@ def log(db_conn):
 
 
 def test_a_prepared_read_gives_what_the_query_built_afresh_gives(app, log):
-    fresh = queries._listed_logs().where(Log.id == log.id).get()
+    fresh = access.log_with_people().where(Log.id == log.id).get()
     kept = queries.load_log(log.id)
     assert kept.__data__ == fresh.__data__
     for related in ("subject", "unit", "holder"):
@@ -43,6 +43,32 @@ def test_the_caller_s_place_on_the_log_comes_with_it(app, log):
     assert not access._log_for_guardian.first(log.id, holder.id)._caller_listed
     assert access._log_for_staff.first(log.id, participant.id).unit.name == log.unit.name
     assert access._log_for_staff.first(2**62, participant.id) is None
+
+
+def test_a_page_shows_the_log_the_access_check_read_until_a_write(app, auth, log, monkeypatch):
+    """The access check reads the request's log with its child, unit and holder; the page
+    (load_log) takes that one, not a second read, unless a write transaction came since:
+    then it reads the log as it is now."""
+    from flask import g
+
+    from stafettlogg.db import write_transaction
+
+    client = auth.persona("holder")
+    reads = []
+    real = queries._listed_log.first
+    monkeypatch.setattr(queries._listed_log, "first", lambda *a, **k: reads.append(a) or real(*a, **k))
+    html = client.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert reads == [] and log.subject.name in html and log.holder.name in html
+    with app.test_request_context(f"/logger/{log.id}"):
+        from flask_login import login_user
+
+        login_user(log.holder)
+        g.log = access._log_of_request(log.holder, log.id)
+        assert queries.load_log(log.id) is g.log
+        with write_transaction():
+            Log.update(class_group="7B").where(Log.id == log.id).execute()
+        again = queries.load_log(log.id)
+        assert again is not g.log and again.class_group == "7B" and reads == [(log.id,)]
 
 
 def test_no_sql_is_built_again_for_a_prepared_read(app, log, monkeypatch):

@@ -9,8 +9,9 @@ from flask_babel import get_locale
 from peewee import JOIN, Case, Tuple, fn
 
 from stafettlogg import languages
+from stafettlogg.access import log_with_people
 from stafettlogg.dates import local_today
-from stafettlogg.db import Prepared, once_per_request, prepared
+from stafettlogg.db import Prepared, once_per_request, prepared, request_memo
 from stafettlogg.logs import domain, states, talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
 from stafettlogg.logs.ip_prompt import ip_prompt
@@ -46,8 +47,13 @@ def byline_columns(user):
 
 
 def load_log(log_id: int) -> Log:
-    """The log with its child, unit and holder (DoesNotExist if there is none)."""
-    log = _listed_log.first(log_id)
+    """The log with its child, unit and holder (DoesNotExist if there is none): the
+    request's log as the access check read it (access._log_of_request), unless a write
+    transaction has come since."""
+    memo = request_memo()
+    log = memo.get(("log", log_id)) if memo is not None else None
+    if log is None:
+        log = _listed_log.first(log_id)
     if log is None:
         raise Log.DoesNotExist(log_id)
     return log
@@ -55,7 +61,7 @@ def load_log(log_id: int) -> Log:
 
 @prepared
 def _listed_log(log_id: int):
-    return _listed_logs().where(Log.id == log_id).limit(1)
+    return log_with_people().where(Log.id == log_id).limit(1)
 
 
 def _with_author(model):
@@ -407,19 +413,6 @@ def units_named_by(consents) -> list[Unit]:
     return list(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(sorted(ids) or [0])))
 
 
-def _listed_logs():
-    """Logs with the child, the unit and the holder, for a list of logs."""
-    holder = User.alias("holder")
-    return (
-        Log.select(Log, Subject, Unit, holder)
-        .join(Subject)
-        .switch(Log)
-        .join(Unit)
-        .switch(Log)
-        .join(holder, on=(Log.holder == holder.id))
-    )
-
-
 def _log_cards():
     """Logs for a list of cards (templates/main/_log_list.html): only the columns a card
     shows and the consent gate asks for. A whole log, child, unit and holder is some 60
@@ -598,7 +591,7 @@ def _handovers_to_me(user_id: int):
 
 
 def guardian_logs(user: User) -> list[Log]:
-    return list(_listed_logs().join(Guardian, on=(Guardian.log == Log.id)).where(Guardian.user == user))
+    return list(log_with_people().join(Guardian, on=(Guardian.log == Log.id)).where(Guardian.user == user))
 
 
 def unit_choices(user, chosen_ids=(), exclude_ids=()) -> tuple[list[Unit], list[tuple[str, list[Unit]]]]:
