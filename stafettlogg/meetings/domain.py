@@ -31,14 +31,9 @@ def get_meeting(log: Log, meeting_id: int) -> Meeting | None:
 
 @prepared
 def _meeting_of_log(meeting_id: int, log_id: int):
-    """A prepared read (every meeting request, every autosave, asks it)."""
+    """A prepared read (every meeting request asks it, and the autosave again in its
+    write transaction)."""
     return Meeting.select().where(Meeting.id == meeting_id, Meeting.log == log_id)
-
-
-@prepared
-def _meeting_as_stored(meeting_id: int):
-    """The row as it is now, read again inside the autosave's write transaction."""
-    return Meeting.select().where(Meeting.id == meeting_id)
 
 
 def can_write(user: User, log: Log) -> bool:
@@ -79,7 +74,7 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
     except (TypeError, ValueError):
         version = -1
     with write_transaction():
-        current = _meeting_as_stored.first(meeting.id)
+        current = get_meeting(log, meeting.id)  # the row as it is now
         if current is None:  # deleted since the request began
             raise NotFound
         sec.ensure_not_final(current)
