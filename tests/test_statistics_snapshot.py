@@ -57,32 +57,44 @@ def test_counts_older_than_the_limit_are_counted_again(auth, db_conn):
     assert StatisticsSnapshot.select().count() == 1  # replaced, not added
 
 
+def scope_of(*units: Unit) -> stats.Scope:
+    return stats.Scope("units:" + ",".join(str(u.id) for u in units), [u.id for u in units])
+
+
 def test_a_kept_count_is_the_same_as_a_fresh_one(app, db_conn):
     units = [unit("Nordbyen skole"), unit("Sørbyen skole")]
     today = utcnow().date()
     with app.test_request_context("/"):
         fresh = stats.protect(stats.statistics(units, today))
-        first, counted_at = stats.kept_statistics(units, today)
-        kept, kept_at = stats.kept_statistics(units, today)
+        first, counted_at = stats.kept_statistics(scope_of(*units), today)
+        kept, kept_at = stats.kept_statistics(scope_of(*units), today)
     assert kept_at == counted_at
-    assert stats.protect(first) == fresh
-    assert stats.protect(kept) == fresh
+    assert first == kept
+    # the protected counts, as kept: every unit's id, name and counts, nothing read again
+    for name in ("totals", "levels", "months"):
+        assert kept[name] == fresh[name], name
+    assert [(u.id, u.name) for u in kept["units"]] == [(u.id, u.name) for u in units]
+    with app.test_request_context("/"):
+        shown = stats.unit_window(kept["units"], None).items
+    assert [(row.unit.id, *(getattr(row, c) for c in stats.COLUMNS)) for row in shown] == [
+        (row.unit.id, *(getattr(row, c) for c in stats.COLUMNS)) for row in fresh["units"]
+    ]
 
 
-def test_each_choice_of_units_and_day_is_kept_apart(app, db_conn):
+def test_each_scope_and_day_is_kept_apart(app, db_conn):
     nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
     today = utcnow().date()
+    both, only = scope_of(nord, sor), scope_of(nord)
     keys = {
-        stats.snapshot_key([nord, sor], today),
-        stats.snapshot_key([sor, nord], today),
-        stats.snapshot_key([nord], today),
-        stats.snapshot_key([nord, sor], today - dt.timedelta(days=1)),
+        stats.snapshot_key(both, today),
+        stats.snapshot_key(only, today),
+        stats.snapshot_key(both, today - dt.timedelta(days=1)),
     }
-    assert len(keys) == 3  # the order of the units does not matter, the units and day do
+    assert len(keys) == 3
     with app.test_request_context("/"):
-        stats.kept_statistics([nord, sor], today)
-        only_nord, _at = stats.kept_statistics([nord], today)
-    assert [row.unit.name for row in only_nord["units"]] == ["Nordbyen skole"]
+        stats.kept_statistics(both, today)
+        only_nord, _at = stats.kept_statistics(only, today)
+    assert [unit.name for unit in only_nord["units"]] == ["Nordbyen skole"]
     assert StatisticsSnapshot.select().count() == 2
 
 
@@ -90,8 +102,99 @@ def test_snapshots_from_earlier_days_are_removed(app, db_conn):
     nord = unit("Nordbyen skole")
     today = utcnow().date()
     with app.test_request_context("/"):
-        stats.kept_statistics([nord], today - dt.timedelta(days=2))
+        stats.kept_statistics(scope_of(nord), today - dt.timedelta(days=2))
         StatisticsSnapshot.update(computed_at=utcnow() - dt.timedelta(days=2)).execute()
-        stats.kept_statistics([nord], today)
+        stats.kept_statistics(scope_of(nord), today)
     assert [s.key.split(":")[0] for s in StatisticsSnapshot.select()] == [today.isoformat()]
     assert Log.select().where(Log.status == LogStatus.ACTIVE).count() >= 1
+
+
+def test_units_are_listed_in_the_norwegian_alphabet_on_every_engine():
+    names = ["Åsen skole", "Ørsta barnehage", "Zinken barnehage", "Ærfugl skole", "alna skole", "Berg skole"]
+    assert sorted(names, key=stats.name_order) == [
+        "alna skole",
+        "Berg skole",
+        "Zinken barnehage",
+        "Ærfugl skole",
+        "Ørsta barnehage",
+        "Åsen skole",
+    ]
+
+
+# ---------------------------------------------------------------- the per-unit table in windows
+
+
+@pytest.fixture
+def area_of_many_units(app, db_conn):
+    """The area leader's area with twelve more units (fourteen in all), windows of five."""
+    app.config["PAGE_SIZE"] = 5
+    area = unit("Nordbyen skole").area
+    for i in range(12):
+        Unit.create(area=area, name=f"Vindu skole {i:02d}", kind="skole")
+    return Unit.select().where(Unit.area == area, Unit.active == True).count()  # noqa: E712
+
+
+def _unit_names(html: str) -> list[str]:
+    rows = html.split('id="units"', 1)[-1].split("</tbody>", 1)[0]
+    return [cell.split("<", 1)[0] for cell in rows.split('<th scope="row">')[1:]]
+
+
+def _show_more(html: str, attribute: str) -> str:
+    """The «Vis flere» link's href or hx-get."""
+    row = html.split('class="items__more"', 1)[1]
+    return row.split(f'{attribute}="', 1)[1].split('"', 1)[0].replace("&amp;", "&").partition("#")[0]
+
+
+def test_the_unit_table_shows_a_window_of_units_by_name_and_the_sum_of_all(auth, area_of_many_units):
+    html, texts = _get(auth.persona("area_leader"))
+    names = _unit_names(html)
+    assert len(names) == 5 and names == sorted(names, key=stats.name_order)
+    assert f"Per enhet ({area_of_many_units})" in html and "Vis flere" in html
+    assert "<tfoot>" in html  # the sum of every unit, not of the window
+    # every unit of the area can be chosen
+    assert html.count('<option value="') == area_of_many_units + 1
+    html, texts = _get(auth.persona("area_leader"))  # kept: no unit is read, only the snapshot
+    assert not [t for t in texts if 'FROM "unit"' in t]
+
+
+def test_vis_flere_without_javascript_is_the_next_window_as_a_page(auth, area_of_many_units):
+    client = auth.persona("area_leader")
+    html, _texts = _get(client)
+    seen = _unit_names(html)
+    while 'class="items__more"' in html:
+        html, _texts = _get(client, _show_more(html, "href"))
+        assert "<html" in html and "Til starten av listen" in html
+        seen += _unit_names(html)
+    assert len(seen) == area_of_many_units == len(set(seen))  # every unit once
+    assert seen == sorted(seen, key=stats.name_order)
+
+
+def test_vis_flere_with_htmx_appends_only_the_rows(auth, area_of_many_units):
+    client = auth.persona("area_leader")
+    first, _texts = _get(client)
+    response = client.get(_show_more(first, "hx-get"), headers={"HX-Request": "true"})
+    rows = response.get_data(as_text=True)
+    assert "<html" not in rows and "<table" not in rows and "<tfoot" not in rows
+    assert rows.lstrip().startswith("<tr") and len(rows.split('<th scope="row">')) == 6
+
+
+def test_a_made_up_or_foreign_cursor_starts_from_the_top(auth, area_of_many_units):
+    client = auth.persona("area_leader")
+    first, _texts = _get(client)
+    other_area = Unit.get(Unit.name == "Helsestasjonen sentrum")
+    for cursor in ("not-a-unit", "99999999999999999999", str(other_area.id), ""):
+        html, _texts = _get(client, f"/statistikk?etter={cursor}")
+        assert _unit_names(html) == _unit_names(first), cursor
+
+
+def test_a_unit_leader_cannot_choose_another_unit(auth, area_of_many_units):
+    other = Unit.get(Unit.name == "Vindu skole 03")
+    html, _texts = _get(auth.persona("unit_leader"), f"/statistikk?enhet={other.id}")
+    assert _unit_names(html) == ["Nordbyen skole"] and "Vindu skole" not in html
+
+
+def test_the_area_leader_chooses_one_unit(auth, area_of_many_units):
+    chosen = Unit.get(Unit.name == "Vindu skole 03")
+    html, _texts = _get(auth.persona("area_leader"), f"/statistikk?enhet={chosen.id}")
+    assert _unit_names(html) == ["Vindu skole 03"]
+    assert f'<option value="{chosen.id}" selected>' in html

@@ -9,9 +9,9 @@ can be worked out from it (secondary suppression): see ``protect``."""
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import math
+import typing
 
 from markupsafe import Markup, escape
 from peewee import SQL, Case, fn
@@ -20,6 +20,7 @@ from stafettlogg.db import is_sqlite, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain
 from stafettlogg.models import Handover, Log, LogStatus, Measure, StatisticsSnapshot, Unit, utcnow
+from stafettlogg.windows import Window, page_size, row_id
 
 
 @dataclasses.dataclass
@@ -157,59 +158,114 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
 SNAPSHOT_SECONDS = 300  # how old the counts on the page may be
 
 
-def snapshot_key(units: list[Unit], today: dt.date) -> str:
-    ids = ",".join(str(u.id) for u in sorted(units, key=lambda u: u.id))
-    return f"{today.isoformat()}:{hashlib.sha256(ids.encode()).hexdigest()[:40]}"
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """Whose statistics: ``key`` names them in the kept snapshot ("area:3", "unit:17"),
+    ``unit_ids`` is a query of (or a list of) the units' ids, read only when counting."""
+
+    key: str
+    unit_ids: object
 
 
-def kept_statistics(units: list[Unit], today: dt.date, scope=None) -> tuple[dict, dt.datetime]:
-    """``statistics`` as counted at most SNAPSHOT_SECONDS ago for the same units and day,
-    and when it was counted: an area's counts read most of its logs, measures and
-    evaluations, and an area leader reads the page again and again. Kept in the database
-    (statistics_snapshot), so every app server shares them; counting again replaces them."""
-    key = snapshot_key(units, today)
+def snapshot_key(scope: Scope, today: dt.date) -> str:
+    return f"{today.isoformat()}:{scope.key}"
+
+
+def name_order(name: str) -> str:
+    """A unit's place in a list by name, the Norwegian alphabet's (æ, ø, å after z) and the
+    same on every database engine (their collations differ)."""
+    return name.casefold().translate(_AFTER_Z)
+
+
+_AFTER_Z = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # the three characters after "z"
+
+
+def kept_statistics(scope: Scope, today: dt.date) -> tuple[dict, dt.datetime]:
+    """The statistics of ``scope`` as they may be shown (``protect``), units by name, as
+    counted at most SNAPSHOT_SECONDS ago for the same scope and day, and when they were
+    counted. An area's counts read most of its logs, measures and evaluations, and its
+    small-number protection goes through every unit: an area leader reads the page again
+    and again. Kept in the database (statistics_snapshot), so every app server shares
+    them, with the units' names, so a view reads no unit: the page shows a window of the
+    units (an area has hundreds). Counting again replaces them."""
+    key = snapshot_key(scope, today)
     now = utcnow()
     kept = StatisticsSnapshot.get_or_none(
         (StatisticsSnapshot.key == key)
         & (StatisticsSnapshot.computed_at > now - dt.timedelta(seconds=SNAPSHOT_SECONDS))
     )
     if kept is not None:
-        return _from_json(json.loads(kept.counts), units), kept.computed_at
-    data = statistics(units, today, scope)
-    counts = json.dumps(_to_json(data))
+        return _from_json(json.loads(kept.counts)), kept.computed_at
+    units = sorted(
+        Unit.select(Unit.id, Unit.name).where(Unit.id.in_(scope.unit_ids)), key=lambda u: (name_order(u.name), u.id)
+    )
+    kept_counts = _to_json(protect(statistics(units, today, scope.unit_ids)))
+    counts = json.dumps(kept_counts)
     with write_transaction():
         StatisticsSnapshot.delete().where(StatisticsSnapshot.computed_at < now - dt.timedelta(days=1)).execute()
         StatisticsSnapshot.insert(key=key, computed_at=now, counts=counts).on_conflict(
             conflict_target=[StatisticsSnapshot.key],
             update={StatisticsSnapshot.computed_at: now, StatisticsSnapshot.counts: counts},
         ).execute()
-    return data, now
+    return _from_json(kept_counts), now
+
+
+class Listed(typing.NamedTuple):
+    """A unit of the per-unit table as kept: its id, name and protected counts as stored
+    ([value, hidden] per column); ``unit_window`` makes Counts of the units shown only."""
+
+    id: int
+    name: str
+    cells: list
+
+
+def _cells(row) -> list:
+    return [[getattr(row, name).value, getattr(row, name).hidden] for name in COLUMNS]
+
+
+def _counts(cells: list) -> dict:
+    return {name: Count(value, hidden) for name, (value, hidden) in zip(COLUMNS, cells, strict=True)}
 
 
 def _to_json(data: dict) -> dict:
     return {
-        "units": {str(row.unit.id): [getattr(row, name) for name in COLUMNS] for row in data["units"]},
-        "levels": {str(level): count for level, count in data["levels"].items()},
-        "months": {f"{year}-{month:02d}": counts for (year, month), counts in data["months"].items()},
+        "units": [[row.unit.id, row.unit.name, _cells(row)] for row in data["units"]],
+        "totals": _cells(data["totals"]),
+        "levels": {str(level): [c.value, c.hidden] for level, c in data["levels"].items()},
+        "months": {
+            f"{year}-{month:02d}": {k: [c.value, c.hidden] for k, c in counts.items()}
+            for (year, month), counts in data["months"].items()
+        },
     }
 
 
-def _from_json(kept: dict, units: list[Unit]) -> dict:
-    rows = [UnitCounts(unit, **dict(zip(COLUMNS, kept["units"][str(unit.id)], strict=True))) for unit in units]
-    totals = UnitCounts(None)
-    for row in rows:
-        for name in COLUMNS:
-            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+def _from_json(kept: dict) -> dict:
     months = {}
     for month, counts in kept["months"].items():
         year, number = month.split("-")
-        months[(int(year), int(number))] = counts
+        months[(int(year), int(number))] = {k: Count(*cell) for k, cell in counts.items()}
     return {
-        "units": rows,
-        "totals": totals,
-        "levels": {int(level): count for level, count in kept["levels"].items()},
+        "units": [Listed(*unit) for unit in kept["units"]],
+        "totals": UnitCounts(None, **_counts(kept["totals"])),
+        "levels": {int(level): Count(*cell) for level, cell in kept["levels"].items()},
         "months": months,
     }
+
+
+def unit_window(units: list[Listed], cursor: str | None) -> Window:
+    """PAGE_SIZE units of the per-unit table after the unit ``cursor`` (its id; one no
+    longer listed, or made up, starts from the top), each a UnitCounts."""
+    size = page_size()
+    after = row_id(cursor)
+    start = next((i + 1 for i, unit in enumerate(units) if unit.id == after), None)
+    shown_from = start or 0
+    shown = units[shown_from : shown_from + size]
+    return Window(
+        items=[UnitCounts(unit, **_counts(unit.cells)) for unit in shown],
+        total=len(units),
+        cursor=cursor if start is not None else None,
+        next_cursor=str(shown[-1].id) if shown_from + size < len(units) else None,
+    )
 
 
 # ---------------------------------------------------------------- small-number protection

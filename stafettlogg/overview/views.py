@@ -331,40 +331,57 @@ def ke_reconciliation_update(year):
 # ---------------------------------------------------------------- statistics
 
 
-def _stat_scope():
+def _stat_scope() -> stats.Scope:
     """The units the user's statistics cover: the area leader's area, else their own unit."""
     query = Unit.select(Unit.id).where(Unit.active == True)  # noqa: E712
     if current_user.role == Role.AREA_LEADER:
-        return query.where(Unit.area == current_user.area_id)
-    return query.where(Unit.id == current_user.unit_id)
+        return stats.Scope(f"area:{current_user.area_id}", query.where(Unit.area == current_user.area_id))
+    return stats.Scope(f"unit:{current_user.unit_id}", query.where(Unit.id == current_user.unit_id))
 
 
 @bp.route("/statistikk")
 def statistics():
-    scope = _stat_scope()
-    # the units' names and ids, all the page and the counts use (an area has hundreds)
-    all_units = list(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(scope)).order_by(Unit.name))
-    units = all_units
+    """The counts of the user's units, kept a few minutes (stats.kept_statistics); one unit
+    of an area is chosen by ?enhet=; the per-unit table in windows of PAGE_SIZE units,
+    continued by «Vis flere» (?etter=, a whole page without JavaScript; only the next rows
+    for htmx)."""
+    today = utcnow().date()
+    scope_data, counted_at = stats.kept_statistics(_stat_scope(), today)
+    all_units = scope_data["units"]
+    data = scope_data
     chosen = request.args.get("enhet", type=int)
     if chosen and any(u.id == chosen for u in all_units):
-        units = [u for u in all_units if u.id == chosen]
-        scope = None  # one unit: its id is the scope
-    today = utcnow().date()
-    counted, counted_at = stats.kept_statistics(units, today, scope)
-    data = stats.protect(counted)
-    labels = {
-        "started": _("Nye (aktivert)"),
-        "closed": _("Avsluttet"),
-        "desc": _("Søylediagram over nye og avsluttede stafettlogger per måned de siste tolv månedene."),
-    }
-    chart = stats.month_chart(data["months"], labels, _("Nye og avsluttede stafettlogger per måned"))
-    return render_template(
-        "overview/statistics.html",
+        data, counted_at = stats.kept_statistics(stats.Scope(f"unit:{chosen}", [chosen]), today)
+    else:
+        chosen = None
+    window = stats.unit_window(data["units"], request.args.get("etter"))
+
+    def page():
+        labels = {
+            "started": _("Nye (aktivert)"),
+            "closed": _("Avsluttet"),
+            "desc": _("Søylediagram over nye og avsluttede stafettlogger per måned de siste tolv månedene."),
+        }
+        chart = stats.month_chart(data["months"], labels, _("Nye og avsluttede stafettlogger per måned"))
+        return render_template(
+            "overview/statistics.html",
+            data=data,
+            window=window,
+            only_items=False,
+            chart=chart,
+            all_units=all_units,
+            chosen=chosen,
+            month_abbr=stats.MONTH_ABBR,
+            counted_at=counted_at,
+            snapshot_minutes=stats.SNAPSHOT_SECONDS // 60,
+        )
+
+    # htmx asks for the next window of units to append in place of the "Vis flere" row
+    return page_or_fragment(
+        "overview/_statistics_units.html",
+        page,
         data=data,
-        chart=chart,
-        all_units=all_units,
+        window=window,
         chosen=chosen,
-        month_abbr=stats.MONTH_ABBR,
-        counted_at=counted_at,
-        snapshot_minutes=stats.SNAPSHOT_SECONDS // 60,
+        only_items=bool(window.cursor) and is_htmx(),
     )

@@ -135,3 +135,29 @@ def test_vis_flere_appends_the_overviews_next_rows_until_all_are_shown(page, ser
     names = rows.evaluate_all("rows => rows.map(r => r.querySelector('th').firstChild.textContent.trim())")
     assert shown == total and len(names) == total
     assert sum(1 for name in names if name.startswith("Rad ")) == 2 * size
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_vis_flere_appends_the_next_units_of_the_statistics(page, server_and_app, width):
+    """An area with more units than a window: the per-unit table shows PAGE_SIZE of them
+    by name, «Vis flere» appends the rest in place, the sum is of every unit."""
+    from stafettlogg.models import Unit
+
+    _url, app = server_and_app
+    app.config["PAGE_SIZE"] = 3
+    with app.app_context():
+        area = Unit.get(Unit.name == "Nordbyen skole").area
+        for n in range(5):
+            Unit.create(area=area, name=f"Statistikk skole {n}", kind="skole")
+        total = Unit.select().where(Unit.area == area, Unit.active == True).count()  # noqa: E712
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("omradeleder")
+    page.click(".site-nav >> text=Statistikk")
+    rows = p.locator("#units tbody tr:not(.items__more)")
+    assert rows.count() == 3
+    assert f"Per enhet ({total})" in p.inner_text("#units-h")
+    page.screenshot(f"statistics-window-{width}")
+    assert page.show_all("#units tbody tr:not(.items__more)", "#units .items__more a") == total
+    names = rows.evaluate_all("rows => rows.map(r => r.querySelector('th').textContent.trim())")
+    assert len(set(names)) == total and sum(1 for n in names if n.startswith("Statistikk skole")) == 5
