@@ -22,16 +22,12 @@ def record_class_group(log_id: int, unit_id: int, class_group: str, day: dt.date
         ClassGroupPeriod.create(log=log_id, unit=unit_id, school_year=year, class_group=class_group)
 
 
-def class_groups_in(unit_id: int, year: int, logs):
-    """The class/group recorded in the unit that school year for each log of `logs` (a
-    query of log ids: the index on log, unit and year answers it), as (log id, class/group)
-    rows: a query (the unit's overview prepares it)."""
-    return (
-        ClassGroupPeriod.select(ClassGroupPeriod.log, ClassGroupPeriod.class_group)
-        .where(
-            ClassGroupPeriod.log.in_(logs),
-            ClassGroupPeriod.unit == unit_id,
-            ClassGroupPeriod.school_year == year,
-        )
-        .tuples()
+def class_group_in(unit_id: int, year: int, log_id):
+    """The class/group recorded for the log ``log_id`` (a column: the log of the row the
+    caller reads) in the unit that school year, as a scalar subquery: the index on log,
+    unit and year answers it once per row (the unit's overview selects it with its logs)."""
+    return ClassGroupPeriod.select(ClassGroupPeriod.class_group).where(
+        ClassGroupPeriod.log == log_id,
+        ClassGroupPeriod.unit == unit_id,
+        ClassGroupPeriod.school_year == year,
     )

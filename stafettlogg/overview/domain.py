@@ -8,12 +8,14 @@ import datetime as dt
 import json
 import typing
 
+from peewee import JOIN
+
 from stafettlogg import audit, labels
 from stafettlogg.dates import local, local_today, school_year_of
 from stafettlogg.db import once_per_request, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
-from stafettlogg.logs.class_groups import class_groups_in
+from stafettlogg.logs.class_groups import class_group_in
 from stafettlogg.models import (
     CoordinatorRecord,
     ExternalCoordination,
@@ -195,12 +197,15 @@ def _shown_logs(unit_id: int, year: int) -> tuple:
     )
 
 
-# The overview's three reads are prepared (db.Prepared: built once per process and year,
-# the unit's id in its places): built afresh they cost more than they take to run.
-
-
 @prepared
 def _unit_logs(unit_id: int, *, year: int):
+    """The logs the overview shows, in one read (prepared, db.Prepared: built once per
+    process and year, the unit's id in its places), each with the class/group recorded in
+    the unit that year (year_class_group), once per accepted handover of the log (its time,
+    giver and the giver's unit, by an index lookup per handover: joined, PostgreSQL hashes
+    every user of the municipality), or once with none: the logs' condition is evaluated
+    once, not again for their handovers and class/groups."""
+    giver = User.alias("giver")
     return (
         Log.select(
             Log.id,
@@ -217,30 +222,29 @@ def _unit_logs(unit_id: int, *, year: int):
             Log.closed_at,
             Subject.name.alias("child_name"),
             Subject.birth_date.alias("birth_date"),
+            class_group_in(unit_id, year, Log.id).alias("year_class_group"),
+            Handover.decided_at.alias("handed_over_at"),
+            Handover.from_user.alias("handed_over_by"),
+            giver.select(giver.unit).where(giver.id == Handover.from_user).alias("handed_over_from"),
         )
         .join(Subject)
+        .switch(Log)
+        .join(Handover, JOIN.LEFT_OUTER, on=(Handover.log == Log.id) & (Handover.status == ACCEPTED))
         .where(*_shown_logs(unit_id, year))
+        .order_by(Log.id)
         .namedtuples()
     )
 
 
-@prepared
-def _unit_logs_handovers(unit_id: int, *, year: int):
-    # the giver's unit by an index lookup per handover (joined to the handovers,
-    # PostgreSQL hashes every user of the municipality)
-    giver = User.alias("giver")
-    giver_unit = giver.select(giver.unit).where(giver.id == Handover.from_user)
-    return (
-        Handover.select(Handover.log, Handover.decided_at, Handover.from_user, giver_unit)
-        # the logs as the same condition, not as a list of hundreds of ids
-        .where(Handover.log.in_(Log.select(Log.id).where(*_shown_logs(unit_id, year))), Handover.status == ACCEPTED)
-        .tuples()
-    )
-
-
-@prepared
-def _unit_logs_class_groups(unit_id: int, *, year: int):
-    return class_groups_in(unit_id, year, Log.select(Log.id).where(*_shown_logs(unit_id, year)))
+def _with_handovers(rows) -> list[tuple]:
+    """_unit_logs' rows as (log, its accepted handovers): one log per row or more."""
+    logs: list[tuple] = []
+    for row in rows:
+        if not logs or logs[-1][0].id != row.id:
+            logs.append((row, []))
+        if row.handed_over_at is not None:
+            logs[-1][1].append(HandoverStep(row.handed_over_at, row.handed_over_by, row.handed_over_from))
+    return logs
 
 
 def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
@@ -248,16 +252,9 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
     (``with_details`` adds them to the rows shown): the columns the rows, their order and
     the reconciliation need, read as tuples (no model objects)."""
     start, end = year_bounds(year)
-    logs = list(_unit_logs.rows(unit.id, year=year))
-    if not logs:
-        return []
-    handovers: dict[int, list[HandoverStep]] = {}
-    for log_id, decided_at, from_user_id, from_unit_id in _unit_logs_handovers.rows(unit.id, year=year):
-        handovers.setdefault(log_id, []).append(HandoverStep(decided_at, from_user_id, from_unit_id))
-    classes = dict(_unit_logs_class_groups.rows(unit.id, year=year))
     rows = []
-    for log in logs:
-        periods = holder_periods(log, handovers.get(log.id, []))
+    for log, handovers in _with_handovers(_unit_logs.rows(unit.id, year=year)):
+        periods = holder_periods(log, handovers)
         in_year = [
             (i, p)
             for i, p in enumerate(periods)
@@ -272,7 +269,7 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
             birth_date=log.birth_date,
             # the class/group recorded in this unit that year; after a move the log's own
             # class/group belongs to the new unit
-            class_group=classes.get(log.id) or (log.class_group if log.unit_id == unit.id else ""),
+            class_group=log.year_class_group or (log.class_group if log.unit_id == unit.id else ""),
             koordinator=person_text(log.coordinator_name, log.coordinator_service),
             records_kept_in=_kept_label(log.records_kept_in),
             guardians_informed_on=log.guardians_informed_on,
