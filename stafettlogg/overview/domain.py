@@ -172,9 +172,11 @@ def _date(value: dt.datetime | None) -> dt.date | None:
     return local(value).date() if value else None
 
 
-def _kept_label(key: str) -> str:
-    value = labels.RECORD_LOCATIONS.get(key)
-    return str(value) if value is not None else key
+def _kept_labels():
+    """Where the records are kept, as a function of the key, each text translated once
+    (a unit's overview asks for the same few texts for hundreds of rows)."""
+    table = {key: str(value) for key, value in labels.RECORD_LOCATIONS.items()}
+    return lambda key: table.get(key, key)
 
 
 def _shown_logs(unit_id: int, year: int) -> tuple:
@@ -253,6 +255,7 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
     the reconciliation need, read as tuples (no model objects)."""
     start, end = year_bounds(year)
     rows = []
+    kept_label = _kept_labels()
     for log, handovers in _with_handovers(_unit_logs.rows(unit.id, year=year)):
         periods = holder_periods(log, handovers)
         in_year = [
@@ -271,7 +274,7 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
             # class/group belongs to the new unit
             class_group=log.year_class_group or (log.class_group if log.unit_id == unit.id else ""),
             koordinator=person_text(log.coordinator_name, log.coordinator_service),
-            records_kept_in=_kept_label(log.records_kept_in),
+            records_kept_in=kept_label(log.records_kept_in),
             guardians_informed_on=log.guardians_informed_on,
             source="log",
             log_id=log.id,
@@ -290,6 +293,7 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
 
 
 def _external_rows(unit: Unit, year: int) -> list[OverviewRow]:
+    kept_label = _kept_labels()
     return [
         OverviewRow(
             child_name=ext.child_name,
@@ -297,7 +301,7 @@ def _external_rows(unit: Unit, year: int) -> list[OverviewRow]:
             holder=ext.holder,
             koordinator=ext.koordinator,
             barnekoordinator=ext.barnekoordinator,
-            records_kept_in=", ".join(x for x in (_kept_label(ext.records_kept_in), ext.records_note) if x),
+            records_kept_in=", ".join(x for x in (kept_label(ext.records_kept_in), ext.records_note) if x),
             guardians_informed_on=ext.guardians_informed_on,
             source="external",
             external_id=ext.id,
