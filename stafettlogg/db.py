@@ -40,6 +40,13 @@ class BaseModel(Model):
 # each reuse (below); one older than STALE_SECONDS is closed and opened anew.
 POOL = {"max_connections": 32, "stale_timeout": 300, "timeout": 10}
 
+# PostgreSQL's planner prices a random read of a page at 4 sequential ones (its default,
+# made for spinning disks): for a user's or a unit's few hundred logs among 10,000 it
+# then scans the whole log table instead of looking them up by their ids. On SSD storage
+# a random read costs about what a sequential one does; 1.1 is the usual setting for it
+# (README "Ytelse"). Set for the app's own sessions; `?options=` in DATABASE_URL replaces it.
+POSTGRES_SESSION = "-c random_page_cost=1.1"
+
 
 class FilePooledSqliteDatabase(PooledSqliteDatabase):
     """SQLite connections kept only while the path still names the file they opened: a
@@ -89,10 +96,11 @@ def open_database(url: str, pooled: bool = False):
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
+    session = {} if "options=" in url else {"options": POSTGRES_SESSION}
     if pooled:
         # playhouse.pool checks a kept PostgreSQL connection with a round trip before reuse
-        return connect(url.replace("postgresql://", "postgresql+pool://", 1), autorollback=False, **POOL)
-    return connect(url, autorollback=False)
+        return connect(url.replace("postgresql://", "postgresql+pool://", 1), autorollback=False, **POOL, **session)
+    return connect(url, autorollback=False, **session)
 
 
 def close_kept_connections() -> None:

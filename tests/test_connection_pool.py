@@ -69,3 +69,17 @@ def test_a_restored_sqlite_file_is_opened_anew(app, auth, database_url, tmp_path
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     assert holder.get(f"/logger/{later.id}").status_code == 404  # not in the restored file
     assert holder.get(f"/logger/{kept.id}").status_code == 200
+
+
+def test_postgresql_sessions_price_random_reads_for_ssd(app, database_url):
+    """The app's PostgreSQL sessions set random_page_cost = 1.1 (db.POSTGRES_SESSION), so
+    a user's or a unit's few hundred logs are looked up by id, not found by scanning
+    every log; `?options=` in DATABASE_URL replaces it. (SQLite has no such setting.)"""
+    url = "postgresql://someone:secret@db.example:5432/stafettlogg"
+    for pooled in (False, True):
+        assert open_database(url, pooled=pooled).connect_params["options"] == "-c random_page_cost=1.1"
+        own = open_database(url + "?options=-c%20random_page_cost%3D2", pooled=pooled).connect_params
+        assert own["options"] == "-c random_page_cost=2"
+    if ON_POSTGRES:
+        with app.app_context(), db.connection_context():
+            assert db.execute_sql("SHOW random_page_cost").fetchone()[0] == "1.1"
