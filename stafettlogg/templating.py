@@ -17,6 +17,7 @@ from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
 from stafettlogg.logs.sections import choices
 from stafettlogg.models import Guardian, Notification, Role, User
+from stafettlogg.web import urls_by_id
 
 
 def nav_items():
@@ -145,6 +146,7 @@ def register(app):
 
     app.jinja_env.globals.update(
         item_controls=item_controls,
+        urls_by_id=urls_by_id,
         unit_kind_label=lambda k: labels.label(labels.UNIT_KINDS, k),
         unit_kind_options=lambda: labels.options(labels.UNIT_KINDS),
         status_label=lambda k: labels.label(labels.LOG_STATUSES, k),

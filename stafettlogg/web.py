@@ -98,6 +98,23 @@ def path_for(endpoint: str, _anchor: str | None = None, **values) -> str:
     return f"{path}#{_anchor}" if _anchor else path
 
 
+PLACEHOLDER = 2_000_000_001  # an id no URL is built with; replaced by each row's id
+
+
+def fill_id(template: str, row_id: int) -> str:
+    """A URL built with PLACEHOLDER, with ``row_id`` in its place."""
+    head, _sep, tail = template.rpartition(str(PLACEHOLDER))
+    return f"{head}{row_id}{tail}"
+
+
+def urls_by_id(endpoint: str, name: str, **values):
+    """``url_for(endpoint, name=id, **values)`` for the rows of a list: built once with
+    PLACEHOLDER and filled in per row (a list of fifty cards asks for fifty links to the
+    same route)."""
+    template = url_for(endpoint, **{name: PLACEHOLDER}, **values)
+    return lambda row_id: fill_id(template, row_id)
+
+
 def external_url(endpoint: str, **values) -> str:
     """A link for an e-mail or a letter: PUBLIC_URL (the address people reach the
     service on, behind the proxy) and the route's path."""

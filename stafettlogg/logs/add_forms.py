@@ -10,8 +10,8 @@ from flask_babel import get_locale
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from stafettlogg.logs.controls import PLACEHOLDER
 from stafettlogg.logs.sections import choices
+from stafettlogg.web import PLACEHOLDER
 
 KEPT = 500  # forms kept per app: languages × sections × distinct option lists in use
 FIELDS = "logs/_form_fields.html"

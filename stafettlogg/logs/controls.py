@@ -16,16 +16,11 @@ from stafettlogg.dates import date_time
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.sections import may_change_each, may_evaluate_each
+from stafettlogg.web import PLACEHOLDER, fill_id
 
-PLACEHOLDER = 2_000_000_001  # an id no URL is built with; replaced by each item's id
 # where an item's Endre and Slett URLs go in the markup rendered once per list: characters
 # that neither a URL, a label nor a CSRF token contains, and that escaping leaves alone
 EDIT_SLOT, DELETE_SLOT = "\x01", "\x02"
-
-
-def _fill(template: str, item_id: int) -> str:
-    head, _sep, tail = template.rpartition(str(PLACEHOLDER))
-    return f"{head}{item_id}{tail}"
 
 
 # The per-item URLs a list builds: endpoint -> the name of its item's id, and whether it
@@ -63,7 +58,7 @@ class ItemControls:
             if names_section:
                 args["key"] = self.section_key
             template = self._urls[endpoint] = url_for(endpoint, **args)
-        return _fill(template, item_id)
+        return fill_id(template, item_id)
 
     def edit_url(self, item_id: int) -> str:
         return self.url("logs.item_edit", item_id)
@@ -95,7 +90,7 @@ class ItemControls:
         edit, delete = self.url("logs.item_edit", PLACEHOLDER), self.url("logs.item_delete", PLACEHOLDER)
         return {
             item_id: Markup(  # noqa: S704 - rendered (escaped) by the template; the URLs are url_for's
-                markup.replace(EDIT_SLOT, _fill(edit, item_id)).replace(DELETE_SLOT, _fill(delete, item_id))
+                markup.replace(EDIT_SLOT, fill_id(edit, item_id)).replace(DELETE_SLOT, fill_id(delete, item_id))
             )
             for item_id in mine
         }
