@@ -167,8 +167,7 @@ def _measures(log, cursor: str | None, expanded: int | None, whole: bool) -> Win
     its latest evaluations (all of them for the measure `expanded`, or with whole) in the
     order they were made: three queries, no authors (the family sees none)."""
     ended = _window(log, "measures", cursor, whole)
-    current = list(_current_measures.rows(log.id)) if ended.cursor is None else []
-    items = [*current, *ended.items]
+    items = queries.current_then_ended(ended, lambda: list(_current_measures.rows(log.id)))
     queries.with_evaluations(items, "family", expanded=expanded, whole=whole)
     return replace(ended, items=items)
 

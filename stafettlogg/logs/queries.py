@@ -226,17 +226,26 @@ def _section_window(log: Log, key: str, cursor: str | None) -> Window:
     )
 
 
+def current_then_ended(ended: Window, read_current) -> list:
+    """The measures section's items: on its first window the current measures whole (the
+    plan being followed, ``read_current``), then the ended ones, which grow with the log's
+    age, newest first in windows (``ended``); a later window is the ended ones alone. The
+    log page and the family's view list them so, each with its own columns."""
+    if ended.cursor is not None:
+        return list(ended.items)
+    return [*read_current(), *ended.items]
+
+
 def _measures_window(log: Log, cursor: str | None, expanded: int | None) -> Window:
     """The measures section: the current measures whole, then the ended ones, which grow
     with the log's age, newest first in windows of PAGE_SIZE (a later window is the ended
     ones alone); each with its latest evaluations (with_evaluations), in one more query."""
     window = _section_window(log, "measures", cursor)
-    current = current_measures(log)
-    items = window.items if window.cursor else [*current, *window.items]
+    items = current_then_ended(window, lambda: current_measures(log))
     if window.items:
         total = window.items[0].in_log
     elif window.cursor is None:
-        total = len(current)  # no ended measure at all
+        total = len(items)  # no ended measure at all
     else:
         total = Measure.select().where(Measure.log == log).count()
     with_evaluations(items, "log_page", expanded=expanded)
