@@ -4,6 +4,7 @@ its logs, measures and evaluations. The page says when they were counted; counts
 than SNAPSHOT_SECONDS are counted again; a kept count is the same as a fresh one."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -135,8 +136,9 @@ def area_of_many_units(app, db_conn):
 
 
 def _unit_names(html: str) -> list[str]:
+    """The units' names in the per-unit table, as the rows show them (a link or not)."""
     rows = html.split('id="units"', 1)[-1].split("</tbody>", 1)[0]
-    return [cell.split("<", 1)[0] for cell in rows.split('<th scope="row">')[1:]]
+    return [re.sub(r"<[^>]+>", "", cell.split("</th>", 1)[0]) for cell in rows.split('<th scope="row">')[1:]]
 
 
 def _show_more(html: str, attribute: str) -> str:
@@ -151,8 +153,8 @@ def test_the_unit_table_shows_a_window_of_units_by_name_and_the_sum_of_all(auth,
     assert len(names) == 5 and names == sorted(names, key=stats.name_order)
     assert f"Per enhet ({area_of_many_units})" in html and "Vis flere" in html
     assert "<tfoot>" in html  # the sum of every unit, not of the window
-    # every unit of the area can be chosen
-    assert html.count('<option value="') == area_of_many_units + 1
+    # each unit is a link to its own statistics; no list of every unit to choose from
+    assert "<option" not in html and html.count("/statistikk?enhet=") == 5
     html, texts = _get(auth.persona("area_leader"))  # kept: no unit is read, only the snapshot
     assert not [t for t in texts if 'FROM "unit"' in t]
 
@@ -197,4 +199,21 @@ def test_the_area_leader_chooses_one_unit(auth, area_of_many_units):
     chosen = Unit.get(Unit.name == "Vindu skole 03")
     html, _texts = _get(auth.persona("area_leader"), f"/statistikk?enhet={chosen.id}")
     assert _unit_names(html) == ["Vindu skole 03"]
-    assert f'<option value="{chosen.id}" selected>' in html
+    assert "Alle enheter i området" in html and "<tfoot>" not in html
+
+
+def test_the_area_leader_searches_for_units_by_name(auth, area_of_many_units):
+    client = auth.persona("area_leader")
+    html, _texts = _get(client, "/statistikk?sok=VINDU skole 0")
+    names = _unit_names(html)
+    assert len(names) == 5 and all("Vindu skole 0" in name for name in names)  # 00–09, a window of five
+    assert "Per enhet (10)" in html and "<tfoot>" not in html  # no sum of the whole area under a search
+    assert 'value="VINDU skole 0"' in html and "sok=VINDU" in _show_more(html, "href")
+    html, _texts = _get(client, "/statistikk?sok=<b>Nordpolen</b>")
+    assert _unit_names(html) == [] and "&lt;b&gt;Nordpolen&lt;/b&gt;" in html and "<b>Nordpolen" not in html
+    assert "Ingen enhet i området har et navn med" in html
+
+
+def test_a_unit_leader_gets_no_search_and_no_links(auth, area_of_many_units):
+    html, _texts = _get(auth.persona("unit_leader"), "/statistikk?sok=Vindu")
+    assert _unit_names(html) == ["Nordbyen skole"] and 'name="sok"' not in html and "?enhet=" not in html

@@ -252,6 +252,12 @@ def _from_json(kept: dict) -> dict:
     }
 
 
+def named_like(units: list[Listed], search: str) -> list[Listed]:
+    """The units whose name has ``search`` in it, whatever the case."""
+    wanted = search.casefold()
+    return [unit for unit in units if wanted in unit.name.casefold()]
+
+
 def unit_window(units: list[Listed], cursor: str | None) -> Window:
     """PAGE_SIZE units of the per-unit table after the unit ``cursor`` (its id; one no
     longer listed, or made up, starts from the top), each a UnitCounts."""

@@ -346,15 +346,17 @@ def statistics():
     continued by «Vis flere» (?etter=, a whole page without JavaScript; only the next rows
     for htmx)."""
     today = utcnow().date()
-    scope_data, counted_at = stats.kept_statistics(_stat_scope(), today)
-    all_units = scope_data["units"]
-    data = scope_data
+    data, counted_at = stats.kept_statistics(_stat_scope(), today)
+    several = len(data["units"]) > 1  # an area leader's: one unit may be chosen or searched for
     chosen = request.args.get("enhet", type=int)
-    if chosen and any(u.id == chosen for u in all_units):
+    search = (request.args.get("sok") or "").strip()[:100] if several else ""
+    if chosen and any(u.id == chosen for u in data["units"]):
         data, counted_at = stats.kept_statistics(stats.Scope(f"unit:{chosen}", [chosen]), today)
+        search = ""
     else:
         chosen = None
-    window = stats.unit_window(data["units"], request.args.get("etter"))
+    units = stats.named_like(data["units"], search) if search else data["units"]
+    window = stats.unit_window(units, request.args.get("etter"))
 
     def page():
         labels = {
@@ -369,8 +371,9 @@ def statistics():
             window=window,
             only_items=False,
             chart=chart,
-            all_units=all_units,
+            several=several,
             chosen=chosen,
+            search=search,
             month_abbr=stats.MONTH_ABBR,
             counted_at=counted_at,
             snapshot_minutes=stats.SNAPSHOT_SECONDS // 60,
@@ -382,6 +385,8 @@ def statistics():
         page,
         data=data,
         window=window,
+        several=several,
         chosen=chosen,
+        search=search,
         only_items=bool(window.cursor) and is_htmx(),
     )
