@@ -95,6 +95,7 @@ def test_dates_are_prepared_once_per_request_not_per_item(app, auth, db_conn, mo
 def test_the_item_controls_are_one_call_per_list(app, auth, db_conn, monkeypatch):
     """Endre and Slett of every item the person may change come from one call per list;
     an empty list prepares no controls at all."""
+    from stafettlogg import web
     from stafettlogg.logs import controls
 
     log = a_log()  # "aktor" takes part: may change their own notes only
@@ -135,7 +136,7 @@ def test_the_item_controls_are_one_call_per_list(app, auth, db_conn, monkeypatch
         assert 'name="csrf_token" value="' in own and 'hx-target="#section-entries"' in own
         assert 'Slett<span class="visually-hidden"> notat</span>' in own
     assert f"/seksjon/entries/{theirs.id}/endre" not in items[str(theirs.id)]  # the holder's note: no Endre
-    assert str(controls.PLACEHOLDER) not in html and controls.EDIT_SLOT not in html and controls.DELETE_SLOT not in html
+    assert str(web.PLACEHOLDER) not in html and controls.EDIT_SLOT not in html and controls.DELETE_SLOT not in html
 
 
 def test_the_byline_names_the_author_and_the_times_escaped(app, auth, db_conn):

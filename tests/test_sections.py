@@ -408,7 +408,7 @@ def test_each_log_gets_its_own_add_forms(auth, db_conn, log):
 
 def test_each_measure_gets_its_own_evaluation_form(auth, db_conn, log):
     """The empty evaluation form is rendered once per list and filled in per measure."""
-    from stafettlogg.logs.controls import PLACEHOLDER
+    from stafettlogg.web import PLACEHOLDER
 
     html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     measures = list(Measure.select().where(Measure.log == log))

@@ -269,13 +269,14 @@ def test_writing_returns_the_newest_window(auth, many_entries, log):
 
 def test_per_item_controls_are_prepared_once_per_list(app, auth, many_entries, monkeypatch, log):
     """url_for, the CSRF token and the labels of the item controls cost the same for 5 items as for 15."""
+    from stafettlogg import web
     from stafettlogg.logs import controls
 
     calls = []
     jinja_url_for = app.jinja_env.globals["url_for"]
     monkeypatch.setitem(app.jinja_env.globals, "url_for", lambda *a, **k: calls.append(a) or jinja_url_for(*a, **k))
-    real_controls_url_for = controls.url_for
-    monkeypatch.setattr(controls, "url_for", lambda *a, **k: calls.append(a) or real_controls_url_for(*a, **k))
+    real_web_url_for = web.url_for  # the item controls' URLs are web.urls_by_id's
+    monkeypatch.setattr(web, "url_for", lambda *a, **k: calls.append(a) or real_web_url_for(*a, **k))
     real_csrf = controls.generate_csrf
     monkeypatch.setattr(controls, "generate_csrf", lambda: calls.append(("csrf",)) or real_csrf())
 
@@ -295,7 +296,7 @@ def test_per_item_controls_are_prepared_once_per_list(app, auth, many_entries, m
     for item_id in shown_entries(html):  # every item still gets its own links
         assert f"/logger/{log.id}/seksjon/entries/{item_id}/endre" in html
         assert f"/logger/{log.id}/seksjon/entries/{item_id}/slett" in html
-    assert str(controls.PLACEHOLDER) not in html
+    assert str(web.PLACEHOLDER) not in html
 
 
 # ------------------------------------------------------------------ the guardians' view

@@ -7,7 +7,7 @@ a long list does not repeat identical work per item."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import get_template_attribute, url_for
+from flask import get_template_attribute
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -16,7 +16,7 @@ from stafettlogg.dates import date_time
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.sections import may_change_each, may_evaluate_each
-from stafettlogg.web import PLACEHOLDER, fill_id
+from stafettlogg.web import urls_by_id
 
 # where an item's Endre and Slett URLs go in the markup rendered once per list: characters
 # that neither a URL, a label nor a CSRF token contains, and that escaping leaves alone
@@ -51,14 +51,16 @@ class ItemControls:
 
     def url(self, endpoint: str, item_id: int) -> str:
         """url_for(endpoint) for this item: built once per list with a placeholder id."""
-        template = self._urls.get(endpoint)
-        if template is None:
+        return self._url_of(endpoint)(item_id)
+
+    def _url_of(self, endpoint: str):
+        """The endpoint's URL as a function of the item's id (web.urls_by_id), made once per list."""
+        urls = self._urls.get(endpoint)
+        if urls is None:
             name, names_section = ITEM_URLS[endpoint]
-            args = {"log_id": self.log_id, name: PLACEHOLDER}
-            if names_section:
-                args["key"] = self.section_key
-            template = self._urls[endpoint] = url_for(endpoint, **args)
-        return fill_id(template, item_id)
+            values = {"key": self.section_key} if names_section else {}
+            urls = self._urls[endpoint] = urls_by_id(endpoint, name, log_id=self.log_id, **values)
+        return urls
 
     def edit_url(self, item_id: int) -> str:
         return self.url("logs.item_edit", item_id)
@@ -87,10 +89,10 @@ class ItemControls:
         if not mine:
             return {}
         markup = str(get_template_attribute("logs/_item_actions.html", "item_actions")(self, EDIT_SLOT, DELETE_SLOT))
-        edit, delete = self.url("logs.item_edit", PLACEHOLDER), self.url("logs.item_delete", PLACEHOLDER)
+        edit, delete = self._url_of("logs.item_edit"), self._url_of("logs.item_delete")
         return {
             item_id: Markup(  # noqa: S704 - rendered (escaped) by the template; the URLs are url_for's
-                markup.replace(EDIT_SLOT, fill_id(edit, item_id)).replace(DELETE_SLOT, fill_id(delete, item_id))
+                markup.replace(EDIT_SLOT, edit(item_id)).replace(DELETE_SLOT, delete(item_id))
             )
             for item_id in mine
         }

@@ -24,13 +24,13 @@ from stafettlogg.archive import domain as archive_domain
 from stafettlogg.dates import local, local_today
 from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs import add_forms, controls, domain, ip_prompt, lifecycle, queries, states
+from stafettlogg.logs import add_forms, domain, ip_prompt, lifecycle, queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, optional_date, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participant, Unit, User
 from stafettlogg.takeover import domain as requests
-from stafettlogg.web import back_to, page_or_fragment, row_or_404, wants_fragment
+from stafettlogg.web import PLACEHOLDER, back_to, page_or_fragment, row_or_404, wants_fragment
 from stafettlogg.windows import row_id
 
 bp = Blueprint("logs", __name__, url_prefix="/logger")
@@ -66,7 +66,7 @@ def log_states():
         "consent_covers": states.covers,  # does the consent on file cover this unit (handover)
         "may_print_archive": lambda log: archive_domain.print_refusal(current_user, log) is None,
         "blank_section_fields": add_forms.blank_fields,
-        "item_placeholder": controls.PLACEHOLDER,  # an id a list's forms are rendered with once, then filled in
+        "item_placeholder": PLACEHOLDER,  # an id a list's forms are rendered with once, then filled in
     }
 
 
