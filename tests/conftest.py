@@ -64,22 +64,54 @@ def _seed(url: str) -> None:
     close_kept_connections()  # the SQLite template is copied as a file: its WAL written into it
 
 
-@pytest.fixture(scope="session")
-def template_database(tmp_path_factory):
-    """Migrated and seeded once per session; each test gets its own copy."""
-    if ON_POSTGRES:
-        name = f"stafett_tpl_{uuid.uuid4().hex[:8]}"
-        _pg_admin(f'CREATE DATABASE "{name}"')
-        _seed(_pg_url(name))
-        from stafettlogg.db import db
+class _Template:
+    """The session's migrated and seeded database, each test's starting point. The demo's
+    dates are relative to today in Norway, so a session that runs past midnight there
+    seeds another for the new day: a test compares the demo's dates with local_today()."""
 
-        db.close() if not db.is_closed() else None
-        yield name
-        drop_pg_database(name)
-    else:
-        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    def __init__(self, tmp_path_factory):
+        self._tmp = tmp_path_factory
+        self._day = None
+        self._made: list = []
+
+    def current(self):
+        """The template seeded today (Oslo time): a PostgreSQL database name or a file."""
+        today = local_today()
+        if today != self._day:
+            self._made.append(self._make())
+            self._day = today
+        return self._made[-1]
+
+    def _make(self):
+        if ON_POSTGRES:
+            name = f"stafett_tpl_{uuid.uuid4().hex[:8]}"
+            _pg_admin(f'CREATE DATABASE "{name}"')
+            _seed(_pg_url(name))
+            from stafettlogg.db import db
+
+            db.close() if not db.is_closed() else None
+            return name
+        path = self._tmp.mktemp("template") / "template.sqlite3"
         _seed(f"sqlite:///{path}")
-        yield path
+        return path
+
+    def remove(self) -> None:
+        if ON_POSTGRES:
+            for name in self._made:
+                drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory):
+    kept = _Template(tmp_path_factory)
+    yield kept
+    kept.remove()
+
+
+@pytest.fixture
+def template_database(templates):
+    """Migrated and seeded once per session (and day); each test gets its own copy."""
+    return templates.current()
 
 
 def _pg_url(name: str) -> str:

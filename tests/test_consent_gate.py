@@ -32,8 +32,6 @@ from tests.conftest import a_log, url_values, user
 
 pytestmark = pytest.mark.db
 
-TODAY = local_today()
-
 
 @pytest.fixture
 def ctx_request(app, db_conn):
@@ -49,11 +47,11 @@ def log(app):
 
 
 def expire(log, days_ago: int = 1) -> None:
-    Consent.update(expires_on=TODAY - dt.timedelta(days=days_ago)).where(Consent.log == log).execute()
+    Consent.update(expires_on=local_today() - dt.timedelta(days=days_ago)).where(Consent.log == log).execute()
 
 
 def consent_expires_in(log, days: int) -> None:
-    Consent.update(expires_on=TODAY + dt.timedelta(days=days)).where(Consent.log == log).execute()
+    Consent.update(expires_on=local_today() + dt.timedelta(days=days)).where(Consent.log == log).execute()
 
 
 def consent_form(**changes):
@@ -61,8 +59,8 @@ def consent_form(**changes):
         "given_by": "guardian",
         "given_by_name": "Fatima Hansen",
         "relation": "mor",
-        "consent_date": TODAY.isoformat(),
-        "expires_on": (TODAY + dt.timedelta(days=365)).isoformat(),
+        "consent_date": local_today().isoformat(),
+        "expires_on": (local_today() + dt.timedelta(days=365)).isoformat(),
         "services": ["kind:helsestasjon", "kind:ppt"],
     }
     data.update(changes)
@@ -205,7 +203,7 @@ def test_reminders_30_and_7_days_before_and_at_expiry_each_once(app, db_conn, lo
     from stafettlogg.reminders import consent_reminders
 
     leader, holder = user("enhetsleder"), user("stafettholder")
-    expires = TODAY + dt.timedelta(days=30)
+    expires = local_today() + dt.timedelta(days=30)
     Consent.update(expires_on=expires).where(Consent.log == log).execute()
     mails_before = OutboxEmail.select().where(OutboxEmail.to.in_([leader.email, holder.email])).count()
 
@@ -213,9 +211,9 @@ def test_reminders_30_and_7_days_before_and_at_expiry_each_once(app, db_conn, lo
         return list(Notification.select().where(Notification.kind == kind, Notification.log_id == log))
 
     with app.test_request_context():
-        assert consent_reminders(TODAY) == 2
-        assert consent_reminders(TODAY) == 0  # idempotent
-        assert consent_reminders(TODAY + dt.timedelta(days=10)) == 0  # nothing new between
+        assert consent_reminders(local_today()) == 2
+        assert consent_reminders(local_today()) == 0  # idempotent
+        assert consent_reminders(local_today() + dt.timedelta(days=10)) == 0  # nothing new between
         assert {n.user_id for n in notices("consent_expiring")} == {leader.id, holder.id}
         assert consent_reminders(expires - dt.timedelta(days=7)) == 2
         assert consent_reminders(expires - dt.timedelta(days=6)) == 0
@@ -246,7 +244,7 @@ def test_a_reminder_reads_in_nynorsk_for_a_nynorsk_reader(app, db_conn, log):
 
     consent_expires_in(log, 5)
     with app.test_request_context():
-        consent_reminders(TODAY)
+        consent_reminders(local_today())
     note = Notification.get(Notification.kind == "consent_expiring", Notification.user == user("stafettholder"))
     assert "Avtal et nytt samtykke" in loads(note.message).render("nb")
     assert "Avtal eit nytt samtykke" in loads(note.message).render("nn")
@@ -354,7 +352,7 @@ YOUTH = {
 
 
 def _birth(years: int) -> str:
-    return (TODAY - dt.timedelta(days=365 * years + 10)).isoformat()  # some days past the birthday
+    return (local_today() - dt.timedelta(days=365 * years + 10)).isoformat()  # some days past the birthday
 
 
 def test_a_youth_of_16_can_have_a_log_without_guardians_and_consent_alone(auth, db_conn):

@@ -26,7 +26,6 @@ from tests.conftest import a_log, a_measure, user
 pytestmark = pytest.mark.db
 
 ROOT = Path(__file__).resolve().parent.parent
-TODAY = local_today()
 
 # name: (evaluation date, evaluations, measure status, log status) → overdue today?
 CASES = {
@@ -48,7 +47,9 @@ def evaluate(log, measure, days: int):
         user("stafettholder"),
         log,
         Measure.get_by_id(measure.id),
-        demo.form_values(evaluated_on=TODAY + dt.timedelta(days=days), what_worked="Det virket.", decision="continue"),
+        demo.form_values(
+            evaluated_on=local_today() + dt.timedelta(days=days), what_worked="Det virket.", decision="continue"
+        ),
     )
     assert not errors, errors
     return evaluation
@@ -58,8 +59,8 @@ def arrange(date, evaluations, status, log_status):
     log = a_log(participants=())
     measure = a_measure(
         log,
-        start_date=TODAY - dt.timedelta(days=60),
-        evaluation_date=TODAY + dt.timedelta(days=date),
+        start_date=local_today() - dt.timedelta(days=60),
+        evaluation_date=local_today() + dt.timedelta(days=date),
         status=status,
     )
     for days in evaluations:
@@ -70,7 +71,7 @@ def arrange(date, evaluations, status, log_status):
 
 
 def overdue_in(unit: Unit) -> int:
-    data = stats.statistics([unit], TODAY)
+    data = stats.statistics([unit], local_today())
     return data["units"][0].overdue
 
 
@@ -88,7 +89,7 @@ def test_an_overdue_measure_is_counted_and_nothing_else(nordbyen, case):
     assert overdue_in(nordbyen) == before + overdue
     assert check_invariants() == []  # the measure keeps its latest evaluation's date
     if evaluations:
-        assert measure.last_evaluated_on == TODAY + dt.timedelta(days=max(evaluations))
+        assert measure.last_evaluated_on == local_today() + dt.timedelta(days=max(evaluations))
 
 
 def test_the_statistics_the_start_page_and_the_reminders_agree(app, nordbyen):
@@ -100,7 +101,7 @@ def test_the_statistics_the_start_page_and_the_reminders_agree(app, nordbyen):
     assert overdue_in(nordbyen) == len(overdue)
     with app.test_request_context("/"):
         listed = {m.id for m in queries.measures_due(user("stafettholder")).items}
-        measure_reminders(TODAY)
+        measure_reminders(local_today())
     assert listed == overdue | due_soon
     kinds = {}
     for note in Notification.select().where(Notification.kind.in_(("measure_due", "measure_overdue"))):
@@ -149,7 +150,7 @@ def test_a_new_evaluation_date_after_the_last_evaluation_makes_it_due_again(nord
         what=measure.what,
         responsible=measure.responsible,
         start_date=measure.start_date,
-        evaluation_date=TODAY - dt.timedelta(days=2),
+        evaluation_date=local_today() - dt.timedelta(days=2),
         status=measure.status,
         concern=measure.concern_id,
         version=measure.version,

@@ -29,7 +29,6 @@ from tests.conftest import a_log, a_measure, a_meeting, an_item, user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
-TODAY = local_today().isoformat()
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "Emma sa: **jeg vil være med**\n\n- fotball\n- tegning\n\n<script>alert(1)</script>"
 
@@ -98,8 +97,13 @@ def test_section_create_and_update_store_the_html(auth, db_conn, key, log):
         "concerns": {"title": "Friminutt", "body": TEXT},
         "highlights": {"body": TEXT},
         "goals": {"body": TEXT, "concern": ""},
-        "measures": {"what": TEXT, "responsible": "Lærer", "evaluation_date": TODAY, "status": "planned"},
-        "entries": {"entry_date": TODAY, "body": TEXT},
+        "measures": {
+            "what": TEXT,
+            "responsible": "Lærer",
+            "evaluation_date": local_today().isoformat(),
+            "status": "planned",
+        },
+        "entries": {"entry_date": local_today().isoformat(), "body": TEXT},
     }[key]
     client = auth.persona("holder")
     html = client.post(f"/logger/{log.id}/seksjon/{key}", data=data, headers=HX).get_data(as_text=True)
@@ -131,7 +135,7 @@ def test_meeting_texts_evaluation_and_correction_store_the_html(auth, db_conn, l
     measure = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
     client.post(
         f"/logger/{log.id}/tiltak/{measure.id}/evaluering",
-        data={"evaluated_on": TODAY, "what_worked": "Det *virket*.", "decision": "continue"},
+        data={"evaluated_on": local_today().isoformat(), "what_worked": "Det *virket*.", "decision": "continue"},
         headers=HX,
     )
     evaluation = Evaluation.select().order_by(Evaluation.id.desc()).first()

@@ -14,7 +14,6 @@ from tests.conftest import a_log, a_measure, an_item, fails, user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
-TODAY = local_today().isoformat()
 
 VALID = {
     "concerns": {"title": "Emma gruer seg til gymtimene", "body": "Hun sier det er *skummelt*."},
@@ -23,12 +22,18 @@ VALID = {
     "measures": {
         "what": "Gymlærer lar Emma velge aktivitet først.",
         "responsible": "Gymlærer Ola",
-        "evaluation_date": TODAY,
+        "evaluation_date": "",  # today: _dated_today
         "status": "planned",
     },
     "meetings": {"kind": "samarbeidsmote", "starts_at": "2026-12-01T14:00", "place": "Teams"},
-    "entries": {"entry_date": TODAY, "body": "Telefonsamtale med far."},
+    "entries": {"entry_date": "", "body": "Telefonsamtale med far."},  # today: _dated_today
 }
+
+
+@pytest.fixture(autouse=True)
+def _dated_today():
+    """The forms' dates are today in Norway when the test runs (a run may pass midnight)."""
+    VALID["measures"]["evaluation_date"] = VALID["entries"]["entry_date"] = local_today().isoformat()
 
 
 @pytest.fixture
@@ -103,7 +108,7 @@ def test_edit_in_place_and_update(auth, db_conn, log):
     r = c.post(
         f"/logger/{log.id}/seksjon/entries/{entry.id}",
         headers=HX,
-        data={"entry_date": TODAY, "body": "Oppdatert tekst", "version": entry.version},
+        data={"entry_date": local_today().isoformat(), "body": "Oppdatert tekst", "version": entry.version},
     )
     assert r.status_code == 200 and "Oppdatert tekst" in r.get_data(as_text=True)
     updated = Entry.get_by_id(entry.id)
@@ -115,12 +120,12 @@ def test_stale_save_is_a_conflict_and_hands_text_back(auth, db_conn, log):
     c = auth.persona("holder")
     c.post(
         f"/logger/{log.id}/seksjon/entries/{entry.id}",
-        data={"entry_date": TODAY, "body": "Først lagret", "version": entry.version},
+        data={"entry_date": local_today().isoformat(), "body": "Først lagret", "version": entry.version},
     )
     r = c.post(
         f"/logger/{log.id}/seksjon/entries/{entry.id}",
         headers=HX,
-        data={"entry_date": TODAY, "body": "Min egen tekst", "version": entry.version},
+        data={"entry_date": local_today().isoformat(), "body": "Min egen tekst", "version": entry.version},
     )
     assert r.status_code == 409
     html = r.get_data(as_text=True)
@@ -177,7 +182,8 @@ def test_participant_changes_only_own_items(auth, db_conn, log):
     holders_entry = Entry.get(Entry.log == log, Entry.author == user("stafettholder"))
     c = auth.persona("participant")
     r = c.post(
-        f"/logger/{log.id}/seksjon/entries/{holders_entry.id}", data={"entry_date": TODAY, "body": "X", "version": 1}
+        f"/logger/{log.id}/seksjon/entries/{holders_entry.id}",
+        data={"entry_date": local_today().isoformat(), "body": "X", "version": 1},
     )
     assert r.status_code == 403
     assert c.post(f"/logger/{log.id}/seksjon/entries/{holders_entry.id}/slett").status_code == 403
@@ -191,7 +197,7 @@ def test_participant_evaluates_only_own_measures(auth, db_conn, log):
     own = Measure.get(Measure.log == log, Measure.responsible_user == user("aktor"))
     other = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
     c = auth.persona("participant")
-    data = {"evaluated_on": TODAY, "what_worked": "Samtalene hjelper.", "decision": "continue"}
+    data = {"evaluated_on": local_today().isoformat(), "what_worked": "Samtalene hjelper.", "decision": "continue"}
     assert c.post(f"/logger/{log.id}/tiltak/{own.id}/evaluering", data=data, headers=HX).status_code == 200
     assert c.post(f"/logger/{log.id}/tiltak/{other.id}/evaluering", data=data, headers=HX).status_code == 403
     assert Evaluation.select().where(Evaluation.measure == own).count() == 1
@@ -204,7 +210,7 @@ def test_evaluation_end_closes_measure_and_bad_input_is_kept(auth, db_conn, log)
     r = c.post(
         f"/logger/{log.id}/tiltak/{m.id}/evaluering",
         headers=HX,
-        data={"evaluated_on": TODAY, "what_worked": "Mitt svar"},
+        data={"evaluated_on": local_today().isoformat(), "what_worked": "Mitt svar"},
     )
     assert (
         r.status_code == 422
@@ -214,7 +220,7 @@ def test_evaluation_end_closes_measure_and_bad_input_is_kept(auth, db_conn, log)
     r = c.post(
         f"/logger/{log.id}/tiltak/{m.id}/evaluering",
         headers=HX,
-        data={"evaluated_on": TODAY, "what_worked": "Målet er nådd.", "decision": "end"},
+        data={"evaluated_on": local_today().isoformat(), "what_worked": "Målet er nådd.", "decision": "end"},
     )
     assert r.status_code == 200
     assert Measure.get_by_id(m.id).status == "ended"
@@ -281,7 +287,8 @@ def test_markdown_keeps_formatting():
 
 def test_stored_script_is_not_rendered_on_the_page(auth, db_conn, log):
     auth.persona("holder").post(
-        f"/logger/{log.id}/seksjon/entries", data={"entry_date": TODAY, "body": "<script>alert('x')</script>Hei"}
+        f"/logger/{log.id}/seksjon/entries",
+        data={"entry_date": local_today().isoformat(), "body": "<script>alert('x')</script>Hei"},
     )
     html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     assert "<script>alert" not in html
@@ -367,7 +374,7 @@ def test_query_count_of_log_page_does_not_grow_with_content(auth, db_conn, log):
     for i in range(5):
         c.post(
             f"/logger/{log.id}/tiltak/{m.id}/evaluering",
-            data={"evaluated_on": TODAY, "what_worked": "ok", "decision": "continue"},
+            data={"evaluated_on": local_today().isoformat(), "what_worked": "ok", "decision": "continue"},
         )
     many = count_queries(c, f"/logger/{log.id}")
     assert many == few, (few, many)

@@ -13,8 +13,6 @@ from tests.conftest import PERSONAS, a_log, refused, user
 
 pytestmark = pytest.mark.db
 
-TODAY = local_today()
-
 
 @pytest.fixture
 def log(db_conn):
@@ -23,9 +21,15 @@ def log(db_conn):
 
 
 FORMS = {
-    "talk_agreements": {"adult": "Kari", "every_days": "7", "start_date": TODAY.isoformat(), "status": "ongoing"},
-    "talks": {"talked_on": TODAY.isoformat(), "who": "Kari", "how_it_goes": "Bra"},
+    "talk_agreements": {"adult": "Kari", "every_days": "7", "start_date": "", "status": "ongoing"},
+    "talks": {"talked_on": "", "who": "Kari", "how_it_goes": "Bra"},
 }
+
+
+@pytest.fixture(autouse=True)
+def _dated_today():
+    """The forms' dates are today in Norway when the test runs (a run may pass midnight)."""
+    FORMS["talk_agreements"]["start_date"] = FORMS["talks"]["talked_on"] = local_today().isoformat()
 
 
 def form(key: str, **changes) -> dict:
@@ -38,7 +42,7 @@ def _agreement(log, every_days=7, start=None, adult="Kontaktlærer Kari Ottesen"
         log=log,
         adult=adult,
         every_days=every_days,
-        start_date=start or TODAY - dt.timedelta(days=30),
+        start_date=start or local_today() - dt.timedelta(days=30),
         author=log.holder,
         **extra,
     )
@@ -94,7 +98,7 @@ def test_holder_agrees_and_a_participant_notes_a_talk(auth, db_conn, log):
         data=form(
             "talk_agreements",
             adult="Kontaktlærer Kari Ottesen",
-            start_date=(TODAY - dt.timedelta(days=10)).isoformat(),
+            start_date=(local_today() - dt.timedelta(days=10)).isoformat(),
             how="En prat etter gymtimen",
         ),
         headers={"HX-Request": "true"},
@@ -119,7 +123,7 @@ def test_holder_agrees_and_a_participant_notes_a_talk(auth, db_conn, log):
     talk = ChildTalk.get(ChildTalk.log == log)
     assert talk.agreement_id == agreement.id and talk.author.username == PERSONAS["participant"]
     due = talks.schedule(Log.get_by_id(log.id))[0]
-    assert due.due_on == TODAY + dt.timedelta(days=7) and not due.overdue(TODAY)
+    assert due.due_on == local_today() + dt.timedelta(days=7) and not due.overdue(local_today())
     # the log page shows both sections, and the talk text with the live hints' hook
     page = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     assert "jeg er med Ali" in page and 'id="section-talks"' in page and "data-klarsprak" in page
@@ -128,7 +132,9 @@ def test_holder_agrees_and_a_participant_notes_a_talk(auth, db_conn, log):
 def test_bad_talk_keeps_what_was_typed_and_stores_nothing(auth, db_conn, log):
     r = auth.persona("holder").post(
         f"/logger/{log.id}/seksjon/talks",
-        data=form("talks", talked_on=(TODAY + dt.timedelta(days=3)).isoformat(), who="", how_it_goes="Bra i dag"),
+        data=form(
+            "talks", talked_on=(local_today() + dt.timedelta(days=3)).isoformat(), who="", how_it_goes="Bra i dag"
+        ),
     )
     page = r.get_data(as_text=True)
     assert r.status_code == 422
@@ -166,8 +172,10 @@ def test_a_closed_log_takes_no_talks(auth, db_conn, log):
 
 
 def test_start_page_shows_due_and_overdue_talks_to_the_holder_and_the_named_adult(auth, db_conn, log):
-    _agreement(log, 7, start=TODAY - dt.timedelta(days=20), adult="Helsesykepleier Nina", adult_user=user("aktor"))
-    _agreement(log, 30, start=TODAY, adult="Kontaktlærer Kari")  # due in 30 days: not yet on the list
+    _agreement(
+        log, 7, start=local_today() - dt.timedelta(days=20), adult="Helsesykepleier Nina", adult_user=user("aktor")
+    )
+    _agreement(log, 30, start=local_today(), adult="Kontaktlærer Kari")  # due in 30 days: not yet on the list
     for persona in ("holder", "participant"):
         page = auth.persona(persona).get("/").get_data(as_text=True)
         assert "Helsesykepleier Nina snakker med barnet" in page and "Forfalt" in page
@@ -178,7 +186,7 @@ def test_start_page_shows_due_and_overdue_talks_to_the_holder_and_the_named_adul
 
 def test_guardians_see_who_talks_how_often_and_when_last_never_what_was_said(auth, db_conn, log):
     agreement = _agreement(log, 14, adult="Kontaktlærer Kari Ottesen")
-    _talk(log, TODAY - dt.timedelta(days=2), agreement, text="Hemmelig: jeg gruer meg til jul")
+    _talk(log, local_today() - dt.timedelta(days=2), agreement, text="Hemmelig: jeg gruer meg til jul")
     page = auth.persona("guardian").get(f"/mine/{log.id}").get_data(as_text=True)
     assert "Samtaler med barnet mellom møtene" in page
     assert "Kontaktlærer Kari Ottesen" in page and "Annenhver uke" in page
