@@ -627,6 +627,28 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
                 yield (at, holder_id, name, "holder", rng.choice(actions), lid, "127.0.0.1")
 
     loader.insert(models.AuditEvent, ["at", "user_id", "username", "role", "action", "log_id", "ip"], events())
+
+    # notices: each log's holder is told of its meetings over the log's life (3 to 12),
+    # those older than two weeks read: «Varsler» and the unread count on every page
+    from stafettlogg.messages import dumps, msg
+
+    def notices():
+        for lid, _u, holder_id, created, status in new_logs:
+            if status == LogStatus.DRAFT:
+                continue
+            span = max(60, int((now - created).total_seconds()))
+            for k in range(rng.randint(3, 12)):
+                at = created + dt.timedelta(seconds=rng.randint(0, span))
+                text = msg("Du har møte i stafettlogg nr. %(id)s i morgen kl. %(time)s.", id=lid, time="14:00")
+                read = at + dt.timedelta(hours=rng.randint(1, 72)) if at < now - dt.timedelta(days=14) else None
+                url = f"/logger/{lid}#meetings"
+                yield (holder_id, "meeting_tomorrow", dumps(text), url, lid, f"bench:{lid}:{k}", at, read)
+
+    loader.insert(
+        models.Notification,
+        ["user", "kind", "message", "url", "log_id", "dedupe_key", "created_at", "read_at"],
+        notices(),
+    )
     loader.finish()
     report(
         f"  generated in {time.monotonic() - started:.0f} s: " + ", ".join(f"{k} {v}" for k, v in loader.counts.items())

@@ -84,6 +84,7 @@ def pages(info: dict, search: str) -> list[Page]:
         Page("overview", "unit overview", "enhetsleder", f"/enheter/{unit}/oversikt"),
         Page("search", "search fragment", "stafettholder", f"/logger/{log}/deltakere/sok?q={search}", fragment=True),
         Page("access", "guardian access history", "foresatt", f"/mine/{log}/innsyn"),
+        Page("notices", "notifications", "stafettholder", "/varsler"),
     ]
 
 

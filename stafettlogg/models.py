@@ -216,6 +216,10 @@ class Notification(BaseModel):
     created_at = DateTimeField(default=utcnow)
     read_at = DateTimeField(null=True)
 
+    class Meta:
+        # «Varsler», newest first, in windows
+        indexes = ((("user", "created_at", "id"), False),)
+
     @property
     def text(self) -> str:
         """The notice in the language of whoever reads it now."""
@@ -224,6 +228,12 @@ class Notification(BaseModel):
     @text.setter
     def text(self, value: str) -> None:  # a plain text is a message without parameters
         self.message = dumps(Message(value))
+
+
+# the unread count on every page: a partial index of the unread notices
+Notification.add_index(
+    Notification.index(Notification.user, name="notification_unread", where=Notification.read_at.is_null())
+)
 
 
 class MailStatus:

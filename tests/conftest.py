@@ -594,3 +594,27 @@ def an_ended_log(status: str = "closed", **log_args):
         with write_transaction():
             Log.update(**ended).where(Log.id == log.id).execute()
         return Log.get_by_id(log.id)
+
+
+def hourly_notices(username: str, count: int, start=dt.datetime(2026, 1, 1, 8, 0), read_every: int = 0) -> None:
+    """`count` notices for `username`, an hour apart from `start`, "Varsel nummer 0" the
+    oldest; with read_every, every read_every-th one (from the second) already read."""
+    from stafettlogg.db import write_transaction
+    from stafettlogg.messages import Message, dumps
+    from stafettlogg.models import Notification
+
+    person = user(username)
+    rows = [
+        {
+            "user": person.id,
+            "kind": "test",
+            "message": dumps(Message(f"Varsel nummer {n}")),
+            "url": "",
+            "dedupe_key": f"test-{username}-{n}",
+            "created_at": start + dt.timedelta(hours=n),
+            "read_at": start if read_every and n % read_every else None,
+        }
+        for n in range(count)
+    ]
+    with write_transaction():
+        Notification.insert_many(rows).execute()

@@ -6,7 +6,7 @@ import pytest
 
 from bench.generate import generate
 from bench.run import counting, pages
-from stafettlogg.models import AuditEvent, Entry, Log, Measure, Meeting, Unit, User
+from stafettlogg.models import AuditEvent, Entry, Log, Measure, Meeting, Notification, Unit, User
 
 pytestmark = pytest.mark.db
 
@@ -29,6 +29,10 @@ def test_generator_scales_and_grows_the_measured_log(info):
     # roughly the proportions per log
     assert 8 <= Entry.select().count() / Log.select().count() <= 20
     assert info["autosave_meetings"]
+    # notices over the years, the recent ones unread, each one a message the page renders
+    notices = Notification.select().where(Notification.user == Log.get_by_id(big).holder)
+    assert notices.count() >= 3 * 30 and "i morgen kl. 14:00" in notices.first().text
+    assert 0 < Notification.select().where(Notification.read_at.is_null()).count() < Notification.select().count()
     # ids chosen by the generator leave the sequences where the app continues
     new = Log.create(
         subject=Log.get_by_id(big).subject, unit=info["unit"], holder=Log.get_by_id(big).holder, created_by_id=1

@@ -132,6 +132,7 @@ def family_pages(app, auth, log, code, recorder):
     parent = auth.persona("guardian")
     for path in ("/", "/varsler", f"/mine/{log.id}", f"/mine/{log.id}/innsyn"):
         get(parent, f"{path}?{q}")
+    get(parent, f"/varsler?etter=2025-01-01T00:00:00_1&{q}")  # a window past the oldest notice
     get(parent, f"/mine/{log.id}/trekk-samtykke")
     get(parent, f"/mine/{log.id}/trekk-samtykke", method="post", data={}, status=422)
     get(parent, f"/mine/{log.id}/be-om-sletting")

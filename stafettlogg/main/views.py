@@ -6,6 +6,7 @@ from flask_login import current_user
 from stafettlogg.auth import safe_next
 from stafettlogg.db import db, write_transaction
 from stafettlogg.logs import queries
+from stafettlogg.main import queries as main_queries
 from stafettlogg.models import Notification, Role, User, utcnow
 from stafettlogg.web import is_htmx, page_or_fragment
 
@@ -60,13 +61,13 @@ def language():
 
 @bp.route("/varsler")
 def notifications():
-    items = (
-        Notification.select()
-        .where(Notification.user == current_user.id)
-        .order_by(Notification.created_at.desc())
-        .limit(200)
+    """The person's notices, one window at a time: «Vis flere» is a link to the next window
+    as a whole page, and htmx appends just its notices in place of the link."""
+    window = main_queries.notices(current_user.id, request.args.get("etter"))
+    only_items = bool(window.cursor) and is_htmx()
+    return page_or_fragment(
+        "main/_notification_items.html", "main/notifications.html", window=window, only_items=only_items
     )
-    return render_template("main/notifications.html", items=list(items))
 
 
 @bp.route("/varsler/<int:notification_id>/les", methods=["POST"])
