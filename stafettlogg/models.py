@@ -263,6 +263,9 @@ class OutboxEmail(BaseModel):
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
 
+    class Meta:
+        indexes = ((("created_at", "id"), False),)  # «Utboks», newest first, in windows
+
     @property
     def subject(self) -> str:
         return loads(self.subject_message).render(self.locale)

@@ -618,3 +618,27 @@ def hourly_notices(username: str, count: int, start=dt.datetime(2026, 1, 1, 8, 0
     ]
     with write_transaction():
         Notification.insert_many(rows).execute()
+
+
+def hourly_mails(count: int, failed: int, start=dt.datetime(2026, 1, 1, 8, 0), key: str = "test") -> None:
+    """`count` e-mails in the outbox, an hour apart from `start`, "E-post nummer 0" the
+    oldest, all sent but number `failed` (given up after 3 tries)."""
+    from stafettlogg.db import write_transaction
+    from stafettlogg.messages import Message, dumps
+    from stafettlogg.models import MailStatus, OutboxEmail
+
+    rows = [
+        {
+            "to": f"mottaker{n}@example.no",
+            "subject_message": dumps(Message(f"E-post nummer {n}")),
+            "body_message": dumps(Message("Hei.\n\nDu har fått et varsel i Stafettlogg.")),
+            "idempotency_key": f"{key}-{n}",
+            "status": MailStatus.FAILED if n == failed else MailStatus.SENT,
+            "attempts": 3 if n == failed else 1,
+            "created_at": start + dt.timedelta(hours=n),
+            "sent_at": None if n == failed else start + dt.timedelta(hours=n, minutes=1),
+        }
+        for n in range(count)
+    ]
+    with write_transaction():
+        OutboxEmail.insert_many(rows).execute()

@@ -13,11 +13,12 @@ from stafettlogg.auth import rotate_session_token
 from stafettlogg.db import write_transaction
 from stafettlogg.handover import domain as handover
 from stafettlogg.i18n import gettext as _
-from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, Role, Unit, UnitKind, User, utcnow
+from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, OutboxEmail, Role, Unit, UnitKind, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.oidc.domain import identity_problem, normalise_identity
 from stafettlogg.passwords import hash_password
 from stafettlogg.web import path_for
+from stafettlogg.windows import Window, dated_window
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 WORDS = [
@@ -306,3 +307,9 @@ def revoke_ito(by: User, staff: User) -> None:
                 unit=staff.unit.name,
             ),
         )
+
+
+def outbox_window(cursor: str | None = None) -> Window:
+    """One window of the e-mail outbox, newest first, after ``cursor`` (time and id: the
+    index on the outbox's time and id answers it however many e-mails have been written)."""
+    return dated_window(OutboxEmail.select(), OutboxEmail.created_at, OutboxEmail.id, cursor, total=0)

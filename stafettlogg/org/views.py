@@ -9,6 +9,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
 from stafettlogg.org import domain
+from stafettlogg.web import is_htmx, page_or_fragment
 
 bp = Blueprint("org", __name__)
 
@@ -236,5 +237,13 @@ def _change_ito(change, done):
 
 @bp.route("/admin/utboks")
 def outbox():
-    mails = list(OutboxEmail.select().order_by(OutboxEmail.created_at.desc()).limit(200))
-    return render_template("org/outbox.html", mails=mails, smtp_configured=bool(current_app.config.get("SMTP_HOST")))
+    """Every e-mail the service has written, one window at a time: «Vis flere» is a link to
+    the next window as a whole page, and htmx appends just its e-mails in place of the link."""
+    window = domain.outbox_window(request.args.get("etter"))
+    return page_or_fragment(
+        "org/_outbox_mails.html",
+        "org/outbox.html",
+        window=window,
+        only_items=bool(window.cursor) and is_htmx(),
+        smtp_configured=bool(current_app.config.get("SMTP_HOST")),
+    )
