@@ -384,8 +384,11 @@ def plans(url: str, page_list: list[Page], report) -> list[str]:
     """EXPLAIN of each page's SELECTs on PostgreSQL; sequential scans of growing tables."""
     import psycopg
 
+    from stafettlogg.db import postgres_session
+
     findings = []
-    with psycopg.connect(url) as conn:
+    # the planner's settings of the app's own sessions (db.POSTGRES_SESSION): the plans it runs
+    with psycopg.connect(url, **postgres_session(url)) as conn:
         # A scan of a table that still fits in a few pages is the planner's right choice.
         sizes = dict(conn.execute("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r'").fetchall())
         for page in page_list:

@@ -96,11 +96,17 @@ def open_database(url: str, pooled: bool = False):
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
-    session = {} if "options=" in url else {"options": POSTGRES_SESSION}
+    session = postgres_session(url)
     if pooled:
         # playhouse.pool checks a kept PostgreSQL connection with a round trip before reuse
         return connect(url.replace("postgresql://", "postgresql+pool://", 1), autorollback=False, **POOL, **session)
     return connect(url, autorollback=False, **session)
+
+
+def postgres_session(url: str) -> dict:
+    """The connection options of every session on PostgreSQL (the app's, and the bench's
+    EXPLAIN of its queries): POSTGRES_SESSION unless the URL sets its own `options`."""
+    return {} if "options=" in url else {"options": POSTGRES_SESSION}
 
 
 def close_kept_connections() -> None:

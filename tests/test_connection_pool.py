@@ -83,3 +83,24 @@ def test_postgresql_sessions_price_random_reads_for_ssd(app, database_url):
     if ON_POSTGRES:
         with app.app_context(), db.connection_context():
             assert db.execute_sql("SHOW random_page_cost").fetchone()[0] == "1.1"
+
+
+def test_the_bench_explains_the_queries_with_the_apps_planner_settings(monkeypatch):
+    """`make bench` prints the plan of each page's queries: made in a session with the
+    app's planner settings, or it shows plans the app never runs."""
+    import psycopg
+
+    from bench.run import plans
+
+    opened = []
+
+    def fake_connect(url, **options):
+        opened.append(options)
+        raise RuntimeError("no server here")
+
+    monkeypatch.setattr(psycopg, "connect", fake_connect)
+    url = "postgresql://someone:secret@db.example:5432/stafettlogg"
+    for given, expected in ((url, {"options": "-c random_page_cost=1.1"}), (url + "?options=-c%20jit%3Doff", {})):
+        with pytest.raises(RuntimeError):
+            plans(given, [], report=lambda *a: None)
+        assert opened.pop() == expected
