@@ -665,6 +665,9 @@ class LogTombstone(BaseModel):
     reason = CharField(max_length=30, default="")  # passive_by_agreement, not_kept, guardian_request
     archive_waiver = TextField(default="")  # why it was deleted without being archived
 
+    class Meta:
+        indexes = ((("unit", "deleted_at", "id"), False),)  # the unit's record of deletions, in windows
+
 
 class ArchiveDelivery(BaseModel):
     """One delivery of a log to the municipality's archive (seed 003): when, by whom,

@@ -642,3 +642,26 @@ def hourly_mails(count: int, failed: int, start=dt.datetime(2026, 1, 1, 8, 0), k
     ]
     with write_transaction():
         OutboxEmail.insert_many(rows).execute()
+
+
+def daily_tombstones(username: str, count: int, first: int, start=dt.datetime(2026, 1, 1, 8, 0)) -> None:
+    """`count` logs deleted by the unit leader `username` in their unit, a day apart from
+    `start`, numbered from `first` (numbers no log has) the oldest."""
+    from stafettlogg.db import write_transaction
+    from stafettlogg.models import LogTombstone
+
+    leader = user(username)
+    rows = [
+        {
+            "log_id": first + n,
+            "unit": leader.unit_id,
+            "created_at": start - dt.timedelta(days=400),
+            "closed_at": start - dt.timedelta(days=30),
+            "deleted_at": start + dt.timedelta(days=n),
+            "deleted_by": leader.id,
+            "reason": "not_kept",
+        }
+        for n in range(count)
+    ]
+    with write_transaction():
+        LogTombstone.insert_many(rows).execute()

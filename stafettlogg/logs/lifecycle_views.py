@@ -13,7 +13,8 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs import lifecycle, queries
 from stafettlogg.logs.errors import LogError
-from stafettlogg.models import DeletionRequest, Log, LogStatus, LogTombstone, Subject, User
+from stafettlogg.models import DeletionRequest, Log, LogStatus, Subject, User
+from stafettlogg.web import page_or_fragment
 
 bp = Blueprint("lifecycle", __name__)
 
@@ -175,8 +176,20 @@ def deletion_refuse(log_id, request_id):
 
 @bp.route("/enheter/<int:unit_id>/sletting")
 def queue(unit_id):
-    """The unit leader's queue: deletion requests, and logs that may be deleted."""
-    unit = g.unit
+    """The unit leader's queue: deletion requests, logs that may be deleted, and the
+    record of what the unit has deleted, one window at a time: «Vis flere» under it is a
+    link to the page with the next window, and htmx appends just its rows."""
+    deleted = queries.deleted_window(g.unit.id, request.args.get("etter"))
+    return page_or_fragment(
+        "logs/_deleted_rows.html",
+        lambda: _queue_page(g.unit, deleted),
+        unit=g.unit,
+        deleted=deleted,
+        only_rows=True,
+    )
+
+
+def _queue_page(unit, deleted):
     holder = User.alias("holder")
     ended = list(
         Log.select(Log, Subject, holder)
@@ -192,13 +205,6 @@ def queue(unit_id):
             DeletionRequest.log.in_([log.id for log in ended] or [0]), DeletionRequest.handled_at.is_null()
         )
     }
-    tombstones = list(
-        LogTombstone.select(LogTombstone, User)
-        .join(User)
-        .where(LogTombstone.unit == unit)
-        .order_by(LogTombstone.deleted_at.desc())
-        .limit(50)
-    )
     return render_template(
         "logs/deletion_queue.html",
         unit=unit,
@@ -208,5 +214,6 @@ def queue(unit_id):
         deletable=[log for log in ended if log.id not in requests and lifecycle.deletion_reason(log)],
         # closed logs whose family has not answered yet: not deletable, the holder is reminded
         waiting=[log for log in ended if log.id not in requests and not lifecycle.deletion_reason(log)],
-        tombstones=tombstones,
+        deleted=deleted,
+        only_rows=False,
     )

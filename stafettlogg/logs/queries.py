@@ -27,6 +27,7 @@ from stafettlogg.models import (
     Highlight,
     Log,
     LogStatus,
+    LogTombstone,
     Measure,
     Meeting,
     Participant,
@@ -622,3 +623,11 @@ def unit_choices(user, chosen_ids=(), exclude_ids=()) -> tuple[list[Unit], list[
         if unit not in first:
             rest.setdefault(unit.area.name, []).append(unit)
     return first, list(rest.items())
+
+
+def deleted_window(unit_id: int, cursor: str | None = None) -> Window:
+    """One window of the unit's record of deleted logs (no personal data: number, dates,
+    who deleted and why), newest first, after ``cursor`` (time and id: the index on unit,
+    time and id answers it however many logs the unit has deleted over the years)."""
+    query = LogTombstone.select(LogTombstone, User).join(User).where(LogTombstone.unit == unit_id)
+    return dated_window(query, LogTombstone.deleted_at, LogTombstone.id, cursor, total=0)
