@@ -30,7 +30,8 @@ def test_generator_scales_and_grows_the_measured_log(info):
     assert 8 <= Entry.select().count() / Log.select().count() <= 20
     assert info["autosave_meetings"]
     # notices over the years, the recent ones unread, each one a message the page renders
-    notices = Notification.select().where(Notification.user == Log.get_by_id(big).holder)
+    holder = Log.get_by_id(big).holder
+    notices = Notification.select().where(Notification.user == holder, Notification.dedupe_key.startswith("bench:"))
     assert notices.count() >= 3 * 30 and "i morgen kl. 14:00" in notices.first().text
     assert 0 < Notification.select().where(Notification.read_at.is_null()).count() < Notification.select().count()
     # ids chosen by the generator leave the sequences where the app continues
