@@ -296,11 +296,15 @@ def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
 # ------------------------------------------------------------------ deletion (unit leader)
 
 
-def deletion_reason(log: Log) -> str | None:
-    """Why the unit leader may delete this log now, or None (seed 001)."""
+def deletion_reason(log: Log, requested: bool | None = None) -> str | None:
+    """Why the unit leader may delete this log now, or None (seed 001). requested: whether
+    the family has an open deletion request, when the caller has read that for many logs
+    at once (the unit leader's queue); else it is read here."""
     if log.status not in ENDED:
         return None
-    if open_deletion_request(log) is not None:
+    if requested is None:
+        requested = open_deletion_request(log) is not None
+    if requested:
         return "guardian_request"
     if log.status == LogStatus.PASSIVE:
         return "passive_by_agreement"

@@ -205,15 +205,17 @@ def _queue_page(unit, deleted):
             DeletionRequest.log.in_([log.id for log in ended] or [0]), DeletionRequest.handled_at.is_null()
         )
     }
+    # the open requests of all the unit's ended logs are read above, in one query
+    unrequested = [(log, lifecycle.deletion_reason(log, requested=False)) for log in ended if log.id not in requests]
     return render_template(
         "logs/deletion_queue.html",
         unit=unit,
         requested=[log for log in ended if log.id in requests],
         requests=requests,
         # without a request: passive logs by agreement, closed logs the family said no to keeping
-        deletable=[log for log in ended if log.id not in requests and lifecycle.deletion_reason(log)],
+        deletable=[log for log, reason in unrequested if reason],
         # closed logs whose family has not answered yet: not deletable, the holder is reminded
-        waiting=[log for log in ended if log.id not in requests and not lifecycle.deletion_reason(log)],
+        waiting=[log for log, reason in unrequested if not reason],
         deleted=deleted,
         only_rows=False,
     )
