@@ -10,7 +10,7 @@ from peewee import JOIN, fn
 from stafettlogg.db import prepared
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
-from stafettlogg.logs import domain, queries
+from stafettlogg.logs import domain, queries, states
 from stafettlogg.models import (
     AuditEvent,
     ChildTalk,
@@ -45,15 +45,15 @@ def plain_view(
     expanded: the measure whose evaluations are all shown."""
     log = queries.load_log(log.id)
     consents = list(_consents.rows(log.id))
-    # the open requests and the last refusal in one read, newest first
-    requests = list(_deletion_requests.rows(log.id))
-    open_requests = [r for r in requests if r.handled_at is None]
+    # the open request as the log's states read it (the page's actions ask it too)
+    open_request = states.open_deletion_request(log)
     context = {
         "log": log,
         "participants": queries.participants(log),
         "consents": consents,
-        "deletion_request": open_requests[-1] if open_requests else None,  # the oldest open one
-        "last_answer": next((r for r in requests if r.outcome == "refused"), None),
+        "deletion_request": open_request,
+        # the unit leader's last refusal, shown while no request is open
+        "last_answer": _last_refusal.first(log.id) if open_request is None else None,
         "shows_content": log.status != LogStatus.DRAFT,
         "units": _units_named_by(consents),
     }
@@ -75,14 +75,12 @@ def _consents(log_id: int):
 
 
 @prepared
-def _deletion_requests(log_id: int):
+def _last_refusal(log_id: int):
     return (
         DeletionRequest.select()
-        .where(
-            DeletionRequest.log == log_id,
-            DeletionRequest.handled_at.is_null() | (DeletionRequest.outcome == "refused"),
-        )
+        .where(DeletionRequest.log == log_id, DeletionRequest.outcome == "refused")
         .order_by(DeletionRequest.id.desc())
+        .limit(1)
     )
 
 
