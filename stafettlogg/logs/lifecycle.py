@@ -18,7 +18,7 @@ from stafettlogg.handover.domain import cancel_handover, pending_for
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain, states
 from stafettlogg.logs.errors import LogError
-from stafettlogg.logs.states import open_deletion_request
+from stafettlogg.logs.states import deletion_request_open, open_deletion_request
 from stafettlogg.models import (
     ChildTalk,
     ChildTalkAgreement,
@@ -326,7 +326,7 @@ def refuse_deletion(by: User, log: Log, request: DeletionRequest, response: str)
         require_role(by, log, "unit_leader", _("Bare enhetslederen kan behandle krav om sletting."))
         changed = (
             DeletionRequest.update(handled_at=utcnow(), handled_by=by, outcome="refused", response=response)
-            .where(DeletionRequest.id == request.id, DeletionRequest.log == log, DeletionRequest.handled_at.is_null())
+            .where(DeletionRequest.id == request.id, DeletionRequest.log == log, deletion_request_open())
             .execute()
         )
         if not changed:

@@ -11,7 +11,7 @@ from stafettlogg import content
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
-from stafettlogg.logs import lifecycle, queries
+from stafettlogg.logs import lifecycle, queries, states
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import DeletionRequest, Log, LogStatus, Subject, User
 from stafettlogg.web import page_or_fragment
@@ -202,7 +202,7 @@ def _queue_page(unit, deleted):
     requests = {
         r.log_id: r
         for r in DeletionRequest.select().where(
-            DeletionRequest.log.in_([log.id for log in ended] or [0]), DeletionRequest.handled_at.is_null()
+            DeletionRequest.log.in_([log.id for log in ended] or [0]), states.deletion_request_open()
         )
     }
     # the open requests of all the unit's ended logs are read above, in one query

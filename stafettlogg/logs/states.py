@@ -92,6 +92,11 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+def deletion_request_open():
+    """The condition on a deletion request that is still open: not yet answered."""
+    return DeletionRequest.handled_at.is_null()
+
+
 @once_per_request
 def open_deletion_request(log: Log) -> DeletionRequest | None:
     """The family's deletion request not yet answered (the oldest), if any: the guards
@@ -114,7 +119,7 @@ def _pending_handover(log: Log) -> bool:
 def _open_deletion_requests(log_id: int):
     return (
         DeletionRequest.select()
-        .where(DeletionRequest.log == log_id, DeletionRequest.handled_at.is_null())
+        .where(DeletionRequest.log == log_id, deletion_request_open())
         .order_by(DeletionRequest.id)
         .limit(1)
     )
