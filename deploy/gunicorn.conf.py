@@ -15,6 +15,9 @@ keepalive = 5
 max_requests = 2000  # recycle workers now and then
 max_requests_jitter = 200
 accesslog = "-"  # to the journal
+# Without query strings or the referring page (which carries its query): a search for a
+# child's name or a list's cursor must not end up in the journal (SECURITY.md "Audit").
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)s'
 errorlog = "-"
 # Client address and scheme come from nginx's X-Forwarded-* headers through the app's
 # TRUSTED_PROXIES setting (ProxyFix), not through gunicorn's own forwarded_allow_ips.

@@ -28,7 +28,7 @@ from stafettlogg.models import Role, Unit, User, utcnow
 from stafettlogg.passwords import hash_password, password_problem, verify_password
 from stafettlogg.signin import clock, second_factor, throttle
 from stafettlogg.web import hx_redirect_or_redirect, is_htmx
-from stafettlogg.windows import is_row_id
+from stafettlogg.windows import row_id
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -54,8 +54,8 @@ def load_user(session_id: str):
     """Sessions carry "<user id>:<session token>": a rotated token or a deactivated
     account ends every session of that user on the next request."""
     number, _sep, token = session_id.partition(":")
-    user_id = int(number) if number.isdigit() else 0
-    if not is_row_id(user_id) or not token:
+    user_id = row_id(number)
+    if user_id is None or not token:
         return None
     user = _user_with_unit.first(user_id)
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):

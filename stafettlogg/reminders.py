@@ -42,9 +42,32 @@ def _active_users(ids) -> list[User]:
     return list(User.select().where(User.id.in_(ids), User.active).order_by(User.id))
 
 
-def _measure_recipients(measure: Measure) -> list[User]:
-    """The holder, and the staff member responsible for the measure."""
-    return _active_users([measure.log.holder_id, measure.responsible_user_id])
+def _measure_recipients(measure: Measure, listed: dict[int, set[int]]) -> list[User]:
+    """The holder, and the staff member responsible for the measure while they still take
+    part in the log (`listed`: the participants of each log)."""
+    responsible = measure.responsible_user_id
+    if responsible not in listed.get(measure.log_id, set()):
+        responsible = None
+    return _active_users([measure.log.holder_id, responsible])
+
+
+def _with_consent(logs: list[Log], today: dt.date) -> set[int]:
+    """The ids of the logs whose consent allows working in them today (states.consent_gaps:
+    in force, not run out, covering the holder's unit and every participant's service).
+    A log that waits for a new consent is not reminded of: no one may evaluate or meet in
+    it, and its holder has been told to get a new consent."""
+    gaps = states.consent_gaps(logs, today)
+    return {log.id for log in logs if log.id not in gaps}
+
+
+def _participants_of(log_ids: set[int]) -> dict[int, set[int]]:
+    listed: dict[int, set[int]] = {}
+    if log_ids:
+        for log_id, user_id in (
+            Participant.select(Participant.log, Participant.user).where(Participant.log.in_(sorted(log_ids))).tuples()
+        ):
+            listed.setdefault(log_id, set()).add(user_id)
+    return listed
 
 
 def _log_url(log_id: int) -> str:
@@ -61,10 +84,14 @@ def measure_reminders(today: dt.date) -> int:
         .where(domain.measure_due_by(today + dt.timedelta(days=DUE_WITHIN_DAYS)))
         .order_by(Measure.evaluation_date, Measure.id)
     )
+    allowed = _with_consent(list({m.log_id: m.log for m in measures}.values()), today)
+    listed = _participants_of(allowed)
     for measure in measures:
+        if measure.log_id not in allowed:
+            continue
         overdue = bool(measure.overdue)
         kind = "measure_overdue" if overdue else "measure_due"
-        for user in _measure_recipients(measure):
+        for user in _measure_recipients(measure, listed):
             if overdue:
                 text = msg(
                     "Et tiltak i stafettlogg nr. %(id)s skulle vært evaluert %(date)s. Evaluer tiltaket eller sett en ny dato.",
@@ -102,12 +129,14 @@ def meeting_reminders(today: dt.date) -> int:
         )
         .order_by(Meeting.starts_at, Meeting.id)
     )
+    meetings = list(meetings)
+    allowed = _with_consent(list({m.log_id: m.log for m in meetings}.values()), today)
+    listed = _participants_of(allowed)
     for meeting in meetings:
         local = meeting.starts_at.replace(tzinfo=dt.UTC).astimezone(OSLO)
-        if local.date() != tomorrow:
+        if local.date() != tomorrow or meeting.log_id not in allowed:
             continue
-        participants = Participant.select(Participant.user).where(Participant.log == meeting.log_id)
-        recipients = _active_users([meeting.log.holder_id, *(p.user_id for p in participants)])
+        recipients = _active_users([meeting.log.holder_id, *sorted(listed.get(meeting.log_id, ()))])
         for user in recipients:
             text = msg(
                 "Du har møte i stafettlogg nr. %(id)s i morgen kl. %(time)s.",

@@ -208,7 +208,7 @@ def proxied(database_url, tmp_path):
         [sys.executable, "-m", "gunicorn", "--config", str(DEPLOY / "gunicorn.conf.py"), "tests.proxy_probe:app"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=(tmp_path / "gunicorn-access.log").open("wb"),
         stderr=subprocess.PIPE,
     )
     cert, key = _certificate(tmp_path)
@@ -219,7 +219,7 @@ def proxied(database_url, tmp_path):
     try:
         _wait_for(app_port)
         context = ssl.create_default_context(cafile=str(cert))
-        yield {"https_port": https_port, "http_port": http_port, "context": context}
+        yield {"https_port": https_port, "http_port": http_port, "context": context, "logs": tmp_path}
     finally:
         proxy.terminate()
         proxy.wait(10)
@@ -286,6 +286,21 @@ def test_nginx_passes_client_address_and_https_to_the_app(proxied, database_url)
     # static files straight from nginx
     response, _body = _https(proxied, "GET", "/static/css/app.css")
     assert response.status == 200 and response.getheader("Content-Type", "").startswith("text/css")
+
+    # neither access log keeps a query string, the request's or the referring page's:
+    # a search for a child's name stays out of the journal
+    search = "/ke?q=Emma+Hansen&etter=2026-01-01_3"
+    response, _body = _https(proxied, "GET", search, headers={"Referer": f"https://127.0.0.1{search}"})
+    assert response.status in (302, 303)
+    deadline = time.monotonic() + 10
+    logs = proxied["logs"]
+    while time.monotonic() < deadline and not all(
+        "/ke " in (logs / name).read_text() for name in ("access.log", "gunicorn-access.log")
+    ):
+        time.sleep(0.05)  # each writes its line after the response
+    for name in ("access.log", "gunicorn-access.log"):
+        text = (logs / name).read_text()
+        assert "/ke " in text and "Emma" not in text and "etter" not in text, (name, text)
 
 
 def test_nginx_redirects_http_and_limits_upload_size(proxied):

@@ -11,6 +11,7 @@ from stafettlogg.invariants import check_invariants
 from stafettlogg.logs import sections
 from stafettlogg.models import (
     AuditEvent,
+    Consent,
     Handover,
     Log,
     LogStatus,
@@ -629,7 +630,6 @@ TODAY = dt.date(2031, 3, 10)
 
 def test_reminders_for_measures_are_sent_once(app, db_conn, log):
     Measure.update(evaluation_date=None).execute()  # the demo's own dates are relative to the real today
-    from stafettlogg.models import Consent
 
     Consent.update(expires_on=None).execute()  # consents' reminders: tests/test_consent_gate.py
     Meeting.update(finalised_at=dt.datetime(2020, 1, 1)).execute()
@@ -671,6 +671,7 @@ def test_reminders_for_measures_are_sent_once(app, db_conn, log):
 
 def test_reminder_for_a_meeting_tomorrow_in_oslo_time(app, db_conn, log):
     Measure.update(evaluation_date=None).execute()
+    Consent.update(expires_on=None).execute()  # in force in 2031
     Meeting.update(finalised_at=dt.datetime(2020, 1, 1)).execute()
     # 23:30 UTC on the 10th is 00:30 in Oslo on the 11th: tomorrow
     late = Meeting.create(
@@ -691,3 +692,32 @@ def test_reminder_for_a_meeting_tomorrow_in_oslo_time(app, db_conn, log):
     Meeting.update(starts_at=dt.datetime(2031, 3, 11, 8, 0)).where(Meeting.id == late.id).execute()
     assert send_reminders(TODAY)["meetings"] == people
     assert runner.invoke(args=["send-reminders", "--today", "10.03.2031"]).exit_code == 2
+
+
+def test_no_reminders_while_the_log_waits_for_consent_or_to_people_no_longer_on_it(app, db_conn, log):
+    """A log whose consent ran out, or does not cover a participant's service, waits for
+    a new consent: no one may evaluate or meet in it, so no one is reminded to. Someone
+    removed from the log is not reminded of a measure they were responsible for."""
+    Measure.update(evaluation_date=None).execute()
+    Meeting.update(finalised_at=dt.datetime(2020, 1, 1)).execute()
+    Consent.update(expires_on=None).execute()
+    _measure(log, 3, responsible=user("aktor"))
+    Meeting.create(log=log, kind="evalueringsmote", starts_at=dt.datetime(2031, 3, 11, 12, 0), author=log.holder_id)
+
+    Consent.update(expires_on=TODAY - dt.timedelta(days=1)).where(Consent.log == log).execute()
+    sent = send_reminders(TODAY)
+    assert (sent["measures"], sent["meetings"]) == (0, 0) and sent["consents"] == 2  # the holder: a new consent
+    # participants whose services the consent does not name (the family named only the school)
+    Consent.update(expires_on=None, services="").where(Consent.log == log).execute()
+    assert send_reminders(TODAY)["measures"] == 0 and not notes("aktor", "meeting_tomorrow")
+
+    Consent.update(services="kind:helsestasjon,kind:ppt").where(Consent.log == log).execute()
+    from stafettlogg.logs import domain as log_domain
+
+    with app.test_request_context():
+        aktor = Participant.get(Participant.log == log, Participant.user == user("aktor"))
+        log_domain.remove_participant(user("stafettholder"), log, aktor)
+    sent = send_reminders(TODAY)
+    assert (sent["measures"], sent["meetings"]) == (1, 2)  # the meeting: the holder and the PP adviser
+    assert notes("stafettholder", "measure_due") and not notes("aktor", "measure_due")
+    assert not notes("aktor", "meeting_tomorrow")

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from stafettlogg.logs.sections import SECTIONS
-from stafettlogg.models import AuditEvent, ChildTalk, Entry, Highlight, Measure, Meeting
+from stafettlogg.models import AuditEvent, ChildTalk, Entry, Highlight, Log, LogStatus, Measure, Meeting
 from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db
@@ -410,6 +410,26 @@ def test_a_made_up_family_cursor_is_harmless(app, auth, cursor, log):
             response = client.get(f"/mine/{log.id}?liste={listed}&etter={cursor}", headers=headers)
             assert response.status_code == 200
             assert len(family_shown(response.get_data(as_text=True), "minutes")) <= SIZE
+
+
+def test_a_stale_family_link_on_a_reopened_log_shows_the_draft_page(app, auth, log):
+    """The family kept «Vis flere» open while the holder reopened the log: the draft
+    shows none of its lists, with or without htmx, and nothing fails."""
+    family_lists(app, log)
+    cursors = {}
+    client = auth.persona("guardian")
+    html = client.get(f"/mine/{log.id}").get_data(as_text=True)
+    for listed in ("minutes", "highlights", "measures"):
+        match = re.search(rf'liste={listed}&amp;etter=([^"&]+)', html)
+        cursors[listed] = match.group(1) if match else "2025-01-01_1"
+    Log.update(status=LogStatus.DRAFT).where(Log.id == log.id).execute()
+    for listed, cursor in cursors.items():
+        for headers in ({}, HX):
+            response = client.get(f"/mine/{log.id}?liste={listed}&etter={cursor}", headers=headers)
+            assert response.status_code == 200, (listed, headers)
+            text = response.get_data(as_text=True)
+            assert "venter på det skriftlige samtykket" in text
+            assert not family_shown(text, "minutes")
 
 
 def test_a_family_window_is_audited_and_shows_no_notes(app, auth, log):

@@ -13,7 +13,7 @@ from stafettlogg.archive import documents, package, transport
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs.errors import LogError
-from stafettlogg.logs.states import open_deletion_request
+from stafettlogg.logs.states import content_readable_by, open_deletion_request, unreadable_reason
 from stafettlogg.models import ArchiveDelivery, Log, LogStatus, Unit, User
 
 ARCHIVERS = ("holder", "unit_leader")
@@ -51,9 +51,10 @@ def is_archived(log: Log) -> bool:
 
 def print_refusal(by: User, log: Log) -> str | None:
     """Why this person may not print the archive copy now (None: they may): the holder
-    once the log has content; the unit leader when it has ended or deletion is asked."""
-    if log.status == LogStatus.DRAFT:
-        return _("Innholdet vises når det nye samtykket er lastet opp.")
+    once the log has content; the unit leader when it has ended or deletion is asked;
+    either only as the consent lets them read it (states.content_readable_by)."""
+    if not content_readable_by(by, log):
+        return str(unreadable_reason(by, log) or _("Innholdet vises når det nye samtykket er lastet opp."))
     if "holder" in log_tokens(by, log):
         return None
     if log.status in LogStatus.ENDED or open_deletion_request(log) is not None:

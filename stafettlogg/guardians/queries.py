@@ -20,7 +20,6 @@ from stafettlogg.models import (
     DeletionRequest,
     Goal,
     Highlight,
-    LogStatus,
     Measure,
     Meeting,
     MinutesCorrection,
@@ -54,7 +53,7 @@ def plain_view(
         "deletion_request": open_request,
         # the unit leader's last refusal, shown while no request is open
         "last_answer": _last_refusal.first(log.id) if open_request is None else None,
-        "shows_content": log.status != LogStatus.DRAFT,
+        "shows_content": states.shows_content(log),
         "units": _units_named_by(consents),
     }
     if context["shows_content"]:

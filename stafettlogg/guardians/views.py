@@ -13,7 +13,7 @@ from stafettlogg.guardians import domain
 from stafettlogg.guardians.queries import WINDOWED, access_history, plain_view
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import lifecycle as log_lifecycle
-from stafettlogg.logs import queries
+from stafettlogg.logs import queries, states
 from stafettlogg.logs.domain import LogError, age_on
 from stafettlogg.models import Guardian, GuardianInvitation, User, utcnow
 from stafettlogg.passwords import verify_password
@@ -35,7 +35,8 @@ def show(log_id):
     g.audit_object = g.log
     listed, cursor = request.args.get("liste"), request.args.get("etter")
     expanded = row_id(request.args.get("evalueringer"))
-    if listed not in WINDOWED or not cursor:
+    if listed not in WINDOWED or not cursor or not states.shows_content(g.log):
+        # a draft (reopened, or taken over) shows none of its lists, whatever a stale link asks
         return render_template("guardians/show.html", expanded=expanded, **plain_view(g.log, expanded=expanded))
     return page_or_fragment(
         f"guardians/_{listed}.html",

@@ -10,6 +10,7 @@ from stafettlogg.logs.domain import age_on, guardian_problem
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import SubjectKind, Unit
+from stafettlogg.windows import row_id
 
 MAX_GUARDIANS = 4
 
@@ -64,8 +65,9 @@ def parse_create_form(form, user) -> tuple[dict, dict]:
         problem = national_id_problem(data["national_id"], data["birth_date"])
         if problem:
             errors["national_id"] = problem
-    unit_id = form.get("unit_id", type=int) if hasattr(form, "getlist") else form.get("unit_id")
-    data["unit"] = Unit.get_or_none(id=unit_id or user.unit_id)
+    chosen = str(form.get("unit_id") or "").strip()
+    unit_id = row_id(chosen) if chosen else user.unit_id  # none chosen: the holder's own unit
+    data["unit"] = Unit.get_or_none(id=unit_id) if unit_id is not None else None
     if data["unit"] is None:
         errors["unit_id"] = _("Velg enheten.")
     data["class_group"] = form.get("class_group", "").strip()[:100]

@@ -1,12 +1,14 @@
 """Consent as the gate, checked once per request for every route on a log (a hook run
-right after the access hook's role check): while a log waits for a new consent, every POST
-is refused except the few in states.OPEN_WHILE_WAITING; someone outside the consent's
-scope reaches only the page that asks for a consent covering their unit."""
+right after the access hook's role check): a draft shows no content (only the routes in
+states.WITHOUT_CONTENT); someone the consent does not let read the log (states.readable_by,
+in use or ended) reaches only the routes in states.OPEN_OUTSIDE_SCOPE; while a log waits
+for a new consent, every POST is refused except the few in states.OPEN_WHILE_WAITING."""
 
 from flask import flash, g, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from stafettlogg.logs import states
+from stafettlogg.notify import msg
 from stafettlogg.web import wants_fragment
 
 
@@ -20,13 +22,19 @@ def check_request():
 
 def check(endpoint: str, user, log):
     """None when the request may go on, else the refusal (409)."""
-    if log.status != states.ACTIVE:
-        return None
     if not user.is_authenticated or not user.is_staff:
         return None  # guardians read their own pages; their writes are the family's rights
-    if endpoint not in states.OPEN_OUTSIDE_SCOPE and not states.readable_by(user, log):
-        return refuse(log, states.waiting_message(log) or states.waiting_message(log, (states.GAP_MISSING, None)))
-    if request.method == "POST" and endpoint not in states.OPEN_WHILE_WAITING:
+    if not states.shows_content(log):
+        if endpoint in states.WITHOUT_CONTENT:
+            return None
+        if request.method == "POST":
+            return refuse(log, msg("Last opp samtykket før du skriver i stafettloggen."))
+        return refuse(log, msg("Innholdet i stafettloggen vises når samtykket er lastet opp."))
+    if endpoint not in states.OPEN_OUTSIDE_SCOPE:
+        reason = states.unreadable_reason(user, log)
+        if reason is not None:
+            return refuse(log, reason)
+    if log.status == states.ACTIVE and request.method == "POST" and endpoint not in states.OPEN_WHILE_WAITING:
         message = states.waiting_message(log)
         if message is not None:
             return refuse(log, message)

@@ -46,7 +46,7 @@ def birth_date_from(number: str) -> dt.date | None:
 def national_id_problem(value: str, birth_date: dt.date | None = None) -> str | None:
     """A clear Norwegian message if the number is not valid, else None."""
     number = value.replace(" ", "")
-    if len(number) != 11 or not number.isdigit():
+    if len(number) != 11 or not (number.isascii() and number.isdigit()):
         return _("Fødselsnummeret må ha 11 sifre.")
     digits = [int(c) for c in number]
     k1 = _control(digits[:9], W1)

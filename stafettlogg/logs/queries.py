@@ -415,10 +415,10 @@ def units_named_by(consents) -> list[Unit]:
     those, never every unit of the municipality."""
     prefix = "unit:"
     ids = {
-        int(service[len(prefix) :])
+        number
         for consent in consents
         for service in states.consent_services(consent)
-        if service.startswith(prefix) and service[len(prefix) :].isdigit()
+        if service.startswith(prefix) and (number := row_id(service[len(prefix) :])) is not None
     }
     return list(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(sorted(ids) or [0])))
 

@@ -383,12 +383,49 @@ OPEN_WHILE_WAITING = frozenset(
         "guardian.deletion_request",
     }
 )
-# The routes someone outside the consent's scope (a new holder in another unit) may use
-# before they register a consent covering their unit: the page that asks for it and the upload.
+# The routes someone the consent does not let read a log (readable_by) may use: the page
+# that asks for a consent covering their unit and the upload, what ends the log and the
+# log's life after it (reopening with a new consent, the family's answer about keeping
+# it, deletion and the answer to a deletion request), none of which shows its content.
 # Removing a participant is among them (the consent the family gives the new unit may not
 # name the former holder's), and closing, when the family will not consent to the new unit.
 OPEN_OUTSIDE_SCOPE = frozenset(
-    {"logs.show", "logs.consent_form", "logs.consent_upload", "logs.participant_remove", "lifecycle.close"}
+    {
+        "logs.show",
+        "logs.consent_form",
+        "logs.consent_upload",
+        "logs.participant_remove",
+        "lifecycle.close",
+        "lifecycle.keep_answer",
+        "lifecycle.reopen",
+        "lifecycle.delete_form",
+        "lifecycle.delete",
+        "lifecycle.deletion_refuse",
+    }
+)
+# The staff routes on a log that never show its content (concerns, goals, measures,
+# meetings and minutes, entries, summaries, prints, the archive): only its frame (the
+# child, the guardians, the participants, the consent, handover and the log's life).
+# A draft shows no content, also one reopened or taken over with content from before:
+# every other route on a draft is refused in one place (logs/gate.py).
+WITHOUT_CONTENT = OPEN_OUTSIDE_SCOPE | frozenset(
+    {
+        "logs.edit_header",
+        "logs.consent_file",
+        "logs.guardian_add",
+        "logs.guardian_remove",
+        "logs.guardian_language",
+        "logs.guardians_informed",
+        "logs.participant_search",
+        "logs.participant_add",
+        "handover.holder",
+        "handover.search",
+        "handover.propose",
+        "handover.cancel",
+        "guardian.invitations",
+        "guardian.invitation_create",
+        "guardian.youth_add",
+    }
 )
 
 
@@ -605,12 +642,62 @@ def waiting_message(log: Log, gap: tuple[str, object] | None = None):
 
 
 def readable_by(user: User | None, log: Log) -> bool:
-    """Whether the consent on file lets this staff member read the log's content: while
-    the log is active, only someone in a unit the consent covers (an expired consent still
-    lets the people it named read; a new holder outside its scope waits for a new one)."""
-    if log.status != ACTIVE or user is None or not getattr(user, "is_staff", False):
-        return True
-    consent = current_consent(log)
-    if consent is None:
-        return False
-    return consent_covers_unit(consent, user.unit)  # loaded with the user (auth.load_user)
+    """Whether the consent that is the log's legal basis lets this staff member read its
+    content. While the log is in use: its consent in force, which must cover their unit
+    (an expired consent still lets the people it named read; a new holder outside its
+    scope waits for a new one). Once it has ended: the last consent on file, in force or
+    withdrawn, which must cover their unit; after the family withdrew it, only the holder
+    and the unit leader read on (to archive the log and answer the family), no longer the
+    participants. Guardians read their own log on their own pages."""
+    return unreadable_reason(user, log) is None
+
+
+def content_readable_by(user: User | None, log: Log) -> bool:
+    """May this person see the log's content now: never in a draft (the content shows
+    once the new consent is on file), and for staff only as readable_by says."""
+    return shows_content(log) and readable_by(user, log)
+
+
+def shows_content(log: Log) -> bool:
+    """A draft shows none of the log's content, also one reopened or taken over with
+    content from before: it shows once the new consent is on file."""
+    return log.status != DRAFT
+
+
+def unreadable_reason(user: User | None, log: Log):
+    """Why the consent does not let this staff member read the log (a Message in the
+    reader's language), or None when it does."""
+    if log.status not in (ACTIVE,) + ENDED or user is None or not getattr(user, "is_staff", False):
+        return None
+    if log.status == ACTIVE:
+        consent = current_consent(log)
+        if consent_covers_unit(consent, user.unit):  # the unit is loaded with the user (auth.load_user)
+            return None
+        return waiting_message(log) or waiting_message(log, (GAP_MISSING, None))
+    consent = last_consent(log)
+    if not consent_covers_unit(consent, user.unit):
+        return msg(
+            "Samtykket familien ga, omfatter ikke %(unit)s. Innholdet vises når stafettloggen er gjenåpnet med et samtykke som omfatter enheten.",
+            unit=user.unit.name if user.unit is not None else "",
+        )
+    if consent.withdrawn_at is not None and not log_tokens(user, log) & {"holder", "unit_leader"}:
+        return msg(
+            "Familien har trukket tilbake samtykket. Innholdet vises nå bare for stafettholderen og enhetslederen."
+        )
+    return None
+
+
+def last_consent(log: Log):
+    """The consent an ended log was kept under: the newest not replaced by another, in
+    force or withdrawn."""
+    return _remembered(("last_consent", log.id), lambda: _last_consent.first(log.id))
+
+
+@prepared
+def _last_consent(log_id: int):
+    return (
+        Consent.select()
+        .where(Consent.log == log_id, Consent.replaced_at.is_null())
+        .order_by(Consent.id.desc())
+        .limit(1)
+    )

@@ -28,7 +28,7 @@ from stafettlogg.logs import add_forms, domain, ip_prompt, lifecycle, queries, s
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, optional_date, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
-from stafettlogg.models import Consent, Guardian, LogStatus, Measure, Participant, Unit, User
+from stafettlogg.models import Consent, Guardian, Measure, Participant, Unit, User
 from stafettlogg.takeover import domain as requests
 from stafettlogg.web import PLACEHOLDER, back_to, page_or_fragment, row_or_404, wants_fragment
 from stafettlogg.windows import row_id
@@ -49,7 +49,7 @@ def log_states():
 
     def readable(log):
         if ("readable", log.id, log.version) not in seen:
-            seen[("readable", log.id, log.version)] = states.readable_by(current_user, log)
+            seen[("readable", log.id, log.version)] = states.content_readable_by(current_user, log)
         return seen[("readable", log.id, log.version)]
 
     return {
@@ -62,7 +62,9 @@ def log_states():
         "log_takes_writes": lambda log: state(log) in states.OPEN,
         "log_is_waiting": lambda log: state(log) == states.WAITING,
         "log_waiting_message": lambda log: states.waiting_message(log) if state(log) == states.WAITING else None,
-        "log_content_readable": lambda log: log.status != states.DRAFT and readable(log),
+        "log_content_readable": readable,
+        # why not (a draft waits for its consent; a consent that does not let this person read)
+        "log_unreadable_reason": lambda log: states.unreadable_reason(current_user, log),
         "consent_covers": states.covers,  # does the consent on file cover this unit (handover)
         "may_print_archive": lambda log: archive_domain.print_refusal(current_user, log) is None,
         "blank_section_fields": add_forms.blank_fields,
@@ -75,7 +77,7 @@ def _units():
 
 
 def _int_ids(values) -> list[int]:
-    return [int(v) for v in values if str(v or "").isdigit()]
+    return [number for v in values if (number := row_id(str(v or "").strip())) is not None]
 
 
 # ------------------------------------------------------------------ create / reopen
@@ -495,8 +497,6 @@ def _render_section(section, status=200, errors=None, values=None, editing=None,
 @bp.route("/<int:log_id>/seksjon/<key>")
 def section(log_id, key):
     section = _section(key)
-    if g.log.status == LogStatus.DRAFT:
-        abort(409)
     cursor = request.args.get("etter")
     return render_template(
         f"logs/_{section.key}.html",

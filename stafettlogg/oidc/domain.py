@@ -28,7 +28,7 @@ def acr_sufficient(actual: str | None, required: str) -> bool:
 
 def guardian_rows_for(pid: str) -> list[Guardian]:
     """The guardian rows (including a youth's own access) that this person number opens."""
-    if not (len(pid) == 11 and pid.isdigit()):
+    if not (len(pid) == 11 and pid.isascii() and pid.isdigit()):
         return []
     as_guardian = (Guardian.national_id == pid) & (Guardian.relation != YOUTH_RELATION)
     as_youth = (Guardian.relation == YOUTH_RELATION) & (Subject.national_id == pid)

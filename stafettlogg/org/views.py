@@ -10,6 +10,7 @@ from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
 from stafettlogg.org import domain
 from stafettlogg.web import is_htmx, page_or_fragment
+from stafettlogg.windows import row_id
 
 bp = Blueprint("org", __name__)
 
@@ -106,9 +107,9 @@ def _reassign_choices(form) -> dict:
     with reason_<log_id>)."""
     choices = {}
     for key, value in form.items():
-        if key.startswith("holder_") and key[7:].isdigit() and value.isdigit():
-            log_id = key[7:]
-            choices[int(log_id)] = (form.get(f"mode_{log_id}", "propose"), int(value), form.get(f"reason_{log_id}", ""))
+        log_id, holder_id = row_id(key[7:]), row_id(value)
+        if key.startswith("holder_") and log_id is not None and holder_id is not None:
+            choices[log_id] = (form.get(f"mode_{key[7:]}", "propose"), holder_id, form.get(f"reason_{key[7:]}", ""))
     return choices
 
 

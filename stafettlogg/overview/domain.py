@@ -1,7 +1,6 @@
 """The unit overview per school/kindergarten year (seed 000, the form "Oversikt over
 stafettholder og (barne-) koordinator"): metadata only, never a log's content."""
 
-import base64
 import bisect
 import dataclasses
 import datetime as dt
@@ -10,7 +9,7 @@ import typing
 
 from peewee import JOIN
 
-from stafettlogg import audit, labels
+from stafettlogg import audit, labels, sealed
 from stafettlogg.dates import local, local_today, school_year_of
 from stafettlogg.db import once_per_request, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
@@ -394,21 +393,26 @@ def unit_overview(unit: Unit, year: int) -> list[OverviewRow]:
     return with_details(overview_rows(unit, year))
 
 
+CURSOR_KEY = (b"stafettlogg-cursor", b"unit-overview")
+
+
 def encode_cursor(row: OverviewRow) -> str:
-    return base64.urlsafe_b64encode(json.dumps(row.sort_key, ensure_ascii=False).encode()).decode().rstrip("=")
+    """The row's place in the overview's order, sealed: the order is by class and name,
+    and a child's name must not stand in a URL (browser history, logs)."""
+    return sealed.seal(json.dumps(row.sort_key, ensure_ascii=False), *CURSOR_KEY)
 
 
 def decode_cursor(cursor: str | None) -> tuple | None:
     """A cursor as encode_cursor writes it; anything else starts from the top."""
-    if not cursor:
+    text = sealed.unseal(cursor or "", *CURSOR_KEY)
+    if text is None:
         return None
     try:
-        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        class_key, name_key, rank, number = key
-        if isinstance(class_key, str) and isinstance(name_key, str) and type(rank) is int and type(number) is int:
-            return (class_key, name_key, rank, number)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        pass
+        class_key, name_key, rank, number = json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    if isinstance(class_key, str) and isinstance(name_key, str) and type(rank) is int and type(number) is int:
+        return (class_key, name_key, rank, number)
     return None
 
 

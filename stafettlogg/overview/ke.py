@@ -10,7 +10,7 @@ from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, ItoDelegation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
-from stafettlogg.windows import Window, dated_window
+from stafettlogg.windows import Window, dated_window, row_id
 
 KINDS = ("koordinator", "barnekoordinator")
 DECISIONS = ("granted", "refused")
@@ -78,7 +78,7 @@ def clean_record(form, parse_date) -> tuple[dict, dict]:
     unit_id = get("unit")
     values["unit"] = None
     if unit_id:
-        values["unit"] = Unit.get_or_none(Unit.id == int(unit_id)) if unit_id.isdigit() else None
+        values["unit"] = Unit.get_or_none(Unit.id == number) if (number := row_id(unit_id)) else None
         if values["unit"] is None:
             errors["unit"] = _("Velg en skole eller barnehage fra lista.")
     for name, limit in (("child_name", 200), ("class_group", 100), ("person_name", 200),
@@ -188,8 +188,9 @@ def _filtered(filters: dict):
         query = query.where(CoordinatorRecord.kind == filters["kind"])
     if filters.get("decision") in DECISIONS:
         query = query.where(CoordinatorRecord.decision == filters["decision"])
-    if (unit := (filters.get("unit") or "").strip()).isdigit():
-        query = query.where(CoordinatorRecord.unit == int(unit))
+    unit = (filters.get("unit") or "").strip()
+    if (unit_id := row_id(unit)) is not None:
+        query = query.where(CoordinatorRecord.unit == unit_id)
     elif unit:
         # the school or kindergarten by (part of) its name: the filter lists no units
         query = query.where(Unit.name.ilike(f"%{unit}%"))

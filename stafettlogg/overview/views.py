@@ -11,6 +11,7 @@ from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
 from stafettlogg.overview import domain, exports, ke, reconciliation, stats
 from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
+from stafettlogg.windows import row_id
 
 bp = Blueprint("overview", __name__)
 
@@ -178,9 +179,8 @@ def _record_form(template, record=None, values=None, errors=None, status=200):
 
 def _shown_filters(filters: dict) -> dict:
     """The filters as the form shows them: a unit given by its id (a link) by its name."""
-    unit = filters.get("unit", "").strip()
-    if unit.isdigit():
-        found = Unit.get_or_none(Unit.id == int(unit))
+    if (unit_id := row_id(filters.get("unit", "").strip())) is not None:
+        found = Unit.get_or_none(Unit.id == unit_id)
         return {**filters, "unit": found.name if found else ""}
     return filters
 

@@ -12,7 +12,6 @@
   each used once.
 """
 
-import base64
 import datetime as dt
 import hmac
 import secrets
@@ -20,11 +19,9 @@ import secrets
 import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
-from stafettlogg import audit
+from stafettlogg import audit, sealed
 from stafettlogg.db import write_transaction
 from stafettlogg.models import RecoveryCode, Role, User
 from stafettlogg.notify import msg, notify
@@ -59,10 +56,7 @@ def mandatory(user: User) -> bool:
 
 
 def _fernet() -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"stafettlogg-second-factor", info=b"totp-secret").derive(
-        current_app.config["SECRET_KEY"].encode()
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
+    return sealed.fernet(b"stafettlogg-second-factor", b"totp-secret")
 
 
 def _encrypt(secret: str) -> str:
