@@ -101,6 +101,7 @@ def test_after_the_family_withdraws_consent_only_the_holder_and_the_unit_leader_
     page = participant.get(f"/logger/{log.id}")
     assert page.status_code == 200 and ENTRY not in body(page) and CONCERN not in body(page)
     assert "Familien har trukket tilbake samtykket" in body(page)
+    assert "Trukket tilbake" in body(page)  # the consent fact says so, instead of «Mangler»
     for path in ("/seksjon/entries", "/sammendrag", f"/moter/{meeting.id}", f"/moter/{meeting.id}/les-hoyt"):
         response = participant.get(f"/logger/{log.id}{path}")
         assert response.status_code == 409 and ENTRY not in body(response) and PLACE not in body(response), path

@@ -377,7 +377,8 @@ def log_page(log: Log, cursor: str | None = None, cursor_section: str = "entries
         "log": log,
         "guardians": guardians(log),
         "participants": participants(log),
-        "consent": current_consent(log),
+        # an ended log's consent may have been withdrawn: the page says when
+        "consent": current_consent(log) or (states.last_consent(log) if log.status in states.ENDED else None),
         "history": holder_history(log),
     }
     # meetings/_interpreter.html (the meetings' add form) names them from the guardians
