@@ -317,7 +317,8 @@ def check_request():
     """before_request: resolve the scope from the URL, then read the table.
 
     Sets g.log or g.unit / g.staff_member for the view. Anonymous callers of a
-    protected route are sent to login; everyone else who is not allowed gets 403.
+    protected route are sent to login; someone with no role on the URL's log gets 404,
+    as for a log that does not exist; everyone else who is not allowed gets 403.
     """
     endpoint = request.endpoint
     if endpoint is None:  # 404/405 handled by Flask
@@ -329,9 +330,13 @@ def check_request():
         abort(404)  # an id no database row can have (and no integer column can hold)
     if "log_id" in args:
         g.log = _log_of_request(current_user, args["log_id"])
-        if g.log is None:
+        tokens = log_tokens(current_user, g.log) if g.log is not None else set()
+        if not tokens:
+            # No role on this log: the same answer as for a log that does not exist, so
+            # that no one learns which numbers are logs (someone on the log who calls a
+            # route their role does not open gets 403 below).
+            g.log, g.log_hidden = None, True
             abort(404)
-        tokens = log_tokens(current_user, g.log)
     elif "staff_id" in args:
         g.staff_member = User.get_or_none(id=args["staff_id"])
         if g.staff_member is None or g.staff_member.unit_id is None:

@@ -118,7 +118,10 @@ def _register_error_pages(app: Flask) -> None:
     def render_error(code):
         def handler(error):
             g.error_code = code
-            return render_template("error.html", code=code, message=messages[code]()), code
+            message = messages[code]()
+            if g.get("log_hidden"):
+                message = _("Vi fant ikke stafettloggen, eller du har ikke tilgang til den.")
+            return render_template("error.html", code=code, message=message), code
 
         return handler
 

@@ -349,8 +349,15 @@ def routes(app):
             yield rule, method
 
 
+LOG_HIDDEN = "Vi fant ikke stafettloggen, eller du har ikke tilgang til den."
+
+
 def refused(response) -> bool:
+    """Refused: 401 or 403, sent to login, or, on a log the caller has no role on, the
+    404 a log that does not exist gets (access.check_request)."""
     if response.status_code in (401, 403):
+        return True
+    if response.status_code == 404 and LOG_HIDDEN in response.get_data(as_text=True):
         return True
     location = response.headers.get("Location", "") or response.headers.get("HX-Redirect", "")
     return response.status_code in (302, 303, 200) and "/login?next=" in location

@@ -38,7 +38,18 @@ from stafettlogg.models import (
 )
 from stafettlogg.takeover import domain as requests
 from tests import files
-from tests.conftest import PERSONAS, a_consent, a_log, an_ended_log, an_item, refused, routes, url_values, user
+from tests.conftest import (
+    LOG_HIDDEN,
+    PERSONAS,
+    a_consent,
+    a_log,
+    an_ended_log,
+    an_item,
+    refused,
+    routes,
+    url_values,
+    user,
+)
 
 pytestmark = pytest.mark.db
 
@@ -813,8 +824,12 @@ def test_guardian_of_another_child_reaches_nothing_of_emma(app, auth, log, db_co
     assert problems == []
     own = auth.login_as("anne.lie").get(f"/mine/{sofie.id}")
     assert own.status_code == 200 and sofie.subject.name in own.get_data(as_text=True)
-    assert auth.persona("guardian").get(f"/mine/{sofie.id}").status_code == 403
-    assert auth.login_as("anne.lie").get(f"/mine/{values['log_id']}/innsyn").status_code == 403
+    # not their child's: the same answer as for a log that does not exist
+    assert auth.persona("guardian").get(f"/mine/{sofie.id}").status_code == 404
+    assert auth.login_as("anne.lie").get(f"/mine/{values['log_id']}/innsyn").status_code == 404
+    other, missing = (auth.persona("guardian").get(path) for path in (f"/mine/{sofie.id}", "/mine/99999999"))
+    assert other.status_code == missing.status_code == 404
+    assert LOG_HIDDEN in other.get_data(as_text=True) and LOG_HIDDEN in missing.get_data(as_text=True)
 
 
 def test_closing_a_log_withdraws_a_pending_handover(log, db_conn):
