@@ -106,6 +106,13 @@ def test_after_the_family_withdraws_consent_only_the_holder_and_the_unit_leader_
         response = participant.get(f"/logger/{log.id}{path}")
         assert response.status_code == 409 and ENTRY not in body(response) and PLACE not in body(response), path
 
+    from bench.run import counting
+    from stafettlogg.db import db
+
+    with counting(db) as counter:
+        participant.get(f"/logger/{log.id}")
+    assert not [sql for sql, _params in counter["sql"] if 'FROM "entry"' in sql]  # the sections are not even read
+
     assert ENTRY in body(auth.persona("holder").get(f"/logger/{log.id}"))
     printout = auth.persona("unit_leader").get(f"/logger/{log.id}/arkivutskrift")
     assert printout.status_code == 200 and CONCERN in body(printout)

@@ -369,7 +369,14 @@ def remember_holders(log: Log, history: list[Handover]) -> None:
         g.setdefault("holder_logs", {})[log.id] = log
 
 
-def log_page(log: Log, cursor: str | None = None, cursor_section: str = "entries", expanded: int | None = None) -> dict:
+def log_page(
+    log: Log,
+    cursor: str | None = None,
+    cursor_section: str = "entries",
+    expanded: int | None = None,
+    *,
+    content: bool = True,
+) -> dict:
     """What the log page shows. cursor: a later window of one section (cursor_section),
     the page «Vis flere» links to without JavaScript; the other sections show their newest.
     expanded: the measure whose evaluations are all shown."""
@@ -390,8 +397,10 @@ def log_page(log: Log, cursor: str | None = None, cursor_section: str = "entries
         if gd.needs_interpreter
     ]
     remember_holders(log, context["history"])
-    if log.status == LogStatus.DRAFT:
-        return {**context, "summary": summary(log)}
+    if log.status == LogStatus.DRAFT or not content:
+        # a draft, or someone the consent does not let read it (states.content_readable_by):
+        # the page shows the log's frame only, so its sections are not read, not even counted
+        return {**context, "summary": None}
     # the sections first: their totals are the summary's counts
     windows = {key: section_window(log, key, cursor if key == cursor_section else None, expanded) for key in SECTIONS}
     context["windows"] = windows

@@ -183,7 +183,9 @@ def guardians_informed(log_id):
 def _log_page(status=200, **extra):
     # «Vis flere» without JavaScript: a later window of one section (seksjon), the rest the newest
     cursor, cursor_section = request.args.get("etter"), request.args.get("seksjon", "entries")
-    context = queries.log_page(queries.load_log(g.log.id), cursor, cursor_section, _expanded())
+    log = queries.load_log(g.log.id)
+    content = states.content_readable_by(current_user, log)
+    context = queries.log_page(log, cursor, cursor_section, _expanded(), content=content)
     context.update(
         role=role_on_log(current_user, g.log),
         expanded=_expanded(),
