@@ -24,7 +24,6 @@ from stafettlogg.models import (
     LogStatus,
     Measure,
     Meeting,
-    Participant,
     Role,
     User,
 )
@@ -60,16 +59,6 @@ def _with_consent(logs: list[Log], today: dt.date) -> set[int]:
     return {log.id for log in logs if log.id not in gaps}
 
 
-def _participants_of(log_ids: set[int]) -> dict[int, set[int]]:
-    listed: dict[int, set[int]] = {}
-    if log_ids:
-        for log_id, user_id in (
-            Participant.select(Participant.log, Participant.user).where(Participant.log.in_(sorted(log_ids))).tuples()
-        ):
-            listed.setdefault(log_id, set()).add(user_id)
-    return listed
-
-
 def _log_url(log_id: int) -> str:
     return path_for("logs.show", log_id=log_id, _anchor="measures")
 
@@ -85,7 +74,7 @@ def measure_reminders(today: dt.date) -> int:
         .order_by(Measure.evaluation_date, Measure.id)
     )
     allowed = _with_consent(list({m.log_id: m.log for m in measures}.values()), today)
-    listed = _participants_of(allowed)
+    listed = states.participant_ids(allowed)
     for measure in measures:
         if measure.log_id not in allowed:
             continue
@@ -131,7 +120,7 @@ def meeting_reminders(today: dt.date) -> int:
     )
     meetings = list(meetings)
     allowed = _with_consent(list({m.log_id: m.log for m in meetings}.values()), today)
-    listed = _participants_of(allowed)
+    listed = states.participant_ids(allowed)
     for meeting in meetings:
         local = meeting.starts_at.replace(tzinfo=dt.UTC).astimezone(OSLO)
         if local.date() != tomorrow or meeting.log_id not in allowed:

@@ -397,7 +397,7 @@ def log_page(
         if gd.needs_interpreter
     ]
     remember_holders(log, context["history"])
-    if log.status == LogStatus.DRAFT or not content:
+    if not (content and states.shows_content(log)):
         # a draft, or someone the consent does not let read it (states.content_readable_by):
         # the page shows the log's frame only, so its sections are not read, not even counted
         return {**context, "summary": None}

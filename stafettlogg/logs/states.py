@@ -547,6 +547,14 @@ def _units(*unit_ids: int):
     return Unit.select().where(Unit.id.in_(list(unit_ids)))
 
 
+def participant_ids(log_ids) -> dict[int, set[int]]:
+    """{log id: the ids of the people taking part}, for many logs at once (the reminders)."""
+    listed: dict[int, set[int]] = {}
+    for log_id, user_id in _listed.rows_in_parts(sorted(set(log_ids))):
+        listed.setdefault(log_id, set()).add(user_id)
+    return listed
+
+
 @prepared
 def _listed(*log_ids: int):
     return Participant.select(Participant.log, Participant.user).where(Participant.log.in_(list(log_ids))).tuples()

@@ -107,8 +107,10 @@ def _reassign_choices(form) -> dict:
     with reason_<log_id>)."""
     choices = {}
     for key, value in form.items():
+        if not key.startswith("holder_"):
+            continue
         log_id, holder_id = row_id(key[7:]), row_id(value)
-        if key.startswith("holder_") and log_id is not None and holder_id is not None:
+        if log_id is not None and holder_id is not None:
             choices[log_id] = (form.get(f"mode_{key[7:]}", "propose"), holder_id, form.get(f"reason_{key[7:]}", ""))
     return choices
 
