@@ -55,8 +55,8 @@ def _with_consent(logs: list[Log], today: dt.date) -> set[int]:
     in force, not run out, covering the holder's unit and every participant's service).
     A log that waits for a new consent is not reminded of: no one may evaluate or meet in
     it, and its holder has been told to get a new consent."""
-    gaps = states.consent_gaps(logs, today)
-    return {log.id for log in logs if log.id not in gaps}
+    waiting = states.waiting_ids(logs, today)
+    return {log.id for log in logs if log.id not in waiting}
 
 
 def _log_url(log_id: int) -> str:

@@ -18,10 +18,10 @@ from stafettlogg.dates import local_today
 from stafettlogg.db import db, is_sqlite
 from stafettlogg.invariants import check_invariants
 from stafettlogg.logs import queries, sections
-from stafettlogg.models import Log, LogStatus, Measure, Notification, Unit
+from stafettlogg.models import Consent, Log, LogStatus, Measure, Notification, Unit
 from stafettlogg.overview import stats
 from stafettlogg.reminders import measure_reminders
-from tests.conftest import a_log, a_measure, user
+from tests.conftest import PERSONAS, a_log, a_measure, user
 
 pytestmark = pytest.mark.db
 
@@ -110,6 +110,38 @@ def test_the_statistics_the_start_page_and_the_reminders_agree(app, nordbyen):
     assert {m for m, kind in kinds.items() if kind == "measure_due"} == due_soon
 
 
+def test_the_start_page_asks_no_one_to_evaluate_in_a_log_waiting_for_consent(auth, nordbyen):
+    """A log whose consent ran out, or does not cover a participant's service, waits for a
+    new consent: no one may evaluate in it, and a participant outside its scope may not
+    read what its measures say. The start page lists its measures as the reminders do:
+    not at all, until a new consent is on file; the count beside the list agrees."""
+    log = a_log()  # the holder and the participant (aktor, from the health centre)
+    waiting = a_measure(log, what="Helsesykepleier har samtaler om søvn", evaluation_date=local_today())
+    other = a_measure(a_log(), what="Leksehjelp to dager i uka", evaluation_date=local_today())
+
+    def listed(persona):
+        page = auth.persona(persona).get("/").get_data(as_text=True)
+        with auth.app.test_request_context("/"):
+            window = queries.measures_due(user(PERSONAS[persona]))
+        ids = {m.id for m in window.items}
+        assert window.total == len(ids)
+        assert ("Helsesykepleier har samtaler om søvn" in page) == (waiting.id in ids)
+        return ids
+
+    assert listed("holder") == {waiting.id, other.id} and listed("participant") == {waiting.id, other.id}
+    Consent.update(expires_on=local_today() - dt.timedelta(days=1)).where(Consent.log == log).execute()
+    assert listed("holder") == {other.id} and listed("participant") == {other.id}
+    assert "Last opp nytt samtykke for" in auth.persona("holder").get("/").get_data(as_text=True)
+    # the family named only the school: the health centre's participant is outside it
+    Consent.update(expires_on=None, services="").where(Consent.log == log).execute()
+    assert listed("holder") == {other.id} and listed("participant") == {other.id}
+    with auth.app.test_request_context("/"):
+        measure_reminders(local_today())
+    assert not Notification.select().where(Notification.dedupe_key.contains(f":{waiting.id}:")).exists()
+    Consent.update(services=f"kind:{user('aktor').unit.kind}").where(Consent.log == log).execute()
+    assert listed("holder") == {waiting.id, other.id} and listed("participant") == {waiting.id, other.id}
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_the_log_page_s_deadline_list_agrees(auth, nordbyen, case):
     """The log page's «Frister de neste 14 dagene» lists a measure as the start page does,
@@ -194,7 +226,7 @@ def test_overdue_and_due_measures_are_read_from_the_index_of_those_awaiting_eval
             if '"last_evaluated_on"' in sql and sql.lstrip().upper().startswith("SELECT"):
                 assert "measure_awaiting_evaluation" in _plan(sql, params), sql
                 checked += 1
-    assert checked == 2  # the statistics' count and the start page's list
+    assert checked == 3  # the statistics' count, the start page's logs with measures due and its list
 
 
 def test_the_ke_register_reads_the_newest_decisions_from_an_index(auth, db_conn):

@@ -8,7 +8,7 @@ import pytest
 
 from stafettlogg.dates import local_today
 from stafettlogg.logs import sections, talks
-from stafettlogg.models import ChildTalk, ChildTalkAgreement, Log, LogStatus
+from stafettlogg.models import ChildTalk, ChildTalkAgreement, Consent, Log, LogStatus
 from tests.conftest import PERSONAS, a_log, refused, user
 
 pytestmark = pytest.mark.db
@@ -182,6 +182,27 @@ def test_start_page_shows_due_and_overdue_talks_to_the_holder_and_the_named_adul
         assert "Kontaktlærer Kari snakker" not in page
     page = auth.persona("same_unit_staff").get("/").get_data(as_text=True)
     assert "Helsesykepleier Nina" not in page
+
+
+def test_start_page_asks_for_no_talk_in_a_log_waiting_for_consent(auth, db_conn, log):
+    """No one may write in a log whose consent ran out or does not cover a participant's
+    service, and a participant outside it may not read the agreement: the start page
+    lists its talks again once a new consent is on file."""
+    _agreement(
+        log, 7, start=local_today() - dt.timedelta(days=20), adult="Helsesykepleier Nina", adult_user=user("aktor")
+    )
+
+    def shown(persona):
+        return "Helsesykepleier Nina snakker med barnet" in auth.persona(persona).get("/").get_data(as_text=True)
+
+    assert shown("holder") and shown("participant")
+    Consent.update(expires_on=local_today() - dt.timedelta(days=1)).where(Consent.log == log).execute()
+    assert not shown("holder") and not shown("participant")
+    assert talks.talks_due(log.holder) == []
+    Consent.update(expires_on=None, services="").where(Consent.log == log).execute()  # only the school
+    assert not shown("holder") and not shown("participant")
+    Consent.update(services=f"kind:{user('aktor').unit.kind}").where(Consent.log == log).execute()
+    assert shown("holder") and shown("participant")
 
 
 def test_guardians_see_who_talks_how_often_and_when_last_never_what_was_said(auth, db_conn, log):

@@ -504,16 +504,41 @@ def _my_log_count(user_id: int):
 def measures_due(user: User, within_days: int = 14) -> Window:
     """Measures in my active logs whose evaluation date is within the days, or past:
     the PAGE_SIZE most urgent (the oldest date first) and how many there are in all,
-    with the columns the start page shows."""
+    with the columns the start page shows. Only in logs whose consent lets us work now
+    (states.waiting_ids, as the reminders): a log that waits for a new consent cannot be
+    evaluated in, and a participant outside its scope may not read what its measures say."""
     today = local_today()
     limit = today + dt.timedelta(days=within_days)
-    items = list(_measures_due.rows(user.id, limit=limit, today=today, size=page_size()))
+    logs = list(_logs_with_measures_due.rows(user.id, limit=limit))
+    ready = sorted({log.id for log in logs} - states.waiting_ids(logs))
+    if not ready:
+        return Window(items=[], total=0)
+    if len(ready) > Prepared.MAX_IDS:
+        rows = _due_in(ready, limit=limit, today=today, size=page_size())
+    else:
+        rows = _measures_due.rows(*ready, limit=limit, today=today, size=page_size())
+    items = list(rows)
     return Window(items=items, total=items[0].total if items else 0)
 
 
 @prepared
-def _measures_due(user_id: int, *, limit: dt.date, today: dt.date, size: int):
-    """A prepared read, built once a day (the dates are part of its shape)."""
+def _logs_with_measures_due(user_id: int, *, limit: dt.date):
+    """My active logs with a measure due by `limit`, with what consent_gaps reads of them."""
+    return (
+        Log.select(Log.id, Log.status, Log.unit)
+        .join(Measure)
+        .where(Log.id.in_(my_log_ids(user_id)), domain.measure_due_by(limit))
+        .distinct()
+    )
+
+
+@prepared
+def _measures_due(*log_ids: int, limit: dt.date, today: dt.date, size: int):
+    """A prepared read for each number of logs, built once a day (the dates are part of its shape)."""
+    return _due_in(list(log_ids), limit=limit, today=today, size=size)
+
+
+def _due_in(log_ids: list[int], *, limit: dt.date, today: dt.date, size: int):
     return (
         Measure.select(
             Measure.id,
@@ -529,7 +554,7 @@ def _measures_due(user_id: int, *, limit: dt.date, today: dt.date, size: int):
         )
         .join(Log)
         .join(Subject)
-        .where(Log.id.in_(my_log_ids(user_id)), domain.measure_due_by(limit))
+        .where(Measure.log.in_(log_ids), domain.measure_due_by(limit))
         .order_by(Measure.evaluation_date, Measure.id)
         .limit(size)
     )

@@ -485,11 +485,24 @@ def covers(log: Log, unit) -> bool:
 def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tuple[str, object]]:
     """For each active log, what is missing for its consent on file to allow writing now:
     {log id: (gap, detail)} for the logs with a gap. Three queries whatever the number of
-    logs (the start page and overviews ask for many)."""
+    logs (the start page and overviews ask for many), and none for a log this request
+    already asked about (the start page asks for its cards and for its to-dos)."""
     logs = [log for log in logs if log.status == ACTIVE]
     if not logs:
         return {}
     today = today or local_today()
+    memo = request_memo()
+    if memo is None:
+        return _gaps_of(logs, today)
+    known = memo.setdefault(("consent_gaps", today), {})
+    unknown = [log for log in logs if log.id not in known]
+    if unknown:
+        found = _gaps_of(unknown, today)
+        known.update({log.id: found.get(log.id) for log in unknown})
+    return {log.id: known[log.id] for log in logs if known[log.id] is not None}
+
+
+def _gaps_of(logs: list[Log], today: dt.date) -> dict[int, tuple[str, object]]:
     ids = sorted({log.id for log in logs})
     consents = {}
     for consent in _consents_in_force.rows_in_parts(ids):
@@ -611,9 +624,10 @@ def _participants(log_id: int):
     )
 
 
-def waiting_ids(logs: list[Log]) -> set[int]:
-    """The ids of the logs that wait for a new consent (start page, overviews)."""
-    return set(consent_gaps(logs))
+def waiting_ids(logs: list[Log], today: dt.date | None = None) -> set[int]:
+    """The ids of the logs that wait for a new consent (start page, overviews): no one
+    may work in them, so no one is asked to (the start page's to-dos, the reminders)."""
+    return set(consent_gaps(logs, today))
 
 
 def state_of(log: Log) -> str:
