@@ -82,6 +82,7 @@ def pages(info: dict, search: str) -> list[Page]:
         Page("ke", "KE register", "ke", "/ke"),
         Page("statistics", "statistics", "omradeleder", "/statistikk"),
         Page("overview", "unit overview", "enhetsleder", f"/enheter/{unit}/oversikt"),
+        Page("deletion", "deletion page", "enhetsleder", f"/enheter/{unit}/sletting"),
         Page("search", "search fragment", "stafettholder", f"/logger/{log}/deltakere/sok?q={search}", fragment=True),
         Page("access", "guardian access history", "foresatt", f"/mine/{log}/innsyn"),
         Page("notices", "notifications", "stafettholder", "/varsler"),

@@ -329,7 +329,11 @@ class Log(BaseModel):
     archive_reference = CharField(max_length=100, default="")  # the archive's saksnummer
 
     class Meta:
-        indexes = ((("unit", "status"), False),)
+        indexes = (
+            (("unit", "status"), False),
+            # the deletion page's queues of the unit's ended logs, the longest closed first, in windows
+            (("unit", "status", "closed_at", "id"), False),
+        )
 
 
 # The relation of a youth (16+) who reads their own log as a "guardian" of it.

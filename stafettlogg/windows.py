@@ -58,8 +58,11 @@ def newest_first(query, day_field, id_field):
     return query.order_by(day_field.desc(), id_field.desc())
 
 
-def dated_window(query, day_field, id_field, cursor: str | None, total: int, newest=None) -> Window:
-    """The rows of `query` newest first by (day_field, id_field), one window after `cursor`.
+def dated_window(
+    query, day_field, id_field, cursor: str | None, total: int, newest=None, oldest_first: bool = False
+) -> Window:
+    """The rows of `query` newest first by (day_field, id_field), one window after `cursor`
+    (oldest_first: the oldest first, for a queue whose oldest waited longest).
     day_field: a date or a time (DateTimeField); the query must select both fields.
     newest(limit): the first window's rows read another way (a prepared read of the same
     query, newest_first, limited to `limit`)."""
@@ -71,8 +74,10 @@ def dated_window(query, day_field, id_field, cursor: str | None, total: int, new
         if after is not None:
             # a row comparison: the index on (…, day, id) answers it from the cursor on
             # (an OR of the two conditions reads and drops the rows before it)
-            query = query.where(Tuple(day_field, id_field) < Tuple(*after))
-        rows = list(newest_first(query, day_field, id_field).limit(size + 1))
+            key = Tuple(day_field, id_field)
+            query = query.where(key > Tuple(*after) if oldest_first else key < Tuple(*after))
+        query = query.order_by(day_field, id_field) if oldest_first else newest_first(query, day_field, id_field)
+        rows = list(query.limit(size + 1))
     items = rows[:size]
     more = None
     if len(rows) > size:

@@ -121,35 +121,3 @@ def test_in_nynorsk_the_empty_window_reads_in_nynorsk(auth, deleted):
     client.set_cookie("lang", "nn")
     html = client.get(f"/enheter/{deleted.id}/sletting?etter={PAST_THE_OLDEST}").get_data(as_text=True)
     assert "Det er ingen eldre sletta loggar." in html
-
-
-def test_the_page_s_queries_do_not_grow_with_the_unit_s_ended_logs(auth, deleted):
-    """The open deletion requests of all the unit's ended logs are read in one query, not
-    one per log (the rule deletion_reason is told what the page already read)."""
-    from bench.run import counting
-    from stafettlogg.db import db
-    from stafettlogg.models import Log, LogStatus, utcnow
-    from tests.conftest import a_log
-
-    def ended(count: int) -> None:
-        for n in range(count):
-            log = a_log()
-            status, keep = ((LogStatus.PASSIVE, ""), (LogStatus.CLOSED, "no"), (LogStatus.CLOSED, "undecided"))[n % 3]
-            Log.update(status=status, closed_at=utcnow(), keep_answer=keep).where(Log.id == log.id).execute()
-
-    client = auth.persona("unit_leader")
-    path = f"/enheter/{deleted.id}/sletting"
-
-    def queries() -> tuple[int, str]:
-        client.get(path)
-        with counting(db) as counter:
-            html = client.get(path).get_data(as_text=True)
-        return len(counter["sql"]), html
-
-    ended(3)
-    few, html = queries()
-    ended(6)
-    many, more_html = queries()
-    assert many == few
-    # the new logs are listed: deletable (passive, not kept) and waiting for the family
-    assert more_html.count('href="/logger/') > html.count('href="/logger/')

@@ -16,17 +16,21 @@ PAST_THE_OLDEST = "2025-01-01T00:00:00_1"  # a cursor before every item: an empt
 
 @dataclass(frozen=True)
 class Listed:
-    """A windowed list at `path` whose items show a number that `pattern` (one group) finds."""
+    """A windowed list at `path` whose items show a number that `pattern` (one group) finds,
+    continued by the query parameter `param`; a later window links back to the first with
+    `back`."""
 
     path: str
     pattern: str
+    param: str = "etter"
+    back: str = "Til de nyeste"
 
     def numbers(self, html: str) -> list[int]:
         return [int(n) for n in re.findall(self.pattern, html)]
 
     def more(self, html: str, attribute: str) -> str | None:
         """The next window's address in «Vis flere»: `href` (a page) or `hx-get` (htmx)."""
-        found = re.search(attribute + r'="(' + re.escape(self.path) + r'\?etter=[^"&]+)"', html)
+        found = re.search(attribute + r'="(' + re.escape(self.path) + r"\?" + self.param + r'=[^"&#]+)', html)
         return found.group(1) if found else None
 
     def walk(self, client) -> tuple[list[int], int, str]:
@@ -40,7 +44,7 @@ class Listed:
             seen += self.numbers(html)
             walked += html
             if pages > 1:
-                assert "Til de nyeste" in html
+                assert self.back in html
             path = self.more(html, "href")
         return seen, pages, walked
 

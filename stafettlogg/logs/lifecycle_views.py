@@ -11,9 +11,9 @@ from stafettlogg import content
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
-from stafettlogg.logs import lifecycle, queries, states
+from stafettlogg.logs import lifecycle, queries
 from stafettlogg.logs.errors import LogError
-from stafettlogg.models import DeletionRequest, Log, LogStatus, Subject, User
+from stafettlogg.models import DeletionRequest
 from stafettlogg.web import page_or_fragment
 
 bp = Blueprint("lifecycle", __name__)
@@ -176,46 +176,26 @@ def deletion_refuse(log_id, request_id):
 
 @bp.route("/enheter/<int:unit_id>/sletting")
 def queue(unit_id):
-    """The unit leader's queue: deletion requests, logs that may be deleted, and the
-    record of what the unit has deleted, one window at a time: «Vis flere» under it is a
-    link to the page with the next window, and htmx appends just its rows."""
-    deleted = queries.deleted_window(g.unit.id, request.args.get("etter"))
+    """The unit leader's queues: deletion requests, logs that may be deleted, logs waiting
+    for the family's answer, and the record of what the unit has deleted, each one window
+    at a time: «Vis flere» under one is a link to the page with its next window (its own
+    query parameter), and htmx appends just its rows."""
+    params = queries.DELETION_QUEUE_PARAMS
+    cursors = {key: request.args.get(param) for key, param in params.items()}
+    asked = next((key for key in params if cursors[key]), None)  # htmx asks for one list at a time
+
+    def page():
+        queues = queries.deletion_queues(g.unit.id, cursors)
+        deleted = queries.deleted_window(g.unit.id, request.args.get("etter"))
+        return render_template("logs/deletion_queue.html", only_rows=False, queues=queues, deleted=deleted, **context)
+
+    def rows():
+        """htmx's request reads only the list it appends to."""
+        if asked:
+            return {"queues": queries.deletion_queues(g.unit.id, cursors, only=asked)}
+        return {"deleted": queries.deleted_window(g.unit.id, request.args.get("etter"))}
+
+    context = {"unit": g.unit, "queue": asked, "params": params}
     return page_or_fragment(
-        "logs/_deleted_rows.html",
-        lambda: _queue_page(g.unit, deleted),
-        unit=g.unit,
-        deleted=deleted,
-        only_rows=True,
-    )
-
-
-def _queue_page(unit, deleted):
-    holder = User.alias("holder")
-    ended = list(
-        Log.select(Log, Subject, holder)
-        .join(Subject)
-        .switch(Log)
-        .join(holder, on=(Log.holder == holder.id))
-        .where(Log.unit == unit, Log.status.in_(LogStatus.ENDED))
-        .order_by(Log.closed_at)
-    )
-    requests = {
-        r.log_id: r
-        for r in DeletionRequest.select().where(
-            DeletionRequest.log.in_([log.id for log in ended] or [0]), states.deletion_request_open()
-        )
-    }
-    # the open requests of all the unit's ended logs are read above, in one query
-    unrequested = [(log, lifecycle.deletion_reason(log, requested=False)) for log in ended if log.id not in requests]
-    return render_template(
-        "logs/deletion_queue.html",
-        unit=unit,
-        requested=[log for log in ended if log.id in requests],
-        requests=requests,
-        # without a request: passive logs by agreement, closed logs the family said no to keeping
-        deletable=[log for log, reason in unrequested if reason],
-        # closed logs whose family has not answered yet: not deletable, the holder is reminded
-        waiting=[log for log, reason in unrequested if not reason],
-        deleted=deleted,
-        only_rows=False,
+        "logs/_deletion_rows.html" if asked else "logs/_deleted_rows.html", page, reads=rows, only_rows=True, **context
     )

@@ -20,6 +20,7 @@ from stafettlogg.models import (
     Area,
     ChildTalk,
     Consent,
+    DeletionRequest,
     Entry,
     Evaluation,
     Guardian,
@@ -658,6 +659,52 @@ def unit_choices(user, chosen_ids=(), exclude_ids=()) -> tuple[list[Unit], list[
         if unit not in first:
             rest.setdefault(unit.area.name, []).append(unit)
     return first, list(rest.items())
+
+
+# The deletion page's queues (states.DELETION_QUEUES), each continued by its own
+# query parameter: «Vis flere» under one queue opens the page at that queue's next window.
+DELETION_QUEUE_PARAMS = {"requested": "krav", "deletable": "kan", "waiting": "venter"}
+
+
+def deletion_queues(unit_id: int, cursors: dict[str, str | None], only: str | None = None) -> dict[str, Window]:
+    """One window of each of the unit's queues of ended logs, the longest closed first,
+    after the queue's cursor (time closed and id), with how many each holds in all: the
+    unit's ended logs grow with every year it keeps logs passive by agreement.
+    only: just that queue's window, without the counts (htmx appends its rows)."""
+    queues = {key: where for key, where in states.DELETION_QUEUES.items() if only in (None, key)}
+    ended = (Log.unit == unit_id) & Log.status.in_(LogStatus.ENDED)
+    counts = [0] * len(queues)
+    if only is None:
+        sums = (fn.COALESCE(fn.SUM(Case(None, [(where(), 1)], 0)), 0) for where in queues.values())
+        counts = Log.select(*sums).where(ended).tuples().get()
+    holder = User.alias("holder")
+    windows = {}
+    for (key, where), total in zip(queues.items(), counts, strict=True):
+        asked = DeletionRequest.select(fn.MIN(DeletionRequest.created_at)).where(
+            DeletionRequest.log == Log.id, states.deletion_request_open()
+        )
+        query = (
+            Log.select(
+                Log.id,
+                Log.status,
+                Log.closed_at,
+                Log.subject,
+                Log.holder,
+                Subject.id,
+                Subject.name,
+                holder.id,
+                holder.name,
+                *([asked.alias("requested_at")] if key == "requested" else []),
+            )
+            .join(Subject)
+            .switch(Log)
+            .join(holder, on=(Log.holder == holder.id))
+            .where(ended, where())
+        )
+        windows[key] = dated_window(query, Log.closed_at, Log.id, cursors.get(key), int(total), oldest_first=True)
+    for log in windows["requested"].items if "requested" in windows else ():  # as the database gives it
+        log.requested_at = DeletionRequest.created_at.python_value(log.requested_at)
+    return windows
 
 
 def deleted_window(unit_id: int, cursor: str | None = None) -> Window:

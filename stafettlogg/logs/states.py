@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
@@ -95,6 +95,32 @@ TRANSITIONS: dict[str, Transition] = {
 def deletion_request_open():
     """The condition on a deletion request that is still open: not yet answered."""
     return DeletionRequest.handled_at.is_null()
+
+
+def _requested():
+    """SQL: the log has a deletion request from the family not yet answered."""
+    return fn.EXISTS(
+        DeletionRequest.select(DeletionRequest.id).where(DeletionRequest.log == Log.id, deletion_request_open())
+    )
+
+
+def _deletable_by_agreement():
+    """SQL: lifecycle.deletion_reason's «passive_by_agreement» or «not_kept» for an ended log."""
+    return (Log.status == LogStatus.PASSIVE) | (
+        (Log.status == LogStatus.CLOSED) & (Log.keep_answer == "no") & ~Log.guardian_agreed_to_keep
+    )
+
+
+# The unit leader's deletion page puts each of the unit's ended logs in one queue, by
+# deletion_reason's rule said in SQL (the page reads one window of each queue, not every
+# ended log): the family asked for deletion; deletable without a request; closed, and
+# the family has not said whether it is to be kept. tests/test_deletion_queues.py checks
+# that the queues and lifecycle.deletion_reason agree for every kind of ended log.
+DELETION_QUEUES = {
+    "requested": lambda: _requested(),
+    "deletable": lambda: ~_requested() & _deletable_by_agreement(),
+    "waiting": lambda: ~_requested() & ~_deletable_by_agreement(),
+}
 
 
 @once_per_request
