@@ -26,6 +26,7 @@ pytestmark = pytest.mark.db
 SIZE = 3
 COUNT = 2 * SIZE + 1
 PARAMS = {"requested": "krav", "deletable": "kan", "waiting": "venter"}
+HEADING_IDS = {"requested": "requests-h", "deletable": "deletable-h", "waiting": "waiting-h"}
 HEADINGS = {"requested": "Krav om sletting", "deletable": "Kan slettes", "waiting": "Venter på familiens svar"}
 # as deletion_reason names them: the queue each reason puts a log in
 REASON_QUEUE = {"guardian_request": "requested", "passive_by_agreement": "deletable", "not_kept": "deletable", None: "waiting"}  # fmt: skip
@@ -103,7 +104,7 @@ def test_without_javascript_each_queue_is_walked_once(auth, unit, queue):
     seen, pages, walked = listed(unit, queue).walk(auth.persona("unit_leader"))
     assert pages == -(-COUNT // SIZE)
     assert seen == list(range(COUNT))  # each once, the longest closed first
-    assert walked.count("<h1") == pages and f"#{ {'requested': 'requests-h'}.get(queue, queue + '-h') }" in walked
+    assert walked.count("<h1") == pages and f"#{HEADING_IDS[queue]}" in walked
     for other in set(PARAMS) - {queue}:  # the other queues stay at their first window
         assert walked.count(f"<td>Kø-{other}-0</td>") == pages
 

@@ -10,7 +10,7 @@ import pytest
 
 from stafettlogg.dates import local_today
 from stafettlogg.models import Log, Participant
-from tests.conftest import a_log, an_item, user
+from tests.conftest import a_log, a_measure, an_item, user
 
 pytestmark = pytest.mark.db
 
@@ -121,3 +121,25 @@ def test_measures_to_evaluate_show_the_most_urgent_and_how_many(auth, mine):
     assert due.count("<li") == SIZE
     assert "Tiltak nummer 0" in due  # the oldest date first
     assert "som haster mest av" in due
+
+
+def test_the_consents_of_every_log_the_page_names_are_read_once(auth, mine):
+    """Whether a log waits for consent decides its card («Venter på nytt samtykke») and
+    whether its measures and talks are on the to-do lists: the consents of the window's
+    logs and of the to-dos' logs are read in one query, not once per list."""
+    from bench.run import counting
+    from stafettlogg.db import db
+    from stafettlogg.models import ChildTalkAgreement
+
+    # beyond the first window of cards (by the child's name)
+    a_measure(a_log(name="Zz Frist Barnesen", participants=()), evaluation_date=local_today())
+    log = a_log(name="Zz Samtale Barnesen", participants=())
+    ChildTalkAgreement.create(log=log, adult="Kari", every_days=7, start_date=local_today(), author=log.holder)
+    client = auth.persona("holder")
+    client.get("/")
+    with counting(db) as counter:
+        html = client.get("/").get_data(as_text=True)
+    assert "Zz " not in html.split('id="due-h"')[0]  # not among the cards
+    assert "Kari snakker med barnet" in html and "Kontaktlærer setter opp faste lekegrupper" in html
+    consents = [sql for sql, _params in counter["sql"] if 'FROM "consent"' in sql and '"log_id" IN (' in sql]
+    assert len(consents) == 1, consents

@@ -502,7 +502,10 @@ def _my_log_count(user_id: int):
     return Log.select(fn.COUNT(Log.id)).where(Log.id.in_(my_log_ids(user_id))).tuples()
 
 
-def measures_due(user: User, within_days: int = 14) -> Window:
+MEASURES_DUE_DAYS = 14  # the start page's «Tiltak som skal evalueres»: due within two weeks, or overdue
+
+
+def measures_due(user: User, within_days: int = MEASURES_DUE_DAYS) -> Window:
     """Measures in my active logs whose evaluation date is within the days, or past:
     the PAGE_SIZE most urgent (the oldest date first) and how many there are in all,
     with the columns the start page shows. Only in logs whose consent lets us work now
@@ -510,7 +513,7 @@ def measures_due(user: User, within_days: int = 14) -> Window:
     evaluated in, and a participant outside its scope may not read what its measures say."""
     today = local_today()
     limit = today + dt.timedelta(days=within_days)
-    logs = list(_logs_with_measures_due.rows(user.id, limit=limit))
+    logs = logs_with_measures_due(user, limit)
     ready = sorted({log.id for log in logs} - states.waiting_ids(logs))
     if not ready:
         return Window(items=[], total=0)
@@ -520,6 +523,13 @@ def measures_due(user: User, within_days: int = 14) -> Window:
         rows = _measures_due.rows(*ready, limit=limit, today=today, size=page_size())
     items = list(rows)
     return Window(items=items, total=items[0].total if items else 0)
+
+
+@once_per_request
+def logs_with_measures_due(user: User, limit: dt.date) -> list[Log]:
+    """My active logs with a measure due by `limit` (the start page primes their consent
+    gaps with its other logs', then measures_due reads them again from memory)."""
+    return list(_logs_with_measures_due.rows(user.id, limit=limit))
 
 
 @prepared
@@ -593,9 +603,13 @@ def start_page(user: User, after: str | None = None, *, window_only: bool = Fals
     condition in SQL, so their rows are what asks for action, not all my logs).
     window_only: just the next window of my logs (htmx appends it)."""
     window = my_logs(user, after)
-    logs = {"window": window, "logs": window.items, "waiting": set(states.consent_gaps(window.items))}
     if window_only:
-        return logs
+        return {"window": window, "logs": window.items, "waiting": states.waiting_ids(window.items)}
+    # the consent gaps of every log the page names (its cards and its to-dos), read at once
+    named = window.items + logs_with_measures_due(user, local_today() + dt.timedelta(days=MEASURES_DUE_DAYS))
+    named += [agreement.log for agreement in talks.my_ongoing_agreements(user)]
+    states.consent_gaps(named)
+    logs = {"window": window, "logs": window.items, "waiting": states.waiting_ids(window.items)}
     return {
         **logs,
         "outside_scope": outside_scope(user),

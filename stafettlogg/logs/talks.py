@@ -76,11 +76,16 @@ def talks_due(user: User, within_days: int = DUE_WITHIN_DAYS, today: dt.date | N
     named adult, and whose consent lets us work in them now (states.waiting_ids, as the
     measures due): a few queries, whatever the number of logs."""
     today = today or local_today()
-    agreements = list(_my_ongoing_agreements.rows(user.id))
+    agreements = my_ongoing_agreements(user)
     waiting = states.waiting_ids(list({a.log_id: a.log for a in agreements}.values()), today)
     agreements = [a for a in agreements if a.log_id not in waiting]
     limit = today + dt.timedelta(days=within_days)
     return [d for d in schedule_of(agreements) if d.due_on <= limit]
+
+
+@once_per_request
+def my_ongoing_agreements(user: User) -> list[ChildTalkAgreement]:
+    return list(_my_ongoing_agreements.rows(user.id))
 
 
 @prepared
