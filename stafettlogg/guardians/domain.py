@@ -131,7 +131,7 @@ def add_youth(by: User, log: Log, *, phone: str, email: str) -> Guardian:
         raise LogError(_("Ungdommen må være minst %(limit)s år for å få egen tilgang.", limit=limit), "phone")
     if Guardian.select().where(Guardian.log == log, Guardian.relation == YOUTH_RELATION).exists():
         raise LogError(_("Ungdommen er allerede registrert. Lag en ny invitasjon i listen."), "phone")
-    return domain.add_guardian(by, log, name=log.subject.name, relation=YOUTH_RELATION, phone=phone, email=email)
+    return domain.add_guardian(by, log, name=log.subject.name, relation="", phone=phone, email=email, youth_of_age=True)
 
 
 def find_invitation(token: str) -> GuardianInvitation | None:

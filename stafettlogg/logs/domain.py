@@ -2,16 +2,19 @@
 state machine, write the audit event. Seeds 001 (create, consent, reopen) and 002."""
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from stafettlogg import audit, labels, languages
 from stafettlogg.dates import local_today
-from stafettlogg.db import prepared, write_transaction
+from stafettlogg.db import is_sqlite, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import (
+    YOUTH_RELATION,
     Concern,
     Consent,
     Guardian,
@@ -50,6 +53,30 @@ def ensure_writable(log: Log) -> None:
     if log.status not in WRITABLE:
         raise LogError(_("Stafettloggen er avsluttet og kan ikke endres."), code="read_only")
     ensure_in_use(log)
+
+
+def participant_removable(log: Log) -> None:
+    """Removing someone only narrows who sees the log: also while it waits for a new
+    consent (and it may be what brings the log back within the consent's scope)."""
+    if log.status != LogStatus.ACTIVE:
+        ensure_writable(log)
+
+
+@contextmanager
+def writing_to(log: Log, check: Callable[[Log], None] = ensure_writable) -> Iterator[Log]:
+    """The one write transaction of every write to a log's guardians, participants and
+    content, with `check` (ensure_writable, ensure_in_use …) asked inside it of the log as
+    it is now, not as the request read it before: a log another request closed, or whose
+    consent the family withdrew, a moment ago takes no write. On PostgreSQL the log's row
+    is locked for share until the write commits, so a close waits for it (on SQLite the
+    transaction holds the database's write lock). Yields the log as read inside."""
+    with write_transaction():
+        query = Log.select().where(Log.id == log.id)
+        fresh = (query if is_sqlite() else query.for_update("FOR SHARE")).get_or_none()
+        if fresh is None:
+            raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
+        check(fresh)
+        yield fresh
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -351,17 +378,21 @@ def add_guardian(
     language: str = "",
     needs_interpreter: bool = False,
     national_id: str = "",
+    youth_of_age: bool = False,
 ) -> Guardian:
+    """A guardian of the log, or with youth_of_age the youth's own access (only
+    guardians.domain.add_youth, which checked that the youth is of the consent age)."""
     ensure_in_use(log)
-    problem = guardian_problem({"name": name, "relation": relation, "phone": phone, "email": email})
-    if problem:
+    typed = {"name": name, "relation": "" if youth_of_age else relation, "phone": phone, "email": email}
+    if problem := guardian_problem(typed):
         raise LogError(*problem)
+    relation = YOUTH_RELATION if youth_of_age else relation
     national_id = national_id.replace(" ", "")
     if national_id and (nid_problem := national_id_problem(national_id)):
         raise LogError(nid_problem, "national_id")
     if language and language not in languages.FAMILY_LANGUAGES:
         raise LogError(_("Velg et språk fra listen."), "language")
-    with write_transaction():
+    with writing_to(log, ensure_in_use):
         guardian = Guardian.create(
             log=log,
             name=name.strip(),
@@ -385,7 +416,7 @@ def set_guardian_language(by: User, log: Log, guardian: Guardian, *, language: s
         raise LogError(_("Velg et språk fra listen."), "language")
     if needs_interpreter and language in ("", "nb", "nn"):
         raise LogError(_("Velg språket tolken skal snakke."), "language")
-    with write_transaction():
+    with writing_to(log, ensure_in_use):
         Guardian.update(language=language, needs_interpreter=needs_interpreter).where(
             Guardian.id == guardian.id
         ).execute()
@@ -395,6 +426,11 @@ def set_guardian_language(by: User, log: Log, guardian: Guardian, *, language: s
 
 
 def guardian_problem(g: dict) -> tuple[str, str] | None:
+    """What is wrong with a guardian as typed in (the new-log form and the guardian form):
+    the relation is one of the list's (a youth's own access is given only by
+    guardians.domain.add_youth, which checks the age)."""
+    if g.get("relation") and g["relation"] not in labels.RELATIONS:
+        return _("Velg relasjon fra listen."), "relation"
     if not g.get("name", "").strip():
         return _("Skriv navnet på den foresatte."), "name"
     if not g.get("phone", "").strip() and not g.get("email", "").strip():
@@ -406,7 +442,7 @@ def guardian_problem(g: dict) -> tuple[str, str] | None:
 
 def remove_guardian(by: User, log: Log, guardian: Guardian) -> None:
     ensure_in_use(log)
-    with write_transaction():
+    with writing_to(log, ensure_in_use):
         guardian.delete_instance()
         audit.record("guardian_removed", log=log, obj=guardian, user=by)
 
@@ -430,18 +466,16 @@ def add_participant(by: User, log: Log, user: User) -> Participant:
             ),
             code="needs_extended_consent",
         )
-    with write_transaction():
+    with writing_to(log):
         participant = Participant.create(log=log, user=user, added_by=by)
         audit.record("participant_added", log=log, obj=participant, user=by)
     return participant
 
 
 def remove_participant(by: User, log: Log, participant: Participant) -> None:
-    """Also while the log waits for a new consent: removing someone only narrows who
-    sees the log (and may be what brings it back within the consent's scope)."""
-    if log.status != LogStatus.ACTIVE:
-        ensure_writable(log)
-    with write_transaction():
+    """Also while the log waits for a new consent (participant_removable)."""
+    participant_removable(log)
+    with writing_to(log, participant_removable):
         participant.delete_instance()
         audit.record("participant_removed", log=log, obj=participant, user=by)
 

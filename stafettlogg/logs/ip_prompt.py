@@ -13,10 +13,10 @@ import json
 from peewee import fn
 
 from stafettlogg import audit
-from stafettlogg.db import prepared, write_transaction
+from stafettlogg.db import prepared
 from stafettlogg.guide.domain import walk
 from stafettlogg.logs import states
-from stafettlogg.logs.domain import LogError, ensure_writable
+from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
 from stafettlogg.models import GuideAnswer, Log, Measure, User
 
 SERVICES_FOR_IP = 3
@@ -68,7 +68,7 @@ def record_guide_answer(by: User, log: Log, answers: dict) -> GuideAnswer:
     if step.result_id is None:
         raise LogError("incomplete", code="incomplete")
     kept = {qid: answer for qid, _question, answer in step.answered}
-    with write_transaction():
+    with writing_to(log):
         answer = GuideAnswer.create(
             log=log, result_id=step.result_id, answers=json.dumps(kept, sort_keys=True), answered_by=by
         )

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field, replace
 from stafettlogg import audit, labels
 from stafettlogg.access import role_on_log
 from stafettlogg.dates import OSLO, local_today
-from stafettlogg.db import once_per_request, write_transaction
+from stafettlogg.db import once_per_request
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
-from stafettlogg.logs.domain import LogError, ensure_writable
+from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
 from stafettlogg.models import (
     ChildTalk,
     ChildTalkAgreement,
@@ -354,7 +354,7 @@ def create_item(by: User, log: Log, section: Section, form):
     clean, errors = validate(section, log, form)
     if errors:
         return None, errors
-    with write_transaction():
+    with writing_to(log):
         item = section.model.create(log=log, author=by, **clean)
         audit.record(f"{section.key}_created", log=log, obj=item, user=by)
     return item, {}
@@ -375,7 +375,7 @@ def update_item(by: User, log: Log, section: Section, item, form):
     except ValueError:
         version = -1
     model = section.model
-    with write_transaction():
+    with writing_to(log):
         changed = (
             model.update(version=model.version + 1, updated_at=utcnow(), **clean)
             .where(model.id == item.id, model.version == version)
@@ -399,7 +399,7 @@ def delete_item(by: User, log: Log, section: Section, item) -> None:
     ensure_writable(log)
     if is_final(item):
         raise LogError(_("Et møte med godkjent referat kan ikke slettes."), code="final")
-    with write_transaction():
+    with writing_to(log):
         item.delete_instance()
         audit.record(f"{section.key}_deleted", log=log, obj=item, user=by)
 
@@ -440,7 +440,7 @@ def add_evaluation(by: User, log: Log, measure: Measure, form):
         errors["decision"] = _("Velg om tiltaket skal fortsette, justeres eller avsluttes.")
     if errors:
         return None, errors
-    with write_transaction():
+    with writing_to(log):
         evaluation = Evaluation.create(measure=measure, author=by, **clean)
         # the measure keeps its latest evaluation's date: the rule for overdue reads it
         Measure.update(last_evaluated_on=clean["evaluated_on"]).where(

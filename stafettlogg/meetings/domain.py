@@ -7,11 +7,11 @@ from werkzeug.exceptions import NotFound
 
 from stafettlogg import audit
 from stafettlogg.access import role_on_log
-from stafettlogg.db import once_per_request, prepared, write_transaction
+from stafettlogg.db import once_per_request, prepared
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs import states
-from stafettlogg.logs.domain import LogError, ensure_writable
+from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
 from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, User, utcnow
 
 TEXT_FIELDS = ("agenda", "minutes")
@@ -73,7 +73,7 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
         version = int(form.get("version", ""))
     except (TypeError, ValueError):
         version = -1
-    with write_transaction():
+    with writing_to(log):
         current = get_meeting(log, meeting.id)  # the row as it is now
         if current is None:  # deleted since the request began
             raise NotFound
@@ -146,7 +146,7 @@ def set_present(by: User, log: Log, meeting: Meeting, ticked: list[str], others:
     present = "\n".join(names)
     if len(present) > MAX_PRESENT:
         raise LogError(_("Listen over hvem som er til stede er for lang."), field="present_other")
-    with write_transaction():
+    with writing_to(log):
         changed = (
             Meeting.update(present=present, updated_at=utcnow())
             .where(Meeting.id == meeting.id, Meeting.finalised_at.is_null())
@@ -165,7 +165,7 @@ def meeting_measures(meeting: Meeting) -> list[Measure]:
 def add_measure(by: User, log: Log, meeting: Meeting, form):
     """A measure agreed in the meeting: the log's measures section, tied to the meeting."""
     ensure_open(by, log, meeting)
-    with write_transaction():
+    with writing_to(log):
         item, errors = sec.create_item(by, log, sec.SECTIONS["measures"], form)
         if item is not None:
             Measure.update(meeting=meeting).where(Measure.id == item.id).execute()
@@ -192,12 +192,12 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
     ensure_open(by, log, meeting)
     if not may_approve_now(meeting):
         if any(k in form for k in TEXT_FIELDS):
-            with write_transaction():
+            with writing_to(log):
                 save_texts(by, log, meeting, form)
         raise LogError(
             _("Referatet kan godkjennes fra møtet starter. Teksten er lagret som utkast."), code="not_started"
         )
-    with write_transaction():
+    with writing_to(log):
         meeting, _written = (
             save_texts(by, log, meeting, form)
             if any(k in form for k in TEXT_FIELDS)
@@ -229,7 +229,7 @@ def add_correction(by: User, log: Log, meeting: Meeting, body: str) -> MinutesCo
         raise LogError(_("Skriv hva som skal rettes."), field="body")
     if len(body) > MAX_CORRECTION:
         raise LogError(_("Rettelsen kan ha høyst %(n)s tegn.", n=MAX_CORRECTION), field="body")
-    with write_transaction():
+    with writing_to(log):
         correction = MinutesCorrection.create(meeting=meeting, body=body, author=by)
         audit.record("meeting_correction_added", log=log, obj=correction, user=by)
     return correction

@@ -55,12 +55,13 @@ def sign_in_by_pid(pid: str, name: str = "") -> User | None:
                 Guardian.update(user=None).where(Guardian.user == user).execute()
             audit.record("idporten_no_match", user=user, role="anonymous")
             return None
-        if user is None:
+        if user is None:  # in the language the holder recorded for them, as after an invitation
             user = User.create(
                 username=_username(pid),
                 name=name.strip() or rows[0].name,
                 role=Role.GUARDIAN,
                 national_id=pid,
+                language=next((row.language for row in rows if row.language), ""),
             )
         ids = [row.id for row in rows]
         Guardian.update(user=None).where(Guardian.user == user, Guardian.id.not_in(ids)).execute()
