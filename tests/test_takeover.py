@@ -106,6 +106,29 @@ def test_unit_leader_accepts_and_the_requester_takes_over_without_content(closed
         assert concern.title not in page
 
 
+def test_a_holder_who_reopens_the_log_withdraws_the_proposal_a_request_made(closed, auth, db_conn):
+    """The unit leader accepted a request for the closed log, so a handover to the
+    requester waits; then its holder reopens it to work in it again. The log no longer
+    hands itself on: the proposal is withdrawn, the requester is told, and accepting it
+    afterwards changes nothing (as when a log closes)."""
+    log = closed
+    ask(auth, log)
+    request = LogRequest.get(LogRequest.log == log.id)
+    assert auth.login_as(leader_of(log).username).post(f"/foresporsler/{request.id}/godta").status_code == 303
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    assert auth.persona("holder").post(f"/logger/{log.id}/gjenapne").status_code == 303
+    assert Log.get_by_id(log.id).status == LogStatus.DRAFT
+    assert Handover.get_by_id(handover.id).status == "cancelled"
+    told = Notification.select().where(
+        Notification.kind == "handover_cancelled", Notification.user == user("kontaktlaerer")
+    )
+    assert told.exists()
+    response = auth.persona("other_unit_staff").post(f"/stafettholder/{handover.id}/godta")
+    assert response.status_code in (404, 409)
+    after = Log.get_by_id(log.id)
+    assert after.holder_id == user("stafettholder").id and after.unit_id == log.unit_id
+
+
 def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(log, auth, db_conn):
     ask(auth, log, "other_unit_leader")
     request = LogRequest.get(LogRequest.log == log.id)

@@ -138,6 +138,16 @@ def close_log(
     return Log.get_by_id(log.id)
 
 
+def _withdraw_proposal(log: Log, reason: str) -> None:
+    """A log that closes or reopens hands nothing on: a pending proposal of a new holder
+    (also one made by accepting a takeover request) is withdrawn, and the proposed person
+    is told. Otherwise they could take over a log its holder has just reopened to work
+    in again."""
+    pending = pending_for(log)
+    if pending is not None:
+        cancel_handover(User.get_by_id(log.holder_id), pending, system_reason=reason)
+
+
 def _close(
     by: User,
     log: Log,
@@ -148,10 +158,7 @@ def _close(
     coordinator_service: str = "",
     keep_answer: str = "undecided",
 ) -> None:
-    # A closed log hands nothing on: a pending proposal is withdrawn (the proposed person is told).
-    pending = pending_for(log)
-    if pending is not None:
-        cancel_handover(User.get_by_id(log.holder_id), pending, system_reason=_("Stafettloggen er avsluttet."))
+    _withdraw_proposal(log, _("Stafettloggen er avsluttet."))
     states.apply(
         by,
         log,
@@ -234,6 +241,7 @@ def reopen(by: User, log: Log) -> Log:
     with write_transaction():
         log = fresh_log(log)
         reopened = states.apply(by, log, "reopen", **states.REOPEN_RESET)
+        _withdraw_proposal(reopened, _("Stafettholderen har gjenåpnet stafettloggen."))
     return reopened
 
 
