@@ -22,6 +22,14 @@ LOG_STATUSES = {
     "passive": _l("Passiv"),
 }
 
+# A log's state as the pages name it: its stored status, or "Venter på nytt samtykke" for
+# an active log whose consent has a gap (derived, logs/states.py WAITING). Templates show it
+# with state_badge(log_state(log)), never from the stored status.
+LOG_STATES = {
+    **LOG_STATUSES,
+    "waiting_for_consent": _l("Venter på nytt samtykke"),
+}
+
 ROLES = {
     "admin": _l("Systemansvarlig"),
     "area_leader": _l("Områdeleder"),

@@ -149,7 +149,8 @@ def register(app):
         urls_by_id=urls_by_id,
         unit_kind_label=lambda k: labels.label(labels.UNIT_KINDS, k),
         unit_kind_options=lambda: labels.options(labels.UNIT_KINDS),
-        status_label=lambda k: labels.label(labels.LOG_STATUSES, k),
+        state_label=lambda k: labels.label(labels.LOG_STATES, k),
+        state_badge=_state_badge,
         role_label=lambda k: labels.label(labels.ROLES, k),
         subject_kind_label=lambda k: labels.label(labels.SUBJECT_KINDS, k),
         measure_status_label=lambda k: labels.label(labels.MEASURE_STATUSES, k),
@@ -194,6 +195,17 @@ def register(app):
             "today": local_today(),
             "Markup": Markup,
         }
+
+
+# the CSS class of a state's badge, where it is not the state's own name
+BADGE_CLASSES = {"waiting_for_consent": "waiting"}
+
+
+def _state_badge(state: str) -> Markup:
+    """A log's state (log_state(log), logs/views.py) as a badge: the one way pages show it."""
+    return Markup('<span class="status status--{}">{}</span>').format(
+        BADGE_CLASSES.get(state, state), labels.label(labels.LOG_STATES, state)
+    )
 
 
 @prepared

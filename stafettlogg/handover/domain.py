@@ -452,6 +452,7 @@ def reassignment_context(logs: list[Log], leaving: User | None, unit: Unit) -> d
         .where(Handover.log.in_(ids), Handover.status == PENDING)
     )
     subjects = Subject.select(Subject.name, Log.id.alias("log_id")).join(Log).where(Log.id.in_(ids)).dicts()
+    states.consent_gaps(logs)  # the list names each log's state (log_state): read at once
     return {
         "leaving": leaving,
         "candidates": list(

@@ -604,14 +604,16 @@ def start_page(user: User, after: str | None = None, *, window_only: bool = Fals
     window_only: just the next window of my logs (htmx appends it)."""
     window = my_logs(user, after)
     if window_only:
-        return {"window": window, "logs": window.items, "waiting": states.waiting_ids(window.items)}
-    # the consent gaps of every log the page names (its cards and its to-dos), read at once
+        states.consent_gaps(window.items)  # each card's state (log_state), read at once
+        return {"window": window, "logs": window.items}
+    # the consent gaps of every log the page names (its cards and its to-dos), read at once:
+    # the cards' states (log_state) and the to-dos' filters ask them without a query each
     named = window.items + logs_with_measures_due(user, local_today() + dt.timedelta(days=MEASURES_DUE_DAYS))
     named += [agreement.log for agreement in talks.my_ongoing_agreements(user)]
     states.consent_gaps(named)
-    logs = {"window": window, "logs": window.items, "waiting": states.waiting_ids(window.items)}
     return {
-        **logs,
+        "window": window,
+        "logs": window.items,
         "outside_scope": outside_scope(user),
         "due": measures_due(user),
         "talks_due": talks.talks_due(user),
@@ -651,7 +653,10 @@ def _handovers_to_me(user_id: int):
 
 
 def guardian_logs(user: User) -> list[Log]:
-    return list(log_with_people().join(Guardian, on=(Guardian.log == Log.id)).where(Guardian.user == user))
+    """A guardian's logs, with their states (log_state: waiting for consent?) read at once."""
+    logs = list(log_with_people().join(Guardian, on=(Guardian.log == Log.id)).where(Guardian.user == user))
+    states.consent_gaps(logs)
+    return logs
 
 
 def unit_choices(user, chosen_ids=(), exclude_ids=()) -> tuple[list[Unit], list[tuple[str, list[Unit]]]]:

@@ -610,6 +610,10 @@ def consent_gap(log: Log, today: dt.date | None = None) -> tuple[str, object] | 
     every write transaction forgets the answer, like the caller's roles."""
     if today is not None:
         return consent_gaps([log], today).get(log.id)
+    memo = request_memo()
+    known = memo.get(("consent_gaps", local_today())) if memo is not None else None
+    if known is not None and log.status == ACTIVE and log.id in known:
+        return known[log.id]  # a list read them at once (consent_gaps): no query per log
     return _remembered(("consent_gap", log.id, log.status), lambda: _single_gap(log))
 
 

@@ -53,6 +53,8 @@ def log_states():
         return seen[("readable", log.id, log.version)]
 
     return {
+        # the log's state (its status, or WAITING): state_badge(log_state(log)) shows it
+        "log_state": state,
         "log_actions": lambda log: states.allowed_actions(current_user, log),
         "log_is_open": lambda log: log.status in states.OPEN,
         "log_has_ended": lambda log: log.status in states.ENDED,

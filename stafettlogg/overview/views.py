@@ -55,7 +55,7 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
             decisions=domain.informed_decisions(unit, year),
             reconciliation=reconciliation.reconciliation_for(unit, year),
             differences=reconciliation.differences_for_unit(unit, year),
-            status_label=reconciliation.status_label,
+            reconciliation_label=reconciliation.status_label,
             kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
             decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
             locations=_record_locations(),
@@ -307,7 +307,7 @@ def ke_reconciliation(year, errors=None, status=200):
         year_label=domain.year_label(year),
         years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
         units=units,
-        status_label=reconciliation.status_label,
+        reconciliation_label=reconciliation.status_label,
         kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
         errors=errors or {},
     ), status

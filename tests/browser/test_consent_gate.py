@@ -136,3 +136,21 @@ def test_after_a_withdrawal_a_participant_sees_why_the_log_is_hidden(server_and_
     assert "Familien har trukket tilbake samtykket" in main and "Samtale med mor" not in main
     page.screenshot(f"consent-withdrawn-participant-{width}")
     page.assert_clean()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_family_sees_in_their_language_that_the_log_waits_for_a_new_consent(server_and_app, page, width):
+    log = a_log_with_a_talk(server_and_app)
+    with server_and_app[1].app_context():  # the consent ran out three days ago
+        Consent.update(expires_on=local_today() - dt.timedelta(days=3)).where(Consent.log == log).execute()
+        name = log.subject.name
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("foresatt")
+    assert "Venter på nytt samtykke" in p.locator(f".log-card:has-text('{name}')").inner_text()
+    page.goto(f"/mine/{log.id}?lang=so")
+    main = p.inner_text("main")
+    assert "Waxaa la sugayaa oggolaansho cusub" in main
+    assert "Diiwaanku wuxuu idinka sugayaa oggolaansho cusub." in main and "Wuxuu dhacay" in main
+    page.screenshot(f"consent-gate-family-waiting-so-{width}")
+    page.assert_clean()
