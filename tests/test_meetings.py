@@ -477,6 +477,16 @@ def test_ics_invitation_is_valid_and_names_no_child(auth, meeting):
         assert name not in response.data.decode("utf-8"), "calendars are shared: no child or family names"
 
 
+def test_ics_invitation_is_in_the_language_of_who_downloads_it(auth, meeting):
+    client = auth.persona("holder")
+    props = {name: value for name, _p, value in parse_ics(client.get(url(meeting, "/invitasjon.ics")).data)}
+    assert props["DESCRIPTION"].startswith("Innkalling fra stafettholder Kari Ottesen")
+    assert "Dagsorden og referat står i stafettloggen." in props["DESCRIPTION"]
+    client.set_cookie("lang", "nn")
+    props = {name: value for name, _p, value in parse_ics(client.get(url(meeting, "/invitasjon.ics")).data)}
+    assert props["DESCRIPTION"].startswith("Innkalling frå stafetthaldar Kari Ottesen")
+
+
 def test_invitation_letter_for_guardians_and_participants(auth, meeting):
     html = auth.persona("holder").get(url(meeting, "/invitasjon")).get_data(as_text=True)
     assert "Invitasjon til evalueringsmøte" in html

@@ -8,6 +8,7 @@ organiser. The agenda stays in the log.
 import datetime as dt
 
 from stafettlogg import labels
+from stafettlogg.i18n import gettext as _
 from stafettlogg.models import Meeting, utcnow
 
 DEFAULT_DURATION = dt.timedelta(hours=1)
@@ -43,11 +44,13 @@ def meeting_calendar(meeting: Meeting, host: str, url: str, now: dt.datetime | N
     """The VCALENDAR with one VEVENT. Stored times are naive UTC: written with Z."""
     log = meeting.log
     holder = log.holder
-    summary = f"{labels.label(labels.MEETING_KINDS, meeting.kind)} – stafettlogg"
+    summary = _("%(kind)s – stafettlogg", kind=labels.label(labels.MEETING_KINDS, meeting.kind))
+    holder_text = f"{holder.name}, {holder.job_title}" if holder.job_title else holder.name
+    # in the language of the person who downloads it (who sends it on to the others)
     description = (
-        f"Innkalling fra stafettholder {holder.name}"
-        + (f", {holder.job_title}" if holder.job_title else "")
-        + f", {log.unit.name}.\nDagsorden og referat står i stafettloggen."
+        _("Innkalling fra stafettholder %(holder)s, %(unit)s.", holder=holder_text, unit=log.unit.name)
+        + "\n"
+        + _("Dagsorden og referat står i stafettloggen.")
     )
     lines = [
         "BEGIN:VCALENDAR",
