@@ -201,11 +201,19 @@ def register(app):
 BADGE_CLASSES = {"waiting_for_consent": "waiting"}
 
 
+_BADGES: dict[tuple[str, str], Markup] = {}
+
+
 def _state_badge(state: str) -> Markup:
-    """A log's state (log_state(log), logs/views.py) as a badge: the one way pages show it."""
-    return Markup('<span class="status status--{}">{}</span>').format(
-        BADGE_CLASSES.get(state, state), labels.label(labels.LOG_STATES, state)
-    )
+    """A log's state (log_state(log), logs/views.py) as a badge: the one way pages show it.
+    Made once per language and state (a list shows fifty), not once per log."""
+    key = (str(get_locale()), state)
+    badge = _BADGES.get(key)
+    if badge is None:
+        badge = _BADGES[key] = Markup('<span class="status status--{}">{}</span>').format(
+            BADGE_CLASSES.get(state, state), labels.label(labels.LOG_STATES, state)
+        )
+    return badge
 
 
 @prepared
