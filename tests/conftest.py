@@ -183,10 +183,39 @@ def app(database_url):
     from stafettlogg.db import db
 
     problems = notification_link_problems(app)
+    naming = emails_naming_a_child(app)
     if not db.is_closed():
         db.close()
     # every test that leaves a notice behind checks that its link leads to a route
     assert not problems, f"notifications link to no route: {problems}"
+    # ... and every test that leaves an e-mail behind, that it names no child
+    assert not naming, f"e-mails that name a child: {naming}"
+
+
+def emails_naming_a_child(app) -> list[str]:
+    """The queued or sent e-mails whose subject or body names a child of the database or
+    one of its guardians (which tells as much). E-mail leaves the municipality's systems:
+    it refers to a log by its number and to «et barn», never by name (SECURITY.md)."""
+    from peewee import DatabaseError
+
+    from stafettlogg.db import db
+    from stafettlogg.models import Guardian, OutboxEmail, Subject
+
+    with app.app_context():
+        try:
+            db.connect(reuse_if_open=True)
+            mails = list(OutboxEmail.select())
+            names = set()
+            if mails:
+                names = {s.name.strip() for s in Subject.select(Subject.name)}
+                names |= {g.name.strip() for g in Guardian.select(Guardian.name)}
+        except DatabaseError:
+            return []  # a test that took the database away
+    found = []
+    for mail in mails:
+        text = f"{mail.subject}\n{mail.body}"
+        found += [f"{mail.to}: {name!r}" for name in sorted(names) if name and name in text]
+    return found
 
 
 def notification_link_problems(app) -> list[str]:

@@ -414,3 +414,23 @@ def test_every_message_key_has_a_nynorsk_translation():
     assert keys, "no msg() keys found: extraction is broken"
     missing = [k for k in keys if catalogue.get(k) is None or not catalogue.get(k).string or catalogue.get(k).fuzzy]
     assert missing == []
+
+
+def test_the_suite_fails_a_test_whose_email_names_a_child(app, db_conn):
+    """Every test's teardown (tests/conftest.py app) looks for children's names in the
+    e-mails it left behind; here is one that names a child, so the check has something
+    to find, and is removed before the teardown looks."""
+    from stafettlogg.db import write_transaction
+    from tests.conftest import emails_naming_a_child
+
+    log = a_log()
+    with app.test_request_context(), write_transaction():
+        mail = OutboxEmail.create(
+            to="kari@example.no",
+            subject_message=dumps(msg("Stafettlogg nr. %(id)s", id=log.id)),
+            body_message=dumps(msg("Om %(child)s", child=log.subject.name)),
+            idempotency_key="mail:names-a-child",
+        )
+    assert emails_naming_a_child(app) == [f"kari@example.no: {log.subject.name!r}"]
+    OutboxEmail.delete().where(OutboxEmail.id == mail.id).execute()
+    assert emails_naming_a_child(app) == []
