@@ -433,6 +433,28 @@ def test_decline_without_reason_is_422_with_a_message(auth, db_conn, log):
     assert r.status_code == 303 and Handover.get_by_id(handover.id).status == "declined"
 
 
+def test_the_proposal_re_rendered_with_a_refusal_is_audited(auth, db_conn, log):
+    """The proposal page names the child and the log's unit: shown again with a 422 (no
+    reason) or a 409 (no longer open), it is a read like the GET (SECURITY.md "Audit")."""
+    handover = _pending(log)
+    proposed = auth.login_as("kontaktlaerer")
+    seen = AuditEvent.select().where(AuditEvent.log_id == log.id, AuditEvent.action.startswith("view:handover."))
+    before = seen.count()
+    r = proposed.post(f"/stafettholder/{handover.id}/avsla", data={"reason": ""})
+    assert r.status_code == 422 and log.subject.name in r.get_data(as_text=True)
+    assert seen.count() == before + 1
+    event = seen.order_by(AuditEvent.id.desc()).first()
+    assert (event.action, event.user_id, event.object_id) == (
+        "view:handover.decline",
+        user("kontaktlaerer").id,
+        handover.id,
+    )
+    ho.cancel_handover(user("stafettholder"), Handover.get_by_id(handover.id))
+    r = proposed.post(f"/stafettholder/{handover.id}/godta")
+    assert r.status_code == 409 and log.subject.name in r.get_data(as_text=True)
+    assert seen.count() == before + 2
+
+
 def test_cancel_through_the_page(auth, db_conn, log):
     handover = _pending(log)
     r = auth.persona("holder").post(f"/logger/{log.id}/stafettholder/trekk-tilbake")

@@ -96,6 +96,8 @@ def _my_handover(handover_id: int) -> Handover:
 
 
 def _respond_page(handover, values=None, errors=None, status=200):
+    # the proposed person reads the log's header, also when it is shown again with a refusal: audited
+    g.log, g.audit_object = handover.log, handover
     return render_template(
         "handover/respond.html",
         handover=handover,
@@ -108,9 +110,7 @@ def _respond_page(handover, values=None, errors=None, status=200):
 
 @bp.route("/stafettholder/<int:handover_id>")
 def respond(handover_id):
-    handover = _my_handover(handover_id)
-    g.log, g.audit_object = handover.log, handover  # the proposed person reads the log's header: audited
-    return _respond_page(handover)
+    return _respond_page(_my_handover(handover_id))
 
 
 @bp.route("/stafettholder/<int:handover_id>/godta", methods=["POST"])
