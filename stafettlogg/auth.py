@@ -230,10 +230,12 @@ ALLOWED_BEFORE_ENROLMENT = {"signin.account", "signin.confirm", "auth.logout", "
 
 def require_second_factor_enrolment():
     """before_request: whoever must have a second factor and signed in with a password
-    does nothing else until it is set up."""
+    does nothing else until it is set up. A temporary password is replaced first (the
+    gate before this one): asking for both at once sent a new area leader in a circle."""
     if (
         current_user.is_authenticated
         and session.get(ENROL_SECOND_FACTOR) is not None
+        and not current_user.must_change_password
         and request.endpoint not in ALLOWED_BEFORE_ENROLMENT
     ):
         if second_factor.enrolled(current_user):

@@ -290,3 +290,23 @@ def test_break_glass_admin_sign_in_asks_for_the_code(database_url, clock):
     assert not signed_in(client)
     clock.advance(30)
     assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).headers["Location"] == "/logger/ny"
+
+
+def test_a_new_area_leader_changes_the_temporary_password_then_enrols(app, client, clock):
+    """A new area leader has a temporary password and must enrol: one step after the
+    other, never sent back and forth between the two pages."""
+    with db.connection_context():
+        User.update(must_change_password=True).where(User.username == "omradeleder").execute()
+    r = password_step(client, "omradeleder")
+    assert r.headers["Location"] == "/konto/sikkerhet"
+    r = client.get("/konto/sikkerhet")
+    assert r.status_code == 303 and r.headers["Location"] == "/konto/passord"
+    assert client.get("/konto/passord").status_code == 200
+    new = "en lang og god setning om fjellet"
+    r = client.post("/konto/passord", data={"current": "demo-passord", "new": new, "repeat": new})
+    assert r.status_code == 302
+    assert client.get("/").headers["Location"] == "/konto/sikkerhet"  # now the second factor
+    html = client.get("/konto/sikkerhet").get_data(as_text=True)
+    secret = secret_on(html)
+    assert client.post("/konto/sikkerhet", data={"code": code_at(secret, clock.t)}).status_code == 200
+    assert client.get("/enheter").status_code == 200
