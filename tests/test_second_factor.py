@@ -189,8 +189,10 @@ def test_who_needs_a_second_factor(app, db_conn):
 
 def test_others_may_turn_it_off(app, auth, client, clock):
     auth.login_as("larer")
-    enrol(client, clock)
-    client.post("/konto/sikkerhet/av")
+    secret, _codes = enrol(client, clock)
+    clock.advance(30)
+    off = client.post("/konto/sikkerhet/av", data={"password": "demo-passord", "code": code_at(secret, clock.t)})
+    assert off.status_code == 303
     with db.connection_context():
         larer = user("larer")
         assert not second_factor.enrolled(larer) and larer.totp_secret == ""
@@ -310,3 +312,34 @@ def test_a_new_area_leader_changes_the_temporary_password_then_enrols(app, clien
     secret = secret_on(html)
     assert client.post("/konto/sikkerhet", data={"code": code_at(secret, clock.t)}).status_code == 200
     assert client.get("/enheter").status_code == 200
+
+
+def test_turning_it_off_asks_for_the_password_and_a_code_again(app, auth, client, clock):
+    """A session left open (a shared screen in a meeting room) is not enough to weaken
+    the account: both factors again, one message for either wrong, limited like sign-in."""
+    auth.login_as("larer")
+    secret, codes = enrol(client, clock)
+    clock.advance(30)
+    right = code_at(secret, clock.t)
+    missing = client.post("/konto/sikkerhet/av", data={"password": "demo-passord"})
+    assert missing.status_code == 422
+    wrong = (
+        {"password": "demo-passord", "code": "000000"},
+        {"password": "feil-passord-her", "code": right},
+        {"password": "feil-passord-her", "code": codes[0]},
+        {"password": "demo-passord", "code": "aaaaa-bbbbb"},
+    )
+    for data in wrong:
+        refused = client.post("/konto/sikkerhet/av", data=data)
+        assert refused.status_code == 422, data
+        assert "Passordet eller koden stemmer ikke" in refused.get_data(as_text=True), data
+    with db.connection_context():
+        assert second_factor.enrolled(user("larer"))
+    # The fourth wrong answer in a row starts the account's delay: the right ones must wait.
+    waiting = client.post("/konto/sikkerhet/av", data={"password": "demo-passord", "code": right})
+    assert waiting.status_code == 422 and "Vent" in waiting.get_data(as_text=True)
+    clock.advance(60)
+    done = client.post("/konto/sikkerhet/av", data={"password": "demo-passord", "code": codes[0]})
+    assert done.status_code == 303
+    with db.connection_context():
+        assert not second_factor.enrolled(user("larer"))

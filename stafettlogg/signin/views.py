@@ -7,6 +7,7 @@ from flask_login import current_user
 from stafettlogg import audit, auth
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import User
+from stafettlogg.passwords import verify_password
 from stafettlogg.signin import second_factor, throttle
 
 bp = Blueprint("signin", __name__)
@@ -98,12 +99,29 @@ def confirm():
 
 @bp.route("/konto/sikkerhet/av", methods=["POST"])
 def turn_off():
+    """Turning the second factor off asks for both factors again: a session left open on
+    a shared screen must not be enough to weaken the account. Wrong answers count
+    against the account like wrong passwords on the login form."""
     user = current_user._get_current_object()
     if second_factor.mandatory(user):
         flash(_("Innloggingskode er påkrevd for din rolle og kan ikke slås av."), "error")
-    elif second_factor.enrolled(user):
-        second_factor.turn_off(user)
-        flash(_("Innloggingskoden er slått av. Du logger inn med bare passord."), "success")
+        return redirect(url_for("signin.account"), 303)
+    if not second_factor.enrolled(user):
+        return redirect(url_for("signin.account"), 303)
+    ip, key = request.remote_addr or "", throttle.account_key(user.username)
+    if refusal := throttle.check(key, ip):
+        return _account_page(auth.refusal_message(refusal), 422)
+    password, typed = request.form.get("password") or "", (request.form.get("code") or "").strip()[:40]
+    if not password or not typed:
+        return _account_page(_("Skriv passordet ditt og koden fra appen for å slå av innloggingskoden."), 422)
+    # One message for either (no hint which one was wrong); a right code is used up.
+    password_ok = verify_password(user.password_hash, password)
+    if not (password_ok and second_factor.verify(user, typed)):
+        throttle.record_failure(key, ip)
+        return _account_page(_("Passordet eller koden stemmer ikke. Innloggingskoden er fortsatt på."), 422)
+    throttle.clear(key)
+    second_factor.turn_off(user)
+    flash(_("Innloggingskoden er slått av. Du logger inn med bare passord."), "success")
     return redirect(url_for("signin.account"), 303)
 
 
