@@ -268,16 +268,15 @@ def login():
         username = form.username.data.strip()
         ip = request.remote_addr or ""
         account = throttle.account_key(username)
-        refusal = throttle.check(account, ip)
-        if refusal:
-            error = refusal_message(refusal)
+        attempt = throttle.begin(account, ip)
+        if isinstance(attempt, throttle.Refusal):
+            error = refusal_message(attempt)
         else:
             user = User.get_or_none(User.username == username)
             ok = verify_password(user.password_hash if user else None, form.password.data)
             if ok and user.active and password_sign_in_allowed(user):
-                throttle.clear(account)
+                throttle.succeeded(attempt)
                 return complete_password_sign_in(user, safe_next(request.args.get("next")))
-            throttle.record_failure(account, ip)
             error = _("Feil brukernavn eller passord.")
     status = 200 if error is None and not form.errors else 422
     show_form = password_form_shown() or request.args.get("nodtilgang") == "1" or request.method == "POST"

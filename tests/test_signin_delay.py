@@ -3,6 +3,8 @@ never keeps the right password out for longer than LOGIN_MAX_DELAY_SECONDS, no l
 per-address limit, counted per client behind TRUSTED_PROXIES and not escaped by a forged
 X-Forwarded-For. Time is moved by the clock fixture, never slept on."""
 
+import threading
+
 import pytest
 
 from stafettlogg.db import db
@@ -149,3 +151,28 @@ def test_without_trusted_proxies_a_forged_forwarded_for_does_not_escape(database
         assert LoginFailure.select().where(LoginFailure.key == "ip:198.51.100.9").count() == limit
     clock.advance(app.config["LOGIN_LOCK_MINUTES"] * 60 + 1)
     assert got_in(attempt(client, username="aktor", password="demo-passord", environ_base=direct))
+
+
+def test_attempts_judged_at_the_same_time_on_two_app_servers_are_both_counted(database_url, clock, monkeypatch):
+    """Checking the delay and counting the attempt are one step: while one app server
+    is still judging a password, an attempt on another server already sees it. (Checked
+    first and counted after the judgement, a burst of parallel guesses sent the moment a
+    delay ended were all judged: the delay limited nothing but the sender's patience.)"""
+    from stafettlogg import auth as auth_module
+
+    first, second = _make_app(database_url).test_client(), _make_app(database_url).test_client()
+    for _ in range(throttle.FREE_ATTEMPTS):
+        attempt(first)
+    real, judged, answers = auth_module.verify_password, [], []
+
+    def judging(stored, password):
+        judged.append(password)
+        if len(judged) == 1:  # a guess reaches the other server while this one is judged
+            other = threading.Thread(target=lambda: answers.append(attempt(second).get_data(as_text=True)))
+            other.start()
+            other.join()
+        return real(stored, password)
+
+    monkeypatch.setattr(auth_module, "verify_password", judging)
+    assert attempt(first).status_code == 422
+    assert len(judged) == 1 and "Vent 1 sekund" in answers[0]

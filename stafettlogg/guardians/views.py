@@ -225,29 +225,26 @@ def invitation_accept(token):
     # wrong codes slow down this invitation like wrong passwords an account (signin/throttle.py)
     ip, code_key = request.remote_addr or "", f"invitation:{invitation.id}"
     try:
-        if refusal := throttle.check(code_key, ip):
-            raise LogError(auth.refusal_message(refusal), "code")
-        try:
-            domain.check_code(invitation, code)
-        except LogError:
-            throttle.record_failure(code_key, ip)
-            raise
+        code_attempt = throttle.begin(code_key, ip)
+        if isinstance(code_attempt, throttle.Refusal):
+            raise LogError(auth.refusal_message(code_attempt), "code")
+        domain.check_code(invitation, code)  # a wrong code stays counted
+        throttle.not_judged(code_attempt)  # the right code costs nothing; earlier wrong ones still count
         if current_user.is_authenticated:
             domain.link_invitation(token, current_user, code=code)
             user = current_user
         elif action == "link":
             # the same limits as the login form: a valid link must not open for password guessing
             username = f.get("existing_username", "").strip().lower()
-            account = throttle.account_key(username)
-            if refusal := throttle.check(account, ip):
-                raise LogError(auth.refusal_message(refusal), "existing_username")
+            password_attempt = throttle.begin(throttle.account_key(username), ip)
+            if isinstance(password_attempt, throttle.Refusal):
+                raise LogError(auth.refusal_message(password_attempt), "existing_username")
             user = User.get_or_none(User.username == username)
             if not verify_password(user.password_hash if user else None, f.get("existing_password", "")) or not (
                 user and user.active
             ):
-                throttle.record_failure(account, ip)
                 raise LogError(_("Feil brukernavn eller passord."), "existing_username")
-            throttle.clear(account)
+            throttle.succeeded(password_attempt)
             domain.link_invitation(token, user, code=code)
         else:
             user = domain.accept_invitation(

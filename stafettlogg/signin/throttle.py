@@ -16,6 +16,12 @@ The rule (SECURITY.md "Sessions and login", stated once here as data):
 
 Both are rows in ``login_failure``, shared by every app server through the database.
 The same delay guards second-factor codes (key ``code:<user id>``).
+
+Checking and counting are one step (``begin``): an attempt that may be judged is counted
+as a failure at once, in the transaction that checked, before the password or code is
+looked at; the right answer takes it back (``succeeded``, ``not_judged``). Checked first
+and counted after the judgement, parallel guesses on several workers or app servers all
+passed the check together.
 """
 
 import datetime as dt
@@ -25,7 +31,7 @@ from dataclasses import dataclass
 from flask import current_app
 from peewee import fn
 
-from stafettlogg.db import write_transaction
+from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.models import LoginFailure
 from stafettlogg.signin import clock
 
@@ -62,7 +68,15 @@ class Refusal:
     seconds: int
 
 
-def check(keys_for_account: str, ip: str) -> Refusal | None:
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt allowed now and already counted as a failure (its two rows)."""
+
+    account: str
+    rows: tuple[int, int]
+
+
+def _refusal(account: str, ip: str) -> Refusal | None:
     """None when an attempt may be judged now; else why not and for how long."""
     now = clock.now()
     cfg = current_app.config
@@ -72,7 +86,7 @@ def check(keys_for_account: str, ip: str) -> Refusal | None:
         return Refusal("address", cfg["LOGIN_LOCK_MINUTES"] * 60)
     row = (
         LoginFailure.select(fn.COUNT(LoginFailure.id).alias("n"), fn.MAX(LoginFailure.at).alias("last"))
-        .where(LoginFailure.key == keys_for_account, LoginFailure.at >= now - WINDOW)
+        .where(LoginFailure.key == account, LoginFailure.at >= now - WINDOW)
         .dicts()
         .get()
     )
@@ -88,13 +102,38 @@ def check(keys_for_account: str, ip: str) -> Refusal | None:
     return Refusal("account", math.ceil(remaining))
 
 
-def record_failure(account: str, ip: str) -> None:
-    now = clock.now()
-    with write_transaction():
-        LoginFailure.insert_many([{"key": account, "at": now}, {"key": ip_key(ip), "at": now}]).execute()
+def _serialise(*keys: str) -> None:
+    """Attempts on the same account or address take turns: SQLite's BEGIN IMMEDIATE
+    already does; on PostgreSQL a lock per key, held until the transaction ends."""
+    if not is_sqlite():
+        for key in keys:
+            db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
 
 
-def clear(account: str) -> None:
-    """A successful sign-in: the account's count starts again (the address's does not)."""
+def begin(account: str, ip: str) -> Refusal | Attempt:
+    """Refusal when no attempt may be judged now; else the attempt, counted as a failure
+    until ``succeeded`` or ``not_judged`` says otherwise."""
     with write_transaction():
-        LoginFailure.delete().where(LoginFailure.key == account).execute()
+        _serialise(account, ip_key(ip))
+        refusal = _refusal(account, ip)
+        if refusal:
+            return refusal
+        now = clock.now()
+        rows = (LoginFailure.create(key=account, at=now).id, LoginFailure.create(key=ip_key(ip), at=now).id)
+    return Attempt(account, rows)
+
+
+def succeeded(attempt: Attempt) -> None:
+    """The right answer: the account's count starts again, and this attempt is not held
+    against the address (earlier failures from it still are)."""
+    with write_transaction():
+        LoginFailure.delete().where(
+            (LoginFailure.key == attempt.account) | (LoginFailure.id.in_(attempt.rows))
+        ).execute()
+
+
+def not_judged(attempt: Attempt) -> None:
+    """The answer was right but something else stopped the step (a username taken, a weak
+    password): this attempt counts for nothing, earlier failures stay."""
+    with write_transaction():
+        LoginFailure.delete().where(LoginFailure.id.in_(attempt.rows)).execute()

@@ -29,17 +29,15 @@ def code():
     typed = ""
     if request.method == "POST":
         typed = (request.form.get("code") or "").strip()[:40]
-        ip = request.remote_addr or ""
-        key = throttle.code_key(user.id)
-        refusal = throttle.check(key, ip)
-        if refusal:
-            error = auth.refusal_message(refusal)
-        elif not typed:
+        attempt = throttle.begin(throttle.code_key(user.id), request.remote_addr or "") if typed else None
+        if isinstance(attempt, throttle.Refusal):
+            error = auth.refusal_message(attempt)
+        elif attempt is None:
             error = _("Skriv koden fra appen, eller en reservekode.")
         else:
             how = second_factor.verify(user, typed)
             if how:
-                throttle.clear(key)
+                throttle.succeeded(attempt)
                 auth.start_session(user)
                 audit.record("signed_in_with_second_factor", obj=user, user=user)
                 if how == "recovery":
@@ -52,7 +50,6 @@ def code():
                         "info",
                     )
                 return redirect(next_url, 303)
-            throttle.record_failure(key, ip)
             error = _("Koden stemmer ikke. Skriv den nye koden som står i appen nå.")
     return render_template("signin/code.html", error=error, typed=typed), 422 if error else 200
 
@@ -108,18 +105,17 @@ def turn_off():
         return redirect(url_for("signin.account"), 303)
     if not second_factor.enrolled(user):
         return redirect(url_for("signin.account"), 303)
-    ip, key = request.remote_addr or "", throttle.account_key(user.username)
-    if refusal := throttle.check(key, ip):
-        return _account_page(auth.refusal_message(refusal), 422)
     password, typed = request.form.get("password") or "", (request.form.get("code") or "").strip()[:40]
     if not password or not typed:
         return _account_page(_("Skriv passordet ditt og koden fra appen for å slå av innloggingskoden."), 422)
+    attempt = throttle.begin(throttle.account_key(user.username), request.remote_addr or "")
+    if isinstance(attempt, throttle.Refusal):
+        return _account_page(auth.refusal_message(attempt), 422)
     # One message for either (no hint which one was wrong); a right code is used up.
     password_ok = verify_password(user.password_hash, password)
     if not (password_ok and second_factor.verify(user, typed)):
-        throttle.record_failure(key, ip)
         return _account_page(_("Passordet eller koden stemmer ikke. Innloggingskoden er fortsatt på."), 422)
-    throttle.clear(key)
+    throttle.succeeded(attempt)
     second_factor.turn_off(user)
     flash(_("Innloggingskoden er slått av. Du logger inn med bare passord."), "success")
     return redirect(url_for("signin.account"), 303)
