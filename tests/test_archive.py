@@ -19,7 +19,7 @@ from stafettlogg.dates import local_today
 from stafettlogg.logs import domain as log_domain
 from stafettlogg.logs import lifecycle, sections, states
 from stafettlogg.meetings import domain as meetings
-from stafettlogg.models import ArchiveDelivery, AuditEvent, Log, LogStatus, LogTombstone, Meeting, Unit, User
+from stafettlogg.models import ArchiveDelivery, AuditEvent, Log, LogStatus, LogTombstone, Meeting, Subject, Unit, User
 from tests import files
 from tests.conftest import a_consent, a_log, an_ended_log, an_item, user
 
@@ -384,3 +384,30 @@ def test_an_over_long_waiver_is_refused_and_changes_nothing(auth, closed, db_con
     )
     assert r.status_code == 422 and "x" * 501 in r.get_data(as_text=True)
     assert Log.get_or_none(Log.id == oskar.id) and not LogTombstone.select().exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ola & <Nordmann> \"'",
+        "Ola\x0bNordmann",  # a vertical tab pasted from a word processor
+        "Ola\x00Nord\x1fmann\ufffe",  # nothing XML 1.0 can carry
+        "\x00",
+        "Áilu Ŋáŋŋá Sárá",
+        "ሰላም ተስፋይ",
+        "محمد علي \u202bالحسن\u202c",
+        "Ola 😀 Nordmann",
+        "Emma",  # one name only
+        "Ola " + "Nordmann" * 300,  # a title far over any archive's column
+    ],
+)
+def test_arkivmelding_is_valid_xml_for_any_name_and_shape(ctx, name):
+    log = a_log(name=name, concern="", holder="stafettholder", participants=())
+    Subject.update(birth_date=None, national_id=None).where(Subject.id == log.subject_id).execute()
+    log = Log.get_by_id(log.id)
+    doc = documents.Document("logg-aapen", name, "stafettlogg-1.pdf", b"%PDF-1.7 x", "PDF/A-2b", None)
+    content = unpack(package.build(log, [doc]))
+    for xml in (content["arkivmelding.xml"], content["journalposter/01-logg-aapen/arkivmelding.xml"]):
+        SCHEMA.validate(xml.decode())
+    title = SCHEMA.to_dict(content["arkivmelding.xml"].decode())["mappe"]["tittel"]
+    assert title == ("Stafettlogg – " + re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]", "", name)).strip()

@@ -13,6 +13,7 @@ recognises a second delivery and only new documents are sent again."""
 import datetime as dt
 import hashlib
 import io
+import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -35,6 +36,9 @@ TILGANGSRESTRIKSJON = ("13", "Taushetsbelagt, offl. § 13")
 SKJERMINGSHJEMMEL = "Offl. § 13 jf. fvl. § 13"
 FORMATS = {"PDF/A-2b": ("fmt/477", "PDF/A-2b"), "PDF": ("fmt/276", "PDF (ikke konvertert til PDF/A)")}
 ET.register_namespace("n5mdk", MD)
+# Characters XML 1.0 cannot hold at all (C0 controls but tab and newlines, lone surrogates,
+# U+FFFE/U+FFFF): a name pasted with a vertical tab must not make the message unreadable.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass
@@ -48,8 +52,14 @@ class Package:
 def _el(parent, name, text=None, ns=AM):
     node = ET.SubElement(parent, f"{{{ns}}}{name}")
     if text is not None:
-        node.text = str(text)
+        node.text = xml_text(text)
     return node
+
+
+def xml_text(value) -> str:
+    """The value as text XML 1.0 can carry; never empty (the schema's strings have
+    minLength 1), so a name of nothing but control characters becomes a dash."""
+    return NOT_XML.sub("", str(value)).strip() or "–"
 
 
 def _pair(parent, name, tag, value, optional_tag, optional_value=""):
