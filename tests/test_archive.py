@@ -127,6 +127,9 @@ def check_pdfa(data: bytes):
         assert not pdf.is_encrypted
         meta = pdf.open_metadata()
         assert meta.get("pdfaid:part") == "2" and meta.get("pdfaid:conformance") == "B"
+        # ISO 19005-2 6.2.3: device colour needs an OutputIntent with an embedded ICC profile
+        intents = pdf.Root.get("/OutputIntents") or []
+        assert any(i.get("/S") == "/GTS_PDFA1" and "/DestOutputProfile" in i for i in intents), "no OutputIntent"
         fonts = []
         for page in pdf.pages:
             for font in (page.Resources.get("/Font") or {}).values():
@@ -158,6 +161,13 @@ def test_documents_are_pdfa_with_embedded_fonts_marking_and_no_codes(emma):
     whole = pdf_text(docs[0].data)
     assert "Emma Hansen" in whole and "Emma leker oftere med andre." in whole and "lastet opp samtykke" in whole
     assert "Vi ble enige om å fortsette lekegruppene." in pdf_text(docs[1].data)
+
+
+def test_uploaded_pdf_converted_by_ghostscript_is_pdfa_with_an_output_intent():
+    data, fmt = documents.pdf_to_pdfa(files.pdf())
+    assert fmt == "PDF/A-2b"
+    check_pdfa(data)
+    assert not documents.is_pdfa(files.pdf())  # a plain PDF is never called PDF/A
 
 
 def test_uploaded_pdf_is_kept_as_uploaded_without_ghostscript(monkeypatch):

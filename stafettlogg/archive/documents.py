@@ -4,6 +4,8 @@ selectable, every page marked "Unntatt offentlighet, offl. § 13 jf. fvl. § 13"
 unit's language form. Slow CPU work: call these outside any write transaction."""
 
 import base64
+import importlib.util
+import io
 import shutil
 import subprocess
 import tempfile
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from flask import current_app, render_template
 from flask_babel import force_locale
 from peewee import fn
@@ -22,6 +25,19 @@ from stafettlogg.models import Consent, Log, Meeting, MinutesCorrection, StoredF
 
 PDF_VARIANT = "pdf/a-2b"
 GS_TIMEOUT = 120
+# PDF/A needs an OutputIntent with an embedded ICC profile (ISO 19005-2, 6.2.3);
+# Ghostscript adds one only from a PostScript prefix naming the profile. WeasyPrint
+# ships the sRGB profile it embeds itself, so both kinds of document carry the same one.
+SRGB_PROFILE = Path(importlib.util.find_spec("weasyprint").origin).parent / "pdf" / "sRGB2014.icc"
+PDFA_PREFIX = """%%!
+[/_objdef {icc_PDFA} /type /stream /OBJ pdfmark
+[{icc_PDFA} << /N 3 >> /PUT pdfmark
+[{icc_PDFA} (%s) (r) file /PUT pdfmark
+[/_objdef {OutputIntent_PDFA} /type /dict /OBJ pdfmark
+[{OutputIntent_PDFA} << /Type /OutputIntent /S /GTS_PDFA1 /DestOutputProfile {icc_PDFA}
+  /OutputConditionIdentifier (sRGB IEC61966-2.1) >> /PUT pdfmark
+[{Catalog} << /OutputIntents [ {OutputIntent_PDFA} ] >> /PUT pdfmark
+"""
 
 
 @dataclass(frozen=True)
@@ -106,15 +122,17 @@ def consent(log: Log, c: Consent) -> Document:
 
 def pdf_to_pdfa(data: bytes, cover: bytes = b"") -> tuple[bytes, str]:
     """An uploaded PDF converted to PDF/A-2b with Ghostscript when it is installed,
-    after a marked cover page; otherwise (or if it fails) kept exactly as uploaded,
-    with its format recorded as "PDF"."""
+    after a marked cover page; otherwise (or if it fails, or the result lacks what
+    PDF/A requires) kept exactly as uploaded, with its format recorded as "PDF"."""
     gs = shutil.which("gs")
     if gs is None:
         return data, "PDF"
     with tempfile.TemporaryDirectory() as tmp:
         src, out, first = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf", Path(tmp) / "cover.pdf"
+        prefix = Path(tmp) / "pdfa.ps"
         src.write_bytes(data)
         first.write_bytes(cover)
+        prefix.write_text(PDFA_PREFIX % _ps_string(str(SRGB_PROFILE)), encoding="utf-8")
         try:
             subprocess.run(  # noqa: S603 - fixed argv, no shell; the input is a file we wrote
                 [
@@ -127,7 +145,9 @@ def pdf_to_pdfa(data: bytes, cover: bytes = b"") -> tuple[bytes, str]:
                     "-dPDFACompatibilityPolicy=1",
                     "-sColorConversionStrategy=RGB",
                     "-sDEVICE=pdfwrite",
+                    f"--permit-file-read={SRGB_PROFILE}",
                     f"-sOutputFile={out}",
+                    str(prefix),
                     *([str(first)] if cover else []),
                     str(src),
                 ],
@@ -138,7 +158,24 @@ def pdf_to_pdfa(data: bytes, cover: bytes = b"") -> tuple[bytes, str]:
         except (subprocess.SubprocessError, OSError):
             return data, "PDF"
         converted = out.read_bytes() if out.exists() else b""
-    return (converted, "PDF/A-2b") if converted.startswith(b"%PDF") else (data, "PDF")
+    return (converted, "PDF/A-2b") if is_pdfa(converted) else (data, "PDF")
+
+
+def _ps_string(text: str) -> str:
+    """A path inside a PostScript string literal."""
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def is_pdfa(data: bytes) -> bool:
+    """Claims PDF/A-2 in its metadata and carries the OutputIntent with an ICC profile
+    that the claim needs: what Ghostscript made, checked before it is called PDF/A."""
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            meta = pdf.open_metadata()
+            intents = pdf.Root.get("/OutputIntents") or []
+            return meta.get("pdfaid:part") == "2" and any("/DestOutputProfile" in i for i in intents)
+    except pikepdf.PdfError:
+        return False
 
 
 @dataclass(frozen=True)
