@@ -421,3 +421,17 @@ def test_arkivmelding_is_valid_xml_for_any_name_and_shape(ctx, name):
         SCHEMA.validate(xml.decode())
     title = SCHEMA.to_dict(content["arkivmelding.xml"].decode())["mappe"]["tittel"]
     assert title == ("Stafettlogg – " + re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe]", "", name)).strip()
+
+
+def test_a_double_click_delivers_once_and_the_second_gets_a_clear_message(app, auth, closed, db_conn):
+    leader = user("enhetsleder")
+    with app.test_request_context():
+        first, second = domain.prepare(leader, closed), domain.prepare(leader, closed)  # both before either records
+        domain.record_delivery(leader, closed, first, "download")
+        with pytest.raises(log_domain.LogError) as refused:
+            domain.record_delivery(leader, closed, second, "download")
+    assert refused.value.code == "nothing" and "nettopp sendt til arkivet" in str(refused.value)
+    assert ArchiveDelivery.select().where(ArchiveDelivery.log_id == closed.id).count() == 1
+    assert AuditEvent.select().where(AuditEvent.action == "log_archived", AuditEvent.log_id == closed.id).count() == 1
+    r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv")  # a replayed POST
+    assert r.status_code == 409 and "allerede sendt til arkivet" in r.get_data(as_text=True)

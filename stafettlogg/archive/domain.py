@@ -10,7 +10,7 @@ import json
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.archive import documents, package, transport
-from stafettlogg.db import write_transaction
+from stafettlogg.db import is_sqlite, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.states import content_readable_by, open_deletion_request, unreadable_reason
@@ -82,8 +82,15 @@ def prepare(by: User | None, log: Log) -> package.Package:
 
 
 def record_delivery(by: User | None, log: Log, pkg: package.Package, via: str) -> ArchiveDelivery:
-    """A short write transaction: the delivery and its audit event."""
+    """A short write transaction: the delivery and its audit event. A package whose
+    documents someone delivered meanwhile (a double click, two people at once) is
+    refused, so the archive never gets the same record twice from two clicks."""
     with write_transaction():
+        _lock(log)
+        if {d["key"] for d in pkg.documents} & delivered_keys(log):
+            raise LogError(
+                _("Dette ble nettopp sendt til arkivet. Last siden på nytt for å se hva som er sendt."), code="nothing"
+            )
         delivery = ArchiveDelivery.create(
             log_id=log.id,
             delivered_by=by if by is not None else log.holder_id,
@@ -94,6 +101,12 @@ def record_delivery(by: User | None, log: Log, pkg: package.Package, via: str) -
         )
         audit.record("log_archived", log=log, obj=delivery, user=by)
     return delivery
+
+
+def _lock(log: Log) -> None:
+    """Deliveries of one log one at a time (SQLite's BEGIN IMMEDIATE already serialises)."""
+    if not is_sqlite():
+        Log.select(Log.id).where(Log.id == log.id).for_update().execute()
 
 
 def archive(by: User | None, log: Log, via: str, folder: str = "") -> tuple[package.Package, ArchiveDelivery]:
