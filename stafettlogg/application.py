@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from stafettlogg import access, audit, auth, cli, config, content, db, languages, mailer, security, templating, web
+from stafettlogg.archive import outbox as archive_outbox
 from stafettlogg.archive import views as archive_views
 from stafettlogg.guardians import views as guardian_views
 from stafettlogg.guide import views as guide_views
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     mailer.init_app(app)
+    archive_outbox.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     auth.login_manager.init_app(app)

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from stafettlogg import db as database
 from stafettlogg import demo
 from stafettlogg.archive.commands import archive_command
+from stafettlogg.archive.outbox import send_archive_command
 from stafettlogg.backup import RestoreRefused, backup_into_folder, restore
 from stafettlogg.db import db
 from stafettlogg.invariants import check_invariants
@@ -43,6 +44,7 @@ def register(app):
     app.cli.add_command(send_reminders_command)
 
     app.cli.add_command(archive_command)
+    app.cli.add_command(send_archive_command)
 
     app.cli.add_command(send_mail_command)
 

@@ -673,18 +673,37 @@ class LogTombstone(BaseModel):
         indexes = ((("unit", "deleted_at", "id"), False),)  # the unit's record of deletions, in windows
 
 
+class ArchiveStatus:
+    QUEUED = "queued"  # the package waits in the outbox for its first or next attempt
+    SENDING = "sending"  # claimed by one sender
+    DELIVERED = "delivered"  # the archive (or the person downloading) has it
+    FAILED = "failed"  # gave up after ARCHIVE_MAX_ATTEMPTS; the package is kept
+    CANCELLED = "cancelled"  # replaced by a later package, or its log was deleted
+    # what the archive has or will get: its documents are not offered again
+    CLAIMED_KEYS = (QUEUED, SENDING, DELIVERED)
+
+
 class ArchiveDelivery(BaseModel):
     """One delivery of a log to the municipality's archive (seed 003): when, by whom,
     which documents (keys and checksums, no personal data) and the package's checksum.
-    Kept after the log is deleted, so log_id is a plain number."""
+    Kept after the log is deleted, so log_id is a plain number. To the import folder it
+    is an outbox row: the package waits here, written after commit by archive/outbox.py,
+    and is dropped once delivered."""
 
     log_id = IntegerField(index=True)
-    delivered_at = DateTimeField(default=utcnow)
+    delivered_at = DateTimeField(default=utcnow)  # queued, then delivered
     delivered_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     transport = CharField(max_length=20)  # download, folder, cli
     package_name = CharField(max_length=200)
     package_sha256 = CharField(max_length=64)
     documents = TextField(default="[]")  # JSON: [{"key", "sha256", "filename"}]
+    status = CharField(max_length=10, default=ArchiveStatus.DELIVERED, index=True)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(null=True)
+    last_error = TextField(default="")
+    claimed_by = CharField(max_length=64, default="")
+    claimed_at = DateTimeField(null=True)
+    package = BlobField(null=True)  # the zip, until the archive's folder has it
 
     @property
     def document_count(self) -> int:

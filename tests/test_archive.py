@@ -14,12 +14,24 @@ import pytest
 import xmlschema
 
 from stafettlogg import audit
-from stafettlogg.archive import documents, domain, events, package, transport
+from stafettlogg.archive import documents, domain, events, outbox, package, transport
 from stafettlogg.dates import local_today
+from stafettlogg.db import db
 from stafettlogg.logs import domain as log_domain
 from stafettlogg.logs import lifecycle, sections, states
 from stafettlogg.meetings import domain as meetings
-from stafettlogg.models import ArchiveDelivery, AuditEvent, Log, LogStatus, LogTombstone, Meeting, Subject, Unit, User
+from stafettlogg.models import (
+    ArchiveDelivery,
+    ArchiveStatus,
+    AuditEvent,
+    Log,
+    LogStatus,
+    LogTombstone,
+    Meeting,
+    Subject,
+    Unit,
+    User,
+)
 from tests import files
 from tests.conftest import a_consent, a_log, an_ended_log, an_item, user
 
@@ -325,29 +337,67 @@ def test_unit_leader_archives_a_closed_log_by_download(auth, closed, db_conn):
     assert {"log_archived", "archive_reference_set", "view:archive.show"} <= actions
 
 
-def test_folder_transport_from_the_page(auth, closed, db_conn, app, tmp_path):
-    tmp_path = tmp_path / "import"
-    tmp_path.mkdir()
-    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(tmp_path))
-    oskar = closed
-    r = auth.persona("unit_leader").post(f"/logger/{oskar.id}/arkiv")
-    assert r.status_code == 303
-    (written,) = list(tmp_path.iterdir())
-    assert written.name.startswith(f"stafettlogg-{oskar.id}-") and zipfile.is_zipfile(written)
-    app.config.update(ARCHIVE_FOLDER=str(tmp_path / "finnes-ikke"))
-    Meeting.create(
-        log=oskar,
-        kind="samarbeidsmote",
-        starts_at=dt.datetime(2026, 9, 1, 9),
-        author=oskar.holder,
-        minutes="Referat.",
-        finalised_at=dt.datetime(2026, 9, 1, 10),
-    )
-    r = auth.persona("unit_leader").post(f"/logger/{oskar.id}/arkiv")
-    assert r.status_code == 409 and "arkivmappen" in r.get_data(as_text=True)
-    assert (
-        ArchiveDelivery.select().where(ArchiveDelivery.log_id == oskar.id).count() == 1
-    )  # a failed write records nothing
+def test_folder_transport_writes_after_commit_from_the_outbox_and_retries(
+    auth, closed, db_conn, app, tmp_path, monkeypatch
+):
+    folder = tmp_path / "import"  # the archive's share is down: the folder is not there
+    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(folder), ARCHIVE_MAX_ATTEMPTS=3)
+    writes = []
+    real_write = transport.write_atomically
+
+    def write(*args):
+        writes.append(db.in_transaction())  # never inside a write transaction
+        return real_write(*args)
+
+    monkeypatch.setattr(transport, "write_atomically", write)
+    oskar, leader = closed, auth.persona("unit_leader")
+    r = leader.post(f"/logger/{oskar.id}/arkiv")
+    outbox.wait_for_background_delivery()
+    assert r.status_code == 303 and writes == [False]  # tried once after commit, in the background
+    (queued,) = domain.deliveries(oskar)
+    assert queued.status == ArchiveStatus.QUEUED and queued.attempts == 1 and "import" in queued.last_error
+    assert hashlib.sha256(bytes(queued.package)).hexdigest() == queued.package_sha256  # the package is kept
+    assert not domain.is_archived(oskar) and "not_archived" in states.blocking("delete", oskar, {})
+    page = leader.get(f"/logger/{oskar.id}/arkiv").get_data(as_text=True)
+    assert "Venter på arkivet" in page and "1 forsøk feilet, prøves igjen automatisk." in page
+    assert leader.post(f"/logger/{oskar.id}/arkiv").status_code == 409  # not queued twice
+    assert AuditEvent.select().where(AuditEvent.action == "log_archived", AuditEvent.log_id == oskar.id).count() == 1
+
+    folder.mkdir()  # the share is back; the timer's next run delivers it
+    ArchiveDelivery.update(next_attempt_at=dt.datetime(2000, 1, 1)).execute()
+    r = app.test_cli_runner().invoke(args=["send-archive"])
+    assert r.exit_code == 0 and "Levert: 1" in r.output, r.output
+    (written,) = list(folder.iterdir())
+    assert hashlib.sha256(written.read_bytes()).hexdigest() == queued.package_sha256
+    (delivered,) = domain.deliveries(oskar)
+    assert delivered.status == ArchiveStatus.DELIVERED and delivered.package is None and domain.is_archived(oskar)
+    assert "Arkivert." in leader.get(f"/logger/{oskar.id}/arkiv").get_data(as_text=True)
+    assert app.test_cli_runner().invoke(args=["send-archive"]).output.startswith("Levert: 0")  # never twice
+    assert writes == [False, False]
+
+
+def test_a_package_the_archive_never_takes_is_kept_marked_failed_and_replaced_on_the_next_click(
+    auth, closed, db_conn, app, tmp_path
+):
+    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(tmp_path / "borte"), ARCHIVE_MAX_ATTEMPTS=2)
+    app.config["ARCHIVE_SEND_AFTER_REQUEST"] = False
+    oskar, leader = closed, auth.persona("unit_leader")
+    assert leader.post(f"/logger/{oskar.id}/arkiv").status_code == 303
+    with app.app_context():
+        for _attempt in range(2):
+            ArchiveDelivery.update(next_attempt_at=None).execute()
+            outbox.deliver()
+    (failed,) = domain.deliveries(oskar)
+    assert failed.status == ArchiveStatus.FAILED and failed.package is not None and not domain.is_archived(oskar)
+    page = leader.get(f"/logger/{oskar.id}/arkiv").get_data(as_text=True)
+    assert "Ikke levert" in page and "2 dokumenter er ikke sendt ennå." in page  # offered again
+    assert leader.post(f"/logger/{oskar.id}/arkiv").status_code == 303
+    first, second = domain.deliveries(oskar)
+    assert first.status == ArchiveStatus.CANCELLED and first.package is None
+    assert second.status == ArchiveStatus.QUEUED and second.package is not None
+    lifecycle.delete_log(user("enhetsleder"), Log.get_by_id(oskar.id), "not_kept", "arkivet tar ikke imot")
+    assert [d.status for d in domain.deliveries(oskar.id)] == [ArchiveStatus.CANCELLED] * 2
+    assert not ArchiveDelivery.select().where(ArchiveDelivery.package.is_null(False)).exists()  # purged
 
 
 def test_nobody_else_archives_or_learns_anything(auth, closed, db_conn):

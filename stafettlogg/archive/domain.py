@@ -9,12 +9,12 @@ import json
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
-from stafettlogg.archive import documents, package, transport
+from stafettlogg.archive import documents, outbox, package
 from stafettlogg.db import is_sqlite, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.states import content_readable_by, open_deletion_request, unreadable_reason
-from stafettlogg.models import ArchiveDelivery, Log, LogStatus, Unit, User
+from stafettlogg.models import ArchiveDelivery, ArchiveStatus, Log, LogStatus, Unit, User
 
 ARCHIVERS = ("holder", "unit_leader")
 REFERENCE_MAX = 100
@@ -31,10 +31,13 @@ def deliveries(log: Log | int) -> list[ArchiveDelivery]:
     )
 
 
-def delivered_keys(log: Log | int) -> set[str]:
+def delivered_keys(log: Log | int, statuses=ArchiveStatus.CLAIMED_KEYS) -> set[str]:
+    """The documents the archive has or will get (a package waiting in the outbox counts:
+    they are not offered again); a failed package's documents are offered again."""
     keys = set()
     for d in deliveries(log):
-        keys |= {doc["key"] for doc in json.loads(d.documents)}
+        if d.status in statuses:
+            keys |= {doc["key"] for doc in json.loads(d.documents)}
     return keys
 
 
@@ -45,8 +48,9 @@ def pending(log: Log) -> list[documents.Planned]:
 
 
 def is_archived(log: Log) -> bool:
-    """The whole log as it now stands (closed) has been delivered to the archive."""
-    return documents.whole_log_key(log) in delivered_keys(log)
+    """The whole log as it now stands (closed) has been delivered to the archive (one
+    still waiting in the outbox is not)."""
+    return documents.whole_log_key(log) in delivered_keys(log, (ArchiveStatus.DELIVERED,))
 
 
 def print_refusal(by: User, log: Log) -> str | None:
@@ -81,10 +85,14 @@ def prepare(by: User | None, log: Log) -> package.Package:
     return package.build(log, new)
 
 
-def record_delivery(by: User | None, log: Log, pkg: package.Package, via: str) -> ArchiveDelivery:
+def record_delivery(
+    by: User | None, log: Log, pkg: package.Package, via: str, *, queued: bool = False
+) -> ArchiveDelivery:
     """A short write transaction: the delivery and its audit event. A package whose
     documents someone delivered meanwhile (a double click, two people at once) is
-    refused, so the archive never gets the same record twice from two clicks."""
+    refused, so the archive never gets the same record twice from two clicks. `queued`:
+    the package waits in the outbox for archive/outbox.py (written after commit); a
+    failed package it replaces is dropped."""
     with write_transaction():
         _lock(log)
         if {d["key"] for d in pkg.documents} & delivered_keys(log):
@@ -98,9 +106,23 @@ def record_delivery(by: User | None, log: Log, pkg: package.Package, via: str) -
             package_name=pkg.name,
             package_sha256=pkg.sha256,
             documents=json.dumps(pkg.documents),
+            status=ArchiveStatus.QUEUED if queued else ArchiveStatus.DELIVERED,
+            package=pkg.data if queued else None,
         )
+        if queued:
+            cancel_undelivered(log, (ArchiveStatus.FAILED,))
         audit.record("log_archived", log=log, obj=delivery, user=by)
     return delivery
+
+
+def cancel_undelivered(log: Log, statuses=(ArchiveStatus.QUEUED, ArchiveStatus.FAILED)) -> None:
+    """Drop packages that wait in the outbox (or were given up on), in the caller's
+    transaction: replaced by a newer package, or their log deleted (no byte of a
+    deleted log stays behind; one being written just now finishes, as one already
+    written would)."""
+    ArchiveDelivery.update(status=ArchiveStatus.CANCELLED, package=None, next_attempt_at=None).where(
+        ArchiveDelivery.log_id == log.id, ArchiveDelivery.status.in_(statuses)
+    ).execute()
 
 
 def _lock(log: Log) -> None:
@@ -109,19 +131,17 @@ def _lock(log: Log) -> None:
         Log.select(Log.id).where(Log.id == log.id).for_update().execute()
 
 
-def archive(by: User | None, log: Log, via: str, folder: str = "") -> tuple[package.Package, ArchiveDelivery]:
-    """Build the package, hand it to the transport, then record the delivery. With
-    `folder` the zip is in place before the delivery is recorded; with `download` the
-    caller sends the bytes in the response."""
+def archive(by: User | None, log: Log, via: str) -> tuple[package.Package, ArchiveDelivery]:
+    """Build the package (no transaction), then record it. With `download` the caller
+    sends the bytes in the response; with `folder` the package waits in the outbox and
+    is written into the archive's folder after commit (archive/outbox.py), so neither
+    the transaction nor the person waits for the archive."""
     pkg = prepare(by, log)
-    if via == "folder":
-        try:
-            transport.write_atomically(folder, pkg.name, pkg.data)
-        except (OSError, transport.TransportError) as e:
-            raise LogError(
-                _("Arkivpakken kunne ikke skrives til arkivmappen. Kontakt systemansvarlig."), code="transport"
-            ) from e
-    return pkg, record_delivery(by, log, pkg, via)
+    if via != "folder":
+        return pkg, record_delivery(by, log, pkg, via)
+    delivery = record_delivery(by, log, pkg, via, queued=True)
+    outbox.deliver_after_request(delivery.id)
+    return pkg, delivery
 
 
 def set_reference(by: User, log: Log, reference: str) -> Log:

@@ -12,7 +12,7 @@ from stafettlogg.archive import domain
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries
 from stafettlogg.logs.errors import LogError
-from stafettlogg.models import LogStatus, utcnow
+from stafettlogg.models import ArchiveStatus, LogStatus, utcnow
 
 bp = Blueprint("archive", __name__)
 
@@ -22,10 +22,12 @@ def _page(errors=None, values=None, status=200):
     g.audit_object = log
     if request.method != "GET":  # a re-rendered page is a read too (GETs are audited by the hook)
         audit.record("view:archive.show", log=log, obj=log)
+    deliveries = domain.deliveries(log)
     return render_template(
         "archive/show.html",
         log=log,
-        deliveries=domain.deliveries(log),
+        deliveries=deliveries,
+        waiting=any(d.status in (ArchiveStatus.QUEUED, ArchiveStatus.SENDING) for d in deliveries),
         pending=domain.pending(log) if log.status != LogStatus.DRAFT else [],
         archived=domain.is_archived(log),
         may_archive=domain.may_archive(current_user, log),
@@ -45,7 +47,7 @@ def send(log_id):
     """Build the package outside any transaction, deliver it, then record it."""
     via = current_app.config["ARCHIVE_TRANSPORT"]
     try:
-        pkg, _delivery = domain.archive(current_user, g.log, via, current_app.config["ARCHIVE_FOLDER"])
+        pkg, _delivery = domain.archive(current_user, g.log, via)
     except LogError as e:
         return _page({"_form": str(e)}, status=403 if e.code == "forbidden" else 409)
     if via == "download":
@@ -55,7 +57,13 @@ def send(log_id):
             mimetype="application/zip",
             headers={"Content-Disposition": f'attachment; filename="{pkg.name}"', "Cache-Control": "no-store"},
         )
-    flash(_("Arkivpakken er lagt i arkivets importmappe (%(n)s dokumenter).", n=len(pkg.documents)), "success")
+    flash(
+        _(
+            "Arkivpakken (%(n)s dokumenter) sendes til arkivets importmappe. Under «Sendt til arkivet» ser du når arkivet har den.",
+            n=len(pkg.documents),
+        ),
+        "success",
+    )
     return redirect(url_for("archive.show", log_id=log_id), 303)
 
 

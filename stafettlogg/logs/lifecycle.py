@@ -11,7 +11,7 @@ from flask import current_app, has_app_context
 
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
-from stafettlogg.archive.domain import is_archived, waiver_problem
+from stafettlogg.archive.domain import cancel_undelivered, is_archived, waiver_problem
 from stafettlogg.dates import local_today
 from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.handover.domain import cancel_handover, pending_for
@@ -379,6 +379,7 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
         states.apply(by, log, "delete", obj=tombstone, waivers=waivers)
         emails = {u.email: u for u in requesters if u.email}
         _purge(log)
+        cancel_undelivered(log)
         for address in sorted(emails):  # queued with the deletion, sent after commit
             _send_deleted_email(address, emails[address])
     vacuum()
