@@ -485,3 +485,17 @@ def test_a_double_click_delivers_once_and_the_second_gets_a_clear_message(app, a
     assert AuditEvent.select().where(AuditEvent.action == "log_archived", AuditEvent.log_id == closed.id).count() == 1
     r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv")  # a replayed POST
     assert r.status_code == 409 and "allerede sendt til arkivet" in r.get_data(as_text=True)
+
+
+def test_names_in_every_script_a_family_writes_render_in_the_pdf(ctx, caplog):
+    """Sámi, Ge'ez (Tigrinya) and Arabic names: glyphs from an embedded font, never
+    .notdef boxes (Ge'ez needs fonts-sil-abyssinica, README «Packages»)."""
+    names = ("Áilu Ŋáŋŋá Čohkka", "ሰላም ተስፋይ", "محمد علي")
+    log = a_log(name=" ".join(names), concern="Barnet & <foreldrene> trenger støtte")
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        data = documents.whole_log(log).data
+    assert not [r for r in caplog.records if "notdef" in r.getMessage()]
+    check_pdfa(data)
+    text = pdf_text(data)
+    assert "Áilu Ŋáŋŋá Čohkka" in text and "ሰላም" in text and "Barnet & <foreldrene> trenger støtte" in text
+    assert "محمد" in text or "دمحم" in text  # logical or visual order, as the extractor reads it
