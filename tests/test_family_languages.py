@@ -250,3 +250,27 @@ def test_every_message_of_the_family_pages_is_in_the_catalogue(code):
     translated = catalogue(code)
     missing = sorted(m for m in messages if m not in translated)
     assert not missing, f"{code}: {missing[:5]}"
+
+
+def test_phone_numbers_read_left_to_right_in_arabic(auth, log):
+    """In an Arabic (right-to-left) page the digit groups of a phone number run right to
+    left unless the number is isolated as left-to-right: «900 22 222» would show as
+    «222 22 900», and the family would call a wrong number."""
+    from stafettlogg.db import db
+    from stafettlogg.models import Guardian, Meeting, User
+
+    with db.connection_context():
+        User.update(phone="900 22 222").where(User.id == log.holder_id).execute()
+        Guardian.update(language="ar").where(Guardian.log == log).execute()
+        meeting = Meeting.get(Meeting.log == log)
+    page = auth.persona("guardian").get(f"/mine/{log.id}?lang=ar").get_data(as_text=True)
+    assert '<a href="tel:900 22 222" dir="ltr">900 22 222</a>' in page
+    holder = auth.persona("holder")
+    letter = holder.get(f"/logger/{log.id}/moter/{meeting.id}/invitasjon?lang=ar").get_data(as_text=True)
+    assert '<span dir="ltr">900 22 222</span>' in letter
+    with db.connection_context():
+        father = Guardian.get(Guardian.log == log, Guardian.user.is_null())
+    sheet = holder.post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": father.id}).get_data(as_text=True)
+    assert '<span dir="ltr">900 22 222</span>' in sheet
+    css = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
+    assert 'a[href^="tel:"] { direction: ltr; unicode-bidi: isolate; }' in css

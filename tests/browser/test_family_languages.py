@@ -35,6 +35,10 @@ def test_arabic_family_view_right_to_left(page, log, width):
     # the text column starts at the right edge: the heading hugs the right side
     box = p.locator("main h1").bounding_box()
     assert box["x"] + box["width"] > width * 0.5
+    # a phone number keeps its digit groups in order (left to right) inside Arabic text
+    tel = p.locator("a[href^='tel:']").first
+    assert tel.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    assert tel.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
     page.screenshot(f"family-ar-{width}")
     # remembered on the account: the next page without ?lang= is Arabic too
     page.goto(f"/mine/{log.id}/innsyn")
