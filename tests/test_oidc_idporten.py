@@ -91,6 +91,17 @@ def test_authorization_request_uses_pkce_state_nonce_and_level(client, provider)
     assert query["redirect_uri"] == ["http://localhost/login/idporten/callback"]
 
 
+@pytest.mark.parametrize(
+    "chosen, asked",
+    [("nb", "nb"), ("nn", "nn"), ("en", "en"), ("se", "se"), ("ar", "nb"), ("so", "nb"), ("x" * 500, "nb")],
+)
+def test_idporten_speaks_the_familys_language_when_it_has_it(client, provider, chosen, asked):
+    """ID-porten's pages come in bokmål, nynorsk, English and North Sámi (ui_locales): a
+    family that chose English or Sámi here is not sent to a page in bokmål."""
+    client.get(f"/login?lang={chosen}")
+    assert parse_qs(urlsplit(start(client, provider)).query)["ui_locales"] == [asked]
+
+
 def test_mother_signs_in_and_sees_exactly_her_childs_log(client, provider, db_conn):
     mine = a_log()  # the mother has the account «foresatt»; the holder recorded her number
     Guardian.update(national_id=DEMO_MOTHER_PID).where(Guardian.log == mine, Guardian.relation == "mor").execute()

@@ -138,13 +138,19 @@ def _refused(name: str, reason: str):
 # ------------------------------------------------------------------ ID-porten (families)
 
 
+# The languages ID-porten's own pages come in (Digdir: ui_locales); others get bokmål.
+IDPORTEN_UI_LOCALES = ("nb", "nn", "en", "se")
+
+
 @bp.route("/login/idporten")
 def idporten_start():
+    """To ID-porten, in the family's language when ID-porten has it (English, North Sámi)."""
+    language = str(get_locale())
     return _authorize(
         IDPORTEN,
         "oidc.idporten_callback",
         acr_values=current_app.config["IDPORTEN_ACR"],
-        ui_locales="nn" if str(get_locale()) == "nn" else "nb",
+        ui_locales=language if language in IDPORTEN_UI_LOCALES else "nb",
     )
 
 
