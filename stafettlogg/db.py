@@ -320,7 +320,10 @@ def _unavailable(exc):
     """A calm page, without the app's context processors (they read the database)."""
     template = current_app.jinja_env.get_template("unavailable.html")
     retry_url = request.full_path.rstrip("?") if request.method == "GET" else "/"
-    html = template.render(lang=str(get_locale() or "nb"), retry_url=retry_url)
+    locale = get_locale()  # the reader's language (a family's too), text direction from CLDR
+    html = template.render(
+        lang=str(locale or "nb"), direction=locale.text_direction if locale else "ltr", retry_url=retry_url
+    )
     response = current_app.response_class(html, status=503, mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -46,10 +46,18 @@ TRANSLATED = [code for code in languages.FAMILY_LANGUAGES if code != "nb"]
 
 
 def catalogue(code: str) -> dict[str, str]:
-    """msgid -> msgstr for the entries that count as translated (not fuzzy, not empty)."""
+    """msgid -> msgstr for the entries that count as translated (not fuzzy, not empty).
+    A plural message (ngettext) counts under its singular msgid, and only with every
+    form the language's Plural-Forms asks for (a missing one falls back to bokmål)."""
     with open(ROOT / "translations" / code / "LC_MESSAGES" / "messages.po", "rb") as f:
         cat = read_po(f)
-    return {m.id: m.string for m in cat if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    found = {m.id: m.string for m in cat if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+    for m in cat:
+        if isinstance(m.id, tuple | list) and not m.fuzzy:
+            forms = tuple(m.string) if isinstance(m.string, tuple | list) else (m.string,)
+            if len(forms) == cat.num_plurals and all(forms):
+                found[m.id[0]] = forms
+    return found
 
 
 class Recorder:
@@ -224,9 +232,12 @@ FAMILY_SOURCES = (
     "templates/auth/login.html",
     "templates/main/notifications.html",
     "templates/error.html",
+    "templates/unavailable.html",
+    "templates/auth/password.html",
     "templates/_macros.html",
     "stafettlogg/guardians/views.py",
     "stafettlogg/guardians/queries.py",
+    "stafettlogg/auth.py",
 )
 
 
@@ -237,7 +248,7 @@ def family_messages() -> set[str]:
     for pattern in FAMILY_SOURCES:
         for path in sorted(ROOT.glob(pattern)):
             method = "python" if path.suffix == ".py" else "jinja2"
-            keywords = {"_": None, "gettext": None, "_l": None}
+            keywords = {"_": None, "gettext": None, "_l": None, "ngettext": (1, 2)}
             for _line, message, _comments, _context in extract_from_file(method, str(path), keywords=keywords):
                 found.add(message if isinstance(message, str) else message[0])
     return found
@@ -274,3 +285,61 @@ def test_phone_numbers_read_left_to_right_in_arabic(auth, log):
     assert '<span dir="ltr">900 22 222</span>' in sheet
     css = (ROOT / "static" / "css" / "app.css").read_text(encoding="utf-8")
     assert 'a[href^="tel:"] { direction: ltr; unicode-bidi: isolate; }' in css
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_a_count_a_family_reads_has_its_plural_form(app, code):
+    """The wait after failed sign-ins (ngettext) on the login page and the invitation
+    link, for every count the language's plural forms tell apart: never bokmål."""
+    from flask_babel import force_locale
+
+    from stafettlogg.auth import refusal_message
+    from stafettlogg.signin.throttle import Refusal
+
+    with app.test_request_context("/"), force_locale(code):
+        texts = {n: refusal_message(Refusal("account", n)) for n in (0, 1, 2, 3, 5, 11, 21, 22, 25, 100, 101, 111)}
+    bokmal = ("Det har vært flere mislykkede forsøk", "Det har vore fleire mislukka forsøk")
+    wrong = {n: text for n, text in texts.items() if text.startswith(bokmal[0]) or (code != "nn" and bokmal[1] in text)}
+    assert not wrong, f"{code}: {wrong}"
+    assert all(str(n) in texts[n] for n in (5, 11, 25)) or code == "se"  # the count is said (Sámi: «veaháš»)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_what_a_family_is_refused_is_said_in_their_language(auth, code):
+    """A reason too long for the deletion form, a second request for deletion, and
+    withdrawing consent from a log someone already closed: refused in the family's
+    language, not in the bokmål the rules are written in."""
+    from stafettlogg.db import db
+    from stafettlogg.models import Log, User
+
+    log = a_log()
+    parent = auth.persona("guardian")
+    with db.connection_context():
+        User.update(language=code).where(User.username == "foresatt").execute()
+    refusals = []
+    r = parent.post(f"/mine/{log.id}/be-om-sletting", data={"confirm": "yes", "reason": "x" * 2001})
+    refusals.append((r.status_code, r.get_data(as_text=True), "Teksten kan ha høyst %(n)s tegn."))
+    assert parent.post(f"/mine/{log.id}/be-om-sletting", data={"confirm": "yes"}).status_code == 303
+    r = parent.post(f"/mine/{log.id}/be-om-sletting", data={"confirm": "yes"})
+    refusals.append((r.status_code, r.get_data(as_text=True), "Dere har allerede bedt om sletting."))
+    with db.connection_context():
+        Log.update(status="closed", closed_at=dt.datetime(2026, 1, 5)).where(Log.id == log.id).execute()
+    r = parent.post(f"/mine/{log.id}/trekk-samtykke", data={"confirm": "yes"})
+    refusals.append((r.status_code, r.get_data(as_text=True), "Stafettloggen er allerede avsluttet."))
+    translated = catalogue(code)
+    for status, page, bokmal in refusals:
+        assert status == 422, (bokmal, status)
+        assert f'lang="{code}"' in page
+        assert bokmal.replace("%(n)s", "2000") not in visible_text(page), (code, bokmal)
+    # a concurrent change, refused the same way (states.CONFLICT_MESSAGE)
+    assert "Stafettloggen ble endret samtidig. Last siden på nytt." in translated
+
+
+def test_a_family_page_says_in_its_language_when_the_server_does_not_answer(auth, log):
+    """«Vis flere» on a family page that gets no answer (static/js/app.js) shows a notice
+    in the family's language; staff pages keep theirs."""
+    page = auth.persona("guardian").get(f"/mine/{log.id}?lang=pl").get_data(as_text=True)
+    notice = re.search(r"<div[^>]*data-server-unavailable[^>]*>(.*?)</div>", page, re.S)
+    assert notice and notice.group(1) == "Coś poszło nie tak po naszej stronie. Spróbuj ponownie za chwilę."
+    staff = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    assert "Stafettloggen svarer ikke akkurat nå, så dette ble ikke lagret." in staff

@@ -90,6 +90,24 @@ def test_every_page_answers_503_during_an_outage_and_recovers(outage, auth_for):
     assert anonymous.get("/login").status_code == 200
 
 
+def test_a_family_reads_the_outage_page_in_their_language(outage):
+    """The calm page during an outage speaks the family's language (their cookie), right
+    to left for Arabic."""
+    app = _make_app(outage.url)
+    family = app.test_client()
+    family.get("/login?lang=ar")
+    outage.begin()
+    try:
+        response = family.get("/login")
+    finally:
+        outage.end()
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "Stafettlogg غير متاح حالياً" in page and "حاول مرة أخرى" in page
+    assert "Stafettloggen er ikke tilgjengelig" not in page and "Prøv igjen" not in page
+
+
 def test_a_database_error_that_is_not_an_outage_stays_a_500(app, auth, monkeypatch):
     from peewee import OperationalError
 
