@@ -740,3 +740,39 @@ def test_protected_statistics_cannot_be_recomputed(db_conn):
     assert sum(1 for c in [*levels, shown["totals"].active] if c.hidden) != 1
     for count in [*levels, *(c for m in shown["months"].values() for c in m.values())]:
         assert count.value == 0 or count.value >= 5 or count.hidden
+
+
+def _shown_table(html: str, heading_id: str) -> dict[str, list[str]]:
+    """A statistics table as shown: its row heading and the cells of each row."""
+    body = html.split(f'id="{heading_id}"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = table_cells(row)
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_one_units_statistics_cannot_be_worked_out_from_the_areas(auth, db_conn):
+    # Five months ago Nordbyen started six logs and Sørbyen two. The area shows eight,
+    # Nordbyen alone six: if Sørbyen alone showed its two as "<5", 8 - 6 gave them away.
+    logs = [a_log(name=f"Nordbarn {i} Testesen") for i in range(6)]
+    logs += [a_log("kontaktlaerer", participants=(), name=f"Sørbarn {i} Testesen") for i in range(2)]
+    started = utcnow() - dt.timedelta(days=150)
+    Log.update(activated_at=started).where(Log.id.in_([log.id for log in logs])).execute()
+    client = auth.persona("area_leader")
+    area = user("omradeleder").area_id
+    units = list(Unit.select().where(Unit.area == area, Unit.active == True))  # noqa: E712
+    tables = {}
+    for key in (None, *(u.id for u in units)):
+        html = client.get("/statistikk" + (f"?enhet={key}" if key else "")).get_data(as_text=True)
+        tables[key] = {name: _shown_table(html, name) for name in ("months-h", "levels-h")}
+    for name, area_rows in tables[None].items():
+        for row, area_cells in area_rows.items():
+            for column, shown in enumerate(area_cells):
+                if not shown.isdigit():
+                    continue  # hidden for the area too: nothing to subtract from
+                hidden = [u.name for u in units if not tables[u.id][name][row][column].isdigit()]
+                assert len(hidden) != 1, (name, row, column, shown, hidden)
+    # a unit leader's own unit by ?enhet= is their own statistics, as before
+    own = user("enhetsleder").unit_id
+    assert auth.persona("unit_leader").get(f"/statistikk?enhet={own}").status_code == 200

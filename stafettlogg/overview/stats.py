@@ -69,14 +69,15 @@ def month_of(column):
     return fn.to_char(column, SQL("'YYYY-MM'"))
 
 
-def per_month(query, column) -> dict[tuple[int, int], int]:
-    """Counts of ``query``'s rows by the month of ``column``, grouped in the database."""
+def per_month(query, column) -> dict[tuple[int, tuple[int, int]], int]:
+    """Counts of ``query``'s rows (of logs, or joined to them) by unit and the month of
+    ``column``, grouped in the database."""
     month = month_of(column)
     counts = {}
-    for key, count in query.select(month, fn.COUNT(SQL("*"))).group_by(month).tuples():
+    for unit_id, key, count in query.select(Log.unit, month, fn.COUNT(SQL("*"))).group_by(Log.unit, month).tuples():
         if key:
             year, number = str(key)[:7].split("-")
-            counts[(int(year), int(number))] = count
+            counts[(unit_id, (int(year), int(number)))] = count
     return counts
 
 
@@ -87,6 +88,10 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
     ids = [u.id for u in units]
     per_unit = {u.id: UnitCounts(u) for u in units}
     levels = {1: 0, 2: 0, 3: 0}
+    # each unit's levels and months too: one unit's statistics (an area leader's ?enhet=)
+    # are protected together with the area's, or the area's sum less the units shown
+    # would give away the one hidden
+    unit_levels = {u.id: dict.fromkeys(levels, 0) for u in units}
 
     def in_scope(column):
         return column.in_(scope if scope is not None else ids)
@@ -103,13 +108,15 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
             if unit_id in per_unit:
                 for status, count in zip(STATUSES_COUNTED, counts, strict=True):
                     setattr(per_unit[unit_id], status, int(count or 0))
-        for level, count in (
-            Log.select(Log.level, fn.COUNT(SQL("*")))
+        for unit_id, level, count in (
+            Log.select(Log.unit, Log.level, fn.COUNT(SQL("*")))
             .where(in_scope(Log.unit), Log.status == LogStatus.ACTIVE)
-            .group_by(Log.level)
+            .group_by(Log.unit, Log.level)
             .tuples()
         ):
             levels[level] = levels.get(level, 0) + count
+            if unit_id in unit_levels:
+                unit_levels[unit_id][level] = unit_levels[unit_id].get(level, 0) + count
         for unit_id, count in (
             Handover.select(Log.unit, fn.COUNT(SQL("*")))
             .join(Log)
@@ -125,11 +132,14 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
     months = months_back(today)
     first = dt.datetime(*months[0], 1)
     by_month = {m: {"started": 0, "closed": 0, "handovers": 0} for m in months}
+    unit_months = {u.id: {m: dict.fromkeys(MONTH_KEYS, 0) for m in months} for u in units}
 
     def bucket(counts, key):
-        for month, count in counts.items():
+        for (unit_id, month), count in counts.items():
             if month in by_month:
                 by_month[month][key] += count
+                if unit_id in unit_months:
+                    unit_months[unit_id][month][key] += count
 
     if ids:
         bucket(
@@ -150,7 +160,14 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
     for row in rows:
         for name in ("active", "closed", "passive", "handovers", "overdue"):
             setattr(totals, name, getattr(totals, name) + getattr(row, name))
-    return {"units": rows, "totals": totals, "levels": levels, "months": by_month}
+    return {
+        "units": rows,
+        "totals": totals,
+        "levels": levels,
+        "months": by_month,
+        "unit_levels": unit_levels,
+        "unit_months": unit_months,
+    }
 
 
 # ---------------------------------------------------------------- kept for a few minutes
@@ -232,23 +249,45 @@ def _to_json(data: dict) -> dict:
         "units": [[row.unit.id, row.unit.name, _cells(row)] for row in data["units"]],
         "totals": _cells(data["totals"]),
         "levels": {str(level): [c.value, c.hidden] for level, c in data["levels"].items()},
-        "months": {
-            f"{year}-{month:02d}": {k: [c.value, c.hidden] for k, c in counts.items()}
-            for (year, month), counts in data["months"].items()
+        "months": _months_to_json(data["months"]),
+        "unit_levels": {
+            str(unit_id): {str(level): [c.value, c.hidden] for level, c in counts.items()}
+            for unit_id, counts in data.get("unit_levels", {}).items()
+        },
+        "unit_months": {
+            str(unit_id): _months_to_json(months) for unit_id, months in data.get("unit_months", {}).items()
         },
     }
 
 
-def _from_json(kept: dict) -> dict:
+def _months_to_json(months: dict) -> dict:
+    return {
+        f"{year}-{month:02d}": {k: [c.value, c.hidden] for k, c in counts.items()}
+        for (year, month), counts in months.items()
+    }
+
+
+def _months_from_json(kept: dict) -> dict:
     months = {}
-    for month, counts in kept["months"].items():
+    for month, counts in kept.items():
         year, number = month.split("-")
         months[(int(year), int(number))] = {k: Count(*cell) for k, cell in counts.items()}
+    return months
+
+
+def _from_json(kept: dict) -> dict:
     return {
         "units": [Listed(*unit) for unit in kept["units"]],
         "totals": UnitCounts(None, **_counts(kept["totals"])),
         "levels": {int(level): Count(*cell) for level, cell in kept["levels"].items()},
-        "months": months,
+        "months": _months_from_json(kept["months"]),
+        "unit_levels": {
+            int(unit_id): {int(level): Count(*cell) for level, cell in counts.items()}
+            for unit_id, counts in kept.get("unit_levels", {}).items()
+        },
+        "unit_months": {
+            int(unit_id): _months_from_json(months) for unit_id, months in kept.get("unit_months", {}).items()
+        },
     }
 
 
@@ -301,6 +340,7 @@ class Count:
 
 
 COLUMNS = ("active", "closed", "passive", "handovers", "overdue")
+MONTH_KEYS = ("started", "closed", "handovers")
 
 
 def suppress(cells: dict, lines: list[list]) -> dict:
@@ -345,6 +385,26 @@ def protect(data: dict) -> dict:
     for month, counts in data["months"].items():
         for key, count in counts.items():
             cells[("month", month, key)] = count
+    # Several units: each one's levels and months may be shown alone (one_unit), so they
+    # are lines with the area's: the area's count is the sum of its units'.
+    several = len(units) > 1
+    unit_levels = data.get("unit_levels", {}) if several else {}
+    unit_months = data.get("unit_months", {}) if several else {}
+    for unit_id, counts in unit_levels.items():
+        for level, count in counts.items():
+            cells[("unit_level", unit_id, level)] = count
+        lines.append([*(("unit_level", unit_id, level) for level in counts), ("unit", unit_id, "active")])
+    if unit_levels:
+        for level in data["levels"]:
+            lines.append([*(("unit_level", unit_id, level) for unit_id in unit_levels), ("level", level)])
+    for unit_id, months in unit_months.items():
+        for month, counts in months.items():
+            for key, count in counts.items():
+                cells[("unit_month", unit_id, month, key)] = count
+    if unit_months:
+        for month, counts in data["months"].items():
+            for key in counts:
+                lines.append([*(("unit_month", unit_id, month, key) for unit_id in unit_months), ("month", month, key)])
     shown = suppress(cells, lines)
     out_units = [
         UnitCounts(row.unit, **{name: shown[("unit", row.unit.id, name)] for name in COLUMNS}) for row in units
@@ -354,6 +414,29 @@ def protect(data: dict) -> dict:
         "totals": UnitCounts(None, **{name: shown[("total", name)] for name in COLUMNS}),
         "levels": {level: shown[("level", level)] for level in data["levels"]},
         "months": {m: {k: shown[("month", m, k)] for k in counts} for m, counts in data["months"].items()},
+        "unit_levels": {
+            unit_id: {level: shown[("unit_level", unit_id, level)] for level in counts}
+            for unit_id, counts in unit_levels.items()
+        },
+        "unit_months": {
+            unit_id: {m: {k: shown[("unit_month", unit_id, m, k)] for k in counts} for m, counts in months.items()}
+            for unit_id, months in unit_months.items()
+        },
+    }
+
+
+def one_unit(data: dict, unit_id: int) -> dict:
+    """One unit of an area's kept statistics as the page shows it alone: its row, its
+    levels and months as protected together with the area's (``protect``), so that the
+    area's numbers less the units' never give away a hidden one."""
+    row = next(unit for unit in data["units"] if unit.id == unit_id)
+    return {
+        "units": [row],
+        "totals": UnitCounts(None, **_counts(row.cells)),
+        "levels": data["unit_levels"][unit_id],
+        "months": data["unit_months"][unit_id],
+        "unit_levels": {},
+        "unit_months": {},
     }
 
 

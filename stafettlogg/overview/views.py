@@ -350,8 +350,9 @@ def statistics():
     several = len(data["units"]) > 1  # an area leader's: one unit may be chosen or searched for
     chosen = request.args.get("enhet", type=int)
     search = (request.args.get("sok") or "").strip()[:100] if several else ""
-    if chosen and any(u.id == chosen for u in data["units"]):
-        data, counted_at = stats.kept_statistics(stats.Scope(f"unit:{chosen}", [chosen]), today)
+    if several and chosen and any(u.id == chosen for u in data["units"]):
+        # from the area's counts, protected with them: never counted apart
+        data = stats.one_unit(data, chosen)
         search = ""
     else:
         chosen = None
