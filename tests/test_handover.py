@@ -743,3 +743,25 @@ def test_no_reminders_while_the_log_waits_for_consent_or_to_people_no_longer_on_
     assert (sent["measures"], sent["meetings"]) == (1, 2)  # the meeting: the holder and the PP adviser
     assert notes("stafettholder", "measure_due") and not notes("aktor", "measure_due")
     assert not notes("aktor", "meeting_tomorrow")
+
+
+def test_a_proposal_no_longer_open_does_not_say_where_the_log_is_now(auth, db_conn, log):
+    """Someone who declined (or whose proposal was withdrawn) has no role on the log: their
+    old proposal's page must not follow the child to the unit that holds the log later."""
+    declined = _pending(log)
+    ho.decline_handover(user("kontaktlaerer"), declined, "Jeg har permisjon.")
+    ho.accept_handover(user("pedleder"), ho.propose_handover(user("stafettholder"), fresh(log), user("pedleder")))
+    assert fresh(log).unit.name == "Solsiden barnehage"
+    r = auth.login_as("kontaktlaerer").get(f"/stafettholder/{declined.id}")
+    assert r.status_code == 200 and "Du har avslått forslaget." in r.get_data(as_text=True)
+    assert "Solsiden barnehage" not in r.get_data(as_text=True)
+    # while it is open, the proposed person sees the unit the log is in; withdrawn, not
+    other = a_log(participants=())
+    withdrawn = ho.propose_handover(user("stafettholder"), other, user("larer"))
+    assert "Nordbyen skole" in auth.login_as("larer").get(f"/stafettholder/{withdrawn.id}").get_data(as_text=True)
+    ho.cancel_handover(user("stafettholder"), withdrawn)
+    ho.accept_handover(
+        user("kontaktlaerer"), ho.propose_handover(user("stafettholder"), fresh(other), user("kontaktlaerer"))
+    )
+    html = auth.login_as("larer").get(f"/stafettholder/{withdrawn.id}").get_data(as_text=True)
+    assert "Forslaget er trukket tilbake." in html and "Sørbyen skole" not in html
