@@ -33,7 +33,7 @@ from stafettlogg.models import (
     User,
 )
 from tests import files
-from tests.conftest import a_consent, a_log, an_ended_log, an_item, user
+from tests.conftest import ON_POSTGRES, a_consent, a_log, an_ended_log, an_item, user
 
 pytestmark = pytest.mark.db
 
@@ -462,6 +462,8 @@ def test_an_over_long_waiver_is_refused_and_changes_nothing(auth, closed, db_con
     ],
 )
 def test_arkivmelding_is_valid_xml_for_any_name_and_shape(ctx, name):
+    if ON_POSTGRES:  # PostgreSQL stores no NUL in text and at most 200 characters of a name
+        name = name.replace("\x00", "\x01")[:200]
     log = a_log(name=name, concern="", holder="stafettholder", participants=())
     Subject.update(birth_date=None, national_id=None).where(Subject.id == log.subject_id).execute()
     log = Log.get_by_id(log.id)
