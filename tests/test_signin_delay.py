@@ -176,3 +176,20 @@ def test_attempts_judged_at_the_same_time_on_two_app_servers_are_both_counted(da
     monkeypatch.setattr(auth_module, "verify_password", judging)
     assert attempt(first).status_code == 422
     assert len(judged) == 1 and "Vent 1 sekund" in answers[0]
+
+
+def test_an_ipv6_client_is_counted_by_its_64_network(database_url, clock):
+    """One connection gets a whole /64 and may use any address in it: the limit counts
+    the network, so a new address in it does not start a new count."""
+    app = _make_app(database_url)
+    client = app.test_client()
+    limit = app.config["LOGIN_MAX_FAILURES"] * 4
+    for i in range(limit):
+        attempt(client, username=f"ukjent{i}", environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{i + 1:x}"})
+    fresh = {"REMOTE_ADDR": "2001:db8:1:2:ffff:ffff:ffff:fffe"}
+    r = attempt(client, username="aktor", password="demo-passord", environ_base=fresh)
+    assert "For mange mislykkede forsøk" in r.get_data(as_text=True)
+    neighbour = {"REMOTE_ADDR": "2001:db8:1:3::1"}  # another connection
+    assert got_in(attempt(client, username="aktor", password="demo-passord", environ_base=neighbour))
+    with app.app_context():
+        assert throttle.ip_key("::ffff:192.0.2.7") == throttle.ip_key("192.0.2.7") == "ip:192.0.2.7"

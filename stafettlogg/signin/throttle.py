@@ -25,6 +25,7 @@ passed the check together.
 """
 
 import datetime as dt
+import ipaddress
 import math
 from dataclasses import dataclass
 
@@ -48,7 +49,18 @@ def code_key(user_id: int) -> str:
 
 
 def ip_key(ip: str) -> str:
-    return f"ip:{ip}"
+    """The client address the limit counts. An IPv6 client is counted by its /64: one
+    home or mobile connection is given a whole /64 and may pick any address in it, so
+    counting single addresses would give an attacker 2^64 fresh ones."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return f"ip:{ip}"
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return f"ip:{address.ipv4_mapped}"
+    if address.version == 6:
+        return f"ip:{ipaddress.ip_network(f'{address}/64', strict=False)}"
+    return f"ip:{address}"
 
 
 def max_delay() -> int:
