@@ -332,3 +332,28 @@ def test_holder_records_a_guardians_number_shown_masked(auth, db_conn):
     assert Guardian.get(Guardian.national_id == NOAH_MOTHER).name == "Tor Hansen"
     shown = holder.get(f"/logger/{log.id}").get_data(as_text=True)
     assert "150384 *****" in shown and NOAH_MOTHER not in shown
+
+
+def _readable(value) -> str:
+    """Everything a string in the session cookie gives to whoever reads the cookie: the
+    text itself and, for a JWT, its decoded claims (a Flask session is signed, not encrypted)."""
+    import base64
+
+    text = str(value)
+    if isinstance(value, str) and value.count(".") == 2:
+        payload = value.split(".")[1]
+        text += base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode(errors="replace")
+    return text
+
+
+def test_the_session_cookie_does_not_carry_the_persons_number(client, provider, db_conn):
+    """The ID token kept for logout (id_token_hint) names the person by fødselsnummer: in
+    the cookie it is sealed, so the number is not in browser storage (ASVS 14.3.3)."""
+    sign_in(client, provider, DEMO_MOTHER_PID)
+    with client.session_transaction() as session:
+        values = dict(session)
+    assert values.get("oidc_id_token")
+    assert not any(DEMO_MOTHER_PID in _readable(v) for v in values.values())
+    response = client.post("/logout")  # and logout at the provider still gets the token
+    hint = parse_qs(urlsplit(response.headers["Location"]).query)["id_token_hint"][0]
+    assert DEMO_MOTHER_PID in _readable(hint)

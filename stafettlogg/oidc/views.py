@@ -19,7 +19,7 @@ from flask_babel import get_locale
 from flask_login import current_user, logout_user
 from joserfc.errors import JoseError
 
-from stafettlogg import access, audit
+from stafettlogg import access, audit, sealed
 from stafettlogg.auth import local_login_enabled, start_session
 from stafettlogg.db import write_transaction
 from stafettlogg.oidc import domain
@@ -35,6 +35,9 @@ SESSION_PROVIDER = "oidc_provider"
 SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 - a session key, not a secret
 SESSION_ISS = "oidc_iss"
 SESSION_SID = "oidc_sid"
+# The ID token names the person (ID-porten: the fødselsnummer) and the session cookie is
+# signed, not encrypted: kept sealed, so the number is not in browser storage.
+ID_TOKEN_SEAL = (b"stafettlogg-oidc", b"id-token-hint")
 
 
 class Refused(Exception):
@@ -122,7 +125,7 @@ def _begin_session(user, name: str, token: dict, claims: dict):
     """A new session for the user, remembering what logout at the provider needs."""
     start_session(user, method=name)
     session[SESSION_PROVIDER] = name
-    session[SESSION_ID_TOKEN] = token.get("id_token", "")
+    session[SESSION_ID_TOKEN] = sealed.seal(token["id_token"], *ID_TOKEN_SEAL) if token.get("id_token") else ""
     session[SESSION_ISS] = str(claims.get("iss") or "")
     session[SESSION_SID] = str(claims.get("sid") or "")
     return redirect(url_for("main.index"))
@@ -200,9 +203,10 @@ def staff_callback():
 # ------------------------------------------------------------------ logout
 
 
-def logout_redirect(provider: str | None, id_token: str | None):
+def logout_redirect(provider: str | None, sealed_id_token: str | None):
     """After the local session has ended: the provider's end_session_endpoint
     (RP-initiated logout), or None when there is nothing to end there."""
+    id_token = sealed.unseal(sealed_id_token or "", *ID_TOKEN_SEAL)
     if not provider or not id_token:
         return None
     oauth = current_app.extensions.get("authlib.integrations.flask_client")
