@@ -174,6 +174,26 @@ def test_overview_page_shows_metadata_never_content(auth, db_conn, log):
     assert client.get(f"/enheter/{nord.id}/oversikt/1999").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "persona, path, data",
+    [
+        ("unit_leader", "eksterne", {"child_name": ""}),  # a registration without a name
+        ("ito_coordinator", "eksterne", {"child_name": ""}),
+        ("unit_leader", "gjennomgang", {"unit_contact_name": ""}),  # the review without a contact
+    ],
+)
+def test_the_overview_shown_again_with_a_refusal_is_audited(auth, db_conn, log, persona, path, data):
+    """The overview names the unit's children with a log: shown again with a 422, it is
+    read as much as by its GET, and audited the same way (SECURITY.md "Audit")."""
+    nord = unit("Nordbyen skole")
+    views = AuditEvent.select().where(AuditEvent.action == "overview_view", AuditEvent.object_id == nord.id)
+    before = views.count()
+    response = auth.persona(persona).post(f"/enheter/{nord.id}/oversikt/{this_year()}/{path}", data=data)
+    assert response.status_code == 422 and "Lea Testesen" in response.get_data(as_text=True)
+    assert views.count() == before + 1
+    assert views.order_by(AuditEvent.id.desc()).first().user_id == user(PERSONAS[persona]).id
+
+
 # ---------------------------------------------------------------- exports
 
 

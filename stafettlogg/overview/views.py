@@ -38,7 +38,9 @@ def _date_value(value) -> str:
 
 def _overview_page(unit, year, values=None, errors=None, status=200):
     """The overview's page: the children in a window of PAGE_SIZE rows, continued by «Vis
-    flere» (?etter=, a whole page without JavaScript; only the next rows for htmx)."""
+    flere» (?etter=, a whole page without JavaScript; only the next rows for htmx). It names
+    the unit's children with a log: audited whenever it is shown, a 422 re-render too."""
+    audit.record("overview_view", obj=unit)
     cursor = request.args.get("etter") if request.method == "GET" else None
     window = domain.overview_window(domain.overview_rows(unit, year), cursor)
 
@@ -81,7 +83,6 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
 @bp.route("/enheter/<int:unit_id>/oversikt/<int:year>")
 def unit_overview(unit_id, year):
     year = _valid_year(request.args.get("aar", type=int) or year)
-    audit.record("overview_view", obj=g.unit)
     return _overview_page(g.unit, year)
 
 
