@@ -431,6 +431,23 @@ def test_reconciliation_finds_each_kind_of_difference(db_conn, log):
     assert reconciliation.differences(unit("Sørbyen skole"), this_year()) == []
 
 
+@pytest.mark.parametrize("method, data", [("GET", None), ("POST", {"unit": ""})])
+def test_the_reconciliation_page_is_audited(auth, db_conn, log, method, data):
+    """KE's reconciliation names children whose log records a koordinator (from the
+    units' overviews, not KE's register): a read of the logs' children, audited like the
+    unit overview, also when shown again with a refusal (422)."""
+    Log.update(coordinator_name="Lise Habil", coordinator_service="habiliteringstjenesten").where(
+        Log.id == log.id
+    ).execute()
+    views = AuditEvent.select().where(AuditEvent.action == "reconciliation_view")
+    before = views.count()
+    response = auth.persona("coordinating_unit").open(f"/ke/avstemming/{this_year()}", method=method, data=data)
+    assert response.status_code == (200 if method == "GET" else 422)
+    assert "Lea Testesen" in response.get_data(as_text=True)
+    assert views.count() == before + 1
+    assert views.order_by(AuditEvent.id.desc()).first().user_id == user("ke").id
+
+
 def test_ke_reviews_a_unit_and_june_reminders_are_idempotent(app, auth, db_conn):
     nord = unit("Nordbyen skole")
     year = 2026

@@ -291,7 +291,10 @@ def _default_reconciliation_year() -> int:
 @bp.route("/ke/avstemming", defaults={"year": None})
 @bp.route("/ke/avstemming/<int:year>")
 def ke_reconciliation(year, errors=None, status=200):
+    """Every school's and kindergarten's differences, which name the children whose log
+    records a koordinator: audited like the unit overview, a 422 re-render too."""
     year = _valid_year(request.args.get("aar", type=int) or year or _default_reconciliation_year())
+    audit.record("reconciliation_view")
     units = []
     for unit in reconciliation.units_for_reconciliation():
         units.append(
