@@ -17,7 +17,7 @@ from bench.run import counting
 from stafettlogg.dates import format_date
 from stafettlogg.db import db
 from stafettlogg.logs import lifecycle, states
-from stafettlogg.models import DeletionRequest, Log, LogStatus, Unit, utcnow
+from stafettlogg.models import AuditEvent, DeletionRequest, Log, LogStatus, Unit, utcnow
 from tests.conftest import PERSONAS, a_log, user
 from tests.windowed import MADE_UP_CURSORS, Listed
 
@@ -123,6 +123,23 @@ def test_with_htmx_the_next_window_is_only_that_queue_s_rows(auth, unit, queue):
     ended = [sql for sql, _params in reads["sql"] if 'FROM "log" ' in sql and '"closed_at"' in sql]
     assert len(ended) == 1 and "LIMIT" in ended[0] and "OFFSET" not in ended[0] and "SUM(" not in ended[0]
     assert not [sql for sql, _params in reads["sql"] if '"log_tombstone"' in sql]
+
+
+@pytest.mark.parametrize("hx", [False, True])
+def test_every_view_of_the_queues_is_audited(auth, unit, hx):
+    """The queues name the unit's children whose log has ended: each view (the page, or
+    htmx's next window of one queue) is audited like the unit overview (SECURITY.md
+    "Audit"), on the unit."""
+    client = auth.persona("unit_leader")
+    path = f"/enheter/{unit.id}/sletting"
+    if hx:
+        path = listed(unit, "waiting").more(client.get(path).get_data(as_text=True), "hx-get")
+    views = AuditEvent.select().where(AuditEvent.action == "deletion_queue_view", AuditEvent.object_id == unit.id)
+    before = views.count()
+    html = client.get(path, headers={"HX-Request": "true"} if hx else {}).get_data(as_text=True)
+    assert "Kø-waiting-" in html
+    assert views.count() == before + 1
+    assert views.order_by(AuditEvent.id.desc()).first().user_id == user("enhetsleder").id
 
 
 def test_a_requested_log_shows_when_the_family_asked(auth, unit):

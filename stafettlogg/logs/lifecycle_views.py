@@ -7,7 +7,7 @@ state table in logs/states.py. A blueprint of its own ("lifecycle"), beside the 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from stafettlogg import content
+from stafettlogg import audit, content
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
@@ -179,7 +179,9 @@ def queue(unit_id):
     """The unit leader's queues: deletion requests, logs that may be deleted, logs waiting
     for the family's answer, and the record of what the unit has deleted, each one window
     at a time: «Vis flere» under one is a link to the page with its next window (its own
-    query parameter), and htmx appends just its rows."""
+    query parameter), and htmx appends just its rows. The queues name the unit's children
+    whose log has ended: every view is audited, like the unit overview."""
+    audit.record("deletion_queue_view", obj=g.unit)
     params = queries.DELETION_QUEUE_PARAMS
     cursors = {key: request.args.get(param) for key, param in params.items()}
     asked = next((key for key in params if cursors[key]), None)  # htmx asks for one list at a time
