@@ -388,6 +388,43 @@ def test_inform_the_unit_notifies_its_leader_with_the_appointed_person(auth, db_
     assert "Trine Olsen" in html and f'id="ke-{record.id}"' in html
 
 
+@pytest.mark.parametrize("change", ["unit", "consent"])
+def test_a_decision_moved_to_another_unit_or_without_consent_is_no_longer_shown_as_informed(auth, db_conn, change):
+    """KE informed Nordbyen skole of Trine's koordinator with the family's consent (seed 000
+    point 3). Then KE records that Trine goes to Sørbyen skole, or that the family took the
+    consent back: Sørbyen was never informed, and the consent no longer lets Nordbyen be.
+    Neither overview shows Trine until KE informs (again) with consent."""
+    record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Trine Olsen")
+    ke = auth.persona("coordinating_unit")
+    assert ke.post(f"/ke/vedtak/{record.id}/informer").status_code == 303
+    nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
+    assert "Trine Olsen" in names(domain.unit_overview(nord, this_year()))
+    record = CoordinatorRecord.get_by_id(record.id)
+    form = {
+        "child_name": record.child_name,
+        "birth_date": record.birth_date.isoformat() if record.birth_date else "",
+        "unit": sor.id if change == "unit" else nord.id,
+        "class_group": record.class_group,
+        "kind": record.kind,
+        "decision": record.decision,
+        "decided_on": record.decided_on.isoformat(),
+        "person_name": record.person_name,
+        "person_service": record.person_service,
+        "person_contact": record.person_contact,
+        "has_ip": "yes" if record.has_ip else "no",
+        "consent_to_inform": "no" if change == "consent" else "yes",
+        "version": record.version,
+    }
+    assert ke.post(f"/ke/vedtak/{record.id}", data=form).status_code == 303
+    for school in (nord, sor):
+        assert "Trine Olsen" not in names(domain.unit_overview(school, this_year())), school.name
+        assert not domain.informed_decisions(school, this_year())
+    assert CoordinatorRecord.get_by_id(record.id).informed_at is None  # KE's page offers «Informer» again
+    leader = "other_unit_leader" if change == "unit" else "unit_leader"
+    shown = auth.persona(leader).get(f"/enheter/{(sor if change == 'unit' else nord).id}/oversikt")
+    assert "Trine Olsen" not in shown.get_data(as_text=True) and "Karianne Petrusen" not in shown.get_data(as_text=True)
+
+
 def test_a_refused_decision_is_also_informed_with_consent(auth, db_conn):
     record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Jonas Eriksen")
     CoordinatorRecord.update(consent_to_inform=True).where(CoordinatorRecord.id == record.id).execute()

@@ -96,7 +96,14 @@ def create_record(by: User, values: dict) -> CoordinatorRecord:
 
 
 def update_record(by: User, record: CoordinatorRecord, values: dict, version: int) -> CoordinatorRecord:
-    """Optimistic locking: a stale save changes nothing and raises (409 in the view)."""
+    """Optimistic locking: a stale save changes nothing and raises (409 in the view).
+    Seed 000 point 3: "informed" is about the unit on the record, with the family's
+    consent. A decision moved to another unit (the child changed school), or whose
+    consent is taken back, is informed no longer: no unit's overview shows it until KE
+    informs (again) with consent."""
+    new_unit = values.get("unit")
+    if getattr(new_unit, "id", new_unit) != record.unit_id or not values.get("consent_to_inform"):
+        values = {**values, "informed_at": None}
     with write_transaction():
         changed = (
             CoordinatorRecord.update(version=CoordinatorRecord.version + 1, **values)
