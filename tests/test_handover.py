@@ -372,6 +372,20 @@ def test_unit_page_lets_the_leader_choose_new_holders(auth, db_conn, log):
     assert "tildelt direkte av enhetsleder" in history
 
 
+def test_the_leaving_holders_logs_named_on_the_unit_page_are_audited(auth, db_conn, log):
+    """Refusing to deactivate someone who holds active logs lists those logs with the
+    children's names (409): a read of each log's child, audited on each log."""
+    staff = user("stafettholder")
+    listed = AuditEvent.select().where(AuditEvent.action == "view:org.staff_deactivate")
+    before = {held.id: listed.where(AuditEvent.log_id == held.id).count() for held in held_by("stafettholder")}
+    r = auth.persona("unit_leader").post(f"/ansatte/{staff.id}/deaktiver")
+    assert r.status_code == 409 and log.subject.name in r.get_data(as_text=True)
+    for held in held_by("stafettholder"):
+        assert listed.where(AuditEvent.log_id == held.id).count() == before[held.id] + 1, held.id
+    event = listed.where(AuditEvent.log_id == log.id).order_by(AuditEvent.id.desc()).first()
+    assert (event.user_id, event.role, event.object_id) == (user("enhetsleder").id, "unit_leader", staff.id)
+
+
 def test_unit_leader_cannot_reassign_logs_the_person_does_not_hold(auth, db_conn, log):
     # extra fields naming someone else's log change nothing (SECURITY.md "Forms accept only …")
     sofie = a_log("pedleder", participants=())  # a kindergarten's log

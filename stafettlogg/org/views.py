@@ -116,6 +116,8 @@ def _reassign_choices(form) -> dict:
 
 
 def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, leaving=None):
+    for log in blocked_logs or []:  # the leaving person's logs are listed with the child's name: a read of each
+        audit.record(f"view:{request.endpoint}", log=log, obj=leaving)
     staff = list(User.select().where(User.unit == unit).order_by(User.active.desc(), User.role.desc(), User.name))
     return render_template(
         "org/unit.html",
