@@ -21,7 +21,7 @@ from stafettlogg.models import (
     User,
 )
 from tests import files
-from tests.conftest import NEW_CHILD, a_log, an_ended_log, child_form, create, new_log, refused, user
+from tests.conftest import NEW_CHILD, PERSONAS, a_log, an_ended_log, child_form, create, new_log, refused, user
 
 pytestmark = pytest.mark.db
 
@@ -141,6 +141,19 @@ def test_former_holder_reopens_by_national_id(auth, closed, db_conn):
     r = c.post("/logger/gjenapne", data=form)
     assert r.status_code == 303
     assert Log.get_by_id(closed.id).status == LogStatus.DRAFT
+
+
+@pytest.mark.parametrize("persona", ["other_unit_staff", "holder"])
+def test_a_reopen_by_national_id_that_matches_a_log_is_audited(auth, closed, db_conn, persona):
+    """Typing the fødselsnummer into «Gjenåpne» looks the child up like the new-log form
+    does: a match is a use of the child's data, shown in the family's access history
+    (DESIGN.md "Create"), whether the person may reopen it (the former holder) or is
+    told only that nothing was found."""
+    lookups = AuditEvent.select().where(AuditEvent.action == "log_lookup_matched", AuditEvent.log_id == closed.id)
+    r = auth.persona(persona).post("/logger/gjenapne", data=child_form(closed))
+    assert r.status_code == (303 if persona == "holder" else 422)
+    assert lookups.count() == 1
+    assert lookups.get().user_id == user(PERSONAS[persona]).id
 
 
 def test_reopen_requires_a_matching_earlier_log(auth, db_conn):

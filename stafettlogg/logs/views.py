@@ -146,6 +146,8 @@ def reopen():
     except domain.LogError as e:
         return _new_page(request.form, {e.field: str(e)}, 429)
     existing = domain.find_existing_log(data["national_id"])
+    if existing is not None:  # a match is a use of the child's data, as on the new-log form
+        domain.record_lookup(current_user, existing)
     if existing is None or "reopen" not in states.allowed_actions(current_user, existing):
         return _new_page(request.form, {"national_id": _("Fant ingen avsluttet stafettlogg du kan gjenåpne.")}, 422)
     try:
