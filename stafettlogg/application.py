@@ -61,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     mailer.init_app(app)
-    archive_outbox.init_app(app)
+    archive_outbox.OUTBOX.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     auth.login_manager.init_app(app)

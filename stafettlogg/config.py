@@ -65,7 +65,7 @@ def from_environment(instance_path: Path) -> dict:
         "ARCHIVE_FOLDER": os.environ.get("ARCHIVE_FOLDER", ""),
         "ARCHIVE_MAX_ATTEMPTS": _int("ARCHIVE_MAX_ATTEMPTS", 10),
         "ARCHIVE_RETRY_SECONDS": _int("ARCHIVE_RETRY_SECONDS", 60),
-        "ARCHIVE_SEND_AFTER_REQUEST": True,  # tests turn it off and call outbox.deliver
+        "ARCHIVE_SEND_AFTER_REQUEST": True,  # tests turn it off and call outbox.OUTBOX.deliver
         # Families sign in with ID-porten (OpenID Connect, README "ID-porten").
         "IDPORTEN_ISSUER": os.environ.get("IDPORTEN_ISSUER", "").rstrip("/"),
         "IDPORTEN_CLIENT_ID": os.environ.get("IDPORTEN_CLIENT_ID", ""),

@@ -12,9 +12,10 @@ __all__ = ["DEFAULT_LOCALE", "Join", "Message", "dumps", "loads", "locale_of", "
 
 import uuid
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from peewee import IntegrityError
 
+from stafettlogg import mailer
 from stafettlogg.db import db, write_transaction
 from stafettlogg.messages import DEFAULT_LOCALE, Join, Message, dumps, loads, locale_of, msg
 from stafettlogg.models import Notification, OutboxEmail, User
@@ -88,7 +89,7 @@ def queue_email(
         locale=locale_of(recipient),
         idempotency_key=idempotency_key or f"mail:{uuid.uuid4().hex}",
     )
-    _deliver_after_request(mail.id)
+    mailer.deliver_after_request(mail.id)
     return mail
 
 
@@ -101,9 +102,3 @@ def _require_message(value, name: str) -> None:
 
 def _unit_of_work():
     return db.atomic() if db.in_transaction() else write_transaction()
-
-
-def _deliver_after_request(mail_id: int) -> None:
-    """Remember the e-mail so the request tries it once its transaction has committed."""
-    if has_request_context():
-        g.setdefault("mail_after_request", []).append(mail_id)

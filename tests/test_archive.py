@@ -352,7 +352,7 @@ def test_folder_transport_writes_after_commit_from_the_outbox_and_retries(
     monkeypatch.setattr(transport, "write_atomically", write)
     oskar, leader = closed, auth.persona("unit_leader")
     r = leader.post(f"/logger/{oskar.id}/arkiv")
-    outbox.wait_for_background_delivery()
+    outbox.OUTBOX.wait_for_background_delivery()
     assert r.status_code == 303 and writes == [False]  # tried once after commit, in the background
     (queued,) = domain.deliveries(oskar)
     assert queued.status == ArchiveStatus.QUEUED and queued.attempts == 1 and "import" in queued.last_error
@@ -386,7 +386,7 @@ def test_a_package_the_archive_never_takes_is_kept_marked_failed_and_replaced_on
     with app.app_context():
         for _attempt in range(2):
             ArchiveDelivery.update(next_attempt_at=None).execute()
-            outbox.deliver()
+            outbox.OUTBOX.deliver()
     (failed,) = domain.deliveries(oskar)
     assert failed.status == ArchiveStatus.FAILED and failed.package is not None and not domain.is_archived(oskar)
     page = leader.get(f"/logger/{oskar.id}/arkiv").get_data(as_text=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from stafettlogg import mailer
+from stafettlogg import mailer, outbox
 from stafettlogg.models import Handover, MailStatus, Notification, OutboxEmail, User
 from stafettlogg.notify import Join, Message, dumps, loads, msg, notify
 from tests.conftest import _make_app, a_log, an_item, user
@@ -165,9 +165,9 @@ def test_retries_back_off_and_give_up_with_the_error_on_the_outbox_page(mail_app
         [mail] = _mails_to("jonas.berg@example.no")
         assert mail.status == MailStatus.FAILED and mail.attempts == 3
         assert "ConnectionRefused" in mail.last_error
-    assert mailer.backoff(1, 60) == dt.timedelta(minutes=1)
-    assert mailer.backoff(3, 60) == dt.timedelta(minutes=4)
-    assert mailer.backoff(20, 60) == dt.timedelta(hours=1)
+    assert outbox.backoff(1, 60) == dt.timedelta(minutes=1)
+    assert outbox.backoff(3, 60) == dt.timedelta(minutes=4)
+    assert outbox.backoff(20, 60) == dt.timedelta(hours=1)
     page = _login(mail_app, "admin").get("/admin/utboks").get_data(as_text=True)
     assert "ga opp etter 3 forsøk" in page and "ConnectionRefused" in page
     # a failed message is never picked up again by itself
@@ -379,6 +379,24 @@ def test_only_the_mailer_talks_smtp_and_only_notify_writes_notices():
             assert "smtplib" not in source, f"{name} talks SMTP: queue through notify instead"
         if name not in ("stafettlogg/notify.py", "stafettlogg/models.py"):
             assert not re.search(r"\b(OutboxEmail|Notification)\.create\(", source), name
+
+
+def test_every_outbox_is_delivered_by_the_one_outbox_runner():
+    """E-mail and archive packages are claimed, retried and sent after the request by
+    stafettlogg/outbox.py alone: a second copy of the claim or the thread drifts apart
+    (one outbox retried a dead sender's claim, the other never did)."""
+    assert isinstance(mailer.OUTBOX, outbox.Outbox)
+    for path in _python_files():
+        source = path.read_text()
+        name = path.relative_to(ROOT).as_posix()
+        if name == "stafettlogg/outbox.py":
+            continue
+        assert "skip_locked" not in source, f"{name} claims rows itself: make it an outbox.Outbox"
+        assert "_after_request" not in re.sub(r"\bdeliver_after_request\b", "", source), (
+            f"{name} keeps its own after-request list: use Outbox.deliver_after_request"
+        )
+        if name != "stafettlogg/oidc/demo_provider.py":  # the demo identity provider's server
+            assert "threading.Thread(" not in source, f"{name} starts its own thread: use an Outbox"
 
 
 def test_every_notice_text_is_a_message_key():

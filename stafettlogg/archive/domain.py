@@ -140,7 +140,7 @@ def archive(by: User | None, log: Log, via: str) -> tuple[package.Package, Archi
     if via != "folder":
         return pkg, record_delivery(by, log, pkg, via)
     delivery = record_delivery(by, log, pkg, via, queued=True)
-    outbox.deliver_after_request(delivery.id)
+    outbox.OUTBOX.deliver_after_request(delivery.id)
     return pkg, delivery
 
 
