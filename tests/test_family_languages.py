@@ -7,13 +7,16 @@ import html
 import re
 from pathlib import Path
 
+import pyotp
 import pytest
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from stafettlogg import content, languages
 from stafettlogg.dates import local_today
+from stafettlogg.signin import second_factor
 from tests.conftest import a_log, a_measure, a_meeting, an_item, user
+from tests.signin_helpers import recovery_codes_on, secret_on
 
 pytestmark = pytest.mark.db
 
@@ -147,6 +150,34 @@ def family_pages(app, auth, log, code, recorder):
     get(parent, f"/mine/{log.id}/be-om-sletting", method="post", data={}, status=422)
     get(parent, "/finnes-ikke", status=404)
 
+    # A sign-in code (two-factor) for the guardian's password: set up, then signed in
+    # with a recovery code, told how many are left; turning it off refused without both.
+    get(parent, f"/konto/sikkerhet?{q}")
+    get(parent, "/konto/sikkerhet", method="post", data={"code": ""}, status=422)
+    wrong = get(parent, "/konto/sikkerhet", method="post", data={"code": "000000"}, status=422)
+    secret = secret_on(wrong.get_data(as_text=True))
+    codes = recovery_codes_on(
+        get(parent, "/konto/sikkerhet", method="post", data={"code": pyotp.TOTP(secret).now()}).get_data(as_text=True)
+    )
+    get(parent, "/konto/sikkerhet/av", method="post", data={}, status=422)
+    get(parent, "/konto/sikkerhet/av", method="post", data={"password": "x" * 12, "code": "000000"}, status=422)
+    with app.app_context(), db.connection_context():
+        for used in codes[:8]:
+            second_factor.verify(user("foresatt"), used)  # two left: how to get more
+    get(parent, "/konto/sikkerhet")
+    signing_in = app.test_client()
+    get(signing_in, f"/login?{q}")
+    assert signing_in.post("/login", data={"username": "foresatt", "password": "demo-passord"}).status_code == 303
+    get(signing_in, "/login/kode")
+    get(signing_in, "/login/kode", method="post", data={"code": ""}, status=422)
+    get(signing_in, "/login/kode", method="post", data={"code": "000000"}, status=422)
+    assert signing_in.post("/login/kode", data={"code": codes[8]}).status_code == 303
+    get(signing_in, "/varsler")  # «you used a recovery code, n left»
+    recorder.paused = True
+    with app.test_request_context("/"), db.connection_context():
+        second_factor.reset(None, user("foresatt"))  # the municipality resets it: a notice
+    recorder.paused = False
+
     get(staff, f"/logger/{log.id}/familieversjon?{q}")
     get(staff, f"/logger/samtykkeskjema/{code}")
     with db.connection_context():
@@ -234,6 +265,10 @@ FAMILY_SOURCES = (
     "templates/error.html",
     "templates/unavailable.html",
     "templates/auth/password.html",
+    "templates/signin/account.html",
+    "templates/signin/code.html",
+    "templates/signin/recovery_codes.html",
+    "stafettlogg/signin/views.py",
     "templates/_macros.html",
     "stafettlogg/guardians/views.py",
     "stafettlogg/guardians/queries.py",

@@ -267,6 +267,45 @@ def test_reset_on_the_command_line(app, auth, client, clock):
     assert result.exit_code != 0
 
 
+def test_a_guardian_who_loses_the_phone_is_told_who_can_help(app, auth, client, clock):
+    """A guardian with a password (an invitation) may add a sign-in code like staff, but
+    has no unit leader: the pages and the reset notice point to the log's holder and the
+    municipality, and more recovery codes come from turning the code off and on."""
+    auth.login_as("foresatt")
+    _secret, codes = enrol(client, clock)
+    with app.app_context(), db.connection_context():
+        for used in codes[:8]:
+            assert second_factor.verify(user("foresatt"), used)
+    page = client.get("/konto/sikkerhet").get_data(as_text=True)
+    assert "Ubrukte reservekoder: 2." in page
+    assert "slår du innloggingskoden av og på igjen" in page and "enhetslederen" not in page
+    client.post("/logout")
+    password_step(client, "foresatt")
+    code_page = client.get("/login/kode").get_data(as_text=True)
+    assert "Kontakt den som har stafettloggen til barnet ditt" in code_page
+    assert "enhetslederen" not in code_page
+    auth.login_as("larer")
+    enrol(client, clock)
+    client.post("/logout")
+    password_step(client, "larer")  # staff are still sent to their unit leader
+    assert "Ansatte kontakter enhetslederen sin" in client.get("/login/kode").get_data(as_text=True)
+
+    assert app.test_cli_runner().invoke(args=["second-factor-reset", "foresatt"]).exit_code == 0
+    with app.app_context(), db.connection_context():
+        [notice] = Notification.select().where(
+            Notification.user == user("foresatt"), Notification.kind == "second_factor_reset"
+        )
+        text = second_factor_notice_text(notice)
+    assert "nullstilt av kommunen" in text and "stafettloggen til barnet ditt" in text
+    assert "enhetslederen" not in text
+
+
+def second_factor_notice_text(notice) -> str:
+    from stafettlogg.notify import loads
+
+    return loads(notice.message).render("nb")
+
+
 def test_every_password_sign_in_goes_through_one_function():
     """Only auth.start_session signs a person in (called by complete_password_sign_in after the
     second factor, and by the OpenID Connect sign-in); no view restates it."""

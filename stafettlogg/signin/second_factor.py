@@ -215,6 +215,11 @@ def reset(by: User | None, staff: User) -> None:
                 "logger inn med passord. Kontakt %(name)s hvis du ikke ba om dette.",
                 name=by.name,
             )
+        elif staff.role == Role.GUARDIAN:
+            text = msg(
+                "Innloggingskoden din (tofaktor) er nullstilt av kommunen. Sett den opp på nytt neste gang du "
+                "logger inn med passord. Kontakt den som har stafettloggen til barnet ditt hvis du ikke ba om dette."
+            )
         else:
             text = msg(
                 "Innloggingskoden din (tofaktor) er nullstilt av driften. Sett den opp på nytt neste gang du "

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from stafettlogg import audit, auth
 from stafettlogg.i18n import gettext as _
-from stafettlogg.models import User
+from stafettlogg.models import Role, User
 from stafettlogg.passwords import verify_password
 from stafettlogg.signin import second_factor, throttle
 
@@ -51,7 +51,8 @@ def code():
                     )
                 return redirect(next_url, 303)
             error = _("Koden stemmer ikke. Skriv den nye koden som står i appen nå.")
-    return render_template("signin/code.html", error=error, typed=typed), 422 if error else 200
+    guardian = user.role == Role.GUARDIAN  # who can help when the phone and the codes are lost
+    return render_template("signin/code.html", error=error, typed=typed, guardian=guardian), 422 if error else 200
 
 
 @bp.route("/konto/sikkerhet", methods=["GET"])
