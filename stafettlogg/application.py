@@ -6,7 +6,21 @@ from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from stafettlogg import access, audit, auth, cli, config, content, db, languages, mailer, security, templating, web
+from stafettlogg import (
+    access,
+    audit,
+    auth,
+    cli,
+    config,
+    content,
+    db,
+    languages,
+    mailer,
+    security,
+    templating,
+    typed,
+    web,
+)
 from stafettlogg.archive import outbox as archive_outbox
 from stafettlogg.archive import views as archive_views
 from stafettlogg.guardians import views as guardian_views
@@ -39,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.request_class = typed.CleanRequest  # what people type, without invisible characters
     app.config.update(config.from_environment(Path(app.instance_path)))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,

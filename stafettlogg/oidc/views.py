@@ -19,7 +19,7 @@ from flask_babel import get_locale
 from flask_login import current_user, logout_user
 from joserfc.errors import JoseError
 
-from stafettlogg import access, audit, sealed
+from stafettlogg import access, audit, sealed, typed
 from stafettlogg.auth import local_login_enabled, start_session
 from stafettlogg.db import write_transaction
 from stafettlogg.oidc import domain
@@ -168,7 +168,7 @@ def idporten_callback():
             raise Refused("invalid")
     except Refused as e:
         return _refused(IDPORTEN, e.reason)
-    user = domain.sign_in_by_pid(pid, name=str(claims.get("name") or ""))
+    user = domain.sign_in_by_pid(pid, name=typed.clean(str(claims.get("name") or "")))
     if user is None:
         return render_template("oidc/no_access.html", provider=IDPORTEN), 200
     return _begin_session(user, IDPORTEN, token, claims)

@@ -1,0 +1,36 @@
+"""What a person types reaches the app through one door: the request's query string and
+form fields are cleaned of characters no keyboard types and no reader sees, before any
+view, form or rule reads them.
+
+Control characters (C0 but tab, line feed and carriage return; DEL; C1) and the bidi
+embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are removed. Stored in
+a child's name they are invisible in the page, yet they break the archive's XML, a CSV
+export or a search for the name, and a right-to-left override makes a name read
+differently from what it is ("Trojan source"). The marks a right-to-left writer does
+use (U+200E, U+200F, zero-width joiners) are kept."""
+
+import re
+
+from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    return INVISIBLE.sub("", text)
+
+
+class CleanFields(ImmutableMultiDict):
+    """A query string or form, each text value cleaned once as it is parsed (an uploaded
+    file is kept as it is: its name is cleaned where the file is stored)."""
+
+    def __init__(self, mapping=None):
+        parsed = MultiDict(mapping)  # any form a MultiDict takes: pairs, dict, MultiDict
+        super().__init__(
+            [(key, clean(value) if isinstance(value, str) else value) for key, value in parsed.items(multi=True)]
+        )
+
+
+class CleanRequest(Request):
+    parameter_storage_class = CleanFields
