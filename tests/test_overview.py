@@ -11,6 +11,7 @@ import pytest
 from stafettlogg.dates import local_today
 from stafettlogg.models import (
     AuditEvent,
+    Consent,
     CoordinatorRecord,
     ExternalCoordination,
     Handover,
@@ -121,6 +122,31 @@ def test_mid_year_handover_between_units_shows_in_both_overviews(db_conn, log):
     # the year before it started: nowhere
     assert "Lea Testesen" not in names(domain.unit_overview(unit("Nordbyen skole"), year - 1))
     assert "Lea Testesen" not in names(domain.unit_overview(unit("Sørbyen skole"), year - 1))
+
+
+def test_the_unit_a_log_left_sees_it_as_it_left(auth, db_conn, log):
+    """After the move the log is the new school's: its koordinator (appointed when the new
+    holder closes it) and its wait for a consent that covers the new school are not shown
+    to the school the child left, on the page or in the export."""
+    year = this_year()
+    move_mid_year(log, year - 1)
+    Log.update(activated_at=dt.datetime(year, 9, 1, 8)).where(Log.id == log.id).execute()
+    Handover.update(decided_at=dt.datetime(year, 10, 15, 9), created_at=dt.datetime(year, 10, 10, 9)).where(
+        Handover.log == log
+    ).execute()
+    Log.update(coordinator_name="Kim Koordinator", coordinator_service="PPT").where(Log.id == log.id).execute()
+    Consent.update(expires_on=local_today() - dt.timedelta(days=1)).where(Consent.log == log).execute()
+    nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
+    left = {r.child_name: r for r in domain.unit_overview(nord, year)}["Lea Testesen"]
+    now = {r.child_name: r for r in domain.unit_overview(sor, year)}["Lea Testesen"]
+    assert left.moved_out_on == dt.date(year, 10, 15)
+    assert (left.koordinator_shown, left.status) == ("", "")
+    assert (now.koordinator_shown, now.status) == ("Kim Koordinator, PPT", "waiting_for_consent")
+    page = auth.persona("unit_leader").get(f"/enheter/{nord.id}/oversikt/{year}").get_data(as_text=True)
+    assert "Lea Testesen" in page and "Flyttet ut" in page
+    assert "Kim Koordinator" not in page and "Venter på nytt samtykke" not in page
+    export = auth.persona("unit_leader").get(f"/enheter/{nord.id}/oversikt/{year}/csv")
+    assert export.status_code == 200 and "Kim Koordinator" not in export.get_data(as_text=True)
 
 
 def test_log_closed_before_the_year_is_not_listed_and_deleted_logs_never(db_conn, log):

@@ -285,10 +285,20 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
             row.moved_in_on = _date(first.start)
         if last_i + 1 < len(periods) and periods[last_i + 1].unit_id != unit.id and last.end and last.end < end:
             row.moved_out_on = _date(last.end)
+            _as_it_left(row)
         elif last_i + 1 == len(periods) and last.end and last.end < end:
             row.closed_on = _date(last.end)
         rows.append(row)
     return rows
+
+
+def _as_it_left(row: OverviewRow) -> None:
+    """A log that moved on to another unit is shown to the unit it left as it left: what
+    happened after the move is the new unit's. Its state (waiting for a new consent that
+    covers the new unit) is not this unit's to know, and its koordinator is appointed when
+    the log is closed, by the holder it had then, never while it was here."""
+    row.status = ""
+    row.koordinator = ""
 
 
 def _external_rows(unit: Unit, year: int) -> list[OverviewRow]:
