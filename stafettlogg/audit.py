@@ -8,6 +8,7 @@ from flask import g, has_request_context, request, template_rendered
 from flask_login import current_user
 
 from stafettlogg.access import role_on_log
+from stafettlogg.db import write_transaction
 from stafettlogg.models import AuditEvent
 
 
@@ -26,6 +27,15 @@ def record(action: str, log=None, obj=None, user=None, role: str | None = None) 
         object_id=getattr(obj, "id", None),
         ip=(request.remote_addr or "") if has_request_context() else "",
     )
+
+
+def record_reads(action: str, roles: dict[int, str]) -> None:
+    """One read of each log that a page names with content of it (a list across logs, such
+    as the measures due on the start page), in one transaction. `roles` maps each log's id
+    to the role the reader has on it (the list was read for that role: no query per log)."""
+    with write_transaction():
+        for log_id, role in roles.items():
+            record(action, log=log_id, role=role)
 
 
 def _role_for(user, log_id) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from stafettlogg.dates import local_today
 from stafettlogg.models import Log, Participant
-from tests.conftest import a_log, a_measure, an_item, user
+from tests.conftest import PERSONAS, a_log, a_measure, an_item, user
 
 pytestmark = pytest.mark.db
 
@@ -143,3 +143,27 @@ def test_the_consents_of_every_log_the_page_names_are_read_once(auth, mine):
     assert "Kari snakker med barnet" in html and "Kontaktlærer setter opp faste lekegrupper" in html
     consents = [sql for sql, _params in counter["sql"] if 'FROM "consent"' in sql and '"log_id" IN (' in sql]
     assert len(consents) == 1, consents
+
+
+def test_the_measures_shown_are_a_read_of_each_log_in_its_access_history(auth, db_conn):
+    """«Tiltak som skal evalueres» shows what each measure is: one read of each log it
+    names, in the reader's role, in the family's access history («Leste i stafettloggen»);
+    the next window of cards (htmx) shows no measure and reads nothing."""
+    from stafettlogg.models import AuditEvent
+
+    log = a_log(name="Tiltak Barnesen", participants=("aktor",))
+    a_measure(log, "Faste lekegrupper i storefri", evaluation_date=local_today() + dt.timedelta(days=2))
+    quiet = a_log(name="Uten Tiltak", participants=("aktor",))
+    reads = AuditEvent.select().where(AuditEvent.action == "view:main.index")
+    for persona, role in (("holder", "holder"), ("participant", "participant")):
+        page = auth.persona(persona).get("/").get_data(as_text=True)
+        assert "Faste lekegrupper i storefri" in page
+        mine = reads.where(AuditEvent.role == role, AuditEvent.username == user(PERSONAS[persona]).username)
+        assert [e.log_id for e in mine.where(AuditEvent.log_id == log.id)] == [log.id]
+    assert not reads.where(AuditEvent.log_id == quiet.id).exists()
+
+    before = reads.count()
+    cards = auth.persona("holder").get("/?etter=x", headers={"HX-Request": "true"})
+    assert cards.status_code == 200 and reads.count() == before
+    history = auth.persona("guardian").get(f"/mine/{log.id}/innsyn").get_data(as_text=True)
+    assert "Leste i stafettloggen" in history

@@ -525,6 +525,12 @@ def measures_due(user: User, within_days: int = MEASURES_DUE_DAYS) -> Window:
     return Window(items=items, total=items[0].total if items else 0)
 
 
+def readers_roles(user: User, measures) -> dict[int, str]:
+    """The role `user` reads each measure's log in: the list is of my logs (my_log_ids),
+    held or taken part in."""
+    return {m.log.id: "holder" if m.log.holder_id == user.id else "participant" for m in measures}
+
+
 @once_per_request
 def logs_with_measures_due(user: User, limit: dt.date) -> list[Log]:
     """My active logs with a measure due by `limit` (the start page primes their consent
@@ -558,6 +564,7 @@ def _due_in(log_ids: list[int], *, limit: dt.date, today: dt.date, size: int):
             Measure.evaluation_date,
             Log.id,
             Log.subject,
+            Log.holder,
             Subject.id,
             Subject.name,
             domain.measure_overdue(today).alias("overdue"),
