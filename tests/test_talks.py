@@ -8,7 +8,7 @@ import pytest
 
 from stafettlogg.dates import local_today
 from stafettlogg.logs import sections, talks
-from stafettlogg.models import ChildTalk, ChildTalkAgreement, Consent, Log, LogStatus
+from stafettlogg.models import AuditEvent, ChildTalk, ChildTalkAgreement, Consent, Log, LogStatus
 from tests.conftest import PERSONAS, a_log, refused, user
 
 pytestmark = pytest.mark.db
@@ -176,10 +176,19 @@ def test_start_page_shows_due_and_overdue_talks_to_the_holder_and_the_named_adul
         log, 7, start=local_today() - dt.timedelta(days=20), adult="Helsesykepleier Nina", adult_user=user("aktor")
     )
     _agreement(log, 30, start=local_today(), adult="Kontaktlærer Kari")  # due in 30 days: not yet on the list
-    for persona in ("holder", "participant"):
+    for persona, role in (("holder", "holder"), ("participant", "participant")):
         page = auth.persona(persona).get("/").get_data(as_text=True)
         assert "Helsesykepleier Nina snakker med barnet" in page and "Forfalt" in page
         assert "Kontaktlærer Kari snakker" not in page
+        # who talks with the child is the log's content: a read of the log, in the reader's role
+        assert (
+            AuditEvent.get(
+                AuditEvent.action == "view:main.index",
+                AuditEvent.log_id == log.id,
+                AuditEvent.username == PERSONAS[persona],
+            ).role
+            == role
+        )
     page = auth.persona("same_unit_staff").get("/").get_data(as_text=True)
     assert "Helsesykepleier Nina" not in page
 

@@ -525,10 +525,17 @@ def measures_due(user: User, within_days: int = MEASURES_DUE_DAYS) -> Window:
     return Window(items=items, total=items[0].total if items else 0)
 
 
-def readers_roles(user: User, measures) -> dict[int, str]:
-    """The role `user` reads each measure's log in: the list is of my logs (my_log_ids),
-    held or taken part in."""
-    return {m.log.id: "holder" if m.log.holder_id == user.id else "participant" for m in measures}
+def readers_roles(user: User, logs) -> dict[int, str]:
+    """The role `user` reads each of these logs in, for the start page's to-dos: they are
+    my logs (my_log_ids), held or taken part in, read with their holder."""
+    return {log.id: "holder" if log.holder_id == user.id else "participant" for log in logs}
+
+
+def start_page_reads(user: User, context: dict) -> dict[int, str]:
+    """The logs whose content the start page shows, each with the reader's role: the
+    measures to evaluate (what each is) and the talks with the child (who talks)."""
+    shown = [m.log for m in context["due"].items] + [t.agreement.log for t in context["talks_due"]]
+    return readers_roles(user, shown)
 
 
 @once_per_request

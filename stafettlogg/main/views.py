@@ -31,8 +31,8 @@ def index():
         after = request.args.get("etter")
         # htmx asks for the next window of my logs to append in place of "Vis flere"
         context = queries.start_page(current_user, after, window_only=bool(after) and is_htmx())
-        if "due" in context:  # «Tiltak som skal evalueres» shows each measure's text
-            audit.record_reads("view:main.index", queries.readers_roles(current_user, context["due"].items))
+        if "due" in context:  # the to-dos show what each measure is, who talks with the child
+            audit.record_reads("view:main.index", queries.start_page_reads(current_user, context))
         only_items = bool(context["window"].cursor) and is_htmx()
         return page_or_fragment("main/_log_list.html", "main/index.html", only_items=only_items, **context)
     context = {}
