@@ -96,13 +96,16 @@ def rotate_session_token(user: User) -> None:
 
 
 def enforce_idle_timeout():
-    """before_request: end the session after SESSION_IDLE_MINUTES without requests."""
+    """before_request: end the session after SESSION_IDLE_MINUTES without requests, and
+    SESSION_MAX_HOURS after sign-in however busy it is (a session on a shared screen, or a
+    stolen cookie kept alive by requests, does not last past the working day)."""
     if not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     last = session.get("last_seen", now)
-    if now - last > idle:
+    started = session.setdefault("signed_in_at", now)  # a session from before the limit: from now
+    if now - last > idle or now - started > current_app.config["SESSION_MAX_HOURS"] * 3600:
         # Keep the CSRF token: a concurrent htmx request (autosave beside a hint check)
         # must get the HX-Redirect to login, not a CSRF error.
         csrf_token = session.get("csrf_token")
@@ -193,7 +196,7 @@ def start_session(user: User, *, method: str = "password") -> None:
             rotate_session_token(user)
     session.clear()  # a new session at login
     login_user(user)
-    session["last_seen"] = utcnow().timestamp()
+    session["last_seen"] = session["signed_in_at"] = utcnow().timestamp()
     session["signed_in_with"] = method
 
 

@@ -39,6 +39,7 @@ def from_environment(instance_path: Path) -> dict:
         # How many items a growing list shows at a time ("Vis flere" fetches the next ones).
         "PAGE_SIZE": _int("PAGE_SIZE", 50),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
+        "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int("LOGIN_LOCK_MINUTES", 15),
         # The longest a wrong attempt on an account delays the next one (signin/throttle.py).

@@ -102,6 +102,21 @@ def test_idle_timeout(app, auth, client):
     assert to_login(client.get("/"))
 
 
+def test_a_busy_session_still_ends_after_the_working_day(app, auth, client):
+    """Requests keep a session from going idle, never alive past SESSION_MAX_HOURS after
+    sign-in: a stolen cookie or a screen left signed in does not last for days."""
+    auth.login("aktor")
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as s:
+        s["signed_in_at"] -= app.config["SESSION_MAX_HOURS"] * 3600 - 60  # a minute left
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as s:
+        s["signed_in_at"] -= 120
+        assert s["last_seen"] > s["signed_in_at"]  # busy: never idle
+    assert to_login(client.get("/"))
+    assert to_login(client.get("/"))  # and it stays ended
+
+
 def test_session_cookie_flags(auth):
     r = auth.login("aktor")
     cookie = r.headers["Set-Cookie"]
