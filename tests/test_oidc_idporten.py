@@ -188,6 +188,24 @@ def test_a_callback_from_another_browser_is_refused(client, provider, app, db_co
     assert signed_out(attacker)
 
 
+def test_refused_callbacks_from_one_address_fill_no_table(client, provider, app, db_conn):
+    """Anyone can call the callback with nothing: each refusal is audited, but at most
+    throttle.ANONYMOUS_WRITES from one address in LOGIN_LOCK_MINUTES, and the count is
+    its own: that address can still sign in with a password."""
+    from stafettlogg.signin import throttle
+
+    refused = AuditEvent.select().where(AuditEvent.action == "idporten_refused_invalid")
+    stranger = app.test_client()
+    for _ in range(throttle.ANONYMOUS_WRITES + 5):
+        assert stranger.get("/login/idporten/callback?code=x&state=y").status_code == 403
+    assert refused.count() == throttle.ANONYMOUS_WRITES
+    elsewhere = app.test_client()
+    assert elsewhere.get("/login/idporten/callback", environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 403
+    assert refused.count() == throttle.ANONYMOUS_WRITES + 1
+    login = stranger.post("/login", data={"username": "aktor", "password": "demo-passord"})
+    assert login.status_code == 302
+
+
 def test_too_low_level_from_the_provider_is_refused(client, provider, db_conn):
     response, _ = sign_in(client, provider, LOW_LEVEL)
     assert response.status_code == 403

@@ -229,6 +229,18 @@ def test_front_channel_logout_without_a_known_issuer_and_sid_ends_nothing(params
     assert client.get("/").status_code == 200
 
 
+def test_front_channel_logout_from_one_address_is_limited(client, provider, app, db_conn):
+    """Each call with a made-up sid writes a row and an audit event: at most
+    throttle.ANONYMOUS_WRITES from one address in LOGIN_LOCK_MINUTES, then 429."""
+    from stafettlogg.signin import throttle
+
+    frame = app.test_client()
+    for n in range(throttle.ANONYMOUS_WRITES):
+        assert frontchannel(frame, iss=provider, sid=f"made-up-{n}").status_code == 200
+    assert frontchannel(frame, iss=provider, sid="made-up-more").status_code == 429
+    assert AuditEvent.select().where(AuditEvent.action == "oidc_frontchannel_logout").count() == throttle.ANONYMOUS_WRITES
+
+
 def test_a_password_session_is_not_touched_by_front_channel_logout(auth, client, provider, app, db_conn):
     auth.login_as("stafettholder")
     assert frontchannel(app.test_client(), iss=provider, sid="sid-kari-1").status_code == 200

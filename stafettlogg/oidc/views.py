@@ -23,6 +23,7 @@ from stafettlogg import access, audit, sealed, typed
 from stafettlogg.auth import local_login_enabled, start_session
 from stafettlogg.db import write_transaction
 from stafettlogg.oidc import domain
+from stafettlogg.signin import throttle
 
 bp = Blueprint("oidc", __name__)
 
@@ -132,8 +133,10 @@ def _begin_session(user, name: str, token: dict, claims: dict):
 
 
 def _refused(name: str, reason: str):
-    with write_transaction():
-        audit.record(f"{'idporten' if name == IDPORTEN else 'staff_oidc'}_refused_{reason}", role="anonymous")
+    action = f"{'idporten' if name == IDPORTEN else 'staff_oidc'}_refused_{reason}"
+    if throttle.anonymous_write_allowed(action, request.remote_addr or ""):
+        with write_transaction():
+            audit.record(action, role="anonymous")
     status = 503 if reason == "unavailable" else 403
     return render_template("oidc/refused.html", reason=reason, provider=name), status
 
@@ -238,6 +241,8 @@ def frontchannel_logout():
     sid = request.args.get("sid") or ""
     if iss not in _configured_issuers() or not sid or len(sid) > 255:
         return render_template("oidc/frontchannel.html", ended=False), 400
+    if not throttle.anonymous_write_allowed("oidc_frontchannel_logout", request.remote_addr or ""):
+        return render_template("oidc/frontchannel.html", ended=False), 429
     domain.end_provider_session(iss, sid)
     response = current_app.make_response(render_template("oidc/frontchannel.html", ended=True))
     origins = " ".join(sorted({"{0.scheme}://{0.netloc}".format(urlsplit(i)) for i in _configured_issuers()}))

@@ -38,6 +38,10 @@ from stafettlogg.signin import clock
 
 FREE_ATTEMPTS = 3
 WINDOW = dt.timedelta(hours=1)
+# Anonymous requests that write (a sign-in refused at the provider's callback, a
+# front-channel logout): recorded at most this often per address and kind within
+# LOGIN_LOCK_MINUTES.
+ANONYMOUS_WRITES = 20
 
 
 def account_key(username: str) -> str:
@@ -149,3 +153,20 @@ def not_judged(attempt: Attempt) -> None:
     password): this attempt counts for nothing, earlier failures stay."""
     with write_transaction():
         LoginFailure.delete().where(LoginFailure.id.in_(attempt.rows)).execute()
+
+
+def anonymous_write_allowed(kind: str, ip: str) -> bool:
+    """May this anonymous request write (its audit event, a logout row)? At most
+    ANONYMOUS_WRITES per address and kind within LOGIN_LOCK_MINUTES: beyond, it is
+    answered without writing, so no script fills the append-only audit table. Its own
+    count, apart from the sign-in limit: families cancelling at ID-porten behind one
+    address do not stop that address's password sign-ins."""
+    key = f"{kind}:{ip_key(ip)}"
+    now = clock.now()
+    since = now - dt.timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    with write_transaction():
+        _serialise(key)
+        if LoginFailure.select().where(LoginFailure.key == key, LoginFailure.at >= since).count() >= ANONYMOUS_WRITES:
+            return False
+        LoginFailure.create(key=key, at=now)
+    return True
