@@ -238,7 +238,9 @@ def test_front_channel_logout_from_one_address_is_limited(client, provider, app,
     for n in range(throttle.ANONYMOUS_WRITES):
         assert frontchannel(frame, iss=provider, sid=f"made-up-{n}").status_code == 200
     assert frontchannel(frame, iss=provider, sid="made-up-more").status_code == 429
-    assert AuditEvent.select().where(AuditEvent.action == "oidc_frontchannel_logout").count() == throttle.ANONYMOUS_WRITES
+    assert (
+        AuditEvent.select().where(AuditEvent.action == "oidc_frontchannel_logout").count() == throttle.ANONYMOUS_WRITES
+    )
 
 
 def test_a_password_session_is_not_touched_by_front_channel_logout(auth, client, provider, app, db_conn):
