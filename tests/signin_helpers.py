@@ -29,7 +29,7 @@ def clock(monkeypatch):
 
 def secret_on(html: str) -> str:
     """The key shown as text on the enrolment page."""
-    match = re.search(r'id="secret-key">([A-Z2-7 ]+)</code>', html)
+    match = re.search(r'id="secret-key" dir="ltr">([A-Z2-7 ]+)</code>', html)
     assert match, "no key shown on the page"
     return match.group(1).replace(" ", "")
 
@@ -39,4 +39,4 @@ def code_at(secret: str, when: dt.datetime) -> str:
 
 
 def recovery_codes_on(html: str) -> list[str]:
-    return re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", html)
+    return re.findall(r"<li><code dir=\"ltr\">([a-z0-9]{5}-[a-z0-9]{5})</code></li>", html)

@@ -64,3 +64,46 @@ def test_polish_paper_version(page, server_and_app, log, width):
     page.goto("/logger/samtykkeskjema/ar")
     _layout(page, "ar", "rtl")
     page.screenshot(f"consent-ar-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_guardian_sets_up_a_sign_in_code_in_arabic(page, log, width):
+    """A mother with a password (an invitation) adds a sign-in code, reading Arabic: the
+    set-up page, the recovery codes and the code at sign-in are in her language, right to
+    left, and she is told whom to contact if she loses the phone (not a unit leader)."""
+    import pyotp
+
+    p = _open(page, width, "foresatt", "/konto/sikkerhet?lang=ar")
+    _layout(page, "ar", "rtl")
+    assert p.inner_text("h1") == "تسجيل الدخول والأمان"
+    assert p.locator(".qr-code svg").is_visible()
+    page.screenshot(f"guardian-second-factor-ar-{width}")
+    secret = p.inner_text("#secret-key").replace(" ", "")
+    p.fill("#code", pyotp.TOTP(secret).now())
+    p.click("button:has-text('تفعيل رمز تسجيل الدخول')")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    _layout(page, "ar", "rtl")
+    codes = p.locator("#recovery-codes li").all_inner_texts()
+    assert len(codes) == 10 and "احتفظ بالرموز الاحتياطية" in p.inner_text("main")
+    p.click("text=احتفظت بالرموز – متابعة")
+    p.wait_for_load_state("networkidle")
+    p.click("form[action$='/logout'] button")  # «تسجيل الخروج»
+    p.wait_for_load_state("networkidle")
+
+    page.goto("/login?lang=ar")
+    p.fill("#username", "foresatt")
+    p.fill("#password", "demo-passord")
+    p.click("button[type=submit]")
+    p.wait_for_load_state("networkidle")
+    assert p.url.endswith("/login/kode")
+    page.check()
+    _layout(page, "ar", "rtl")
+    text = p.inner_text("main")
+    assert "تواصل مع المسؤول عن سجل طفلك" in text and "رئيس وحدتهم" not in text
+    page.screenshot(f"guardian-second-factor-code-ar-{width}")
+    p.fill("#code", codes[0])
+    p.click("button[type=submit]")
+    p.wait_for_load_state("networkidle")
+    page.check()
+    assert "لقد استخدمت رمزًا احتياطيًا" in p.inner_text("body")
