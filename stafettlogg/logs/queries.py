@@ -703,41 +703,69 @@ def deletion_queues(unit_id: int, cursors: dict[str, str | None], only: str | No
     """One window of each of the unit's queues of ended logs, the longest closed first,
     after the queue's cursor (time closed and id), with how many each holds in all: the
     unit's ended logs grow with every year it keeps logs passive by agreement.
-    only: just that queue's window, without the counts (htmx appends its rows)."""
-    queues = {key: where for key, where in states.DELETION_QUEUES.items() if only in (None, key)}
-    ended = (Log.unit == unit_id) & Log.status.in_(LogStatus.ENDED)
-    counts = [0] * len(queues)
-    if only is None:
-        sums = (fn.COALESCE(fn.SUM(Case(None, [(where(), 1)], 0)), 0) for where in queues.values())
-        counts = Log.select(*sums).where(ended).tuples().get()
-    holder = User.alias("holder")
+    only: just that queue's window, without the counts (htmx appends its rows).
+    The counts and each queue's first window are prepared reads (db.Prepared): the page's
+    SQL is built once per process, not on every view."""
+    keys = [key for key in states.DELETION_QUEUES if only in (None, key)]
+    counts = _deletion_queue_counts.first(unit_id) if only is None else (0,) * len(keys)
     windows = {}
-    for (key, where), total in zip(queues.items(), counts, strict=True):
-        asked = DeletionRequest.select(fn.MIN(DeletionRequest.created_at)).where(
-            DeletionRequest.log == Log.id, states.deletion_request_open()
+    for key, total in zip(keys, counts, strict=True):
+        windows[key] = dated_window(
+            _deletion_queue(unit_id, key),
+            Log.closed_at,
+            Log.id,
+            cursors.get(key),
+            int(total or 0),
+            newest=lambda limit, key=key: _deletion_queue_first.rows(unit_id, key=key, limit=limit),
+            oldest_first=True,
         )
-        query = (
-            Log.select(
-                Log.id,
-                Log.status,
-                Log.closed_at,
-                Log.subject,
-                Log.holder,
-                Subject.id,
-                Subject.name,
-                holder.id,
-                holder.name,
-                *([asked.alias("requested_at")] if key == "requested" else []),
-            )
-            .join(Subject)
-            .switch(Log)
-            .join(holder, on=(Log.holder == holder.id))
-            .where(ended, where())
-        )
-        windows[key] = dated_window(query, Log.closed_at, Log.id, cursors.get(key), int(total), oldest_first=True)
     for log in windows["requested"].items if "requested" in windows else ():  # as the database gives it
         log.requested_at = DeletionRequest.created_at.python_value(log.requested_at)
     return windows
+
+
+def _ended_in(unit_id):
+    return (Log.unit == unit_id) & Log.status.in_(LogStatus.ENDED)
+
+
+@prepared
+def _deletion_queue_counts(unit_id: int):
+    """How many of the unit's ended logs each queue holds, in the queues' order."""
+    sums = (fn.COALESCE(fn.SUM(Case(None, [(where(), 1)], 0)), 0) for where in states.DELETION_QUEUES.values())
+    return Log.select(*sums).where(_ended_in(unit_id)).tuples()
+
+
+def _deletion_queue(unit_id, key: str):
+    """The unit's ended logs in queue `key`, with the child and the holder (and, for the
+    family's requests, when the oldest open one was made)."""
+    holder = User.alias("holder")
+    asked = DeletionRequest.select(fn.MIN(DeletionRequest.created_at)).where(
+        DeletionRequest.log == Log.id, states.deletion_request_open()
+    )
+    return (
+        Log.select(
+            Log.id,
+            Log.status,
+            Log.closed_at,
+            Log.subject,
+            Log.holder,
+            Subject.id,
+            Subject.name,
+            holder.id,
+            holder.name,
+            *([asked.alias("requested_at")] if key == "requested" else []),
+        )
+        .join(Subject)
+        .switch(Log)
+        .join(holder, on=(Log.holder == holder.id))
+        .where(_ended_in(unit_id), states.DELETION_QUEUES[key]())
+    )
+
+
+@prepared
+def _deletion_queue_first(unit_id: int, *, key: str, limit: int):
+    """A queue's first window (and one more row: is there a next?), the longest closed first."""
+    return _deletion_queue(unit_id, key).order_by(Log.closed_at, Log.id).limit(limit)
 
 
 def deleted_window(unit_id: int, cursor: str | None = None) -> Window:
