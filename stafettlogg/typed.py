@@ -7,7 +7,8 @@ embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are remove
 a child's name they are invisible in the page, yet they break the archive's XML, a CSV
 export or a search for the name, and a right-to-left override makes a name read
 differently from what it is ("Trojan source"). The marks a right-to-left writer does
-use (U+200E, U+200F, zero-width joiners) are kept."""
+use (U+200E, U+200F, zero-width joiners) are kept. A password is cleaned the same way
+when it is set and when it is checked."""
 
 import re
 
