@@ -31,10 +31,13 @@ def index():
         after = request.args.get("etter")
         # htmx asks for the next window of my logs to append in place of "Vis flere"
         context = queries.start_page(current_user, after, window_only=bool(after) and is_htmx())
-        if "due" in context:  # the to-dos show what each measure is, who talks with the child
-            audit.record_reads("view:main.index", queries.start_page_reads(current_user, context))
         only_items = bool(context["window"].cursor) and is_htmx()
-        return page_or_fragment("main/_log_list.html", "main/index.html", only_items=only_items, **context)
+        response = page_or_fragment("main/_log_list.html", "main/index.html", only_items=only_items, **context)
+        if "due" in context:  # the to-dos show what each measure is, who talks with the child
+            # after rendering: a write forgets what the request has read (db.write_transaction);
+            # before the response leaves: if the events cannot be written, nothing is shown
+            audit.record_reads("view:main.index", queries.start_page_reads(current_user, context))
+        return response
     context = {}
     if role == Role.GUARDIAN:
         context = {"guardian_logs": queries.guardian_logs(current_user)}
