@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from flask import render_template
 
 from stafettlogg import content, languages
 from stafettlogg.dates import local_today
@@ -104,7 +105,8 @@ def family_pages(app, auth, log, code, recorder):
     to cause a notice or an e-mail is not recorded (their pages are in bokmål)."""
     from stafettlogg.db import db
     from stafettlogg.guardians import domain as invitations
-    from stafettlogg.models import DeletionRequest, Guardian, Meeting, Notification, OutboxEmail
+    from stafettlogg.handover import domain as handover
+    from stafettlogg.models import DeletionRequest, Guardian, Log, Meeting, Notification, OutboxEmail, User
     from stafettlogg.notify import loads, locale_of
 
     out = []
@@ -184,6 +186,15 @@ def family_pages(app, auth, log, code, recorder):
         planned = Meeting.get(Meeting.log == log, Meeting.finalised_at.is_null())
     get(staff, f"/logger/{log.id}/moter/{planned.id}/invitasjon?{q}")  # the letter to the family
 
+    # The holder has left and the unit leader makes another holder: the guardians are
+    # told who it is now (a notice, and an e-mail with its own subject).
+    recorder.paused = True
+    with db.connection_context():
+        User.update(active=False).where(User.id == log.holder_id).execute()
+    with app.test_request_context("/"), db.connection_context():
+        handover.assign_holder_directly(user("enhetsleder"), Log.get_by_id(log.id), user("larer"), "Sluttet i går.")
+    recorder.paused = False
+
     # What happens now: the family asks for deletion, the unit leader answers.
     recorder.paused = True  # the request also writes the staff's notices (their language)
     parent.post(f"/mine/{log.id}/be-om-sletting", data={"confirm": "yes", "reason": ""})
@@ -198,6 +209,15 @@ def family_pages(app, auth, log, code, recorder):
     leader.post(f"/logger/{log.id}/sletting/{pending.id}/avvis", data={"response": "Arkivloven."})
     recorder.paused = False
     get(parent, "/varsler")
+
+    # Signing in with ID-porten (not configured in tests): what a family is told when
+    # nobody knows them or the sign-in is refused, and the front-channel logout page.
+    with app.test_request_context(f"/?{q}"), db.connection_context():
+        pages = [("oidc/no_access.html", {"provider": "idporten"})]
+        pages += [("oidc/refused.html", {"provider": "idporten", "reason": r}) for r in ("acr", "unavailable", "x")]
+        pages += [("oidc/frontchannel.html", {"ended": True})]
+        for template, context in pages:
+            out.append((f"{template} {context}", render_template(template, **context)))
 
     # Notices and e-mails to a guardian, in the guardian's language.
     with db.connection_context():
@@ -261,6 +281,7 @@ FAMILY_SOURCES = (
     "templates/guardians/_invitation_letter.html",
     "templates/meetings/invitation.html",
     "templates/auth/login.html",
+    "templates/oidc/frontchannel.html",
     "templates/main/notifications.html",
     "templates/error.html",
     "templates/unavailable.html",
