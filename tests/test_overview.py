@@ -149,6 +149,29 @@ def test_the_unit_a_log_left_sees_it_as_it_left(auth, db_conn, log):
     assert export.status_code == 200 and "Kim Koordinator" not in export.get_data(as_text=True)
 
 
+def test_the_unit_a_log_left_after_the_year_sees_that_year_as_it_left(auth, db_conn, log):
+    """Last year's overview of the school the child left this autumn shows the log as it
+    was there: not the koordinator the new school's holder appointed, nor its wait for a
+    consent that covers the new school."""
+    year = this_year()
+    move_mid_year(log, year - 1)
+    Log.update(activated_at=dt.datetime(year - 1, 9, 1, 8)).where(Log.id == log.id).execute()
+    Handover.update(decided_at=dt.datetime(year, 10, 15, 9), created_at=dt.datetime(year, 10, 10, 9)).where(
+        Handover.log == log
+    ).execute()
+    Log.update(coordinator_name="Kim Koordinator", coordinator_service="PPT").where(Log.id == log.id).execute()
+    Consent.update(expires_on=local_today() - dt.timedelta(days=1)).where(Consent.log == log).execute()
+    nord = unit("Nordbyen skole")
+    left = {r.child_name: r for r in domain.unit_overview(nord, year - 1)}["Lea Testesen"]
+    assert left.moved_out_on is None  # it left after that year
+    assert (left.koordinator_shown, left.status) == ("", "")
+    page = auth.persona("unit_leader").get(f"/enheter/{nord.id}/oversikt/{year - 1}").get_data(as_text=True)
+    assert "Lea Testesen" in page
+    assert "Kim Koordinator" not in page and "Venter på nytt samtykke" not in page
+    export = auth.persona("unit_leader").get(f"/enheter/{nord.id}/oversikt/{year - 1}/csv")
+    assert export.status_code == 200 and "Kim Koordinator" not in export.get_data(as_text=True)
+
+
 def test_log_closed_before_the_year_is_not_listed_and_deleted_logs_never(db_conn, log):
     from stafettlogg.logs.lifecycle import _purge
 

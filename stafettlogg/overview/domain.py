@@ -283,9 +283,11 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
         )
         if first_i > 0 and periods[first_i - 1].unit_id != unit.id and first.start >= start:
             row.moved_in_on = _date(first.start)
-        if last_i + 1 < len(periods) and periods[last_i + 1].unit_id != unit.id and last.end and last.end < end:
-            row.moved_out_on = _date(last.end)
+        moved_on = last_i + 1 < len(periods) and periods[last_i + 1].unit_id != unit.id
+        if moved_on:  # in this year or a later one: what came after is the new unit's
             _as_it_left(row)
+        if moved_on and last.end and last.end < end:
+            row.moved_out_on = _date(last.end)
         elif last_i + 1 == len(periods) and last.end and last.end < end:
             row.closed_on = _date(last.end)
         rows.append(row)
