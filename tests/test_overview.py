@@ -474,6 +474,28 @@ def test_a_decision_moved_to_another_unit_or_without_consent_is_no_longer_shown_
     assert "Trine Olsen" not in shown.get_data(as_text=True) and "Karianne Petrusen" not in shown.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("change", ["unit", "consent"])
+def test_informing_checks_the_decision_as_it_is_when_it_writes(app, db_conn, change):
+    """KE opened «Informer» on Trine's decision while a colleague recorded, a moment
+    before, that the family took the consent back or that Trine moved: the unit is not
+    told, and the decision is not marked informed (no overview shows it)."""
+    from stafettlogg.overview import ke
+
+    record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Trine Olsen")
+    sor = unit("Sørbyen skole")
+    moved = {"unit": sor} if change == "unit" else {"consent_to_inform": False}
+    CoordinatorRecord.update(version=CoordinatorRecord.version + 1, **moved).where(
+        CoordinatorRecord.id == record.id
+    ).execute()
+    notices = Notification.select().count()
+    with app.test_request_context(), pytest.raises(ke.KeError):
+        ke.inform_unit(user("ke"), record)  # the record as it was read before the change
+    assert CoordinatorRecord.get_by_id(record.id).informed_at is None
+    assert Notification.select().count() == notices
+    for school in (unit("Nordbyen skole"), sor):
+        assert "Trine Olsen" not in names(domain.unit_overview(school, this_year()))
+
+
 def test_a_refused_decision_is_also_informed_with_consent(auth, db_conn):
     record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Jonas Eriksen")
     CoordinatorRecord.update(consent_to_inform=True).where(CoordinatorRecord.id == record.id).execute()

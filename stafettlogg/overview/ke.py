@@ -170,9 +170,22 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
     year = school_year_of(local_today())  # the decision stands in every later year's overview
     url = url_for("overview.unit_overview", unit_id=record.unit_id, year=year) + f"#ke-{record.id}"
     with write_transaction():
+        # the decision as it was checked above: a colleague's save a moment ago (consent
+        # taken back, another unit) tells no one and marks nothing informed
+        informed = (
+            CoordinatorRecord.update(informed_at=utcnow())
+            .where(
+                CoordinatorRecord.id == record.id,
+                CoordinatorRecord.version == record.version,
+                CoordinatorRecord.consent_to_inform == True,  # noqa: E712
+                CoordinatorRecord.unit == record.unit_id,
+            )
+            .execute()
+        )
+        if not informed:
+            raise KeError(_("Noen andre har endret vedtaket samtidig. Enheten er ikke informert."), "version")
         for leader in leaders + ito_coordinators(record.unit):
             notify(leader, "ke_informed", text, url=url, email_subject=msg("Melding fra koordinerende enhet"))
-        CoordinatorRecord.update(informed_at=utcnow()).where(CoordinatorRecord.id == record.id).execute()
         audit.record("coordinator_record_inform_unit", obj=record, user=by)
     return len(leaders)
 
