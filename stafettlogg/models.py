@@ -657,6 +657,19 @@ class OidcLogout(BaseModel):
         indexes = ((("iss", "sid"), True),)
 
 
+class OidcSession(BaseModel):
+    """A provider session one of our sessions began with: its front-channel logout is
+    always recorded (an unknown sid is anyone's guess and is limited per address)."""
+
+    iss = CharField(max_length=500)
+    sid = CharField(max_length=255)
+    at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "oidc_session"
+        indexes = ((("iss", "sid"), True),)
+
+
 class LogTombstone(BaseModel):
     """What is left of a deleted log: no personal data (id, unit, dates, who deleted)."""
 
@@ -825,6 +838,7 @@ MODELS = [
     DeletionRequest,
     GuardianInvitation,
     OidcLogout,
+    OidcSession,
     LogTombstone,
     ArchiveDelivery,
     CoordinatorRecord,

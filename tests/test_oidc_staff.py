@@ -243,6 +243,22 @@ def test_front_channel_logout_from_one_address_is_limited(client, provider, app,
     )
 
 
+def test_made_up_logouts_from_one_address_do_not_keep_a_real_session_alive(client, provider, app, db_conn):
+    """Staff and pupils of a school share one address: someone there using up the limit
+    with made-up sids does not stop a teacher's sign-out at the provider from ending the
+    session here. Repeating the teacher's logout is limited like any made-up one."""
+    from stafettlogg.signin import throttle
+
+    assert sign_in(client, provider, KARI).status_code == 302
+    frame = app.test_client()
+    for n in range(throttle.ANONYMOUS_WRITES):
+        assert frontchannel(frame, iss=provider, sid=f"made-up-{n}").status_code == 200
+    assert frontchannel(frame, iss=provider, sid="made-up-more").status_code == 429
+    assert frontchannel(frame, iss=provider, sid="sid-kari-1").status_code == 200
+    assert signed_out(client)
+    assert frontchannel(frame, iss=provider, sid="sid-kari-1").status_code == 429
+
+
 def test_a_password_session_is_not_touched_by_front_channel_logout(auth, client, provider, app, db_conn):
     auth.login_as("stafettholder")
     assert frontchannel(app.test_client(), iss=provider, sid="sid-kari-1").status_code == 200

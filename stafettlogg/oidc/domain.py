@@ -13,7 +13,7 @@ import uuid
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
-from stafettlogg.models import YOUTH_RELATION, Guardian, Log, OidcLogout, Role, Subject, User, utcnow
+from stafettlogg.models import YOUTH_RELATION, Guardian, Log, OidcLogout, OidcSession, Role, Subject, User, utcnow
 
 # ID-porten's levels of assurance, lowest first.
 ACR_LEVELS = ("idporten-loa-substantial", "idporten-loa-high")
@@ -130,6 +130,25 @@ def staff_for_identity(identity: str) -> User | None:
 
 # How long an ended provider session is remembered: longer than any session can live idle.
 LOGOUT_KEPT = dt.timedelta(days=2)
+
+
+def remember_provider_session(iss: str, sid: str) -> None:
+    """One of our sessions began with the provider's session ``sid``: its front-channel
+    logout is recorded whatever the per-address limit on anonymous writes (behind one
+    municipal address, many staff sign out at the end of the day)."""
+    now = utcnow()
+    with write_transaction():
+        OidcSession.delete().where(OidcSession.at < now - LOGOUT_KEPT).execute()
+        OidcSession.insert(iss=iss, sid=sid, at=now).on_conflict(
+            conflict_target=(OidcSession.iss, OidcSession.sid), update={OidcSession.at: now}
+        ).execute()
+
+
+def a_session_of_ours_to_end(iss: str, sid: str) -> bool:
+    """Did one of our sessions begin with ``sid``, not yet ended? Anything else is a made-up
+    or repeated call, whose writes are limited per address."""
+    began = OidcSession.select().where(OidcSession.iss == iss, OidcSession.sid == sid).exists()
+    return began and not provider_session_ended(iss, sid)
 
 
 def end_provider_session(iss: str, sid: str) -> None:

@@ -129,6 +129,8 @@ def _begin_session(user, name: str, token: dict, claims: dict):
     session[SESSION_ID_TOKEN] = sealed.seal(token["id_token"], *ID_TOKEN_SEAL) if token.get("id_token") else ""
     session[SESSION_ISS] = str(claims.get("iss") or "")
     session[SESSION_SID] = str(claims.get("sid") or "")
+    if session[SESSION_ISS] and session[SESSION_SID] and len(session[SESSION_SID]) <= 255:
+        domain.remember_provider_session(session[SESSION_ISS].rstrip("/"), session[SESSION_SID])
     return redirect(url_for("main.index"))
 
 
@@ -241,7 +243,9 @@ def frontchannel_logout():
     sid = request.args.get("sid") or ""
     if iss not in _configured_issuers() or not sid or len(sid) > 255:
         return render_template("oidc/frontchannel.html", ended=False), 400
-    if not throttle.anonymous_write_allowed("oidc_frontchannel_logout", request.remote_addr or ""):
+    # a session of ours always ends; a made-up or repeated sid writes within the limit
+    ours = domain.a_session_of_ours_to_end(iss, sid)
+    if not ours and not throttle.anonymous_write_allowed("oidc_frontchannel_logout", request.remote_addr or ""):
         return render_template("oidc/frontchannel.html", ended=False), 429
     domain.end_provider_session(iss, sid)
     response = current_app.make_response(render_template("oidc/frontchannel.html", ended=True))
