@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -282,7 +283,7 @@ class Auth:
             session.clear()
             session["_user_id"] = session_id
             session["_fresh"] = True
-            session["last_seen"] = utcnow().timestamp()
+            session["last_seen"] = time.time()
         return self.client
 
     def login(self, username: str, password: str = "demo-passord", **kwargs):

@@ -224,3 +224,25 @@ def test_csrf_token_in_form_and_header_accepted(database_url):
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 400
+
+
+def test_session_times_count_in_utc_whatever_the_servers_time_zone(monkeypatch):
+    """The idle and working-day limits count seconds from UTC times: read as the server's
+    local time (Oslo), a session would be an hour off across a daylight-saving change."""
+    import calendar
+    import datetime as dt
+    import time
+
+    from stafettlogg.auth import epoch_seconds
+
+    monkeypatch.setenv("TZ", "Europe/Oslo")
+    time.tzset()
+    try:
+        for moment in (dt.datetime(2026, 3, 29, 0, 30), dt.datetime(2026, 3, 29, 1, 30), dt.datetime(2026, 10, 25, 1)):
+            assert epoch_seconds(moment) == calendar.timegm(moment.timetuple())
+        # 02:30 and 03:10 UTC on the night Oslo's clocks go back: 40 minutes, not 100
+        before, after = dt.datetime(2026, 10, 25, 2, 30), dt.datetime(2026, 10, 25, 3, 10)
+        assert epoch_seconds(after) - epoch_seconds(before) == 40 * 60
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
