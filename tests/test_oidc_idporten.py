@@ -375,3 +375,19 @@ def test_the_session_cookie_does_not_carry_the_persons_number(client, provider, 
     response = client.post("/logout")  # and logout at the provider still gets the token
     hint = parse_qs(urlsplit(response.headers["Location"]).query)["id_token_hint"][0]
     assert DEMO_MOTHER_PID in _readable(hint)
+
+
+def test_a_token_too_big_for_the_cookie_is_not_kept_and_sign_in_still_works(client, provider, db_conn, monkeypatch):
+    """A browser drops a session cookie over 4 KB: an ID token too big to carry sealed
+    (an Entra token with group claims) is not kept, the person stays signed in, and
+    logout ends the session here only."""
+    from stafettlogg.oidc import views as oidc_views
+
+    monkeypatch.setattr(oidc_views, "MAX_SEALED_ID_TOKEN", 100)
+    assert sign_in(client, provider, DEMO_MOTHER_PID)[0].status_code == 302
+    with client.session_transaction() as session:
+        assert session["oidc_id_token"] == ""
+    assert client.get("/").status_code == 200
+    response = client.post("/logout")
+    assert response.status_code == 302 and not response.headers["Location"].startswith(provider)
+    assert signed_out(client)

@@ -9,6 +9,7 @@ helpers here (``_authorize``, ``_claims``, ``_begin_session``); this module adds
 of assurance (``acr``) for ID-porten and maps the person to an account (domain.py).
 """
 
+import logging
 from urllib.parse import urlsplit
 
 import requests
@@ -32,6 +33,8 @@ STAFF = "staff"
 # Settings prefix and scopes of each provider.
 PROVIDERS = {IDPORTEN: "IDPORTEN", STAFF: "STAFF_OIDC"}
 # Session keys kept after sign-in, for RP-initiated and front-channel logout.
+logger = logging.getLogger(__name__)
+
 SESSION_PROVIDER = "oidc_provider"
 SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 - a session key, not a secret
 SESSION_ISS = "oidc_iss"
@@ -39,6 +42,9 @@ SESSION_SID = "oidc_sid"
 # The ID token names the person (ID-porten: the fødselsnummer) and the session cookie is
 # signed, not encrypted: kept sealed, so the number is not in browser storage.
 ID_TOKEN_SEAL = (b"stafettlogg-oidc", b"id-token-hint")
+# The sealed token's size the session cookie can carry with the rest under 4 KB (an ID
+# token of about 1.8 KB; ID-porten's are about 1 KB, Entra's without group claims 1.5 KB).
+MAX_SEALED_ID_TOKEN = 2600
 
 
 class Refused(Exception):
@@ -126,7 +132,13 @@ def _begin_session(user, name: str, token: dict, claims: dict):
     """A new session for the user, remembering what logout at the provider needs."""
     start_session(user, method=name)
     session[SESSION_PROVIDER] = name
-    session[SESSION_ID_TOKEN] = sealed.seal(token["id_token"], *ID_TOKEN_SEAL) if token.get("id_token") else ""
+    hint = sealed.seal(token["id_token"], *ID_TOKEN_SEAL) if token.get("id_token") else ""
+    if len(hint) > MAX_SEALED_ID_TOKEN:
+        # a browser drops a cookie over 4 KB, and the person would be signed out at once:
+        # without the hint, logout ends the session here only
+        logger.warning("ID token of %s characters not kept for logout at the provider", len(token["id_token"]))
+        hint = ""
+    session[SESSION_ID_TOKEN] = hint
     session[SESSION_ISS] = str(claims.get("iss") or "")
     session[SESSION_SID] = str(claims.get("sid") or "")
     if session[SESSION_ISS] and session[SESSION_SID] and len(session[SESSION_SID]) <= 255:
