@@ -838,6 +838,7 @@ def test_closing_a_log_withdraws_a_pending_handover(log, db_conn):
     proposal = ho.propose_handover(user("stafettholder"), log, user("larer"), "Ny lærer")
     life.close_log(user("stafettholder"), Log.get_by_id(log.id), reason="needs_met", keep="undecided")
     assert Handover.get_by_id(proposal.id).status == "cancelled"
+    assert Handover.get_by_id(proposal.id).decline_reason == "log_closed"  # a code, not text in one language
     assert (
         Notification.select()
         .where(Notification.user == user("larer"), Notification.kind == "handover_cancelled")

@@ -119,6 +119,7 @@ def test_a_holder_who_reopens_the_log_withdraws_the_proposal_a_request_made(clos
     assert auth.persona("holder").post(f"/logger/{log.id}/gjenapne").status_code == 303
     assert Log.get_by_id(log.id).status == LogStatus.DRAFT
     assert Handover.get_by_id(handover.id).status == "cancelled"
+    assert Handover.get_by_id(handover.id).decline_reason == "log_reopened"  # a code, not text in one language
     told = Notification.select().where(
         Notification.kind == "handover_cancelled", Notification.user == user("kontaktlaerer")
     )

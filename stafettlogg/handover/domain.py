@@ -253,7 +253,8 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
 
 def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", leaving: User | None = None) -> Handover:
     """The holder (or the unit leader who proposed it) withdraws a pending proposal. The
-    proposed person is told. system_reason: cancelled because someone was deactivated."""
+    proposed person is told. system_reason: a code for a withdrawal nobody chose (deactivated,
+    log_closed, log_reopened), stored as the decline reason."""
     with write_transaction():
         handover, log = _load_pending(handover)
         if not system_reason and by.id not in (log.holder_id, handover.created_by_id):

@@ -141,7 +141,8 @@ def close_log(
 def _withdraw_proposal(log: Log, reason: str) -> None:
     """A log that closes or reopens hands nothing on: a pending proposal of a new holder
     (also one made by accepting a takeover request) is withdrawn, and the proposed person
-    is told. Otherwise they could take over a log its holder has just reopened to work
+    is told. `reason` is stored as a code (log_closed, log_reopened), as the other
+    system withdrawals are (deactivated, direct_assignment), never as text in one language. Otherwise they could take over a log its holder has just reopened to work
     in again."""
     pending = pending_for(log)
     if pending is not None:
@@ -158,7 +159,7 @@ def _close(
     coordinator_service: str = "",
     keep_answer: str = "undecided",
 ) -> None:
-    _withdraw_proposal(log, _("Stafettloggen er avsluttet."))
+    _withdraw_proposal(log, "log_closed")
     states.apply(
         by,
         log,
@@ -241,7 +242,7 @@ def reopen(by: User, log: Log) -> Log:
     with write_transaction():
         log = fresh_log(log)
         reopened = states.apply(by, log, "reopen", **states.REOPEN_RESET)
-        _withdraw_proposal(reopened, _("Stafettholderen har gjenåpnet stafettloggen."))
+        _withdraw_proposal(reopened, "log_reopened")
     return reopened
 
 
