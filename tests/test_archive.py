@@ -490,9 +490,10 @@ def test_a_double_click_delivers_once_and_the_second_gets_a_clear_message(app, a
 
 
 def test_names_in_every_script_a_family_writes_render_in_the_pdf(ctx, caplog):
-    """Sámi, Ge'ez (Tigrinya) and Arabic names: glyphs from an embedded font, never
-    .notdef boxes (Ge'ez needs fonts-sil-abyssinica, README «Packages»)."""
-    names = ("Áilu Ŋáŋŋá Čohkka", "ሰላም ተስፋይ", "محمد علي")
+    """Sámi, Ge'ez (Tigrinya) and Arabic names, and an emoji a family typed: glyphs from an
+    embedded font, never .notdef boxes (Ge'ez needs fonts-sil-abyssinica, emoji
+    fonts-symbola: README «Packages»)."""
+    names = ("Áilu Ŋáŋŋá Čohkka", "ሰላም ተስፋይ", "محمد علي", "Sol 🌟")
     log = a_log(name=" ".join(names), concern="Barnet & <foreldrene> trenger støtte")
     with caplog.at_level("WARNING", logger="weasyprint"):
         data = documents.whole_log(log).data
