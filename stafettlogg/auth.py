@@ -1,6 +1,5 @@
 """Login, logout, sessions and password change (SECURITY.md "Sessions and login")."""
 
-import datetime as dt
 import secrets
 from urllib.parse import urlsplit
 
@@ -96,19 +95,13 @@ def rotate_session_token(user: User) -> None:
     User.update(session_token=user.session_token).where(User.id == user.id).execute()
 
 
-def epoch_seconds(utc: dt.datetime) -> float:
-    """Seconds since 1970 of a naive UTC time (models.utcnow): `.timestamp()` alone reads
-    it as the server's local time, an hour off across a daylight-saving change."""
-    return utc.replace(tzinfo=dt.UTC).timestamp()
-
-
 def enforce_idle_timeout():
     """before_request: end the session after SESSION_IDLE_MINUTES without requests, and
     SESSION_MAX_HOURS after sign-in however busy it is (a session on a shared screen, or a
     stolen cookie kept alive by requests, does not last past the working day)."""
     if not current_user.is_authenticated:
         return None
-    now = epoch_seconds(utcnow())
+    now = clock.epoch_seconds(utcnow())
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     last = session.get("last_seen", now)
     started = session.setdefault("signed_in_at", now)  # a session from before the limit: from now
@@ -203,7 +196,7 @@ def start_session(user: User, *, method: str = "password") -> None:
             rotate_session_token(user)
     session.clear()  # a new session at login
     login_user(user)
-    session["last_seen"] = session["signed_in_at"] = epoch_seconds(utcnow())
+    session["last_seen"] = session["signed_in_at"] = clock.epoch_seconds(utcnow())
     session["signed_in_with"] = method
 
 
@@ -215,7 +208,7 @@ def complete_password_sign_in(user: User, next_url: str | None, code: int = 302)
         session.clear()
         session[PENDING_SECOND_FACTOR] = {
             "user": user.id,
-            "at": epoch_seconds(clock.now()),
+            "at": clock.epoch_seconds(clock.now()),
             "next": safe_next(next_url),
         }
         return redirect(url_for("signin.code"), 303)
@@ -231,7 +224,7 @@ def pending_second_factor() -> tuple[User, str] | None:
     pending = session.get(PENDING_SECOND_FACTOR)
     if not isinstance(pending, dict):
         return None
-    if epoch_seconds(clock.now()) - float(pending.get("at", 0)) > PENDING_MINUTES * 60:
+    if clock.epoch_seconds(clock.now()) - float(pending.get("at", 0)) > PENDING_MINUTES * 60:
         return None
     user = User.get_or_none(id=pending.get("user"))
     if user is None or not user.active:

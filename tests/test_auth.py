@@ -233,7 +233,7 @@ def test_session_times_count_in_utc_whatever_the_servers_time_zone(monkeypatch):
     import datetime as dt
     import time
 
-    from stafettlogg.auth import epoch_seconds
+    from stafettlogg.signin.clock import epoch_seconds
 
     monkeypatch.setenv("TZ", "Europe/Oslo")
     time.tzset()

@@ -32,9 +32,9 @@ IDPORTEN = "idporten"
 STAFF = "staff"
 # Settings prefix and scopes of each provider.
 PROVIDERS = {IDPORTEN: "IDPORTEN", STAFF: "STAFF_OIDC"}
-# Session keys kept after sign-in, for RP-initiated and front-channel logout.
 logger = logging.getLogger(__name__)
 
+# Session keys kept after sign-in, for RP-initiated and front-channel logout.
 SESSION_PROVIDER = "oidc_provider"
 SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 - a session key, not a secret
 SESSION_ISS = "oidc_iss"

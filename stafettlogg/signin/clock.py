@@ -7,3 +7,9 @@ from stafettlogg import models
 
 def now() -> dt.datetime:
     return models.utcnow()
+
+
+def epoch_seconds(utc: dt.datetime) -> float:
+    """Seconds since 1970 of a naive UTC time (models.utcnow, now()): `.timestamp()` alone
+    reads it as the server's local time, an hour off across a daylight-saving change."""
+    return utc.replace(tzinfo=dt.UTC).timestamp()

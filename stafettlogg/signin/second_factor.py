@@ -12,7 +12,6 @@
   each used once.
 """
 
-import datetime as dt
 import hmac
 import secrets
 
@@ -146,7 +145,7 @@ def _matching_step(secret: str, code: str) -> int | None:
     if len(code) != 6 or not code.isdigit():
         return None
     totp = pyotp.TOTP(secret, interval=STEP_SECONDS)
-    current = int(clock.now().replace(tzinfo=dt.UTC).timestamp()) // STEP_SECONDS
+    current = int(clock.epoch_seconds(clock.now())) // STEP_SECONDS
     for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
             return step
