@@ -8,7 +8,7 @@ from flask import g, has_request_context, request, template_rendered
 from flask_login import current_user
 
 from stafettlogg.access import role_on_log
-from stafettlogg.db import write_transaction
+from stafettlogg.db import PreparedInsert, write_transaction
 from stafettlogg.models import AuditEvent, utcnow
 
 
@@ -38,20 +38,24 @@ def record_reads(action: str, roles: dict[int, str]) -> None:
         return
     user = current_user._get_current_object()
     at, ip = utcnow(), request.remote_addr or ""
-    rows = [
-        {
-            "at": at,
-            "user_id": user.id,
-            "username": user.username,
-            "role": role,
-            "action": action,
-            "log_id": log_id,
-            "ip": ip,
-        }
-        for log_id, role in roles.items()
-    ]
+    rows = [(at, user.id, user.username, role, action, log_id, "", None, ip) for log_id, role in roles.items()]
     with write_transaction():
-        AuditEvent.insert_many(rows).execute()
+        _READS.execute(rows)
+
+
+# the columns of a read: who, in which role, which log (no object)
+_READS = PreparedInsert(
+    AuditEvent,
+    AuditEvent.at,
+    AuditEvent.user_id,
+    AuditEvent.username,
+    AuditEvent.role,
+    AuditEvent.action,
+    AuditEvent.log_id,
+    AuditEvent.object_type,
+    AuditEvent.object_id,
+    AuditEvent.ip,
+)
 
 
 def _role_for(user, log_id) -> str:

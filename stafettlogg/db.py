@@ -439,3 +439,46 @@ class Prepared:
 def prepared(build) -> Prepared:
     """Decorator: `build` as a Prepared read."""
     return Prepared(build)
+
+
+class PreparedInsert:
+    """An INSERT of rows of the same columns, its SQL built once per process, database
+    engine and number of rows (peewee builds an insert of 50 rows afresh in about 1 ms;
+    running it takes a tenth of that). The rows are tuples in the order of `fields`, every
+    column given (no defaults filled in): the values go through each field's db_value as
+    peewee's own insert would, and the first build checks that they are the parameters
+    peewee made, in the same order."""
+
+    MAX_ROWS = 100  # rows per statement: within every engine's limit on parameters
+    MAX_SHAPES = 128
+
+    def __init__(self, model, *fields):
+        self.model = model
+        self.fields = fields
+        self.compiled: dict = {}
+
+    def _values(self, rows) -> list:
+        fields = self.fields
+        return [field.db_value(value) for row in rows for field, value in zip(fields, row, strict=True)]
+
+    def _sql(self, database, rows) -> str:
+        key = (type(database), len(rows))
+        sql = self.compiled.get(key)
+        if sql is None:
+            names = [field.name for field in self.fields]
+            query = self.model.insert_many([dict(zip(names, row, strict=True)) for row in rows])
+            sql, params = database.get_sql_context().sql(query).query()
+            if list(params) != self._values(rows):
+                raise ValueError(f"{self.model.__name__}: the insert's parameters are not the rows in field order")
+            if len(self.compiled) >= self.MAX_SHAPES:
+                self.compiled.clear()
+            self.compiled[key] = sql
+        return sql
+
+    def execute(self, rows) -> None:
+        """Insert `rows` (tuples in the order of the fields), MAX_ROWS per statement."""
+        rows = list(rows)
+        database = db.obj
+        for start in range(0, len(rows), self.MAX_ROWS):
+            part = rows[start : start + self.MAX_ROWS]
+            database.execute_sql(self._sql(database, part), self._values(part))

@@ -201,3 +201,52 @@ def test_a_long_list_of_ids_is_read_in_parts(app, log):
         list(states._units.rows(*ids))
     assert sorted(u.id for u in states._units.rows_in_parts(ids)) == sorted(units)
     assert list(states._units.rows_in_parts([])) == []
+
+
+def _reads(n, log_id, at=dt.datetime(2026, 3, 1, 8, 30)):
+    return [(at, 7, "ola", "holder", "view:test", log_id, "", None, f"10.0.0.{i}") for i in range(n)]
+
+
+def test_a_prepared_insert_writes_what_peewee_would_and_builds_its_sql_once(app, log, monkeypatch):
+    """The start page's reads are written by one INSERT whose SQL is built once per
+    number of rows: the rows stored are the rows given, whole, and a second insert of as
+    many rows builds no SQL."""
+    from stafettlogg.audit import _READS
+    from stafettlogg.models import AuditEvent
+
+    _READS.compiled.clear()
+    _READS.execute(_reads(3, log.id))
+    built = []
+    real = peewee.Context.sql
+    monkeypatch.setattr(peewee.Context, "sql", lambda self, obj: built.append(obj) or real(self, obj))
+    _READS.execute(_reads(3, log.id, at=dt.datetime(2026, 3, 2, 9, 0)))
+    assert built == []
+    stored = list(
+        AuditEvent.select().where(AuditEvent.action == "view:test").order_by(AuditEvent.at, AuditEvent.ip).tuples()
+    )
+    assert [row[1:] for row in stored] == [
+        (dt.datetime(2026, 3, d, h, m), 7, "ola", "holder", "view:test", log.id, "", None, f"10.0.0.{i}")
+        for d, h, m in ((1, 8, 30), (2, 9, 0))
+        for i in range(3)
+    ]
+
+
+def test_a_long_prepared_insert_goes_in_parts_and_keeps_few_shapes(app, log, monkeypatch):
+    from stafettlogg.audit import _READS
+    from stafettlogg.db import PreparedInsert
+    from stafettlogg.models import AuditEvent
+
+    monkeypatch.setattr(PreparedInsert, "MAX_ROWS", 4)
+    monkeypatch.setattr(PreparedInsert, "MAX_SHAPES", 2)
+    _READS.compiled.clear()
+    for n in (10, 3, 1, 5):
+        _READS.execute(_reads(n, log.id))
+        assert len(_READS.compiled) <= 2
+    assert AuditEvent.select().where(AuditEvent.action == "view:test").count() == 19
+
+
+def test_a_prepared_insert_refuses_rows_that_are_not_its_columns(app, log):
+    from stafettlogg.audit import _READS
+
+    with pytest.raises(ValueError):
+        _READS.execute([(dt.datetime(2026, 1, 1), 7, "ola")])
