@@ -645,25 +645,16 @@ class GuardianInvitation(BaseModel):
     code_hash = CharField(max_length=64, default="")
 
 
-class OidcLogout(BaseModel):
-    """A provider session ended by front-channel logout: sessions begun with it end."""
-
-    iss = CharField(max_length=500)
-    sid = CharField(max_length=255)
-    at = DateTimeField(default=utcnow, index=True)
-
-    class Meta:
-        table_name = "oidc_logout"
-        indexes = ((("iss", "sid"), True),)
-
-
 class OidcSession(BaseModel):
-    """A provider session one of our sessions began with: its front-channel logout is
-    always recorded (an unknown sid is anyone's guess and is limited per address)."""
+    """A provider session: one of our sessions began with it (``ended_at`` empty), or the
+    provider said it ended (front-channel logout; sessions begun with it end). An ended
+    sid that none of ours began is anyone's guess, and is written within a per-address
+    limit. Kept two days from ``at`` (oidc.domain.LOGOUT_KEPT)."""
 
     iss = CharField(max_length=500)
     sid = CharField(max_length=255)
     at = DateTimeField(default=utcnow, index=True)
+    ended_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "oidc_session"
@@ -837,7 +828,6 @@ MODELS = [
     NationalIdLookup,
     DeletionRequest,
     GuardianInvitation,
-    OidcLogout,
     OidcSession,
     LogTombstone,
     ArchiveDelivery,

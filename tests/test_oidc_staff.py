@@ -259,6 +259,69 @@ def test_made_up_logouts_from_one_address_do_not_keep_a_real_session_alive(clien
     assert frontchannel(frame, iss=provider, sid="sid-kari-1").status_code == 429
 
 
+def test_a_logout_that_comes_before_the_sign_in_ends_finishes_it(client, provider, app, db_conn):
+    """The provider's logout may reach us while the person's sign-in is still under way
+    (its sid none of ours began yet): the session that then begins with it ends at once."""
+    from stafettlogg.oidc import domain
+
+    domain.end_provider_session(provider, "sid-kari-1")
+    assert not domain.a_session_of_ours_to_end(provider, "sid-kari-1")
+    assert sign_in(client, provider, KARI).status_code == 302
+    assert signed_out(client)
+    assert domain.provider_session_ended(provider, "sid-kari-1")
+
+
+def test_one_row_per_provider_session_begun_then_ended(client, provider, app, db_conn):
+    from stafettlogg.models import OidcSession
+    from stafettlogg.oidc import domain
+
+    sign_in(client, provider, KARI)
+    assert domain.a_session_of_ours_to_end(provider, "sid-kari-1")
+    assert not domain.provider_session_ended(provider, "sid-kari-1")
+    assert frontchannel(app.test_client(), iss=provider, sid="sid-kari-1").status_code == 200
+    rows = list(OidcSession.select().where(OidcSession.sid == "sid-kari-1"))
+    assert len(rows) == 1 and rows[0].ended_at is not None and rows[0].ended_at >= rows[0].at
+    assert not domain.a_session_of_ours_to_end(provider, "sid-kari-1")
+
+
+def test_the_migration_to_one_table_keeps_every_ended_provider_session(database_url, db_conn):
+    """0031 merges oidc_logout into oidc_session: a session that began and ended is one
+    ended row, one that only ended is an ended row, a running one stays running; down
+    gives the two tables back as they were."""
+    from playhouse.migrations import Runner
+
+    from stafettlogg.db import MIGRATIONS_DIR, db
+    from stafettlogg.oidc import domain
+
+    name = "0031_one_provider_session_table"
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    db.close()
+    db.connect()
+    runner.down(name)
+    began, ended = "2026-12-05 08:00:00", "2026-12-05 09:00:00"
+    for sid in ("running", "began-and-ended"):
+        db.execute_sql(f"INSERT INTO oidc_session (iss, sid, at) VALUES ('https://idp', '{sid}', '{began}')")
+    for sid in ("began-and-ended", "only-ended"):
+        db.execute_sql(f"INSERT INTO oidc_logout (iss, sid, at) VALUES ('https://idp', '{sid}', '{ended}')")
+    runner.up()
+    assert "oidc_logout" not in db.get_tables()
+    rows = db.execute_sql("SELECT sid, at, ended_at FROM oidc_session ORDER BY sid").fetchall()
+    assert [(sid, str(at)[:19], str(end)[:19] if end else None) for sid, at, end in rows] == [
+        ("began-and-ended", began, ended),
+        ("only-ended", ended, ended),
+        ("running", began, None),
+    ]
+    assert domain.a_session_of_ours_to_end("https://idp", "running")
+    assert domain.provider_session_ended("https://idp", "began-and-ended")
+    assert domain.provider_session_ended("https://idp", "only-ended")
+    runner.down(name)
+    logouts = db.execute_sql("SELECT sid FROM oidc_logout ORDER BY sid").fetchall()
+    sessions = db.execute_sql("SELECT sid FROM oidc_session ORDER BY sid").fetchall()
+    assert [r[0] for r in logouts] == ["began-and-ended", "only-ended"]
+    assert [r[0] for r in sessions] == ["began-and-ended", "running"]
+    runner.up()
+
+
 def test_a_password_session_is_not_touched_by_front_channel_logout(auth, client, provider, app, db_conn):
     auth.login_as("stafettholder")
     assert frontchannel(app.test_client(), iss=provider, sid="sid-kari-1").status_code == 200

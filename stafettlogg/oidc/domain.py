@@ -13,7 +13,7 @@ import uuid
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
-from stafettlogg.models import YOUTH_RELATION, Guardian, Log, OidcLogout, OidcSession, Role, Subject, User, utcnow
+from stafettlogg.models import YOUTH_RELATION, Guardian, Log, OidcSession, Role, Subject, User, utcnow
 
 # ID-porten's levels of assurance, lowest first.
 ACR_LEVELS = ("idporten-loa-substantial", "idporten-loa-high")
@@ -128,7 +128,8 @@ def staff_for_identity(identity: str) -> User | None:
 
 # ------------------------------------------------------------------ front-channel logout
 
-# How long an ended provider session is remembered: longer than any session can live idle.
+# How long a provider session is remembered from when it began (or was said to end):
+# longer than any of our sessions can live (SESSION_MAX_HOURS).
 LOGOUT_KEPT = dt.timedelta(days=2)
 
 
@@ -147,19 +148,27 @@ def remember_provider_session(iss: str, sid: str) -> None:
 def a_session_of_ours_to_end(iss: str, sid: str) -> bool:
     """Did one of our sessions begin with ``sid``, not yet ended? Anything else is a made-up
     or repeated call, whose writes are limited per address."""
-    began = OidcSession.select().where(OidcSession.iss == iss, OidcSession.sid == sid).exists()
-    return began and not provider_session_ended(iss, sid)
+    return _provider_session(iss, sid).where(OidcSession.ended_at.is_null()).exists()
 
 
 def end_provider_session(iss: str, sid: str) -> None:
     """The provider says the person's session ``sid`` ended: every app server sees it
-    (the row is in the database) and ends our session that began with it."""
+    (the row is in the database) and ends our session that began with it. A sid that
+    none of ours began is remembered as ended too (its sign-in may still be under way)."""
+    now = utcnow()
     with write_transaction():
-        OidcLogout.delete().where(OidcLogout.at < utcnow() - LOGOUT_KEPT).execute()
-        if not OidcLogout.select().where(OidcLogout.iss == iss, OidcLogout.sid == sid).exists():
-            OidcLogout.create(iss=iss, sid=sid)
+        OidcSession.delete().where(OidcSession.at < now - LOGOUT_KEPT).execute()
+        ended = OidcSession.update(ended_at=now).where(
+            OidcSession.iss == iss, OidcSession.sid == sid, OidcSession.ended_at.is_null()
+        )
+        if not ended.execute():
+            OidcSession.insert(iss=iss, sid=sid, at=now, ended_at=now).on_conflict_ignore().execute()
         audit.record("oidc_frontchannel_logout", role="anonymous")
 
 
 def provider_session_ended(iss: str, sid: str) -> bool:
-    return OidcLogout.select().where(OidcLogout.iss == iss, OidcLogout.sid == sid).exists()
+    return _provider_session(iss, sid).where(OidcSession.ended_at.is_null(False)).exists()
+
+
+def _provider_session(iss: str, sid: str):
+    return OidcSession.select(OidcSession.id).where(OidcSession.iss == iss, OidcSession.sid == sid)
