@@ -4,6 +4,7 @@ its logs, measures and evaluations. The page says when they were counted; counts
 than SNAPSHOT_SECONDS are counted again; a kept count is the same as a fresh one."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -217,3 +218,24 @@ def test_the_area_leader_searches_for_units_by_name(auth, area_of_many_units):
 def test_a_unit_leader_gets_no_search_and_no_links(auth, area_of_many_units):
     html, _texts = _get(auth.persona("unit_leader"), "/statistikk?sok=Vindu")
     assert _unit_names(html) == ["Nordbyen skole"] and 'name="sok"' not in html and "?enhet=" not in html
+
+
+def test_kept_counts_are_decoded_once_and_a_new_count_is_read_anew(app, db_conn, monkeypatch):
+    """A view of kept counts decodes them only the first time a process sees them; counted
+    again (other numbers in the row), the next view shows the new numbers."""
+    nord = unit("Nordbyen skole")
+    today = utcnow().date()
+    monkeypatch.setattr(stats, "_DECODED", {})  # as a process that has decoded nothing yet
+    decoded = []
+    real = stats._from_json
+    monkeypatch.setattr(stats, "_from_json", lambda kept: decoded.append(1) or real(kept))
+    with app.test_request_context("/"):
+        first, _at = stats.kept_statistics(scope_of(nord), today)
+        again, _at = stats.kept_statistics(scope_of(nord), today)
+        assert again == first and len(decoded) == 2  # counted (1), then decoded once (2)
+        stats.kept_statistics(scope_of(nord), today)
+        assert len(decoded) == 2
+        changed = {**json.loads(StatisticsSnapshot.get().counts), "totals": [[99, None]] * len(stats.COLUMNS)}
+        StatisticsSnapshot.update(counts=json.dumps(changed)).execute()
+        now, _at = stats.kept_statistics(scope_of(nord), today)
+    assert now["totals"].active.value == 99 and len(decoded) == 3
