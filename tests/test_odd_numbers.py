@@ -5,7 +5,7 @@ clear message or is ignored as a filter, never a server error, and nothing is st
 
 import pytest
 
-from stafettlogg.models import CoordinatorRecord, Log, Subject
+from stafettlogg.models import CoordinatorRecord, Handover, Log, Participant, Subject
 from tests.conftest import NEW_CHILD, a_log, user
 
 pytestmark = pytest.mark.db
@@ -69,3 +69,32 @@ def test_choosing_new_holders_with_odd_ids_changes_nothing(auth, db_conn):
     )
     assert response.status_code == 409
     assert Log.get_by_id(log.id).holder_id == kari.id and user("stafettholder").active
+
+
+TOO_LARGE = str(2**63)  # one more than any integer column holds
+
+
+def test_proposing_a_new_holder_with_a_too_large_id_asks_to_choose_someone(auth, db_conn):
+    log = a_log()
+    response = auth.persona("holder").post(
+        f"/logger/{log.id}/stafettholder", data={"to_user_id": TOO_LARGE, "note": "Flytter til Sørbyen"}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Velg hvem som skal bli ny stafettholder" in html and "Flytter til Sørbyen" in html
+    assert not Handover.select().where(Handover.log == log).exists()
+
+
+def test_adding_a_participant_with_a_too_large_id_is_not_found(auth, db_conn):
+    log = a_log()
+    before = Participant.select().where(Participant.log == log).count()
+    response = auth.persona("holder").post(f"/logger/{log.id}/deltakere", data={"user_id": TOO_LARGE})
+    assert response.status_code == 404
+    assert Participant.select().where(Participant.log == log).count() == before
+
+
+def test_inviting_a_guardian_with_a_too_large_id_asks_whom_it_is_for(auth, db_conn):
+    log = a_log()
+    response = auth.persona("holder").post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": TOO_LARGE})
+    assert response.status_code == 422
+    assert "Velg hvem invitasjonen gjelder" in response.get_data(as_text=True)

@@ -13,6 +13,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries
 from stafettlogg.models import Handover, Log, Subject, Unit, User
 from stafettlogg.web import hx_redirect_or_redirect, page_or_fragment
+from stafettlogg.windows import row_id
 
 bp = Blueprint("handover", __name__)
 
@@ -31,7 +32,7 @@ def _holder_page(values=None, errors=None, status=200, results=None, q=""):
         errors=errors or {},
         results=results or [],
         q=q,
-        selected=User.get_or_none(id=(values or {}).get("to_user_id") or 0),
+        selected=User.get_or_none(id=row_id((values or {}).get("to_user_id")) or 0),
     ), status
 
 
@@ -53,7 +54,7 @@ def search(log_id):
 @bp.route("/logger/<int:log_id>/stafettholder", methods=["POST"])
 def propose(log_id):
     f = request.form
-    to_user = User.get_or_none(id=f.get("to_user_id", type=int) or 0)
+    to_user = User.get_or_none(id=row_id(f.get("to_user_id")) or 0)
     try:
         domain.propose_handover(current_user, g.log, to_user, f.get("note", ""))
     except domain.HandoverError as e:
