@@ -19,6 +19,7 @@ from stafettlogg.models import (
     LogStatus,
     NationalIdLookup,
     Notification,
+    Participant,
     Role,
     User,
 )
@@ -388,3 +389,35 @@ def test_migration_clears_informed_dates_carried_over_by_a_handover(empty_url): 
     assert dates[1] is None  # carried over from the former holder
     assert str(dates[2]) == "2024-02-01"  # recorded again by the holder after the handover
     assert str(dates[3]) == "2024-02-01"  # never handed over
+
+
+def test_a_taken_over_draft_lets_the_new_holder_remove_the_former_school_before_the_new_consent(closed, auth, db_conn):
+    """The family consents to the new school, not the former one: the former holder,
+    now a participant, is removed while the log is a draft, and the consent goes on file
+    (else the log could not open without the family consenting to the old school)."""
+    from tests.test_consent_gate import consent_form
+
+    log = closed
+    ask(auth, log)
+    request = LogRequest.get(LogRequest.log == log.id)
+    auth.login_as(leader_of(log).username).post(f"/foresporsler/{request.id}/godta")
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    new = auth.persona("other_unit_staff")
+    assert new.post(f"/stafettholder/{handover.id}/godta").status_code == 303
+    assert Log.get_by_id(log.id).status == LogStatus.DRAFT
+    former = Participant.get(Participant.log == log.id, Participant.user == user("stafettholder"))
+    without_old_school = consent_form(services=["kind:helsestasjon"])
+    response = new.post(f"/logger/{log.id}/samtykke", data=without_old_school, content_type="multipart/form-data")
+    assert response.status_code == 422 and "der deltakeren Kari Ottesen" in response.get_data(as_text=True)
+
+    assert f"/deltakere/{former.id}/fjern" in new.get(f"/logger/{log.id}").get_data(as_text=True)
+    new.post(f"/logger/{log.id}/deltakere/{former.id}/fjern")
+    assert not Participant.select().where(Participant.id == former.id).exists()
+    assert AuditEvent.select().where(AuditEvent.action == "participant_removed", AuditEvent.log_id == log.id).exists()
+    response = new.post(
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(services=["kind:helsestasjon"]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assert Log.get_by_id(log.id).status == LogStatus.ACTIVE

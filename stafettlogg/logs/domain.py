@@ -57,8 +57,9 @@ def ensure_writable(log: Log) -> None:
 
 def participant_removable(log: Log) -> None:
     """Removing someone only narrows who sees the log: also while it waits for a new
-    consent (and it may be what brings the log back within the consent's scope)."""
-    if log.status != LogStatus.ACTIVE:
+    consent, and in a draft reopened or taken over with the people from before (it may be
+    what brings the log within the scope of the consent the family gives now)."""
+    if log.status not in LogStatus.OPEN:
         ensure_writable(log)
 
 
@@ -473,7 +474,7 @@ def add_participant(by: User, log: Log, user: User) -> Participant:
 
 
 def remove_participant(by: User, log: Log, participant: Participant) -> None:
-    """Also while the log waits for a new consent (participant_removable)."""
+    """Also while the log waits for a new consent, and in a draft (participant_removable)."""
     participant_removable(log)
     with writing_to(log, participant_removable):
         participant.delete_instance()
