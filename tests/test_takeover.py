@@ -11,6 +11,7 @@ from stafettlogg.dates import local_today
 from stafettlogg.guardians.queries import access_history
 from stafettlogg.models import (
     AuditEvent,
+    Consent,
     DeletionRequest,
     Guardian,
     Handover,
@@ -421,3 +422,42 @@ def test_a_taken_over_draft_lets_the_new_holder_remove_the_former_school_before_
     )
     assert response.status_code == 303
     assert Log.get_by_id(log.id).status == LogStatus.ACTIVE
+
+
+def test_a_taken_over_draft_keeps_the_familys_earlier_consent_file_from_the_new_unit(closed, auth, db_conn):
+    """The family signed the earlier consent for Nordbyen skole: the requester from Sørbyen
+    who takes the log over opens it only once the new consent covers his school, as when
+    an active log is handed over out of its scope. The former holder who reopens it sees it."""
+    from tests.test_consent_gate import consent_form
+
+    log = closed
+    earlier = Consent.get(Consent.log == log.id)
+    ask(auth, log)
+    request = LogRequest.get(LogRequest.log == log.id)
+    auth.login_as(leader_of(log).username).post(f"/foresporsler/{request.id}/godta")
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    new = auth.persona("other_unit_staff")
+    new.post(f"/stafettholder/{handover.id}/godta")
+    assert Log.get_by_id(log.id).status == LogStatus.DRAFT
+    file_url = f"/logger/{log.id}/samtykke/{earlier.id}/fil"
+    response = new.get(file_url)
+    assert response.status_code == 409 and response.mimetype == "text/html"
+    assert file_url not in new.get(f"/logger/{log.id}/samtykke").get_data(as_text=True)
+
+    new.post(
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(services=["kind:skole", "kind:helsestasjon"]),
+        content_type="multipart/form-data",
+    )
+    assert Log.get_by_id(log.id).status == LogStatus.ACTIVE
+    assert new.get(file_url).status_code == 200
+    assert file_url in new.get(f"/logger/{log.id}/samtykke").get_data(as_text=True)
+
+
+def test_the_former_holder_who_reopens_a_log_opens_the_consent_she_took(closed, auth, db_conn):
+    log = closed
+    earlier = Consent.get(Consent.log == log.id)
+    holder = auth.persona("holder")
+    assert holder.post(f"/logger/{log.id}/gjenapne").status_code == 303
+    assert Log.get_by_id(log.id).status == LogStatus.DRAFT
+    assert holder.get(f"/logger/{log.id}/samtykke/{earlier.id}/fil").status_code == 200

@@ -1,8 +1,9 @@
 """Consent as the gate, checked once per request for every route on a log (a hook run
 right after the access hook's role check): a draft shows no content (only the routes in
-states.WITHOUT_CONTENT); someone the consent does not let read the log (states.readable_by,
-in use or ended) reaches only the routes in states.OPEN_OUTSIDE_SCOPE; while a log waits
-for a new consent, every POST is refused except the few in states.OPEN_WHILE_WAITING."""
+states.WITHOUT_CONTENT, and the family's earlier consents only to someone they cover);
+someone the consent does not let read the log (states.readable_by, in use or ended)
+reaches only the routes in states.OPEN_OUTSIDE_SCOPE; while a log waits for a new
+consent, every POST is refused except the few in states.OPEN_WHILE_WAITING."""
 
 from flask import flash, g, make_response, render_template, request, url_for
 from flask_login import current_user
@@ -25,6 +26,8 @@ def check(endpoint: str, user, log):
     if not user.is_authenticated or not user.is_staff:
         return None  # guardians read their own pages; their writes are the family's rights
     if not states.shows_content(log):
+        if endpoint in states.SIGNED_BY_THE_FAMILY and (reason := states.earlier_consent_reason(user, log)):
+            return refuse(log, reason)
         if endpoint in states.WITHOUT_CONTENT:
             return None
         if request.method == "POST":

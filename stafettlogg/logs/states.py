@@ -454,6 +454,12 @@ WITHOUT_CONTENT = OPEN_OUTSIDE_SCOPE | frozenset(
     }
 )
 
+# The routes that show what the family signed (the consent files). A draft reopened or
+# taken over keeps the consents from before: they open only to someone the last of them
+# covers, as the content of a log in use does; a new holder from another unit opens them
+# once the new consent covers his unit (earlier_consent_reason).
+SIGNED_BY_THE_FAMILY = frozenset({"logs.consent_file"})
+
 
 def _remembered(key: tuple, ask):
     """Ask once per request (db.request_memo: forgotten by every write transaction)."""
@@ -737,6 +743,26 @@ def unreadable_reason(user: User | None, log: Log):
             "Familien har trukket tilbake samtykket. Innholdet vises nå bare for stafettholderen og enhetslederen."
         )
     return None
+
+
+def earlier_consent_reason(user: User | None, log: Log):
+    """Why the consents a draft keeps from before are not for this staff member (a Message
+    in the reader's language), or None: the last of them must cover their unit."""
+    consent = last_consent(log)
+    if consent is None or user is None or consent_covers_unit(consent, user.unit):
+        return None
+    return msg(
+        "Samtykket familien ga tidligere, omfatter ikke %(unit)s. Det vises når det nye samtykket er lastet opp.",
+        unit=user.unit.name if user.unit is not None else "",
+    )
+
+
+def consent_files_readable_by(user: User | None, log: Log) -> bool:
+    """May this staff member open the log's consent files now: as its content
+    (readable_by), and in a draft as earlier_consent_reason says."""
+    if shows_content(log):
+        return readable_by(user, log)
+    return earlier_consent_reason(user, log) is None
 
 
 def last_consent(log: Log):
