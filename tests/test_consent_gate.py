@@ -397,3 +397,10 @@ def test_the_gaps_of_many_logs_are_the_gaps_of_each(db_conn, monkeypatch):
     gaps = states.consent_gaps(logs)
     assert gaps == one_by_one
     assert {gap for gap, _detail in gaps.values()} == {states.GAP_EXPIRED, states.GAP_MISSING}
+
+
+def test_the_handover_page_of_a_log_waiting_for_consent_says_why_not_that_it_has_ended(auth, db_conn, log):
+    expire(log)
+    html = auth.persona("holder").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert "Stafettloggen er avsluttet" not in html
+    assert "Samtykket gikk ut" in html and "Send forslag" not in html

@@ -1,4 +1,4 @@
-"""Handover of the holder role (routes only; rules in stafettlogg/handover.py).
+"""Handover of the holder role (routes only; rules in handover/domain.py).
 
 The holder's routes carry log_id (judged by the role on that log). The proposed
 person's routes carry only handover_id: the access table lets staff in, and the view
@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from stafettlogg.handover import domain as domain
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs import queries
+from stafettlogg.logs import queries, states
 from stafettlogg.models import Handover, Log, Subject, Unit, User
 from stafettlogg.web import hx_redirect_or_redirect, page_or_fragment
 from stafettlogg.windows import row_id
@@ -26,6 +26,7 @@ def _holder_page(values=None, errors=None, status=200, results=None, q=""):
         "handover/holder.html",
         log=log,
         pending=pending,
+        refusal=None if pending else states.problem(current_user, log, "hand_over"),  # why no proposal now
         pending_to=User.get_by_id(pending.to_user_id) if pending else None,
         history=queries.holder_history(log),
         values=values or {},
