@@ -447,6 +447,20 @@ def test_decline_without_reason_is_422_with_a_message(auth, db_conn, log):
     assert r.status_code == 303 and Handover.get_by_id(handover.id).status == "declined"
 
 
+def test_the_holder_reads_why_the_proposal_was_declined(auth, db_conn, log):
+    """The form promises «Stafettholderen får se begrunnelsen»: the notice leads to the
+    handover page, which shows the reason until the next proposal."""
+    handover = _pending(log)
+    auth.login_as("kontaktlaerer").post(f"/stafettholder/{handover.id}/avsla", data={"reason": "Permisjon fra august"})
+    told = notes("stafettholder", "handover_declined")
+    assert len(told) == 1 and told[0].url == f"/logger/{log.id}/stafettholder"
+    holder = auth.persona("holder")
+    html = holder.get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert "Permisjon fra august" in html and user("kontaktlaerer").name in html
+    holder.post(f"/logger/{log.id}/stafettholder", data={"to_user_id": user("larer").id})
+    assert "Permisjon fra august" not in holder.get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+
+
 def test_the_proposal_re_rendered_with_a_refusal_is_audited(auth, db_conn, log):
     """The proposal page names the child and the log's unit: shown again with a 422 (no
     reason) or a 409 (no longer open), it is a read like the GET (SECURITY.md "Audit")."""

@@ -44,6 +44,14 @@ def pending_for(log: Log) -> Handover | None:
     return Handover.get_or_none(Handover.log == log, Handover.status == PENDING)
 
 
+def last_declined(log: Log) -> Handover | None:
+    """The log's latest proposal, when the proposed person declined it: the holder reads
+    why on the handover page until the next proposal (seed 002: the holder keeps the role
+    and finds another solution)."""
+    latest = Handover.select().where(Handover.log == log).order_by(Handover.id.desc()).first()
+    return latest if latest is not None and latest.status == DECLINED else None
+
+
 def _check_new_holder(log: Log, to_user: User | None, by: User) -> None:
     if to_user is None:
         raise HandoverError(_("Velg hvem som skal bli ny stafettholder."), "to_user")
@@ -241,7 +249,7 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
                     name=by.name,
                     id=log.id,
                 )
-                url = path_for("logs.show", log_id=log.id)
+                url = path_for("handover.holder", log_id=log.id)  # where the reason is shown
             else:
                 text = msg(
                     "%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id

@@ -27,6 +27,7 @@ def _holder_page(values=None, errors=None, status=200, results=None, q=""):
         log=log,
         pending=pending,
         refusal=None if pending else states.problem(current_user, log, "hand_over"),  # why no proposal now
+        declined=None if pending else domain.last_declined(log),
         pending_to=User.get_by_id(pending.to_user_id) if pending else None,
         history=queries.holder_history(log),
         values=values or {},
