@@ -404,3 +404,20 @@ def test_the_handover_page_of_a_log_waiting_for_consent_says_why_not_that_it_has
     html = auth.persona("holder").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
     assert "Stafettloggen er avsluttet" not in html
     assert "Samtykket gikk ut" in html and "Send forslag" not in html
+
+
+def test_a_consent_that_has_already_run_out_is_refused_and_the_one_in_force_stays(auth, db_conn, log):
+    """A mistyped year in the expiry date must not replace the consent in force with one
+    that has run out (the log would stop taking writes at once)."""
+    in_force = states.current_consent(Log.get_by_id(log.id))
+    form = consent_form(
+        consent_date=(local_today() - dt.timedelta(days=30)).isoformat(),
+        expires_on=(local_today() - dt.timedelta(days=1)).isoformat(),
+        given_by_name="Fatima Skrivefeil",
+    )
+    response = auth.persona("holder").post(f"/logger/{log.id}/samtykke", data=form, content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Utløpsdatoen har allerede vært" in html and "Fatima Skrivefeil" in html
+    assert states.current_consent(Log.get_by_id(log.id)).id == in_force.id
+    assert states.state_of(Log.get_by_id(log.id)) == LogStatus.ACTIVE

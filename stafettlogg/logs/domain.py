@@ -272,6 +272,10 @@ def upload_consent(
         raise LogError(_("Datoen for samtykket kan ikke være fram i tid."), "consent_date")
     if expires_on is not None and expires_on <= consent_date:
         raise LogError(_("Utløpsdatoen må være etter datoen samtykket ble gitt."), "expires_on")
+    if expires_on is not None and expires_on < local_today():  # it would replace the one in force, run out
+        raise LogError(
+            _("Utløpsdatoen har allerede vært. Sjekk datoen, eller avtal et nytt samtykke med familien."), "expires_on"
+        )
     if given_by == "youth":
         birth = log.subject.birth_date
         if birth is None:
