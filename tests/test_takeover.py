@@ -130,6 +130,10 @@ def test_a_holder_who_reopens_the_log_withdraws_the_proposal_a_request_made(clos
     assert response.status_code in (404, 409)
     after = Log.get_by_id(log.id)
     assert after.holder_id == user("stafettholder").id and after.unit_id == log.unit_id
+    # the withdrawn proposal no longer says who holds the log now, nor where
+    page = auth.persona("other_unit_staff").get(f"/stafettholder/{handover.id}").get_data(as_text=True)
+    assert "trukket tilbake" in page
+    assert user("stafettholder").name not in page and log.unit.name not in page
 
 
 def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(log, auth, db_conn):
