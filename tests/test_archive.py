@@ -502,3 +502,37 @@ def test_names_in_every_script_a_family_writes_render_in_the_pdf(ctx, caplog):
     text = pdf_text(data)
     assert "Áilu Ŋáŋŋá Čohkka" in text and "ሰላም" in text and "Barnet & <foreldrene> trenger støtte" in text
     assert "محمد" in text or "دمحم" in text  # logical or visual order, as the extractor reads it
+
+
+def test_a_package_rendered_before_the_log_was_deleted_or_handed_over_is_not_recorded(app, closed, db_conn):
+    """The package is rendered outside any transaction (seconds): a log the unit leader
+    deleted meanwhile gets no delivery row (its bytes would outlive the purge and still be
+    written to the archive), and a holder who handed the log over meanwhile records nothing."""
+    leader, holder = user("enhetsleder"), user("stafettholder")
+    active = a_log()
+    with app.test_request_context():
+        pkg = domain.prepare(leader, closed)
+        lifecycle.delete_log(leader, Log.get_by_id(closed.id), "not_kept", "arkivet er nede")
+        with pytest.raises(log_domain.LogError) as gone:
+            domain.record_delivery(leader, closed, pkg, "folder", queued=True)
+        assert gone.value.code == "gone"
+        pkg = domain.prepare(holder, active)
+        Log.update(holder=user("larer")).where(Log.id == active.id).execute()  # the handover was accepted
+        with pytest.raises(log_domain.LogError):
+            domain.record_delivery(holder, active, pkg, "download")
+    assert not ArchiveDelivery.select().where(ArchiveDelivery.log_id.in_([closed.id, active.id])).exists()
+    assert not AuditEvent.select().where(AuditEvent.action == "log_archived").exists()
+
+
+def test_the_leader_who_clicks_arkiver_as_the_log_is_deleted_gets_not_found(auth, closed, db_conn, monkeypatch):
+    real_build = package.build
+
+    def build_while_deleted(log, docs):
+        pkg = real_build(log, docs)
+        lifecycle.delete_log(user("enhetsleder"), Log.get_by_id(log.id), "not_kept", "arkivet er nede")
+        return pkg
+
+    monkeypatch.setattr(package, "build", build_while_deleted)
+    r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv")
+    assert r.status_code == 404 and "Sander" not in r.get_data(as_text=True)
+    assert not ArchiveDelivery.select().where(ArchiveDelivery.log_id == closed.id).exists()

@@ -94,7 +94,9 @@ def record_delivery(
     the package waits in the outbox for archive/outbox.py (written after commit); a
     failed package it replaces is dropped."""
     with write_transaction():
-        _lock(log)
+        log = _lock(log)
+        if by is not None and not may_archive(by, log):  # handed over or reopened while it rendered
+            raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
         if {d["key"] for d in pkg.documents} & delivered_keys(log):
             raise LogError(
                 _("Dette ble nettopp sendt til arkivet. Last siden på nytt for å se hva som er sendt."), code="nothing"
@@ -125,10 +127,14 @@ def cancel_undelivered(log: Log, statuses=(ArchiveStatus.QUEUED, ArchiveStatus.F
     ).execute()
 
 
-def _lock(log: Log) -> None:
-    """Deliveries of one log one at a time (SQLite's BEGIN IMMEDIATE already serialises)."""
-    if not is_sqlite():
-        Log.select(Log.id).where(Log.id == log.id).for_update().execute()
+def _lock(log: Log) -> Log:
+    """The log as it is now, its deliveries one at a time (SQLite's BEGIN IMMEDIATE already
+    serialises). A log deleted while its package rendered is refused: no row, no bytes."""
+    query = Log.select().where(Log.id == log.id)
+    fresh = (query if is_sqlite() else query.for_update()).get_or_none()
+    if fresh is None:
+        raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
+    return fresh
 
 
 def archive(by: User | None, log: Log, via: str) -> tuple[package.Package, ArchiveDelivery]:

@@ -3,7 +3,7 @@ archive's import folder), the archive's case number, and the archive print (the 
 log as a page the browser prints). Thin: the access hook has
 loaded g.log and checked the role; rules live in archive/domain.py."""
 
-from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from stafettlogg import audit
@@ -49,6 +49,9 @@ def send(log_id):
     try:
         pkg, _delivery = domain.archive(current_user, g.log, via)
     except LogError as e:
+        if e.code == "gone":  # deleted while its package was made: as any log that is no more
+            g.log = None
+            abort(404)
         return _page({"_form": str(e)}, status=403 if e.code == "forbidden" else 409)
     if via == "download":
         g.log = None  # audited as log_archived, not as a page view
