@@ -536,3 +536,22 @@ def test_the_leader_who_clicks_arkiver_as_the_log_is_deleted_gets_not_found(auth
     r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv")
     assert r.status_code == 404 and "Sander" not in r.get_data(as_text=True)
     assert not ArchiveDelivery.select().where(ArchiveDelivery.log_id == closed.id).exists()
+
+
+def test_a_package_being_written_when_its_log_is_deleted_keeps_no_bytes_and_is_not_tried_again(
+    auth, closed, db_conn, app, tmp_path
+):
+    """The archive's share hangs while the package is written; the unit leader deletes the
+    log (saying why it is not archived). The sender's late failure must not put the deleted
+    log's package back in the queue, nor keep its bytes."""
+    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(tmp_path / "borte"), ARCHIVE_MAX_ATTEMPTS=2)
+    app.config["ARCHIVE_SEND_AFTER_REQUEST"] = False
+    assert auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv").status_code == 303
+    with app.app_context():
+        sender = "hengt:1"
+        (row,) = outbox.OUTBOX.claim(sender)
+        lifecycle.delete_log(user("enhetsleder"), Log.get_by_id(closed.id), "not_kept", "arkivet henger")
+        outbox.OUTBOX.record(row, sender, "OSError: [Errno 5] Input/output error")
+    (delivery,) = domain.deliveries(closed.id)
+    assert delivery.status == ArchiveStatus.CANCELLED and delivery.package is None
+    assert not ArchiveDelivery.select().where(ArchiveDelivery.package.is_null(False)).exists()

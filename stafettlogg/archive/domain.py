@@ -117,12 +117,13 @@ def record_delivery(
     return delivery
 
 
-def cancel_undelivered(log: Log, statuses=(ArchiveStatus.QUEUED, ArchiveStatus.FAILED)) -> None:
+def cancel_undelivered(log: Log, statuses=(ArchiveStatus.QUEUED, ArchiveStatus.SENDING, ArchiveStatus.FAILED)) -> None:
     """Drop packages that wait in the outbox (or were given up on), in the caller's
     transaction: replaced by a newer package, or their log deleted (no byte of a
-    deleted log stays behind; one being written just now finishes, as one already
-    written would)."""
-    ArchiveDelivery.update(status=ArchiveStatus.CANCELLED, package=None, next_attempt_at=None).where(
+    deleted log stays behind). One being written just now finishes, but its claim is
+    taken away, so the sender's outcome is not recorded: a failure never queues the
+    deleted log's package again."""
+    ArchiveDelivery.update(status=ArchiveStatus.CANCELLED, package=None, next_attempt_at=None, claimed_by="").where(
         ArchiveDelivery.log_id == log.id, ArchiveDelivery.status.in_(statuses)
     ).execute()
 
