@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from stafettlogg.access import role_on_log
 from stafettlogg.db import PreparedInsert, write_transaction
-from stafettlogg.models import AuditEvent, utcnow
+from stafettlogg.models import AuditEvent, Role, utcnow
 
 
 def record(action: str, log=None, obj=None, user=None, role: str | None = None) -> AuditEvent:
@@ -19,7 +19,7 @@ def record(action: str, log=None, obj=None, user=None, role: str | None = None) 
     log_id = getattr(log, "id", log)
     return AuditEvent.create(
         user_id=getattr(user, "id", None),
-        username=getattr(user, "username", ""),
+        username=_username(user),
         role=role or _role_for(user, log_id),
         action=action,
         log_id=log_id,
@@ -38,7 +38,7 @@ def record_reads(action: str, roles: dict[int, str]) -> None:
         return
     user = current_user._get_current_object()
     at, ip = utcnow(), request.remote_addr or ""
-    rows = [(at, user.id, user.username, role, action, log_id, "", None, ip) for log_id, role in roles.items()]
+    rows = [(at, user.id, _username(user), role, action, log_id, "", None, ip) for log_id, role in roles.items()]
     with write_transaction():
         _READS.execute(rows)
 
@@ -56,6 +56,12 @@ _READS = PreparedInsert(
     AuditEvent.object_id,
     AuditEvent.ip,
 )
+
+
+def _username(user) -> str:
+    """Staff by login name; a family's account by its id only: families choose login names
+    that hold their names, and the append-only audit outlives their log and accounts."""
+    return "" if user is None or user.role == Role.GUARDIAN else user.username
 
 
 def _role_for(user, log_id) -> str:

@@ -878,3 +878,25 @@ def test_no_template_or_module_restates_the_open_or_ended_states():
         if p.name != "states.py" and pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_a_guardians_login_name_is_not_kept_in_the_audit_after_deletion(ctx):
+    """Families choose their login names, and they hold their names ("kari.slettesen", or
+    the youth's own). The audit keeps ids, never data: once the log and the family's
+    accounts are deleted, no audit row holds the name a guardian signed in with."""
+    holder, leader = user("stafettholder"), user("enhetsleder")
+    log = a_log(name="Tiril Slettesen")
+    mother = domain.add_guardian(holder, log, name="Kari Slettesen", relation="mor", phone="912 00 000", email="")
+    invitation, token = invitations.invite_guardian(holder, log, mother)
+    account = invitations.accept_invitation(
+        token, code=invitation.code, username="kari.slettesen", password="en lang og god setning",
+        repeat="en lang og god setning",
+    )  # fmt: skip
+    life.request_deletion(account, Log.get_by_id(log.id))
+    assert AuditEvent.select().where(AuditEvent.user_id == account.id).exists()
+
+    life.delete_log(leader, Log.get_by_id(log.id), "guardian_request", "aldri tatt i bruk")
+
+    assert User.get_or_none(User.id == account.id) is None
+    assert not AuditEvent.select().where(AuditEvent.username.contains("slettesen")).exists()
+    assert AuditEvent.select().where(AuditEvent.user_id == account.id).exists()  # the id stays
