@@ -555,3 +555,12 @@ def test_a_package_being_written_when_its_log_is_deleted_keeps_no_bytes_and_is_n
     (delivery,) = domain.deliveries(closed.id)
     assert delivery.status == ArchiveStatus.CANCELLED and delivery.package is None
     assert not ArchiveDelivery.select().where(ArchiveDelivery.package.is_null(False)).exists()
+
+
+def test_a_refused_archive_post_is_one_read_in_the_access_history(auth, closed, db_conn):
+    """The page re-rendered with a refusal (409, 422) shows the log: one audit event, as
+    for every response (audit.py's hook), not two."""
+    before = AuditEvent.select().where(AuditEvent.log_id == closed.id).count()
+    r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv/saksnummer", data={"reference": "x" * 101})
+    assert r.status_code == 422 and "Sander Vik" in r.get_data(as_text=True)
+    assert AuditEvent.select().where(AuditEvent.log_id == closed.id).count() == before + 1

@@ -6,7 +6,6 @@ loaded g.log and checked the role; rules live in archive/domain.py."""
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from stafettlogg import audit
 from stafettlogg.archive import content as archive_content
 from stafettlogg.archive import domain
 from stafettlogg.i18n import gettext as _
@@ -19,9 +18,7 @@ bp = Blueprint("archive", __name__)
 
 def _page(errors=None, values=None, status=200):
     log = queries.load_log(g.log.id)
-    g.audit_object = log
-    if request.method != "GET":  # a re-rendered page is a read too (GETs are audited by the hook)
-        audit.record("view:archive.show", log=log, obj=log)
+    g.audit_object = log  # a read whatever the method, a refusal re-rendered too (audit.py's hook)
     deliveries = domain.deliveries(log)
     return render_template(
         "archive/show.html",
