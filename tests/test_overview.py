@@ -273,6 +273,24 @@ def test_csv_export_reads_back_with_the_seeds_columns(auth, db_conn, log):
     assert (event.log_id, event.object_type, event.object_id, event.username) == (None, "unit", nord.id, "enhetsleder")
 
 
+def test_exports_are_marked_in_the_readers_language_form(auth, db_conn, log):
+    """A nynorsk unit leader's export is nynorsk throughout: title, columns and the marking."""
+    from openpyxl import load_workbook
+
+    nord, year = unit("Nordbyen skole"), this_year()
+    client = auth.persona("unit_leader")
+    client.set_cookie("lang", "nn")
+    csv_rows = list(
+        csv.reader(
+            io.StringIO(client.get(f"/enheter/{nord.id}/oversikt/{year}/csv").data.decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    sheet = load_workbook(io.BytesIO(client.get(f"/enheter/{nord.id}/oversikt/{year}/xlsx").data)).active
+    assert csv_rows[1] == ["Unnateke offentlegheit, offentleglova § 13"]
+    assert sheet["A2"].value == "Unnateke offentlegheit, offentleglova § 13"
+    assert sheet.oddHeader.center.text == "Unnateke offentlegheit, offentleglova § 13"
+
+
 def test_xlsx_export_reads_back_with_openpyxl(auth, db_conn, log):
     from openpyxl import load_workbook
 

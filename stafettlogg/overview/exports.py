@@ -15,7 +15,10 @@ from openpyxl.styles import Alignment, Font
 from stafettlogg.i18n import gettext as _
 from stafettlogg.overview.domain import OverviewRow, year_label
 
-CLASSIFICATION = "Unntatt offentlighet, offentleglova § 13"
+
+def classification() -> str:
+    """The marking every export carries, in the reader's language form."""
+    return _("Unntatt offentlighet, offentleglova § 13")
 
 
 def columns() -> list[str]:
@@ -87,7 +90,7 @@ def overview_csv(unit_name: str, year: int, rows: list[OverviewRow]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([title(unit_name, year)])
-    writer.writerow([CLASSIFICATION])
+    writer.writerow([classification()])
     writer.writerow(columns())
     for row in rows:
         writer.writerow(row_values(row))
@@ -100,7 +103,7 @@ def overview_xlsx(unit_name: str, year: int, rows: list[OverviewRow]) -> bytes:
     sheet.title = f"Oversikt {year}-{year + 1}"
     sheet.append([title(unit_name, year)])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([CLASSIFICATION])
+    sheet.append([classification()])
     sheet["A2"].font = Font(italic=True, color="9C0006")
     sheet.append(columns())
     for cell in sheet[3]:
@@ -111,9 +114,9 @@ def overview_xlsx(unit_name: str, year: int, rows: list[OverviewRow]) -> bytes:
     for letter, width in zip("ABCDEFG", (28, 14, 32, 32, 32, 30, 14), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A4"
-    sheet.oddHeader.center.text = CLASSIFICATION
+    sheet.oddHeader.center.text = classification()
     book.properties.title = title(unit_name, year)
-    book.properties.keywords = CLASSIFICATION
+    book.properties.keywords = classification()
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
