@@ -900,3 +900,41 @@ def test_a_guardians_login_name_is_not_kept_in_the_audit_after_deletion(ctx):
     assert User.get_or_none(User.id == account.id) is None
     assert not AuditEvent.select().where(AuditEvent.username.contains("slettesen")).exists()
     assert AuditEvent.select().where(AuditEvent.user_id == account.id).exists()  # the id stays
+
+
+def test_a_second_click_on_slett_while_the_first_deletes_gets_the_queue_not_an_error(auth, db_conn, monkeypatch):
+    """A double click on «Slett»: the second request passed the access check before the
+    first committed, and finds the log gone. It is sent to the unit's queue with a
+    clear message, never a 500, and nothing is audited as a read of a deleted log."""
+    log = an_ended_log()
+    real_delete = life.delete_log
+
+    def deleted_meanwhile(by, log, reason, archive_waiver=""):
+        real_delete(by, Log.get_by_id(log.id), reason, archive_waiver)  # the first click
+        return real_delete(by, log, reason, archive_waiver)
+
+    monkeypatch.setattr(life, "delete_log", deleted_meanwhile)
+    leader = auth.persona("unit_leader")
+    r = leader.post(
+        f"/logger/{log.id}/slett", data={"confirm": "yes", "reason": "not_kept", "archive_waiver": "aldri tatt i bruk"}
+    )
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/enheter/{log.unit_id}/sletting")
+    assert "Stafettloggen finnes ikke lenger." in leader.get(r.headers["Location"]).get_data(as_text=True)
+    assert not AuditEvent.select().where(AuditEvent.log_id == log.id, AuditEvent.action.startswith("view:")).exists()
+
+
+def test_refusing_a_request_for_a_log_deleted_meanwhile_gets_the_queue_not_an_error(auth, app, db_conn, monkeypatch):
+    log = an_ended_log()
+    with app.test_request_context():
+        request = life.request_deletion(user("foresatt"), log, "")
+    real_refuse = life.refuse_deletion
+
+    def deleted_meanwhile(by, log, request, response):
+        life.delete_log(by, Log.get_by_id(log.id), "guardian_request", "aldri tatt i bruk")
+        return real_refuse(by, log, request, response)
+
+    monkeypatch.setattr(life, "refuse_deletion", deleted_meanwhile)
+    r = auth.persona("unit_leader").post(
+        f"/logger/{log.id}/sletting/{request.id}/avvis", data={"response": "Arkivloven krever at vi tar vare på den."}
+    )
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/enheter/{log.unit_id}/sletting")

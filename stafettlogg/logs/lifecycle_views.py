@@ -139,6 +139,14 @@ def _delete_page(errors=None, status=200):
     ), status
 
 
+def _gone(error: LogError, unit_id: int):
+    """The log was deleted by another request a moment ago (a double click on «Slett»):
+    the unit's queue, saying so; nothing of it is left to show or to audit as a read."""
+    g.log = None
+    flash(str(error), "error")
+    return redirect(url_for("lifecycle.queue", unit_id=unit_id), 303)
+
+
 @bp.route("/logger/<int:log_id>/slett")
 def delete_form(log_id):
     return _delete_page()
@@ -155,6 +163,8 @@ def delete(log_id):
             current_user, g.log, request.form.get("reason", ""), request.form.get("archive_waiver", "")
         )
     except LogError as e:
+        if e.code == "gone":
+            return _gone(e, unit_id)
         return _delete_page({e.field or "reason": str(e)}, 422 if e.field == "archive_waiver" else 409)
     g.log = None  # nothing left to audit as a read
     flash(_("Stafettlogg nr. %(id)s er slettet. Alt innhold og alle filer er fjernet.", id=log_id), "success")
@@ -169,6 +179,8 @@ def deletion_refuse(log_id, request_id):
     try:
         lifecycle.refuse_deletion(current_user, g.log, req, request.form.get("response", ""))
     except LogError as e:
+        if e.code == "gone":
+            return _gone(e, g.log.unit_id)
         return _delete_page({e.field or "response": str(e)}, 422 if e.field else 409)
     flash(_("Svaret er sendt til de foresatte."), "success")
     return redirect(url_for("lifecycle.queue", unit_id=g.log.unit_id), 303)
