@@ -564,3 +564,16 @@ def test_a_refused_archive_post_is_one_read_in_the_access_history(auth, closed, 
     r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv/saksnummer", data={"reference": "x" * 101})
     assert r.status_code == 422 and "Sander Vik" in r.get_data(as_text=True)
     assert AuditEvent.select().where(AuditEvent.log_id == closed.id).count() == before + 1
+
+
+def test_a_case_number_for_a_log_deleted_meanwhile_is_refused_and_audits_nothing(auth, closed, db_conn, monkeypatch):
+    real_set = domain.set_reference
+
+    def deleted_meanwhile(by, log, reference):
+        lifecycle.delete_log(by, Log.get_by_id(log.id), "not_kept", "aldri tatt i bruk")
+        return real_set(by, log, reference)
+
+    monkeypatch.setattr(domain, "set_reference", deleted_meanwhile)
+    r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv/saksnummer", data={"reference": "2027/123"})
+    assert r.status_code == 404 and "Sander" not in r.get_data(as_text=True)
+    assert not AuditEvent.select().where(AuditEvent.action == "archive_reference_set").exists()

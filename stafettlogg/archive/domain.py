@@ -156,9 +156,10 @@ def set_reference(by: User, log: Log, reference: str) -> Log:
     reference = (reference or "").strip()
     if len(reference) > REFERENCE_MAX:
         raise LogError(_("Saksnummeret kan ha høyst %(n)s tegn.", n=REFERENCE_MAX), "reference")
-    if not may_archive(by, log):
-        raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
     with write_transaction():
+        log = _lock(log)
+        if not may_archive(by, log):
+            raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
         Log.update(archive_reference=reference).where(Log.id == log.id).execute()
         audit.record("archive_reference_set", log=log, obj=log, user=by)
     return Log.get_by_id(log.id)

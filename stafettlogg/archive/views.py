@@ -34,6 +34,14 @@ def _page(errors=None, values=None, status=200):
     ), status
 
 
+def _no_more(error: LogError) -> None:
+    """A log deleted while the request was under way (its package rendering, a second
+    click) answers as any log that is no more."""
+    if error.code == "gone":
+        g.log = None
+        abort(404)
+
+
 @bp.route("/logger/<int:log_id>/arkiv")
 def show(log_id):
     return _page()
@@ -46,9 +54,7 @@ def send(log_id):
     try:
         pkg, _delivery = domain.archive(current_user, g.log, via)
     except LogError as e:
-        if e.code == "gone":  # deleted while its package was made: as any log that is no more
-            g.log = None
-            abort(404)
+        _no_more(e)
         return _page({"_form": str(e)}, status=403 if e.code == "forbidden" else 409)
     if via == "download":
         g.log = None  # audited as log_archived, not as a page view
@@ -72,6 +78,7 @@ def reference(log_id):
     try:
         domain.set_reference(current_user, g.log, request.form.get("reference", ""))
     except LogError as e:
+        _no_more(e)
         status = 403 if e.code == "forbidden" else 422
         return _page({e.field or "_form": str(e)}, {"reference": request.form.get("reference", "")}, status)
     flash(_("Saksnummeret er lagret."), "success")
