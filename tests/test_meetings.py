@@ -210,6 +210,25 @@ def test_conflict_without_javascript_is_a_409_page_with_the_users_text(auth, mee
     assert "Først." in html and "Andre." in html and "Lagre sammenslått tekst" in html
 
 
+@pytest.mark.parametrize("version", [str(2**63), str(-(2**63) - 1), "1e3", ""])
+def test_a_version_no_row_can_have_is_a_conflict_with_the_text_kept(auth, meeting, version):
+    """A made-up or tampered version (one no integer column holds) is stale like any
+    other: 409 with the user's text, nothing stored, never a server error."""
+    client = auth.persona("holder")
+    measure = an_item(meeting.log, "measures", **_measure_form())
+    Measure.update(meeting=meeting).where(Measure.id == measure.id).execute()
+    response = autosave(client, meeting, "Teksten min.", version)
+    assert response.status_code == 409
+    assert "Teksten min." in response.get_data(as_text=True)
+    response = client.post(
+        url(meeting, f"/tiltak/{measure.id}"), data=_measure_form(what="Endret tiltak.", version=version), headers=HX
+    )
+    assert response.status_code == 409
+    assert "Endret tiltak." in response.get_data(as_text=True)
+    assert fresh(meeting).minutes != "Teksten min."
+    assert Measure.get_by_id(measure.id).what != "Endret tiltak."
+
+
 def _measure_form(**overrides):
     data = {
         "what": "Kontaktlærer setter av ti minutter hver mandag til en prat med Emma.",

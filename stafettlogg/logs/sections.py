@@ -27,6 +27,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
+from stafettlogg.windows import row_id
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,13 @@ class Conflict(LogError):
         self.theirs = theirs
 
 
+def form_version(form) -> int:
+    """The version a form says it was based on; 0, which no row has (versions start at 1),
+    for anything else: a missing, made-up or tampered one is stale, never a number too
+    large for the database to compare."""
+    return row_id(form.get("version")) or 0
+
+
 def create_item(by: User, log: Log, section: Section, form):
     if not can_create(by, log, section):
         raise Forbidden
@@ -370,10 +378,7 @@ def update_item(by: User, log: Log, section: Section, item, form):
     clean, errors = validate(section, log, form)
     if errors:
         return None, errors
-    try:
-        version = int(form.get("version", ""))
-    except ValueError:
-        version = -1
+    version = form_version(form)
     model = section.model
     with writing_to(log):
         changed = (

@@ -69,10 +69,7 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
     ensure_open(by, log, meeting)
     role = role_on_log(by, log)  # asked by ensure_open: the write transaction forgets it
     texts = _clean_texts(form)
-    try:
-        version = int(form.get("version", ""))
-    except (TypeError, ValueError):
-        version = -1
+    version = sec.form_version(form)
     with writing_to(log):
         current = get_meeting(log, meeting.id)  # the row as it is now
         if current is None:  # deleted since the request began
