@@ -421,3 +421,28 @@ def test_a_consent_that_has_already_run_out_is_refused_and_the_one_in_force_stay
     assert "Utløpsdatoen har allerede vært" in html and "Fatima Skrivefeil" in html
     assert states.current_consent(Log.get_by_id(log.id)).id == in_force.id
     assert states.state_of(Log.get_by_id(log.id)) == LogStatus.ACTIVE
+
+
+@pytest.mark.parametrize("why", ["expired", "new_unit"])
+def test_a_guardian_is_removed_also_while_the_log_waits_for_a_consent(auth, db_conn, log, why):
+    """Removing a guardian (parental responsibility ended, a child moved to a protected
+    address) only narrows who sees the log, like removing a participant: also while the
+    log waits for a new consent, and by a new holder the consent does not cover yet. The
+    guardian no longer sees the log, nor the new unit and holder on its page."""
+    holder = "holder"
+    if why == "expired":
+        expire(log)
+    else:
+        jonas = user("kontaktlaerer")
+        Log.update(holder=jonas, unit=jonas.unit_id).where(Log.id == log).execute()
+        holder = "other_unit_staff"
+    assert states.state_of(Log.get_by_id(log.id)) == states.WAITING
+    mother = Guardian.get(Guardian.log == log, Guardian.user == user("foresatt"))
+    assert auth.persona("guardian").get(f"/mine/{log.id}").status_code == 200
+    client = auth.persona(holder)
+    assert f"/foresatte/{mother.id}/fjern" in client.get(f"/logger/{log.id}").get_data(as_text=True)
+    response = client.post(f"/logger/{log.id}/foresatte/{mother.id}/fjern")
+    assert response.status_code == 303, response.status_code
+    assert not Guardian.select().where(Guardian.id == mother.id).exists()
+    assert AuditEvent.select().where(AuditEvent.log_id == log.id, AuditEvent.action == "guardian_removed").exists()
+    assert auth.persona("guardian").get(f"/mine/{log.id}").status_code == 404

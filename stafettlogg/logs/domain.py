@@ -63,6 +63,14 @@ def participant_removable(log: Log) -> None:
         ensure_writable(log)
 
 
+def guardian_removable(log: Log) -> None:
+    """A guardian whose parental responsibility has ended is removed also while the log
+    waits for a new consent (after a move to a unit the consent does not cover, too):
+    removing only narrows who sees the log."""
+    if log.status != LogStatus.ACTIVE:
+        ensure_in_use(log)
+
+
 @contextmanager
 def writing_to(log: Log, check: Callable[[Log], None] = ensure_writable) -> Iterator[Log]:
     """The one write transaction of every write to a log's guardians, participants and
@@ -446,8 +454,8 @@ def guardian_problem(g: dict) -> tuple[str, str] | None:
 
 
 def remove_guardian(by: User, log: Log, guardian: Guardian) -> None:
-    ensure_in_use(log)
-    with writing_to(log, ensure_in_use):
+    guardian_removable(log)
+    with writing_to(log, guardian_removable):
         guardian.delete_instance()
         audit.record("guardian_removed", log=log, obj=guardian, user=by)
 

@@ -403,6 +403,7 @@ OPEN_WHILE_WAITING = frozenset(
     {
         "logs.consent_upload",
         "logs.participant_remove",
+        "logs.guardian_remove",
         "handover.cancel",
         "lifecycle.close",
         "guardian.withdraw",
@@ -414,13 +415,15 @@ OPEN_WHILE_WAITING = frozenset(
 # log's life after it (reopening with a new consent, the family's answer about keeping
 # it, deletion and the answer to a deletion request), none of which shows its content.
 # Removing a participant is among them (the consent the family gives the new unit may not
-# name the former holder's), and closing, when the family will not consent to the new unit.
+# name the former holder's), removing a guardian (it only narrows who sees the log), and
+# closing, when the family will not consent to the new unit.
 OPEN_OUTSIDE_SCOPE = frozenset(
     {
         "logs.show",
         "logs.consent_form",
         "logs.consent_upload",
         "logs.participant_remove",
+        "logs.guardian_remove",
         "lifecycle.close",
         "lifecycle.keep_answer",
         "lifecycle.reopen",

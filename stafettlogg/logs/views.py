@@ -63,6 +63,8 @@ def log_states():
         # guardians and details may be changed now: in use and not waiting for consent
         "log_takes_writes": lambda log: state(log) in states.OPEN,
         "log_is_waiting": lambda log: state(log) == states.WAITING,
+        # a guardian may be removed now (domain.guardian_removable: also while waiting)
+        "log_guardian_removable": lambda log: _passes(domain.guardian_removable, log),
         "log_waiting_message": lambda log: states.waiting_message(log) if state(log) == states.WAITING else None,
         "log_content_readable": readable,
         # why not (a draft waits for its consent; a consent that does not let this person read)
@@ -73,6 +75,15 @@ def log_states():
         "blank_section_fields": add_forms.blank_fields,
         "item_placeholder": PLACEHOLDER,  # an id a list's forms are rendered with once, then filled in
     }
+
+
+def _passes(check, log) -> bool:
+    """A domain check that raises LogError, asked as yes or no."""
+    try:
+        check(log)
+    except domain.LogError:
+        return False
+    return True
 
 
 def _units():
