@@ -88,6 +88,16 @@ def test_the_holder_sees_the_code_once_and_it_is_never_in_the_e_mail(auth, db_co
     assert digits not in GuardianInvitation.get(GuardianInvitation.guardian == _father(log)).code_hash
 
 
+@pytest.mark.parametrize("guardian_id", [str(2**63), "-1", "x", ""])
+def test_an_invitation_for_no_guardian_of_the_log_is_refused_and_makes_nothing(auth, db_conn, log, guardian_id):
+    """A made-up guardian (one no id column holds, too): the form again with the reason."""
+    before = GuardianInvitation.select().count()
+    page = auth.persona("holder").post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": guardian_id})
+    assert page.status_code == 422
+    assert "Velg hvem invitasjonen gjelder." in page.get_data(as_text=True)
+    assert GuardianInvitation.select().count() == before
+
+
 @pytest.mark.parametrize(
     ("settings", "national_id", "allowed"),
     [
