@@ -7,9 +7,11 @@ import re
 
 import pytest
 
+from stafettlogg.dates import local_today
 from stafettlogg.guardians import domain as invitations
 from stafettlogg.logs.domain import LogError
-from stafettlogg.models import Guardian, GuardianInvitation, OutboxEmail, User
+from stafettlogg.logs.national_id import with_control_digits
+from stafettlogg.models import YOUTH_RELATION, Guardian, GuardianInvitation, OutboxEmail, Subject, User
 from tests.conftest import _make_app, a_log, user
 
 pytestmark = pytest.mark.db
@@ -120,3 +122,38 @@ def test_who_gets_an_invitation(database_url, db_conn, log, settings, national_i
     assert offered == allowed  # no button that would be refused; the reason instead
     if not allowed:
         assert "ID-porten" in r.get_data(as_text=True) and "ID-porten" in page
+
+
+def _seventeen(log, national_id: str | None) -> None:
+    born = local_today().replace(year=local_today().year - 17)
+    Subject.update(birth_date=born, national_id=national_id).where(Subject.id == log.subject_id).execute()
+
+
+def test_beside_id_porten_the_youth_gets_own_access_without_an_invitation(database_url, db_conn, log):
+    """Where families sign in with ID-porten only, the youth of the consent age signs in
+    with their own fødselsnummer: «Gi ungdommen egen tilgang» gives the access and says
+    so (no invitation, no refusal for a youth it has just added); without the youth's
+    fødselsnummer on the log no one could sign in as them: refused, nothing stored."""
+    app = _make_app(database_url, IDPORTEN_ISSUER="https://idporten.example")
+    client = app.test_client()
+    client.post("/login", data={"username": "stafettholder", "password": "demo-passord"})
+    youth_rows = Guardian.select().where(Guardian.log == log, Guardian.relation == YOUTH_RELATION)
+
+    _seventeen(log, None)
+    page = client.get(f"/logger/{log.id}/tilgang-foresatte").get_data(as_text=True)
+    assert "Gi ungdommen egen tilgang" in page and "Lag invitasjon til ungdommen" not in page
+    response = client.post(f"/logger/{log.id}/tilgang-foresatte/ungdom", data={"email": "ung@example.no"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "fødselsnummeret er ikke registrert i stafettloggen" in html and 'value="ung@example.no"' in html
+    assert not youth_rows.exists()
+
+    taken = {s.national_id for s in Subject.select(Subject.national_id)}
+    born = local_today().replace(year=local_today().year - 17)
+    _seventeen(log, next(n for i in range(500, 999) if (n := with_control_digits(f"{born:%d%m%y}{i}")) not in taken))
+    url = f"/logger/{log.id}/tilgang-foresatte/ungdom"
+    response = client.post(url, data={"email": "ung@example.no"})
+    assert response.status_code == 200
+    assert "logger inn med ID-porten med sitt eget fødselsnummer" in response.get_data(as_text=True)
+    assert youth_rows.count() == 1
+    assert not GuardianInvitation.select().where(GuardianInvitation.guardian == youth_rows.get()).exists()

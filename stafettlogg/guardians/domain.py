@@ -122,7 +122,8 @@ def invite_guardian(
 
 def add_youth(by: User, log: Log, *, phone: str, email: str) -> Guardian:
     """The youth (16 or older, the consent age) gets their own access the same way
-    as the guardians: as a person with the guardians' read-only view of the log."""
+    as the guardians: as a person with the guardians' read-only view of the log. Where
+    families sign in with ID-porten only, the youth does so with their own fødselsnummer."""
     log = fresh_log(log)
     require_role(by, log, "holder", _("Bare stafettholderen kan gi ungdommen tilgang."))
     birth = log.subject.birth_date
@@ -131,6 +132,16 @@ def add_youth(by: User, log: Log, *, phone: str, email: str) -> Guardian:
         raise LogError(_("Ungdommen må være minst %(limit)s år for å få egen tilgang.", limit=limit), "phone")
     if Guardian.select().where(Guardian.log == log, Guardian.relation == YOUTH_RELATION).exists():
         raise LogError(_("Ungdommen er allerede registrert. Lag en ny invitasjon i listen."), "phone")
+    if not invitations_enabled() and not log.subject.national_id:
+        # no invitation beside ID-porten: the youth signs in with the log's own number
+        # (oidc.domain.guardian_rows_for), so without it no one could sign in as them
+        raise LogError(
+            _(
+                "Ungdommen logger inn med ID-porten med sitt eget fødselsnummer, men fødselsnummeret er ikke "
+                "registrert i stafettloggen. Uten det kan ungdommen ikke få egen tilgang."
+            ),
+            "phone",
+        )
     return domain.add_guardian(by, log, name=log.subject.name, relation="", phone=phone, email=email, youth_of_age=True)
 
 

@@ -128,7 +128,7 @@ def family_print(log_id):
 # ------------------------------------------------------------------ invitations (holder)
 
 
-def _invitations_page(status=200, created=None, values=None, errors=None):
+def _invitations_page(status=200, created=None, values=None, errors=None, youth_added=None):
     log = queries.load_log(g.log.id)
     guardians = queries.guardians(log)
     now = utcnow()
@@ -155,6 +155,7 @@ def _invitations_page(status=200, created=None, values=None, errors=None):
         guardians=guardians,
         pending=pending,
         created=created,
+        youth_added=youth_added,
         values=values or {},
         errors=errors or {},
         youth_age=age,
@@ -189,6 +190,8 @@ def youth_add(log_id):
     f = request.form
     try:
         youth = domain.add_youth(current_user, g.log, phone=f.get("phone", ""), email=f.get("email", ""))
+        if not domain.invitations_enabled():  # the youth signs in with ID-porten: no invitation
+            return _invitations_page(youth_added=youth)
         created = domain.send_invitation(current_user, g.log, youth)
     except LogError as e:
         return _invitations_page(422, values=f, errors={e.field or "phone": str(e)})
