@@ -76,6 +76,34 @@ def test_an_existing_account_links_only_with_the_code(app, auth, db_conn):
         invitations.link_invitation(token, user("foresatt"), code=invitation.code)  # single use
 
 
+def test_a_log_linked_to_an_id_porten_account_stays_linked_at_its_next_sign_in(app, db_conn):
+    """Fatima signs in with ID-porten (her account has her fødselsnummer) and links her
+    second child's log by invitation: her next ID-porten sign-in keeps that log (it
+    links exactly the guardian rows her number opens), instead of silently unlinking it."""
+    from stafettlogg.oidc.domain import sign_in_by_pid
+
+    fatima = user("foresatt")
+    assert fatima.national_id
+    kindergarten = a_log("pedleder", participants=(), guardian=None)
+    mother = Guardian.get(Guardian.log == kindergarten, Guardian.relation == "mor")
+    with app.test_request_context("/"):
+        invitation, token = invitations.invite_guardian(user("pedleder"), kindergarten, mother)
+        invitations.link_invitation(token, fatima, code=invitation.code)
+        assert sign_in_by_pid(fatima.national_id).id == fatima.id
+    assert Guardian.get_by_id(mother.id).user_id == fatima.id
+
+
+def test_an_invitation_for_another_persons_number_does_not_link(app, db_conn):
+    kindergarten = a_log("pedleder", participants=(), guardian=None)
+    mother = Guardian.get(Guardian.log == kindergarten, Guardian.relation == "mor")
+    with app.test_request_context("/"):
+        invitation, token = invitations.invite_guardian(user("pedleder"), kindergarten, mother)
+        Guardian.update(national_id=with_control_digits("010190501")).where(Guardian.id == mother.id).execute()
+        with pytest.raises(LogError, match="annen person"):
+            invitations.link_invitation(token, user("foresatt"), code=invitation.code)
+    assert Guardian.get_by_id(mother.id).user_id is None
+
+
 def test_the_holder_sees_the_code_once_and_it_is_never_in_the_e_mail(auth, db_conn, log):
     Guardian.update(email="tor@example.no").where(Guardian.id == _father(log).id).execute()
     page = auth.persona("holder").post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": _father(log).id})

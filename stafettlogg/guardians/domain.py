@@ -228,8 +228,14 @@ def link_invitation(token: str, user: User, *, code: str) -> Guardian:
             raise LogError(_("Denne foresatte har allerede tilgang."), code="used")
         if Guardian.select().where(Guardian.log == guardian.log_id, Guardian.user == user).exists():
             raise LogError(_("Du har allerede tilgang til denne stafettloggen."), code="used")
+        if user.national_id and guardian.national_id not in (None, user.national_id):
+            raise LogError(_("Invitasjonen gjelder en annen person enn den du er logget inn som."), "code")
         _use(invitation)
-        Guardian.update(user=user).where(Guardian.id == guardian.id).execute()
+        # An account from ID-porten: its every sign-in links exactly the guardian rows its
+        # number opens (oidc.domain.sign_in_by_pid), so the row gets the number to stay linked.
+        Guardian.update(user=user, national_id=guardian.national_id or user.national_id).where(
+            Guardian.id == guardian.id
+        ).execute()
         audit.record("guardian_access_granted", log=guardian.log_id, obj=guardian, user=user, role="guardian")
     return Guardian.get_by_id(guardian.id)
 
