@@ -83,5 +83,5 @@ def notification_read(notification_id):
         if note is not None and note.read_at is None:
             note.read_at = utcnow()
             note.save()
-    target = note.url if note is not None and note.url.startswith("/") else None
-    return redirect(target or url_for("main.notifications"), 303)
+    target = safe_next(note.url) if note is not None and note.url else url_for("main.notifications")
+    return redirect(target, 303)
