@@ -312,6 +312,22 @@ def test_direct_assignment_only_when_the_holder_has_left(log, db_conn):
     assert Log.get_by_id(log.id).holder_id == log.holder_id
 
 
+def test_the_youth_is_told_of_a_new_holder_as_the_youth_not_as_a_parent(log, app, db_conn):
+    """The youth with own access reads about their own holder: «Stafettholderen din»,
+    never «Stafettholderen for barnet ditt», which is the guardians' wording."""
+    from stafettlogg.handover import domain as ho
+    from stafettlogg.models import YOUTH_RELATION, OutboxEmail
+
+    Guardian.create(log=log, name=log.subject.name, relation=YOUTH_RELATION, email="ung@example.org")
+    Guardian.update(email="far@example.org").where(Guardian.log == log.id, Guardian.relation == "far").execute()
+    User.update(active=False).where(User.id == log.holder_id).execute()
+    with app.test_request_context():
+        ho.assign_holder_directly(user("enhetsleder"), log, user("larer"), "Kari sluttet i går.")
+    youth = OutboxEmail.get(OutboxEmail.to == "ung@example.org").body
+    assert "barnet ditt" not in youth and "Stafettholderen din har sluttet" in youth
+    assert "Stafettholderen for barnet ditt" in OutboxEmail.get(OutboxEmail.to == "far@example.org").body
+
+
 def test_emergency_assignment_is_recorded_and_the_guardians_are_told(log, app, db_conn):
     from stafettlogg.handover import domain as ho
     from stafettlogg.models import OutboxEmail

@@ -14,7 +14,19 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.logs.domain import search_staff
-from stafettlogg.models import Guardian, Handover, Log, LogRequest, Participant, Role, Subject, Unit, User, utcnow
+from stafettlogg.models import (
+    YOUTH_RELATION,
+    Guardian,
+    Handover,
+    Log,
+    LogRequest,
+    Participant,
+    Role,
+    Subject,
+    Unit,
+    User,
+    utcnow,
+)
 from stafettlogg.notify import msg, notify, send_email
 from stafettlogg.web import path_for
 
@@ -350,14 +362,21 @@ def assign_holder_directly(
 def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) -> None:
     """The guardians learn who holds their child's log now: a notice for those who sign
     in, an e-mail for those with an address (queued now, sent after commit)."""
-    text = msg(
+    to_parents = msg(
         "Stafettholderen for barnet ditt har sluttet. %(name)s, %(job)s, er ny stafettholder og den dere kan kontakte.",
+        name=holder.name,
+        job=holder.job_title,
+    )
+    # the youth with own access reads about their own holder, not about «barnet ditt»
+    to_youth = msg(
+        "Stafettholderen din har sluttet. %(name)s, %(job)s, er ny stafettholder og den du kan kontakte.",
         name=holder.name,
         job=holder.job_title,
     )
     subject = msg("Ny stafettholder")
     mailed = set()
     for guardian in Guardian.select().where(Guardian.log == log.id):
+        text = to_youth if guardian.relation == YOUTH_RELATION else to_parents
         account = User.get_or_none(id=guardian.user_id) if guardian.user_id else None
         if account is not None and account.active:
             url = path_for("guardian.show", log_id=log.id)
