@@ -37,6 +37,10 @@ def _invite(app, log):
 def test_the_link_without_the_code_opens_nothing(app, db_conn, log):
     invitation, token = _invite(app, log)
     anon = app.test_client()
+    # a forwarded link names no one: not the child, not the guardian (which tells as much)
+    for r in (anon.get(f"/invitasjon/{token}"), anon.post(f"/invitasjon/{token}", data={**GOOD, "code": ""})):
+        page = r.get_data(as_text=True)
+        assert _father(log).name not in page and log.subject.name not in page
     for code, message in (("", "Skriv inn engangskoden"), ("1234 5678", "Koden stemmer ikke")):
         if code.replace(" ", "") == invitation.code:
             continue
