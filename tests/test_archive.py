@@ -577,3 +577,27 @@ def test_a_case_number_for_a_log_deleted_meanwhile_is_refused_and_audits_nothing
     r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv/saksnummer", data={"reference": "2027/123"})
     assert r.status_code == 404 and "Sander" not in r.get_data(as_text=True)
     assert not AuditEvent.select().where(AuditEvent.action == "archive_reference_set").exists()
+
+
+def test_a_mistyped_archive_transport_never_counts_a_package_nobody_received_as_archived(
+    auth, closed, db_conn, app, tmp_path, monkeypatch
+):
+    """ARCHIVE_TRANSPORT=mappe (a typo) gave the «sent to the import folder» message while
+    nothing was written or downloaded, and the log counted as archived (deletable);
+    ARCHIVE_FOLDER left empty wrote the child's package into the app's working directory."""
+    leader = auth.persona("unit_leader")
+    app.config.update(ARCHIVE_TRANSPORT="mappe")
+    r = leader.post(f"/logger/{closed.id}/arkiv")
+    assert r.status_code == 200 and r.mimetype == "application/zip"  # the person has the package
+
+    other = an_ended_log(name="Tone Vik")
+    workdir = tmp_path / "app"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER="", ARCHIVE_SEND_AFTER_REQUEST=False)
+    assert leader.post(f"/logger/{other.id}/arkiv").status_code == 303
+    with app.app_context():
+        outbox.OUTBOX.deliver()
+    assert list(workdir.iterdir()) == [] and not domain.is_archived(other)
+    (waiting,) = domain.deliveries(other)
+    assert waiting.status == ArchiveStatus.QUEUED and "ARCHIVE_FOLDER" in waiting.last_error

@@ -15,6 +15,8 @@ class TransportError(Exception):
 def write_atomically(folder: str | Path, name: str, data: bytes) -> Path:
     """Write to a hidden temporary file in the same folder, fsync, then rename: an
     importer watching the folder never sees a partial zip."""
+    if not str(folder or "").strip():  # Path("") is the working directory: never write there
+        raise TransportError("ARCHIVE_FOLDER is not set")
     folder = Path(folder)
     if not folder.is_dir():
         raise TransportError(f"ARCHIVE_FOLDER {folder} is not a folder")

@@ -56,21 +56,22 @@ def send(log_id):
     except LogError as e:
         _no_more(e)
         return _page({"_form": str(e)}, status=403 if e.code == "forbidden" else 409)
-    if via == "download":
-        g.log = None  # audited as log_archived, not as a page view
-        return Response(
-            pkg.data,
-            mimetype="application/zip",
-            headers={"Content-Disposition": f'attachment; filename="{pkg.name}"', "Cache-Control": "no-store"},
+    if via == "folder":
+        flash(
+            _(
+                "Arkivpakken (%(n)s dokumenter) sendes til arkivets importmappe. Under «Sendt til arkivet» ser du når arkivet har den.",
+                n=len(pkg.documents),
+            ),
+            "success",
         )
-    flash(
-        _(
-            "Arkivpakken (%(n)s dokumenter) sendes til arkivets importmappe. Under «Sendt til arkivet» ser du når arkivet har den.",
-            n=len(pkg.documents),
-        ),
-        "success",
+        return redirect(url_for("archive.show", log_id=log_id), 303)
+    # every other transport is recorded as delivered now (domain.archive): the person gets the zip
+    g.log = None  # audited as log_archived, not as a page view
+    return Response(
+        pkg.data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{pkg.name}"', "Cache-Control": "no-store"},
     )
-    return redirect(url_for("archive.show", log_id=log_id), 303)
 
 
 @bp.route("/logger/<int:log_id>/arkiv/saksnummer", methods=["POST"])
