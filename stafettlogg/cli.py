@@ -149,6 +149,7 @@ def bootstrap_area(area_name, username, name, email, password):
 
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+@with_appcontext
 def seed_demo(if_empty):
     """Fill an empty database with the demo municipality (demo mode only)."""
     with db.connection_context():

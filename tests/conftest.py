@@ -5,6 +5,7 @@ show the same people. Personas for the permission matrix (SECURITY.md "Access"):
 """
 
 import datetime as dt
+import io
 import itertools
 import os
 import shutil
@@ -17,6 +18,7 @@ import pytest
 from stafettlogg.dates import local_today
 from stafettlogg.logs.national_id import with_control_digits
 from stafettlogg.models import User, utcnow
+from tests import files
 from tests.signin_helpers import clock  # noqa: F401  (the sign-in rules' clock, moved by tests)
 
 # persona -> demo username. A log a test makes with a_log() is held by "stafettholder"
@@ -702,3 +704,19 @@ def daily_tombstones(username: str, count: int, first: int, start=dt.datetime(20
     ]
     with write_transaction():
         LogTombstone.insert_many(rows).execute()
+
+
+def consent_form(**changes):
+    """The holder's «Last opp samtykke» form as posted (multipart): a guardian's consent
+    for a year, covering the health centre and PPT, with a PDF."""
+    data = {
+        "given_by": "guardian",
+        "given_by_name": "Fatima Hansen",
+        "relation": "mor",
+        "consent_date": local_today().isoformat(),
+        "expires_on": (local_today() + dt.timedelta(days=365)).isoformat(),
+        "services": ["kind:helsestasjon", "kind:ppt"],
+    }
+    data.update(changes)
+    data["file"] = (io.BytesIO(files.pdf()), "samtykke.pdf")
+    return data

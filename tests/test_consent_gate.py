@@ -5,7 +5,6 @@ Reminders 30 and 7 days before expiry; a handover out of the consent's scope wai
 consent covering the new unit; a youth of 16 consents alone."""
 
 import datetime as dt
-import io
 
 import pytest
 
@@ -27,8 +26,7 @@ from stafettlogg.models import (
     Participant,
     Unit,
 )
-from tests import files
-from tests.conftest import a_log, url_values, user
+from tests.conftest import a_log, consent_form, url_values, user
 
 pytestmark = pytest.mark.db
 
@@ -52,20 +50,6 @@ def expire(log, days_ago: int = 1) -> None:
 
 def consent_expires_in(log, days: int) -> None:
     Consent.update(expires_on=local_today() + dt.timedelta(days=days)).where(Consent.log == log).execute()
-
-
-def consent_form(**changes):
-    data = {
-        "given_by": "guardian",
-        "given_by_name": "Fatima Hansen",
-        "relation": "mor",
-        "consent_date": local_today().isoformat(),
-        "expires_on": (local_today() + dt.timedelta(days=365)).isoformat(),
-        "services": ["kind:helsestasjon", "kind:ppt"],
-    }
-    data.update(changes)
-    data["file"] = (io.BytesIO(files.pdf()), "samtykke.pdf")
-    return data
 
 
 def content_counts(log) -> dict:

@@ -416,7 +416,7 @@ def test_a_taken_over_draft_lets_the_new_holder_remove_the_former_school_before_
     """The family consents to the new school, not the former one: the former holder,
     now a participant, is removed while the log is a draft, and the consent goes on file
     (else the log could not open without the family consenting to the old school)."""
-    from tests.test_consent_gate import consent_form
+    from tests.conftest import consent_form
 
     log = closed
     ask(auth, log)
@@ -448,7 +448,7 @@ def test_a_taken_over_draft_keeps_the_familys_earlier_consent_file_from_the_new_
     """The family signed the earlier consent for Nordbyen skole: the requester from Sørbyen
     who takes the log over opens it only once the new consent covers his school, as when
     an active log is handed over out of its scope. The former holder who reopens it sees it."""
-    from tests.test_consent_gate import consent_form
+    from tests.conftest import consent_form
 
     log = closed
     earlier = Consent.get(Consent.log == log.id)
