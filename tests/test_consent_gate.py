@@ -430,3 +430,31 @@ def test_a_guardian_is_removed_also_while_the_log_waits_for_a_consent(auth, db_c
     assert not Guardian.select().where(Guardian.id == mother.id).exists()
     assert AuditEvent.select().where(AuditEvent.log_id == log.id, AuditEvent.action == "guardian_removed").exists()
     assert auth.persona("guardian").get(f"/mine/{log.id}").status_code == 404
+
+
+def test_a_consent_must_cover_the_holders_own_unit_when_the_log_is_for_another(auth, db_conn):
+    """A holder may make a log for the child's unit elsewhere (a nurse for a school): a
+    consent naming only that unit would leave the holder unable to read the log they hold,
+    under a log shown as active. The upload says so and stores nothing."""
+    from tests.conftest import NEW_CHILD
+
+    school = user("kontaktlaerer").unit
+    own = user("stafettholder").unit
+    holder = auth.persona("holder")
+    holder.post("/logger/ny", data={**NEW_CHILD, "unit_id": str(school.id)})
+    log = Log.select().order_by(Log.id.desc()).first()
+    assert log.unit_id == school.id and log.holder_id == user("stafettholder").id
+    response = holder.post(
+        f"/logger/{log.id}/samtykke", data=consent_form(services=[]), content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f"Samtykket omfatter ikke {own.name}, der du arbeider" in html and "Fatima Hansen" in html
+    assert Log.get_by_id(log.id).status == LogStatus.DRAFT and not Consent.select().where(Consent.log == log).exists()
+    response = holder.post(
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(services=[f"unit:{own.id}"]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assert "Lea sover dårlig" in holder.get(f"/logger/{log.id}").get_data(as_text=True)

@@ -306,6 +306,14 @@ def upload_consent(
     allowed = {f"unit:{u.id}" for u in Unit.select(Unit.id)} | {f"kind:{k}" for k in _unit_kinds()}
     chosen = sorted({s for s in services if s in allowed})
     scope = Consent(unit=log.unit_id, services=",".join(chosen))
+    if by.unit_id is not None and not states.consent_covers_unit(scope, by.unit):  # a log made for another unit
+        raise LogError(
+            _(
+                "Samtykket omfatter ikke %(unit)s, der du arbeider. Kryss av for enheten eller tjenesten din, ellers kan du ikke lese stafettloggen du har ansvar for.",
+                unit=by.unit.name,
+            ),
+            "services",
+        )
     for person in (
         User.select(User, Unit)
         .join(Unit)
