@@ -458,3 +458,28 @@ def test_a_consent_must_cover_the_holders_own_unit_when_the_log_is_for_another(a
     )
     assert response.status_code == 303
     assert "Lea sover dårlig" in holder.get(f"/logger/{log.id}").get_data(as_text=True)
+
+
+def test_a_holder_outside_a_consent_on_file_is_told_it_does_not_cover_their_unit(auth, db_conn):
+    """A log made for another unit before the upload checked the holder's own unit: the
+    refusal names the unit, not «no valid consent»."""
+    from tests.conftest import NEW_CHILD
+
+    school = user("kontaktlaerer").unit
+    holder = auth.persona("holder")
+    holder.post("/logger/ny", data={**NEW_CHILD, "unit_id": str(school.id)})
+    log = Log.select().order_by(Log.id.desc()).first()
+    Log.update(status=LogStatus.ACTIVE).where(Log.id == log.id).execute()
+    Consent.create(
+        log=log,
+        file=Consent.get(Consent.id == a_log().consents[0].id).file,
+        filename="samtykke.pdf",
+        given_by="guardian",
+        given_by_name="Siv Testesen",
+        consent_date=local_today(),
+        unit=school.id,
+        uploaded_by=user("stafettholder"),
+    )
+    html = holder.get(f"/logger/{log.id}/seksjon/concerns").get_data(as_text=True)
+    assert f"Samtykket omfatter ikke {user('stafettholder').unit.name}" in html
+    assert "Det er ikke noe gyldig samtykke" not in html

@@ -734,7 +734,9 @@ def unreadable_reason(user: User | None, log: Log):
         consent = current_consent(log)
         if consent_covers_unit(consent, user.unit):  # the unit is loaded with the user (auth.load_user)
             return None
-        return waiting_message(log) or waiting_message(log, (GAP_MISSING, None))
+        # no gap of the log's own: a consent on file that leaves out this person's unit
+        outside = (GAP_MISSING, None) if consent is None else (GAP_HOLDER_UNIT, user.unit)
+        return waiting_message(log) or waiting_message(log, outside)
     consent = last_consent(log)
     if not consent_covers_unit(consent, user.unit):
         return msg(
