@@ -248,3 +248,38 @@ def test_an_account_made_at_id_porten_sign_in_is_in_the_language_the_holder_reco
     rotate_session_token(account)
     page = auth.login_as(account.username).get(f"/mine/{log.id}").get_data(as_text=True)
     assert '<html lang="en"' in page
+
+
+# ------------------------------------------------------------------ a participant added twice, or out of scope
+
+
+def _meanwhile(monkeypatch, happen):
+    """Another request commits `happen(log)` after this one's checks read the log and
+    before its write transaction begins."""
+    real = domain.writing_to
+
+    def late(log, *args, **kwargs):
+        happen(log)
+        return real(log, *args, **kwargs)
+
+    monkeypatch.setattr(domain, "writing_to", late)
+
+
+def test_a_participant_added_twice_at_once_is_refused_with_a_message(app, busy_log, monkeypatch):
+    larer = user("larer")
+    _meanwhile(monkeypatch, lambda log: Participant.create(log=log, user=larer, added_by=user(HOLDER)))
+    with app.test_request_context(), pytest.raises(domain.LogError, match="allerede deltaker"):
+        domain.add_participant(user(HOLDER), Log.get_by_id(busy_log.id), larer)
+    assert Participant.select().where(Participant.log == busy_log, Participant.user == larer).count() == 1
+
+
+def test_a_participant_is_not_added_when_a_narrower_consent_came_meanwhile(app, busy_log, monkeypatch):
+    from stafettlogg.models import Consent
+
+    kontaktlaerer = user("kontaktlaerer")  # Sørbyen skole, named by the consent in force
+    Consent.update(services=f"unit:{kontaktlaerer.unit_id},kind:helsestasjon").where(Consent.log == busy_log).execute()
+    narrower = lambda log: Consent.update(services="kind:helsestasjon").where(Consent.log == log).execute()  # noqa: E731
+    _meanwhile(monkeypatch, narrower)
+    with app.test_request_context(), pytest.raises(domain.LogError, match="Samtykket omfatter ikke"):
+        domain.add_participant(user(HOLDER), Log.get_by_id(busy_log.id), kontaktlaerer)
+    assert not Participant.select().where(Participant.log == busy_log, Participant.user == kontaktlaerer).exists()

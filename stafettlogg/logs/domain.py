@@ -474,20 +474,20 @@ def add_participant(by: User, log: Log, user: User) -> Participant:
     ensure_writable(log)
     if not user.active or not user.is_staff:
         raise LogError(_("Personen har ikke aktiv tilgang og kan ikke legges til."))
-    if user.id == log.holder_id:
-        raise LogError(_("Stafettholderen er allerede med i loggen."))
-    if Participant.select().where(Participant.log == log, Participant.user == user).exists():
-        raise LogError(_("%(name)s er allerede deltaker.", name=user.name))
-    if not consent_covers(log, user.unit):
-        raise LogError(
-            _(
-                "Samtykket omfatter ikke %(unit)s. Last opp et utvidet samtykke som nevner denne tjenesten før du legger til %(name)s.",
-                unit=user.unit.name,
-                name=user.name,
-            ),
-            code="needs_extended_consent",
-        )
-    with writing_to(log):
+    with writing_to(log) as fresh:  # asked as the log is now: a double submit, a consent replaced meanwhile
+        if user.id == fresh.holder_id:
+            raise LogError(_("Stafettholderen er allerede med i loggen."))
+        if Participant.select().where(Participant.log == log, Participant.user == user).exists():
+            raise LogError(_("%(name)s er allerede deltaker.", name=user.name))
+        if not consent_covers(fresh, user.unit):
+            raise LogError(
+                _(
+                    "Samtykket omfatter ikke %(unit)s. Last opp et utvidet samtykke som nevner denne tjenesten før du legger til %(name)s.",
+                    unit=user.unit.name,
+                    name=user.name,
+                ),
+                code="needs_extended_consent",
+            )
         participant = Participant.create(log=log, user=user, added_by=by)
         audit.record("participant_added", log=log, obj=participant, user=by)
     return participant
