@@ -481,3 +481,29 @@ def test_the_former_holder_who_reopens_a_log_opens_the_consent_she_took(closed, 
     assert holder.post(f"/logger/{log.id}/gjenapne").status_code == 303
     assert Log.get_by_id(log.id).status == LogStatus.DRAFT
     assert holder.get(f"/logger/{log.id}/samtykke/{earlier.id}/fil").status_code == 200
+
+
+@pytest.mark.parametrize("how", ["taken over as a draft", "handed over outside the consent"])
+def test_the_new_holder_records_telling_the_guardians_before_the_new_consent(closed, log, auth, db_conn, how):
+    """The start page asks the new holder to tell the family and record the date; telling
+    them comes first when the family is to give a new consent, so the date is taken while
+    the log waits for it (the date is the log's frame, not its content)."""
+    from stafettlogg.handover import domain as ho
+
+    if how == "taken over as a draft":
+        target = closed
+        ask(auth, target)
+        request = LogRequest.get(LogRequest.log == target.id)
+        auth.login_as(leader_of(target).username).post(f"/foresporsler/{request.id}/godta")
+    else:
+        target = log
+        ho.propose_handover(log.holder, log, user("kontaktlaerer"))
+    handover = Handover.get(Handover.log == target.id, Handover.status == "pending")
+    new = auth.persona("other_unit_staff")
+    new.post(f"/stafettholder/{handover.id}/godta")
+    task = f"Fortell foresatte at du er ny stafettholder for {target.subject.name}"
+    assert task in new.get("/").get_data(as_text=True)
+    response = new.post(f"/logger/{target.id}/foresatte-informert", data={"informed_on": local_today().isoformat()})
+    assert response.status_code == 303
+    assert Log.get_by_id(target.id).guardians_informed_on == local_today()
+    assert task not in new.get("/").get_data(as_text=True)

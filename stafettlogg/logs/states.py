@@ -397,11 +397,13 @@ GAP_HOLDER_UNIT = "holder_unit"  # the holder's unit is outside its scope (after
 GAP_PARTICIPANT = "participant_unit"  # a participant's service is outside its scope
 
 # The routes that stay open while a log waits for consent: the upload that reopens it,
-# ending the log, the family's own rights, and what only narrows who sees the log.
+# ending the log, the family's own rights, what only narrows who sees the log, and the
+# date a new holder told the family (telling them comes before their new consent).
 # Every other POST to a log is refused, in one place (logs/gate.py), before any view.
 OPEN_WHILE_WAITING = frozenset(
     {
         "logs.consent_upload",
+        "logs.guardians_informed",
         "logs.participant_remove",
         "logs.guardian_remove",
         "handover.cancel",
@@ -415,13 +417,15 @@ OPEN_WHILE_WAITING = frozenset(
 # log's life after it (reopening with a new consent, the family's answer about keeping
 # it, deletion and the answer to a deletion request), none of which shows its content.
 # Removing a participant is among them (the consent the family gives the new unit may not
-# name the former holder's), removing a guardian (it only narrows who sees the log), and
-# closing, when the family will not consent to the new unit.
+# name the former holder's), removing a guardian (it only narrows who sees the log),
+# closing, when the family will not consent to the new unit, and recording the date the
+# new holder told the family (it asks them for that consent).
 OPEN_OUTSIDE_SCOPE = frozenset(
     {
         "logs.show",
         "logs.consent_form",
         "logs.consent_upload",
+        "logs.guardians_informed",
         "logs.participant_remove",
         "logs.guardian_remove",
         "lifecycle.close",
