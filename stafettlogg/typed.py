@@ -8,7 +8,12 @@ a child's name they are invisible in the page, yet they break the archive's XML,
 export or a search for the name, and a right-to-left override makes a name read
 differently from what it is ("Trojan source"). The marks a right-to-left writer does
 use (U+200E, U+200F, zero-width joiners) are kept. A password is cleaned the same way
-when it is set and when it is checked."""
+when it is set and when it is checked.
+
+A whole number read from a field (``get(key, type=int)``, ``getlist(key, type=int)``) is
+one a database column holds (64 bits), or no number: an id, version or year of 2**63
+typed into a tampered form gets the form's own answer (the default), never a 500 from a
+query the database cannot run."""
 
 import re
 
@@ -31,6 +36,23 @@ class CleanFields(ImmutableMultiDict):
         super().__init__(
             [(key, clean(value) if isinstance(value, str) else value) for key, value in parsed.items(multi=True)]
         )
+
+    def get(self, key, default=None, type=None):
+        return super().get(key, default, whole_number if type is int else type)
+
+    def getlist(self, key, type=None):
+        return super().getlist(key, whole_number if type is int else type)
+
+
+INTEGER_COLUMN = range(-(2**63), 2**63)  # what a database's 64-bit integer column holds
+
+
+def whole_number(text: str) -> int:
+    """``int(text)``, refused (ValueError) if no integer column holds it."""
+    number = int(text)
+    if number not in INTEGER_COLUMN:
+        raise ValueError(f"{text[:20]}…: too large for a database column")
+    return number
 
 
 class CleanRequest(Request):

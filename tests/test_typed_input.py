@@ -50,3 +50,44 @@ def test_every_request_goes_through_the_one_door(app):
         from flask import request
 
         assert request.args["q"] == "OlaNord" and request.form["name"] == "Ola"
+
+
+HUGE = str(2**63)
+
+
+def test_a_number_no_column_holds_is_no_number_wherever_it_is_read(app):
+    """Every view reads form and query numbers through the one door: 2**63 is what a
+    missing or made-up number is (the default), a number a column holds is kept."""
+    with app.test_request_context("/?a=" + HUGE + "&a=7&b=-" + HUGE + "&c=9223372036854775807", method="POST"):
+        from flask import request
+
+        assert request.args.get("a", type=int) is None
+        assert request.args.get("a", default=0, type=int) == 0
+        assert request.args.getlist("a", type=int) == [7]
+        assert request.args.get("b", type=int) == -(2**63)  # the smallest a column holds
+        assert request.args.get("c", type=int) == 2**63 - 1
+    with app.test_request_context("/", method="POST", data={"version": HUGE, "unit": "12"}):
+        from flask import request
+
+        assert request.form.get("version", type=int) is None and request.form.get("unit", type=int) == 12
+
+
+def test_a_version_or_id_too_large_for_a_column_gets_the_forms_answer(auth, db_conn):
+    """The forms that read a version, a unit or an area with type=int: a tampered 2**63 is
+    a stale version (409) or no choice (422), never a 500."""
+    from stafettlogg.models import CoordinatorRecord
+    from tests.conftest import a_log
+
+    log = a_log()
+    holder = auth.persona("holder")
+    r = holder.post(f"/logger/{log.id}/opplysninger", data={"class_group": "5B", "version": HUGE})
+    assert r.status_code in (409, 422), r.status_code
+    assert "5B" in r.get_data(as_text=True)  # what was typed is kept
+    ke = auth.persona("coordinating_unit")
+    record = CoordinatorRecord.select().first()  # the demo's KE register has decisions
+    r = ke.post(f"/ke/vedtak/{record.id}", data={"child_name": record.child_name, "version": HUGE})
+    assert r.status_code in (409, 422), r.status_code
+    r = ke.post("/ke/avstemming/2026", data={"unit": HUGE, "status": "done"})
+    assert r.status_code == 422, r.status_code
+    r = auth.persona("admin").post("/omrader/leder", data={"leader_area_id": HUGE, "leader_name": "Ola"})
+    assert r.status_code == 422, r.status_code
