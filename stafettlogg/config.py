@@ -57,6 +57,8 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 5),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 10),
         "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 60),
+        # e-mails sent or given up on stay on the admin's «Utboks» this long, then go
+        "MAIL_KEPT_DAYS": _int("MAIL_KEPT_DAYS", 30),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MUNICIPALITY": os.environ.get("MUNICIPALITY", "Demo kommune"),
         # the municipality's guide, consent form, close reasons, contact text (content/)

@@ -102,13 +102,27 @@ def retry(mail_id: int) -> bool:
     return bool(changed)
 
 
+FINISHED = (MailStatus.SENT, MailStatus.FAILED, MailStatus.SKIPPED)
+
+
+def forget_old(config) -> int:
+    """E-mails sent, given up on or never to be sent are kept MAIL_KEPT_DAYS for the admin's
+    «Utboks», then deleted: they hold families' addresses and the names of holders and
+    units. (An e-mail about a log goes with the log when it is deleted.) Returns how many."""
+    before = utcnow() - dt.timedelta(days=int(config["MAIL_KEPT_DAYS"]))
+    with write_transaction():
+        return OutboxEmail.delete().where(OutboxEmail.status.in_(FINISHED), OutboxEmail.created_at < before).execute()
+
+
 # ------------------------------------------------------------------ the command
 
 
 @click.command("send-mail")
 @with_appcontext
 def send_mail_command():
-    """Send queued e-mails that are due (retries with backoff). Run every minute by a timer."""
+    """Send queued e-mails that are due (retries with backoff), and delete those kept
+    longer than MAIL_KEPT_DAYS. Run every minute by a timer."""
+    forget_old(current_app.config)
     if not current_app.config.get("SMTP_HOST"):
         click.echo("SMTP_HOST er ikke satt: e-postene blir liggende i utboksen.")
         return

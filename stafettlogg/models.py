@@ -262,6 +262,9 @@ class OutboxEmail(BaseModel):
     claimed_at = DateTimeField(null=True)
     created_at = DateTimeField(default=utcnow)
     sent_at = DateTimeField(null=True)
+    # The log an e-mail is about (a notice of it, an invitation to read it): deleting the
+    # log deletes its e-mails (lifecycle._purge). None for one about no log.
+    log_id = IntegerField(null=True, index=True)
 
     class Meta:
         indexes = ((("created_at", "id"), False),)  # «Utboks», newest first, in windows

@@ -55,6 +55,7 @@ def notify(
                     _email_body(text, url),
                     recipient=user,
                     idempotency_key=f"notice:{note.id}",
+                    log=note.log_id,
                 )
     except IntegrityError:
         return None
@@ -70,16 +71,23 @@ def _email_body(text: Message, url: str) -> Join:
     return Join(tuple(parts))
 
 
-def send_email(to: str, subject: Message, body: Message | Join, *, recipient=None) -> OutboxEmail:
-    """Queue one e-mail (not tied to a notice) in the recipient's language. Sent after commit."""
+def send_email(to: str, subject: Message, body: Message | Join, *, recipient=None, log=None) -> OutboxEmail:
+    """Queue one e-mail (not tied to a notice) in the recipient's language. Sent after commit.
+    ``log``: the log it is about, whose deletion deletes it."""
     _require_message(subject, "subject")
     _require_message(body, "body")
     with _unit_of_work():
-        return queue_email(to, subject, body, recipient=recipient)
+        return queue_email(to, subject, body, recipient=recipient, log=log)
 
 
 def queue_email(
-    to: str, subject: Message, body: Message | Join, *, recipient=None, idempotency_key: str | None = None
+    to: str,
+    subject: Message,
+    body: Message | Join,
+    *,
+    recipient=None,
+    idempotency_key: str | None = None,
+    log=None,
 ) -> OutboxEmail:
     """The outbox row, written in the current transaction; a sender delivers it after commit."""
     mail = OutboxEmail.create(
@@ -88,6 +96,7 @@ def queue_email(
         body_message=dumps(body),
         locale=locale_of(recipient),
         idempotency_key=idempotency_key or f"mail:{uuid.uuid4().hex}",
+        log_id=getattr(log, "id", log),
     )
     mailer.deliver_after_request(mail.id)
     return mail

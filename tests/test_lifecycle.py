@@ -516,7 +516,8 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
         )
         assert account.name == NAME and account.role == "guardian"
         father = Guardian.get(Guardian.log == log, Guardian.name == "Per Slettesen")
-        invitations.invite_guardian(holder, log, father)
+        invitations.send_invitation(holder, log, father)  # e-mailed: his address, the holder's and unit's names
+        assert OutboxEmail.select().where(OutboxEmail.to == "per@example.no", OutboxEmail.log_id == log.id).exists()
         Notification.create(user=holder, kind="test", text=f"Om {NAME}", log_id=log.id, dedupe_key="purge-test")
         life.request_deletion(account, log, f"{NAME} vil ikke ha loggen")
         assert _rows_holding(NAME), "the test must first put the name in the database"
@@ -531,7 +532,10 @@ def test_delete_purges_every_table_and_the_sqlite_file(app, db_conn):
         assert (tomb.reason, tomb.unit_id, tomb.deleted_by_id) == ("guardian_request", holder.unit_id, leader.id)
         # the audit keeps ids only, and the deletion itself is recorded
         assert AuditEvent.select().where(AuditEvent.action == "log_deleted", AuditEvent.log_id == log.id).exists()
-        assert OutboxEmail.select().where(OutboxEmail.to == "solveig@example.no").count() >= 1
+        # the e-mails about the log go with it; the youth is told it is deleted
+        assert not OutboxEmail.select().where(OutboxEmail.log_id == log.id).exists()
+        assert not OutboxEmail.select().where(OutboxEmail.to == "per@example.no").exists()
+        assert OutboxEmail.select().where(OutboxEmail.to == "solveig@example.no").count() == 1
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         from pathlib import Path

@@ -286,6 +286,65 @@ def test_without_a_mail_server_mail_stays_in_the_outbox(auth, db_conn, app):
     assert "Ingen e-postserver er satt opp" in page and "I kø" in page
 
 
+def test_mail_sent_or_given_up_is_deleted_after_the_kept_days(app, db_conn):
+    """The outbox holds families' addresses: `flask send-mail` (every minute, with or
+    without a mail server) deletes what was sent, given up on or never to be sent once it
+    is older than MAIL_KEPT_DAYS, and nothing still to be sent."""
+    from stafettlogg.models import utcnow
+
+    days = app.config["MAIL_KEPT_DAYS"]
+    rows = {
+        "old-sent": (MailStatus.SENT, days + 1),
+        "old-failed": (MailStatus.FAILED, days + 1),
+        "old-skipped": (MailStatus.SKIPPED, days + 1),
+        "old-queued": (MailStatus.QUEUED, days + 10),
+        "recent-sent": (MailStatus.SENT, days - 1),
+    }
+    for key, (status, age) in rows.items():
+        OutboxEmail.create(
+            to=f"{key}@example.no",
+            subject_message=dumps(msg("Ny stafettholder")),
+            body_message=dumps(msg("Ny stafettholder")),
+            idempotency_key=f"kept:{key}",
+            status=status,
+            created_at=utcnow() - dt.timedelta(days=age),
+        )
+    app.test_cli_runner().invoke(args=["send-mail"])
+    left = {row.idempotency_key for row in OutboxEmail.select().where(OutboxEmail.idempotency_key.startswith("kept:"))}
+    assert left == {"kept:old-queued", "kept:recent-sent"}
+
+
+def test_the_migration_gives_a_notices_email_its_log(database_url, db_conn):
+    """0032: an e-mail queued for a notice before the outbox named logs gets the notice's
+    log (and goes with it when the log is deleted); one about no log names none."""
+    from playhouse.migrations import Runner
+
+    from stafettlogg.db import MIGRATIONS_DIR, db
+
+    name = "0032_outbox_email_log"
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    db.close()
+    db.connect()
+    runner.down(name)
+    log = a_log()
+    note = Notification.create(user=user("larer"), kind="t", message="{}", log_id=log.id, dedupe_key="mig-0032")
+    keys = (f"notice:{note.id}", "mail:about-nothing")
+    text = dumps(msg("Ny stafettholder"))
+    mark = "%s" if "postgres" in database_url else "?"
+    for key in keys:
+        db.execute_sql(
+            'INSERT INTO outbox_email ("to", subject_message, body_message, locale, idempotency_key, status, '
+            f"attempts, last_error, claimed_by, created_at) VALUES ('a@example.no', {mark}, {mark}, 'nb', {mark}, "
+            "'queued', 0, '', '', '2026-12-01 08:00:00')",
+            (text, text, key),
+        )
+    runner.up()
+    named = OutboxEmail.select(OutboxEmail.idempotency_key, OutboxEmail.log_id).where(
+        OutboxEmail.idempotency_key.in_(keys)
+    )
+    assert dict(named.tuples()) == {f"notice:{note.id}": log.id, "mail:about-nothing": None}
+
+
 # ------------------------------------------------------------------ the reader's language
 
 

@@ -262,6 +262,7 @@ def send_invitation(by: User, log: Log, guardian: Guardian) -> dict:
                 until=f"{format_date(invitation.expires_at)} {format_time(invitation.expires_at)}",
             ),
             recipient=guardian,
+            log=log,
         )
     return {
         "guardian": guardian,

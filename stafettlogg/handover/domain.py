@@ -384,7 +384,7 @@ def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) ->
             mailed.add((account.email or "").lower())
         address = (guardian.email or "").strip()
         if address and address.lower() not in mailed:
-            send_email(address, subject, text, recipient=guardian)
+            send_email(address, subject, text, recipient=guardian, log=log)
             mailed.add(address.lower())
 
 

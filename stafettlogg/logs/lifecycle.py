@@ -41,6 +41,7 @@ from stafettlogg.models import (
     Meeting,
     MinutesCorrection,
     Notification,
+    OutboxEmail,
     Participant,
     Role,
     StoredFile,
@@ -429,6 +430,7 @@ def _purge(log: Log) -> None:
     GuardianInvitation.delete().where(GuardianInvitation.guardian.in_(guardians)).execute()
     _delete_rows_of(log_id, DeletionRequest, Guardian, Participant, Handover)
     Notification.delete().where(Notification.log_id == log_id).execute()
+    OutboxEmail.delete().where(OutboxEmail.log_id == log_id).execute()  # addresses, names
     Log.delete().where(Log.id == log_id).execute()
     if not Log.select().where(Log.subject == subject_id).exists():  # a subject may be shared by several logs
         Subject.delete().where(Subject.id == subject_id).execute()
