@@ -131,6 +131,28 @@ def test_a_guardian_recorded_by_number_needs_no_invitation(client, provider, db_
     account = User.get(User.national_id == NOAH_MOTHER)
     assert NOAH_MOTHER not in account.username  # never the number in audit lists
     assert account.role == "guardian" and account.password_hash == ""
+    # nor anything computed from it: an 11-digit number is found again from its hash
+    assert account.username != _hashed(NOAH_MOTHER)
+
+
+def _hashed(pid: str) -> str:
+    import hashlib
+
+    return "idporten-" + hashlib.sha256(pid.encode()).hexdigest()[:16]
+
+
+def test_an_account_named_by_the_hash_of_its_number_is_renamed_at_its_next_sign_in(client, provider, db_conn):
+    noah = another_family()
+    Guardian.update(national_id=NOAH_MOTHER).where(Guardian.log == noah, Guardian.relation == "mor").execute()
+    sign_in(client, provider, NOAH_MOTHER)
+    account = User.get(User.national_id == NOAH_MOTHER)
+    User.update(username=_hashed(NOAH_MOTHER)).where(User.id == account.id).execute()  # as made before
+    client.get("/logout")
+    response, _ = sign_in(client, provider, NOAH_MOTHER)
+    assert response.status_code == 302
+    renamed = User.get_by_id(account.id)
+    assert renamed.username.startswith("idporten-") and renamed.username != _hashed(NOAH_MOTHER)
+    assert noah.subject.name in client.get("/").get_data(as_text=True)
 
 
 def test_youth_with_own_access_signs_in_with_own_number(client, provider, db_conn):

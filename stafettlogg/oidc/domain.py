@@ -8,6 +8,7 @@ guardian, or where it is the subject's own number and the youth has been given o
 import datetime as dt
 import hashlib
 import re
+import secrets
 import uuid
 
 from stafettlogg import audit
@@ -35,8 +36,15 @@ def guardian_rows_for(pid: str) -> list[Guardian]:
     return list(Guardian.select(Guardian).join(Log).join(Subject).where(as_guardian | as_youth))
 
 
-def _username(pid: str) -> str:
-    # Never the person number itself: usernames show up in audit lists.
+def _username() -> str:
+    """An account made by ID-porten sign-in is found by its person number, never by its
+    name, so its name owes nothing to the number: a hash of an 11-digit number is turned
+    back into it in seconds, and usernames are shown in lists."""
+    return "idporten-" + secrets.token_hex(8)
+
+
+def _hashed_username(pid: str) -> str:
+    """The name such accounts got before: the first 16 hex digits of the number's SHA-256."""
     return "idporten-" + hashlib.sha256(pid.encode()).hexdigest()[:16]
 
 
@@ -55,9 +63,12 @@ def sign_in_by_pid(pid: str, name: str = "") -> User | None:
                 Guardian.update(user=None).where(Guardian.user == user).execute()
             audit.record("idporten_no_match", user=user, role="anonymous")
             return None
+        if user is not None and user.username == _hashed_username(pid):
+            user.username = _username()  # renamed at its next sign-in
+            User.update(username=user.username).where(User.id == user.id).execute()
         if user is None:  # in the language the holder recorded for them, as after an invitation
             user = User.create(
-                username=_username(pid),
+                username=_username(),
                 name=name.strip() or rows[0].name,
                 role=Role.GUARDIAN,
                 national_id=pid,
