@@ -383,6 +383,14 @@ def test_the_gaps_of_many_logs_are_the_gaps_of_each(db_conn, monkeypatch):
     assert {gap for gap, _detail in gaps.values()} == {states.GAP_EXPIRED, states.GAP_MISSING}
 
 
+def test_the_consent_page_of_a_waiting_log_says_why_the_consent_on_file_does_not_do(auth, db_conn, log):
+    holder = auth.persona("holder")
+    assert "Samtykket som gjelder nå" in holder.get(f"/logger/{log.id}/samtykke").get_data(as_text=True)
+    expire(log)
+    page = holder.get(f"/logger/{log.id}/samtykke").get_data(as_text=True)
+    assert "Samtykket på fil" in page and "Samtykket gikk ut" in page and "Samtykket som gjelder nå" not in page
+
+
 def test_the_handover_page_of_a_log_waiting_for_consent_says_why_not_that_it_has_ended(auth, db_conn, log):
     expire(log)
     html = auth.persona("holder").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)

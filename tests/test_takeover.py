@@ -481,6 +481,9 @@ def test_the_former_holder_who_reopens_a_log_opens_the_consent_she_took(closed, 
     assert holder.post(f"/logger/{log.id}/gjenapne").status_code == 303
     assert Log.get_by_id(log.id).status == LogStatus.DRAFT
     assert holder.get(f"/logger/{log.id}/samtykke/{earlier.id}/fil").status_code == 200
+    # the consent on file is the one the family gave before, not one in force
+    page = holder.get(f"/logger/{log.id}/samtykke").get_data(as_text=True)
+    assert "Samtykket familien ga tidligere" in page and "Samtykket som gjelder nå" not in page
 
 
 @pytest.mark.parametrize("how", ["taken over as a draft", "handed over outside the consent"])
