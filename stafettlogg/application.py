@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from peewee import DoesNotExist
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from stafettlogg import (
@@ -31,6 +32,7 @@ from stafettlogg.logs import gate, lifecycle_views
 from stafettlogg.logs import views as log_views
 from stafettlogg.main import views as main_views
 from stafettlogg.meetings import views as meeting_views
+from stafettlogg.models import Log
 from stafettlogg.oidc import views as oidc_views
 from stafettlogg.org import views as org_views
 from stafettlogg.overview import views as overview_views
@@ -144,6 +146,15 @@ def _register_error_pages(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, render_error(code))
+
+    not_found = render_error(404)
+
+    @app.errorhandler(DoesNotExist)
+    def deleted_meanwhile(error):
+        """A row deleted while the request ran (a log deleted by another request between
+        the access check and the page): not found, as a made-up id is, never a 500."""
+        g.log_hidden = g.get("log_hidden") or isinstance(error, Log.DoesNotExist)
+        return not_found(error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -793,3 +793,14 @@ def test_a_proposal_no_longer_open_does_not_say_where_the_log_is_now(auth, db_co
     )
     html = auth.login_as("larer").get(f"/stafettholder/{withdrawn.id}").get_data(as_text=True)
     assert "Forslaget er trukket tilbake." in html and "Sørbyen skole" not in html
+
+
+def test_the_holder_reads_who_proposed_a_new_holder_on_their_behalf(auth, db_conn, log):
+    """The unit leader proposes a new holder for a holder who is leaving: the holder's
+    page says the unit leader proposed it, not «Du har foreslått»."""
+    leader, colleague = user("enhetsleder"), user("larer")
+    with auth.app.test_request_context():
+        ho.propose_for_leaving_holder(leader, Log.get_by_id(log.id), colleague)
+    page = auth.persona("holder").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert f"{leader.name} har foreslått {colleague.name}" in page
+    assert "Du har foreslått" not in page

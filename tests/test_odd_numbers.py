@@ -98,3 +98,25 @@ def test_inviting_a_guardian_with_a_too_large_id_asks_whom_it_is_for(auth, db_co
     response = auth.persona("holder").post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": TOO_LARGE})
     assert response.status_code == 422
     assert "Velg hvem invitasjonen gjelder" in response.get_data(as_text=True)
+
+
+def test_a_log_deleted_while_the_request_ran_is_not_found_not_an_error(auth, db_conn, monkeypatch):
+    """Another request deletes the log between the access check and the page (the unit
+    leader deletes it as the holder closes it): the answer is the «not found» page a
+    made-up id gets, never a 500 with the page half made."""
+    from stafettlogg.logs import lifecycle
+    from stafettlogg.logs.errors import LogError
+
+    log = a_log()
+
+    def deleted_meanwhile(*args, **kwargs):
+        from stafettlogg.db import write_transaction
+
+        with write_transaction():  # the other request's deletion, committed
+            lifecycle._purge(Log.get_by_id(log.id))
+        raise LogError("Stafettloggen er endret av noen andre.", "reason", code="stale")
+
+    monkeypatch.setattr(lifecycle, "close_log", deleted_meanwhile)
+    response = auth.persona("holder").post(f"/logger/{log.id}/avslutt", data={"reason": "need_met", "keep": "no"})
+    assert response.status_code == 404
+    assert "Vi fant ikke stafettloggen" in response.get_data(as_text=True)

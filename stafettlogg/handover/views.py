@@ -29,6 +29,10 @@ def _holder_page(values=None, errors=None, status=200, results=None, q=""):
         refusal=None if pending else states.problem(current_user, log, "hand_over"),  # why no proposal now
         declined=None if pending else domain.last_declined(log),
         pending_to=User.get_by_id(pending.to_user_id) if pending else None,
+        # the unit leader may have proposed on the holder's behalf (a holder who left)
+        proposed_by=User.get_by_id(pending.created_by_id)
+        if pending and pending.created_by_id not in (None, current_user.id)
+        else None,
         history=queries.holder_history(log),
         values=values or {},
         errors=errors or {},
