@@ -20,6 +20,7 @@ from stafettlogg.models import (
     Notification,
     utcnow,
 )
+from stafettlogg.notify import msg, send_email
 from tests.conftest import a_log, a_measure, a_meeting, an_item, user
 
 pytestmark = pytest.mark.db
@@ -75,6 +76,7 @@ def test_deleting_a_log_leaves_no_row_referring_to_it(app, db_conn):
         GuideAnswer.create(log=log, result_id="ip_koordinator", answered_by=log.holder)
         ClassGroupPeriod.create(log=log, unit=log.unit, school_year=2025, class_group="4B")
         Notification.create(user=log.holder, kind="test", message="{}", log_id=log.id, dedupe_key="purge-all")
+        send_email("mor@example.no", msg("Ny stafettholder"), msg("Ny stafettholder"), log=log)
         Handover.create(log=log, from_user=log.holder, to_user=user("larer"), created_by=log.holder)
         DeletionRequest.create(log=log, requested_by=user("foresatt"), handled_at=utcnow(), outcome="refused")
         LogRequest.create(log=log, requester=user("kontaktlaerer"))
