@@ -351,6 +351,24 @@ def test_minutes_are_approved_only_from_the_meetings_start(auth, meeting):
     assert fresh(meeting).finalised_at is not None
 
 
+def test_approving_without_the_text_approves_only_the_version_the_person_saw(auth, meeting):
+    """An approval that carries no text (an old page, a tampered form) approves the minutes
+    only as they were when the page was read: changed meanwhile, it is a 409 and nothing
+    is approved."""
+    client = auth.persona("holder")
+    started(meeting)
+    client.post(url(meeting, "/referat"), data={"minutes": "Første utkast.", "version": fresh(meeting).version})
+    seen = fresh(meeting).version
+    Meeting.update(minutes="Endret av en annen.", version=Meeting.version + 1).where(Meeting.id == meeting.id).execute()
+    response = client.post(url(meeting, "/godkjenn"), data={"version": seen})
+    assert response.status_code == 409
+    assert "endret eller godkjent av noen andre" in response.get_data(as_text=True)
+    assert fresh(meeting).finalised_at is None
+    assert not AuditEvent.select().where(AuditEvent.action == "meeting_finalised").exists()
+    assert client.post(url(meeting, "/godkjenn"), data={"version": fresh(meeting).version}).status_code == 303
+    assert fresh(meeting).finalised_at is not None
+
+
 def test_empty_minutes_cannot_be_finalised(auth, meeting):
     response = finalise(auth.persona("holder"), meeting, minutes="")
     assert response.status_code == 422

@@ -195,20 +195,24 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
             _("Referatet kan godkjennes fra møtet starter. Teksten er lagret som utkast."), code="not_started"
         )
     with writing_to(log):
-        meeting, _written = (
-            save_texts(by, log, meeting, form)
-            if any(k in form for k in TEXT_FIELDS)
-            else (
-                meeting,
-                False,
-            )
-        )
+        if any(k in form for k in TEXT_FIELDS):
+            meeting, _written = save_texts(by, log, meeting, form)
+            seen = meeting.version  # the text on screen, now saved
+        else:
+            seen = sec.form_version(form)  # the version the person approves
         current = Meeting.get_by_id(meeting.id)
         if not (current.minutes or "").strip():
             raise LogError(_("Skriv referatet før du godkjenner det."), field="minutes")
-        Meeting.update(finalised_at=utcnow(), finalised_by=by, version=Meeting.version + 1).where(
-            Meeting.id == meeting.id, Meeting.finalised_at.is_null()
-        ).execute()
+        approved = (
+            Meeting.update(finalised_at=utcnow(), finalised_by=by, version=Meeting.version + 1)
+            .where(Meeting.id == meeting.id, Meeting.version == seen, Meeting.finalised_at.is_null())
+            .execute()
+        )
+        if not approved:  # changed or approved by someone else since it was read
+            raise LogError(
+                _("Referatet er endret eller godkjent av noen andre i mellomtiden. Last siden på nytt."),
+                code="stale",
+            )
         audit.record("meeting_finalised", log=log, obj=meeting, user=by)
     return Meeting.get_by_id(meeting.id)
 
