@@ -601,3 +601,18 @@ def test_a_mistyped_archive_transport_never_counts_a_package_nobody_received_as_
     assert list(workdir.iterdir()) == [] and not domain.is_archived(other)
     (waiting,) = domain.deliveries(other)
     assert waiting.status == ArchiveStatus.QUEUED and "ARCHIVE_FOLDER" in waiting.last_error
+
+
+def test_cli_says_why_when_the_delivery_cannot_be_recorded(app, tmp_path, db_conn, monkeypatch):
+    """A log deleted, handed over or archived by someone else while the command rendered
+    it: the operator reads why, not a traceback."""
+    from stafettlogg.archive import domain as archive_domain
+    from stafettlogg.logs.errors import LogError
+
+    def meanwhile(*args, **kwargs):
+        raise LogError("Dette ble nettopp sendt til arkivet.", code="nothing")
+
+    monkeypatch.setattr(archive_domain, "record_delivery", meanwhile)
+    r = app.test_cli_runner().invoke(args=["archive", str(a_log().id), "--out", str(tmp_path / "logg.zip")])
+    assert r.exit_code == 1 and "Dette ble nettopp sendt til arkivet." in r.output
+    assert not isinstance(r.exception, LogError)

@@ -33,10 +33,10 @@ def archive_command(log_id, out, folder):
                 raise click.ClickException(f"Stafettlogg nr. {log_id} finnes ikke.")
             try:
                 pkg = domain.prepare(None, log)
-            except LogError as e:
+                transport.write_atomically(out.parent.resolve(), out.name, pkg.data)
+                domain.record_delivery(None, log, pkg, "cli")
+            except LogError as e:  # also a log deleted or handed over while it was rendered
                 raise click.ClickException(str(e)) from None
-            transport.write_atomically(out.parent.resolve(), out.name, pkg.data)
-            domain.record_delivery(None, log, pkg, "cli")
             click.echo(f"{out} ({len(pkg.documents)} dokumenter, sha256 {pkg.sha256})")
             return
         folder.mkdir(parents=True, exist_ok=True)
