@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from flask import current_app
 from peewee import DateTimeField, Tuple
 
+from stafettlogg.typed import INTEGER_COLUMN
+
 
 @dataclass(frozen=True)
 class Window:
@@ -50,7 +52,7 @@ def row_id(value: str | None) -> int | None:
 
 def is_row_id(number: int) -> bool:
     """Whether a whole number can be a row's id: positive, and one a database column holds."""
-    return 0 < number < 2**63
+    return number > 0 and number in INTEGER_COLUMN
 
 
 def newest_first(query, day_field, id_field):

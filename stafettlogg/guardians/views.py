@@ -174,7 +174,7 @@ def invitations(log_id):
 @bp.route("/logger/<int:log_id>/tilgang-foresatte", methods=["POST"])
 def invitation_create(log_id):
     guardian = Guardian.get_or_none(
-        Guardian.id == (row_id(request.form.get("guardian_id")) or 0), Guardian.log == g.log
+        Guardian.id == (request.form.get("guardian_id", type=int) or 0), Guardian.log == g.log
     )
     if guardian is None:
         return _invitations_page(422, errors={"guardian": _("Velg hvem invitasjonen gjelder.")})

@@ -31,7 +31,7 @@ def _holder_page(values=None, errors=None, status=200, results=None, q=""):
         pending_to=User.get_by_id(pending.to_user_id) if pending else None,
         # the unit leader may have proposed on the holder's behalf (a holder who left)
         proposed_by=User.get_by_id(pending.created_by_id)
-        if pending and pending.created_by_id not in (None, current_user.id)
+        if pending and pending.created_by_id != current_user.id
         else None,
         history=queries.holder_history(log),
         values=values or {},
@@ -60,7 +60,7 @@ def search(log_id):
 @bp.route("/logger/<int:log_id>/stafettholder", methods=["POST"])
 def propose(log_id):
     f = request.form
-    to_user = User.get_or_none(id=row_id(f.get("to_user_id")) or 0)
+    to_user = User.get_or_none(id=f.get("to_user_id", type=int) or 0)
     try:
         domain.propose_handover(current_user, g.log, to_user, f.get("note", ""))
     except domain.HandoverError as e:

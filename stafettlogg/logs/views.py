@@ -435,7 +435,7 @@ def participant_search(log_id):
 
 @bp.route("/<int:log_id>/deltakere", methods=["POST"])
 def participant_add(log_id):
-    user = row_or_404(User, id=row_id(request.form.get("user_id")) or 0)
+    user = row_or_404(User, id=request.form.get("user_id", type=int) or 0)
     try:
         domain.add_participant(current_user, g.log, user)
     except domain.LogError as e:
