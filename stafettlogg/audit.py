@@ -17,6 +17,7 @@ def record(action: str, log=None, obj=None, user=None, role: str | None = None) 
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user._get_current_object()
     log_id = getattr(log, "id", log)
+    actor_title, actor_unit_id = _actor(user)
     return AuditEvent.create(
         user_id=getattr(user, "id", None),
         username=_username(user),
@@ -26,6 +27,8 @@ def record(action: str, log=None, obj=None, user=None, role: str | None = None) 
         object_type=type(obj).__name__.lower() if obj is not None else "",
         object_id=getattr(obj, "id", None),
         ip=(request.remote_addr or "") if has_request_context() else "",
+        actor_title=actor_title,
+        actor_unit_id=actor_unit_id,
     )
 
 
@@ -38,7 +41,10 @@ def record_reads(action: str, roles: dict[int, str]) -> None:
         return
     user = current_user._get_current_object()
     at, ip = utcnow(), request.remote_addr or ""
-    rows = [(at, user.id, _username(user), role, action, log_id, "", None, ip) for log_id, role in roles.items()]
+    actor = _actor(user)
+    rows = [
+        (at, user.id, _username(user), role, action, log_id, "", None, ip, *actor) for log_id, role in roles.items()
+    ]
     with write_transaction():
         _READS.execute(rows)
 
@@ -55,6 +61,8 @@ _READS = PreparedInsert(
     AuditEvent.object_type,
     AuditEvent.object_id,
     AuditEvent.ip,
+    AuditEvent.actor_title,
+    AuditEvent.actor_unit_id,
 )
 
 
@@ -62,6 +70,16 @@ def _username(user) -> str:
     """Staff by login name; a family's account by its id only: families choose login names
     that hold their names, and the append-only audit outlives their log and accounts."""
     return "" if user is None or user.role == Role.GUARDIAN else user.username
+
+
+def _actor(user) -> tuple[str | None, int | None]:
+    """Who the person is as the event happens: job title and unit, as the access history
+    and the archive show them later (not as they are by then). Families have neither."""
+    if user is None:
+        return None, None
+    if user.role == Role.GUARDIAN:
+        return "", None
+    return user.job_title or "", user.unit_id
 
 
 def _role_for(user, log_id) -> str:

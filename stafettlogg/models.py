@@ -199,6 +199,10 @@ class AuditEvent(BaseModel):
     object_type = CharField(max_length=40, default="")
     object_id = IntegerField(null=True)
     ip = CharField(max_length=64, default="")
+    # who the person was then (job title, unit): a reader who later moves or changes
+    # title is shown as they were; None on events written before these were kept
+    actor_title = CharField(max_length=200, null=True)
+    actor_unit_id = IntegerField(null=True)
 
     class Meta:
         indexes = ((("log_id", "at", "id"), False),)  # a log's access history, newest first

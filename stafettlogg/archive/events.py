@@ -82,14 +82,16 @@ class EventLine:
 
 
 def who(event: AuditEvent, users: dict[int, User]) -> str:
-    """The person by name and job title (or role), never by login name."""
+    """The person by name and job title then (or role), never by login name."""
     person = users.get(event.user_id) if event.user_id is not None else None
     role = label(ROLES, event.role).lower() if event.role in ROLES else ""
     if person is None:
         if event.role == "system" or event.user_id is None:
             return _("Systemet")
         return _("En %(role)s", role=role) if role else _("En bruker")
-    detail = _lower_first(person.job_title) or role
+    # the job title the person had when it happened (kept by the event since 0033)
+    title = person.job_title if event.actor_title is None else event.actor_title
+    detail = _lower_first(title) or role
     return f"{person.name} ({detail})" if detail else person.name
 
 

@@ -234,13 +234,35 @@ def _ongoing_agreements(log_id: int):
 
 @prepared
 def _people_named(*user_ids: int):
-    """Who the history's window names: their job title and unit, never their names."""
+    """Who the history's window names, for events written before an event kept who the
+    person was then (audit_event.actor_title): their job title and unit now."""
     return (
         User.select(User.id, User.job_title, Unit.name.alias("unit_name"))
         .join(Unit, JOIN.LEFT_OUTER, on=(User.unit == Unit.id))
         .where(User.id.in_(list(user_ids)))
         .objects()
     )
+
+
+@prepared
+def _units_named(*unit_ids: int):
+    """The units the history's window names (the reader's unit when they read)."""
+    return Unit.select(Unit.id, Unit.name).where(Unit.id.in_(list(unit_ids)))
+
+
+def _readers(events) -> dict[int, tuple[str, str]]:
+    """Each event's reader as (job title, unit name), by the event's id: as the person was
+    when the event happened, or as they are now for an event that did not keep it. At
+    most two queries for a window, never one per event."""
+    then = [e for e in events if e.actor_title is not None]
+    unit_ids = sorted({e.actor_unit_id for e in then if e.actor_unit_id})
+    units = {u.id: u.name for u in _units_named.rows_in_parts(unit_ids)} if unit_ids else {}
+    readers = {e.id: (e.actor_title, units.get(e.actor_unit_id, "")) for e in then}
+    older = sorted({e.user_id for e in events if e.actor_title is None and e.user_id})
+    if older:  # a window names at most PAGE_SIZE people
+        now = {u.id: (u.job_title, u.unit_name or "") for u in _people_named.rows_in_parts(older)}
+        readers.update((e.id, now[e.user_id]) for e in events if e.actor_title is None and e.user_id in now)
+    return readers
 
 
 ACTION_TEXT = {
@@ -297,13 +319,18 @@ def access_history(log, cursor: str | None = None) -> Window:
     newest first, continued by a keyset cursor (time and id, the index on log, time and
     id), so a window costs the same however long the history is. A line of repeated
     reads at the edge of a window goes on at the top of the next."""
-    query = AuditEvent.select(AuditEvent.id, AuditEvent.at, AuditEvent.user_id, AuditEvent.role, AuditEvent.action)
+    query = AuditEvent.select(
+        AuditEvent.id,
+        AuditEvent.at,
+        AuditEvent.user_id,
+        AuditEvent.role,
+        AuditEvent.action,
+        AuditEvent.actor_title,
+        AuditEvent.actor_unit_id,
+    )
     window = dated_window(query.where(AuditEvent.log_id == log.id), AuditEvent.at, AuditEvent.id, cursor, total=0)
     events = window.items
-    ids = sorted({e.user_id for e in events if e.user_id})
-    people = {}
-    if ids:  # a window names at most PAGE_SIZE people
-        people = {u.id: (u.job_title, u.unit_name or "") for u in _people_named.rows_in_parts(ids)}
+    readers = _readers(events)
     you = getattr(current_user, "id", None)
     texts: dict[str, str] = {}  # each action's words once per window, not once per event
     rows: list[dict] = []
@@ -315,7 +342,7 @@ def access_history(log, cursor: str | None = None) -> Window:
         if rows and rows[-1]["key"] == key:
             rows[-1]["count"] += 1
             continue
-        job_title, unit = people.get(event.user_id, ("", ""))
+        job_title, unit = readers.get(event.id, ("", ""))
         rows.append(
             {
                 "key": key,
