@@ -616,6 +616,8 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
         "measure_updated",
     )
     usernames = {}
+    # who each holder was when they read (audit_event.actor_title, actor_unit_id)
+    people = {u.id: (u.job_title, u.unit_id) for u in User.select(User.id, User.job_title, User.unit)}
 
     def events():
         for lid, _u, holder_id, created, _s in new_logs + [(big_log.id, None, holder.id, big_log.created_at, None)]:
@@ -624,9 +626,10 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
             for _ in range(count):
                 at = created + dt.timedelta(seconds=rng.randint(0, span))
                 name = usernames.setdefault(holder_id, f"ansatt{holder_id}")
-                yield (at, holder_id, name, "holder", rng.choice(actions), lid, "127.0.0.1")
+                yield (at, holder_id, name, "holder", rng.choice(actions), lid, "127.0.0.1", *people[holder_id])
 
-    loader.insert(models.AuditEvent, ["at", "user_id", "username", "role", "action", "log_id", "ip"], events())
+    columns = ["at", "user_id", "username", "role", "action", "log_id", "ip", "actor_title", "actor_unit_id"]
+    loader.insert(models.AuditEvent, columns, events())
 
     # notices: each log's holder is told of its meetings over the log's life (3 to 12),
     # those older than two weeks read: «Varsler» and the unread count on every page

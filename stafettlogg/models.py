@@ -590,13 +590,23 @@ class Handover(BaseModel):
     log = ForeignKeyField(Log, backref="handovers", on_delete="CASCADE")
     from_user = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     to_user = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
-    note = TextField(default="")
+    note = TextField(default="")  # the proposer's own words
+    # a note the system wrote (messages.dumps of a msg()): read in the reader's language
+    system_note = TextField(default="")
     status = CharField(max_length=20, default="pending", index=True)
     decline_reason = TextField(default="")
     direct_assignment = BooleanField(default=False)
     created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     decided_at = DateTimeField(null=True)
+
+    @property
+    def note_text(self) -> str:
+        """The note as whoever reads it now reads it: the proposer's words, or the
+        system's note in the reader's language."""
+        if self.note or not self.system_note:
+            return self.note
+        return loads(self.system_note).render()
 
 
 class LogRequest(BaseModel):

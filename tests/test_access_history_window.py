@@ -37,6 +37,8 @@ def history(app, db_conn):
                     "role": "holder",
                     "action": "view:logs.show" if n % 2 else "log_created",
                     "log_id": log.id,
+                    "actor_title": holder.job_title,
+                    "actor_unit_id": holder.unit_id,
                 }
                 for n in range(3 * SIZE + 1)
             ]

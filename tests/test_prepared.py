@@ -204,7 +204,7 @@ def test_a_long_list_of_ids_is_read_in_parts(app, log):
 
 
 def _reads(n, log_id, at=dt.datetime(2026, 3, 1, 8, 30)):
-    return [(at, 7, "ola", "holder", "view:test", log_id, "", None, f"10.0.0.{i}") for i in range(n)]
+    return [(at, 7, "ola", "holder", "view:test", log_id, "", None, f"10.0.0.{i}", "Lærer", None) for i in range(n)]
 
 
 def test_a_prepared_insert_writes_what_peewee_would_and_builds_its_sql_once(app, log, monkeypatch):
@@ -225,7 +225,7 @@ def test_a_prepared_insert_writes_what_peewee_would_and_builds_its_sql_once(app,
         AuditEvent.select().where(AuditEvent.action == "view:test").order_by(AuditEvent.at, AuditEvent.ip).tuples()
     )
     assert [row[1:] for row in stored] == [
-        (dt.datetime(2026, 3, d, h, m), 7, "ola", "holder", "view:test", log.id, "", None, f"10.0.0.{i}")
+        (dt.datetime(2026, 3, d, h, m), 7, "ola", "holder", "view:test", log.id, "", None, f"10.0.0.{i}", "Lærer", None)
         for d, h, m in ((1, 8, 30), (2, 9, 0))
         for i in range(3)
     ]

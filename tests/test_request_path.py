@@ -56,10 +56,21 @@ def grow(log) -> None:
         a_meeting(log)
     holder = log.holder
     events = 500 - AuditEvent.select().where(AuditEvent.log_id == log.id).count()
-    read = {"user_id": holder.id, "username": holder.username, "role": "holder", "action": "view:logs.show"}
-    rows = [dict(read, log_id=log.id)] * events
+    rows = [dict(_read_by(holder), log_id=log.id)] * events
     with write_transaction():
         AuditEvent.insert_many(rows).execute()
+
+
+def _read_by(holder) -> dict:
+    """A read of the log page by its holder, as audit.record writes it."""
+    return {
+        "user_id": holder.id,
+        "username": holder.username,
+        "role": "holder",
+        "action": "view:logs.show",
+        "actor_title": holder.job_title,
+        "actor_unit_id": holder.unit_id,
+    }
 
 
 def _info(log):
@@ -155,10 +166,8 @@ def test_rows_of_a_log_s_pages_do_not_grow_with_its_age(app, auth, log):
     for i in range(20):
         an_item(log, "highlights", body=f"Et eldre lysglimt {i}.")
         an_item(log, "talks", talked_on=today - dt.timedelta(days=400 + i), who="Kari", how_it_goes="Bra.")
-    holder = log.holder
-    read = {"user_id": holder.id, "username": holder.username, "role": "holder", "action": "view:logs.show"}
     with write_transaction():
-        AuditEvent.insert_many([dict(read, log_id=log.id)] * 500).execute()
+        AuditEvent.insert_many([dict(_read_by(log.holder), log_id=log.id)] * 500).execute()
     after = {p.key: _rows(auth, p) for p in scoped}
     grown = [
         (key, rows, after[key].get(statement), statement[-300:])

@@ -244,20 +244,11 @@ def _people_named(*user_ids: int):
     )
 
 
-@prepared
-def _units_named(*unit_ids: int):
-    """The units the history's window names (the reader's unit when they read)."""
-    return Unit.select(Unit.id, Unit.name).where(Unit.id.in_(list(unit_ids)))
-
-
 def _readers(events) -> dict[int, tuple[str, str]]:
     """Each event's reader as (job title, unit name), by the event's id: as the person was
-    when the event happened, or as they are now for an event that did not keep it. At
-    most two queries for a window, never one per event."""
-    then = [e for e in events if e.actor_title is not None]
-    unit_ids = sorted({e.actor_unit_id for e in then if e.actor_unit_id})
-    units = {u.id: u.name for u in _units_named.rows_in_parts(unit_ids)} if unit_ids else {}
-    readers = {e.id: (e.actor_title, units.get(e.actor_unit_id, "")) for e in then}
+    when the event happened (the event's own columns), or as they are now for an event
+    written before events kept it (one query for the window's people)."""
+    readers = {e.id: (e.actor_title, e.actor_unit_name or "") for e in events if e.actor_title is not None}
     older = sorted({e.user_id for e in events if e.actor_title is None and e.user_id})
     if older:  # a window names at most PAGE_SIZE people
         now = {u.id: (u.job_title, u.unit_name or "") for u in _people_named.rows_in_parts(older)}
@@ -326,9 +317,10 @@ def access_history(log, cursor: str | None = None) -> Window:
         AuditEvent.role,
         AuditEvent.action,
         AuditEvent.actor_title,
-        AuditEvent.actor_unit_id,
-    )
-    window = dated_window(query.where(AuditEvent.log_id == log.id), AuditEvent.at, AuditEvent.id, cursor, total=0)
+        Unit.name.alias("actor_unit_name"),
+    ).join(Unit, JOIN.LEFT_OUTER, on=(AuditEvent.actor_unit_id == Unit.id))
+    query = query.where(AuditEvent.log_id == log.id).objects()
+    window = dated_window(query, AuditEvent.at, AuditEvent.id, cursor, total=0)
     events = window.items
     readers = _readers(events)
     you = getattr(current_user, "id", None)

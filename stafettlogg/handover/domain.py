@@ -27,7 +27,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.notify import msg, notify, send_email
+from stafettlogg.notify import Message, dumps, msg, notify, send_email
 from stafettlogg.web import path_for
 
 PENDING = "pending"
@@ -101,9 +101,14 @@ def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -
     return handover
 
 
-def _create_handover(log: Log, to_user: User, note: str, by: User, **decided) -> Handover:
-    """A handover from the log's holder now; `decided` for one that takes effect at once."""
-    return Handover.create(log=log, from_user=log.holder_id, to_user=to_user, note=note, created_by=by, **decided)
+def _create_handover(log: Log, to_user, note: str, by: User, system_note: Message | None = None, **decided) -> Handover:
+    """A handover from the log's holder now; `decided` for one that takes effect at once.
+    A note the system writes is a msg(), stored untranslated and read in the reader's
+    language (Handover.note_text)."""
+    stored = dumps(system_note) if system_note is not None else ""
+    return Handover.create(
+        log=log, from_user=log.holder_id, to_user=to_user, note=note, system_note=stored, created_by=by, **decided
+    )
 
 
 def _tell(user: User, kind: str, text, url: str, handover: Handover, *key, **options) -> None:
@@ -403,7 +408,7 @@ def search_new_holder(query: str, log: Log, limit: int = 15) -> list[User]:
     return search_staff(query, log, limit, participants_too=True)
 
 
-def propose_for_leaving_holder(by: User, log: Log, to_user: User | None, note: str = "") -> Handover:
+def propose_for_leaving_holder(by: User, log: Log, to_user: User | None) -> Handover:
     """Staff leaving: the unit leader proposes a new holder on the leaving holder's
     behalf. The leaving holder keeps the role until the new one accepts (seed 002)."""
     with write_transaction():
@@ -419,10 +424,8 @@ def propose_for_leaving_holder(by: User, log: Log, to_user: User | None, note: s
                     id=log.id,
                 )
             )
-        note = (note or "").strip() or _(
-            "Foreslått av enhetsleder %(name)s fordi stafettholderen slutter.", name=by.name
-        )
-        handover = _create_handover(log, to_user, note, by)
+        reason = msg("Foreslått av enhetsleder %(name)s fordi stafettholderen slutter.", name=by.name)
+        handover = _create_handover(log, to_user, "", by, system_note=reason)
         audit.record("handover_proposed", log=log, obj=handover, user=by, role="unit_leader")
         _notify_proposed(handover, log, to_user, by)
     return handover

@@ -197,13 +197,8 @@ def accept(by: User, request: LogRequest) -> Handover:
             )
         if requester.id == log.holder_id:
             raise LogError(_("%(name)s er allerede stafettholder.", name=requester.name))
-        handover = Handover.create(
-            log=log,
-            from_user=log.holder_id,
-            to_user=requester.id,
-            note=_("Forespørsel etter søk på fødselsnummer, godtatt av %(name)s.", name=by.name),
-            created_by=by,
-        )
+        reason = msg("Forespørsel etter søk på fødselsnummer, godtatt av %(name)s.", name=by.name)
+        handover = handovers._create_handover(log, requester.id, "", by, system_note=reason)
         LogRequest.update(status=ACCEPTED, decided_at=utcnow(), decided_by=by.id, handover=handover.id).where(
             LogRequest.id == request.id
         ).execute()
