@@ -305,6 +305,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
                 activated,
                 closed,
                 "gjennomforing_avsluttet" if closed else "",
+                unit_id,  # the holder is of the log's unit
             )
         )
         new_logs.append((lid, unit_id, holder_id, created, status))
@@ -324,6 +325,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
             "activated_at",
             "closed_at",
             "close_reason",
+            "holder_unit_id",
         ],
         log_rows,
     )

@@ -313,6 +313,10 @@ class Log(BaseModel):
     subject = ForeignKeyField(Subject, backref="logs", on_delete="CASCADE")
     unit = ForeignKeyField(Unit, backref="logs", on_delete="RESTRICT")
     holder = ForeignKeyField(User, backref="held_logs", on_delete="RESTRICT")
+    # the holder's unit when they became holder: a holder whose unit is another now has
+    # moved (handover.holder_has_left); a log made for another unit than the maker's own
+    # is no sign of that
+    holder_unit_id = IntegerField(null=True)
     status = CharField(max_length=20, default=LogStatus.DRAFT, index=True)
     level = IntegerField(default=1)
     class_group = CharField(max_length=100, default="")

@@ -145,7 +145,11 @@ def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log,
     # The date the guardians were told who the holder is belongs to that holder: the new
     # one records their own (a task on their start page until they do).
     Log.update(
-        holder=new_holder.id, unit=new_holder.unit_id, guardians_informed_on=None, version=Log.version + 1
+        holder=new_holder.id,
+        holder_unit_id=new_holder.unit_id,
+        unit=new_holder.unit_id,
+        guardians_informed_on=None,
+        version=Log.version + 1,
     ).where(Log.id == log.id).execute()
     Participant.delete().where(Participant.log == log, Participant.user == new_holder.id).execute()
     old = User.get_by_id(old_holder_id)
@@ -307,9 +311,12 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
 
 def holder_has_left(log: Log, leaving: User | None = None) -> bool:
     """The holder can no longer accept or hand over: deactivated, moved to another unit
-    than the log's, or the person the unit leader is deactivating now."""
+    than the one they were in when they became holder, or the person the unit leader is
+    deactivating now. A holder who made the log for another unit than their own (a
+    public-health nurse for a kindergarten) has not left."""
     holder = User.get_by_id(log.holder_id)
-    return not holder.active or holder.unit_id != log.unit_id or (leaving is not None and leaving.id == holder.id)
+    unit_then = log.holder_unit_id if log.holder_unit_id is not None else log.unit_id
+    return not holder.active or holder.unit_id != unit_then or (leaving is not None and leaving.id == holder.id)
 
 
 MAX_REASON = 2000

@@ -141,6 +141,7 @@ def create_log(
             subject=subject,
             unit=unit,
             holder=by,
+            holder_unit_id=by.unit_id,
             created_by=by,
             level=level,
             class_group=class_group.strip(),
