@@ -105,3 +105,38 @@ def test_the_migration_keeps_events_and_their_append_only_guard(database_url, db
     if not ON_POSTGRES:  # ids are never reused (0021): the table keeps AUTOINCREMENT
         sql = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'audit_event'").fetchone()[0]
         assert "AUTOINCREMENT" in sql.upper()
+
+
+def test_reads_before_and_after_a_move_in_the_same_hour_are_two_lines(auth, db_conn):
+    """Repeated reads within an hour are one line with a count, but only while the reader
+    is the same person as the line names: a read before a move (or in another role) is
+    not counted into the line that shows the title and unit they had later."""
+    import datetime as dt
+
+    log = a_log()
+    participant = user("aktor")
+    other = Unit.select().where(Unit.id.not_in([participant.unit_id, log.unit_id]), Unit.kind == "skole").first()
+    start = dt.datetime(2026, 1, 1, 8, 5)
+    reads = [
+        (0, "participant", participant.job_title, participant.unit_id),
+        (10, "participant", participant.job_title, participant.unit_id),
+        (20, "participant", "Avdelingsleder", other.id),
+        (30, "holder", "Avdelingsleder", other.id),
+    ]
+    with write_transaction():
+        for minutes, role, title, unit_id in reads:
+            AuditEvent.create(
+                at=start + dt.timedelta(minutes=minutes),
+                user_id=participant.id,
+                username=participant.username,
+                role=role,
+                action="view:logs.show",
+                log_id=log.id,
+                actor_title=title,
+                actor_unit_id=unit_id,
+            )
+    rows = _rows(auth.persona("guardian").get(f"/mine/{log.id}/innsyn").get_data(as_text=True))
+    before = [row for row in rows if participant.job_title in row and participant.unit.name in row]
+    after = [row for row in rows if "Avdelingsleder" in row and other.name in row]
+    assert len(before) == 1 and "2 ganger" in before[0], rows
+    assert len(after) == 2 and not any("ganger" in row for row in after), rows

@@ -330,11 +330,14 @@ def access_history(log, cursor: str | None = None) -> Window:
         text = texts.get(event.action)
         if text is None:
             text = texts[event.action] = action_text(event.action)
-        key = (event.user_id, text, event.at.replace(minute=0, second=0, microsecond=0))
+        job_title, unit = readers.get(event.id, ("", ""))
+        # one line per person as they were: a read after a move or a new role is not
+        # counted into the line that names them as they are in a later read
+        hour = event.at.replace(minute=0, second=0, microsecond=0)
+        key = (event.user_id, event.role, job_title, unit, text, hour)
         if rows and rows[-1]["key"] == key:
             rows[-1]["count"] += 1
             continue
-        job_title, unit = readers.get(event.id, ("", ""))
         rows.append(
             {
                 "key": key,
