@@ -54,3 +54,41 @@ def test_the_same_holder_has_left_once_they_move_to_another_unit(app, db_conn):
         ho.assign_holder_directly(user("styrer"), Log.get_by_id(log.id), user("pedleder"), REASON)
     after = Log.get_by_id(log.id)
     assert after.holder_id == user("pedleder").id and after.holder_unit_id == user("pedleder").unit_id
+
+
+@pytest.mark.parametrize("mode", ["direct", "propose"])
+def test_the_leader_of_a_leaving_nurse_can_give_her_kindergarten_log_a_new_holder(app, db_conn, mode):
+    """seed 001: the unit leader removes their staff who leave. The health station's
+    leader deactivates the nurse who holds a log she made for a kindergarten: the leader
+    chooses a new holder for it (direct, or a proposal) instead of being refused for ever."""
+    from stafettlogg.models import Handover
+    from stafettlogg.org.domain import OrganisationError, deactivate_staff
+
+    log = _made_for_the_kindergarten(app)
+    leader, colleague = user("helseleder"), user("ungdomshelse")
+    assert leader.unit_id == user("aktor").unit_id == colleague.unit_id != log.unit_id
+    choice = (mode, colleague.id, REASON) if mode == "direct" else (mode, colleague.id)
+    with app.test_request_context():
+        if mode == "direct":
+            deactivate_staff(leader, user("aktor"), {log.id: choice})
+            assert not user("aktor").active
+        else:
+            with pytest.raises(OrganisationError, match="Velg ny stafettholder"):
+                deactivate_staff(leader, user("aktor"), {log.id: choice})  # she keeps it until accepted
+            ho.accept_handover(colleague, Handover.get(Handover.log == log.id, Handover.status == "pending"))
+            deactivate_staff(leader, user("aktor"))
+    assert Log.get_by_id(log.id).holder_id == colleague.id
+
+
+def test_the_leader_of_another_unit_still_cannot_take_a_log_from_a_holder_who_stays(app, db_conn):
+    """Only for the holder who is leaving: the nurse's leader cannot hand the log of a
+    nurse who stays, nor of a holder in another unit, to someone else."""
+    log = _made_for_the_kindergarten(app)
+    with app.test_request_context():
+        with pytest.raises(ho.HandoverError, match="Bare enhetslederen"):
+            ho.assign_holder_directly(user("helseleder"), log, user("ungdomshelse"), REASON)
+        with pytest.raises(ho.HandoverError, match="Bare enhetslederen"):
+            ho.propose_for_leaving_holder(user("helseleder"), log, user("ungdomshelse"))
+        with pytest.raises(ho.HandoverError, match="Bare enhetslederen"):
+            ho.assign_holder_directly(user("enhetsleder2"), log, user("kontaktlaerer"), REASON, leaving=user("aktor"))
+    assert Log.get_by_id(log.id).holder_id == user("aktor").id

@@ -309,6 +309,18 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
     return Handover.get_by_id(handover.id)
 
 
+def _leads_for(by: User, log: Log, leaving: User | None) -> bool:
+    """Who may choose a new holder without the holder: the leader of the log's unit, or,
+    for a holder who is leaving now, the leader of the holder's own unit (seed 001: the
+    unit leader removes their staff who leave), also when the holder made the log for
+    another unit (a public-health nurse for a kindergarten)."""
+    if not (by.role == Role.UNIT_LEADER and by.active and by.unit_id is not None):
+        return False
+    if by.unit_id == log.unit_id:
+        return True
+    return leaving is not None and leaving.id == log.holder_id and User.get_by_id(log.holder_id).unit_id == by.unit_id
+
+
 def holder_has_left(log: Log, leaving: User | None = None) -> bool:
     """The holder can no longer accept or hand over: deactivated, moved to another unit
     than the one they were in when they became holder, or the person the unit leader is
@@ -334,7 +346,7 @@ def assign_holder_directly(
     with write_transaction():
         log = _lock(log)
         _check_log_open(log)
-        if not (by.role == Role.UNIT_LEADER and by.active and by.unit_id == log.unit_id):
+        if not _leads_for(by, log, leaving):
             raise HandoverError(_("Bare enhetslederen for loggens enhet kan tildele stafettholder direkte."))
         if not holder_has_left(log, leaving):
             raise HandoverError(
@@ -415,13 +427,13 @@ def search_new_holder(query: str, log: Log, limit: int = 15) -> list[User]:
     return search_staff(query, log, limit, participants_too=True)
 
 
-def propose_for_leaving_holder(by: User, log: Log, to_user: User | None) -> Handover:
+def propose_for_leaving_holder(by: User, log: Log, to_user: User | None, *, leaving: User | None = None) -> Handover:
     """Staff leaving: the unit leader proposes a new holder on the leaving holder's
     behalf. The leaving holder keeps the role until the new one accepts (seed 002)."""
     with write_transaction():
         log = _lock(log)
         _check_log_open(log)
-        if not (by.role == Role.UNIT_LEADER and by.active and by.unit_id == log.unit_id):
+        if not _leads_for(by, log, leaving):
             raise HandoverError(_("Bare enhetslederen for loggens enhet kan foreslå ny stafettholder her."))
         _check_new_holder(log, to_user, by)
         if pending_for(log) is not None:
@@ -468,7 +480,7 @@ def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple]) ->
                     assign_holder_directly(by, log, to_user, reason, leaving=staff)
                     direct += 1
                 elif mode == PROPOSE:
-                    propose_for_leaving_holder(by, log, to_user)
+                    propose_for_leaving_holder(by, log, to_user, leaving=staff)
                 else:
                     raise HandoverError(_("Velg om den nye stafettholderen skal tildeles direkte eller få et forslag."))
             except HandoverError as e:
