@@ -92,3 +92,11 @@ def test_the_leader_of_another_unit_still_cannot_take_a_log_from_a_holder_who_st
         with pytest.raises(ho.HandoverError, match="Bare enhetslederen"):
             ho.assign_holder_directly(user("enhetsleder2"), log, user("kontaktlaerer"), REASON, leaving=user("aktor"))
     assert Log.get_by_id(log.id).holder_id == user("aktor").id
+
+
+def test_a_holder_who_moved_into_the_logs_own_unit_has_not_left(app, db_conn):
+    """The nurse takes a job at the kindergarten she made the log for: she is where the
+    log is, and its leader proposes rather than assigns."""
+    log = _made_for_the_kindergarten(app)
+    User.update(unit=log.unit_id).where(User.username == "aktor").execute()
+    assert not ho.holder_has_left(Log.get_by_id(log.id))
