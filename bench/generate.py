@@ -273,6 +273,8 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
     # logs with their subjects; the demo holder holds 40 more and takes part in 60
     statuses = [LogStatus.ACTIVE] * 60 + [LogStatus.CLOSED] * 25 + [LogStatus.DRAFT] * 10 + [LogStatus.PASSIVE] * 5
     log_rows, subject_rows, new_logs = [], [], []
+    unit_of = {row[0]: row[6] for row in staff_rows}
+    unit_of[holder.id] = holder.unit_id
     for i in range(logs):
         lid = loader.next_id(Log)
         sid = loader.next_id(Subject)
@@ -305,7 +307,7 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
                 activated,
                 closed,
                 "gjennomforing_avsluttet" if closed else "",
-                unit_id,  # the holder is of the log's unit
+                unit_of.get(holder_id, unit_id),  # the holder's unit (a unit without staff: another's)
             )
         )
         new_logs.append((lid, unit_id, holder_id, created, status))
