@@ -318,7 +318,7 @@ def _leads_for(by: User, log: Log, leaving: User | None) -> bool:
         return False
     if by.unit_id == log.unit_id:
         return True
-    return leaving is not None and leaving.id == log.holder_id and User.get_by_id(log.holder_id).unit_id == by.unit_id
+    return leaving is not None and leaving.id == log.holder_id and leaving.unit_id == by.unit_id
 
 
 def holder_has_left(log: Log, leaving: User | None = None) -> bool:
