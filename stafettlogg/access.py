@@ -12,11 +12,12 @@ from flask_login import current_user
 from peewee import SQL, fn
 
 from stafettlogg.db import prepared, request_memo
-from stafettlogg.models import Guardian, ItoDelegation, Log, Participant, Role, Subject, Unit, User
+from stafettlogg.models import Guardian, ItoDelegation, Log, LogStatus, Participant, Role, Subject, Unit, User
 from stafettlogg.windows import is_row_id
 
 # Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
-# log scope: holder, participant, guardian, unit_leader; unit scope: unit_leader,
+# log scope: holder, participant, guardian, unit_leader, stand_in (the unit leader of an
+# ended log whose holder has left, holder_left); unit scope: unit_leader,
 # ito_coordinator (staff the unit leader delegated the overview to), area_leader, admin.
 PUBLIC = "anonymous authenticated"
 ACCESS: dict[str, str] = {
@@ -63,7 +64,7 @@ ACCESS: dict[str, str] = {
     "logs.consent_upload": "holder",
     "logs.consent_file": "holder unit_leader",
     "logs.guardian_add": "holder",
-    "logs.guardian_remove": "holder",
+    "logs.guardian_remove": "holder stand_in",
     # languages: a guardian's preferred language and interpreter
     "logs.guardian_language": "holder",
     "logs.participant_search": "holder",
@@ -103,8 +104,10 @@ ACCESS: dict[str, str] = {
     "requests.decline": "staff",
     "logs.guardians_informed": "holder",
     # lifecycle and the guardians' view
-    "lifecycle.close": "holder",
-    "lifecycle.keep_answer": "holder",  # the family's answer to "Skal loggen tas vare på?" after closing
+    "lifecycle.close": "holder stand_in",
+    # the family's answer to "Skal loggen tas vare på?" after closing; the ended log's page
+    # (lifecycle.close) and removing a guardian also for the unit leader once the holder has left
+    "lifecycle.keep_answer": "holder stand_in",
     "lifecycle.reopen": "holder",
     "archive.archive_print": "holder unit_leader",
     "guardian.family_print": "holder",
@@ -194,9 +197,23 @@ def _log_tokens(user, log: Log) -> set[str]:
             tokens.add("participant")
         if user.role == Role.UNIT_LEADER and user.unit_id == log.unit_id:
             tokens.add("unit_leader")
+            if log.status in LogStatus.ENDED and log.holder_id != user.id and holder_left(log, log.holder):
+                tokens.add("stand_in")
     elif user.role == Role.GUARDIAN and _listed(log, "_caller_listed", lambda: _guardian_of(user.id, log.id)):
         tokens.add("guardian")
     return tokens
+
+
+def holder_left(log: Log, holder: User, leaving: User | None = None) -> bool:
+    """The holder can no longer act on the log: deactivated, moved to another unit than
+    the one they were in when they became holder, or the person the unit leader is
+    deactivating now. A holder who made the log for another unit than their own (a
+    public-health nurse for a kindergarten) has not left, nor has one who has since moved
+    into the log's own unit. For an ended log, the leader of its unit then stands in for
+    the holder (token stand_in): records the family's answer and removes guardians."""
+    unit_then = log.holder_unit_id if log.holder_unit_id is not None else log.unit_id
+    moved_away = holder.unit_id not in (unit_then, log.unit_id)
+    return not holder.active or moved_away or (leaving is not None and leaving.id == holder.id)
 
 
 def _participating(user_id, log_id):

@@ -14,6 +14,7 @@ import click
 from flask.cli import with_appcontext
 
 from stafettlogg import audit
+from stafettlogg.access import holder_left
 from stafettlogg.db import db
 from stafettlogg.logs import domain, states
 from stafettlogg.mailer import deliver_all_due
@@ -39,6 +40,10 @@ def _active_users(ids) -> list[User]:
     if not ids:
         return []
     return list(User.select().where(User.id.in_(ids), User.active).order_by(User.id))
+
+
+def _leaders_of(unit_id: int) -> list[User]:
+    return list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == unit_id, User.active).order_by(User.id))
 
 
 def _measure_recipients(measure: Measure, listed: dict[int, set[int]]) -> list[User]:
@@ -151,10 +156,13 @@ KEEP_ANSWER_EVERY_DAYS = 7
 def keep_answer_reminders(today: dt.date) -> int:
     """seed 001: a closed log whose family has not answered "Skal loggen tas vare på?"
     is neither kept nor deleted. The holder is reminded a week after closing and then
-    every week until the answer is recorded; once per week and log."""
+    every week until the answer is recorded; once per week and log. Once the holder has
+    left (access.holder_left), the leader of the log's unit, who stands in for them."""
     sent = 0
+    holder = User.alias("holder")
     logs = (
-        Log.select()
+        Log.select(Log, holder)
+        .join(holder, on=(Log.holder == holder.id))
         .where(Log.status == LogStatus.CLOSED, Log.keep_answer != "no", Log.guardian_agreed_to_keep == False)  # noqa: E712
         .order_by(Log.id)
     )
@@ -165,7 +173,7 @@ def keep_answer_reminders(today: dt.date) -> int:
         if days < KEEP_ANSWER_EVERY_DAYS:
             continue
         week = days // KEEP_ANSWER_EVERY_DAYS
-        for user in _active_users([log.holder_id]):
+        for user in _leaders_of(log.unit_id) if holder_left(log, log.holder) else _active_users([log.holder_id]):
             text = msg(
                 "Stafettlogg nr. %(id)s er avsluttet, men familien har ikke svart på om loggen skal tas vare på. "
                 "Spør familien og registrer svaret.",

@@ -74,6 +74,7 @@ def test_access_tokens_are_known():
         "guardian",
         "holder",
         "participant",
+        "stand_in",
     }
     for endpoint, tokens in ACCESS.items():
         assert set(tokens.split()) <= known, endpoint

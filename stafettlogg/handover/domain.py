@@ -9,6 +9,7 @@ direct_assignment=True, so the history shows it was not accepted by the new hold
 """
 
 from stafettlogg import audit
+from stafettlogg.access import holder_left
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
@@ -322,15 +323,8 @@ def _leads_for(by: User, log: Log, leaving: User | None) -> bool:
 
 
 def holder_has_left(log: Log, leaving: User | None = None) -> bool:
-    """The holder can no longer accept or hand over: deactivated, moved to another unit
-    than the one they were in when they became holder, or the person the unit leader is
-    deactivating now. A holder who made the log for another unit than their own (a
-    public-health nurse for a kindergarten) has not left, nor has one who has since moved
-    into the log's own unit."""
-    holder = User.get_by_id(log.holder_id)
-    unit_then = log.holder_unit_id if log.holder_unit_id is not None else log.unit_id
-    moved_away = holder.unit_id not in (unit_then, log.unit_id)
-    return not holder.active or moved_away or (leaving is not None and leaving.id == holder.id)
+    """access.holder_left, asked of the holder as the database has them now."""
+    return holder_left(log, User.get_by_id(log.holder_id), leaving)
 
 
 MAX_REASON = 2000

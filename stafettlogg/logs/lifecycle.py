@@ -190,6 +190,14 @@ def check_keep_answer(log: Log, keep: str, agreed_by_name: str = "", agreed_as: 
     return keep
 
 
+def standing_in(user: User, log: Log) -> bool:
+    """The person is the unit leader standing in for an ended log's holder who has left
+    (access.holder_left, token stand_in): the ended log's page (lifecycle.close) is theirs,
+    where they record the family's answer and remove guardians; the log's own page is not."""
+    tokens = log_tokens(user, log)
+    return "stand_in" in tokens and "holder" not in tokens
+
+
 def record_keep_answer(by: User, log: Log, keep: str, agreed_by_name: str = "", agreed_as: str = "guardian") -> Log:
     """The holder records the family's answer after closing: "yes" makes the log
     passive, "no" lets the unit leader delete it, "undecided" keeps asking."""

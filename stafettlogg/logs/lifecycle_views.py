@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_login import current_user
 
 from stafettlogg import audit, content
+from stafettlogg.access import holder_left
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
@@ -30,6 +31,8 @@ def lifecycle_labels():
     return {
         "close_reason_label": content.close_reason,  # the municipality may word them (content/)
         "delete_reason_label": lambda k: str(DELETE_REASONS.get(k, "")),
+        # a row of the deletion queues, read with its holder: the unit leader stands in
+        "holder_left": lambda log: holder_left(log, log.holder),
     }
 
 
@@ -45,6 +48,7 @@ def _close_page(values=None, errors=None, status=200):
         errors=errors or {},
         reasons=content.close_reasons(),
         guardians=queries.guardians(log),
+        stand_in=lifecycle.standing_in(current_user, log),
         deletion_request=lifecycle.open_deletion_request(log),
         consent_age=current_app.config["CONSENT_AGE"],
     ), status

@@ -39,8 +39,9 @@ STORED = {WAITING: ACTIVE}  # the stored status behind a derived state
 IN_USE = OPEN + (WAITING,)
 
 # Roles on the log (access.log_tokens) that the table names; "proposed_holder" is staff
-# a pending handover is addressed to (roles_of adds it).
-ROLES = ("holder", "participant", "guardian", "unit_leader", "proposed_holder")
+# a pending handover is addressed to (roles_of adds it); "stand_in" is the leader of an
+# ended log's unit once its holder has left (access.holder_left).
+ROLES = ("holder", "participant", "guardian", "unit_leader", "stand_in", "proposed_holder")
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,15 @@ TRANSITIONS: dict[str, Transition] = {
         # a new consent replaces the one on file; in the waiting state it reopens the log
         Transition("renew_consent", (ACTIVE, WAITING), None, ("holder",), ()),
         Transition("close", IN_USE, CLOSED, ("holder",), (), "log_closed"),
-        Transition("make_passive", (CLOSED,), PASSIVE, ("holder",), ("deletion_requested",), "log_made_passive"),
+        Transition(
+            "make_passive", (CLOSED,), PASSIVE, ("holder", "stand_in"), ("deletion_requested",), "log_made_passive"
+        ),
         # the family's answer to "Skal loggen tas vare på?" recorded after closing (no or not yet)
-        Transition("answer_keep", (CLOSED,), None, ("holder",), ("deletion_requested",), "keep_answer_recorded"),
+        # (also by the unit leader once the holder has left: nobody else can, and the log
+        # would never be deleted)
+        Transition(
+            "answer_keep", (CLOSED,), None, ("holder", "stand_in"), ("deletion_requested",), "keep_answer_recorded"
+        ),
         Transition("reopen", ENDED, DRAFT, ("holder",), ("deletion_requested",), "log_reopened"),
         Transition("withdraw_consent", IN_USE, CLOSED, ("guardian",), (), "consent_withdrawn"),
         Transition(
@@ -249,8 +256,12 @@ ROLE_MESSAGES = {
     "activate": _l("Bare stafettholderen kan laste opp samtykke."),
     "renew_consent": _l("Bare stafettholderen kan laste opp samtykke."),
     "close": _l("Bare stafettholderen kan avslutte stafettloggen."),
-    "make_passive": _l("Bare stafettholderen kan sette stafettloggen passiv."),
-    "answer_keep": _l("Bare stafettholderen kan registrere familiens svar."),
+    "make_passive": _l(
+        "Bare stafettholderen kan sette stafettloggen passiv, eller enhetslederen når stafettholderen har sluttet."
+    ),
+    "answer_keep": _l(
+        "Bare stafettholderen kan registrere familiens svar, eller enhetslederen når stafettholderen har sluttet."
+    ),
     "reopen": _l("Bare stafettholderen kan gjenåpne stafettloggen her."),
     "withdraw_consent": _l("Bare de foresatte kan trekke samtykket tilbake her."),
     "request_deletion": _l("Bare de foresatte kan be om sletting her."),
@@ -346,6 +357,13 @@ def allowed_actions(user: User | None, log: Log) -> frozenset[str]:
     return frozenset(a for a in TRANSITIONS if _refusal(user, log, a, roles, state=state) is None)
 
 
+def _acting_as(transition: Transition, roles: set[str]) -> str | None:
+    """The role an audit event names: the first of the action's roles the person has; a
+    unit leader standing in for a holder who left acts as unit leader."""
+    role = next((r for r in transition.roles if r in roles), None)
+    return "unit_leader" if role == "stand_in" else role
+
+
 def apply(
     user: User | None,
     log: Log,
@@ -379,7 +397,7 @@ def apply(
             log=log,
             obj=obj if obj is not None else log,
             user=user,
-            role=role or next((r for r in transition.roles if r in roles_of(user, log)), None),
+            role=role or _acting_as(transition, roles_of(user, log)),
         )
     return Log.get_by_id(log.id) if transition.target != PURGED else log
 

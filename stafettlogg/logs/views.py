@@ -412,6 +412,14 @@ def guardian_remove(log_id, guardian_id):
         domain.remove_guardian(current_user, g.log, guardian)
     except domain.LogError as e:
         flash(str(e), "error")
+    else:
+        flash(
+            _("%(name)s er fjernet som foresatt og har ikke lenger tilgang til loggen.", name=guardian.name), "success"
+        )
+    if lifecycle.standing_in(
+        current_user, g.log
+    ):  # the unit leader of an ended log whose holder has left: its page is theirs
+        return redirect(url_for("lifecycle.close", log_id=g.log.id) + "#foresatte", 303)
     return redirect(url_for("logs.show", log_id=g.log.id) + "#foresatte", 303)
 
 
