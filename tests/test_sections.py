@@ -244,6 +244,9 @@ def test_closed_log_is_read_only_for_everyone(auth, db_conn, log):
         assert r.status_code == 409 and "avsluttet" in r.get_data(as_text=True)
     assert Entry.select().count() == before
     html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    assert "ingen skriver i den lenger" in html and "Skriv notat" not in html
+    assert "Du kan fortsatt fjerne en foresatt" in html  # the one thing the holder still does
+    html = auth.persona("participant").get(f"/logger/{log.id}").get_data(as_text=True)
     assert "kan bare leses" in html and "Skriv notat" not in html
 
 
