@@ -892,6 +892,45 @@ def test_suppression_leaves_no_line_with_one_hidden_cell():
     assert all(str(shown[k]) == "<5" for k in ("a", "sum", "l2"))
 
 
+def _range_in_line(shown: dict, line: list, key) -> tuple:
+    """What a reader learns of ``key`` from one published line (its last cell the sum of
+    the others): a visible count is itself, "<5" is 1 to 4, "skjult" 5 or more (every
+    count from 1 to 4 is shown as "<5")."""
+    inf = float("inf")
+
+    def bounds(k):
+        count = shown[k]
+        return {"": (count.value, count.value), "small": (1, 4), "sum": (5, inf)}[count.hidden]
+
+    parts, total = line[:-1], line[-1]
+    if key == total:
+        low, high = sum(bounds(k)[0] for k in parts), sum(bounds(k)[1] for k in parts)
+    else:
+        others = [k for k in parts if k != key]
+        low = bounds(total)[0] - sum(bounds(k)[1] for k in others)
+        high = bounds(total)[1] - sum(bounds(k)[0] for k in others)
+    own = bounds(key)
+    return max(low, own[0]), min(high, own[1])
+
+
+def test_hidden_counts_cannot_be_pinned_down_by_their_sum():
+    # Two units with one closed log each and one with ten: "<5", "<5", 10 and the sum 12
+    # leave 2 for the two hidden cells, so each is 1.
+    lines = [["a", "b", "c", "sum"]]
+    shown = stats.suppress({"a": 1, "b": 1, "c": 10, "sum": 12}, lines)
+    for key in ("a", "b"):
+        low, high = _range_in_line(shown, lines[0], key)
+        assert low < high, (key, low, high)
+    # One unit with 1, another with 5: "<5", "skjult" and the sum 6: "skjult" is 5 or more,
+    # so "<5" is 1.
+    shown = stats.suppress({"a": 1, "b": 5, "sum": 6}, [["a", "b", "sum"]])
+    for key in ("a", "b"):
+        low, high = _range_in_line(shown, ["a", "b", "sum"], key)
+        assert low < high, (key, low, high)
+    # still: nothing hidden when nothing is small, and no small count shown
+    assert not any(c.hidden for c in stats.suppress({"a": 5, "b": 6, "sum": 11}, [["a", "b", "sum"]]).values())
+
+
 def test_protected_statistics_cannot_be_recomputed(db_conn):
     nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
     raw = stats.statistics([nord, sor], local_today())

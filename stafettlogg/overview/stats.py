@@ -362,16 +362,16 @@ MONTH_KEYS = ("started", "closed", "handovers")
 
 
 def suppress(cells: dict, lines: list[list]) -> dict:
-    """Hide cells so that no published number from 1 to 4 remains and no line (a set of
-    cells whose sum is known from what is published) has exactly one hidden cell: one
-    hidden cell in a line is its sum minus the others. The smallest visible non-zero cell
-    of such a line is hidden too, until every line has none or at least two."""
+    """Hide cells so that no published number from 1 to 4 remains and no line (cells whose
+    last is the sum of the others) pins down a hidden cell: one hidden cell in a line is
+    its sum minus the others, and two "<5" whose visible sum is 2 are both 1. The smallest
+    visible non-zero cell of such a line is hidden too, until no line gives one away."""
     hidden = {key: "small" for key, value in cells.items() if 0 < value < SMALLEST_SHOWN}
     changed = True
     while changed:
         changed = False
         for line in lines:
-            if sum(1 for key in line if key in hidden) != 1:
+            if not _pinned_down(cells, hidden, line):
                 continue
             visible = [key for key in line if key not in hidden and cells[key] > 0]
             if visible:
@@ -380,11 +380,44 @@ def suppress(cells: dict, lines: list[list]) -> dict:
     return {key: Count(value, hidden.get(key, "")) for key, value in cells.items()}
 
 
+def _known(cells: dict, hidden: dict, key) -> tuple[float, float]:
+    """What a reader knows of a cell: a shown count itself, "<5" 1 to 4, "skjult" 5 or more
+    (only a count not small is hidden for a sum's sake)."""
+    kind = hidden.get(key)
+    if kind == "small":
+        return 1, SMALLEST_SHOWN - 1
+    if kind == "sum":
+        return SMALLEST_SHOWN, math.inf
+    return cells[key], cells[key]
+
+
+def _pinned_down(cells: dict, hidden: dict, line: list) -> bool:
+    """Whether the line, its last cell the sum of the others, leaves one of its hidden
+    cells a single possible value given what is known of the rest."""
+    if sum(1 for key in line if key in hidden) == 1:
+        return True
+    known = {key: _known(cells, hidden, key) for key in line}
+    parts, total = line[:-1], line[-1]
+    for key in line:
+        if key not in hidden:
+            continue
+        if key == total:
+            least, most = sum(known[k][0] for k in parts), sum(known[k][1] for k in parts)
+        else:
+            others = [known[k] for k in parts if k != key]
+            least = known[total][0] - sum(high for _low, high in others)
+            most = known[total][1] - sum(low for low, _high in others)
+        if max(least, known[key][0]) >= min(most, known[key][1]):
+            return True
+    return False
+
+
 def protect(data: dict) -> dict:
     """The statistics as they may be shown and exported: every count a ``Count``.
 
-    Lines: each column of the unit table with its sum (the "Sum" row, or the unit itself
-    when only one is shown), and the levels table, whose sum is the number of active logs."""
+    Lines, each its last cell the sum of the others: each column of the unit table with
+    its sum (the "Sum" row, or the unit itself when only one is shown), and the levels
+    table, whose sum is the number of active logs (and so the active column's sum too)."""
     cells, lines = {}, []
     units = data["units"]
     for name in COLUMNS:
@@ -399,7 +432,6 @@ def protect(data: dict) -> dict:
         cells[("level", level)] = count
         levels.append(("level", level))
     lines.append([*levels, ("total", "active")])
-    lines.append([*levels, *(("unit", row.unit.id, "active") for row in units)])
     for month, counts in data["months"].items():
         for key, count in counts.items():
             cells[("month", month, key)] = count
