@@ -931,6 +931,80 @@ def test_hidden_counts_cannot_be_pinned_down_by_their_sum():
     assert not any(c.hidden for c in stats.suppress({"a": 5, "b": 6, "sum": 11}, [["a", "b", "sum"]]).values())
 
 
+def _worked_out(cells: dict, lines: list[list], hidden: set) -> list:
+    """The hidden cells whose value the published ones determine: each line says its last
+    cell is the sum of the others; a hidden cell is worked out when the unit vector of it
+    is a combination of the lines (exact arithmetic, Gauss-Jordan)."""
+    from fractions import Fraction
+
+    keys = sorted(hidden, key=repr)
+    rows = []
+    for line in lines:
+        row = dict.fromkeys(keys, Fraction(0))
+        for key in line[:-1]:
+            if key in hidden:
+                row[key] += 1
+        if line[-1] in hidden:
+            row[line[-1]] -= 1
+        rows.append(row)
+    pivots = []
+    for key in keys:
+        found = next((r for r in rows if all(r is not p for p in pivots) and r[key] != 0), None)
+        if found is None:
+            continue
+        scale = found[key]
+        for k in keys:
+            found[k] /= scale
+        for r in rows:
+            if r is not found and r[key] != 0:
+                factor = r[key]
+                for k in keys:
+                    r[k] -= factor * found[k]
+        pivots.append(found)
+    return [next(k for k in keys if r[k] != 0) for r in pivots if sum(1 for k in keys if r[k] != 0) == 1]
+
+
+def test_no_hidden_level_can_be_worked_out_across_units_and_levels():
+    # Six units' active logs per BTI level (the area's table and each unit's alone, with
+    # their sums). Hiding so that no single sum has exactly one hidden cell is not enough:
+    # unit 6's one level-1 log followed from the sums of units 1 and 5, level 3 and the
+    # area's active total taken together.
+    per_unit = {1: (0, 8, 2), 2: (12, 3, 0), 3: (6, 2, 8), 4: (6, 6, 0), 5: (0, 0, 3), 6: (1, 8, 5)}
+    units = [stats.UnitCounts(Unit(id=i, name=f"Enhet {i}"), active=sum(c)) for i, c in per_unit.items()]
+    months = {(2026, 1): dict.fromkeys(stats.MONTH_KEYS, 0)}
+    data = {
+        "units": units,
+        "totals": stats.UnitCounts(None, active=sum(u.active for u in units)),
+        "levels": {level: sum(c[level - 1] for c in per_unit.values()) for level in (1, 2, 3)},
+        "months": months,
+        "unit_levels": {i: {level: c[level - 1] for level in (1, 2, 3)} for i, c in per_unit.items()},
+        "unit_months": {i: {m: dict(k) for m, k in months.items()} for i in per_unit},
+    }
+    seen = {}
+    real_suppress = stats.suppress
+
+    def spy(cells, lines):
+        seen.update(cells=cells, shown=real_suppress(cells, lines))
+        return seen["shown"]
+
+    stats.suppress = spy
+    try:
+        stats.protect(data)
+    finally:
+        stats.suppress = real_suppress
+    cells, shown = seen["cells"], seen["shown"]
+    # what is published: each unit's levels with its active count, the levels with the
+    # area's, the active column with its sum
+    lines = [[("unit_level", i, level) for level in (1, 2, 3)] + [("unit", i, "active")] for i in per_unit]
+    lines += [[("unit_level", i, level) for i in per_unit] + [("level", level)] for level in (1, 2, 3)]
+    lines += [[("level", level) for level in (1, 2, 3)] + [("total", "active")]]
+    lines += [[("unit", i, "active") for i in per_unit] + [("total", "active")]]
+    hidden = {key for key, count in shown.items() if count.hidden}
+    assert hidden, "the small counts are hidden"
+    assert _worked_out(cells, lines, hidden) == []
+    assert not any(0 < c.value < 5 and not c.hidden for c in shown.values())
+
+
 def test_protected_statistics_cannot_be_recomputed(db_conn):
     nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
     raw = stats.statistics([nord, sor], local_today())

@@ -377,7 +377,72 @@ def suppress(cells: dict, lines: list[list]) -> dict:
             if visible:
                 hidden[min(visible, key=lambda k: cells[k])] = "sum"
                 changed = True
+        # Lines that cross (a unit's levels and its active count, each level over the
+        # units) can give a hidden cell away together, though none does alone.
+        for key in worked_out(lines, hidden):
+            visible = _nearest_visible(cells, lines, hidden, key)
+            if visible:
+                hidden[min(visible, key=lambda k: cells[k])] = "sum"
+                changed = True
     return {key: Count(value, hidden.get(key, "")) for key, value in cells.items()}
+
+
+def _nearest_visible(cells: dict, lines: list[list], hidden: dict, key) -> list:
+    """The visible non-zero cells of the lines through ``key``, or if they have none, of
+    the lines through those lines' hidden cells, and so on outwards."""
+    reached, seen = {key}, set()
+    while True:
+        near = [i for i, line in enumerate(lines) if i not in seen and reached.intersection(line)]
+        if not near:
+            return []
+        seen.update(near)
+        visible = [k for i in near for k in lines[i] if k not in hidden and cells[k] > 0]
+        if visible:
+            return visible
+        reached = {k for i in near for k in lines[i] if k in hidden}
+
+
+_PRIME = 2**61 - 1  # the lines' equations are solved modulo a prime: whole numbers, exact
+
+
+def worked_out(lines: list[list], hidden: dict) -> list:
+    """The hidden cells that the lines (each its last cell the sum of the others) give away
+    taken together: one is given away when a combination of the lines' equations in the
+    hidden cells names it alone (Gauss-Jordan elimination). Lines whose hidden cells are
+    in no other line are left out: alone, _pinned_down judges them."""
+    crossing = {}
+    for line in lines:
+        for key in line:
+            if key in hidden:
+                crossing[key] = crossing.get(key, 0) + 1
+    pivots: dict = {}  # a pivot cell: its reduced equation (cell: coefficient)
+    for line in lines:
+        equation = {key: 1 for key in line[:-1] if key in hidden}
+        if line[-1] in hidden:
+            equation[line[-1]] = _PRIME - 1
+        if not any(crossing[key] > 1 for key in equation):
+            continue
+        for key in [key for key in equation if key in pivots]:
+            _subtract(equation, pivots[key], equation.get(key, 0))
+        if not equation:
+            continue
+        pivot = next(iter(equation))
+        inverse = pow(equation[pivot], _PRIME - 2, _PRIME)
+        equation = {key: value * inverse % _PRIME for key, value in equation.items()}
+        for other in pivots.values():
+            if pivot in other:
+                _subtract(other, equation, other[pivot])
+        pivots[pivot] = equation
+    return [key for key, equation in pivots.items() if len(equation) == 1]
+
+
+def _subtract(equation: dict, pivot_equation: dict, times: int) -> None:
+    for key, value in pivot_equation.items():
+        left = (equation.get(key, 0) - times * value) % _PRIME
+        if left:
+            equation[key] = left
+        else:
+            equation.pop(key, None)
 
 
 def _known(cells: dict, hidden: dict, key) -> tuple[float, float]:
