@@ -439,6 +439,30 @@ def test_inform_the_unit_requires_consent(auth, db_conn):
     assert not Notification.select().where(Notification.kind == "ke_informed").exists()
 
 
+def test_a_decision_shown_again_with_a_message_is_audited_like_the_page(auth, db_conn):
+    # A refused "inform" (no consent) and a form with an error show the decision with the
+    # child's name, as the page does: each such answer is a read in the audit trail.
+    record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Jonas Eriksen")
+    client = auth.persona("coordinating_unit")
+
+    def reads():
+        return (
+            AuditEvent.select()
+            .where(AuditEvent.action == "coordinator_record_view", AuditEvent.object_id == record.id)
+            .count()
+        )
+
+    before = reads()
+    response = client.post(f"/ke/vedtak/{record.id}/informer")
+    assert response.status_code == 409 and "Jonas Eriksen" in response.get_data(as_text=True)
+    assert reads() == before + 1
+    response = client.post(f"/ke/vedtak/{record.id}", data={**RECORD, "person_name": "", "version": record.version})
+    assert response.status_code == 422 and "Jonas Eriksen" in response.get_data(as_text=True)
+    assert reads() == before + 2
+    assert client.get(f"/ke/vedtak/{record.id}").status_code == 200
+    assert reads() == before + 3
+
+
 def test_inform_the_unit_notifies_its_leader_with_the_appointed_person(auth, db_conn):
     record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Trine Olsen")
     response = auth.persona("coordinating_unit").post(f"/ke/vedtak/{record.id}/informer")

@@ -167,6 +167,10 @@ def _units():
 
 
 def _record_form(template, record=None, values=None, errors=None, status=200):
+    """KE's form, empty or with a decision: a decision shown is a read, audited whatever
+    the answer (a 422 or 409 shows the child's name as the page does)."""
+    if record is not None:
+        audit.record("coordinator_record_view", obj=record)
     return render_template(
         template,
         record=record,
@@ -257,7 +261,6 @@ def ke_record_edit(record_id):
             return _record_form("overview/ke_record_form.html", record, request.form, {e.field: str(e)}, 409)
         flash(_("Vedtaket er lagret."), "success")
         return redirect(url_for("overview.ke_record_edit", record_id=record.id), 303)
-    audit.record("coordinator_record_view", obj=record)
     return _record_form("overview/ke_record_form.html", record, _record_values(record))
 
 
