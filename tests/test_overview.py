@@ -419,6 +419,17 @@ def test_ke_registers_a_decision_and_lists_it_with_filters(auth, db_conn):
     assert "<html" not in html and "Liv Åsheim" in html and "Trine Olsen" not in html
 
 
+def test_reading_kes_register_is_audited(auth, db_conn):
+    # The register names children and their koordinator decisions, a page or a further
+    # window of it: each answer is a read in the audit trail, like a decision's own page.
+    client = auth.persona("coordinating_unit")
+    for path in ("/ke", "/ke?q=Trine"):
+        before = AuditEvent.select().where(AuditEvent.action == "coordinator_records_view").count()
+        html = client.get(path).get_data(as_text=True)
+        assert "Trine Olsen" in html
+        assert AuditEvent.select().where(AuditEvent.action == "coordinator_records_view").count() == before + 1
+
+
 def test_ke_edit_with_a_stale_version_is_refused_and_keeps_the_text(auth, db_conn):
     record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Trine Olsen")
     client = auth.persona("coordinating_unit")

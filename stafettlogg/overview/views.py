@@ -193,6 +193,7 @@ def _shown_filters(filters: dict) -> dict:
 @bp.route("/ke")
 def ke_records():
     filters = {k: request.args.get(k, "") for k in ("q", "kind", "decision", "unit", "informed")}
+    audit.record("coordinator_records_view")  # children's names and decisions: a read
     cursor = request.args.get("etter")
     window = ke.records(filters, cursor)
     return page_or_fragment(
