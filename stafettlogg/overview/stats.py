@@ -463,16 +463,24 @@ def _pinned_down(cells: dict, hidden: dict, line: list) -> bool:
         return True
     known = {key: _known(cells, hidden, key) for key in line}
     parts, total = line[:-1], line[-1]
+    low = sum(known[k][0] for k in parts)
+    unbounded = sum(1 for k in parts if known[k][1] == math.inf)
+    high = sum(known[k][1] for k in parts if known[k][1] != math.inf)
     for key in line:
         if key not in hidden:
             continue
+        own_low, own_high = known[key]
         if key == total:
-            least, most = sum(known[k][0] for k in parts), sum(known[k][1] for k in parts)
+            least, most = low, math.inf if unbounded else high
         else:
-            others = [known[k] for k in parts if k != key]
-            least = known[total][0] - sum(high for _low, high in others)
-            most = known[total][1] - sum(low for low, _high in others)
-        if max(least, known[key][0]) >= min(most, known[key][1]):
+            # the other parts' bounds: the sums less this part's own (an infinite one counted)
+            if own_high == math.inf:
+                others_high = math.inf if unbounded > 1 else high
+            else:
+                others_high = math.inf if unbounded else high - own_high
+            least = known[total][0] - others_high
+            most = known[total][1] - (low - own_low)
+        if max(least, own_low) >= min(most, own_high):
             return True
     return False
 
