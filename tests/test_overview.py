@@ -592,6 +592,35 @@ def test_reconciliation_finds_each_kind_of_difference(db_conn, log):
     assert reconciliation.differences(unit("Sørbyen skole"), this_year()) == []
 
 
+@pytest.mark.parametrize("person", ["Lene Fjeld", "Per Annen"])
+def test_the_units_differences_do_not_tell_of_a_decision_ke_has_not_told_it(auth, db_conn, person):
+    """Seed 000 point 3: the unit learns of KE's decision only when KE informs it with the
+    family's consent. Petter's koordinator is in Nordbyen's own overview, "missing in KE's
+    register"; a decision KE then records without consent to inform (the same person or
+    another) must leave the unit's list of differences as it was, or its change tells the
+    school that KE has a decision for Petter."""
+    nord = unit("Nordbyen skole")
+
+    def shown():
+        return {(d.kind, d.child_name) for d in reconciliation.differences_for_unit(nord, this_year())}
+
+    before = shown()
+    assert ("missing_in_ke", "Petter Ås Strøm") in before
+    CoordinatorRecord.create(
+        child_name="Petter Ås Strøm",
+        unit=nord,
+        kind="koordinator",
+        decision="granted",
+        decided_on=local_today() - dt.timedelta(days=3),
+        person_name=person,
+        consent_to_inform=False,
+        created_by=user("ke"),
+    )
+    assert shown() == before
+    html = auth.persona("ito_coordinator").get(f"/enheter/{nord.id}/oversikt/{this_year()}").get_data(as_text=True)
+    assert "Mangler i KE-registeret" in html
+
+
 @pytest.mark.parametrize("method, data", [("GET", None), ("POST", {"unit": ""})])
 def test_the_reconciliation_page_is_audited(auth, db_conn, log, method, data):
     """KE's reconciliation names children whose log records a koordinator (from the

@@ -58,9 +58,9 @@ def _unit_side(row: OverviewRow, role: str) -> str:
     return row.barnekoordinator if role == "barnekoordinator" else row.koordinator
 
 
-def differences(unit: Unit, year: int) -> list[Difference]:
+def differences(unit: Unit, year: int, informed_only: bool = False) -> list[Difference]:
     rows = overview_rows(unit, year)
-    records = ke_records_for(unit, year)
+    records = ke_records_for(unit, year, informed_only=informed_only)
     found = []
     matched = set()
     children = Children(rows)
@@ -118,8 +118,10 @@ def save_reconciliation(by: User, unit: Unit, year: int, values: dict) -> Reconc
 
 def differences_for_unit(unit: Unit, year: int) -> list[Difference]:
     """What the unit itself may see before the June review: KE's decisions only once KE
-    has informed the unit with the family's consent (seed 000 point 3)."""
-    return [d for d in differences(unit, year) if d.record is None or d.record.informed_at is not None]
+    has informed the unit with the family's consent (seed 000 point 3). Compared with the
+    informed decisions only: a decision the unit was not told of must not take away the
+    unit's own "missing in KE's register" either."""
+    return differences(unit, year, informed_only=True)
 
 
 def save_unit_side(by: User, unit: Unit, year: int, unit_contact_name: str) -> Reconciliation:
