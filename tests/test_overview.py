@@ -149,6 +149,26 @@ def test_the_unit_a_log_left_sees_it_as_it_left(auth, db_conn, log):
     assert export.status_code == 200 and "Kim Koordinator" not in export.get_data(as_text=True)
 
 
+def test_the_unit_a_log_left_does_not_see_when_the_new_holder_told_the_guardians(auth, db_conn, log):
+    """The date the guardians were told who the holder is belongs to the holder who
+    recorded it (a handover clears it): the new school's holder's date is the new school's,
+    not a date of the school the child left, on its page or in its export."""
+    year = this_year()
+    move_mid_year(log, year - 1)
+    Log.update(activated_at=dt.datetime(year, 9, 1, 8)).where(Log.id == log.id).execute()
+    Handover.update(decided_at=dt.datetime(year, 10, 15, 9), created_at=dt.datetime(year, 10, 10, 9)).where(
+        Handover.log == log
+    ).execute()
+    told = dt.date(year, 11, 3)
+    Log.update(guardians_informed_on=told).where(Log.id == log.id).execute()  # by Jonas at Sørbyen
+    nord, sor = unit("Nordbyen skole"), unit("Sørbyen skole")
+    left = {r.child_name: r for r in domain.unit_overview(nord, year)}["Lea Testesen"]
+    now = {r.child_name: r for r in domain.unit_overview(sor, year)}["Lea Testesen"]
+    assert (left.guardians_informed_on, now.guardians_informed_on) == (None, told)
+    export = auth.persona("unit_leader").get(f"/enheter/{nord.id}/oversikt/{year}/csv").get_data(as_text=True)
+    assert "Lea Testesen" in export and f"03.11.{year}" not in export
+
+
 def test_the_unit_a_log_left_after_the_year_sees_that_year_as_it_left(auth, db_conn, log):
     """Last year's overview of the school the child left this autumn shows the log as it
     was there: not the koordinator the new school's holder appointed, nor its wait for a

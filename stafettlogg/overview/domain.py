@@ -298,9 +298,12 @@ def _as_it_left(row: OverviewRow) -> None:
     """A log that moved on to another unit is shown to the unit it left as it left: what
     happened after the move is the new unit's. Its state (waiting for a new consent that
     covers the new unit) is not this unit's to know, and its koordinator is appointed when
-    the log is closed, by the holder it had then, never while it was here."""
+    the log is closed, by the holder it had then, never while it was here. The date the
+    guardians were told belongs to the holder who recorded it (a handover clears it): the
+    log's is the new holder's."""
     row.status = ""
     row.koordinator = ""
+    row.guardians_informed_on = None
 
 
 def _external_rows(unit: Unit, year: int) -> list[OverviewRow]:
