@@ -777,6 +777,7 @@ class ExternalCoordination(BaseModel):
     guardians_informed_on = DateField(null=True)
     created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)  # optimistic locking: the unit leader and an ITO-koordinator
 
 
 class StatisticsSnapshot(BaseModel):

@@ -372,7 +372,7 @@ def test_unit_leader_registers_edits_and_removes_external_coordination(auth, db_
     assert client.get(f"/enheter/{nord.id}/eksterne/{ext.id}").status_code == 200
     response = client.post(
         f"/enheter/{nord.id}/eksterne/{ext.id}",
-        data={"child_name": "Åse Ødegård", "class_group": "3B", "barnekoordinator": "Kaspar Vestborg"},
+        data={"child_name": "Åse Ødegård", "class_group": "3B", "barnekoordinator": "Kaspar Vestborg", "version": 1},
     )
     assert response.status_code == 303
     assert ExternalCoordination.get_by_id(ext.id).class_group == "3B"
@@ -389,6 +389,59 @@ def test_unit_leader_registers_edits_and_removes_external_coordination(auth, db_
     assert ExternalCoordination.get_or_none(ExternalCoordination.id == ext.id) is None
     actions = [e.action for e in AuditEvent.select().where(AuditEvent.object_type == "externalcoordination")]
     assert actions == ["external_coordination_create", "external_coordination_update", "external_coordination_delete"]
+
+
+def test_two_people_editing_one_external_row_do_not_overwrite_each_other(auth, db_conn):
+    """The unit leader and the ITO-koordinator open the same row; the leader saves first.
+    The coordinator's save, made on what they saw before, is refused (409), keeps what
+    they typed and shows what is stored now; saved again, it counts. A row removed
+    meanwhile sends them back to the overview."""
+    nord = unit("Nordbyen skole")
+    ext = domain.add_external(
+        nord, this_year(), user("enhetsleder"), {"child_name": "Åse Ødegård", "class_group": "3A"}
+    )
+    url = f"/enheter/{nord.id}/eksterne/{ext.id}"
+    form = auth.persona("ito_coordinator").get(url).get_data(as_text=True)
+    assert 'name="version" value="1"' in form
+    leader = auth.persona("unit_leader")
+    saved = leader.post(url, data={"child_name": "Åse Ødegård", "class_group": "3B", "holder": "Kari", "version": 1})
+    assert saved.status_code == 303
+    coordinator = auth.persona("ito_coordinator")
+    stale = {"child_name": "Åse Ødegård", "class_group": "3C", "koordinator": "Per, PPT", "version": 1}
+    refused = coordinator.post(url, data=stale)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Noen andre har endret" in html
+    assert 'value="3C"' in html and "<dd>3B</dd>" in html  # what they typed, and what is stored
+    assert 'name="version" value="2"' in html
+    stored = ExternalCoordination.get_by_id(ext.id)
+    assert (stored.class_group, stored.holder, stored.koordinator, stored.version) == ("3B", "Kari", "", 2)
+    assert coordinator.post(url, data={**stale, "version": 2}).status_code == 303  # saved again, knowingly
+    assert ExternalCoordination.get_by_id(ext.id).class_group == "3C"
+    updates = AuditEvent.select().where(AuditEvent.action == "external_coordination_update").count()
+    assert updates == 2  # the refused save left no trace of a change
+    domain.remove_external(ExternalCoordination.get_by_id(ext.id), user("enhetsleder"))
+    gone = coordinator.post(url, data={**stale, "version": 3})
+    assert gone.status_code == 404  # removed: nothing to edit
+
+
+def test_an_external_row_removed_while_it_is_saved_sends_back_to_the_overview(auth, db_conn, monkeypatch):
+    nord = unit("Nordbyen skole")
+    ext = domain.add_external(
+        nord, this_year(), user("enhetsleder"), {"child_name": "Åse Ødegård", "class_group": "3A"}
+    )
+    update = domain.update_external
+
+    def removed_first(row, by, values, version):  # the other person removes it a moment before
+        domain.remove_external(row, user("enhetsleder"))
+        return update(row, by, values, version)
+
+    monkeypatch.setattr(domain, "update_external", removed_first)
+    client = auth.persona("ito_coordinator")
+    response = client.post(
+        f"/enheter/{nord.id}/eksterne/{ext.id}", data={"child_name": "Åse Ødegård", "holder": "Kari", "version": 1}
+    )
+    assert response.status_code == 303 and f"/enheter/{nord.id}/oversikt/" in response.headers["Location"]
+    assert "fjernet fra oversikten av noen andre" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 # ---------------------------------------------------------------- KE's register

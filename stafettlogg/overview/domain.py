@@ -512,9 +512,23 @@ def add_external(unit: Unit, year: int, by: User, values: dict) -> ExternalCoord
     return ext
 
 
-def update_external(ext: ExternalCoordination, by: User, values: dict) -> ExternalCoordination:
+class ExternalConflict(Exception):
+    """The row was changed (or removed) by someone else since the form was opened."""
+
+
+def update_external(ext: ExternalCoordination, by: User, values: dict, version: int) -> ExternalCoordination:
+    """Optimistic locking: the unit leader and an ITO-koordinator may have the same row
+    open; a save made on a version no longer current changes nothing and raises."""
     with write_transaction():
-        ExternalCoordination.update(**values).where(ExternalCoordination.id == ext.id).execute()
+        changed = (
+            ExternalCoordination.update(version=ExternalCoordination.version + 1, **values)
+            .where(ExternalCoordination.id == ext.id, ExternalCoordination.version == version)
+            .execute()
+        )
+        if not changed:
+            raise ExternalConflict(
+                _("Noen andre har endret dette barnet i oversikten samtidig. Endringene dine er ikke lagret.")
+            )
         audit.record("external_coordination_update", obj=ext, user=by)
     return ExternalCoordination.get_by_id(ext.id)
 

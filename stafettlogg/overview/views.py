@@ -141,11 +141,22 @@ def external_edit(unit_id, external_id):
                 "overview/external_edit.html", ext=ext, values=request.form, errors=errors,
                 locations=_record_locations(),
             ), 422  # fmt: skip
-        domain.update_external(ext, current_user, values)
+        try:
+            domain.update_external(ext, current_user, values, request.form.get("version", type=int) or 0)
+        except domain.ExternalConflict as e:
+            current = ExternalCoordination.get_or_none(ExternalCoordination.id == ext.id)
+            if current is None:  # removed meanwhile by the other person
+                flash(_("%(name)s er fjernet fra oversikten av noen andre.", name=ext.child_name), "error")
+                return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=ext.school_year), 303)
+            return render_template(
+                "overview/external_edit.html", ext=current, values={**request.form, "version": current.version},
+                errors={"version": str(e)}, conflict=current, locations=_record_locations(),
+            ), 409  # fmt: skip
         flash(_("Endringene er lagret."), "success")
         return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=ext.school_year) + "#rows", 303)
     values = {name: getattr(ext, name) for name in domain.EXTERNAL_FIELDS}
     values["guardians_informed_on"] = _date_value(ext.guardians_informed_on)
+    values["version"] = ext.version
     return render_template(
         "overview/external_edit.html", ext=ext, values=values, errors={}, locations=_record_locations()
     )
