@@ -374,6 +374,21 @@ def test_holder_records_a_guardians_number_shown_masked(auth, db_conn):
     assert "150384 *****" in shown and NOAH_MOTHER not in shown
 
 
+def test_the_childs_own_number_is_never_recorded_for_a_guardian(auth, db_conn):
+    """A parent recorded with the child's fødselsnummer by mistake would let the child sign
+    in with ID-porten as that parent, whatever the child's age: the youth's own access is
+    given only at the consent age (guardians.domain.add_youth)."""
+    from stafettlogg.oidc.domain import guardian_rows_for
+
+    log = a_log(nid9="140316123")  # born 14.03.2016: under the consent age
+    child = log.subject.national_id
+    form = {"name": "Tor Hansen", "relation": "far", "phone": "922 00 000", "language": "nb"}
+    response = auth.persona("holder").post(f"/logger/{log.id}/foresatte", data={**form, "national_id": child})
+    assert response.status_code == 422 and "barnets eget fødselsnummer" in response.get_data(as_text=True)
+    assert not Guardian.select().where(Guardian.national_id == child).exists()
+    assert guardian_rows_for(child) == []
+
+
 def _readable(value) -> str:
     """Everything a string in the session cookie gives to whoever reads the cookie: the
     text itself and, for a JWT, its decoded claims (a Flask session is signed, not encrypted)."""

@@ -413,6 +413,11 @@ def add_guardian(
     national_id = national_id.replace(" ", "")
     if national_id and (nid_problem := national_id_problem(national_id)):
         raise LogError(nid_problem, "national_id")
+    if national_id and national_id == log.subject.national_id:
+        # ID-porten would open the log to the child as this guardian, at any age (add_youth checks it)
+        raise LogError(
+            _("Dette er barnets eget fødselsnummer. Skriv fødselsnummeret til den foresatte."), "national_id"
+        )
     if language and language not in languages.FAMILY_LANGUAGES:
         raise LogError(_("Velg et språk fra listen."), "language")
     with writing_to(log, ensure_in_use):
