@@ -189,3 +189,19 @@ def test_beside_id_porten_the_youth_gets_own_access_without_an_invitation(databa
     assert "logger inn med ID-porten med sitt eget fødselsnummer" in response.get_data(as_text=True)
     assert youth_rows.count() == 1
     assert not GuardianInvitation.select().where(GuardianInvitation.guardian == youth_rows.get()).exists()
+
+
+def test_the_code_is_read_in_the_digits_the_familys_keyboard_types(app, db_conn, log):
+    """The page is in Arabic for an Arabic-speaking family, and a phone's number pad in
+    Arabic types Arabic-Indic digits: the same eight digits, so the same code."""
+    invitation, token = _invite(app, log)
+    arabic = "".join(chr(0x0660 + int(d)) for d in invitation.code)  # ٠١٢٣٤٥٦٧٨٩
+    r = app.test_client().post(f"/invitasjon/{token}?lang=ar", data={**GOOD, "code": arabic})
+    assert r.status_code == 303 and User.get(User.username == "tor.hansen").role == "guardian"
+
+
+def test_only_the_eight_digits_of_the_code_open_the_link(app, db_conn, log):
+    invitation, token = _invite(app, log)
+    superscript = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in invitation.code)  # digits, but not decimal ones
+    with app.test_request_context("/"), pytest.raises(LogError):
+        invitations.check_code(invitation, superscript)

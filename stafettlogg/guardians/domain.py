@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 from flask import current_app
 
@@ -35,7 +36,8 @@ CODE_DIGITS = 8
 
 
 def _normal_code(code: str) -> str:
-    return "".join(ch for ch in (code or "") if ch.isdigit())
+    """The code's digits as ASCII: a number pad in Arabic types ٠١٢٣٤٥٦٧٨٩ for 0123456789."""
+    return "".join(str(unicodedata.decimal(ch)) for ch in (code or "") if ch.isdecimal())
 
 
 def _code_hash(code: str) -> str:
