@@ -230,3 +230,14 @@ def test_nynorsk(auth, db_conn, log):
     client.set_cookie("lang", "nn")
     page = client.get(f"/logger/{log.id}").get_data(as_text=True)
     assert "Avtale om samtale med barnet" in page and "Samtalar med barnet" in page and "Kvar veke" in page
+
+
+def test_the_archive_copy_holds_the_agreements_and_what_the_child_said(auth, db_conn, log):
+    """The archive print is the whole log filed before it is deleted (seed 003): the talks
+    with the child are part of it, or deleting the log loses them without a copy."""
+    agreement = _agreement(log, 14, adult="Kontaktlærer Kari Ottesen", how="En prat på vei til gymtimen")
+    _talk(log, local_today() - dt.timedelta(days=2), agreement, text="Jeg gruer meg litt til jul")
+    page = auth.persona("holder").get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True)
+    assert "Samtaler med barnet" in page
+    assert "Kontaktlærer Kari Ottesen" in page and "En prat på vei til gymtimen" in page
+    assert "Jeg gruer meg litt til jul" in page
