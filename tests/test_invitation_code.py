@@ -205,3 +205,15 @@ def test_only_the_eight_digits_of_the_code_open_the_link(app, db_conn, log):
     superscript = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in invitation.code)  # digits, but not decimal ones
     with app.test_request_context("/"), pytest.raises(LogError):
         invitations.check_code(invitation, superscript)
+
+
+def test_links_sent_before_the_municipality_turned_invitations_off_open_nothing(database_url, app, db_conn, log):
+    """Beside ID-porten, invitations are for families who cannot use it, and only while
+    the municipality allows them (LOCAL_GUARDIAN_LOGIN): a link sent before they were
+    turned off makes no password account in the week it would have lasted."""
+    invitation, token = _invite(app, log)
+    idporten_only = _make_app(database_url, IDPORTEN_ISSUER="https://idporten.example").test_client()
+    assert idporten_only.get(f"/invitasjon/{token}").status_code == 404
+    r = idporten_only.post(f"/invitasjon/{token}", data={**GOOD, "code": invitation.code})
+    assert r.status_code == 404 and User.get_or_none(User.username == "tor.hansen") is None
+    assert _father(log).user_id is None

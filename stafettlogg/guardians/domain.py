@@ -148,11 +148,15 @@ def add_youth(by: User, log: Log, *, phone: str, email: str) -> Guardian:
 
 
 def find_invitation(token: str) -> GuardianInvitation | None:
-    """The invitation for a token if it is still usable (unused, not expired)."""
+    """The invitation for a token if it is still usable (unused, not expired), and its
+    guardian still gets one (invitation_refusal, asked at use as at sending: a municipality
+    that turns invitations off ends the links already sent)."""
     if not token or len(token) > 100:
         return None
     invitation = GuardianInvitation.get_or_none(GuardianInvitation.token_hash == _token_hash(token))
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        return None
+    if invitation_refusal(invitation.guardian) is not None:
         return None
     return invitation
 
