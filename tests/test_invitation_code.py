@@ -217,3 +217,19 @@ def test_links_sent_before_the_municipality_turned_invitations_off_open_nothing(
     r = idporten_only.post(f"/invitasjon/{token}", data={**GOOD, "code": invitation.code})
     assert r.status_code == 404 and User.get_or_none(User.username == "tor.hansen") is None
     assert _father(log).user_id is None
+
+
+def test_the_youth_is_offered_own_access_from_the_birthday_in_norway(auth, db_conn, log, monkeypatch):
+    """Just after midnight in Norway the date in UTC is still yesterday: on the birthday
+    the holder is offered the youth's access that add_youth gives (Oslo's date, dates.py)."""
+    import datetime as dt
+
+    from stafettlogg.guardians import views
+
+    today = local_today()
+    born = today.replace(year=today.year - 16)  # a 29 February 16 years back is one too
+    Subject.update(birth_date=born).where(Subject.id == log.subject_id).execute()
+    utc_yesterday = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(23, 30))  # 00:30 or 01:30 in Oslo
+    monkeypatch.setattr(views, "utcnow", lambda: utc_yesterday)
+    page = auth.persona("holder").get(f"/logger/{log.id}/tilgang-foresatte").get_data(as_text=True)
+    assert "Gi ungdommen egen tilgang" in page

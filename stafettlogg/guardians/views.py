@@ -144,7 +144,7 @@ def _invitations_page(status=200, created=None, values=None, errors=None, youth_
     }
     age = None
     if log.subject.birth_date:
-        age = age_on(log.subject.birth_date, utcnow().date())
+        age = age_on(log.subject.birth_date, local_today())
     if created:
         created["letter"] = languages.render_in(
             created["guardian"].language, "guardians/_invitation_letter.html", created=created, log=log
