@@ -48,3 +48,28 @@ def test_a_guardian_of_another_log_is_not_removed_through_this_one(auth, db_conn
     response = auth.persona("holder").post(f"/logger/{log.id}/foresatte/{_mother(other).id}/fjern")
     assert response.status_code == 404
     assert Guardian.select().where(Guardian.id == _mother(other).id).exists()
+
+
+def test_a_guardian_removed_after_asking_for_deletion_hears_nothing_more_of_the_log(auth, db_conn):
+    """The request stays for the unit leader to handle, but the person who asked is no longer
+    the log's guardian: no notice or e-mail tells them how it was answered or that it went."""
+    from stafettlogg.models import DeletionRequest, Notification, OutboxEmail
+
+    log = an_ended_log("closed")
+    mother = user("foresatt")
+    assert auth.persona("guardian").post(f"/mine/{log.id}/be-om-sletting", data={"confirm": "yes"}).status_code == 303
+    request = DeletionRequest.get(DeletionRequest.log == log.id)
+    assert auth.persona("holder").post(f"/logger/{log.id}/foresatte/{_mother(log).id}/fjern").status_code == 303
+    to_her = OutboxEmail.select().where(OutboxEmail.to == mother.email)
+    mails_before = to_her.count()
+    leader = auth.persona("unit_leader")
+    answer = leader.post(f"/logger/{log.id}/sletting/{request.id}/avvis", data={"response": "Vi må ta vare på dem."})
+    assert answer.status_code == 303
+    assert not Notification.select().where(Notification.user == mother, Notification.log_id == log.id).exists()
+    assert DeletionRequest.create(log=log, requested_by=mother)  # another request of hers, open at deletion
+    deleted = leader.post(
+        f"/logger/{log.id}/slett",
+        data={"reason": "guardian_request", "confirm": "yes", "archive_waiver": "Kopi i Visma"},
+    )
+    assert deleted.status_code == 303
+    assert to_her.count() == mails_before

@@ -86,6 +86,13 @@ def _unit_leaders(log: Log) -> list[User]:
     return list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active))
 
 
+def _still_guardians(log: Log, users: list[User]) -> list[User]:
+    """Those of the users who are the log's guardians now: someone the holder removed asked
+    as a guardian, but is told nothing more of the log (their access ended with the removal)."""
+    linked = {row.user_id for row in Guardian.select(Guardian.user).where(Guardian.log == log.id)}
+    return [u for u in users if u is not None and u.id in linked]
+
+
 # ------------------------------------------------------------------ close, passive, reopen
 
 
@@ -351,7 +358,7 @@ def refuse_deletion(by: User, log: Log, request: DeletionRequest, response: str)
             raise LogError(_("Kravet er allerede behandlet."), code="state")
         audit.record("deletion_refused", log=log, obj=request, user=by, role="unit_leader")
         _notify(
-            [request.requested_by],
+            _still_guardians(log, [request.requested_by]),
             "deletion_refused",
             msg("Enhetslederen har svart på kravet om sletting av stafettloggen."),
             log,
@@ -376,7 +383,9 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
         if reason != allowed:
             raise LogError(_("Årsaken til slettingen passer ikke med loggens status. Last siden på nytt."), "reason")
         archive_waiver = "" if is_archived(log) else archive_waiver.strip()
-        requesters = [r.requested_by for r in DeletionRequest.select().where(DeletionRequest.log == log)]
+        requesters = _still_guardians(
+            log, [r.requested_by for r in DeletionRequest.select().where(DeletionRequest.log == log)]
+        )
         tombstone = LogTombstone.create(
             log_id=log.id,
             unit=log.unit_id,
