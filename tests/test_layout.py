@@ -203,6 +203,10 @@ def test_tests_share_helpers_through_conftest_not_through_each_other():
 
 
 def test_today_is_oslos_date_everywhere():
-    """One "today": Oslo's date (dates.local_today), never the server's zone."""
+    """One "today": Oslo's date (dates.local_today), never the server's zone nor UTC's
+    (the hour or two after midnight in Norway, UTC's date is yesterday: a school year
+    or a month of statistics began a day late)."""
     servers = [name for name, path in MODULES.items() if "date.today()" in path.read_text()]
     assert not servers, servers
+    utc_days = [name for name, path in MODULES.items() if "utcnow().date()" in path.read_text()]
+    assert not utc_days, utc_days

@@ -24,7 +24,6 @@ from stafettlogg.models import (
     Subject,
     Unit,
     User,
-    utcnow,
 )
 from stafettlogg.windows import Window, page_size
 
@@ -540,4 +539,4 @@ def remove_external(ext: ExternalCoordination, by: User) -> None:
 
 
 def current_school_year() -> int:
-    return school_year_of(utcnow().date())
+    return school_year_of(local_today())

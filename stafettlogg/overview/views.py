@@ -5,10 +5,11 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_login import current_user
 
 from stafettlogg import audit, labels
+from stafettlogg.dates import local_today
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import ngettext
 from stafettlogg.logs.sections import parse_date
-from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit, utcnow
+from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit
 from stafettlogg.overview import domain, exports, ke, reconciliation, stats
 from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
 from stafettlogg.windows import row_id
@@ -364,7 +365,7 @@ def statistics():
     of an area is chosen by ?enhet=; the per-unit table in windows of PAGE_SIZE units,
     continued by «Vis flere» (?etter=, a whole page without JavaScript; only the next rows
     for htmx)."""
-    today = utcnow().date()
+    today = local_today()
     data, counted_at = stats.kept_statistics(_stat_scope(), today)
     several = len(data["units"]) > 1  # an area leader's: one unit may be chosen or searched for
     chosen = request.args.get("enhet", type=int)

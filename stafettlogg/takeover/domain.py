@@ -161,8 +161,9 @@ def _waiting_for(user_id: int, unit_id: int | None = None):
 def sent_by(user: User) -> list[LogRequest]:
     """The requester's own requests: pending, and the answers of the last 30 days. Only
     the request's state and a decline's reason, never the log's holder, unit or content."""
-    # from the start of the day 30 days ago: the read is prepared once a day
-    since = dt.datetime.combine(utcnow().date() - dt.timedelta(days=30), dt.time())
+    # from the start of the (UTC) day 30 days ago, as created_at is stored: the read is
+    # prepared once a day
+    since = (utcnow() - dt.timedelta(days=30)).replace(hour=0, minute=0, second=0, microsecond=0)
     return list(_sent_by.rows(user.id, since=since))
 
 
