@@ -682,6 +682,27 @@ def test_youth_16_gets_own_access_younger_does_not(ctx, log):
     assert log_tokens(account, log) == {"guardian"}
 
 
+def test_the_youth_reads_of_their_own_log_not_of_their_child(app, db_conn, log):
+    """A youth with own access signs in to «Her ser du stafettloggen din», a parent to
+    «… for barnet ditt» (found by review)."""
+    holder = user("stafettholder")
+    Subject.update(birth_date=local_today().replace(year=local_today().year - 17)).where(
+        Subject.id == log.subject_id
+    ).execute()
+    with app.test_request_context():
+        youth = invitations.add_youth(holder, Log.get_by_id(log.id), phone="900 00 000", email="")
+        inv, token = invitations.invite_guardian(holder, log, youth)
+        password = "min egen lange setning"
+        invitations.accept_invitation(token, code=inv.code, username="emma", password=password, repeat=password)
+    client = app.test_client()
+    client.post("/login", data={"username": "emma", "password": password})
+    page = client.get("/").get_data(as_text=True)
+    assert "Her ser du stafettloggen din." in page and "barnet ditt" not in page
+    parent = app.test_client()
+    parent.post("/login", data={"username": "foresatt", "password": "demo-passord"})
+    assert "Her ser du stafettloggen for barnet ditt." in parent.get("/").get_data(as_text=True)
+
+
 # ------------------------------------------------------------------ the guardians' view
 
 

@@ -17,6 +17,7 @@ from stafettlogg.logs.domain import consents_expiring, current_consent
 from stafettlogg.logs.ip_prompt import ip_prompt
 from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import (
+    YOUTH_RELATION,
     Area,
     ChildTalk,
     Consent,
@@ -667,8 +668,15 @@ def _handovers_to_me(user_id: int):
 
 
 def guardian_logs(user: User) -> list[Log]:
-    """A guardian's logs, with their states (log_state: waiting for consent?) read at once."""
-    logs = list(log_with_people().join(Guardian, on=(Guardian.log == Log.id)).where(Guardian.user == user))
+    """A guardian's logs, with their states (log_state: waiting for consent?) read at once,
+    and whether the reader is listed on each as the youth, who reads their own log."""
+    youth = Case(None, [(Guardian.relation == YOUTH_RELATION, 1)], 0)
+    logs = list(
+        log_with_people()
+        .select_extend(youth.alias("read_by_youth"))
+        .join(Guardian, on=(Guardian.log == Log.id))
+        .where(Guardian.user == user)
+    )
     states.consent_gaps(logs)
     return logs
 

@@ -40,7 +40,10 @@ def index():
         return response
     context = {}
     if role == Role.GUARDIAN:
-        context = {"guardian_logs": queries.guardian_logs(current_user)}
+        logs = queries.guardian_logs(current_user)
+        # a youth with own access reads their own log, not «barnet ditt»
+        own = bool(logs) and all(log.read_by_youth for log in logs)
+        context = {"guardian_logs": logs, "own_log": own}
     return render_template("main/index.html", **context)
 
 
