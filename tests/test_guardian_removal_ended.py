@@ -5,7 +5,8 @@ holder removes; the removal is audited, and the person's access ends at once."""
 
 import pytest
 
-from stafettlogg.models import AuditEvent, Guardian
+from stafettlogg.models import AuditEvent, Guardian, Notification
+from stafettlogg.notify import msg, notify
 from tests.conftest import an_ended_log, user
 
 pytestmark = pytest.mark.db
@@ -73,3 +74,15 @@ def test_a_guardian_removed_after_asking_for_deletion_hears_nothing_more_of_the_
     )
     assert deleted.status_code == 303
     assert to_her.count() == mails_before
+
+
+def test_a_removed_guardian_keeps_no_notice_of_the_log(auth, db_conn):
+    """What they were told of the log in «Varsler» goes with their access (their notices
+    about other logs, and the other guardians' notices, stay)."""
+    log, other = an_ended_log("closed"), an_ended_log("closed")
+    mother, father = user("foresatt"), Guardian.get(Guardian.log == log, Guardian.relation == "far")
+    for about in (log, other):
+        notify(mother, "holder_assigned", msg("Ny stafettholder"), url="/", log=about.id, dedupe_key=f"t:{about.id}")
+    auth.persona("holder").post(f"/logger/{log.id}/foresatte/{_mother(log).id}/fjern")
+    assert [n.log_id for n in Notification.select().where(Notification.user == mother)] == [other.id]
+    assert Guardian.select().where(Guardian.id == father.id).exists()

@@ -23,6 +23,7 @@ from stafettlogg.models import (
     LogStatus,
     Measure,
     MeasureStatus,
+    Notification,
     Participant,
     Role,
     Subject,
@@ -469,8 +470,12 @@ def guardian_problem(g: dict) -> tuple[str, str] | None:
 
 
 def remove_guardian(by: User, log: Log, guardian: Guardian) -> None:
+    """Their access ends at once, and with it what they were told of the log in
+    «Varsler» (a new holder's name, a meeting): notices whose links lead nowhere now."""
     with writing_to(log, guardian_removable):
         guardian.delete_instance()
+        if guardian.user_id is not None:
+            Notification.delete().where(Notification.user == guardian.user_id, Notification.log_id == log.id).execute()
         audit.record("guardian_removed", log=log, obj=guardian, user=by)
 
 
