@@ -616,3 +616,25 @@ def test_cli_says_why_when_the_delivery_cannot_be_recorded(app, tmp_path, db_con
     r = app.test_cli_runner().invoke(args=["archive", str(a_log().id), "--out", str(tmp_path / "logg.zip")])
     assert r.exit_code == 1 and "Dette ble nettopp sendt til arkivet." in r.output
     assert not isinstance(r.exception, LogError)
+
+
+def test_the_archive_copy_holds_the_talks_with_the_child(app, auth, db_conn):
+    """Talks with the child (seed 002) are part of the log: the archive copy, which
+    outlives the deleted log, holds the agreement and the child's own words."""
+    log = a_log(name="Siri Dahl")
+    an_item(
+        log,
+        "talk_agreements",
+        adult="Kontaktlærer Kari Ottesen",
+        every_days="7",
+        start_date=local_today(),
+        how="En prat på vei til gymtimen.",
+        status="ongoing",
+    )
+    an_item(log, "talks", talked_on=local_today(), who="Kari Ottesen", how_it_goes="Jeg er med Ali i friminuttene.")
+    with app.test_request_context():
+        whole = pdf_text(documents.whole_log(Log.get_by_id(log.id)).data)
+    assert "Kontaktlærer Kari Ottesen" in whole and "En prat på vei til gymtimen." in whole
+    assert "Jeg er med Ali i friminuttene." in whole
+    page = text_of(auth.persona("holder").get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True))
+    assert "Jeg er med Ali i friminuttene." in page and "En prat på vei til gymtimen." in page
