@@ -57,9 +57,7 @@ def test_every_audited_change_to_a_log_has_a_sentence():
         for m in re.finditer(r'audit\.record\(\s*"([a-z_]+)",\s*log=', path.read_text()):
             recorded.add(m.group(1))
     for m in re.finditer(r'audit\.record\(f"\{section\.key\}_([a-z]+)"', (SOURCE / "logs/sections.py").read_text()):
-        recorded |= {
-            f"{key}_{m.group(1)}" for key in ("concerns", "highlights", "goals", "measures", "meetings", "entries")
-        }
+        recorded |= {f"{key}_{m.group(1)}" for key in sections.SECTIONS}
     assert len(recorded) > 20
     assert recorded <= set(events.SENTENCES), sorted(recorded - set(events.SENTENCES))
 

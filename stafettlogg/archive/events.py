@@ -70,6 +70,12 @@ SENTENCES = {
     "entries_created": _l("%(who)s skrev et notat i loggen %(date)s"),
     "entries_updated": _l("%(who)s endret et notat i loggen %(date)s"),
     "entries_deleted": _l("%(who)s slettet et notat i loggen %(date)s"),
+    "talk_agreements_created": _l("%(who)s avtalte hvem som snakker med barnet %(date)s"),
+    "talk_agreements_updated": _l("%(who)s endret en avtale om samtaler med barnet %(date)s"),
+    "talk_agreements_deleted": _l("%(who)s slettet en avtale om samtaler med barnet %(date)s"),
+    "talks_created": _l("%(who)s skrev ned en samtale med barnet %(date)s"),
+    "talks_updated": _l("%(who)s endret notatet fra en samtale med barnet %(date)s"),
+    "talks_deleted": _l("%(who)s slettet notatet fra en samtale med barnet %(date)s"),
 }
 FALLBACK = _l("%(who)s gjorde en endring i stafettloggen %(date)s")
 
