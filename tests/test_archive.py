@@ -636,3 +636,16 @@ def test_the_archive_copy_holds_the_talks_with_the_child(app, auth, db_conn):
     assert "Jeg er med Ali i friminuttene." in whole
     page = text_of(auth.persona("holder").get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True))
     assert "Jeg er med Ali i friminuttene." in page and "En prat på vei til gymtimen." in page
+
+
+def test_the_archive_copy_says_the_family_has_not_answered_rather_than_no(auth, db_conn):
+    """A closed log whose family has not said whether it is to be kept is archived with
+    that answer, not with «Nei» (which lets the unit leader delete it)."""
+    undecided = an_ended_log(name="Siri Dahl")
+    Log.update(keep_answer="undecided").where(Log.id == undecided.id).execute()
+    holder = auth.persona("holder")
+    page = text_of(holder.get(f"/logger/{undecided.id}/arkivutskrift").get_data(as_text=True))
+    assert re.search(r"Tas vare på\s+Ikke avklart ennå", page), page
+    said_no = an_ended_log(name="Tone Vik")
+    page = text_of(holder.get(f"/logger/{said_no.id}/arkivutskrift").get_data(as_text=True))
+    assert re.search(r"Tas vare på\s+Nei\b", page)
