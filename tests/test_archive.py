@@ -649,3 +649,13 @@ def test_the_archive_copy_says_the_family_has_not_answered_rather_than_no(auth, 
     said_no = an_ended_log(name="Tone Vik")
     page = text_of(holder.get(f"/logger/{said_no.id}/arkivutskrift").get_data(as_text=True))
     assert re.search(r"Tas vare på\s+Nei\b", page)
+
+
+def test_the_archive_copy_holds_the_familys_deletion_request_with_its_reason(auth, db_conn):
+    """The family's demand that the log be deleted is filed with the unit leader's answer:
+    what they asked and why, in their own words, not only that they asked."""
+    log = a_log(name="Siri Dahl")
+    guardian = user("foresatt")
+    lifecycle.request_deletion(guardian, log, "Vi vil ikke at skolen har dette lenger.")
+    page = text_of(auth.persona("unit_leader").get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True))
+    assert "Krav om sletting" in page and "Vi vil ikke at skolen har dette lenger." in page
