@@ -614,6 +614,28 @@ def test_cli_says_why_when_the_delivery_cannot_be_recorded(app, tmp_path, db_con
     r = app.test_cli_runner().invoke(args=["archive", str(a_log().id), "--out", str(tmp_path / "logg.zip")])
     assert r.exit_code == 1 and "Dette ble nettopp sendt til arkivet." in r.output
     assert not isinstance(r.exception, LogError)
+    assert not (tmp_path / "logg.zip").exists()  # a package not recorded is not left behind
+
+
+def test_cli_leaves_no_package_of_a_log_deleted_while_it_rendered(app, tmp_path, db_conn, monkeypatch):
+    """`archive --all-closed` into the archive's import folder: a log the unit leader
+    deleted while its package was written is refused when the delivery is recorded, and
+    its zip (the deleted child's whole log) must not stay in the folder."""
+    from stafettlogg.archive import domain as archive_domain
+
+    real_record = archive_domain.record_delivery
+    deleted = an_ended_log(name="Tone Vik")
+
+    def deleted_meanwhile(by, log, pkg, via, **options):
+        if log.id == deleted.id:
+            lifecycle.delete_log(user("enhetsleder"), Log.get_by_id(log.id), "not_kept", "aldri tatt i bruk")
+        return real_record(by, log, pkg, via, **options)
+
+    monkeypatch.setattr(archive_domain, "record_delivery", deleted_meanwhile)
+    folder = tmp_path / "mappe"
+    r = app.test_cli_runner().invoke(args=["archive", "--all-closed", str(folder)])
+    assert r.exit_code == 0 and f"Stafettlogg nr. {deleted.id}: Stafettloggen finnes ikke lenger." in r.output
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(f"stafettlogg-{deleted.id}-")]
 
 
 def test_the_archive_copy_holds_the_talks_with_the_child(app, auth, db_conn):

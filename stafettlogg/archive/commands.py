@@ -33,8 +33,7 @@ def archive_command(log_id, out, folder):
                 raise click.ClickException(f"Stafettlogg nr. {log_id} finnes ikke.")
             try:
                 pkg = domain.prepare(None, log)
-                transport.write_atomically(out.parent.resolve(), out.name, pkg.data)
-                domain.record_delivery(None, log, pkg, "cli")
+                _write_and_record(log, pkg, out.parent.resolve(), out.name)
             except LogError as e:  # also a log deleted or handed over while it was rendered
                 raise click.ClickException(str(e)) from None
             click.echo(f"{out} ({len(pkg.documents)} dokumenter, sha256 {pkg.sha256})")
@@ -46,10 +45,21 @@ def archive_command(log_id, out, folder):
                 continue
             try:  # the operator's own command: it waits for the folder, no transaction open
                 pkg = domain.prepare(None, log)
-                transport.write_atomically(folder.resolve(), pkg.name, pkg.data)
-                domain.record_delivery(None, log, pkg, "cli")
+                _write_and_record(log, pkg, folder.resolve(), pkg.name)
             except LogError as e:
                 click.echo(f"Stafettlogg nr. {log.id}: {e}", err=True)
                 continue
             written += 1
         click.echo(f"{written} arkivpakker skrevet til {folder}.")
+
+
+def _write_and_record(log: Log, pkg, folder: Path, name: str) -> None:
+    """Write the zip, then record the delivery; a delivery that cannot be recorded (the
+    log deleted or delivered by someone else while it rendered) takes its zip away again:
+    no byte of a deleted log, and nothing the archive would get without a record."""
+    target = transport.write_atomically(folder, name, pkg.data)
+    try:
+        domain.record_delivery(None, log, pkg, "cli")
+    except LogError:
+        target.unlink(missing_ok=True)
+        raise
