@@ -313,6 +313,7 @@ def test_unit_leader_archives_a_closed_log_by_download(auth, closed, db_conn):
     r = leader.post(f"/logger/{oskar.id}/arkiv")
     assert r.status_code == 200 and r.mimetype == "application/zip"
     assert r.headers["Content-Disposition"].startswith('attachment; filename="stafettlogg-')
+    assert r.headers["Content-Security-Policy"] == "sandbox" and r.headers["X-Content-Type-Options"] == "nosniff"
     assert "arkivmelding.xml" in zipfile.ZipFile(io.BytesIO(r.data)).namelist()
     delivery = ArchiveDelivery.get(ArchiveDelivery.log_id == oskar.id)
     assert (

@@ -70,7 +70,11 @@ def send(log_id):
     return Response(
         pkg.data,
         mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{pkg.name}"', "Cache-Control": "no-store"},
+        headers={
+            "Content-Disposition": f'attachment; filename="{pkg.name}"',
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": "sandbox",  # a download, as every file (SECURITY.md «Uploads»)
+        },
     )
 
 
