@@ -682,3 +682,14 @@ def test_the_archive_copy_holds_the_familys_deletion_request_with_its_reason(aut
     lifecycle.request_deletion(guardian, log, "Vi vil ikke at skolen har dette lenger.")
     page = text_of(auth.persona("unit_leader").get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True))
     assert "Krav om sletting" in page and "Vi vil ikke at skolen har dette lenger." in page
+
+
+def test_a_package_written_by_the_command_is_not_shown_as_sent_by_the_holder(app, auth, tmp_path, db_conn):
+    """`flask archive` is the operator's: the archive page says the system sent it, as the
+    history does, not the holder (whose account the row must name)."""
+    log = an_ended_log(name="Tone Vik")
+    r = app.test_cli_runner().invoke(args=["archive", str(log.id), "--out", str(tmp_path / "logg.zip")])
+    assert r.exit_code == 0, r.output
+    page = auth.persona("unit_leader").get(f"/logger/{log.id}/arkiv").get_data(as_text=True)
+    (row,) = re.findall(r"<tbody>(.*?)</tbody>", page, re.S)
+    assert "Systemet" in row and log.holder.name not in row
