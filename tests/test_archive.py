@@ -693,3 +693,11 @@ def test_a_package_written_by_the_command_is_not_shown_as_sent_by_the_holder(app
     page = auth.persona("unit_leader").get(f"/logger/{log.id}/arkiv").get_data(as_text=True)
     (row,) = re.findall(r"<tbody>(.*?)</tbody>", page, re.S)
     assert "Systemet" in row and log.holder.name not in row
+
+
+def test_the_filed_minutes_name_the_holder_as_of_the_meeting(emma):
+    """seed 000: the stafettholder is written in every minutes; the minutes filed on their
+    own in the archive too, as the meeting page and the family's view show them."""
+    (meeting,) = documents.approved_minutes(emma)
+    text = pdf_text(documents.minutes(emma, meeting).data)
+    assert re.search(r"Stafettholder:\s+Kari Ottesen, Kontaktlærer", text), text
