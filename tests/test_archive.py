@@ -701,3 +701,14 @@ def test_the_filed_minutes_name_the_holder_as_of_the_meeting(emma):
     (meeting,) = documents.approved_minutes(emma)
     text = pdf_text(documents.minutes(emma, meeting).data)
     assert re.search(r"Stafettholder:\s+Kari Ottesen, Kontaktlærer", text), text
+
+
+def test_the_family_reads_that_the_log_was_sent_to_the_archive(auth, closed, db_conn):
+    """Normen fact sheet 15: the family's access history says what was done. Sending the
+    whole log to the archive is a copy of all of it, not a change of its content."""
+    leader = auth.persona("unit_leader")
+    assert leader.post(f"/logger/{closed.id}/arkiv").status_code == 200
+    assert leader.post(f"/logger/{closed.id}/arkiv/saksnummer", data={"reference": "2027/123"}).status_code == 303
+    page = text_of(auth.persona("guardian").get(f"/mine/{closed.id}/innsyn").get_data(as_text=True))
+    assert "Sendte stafettloggen til arkivet" in page and "Registrerte arkivets saksnummer" in page
+    assert "Endret innholdet i stafettloggen" not in page

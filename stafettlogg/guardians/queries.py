@@ -279,6 +279,9 @@ ACTION_TEXT = {
     "log_request_accepted": _l("Svarte på en forespørsel om å overta stafettloggen"),
     "log_request_declined": _l("Svarte på en forespørsel om å overta stafettloggen"),
     "holder_assigned": _l("Ga stafettholderrollen til en ny person"),
+    # a copy of the whole log for the municipality's archive: no change of its content
+    "log_archived": _l("Sendte stafettloggen til arkivet"),
+    "archive_reference_set": _l("Registrerte arkivets saksnummer"),
 }
 # the prints' endpoints; events stored before the prints moved carry the old "lifecycle." names
 PRINT_ENDPOINTS = (
