@@ -712,3 +712,21 @@ def test_the_family_reads_that_the_log_was_sent_to_the_archive(auth, closed, db_
     page = text_of(auth.persona("guardian").get(f"/mine/{closed.id}/innsyn").get_data(as_text=True))
     assert "Sendte stafettloggen til arkivet" in page and "Registrerte arkivets saksnummer" in page
     assert "Endret innholdet i stafettloggen" not in page
+
+
+def test_the_archive_copy_keeps_the_paragraphs_of_evaluations_and_corrections(emma):
+    """Evaluations and corrections are Markdown like every text of the log: the archive
+    copy shows them as written (paragraphs, lists), not run together into one line."""
+    holder = user("stafettholder")
+    (meeting,) = documents.approved_minutes(emma)
+    meetings.add_correction(holder, emma, meeting, "Første rettelse.\n\n- Mor var til stede\n- Far var borte")
+    sections.add_evaluation(
+        holder,
+        emma,
+        emma.measures[0],
+        {"evaluated_on": "02.11.2026", "what_worked": "Det virket.\n\n- Lekegruppen\n- Pausen", "decision": "continue"},
+    )
+    log = Log.get_by_id(emma.id)
+    for text in (pdf_text(documents.whole_log(log).data), pdf_text(documents.minutes(log, meeting).data)):
+        assert re.search(r"^(• )?Far var borte$", text, re.M), text
+    assert re.search(r"^(• )?Pausen$", pdf_text(documents.whole_log(log).data), re.M)
