@@ -730,3 +730,15 @@ def test_the_archive_copy_keeps_the_paragraphs_of_evaluations_and_corrections(em
     for text in (pdf_text(documents.whole_log(log).data), pdf_text(documents.minutes(log, meeting).data)):
         assert re.search(r"^(• )?Far var borte$", text, re.M), text
     assert re.search(r"^(• )?Pausen$", pdf_text(documents.whole_log(log).data), re.M)
+
+
+def test_a_log_in_use_is_never_called_archived_as_it_now_stands(auth, db_conn):
+    """The whole log sent while it is in use is a copy of that day: entries written since
+    are not in the archive, so the page must not say the log as it now stands is."""
+    log = a_log(name="Siri Dahl")
+    holder = auth.persona("holder")
+    assert holder.post(f"/logger/{log.id}/arkiv").status_code == 200
+    an_item(log, "entries", entry_date=local_today(), body="Skrevet etter arkiveringen.")
+    page = holder.get(f"/logger/{log.id}/arkiv").get_data(as_text=True)
+    assert "Hele loggen slik den er nå, er sendt til arkivet." not in page
+    assert "Deler av loggen er sendt til arkivet, men ikke alt." in page

@@ -49,7 +49,10 @@ def pending(log: Log) -> list[documents.Planned]:
 
 def is_archived(log: Log) -> bool:
     """The whole log as it now stands (closed) has been delivered to the archive (one
-    still waiting in the outbox is not)."""
+    still waiting in the outbox is not). A log in use never is: the whole log sent while
+    it was in use is a copy of that day, and it is sent again once it is closed."""
+    if log.status not in LogStatus.ENDED:
+        return False
     return documents.whole_log_key(log) in delivered_keys(log, (ArchiveStatus.DELIVERED,))
 
 
