@@ -78,6 +78,8 @@ def test_not_decided_yet_keeps_the_log_out_of_the_deletion_queue_until_answered(
         f"/logger/{log.id}/slett", data={"reason": "not_kept", "confirm": "yes", "archive_waiver": "x"}
     )
     assert r.status_code == 409 and Log.get_or_none(Log.id == log.id) is not None
+    refused = r.get_data(as_text=True)  # and the page says what the family answered: nothing yet
+    assert "Ikke avklart ennå" in refused and "<dd>Nei</dd>" not in refused
 
     # the holder records the answer later: an empty answer is refused, "no" opens deletion
     closed_page = auth.persona("holder").get(close_url(log)).get_data(as_text=True)
