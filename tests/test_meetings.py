@@ -770,3 +770,20 @@ def test_minutes_name_the_holder_as_of_the_meeting_also_after_a_handover(auth, m
     assert line_kari in log_page and line_jonas in log_page
     archive = new_holder.get(f"/logger/{meeting.log_id}/arkivutskrift").get_data(as_text=True)
     assert line_kari in archive and line_jonas in archive
+
+
+def test_a_refused_autosave_keeps_the_version_the_text_was_based_on(auth, meeting):
+    """Finding: an autosave refused for its text (too long) answered with the version the
+    meeting had when the request came in. Someone else had saved meanwhile, so the tab took
+    their version as its own, and its next autosave overwrote their text without a conflict."""
+    client = auth.persona("holder")
+    base = meeting.version
+    assert autosave(client, meeting, "Teksten fra den andre skjermen.", base).status_code == 200
+    response = autosave(client, meeting, "ord " * 6000, base)
+    assert response.status_code == 422
+    assert "Ikke lagret" in response.get_data(as_text=True)
+    assert 'id="minutes-version"' not in response.get_data(as_text=True)  # the tab keeps its own version
+    # the tab's next autosave, based on what it had, is a conflict, never an overwrite
+    response = autosave(client, meeting, "Min kortere tekst.", base)
+    assert response.status_code == 409
+    assert fresh(meeting).minutes == "Teksten fra den andre skjermen."
