@@ -787,3 +787,25 @@ def test_a_refused_autosave_keeps_the_version_the_text_was_based_on(auth, meetin
     response = autosave(client, meeting, "Min kortere tekst.", base)
     assert response.status_code == 409
     assert fresh(meeting).minutes == "Teksten fra den andre skjermen."
+
+
+def test_a_refused_save_without_javascript_keeps_the_version_the_text_was_based_on(auth, meeting):
+    """Finding: the page that hands back a refused text (too long) carried the version the
+    meeting had when the request came in. Saved from that page, the text overwrote what
+    someone else had saved meanwhile, without a conflict."""
+    client = auth.persona("holder")
+    base = meeting.version
+    assert autosave(client, meeting, "Teksten fra den andre skjermen.", base).status_code == 200
+    long_text = "ord " * 6000
+    for response in (
+        client.post(url(meeting, "/referat"), data={"minutes": long_text, "agenda": "", "version": base}),
+        autosave(client, meeting, long_text, base, **{"HX-Boosted": "true"}),  # the page, not the status line
+    ):
+        assert response.status_code == 422
+        page_version = int(re.search(r'id="minutes-version" value="(\d+)"', response.get_data(as_text=True)).group(1))
+        assert page_version == base
+        response = client.post(
+            url(meeting, "/referat"), data={"minutes": "Min kortere tekst.", "agenda": "", "version": page_version}
+        )
+        assert response.status_code == 409
+        assert fresh(meeting).minutes == "Teksten fra den andre skjermen."

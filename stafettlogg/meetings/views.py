@@ -91,6 +91,7 @@ def _context(meeting, **extra) -> dict:
         "editing_measure": None,
         "conflict": None,
         "editor_errors": {},
+        "editor_version": None,  # the version a text handed back was based on (_based_on)
         "correction_errors": {},
         "correction_values": {},
         "hints": None,
@@ -125,6 +126,15 @@ def show(log_id, meeting_id):
 # ------------------------------------------------------------------ agenda and minutes
 
 
+def _based_on(form) -> int | None:
+    """The version the text handed back after a refusal was based on: the page keeps it, so
+    that saving the text again is checked against what the person saw, not against what
+    someone else saved meanwhile. None when no text was posted (the page shows the stored one)."""
+    if not any(name in form for name in domain.TEXT_FIELDS):
+        return None
+    return sec.form_version(form) or None
+
+
 def _editor(meeting, status=200, headers=None, back=None, **extra):
     """The minutes editor for htmx; the meeting page otherwise (or `back` after a write)."""
     return page_or_fragment(
@@ -155,10 +165,11 @@ def save(log_id, meeting_id):
         return _editor(meeting, 409, {"HX-Retarget": "#minutes-editor", "HX-Reswap": "outerHTML"}, conflict=e)
     except LogError as e:
         status = 422 if e.field else 409
-        errors = {e.field or "_form": str(e)}
+        errors, based_on = {e.field or "_form": str(e)}, _based_on(request.form)
         if autosave:
-            return _autosave_status(meeting, lambda: _page(meeting, status, editor_errors=errors), status, str(e))
-        return _editor(meeting, status, editor_errors=errors)
+            page = lambda: _page(meeting, status, editor_errors=errors, editor_version=based_on)  # noqa: E731
+            return _autosave_status(meeting, page, status, str(e))
+        return _editor(meeting, status, editor_errors=errors, editor_version=based_on)
 
     def back():
         return _back(meeting, _("Referatet er lagret."), "#referat")
