@@ -809,3 +809,18 @@ def test_a_refused_save_without_javascript_keeps_the_version_the_text_was_based_
         )
         assert response.status_code == 409
         assert fresh(meeting).minutes == "Teksten fra den andre skjermen."
+
+
+def test_a_refused_list_of_who_is_present_keeps_what_was_typed(auth, meeting):
+    """Finding: without JavaScript, a list of others present that was too long came back
+    with the message but with the list as stored: what the holder had typed was gone."""
+    others = "\n".join(f"Tolk nummer {n}" for n in range(400))
+    response = auth.persona("holder").post(
+        url(meeting, "/tilstede"), data={"present": ["Tor Hansen"], "present_other": others}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Listen over hvem som er til stede er for lang." in html
+    assert "Tolk nummer 399" in html
+    assert 'value="Tor Hansen" checked' in html
+    assert fresh(meeting).present != "Tor Hansen"

@@ -96,6 +96,7 @@ def _context(meeting, **extra) -> dict:
         "correction_values": {},
         "hints": None,
         "present_error": None,
+        "present_posted": None,  # (ticked, others) as posted, handed back with present_error
         "planned": meeting.finalised_at is None,
         "approvable": domain.may_approve_now(meeting),
     }
@@ -190,9 +191,10 @@ def present(log_id, meeting_id):
         abort(403)
     except LogError as e:
         status, message = 422 if e.field else 409, str(e)
+        posted = (request.form.getlist("present"), request.form.get("present_other", ""))
         return page_or_fragment(
             "meetings/_present_status.html",
-            lambda: _page(meeting, status, present_error=message),
+            lambda: _page(meeting, status, present_error=message, present_posted=posted),
             status,
             message=message,
             error=True,
