@@ -824,3 +824,36 @@ def test_a_refused_list_of_who_is_present_keeps_what_was_typed(auth, meeting):
     assert "Tolk nummer 399" in html
     assert 'value="Tor Hansen" checked' in html
     assert fresh(meeting).present != "Tor Hansen"
+
+
+def test_a_measure_is_not_tied_to_minutes_approved_or_a_meeting_deleted_meanwhile(app, log, meeting):
+    """Finding: adding or changing a measure from the meeting checked the meeting as the
+    request read it, before the write transaction: minutes approved (another tab) or a
+    meeting deleted in between still took the measure, or the request failed with a
+    server error on the missing meeting."""
+    from werkzeug.exceptions import NotFound
+
+    from stafettlogg.logs.domain import LogError
+    from stafettlogg.meetings import domain
+
+    holder = user("stafettholder")
+    measure = an_item(log, "measures", **_measure_form())
+    Measure.update(meeting=meeting).where(Measure.id == measure.id).execute()
+    measure = Measure.get_by_id(measure.id)
+    with app.test_request_context():
+        read = domain.get_meeting(log, meeting.id)
+        Meeting.update(minutes="Godkjent.", finalised_at=utcnow(), version=Meeting.version + 1).where(
+            Meeting.id == meeting.id
+        ).execute()
+        with pytest.raises(LogError):
+            domain.add_measure(holder, log, read, _measure_form(what="Etter godkjenning."))
+        with pytest.raises(LogError):
+            domain.update_measure(holder, log, read, measure, _measure_form(what="Endret.", version=measure.version))
+        assert Measure.select().where(Measure.what.in_(["Etter godkjenning.", "Endret."])).count() == 0
+
+        other = a_meeting(log)
+        read = domain.get_meeting(log, other.id)
+        Meeting.delete_by_id(other.id)
+        with pytest.raises(NotFound):
+            domain.add_measure(holder, log, read, _measure_form(what="Til et slettet møte."))
+    assert not Measure.select().where(Measure.what == "Til et slettet møte.").exists()

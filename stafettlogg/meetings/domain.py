@@ -61,6 +61,16 @@ def _clean_texts(form) -> dict:
     return texts
 
 
+def _still_open(log: Log, meeting: Meeting) -> Meeting:
+    """The meeting as it is now, asked inside the write transaction: one deleted since the
+    request read it is not found, minutes approved since take no write."""
+    current = get_meeting(log, meeting.id)
+    if current is None:
+        raise NotFound
+    sec.ensure_not_final(current)
+    return current
+
+
 def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, bool]:
     """Autosave of the agenda and the minutes, with optimistic locking (SECURITY.md):
     the form carries the version it was based on. A stale save matches no row and
@@ -71,10 +81,7 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
     texts = _clean_texts(form)
     version = sec.form_version(form)
     with writing_to(log):
-        current = get_meeting(log, meeting.id)  # the row as it is now
-        if current is None:  # deleted since the request began
-            raise NotFound
-        sec.ensure_not_final(current)
+        current = _still_open(log, meeting)
         if all(getattr(current, k) == v for k, v in texts.items()):
             return current, False  # nothing new: no conflict possible, nothing to write
         # the texts with their HTML (models.RenderedText), written and kept on the row returned
@@ -163,6 +170,7 @@ def add_measure(by: User, log: Log, meeting: Meeting, form):
     """A measure agreed in the meeting: the log's measures section, tied to the meeting."""
     ensure_open(by, log, meeting)
     with writing_to(log):
+        _still_open(log, meeting)
         item, errors = sec.create_item(by, log, sec.SECTIONS["measures"], form)
         if item is not None:
             Measure.update(meeting=meeting).where(Measure.id == item.id).execute()
@@ -172,7 +180,9 @@ def add_measure(by: User, log: Log, meeting: Meeting, form):
 def update_measure(by: User, log: Log, meeting: Meeting, measure: Measure, form):
     """Inline edit of a measure from the meeting (optimistic locking in sections)."""
     ensure_open(by, log, meeting)
-    return sec.update_item(by, log, sec.SECTIONS["measures"], measure, form)
+    with writing_to(log):
+        _still_open(log, meeting)
+        return sec.update_item(by, log, sec.SECTIONS["measures"], measure, form)
 
 
 def may_approve_now(meeting: Meeting) -> bool:
