@@ -857,3 +857,26 @@ def test_a_measure_is_not_tied_to_minutes_approved_or_a_meeting_deleted_meanwhil
         with pytest.raises(NotFound):
             domain.add_measure(holder, log, read, _measure_form(what="Til et slettet møte."))
     assert not Measure.select().where(Measure.what == "Til et slettet møte.").exists()
+
+
+def test_ics_invitation_has_no_line_or_control_character_from_stored_text(auth, meeting):
+    """Finding: the organiser's e-mail address went into the calendar file as stored (a
+    staff form only asks for an @), so an address with a line break added properties of
+    its own (an attendee, another event); a control character in the place made a line
+    calendar programs refuse (RFC 5545 3.3.11: TEXT holds no control characters)."""
+    from stafettlogg.models import User
+
+    holder = user("stafettholder")
+    User.update(email="kari@demo.kommune.no\r\nATTENDEE:mailto:noen@example.org", name="Kari\x07 Ottesen").where(
+        User.id == holder.id
+    ).execute()
+    Meeting.update(place="Rom\x0b 2\x00\x1b\t3").where(Meeting.id == meeting.id).execute()
+    response = auth.persona("holder").get(url(meeting, "/invitasjon.ics"))
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    lines = parse_ics(response.data)
+    assert "ATTENDEE" not in [name for name, _p, _v in lines]
+    props = {name: (params, value) for name, params, value in lines}
+    assert props["LOCATION"][1] == "Rom 2\t3"
+    assert props["ORGANIZER"][0]["CN"] == '"Kari Ottesen"'

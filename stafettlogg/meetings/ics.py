@@ -6,18 +6,21 @@ organiser. The agenda stays in the log.
 """
 
 import datetime as dt
+import re
 
 from stafettlogg import labels
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import Meeting, utcnow
 
 DEFAULT_DURATION = dt.timedelta(hours=1)
+# RFC 5545 3.1: CONTROL, no value holds them (TEXT keeps HTAB; line breaks are escaped first)
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def escape_text(value: str) -> str:
     """TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma, newline."""
     value = (value or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    return _CONTROL.sub("", value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 
 
 def fold(line: str) -> str:
@@ -70,11 +73,18 @@ def meeting_calendar(meeting: Meeting, host: str, url: str, now: dt.datetime | N
         f"URL:{url}",
     ]
     if holder.email:
-        lines.append(f"ORGANIZER;CN={_param(holder.name)}:mailto:{holder.email}")
+        lines.append(f"ORGANIZER;CN={_param(holder.name)}:mailto:{_address(holder.email)}")
     lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]
     return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
 
 
 def _param(value: str) -> str:
     """A parameter value: quoted, without the characters a quoted value cannot hold."""
-    return '"' + (value or "").replace('"', "").replace("\r", " ").replace("\n", " ") + '"'
+    value = (value or "").replace('"', "").replace("\r", " ").replace("\n", " ")
+    return '"' + _CONTROL.sub("", value) + '"'
+
+
+def _address(email: str) -> str:
+    """An e-mail address as a URI: staff forms only ask for an @, so no whitespace or
+    control character of a stored address reaches the file (a line break would add lines)."""
+    return _CONTROL.sub("", "".join(email.split()))
