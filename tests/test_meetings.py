@@ -880,3 +880,16 @@ def test_ics_invitation_has_no_line_or_control_character_from_stored_text(auth, 
     props = {name: (params, value) for name, params, value in lines}
     assert props["LOCATION"][1] == "Rom 2\t3"
     assert props["ORGANIZER"][0]["CN"] == '"Kari Ottesen"'
+
+
+def test_a_meeting_time_no_clock_can_hold_in_utc_is_refused_with_a_message(auth, log):
+    """Finding: «0001-01-01T00:30» is a valid datetime-local value, but in Oslo time it is
+    before the first moment Python can hold in UTC: creating the meeting failed with a
+    server error instead of asking for a date and time."""
+    client = auth.persona("holder")
+    form = {"kind": "samarbeidsmote", "starts_at": "0001-01-01T00:30", "place": "Rom 2"}
+    response = client.post(f"/logger/{log.id}/seksjon/meetings", data=form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Velg dato og klokkeslett." in html and "Rom 2" in html
+    assert not Meeting.select().where(Meeting.log == log, Meeting.place == "Rom 2").exists()

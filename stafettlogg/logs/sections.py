@@ -274,7 +274,7 @@ def validate(section: Section, log: Log, form) -> tuple[dict, dict]:
         elif f.kind == "datetime":
             try:
                 clean[f.name] = parse_datetime_local(raw)
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: year 1 before 01:00 is before UTC's first moment
                 errors[f.name] = _("Velg dato og klokkeslett.")
         elif f.kind == "select":
             allowed = {str(value): value for value, _text in choices(f.choices, log)}
