@@ -893,3 +893,27 @@ def test_a_meeting_time_no_clock_can_hold_in_utc_is_refused_with_a_message(auth,
     html = response.get_data(as_text=True)
     assert "Velg dato og klokkeslett." in html and "Rom 2" in html
     assert not Meeting.select().where(Meeting.log == log, Meeting.place == "Rom 2").exists()
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_a_refused_measure_edit_comes_back_inside_the_measures_it_replaces(auth, meeting, stale):
+    """Finding: the inline edit form posts with htmx into #meeting-measures (outerHTML). A
+    refused edit (a required field empty, or a stale version) answered with the form's list
+    item alone: the meeting's other measures and the add form vanished from the page, and
+    the form swapped in named a target no longer there, so the corrected text could not be
+    saved without reloading the page and losing it."""
+    client = auth.persona("holder")
+    client.post(url(meeting, "/tiltak"), data=_measure_form(what="Et annet tiltak."), headers=HX)
+    client.post(url(meeting, "/tiltak"), data=_measure_form(), headers=HX)
+    measure = Measure.select().where(Measure.meeting == meeting).order_by(Measure.id.desc()).get()
+    if stale:
+        Measure.update(version=Measure.version + 1).where(Measure.id == measure.id).execute()
+        data = _measure_form(what="Min endring.", version=measure.version)
+    else:
+        data = _measure_form(what="Min endring.", responsible="", version=measure.version)
+    response = client.post(url(meeting, f"/tiltak/{measure.id}"), data=data, headers=HX)
+    assert response.status_code == (409 if stale else 422)
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="meeting-measures"')  # what the form's hx-target swaps out
+    assert "Et annet tiltak." in html and "Legg til tiltak" in html
+    assert "Min endring." in html and 'hx-target="#meeting-measures"' in html

@@ -318,10 +318,10 @@ def measure_update(log_id, meeting_id, measure_id):
     values = dict(request.form)
     if conflict is not None:
         values["version"] = conflict.theirs.version  # the merge is based on what is stored now
-    context = _context(
-        meeting, editing_measure=measure.id, measure_values=values, measure_errors=errors, conflict=conflict
+    # the measures section with the form open in it: the form's hx-target is the section
+    return _measures_fragment(
+        meeting, status, editing_measure=measure.id, measure_values=values, measure_errors=errors, conflict=conflict
     )
-    return page_or_fragment("meetings/_measure_form.html", "meetings/show.html", status, measure=measure, **context)
 
 
 # ------------------------------------------------------------------ read aloud and invitations
