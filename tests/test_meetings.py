@@ -917,3 +917,27 @@ def test_a_refused_measure_edit_comes_back_inside_the_measures_it_replaces(auth,
     assert html.lstrip().startswith('<section id="meeting-measures"')  # what the form's hx-target swaps out
     assert "Et annet tiltak." in html and "Legg til tiltak" in html
     assert "Min endring." in html and 'hx-target="#meeting-measures"' in html
+
+
+def test_minutes_meeting_mode_takes_can_be_kept_when_the_meeting_is_moved(auth, meeting):
+    """Finding: meeting mode takes minutes of up to 20 000 characters, but the log page's
+    form for the same meeting (moving it, changing the place) refused anything over 5 000:
+    a long agenda or draft minutes had to be cut before the meeting could be moved."""
+    client = auth.persona("holder")
+    minutes = "Emma forteller at det går bedre i storefri. " * 200  # about 8 800 characters
+    assert autosave(client, meeting, minutes, meeting.version, agenda=minutes).status_code == 200
+    stored = fresh(meeting)
+    response = client.post(
+        f"/logger/{meeting.log_id}/seksjon/meetings/{meeting.id}",
+        data={
+            "kind": stored.kind,
+            "starts_at": "2030-01-01T10:00",
+            "place": "Et annet rom",
+            "invited": stored.invited,
+            "agenda": stored.agenda,
+            "minutes": stored.minutes,
+            "version": stored.version,
+        },
+    )
+    assert response.status_code in (200, 303), response.get_data(as_text=True)[:300]
+    assert fresh(meeting).place == "Et annet rom" and fresh(meeting).minutes == minutes.strip()

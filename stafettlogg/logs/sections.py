@@ -104,6 +104,8 @@ HINTS = {
 }
 
 SECTIONS: dict[str, Section] = {}
+# the agenda and the minutes, here as in meeting mode (meetings.domain.MAX_TEXT)
+MEETING_TEXT_MAX = 20000
 
 
 def _register(key: str, fields: tuple, **options) -> Section:
@@ -156,8 +158,8 @@ _register(
         Field("starts_at", _l("Tidspunkt"), "datetime", required=True),
         Field("place", _l("Sted eller Teams"), required=True, max_length=300),
         Field("invited", _l("Inviterte"), "textarea", max_length=2000),
-        Field("agenda", _l("Dagsorden"), "textarea"),
-        Field("minutes", _l("Referat"), "textarea"),
+        Field("agenda", _l("Dagsorden"), "textarea", max_length=MEETING_TEXT_MAX),
+        Field("minutes", _l("Referat"), "textarea", max_length=MEETING_TEXT_MAX),
     ),
     empty_text=_l("Ingen møter ennå. Stafettholderen inviterer til samarbeidsmøte og evalueringsmøte."),
     window_by="starts_at",

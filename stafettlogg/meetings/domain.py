@@ -15,7 +15,7 @@ from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
 from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, User, utcnow
 
 TEXT_FIELDS = ("agenda", "minutes")
-MAX_TEXT = 20000
+MAX_TEXT = sec.MEETING_TEXT_MAX  # the log page's form for the meeting takes the same
 MAX_PRESENT = 4000
 MAX_CORRECTION = 5000
 
