@@ -941,3 +941,21 @@ def test_minutes_meeting_mode_takes_can_be_kept_when_the_meeting_is_moved(auth, 
     )
     assert response.status_code in (200, 303), response.get_data(as_text=True)[:300]
     assert fresh(meeting).place == "Et annet rom" and fresh(meeting).minutes == minutes.strip()
+
+
+def test_a_meeting_approved_meanwhile_is_not_deleted(app, log, meeting):
+    """Finding: deleting a meeting from the log page asked whether its minutes were
+    approved of the meeting as the request read it, before the write transaction: minutes
+    approved in between (another tab) were deleted with the meeting."""
+    from stafettlogg.logs import sections as sec
+    from stafettlogg.logs.domain import LogError
+
+    holder = user("stafettholder")
+    with app.test_request_context():
+        read = sec.get_item(sec.SECTIONS["meetings"], log, meeting.id)
+        Meeting.update(minutes="Godkjent.", finalised_at=utcnow(), version=Meeting.version + 1).where(
+            Meeting.id == meeting.id
+        ).execute()
+        with pytest.raises(LogError):
+            sec.delete_item(holder, log, sec.SECTIONS["meetings"], read)
+    assert fresh(meeting).minutes == "Godkjent."

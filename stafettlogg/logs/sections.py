@@ -400,13 +400,19 @@ def update_item(by: User, log: Log, section: Section, item, form):
     return model.get_by_id(item.id), {}
 
 
+def _ensure_deletable(item) -> None:
+    if is_final(item):
+        raise LogError(_("Et møte med godkjent referat kan ikke slettes."), code="final")
+
+
 def delete_item(by: User, log: Log, section: Section, item) -> None:
     if not can_change(by, log, section, item):
         raise Forbidden
     ensure_writable(log)
-    if is_final(item):
-        raise LogError(_("Et møte med godkjent referat kan ikke slettes."), code="final")
+    _ensure_deletable(item)
     with writing_to(log):
+        # asked again inside: minutes approved since the request read the meeting stay
+        _ensure_deletable(section.model.get_or_none(section.model.id == item.id))
         item.delete_instance()
         audit.record(f"{section.key}_deleted", log=log, obj=item, user=by)
 
