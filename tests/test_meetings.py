@@ -959,3 +959,21 @@ def test_a_meeting_approved_meanwhile_is_not_deleted(app, log, meeting):
         with pytest.raises(LogError):
             sec.delete_item(holder, log, sec.SECTIONS["meetings"], read)
     assert fresh(meeting).minutes == "Godkjent."
+
+
+@pytest.mark.parametrize("start", [True, False])
+def test_a_refused_approval_keeps_the_version_the_text_was_based_on(auth, meeting, start):
+    """Finding: approving minutes that were too long (before or after the meeting started)
+    came back with the text and the version the meeting had by then: saved again from that
+    page, the text overwrote what someone else had saved meanwhile, without a conflict."""
+    client = auth.persona("holder")
+    base = meeting.version
+    assert autosave(client, meeting, "Teksten fra den andre skjermen.", base).status_code == 200
+    if start:
+        started(meeting)
+    response = client.post(url(meeting, "/godkjenn"), data={"minutes": "ord " * 6000, "agenda": "", "version": base})
+    assert response.status_code == 422
+    assert oob_version(response) == base
+    response = client.post(url(meeting, "/referat"), data={"minutes": "Kortere.", "agenda": "", "version": base})
+    assert response.status_code == 409
+    assert fresh(meeting).minutes == "Teksten fra den andre skjermen." and fresh(meeting).finalised_at is None

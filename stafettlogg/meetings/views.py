@@ -219,7 +219,10 @@ def finalise(log_id, meeting_id):
         return _page(meeting, 409, conflict=e)
     except LogError as e:
         meeting = Meeting.get_by_id(meeting.id)  # the text on screen may have been saved as a draft
-        return _page(meeting, 422 if e.field else 409, editor_errors={e.field or "_form": str(e)})
+        # saved as a draft, the text is the stored version; refused, it is the one posted
+        based_on = None if e.code == "not_started" else _based_on(request.form)
+        errors = {e.field or "_form": str(e)}
+        return _page(meeting, 422 if e.field else 409, editor_errors=errors, editor_version=based_on)
     return _back(meeting, _("Referatet er godkjent. Senere rettelser legges til under referatet."))
 
 
