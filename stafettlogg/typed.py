@@ -27,6 +27,16 @@ def clean(text: str) -> str:
     return INVISIBLE.sub("", text)
 
 
+# An e-mail address as a person types one: no space or line break anywhere (a line break
+# would write its own lines into a calendar file or a mail's headers), one @, a domain
+# with a dot. The one rule every form that takes an address asks.
+EMAIL_ADDRESS = re.compile(r"[^\s@]+@[^\s@.]+(\.[^\s@.]+)+")
+
+
+def is_email_address(text: str) -> bool:
+    return EMAIL_ADDRESS.fullmatch((text or "").strip()) is not None
+
+
 class CleanFields(ImmutableMultiDict):
     """A query string or form, each text value cleaned once as it is parsed (an uploaded
     file is kept as it is: its name is cleaned where the file is stored)."""

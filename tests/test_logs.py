@@ -420,6 +420,9 @@ def test_guardian_add_and_remove(auth, log, db_conn):
     g = Guardian.get(Guardian.name == "Bestemor Hansen")
     r = c.post(f"/logger/{log.id}/foresatte", data={"name": "", "phone": ""})
     assert r.status_code == 422 and "Skriv navnet på den foresatte." in r.get_data(as_text=True)
+    r = c.post(f"/logger/{log.id}/foresatte", data={"name": "Far", "email": "far@example.no\nBcc: x@y.no"})
+    assert r.status_code == 422 and "E-postadressen ser ikke riktig ut" in r.get_data(as_text=True)
+    assert not Guardian.select().where(Guardian.name == "Far", Guardian.log == log.id).exists()
     assert c.post(f"/logger/{log.id}/foresatte/{g.id}/fjern").status_code == 303
     assert not Guardian.select().where(Guardian.name == "Bestemor Hansen").exists()
 

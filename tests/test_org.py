@@ -105,6 +105,14 @@ def test_unit_leader_adds_staff(auth, db_conn):
         ({"name": "A B", "job_title": "Lærer", "username": "Store Bokstaver"}, "username", "Brukernavnet kan bare"),
         ({"name": "A B", "job_title": "Lærer", "username": "larer"}, "username", "allerede i bruk"),
         ({"name": "A B", "job_title": "Lærer", "username": "a.b", "email": "ikke-epost"}, "email", "E-postadressen"),
+        # a line break would write its own lines into a calendar file or a mail's headers
+        (
+            {"name": "A B", "job_title": "Lærer", "username": "a.b", "email": "a@b.no\r\nX: y"},
+            "email",
+            "E-postadressen",
+        ),
+        ({"name": "A B", "job_title": "Lærer", "username": "a.b", "email": "a b@demo.no"}, "email", "E-postadressen"),
+        ({"name": "A B", "job_title": "Lærer", "username": "a.b", "email": "a@demo"}, "email", "E-postadressen"),
     ],
 )
 def test_add_staff_bad_input(auth, db_conn, form, field, message):

@@ -32,6 +32,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
+from stafettlogg.typed import is_email_address
 
 WRITABLE = (LogStatus.ACTIVE,)
 
@@ -464,7 +465,7 @@ def guardian_problem(g: dict) -> tuple[str, str] | None:
         return _("Skriv navnet på den foresatte."), "name"
     if not g.get("phone", "").strip() and not g.get("email", "").strip():
         return _("Skriv telefonnummer eller e-post, så stafettholderen kan nå den foresatte."), "phone"
-    if g.get("email") and "@" not in g["email"]:
+    if g.get("email", "").strip() and not is_email_address(g["email"]):
         return _("E-postadressen ser ikke riktig ut."), "email"
     return None
 

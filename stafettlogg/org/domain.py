@@ -17,6 +17,7 @@ from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, OutboxEmail,
 from stafettlogg.notify import msg, notify
 from stafettlogg.oidc.domain import identity_problem, normalise_identity
 from stafettlogg.passwords import hash_password
+from stafettlogg.typed import is_email_address
 from stafettlogg.web import path_for
 from stafettlogg.windows import Window, dated_window
 
@@ -127,7 +128,7 @@ def create_user(
     unless given): the user must change a temporary one at first login."""
     if not name.strip():
         raise OrganisationError(_("Skriv navnet."), "name")
-    if email and "@" not in email:
+    if email.strip() and not is_email_address(email):
         raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
     initial = password or temporary_password()
     with write_transaction():
@@ -190,7 +191,7 @@ def update_staff(
     in with the municipality's provider)."""
     if not name.strip():
         raise OrganisationError(_("Skriv navnet."), "name")
-    if email and "@" not in email:
+    if email.strip() and not is_email_address(email):
         raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
     with write_transaction():
         changes = {"name": name.strip(), "job_title": job_title.strip(), "email": email.strip(), "phone": phone.strip()}
