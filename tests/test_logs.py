@@ -73,6 +73,7 @@ def test_create_log_makes_creator_holder_and_draft(auth, db_conn):
         ({"name": ""}, "name", "Skriv navnet"),
         ({"birth_date": ""}, "birth_date", "Skriv fødselsdatoen."),
         ({"birth_date": "32.13.2017"}, "birth_date", "dd.mm.åååå"),
+        ({"birth_date": "0001-01-01"}, "birth_date", "dd.mm.åååå"),  # a year no child is born in
         ({"national_id": "04051750000"}, "national_id", "kontrollsifferet"),
         ({"national_id": "123"}, "national_id", "11 sifre"),
         ({"level": "4"}, "level", "BTI-nivå"),

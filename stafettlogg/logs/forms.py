@@ -50,14 +50,12 @@ def parse_create_form(form, user) -> tuple[dict, dict]:
     raw_birth = form.get("birth_date", "").strip()
     if raw_birth:
         try:
-            data["birth_date"] = dt.date.fromisoformat(raw_birth)
+            data["birth_date"] = parse_date(raw_birth)  # the years any date typed may have
+        except ValueError:
+            errors["birth_date"] = _("Skriv fødselsdatoen som dd.mm.åååå.")
+        else:
             if data["birth_date"] > local_today():
                 errors["birth_date"] = _("Fødselsdatoen kan ikke være fram i tid.")
-        except ValueError:
-            try:
-                data["birth_date"] = dt.datetime.strptime(raw_birth, "%d.%m.%Y").date()
-            except ValueError:
-                errors["birth_date"] = _("Skriv fødselsdatoen som dd.mm.åååå.")
     elif data["kind"] != "gravid":
         errors["birth_date"] = _("Skriv fødselsdatoen.")
     data["national_id"] = form.get("national_id", "").replace(" ", "") or None

@@ -238,11 +238,23 @@ def choices(provider: str, log: Log) -> list[tuple]:
 # ------------------------------------------------------------------ validation
 
 
+# The years a date typed into the app may have: a birth date, a meeting, a deadline. A
+# browser's date field takes years 1 to 9999, and at either end a date cannot be turned
+# into UTC or shown with its end time (a server error instead of «Velg dato»).
+YEARS = range(1900, 2100)
+
+
+def _in_years(value: dt.date | dt.datetime, raw: str):
+    if value.year not in YEARS:
+        raise ValueError(raw)
+    return value
+
+
 def parse_date(value: str) -> dt.date | None:
     value = (value or "").strip()
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return dt.datetime.strptime(value, fmt).date()
+            return _in_years(dt.datetime.strptime(value, fmt).date(), value)
         except ValueError:
             continue
     raise ValueError(value)
@@ -250,7 +262,7 @@ def parse_date(value: str) -> dt.date | None:
 
 def parse_datetime_local(value: str) -> dt.datetime:
     """A datetime-local value in Norwegian time, stored as naive UTC."""
-    local = dt.datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M").replace(tzinfo=OSLO)
+    local = _in_years(dt.datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M"), value).replace(tzinfo=OSLO)
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
