@@ -345,8 +345,14 @@ def test_minutes_are_approved_only_from_the_meetings_start(auth, meeting):
     stored = fresh(meeting)
     assert stored.finalised_at is None and stored.minutes == "Skrevet før møtet."  # kept as a draft
     assert not AuditEvent.select().where(AuditEvent.action == "meeting_finalised").exists()
+    # a page opened shortly before the meeting offers the button already: kept open
+    # through the meeting, it is there when the minutes are read aloud at the end
+    Meeting.update(starts_at=utcnow() + dt.timedelta(minutes=5)).where(Meeting.id == meeting.id).execute()
+    page = client.get(url(meeting)).get_data(as_text=True)
+    assert "/godkjenn" in page and "Referatet kan godkjennes fra møtet starter" in page
     # from its start time it can be approved
     Meeting.update(starts_at=utcnow() - dt.timedelta(minutes=1)).where(Meeting.id == meeting.id).execute()
+    assert "Referatet kan godkjennes fra møtet starter" not in client.get(url(meeting)).get_data(as_text=True)
     assert finalise(client, meeting, minutes="Skrevet etter møtet.", start=False).status_code == 303
     assert fresh(meeting).finalised_at is not None
 

@@ -3,6 +3,8 @@ machine, write the audit event. Seed 001 ("Skriv i loggen i møter der foresatte
 til stede", "Les teksten høyt") and seed 002 (the holder invites, leads and writes minutes).
 """
 
+import datetime as dt
+
 from werkzeug.exceptions import NotFound
 
 from stafettlogg import audit
@@ -189,6 +191,16 @@ def may_approve_now(meeting: Meeting) -> bool:
     """Minutes record a meeting that has taken place: approval opens at its start time
     (stored as naive UTC)."""
     return meeting.starts_at <= utcnow()
+
+
+# A page opened shortly before the meeting stays open through it: its «Godkjenn» button
+# is there from the start, and pressed too early the text is kept as a draft and the
+# holder told when approval opens (finalise).
+APPROVE_BUTTON_BEFORE = dt.timedelta(hours=12)
+
+
+def offers_approval(meeting: Meeting) -> bool:
+    return meeting.starts_at <= utcnow() + APPROVE_BUTTON_BEFORE
 
 
 def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:

@@ -99,6 +99,7 @@ def _context(meeting, **extra) -> dict:
         "present_posted": None,  # (ticked, others) as posted, handed back with present_error
         "planned": meeting.finalised_at is None,
         "approvable": domain.may_approve_now(meeting),
+        "offers_approval": domain.offers_approval(meeting),
     }
     context.update(extra)
     if context["hints"] is None and context["editable"]:
