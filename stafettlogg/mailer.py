@@ -35,7 +35,9 @@ def compose(mail: OutboxEmail, config) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = mail.to
-    message["Subject"] = mail.subject
+    # A name typed with a line break must not start a header of its own (nor make the
+    # message unsendable): the subject is one line, whatever its parameters hold.
+    message["Subject"] = " ".join(mail.subject.split())
     message["Date"] = formatdate(localtime=False)
     domain = config["MAIL_FROM"].rpartition("@")[2] or "stafettlogg"
     # The same message on every attempt: a receiving server that saw it can drop a repeat.
@@ -70,7 +72,9 @@ OUTBOX = Outbox(
     model=OutboxEmail,
     done=MailStatus.SENT,
     send=_send,
-    errors=(OSError, smtplib.SMTPException, ssl.SSLError),
+    # ValueError: an address no header can hold (a line break in it) fails this message,
+    # never the other messages claimed with it
+    errors=(OSError, smtplib.SMTPException, ssl.SSLError, ValueError),
     max_attempts_key="MAIL_MAX_ATTEMPTS",
     retry_seconds_key="MAIL_RETRY_SECONDS",
     after_request_key="MAIL_SEND_AFTER_REQUEST",

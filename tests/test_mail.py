@@ -511,3 +511,37 @@ def test_the_suite_fails_a_test_whose_email_names_a_child(app, db_conn):
     assert emails_naming_a_child(app) == [f"kari@example.no: {log.subject.name!r}"]
     OutboxEmail.delete().where(OutboxEmail.id == mail.id).execute()
     assert emails_naming_a_child(app) == []
+
+
+def test_a_name_with_a_line_break_injects_no_header_and_stops_no_other_email(mail_app, smtp):
+    """A name typed with a line break (a crafted form, a provider's claim) reaches the
+    subject of a notice's e-mail: it is sent on one line, adds no header, and never
+    strands the e-mails claimed with it."""
+    from stafettlogg.db import db
+
+    smtp.set_mode("accept")
+    with mail_app.app_context(), db.connection_context():
+        OutboxEmail.delete().execute()
+        User.update(email="ito@example.no").where(User.username == "larer").execute()
+        User.update(email="other@example.no").where(User.username == "aktor").execute()
+        notify(
+            user("larer"),
+            "ito_revoked",
+            msg(
+                "%(name)s har avsluttet oppgaven din som ITO-koordinator for %(unit)s.",
+                name="Kari\r\nBcc: evil@example.com",
+                unit="Enhet\nX-Injected: 1",
+            ),
+        )
+        User.update(email="bad@example.no\r\nBcc: evil@example.com").where(User.username == "ppt").execute()
+        notify(user("ppt"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=3))
+        notify(user("aktor"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=2))
+        counts = mailer.deliver_all_due()
+        assert counts == {"sent": 2, "queued": 1, "failed": 0}
+        [bad] = _mails_to("bad@example.no\r\nBcc: evil@example.com")
+        assert bad.status == MailStatus.QUEUED and bad.claimed_by == "" and "ValueError" in bad.last_error
+    delivered = {rcpt[0]: m for rcpt, m in smtp.messages}
+    assert set(delivered) == {"ito@example.no", "other@example.no"}
+    injected = delivered["ito@example.no"]
+    assert injected["Bcc"] is None and injected["X-Injected"] is None
+    assert "Kari Bcc: evil@example.com har avsluttet" in injected["Subject"]
