@@ -55,12 +55,21 @@ def smtp_send(message: EmailMessage, config) -> None:
         smtp = smtplib.SMTP_SSL(config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout)
     else:
         smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout)
-    with smtp:
+    try:
         if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         if config.get("SMTP_USER"):
             smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
         smtp.send_message(message)
+    except BaseException:
+        smtp.close()
+        raise
+    # The server has taken the message: a goodbye that fails (a 4xx to QUIT, a dropped
+    # connection, a timeout) is no failed attempt, or the retry would send it twice.
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
 
 
 def _send(mail: OutboxEmail, config) -> None:

@@ -28,6 +28,7 @@ class SmtpServer:
         self.check_on_connect = None
         self.check_failures = []
         self.delay = 0.0  # seconds to wait before accepting each message
+        self.quit_reply = "221 bye"  # another reply: the server took the message, then failed to say goodbye
         self._server = None
         self._release = threading.Event()
         self._lock = threading.Lock()
@@ -103,7 +104,7 @@ class SmtpServer:
             elif verb == "RSET" or verb == "NOOP":
                 say("250 ok")
             elif verb == "QUIT":
-                say("221 bye")
+                say(self.quit_reply)
                 return
             else:
                 say("502 not implemented")

@@ -545,3 +545,22 @@ def test_a_name_with_a_line_break_injects_no_header_and_stops_no_other_email(mai
     injected = delivered["ito@example.no"]
     assert injected["Bcc"] is None and injected["X-Injected"] is None
     assert "Kari Bcc: evil@example.com har avsluttet" in injected["Subject"]
+
+
+def test_a_message_the_server_accepted_is_sent_even_if_the_goodbye_fails(mail_app, smtp):
+    """The server answered 250 to the message, then failed at QUIT: the message was
+    handed over, so it is recorded as sent and never sent again."""
+    from stafettlogg.db import db
+
+    smtp.set_mode("accept")
+    smtp.quit_reply = "421 closing"
+    with mail_app.app_context(), db.connection_context():
+        OutboxEmail.delete().execute()
+        User.update(email="x@example.no").where(User.username == "larer").execute()
+        notify(user("larer"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=2))
+        assert mailer.deliver_all_due()["sent"] == 1
+        _make_due()
+        mailer.deliver_all_due()
+        [mail] = _mails_to("x@example.no")
+        assert mail.status == MailStatus.SENT and mail.last_error == ""
+    assert len(smtp.messages) == 1
