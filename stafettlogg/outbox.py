@@ -87,6 +87,18 @@ class Outbox:
             ]
         return list(model.select().where(model.id.in_(won or [0])).order_by(model.id))
 
+    def renew(self, row, sender: str) -> bool:
+        """Just before its turn, the claim on one row of a batch is made fresh, if this
+        sender still holds it: a long batch (a slow mail server) never lets a row go
+        stale while it waits, and a row another sender took as stale, or that was
+        cancelled or deleted with its log meanwhile, is not delivered by this one."""
+        with write_transaction():
+            return bool(
+                self.model.update(claimed_at=utcnow())
+                .where(self.model.id == row.id, self.model.claimed_by == sender)
+                .execute()
+            )
+
     def record(self, row, sender: str, error: str | None) -> str:
         """The outcome of one attempt, written only while this sender still holds the claim."""
         config = current_app.config
@@ -124,6 +136,9 @@ class Outbox:
         with connected():
             claimed = self.claim(sender, ids=ids, limit=limit)
         for row in claimed:
+            with connected():
+                if not self.renew(row, sender):
+                    continue  # taken by another sender as stale, cancelled or deleted meanwhile
             error = None
             try:
                 self.send(row, config)

@@ -564,3 +564,47 @@ def test_a_message_the_server_accepted_is_sent_even_if_the_goodbye_fails(mail_ap
         [mail] = _mails_to("x@example.no")
         assert mail.status == MailStatus.SENT and mail.last_error == ""
     assert len(smtp.messages) == 1
+
+
+@pytest.mark.parametrize("meanwhile", ["taken_as_stale", "deleted_with_its_log"])
+def test_a_message_claimed_in_a_long_batch_is_sent_only_while_this_sender_still_holds_it(mail_app, smtp, meanwhile):
+    """A sender claims a batch and works through it one conversation at a time. A message
+    whose claim went stale before its turn (a slow mail server, a long batch) is taken by
+    the next sender: the first must not send it too. One deleted meanwhile (its log was
+    deleted) is not sent at all."""
+    from stafettlogg.db import db
+
+    smtp.set_mode("accept")
+    with mail_app.app_context(), db.connection_context():
+        OutboxEmail.delete().execute()
+        User.update(email="first@example.no").where(User.username == "larer").execute()
+        User.update(email="second@example.no").where(User.username == "aktor").execute()
+        notify(user("larer"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=1))
+        notify(user("aktor"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=2))
+        [second] = _mails_to("second@example.no")
+    send = mailer.OUTBOX.send
+
+    def slow_send(row, config):
+        send(row, config)
+        if row.to == "first@example.no":  # while the first sender is still busy with its batch
+            with db.connection_context():
+                if meanwhile == "taken_as_stale":
+                    OutboxEmail.update(claimed_at=dt.datetime(2000, 1, 1)).where(OutboxEmail.id == second.id).execute()
+                    mailer.OUTBOX.send = send
+                    assert mailer.deliver()["sent"] == 1  # the next sender takes it
+                else:
+                    OutboxEmail.delete().where(OutboxEmail.id == second.id).execute()
+
+    mailer.OUTBOX.send = slow_send
+    try:
+        with mail_app.app_context():
+            mailer.deliver()
+    finally:
+        mailer.OUTBOX.send = send
+    delivered = sorted(rcpt[0] for rcpt, _m in smtp.messages)
+    if meanwhile == "taken_as_stale":
+        assert delivered == ["first@example.no", "second@example.no"]
+        with db.connection_context():
+            assert OutboxEmail.get_by_id(second.id).status == MailStatus.SENT
+    else:
+        assert delivered == ["first@example.no"]
