@@ -20,8 +20,19 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+def _int(name: str, default: int, minimum: int | None = None) -> int:
+    """A whole number from the environment. One the app cannot work with (not a number,
+    or below `minimum`: a negative retry pause, no attempts, a zero timeout) stops the
+    app at start with the setting's name, not later and quietly."""
+    raw = os.environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or (minimum is not None and value < minimum):
+        at_least = f" på minst {minimum}" if minimum is not None else ""
+        raise ValueError(f"{name} må være et helt tall{at_least}, ikke «{raw}».")
+    return value
 
 
 def from_environment(instance_path: Path) -> dict:
@@ -31,13 +42,13 @@ def from_environment(instance_path: Path) -> dict:
         "DEMO_MODE": os.environ.get("STAFETTLOGG_DEMO", "") == "1",
         # Production never changes the schema by itself: run `flask --app app migrate`.
         "MIGRATE_ON_START": True if os.environ.get("STAFETTLOGG_DEMO", "") == "1" else None,
-        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024,
-        "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 10, minimum=1) * 1024 * 1024 + 64 * 1024,
+        "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_MB", 10, minimum=1) * 1024 * 1024,
         "CONSENT_AGE": _int("CONSENT_AGE", 16),
         # searches for an earlier log by fødselsnummer per person per 24 hours
         "LOOKUP_LIMIT": _int("LOOKUP_LIMIT", 20),
         # How many items a growing list shows at a time ("Vis flere" fetches the next ones).
-        "PAGE_SIZE": _int("PAGE_SIZE", 50),
+        "PAGE_SIZE": _int("PAGE_SIZE", 50, minimum=1),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60),
         "SESSION_MAX_HOURS": _int("SESSION_MAX_HOURS", 12),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
@@ -46,19 +57,19 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_MAX_DELAY_SECONDS": _int("LOGIN_MAX_DELAY_SECONDS", 60),
         "HTTPS": os.environ.get("HTTPS", "") == "1",
         # How many reverse proxies stand in front of the app: their X-Forwarded-* are trusted.
-        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0, minimum=0),
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
-        "SMTP_PORT": _int("SMTP_PORT", 587),
+        "SMTP_PORT": _int("SMTP_PORT", 587, minimum=1),
         "SMTP_USER": os.environ.get("SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "stafettlogg@localhost"),
         # starttls (port 587), ssl (port 465) or none (a relay on localhost)
         "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),
-        "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 5),
-        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 10),
-        "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 60),
+        "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 5, minimum=1),
+        "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 10, minimum=1),
+        "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 60, minimum=1),
         # e-mails sent or given up on stay on the admin's «Utboks» this long, then go
-        "MAIL_KEPT_DAYS": _int("MAIL_KEPT_DAYS", 30),
+        "MAIL_KEPT_DAYS": _int("MAIL_KEPT_DAYS", 30, minimum=0),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MUNICIPALITY": os.environ.get("MUNICIPALITY", "Demo kommune"),
         # the municipality's guide, consent form, close reasons, contact text (content/)
@@ -66,8 +77,8 @@ def from_environment(instance_path: Path) -> dict:
         # download (the browser saves the package) or folder (written into ARCHIVE_FOLDER)
         "ARCHIVE_TRANSPORT": os.environ.get("ARCHIVE_TRANSPORT", "download"),
         "ARCHIVE_FOLDER": os.environ.get("ARCHIVE_FOLDER", ""),
-        "ARCHIVE_MAX_ATTEMPTS": _int("ARCHIVE_MAX_ATTEMPTS", 10),
-        "ARCHIVE_RETRY_SECONDS": _int("ARCHIVE_RETRY_SECONDS", 60),
+        "ARCHIVE_MAX_ATTEMPTS": _int("ARCHIVE_MAX_ATTEMPTS", 10, minimum=1),
+        "ARCHIVE_RETRY_SECONDS": _int("ARCHIVE_RETRY_SECONDS", 60, minimum=1),
         "ARCHIVE_SEND_AFTER_REQUEST": True,  # tests turn it off and call outbox.OUTBOX.deliver
         # Families sign in with ID-porten (OpenID Connect, README "ID-porten").
         "IDPORTEN_ISSUER": os.environ.get("IDPORTEN_ISSUER", "").rstrip("/"),
