@@ -192,8 +192,15 @@ def backup_command(target, keep):
     Never migrates; the schema version is inside the backup."""
     url = current_app.config["DATABASE_URL"]
     applied = database.applied_migrations()
+    if not applied:
+        # a wrong DATABASE_URL opens a new, empty database: backing it up would rotate
+        # the good backups out (--keep)
+        _fail(
+            "databasen har ingen skjemaversjon (schema_migration mangler): er DATABASE_URL riktig? "
+            "Ingen sikkerhetskopi er skrevet, og ingen eldre er slettet."
+        )
     path, removed = backup_into_folder(url, target, keep)
-    click.echo(f"Sikkerhetskopi skrevet til {path} (skjemaversjon {applied[-1] if applied else '-'})")
+    click.echo(f"Sikkerhetskopi skrevet til {path} (skjemaversjon {applied[-1]})")
     for old in removed:
         click.echo(f"Slettet eldre sikkerhetskopi {old}")
 

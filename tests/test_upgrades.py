@@ -188,3 +188,17 @@ def test_a_restore_that_fails_half_way_leaves_the_previous_data(database_url, tm
     # and the good backup still restores
     backups.restore(database_url, target)
     assert _query(database_url, "SELECT class_group FROM log WHERE id = 1") != [("ETTER",)]
+
+
+def test_a_database_without_a_schema_is_not_backed_up_over_good_backups(empty_url, tmp_path):
+    """A wrong DATABASE_URL (a new, empty file or database) is no database to back up: the
+    nightly `backup --keep` refuses it, and the good backups it would rotate out stay."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    good = [folder / "stafettlogg-20261201-010000.bak", folder / "stafettlogg-20261202-010000.bak"]
+    for path in good:
+        path.write_bytes(b"a good backup")
+    refused = _flask(empty_url, "backup", "--keep", "2", str(folder))
+    assert refused.returncode == 1, refused.stdout
+    assert "DATABASE_URL" in refused.stderr and "ingen skjemaversjon" in refused.stderr
+    assert sorted(folder.iterdir()) == good
