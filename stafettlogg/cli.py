@@ -67,7 +67,15 @@ def migrate(dry_run):
     if dry_run:
         click.echo("\n".join(f"would apply: {name}" for name in pending))
         return
-    for name in database.migrate():
+    for name in pending:  # one at a time: each is listed as soon as it is in
+        try:
+            database.migrate(name)
+        except Exception as exc:  # any error of the migration's own: named, not a traceback
+            _fail(
+                f"migreringen {name} feilet og er rullet tilbake ({type(exc).__name__}: {exc}). "
+                "Migreringene over er tatt i bruk. Appen starter ikke før skjemaet er oppdatert: rett feilen "
+                "og kjør `flask --app app migrate` igjen, eller gjenopprett sikkerhetskopien fra før oppgraderingen."
+            )
         click.echo(f"applied: {name}")
 
 

@@ -202,3 +202,36 @@ def test_a_database_without_a_schema_is_not_backed_up_over_good_backups(empty_ur
     assert refused.returncode == 1, refused.stdout
     assert "DATABASE_URL" in refused.stderr and "ingen skjemaversjon" in refused.stderr
     assert sorted(folder.iterdir()) == good
+
+
+def test_a_migration_that_fails_half_way_is_rolled_back_and_named(database_url, tmp_path, monkeypatch):
+    """`migrate` lists each migration as it is applied; one that fails is rolled back
+    (each is one transaction) and named with its error, the ones before it stay applied,
+    and the operator is told what to do — not left with a traceback."""
+    import shutil
+
+    from stafettlogg import db as database
+
+    app = _make_app(database_url)
+    before = migration_names()
+    folder = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, folder)
+    (folder / "0098_works.py").write_text(
+        "def up(migrator, db):\n    db.execute_sql('CREATE TABLE works_098 (id INTEGER)')\n"
+    )
+    (folder / "0099_fails.py").write_text(
+        "def up(migrator, db):\n"
+        "    db.execute_sql('CREATE TABLE half_099 (id INTEGER)')\n"
+        "    raise RuntimeError('kolonnen finnes allerede')\n"
+    )
+    monkeypatch.setattr(database, "MIGRATIONS_DIR", folder)
+    result = app.test_cli_runner().invoke(args=["migrate"])
+    assert result.exit_code == 1
+    assert "applied: 0098_works" in result.output
+    assert "0099_fails" in result.output and "kolonnen finnes allerede" in result.output
+    assert "rullet tilbake" in result.output and "migrate" in result.output
+    assert not isinstance(result.exception, RuntimeError)  # a message, not a traceback
+    assert _schema(database_url) == [*before, "0098_works"]
+    assert _query(database_url, "SELECT COUNT(*) FROM works_098") == [(0,)]  # the applied one's table is there
+    with pytest.raises(Exception, match="half_099"):
+        _query(database_url, "SELECT * FROM half_099")
