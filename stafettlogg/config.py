@@ -35,6 +35,19 @@ def _int(name: str, default: int, minimum: int | None = None) -> int:
     return value
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+def _smtp_security() -> str:
+    """How the mail server is reached. Anything else stops the app at start: a typo once
+    meant no encryption at all (the password and every message in clear)."""
+    raw = os.environ.get("SMTP_SECURITY", "starttls")
+    value = raw.strip().lower()
+    if value not in SMTP_SECURITY:
+        raise ValueError(f"SMTP_SECURITY må være starttls, ssl eller none, ikke «{raw}».")
+    return value
+
+
 def from_environment(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
@@ -64,7 +77,7 @@ def from_environment(instance_path: Path) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "stafettlogg@localhost"),
         # starttls (port 587), ssl (port 465) or none (a relay on localhost)
-        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),
+        "SMTP_SECURITY": _smtp_security(),
         "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 5, minimum=1),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 10, minimum=1),
         "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 60, minimum=1),

@@ -19,6 +19,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from stafettlogg.config import SMTP_SECURITY
 from stafettlogg.db import write_transaction
 from stafettlogg.models import MailStatus, OutboxEmail, utcnow
 from stafettlogg.outbox import Outbox
@@ -51,6 +52,8 @@ def smtp_send(message: EmailMessage, config) -> None:
     """One SMTP conversation with short timeouts. Raises on any failure."""
     timeout = float(config["SMTP_TIMEOUT"])
     security = config.get("SMTP_SECURITY", "starttls")
+    if security not in SMTP_SECURITY:  # never a quiet fall back to plain text
+        raise ValueError(f"SMTP_SECURITY må være starttls, ssl eller none, ikke «{security}».")
     if security == "ssl":
         smtp = smtplib.SMTP_SSL(config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout)
     else:

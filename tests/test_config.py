@@ -35,3 +35,34 @@ def test_sensible_settings_are_read_as_numbers(monkeypatch, tmp_path):
         monkeypatch.setenv(name, value)
     config = from_environment(tmp_path)
     assert (config["MAIL_RETRY_SECONDS"], config["MAIL_MAX_ATTEMPTS"], config["TRUSTED_PROXIES"]) == (30, 1, 0)
+
+
+def test_smtp_security_is_one_of_the_three_or_the_app_does_not_start(monkeypatch, tmp_path):
+    """A typo («tls», «STARTLS») once meant no encryption at all: the password and every
+    message went over the network in clear."""
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("SMTP_SECURITY", " STARTTLS ")
+    assert from_environment(tmp_path)["SMTP_SECURITY"] == "starttls"
+    monkeypatch.setenv("SMTP_SECURITY", "tls")
+    with pytest.raises(ValueError, match=r"^SMTP_SECURITY må være starttls, ssl eller none, ikke «tls»"):
+        from_environment(tmp_path)
+
+
+def test_the_mailer_never_falls_back_to_plain_text_on_an_unknown_security():
+    from email.message import EmailMessage
+
+    from stafettlogg import mailer
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.set_mode("accept")
+    try:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "a@example.no", "b@example.no", "Hei"
+        message.set_content("Hei")
+        config = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": server.port, "SMTP_TIMEOUT": 1, "SMTP_SECURITY": "tls"}
+        with pytest.raises(ValueError, match="SMTP_SECURITY"):
+            mailer.smtp_send(message, config)
+        assert server.messages == [] and server.connections == 0
+    finally:
+        server.close()
