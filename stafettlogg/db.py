@@ -101,10 +101,19 @@ def open_database(url: str, pooled: bool = False):
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     session = postgres_session(url)
+    if "connect_timeout=" not in url:
+        session["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     if pooled:
         # playhouse.pool checks a kept PostgreSQL connection with a round trip before reuse
         return connect(url.replace("postgresql://", "postgresql+pool://", 1), autorollback=False, **POOL, **session)
     return connect(url, autorollback=False, **session)
+
+
+# A database host that takes the connection and never answers (hung, or behind a firewall
+# that drops packets) is an outage after this many seconds: the page answers 503, instead
+# of every request waiting until gunicorn kills its worker. `?connect_timeout=` in the URL
+# replaces it.
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def postgres_session(url: str) -> dict:

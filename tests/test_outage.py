@@ -126,3 +126,42 @@ def auth_for():
         return Auth(app, app.test_client()).login_as(username)
 
     return login
+
+
+def test_a_database_that_never_answers_is_an_outage_within_seconds(monkeypatch):
+    """A PostgreSQL host that takes the connection and never answers (a hung server, a
+    firewall that drops packets) is an outage the app sees within seconds, so the page
+    answers 503: without a connect timeout every request waited until gunicorn killed
+    the worker (a 502 from nginx), and the outage check after an error waited too."""
+    import socket
+    import threading
+
+    from peewee import OperationalError
+
+    from stafettlogg import db as database
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    threading.Thread(target=listener.accept, daemon=True).start()  # accepts, says nothing
+    monkeypatch.setattr(database, "CONNECT_TIMEOUT_SECONDS", 1)
+    outcome = []
+
+    def connect(pooled):
+        probe = database.open_database(f"postgresql://u:p@127.0.0.1:{listener.getsockname()[1]}/x", pooled=pooled)
+        try:
+            probe.connect()
+        except OperationalError as exc:
+            outcome.append(exc)
+
+    try:
+        for pooled in (False, True):
+            thread = threading.Thread(target=connect, args=(pooled,), daemon=True)
+            thread.start()
+            thread.join(10)
+            assert not thread.is_alive(), "still waiting for a database that never answers"
+        assert len(outcome) == 2
+        url = "postgresql://u:p@db.example/x?connect_timeout=20"
+        assert database.open_database(url).connect_params["connect_timeout"] == 20  # the URL's own is kept
+    finally:
+        listener.close()
