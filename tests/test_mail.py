@@ -608,3 +608,20 @@ def test_a_message_claimed_in_a_long_batch_is_sent_only_while_this_sender_still_
             assert OutboxEmail.get_by_id(second.id).status == MailStatus.SENT
     else:
         assert delivered == ["first@example.no"]
+
+
+def test_an_address_with_a_line_break_or_too_long_is_refused_where_it_is_typed(db_conn):
+    """A crafted form keeps line breaks (typed.py keeps them for text areas): an e-mail
+    address is one line without spaces, as long as the column holds, for staff and
+    guardians alike — it becomes a header of every e-mail to them."""
+    from stafettlogg.logs.domain import guardian_problem
+    from stafettlogg.models import Role
+    from stafettlogg.org.domain import OrganisationError, create_user
+
+    long = "a" * 250 + "@example.no"
+    for bad in ("kari@example.no\r\nBcc: evil@example.com", "kari @example.no", long):
+        problem = guardian_problem({"name": "Kari", "relation": "", "email": bad})
+        assert problem is not None and problem[1] == "email", bad
+        with pytest.raises(OrganisationError, match="E-postadressen"):
+            create_user(Role.STAFF, "ny.ansatt", "Ny Ansatt", password="et langt passord 123", email=bad)
+    assert guardian_problem({"name": "Kari", "relation": "", "email": " kari@example.no "}) is None
