@@ -625,3 +625,32 @@ def test_an_address_with_a_line_break_or_too_long_is_refused_where_it_is_typed(d
         with pytest.raises(OrganisationError, match="E-postadressen"):
             create_user(Role.STAFF, "ny.ansatt", "Ny Ansatt", password="et langt passord 123", email=bad)
     assert guardian_problem({"name": "Kari", "relation": "", "email": " kari@example.no "}) is None
+
+
+def test_a_removed_guardian_is_sent_nothing_still_waiting_about_the_log(app, ctx):
+    """A guardian whose parental responsibility ended is removed: the e-mails about the
+    log still waiting for the mail server (a new holder's name and job) are not sent to
+    them afterwards; others' e-mails stay in the queue."""
+    from stafettlogg.logs import domain
+    from stafettlogg.models import Guardian
+    from stafettlogg.notify import send_email
+
+    log = a_log()
+    User.update(email="holder@example.no").where(User.username == "stafettholder").execute()
+    mother = Guardian.get(Guardian.log == log, Guardian.relation == "mor")
+    text = msg(
+        "Stafettholderen for barnet ditt har sluttet. %(name)s, %(job)s, er ny stafettholder og den dere kan kontakte.",
+        name="Ny Holder",
+        job="Lærer",
+    )
+    notify(user("foresatt"), "holder_assigned", text, log=log)  # her account's address
+    send_email(mother.email, msg("Ny stafettholder"), text, recipient=mother, log=log)  # the address on the log
+    notify(
+        user("stafettholder"),
+        "test",
+        msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=log.id),
+        log=log,
+    )
+    domain.remove_guardian(user("stafettholder"), log, mother)
+    waiting = {m.to for m in OutboxEmail.select().where(OutboxEmail.log_id == log.id)}
+    assert waiting == {"holder@example.no"}

@@ -21,9 +21,11 @@ from stafettlogg.models import (
     Handover,
     Log,
     LogStatus,
+    MailStatus,
     Measure,
     MeasureStatus,
     Notification,
+    OutboxEmail,
     Participant,
     Role,
     Subject,
@@ -477,7 +479,22 @@ def remove_guardian(by: User, log: Log, guardian: Guardian) -> None:
         guardian.delete_instance()
         if guardian.user_id is not None:
             Notification.delete().where(Notification.user == guardian.user_id, Notification.log_id == log.id).execute()
+        _cancel_waiting_emails(log, guardian)
         audit.record("guardian_removed", log=log, obj=guardian, user=by)
+
+
+def _cancel_waiting_emails(log: Log, guardian: Guardian) -> None:
+    """The e-mails about the log not yet sent to the removed guardian (to the address on
+    the log or their account's) are not sent afterwards: a new holder's name is not for
+    them now."""
+    account = User.get_or_none(id=guardian.user_id) if guardian.user_id else None
+    addresses = {address.strip() for address in (guardian.email, account.email if account else "") if address.strip()}
+    if addresses:
+        OutboxEmail.delete().where(
+            OutboxEmail.log_id == log.id,
+            OutboxEmail.to.in_(sorted(addresses)),
+            OutboxEmail.status.in_((MailStatus.QUEUED, MailStatus.SENDING, MailStatus.FAILED)),
+        ).execute()
 
 
 def add_participant(by: User, log: Log, user: User) -> Participant:
