@@ -69,14 +69,15 @@ def migrate(dry_run):
         return
     for name in pending:  # one at a time: each is listed as soon as it is in
         try:
-            database.migrate(name)
+            done = database.migrate(name)  # [] when another process applied it meanwhile
         except Exception as exc:  # any error of the migration's own: named, not a traceback
             _fail(
                 f"migreringen {name} feilet og er rullet tilbake ({type(exc).__name__}: {exc}). "
                 "Migreringene over er tatt i bruk. Appen starter ikke før skjemaet er oppdatert: rett feilen "
                 "og kjør `flask --app app migrate` igjen, eller gjenopprett sikkerhetskopien fra før oppgraderingen."
             )
-        click.echo(f"applied: {name}")
+        for applied_name in done:
+            click.echo(f"applied: {applied_name}")
 
 
 # Commands that run on any schema: they change it, save or replace it as it is, or never
