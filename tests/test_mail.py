@@ -654,3 +654,28 @@ def test_a_removed_guardian_is_sent_nothing_still_waiting_about_the_log(app, ctx
     domain.remove_guardian(user("stafettholder"), log, mother)
     waiting = {m.to for m in OutboxEmail.select().where(OutboxEmail.log_id == log.id)}
     assert waiting == {"holder@example.no"}
+
+
+def test_smtp_over_ssl_checks_the_servers_certificate(monkeypatch):
+    """SMTP_SECURITY=ssl (port 465) checks the mail server's certificate and name, as
+    starttls does: smtplib's own default for SMTP_SSL checks neither, so anyone on the
+    way could take the SMTP password and every e-mail."""
+    import ssl
+    from email.message import EmailMessage
+
+    seen = {}
+
+    class Connection:
+        def __init__(self, host, port, timeout=None, context=None, **options):
+            seen["context"] = context
+            raise ConnectionRefusedError("not connecting in this test")
+
+    monkeypatch.setattr(mailer.smtplib, "SMTP_SSL", Connection)
+    message = EmailMessage()
+    message["To"] = "x@example.no"
+    message.set_content("Hei")
+    config = {"SMTP_HOST": "mail.example.no", "SMTP_PORT": 465, "SMTP_TIMEOUT": 1, "SMTP_SECURITY": "ssl"}
+    with pytest.raises(ConnectionRefusedError):
+        mailer.smtp_send(message, config)
+    context = seen["context"]
+    assert context is not None and context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
