@@ -89,6 +89,19 @@ def test_the_units_run_what_the_readme_promises():
         assert unit.name in readme, f"README does not install {unit.name}"
 
 
+def test_the_upgrade_and_the_way_back_stop_and_start_every_timer():
+    """README «Upgrading, and the way back»: nothing runs against the database while it is
+    migrated or restored — every timer is stopped first and started again after."""
+    section = (ROOT / "README.md").read_text().split("### Upgrading, and the way back", 1)[1].split("\n### ", 1)[0]
+    commands = re.findall(r"^systemctl (stop|start) ((?:.*\\\n)*.*)$", section, re.M)
+    timers = {path.name for path in (DEPLOY / "systemd").glob("*.timer")}
+    assert len(commands) == 4, commands  # the upgrade's stop and start, the way back's
+    for verb, names in commands:
+        named = set(re.findall(r"stafettlogg[\w-]*\.timer", names))
+        assert named == timers, (verb, sorted(timers - named))
+        assert "stafettlogg.service" in names
+
+
 def test_backup_keeps_the_newest_and_never_a_half_written_file(tmp_path, app):
     runner = app.test_cli_runner()
     folder = tmp_path / "backups"
