@@ -195,7 +195,9 @@ def check_invariants_command():
 @click.command("backup")
 @with_appcontext
 @click.argument("target", type=click.Path())
-@click.option("--keep", type=int, default=0, help="TARGET is a folder: keep only the newest N backups in it.")
+@click.option(
+    "--keep", type=click.IntRange(min=0), default=0, help="TARGET is a folder: keep only the newest N backups in it."
+)
 def backup_command(target, keep):
     """Online backup of the database to TARGET (a file, or a folder for dated backups).
     Never migrates; the schema version is inside the backup."""

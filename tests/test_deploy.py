@@ -117,6 +117,18 @@ def test_backup_keeps_the_newest_and_never_a_half_written_file(tmp_path, app):
     assert not list(folder.glob("*.partial"))
 
 
+def test_backup_refuses_a_negative_keep_and_deletes_nothing(tmp_path, app):
+    """`--keep -1` once deleted the oldest backup on every run (a slice from the end)."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = [folder / f"stafettlogg-2025010{day}-000000.bak" for day in (1, 2)]
+    for path in old:
+        path.write_bytes(b"old")
+    result = app.test_cli_runner().invoke(args=["backup", "--keep", "-1", str(folder)])
+    assert result.exit_code == 2 and "--keep" in result.output
+    assert sorted(folder.iterdir()) == old
+
+
 # ------------------------------------------------------------------ nginx in front of gunicorn
 
 
