@@ -82,6 +82,14 @@ def _send(mail: OutboxEmail, config) -> None:
     smtp_send(compose(mail, config), config)
 
 
+def _recipient_refused_for_good(exc: Exception) -> bool:
+    """The server refused the recipient permanently (5xx to RCPT: no such mailbox): a new
+    try gets the same answer. A refused sender or login (a setting) is tried again, as is
+    any 4xx."""
+    refused = getattr(exc, "recipients", None) if isinstance(exc, smtplib.SMTPRecipientsRefused) else None
+    return bool(refused) and all(500 <= code < 600 for code, _reply in refused.values())
+
+
 OUTBOX = Outbox(
     name="mail",
     model=OutboxEmail,
@@ -97,6 +105,7 @@ OUTBOX = Outbox(
     batch=BATCH,
     on_done=lambda: {"sent_at": utcnow()},
     enabled=lambda config: bool(config.get("SMTP_HOST")),
+    permanent=_recipient_refused_for_good,
 )
 claim = OUTBOX.claim
 deliver = OUTBOX.deliver

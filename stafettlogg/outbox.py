@@ -61,6 +61,8 @@ class Outbox:
     batch: int
     on_done: Callable = lambda: {}
     enabled: Callable = lambda config: True
+    # an error trying again cannot mend (a mailbox that does not exist): given up on at once
+    permanent: Callable = lambda exc: False
     _threads: list = field(default_factory=list, repr=False)
     _threads_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -99,14 +101,14 @@ class Outbox:
                 .execute()
             )
 
-    def record(self, row, sender: str, error: str | None) -> str:
+    def record(self, row, sender: str, error: str | None, *, give_up: bool = False) -> str:
         """The outcome of one attempt, written only while this sender still holds the claim."""
         config = current_app.config
         attempts = row.attempts + 1
         if error is None:
             changes = {"status": self.done, "last_error": "", **self.on_done()}
         else:
-            gave_up = attempts >= int(config[self.max_attempts_key])
+            gave_up = give_up or attempts >= int(config[self.max_attempts_key])
             changes = {
                 "status": FAILED if gave_up else QUEUED,
                 "last_error": error[:1000],
@@ -139,13 +141,13 @@ class Outbox:
             with connected():
                 if not self.renew(row, sender):
                     continue  # taken by another sender as stale, cancelled or deleted meanwhile
-            error = None
+            error, permanent = None, False
             try:
                 self.send(row, config)
             except self.errors as exc:
-                error = f"{type(exc).__name__}: {exc}".strip()
+                error, permanent = f"{type(exc).__name__}: {exc}".strip(), self.permanent(exc)
             with connected():
-                counts[self.record(row, sender, error)] += 1
+                counts[self.record(row, sender, error, give_up=permanent)] += 1
             if error:
                 logger.warning("%s %s not delivered (attempt %s): %s", self.name, row.id, row.attempts + 1, error)
         return counts

@@ -28,6 +28,7 @@ class SmtpServer:
         self.check_on_connect = None
         self.check_failures = []
         self.delay = 0.0  # seconds to wait before accepting each message
+        self.recipient_replies = {}  # address -> reply to its RCPT (a 4xx or 5xx refuses it)
         self.quit_reply = "221 bye"  # another reply: the server took the message, then failed to say goodbye
         self._server = None
         self._release = threading.Event()
@@ -86,8 +87,11 @@ class SmtpServer:
                 recipients = []
                 say("250 ok")
             elif verb == "RCPT":
-                recipients.append(command.split(":", 1)[1].strip(" <>"))
-                say("250 ok")
+                address = command.split(":", 1)[1].strip(" <>")
+                reply = self.recipient_replies.get(address, "250 ok")
+                if reply.startswith("250"):
+                    recipients.append(address)
+                say(reply)
             elif verb == "DATA":
                 say("354 go ahead")
                 data = b""

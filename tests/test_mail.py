@@ -679,3 +679,24 @@ def test_smtp_over_ssl_checks_the_servers_certificate(monkeypatch):
         mailer.smtp_send(message, config)
     context = seen["context"]
     assert context is not None and context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+def test_an_address_the_mail_server_says_does_not_exist_is_given_up_on_at_once(mail_app, smtp):
+    """A permanent refusal of the recipient (5xx to RCPT: no such mailbox) will not change
+    by trying again: the message is marked failed at once with the server's answer, for
+    the admin to see; a temporary one (4xx, greylisting) is tried again later."""
+    from stafettlogg.db import db
+
+    smtp.set_mode("accept")
+    smtp.recipient_replies = {"gone@example.no": "550 5.1.1 no such user", "later@example.no": "451 4.7.1 try later"}
+    with mail_app.app_context(), db.connection_context():
+        OutboxEmail.delete().execute()
+        User.update(email="gone@example.no").where(User.username == "larer").execute()
+        User.update(email="later@example.no").where(User.username == "aktor").execute()
+        notify(user("larer"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=1))
+        notify(user("aktor"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=2))
+        assert mailer.deliver_all_due() == {"sent": 0, "queued": 1, "failed": 1}
+        [gone] = _mails_to("gone@example.no")
+        assert gone.status == MailStatus.FAILED and gone.attempts == 1 and "no such user" in gone.last_error
+        [later] = _mails_to("later@example.no")
+        assert later.status == MailStatus.QUEUED and later.attempts == 1
