@@ -146,6 +146,9 @@ class Outbox:
                 self.send(row, config)
             except self.errors as exc:
                 error, permanent = f"{type(exc).__name__}: {exc}".strip(), self.permanent(exc)
+            except Exception as exc:  # a fault of this row's own: it fails, not the rows claimed with it
+                logger.exception("%s %s could not be delivered", self.name, row.id)
+                error = f"{type(exc).__name__}: {exc}".strip()
             with connected():
                 counts[self.record(row, sender, error, give_up=permanent)] += 1
             if error:

@@ -700,3 +700,36 @@ def test_an_address_the_mail_server_says_does_not_exist_is_given_up_on_at_once(m
         assert gone.status == MailStatus.FAILED and gone.attempts == 1 and "no such user" in gone.last_error
         [later] = _mails_to("later@example.no")
         assert later.status == MailStatus.QUEUED and later.attempts == 1
+
+
+def test_an_unexpected_error_for_one_message_fails_that_message_not_the_run(mail_app, smtp):
+    """A message that breaks in a way no one foresaw (a translation whose placeholder does
+    not match) is recorded as a failed attempt with its error; the other messages of the
+    batch are sent, and `flask send-mail` does not stop with a traceback every minute."""
+    from stafettlogg.db import db
+
+    smtp.set_mode("accept")
+    with mail_app.app_context(), db.connection_context():
+        OutboxEmail.delete().execute()
+        User.update(email="first@example.no").where(User.username == "larer").execute()
+        User.update(email="second@example.no").where(User.username == "aktor").execute()
+        notify(user("larer"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=1))
+        notify(user("aktor"), "test", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=2))
+    send = mailer.OUTBOX.send
+
+    def broken_for_the_first(row, config):
+        if row.to == "first@example.no":
+            raise KeyError("navn")
+        send(row, config)
+
+    mailer.OUTBOX.send = broken_for_the_first
+    try:
+        result = mail_app.test_cli_runner().invoke(args=["send-mail"])
+    finally:
+        mailer.OUTBOX.send = send
+    assert result.exit_code == 0, result.output
+    assert "Sendt: 1, prøves igjen senere: 1" in result.output
+    assert [rcpt[0] for rcpt, _m in smtp.messages] == ["second@example.no"]
+    with db.connection_context():
+        [first] = _mails_to("first@example.no")
+        assert first.status == MailStatus.QUEUED and first.claimed_by == "" and "KeyError" in first.last_error
