@@ -900,7 +900,7 @@ def test_a_meeting_time_no_clock_can_hold_in_utc_is_refused_with_a_message(auth,
     response = client.post(f"/logger/{log.id}/seksjon/meetings", data=form)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Velg dato og klokkeslett." in html and "Rom 2" in html
+    assert "Sjekk årstallet: datoen må være mellom 1900 og 2099." in html and "Rom 2" in html
     assert not Meeting.select().where(Meeting.log == log, Meeting.place == "Rom 2").exists()
 
 

@@ -428,3 +428,38 @@ def test_each_measure_gets_its_own_evaluation_form(auth, db_conn, log):
         assert f'id="eval-{m.id}-what_worked"' in html and f'for="eval-{m.id}-decision' not in html
         assert f"target:#eval-{m.id}-what_worked" in html  # its own plain-language hints
     assert str(PLACEHOLDER) not in html
+
+
+DATED = {  # a section with a date or time field, and that field
+    "measures": "evaluation_date",
+    "meetings": "starts_at",
+    "entries": "entry_date",
+    "talk_agreements": "start_date",
+    "talks": "talked_on",
+}
+TALK_FORMS = {
+    "talk_agreements": {"adult": "Kari", "every_days": "7", "start_date": "", "status": "ongoing"},
+    "talks": {"talked_on": "", "who": "Kari", "how_it_goes": "Bra"},
+}
+
+
+@pytest.mark.parametrize("key", list(DATED))
+@pytest.mark.parametrize("year", ["0001", "1066", "2999", "9999"])
+def test_a_date_with_a_mistyped_year_is_asked_about_and_stores_nothing(auth, db_conn, log, key, year):
+    """A year no log means (a typo, or the calendar's last days) gets a clear message and
+    keeps the text; stored, 9999 made every page that counts a day from it (the next talk
+    with the child) a server error, and year 1 in Oslo time has no UTC time."""
+    name = DATED[key]
+    form = dict(VALID.get(key) or TALK_FORMS[key])
+    text = {"measures": "what", "meetings": "place", "talk_agreements": "how", "talks": "how_it_goes"}.get(key, "body")
+    form[text] = "Skrevet med feil år"
+    form[name] = f"{year}-12-30T23:30" if name == "starts_at" else f"{year}-12-30"
+    model = SECTIONS[key].model
+    before = model.select().count()
+    c = auth.persona("holder")
+    r = c.post(f"/logger/{log.id}/seksjon/{key}", data=form, headers=HX)
+    assert r.status_code == 422, r.status_code
+    html = r.get_data(as_text=True)
+    assert "Sjekk årstallet" in html and "Skrevet med feil år" in html
+    assert model.select().count() == before
+    assert c.get(f"/logger/{log.id}").status_code == 200 and c.get("/").status_code == 200

@@ -238,30 +238,49 @@ def choices(provider: str, log: Log) -> list[tuple]:
 # ------------------------------------------------------------------ validation
 
 
-# The years a date typed into the app may have: a birth date, a meeting, a deadline. A
-# browser's date field takes years 1 to 9999, and at either end a date cannot be turned
-# into UTC or shown with its end time (a server error instead of «Velg dato»).
-YEARS = range(1900, 2100)
+# The years a date typed into the app may have: a birth date, a meeting, a deadline, a
+# talk. A browser's date field takes years 1 to 9999; a year typed wrong (0026, 2999) is
+# asked about, not stored, and no stored date lies so near the calendar's end that a day
+# counted from it (the next talk with the child, a meeting's end) leaves the calendar, or
+# so near its start that Oslo's time has no UTC time.
+FIRST_YEAR, LAST_YEAR = 1900, 2099
 
 
-def _in_years(value: dt.date | dt.datetime, raw: str):
-    if value.year not in YEARS:
-        raise ValueError(raw)
+class YearOutOfRange(ValueError):
+    """A date that parses, in a year outside FIRST_YEAR–LAST_YEAR."""
+
+
+def year_message() -> str:
+    return _("Sjekk årstallet: datoen må være mellom %(first)s og %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+
+
+def year_problem(day: dt.date) -> str | None:
+    """The message for a date outside the years a log can mean, or None."""
+    return None if FIRST_YEAR <= day.year <= LAST_YEAR else year_message()
+
+
+def _in_years(value, raw: str):
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise YearOutOfRange(raw)
     return value
 
 
 def parse_date(value: str) -> dt.date | None:
+    """dd.mm.åååå or åååå-mm-dd; ValueError for anything else, YearOutOfRange (a
+    ValueError) for a year outside the years a date may have."""
     value = (value or "").strip()
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return _in_years(dt.datetime.strptime(value, fmt).date(), value)
+            day = dt.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
+        return _in_years(day, value)
     raise ValueError(value)
 
 
 def parse_datetime_local(value: str) -> dt.datetime:
-    """A datetime-local value in Norwegian time, stored as naive UTC."""
+    """A datetime-local value in Norwegian time, stored as naive UTC (ValueError, or
+    YearOutOfRange, as parse_date)."""
     local = _in_years(dt.datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M"), value).replace(tzinfo=OSLO)
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
@@ -283,12 +302,16 @@ def validate(section: Section, log: Log, form) -> tuple[dict, dict]:
         if f.kind == "date":
             try:
                 clean[f.name] = parse_date(raw)
+            except YearOutOfRange:
+                errors[f.name] = year_message()
             except ValueError:
                 errors[f.name] = _("Skriv datoen som dd.mm.åååå.")
         elif f.kind == "datetime":
             try:
                 clean[f.name] = parse_datetime_local(raw)
-            except (ValueError, OverflowError):  # OverflowError: year 1 before 01:00 is before UTC's first moment
+            except YearOutOfRange:
+                errors[f.name] = year_message()
+            except ValueError:
                 errors[f.name] = _("Velg dato og klokkeslett.")
         elif f.kind == "select":
             allowed = {str(value): value for value, _text in choices(f.choices, log)}
