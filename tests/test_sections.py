@@ -463,3 +463,20 @@ def test_a_date_with_a_mistyped_year_is_asked_about_and_stores_nothing(auth, db_
     assert "Sjekk årstallet" in html and "Skrevet med feil år" in html
     assert model.select().count() == before
     assert c.get(f"/logger/{log.id}").status_code == 200 and c.get("/").status_code == 200
+
+
+def test_an_evaluation_dated_ahead_is_refused(auth, db_conn, log):
+    """An evaluation tells what happened; dated ahead (2062 for 2026) it would take the
+    measure off every list of measures due until that day, without anyone noticing."""
+    m = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
+    ahead = (local_today() + dt.timedelta(days=1)).isoformat()
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/tiltak/{m.id}/evaluering",
+        headers=HX,
+        data={"evaluated_on": ahead, "what_worked": "Skrevet for tidlig", "decision": "continue"},
+    )
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "Evalueringen kan ikke ha en dato fram i tid." in html and "Skrevet for tidlig" in html
+    assert Evaluation.select().where(Evaluation.measure == m).count() == 0
+    assert Measure.get_by_id(m.id).last_evaluated_on is None

@@ -469,6 +469,14 @@ def may_evaluate_each(by: User, log: Log) -> Callable[[Measure], bool]:
     return lambda measure: _role_may_evaluate(role, by, measure)
 
 
+def evaluation_date_problem(day: dt.date) -> str | None:
+    """An evaluation tells what happened: dated ahead (2062 for 2026), it would take its
+    measure off every list of measures due (measure_due_by) until that day."""
+    if day > local_today():
+        return _("Evalueringen kan ikke ha en dato fram i tid.")
+    return year_problem(day)
+
+
 def add_evaluation(by: User, log: Log, measure: Measure, form):
     if not may_evaluate(by, log, measure):
         raise Forbidden
@@ -480,6 +488,8 @@ def add_evaluation(by: User, log: Log, measure: Measure, form):
         errors["evaluated_on"] = _("Skriv datoen som dd.mm.åååå.")
     if not clean.get("evaluated_on") and "evaluated_on" not in errors:
         errors["evaluated_on"] = _("Fyll ut datoen for evalueringen.")
+    elif clean.get("evaluated_on") and (problem := evaluation_date_problem(clean["evaluated_on"])):
+        errors["evaluated_on"] = problem
     clean["what_worked"] = (form.get("what_worked") or "").strip()
     if not clean["what_worked"]:
         errors["what_worked"] = _("Skriv hva som virket og hva som ikke virket.")
