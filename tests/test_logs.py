@@ -517,3 +517,19 @@ def test_the_rule_refuses_a_bad_level_without_the_form_too(log, db_conn):
             version=log.version,
         )
     assert Log.get_by_id(log.id).level != 7
+
+
+def test_a_class_group_too_long_for_its_column_is_refused_with_the_text_kept(auth, log, db_conn):
+    """The column holds 100 characters: PostgreSQL refused a longer one with a server
+    error, SQLite stored it (the new-log form cuts it to 100)."""
+    before = Log.get_by_id(log.id)
+    long_group = "5B " + "x" * 98
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/opplysninger",
+        data={"class_group": long_group, "level": "2", "records_kept_in": "visma", "version": before.version},
+    )
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "«Klasse eller barnehagegruppe» kan ha høyst 100 tegn." in html and long_group in html
+    after = Log.get_by_id(log.id)
+    assert (after.class_group, after.version) == (before.class_group, before.version)

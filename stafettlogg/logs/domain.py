@@ -172,6 +172,15 @@ def update_header(
 ) -> Log:
     if level not in labels.LEVELS:
         raise LogError(_("Velg BTI-nivå 1, 2 eller 3."), field="level")
+    if len(class_group.strip()) > Log.class_group.max_length:  # PostgreSQL refuses it with an error
+        raise LogError(
+            _(
+                "«%(label)s» kan ha høyst %(n)s tegn.",
+                label=_("Klasse eller barnehagegruppe"),
+                n=Log.class_group.max_length,
+            ),
+            field="class_group",
+        )
     with write_transaction():
         ensure_in_use(log)
         changed = (
