@@ -533,3 +533,25 @@ def test_a_class_group_too_long_for_its_column_is_refused_with_the_text_kept(aut
     assert "«Klasse eller barnehagegruppe» kan ha høyst 100 tegn." in html and long_group in html
     after = Log.get_by_id(log.id)
     assert (after.class_group, after.version) == (before.class_group, before.version)
+
+
+def test_the_header_refuses_a_date_ahead_for_when_the_guardians_were_told(auth, log, db_conn):
+    """As the start page's task does (record_guardians_informed): the date tells when it
+    happened, and the unit's overview reports it."""
+    before = Log.get_by_id(log.id)
+    ahead = (local_today() + dt.timedelta(days=1)).isoformat()
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/opplysninger",
+        data={
+            "class_group": "7A",
+            "level": "2",
+            "guardians_informed_on": ahead,
+            "records_kept_in": "visma",
+            "version": before.version,
+        },
+    )
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "Datoen kan ikke være fram i tid." in html and 'value="7A"' in html
+    after = Log.get_by_id(log.id)
+    assert (after.guardians_informed_on, after.version) == (before.guardians_informed_on, before.version)

@@ -181,6 +181,8 @@ def update_header(
             ),
             field="class_group",
         )
+    if guardians_informed_on is not None and guardians_informed_on > local_today():  # as record_guardians_informed
+        raise LogError(_("Datoen kan ikke være fram i tid."), field="guardians_informed_on")
     with write_transaction():
         ensure_in_use(log)
         changed = (
