@@ -221,6 +221,28 @@ def test_bad_files_refused_with_message_and_nothing_stored(auth, db_conn, conten
     assert Log.get_by_id(log.id).status == LogStatus.DRAFT
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("given_by_name", "Siv " + "T" * 197, "«Navn på den som har samtykket» kan ha høyst 200 tegn."),
+        ("relation", "mor " + "m" * 57, "«Relasjon til barnet» kan ha høyst 60 tegn."),
+    ],
+)
+def test_a_name_or_relation_too_long_for_its_column_is_refused_and_nothing_stored(auth, db_conn, field, value, message):
+    """PostgreSQL refused them with a server error (the file was lost with the form);
+    SQLite stored them."""
+    log = new_log(auth)
+    before = (StoredFile.select().count(), Consent.select().count())
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/samtykke", data=consent_form(**{field: value}), content_type="multipart/form-data"
+    )
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert message in html and value in html
+    assert (StoredFile.select().count(), Consent.select().count()) == before
+    assert Log.get_by_id(log.id).status == LogStatus.DRAFT
+
+
 def test_file_too_large_is_refused(auth, app, db_conn):
     log = new_log(auth)
     app.config["MAX_UPLOAD_BYTES"] = 1000

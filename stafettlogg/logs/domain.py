@@ -293,6 +293,13 @@ def upload_consent(
         )
     if not given_by_name.strip():
         raise LogError(_("Skriv navnet på den som har gitt samtykket."), "given_by_name")
+    for name, text, label in (
+        ("given_by_name", given_by_name, _("Navn på den som har samtykket")),
+        ("relation", relation, _("Relasjon til barnet")),
+    ):
+        limit = Consent._meta.fields[name].max_length
+        if len(text.strip()) > limit:  # PostgreSQL refuses it with an error
+            raise LogError(_("«%(label)s» kan ha høyst %(n)s tegn.", label=label, n=limit), name)
     if consent_date > local_today():
         raise LogError(_("Datoen for samtykket kan ikke være fram i tid."), "consent_date")
     if expires_on is not None and expires_on <= consent_date:
