@@ -577,3 +577,22 @@ def test_the_header_refuses_a_date_ahead_for_when_the_guardians_were_told(auth, 
     assert "Datoen kan ikke være fram i tid." in html and 'value="7A"' in html
     after = Log.get_by_id(log.id)
     assert (after.guardians_informed_on, after.version) == (before.guardians_informed_on, before.version)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "Bestemor " + "H" * 192, "«Navn» kan ha høyst 200 tegn."),
+        ("phone", "9" * 41, "«Telefon» kan ha høyst 40 tegn."),
+        ("email", "bestemor@" + "e" * 243 + ".no", "«E-post» kan ha høyst 254 tegn."),
+    ],
+)
+def test_a_guardian_too_long_for_its_columns_is_refused_with_the_text_kept(auth, log, db_conn, field, value, message):
+    """PostgreSQL refused them with a server error; SQLite stored them."""
+    before = Guardian.select().where(Guardian.log == log).count()
+    form = {"name": "Bestemor Hansen", "relation": "annet", "phone": "900 11 222", "email": "", field: value}
+    r = auth.persona("holder").post(f"/logger/{log.id}/foresatte", data=form)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert message in html and value in html
+    assert Guardian.select().where(Guardian.log == log).count() == before

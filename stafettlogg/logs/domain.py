@@ -483,6 +483,10 @@ def guardian_problem(g: dict) -> tuple[str, str] | None:
         return _("Velg relasjon fra listen."), "relation"
     if not g.get("name", "").strip():
         return _("Skriv navnet på den foresatte."), "name"
+    for name, label in (("name", _("Navn")), ("phone", _("Telefon")), ("email", _("E-post"))):
+        limit = Guardian._meta.fields[name].max_length
+        if len(g.get(name, "").strip()) > limit:  # PostgreSQL refuses it with an error
+            return _("«%(label)s» kan ha høyst %(n)s tegn.", label=label, n=limit), name
     if not g.get("phone", "").strip() and not g.get("email", "").strip():
         return _("Skriv telefonnummer eller e-post, så stafettholderen kan nå den foresatte."), "phone"
     if g.get("email", "").strip() and not is_email_address(g["email"]):
