@@ -480,3 +480,23 @@ def test_an_evaluation_dated_ahead_is_refused(auth, db_conn, log):
     assert "Evalueringen kan ikke ha en dato fram i tid." in html and "Skrevet for tidlig" in html
     assert Evaluation.select().where(Evaluation.measure == m).count() == 0
     assert Measure.get_by_id(m.id).last_evaluated_on is None
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_an_edit_refused_with_htmx_replaces_only_its_own_item(auth, db_conn, log, stale):
+    """The edit form posts with the section as its target (a save answers with the whole
+    section); refused (422, or 409 on a stale version), it answers with the form alone,
+    which must take the place of its own item: swapped over the section it left the
+    page with the form only, and the next save found no section to swap and went nowhere."""
+    entry = Entry.get(Entry.log == log)
+    body = "Min egen tekst" if stale else ""
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/seksjon/entries/{entry.id}",
+        headers=HX,
+        data={"entry_date": local_today().isoformat(), "body": body, "version": entry.version - stale},
+    )
+    assert r.status_code == (409 if stale else 422)
+    html = r.get_data(as_text=True)
+    assert html.lstrip().startswith(f'<li class="item item--editing" id="entries-{entry.id}"')
+    assert r.headers.get("HX-Retarget") == f"#entries-{entry.id}"
+    assert r.headers.get("HX-Reswap") == "outerHTML"

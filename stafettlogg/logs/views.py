@@ -622,6 +622,9 @@ def _edit_again(section, item, status, errors, conflict=None):
         "logs/_item_form.html",
         "logs/item_edit.html",
         status,
+        # the form posts with its section as the target (a save answers with the section):
+        # the form alone takes the place of its own item, not the whole section
+        headers={"HX-Retarget": f"#{section.key}-{item.id}", "HX-Reswap": "outerHTML"},
         log=g.log,
         section=section,
         item=item,
