@@ -500,3 +500,52 @@ def test_an_edit_refused_with_htmx_replaces_only_its_own_item(auth, db_conn, log
     assert html.lstrip().startswith(f'<li class="item item--editing" id="entries-{entry.id}"')
     assert r.headers.get("HX-Retarget") == f"#entries-{entry.id}"
     assert r.headers.get("HX-Reswap") == "outerHTML"
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_a_save_of_an_item_deleted_meanwhile_hands_the_text_back_to_save_as_new(auth, db_conn, log, headers):
+    """Two tabs (or two people): the note is deleted in one while it is edited in the other.
+    The save is a stale one (SECURITY.md): 409 with the person's own text, never a bare 404
+    that throws the text away (with htmx nothing happened at all)."""
+    entry = Entry.get(Entry.log == log)
+    c = auth.persona("holder")
+    assert c.post(f"/logger/{log.id}/seksjon/entries/{entry.id}/slett").status_code == 303
+    r = c.post(
+        f"/logger/{log.id}/seksjon/entries/{entry.id}",
+        headers=headers,
+        data={"entry_date": local_today().isoformat(), "body": "Teksten jeg skrev", "version": entry.version},
+    )
+    assert r.status_code == 409
+    html = r.get_data(as_text=True)
+    assert "Dette er slettet i mellomtiden" in html and "Teksten jeg skrev" in html
+    assert f'action="/logger/{log.id}/seksjon/entries"' in html  # saved again, it is a new note
+    if headers:
+        assert r.headers["HX-Retarget"] == f"#entries-{entry.id}"
+    assert not Entry.select().where(Entry.body == "Teksten jeg skrev").exists()
+    again = c.post(
+        f"/logger/{log.id}/seksjon/entries",
+        headers=headers,
+        data={"entry_date": local_today().isoformat(), "body": "Teksten jeg skrev"},
+    )
+    assert again.status_code in (200, 303)
+    assert Entry.select().where(Entry.log == log, Entry.body == "Teksten jeg skrev").count() == 1
+
+
+def test_a_save_that_finds_its_item_deleted_inside_the_transaction_hands_the_text_back(auth, db_conn, log, monkeypatch):
+    """The same when the delete lands between the request's read and its write: the
+    conflict found no row to show as «theirs» and was a server error."""
+    entry = Entry.get(Entry.log == log)
+    real = SECTIONS["entries"].model.update
+
+    def deleted_first(*args, **kwargs):
+        Entry.delete().where(Entry.id == entry.id).execute()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(SECTIONS["entries"].model, "update", deleted_first)
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/seksjon/entries/{entry.id}",
+        headers=HX,
+        data={"entry_date": local_today().isoformat(), "body": "Teksten jeg skrev", "version": entry.version},
+    )
+    assert r.status_code == 409
+    assert "Dette er slettet i mellomtiden" in r.get_data(as_text=True)

@@ -385,6 +385,19 @@ class Conflict(LogError):
         self.theirs = theirs
 
 
+class Gone(LogError):
+    """The item was deleted meanwhile (in another tab, or by someone else): a stale save,
+    whose text is handed back to be saved as a new item."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Dette er slettet i mellomtiden, av noen andre eller i en annen fane. Teksten din er ikke borte: lagre den som ny hvis den fortsatt trengs."
+            ),
+            code="gone",
+        )
+
+
 def form_version(form) -> int:
     """The version a form says it was based on; 0, which no row has (versions start at 1),
     for anything else: a missing, made-up or tampered one is stale, never a number too
@@ -424,12 +437,15 @@ def update_item(by: User, log: Log, section: Section, item, form):
             .execute()
         )
         if not changed:
+            theirs = model.get_or_none(model.id == item.id)
+            if theirs is None:
+                raise Gone
             raise Conflict(
                 _(
                     "Noen andre har lagret en endring i mellomtiden. Teksten din er ikke borte: se begge versjonene under og lagre på nytt."
                 ),
                 mine=dict(form),
-                theirs=model.get_by_id(item.id),
+                theirs=theirs,
             )
         audit.record(f"{section.key}_updated", log=log, obj=item, user=by)
     return model.get_by_id(item.id), {}

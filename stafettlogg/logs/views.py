@@ -600,11 +600,17 @@ def _form_value(value):
 @bp.route("/<int:log_id>/seksjon/<key>/<int:item_id>", methods=["POST"])
 def item_update(log_id, key, item_id):
     section = _section(key)
-    item = _item(section, item_id)
+    item = sec.get_item(section, g.log, item_id)
+    if item is None and sec.can_create(current_user, g.log, section):
+        return _gone(section, section.model(id=item_id))  # deleted in another tab, or by someone else
+    if item is None:
+        abort(404)
     try:
         _updated, errors = sec.update_item(current_user, g.log, section, item, request.form)
     except sec.Forbidden:
         abort(403)
+    except sec.Gone:
+        return _gone(section, item)
     except sec.Conflict as e:
         return _edit_again(section, item, 409, {"_form": str(e)}, conflict=e)
     except domain.LogError as e:
@@ -614,7 +620,13 @@ def item_update(log_id, key, item_id):
     return _render_section(section)
 
 
-def _edit_again(section, item, status, errors, conflict=None):
+def _gone(section, item):
+    """A save of an item deleted meanwhile is a stale save: the person's text is handed
+    back in the form, which now saves it as a new item."""
+    return _edit_again(section, item, 409, {"_form": str(sec.Gone())}, gone=True)
+
+
+def _edit_again(section, item, status, errors, conflict=None, gone=False):
     values = dict(request.form)
     if conflict is not None:
         values["version"] = conflict.theirs.version  # saving again is a deliberate overwrite
@@ -631,6 +643,7 @@ def _edit_again(section, item, status, errors, conflict=None):
         values=values,
         errors=errors,
         conflict=conflict,
+        gone=gone,
     )
 
 
