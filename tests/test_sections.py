@@ -549,3 +549,62 @@ def test_a_save_that_finds_its_item_deleted_inside_the_transaction_hands_the_tex
     )
     assert r.status_code == 409
     assert "Dette er slettet i mellomtiden" in r.get_data(as_text=True)
+
+
+def _evaluate(c, log, measure, decision="end", headers=HX):
+    data = {"evaluated_on": local_today().isoformat(), "what_worked": "Målet er nådd.", "decision": decision}
+    return c.post(f"/logger/{log.id}/tiltak/{measure.id}/evaluering", data=data, headers=headers)
+
+
+def test_evaluating_a_measure_ended_meanwhile_says_so(auth, db_conn, log):
+    """Two tabs, or a double click without JavaScript: the measure was ended by the first
+    evaluation. The second is told why (409 with a message in the section), not a bare 403
+    that htmx shows nothing of."""
+    m = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
+    c = auth.persona("holder")
+    assert _evaluate(c, log, m).status_code == 200
+    r = _evaluate(c, log, m)
+    assert r.status_code == 409
+    assert "Tiltaket er avsluttet og evalueres ikke mer." in r.get_data(as_text=True)
+    assert Evaluation.select().where(Evaluation.measure == m).count() == 1
+
+
+def test_an_evaluation_racing_one_that_ended_the_measure_is_refused(auth, db_conn, log, monkeypatch):
+    """Both read the measure as ongoing before either wrote: the rule is asked again
+    inside the write, so an ended measure gets no second evaluation."""
+    from stafettlogg.logs import sections
+
+    m = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
+    real = sections.writing_to
+
+    def ended_first(*args, **kwargs):
+        Measure.update(status="ended").where(Measure.id == m.id).execute()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sections, "writing_to", ended_first)
+    r = _evaluate(auth.persona("holder"), log, m)
+    assert r.status_code == 409
+    assert Evaluation.select().where(Evaluation.measure == m).count() == 0
+
+
+@pytest.mark.parametrize("deleted", ["before", "inside"])
+def test_evaluating_a_measure_deleted_meanwhile_says_so(auth, db_conn, log, monkeypatch, deleted):
+    """A bare 404 (htmx showed nothing), or, deleted between the read and the write, a
+    server error from the evaluation's reference to a measure that is gone."""
+    from stafettlogg.logs import sections
+
+    m = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
+    if deleted == "before":
+        Measure.delete().where(Measure.id == m.id).execute()
+    else:
+        real = sections.writing_to
+
+        def deleted_first(*args, **kwargs):
+            Measure.delete().where(Measure.id == m.id).execute()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(sections, "writing_to", deleted_first)
+    r = _evaluate(auth.persona("holder"), log, m, decision="continue")
+    assert r.status_code == 409
+    assert "Tiltaket er slettet i mellomtiden." in r.get_data(as_text=True)
+    assert Evaluation.select().where(Evaluation.measure == m.id).count() == 0

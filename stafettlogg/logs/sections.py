@@ -468,9 +468,21 @@ def delete_item(by: User, log: Log, section: Section, item) -> None:
         audit.record(f"{section.key}_deleted", log=log, obj=item, user=by)
 
 
+def _answers_for(role: str | None, by: User, measure: Measure) -> bool:
+    """The holder answers for every measure, a participant for the ones they are responsible for."""
+    return role == "holder" or (role == "participant" and measure.responsible_user_id == by.id)
+
+
 def _role_may_evaluate(role: str | None, by: User, measure: Measure) -> bool:
-    responsible = role == "holder" or (role == "participant" and measure.responsible_user_id == by.id)
-    return responsible and measure.status != MeasureStatus.ENDED
+    return _answers_for(role, by, measure) and measure.status != MeasureStatus.ENDED
+
+
+def ensure_evaluable(measure: Measure | None) -> None:
+    """A measure ended or deleted meanwhile (another tab, a double click) takes no evaluation."""
+    if measure is None:
+        raise LogError(_("Tiltaket er slettet i mellomtiden."), code="gone")
+    if measure.status == MeasureStatus.ENDED:
+        raise LogError(_("Tiltaket er avsluttet og evalueres ikke mer."), code="ended")
 
 
 def may_evaluate(by: User, log: Log, measure: Measure) -> bool:
@@ -494,9 +506,10 @@ def evaluation_date_problem(day: dt.date) -> str | None:
 
 
 def add_evaluation(by: User, log: Log, measure: Measure, form):
-    if not may_evaluate(by, log, measure):
+    if not _answers_for(role_on_log(by, log), by, measure):
         raise Forbidden
     ensure_writable(log)
+    ensure_evaluable(measure)
     errors, clean = {}, {}
     try:
         clean["evaluated_on"] = parse_date(form.get("evaluated_on", "")) if form.get("evaluated_on") else None
@@ -515,6 +528,8 @@ def add_evaluation(by: User, log: Log, measure: Measure, form):
     if errors:
         return None, errors
     with writing_to(log):
+        measure = Measure.get_or_none(Measure.id == measure.id)  # as it is now, not as the request read it
+        ensure_evaluable(measure)
         evaluation = Evaluation.create(measure=measure, author=by, **clean)
         # the measure keeps its latest evaluation's date: the rule for overdue reads it
         Measure.update(last_evaluated_on=clean["evaluated_on"]).where(

@@ -662,9 +662,10 @@ def item_delete(log_id, key, item_id):
 
 @bp.route("/<int:log_id>/tiltak/<int:measure_id>/evaluering", methods=["POST"])
 def evaluation_create(log_id, measure_id):
-    measure = row_or_404(Measure, Measure.id == measure_id, Measure.log == g.log)
+    measure = Measure.get_or_none(Measure.id == measure_id, Measure.log == g.log)
     section = SECTIONS["measures"]
     try:
+        sec.ensure_evaluable(measure)  # deleted in another tab, or by someone else
         _evaluation, errors = sec.add_evaluation(current_user, g.log, measure, request.form)
     except sec.Forbidden:
         abort(403)
