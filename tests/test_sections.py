@@ -370,9 +370,12 @@ def count_queries(client, url):
 def test_query_count_of_log_page_does_not_grow_with_content(auth, db_conn, log):
     c = auth.persona("holder")
     few = count_queries(c, f"/logger/{log.id}")
+    text = {"entries": "body", "measures": "what", "goals": "body", "highlights": "body", "concerns": "title"}
     for i in range(15):
         for key in ("entries", "measures", "goals", "highlights", "concerns"):
-            c.post(f"/logger/{log.id}/seksjon/{key}", data=dict(VALID[key], concern=Concern.get(Concern.log == log).id))
+            form = dict(VALID[key], concern=Concern.get(Concern.log == log).id)
+            form[text[key]] = f"{form.get(text[key], 'Tekst')} ({i})"  # a new item each time, not the same sent twice
+            c.post(f"/logger/{log.id}/seksjon/{key}", data=form)
     m = Measure.get(Measure.log == log)
     for i in range(5):
         c.post(
@@ -608,3 +611,26 @@ def test_evaluating_a_measure_deleted_meanwhile_says_so(auth, db_conn, log, monk
     assert r.status_code == 409
     assert "Tiltaket er slettet i mellomtiden." in r.get_data(as_text=True)
     assert Evaluation.select().where(Evaluation.measure == m.id).count() == 0
+
+
+@pytest.mark.parametrize("key", list(VALID))
+def test_a_create_sent_twice_stores_one_item(auth, db_conn, log, key):
+    """A double click on «Lagre» without JavaScript (htmx drops a second request while the
+    first is under way; a plain form sends both): the same text by the same person in the
+    same section moments later is the same item, not a copy in the child's log."""
+    model = SECTIONS[key].model
+    created = AuditEvent.select().where(AuditEvent.action == f"{key}_created", AuditEvent.log_id == log.id)
+    before = (model.select().where(model.log == log).count(), created.count())
+    c = auth.persona("holder")
+    for _ in range(2):
+        assert c.post(f"/logger/{log.id}/seksjon/{key}", data=VALID[key]).status_code == 303
+    assert (model.select().where(model.log == log).count(), created.count()) == (before[0] + 1, before[1] + 1)
+
+
+def test_the_same_text_written_again_by_another_person_or_changed_is_a_new_item(auth, db_conn, log):
+    form = {"body": "Emma lo høyt i storefri."}
+    assert auth.persona("holder").post(f"/logger/{log.id}/seksjon/highlights", data=form).status_code == 303
+    assert auth.persona("participant").post(f"/logger/{log.id}/seksjon/highlights", data=form).status_code == 303
+    changed = {"body": "Emma lo høyt i storefri igjen."}
+    assert auth.persona("participant").post(f"/logger/{log.id}/seksjon/highlights", data=changed).status_code == 303
+    assert Highlight.select().where(Highlight.log == log, Highlight.body.startswith("Emma lo høyt")).count() == 3

@@ -405,6 +405,22 @@ def form_version(form) -> int:
     return row_id(form.get("version")) or 0
 
 
+# A create sent again this soon, with the same values by the same person, is the same one
+# sent twice (a double click on a plain form; htmx drops the second itself), not a new item.
+REPLAY_SECONDS = 30
+
+
+def _sent_before(by: User, log: Log, section: Section, clean: dict):
+    """The item this create already made moments ago, or None (read inside the write)."""
+    model = section.model
+    same = [
+        getattr(model, name).is_null() if value is None else getattr(model, name) == value
+        for name, value in clean.items()
+    ]
+    since = utcnow() - dt.timedelta(seconds=REPLAY_SECONDS)
+    return model.get_or_none(model.log == log.id, model.author == by.id, model.created_at >= since, *same)
+
+
 def create_item(by: User, log: Log, section: Section, form):
     if not can_create(by, log, section):
         raise Forbidden
@@ -413,6 +429,8 @@ def create_item(by: User, log: Log, section: Section, form):
     if errors:
         return None, errors
     with writing_to(log):
+        if (earlier := _sent_before(by, log, section, clean)) is not None:
+            return earlier, {}
         item = section.model.create(log=log, author=by, **clean)
         audit.record(f"{section.key}_created", log=log, obj=item, user=by)
     return item, {}
