@@ -634,3 +634,15 @@ def test_the_same_text_written_again_by_another_person_or_changed_is_a_new_item(
     changed = {"body": "Emma lo høyt i storefri igjen."}
     assert auth.persona("participant").post(f"/logger/{log.id}/seksjon/highlights", data=changed).status_code == 303
     assert Highlight.select().where(Highlight.log == log, Highlight.body.startswith("Emma lo høyt")).count() == 3
+
+
+def test_an_evaluation_sent_twice_is_stored_once(auth, db_conn, log):
+    """The double click on «Lagre evaluering» without JavaScript, for a measure that goes on."""
+    m = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
+    c = auth.persona("holder")
+    for _ in range(2):
+        assert _evaluate(c, log, m, decision="continue", headers={}).status_code == 303
+    assert Evaluation.select().where(Evaluation.measure == m).count() == 1
+    other = {"evaluated_on": local_today().isoformat(), "what_worked": "Noe annet virket.", "decision": "continue"}
+    assert c.post(f"/logger/{log.id}/tiltak/{m.id}/evaluering", data=other).status_code == 303
+    assert Evaluation.select().where(Evaluation.measure == m).count() == 2

@@ -410,18 +410,19 @@ def form_version(form) -> int:
 REPLAY_SECONDS = 30
 
 
-def _sent_before(by: User, log: Log, section: Section, clean: dict):
+def _sent_before(by: User, log: Log, section: Section, clean: dict, seconds: int):
     """The item this create already made moments ago, or None (read inside the write)."""
     model = section.model
     same = [
         getattr(model, name).is_null() if value is None else getattr(model, name) == value
         for name, value in clean.items()
     ]
-    since = utcnow() - dt.timedelta(seconds=REPLAY_SECONDS)
+    since = utcnow() - dt.timedelta(seconds=seconds)
     return model.get_or_none(model.log == log.id, model.author == by.id, model.created_at >= since, *same)
 
 
-def create_item(by: User, log: Log, section: Section, form):
+def create_item(by: User, log: Log, section: Section, form, *, replay_seconds: int = 0):
+    """replay_seconds: a form post (REPLAY_SECONDS) may be the same one sent twice."""
     if not can_create(by, log, section):
         raise Forbidden
     ensure_writable(log)
@@ -429,7 +430,7 @@ def create_item(by: User, log: Log, section: Section, form):
     if errors:
         return None, errors
     with writing_to(log):
-        if (earlier := _sent_before(by, log, section, clean)) is not None:
+        if replay_seconds and (earlier := _sent_before(by, log, section, clean, replay_seconds)) is not None:
             return earlier, {}
         item = section.model.create(log=log, author=by, **clean)
         audit.record(f"{section.key}_created", log=log, obj=item, user=by)
@@ -523,7 +524,8 @@ def evaluation_date_problem(day: dt.date) -> str | None:
     return year_problem(day)
 
 
-def add_evaluation(by: User, log: Log, measure: Measure, form):
+def add_evaluation(by: User, log: Log, measure: Measure, form, *, replay_seconds: int = 0):
+    """replay_seconds: a form post (REPLAY_SECONDS) may be the same one sent twice."""
     if not _answers_for(role_on_log(by, log), by, measure):
         raise Forbidden
     ensure_writable(log)
@@ -548,6 +550,13 @@ def add_evaluation(by: User, log: Log, measure: Measure, form):
     with writing_to(log):
         measure = Measure.get_or_none(Measure.id == measure.id)  # as it is now, not as the request read it
         ensure_evaluable(measure)
+        since = utcnow() - dt.timedelta(seconds=replay_seconds)
+        same = [getattr(Evaluation, name) == value for name, value in clean.items()]
+        earlier = replay_seconds and Evaluation.get_or_none(
+            Evaluation.measure == measure.id, Evaluation.author == by.id, Evaluation.created_at >= since, *same
+        )
+        if earlier:  # the same evaluation sent twice
+            return earlier, {}
         evaluation = Evaluation.create(measure=measure, author=by, **clean)
         # the measure keeps its latest evaluation's date: the rule for overdue reads it
         Measure.update(last_evaluated_on=clean["evaluated_on"]).where(

@@ -553,7 +553,7 @@ def _expanded() -> int | None:
 def item_create(log_id, key):
     section = _section(key)
     try:
-        item, errors = sec.create_item(current_user, g.log, section, request.form)
+        item, errors = sec.create_item(current_user, g.log, section, request.form, replay_seconds=sec.REPLAY_SECONDS)
     except sec.Forbidden:
         abort(403)
     except domain.LogError as e:
@@ -666,7 +666,9 @@ def evaluation_create(log_id, measure_id):
     section = SECTIONS["measures"]
     try:
         sec.ensure_evaluable(measure)  # deleted in another tab, or by someone else
-        _evaluation, errors = sec.add_evaluation(current_user, g.log, measure, request.form)
+        _evaluation, errors = sec.add_evaluation(
+            current_user, g.log, measure, request.form, replay_seconds=sec.REPLAY_SECONDS
+        )
     except sec.Forbidden:
         abort(403)
     except domain.LogError as e:
