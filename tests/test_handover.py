@@ -678,8 +678,9 @@ def _measure(log, days: int, responsible=None) -> Measure:
 TODAY = dt.date(2031, 3, 10)
 
 
-def test_reminders_for_measures_are_sent_once(app, db_conn, log):
+def test_reminders_for_measures_are_sent_once(app, db_conn, log, monkeypatch):
     Measure.update(evaluation_date=None).execute()  # the demo's own dates are relative to the real today
+    monkeypatch.setattr(sections, "local_today", lambda: TODAY)  # the evaluation is written on TODAY, not ahead
 
     Consent.update(expires_on=None).execute()  # consents' reminders: tests/test_consent_gate.py
     Meeting.update(finalised_at=dt.datetime(2020, 1, 1)).execute()
@@ -687,12 +688,13 @@ def test_reminders_for_measures_are_sent_once(app, db_conn, log):
     later = _measure(log, 8)
     overdue = _measure(log, -3)
     evaluated = _measure(log, -5)
-    sections.add_evaluation(
+    _evaluation, errors = sections.add_evaluation(
         user("stafettholder"),
         log,
         evaluated,
         {"evaluated_on": f"{TODAY - dt.timedelta(days=4):%d.%m.%Y}", "what_worked": "Bra", "decision": "continue"},
     )
+    assert not errors, errors
     counts = send_reminders(TODAY)
     assert counts == {
         "measures": 3,
