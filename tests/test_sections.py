@@ -483,6 +483,14 @@ def test_an_evaluation_dated_ahead_is_refused(auth, db_conn, log):
     assert "Evalueringen kan ikke ha en dato fram i tid." in html and "Skrevet for tidlig" in html
     assert Evaluation.select().where(Evaluation.measure == m).count() == 0
     assert Measure.get_by_id(m.id).last_evaluated_on is None
+    # a year typed wrong is asked about as everywhere else (sections.FIRST_YEAR–LAST_YEAR)
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/tiltak/{m.id}/evaluering",
+        headers=HX,
+        data={"evaluated_on": "0026-11-02", "what_worked": "Skrevet med feil år", "decision": "continue"},
+    )
+    assert r.status_code == 422 and "Sjekk årstallet" in r.get_data(as_text=True)
+    assert Evaluation.select().where(Evaluation.measure == m).count() == 0
 
 
 @pytest.mark.parametrize("stale", [False, True])

@@ -254,11 +254,6 @@ def year_message() -> str:
     return _("Sjekk årstallet: datoen må være mellom %(first)s og %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
 
 
-def year_problem(day: dt.date) -> str | None:
-    """The message for a date outside the years a log can mean, or None."""
-    return None if FIRST_YEAR <= day.year <= LAST_YEAR else year_message()
-
-
 def _in_years(value, raw: str):
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise YearOutOfRange(raw)
@@ -521,7 +516,7 @@ def evaluation_date_problem(day: dt.date) -> str | None:
     measure off every list of measures due (measure_due_by) until that day."""
     if day > local_today():
         return _("Evalueringen kan ikke ha en dato fram i tid.")
-    return year_problem(day)
+    return None
 
 
 def add_evaluation(by: User, log: Log, measure: Measure, form, *, replay_seconds: int = 0):
@@ -533,6 +528,8 @@ def add_evaluation(by: User, log: Log, measure: Measure, form, *, replay_seconds
     errors, clean = {}, {}
     try:
         clean["evaluated_on"] = parse_date(form.get("evaluated_on", "")) if form.get("evaluated_on") else None
+    except YearOutOfRange:
+        errors["evaluated_on"] = year_message()
     except ValueError:
         errors["evaluated_on"] = _("Skriv datoen som dd.mm.åååå.")
     if not clean.get("evaluated_on") and "evaluated_on" not in errors:
