@@ -405,15 +405,18 @@ def form_version(form) -> int:
 REPLAY_SECONDS = 30
 
 
-def _sent_before(by: User, log: Log, section: Section, clean: dict, seconds: int):
-    """The item this create already made moments ago, or None (read inside the write)."""
-    model = section.model
+def _sent_before(model, owner, by: User, clean: dict, seconds: int):
+    """The row this create already made moments ago with the same values by the same
+    person (`owner`: the log or the measure it belongs to), or None; read inside the write.
+    seconds 0: no create is taken for a replay (a domain call, not a form post)."""
+    if not seconds:
+        return None
     same = [
         getattr(model, name).is_null() if value is None else getattr(model, name) == value
         for name, value in clean.items()
     ]
     since = utcnow() - dt.timedelta(seconds=seconds)
-    return model.get_or_none(model.log == log.id, model.author == by.id, model.created_at >= since, *same)
+    return model.get_or_none(owner, model.author == by.id, model.created_at >= since, *same)
 
 
 def create_item(by: User, log: Log, section: Section, form, *, replay_seconds: int = 0):
@@ -425,7 +428,7 @@ def create_item(by: User, log: Log, section: Section, form, *, replay_seconds: i
     if errors:
         return None, errors
     with writing_to(log):
-        if replay_seconds and (earlier := _sent_before(by, log, section, clean, replay_seconds)) is not None:
+        if (earlier := _sent_before(section.model, section.model.log == log.id, by, clean, replay_seconds)) is not None:
             return earlier, {}
         item = section.model.create(log=log, author=by, **clean)
         audit.record(f"{section.key}_created", log=log, obj=item, user=by)
@@ -547,12 +550,8 @@ def add_evaluation(by: User, log: Log, measure: Measure, form, *, replay_seconds
     with writing_to(log):
         measure = Measure.get_or_none(Measure.id == measure.id)  # as it is now, not as the request read it
         ensure_evaluable(measure)
-        since = utcnow() - dt.timedelta(seconds=replay_seconds)
-        same = [getattr(Evaluation, name) == value for name, value in clean.items()]
-        earlier = replay_seconds and Evaluation.get_or_none(
-            Evaluation.measure == measure.id, Evaluation.author == by.id, Evaluation.created_at >= since, *same
-        )
-        if earlier:  # the same evaluation sent twice
+        earlier = _sent_before(Evaluation, Evaluation.measure == measure.id, by, clean, replay_seconds)
+        if earlier is not None:  # the same evaluation sent twice
             return earlier, {}
         evaluation = Evaluation.create(measure=measure, author=by, **clean)
         # the measure keeps its latest evaluation's date: the rule for overdue reads it
