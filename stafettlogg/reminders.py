@@ -17,6 +17,7 @@ from stafettlogg import audit
 from stafettlogg.access import holder_left
 from stafettlogg.db import db
 from stafettlogg.logs import domain, states
+from stafettlogg.logs.lifecycle import unit_leaders_of
 from stafettlogg.mailer import deliver_all_due
 from stafettlogg.models import (
     AuditEvent,
@@ -40,10 +41,6 @@ def _active_users(ids) -> list[User]:
     if not ids:
         return []
     return list(User.select().where(User.id.in_(ids), User.active).order_by(User.id))
-
-
-def _leaders_of(unit_id: int) -> list[User]:
-    return list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == unit_id, User.active).order_by(User.id))
 
 
 def _measure_recipients(measure: Measure, listed: dict[int, set[int]]) -> list[User]:
@@ -173,7 +170,7 @@ def keep_answer_reminders(today: dt.date) -> int:
         if days < KEEP_ANSWER_EVERY_DAYS:
             continue
         week = days // KEEP_ANSWER_EVERY_DAYS
-        for user in _leaders_of(log.unit_id) if holder_left(log, log.holder) else _active_users([log.holder_id]):
+        for user in unit_leaders_of(log) if holder_left(log, log.holder) else _active_users([log.holder_id]):
             text = msg(
                 "Stafettlogg nr. %(id)s er avsluttet, men familien har ikke svart på om loggen skal tas vare på. "
                 "Spør familien og registrer svaret.",

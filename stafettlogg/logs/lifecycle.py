@@ -82,8 +82,12 @@ def _notify(users, kind: str, text, log: Log, url: str = "") -> None:
         notify(user, kind, text, url=url, log=log, dedupe_key=f"{kind}:{log.id}:{user.id}:{utcnow().isoformat()}")
 
 
-def _unit_leaders(log: Log) -> list[User]:
-    return list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active))
+def unit_leaders_of(log: Log) -> list[User]:
+    """The active leaders of the log's unit (told of a deletion request, reminded for a
+    holder who has left)."""
+    return list(
+        User.select().where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active).order_by(User.id)
+    )
 
 
 def _still_guardians(log: Log, users: list[User]) -> list[User]:
@@ -312,7 +316,7 @@ def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
         request = open_deletion_request(log)
         text = msg("Foresatte har bedt om at stafettlogg nr. %(id)s slettes.", id=log.id)
         _notify(
-            _unit_leaders(log), "deletion_requested", text, log, url=path_for("lifecycle.queue", unit_id=log.unit_id)
+            unit_leaders_of(log), "deletion_requested", text, log, url=path_for("lifecycle.queue", unit_id=log.unit_id)
         )
         _notify([log.holder], "deletion_requested", text, log, url=path_for("logs.show", log_id=log.id))
     return request
