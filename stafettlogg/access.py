@@ -122,6 +122,7 @@ ACCESS: dict[str, str] = {
     # archive (Fiks Arkiv package, PDF/A documents)
     "archive.show": "holder unit_leader",
     "archive.send": "holder unit_leader",
+    "archive.fetch_again": "holder unit_leader",
     "archive.reference": "holder unit_leader",
     "archive.unit_language": "unit_leader",
     "guardian.show": "guardian",

@@ -363,6 +363,7 @@ def url_values(app, log=None):
             "notification_id": notice.id,
             "meeting_id": meeting.id,
             "handover_id": 99999999,  # no proposal pending: a made-up id
+            "delivery_id": 99999999,  # nothing archived: a made-up id
             "request_id": request.id,
             "token": "ugyldig-token",
             "record_id": record.id,

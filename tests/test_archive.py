@@ -742,3 +742,84 @@ def test_a_log_in_use_is_never_called_archived_as_it_now_stands(auth, db_conn):
     page = holder.get(f"/logger/{log.id}/arkiv").get_data(as_text=True)
     assert "Hele loggen slik den er nå, er sendt til arkivet." not in page
     assert "Deler av loggen er sendt til arkivet, men ikke alt." in page
+
+
+def journal_keys(data: bytes) -> set[str]:
+    """The document keys of a package's journalposter (journalposter/NN-<key>/…)."""
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    return {name.split("/")[1].split("-", 1)[1] for name in names if name.startswith("journalposter/")}
+
+
+def test_a_download_that_never_reached_the_archive_can_be_fetched_again(auth, closed, db_conn):
+    """A zip handed to a person counts as delivered: its documents are not offered again and
+    the log may be deleted. If the download broke or the file was lost before it was filed,
+    the same documents are fetched again (rendered anew, with the same keys, so the archive
+    recognises them), audited as a read; no second delivery is recorded."""
+    leader = auth.persona("unit_leader")
+    first = leader.post(f"/logger/{closed.id}/arkiv")
+    assert first.status_code == 200 and first.mimetype == "application/zip"
+    (delivery,) = domain.deliveries(closed)
+    page = text_of(leader.get(f"/logger/{closed.id}/arkiv").get_data(as_text=True))
+    assert "Lastet ned" in page and "Last ned på nytt" in page and "Trykk «Last ned på nytt» i tabellen under." in page
+
+    again = leader.post(f"/logger/{closed.id}/arkiv/{delivery.id}/last-ned")
+    assert again.status_code == 200 and again.mimetype == "application/zip"
+    assert again.headers["Content-Disposition"].startswith('attachment; filename="stafettlogg-')
+    assert again.headers["Content-Security-Policy"] == "sandbox" and again.headers["Cache-Control"] == "no-store"
+    keys = {doc["key"] for doc in json.loads(delivery.documents)}
+    assert journal_keys(again.data) == journal_keys(first.data) == keys and len(keys) == 2
+    assert [d.id for d in domain.deliveries(closed)] == [delivery.id] and domain.is_archived(Log.get_by_id(closed.id))
+    fetched = AuditEvent.select().where(AuditEvent.action == "archive_fetched_again", AuditEvent.log_id == closed.id)
+    assert fetched.count() == 1 and fetched.get().username == "enhetsleder"
+    history = text_of(auth.persona("guardian").get(f"/mine/{closed.id}/innsyn").get_data(as_text=True))
+    assert "Lastet ned arkivpakken på nytt" in history
+
+
+def test_only_the_logs_own_downloads_are_fetched_again_and_only_by_who_may_archive(auth, closed, db_conn, app):
+    leader = auth.persona("unit_leader")
+    assert leader.post(f"/logger/{closed.id}/arkiv").status_code == 200
+    (delivery,) = domain.deliveries(closed)
+    other = an_ended_log(name="Tone Vik")
+    assert leader.post(f"/logger/{other.id}/arkiv").status_code == 200
+    (others,) = domain.deliveries(other)
+    for url in (
+        f"/logger/{closed.id}/arkiv/{others.id}/last-ned",  # another log's package
+        f"/logger/{closed.id}/arkiv/99999999999/last-ned",
+        f"/logger/99999999999/arkiv/{delivery.id}/last-ned",
+    ):
+        r = leader.post(url)
+        assert r.status_code == 404 and "Tone" not in r.get_data(as_text=True), url
+    personas = ("other_unit_leader", "other_unit_staff", "same_unit_staff", "guardian", "participant")
+    for persona in (*personas, "coordinating_unit", "area_leader", "ito_coordinator"):
+        r = auth.persona(persona).post(f"/logger/{closed.id}/arkiv/{delivery.id}/last-ned")
+        assert r.status_code in (403, 404) and r.mimetype != "application/zip", persona
+        assert "Sander" not in r.get_data(as_text=True), persona
+    anonymous = app.test_client().post(f"/logger/{closed.id}/arkiv/{delivery.id}/last-ned")
+    assert anonymous.status_code in (302, 303, 400, 401, 403) and anonymous.mimetype != "application/zip"
+
+    # reopened by its holder: the unit leader no longer archives it, so no copy either
+    with db.connection_context():
+        Log.update(status=LogStatus.ACTIVE, closed_at=None).where(Log.id == closed.id).execute()
+    r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv/{delivery.id}/last-ned")
+    assert r.status_code == 409 and r.mimetype != "application/zip"
+    assert "Enhetslederen kan arkivere stafettloggen når den er avsluttet." in r.get_data(as_text=True)
+    assert not AuditEvent.select().where(AuditEvent.action == "archive_fetched_again").exists()
+
+
+def test_a_package_the_app_wrote_into_the_archives_folder_is_not_offered_as_a_download(
+    auth, closed, db_conn, app, tmp_path
+):
+    folder = tmp_path / "import"
+    folder.mkdir()
+    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(folder), ARCHIVE_SEND_AFTER_REQUEST=False)
+    leader = auth.persona("unit_leader")
+    assert leader.post(f"/logger/{closed.id}/arkiv").status_code == 303
+    with app.app_context():
+        outbox.OUTBOX.deliver()
+    (delivery,) = domain.deliveries(closed)
+    assert delivery.status == ArchiveStatus.DELIVERED
+    page = text_of(leader.get(f"/logger/{closed.id}/arkiv").get_data(as_text=True))
+    assert "Levert" in page and "Last ned på nytt" not in page
+    r = leader.post(f"/logger/{closed.id}/arkiv/{delivery.id}/last-ned")
+    assert r.status_code == 409 and r.mimetype != "application/zip"
+    assert "importmappe og kan ikke lastes ned" in r.get_data(as_text=True)

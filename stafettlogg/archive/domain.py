@@ -154,6 +154,44 @@ def archive(by: User | None, log: Log, via: str) -> tuple[package.Package, Archi
     return pkg, delivery
 
 
+# what the app itself wrote into a folder; every other transport handed the zip to a person
+FOLDER_TRANSPORTS = ("folder", "cli")
+
+
+def fetchable_again(delivery: ArchiveDelivery) -> bool:
+    """A package handed to a person as a download may never have reached the archive (the
+    download broke, the file was lost before it was filed). It counts as delivered, so its
+    documents are not offered again: the person may fetch the same documents again."""
+    return delivery.status == ArchiveStatus.DELIVERED and delivery.transport not in FOLDER_TRANSPORTS
+
+
+def fetch_again(by: User, log: Log, delivery_id: int) -> package.Package:
+    """The documents of an earlier download of this log, rendered again as the log now
+    holds them (each key names one version of a document: the whole log as closed, one
+    minutes' correction, one consent) and packed with the same keys, so the archive
+    recognises what it already has. Rendering takes no transaction; the read is audited
+    after it (the zip holds the log's content), and no delivery is recorded: the
+    documents were delivered once. A delivery of another log is not found."""
+    delivery = ArchiveDelivery.get_or_none((ArchiveDelivery.id == delivery_id) & (ArchiveDelivery.log_id == log.id))
+    if delivery is None:
+        raise LogError(_("Fant ikke denne arkivpakken."), code="missing")
+    if not may_archive(by, log):
+        raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
+    if not fetchable_again(delivery):
+        raise LogError(_("Denne arkivpakken ble lagt i arkivets importmappe og kan ikke lastes ned."), code="state")
+    keys = {doc["key"] for doc in json.loads(delivery.documents)}
+    docs = [p.render() for p in documents.planned(log) if p.key in keys]
+    if not docs:
+        raise LogError(_("Dokumentene i denne arkivpakken finnes ikke lenger i stafettloggen."), code="nothing")
+    pkg = package.build(log, docs)
+    with write_transaction():
+        log = _lock(log)
+        if not may_archive(by, log):  # handed over or reopened while it rendered
+            raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
+        audit.record("archive_fetched_again", log=log, obj=delivery, user=by)
+    return pkg
+
+
 def set_reference(by: User, log: Log, reference: str) -> Log:
     """The archive's case number (saksnummer), typed in after the archive has filed it."""
     reference = (reference or "").strip()

@@ -28,6 +28,7 @@ SENTENCES = {
         "%(who)s registrerte når de foresatte fikk vite hvem som er stafettholder %(date)s"
     ),
     "log_archived": _l("%(who)s sendte stafettloggen til arkivet %(date)s"),
+    "archive_fetched_again": _l("%(who)s lastet ned arkivpakken på nytt %(date)s"),
     "archive_reference_set": _l("%(who)s registrerte arkivets saksnummer %(date)s"),
     "consent_uploaded": _l("%(who)s lastet opp samtykke %(date)s"),
     "guide_answered": _l("%(who)s gikk gjennom veilederen for stafettloggen og lagret anbefalingen %(date)s"),

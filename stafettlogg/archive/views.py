@@ -20,14 +20,16 @@ def _page(errors=None, values=None, status=200):
     log = queries.load_log(g.log.id)
     g.audit_object = log  # a read whatever the method, a refusal re-rendered too (audit.py's hook)
     deliveries = domain.deliveries(log)
+    may_archive = domain.may_archive(current_user, log)
     return render_template(
         "archive/show.html",
         log=log,
         deliveries=deliveries,
+        downloaded_ids={d.id for d in deliveries if domain.fetchable_again(d)},
         waiting=any(d.status in (ArchiveStatus.QUEUED, ArchiveStatus.SENDING) for d in deliveries),
         pending=domain.pending(log) if log.status != LogStatus.DRAFT else [],
         archived=domain.is_archived(log),
-        may_archive=domain.may_archive(current_user, log),
+        may_archive=may_archive,
         transport=current_app.config["ARCHIVE_TRANSPORT"],
         errors=errors or {},
         values=values or {"reference": log.archive_reference},
@@ -66,7 +68,26 @@ def send(log_id):
         )
         return redirect(url_for("archive.show", log_id=log_id), 303)
     # every other transport is recorded as delivered now (domain.archive): the person gets the zip
-    g.log = None  # audited as log_archived, not as a page view
+    return _zip(pkg)
+
+
+@bp.route("/logger/<int:log_id>/arkiv/<int:delivery_id>/last-ned", methods=["POST"])
+def fetch_again(log_id, delivery_id):
+    """A download that never reached the archive, fetched again (a POST: it renders the
+    log's documents and is audited)."""
+    try:
+        pkg = domain.fetch_again(current_user, g.log, delivery_id)
+    except LogError as e:
+        _no_more(e)
+        if e.code == "missing":
+            abort(404)
+        return _page({"_form": str(e)}, status=409)
+    return _zip(pkg)
+
+
+def _zip(pkg):
+    """The package as a download, never shown in the browser."""
+    g.log = None  # audited by the domain (log_archived, archive_fetched_again), not as a page view
     return Response(
         pkg.data,
         mimetype="application/zip",

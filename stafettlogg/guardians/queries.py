@@ -281,6 +281,7 @@ ACTION_TEXT = {
     "holder_assigned": _l("Ga stafettholderrollen til en ny person"),
     # a copy of the whole log for the municipality's archive: no change of its content
     "log_archived": _l("Sendte stafettloggen til arkivet"),
+    "archive_fetched_again": _l("Lastet ned arkivpakken på nytt"),
     "archive_reference_set": _l("Registrerte arkivets saksnummer"),
 }
 # the prints' endpoints; events stored before the prints moved carry the old "lifecycle." names

@@ -1,4 +1,5 @@
-"""The unit leader archives a closed log (the Fiks Arkiv package is downloaded), types
+"""The unit leader archives a closed log (the Fiks Arkiv package is downloaded, and
+downloaded again as if the first was lost), types
 the archive's case number and deletes the log; at 1280 and 390 px, axe on every page."""
 
 import datetime as dt
@@ -37,7 +38,10 @@ def test_unit_leader_archives_a_closed_log_then_deletes_it(page, server_and_app,
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert "arkivmelding.xml" in names and any(n.endswith(".pdf") for n in names)
     page.goto(p.url.replace(page.base, ""))
-    assert "Arkivert." in p.inner_text("main")
+    assert "Arkivert." in p.inner_text("main") and "Lastet ned" in p.inner_text("main")
+    # the zip was lost before it reached the archive: the same documents again
+    again = page.download("button:has-text('Last ned på nytt')")
+    assert zipfile.ZipFile(io.BytesIO(again)).namelist() == names
     p.fill("#f-reference", "2027/123")
     page.click("button:has-text('Lagre saksnummer')")
     assert "Saksnummeret er lagret." in p.inner_text("main") and "2027/123" in p.inner_text("main")
