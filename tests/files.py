@@ -1,7 +1,11 @@
 """Real and fake upload files for consent tests."""
 
+import io
 import struct
 import zlib
+
+import pikepdf
+from PIL import Image
 
 from stafettlogg.demo import consent_pdf
 
@@ -10,21 +14,41 @@ def pdf() -> bytes:
     return consent_pdf()
 
 
-def png() -> bytes:
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    raw = b"\x00\xff\xff\xff"  # one white pixel
+
+def png(pixels: bytes = zlib.compress(b"\x00\xff\xff\xff")) -> bytes:
+    """One white pixel; `pixels` replaces the compressed image data."""
     return (
         b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
+        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + _png_chunk(b"IDAT", pixels)
+        + _png_chunk(b"IEND", b"")
     )
 
 
+def damaged_png() -> bytes:
+    """Right at both ends, broken inside: the image data is not compressed data."""
+    return png(pixels=b"skadet under skanningen" * 4)
+
+
 def jpeg() -> bytes:
-    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def damaged_jpeg() -> bytes:
+    data = jpeg()
+    return data[:20] + b"\x00" * (len(data) - 22) + data[-2:]
+
+
+def encrypted_pdf() -> bytes:
+    buffer = io.BytesIO()
+    with pikepdf.open(io.BytesIO(pdf())) as document:
+        document.save(buffer, encryption=pikepdf.Encryption(owner="eier-passord", user="hemmelig"))
+    return buffer.getvalue()
 
 
 def exe() -> bytes:

@@ -28,6 +28,7 @@ from stafettlogg.models import (
     LogStatus,
     LogTombstone,
     Meeting,
+    StoredFile,
     Subject,
     Unit,
     User,
@@ -823,3 +824,22 @@ def test_a_package_the_app_wrote_into_the_archives_folder_is_not_offered_as_a_do
     r = leader.post(f"/logger/{closed.id}/arkiv/{delivery.id}/last-ned")
     assert r.status_code == 409 and r.mimetype != "application/zip"
     assert "importmappe og kan ikke lastes ned" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("damaged", [files.damaged_png, files.encrypted_pdf])
+def test_a_consent_file_that_cannot_be_opened_is_filed_with_a_page_that_says_so(ctx, damaged):
+    """Uploads are now opened in full, but a file kept before could be broken inside. Its
+    archive copy was a page without the scan, and nothing said the scan was missing."""
+    log = a_log(name="Emma Hansen")
+    consent = a_consent(log, data=files.png(), filename="samtykke.png")
+    with db.connection_context():
+        StoredFile.update(
+            content=damaged(), content_type="image/png" if damaged is files.damaged_png else "application/pdf"
+        ).where(StoredFile.id == consent.file_id).execute()
+    doc = documents.consent(Log.get_by_id(log.id), consent)
+    check_pdfa(doc.data)
+    text = " ".join(pdf_text(doc.data).split())
+    assert doc.format == "PDF/A-2b" and "Filen med samtykket er skadet eller beskyttet med passord." in text
+    assert "Finn det skriftlige samtykket i enhetens eget arkiv." in text
+    intact = documents.consent(Log.get_by_id(log.id), a_consent(log, data=files.png(), filename="ny.png"))
+    assert "skadet" not in pdf_text(intact.data)

@@ -199,6 +199,9 @@ BAD_FILES = [
     (files.pdf()[:200], "avkuttet.pdf", "ikke en PDF, PNG eller JPEG"),
     (files.png()[:30], "avkuttet.png", "ikke en PDF, PNG eller JPEG"),
     (b"hei", "tekst.txt", "ikke en PDF, PNG eller JPEG"),
+    (files.damaged_png(), "samtykke.png", "Filen er skadet og kan ikke åpnes"),
+    (files.damaged_jpeg(), "skann.jpg", "Filen er skadet og kan ikke åpnes"),
+    (files.encrypted_pdf(), "samtykke.pdf", "PDF-filen er beskyttet med passord"),
     (files.pdf(), "../../etc/passwd.pdf", "kan ikke inneholde mapper"),
     (files.pdf(), "skanner/samtykke.pdf", "kan ikke inneholde mapper"),
 ]
@@ -596,3 +599,18 @@ def test_a_guardian_too_long_for_its_columns_is_refused_with_the_text_kept(auth,
     html = r.get_data(as_text=True)
     assert message in html and value in html
     assert Guardian.select().where(Guardian.log == log).count() == before
+
+
+def test_a_broken_scan_is_refused_after_weasyprint_made_pillow_lenient():
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES when imported (every app server
+    that has made an archive copy): a broken scan then decodes as grey unless the check
+    turns it off for itself."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    from stafettlogg.logs import files as uploads
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    assert uploads.unreadable(files.damaged_png(), "image/png") is not None
+    assert uploads.unreadable(files.damaged_jpeg(), "image/jpeg") is not None
+    assert uploads.unreadable(files.png(), "image/png") is None and ImageFile.LOAD_TRUNCATED_IMAGES

@@ -20,7 +20,7 @@ from peewee import fn
 
 from stafettlogg.archive import content
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs import queries
+from stafettlogg.logs import files, queries
 from stafettlogg.models import Consent, Log, Meeting, MinutesCorrection, StoredFile, User, utcnow
 
 PDF_VARIANT = "pdf/a-2b"
@@ -110,13 +110,17 @@ def consent(log: Log, c: Consent) -> Document:
     stored = StoredFile.get_by_id(c.file_id)
     with force_locale(language(log)):
         title = _("Samtykke %(date)s", date=c.consent_date.strftime("%d.%m.%Y"))
-        if stored.content_type in ("image/png", "image/jpeg"):
-            url = f"data:{stored.content_type};base64," + base64.b64encode(bytes(stored.content)).decode()
+        content = bytes(stored.content)
+        fmt = "PDF/A-2b"
+        if files.unreadable(content, stored.content_type) is not None:
+            # a file kept before uploads were opened in full may be broken: the copy says so
+            data = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url="", damaged=True)
+        elif stored.content_type in ("image/png", "image/jpeg"):
+            url = f"data:{stored.content_type};base64," + base64.b64encode(content).decode()
             data = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url=url)
-            fmt = "PDF/A-2b"
         else:
             cover = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url="")
-            data, fmt = pdf_to_pdfa(bytes(stored.content), cover)
+            data, fmt = pdf_to_pdfa(content, cover)
     return Document(f"samtykke-{c.id}", title, f"samtykke-{c.id}.pdf", data, fmt, c.uploaded_at)
 
 

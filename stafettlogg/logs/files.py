@@ -2,12 +2,21 @@
 in the database under a generated id (SECURITY.md "Uploads")."""
 
 import hashlib
+import io
 import re
+import threading
+import warnings
+
+import pikepdf
+from PIL import Image, ImageFile
 
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import StoredFile
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES when it is imported (a broken image then
+# decodes as grey); a scan is checked with it off, one check at a time
+_STRICT = threading.Lock()
 
 
 class UploadError(ValueError):
@@ -57,7 +66,38 @@ def read_upload(storage, max_bytes: int) -> tuple[bytes, str, str]:
     content_type = sniff(data)
     if content_type is None:
         raise UploadError(_("Filen er ikke en PDF, PNG eller JPEG. Skann samtykket som PDF eller bilde og prøv igjen."))
+    problem = unreadable(data, content_type)
+    if problem is not None:
+        raise UploadError(problem)
     return data, content_type, name
+
+
+def unreadable(data: bytes, content_type: str) -> str | None:
+    """Why the file cannot be shown or archived (None: it can). A scan whose start and end
+    are right can still be broken inside, and a password-protected PDF cannot be opened:
+    kept, each would be a consent nobody can read, and its archive copy a page without
+    it. Images are decoded in full (within Pillow's limit on pixels, a guard against a
+    small file that unpacks to gigabytes); a PDF must open without a password."""
+    if content_type == "application/pdf":
+        try:
+            with pikepdf.open(io.BytesIO(data)):
+                return None
+        except pikepdf.PasswordError:
+            return _("PDF-filen er beskyttet med passord. Lagre eller skann samtykket uten passord og prøv igjen.")
+        except pikepdf.PdfError:
+            return _("Filen er skadet og kan ikke åpnes. Skann samtykket på nytt og last opp filen.")
+    with _STRICT:
+        lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    image.load()
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+            return _("Filen er skadet og kan ikke åpnes. Skann samtykket på nytt og last opp filen.")
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    return None
 
 
 def store(data: bytes, content_type: str) -> StoredFile:

@@ -24,7 +24,7 @@ from stafettlogg.archive import domain as archive_domain
 from stafettlogg.dates import local, local_today
 from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs import add_forms, domain, ip_prompt, lifecycle, queries, states
+from stafettlogg.logs import add_forms, domain, files, ip_prompt, lifecycle, queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, optional_date, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
@@ -346,7 +346,7 @@ def consent_file(log_id, consent_id):
     g.audit_object = consent
     stored = consent.file
 
-    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[stored.content_type]
+    ext = files.EXTENSIONS[stored.content_type]
     response = send_file(
         BytesIO(stored.content),
         mimetype=stored.content_type,
