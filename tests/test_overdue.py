@@ -18,7 +18,7 @@ from stafettlogg.dates import local_today
 from stafettlogg.db import db, is_sqlite
 from stafettlogg.invariants import check_invariants
 from stafettlogg.logs import queries, sections
-from stafettlogg.models import Consent, Log, LogStatus, Measure, Notification, Unit
+from stafettlogg.models import Consent, Log, LogStatus, Measure, Notification, StatisticsSnapshot, Unit
 from stafettlogg.overview import stats
 from stafettlogg.reminders import measure_reminders
 from tests.conftest import PERSONAS, a_log, a_measure, user
@@ -140,6 +140,38 @@ def test_the_start_page_asks_no_one_to_evaluate_in_a_log_waiting_for_consent(aut
     assert not Notification.select().where(Notification.dedupe_key.contains(f":{waiting.id}:")).exists()
     Consent.update(services=f"kind:{user('aktor').unit.kind}").where(Consent.log == log).execute()
     assert listed("holder") == {waiting.id, other.id} and listed("participant") == {waiting.id, other.id}
+
+
+def test_the_statistics_count_no_overdue_measure_in_a_log_waiting_for_consent(app, nordbyen):
+    """A log that waits for a new consent (its consent ran out, or does not cover the
+    holder's unit or a participant's service) cannot be evaluated in: the start page and
+    the reminders leave its measures out, and so do the statistics, counted fresh or
+    kept (statistics_snapshot), until a new consent is on file."""
+    log = a_log()  # the holder and the participant (aktor, from the health centre)
+    a_measure(log, evaluation_date=local_today() - dt.timedelta(days=3))
+    a_measure(log, evaluation_date=local_today() - dt.timedelta(days=1))
+    a_measure(a_log(), evaluation_date=local_today() - dt.timedelta(days=2))  # in use throughout
+    scope = stats.Scope(f"units:{nordbyen.id}", [nordbyen.id])
+
+    def counted() -> tuple[int, int]:
+        StatisticsSnapshot.delete().execute()  # counted again, as after a few minutes
+        with app.test_request_context("/"):
+            fresh = stats.statistics([nordbyen], local_today())["units"][0].overdue
+            kept, _at = stats.kept_statistics(scope, local_today())
+        return fresh, kept["totals"].overdue.value
+
+    assert counted() == (3, 3)
+    Consent.update(expires_on=local_today() - dt.timedelta(days=1)).where(Consent.log == log).execute()
+    assert counted() == (1, 1)
+    # the family named only the school: the health centre's participant is outside it
+    Consent.update(expires_on=None, services="").where(Consent.log == log).execute()
+    assert counted() == (1, 1)
+    # handed over to a unit the consent does not cover
+    other = Unit.get(Unit.name == "Sørbyen skole")
+    Consent.update(services=f"kind:{user('aktor').unit.kind}", unit=other).where(Consent.log == log).execute()
+    assert counted() == (1, 1)
+    Consent.update(unit=nordbyen).where(Consent.log == log).execute()  # a new consent: in use again
+    assert counted() == (3, 3)
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -12,6 +12,7 @@ from bench.run import counting, pages
 from stafettlogg import access
 from stafettlogg.dates import local_today
 from stafettlogg.db import write_transaction
+from stafettlogg.logs import states
 from stafettlogg.models import (
     AuditEvent,
     Entry,
@@ -252,12 +253,14 @@ def test_statistics_counted_in_the_database_equal_counting_every_row(db_conn):
     assert sum(started.values()) > 0 and sum(closed.values()) > 0 and sum(handed.values()) > 0
     for month in months:
         assert data["months"][month] == {"started": started[month], "closed": closed[month], "handovers": handed[month]}
-    # overdue: the anti-join counts what a subquery per measure counts
+    # overdue: the anti-join counts what a subquery per measure counts, in the logs in use
+    # (each log's state asked alone: one waiting for a new consent is left out)
     evaluated = Evaluation.select(Evaluation.id).where(
         Evaluation.measure == Measure.id, Evaluation.evaluated_on >= Measure.evaluation_date
     )
-    reference = dict(
-        Measure.select(Log.unit, fn.COUNT(Measure.id))
+    reference = {}
+    for measure in (
+        Measure.select(Measure, Log)
         .join(Log)
         .where(
             Log.status == LogStatus.ACTIVE,
@@ -265,9 +268,9 @@ def test_statistics_counted_in_the_database_equal_counting_every_row(db_conn):
             Measure.status != "ended",
             ~fn.EXISTS(evaluated),
         )
-        .group_by(Log.unit)
-        .tuples()
-    )
+    ):
+        if states.state_of(measure.log) == states.ACTIVE:
+            reference[measure.log.unit_id] = reference.get(measure.log.unit_id, 0) + 1
     assert sum(reference.values()) > 0
     assert {row.unit.id: row.overdue for row in data["units"] if row.overdue} == reference
     # and the small-number protection still hides every count from 1 to 4

@@ -18,7 +18,7 @@ from peewee import SQL, Case, fn
 
 from stafettlogg.db import is_sqlite, write_transaction
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs import domain
+from stafettlogg.logs import domain, states
 from stafettlogg.models import Handover, Log, LogStatus, Measure, StatisticsSnapshot, Unit, utcnow
 from stafettlogg.windows import Window, page_size, row_id
 
@@ -47,17 +47,28 @@ def months_back(today: dt.date, count: int = 12) -> list[tuple[int, int]]:
     return list(reversed(out))
 
 
-def overdue_measures(in_scope, today: dt.date):
-    """Overdue measures (logs.domain.measure_overdue) counted per unit: each measure keeps
-    its latest evaluation's date, so this reads the index of measures awaiting an
-    evaluation, joined to the active logs, with no subquery per measure."""
-    return (
-        Measure.select(Log.unit, fn.COUNT(SQL("*")))
+def overdue_measures(in_scope, today: dt.date) -> dict[int, int]:
+    """Overdue measures (logs.domain.measure_overdue) counted per unit, in the logs in use
+    only: a log that waits for a new consent (states.waiting_ids, as the start page and
+    the reminders ask) cannot be evaluated in, so its measures are not overdue work. Each
+    measure keeps its latest evaluation's date, so this reads the index of measures
+    awaiting an evaluation, joined to the active logs, with no subquery per measure:
+    counted per log, then the logs' consent gaps read at once."""
+    rows = list(
+        Measure.select(Log.id, Log.unit, Log.status, fn.COUNT(SQL("*")))
         .join(Log)
         .where(in_scope(Log.unit), domain.measure_overdue(today))
-        .group_by(Log.unit)
+        .group_by(Log.id, Log.unit, Log.status)
         .tuples()
     )
+    waiting = states.waiting_ids(
+        [Log(id=log_id, unit=unit_id, status=status) for log_id, unit_id, status, _n in rows], today
+    )
+    per_unit: dict[int, int] = {}
+    for log_id, unit_id, _status, count in rows:
+        if log_id not in waiting:
+            per_unit[unit_id] = per_unit.get(unit_id, 0) + count
+    return per_unit
 
 
 def month_of(column):
@@ -126,7 +137,7 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
         ):
             if unit_id in per_unit:
                 per_unit[unit_id].handovers = count
-        for unit_id, count in overdue_measures(in_scope, today):
+        for unit_id, count in overdue_measures(in_scope, today).items():
             if unit_id in per_unit:
                 per_unit[unit_id].overdue = count
     months = months_back(today)
