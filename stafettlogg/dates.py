@@ -32,6 +32,53 @@ def local(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC).astimezone(OSLO)
 
 
+# A datetime-local field's value: Oslo's wall-clock time, to the minute.
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class SkippedTime(ValueError):
+    """A wall-clock time Oslo skips: the night the clocks go forward (02:00 becomes 03:00
+    on the last Sunday in March), 02:30 never happens. ``start`` and ``end`` are the
+    wall-clock times the clocks jump from and to."""
+
+    def __init__(self, wall: dt.datetime, start: dt.datetime, end: dt.datetime):
+        super().__init__(wall.isoformat())
+        self.start, self.end = start, end
+
+
+def _exists(wall: dt.datetime) -> bool:
+    return local(utc_of_wall(wall)).replace(tzinfo=None) == wall
+
+
+def utc_of_wall(wall: dt.datetime) -> dt.datetime:
+    """Oslo's wall-clock time as naive UTC, the first time it happens (fold=0)."""
+    return wall.replace(tzinfo=OSLO, fold=0).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def from_local(wall: dt.datetime, stored: dt.datetime | None = None) -> dt.datetime:
+    """A time typed in Oslo's wall-clock time (naive), stored as naive UTC: the one rule
+    for every time a person types. A time the clocks skip in spring does not exist:
+    SkippedTime (a ValueError), nothing is guessed. A time that happens twice in autumn
+    (02:30 on the last Sunday in October) is its first occurrence, summer time; unless it
+    is what ``stored`` (the time already saved) shows (form_local): then it is that time,
+    so showing a saved time and saving it again unchanged never moves it by an hour."""
+    if stored is not None and form_local(stored) == wall.strftime(DATETIME_LOCAL):
+        return stored
+    if not _exists(wall):
+        start = wall
+        while not _exists(start - dt.timedelta(minutes=1)):  # back to where the clocks jump
+            start -= dt.timedelta(minutes=1)
+        skipped = local(utc_of_wall(start)).replace(tzinfo=None) - start
+        raise SkippedTime(wall, start, start + skipped)
+    return utc_of_wall(wall)
+
+
+def form_local(value: dt.datetime | None) -> str:
+    """A stored (naive UTC) time as a datetime-local field's value in Oslo's wall-clock
+    time; from_local reads it back to the same stored time."""
+    return local(value).strftime(DATETIME_LOCAL) if value else ""
+
+
 def local_today(now: dt.datetime | None = None) -> dt.date:
     """Today in Norway, whatever the server's clock zone (UTC in CI)."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(OSLO).date()

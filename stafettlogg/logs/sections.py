@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from stafettlogg import audit, labels
 from stafettlogg.access import role_on_log
-from stafettlogg.dates import OSLO, local_today
+from stafettlogg.dates import DATETIME_LOCAL, SkippedTime, from_local, local_today
 from stafettlogg.db import once_per_request
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
@@ -273,16 +273,27 @@ def parse_date(value: str) -> dt.date | None:
     raise ValueError(value)
 
 
-def parse_datetime_local(value: str) -> dt.datetime:
-    """A datetime-local value in Norwegian time, stored as naive UTC (ValueError, or
-    YearOutOfRange, as parse_date)."""
-    local = _in_years(dt.datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M"), value).replace(tzinfo=OSLO)
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+def parse_datetime_local(value: str, stored: dt.datetime | None = None) -> dt.datetime:
+    """A datetime-local value in Norwegian time, stored as naive UTC by dates.from_local
+    (ValueError; YearOutOfRange, as parse_date; SkippedTime for a time the clocks skip).
+    `stored`: the time already saved, kept when the form sends back what it showed."""
+    wall = _in_years(dt.datetime.strptime(value.strip(), DATETIME_LOCAL), value)
+    return from_local(wall, stored)
 
 
-def validate(section: Section, log: Log, form) -> tuple[dict, dict]:
+def skipped_time_message(error: SkippedTime) -> str:
+    return _(
+        "Klokkeslettet finnes ikke denne natten fordi klokka stilles fram fra %(start)s til %(end)s. "
+        "Velg et annet klokkeslett.",
+        start=error.start.strftime("%H:%M"),
+        end=error.end.strftime("%H:%M"),
+    )
+
+
+def validate(section: Section, log: Log, form, item=None) -> tuple[dict, dict]:
     """Clean values and Norwegian errors, field by field. Only the section's own
-    fields are read: extra fields in a POST change nothing."""
+    fields are read: extra fields in a POST change nothing. `item`: the one being
+    changed, whose saved times a form sent back unchanged keeps (dates.from_local)."""
     clean, errors = {}, {}
     for f in section.fields:
         raw = (form.get(f.name) or "").strip()
@@ -303,9 +314,11 @@ def validate(section: Section, log: Log, form) -> tuple[dict, dict]:
                 errors[f.name] = _("Skriv datoen som dd.mm.åååå.")
         elif f.kind == "datetime":
             try:
-                clean[f.name] = parse_datetime_local(raw)
+                clean[f.name] = parse_datetime_local(raw, getattr(item, f.name, None))
             except YearOutOfRange:
                 errors[f.name] = year_message()
+            except SkippedTime as e:
+                errors[f.name] = skipped_time_message(e)
             except ValueError:
                 errors[f.name] = _("Velg dato og klokkeslett.")
         elif f.kind == "select":
@@ -442,7 +455,7 @@ def update_item(by: User, log: Log, section: Section, item, form):
         raise Forbidden
     ensure_writable(log)
     ensure_not_final(item)
-    clean, errors = validate(section, log, form)
+    clean, errors = validate(section, log, form, item)
     if errors:
         return None, errors
     version = form_version(form)

@@ -21,7 +21,7 @@ from flask_login import current_user
 from stafettlogg import content, labels, languages
 from stafettlogg.access import role_on_log
 from stafettlogg.archive import domain as archive_domain
-from stafettlogg.dates import local, local_today
+from stafettlogg.dates import form_local, local_today
 from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import add_forms, domain, files, ip_prompt, lifecycle, queries, states
@@ -591,7 +591,7 @@ def item_edit(log_id, key, item_id):
 
 def _form_value(value):
     if isinstance(value, dt.datetime):
-        return local(value).strftime("%Y-%m-%dT%H:%M")
+        return form_local(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return "" if value is None else value
