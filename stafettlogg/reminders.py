@@ -26,10 +26,10 @@ from stafettlogg.models import (
     LogStatus,
     Measure,
     Meeting,
-    Role,
     User,
 )
 from stafettlogg.notify import msg, notify
+from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -193,8 +193,7 @@ CONSENT_REMINDER_DAYS = (30, 7)  # before a consent runs out: the holder and the
 
 
 def _consent_recipients(log: Log) -> list[User]:
-    leaders = User.select(User.id).where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id)
-    return _active_users([log.holder_id, *(u.id for u in leaders)])
+    return _active_users([log.holder_id, *(u.id for u in active_unit_leaders(log.unit_id))])
 
 
 def consent_reminders(today: dt.date) -> int:

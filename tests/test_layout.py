@@ -210,3 +210,30 @@ def test_today_is_oslos_date_everywhere():
     assert not servers, servers
     utc_days = [name for name, path in MODULES.items() if "utcnow().date()" in path.read_text()]
     assert not utc_days, utc_days
+
+
+def _asks_for_unit_leaders(node) -> bool:
+    """A comparison of someone's role with the unit leader's (User.role == Role.UNIT_LEADER,
+    or an alias's): the start of a query for a unit's leaders."""
+    if not isinstance(node, ast.Compare):
+        return False
+    sides = [ast.unparse(part) for part in (node.left, *node.comparators)]
+    return any(side.endswith(".role") for side in sides) and any(
+        side in ("Role.UNIT_LEADER", "'unit_leader'") for side in sides
+    )
+
+
+def test_a_units_active_leaders_are_queried_in_one_place():
+    """Who a unit's active leaders are is said once (org.queries.active_unit_leaders); a
+    copy elsewhere drifts (one forgets User.active, another the order)."""
+    home = "stafettlogg.org.queries"
+    restated = []
+    for name, path in MODULES.items():
+        if name == home:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            is_where = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "where"
+            if is_where and any(_asks_for_unit_leaders(inner) for arg in node.args for inner in ast.walk(arg)):
+                restated.append(f"{name}:{node.lineno}")
+    assert not restated, restated
+    assert any(_asks_for_unit_leaders(node) for node in ast.walk(ast.parse(MODULES[home].read_text())))

@@ -29,6 +29,7 @@ from stafettlogg.models import (
     utcnow,
 )
 from stafettlogg.notify import Message, dumps, msg, notify, send_email
+from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
 PENDING = "pending"
@@ -174,7 +175,7 @@ def _announce_move(log: Log, moved_from: int) -> None:
     _announce_arrival(log)
     unit = Unit.get_by_id(log.unit_id)
     old_unit = Unit.get_by_id(moved_from)
-    for leader in User.select().where(User.unit == old_unit, User.role == Role.UNIT_LEADER, User.active):
+    for leader in active_unit_leaders(old_unit):
         notify(
             leader,
             "child_moved_out",
@@ -192,8 +193,7 @@ def _announce_move(log: Log, moved_from: int) -> None:
 
 def _announce_arrival(log: Log) -> None:
     unit = Unit.get_by_id(log.unit_id)
-    leaders = User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active)
-    for leader in leaders:
+    for leader in active_unit_leaders(unit):
         notify(
             leader,
             "child_arrived",

@@ -50,6 +50,7 @@ from stafettlogg.models import (
     utcnow,
 )
 from stafettlogg.notify import msg, notify, send_email
+from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
 CLOSE_REASONS = ("needs_met", "ip_created", "consent_withdrawn", "other")
@@ -85,9 +86,7 @@ def _notify(users, kind: str, text, log: Log, url: str = "") -> None:
 def unit_leaders_of(log: Log) -> list[User]:
     """The active leaders of the log's unit (told of a deletion request, reminded for a
     holder who has left)."""
-    return list(
-        User.select().where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active).order_by(User.id)
-    )
+    return active_unit_leaders(log.unit_id)
 
 
 def _still_guardians(log: Log, users: list[User]) -> list[User]:

@@ -8,8 +8,9 @@ from stafettlogg import audit
 from stafettlogg.dates import local_today, school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
-from stafettlogg.models import CoordinatorRecord, ItoDelegation, Role, Unit, User, utcnow
+from stafettlogg.models import CoordinatorRecord, ItoDelegation, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
+from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.windows import Window, dated_window, row_id
 
 KINDS = ("koordinator", "barnekoordinator")
@@ -116,12 +117,6 @@ def update_record(by: User, record: CoordinatorRecord, values: dict, version: in
     return CoordinatorRecord.get_by_id(record.id)
 
 
-def unit_leaders(unit: Unit | None) -> list[User]:
-    if unit is None:
-        return []
-    return list(User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active == True))  # noqa: E712
-
-
 def ito_coordinators(unit: Unit) -> list[User]:
     """Staff the unit leader delegated the overview to (seed 000 point 1): they are told
     what the unit leader is told about the overview."""
@@ -141,7 +136,7 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
         raise KeError(_("Enheten kan bare informeres når samtykke fra familien er registrert."), "consent_to_inform")
     if record.unit is None:
         raise KeError(_("Velg barnets skole eller barnehage før du informerer."), "unit")
-    leaders = unit_leaders(record.unit)
+    leaders = active_unit_leaders(record.unit)
     if not leaders:
         raise KeError(_("%(unit)s har ingen aktiv enhetsleder i Stafettlogg.", unit=record.unit.name), "unit")
     role = {"koordinator": msg("koordinator"), "barnekoordinator": msg("barnekoordinator")}.get(

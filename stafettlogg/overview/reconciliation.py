@@ -9,6 +9,7 @@ from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
+from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.overview.domain import (
     Children,
     OverviewRow,
@@ -154,8 +155,7 @@ def june_reminders(today: dt.date) -> int:
         if reconciliation_for(unit, year).status == "reviewed":
             continue
         pending.append(unit)
-        keepers = list(User.select().where(User.unit == unit, User.role == Role.UNIT_LEADER, User.active == True))  # noqa: E712
-        for leader in keepers + ito_coordinators(unit):
+        for leader in active_unit_leaders(unit) + ito_coordinators(unit):
             note = notify(
                 leader,
                 "june_reconciliation",

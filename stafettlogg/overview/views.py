@@ -10,6 +10,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import ngettext
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit
+from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.overview import domain, exports, ke, reconciliation, stats
 from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
 from stafettlogg.windows import row_id
@@ -318,7 +319,7 @@ def ke_reconciliation(year, errors=None, status=200):
                 "unit": unit,
                 "rec": reconciliation.reconciliation_for(unit, year),
                 "differences": reconciliation.differences(unit, year),
-                "leaders": ke.unit_leaders(unit),
+                "leaders": active_unit_leaders(unit),
             }
         )
     return render_template(

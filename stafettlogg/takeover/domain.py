@@ -23,6 +23,7 @@ from stafettlogg.logs import states
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Handover, Log, LogRequest, NationalIdLookup, Role, Subject, User, utcnow
 from stafettlogg.notify import msg, notify
+from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
@@ -73,7 +74,7 @@ def responsible_for(log: Log) -> list[User]:
     if log.status in states.OPEN:
         holder = User.get_by_id(log.holder_id)
         return [holder] if holder.active else []
-    return list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id, User.active))
+    return active_unit_leaders(log.unit_id)
 
 
 def open_request(log: Log, requester: User) -> LogRequest | None:
