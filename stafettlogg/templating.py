@@ -15,7 +15,7 @@ from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
-from stafettlogg.logs.sections import choices
+from stafettlogg.logs.sections import choices, field_choices
 from stafettlogg.models import Guardian, Notification, Role, User
 from stafettlogg.web import urls_by_id
 
@@ -58,10 +58,6 @@ def _when_used(compute):
         return kept[0]
 
     return LocalProxy(value)
-
-
-def _section_choices(provider, log):
-    return choices(provider, log)
 
 
 def _guide_results() -> dict:
@@ -169,7 +165,7 @@ def register(app):
         interpreters=_interpreters,
         language_native=languages.native_name,
         municipality_contact=lambda: content.get("contact"),
-        section_choices=_section_choices,
+        field_choices=field_choices,
         concern_titles=_concern_titles,
         service_names=_service_names,
         meeting_holder=meeting_holder,

@@ -8,11 +8,13 @@ import datetime as dt
 import io
 import itertools
 import os
+import re
 import shutil
 import time
 import uuid
 from pathlib import Path
 
+import markupsafe
 import pytest
 
 from stafettlogg.dates import local_today
@@ -394,6 +396,21 @@ def refused(response) -> bool:
         return True
     location = response.headers.get("Location", "") or response.headers.get("HX-Redirect", "")
     return response.status_code in (302, 303, 200) and "/login?next=" in location
+
+
+def _options(html: str, select_id: str) -> list[tuple[str, bool, str]]:
+    select = html.split(f'<select id="{select_id}"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+
+
+def options_of(html: str, select_id: str) -> dict[str, str]:
+    """The options of the <select id="select_id"> in a page or fragment: {value: text}."""
+    return {value: markupsafe.Markup(text).unescape() for value, _chosen, text in _options(html, select_id)}
+
+
+def chosen_in(html: str, select_id: str) -> str | None:
+    """The value of the option selected in <select id="select_id">, None if none is."""
+    return next((value for value, chosen, _text in _options(html, select_id) if chosen), None)
 
 
 def fails(monkeypatch, app, module, name: str, error: Exception) -> None:

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from stafettlogg.dates import local_today
-from stafettlogg.models import AuditEvent, Consent, Guardian, Log, Measure, Meeting, MinutesCorrection, utcnow
-from tests.conftest import PERSONAS, _make_app, a_log, a_meeting, an_item, refused, user
+from stafettlogg.models import AuditEvent, Consent, Guardian, Log, Measure, Meeting, MinutesCorrection, User, utcnow
+from tests.conftest import PERSONAS, _make_app, a_log, a_meeting, an_item, chosen_in, options_of, refused, user
 
 pytestmark = pytest.mark.db
 
@@ -271,6 +271,57 @@ def test_measures_agreed_in_the_meeting(auth, meeting):
     assert "Første endring." in html and "Andre endring." in html and "Lagre sammenslått tekst" in html
     assert 'name="version" value="2"' in html
     assert Measure.get_by_id(measure.id).what == "Første endring."
+
+
+def test_a_measure_agreed_in_the_meeting_is_given_to_no_one_who_has_left(auth, meeting):
+    """Meeting mode offers only people still working as responsible for a measure and
+    refuses one who has left; a measure already theirs keeps them, marked «(sluttet)»."""
+    client = auth.persona("holder")
+    nurse, adviser = user("aktor"), user("ppt")
+    first = client.post(url(meeting, "/tiltak"), data=_measure_form(responsible_user=nurse.id), headers=HX)
+    assert first.status_code == 200
+    measure = Measure.get(Measure.meeting == meeting)
+    User.update(active=False).where(User.id == nurse.id).execute()  # she leaves
+
+    page = client.get(url(meeting)).get_data(as_text=True)
+    offered = options_of(page, "meeting-new-measure-responsible_user")
+    assert str(adviser.id) in offered and str(nurse.id) not in offered
+
+    refused_new = client.post(
+        url(meeting, "/tiltak"), data=_measure_form(what="Ny avtale.", responsible_user=nurse.id), headers=HX
+    )
+    assert refused_new.status_code == 422
+    html = refused_new.get_data(as_text=True)
+    assert "Karianne Petrusen har sluttet og kan ikke få ansvar for tiltak. Velg en annen." in html
+    assert "Ny avtale." in html and Measure.select().where(Measure.meeting == meeting).count() == 1
+
+    select = f"meeting-measure-{measure.id}-responsible_user"
+    edit = client.get(url(meeting, f"/tiltak/{measure.id}/endre"), headers=HX).get_data(as_text=True)
+    assert options_of(edit, select)[str(nurse.id)] == "Karianne Petrusen (Helsesykepleier) (sluttet)"
+    assert chosen_in(edit, select) == str(nurse.id)
+    kept = client.post(
+        url(meeting, f"/tiltak/{measure.id}"),
+        data=_measure_form(what="Endret i møtet.", responsible_user=nurse.id, version=measure.version),
+        headers=HX,
+    )
+    assert kept.status_code == 200 and Measure.get_by_id(measure.id).what == "Endret i møtet."
+
+    # a second measure, the adviser's, cannot be handed to her
+    client.post(
+        url(meeting, "/tiltak"), data=_measure_form(what="PPT observerer.", responsible_user=adviser.id), headers=HX
+    )
+    theirs = Measure.get(Measure.meeting == meeting, Measure.responsible_user == adviser)
+    moved = client.post(
+        url(meeting, f"/tiltak/{theirs.id}"),
+        data=_measure_form(what="Gitt videre.", responsible_user=nurse.id, version=theirs.version),
+        headers=HX,
+    )
+    assert moved.status_code == 422
+    assert "Karianne Petrusen har sluttet" in moved.get_data(as_text=True) and "Gitt videre." in moved.get_data(
+        as_text=True
+    )
+    stored = Measure.get_by_id(theirs.id)
+    assert stored.responsible_user_id == adviser.id and stored.what == "PPT observerer."
 
 
 def test_measures_of_other_meetings_are_not_found_here(auth, log, meeting):

@@ -8,9 +8,20 @@ import pytest
 from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.logs.sections import SECTIONS
-from stafettlogg.models import AuditEvent, Concern, Entry, Evaluation, Highlight, Log, LogStatus, Measure
+from stafettlogg.models import (
+    AuditEvent,
+    Concern,
+    Entry,
+    Evaluation,
+    Highlight,
+    Log,
+    LogStatus,
+    Measure,
+    Participant,
+    User,
+)
 from stafettlogg.textformat import render_markdown
-from tests.conftest import a_log, a_measure, an_item, fails, refused, user
+from tests.conftest import a_log, a_measure, an_item, chosen_in, fails, options_of, refused, user
 
 pytestmark = pytest.mark.db
 HX = {"HX-Request": "true"}
@@ -654,3 +665,108 @@ def test_an_evaluation_sent_twice_is_stored_once(auth, db_conn, log):
     other = {"evaluated_on": local_today().isoformat(), "what_worked": "Noe annet virket.", "decision": "continue"}
     assert c.post(f"/logger/{log.id}/tiltak/{m.id}/evaluering", data=other).status_code == 303
     assert Evaluation.select().where(Evaluation.measure == m).count() == 2
+
+
+# ------------------------------------------------------------------ who may be responsible for a measure
+
+
+def _leaves(username: str) -> User:
+    """The person's account is deactivated (they left), as a unit leader does it."""
+    User.update(active=False).where(User.username == username).execute()
+    return user(username)
+
+
+def test_someone_who_has_left_is_not_offered_as_responsible_for_a_measure(auth, db_conn, log):
+    c = auth.persona("holder")
+    nurse, holder = user("aktor"), user("stafettholder")
+    offered = options_of(c.get(f"/logger/{log.id}").get_data(as_text=True), "new-measures-responsible_user")
+    assert offered[str(nurse.id)] == "Karianne Petrusen (Helsesykepleier)"  # offered while she works here
+    _leaves("aktor")
+    page = c.get(f"/logger/{log.id}").get_data(as_text=True)
+    fragment = c.get(f"/logger/{log.id}/seksjon/measures", headers=HX).get_data(as_text=True)
+    for html in (page, fragment):
+        offered = options_of(html, "new-measures-responsible_user")
+        assert str(holder.id) in offered and str(nurse.id) not in offered
+
+
+@pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "plain"])
+def test_a_new_measure_naming_someone_who_has_left_is_refused_and_stores_nothing(auth, db_conn, log, headers):
+    nurse = _leaves("aktor")
+    before = Measure.select().count()
+    data = {**VALID["measures"], "what": "Helsesykepleier snakker med Emma.", "responsible_user": nurse.id}
+    r = auth.persona("holder").post(f"/logger/{log.id}/seksjon/measures", data=data, headers=headers)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "Karianne Petrusen har sluttet og kan ikke få ansvar for tiltak. Velg en annen." in html
+    assert "Helsesykepleier snakker med Emma." in html and "Gymlærer Ola" in html  # what was typed is kept
+    assert str(nurse.id) not in options_of(html, "new-measures-responsible_user")
+    assert Measure.select().count() == before
+    # someone who is not in the log at all: refused too, without being named
+    stranger = user("larer")
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/seksjon/measures", data={**data, "responsible_user": stranger.id}, headers=headers
+    )
+    assert r.status_code == 422 and "Velg et av alternativene for «Ansvarlig deltaker i loggen»." in r.get_data(
+        as_text=True
+    )
+    assert stranger.name not in r.get_data(as_text=True) and Measure.select().count() == before
+
+
+def test_editing_a_measure_keeps_its_responsible_who_has_left_marked_and_refuses_naming_them_anew(auth, db_conn, log):
+    """Inline edit (htmx): the measure the nurse answers for still shows her, marked
+    «(sluttet)», and saves with her unchanged; another measure cannot be given to her."""
+    nurse = _leaves("aktor")
+    hers = Measure.get(Measure.log == log, Measure.responsible_user == nurse)
+    other = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
+    c = auth.persona("holder")
+    select = f"edit-measures-{hers.id}-responsible_user"
+    form = c.get(f"/logger/{log.id}/seksjon/measures/{hers.id}/endre", headers=HX).get_data(as_text=True)
+    assert options_of(form, select)[str(nurse.id)] == "Karianne Petrusen (Helsesykepleier) (sluttet)"
+    assert chosen_in(form, select) == str(nurse.id)
+    c.set_cookie("lang", "nn")
+    form = c.get(f"/logger/{log.id}/seksjon/measures/{hers.id}/endre", headers=HX).get_data(as_text=True)
+    assert options_of(form, select)[str(nurse.id)] == "Karianne Petrusen (Helsesykepleier) (slutta)"
+    c.set_cookie("lang", "nb")
+    # the other measure's form does not offer her
+    assert str(nurse.id) not in options_of(
+        c.get(f"/logger/{log.id}/seksjon/measures/{other.id}/endre", headers=HX).get_data(as_text=True),
+        f"edit-measures-{other.id}-responsible_user",
+    )
+    # saved with her unchanged: the change is stored, she stays
+    values = {**VALID["measures"], "what": "Endret tekst.", "responsible_user": nurse.id, "version": hers.version}
+    r = c.post(f"/logger/{log.id}/seksjon/measures/{hers.id}", data=values, headers=HX)
+    assert r.status_code == 200
+    assert (
+        Measure.get_by_id(hers.id).what == "Endret tekst."
+        and Measure.get_by_id(hers.id).responsible_user_id == nurse.id
+    )
+    # the other measure given to her: refused, the text kept, nothing stored
+    values = {**VALID["measures"], "what": "Gitt til en som har sluttet.", "responsible_user": nurse.id}
+    r = c.post(f"/logger/{log.id}/seksjon/measures/{other.id}", data={**values, "version": other.version}, headers=HX)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert (
+        "Karianne Petrusen har sluttet og kan ikke få ansvar for tiltak." in html
+        and "Gitt til en som har sluttet." in html
+    )
+    stored = Measure.get_by_id(other.id)
+    assert stored.version == other.version and stored.responsible_user_id == user("stafettholder").id
+
+
+def test_a_measure_keeps_its_responsible_who_no_longer_takes_part_until_someone_chooses_another(auth, db_conn, log):
+    """A participant removed from the log (still working) stays on the measures they
+    answer for, marked, instead of being dropped unseen by the next edit."""
+    nurse = user("aktor")
+    hers = Measure.get(Measure.log == log, Measure.responsible_user == nurse)
+    Participant.delete().where(Participant.log == log, Participant.user == nurse).execute()
+    c = auth.persona("holder")
+    select = f"edit-measures-{hers.id}-responsible_user"
+    form = c.get(f"/logger/{log.id}/seksjon/measures/{hers.id}/endre", headers=HX).get_data(as_text=True)
+    assert options_of(form, select)[str(nurse.id)] == "Karianne Petrusen (Helsesykepleier) (ikke lenger med i loggen)"
+    assert chosen_in(form, select) == str(nurse.id)
+    assert str(nurse.id) not in options_of(
+        c.get(f"/logger/{log.id}").get_data(as_text=True), "new-measures-responsible_user"
+    )
+    values = {**VALID["measures"], "what": "Endret tekst.", "responsible_user": nurse.id, "version": hers.version}
+    assert c.post(f"/logger/{log.id}/seksjon/measures/{hers.id}", data=values, headers=HX).status_code == 200
+    assert Measure.get_by_id(hers.id).responsible_user_id == nurse.id

@@ -143,7 +143,7 @@ _register(
         Field("concern", _l("Hører til oppmerksomhet"), "select", choices="concerns"),
         Field("what", _l("Hva skal gjøres?"), "textarea", required=True, max_length=2000),
         Field("responsible", _l("Hvem har ansvaret?"), required=True, max_length=200),
-        Field("responsible_user", _l("Ansvarlig deltaker i loggen"), "select", choices="people"),
+        Field("responsible_user", _l("Ansvarlig deltaker i loggen"), "select", choices="responsible_people"),
         Field("start_date", _l("Fra dato"), "date"),
         Field("evaluation_date", _l("Evalueres innen"), "date", required=True),
         Field("status", _l("Status"), "select", required=True, choices="measure_status"),
@@ -208,7 +208,61 @@ MARKDOWN_FIELDS = {"body", "what", "agenda", "minutes", "invited", "how", "how_i
 
 # ------------------------------------------------------------------ choices
 
-FOREIGN_KEY_CHOICES = ("concerns", "people", "talk_agreements")  # choices that name another row
+FOREIGN_KEY_CHOICES = ("concerns", "people", "responsible_people", "talk_agreements")  # choices that name another row
+
+
+def _log_people(log: Log) -> list[User]:
+    """The log's holder, then its participants in the order they joined (read once per
+    request with the log page's participants)."""
+    from stafettlogg.logs import queries  # cycle: queries reads SECTIONS from here
+
+    participants = sorted(queries.participants(log), key=lambda p: p.id)
+    return [log.holder, *(p.user for p in participants)]
+
+
+def _person(user: User) -> str:
+    return f"{user.name} ({user.job_title})"
+
+
+def responsible_people(log: Log) -> list[User]:
+    """Who may be made responsible for a measure («ansvarlig»: they evaluate it and are
+    reminded of it): the log's holder and participants whose accounts are active. Someone
+    who has left (deactivated) is offered to no one and refused in a POST; a measure that
+    already names them keeps them until someone chooses another (responsible_choices)."""
+    return [u for u in _log_people(log) if u.active]
+
+
+def responsible_choices(log: Log, measure: Measure | None) -> list[tuple]:
+    """The options for a measure's responsible person: responsible_people, and on an
+    existing measure the person it names now if they are no longer one of them, marked
+    (an edit keeps them unless someone chooses another, never drops them unseen)."""
+    options = choices("responsible_people", log)
+    current = measure.responsible_user_id if measure is not None else None
+    if current is None or any(value == current for value, _text in options):
+        return options
+    person = User.get_or_none(User.id == current)
+    if person is None:
+        return options
+    mark = _("(ikke lenger med i loggen)") if person.active else _("(sluttet)")
+    return [*options, (person.id, f"{_person(person)} {mark}")]
+
+
+def field_choices(f: Field, log: Log, item=None) -> list[tuple]:
+    """The options a form offers for a select field, and the values its POST may name;
+    `item` is the row being changed (None for a new one)."""
+    if f.choices == "responsible_people":
+        return responsible_choices(log, item)
+    return choices(f.choices, log)
+
+
+def _not_a_choice(f: Field, log: Log, raw: str) -> str:
+    """Why a select's value was refused: a person in the log who has left is named (the
+    writer sees the log's people anyway); anything else gets the general message."""
+    if f.choices == "responsible_people":
+        left = next((u for u in _log_people(log) if str(u.id) == raw and not u.active), None)
+        if left is not None:
+            return _("%(name)s har sluttet og kan ikke få ansvar for tiltak. Velg en annen.", name=left.name)
+    return _("Velg et av alternativene for «%(label)s».", label=f.label)
 
 
 @once_per_request
@@ -220,8 +274,9 @@ def choices(provider: str, log: Log) -> list[tuple]:
     if provider == "concerns":
         return [(c.id, c.title) for c in queries.section_items(log, "concerns")]
     if provider == "people":
-        participants = sorted(queries.participants(log), key=lambda p: p.id)
-        return [(u.id, f"{u.name} ({u.job_title})") for u in [log.holder, *(p.user for p in participants)]]
+        return [(u.id, _person(u)) for u in _log_people(log)]
+    if provider == "responsible_people":
+        return [(u.id, _person(u)) for u in responsible_people(log)]
     if provider == "measure_status":
         return labels.options(labels.MEASURE_STATUSES)
     if provider == "meeting_kinds":
@@ -293,7 +348,8 @@ def skipped_time_message(error: SkippedTime) -> str:
 def validate(section: Section, log: Log, form, item=None) -> tuple[dict, dict]:
     """Clean values and Norwegian errors, field by field. Only the section's own
     fields are read: extra fields in a POST change nothing. `item`: the one being
-    changed, whose saved times a form sent back unchanged keeps (dates.from_local)."""
+    changed (None for a new one): its saved times a form sent back unchanged are kept
+    (dates.from_local), and the people it already names may stay its choices."""
     clean, errors = {}, {}
     for f in section.fields:
         raw = (form.get(f.name) or "").strip()
@@ -322,9 +378,9 @@ def validate(section: Section, log: Log, form, item=None) -> tuple[dict, dict]:
             except ValueError:
                 errors[f.name] = _("Velg dato og klokkeslett.")
         elif f.kind == "select":
-            allowed = {str(value): value for value, _text in choices(f.choices, log)}
+            allowed = {str(value): value for value, _text in field_choices(f, log, item)}
             if raw not in allowed:
-                errors[f.name] = _("Velg et av alternativene for «%(label)s».", label=f.label)
+                errors[f.name] = _not_a_choice(f, log, raw)
             else:
                 clean[f.name] = allowed[raw]
         else:
