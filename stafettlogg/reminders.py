@@ -8,13 +8,13 @@ the command twice (or twice a day) sends nothing twice.
 
 import datetime as dt
 import sys
-from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import with_appcontext
 
 from stafettlogg import audit
 from stafettlogg.access import holder_left
+from stafettlogg.dates import local, local_today
 from stafettlogg.db import db
 from stafettlogg.logs import domain, states
 from stafettlogg.logs.lifecycle import unit_leaders_of
@@ -32,7 +32,6 @@ from stafettlogg.notify import msg, notify
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
-OSLO = ZoneInfo("Europe/Oslo")
 DUE_WITHIN_DAYS = 7
 
 
@@ -124,15 +123,15 @@ def meeting_reminders(today: dt.date) -> int:
     allowed = _with_consent(list({m.log_id: m.log for m in meetings}.values()), today)
     listed = states.participant_ids(allowed)
     for meeting in meetings:
-        local = meeting.starts_at.replace(tzinfo=dt.UTC).astimezone(OSLO)
-        if local.date() != tomorrow or meeting.log_id not in allowed:
+        starts = local(meeting.starts_at)
+        if starts.date() != tomorrow or meeting.log_id not in allowed:
             continue
         recipients = _active_users([meeting.log.holder_id, *sorted(listed.get(meeting.log_id, ()))])
         for user in recipients:
             text = msg(
                 "Du har møte i stafettlogg nr. %(id)s i morgen kl. %(time)s.",
                 id=meeting.log_id,
-                time=local.strftime("%H:%M"),
+                time=starts.strftime("%H:%M"),
             )
             key = f"meeting_tomorrow:{meeting.id}:{meeting.starts_at.isoformat()}:{user.id}"
             if notify(
@@ -166,7 +165,7 @@ def keep_answer_reminders(today: dt.date) -> int:
     for log in logs:
         if log.closed_at is None:
             continue
-        days = (today - log.closed_at.replace(tzinfo=dt.UTC).astimezone(OSLO).date()).days
+        days = (today - local(log.closed_at).date()).days
         if days < KEEP_ANSWER_EVERY_DAYS:
             continue
         week = days // KEEP_ANSWER_EVERY_DAYS
@@ -259,7 +258,7 @@ def consent_reminders(today: dt.date) -> int:
 
 
 def send_reminders(today: dt.date | None = None) -> dict:
-    today = today or dt.datetime.now(OSLO).date()
+    today = today or local_today()
     return {
         "measures": measure_reminders(today),
         "meetings": meeting_reminders(today),

@@ -843,3 +843,10 @@ def test_a_consent_file_that_cannot_be_opened_is_filed_with_a_page_that_says_so(
     assert "Finn det skriftlige samtykket i enhetens eget arkiv." in text
     intact = documents.consent(Log.get_by_id(log.id), a_consent(log, data=files.png(), filename="ny.png"))
     assert "skadet" not in pdf_text(intact.data)
+
+
+def test_filed_minutes_are_titled_with_the_meetings_date_in_norway(emma):
+    """A meeting at 00:30 in Oslo is 23:30 the day before in UTC, as it is stored."""
+    (meeting,) = documents.approved_minutes(emma)
+    Meeting.update(starts_at=dt.datetime(2026, 11, 1, 23, 30)).where(Meeting.id == meeting.id).execute()
+    assert documents.minutes(emma, Meeting.get_by_id(meeting.id)).title == "Referat fra møte 02.11.2026"

@@ -210,6 +210,8 @@ def test_today_is_oslos_date_everywhere():
     assert not servers, servers
     utc_days = [name for name, path in MODULES.items() if "utcnow().date()" in path.read_text()]
     assert not utc_days, utc_days
+    zones = [name for name, path in MODULES.items() if "Europe/Oslo" in path.read_text() and path.name != "dates.py"]
+    assert not zones, zones  # Oslo's zone is dates.OSLO, converted by dates.local
 
 
 def _asks_for_unit_leaders(node) -> bool:

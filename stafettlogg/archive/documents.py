@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from peewee import fn
 
 from stafettlogg.archive import content
+from stafettlogg.dates import local
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, queries
 from stafettlogg.models import Consent, Log, Meeting, MinutesCorrection, StoredFile, User, utcnow
@@ -101,7 +102,7 @@ def minutes(log: Log, meeting: Meeting) -> Document:
     )
     with force_locale(language(log)):
         data = _render_pdf("archive/minutes_pdf.html", log, meeting=meeting, corrections=corrections)
-        title = _("Referat fra møte %(date)s", date=meeting.starts_at.strftime("%d.%m.%Y"))
+        title = _("Referat fra møte %(date)s", date=local(meeting.starts_at).strftime("%d.%m.%Y"))
     key = minutes_key(meeting)  # a correction after approval is a new version of the document
     return Document(key, title, f"referat-{meeting.id}.pdf", data, "PDF/A-2b", meeting.finalised_at)
 
