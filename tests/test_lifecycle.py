@@ -137,6 +137,9 @@ CALLS = {
     "accept_request": lambda u, log: requests.accept(u, _log_request(log)),
     "decline_request": lambda u, log: requests.decline(u, _log_request(log), "Barnet har flyttet igjen."),
     "take_over": _take_over,  # no persona is a proposed holder: tests/test_takeover.py drives the rest
+    "invite_guardian": lambda u, log: invitations.invite_guardian(
+        u, log, Guardian.get(Guardian.log == log.id, Guardian.relation == "far")
+    ),
     "delete": lambda u, log: life.delete_log(u, log, life.deletion_reason(log) or "not_kept", "aldri tatt i bruk"),
 }
 

@@ -16,9 +16,9 @@ from stafettlogg import audit
 from stafettlogg.dates import format_date, format_time, local_today
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs import domain
+from stafettlogg.logs import domain, states
 from stafettlogg.logs.errors import LogError
-from stafettlogg.logs.lifecycle import OPEN, consent_age, fresh_log, require_role
+from stafettlogg.logs.lifecycle import consent_age, fresh_log, require_role
 from stafettlogg.models import YOUTH_RELATION, Guardian, GuardianInvitation, Log, Role, User, utcnow
 from stafettlogg.notify import msg, send_email
 from stafettlogg.org.domain import USERNAME_RE
@@ -93,9 +93,7 @@ def invite_guardian(
     A new invitation makes earlier unused ones for the same guardian invalid."""
     with write_transaction():
         log = fresh_log(log)
-        require_role(by, log, "holder", _("Bare stafettholderen kan invitere foresatte."))
-        if log.status not in OPEN:
-            raise LogError(_("Stafettloggen er avsluttet. Gjenåpne den før du inviterer foresatte."), code="state")
+        states.check(by, log, "invite_guardian")
         if guardian.log_id != log.id:
             raise LogError(_("Personen er ikke registrert som foresatt i denne loggen."), code="forbidden")
         if guardian.user_id is not None:
@@ -161,6 +159,30 @@ def find_invitation(token: str) -> GuardianInvitation | None:
     return invitation
 
 
+def invitation_holds(invitation: GuardianInvitation) -> bool:
+    """An invitation holds only while the holder who made it could make it now (the
+    state table's "invite_guardian"): it is void once the log is closed, passive or
+    deleted, the family has asked for deletion, the consent has run out or been
+    withdrawn, or the log has another holder (handed over or taken over). The holder
+    vouched for the person who got the code, on the consent the family gave then; a new
+    holder decides afresh. A guardian removed meanwhile has no invitation left (the
+    rows go with the guardian)."""
+    log = Log.get_or_none(Log.id == invitation.guardian.log_id)
+    return log is not None and states.problem(invitation.created_by, log, "invite_guardian") is None
+
+
+def void_message() -> str:
+    return _(
+        "Invitasjonen kan ikke brukes lenger. Stafettloggen er avsluttet, har fått ny stafettholder eller venter "
+        "på nytt samtykke. Kontakt enheten som sendte invitasjonen, hvis du fortsatt trenger tilgang."
+    )
+
+
+def _require_holds(invitation: GuardianInvitation) -> None:
+    if not invitation_holds(invitation):
+        raise LogError(void_message(), code="void")
+
+
 def _use(invitation: GuardianInvitation) -> None:
     """Single use even when two requests race: only one conditional update wins."""
     changed = (
@@ -198,6 +220,7 @@ def accept_invitation(token: str, *, code: str, username: str, password: str, re
         invitation = find_invitation(token)
         if invitation is None:
             raise LogError(_("Lenken er allerede brukt eller har gått ut."), code="used")
+        _require_holds(invitation)  # asked of the log as it is at this moment
         if User.select().where(User.username == username).exists():
             raise LogError(_("Brukernavnet er allerede i bruk. Velg et annet."), "username")
         guardian = invitation.guardian
@@ -229,6 +252,7 @@ def link_invitation(token: str, user: User, *, code: str) -> Guardian:
         if invitation is None:
             raise LogError(_("Lenken er allerede brukt eller har gått ut."), code="used")
         check_code(invitation, code)
+        _require_holds(invitation)  # asked of the log as it is at this moment
         guardian = invitation.guardian
         if guardian.user_id is not None:
             raise LogError(_("Denne foresatte har allerede tilgang."), code="used")

@@ -141,6 +141,7 @@ def _invitations_page(status=200, created=None, values=None, errors=None, youth_
             GuardianInvitation.expires_at > now,
         )
         .order_by(GuardianInvitation.id)
+        if domain.invitation_holds(inv)  # one made before a handover is void: not shown as pending
     }
     age = None
     if log.subject.birth_date:
@@ -218,6 +219,8 @@ def invitation_accept(token):
     invitation = domain.find_invitation(token)
     if invitation is None:
         return render_template("guardians/invitation_invalid.html"), 404
+    if not domain.invitation_holds(invitation):
+        return render_template("guardians/invitation_invalid.html", void=True), 410
     if current_user.is_authenticated and current_user.role != "guardian":
         return render_template("guardians/invitation_invalid.html", staff=True), 409
     if request.method == "GET":
@@ -260,6 +263,8 @@ def invitation_accept(token):
     except LogError as e:
         if e.code == "used":
             return render_template("guardians/invitation_invalid.html"), 409
+        if e.code == "void":  # the log changed between the page and the answer
+            return render_template("guardians/invitation_invalid.html", void=True), 410
         values = {k: v for k, v in f.items() if "password" not in k and k != "repeat"}
         field = e.field or "username"
         if field == "code" and action == "link" and not current_user.is_authenticated:

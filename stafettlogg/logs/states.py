@@ -95,6 +95,11 @@ TRANSITIONS: dict[str, Transition] = {
         # The requester accepts the handover of an ended log: it reopens to them as a
         # draft, so nothing of its content shows before a new consent is on file.
         Transition("take_over", ENDED, DRAFT, ("proposed_holder",), ("deletion_requested",), "log_reopened"),
+        # Giving a guardian access by link and one-time code (guardians/domain.py): only the
+        # holder, only while the log is in use and its consent lets it be worked in. An
+        # invitation holds only as long as the one who made it could make it now, so the
+        # same rule voids it once the log ends, waits for consent, or changes holder.
+        Transition("invite_guardian", OPEN, None, ("holder",), ("deletion_requested",), ""),
     )
 }
 
@@ -251,6 +256,7 @@ STATE_MESSAGES = {
     "accept_request": _l("Stafettloggen er slettet."),
     "decline_request": _l("Stafettloggen er slettet."),
     "take_over": _l("Forslaget gjelder ikke lenger. Stafettloggen er allerede tatt i bruk igjen."),
+    "invite_guardian": _l("Stafettloggen er avsluttet. Gjenåpne den før du inviterer foresatte."),
 }
 ROLE_MESSAGES = {
     "activate": _l("Bare stafettholderen kan laste opp samtykke."),
@@ -270,6 +276,7 @@ ROLE_MESSAGES = {
     "accept_request": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan svare på forespørselen."),
     "decline_request": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan svare på forespørselen."),
     "take_over": _l("Bare den som er foreslått, kan godta forslaget."),
+    "invite_guardian": _l("Bare stafettholderen kan invitere foresatte."),
 }
 
 
