@@ -7,12 +7,24 @@ it. Routes with a ``log_id`` in the URL are judged only by the caller's role *on
 never open a log.
 """
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, has_app_context, request
 from flask_login import current_user
 from peewee import SQL, fn
 
+from stafettlogg.dates import age_on, local_today
 from stafettlogg.db import prepared, request_memo
-from stafettlogg.models import Guardian, ItoDelegation, Log, LogStatus, Participant, Role, Subject, Unit, User
+from stafettlogg.models import (
+    YOUTH_RELATION,
+    Guardian,
+    ItoDelegation,
+    Log,
+    LogStatus,
+    Participant,
+    Role,
+    Subject,
+    Unit,
+    User,
+)
 from stafettlogg.windows import is_row_id
 
 # Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
@@ -160,6 +172,20 @@ ACCESS: dict[str, str] = {
 }
 
 
+def consent_age() -> int:
+    """CONSENT_AGE: the age from which a youth consents and reads their own log (seed 001:
+    16; a setting, some municipalities use 15)."""
+    return current_app.config["CONSENT_AGE"] if has_app_context() else 16
+
+
+def of_consent_age(birth_date, day=None) -> bool:
+    """The youth has their own say: of the consent age on `day` (today in Oslo). Asked
+    of the setting as it is now on every request to a youth's own access, so that access
+    follows it: a municipality that raises the age from 15 to 16 ends the access a youth
+    of 15 was given, and it opens again on their 16th birthday."""
+    return birth_date is not None and age_on(birth_date, day or local_today()) >= consent_age()
+
+
 def role_on_log(user, log_or_id) -> str | None:
     """The strongest role the user has on the log, or None."""
     tokens = log_tokens(user, log_or_id)
@@ -200,9 +226,19 @@ def _log_tokens(user, log: Log) -> set[str]:
             tokens.add("unit_leader")
             if log.status in LogStatus.ENDED and log.holder_id != user.id and holder_left(log, log.holder):
                 tokens.add("stand_in")
-    elif user.role == Role.GUARDIAN and _listed(log, "_caller_listed", lambda: _guardian_of(user.id, log.id)):
+    elif user.role == Role.GUARDIAN and _reads_as_guardian(user, log):
         tokens.add("guardian")
     return tokens
+
+
+def _reads_as_guardian(user, log: Log) -> bool:
+    """Listed as a guardian of the log; the youth's own access (not a parent's) holds
+    only while they are of the consent age now."""
+    if not _listed(log, "_caller_listed", lambda: _guardian_of(user.id, log.id)):
+        return False
+    return not _listed(log, "_caller_youth", lambda: _youth_of(user.id, log.id)) or of_consent_age(
+        log.subject.birth_date
+    )
 
 
 def holder_left(log: Log, holder: User, leaving: User | None = None) -> bool:
@@ -223,6 +259,10 @@ def _participating(user_id, log_id):
 
 def _guardian_of(user_id, log_id):
     return Guardian.select(SQL("1")).where(Guardian.log == log_id, Guardian.user == user_id)
+
+
+def _youth_of(user_id, log_id):
+    return _guardian_of(user_id, log_id).where(Guardian.relation == YOUTH_RELATION)
 
 
 def _listed(log: Log, column: str, rows) -> bool:
@@ -275,7 +315,10 @@ def _log_for_staff(log_id: int, user_id: int):
 
 @prepared
 def _log_for_guardian(log_id: int, user_id: int):
-    return _log_by_id(log_id).select_extend(fn.EXISTS(_guardian_of(user_id, Log.id)).alias("_caller_listed"))
+    return _log_by_id(log_id).select_extend(
+        fn.EXISTS(_guardian_of(user_id, Log.id)).alias("_caller_listed"),
+        fn.EXISTS(_youth_of(user_id, Log.id)).alias("_caller_youth"),
+    )
 
 
 def is_ito_coordinator(user, unit_id: int) -> bool:

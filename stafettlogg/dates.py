@@ -79,6 +79,10 @@ def form_local(value: dt.datetime | None) -> str:
     return local(value).strftime(DATETIME_LOCAL) if value else ""
 
 
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
 def local_today(now: dt.datetime | None = None) -> dt.date:
     """Today in Norway, whatever the server's clock zone (UTC in CI)."""
     return (now or dt.datetime.now(dt.UTC)).astimezone(OSLO).date()

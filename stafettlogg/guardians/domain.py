@@ -13,12 +13,13 @@ import unicodedata
 from flask import current_app
 
 from stafettlogg import audit
-from stafettlogg.dates import format_date, format_time, local_today
+from stafettlogg.access import consent_age, of_consent_age
+from stafettlogg.dates import format_date, format_time
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain, states
 from stafettlogg.logs.errors import LogError
-from stafettlogg.logs.lifecycle import consent_age, fresh_log, require_role
+from stafettlogg.logs.lifecycle import fresh_log, require_role
 from stafettlogg.models import YOUTH_RELATION, Guardian, GuardianInvitation, Log, Role, User, utcnow
 from stafettlogg.notify import msg, send_email
 from stafettlogg.org.domain import USERNAME_RE
@@ -100,6 +101,10 @@ def invite_guardian(
             raise LogError(_("%(name)s har allerede tilgang.", name=guardian.name), code="state")
         if (refusal := invitation_refusal(guardian)) is not None:
             raise LogError(refusal, code="state")
+        if guardian.relation == YOUTH_RELATION and not of_consent_age(log.subject.birth_date):
+            # the youth's own access opens at the consent age as it is now (a setting raised since)
+            limit = consent_age()
+            raise LogError(_("Ungdommen må være minst %(limit)s år for å få egen tilgang.", limit=limit), code="state")
         now = utcnow()
         GuardianInvitation.update(expires_at=now).where(
             GuardianInvitation.guardian == guardian,
@@ -126,10 +131,8 @@ def add_youth(by: User, log: Log, *, phone: str, email: str) -> Guardian:
     families sign in with ID-porten only, the youth does so with their own fødselsnummer."""
     log = fresh_log(log)
     require_role(by, log, "holder", _("Bare stafettholderen kan gi ungdommen tilgang."))
-    birth = log.subject.birth_date
-    limit = consent_age()
-    if birth is None or domain.age_on(birth, local_today()) < limit:
-        raise LogError(_("Ungdommen må være minst %(limit)s år for å få egen tilgang.", limit=limit), "phone")
+    if not of_consent_age(log.subject.birth_date):
+        raise LogError(_("Ungdommen må være minst %(limit)s år for å få egen tilgang.", limit=consent_age()), "phone")
     if Guardian.select().where(Guardian.log == log, Guardian.relation == YOUTH_RELATION).exists():
         raise LogError(_("Ungdommen er allerede registrert. Lag en ny invitasjon i listen."), "phone")
     if not invitations_enabled() and not log.subject.national_id:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from stafettlogg import audit, labels, languages
-from stafettlogg.dates import local_today
+from stafettlogg.dates import age_on, local_today
 from stafettlogg.db import is_sqlite, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, states
@@ -91,10 +91,6 @@ def writing_to(log: Log, check: Callable[[Log], None] = ensure_writable) -> Iter
             raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
         check(fresh)
         yield fresh
-
-
-def age_on(birth_date: dt.date, day: dt.date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 # ------------------------------------------------------------------ create / reopen

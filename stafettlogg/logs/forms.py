@@ -2,11 +2,10 @@
 
 import datetime as dt
 
-from flask import current_app
-
+from stafettlogg.access import consent_age, of_consent_age
 from stafettlogg.dates import local_today
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs.domain import age_on, guardian_problem
+from stafettlogg.logs.domain import guardian_problem
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import SubjectKind, Unit
@@ -15,14 +14,10 @@ from stafettlogg.windows import row_id
 MAX_GUARDIANS = 4
 
 
-def consent_age() -> int:
-    return current_app.config["CONSENT_AGE"]
-
-
 def consents_alone(birth_date: dt.date | None, day: dt.date | None = None) -> bool:
     """seed 001: a youth who has reached the consent age (16 by default) consents alone,
     so their log needs no guardian."""
-    return birth_date is not None and age_on(birth_date, day or local_today()) >= consent_age()
+    return of_consent_age(birth_date, day)
 
 
 def optional_date(form, name: str, errors: dict, message: str) -> dt.date | None:

@@ -7,16 +7,14 @@ logs/states.py (role on the log, state, blockers, audit event) inside one write
 transaction, and raises LogError (Norwegian message) changing nothing.
 """
 
-from flask import current_app, has_app_context
-
 from stafettlogg import audit
-from stafettlogg.access import log_tokens
+from stafettlogg.access import consent_age, log_tokens, of_consent_age
 from stafettlogg.archive.domain import cancel_undelivered, is_archived, waiver_problem
 from stafettlogg.dates import local_today
 from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.handover.domain import cancel_handover, pending_for
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs import domain, states
+from stafettlogg.logs import states
 from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.states import deletion_request_open, open_deletion_request
 from stafettlogg.models import (
@@ -72,10 +70,6 @@ def fresh_log(log: Log) -> Log:
 def require_role(by: User, log: Log, role: str, message: str) -> None:
     if role not in log_tokens(by, log):
         raise LogError(message, code="forbidden")
-
-
-def consent_age() -> int:
-    return current_app.config["CONSENT_AGE"] if has_app_context() else 16
 
 
 def _notify(users, kind: str, text, log: Log, url: str = "") -> None:
@@ -247,11 +241,8 @@ def check_keep_agreement(log: Log, agreed_by_name: str, agreed_as: str) -> None:
         raise LogError(_("Skriv navnet på den som har sagt ja til at loggen tas vare på."), "agreed_by_name")
     if agreed_as not in ("guardian", "youth"):
         raise LogError(_("Velg om det er en foresatt eller ungdommen selv som har sagt ja."), "agreed_as")
-    if agreed_as == "youth":
-        birth = log.subject.birth_date
-        limit = consent_age()
-        if birth is None or domain.age_on(birth, local_today()) < limit:
-            raise LogError(_("Ungdommen må være minst %(limit)s år for å samtykke selv.", limit=limit), "agreed_as")
+    if agreed_as == "youth" and not of_consent_age(log.subject.birth_date):
+        raise LogError(_("Ungdommen må være minst %(limit)s år for å samtykke selv.", limit=consent_age()), "agreed_as")
 
 
 def reopen(by: User, log: Log) -> Log:

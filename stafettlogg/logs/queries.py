@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from peewee import JOIN, Case, Tuple, fn
 
 from stafettlogg import languages
-from stafettlogg.access import log_with_people
+from stafettlogg.access import log_with_people, of_consent_age
 from stafettlogg.dates import local_today
 from stafettlogg.db import Prepared, once_per_request, prepared, request_memo
 from stafettlogg.logs import domain, states, talks
@@ -667,9 +667,11 @@ def _handovers_to_me(user_id: int):
     )
 
 
-def guardian_logs(user: User) -> list[Log]:
+def guardian_logs(user: User) -> tuple[list[Log], bool]:
     """A guardian's logs, with their states (log_state: waiting for consent?) read at once,
-    and whether the reader is listed on each as the youth, who reads their own log."""
+    and whether the reader is listed on each as the youth, who reads their own log; and
+    whether a youth's own log is left out because they are under the consent age now
+    (access.of_consent_age, the rule the log's pages are opened by)."""
     youth = Case(None, [(Guardian.relation == YOUTH_RELATION, 1)], 0)
     logs = list(
         log_with_people()
@@ -677,8 +679,9 @@ def guardian_logs(user: User) -> list[Log]:
         .join(Guardian, on=(Guardian.log == Log.id))
         .where(Guardian.user == user)
     )
-    states.consent_gaps(logs)
-    return logs
+    readable = [log for log in logs if not log.read_by_youth or of_consent_age(log.subject.birth_date)]
+    states.consent_gaps(readable)
+    return readable, len(readable) < len(logs)
 
 
 def unit_choices(user, chosen_ids=(), exclude_ids=()) -> tuple[list[Unit], list[tuple[str, list[Unit]]]]:

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 
 from stafettlogg import audit
+from stafettlogg.access import consent_age
 from stafettlogg.auth import safe_next
 from stafettlogg.db import db, write_transaction
 from stafettlogg.logs import queries
@@ -40,10 +41,11 @@ def index():
         return response
     context = {}
     if role == Role.GUARDIAN:
-        logs = queries.guardian_logs(current_user)
+        logs, under_age = queries.guardian_logs(current_user)
         # a youth with own access reads their own log, not «barnet ditt»
         own = bool(logs) and all(log.read_by_youth for log in logs)
-        context = {"guardian_logs": logs, "own_log": own}
+        context = {"guardian_logs": logs, "own_log": own, "under_consent_age": under_age}
+        context["consent_age"] = consent_age()
     return render_template("main/index.html", **context)
 
 
