@@ -316,8 +316,9 @@ def test_the_youth_is_told_of_a_new_holder_as_the_youth_not_as_a_parent(log, app
     """The youth with own access reads about their own holder: «Stafettholderen din»,
     never «Stafettholderen for barnet ditt», which is the guardians' wording."""
     from stafettlogg.handover import domain as ho
-    from stafettlogg.models import YOUTH_RELATION, OutboxEmail
+    from stafettlogg.models import YOUTH_RELATION, OutboxEmail, Subject
 
+    Subject.update(birth_date=local_today() - dt.timedelta(days=17 * 366)).where(Subject.id == log.subject_id).execute()
     Guardian.create(log=log, name=log.subject.name, relation=YOUTH_RELATION, email="ung@example.org")
     Guardian.update(email="far@example.org").where(Guardian.log == log.id, Guardian.relation == "far").execute()
     User.update(active=False).where(User.id == log.holder_id).execute()

@@ -108,3 +108,20 @@ def test_no_new_invitation_for_a_youth_under_the_consent_age_now(app, youth_log)
     Guardian.update(user=None).where(Guardian.id == youth.id).execute()  # say they lost the password
     with app.test_request_context("/"), pytest.raises(LogError, match="16 år"):
         invitations.invite_guardian(user("stafettholder"), Log.get_by_id(youth_log.id), Guardian.get_by_id(youth.id))
+
+
+def test_a_youth_under_the_consent_age_now_is_not_told_of_a_new_holder(app, youth_log):
+    """The new holder's name is the log's: not for a youth whose own access is closed."""
+    from stafettlogg.handover import domain as handover
+    from stafettlogg.models import Notification, OutboxEmail, User
+
+    Guardian.update(email="ung@example.org").where(
+        Guardian.log == youth_log.id, Guardian.relation == YOUTH_RELATION
+    ).execute()
+    app.config["CONSENT_AGE"] = 16
+    User.update(active=False).where(User.id == youth_log.holder_id).execute()
+    with app.test_request_context("/"):
+        handover.assign_holder_directly(user("enhetsleder"), Log.get_by_id(youth_log.id), user("larer"), "Sluttet.")
+    assert not Notification.select().where(Notification.user == user("ungdom15")).exists()
+    assert not OutboxEmail.select().where(OutboxEmail.to == "ung@example.org").exists()
+    assert Notification.select().where(Notification.user == user("foresatt")).exists()  # the parents are told

@@ -9,7 +9,7 @@ direct_assignment=True, so the history shows it was not accepted by the new hold
 """
 
 from stafettlogg import audit
-from stafettlogg.access import holder_left
+from stafettlogg.access import holder_left, of_consent_age
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
@@ -395,7 +395,10 @@ def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) ->
     )
     subject = msg("Ny stafettholder")
     mailed = set()
+    youth_reads = of_consent_age(log.subject.birth_date)
     for guardian in Guardian.select().where(Guardian.log == log.id):
+        if guardian.relation == YOUTH_RELATION and not youth_reads:
+            continue  # under the consent age now (a setting raised since): their own access is closed
         text = to_youth if guardian.relation == YOUTH_RELATION else to_parents
         account = User.get_or_none(id=guardian.user_id) if guardian.user_id else None
         if account is not None and account.active:
