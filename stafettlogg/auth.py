@@ -265,6 +265,22 @@ def refusal_message(refusal: throttle.Refusal) -> str:
     )
 
 
+def current_password_refused(user: User, password: str, *, also=None) -> str | None:
+    """The one check of the password a signed-in person types to change their own sign-in
+    (a new password, the second factor on or off): a session left open on a shared screen
+    must not be enough. Counted like a sign-in on the login form (``throttle``: the
+    account's delay, the address's limit). ``also``, when given, is a further check made
+    in the same attempt (the code from the app). None when right; else the refusal to show
+    (a wait), or "" for a wrong answer: the caller says what was wrong."""
+    attempt = throttle.begin(throttle.account_key(user.username), request.remote_addr or "")
+    if isinstance(attempt, throttle.Refusal):
+        return refusal_message(attempt)
+    if not verify_password(user.password_hash, password) or (also is not None and not also()):
+        return ""
+    throttle.succeeded(attempt)
+    return None
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -315,8 +331,9 @@ class PasswordForm(FlaskForm):
 def password():
     form = PasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current.data):
-            form.current.errors.append(_("Passordet stemmer ikke."))
+        refused = current_password_refused(current_user, form.current.data)
+        if refused is not None:
+            form.current.errors.append(refused or _("Passordet stemmer ikke."))
         elif form.new.data != form.repeat.data:
             form.repeat.errors.append(_("Passordene er ikke like."))
         elif problem := password_problem(form.new.data, current_user.username):

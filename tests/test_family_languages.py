@@ -155,11 +155,16 @@ def family_pages(app, auth, log, code, recorder):
     # A sign-in code (two-factor) for the guardian's password: set up, then signed in
     # with a recovery code, told how many are left; turning it off refused without both.
     get(parent, f"/konto/sikkerhet?{q}")
-    get(parent, "/konto/sikkerhet", method="post", data={"code": ""}, status=422)
-    wrong = get(parent, "/konto/sikkerhet", method="post", data={"code": "000000"}, status=422)
+    get(parent, "/konto/sikkerhet", method="post", data={"code": "000000"}, status=422)  # no password
+    get(parent, "/konto/sikkerhet", method="post", data={"password": "x" * 12, "code": "000000"}, status=422)
+    get(parent, "/konto/sikkerhet", method="post", data={"password": "demo-passord", "code": ""}, status=422)
+    right = {"password": "demo-passord"}
+    wrong = get(parent, "/konto/sikkerhet", method="post", data={**right, "code": "000000"}, status=422)
     secret = secret_on(wrong.get_data(as_text=True))
     codes = recovery_codes_on(
-        get(parent, "/konto/sikkerhet", method="post", data={"code": pyotp.TOTP(secret).now()}).get_data(as_text=True)
+        get(parent, "/konto/sikkerhet", method="post", data={**right, "code": pyotp.TOTP(secret).now()}).get_data(
+            as_text=True
+        )
     )
     get(parent, "/konto/sikkerhet/av", method="post", data={}, status=422)
     get(parent, "/konto/sikkerhet/av", method="post", data={"password": "x" * 12, "code": "000000"}, status=422)

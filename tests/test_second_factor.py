@@ -23,7 +23,7 @@ def enrol(client, clock):
     html = page.get_data(as_text=True)
     assert "<svg" in html and "QR-kode" in html
     secret = secret_on(html)
-    done = client.post("/konto/sikkerhet", data={"code": code_at(secret, clock.t)})
+    done = client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": code_at(secret, clock.t)})
     assert done.status_code == 200, done.get_data(as_text=True)
     codes = recovery_codes_on(done.get_data(as_text=True))
     assert len(codes) == second_factor.RECOVERY_CODES == 10
@@ -44,9 +44,9 @@ def test_enrolment_needs_a_right_code_then_sign_in_asks_for_it(app, auth, client
     html = client.get("/konto/sikkerhet").get_data(as_text=True)
     secret = secret_on(html)
     assert secret == secret_on(client.get("/konto/sikkerhet").get_data(as_text=True))  # a reload keeps the key
-    wrong = client.post("/konto/sikkerhet", data={"code": "000000"})
+    wrong = client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": "000000"})
     assert wrong.status_code == 422 and "Koden stemmer ikke" in wrong.get_data(as_text=True)
-    empty = client.post("/konto/sikkerhet", data={"code": ""})
+    empty = client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": ""})
     assert empty.status_code == 422
     with db.connection_context():
         assert not second_factor.enrolled(user("larer"))
@@ -161,7 +161,7 @@ def test_admin_and_area_leader_must_enrol_before_anything_else(app, client, cloc
     html = client.get("/konto/sikkerhet").get_data(as_text=True)
     assert "Du må sette opp innloggingskode" in html
     secret = secret_on(html)
-    done = client.post("/konto/sikkerhet", data={"code": code_at(secret, clock.t)})
+    done = client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": code_at(secret, clock.t)})
     assert 'href="/logger/ny"' in done.get_data(as_text=True) or 'href="/"' in done.get_data(as_text=True)
     assert client.get("/enheter").status_code == 200
     client.post("/logout")
@@ -325,7 +325,7 @@ def test_break_glass_admin_sign_in_asks_for_the_code(database_url, clock):
     assert password_step(client, "larer").status_code == 422
     assert password_step(client, "admin").headers["Location"] == "/konto/sikkerhet"
     secret = secret_on(client.get("/konto/sikkerhet").get_data(as_text=True))
-    client.post("/konto/sikkerhet", data={"code": code_at(secret, clock.t)})
+    client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": code_at(secret, clock.t)})
     client.post("/logout")
     assert password_step(client, "admin").headers["Location"] == "/login/kode"
     assert not signed_in(client)
@@ -349,7 +349,7 @@ def test_a_new_area_leader_changes_the_temporary_password_then_enrols(app, clien
     assert client.get("/").headers["Location"] == "/konto/sikkerhet"  # now the second factor
     html = client.get("/konto/sikkerhet").get_data(as_text=True)
     secret = secret_on(html)
-    assert client.post("/konto/sikkerhet", data={"code": code_at(secret, clock.t)}).status_code == 200
+    assert client.post("/konto/sikkerhet", data={"password": new, "code": code_at(secret, clock.t)}).status_code == 200
     assert client.get("/enheter").status_code == 200
 
 
@@ -382,3 +382,64 @@ def test_turning_it_off_asks_for_the_password_and_a_code_again(app, auth, client
     assert done.status_code == 303
     with db.connection_context():
         assert not second_factor.enrolled(user("larer"))
+
+
+def test_turning_it_on_asks_for_the_password(app, auth, client, clock):
+    """Someone at a session left open must not tie the account to their own phone (and
+    lock its owner out): turning it on asks for the password, counted like a sign-in."""
+    auth.login_as("larer")
+    secret = secret_on(client.get("/konto/sikkerhet").get_data(as_text=True))
+    code = code_at(secret, clock.t)
+    for password, message in (("", "Skriv passordet ditt."), ("feil-passord-her", "Passordet stemmer ikke.")):
+        refused = client.post("/konto/sikkerhet", data={"password": password, "code": code})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and message in html, password
+        assert f'value="{code}"' in html and secret_on(html) == secret  # the code typed and the key stay
+    with db.connection_context():
+        assert not second_factor.enrolled(user("larer"))
+        assert RecoveryCode.select().count() == 0
+    # Wrong passwords count like wrong ones on the login form: the fourth in a row makes the right one wait.
+    for _ in range(3):
+        client.post("/konto/sikkerhet", data={"password": "feil-passord-her", "code": code})
+    waiting = client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": code})
+    assert waiting.status_code == 422 and "Vent" in waiting.get_data(as_text=True)
+    assert password_step(client.application.test_client()).status_code == 422  # the sign-in waits too
+    with db.connection_context():
+        assert not second_factor.enrolled(user("larer"))
+    clock.advance(app.config["LOGIN_MAX_DELAY_SECONDS"])
+    done = client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": code_at(secret, clock.t)})
+    assert done.status_code == 200 and len(recovery_codes_on(done.get_data(as_text=True))) == 10
+    with db.connection_context():
+        assert second_factor.enrolled(user("larer"))
+
+
+def test_turning_it_off_needs_the_right_password_and_an_empty_one_is_asked_for(app, auth, client, clock):
+    auth.login_as("larer")
+    secret, _codes = enrol(client, clock)
+    clock.advance(30)
+    code = code_at(secret, clock.t)
+    for password, message in (
+        ("", "Skriv passordet ditt og koden fra appen"),
+        ("feil-passord-her", "Passordet eller koden stemmer ikke. Innloggingskoden er fortsatt på."),
+    ):
+        refused = client.post("/konto/sikkerhet/av", data={"password": password, "code": code})
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True), password
+        with db.connection_context():
+            assert second_factor.enrolled(user("larer"))
+    # the right code was not used up by the refused attempts
+    assert client.post("/konto/sikkerhet/av", data={"password": "demo-passord", "code": code}).status_code == 303
+    with db.connection_context():
+        assert not second_factor.enrolled(user("larer"))
+
+
+def test_a_wrong_current_password_on_the_password_form_counts_like_a_sign_in(app, auth, client, clock):
+    """One check of the current password for every change to one's own sign-in."""
+    auth.login_as("larer")
+    new = "en lang og god setning om fjellet"
+    for _ in range(4):
+        r = client.post("/konto/passord", data={"current": "feil-passord-her", "new": new, "repeat": new})
+        assert r.status_code == 422 and "Passordet stemmer ikke." in r.get_data(as_text=True)
+    waiting = client.post("/konto/passord", data={"current": "demo-passord", "new": new, "repeat": new})
+    assert waiting.status_code == 422 and "Vent" in waiting.get_data(as_text=True)
+    clock.advance(app.config["LOGIN_MAX_DELAY_SECONDS"])
+    assert client.post("/konto/passord", data={"current": "demo-passord", "new": new, "repeat": new}).status_code == 302

@@ -7,7 +7,6 @@ from flask_login import current_user
 from stafettlogg import audit, auth
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import Role, User
-from stafettlogg.passwords import verify_password
 from stafettlogg.signin import second_factor, throttle
 
 bp = Blueprint("signin", __name__)
@@ -60,9 +59,9 @@ def account():
     return _account_page()
 
 
-def _account_page(error: str | None = None, status: int = 200):
+def _account_page(error: str | None = None, status: int = 200, typed: str = ""):
     user = current_user._get_current_object()
-    context = {"user": user, "error": error, "mandatory": second_factor.mandatory(user)}
+    context = {"user": user, "error": error, "mandatory": second_factor.mandatory(user), "typed": typed}
     if second_factor.enrolled(user):
         context["codes_left"] = second_factor.recovery_codes_left(user)
     elif user.password_hash:
@@ -79,9 +78,16 @@ def confirm():
     user = current_user._get_current_object()
     if second_factor.enrolled(user) or not user.password_hash:
         return redirect(url_for("signin.account"), 303)
-    typed = (request.form.get("code") or "").strip()[:40]
+    # Turning it on asks for the password too: someone at a session left open must not tie
+    # the account to their own phone (and lock its owner out).
+    password, typed = request.form.get("password") or "", (request.form.get("code") or "").strip()[:40]
+    if not password:
+        return _account_page(_("Skriv passordet ditt."), 422, typed)
     if not typed:
         return _account_page(_("Skriv koden som står i appen."), 422)
+    refused = auth.current_password_refused(user, password)
+    if refused is not None:
+        return _account_page(refused or _("Passordet stemmer ikke."), 422, typed)
     codes = second_factor.confirm(user, session.get(PENDING_SECRET, ""), typed)
     if codes is None:
         return _account_page(
@@ -109,14 +115,11 @@ def turn_off():
     password, typed = request.form.get("password") or "", (request.form.get("code") or "").strip()[:40]
     if not password or not typed:
         return _account_page(_("Skriv passordet ditt og koden fra appen for å slå av innloggingskoden."), 422)
-    attempt = throttle.begin(throttle.account_key(user.username), request.remote_addr or "")
-    if isinstance(attempt, throttle.Refusal):
-        return _account_page(auth.refusal_message(attempt), 422)
-    # One message for either (no hint which one was wrong); a right code is used up.
-    password_ok = verify_password(user.password_hash, password)
-    if not (password_ok and second_factor.verify(user, typed)):
-        return _account_page(_("Passordet eller koden stemmer ikke. Innloggingskoden er fortsatt på."), 422)
-    throttle.succeeded(attempt)
+    # One message for either (no hint which one was wrong); a right code is used up (only
+    # after a right password).
+    refused = auth.current_password_refused(user, password, also=lambda: bool(second_factor.verify(user, typed)))
+    if refused is not None:
+        return _account_page(refused or _("Passordet eller koden stemmer ikke. Innloggingskoden er fortsatt på."), 422)
     second_factor.turn_off(user)
     flash(_("Innloggingskoden er slått av. Du logger inn med bare passord."), "success")
     return redirect(url_for("signin.account"), 303)

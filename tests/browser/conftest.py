@@ -208,16 +208,17 @@ class Page:
         assert "/login" not in self.page.url, f"login as {username} failed"
         self.check()
         if self.page.url.endswith("/konto/sikkerhet"):
-            self.enrol_second_factor()
+            self.enrol_second_factor(password)
             self.page.click("text=Jeg har tatt vare på kodene")
             self.page.wait_for_load_state("networkidle")
 
-    def enrol_second_factor(self) -> str:
-        """On the set-up page: read the key shown as text, type the code it gives now.
-        Returns the key (base32)."""
+    def enrol_second_factor(self, password="demo-passord") -> str:
+        """On the set-up page: read the key shown as text, type the password and the code
+        it gives now. Returns the key (base32)."""
         import pyotp
 
         secret = self.page.inner_text("#secret-key").replace(" ", "")
+        self.page.fill("#on-password", password)
         self.page.fill("#code", pyotp.TOTP(secret).now())
         self.page.click("button:has-text('Slå på innloggingskode')")
         self.page.wait_for_load_state("networkidle")

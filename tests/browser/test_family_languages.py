@@ -79,6 +79,7 @@ def test_a_guardian_sets_up_a_sign_in_code_in_arabic(page, log, width):
     assert p.locator(".qr-code svg").is_visible()
     page.screenshot(f"guardian-second-factor-ar-{width}")
     secret = p.inner_text("#secret-key").replace(" ", "")
+    p.fill("#on-password", "demo-passord")
     p.fill("#code", pyotp.TOTP(secret).now())
     p.click("button:has-text('تفعيل رمز تسجيل الدخول')")
     p.wait_for_load_state("networkidle")

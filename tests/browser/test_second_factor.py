@@ -23,6 +23,7 @@ def test_enrol_and_sign_in_with_a_code(page, width):
     assert p.locator(".qr-code svg").is_visible()
     page.screenshot(f"second-factor-enrol-{width}")
     # a wrong code: a clear message, nothing turned on
+    p.fill("#on-password", "demo-passord")
     p.fill("#code", "000000")
     page.click("button:has-text('Slå på innloggingskode')")
     assert "Koden stemmer ikke" in p.inner_text("#code-error")
