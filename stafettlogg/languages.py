@@ -100,30 +100,48 @@ def select_locale() -> str:
 
 
 def remember_choice():
-    """before_request: `?lang=` on a family page is remembered (account or cookie)."""
+    """before_request: `?lang=` on a family page chooses the language of this page and is
+    kept in a cookie. A GET never stores it on the account (SECURITY.md: GET changes
+    nothing): the language menu's POST does (``choose``)."""
     asked = request.args.get("lang")
     if asked not in FAMILY_LANGUAGES or request.endpoint in FAMILY_DOCUMENTS or not family_context():
         return None
-    if current_user.is_authenticated and current_user.language != asked:
-        with write_transaction():
-            User.update(language=asked).where(User.id == current_user.id).execute()
-        current_user.language = asked
     g.remember_language = asked
     return None
 
 
+def choose(asked: str) -> str:
+    """The language menu (a POST): a language this person may read in (bokmål or nynorsk
+    for staff, any family language for a family), else bokmål; stored on the signed-in
+    person's account, since the e-mails and notices they get follow it. Returns it, for the
+    cookie."""
+    chosen = asked if asked in allowed() else DEFAULT
+    user = _user()
+    if user is not None:
+        with write_transaction():
+            User.update(language=chosen).where(User.id == user.id).execute()
+        user.language = chosen
+    return chosen
+
+
+def keep_in_cookie(response, code: str):
+    """The choice for the next pages of a visitor who is not signed in (and of this browser)."""
+    response.set_cookie(
+        COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=bool(current_app.config.get("HTTPS")),
+    )
+    return response
+
+
 def set_cookie(response):
-    """after_request: keep an anonymous visitor's choice for the next page."""
+    """after_request: keep the choice `?lang=` made for the next page."""
     asked = g.get("remember_language")
     if asked and request.cookies.get(COOKIE) != asked:
-        response.set_cookie(
-            COOKIE,
-            asked,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=bool(current_app.config.get("HTTPS")),
-        )
+        keep_in_cookie(response, asked)
     return response
 
 

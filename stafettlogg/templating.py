@@ -1,5 +1,7 @@
 """Template filters and the context every page needs (navigation by role)."""
 
+from urllib.parse import urlencode
+
 from flask import g, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -118,17 +120,22 @@ def _language_options() -> list[tuple[str, str]]:
 
 
 def language_context() -> dict:
-    """<html lang dir> and, on family pages, the language menu (links keep the page)."""
+    """<html lang dir> and, on family pages, the language menu: a POST to the language
+    switch (a GET never stores a choice), back to this page without its ``?lang=``."""
     code = str(get_locale() or languages.DEFAULT)
     menu = []
+    back = ""
     if languages.family_context() and request.endpoint not in languages.FAMILY_DOCUMENTS:
-        args = {**(request.view_args or {}), **request.args.to_dict()} if request.endpoint else {}
-        endpoint = request.endpoint if request.endpoint and request.method == "GET" else "main.index"
-        if endpoint == "main.index":
-            args = {}
-        for other in languages.FAMILY_LANGUAGES:
-            menu.append((other, languages.native_name(other), url_for(endpoint, **{**args, "lang": other})))
-    return {"page_language": code, "page_direction": languages.direction(code), "family_languages": menu}
+        menu = [(other, languages.native_name(other)) for other in languages.FAMILY_LANGUAGES]
+        if request.endpoint and request.method == "GET":
+            kept = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+            back = request.path + (f"?{urlencode(kept)}" if kept else "")
+    return {
+        "page_language": code,
+        "page_direction": languages.direction(code),
+        "family_languages": menu,
+        "language_back": back,
+    }
 
 
 def register(app):

@@ -143,6 +143,8 @@ def family_pages(app, auth, log, code, recorder):
     get(anonymous, f"/invitasjon/{token}", method="post", data=wrong_code, status=422)
 
     parent = auth.persona("guardian")
+    # the language menu keeps the choice on the account: notices and e-mails follow it
+    assert parent.post("/sprak", data={"lang": code, "next": "/"}).status_code == 303
     for path in ("/", "/varsler", f"/mine/{log.id}", f"/mine/{log.id}/innsyn"):
         get(parent, f"{path}?{q}")
     get(parent, f"/varsler?etter=2025-01-01T00:00:00_1&{q}")  # a window past the oldest notice

@@ -3,8 +3,8 @@
 import pytest
 
 from stafettlogg.db import db
-from stafettlogg.models import MODELS, AuditEvent, StatisticsSnapshot
-from tests.conftest import routes, url_values
+from stafettlogg.models import MODELS, AuditEvent, StatisticsSnapshot, User
+from tests.conftest import PERSONAS, routes, url_values
 
 pytestmark = pytest.mark.db
 
@@ -50,14 +50,20 @@ def snapshot():
 
 @pytest.mark.parametrize("persona", ["holder", "unit_leader", "admin", "guardian", "area_leader"])
 def test_get_changes_nothing(app, auth, persona):
+    """Also with ?lang= (a language this person may read in, not the one stored on their
+    account): it chooses the language of that page only; the account's language (which
+    e-mails and notices follow) is set by the language menu's POST."""
     values = url_values(app)
+    lang = "en" if persona == "guardian" else "nn"
     with db.connection_context():
+        assert User.get(User.username == PERSONAS[persona]).language != lang
         before = snapshot()
     for rule, method in routes(app):
         if method != "GET" or rule.endpoint == "static":
             continue
         url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
         auth.persona(persona).get(url)
+        auth.persona(persona).get(f"{url}?lang={lang}")
     with db.connection_context():
         after = snapshot()
     assert before == after

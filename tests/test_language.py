@@ -70,16 +70,37 @@ def test_a_polish_mothers_invitation_is_in_polish(auth, db_conn, log):
     assert '<html lang="pl" dir="ltr">' in page and "Utwórz konto" in page
 
 
-def test_lang_is_remembered_on_the_guardians_account_and_ignored_for_staff(auth, db_conn, log):
+def test_a_link_with_lang_shows_the_page_and_the_menu_keeps_the_guardians_choice(auth, db_conn, log):
+    """?lang= chooses the language of that page and stores nothing (a GET changes
+    nothing); the language menu's POST keeps it on the account, which the guardian's
+    notices and e-mails follow."""
+    from stafettlogg.notify import locale_of
+
     parent = auth.persona("guardian")
-    assert '<html lang="so" dir="ltr">' in parent.get(f"/mine/{log.id}?lang=so").get_data(as_text=True)
-    assert User.get(User.username == "foresatt").language == "so"
+    page = parent.get(f"/mine/{log.id}?lang=so").get_data(as_text=True)
+    assert '<html lang="so" dir="ltr">' in page
+    assert User.get(User.username == "foresatt").language != "so"
+    # the menu: one button per language, posting back to this page without its ?lang=
+    assert f'<input type="hidden" name="next" value="/mine/{log.id}">' in page
+    assert '<button type="submit" name="lang" value="pl" lang="pl"' in page
+    r = parent.post("/sprak", data={"lang": "so", "next": f"/mine/{log.id}"})
+    assert r.status_code == 303 and r.headers["Location"] == f"/mine/{log.id}"
+    mother = User.get(User.username == "foresatt")
+    assert mother.language == "so" and locale_of(mother) == "so"
+    parent.delete_cookie("lang")  # kept on the account, not only in this browser
     assert '<html lang="so"' in parent.get(f"/mine/{log.id}/innsyn").get_data(as_text=True)
+    assert '<html lang="pl"' in parent.get(f"/mine/{log.id}?lang=pl").get_data(as_text=True)  # one page
     assert '<html lang="so"' in parent.get(f"/mine/{log.id}?lang=xx").get_data(as_text=True)  # unknown: ignored
+    assert User.get(User.username == "foresatt").language == "so"
+    parent.post("/sprak", data={"lang": "xx", "next": "/"})
+    assert User.get(User.username == "foresatt").language == "nb"  # unknown: bokmål
     staff = auth.persona("holder")
     page = staff.get(f"/logger/{log.id}?lang=ar").get_data(as_text=True)
     assert '<html lang="nb" dir="ltr">' in page  # staff work in bokmål or nynorsk
-    assert User.get(User.username == "stafettholder").language != "ar"
+    staff.post("/sprak", data={"lang": "ar", "next": "/"})
+    assert User.get(User.username == "stafettholder").language == "nb"
+    staff.post("/sprak", data={"lang": "nn", "next": "/"})
+    assert User.get(User.username == "stafettholder").language == "nn"
 
 
 def test_anonymous_choice_is_kept_in_a_cookie(client):

@@ -1,15 +1,15 @@
 """Start page, notifications and the health check."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from stafettlogg import audit
+from stafettlogg import audit, languages
 from stafettlogg.access import consent_age
 from stafettlogg.auth import safe_next
 from stafettlogg.db import db, write_transaction
 from stafettlogg.logs import queries
 from stafettlogg.main import queries as main_queries
-from stafettlogg.models import Notification, Role, User, utcnow
+from stafettlogg.models import Notification, Role, utcnow
 from stafettlogg.web import is_htmx, page_or_fragment
 
 bp = Blueprint("main", __name__)
@@ -51,23 +51,10 @@ def index():
 
 @bp.route("/sprak", methods=["POST"])
 def language():
-    """Bokmål or nynorsk for the whole interface, remembered in a cookie."""
-    form = request.form.get("lang", "nb")
-
-    target = safe_next(request.form.get("next", ""))
-    if current_user.is_authenticated:  # e-mails to the person follow the chosen language
-        with write_transaction():
-            User.update(language="nn" if form == "nn" else "nb").where(User.id == current_user.id).execute()
-    response = redirect(target, 303)
-    response.set_cookie(
-        "lang",
-        "nn" if form == "nn" else "nb",
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        httponly=True,
-        secure=bool(current_app.config.get("HTTPS")),
-    )
-    return response
+    """The language menu: bokmål or nynorsk for staff, the family languages for a family;
+    remembered on the account (e-mails and notices follow it) and in a cookie."""
+    chosen = languages.choose(request.form.get("lang", ""))
+    return languages.keep_in_cookie(redirect(safe_next(request.form.get("next", "")), 303), chosen)
 
 
 @bp.route("/varsler")

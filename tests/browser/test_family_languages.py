@@ -40,15 +40,17 @@ def test_arabic_family_view_right_to_left(page, log, width):
     assert tel.evaluate("e => getComputedStyle(e).direction") == "ltr"
     assert tel.evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
     page.screenshot(f"family-ar-{width}")
-    # remembered on the account: the next page without ?lang= is Arabic too
+    # kept in this browser: the next page without ?lang= is Arabic too
     page.goto(f"/mine/{log.id}/innsyn")
     _layout(page, "ar", "rtl")
-    menu = p.locator("nav.language-switch a[lang='pl']")
+    # the menu (a form: the choice is kept on the account) comes back to the same page
+    menu = p.locator("nav.language-switch button[lang='pl']")
     assert menu.inner_text() == "polski"
     menu.click()
     p.wait_for_load_state("networkidle")
     page.check()
     _layout(page, "pl", "ltr")
+    assert p.url.endswith(f"/mine/{log.id}/innsyn")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
