@@ -17,7 +17,7 @@ from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
-from stafettlogg.logs.sections import choices, field_choices
+from stafettlogg.logs.sections import choices, field_choices, shown_value
 from stafettlogg.models import Guardian, Notification, Role, User
 from stafettlogg.web import urls_by_id
 
@@ -173,6 +173,7 @@ def register(app):
         language_native=languages.native_name,
         municipality_contact=lambda: content.get("contact"),
         field_choices=field_choices,
+        shown_value=shown_value,
         concern_titles=_concern_titles,
         service_names=_service_names,
         meeting_holder=meeting_holder,

@@ -770,3 +770,24 @@ def test_a_measure_keeps_its_responsible_who_no_longer_takes_part_until_someone_
     values = {**VALID["measures"], "what": "Endret tekst.", "responsible_user": nurse.id, "version": hers.version}
     assert c.post(f"/logger/{log.id}/seksjon/measures/{hers.id}", data=values, headers=HX).status_code == 200
     assert Measure.get_by_id(hers.id).responsible_user_id == nurse.id
+
+
+def test_a_conflict_shows_the_other_save_in_words_not_ids(auth, db_conn, log):
+    """Beside a conflicting edit the other person's save is shown as they chose it: the
+    responsible person's name and the status's words, the date as dd.mm.åååå."""
+    measure = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
+    c = auth.persona("holder")
+    form = {
+        "what": "Først lagret tiltak",
+        "responsible": "Kontaktlærer",
+        "responsible_user": str(user("aktor").id),
+        "status": "ongoing",
+        "evaluation_date": "2027-01-15",
+        "version": measure.version,
+    }
+    assert c.post(f"/logger/{log.id}/seksjon/measures/{measure.id}", data=form).status_code in (200, 303)
+    r = c.post(f"/logger/{log.id}/seksjon/measures/{measure.id}", headers=HX, data={**form, "what": "Min tekst"})
+    assert r.status_code == 409
+    shown = r.get_data(as_text=True).split('class="conflict"')[1].split("</div>")[0]
+    assert "Karianne Petrusen (Helsesykepleier)" in shown and "15.01.2027" in shown and "Pågår" in shown
+    assert f"<dd>{user('aktor').id}</dd>" not in shown and "ongoing" not in shown and "2027-01-15" not in shown

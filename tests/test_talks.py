@@ -8,8 +8,8 @@ import pytest
 
 from stafettlogg.dates import local_today
 from stafettlogg.logs import sections, talks
-from stafettlogg.models import AuditEvent, ChildTalk, ChildTalkAgreement, Consent, Log, LogStatus
-from tests.conftest import PERSONAS, a_log, refused, user
+from stafettlogg.models import AuditEvent, ChildTalk, ChildTalkAgreement, Consent, Log, LogStatus, User
+from tests.conftest import PERSONAS, a_log, options_of, refused, user
 
 pytestmark = pytest.mark.db
 
@@ -241,3 +241,28 @@ def test_the_archive_copy_holds_the_agreements_and_what_the_child_said(auth, db_
     assert "Samtaler med barnet" in page
     assert "Kontaktlærer Kari Ottesen" in page and "En prat på vei til gymtimen" in page
     assert "Jeg gruer meg litt til jul" in page
+
+
+def test_a_talk_agreement_names_no_one_who_has_left_and_keeps_one_it_named(auth, db_conn, log):
+    """«Personen i loggen» is reminded of the talks: the same people as a measure's
+    responsible (sections.responsible_people). One who left is neither offered nor taken;
+    an agreement that names them keeps them, marked, when edited."""
+    nurse = user("aktor")
+    agreement = _agreement(log, 7, adult="Helsesykepleier Karianne", adult_user=nurse)
+    User.update(active=False).where(User.id == nurse.id).execute()
+    holder = auth.persona("holder")
+    page = holder.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert str(nurse.id) not in options_of(page, "new-talk_agreements-adult_user")
+    before = ChildTalkAgreement.select().count()
+    r = holder.post(
+        f"/logger/{log.id}/seksjon/talk_agreements",
+        data=form("talk_agreements", adult="Helsesykepleier Karianne", adult_user=str(nurse.id)),
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 422 and ChildTalkAgreement.select().count() == before
+    assert "Karianne Petrusen har sluttet og kan ikke velges. Velg en annen." in r.get_data(as_text=True)
+    assert "Helsesykepleier Karianne" in r.get_data(as_text=True)  # what was typed is kept
+    edit = holder.get(
+        f"/logger/{log.id}/seksjon/talk_agreements/{agreement.id}/endre", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert options_of(edit, f"edit-talk_agreements-{agreement.id}-adult_user")[str(nurse.id)].endswith("(sluttet)")

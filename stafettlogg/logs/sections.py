@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from stafettlogg import audit, labels
 from stafettlogg.access import role_on_log
-from stafettlogg.dates import DATETIME_LOCAL, SkippedTime, from_local, local_today
+from stafettlogg.dates import DATETIME_LOCAL, SkippedTime, format_date, format_datetime, from_local, local_today
 from stafettlogg.db import once_per_request
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
@@ -225,19 +225,27 @@ def _person(user: User) -> str:
 
 
 def responsible_people(log: Log) -> list[User]:
-    """Who may be made responsible for a measure («ansvarlig»: they evaluate it and are
-    reminded of it): the log's holder and participants whose accounts are active. Someone
-    who has left (deactivated) is offered to no one and refused in a POST; a measure that
-    already names them keeps them until someone chooses another (responsible_choices)."""
+    """Who may be named in a log's row («Ansvarlig deltaker» of a measure: they evaluate it
+    and are reminded of it; «Personen i loggen» of a talk agreement: they are reminded of
+    the talks): the log's holder and participants whose accounts are active. Someone who
+    has left (deactivated) is offered to no one and refused in a POST; a row that already
+    names them keeps them until someone chooses another (person_choices)."""
     return [u for u in _log_people(log) if u.active]
 
 
-def responsible_choices(log: Log, measure: Measure | None) -> list[tuple]:
-    """The options for a measure's responsible person: responsible_people, and on an
-    existing measure the person it names now if they are no longer one of them, marked
-    (an edit keeps them unless someone chooses another, never drops them unseen)."""
-    options = choices("responsible_people", log)
-    current = measure.responsible_user_id if measure is not None else None
+# the select fields that name one of responsible_people, and what refuses one who has left
+PERSON_CHOICES = {
+    "responsible_people": _l("%(name)s har sluttet og kan ikke få ansvar for tiltak. Velg en annen."),
+    "people": _l("%(name)s har sluttet og kan ikke velges. Velg en annen."),
+}
+
+
+def person_choices(f: Field, log: Log, item=None) -> list[tuple]:
+    """The options for a field that names a person: responsible_people, and on an existing
+    row the person it names now if they are no longer one of them, marked (an edit keeps
+    them unless someone chooses another, never drops them unseen)."""
+    options = choices(f.choices, log)
+    current = getattr(item, f"{f.name}_id", None) if item is not None else None
     if current is None or any(value == current for value, _text in options):
         return options
     person = User.get_or_none(User.id == current)
@@ -250,18 +258,33 @@ def responsible_choices(log: Log, measure: Measure | None) -> list[tuple]:
 def field_choices(f: Field, log: Log, item=None) -> list[tuple]:
     """The options a form offers for a select field, and the values its POST may name;
     `item` is the row being changed (None for a new one)."""
-    if f.choices == "responsible_people":
-        return responsible_choices(log, item)
+    if f.choices in PERSON_CHOICES:
+        return person_choices(f, log, item)
     return choices(f.choices, log)
+
+
+def shown_value(f: Field, log: Log, item) -> str:
+    """A stored field of ``item`` as a person reads it (another's save shown beside a
+    conflicting edit): a choice's text, not its id or key; a date in Norwegian form."""
+    value = item.__data__.get(f.name)
+    if value is None or value == "":
+        return ""
+    if f.kind == "select":
+        return str(dict(field_choices(f, log, item)).get(value, ""))
+    if f.kind == "date":
+        return format_date(value)
+    if f.kind == "datetime":
+        return format_datetime(value)
+    return str(value)
 
 
 def _not_a_choice(f: Field, log: Log, raw: str) -> str:
     """Why a select's value was refused: a person in the log who has left is named (the
     writer sees the log's people anyway); anything else gets the general message."""
-    if f.choices == "responsible_people":
+    if f.choices in PERSON_CHOICES:
         left = next((u for u in _log_people(log) if str(u.id) == raw and not u.active), None)
         if left is not None:
-            return _("%(name)s har sluttet og kan ikke få ansvar for tiltak. Velg en annen.", name=left.name)
+            return str(PERSON_CHOICES[f.choices]) % {"name": left.name}
     return _("Velg et av alternativene for «%(label)s».", label=f.label)
 
 
@@ -273,9 +296,7 @@ def choices(provider: str, log: Log) -> list[tuple]:
 
     if provider == "concerns":
         return [(c.id, c.title) for c in queries.section_items(log, "concerns")]
-    if provider == "people":
-        return [(u.id, _person(u)) for u in _log_people(log)]
-    if provider == "responsible_people":
+    if provider in PERSON_CHOICES:
         return [(u.id, _person(u)) for u in responsible_people(log)]
     if provider == "measure_status":
         return labels.options(labels.MEASURE_STATUSES)
