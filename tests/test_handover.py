@@ -231,6 +231,24 @@ def test_accept_by_a_person_deactivated_meanwhile_is_refused(db_conn, log):
     assert fresh(log).holder_id == user("stafettholder").id
 
 
+def test_an_accept_that_loses_a_race_with_a_withdrawal_changes_nothing(db_conn, log, monkeypatch):
+    """On PostgreSQL the proposal is read before the log's row lock is granted: the holder's
+    withdrawal may commit in between. The accept then finds it no longer pending and
+    stops, instead of making the proposed person holder of a withdrawn proposal."""
+    handover = _pending(log)
+    asked = ho._from_request
+
+    def withdrawn_meanwhile(h):
+        Handover.update(status="cancelled", decided_at=utcnow()).where(Handover.id == h.id).execute()
+        return asked(h)
+
+    monkeypatch.setattr(ho, "_from_request", withdrawn_meanwhile)
+    with pytest.raises(ho.HandoverError, match="ikke lenger aktivt"):
+        ho.accept_handover(user("kontaktlaerer"), handover)
+    assert fresh(log).holder_id == user("stafettholder").id
+    assert not AuditEvent.select().where(AuditEvent.action == "handover_accepted", AuditEvent.log_id == log.id).exists()
+
+
 def test_proposed_person_deactivated_while_pending_cancels_the_proposal(db_conn, log):
     handover = _pending(log)
     deactivate_staff(user("enhetsleder2"), user("kontaktlaerer"))

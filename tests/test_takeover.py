@@ -165,6 +165,26 @@ def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(log, auth, 
     )
 
 
+def test_an_accept_that_loses_a_race_with_a_decline_changes_nothing(log, app, db_conn, monkeypatch):
+    """The holder and the unit leader answer the same request at once: the decline commits
+    while the accept is on its way. The accept then proposes no handover and leaves the
+    decline as it is, instead of overwriting it as accepted."""
+    from stafettlogg.handover import domain as handovers
+
+    request = LogRequest.create(log=log.id, requester=user("kontaktlaerer"))
+    create = handovers._create_handover
+
+    def declined_meanwhile(*args, **kwargs):
+        LogRequest.update(status="declined", decline_reason="Nei").where(LogRequest.id == request.id).execute()
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(handovers, "_create_handover", declined_meanwhile)
+    with app.test_request_context(), pytest.raises(requests.LogError, match="allerede besvart"):
+        requests.accept(user("stafettholder"), request)
+    assert not Handover.select().where(Handover.log == log.id, Handover.status == "pending").exists()
+    assert not AuditEvent.select().where(AuditEvent.action == "log_request_accepted").exists()
+
+
 @pytest.mark.parametrize(
     "persona",
     [

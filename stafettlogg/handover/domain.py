@@ -136,6 +136,19 @@ def _load_pending(handover: Handover) -> tuple[Handover, Log]:
     return handover, log
 
 
+def _decide(handover: Handover, status: str, **values) -> None:
+    """Close the proposal only if it is still pending: an answer or withdrawal that lost a
+    race (PostgreSQL reads the proposal before the log's row lock is granted) changes
+    nothing instead of overwriting the one that won."""
+    changed = (
+        Handover.update(status=status, decided_at=utcnow(), **values)
+        .where(Handover.id == handover.id, Handover.status == PENDING)
+        .execute()
+    )
+    if not changed:
+        raise HandoverError(_("Forslaget er ikke lenger aktivt."))
+
+
 def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log, int | None]:
     """Holder changes; the old holder stays a participant; the log moves with the new
     holder to their unit, and the class/group it had in the old unit is kept for that
@@ -234,7 +247,7 @@ def accept_handover(by: User, handover: Handover) -> Log:
             raise HandoverError(
                 _("Stafettholderen er byttet siden forslaget ble sendt. Forslaget gjelder ikke lenger.")
             )
-        Handover.update(status=ACCEPTED, decided_at=utcnow()).where(Handover.id == handover.id).execute()
+        _decide(handover, ACCEPTED)
         log, moved_from = _become_holder(log, handover.from_user_id, to_user)
         audit.record("handover_accepted", log=log, obj=handover, user=by)
         text = msg("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id)
@@ -260,9 +273,7 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
         handover, log = _load_pending(handover)
         if handover.to_user_id != by.id:
             raise HandoverError(_("Bare den som er foreslått, kan avslå forslaget."))
-        Handover.update(status=DECLINED, decline_reason=reason, decided_at=utcnow()).where(
-            Handover.id == handover.id
-        ).execute()
+        _decide(handover, DECLINED, decline_reason=reason)
         audit.record("handover_declined", log=log, obj=handover, user=by)
         for recipient_id in {handover.from_user_id, handover.created_by_id}:
             if recipient_id == log.holder_id:
@@ -289,9 +300,7 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
         handover, log = _load_pending(handover)
         if not system_reason and by.id not in (log.holder_id, handover.created_by_id):
             raise HandoverError(_("Bare stafettholderen kan trekke tilbake forslaget."))
-        Handover.update(status=CANCELLED, decided_at=utcnow(), decline_reason=system_reason).where(
-            Handover.id == handover.id
-        ).execute()
+        _decide(handover, CANCELLED, decline_reason=system_reason)
         audit.record("handover_cancelled", log=log, obj=handover, user=by)
         to_user = User.get_by_id(handover.to_user_id)
         if leaving is None or leaving.id != to_user.id:

@@ -185,6 +185,18 @@ def _load_pending(request: LogRequest) -> tuple[LogRequest, Log]:
     return request, log
 
 
+def _decide(request: LogRequest, by: User, status: str, **values) -> None:
+    """Answer the request only if it is still pending: of two answers at once (the holder
+    and the unit leader, or an accept and a decline), the later one changes nothing."""
+    changed = (
+        LogRequest.update(status=status, decided_at=utcnow(), decided_by=by.id, **values)
+        .where(LogRequest.id == request.id, LogRequest.status == PENDING)
+        .execute()
+    )
+    if not changed:
+        raise LogError(_("Forespørselen er allerede besvart."), code="decided")
+
+
 def accept(by: User, request: LogRequest) -> Handover:
     """The holder or unit leader accepts: a handover is proposed to the requester, who
     accepts it (seed 002). The former holder stays holder until then."""
@@ -201,9 +213,7 @@ def accept(by: User, request: LogRequest) -> Handover:
             raise LogError(_("%(name)s er allerede stafettholder.", name=requester.name))
         reason = msg("Forespørsel etter søk på fødselsnummer, godtatt av %(name)s.", name=by.name)
         handover = handovers._create_handover(log, requester.id, "", by, system_note=reason)
-        LogRequest.update(status=ACCEPTED, decided_at=utcnow(), decided_by=by.id, handover=handover.id).where(
-            LogRequest.id == request.id
-        ).execute()
+        _decide(request, by, ACCEPTED, handover=handover.id)
         role = "holder" if by.id == log.holder_id else "unit_leader"
         audit.record("log_request_accepted", log=log, obj=request, user=by, role=role)
         audit.record("handover_proposed", log=log, obj=handover, user=by, role=role)
@@ -222,9 +232,7 @@ def decline(by: User, request: LogRequest, reason: str) -> LogRequest:
     with write_transaction():
         request, log = _load_pending(request)
         states.check(by, log, "decline_request")
-        LogRequest.update(status=DECLINED, decided_at=utcnow(), decided_by=by.id, decline_reason=reason).where(
-            LogRequest.id == request.id
-        ).execute()
+        _decide(request, by, DECLINED, decline_reason=reason)
         role = "holder" if by.id == log.holder_id else "unit_leader"
         audit.record("log_request_declined", log=log, obj=request, user=by, role=role)
         notify(
