@@ -114,6 +114,7 @@ ACCESS: dict[str, str] = {
     "requests.show": "staff",  # the view answers 404 unless the caller may answer the request
     "requests.accept": "staff",
     "requests.decline": "staff",
+    "requests.withdraw": "staff",
     "logs.guardians_informed": "holder",
     # lifecycle and the guardians' view
     "lifecycle.close": "holder stand_in",

@@ -108,6 +108,42 @@ def test_unit_leader_accepts_and_the_requester_takes_over_without_content(closed
         assert concern.title not in page
 
 
+def test_the_unit_leader_who_accepted_a_request_can_take_the_proposal_back(closed, auth, db_conn):
+    """The closed log's holder has left, so its unit leader answers requests. Once she has
+    accepted one, the log waits on that requester: no other request can be accepted
+    («Trekk det tilbake før …»). She can take the proposal back; the requester is told."""
+    log = closed
+    User.update(active=False).where(User.id == log.holder_id).execute()
+    ask(auth, log)
+    first = LogRequest.get(LogRequest.log == log.id)
+    leader = auth.login_as(leader_of(log).username)
+    assert leader.post(f"/foresporsler/{first.id}/godta").status_code == 303
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    ask(auth, log, "other_unit_leader")
+    second = LogRequest.get(LogRequest.log == log.id, LogRequest.id != first.id)
+    leader = auth.login_as(leader_of(log).username)
+    assert leader.post(f"/foresporsler/{second.id}/godta").status_code == 409
+    # nobody else takes it back: the requesters are not responders (404)
+    for persona in ("other_unit_staff", "other_unit_leader"):
+        assert auth.persona(persona).post(f"/foresporsler/{first.id}/trekk-tilbake").status_code == 404
+    assert Handover.get_by_id(handover.id).status == "pending"
+    leader = auth.login_as(leader_of(log).username)
+    assert "Trekk tilbake forslaget" in leader.get(f"/foresporsler/{first.id}").get_data(as_text=True)
+    assert leader.post(f"/foresporsler/{first.id}/trekk-tilbake").status_code == 303
+    assert Handover.get_by_id(handover.id).status == "cancelled"
+    told = Notification.select().where(
+        Notification.kind == "handover_cancelled", Notification.user == user("kontaktlaerer")
+    )
+    assert told.exists()
+    assert auth.persona("other_unit_staff").post(f"/stafettholder/{handover.id}/godta").status_code == 409
+    assert Log.get_by_id(log.id).status == LogStatus.CLOSED
+    # taken back once: nothing more to take back, and the other request can be accepted now
+    leader = auth.login_as(leader_of(log).username)
+    assert "Trekk tilbake forslaget" not in leader.get(f"/foresporsler/{first.id}").get_data(as_text=True)
+    assert leader.post(f"/foresporsler/{first.id}/trekk-tilbake").status_code == 409
+    assert leader.post(f"/foresporsler/{second.id}/godta").status_code == 303
+
+
 def test_a_holder_who_reopens_the_log_withdraws_the_proposal_a_request_made(closed, auth, db_conn):
     """The unit leader accepted a request for the closed log, so a handover to the
     requester waits; then its holder reopens it to work in it again. The log no longer

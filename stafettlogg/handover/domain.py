@@ -292,13 +292,19 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
     return Handover.get_by_id(handover.id)
 
 
+def may_withdraw(by: User, handover: Handover, log: Log) -> bool:
+    """Who may withdraw a pending proposal: the holder, or the person who made it (a unit
+    leader for a holder who leaves, or who accepted a takeover request)."""
+    return by.id in (log.holder_id, handover.created_by_id)
+
+
 def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", leaving: User | None = None) -> Handover:
     """The holder (or the unit leader who proposed it) withdraws a pending proposal. The
     proposed person is told. system_reason: a code for a withdrawal nobody chose (deactivated,
     log_closed, log_reopened), stored as the decline reason."""
     with write_transaction():
         handover, log = _load_pending(handover)
-        if not system_reason and by.id not in (log.holder_id, handover.created_by_id):
+        if not system_reason and not may_withdraw(by, handover, log):
             raise HandoverError(_("Bare stafettholderen kan trekke tilbake forslaget."))
         _decide(handover, CANCELLED, decline_reason=system_reason)
         audit.record("handover_cancelled", log=log, obj=handover, user=by)

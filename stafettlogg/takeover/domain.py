@@ -221,6 +221,33 @@ def accept(by: User, request: LogRequest) -> Handover:
     return handover
 
 
+def proposal_of(request: LogRequest) -> Handover | None:
+    """The proposal an accepted request made, while the requester has not answered it."""
+    if request.status != ACCEPTED or request.handover_id is None:
+        return None
+    return Handover.get_or_none(Handover.id == request.handover_id, Handover.status == handovers.PENDING)
+
+
+def may_withdraw(by: User, request: LogRequest) -> bool:
+    """Whether this person may take back the proposal the request made (handover.may_withdraw)."""
+    proposal = proposal_of(request)
+    return proposal is not None and handovers.may_withdraw(by, proposal, Log.get_by_id(request.log_id))
+
+
+def withdraw(by: User, request: LogRequest) -> Handover:
+    """The responder who accepted takes the proposal back while the requester has not
+    answered (an accept by mistake, or a requester who never answers): otherwise an ended
+    log whose holder has left waits on the requester, and no other request for it can be
+    accepted. The requester is told; the request stays answered."""
+    proposal = proposal_of(LogRequest.get_by_id(request.id))
+    if proposal is None:
+        raise LogError(_("Det er ikke noe forslag å trekke tilbake."), code="decided")
+    try:
+        return handovers.cancel_handover(by, proposal)
+    except handovers.HandoverError as e:
+        raise LogError(str(e), code="forbidden") from e
+
+
 def decline(by: User, request: LogRequest, reason: str) -> LogRequest:
     """Declined with a reason the requester reads (they may write to the family or to
     the unit leader; the reason is the responder's own words)."""

@@ -30,6 +30,7 @@ def _page(found, values=None, errors=None, status=200):
         log=log,
         requester=User.get_by_id(found.requester_id),
         decided_by=User.get_or_none(id=found.decided_by_id or 0),
+        withdrawable=domain.may_withdraw(current_user, found),
         values=values or {},
         errors=errors or {},
     ), status
@@ -66,3 +67,14 @@ def decline(request_id):
         return _page(found, dict(request.form), {e.field or "accept": str(e)}, 422 if e.field else 409)
     flash(_("Du har avslått forespørselen. Den som spurte, ser begrunnelsen din."), "success")
     return hx_redirect_or_redirect(url_for("main.index"))
+
+
+@bp.route("/foresporsler/<int:request_id>/trekk-tilbake", methods=["POST"])
+def withdraw(request_id):
+    found = _mine(request_id)
+    try:
+        domain.withdraw(current_user, found)
+    except LogError as e:
+        return _page(found, errors={"accept": str(e)}, status=409)
+    flash(_("Forslaget er trukket tilbake."), "success")
+    return hx_redirect_or_redirect(url_for("requests.show", request_id=found.id))
