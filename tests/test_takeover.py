@@ -144,6 +144,26 @@ def test_the_unit_leader_who_accepted_a_request_can_take_the_proposal_back(close
     assert leader.post(f"/foresporsler/{second.id}/godta").status_code == 303
 
 
+def test_another_leader_of_the_unit_can_take_back_a_proposal_for_a_log_whose_holder_left(closed, auth, db_conn):
+    """The leader who accepted the request is away (or has left herself): her colleague
+    leading the same unit stands in for the closed log's former holder and takes it back."""
+    from stafettlogg.org.domain import create_user
+
+    log = closed
+    User.update(active=False).where(User.id == log.holder_id).execute()
+    ask(auth, log)
+    request = LogRequest.get(LogRequest.log == log.id)
+    first = leader_of(log)
+    assert auth.login_as(first.username).post(f"/foresporsler/{request.id}/godta").status_code == 303
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    create_user(Role.UNIT_LEADER, "enhetsleder-b", "Berit Leder", unit=log.unit, password="et langt nok passord 42")
+    User.update(active=False).where(User.id == first.id).execute()
+    c = auth.login_as("enhetsleder-b")
+    assert "Trekk tilbake forslaget" in c.get(f"/foresporsler/{request.id}").get_data(as_text=True)
+    assert c.post(f"/foresporsler/{request.id}/trekk-tilbake").status_code == 303
+    assert Handover.get_by_id(handover.id).status == "cancelled"
+
+
 def test_a_holder_who_reopens_the_log_withdraws_the_proposal_a_request_made(closed, auth, db_conn):
     """The unit leader accepted a request for the closed log, so a handover to the
     requester waits; then its holder reopens it to work in it again. The log no longer

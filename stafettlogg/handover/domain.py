@@ -293,9 +293,10 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
 
 
 def may_withdraw(by: User, handover: Handover, log: Log) -> bool:
-    """Who may withdraw a pending proposal: the holder, or the person who made it (a unit
-    leader for a holder who leaves, or who accepted a takeover request)."""
-    return by.id in (log.holder_id, handover.created_by_id)
+    """Who may withdraw a pending proposal: the holder, the person who made it (a unit
+    leader for a holder who leaves, or who accepted a takeover request), or the unit
+    leader standing in for the holder of an ended log who has left (states "stand_in")."""
+    return by.id in (log.holder_id, handover.created_by_id) or "stand_in" in states.roles_of(by, log)
 
 
 def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", leaving: User | None = None) -> Handover:
