@@ -192,6 +192,21 @@ def test_a_holder_who_reopens_the_log_withdraws_the_proposal_a_request_made(clos
     assert user("stafettholder").name not in page and log.unit.name not in page
 
 
+def test_the_requester_reads_that_the_proposal_was_withdrawn_not_that_it_waits(closed, auth, db_conn):
+    """Once the proposal the request made is withdrawn (here: the former holder reopened
+    the log), the requester's list no longer says a proposal waits for them."""
+    log = closed
+    ask(auth, log)
+    request = LogRequest.get(LogRequest.log == log.id)
+    assert auth.login_as(leader_of(log).username).post(f"/foresporsler/{request.id}/godta").status_code == 303
+    start = auth.persona("other_unit_staff").get("/").get_data(as_text=True)
+    assert "Du har fått et forslag om å bli stafettholder." in start
+    assert auth.persona("holder").post(f"/logger/{log.id}/gjenapne").status_code == 303
+    start = auth.persona("other_unit_staff").get("/").get_data(as_text=True)
+    assert "Du har fått et forslag om å bli stafettholder." not in start
+    assert "Forslaget er trukket tilbake." in start
+
+
 def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(log, auth, db_conn):
     ask(auth, log, "other_unit_leader")
     request = LogRequest.get(LogRequest.log == log.id)

@@ -14,6 +14,7 @@ whole path. Searches by fødselsnummer are limited per user, counted in the data
 import datetime as dt
 
 from flask import current_app, has_app_context
+from peewee import JOIN
 
 from stafettlogg import audit
 from stafettlogg.db import prepared, write_transaction
@@ -170,8 +171,10 @@ def sent_by(user: User) -> list[LogRequest]:
 
 @prepared
 def _sent_by(user_id: int, *, since: dt.datetime):
+    # with the proposal an accepted request made: the requester reads whether it still waits
     return (
-        LogRequest.select()
+        LogRequest.select(LogRequest, Handover)
+        .join(Handover, JOIN.LEFT_OUTER, on=(LogRequest.handover == Handover.id))
         .where(LogRequest.requester == user_id, (LogRequest.status == PENDING) | (LogRequest.decided_at > since))
         .order_by(LogRequest.created_at.desc(), LogRequest.id.desc())
     )
