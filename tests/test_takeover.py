@@ -164,6 +164,27 @@ def test_another_leader_of_the_unit_can_take_back_a_proposal_for_a_log_whose_hol
     assert Handover.get_by_id(handover.id).status == "cancelled"
 
 
+def test_a_former_holder_who_has_left_is_not_told_of_the_takeover(closed, auth, db_conn):
+    """The closed log's holder left the municipality: when a requester takes the log over
+    (or declines it), she gets no notice and no e-mail about it."""
+    from stafettlogg.models import OutboxEmail
+
+    log = closed
+    former = User.get_by_id(log.holder_id)
+    assert former.email
+    User.update(active=False).where(User.id == former.id).execute()
+    for answer in ("avsla", "godta"):
+        ask(auth, log)
+        request = LogRequest.get(LogRequest.log == log.id, LogRequest.status == "pending")
+        assert auth.login_as(leader_of(log).username).post(f"/foresporsler/{request.id}/godta").status_code == 303
+        handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+        r = auth.persona("other_unit_staff").post(f"/stafettholder/{handover.id}/{answer}", data={"reason": "Nei"})
+        assert r.status_code == 303
+    assert Log.get_by_id(log.id).holder_id == user("kontaktlaerer").id
+    assert not Notification.select().where(Notification.user == former.id, Notification.log_id == log.id).exists()
+    assert not OutboxEmail.select().where(OutboxEmail.to == former.email, OutboxEmail.log_id == log.id).exists()
+
+
 def test_a_holder_who_reopens_the_log_withdraws_the_proposal_a_request_made(closed, auth, db_conn):
     """The unit leader accepted a request for the closed log, so a handover to the
     requester waits; then its holder reopens it to work in it again. The log no longer

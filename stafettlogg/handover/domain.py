@@ -114,7 +114,11 @@ def _create_handover(log: Log, to_user, note: str, by: User, system_note: Messag
 
 
 def _tell(user: User, kind: str, text, url: str, handover: Handover, *key, **options) -> None:
-    """A notice about a handover, in its log's history: once per handover (and `key`)."""
+    """A notice about a handover, in its log's history: once per handover (and `key`).
+    Nobody who has left is told (the former holder of an ended log taken over): they
+    can no longer act on it, and an e-mail would still reach them."""
+    if not user.active:
+        return
     dedupe_key = ":".join([kind, str(handover.id), *map(str, key)])
     notify(user, kind, text, url=url, log=handover.log_id, dedupe_key=dedupe_key, **options)
 
