@@ -294,7 +294,7 @@ def test_an_accept_that_loses_a_race_with_a_decline_changes_nothing(log, app, db
 def test_only_the_holder_or_unit_leader_reads_or_answers_a_request(log, auth, db_conn, persona):
     request = LogRequest.create(log=log.id, requester=user("kontaktlaerer"))
     c = auth.persona(persona)
-    for method, path in (("get", ""), ("post", "/godta"), ("post", "/avsla")):
+    for method, path in (("get", ""), ("post", "/godta"), ("post", "/avsla"), ("post", "/trekk-tilbake")):
         r = getattr(c, method)(f"/foresporsler/{request.id}{path}", data={"reason": "nei"})
         assert r.status_code in (302, 303, 401, 403, 404), (persona, path, r.status_code)
         assert log.subject.name not in r.get_data(as_text=True)
