@@ -43,38 +43,42 @@ def show(request_id):
 
 @bp.route("/foresporsler/<int:request_id>/godta", methods=["POST"])
 def accept(request_id):
-    found = _mine(request_id)
-    try:
+    def accept_it(found):
         domain.accept(current_user, found)
-    except LogError as e:
-        return _page(found, errors={"accept": str(e)}, status=409)
-    flash(
-        _(
+        message = _(
             "Forslaget om å bli stafettholder er sendt til %(name)s. Loggen bytter stafettholder når forslaget er godtatt.",
             name=User.get_by_id(found.requester_id).name,
-        ),
-        "success",
-    )
-    return hx_redirect_or_redirect(url_for("main.index"))
+        )
+        return message, url_for("main.index")
+
+    return _answer(request_id, accept_it)
 
 
 @bp.route("/foresporsler/<int:request_id>/avsla", methods=["POST"])
 def decline(request_id):
-    found = _mine(request_id)
-    try:
+    def decline_it(found):
         domain.decline(current_user, found, request.form.get("reason", ""))
-    except LogError as e:
-        return _page(found, dict(request.form), {e.field or "accept": str(e)}, 422 if e.field else 409)
-    flash(_("Du har avslått forespørselen. Den som spurte, ser begrunnelsen din."), "success")
-    return hx_redirect_or_redirect(url_for("main.index"))
+        return _("Du har avslått forespørselen. Den som spurte, ser begrunnelsen din."), url_for("main.index")
+
+    return _answer(request_id, decline_it)
 
 
 @bp.route("/foresporsler/<int:request_id>/trekk-tilbake", methods=["POST"])
 def withdraw(request_id):
+    def withdraw_it(found):
+        domain.withdraw(current_user, found)
+        return _("Forslaget er trukket tilbake."), url_for("requests.show", request_id=found.id)
+
+    return _answer(request_id, withdraw_it)
+
+
+def _answer(request_id, answer):
+    """The responder's answer: refused, the request again with what was typed (a missing
+    reason 422, a request no longer open 409); given, a message and on."""
     found = _mine(request_id)
     try:
-        domain.withdraw(current_user, found)
+        message, url = answer(found)
     except LogError as e:
-        return _page(found, errors={"accept": str(e)}, status=409)
-    flash(_("Forslaget er trukket tilbake."), "success")
-    return hx_redirect_or_redirect(url_for("requests.show", request_id=found.id))
+        return _page(found, dict(request.form), {e.field or "accept": str(e)}, 422 if e.field else 409)
+    flash(message, "success")
+    return hx_redirect_or_redirect(url)
