@@ -228,6 +228,19 @@ def test_the_requester_reads_that_the_proposal_was_withdrawn_not_that_it_waits(c
     assert "Forslaget er trukket tilbake." in start
 
 
+def test_the_holder_is_told_when_the_unit_leader_accepts_a_request_for_her_log(log, auth, db_conn):
+    """The log is in use: its unit leader may answer a request for it too. The holder, who
+    keeps the role until the requester accepts, learns of it at once and where to withdraw."""
+    ask(auth, log)
+    request = LogRequest.get(LogRequest.log == log.id)
+    assert auth.persona("unit_leader").post(f"/foresporsler/{request.id}/godta").status_code == 303
+    told = Notification.get(Notification.user == log.holder_id, Notification.kind == "log_request_accepted")
+    assert told.url == f"/logger/{log.id}/stafettholder"
+    assert user("kontaktlaerer").name in told.text and user("enhetsleder").name in told.text
+    page = auth.persona("holder").get(told.url).get_data(as_text=True)
+    assert "Trekk tilbake forslaget" in page
+
+
 def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(log, auth, db_conn):
     ask(auth, log, "other_unit_leader")
     request = LogRequest.get(LogRequest.log == log.id)

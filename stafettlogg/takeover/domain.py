@@ -221,6 +221,17 @@ def accept(by: User, request: LogRequest) -> Handover:
         audit.record("log_request_accepted", log=log, obj=request, user=by, role=role)
         audit.record("handover_proposed", log=log, obj=handover, user=by, role=role)
         handovers._notify_proposed(handover, log, requester, by)
+        if log.status in states.OPEN and by.id != log.holder_id:
+            # the unit leader answered for the holder of a log in use (seed 001: the holder
+            # changes holder): the holder learns it now, not when the role has moved
+            text = msg(
+                "%(name)s har godtatt en forespørsel om å overta stafettlogg nr. %(id)s og foreslått %(requester)s som ny stafettholder. Du er stafettholder til forslaget er godtatt, og kan trekke det tilbake.",
+                name=by.name,
+                id=log.id,
+                requester=requester.name,
+            )
+            url = path_for("handover.holder", log_id=log.id)
+            handovers._tell(User.get_by_id(log.holder_id), "log_request_accepted", text, url, handover)
     return handover
 
 
