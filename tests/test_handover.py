@@ -249,6 +249,26 @@ def test_an_accept_that_loses_a_race_with_a_withdrawal_changes_nothing(db_conn, 
     assert not AuditEvent.select().where(AuditEvent.action == "handover_accepted", AuditEvent.log_id == log.id).exists()
 
 
+def test_leaving_goes_through_when_a_proposal_to_the_person_was_answered_meanwhile(db_conn, log, monkeypatch):
+    """The proposals to a leaving person are listed, then one is declined before it is
+    cancelled (PostgreSQL: another request committed in between). The person still
+    leaves; the declined proposal stays declined."""
+    handover = _pending(log)
+    cancel = ho.cancel_handover
+
+    def declined_first(by, h, **kwargs):
+        Handover.update(status="declined", decline_reason="Nei", decided_at=utcnow()).where(
+            Handover.id == h.id
+        ).execute()
+        return cancel(by, h, **kwargs)
+
+    monkeypatch.setattr(ho, "cancel_handover", declined_first)
+    deactivate_staff(user("enhetsleder2"), user("kontaktlaerer"))
+    assert not User.get(User.username == "kontaktlaerer").active
+    assert Handover.get_by_id(handover.id).status == "declined"
+    assert fresh(log).holder_id == user("stafettholder").id
+
+
 def test_proposed_person_deactivated_while_pending_cancels_the_proposal(db_conn, log):
     handover = _pending(log)
     deactivate_staff(user("enhetsleder2"), user("kontaktlaerer"))

@@ -432,13 +432,20 @@ def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) ->
 
 
 def cancel_pending_involving(by: User, user: User) -> int:
-    """Staff leaving: pending proposals to or from the person are cancelled. Returns how many."""
+    """Staff leaving: pending proposals to or from the person are cancelled. Returns how many.
+    One answered meanwhile (PostgreSQL reads the list before each proposal's lock) is left
+    as answered: the person still leaves."""
     pending = list(
         Handover.select().where(Handover.status == PENDING, (Handover.to_user == user) | (Handover.from_user == user))
     )
+    cancelled = 0
     for handover in pending:
-        cancel_handover(by, handover, system_reason="deactivated", leaving=user)
-    return len(pending)
+        try:
+            cancel_handover(by, handover, system_reason="deactivated", leaving=user)
+        except HandoverError:
+            continue  # no longer pending
+        cancelled += 1
+    return cancelled
 
 
 def search_new_holder(query: str, log: Log, limit: int = 15) -> list[User]:
