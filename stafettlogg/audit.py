@@ -14,11 +14,23 @@ from stafettlogg.models import AuditEvent, Role, utcnow
 
 def record(action: str, log=None, obj=None, user=None, role: str | None = None) -> AuditEvent:
     """Write one audit event. Raises if it cannot be written: callers must not go on."""
+    return AuditEvent.create(**_event(action, log, obj, user, role))
+
+
+def record_once(action: str, log=None, obj=None, user=None, role: str | None = None) -> bool:
+    """Write an event that happens once to its object (a consent running out), unless it
+    is written already: a unique index on such events (models.AuditEvent) makes a second
+    writer, even one racing this one, insert nothing (INSERT OR IGNORE / ON CONFLICT DO
+    NOTHING). Returns whether this call wrote it. Raises if it cannot be written."""
+    return bool(AuditEvent.insert(**_event(action, log, obj, user, role)).on_conflict_ignore().as_rowcount().execute())
+
+
+def _event(action: str, log, obj, user, role: str | None) -> dict:
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user._get_current_object()
     log_id = getattr(log, "id", log)
     actor_title, actor_unit_id = _actor(user)
-    return AuditEvent.create(
+    return dict(
         user_id=getattr(user, "id", None),
         username=_username(user),
         role=role or _role_for(user, log_id),

@@ -208,6 +208,18 @@ class AuditEvent(BaseModel):
         indexes = ((("log_id", "at", "id"), False),)  # a log's access history, newest first
 
 
+# A consent runs out once: overlapping reminder runs (two app servers' timers) write its
+# event once (audit.record_once inserts it with ON CONFLICT DO NOTHING).
+AuditEvent.add_index(
+    AuditEvent.index(
+        AuditEvent.object_id,
+        unique=True,
+        name="audit_event_consent_expired_once",
+        where=AuditEvent.action == "consent_expired",
+    )
+)
+
+
 class Notification(BaseModel):
     user = ForeignKeyField(User, backref="notifications", on_delete="CASCADE")
     kind = CharField(max_length=40)

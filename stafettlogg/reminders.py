@@ -20,7 +20,6 @@ from stafettlogg.logs import domain, states
 from stafettlogg.logs.lifecycle import unit_leaders_of
 from stafettlogg.mailer import deliver_all_due
 from stafettlogg.models import (
-    AuditEvent,
     Consent,
     Log,
     LogStatus,
@@ -225,16 +224,8 @@ def consent_reminders(today: dt.date) -> int:
                 id=log.id,
                 date=date,
             )
-            if (
-                not AuditEvent.select()
-                .where(
-                    AuditEvent.action == "consent_expired",
-                    AuditEvent.object_id == consent.id,
-                    AuditEvent.log_id == log.id,
-                )
-                .exists()
-            ):
-                audit.record("consent_expired", log=log, obj=consent, user=None, role="system")
+            # once, however many runs overlap (two app servers' timers): a unique event
+            audit.record_once("consent_expired", log=log, obj=consent, user=None, role="system")
         else:
             days = min(d for d in CONSENT_REMINDER_DAYS if left <= d)
             kind = "consent_expiring"

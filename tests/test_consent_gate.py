@@ -213,6 +213,47 @@ def test_reminders_30_and_7_days_before_and_at_expiry_each_once(app, db_conn, lo
     assert f"stafettlogg nr. {log.id}" in text and log.subject.name.split()[0] not in text
 
 
+def test_a_consent_that_ran_out_is_written_to_the_history_once_however_many_runs_overlap(
+    app, db_conn, log, monkeypatch
+):
+    """Two app servers' timers run the reminders at once: the second run writes the
+    consent's «Samtykket gikk ut» between the first run's look for it and the first run's
+    own write. The history still holds one event (a unique index; the write inserts or
+    ignores), and each person is told once."""
+    import threading
+
+    from stafettlogg import audit
+    from stafettlogg.db import db
+    from stafettlogg.reminders import consent_reminders
+
+    expires = local_today() - dt.timedelta(days=1)
+    Consent.update(expires_on=expires).where(Consent.log == log).execute()
+    actor, raced = audit._actor, []
+
+    def other_server_runs_now(user):  # asked as this run writes its event, after any look for it
+        if not raced:
+            raced.append(True)
+
+            def run():
+                with app.test_request_context(), db.connection_context():
+                    consent_reminders(local_today())
+
+            other = threading.Thread(target=run)
+            other.start()
+            other.join()
+        return actor(user)
+
+    monkeypatch.setattr(audit, "_actor", other_server_runs_now)
+    with app.test_request_context():
+        consent_reminders(local_today())
+        consent_reminders(local_today())  # and a third run, the next minute
+    assert raced
+    events = AuditEvent.select().where(AuditEvent.action == "consent_expired", AuditEvent.log_id == log.id)
+    assert events.count() == 1
+    told = Notification.select().where(Notification.kind == "consent_expired", Notification.log_id == log.id)
+    assert sorted(n.user_id for n in told) == sorted({user("stafettholder").id, user("enhetsleder").id})
+
+
 def test_send_reminders_cli_runs_twice_sends_once(app, db_conn, log):
     consent_expires_in(log, 7)
     runner = app.test_cli_runner()

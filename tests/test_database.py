@@ -81,6 +81,62 @@ def test_audit_events_are_append_only(app):
         assert AuditEvent.get_by_id(event.id).action == "test"
 
 
+def test_the_migration_leaves_one_consent_expired_event_per_consent_the_earliest(database_url, db_conn):
+    """0037: overlapping reminder runs may have written a consent's «Samtykket gikk ut»
+    twice or more. The copies are removed (the earliest kept), other events stay as they
+    are, the table stays append-only, and no run can write the event twice again."""
+    from stafettlogg import audit
+    from stafettlogg.models import Consent
+
+    name = "0037_consent_expired_once"
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    runner.down(name)
+    mark = "%s" if "postgres" in database_url else "?"
+    rows = [  # action, consent, at
+        ("consent_expired", 501, "2026-11-02 06:30:00"),
+        ("consent_expired", 501, "2026-11-02 06:30:01"),  # the other server's run
+        ("consent_expired", 501, "2026-11-03 06:30:00"),
+        ("consent_expired", 502, "2026-11-05 06:30:00"),
+        ("consent_uploaded", 501, "2026-10-01 09:00:00"),
+        ("consent_uploaded", 501, "2026-10-01 09:00:00"),  # not a consent running out: kept as it is
+    ]
+    for action, consent, at in rows:
+        db.execute_sql(
+            "INSERT INTO audit_event (at, username, role, action, log_id, object_type, object_id, ip) "
+            f"VALUES ({mark}, '', 'system', {mark}, 7, 'consent', {mark}, '')",
+            (at, action, consent),
+        )
+    before = {
+        key: ids for key, ids in _event_ids().items() if key[0] == "consent_expired" or key == ("consent_uploaded", 501)
+    }
+    runner.up()
+    assert _event_ids() == {
+        ("consent_expired", 501): before[("consent_expired", 501)][:1],
+        ("consent_expired", 502): before[("consent_expired", 502)],
+        ("consent_uploaded", 501): before[("consent_uploaded", 501)],
+    }
+    [kept] = AuditEvent.select().where(AuditEvent.action == "consent_expired", AuditEvent.object_id == 501)
+    assert str(kept.at).startswith("2026-11-02 06:30:00")
+    with pytest.raises(Exception, match="append-only"), db.atomic():
+        AuditEvent.delete().where(AuditEvent.id == kept.id).execute()
+    consent = Consent(id=501)
+    assert audit.record_once("consent_expired", log=7, obj=consent, role="system") is False
+    assert audit.record_once("consent_expired", log=7, obj=Consent(id=503), role="system") is True
+    assert len(_event_ids()[("consent_expired", 501)]) == 1
+
+
+def _event_ids() -> dict:
+    ids: dict = {}
+    for action, object_id, event_id in (
+        AuditEvent.select(AuditEvent.action, AuditEvent.object_id, AuditEvent.id)
+        .where(AuditEvent.object_type == "consent", AuditEvent.log_id == 7)
+        .order_by(AuditEvent.id)
+        .tuples()
+    ):
+        ids.setdefault((action, object_id), []).append(event_id)
+    return ids
+
+
 def test_healthz_reports_unreachable_database(tmp_path):
     path = tmp_path / "h.sqlite3"
     app = _make_app(f"sqlite:///{path}")
