@@ -6,6 +6,7 @@ talks to SMTP with no transaction open, and records the outcome; failed attempts
 retried with backoff, and after MAIL_MAX_ATTEMPTS the message is marked failed with the
 error. Two ways in: right after a request that queued mail (a background thread, so the
 user never waits for the mail server), and `flask send-mail`, run every minute by a timer.
+Mail to a staff member who has left since it was written is never sent (to_someone_who_left).
 """
 
 import datetime as dt
@@ -21,7 +22,7 @@ from flask.cli import with_appcontext
 
 from stafettlogg.config import SMTP_SECURITY
 from stafettlogg.db import write_transaction
-from stafettlogg.models import MailStatus, OutboxEmail, utcnow
+from stafettlogg.models import MailStatus, OutboxEmail, Role, User, utcnow
 from stafettlogg.outbox import Outbox
 
 BATCH = 50
@@ -90,6 +91,20 @@ def _recipient_refused_for_good(exc: Exception) -> bool:
     return bool(refused) and all(500 <= code < 600 for code, _reply in refused.values())
 
 
+def to_someone_who_left():
+    """The rule, asked as each e-mail's turn comes and as a staff member is deactivated: an
+    e-mail written to the account of someone working for the municipality (any role but a
+    family's: their notices of a meeting, a handover, a reminder about a child's log) is not
+    sent once the account is deactivated. They have left; nothing about the children's logs
+    is for them now. E-mail to a guardian, or to an address no account is named for, goes
+    as before. Mail about the
+    account itself is no exception: the one there is, a second factor reset
+    (signin/second_factor.py), warns of sign-ins a deactivated account cannot make; no
+    e-mail resets a password or tells a person they were deactivated (their leader does)."""
+    left = User.select(User.id).where(User.active == False, User.role != Role.GUARDIAN)  # noqa: E712
+    return OutboxEmail.recipient_id.in_(left)
+
+
 OUTBOX = Outbox(
     name="mail",
     model=OutboxEmail,
@@ -106,6 +121,7 @@ OUTBOX = Outbox(
     on_done=lambda: {"sent_at": utcnow()},
     enabled=lambda config: bool(config.get("SMTP_HOST")),
     permanent=_recipient_refused_for_good,
+    cancelled_when=to_someone_who_left,
 )
 claim = OUTBOX.claim
 deliver = OUTBOX.deliver
@@ -114,6 +130,13 @@ deliver_after_request = OUTBOX.deliver_after_request
 init_app = OUTBOX.init_app
 start_background_delivery = OUTBOX.start_background_delivery
 wait_for_background_delivery = OUTBOX.wait_for_background_delivery
+
+
+def cancel_waiting_for(user: User) -> int:
+    """A staff member is deactivated (org.domain.deactivate_staff, in its transaction, after
+    the account is marked): the e-mails still waiting for them are cancelled at once, by the
+    same rule a sender asks at each e-mail's turn. Returns how many."""
+    return OUTBOX.cancel(OutboxEmail.recipient_id == user.id)
 
 
 def retry(mail_id: int) -> bool:
@@ -130,7 +153,7 @@ def retry(mail_id: int) -> bool:
     return bool(changed)
 
 
-FINISHED = (MailStatus.SENT, MailStatus.FAILED, MailStatus.SKIPPED)
+FINISHED = (MailStatus.SENT, MailStatus.FAILED, MailStatus.SKIPPED, MailStatus.CANCELLED)
 
 
 def forget_old(config) -> int:
@@ -159,3 +182,5 @@ def send_mail_command():
         f"Sendt: {counts[MailStatus.SENT]}, prøves igjen senere: {counts[MailStatus.QUEUED]}, "
         f"ga opp: {counts[MailStatus.FAILED]}."
     )
+    if counts.get(MailStatus.CANCELLED):
+        click.echo(f"Ikke sendt fordi mottakeren har sluttet: {counts[MailStatus.CANCELLED]}.")

@@ -97,6 +97,8 @@ def queue_email(
         locale=locale_of(recipient),
         idempotency_key=idempotency_key or f"mail:{uuid.uuid4().hex}",
         log_id=getattr(log, "id", log),
+        # an account (not a guardian's address on a log): not sent once a staff account is deactivated
+        recipient_id=recipient.id if isinstance(recipient, User) else None,
     )
     mailer.deliver_after_request(mail.id)
     return mail

@@ -7,7 +7,8 @@ FOR UPDATE SKIP LOCKED; everywhere: a conditional UPDATE only one sender can win
 commits, delivers with no transaction open, then records the outcome in a third. A
 failed attempt is retried with backoff; after the configured number of attempts the row
 is marked failed and kept with its error. A claim older than `stale_after` belongs to a
-sender that died and is due again.
+sender that died and is due again. A row its outbox says must not be delivered any more
+(`cancelled_when`: mail to a person who has left) is cancelled at its turn, never sent.
 
 Two ways in: a background thread right after the request that queued the row (the user
 never waits), and a `flask send-…` command run every minute by a timer."""
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = dt.timedelta(hours=1)
 QUEUED, SENDING, FAILED = "queued", "sending", "failed"  # the same words in every outbox
+CANCELLED = "cancelled"
+WAITING = (QUEUED, SENDING, FAILED)  # not delivered, and may still be
 
 
 def backoff(attempts: int, base_seconds: int) -> dt.timedelta:
@@ -63,6 +66,9 @@ class Outbox:
     enabled: Callable = lambda config: True
     # an error trying again cannot mend (a mailbox that does not exist): given up on at once
     permanent: Callable = lambda exc: False
+    # () -> a condition on the model's rows that must not be delivered any more, asked as
+    # each row's turn comes (and by `cancel`); None: every row is delivered
+    cancelled_when: Callable | None = None
     _threads: list = field(default_factory=list, repr=False)
     _threads_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -89,17 +95,31 @@ class Outbox:
             ]
         return list(model.select().where(model.id.in_(won or [0])).order_by(model.id))
 
-    def renew(self, row, sender: str) -> bool:
+    def renew(self, row, sender: str) -> str | None:
         """Just before its turn, the claim on one row of a batch is made fresh, if this
         sender still holds it: a long batch (a slow mail server) never lets a row go
         stale while it waits, and a row another sender took as stale, or that was
-        cancelled or deleted with its log meanwhile, is not delivered by this one."""
+        cancelled or deleted with its log meanwhile, is not delivered by this one.
+        SENDING: deliver it now; CANCELLED: it must not be delivered any more (and now
+        never is); None: not this sender's any more."""
+        mine = (self.model.id == row.id) & (self.model.claimed_by == sender)
         with write_transaction():
-            return bool(
-                self.model.update(claimed_at=utcnow())
-                .where(self.model.id == row.id, self.model.claimed_by == sender)
-                .execute()
-            )
+            if self.cancel(mine):
+                return CANCELLED
+            return SENDING if self.model.update(claimed_at=utcnow()).where(mine).execute() else None
+
+    def cancel(self, *where) -> int:
+        """Rows not yet delivered (among `where`) that `cancelled_when` says must not be
+        delivered any more are cancelled: never sent, kept for the outbox page like a row
+        given up on. In the caller's write transaction; returns how many."""
+        if self.cancelled_when is None:
+            return 0
+        model = self.model
+        return (
+            model.update(status=CANCELLED, claimed_by="", next_attempt_at=None)
+            .where(model.status.in_(WAITING), self.cancelled_when(), *where)
+            .execute()
+        )
 
     def record(self, row, sender: str, error: str | None, *, give_up: bool = False) -> str:
         """The outcome of one attempt, written only while this sender still holds the claim."""
@@ -125,7 +145,7 @@ class Outbox:
     # ---------------------------------------------------------------- deliver
 
     def empty_counts(self) -> dict:
-        return {self.done: 0, QUEUED: 0, FAILED: 0}
+        return {self.done: 0, QUEUED: 0, FAILED: 0}  # and CANCELLED, once a row was
 
     def deliver(self, *, ids=None, limit: int | None = None) -> dict:
         """Claim and deliver due rows (only `ids` when given). Returns counts by outcome.
@@ -139,8 +159,11 @@ class Outbox:
             claimed = self.claim(sender, ids=ids, limit=limit)
         for row in claimed:
             with connected():
-                if not self.renew(row, sender):
-                    continue  # taken by another sender as stale, cancelled or deleted meanwhile
+                turn = self.renew(row, sender)
+            if turn == CANCELLED:
+                counts[CANCELLED] = counts.get(CANCELLED, 0) + 1
+            if turn != SENDING:
+                continue  # must not be delivered; or taken by another sender as stale, cancelled or deleted meanwhile
             error, permanent = None, False
             try:
                 self.send(row, config)
@@ -161,7 +184,7 @@ class Outbox:
         while True:
             counts = self.deliver()
             for key, value in counts.items():
-                total[key] += value
+                total[key] = total.get(key, 0) + value
             if sum(counts.values()) < self.batch:
                 return total
 

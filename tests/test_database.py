@@ -88,7 +88,7 @@ def test_the_migration_leaves_one_consent_expired_event_per_consent_the_earliest
     from stafettlogg import audit
     from stafettlogg.models import Consent
 
-    name = "0037_consent_expired_once"
+    name = "0037_consent_expired_once_and_mail_recipient"
     runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
     runner.down(name)
     mark = "%s" if "postgres" in database_url else "?"

@@ -733,3 +733,132 @@ def test_an_unexpected_error_for_one_message_fails_that_message_not_the_run(mail
     with db.connection_context():
         [first] = _mails_to("first@example.no")
         assert first.status == MailStatus.QUEUED and first.claimed_by == "" and "KeyError" in first.last_error
+
+
+# ------------------------------------------------------------------ a staff member who has left
+
+
+def test_mail_to_a_staff_member_deactivated_after_it_was_queued_is_not_sent(mail_app, smtp):
+    """A teacher's notices wait in a long batch (a slow mail server); meanwhile she leaves
+    the municipality and her account is deactivated. When her e-mail's turn comes it is not
+    sent: cancelled, with the reason on the admin's outbox page (in nynorsk for a nynorsk
+    reader) and no «Prøv å sende igjen». E-mail to a guardian, to their account or to the
+    address on the log, goes as before."""
+    from stafettlogg.db import db
+    from stafettlogg.models import Guardian
+    from stafettlogg.notify import send_email
+
+    smtp.set_mode("accept")
+    log = a_log()
+    text = msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=log.id)
+    with mail_app.test_request_context(), db.connection_context():
+        OutboxEmail.delete().execute()
+        for username, address in (("aktor", "stays@example.no"), ("larer", "left@example.no")):
+            User.update(email=address).where(User.username == username).execute()
+        User.update(email="mother.account@example.no").where(User.username == "foresatt").execute()
+        notify(user("aktor"), "test", text, log=log)
+        notify(user("larer"), "test", text, log=log)
+        notify(user("foresatt"), "test", text, log=log)
+        mother = Guardian.get(Guardian.log == log, Guardian.relation == "mor")
+        Guardian.update(email="mother@example.no").where(Guardian.id == mother.id).execute()
+        send_email("mother@example.no", msg("Ny stafettholder"), text, recipient=mother, log=log)
+    send = mailer.OUTBOX.send
+
+    def she_leaves_during_the_batch(row, config):
+        send(row, config)
+        if row.to == "stays@example.no":  # the teacher's e-mail is claimed and waits its turn
+            with db.connection_context():
+                User.update(active=False).where(User.username == "larer").execute()
+
+    mailer.OUTBOX.send = she_leaves_during_the_batch
+    try:
+        with mail_app.app_context():
+            counts = mailer.deliver_all_due()
+    finally:
+        mailer.OUTBOX.send = send
+    assert counts == {"sent": 3, "queued": 0, "failed": 0, "cancelled": 1}
+    assert sorted(rcpt[0] for rcpt, _m in smtp.messages) == [
+        "mother.account@example.no",
+        "mother@example.no",
+        "stays@example.no",
+    ]
+    with db.connection_context():
+        [left] = _mails_to("left@example.no")
+        assert (left.status, left.attempts, left.claimed_by) == (MailStatus.CANCELLED, 0, "")
+    with mail_app.app_context():
+        assert mailer.deliver_all_due()["sent"] == 0  # never picked up again
+    admin = _login(mail_app, "admin")
+    assert admin.post(f"/admin/utboks/{left.id}/prov-igjen").status_code == 404
+    admin.set_cookie("lang", "nn")
+    page = admin.get("/admin/utboks").get_data(as_text=True)
+    assert "Ikkje send: mottakaren har slutta (kontoen er deaktivert)" in page
+    assert page.count("prov-igjen") == 0
+    assert len(smtp.messages) == 3
+
+
+def test_deactivating_a_staff_member_cancels_the_email_waiting_for_them_at_once(app, auth, db_conn):
+    """The unit leader deactivates a teacher who leaves: her e-mails still waiting (queued,
+    or given up on and waiting for «Prøv å sende igjen») are cancelled at once, with the
+    reason on the outbox page; what was sent stays as it was, and others' e-mail waits as
+    before. Cancelled e-mail leaves the outbox after MAIL_KEPT_DAYS like any finished."""
+    from stafettlogg.models import utcnow
+    from stafettlogg.notify import send_email
+    from stafettlogg.org.domain import deactivate_staff
+
+    log = a_log()
+    OutboxEmail.delete().execute()
+    text = msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=log.id)
+    User.update(email="left@example.no").where(User.username == "larer").execute()
+    User.update(email="stays@example.no").where(User.username == "aktor").execute()
+    with app.test_request_context():
+        waiting, failed, sent = (notify(user("larer"), "test", text, log=log) for _ in range(3))
+        notify(user("aktor"), "test", text, log=log)
+        send_email("someone@example.no", msg("Ny stafettholder"), text, log=log)  # an address alone
+    OutboxEmail.update(status=MailStatus.FAILED, attempts=3).where(
+        OutboxEmail.idempotency_key == f"notice:{failed.id}"
+    ).execute()
+    OutboxEmail.update(status=MailStatus.SENT, sent_at=utcnow()).where(
+        OutboxEmail.idempotency_key == f"notice:{sent.id}"
+    ).execute()
+
+    with app.test_request_context():
+        deactivate_staff(user("enhetsleder"), user("larer"))
+
+    status = dict(OutboxEmail.select(OutboxEmail.idempotency_key, OutboxEmail.status).tuples())
+    assert status[f"notice:{waiting.id}"] == status[f"notice:{failed.id}"] == MailStatus.CANCELLED
+    assert status[f"notice:{sent.id}"] == MailStatus.SENT
+    assert {m.status for m in _mails_to("stays@example.no") + _mails_to("someone@example.no")} == {MailStatus.QUEUED}
+    page = auth.login_as("admin").get("/admin/utboks").get_data(as_text=True)
+    assert page.count("Ikke sendt: mottakeren har sluttet (kontoen er deaktivert)") == 2
+    OutboxEmail.update(created_at=utcnow() - dt.timedelta(days=app.config["MAIL_KEPT_DAYS"] + 1)).execute()
+    assert mailer.forget_old(app.config) == 3  # the two cancelled and the one sent
+    assert {m.status for m in OutboxEmail.select()} == {MailStatus.QUEUED}
+
+
+def test_the_migration_names_the_reader_of_a_notices_email(database_url, db_conn):
+    """0037: an e-mail queued for a notice before the outbox named its reader gets the
+    notice's reader (and is not sent if that is a staff member who has left); one to an
+    address alone names none."""
+    from playhouse.migrations import Runner
+
+    from stafettlogg.db import MIGRATIONS_DIR, db
+
+    name = "0037_consent_expired_once_and_mail_recipient"
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    runner.down(name)
+    note = Notification.create(user=user("larer"), kind="t", message="{}", dedupe_key="mig-0037")
+    keys = (f"notice:{note.id}", "mail:to-an-address")
+    text = dumps(msg("Ny stafettholder"))
+    mark = "%s" if "postgres" in database_url else "?"
+    for key in keys:
+        db.execute_sql(
+            'INSERT INTO outbox_email ("to", subject_message, body_message, locale, idempotency_key, status, '
+            f"attempts, last_error, claimed_by, created_at) VALUES ('a@example.no', {mark}, {mark}, 'nb', {mark}, "
+            "'queued', 0, '', '', '2026-12-01 08:00:00')",
+            (text, text, key),
+        )
+    runner.up()
+    named = OutboxEmail.select(OutboxEmail.idempotency_key, OutboxEmail.recipient_id).where(
+        OutboxEmail.idempotency_key.in_(keys)
+    )
+    assert dict(named.tuples()) == {f"notice:{note.id}": user("larer").id, "mail:to-an-address": None}

@@ -7,7 +7,7 @@ import secrets
 
 from flask import current_app, has_app_context
 
-from stafettlogg import audit
+from stafettlogg import audit, mailer
 from stafettlogg.access import is_ito_coordinator
 from stafettlogg.auth import rotate_session_token
 from stafettlogg.db import write_transaction
@@ -235,6 +235,7 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
         handover.cancel_pending_involving(by, staff)
         _end_ito(by, staff)
         User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id).execute()
+        mailer.cancel_waiting_for(staff)  # nothing still waiting reaches a person who has left
         rotate_session_token(staff)
         audit.record("staff_deactivated", obj=staff, user=by)
 

@@ -1,11 +1,17 @@
-"""A consent runs out once: its «Samtykket gikk ut» event is unique (a partial unique index
+"""Two changes.
+
+A consent runs out once: its «Samtykket gikk ut» event is unique (a partial unique index
 on audit_event, for action 'consent_expired', by consent), so two overlapping reminder
 runs (two app servers' timers) write it once. Such runs may already have written it
 twice: the copies are removed first, the earliest of each kept. They are the same
 system event written twice, nothing anyone did or read, so the audit table's
 append-only guard is lifted for this one DELETE, inside the migration's transaction,
-and is back before it commits."""
-from peewee import SqliteDatabase
+and is back before it commits.
+
+An e-mail names the account it is written to (outbox_email.recipient_id), so that mail to
+a staff member deactivated since it was queued is not sent. E-mails of a notice get the
+notice's reader; the rest name none (an address alone)."""
+from peewee import IntegerField, SqliteDatabase
 
 DUPLICATES = (
     "DELETE FROM audit_event WHERE action = 'consent_expired' AND object_id IS NOT NULL "
@@ -40,7 +46,14 @@ def up(migrator, db):
         'CREATE UNIQUE INDEX "audit_event_consent_expired_once" ON "audit_event" ("object_id") '
         "WHERE (\"action\" = 'consent_expired')"
     )
+    migrator.migrate(migrator.add_column('outbox_email', 'recipient_id', IntegerField(null=True)))
+    db.execute_sql(
+        "UPDATE outbox_email SET recipient_id = (SELECT n.user_id FROM notification n "
+        "WHERE 'notice:' || CAST(n.id AS TEXT) = outbox_email.idempotency_key)"
+    )
 
 
 def down(migrator, db):
+    # a plain DROP COLUMN: SQLite's rebuild of the table would lose its AUTOINCREMENT ids
+    db.execute_sql('ALTER TABLE outbox_email DROP COLUMN recipient_id')
     db.execute_sql('DROP INDEX "audit_event_consent_expired_once"')
