@@ -286,7 +286,7 @@ def test_proposed_person_deactivated_while_pending_cancels_the_proposal(db_conn,
 
 ASSIGNMENTS = [
     ("leader of the log's unit", "enhetsleder", "larer", None),
-    ("to someone in another unit", "enhetsleder", "kontaktlaerer", None),
+    ("to someone in another unit", "enhetsleder", "kontaktlaerer", "arbeider ikke i enheten din"),
     ("leader of another unit", "enhetsleder2", "kontaktlaerer", "Bare enhetslederen"),
     ("the holder", "stafettholder", "larer", "Bare enhetslederen"),
     ("to the current holder", "enhetsleder", "stafettholder", "allerede stafettholder"),

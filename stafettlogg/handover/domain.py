@@ -377,6 +377,15 @@ def assign_holder_directly(
         if len(reason) > MAX_REASON:
             raise HandoverError(_("Begrunnelsen kan ha høyst 2000 tegn."), "reason")
         _check_new_holder(log, to_user, by)
+        if not assignable(by.unit_id, log.holder_id).where(User.id == to_user.id).exists():
+            # without their acceptance the log moves only to someone the leader leads
+            raise HandoverError(
+                _(
+                    "%(name)s arbeider ikke i enheten din. Direkte tildeling er bare til ansatte i din enhet; send et forslag til andre, så de kan godta det.",
+                    name=to_user.name,
+                ),
+                "to_user",
+            )
         for pending in Handover.select().where(Handover.log == log, Handover.status == PENDING):
             Handover.update(status=CANCELLED, decided_at=utcnow(), decline_reason="direct_assignment").where(
                 Handover.id == pending.id
@@ -514,6 +523,18 @@ def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple]) ->
     return direct
 
 
+def assignable(unit, leaving_id: int | None):
+    """Whom a unit leader may give a leaving (or left) holder's logs, directly or by a
+    proposal from the unit page: the active staff of the leader's own unit but the person
+    leaving. A query, to list or to ask about one person."""
+    return User.select().where(
+        User.unit == unit,
+        User.active == True,
+        User.role.in_(Role.STAFF_LIKE),
+        User.id != leaving_id,  # noqa: E712
+    )
+
+
 def reassignment_context(logs: list[Log], leaving: User | None, unit: Unit) -> dict:
     """What the unit page needs to let the leader choose new holders for a leaving
     person's logs: candidates (active staff of the unit), and the pending proposals."""
@@ -531,11 +552,7 @@ def reassignment_context(logs: list[Log], leaving: User | None, unit: Unit) -> d
     states.consent_gaps(logs)  # the list names each log's state (log_state): read at once
     return {
         "leaving": leaving,
-        "candidates": list(
-            User.select()
-            .where(User.unit == unit, User.active, User.role.in_(Role.STAFF_LIKE), User.id != leaving.id)
-            .order_by(User.name)
-        ),
+        "candidates": list(assignable(unit, leaving.id).order_by(User.name)),
         "pending_by_log": {h.log_id: h for h in pending},
         "subjects": {row["log_id"]: row["name"] for row in subjects},
     }
