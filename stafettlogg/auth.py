@@ -168,6 +168,13 @@ def password_sign_in_allowed(user: User) -> bool:
     return user.role == Role.GUARDIAN and bool(current_app.config.get("LOCAL_GUARDIAN_LOGIN"))
 
 
+def signs_in_with_password(user: User) -> bool:
+    """Has a password and may sign in with it: only then is a second factor for the
+    password offered, or changing it. Staff who sign in through the municipality's
+    provider may still have the first password they were given, which opens nothing."""
+    return bool(user.password_hash) and password_sign_in_allowed(user)
+
+
 def password_form_shown() -> bool:
     return local_login_enabled() or bool(current_app.config.get("LOCAL_GUARDIAN_LOGIN"))
 

@@ -443,3 +443,23 @@ def test_a_wrong_current_password_on_the_password_form_counts_like_a_sign_in(app
     assert waiting.status_code == 422 and "Vent" in waiting.get_data(as_text=True)
     clock.advance(app.config["LOGIN_MAX_DELAY_SECONDS"])
     assert client.post("/konto/passord", data={"current": "demo-passord", "new": new, "repeat": new}).status_code == 302
+
+
+def test_staff_who_sign_in_through_the_municipality_are_not_offered_a_code_for_a_password_they_cannot_use(
+    app, auth, client, clock
+):
+    """With the municipality's provider for staff (LOCAL_LOGIN off), a teacher's first
+    password opens nothing: no second factor is offered for it, nor a password to change;
+    the break-glass administrator still has both."""
+    app.config.update(LOCAL_LOGIN=False, STAFF_OIDC_ISSUER="https://login.kommune.example")
+    auth.login_as("larer")
+    page = client.get("/konto/sikkerhet").get_data(as_text=True)
+    assert "Du logger inn gjennom en annen tjeneste." in page and 'id="secret-key"' not in page
+    assert "Bytt passord" not in page
+    r = client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": "123456"})
+    assert r.status_code == 303
+    with db.connection_context():
+        assert not second_factor.enrolled(user("larer"))
+    auth.login_as("admin")
+    page = client.get("/konto/sikkerhet").get_data(as_text=True)
+    assert secret_on(page) is not None and "Passord" in page

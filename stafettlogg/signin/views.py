@@ -61,10 +61,16 @@ def account():
 
 def _account_page(error: str | None = None, status: int = 200, typed: str = ""):
     user = current_user._get_current_object()
-    context = {"user": user, "error": error, "mandatory": second_factor.mandatory(user), "typed": typed}
+    context = {
+        "user": user,
+        "error": error,
+        "mandatory": second_factor.mandatory(user),
+        "typed": typed,
+        "with_password": auth.signs_in_with_password(user),
+    }
     if second_factor.enrolled(user):
         context["codes_left"] = second_factor.recovery_codes_left(user)
-    elif user.password_hash:
+    elif auth.signs_in_with_password(user):
         secret, session[PENDING_SECRET] = second_factor.pending_secret(session.get(PENDING_SECRET))
         uri = second_factor.provisioning_uri(user, secret)
         context["secret"] = second_factor.grouped(secret)
@@ -76,7 +82,7 @@ def _account_page(error: str | None = None, status: int = 200, typed: str = ""):
 @bp.route("/konto/sikkerhet", methods=["POST"])
 def confirm():
     user = current_user._get_current_object()
-    if second_factor.enrolled(user) or not user.password_hash:
+    if second_factor.enrolled(user) or not auth.signs_in_with_password(user):
         return redirect(url_for("signin.account"), 303)
     # Turning it on asks for the password too: someone at a session left open must not tie
     # the account to their own phone (and lock its owner out).
