@@ -527,12 +527,8 @@ def assignable(unit, leaving_id: int | None):
     """Whom a unit leader may give a leaving (or left) holder's logs, directly or by a
     proposal from the unit page: the active staff of the leader's own unit but the person
     leaving. A query, to list or to ask about one person."""
-    return User.select().where(
-        User.unit == unit,
-        User.active == True,
-        User.role.in_(Role.STAFF_LIKE),
-        User.id != leaving_id,  # noqa: E712
-    )
+    query = User.select().where(User.unit == unit, User.active, User.role.in_(Role.STAFF_LIKE))
+    return query if leaving_id is None else query.where(User.id != leaving_id)
 
 
 def reassignment_context(logs: list[Log], leaving: User | None, unit: Unit) -> dict:
