@@ -501,7 +501,8 @@ def test_the_holder_reads_why_the_proposal_was_declined(auth, db_conn, log):
 
 def test_the_proposal_re_rendered_with_a_refusal_is_audited(auth, db_conn, log):
     """The proposal page names the child and the log's unit: shown again with a 422 (no
-    reason) or a 409 (no longer open), it is a read like the GET (SECURITY.md "Audit")."""
+    reason), it is a read like the GET (SECURITY.md "Audit"); withdrawn meanwhile, the 409
+    names no child and reads nothing."""
     handover = _pending(log)
     proposed = auth.login_as("kontaktlaerer")
     seen = AuditEvent.select().where(AuditEvent.log_id == log.id, AuditEvent.action.startswith("view:handover."))
@@ -516,9 +517,9 @@ def test_the_proposal_re_rendered_with_a_refusal_is_audited(auth, db_conn, log):
         handover.id,
     )
     ho.cancel_handover(user("stafettholder"), Handover.get_by_id(handover.id))
-    r = proposed.post(f"/stafettholder/{handover.id}/godta")
-    assert r.status_code == 409 and log.subject.name in r.get_data(as_text=True)
-    assert seen.count() == before + 2
+    r = proposed.post(f"/stafettholder/{handover.id}/godta")  # withdrawn meanwhile: the child is no longer named
+    assert r.status_code == 409 and log.subject.name not in r.get_data(as_text=True)
+    assert "Forslaget er trukket tilbake." in r.get_data(as_text=True) and seen.count() == before + 1
 
 
 def test_cancel_through_the_page(auth, db_conn, log):
@@ -844,3 +845,21 @@ def test_the_holder_reads_who_proposed_a_new_holder_on_their_behalf(auth, db_con
     page = auth.persona("holder").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
     assert f"{leader.name} har foreslått {colleague.name}" in page
     assert "Du har foreslått" not in page
+
+
+@pytest.mark.parametrize("how", ["declined", "withdrawn"])
+def test_a_closed_proposal_no_longer_names_the_child_nor_shows_the_note(auth, db_conn, log, how):
+    """Declined, or withdrawn by the holder: the proposed person has no role on the log, so
+    the proposal's page says what became of it, not which child it was about nor the
+    holder's note, and it is no read of the log."""
+    handover = _pending(log)
+    if how == "declined":
+        auth.login_as("kontaktlaerer").post(f"/stafettholder/{handover.id}/avsla", data={"reason": "Permisjon"})
+    else:
+        ho.cancel_handover(user("stafettholder"), handover)
+    reads = AuditEvent.select().where(AuditEvent.action == "view:handover.respond").count()
+    r = auth.login_as("kontaktlaerer").get(f"/stafettholder/{handover.id}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and ("Du har avslått forslaget." in html or "Forslaget er trukket tilbake." in html)
+    assert log.subject.name not in html and first_name(log) not in html and "flytter til Sørbyen" not in html
+    assert AuditEvent.select().where(AuditEvent.action == "view:handover.respond").count() == reads

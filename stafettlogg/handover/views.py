@@ -102,12 +102,18 @@ def _my_handover(handover_id: int) -> Handover:
     return handover
 
 
+# a proposal the person can still answer, or has accepted (they hold the log): its child is theirs to see
+SHOWS_THE_CHILD = ("pending", "accepted")
+
+
 def _respond_page(handover, values=None, errors=None, status=200):
-    # the proposed person reads the log's header, also when it is shown again with a refusal: audited
-    g.log, g.audit_object = handover.log, handover
+    shown = handover.status in SHOWS_THE_CHILD
+    if shown:  # the proposed person reads the log's header, also when it is shown again with a refusal: audited
+        g.log, g.audit_object = handover.log, handover
     return render_template(
         "handover/respond.html",
         handover=handover,
+        shown=shown,
         from_user=User.get_by_id(handover.from_user_id),
         created_by=User.get_by_id(handover.created_by_id),
         values=values or {},
