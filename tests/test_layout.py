@@ -211,6 +211,10 @@ def test_today_is_oslos_date_everywhere():
     utc_days = [name for name, path in MODULES.items() if "utcnow().date()" in path.read_text()]
     assert not utc_days, utc_days
     zones = [name for name, path in MODULES.items() if "Europe/Oslo" in path.read_text() and path.name != "dates.py"]
+    ages = [
+        name for name, path in MODULES.items() if '"CONSENT_AGE"]' in path.read_text() and name != "stafettlogg.access"
+    ]
+    assert not ages, ages  # the consent age is access.consent_age (the setting as it is now)
     assert not zones, zones  # Oslo's zone is dates.OSLO, converted by dates.local
 
 

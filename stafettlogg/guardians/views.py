@@ -4,10 +4,11 @@ print; and the holder's invitations and the guardian accepting one. Thin: the ac
 hook has loaded g.log and checked the role; rules live in guardians/domain.py
 (invitations) and logs/lifecycle.py (the log's life), reads in guardians/queries.py."""
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from stafettlogg import auth, languages
+from stafettlogg.access import consent_age
 from stafettlogg.dates import local_today
 from stafettlogg.guardians import domain
 from stafettlogg.guardians.queries import WINDOWED, access_history, plain_view
@@ -160,7 +161,7 @@ def _invitations_page(status=200, created=None, values=None, errors=None, youth_
         values=values or {},
         errors=errors or {},
         youth_age=age,
-        consent_age=current_app.config["CONSENT_AGE"],
+        consent_age=consent_age(),
         has_youth=any(gd.relation == domain.YOUTH_RELATION for gd in guardians),
         refusals={gd.id: domain.invitation_refusal(gd) for gd in guardians},
         invitations_off=not domain.invitations_enabled(),

@@ -4,11 +4,11 @@ g.log (or g.unit) and checked the role; the rules live in logs/lifecycle.py and 
 state table in logs/states.py. A blueprint of its own ("lifecycle"), beside the log's
 ("logs", under /logger), because the deletion queue is a unit's page (/enheter/…)."""
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from stafettlogg import audit, content
-from stafettlogg.access import holder_left
+from stafettlogg.access import consent_age, holder_left
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
@@ -50,7 +50,7 @@ def _close_page(values=None, errors=None, status=200):
         guardians=queries.guardians(log),
         stand_in=lifecycle.standing_in(current_user, log),
         deletion_request=lifecycle.open_deletion_request(log),
-        consent_age=current_app.config["CONSENT_AGE"],
+        consent_age=consent_age(),
     ), status
 
 

@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user
 
 from stafettlogg import content, labels, languages
-from stafettlogg.access import role_on_log
+from stafettlogg.access import consent_age, role_on_log
 from stafettlogg.archive import domain as archive_domain
 from stafettlogg.dates import form_local, local_today
 from stafettlogg.guide.domain import load_guide
@@ -286,7 +286,7 @@ def _consent_page(values, errors, status=200):
         units=_units(),
         kinds=labels.UNIT_KINDS,
         current=domain.current_consent(log),
-        consent_age=current_app.config["CONSENT_AGE"],
+        consent_age=consent_age(),
     )
 
 
@@ -332,7 +332,7 @@ def consent_upload(log_id):
             expires_on=expires_on,
             services=f.getlist("services"),
             max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
-            consent_age=current_app.config["CONSENT_AGE"],
+            consent_age=consent_age(),
         )
     except domain.LogError as e:
         return _consent_page(values, {e.field or "file": str(e)}, 422)
