@@ -47,9 +47,12 @@ def up(migrator, db):
         "WHERE (\"action\" = 'consent_expired')"
     )
     migrator.migrate(migrator.add_column('outbox_email', 'recipient_id', IntegerField(null=True)))
+    # the notice's id from the key (notice:<id>), looked up by its primary key: comparing
+    # keys built from every notice would read all of them once per e-mail
     db.execute_sql(
         "UPDATE outbox_email SET recipient_id = (SELECT n.user_id FROM notification n "
-        "WHERE 'notice:' || CAST(n.id AS TEXT) = outbox_email.idempotency_key)"
+        "WHERE n.id = CAST(SUBSTR(outbox_email.idempotency_key, 8) AS INTEGER)) "
+        "WHERE SUBSTR(idempotency_key, 1, 7) = 'notice:'"
     )
 
 
