@@ -299,6 +299,8 @@ def _profile(page: Page, count: int, report, send) -> None:
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(30)
+    if os.environ.get("BENCH_CALLERS"):  # who calls a function: BENCH_CALLERS=runtime.py:262
+        stats.print_callers(os.environ["BENCH_CALLERS"])
     # what the database did of it: each statement of one request (executing it, not
     # fetching its rows), with the rows fetched
     out.write("Statements of one request (ms to execute, rows fetched):\n")
