@@ -139,7 +139,8 @@ def test_the_unit_leader_who_accepted_a_request_can_take_the_proposal_back(close
     assert Log.get_by_id(log.id).status == LogStatus.CLOSED
     # taken back once: nothing more to take back, and the other request can be accepted now
     leader = auth.login_as(leader_of(log).username)
-    assert "Trekk tilbake forslaget" not in leader.get(f"/foresporsler/{first.id}").get_data(as_text=True)
+    page = leader.get(f"/foresporsler/{first.id}").get_data(as_text=True)
+    assert "Trekk tilbake forslaget" not in page and "Forslaget er trukket tilbake." in page  # not just «godtatt»
     assert leader.post(f"/foresporsler/{first.id}/trekk-tilbake").status_code == 409
     assert leader.post(f"/foresporsler/{second.id}/godta").status_code == 303
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs.errors import LogError
-from stafettlogg.models import Log, User
+from stafettlogg.models import Handover, Log, User
 from stafettlogg.takeover import domain
 from stafettlogg.web import hx_redirect_or_redirect
 
@@ -30,6 +30,8 @@ def _page(found, values=None, errors=None, status=200):
         log=log,
         requester=User.get_by_id(found.requester_id),
         decided_by=User.get_or_none(id=found.decided_by_id or 0),
+        # what became of the proposal an accepted request made (answered or withdrawn since)
+        proposal=Handover.get_or_none(id=found.handover_id or 0),
         withdrawable=domain.may_withdraw(current_user, found),
         values=values or {},
         errors=errors or {},
