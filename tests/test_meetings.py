@@ -275,7 +275,7 @@ def test_measures_agreed_in_the_meeting(auth, meeting):
 
 def test_a_measure_agreed_in_the_meeting_is_given_to_no_one_who_has_left(auth, meeting):
     """Meeting mode offers only people still working as responsible for a measure and
-    refuses one who has left; a measure already theirs keeps them, marked «(sluttet)»."""
+    refuses one who has left; a measure already theirs keeps them, marked «Har sluttet:»."""
     client = auth.persona("holder")
     nurse, adviser = user("aktor"), user("ppt")
     first = client.post(url(meeting, "/tiltak"), data=_measure_form(responsible_user=nurse.id), headers=HX)
@@ -297,7 +297,7 @@ def test_a_measure_agreed_in_the_meeting_is_given_to_no_one_who_has_left(auth, m
 
     select = f"meeting-measure-{measure.id}-responsible_user"
     edit = client.get(url(meeting, f"/tiltak/{measure.id}/endre"), headers=HX).get_data(as_text=True)
-    assert options_of(edit, select)[str(nurse.id)] == "Karianne Petrusen (Helsesykepleier) (sluttet)"
+    assert options_of(edit, select)[str(nurse.id)] == "Har sluttet: Karianne Petrusen (Helsesykepleier)"
     assert chosen_in(edit, select) == str(nurse.id)
     kept = client.post(
         url(meeting, f"/tiltak/{measure.id}"),

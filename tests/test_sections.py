@@ -714,18 +714,18 @@ def test_a_new_measure_naming_someone_who_has_left_is_refused_and_stores_nothing
 
 def test_editing_a_measure_keeps_its_responsible_who_has_left_marked_and_refuses_naming_them_anew(auth, db_conn, log):
     """Inline edit (htmx): the measure the nurse answers for still shows her, marked
-    «(sluttet)», and saves with her unchanged; another measure cannot be given to her."""
+    «Har sluttet:», and saves with her unchanged; another measure cannot be given to her."""
     nurse = _leaves("aktor")
     hers = Measure.get(Measure.log == log, Measure.responsible_user == nurse)
     other = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
     c = auth.persona("holder")
     select = f"edit-measures-{hers.id}-responsible_user"
     form = c.get(f"/logger/{log.id}/seksjon/measures/{hers.id}/endre", headers=HX).get_data(as_text=True)
-    assert options_of(form, select)[str(nurse.id)] == "Karianne Petrusen (Helsesykepleier) (sluttet)"
+    assert options_of(form, select)[str(nurse.id)] == "Har sluttet: Karianne Petrusen (Helsesykepleier)"
     assert chosen_in(form, select) == str(nurse.id)
     c.set_cookie("lang", "nn")
     form = c.get(f"/logger/{log.id}/seksjon/measures/{hers.id}/endre", headers=HX).get_data(as_text=True)
-    assert options_of(form, select)[str(nurse.id)] == "Karianne Petrusen (Helsesykepleier) (slutta)"
+    assert options_of(form, select)[str(nurse.id)] == "Har slutta: Karianne Petrusen (Helsesykepleier)"
     c.set_cookie("lang", "nb")
     # the other measure's form does not offer her
     assert str(nurse.id) not in options_of(
@@ -762,7 +762,7 @@ def test_a_measure_keeps_its_responsible_who_no_longer_takes_part_until_someone_
     c = auth.persona("holder")
     select = f"edit-measures-{hers.id}-responsible_user"
     form = c.get(f"/logger/{log.id}/seksjon/measures/{hers.id}/endre", headers=HX).get_data(as_text=True)
-    assert options_of(form, select)[str(nurse.id)] == "Karianne Petrusen (Helsesykepleier) (ikke lenger med i loggen)"
+    assert options_of(form, select)[str(nurse.id)] == "Ikke lenger med i loggen: Karianne Petrusen (Helsesykepleier)"
     assert chosen_in(form, select) == str(nurse.id)
     assert str(nurse.id) not in options_of(
         c.get(f"/logger/{log.id}").get_data(as_text=True), "new-measures-responsible_user"

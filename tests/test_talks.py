@@ -265,4 +265,6 @@ def test_a_talk_agreement_names_no_one_who_has_left_and_keeps_one_it_named(auth,
     edit = holder.get(
         f"/logger/{log.id}/seksjon/talk_agreements/{agreement.id}/endre", headers={"HX-Request": "true"}
     ).get_data(as_text=True)
-    assert options_of(edit, f"edit-talk_agreements-{agreement.id}-adult_user")[str(nurse.id)].endswith("(sluttet)")
+    assert options_of(edit, f"edit-talk_agreements-{agreement.id}-adult_user")[str(nurse.id)].startswith(
+        "Har sluttet: "
+    )

@@ -251,8 +251,12 @@ def person_choices(f: Field, log: Log, item=None) -> list[tuple]:
     person = User.get_or_none(User.id == current)
     if person is None:
         return options
-    mark = _("(ikke lenger med i loggen)") if person.active else _("(sluttet)")
-    return [*options, (person.id, f"{_person(person)} {mark}")]
+    # the mark first: a narrow screen cuts a long option's end, and the mark must be read
+    if person.active:
+        text = _("Ikke lenger med i loggen: %(person)s", person=_person(person))
+    else:
+        text = _("Har sluttet: %(person)s", person=_person(person))
+    return [*options, (person.id, text)]
 
 
 def field_choices(f: Field, log: Log, item=None) -> list[tuple]:
