@@ -2,7 +2,7 @@
 
 from peewee import JOIN, fn
 
-from stafettlogg.models import Evaluation, Handover, Log, LogStatus, Measure, Role, User
+from stafettlogg.models import Answer, Evaluation, Handover, Log, LogStatus, Measure, Role, User
 
 
 def check_invariants() -> list[str]:
@@ -53,7 +53,7 @@ def _handover_problems() -> list[str]:
     problems = []
     doubled = (
         Handover.select(Handover.log, fn.COUNT(Handover.id).alias("n"))
-        .where(Handover.status == "pending")
+        .where(Handover.status == Answer.PENDING)
         .group_by(Handover.log)
         .having(fn.COUNT(Handover.id) > 1)
         .dicts()
@@ -63,7 +63,7 @@ def _handover_problems() -> list[str]:
     to_inactive = (
         Handover.select(Handover.id, Handover.log, Handover.to_user)
         .join(User, on=(Handover.to_user == User.id))
-        .where(Handover.status == "pending", ~User.active)
+        .where(Handover.status == Answer.PENDING, ~User.active)
         .dicts()
     )
     for row in to_inactive:

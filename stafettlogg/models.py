@@ -603,7 +603,39 @@ class ClassGroupPeriod(BaseModel):
         indexes = ((("log", "unit", "school_year"), True),)
 
 
-class Handover(BaseModel):
+class Answer:
+    """The life of a handover proposal and of a takeover request: pending until one answer
+    (or a withdrawal) closes it, once."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"  # a handover proposal withdrawn, by its proposer or the system
+
+
+class AwaitsAnswer:
+    """A row that waits for one answer (Handover, LogRequest)."""
+
+    @property
+    def pending(self) -> bool:
+        return self.status == Answer.PENDING
+
+    def close_pending(self, status: str, error: Exception, **values) -> None:
+        """Close the row only if it is still pending: of two answers at once (an accept and
+        a withdrawal, the holder and the unit leader), the later one changes nothing and
+        ``error`` is raised instead of overwriting the one that won (PostgreSQL may read the
+        row before the log's row lock is granted)."""
+        model = type(self)
+        changed = (
+            model.update(status=status, decided_at=utcnow(), **values)
+            .where(model.id == self.id, model.status == Answer.PENDING)
+            .execute()
+        )
+        if not changed:
+            raise error
+
+
+class Handover(AwaitsAnswer, BaseModel):
     """Holder history and pending proposals (seed 002: the old holder keeps the
     role until the new one accepts)."""
 
@@ -613,7 +645,7 @@ class Handover(BaseModel):
     note = TextField(default="")  # the proposer's own words
     # a note the system wrote (messages.dumps of a msg()): read in the reader's language
     system_note = TextField(default="")
-    status = CharField(max_length=20, default="pending", index=True)
+    status = CharField(max_length=20, default=Answer.PENDING, index=True)
     decline_reason = TextField(default="")
     direct_assignment = BooleanField(default=False)
     created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
@@ -629,7 +661,7 @@ class Handover(BaseModel):
         return loads(self.system_note).render()
 
 
-class LogRequest(BaseModel):
+class LogRequest(AwaitsAnswer, BaseModel):
     """Someone outside a log found it by fødselsnummer and asks to take it over. The
     log's holder (while it is in use) or its unit leader (once it has ended) accepts,
     which proposes a handover the requester accepts, or declines with a reason the
@@ -637,7 +669,7 @@ class LogRequest(BaseModel):
 
     log = ForeignKeyField(Log, backref="requests", on_delete="CASCADE")
     requester = ForeignKeyField(User, backref="+", on_delete="CASCADE")
-    status = CharField(max_length=20, default="pending", index=True)  # pending, accepted, declined
+    status = CharField(max_length=20, default=Answer.PENDING, index=True)  # pending, accepted, declined
     created_at = DateTimeField(default=utcnow)
     decided_at = DateTimeField(null=True)
     decided_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

@@ -5,6 +5,7 @@ decision and links each have one home. These tests read the code as text (ast), 
 fail the moment someone restates a rule elsewhere."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -243,3 +244,23 @@ def test_a_units_active_leaders_are_queried_in_one_place():
                 restated.append(f"{name}:{node.lineno}")
     assert not restated, restated
     assert any(_asks_for_unit_leaders(node) for node in ast.walk(ast.parse(MODULES[home].read_text())))
+
+
+def test_a_pending_answer_is_asked_of_the_model():
+    """Whether a handover proposal or takeover request still waits for its answer, and
+    closing it once (two answers at once: the later changes nothing), is said once, in
+    models (Answer, AwaitsAnswer). A copied "pending" comparison or conditional update
+    drifts from it."""
+    pending = re.compile(r"""(==|!=)\s*["']pending["']|["']pending["']\s*(==|!=)""")
+    copied = [name for name, path in MODULES.items() if pending.search(path.read_text())]
+    copied += [
+        str(path.relative_to(ROOT)) for path in (ROOT / "templates").rglob("*.html") if pending.search(path.read_text())
+    ]
+    assert not copied, copied
+    updates = [
+        name
+        for name, path in MODULES.items()
+        if name != "stafettlogg.models"
+        and re.search(r"\.status == (Answer\.)?PENDING\)\s*\.execute\(\)", path.read_text())
+    ]
+    assert not updates, updates

@@ -17,6 +17,7 @@ from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.logs.domain import search_staff
 from stafettlogg.models import (
     YOUTH_RELATION,
+    Answer,
     Guardian,
     Handover,
     Log,
@@ -32,10 +33,7 @@ from stafettlogg.notify import Message, dumps, msg, notify, send_email
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
-PENDING = "pending"
-ACCEPTED = "accepted"
-DECLINED = "declined"
-CANCELLED = "cancelled"
+PENDING, ACCEPTED, DECLINED, CANCELLED = Answer.PENDING, Answer.ACCEPTED, Answer.DECLINED, Answer.CANCELLED
 HANDOVER_STATUSES = states.OPEN  # logs that have a holder to hand over
 
 
@@ -141,16 +139,7 @@ def _load_pending(handover: Handover) -> tuple[Handover, Log]:
 
 
 def _decide(handover: Handover, status: str, **values) -> None:
-    """Close the proposal only if it is still pending: an answer or withdrawal that lost a
-    race (PostgreSQL reads the proposal before the log's row lock is granted) changes
-    nothing instead of overwriting the one that won."""
-    changed = (
-        Handover.update(status=status, decided_at=utcnow(), **values)
-        .where(Handover.id == handover.id, Handover.status == PENDING)
-        .execute()
-    )
-    if not changed:
-        raise HandoverError(_("Forslaget er ikke lenger aktivt."))
+    handover.close_pending(status, HandoverError(_("Forslaget er ikke lenger aktivt.")), **values)
 
 
 def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log, int | None]:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from stafettlogg.handover import domain as domain
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, states
-from stafettlogg.models import Handover, Log, Subject, Unit, User
+from stafettlogg.models import Answer, Handover, Log, Subject, Unit, User
 from stafettlogg.web import hx_redirect_or_redirect, page_or_fragment
 from stafettlogg.windows import row_id
 
@@ -103,7 +103,7 @@ def _my_handover(handover_id: int) -> Handover:
 
 
 # a proposal the person can still answer, or has accepted (they hold the log): its child is theirs to see
-SHOWS_THE_CHILD = ("pending", "accepted")
+SHOWS_THE_CHILD = (Answer.PENDING, Answer.ACCEPTED)
 
 
 def _respond_page(handover, values=None, errors=None, status=200):

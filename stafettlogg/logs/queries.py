@@ -18,6 +18,7 @@ from stafettlogg.logs.ip_prompt import ip_prompt
 from stafettlogg.logs.sections import SECTIONS
 from stafettlogg.models import (
     YOUTH_RELATION,
+    Answer,
     Area,
     ChildTalk,
     Consent,
@@ -662,7 +663,7 @@ def _handovers_to_me(user_id: int):
         Handover.select(Handover, Log, Subject)
         .join(Log)
         .join(Subject)
-        .where(Handover.to_user == user_id, Handover.status == "pending")
+        .where(Handover.to_user == user_id, Handover.status == Answer.PENDING)
         .order_by(Handover.id)
     )
 

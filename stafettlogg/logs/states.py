@@ -20,7 +20,7 @@ from stafettlogg.dates import local_today
 from stafettlogg.db import once_per_request, prepared, request_memo
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.errors import LogError
-from stafettlogg.models import Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
+from stafettlogg.models import Answer, Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
 from stafettlogg.notify import msg
 
 DRAFT, ACTIVE, CLOSED, PASSIVE = LogStatus.DRAFT, LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE
@@ -165,7 +165,7 @@ def _open_deletion_requests(log_id: int):
 
 @prepared
 def _pending_handovers(log_id: int):
-    return Handover.select(Handover.id).where(Handover.log == log_id, Handover.status == "pending").limit(1)
+    return Handover.select(Handover.id).where(Handover.log == log_id, Handover.status == Answer.PENDING).limit(1)
 
 
 def _kept_by_agreement(log: Log) -> bool:
@@ -286,7 +286,7 @@ def roles_of(user: User | None, log: Log) -> set[str]:
         user is not None
         and getattr(user, "is_staff", False)
         and Handover.select()
-        .where(Handover.log == log, Handover.to_user == user.id, Handover.status == "pending")
+        .where(Handover.log == log, Handover.to_user == user.id, Handover.status == Answer.PENDING)
         .exists()
     ):
         roles.add("proposed_holder")

@@ -16,6 +16,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import class_group_in
 from stafettlogg.models import (
+    Answer,
     CoordinatorRecord,
     ExternalCoordination,
     Handover,
@@ -28,7 +29,7 @@ from stafettlogg.models import (
 from stafettlogg.windows import Window, page_size
 
 VISIBLE_STATUSES = (LogStatus.ACTIVE, *LogStatus.ENDED)
-ACCEPTED = "accepted"
+ACCEPTED = Answer.ACCEPTED
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:

@@ -22,12 +22,12 @@ from stafettlogg.handover import domain as handovers
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.errors import LogError
-from stafettlogg.models import Handover, Log, LogRequest, NationalIdLookup, Role, Subject, User, utcnow
+from stafettlogg.models import Answer, Handover, Log, LogRequest, NationalIdLookup, Role, Subject, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
-PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+PENDING, ACCEPTED, DECLINED = Answer.PENDING, Answer.ACCEPTED, Answer.DECLINED
 MAX_REASON = 2000
 
 # Searches by fødselsnummer a person may make in LOOKUP_WINDOW (config LOOKUP_LIMIT).
@@ -189,15 +189,8 @@ def _load_pending(request: LogRequest) -> tuple[LogRequest, Log]:
 
 
 def _decide(request: LogRequest, by: User, status: str, **values) -> None:
-    """Answer the request only if it is still pending: of two answers at once (the holder
-    and the unit leader, or an accept and a decline), the later one changes nothing."""
-    changed = (
-        LogRequest.update(status=status, decided_at=utcnow(), decided_by=by.id, **values)
-        .where(LogRequest.id == request.id, LogRequest.status == PENDING)
-        .execute()
-    )
-    if not changed:
-        raise LogError(_("Forespørselen er allerede besvart."), code="decided")
+    error = LogError(_("Forespørselen er allerede besvart."), code="decided")
+    request.close_pending(status, error, decided_by=by.id, **values)
 
 
 def accept(by: User, request: LogRequest) -> Handover:
