@@ -1037,7 +1037,7 @@ def _range_in_line(shown: dict, line: list, key) -> tuple:
 
     def bounds(k):
         count = shown[k]
-        return {"": (count.value, count.value), "small": (1, 4), "sum": (5, inf)}[count.hidden]
+        return {"": (count.value, count.value), "small": (1, 4), "few": (0, 4), "sum": (5, inf)}[count.hidden]
 
     parts, total = line[:-1], line[-1]
     if key == total:
@@ -1066,6 +1066,23 @@ def test_hidden_counts_cannot_be_pinned_down_by_their_sum():
         assert low < high, (key, low, high)
     # still: nothing hidden when nothing is small, and no small count shown
     assert not any(c.hidden for c in stats.suppress({"a": 5, "b": 6, "sum": 11}, [["a", "b", "sum"]]).values())
+
+
+def test_a_line_of_only_small_counts_does_not_give_each_away():
+    # Four units with one passive log each: "<5" four times and a sum of "<5" told that
+    # each was 1 (four counts of at least 1 make at most 4). A fifth unit with none is no
+    # help while its 0 shows. Shown as "0–4" (the zero too), each could be none.
+    for cells in ({"a": 1, "b": 1, "c": 1, "d": 1, "sum": 4}, {"a": 1, "b": 1, "c": 1, "d": 1, "e": 0, "sum": 4}):
+        line = list(cells)
+        shown = stats.suppress(cells, [line])
+        for key in line:
+            low, high = _range_in_line(shown, line, key)
+            assert low < high, (key, low, high, {k: str(c) for k, c in shown.items()})
+        assert {str(shown[k]) for k in line[:-1]} == {"0–4"}
+        assert not any(0 < c.value < 5 and not c.hidden for c in shown.values())
+    # where a part is not small, "<5" stays: 1, 1 and 10 of 12
+    shown = stats.suppress({"a": 1, "b": 1, "c": 10, "sum": 12}, [["a", "b", "c", "sum"]])
+    assert str(shown["a"]) == "<5" and not any(c.hidden == "few" for c in shown.values())
 
 
 def _worked_out(cells: dict, lines: list[list], hidden: set) -> list:

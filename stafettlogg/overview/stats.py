@@ -350,7 +350,8 @@ SMALLEST_SHOWN = 5  # a count from 1 to SMALLEST_SHOWN - 1 is never shown
 @dataclasses.dataclass(frozen=True)
 class Count:
     """A count as it may be published: the number, or hidden. ``hidden`` is "small" for a
-    count from 1 to 4 and "sum" for one hidden so that a sum cannot reveal a small one."""
+    count from 1 to 4, "sum" for one hidden so that a sum cannot reveal a small one, and
+    "few" for a count from 0 to 4 in a line of only small counts and zeros (``suppress``)."""
 
     value: int
     hidden: str = ""
@@ -360,6 +361,8 @@ class Count:
             return f"<{SMALLEST_SHOWN}"
         if self.hidden == "sum":
             return _("skjult")
+        if self.hidden == "few":
+            return f"0–{SMALLEST_SHOWN - 1}"
         return str(self.value)
 
     @property
@@ -376,7 +379,9 @@ def suppress(cells: dict, lines: list[list]) -> dict:
     """Hide cells so that no published number from 1 to 4 remains and no line (cells whose
     last is the sum of the others) pins down a hidden cell: one hidden cell in a line is
     its sum minus the others, and two "<5" whose visible sum is 2 are both 1. The smallest
-    visible non-zero cell of such a line is hidden too, until no line gives one away."""
+    visible non-zero cell of such a line is hidden too, until no line gives one away. A
+    line with no such cell (four "<5" whose sum is "<5" are each 1) shows its small counts
+    and zeros as "0–4": a part could then be none."""
     hidden = {key: "small" for key, value in cells.items() if 0 < value < SMALLEST_SHOWN}
     changed = True
     while changed:
@@ -387,6 +392,9 @@ def suppress(cells: dict, lines: list[list]) -> dict:
             visible = [key for key in line if key not in hidden and cells[key] > 0]
             if visible:
                 hidden[min(visible, key=lambda k: cells[k])] = "sum"
+                changed = True
+            elif few := [key for key in line if hidden.get(key) == "small" or (key not in hidden and cells[key] == 0)]:
+                hidden.update(dict.fromkeys(few, "few"))
                 changed = True
         # Lines that cross (a unit's levels and its active count, each level over the
         # units) can give a hidden cell away together, though none does alone.
@@ -457,13 +465,15 @@ def _subtract(equation: dict, pivot_equation: dict, times: int) -> None:
 
 
 def _known(cells: dict, hidden: dict, key) -> tuple[float, float]:
-    """What a reader knows of a cell: a shown count itself, "<5" 1 to 4, "skjult" 5 or more
-    (only a count not small is hidden for a sum's sake)."""
+    """What a reader knows of a cell: a shown count itself, "<5" 1 to 4, "0–4" 0 to 4,
+    "skjult" 5 or more (only a count not small is hidden for a sum's sake)."""
     kind = hidden.get(key)
     if kind == "small":
         return 1, SMALLEST_SHOWN - 1
     if kind == "sum":
         return SMALLEST_SHOWN, math.inf
+    if kind == "few":
+        return 0, SMALLEST_SHOWN - 1
     return cells[key], cells[key]
 
 
