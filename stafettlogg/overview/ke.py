@@ -194,8 +194,28 @@ def records(filters: dict, cursor: str | None = None) -> Window:
     return dated_window(query, CoordinatorRecord.decided_on, CoordinatorRecord.id, cursor, query.count())
 
 
+# what the register shows of a decision (the page reads fifty rows: no other column)
+SHOWN = (
+    CoordinatorRecord.id,
+    CoordinatorRecord.child_name,
+    CoordinatorRecord.birth_date,
+    CoordinatorRecord.unit,
+    CoordinatorRecord.class_group,
+    CoordinatorRecord.kind,
+    CoordinatorRecord.decision,
+    CoordinatorRecord.decided_on,
+    CoordinatorRecord.person_name,
+    CoordinatorRecord.person_service,
+    CoordinatorRecord.has_ip,
+    CoordinatorRecord.consent_to_inform,
+    CoordinatorRecord.informed_at,
+    Unit.id,
+    Unit.name,
+)
+
+
 def _filtered(filters: dict):
-    query = CoordinatorRecord.select(CoordinatorRecord, Unit).join(Unit, JOIN.LEFT_OUTER)
+    query = CoordinatorRecord.select(*SHOWN).join(Unit, JOIN.LEFT_OUTER)
     if q := (filters.get("q") or "").strip():
         pattern = f"%{q}%"
         query = query.where(CoordinatorRecord.child_name.ilike(pattern) | CoordinatorRecord.person_name.ilike(pattern))
