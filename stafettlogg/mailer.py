@@ -6,7 +6,8 @@ talks to SMTP with no transaction open, and records the outcome; failed attempts
 retried with backoff, and after MAIL_MAX_ATTEMPTS the message is marked failed with the
 error. Two ways in: right after a request that queued mail (a background thread, so the
 user never waits for the mail server), and `flask send-mail`, run every minute by a timer.
-Mail to a staff member who has left since it was written is never sent (to_someone_who_left).
+Mail to an account deactivated since it was written (a staff member who has left, a
+family's closed account) is never sent (to_someone_who_left, the rule of notify.reached).
 """
 
 import datetime as dt
@@ -22,7 +23,7 @@ from flask.cli import with_appcontext
 
 from stafettlogg.config import SMTP_SECURITY
 from stafettlogg.db import write_transaction
-from stafettlogg.models import MailStatus, OutboxEmail, Role, User, utcnow
+from stafettlogg.models import MailStatus, OutboxEmail, User, utcnow
 from stafettlogg.outbox import Outbox
 
 BATCH = 50
@@ -92,17 +93,20 @@ def _recipient_refused_for_good(exc: Exception) -> bool:
 
 
 def to_someone_who_left():
-    """The rule, asked as each e-mail's turn comes and as a staff member is deactivated: an
-    e-mail written to the account of someone working for the municipality (any role but a
-    family's: their notices of a meeting, a handover, a reminder about a child's log) is not
-    sent once the account is deactivated. They have left; nothing about the children's logs
-    is for them now. E-mail to a guardian, or to an address no account is named for, goes
-    as before. Mail about the
-    account itself is no exception: the one there is, a second factor reset
-    (signin/second_factor.py), warns of sign-ins a deactivated account cannot make; no
-    e-mail resets a password or tells a person they were deactivated (their leader does)."""
-    left = User.select(User.id).where(User.active == False, User.role != Role.GUARDIAN)  # noqa: E712
-    return OutboxEmail.recipient_id.in_(left)
+    """Mail to an account that is no longer told anything (notify.reached: deactivated,
+    staff or family), asked as each e-mail's turn comes and as a staff member is
+    deactivated: notify and send_email queue nothing for such an account, and an e-mail
+    queued before it was deactivated is not sent either. They have left, or the account
+    was closed; nothing about the children's logs is for them now. E-mail to the address
+    a holder recorded for a guardian on a log, or to an address no account is named for,
+    goes as before. Mail about the account itself is no exception: the one there is, a
+    second factor reset (signin/second_factor.py), warns of sign-ins a deactivated account
+    cannot make; no e-mail resets a password or tells a person they were deactivated
+    (their leader does). Reactivating the account brings none of it back: mail cancelled
+    stays cancelled (the notices written before are still in the app when they sign in again)."""
+    from stafettlogg.notify import reached  # cycle: notify queues its e-mail through this module
+
+    return OutboxEmail.recipient_id.in_(User.select(User.id).where(~reached()))
 
 
 OUTBOX = Outbox(
@@ -135,7 +139,8 @@ wait_for_background_delivery = OUTBOX.wait_for_background_delivery
 def cancel_waiting_for(user: User) -> int:
     """A staff member is deactivated (org.domain.deactivate_staff, in its transaction, after
     the account is marked): the e-mails still waiting for them are cancelled at once, by the
-    same rule a sender asks at each e-mail's turn. Returns how many."""
+    same rule a sender asks at each e-mail's turn. Returns how many. Reactivating the
+    account does not bring them back (to_someone_who_left)."""
     return OUTBOX.cancel(OutboxEmail.recipient_id == user.id)
 
 

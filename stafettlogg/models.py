@@ -258,7 +258,7 @@ class MailStatus:
     SENT = "sent"
     FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS tries
     SKIPPED = "skipped"  # written before the queue existed, without a mail server: never sent
-    CANCELLED = "cancelled"  # to a staff member deactivated since it was written: never sent (mailer.py)
+    CANCELLED = "cancelled"  # to an account deactivated since it was written: never sent (mailer.py)
 
 
 class OutboxEmail(BaseModel):
@@ -282,7 +282,7 @@ class OutboxEmail(BaseModel):
     # The log an e-mail is about (a notice of it, an invitation to read it): deleting the
     # log deletes its e-mails (lifecycle._purge). None for one about no log.
     log_id = IntegerField(null=True, index=True)
-    # The account it is written to (a notice's reader): mail to a staff member deactivated
+    # The account it is written to (a notice's reader): mail to an account deactivated
     # since is not sent (mailer.to_someone_who_left). None for an address alone.
     recipient_id = IntegerField(null=True)
 

@@ -6,9 +6,25 @@ when shown or sent: a nynorsk reader sees nynorsk, a guardian with another langu
 gets the e-mail in that language. Both rows are written in the caller's transaction;
 the e-mail goes out after commit (mailer.py), never while a write lock is held.
 The message format itself is in messages.py.
+
+Who is told is said here once (`reached`, `reaches`): an account that is active. Nobody
+who has left, staff or family, gets a notice or an e-mail; the mailer asks the same rule
+again as each e-mail's turn comes (mailer.to_someone_who_left).
 """
 
-__all__ = ["DEFAULT_LOCALE", "Join", "Message", "dumps", "loads", "locale_of", "msg", "notify", "send_email"]
+__all__ = [
+    "DEFAULT_LOCALE",
+    "Join",
+    "Message",
+    "dumps",
+    "loads",
+    "locale_of",
+    "msg",
+    "notify",
+    "reached",
+    "reaches",
+    "send_email",
+]
 
 import uuid
 
@@ -26,6 +42,26 @@ from stafettlogg.models import Notification, OutboxEmail, User
 PRIVACY_NOTE = msg("Av hensyn til personvernet står det ingen opplysninger om barnet i denne e-posten.")
 
 
+def reached():
+    """The rule, said once: who is told anything (a notice, an e-mail to their account) —
+    an account that is active. A staff member who has left, or a family's account that was
+    deactivated, is told nothing: they can no longer sign in to read it, and nothing about
+    a child's log is for them now. As a condition on User rows: notify and send_email ask
+    it of one account (reaches), a query that picks recipients may ask it of many, and the
+    mailer asks it again at each e-mail's turn (mailer.to_someone_who_left), so that an
+    e-mail queued before the account was deactivated is not sent either."""
+    return User.active == True  # noqa: E712
+
+
+def reaches(user: User) -> bool:
+    """`reached`, asked of one account as the database has it now: also a person being
+    deactivated in the caller's transaction is told nothing. Asked as the mailer asks it
+    (is this an account `reached` leaves out?), so an account deleted in the caller's
+    transaction (a family's, with the log it existed for) still gets the e-mail that the
+    log is deleted."""
+    return not User.select(User.id).where(User.id == user.id, ~reached()).exists()
+
+
 def notify(
     user: User,
     kind: str,
@@ -38,10 +74,14 @@ def notify(
 ) -> Notification | None:
     """Create one notice (and its e-mail when the user has an address), in the caller's
     transaction. With a dedupe_key the same event is never notified twice (reminders run
-    twice send nothing twice): returns None then."""
+    twice send nothing twice): returns None then. None too, and nothing written, for an
+    account `reaches` says is not told (deactivated): callers pick whom to tell, this
+    decides whether they are told, so no caller asks whether the account is active."""
     _require_message(text, "text")
     if email_subject is not None:
         _require_message(email_subject, "email_subject")
+    if not reaches(user):
+        return None
     key = dedupe_key or f"{kind}:{uuid.uuid4().hex}"
     try:
         with _unit_of_work():  # a savepoint inside a transaction: a duplicate leaves it intact
@@ -71,11 +111,15 @@ def _email_body(text: Message, url: str) -> Join:
     return Join(tuple(parts))
 
 
-def send_email(to: str, subject: Message, body: Message | Join, *, recipient=None, log=None) -> OutboxEmail:
+def send_email(to: str, subject: Message, body: Message | Join, *, recipient=None, log=None) -> OutboxEmail | None:
     """Queue one e-mail (not tied to a notice) in the recipient's language. Sent after commit.
-    ``log``: the log it is about, whose deletion deletes it."""
+    ``log``: the log it is about, whose deletion deletes it. ``recipient`` an account (User)
+    that `reaches` says is not told (deactivated): nothing is queued, None. A Guardian row
+    (the address the holder recorded on the log) or no recipient: queued."""
     _require_message(subject, "subject")
     _require_message(body, "body")
+    if isinstance(recipient, User) and not reaches(recipient):
+        return None
     with _unit_of_work():
         return queue_email(to, subject, body, recipient=recipient, log=log)
 
@@ -97,7 +141,7 @@ def queue_email(
         locale=locale_of(recipient),
         idempotency_key=idempotency_key or f"mail:{uuid.uuid4().hex}",
         log_id=getattr(log, "id", log),
-        # an account (not a guardian's address on a log): not sent once a staff account is deactivated
+        # an account (not a guardian's address on a log): not sent once it is deactivated (reached)
         recipient_id=recipient.id if isinstance(recipient, User) else None,
     )
     mailer.deliver_after_request(mail.id)

@@ -405,6 +405,19 @@ def test_guardian_asks_for_deletion_unit_leader_refuses_then_deletes(app, auth, 
     assert User.get_or_none(User.username == "mor.sletting") is None  # the account existed only for this log
 
 
+def test_a_guardian_whose_account_was_deactivated_is_not_mailed_that_the_log_was_deleted(ctx):
+    """The mother asked for deletion, then her account was deactivated: the log is still
+    deleted as she asked, but no e-mail goes to the account («Stafettloggen er slettet»),
+    as nothing goes to anyone whose account is deactivated."""
+    log = a_log(guardian="foresatt")
+    User.update(email="mother.account@example.no").where(User.username == "foresatt").execute()
+    life.request_deletion(user("foresatt"), log, "Vi flytter.")
+    User.update(active=False).where(User.username == "foresatt").execute()
+    life.delete_log(user("enhetsleder"), log, "guardian_request", "Kopi i Visma")
+    assert Log.get_or_none(Log.id == log.id) is None
+    assert not OutboxEmail.select().where(OutboxEmail.to == "mother.account@example.no").exists()
+
+
 # ------------------------------------------------------------------ the purge
 
 

@@ -835,6 +835,66 @@ def test_deactivating_a_staff_member_cancels_the_email_waiting_for_them_at_once(
     assert {m.status for m in OutboxEmail.select()} == {MailStatus.QUEUED}
 
 
+def test_nobody_whose_account_is_deactivated_gets_a_notice_or_an_email(app, db_conn):
+    """notify() is the one place that decides who is told: a teacher who has left and a
+    mother whose account was deactivated get no notice and no e-mail (None, like a
+    duplicate), and send_email to their account queues nothing. The address the holder
+    recorded for the mother on the log is the family's, not the account's: mail to it goes."""
+    from stafettlogg.models import Guardian
+    from stafettlogg.notify import send_email
+
+    log = a_log()
+    OutboxEmail.delete().execute()
+    text = msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=log.id)
+    User.update(email="left@example.no").where(User.username == "larer").execute()
+    User.update(email="mother.account@example.no").where(User.username == "foresatt").execute()
+    User.update(email="stays@example.no").where(User.username == "aktor").execute()
+    User.update(active=False).where(User.username.in_(["larer", "foresatt"])).execute()
+    mother = Guardian.get(Guardian.log == log, Guardian.relation == "mor")
+    with app.test_request_context():
+        for username in ("larer", "foresatt"):
+            assert notify(user(username), "test", text, log=log) is None
+            assert notify(user(username), "test", text, log=log, dedupe_key=f"k:{username}") is None
+            assert send_email(f"{username}@example.no", msg("Ny stafettholder"), text, recipient=user(username)) is None
+        assert send_email("mother@example.no", msg("Ny stafettholder"), text, recipient=mother, log=log) is not None
+        assert notify(user("aktor"), "test", text, log=log) is not None  # someone still here is told
+    told = Notification.select().where(Notification.user.in_([user("larer").id, user("foresatt").id]))
+    assert not told.exists()
+    assert [m.to for m in OutboxEmail.select().order_by(OutboxEmail.id)] == ["mother@example.no", "stays@example.no"]
+
+
+def test_mail_to_a_guardian_account_deactivated_after_it_was_queued_is_not_sent(mail_app, smtp):
+    """A mother's account is deactivated while a notice's e-mail to it waits in the queue:
+    it is cancelled at its turn, as for a staff member who has left, and stays cancelled
+    when the account is opened again (deliberately: the notice is in the app). The address
+    the holder recorded for her on the log gets its e-mail as before."""
+    from stafettlogg.db import db
+    from stafettlogg.models import Guardian
+    from stafettlogg.notify import send_email
+
+    smtp.set_mode("accept")
+    log = a_log()
+    text = msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=log.id)
+    with mail_app.test_request_context(), db.connection_context():
+        OutboxEmail.delete().execute()
+        User.update(email="mother.account@example.no").where(User.username == "foresatt").execute()
+        assert notify(user("foresatt"), "test", text, log=log) is not None
+        mother = Guardian.get(Guardian.log == log, Guardian.relation == "mor")
+        send_email("mother@example.no", msg("Ny stafettholder"), text, recipient=mother, log=log)
+        User.update(active=False).where(User.username == "foresatt").execute()
+    with mail_app.app_context():
+        counts = mailer.deliver_all_due()
+    assert counts == {"sent": 1, "queued": 0, "failed": 0, "cancelled": 1}
+    assert [rcpt[0] for rcpt, _m in smtp.messages] == ["mother@example.no"]
+    with db.connection_context():
+        User.update(active=True).where(User.username == "foresatt").execute()
+        [account_mail] = _mails_to("mother.account@example.no")
+        assert account_mail.status == MailStatus.CANCELLED
+    with mail_app.app_context():
+        assert mailer.deliver_all_due()["sent"] == 0  # reactivating brings no cancelled mail back
+    assert len(smtp.messages) == 1
+
+
 def test_the_migration_names_the_reader_of_a_notices_email(database_url, db_conn):
     """0037: an e-mail queued for a notice before the outbox named its reader gets the
     notice's reader (and is not sent if that is a staff member who has left); one to an

@@ -463,3 +463,23 @@ def test_staff_who_sign_in_through_the_municipality_are_not_offered_a_code_for_a
     auth.login_as("admin")
     page = client.get("/konto/sikkerhet").get_data(as_text=True)
     assert secret_on(page) is not None and "Passord" in page
+
+
+def test_a_deactivated_account_is_not_told_of_a_second_factor_reset(app, clock):
+    """A reset of an account that is deactivated (a teacher who has left, reset by her unit
+    leader; a mother's account, on the command line) clears the code and is audited, but
+    tells nobody: no notice, no e-mail (notify's rule; before, the mother's e-mail went
+    out and the teacher's notice waited in an account no one can sign in to)."""
+    from stafettlogg.models import OutboxEmail
+
+    with db.connection_context():
+        User.update(email="left@example.no").where(User.username == "larer").execute()
+        User.update(email="mother.account@example.no").where(User.username == "foresatt").execute()
+        User.update(active=False).where(User.username.in_(["larer", "foresatt"])).execute()
+        OutboxEmail.delete().execute()
+    assert app.test_cli_runner().invoke(args=["second-factor-reset", "foresatt"]).exit_code == 0
+    with app.test_request_context(), db.connection_context():
+        second_factor.reset(user("enhetsleder"), user("larer"))
+        assert AuditEvent.select().where(AuditEvent.action == "second_factor_reset").count() == 2
+        assert not Notification.select().where(Notification.kind == "second_factor_reset").exists()
+        assert not OutboxEmail.select().exists()

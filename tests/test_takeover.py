@@ -271,6 +271,20 @@ def test_holder_of_an_active_log_is_asked_and_declines_with_a_reason(log, auth, 
     )
 
 
+def test_a_requester_who_has_left_is_not_told_the_request_was_declined(log, auth, db_conn):
+    """Another unit's leader asked for the log and then left (her account deactivated):
+    the holder still declines the request, but she gets no notice and no e-mail of it."""
+    from stafettlogg.models import OutboxEmail
+
+    ask(auth, log, "other_unit_leader")
+    request = LogRequest.get(LogRequest.log == log.id)
+    User.update(active=False, email="left@example.no").where(User.id == request.requester_id).execute()
+    r = auth.persona("holder").post(f"/foresporsler/{request.id}/avsla", data={"reason": "Barnet går fortsatt her."})
+    assert r.status_code == 303 and LogRequest.get_by_id(request.id).status == "declined"
+    assert not Notification.select().where(Notification.user == request.requester_id).exists()
+    assert not OutboxEmail.select().where(OutboxEmail.to == "left@example.no").exists()
+
+
 def test_an_accept_that_loses_a_race_with_a_decline_changes_nothing(log, app, db_conn, monkeypatch):
     """The holder and the unit leader answer the same request at once: the decline commits
     while the accept is on its way. The accept then proposes no handover and leaves the

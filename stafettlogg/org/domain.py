@@ -232,15 +232,18 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
                 ),
                 logs=held,
             )
+        # marked first: nothing written from here on tells them anything (notify.reaches)
+        User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id).execute()
         handover.cancel_pending_involving(by, staff)
         _end_ito(by, staff)
-        User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id).execute()
         mailer.cancel_waiting_for(staff)  # nothing still waiting reaches a person who has left
         rotate_session_token(staff)
         audit.record("staff_deactivated", obj=staff, user=by)
 
 
 def reactivate_staff(by: User, staff: User) -> None:
+    """The account opens again. E-mail cancelled when it was deactivated stays cancelled
+    (mailer.to_someone_who_left): the notices written before are still in the app."""
     with write_transaction():
         User.update(active=True, deactivated_at=None).where(User.id == staff.id).execute()
         audit.record("staff_reactivated", obj=staff, user=by)
