@@ -27,18 +27,19 @@ from stafettlogg.models import (
     Meeting,
     User,
 )
-from stafettlogg.notify import msg, notify
+from stafettlogg.notify import msg, notify, reached
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
 DUE_WITHIN_DAYS = 7
 
 
-def _active_users(ids) -> list[User]:
+def _reached_users(ids) -> list[User]:
+    """The accounts among ids that are told anything (notify.reached: not who has left)."""
     ids = {i for i in ids if i}
     if not ids:
         return []
-    return list(User.select().where(User.id.in_(ids), User.active).order_by(User.id))
+    return list(User.select().where(User.id.in_(ids), reached()).order_by(User.id))
 
 
 def _measure_recipients(measure: Measure, listed: dict[int, set[int]]) -> list[User]:
@@ -47,7 +48,7 @@ def _measure_recipients(measure: Measure, listed: dict[int, set[int]]) -> list[U
     responsible = measure.responsible_user_id
     if responsible not in listed.get(measure.log_id, set()):
         responsible = None
-    return _active_users([measure.log.holder_id, responsible])
+    return _reached_users([measure.log.holder_id, responsible])
 
 
 def _with_consent(logs: list[Log], today: dt.date) -> set[int]:
@@ -125,7 +126,7 @@ def meeting_reminders(today: dt.date) -> int:
         starts = local(meeting.starts_at)
         if starts.date() != tomorrow or meeting.log_id not in allowed:
             continue
-        recipients = _active_users([meeting.log.holder_id, *sorted(listed.get(meeting.log_id, ()))])
+        recipients = _reached_users([meeting.log.holder_id, *sorted(listed.get(meeting.log_id, ()))])
         for user in recipients:
             text = msg(
                 "Du har møte i stafettlogg nr. %(id)s i morgen kl. %(time)s.",
@@ -168,7 +169,7 @@ def keep_answer_reminders(today: dt.date) -> int:
         if days < KEEP_ANSWER_EVERY_DAYS:
             continue
         week = days // KEEP_ANSWER_EVERY_DAYS
-        for user in unit_leaders_of(log) if holder_left(log, log.holder) else _active_users([log.holder_id]):
+        for user in unit_leaders_of(log) if holder_left(log, log.holder) else _reached_users([log.holder_id]):
             text = msg(
                 "Stafettlogg nr. %(id)s er avsluttet, men familien har ikke svart på om loggen skal tas vare på. "
                 "Spør familien og registrer svaret.",
@@ -191,7 +192,7 @@ CONSENT_REMINDER_DAYS = (30, 7)  # before a consent runs out: the holder and the
 
 
 def _consent_recipients(log: Log) -> list[User]:
-    return _active_users([log.holder_id, *(u.id for u in active_unit_leaders(log.unit_id))])
+    return _reached_users([log.holder_id, *(u.id for u in active_unit_leaders(log.unit_id))])
 
 
 def consent_reminders(today: dt.date) -> int:

@@ -219,6 +219,82 @@ def test_today_is_oslos_date_everywhere():
     assert not zones, zones  # Oslo's zone is dates.OSLO, converted by dates.local
 
 
+TELLERS = {"notify", "send_email"}
+
+
+def _called(node) -> set[str]:
+    return {
+        getattr(call.func, "id", getattr(call.func, "attr", ""))
+        for call in ast.walk(node)
+        if isinstance(call, ast.Call)
+    }
+
+
+def _closure(names: set[str], funcs: dict, grows) -> set[str]:
+    while True:
+        more = {name for name, func in funcs.items() if name not in names and grows(name, func, names)}
+        if not more:
+            return names
+        names = names | more
+
+
+def _active_reads_where_people_are_told(tree) -> list:
+    """`.active` read (of a person: a unit's own `active` is another matter) in a function
+    that tells (calls notify or send_email, or a function of its module that does), or
+    that picks whom to tell (called in the head of a loop whose body tells, or called by
+    such a picker), save in the test of an `if` that only raises (refusing the action for
+    someone who has left, e.g. as the new holder, is not deciding who is told)."""
+    funcs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    tellers = _closure(set(TELLERS), funcs, lambda _name, func, known: bool(_called(func) & known))
+    pickers = {
+        name
+        for func in funcs.values()
+        for loop in ast.walk(func)
+        if isinstance(loop, ast.For) and any(_called(part) & tellers for part in loop.body)
+        for name in _called(loop.iter) & set(funcs)
+    }
+    pickers = _closure(pickers, funcs, lambda name, _func, known: any(name in _called(funcs[p]) for p in known))
+    found = []
+    for name, func in funcs.items():
+        if not (_called(func) & tellers or name in pickers):
+            continue
+        refusals = {
+            id(part)
+            for node in ast.walk(func)
+            if isinstance(node, ast.If) and not node.orelse and all(isinstance(b, ast.Raise) for b in node.body)
+            for part in ast.walk(node.test)
+        }
+        found += [
+            (node.lineno, ast.unparse(node))
+            for node in ast.walk(func)
+            if isinstance(node, ast.Attribute)
+            and node.attr == "active"
+            and id(node) not in refusals
+            and not ast.unparse(node.value).lower().endswith("unit")
+        ]
+    return found
+
+
+def test_who_is_told_is_decided_by_notify_alone():
+    """«Nobody who has left is told» is said once: notify.reached, asked by notify() and
+    send_email() for an account and by the mailer at each e-mail's turn. A function that
+    tells people, or picks whom to tell, does not ask User.active itself (handover._tell,
+    the reminders, the deletion notices, the June reminders and the takeover request each
+    did, while the mailer's own copy left a family's deactivated account out); it may use
+    notify.reached in a query. What this reads: each module's own functions; a helper
+    imported from another module (org.queries.active_unit_leaders: who leads a unit now,
+    its own rule) is not followed."""
+    restated = [
+        f"{name}:{line}: {text}"
+        for name, path in MODULES.items()
+        if name not in ("stafettlogg.notify", "stafettlogg.mailer")
+        for line, text in _active_reads_where_people_are_told(ast.parse(path.read_text()))
+    ]
+    assert not restated, restated
+    told_by_hand = "def tell(user, text):\n    if not user.active:\n        return\n    notify(user, 'k', text)\n"
+    assert _active_reads_where_people_are_told(ast.parse(told_by_hand)) == [(2, "user.active")]
+
+
 def _asks_for_unit_leaders(node) -> bool:
     """A comparison of someone's role with the unit leader's (User.role == Role.UNIT_LEADER,
     or an alias's): the start of a query for a unit's leaders."""

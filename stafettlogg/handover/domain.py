@@ -29,7 +29,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.notify import Message, dumps, msg, notify, send_email
+from stafettlogg.notify import Message, dumps, msg, notify, reaches, send_email
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
@@ -113,10 +113,8 @@ def _create_handover(log: Log, to_user, note: str, by: User, system_note: Messag
 
 def _tell(user: User, kind: str, text, url: str, handover: Handover, *key, **options) -> None:
     """A notice about a handover, in its log's history: once per handover (and `key`).
-    Nobody who has left is told (the former holder of an ended log taken over): they
-    can no longer act on it, and an e-mail would still reach them."""
-    if not user.active:
-        return
+    Nobody who has left is told (the former holder of an ended log taken over): notify's
+    rule (notify.reached)."""
     dedupe_key = ":".join([kind, str(handover.id), *map(str, key)])
     notify(user, kind, text, url=url, log=handover.log_id, dedupe_key=dedupe_key, **options)
 
@@ -419,7 +417,7 @@ def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) ->
             continue  # under the consent age now (a setting raised since): their own access is closed
         text = to_youth if guardian.relation == YOUTH_RELATION else to_parents
         account = User.get_or_none(id=guardian.user_id) if guardian.user_id else None
-        if account is not None and account.active:
+        if account is not None and reaches(account):  # a deactivated account is told nothing
             url = path_for("guardian.show", log_id=log.id)
             _tell(account, "holder_assigned", text, url, handover, "guardian", guardian.id, email_subject=subject)
             mailed.add((account.email or "").lower())

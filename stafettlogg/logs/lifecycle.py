@@ -73,7 +73,7 @@ def require_role(by: User, log: Log, role: str, message: str) -> None:
 
 
 def _notify(users, kind: str, text, log: Log, url: str = "") -> None:
-    for user in {u.id: u for u in users if u is not None and u.active}.values():
+    for user in {u.id: u for u in users if u is not None}.values():  # one who has left is not told (notify.reached)
         notify(user, kind, text, url=url, log=log, dedupe_key=f"{kind}:{log.id}:{user.id}:{utcnow().isoformat()}")
 
 

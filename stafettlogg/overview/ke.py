@@ -9,7 +9,7 @@ from stafettlogg.dates import local_today, school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, ItoDelegation, Unit, User, utcnow
-from stafettlogg.notify import msg, notify
+from stafettlogg.notify import msg, notify, reached
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.windows import Window, dated_window, row_id
 
@@ -123,7 +123,7 @@ def ito_coordinators(unit: Unit) -> list[User]:
     return list(
         User.select()
         .join(ItoDelegation, on=(ItoDelegation.user == User.id))
-        .where(ItoDelegation.unit == unit, ItoDelegation.revoked_at.is_null(), User.active == True)  # noqa: E712
+        .where(ItoDelegation.unit == unit, ItoDelegation.revoked_at.is_null(), reached())
     )
 
 

@@ -8,7 +8,7 @@ from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
-from stafettlogg.notify import msg, notify
+from stafettlogg.notify import msg, notify, reached
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.overview.domain import (
     Children,
@@ -169,7 +169,7 @@ def june_reminders(today: dt.date) -> int:
             )
             sent += note is not None
     if pending:
-        for ke in User.select().where(User.role == Role.COORDINATING_UNIT, User.active == True):  # noqa: E712
+        for ke in User.select().where(User.role == Role.COORDINATING_UNIT, reached()):
             note = notify(
                 ke,
                 "june_reconciliation",

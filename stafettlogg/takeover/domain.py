@@ -73,8 +73,7 @@ def responsible_for(log: Log) -> list[User]:
     """Who answers a request: the holder while the log is in use, the unit leaders of
     the log's unit once it has ended."""
     if log.status in states.OPEN:
-        holder = User.get_by_id(log.holder_id)
-        return [holder] if holder.active else []
+        return [User.get_by_id(log.holder_id)]  # one who has left is told nothing (notify.reached)
     return active_unit_leaders(log.unit_id)
 
 
