@@ -13,10 +13,13 @@ from stafettlogg import demo
 from stafettlogg.archive.commands import archive_command
 from stafettlogg.archive.outbox import send_archive_command
 from stafettlogg.backup import RestoreRefused, backup_into_folder, restore
+from stafettlogg.console import fail as _fail
+from stafettlogg.console import operator_locale, said_when_shown, say
 from stafettlogg.db import db
 from stafettlogg.invariants import check_invariants
 from stafettlogg.klarsprak.command import klarsprak_command
 from stafettlogg.mailer import send_mail_command
+from stafettlogg.messages import msg
 from stafettlogg.models import Role, User, rendered_text_models
 from stafettlogg.org.domain import OrganisationError, appoint_area_leader, create_area, create_user
 from stafettlogg.overview.commands import june_reminders_command
@@ -60,24 +63,30 @@ def migrate(dry_run):
     if set(applied) - set(database.migration_names()):
         _fail(database.schema_problem(applied))  # a newer program wrote it: never touch
     pending = [name for name in database.migration_names() if name not in applied]
-    click.echo(f"Skjemaversjon nå: {applied[-1] if applied else '(tom database)'}")
+    version = applied[-1] if applied else say(msg("(tom database)"))
+    click.echo(say(msg("Skjemaversjon nå: %(version)s", version=version)))
     if not pending:
-        click.echo("schema is up to date (skjemaet er oppdatert)")
+        click.echo(say(msg("Skjemaet er oppdatert.")))
         return
     if dry_run:
-        click.echo("\n".join(f"would apply: {name}" for name in pending))
+        click.echo("\n".join(say(msg("Ville tatt i bruk: %(name)s", name=name)) for name in pending))
         return
     for name in pending:  # one at a time: each is listed as soon as it is in
         try:
             done = database.migrate(name)  # [] when another process applied it meanwhile
         except Exception as exc:  # any error of the migration's own: named, not a traceback
             _fail(
-                f"migreringen {name} feilet og er rullet tilbake ({type(exc).__name__}: {exc}). "
-                "Migreringene over er tatt i bruk. Appen starter ikke før skjemaet er oppdatert: rett feilen "
-                "og kjør `flask --app app migrate` igjen, eller gjenopprett sikkerhetskopien fra før oppgraderingen."
+                msg(
+                    "migreringen %(name)s feilet og er rullet tilbake (%(kind)s: %(error)s). Migreringene over er tatt i "
+                    "bruk. Appen starter ikke før skjemaet er oppdatert: rett feilen og kjør `flask --app app "
+                    "migrate` igjen, eller gjenopprett sikkerhetskopien fra før oppgraderingen.",
+                    name=name,
+                    kind=type(exc).__name__,
+                    error=str(exc),
+                )
             )
         for applied_name in done:
-            click.echo(f"applied: {applied_name}")
+            click.echo(say(msg("Tatt i bruk: %(name)s", name=applied_name)))
 
 
 # Commands that run on any schema: they change it, save or replace it as it is, or never
@@ -107,36 +116,34 @@ def _schema_checked(callback):
 def _password_option(func):
     return click.option(
         "--password",
-        prompt=True,
+        prompt=said_when_shown(msg("Passord")),
         hide_input=True,
-        confirmation_prompt=True,
+        confirmation_prompt=said_when_shown(msg("Gjenta passordet")),
         envvar="STAFETTLOGG_PASSWORD",
         help="Or set STAFETTLOGG_PASSWORD.",
     )(func)
 
 
-def _fail(message: str):
-    click.echo(f"Feil: {message}", err=True)
-    sys.exit(1)
-
-
 @click.command("create-admin")
+@with_appcontext  # the rules' refusals need the app's catalogues, under the test runner too
 @click.argument("username")
 @click.option("--name", default="Systemansvarlig")
 @_password_option
 def create_admin(username, name, password):
     """Create the system administrator (systemansvarlig)."""
-    if problem := password_problem(password, username):
-        _fail(problem)
-    with db.connection_context():
-        try:
-            create_user(Role.ADMIN, username, name, password=password)
-        except OrganisationError as e:
-            _fail(str(e))
-    click.echo(f"Systemansvarlig {username} er opprettet.")
+    with operator_locale():  # the rules' refusals, in the operator's language
+        if problem := password_problem(password, username):
+            _fail(problem)
+        with db.connection_context():
+            try:
+                create_user(Role.ADMIN, username, name, password=password)
+            except OrganisationError as e:
+                _fail(str(e))
+    click.echo(say(msg("Systemansvarlig %(username)s er opprettet.", username=username)))
 
 
 @click.command("bootstrap-area")
+@with_appcontext  # the rules' refusals need the app's catalogues, under the test runner too
 @click.argument("area_name")
 @click.argument("username")
 @click.option("--name", required=True, help="The area leader's full name.")
@@ -144,16 +151,19 @@ def create_admin(username, name, password):
 @_password_option
 def bootstrap_area(area_name, username, name, email, password):
     """Create an area (område) and its area leader (områdeleder)."""
-    if problem := password_problem(password, username):
-        _fail(problem)
-    with db.connection_context():
-        try:
-            with database.write_transaction():
-                area = create_area(area_name)
-                appoint_area_leader(area, username, name, password=password, email=email, job_title="Områdeleder")
-        except OrganisationError as e:
-            _fail(str(e))
-    click.echo(f"Området {area_name} og områdeleder {username} er opprettet.")
+    with operator_locale():  # the rules' refusals, in the operator's language
+        if problem := password_problem(password, username):
+            _fail(problem)
+        with db.connection_context():
+            try:
+                with database.write_transaction():
+                    area = create_area(area_name)
+                    appoint_area_leader(area, username, name, password=password, email=email, job_title="Områdeleder")
+            except OrganisationError as e:
+                _fail(str(e))
+    click.echo(
+        say(msg("Området %(area)s og områdeleder %(username)s er opprettet.", area=area_name, username=username))
+    )
 
 
 @click.command("seed-demo")
@@ -165,9 +175,16 @@ def seed_demo(if_empty):
         if User.select().exists():
             if if_empty:
                 return
-            _fail("databasen er ikke tom; demodata legges bare i en tom database.")
+            _fail(msg("databasen er ikke tom; demodata legges bare i en tom database."))
         demo.seed()
-    click.echo(f"Demodata er lagt inn. Logg inn med for eksempel «stafettholder» / «{demo.PASSWORD}».")
+    click.echo(
+        say(
+            msg(
+                "Demodata er lagt inn. Logg inn med for eksempel «stafettholder» / «%(password)s».",
+                password=demo.PASSWORD,
+            )
+        )
+    )
 
 
 @click.command("rerender-text")
@@ -176,8 +193,8 @@ def rerender_text_command():
     with db.connection_context():
         changed = rerender_stored_text(rendered_text_models())
     for table, count in changed.items():
-        click.echo(f"{table}: {count} endret")
-    click.echo(f"ferdig: {sum(changed.values())} tekster gjengitt på nytt")
+        click.echo(say(msg("%(table)s: %(count)s endret", table=table, count=count)))
+    click.echo(say(msg("ferdig: %(count)s tekster gjengitt på nytt", count=sum(changed.values()))))
 
 
 @click.command("check-invariants")
@@ -189,7 +206,7 @@ def check_invariants_command():
         click.echo(problem)
     if problems:
         sys.exit(1)
-    click.echo("ok")
+    click.echo(say(msg("ok: ingen brudd på invariantene.")))  # "ok" first: scripts look for it
 
 
 @click.command("backup")
@@ -207,13 +224,17 @@ def backup_command(target, keep):
         # a wrong DATABASE_URL opens a new, empty database: backing it up would rotate
         # the good backups out (--keep)
         _fail(
-            "databasen har ingen skjemaversjon (schema_migration mangler): er DATABASE_URL riktig? "
-            "Ingen sikkerhetskopi er skrevet, og ingen eldre er slettet."
+            msg(
+                "databasen har ingen skjemaversjon (schema_migration mangler): er DATABASE_URL riktig? "
+                "Ingen sikkerhetskopi er skrevet, og ingen eldre er slettet."
+            )
         )
     path, removed = backup_into_folder(url, target, keep)
-    click.echo(f"Sikkerhetskopi skrevet til {path} (skjemaversjon {applied[-1]})")
+    click.echo(
+        say(msg("Sikkerhetskopi skrevet til %(path)s (skjemaversjon %(version)s)", path=str(path), version=applied[-1]))
+    )
     for old in removed:
-        click.echo(f"Slettet eldre sikkerhetskopi {old}")
+        click.echo(say(msg("Slettet eldre sikkerhetskopi %(path)s", path=str(old))))
 
 
 @click.command("restore")
@@ -223,15 +244,20 @@ def backup_command(target, keep):
 def restore_command(source, yes):
     """Replace the database with the backup SOURCE, all or nothing (stop the app first)."""
     if not yes:
-        _fail("bruk --yes for å bekrefte at databasen erstattes med sikkerhetskopien.")
+        _fail(msg("bruk --yes for å bekrefte at databasen erstattes med sikkerhetskopien."))
     db.close() if not db.is_closed() else None
     try:
         pending = restore(current_app.config["DATABASE_URL"], source)
     except (RestoreRefused, RuntimeError) as e:
         _fail(str(e))
-    click.echo("Databasen er gjenopprettet fra sikkerhetskopien.")
+    click.echo(say(msg("Databasen er gjenopprettet fra sikkerhetskopien.")))
     if pending:
         click.echo(
-            "Sikkerhetskopien er fra en eldre versjon. Kjør `flask --app app migrate` før appen startes "
-            "(mangler: " + ", ".join(pending) + ")."
+            say(
+                msg(
+                    "Sikkerhetskopien er fra en eldre versjon. Kjør `flask --app app migrate` før appen startes "
+                    "(mangler: %(migrations)s).",
+                    migrations=", ".join(pending),
+                )
+            )
         )

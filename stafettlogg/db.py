@@ -15,6 +15,8 @@ from playhouse.db_url import connect
 from playhouse.migrations import Runner
 from playhouse.pool import PooledDatabase, PooledSqliteDatabase
 
+from stafettlogg.messages import Message, msg
+
 db = DatabaseProxy()
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -203,21 +205,24 @@ class SchemaMismatch(RuntimeError):
     """The database's schema is not the one this code was written for."""
 
 
-def schema_problem(applied: list[str] | None = None) -> str | None:
-    """Why the app must not run on this database, or None when the schema is current."""
+def schema_problem(applied: list[str] | None = None) -> Message | None:
+    """Why the app must not run on this database, or None when the schema is current
+    (for the operator: rendered in their language by the commands)."""
     applied = applied_migrations() if applied is None else applied
     known = migration_names()
     newer = sorted(set(applied) - set(known))
     if newer:
-        return (
-            "Databasen har et nyere skjema enn programmet (ukjent: " + ", ".join(newer) + "). "
-            "Installer programversjonen som skrev den, eller gjenopprett en sikkerhetskopi fra denne versjonen."
+        return msg(
+            "Databasen har et nyere skjema enn programmet (ukjent: %(migrations)s). Installer programversjonen "
+            "som skrev den, eller gjenopprett en sikkerhetskopi fra denne versjonen.",
+            migrations=", ".join(newer),
         )
     pending = [name for name in known if name not in applied]
     if pending:
-        return (
-            "Databasen har et eldre skjema enn programmet (mangler: " + ", ".join(pending) + "). "
-            "Ta sikkerhetskopi og kjør `flask --app app migrate` før appen startes."
+        return msg(
+            "Databasen har et eldre skjema enn programmet (mangler: %(migrations)s). "
+            "Ta sikkerhetskopi og kjør `flask --app app migrate` før appen startes.",
+            migrations=", ".join(pending),
         )
     return None
 
@@ -225,7 +230,7 @@ def schema_problem(applied: list[str] | None = None) -> str | None:
 def require_current_schema() -> None:
     problem = schema_problem()
     if problem:
-        raise SchemaMismatch(problem)
+        raise SchemaMismatch(str(problem))
 
 
 @contextlib.contextmanager

@@ -22,7 +22,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from stafettlogg.config import SMTP_SECURITY
+from stafettlogg.console import say
 from stafettlogg.db import write_transaction
+from stafettlogg.messages import msg
 from stafettlogg.models import MailStatus, OutboxEmail, User, utcnow
 from stafettlogg.outbox import Outbox
 
@@ -180,12 +182,18 @@ def send_mail_command():
     longer than MAIL_KEPT_DAYS. Run every minute by a timer."""
     forget_old(current_app.config)
     if not current_app.config.get("SMTP_HOST"):
-        click.echo("SMTP_HOST er ikke satt: e-postene blir liggende i utboksen.")
+        click.echo(say(msg("SMTP_HOST er ikke satt: e-postene blir liggende i utboksen.")))
         return
     counts = deliver_all_due()
     click.echo(
-        f"Sendt: {counts[MailStatus.SENT]}, prøves igjen senere: {counts[MailStatus.QUEUED]}, "
-        f"ga opp: {counts[MailStatus.FAILED]}."
+        say(
+            msg(
+                "Sendt: %(sent)s, prøves igjen senere: %(queued)s, ga opp: %(failed)s.",
+                sent=counts[MailStatus.SENT],
+                queued=counts[MailStatus.QUEUED],
+                failed=counts[MailStatus.FAILED],
+            )
+        )
     )
     if counts.get(MailStatus.CANCELLED):
-        click.echo(f"Ikke sendt fordi mottakeren har sluttet: {counts[MailStatus.CANCELLED]}.")
+        click.echo(say(msg("Ikke sendt fordi mottakeren har sluttet: %(count)s.", count=counts[MailStatus.CANCELLED])))

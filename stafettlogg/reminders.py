@@ -7,13 +7,13 @@ the command twice (or twice a day) sends nothing twice.
 """
 
 import datetime as dt
-import sys
 
 import click
 from flask.cli import with_appcontext
 
 from stafettlogg import audit
 from stafettlogg.access import holder_left
+from stafettlogg.console import fail, say
 from stafettlogg.dates import local, local_today
 from stafettlogg.db import db
 from stafettlogg.logs import domain, states
@@ -269,14 +269,26 @@ def send_reminders_command(today_text):
         try:
             today = dt.date.fromisoformat(today_text)
         except ValueError:
-            click.echo("Feil: --today må være en dato på formen ÅÅÅÅ-MM-DD.", err=True)
-            sys.exit(2)
+            fail(msg("--today må være en dato på formen ÅÅÅÅ-MM-DD."), code=2)
     with db.connection_context():
         counts = send_reminders(today)
     click.echo(
-        f"Sendt: {counts['measures']} påminnelser om tiltak, {counts['meetings']} om møter, "
-        f"{counts['consents']} om samtykker."
+        say(
+            msg(
+                "Sendt: %(measures)s påminnelser om tiltak, %(meetings)s om møter, %(consents)s om samtykker.",
+                measures=counts["measures"],
+                meetings=counts["meetings"],
+                consents=counts["consents"],
+            )
+        )
     )
-    click.echo(f"Sendt: {counts['keep_answers']} påminnelser om å registrere om loggen skal tas vare på.")
+    click.echo(
+        say(
+            msg(
+                "Sendt: %(count)s påminnelser om å registrere om loggen skal tas vare på.",
+                count=counts["keep_answers"],
+            )
+        )
+    )
     # The e-mails are queued with the notices; a mail server that is down loses none.
     deliver_all_due()

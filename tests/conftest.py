@@ -41,6 +41,10 @@ PERSONAS = {
     "admin": "admin",
 }
 
+# The commands speak the operator's language (stafettlogg/console.py): the suite expects
+# bokmål whatever the machine's LANG; a test asks for another with env= on invoke.
+os.environ["STAFETTLOGG_LANG"] = "nb"
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
 

@@ -68,7 +68,7 @@ def test_migrate_command_is_idempotent(tmp_path):
     first = run("migrate")
     assert first.returncode == 0, first.stderr
     second = run("migrate")
-    assert second.returncode == 0 and "schema is up to date" in second.stdout
+    assert second.returncode == 0 and "Skjemaet er oppdatert." in second.stdout
 
 
 def test_audit_events_are_append_only(app):

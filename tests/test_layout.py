@@ -340,3 +340,52 @@ def test_a_pending_answer_is_asked_of_the_model():
         and re.search(r"\.status == (Answer\.)?PENDING\)\s*\.execute\(\)", path.read_text())
     ]
     assert not updates, updates
+
+
+# What a `flask …` command shows the operator (stafettlogg/console.py) and the calls that
+# make the text in a language: a text given to the first without the second is not.
+OPERATOR_OUTPUT = {
+    "click.echo",
+    "click.secho",
+    "click.confirm",
+    "click.prompt",
+    "click.ClickException",
+    "click.UsageError",
+    "click.BadParameter",
+    "click.FileError",
+    "click.option",
+    "fail",
+    "_fail",
+}
+TRANSLATING = {"msg", "_", "_l", "gettext", "ngettext", "lazy_gettext"}
+
+
+def _untranslated_words(node) -> list[str]:
+    """The words in `node` that no gettext or msg() call makes (text with a letter, an
+    f-string); a translating call's own arguments are its business."""
+    if isinstance(node, ast.Call) and ast.unparse(node.func) in TRANSLATING:
+        return []
+    if isinstance(node, ast.Dict):  # the keys of a JSON line are names, not words
+        return [word for value in node.values for word in _untranslated_words(value)]
+    if isinstance(node, ast.JoinedStr) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and any(c.isalpha() for c in node.value)
+    ):
+        return [ast.unparse(node)[:40]]
+    return [word for child in ast.iter_child_nodes(node) for word in _untranslated_words(child)]
+
+
+def test_the_commands_say_everything_through_gettext():
+    """The house rule (every text a person reads goes through gettext) holds for the
+    operator at the command line too: the text given to click.echo, a ClickException or
+    a prompt is a msg()/gettext call (rendered by console.say), never a literal. (The
+    commands' --help is English and left to click: see README «Other commands».)"""
+    literal = []
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and ast.unparse(node.func) in OPERATOR_OUTPUT):
+                continue
+            texts = node.args[:1] + [k.value for k in node.keywords if k.arg in ("message", "text")]
+            if ast.unparse(node.func) == "click.option":  # a prompt of its own
+                texts = [k.value for k in node.keywords if k.arg in ("prompt", "confirmation_prompt")]
+            literal += [f"{name}:{node.lineno} {word}" for text in texts for word in _untranslated_words(text)]
+    assert not literal, literal

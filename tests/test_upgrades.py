@@ -112,13 +112,13 @@ def test_migrate_lists_what_it_applies_and_dry_run_changes_nothing(empty_url):
     _at_old_version(empty_url)
     pending = [name for name in migration_names() if name > OLD]
     dry = _flask(empty_url, "migrate", "--dry-run")
-    assert dry.returncode == 0 and all(f"would apply: {name}" in dry.stdout for name in pending)
+    assert dry.returncode == 0 and all(f"Ville tatt i bruk: {name}" in dry.stdout for name in pending)
     assert _schema(empty_url)[-1] == OLD
     done = _flask(empty_url, "migrate")
-    assert done.returncode == 0 and all(f"applied: {name}" in done.stdout for name in pending), done.stdout
+    assert done.returncode == 0 and all(f"Tatt i bruk: {name}" in done.stdout for name in pending), done.stdout
     assert _schema(empty_url) == migration_names()
     again = _flask(empty_url, "migrate")
-    assert "schema is up to date" in again.stdout
+    assert "Skjemaet er oppdatert." in again.stdout
     app = _make_app(empty_url, TESTING=False, MIGRATE_ON_START=None)  # starts now
     assert app is not None
 
@@ -227,7 +227,7 @@ def test_a_migration_that_fails_half_way_is_rolled_back_and_named(database_url, 
     monkeypatch.setattr(database, "MIGRATIONS_DIR", folder)
     result = app.test_cli_runner().invoke(args=["migrate"])
     assert result.exit_code == 1
-    assert "applied: 0098_works" in result.output
+    assert "Tatt i bruk: 0098_works" in result.output
     assert "0099_fails" in result.output and "kolonnen finnes allerede" in result.output
     assert "rullet tilbake" in result.output and "migrate" in result.output
     assert not isinstance(result.exception, RuntimeError)  # a message, not a traceback

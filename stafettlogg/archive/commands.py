@@ -7,8 +7,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from stafettlogg.archive import domain, transport
+from stafettlogg.console import say
 from stafettlogg.db import db
 from stafettlogg.logs.errors import LogError
+from stafettlogg.messages import msg
 from stafettlogg.models import Log, LogStatus
 
 
@@ -25,18 +27,29 @@ from stafettlogg.models import Log, LogStatus
 def archive_command(log_id, out, folder):
     """Build the Fiks Arkiv package (arkivmelding + PDF/A) and record the delivery."""
     if (log_id is None) == (folder is None) or (log_id is not None and out is None):
-        raise click.UsageError("Bruk: flask archive LOG_ID --out FIL.zip, eller flask archive --all-closed MAPPE")
+        raise click.UsageError(
+            say(msg("Bruk: flask archive LOG_ID --out FIL.zip, eller flask archive --all-closed MAPPE"))
+        )
     with current_app.test_request_context(), db.connection_context():
         if log_id is not None:
             log = Log.get_or_none(Log.id == log_id)
             if log is None:
-                raise click.ClickException(f"Stafettlogg nr. {log_id} finnes ikke.")
+                raise click.ClickException(say(msg("Stafettlogg nr. %(id)s finnes ikke.", id=log_id)))
             try:
                 pkg = domain.prepare(None, log)
                 _write_and_record(log, pkg, out.parent.resolve(), out.name)
             except LogError as e:  # also a log deleted or handed over while it was rendered
                 raise click.ClickException(str(e)) from None
-            click.echo(f"{out} ({len(pkg.documents)} dokumenter, sha256 {pkg.sha256})")
+            click.echo(
+                say(
+                    msg(
+                        "%(file)s (%(count)s dokumenter, sha256 %(sha256)s)",
+                        file=str(out),
+                        count=len(pkg.documents),
+                        sha256=pkg.sha256,
+                    )
+                )
+            )
             return
         folder.mkdir(parents=True, exist_ok=True)
         written = 0
@@ -47,10 +60,10 @@ def archive_command(log_id, out, folder):
                 pkg = domain.prepare(None, log)
                 _write_and_record(log, pkg, folder.resolve(), pkg.name)
             except LogError as e:
-                click.echo(f"Stafettlogg nr. {log.id}: {e}", err=True)
+                click.echo(say(msg("Stafettlogg nr. %(id)s: %(problem)s", id=log.id, problem=str(e))), err=True)
                 continue
             written += 1
-        click.echo(f"{written} arkivpakker skrevet til {folder}.")
+        click.echo(say(msg("%(count)s arkivpakker skrevet til %(folder)s.", count=written, folder=str(folder))))
 
 
 def _write_and_record(log: Log, pkg, folder: Path, name: str) -> None:

@@ -16,6 +16,8 @@ import click
 from flask.cli import with_appcontext
 
 from stafettlogg.archive import transport
+from stafettlogg.console import say
+from stafettlogg.messages import msg
 from stafettlogg.models import ArchiveDelivery, ArchiveStatus, utcnow
 from stafettlogg.outbox import Outbox
 
@@ -49,6 +51,12 @@ def send_archive_command():
     """Write queued archive packages into ARCHIVE_FOLDER (retries with backoff). Run every minute by a timer."""
     counts = OUTBOX.deliver_all_due()
     click.echo(
-        f"Levert: {counts[ArchiveStatus.DELIVERED]}, prøves igjen senere: {counts[ArchiveStatus.QUEUED]}, "
-        f"ga opp: {counts[ArchiveStatus.FAILED]}."
+        say(
+            msg(
+                "Levert: %(delivered)s, prøves igjen senere: %(queued)s, ga opp: %(failed)s.",
+                delivered=counts[ArchiveStatus.DELIVERED],
+                queued=counts[ArchiveStatus.QUEUED],
+                failed=counts[ArchiveStatus.FAILED],
+            )
+        )
     )

@@ -6,9 +6,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from stafettlogg.console import say
 from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.mailer import deliver_all_due
+from stafettlogg.messages import msg
 from stafettlogg.overview.reconciliation import june_reminders
 
 
@@ -20,12 +22,12 @@ def june_reminders_command(today):
     try:
         day = dt.date.fromisoformat(today) if today else local_today()
     except ValueError:
-        raise click.BadParameter("bruk formatet ÅÅÅÅ-MM-DD", param_hint="--today") from None
+        raise click.BadParameter(say(msg("bruk formatet ÅÅÅÅ-MM-DD")), param_hint="--today") from None
     if day.month != 6:
-        click.echo("Ingen påminnelser: avstemmingen skjer i juni.")
+        click.echo(say(msg("Ingen påminnelser: avstemmingen skjer i juni.")))
         return
     with current_app.test_request_context(), db.connection_context():
         sent = june_reminders(day)
-    click.echo(f"{sent} påminnelser sendt.")
+    click.echo(say(msg("%(count)s påminnelser sendt.", count=sent)))
 
     deliver_all_due()  # queued with the notices; whatever fails waits for send-mail

@@ -1,11 +1,11 @@
 """flask second-factor-reset: for people no unit leader can reset (the system
 administrator, area leaders) and after SECRET_KEY has changed."""
 
-import sys
-
 import click
 
+from stafettlogg.console import fail, say
 from stafettlogg.db import db
+from stafettlogg.messages import msg
 from stafettlogg.models import User
 from stafettlogg.signin import second_factor
 
@@ -17,7 +17,6 @@ def second_factor_reset_command(username):
     with db.connection_context():
         person = User.get_or_none(User.username == username)
         if person is None:
-            click.echo(f"Fant ingen bruker med brukernavnet {username}.", err=True)
-            sys.exit(1)
+            fail(msg("Fant ingen bruker med brukernavnet %(username)s.", username=username))
         second_factor.reset(None, person)
-    click.echo(f"Innloggingskoden til {username} er nullstilt.")
+    click.echo(say(msg("Innloggingskoden til %(username)s er nullstilt.", username=username)))
