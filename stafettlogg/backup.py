@@ -21,10 +21,16 @@ import tempfile
 from pathlib import Path
 
 from stafettlogg.db import migration_names
+from stafettlogg.messages import Message, msg
 
 
 class RestoreRefused(RuntimeError):
-    pass
+    """The backup was not restored and the database is as it was; `message` says why,
+    for the operator (rendered in their language by `flask restore`)."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
 
 
 def _sqlite_path(url: str) -> str | None:
@@ -85,23 +91,32 @@ def schema_of_backup(url: str, source: Path) -> list[str]:
         conn = sqlite3.connect(str(source))
         try:
             if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise RestoreRefused("Sikkerhetskopien er skadet (integrity_check).")
+                raise RestoreRefused(msg("Sikkerhetskopien er skadet (integrity_check)."))
             return sorted(row[0] for row in conn.execute("SELECT name FROM schema_migration"))
         except sqlite3.DatabaseError as exc:
-            raise RestoreRefused(f"Filen er ikke en lesbar sikkerhetskopi: {exc}") from exc
+            raise RestoreRefused(_unreadable(str(exc))) from exc
         finally:
             conn.close()
-    sql = _pg_restore_sql(source, "Filen er ikke en lesbar sikkerhetskopi", "--data-only", "--table=schema_migration")
+    sql = _pg_restore_sql(source, _unreadable, "--data-only", "--table=schema_migration")
     return sorted(_copy_rows(sql, "schema_migration", "name"))
 
 
-def _pg_restore_sql(source: Path, refusal: str, *options: str) -> str:
-    """The backup (or the part `options` choose) as SQL; unreadable: refused with the reason."""
+def _unreadable(reason: str) -> Message:
+    return msg("Filen er ikke en lesbar sikkerhetskopi: %(reason)s", reason=reason)
+
+
+def _not_read(reason: str) -> Message:
+    return msg("Sikkerhetskopien kunne ikke leses: %(reason)s", reason=reason)
+
+
+def _pg_restore_sql(source: Path, refusal, *options: str) -> str:
+    """The backup (or the part `options` choose) as SQL; unreadable: refused with the
+    reason (`refusal` makes the message of pg_restore's complaint)."""
     result = subprocess.run(  # noqa: S603
         [_tool("pg_restore"), *options, "--file=-", str(source)], capture_output=True, text=True
     )
     if result.returncode != 0:
-        raise RestoreRefused(f"{refusal}: {result.stderr.strip()}")
+        raise RestoreRefused(refusal(result.stderr.strip()))
     return result.stdout
 
 
@@ -114,16 +129,19 @@ def _copy_rows(sql: str, table: str, column: str) -> list[str]:
     return [line.split("\t")[index] for line in match.group(2).splitlines() if line]
 
 
-def check_restorable(backup_schema: list[str], known: list[str]) -> str | None:
+def check_restorable(backup_schema: list[str], known: list[str]) -> Message | None:
     """None when this code can run on the backup's schema (now or after migrate)."""
     newer = sorted(set(backup_schema) - set(known))
     if newer:
-        return (
-            "Sikkerhetskopien er fra en nyere programversjon (ukjent skjema: " + ", ".join(newer) + "). "
-            "Den gjenopprettes ikke: installer den programversjonen først."
+        return msg(
+            "Sikkerhetskopien er fra en nyere programversjon (ukjent skjema: %(migrations)s). "
+            "Den gjenopprettes ikke: installer den programversjonen først.",
+            migrations=", ".join(newer),
         )
     if not backup_schema:
-        return "Sikkerhetskopien har ingen skjemaversjon (schema_migration mangler): er det en Stafettlogg-database?"
+        return msg(
+            "Sikkerhetskopien har ingen skjemaversjon (schema_migration mangler): er det en Stafettlogg-database?"
+        )
     return None
 
 
@@ -154,7 +172,7 @@ def restore(url: str, source: Path) -> list[str]:
 def _restore_script(source: Path) -> str:
     """The backup as SQL, loaded into a fresh `public` schema (pg_restore cannot replace
     tables that newer tables reference, so the old schema is moved aside instead)."""
-    sql = _pg_restore_sql(source, "Sikkerhetskopien kunne ikke leses", "--no-owner", "--no-privileges")
+    sql = _pg_restore_sql(source, _not_read, "--no-owner", "--no-privileges")
     body = re.sub(r"^CREATE SCHEMA public;$", "", sql, flags=re.M)
     return (
         "ALTER SCHEMA public RENAME TO stafettlogg_replaced;\n"
@@ -185,8 +203,11 @@ def _restore_postgresql(url: str, source: Path) -> None:
     finally:
         os.unlink(handle.name)
     if result.returncode != 0:
-        raise RuntimeError(
-            f"Gjenopprettingen feilet og er rullet tilbake; databasen er uendret: {result.stderr.strip()}"
+        raise RestoreRefused(
+            msg(
+                "Gjenopprettingen feilet og er rullet tilbake; databasen er uendret: %(error)s",
+                error=result.stderr.strip(),
+            )
         )
 
 

@@ -248,7 +248,9 @@ def restore_command(source, yes):
     db.close() if not db.is_closed() else None
     try:
         pending = restore(current_app.config["DATABASE_URL"], source)
-    except (RestoreRefused, RuntimeError) as e:
+    except RestoreRefused as e:
+        _fail(e.message)
+    except RuntimeError as e:  # pg_restore or psql missing
         _fail(str(e))
     click.echo(say(msg("Databasen er gjenopprettet fra sikkerhetskopien.")))
     if pending:

@@ -111,3 +111,12 @@ def test_a_rule_broken_while_creating_is_refused_in_the_operators_language(app):
         env={"STAFETTLOGG_PASSWORD": "Et godt langt passord", "STAFETTLOGG_LANG": "nn"},
     )
     assert r.exit_code == 1 and "Feil: Det finst allereie eit område med dette namnet." in r.output
+
+
+def test_a_refused_restore_says_why_in_the_operators_language(app, tmp_path):
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    r = app.test_cli_runner().invoke(args=["restore", "--yes", str(bad)], env={"STAFETTLOGG_LANG": "en"})
+    assert r.exit_code == 1 and "Error: The file is not a readable backup: " in r.output, r.output
+    r = app.test_cli_runner().invoke(args=["restore", "--yes", str(bad)], env={"STAFETTLOGG_LANG": "nn"})
+    assert r.exit_code == 1 and "Feil: Fila er ikkje ein lesbar tryggleikskopi: " in r.output, r.output
