@@ -58,7 +58,9 @@ def test_a_refusal_is_in_the_operators_language(app):
     assert r.exit_code == 1
     assert "Error: Found no user with the username ingen.slik." in r.output
     r = runner.invoke(args=["june-reminders", "--today", "5.1.2026"], env={"STAFETTLOGG_LANG": "en"})
-    assert r.exit_code == 2 and "use the format YYYY-MM-DD" in r.output
+    assert r.exit_code == 2 and "Error: --today must be a date in the form YYYY-MM-DD." in r.output
+    r = runner.invoke(args=["archive", "999999", "--out", "x.zip"], env={"STAFETTLOGG_LANG": "nn"})
+    assert r.exit_code == 1 and r.output.strip() == "Feil: Stafettlogg nr. 999999 finst ikkje."
 
 
 def test_the_rules_refusal_of_a_password_is_in_the_operators_language(app):

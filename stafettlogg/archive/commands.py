@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from stafettlogg.archive import domain, transport
-from stafettlogg.console import say
+from stafettlogg.console import fail, say
 from stafettlogg.db import db
 from stafettlogg.logs.errors import LogError
 from stafettlogg.messages import msg
@@ -34,12 +34,12 @@ def archive_command(log_id, out, folder):
         if log_id is not None:
             log = Log.get_or_none(Log.id == log_id)
             if log is None:
-                raise click.ClickException(say(msg("Stafettlogg nr. %(id)s finnes ikke.", id=log_id)))
+                fail(msg("Stafettlogg nr. %(id)s finnes ikke.", id=log_id))
             try:
                 pkg = domain.prepare(None, log)
                 _write_and_record(log, pkg, out.parent.resolve(), out.name)
             except LogError as e:  # also a log deleted or handed over while it was rendered
-                raise click.ClickException(str(e)) from None
+                fail(str(e))
             click.echo(
                 say(
                     msg(

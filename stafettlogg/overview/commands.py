@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from stafettlogg.console import say
+from stafettlogg.console import fail, say
 from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.mailer import deliver_all_due
@@ -22,7 +22,7 @@ def june_reminders_command(today):
     try:
         day = dt.date.fromisoformat(today) if today else local_today()
     except ValueError:
-        raise click.BadParameter(say(msg("bruk formatet ÅÅÅÅ-MM-DD")), param_hint="--today") from None
+        fail(msg("--today må være en dato på formen ÅÅÅÅ-MM-DD."), code=2)  # as send-reminders says it
     if day.month != 6:
         click.echo(say(msg("Ingen påminnelser: avstemmingen skjer i juni.")))
         return
