@@ -203,8 +203,9 @@ def turn_off(user: User) -> None:
 
 def reset(by: User | None, staff: User) -> None:
     """Reset a person's second factor (a lost phone): by their unit leader, or on the
-    command line (``by`` None). Audited, and the person is told; they enrol again at their
-    next sign-in (or from their account page)."""
+    command line (``by`` None). Audited, and the person is told (not a deactivated
+    account: notify.reached); they enrol again at their next sign-in (or from their
+    account page)."""
     with write_transaction():
         _clear(staff)
         audit.record("second_factor_reset", obj=staff, user=by, role=None if by else "system")
