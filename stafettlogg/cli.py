@@ -203,7 +203,7 @@ def check_invariants_command():
     with db.connection_context():
         problems = check_invariants()
     for problem in problems:
-        click.echo(problem)
+        click.echo(say(problem))
     if problems:
         sys.exit(1)
     click.echo(say(msg("ok: ingen brudd på invariantene.")))  # "ok" first: scripts look for it

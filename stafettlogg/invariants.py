@@ -1,11 +1,13 @@
-"""Invariants the data must always satisfy, checked by `flask check-invariants`."""
+"""Invariants the data must always satisfy, checked by `flask check-invariants`. Each
+problem is a message key (messages.msg), said in the operator's language."""
 
 from peewee import JOIN, fn
 
+from stafettlogg.messages import Message, msg
 from stafettlogg.models import Answer, Evaluation, Handover, Log, LogStatus, Measure, Role, User
 
 
-def check_invariants() -> list[str]:
+def check_invariants() -> list[Message]:
     """seed 002: a log always has one holder, and a draft or active log's holder is an
     active staff member ("held i stafettpinnen til han er motteken")."""
     problems = []
@@ -17,15 +19,27 @@ def check_invariants() -> list[str]:
     )
     for row in rows:
         if not row["holder_active"]:
-            problems.append(f"log {row['id']}: holder {row['holder']} is deactivated")
+            problems.append(
+                msg(
+                    "logg %(log)s: stafettholderen (bruker %(holder)s) er deaktivert",
+                    log=row["id"],
+                    holder=row["holder"],
+                )
+            )
         elif row["holder_role"] not in Role.STAFF_LIKE:
-            problems.append(f"log {row['id']}: holder {row['holder']} is not staff")
+            problems.append(
+                msg(
+                    "logg %(log)s: stafettholderen (bruker %(holder)s) er ikke ansatt",
+                    log=row["id"],
+                    holder=row["holder"],
+                )
+            )
     problems.extend(_handover_problems())
     problems.extend(_measure_problems())
     return problems
 
 
-def _measure_problems() -> list[str]:
+def _measure_problems() -> list[Message]:
     """A measure keeps its latest evaluation's date (``last_evaluated_on``, written with
     the evaluation): the rule for due and overdue measures reads it, not the evaluations."""
     latest = (
@@ -44,10 +58,17 @@ def _measure_problems() -> list[str]:
         .order_by(Measure.id)
         .dicts()
     )
-    return [f"log {row['log']}: measure {row['id']} does not keep its latest evaluation's date" for row in wrong]
+    return [
+        msg(
+            "logg %(log)s: tiltak %(measure)s har ikke datoen for den siste evalueringen sin",
+            log=row["log"],
+            measure=row["id"],
+        )
+        for row in wrong
+    ]
 
 
-def _handover_problems() -> list[str]:
+def _handover_problems() -> list[Message]:
     """Issue 5: at most one pending handover per log, never one to a deactivated person,
     and every holder change is in the history."""
     problems = []
@@ -59,7 +80,13 @@ def _handover_problems() -> list[str]:
         .dicts()
     )
     for row in doubled:
-        problems.append(f"log {row['log']}: {row['n']} pending handovers (at most one allowed)")
+        problems.append(
+            msg(
+                "logg %(log)s: %(n)s ventende forslag om ny stafettholder (høyst ett er tillatt)",
+                log=row["log"],
+                n=row["n"],
+            )
+        )
     to_inactive = (
         Handover.select(Handover.id, Handover.log, Handover.to_user)
         .join(User, on=(Handover.to_user == User.id))
@@ -67,7 +94,14 @@ def _handover_problems() -> list[str]:
         .dicts()
     )
     for row in to_inactive:
-        problems.append(f"log {row['log']}: pending handover {row['id']} to deactivated user {row['to_user']}")
+        problems.append(
+            msg(
+                "logg %(log)s: ventende forslag %(handover)s til deaktivert bruker %(user)s",
+                log=row["log"],
+                handover=row["id"],
+                user=row["to_user"],
+            )
+        )
     latest = {}
     accepted = (
         Handover.select(Handover.log, Handover.to_user, Log.holder)
@@ -81,6 +115,11 @@ def _handover_problems() -> list[str]:
     for log_id, row in sorted(latest.items()):
         if row["to_user"] != row["holder"]:
             problems.append(
-                f"log {log_id}: holder {row['holder']} is not the last accepted handover's {row['to_user']}"
+                msg(
+                    "logg %(log)s: stafettholderen (bruker %(holder)s) er ikke den som sist godtok et forslag (bruker %(user)s)",
+                    log=log_id,
+                    holder=row["holder"],
+                    user=row["to_user"],
+                )
             )
     return problems

@@ -67,4 +67,4 @@ def test_check_invariants_exit_codes(app):
         User.update(active=False).where(User.username == "stafettholder").execute()
     r = runner.invoke(args=["check-invariants"])
     assert r.exit_code == 1
-    assert "holder" in r.output
+    assert "stafettholderen" in r.output and "er deaktivert" in r.output

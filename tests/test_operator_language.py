@@ -122,3 +122,21 @@ def test_a_refused_restore_says_why_in_the_operators_language(app, tmp_path):
     assert r.exit_code == 1 and "Error: The file is not a readable backup: " in r.output, r.output
     r = app.test_cli_runner().invoke(args=["restore", "--yes", str(bad)], env={"STAFETTLOGG_LANG": "nn"})
     assert r.exit_code == 1 and "Feil: Fila er ikkje ein lesbar tryggleikskopi: " in r.output, r.output
+
+
+def test_a_broken_invariant_is_reported_in_the_operators_language(app):
+    from stafettlogg.db import db
+    from stafettlogg.models import Log, User
+
+    with db.connection_context():
+        held = Log.select().where(Log.status == "active").first()
+        User.update(active=False).where(User.id == held.holder_id).execute()
+    runner = app.test_cli_runner()
+    said = {
+        "nb": f"logg {held.id}: stafettholderen (bruker {held.holder_id}) er deaktivert",
+        "nn": f"logg {held.id}: stafetthaldaren (brukar {held.holder_id}) er deaktivert",
+        "en": f"log {held.id}: the holder (user {held.holder_id}) is deactivated",
+    }
+    for language, line in said.items():
+        r = runner.invoke(args=["check-invariants"], env={"STAFETTLOGG_LANG": language})
+        assert r.exit_code == 1 and line in r.output.splitlines(), (language, r.output)
