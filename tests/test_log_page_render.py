@@ -274,3 +274,30 @@ def test_the_holder_history_is_a_prepared_read_of_the_same_rows(app, auth, db_co
     assert queries.holder_history(other)[0].to_user.name == aktor.name
     html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     assert f"{larer.name} → {aktor.name}" in html and f"{aktor.name} → {holder.name}" in html
+
+
+def test_the_bylines_are_one_call_per_list(app, auth, db_conn, monkeypatch):
+    """Who wrote each item and when comes from one call per list (not a template call per
+    item), each author's name escaped once; an empty list asks for none."""
+    from stafettlogg.logs import controls
+
+    log = a_log()
+    holder, participant = user("stafettholder"), user("aktor")
+    for i in range(6):
+        Entry.create(
+            log=log, entry_date=dt.date(2026, 3, i + 1), body=f"Notat {i}", author=holder if i % 2 else participant
+        )
+    asked = []
+    real = controls.ItemControls.bylines
+    monkeypatch.setattr(
+        controls.ItemControls, "bylines", lambda self, items: asked.append(self.section_key) or real(self, items)
+    )
+    escaped = []
+    real_escape = controls.escape
+    monkeypatch.setattr(controls, "escape", lambda text: escaped.append(text) or real_escape(text))
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    assert asked.count("entries") == 1 and "talks" not in asked
+    assert escaped.count(participant.name) == 1  # three of their notes in the list
+    bylines = re.findall(r'<li class="item" id="entries-\d+".*?<p class="byline">(.*?)</p>', html, re.S)
+    assert len(bylines) == 6
+    assert sum(line.startswith(f"{participant.name}, {participant.job_title} · ") for line in bylines) == 3

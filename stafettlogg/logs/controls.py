@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from stafettlogg.dates import date_time
+from stafettlogg.dates import date_formats, date_time
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.sections import may_change_each, may_evaluate_each
@@ -97,17 +97,29 @@ class ItemControls:
             for item_id in mine
         }
 
-    def byline(self, item) -> Markup:
-        """Who wrote the item and when (and when it was last changed): one call per item,
-        with the label and the date format this list resolved once."""
-        author = item.author
-        who = f"{escape(author.name)}, {escape(author.job_title)}" if author.job_title else escape(author.name)
-        changed = (
-            f" · {self.changed_label} {escape(date_time(item.updated_at))}"
-            if item.updated_at and item.version > 1
-            else ""
-        )
-        return Markup(f'<p class="byline">{who} · {escape(date_time(item.created_at))}{changed}</p>')  # noqa: S704 - escaped
+    def bylines(self, items) -> dict[int, Markup]:
+        """Item id -> who wrote it and when (and when it was last changed), for a whole
+        list in one call: each author's name escaped once, the date format resolved once,
+        not a template call per item."""
+        formats = date_formats()
+        when = formats.date_time if formats is not None else date_time
+        changed_label = self.changed_label
+        authors: dict[int, str] = {}
+        lines = {}
+        for item in items:
+            author = item.author
+            who = authors.get(author.id)
+            if who is None:
+                who = authors[author.id] = (
+                    f"{escape(author.name)}, {escape(author.job_title)}" if author.job_title else escape(author.name)
+                )
+            changed = (
+                f" · {changed_label} {escape(when(item.updated_at))}" if item.updated_at and item.version > 1 else ""
+            )
+            lines[item.id] = Markup(  # noqa: S704 - escaped
+                f'<p class="byline">{who} · {escape(when(item.created_at))}{changed}</p>'
+            )
+        return lines
 
 
 def item_controls(section, log) -> ItemControls:
