@@ -11,6 +11,7 @@ from babel import Locale
 from flask import current_app, g, render_template, request
 from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 from peewee import PeeweeException
 
@@ -181,11 +182,34 @@ def translations():
     return DOMAIN.get_translations()
 
 
+@pass_eval_context
+def _template_gettext(eval_ctx, string, /, **variables):
+    """Jinja's newstyle gettext (jinja2.ext): autoescaped in an autoescaped template and
+    always a format string, so the text is the same. Given the evaluation context only:
+    Jinja's own is asked through an alias and passes the template's context twice per
+    text (a log page asks for over a hundred)."""
+    text = translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our own catalogue's text, marked safe as Jinja's gettext does
+    return text % variables
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular, plural, num, /, **variables):
+    """Jinja's newstyle ngettext, as _template_gettext."""
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our own catalogue's text, marked safe as Jinja's gettext does
+    return text % variables
+
+
 def install_template_gettext(app) -> None:
     """Templates' _(), gettext and ngettext through translations() (autoescaped and
-    formatted by Jinja's newstyle gettext, as flask_babel installs them)."""
+    formatted as Jinja's newstyle gettext, which flask_babel installs, does them)."""
     app.jinja_env.install_gettext_callables(
         gettext=lambda text: translations().ugettext(text),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
         newstyle=True,
     )
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)

@@ -25,3 +25,32 @@ def test_a_forced_locale_is_followed_and_left(app):
         with force_locale("nn"):
             assert render_template_string('{{ _("Vis flere") }}') == "Vis fleire"
         assert render_template_string('{{ _("Vis flere") }}') == "Vis flere"
+
+
+def test_a_text_is_one_call_from_the_template_and_reads_as_jinja_s_newstyle_gettext(app, monkeypatch):
+    """_(), gettext and ngettext are one call each from the template (not an alias that
+    asks the template's context for gettext, which asks it again): the same text as
+    Jinja's newstyle gettext, escaped where the template escapes, always a format string."""
+    from jinja2.runtime import Context
+
+    calls = []
+    real = Context.call
+    monkeypatch.setattr(Context, "call", lambda self, f, *a, **k: calls.append(f) or real(self, f, *a, **k))
+    with app.test_request_context("/"):
+        html = render_template_string(MANY)
+        assert (
+            len([f for f in calls if f is not range]) == 100
+            and html.count("Vis flere") == 50
+            and "49 stafettlogger" in html
+        )
+        page = "{{ _('Fjerne %(name)s som foresatt?', name=who) }}|{{ _('100%% sikker') }}|{% trans %}Vis flere{% endtrans %}"
+        assert render_template_string(page, who="<b>") == "Fjerne &lt;b&gt; som foresatt?|100% sikker|Vis flere"
+        plain = app.jinja_env.from_string(
+            "{% autoescape false %}{{ _('Fjerne %(name)s som foresatt?', name=who) }}{% endautoescape %}"
+        )
+        assert plain.render(who="<b>") == "Fjerne <b> som foresatt?"
+        with force_locale("nn"):
+            assert (
+                render_template_string("{{ ngettext('%(num)s stafettlogg', '%(num)s stafettlogger', 2) }}")
+                == "2 stafettloggar"
+            )
