@@ -67,12 +67,15 @@ def dated_window(
     (oldest_first: the oldest first, for a queue whose oldest waited longest).
     day_field: a date or a time (DateTimeField); the query must select both fields.
     newest(limit): the first window's rows read another way (a prepared read of the same
-    query, newest_first, limited to `limit`)."""
+    query, newest_first, limited to `limit`); then `query` may be a function that builds
+    the query, built only for a later window (building one costs more than the read)."""
     size = page_size()
     after = parse_cursor(cursor, dt.datetime if isinstance(day_field, DateTimeField) else dt.date)
     if after is None and newest is not None:
         rows = list(newest(size + 1))
     else:
+        if callable(query):
+            query = query()
         if after is not None:
             # a row comparison: the index on (…, day, id) answers it from the cursor on
             # (an OR of the two conditions reads and drops the rows before it)

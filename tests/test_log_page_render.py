@@ -301,3 +301,34 @@ def test_the_bylines_are_one_call_per_list(app, auth, db_conn, monkeypatch):
     bylines = re.findall(r'<li class="item" id="entries-\d+".*?<p class="byline">(.*?)</p>', html, re.S)
     assert len(bylines) == 6
     assert sum(line.startswith(f"{participant.name}, {participant.job_title} · ") for line in bylines) == 3
+
+
+def test_the_first_window_of_a_section_builds_no_query_and_counts_nothing_more(app, auth, db_conn, monkeypatch):
+    """A section's newest window is a prepared read: the query a later window is cut from
+    is not built for it, and an empty newest window means no items (no count of its own)."""
+    from bench.run import counting
+    from stafettlogg.db import db
+    from stafettlogg.logs import queries
+
+    log = a_log()
+    holder = user("stafettholder")
+    for i in range(3):
+        Entry.create(log=log, entry_date=dt.date(2026, 1, i + 1), body=f"Notat {i}", author=holder)
+    built = []
+    real = queries._windowed
+    monkeypatch.setattr(queries, "_windowed", lambda key, log_id: built.append(key) or real(key, log_id))
+    client = auth.persona("holder")
+    client.get(f"/logger/{log.id}")
+    with counting(db) as counter:
+        html = client.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert not built
+    counts = [sql for sql, _params in counter["sql"] if sql.startswith("SELECT COUNT") and 'FROM "child_talk"' in sql]
+    assert not counts, counts  # no talks: the empty window says so
+    assert '<h2 id="talks-h"><a id="talks"></a>Samtaler med barnet <span class="count">(0)</span></h2>' in html
+    assert '<h2 id="entries-h"><a id="entries"></a>Logg <span class="count">(3)</span></h2>' in html
+    app.config["PAGE_SIZE"] = 2  # a later window is still cut from the query, and counted
+    later = re.search(r'seksjon=entries&amp;etter=([^"#&]+)', client.get(f"/logger/{log.id}").get_data(as_text=True))
+    built.clear()  # (the first window of another size was prepared, once)
+    page = client.get(f"/logger/{log.id}?seksjon=entries&etter={later.group(1)}").get_data(as_text=True)
+    assert built == ["entries"]
+    assert '<span class="count">(3)</span>' in page and page.count('<li class="item" id="entries-') == 1

@@ -221,7 +221,7 @@ def _section_window(log: Log, key: str, cursor: str | None) -> Window:
     section = SECTIONS[key]
     model = section.model
     return dated_window(
-        _windowed(key, log.id),
+        lambda: _windowed(key, log.id),
         getattr(model, section.window_by),
         model.id,
         cursor,
@@ -278,7 +278,12 @@ def section_window(log: Log, key: str, cursor: str | None = None, expanded: int 
         return Window(items=items, total=len(items))
     model = section.model
     window = _section_window(log, key, cursor)
-    in_log = window.items[0].in_log if window.items else model.select().where(model.log == log).count()
+    if window.items:
+        in_log = window.items[0].in_log
+    elif window.cursor is None:
+        in_log = 0  # the newest window is empty: the section has no items
+    else:
+        in_log = model.select().where(model.log == log).count()
     return replace(window, total=in_log)
 
 
