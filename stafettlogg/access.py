@@ -28,9 +28,10 @@ from stafettlogg.models import (
 from stafettlogg.windows import is_row_id
 
 # Tokens: anonymous, authenticated, staff (anyone working in a unit), and each Role;
-# log scope: holder, participant, guardian, unit_leader, stand_in (the unit leader of an
-# ended log whose holder has left, holder_left); unit scope: unit_leader,
-# ito_coordinator (staff the unit leader delegated the overview to), area_leader, admin.
+# log scope: holder (of a log in use until it is handed over; of an ended log until they
+# have left, holder_left), participant, guardian, unit_leader, stand_in (the unit leader
+# of an ended log whose holder has left); unit scope: unit_leader, ito_coordinator (staff
+# the unit leader delegated the overview to), area_leader, admin.
 PUBLIC = "anonymous authenticated"
 ACCESS: dict[str, str] = {
     # foundation
@@ -219,8 +220,8 @@ def log_tokens(user, log_or_id) -> set[str]:
 def _log_tokens(user, log: Log) -> set[str]:
     tokens = set()
     if user.is_staff:
-        if log.holder_id == user.id:
-            tokens.add("holder")
+        if log.holder_id == user.id and (log.status in LogStatus.OPEN or not holder_left(log, user)):
+            tokens.add("holder")  # the rule is holder_left's docstring; in SQL held_by
         if _listed(log, "_caller_listed", lambda: _participating(user.id, log.id)):
             tokens.add("participant")
         if user.role == Role.UNIT_LEADER and user.unit_id == log.unit_id:
@@ -247,11 +248,40 @@ def holder_left(log: Log, holder: User, leaving: User | None = None) -> bool:
     the one they were in when they became holder, or the person the unit leader is
     deactivating now. A holder who made the log for another unit than their own (a
     public-health nurse for a kindergarten) has not left, nor has one who has since moved
-    into the log's own unit. For an ended log, the leader of its unit then stands in for
-    the holder (token stand_in): records the family's answer and removes guardians."""
+    into the log's own unit.
+
+    Who holds the log then (the token holder; in SQL held_by): a log in use (draft,
+    active) stays with its holder, moved or not, until it is handed over (seed 002:
+    «Stafetthaldar held i stafettpinnen til han er motteken og akseptert av ein ny
+    stafetthaldar»): they keep reading, writing and answering requests for it, and the
+    unit leader may make someone else holder directly (handover.assign_holder_directly).
+    An ended log (closed, passive) is no longer held by a holder who has left: they read
+    nothing of it and answer no request for it, and the leader of its unit stands in for
+    them (token stand_in): records the family's answer, removes guardians, answers
+    requests (takeover.responsible_for). A deactivated holder cannot sign in at all."""
     unit_then = log.holder_unit_id if log.holder_unit_id is not None else log.unit_id
     moved_away = holder.unit_id not in (unit_then, log.unit_id)
     return not holder.active or moved_away or (leaving is not None and leaving.id == holder.id)
+
+
+def holder_stays():
+    """holder_left's rule in SQL, negated, for the Log rows of a query: the log's holder
+    is active and in the unit they held it from or in the log's own unit."""
+    holder = User.alias("staying_holder")
+    unit_then = fn.COALESCE(Log.holder_unit_id, Log.unit)
+    return fn.EXISTS(
+        holder.select(SQL("1")).where(
+            holder.id == Log.holder,
+            holder.active,
+            (holder.unit == unit_then) | (holder.unit == Log.unit),
+        )
+    )
+
+
+def held_by(user_or_id):
+    """SQL: the token holder (holder_left's docstring): the log is this person's, and in
+    use or they have not left it. A list of logs in use only may ask Log.holder alone."""
+    return (Log.holder == user_or_id) & (Log.status.in_(LogStatus.OPEN) | holder_stays())
 
 
 def _participating(user_id, log_id):

@@ -141,10 +141,11 @@ def _decide(handover: Handover, status: str, **values) -> None:
 
 
 def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log, int | None]:
-    """Holder changes; the old holder stays a participant; the log moves with the new
-    holder to their unit, and the class/group it had in the old unit is kept for that
-    unit's overview of this school year. Returns the reloaded log and the unit it moved
-    from (None when it stayed)."""
+    """Holder changes; the old holder stays a participant unless they have left
+    (access.holder_left: deactivated, or moved to another unit, where the child no longer
+    is); the log moves with the new holder to their unit, and the class/group it had in
+    the old unit is kept for that unit's overview of this school year. Returns the
+    reloaded log and the unit it moved from (None when it stayed)."""
     moved_from = log.unit_id if new_holder.unit_id != log.unit_id else None
     if moved_from is not None:
         record_class_group(log.id, moved_from, log.class_group)
@@ -160,7 +161,7 @@ def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log,
     Participant.delete().where(Participant.log == log, Participant.user == new_holder.id).execute()
     old = User.get_by_id(old_holder_id)
     if (
-        old.active
+        not holder_left(log, old)
         and not Participant.select().where(Participant.log == log, Participant.user == old_holder_id).exists()
     ):
         Participant.create(log=log, user=old_holder_id, added_by=new_holder.id)
@@ -284,10 +285,14 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
 
 
 def may_withdraw(by: User, handover: Handover, log: Log) -> bool:
-    """Who may withdraw a pending proposal: the holder, the person who made it (a unit
-    leader for a holder who leaves, or who accepted a takeover request), or the unit
-    leader standing in for the holder of an ended log who has left (states "stand_in")."""
-    return by.id in (log.holder_id, handover.created_by_id) or "stand_in" in states.roles_of(by, log)
+    """Who may withdraw a pending proposal: the holder (token holder: of a log in use also
+    after moving away, of an ended log not once they have left, access.holder_left), the
+    person who made it if not that holder (a unit leader for a holder who leaves, or who
+    accepted a takeover request), or the unit leader standing in for the holder of an
+    ended log who has left (states "stand_in")."""
+    roles = states.roles_of(by, log)
+    made_it = by.id == handover.created_by_id and by.id != log.holder_id
+    return made_it or bool(roles & {"holder", "stand_in"})
 
 
 def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", leaving: User | None = None) -> Handover:

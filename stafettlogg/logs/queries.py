@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from peewee import JOIN, Case, Tuple, fn
 
 from stafettlogg import languages
-from stafettlogg.access import log_with_people, of_consent_age
+from stafettlogg.access import held_by, log_with_people, of_consent_age
 from stafettlogg.dates import local_today
 from stafettlogg.db import Prepared, once_per_request, prepared, request_memo
 from stafettlogg.logs import domain, states, talks
@@ -422,9 +422,10 @@ def log_page(
 
 
 def my_log_ids(user: User):
-    """Ids of the logs I hold or take part in: a UNION of two index lookups (an OR of
-    the two conditions makes PostgreSQL scan every log)."""
-    held = Log.select(Log.id).where(Log.holder == user)
+    """Ids of the logs I hold (access.held_by: not an ended one I have left) or take part
+    in: a UNION of two index lookups (an OR of the two conditions makes PostgreSQL scan
+    every log)."""
+    held = Log.select(Log.id).where(held_by(user))
     return held | Participant.select(Participant.log).where(Participant.user == user)
 
 
