@@ -118,6 +118,24 @@ def test_a_moved_former_holder_cannot_reopen_the_ended_log_by_its_national_id(au
     assert f"/foresporsler/{request.id}" in auth.login_as("enhetsleder").get("/").get_data(as_text=True)
 
 
+def test_the_unit_leader_may_give_the_ended_log_back_to_its_former_holder_who_moved(auth, db_conn):
+    """The former holder who moved asks for the ended log like anyone else; the leader of
+    its unit accepted and was refused («… er allerede stafettholder»: the log still named
+    her), so nobody could. Now the proposal goes to her, and on her yes the log reopens to
+    her as a draft in her new school."""
+    log = an_ended_log(nid9="140316570")
+    _move(HOLDER, _sorbyen())
+    assert auth.login_as(HOLDER).post("/logger/ny", data=child_form(log)).status_code == 409
+    request = LogRequest.get(LogRequest.log == log.id)
+    assert auth.login_as("enhetsleder").post(f"/foresporsler/{request.id}/godta").status_code == 303
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    assert handover.to_user_id == user(HOLDER).id
+    assert auth.login_as(HOLDER).post(f"/stafettholder/{handover.id}/godta").status_code == 303
+    after = Log.get_by_id(log.id)
+    assert (after.status, after.holder_id, after.unit_id) == (LogStatus.DRAFT, user(HOLDER).id, _sorbyen())
+    assert "holder" in log_tokens(user(HOLDER), after)
+
+
 def test_a_request_for_an_ended_log_whose_holder_moved_is_the_unit_leaders_not_theirs(auth, db_conn):
     """The closed log's former holder moved to another school: a request for the log is
     the unit leader's to answer (takeover.responsible_for), not hers; she can neither read

@@ -204,7 +204,7 @@ def accept(by: User, request: LogRequest) -> Handover:
             raise LogError(
                 _("%(name)s har ikke lenger aktiv tilgang og kan ikke bli stafettholder.", name=requester.name)
             )
-        if requester.id == log.holder_id:
+        if "holder" in states.roles_of(requester, log):  # not a former holder who has left it
             raise LogError(_("%(name)s er allerede stafettholder.", name=requester.name))
         reason = msg("Forespørsel etter søk på fødselsnummer, godtatt av %(name)s.", name=by.name)
         handover = handovers._create_handover(log, requester.id, "", by, system_note=reason)
