@@ -12,12 +12,11 @@ import click
 from flask.cli import with_appcontext
 
 from stafettlogg import audit
-from stafettlogg.access import holder_left
 from stafettlogg.console import fail, say
 from stafettlogg.dates import local, local_today
 from stafettlogg.db import db
 from stafettlogg.logs import domain, states
-from stafettlogg.logs.lifecycle import unit_leaders_of
+from stafettlogg.logs.lifecycle import keepers_of
 from stafettlogg.mailer import deliver_all_due
 from stafettlogg.models import (
     Consent,
@@ -169,7 +168,7 @@ def keep_answer_reminders(today: dt.date) -> int:
         if days < KEEP_ANSWER_EVERY_DAYS:
             continue
         week = days // KEEP_ANSWER_EVERY_DAYS
-        for user in unit_leaders_of(log) if holder_left(log, log.holder) else _reached_users([log.holder_id]):
+        for user in keepers_of(log):
             text = msg(
                 "Stafettlogg nr. %(id)s er avsluttet, men familien har ikke svart på om loggen skal tas vare på. "
                 "Spør familien og registrer svaret.",

@@ -352,3 +352,33 @@ def test_the_sql_and_the_python_rule_agree(db_conn):
                     held = Log.select().where(Log.id == log.id, access.held_by(holder.id)).exists()
                     assert held is ("holder" in log_tokens(now, fresh)), (status, recorded, active, unit)
                     assert held is (status in LogStatus.OPEN or not holder_left(fresh, now))
+
+
+def _told(username: str, kind: str, log: Log) -> bool:
+    return (
+        Notification.select()
+        .where(Notification.user == user(username).id, Notification.kind == kind, Notification.log_id == log.id)
+        .exists()
+    )
+
+
+def test_what_the_family_does_with_an_ended_log_is_told_to_whoever_looks_after_it(db_conn):
+    """The family withdraws its consent (the log closes) or asks for deletion: the holder
+    who has moved away no longer holds the ended log, so the leader who stands in is told,
+    not them (their notice would lead to a page that answers 404)."""
+    from stafettlogg.logs import lifecycle
+
+    withdrawn, deleted = a_log(name="Ida Flytter"), an_ended_log()
+    home = user(HOLDER).unit_id
+    _move(HOLDER, _sorbyen())
+    lifecycle.withdraw_consent(user("foresatt"), Log.get_by_id(withdrawn.id))
+    assert _told("enhetsleder", "consent_withdrawn", withdrawn)
+    assert not _told(HOLDER, "consent_withdrawn", withdrawn)
+    lifecycle.request_deletion(user("foresatt"), Log.get_by_id(deleted.id), "")
+    assert _told("enhetsleder", "deletion_requested", deleted)
+    assert not _told(HOLDER, "deletion_requested", deleted)
+    # the holder who has not moved is told, as before
+    _move(HOLDER, home)
+    stays = an_ended_log()
+    lifecycle.request_deletion(user("foresatt"), Log.get_by_id(stays.id), "")
+    assert _told(HOLDER, "deletion_requested", stays) and _told("enhetsleder", "deletion_requested", stays)

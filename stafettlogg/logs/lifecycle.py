@@ -8,7 +8,7 @@ transaction, and raises LogError (Norwegian message) changing nothing.
 """
 
 from stafettlogg import audit
-from stafettlogg.access import consent_age, log_tokens, of_consent_age
+from stafettlogg.access import consent_age, holder_left, log_tokens, of_consent_age
 from stafettlogg.archive.domain import cancel_undelivered, is_archived, waiver_problem
 from stafettlogg.dates import local_today
 from stafettlogg.db import db, is_sqlite, write_transaction
@@ -81,6 +81,13 @@ def unit_leaders_of(log: Log) -> list[User]:
     """The active leaders of the log's unit (told of a deletion request, reminded for a
     holder who has left)."""
     return active_unit_leaders(log.unit_id)
+
+
+def keepers_of(log: Log) -> list[User]:
+    """Who looks after an ended log for the family, and is told what happens to it: its
+    holder, or once the holder has left (access.holder_left) the leaders of its unit, who
+    stand in for them (token stand_in). One who has left no longer reads the log."""
+    return unit_leaders_of(log) if holder_left(log, log.holder) else [log.holder]
 
 
 def _still_guardians(log: Log, users: list[User]) -> list[User]:
@@ -267,7 +274,7 @@ def withdraw_consent(by: User, log: Log) -> Log:
         states.check(by, log, "withdraw_consent")
         _withdraw(by, log)
         _notify(
-            [log.holder],
+            keepers_of(log),  # the log has ended
             "consent_withdrawn",
             msg("Samtykket til stafettlogg nr. %(id)s er trukket tilbake. Loggen er avsluttet.", id=log.id),
             log,
@@ -305,10 +312,10 @@ def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
         states.apply(by, log, "request_deletion", obj=create_request, **keep)
         request = open_deletion_request(log)
         text = msg("Foresatte har bedt om at stafettlogg nr. %(id)s slettes.", id=log.id)
-        _notify(
-            unit_leaders_of(log), "deletion_requested", text, log, url=path_for("lifecycle.queue", unit_id=log.unit_id)
-        )
-        _notify([log.holder], "deletion_requested", text, log, url=path_for("logs.show", log_id=log.id))
+        leaders = unit_leaders_of(log)
+        _notify(leaders, "deletion_requested", text, log, url=path_for("lifecycle.queue", unit_id=log.unit_id))
+        holders = [user for user in keepers_of(log) if user not in leaders]  # the log has ended
+        _notify(holders, "deletion_requested", text, log, url=path_for("logs.show", log_id=log.id))
     return request
 
 
