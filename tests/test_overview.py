@@ -1206,3 +1206,71 @@ def test_one_units_statistics_cannot_be_worked_out_from_the_areas(auth, db_conn)
     # a unit leader's own unit by ?enhet= is their own statistics, as before
     own = user("enhetsleder").unit_id
     assert auth.persona("unit_leader").get(f"/statistikk?enhet={own}").status_code == 200
+
+
+@pytest.mark.parametrize("per_unit", [{1: (1, 3, 0), 2: (1, 2, 0)}, {1: (1, 1, 0), 2: (1, 1, 0)}])
+def test_no_hidden_level_can_be_narrowed_down_across_units_and_levels(per_unit):
+    # Two units' active logs per BTI level. Unit 1 has 1, 3 and 0, unit 2 has 1, 2 and 0:
+    # the units' active counts 4 and 3 were "<5" and the area's 7 shown, so each was 3
+    # or 4; level 2 (5) was hidden for the sum's sake, but with at least 5 of 7 there,
+    # level 1 was at most 2 and at least 2 ("<5" twice), so each unit's one level-1 log
+    # followed. No single line, and no sum of lines, tells it: their bounds together do.
+    # With 1, 1 and 0 each, every count "<5": each unit at least 2, the area at most 4.
+    import itertools
+
+    units = [stats.UnitCounts(Unit(id=i, name=f"Enhet {i}"), active=sum(c)) for i, c in per_unit.items()]
+    months = {(2026, 1): dict.fromkeys(stats.MONTH_KEYS, 0)}
+    data = {
+        "units": units,
+        "totals": stats.UnitCounts(None, active=sum(u.active for u in units)),
+        "levels": {level: sum(c[level - 1] for c in per_unit.values()) for level in (1, 2, 3)},
+        "months": months,
+        "unit_levels": {i: {level: c[level - 1] for level in (1, 2, 3)} for i, c in per_unit.items()},
+        "unit_months": {i: {m: dict(k) for m, k in months.items()} for i in per_unit},
+    }
+    shown = stats.protect(data)
+
+    def possible(count) -> range:
+        return {"": range(count.value, count.value + 1), "small": range(1, 5), "few": range(5), "sum": range(5, 30)}[
+            count.hidden
+        ]
+
+    # every table of levels per unit that gives what is published
+    fits = []
+    for values in itertools.product(
+        *(possible(shown["unit_levels"][i][level]) for i in per_unit for level in (1, 2, 3))
+    ):
+        table = {i: values[3 * n : 3 * n + 3] for n, i in enumerate(per_unit)}
+        actives = {i: sum(table[i]) for i in per_unit}
+        levels = {level: sum(table[i][level - 1] for i in per_unit) for level in (1, 2, 3)}
+        if (
+            all(sum(table[i]) in possible(row.active) for i, row in zip(per_unit, shown["units"], strict=True))
+            and all(levels[level] in possible(shown["levels"][level]) for level in levels)
+            and sum(actives.values()) in possible(shown["totals"].active)
+        ):
+            fits.append(table)
+    for n, i in enumerate(per_unit):
+        for level in (1, 2, 3):
+            if shown["unit_levels"][i][level].hidden:
+                assert len({table[i][level - 1] for table in fits}) > 1, (i, level)
+
+
+def test_counts_that_do_not_add_up_are_still_protected_and_end():
+    # The counting queries read a moment apart: a log activated between them leaves a
+    # unit's levels adding up to more than its active count. The bounds a reader could
+    # narrow must not climb without end then (the page would never come).
+    import signal
+
+    def too_long(*_args):
+        raise TimeoutError
+
+    cells = {"l1": 6, "l2": 3, "active": 15, "all_l1": 13, "all_l2": 10, "all": 16}
+    lines = [["l1", "l2", "active"], ["l1", "all_l1"], ["l2", "all_l2"], ["active", "all"], ["all_l1", "all_l2", "all"]]
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(5)
+    try:
+        shown = stats.suppress(cells, lines)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not any(0 < c.value < 5 and not c.hidden for c in shown.values())

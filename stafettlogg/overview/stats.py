@@ -393,17 +393,59 @@ def suppress(cells: dict, lines: list[list]) -> dict:
             if visible:
                 hidden[min(visible, key=lambda k: cells[k])] = "sum"
                 changed = True
-            elif few := [key for key in line if hidden.get(key) == "small" or (key not in hidden and cells[key] == 0)]:
+            elif few := _small_or_none(cells, hidden, line):
                 hidden.update(dict.fromkeys(few, "few"))
                 changed = True
         # Lines that cross (a unit's levels and its active count, each level over the
         # units) can give a hidden cell away together, though none does alone.
-        for key in worked_out(lines, hidden):
+        for key in worked_out(lines, hidden) + narrowed_down(cells, lines, hidden):
             visible = _nearest_visible(cells, lines, hidden, key)
             if visible:
                 hidden[min(visible, key=lambda k: cells[k])] = "sum"
                 changed = True
+            elif few := _small_or_none(cells, hidden, [k for line in lines if key in line for k in line]):
+                # no count to hide nearby (a table of small counts only): "0–4", as in a line
+                hidden.update(dict.fromkeys(few, "few"))
+                changed = True
     return {key: Count(value, hidden.get(key, "")) for key, value in cells.items()}
+
+
+def _small_or_none(cells: dict, hidden: dict, keys: list) -> list:
+    """The cells shown as "<5" or as 0 among ``keys``: those "0–4" is shown for."""
+    return list(dict.fromkeys(k for k in keys if hidden.get(k) == "small" or (k not in hidden and cells[k] == 0)))
+
+
+def narrowed_down(cells: dict, lines: list[list], hidden: dict) -> list:
+    """The hidden cells that the lines' bounds taken together leave one possible value:
+    what a reader knows of each cell (``_known``) narrowed by every line in turn (a part is
+    at least its sum's least less the others' most, at most its sum's most less the others'
+    least; a sum between its parts' least and most) until nothing narrows. Two "<5" whose
+    sum is 7 are each 3 or 4, which a crossing line with a sum "skjult" can then pin down,
+    though no line alone and no sum of lines does (``worked_out``)."""
+    # Counts read a moment apart may not add up (a log activated between two of the
+    # counting queries): then the bounds could climb without end. None of the true
+    # counts is above the largest, so no narrowing past it, nor to nothing, is taken.
+    ceiling = max(cells.values(), default=0)
+    known = {key: _known(cells, hidden, key) for line in lines for key in line}
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            parts, total = line[:-1], line[-1]
+            for key in line:
+                low, high = known[key]
+                if key == total:
+                    least = sum(known[k][0] for k in parts)
+                    most = sum(known[k][1] for k in parts)
+                else:
+                    others = [known[k] for k in parts if k != key]
+                    least = known[total][0] - sum(k[1] for k in others)
+                    most = known[total][1] - sum(k[0] for k in others)
+                narrowed = (max(low, least), min(high, most))
+                if narrowed != (low, high) and narrowed[0] <= min(narrowed[1], ceiling):
+                    known[key] = narrowed
+                    changed = True
+    return [key for key in hidden if key in known and known[key][0] == known[key][1]]
 
 
 def _nearest_visible(cells: dict, lines: list[list], hidden: dict, key) -> list:
