@@ -106,7 +106,7 @@ def _handover_problems() -> list[Message]:
     accepted = (
         Handover.select(Handover.log, Handover.to_user, Log.holder)
         .join(Log)
-        .where(Handover.status == "accepted", Log.status.in_(LogStatus.OPEN))
+        .where(Handover.status == Answer.ACCEPTED, Log.status.in_(LogStatus.OPEN))
         .order_by(Handover.decided_at, Handover.id)
         .dicts()
     )

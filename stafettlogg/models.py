@@ -620,6 +620,10 @@ class AwaitsAnswer:
     def pending(self) -> bool:
         return self.status == Answer.PENDING
 
+    @property
+    def accepted(self) -> bool:
+        return self.status == Answer.ACCEPTED
+
     def close_pending(self, status: str, error: Exception, **values) -> None:
         """Close the row only if it is still pending: of two answers at once (an accept and
         a withdrawal, the holder and the unit leader), the later one changes nothing and

@@ -131,7 +131,7 @@ def _notify_proposed(handover: Handover, log: Log, to_user: User, by: User) -> N
 def _load_pending(handover: Handover) -> tuple[Handover, Log]:
     handover = Handover.get_by_id(handover.id)
     log = _lock(handover.log)
-    if handover.status != PENDING:
+    if not handover.pending:
         raise HandoverError(_("Forslaget er ikke lenger aktivt."))
     return handover, log
 

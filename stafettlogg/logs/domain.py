@@ -15,6 +15,7 @@ from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import (
     YOUTH_RELATION,
+    Answer,
     Concern,
     Consent,
     Guardian,
@@ -225,7 +226,9 @@ def guardians_to_tell(user: User) -> list[Log]:
 
 @prepared
 def _guardians_to_tell(user_id: int):
-    came_by_handover = Handover.select(Handover.log).where(Handover.to_user == user_id, Handover.status == "accepted")
+    came_by_handover = Handover.select(Handover.log).where(
+        Handover.to_user == user_id, Handover.status == Answer.ACCEPTED
+    )
     return (
         Log.select(Log, Subject)
         .join(Subject)

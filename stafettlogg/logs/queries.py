@@ -352,7 +352,7 @@ def _holder_history(log_id: int):
         .join(from_user, on=(Handover.from_user == from_user.id))
         .switch(Handover)
         .join(to_user, on=(Handover.to_user == to_user.id))
-        .where(Handover.log == log_id, Handover.status == "accepted")
+        .where(Handover.log == log_id, Handover.status == Answer.ACCEPTED)
         .order_by(Handover.decided_at)
     )
 

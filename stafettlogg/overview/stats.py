@@ -19,7 +19,7 @@ from peewee import SQL, Case, fn
 from stafettlogg.db import is_sqlite, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain, states
-from stafettlogg.models import Handover, Log, LogStatus, Measure, StatisticsSnapshot, Unit, utcnow
+from stafettlogg.models import Answer, Handover, Log, LogStatus, Measure, StatisticsSnapshot, Unit, utcnow
 from stafettlogg.windows import Window, page_size, row_id
 
 
@@ -131,7 +131,7 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
         for unit_id, count in (
             Handover.select(Log.unit, fn.COUNT(SQL("*")))
             .join(Log)
-            .where(in_scope(Log.unit), Handover.status == "accepted")
+            .where(in_scope(Log.unit), Handover.status == Answer.ACCEPTED)
             .group_by(Log.unit)
             .tuples()
         ):
@@ -161,7 +161,7 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
             per_month(
                 Handover.select()
                 .join(Log)
-                .where(in_scope(Log.unit), Handover.status == "accepted", Handover.decided_at >= first),
+                .where(in_scope(Log.unit), Handover.status == Answer.ACCEPTED, Handover.decided_at >= first),
                 Handover.decided_at,
             ),
             "handovers",

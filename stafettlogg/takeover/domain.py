@@ -182,7 +182,7 @@ def _sent_by(user_id: int, *, since: dt.datetime):
 def _load_pending(request: LogRequest) -> tuple[LogRequest, Log]:
     request = LogRequest.get_by_id(request.id)
     log = Log.get_by_id(request.log_id)
-    if request.status != PENDING:
+    if not request.pending:
         raise LogError(_("Forespørselen er allerede besvart."), code="decided")
     return request, log
 
