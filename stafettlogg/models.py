@@ -657,6 +657,12 @@ class Handover(AwaitsAnswer, BaseModel):
     decided_at = DateTimeField(null=True)
 
     @property
+    def given_back(self) -> bool:
+        """The log went back to the person who held it before (an ended log given back by
+        the unit leader to its former holder who moved): shown as that, not «Kari → Kari»."""
+        return self.from_user_id == self.to_user_id
+
+    @property
     def note_text(self) -> str:
         """The note as whoever reads it now reads it: the proposer's words, or the
         system's note in the reader's language."""

@@ -134,6 +134,10 @@ def test_the_unit_leader_may_give_the_ended_log_back_to_its_former_holder_who_mo
     after = Log.get_by_id(log.id)
     assert (after.status, after.holder_id, after.unit_id) == (LogStatus.DRAFT, user(HOLDER).id, _sorbyen())
     assert "holder" in log_tokens(user(HOLDER), after)
+    name = user(HOLDER).name
+    page = auth.login_as(HOLDER).get(f"/logger/{log.id}").get_data(as_text=True)
+    assert f"{name} fikk loggen tilbake" in page  # the history says what happened,
+    assert f"{name} → {name}" not in page  # not a handover from her to herself
 
 
 def test_a_request_for_an_ended_log_whose_holder_moved_is_the_unit_leaders_not_theirs(auth, db_conn):
