@@ -148,7 +148,10 @@ def is_sqlite() -> bool:
 def write_transaction():
     """A write unit of work. On SQLite take the write lock at once (BEGIN IMMEDIATE):
     a deferred read-then-write fails with 'database is locked' whatever the timeout.
-    Roles the request remembered (request_memo below) are asked afresh inside and after."""
+    Roles the request remembered (request_memo below) are asked afresh inside and after.
+    Not inside a snapshot (read only)."""
+    if _in_snapshot():
+        raise RuntimeError("a write transaction begins outside a snapshot")
     transaction = db.obj.atomic("IMMEDIATE") if is_sqlite() else db.atomic()
     writing = _writing(+1)
     try:
@@ -159,6 +162,32 @@ def write_transaction():
         if writing:
             _writing(-1)
         forget_roles()
+
+
+@contextlib.contextmanager
+def snapshot():
+    """Reads that must agree with each other (one count of the statistics) see the database
+    as it was at one moment, whatever is written meanwhile: one read transaction. SQLite
+    (WAL): a deferred transaction reads from the state of its first read until it ends.
+    PostgreSQL: REPEATABLE READ, read only. Inside another snapshot its reads are part of
+    that one; it does not begin inside a write transaction (on PostgreSQL that reads each
+    statement afresh), nor does a write begin inside it (read only)."""
+    if db.in_transaction():
+        if not _in_snapshot():
+            raise RuntimeError("a snapshot begins outside a write transaction")
+        yield db.top_transaction()
+        return
+    # one statement: the isolation level and the access mode are set as it begins
+    transaction = (
+        db.obj.atomic("DEFERRED") if is_sqlite() else db.obj.atomic(isolation_level="REPEATABLE READ, READ ONLY")
+    )
+    with transaction as txn:
+        txn.snapshot = True
+        yield txn
+
+
+def _in_snapshot() -> bool:
+    return getattr(db.top_transaction(), "snapshot", False)  # None outside a transaction
 
 
 def _writing(step: int) -> bool:

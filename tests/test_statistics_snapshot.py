@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from stafettlogg.db import db
+from stafettlogg.db import db, is_sqlite, open_database, snapshot, write_transaction
 from stafettlogg.models import Log, LogStatus, StatisticsSnapshot, Unit, utcnow
 from stafettlogg.overview import stats
 from tests.conftest import a_log
@@ -109,6 +109,67 @@ def test_snapshots_from_earlier_days_are_removed(app, db_conn):
         stats.kept_statistics(scope_of(nord), today)
     assert [s.key.split(":")[0] for s in StatisticsSnapshot.select()] == [today.isoformat()]
     assert Log.select().where(Log.status == LogStatus.ACTIVE).count() >= 1
+
+
+def _between_the_first_two_counts(monkeypatch, change):
+    """Run ``change`` once the statistics have counted the logs by status and before their
+    next query (the logs by level): a write by someone else in the meantime."""
+    database = db.obj
+    execute_sql = database.execute_sql
+    steps = []
+
+    def counting(sql, *args, **kwargs):
+        if steps == ["counted"]:
+            steps.append("changed")
+            change()
+        if not steps and "SUM(CASE WHEN" in sql:
+            steps.append("counted")
+        return execute_sql(sql, *args, **kwargs)
+
+    monkeypatch.setattr(database, "execute_sql", counting)
+    return steps
+
+
+def test_a_log_activated_while_counting_is_counted_in_every_line_or_none(app, db_conn, monkeypatch):
+    """The counts are read from one snapshot of the database (db.snapshot): a log another
+    connection activates between two of the counting queries changes none of the published
+    sums, so the levels add up to the active logs, as the units' lines do."""
+    draft = a_log(consent=False, level=3)
+    units = [unit("Nordbyen skole"), unit("Sørbyen skole")]
+    other = open_database(app.config["DATABASE_URL"])
+
+    def activate():
+        with other.connection_context():
+            other.execute(Log.update(status=LogStatus.ACTIVE, activated_at=utcnow()).where(Log.id == draft.id))
+
+    steps = _between_the_first_two_counts(monkeypatch, activate)
+    with app.test_request_context("/"):
+        kept, _at = stats.kept_statistics(scope_of(*units), utcnow().date())
+    assert steps == ["counted", "changed"]
+    assert Log.get_by_id(draft.id).status == LogStatus.ACTIVE  # the change was written meanwhile
+    active = kept["totals"].active.value
+    assert sum(count.value for count in kept["levels"].values()) == active
+    assert sum(stats._counts(row.cells)["active"].value for row in kept["units"]) == active
+    for row in kept["units"]:
+        levels = kept["unit_levels"][row.id].values()
+        assert sum(count.value for count in levels) == stats._counts(row.cells)["active"].value, row.name
+
+
+def test_a_snapshot_is_one_read_transaction(app, db_conn):
+    """Guard: a snapshot inside a snapshot reads the same one; a snapshot does not begin
+    inside a write transaction, nor a write transaction inside a snapshot; on PostgreSQL
+    a snapshot is REPEATABLE READ and read only."""
+    with app.test_request_context("/"):
+        with snapshot() as outer, snapshot() as inner:
+            assert inner is outer
+            if not is_sqlite():
+                assert db.execute_sql("SHOW transaction_isolation").fetchone()[0] == "repeatable read"
+                assert db.execute_sql("SHOW transaction_read_only").fetchone()[0] == "on"
+        with write_transaction(), pytest.raises(RuntimeError), snapshot():
+            pass
+        with snapshot(), pytest.raises(RuntimeError), write_transaction():
+            pass
+        assert not db.in_transaction()
 
 
 def test_units_are_listed_in_the_norwegian_alphabet_on_every_engine():

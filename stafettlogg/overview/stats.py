@@ -16,7 +16,7 @@ import typing
 from markupsafe import Markup, escape
 from peewee import SQL, Case, fn
 
-from stafettlogg.db import is_sqlite, write_transaction
+from stafettlogg.db import is_sqlite, snapshot, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain, states
 from stafettlogg.models import Answer, Handover, Log, LogStatus, Measure, StatisticsSnapshot, Unit, utcnow
@@ -92,10 +92,13 @@ def per_month(query, column) -> dict[tuple[int, tuple[int, int]], int]:
     return counts
 
 
+@snapshot()
 def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
     """Counts for ``units``. ``scope``, a query of those units' ids, is used in the SQL
     instead of a list of every id (an area has hundreds of units: building and sending the
-    list cost more than the counting on SQLite)."""
+    list cost more than the counting on SQLite). Every query reads one snapshot of the
+    database (db.snapshot): a log activated, closed or handed over meanwhile is counted in
+    all of them or in none, so every sum published is the sum of its lines."""
     ids = [u.id for u in units]
     per_unit = {u.id: UnitCounts(u) for u in units}
     levels = {1: 0, 2: 0, 3: 0}
@@ -224,10 +227,12 @@ def kept_statistics(scope: Scope, today: dt.date) -> tuple[dict, dt.datetime]:
     )
     if kept is not None:
         return _decoded(kept), kept.computed_at
-    units = sorted(
-        Unit.select(Unit.id, Unit.name).where(Unit.id.in_(scope.unit_ids)), key=lambda u: (name_order(u.name), u.id)
-    )
-    kept_counts = _to_json(protect(statistics(units, today, scope.unit_ids)))
+    with snapshot():  # the units counted are the units listed
+        units = sorted(
+            Unit.select(Unit.id, Unit.name).where(Unit.id.in_(scope.unit_ids)), key=lambda u: (name_order(u.name), u.id)
+        )
+        counted = statistics(units, today, scope.unit_ids)
+    kept_counts = _to_json(protect(counted))
     counts = json.dumps(kept_counts)
     with write_transaction():
         StatisticsSnapshot.delete().where(StatisticsSnapshot.computed_at < now - dt.timedelta(days=1)).execute()
