@@ -427,9 +427,9 @@ def narrowed_down(cells: dict, lines: list[list], hidden: dict) -> list:
     least; a sum between its parts' least and most) until nothing narrows. Two "<5" whose
     sum is 7 are each 3 or 4, which a crossing line with a sum "skjult" can then pin down,
     though no line alone and no sum of lines does (``worked_out``)."""
-    # Counts read a moment apart may not add up (a log activated between two of the
-    # counting queries): then the bounds could climb without end. None of the true
-    # counts is above the largest, so no narrowing past it, nor to nothing, is taken.
+    # statistics() reads one snapshot, so its counts add up; counts that did not (read
+    # a moment apart) would let the bounds climb without end. None of the true counts
+    # is above the largest, so no narrowing past it, nor to nothing, is taken.
     ceiling = max(cells.values(), default=0)
     known = {key: _known(cells, hidden, key) for line in lines for key in line}
     changed = True
