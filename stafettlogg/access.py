@@ -61,6 +61,9 @@ ACCESS: dict[str, str] = {
     "org.staff_create": "unit_leader",
     "org.staff_edit": "unit_leader",
     "org.staff_deactivate": "unit_leader",
+    # moving someone to another unit is their own unit leader's, as adding and removing them
+    # (seed 001); the area leader appoints unit leaders, but does not administer staff
+    "org.staff_move": "unit_leader",
     "org.staff_reactivate": "unit_leader",
     "org.outbox": "admin",
     # e-mail queue (operations)
@@ -405,6 +408,13 @@ def allowed(endpoint: str | None, tokens: set[str]) -> bool:
     return rule is not None and bool(tokens & set(rule.split()))
 
 
+def hide_log():
+    """The answer to someone with no role on the request's log: the same as for a log that
+    does not exist, so that no one learns which numbers are logs."""
+    g.log, g.log_hidden = None, True
+    abort(404)
+
+
 def check_request():
     """before_request: resolve the scope from the URL, then read the table.
 
@@ -424,11 +434,8 @@ def check_request():
         g.log = _log_of_request(current_user, args["log_id"])
         tokens = log_tokens(current_user, g.log) if g.log is not None else set()
         if not tokens:
-            # No role on this log: the same answer as for a log that does not exist, so
-            # that no one learns which numbers are logs (someone on the log who calls a
-            # route their role does not open gets 403 below).
-            g.log, g.log_hidden = None, True
-            abort(404)
+            # (someone on the log who calls a route their role does not open gets 403 below)
+            hide_log()
     elif "staff_id" in args:
         g.staff_member = User.get_or_none(id=args["staff_id"])
         if g.staff_member is None or g.staff_member.unit_id is None:

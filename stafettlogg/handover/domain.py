@@ -34,6 +34,7 @@ from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
 PENDING, ACCEPTED, DECLINED, CANCELLED = Answer.PENDING, Answer.ACCEPTED, Answer.DECLINED, Answer.CANCELLED
+MOVED = "moved"  # system_reason of a proposal withdrawn because its proposed holder moved to another unit
 HANDOVER_STATUSES = states.OPEN  # logs that have a holder to hand over
 
 
@@ -298,7 +299,7 @@ def may_withdraw(by: User, handover: Handover, log: Log) -> bool:
 def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", leaving: User | None = None) -> Handover:
     """The holder (or the unit leader who proposed it) withdraws a pending proposal. The
     proposed person is told. system_reason: a code for a withdrawal nobody chose (deactivated,
-    log_closed, log_reopened), stored as the decline reason."""
+    moved, log_closed, log_reopened), stored as the decline reason."""
     with write_transaction():
         handover, log = _load_pending(handover)
         if not system_reason and not may_withdraw(by, handover, log):
@@ -311,13 +312,20 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
             text = msg(
                 "Forslaget om at du skal bli stafettholder for stafettlogg nr. %(id)s er trukket tilbake.", id=log.id
             )
-        else:  # the proposed person left: the holder must find someone else
+        else:  # the proposed person left (or moved away): the holder must find someone else
             told, url = User.get_by_id(log.holder_id), path_for("logs.show", log_id=log.id)
-            text = msg(
-                "Forslaget om ny stafettholder for stafettlogg nr. %(id)s er trukket tilbake fordi %(name)s er deaktivert. Du er fortsatt stafettholder.",
-                id=log.id,
-                name=to_user.name,
-            )
+            if system_reason == MOVED:
+                text = msg(
+                    "Forslaget om ny stafettholder for stafettlogg nr. %(id)s er trukket tilbake fordi %(name)s har flyttet til en annen enhet. Du er fortsatt stafettholder.",
+                    id=log.id,
+                    name=to_user.name,
+                )
+            else:
+                text = msg(
+                    "Forslaget om ny stafettholder for stafettlogg nr. %(id)s er trukket tilbake fordi %(name)s er deaktivert. Du er fortsatt stafettholder.",
+                    id=log.id,
+                    name=to_user.name,
+                )
         _tell(told, "handover_cancelled", text, url, handover)
     return Handover.get_by_id(handover.id)
 
@@ -436,13 +444,30 @@ def cancel_pending_involving(by: User, user: User) -> int:
     """Staff leaving: pending proposals to or from the person are cancelled. Returns how many.
     One answered meanwhile (PostgreSQL reads the list before each proposal's lock) is left
     as answered: the person still leaves."""
-    pending = list(
-        Handover.select().where(Handover.status == PENDING, (Handover.to_user == user) | (Handover.from_user == user))
+    pending = Handover.select().where(
+        Handover.status == PENDING, (Handover.to_user == user) | (Handover.from_user == user)
     )
+    return _cancel_all(by, pending, "deactivated", user)
+
+
+def cancel_proposed_to_mover(by: User, user: User, unit_left: int) -> int:
+    """Staff moving to another unit: pending proposals that they become holder of a log of
+    the unit they leave are cancelled, the log's holder told (the proposal was to someone
+    near the child there, seed 002). Proposals from them stay: handing their logs over is
+    how they let go of them after the move. Returns how many."""
+    pending = (
+        Handover.select(Handover)
+        .join(Log)
+        .where(Handover.status == PENDING, Handover.to_user == user, Log.unit == unit_left)
+    )
+    return _cancel_all(by, pending, MOVED, user)
+
+
+def _cancel_all(by: User, pending, reason: str, leaving: User) -> int:
     cancelled = 0
-    for handover in pending:
+    for handover in list(pending):
         try:
-            cancel_handover(by, handover, system_reason="deactivated", leaving=user)
+            cancel_handover(by, handover, system_reason=reason, leaving=leaving)
         except HandoverError:
             continue  # no longer pending
         cancelled += 1
@@ -454,9 +479,12 @@ def search_new_holder(query: str, log: Log, limit: int = 15) -> list[User]:
     return search_staff(query, log, limit, participants_too=True)
 
 
-def propose_for_leaving_holder(by: User, log: Log, to_user: User | None, *, leaving: User | None = None) -> Handover:
+def propose_for_leaving_holder(
+    by: User, log: Log, to_user: User | None, *, leaving: User | None = None, why: Message | None = None
+) -> Handover:
     """Staff leaving: the unit leader proposes a new holder on the leaving holder's
-    behalf. The leaving holder keeps the role until the new one accepts (seed 002)."""
+    behalf. The leaving holder keeps the role until the new one accepts (seed 002).
+    `why`: the note the history shows (by default: the holder is leaving)."""
     with write_transaction():
         log = _lock(log)
         _check_log_open(log)
@@ -470,7 +498,7 @@ def propose_for_leaving_holder(by: User, log: Log, to_user: User | None, *, leav
                     id=log.id,
                 )
             )
-        reason = msg("Foreslått av enhetsleder %(name)s fordi stafettholderen slutter.", name=by.name)
+        reason = why or msg("Foreslått av enhetsleder %(name)s fordi stafettholderen slutter.", name=by.name)
         handover = _create_handover(log, to_user, "", by, system_note=reason)
         audit.record("handover_proposed", log=log, obj=handover, user=by, role="unit_leader")
         _notify_proposed(handover, log, to_user, by)
@@ -481,11 +509,12 @@ DIRECT = "direct"
 PROPOSE = "propose"
 
 
-def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple]) -> int:
+def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple], why: Message | None = None) -> int:
     """Apply the unit leader's choices {log_id: (mode, user_id, reason)} for the logs a
-    leaving staff member holds: a proposal the new holder accepts, or in an emergency a
-    direct assignment with a reason (recorded as such, the guardians told). All or
-    nothing. Returns how many logs changed holder at once."""
+    leaving (or moving, org.domain.move_staff) staff member holds: a proposal the new
+    holder accepts (with the note `why`), or in an emergency a direct assignment with a
+    reason (recorded as such, the guardians told). All or nothing. Returns how many logs
+    changed holder at once."""
     direct = 0
     with write_transaction():
         for log_id, (mode, user_id, *rest) in sorted(choices.items()):
@@ -507,7 +536,7 @@ def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple]) ->
                     assign_holder_directly(by, log, to_user, reason, leaving=staff)
                     direct += 1
                 elif mode == PROPOSE:
-                    propose_for_leaving_holder(by, log, to_user, leaving=staff)
+                    propose_for_leaving_holder(by, log, to_user, leaving=staff, why=why)
                 else:
                     raise HandoverError(_("Velg om den nye stafettholderen skal tildeles direkte eller få et forslag."))
             except HandoverError as e:

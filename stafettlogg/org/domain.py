@@ -16,6 +16,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, OutboxEmail, Role, Unit, UnitKind, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.oidc.domain import identity_problem, normalise_identity
+from stafettlogg.org import queries
 from stafettlogg.passwords import hash_password
 from stafettlogg.typed import is_email_address
 from stafettlogg.web import path_for
@@ -84,9 +85,11 @@ def _check_username(username: str) -> str:
     return username
 
 
-def _check_login_identity(value: str, user_id: int | None = None) -> str | None:
+def _check_login_identity(value: str, user_id: int | None = None, unit: Unit | None = None) -> str | None:
     """The staff member's identity at the municipality's provider (STAFF_OIDC_USER_CLAIM),
-    normalised; None when left empty. Unique: one identity opens one account."""
+    normalised; None when left empty. Unique: one identity opens one account. When it
+    belongs to an account in another unit than `unit` (a teacher who changed school),
+    the message names that unit and who can move the person (move_staff)."""
     value = normalise_identity(value)
     if not value:
         return None
@@ -96,9 +99,18 @@ def _check_login_identity(value: str, user_id: int | None = None) -> str | None:
     taken = User.select().where(User.login_identity == value)
     if user_id is not None:
         taken = taken.where(User.id != user_id)
-    if taken.exists():
-        raise OrganisationError(_("Denne innloggings-ID-en hører allerede til en annen konto."), "login_identity")
-    return value
+    owner = taken.first()
+    if owner is None:
+        return value
+    if unit is not None and owner.unit_id is not None and owner.unit_id != getattr(unit, "id", unit):
+        raise OrganisationError(
+            _(
+                "Denne innloggings-ID-en hører til en konto ved %(unit)s. Enhetslederen der kan flytte personen til enheten din.",
+                unit=Unit.get_by_id(owner.unit_id).name,
+            ),
+            "login_identity",
+        )
+    raise OrganisationError(_("Denne innloggings-ID-en hører allerede til en annen konto."), "login_identity")
 
 
 def create_area(name: str) -> Area:
@@ -132,7 +144,7 @@ def create_user(
         raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
     initial = password or temporary_password()
     with write_transaction():
-        identity = _check_login_identity(login_identity)
+        identity = _check_login_identity(login_identity, unit=unit)
         user = User.create(
             username=_check_username(username),
             login_identity=identity,
@@ -196,7 +208,7 @@ def update_staff(
     with write_transaction():
         changes = {"name": name.strip(), "job_title": job_title.strip(), "email": email.strip(), "phone": phone.strip()}
         if login_identity is not None:
-            changes["login_identity"] = _check_login_identity(login_identity, staff.id)
+            changes["login_identity"] = _check_login_identity(login_identity, staff.id, staff.unit_id)
         User.update(**changes).where(User.id == staff.id).execute()
         audit.record("staff_updated", obj=staff, user=by)
         if login_identity is not None and changes["login_identity"] != staff.login_identity:
@@ -239,6 +251,95 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
         mailer.cancel_waiting_for(staff)  # nothing still waiting reaches a person who has left
         rotate_session_token(staff)
         audit.record("staff_deactivated", obj=staff, user=by)
+
+
+def _open_units():
+    """The units someone may be moved to: the municipality's active units."""
+    return Unit.select(Unit, Area).join(Area).where(Unit.active, Unit.kind.in_(UnitKind.CHOICES))
+
+
+def units_to_move_to(staff: User) -> list[Unit]:
+    """Where a staff member may be moved: every other active unit of the municipality."""
+    return list(_open_units().where(Unit.id != staff.unit_id).order_by(Unit.name))
+
+
+def move_staff(by: User, staff: User, unit_id: int | None, reassign: dict | None = None) -> Unit:
+    """A staff member changes unit (a teacher who starts at another school): the leader
+    of their unit moves the account, in one write transaction, instead of deactivating it
+    (seed 001: the unit leader adds and removes their unit's staff; the new unit's leaders
+    are told someone joined). Only staff (a unit leader is replaced by appointing), never
+    oneself, only to another active unit.
+
+    - Logs in use they hold stay theirs until handed over (seed 002: «Stafetthaldar held i
+      stafettpinnen til han er motteken og akseptert av ein ny stafetthaldar»); `reassign`
+      {log_id: (mode, user_id, reason)} gives some of them a new holder first, as on
+      deactivation (handover.reassign_before_leaving). Ended logs they held pass to the
+      old unit's leader standing in (access.holder_left: they moved away).
+    - Pending proposals that they become holder of a log of the old unit are cancelled and
+      its holder told: the proposal was to someone near the child, which they no longer
+      are. Proposals from them stay (that is how they hand their logs over), and takeover
+      requests follow holder_left as for every move.
+    - Their participations stay (the holder decides the team); what they read of each log
+      is what its consent says for their new unit (logs.gate).
+    - ITO-koordinator delegations of the old unit end."""
+    if staff.id == by.id:
+        raise OrganisationError(_("Du kan ikke flytte deg selv."), "unit_id")
+    if staff.role != Role.STAFF or staff.unit_id is None:
+        raise OrganisationError(
+            _("Bare ansatte kan flyttes. En enhetsleder byttes ved at områdelederen utnevner en ny.")
+        )
+    if unit_id is None:
+        raise OrganisationError(_("Velg enheten personen skal flytte til."), "unit_id")
+    if unit_id == staff.unit_id:
+        raise OrganisationError(_("%(name)s arbeider allerede her. Velg en annen enhet.", name=staff.name), "unit_id")
+    old_unit = Unit.get_by_id(staff.unit_id)
+    why = msg("Foreslått av enhetsleder %(name)s fordi stafettholderen flytter til en annen enhet.", name=by.name)
+    with write_transaction():
+        to_unit = _open_units().where(Unit.id == unit_id).first()
+        if to_unit is None:
+            raise OrganisationError(_("Velg en aktiv enhet fra listen."), "unit_id")
+        moved = (
+            User.update(unit=to_unit.id)
+            .where(User.id == staff.id, User.unit == old_unit.id, User.role == Role.STAFF)
+            .execute()
+        )
+        if not moved:  # moved or changed by someone else meanwhile
+            raise OrganisationError(_("%(name)s er endret av noen andre. Last siden på nytt.", name=staff.name))
+        if reassign:  # after the move: a log handed on at once does not keep them as participant
+            try:
+                handover.reassign_before_leaving(by, staff, reassign, why)
+            except handover.HandoverError as e:
+                raise OrganisationError(str(e), "reassign") from e
+        _end_ito(by, staff)
+        handover.cancel_proposed_to_mover(by, staff, old_unit.id)
+        audit.record("staff_moved", obj=staff, user=by)
+        audit.record("staff_moved_from", obj=old_unit, user=by)
+        audit.record("staff_moved_to", obj=to_unit, user=by)
+        held = len(active_logs_held_by(staff))
+        told = {"name": by.name, "old": old_unit.name, "unit": to_unit.name}
+        if held:
+            text = msg(
+                "%(name)s har flyttet deg fra %(old)s til %(unit)s. Du er fortsatt stafettholder for stafettloggene du har i bruk (%(n)s), til en ny stafettholder har tatt imot dem.",
+                n=held,
+                **told,
+            )
+        else:
+            text = msg("%(name)s har flyttet deg fra %(old)s til %(unit)s.", **told)
+        notify(staff, "staff_moved", text, url=path_for("main.index"))
+        for leader in queries.active_unit_leaders(to_unit):
+            notify(
+                leader,
+                "staff_joined",
+                msg(
+                    "%(name)s, %(job)s, er flyttet fra %(old)s til enheten din, %(unit)s.",
+                    name=staff.name,
+                    job=staff.job_title,
+                    old=old_unit.name,
+                    unit=to_unit.name,
+                ),
+                url=path_for("org.unit", unit_id=to_unit.id),
+            )
+    return to_unit
 
 
 def reactivate_staff(by: User, staff: User) -> None:

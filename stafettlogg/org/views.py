@@ -200,6 +200,37 @@ def staff_deactivate(staff_id):
     return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
 
 
+def _move_page(staff, values=None, errors=None, status=200):
+    """The move form: the units to choose from and the logs in use the person holds, each
+    with the deactivation's choices of a new holder (handover/_reassign_logs.html)."""
+    held = domain.active_logs_held_by(staff)
+    for log in held:  # listed with the child's name: a read of each
+        audit.record(f"view:{request.endpoint}", log=log, obj=staff)
+    return render_template(
+        "org/staff_move.html",
+        **reassignment_context(held, staff, staff.unit),
+        staff=staff,
+        unit_options=[(u.id, f"{u.name} ({u.area.name})") for u in domain.units_to_move_to(staff)],
+        blocked_logs=held,
+        values=values or {},
+        errors=errors or {},
+    ), status
+
+
+@bp.route("/ansatte/<int:staff_id>/flytt", methods=["GET", "POST"])
+def staff_move(staff_id):
+    staff = g.staff_member
+    if request.method == "GET":
+        return _move_page(staff)
+    f = request.form
+    try:
+        unit = domain.move_staff(current_user, staff, row_id(f.get("unit_id")), _reassign_choices(f))
+    except domain.OrganisationError as e:
+        return _move_page(staff, f, {e.field or "unit_id": str(e)}, 422)
+    flash(_("%(name)s er flyttet til %(unit)s.", name=staff.name, unit=unit.name), "success")
+    return redirect(url_for("org.unit", unit_id=current_user.unit_id), 303)
+
+
 @bp.route("/ansatte/<int:staff_id>/aktiver", methods=["POST"])
 def staff_reactivate(staff_id):
     staff = g.staff_member

@@ -1,0 +1,341 @@
+"""«Flytt til en annen enhet»: the leader of a staff member's unit moves the account to
+another unit of the municipality (a teacher who changes school) instead of deactivating
+it (org.domain.move_staff). Logs in use they hold stay theirs until handed over (seed
+002: «Stafetthaldar held i stafettpinnen til han er motteken og akseptert av ein ny
+stafetthaldar»); ended logs pass to the old unit's leader standing in; what they read of
+a log they take part in is what its consent says of their new unit."""
+
+import pytest
+
+from stafettlogg.access import log_tokens
+from stafettlogg.dates import local_today
+from stafettlogg.db import write_transaction
+from stafettlogg.handover import domain as ho
+from stafettlogg.messages import loads
+from stafettlogg.models import (
+    AuditEvent,
+    Handover,
+    ItoDelegation,
+    Log,
+    Notification,
+    Participant,
+    Unit,
+    User,
+)
+from stafettlogg.org import domain
+from tests.conftest import LOG_HIDDEN, PERSONAS, a_log, an_ended_log, an_item, refused, user
+
+pytestmark = pytest.mark.db
+
+HOLDER = "stafettholder"  # Kari Ottesen, kontaktlærer at Nordbyen skole
+ENTRY = "Samtale med mor om leksene"
+REASON = "Kari har begynt på Sørbyen skole i dag, og mor trenger svar denne uken."
+
+
+def _sorbyen() -> Unit:
+    return user("kontaktlaerer").unit
+
+
+def _nordbyen() -> Unit:
+    return user("enhetsleder").unit
+
+
+def _move(auth, username: str, unit: Unit, **form):
+    """POST the move form for `username` as the leader of Nordbyen skole."""
+    return _leader_post(auth, f"/ansatte/{user(username).id}/flytt", {"unit_id": str(unit.id), **form})
+
+
+def _leader_post(auth, url, data):
+    return auth.login_as("enhetsleder").post(url, data=data)
+
+
+def _events(action: str):
+    return AuditEvent.select().where(AuditEvent.action == action)
+
+
+def _notices(username: str, kind: str) -> list[Notification]:
+    return list(Notification.select().where(Notification.user == user(username).id, Notification.kind == kind))
+
+
+def _body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ the move
+
+
+def test_the_unit_leader_moves_a_teacher_to_another_school(auth, db_conn):
+    """The account changes unit; audited with where from and to; the person and the new
+    unit's leader are told, each in their own language (a stored message key)."""
+    mari = user("larer")
+    r = _move(auth, "larer", _sorbyen())
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/enheter/{_nordbyen().id}")
+    assert user("larer").unit_id == _sorbyen().id and user("larer").active
+    moved = _events("staff_moved").get()
+    assert (moved.object_id, moved.user_id, moved.actor_unit_id) == (mari.id, user("enhetsleder").id, _nordbyen().id)
+    assert _events("staff_moved_from").get().object_id == _nordbyen().id
+    assert _events("staff_moved_to").get().object_id == _sorbyen().id
+    (told,) = _notices("larer", "staff_moved")
+    assert told.text == "Eva Enhetsleder har flyttet deg fra Nordbyen skole til Sørbyen skole."
+    assert loads(told.message).render("nn").startswith("Eva Enhetsleder har flytta deg frå Nordbyen skole")
+    (joined,) = _notices("enhetsleder2", "staff_joined")
+    assert joined.text == "Mari Lund, Spesialpedagog, er flyttet fra Nordbyen skole til enheten din, Sørbyen skole."
+    assert loads(joined.message).render("nn").startswith("Mari Lund, Spesialpedagog, er flytta frå Nordbyen skole")
+    assert joined.url == f"/enheter/{_sorbyen().id}"
+    assert _notices("enhetsleder", "staff_joined") == []
+    # the new unit's leader finds her among their staff, and may change her (she is theirs now)
+    leader2 = auth.login_as("enhetsleder2")
+    assert "Mari Lund" in _body(leader2.get(f"/enheter/{_sorbyen().id}"))
+    assert leader2.get(f"/ansatte/{mari.id}").status_code == 200
+    assert auth.login_as("enhetsleder").get(f"/ansatte/{mari.id}").status_code == 403
+
+
+def test_the_move_ends_the_ito_coordinator_task_of_the_old_unit(auth, db_conn):
+    ito = user("ito")
+    assert _move(auth, "ito", _sorbyen()).status_code == 303
+    assert ItoDelegation.get(ItoDelegation.user == ito.id).revoked_at is not None
+    assert _events("ito_revoked").where(AuditEvent.object_id == ito.id).exists()
+    assert auth.login_as("ito").get(f"/enheter/{_nordbyen().id}/oversikt").status_code in (403, 404)
+
+
+def test_the_staff_edit_page_offers_the_move_and_the_move_page_lists_the_logs_held(auth, db_conn):
+    """The edit page links to the move; the move page names each log in use the person
+    holds (a read of each, audited), offers to keep it with them or to choose a new
+    holder, and says what keeping it means."""
+    log = a_log()
+    leader = auth.login_as("enhetsleder")
+    kari = user(HOLDER)
+    assert f"/ansatte/{kari.id}/flytt" in _body(leader.get(f"/ansatte/{kari.id}"))
+    page = leader.get(f"/ansatte/{kari.id}/flytt")
+    html = _body(page)
+    assert page.status_code == 200
+    assert log.subject.name in html and "Behold hos Kari Ottesen" in html
+    assert "Stafettholderen beholder stafettloggen til en ny stafettholder har tatt imot den." in html
+    assert "Sørbyen skole (Oppvekst)" in html and "Nordbyen skole (Oppvekst)" not in html
+    read = _events("view:org.staff_move").where(AuditEvent.log_id == log.id).get()
+    assert (read.user_id, read.object_id) == (user("enhetsleder").id, kari.id)
+    # a unit leader is replaced by appointing: no move offered for them
+    leader_id = user("enhetsleder").id
+    assert f"/ansatte/{leader_id}/flytt" not in _body(leader.get(f"/ansatte/{leader_id}"))
+
+
+def test_logs_in_use_stay_with_the_moved_holder_until_handed_over(auth, db_conn):
+    """Seed 002: left with her, the log in use is still hers in her new school: she reads
+    and writes it (its consent names schools); nobody else became holder."""
+    log = a_log(services=("kind:skole",))
+    an_item(log, "entries", body=ENTRY, entry_date=local_today())
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    fresh = Log.get_by_id(log.id)
+    assert fresh.holder_id == user(HOLDER).id and fresh.unit_id == _nordbyen().id
+    assert "holder" in log_tokens(user(HOLDER), fresh)
+    kari = auth.login_as(HOLDER)
+    assert ENTRY in _body(kari.get(f"/logger/{log.id}"))
+    assert kari.post(f"/logger/{log.id}/seksjon/highlights", data={"body": "Fin dag"}).status_code in (200, 303)
+    (told,) = _notices(HOLDER, "staff_moved")
+    assert "Du er fortsatt stafettholder for" in told.text
+
+
+def test_an_ended_log_of_the_moved_holder_passes_to_the_old_unit_leader_standing_in(auth, db_conn):
+    ended = an_ended_log()
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    fresh = Log.get_by_id(ended.id)
+    assert log_tokens(user(HOLDER), fresh) == set()
+    assert "stand_in" in log_tokens(user("enhetsleder"), fresh)
+    response = auth.login_as(HOLDER).get(f"/logger/{ended.id}")
+    assert response.status_code == 404 and LOG_HIDDEN in _body(response)
+
+
+def test_the_leader_proposes_a_new_holder_on_the_move(auth, db_conn):
+    """A proposal the new holder accepts; until then the moved person keeps the log. The
+    history says why (a move, not that she quits)."""
+    log = a_log()
+    mari = user("larer")
+    r = _move(auth, HOLDER, _sorbyen(), **{f"holder_{log.id}": str(mari.id), f"mode_{log.id}": "propose"})
+    assert r.status_code == 303, _body(r)
+    proposal = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    assert proposal.to_user_id == mari.id and Log.get_by_id(log.id).holder_id == user(HOLDER).id
+    assert "flytter til en annen enhet" in loads(proposal.system_note).render()
+    ho.accept_handover(mari, proposal)
+    after = Log.get_by_id(log.id)
+    assert after.holder_id == mari.id
+    # she moved away: not kept on as a participant of the child's log at her old school
+    assert not Participant.select().where(Participant.log == log.id, Participant.user == user(HOLDER).id).exists()
+
+
+def test_the_leader_assigns_a_new_holder_directly_on_the_move(auth, db_conn):
+    log = a_log()
+    mari = user("larer")
+    form = {f"holder_{log.id}": str(mari.id), f"mode_{log.id}": "direct"}
+    refused_ = _move(auth, HOLDER, _sorbyen(), **form)
+    assert refused_.status_code == 422 and "Skriv hvorfor" in _body(refused_)
+    assert user(HOLDER).unit_id == _nordbyen().id and Log.get_by_id(log.id).holder_id == user(HOLDER).id
+    assert f'<option value="{mari.id}" selected>' in _body(refused_)  # the form is kept
+    assert _move(auth, HOLDER, _sorbyen(), **form, **{f"reason_{log.id}": REASON}).status_code == 303
+    after = Log.get_by_id(log.id)
+    assert after.holder_id == mari.id and user(HOLDER).unit_id == _sorbyen().id
+    assert not Participant.select().where(Participant.log == log.id, Participant.user == user(HOLDER).id).exists()
+
+
+def test_a_proposal_to_the_moved_person_for_a_log_of_the_old_unit_is_withdrawn(auth, db_conn):
+    """Proposed as the new holder of a child at the school she leaves: withdrawn, and the
+    holder told why. Her own proposal for a log she holds stays: it is how she lets go."""
+    marie_log = a_log("larer")
+    to_her = ho.propose_handover(user("larer"), marie_log, user(HOLDER))
+    own = a_log()
+    from_her = ho.propose_handover(user(HOLDER), own, user("larer"))
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    assert Handover.get_by_id(to_her.id).status == "cancelled"
+    assert Handover.get_by_id(to_her.id).decline_reason == "moved"
+    assert Handover.get_by_id(from_her.id).status == "pending"
+    told = [n.text for n in _notices("larer", "handover_cancelled")]
+    assert any("fordi Kari Ottesen har flyttet til en annen enhet" in t for t in told), told
+
+
+# ------------------------------------------------------------------ participants: consent decides
+
+
+def _participant_moved(auth, services=()) -> Log:
+    """A log of Nordbyen skole with Mari Lund (Nordbyen) taking part, its consent naming
+    `services`; then Mari is moved to Sørbyen skole."""
+    log = a_log(services=services)
+    from stafettlogg.logs import domain as logs
+
+    with auth.app.test_request_context():
+        logs.add_participant(user(HOLDER), log, user("larer"))
+    an_item(log, "entries", body=ENTRY, entry_date=local_today())
+    assert _move(auth, "larer", _sorbyen()).status_code == 303
+    assert Participant.select().where(Participant.log == log.id, Participant.user == user("larer").id).exists()
+    return log
+
+
+def test_a_moved_participant_whose_new_unit_the_consent_leaves_out_reads_nothing(auth, db_conn):
+    """Her participation stays (the holder decides the team), but the consent, given for
+    Nordbyen skole, does not cover Sørbyen skole: every route of the log answers her as a
+    log she is not on (the child not named)."""
+    log = _participant_moved(auth)
+    mari = auth.login_as("larer")
+    for path in ("", "/sammendrag", "/seksjon/entries"):
+        response = mari.get(f"/logger/{log.id}{path}")
+        assert response.status_code == 404 and LOG_HIDDEN in _body(response), path
+        assert log.subject.name not in _body(response)
+    assert mari.post(f"/logger/{log.id}/seksjon/highlights", data={"body": "Hei"}).status_code == 404
+    # the holder sees why the log waits and may remove her
+    holder_page = _body(auth.login_as(HOLDER).get(f"/logger/{log.id}"))
+    assert "der deltakeren Mari Lund arbeider" in holder_page
+
+
+def test_a_moved_participant_whose_new_unit_the_consent_covers_still_reads(auth, db_conn):
+    log = _participant_moved(auth, services=("kind:skole",))
+    page = auth.login_as("larer").get(f"/logger/{log.id}")
+    assert page.status_code == 200 and ENTRY in _body(page)
+
+
+# ------------------------------------------------------------------ the new unit's leader adds someone who has an account
+
+
+@pytest.mark.parametrize("deactivated", [False, True])
+def test_adding_someone_whose_login_identity_is_an_account_in_another_unit_says_where(auth, db_conn, deactivated):
+    """Instead of the bare «hører allerede til en annen konto»: which unit, and that its
+    leader can move them. The deactivated account moves too (and stays deactivated until
+    the new leader activates it)."""
+    with write_transaction():
+        User.update(login_identity="mari.lund@demo.kommune.no", active=not deactivated).where(
+            User.username == "larer"
+        ).execute()
+    form = {"name": "Mari Lund", "job_title": "Lærer", "username": "mari.lund", "email": "", "phone": ""}
+    leader2 = auth.login_as("enhetsleder2")
+    taken = leader2.post(
+        f"/enheter/{_sorbyen().id}/ansatte", data={**form, "login_identity": "Mari.Lund@demo.kommune.no"}
+    )
+    html = _body(taken)
+    assert taken.status_code == 422
+    assert "hører til en konto ved Nordbyen skole. Enhetslederen der kan flytte personen til enheten din." in html
+    assert not User.select().where(User.username == "mari.lund").exists()
+    assert _move(auth, "larer", _sorbyen()).status_code == 303
+    assert user("larer").unit_id == _sorbyen().id and user("larer").active is not deactivated
+    if deactivated:
+        assert _notices("larer", "staff_moved") == []  # nobody who has left is told
+        assert auth.login_as("enhetsleder2").post(f"/ansatte/{user('larer').id}/aktiver").status_code == 303
+        assert user("larer").active
+
+
+# ------------------------------------------------------------------ bad input: a message, the form kept, nothing stored
+
+
+def _nothing_moved():
+    assert user("larer").unit_id == _nordbyen().id
+    assert not _events("staff_moved").exists()
+    assert _notices("enhetsleder2", "staff_joined") == []
+
+
+def _inactive_unit() -> Unit:
+    with write_transaction():
+        return Unit.create(area=_nordbyen().area_id, name="Gamle Vestbyen skole", kind="skole", active=False)
+
+
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({}, "Velg enheten personen skal flytte til."),
+        ({"unit_id": ""}, "Velg enheten personen skal flytte til."),
+        ({"unit_id": "Sørbyen"}, "Velg enheten personen skal flytte til."),
+        ({"unit_id": "99999999"}, "Velg en aktiv enhet fra listen."),
+        ({"unit_id": "same"}, "Mari Lund arbeider allerede her. Velg en annen enhet."),
+        ({"unit_id": "inactive"}, "Velg en aktiv enhet fra listen."),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_nothing_stored(auth, db_conn, form, message):
+    if form.get("unit_id") == "same":
+        form = {"unit_id": str(_nordbyen().id)}
+    elif form.get("unit_id") == "inactive":
+        form = {"unit_id": str(_inactive_unit().id)}
+    response = _leader_post(auth, f"/ansatte/{user('larer').id}/flytt", form)
+    assert response.status_code == 422
+    assert message in _body(response) and 'id="f-unit_id"' in _body(response)
+    _nothing_moved()
+
+
+def test_a_made_up_staff_id_and_another_units_staff_are_refused(auth, db_conn):
+    assert _leader_post(auth, "/ansatte/99999999/flytt", {"unit_id": str(_sorbyen().id)}).status_code == 404
+    jonas = user("kontaktlaerer")
+    assert _leader_post(auth, f"/ansatte/{jonas.id}/flytt", {"unit_id": str(_nordbyen().id)}).status_code == 403
+    assert user("kontaktlaerer").unit_id == _sorbyen().id
+
+
+def test_the_unit_leader_cannot_move_themselves_nor_a_unit_leader(auth, db_conn, ctx):
+    leader = user("enhetsleder")
+    response = _leader_post(auth, f"/ansatte/{leader.id}/flytt", {"unit_id": str(_sorbyen().id)})
+    assert response.status_code == 422 and "Du kan ikke flytte deg selv." in _body(response)
+    with pytest.raises(domain.OrganisationError, match="Bare ansatte kan flyttes"):
+        domain.move_staff(user("admin"), user("enhetsleder2"), _nordbyen().id)
+    assert user("enhetsleder").unit_id == _nordbyen().id and user("enhetsleder2").unit_id == _sorbyen().id
+
+
+def test_a_failed_reassignment_moves_nobody(auth, db_conn):
+    """All or nothing: a choice that cannot be made (the moved person as her own new
+    holder) leaves the account and the log as they were; the form keeps the unit chosen."""
+    log = a_log()
+    response = _move(auth, HOLDER, _sorbyen(), **{f"holder_{log.id}": str(user(HOLDER).id)})
+    assert response.status_code == 422 and "Velg en annen enn Kari Ottesen" in _body(response)
+    assert f'<option value="{_sorbyen().id}" selected>' in _body(response)
+    assert Log.get_by_id(log.id).holder_id == user(HOLDER).id
+    assert user(HOLDER).unit_id == _nordbyen().id and not _events("staff_moved").exists()
+
+
+# ------------------------------------------------------------------ who may
+
+
+@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_only_the_leader_of_the_persons_unit_may_move_them(auth, db_conn, persona, method):
+    """Every role on the move route for Mari Lund (Nordbyen skole): only Nordbyen's unit
+    leader; the area leader and the admin appoint leaders, they do not administer staff."""
+    a_log()  # the holder persona holds a log, the participant takes part in it
+    client = auth.persona(persona)
+    url = f"/ansatte/{user('larer').id}/flytt"
+    response = client.open(url, method=method, data={"unit_id": str(_sorbyen().id)})
+    if persona == "unit_leader":
+        assert response.status_code == (200 if method == "GET" else 303)
+    else:
+        assert refused(response), (persona, response.status_code)
+        _nothing_moved()
