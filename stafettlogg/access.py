@@ -408,13 +408,6 @@ def allowed(endpoint: str | None, tokens: set[str]) -> bool:
     return rule is not None and bool(tokens & set(rule.split()))
 
 
-def hide_log():
-    """The answer to someone with no role on the request's log: the same as for a log that
-    does not exist, so that no one learns which numbers are logs."""
-    g.log, g.log_hidden = None, True
-    abort(404)
-
-
 def check_request():
     """before_request: resolve the scope from the URL, then read the table.
 
@@ -434,8 +427,11 @@ def check_request():
         g.log = _log_of_request(current_user, args["log_id"])
         tokens = log_tokens(current_user, g.log) if g.log is not None else set()
         if not tokens:
-            # (someone on the log who calls a route their role does not open gets 403 below)
-            hide_log()
+            # No role on this log: the same answer as for a log that does not exist, so
+            # that no one learns which numbers are logs (someone on the log who calls a
+            # route their role does not open gets 403 below).
+            g.log, g.log_hidden = None, True
+            abort(404)
     elif "staff_id" in args:
         g.staff_member = User.get_or_none(id=args["staff_id"])
         if g.staff_member is None or g.staff_member.unit_id is None:

@@ -17,10 +17,12 @@ from stafettlogg.models import (
     Handover,
     ItoDelegation,
     Log,
+    LogStatus,
     Notification,
     Participant,
     Unit,
     User,
+    utcnow,
 )
 from stafettlogg.org import domain
 from tests.conftest import LOG_HIDDEN, PERSONAS, a_log, an_ended_log, an_item, refused, user
@@ -194,40 +196,64 @@ def test_a_proposal_to_the_moved_person_for_a_log_of_the_old_unit_is_withdrawn(a
 # ------------------------------------------------------------------ participants: consent decides
 
 
-def _participant_moved(auth, services=()) -> Log:
+def _participant_moved(auth, services=(), ended=False) -> Log:
     """A log of Nordbyen skole with Mari Lund (Nordbyen) taking part, its consent naming
-    `services`; then Mari is moved to Sørbyen skole."""
+    `services` (and closed, with `ended`); then Mari is moved to Sørbyen skole."""
     log = a_log(services=services)
     from stafettlogg.logs import domain as logs
 
     with auth.app.test_request_context():
         logs.add_participant(user(HOLDER), log, user("larer"))
     an_item(log, "entries", body=ENTRY, entry_date=local_today())
+    if ended:
+        Log.update(status=LogStatus.CLOSED, closed_at=utcnow()).where(Log.id == log.id).execute()
     assert _move(auth, "larer", _sorbyen()).status_code == 303
-    assert Participant.select().where(Participant.log == log.id, Participant.user == user("larer").id).exists()
     return log
 
 
-def test_a_moved_participant_whose_new_unit_the_consent_leaves_out_reads_nothing(auth, db_conn):
-    """Her participation stays (the holder decides the team), but the consent, given for
-    Nordbyen skole, does not cover Sørbyen skole: every route of the log answers her as a
-    log she is not on (the child not named)."""
+def _takes_part(log) -> bool:
+    return Participant.select().where(Participant.log == log.id, Participant.user == user("larer").id).exists()
+
+
+def test_a_moved_participant_whose_new_unit_the_consent_leaves_out_is_no_longer_on_the_log(auth, db_conn):
+    """The consent, given for Nordbyen skole, does not cover Sørbyen skole. Kept on, she
+    would make the log wait for a new consent (nobody could write in it) while reading
+    nothing of it herself: her participation ends, the holder is told and writes on, and
+    every route of the log answers her as a log she is not on (the child not named)."""
     log = _participant_moved(auth)
+    assert not _takes_part(log)
+    assert AuditEvent.select().where(AuditEvent.action == "participant_removed", AuditEvent.log_id == log.id).exists()
+    told = [n.text for n in _notices(HOLDER, "participant_moved_away")]
+    assert any("Mari Lund har flyttet til Sørbyen skole og er ikke lenger deltaker" in t for t in told), told
     mari = auth.login_as("larer")
     for path in ("", "/sammendrag", "/seksjon/entries"):
         response = mari.get(f"/logger/{log.id}{path}")
         assert response.status_code == 404 and LOG_HIDDEN in _body(response), path
         assert log.subject.name not in _body(response)
     assert mari.post(f"/logger/{log.id}/seksjon/highlights", data={"body": "Hei"}).status_code == 404
-    # the holder sees why the log waits and may remove her
-    holder_page = _body(auth.login_as(HOLDER).get(f"/logger/{log.id}"))
-    assert "der deltakeren Mari Lund arbeider" in holder_page
+    assert log.subject.name not in _body(mari.get("/"))  # nor on her start page
+    holder = auth.login_as(HOLDER)
+    assert "der deltakeren Mari Lund arbeider" not in _body(holder.get(f"/logger/{log.id}"))  # the log does not wait
+    assert holder.post(f"/logger/{log.id}/seksjon/highlights", data={"body": "Hei"}).status_code in (200, 303)
 
 
 def test_a_moved_participant_whose_new_unit_the_consent_covers_still_reads(auth, db_conn):
     log = _participant_moved(auth, services=("kind:skole",))
+    assert _takes_part(log)
     page = auth.login_as("larer").get(f"/logger/{log.id}")
     assert page.status_code == 200 and ENTRY in _body(page)
+    assert not _notices(HOLDER, "participant_moved_away")
+
+
+def test_a_moved_participant_of_an_ended_log_stays_on_it_but_reads_none_of_its_content(auth, db_conn):
+    """An ended log's people are its record (nothing is written in it any more): she stays
+    on the list, and reads what its last consent says of her new unit, as every
+    participant — none of its content."""
+    log = _participant_moved(auth, ended=True)
+    assert _takes_part(log)
+    response = auth.login_as("larer").get(f"/logger/{log.id}/seksjon/entries")
+    assert response.status_code == 409 and ENTRY not in _body(response)
+    assert "omfatter ikke Sørbyen skole" in _body(response)
 
 
 # ------------------------------------------------------------------ the new unit's leader adds someone who has an account

@@ -2,14 +2,12 @@
 right after the access hook's role check): a draft shows no content (only the routes in
 states.WITHOUT_CONTENT, and the family's earlier consents only to someone they cover);
 someone the consent does not let read the log (states.readable_by, in use or ended)
-reaches only the routes in states.OPEN_OUTSIDE_SCOPE, and a participant it leaves out
-nothing at all (states.outside_scope_as_participant); while a log waits for a new
+reaches only the routes in states.OPEN_OUTSIDE_SCOPE; while a log waits for a new
 consent, every POST is refused except the few in states.OPEN_WHILE_WAITING."""
 
 from flask import flash, g, make_response, render_template, request, url_for
 from flask_login import current_user
 
-from stafettlogg.access import hide_log
 from stafettlogg.logs import states
 from stafettlogg.notify import msg
 from stafettlogg.web import wants_fragment
@@ -27,8 +25,6 @@ def check(endpoint: str, user, log):
     """None when the request may go on, else the refusal (409)."""
     if not user.is_authenticated or not user.is_staff:
         return None  # guardians read their own pages; their writes are the family's rights
-    if states.outside_scope_as_participant(user, log):
-        hide_log()
     if not states.shows_content(log):
         if endpoint in states.SIGNED_BY_THE_FAMILY and (reason := states.earlier_consent_reason(user, log)):
             return refuse(log, reason)

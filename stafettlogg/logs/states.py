@@ -779,20 +779,6 @@ def unreadable_reason(user: User | None, log: Log):
     return None
 
 
-def outside_scope_as_participant(user: User | None, log: Log) -> bool:
-    """A participant, and nothing more on the log, whose unit the consent that is its legal
-    basis (in force while in use, the last one once ended) leaves out: one who moved to
-    another unit, or whose service a newer consent no longer names. The log is then as
-    hidden to them as to someone not on it (logs.gate): the consent is what let them in,
-    and the holder decides whether to remove them or ask the family for a wider one."""
-    if log.status not in (ACTIVE,) + ENDED or user is None or not getattr(user, "is_staff", False):
-        return False
-    if log_tokens(user, log) != {"participant"}:
-        return False
-    consent = current_consent(log) if log.status == ACTIVE else last_consent(log)
-    return consent is not None and not consent_covers_unit(consent, user.unit)
-
-
 def earlier_consent_reason(user: User | None, log: Log):
     """Why the consents a draft keeps from before are not for this staff member (a Message
     in the reader's language), or None: the last of them must cover their unit."""

@@ -13,7 +13,21 @@ from stafettlogg.auth import rotate_session_token
 from stafettlogg.db import write_transaction
 from stafettlogg.handover import domain as handover
 from stafettlogg.i18n import gettext as _
-from stafettlogg.models import Area, ItoDelegation, Log, LogStatus, OutboxEmail, Role, Unit, UnitKind, User, utcnow
+from stafettlogg.logs import domain as logs
+from stafettlogg.logs import states
+from stafettlogg.models import (
+    Area,
+    ItoDelegation,
+    Log,
+    LogStatus,
+    OutboxEmail,
+    Participant,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+    utcnow,
+)
 from stafettlogg.notify import msg, notify
 from stafettlogg.oidc.domain import identity_problem, normalise_identity
 from stafettlogg.org import queries
@@ -279,8 +293,10 @@ def move_staff(by: User, staff: User, unit_id: int | None, reassign: dict | None
       its holder told: the proposal was to someone near the child, which they no longer
       are. Proposals from them stay (that is how they hand their logs over), and takeover
       requests follow holder_left as for every move.
-    - Their participations stay (the holder decides the team); what they read of each log
-      is what its consent says for their new unit (logs.gate).
+    - Their participations stay where the consent covers the new unit; in a log in use
+      whose consent does not, their participation ends and the holder is told
+      (_end_participations_left_out). In an ended log they stay on the list and read what
+      its last consent says of their new unit (logs.gate), as every participant.
     - ITO-koordinator delegations of the old unit end."""
     if staff.id == by.id:
         raise OrganisationError(_("Du kan ikke flytte deg selv."), "unit_id")
@@ -312,6 +328,7 @@ def move_staff(by: User, staff: User, unit_id: int | None, reassign: dict | None
                 raise OrganisationError(str(e), "reassign") from e
         _end_ito(by, staff)
         handover.cancel_proposed_to_mover(by, staff, old_unit.id)
+        _end_participations_left_out(by, staff, to_unit)
         audit.record("staff_moved", obj=staff, user=by)
         audit.record("staff_moved_from", obj=old_unit, user=by)
         audit.record("staff_moved_to", obj=to_unit, user=by)
@@ -340,6 +357,39 @@ def move_staff(by: User, staff: User, unit_id: int | None, reassign: dict | None
                 url=path_for("org.unit", unit_id=to_unit.id),
             )
     return to_unit
+
+
+def _end_participations_left_out(by: User, staff: User, to_unit: Unit) -> None:
+    """After a move (inside its transaction): the logs in use they take part in whose
+    consent does not cover the new unit would wait for a new consent, and nobody could
+    write in them (states.consent_gap, «der deltakeren … arbeider»), while the person may
+    no longer read them (states.readable_by). Their participation there ends and the
+    holder is told; the holder can add them again once the family's consent covers the
+    new unit. Where the consent covers it (a consent naming every school), they stay."""
+    moved = User.select(User, Unit).join(Unit).where(User.id == staff.id).get()
+    taking_part = (
+        Participant.select(Participant, Log)
+        .join(Log)
+        .where(Participant.user == staff.id, Log.status == LogStatus.ACTIVE)
+        .order_by(Log.id)
+    )
+    for participant in list(taking_part):
+        log = participant.log
+        if states.readable_by(moved, log):
+            continue
+        logs.remove_participant(by, log, participant)
+        notify(
+            User.get_by_id(log.holder_id),
+            "participant_moved_away",
+            msg(
+                "%(name)s har flyttet til %(unit)s og er ikke lenger deltaker i stafettlogg nr. %(id)s: samtykket omfatter ikke den enheten. Du kan legge personen til igjen når familien har gitt et samtykke som gjør det.",
+                name=staff.name,
+                unit=to_unit.name,
+                id=log.id,
+            ),
+            url=path_for("logs.show", log_id=log.id),
+            log=log,
+        )
 
 
 def reactivate_staff(by: User, staff: User) -> None:
