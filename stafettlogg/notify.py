@@ -9,11 +9,16 @@ The message format itself is in messages.py.
 
 Who is told is said here once (`reached`, `reaches`): an account that is active. Nobody
 who has left, staff or family, gets a notice or an e-mail; the mailer asks the same rule
-again as each e-mail's turn comes (mailer.to_someone_who_left).
+again as each e-mail's turn comes (mailer.to_someone_who_left). notify() answers what it
+did — the notice, or why there is none (NOT_REACHED, ALREADY_TOLD) — so a caller branches
+on that answer instead of asking the rule first.
 """
 
 __all__ = [
+    "ALREADY_TOLD",
     "DEFAULT_LOCALE",
+    "NOT_REACHED",
+    "NotTold",
     "Join",
     "Message",
     "dumps",
@@ -22,19 +27,21 @@ __all__ = [
     "msg",
     "notify",
     "reached",
+    "reached_among",
     "reaches",
     "send_email",
 ]
 
+import enum
 import uuid
+from contextlib import contextmanager, nullcontext
 
 from flask import current_app, has_app_context
-from peewee import IntegrityError
 
 from stafettlogg import mailer
 from stafettlogg.db import db, write_transaction
 from stafettlogg.messages import DEFAULT_LOCALE, Join, Message, dumps, loads, locale_of, msg
-from stafettlogg.models import Notification, OutboxEmail, User
+from stafettlogg.models import Notification, OutboxEmail, User, utcnow
 
 # ------------------------------------------------------------------ notices and e-mail
 
@@ -62,6 +69,33 @@ def reaches(user: User) -> bool:
     return not User.select(User.id).where(User.id == user.id, ~reached()).exists()
 
 
+class NotTold(enum.Enum):
+    """Why notify() wrote no notice. False in a condition, as the notice is true, so a
+    caller that counts `if notify(...)` counts those told; one that must tell the two
+    apart compares with NOT_REACHED or ALREADY_TOLD."""
+
+    NOT_REACHED = "not_reached"  # the account is not told anything (`reached`): nothing written
+    ALREADY_TOLD = "already_told"  # the dedupe_key was used: this event was told before
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_REACHED = NotTold.NOT_REACHED
+ALREADY_TOLD = NotTold.ALREADY_TOLD
+
+
+@contextmanager
+def reached_among(query):
+    """The accounts a query of User rows picks that `reached` lets be told, read in a write
+    transaction that stays open for their notices: inside the with, notify(user, …,
+    reached_checked=True) for each of them tells them without reading the account again
+    (one read per batch instead of one per notice; notify's docstring says why it is safe).
+    A batch job (the reminders) picks its recipients this way."""
+    with _writing():
+        yield list(query.where(reached()))
+
+
 def notify(
     user: User,
     kind: str,
@@ -71,34 +105,59 @@ def notify(
     log=None,
     dedupe_key: str | None = None,
     email_subject: Message | None = None,
-) -> Notification | None:
+    reached_checked: bool = False,
+) -> Notification | NotTold:
     """Create one notice (and its e-mail when the user has an address), in the caller's
-    transaction. With a dedupe_key the same event is never notified twice (reminders run
-    twice send nothing twice): returns None then. None too, and nothing written, for an
-    account `reaches` says is not told (deactivated): callers pick whom to tell, this
-    decides whether they are told, so no caller asks whether the account is active."""
+    transaction. Returns the notice, or why there is none: NOT_REACHED, nothing written,
+    for an account `reaches` says is not told (deactivated) — callers pick whom to tell,
+    this decides whether they are told, so no caller asks whether the account is active;
+    ALREADY_TOLD when the dedupe_key was used (reminders run twice send nothing twice).
+
+    ``reached_checked``: the caller picked `user` with `reached_among` (in SQL, by
+    `reached`) in the transaction it calls this in, and deactivates no one in it, so the
+    account is not read again. Safe because only another transaction can deactivate the
+    account between that query and this notice: on SQLite none can (the write transaction
+    holds the write lock from its first statement); on PostgreSQL one can, as it can
+    between `reaches` and the insert — a deactivation a moment after the notice, which the
+    rule already meets: the person cannot sign in to read it, and its e-mail is cancelled
+    at its turn (mailer.to_someone_who_left)."""
     _require_message(text, "text")
     if email_subject is not None:
         _require_message(email_subject, "email_subject")
-    if not reaches(user):
-        return None
-    key = dedupe_key or f"{kind}:{uuid.uuid4().hex}"
-    try:
-        with _unit_of_work():  # a savepoint inside a transaction: a duplicate leaves it intact
-            note = Notification.create(
-                user=user, kind=kind, message=dumps(text), url=url, log_id=getattr(log, "id", log), dedupe_key=key
+    if reached_checked and not db.in_transaction():
+        raise RuntimeError("reached_checked: pick the accounts with reached_among() and notify inside its with")
+    if not reached_checked and not reaches(user):
+        return NOT_REACHED
+    row = dict(
+        user=user,
+        kind=kind,
+        message=dumps(text),
+        url=url,
+        log_id=getattr(log, "id", log),
+        dedupe_key=dedupe_key or f"{kind}:{uuid.uuid4().hex}",
+        created_at=utcnow(),
+    )
+    with _writing():
+        # a used key inserts nothing and raises nothing: no savepoint inside the caller's transaction
+        inserted = list(
+            Notification.insert(**row)
+            .on_conflict(conflict_target=[Notification.dedupe_key], action="NOTHING")
+            .returning(Notification.id)
+            .tuples()
+            .execute()
+        )
+        if not inserted:
+            return ALREADY_TOLD
+        note = Notification(id=inserted[0][0], **row)
+        if user.email:
+            queue_email(
+                user.email,
+                email_subject or text,
+                _email_body(text, url),
+                recipient=user,
+                idempotency_key=f"notice:{note.id}",
+                log=note.log_id,
             )
-            if user.email:
-                queue_email(
-                    user.email,
-                    email_subject or text,
-                    _email_body(text, url),
-                    recipient=user,
-                    idempotency_key=f"notice:{note.id}",
-                    log=note.log_id,
-                )
-    except IntegrityError:
-        return None
     return note
 
 
@@ -120,7 +179,7 @@ def send_email(to: str, subject: Message, body: Message | Join, *, recipient=Non
     _require_message(body, "body")
     if isinstance(recipient, User) and not reaches(recipient):
         return None
-    with _unit_of_work():
+    with _writing():
         return queue_email(to, subject, body, recipient=recipient, log=log)
 
 
@@ -155,5 +214,6 @@ def _require_message(value, name: str) -> None:
         )
 
 
-def _unit_of_work():
-    return db.atomic() if db.in_transaction() else write_transaction()
+def _writing():
+    """The caller's transaction (no savepoint: nothing here is meant to fail), or one of its own."""
+    return nullcontext() if db.in_transaction() else write_transaction()

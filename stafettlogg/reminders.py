@@ -26,22 +26,21 @@ from stafettlogg.models import (
     Meeting,
     User,
 )
-from stafettlogg.notify import msg, notify, reached
+from stafettlogg.notify import msg, notify, reached_among
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
 DUE_WITHIN_DAYS = 7
 
 
-def _reached_users(ids) -> list[User]:
-    """The accounts among ids that are told anything (notify.reached: not who has left)."""
-    ids = {i for i in ids if i}
-    if not ids:
-        return []
-    return list(User.select().where(User.id.in_(ids), reached()).order_by(User.id))
+def _reached_users(ids):
+    """The accounts among ids that are told anything (notify.reached_among: not who has
+    left), in a write transaction kept open for their reminders, which notify then does
+    not read again (reached_checked=True)."""
+    return reached_among(User.select().where(User.id.in_({i for i in ids if i})).order_by(User.id))
 
 
-def _measure_recipients(measure: Measure, listed: dict[int, set[int]]) -> list[User]:
+def _measure_recipients(measure: Measure, listed: dict[int, set[int]]):
     """The holder, and the staff member responsible for the measure while they still take
     part in the log (`listed`: the participants of each log)."""
     responsible = measure.responsible_user_id
@@ -80,22 +79,24 @@ def measure_reminders(today: dt.date) -> int:
             continue
         overdue = bool(measure.overdue)
         kind = "measure_overdue" if overdue else "measure_due"
-        for user in _measure_recipients(measure, listed):
-            if overdue:
-                text = msg(
-                    "Et tiltak i stafettlogg nr. %(id)s skulle vært evaluert %(date)s. Evaluer tiltaket eller sett en ny dato.",
-                    id=measure.log_id,
-                    date=measure.evaluation_date.strftime("%d.%m.%Y"),
-                )
-            else:
-                text = msg(
-                    "Et tiltak i stafettlogg nr. %(id)s skal evalueres %(date)s.",
-                    id=measure.log_id,
-                    date=measure.evaluation_date.strftime("%d.%m.%Y"),
-                )
-            key = f"{kind}:{measure.id}:{measure.evaluation_date.isoformat()}:{user.id}"
-            if notify(user, kind, text, url=_log_url(measure.log_id), log=measure.log_id, dedupe_key=key):
-                sent += 1
+        if overdue:
+            text = msg(
+                "Et tiltak i stafettlogg nr. %(id)s skulle vært evaluert %(date)s. Evaluer tiltaket eller sett en ny dato.",
+                id=measure.log_id,
+                date=measure.evaluation_date.strftime("%d.%m.%Y"),
+            )
+        else:
+            text = msg(
+                "Et tiltak i stafettlogg nr. %(id)s skal evalueres %(date)s.",
+                id=measure.log_id,
+                date=measure.evaluation_date.strftime("%d.%m.%Y"),
+            )
+        with _measure_recipients(measure, listed) as recipients:
+            for user in recipients:
+                key = f"{kind}:{measure.id}:{measure.evaluation_date.isoformat()}:{user.id}"
+                url = _log_url(measure.log_id)
+                if notify(user, kind, text, url=url, log=measure.log_id, dedupe_key=key, reached_checked=True):
+                    sent += 1
     return sent
 
 
@@ -125,23 +126,24 @@ def meeting_reminders(today: dt.date) -> int:
         starts = local(meeting.starts_at)
         if starts.date() != tomorrow or meeting.log_id not in allowed:
             continue
-        recipients = _reached_users([meeting.log.holder_id, *sorted(listed.get(meeting.log_id, ()))])
-        for user in recipients:
-            text = msg(
-                "Du har møte i stafettlogg nr. %(id)s i morgen kl. %(time)s.",
-                id=meeting.log_id,
-                time=starts.strftime("%H:%M"),
-            )
-            key = f"meeting_tomorrow:{meeting.id}:{meeting.starts_at.isoformat()}:{user.id}"
-            if notify(
-                user,
-                "meeting_tomorrow",
-                text,
-                url=path_for("logs.show", log_id=meeting.log_id, _anchor="meetings"),
-                log=meeting.log_id,
-                dedupe_key=key,
-            ):
-                sent += 1
+        text = msg(
+            "Du har møte i stafettlogg nr. %(id)s i morgen kl. %(time)s.",
+            id=meeting.log_id,
+            time=starts.strftime("%H:%M"),
+        )
+        with _reached_users([meeting.log.holder_id, *listed.get(meeting.log_id, ())]) as recipients:
+            for user in recipients:
+                key = f"meeting_tomorrow:{meeting.id}:{meeting.starts_at.isoformat()}:{user.id}"
+                if notify(
+                    user,
+                    "meeting_tomorrow",
+                    text,
+                    url=path_for("logs.show", log_id=meeting.log_id, _anchor="meetings"),
+                    log=meeting.log_id,
+                    dedupe_key=key,
+                    reached_checked=True,
+                ):
+                    sent += 1
     return sent
 
 
@@ -190,7 +192,7 @@ def keep_answer_reminders(today: dt.date) -> int:
 CONSENT_REMINDER_DAYS = (30, 7)  # before a consent runs out: the holder and the unit leader
 
 
-def _consent_recipients(log: Log) -> list[User]:
+def _consent_recipients(log: Log):
     return _reached_users([log.holder_id, *(u.id for u in active_unit_leaders(log.unit_id))])
 
 
@@ -235,16 +237,18 @@ def consent_reminders(today: dt.date) -> int:
                 id=log.id,
                 date=date,
             )
-        for user in _consent_recipients(log):
-            if notify(
-                user,
-                kind,
-                text,
-                url=path_for("logs.consent_form", log_id=log.id),
-                log=log.id,
-                dedupe_key=f"{key}:{user.id}",
-            ):
-                sent += 1
+        with _consent_recipients(log) as recipients:
+            for user in recipients:
+                if notify(
+                    user,
+                    kind,
+                    text,
+                    url=path_for("logs.consent_form", log_id=log.id),
+                    log=log.id,
+                    dedupe_key=f"{key}:{user.id}",
+                    reached_checked=True,
+                ):
+                    sent += 1
     return sent
 
 

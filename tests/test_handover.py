@@ -785,6 +785,93 @@ def test_reminder_for_a_meeting_tomorrow_in_oslo_time(app, db_conn, log):
     assert runner.invoke(args=["send-reminders", "--today", "10.03.2031"]).exit_code == 2
 
 
+def test_a_reminder_reads_its_recipients_once_not_again_per_notice(app, db_conn, log):
+    """notify's rule is asked once per reminder: the recipients are picked by
+    notify.reached in SQL (notify.reached_among), in the transaction that writes their
+    notices, and notify does not read each account again. A measure due, told to the
+    holder and the responsible nurse, both with an address, costs one read and two notices
+    with their e-mails: five statements (before: seven, a read of the account per notice,
+    in a transaction of its own). The same for ten measures as for one."""
+    from bench.run import counting
+    from stafettlogg.db import db
+    from stafettlogg.reminders import measure_reminders
+
+    Measure.update(evaluation_date=None).execute()
+    Consent.update(expires_on=None).execute()  # in force in 2031
+    User.update(email="kari@example.no").where(User.id == log.holder_id).execute()
+    User.update(email="helse@example.no").where(User.username == "aktor").execute()
+
+    def statements(measures: int) -> int:
+        made = [_measure(log, 3, responsible=user("aktor")).id for _ in range(measures)]
+        with counting(db) as counter:
+            assert measure_reminders(TODAY) == 2 * measures
+        Measure.update(evaluation_date=None).where(Measure.id.in_(made)).execute()
+        return len(counter["sql"])
+
+    one, eleven = statements(1), statements(11)
+    assert (eleven - one) / 10 == 1 + 2 * 2
+
+
+def test_the_guardians_of_a_new_holder_are_read_once(app, db_conn, log):
+    """The guardians told of a new holder (a direct assignment) are read with their
+    accounts in one query, and the rule is asked once per account, by notify: the
+    handover no longer asks `reaches` itself and then notify again, and no write needs a
+    savepoint. The mother with an account and an address on the log, the father with an
+    address: seven statements (before: fifteen, three of them reads of her account)."""
+    from bench.run import counting
+    from stafettlogg.db import db, write_transaction
+    from stafettlogg.models import Guardian
+
+    User.update(email="mor.konto@example.no").where(User.username == "foresatt").execute()
+    Guardian.update(email="far@example.org").where(Guardian.log == log.id, Guardian.relation == "far").execute()
+    deactivate("stafettholder")
+    with app.test_request_context():
+        handover = ho.assign_holder_directly(user("enhetsleder"), fresh(log), user("larer"), REASON)
+        Notification.delete().where(Notification.kind == "holder_assigned").execute()
+        OutboxEmail.delete().execute()
+        now, holder = fresh(log), user("larer")
+        with write_transaction(), counting(db) as counter:
+            ho._tell_guardians_of_new_holder(now, holder, handover)
+    assert sorted(m.to for m in OutboxEmail.select()) == ["far@example.org", "mor.konto@example.no", "mor@example.no"]
+    accounts_read = [sql for sql, _ in counter["sql"] if 'FROM "user"' in sql]
+    assert len(accounts_read) == 1  # notify's own rule, for the mother's account
+    # the child (its age), the guardians with their accounts, the rule for the mother's
+    # account, her notice and its e-mail, and the e-mails to the addresses on the log
+    assert len(counter["sql"]) == 7
+
+
+def test_the_guardians_address_is_mailed_when_notify_does_not_reach_her_account(app, db_conn, log):
+    """A guard for the handover's branch on notify's answer. Told through her account (or
+    told of this handover before: ALREADY_TOLD), the mother gets no second e-mail at the
+    same address on the log; her account deactivated (NOT_REACHED), the address on the
+    log, the family's, gets it."""
+    from stafettlogg.db import write_transaction
+    from stafettlogg.models import Guardian
+
+    same = "mor@example.no"
+    User.update(email=same).where(User.username == "foresatt").execute()
+    Guardian.update(email=same).where(Guardian.log == log.id, Guardian.relation == "mor").execute()
+    Guardian.update(email="").where(Guardian.log == log.id, Guardian.relation == "far").execute()
+    deactivate("stafettholder")
+
+    def mails() -> list[tuple]:
+        return [(m.to, m.recipient_id) for m in OutboxEmail.select().where(OutboxEmail.to == same)]
+
+    with app.test_request_context():
+        handover = ho.assign_holder_directly(user("enhetsleder"), fresh(log), user("larer"), REASON)
+        assert mails() == [(same, user("foresatt").id)]  # her account's notice, once
+        OutboxEmail.delete().execute()
+        with write_transaction():
+            ho._tell_guardians_of_new_holder(fresh(log), user("larer"), handover)
+        assert mails() == []  # told before
+        deactivate("foresatt")
+        Notification.delete().where(Notification.kind == "holder_assigned").execute()
+        with write_transaction():
+            ho._tell_guardians_of_new_holder(fresh(log), user("larer"), handover)
+        assert mails() == [(same, None)]  # the address on the log
+    assert not notes("foresatt", "holder_assigned")
+
+
 def test_no_reminders_while_the_log_waits_for_consent_or_to_people_no_longer_on_it(app, db_conn, log):
     """A log whose consent ran out, or does not cover a participant's service, waits for
     a new consent: no one may evaluate or meet in it, so no one is reminded to. Someone

@@ -295,6 +295,68 @@ def test_who_is_told_is_decided_by_notify_alone():
     assert _active_reads_where_people_are_told(ast.parse(told_by_hand)) == [(2, "user.active")]
 
 
+def _told_without_asking(tree) -> list:
+    """notify(…, reached_checked=True) — told without notify reading the account — where
+    the person is not one `notify.reached_among` picked in the same transaction: the call
+    must be in a loop over the rows of a `with reached_among(…) as rows` (or of a function
+    of the module that returns one), told by the loop's own name."""
+    funcs = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    pickers = _closure(
+        {"reached_among"},
+        funcs,
+        lambda _name, func, known: any(
+            isinstance(r, ast.Return) and r.value is not None and _called(r.value) & known for r in ast.walk(func)
+        ),
+    )
+    picked = set()  # the told calls in a loop over what a picker's with gives
+    for block in ast.walk(tree):
+        if not isinstance(block, ast.With):
+            continue
+        rows = {
+            item.optional_vars.id
+            for item in block.items
+            if isinstance(item.optional_vars, ast.Name) and _called(item.context_expr) & pickers
+        }
+        for loop in ast.walk(block):
+            if isinstance(loop, ast.For) and ast.unparse(loop.iter) in rows and isinstance(loop.target, ast.Name):
+                picked |= {
+                    id(call)
+                    for call in ast.walk(loop)
+                    if isinstance(call, ast.Call) and call.args and ast.unparse(call.args[0]) == loop.target.id
+                }
+    return [
+        (call.lineno, ast.unparse(call))
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call)
+        and any(
+            k.arg == "reached_checked" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+            for k in call.keywords
+        )
+        and id(call) not in picked
+    ]
+
+
+def test_told_without_asking_only_whom_reached_among_picked():
+    """A guard. notify may be told the rule was asked (reached_checked=True: one read for a batch
+    instead of one per notice) only of the accounts notify.reached_among picked, in the
+    transaction it keeps open: anywhere else it restates the rule by assertion."""
+    unasked = [
+        f"{name}:{line}: {text}"
+        for name, path in MODULES.items()
+        for line, text in _told_without_asking(ast.parse(path.read_text()))
+    ]
+    assert not unasked, unasked
+    trusted = (
+        "with reached_among(q) as rows:\n    for user in rows:\n        notify(user, 'k', t, reached_checked=True)\n"
+    )
+    assert _told_without_asking(ast.parse(trusted)) == []
+    for untrusted in (
+        "for user in User.select().where(reached()):\n    notify(user, 'k', t, reached_checked=True)\n",
+        "with reached_among(q) as rows:\n    notify(someone, 'k', t, reached_checked=True)\n",
+    ):
+        assert len(_told_without_asking(ast.parse(untrusted))) == 1, untrusted
+
+
 def _asks_for_unit_leaders(node) -> bool:
     """A comparison of someone's role with the unit leader's (User.role == Role.UNIT_LEADER,
     or an alias's): the start of a query for a unit's leaders."""

@@ -17,7 +17,7 @@ import pytest
 
 from stafettlogg import mailer, outbox
 from stafettlogg.models import Handover, MailStatus, Notification, OutboxEmail, User
-from stafettlogg.notify import Join, Message, dumps, loads, msg, notify
+from stafettlogg.notify import ALREADY_TOLD, NOT_REACHED, Join, Message, dumps, loads, msg, notify
 from tests.conftest import _make_app, a_log, an_item, user
 from tests.smtp import SmtpServer
 
@@ -837,8 +837,9 @@ def test_deactivating_a_staff_member_cancels_the_email_waiting_for_them_at_once(
 
 def test_nobody_whose_account_is_deactivated_gets_a_notice_or_an_email(app, db_conn):
     """notify() is the one place that decides who is told: a teacher who has left and a
-    mother whose account was deactivated get no notice and no e-mail (None, like a
-    duplicate), and send_email to their account queues nothing. The address the holder
+    mother whose account was deactivated get no notice and no e-mail (NOT_REACHED, where
+    a duplicate is ALREADY_TOLD: false both, so a caller counting notices counts neither),
+    and send_email to their account queues nothing. The address the holder
     recorded for the mother on the log is the family's, not the account's: mail to it goes."""
     from stafettlogg.models import Guardian
     from stafettlogg.notify import send_email
@@ -853,11 +854,12 @@ def test_nobody_whose_account_is_deactivated_gets_a_notice_or_an_email(app, db_c
     mother = Guardian.get(Guardian.log == log, Guardian.relation == "mor")
     with app.test_request_context():
         for username in ("larer", "foresatt"):
-            assert notify(user(username), "test", text, log=log) is None
-            assert notify(user(username), "test", text, log=log, dedupe_key=f"k:{username}") is None
+            assert notify(user(username), "test", text, log=log) is NOT_REACHED
+            assert notify(user(username), "test", text, log=log, dedupe_key=f"k:{username}") is NOT_REACHED
             assert send_email(f"{username}@example.no", msg("Ny stafettholder"), text, recipient=user(username)) is None
         assert send_email("mother@example.no", msg("Ny stafettholder"), text, recipient=mother, log=log) is not None
-        assert notify(user("aktor"), "test", text, log=log) is not None  # someone still here is told
+        assert notify(user("aktor"), "test", text, log=log, dedupe_key="k:aktor")  # someone still here is told
+        assert notify(user("aktor"), "test", text, log=log, dedupe_key="k:aktor") is ALREADY_TOLD  # once
     told = Notification.select().where(Notification.user.in_([user("larer").id, user("foresatt").id]))
     assert not told.exists()
     assert [m.to for m in OutboxEmail.select().order_by(OutboxEmail.id)] == ["mother@example.no", "stays@example.no"]

@@ -8,6 +8,8 @@ assignment by the unit leader (staff leaving) is created accepted, with
 direct_assignment=True, so the history shows it was not accepted by the new holder.
 """
 
+from peewee import JOIN
+
 from stafettlogg import audit
 from stafettlogg.access import holder_left, of_consent_age
 from stafettlogg.db import write_transaction
@@ -22,6 +24,7 @@ from stafettlogg.models import (
     Handover,
     Log,
     LogRequest,
+    Notification,
     Participant,
     Role,
     Subject,
@@ -29,7 +32,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from stafettlogg.notify import Message, dumps, msg, notify, reaches, send_email
+from stafettlogg.notify import NOT_REACHED, Message, NotTold, dumps, msg, notify, send_email
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
@@ -112,12 +115,12 @@ def _create_handover(log: Log, to_user, note: str, by: User, system_note: Messag
     )
 
 
-def _tell(user: User, kind: str, text, url: str, handover: Handover, *key, **options) -> None:
+def _tell(user: User, kind: str, text, url: str, handover: Handover, *key, **options) -> Notification | NotTold:
     """A notice about a handover, in its log's history: once per handover (and `key`).
     Nobody who has left is told (the former holder of an ended log taken over): notify's
-    rule (notify.reached)."""
+    rule (notify.reached). Returns notify's answer."""
     dedupe_key = ":".join([kind, str(handover.id), *map(str, key)])
-    notify(user, kind, text, url=url, log=handover.log_id, dedupe_key=dedupe_key, **options)
+    return notify(user, kind, text, url=url, log=handover.log_id, dedupe_key=dedupe_key, **options)
 
 
 def _notify_proposed(handover: Handover, log: Log, to_user: User, by: User) -> None:
@@ -425,15 +428,25 @@ def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) ->
     subject = msg("Ny stafettholder")
     mailed = set()
     youth_reads = of_consent_age(log.subject.birth_date)
-    for guardian in Guardian.select().where(Guardian.log == log.id):
+    guardians = (
+        Guardian.select(Guardian, User)
+        .join(User, JOIN.LEFT_OUTER, on=(Guardian.user == User.id))
+        .where(Guardian.log == log.id)
+    )
+    for guardian in guardians:
         if guardian.relation == YOUTH_RELATION and not youth_reads:
             continue  # under the consent age now (a setting raised since): their own access is closed
         text = to_youth if guardian.relation == YOUTH_RELATION else to_parents
-        account = User.get_or_none(id=guardian.user_id) if guardian.user_id else None
-        if account is not None and reaches(account):  # a deactivated account is told nothing
+        account = guardian.user if guardian.user_id else None
+        if account is not None:
             url = path_for("guardian.show", log_id=log.id)
-            _tell(account, "holder_assigned", text, url, handover, "guardian", guardian.id, email_subject=subject)
-            mailed.add((account.email or "").lower())
+            told = _tell(
+                account, "holder_assigned", text, url, handover, "guardian", guardian.id, email_subject=subject
+            )
+            # told now or before (this handover); an account notify does not reach is told
+            # nothing, and the address on the log gets the e-mail instead
+            if told is not NOT_REACHED:
+                mailed.add((account.email or "").lower())
         address = (guardian.email or "").strip()
         if address and address.lower() not in mailed:
             send_email(address, subject, text, recipient=guardian, log=log)

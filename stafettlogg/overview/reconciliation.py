@@ -8,7 +8,7 @@ from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
-from stafettlogg.notify import msg, notify, reached
+from stafettlogg.notify import msg, notify, reached_among
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.overview.domain import (
     Children,
@@ -167,19 +167,21 @@ def june_reminders(today: dt.date) -> int:
                 url=path_for("overview.unit_overview", unit_id=unit.id, year=year),
                 dedupe_key=f"june-reconciliation:{year}:unit:{unit.id}:user:{leader.id}",
             )
-            sent += note is not None
+            sent += bool(note)
     if pending:
-        for ke in User.select().where(User.role == Role.COORDINATING_UNIT, reached()):
-            note = notify(
-                ke,
-                "june_reconciliation",
-                msg(
-                    "Juni: %(n)s skoler og barnehager er ikke gjennomgått for %(year)s. Avtal årlig gjennomgang.",
-                    n=len(pending),
-                    year=year_label(year),
-                ),
-                url=path_for("overview.ke_reconciliation", year=year),
-                dedupe_key=f"june-reconciliation:{year}:ke:{ke.id}",
-            )
-            sent += note is not None
+        with reached_among(User.select().where(User.role == Role.COORDINATING_UNIT)) as coordinating:
+            for ke in coordinating:
+                note = notify(
+                    ke,
+                    "june_reconciliation",
+                    msg(
+                        "Juni: %(n)s skoler og barnehager er ikke gjennomgått for %(year)s. Avtal årlig gjennomgang.",
+                        n=len(pending),
+                        year=year_label(year),
+                    ),
+                    url=path_for("overview.ke_reconciliation", year=year),
+                    dedupe_key=f"june-reconciliation:{year}:ke:{ke.id}",
+                    reached_checked=True,
+                )
+                sent += bool(note)
     return sent
