@@ -33,7 +33,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
-from tests.conftest import LOG_HIDDEN, a_log, an_ended_log, child_form, routes, url_values, user
+from tests.conftest import LOG_HIDDEN, a_log, an_ended_log, an_item, child_form, routes, url_values, user
 
 pytestmark = pytest.mark.db
 
@@ -185,6 +185,26 @@ def test_guard_the_moved_holder_of_a_log_in_use_still_reads_writes_and_hands_it_
     assert holder.post(f"/logger/{log.id}/stafettholder/trekk-tilbake").status_code == 303
     assert Handover.get_by_id(handover.id).status == "cancelled"
     assert "holder" in log_tokens(user(HOLDER), Log.get_by_id(log.id))
+
+
+def test_the_moved_holder_whom_the_consent_leaves_out_still_hands_the_log_over(auth, db_conn):
+    """The consent names Nordbyen skole only, and Kari moved to Sørbyen skole: she reads
+    none of the content, but the log is still hers until a new holder accepts it (seed
+    002). Handing it over shows no content, so she may: the holder page, the search and
+    the proposal were refused «omfatter ikke Sørbyen skole», and only the unit leader
+    could move the log on."""
+    log = a_log()
+    an_item(log, "entries", body="Innhold bare Nordbyen skole skal lese", entry_date=local_today())
+    _move(HOLDER, _sorbyen())
+    holder = auth.login_as(HOLDER)
+    assert holder.get(f"/logger/{log.id}/seksjon/entries").status_code == 409  # no content
+    page = holder.get(f"/logger/{log.id}/stafettholder")
+    assert page.status_code == 200 and "Innhold bare Nordbyen" not in page.get_data(as_text=True)
+    assert holder.get(f"/logger/{log.id}/stafettholder/sok?q=Mari").status_code == 200
+    assert holder.post(f"/logger/{log.id}/stafettholder", data={"to_user_id": user("larer").id}).status_code == 303
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    assert auth.login_as("larer").post(f"/stafettholder/{handover.id}/godta").status_code == 303
+    assert Log.get_by_id(log.id).holder_id == user("larer").id
 
 
 def test_guard_the_moved_holder_of_a_log_in_use_answers_a_takeover_request(auth, db_conn):

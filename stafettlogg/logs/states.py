@@ -444,10 +444,18 @@ OPEN_WHILE_WAITING = frozenset(
 # Removing a participant is among them (the consent the family gives the new unit may not
 # name the former holder's), removing a guardian (it only narrows who sees the log),
 # closing, when the family will not consent to the new unit, and recording the date the
-# new holder told the family (it asks them for that consent).
+# new holder told the family (it asks them for that consent). Handing the log over, too:
+# a holder who moved to a unit the consent leaves out keeps the log until a new holder
+# accepts it (seed 002, access.holder_left) and hands it on from here; the holder page
+# shows its holders and the proposal, never its content (a log waiting for a new consent
+# still takes no proposal: OPEN_WHILE_WAITING).
 OPEN_OUTSIDE_SCOPE = frozenset(
     {
         "logs.show",
+        "handover.holder",
+        "handover.search",
+        "handover.propose",
+        "handover.cancel",
         "logs.consent_form",
         "logs.consent_upload",
         "logs.guardians_informed",
