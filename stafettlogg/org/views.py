@@ -7,6 +7,7 @@ from stafettlogg import audit, mailer
 from stafettlogg.handover.domain import reassignment_context
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
+from stafettlogg.i18n import ngettext
 from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
 from stafettlogg.org import domain
 from stafettlogg.web import is_htmx, page_or_fragment
@@ -227,7 +228,18 @@ def staff_move(staff_id):
         unit = domain.move_staff(current_user, staff, row_id(f.get("unit_id")), _reassign_choices(f))
     except domain.OrganisationError as e:
         return _move_page(staff, f, {e.field or "unit_id": str(e)}, 422)
-    flash(_("%(name)s er flyttet til %(unit)s.", name=staff.name, unit=unit.name), "success")
+    kept = len(domain.active_logs_held_by(staff))  # left with them, or until a proposal is accepted
+    if kept:
+        done = ngettext(
+            "%(name)s er flyttet til %(unit)s. Hen er fortsatt stafettholder for %(num)s stafettlogg, til en ny stafettholder har tatt imot den.",
+            "%(name)s er flyttet til %(unit)s. Hen er fortsatt stafettholder for %(num)s stafettlogger, til en ny stafettholder har tatt imot dem.",
+            kept,
+            name=staff.name,
+            unit=unit.name,
+        )
+    else:
+        done = _("%(name)s er flyttet til %(unit)s.", name=staff.name, unit=unit.name)
+    flash(done, "success")
     return redirect(url_for("org.unit", unit_id=current_user.unit_id), 303)
 
 
