@@ -5,6 +5,8 @@ it (org.domain.move_staff). Logs in use they hold stay theirs until handed over 
 stafetthaldar»); ended logs pass to the old unit's leader standing in; what they read of
 a log they take part in is what its consent says of their new unit."""
 
+import datetime as dt
+
 import pytest
 
 from stafettlogg.access import log_tokens
@@ -14,6 +16,7 @@ from stafettlogg.handover import domain as ho
 from stafettlogg.messages import loads
 from stafettlogg.models import (
     AuditEvent,
+    ChildTalkAgreement,
     Handover,
     ItoDelegation,
     Log,
@@ -25,7 +28,7 @@ from stafettlogg.models import (
     utcnow,
 )
 from stafettlogg.org import domain
-from tests.conftest import LOG_HIDDEN, PERSONAS, a_log, an_ended_log, an_item, refused, user
+from tests.conftest import LOG_HIDDEN, PERSONAS, a_log, a_measure, an_ended_log, an_item, refused, user
 
 pytestmark = pytest.mark.db
 
@@ -365,3 +368,27 @@ def test_only_the_leader_of_the_persons_unit_may_move_them(auth, db_conn, person
     else:
         assert refused(response), (persona, response.status_code)
         _nothing_moved()
+
+
+def test_the_start_page_of_a_holder_moved_outside_the_consent_shows_no_content_of_the_log(auth, db_conn):
+    """The consent, given for Nordbyen skole, does not cover Sørbyen skole: the moved
+    holder reads none of the log's content on its page (states.readable_by), and her start
+    page's to-dos do not show it either — neither what a measure due says nor who talks
+    with the child — and record no read of it."""
+    log = a_log()
+    a_measure(log, "Kari setter opp faste lekegrupper", evaluation_date=local_today() + dt.timedelta(days=2))
+    ChildTalkAgreement.create(
+        log=log,
+        adult="Helsesykepleier Nina",
+        every_days=7,
+        start_date=local_today() - dt.timedelta(days=20),
+        author=log.holder,
+    )
+    kari = auth.login_as(HOLDER)
+    before = _body(kari.get("/"))
+    assert "Kari setter opp faste lekegrupper" in before and "Helsesykepleier Nina" in before
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    reads = _events("view:main.index").where(AuditEvent.log_id == log.id).count()
+    after = _body(auth.login_as(HOLDER).get("/"))
+    assert "Kari setter opp faste lekegrupper" not in after and "Helsesykepleier Nina" not in after
+    assert _events("view:main.index").where(AuditEvent.log_id == log.id).count() == reads

@@ -518,11 +518,12 @@ def measures_due(user: User, within_days: int = MEASURES_DUE_DAYS) -> Window:
     the PAGE_SIZE most urgent (the oldest date first) and how many there are in all,
     with the columns the start page shows. Only in logs whose consent lets us work now
     (states.waiting_ids, as the reminders): a log that waits for a new consent cannot be
-    evaluated in, and a participant outside its scope may not read what its measures say."""
+    evaluated in, and a participant outside its scope may not read what its measures say,
+    nor a holder moved to a unit it leaves out (states.closed_to)."""
     today = local_today()
     limit = today + dt.timedelta(days=within_days)
     logs = logs_with_measures_due(user, limit)
-    ready = sorted({log.id for log in logs} - states.waiting_ids(logs))
+    ready = sorted({log.id for log in logs} - states.closed_to(user, logs))
     if not ready:
         return Window(items=[], total=0)
     if len(ready) > Prepared.MAX_IDS:

@@ -706,6 +706,18 @@ def waiting_ids(logs: list[Log], today: dt.date | None = None) -> set[int]:
     return set(consent_gaps(logs, today))
 
 
+def closed_to(user: User, logs: list[Log], today: dt.date | None = None) -> set[int]:
+    """The ids of the logs `user` is not asked to work in now (the start page's to-dos):
+    those that wait for a new consent (waiting_ids), and those whose consent leaves out
+    their own unit (readable_by: a holder moved to another unit reads none of its content).
+    A log of their own unit or with them as participant is covered by its gaps already;
+    only the others are asked one by one."""
+    waiting = waiting_ids(logs, today)
+    return waiting | {
+        log.id for log in logs if log.id not in waiting and log.unit_id != user.unit_id and not readable_by(user, log)
+    }
+
+
 def state_of(log: Log) -> str:
     """The log's state: its stored status, or WAITING for an active log with a consent gap."""
     if log.status == ACTIVE and consent_gap(log) is not None:

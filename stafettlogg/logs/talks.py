@@ -73,11 +73,11 @@ def schedule(log: Log) -> list[TalkDue]:
 
 def talks_due(user: User, within_days: int = DUE_WITHIN_DAYS, today: dt.date | None = None) -> list[TalkDue]:
     """Talks due within the days, or overdue, in the active logs I hold or where I am the
-    named adult, and whose consent lets us work in them now (states.waiting_ids, as the
+    named adult, and whose consent lets us work in them now (states.closed_to, as the
     measures due): a few queries, whatever the number of logs."""
     today = today or local_today()
     agreements = my_ongoing_agreements(user)
-    waiting = states.waiting_ids(list({a.log_id: a.log for a in agreements}.values()), today)
+    waiting = states.closed_to(user, list({a.log_id: a.log for a in agreements}.values()), today)
     agreements = [a for a in agreements if a.log_id not in waiting]
     limit = today + dt.timedelta(days=within_days)
     return [d for d in schedule_of(agreements) if d.due_on <= limit]
