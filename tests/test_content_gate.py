@@ -175,6 +175,6 @@ def test_no_route_shows_a_drafts_earlier_content(app, auth, db_conn, how):
 
 def test_the_sets_of_routes_name_real_endpoints(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    for name in ("OPEN_OUTSIDE_SCOPE", "WITHOUT_CONTENT", "OPEN_WHILE_WAITING"):
+    for name in ("OPEN_OUTSIDE_SCOPE", "HANDING_OVER", "WITHOUT_CONTENT", "OPEN_WHILE_WAITING"):
         assert getattr(states, name) <= endpoints, name
-    assert states.OPEN_OUTSIDE_SCOPE <= states.WITHOUT_CONTENT
+    assert states.OPEN_OUTSIDE_SCOPE | states.HANDING_OVER <= states.WITHOUT_CONTENT

@@ -392,3 +392,26 @@ def test_the_start_page_of_a_holder_moved_outside_the_consent_shows_no_content_o
     after = _body(auth.login_as(HOLDER).get("/"))
     assert "Kari setter opp faste lekegrupper" not in after and "Helsesykepleier Nina" not in after
     assert _events("view:main.index").where(AuditEvent.log_id == log.id).count() == reads
+
+
+def test_a_holder_moved_outside_the_consent_can_still_hand_the_log_over(auth, db_conn):
+    """Seed 002: she holds the baton until a new holder has accepted it. The consent,
+    given for Nordbyen skole, does not let her read the log from Sørbyen skole, but the
+    handover pages show none of its content: she proposes someone at Nordbyen, who
+    accepts and reads it. Otherwise nobody could hand it on (the log does not wait for a
+    consent, so the old unit's leader is not asked), short of the family consenting to a
+    school the child does not attend."""
+    log = a_log()
+    an_item(log, "entries", body=ENTRY, entry_date=local_today())
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    kari = auth.login_as(HOLDER)
+    assert ENTRY not in _body(kari.get(f"/logger/{log.id}"))
+    page = kari.get(f"/logger/{log.id}/stafettholder")
+    assert page.status_code == 200 and ENTRY not in _body(page)
+    mari = user("larer")
+    proposed = kari.post(f"/logger/{log.id}/stafettholder", data={"to_user_id": str(mari.id), "note": ""})
+    assert proposed.status_code in (200, 303), _body(proposed)
+    proposal = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    ho.accept_handover(mari, proposal)
+    assert Log.get_by_id(log.id).holder_id == mari.id
+    assert ENTRY in _body(auth.login_as("larer").get(f"/logger/{log.id}"))

@@ -2,8 +2,9 @@
 right after the access hook's role check): a draft shows no content (only the routes in
 states.WITHOUT_CONTENT, and the family's earlier consents only to someone they cover);
 someone the consent does not let read the log (states.readable_by, in use or ended)
-reaches only the routes in states.OPEN_OUTSIDE_SCOPE; while a log waits for a new
-consent, every POST is refused except the few in states.OPEN_WHILE_WAITING."""
+reaches only the routes in states.OPEN_OUTSIDE_SCOPE (and states.HANDING_OVER while the
+log does not wait); while a log waits for a new consent, every POST is refused except the
+few in states.OPEN_WHILE_WAITING."""
 
 from flask import flash, g, make_response, render_template, request, url_for
 from flask_login import current_user
@@ -35,7 +36,8 @@ def check(endpoint: str, user, log):
         return refuse(log, msg("Innholdet i stafettloggen vises når samtykket er lastet opp."))
     if endpoint not in states.OPEN_OUTSIDE_SCOPE:
         reason = states.unreadable_reason(user, log)
-        if reason is not None:
+        handing_over = endpoint in states.HANDING_OVER and states.waiting_message(log) is None
+        if reason is not None and not handing_over:
             return refuse(log, reason)
     if log.status == states.ACTIVE and request.method == "POST" and endpoint not in states.OPEN_WHILE_WAITING:
         message = states.waiting_message(log)

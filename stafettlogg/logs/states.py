@@ -469,29 +469,33 @@ OPEN_OUTSIDE_SCOPE = frozenset(
         "lifecycle.deletion_refuse",
     }
 )
+# Handing the log over, which shows none of its content: open to a holder the consent
+# does not let read it while the log itself does not wait for a consent (a holder moved
+# to a unit the consent leaves out holds it until someone accepts it, seed 002).
+HANDING_OVER = frozenset({"handover.holder", "handover.search", "handover.propose", "handover.cancel"})
 # The staff routes on a log that never show its content (concerns, goals, measures,
 # meetings and minutes, entries, summaries, prints, the archive): only its frame (the
 # child, the guardians, the participants, the consent, handover and the log's life).
 # A draft shows no content, also one reopened or taken over with content from before:
 # every other route on a draft is refused in one place (logs/gate.py).
-WITHOUT_CONTENT = OPEN_OUTSIDE_SCOPE | frozenset(
-    {
-        "logs.edit_header",
-        "logs.consent_file",
-        "logs.guardian_add",
-        "logs.guardian_remove",
-        "logs.guardian_language",
-        "logs.guardians_informed",
-        "logs.participant_search",
-        "logs.participant_add",
-        "handover.holder",
-        "handover.search",
-        "handover.propose",
-        "handover.cancel",
-        "guardian.invitations",
-        "guardian.invitation_create",
-        "guardian.youth_add",
-    }
+WITHOUT_CONTENT = (
+    OPEN_OUTSIDE_SCOPE
+    | HANDING_OVER
+    | frozenset(
+        {
+            "logs.edit_header",
+            "logs.consent_file",
+            "logs.guardian_add",
+            "logs.guardian_remove",
+            "logs.guardian_language",
+            "logs.guardians_informed",
+            "logs.participant_search",
+            "logs.participant_add",
+            "guardian.invitations",
+            "guardian.invitation_create",
+            "guardian.youth_add",
+        }
+    )
 )
 
 # The routes that show what the family signed (the consent files). A draft reopened or
