@@ -415,3 +415,27 @@ def test_a_holder_moved_outside_the_consent_can_still_hand_the_log_over(auth, db
     ho.accept_handover(mari, proposal)
     assert Log.get_by_id(log.id).holder_id == mari.id
     assert ENTRY in _body(auth.login_as("larer").get(f"/logger/{log.id}"))
+
+
+@pytest.mark.parametrize("owner", ["enhetsleder2", "kontaktlaerer"])
+def test_the_login_identity_of_someone_who_cannot_be_moved_there_says_only_that_it_is_taken(auth, db_conn, owner):
+    """Only a staff member is moved (move_staff), and only into a staff member's account:
+    the identity of Sørbyen's unit leader is not offered as someone Nordbyen's leader can
+    have moved to them, nor is a teacher's to the area leader appointing a unit leader
+    (moving makes no one leader). The bare «hører allerede til en annen konto» then."""
+    with write_transaction():
+        User.update(login_identity="person@demo.kommune.no").where(User.username == owner).execute()
+    identity = "Person@demo.kommune.no"
+    if owner == "enhetsleder2":
+        form = {"name": "Ny Lærer", "job_title": "Lærer", "username": "ny.laerer", "email": "", "phone": ""}
+        response = _leader_post(auth, f"/enheter/{_nordbyen().id}/ansatte", {**form, "login_identity": identity})
+        assert response.status_code == 422
+        html = _body(response)
+    else:
+        with pytest.raises(domain.OrganisationError) as refused_:
+            domain.appoint_unit_leader(
+                user("omradeleder"), _nordbyen(), "ny.leder", "Ny Leder", login_identity=identity
+            )
+        html = str(refused_.value)
+    assert "hører allerede til en annen konto" in html
+    assert "kan flytte personen" not in html

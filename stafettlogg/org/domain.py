@@ -99,11 +99,18 @@ def _check_username(username: str) -> str:
     return username
 
 
+def movable(user: User) -> bool:
+    """Who may be moved to another unit (move_staff): staff of a unit. A unit leader is
+    replaced by appointing."""
+    return user.role == Role.STAFF and user.unit_id is not None
+
+
 def _check_login_identity(value: str, user_id: int | None = None, unit: Unit | None = None) -> str | None:
     """The staff member's identity at the municipality's provider (STAFF_OIDC_USER_CLAIM),
     normalised; None when left empty. Unique: one identity opens one account. When it
-    belongs to an account in another unit than `unit` (a teacher who changed school),
-    the message names that unit and who can move the person (move_staff)."""
+    belongs to someone `movable` in another unit than `unit` (a teacher who changed
+    school; `unit` given for a staff member's account only), the message names that unit
+    and who can move the person (move_staff)."""
     value = normalise_identity(value)
     if not value:
         return None
@@ -116,7 +123,7 @@ def _check_login_identity(value: str, user_id: int | None = None, unit: Unit | N
     owner = taken.first()
     if owner is None:
         return value
-    if unit is not None and owner.unit_id is not None and owner.unit_id != getattr(unit, "id", unit):
+    if unit is not None and movable(owner) and owner.unit_id != getattr(unit, "id", unit):
         raise OrganisationError(
             _(
                 "Denne innloggings-ID-en hører til en konto ved %(unit)s. Enhetslederen der kan flytte personen til enheten din.",
@@ -158,7 +165,7 @@ def create_user(
         raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
     initial = password or temporary_password()
     with write_transaction():
-        identity = _check_login_identity(login_identity, unit=unit)
+        identity = _check_login_identity(login_identity, unit=unit if role == Role.STAFF else None)
         user = User.create(
             username=_check_username(username),
             login_identity=identity,
@@ -222,7 +229,8 @@ def update_staff(
     with write_transaction():
         changes = {"name": name.strip(), "job_title": job_title.strip(), "email": email.strip(), "phone": phone.strip()}
         if login_identity is not None:
-            changes["login_identity"] = _check_login_identity(login_identity, staff.id, staff.unit_id)
+            unit = staff.unit_id if staff.role == Role.STAFF else None
+            changes["login_identity"] = _check_login_identity(login_identity, staff.id, unit)
         User.update(**changes).where(User.id == staff.id).execute()
         audit.record("staff_updated", obj=staff, user=by)
         if login_identity is not None and changes["login_identity"] != staff.login_identity:
@@ -300,7 +308,7 @@ def move_staff(by: User, staff: User, unit_id: int | None, reassign: dict | None
     - ITO-koordinator delegations of the old unit end."""
     if staff.id == by.id:
         raise OrganisationError(_("Du kan ikke flytte deg selv."), "unit_id")
-    if staff.role != Role.STAFF or staff.unit_id is None:
+    if not movable(staff):
         raise OrganisationError(
             _("Bare ansatte kan flyttes. En enhetsleder byttes ved at områdelederen utnevner en ny.")
         )

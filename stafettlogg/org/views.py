@@ -177,7 +177,7 @@ def staff_edit(staff_id):
                 login_identity=f.get("login_identity") if "login_identity" in f else None,
             )
         except domain.OrganisationError as e:
-            return render_template("org/staff_edit.html", staff=staff, values=f, errors={e.field: str(e)}), 422
+            return _edit_page(staff, f, {e.field: str(e)}, 422)
         flash(_("Endringene er lagret."), "success")
         return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
     values = {
@@ -187,7 +187,13 @@ def staff_edit(staff_id):
         "phone": staff.phone,
         "login_identity": staff.login_identity or "",
     }
-    return render_template("org/staff_edit.html", staff=staff, values=values, errors={})
+    return _edit_page(staff, values)
+
+
+def _edit_page(staff, values, errors=None, status=200):
+    return render_template(
+        "org/staff_edit.html", staff=staff, values=values, errors=errors or {}, movable=domain.movable(staff)
+    ), status
 
 
 @bp.route("/ansatte/<int:staff_id>/deaktiver", methods=["POST"])
