@@ -406,3 +406,23 @@ def test_what_the_family_does_with_an_ended_log_is_told_to_whoever_looks_after_i
     stays = an_ended_log()
     lifecycle.request_deletion(user("foresatt"), Log.get_by_id(stays.id), "")
     assert _told(HOLDER, "deletion_requested", stays) and _told("enhetsleder", "deletion_requested", stays)
+
+
+def test_a_declined_give_back_does_not_read_as_given_back_in_the_archive_copy(auth, db_conn):
+    """The archive copy lists every proposal with its answer: one to give the ended log
+    back to its former holder that she declined is not «Kari fikk loggen tilbake: takket
+    nei» (she did not get it), nor a handover from her to herself."""
+    log = an_ended_log(nid9="140316580")
+    _move(HOLDER, _sorbyen())
+    assert auth.login_as(HOLDER).post("/logger/ny", data=child_form(log)).status_code == 409
+    request = LogRequest.get(LogRequest.log == log.id)
+    assert auth.login_as("enhetsleder").post(f"/foresporsler/{request.id}/godta").status_code == 303
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    declined = auth.login_as(HOLDER).post(f"/stafettholder/{handover.id}/avsla", data={"reason": "Nei takk"})
+    assert declined.status_code == 303 and Handover.get_by_id(handover.id).status == "declined"
+    page = auth.login_as("enhetsleder").get(f"/logger/{log.id}/arkivutskrift")
+    html = page.get_data(as_text=True)
+    name = user(HOLDER).name
+    assert page.status_code == 200
+    assert "fikk loggen tilbake" not in html and f"{name} → {name}" not in html
+    assert f"Tilbake til {name}: takket nei" in html
