@@ -93,6 +93,8 @@ def measure_reminders(today: dt.date) -> int:
             )
         with _measure_recipients(measure, listed) as recipients:
             for user in recipients:
+                if states.outside_for(user, [measure.log]):
+                    continue  # a holder moved to a unit the consent leaves out: as their start page
                 key = f"{kind}:{measure.id}:{measure.evaluation_date.isoformat()}:{user.id}"
                 url = _log_url(measure.log_id)
                 if notify(user, kind, text, url=url, log=measure.log_id, dedupe_key=key, reached_checked=True):
@@ -133,6 +135,8 @@ def meeting_reminders(today: dt.date) -> int:
         )
         with _reached_users([meeting.log.holder_id, *listed.get(meeting.log_id, ())]) as recipients:
             for user in recipients:
+                if states.outside_for(user, [meeting.log]):
+                    continue  # a holder moved to a unit the consent leaves out: as their start page
                 key = f"meeting_tomorrow:{meeting.id}:{meeting.starts_at.isoformat()}:{user.id}"
                 if notify(
                     user,

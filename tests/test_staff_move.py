@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from stafettlogg import reminders
 from stafettlogg.access import log_tokens
 from stafettlogg.dates import local_today
 from stafettlogg.db import write_transaction
@@ -28,7 +29,7 @@ from stafettlogg.models import (
     utcnow,
 )
 from stafettlogg.org import domain
-from tests.conftest import LOG_HIDDEN, PERSONAS, a_log, a_measure, an_ended_log, an_item, refused, user
+from tests.conftest import LOG_HIDDEN, PERSONAS, a_log, a_measure, a_meeting, an_ended_log, an_item, refused, user
 
 pytestmark = pytest.mark.db
 
@@ -439,3 +440,18 @@ def test_the_login_identity_of_someone_who_cannot_be_moved_there_says_only_that_
         html = str(refused_.value)
     assert "hører allerede til en annen konto" in html
     assert "kan flytte personen" not in html
+
+
+def test_reminders_ask_a_holder_moved_outside_the_consent_for_nothing_in_that_log(auth, db_conn):
+    """As her start page (states.closed_to): no reminder to evaluate a measure or of a
+    meeting in a log she may not read from her new unit; the participant within the
+    consent is still reminded of the meeting."""
+    log = a_log()
+    a_measure(log, evaluation_date=local_today() + dt.timedelta(days=2))
+    a_meeting(log, days=1)
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    with auth.app.test_request_context():
+        reminders.measure_reminders(local_today())
+        reminders.meeting_reminders(local_today())
+    assert _notices(HOLDER, "measure_due") == [] and _notices(HOLDER, "meeting_tomorrow") == []
+    assert _notices("aktor", "meeting_tomorrow")

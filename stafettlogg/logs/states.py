@@ -712,14 +712,16 @@ def waiting_ids(logs: list[Log], today: dt.date | None = None) -> set[int]:
 
 def closed_to(user: User, logs: list[Log], today: dt.date | None = None) -> set[int]:
     """The ids of the logs `user` is not asked to work in now (the start page's to-dos):
-    those that wait for a new consent (waiting_ids), and those whose consent leaves out
-    their own unit (readable_by: a holder moved to another unit reads none of its content).
-    A log of their own unit or with them as participant is covered by its gaps already;
-    only the others are asked one by one."""
-    waiting = waiting_ids(logs, today)
-    return waiting | {
-        log.id for log in logs if log.id not in waiting and log.unit_id != user.unit_id and not readable_by(user, log)
-    }
+    those that wait for a new consent (waiting_ids), and those `outside_for` them."""
+    return waiting_ids(logs, today) | outside_for(user, logs)
+
+
+def outside_for(user: User, logs: list[Log]) -> set[int]:
+    """The ids of the logs whose consent leaves out `user`'s own unit (readable_by: a
+    holder moved to another unit reads none of their content, and is reminded of none).
+    For a log of their own unit the log's own gap says it (waiting_ids); only the logs of
+    other units are asked one by one."""
+    return {log.id for log in logs if log.unit_id != user.unit_id and not readable_by(user, log)}
 
 
 def state_of(log: Log) -> str:
