@@ -556,9 +556,10 @@ def logs_with_measures_due(user: User, limit: dt.date) -> list[Log]:
 
 @prepared
 def _logs_with_measures_due(user_id: int, *, limit: dt.date):
-    """My active logs with a measure due by `limit`, with what consent_gaps reads of them."""
+    """My active logs with a measure due by `limit`, with what consent_gaps and
+    states.outside_for read of them."""
     return (
-        Log.select(Log.id, Log.status, Log.unit)
+        Log.select(Log.id, Log.status, Log.unit, Log.holder)
         .join(Measure)
         .where(Log.id.in_(my_log_ids(user_id)), domain.measure_due_by(limit))
         .distinct()

@@ -444,18 +444,10 @@ OPEN_WHILE_WAITING = frozenset(
 # Removing a participant is among them (the consent the family gives the new unit may not
 # name the former holder's), removing a guardian (it only narrows who sees the log),
 # closing, when the family will not consent to the new unit, and recording the date the
-# new holder told the family (it asks them for that consent). Handing the log over, too:
-# a holder who moved to a unit the consent leaves out keeps the log until a new holder
-# accepts it (seed 002, access.holder_left) and hands it on from here; the holder page
-# shows its holders and the proposal, never its content (a log waiting for a new consent
-# still takes no proposal: OPEN_WHILE_WAITING).
+# new holder told the family (it asks them for that consent).
 OPEN_OUTSIDE_SCOPE = frozenset(
     {
         "logs.show",
-        "handover.holder",
-        "handover.search",
-        "handover.propose",
-        "handover.cancel",
         "logs.consent_form",
         "logs.consent_upload",
         "logs.guardians_informed",
@@ -719,9 +711,16 @@ def closed_to(user: User, logs: list[Log], today: dt.date | None = None) -> set[
 def outside_for(user: User, logs: list[Log]) -> set[int]:
     """The ids of the logs whose consent leaves out `user`'s own unit (readable_by: a
     holder moved to another unit reads none of their content, and is reminded of none).
-    For a log of their own unit the log's own gap says it (waiting_ids); only the logs of
-    other units are asked one by one."""
-    return {log.id for log in logs if log.unit_id != user.unit_id and not readable_by(user, log)}
+    Only a holder of another unit than the log's is asked, one log at a time: a log of
+    their own unit, and a participant the consent leaves out, make the log wait
+    (consent_gap: GAP_HOLDER_UNIT, GAP_PARTICIPANT), which waiting_ids says for many logs
+    at once and the reminders ask first. So a reminder to a participant from another
+    service reads nothing more."""
+    return {
+        log.id
+        for log in logs
+        if log.holder_id == user.id and log.unit_id != user.unit_id and not readable_by(user, log)
+    }
 
 
 def state_of(log: Log) -> str:
