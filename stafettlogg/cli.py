@@ -13,8 +13,8 @@ from stafettlogg import demo
 from stafettlogg.archive.commands import archive_command
 from stafettlogg.archive.outbox import send_archive_command
 from stafettlogg.backup import RestoreRefused, backup_into_folder, restore
+from stafettlogg.console import argument, command, operator_locale, option, said_when_shown, say
 from stafettlogg.console import fail as _fail
-from stafettlogg.console import operator_locale, said_when_shown, say
 from stafettlogg.db import db
 from stafettlogg.invariants import check_invariants
 from stafettlogg.klarsprak.command import klarsprak_command
@@ -30,7 +30,7 @@ from stafettlogg.textformat import rerender_stored_text
 
 
 def register(app):
-    for command in (
+    for each in (
         migrate,
         create_admin,
         bootstrap_area,
@@ -40,7 +40,7 @@ def register(app):
         restore_command,
         rerender_text_command,
     ):
-        app.cli.add_command(command)
+        app.cli.add_command(each)
 
     app.cli.add_command(june_reminders_command)
 
@@ -55,8 +55,14 @@ def register(app):
     app.cli.add_command(klarsprak_command)
 
 
-@click.command("migrate")
-@click.option("--dry-run", is_flag=True, help="List what would be applied, change nothing.")
+@command(
+    "migrate",
+    help=msg(
+        "Oppdaterer databaseskjemaet. Tar i bruk migreringene som mangler og viser hver av dem; ingen annen "
+        "kommando endrer skjemaet."
+    ),
+)
+@option("--dry-run", is_flag=True, help=msg("Vis hva som ville blitt tatt i bruk, uten å endre noe."))
 def migrate(dry_run):
     """Apply pending schema migrations, listing each (the only command that changes the schema)."""
     applied = database.applied_migrations()
@@ -96,10 +102,10 @@ SCHEMA_FREE_COMMANDS = {"migrate", "backup", "restore", "klarsprak"}
 
 def require_schema_for_commands(app) -> None:
     """Every other `flask` command refuses to run on an older or newer schema."""
-    for name, command in app.cli.commands.items():
-        if name in SCHEMA_FREE_COMMANDS or getattr(command.callback, "schema_checked", False):
+    for name, each in app.cli.commands.items():
+        if name in SCHEMA_FREE_COMMANDS or getattr(each.callback, "schema_checked", False):
             continue
-        command.callback = _schema_checked(command.callback)
+        each.callback = _schema_checked(each.callback)
 
 
 def _schema_checked(callback):
@@ -114,20 +120,20 @@ def _schema_checked(callback):
 
 
 def _password_option(func):
-    return click.option(
+    return option(
         "--password",
         prompt=said_when_shown(msg("Passord")),
         hide_input=True,
         confirmation_prompt=said_when_shown(msg("Gjenta passordet")),
         envvar="STAFETTLOGG_PASSWORD",
-        help="Or set STAFETTLOGG_PASSWORD.",
+        help=msg("Passordet, eller sett STAFETTLOGG_PASSWORD (spørres om når det mangler)."),
     )(func)
 
 
-@click.command("create-admin")
+@command("create-admin", help=msg("Oppretter systemansvarlig."))
 @with_appcontext  # the rules' refusals need the app's catalogues, under the test runner too
-@click.argument("username")
-@click.option("--name", default="Systemansvarlig")
+@argument("username", help=msg("Brukernavnet."))
+@option("--name", default="Systemansvarlig", help=msg("Det fulle navnet (standard: Systemansvarlig)."))
 @_password_option
 def create_admin(username, name, password):
     """Create the system administrator (systemansvarlig)."""
@@ -142,12 +148,12 @@ def create_admin(username, name, password):
     click.echo(say(msg("Systemansvarlig %(username)s er opprettet.", username=username)))
 
 
-@click.command("bootstrap-area")
+@command("bootstrap-area", help=msg("Oppretter et område og områdelederen for det."))
 @with_appcontext  # the rules' refusals need the app's catalogues, under the test runner too
-@click.argument("area_name")
-@click.argument("username")
-@click.option("--name", required=True, help="The area leader's full name.")
-@click.option("--email", default="")
+@argument("area_name", help=msg("Områdets navn."))
+@argument("username", help=msg("Områdelederens brukernavn."))
+@option("--name", required=True, help=msg("Områdelederens fulle navn."))
+@option("--email", default="", help=msg("Områdelederens e-postadresse."))
 @_password_option
 def bootstrap_area(area_name, username, name, email, password):
     """Create an area (område) and its area leader (områdeleder)."""
@@ -166,8 +172,8 @@ def bootstrap_area(area_name, username, name, email, password):
     )
 
 
-@click.command("seed-demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users.")
+@command("seed-demo", help=msg("Fyller en tom database med demokommunen. Bare i demomodus."))
+@option("--if-empty", is_flag=True, help=msg("Gjør ingenting når databasen har brukere."))
 @with_appcontext
 def seed_demo(if_empty):
     """Fill an empty database with the demo municipality (demo mode only)."""
@@ -187,7 +193,10 @@ def seed_demo(if_empty):
     )
 
 
-@click.command("rerender-text")
+@command(
+    "rerender-text",
+    help=msg("Gjengir alle lagrede Markdown-tekster på nytt. Kjøres når reglene i textformat.py er endret."),
+)
 def rerender_text_command():
     """Render every stored Markdown text again (after the rules in textformat.py change)."""
     with db.connection_context():
@@ -197,7 +206,13 @@ def rerender_text_command():
     click.echo(say(msg("ferdig: %(count)s tekster gjengitt på nytt", count=sum(changed.values()))))
 
 
-@click.command("check-invariants")
+@command(
+    "check-invariants",
+    help=msg(
+        "Melder brudd på invariantene. Hver aktiv logg skal ha nøyaktig én aktiv stafettholder; ved brudd avslutter "
+        "kommandoen med kode 1."
+    ),
+)
 def check_invariants_command():
     """Report broken invariants (every active log has exactly one active holder); exit 1 if any."""
     with db.connection_context():
@@ -209,11 +224,19 @@ def check_invariants_command():
     click.echo(say(msg("ok: ingen brudd på invariantene.")))  # "ok" first: scripts look for it
 
 
-@click.command("backup")
+@command(
+    "backup",
+    help=msg(
+        "Tar sikkerhetskopi av databasen mens den er i bruk. Migrerer aldri; skjemaversjonen ligger i sikkerhetskopien."
+    ),
+)
 @with_appcontext
-@click.argument("target", type=click.Path())
-@click.option(
-    "--keep", type=click.IntRange(min=0), default=0, help="TARGET is a folder: keep only the newest N backups in it."
+@argument("target", type=click.Path(), help=msg("En fil, eller en mappe for daterte sikkerhetskopier."))
+@option(
+    "--keep",
+    type=click.IntRange(min=0),
+    default=0,
+    help=msg("TARGET er en mappe: behold bare de N nyeste sikkerhetskopiene i den."),
 )
 def backup_command(target, keep):
     """Online backup of the database to TARGET (a file, or a folder for dated backups).
@@ -237,10 +260,10 @@ def backup_command(target, keep):
         click.echo(say(msg("Slettet eldre sikkerhetskopi %(path)s", path=str(old))))
 
 
-@click.command("restore")
+@command("restore", help=msg("Erstatter databasen med en sikkerhetskopi. Alt eller ingenting; stopp appen først."))
 @with_appcontext
-@click.argument("source", type=click.Path(exists=True, dir_okay=False))
-@click.option("--yes", is_flag=True, help="Confirm that the current content is replaced.")
+@argument("source", type=click.Path(exists=True, dir_okay=False), help=msg("Sikkerhetskopien som skal gjenopprettes."))
+@option("--yes", is_flag=True, help=msg("Bekreft at innholdet i databasen erstattes med sikkerhetskopien."))
 def restore_command(source, yes):
     """Replace the database with the backup SOURCE, all or nothing (stop the app first)."""
     if not yes:

@@ -7,6 +7,8 @@ nynorsk and English count (operators may be IT staff who read English); anything
 notice is for its reader (stafettlogg/messages.py); a rule's refusal made with gettext
 (a weak password) is made under ``operator_locale()``. Only what the operator reads
 follows their language: documents and e-mails a command makes keep their own.
+Their ``--help`` too: every command, option and argument is made with ``command``,
+``option`` and ``argument`` below, whose ``help=`` is a ``msg()``.
 """
 
 import os
@@ -56,6 +58,66 @@ def said_when_shown(text: Message) -> LazyString:
     """A text click keeps from the command's definition (a prompt), said in the
     operator's language when it is shown."""
     return LazyString(say, text)
+
+
+class _HelpSaidWhenShown:
+    """help= is a msg(), required, and said in the operator's language each time it is
+    read (by --help, by shell completion). click would otherwise render an option's help
+    once, when the option is made at import: a web process, or a test that sets
+    STAFETTLOGG_LANG, would keep the first language; and it wants a str, not a LazyString."""
+
+    def __init__(self, *args, help: Message, **kwargs):
+        if not isinstance(help, Message):
+            made = args[0] if args else kwargs.get("name")  # an option's names, a command's name
+            raise TypeError(f"the help of {made!r} is a msg(), said in the operator's language, not {help!r}")
+        self.help_text = help
+        super().__init__(*args, **kwargs)
+
+    @property
+    def help(self) -> str:
+        return say(self.help_text)
+
+    @help.setter
+    def help(self, given_to_click) -> None:
+        """click's __init__ sets the help it was not given (None): the text is help_text."""
+
+
+class OperatorOption(_HelpSaidWhenShown, click.Option):
+    def get_help_extra(self, ctx):
+        extra = super().get_help_extra(ctx)
+        if "required" in extra:  # click's own word, after the help
+            extra["required"] = say(msg("påkrevd"))
+        return extra
+
+
+class OperatorArgument(_HelpSaidWhenShown, click.Argument):
+    pass
+
+
+class OperatorCommand(_HelpSaidWhenShown, click.Command):
+    """A `flask …` command: its help (the first sentence is its line in `flask --help`)
+    and its --help option in the operator's language; its docstring is for developers."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)  # made once, asked for each time help is shown
+        if option is not None:
+            option.help = say(msg("Vis denne hjelpeteksten og avslutt."))
+        return option
+
+
+def command(name: str, **attrs):
+    """@click.command with help= a msg()."""
+    return click.command(name, cls=OperatorCommand, **attrs)
+
+
+def option(*param_decls: str, **attrs):
+    """@click.option with help= a msg()."""
+    return click.option(*param_decls, cls=OperatorOption, **attrs)
+
+
+def argument(*param_decls: str, **attrs):
+    """@click.argument with help= a msg()."""
+    return click.argument(*param_decls, cls=OperatorArgument, **attrs)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from stafettlogg.config import SMTP_SECURITY
-from stafettlogg.console import say
+from stafettlogg.console import command, say
 from stafettlogg.db import write_transaction
 from stafettlogg.messages import msg
 from stafettlogg.models import MailStatus, OutboxEmail, User, utcnow
@@ -175,7 +175,13 @@ def forget_old(config) -> int:
 # ------------------------------------------------------------------ the command
 
 
-@click.command("send-mail")
+@command(
+    "send-mail",
+    help=msg(
+        "Sender e-postene i utboksen som skal sendes nå. Prøver igjen med stadig lengre mellomrom og sletter "
+        "e-poster eldre enn MAIL_KEPT_DAYS; kjøres hvert minutt av en timer."
+    ),
+)
 @with_appcontext
 def send_mail_command():
     """Send queued e-mails that are due (retries with backoff), and delete those kept

@@ -12,7 +12,7 @@ import click
 from flask.cli import with_appcontext
 
 from stafettlogg import audit
-from stafettlogg.console import fail, say
+from stafettlogg.console import command, fail, option, say
 from stafettlogg.dates import local, local_today
 from stafettlogg.db import db
 from stafettlogg.logs import domain, states
@@ -266,9 +266,15 @@ def send_reminders(today: dt.date | None = None) -> dict:
     }
 
 
-@click.command("send-reminders")
+@command(
+    "send-reminders",
+    help=msg(
+        "Sender dagens påminnelser. Evalueringsdatoer innen 7 dager, forfalte evalueringer, møter i morgen og "
+        "samtykker som går ut om 30 og 7 dager eller har gått ut; hver påminnelse sendes bare én gang."
+    ),
+)
 @with_appcontext
-@click.option("--today", "today_text", default="", help="Run as if today were YYYY-MM-DD (for testing).")
+@option("--today", "today_text", default="", help=msg("Kjør som om dagen var ÅÅÅÅ-MM-DD (standard: i dag)."))
 def send_reminders_command(today_text):
     """Daily reminders: evaluation dates within 7 days, overdue evaluations, meetings tomorrow, consents running out in 30 and 7 days or run out. Idempotent."""
     today = None

@@ -420,6 +420,7 @@ OPERATOR_OUTPUT = {
     "click.BadParameter",
     "click.FileError",
     "click.option",
+    "option",
     "fail",
     "_fail",
 }
@@ -440,18 +441,33 @@ def _untranslated_words(node) -> list[str]:
     return [word for child in ast.iter_child_nodes(node) for word in _untranslated_words(child)]
 
 
+# How a command, option or argument is made (stafettlogg/console.py): its help= is a
+# msg(), said in the operator's language when --help shows it. click's own would take a
+# literal, or render a text once at import.
+MADE_BY_CONSOLE = {"command", "option", "argument"}
+MADE_BY_CLICK = {f"click.{made}" for made in MADE_BY_CONSOLE} | {"click.group"}
+
+
 def test_the_commands_say_everything_through_gettext():
     """The house rule (every text a person reads goes through gettext) holds for the
     operator at the command line too: the text given to click.echo, a ClickException or
-    a prompt is a msg()/gettext call (rendered by console.say), never a literal. (The
-    commands' --help is English and left to click: see README «Other commands».)"""
+    a prompt is a msg()/gettext call (rendered by console.say), never a literal; and
+    --help too: every command, option and argument is made by console's command, option
+    and argument with help= a msg() call, never a literal or none."""
     literal = []
     for name, path in MODULES.items():
         for node in ast.walk(ast.parse(path.read_text())):
-            if not (isinstance(node, ast.Call) and ast.unparse(node.func) in OPERATOR_OUTPUT):
+            made = ast.unparse(node.func) if isinstance(node, ast.Call) else ""
+            if made in MADE_BY_CLICK and name != "stafettlogg.console":
+                literal.append(f"{name}:{node.lineno} {made}: made by stafettlogg.console's {made[6:]}")
+            if made in MADE_BY_CONSOLE:
+                help = next((k.value for k in node.keywords if k.arg == "help"), None)
+                if not (isinstance(help, ast.Call) and ast.unparse(help.func) == "msg"):
+                    literal.append(f"{name}:{node.lineno} {made} help={ast.unparse(help) if help else None}")
+            if made not in OPERATOR_OUTPUT:
                 continue
             texts = node.args[:1] + [k.value for k in node.keywords if k.arg in ("message", "text")]
-            if ast.unparse(node.func) == "click.option":  # a prompt of its own
+            if made in ("click.option", "option"):  # a prompt of its own
                 texts = [k.value for k in node.keywords if k.arg in ("prompt", "confirmation_prompt")]
             literal += [f"{name}:{node.lineno} {word}" for text in texts for word in _untranslated_words(text)]
     assert not literal, literal

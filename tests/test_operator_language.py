@@ -140,3 +140,111 @@ def test_a_broken_invariant_is_reported_in_the_operators_language(app):
     for language, line in said.items():
         r = runner.invoke(args=["check-invariants"], env={"STAFETTLOGG_LANG": language})
         assert r.exit_code == 1 and line in r.output.splitlines(), (language, r.output)
+
+
+def _said(runner, args, language) -> str:
+    """What `flask ARGS` shows, its lines wrapped as they may be joined again."""
+    r = runner.invoke(args=args, env={"STAFETTLOGG_LANG": language})
+    assert r.exit_code == 0, r.output
+    return " ".join(r.output.split())
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        ("nb", ["migrate Oppdaterer databaseskjemaet.", "seed-demo Fyller en tom database med demokommunen."]),
+        ("nn", ["migrate Oppdaterer databaseskjemaet.", "seed-demo Fyller ein tom database med demokommunen."]),
+        (
+            "en",
+            ["migrate Updates the database schema.", "seed-demo Fills an empty database with the demo municipality."],
+        ),
+    ],
+)
+def test_flask_help_lists_the_commands_in_the_operators_language(app, language, lines):
+    said = _said(app.test_cli_runner(), ["--help"], language)
+    for line in lines:
+        assert line in said, (line, said)
+
+
+HELP = {
+    ("backup", "--help"): {
+        "nb": [
+            "Tar sikkerhetskopi av databasen mens den er i bruk. Migrerer aldri;",
+            "TARGET En fil, eller en mappe for daterte sikkerhetskopier.",
+            "--keep INTEGER RANGE TARGET er en mappe: behold bare de N nyeste sikkerhetskopiene i den.",
+            "--help Vis denne hjelpeteksten og avslutt.",
+        ],
+        "nn": [
+            "Tek tryggleikskopi av databasen medan han er i bruk. Migrerer aldri;",
+            "TARGET Ei fil, eller ei mappe for daterte tryggleikskopiar.",
+            "--keep INTEGER RANGE TARGET er ei mappe: behald berre dei N nyaste tryggleikskopiane i henne.",
+            "--help Vis denne hjelpeteksten og avslutt.",
+        ],
+        "en": [
+            "Backs up the database while it is in use. Never migrates;",
+            "TARGET A file, or a folder for dated backups.",
+            "--keep INTEGER RANGE TARGET is a folder: keep only the newest N backups in it.",
+            "--help Show this message and exit.",
+        ],
+    },
+    ("bootstrap-area", "--help"): {
+        "nb": ["USERNAME Områdelederens brukernavn.", "--name TEXT Områdelederens fulle navn. [påkrevd]"],
+        "nn": ["USERNAME Brukarnamnet til områdeleiaren.", "--name TEXT Det fulle namnet til områdeleiaren. [påkravd]"],
+        "en": ["USERNAME The area leader's username.", "--name TEXT The area leader's full name. [required]"],
+    },
+    ("klarsprak", "--help"): {
+        "nb": ["--form [nb|nn] Målform: nb eller nn (standard: nb).", "FILE Teksten, eller - for standard inn."],
+        "nn": ["--known-name TEXT Fullt namn på barnet, ein føresett eller ein deltakar (kan gjentakast)."],
+        "en": ["--form [nb|nn] Language form: nb or nn (default: nb).", "FILE The text, or - for standard input."],
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+@pytest.mark.parametrize("args", list(HELP))
+def test_a_commands_help_is_in_the_operators_language(app, args, language):
+    """Shown in the language of the showing, not of the import (the tests run nb, nn and
+    en in one process, as a web process imports the commands once)."""
+    said = _said(app.test_cli_runner(), list(args), language)
+    for line in HELP[args][language]:
+        assert line in said, (line, said)
+
+
+def test_every_command_option_and_argument_has_a_translated_help(app, monkeypatch):
+    """Every help text of our commands (and of their --help) has its English: a msg(),
+    said in the operator's language when it is read."""
+    import click
+
+    said = {}
+    for language in ("nb", "en"):
+        monkeypatch.setenv("STAFETTLOGG_LANG", language)
+        said[language] = {
+            (name, param): text
+            for name, command in app.cli.commands.items()
+            for param, text in [
+                ("", command.help),
+                *((p.name, p.help) for p in command.get_params(click.Context(command))),
+            ]
+        }
+    untranslated = [where for where, text in said["nb"].items() if not text or text == said["en"][where]]
+    assert not untranslated, untranslated
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda console: console.command("x", help="A literal"),
+        lambda console: console.command("x"),  # the docstring: for developers, in English
+        lambda console: console.option("--x", help="A literal"),
+        lambda console: console.argument("x"),
+    ],
+)
+def test_a_help_that_is_no_msg_is_refused_when_the_command_is_made(make):
+    """Guard: a help the operator could not read in their language stops the import."""
+    from stafettlogg import console
+
+    def run():
+        """Run."""
+
+    with pytest.raises(TypeError):
+        make(console)(run)

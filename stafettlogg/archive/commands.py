@@ -7,21 +7,27 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from stafettlogg.archive import domain, transport
-from stafettlogg.console import fail, say
+from stafettlogg.console import argument, command, fail, option, say
 from stafettlogg.db import db
 from stafettlogg.logs.errors import LogError
 from stafettlogg.messages import msg
 from stafettlogg.models import Log, LogStatus
 
 
-@click.command("archive")
-@click.argument("log_id", type=int, required=False)
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="The zip for LOG_ID.")
-@click.option(
+@command(
+    "archive",
+    help=msg(
+        "Lager arkivpakker for Fiks Arkiv. Arkivmelding og PDF/A-dokumenter for én logg eller alle avsluttede; "
+        "leveransen registreres."
+    ),
+)
+@argument("log_id", type=int, required=False, help=msg("Stafettloggens nummer."))
+@option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help=msg("Zip-filen for LOG_ID."))
+@option(
     "--all-closed",
     "folder",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write one package per closed or passive log not yet archived into this folder.",
+    help=msg("Skriv én pakke for hver avsluttede eller passive logg som ikke er arkivert ennå, til denne mappen."),
 )
 @with_appcontext
 def archive_command(log_id, out, folder):

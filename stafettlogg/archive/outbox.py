@@ -16,7 +16,7 @@ import click
 from flask.cli import with_appcontext
 
 from stafettlogg.archive import transport
-from stafettlogg.console import say
+from stafettlogg.console import command, say
 from stafettlogg.messages import msg
 from stafettlogg.models import ArchiveDelivery, ArchiveStatus, utcnow
 from stafettlogg.outbox import Outbox
@@ -45,7 +45,13 @@ OUTBOX = Outbox(
 )
 
 
-@click.command("send-archive")
+@command(
+    "send-archive",
+    help=msg(
+        "Leverer arkivpakkene i køen til ARCHIVE_FOLDER. Prøver igjen med stadig lengre mellomrom; kjøres hvert "
+        "minutt av en timer."
+    ),
+)
 @with_appcontext
 def send_archive_command():
     """Write queued archive packages into ARCHIVE_FOLDER (retries with backoff). Run every minute by a timer."""

@@ -9,18 +9,23 @@ import json
 
 import click
 
+from stafettlogg.console import argument, command, option
 from stafettlogg.klarsprak import FORMS, check, lix
+from stafettlogg.messages import msg
 
 
-@click.command("klarsprak")
-@click.option("--form", type=click.Choice(FORMS), default="nb", show_default=True, help="Language form: nb or nn.")
-@click.option(
+@command(
+    "klarsprak",
+    help=msg("Sjekker en tekst mot klarspråksreglene. Hvert råd og LIX-tallet skrives som en JSON-linje."),
+)
+@option("--form", type=click.Choice(FORMS), default="nb", help=msg("Målform: nb eller nn (standard: nb)."))
+@option(
     "--known-name",
     "known_names",
     multiple=True,
-    help="Full name of the child, a guardian or a participant (repeatable).",
+    help=msg("Fullt navn på barnet, en foresatt eller en deltaker (kan gjentas)."),
 )
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@argument("file", type=click.File("r", encoding="utf-8"), help=msg("Teksten, eller - for standard inn."))
 def klarsprak_command(form: str, known_names: tuple[str, ...], file) -> None:
     """Check FILE (or - for standard input) against the plain-language rules, as JSON lines."""
     text = file.read()

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from stafettlogg.console import fail, say
+from stafettlogg.console import command, fail, option, say
 from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.mailer import deliver_all_due
@@ -14,8 +14,14 @@ from stafettlogg.messages import msg
 from stafettlogg.overview.reconciliation import june_reminders
 
 
-@click.command("june-reminders")
-@click.option("--today", default=None, help="YYYY-MM-DD (default: today).")
+@command(
+    "june-reminders",
+    help=msg(
+        "Sender junipåminnelsene om den årlige avstemmingen. Til enhetsledere og KE; kjøres daglig, og hver "
+        "påminnelse sendes bare én gang."
+    ),
+)
+@option("--today", default=None, help=msg("Kjør som om dagen var ÅÅÅÅ-MM-DD (standard: i dag)."))
 @with_appcontext
 def june_reminders_command(today):
     """Remind unit leaders and KE in June of the annual reconciliation (idempotent)."""

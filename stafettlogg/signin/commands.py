@@ -3,15 +3,18 @@ administrator, area leaders) and after SECRET_KEY has changed."""
 
 import click
 
-from stafettlogg.console import fail, say
+from stafettlogg.console import argument, command, fail, say
 from stafettlogg.db import db
 from stafettlogg.messages import msg
 from stafettlogg.models import User
 from stafettlogg.signin import second_factor
 
 
-@click.command("second-factor-reset")
-@click.argument("username")
+@command(
+    "second-factor-reset",
+    help=msg("Nullstiller innloggingskoden til en person. Hendelsen logges, og personen får beskjed."),
+)
+@argument("username", help=msg("Personens brukernavn."))
 def second_factor_reset_command(username):
     """Reset a person's second factor (innloggingskode): audited, the person is told."""
     with db.connection_context():
