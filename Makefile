@@ -29,7 +29,7 @@ test: venv
 	$(BIN)/pytest -q -n 2 -m "not browser" tests
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 		echo "== PostgreSQL: database and permission tests"; \
-		TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/pytest -q -m "db and not browser" tests || exit 1; \
+		TEST_DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/pytest -q -n 2 -m "db and not browser" tests || exit 1; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL run must not be skipped"; exit 1; \
 	else \
