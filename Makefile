@@ -37,7 +37,7 @@ test: venv
 	fi
 	@if [ -x /usr/bin/chromium ]; then \
 		echo "== Browser tests (headless chromium)"; \
-		$(BIN)/pytest -q -m browser tests/browser || exit 1; \
+		$(BIN)/pytest -q -n 2 -m browser tests/browser || exit 1; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI=true but /usr/bin/chromium is missing: browser tests must not be skipped"; exit 1; \
 	else \
