@@ -40,13 +40,38 @@ def _reached_users(ids):
     return reached_among(User.select().where(User.id.in_({i for i in ids if i})).order_by(User.id))
 
 
-def _measure_recipients(measure: Measure, listed: dict[int, set[int]]):
+def _holders_outside(logs: list[Log]) -> set[int]:
+    """The ids of the logs whose consent leaves out their holder's unit (states.outside_for:
+    a holder moved to another unit reads none of the log and is reminded of nothing in
+    it). Asked for all the run's logs before any reminder's write transaction opens: one
+    read of the holders, and a consent read only for a holder of another unit."""
+    holder_ids = {log.holder_id for log in logs if log.holder_id}
+    holders = {u.id: u for u in User.select().where(User.id.in_(holder_ids))} if holder_ids else {}
+    outside: set[int] = set()
+    for log in logs:
+        holder = holders.get(log.holder_id)
+        if holder is not None:
+            outside |= states.outside_for(holder, [log])
+    return outside
+
+
+def _reminded(log: Log, ids, outside: set[int]):
+    """The recipients of a reminder about `log` (the measure and meeting reminders): the
+    accounts among ids that are told (_reached_users), without the holder when the log
+    is `outside` them (_holders_outside). The consent reminders do not ask this: a holder
+    the consent leaves out may still upload a new one."""
+    if log.id in outside:
+        ids = [i for i in ids if i != log.holder_id]
+    return _reached_users(ids)
+
+
+def _measure_recipients(measure: Measure, listed: dict[int, set[int]], outside: set[int]):
     """The holder, and the staff member responsible for the measure while they still take
     part in the log (`listed`: the participants of each log)."""
     responsible = measure.responsible_user_id
     if responsible not in listed.get(measure.log_id, set()):
         responsible = None
-    return _reached_users([measure.log.holder_id, responsible])
+    return _reminded(measure.log, [measure.log.holder_id, responsible], outside)
 
 
 def _with_consent(logs: list[Log], today: dt.date) -> set[int]:
@@ -72,8 +97,10 @@ def measure_reminders(today: dt.date) -> int:
         .where(domain.measure_due_by(today + dt.timedelta(days=DUE_WITHIN_DAYS)))
         .order_by(Measure.evaluation_date, Measure.id)
     )
-    allowed = _with_consent(list({m.log_id: m.log for m in measures}.values()), today)
+    logs = list({m.log_id: m.log for m in measures}.values())
+    allowed = _with_consent(logs, today)
     listed = states.participant_ids(allowed)
+    outside = _holders_outside([log for log in logs if log.id in allowed])
     for measure in measures:
         if measure.log_id not in allowed:
             continue
@@ -91,10 +118,8 @@ def measure_reminders(today: dt.date) -> int:
                 id=measure.log_id,
                 date=measure.evaluation_date.strftime("%d.%m.%Y"),
             )
-        with _measure_recipients(measure, listed) as recipients:
+        with _measure_recipients(measure, listed, outside) as recipients:
             for user in recipients:
-                if states.outside_for(user, [measure.log]):
-                    continue  # a holder moved to a unit the consent leaves out: as their start page
                 key = f"{kind}:{measure.id}:{measure.evaluation_date.isoformat()}:{user.id}"
                 url = _log_url(measure.log_id)
                 if notify(user, kind, text, url=url, log=measure.log_id, dedupe_key=key, reached_checked=True):
@@ -122,8 +147,10 @@ def meeting_reminders(today: dt.date) -> int:
         .order_by(Meeting.starts_at, Meeting.id)
     )
     meetings = list(meetings)
-    allowed = _with_consent(list({m.log_id: m.log for m in meetings}.values()), today)
+    logs = list({m.log_id: m.log for m in meetings}.values())
+    allowed = _with_consent(logs, today)
     listed = states.participant_ids(allowed)
+    outside = _holders_outside([log for log in logs if log.id in allowed])
     for meeting in meetings:
         starts = local(meeting.starts_at)
         if starts.date() != tomorrow or meeting.log_id not in allowed:
@@ -133,10 +160,8 @@ def meeting_reminders(today: dt.date) -> int:
             id=meeting.log_id,
             time=starts.strftime("%H:%M"),
         )
-        with _reached_users([meeting.log.holder_id, *listed.get(meeting.log_id, ())]) as recipients:
+        with _reminded(meeting.log, [meeting.log.holder_id, *listed.get(meeting.log_id, ())], outside) as recipients:
             for user in recipients:
-                if states.outside_for(user, [meeting.log]):
-                    continue  # a holder moved to a unit the consent leaves out: as their start page
                 key = f"meeting_tomorrow:{meeting.id}:{meeting.starts_at.isoformat()}:{user.id}"
                 if notify(
                     user,

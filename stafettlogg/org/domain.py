@@ -375,9 +375,11 @@ def _end_participations_left_out(by: User, staff: User, to_unit: Unit) -> None:
     holder is told; the holder can add them again once the family's consent covers the
     new unit. Where the consent covers it (a consent naming every school), they stay."""
     moved = User.select(User, Unit).join(Unit).where(User.id == staff.id).get()
-    taking_part = (
-        Participant.select(Participant, Log)
+    holder = User.alias("holder")
+    taking_part = (  # each log's holder read with it, to be told
+        Participant.select(Participant, Log, holder)
         .join(Log)
+        .join(holder, on=(Log.holder == holder.id))
         .where(Participant.user == staff.id, Log.status == LogStatus.ACTIVE)
         .order_by(Log.id)
     )
@@ -387,7 +389,7 @@ def _end_participations_left_out(by: User, staff: User, to_unit: Unit) -> None:
             continue
         logs.remove_participant(by, log, participant)
         notify(
-            User.get_by_id(log.holder_id),
+            log.holder,
             "participant_moved_away",
             msg(
                 "%(name)s har flyttet til %(unit)s og er ikke lenger deltaker i stafettlogg nr. %(id)s: samtykket omfatter ikke den enheten. Du kan legge personen til igjen når familien har gitt et samtykke som gjør det.",
