@@ -86,7 +86,7 @@ class OperatorOption(_HelpSaidWhenShown, click.Option):
     def get_help_extra(self, ctx):
         extra = super().get_help_extra(ctx)
         if "required" in extra:  # click's own word, after the help
-            extra["required"] = say(msg("påkrevd"))
+            extra["required"] = say(msg("nødvendig"))
         return extra
 
 

@@ -188,8 +188,11 @@ HELP = {
         ],
     },
     ("bootstrap-area", "--help"): {
-        "nb": ["USERNAME Områdelederens brukernavn.", "--name TEXT Områdelederens fulle navn. [påkrevd]"],
-        "nn": ["USERNAME Brukarnamnet til områdeleiaren.", "--name TEXT Det fulle namnet til områdeleiaren. [påkravd]"],
+        "nb": ["USERNAME Områdelederens brukernavn.", "--name TEXT Områdelederens fulle navn. [nødvendig]"],
+        "nn": [
+            "USERNAME Brukarnamnet til områdeleiaren.",
+            "--name TEXT Det fulle namnet til områdeleiaren. [naudsynt]",
+        ],
         "en": ["USERNAME The area leader's username.", "--name TEXT The area leader's full name. [required]"],
     },
     ("klarsprak", "--help"): {
