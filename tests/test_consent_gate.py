@@ -530,5 +530,5 @@ def test_a_holder_outside_a_consent_on_file_is_told_it_does_not_cover_their_unit
         uploaded_by=user("stafettholder"),
     )
     html = holder.get(f"/logger/{log.id}/seksjon/concerns").get_data(as_text=True)
-    assert f"Samtykket omfatter ikke {user('stafettholder').unit.name}" in html
+    assert f"Du arbeider nå ved {user('stafettholder').unit.name}, og samtykket omfatter ikke den enheten" in html
     assert "Det er ikke noe gyldig samtykke" not in html

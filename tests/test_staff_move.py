@@ -518,3 +518,30 @@ def test_a_move_reads_the_holders_of_the_logs_it_leaves_with_the_participations(
 
     one, three = statements(1), statements(3)
     assert (three - one) / 2 == 14  # before: 15
+
+
+def test_a_holder_moved_outside_the_consent_is_offered_only_what_she_may_do(auth, db_conn):
+    """The log page tells a holder moved to a unit the consent leaves out the truth (the
+    log does not wait for a consent; she hands it on), and offers no form or link the
+    consent gate then refuses (logs.gate.refusal, asked by the page as `log_may`): no
+    guardian to add, no language to change, no participant search, no details to edit,
+    no family access page. «Bytt stafettholder» stays. Before the move she had them all."""
+    log = a_log()
+    offered = (
+        "Legg til foresatt",
+        "Finn ansatt å legge til",
+        "Endre opplysninger",
+        "Tilgang for foresatte",
+        "Lagre språk og tolk",
+    )
+    before = _body(auth.login_as(HOLDER).get(f"/logger/{log.id}"))
+    assert all(text in before for text in offered)
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    kari = auth.login_as(HOLDER)
+    html = _body(kari.get(f"/logger/{log.id}"))
+    assert "Du arbeider nå ved Sørbyen skole, og samtykket omfatter ikke den enheten" in html
+    assert "åpnes for stafettholderen når et samtykke" not in html
+    for text in offered:
+        assert text not in html, text
+    assert "Bytt stafettholder" in html and f"/logger/{log.id}/stafettholder" in html
+    assert kari.get(f"/logger/{log.id}/tilgang-foresatte").status_code == 409  # what the link led to

@@ -24,25 +24,32 @@ def check_request():
 
 def check(endpoint: str, user, log):
     """None when the request may go on, else the refusal (409)."""
+    reason = refusal(endpoint, user, log, request.method)
+    return None if reason is None else refuse(log, reason)
+
+
+def refusal(endpoint: str, user, log, method: str):
+    """Why the consent refuses this route on this log to this person (a Message in the
+    reader's language), or None. The gate of every request, and what a page asks before
+    it offers a form or link to the route (views' `log_may`), so nothing is offered that
+    the gate then refuses."""
     if not user.is_authenticated or not user.is_staff:
         return None  # guardians read their own pages; their writes are the family's rights
     if not states.shows_content(log):
         if endpoint in states.SIGNED_BY_THE_FAMILY and (reason := states.earlier_consent_reason(user, log)):
-            return refuse(log, reason)
+            return reason
         if endpoint in states.WITHOUT_CONTENT:
             return None
-        if request.method == "POST":
-            return refuse(log, msg("Last opp samtykket før du skriver i stafettloggen."))
-        return refuse(log, msg("Innholdet i stafettloggen vises når samtykket er lastet opp."))
+        if method == "POST":
+            return msg("Last opp samtykket før du skriver i stafettloggen.")
+        return msg("Innholdet i stafettloggen vises når samtykket er lastet opp.")
     if endpoint not in states.OPEN_OUTSIDE_SCOPE:
         reason = states.unreadable_reason(user, log)
         handing_over = endpoint in states.HANDING_OVER and states.waiting_message(log) is None
         if reason is not None and not handing_over:
-            return refuse(log, reason)
-    if log.status == states.ACTIVE and request.method == "POST" and endpoint not in states.OPEN_WHILE_WAITING:
-        message = states.waiting_message(log)
-        if message is not None:
-            return refuse(log, message)
+            return reason
+    if log.status == states.ACTIVE and method == "POST" and endpoint not in states.OPEN_WHILE_WAITING:
+        return states.waiting_message(log)
     return None
 
 

@@ -789,6 +789,11 @@ def unreadable_reason(user: User | None, log: Log):
         if consent_covers_unit(consent, user.unit):  # the unit is loaded with the user (auth.load_user)
             return None
         # no gap of the log's own: a consent on file that leaves out this person's unit
+        if consent is not None and log.holder_id == user.id and waiting_message(log) is None:
+            return msg(  # a holder moved to another unit: the log does not wait, they hand it on
+                "Du arbeider nå ved %(unit)s, og samtykket omfatter ikke den enheten. Du kan ikke lese innholdet, men du er stafettholder til noen andre tar over. Velg «Bytt stafettholder» og gi loggen videre til en ansatt ved en enhet samtykket omfatter, eller last opp et nytt samtykke som omfatter enheten din.",
+                unit=user.unit.name if user.unit is not None else "",
+            )
         outside = (GAP_MISSING, None) if consent is None else (GAP_HOLDER_UNIT, user.unit)
         return waiting_message(log) or waiting_message(log, outside)
     consent = last_consent(log)

@@ -24,7 +24,7 @@ from stafettlogg.archive import domain as archive_domain
 from stafettlogg.dates import form_local, local_today
 from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs import add_forms, domain, files, ip_prompt, lifecycle, queries, states
+from stafettlogg.logs import add_forms, domain, files, gate, ip_prompt, lifecycle, queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, optional_date, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
@@ -62,6 +62,9 @@ def log_states():
         "log_is_writable": lambda log: state(log) == states.ACTIVE,
         # guardians and details may be changed now: in use and not waiting for consent
         "log_takes_writes": lambda log: state(log) in states.OPEN,
+        # the consent lets this person use the route (gate.refusal): a page offers no form
+        # or link the gate would refuse (a holder moved outside the consent: handover only)
+        "log_may": lambda endpoint, log, method="GET": gate.refusal(endpoint, current_user, log, method) is None,
         "log_is_waiting": lambda log: state(log) == states.WAITING,
         # a guardian may be removed now (domain.guardian_removable: also while waiting)
         "log_guardian_removable": lambda log: _passes(domain.guardian_removable, log),
