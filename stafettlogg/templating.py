@@ -101,6 +101,15 @@ def meeting_holder(meeting) -> User:
     return queries.holder_on(logs[meeting.log_id], meeting.starts_at, cache[meeting.log_id])
 
 
+def holder_unit(log):
+    """The unit the holder works in now: the log's own (loaded with it), unless the holder
+    has moved to another unit (org.domain.move_staff) and still holds the log; then
+    theirs, so the family and the participants know where to reach them."""
+    if log.holder_id is None or log.holder.unit_id == log.unit_id:
+        return log.unit
+    return log.holder.unit
+
+
 def _language_name(code: str) -> str:
     """A language's name in the page's language ("arabisk")."""
     return languages.name_in(code or languages.DEFAULT, str(get_locale() or languages.DEFAULT))
@@ -177,6 +186,7 @@ def register(app):
         concern_titles=_concern_titles,
         service_names=_service_names,
         meeting_holder=meeting_holder,
+        holder_unit=holder_unit,
     )
 
     @app.context_processor

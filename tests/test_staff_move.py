@@ -545,3 +545,18 @@ def test_a_holder_moved_outside_the_consent_is_offered_only_what_she_may_do(auth
         assert text not in html, text
     assert "Bytt stafettholder" in html and f"/logger/{log.id}/stafettholder" in html
     assert kari.get(f"/logger/{log.id}/tilgang-foresatte").status_code == 409  # what the link led to
+
+
+def test_the_log_names_where_a_moved_holder_works_now(auth, db_conn):
+    """Until someone takes over, the moved holder is the one to reach: the log page and
+    the family's page say Sørbyen skole, where she works now (templating.holder_unit),
+    not the log's school; a holder who has not moved is named with the log's unit."""
+    log = a_log()
+    family = f"/mine/{log.id}"
+    assert "Kontaktlærer, Nordbyen skole" in _body(auth.login_as(HOLDER).get(f"/logger/{log.id}"))
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    page = _body(auth.login_as("aktor").get(f"/logger/{log.id}"))  # the nurse taking part
+    assert "Kontaktlærer, Sørbyen skole" in page and "Kontaktlærer, Nordbyen skole" not in page
+    mother = auth.login_as("foresatt").get(family)
+    assert mother.status_code == 200
+    assert "i Sørbyen skole, har ansvaret" in _body(mother)
