@@ -560,3 +560,15 @@ def test_the_log_names_where_a_moved_holder_works_now(auth, db_conn):
     mother = auth.login_as("foresatt").get(family)
     assert mother.status_code == 200
     assert "i Sørbyen skole, har ansvaret" in _body(mother)
+
+
+def test_a_refused_move_that_lists_the_logs_again_audits_the_reads_again(auth, db_conn):
+    """Guard: the refused move (422) shows the move page again with the children's names of
+    the logs she holds: every response that shows them writes the read (SECURITY.md), the
+    POST's as the GET's."""
+    log = a_log()
+    kari = user(HOLDER)
+    refused_ = auth.login_as("enhetsleder").post(f"/ansatte/{kari.id}/flytt", data={"unit_id": ""})
+    assert refused_.status_code == 422 and log.subject.name in _body(refused_)
+    read = _events("view:org.staff_move").where(AuditEvent.log_id == log.id).get()
+    assert (read.user_id, read.object_id) == (user("enhetsleder").id, kari.id)
