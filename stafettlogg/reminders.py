@@ -199,22 +199,24 @@ def keep_answer_reminders(today: dt.date) -> int:
         if days < KEEP_ANSWER_EVERY_DAYS:
             continue
         week = days // KEEP_ANSWER_EVERY_DAYS
-        for user in keepers_of(log):
-            text = msg(
-                "Stafettlogg nr. %(id)s er avsluttet, men familien har ikke svart på om loggen skal tas vare på. "
-                "Spør familien og registrer svaret.",
-                id=log.id,
-            )
-            key = f"keep_answer:{log.id}:{log.closed_at.isoformat()}:{week}:{user.id}"
-            if notify(
-                user,
-                "keep_answer_missing",
-                text,
-                url=path_for("lifecycle.close", log_id=log.id),
-                log=log.id,
-                dedupe_key=key,
-            ):
-                sent += 1
+        text = msg(
+            "Stafettlogg nr. %(id)s er avsluttet, men familien har ikke svart på om loggen skal tas vare på. "
+            "Spør familien og registrer svaret.",
+            id=log.id,
+        )
+        with _reached_users([u.id for u in keepers_of(log)]) as recipients:
+            for user in recipients:
+                key = f"keep_answer:{log.id}:{log.closed_at.isoformat()}:{week}:{user.id}"
+                if notify(
+                    user,
+                    "keep_answer_missing",
+                    text,
+                    url=path_for("lifecycle.close", log_id=log.id),
+                    log=log.id,
+                    dedupe_key=key,
+                    reached_checked=True,
+                ):
+                    sent += 1
     return sent
 
 

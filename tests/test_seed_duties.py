@@ -107,3 +107,29 @@ def test_ito_coordinator_is_told_what_the_leader_is_told(db_conn, app):
         .where(Notification.user == user("ito"), Notification.kind == "june_reconciliation")
         .exists()
     )
+
+
+def test_the_june_reminders_read_a_units_leaders_once_not_again_per_notice(db_conn, app):
+    """notify's rule is asked once per unit: its leaders and ITO coordinators are picked
+    with notify.reached_among, in the transaction that writes their notices
+    (reached_checked), like the measure reminders; notify does not read each account
+    again. One more leader with an address costs two statements, the notice and its
+    e-mail (before: three, a read of the account per notice too)."""
+    import datetime as dt
+
+    from bench.run import counting
+    from stafettlogg.db import db
+    from stafettlogg.models import Role, User
+    from stafettlogg.overview import reconciliation
+
+    def statements(today: dt.date) -> tuple[int, int]:
+        with app.test_request_context(), counting(db) as counter:
+            told = reconciliation.june_reminders(today)
+        return told, len(counter["sql"])
+
+    told, before = statements(dt.date(2027, 6, 3))
+    User.create(
+        username="nestleder", name="Nina Nestleder", role=Role.UNIT_LEADER, unit=nord(), email="nina@example.no"
+    )
+    Notification.delete().where(Notification.kind == "june_reconciliation").execute()
+    assert statements(dt.date(2027, 6, 4)) == (told + 1, before + 2)

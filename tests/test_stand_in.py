@@ -177,3 +177,35 @@ def test_the_reminders_go_to_the_unit_leader_once_the_holder_has_left(db_conn):
         .where(Notification.user == log.holder_id, Notification.kind == "keep_answer_missing")
         .exists()
     )
+
+
+def test_the_keep_answer_reminder_reads_its_recipients_once_not_again_per_notice(db_conn):
+    """notify's rule is asked once per log: the leaders standing in for a holder who left
+    are picked with notify.reached_among, in the transaction that writes their notices
+    (reached_checked), like the measure reminders; notify does not read each account again.
+    A second leader with an address costs two statements, the notice and its e-mail
+    (before: three, a read of the account per notice too)."""
+    from bench.run import counting
+    from stafettlogg.db import db
+    from stafettlogg.models import Role
+    from stafettlogg.reminders import keep_answer_reminders
+
+    log = _ended()
+    with write_transaction():  # closed a week ago, not two months
+        Log.update(closed_at=log.closed_at + dt.timedelta(days=60) - dt.timedelta(days=8)).where(
+            Log.id == log.id
+        ).execute()
+    first_week = Log.get_by_id(log.id).closed_at.date() + dt.timedelta(days=8)
+
+    def statements(today: dt.date, told: int) -> int:
+        with counting(db) as counter:
+            assert keep_answer_reminders(today) == told
+        return len(counter["sql"])
+
+    one = statements(first_week, 1)
+    assert user("enhetsleder").email
+    User.create(
+        username="nestleder", name="Nina Nestleder", role=Role.UNIT_LEADER, unit=log.unit_id, email="nina@example.no"
+    )
+    two = statements(first_week + dt.timedelta(days=7), 2)  # a week later: both leaders
+    assert two - one == 2

@@ -155,19 +155,22 @@ def june_reminders(today: dt.date) -> int:
         if reconciliation_for(unit, year).status == "reviewed":
             continue
         pending.append(unit)
-        for leader in active_unit_leaders(unit) + ito_coordinators(unit):
-            note = notify(
-                leader,
-                "june_reconciliation",
-                msg(
-                    "Juni: gå gjennom oversikten over stafettholdere og koordinatorer for %(year)s "
-                    "sammen med koordinerende enhet.",
-                    year=year_label(year),
-                ),
-                url=path_for("overview.unit_overview", unit_id=unit.id, year=year),
-                dedupe_key=f"june-reconciliation:{year}:unit:{unit.id}:user:{leader.id}",
-            )
-            sent += bool(note)
+        ids = {u.id for u in active_unit_leaders(unit) + ito_coordinators(unit)}
+        with reached_among(User.select().where(User.id.in_(ids)).order_by(User.id)) as leaders:
+            for leader in leaders:
+                note = notify(
+                    leader,
+                    "june_reconciliation",
+                    msg(
+                        "Juni: gå gjennom oversikten over stafettholdere og koordinatorer for %(year)s "
+                        "sammen med koordinerende enhet.",
+                        year=year_label(year),
+                    ),
+                    url=path_for("overview.unit_overview", unit_id=unit.id, year=year),
+                    dedupe_key=f"june-reconciliation:{year}:unit:{unit.id}:user:{leader.id}",
+                    reached_checked=True,
+                )
+                sent += bool(note)
     if pending:
         with reached_among(User.select().where(User.role == Role.COORDINATING_UNIT)) as coordinating:
             for ke in coordinating:
