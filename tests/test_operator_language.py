@@ -251,3 +251,19 @@ def test_a_help_that_is_no_msg_is_refused_when_the_command_is_made(make):
 
     with pytest.raises(TypeError):
         make(console)(run)
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_the_commands_help_uses_no_word_the_klarsprak_list_calls_old_fashioned(app, language):
+    """The operator's texts (every command's --help, click's own words such as «[required]»
+    included) pass the klarspråk word list of old-fashioned words (gammeldagse_ord): the
+    help said «påkrevd», which the list asks to be «nødvendig»."""
+    from stafettlogg.klarsprak import check
+
+    runner = app.test_cli_runner()
+    found = {
+        name: [h.text for h in check(_said(runner, [name, "--help"], language), form=language)
+               if h.rule == "old_fashioned"]
+        for name in app.cli.commands
+    }  # fmt: skip
+    assert not {name: words for name, words in found.items() if words}
