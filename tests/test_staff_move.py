@@ -18,6 +18,7 @@ from stafettlogg.messages import loads
 from stafettlogg.models import (
     AuditEvent,
     ChildTalkAgreement,
+    Consent,
     Handover,
     ItoDelegation,
     Log,
@@ -455,6 +456,18 @@ def test_reminders_ask_a_holder_moved_outside_the_consent_for_nothing_in_that_lo
         reminders.meeting_reminders(local_today())
     assert _notices(HOLDER, "measure_due") == [] and _notices(HOLDER, "meeting_tomorrow") == []
     assert _notices("aktor", "meeting_tomorrow")
+
+
+def test_a_holder_moved_outside_the_consent_is_still_reminded_that_it_runs_out(auth, db_conn):
+    """Guard: the consent reminders do not leave out a holder the consent leaves out
+    (reminders._reminded is for the measure and meeting reminders only): she may upload a
+    new consent that covers her new unit."""
+    log = a_log()
+    Consent.update(expires_on=local_today() + dt.timedelta(days=7)).where(Consent.log == log.id).execute()
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    with auth.app.test_request_context():
+        reminders.consent_reminders(local_today())
+    assert _notices(HOLDER, "consent_expiring")
 
 
 def test_reminders_ask_whether_a_moved_holder_is_outside_before_their_write_transaction(auth, db_conn, monkeypatch):
