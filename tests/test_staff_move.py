@@ -585,3 +585,23 @@ def test_a_refused_move_that_lists_the_logs_again_audits_the_reads_again(auth, d
     assert refused_.status_code == 422 and log.subject.name in _body(refused_)
     read = _events("view:org.staff_move").where(AuditEvent.log_id == log.id).get()
     assert (read.user_id, read.object_id) == (user("enhetsleder").id, kari.id)
+
+
+def test_the_start_page_asks_a_holder_moved_outside_the_consent_to_hand_the_log_over(auth, db_conn):
+    """«Venter på deg» on her start page: each log in use she still holds in the school
+    she left, whose consent leaves out her new one, links to «Bytt stafettholder» until
+    she has proposed someone (then the proposal waits for an answer). A log whose consent
+    covers her new unit asks nothing; nor does anyone's start page who has not moved."""
+    log = a_log()
+    covered = a_log(services=("kind:skole",))
+    todo = f"Gi stafettloggen for {log.subject.name} videre"
+    assert todo not in _body(auth.login_as(HOLDER).get("/"))
+    assert _move(auth, HOLDER, _sorbyen()).status_code == 303
+    kari = auth.login_as(HOLDER)
+    start = _body(kari.get("/"))
+    assert todo in start and f"/logger/{log.id}/stafettholder" in start
+    assert f"Gi stafettloggen for {covered.subject.name} videre" not in start
+    proposed = kari.post(f"/logger/{log.id}/stafettholder", data={"to_user_id": str(user("larer").id), "note": ""})
+    assert proposed.status_code in (200, 303)
+    assert todo not in _body(kari.get("/"))
+    assert todo not in _body(auth.login_as("larer").get("/"))

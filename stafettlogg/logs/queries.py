@@ -622,6 +622,29 @@ def _outside_scope_candidates(user_id: int):
     )
 
 
+def to_hand_over(user: User) -> list[Log]:
+    """Logs in use I hold in a unit I no longer work in, whose consent leaves out my unit
+    (states.outside_for: I read none of their content) and that no one has yet been
+    proposed to take over: handing them over is all I can do with them (seed 002: the
+    holder keeps the log until someone accepts). Read only for the logs of another unit."""
+    if user.unit_id is None:
+        return []
+    candidates = list(_held_elsewhere.rows(user.id, user.unit_id))
+    outside = states.outside_for(user, candidates)
+    return [log for log in candidates if log.id in outside]
+
+
+@prepared
+def _held_elsewhere(user_id: int, unit_id: int):
+    proposed = Handover.select(Handover.id).where(Handover.log == Log.id, Handover.status == Answer.PENDING)
+    return (
+        Log.select(Log, Subject)
+        .join(Subject)
+        .where(Log.holder == user_id, Log.status == LogStatus.ACTIVE, Log.unit != unit_id, ~fn.EXISTS(proposed))
+        .order_by(Subject.name, Log.id)
+    )
+
+
 def start_page(user: User, after: str | None = None, *, window_only: bool = False) -> dict:
     """The start page's lists: my logs in windows, and the to-dos (each read by its own
     condition in SQL, so their rows are what asks for action, not all my logs).
@@ -639,6 +662,7 @@ def start_page(user: User, after: str | None = None, *, window_only: bool = Fals
         "window": window,
         "logs": window.items,
         "outside_scope": outside_scope(user),
+        "to_hand_over": to_hand_over(user),
         "due": measures_due(user),
         "talks_due": talks.talks_due(user),
         "drafts": list(_drafts.rows(user.id)),
