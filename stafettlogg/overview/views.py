@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from stafettlogg import audit, labels
 from stafettlogg.dates import local_today
+from stafettlogg.db import snapshot
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import ngettext
 from stafettlogg.logs.sections import parse_date
@@ -91,7 +92,8 @@ def unit_overview(unit_id, year):
 @bp.route("/enheter/<int:unit_id>/oversikt/<int:year>/<any(csv, xlsx):fmt>")
 def export(unit_id, year, fmt):
     year = _valid_year(year)
-    rows = domain.unit_overview(g.unit, year)
+    with snapshot():  # the rows read at one moment; the audit event is a write, after it
+        rows = domain.unit_overview(g.unit, year)
     audit.record(f"overview_export_{fmt}", obj=g.unit)
     if fmt == "csv":
         body, mimetype = exports.overview_csv(g.unit.name, year, rows), "text/csv; charset=utf-8"

@@ -1,0 +1,77 @@
+"""The unit overview, its exports and KE's June reconciliation each read their rows from
+one snapshot of the database (db.snapshot): a change another connection writes between
+two of their queries shows in all of their rows or in none, as the statistics' counts do
+(tests/test_statistics_snapshot.py)."""
+
+import csv
+import io
+
+import pytest
+
+from stafettlogg.db import db, open_database
+from stafettlogg.models import ExternalCoordination, Log, LogStatus, utcnow
+from stafettlogg.overview import domain
+from tests.conftest import a_log, user
+
+pytestmark = pytest.mark.db
+
+
+def _between_two_reads(monkeypatch, first, change):
+    """Run ``change`` once a query matching ``first`` (sql, params → bool) has been read
+    and before the next query: a write by someone else in the meantime."""
+    execute_sql = db.obj.execute_sql
+    steps = []
+
+    def reading(sql, params=None, *args, **kwargs):
+        if steps == ["read"]:
+            steps.append("changed")
+            change()
+        if not steps and first(sql, tuple(params or ())):
+            steps.append("read")
+        return execute_sql(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(db.obj, "execute_sql", reading)
+    return steps
+
+
+def _other(app):
+    return open_database(app.config["DATABASE_URL"])
+
+
+def _activate_and_add_external(app, draft, unit):
+    """In one transaction of another connection: the draft made active and a child
+    coordinated outside the system added, both in ``unit`` this year."""
+    other = _other(app)
+
+    def change():
+        with other.connection_context(), other.atomic():
+            other.execute(Log.update(status=LogStatus.ACTIVE, activated_at=utcnow()).where(Log.id == draft.id))
+            other.execute(
+                ExternalCoordination.insert(
+                    unit=unit.id,
+                    school_year=domain.current_school_year(),
+                    child_name="Utenfor Snapshotsen",
+                    created_by=user("enhetsleder").id,
+                    created_at=utcnow(),
+                )
+            )
+
+    return change
+
+
+def _after_the_logs(sql, _params):
+    return 'FROM "class_group_period"' in sql  # the overview's read of the unit's logs
+
+
+def test_an_export_shows_a_change_made_while_reading_in_every_row_or_none(app, auth, db_conn, monkeypatch):
+    draft = a_log(consent=False, name="Utkast Snapshotsen", participants=())
+    unit = user("enhetsleder").unit
+    client = auth.persona("unit_leader")
+    steps = _between_two_reads(monkeypatch, _after_the_logs, _activate_and_add_external(app, draft, unit))
+    response = client.get(f"/enheter/{unit.id}/oversikt/{domain.current_school_year()}/csv")
+    assert response.status_code == 200 and steps == ["read", "changed"]
+    assert Log.get_by_id(draft.id).status == LogStatus.ACTIVE  # the change was written meanwhile
+    text = response.data.decode("utf-8-sig")
+    names = [row[0] for row in csv.reader(io.StringIO(text), delimiter=";")]
+    shown = {"Utkast Snapshotsen" in " ".join(names), "Utenfor Snapshotsen" in names}
+    assert len(shown) == 1, names  # both or neither
