@@ -9,7 +9,7 @@ import io
 import pytest
 
 from stafettlogg.db import db, open_database
-from stafettlogg.models import ExternalCoordination, Log, LogStatus, utcnow
+from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Log, LogStatus, utcnow
 from stafettlogg.overview import domain
 from tests.conftest import a_log, user
 
@@ -75,3 +75,37 @@ def test_an_export_shows_a_change_made_while_reading_in_every_row_or_none(app, a
     names = [row[0] for row in csv.reader(io.StringIO(text), delimiter=";")]
     shown = {"Utkast Snapshotsen" in " ".join(names), "Utenfor Snapshotsen" in names}
     assert len(shown) == 1, names  # both or neither
+
+
+def test_the_reconciliation_compares_the_units_rows_and_kes_decisions_of_one_moment(app, auth, db_conn, monkeypatch):
+    """A child coordinated outside the system, added by the unit with the same koordinator
+    as KE's decision recorded in the same transaction, is no difference: not when the
+    change lands between the reads of the unit's rows and of KE's decisions either."""
+    unit = user("enhetsleder").unit
+    other = _other(app)
+
+    def change():
+        with other.connection_context(), other.atomic():
+            for model, extra in (
+                (ExternalCoordination, {"school_year": domain.current_school_year(), "koordinator": "Kari Koordinator"}),
+                (CoordinatorRecord, {"kind": "koordinator", "decision": "granted", "decided_on": utcnow().date(),
+                                     "person_name": "Kari Koordinator"}),
+            ):  # fmt: skip
+                other.execute(
+                    model.insert(
+                        unit=unit.id,
+                        child_name="Utenfor Snapshotsen",
+                        created_by=user("ke").id,
+                        created_at=utcnow(),
+                        **extra,
+                    )  # fmt: skip
+                )
+
+    def the_units_externals(sql, params):
+        return 'FROM "external_coordination"' in sql and unit.id in params
+
+    steps = _between_two_reads(monkeypatch, the_units_externals, change)
+    response = auth.persona("coordinating_unit").get(f"/ke/avstemming/{domain.current_school_year()}")
+    assert response.status_code == 200 and steps == ["read", "changed"]
+    assert CoordinatorRecord.get_or_none(CoordinatorRecord.child_name == "Utenfor Snapshotsen")  # written meanwhile
+    assert "Utenfor Snapshotsen" not in response.get_data(as_text=True)  # a difference of neither or both

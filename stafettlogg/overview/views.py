@@ -313,17 +313,17 @@ def ke_reconciliation(year, errors=None, status=200):
     """Every school's and kindergarten's differences, which name the children whose log
     records a koordinator: audited like the unit overview, a 422 re-render too."""
     year = _valid_year(request.args.get("aar", type=int) or year or _default_reconciliation_year())
-    audit.record("reconciliation_view")
-    units = []
-    for unit in reconciliation.units_for_reconciliation():
-        units.append(
+    with snapshot():  # every unit's rows and decisions read at one moment
+        units = [
             {
                 "unit": unit,
                 "rec": reconciliation.reconciliation_for(unit, year),
                 "differences": reconciliation.differences(unit, year),
                 "leaders": active_unit_leaders(unit),
             }
-        )
+            for unit in reconciliation.units_for_reconciliation()
+        ]
+    audit.record("reconciliation_view")  # a write: after the snapshot, before anything is shown
     return render_template(
         "overview/reconciliation.html",
         year=year,
