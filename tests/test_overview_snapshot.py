@@ -109,3 +109,23 @@ def test_the_reconciliation_compares_the_units_rows_and_kes_decisions_of_one_mom
     assert response.status_code == 200 and steps == ["read", "changed"]
     assert CoordinatorRecord.get_or_none(CoordinatorRecord.child_name == "Utenfor Snapshotsen")  # written meanwhile
     assert "Utenfor Snapshotsen" not in response.get_data(as_text=True)  # a difference of neither or both
+
+
+def test_the_overview_page_shows_a_change_made_while_reading_in_every_row_and_count_or_none(
+    app, auth, db_conn, monkeypatch
+):
+    """The page's rows, their count and the June differences are read from one snapshot:
+    a log activated and a child added in one transaction between the read of the logs and
+    the next query are both on the page, or neither, and the count is the rows shown."""
+    draft = a_log(consent=False, name="Utkast Snapshotsen", participants=())
+    unit = user("enhetsleder").unit
+    client = auth.persona("unit_leader")
+    steps = _between_two_reads(monkeypatch, _after_the_logs, _activate_and_add_external(app, draft, unit))
+    response = client.get(f"/enheter/{unit.id}/oversikt")
+    assert response.status_code == 200 and steps == ["read", "changed"]
+    assert Log.get_by_id(draft.id).status == LogStatus.ACTIVE  # the change was written meanwhile
+    html = response.get_data(as_text=True)
+    shown = {"Utkast Snapshotsen" in html, "Utenfor Snapshotsen" in html}
+    assert len(shown) == 1, shown  # both or neither
+    rows = html.count('<th scope="row">', html.index('id="rows-h"'))
+    assert f"Barn og elever ({rows})" in html  # the count is the rows shown

@@ -13,7 +13,7 @@ from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.overview import domain, exports, ke, reconciliation, stats
-from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
+from stafettlogg.web import is_htmx, page_or_fragment, row_or_404, wants_fragment
 from stafettlogg.windows import row_id
 
 bp = Blueprint("overview", __name__)
@@ -43,9 +43,17 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
     """The overview's page: the children in a window of PAGE_SIZE rows, continued by «Vis
     flere» (?etter=, a whole page without JavaScript; only the next rows for htmx). It names
     the unit's children with a log: audited whenever it is shown, a 422 re-render too."""
-    audit.record("overview_view", obj=unit)
     cursor = request.args.get("etter") if request.method == "GET" else None
-    window = domain.overview_window(domain.overview_rows(unit, year), cursor)
+    with snapshot():  # the rows, their count and the June differences read at one moment
+        window = domain.overview_window(domain.overview_rows(unit, year), cursor)
+        whole = None
+        if not wants_fragment():  # the rest of the page: not read for a fragment
+            whole = {
+                "decisions": domain.informed_decisions(unit, year),
+                "reconciliation": reconciliation.reconciliation_for(unit, year),
+                "differences": reconciliation.differences_for_unit(unit, year),
+            }
+    audit.record("overview_view", obj=unit)  # a write: after the snapshot, before anything is shown
 
     def page():
         return render_template(
@@ -57,9 +65,7 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
             window=window,
             only_items=False,
             years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
-            decisions=domain.informed_decisions(unit, year),
-            reconciliation=reconciliation.reconciliation_for(unit, year),
-            differences=reconciliation.differences_for_unit(unit, year),
+            **whole,
             reconciliation_label=reconciliation.status_label,
             kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
             decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
