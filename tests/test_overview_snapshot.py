@@ -129,3 +129,32 @@ def test_the_overview_page_shows_a_change_made_while_reading_in_every_row_and_co
     assert len(shown) == 1, shown  # both or neither
     rows = html.count('<th scope="row">', html.index('id="rows-h"'))
     assert f"Barn og elever ({rows})" in html  # the count is the rows shown
+
+
+def test_the_ke_register_counts_the_decisions_it_lists(app, auth, db_conn, monkeypatch):
+    """The register's count and its rows are read from one snapshot: a decision KE's
+    colleague records between the two reads is in both or neither."""
+    other = _other(app)
+
+    def record():
+        with other.connection_context():
+            other.execute(
+                CoordinatorRecord.insert(
+                    child_name="Vedtak Snapshotsen",
+                    kind="koordinator",
+                    decision="granted",
+                    decided_on=utcnow().date(),
+                    created_by=user("ke").id,
+                    created_at=utcnow(),
+                )  # fmt: skip
+            )
+
+    def the_count(sql, _params):
+        return "COUNT(" in sql and 'FROM "coordinator_record"' in sql
+
+    steps = _between_two_reads(monkeypatch, the_count, record)
+    response = auth.persona("coordinating_unit").get("/ke")
+    assert response.status_code == 200 and steps == ["read", "changed"]
+    html = response.get_data(as_text=True)
+    rows = html.count('<th scope="row">', html.index('id="records-h"'))
+    assert f"Vedtak ({rows})" in html  # the count is the rows listed

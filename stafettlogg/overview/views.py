@@ -214,9 +214,10 @@ def _shown_filters(filters: dict) -> dict:
 @bp.route("/ke")
 def ke_records():
     filters = {k: request.args.get(k, "") for k in ("q", "kind", "decision", "unit", "informed")}
-    audit.record("coordinator_records_view")  # children's names and decisions: a read
-    cursor = request.args.get("etter")
-    window = ke.records(filters, cursor)
+    with snapshot():  # the count and the rows read at one moment
+        window = ke.records(filters, request.args.get("etter"))
+        shown_filters = _shown_filters(filters)
+    audit.record("coordinator_records_view")  # children's names and decisions: a read (a write: after the snapshot)
     return page_or_fragment(
         "overview/_ke_records.html",
         "overview/ke_records.html",
@@ -225,7 +226,7 @@ def ke_records():
         # htmx asks for the next window to append in place of the "Vis flere" row
         only_items=bool(window.cursor) and is_htmx(),
         filters=filters,
-        shown_filters=_shown_filters(filters),
+        shown_filters=shown_filters,
         kind_options=[(k, ke.kind_label(k)) for k in ke.KINDS],
         decision_options=[(d, ke.decision_label(d)) for d in ke.DECISIONS],
         kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
