@@ -605,3 +605,38 @@ def test_the_start_page_asks_a_holder_moved_outside_the_consent_to_hand_the_log_
     assert proposed.status_code in (200, 303)
     assert todo not in _body(kari.get("/"))
     assert todo not in _body(auth.login_as("larer").get("/"))
+
+
+def test_the_move_page_says_per_log_whether_the_consent_covers_the_unit_chosen(auth, db_conn):
+    """With a new unit chosen (the select's htmx fragment, or ?unit_id=), each log held
+    says its state and whether its consent covers that unit; a unit it may not be moved
+    to (made-up or huge id) shows no coverage."""
+    log = a_log()
+    leader = auth.login_as("enhetsleder")
+    kari = user(HOLDER)
+    sorbyen = _sorbyen()
+    page = leader.get(f"/ansatte/{kari.id}/flytt?unit_id={sorbyen.id}")
+    html = _body(page)
+    assert page.status_code == 200, html[html.find("<main") :][:1500]
+    assert log.subject.name in html and "Aktiv" in html
+    assert f"Samtykket omfatter ikke {sorbyen.name}" in html
+    fragment = leader.get(f"/ansatte/{kari.id}/flytt?unit_id={sorbyen.id}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in _body(fragment)
+    assert f"Samtykket omfatter ikke {sorbyen.name}" in _body(fragment)
+    for bad in ("999999", "99999999999999999999", str(_nordbyen().id)):
+        assert "Samtykket omfatter" not in _body(leader.get(f"/ansatte/{kari.id}/flytt?unit_id={bad}"))
+
+
+@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
+def test_only_the_leader_of_the_persons_unit_gets_the_coverage_fragment(auth, db_conn, persona):
+    """Every role on the move page's htmx fragment (?unit_id= with HX-Request): only the
+    unit leader of Kari's unit sees the children's names and the consent coverage."""
+    log = a_log()
+    client = auth.persona(persona)
+    url = f"/ansatte/{user(HOLDER).id}/flytt?unit_id={_sorbyen().id}"
+    response = client.get(url, headers={"HX-Request": "true"})
+    if persona == "unit_leader":
+        assert response.status_code == 200 and "Samtykket omfatter ikke" in _body(response)
+    else:
+        assert refused(response), (persona, response.status_code)
+        assert log.subject.name not in _body(response)

@@ -8,6 +8,7 @@ from stafettlogg.handover.domain import reassignment_context
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.i18n import ngettext
+from stafettlogg.logs import states
 from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
 from stafettlogg.org import domain
 from stafettlogg.web import is_htmx, page_or_fragment
@@ -213,15 +214,24 @@ def _move_page(staff, values=None, errors=None, status=200):
     held = domain.active_logs_held_by(staff)
     for log in held:  # listed with the child's name: a read of each
         audit.record(f"view:{request.endpoint}", log=log, obj=staff)
-    return render_template(
+    values = values or {}
+    units = domain.units_to_move_to(staff)
+    # the unit chosen (form, or ?unit_id= from the select): only one it may be moved to
+    chosen_id = row_id(values.get("unit_id") or request.args.get("unit_id"))
+    new_unit = next((u for u in units if u.id == chosen_id), None)
+    return page_or_fragment(
+        "org/_move_logs.html",
         "org/staff_move.html",
+        status,
         **reassignment_context(held, staff, staff.unit),
         staff=staff,
-        unit_options=[(u.id, f"{u.name} ({u.area.name})") for u in domain.units_to_move_to(staff)],
+        unit_options=[(u.id, f"{u.name} ({u.area.name})") for u in units],
         blocked_logs=held,
-        values=values or {},
+        new_unit=new_unit,
+        covered={log.id: states.covers(log, new_unit) for log in held} if new_unit else {},
+        values={**({"unit_id": str(new_unit.id)} if new_unit else {}), **values},
         errors=errors or {},
-    ), status
+    )
 
 
 @bp.route("/ansatte/<int:staff_id>/flytt", methods=["GET", "POST"])
