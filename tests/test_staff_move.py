@@ -640,3 +640,35 @@ def test_only_the_leader_of_the_persons_unit_gets_the_coverage_fragment(auth, db
     else:
         assert refused(response), (persona, response.status_code)
         assert log.subject.name not in _body(response)
+
+
+def test_without_javascript_the_show_button_says_the_coverage_and_moves_nobody(auth, db_conn):
+    """The «Vis» button posts the form with show: the page says per log whether the
+    consent covers the unit, and the person stays where they are."""
+    a_log()
+    kari = user(HOLDER)
+    sorbyen = _sorbyen()
+    page = auth.login_as("enhetsleder").post(f"/ansatte/{kari.id}/flytt", data={"unit_id": sorbyen.id, "show": "1"})
+    assert page.status_code == 200 and f"Samtykket omfatter ikke {sorbyen.name}" in _body(page)
+    assert user(HOLDER).unit_id == kari.unit_id
+
+
+@pytest.mark.parametrize("persona", ["anonymous", *PERSONAS])
+def test_only_the_leader_of_the_persons_unit_sees_the_coverage_fragment(auth, db_conn, persona):
+    """Guard: the fragment is the move page's, refused to everyone else like the page."""
+    a_log()
+    answer = auth.persona(persona).get(
+        f"/ansatte/{user('larer').id}/flytt?unit_id={_sorbyen().id}", headers={"HX-Request": "true"}
+    )
+    if persona == "unit_leader":
+        assert answer.status_code == 200
+    else:
+        assert refused(answer) and "Samtykket omfatter" not in _body(answer), persona
+
+
+def test_an_inactive_unit_shows_no_coverage(auth, db_conn):
+    """Guard: a unit the person may not be moved to is not looked up for coverage."""
+    a_log()
+    kari = user(HOLDER)
+    html = _body(auth.login_as("enhetsleder").get(f"/ansatte/{kari.id}/flytt?unit_id={_inactive_unit().id}"))
+    assert "Samtykket omfatter" not in html

@@ -240,6 +240,8 @@ def staff_move(staff_id):
     if request.method == "GET":
         return _move_page(staff)
     f = request.form
+    if "show" in f:  # without JavaScript: the "Vis" button shows the coverage, moves nobody
+        return _move_page(staff, f)
     try:
         unit = domain.move_staff(current_user, staff, row_id(f.get("unit_id")), _reassign_choices(f))
     except domain.OrganisationError as e:
