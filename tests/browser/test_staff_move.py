@@ -79,3 +79,28 @@ def test_the_unit_leader_moves_a_holder_and_proposes_a_colleague(page, server_an
     assert f"Du er fortsatt stafettholder for stafettloggene du har i bruk ({held_n})" in p.inner_text("main")
     page.screenshot(f"staff-move-notice-{width}")
     page.assert_clean()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_move_page_says_whether_each_consent_covers_the_unit_chosen(page, server_and_app, width):
+    """Choosing the new unit updates the list of logs (htmx): each says its state and
+    whether its consent covers the unit; axe on the updated page."""
+    with server_and_app[1].app_context():
+        log = a_log()
+        kari = user("stafettholder")
+        child = log.subject.name
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("enhetsleder")
+    page.goto(f"/ansatte/{kari.id}/flytt")
+    held = p.locator(f"fieldset.fieldset:has-text('{child}')")
+    assert "Samtykket omfatter" not in held.inner_text()
+    p.select_option("#f-unit_id", label="Sørbyen skole (Oppvekst)")
+    p.locator("#f-reassign [role=status]").wait_for()
+    page.check()
+    held = p.locator(f"fieldset.fieldset:has-text('{child}')")
+    assert "Samtykket omfatter ikke Sørbyen skole." in held.inner_text()
+    assert "Aktiv" in held.inner_text()
+    assert p.locator("#f-unit_id").input_value() != ""  # the choice stays
+    p.screenshot(path=f"/tmp/h12-move-coverage-{width}.png", full_page=True)
+    page.assert_clean()
