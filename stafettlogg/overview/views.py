@@ -13,7 +13,7 @@ from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.overview import domain, exports, ke, reconciliation, stats
-from stafettlogg.web import is_htmx, page_or_fragment, row_or_404, wants_fragment
+from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
 from stafettlogg.windows import row_id
 
 bp = Blueprint("overview", __name__)
@@ -44,48 +44,46 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
     flere» (?etter=, a whole page without JavaScript; only the next rows for htmx). It names
     the unit's children with a log: audited whenever it is shown, a 422 re-render too."""
     cursor = request.args.get("etter") if request.method == "GET" else None
-    with snapshot():  # the rows, their count and the June differences read at one moment
+    # the rows, their count and the June differences read at one moment, and rendered in
+    # it; the audit event is a write: after the snapshot, before anything is shown
+    with snapshot():
         window = domain.overview_window(domain.overview_rows(unit, year), cursor)
-        whole = None
-        if not wants_fragment():  # the rest of the page: not read for a fragment
-            whole = {
-                "decisions": domain.informed_decisions(unit, year),
-                "reconciliation": reconciliation.reconciliation_for(unit, year),
-                "differences": reconciliation.differences_for_unit(unit, year),
-            }
-    audit.record("overview_view", obj=unit)  # a write: after the snapshot, before anything is shown
 
-    def page():
-        return render_template(
-            "overview/unit.html",
+        def page():  # the rest of the page: not read for a fragment
+            return render_template(
+                "overview/unit.html",
+                unit=unit,
+                year=year,
+                year_label=domain.year_label(year),
+                rows=window.items,
+                window=window,
+                only_items=False,
+                years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
+                decisions=domain.informed_decisions(unit, year),
+                reconciliation=reconciliation.reconciliation_for(unit, year),
+                differences=reconciliation.differences_for_unit(unit, year),
+                reconciliation_label=reconciliation.status_label,
+                kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
+                decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
+                locations=_record_locations(),
+                values=values or {},
+                errors=errors or {},
+            ), status
+
+        response = page_or_fragment(
+            "overview/_unit_rows.html",
+            page,
+            status,
             unit=unit,
             year=year,
             year_label=domain.year_label(year),
             rows=window.items,
             window=window,
-            only_items=False,
-            years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
-            **whole,
-            reconciliation_label=reconciliation.status_label,
-            kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
-            decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
-            locations=_record_locations(),
-            values=values or {},
-            errors=errors or {},
-        ), status
-
-    return page_or_fragment(
-        "overview/_unit_rows.html",
-        page,
-        status,
-        unit=unit,
-        year=year,
-        year_label=domain.year_label(year),
-        rows=window.items,
-        window=window,
-        # htmx asks for the next window to append in place of the "Vis flere" row
-        only_items=bool(window.cursor) and is_htmx(),
-    )
+            # htmx asks for the next window to append in place of the "Vis flere" row
+            only_items=bool(window.cursor) and is_htmx(),
+        )
+    audit.record("overview_view", obj=unit)
+    return response
 
 
 @bp.route("/enheter/<int:unit_id>/oversikt", defaults={"year": None})
