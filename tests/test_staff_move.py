@@ -672,3 +672,16 @@ def test_an_inactive_unit_shows_no_coverage(auth, db_conn):
     kari = user(HOLDER)
     html = _body(auth.login_as("enhetsleder").get(f"/ansatte/{kari.id}/flytt?unit_id={_inactive_unit().id}"))
     assert "Samtykket omfatter" not in html
+
+
+def test_the_move_page_says_a_draft_has_no_consent_yet_not_that_it_leaves_the_unit_out(auth, db_conn):
+    """A draft she holds waits for its first consent: the move page says so under it, not
+    «Samtykket omfatter ikke Sørbyen skole», which would send the leader looking for a
+    consent that is not there. The logs in use are still told apart as before."""
+    kari = user(HOLDER)
+    drafts = Log.select().where(Log.holder == kari.id, Log.status == LogStatus.DRAFT).count()
+    in_use = len(domain.active_logs_held_by(kari)) - drafts
+    assert drafts and in_use
+    html = _body(auth.login_as("enhetsleder").get(f"/ansatte/{kari.id}/flytt?unit_id={_sorbyen().id}"))
+    assert html.count("Det er ikke lastet opp noe samtykke ennå.") == drafts
+    assert html.count("Samtykket omfatter ikke Sørbyen skole.") == in_use
