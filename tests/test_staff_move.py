@@ -587,6 +587,27 @@ def test_a_refused_move_that_lists_the_logs_again_audits_the_reads_again(auth, d
     assert (read.user_id, read.object_id) == (user("enhetsleder").id, kari.id)
 
 
+def test_a_move_refused_because_someone_changed_the_person_meanwhile_audits_the_reads(auth, db_conn, monkeypatch):
+    """Guard: the move refused inside its write transaction («… er endret av noen andre»,
+    someone moved her meanwhile) shows the move page again with the children's names of
+    the logs she holds (422); the rolled-back transaction takes none of those reads with
+    it: each is audited as on the GET."""
+    log = a_log()
+    kari = user(HOLDER)
+    open_units = domain._open_units
+
+    def moved_meanwhile():  # another request moves her after this one read her
+        User.update(unit=_sorbyen().id).where(User.id == kari.id).execute()
+        return open_units()
+
+    monkeypatch.setattr(domain, "_open_units", moved_meanwhile)
+    refused_ = _move(auth, HOLDER, _sorbyen())
+    assert refused_.status_code == 422
+    assert "Kari Ottesen er endret av noen andre" in _body(refused_) and log.subject.name in _body(refused_)
+    read = _events("view:org.staff_move").where(AuditEvent.log_id == log.id).get()
+    assert (read.user_id, read.object_id) == (user("enhetsleder").id, kari.id)
+
+
 def test_the_start_page_asks_a_holder_moved_outside_the_consent_to_hand_the_log_over(auth, db_conn):
     """«Venter på deg» on her start page: each log in use she still holds in the school
     she left, whose consent leaves out her new one, links to «Bytt stafettholder» until
