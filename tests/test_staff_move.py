@@ -26,6 +26,7 @@ from stafettlogg.models import (
     Notification,
     Participant,
     Unit,
+    UnitKind,
     User,
     utcnow,
 )
@@ -201,9 +202,10 @@ def test_a_proposal_to_the_moved_person_for_a_log_of_the_old_unit_is_withdrawn(a
 # ------------------------------------------------------------------ participants: consent decides
 
 
-def _participant_moved(auth, services=(), ended=False) -> Log:
+def _participant_moved(auth, services=(), ended=False, status=None) -> Log:
     """A log of Nordbyen skole with Mari Lund (Nordbyen) taking part, its consent naming
-    `services` (and closed, with `ended`); then Mari is moved to Sørbyen skole."""
+    `services` (closed, with `ended`; or put in `status`); then Mari is moved to Sørbyen
+    skole."""
     log = a_log(services=services)
     from stafettlogg.logs import domain as logs
 
@@ -212,6 +214,8 @@ def _participant_moved(auth, services=(), ended=False) -> Log:
     an_item(log, "entries", body=ENTRY, entry_date=local_today())
     if ended:
         Log.update(status=LogStatus.CLOSED, closed_at=utcnow()).where(Log.id == log.id).execute()
+    if status:
+        Log.update(status=status).where(Log.id == log.id).execute()
     assert _move(auth, "larer", _sorbyen()).status_code == 303
     return log
 
@@ -259,6 +263,29 @@ def test_a_moved_participant_of_an_ended_log_stays_on_it_but_reads_none_of_its_c
     response = auth.login_as("larer").get(f"/logger/{log.id}/seksjon/entries")
     assert response.status_code == 409 and ENTRY not in _body(response)
     assert "omfatter ikke Sørbyen skole" in _body(response)
+
+
+def test_a_moved_participant_of_a_draft_stays_until_the_holder_uploads_the_new_consent(auth, db_conn):
+    """Guard (pins a decision): a draft (reopened or taken over with the people from before:
+    nobody is added to a draft) is under no consent yet, shows nobody its content, and no
+    one writes in it, so nothing waits on her. The consent is checked against each
+    participant's unit when the holder uploads it, where she works now: the holder is
+    told there («der deltakeren … arbeider») and chooses, with the family, to name her
+    new school or to remove her, rather than the move deciding it for them."""
+    from tests.conftest import consent_form
+
+    log = _participant_moved(auth, status=LogStatus.DRAFT)
+    assert _takes_part(log) and not _notices(HOLDER, "participant_moved_away")
+    response = auth.login_as("larer").get(f"/logger/{log.id}/seksjon/entries")
+    assert response.status_code >= 400 and ENTRY not in _body(response)
+    holder = auth.login_as(HOLDER)
+    url = f"/logger/{log.id}/samtykke"
+    refused_ = holder.post(url, data=consent_form(), content_type="multipart/form-data")
+    assert refused_.status_code == 422 and "der deltakeren Mari Lund arbeider" in _body(refused_)
+    named = consent_form(services=[f"kind:{kind}" for kind in UnitKind.CHOICES])  # every participant's unit
+    assert holder.post(url, data=named, content_type="multipart/form-data").status_code == 303
+    assert Log.get_by_id(log.id).status == LogStatus.ACTIVE and _takes_part(log)
+    assert ENTRY in _body(auth.login_as("larer").get(f"/logger/{log.id}"))
 
 
 # ------------------------------------------------------------------ the new unit's leader adds someone who has an account

@@ -304,7 +304,10 @@ def move_staff(by: User, staff: User, unit_id: int | None, reassign: dict | None
     - Their participations stay where the consent covers the new unit; in a log in use
       whose consent does not, their participation ends and the holder is told
       (_end_participations_left_out). In an ended log they stay on the list and read what
-      its last consent says of their new unit (logs.gate), as every participant.
+      its last consent says of their new unit (logs.gate), as every participant. In a
+      draft they stay too: it is under no consent yet and shows nobody its content; the
+      consent its holder uploads is checked against each participant's unit then
+      (logs.upload_consent), which names them.
     - ITO-koordinator delegations of the old unit end."""
     if staff.id == by.id:
         raise OrganisationError(_("Du kan ikke flytte deg selv."), "unit_id")
