@@ -12,7 +12,7 @@ import pytest
 from stafettlogg import reminders
 from stafettlogg.access import log_tokens
 from stafettlogg.dates import local_today
-from stafettlogg.db import write_transaction
+from stafettlogg.db import open_database, write_transaction
 from stafettlogg.handover import domain as ho
 from stafettlogg.messages import loads
 from stafettlogg.models import (
@@ -197,6 +197,51 @@ def test_a_proposal_to_the_moved_person_for_a_log_of_the_old_unit_is_withdrawn(a
     assert Handover.get_by_id(from_her.id).status == "pending"
     told = [n.text for n in _notices("larer", "handover_cancelled")]
     assert any("fordi Kari Ottesen har flyttet til en annen enhet" in t for t in told), told
+
+
+def _moved_by_another_request_first(auth, monkeypatch, username: str, unit: Unit) -> list:
+    """Another connection moves `username` to `unit` (and commits: the move found no
+    proposal to withdraw) after this request has read the person and before its handover
+    transaction begins: the interleaving of two requests, without waiting on time."""
+    other = open_database(auth.app.config["DATABASE_URL"])
+    begin = ho.write_transaction
+    moved = []
+
+    def move_first():
+        if not moved:
+            with other.connection_context():
+                other.execute(User.update(unit=unit.id).where(User.id == user(username).id))
+            moved.append(username)
+        return begin()
+
+    monkeypatch.setattr(ho, "write_transaction", move_first)
+    return moved
+
+
+def test_a_proposal_to_someone_moved_meanwhile_is_refused_not_left_after_the_move(auth, db_conn, monkeypatch):
+    """The holder proposes Kari (Nordbyen skole) for a child at Nordbyen while her leader
+    moves her to Sørbyen skole in another request. The move withdraws every proposal to
+    her made before it; a proposal chosen from how she was before the move, inserted
+    after it committed, would outlive it. The proposal locks the person first and re-reads
+    her: it is refused and nothing waits for her."""
+    log = a_log("larer")
+    moved = _moved_by_another_request_first(auth, monkeypatch, HOLDER, _sorbyen())
+    response = auth.login_as("larer").post(f"/logger/{log.id}/stafettholder", data={"to_user_id": user(HOLDER).id})
+    assert moved == [HOLDER] and user(HOLDER).unit_id == _sorbyen().id
+    assert not Handover.select().where(Handover.log == log.id, Handover.status == "pending").exists()
+    assert response.status_code == 422 and "Kari Ottesen er endret av noen andre" in _body(response)
+
+
+def test_a_direct_assignment_to_someone_moved_meanwhile_is_refused(auth, db_conn, monkeypatch):
+    """Guard: the emergency assignment (the holder has left) to Mari, chosen as staff of
+    Nordbyen skole, while another request moves her to Sørbyen skole: refused, the log
+    keeps its holder, and nobody outside the leader's unit becomes holder unasked."""
+    log = a_log()
+    User.update(active=False, deactivated_at=utcnow()).where(User.id == user(HOLDER).id).execute()
+    moved = _moved_by_another_request_first(auth, monkeypatch, "larer", _sorbyen())
+    with auth.app.test_request_context(), pytest.raises(ho.HandoverError):
+        ho.assign_holder_directly(user("enhetsleder"), log, user("larer"), REASON)
+    assert moved == ["larer"] and Log.get_by_id(log.id).holder_id == user(HOLDER).id
 
 
 # ------------------------------------------------------------------ participants: consent decides

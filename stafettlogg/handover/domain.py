@@ -56,6 +56,23 @@ def _lock(log: Log) -> Log:
     return Log.get_by_id(log.id)
 
 
+def _lock_person(person: User | None) -> User | None:
+    """The person proposed or assigned as holder, re-read inside the write transaction
+    under a row lock (a no-op UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers), taken before the log's (_lock), as a move takes it first
+    (org.domain.move_staff): a move and a proposal to the person wait for each other. The
+    move then withdraws a proposal made before it; one chosen from how the person was
+    before a move that came first is refused here, so none to someone who has just left
+    survives it."""
+    if person is None:
+        return None
+    User.update(unit=User.unit).where(User.id == person.id).execute()
+    fresh = User.get_or_none(User.id == person.id)
+    if fresh is None or (fresh.unit_id, fresh.role, fresh.active) != (person.unit_id, person.role, person.active):
+        raise HandoverError(_("%(name)s er endret av noen andre. Last siden på nytt.", name=person.name), "to_user")
+    return fresh
+
+
 def pending_for(log: Log) -> Handover | None:
     return Handover.get_or_none(Handover.log == log, Handover.status == PENDING)
 
@@ -93,6 +110,7 @@ def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -
     if len(note) > 2000:
         raise HandoverError(_("Notatet kan ha høyst 2000 tegn."), "note")
     with write_transaction():
+        to_user = _lock_person(to_user)
         log = _lock(log)
         if (error := states.problem(by, log, "hand_over")) is not None:
             raise HandoverError(str(error))
@@ -363,6 +381,7 @@ def assign_holder_directly(
     Any pending proposal on the log is cancelled."""
     reason = (reason or "").strip()
     with write_transaction():
+        to_user = _lock_person(to_user)
         log = _lock(log)
         _check_log_open(log)
         if not _leads_for(by, log, leaving):
@@ -499,6 +518,7 @@ def propose_for_leaving_holder(
     behalf. The leaving holder keeps the role until the new one accepts (seed 002).
     `why`: the note the history shows (by default: the holder is leaving)."""
     with write_transaction():
+        to_user = _lock_person(to_user)
         log = _lock(log)
         _check_log_open(log)
         if not _leads_for(by, log, leaving):
