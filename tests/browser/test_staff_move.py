@@ -55,6 +55,12 @@ def test_the_unit_leader_moves_a_holder_and_proposes_a_colleague(page, server_an
         assert not AuditEvent.select().where(AuditEvent.action == "staff_moved").exists()
 
     p.select_option("#f-unit_id", label="Sørbyen skole (Oppvekst)")
+    # the list comes back with each log's consent line, and Mari still chosen for the log
+    p.locator("#f-reassign [role=status]").wait_for()
+    held = p.locator(f"fieldset.fieldset:has-text('{child}')")
+    assert "Samtykket omfatter ikke Sørbyen skole." in held.inner_text()
+    assert held.locator("select").input_value() == str(mari.id)
+    assert held.locator("input[value=propose]").is_checked()
     page.click("button:has-text('Flytt Kari Ottesen')")
     assert p.url.endswith(f"/enheter/{nordbyen}")
     done = f"Kari Ottesen er flyttet til Sørbyen skole. Hen er fortsatt stafettholder for {held_n} stafettlogger"
@@ -102,5 +108,5 @@ def test_the_move_page_says_whether_each_consent_covers_the_unit_chosen(page, se
     assert "Samtykket omfatter ikke Sørbyen skole." in held.inner_text()
     assert "Aktiv" in held.inner_text()
     assert p.locator("#f-unit_id").input_value() != ""  # the choice stays
-    p.screenshot(path=f"/tmp/h12-move-coverage-{width}.png", full_page=True)
+    page.screenshot(f"staff-move-coverage-{width}")
     page.assert_clean()
