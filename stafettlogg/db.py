@@ -164,6 +164,19 @@ def write_transaction():
         forget_roles()
 
 
+def locked(query, share: bool = False):
+    """The row ``query`` reads inside a write transaction, as it is now, locked until the
+    transaction ends: on PostgreSQL FOR NO KEY UPDATE (as an UPDATE of it would lock it;
+    a row that only refers to it, an audit event, still goes in), or FOR SHARE with
+    ``share`` (writers of other rows that read it go on, one that changes it waits); on
+    SQLite BEGIN IMMEDIATE already serialises every writer. None when there is no row."""
+    if not db.in_transaction():
+        raise RuntimeError("a row is locked inside a write transaction")
+    if not is_sqlite():
+        query = query.for_update("FOR SHARE" if share else "FOR NO KEY UPDATE")
+    return query.get_or_none()
+
+
 @contextlib.contextmanager
 def snapshot():
     """Reads that must agree with each other (one count of the statistics) see the database

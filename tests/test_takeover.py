@@ -305,6 +305,25 @@ def test_an_accept_that_loses_a_race_with_a_decline_changes_nothing(log, app, db
     assert not AuditEvent.select().where(AuditEvent.action == "log_request_accepted").exists()
 
 
+def test_an_accept_by_a_holder_who_handed_the_log_on_meanwhile_proposes_nothing(log, app, db_conn, monkeypatch):
+    """The request and its log are read, then the log passes to another holder before the
+    accept takes the log's row lock (another request committed in between). The accept
+    judges who holds the log under the lock: the former holder may no longer answer."""
+    request = LogRequest.create(log=log.id, requester=user("kontaktlaerer"))
+    load = requests._load_pending
+
+    def handed_on_meanwhile(req):
+        loaded = load(req)
+        Log.update(holder=user("larer").id).where(Log.id == log.id).execute()
+        return loaded
+
+    monkeypatch.setattr(requests, "_load_pending", handed_on_meanwhile)
+    with app.test_request_context(), pytest.raises(requests.LogError, match="Bare stafettholderen"):
+        requests.accept(user("stafettholder"), request)
+    assert not Handover.select().where(Handover.log == log.id).exists()
+    assert LogRequest.get_by_id(request.id).status == "pending"
+
+
 @pytest.mark.parametrize(
     "persona",
     [

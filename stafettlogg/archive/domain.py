@@ -10,7 +10,7 @@ import json
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.archive import documents, outbox, package
-from stafettlogg.db import is_sqlite, write_transaction
+from stafettlogg.db import locked, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.states import content_readable_by, open_deletion_request, unreadable_reason
@@ -134,8 +134,7 @@ def cancel_undelivered(log: Log, statuses=(ArchiveStatus.QUEUED, ArchiveStatus.S
 def _lock(log: Log) -> Log:
     """The log as it is now, its deliveries one at a time (SQLite's BEGIN IMMEDIATE already
     serialises). A log deleted while its package rendered is refused: no row, no bytes."""
-    query = Log.select().where(Log.id == log.id)
-    fresh = (query if is_sqlite() else query.for_update()).get_or_none()
+    fresh = locked(Log.select().where(Log.id == log.id))
     if fresh is None:
         raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
     return fresh

@@ -12,7 +12,7 @@ from peewee import JOIN
 
 from stafettlogg import audit
 from stafettlogg.access import holder_left, of_consent_age
-from stafettlogg.db import write_transaction
+from stafettlogg.db import locked, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import record_class_group
@@ -50,24 +50,23 @@ class HandoverError(ValueError):
 
 
 def _lock(log: Log) -> Log:
-    """Re-read the log inside the write transaction (a no-op UPDATE takes the row lock on
-    PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers)."""
-    Log.update(holder=Log.holder).where(Log.id == log.id).execute()
-    return Log.get_by_id(log.id)
+    """The log re-read inside the write transaction under its row lock (db.locked)."""
+    fresh = locked(Log.select().where(Log.id == log.id))
+    if fresh is None:
+        raise Log.DoesNotExist(log.id)
+    return fresh
 
 
 def _lock_person(person: User | None) -> User | None:
     """The person proposed or assigned as holder, re-read inside the write transaction
-    under a row lock (a no-op UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already
-    serialises writers), taken before the log's (_lock), as a move takes it first
+    under its row lock (db.locked), taken before the log's (_lock), as a move takes it first
     (org.domain.move_staff): a move and a proposal to the person wait for each other. The
     move then withdraws a proposal made before it; one chosen from how the person was
     before a move that came first is refused here, so none to someone who has just left
     survives it."""
     if person is None:
         return None
-    User.update(unit=User.unit).where(User.id == person.id).execute()
-    fresh = User.get_or_none(User.id == person.id)
+    fresh = locked(User.select().where(User.id == person.id))
     if fresh is None or (fresh.unit_id, fresh.role, fresh.active) != (person.unit_id, person.role, person.active):
         raise HandoverError(_("%(name)s er endret av noen andre. Last siden på nytt.", name=person.name), "to_user")
     return fresh

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from stafettlogg import audit, labels, languages
 from stafettlogg.dates import age_on, local_today
-from stafettlogg.db import is_sqlite, prepared, write_transaction
+from stafettlogg.db import locked, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
@@ -86,8 +86,7 @@ def writing_to(log: Log, check: Callable[[Log], None] = ensure_writable) -> Iter
     is locked for share until the write commits, so a close waits for it (on SQLite the
     transaction holds the database's write lock). Yields the log as read inside."""
     with write_transaction():
-        query = Log.select().where(Log.id == log.id)
-        fresh = (query if is_sqlite() else query.for_update("FOR SHARE")).get_or_none()
+        fresh = locked(Log.select().where(Log.id == log.id), share=True)
         if fresh is None:
             raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
         check(fresh)

@@ -242,6 +242,19 @@ def active_logs_held_by(user: User) -> list[Log]:
     return list(Log.select().where(Log.holder == user, Log.status.in_(LogStatus.OPEN)).order_by(Log.id))
 
 
+def consent_coverage(logs: list[Log], unit: Unit | None) -> dict[int, bool | None]:
+    """For each log, whether its consent on file covers ``unit`` (the move page, before the
+    leader moves its holder there): True, False, or None when no consent is on file yet
+    (a draft waits for its first). Nothing for no unit chosen."""
+    if unit is None:
+        return {}
+    coverage = {}
+    for log in logs:
+        consent = states.current_consent(log)
+        coverage[log.id] = None if consent is None else states.consent_covers_unit(consent, unit)
+    return coverage
+
+
 def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> None:
     """Staff who leave lose access at once. Refused while they hold active logs:
     every active log must always have exactly one active holder. reassign

@@ -8,7 +8,6 @@ from stafettlogg.handover.domain import reassignment_context
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.i18n import ngettext
-from stafettlogg.logs import states
 from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
 from stafettlogg.org import domain
 from stafettlogg.web import is_htmx, page_or_fragment
@@ -228,18 +227,10 @@ def _move_page(staff, values=None, errors=None, status=200):
         unit_options=[(u.id, f"{u.name} ({u.area.name})") for u in units],
         blocked_logs=held,
         new_unit=new_unit,
-        covered=_covered(held, new_unit),
+        covered=domain.consent_coverage(held, new_unit),
         values={**({"unit_id": str(new_unit.id)} if new_unit else {}), **values},
         errors=errors or {},
     )
-
-
-def _covered(held, unit) -> dict:
-    """For each log held, whether its consent on file covers the unit chosen: True, False,
-    or None when no consent is on file yet (a draft waits for its first)."""
-    if unit is None:
-        return {}
-    return {log.id: None if states.current_consent(log) is None else states.covers(log, unit) for log in held}
 
 
 @bp.route("/ansatte/<int:staff_id>/flytt", methods=["GET", "POST"])

@@ -197,7 +197,7 @@ def accept(by: User, request: LogRequest) -> Handover:
     accepts it (seed 002). The former holder stays holder until then."""
     with write_transaction():
         request, log = _load_pending(request)
-        Log.update(holder=Log.holder).where(Log.id == log.id).execute()  # the row lock
+        log = handovers._lock(log)  # the row lock, and the log as it is now
         states.check(by, log, "accept_request")
         requester = User.get_by_id(request.requester_id)
         if not requester.active or requester.role not in Role.STAFF_LIKE or requester.unit_id is None:
