@@ -47,7 +47,7 @@ def history(app, db_conn):
 
 
 def _times(html: str) -> list[str]:
-    return re.findall(r"<tr[^>]*>\s*<td>([^<]+)</td>", html)
+    return re.findall(r"<tr[^>]*>\s*<td[^>]*>([^<]+)</td>", html)
 
 
 def _more(html: str, attribute: str) -> str | None:

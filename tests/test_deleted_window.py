@@ -29,7 +29,7 @@ def deleted(app, db_conn):
 
 
 def listed(unit) -> Listed:
-    return Listed(f"/enheter/{unit.id}/sletting", r"<tr[^>]*><td>(9\d{5})</td>")
+    return Listed(f"/enheter/{unit.id}/sletting", r"<tr[^>]*><td[^>]*>(9\d{5})</td>")
 
 
 def _numbers(unit, html) -> list[int]:

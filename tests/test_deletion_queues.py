@@ -146,7 +146,7 @@ def test_a_requested_log_shows_when_the_family_asked(auth, unit):
     html = auth.persona("unit_leader").get(f"/enheter/{unit.id}/sletting").get_data(as_text=True)
     first = DeletionRequest.select().order_by(DeletionRequest.created_at).first()
     row = re.search(r"<td>Kø-requested-0</td>.*?</tr>", html, re.S).group(0)
-    assert f"<td>{format_date(first.created_at)}</td>" in row and "Behandle" in row
+    assert re.search(rf"<td[^>]*>{format_date(first.created_at)}</td>", row) and "Behandle" in row
 
 
 @pytest.mark.parametrize("cursor", MADE_UP_CURSORS + ["2026-13-01T00:00:00_1", "9999-01-01T00:00:00_1"])

@@ -155,10 +155,41 @@ class Page:
             }"""
         )
         self.checked.append(self.page.url)
+        # WCAG 1.4.10 (reflow), which axe does not test: at 320 CSS px and up nothing
+        # makes the reader scroll sideways (a wide table scrolls in its own box)
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0 and not result:
+            result = [
+                {"id": "reflow", "help": f"the page is {overflow}px wider than the screen", "nodes": self.wider()}
+            ]
+        # a table made to be read row by row on a phone (.table--stack) hides nothing to
+        # the side, on a phone or a laptop
+        scrolled = self.page.evaluate(
+            """() => [...document.querySelectorAll('.table--stack')].filter(t =>
+                [t, t.parentElement].some(e => e.scrollWidth > e.clientWidth + 1)).map(t => t.outerHTML.slice(0, 80))"""
+        )
+        if scrolled and not result:
+            result = [{"id": "reflow", "help": "a stacked table scrolls sideways", "nodes": scrolled}]
         if result:
             ARTIFACTS.mkdir(exist_ok=True)
             self.page.screenshot(path=str(ARTIFACTS / "axe-failure.png"), full_page=True)
         assert result == [], f"axe violations on {self.page.url}:\n{json.dumps(result, indent=1, ensure_ascii=False)}"
+
+    def wider(self) -> list[str]:
+        """The innermost elements that reach past the screen's right edge (or left, right to left)."""
+        return self.page.evaluate(
+            """() => {
+                const width = document.documentElement.clientWidth;
+                const out = [...document.body.querySelectorAll('*')].filter(e => {
+                    const r = e.getBoundingClientRect();
+                    return r.width && (r.right > width + 0.5 || r.left < -0.5) &&
+                        ![...e.children].some(c => { const q = c.getBoundingClientRect(); return q.right > width + 0.5 || q.left < -0.5; });
+                });
+                return out.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                    (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '') +
+                    ' :: ' + (e.textContent || '').trim().slice(0, 60));
+            }"""
+        )
 
     def click(self, selector):
         """Click, wait for what it loads, and check the page."""

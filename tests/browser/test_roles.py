@@ -1,4 +1,6 @@
-"""Every demo role logs in and finds their way (issue: foundation)."""
+"""Every demo role logs in and finds their way (issue: foundation), on a laptop and on a
+phone: axe and the reflow check (nothing wider than the screen) on every page of the
+role's menu."""
 
 import pytest
 
@@ -15,8 +17,10 @@ START = {
 }
 
 
+@pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("username", list(START))
-def test_each_demo_role_logs_in_and_finds_their_way(server_and_app, page, username):
+def test_each_demo_role_logs_in_and_finds_their_way(server_and_app, page, username, width):
+    page.page.set_viewport_size({"width": width, "height": 900})
     with server_and_app[1].app_context():
         log = a_log()  # held by «stafettholder», «aktor» takes part
     heading, paths = START[username]
@@ -31,12 +35,14 @@ def test_each_demo_role_logs_in_and_finds_their_way(server_and_app, page, userna
     for path in paths:
         page.goto(path)
         assert page.page.query_selector("h1") is not None
-    page.screenshot(f"start-{username}")
+    page.screenshot(f"start-{username}-{width}")
     page.logout()
     assert "/login" in page.page.url
 
 
-def test_unit_leader_adds_and_deactivates_staff(page):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_unit_leader_adds_and_deactivates_staff(page, width):
+    page.page.set_viewport_size({"width": width, "height": 900})
     page.login("enhetsleder")
     page.click("text=Min enhet")
     page.page.fill("#f-name", "Nora Nyansatt")
@@ -51,6 +57,7 @@ def test_unit_leader_adds_and_deactivates_staff(page):
     page.page.wait_for_load_state("networkidle")
     page.check()
     assert "er deaktivert" in page.page.content()
+    page.screenshot(f"unit-staff-{width}")
 
 
 def test_validation_errors_are_announced_and_keep_input(page):
