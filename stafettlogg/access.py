@@ -370,13 +370,27 @@ def is_ito_coordinator(user, unit_id: int) -> bool:
     return delegated
 
 
-@prepared
-def _delegation(unit_id: int, user_id: int):
+def delegation(unit, user):
+    """The delegation in force of `unit`'s ITO-koordinator task to `user` (a value or a
+    column each): the rule is_ito_coordinator asks, and the user's load reads with them."""
     return (
         ItoDelegation.select(ItoDelegation.id)
-        .where(ItoDelegation.unit == unit_id, ItoDelegation.user == user_id, ItoDelegation.revoked_at.is_null())
+        .where(ItoDelegation.unit == unit, ItoDelegation.user == user, ItoDelegation.revoked_at.is_null())
         .limit(1)
     )
+
+
+def remember_delegation(user, delegated: bool) -> None:
+    """What the user's load read of is_ito_coordinator for their own unit, kept for the
+    request (forgotten, as every role, by a write transaction)."""
+    memo = request_memo()
+    if memo is not None and user.unit_id is not None:
+        memo[("ito", user.id, user.unit_id)] = bool(delegated)
+
+
+@prepared
+def _delegation(unit_id: int, user_id: int):
+    return delegation(unit_id, user_id)
 
 
 def unit_tokens(user, unit: Unit) -> set[str]:

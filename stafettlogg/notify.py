@@ -37,9 +37,10 @@ import uuid
 from contextlib import contextmanager, nullcontext
 
 from flask import current_app, has_app_context
+from peewee import fn
 
 from stafettlogg import mailer
-from stafettlogg.db import db, write_transaction
+from stafettlogg.db import db, prepared, request_memo, write_transaction
 from stafettlogg.messages import DEFAULT_LOCALE, Join, Message, dumps, loads, locale_of, msg
 from stafettlogg.models import Notification, OutboxEmail, User, utcnow
 
@@ -83,6 +84,39 @@ class NotTold(enum.Enum):
 
 NOT_REACHED = NotTold.NOT_REACHED
 ALREADY_TOLD = NotTold.ALREADY_TOLD
+
+
+def unread_notices(user):
+    """How many of the person's notices are unread (the menu's badge on every page), `user`
+    a value or a column: the count the user's load reads with them (auth), by the partial
+    index of the unread notices."""
+    return Notification.select(fn.COUNT(Notification.id)).where(
+        Notification.user == user, Notification.read_at.is_null()
+    )
+
+
+def remember_unread(user_id: int, count: int) -> None:
+    """The count read with the user, kept for the request (a write transaction forgets it:
+    a page that marks notices read counts again)."""
+    memo = request_memo()
+    if memo is not None:
+        memo[("unread", user_id)] = count
+
+
+def unread_count(user_id: int) -> int:
+    """The menu's badge: the count the user's load read, or a read of it after a write."""
+    memo = request_memo()
+    if memo is not None and ("unread", user_id) in memo:
+        return memo[("unread", user_id)]
+    count = _unread.first(user_id)[0]
+    if memo is not None:
+        memo[("unread", user_id)] = count
+    return count
+
+
+@prepared
+def _unread(user_id: int):
+    return unread_notices(user_id).tuples()
 
 
 @contextmanager

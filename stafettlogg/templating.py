@@ -6,19 +6,17 @@ from flask import g, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
-from peewee import fn
 from werkzeug.local import LocalProxy
 
-from stafettlogg import content, labels, languages
+from stafettlogg import content, labels, languages, notify
 from stafettlogg.access import is_ito_coordinator
 from stafettlogg.dates import date_time, format_date, format_time, local_today, long_date
-from stafettlogg.db import prepared
 from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
 from stafettlogg.logs.sections import choices, field_choices, shown_value
-from stafettlogg.models import Guardian, Notification, Role, User
+from stafettlogg.models import Guardian, Role, User
 from stafettlogg.web import urls_by_id
 
 
@@ -194,7 +192,7 @@ def register(app):
         def unread():
             if not current_user.is_authenticated:
                 return 0
-            return _unread.first(current_user.id)[0]
+            return notify.unread_count(current_user.id)
 
         def items():
             return [] if request.endpoint in languages.FAMILY_DOCUMENTS else nav_items()
@@ -228,14 +226,3 @@ def _state_badge(state: str) -> Markup:
             BADGE_CLASSES.get(state, state), labels.label(labels.LOG_STATES, state)
         )
     return badge
-
-
-@prepared
-def _unread(user_id: int):
-    """How many of the person's notices are unread (the menu's badge on every page): a
-    prepared read."""
-    return (
-        Notification.select(fn.COUNT(Notification.id))
-        .where(Notification.user == user_id, Notification.read_at.is_null())
-        .tuples()
-    )

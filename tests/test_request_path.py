@@ -198,8 +198,50 @@ def test_smallest_request_asks_for_the_log_and_the_role_once(auth, log):
     users = [t for t in texts if 'FROM "user"' in t]
     assert len(users) == 1 and 'JOIN "unit"' in users[0]
     assert not any(t.startswith('SELECT "t1"."id", "t1"."area_id"') for t in texts), texts
-    assert not any('FROM "notification"' in t or 'FROM "ito_delegation"' in t for t in texts)  # no header
+    # no header: the unread count and the ITO task are read with the user, not on their own
+    assert not any(('FROM "notification"' in t or 'FROM "ito_delegation"' in t) and t != users[0] for t in texts)
     assert total <= 6, texts  # the count of the entries inside the window's own query
+
+
+@pytest.mark.parametrize("key", ["log", "guardian", "start"])
+def test_the_menus_unread_count_and_ito_task_are_read_with_the_user(auth, log, key):
+    """Every page with the menu shows the unread notices and, for an ITO-koordinator, the
+    overview: both are columns of the signed-in user's load, not queries of their own."""
+    page = next(p for p in pages(_info(log), "ansatt") if p.key == key)
+    _total, executed = _count(auth, page)
+    texts = [" ".join(sql.split()) for sql, _params in executed]
+    users = [t for t in texts if t.startswith('SELECT "t1"."id", "t1"."username"')]
+    assert len(users) == 1 and 'FROM "notification"' in users[0] and 'FROM "ito_delegation"' in users[0]
+    assert [t for t in texts if 'FROM "notification"' in t or 'FROM "ito_delegation"' in t] == users
+
+
+def test_the_unread_count_read_with_the_user_is_read_again_after_a_write(app, log):
+    from stafettlogg import notify
+    from stafettlogg.db import db
+    from stafettlogg.models import Notification
+
+    holder = user("stafettholder")
+    Notification.update(read_at=dt.datetime(2026, 1, 1)).execute()
+    with app.test_request_context("/"):
+        notify.remember_unread(holder.id, 7)
+        with counting(db) as counter:
+            assert notify.unread_count(holder.id) == 7  # as the load read it: no query
+        assert counter["sql"] == []
+        with write_transaction():
+            notify.notify(holder, "test", notify.msg("Ny oppgave"))
+        assert notify.unread_count(holder.id) == 1  # the write forgot it: counted afresh
+
+
+def test_the_ito_task_read_with_the_user_is_asked_again_after_a_write(app, log):
+    from stafettlogg.models import ItoDelegation
+
+    staff = user("larer")
+    with app.test_request_context("/"):
+        access.remember_delegation(staff, True)
+        assert access.is_ito_coordinator(staff, staff.unit_id)
+        with write_transaction():
+            ItoDelegation.update(revoked_at=dt.datetime(2026, 1, 1)).execute()
+        assert not access.is_ito_coordinator(staff, staff.unit_id)
 
 
 def test_roles_are_asked_afresh_inside_and_after_a_write(app, log):
