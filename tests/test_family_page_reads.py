@@ -145,3 +145,28 @@ def test_autosave_reads_as_many_queries_however_much_the_log_holds(auth, family_
     assert f'value="{stored.version}"' in status  # the version the next save is based on
     saved = AuditEvent.select().where(AuditEvent.log_id == family_log.id, AuditEvent.action == "meeting_minutes_saved")
     assert saved.count() == 2 and {e.role for e in saved} == {"holder"}
+
+
+@pytest.mark.parametrize("case", ["one", "replaced", "withdrawn"])
+def test_the_guardian_view_reads_the_consents_once_and_knows_the_one_in_force(app, family_log, case):
+    """The family page reads all the log's consents; the one in force (its state, its
+    consent block) is taken from them, the same one states reads on its own."""
+    from stafettlogg.guardians.queries import plain_view
+    from stafettlogg.logs import states
+    from stafettlogg.models import Consent
+    from stafettlogg.models import utcnow as now
+    from tests.conftest import a_consent
+
+    if case == "replaced":
+        a_consent(family_log)
+    if case == "withdrawn":
+        Consent.update(withdrawn_at=now()).where(Consent.log == family_log.id).execute()
+    expected = states._current_consent.first(family_log.id)
+    with app.test_request_context(f"/mine/{family_log.id}"):
+        with counting(db) as counter:
+            view = plain_view(family_log)
+            current = states.current_consent(family_log)
+        assert sum('FROM "consent"' in sql for sql, _params in counter["sql"]) == 1
+    assert len(view["consents"]) == {"one": 1, "replaced": 2, "withdrawn": 1}[case]
+    assert (current and current.id) == (expected and expected.id)
+    assert (current is None) == (case == "withdrawn")

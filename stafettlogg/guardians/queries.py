@@ -44,6 +44,8 @@ def plain_view(
     expanded: the measure whose evaluations are all shown."""
     log = queries.load_log(log.id)
     consents = list(_consents.rows(log.id))
+    # the consent in force is among them: the page's state and consent block ask it
+    states.remember_current_consent(log, next((c for c in consents if c.in_force), None))
     # the open request as the log's states read it (the page's actions ask it too)
     open_request = states.open_deletion_request(log)
     context = {
@@ -70,7 +72,13 @@ def plain_view(
 
 @prepared
 def _consents(log_id: int):
-    return Consent.select().where(Consent.log == log_id).order_by(Consent.id.desc())
+    """Every consent of the log, newest first, each marked whether it is the one in force
+    (states.consent_in_force)."""
+    return (
+        Consent.select(Consent, states.consent_in_force().alias("in_force"))
+        .where(Consent.log == log_id)
+        .order_by(Consent.id.desc())
+    )
 
 
 @prepared

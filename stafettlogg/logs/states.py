@@ -521,6 +521,15 @@ def current_consent(log: Log):
     return _remembered(("consent", log.id), lambda: _current_consent.first(log.id))
 
 
+def remember_current_consent(log: Log, consent) -> None:
+    """The log's consent in force as a page read it among all the log's consents (the
+    newest with consent_in_force, as _current_consent reads it), kept for the request
+    like current_consent's own read."""
+    memo = request_memo()
+    if memo is not None:
+        memo.setdefault(("consent", log.id), consent)
+
+
 @prepared
 def _current_consent(log_id: int):
     """The log's consent in force, the newest if there were ever two: a prepared read."""
