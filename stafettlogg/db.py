@@ -167,7 +167,7 @@ def write_transaction():
 def locked(query, share: bool = False):
     """The row ``query`` reads inside a write transaction, as it is now, locked until the
     transaction ends: on PostgreSQL FOR NO KEY UPDATE (as an UPDATE of it would lock it;
-    a row that only refers to it, an audit event, still goes in), or FOR SHARE with
+    a row whose foreign key refers to it, an entry, still goes in), or FOR SHARE with
     ``share`` (writers of other rows that read it go on, one that changes it waits); on
     SQLite BEGIN IMMEDIATE already serialises every writer. None when there is no row."""
     if not db.in_transaction():
