@@ -12,7 +12,7 @@ from flask_login import current_user
 from peewee import SQL, fn
 
 from stafettlogg.dates import age_on, local_today
-from stafettlogg.db import prepared, request_memo
+from stafettlogg.db import known, prepared, remember, remembered
 from stafettlogg.models import (
     YOUTH_RELATION,
     Guardian,
@@ -204,20 +204,13 @@ def log_tokens(user, log_or_id) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
     log_id = log_or_id.id if isinstance(log_or_id, Log) else log_or_id
-    memo = request_memo()
-    key = ("log", user.id, log_id)
-    if memo is not None and key in memo:
-        return set(memo[key])
-    if isinstance(log_or_id, Log):
-        log = log_or_id
-    elif memo is not None and isinstance(g.get("log"), Log) and g.log.id == log_id:
-        log = g.log  # loaded by the access check of this request
-    else:
-        log = Log.get_or_none(id=log_id)
-    tokens = _log_tokens(user, log) if log is not None else set()
-    if memo is not None:
-        memo[key] = frozenset(tokens)
-    return tokens
+
+    def ask() -> frozenset:
+        # else the log the access check of this request loaded (_log_of_request), or a read
+        log = log_or_id if isinstance(log_or_id, Log) else known(("log", log_id)) or Log.get_or_none(id=log_id)
+        return frozenset(_log_tokens(user, log)) if log is not None else frozenset()
+
+    return set(remembered(("log", user.id, log_id), ask))
 
 
 def _log_tokens(user, log: Log) -> set[str]:
@@ -319,9 +312,8 @@ def _log_of_request(user, log_id: int) -> Log | None:
         log = _log_for_guardian.first(log_id, user.id)
     else:
         log = _log_by_id(log_id).first()
-    memo = request_memo()
-    if log is not None and memo is not None:
-        memo[("log", log.id)] = log  # forgotten by the next write transaction
+    if log is not None:
+        remember(("log", log.id), log)  # forgotten by the next write transaction
     return log
 
 
@@ -360,14 +352,7 @@ def is_ito_coordinator(user, unit_id: int) -> bool:
     request, so a revoked delegation ends with the next request."""
     if not (user.role == Role.STAFF and user.active and unit_id is not None and user.unit_id == unit_id):
         return False
-    memo = request_memo()
-    key = ("ito", user.id, unit_id)
-    if memo is not None and key in memo:
-        return memo[key]
-    delegated = _delegation.first(unit_id, user.id) is not None
-    if memo is not None:
-        memo[key] = delegated
-    return delegated
+    return remembered(("ito", user.id, unit_id), lambda: _delegation.first(unit_id, user.id) is not None)
 
 
 def delegation(unit, user):
@@ -383,9 +368,8 @@ def delegation(unit, user):
 def remember_delegation(user, delegated: bool) -> None:
     """What the user's load read of is_ito_coordinator for their own unit, kept for the
     request (forgotten, as every role, by a write transaction)."""
-    memo = request_memo()
-    if memo is not None and user.unit_id is not None:
-        memo[("ito", user.id, user.unit_id)] = bool(delegated)
+    if user.unit_id is not None:
+        remember(("ito", user.id, user.unit_id), bool(delegated))
 
 
 @prepared

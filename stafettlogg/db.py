@@ -405,6 +405,34 @@ def request_memo() -> dict | None:
     return memo
 
 
+def remembered(key: tuple, ask):
+    """``ask()`` once per request under ``key`` (request_memo: outside a request and
+    inside a write transaction it is asked every time; every write transaction forgets
+    it). Callers treat the answer as read-only."""
+    memo = request_memo()
+    if memo is None:
+        return ask()
+    if key not in memo:
+        memo[key] = ask()
+    return memo[key]
+
+
+def remember(key: tuple, value) -> None:
+    """What a wider read of this request already answered for ``key`` (the user's load
+    counts the unread notices, a page reads all of a log's consents): a later
+    ``remembered(key, …)`` takes it instead of asking. The first answer stands."""
+    memo = request_memo()
+    if memo is not None:
+        memo.setdefault(key, value)
+
+
+def known(key: tuple):
+    """What this request remembered under ``key``, or None (not asked yet, or a write
+    transaction since)."""
+    memo = request_memo()
+    return memo.get(key) if memo is not None else None
+
+
 def forget_roles() -> None:
     if has_request_context():
         g.pop("_roles", None)
@@ -417,16 +445,11 @@ def once_per_request(read):
     Arguments that are rows count by their id. Callers treat the result as read-only."""
 
     @functools.wraps(read)
-    def remembered(*args, **options):
-        memo = request_memo()
-        if memo is None:
-            return read(*args, **options)
+    def read_once(*args, **options):
         key = (read.__module__, read.__name__, *(getattr(arg, "id", arg) for arg in args), *sorted(options.items()))
-        if key not in memo:
-            memo[key] = read(*args, **options)
-        return memo[key]
+        return remembered(key, lambda: read(*args, **options))
 
-    return remembered
+    return read_once
 
 
 # ------------------------------------------------------------------ prepared reads

@@ -40,7 +40,7 @@ from flask import current_app, has_app_context
 from peewee import fn
 
 from stafettlogg import mailer
-from stafettlogg.db import db, prepared, request_memo, write_transaction
+from stafettlogg.db import db, prepared, remember, remembered, write_transaction
 from stafettlogg.messages import DEFAULT_LOCALE, Join, Message, dumps, loads, locale_of, msg
 from stafettlogg.models import Notification, OutboxEmail, User, utcnow
 
@@ -98,20 +98,12 @@ def unread_notices(user):
 def remember_unread(user_id: int, count: int) -> None:
     """The count read with the user, kept for the request (a write transaction forgets it:
     a page that marks notices read counts again)."""
-    memo = request_memo()
-    if memo is not None:
-        memo[("unread", user_id)] = count
+    remember(("unread", user_id), count)
 
 
 def unread_count(user_id: int) -> int:
     """The menu's badge: the count the user's load read, or a read of it after a write."""
-    memo = request_memo()
-    if memo is not None and ("unread", user_id) in memo:
-        return memo[("unread", user_id)]
-    count = _unread.first(user_id)[0]
-    if memo is not None:
-        memo[("unread", user_id)] = count
-    return count
+    return remembered(("unread", user_id), lambda: _unread.first(user_id)[0])
 
 
 @prepared

@@ -10,6 +10,7 @@ import itertools
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -742,3 +743,77 @@ def consent_form(**changes):
     data.update(changes)
     data["file"] = (io.BytesIO(files.pdf()), "samtykke.pdf")
     return data
+
+
+# ------------------------------------------------------------------ races: two requests at once
+
+
+def in_thread(app, work, done: list):
+    """Run work() in a thread of its own (its own database connection), in a request
+    context; what it returns or raises lands in `done`."""
+    import threading
+
+    from stafettlogg.db import db
+
+    def run():
+        try:
+            with app.test_request_context():
+                done.append(work())
+        except Exception as exc:  # noqa: BLE001 - handed to the test
+            done.append(exc)
+        finally:
+            db.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def waits_on_a_lock(app) -> bool:
+    """PostgreSQL: is a session of this database waiting for a row lock?"""
+    import time
+
+    from stafettlogg.db import db
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with db.connection_context():
+            waiting = db.execute_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+        if waiting:
+            return True
+        time.sleep(0.02)  # polling pg_stat_activity: a condition, not a guess at time
+    return False
+
+
+def second_waits_for_first(app, monkeypatch, first, second, *, held_after: tuple) -> tuple:
+    """A race played in one order: ``first()`` runs in a thread until the function
+    ``held_after`` (module, name) has returned, and stays there, inside its transaction;
+    then ``second()`` starts in another. On PostgreSQL the second must be seen waiting on
+    a lock (not merely slow), and neither may finish before the first is let go. Returns
+    what each returned or raised."""
+    module, name = held_after
+    holding, release = threading.Event(), threading.Event()
+    real = getattr(module, name)
+
+    def run_and_hold(*args, **kwargs):
+        result = real(*args, **kwargs)
+        holding.set()
+        assert release.wait(30)
+        return result
+
+    monkeypatch.setattr(module, name, run_and_hold)
+    firsts, seconds = [], []
+    one = in_thread(app, first, firsts)
+    try:
+        assert holding.wait(30)
+        two = in_thread(app, second, seconds)
+        if ON_POSTGRES:
+            assert waits_on_a_lock(app)
+        assert seconds == []
+    finally:
+        release.set()
+    one.join(30)
+    two.join(30)
+    return firsts[0], seconds[0]

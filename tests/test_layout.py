@@ -278,7 +278,7 @@ def _active_reads_where_people_are_told(tree) -> list:
 def test_who_is_told_is_decided_by_notify_alone():
     """«Nobody who has left is told» is said once: notify.reached, asked by notify() and
     send_email() for an account and by the mailer at each e-mail's turn. A function that
-    tells people, or picks whom to tell, does not ask User.active itself (handover._tell,
+    tells people, or picks whom to tell, does not ask User.active itself (handover.tell,
     the reminders, the deletion notices, the June reminders and the takeover request each
     did, while the mailer's own copy left a family's deactivated account out); it may use
     notify.reached in a query. What this reads: each module's own functions; a helper

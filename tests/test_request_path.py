@@ -3,6 +3,8 @@ request (and afresh after a write), page query counts do not grow with the data,
 statistics are counted by the database with the same result as counting every row."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from peewee import fn
@@ -358,3 +360,16 @@ def test_the_log_page_reads_a_section_once_for_all_its_parts(auth, log):
     counts = [t for t in texts if "SELECT COUNT" in t and "_wrapped" in t and 'FROM "concern"' in t]
     assert not counts  # every section's count in one query
     assert total <= 21, total
+
+
+def test_the_request_memo_is_kept_by_one_rule():
+    """What a request remembers is asked, told and read through db.remembered, remember
+    and known (or once_per_request), which forget it inside and after a write transaction:
+    a module that opened the memo itself could keep an answer past a write."""
+    root = Path(__file__).resolve().parents[1] / "stafettlogg"
+    opened = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "db.py" and re.search(r"request_memo\(|g\._roles|\"_roles\"", path.read_text())
+    )
+    assert opened == []

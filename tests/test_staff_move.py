@@ -31,7 +31,18 @@ from stafettlogg.models import (
     utcnow,
 )
 from stafettlogg.org import domain
-from tests.conftest import LOG_HIDDEN, PERSONAS, a_log, a_measure, a_meeting, an_ended_log, an_item, refused, user
+from tests.conftest import (
+    LOG_HIDDEN,
+    PERSONAS,
+    a_log,
+    a_measure,
+    a_meeting,
+    an_ended_log,
+    an_item,
+    refused,
+    second_waits_for_first,
+    user,
+)
 
 pytestmark = pytest.mark.db
 
@@ -232,83 +243,23 @@ def test_a_proposal_to_someone_moved_meanwhile_is_refused_not_left_after_the_mov
     assert response.status_code == 422 and "Kari Ottesen er endret av noen andre" in _body(response)
 
 
-def _in_thread(app, work, done: list):
-    """Run work() in a thread of its own (its own database connection), in a request
-    context; what it returns or raises lands in `done`."""
-    import threading
-
-    from stafettlogg.db import db
-
-    def run():
-        try:
-            with app.test_request_context():
-                done.append(work())
-        except Exception as exc:  # noqa: BLE001 - handed to the test
-            done.append(exc)
-        finally:
-            db.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
-
-
-def _waits_on_a_lock(app) -> bool:
-    """PostgreSQL: is a session of this database waiting for a row lock?"""
-    import time
-
-    from stafettlogg.db import db
-
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with db.connection_context():
-            waiting = db.execute_sql(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ).fetchone()[0]
-        if waiting:
-            return True
-        time.sleep(0.02)  # polling pg_stat_activity: a condition, not a guess at time
-    return False
-
-
 def test_a_move_that_waits_for_a_proposal_to_the_person_withdraws_it(auth, db_conn, monkeypatch):
     """The other order of the race: the holder's proposal to Mari holds her row when her
     leader moves her to Sørbyen skole. The move waits for the proposal to commit (on
     PostgreSQL for the row lock the proposal took, db.locked; on SQLite for the write
     lock), then withdraws it as made before the move: no proposal to someone who left
     the child's school is left waiting."""
-    import threading
-
-    from tests.conftest import ON_POSTGRES
-
     log = a_log()
-    holding, release = threading.Event(), threading.Event()
-    create = ho._create_handover
-
-    def create_and_hold(*args, **kwargs):
-        handover = create(*args, **kwargs)
-        holding.set()
-        assert release.wait(30)
-        return handover
-
-    monkeypatch.setattr(ho, "_create_handover", create_and_hold)
-    proposed, moved = [], []
-    proposing = _in_thread(auth.app, lambda: ho.propose_handover(user(HOLDER), log, user("larer")), proposed)
-    try:
-        assert holding.wait(30)
-        moving = _in_thread(
-            auth.app, lambda: domain.move_staff(user("enhetsleder"), user("larer"), _sorbyen().id), moved
-        )
-        if ON_POSTGRES:
-            assert _waits_on_a_lock(auth.app)  # the move's UPDATE of Mari waits for the proposal
-        assert moved == []
-    finally:
-        release.set()
-    proposing.join(30)
-    moving.join(30)
-    assert not isinstance(proposed[0], Exception), proposed
-    assert not isinstance(moved[0], Exception), moved
-    handover = Handover.get_by_id(proposed[0].id)
+    proposed, moved = second_waits_for_first(
+        auth.app,
+        monkeypatch,
+        lambda: ho.propose_handover(user(HOLDER), log, user("larer")),
+        lambda: domain.move_staff(user("enhetsleder"), user("larer"), _sorbyen().id),
+        held_after=(ho, "create_handover"),
+    )
+    assert not isinstance(proposed, Exception), proposed
+    assert not isinstance(moved, Exception), moved
+    handover = Handover.get_by_id(proposed.id)
     assert (handover.status, handover.decline_reason) == ("cancelled", "moved")
     assert user("larer").unit_id == _sorbyen().id
     assert not Handover.select().where(Handover.log == log.id, Handover.status == "pending").exists()

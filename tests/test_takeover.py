@@ -25,7 +25,7 @@ from stafettlogg.models import (
     User,
 )
 from stafettlogg.takeover import domain as requests
-from tests.conftest import NEW_CHILD, a_log, an_ended_log, child_form, user
+from tests.conftest import NEW_CHILD, a_log, an_ended_log, child_form, second_waits_for_first, user
 
 pytestmark = pytest.mark.db
 
@@ -292,13 +292,13 @@ def test_an_accept_that_loses_a_race_with_a_decline_changes_nothing(log, app, db
     from stafettlogg.handover import domain as handovers
 
     request = LogRequest.create(log=log.id, requester=user("kontaktlaerer"))
-    create = handovers._create_handover
+    create = handovers.create_handover
 
     def declined_meanwhile(*args, **kwargs):
         LogRequest.update(status="declined", decline_reason="Nei").where(LogRequest.id == request.id).execute()
         return create(*args, **kwargs)
 
-    monkeypatch.setattr(handovers, "_create_handover", declined_meanwhile)
+    monkeypatch.setattr(handovers, "create_handover", declined_meanwhile)
     with app.test_request_context(), pytest.raises(requests.LogError, match="allerede besvart"):
         requests.accept(user("stafettholder"), request)
     assert not Handover.select().where(Handover.log == log.id, Handover.status == "pending").exists()
@@ -322,6 +322,31 @@ def test_an_accept_by_a_holder_who_handed_the_log_on_meanwhile_proposes_nothing(
         requests.accept(user("stafettholder"), request)
     assert not Handover.select().where(Handover.log == log.id).exists()
     assert LogRequest.get_by_id(request.id).status == "pending"
+
+
+def test_a_deactivation_that_waits_for_an_accepted_request_withdraws_its_proposal(log, auth, db_conn, monkeypatch):
+    """The holder accepts Sørbyen's request while Sørbyen's leader deactivates the requester.
+    The accept holds the requester's row (db.locked, before the log's, as every proposal
+    does); the deactivation waits for it (PostgreSQL: the row lock; SQLite: the write
+    lock) and then cancels the proposal: no proposal to someone who has left is left
+    waiting. Without the requester's lock the deactivation ran past the uncommitted
+    proposal, which then waited for an answer from a deactivated account."""
+    from stafettlogg.handover import domain as handovers
+    from stafettlogg.org import domain as org
+
+    request = LogRequest.create(log=log.id, requester=user("kontaktlaerer"))
+    accepted, deactivated = second_waits_for_first(
+        auth.app,
+        monkeypatch,
+        lambda: requests.accept(user("stafettholder"), request),
+        lambda: org.deactivate_staff(user("enhetsleder2"), user("kontaktlaerer")),
+        held_after=(handovers, "create_handover"),
+    )
+    assert not isinstance(accepted, Exception), accepted
+    assert deactivated is None
+    assert not user("kontaktlaerer").active
+    assert Handover.get_by_id(accepted.id).status == "cancelled"
+    assert not Handover.select().where(Handover.log == log.id, Handover.status == "pending").exists()
 
 
 @pytest.mark.parametrize(

@@ -49,17 +49,19 @@ class HandoverError(ValueError):
         self.field = field
 
 
-def _lock(log: Log) -> Log:
-    """The log re-read inside the write transaction under its row lock (db.locked)."""
+def locked_log(log: Log) -> Log:
+    """The log re-read inside the write transaction under its row lock (db.locked): every
+    change of holder (here and takeover.accept) judges the log as it is now. A person
+    proposed is locked first (lock_person)."""
     fresh = locked(Log.select().where(Log.id == log.id))
     if fresh is None:
         raise Log.DoesNotExist(log.id)
     return fresh
 
 
-def _lock_person(person: User | None) -> User | None:
+def lock_person(person: User | None) -> User | None:
     """The person proposed or assigned as holder, re-read inside the write transaction
-    under its row lock (db.locked), taken before the log's (_lock), as a move takes it first
+    under its row lock (db.locked), taken before the log's (locked_log), as a move takes it first
     (org.domain.move_staff): a move and a proposal to the person wait for each other. The
     move then withdraws a proposal made before it; one chosen from how the person was
     before a move that came first is refused here, so none to someone who has just left
@@ -109,20 +111,20 @@ def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -
     if len(note) > 2000:
         raise HandoverError(_("Notatet kan ha høyst 2000 tegn."), "note")
     with write_transaction():
-        to_user = _lock_person(to_user)
-        log = _lock(log)
+        to_user = lock_person(to_user)
+        log = locked_log(log)
         if (error := states.problem(by, log, "hand_over")) is not None:
             raise HandoverError(str(error))
         if to_user is not None and to_user.id == by.id:
             raise HandoverError(_("Du kan ikke foreslå deg selv. Du er allerede stafettholder."), "to_user")
         _check_new_holder(log, to_user, by)
-        handover = _create_handover(log, to_user, note, by)
+        handover = create_handover(log, to_user, note, by)
         audit.record("handover_proposed", log=log, obj=handover, user=by)
-        _notify_proposed(handover, log, to_user, by)
+        tell_proposed(handover, log, to_user, by)
     return handover
 
 
-def _create_handover(log: Log, to_user, note: str, by: User, system_note: Message | None = None, **decided) -> Handover:
+def create_handover(log: Log, to_user, note: str, by: User, system_note: Message | None = None, **decided) -> Handover:
     """A handover from the log's holder now; `decided` for one that takes effect at once.
     A note the system writes is a msg(), stored untranslated and read in the reader's
     language (Handover.note_text)."""
@@ -132,7 +134,7 @@ def _create_handover(log: Log, to_user, note: str, by: User, system_note: Messag
     )
 
 
-def _tell(user: User, kind: str, text, url: str, handover: Handover, *key, **options) -> Notification | NotTold:
+def tell(user: User, kind: str, text, url: str, handover: Handover, *key, **options) -> Notification | NotTold:
     """A notice about a handover, in its log's history: once per handover (and `key`).
     Nobody who has left is told (the former holder of an ended log taken over): notify's
     rule (notify.reached). Returns notify's answer."""
@@ -140,18 +142,18 @@ def _tell(user: User, kind: str, text, url: str, handover: Handover, *key, **opt
     return notify(user, kind, text, url=url, log=handover.log_id, dedupe_key=dedupe_key, **options)
 
 
-def _notify_proposed(handover: Handover, log: Log, to_user: User, by: User) -> None:
+def tell_proposed(handover: Handover, log: Log, to_user: User, by: User) -> None:
     text = msg(
         "%(name)s foreslår deg som ny stafettholder for stafettlogg nr. %(id)s. Godta eller avslå forslaget.",
         name=by.name,
         id=log.id,
     )
-    _tell(to_user, "handover_proposed", text, path_for("handover.respond", handover_id=handover.id), handover)
+    tell(to_user, "handover_proposed", text, path_for("handover.respond", handover_id=handover.id), handover)
 
 
 def _load_pending(handover: Handover) -> tuple[Handover, Log]:
     handover = Handover.get_by_id(handover.id)
-    log = _lock(handover.log)
+    log = locked_log(handover.log)
     if not handover.pending:
         raise HandoverError(_("Forslaget er ikke lenger aktivt."))
     return handover, log
@@ -265,11 +267,11 @@ def accept_handover(by: User, handover: Handover) -> Log:
         audit.record("handover_accepted", log=log, obj=handover, user=by)
         text = msg("%(name)s har godtatt å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id)
         former = User.get_by_id(handover.from_user_id)
-        _tell(former, "handover_accepted", text, path_for("logs.show", log_id=log.id), handover)
+        tell(former, "handover_accepted", text, path_for("logs.show", log_id=log.id), handover)
         if handover.created_by_id not in (handover.from_user_id, handover.to_user_id):
             # a unit leader who proposed on behalf of a leaving holder
             proposer = User.get_by_id(handover.created_by_id)
-            _tell(proposer, "handover_accepted", text, path_for("main.index"), handover, "creator")
+            tell(proposer, "handover_accepted", text, path_for("main.index"), handover, "creator")
         if moved_from is not None:
             _announce_move(log, moved_from)
     return log
@@ -301,7 +303,7 @@ def decline_handover(by: User, handover: Handover, reason: str) -> Handover:
                     "%(name)s har avslått å bli stafettholder for stafettlogg nr. %(id)s.", name=by.name, id=log.id
                 )
                 url = path_for("main.index")
-            _tell(User.get_by_id(recipient_id), "handover_declined", text, url, handover, recipient_id)
+            tell(User.get_by_id(recipient_id), "handover_declined", text, url, handover, recipient_id)
     return Handover.get_by_id(handover.id)
 
 
@@ -346,7 +348,7 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
                     id=log.id,
                     name=to_user.name,
                 )
-        _tell(told, "handover_cancelled", text, url, handover)
+        tell(told, "handover_cancelled", text, url, handover)
     return Handover.get_by_id(handover.id)
 
 
@@ -380,8 +382,8 @@ def assign_holder_directly(
     Any pending proposal on the log is cancelled."""
     reason = (reason or "").strip()
     with write_transaction():
-        to_user = _lock_person(to_user)
-        log = _lock(log)
+        to_user = lock_person(to_user)
+        log = locked_log(log)
         _check_log_open(log)
         if not _leads_for(by, log, leaving):
             raise HandoverError(_("Bare enhetslederen for loggens enhet kan tildele stafettholder direkte."))
@@ -412,7 +414,7 @@ def assign_holder_directly(
                 Handover.id == pending.id
             ).execute()
             audit.record("handover_cancelled", log=log, obj=pending, user=by)
-        handover = _create_handover(
+        handover = create_handover(
             log, to_user, reason, by, status=ACCEPTED, direct_assignment=True, decided_at=utcnow()
         )
         log, moved_from = _become_holder(log, handover.from_user_id, to_user)
@@ -422,7 +424,7 @@ def assign_holder_directly(
             name=by.name,
             id=log.id,
         )
-        _tell(to_user, "holder_assigned", text, path_for("logs.show", log_id=log.id), handover)
+        tell(to_user, "holder_assigned", text, path_for("logs.show", log_id=log.id), handover)
         _tell_guardians_of_new_holder(log, to_user, handover)
         if moved_from is not None:
             _announce_move(log, moved_from)
@@ -458,9 +460,7 @@ def _tell_guardians_of_new_holder(log: Log, holder: User, handover: Handover) ->
         account = guardian.user if guardian.user_id else None
         if account is not None:
             url = path_for("guardian.show", log_id=log.id)
-            told = _tell(
-                account, "holder_assigned", text, url, handover, "guardian", guardian.id, email_subject=subject
-            )
+            told = tell(account, "holder_assigned", text, url, handover, "guardian", guardian.id, email_subject=subject)
             # told now or before (this handover); an account notify does not reach is told
             # nothing, and the address on the log gets the e-mail instead
             if told is not NOT_REACHED:
@@ -517,8 +517,8 @@ def propose_for_leaving_holder(
     behalf. The leaving holder keeps the role until the new one accepts (seed 002).
     `why`: the note the history shows (by default: the holder is leaving)."""
     with write_transaction():
-        to_user = _lock_person(to_user)
-        log = _lock(log)
+        to_user = lock_person(to_user)
+        log = locked_log(log)
         _check_log_open(log)
         if not _leads_for(by, log, leaving):
             raise HandoverError(_("Bare enhetslederen for loggens enhet kan foreslå ny stafettholder her."))
@@ -531,9 +531,9 @@ def propose_for_leaving_holder(
                 )
             )
         reason = why or msg("Foreslått av enhetsleder %(name)s fordi stafettholderen slutter.", name=by.name)
-        handover = _create_handover(log, to_user, "", by, system_note=reason)
+        handover = create_handover(log, to_user, "", by, system_note=reason)
         audit.record("handover_proposed", log=log, obj=handover, user=by, role="unit_leader")
-        _notify_proposed(handover, log, to_user, by)
+        tell_proposed(handover, log, to_user, by)
     return handover
 
 

@@ -11,7 +11,7 @@ from peewee import JOIN, Case, Tuple, fn
 from stafettlogg import languages
 from stafettlogg.access import held_by, log_with_people, of_consent_age
 from stafettlogg.dates import local_today
-from stafettlogg.db import Prepared, once_per_request, prepared, request_memo
+from stafettlogg.db import Prepared, known, once_per_request, prepared
 from stafettlogg.logs import domain, states, talks
 from stafettlogg.logs.domain import consents_expiring, current_consent
 from stafettlogg.logs.ip_prompt import ip_prompt
@@ -54,10 +54,7 @@ def load_log(log_id: int) -> Log:
     """The log with its child, unit and holder (DoesNotExist if there is none): the
     request's log as the access check read it (access._log_of_request), unless a write
     transaction has come since."""
-    memo = request_memo()
-    log = memo.get(("log", log_id)) if memo is not None else None
-    if log is None:
-        log = _listed_log.first(log_id)
+    log = known(("log", log_id)) or _listed_log.first(log_id)
     if log is None:
         raise Log.DoesNotExist(log_id)
     return log

@@ -17,7 +17,7 @@ from peewee import JOIN, fn
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.dates import local_today
-from stafettlogg.db import once_per_request, prepared, request_memo
+from stafettlogg.db import known, once_per_request, prepared, remember, remembered
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import Answer, Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
@@ -497,16 +497,6 @@ WITHOUT_CONTENT = (
 SIGNED_BY_THE_FAMILY = frozenset({"logs.consent_file"})
 
 
-def _remembered(key: tuple, ask):
-    """Ask once per request (db.request_memo: forgotten by every write transaction)."""
-    memo = request_memo()
-    if memo is None:
-        return ask()
-    if key not in memo:
-        memo[key] = ask()
-    return memo[key]
-
-
 def consent_in_force():
     """The condition on the consent that is a log's current one: neither replaced nor withdrawn."""
     return Consent.replaced_at.is_null() & Consent.withdrawn_at.is_null()
@@ -518,16 +508,14 @@ def consent_runs_out_by(limit: dt.date):
 
 
 def current_consent(log: Log):
-    return _remembered(("consent", log.id), lambda: _current_consent.first(log.id))
+    return remembered(("consent", log.id), lambda: _current_consent.first(log.id))
 
 
 def remember_current_consent(log: Log, consent) -> None:
     """The log's consent in force as a page read it among all the log's consents (the
     newest with consent_in_force, as _current_consent reads it), kept for the request
     like current_consent's own read."""
-    memo = request_memo()
-    if memo is not None:
-        memo.setdefault(("consent", log.id), consent)
+    remember(("consent", log.id), consent)
 
 
 @prepared
@@ -568,15 +556,12 @@ def consent_gaps(logs: list[Log], today: dt.date | None = None) -> dict[int, tup
     if not logs:
         return {}
     today = today or local_today()
-    memo = request_memo()
-    if memo is None:
-        return _gaps_of(logs, today)
-    known = memo.setdefault(("consent_gaps", today), {})
-    unknown = [log for log in logs if log.id not in known]
+    asked = remembered(("consent_gaps", today), dict)  # log id: its gap or None
+    unknown = [log for log in logs if log.id not in asked]
     if unknown:
         found = _gaps_of(unknown, today)
-        known.update({log.id: found.get(log.id) for log in unknown})
-    return {log.id: known[log.id] for log in logs if known[log.id] is not None}
+        asked.update({log.id: found.get(log.id) for log in unknown})
+    return {log.id: asked[log.id] for log in logs if asked[log.id] is not None}
 
 
 def _gaps_of(logs: list[Log], today: dt.date) -> dict[int, tuple[str, object]]:
@@ -661,11 +646,10 @@ def consent_gap(log: Log, today: dt.date | None = None) -> tuple[str, object] | 
     every write transaction forgets the answer, like the caller's roles."""
     if today is not None:
         return consent_gaps([log], today).get(log.id)
-    memo = request_memo()
-    known = memo.get(("consent_gaps", local_today())) if memo is not None else None
-    if known is not None and log.status == ACTIVE and log.id in known:
-        return known[log.id]  # a list read them at once (consent_gaps): no query per log
-    return _remembered(("consent_gap", log.id, log.status), lambda: _single_gap(log))
+    asked = known(("consent_gaps", local_today()))
+    if asked is not None and log.status == ACTIVE and log.id in asked:
+        return asked[log.id]  # a list read them at once (consent_gaps): no query per log
+    return remembered(("consent_gap", log.id, log.status), lambda: _single_gap(log))
 
 
 def _single_gap(log: Log) -> tuple[str, object] | None:
@@ -841,7 +825,7 @@ def consent_files_readable_by(user: User | None, log: Log) -> bool:
 def last_consent(log: Log):
     """The consent an ended log was kept under: the newest not replaced by another, in
     force or withdrawn."""
-    return _remembered(("last_consent", log.id), lambda: _last_consent.first(log.id))
+    return remembered(("last_consent", log.id), lambda: _last_consent.first(log.id))
 
 
 @prepared

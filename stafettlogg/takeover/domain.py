@@ -17,7 +17,7 @@ from flask import current_app, has_app_context
 from peewee import JOIN
 
 from stafettlogg import audit
-from stafettlogg.db import prepared, write_transaction
+from stafettlogg.db import locked, prepared, write_transaction
 from stafettlogg.handover import domain as handovers
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
@@ -197,9 +197,12 @@ def accept(by: User, request: LogRequest) -> Handover:
     accepts it (seed 002). The former holder stays holder until then."""
     with write_transaction():
         request, log = _load_pending(request)
-        log = handovers._lock(log)  # the row lock, and the log as it is now
+        # the requester's row before the log's, as every proposal takes them (handover.
+        # lock_person): a deactivation or move of the requester that comes first is read
+        # here; one that comes after waits for this proposal and withdraws it
+        requester = locked(User.select().where(User.id == request.requester_id))
+        log = handovers.locked_log(log)  # the row lock, and the log as it is now
         states.check(by, log, "accept_request")
-        requester = User.get_by_id(request.requester_id)
         if not requester.active or requester.role not in Role.STAFF_LIKE or requester.unit_id is None:
             raise LogError(
                 _("%(name)s har ikke lenger aktiv tilgang og kan ikke bli stafettholder.", name=requester.name)
@@ -207,12 +210,12 @@ def accept(by: User, request: LogRequest) -> Handover:
         if "holder" in states.roles_of(requester, log):  # not a former holder who has left it
             raise LogError(_("%(name)s er allerede stafettholder.", name=requester.name))
         reason = msg("Forespørsel etter søk på fødselsnummer, godtatt av %(name)s.", name=by.name)
-        handover = handovers._create_handover(log, requester.id, "", by, system_note=reason)
+        handover = handovers.create_handover(log, requester.id, "", by, system_note=reason)
         _decide(request, by, ACCEPTED, handover=handover.id)
         role = "holder" if by.id == log.holder_id else "unit_leader"
         audit.record("log_request_accepted", log=log, obj=request, user=by, role=role)
         audit.record("handover_proposed", log=log, obj=handover, user=by, role=role)
-        handovers._notify_proposed(handover, log, requester, by)
+        handovers.tell_proposed(handover, log, requester, by)
         if log.status in states.OPEN and by.id != log.holder_id:
             # the unit leader answered for the holder of a log in use (seed 001: the holder
             # changes holder): the holder learns it now, not when the role has moved
@@ -223,7 +226,7 @@ def accept(by: User, request: LogRequest) -> Handover:
                 requester=requester.name,
             )
             url = path_for("handover.holder", log_id=log.id)
-            handovers._tell(User.get_by_id(log.holder_id), "log_request_accepted", text, url, handover)
+            handovers.tell(User.get_by_id(log.holder_id), "log_request_accepted", text, url, handover)
     return handover
 
 
