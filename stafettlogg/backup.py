@@ -11,7 +11,9 @@ last), so any failure leaves the previous data as it was. A backup from an older
 version restores as it was; `flask --app app migrate` then brings it up to date.
 """
 
+import contextlib
 import datetime as dt
+import fcntl
 import os
 import re
 import shutil
@@ -20,7 +22,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from stafettlogg.db import migration_names
+from stafettlogg.db import APP_SESSION_NAME, in_use_path, migration_names, open_database
 from stafettlogg.messages import Message, msg
 
 
@@ -146,8 +148,8 @@ def check_restorable(backup_schema: list[str], known: list[str]) -> Message | No
 
 
 def restore(url: str, source: Path) -> list[str]:
-    """Replace the database's content with the backup, all or nothing. Stop the app
-    first. Returns the migrations still to apply (run `flask --app app migrate`)."""
+    """Replace the database's content with the backup, all or nothing. Refused while an
+    app server uses the database (_sole_user): stop the app first. Returns the migrations still to apply (run `flask --app app migrate`)."""
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(source)
@@ -155,18 +157,61 @@ def restore(url: str, source: Path) -> list[str]:
     if problem := check_restorable(schema, migration_names()):
         raise RestoreRefused(problem)
     path = _sqlite_path(url)
-    if path is not None:
-        src = sqlite3.connect(str(source))
-        dest = sqlite3.connect(path, timeout=30)
-        try:
-            with dest:  # the backup API writes every page in one transaction
-                src.backup(dest)
-        finally:
-            dest.close()
-            src.close()
-    else:
-        _restore_postgresql(url, source)
+    with _sole_user(url):
+        if path is not None:
+            src = sqlite3.connect(str(source))
+            dest = sqlite3.connect(path, timeout=30)
+            try:
+                with dest:  # the backup API writes every page in one transaction
+                    src.backup(dest)
+            finally:
+                dest.close()
+                src.close()
+        else:
+            _restore_postgresql(url, source)
     return [name for name in migration_names() if name not in schema]
+
+
+def _app_running(sessions: int) -> Message:
+    return msg(
+        "Appen bruker databasen (%(sessions)s tilkoblinger). Stopp appen før du gjenoppretter; databasen er uendret.",
+        sessions=sessions,
+    )
+
+
+@contextlib.contextmanager
+def _sole_user(url: str):
+    """No app server uses the database while it is replaced: a running app would go on
+    with what it read before, and write into the backup's data. SQLite: the restore
+    holds in_use_path exclusively, which an app server holds shared from its first
+    connection until it stops (an app that starts meanwhile answers 503). PostgreSQL: no
+    session of an app server (db.APP_SESSION_NAME) is connected when the restore begins;
+    its one transaction then holds the tables it replaces."""
+    path = _sqlite_path(url)
+    if path is not None and path not in ("", ":memory:"):
+        with open(in_use_path(path), "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RestoreRefused(_app_running(1)) from None
+            yield  # closing the file releases the lock
+        return
+    if path is None and (sessions := _app_sessions(url)):
+        raise RestoreRefused(_app_running(sessions))
+    yield
+
+
+def _app_sessions(url: str) -> int:
+    """How many sessions of app servers are connected to the database now."""
+    conn = open_database(url)
+    try:
+        return conn.execute_sql(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name = %s AND pid <> pg_backend_pid()",
+            (APP_SESSION_NAME,),
+        ).fetchone()[0]
+    finally:
+        conn.close()
 
 
 def _restore_script(source: Path) -> str:

@@ -15,7 +15,7 @@ from stafettlogg.archive.outbox import send_archive_command
 from stafettlogg.backup import RestoreRefused, backup_into_folder, restore
 from stafettlogg.console import argument, command, operator_locale, option, said_when_shown, say
 from stafettlogg.console import fail as _fail
-from stafettlogg.db import db
+from stafettlogg.db import db, stop_using
 from stafettlogg.invariants import check_invariants
 from stafettlogg.klarsprak.command import klarsprak_command
 from stafettlogg.mailer import send_mail_command
@@ -268,7 +268,7 @@ def restore_command(source, yes):
     """Replace the database with the backup SOURCE, all or nothing (stop the app first)."""
     if not yes:
         _fail(msg("bruk --yes for å bekrefte at databasen erstattes med sikkerhetskopien."))
-    db.close() if not db.is_closed() else None
+    stop_using()  # this process's own connections (a command run in the app's process, as in the tests)
     try:
         pending = restore(current_app.config["DATABASE_URL"], source)
     except RestoreRefused as e:

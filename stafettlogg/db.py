@@ -54,19 +54,54 @@ POOL = {"max_connections": 32, "stale_timeout": 300, "timeout": 10}
 POSTGRES_SESSION = "-c random_page_cost=1.1"
 
 
+# The app's own PostgreSQL sessions carry this name (pg_stat_activity.application_name):
+# a restore refuses to replace a database an app server is connected to (backup.restore).
+APP_SESSION_NAME = "stafettlogg"
+
+
+def in_use_path(database: str) -> Path:
+    """The file an app server holds a shared lock on while it uses a SQLite database, and
+    a restore an exclusive one while it replaces it: one waits for neither, it refuses."""
+    return Path(database + ".in-use")
+
+
 class FilePooledSqliteDatabase(PooledSqliteDatabase):
     """SQLite connections kept only while the path still names the file they opened: a
     restored backup, a moved or missing file is seen by the next request, which opens
-    the path anew (a kept connection would go on reading and writing the old file)."""
+    the path anew (a kept connection would go on reading and writing the old file).
+
+    The app server that opens a connection holds a shared lock on in_use_path until it
+    stops (stop_using): a restore does not replace the database under a running app, and
+    an app does not open it while a restore runs (the request answers 503)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._opened_files = {}
+        self._holding = None
 
     def _connect(self):
+        self._hold_in_use()
         conn = super()._connect()
         self._opened_files.setdefault(self.conn_key(conn), _file_identity(self.database))
         return conn
+
+    def _hold_in_use(self) -> None:
+        if self._holding is not None:
+            return
+        handle = open(in_use_path(self.database), "a")  # noqa: SIM115 - held until stop_using
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise OperationalError("the database is being restored") from None
+        self._holding = handle
+
+    def stop_using(self) -> None:
+        """Close the kept connections and let go of the database (a restore may go on)."""
+        self.close_idle()
+        if self._holding is not None:
+            self._holding.close()  # closing the file releases its lock
+            self._holding = None
 
     def _is_closed(self, conn):
         if super()._is_closed(conn):
@@ -106,6 +141,7 @@ def open_database(url: str, pooled: bool = False):
     if "connect_timeout=" not in url:
         session["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     if pooled:
+        session["application_name"] = APP_SESSION_NAME  # an app server's (backup.restore)
         # playhouse.pool checks a kept PostgreSQL connection with a round trip before reuse
         return connect(url.replace("postgresql://", "postgresql+pool://", 1), autorollback=False, **POOL, **session)
     return connect(url, autorollback=False, **session)
@@ -129,6 +165,18 @@ def close_kept_connections() -> None:
     the SQLite file is copied (the last connection closed writes the WAL into it)."""
     if isinstance(db.obj, PooledDatabase):
         db.obj.close_idle()
+
+
+def stop_using() -> None:
+    """This process lets go of the database (a command that replaces it runs in the
+    process that served requests, as in the tests): its kept connections close, and on
+    SQLite its hold on in_use_path ends. The next request opens and holds it again."""
+    if not db.is_closed():
+        db.close()
+    if isinstance(db.obj, FilePooledSqliteDatabase):
+        db.obj.stop_using()
+    else:
+        close_kept_connections()
 
 
 def discard_connections() -> None:

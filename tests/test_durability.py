@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from stafettlogg.dates import local_today
-from stafettlogg.db import db
+from stafettlogg.db import db, open_database, stop_using
 from stafettlogg.models import Entry, Log
 from tests.conftest import a_log, an_item
 
@@ -23,7 +23,7 @@ import sys, datetime as dt
 from stafettlogg.application import create_app
 from stafettlogg.dates import local_today
 from stafettlogg.dates import local_today
-from stafettlogg.db import db
+from stafettlogg.db import db, open_database, stop_using
 from stafettlogg.logs import sections
 from stafettlogg.models import Log, User
 app = create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "x"})
@@ -98,3 +98,69 @@ def test_restore_refuses_a_damaged_backup(app, tmp_path):
     assert r.exit_code != 0
     with db.connection_context():
         assert Log.get_by_id(log.id).subject.name == "Lea Røyksopp"
+
+
+APP_SERVER = r"""
+import sys
+from stafettlogg.application import create_app
+app = create_app({"DATABASE_URL": sys.argv[1], "SECRET_KEY": "x"})
+with app.test_client() as client:
+    print(client.get("/").status_code, flush=True)  # served a request: connected
+    sys.stdin.read()  # runs until the test closes its input
+"""
+
+
+@pytest.mark.db
+def test_a_restore_is_refused_while_an_app_server_uses_the_database(database_url, tmp_path):
+    """The way back after a failed upgrade says: stop the app, then restore. One who
+    forgets is stopped: with an app server connected (another process, as gunicorn's
+    workers are) the restore refuses and says why, and the database is as it was; once
+    the app has stopped, the same restore goes."""
+    from stafettlogg import backup as backups
+
+    target = backups.backup(database_url, tmp_path / "before.bak")
+    conn = open_database(database_url)
+    conn.execute_sql("UPDATE log SET class_group = 'ETTER' WHERE id = 1")
+    conn.close()
+    server = subprocess.Popen(
+        [sys.executable, "-c", APP_SERVER, database_url],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=(tmp_path / "server.err").open("w"),
+        text=True,
+    )
+    try:
+        assert server.stdout.readline().strip() == "303", (tmp_path / "server.err").read_text()  # sign-in page
+        with pytest.raises(backups.RestoreRefused) as refused:
+            backups.restore(database_url, target)
+        assert "Stopp appen før du gjenoppretter" in str(refused.value)
+        assert _class_group(database_url) == "ETTER"
+    finally:
+        server.stdin.close()
+        server.wait(30)
+    backups.restore(database_url, target)
+    assert _class_group(database_url) != "ETTER"
+
+
+def _class_group(url: str) -> str:
+    conn = open_database(url)
+    try:
+        return conn.execute_sql("SELECT class_group FROM log WHERE id = 1").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_an_app_that_starts_while_a_restore_runs_answers_503(app, database_url, tmp_path):
+    """SQLite: the restore holds the database for itself; a request of an app server that
+    had let go of it (or starts meanwhile) is told the service is unavailable, not served
+    from a database half replaced, and is served again when the restore is done."""
+    from stafettlogg import backup as backups
+
+    client = app.test_client()
+    stop_using()  # as if the app had been started after the restore began
+    with backups._sole_user(database_url):
+        response = client.get("/")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"]
+    assert client.get("/").status_code == 303
