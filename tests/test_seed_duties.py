@@ -133,3 +133,37 @@ def test_the_june_reminders_read_a_units_leaders_once_not_again_per_notice(db_co
     )
     Notification.delete().where(Notification.kind == "june_reconciliation").execute()
     assert statements(dt.date(2027, 6, 4)) == (told + 1, before + 2)
+
+
+def test_the_june_reminders_read_every_units_people_at_once(db_conn, app):
+    """The reminders read the units, the reviewed ones, and every unit's leaders and ITO
+    coordinators in one query each (overview.ke.told_of_overview), whatever the number of
+    units: a new school with a leader costs her notice, nothing more. A
+    reviewed school is not reminded; a delegation to someone who has moved to another
+    unit does not make them told of the old one's overview (access.is_ito_coordinator)."""
+    import datetime as dt
+
+    from bench.run import counting
+    from stafettlogg.db import db
+    from stafettlogg.models import Role, User
+    from stafettlogg.overview import reconciliation
+
+    def statements(today: dt.date) -> tuple[int, int]:
+        with app.test_request_context(), counting(db) as counter:
+            told = reconciliation.june_reminders(today)
+        return told, len(counter["sql"])
+
+    told, before = statements(dt.date(2027, 6, 3))
+    for name in ("Vestbyen skole", "Østbyen skole"):
+        school = Unit.create(area=nord().area, name=name, kind="skole")
+        User.create(username=name[:4], name=f"Leder {name}", role=Role.UNIT_LEADER, unit=school)
+    Reconciliation.create(unit=Unit.get(Unit.name == "Østbyen skole"), school_year=2026, status="reviewed")
+    ito = user("ito")
+    User.update(unit=Unit.get(Unit.name == "Vestbyen skole")).where(User.id == ito.id).execute()
+    Notification.delete().where(Notification.kind == "june_reconciliation").execute()
+    again, after = statements(dt.date(2027, 6, 4))
+    # a notice to Vestbyen's leader more, one to the ITO coordinator who moved there less
+    # (neither has an e-mail address): two more units, no more reads
+    assert (again, after) == (told, before)
+    told_now = {n.user.username for n in Notification.select().where(Notification.kind == "june_reconciliation")}
+    assert "Vest" in told_now and "Østb" not in told_now and "ito" not in told_now

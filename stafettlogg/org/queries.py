@@ -9,4 +9,11 @@ def active_unit_leaders(unit: Unit | int | None) -> list[User]:
     acting, and the like) belongs to the caller."""
     if unit is None:
         return []
-    return list(User.select().where(User.role == Role.UNIT_LEADER, User.unit == unit, User.active).order_by(User.id))
+    return list(User.select().where(leads(User, unit), User.active).order_by(User.id))
+
+
+def leads(user, unit):
+    """The condition that `user` (User or an alias) is a leader of `unit` (an id, a row or
+    a column): the one place the unit leader's role is compared (a batch asks it of many
+    units with a column, overview.ke.told_of_overview)."""
+    return (user.role == Role.UNIT_LEADER) & (user.unit == unit)

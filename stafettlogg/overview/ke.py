@@ -2,15 +2,16 @@
 informing the child's school or kindergarten — only with the family's consent."""
 
 from flask import url_for
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from stafettlogg import audit
+from stafettlogg.access import delegation
 from stafettlogg.dates import local_today, school_year_of
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
-from stafettlogg.models import CoordinatorRecord, ItoDelegation, Unit, User, utcnow
-from stafettlogg.notify import msg, notify, reached
-from stafettlogg.org.queries import active_unit_leaders
+from stafettlogg.models import CoordinatorRecord, Role, Unit, User, utcnow
+from stafettlogg.notify import msg, notify
+from stafettlogg.org.queries import active_unit_leaders, leads
 from stafettlogg.windows import Window, dated_window, row_id
 
 KINDS = ("koordinator", "barnekoordinator")
@@ -117,13 +118,18 @@ def update_record(by: User, record: CoordinatorRecord, values: dict, version: in
     return CoordinatorRecord.get_by_id(record.id)
 
 
-def ito_coordinators(unit: Unit) -> list[User]:
-    """Staff the unit leader delegated the overview to (seed 000 point 1): they are told
-    what the unit leader is told about the overview."""
-    return list(
+def told_of_overview(unit_ids):
+    """The people told what the unit overview of each of `unit_ids` (a list or a subquery)
+    is told: the unit's leaders and the staff its leader delegated the overview to (seed
+    000 point 1; access.is_ito_coordinator's rule, in SQL), by unit. One query for any
+    number of units; whether each is told at all is notify's rule (reached)."""
+    return (
         User.select()
-        .join(ItoDelegation, on=(ItoDelegation.user == User.id))
-        .where(ItoDelegation.unit == unit, ItoDelegation.revoked_at.is_null(), reached())
+        .where(
+            User.unit.in_(unit_ids),
+            leads(User, User.unit) | ((User.role == Role.STAFF) & fn.EXISTS(delegation(User.unit, User.id))),
+        )
+        .order_by(User.unit, User.id)
     )
 
 
@@ -179,7 +185,7 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
         )
         if not informed:
             raise KeError(_("Noen andre har endret vedtaket samtidig. Enheten er ikke informert."), "version")
-        for leader in leaders + ito_coordinators(record.unit):
+        for leader in told_of_overview([record.unit_id]):
             notify(leader, "ke_informed", text, url=url, email_subject=msg("Melding fra koordinerende enhet"))
         audit.record("coordinator_record_inform_unit", obj=record, user=by)
     return len(leaders)

@@ -9,7 +9,6 @@ from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify, reached_among
-from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.overview.domain import (
     Children,
     OverviewRow,
@@ -18,7 +17,7 @@ from stafettlogg.overview.domain import (
     overview_rows,
     year_label,
 )
-from stafettlogg.overview.ke import ito_coordinators
+from stafettlogg.overview.ke import told_of_overview
 from stafettlogg.web import path_for
 
 STATUSES = ("not_started", "reviewed")
@@ -150,27 +149,30 @@ def june_reminders(today: dt.date) -> int:
         return 0
     year = today.year - 1  # June ends the school year that began last August
     sent = 0
-    pending = []
-    for unit in units_for_reconciliation():
-        if reconciliation_for(unit, year).status == "reviewed":
-            continue
-        pending.append(unit)
-        ids = {u.id for u in active_unit_leaders(unit) + ito_coordinators(unit)}
-        with reached_among(User.select().where(User.id.in_(ids)).order_by(User.id)) as leaders:
-            for leader in leaders:
-                note = notify(
-                    leader,
-                    "june_reconciliation",
-                    msg(
-                        "Juni: gå gjennom oversikten over stafettholdere og koordinatorer for %(year)s "
-                        "sammen med koordinerende enhet.",
-                        year=year_label(year),
-                    ),
-                    url=path_for("overview.unit_overview", unit_id=unit.id, year=year),
-                    dedupe_key=f"june-reconciliation:{year}:unit:{unit.id}:user:{leader.id}",
-                    reached_checked=True,
-                )
-                sent += bool(note)
+    reviewed = {
+        unit_id
+        for (unit_id,) in Reconciliation.select(Reconciliation.unit)
+        .where(Reconciliation.school_year == year, Reconciliation.status == "reviewed")
+        .tuples()
+    }
+    pending = {unit.id: unit for unit in units_for_reconciliation() if unit.id not in reviewed}
+    # every unit's leaders and ITO coordinators in one read, in the transaction of their notices
+    with reached_among(told_of_overview(list(pending))) as leaders:
+        for leader in leaders:
+            unit = pending[leader.unit_id]
+            note = notify(
+                leader,
+                "june_reconciliation",
+                msg(
+                    "Juni: gå gjennom oversikten over stafettholdere og koordinatorer for %(year)s "
+                    "sammen med koordinerende enhet.",
+                    year=year_label(year),
+                ),
+                url=path_for("overview.unit_overview", unit_id=unit.id, year=year),
+                dedupe_key=f"june-reconciliation:{year}:unit:{unit.id}:user:{leader.id}",
+                reached_checked=True,
+            )
+            sent += bool(note)
     if pending:
         with reached_among(User.select().where(User.role == Role.COORDINATING_UNIT)) as coordinating:
             for ke in coordinating:
