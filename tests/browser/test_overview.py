@@ -14,15 +14,19 @@ from stafettlogg.dates import local_today
 from tests.conftest import a_log
 
 
-def test_unit_leader_overview_and_xlsx_download(page):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_unit_leader_overview_and_xlsx_download(page, width):
+    """On a phone the overview's rows read as cards (.table--stack), each cell under its
+    column's name; the page's reflow check fails if the table scrolls sideways."""
     from openpyxl import load_workbook
 
     p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
     page.login("enhetsleder")
     page.click(".site-nav >> text=Oversikt")
     assert "Petter Ås Strøm" in p.inner_text("#rows")
     assert "Kari Ottesen, Kontaktlærer" in p.inner_text("#rows")
-    page.screenshot("overview-unit")
+    page.screenshot(f"overview-unit-{width}")
     with p.expect_download() as info:
         p.click("text=Last ned Excel (XLSX)")
     download = info.value
@@ -47,14 +51,16 @@ def test_unit_leader_overview_and_xlsx_download(page):
 
     page.click(".site-nav >> text=Statistikk")
     assert p.locator("svg.chart").count() == 1
-    page.screenshot("overview-statistics")
+    page.screenshot(f"overview-statistics-{width}")
 
 
-def test_ke_records_a_decision_and_informs_the_unit(page):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_ke_records_a_decision_and_informs_the_unit(page, width):
     p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
     page.login("ke")
     page.click(".site-nav >> text=KE-register")
-    page.screenshot("ke-register")
+    page.screenshot(f"ke-register-{width}")
     page.click("text=Registrer vedtak")
     p.select_option("#f-unit", label="Nordbyen skole")
     page.fill_form(
@@ -76,7 +82,7 @@ def test_ke_records_a_decision_and_informs_the_unit(page):
     assert "er registrert" in p.content()
     page.click("button:has-text('Informer Nordbyen skole')")
     assert "Enheten ble informert" in p.content()
-    page.screenshot("ke-record-informed")
+    page.screenshot(f"ke-record-informed-{width}")
 
     # the filter works with htmx (and without: it is a GET form)
     p.click(".site-nav >> text=KE-register")
@@ -89,7 +95,7 @@ def test_ke_records_a_decision_and_informs_the_unit(page):
 
     page.click("text=Årlig avstemming")
     assert "Mangler i KE-registeret" in p.content()
-    page.screenshot("ke-reconciliation")
+    page.screenshot(f"ke-reconciliation-{width}")
     page.logout()
 
     # the school's leader got the notice and sees the child in the overview
