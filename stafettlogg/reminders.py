@@ -16,7 +16,7 @@ from stafettlogg.console import command, fail, option, say
 from stafettlogg.dates import local, local_today
 from stafettlogg.db import db
 from stafettlogg.logs import domain, states
-from stafettlogg.logs.lifecycle import keepers_of
+from stafettlogg.logs.lifecycle import keepers_by_log
 from stafettlogg.mailer import deliver_all_due
 from stafettlogg.models import (
     Consent,
@@ -192,20 +192,28 @@ def keep_answer_reminders(today: dt.date) -> int:
         .where(Log.status == LogStatus.CLOSED, Log.keep_answer != "no", Log.guardian_agreed_to_keep == False)  # noqa: E712
         .order_by(Log.id)
     )
+    due = []  # (log, week): a week or more after closing, once per week
     for log in logs:
         if log.closed_at is None:
             continue
         days = (today - local(log.closed_at).date()).days
-        if days < KEEP_ANSWER_EVERY_DAYS:
-            continue
-        week = days // KEEP_ANSWER_EVERY_DAYS
-        text = msg(
-            "Stafettlogg nr. %(id)s er avsluttet, men familien har ikke svart på om loggen skal tas vare på. "
-            "Spør familien og registrer svaret.",
-            id=log.id,
-        )
-        with _reached_users([u.id for u in keepers_of(log)]) as recipients:
-            for user in recipients:
+        if days >= KEEP_ANSWER_EVERY_DAYS:
+            due.append((log, days // KEEP_ANSWER_EVERY_DAYS))
+    if not due:
+        return 0
+    keepers = keepers_by_log([log for log, _week in due])  # one read for every log's stand-ins
+    kept_by: dict[int, list] = {}  # account id: the (log, week) they are reminded of
+    for log, week in due:
+        for keeper in keepers[log.id]:
+            kept_by.setdefault(keeper.id, []).append((log, week))
+    with _reached_users(kept_by) as recipients:
+        for user in recipients:
+            for log, week in kept_by[user.id]:
+                text = msg(
+                    "Stafettlogg nr. %(id)s er avsluttet, men familien har ikke svart på om loggen skal tas vare på. "
+                    "Spør familien og registrer svaret.",
+                    id=log.id,
+                )
                 key = f"keep_answer:{log.id}:{log.closed_at.isoformat()}:{week}:{user.id}"
                 if notify(
                     user,

@@ -209,3 +209,36 @@ def test_the_keep_answer_reminder_reads_its_recipients_once_not_again_per_notice
     )
     two = statements(first_week + dt.timedelta(days=7), 2)  # a week later: both leaders
     assert two - one == 2
+
+
+def test_the_keep_answer_reminders_read_every_logs_keepers_at_once(db_conn):
+    """Who stands in for each log (lifecycle.keepers_by_log) and whom notify reaches are
+    read once for the whole run, not once per log: a second log waiting for the family's
+    answer costs its notice and e-mail, nothing more (before: a read of the unit's
+    leaders and of the accounts again per log)."""
+    from bench.run import counting
+    from stafettlogg.db import db
+    from stafettlogg.reminders import keep_answer_reminders
+
+    def closed_a_week_ago(log):
+        with write_transaction():
+            Log.update(closed_at=log.closed_at + dt.timedelta(days=52)).where(Log.id == log.id).execute()
+        return Log.get_by_id(log.id)
+
+    first = closed_a_week_ago(_ended())
+    day = first.closed_at.date() + dt.timedelta(days=8)
+
+    def statements(today: dt.date, told: int) -> int:
+        with counting(db) as counter:
+            assert keep_answer_reminders(today) == told
+        return len(counter["sql"])
+
+    one = statements(day, 1)
+    second = closed_a_week_ago(_ended())
+    assert second.closed_at.date() == first.closed_at.date()
+    two = statements(day + dt.timedelta(days=7), 2)  # a week later: each log's second reminder
+    assert two - one == 2
+    told = Notification.select().where(
+        Notification.kind == "keep_answer_missing", Notification.user == user("enhetsleder")
+    )
+    assert {n.log_id for n in told} == {first.id, second.id}

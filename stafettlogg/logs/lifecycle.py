@@ -48,7 +48,7 @@ from stafettlogg.models import (
     utcnow,
 )
 from stafettlogg.notify import msg, notify, send_email
-from stafettlogg.org.queries import active_unit_leaders
+from stafettlogg.org.queries import active_leaders_by_unit, active_unit_leaders
 from stafettlogg.web import path_for
 
 CLOSE_REASONS = ("needs_met", "ip_created", "consent_withdrawn", "other")
@@ -87,7 +87,15 @@ def keepers_of(log: Log) -> list[User]:
     """Who looks after an ended log for the family, and is told what happens to it: its
     holder, or once the holder has left (access.holder_left) the leaders of its unit, who
     stand in for them (token stand_in). One who has left no longer reads the log."""
-    return unit_leaders_of(log) if holder_left(log, log.holder) else [log.holder]
+    return keepers_by_log([log])[log.id]
+
+
+def keepers_by_log(logs: list[Log]) -> dict[int, list[User]]:
+    """keepers_of each of `logs` (each with its holder): the leaders of the units whose
+    logs' holders have left, in one query (a batch of reminders), none when no one has."""
+    left = {log.id for log in logs if holder_left(log, log.holder)}
+    leaders = active_leaders_by_unit({log.unit_id for log in logs if log.id in left})
+    return {log.id: leaders[log.unit_id] if log.id in left else [log.holder] for log in logs}
 
 
 def _still_guardians(log: Log, users: list[User]) -> list[User]:

@@ -9,7 +9,18 @@ def active_unit_leaders(unit: Unit | int | None) -> list[User]:
     acting, and the like) belongs to the caller."""
     if unit is None:
         return []
-    return list(User.select().where(leads(User, unit), User.active).order_by(User.id))
+    unit_id = getattr(unit, "id", unit)
+    return active_leaders_by_unit([unit_id])[unit_id]
+
+
+def active_leaders_by_unit(unit_ids) -> dict[int, list[User]]:
+    """active_unit_leaders of each of `unit_ids`, in one query (a batch of reminders)."""
+    by_unit: dict[int, list[User]] = {unit_id: [] for unit_id in unit_ids}
+    if by_unit:
+        leaders = User.select().where(leads(User, User.unit), User.unit.in_(list(by_unit)), User.active)
+        for leader in leaders.order_by(User.id):
+            by_unit[leader.unit_id].append(leader)
+    return by_unit
 
 
 def leads(user, unit):
