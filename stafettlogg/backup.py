@@ -149,7 +149,8 @@ def check_restorable(backup_schema: list[str], known: list[str]) -> Message | No
 
 def restore(url: str, source: Path) -> list[str]:
     """Replace the database's content with the backup, all or nothing. Refused while an
-    app server uses the database (_sole_user): stop the app first. Returns the migrations still to apply (run `flask --app app migrate`)."""
+    app server uses the database (_sole_user): stop the app first. Returns the
+    migrations still to apply (run `flask --app app migrate`)."""
     source = Path(source)
     if not source.exists():
         raise FileNotFoundError(source)
@@ -172,9 +173,12 @@ def restore(url: str, source: Path) -> list[str]:
     return [name for name in migration_names() if name not in schema]
 
 
-def _app_running(sessions: int) -> Message:
+def _app_running(sessions: int | None = None) -> Message:
+    """The refusal; on PostgreSQL with the number of the app's sessions (several servers)."""
+    if sessions is None:
+        return msg("Appen bruker databasen. Stopp appen før du gjenoppretter; databasen er uendret.")
     return msg(
-        "Appen bruker databasen (%(sessions)s tilkoblinger). Stopp appen før du gjenoppretter; databasen er uendret.",
+        "Appen bruker databasen (tilkoblinger fra appen: %(sessions)s). Stopp appen før du gjenoppretter; databasen er uendret.",
         sessions=sessions,
     )
 
@@ -193,7 +197,7 @@ def _sole_user(url: str):
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise RestoreRefused(_app_running(1)) from None
+                raise RestoreRefused(_app_running()) from None
             yield  # closing the file releases the lock
         return
     if path is None and (sessions := _app_sessions(url)):

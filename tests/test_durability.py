@@ -14,7 +14,7 @@ import pytest
 from stafettlogg.dates import local_today
 from stafettlogg.db import db, open_database, stop_using
 from stafettlogg.models import Entry, Log
-from tests.conftest import a_log, an_item
+from tests.conftest import ON_POSTGRES, a_log, an_item
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,6 +135,8 @@ def test_a_restore_is_refused_while_an_app_server_uses_the_database(database_url
         with pytest.raises(backups.RestoreRefused) as refused:
             backups.restore(database_url, target)
         assert "Stopp appen før du gjenoppretter" in str(refused.value)
+        # PostgreSQL counts the app's sessions (several servers may be connected)
+        assert ("tilkoblinger fra appen: 1)" in str(refused.value)) == ON_POSTGRES
         assert _class_group(database_url) == "ETTER"
     finally:
         server.stdin.close()
