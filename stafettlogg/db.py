@@ -492,11 +492,18 @@ def once_per_request(read):
     transaction forgets it (request_memo), so a page rendered after a write is fresh.
     Arguments that are rows count by their id. Callers treat the result as read-only."""
 
+    def key(args, options) -> tuple:
+        return (read.__module__, read.__name__, *(getattr(arg, "id", arg) for arg in args), *sorted(options.items()))
+
     @functools.wraps(read)
     def read_once(*args, **options):
-        key = (read.__module__, read.__name__, *(getattr(arg, "id", arg) for arg in args), *sorted(options.items()))
-        return remembered(key, lambda: read(*args, **options))
+        return remembered(key(args, options), lambda: read(*args, **options))
 
+    def told(value, *args, **options) -> None:
+        """What a wider read of this request found for these arguments (db.remember)."""
+        remember(key(args, options), value)
+
+    read_once.remember = told
     return read_once
 
 

@@ -170,3 +170,40 @@ def test_the_guardian_view_reads_the_consents_once_and_knows_the_one_in_force(ap
     assert len(view["consents"]) == {"one": 1, "replaced": 2, "withdrawn": 1}[case]
     assert (current and current.id) == (expected and expected.id)
     assert (current is None) == (case == "withdrawn")
+
+
+def test_the_guardian_view_reads_the_deletion_request_and_the_last_refusal_in_one_query(app, db_conn):
+    """The family sees its open deletion request (the oldest, as the log's states read it)
+    or, with none open, the unit leader's last refusal: one read for both, and the page's
+    actions take the open one from it (states.open_deletion_request is not asked again)."""
+    from stafettlogg.guardians.queries import plain_view
+    from stafettlogg.logs import states
+    from stafettlogg.models import DeletionRequest, utcnow
+
+    log = a_log()
+    mother, leader = user("foresatt"), user("enhetsleder")
+
+    def shown():
+        with app.test_request_context(), counting(db) as counter:
+            view = plain_view(log)
+            states.open_deletion_request(log)  # the page's actions: from the view's read
+        reads = [sql for sql, _params in counter["sql"] if 'FROM "deletion_request"' in sql]
+        assert len(reads) == 1, reads
+        return (
+            getattr(view["deletion_request"], "reason", None),
+            getattr(view["last_answer"], "response", None),
+        )
+
+    def refused(reason, response):
+        DeletionRequest.create(
+            log=log, requested_by=mother, reason=reason, handled_at=utcnow(), handled_by=leader,
+            outcome="refused", response=response,
+        )  # fmt: skip
+
+    assert shown() == (None, None)
+    refused("Første", "Nei, loggen er i bruk.")
+    refused("Andre", "Nei, ikke ennå.")
+    assert shown() == (None, "Nei, ikke ennå.")  # the last refusal
+    DeletionRequest.create(log=log, requested_by=mother, reason="Tredje")
+    DeletionRequest.create(log=log, requested_by=mother, reason="Fjerde")
+    assert shown() == ("Tredje", None)  # the oldest open one, no refusal beside it

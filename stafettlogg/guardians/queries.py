@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import replace
 
 from flask_login import current_user
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from stafettlogg.db import prepared
 from stafettlogg.i18n import gettext as _
@@ -46,15 +46,18 @@ def plain_view(
     consents = list(_consents.rows(log.id))
     # the consent in force is among them: the page's state and consent block ask it
     states.remember_current_consent(log, next((c for c in consents if c.in_force), None))
-    # the open request as the log's states read it (the page's actions ask it too)
-    open_request = states.open_deletion_request(log)
+    # the open request (or else the unit leader's last refusal) in one read; the open one
+    # kept as the log's states read it (the page's actions ask it too)
+    request = _open_or_refused.first(log.id)
+    open_request = request if request is not None and request.handled_at is None else None
+    states.open_deletion_request.remember(open_request, log)
     context = {
         "log": log,
         "participants": queries.participants(log),
         "consents": consents,
         "deletion_request": open_request,
         # the unit leader's last refusal, shown while no request is open
-        "last_answer": _last_refusal.first(log.id) if open_request is None else None,
+        "last_answer": request if open_request is None else None,
         "shows_content": states.shows_content(log),
         "units": _units_named_by(consents),
     }
@@ -82,11 +85,17 @@ def _consents(log_id: int):
 
 
 @prepared
-def _last_refusal(log_id: int):
+def _open_or_refused(log_id: int):
+    """The family's open deletion request (the oldest, as states.open_deletion_request
+    reads it), or else the unit leader's last refusal: one row or none."""
+    still_open = states.deletion_request_open()
     return (
         DeletionRequest.select()
-        .where(DeletionRequest.log == log_id, DeletionRequest.outcome == "refused")
-        .order_by(DeletionRequest.id.desc())
+        .where(DeletionRequest.log == log_id, still_open | (DeletionRequest.outcome == "refused"))
+        .order_by(
+            Case(None, [(still_open, 0)], 1),
+            Case(None, [(still_open, DeletionRequest.id)], DeletionRequest.id * -1),
+        )
         .limit(1)
     )
 
