@@ -49,7 +49,7 @@ def plain_view(
     # the open request (or else the unit leader's last refusal) in one read; the open one
     # kept as the log's states read it (the page's actions ask it too)
     request = _open_or_refused.first(log.id)
-    open_request = request if request is not None and request.handled_at is None else None
+    open_request = request if request is not None and request.still_open else None
     states.open_deletion_request.remember(open_request, log)
     context = {
         "log": log,
@@ -87,10 +87,11 @@ def _consents(log_id: int):
 @prepared
 def _open_or_refused(log_id: int):
     """The family's open deletion request (the oldest, as states.open_deletion_request
-    reads it), or else the unit leader's last refusal: one row or none."""
+    reads it), or else the unit leader's last refusal: one row or none, marked
+    still_open by states.deletion_request_open."""
     still_open = states.deletion_request_open()
     return (
-        DeletionRequest.select()
+        DeletionRequest.select(DeletionRequest, still_open.alias("still_open"))
         .where(DeletionRequest.log == log_id, still_open | (DeletionRequest.outcome == "refused"))
         .order_by(
             Case(None, [(still_open, 0)], 1),

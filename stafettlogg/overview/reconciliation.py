@@ -156,6 +156,8 @@ def june_reminders(today: dt.date) -> int:
         .tuples()
     }
     pending = {unit.id: unit for unit in units_for_reconciliation() if unit.id not in reviewed}
+    if not pending:
+        return 0
     # every unit's leaders and ITO coordinators in one read, in the transaction of their notices
     with reached_among(told_of_overview(list(pending))) as leaders:
         for leader in leaders:
@@ -173,20 +175,19 @@ def june_reminders(today: dt.date) -> int:
                 reached_checked=True,
             )
             sent += bool(note)
-    if pending:
-        with reached_among(User.select().where(User.role == Role.COORDINATING_UNIT)) as coordinating:
-            for ke in coordinating:
-                note = notify(
-                    ke,
-                    "june_reconciliation",
-                    msg(
-                        "Juni: %(n)s skoler og barnehager er ikke gjennomgått for %(year)s. Avtal årlig gjennomgang.",
-                        n=len(pending),
-                        year=year_label(year),
-                    ),
-                    url=path_for("overview.ke_reconciliation", year=year),
-                    dedupe_key=f"june-reconciliation:{year}:ke:{ke.id}",
-                    reached_checked=True,
-                )
-                sent += bool(note)
+    with reached_among(User.select().where(User.role == Role.COORDINATING_UNIT)) as coordinating:
+        for ke in coordinating:
+            note = notify(
+                ke,
+                "june_reconciliation",
+                msg(
+                    "Juni: %(n)s skoler og barnehager er ikke gjennomgått for %(year)s. Avtal årlig gjennomgang.",
+                    n=len(pending),
+                    year=year_label(year),
+                ),
+                url=path_for("overview.ke_reconciliation", year=year),
+                dedupe_key=f"june-reconciliation:{year}:ke:{ke.id}",
+                reached_checked=True,
+            )
+            sent += bool(note)
     return sent
