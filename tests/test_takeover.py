@@ -50,6 +50,19 @@ def ask(auth, log: Log, persona="other_unit_staff"):
     return auth.persona(persona).post("/logger/ny", data=child_form(log))
 
 
+def taken_over(auth, log: Log, persona: str = "other_unit_staff"):
+    """The persona asks for the ended log, its unit leader accepts the request and the
+    persona accepts the proposal: the log is a draft they hold (their client)."""
+    ask(auth, log, persona)
+    request = LogRequest.get(LogRequest.log == log.id)
+    auth.login_as(leader_of(log).username).post(f"/foresporsler/{request.id}/godta")
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    new = auth.persona(persona)
+    assert new.post(f"/stafettholder/{handover.id}/godta").status_code == 303
+    assert Log.get_by_id(log.id).status == LogStatus.DRAFT
+    return new
+
+
 # ------------------------------------------------------------------ findings 1 and 3
 
 
@@ -604,13 +617,7 @@ def test_a_taken_over_draft_lets_the_new_holder_remove_the_former_school_before_
     from tests.conftest import consent_form
 
     log = closed
-    ask(auth, log)
-    request = LogRequest.get(LogRequest.log == log.id)
-    auth.login_as(leader_of(log).username).post(f"/foresporsler/{request.id}/godta")
-    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
-    new = auth.persona("other_unit_staff")
-    assert new.post(f"/stafettholder/{handover.id}/godta").status_code == 303
-    assert Log.get_by_id(log.id).status == LogStatus.DRAFT
+    new = taken_over(auth, log)
     former = Participant.get(Participant.log == log.id, Participant.user == user("stafettholder"))
     without_old_school = consent_form(services=["kind:helsestasjon"])
     response = new.post(f"/logger/{log.id}/samtykke", data=without_old_school, content_type="multipart/form-data")
@@ -695,3 +702,55 @@ def test_the_new_holder_records_telling_the_guardians_before_the_new_consent(clo
     assert response.status_code == 303
     assert Log.get_by_id(target.id).guardians_informed_on == local_today()
     assert task not in new.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("ended_by", ["the new holder closes it", "the family withdraws", "the family asks to delete"])
+def test_a_taken_over_draft_that_ends_before_a_new_consent_opens_its_old_content_to_no_one(
+    closed, auth, db_conn, ended_by
+):
+    """The family consented before for other people. A colleague in the same school takes
+    the log over; it ends again before the family gives a new consent: by the new holder's
+    close, or by the family's no. Nothing of the content from before opens to the new
+    holder (nor the unit leader): the consent was not given for them."""
+    from tests.conftest import consent_form
+
+    log = closed
+    concern = log.concerns[0].title
+    new = taken_over(auth, log, "same_unit_staff")  # whom the consent covers by unit
+    assert concern not in new.get(f"/logger/{log.id}").get_data(as_text=True)
+    if ended_by == "the new holder closes it":
+        response = new.post(f"/logger/{log.id}/avslutt", data={"reason": "other", "keep": "no"})
+    elif ended_by == "the family withdraws":
+        response = auth.persona("guardian").post(f"/mine/{log.id}/trekk-samtykke", data={"confirm": "yes"})
+    else:
+        response = auth.persona("guardian").post(f"/mine/{log.id}/be-om-sletting", data={"confirm": "yes"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert Log.get_by_id(log.id).status == LogStatus.CLOSED
+    new = auth.persona("same_unit_staff")  # the test's clients share one session
+    page = new.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert concern not in page and "overtatt og avsluttet før familien ga et nytt samtykke" in page
+    for reader in (new, auth.login_as(leader_of(log).username)):
+        for url in (f"/logger/{log.id}/arkivutskrift", f"/logger/{log.id}/familieversjon"):
+            response = reader.get(url)
+            assert response.status_code in (403, 409) and concern not in response.get_data(as_text=True), url
+    if ended_by == "the family asks to delete":
+        return  # an open deletion request: the log is not reopened
+    # reopened with the family's new consent, the content opens again
+    new = auth.persona("same_unit_staff")
+    assert new.post(f"/logger/{log.id}/gjenapne").status_code == 303
+    upload = new.post(f"/logger/{log.id}/samtykke", data=consent_form(), content_type="multipart/form-data")
+    assert upload.status_code == 303 and Log.get_by_id(log.id).status == LogStatus.ACTIVE
+    assert concern in new.get(f"/logger/{log.id}").get_data(as_text=True)
+
+
+def test_a_log_its_own_holder_reopens_and_closes_again_stays_readable(closed, auth, db_conn):
+    """Reopening is no takeover: the holder reads the content the family's consent was
+    given for, before and after a reopening the family said no to."""
+    log = closed
+    concern = log.concerns[0].title
+    holder = auth.persona("holder")
+    assert holder.post(f"/logger/{log.id}/gjenapne").status_code == 303
+    response = holder.post(f"/logger/{log.id}/avslutt", data={"reason": "other", "keep": "no"})
+    assert response.status_code == 303 and Log.get_by_id(log.id).status == LogStatus.CLOSED
+    assert concern in holder.get(f"/logger/{log.id}").get_data(as_text=True)
+    assert concern in holder.get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True)

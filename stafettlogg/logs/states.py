@@ -20,7 +20,18 @@ from stafettlogg.dates import local_today
 from stafettlogg.db import known, once_per_request, prepared, remember, remembered
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.errors import LogError
-from stafettlogg.models import Answer, Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
+from stafettlogg.models import (
+    Answer,
+    Consent,
+    DeletionRequest,
+    Handover,
+    Log,
+    LogRequest,
+    LogStatus,
+    Participant,
+    Unit,
+    User,
+)
 from stafettlogg.notify import msg
 
 DRAFT, ACTIVE, CLOSED, PASSIVE = LogStatus.DRAFT, LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE
@@ -789,6 +800,10 @@ def unreadable_reason(user: User | None, log: Log):
             )
         outside = (GAP_MISSING, None) if consent is None else (GAP_HOLDER_UNIT, user.unit)
         return waiting_message(log) or waiting_message(log, outside)
+    if taken_over_since_consent(log):
+        return msg(
+            "Stafettloggen ble overtatt og avsluttet før familien ga et nytt samtykke. Innholdet fra før vises bare hvis loggen gjenåpnes med et nytt samtykke."
+        )
     consent = last_consent(log)
     if not consent_covers_unit(consent, user.unit):
         return msg(
@@ -800,6 +815,26 @@ def unreadable_reason(user: User | None, log: Log):
             "Familien har trukket tilbake samtykket. Innholdet vises nå bare for stafettholderen og enhetslederen."
         )
     return None
+
+
+def taken_over_since_consent(log: Log) -> bool:
+    """Was the log taken over (a request accepted, take_over: it reopened as a draft to
+    the requester) after the family's newest consent? Then it ended again before a new
+    one, and the content from before opens to no one in the staff: the consent it had was
+    not given for the people who took it over (nor for the participants they added), and
+    a family that withdrew it, or would not consent again, did not open it to them."""
+    return remembered(("taken_over", log.id), lambda: _takeover_since_consent.first(log.id) is not None)
+
+
+@prepared
+def _takeover_since_consent(log_id: int):
+    newest = Consent.select(fn.MAX(Consent.uploaded_at)).where(Consent.log == log_id)
+    return (
+        Handover.select(Handover.id)
+        .join(LogRequest, on=(LogRequest.handover == Handover.id))
+        .where(Handover.log == log_id, Handover.status == Answer.ACCEPTED, Handover.decided_at > newest)
+        .limit(1)
+    )
 
 
 def earlier_consent_reason(user: User | None, log: Log):
