@@ -950,3 +950,47 @@ def test_a_closed_proposal_no_longer_names_the_child_nor_shows_the_note(auth, db
     assert r.status_code == 200 and ("Du har avslått forslaget." in html or "Forslaget er trukket tilbake." in html)
     assert log.subject.name not in html and first_name(log) not in html and "flytter til Sørbyen" not in html
     assert AuditEvent.select().where(AuditEvent.action == "view:handover.respond").count() == reads
+
+
+def test_a_former_holder_with_no_role_left_reads_neither_the_child_nor_the_note(auth, db_conn, log):
+    """Larer accepted the log once, handed it back and was taken off it: the proposal they
+    once accepted names no child and no note any more, and reads nothing of the log."""
+    first = ho.propose_handover(user("stafettholder"), log, user("larer"), note="Mor er syk, snakk med far.")
+    ho.accept_handover(user("larer"), first)
+    back = ho.propose_handover(user("larer"), fresh(log), user("stafettholder"))
+    ho.accept_handover(user("stafettholder"), back)
+    larer = auth.persona("same_unit_staff")
+    page = larer.get(f"/stafettholder/{first.id}").get_data(as_text=True)
+    assert log.subject.name in page and "Mor er syk" in page  # still a participant: the log is theirs to read
+    removed = Participant.get(Participant.log == log.id, Participant.user == user("larer"))
+    auth.persona("holder").post(f"/logger/{log.id}/deltakere/{removed.id}/fjern")
+    assert not Participant.select().where(Participant.id == removed.id).exists()
+    before = AuditEvent.select().where(AuditEvent.user_id == user("larer").id, AuditEvent.log_id == log.id).count()
+    larer = auth.persona("same_unit_staff")
+    response = larer.get(f"/stafettholder/{first.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Forslaget er godtatt" in page
+    assert log.subject.name not in page and "Mor er syk" not in page
+    assert (
+        AuditEvent.select().where(AuditEvent.user_id == user("larer").id, AuditEvent.log_id == log.id).count() == before
+    )
+    assert larer.get(f"/logger/{log.id}").status_code == 404
+
+
+def test_the_holders_notes_in_the_history_are_content_the_consent_gates(auth, db_conn, log):
+    """The notes holders wrote at a handover are about the child: the log page and the
+    handover page show them to whom the consent lets read the log, not to a new holder
+    from a unit the consent leaves out (nor in a draft)."""
+    handover = ho.propose_handover(user("stafettholder"), log, user("larer"), note="Mor er syk, snakk med far.")
+    ho.accept_handover(user("larer"), handover)
+    larer = auth.persona("same_unit_staff")
+    for url in (f"/logger/{log.id}", f"/logger/{log.id}/stafettholder"):
+        assert "Mor er syk" in larer.get(url).get_data(as_text=True), url
+    # larer moves to Sørbyen skole, which the consent leaves out: they hold the log until
+    # someone takes it over, reading none of its content (states.unreadable_reason)
+    User.update(unit=user("kontaktlaerer").unit_id).where(User.id == user("larer").id).execute()
+    larer = auth.persona("same_unit_staff")
+    for url in (f"/logger/{log.id}", f"/logger/{log.id}/stafettholder"):
+        page = larer.get(url).get_data(as_text=True)
+        assert f"{user('stafettholder').name} → {user('larer').name}" in page, url  # the log's frame
+        assert "Mor er syk" not in page, url

@@ -8,6 +8,7 @@ loads the proposal addressed to the current user or answers 404 (never revealing
 from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_login import current_user
 
+from stafettlogg.access import role_on_log
 from stafettlogg.handover import domain as domain
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, states
@@ -102,18 +103,20 @@ def _my_handover(handover_id: int) -> Handover:
     return handover
 
 
-# a proposal the person can still answer, or has accepted (they hold the log): its child is theirs to see
-SHOWS_THE_CHILD = (Answer.PENDING, Answer.ACCEPTED)
-
-
 def _respond_page(handover, values=None, errors=None, status=200):
-    shown = handover.status in SHOWS_THE_CHILD
+    # a proposal the person can still answer, or one they accepted while they still have a
+    # role on the log (access.py): its child is theirs to see. The note the holder wrote is
+    # for the person asked; once accepted, it is the log's content (states.content_readable_by)
+    accepted = handover.status == Answer.ACCEPTED and role_on_log(current_user, handover.log) is not None
+    shown = handover.pending or accepted
+    note_shown = handover.pending or (accepted and states.content_readable_by(current_user, handover.log))
     if shown:  # the proposed person reads the log's header, also when it is shown again with a refusal: audited
         g.log, g.audit_object = handover.log, handover
     return render_template(
         "handover/respond.html",
         handover=handover,
         shown=shown,
+        note_shown=note_shown,
         from_user=User.get_by_id(handover.from_user_id),
         created_by=User.get_by_id(handover.created_by_id),
         values=values or {},
