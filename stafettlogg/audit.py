@@ -112,7 +112,8 @@ def _role_for(user, log_id) -> str:
 CONTENT_ERROR_STATUSES = (409, 422)
 
 # Templates rendered under a log's URL that show nothing of the log: a save status,
-# advice on the text being typed, a search among staff, the error page. Every other
+# advice on the text being typed, a search among staff, the error page, the consent
+# gate's refusal (the log's number and why: a refused person read nothing). Every other
 # template rendered for a log shows its content and is audited, whatever the method.
 NO_LOG_CONTENT_TEMPLATES = frozenset(
     {
@@ -122,6 +123,7 @@ NO_LOG_CONTENT_TEMPLATES = frozenset(
         "meetings/_hints.html",
         "logs/_participant_results.html",
         "handover/_results.html",
+        "logs/waiting.html",
     }
 )
 

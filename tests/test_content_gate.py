@@ -12,7 +12,7 @@ import pytest
 
 from stafettlogg.dates import local_today
 from stafettlogg.logs import states
-from stafettlogg.models import Consent, Log, LogStatus, utcnow
+from stafettlogg.models import AuditEvent, Consent, Log, LogStatus, utcnow
 from tests.conftest import a_consent, a_log, a_meeting, an_item, url_values, user
 
 pytestmark = pytest.mark.db
@@ -102,9 +102,13 @@ def test_after_the_family_withdraws_consent_only_the_holder_and_the_unit_leader_
     assert page.status_code == 200 and ENTRY not in body(page) and CONCERN not in body(page)
     assert "Familien har trukket tilbake samtykket" in body(page)
     assert "Trukket tilbake" in body(page)  # the consent fact says so, instead of «Mangler»
+    events = AuditEvent.select().where(AuditEvent.log_id == log.id, AuditEvent.user_id == user("aktor").id)
+    read_before = events.count()
     for path in ("/seksjon/entries", "/sammendrag", f"/moter/{meeting.id}", f"/moter/{meeting.id}/les-hoyt"):
         response = participant.get(f"/logger/{log.id}{path}")
         assert response.status_code == 409 and ENTRY not in body(response) and PLACE not in body(response), path
+    # refused, they read nothing: the family's access history does not say they read the log
+    assert events.count() == read_before
 
     from bench.run import counting
     from stafettlogg.db import db

@@ -57,7 +57,9 @@ def send(log_id):
         pkg, _delivery = domain.archive(current_user, g.log, via)
     except LogError as e:
         _no_more(e)
-        return _page({"_form": str(e)}, status=403 if e.code == "forbidden" else 409)
+        if e.code == "forbidden":
+            abort(403)  # the error page: a page of the log answered 403 would go unaudited
+        return _page({"_form": str(e)}, status=409)
     if via == "folder":
         flash(
             _(
@@ -105,8 +107,9 @@ def reference(log_id):
         domain.set_reference(current_user, g.log, request.form.get("reference", ""))
     except LogError as e:
         _no_more(e)
-        status = 403 if e.code == "forbidden" else 422
-        return _page({e.field or "_form": str(e)}, {"reference": request.form.get("reference", "")}, status)
+        if e.code == "forbidden":
+            abort(403)  # the error page: a page of the log answered 403 would go unaudited
+        return _page({e.field or "_form": str(e)}, {"reference": request.form.get("reference", "")}, 422)
     flash(_("Saksnummeret er lagret."), "success")
     return redirect(url_for("archive.show", log_id=log_id), 303)
 
