@@ -994,3 +994,17 @@ def test_the_holders_notes_in_the_history_are_content_the_consent_gates(auth, db
         page = larer.get(url).get_data(as_text=True)
         assert f"{user('stafettholder').name} → {user('larer').name}" in page, url  # the log's frame
         assert "Mor er syk" not in page, url
+
+
+def test_a_proposal_made_before_the_consent_ran_out_is_not_accepted_while_the_log_waits(auth, db_conn, log):
+    """Handing over waits for the new consent (states: hand_over), and so does accepting a
+    proposal sent before it ran out: the log keeps its holder, who renews the consent."""
+    handover = ho.propose_handover(user("stafettholder"), log, user("larer"))
+    Consent.update(expires_on=dt.date.today() - dt.timedelta(days=1)).where(Consent.log == log.id).execute()
+    response = auth.persona("same_unit_staff").post(f"/stafettholder/{handover.id}/godta")
+    assert response.status_code == 409 and "samtykke" in response.get_data(as_text=True)
+    assert fresh(log).holder_id == user("stafettholder").id
+    assert Handover.get_by_id(handover.id).status == "pending"
+    Consent.update(expires_on=dt.date.today() + dt.timedelta(days=300)).where(Consent.log == log.id).execute()
+    assert auth.persona("same_unit_staff").post(f"/stafettholder/{handover.id}/godta").status_code == 303
+    assert fresh(log).holder_id == user("larer").id

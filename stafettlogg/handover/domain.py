@@ -254,7 +254,9 @@ def accept_handover(by: User, handover: Handover) -> Log:
             if (error := states.problem(by, log, "take_over")) is not None:
                 raise HandoverError(str(error))
             log = states.apply(by, log, "take_over", obj=handover, **states.REOPEN_RESET)
-        _check_log_open(log)
+        # the person the proposal names (above); whether it is still pending is _decide's
+        elif (error := states.problem(by, log, "accept_handover", roles={"proposed_holder"})) is not None:
+            raise HandoverError(str(error))
         to_user = User.get_by_id(handover.to_user_id)
         if not to_user.active:
             raise HandoverError(_("Du er deaktivert og kan ikke bli stafettholder."))

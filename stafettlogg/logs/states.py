@@ -89,6 +89,9 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         # not while waiting for consent: the new holder would need a consent no one can give yet
         Transition("hand_over", OPEN, None, ("holder",), ("pending_handover",), ""),
+        # the proposed person accepts a proposal to a log in use: as handing over, not while
+        # the log waits for a consent (one proposed before the consent ran out, too)
+        Transition("accept_handover", OPEN, None, ("proposed_holder",), (), ""),
         Transition(
             "delete",
             ENDED,
@@ -264,6 +267,7 @@ STATE_MESSAGES = {
     "reopen": _l("Bare en avsluttet eller passiv stafettlogg kan gjenåpnes."),
     "delete": _l("Stafettloggen må avsluttes før den kan slettes."),
     "hand_over": _l("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."),
+    "accept_handover": _l("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."),
     "accept_request": _l("Stafettloggen er slettet."),
     "decline_request": _l("Stafettloggen er slettet."),
     "take_over": _l("Forslaget gjelder ikke lenger. Stafettloggen er allerede tatt i bruk igjen."),
@@ -287,6 +291,7 @@ ROLE_MESSAGES = {
     "accept_request": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan svare på forespørselen."),
     "decline_request": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan svare på forespørselen."),
     "take_over": _l("Bare den som er foreslått, kan godta forslaget."),
+    "accept_handover": _l("Bare den som er foreslått, kan godta forslaget."),
     "invite_guardian": _l("Bare stafettholderen kan invitere foresatte."),
 }
 
@@ -347,10 +352,13 @@ def _refusal(
     return None
 
 
-def problem(user: User | None, log: Log, action: str, waivers: dict | None = None) -> LogError | None:
+def problem(
+    user: User | None, log: Log, action: str, waivers: dict | None = None, roles: set[str] | None = None
+) -> LogError | None:
     """Why this person may not take this action on this log now, or None. `waivers`:
-    the reasons the action carries; a waivable blocker applies unless its reason is given."""
-    refusal = _refusal(user, log, action, waivers={} if waivers is None else waivers)
+    the reasons the action carries; a waivable blocker applies unless its reason is given.
+    `roles`: the person's roles on the log when the caller has just read them (else asked)."""
+    refusal = _refusal(user, log, action, roles=roles, waivers={} if waivers is None else waivers)
     if refusal is None:
         return None
     message, code = refusal
