@@ -980,6 +980,27 @@ def test_a_refused_measure_edit_comes_back_inside_the_measures_it_replaces(auth,
     assert "Min endring." in html and 'hx-target="#meeting-measures"' in html
 
 
+def test_an_edit_asked_for_after_the_minutes_were_approved_shows_the_measures_and_why(auth, meeting):
+    """Finding: «Endre» on a measure whose minutes someone approved meanwhile answered 409
+    with the whole error page, which htmx swapped in place of the measure's row (header,
+    menu and footer inside the list). The answer is the measures again, saying why, put in
+    place of the whole list."""
+    client = auth.persona("holder")
+    client.post(url(meeting, "/tiltak"), data=_measure_form(), headers=HX)
+    measure = Measure.get(Measure.meeting == meeting)
+    Meeting.update(finalised_at=utcnow()).where(Meeting.id == meeting.id).execute()
+    response = client.get(url(meeting, f"/tiltak/{measure.id}/endre"), headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and html.lstrip().startswith('<section id="meeting-measures"')
+    assert response.headers["HX-Retarget"] == "#meeting-measures" and response.headers["HX-Reswap"] == "outerHTML"
+    assert "Referatet er godkjent" in html and "<header" not in html
+    whole = client.get(url(meeting, f"/tiltak/{measure.id}/endre"))  # without JavaScript: the meeting page
+    assert whole.status_code == 409 and "Referatet er godkjent" in whole.get_data(as_text=True)
+    assert (
+        auth.persona("same_unit_staff").get(url(meeting, f"/tiltak/{measure.id}/endre"), headers=HX).status_code == 404
+    )
+
+
 def test_minutes_meeting_mode_takes_can_be_kept_when_the_meeting_is_moved(auth, meeting):
     """Finding: meeting mode takes minutes of up to 20 000 characters, but the log page's
     form for the same meeting (moving it, changing the place) refused anything over 5 000:

@@ -47,14 +47,6 @@ def _meeting(meeting_id):
     return meeting
 
 
-def _editable(meeting) -> bool:
-    return (
-        domain.can_write(current_user, g.log)
-        and states.state_of(g.log) == states.ACTIVE
-        and meeting.finalised_at is None
-    )
-
-
 def _context(meeting, **extra) -> dict:
     """What the meeting page shows. The log is read with its child, unit and holder in one
     query, and its holder history once (the minutes name the holder as of the meeting);
@@ -247,7 +239,7 @@ def correction_create(log_id, meeting_id):
 # ------------------------------------------------------------------ measures agreed in the meeting
 
 
-def _measures_fragment(meeting, status=200, **extra):
+def _measures_fragment(meeting, status=200, headers=None, **extra):
     def whole_page():
         if status >= 400:
             return _page(meeting, status, **extra)
@@ -257,7 +249,7 @@ def _measures_fragment(meeting, status=200, **extra):
         "meetings/_measures.html",
         whole_page,
         status,
-        headers={"HX-Trigger": "log-changed"} if status < 400 else None,
+        headers=headers or ({"HX-Trigger": "log-changed"} if status < 400 else None),
         reads=lambda: _context(meeting, **extra),
     )
 
@@ -297,8 +289,14 @@ def _measure_values(measure) -> dict:
 def measure_edit(log_id, meeting_id, measure_id):
     meeting = _meeting(meeting_id)
     measure = _meeting_measure(meeting, measure_id)
-    if not _editable(meeting):
-        abort(409)
+    try:
+        domain.ensure_open(current_user, g.log, meeting)
+    except (domain.Forbidden, sec.Forbidden):
+        abort(403)
+    except LogError as e:  # approved, or the log closed, since the page was shown
+        # «Endre» swaps the measure's row: the answer is the whole list again, saying why
+        retarget = {"HX-Retarget": "#meeting-measures", "HX-Reswap": "outerHTML"}
+        return _measures_fragment(meeting, 409, retarget, measure_errors={"_form": str(e)})
     context = _context(meeting, editing_measure=measure.id, measure_values=_measure_values(measure))
     return page_or_fragment("meetings/_measure_form.html", "meetings/show.html", measure=measure, **context)
 
