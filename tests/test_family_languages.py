@@ -406,3 +406,7 @@ def test_a_family_page_says_in_its_language_when_the_server_does_not_answer(auth
     assert notice and notice.group(1) == "Coś poszło nie tak po naszej stronie. Spróbuj ponownie za chwilę."
     staff = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
     assert "Stafettloggen svarer ikke akkurat nå, så dette ble ikke lagret." in staff
+    # and when a request is refused (static/js/app.js: a 4xx not swapped)
+    refused = re.search(r"<div[^>]*data-request-refused[^>]*>(.*?)</div>", page, re.S)
+    assert refused and refused.group(1) == "To się nie udało. Odśwież stronę."
+    assert "Det kan være endret eller slettet av noen andre" in staff

@@ -82,18 +82,25 @@
 
   // No answer, or a 5xx (a database outage answers 503): say so, calmly. The form keeps
   // what was typed, because htmx swaps nothing. Autosave in meetings retries by itself.
-  function showUnavailable(show) {
-    var notice = document.querySelector("[data-server-unavailable]");
+  // A 4xx that is not swapped (the base template's responseHandling: 409 and 422 are, with
+  // the form and why) means what was clicked is gone or changed, or access changed: say
+  // so, instead of a button that seems to do nothing.
+  function showNotice(selector, show) {
+    var notice = document.querySelector(selector);
     if (notice) { notice.hidden = !show; }
   }
-  document.addEventListener("htmx:sendError", function () { showUnavailable(true); });
+  function showUnavailable(show) { showNotice("[data-server-unavailable]", show); }
+  function showRefused(show) { showNotice("[data-request-refused]", show); }
+  document.addEventListener("htmx:sendError", function () { showRefused(false); showUnavailable(true); });
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (status >= 500 || status === 0) { showUnavailable(true); }
+    if (status >= 500 || status === 0) { showRefused(false); showUnavailable(true); }
+    else if (status >= 400) { showUnavailable(false); showRefused(true); }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status > 0 && xhr.status < 500) { showUnavailable(false); }
+    if (xhr && xhr.status > 0 && xhr.status < 400) { showRefused(false); }
   });
 
   // Print buttons: <button data-print>.

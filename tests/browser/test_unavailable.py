@@ -17,13 +17,18 @@ def page(request, browser, live_server):
     context.close()
 
 
-def test_an_htmx_save_during_an_outage_says_so_and_keeps_the_text(page, log):
+def highlights_form_open(page, log, notice: str):
+    """The holder on the log page, the highlights' add form open; the notice, hidden."""
     page.login("stafettholder")
     page.goto(f"/logger/{log.id}")
     p = page.page
-    notice = p.locator("[data-server-unavailable]")
-    assert notice.is_hidden()
+    assert p.locator(notice).is_hidden()
     p.click("#section-highlights summary")
+    return p, p.locator(notice)
+
+
+def test_an_htmx_save_during_an_outage_says_so_and_keeps_the_text(page, log):
+    p, notice = highlights_form_open(page, log, "[data-server-unavailable]")
     form = p.locator("#section-highlights details.add-form form")
     textarea = p.locator("#new-highlights-body")
     textarea.fill("Barnet leste høyt for klassen")
@@ -48,3 +53,32 @@ def test_an_htmx_save_during_an_outage_says_so_and_keeps_the_text(page, log):
     page.check()
     # the browser and htmx log the 503 it was given on purpose; nothing else may be logged
     page.console_errors[:] = [e for e in page.console_errors if "503" not in e]
+
+
+def test_a_click_on_something_deleted_meanwhile_says_so(page, log):
+    """«Endre» on a highlight a colleague deleted a moment ago is refused (404, not
+    swapped): the page says so and how to go on, instead of a button that does nothing;
+    the notice goes away with the next request that succeeds."""
+    from stafettlogg.db import db
+    from stafettlogg.models import Highlight
+
+    p, notice = highlights_form_open(page, log, "[data-request-refused]")
+    p.fill("#new-highlights-body", "Barnet leste høyt for klassen")
+    p.locator("#section-highlights details.add-form form button[type=submit]").click()
+    item = p.locator("#section-highlights li", has_text="Barnet leste høyt for klassen")
+    item.wait_for()
+    with db.connection_context():
+        Highlight.delete().where(Highlight.log == log.id).execute()  # deleted in another tab
+    item.get_by_role("link", name="Endre").click()
+    notice.wait_for(state="visible")
+    assert "endret eller slettet av noen andre" in notice.inner_text()
+    assert p.locator("[data-server-unavailable]").is_hidden()
+    ARTIFACTS.mkdir(exist_ok=True)
+    p.screenshot(path=str(ARTIFACTS / f"htmx-refused-{p.viewport_size['width']}.png"))
+    page.check()
+    p.click("#section-highlights summary")
+    p.fill("#new-highlights-body", "Barnet spilte fotball")
+    p.locator("#section-highlights details.add-form form button[type=submit]").click()
+    notice.wait_for(state="hidden")
+    # the browser logs the 404 it was given; nothing else may be logged
+    page.console_errors[:] = [e for e in page.console_errors if "404" not in e]
