@@ -356,8 +356,9 @@ def password():
         elif problem := password_problem(form.new.data, current_user.username):
             form.new.errors.append(problem)
         else:
+            password_hash = hash_password(form.new.data)  # slow (Argon2): outside the write lock
             with write_transaction():
-                User.update(password_hash=hash_password(form.new.data), must_change_password=False).where(
+                User.update(password_hash=password_hash, must_change_password=False).where(
                     User.id == current_user.id
                 ).execute()
                 rotate_session_token(current_user)  # ends every other session

@@ -483,3 +483,40 @@ def test_a_deactivated_account_is_not_told_of_a_second_factor_reset(app, clock):
         assert AuditEvent.select().where(AuditEvent.action == "second_factor_reset").count() == 2
         assert not Notification.select().where(Notification.kind == "second_factor_reset").exists()
         assert not OutboxEmail.select().exists()
+
+
+def test_passwords_and_recovery_codes_are_hashed_outside_the_write_lock(app, auth, client, clock, monkeypatch):
+    """Argon2 takes tens of milliseconds a hash (ten recovery codes: a good part of a
+    second): done inside a write transaction it holds SQLite's write lock, and every other
+    writer (a meeting's autosave, the audit event a read writes) waits. Turning on the
+    second factor, changing one's password and creating an account hash first."""
+    from stafettlogg import passwords
+    from stafettlogg.models import Role
+    from stafettlogg.org import domain as org
+
+    hashed_in_a_transaction, hashed = [], []
+
+    class Watched:
+        def __init__(self, hasher):
+            self.hasher = hasher
+
+        def __getattr__(self, name):  # verify and the rest as they are
+            return getattr(self.hasher, name)
+
+        def hash(self, secret, *args, **kwargs):
+            hashed.append(1)
+            if db.in_transaction():
+                hashed_in_a_transaction.append(1)
+            return self.hasher.hash(secret, *args, **kwargs)
+
+    monkeypatch.setattr(passwords, "_hasher", Watched(passwords._hasher))
+    auth.login("larer")
+    enrol(client, clock)
+    changed = client.post(
+        "/konto/passord",
+        data={"current": "demo-passord", "new": "Hesten spiser havre", "repeat": "Hesten spiser havre"},
+    )
+    assert changed.status_code == 302
+    with app.app_context(), db.connection_context():
+        org.create_user(Role.STAFF, "ny.ansatt", "Ny Ansatt", unit=user("larer").unit)
+    assert len(hashed) >= second_factor.RECOVERY_CODES + 2 and not hashed_in_a_transaction

@@ -380,8 +380,9 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
     """seed 001: the unit leader deletes a passive log by agreement, a closed log
     the guardians did not agree to keep, or a log whose guardians asked for deletion.
     All content and files are purged; a tombstone without personal data remains, and
-    audit events keep ids only. On SQLite the file is vacuumed afterwards so that no
-    byte of it holds the deleted data (SECURITY.md "Deletion purges")."""
+    audit events keep ids only. On SQLite what is deleted is overwritten in the file
+    (secure_delete) and the WAL emptied, so that no byte of either holds the deleted data
+    (SECURITY.md "Deletion purges")."""
     if problem := waiver_problem(archive_waiver):
         raise LogError(problem, "archive_waiver")
     with write_transaction():
@@ -410,7 +411,7 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
         cancel_undelivered(log)
         for address in sorted(emails):  # queued with the deletion, sent after commit
             _send_deleted_email(address, emails[address])
-    vacuum()
+    overwrite_on_disk()
     return tombstone
 
 
@@ -467,10 +468,12 @@ def _purge(log: Log) -> None:
             User.delete().where(User.id == user_id, User.role == Role.GUARDIAN).execute()
 
 
-def vacuum() -> None:
-    """Rebuild the SQLite file so deleted pages hold nothing, then empty the WAL.
-    VACUUM cannot run inside a transaction."""
+def overwrite_on_disk() -> None:
+    """Bring the deletion into the SQLite file and empty the WAL, whose earlier frames
+    still hold the pages as they were: secure_delete (db.py) has already overwritten what
+    was deleted, so no VACUUM is needed for that. A VACUUM rewrites the whole file under an
+    exclusive lock, for minutes when the file holds gigabytes of consent scans: every other
+    writer would wait past its busy timeout, and the request past gunicorn's."""
     if not is_sqlite() or db.in_transaction():
         return
-    db.execute_sql("VACUUM")
     db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -164,12 +164,13 @@ def create_user(
     if email.strip() and not is_email_address(email):
         raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
     initial = password or temporary_password()
+    password_hash = hash_password(initial)  # slow (Argon2): outside the write lock
     with write_transaction():
         identity = _check_login_identity(login_identity, unit=unit if role == Role.STAFF else None)
         user = User.create(
             username=_check_username(username),
             login_identity=identity,
-            password_hash=hash_password(initial),
+            password_hash=password_hash,
             name=name.strip(),
             role=role,
             unit=unit,

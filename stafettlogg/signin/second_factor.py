@@ -111,6 +111,7 @@ def confirm(user: User, stored_pending: str, code: str) -> list[str] | None:
     if step is None:
         return None
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
+    hashes = [hash_password(_normalise(c)) for c in codes]  # slow (Argon2): outside the write lock
     now = clock.now()
     with write_transaction():
         updated = (
@@ -122,7 +123,7 @@ def confirm(user: User, stored_pending: str, code: str) -> list[str] | None:
             return None
         RecoveryCode.delete().where(RecoveryCode.user == user.id).execute()
         RecoveryCode.insert_many(
-            [{"user": user.id, "code_hash": hash_password(_normalise(c)), "created_at": now} for c in codes]
+            [{"user": user.id, "code_hash": code_hash, "created_at": now} for code_hash in hashes]
         ).execute()
         audit.record("second_factor_enrolled", obj=user, user=user)
     return codes
