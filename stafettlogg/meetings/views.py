@@ -111,10 +111,7 @@ def _page(meeting, status=200, **extra):
 
 @bp.route("/<int:log_id>/moter/<int:meeting_id>")
 def show(log_id, meeting_id):
-    meeting = _meeting(meeting_id)
-    if g.log.status == "draft":
-        abort(404)
-    return _page(meeting)
+    return _page(_meeting(meeting_id))  # a draft's meetings: the consent gate (logs/gate.py) refuses
 
 
 # ------------------------------------------------------------------ agenda and minutes
