@@ -453,7 +453,13 @@ def test_informed_date_belongs_to_the_holder_who_recorded_it(log, auth, db_conn)
     start = c.get("/").get_data(as_text=True)
     assert f"Fortell foresatte at du er ny stafettholder for {log.subject.name}" in start
     r = c.post(f"/logger/{log.id}/foresatte-informert", data={"informed_on": "2999-01-01"})
-    assert r.status_code == 303 and Log.get_by_id(log.id).guardians_informed_on is None
+    assert r.status_code == 422 and Log.get_by_id(log.id).guardians_informed_on is None
+    # the start page again: the date as typed, marked, and why beside it; not a read of the log
+    page = r.get_data(as_text=True)
+    field = page[page.index(f'id="informed-{log.id}"') :].split(">", 1)[0]
+    assert 'value="2999-01-01"' in field and 'aria-invalid="true"' in field
+    assert f'id="informed-{log.id}-error"' in page and "Mine stafettlogger" in page
+    assert not AuditEvent.select().where(AuditEvent.action == "view:logs.guardians_informed").exists()
     r = c.post(f"/logger/{log.id}/foresatte-informert", data={"informed_on": local_today().isoformat()})
     assert Log.get_by_id(log.id).guardians_informed_on == local_today()
     assert f"Fortell foresatte at du er ny stafettholder for {log.subject.name}" not in c.get("/").get_data(

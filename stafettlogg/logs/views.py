@@ -28,6 +28,7 @@ from stafettlogg.logs import add_forms, domain, files, gate, ip_prompt, lifecycl
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.forms import MAX_GUARDIANS, optional_date, parse_create_form
 from stafettlogg.logs.sections import SECTIONS
+from stafettlogg.main.pages import staff_start_page
 from stafettlogg.models import Consent, Guardian, Measure, Participant, Unit, User
 from stafettlogg.takeover import domain as requests
 from stafettlogg.web import PLACEHOLDER, back_to, page_or_fragment, row_or_404, wants_fragment
@@ -190,8 +191,10 @@ def guardians_informed(log_id):
             raise domain.LogError(_("Skriv datoen som dd.mm.åååå."), "informed_on")
         domain.record_guardians_informed(current_user, g.log, informed)
     except domain.LogError as e:
-        flash(str(e), "error")
-        return redirect(url_for("main.index"), 303)
+        # the start page again, the date as typed and why beside it (not a read of the log)
+        g.log, log_id = None, g.log.id
+        informed = {"errors": {log_id: str(e)}, "typed": {log_id: request.form.get("informed_on", "")}}
+        return staff_start_page(422, informed=informed)
     flash(_("Datoen er lagret."), "success")
     return redirect(url_for("main.index"), 303)
 

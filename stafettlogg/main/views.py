@@ -3,12 +3,13 @@
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from stafettlogg import audit, languages
+from stafettlogg import languages
 from stafettlogg.access import consent_age
 from stafettlogg.auth import safe_next
 from stafettlogg.db import db, write_transaction
 from stafettlogg.logs import queries
 from stafettlogg.main import queries as main_queries
+from stafettlogg.main.pages import staff_start_page
 from stafettlogg.models import Notification, Role, utcnow
 from stafettlogg.web import is_htmx, page_or_fragment
 
@@ -29,16 +30,7 @@ def healthz():
 def index():
     role = current_user.role
     if current_user.is_staff:
-        after = request.args.get("etter")
-        # htmx asks for the next window of my logs to append in place of "Vis flere"
-        context = queries.start_page(current_user, after, window_only=bool(after) and is_htmx())
-        only_items = bool(context["window"].cursor) and is_htmx()
-        response = page_or_fragment("main/_log_list.html", "main/index.html", only_items=only_items, **context)
-        if "due" in context:  # the to-dos show what each measure is, who talks with the child
-            # after rendering: a write forgets what the request has read (db.write_transaction);
-            # before the response leaves: if the events cannot be written, nothing is shown
-            audit.record_reads("view:main.index", queries.start_page_reads(current_user, context))
-        return response
+        return staff_start_page()
     context = {}
     if role == Role.GUARDIAN:
         logs, under_age = queries.guardian_logs(current_user)
