@@ -61,6 +61,14 @@ def record_reads(action: str, roles: dict[int, str]) -> None:
         _READS.execute(rows)
 
 
+def record_named(action: str, log_ids) -> None:
+    """One read of each log a list names in the reader's own role (the unit overview, its
+    exports, the deletion queues: the child's name, class and holder, not the log's
+    content): the family's access history says who saw their child on such a list."""
+    role = current_user.role
+    record_reads(action, {log_id: role for log_id in log_ids if log_id})
+
+
 # the columns of a read: who, in which role, which log (no object)
 _READS = PreparedInsert(
     AuditEvent,

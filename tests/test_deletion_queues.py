@@ -211,3 +211,24 @@ def test_in_nynorsk_an_empty_later_window_reads_in_nynorsk(auth, unit):
     client.set_cookie("lang", "nn")
     html = client.get(f"/enheter/{unit.id}/sletting?kan=9999-01-01T00:00:00_1").get_data(as_text=True)
     assert "Ingen fleire stafettloggar." in html and "Til starten av lista" in html
+
+
+def test_the_children_a_queue_names_have_it_in_their_access_history(auth, unit):
+    """The queues name children whose log has ended: each child of the windows shown (and
+    of an htmx window appended) has the leader's look in the family's access history; the
+    children of the windows not shown do not."""
+    from stafettlogg.guardians.queries import access_history
+
+    def seen(queue: str, n: int) -> bool:
+        log = Log.select().join(Log.subject.rel_model).where(Log.subject.rel_model.name == f"Kø-{queue}-{n}").get()
+        with auth.app.test_request_context():
+            return any(row["text"] == "Så barnet på en oversikt for enheten" for row in access_history(log).items)
+
+    client = auth.persona("unit_leader")
+    html = client.get(f"/enheter/{unit.id}/sletting").get_data(as_text=True)
+    assert all(seen(queue, n) for queue in PARAMS for n in range(SIZE))
+    assert not any(seen(queue, n) for queue in PARAMS for n in range(SIZE, COUNT))
+    client.get(listed(unit, "waiting").more(html, "hx-get"), headers={"HX-Request": "true"})
+    assert all(seen("waiting", n) for n in range(SIZE, 2 * SIZE)) and not seen("requested", SIZE)
+    events = AuditEvent.select().where(AuditEvent.action == "view:lifecycle.queue")
+    assert events.count() == len(PARAMS) * SIZE + SIZE  # bounded by the windows shown

@@ -139,3 +139,28 @@ def test_queries_are_constant_and_details_are_read_for_the_window_only(auth, chi
         params for sql, params in after["sql"] if sql.startswith('SELECT "t1"."id", "t1"."name", "t1"."job_title"')
     ]
     assert len(holders) == 1 and len(holders[0]) <= SIZE
+
+
+def test_a_child_seen_on_the_overview_or_in_its_export_is_in_the_familys_access_history(auth, children):
+    """The overview names the child (and that the child has a log, its class and holder):
+    the family's access history says the unit leader saw the child on it, for the children
+    of the window shown and of the export, no others."""
+    from stafettlogg.guardians.queries import access_history
+    from stafettlogg.models import AuditEvent, Log
+
+    def seen(log_id: int) -> list[dict]:
+        with auth.app.test_request_context():
+            rows = access_history(Log.get_by_id(log_id)).items
+        return [row for row in rows if row["text"] == "Så barnet på en oversikt for enheten"]
+
+    logs = [row.log_id for row in domain.unit_overview(_unit(), domain.current_school_year())]
+    shown, later = [i for i in logs[:SIZE] if i], [i for i in logs[SIZE:] if i]
+    assert shown and later
+    leader = auth.persona("unit_leader")
+    leader.get(_path())
+    assert all(seen(i) for i in shown) and not any(seen(i) for i in later)
+    assert seen(shown[0])[0]["role"] == "unit_leader"
+    views = AuditEvent.select().where(AuditEvent.action == "view:overview.unit_overview")
+    assert views.count() == len(shown)  # one event per child shown, bounded by the window
+    leader.get(f"{_path()}/{domain.current_school_year()}/xlsx")
+    assert all(seen(i) for i in later)

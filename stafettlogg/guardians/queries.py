@@ -311,9 +311,15 @@ PRINT_ENDPOINTS = (
 )
 
 
+# the lists of a unit's children that name the child, not the log's content (audit.record_named)
+LIST_ENDPOINTS = ("view:overview.unit_overview", "view:overview.export", "view:lifecycle.queue")
+
+
 def action_text(action: str) -> str:
     if action in ACTION_TEXT:
         return str(ACTION_TEXT[action])
+    if action in LIST_ENDPOINTS:
+        return _("Så barnet på en oversikt for enheten")
     if action in PRINT_ENDPOINTS:
         return _("Skrev ut stafettloggen")
     if action == "view:logs.consent_file":

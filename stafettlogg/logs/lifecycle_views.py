@@ -202,18 +202,27 @@ def queue(unit_id):
     cursors = {key: request.args.get(param) for key, param in params.items()}
     asked = next((key for key in params if cursors[key]), None)  # htmx asks for one list at a time
 
+    named: list[int] = []  # the ended logs whose child the answer names (the deleted ones: no one)
+
+    def queues_shown(**only):
+        queues = queries.deletion_queues(g.unit.id, cursors, **only)
+        named.extend(log.id for window in queues.values() for log in window.items)
+        return queues
+
     def page():
-        queues = queries.deletion_queues(g.unit.id, cursors)
+        queues = queues_shown()
         deleted = queries.deleted_window(g.unit.id, request.args.get("etter"))
         return render_template("logs/deletion_queue.html", only_rows=False, queues=queues, deleted=deleted, **context)
 
     def rows():
         """htmx's request reads only the list it appends to."""
         if asked:
-            return {"queues": queries.deletion_queues(g.unit.id, cursors, only=asked)}
+            return {"queues": queues_shown(only=asked)}
         return {"deleted": queries.deleted_window(g.unit.id, request.args.get("etter"))}
 
     context = {"unit": g.unit, "queue": asked, "params": params}
-    return page_or_fragment(
+    response = page_or_fragment(
         "logs/_deletion_rows.html" if asked else "logs/_deleted_rows.html", page, reads=rows, only_rows=True, **context
     )
+    audit.record_named("view:lifecycle.queue", named)  # before the response leaves, as the start page's
+    return response

@@ -83,6 +83,7 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
             only_items=bool(window.cursor) and is_htmx(),
         )
     audit.record("overview_view", obj=unit)
+    audit.record_named("view:overview.unit_overview", [row.log_id for row in window.items])
     return response
 
 
@@ -99,6 +100,7 @@ def export(unit_id, year, fmt):
     with snapshot():  # the rows read at one moment; the audit event is a write, after it
         rows = domain.unit_overview(g.unit, year)
     audit.record(f"overview_export_{fmt}", obj=g.unit)
+    audit.record_named("view:overview.export", [row.log_id for row in rows])
     if fmt == "csv":
         body, mimetype = exports.overview_csv(g.unit.name, year, rows), "text/csv; charset=utf-8"
     else:
