@@ -354,6 +354,10 @@ class Log(BaseModel):
     closed_at = DateTimeField(null=True)
     version = IntegerField(default=1)
     archive_reference = CharField(max_length=100, default="")  # the archive's saksnummer
+    # taken over (states: take_over reopened it as a draft to the requester) and no new
+    # consent on file since: the content from before opens to no one in the staff, also
+    # once the draft has ended again (states.unreadable_reason); activation clears it
+    sealed = BooleanField(default=False)
 
     class Meta:
         indexes = (

@@ -760,3 +760,50 @@ def test_a_log_its_own_holder_reopens_and_closes_again_stays_readable(closed, au
     assert response.status_code == 303 and Log.get_by_id(log.id).status == LogStatus.CLOSED
     assert concern in holder.get(f"/logger/{log.id}").get_data(as_text=True)
     assert concern in holder.get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True)
+
+
+def test_a_log_in_use_taken_over_by_request_stays_readable_to_its_holder_once_closed(log, auth, db_conn):
+    """A request for a log in use is a handover of it, under the consent it has (which
+    covers the requester's school): the new holder reads it, and reads it still once it
+    is closed. Only a log that reopened as a draft to the requester is sealed."""
+    ask(auth, log, "same_unit_staff")
+    request = LogRequest.get(LogRequest.log == log.id)
+    assert auth.persona("holder").post(f"/foresporsler/{request.id}/godta").status_code == 303
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    new = auth.persona("same_unit_staff")
+    assert new.post(f"/stafettholder/{handover.id}/godta").status_code == 303
+    concern = log.concerns[0].title
+    assert Log.get_by_id(log.id).status == LogStatus.ACTIVE
+    assert concern in new.get(f"/logger/{log.id}").get_data(as_text=True)
+    response = new.post(f"/logger/{log.id}/avslutt", data={"reason": "other", "keep": "no"})
+    assert response.status_code == 303 and Log.get_by_id(log.id).status == LogStatus.CLOSED
+    assert concern in new.get(f"/logger/{log.id}").get_data(as_text=True)
+
+
+def test_the_migration_seals_the_logs_taken_over_before_it_with_no_consent_since(database_url, db_conn):
+    """0038: a log the audit shows was taken over (log_reopened naming a handover), with no
+    consent uploaded after, is sealed; one with a consent since, or reopened by its own
+    holder (log_reopened naming the log), is not."""
+    from playhouse.migrations import Runner
+
+    from stafettlogg.db import MIGRATIONS_DIR, db
+
+    taken, consented, own = an_ended_log(), an_ended_log(), an_ended_log()
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    db.close()
+    db.connect()
+    runner.down("0038_log_sealed")
+    mark = db.obj.param
+    for log, at, kind in (
+        (taken, "2099-01-01", "handover"),
+        (consented, "2001-01-01", "handover"),
+        (own, "2099-01-01", "log"),
+    ):
+        db.execute_sql(
+            "INSERT INTO audit_event (at, user_id, username, role, action, log_id, object_type, object_id, ip) "
+            f"VALUES ({mark}, 1, 'u', 'proposed_holder', 'log_reopened', {mark}, {mark}, 1, '')",
+            (f"{at} 10:00:00", log.id, kind),
+        )
+    runner.up()
+    sealed = {log.id: Log.get_by_id(log.id).sealed for log in (taken, consented, own)}
+    assert sealed == {taken.id: True, consented.id: False, own.id: False}

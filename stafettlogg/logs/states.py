@@ -20,18 +20,7 @@ from stafettlogg.dates import local_today
 from stafettlogg.db import known, once_per_request, prepared, remember, remembered
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.errors import LogError
-from stafettlogg.models import (
-    Answer,
-    Consent,
-    DeletionRequest,
-    Handover,
-    Log,
-    LogRequest,
-    LogStatus,
-    Participant,
-    Unit,
-    User,
-)
+from stafettlogg.models import Answer, Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
 from stafettlogg.notify import msg
 
 DRAFT, ACTIVE, CLOSED, PASSIVE = LogStatus.DRAFT, LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE
@@ -63,13 +52,15 @@ class Transition:
     roles: tuple[str, ...]
     blockers: tuple[str, ...] = ()
     audit_action: str = ""
+    sets: tuple[tuple[str, object], ...] = ()  # further columns the action always sets (apply)
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
         # seed 001: a draft becomes active when the written consent is on file.
-        Transition("activate", (DRAFT,), ACTIVE, ("holder",), ()),  # audited as consent_uploaded
+        # (audited as consent_uploaded); the family's new consent opens what a takeover sealed
+        Transition("activate", (DRAFT,), ACTIVE, ("holder",), (), sets=(("sealed", False),)),
         # a new consent replaces the one on file; in the waiting state it reopens the log
         Transition("renew_consent", (ACTIVE, WAITING), None, ("holder",), ()),
         Transition("close", IN_USE, CLOSED, ("holder",), (), "log_closed"),
@@ -107,8 +98,17 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition("decline_request", LIVING + (WAITING,), None, ("holder", "unit_leader"), (), ""),
         # The requester accepts the handover of an ended log: it reopens to them as a
-        # draft, so nothing of its content shows before a new consent is on file.
-        Transition("take_over", ENDED, DRAFT, ("proposed_holder",), ("deletion_requested",), "log_reopened"),
+        # draft, so nothing of its content shows before a new consent is on file, and it
+        # stays sealed if it ends again before one is (Log.sealed, unreadable_reason).
+        Transition(
+            "take_over",
+            ENDED,
+            DRAFT,
+            ("proposed_holder",),
+            ("deletion_requested",),
+            "log_reopened",
+            sets=(("sealed", True),),
+        ),
         # Giving a guardian access by link and one-time code (guardians/domain.py): only the
         # holder, only while the log is in use and its consent lets it be worked in. An
         # invitation holds only as long as the one who made it could make it now, so the
@@ -406,7 +406,7 @@ def apply(
         the action sets; `obj` is the object the audit event names (or a function making it).
     Returns the fresh log."""
     transition = check(user, log, action, waivers)
-    values = dict(fields)
+    values = {**dict(transition.sets), **fields}
     if transition.target not in (None, PURGED):
         values["status"] = transition.target
     stored_sources = {STORED.get(source, source) for source in transition.sources}
@@ -808,7 +808,7 @@ def unreadable_reason(user: User | None, log: Log):
             )
         outside = (GAP_MISSING, None) if consent is None else (GAP_HOLDER_UNIT, user.unit)
         return waiting_message(log) or waiting_message(log, outside)
-    if taken_over_since_consent(log):
+    if log.sealed:
         return msg(
             "Stafettloggen ble overtatt og avsluttet før familien ga et nytt samtykke. Innholdet fra før vises bare hvis loggen gjenåpnes med et nytt samtykke."
         )
@@ -823,26 +823,6 @@ def unreadable_reason(user: User | None, log: Log):
             "Familien har trukket tilbake samtykket. Innholdet vises nå bare for stafettholderen og enhetslederen."
         )
     return None
-
-
-def taken_over_since_consent(log: Log) -> bool:
-    """Was the log taken over (a request accepted, take_over: it reopened as a draft to
-    the requester) after the family's newest consent? Then it ended again before a new
-    one, and the content from before opens to no one in the staff: the consent it had was
-    not given for the people who took it over (nor for the participants they added), and
-    a family that withdrew it, or would not consent again, did not open it to them."""
-    return remembered(("taken_over", log.id), lambda: _takeover_since_consent.first(log.id) is not None)
-
-
-@prepared
-def _takeover_since_consent(log_id: int):
-    newest = Consent.select(fn.MAX(Consent.uploaded_at)).where(Consent.log == log_id)
-    return (
-        Handover.select(Handover.id)
-        .join(LogRequest, on=(LogRequest.handover == Handover.id))
-        .where(Handover.log == log_id, Handover.status == Answer.ACCEPTED, Handover.decided_at > newest)
-        .limit(1)
-    )
 
 
 def earlier_consent_reason(user: User | None, log: Log):
