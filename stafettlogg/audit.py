@@ -63,8 +63,9 @@ def record_reads(action: str, roles: dict[int, str]) -> None:
 
 def record_named(action: str, log_ids) -> None:
     """One read of each log a list names in the reader's own role (the unit overview, its
-    exports, the deletion queues: the child's name, class and holder, not the log's
-    content): the family's access history says who saw their child on such a list."""
+    exports, the deletion queues, KE's June reconciliation: the child's name, class and
+    holder or koordinator, not the log's content): the family's access history says who
+    saw their child on such a list."""
     role = current_user.role
     record_reads(action, {log_id: role for log_id in log_ids if log_id})
 

@@ -709,6 +709,13 @@ def test_the_reconciliation_page_is_audited(auth, db_conn, log, method, data):
     assert "Lea Testesen" in response.get_data(as_text=True)
     assert views.count() == before + 1
     assert views.order_by(AuditEvent.id.desc()).first().user_id == user("ke").id
+    # and in the family's access history of the child it names: KE saw Lea on a list
+    from stafettlogg.guardians.queries import access_history
+
+    with auth.app.test_request_context():
+        rows = access_history(log).items
+    seen = [row for row in rows if row["text"] == "Så barnet på en oversikt for enheten"]
+    assert seen and seen[0]["role"] == "coordinating_unit"
 
 
 def test_ke_reviews_a_unit_and_june_reminders_are_idempotent(app, auth, db_conn):

@@ -312,7 +312,12 @@ PRINT_ENDPOINTS = (
 
 
 # the lists of a unit's children that name the child, not the log's content (audit.record_named)
-LIST_ENDPOINTS = ("view:overview.unit_overview", "view:overview.export", "view:lifecycle.queue")
+LIST_ENDPOINTS = (
+    "view:overview.unit_overview",
+    "view:overview.export",
+    "view:lifecycle.queue",
+    "view:overview.ke_reconciliation",
+)
 
 
 def action_text(action: str) -> str:

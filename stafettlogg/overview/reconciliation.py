@@ -33,6 +33,7 @@ class Difference:
     unit_value: str = ""
     ke_value: str = ""
     record: CoordinatorRecord | None = None
+    log_id: int | None = None  # the unit's log the difference names (the family's access history)
 
     @property
     def label(self) -> str:
@@ -71,14 +72,16 @@ def differences(unit: Unit, year: int, informed_only: bool = False) -> list[Diff
         if own:
             matched.add((id(row), record.kind))
             if not _same_person(own, record):
-                found.append(Difference("different_person", record.kind, record.child_name, own, ke_value, record))
+                found.append(
+                    Difference("different_person", record.kind, record.child_name, own, ke_value, record, row.log_id)
+                )
         elif record.informed_at is None:
             found.append(Difference("missing_in_unit", record.kind, record.child_name, "", ke_value, record))
     for row in rows:
         for role in ("koordinator", "barnekoordinator"):
             own = _unit_side(row, role)
             if own and (id(row), role) not in matched:
-                found.append(Difference("missing_in_ke", role, row.child_name, own, ""))
+                found.append(Difference("missing_in_ke", role, row.child_name, own, "", log_id=row.log_id))
     return found
 
 

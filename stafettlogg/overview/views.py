@@ -331,6 +331,8 @@ def ke_reconciliation(year, errors=None, status=200):
             for unit in reconciliation.units_for_reconciliation()
         ]
     audit.record("reconciliation_view")  # a write: after the snapshot, before anything is shown
+    named = [difference.log_id for unit in units for difference in unit["differences"]]
+    audit.record_named("view:overview.ke_reconciliation", named)
     return render_template(
         "overview/reconciliation.html",
         year=year,
