@@ -9,6 +9,7 @@ import pytest
 
 from stafettlogg.dates import local_today
 from stafettlogg.guardians.queries import access_history
+from stafettlogg.logs.errors import LogError
 from stafettlogg.models import (
     AuditEvent,
     Consent,
@@ -735,6 +736,12 @@ def test_a_taken_over_draft_that_ends_before_a_new_consent_opens_its_old_content
     new = auth.persona("same_unit_staff")  # the test's clients share one session
     page = new.get(f"/logger/{log.id}").get_data(as_text=True)
     assert concern not in page and "overtatt og avsluttet før familien ga et nytt samtykke" in page
+    from stafettlogg.archive import domain as archive
+
+    with auth.app.test_request_context():  # the package is the log's content: not for them either
+        assert not archive.may_archive(user("larer"), Log.get_by_id(log.id))
+        with pytest.raises(LogError):
+            archive.prepare(user("larer"), Log.get_by_id(log.id))
     for reader in (new, auth.login_as(leader_of(log).username)):
         for url in (f"/logger/{log.id}/arkivutskrift", f"/logger/{log.id}/familieversjon"):
             response = reader.get(url)

@@ -70,10 +70,14 @@ def print_refusal(by: User, log: Log) -> str | None:
 
 
 def may_archive(by: User, log: Log) -> bool:
+    """May this person send the log to the archive (or fetch a package again): the holder
+    once the log has content, the unit leader once it has ended; the package is the log's
+    content, so only as the consent lets them read it (states.content_readable_by: never
+    a draft, nor a log sealed since it was taken over), as the print."""
+    if not content_readable_by(by, log):
+        return False
     tokens = log_tokens(by, log)
-    if "holder" in tokens:
-        return log.status != LogStatus.DRAFT
-    return "unit_leader" in tokens and log.status in LogStatus.ENDED
+    return "holder" in tokens or ("unit_leader" in tokens and log.status in LogStatus.ENDED)
 
 
 def prepare(by: User | None, log: Log) -> package.Package:
