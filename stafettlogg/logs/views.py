@@ -192,9 +192,9 @@ def guardians_informed(log_id):
         domain.record_guardians_informed(current_user, g.log, informed)
     except domain.LogError as e:
         # the start page again, the date as typed and why beside it (not a read of the log)
-        g.log, log_id = None, g.log.id
-        informed = {"errors": {log_id: str(e)}, "typed": {log_id: request.form.get("informed_on", "")}}
-        return staff_start_page(422, informed=informed)
+        g.log = None
+        refused = {"errors": {log_id: str(e)}, "typed": {log_id: request.form.get("informed_on", "")}}
+        return staff_start_page(422, informed=refused)
     flash(_("Datoen er lagret."), "success")
     return redirect(url_for("main.index"), 303)
 
