@@ -803,7 +803,9 @@ def test_only_the_logs_own_downloads_are_fetched_again_and_only_by_who_may_archi
         Log.update(status=LogStatus.ACTIVE, closed_at=None).where(Log.id == closed.id).execute()
     r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv/{delivery.id}/last-ned")
     assert r.status_code == 409 and r.mimetype != "application/zip"
-    assert "Enhetslederen kan arkivere stafettloggen når den er avsluttet." in r.get_data(as_text=True)
+    assert "Enhetslederen kan arkivere stafettloggen og skrive ut arkivkopien når den er avsluttet." in r.get_data(
+        as_text=True
+    )
     assert not AuditEvent.select().where(AuditEvent.action == "archive_fetched_again").exists()
 
 

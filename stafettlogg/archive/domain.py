@@ -13,10 +13,9 @@ from stafettlogg.archive import documents, outbox, package
 from stafettlogg.db import locked, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs.errors import LogError
-from stafettlogg.logs.states import content_readable_by, open_deletion_request, unreadable_reason
+from stafettlogg.logs.states import content_readable_by, problem, unreadable_reason
 from stafettlogg.models import ArchiveDelivery, ArchiveStatus, Log, LogStatus, Unit, User
 
-ARCHIVERS = ("holder", "unit_leader")
 REFERENCE_MAX = 100
 WAIVER_MAX = 500
 
@@ -56,35 +55,33 @@ def is_archived(log: Log) -> bool:
     return documents.whole_log_key(log) in delivered_keys(log, (ArchiveStatus.DELIVERED,))
 
 
-def print_refusal(by: User, log: Log) -> str | None:
-    """Why this person may not print the archive copy now (None: they may): the holder
-    once the log has content; the unit leader when it has ended or deletion is asked;
-    either only as the consent lets them read it (states.content_readable_by)."""
+def archive_refusal(by: User, log: Log) -> str | None:
+    """Why this person may not archive the log now, nor print its archive copy (None:
+    they may). The package and the print are the log's content, so only as the consent
+    lets them read it (states.content_readable_by: never a draft, nor a log sealed since
+    it was taken over); then who may, from which state, is the state table's "archive"."""
     if not content_readable_by(by, log):
         return str(unreadable_reason(by, log) or _("Innholdet vises når det nye samtykket er lastet opp."))
-    if "holder" in log_tokens(by, log):
-        return None
-    if log.status in LogStatus.ENDED or open_deletion_request(log) is not None:
-        return None
-    return _("Enhetslederen kan skrive ut arkivkopien når stafettloggen er avsluttet.")
+    error = problem(by, log, "archive", roles=log_tokens(by, log))
+    return None if error is None else str(error)
 
 
 def may_archive(by: User, log: Log) -> bool:
-    """May this person send the log to the archive (or fetch a package again): the holder
-    once the log has content, the unit leader once it has ended; the package is the log's
-    content, so only as the consent lets them read it (states.content_readable_by: never
-    a draft, nor a log sealed since it was taken over), as the print."""
-    if not content_readable_by(by, log):
-        return False
-    tokens = log_tokens(by, log)
-    return "holder" in tokens or ("unit_leader" in tokens and log.status in LogStatus.ENDED)
+    return archive_refusal(by, log) is None
+
+
+def ensure_may_archive(by: User, log: Log) -> None:
+    """Raise LogError with archive_refusal's reason (asked again after rendering, under
+    the log's lock: it may have been handed over or reopened meanwhile)."""
+    if (refusal := archive_refusal(by, log)) is not None:
+        raise LogError(refusal, code="state")
 
 
 def prepare(by: User | None, log: Log) -> package.Package:
     """Render what the archive does not have yet and pack it. No transaction."""
-    if by is not None and not may_archive(by, log):
-        raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
-    if log.status == LogStatus.DRAFT:
+    if by is not None:
+        ensure_may_archive(by, log)
+    elif log.status == LogStatus.DRAFT:  # the command line archives as no one
         raise LogError(_("Stafettloggen har ikke noe å arkivere ennå."), code="state")
     new = [p.render() for p in pending(log)]
     if not new:
@@ -102,8 +99,8 @@ def record_delivery(
     failed package it replaces is dropped."""
     with write_transaction():
         log = _lock(log)
-        if by is not None and not may_archive(by, log):  # handed over or reopened while it rendered
-            raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
+        if by is not None:
+            ensure_may_archive(by, log)  # handed over or reopened while it rendered
         if {d["key"] for d in pkg.documents} & delivered_keys(log):
             raise LogError(
                 _("Dette ble nettopp sendt til arkivet. Last siden på nytt for å se hva som er sendt."), code="nothing"
@@ -178,8 +175,7 @@ def fetch_again(by: User, log: Log, delivery_id: int) -> package.Package:
     delivery = ArchiveDelivery.get_or_none((ArchiveDelivery.id == delivery_id) & (ArchiveDelivery.log_id == log.id))
     if delivery is None:
         raise LogError(_("Fant ikke denne arkivpakken."), code="missing")
-    if not may_archive(by, log):
-        raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
+    ensure_may_archive(by, log)
     if not fetchable_again(delivery):
         raise LogError(_("Denne arkivpakken ble lagt i arkivets importmappe og kan ikke lastes ned."), code="state")
     keys = {doc["key"] for doc in json.loads(delivery.documents)}
@@ -189,8 +185,7 @@ def fetch_again(by: User, log: Log, delivery_id: int) -> package.Package:
     pkg = package.build(log, docs)
     with write_transaction():
         log = _lock(log)
-        if not may_archive(by, log):  # handed over or reopened while it rendered
-            raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
+        ensure_may_archive(by, log)  # handed over or reopened while it rendered
         audit.record("archive_fetched_again", log=log, obj=delivery, user=by)
     return pkg
 
@@ -202,8 +197,7 @@ def set_reference(by: User, log: Log, reference: str) -> Log:
         raise LogError(_("Saksnummeret kan ha høyst %(n)s tegn.", n=REFERENCE_MAX), "reference")
     with write_transaction():
         log = _lock(log)
-        if not may_archive(by, log):
-            raise LogError(_("Enhetslederen kan arkivere stafettloggen når den er avsluttet."), code="state")
+        ensure_may_archive(by, log)
         Log.update(archive_reference=reference).where(Log.id == log.id).execute()
         audit.record("archive_reference_set", log=log, obj=log, user=by)
     return Log.get_by_id(log.id)

@@ -135,7 +135,7 @@ def archive_print(log_id):
     the whole log is printed (saved as PDF from the browser) for the unit's archive.
     The unit leader sees content here only when the log is closed or passive."""
     log = queries.load_log(g.log.id)
-    refusal = domain.print_refusal(current_user, log)
+    refusal = domain.archive_refusal(current_user, log)
     if refusal is not None:
         return render_template("error.html", code=409, message=refusal), 409
     g.audit_object = log

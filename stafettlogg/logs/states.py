@@ -53,6 +53,12 @@ class Transition:
     blockers: tuple[str, ...] = ()
     audit_action: str = ""
     sets: tuple[tuple[str, object], ...] = ()  # further columns the action always sets (apply)
+    # roles that may take the action from only some of its states: ((role, states), …)
+    only: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def sources_for(self, role: str) -> tuple[str, ...]:
+        """The states this role may take the action from."""
+        return dict(self.only).get(role, self.sources)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -114,6 +120,19 @@ TRANSITIONS: dict[str, Transition] = {
         # invitation holds only as long as the one who made it could make it now, so the
         # same rule voids it once the log ends, waits for consent, or changes holder.
         Transition("invite_guardian", OPEN, None, ("holder",), ("deletion_requested",), ""),
+        # seed 003 and seed 001: the log is archived (sent as a Fiks Arkiv package, or printed
+        # for the unit's archive) by its holder once it has content, and by the unit leader
+        # once it has ended, before it is deleted; only as the consent lets the person read
+        # it (archive/domain.py asks content_readable_by first).
+        Transition(
+            "archive",
+            (ACTIVE, WAITING) + ENDED,
+            None,
+            ("holder", "unit_leader"),
+            (),
+            "",
+            only=(("unit_leader", ENDED),),
+        ),
     )
 }
 
@@ -272,6 +291,7 @@ STATE_MESSAGES = {
     "decline_request": _l("Stafettloggen er slettet."),
     "take_over": _l("Forslaget gjelder ikke lenger. Stafettloggen er allerede tatt i bruk igjen."),
     "invite_guardian": _l("Stafettloggen er avsluttet. Gjenåpne den før du inviterer foresatte."),
+    "archive": _l("Stafettloggen har ikke noe å arkivere ennå."),
 }
 ROLE_MESSAGES = {
     "activate": _l("Bare stafettholderen kan laste opp samtykke."),
@@ -293,6 +313,7 @@ ROLE_MESSAGES = {
     "take_over": _l("Bare den som er foreslått, kan godta forslaget."),
     "accept_handover": _l("Bare den som er foreslått, kan godta forslaget."),
     "invite_guardian": _l("Bare stafettholderen kan invitere foresatte."),
+    "archive": _l("Enhetslederen kan arkivere stafettloggen og skrive ut arkivkopien når den er avsluttet."),
 }
 
 
@@ -340,13 +361,16 @@ def _refusal(
     Nothing is translated here, so asking about every action costs no lookups."""
     transition = TRANSITIONS[action]
     roles = roles_of(user, log) if roles is None else roles
-    if not roles & set(transition.roles):
+    mine = roles & set(transition.roles)
+    if not mine:
         return ROLE_MESSAGES[action], "forbidden"
     state = state_of(log) if state is None else state
     if state not in transition.sources:
         if state == WAITING:
             return waiting_message(log), WAITING
         return STATE_MESSAGES.get(action, CONFLICT_MESSAGE), "state"
+    if not any(state in transition.sources_for(role) for role in mine):  # another role's state
+        return ROLE_MESSAGES[action], "forbidden"
     for name in blocking(action, log, waivers):
         return BLOCKERS[name].message, name
     return None

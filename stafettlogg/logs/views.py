@@ -75,7 +75,7 @@ def log_states():
         "log_unreadable_reason": lambda log: states.unreadable_reason(current_user, log),
         "consent_files_readable": lambda log: states.consent_files_readable_by(current_user, log),
         "consent_covers": states.covers,  # does the consent on file cover this unit (handover)
-        "may_print_archive": lambda log: archive_domain.print_refusal(current_user, log) is None,
+        "may_print_archive": lambda log: archive_domain.archive_refusal(current_user, log) is None,
         "blank_section_fields": add_forms.blank_fields,
         "item_placeholder": PLACEHOLDER,  # an id a list's forms are rendered with once, then filled in
     }
