@@ -349,6 +349,22 @@ def test_deactivating_with_direct_assignment_for_every_log(db_conn, log):
     assert check_invariants() == []
 
 
+def test_a_leaving_holders_log_waiting_for_consent_is_assigned_not_proposed(db_conn, log):
+    """A proposal could not be accepted before a new consent is on file (accept_handover
+    is from a log in use only, as hand_over): the unit leader is told to assign directly,
+    and that goes through; the new holder uploads the family's new consent."""
+    Consent.update(expires_on=dt.date.today() - dt.timedelta(days=1)).where(Consent.log == log.id).execute()
+    logs = held_by("stafettholder")
+    proposals = Handover.select().count()
+    choices = {held.id: ("propose", user("larer").id) for held in logs}
+    with pytest.raises(OrganisationError, match="venter på nytt samtykke.*Velg direkte tildeling"):
+        deactivate_staff(user("enhetsleder"), user("stafettholder"), choices)
+    assert Handover.select().count() == proposals and fresh(log).holder_id == user("stafettholder").id
+    choices = {held.id: ("direct", user("larer").id, REASON) for held in logs}
+    deactivate_staff(user("enhetsleder"), user("stafettholder"), choices)
+    assert fresh(log).holder_id == user("larer").id and not user("stafettholder").active
+
+
 def test_deactivating_with_a_missing_choice_changes_nothing(db_conn, log):
     logs = held_by("stafettholder")
     choices = {logs[0].id: ("direct", user("larer").id, REASON)}  # the other log has no new holder

@@ -110,6 +110,23 @@ def _propose(u, log):
         raise LogError(str(e)) from e
 
 
+def _for_leaving_holder(how):
+    """The unit leader chooses a new holder for the holder who leaves (seed 002)."""
+    from stafettlogg.handover import domain as handover
+
+    def call(u, log):
+        try:
+            if how == "propose":
+                return handover.propose_for_leaving_holder(u, log, user("larer"), leaving=user("stafettholder"))
+            return handover.assign_holder_directly(
+                u, log, user("larer"), "Sluttet brått.", leaving=user("stafettholder")
+            )
+        except handover.HandoverError as e:
+            raise LogError(str(e)) from e
+
+    return call
+
+
 def _log_request(log):
     from stafettlogg.models import LogRequest
 
@@ -141,6 +158,8 @@ CALLS = {
     "request_deletion": lambda u, log: life.request_deletion(u, log, ""),
     "hand_over": _propose,
     "accept_handover": _accept_handover,
+    "propose_holder": _for_leaving_holder("propose"),
+    "assign_holder": _for_leaving_holder("direct"),
     "accept_request": lambda u, log: requests.accept(u, _log_request(log)),
     "decline_request": lambda u, log: requests.decline(u, _log_request(log), "Barnet har flyttet igjen."),
     "take_over": _take_over,  # no persona is a proposed holder: tests/test_takeover.py drives the rest

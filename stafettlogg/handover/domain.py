@@ -38,7 +38,6 @@ from stafettlogg.web import path_for
 
 PENDING, ACCEPTED, DECLINED, CANCELLED = Answer.PENDING, Answer.ACCEPTED, Answer.DECLINED, Answer.CANCELLED
 MOVED = "moved"  # system_reason of a proposal withdrawn because its proposed holder moved to another unit
-HANDOVER_STATUSES = states.OPEN  # logs that have a holder to hand over
 
 
 class HandoverError(ValueError):
@@ -97,11 +96,6 @@ def _check_new_holder(log: Log, to_user: User | None, by: User) -> None:
         raise HandoverError(_("%(name)s er deaktivert og kan ikke bli stafettholder.", name=to_user.name), "to_user")
     if to_user.role not in Role.STAFF_LIKE or to_user.unit_id is None:
         raise HandoverError(_("Bare ansatte i en enhet kan være stafettholder."), "to_user")
-
-
-def _check_log_open(log: Log) -> None:
-    if log.status not in HANDOVER_STATUSES:
-        raise HandoverError(_("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."))
 
 
 def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -> Handover:
@@ -354,6 +348,23 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
     return Handover.get_by_id(handover.id)
 
 
+def _check_leader(by: User, log: Log, leaving: User | None, action: str) -> None:
+    """The state table's answer for the unit leader choosing a new holder without the
+    holder ("propose_holder", "assign_holder"), their role on the log being _leads_for's."""
+    roles = {"unit_leader"} if _leads_for(by, log, leaving) else set()
+    error = states.problem(by, log, action, roles=roles)
+    if error is None:
+        return
+    if error.code == states.WAITING:
+        raise HandoverError(
+            _(
+                "Stafettloggen venter på nytt samtykke, og et forslag kan ikke godtas før det er lastet opp. Velg direkte tildeling."
+            ),
+            "mode",
+        )
+    raise HandoverError(str(error))
+
+
 def _leads_for(by: User, log: Log, leaving: User | None) -> bool:
     """Who may choose a new holder without the holder: the leader of the log's unit, or,
     for a holder who is leaving now, the leader of the holder's own unit (seed 001: the
@@ -386,9 +397,7 @@ def assign_holder_directly(
     with write_transaction():
         to_user = lock_person(to_user)
         log = locked_log(log)
-        _check_log_open(log)
-        if not _leads_for(by, log, leaving):
-            raise HandoverError(_("Bare enhetslederen for loggens enhet kan tildele stafettholder direkte."))
+        _check_leader(by, log, leaving, "assign_holder")
         if not holder_has_left(log, leaving):
             raise HandoverError(
                 _(
@@ -521,9 +530,7 @@ def propose_for_leaving_holder(
     with write_transaction():
         to_user = lock_person(to_user)
         log = locked_log(log)
-        _check_log_open(log)
-        if not _leads_for(by, log, leaving):
-            raise HandoverError(_("Bare enhetslederen for loggens enhet kan foreslå ny stafettholder her."))
+        _check_leader(by, log, leaving, "propose_holder")
         _check_new_holder(log, to_user, by)
         if pending_for(log) is not None:
             raise HandoverError(
@@ -554,8 +561,8 @@ def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple], wh
         for log_id, (mode, user_id, *rest) in sorted(choices.items()):
             reason = rest[0] if rest else ""
             log = Log.get_or_none(Log.id == log_id, Log.holder == staff)
-            if log is None or log.status not in HANDOVER_STATUSES:
-                continue  # no longer held by the leaving person: nothing to do
+            if log is None or log.status not in states.OPEN:
+                continue  # no longer held by the leaving person, or ended: nothing to do
             to_user = User.get_or_none(id=user_id)
             if to_user is not None and to_user.id == staff.id:
                 raise HandoverError(

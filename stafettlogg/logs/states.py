@@ -89,6 +89,13 @@ TRANSITIONS: dict[str, Transition] = {
         # the proposed person accepts a proposal to a log in use: as handing over, not while
         # the log waits for a consent (one proposed before the consent ran out, too)
         Transition("accept_handover", OPEN, None, ("proposed_holder",), (), ""),
+        # seed 002, a holder who leaves or moves (handover.reassign_before_leaving): the unit
+        # leader proposes a new holder on their behalf, as hand_over not while the log waits
+        # for a consent (the proposal could not be accepted before one is on file) ...
+        Transition("propose_holder", OPEN, None, ("unit_leader",), (), ""),
+        # ... or, in an emergency, makes someone holder at once, also while it waits: the
+        # holder is leaving, and the new one uploads the family's new consent.
+        Transition("assign_holder", IN_USE, None, ("unit_leader",), (), ""),
         Transition(
             "delete",
             ENDED,
@@ -287,6 +294,8 @@ STATE_MESSAGES = {
     "delete": _l("Stafettloggen må avsluttes før den kan slettes."),
     "hand_over": _l("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."),
     "accept_handover": _l("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."),
+    "propose_holder": _l("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."),
+    "assign_holder": _l("Stafettloggen er avsluttet. Stafettholderen kan ikke byttes."),
     "accept_request": _l("Stafettloggen er slettet."),
     "decline_request": _l("Stafettloggen er slettet."),
     "take_over": _l("Forslaget gjelder ikke lenger. Stafettloggen er allerede tatt i bruk igjen."),
@@ -312,6 +321,8 @@ ROLE_MESSAGES = {
     "decline_request": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan svare på forespørselen."),
     "take_over": _l("Bare den som er foreslått, kan godta forslaget."),
     "accept_handover": _l("Bare den som er foreslått, kan godta forslaget."),
+    "propose_holder": _l("Bare enhetslederen for loggens enhet kan foreslå ny stafettholder her."),
+    "assign_holder": _l("Bare enhetslederen for loggens enhet kan tildele stafettholder direkte."),
     "invite_guardian": _l("Bare stafettholderen kan invitere foresatte."),
     "archive": _l("Enhetslederen kan arkivere stafettloggen og skrive ut arkivkopien når den er avsluttet."),
 }
