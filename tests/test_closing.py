@@ -9,7 +9,7 @@ import pytest
 from stafettlogg.dates import local_today
 from stafettlogg.logs import lifecycle, states
 from stafettlogg.logs.domain import LogError
-from stafettlogg.models import AuditEvent, Entry, Log, LogStatus, Notification, utcnow
+from stafettlogg.models import AuditEvent, Consent, Entry, Log, LogStatus, Notification, utcnow
 from stafettlogg.reminders import send_reminders
 from tests.conftest import an_item, user
 
@@ -127,6 +127,25 @@ def test_a_deletion_request_answers_no_and_a_withdrawal_asks_later(ctx, log):
     lifecycle.request_deletion(guardian, log, "")
     log = Log.get_by_id(log.id)
     assert log.keep_answer == "no" and lifecycle.deletion_reason(log) == "guardian_request"
+
+
+def test_a_withdrawal_the_holder_records_at_closing_is_the_familys_withdrawal(auth, log, db_conn):
+    """seed 001: the family may withdraw the consent at any time, also by telling the
+    holder in a meeting: closing with that reason withdraws the consent in force, so the
+    participants no longer read the log, as when the family withdraws on their page."""
+    participant = auth.persona("participant")
+    assert participant.get(f"/logger/{log.id}").status_code == 200
+    r = auth.persona("holder").post(close_url(log), data={"reason": "consent_withdrawn", "keep": "undecided"})
+    assert r.status_code == 303 and Log.get_by_id(log.id).status == LogStatus.CLOSED
+    assert not Consent.select().where(Consent.log == log.id, states.consent_in_force()).exists()
+    page = auth.persona("participant").get(f"/logger/{log.id}").get_data(as_text=True)
+    assert "Familien har trukket tilbake samtykket" in page and "friminutt" not in page
+    assert "friminutt" in auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+
+
+def test_closing_for_another_reason_leaves_the_consent_as_it_was(ctx, log):
+    lifecycle.close_log(user("stafettholder"), log, "needs_met", keep="undecided")
+    assert Consent.select().where(Consent.log == log.id, states.consent_in_force()).exists()
 
 
 def test_the_holder_is_reminded_weekly_until_the_answer_is_recorded(ctx, log):

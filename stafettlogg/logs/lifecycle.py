@@ -145,6 +145,8 @@ def close_log(
     with write_transaction():
         log = fresh_log(log)
         states.check(by, log, "close")
+        if reason == "consent_withdrawn":  # the family told the holder: as if they withdrew it here
+            _mark_withdrawn(log)
         _close(by, log, "close", reason, note.strip(), coordinator_name, coordinator_service, keep_answer=keep)
         if keep == "yes":
             _make_passive(by, Log.get_by_id(log.id), agreed_by_name, agreed_as)
@@ -291,8 +293,16 @@ def withdraw_consent(by: User, log: Log) -> Log:
     return Log.get_by_id(log.id)
 
 
-def _withdraw(by: User, log: Log, keep_answer: str = "undecided") -> None:
+def _mark_withdrawn(log: Log) -> None:
+    """The consent in force is withdrawn: from now on only the holder and the unit leader
+    read the ended log (states.unreadable_reason), whoever recorded the withdrawal: the
+    family on their page, or the holder closing the log with that reason (seed 001: the
+    family may withdraw at any time, also by telling the holder)."""
     Consent.update(withdrawn_at=utcnow()).where(Consent.log == log, states.consent_in_force()).execute()
+
+
+def _withdraw(by: User, log: Log, keep_answer: str = "undecided") -> None:
+    _mark_withdrawn(log)
     _close(by, log, "withdraw_consent", "consent_withdrawn", "", keep_answer=keep_answer)
 
 
