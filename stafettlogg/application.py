@@ -15,6 +15,7 @@ from stafettlogg import (
     config,
     content,
     db,
+    errorlog,
     languages,
     mailer,
     security,
@@ -48,8 +49,14 @@ def select_locale():
     return languages.select_locale()
 
 
+class StafettApp(Flask):
+    def log_exception(self, exc_info) -> None:
+        """A failed request's traceback without a database error's text (errorlog.py)."""
+        super().log_exception(errorlog.without_data(exc_info))
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = StafettApp(
         __name__,
         instance_path=str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),

@@ -155,6 +155,28 @@ def test_an_account_named_by_the_hash_of_its_number_is_renamed_at_its_next_sign_
     assert noah.subject.name in client.get("/").get_data(as_text=True)
 
 
+def test_a_sign_in_in_another_tab_at_the_same_moment_makes_one_account(client, provider, db_conn, monkeypatch):
+    """The other tab's sign-in creates the account between this one's lookup and its insert
+    (on PostgreSQL two transactions at once): this one uses it, with no database error
+    (whose text would name the number in the server's log) and no second account."""
+    from stafettlogg.oidc import domain as oidc_domain
+
+    noah = another_family()
+    Guardian.update(national_id=NOAH_MOTHER).where(Guardian.log == noah, Guardian.relation == "mor").execute()
+    made = oidc_domain._username
+
+    def other_tab_first():
+        if not User.select().where(User.national_id == NOAH_MOTHER).exists():
+            User.create(username=made(), name="Noahs mor", role="guardian", national_id=NOAH_MOTHER)
+        return made()
+
+    monkeypatch.setattr(oidc_domain, "_username", other_tab_first)
+    response, _ = sign_in(client, provider, NOAH_MOTHER)
+    assert response.status_code == 302
+    assert noah.subject.name in client.get("/").get_data(as_text=True)
+    assert User.select().where(User.national_id == NOAH_MOTHER).count() == 1
+
+
 def test_youth_with_own_access_signs_in_with_own_number(client, provider, db_conn):
     from stafettlogg.models import YOUTH_RELATION
 

@@ -115,6 +115,25 @@ def record_lookup(by: User, log: Log) -> None:
         audit.record("log_lookup_matched", log=log, obj=log, user=by, role=by.role)
 
 
+class EarlierLog(LogError):
+    """Someone created a log for the same fødselsnummer after the create form looked
+    (two holders at once, a form sent twice): answered as the form's own lookup is."""
+
+
+def _subject(national_id: str | None, **fields) -> Subject:
+    """The child: the one this fødselsnummer already names, or a new one. Inserted
+    unless the number is taken (ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert
+    of the same number waits for the other transaction instead of failing), then read.
+    A log someone else has just made for the child is refused (EarlierLog)."""
+    if not national_id:
+        return Subject.create(national_id=None, **fields)
+    Subject.insert(national_id=national_id, **fields).on_conflict_ignore().execute()
+    subject = Subject.get(Subject.national_id == national_id)
+    if Log.select().where(Log.subject == subject).exists():
+        raise EarlierLog(_("Det finnes allerede en stafettlogg for dette fødselsnummeret."), "national_id")
+    return subject
+
+
 def create_log(
     by: User,
     *,
@@ -131,13 +150,7 @@ def create_log(
 ) -> Log:
     """The creator becomes the holder; the log is a draft until consent is on file."""
     with write_transaction():
-        subject = None
-        if national_id:
-            subject = Subject.get_or_none(Subject.national_id == national_id)
-        if subject is None:
-            subject = Subject.create(
-                kind=kind, name=name.strip(), birth_date=birth_date, national_id=national_id or None
-            )
+        subject = _subject(kind=kind, name=name.strip(), birth_date=birth_date, national_id=national_id or None)
         log = Log.create(
             subject=subject,
             unit=unit,

@@ -133,7 +133,11 @@ def create():
     existing = domain.find_existing_log(data["national_id"])
     if existing is not None:
         return _new_page(request.form, {}, 409, existing=_earlier_log(existing))
-    log = domain.create_log(current_user, **data)
+    try:
+        log = domain.create_log(current_user, **data)
+    except domain.EarlierLog:  # made by someone else since the lookup above
+        existing = domain.find_existing_log(data["national_id"])
+        return _new_page(request.form, {}, 409, existing=_earlier_log(existing))
     flash(_("Stafettloggen er opprettet. Last opp det skriftlige samtykket for å ta den i bruk."), "success")
     return redirect(url_for("logs.show", log_id=log.id), 303)
 

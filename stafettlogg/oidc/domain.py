@@ -67,13 +67,16 @@ def sign_in_by_pid(pid: str, name: str = "") -> User | None:
             user.username = _username()  # renamed at its next sign-in
             User.update(username=user.username).where(User.id == user.id).execute()
         if user is None:  # in the language the holder recorded for them, as after an invitation
-            user = User.create(
+            # a sign-in in another tab at the same moment may insert the same number: on
+            # PostgreSQL this waits for it (ON CONFLICT DO NOTHING), then both read one account
+            User.insert(
                 username=_username(),
                 name=name.strip() or rows[0].name,
                 role=Role.GUARDIAN,
                 national_id=pid,
                 language=next((row.language for row in rows if row.language), ""),
-            )
+            ).on_conflict_ignore().execute()
+            user = User.get(User.national_id == pid)
         ids = [row.id for row in rows]
         Guardian.update(user=None).where(Guardian.user == user, Guardian.id.not_in(ids)).execute()
         Guardian.update(user=user).where(Guardian.id.in_(ids)).execute()
