@@ -216,7 +216,7 @@ def test_front_channel_logout_ends_only_that_session(client, provider, app, db_c
 @pytest.mark.parametrize(
     "params",
     [
-        {"sid": "sid-kari-1"},
+        {"sid": "sid-nobody-began"},
         {"iss": "https://evil.example", "sid": "sid-kari-1"},
         {"iss": "PROVIDER"},
         {"iss": "PROVIDER", "sid": "x" * 300},
@@ -227,6 +227,22 @@ def test_front_channel_logout_without_a_known_issuer_and_sid_ends_nothing(params
     params = {k: (provider if v == "PROVIDER" else v) for k, v in params.items()}
     assert frontchannel(app.test_client(), **params).status_code == 400
     assert client.get("/").status_code == 200
+
+
+def test_a_front_channel_logout_without_iss_as_entra_id_sends_it_ends_that_session(client, provider, app, db_conn):
+    """Microsoft Entra ID calls the front-channel logout with the sid alone: a sid one of
+    our sessions began with names it, and that session ends (on every app server); the
+    others stay."""
+    mari = app.test_client()
+    sign_in(client, provider, KARI)
+    sign_in(mari, provider, MARI)
+    assert frontchannel(app.test_client(), sid="sid-kari-1").status_code == 200
+    assert signed_out(client)
+    assert mari.get("/").status_code == 200
+    # repeated: the session has ended, the sid names none of ours, nothing is written
+    events = AuditEvent.select().count()
+    assert frontchannel(app.test_client(), sid="sid-kari-1").status_code == 400
+    assert AuditEvent.select().count() == events
 
 
 def test_front_channel_logout_from_one_address_is_limited(client, provider, app, db_conn):

@@ -165,6 +165,20 @@ def a_session_of_ours_to_end(iss: str, sid: str) -> bool:
     return _provider_session(iss, sid).where(OidcSession.ended_at.is_null()).exists()
 
 
+def issuer_of_session(sid: str, issuers: set[str]) -> str | None:
+    """The issuer of the one session of ours, not yet ended, that began with ``sid`` at one
+    of ``issuers``; None when there is none or more than one. Microsoft Entra ID calls the
+    front-channel logout with the sid only, without iss (a known deviation from the
+    specification); its sids are GUIDs, so a sid names its session."""
+    found = {
+        row.iss
+        for row in OidcSession.select(OidcSession.iss).where(
+            OidcSession.sid == sid, OidcSession.ended_at.is_null(), OidcSession.iss.in_(sorted(issuers))
+        )
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def end_provider_session(iss: str, sid: str) -> None:
     """The provider says the person's session ``sid`` ended: every app server sees it
     (the row is in the database) and ends our session that began with it. A sid that

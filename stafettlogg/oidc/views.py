@@ -250,9 +250,12 @@ def _configured_issuers() -> set[str]:
 def frontchannel_logout():
     """OpenID Connect Front-Channel Logout 1.0: the provider loads this URL (in a hidden
     frame) with ``iss`` and ``sid`` when the person signs out there. Register it as
-    ``frontchannel_logout_uri`` with ``frontchannel_logout_session_required``."""
+    ``frontchannel_logout_uri`` with ``frontchannel_logout_session_required``. Without
+    ``iss`` (Entra ID), a sid that began one session of ours ends it; any other is refused."""
     iss = (request.args.get("iss") or "").rstrip("/")
     sid = request.args.get("sid") or ""
+    if not iss and sid and len(sid) <= 255:  # Entra ID sends the sid alone: a session of ours names it
+        iss = domain.issuer_of_session(sid, _configured_issuers()) or ""
     if iss not in _configured_issuers() or not sid or len(sid) > 255:
         return render_template("oidc/frontchannel.html", ended=False), 400
     # a session of ours always ends; a made-up or repeated sid writes within the limit

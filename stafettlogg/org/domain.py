@@ -222,7 +222,9 @@ def update_staff(
     by: User, staff: User, *, name: str, job_title: str, email: str, phone: str, login_identity: str | None = None
 ) -> User:
     """``login_identity`` None leaves it as it is (the field is shown only when staff sign
-    in with the municipality's provider)."""
+    in with the municipality's provider). A changed identity ends the sessions begun with
+    the old one (the session token is rotated: on every app server) and the person is told."""
+    ensure_may_edit(by, staff)
     if not name.strip():
         raise OrganisationError(_("Skriv navnet."), "name")
     if email.strip() and not is_email_address(email):
@@ -236,7 +238,24 @@ def update_staff(
         audit.record("staff_updated", obj=staff, user=by)
         if login_identity is not None and changes["login_identity"] != staff.login_identity:
             audit.record("staff_login_identity_changed", obj=staff, user=by)
+            rotate_session_token(staff)
+            notify(
+                staff,
+                "login_identity_changed",
+                msg(
+                    "%(name)s endret innloggings-ID-en din i Stafettlogg. Var det ikke avtalt, si fra til enhetslederen eller personvernombudet.",
+                    name=by.name,
+                ),
+            )
     return User.get_by_id(staff.id)
+
+
+def ensure_may_edit(by: User, staff: User) -> None:
+    """A leader changes the accounts of their unit (access.py), never their own: whoever
+    could clear their own sign-in identity and put it on a colleague's account would sign
+    in as that colleague (and read the colleague's logs under the colleague's name)."""
+    if staff.id == by.id:
+        raise OrganisationError(_("Du kan ikke endre din egen konto her. Be en annen leder om det."))
 
 
 def active_logs_held_by(user: User) -> list[Log]:

@@ -164,6 +164,10 @@ def staff_create(unit_id):
 @bp.route("/ansatte/<int:staff_id>", methods=["GET", "POST"])
 def staff_edit(staff_id):
     staff = g.staff_member
+    try:
+        domain.ensure_may_edit(current_user, staff)
+    except domain.OrganisationError as e:
+        return render_template("error.html", code=403, message=str(e)), 403
     if request.method == "POST":
         f = request.form
         try:
