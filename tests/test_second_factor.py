@@ -119,6 +119,59 @@ def test_recovery_code_works_once(app, auth, client, clock):
         assert AuditEvent.select().where(AuditEvent.action == "recovery_code_used").count() == 1
 
 
+def test_wrong_codes_in_a_row_are_capped_the_person_told_and_a_recovery_code_still_opens(app, auth, client, clock):
+    """Someone who has the password guesses the six digits, one a minute (the delay's
+    pace): after throttle.CODE_LIMIT wrong codes in a row the app's codes are not judged
+    for a day (NIST SP 800-63B 5.2.2), the owner is told once, and a recovery code works."""
+    from stafettlogg.signin import throttle
+
+    auth.login_as("larer")
+    secret, codes = enrol(client, clock)
+    client.post("/logout")
+    attacker = app.test_client()
+    pending_since = None
+    for _ in range(throttle.CODE_LIMIT + 5):
+        if pending_since is None or (clock.t - pending_since).total_seconds() > 240:
+            password_step(attacker)
+            pending_since = clock.t
+        valid = {code_at(secret, clock.t + dt.timedelta(seconds=30 * k)) for k in (-1, 0, 1)}
+        wrong = next(c for c in ("000000", "111111", "222222") if c not in valid)
+        attacker.post("/login/kode", data={"code": wrong})
+        clock.advance(61)
+    password_step(client)
+    right = client.post("/login/kode", data={"code": code_at(secret, clock.t)})
+    assert right.status_code == 422 and "Bruk en av reservekodene" in right.get_data(as_text=True)
+    with db.connection_context():
+        told = Notification.select().where(
+            Notification.user == user("larer").id, Notification.kind == "second_factor_codes_exhausted"
+        )
+        assert told.count() == 1
+        assert AuditEvent.select().where(AuditEvent.action == "second_factor_codes_exhausted").count() == 1
+    clock.advance(61)  # the delay after the last wrong code
+    assert client.post("/login/kode", data={"code": codes[0]}).status_code == 303  # a recovery code is judged
+    # the right code cleared the count: the app's codes work again
+    client.post("/logout")
+    clock.advance(31)
+    password_step(client)
+    assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).status_code == 303
+
+
+def test_a_day_without_wrong_codes_lifts_the_cap(app, auth, client, clock):
+    from stafettlogg.signin import throttle
+
+    auth.login_as("larer")
+    secret, _codes = enrol(client, clock)
+    client.post("/logout")
+    with db.connection_context():
+        for n in range(throttle.CODE_LIMIT):
+            throttle.LoginFailure.create(key=throttle.code_key(user("larer").id), at=clock.t - dt.timedelta(hours=2))
+    password_step(client)
+    assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).status_code == 422
+    clock.advance(24 * 3600)
+    password_step(client)
+    assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).status_code == 303
+
+
 def test_code_page_without_the_password_step_sends_to_login(client):
     r = client.get("/login/kode")
     assert r.status_code == 303 and r.headers["Location"] == "/login"

@@ -153,11 +153,12 @@ def _matching_step(secret: str, code: str) -> int | None:
     return None
 
 
-def verify(user: User, code: str) -> str | None:
-    """Check a sign-in code: "totp" or "recovery" when accepted (and used up), else None."""
+def verify(user: User, code: str, *, app_codes: bool = True) -> str | None:
+    """Check a sign-in code: "totp" or "recovery" when accepted (and used up), else None.
+    ``app_codes`` False: only a recovery code is judged (throttle.codes_exhausted)."""
     if not enrolled(user):
         return None
-    secret = _decrypt(user.totp_secret)
+    secret = _decrypt(user.totp_secret) if app_codes else None
     step = _matching_step(secret, code) if secret else None
     if step is not None:
         with write_transaction():
@@ -227,3 +228,19 @@ def reset(by: User | None, staff: User) -> None:
                 "logger inn med passord. Kontakt enhetslederen din hvis du ikke ba om dette."
             )
         notify(staff, "second_factor_reset", text)
+
+
+def tell_codes_exhausted(user: User) -> None:
+    """Someone who had the password typed throttle.CODE_LIMIT wrong codes in a row: the
+    person is told (a notice, and an e-mail when they have an address), once a day, and
+    it is audited. Only a recovery code is judged until a day passes without a wrong one."""
+    with write_transaction():
+        audit.record("second_factor_codes_exhausted", obj=user, user=user)
+        notify(
+            user,
+            "second_factor_codes_exhausted",
+            msg(
+                "Noen har skrevet riktig passord, men feil innloggingskode mange ganger på kontoen din. Koder fra appen godtas ikke før det har gått et døgn uten feil, men reservekodene virker. Var det ikke deg, bytt passord med en gang."
+            ),
+            dedupe_key=f"second_factor_codes_exhausted:{user.id}:{clock.now().date().isoformat()}",
+        )

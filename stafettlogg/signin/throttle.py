@@ -15,7 +15,11 @@ The rule (SECURITY.md "Sessions and login", stated once here as data):
   passed (the address is the client's behind ``TRUSTED_PROXIES``).
 
 Both are rows in ``login_failure``, shared by every app server through the database.
-The same delay guards second-factor codes (key ``code:<user id>``).
+The same delay guards second-factor codes (key ``code:<user id>``), and for them a cap:
+after ``CODE_LIMIT`` (20) wrong codes in a row within ``CODE_WINDOW`` (a day) the app's
+six-digit codes are no longer judged (a recovery code still is) until a day has passed
+without one. The delay alone lets someone who has the password try 60 codes an hour for
+ever (NIST SP 800-63B 5.2.2: at most 100 failures in a row on one account).
 
 Checking and counting are one step (``begin``): an attempt that may be judged is counted
 as a failure at once, in the transaction that checked, before the password or code is
@@ -38,6 +42,8 @@ from stafettlogg.signin import clock
 
 FREE_ATTEMPTS = 3
 WINDOW = dt.timedelta(hours=1)
+CODE_LIMIT = 20
+CODE_WINDOW = dt.timedelta(days=1)
 # Anonymous requests that write (a sign-in refused at the provider's callback, a
 # front-channel logout): recorded at most this often per address and kind within
 # LOGIN_LOCK_MINUTES.
@@ -50,6 +56,15 @@ def account_key(username: str) -> str:
 
 def code_key(user_id: int) -> str:
     return f"code:{user_id}"
+
+
+def codes_exhausted(user_id: int) -> bool:
+    """Have CODE_LIMIT wrong codes in a row been typed on this account within CODE_WINDOW?
+    (A right code clears the count: ``succeeded``.)"""
+    since = clock.now() - CODE_WINDOW
+    return LoginFailure.select().where(LoginFailure.key == code_key(user_id), LoginFailure.at >= since).count() >= (
+        CODE_LIMIT
+    )
 
 
 def ip_key(ip: str) -> str:

@@ -28,13 +28,14 @@ def code():
     typed = ""
     if request.method == "POST":
         typed = (request.form.get("code") or "").strip()[:40]
+        exhausted = throttle.codes_exhausted(user.id)
         attempt = throttle.begin(throttle.code_key(user.id), request.remote_addr or "") if typed else None
         if isinstance(attempt, throttle.Refusal):
             error = auth.refusal_message(attempt)
         elif attempt is None:
             error = _("Skriv koden fra appen, eller en reservekode.")
         else:
-            how = second_factor.verify(user, typed)
+            how = second_factor.verify(user, typed, app_codes=not exhausted)
             if how:
                 throttle.succeeded(attempt)
                 auth.start_session(user)
@@ -49,7 +50,14 @@ def code():
                         "info",
                     )
                 return redirect(next_url, 303)
-            error = _("Koden stemmer ikke. Skriv den nye koden som står i appen nå.")
+            if exhausted or throttle.codes_exhausted(user.id):
+                if not exhausted:  # this wrong code reached the cap
+                    second_factor.tell_codes_exhausted(user)
+                error = _(
+                    "Det er skrevet feil kode for mange ganger. Koder fra appen godtas ikke før det har gått et døgn uten feil. Bruk en av reservekodene dine."
+                )
+            else:
+                error = _("Koden stemmer ikke. Skriv den nye koden som står i appen nå.")
     guardian = user.role == Role.GUARDIAN  # who can help when the phone and the codes are lost
     return render_template("signin/code.html", error=error, typed=typed, guardian=guardian), 422 if error else 200
 
