@@ -42,9 +42,13 @@ def _sqlite_path(url: str) -> str | None:
 
 
 def backup(url: str, target: Path) -> Path:
-    """Write a backup. Never changes the schema; the schema version travels inside."""
+    """Write a backup. Never changes the schema; the schema version travels inside. The
+    file is readable by its owner only (0600), whatever the umask of whoever runs it: it
+    holds every child's log (SQLite keeps the mode for its journal; pg_dump writes into it)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(target, 0o600)  # also one that was there before
     path = _sqlite_path(url)
     if path is not None:
         source = sqlite3.connect(path, timeout=30)

@@ -90,6 +90,27 @@ def test_online_backup_and_restore(app, tmp_path):
         assert Entry.select().where(Entry.log == log).count() == before
 
 
+def test_a_backup_is_readable_by_its_owner_only_whatever_the_umask(app, tmp_path):
+    """It holds every child's log: the README's before-upgrade backup runs through sudo
+    with the usual umask 022, and the file is then copied off the machine."""
+    import stat
+
+    a_log()
+    runner = app.test_cli_runner()
+    earlier = tmp_path / "earlier.bak"
+    earlier.write_bytes(b"")
+    earlier.chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        for target in (tmp_path / "before-upgrade.bak", earlier):
+            r = runner.invoke(args=["backup", str(target)])
+            assert r.exit_code == 0, r.output
+            assert stat.S_IMODE(target.stat().st_mode) == 0o600, (target, oct(target.stat().st_mode))
+            assert target.stat().st_size > 0
+    finally:
+        os.umask(old)
+
+
 def test_restore_refuses_a_damaged_backup(app, tmp_path):
     log = a_log(name="Lea Røyksopp")
     bad = tmp_path / "bad.sqlite3"
