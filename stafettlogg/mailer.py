@@ -10,9 +10,12 @@ Mail to an account deactivated since it was written (a staff member who has left
 family's closed account) is never sent (to_someone_who_left, the rule of notify.reached).
 """
 
+import contextlib
 import datetime as dt
 import smtplib
+import socket
 import ssl
+import threading
 import uuid
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -34,6 +37,23 @@ BATCH = 50
 def _stale_after(config) -> dt.timedelta:
     """A claim older than this belongs to a sender that died: the message is due again."""
     return dt.timedelta(seconds=4 * int(config["SMTP_TIMEOUT"]) + 60)
+
+
+def conversation_limit(config) -> float:
+    """The longest one SMTP conversation may last, well inside the claim (_stale_after):
+    SMTP_TIMEOUT bounds each read, so a server answering slowly but steadily (an
+    overloaded relay, a tarpit) would otherwise outlast the claim, and the next run would
+    send the same message while this one still talks."""
+    return 4 * float(config["SMTP_TIMEOUT"]) + 30
+
+
+def _cut(smtp) -> None:
+    """The conversation has lasted its limit: shut its socket, so the read or write under
+    way fails at once (smtplib raises; the message is tried again later)."""
+    sock = getattr(smtp, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def compose(mail: OutboxEmail, config) -> EmailMessage:
@@ -60,12 +80,21 @@ def smtp_send(message: EmailMessage, config) -> None:
         raise ValueError(f"SMTP_SECURITY må være starttls, ssl eller none, ikke «{security}».")
     if security == "ssl":
         # the certificate and the name checked, as for starttls (smtplib's default checks neither)
-        smtp = smtplib.SMTP_SSL(
-            config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout, context=ssl.create_default_context()
-        )
+        smtp = smtplib.SMTP_SSL(timeout=timeout, context=ssl.create_default_context())
     else:
-        smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout)
+        smtp = smtplib.SMTP(timeout=timeout)
+    deadline = threading.Timer(conversation_limit(config), _cut, (smtp,))
+    deadline.daemon = True
+    deadline.start()
     try:
+        _converse(smtp, message, config, security)
+    finally:
+        deadline.cancel()
+
+
+def _converse(smtp, message: EmailMessage, config, security: str) -> None:
+    try:
+        smtp.connect(config["SMTP_HOST"], config["SMTP_PORT"])  # the greeting is read under the deadline too
         if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         if config.get("SMTP_USER"):

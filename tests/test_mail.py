@@ -666,9 +666,16 @@ def test_smtp_over_ssl_checks_the_servers_certificate(monkeypatch):
     seen = {}
 
     class Connection:
-        def __init__(self, host, port, timeout=None, context=None, **options):
+        sock = None
+
+        def __init__(self, host="", port=0, timeout=None, context=None, **options):
             seen["context"] = context
+
+        def connect(self, host, port):
             raise ConnectionRefusedError("not connecting in this test")
+
+        def close(self):
+            pass
 
     monkeypatch.setattr(mailer.smtplib, "SMTP_SSL", Connection)
     message = EmailMessage()
@@ -679,6 +686,61 @@ def test_smtp_over_ssl_checks_the_servers_certificate(monkeypatch):
         mailer.smtp_send(message, config)
     context = seen["context"]
     assert context is not None and context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+class TricklingSmtp:
+    """A mail server that answers slowly but steadily: a continuation line of its greeting
+    every 0.2 s, never a pause as long as the client's read timeout (an overloaded relay,
+    a tarpit), until told to stop."""
+
+    def __init__(self):
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.port = self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        self.lines = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        conn, _ = self.sock.accept()
+        try:
+            while not self.stop.is_set():
+                conn.sendall(b"220-busy, please wait\r\n")
+                self.lines += 1
+                time.sleep(0.2)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            self.sock.close()
+
+
+def test_a_slow_but_steady_mail_server_is_given_up_on_within_the_claim(monkeypatch):
+    """SMTP_TIMEOUT bounds each read; the conversation as a whole ends at
+    conversation_limit, which is inside the claim: no second sender takes the message
+    while the first still talks to the server (it would be sent twice)."""
+    from email.message import EmailMessage
+
+    for timeout in (1, 5, 30, 120):
+        config = {"SMTP_TIMEOUT": timeout}
+        assert mailer.conversation_limit(config) < mailer._stale_after(config).total_seconds()
+    server = TricklingSmtp()
+    monkeypatch.setattr(mailer, "conversation_limit", lambda config: 1.0)
+    message = EmailMessage()
+    message["To"] = "x@example.no"
+    message.set_content("Hei")
+    config = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": server.port, "SMTP_TIMEOUT": 1, "SMTP_SECURITY": "none"}
+    started = time.monotonic()
+    try:
+        with pytest.raises((OSError, mailer.smtplib.SMTPException)):
+            mailer.smtp_send(message, config)
+        took = time.monotonic() - started
+    finally:
+        server.stop.set()
+    assert server.lines > 3 and 0.9 < took < 3, took  # it kept answering; the limit, not a read timeout, ended it
 
 
 def test_an_address_the_mail_server_says_does_not_exist_is_given_up_on_at_once(mail_app, smtp):
