@@ -102,6 +102,10 @@ class UnitKind:
         "kultur_fritid",
         "annet",
     )
+    # Where children are (seed 000's overview is kept by schools and kindergartens): a
+    # log belongs to the child's school or kindergarten, whoever holds it (a public-health
+    # nurse, PPT); it moves only to another one of these (the child moved).
+    WHERE_CHILDREN_ARE = ("barnehage", "skole")
 
 
 class Area(BaseModel):

@@ -70,6 +70,39 @@ def test_both_unit_leaders_are_told_without_the_childs_name(app, db_conn, moved)
     assert notes("enhetsleder", "child_arrived") == [] and notes("enhetsleder2", "child_moved_out") == []
 
 
+def test_the_school_nurse_taking_over_keeps_the_pupil_at_the_school(app, auth, db_conn):
+    """seed 004: the public-health nurse is a natural holder for older children in
+    kindergarten and school; seed 000's overview lists the school's pupils with their
+    holder («helsesykepleier»). Handing over to the nurse is no move: the log stays the
+    school's, no one is told the child moved, and the school's overview shows the nurse."""
+    log = a_log(name="Lea Testesen", group="4C")
+    school, year = log.unit, current_school_year()
+    with app.test_request_context():
+        handover = ho.propose_handover(user("stafettholder"), Log.get_by_id(log.id), user("aktor"), "")
+        ho.accept_handover(user("aktor"), handover)
+        after = Log.get_by_id(log.id)
+        assert (after.holder_id, after.unit_id, after.holder_unit_id) == (
+            user("aktor").id,
+            school.id,
+            user("aktor").unit_id,
+        )
+        row = _row(log, school, year)
+        assert row.moved_out_on is None and row.class_group == "4C"
+    assert (
+        notes("enhetsleder", "child_moved_out") == []
+        and Notification.select().where(Notification.kind == "child_arrived").count() == 0
+    )
+    page = auth.persona("unit_leader").get(f"/enheter/{school.id}/oversikt/{year}").get_data(as_text=True)
+    assert "Lea Testesen" in page and user("aktor").name in page and "Flyttet ut" not in page
+    # from the nurse to a teacher at another school the child moves, as before
+    Consent.update(services=Consent.services.concat(",kind:skole")).where(Consent.log == log.id).execute()
+    with app.test_request_context():
+        handover = ho.propose_handover(user("aktor"), Log.get_by_id(log.id), user("kontaktlaerer"), "Flytter")
+        ho.accept_handover(user("kontaktlaerer"), handover)
+    assert Log.get_by_id(log.id).unit_id == user("kontaktlaerer").unit_id
+    assert len(notes("enhetsleder", "child_moved_out")) == 1
+
+
 def test_each_years_overview_shows_the_class_and_the_move_out(app, db_conn, moved):
     log, old_unit, new_unit, year = moved
     with app.test_request_context():

@@ -29,6 +29,7 @@ from stafettlogg.models import (
     Role,
     Subject,
     Unit,
+    UnitKind,
     User,
     utcnow,
 )
@@ -160,10 +161,10 @@ def _decide(handover: Handover, status: str, **values) -> None:
 def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log, int | None]:
     """Holder changes; the old holder stays a participant unless they have left
     (access.holder_left: deactivated, or moved to another unit, where the child no longer
-    is); the log moves with the new holder to their unit, and the class/group it had in
-    the old unit is kept for that unit's overview of this school year. Returns the
-    reloaded log and the unit it moved from (None when it stayed)."""
-    moved_from = log.unit_id if new_holder.unit_id != log.unit_id else None
+    is). The log moves with the new holder to their unit when the child moves (follows_holder),
+    and the class/group it had in the old unit is kept for that unit's overview of this
+    school year. Returns the reloaded log and the unit it moved from (None when it stayed)."""
+    moved_from = log.unit_id if follows_holder(log, new_holder) else None
     if moved_from is not None:
         record_class_group(log.id, moved_from, log.class_group)
     # The date the guardians were told who the holder is belongs to that holder: the new
@@ -171,7 +172,7 @@ def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log,
     Log.update(
         holder=new_holder.id,
         holder_unit_id=new_holder.unit_id,
-        unit=new_holder.unit_id,
+        unit=new_holder.unit_id if moved_from is not None else log.unit_id,
         guardians_informed_on=None,
         version=Log.version + 1,
     ).where(Log.id == log.id).execute()
@@ -183,6 +184,24 @@ def _become_holder(log: Log, old_holder_id: int, new_holder: User) -> tuple[Log,
     ):
         Participant.create(log=log, user=old_holder_id, added_by=new_holder.id)
     return Log.get_by_id(log.id), moved_from
+
+
+def follows_holder(log: Log, new_holder: User) -> bool:
+    """Does the log move to the new holder's unit? A log kept by the child's school or
+    kindergarten stays there when a service takes over as holder (the school nurse, PPT:
+    the child still goes there, and the school's overview lists them with their holder,
+    seed 000); it moves to another school or kindergarten (the child moved, seed 001:
+    «Enhetsleder melder til ny enhet»), and from a service to wherever the holder is."""
+    if new_holder.unit_id is None or new_holder.unit_id == log.unit_id:
+        return False
+    kinds = {
+        unit.id: unit.kind
+        for unit in Unit.select(Unit.id, Unit.kind).where(Unit.id.in_([log.unit_id, new_holder.unit_id]))
+    }
+    return (
+        kinds[new_holder.unit_id] in UnitKind.WHERE_CHILDREN_ARE
+        or kinds[log.unit_id] not in UnitKind.WHERE_CHILDREN_ARE
+    )
 
 
 def _arrival_url(unit: Unit) -> str:

@@ -7,7 +7,7 @@ import datetime as dt
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
-from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, User, utcnow
+from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, UnitKind, User, utcnow
 from stafettlogg.notify import msg, notify, reached_among
 from stafettlogg.overview.domain import (
     Children,
@@ -22,7 +22,7 @@ from stafettlogg.web import path_for
 
 STATUSES = ("not_started", "reviewed")
 # The seed's form is kept by schools and kindergartens.
-UNIT_KINDS = ("skole", "barnehage")
+UNIT_KINDS = UnitKind.WHERE_CHILDREN_ARE
 
 
 @dataclasses.dataclass
