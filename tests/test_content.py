@@ -136,3 +136,25 @@ def test_the_guide_in_nynorsk_for_a_nynorsk_reader(auth):
     html = client.get("/veileder?services=ja&over_time=ja&only_ppt=nei&child_coordinator=nei&individual_plan=nei")
     text = html.get_data(as_text=True)
     assert "Stafettlogg med stafetthaldar" in text and "Skule/barnehage" in text and "Skole/barnehage" not in text
+
+
+@pytest.mark.parametrize("age", [15, 16])
+def test_the_consent_form_and_the_start_page_say_the_municipalitys_consent_age(database_url, age):
+    """seed 001: the youth consents themselves from 16; a municipality may use 15
+    (CONSENT_AGE), and the product then takes a 15-year-old's own consent: the form the
+    family signs, in every language, and the start page say the same age."""
+    from stafettlogg.models import Log
+
+    app = _make_app(database_url, CONSENT_AGE=age)
+    holder = _login(app, "stafettholder")
+    other = 31 - age  # 16 when the setting is 15, 15 when it is 16
+    for form in languages.FAMILY_LANGUAGES:
+        html = holder.get(f"/logger/samtykkeskjema/{form}").get_data(as_text=True)
+        assert f"{age}" in html and f"{other}" not in html and "%(age)s" not in html, form
+    with app.app_context():
+        from stafettlogg.db import db
+
+        with db.connection_context():
+            Log.delete().execute()  # a holder without logs sees the empty start page
+    start = _login(app, "larer").get("/").get_data(as_text=True)
+    assert f"ungdommen fra {age} år" in start

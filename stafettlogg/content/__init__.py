@@ -181,6 +181,23 @@ def get(kind: str, language: str | None = None) -> dict:
     raise LookupError(kind)
 
 
+def consent_form(language: str | None = None) -> dict:
+    """The consent form's texts, with the age from which a young person consents
+    themselves (``%(age)s``, the municipality's CONSENT_AGE) filled in."""
+    from stafettlogg.access import consent_age  # the setting is read where access reads it
+
+    age = str(consent_age())
+
+    def filled(value):
+        if isinstance(value, str):
+            return value.replace("%(age)s", age)
+        if isinstance(value, list):
+            return [filled(item) for item in value]
+        return value
+
+    return {key: filled(value) for key, value in get("consent", language).items()}
+
+
 def close_reasons(language: str | None = None) -> dict[str, str]:
     return dict(get("close_reasons", language))
 

@@ -728,5 +728,5 @@ def consent_template(form):
         abort(404)
     languages.use_document_language([], form)
     return render_template(
-        "logs/consent_template.html", units=_units(), kinds=labels.UNIT_KINDS, consent_text=content.get("consent")
+        "logs/consent_template.html", units=_units(), kinds=labels.UNIT_KINDS, consent_text=content.consent_form()
     )

@@ -5,6 +5,7 @@ from flask import request
 from flask_login import current_user
 
 from stafettlogg import audit
+from stafettlogg.access import consent_age
 from stafettlogg.logs import queries
 from stafettlogg.web import is_htmx, page_or_fragment
 
@@ -17,7 +18,13 @@ def staff_start_page(status: int = 200, **refused):
     context = queries.start_page(current_user, after, window_only=bool(after) and is_htmx())
     only_items = bool(context["window"].cursor) and is_htmx()
     response = page_or_fragment(
-        "main/_log_list.html", "main/index.html", status, only_items=only_items, **context, **refused
+        "main/_log_list.html",
+        "main/index.html",
+        status,
+        only_items=only_items,
+        consent_age=consent_age(),
+        **context,
+        **refused,
     )
     if "due" in context:  # the to-dos show what each measure is, who talks with the child
         # after rendering: a write forgets what the request has read (db.write_transaction);
