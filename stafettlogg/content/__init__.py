@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import current_app, has_app_context, has_request_context
 from flask_babel import get_locale
 
+from stafettlogg.access import consent_age
 from stafettlogg.guide.domain import check
 from stafettlogg.languages import FAMILY_LANGUAGES
 from stafettlogg.logs.lifecycle import CLOSE_REASONS
@@ -184,8 +185,6 @@ def get(kind: str, language: str | None = None) -> dict:
 def consent_form(language: str | None = None) -> dict:
     """The consent form's texts, with the age from which a young person consents
     themselves (``%(age)s``, the municipality's CONSENT_AGE) filled in."""
-    from stafettlogg.access import consent_age  # the setting is read where access reads it
-
     age = str(consent_age())
 
     def filled(value):
