@@ -107,10 +107,10 @@ ACCESS: dict[str, str] = {
     "meetings.invitation_letter": "holder participant",
     "meetings.hints": "holder participant",
     # handover, staff leaving, notifications
-    "handover.holder": "holder",
-    "handover.search": "holder",
-    "handover.propose": "holder",
-    "handover.cancel": "holder",
+    "handover.holder": "holder unit_leader",
+    "handover.search": "holder unit_leader",
+    "handover.propose": "holder unit_leader",
+    "handover.cancel": "holder unit_leader",
     "handover.respond": "staff",  # the view answers 404 unless the proposal is addressed to the caller
     "handover.accept": "staff",
     "handover.decline": "staff",

@@ -86,7 +86,10 @@ PROPOSALS = [
     ("to an area leader", lambda log: ("stafettholder", log, "omradeleder"), "Bare ansatte"),
     ("to nobody", lambda log: ("stafettholder", log, None), "Velg hvem"),
     ("a participant proposes", lambda log: ("aktor", log, "kontaktlaerer"), "Bare stafettholderen"),
-    ("the unit leader proposes", lambda log: ("enhetsleder", log, "kontaktlaerer"), "Bare stafettholderen"),
+    # seed 001: the unit leader may change the holder too (writing why; test_a_unit_leader_changes_the_holder...)
+    ("the unit leader proposes", lambda log: ("enhetsleder", log, "kontaktlaerer"), None),
+    ("the unit leader proposes themselves", lambda log: ("enhetsleder", log, "enhetsleder"), "deg selv"),
+    ("another unit's leader proposes", lambda log: ("enhetsleder2", log, "kontaktlaerer"), "Bare stafettholderen"),
     ("second proposal while one is pending", _second_proposal, "allerede et forslag"),
     ("on a closed log", lambda log: ("stafettholder", closed_log(), "kontaktlaerer"), "avsluttet"),
 ]
@@ -108,6 +111,42 @@ def test_propose_handover(db_conn, log, case, arrange, expected):
             ho.propose_handover(user(proposer), log, to_user)
         assert Handover.select().where(Handover.status == "pending").count() == before
     assert check_invariants() == []
+
+
+def test_a_unit_leader_changes_the_holder_when_the_family_wishes_it(auth, db_conn, log):
+    """seed 001 «Rutine for å opprette og endre stafettholder»: the holder is changed when
+    the family wishes it; responsible: the unit leader and the holder. The leader finds
+    «Bytt stafettholder» on the unit's overview, writes why, the proposed person accepts
+    (seed 002), and the holder is told at once."""
+    from stafettlogg.overview.domain import current_school_year
+
+    leader = auth.persona("unit_leader")
+    overview = leader.get(f"/enheter/{log.unit_id}/oversikt/{current_school_year()}").get_data(as_text=True)
+    assert f"/logger/{log.id}/stafettholder" in overview
+    page = leader.get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert "Som enhetsleder kan du foreslå en ny" in page and "Hvorfor byttes stafettholder?" in page
+    form = {"to_user_id": str(user("larer").id), "note": ""}
+    refused = leader.post(f"/logger/{log.id}/stafettholder", data=form)
+    assert refused.status_code == 422 and "Skriv hvorfor stafettholderen byttes" in refused.get_data(as_text=True)
+    assert not Handover.select().where(Handover.log == log.id).exists()
+    form["note"] = "Familien ønsker en annen stafettholder."
+    assert leader.post(f"/logger/{log.id}/stafettholder", data=form).status_code == 303
+    handover = Handover.get(Handover.log == log.id, Handover.status == "pending")
+    assert handover.created_by_id == user("enhetsleder").id and fresh(log).holder_id == user("stafettholder").id
+    assert len(notes("stafettholder", "handover_proposed_by_leader")) == 1
+    assert len(notes("larer", "handover_proposed")) == 1
+    event = AuditEvent.get(AuditEvent.action == "handover_proposed", AuditEvent.log_id == log.id)
+    assert (event.user_id, event.role) == (user("enhetsleder").id, "unit_leader")
+    holders_page = auth.persona("holder").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert "Eva" in holders_page or user("enhetsleder").name in holders_page
+    ho.accept_handover(user("larer"), handover)
+    assert fresh(log).holder_id == user("larer").id
+    # the ITO coordinator, who also sees the overview, changes no holder
+    from stafettlogg.models import ItoDelegation
+
+    ItoDelegation.create(unit=log.unit_id, user=user("larer"), granted_by=user("enhetsleder"))
+    ito = auth.login_as("larer").get(f"/enheter/{log.unit_id}/oversikt/{current_school_year()}")
+    assert "Bytt stafettholder" not in ito.get_data(as_text=True)
 
 
 def _pending(log, target="kontaktlaerer") -> Handover:
@@ -577,11 +616,14 @@ def _refused(response) -> bool:
 @pytest.mark.parametrize("persona", EVERYONE)
 @pytest.mark.parametrize("method,path", HOLDER_ROUTES)
 def test_holder_routes_by_persona(auth, db_conn, log, persona, method, path):
-    """Only the holder may open or use the handover page of the log."""
+    """Only the holder and the leader of the log's unit may open or use the handover page
+    of the log (the leader cannot withdraw the holder's own proposal)."""
     handover = _pending(log, "larer")
     response = auth.persona(persona).open(path.format(log=log.id), method=method, data={})
-    if persona == "holder":
+    if persona in ("holder", "unit_leader"):
         assert not _refused(response) and response.status_code < 500
+        if persona == "unit_leader" and method == "POST":
+            assert Handover.get_by_id(handover.id).status == "pending"
     else:
         assert _refused(response), response.status_code
         assert Handover.get_by_id(handover.id).status == "pending"

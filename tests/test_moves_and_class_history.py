@@ -79,6 +79,9 @@ def test_the_school_nurse_taking_over_keeps_the_pupil_at_the_school(app, auth, d
     school, year = log.unit, current_school_year()
     with app.test_request_context():
         handover = ho.propose_handover(user("stafettholder"), Log.get_by_id(log.id), user("aktor"), "")
+    asked = auth.persona("participant").get(f"/stafettholder/{handover.id}").get_data(as_text=True)
+    assert "flyttes til din enhet" not in asked and "Når du godtar, blir du stafettholder med en gang." in asked
+    with app.test_request_context():
         ho.accept_handover(user("aktor"), handover)
         after = Log.get_by_id(log.id)
         assert (after.holder_id, after.unit_id, after.holder_unit_id) == (

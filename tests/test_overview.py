@@ -235,9 +235,11 @@ def test_overview_page_shows_metadata_never_content(auth, db_conn, log):
     assert response.status_code == 200
     for text in ("Lea Testesen", "Kari Ottesen, Kontaktlærer", "Petter Ås Strøm", "Lene Fjeld, fysioterapeut", "§ 13"):
         assert text in html
-    # need-to-know: no concerns, measures or entries, and no link into the log
-    for content in ("mye alene", "lekegrupper", "Samtale med mor", f"/logger/{log.id}"):
+    # need-to-know: no concerns, measures or entries, and no link into the log, only to the
+    # page where the unit leader may change its holder (its frame, seed 001)
+    for content in ("mye alene", "lekegrupper", "Samtale med mor"):
         assert content not in html
+    assert set(re.findall(rf'href="(/logger/{log.id}[^"]*)"', html)) == {f"/logger/{log.id}/stafettholder"}
     event = AuditEvent.select().where(AuditEvent.action == "overview_view").order_by(AuditEvent.id.desc()).first()
     assert (event.log_id, event.object_type, event.object_id) == (None, "unit", nord.id)
     assert client.get(f"/enheter/{nord.id}/oversikt/1999").status_code == 404

@@ -11,7 +11,7 @@ direct_assignment=True, so the history shows it was not accepted by the new hold
 from peewee import JOIN
 
 from stafettlogg import audit
-from stafettlogg.access import holder_left, of_consent_age
+from stafettlogg.access import holder_left, log_tokens, of_consent_age
 from stafettlogg.db import locked, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
@@ -100,8 +100,10 @@ def _check_new_holder(log: Log, to_user: User | None, by: User) -> None:
 
 
 def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -> Handover:
-    """Only the holder proposes; any active staff member of any unit; one pending
-    proposal per log. The holder keeps the role until the proposed person accepts."""
+    """The holder proposes, or the leader of the log's unit (states "hand_over": when the
+    family wishes another holder, or the holder is away for long; the leader writes why,
+    and the holder is told); any active staff member of any unit; one pending proposal per
+    log. The holder keeps the role until the proposed person accepts (seed 002)."""
     note = (note or "").strip()
     if len(note) > 2000:
         raise HandoverError(_("Notatet kan ha høyst 2000 tegn."), "note")
@@ -110,13 +112,38 @@ def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -
         log = locked_log(log)
         if (error := states.problem(by, log, "hand_over")) is not None:
             raise HandoverError(str(error))
+        as_leader = proposes_as_leader(by, log)
         if to_user is not None and to_user.id == by.id:
+            if as_leader:  # accepting it would make them holder with no one else agreeing
+                raise HandoverError(_("Du kan ikke foreslå deg selv. Be en annen leder om det."), "to_user")
             raise HandoverError(_("Du kan ikke foreslå deg selv. Du er allerede stafettholder."), "to_user")
+        if as_leader and not note:
+            raise HandoverError(
+                _("Skriv hvorfor stafettholderen byttes. Stafettholderen og den du foreslår, ser det."), "note"
+            )
         _check_new_holder(log, to_user, by)
         handover = create_handover(log, to_user, note, by)
-        audit.record("handover_proposed", log=log, obj=handover, user=by)
+        audit.record("handover_proposed", log=log, obj=handover, user=by, role="unit_leader" if as_leader else None)
         tell_proposed(handover, log, to_user, by)
+        if as_leader:
+            tell(
+                User.get_by_id(log.holder_id),
+                "handover_proposed_by_leader",
+                msg(
+                    "%(by)s har foreslått %(name)s som ny stafettholder for stafettlogg nr. %(id)s. Du er stafettholder til forslaget er godtatt.",
+                    by=by.name,
+                    name=to_user.name,
+                    id=log.id,
+                ),
+                path_for("handover.holder", log_id=log.id),
+                handover,
+            )
     return handover
+
+
+def proposes_as_leader(by: User, log: Log) -> bool:
+    """The person changes the holder as the unit's leader, not as the holder."""
+    return "holder" not in log_tokens(by, log)
 
 
 def create_handover(log: Log, to_user, note: str, by: User, system_note: Message | None = None, **decided) -> Handover:

@@ -35,6 +35,8 @@ def _holder_page(values=None, errors=None, status=200, results=None, q=""):
         if pending and pending.created_by_id != current_user.id
         else None,
         history=queries.holder_history(log),
+        as_leader=domain.proposes_as_leader(current_user, log),
+        holder=User.get_by_id(log.holder_id),
         values=values or {},
         errors=errors or {},
         results=results or [],
@@ -66,10 +68,21 @@ def propose(log_id):
         domain.propose_handover(current_user, g.log, to_user, f.get("note", ""))
     except domain.HandoverError as e:
         return _holder_page(dict(f), {e.field or "to_user": str(e)}, 422)
-    flash(
-        _("Forslaget er sendt til %(name)s. Du er stafettholder til forslaget er godtatt.", name=to_user.name),
-        "success",
-    )
+    if domain.proposes_as_leader(current_user, g.log):
+        holder = User.get_by_id(g.log.holder_id)
+        flash(
+            _(
+                "Forslaget er sendt til %(name)s. %(holder)s er stafettholder til forslaget er godtatt, og har fått beskjed.",
+                name=to_user.name,
+                holder=holder.name,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _("Forslaget er sendt til %(name)s. Du er stafettholder til forslaget er godtatt.", name=to_user.name),
+            "success",
+        )
     return hx_redirect_or_redirect(url_for("handover.holder", log_id=g.log.id))
 
 
@@ -117,6 +130,7 @@ def _respond_page(handover, values=None, errors=None, status=200):
         handover=handover,
         shown=shown,
         note_shown=note_shown,
+        moves=shown and handover.pending and domain.follows_holder(handover.log, current_user),
         from_user=User.get_by_id(handover.from_user_id),
         created_by=User.get_by_id(handover.created_by_id),
         values=values or {},

@@ -84,8 +84,10 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "request_deletion", LIVING + (WAITING,), None, ("guardian",), ("deletion_requested",), "deletion_requested"
         ),
-        # not while waiting for consent: the new holder would need a consent no one can give yet
-        Transition("hand_over", OPEN, None, ("holder",), ("pending_handover",), ""),
+        # not while waiting for consent: the new holder would need a consent no one can give yet;
+        # also by the leader of the log's unit (seed 001 «opprette og endre stafettholder»:
+        # ansvar «enhetsleder og stafettholder», when the family wishes it or the holder is away)
+        Transition("hand_over", OPEN, None, ("holder", "unit_leader"), ("pending_handover",), ""),
         # the proposed person accepts a proposal to a log in use: as handing over, not while
         # the log waits for a consent (one proposed before the consent ran out, too)
         Transition("accept_handover", OPEN, None, ("proposed_holder",), (), ""),
@@ -315,7 +317,7 @@ ROLE_MESSAGES = {
     "reopen": _l("Bare stafettholderen kan gjenåpne stafettloggen her."),
     "withdraw_consent": _l("Bare de foresatte kan trekke samtykket tilbake her."),
     "request_deletion": _l("Bare de foresatte kan be om sletting her."),
-    "hand_over": _l("Bare stafettholderen kan foreslå ny stafettholder."),
+    "hand_over": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan foreslå ny stafettholder."),
     "delete": _l("Bare enhetslederen for enheten kan slette stafettloggen."),
     "accept_request": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan svare på forespørselen."),
     "decline_request": _l("Bare stafettholderen eller enhetslederen for loggens enhet kan svare på forespørselen."),

@@ -9,6 +9,7 @@ from stafettlogg.dates import local_today
 from stafettlogg.db import snapshot
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import ngettext
+from stafettlogg.logs import states
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit
 from stafettlogg.org.queries import active_unit_leaders
@@ -39,6 +40,16 @@ def _date_value(value) -> str:
 # ---------------------------------------------------------------- the unit overview
 
 
+def _changes_holder(year):
+    """Which rows offer «Bytt stafettholder»: to the unit's leader, a log of this school
+    year that has not moved out, in a state where its holder may be changed (the state
+    table's "hand_over"); the handover page asks the table again."""
+    if "unit_leader" not in g.access_tokens or year != domain.current_school_year():
+        return lambda row: False
+    sources = states.TRANSITIONS["hand_over"].sources
+    return lambda row: row.source == "log" and row.status in sources and row.moved_out_on is None
+
+
 def _overview_page(unit, year, values=None, errors=None, status=200):
     """The overview's page: the children in a window of PAGE_SIZE rows, continued by «Vis
     flere» (?etter=, a whole page without JavaScript; only the next rows for htmx). It names
@@ -66,6 +77,7 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
                 kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
                 decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
                 locations=_record_locations(),
+                changes_holder=_changes_holder(year),
                 values=values or {},
                 errors=errors or {},
             ), status
@@ -81,6 +93,7 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
             window=window,
             # htmx asks for the next window to append in place of the "Vis flere" row
             only_items=bool(window.cursor) and is_htmx(),
+            changes_holder=_changes_holder(year),
         )
     audit.record("overview_view", obj=unit)
     audit.record_named("view:overview.unit_overview", [row.log_id for row in window.items])

@@ -2,6 +2,8 @@
 search, the new holder accepts from the start page, the new unit's leader sees the
 arrival and the guardian sees the new holder at once. axe on every page and swap."""
 
+import pytest
+
 from stafettlogg.handover import domain as handover
 from tests.conftest import a_log, user
 
@@ -70,3 +72,40 @@ def test_unit_leader_chooses_new_holders_before_deactivating(page):
     page.screenshot("handover-reassign")
     page.click("button:has-text('Bytt stafettholder og deaktiver')")
     assert "Kari Ottesen er deaktivert" in p.content()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_unit_leader_changes_the_holder_from_the_overview(server_and_app, page, width):
+    """seed 001: the holder is changed when the family wishes it, by the unit leader too.
+    From the unit's overview, with a reason; the holder is told; the proposed accepts."""
+    with server_and_app[1].app_context():
+        log = a_log(name="Åse Ødegård")
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("enhetsleder")
+    page.click(".site-nav >> text=Oversikt")
+    page.click("#rows tr:has-text('Åse Ødegård') a:has-text('Bytt stafettholder')")
+    assert "Som enhetsleder kan du foreslå en ny" in p.content()
+    with p.expect_response(lambda r: "/stafettholder/sok?q=Mari" in r.url):
+        p.fill("#handover-q", "Mari")
+    p.wait_for_selector("#handover-results label:has-text('Mari Lund')")
+    page.check()
+    p.check("#handover-results input[type=radio]")
+    page.click("button:has-text('Send forslag')")  # without a reason
+    assert "Skriv hvorfor stafettholderen byttes" in p.content()
+    p.check("#handover-results input[type=radio]")
+    p.fill("#f-note", "Familien ønsker en annen stafettholder.")
+    page.screenshot(f"handover-by-leader-{width}")
+    page.click("button:has-text('Send forslag')")
+    assert "Venter på svar" in p.content() and "har fått beskjed" in p.content()
+    page.logout()
+
+    page.login("stafettholder")
+    page.goto("/varsler")
+    assert f"har foreslått Mari Lund som ny stafettholder for stafettlogg nr. {log.id}" in p.content()
+    page.logout()
+
+    page.login("larer")
+    page.click(".card--attention a:has-text('Åse Ødegård')")
+    page.click("button:has-text('Godta og bli stafettholder')")
+    assert p.url.endswith(f"/logger/{log.id}") and "Mari Lund" in p.inner_text(".holder-card")
