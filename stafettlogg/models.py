@@ -759,6 +759,10 @@ class LogTombstone(BaseModel):
     deleted_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     reason = CharField(max_length=30, default="")  # passive_by_agreement, not_kept, guardian_request
     archive_waiver = TextField(default="")  # why it was deleted without being archived
+    # a passive log deleted by agreement (seed 001): with whom (guardian or youth, never a
+    # name) and on which day
+    agreed_with = CharField(max_length=20, default="")
+    agreed_on = DateField(null=True)
 
     class Meta:
         indexes = ((("unit", "deleted_at", "id"), False),)  # the unit's record of deletions, in windows

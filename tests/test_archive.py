@@ -302,7 +302,14 @@ def test_deletion_is_refused_until_archived_unless_the_leader_says_why(ctx, clos
 
 def test_waiver_is_kept_on_the_tombstone(ctx):
     ida = an_ended_log(LogStatus.PASSIVE)
-    lifecycle.delete_log(user("enhetsleder"), ida, "passive_by_agreement", "  aldri tatt i bruk ")
+    lifecycle.delete_log(
+        user("enhetsleder"),
+        ida,
+        "passive_by_agreement",
+        "  aldri tatt i bruk ",
+        agreed_with="youth",
+        agreed_on=local_today(),
+    )
     assert LogTombstone.get(LogTombstone.log_id == ida.id).archive_waiver == "aldri tatt i bruk"
 
 

@@ -168,7 +168,14 @@ CALLS = {
     ),
     # asked as the archive's pages and domain ask it (content_readable_by, then the table)
     "archive": lambda u, log: archive_domain.ensure_may_archive(u, log),
-    "delete": lambda u, log: life.delete_log(u, log, life.deletion_reason(log) or "not_kept", "aldri tatt i bruk"),
+    "delete": lambda u, log: life.delete_log(
+        u,
+        log,
+        life.deletion_reason(log) or "not_kept",
+        "aldri tatt i bruk",
+        agreed_with="guardian",  # a passive log: the family agreed to its deletion today
+        agreed_on=local_today(),
+    ),
 }
 
 
@@ -382,6 +389,49 @@ def test_guardian_withdraws_consent_and_the_log_closes(auth, log, db_conn):
     )
     page = c.get(f"/mine/{log.id}").get_data(as_text=True)
     assert "Samtykket ble trukket tilbake" in page
+
+
+def test_a_passive_log_is_deleted_only_by_a_recorded_agreement(auth, db_conn):
+    """seed 001: «Enhetsleder kan etter avtale slette en logg som er satt passiv.» The
+    family agreed to keep it: the delete form asks with whom (a guardian or the youth) and
+    when the deletion was agreed; without it nothing is deleted and what was typed stays;
+    the tombstone keeps the role and the day, no name."""
+    from tests.conftest import an_ended_log
+
+    ida = an_ended_log(LogStatus.PASSIVE)
+    leader = auth.persona("unit_leader")
+    page = leader.get(f"/logger/{ida.id}/slett").get_data(as_text=True)
+    assert "Hvem avtalte dere slettingen med?" in page and 'name="agreed_on"' in page
+    form = {"reason": "passive_by_agreement", "confirm": "yes", "archive_waiver": "Kopi i Visma"}
+    cases = [
+        ({}, "Velg hvem dere avtalte slettingen med."),
+        ({"agreed_with": "guardian"}, "Skriv datoen dere avtalte slettingen."),
+        ({"agreed_with": "guardian", "agreed_on": "31.02.2026"}, "Skriv datoen som dd.mm.åååå."),
+        ({"agreed_with": "guardian", "agreed_on": (local_today() + dt.timedelta(days=1)).isoformat()}, "fremtiden"),
+        ({"agreed_with": "guardian", "agreed_on": (local_today() - dt.timedelta(days=90)).isoformat()}, "avsluttet"),
+        ({"agreed_with": "aunt", "agreed_on": local_today().isoformat()}, "Velg hvem"),
+    ]
+    for extra, says in cases:
+        r = leader.post(f"/logger/{ida.id}/slett", data={**form, **extra})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422 and says in html, (extra, r.status_code)
+        assert "Kopi i Visma" in html and Log.get_or_none(Log.id == ida.id) is not None
+    day = local_today() - dt.timedelta(days=2)
+    r = leader.post(
+        f"/logger/{ida.id}/slett", data={**form, "agreed_with": "youth", "agreed_on": day.strftime("%d.%m.%Y")}
+    )
+    assert r.status_code == 303 and Log.get_or_none(Log.id == ida.id) is None
+    tombstone = LogTombstone.get(LogTombstone.log_id == ida.id)
+    assert (tombstone.reason, tombstone.agreed_with, tombstone.agreed_on) == ("passive_by_agreement", "youth", day)
+
+
+def test_other_deletions_carry_no_agreement(ctx):
+    from tests.conftest import an_ended_log
+
+    oskar = an_ended_log()
+    life.delete_log(user("enhetsleder"), oskar, "not_kept", "aldri tatt i bruk", agreed_with="guardian")
+    tombstone = LogTombstone.get(LogTombstone.log_id == oskar.id)
+    assert (tombstone.agreed_with, tombstone.agreed_on) == ("", None)
 
 
 def test_guardian_asks_for_deletion_unit_leader_refuses_then_deletes(app, auth, db_conn):
@@ -990,9 +1040,9 @@ def test_a_second_click_on_slett_while_the_first_deletes_gets_the_queue_not_an_e
     log = an_ended_log()
     real_delete = life.delete_log
 
-    def deleted_meanwhile(by, log, reason, archive_waiver=""):
-        real_delete(by, Log.get_by_id(log.id), reason, archive_waiver)  # the first click
-        return real_delete(by, log, reason, archive_waiver)
+    def deleted_meanwhile(by, log, reason, archive_waiver="", **agreement):
+        real_delete(by, Log.get_by_id(log.id), reason, archive_waiver, **agreement)  # the first click
+        return real_delete(by, log, reason, archive_waiver, **agreement)
 
     monkeypatch.setattr(life, "delete_log", deleted_meanwhile)
     leader = auth.persona("unit_leader")

@@ -10,7 +10,7 @@ transaction, and raises LogError (Norwegian message) changing nothing.
 from stafettlogg import audit
 from stafettlogg.access import consent_age, holder_left, log_tokens, of_consent_age
 from stafettlogg.archive.domain import cancel_undelivered, is_archived, waiver_problem
-from stafettlogg.dates import local_today
+from stafettlogg.dates import local, local_today
 from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.handover.domain import cancel_handover, pending_for
 from stafettlogg.i18n import gettext as _
@@ -386,8 +386,31 @@ def refuse_deletion(by: User, log: Log, request: DeletionRequest, response: str)
     return DeletionRequest.get_by_id(request.id)
 
 
-def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> LogTombstone:
-    """seed 001: the unit leader deletes a passive log by agreement, a closed log
+DELETION_AGREED_WITH = ("guardian", "youth")
+
+
+def check_deletion_agreement(log: Log, reason: str, agreed_with: str, agreed_on) -> tuple[str, object]:
+    """seed 001: «Enhetsleder kan etter avtale slette en logg som er satt passiv.» The
+    family agreed to keep a passive log: deleting it takes a new agreement, with a guardian
+    or the youth, on a day not in the future and not before the log was closed. Other
+    reasons carry none."""
+    if reason != "passive_by_agreement":
+        return "", None
+    if agreed_with not in DELETION_AGREED_WITH:
+        raise LogError(_("Velg hvem dere avtalte slettingen med."), "agreed_with")
+    if agreed_on is None:
+        raise LogError(_("Skriv datoen dere avtalte slettingen."), "agreed_on")
+    closed_on = local(log.closed_at).date() if log.closed_at is not None else None
+    if agreed_on > local_today() or (closed_on is not None and agreed_on < closed_on):
+        raise LogError(_("Datoen for avtalen kan ikke være i fremtiden eller før loggen ble avsluttet."), "agreed_on")
+    return agreed_with, agreed_on
+
+
+def delete_log(
+    by: User, log: Log, reason: str, archive_waiver: str = "", *, agreed_with: str = "", agreed_on=None
+) -> LogTombstone:
+    """seed 001: the unit leader deletes a passive log by agreement (with whom and when,
+    check_deletion_agreement), a closed log
     the guardians did not agree to keep, or a log whose guardians asked for deletion.
     All content and files are purged; a tombstone without personal data remains, and
     audit events keep ids only. On SQLite what is deleted is overwritten in the file
@@ -402,6 +425,7 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
         allowed = deletion_reason(log)
         if reason != allowed:
             raise LogError(_("Årsaken til slettingen passer ikke med loggens status. Last siden på nytt."), "reason")
+        agreed_with, agreed_on = check_deletion_agreement(log, reason, agreed_with, agreed_on)
         archive_waiver = "" if is_archived(log) else archive_waiver.strip()
         requesters = _still_guardians(
             log, [r.requested_by for r in DeletionRequest.select().where(DeletionRequest.log == log)]
@@ -414,6 +438,8 @@ def delete_log(by: User, log: Log, reason: str, archive_waiver: str = "") -> Log
             deleted_by=by,
             reason=reason,
             archive_waiver=archive_waiver,
+            agreed_with=agreed_with,
+            agreed_on=agreed_on,
         )
         states.apply(by, log, "delete", obj=tombstone, waivers=waivers)
         emails = {u.email: u for u in requesters if u.email}

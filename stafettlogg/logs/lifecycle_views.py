@@ -14,6 +14,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs import lifecycle, queries
 from stafettlogg.logs.errors import LogError
+from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import DeletionRequest
 from stafettlogg.web import page_or_fragment
 
@@ -131,11 +132,16 @@ def reopen(log_id):
 # ------------------------------------------------------------------ deletion (unit leader)
 
 
+# what the unit leader types on the delete form: a refusal of it is shown again with it (422)
+TYPED_ON_THE_DELETE_FORM = ("archive_waiver", "agreed_with", "agreed_on")
+
+
 def _delete_page(errors=None, status=200):
     log = queries.load_log(g.log.id)
     return render_template(
         "logs/delete.html",
         log=log,
+        consent_age=consent_age(),
         reason=lifecycle.deletion_reason(log),
         archived=archive_domain.is_archived(log),
         request_=lifecycle.open_deletion_request(log),
@@ -162,14 +168,24 @@ def delete(log_id):
         return _delete_page({"confirm": _("Kryss av for at loggen er arkivert, eller at det ikke trengs.")}, 422)
     unit_id = g.log.unit_id
     log_id = g.log.id
+    typed_on = request.form.get("agreed_on", "").strip()
+    try:
+        agreed_on = parse_date(typed_on) if typed_on else None
+    except ValueError:
+        return _delete_page({"agreed_on": _("Skriv datoen som dd.mm.åååå.")}, 422)
     try:
         lifecycle.delete_log(
-            current_user, g.log, request.form.get("reason", ""), request.form.get("archive_waiver", "")
+            current_user,
+            g.log,
+            request.form.get("reason", ""),
+            request.form.get("archive_waiver", ""),
+            agreed_with=request.form.get("agreed_with", ""),
+            agreed_on=agreed_on,
         )
     except LogError as e:
         if e.code == "gone":
             return _gone(e, unit_id)
-        return _delete_page({e.field or "reason": str(e)}, 422 if e.field == "archive_waiver" else 409)
+        return _delete_page({e.field or "reason": str(e)}, 422 if e.field in TYPED_ON_THE_DELETE_FORM else 409)
     g.log = None  # nothing left to audit as a read
     flash(_("Stafettlogg nr. %(id)s er slettet. Alt innhold og alle filer er fjernet.", id=log_id), "success")
     return redirect(url_for("lifecycle.queue", unit_id=unit_id), 303)

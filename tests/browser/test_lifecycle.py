@@ -2,6 +2,8 @@
 history and withdraws consent; the holder reopens with new consent; the unit leader
 prints the archive and deletes. axe on every page, no console errors or CSP violations."""
 
+import pytest
+
 from stafettlogg.dates import local_today
 from stafettlogg.models import Guardian
 from tests.conftest import an_ended_log, an_item
@@ -95,3 +97,26 @@ def test_guardian_invitation_view_withdraw_reopen_archive_delete(page, log, serv
     page.click("button:has-text('Slett stafettloggen for godt')")
     assert "er slettet" in p.inner_text("main") and closed.subject.name not in p.inner_text("main")
     page.screenshot("lifecycle-deleted")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_unit_leader_deletes_a_passive_log_by_a_recorded_agreement(server_and_app, page, width):
+    """seed 001: a passive log (the family agreed to keep it) is deleted only after a new
+    agreement: with whom and when, asked on the delete form and kept without a name."""
+    with server_and_app[1].app_context():
+        passive = an_ended_log("passive", name="Ida Testesen")
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("enhetsleder")
+    page.goto(f"/logger/{passive.id}/slett")
+    p.fill("#f-archive_waiver", "Kopi i Visma")
+    p.check("#f-confirm")
+    page.click("button:has-text('Slett stafettloggen for godt')")
+    assert "Velg hvem dere avtalte slettingen med." in p.inner_text("main")
+    assert p.input_value("#f-archive_waiver") == "Kopi i Visma"
+    p.check("input[name=agreed_with][value=guardian]")
+    p.fill("#f-agreed_on", local_today().isoformat())
+    p.check("#f-confirm")
+    page.screenshot(f"lifecycle-delete-passive-{width}")
+    page.click("button:has-text('Slett stafettloggen for godt')")
+    assert "er slettet" in p.inner_text("main") and "Ida Testesen" not in p.inner_text("main")
