@@ -818,6 +818,9 @@ class CoordinatorRecord(BaseModel):
     kind = CharField(max_length=20)  # koordinator, barnekoordinator
     decision = CharField(max_length=20)  # granted, refused
     decided_on = DateField()
+    # the day the person no longer had the role (KE records it); a barnekoordinator ends
+    # when the child turns 18 in any case (seed 003): overview.domain.in_force_in
+    ended_on = DateField(null=True)
     person_name = CharField(max_length=200, default="")
     person_service = CharField(max_length=200, default="")
     person_contact = CharField(max_length=200, default="")

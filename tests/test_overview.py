@@ -516,6 +516,62 @@ def test_ke_edit_with_a_stale_version_is_refused_and_keeps_the_text(auth, db_con
     assert CoordinatorRecord.get_by_id(record.id).person_name == "Ny Person"
 
 
+def _decision(name: str, kind: str, born: dt.date, decided: dt.date, ended: dt.date | None = None):
+    return CoordinatorRecord.create(
+        child_name=name,
+        birth_date=born,
+        unit=unit("Nordbyen skole"),
+        kind=kind,
+        decision="granted",
+        decided_on=decided,
+        ended_on=ended,
+        person_name="Kaspar Vestborg",
+        consent_to_inform=True,
+        informed_at=dt.datetime(decided.year, decided.month, decided.day, 12),
+        created_by=user("ke"),
+    )
+
+
+def test_a_decision_shows_only_in_the_school_years_it_was_in_force(auth, db_conn):
+    """seed 000: the overview is «dynamisk og oppdatert»; seed 003: a barnekoordinator is
+    appointed until the child turns 18. KE records when a role ended; a decision shows in
+    the unit overview (and the June reconciliation) of the years it was in force only."""
+    year = domain.current_school_year()
+    first_day = dt.date(year, 8, 1)
+    nord = unit("Nordbyen skole")
+    _decision("Gammel Elev", "barnekoordinator", first_day.replace(year=year - 18), dt.date(year - 5, 10, 1))
+    _decision(
+        "Nesten Voksen",
+        "barnekoordinator",
+        first_day.replace(year=year - 18) + dt.timedelta(days=1),
+        dt.date(year - 5, 10, 1),
+    )
+    _decision("Ferdig Plan", "koordinator", dt.date(year - 12, 3, 3), dt.date(year - 3, 10, 1), dt.date(year, 6, 1))
+    _decision("Voksen Med IP", "koordinator", first_day.replace(year=year - 30), dt.date(year - 2, 10, 1))
+    names = lambda y: {r.child_name for r in domain.ke_records_for(nord, y)}  # noqa: E731
+    now, last = names(year), names(year - 1)
+    assert "Gammel Elev" not in now and "Gammel Elev" in last  # turned 18 on the first day of this year
+    assert "Nesten Voksen" in now  # turns 18 tomorrow of the year's first day
+    assert "Ferdig Plan" not in now and "Ferdig Plan" in last  # ended in June
+    assert "Voksen Med IP" in now  # a koordinator has no age limit
+    page = auth.persona("unit_leader").get(f"/enheter/{nord.id}/oversikt/{year}").get_data(as_text=True)
+    assert "Gammel Elev" not in page and "Ferdig Plan" not in page and "Nesten Voksen" in page
+
+
+def test_ke_records_when_a_role_ended_and_not_before_it_began(auth, db_conn):
+    client = auth.persona("coordinating_unit")
+    page = client.get("/ke/vedtak/ny").get_data(as_text=True)
+    assert 'name="ended_on"' in page and "Rollen avsluttet" in page
+    refused = client.post("/ke/vedtak", data={**RECORD, "ended_on": "2026-09-30"})
+    assert refused.status_code == 422 and "kan ikke være før vedtaksdatoen" in refused.get_data(as_text=True)
+    assert not CoordinatorRecord.select().where(CoordinatorRecord.child_name == RECORD["child_name"]).exists()
+    assert client.post("/ke/vedtak", data={**RECORD, "ended_on": "2026-11-15"}).status_code == 303
+    record = CoordinatorRecord.get(CoordinatorRecord.child_name == RECORD["child_name"])
+    assert record.ended_on == dt.date(2026, 11, 15)
+    assert "Avsluttet 15.11.2026" in client.get("/ke").get_data(as_text=True)
+    assert 'value="2026-11-15"' in client.get(f"/ke/vedtak/{record.id}").get_data(as_text=True)
+
+
 def test_inform_the_unit_requires_consent(auth, db_conn):
     record = CoordinatorRecord.get(CoordinatorRecord.child_name == "Jonas Eriksen")  # refused, no consent
     response = auth.persona("coordinating_unit").post(f"/ke/vedtak/{record.id}/informer")

@@ -326,14 +326,32 @@ def _external_rows(unit: Unit, year: int) -> list[OverviewRow]:
     ]
 
 
-def ke_records_for(unit: Unit, year: int, informed_only: bool = False):
-    """KE's granted decisions for children of the unit, decided before the year ended."""
-    _start, end = year_bounds(year)
-    query = CoordinatorRecord.select().where(
-        CoordinatorRecord.unit == unit,
-        CoordinatorRecord.decision == "granted",
-        CoordinatorRecord.decided_on < end.date(),
+# seed 003: «Kommunens plikt til å oppnevne barnekoordinator gjelder frem til barnet fyller 18 år»
+BARNEKOORDINATOR_UNTIL_AGE = 18
+
+
+def in_force_in(year: int):
+    """The condition on KE's decisions in force in the school year: granted, decided
+    before it ended, not ended before it began (ended_on), and a barnekoordinator only
+    while the child is under 18 when it begins."""
+    start, end = year_bounds(year)
+    first_day = start.date()
+    born_after = first_day.replace(year=first_day.year - BARNEKOORDINATOR_UNTIL_AGE)
+    return (
+        (CoordinatorRecord.decision == "granted")
+        & (CoordinatorRecord.decided_on < end.date())
+        & (CoordinatorRecord.ended_on.is_null() | (CoordinatorRecord.ended_on >= first_day))
+        & (
+            (CoordinatorRecord.kind != "barnekoordinator")
+            | CoordinatorRecord.birth_date.is_null()
+            | (CoordinatorRecord.birth_date > born_after)
+        )
     )
+
+
+def ke_records_for(unit: Unit, year: int, informed_only: bool = False):
+    """KE's decisions for children of the unit in force in the school year (in_force_in)."""
+    query = CoordinatorRecord.select().where(CoordinatorRecord.unit == unit, in_force_in(year))
     if informed_only:
         query = query.where(CoordinatorRecord.informed_at.is_null(False))
     return list(query.order_by(CoordinatorRecord.decided_on))
@@ -450,14 +468,20 @@ def overview_window(rows: list[OverviewRow], cursor: str | None) -> Window:
 
 
 def informed_decisions(unit: Unit, year: int) -> list[CoordinatorRecord]:
-    """What KE has told the unit (granted and refused), newest first."""
+    """What KE has told the unit that concerns the school year, newest first: the
+    decisions in force in it (in_force_in), and the refusals made in it."""
     start, end = year_bounds(year)
+    refused_in_the_year = (
+        (CoordinatorRecord.decision == "refused")
+        & (CoordinatorRecord.decided_on >= start.date())
+        & (CoordinatorRecord.decided_on < end.date())
+    )
     return list(
         CoordinatorRecord.select()
         .where(
             CoordinatorRecord.unit == unit,
             CoordinatorRecord.informed_at.is_null(False),
-            CoordinatorRecord.decided_on < end.date(),
+            in_force_in(year) | refused_in_the_year,
         )
         .order_by(CoordinatorRecord.informed_at.desc())
     )

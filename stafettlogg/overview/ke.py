@@ -59,7 +59,7 @@ def clean_record(form, parse_date) -> tuple[dict, dict]:
     errors = {}
     if not values["child_name"]:
         errors["child_name"] = _("Skriv navnet på barnet.")
-    for name in ("birth_date", "decided_on"):
+    for name in ("birth_date", "decided_on", "ended_on"):
         raw = get(name)
         values[name] = None
         if raw:
@@ -71,6 +71,8 @@ def clean_record(form, parse_date) -> tuple[dict, dict]:
         errors["decided_on"] = _("Skriv datoen for vedtaket.")
     elif values["decided_on"] and values["decided_on"] > local_today():
         errors["decided_on"] = _("Vedtaksdatoen kan ikke være fram i tid.")
+    if values["ended_on"] and values["decided_on"] and values["ended_on"] < values["decided_on"]:
+        errors["ended_on"] = _("Datoen rollen ble avsluttet, kan ikke være før vedtaksdatoen.")
     if values["kind"] not in KINDS:
         errors["kind"] = _("Velg koordinator eller barnekoordinator.")
     if values["decision"] not in DECISIONS:
@@ -210,6 +212,7 @@ SHOWN = (
     CoordinatorRecord.kind,
     CoordinatorRecord.decision,
     CoordinatorRecord.decided_on,
+    CoordinatorRecord.ended_on,
     CoordinatorRecord.person_name,
     CoordinatorRecord.person_service,
     CoordinatorRecord.has_ip,

@@ -275,6 +275,7 @@ def _record_values(record) -> dict:
         "kind": record.kind,
         "decision": record.decision,
         "decided_on": _date_value(record.decided_on),
+        "ended_on": _date_value(record.ended_on),
         "person_name": record.person_name,
         "person_service": record.person_service,
         "person_contact": record.person_contact,
