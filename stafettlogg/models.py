@@ -479,6 +479,8 @@ class Meeting(SectionItem):
     minutes = TextField(default="")
     minutes_html = HtmlField(default="")
     present = TextField(default="")  # who was present, one per line
+    # why no one of the family was present, written when the minutes were approved (seed 001)
+    family_absent_note = TextField(default="")
     finalised_at = DateTimeField(null=True)
     finalised_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
 

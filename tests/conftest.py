@@ -574,9 +574,13 @@ def an_item(log, key: str, by: str = "stafettholder", **fields):
         return item
 
 
-def a_meeting(log, days: int = 6, by: str = "stafettholder", **fields):
+def a_meeting(log, days: int = 6, by: str = "stafettholder", family_present: bool = True, **fields):
     """A planned meeting of the log `days` from today at 14:00 (an evaluation meeting at
-    the school with the parents invited, unless `fields` say otherwise)."""
+    the school with the parents invited, unless `fields` say otherwise), with the log's
+    first guardian (or else the child) marked present, as the log is written with the
+    family (seed 001; without, approving the minutes asks why: family_present=False)."""
+    from stafettlogg.models import Guardian, Log, Meeting, Subject
+
     starts = dt.datetime.combine(local_today() + dt.timedelta(days=days), dt.time(14, 0))
     values = {
         "kind": "evalueringsmote",
@@ -586,7 +590,13 @@ def a_meeting(log, days: int = 6, by: str = "stafettholder", **fields):
         "agenda": "1. Hvordan går det?\n2. Veien videre",
         **fields,
     }
-    return an_item(log, "meetings", by=by, **values)
+    meeting = an_item(log, "meetings", by=by, **values)
+    if family_present:
+        guardian = Guardian.select().where(Guardian.log == log.id).order_by(Guardian.id).first()
+        who = guardian.name if guardian else Subject.get_by_id(Log.get_by_id(log.id).subject_id).name
+        Meeting.update(present=who).where(Meeting.id == meeting.id).execute()
+        meeting = Meeting.get_by_id(meeting.id)
+    return meeting
 
 
 def a_measure(log, what: str = "Kontaktlærer setter opp faste lekegrupper i storefri.", **fields):

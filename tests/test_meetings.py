@@ -408,6 +408,34 @@ def test_minutes_are_approved_only_from_the_meetings_start(auth, meeting):
     assert fresh(meeting).finalised_at is not None
 
 
+def test_minutes_with_no_one_of_the_family_present_say_why(auth, log, meeting):
+    """seed 001: the log is written in meetings where the family is present. Minutes with
+    no guardian nor the child ticked as present are approved only with why; the family
+    reads it with the minutes, and it is in the archive copy. The text typed is kept."""
+    holder = auth.persona("holder")
+    Meeting.update(present="Kari Ottesen\nKarianne Petrusen").where(Meeting.id == meeting.id).execute()
+    started(meeting)
+    page = holder.get(url(meeting)).get_data(as_text=True)
+    assert 'name="family_absent"' in page
+    refused_now = finalise(holder, meeting, minutes="Skolen og helsesykepleier møttes.")
+    html = refused_now.get_data(as_text=True)
+    assert refused_now.status_code == 422 and "Ingen fra familien er krysset av som til stede" in html
+    assert "Skolen og helsesykepleier møttes." in html and fresh(meeting).finalised_at is None
+    started(meeting)
+    why = "Mor var syk. Referatet er gjennomgått med henne på telefon."
+    data = {"minutes": "Skolen og helsesykepleier møttes.", "version": fresh(meeting).version, "family_absent": why}
+    assert holder.post(url(meeting, "/godkjenn"), data=data).status_code == 303
+    assert (fresh(meeting).family_absent_note, fresh(meeting).finalised_at is not None) == (why, True)
+    assert why in holder.get(url(meeting)).get_data(as_text=True)
+    assert why in auth.persona("guardian").get(f"/mine/{log.id}").get_data(as_text=True)
+    assert why in auth.persona("holder").get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True)
+
+
+def test_minutes_with_the_family_present_need_no_reason(auth, meeting):
+    response = finalise(auth.persona("holder"), meeting)  # Fatima Hansen is ticked as present
+    assert response.status_code == 303 and fresh(meeting).family_absent_note == ""
+
+
 def test_approving_without_the_text_approves_only_the_version_the_person_saw(auth, meeting):
     """An approval that carries no text (an old page, a tampered form) approves the minutes
     only as they were when the page was read: changed meanwhile, it is a 409 and nothing
@@ -701,7 +729,7 @@ def test_permissions_for_every_meeting_route(auth, meeting, persona):
         assert refused(hints)
     if persona != "holder":
         stored = fresh(meeting)
-        assert (stored.minutes, stored.present, stored.finalised_at) == ("", "", None)
+        assert (stored.minutes, stored.present, stored.finalised_at) == ("", meeting.present, None)
 
 
 def test_participant_reads_but_does_not_write(auth, meeting):

@@ -143,6 +143,7 @@ MEETING_SHOWN = (
     Meeting.agenda_html,
     Meeting.minutes_html,
     Meeting.present,
+    Meeting.family_absent_note,
     Meeting.finalised_at,
 )
 LISTS = {

@@ -137,6 +137,34 @@ def present_lines(meeting: Meeting) -> list[str]:
     return [line.strip() for line in (meeting.present or "").splitlines() if line.strip()]
 
 
+MAX_ABSENT_NOTE = 500
+
+
+def family_present(log: Log, meeting: Meeting) -> bool:
+    """Is the child or a guardian marked present (seed 001: the log is written in
+    meetings where the family is)?"""
+    family = {log.subject.name} | {guardian.name for guardian in guardians(log)}
+    return bool(family & set(present_lines(meeting)))
+
+
+def family_absent_note(log: Log, meeting: Meeting, form) -> str:
+    """Why no one of the family was present, required when none is marked present: the
+    minutes then say so to the family and in the archive. Nothing when one is."""
+    if family_present(log, meeting):
+        return ""
+    note = (form.get("family_absent") or "").strip()
+    if not note:
+        raise LogError(
+            _(
+                "Ingen fra familien er krysset av som til stede. Kryss av hvem som var der, eller skriv hvorfor familien ikke var med."
+            ),
+            field="family_absent",
+        )
+    if len(note) > MAX_ABSENT_NOTE:
+        raise LogError(_("Teksten kan ha høyst %(n)s tegn.", n=MAX_ABSENT_NOTE), field="family_absent")
+    return note
+
+
 def set_present(by: User, log: Log, meeting: Meeting, ticked: list[str], others: str) -> Meeting:
     """Who was present, one name per line. Only names of the log's people can be
     ticked; anyone else is written under "others". Not version-checked: a tick is
@@ -225,8 +253,11 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
         current = Meeting.get_by_id(meeting.id)
         if not (current.minutes or "").strip():
             raise LogError(_("Skriv referatet før du godkjenner det."), field="minutes")
+        absent_note = family_absent_note(log, current, form)
         approved = (
-            Meeting.update(finalised_at=utcnow(), finalised_by=by, version=Meeting.version + 1)
+            Meeting.update(
+                finalised_at=utcnow(), finalised_by=by, family_absent_note=absent_note, version=Meeting.version + 1
+            )
             .where(Meeting.id == meeting.id, Meeting.version == seen, Meeting.finalised_at.is_null())
             .execute()
         )
