@@ -137,7 +137,14 @@ def test_a_unit_leader_changes_the_holder_when_the_family_wishes_it(auth, db_con
     assert len(notes("larer", "handover_proposed")) == 1
     event = AuditEvent.get(AuditEvent.action == "handover_proposed", AuditEvent.log_id == log.id)
     assert (event.user_id, event.role) == (user("enhetsleder").id, "unit_leader")
+    # what holders wrote about the child when handing over is the log's content: not the leader's
+    Handover.create(log=log, from_user=user("kontaktlaerer"), to_user=user("stafettholder"),
+                    created_by=user("kontaktlaerer"), status="accepted", decided_at=utcnow(),
+                    note="Mor ønsker kontakt på telefon etter klokka 15.")  # fmt: skip
+    leaders_page = auth.persona("unit_leader").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert "Mor ønsker kontakt" not in leaders_page and "Familien ønsker en annen" in leaders_page
     holders_page = auth.persona("holder").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert "Mor ønsker kontakt" in holders_page
     assert "Eva" in holders_page or user("enhetsleder").name in holders_page
     ho.accept_handover(user("larer"), handover)
     assert fresh(log).holder_id == user("larer").id
