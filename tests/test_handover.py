@@ -145,6 +145,10 @@ def test_a_unit_leader_changes_the_holder_when_the_family_wishes_it(auth, db_con
     assert "Mor ønsker kontakt" not in leaders_page and "Familien ønsker en annen" in leaders_page
     holders_page = auth.persona("holder").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
     assert "Mor ønsker kontakt" in holders_page
+    # the family's wish is not the holder's to undo: only the unit's leader withdraws it
+    assert not ho.may_withdraw(user("stafettholder"), handover, fresh(log))
+    assert auth.persona("holder").post(f"/logger/{log.id}/stafettholder/trekk-tilbake").status_code == 409
+    assert Handover.get_by_id(handover.id).status == "pending"
     assert "Eva" in holders_page or user("enhetsleder").name in holders_page
     ho.accept_handover(user("larer"), handover)
     assert fresh(log).holder_id == user("larer").id

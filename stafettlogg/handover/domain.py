@@ -354,10 +354,16 @@ def may_withdraw(by: User, handover: Handover, log: Log) -> bool:
     after moving away, of an ended log not once they have left, access.holder_left), the
     person who made it if not that holder (a unit leader for a holder who leaves, or who
     accepted a takeover request), or the unit leader standing in for the holder of an
-    ended log who has left (states "stand_in")."""
+    ended log who has left (states "stand_in"). A proposal the unit's leader made in the
+    holder's place (the family asked for another holder; the holder is leaving) is not the
+    holder's to withdraw: only the leaders of the log's unit withdraw it."""
     roles = states.roles_of(by, log)
     made_it = by.id == handover.created_by_id and by.id != log.holder_id
-    return made_it or bool(roles & {"holder", "stand_in"})
+    if made_it:
+        return True
+    if handover.created_by_id != log.holder_id and not _from_request(handover):
+        return "unit_leader" in roles
+    return bool(roles & {"holder", "stand_in"})
 
 
 def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", leaving: User | None = None) -> Handover:
@@ -367,6 +373,8 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
     with write_transaction():
         handover, log = _load_pending(handover)
         if not system_reason and not may_withdraw(by, handover, log):
+            if handover.created_by_id != log.holder_id and not _from_request(handover):
+                raise HandoverError(_("Enhetslederen har foreslått dette. Bare enhetslederen kan trekke det tilbake."))
             raise HandoverError(_("Bare stafettholderen kan trekke tilbake forslaget."))
         _decide(handover, CANCELLED, decline_reason=system_reason)
         audit.record("handover_cancelled", log=log, obj=handover, user=by)

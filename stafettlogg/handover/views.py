@@ -36,6 +36,7 @@ def _holder_page(values=None, errors=None, status=200, results=None, q=""):
         else None,
         history=queries.holder_history(log),
         as_leader=domain.proposes_as_leader(current_user, log),
+        withdrawable=pending is not None and domain.may_withdraw(current_user, pending, log),
         holder=User.get_by_id(log.holder_id),
         values=values or {},
         errors=errors or {},
