@@ -361,9 +361,15 @@ def may_withdraw(by: User, handover: Handover, log: Log) -> bool:
     made_it = by.id == handover.created_by_id and by.id != log.holder_id
     if made_it:
         return True
-    if handover.created_by_id != log.holder_id and not _from_request(handover):
+    if made_in_holders_place(handover, log):
         return "unit_leader" in roles
     return bool(roles & {"holder", "stand_in"})
+
+
+def made_in_holders_place(handover: Handover, log: Log) -> bool:
+    """A proposal someone other than the holder made, not by accepting a takeover request:
+    the unit's leader's (the family asked for another holder; the holder is leaving)."""
+    return handover.created_by_id != log.holder_id and not _from_request(handover)
 
 
 def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", leaving: User | None = None) -> Handover:
@@ -373,7 +379,7 @@ def cancel_handover(by: User, handover: Handover, *, system_reason: str = "", le
     with write_transaction():
         handover, log = _load_pending(handover)
         if not system_reason and not may_withdraw(by, handover, log):
-            if handover.created_by_id != log.holder_id and not _from_request(handover):
+            if made_in_holders_place(handover, log):
                 raise HandoverError(_("Enhetslederen har foreslått dette. Bare enhetslederen kan trekke det tilbake."))
             raise HandoverError(_("Bare stafettholderen kan trekke tilbake forslaget."))
         _decide(handover, CANCELLED, decline_reason=system_reason)
