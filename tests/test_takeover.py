@@ -125,7 +125,8 @@ def test_unit_leader_accepts_and_the_requester_takes_over_without_content(closed
 def test_the_unit_leader_who_accepted_a_request_can_take_the_proposal_back(closed, auth, db_conn):
     """The closed log's holder has left, so its unit leader answers requests. Once she has
     accepted one, the log waits on that requester: no other request can be accepted
-    («Trekk det tilbake før …»). She can take the proposal back; the requester is told."""
+    (the message says who may take it back: whoever proposed it). She can take the proposal
+    back; the requester is told."""
     log = closed
     User.update(active=False).where(User.id == log.holder_id).execute()
     ask(auth, log)
@@ -136,7 +137,9 @@ def test_the_unit_leader_who_accepted_a_request_can_take_the_proposal_back(close
     ask(auth, log, "other_unit_leader")
     second = LogRequest.get(LogRequest.log == log.id, LogRequest.id != first.id)
     leader = auth.login_as(leader_of(log).username)
-    assert leader.post(f"/foresporsler/{second.id}/godta").status_code == 409
+    refused = leader.post(f"/foresporsler/{second.id}/godta")
+    assert refused.status_code == 409
+    assert "trekkes tilbake av den som foreslo det" in refused.get_data(as_text=True)
     # nobody else takes it back: the requesters are not responders (404)
     for persona in ("other_unit_staff", "other_unit_leader"):
         assert auth.persona(persona).post(f"/foresporsler/{first.id}/trekk-tilbake").status_code == 404

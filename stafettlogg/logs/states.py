@@ -250,7 +250,9 @@ BLOCKERS: dict[str, Blocker] = {
     ),
     "pending_handover": Blocker(
         _pending_handover,
-        _l("Det finnes allerede et forslag om ny stafettholder. Trekk det tilbake før du foreslår en annen."),
+        _l(
+            "Det finnes allerede et forslag om ny stafettholder. Det må trekkes tilbake av den som foreslo det, eller besvares, før noen andre kan foreslås."
+        ),
     ),
     "kept_by_agreement": Blocker(
         _kept_by_agreement,
