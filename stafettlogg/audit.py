@@ -44,30 +44,35 @@ def _event(action: str, log, obj, user, role: str | None) -> dict:
     )
 
 
-def record_reads(action: str, roles: dict[int, str]) -> None:
+def record_reads(action: str, roles: dict[int, str], *, viewed: tuple[str, object] | None = None) -> None:
     """One read of each log that a page names with content of it (a list across logs, such
     as the measures due on the start page), written by one statement however many logs:
     `roles` maps each log's id to the role the reader has on it (the list was read for
-    that role: no query per log)."""
-    if not roles:
-        return
+    that role: no query per log). viewed: the page's own event (its action and object, the
+    unit whose list it is), written in the same transaction: one durable commit, not two."""
     user = current_user._get_current_object()
     at, ip = utcnow(), request.remote_addr or ""
     actor = _actor(user)
     rows = [
         (at, user.id, _username(user), role, action, log_id, "", None, ip, *actor) for log_id, role in roles.items()
     ]
+    if not rows and viewed is None:
+        return
     with write_transaction():
-        _READS.execute(rows)
+        if viewed is not None:
+            view_action, obj = viewed
+            record(view_action, obj=obj)
+        if rows:
+            _READS.execute(rows)
 
 
-def record_named(action: str, log_ids) -> None:
+def record_named(action: str, log_ids, *, viewed: tuple[str, object] | None = None) -> None:
     """One read of each log a list names in the reader's own role (the unit overview, its
     exports, the deletion queues, KE's June reconciliation: the child's name, class and
     holder or koordinator, not the log's content): the family's access history says who
-    saw their child on such a list."""
+    saw their child on such a list. viewed: as record_reads."""
     role = current_user.role
-    record_reads(action, {log_id: role for log_id in log_ids if log_id})
+    record_reads(action, {log_id: role for log_id in log_ids if log_id}, viewed=viewed)
 
 
 # the columns of a read: who, in which role, which log (no object)

@@ -213,7 +213,6 @@ def queue(unit_id):
     at a time: «Vis flere» under one is a link to the page with its next window (its own
     query parameter), and htmx appends just its rows. The queues name the unit's children
     whose log has ended: every view is audited, like the unit overview."""
-    audit.record("deletion_queue_view", obj=g.unit)
     params = queries.DELETION_QUEUE_PARAMS
     cursors = {key: request.args.get(param) for key, param in params.items()}
     asked = next((key for key in params if cursors[key]), None)  # htmx asks for one list at a time
@@ -240,5 +239,6 @@ def queue(unit_id):
     response = page_or_fragment(
         "logs/_deletion_rows.html" if asked else "logs/_deleted_rows.html", page, reads=rows, only_rows=True, **context
     )
-    audit.record_named("view:lifecycle.queue", named)  # before the response leaves, as the start page's
+    # before the response leaves, as the start page's: the page's event and each log it names, one commit
+    audit.record_named("view:lifecycle.queue", named, viewed=("deletion_queue_view", g.unit))
     return response

@@ -95,8 +95,9 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
             only_items=bool(window.cursor) and is_htmx(),
             changes_holder=_changes_holder(year),
         )
-    audit.record("overview_view", obj=unit)
-    audit.record_named("view:overview.unit_overview", [row.log_id for row in window.items])
+    audit.record_named(
+        "view:overview.unit_overview", [row.log_id for row in window.items], viewed=("overview_view", unit)
+    )
     return response
 
 
@@ -112,8 +113,7 @@ def export(unit_id, year, fmt):
     year = _valid_year(year)
     with snapshot():  # the rows read at one moment; the audit event is a write, after it
         rows = domain.unit_overview(g.unit, year)
-    audit.record(f"overview_export_{fmt}", obj=g.unit)
-    audit.record_named("view:overview.export", [row.log_id for row in rows])
+    audit.record_named("view:overview.export", [row.log_id for row in rows], viewed=(f"overview_export_{fmt}", g.unit))
     if fmt == "csv":
         body, mimetype = exports.overview_csv(g.unit.name, year, rows), "text/csv; charset=utf-8"
     else:
@@ -344,9 +344,9 @@ def ke_reconciliation(year, errors=None, status=200):
             }
             for unit in reconciliation.units_for_reconciliation()
         ]
-    audit.record("reconciliation_view")  # a write: after the snapshot, before anything is shown
     named = [difference.log_id for unit in units for difference in unit["differences"]]
-    audit.record_named("view:overview.ke_reconciliation", named)
+    # a write: after the snapshot, before anything is shown
+    audit.record_named("view:overview.ke_reconciliation", named, viewed=("reconciliation_view", None))
     return render_template(
         "overview/reconciliation.html",
         year=year,
