@@ -13,6 +13,7 @@ apply again when it opens the file).
 """
 
 import datetime as dt
+import functools
 import random
 import time
 
@@ -32,6 +33,7 @@ from stafettlogg.models import (
     Unit,
     User,
 )
+from stafettlogg.textformat import html_column, render_markdown
 
 WORDS = [
     "barnet",
@@ -143,6 +145,25 @@ def paragraph(rng: random.Random, chars: int) -> str:
     return " ".join(parts)
 
 
+# Bump when the generated data changes: a database made by an older generator is built again.
+GENERATION = 2
+
+
+@functools.lru_cache(maxsize=1024)
+def _rendered(text: str) -> str:
+    """The stored HTML of a text (the pools' texts repeat: each is rendered once)."""
+    return str(render_markdown(text))
+
+
+def _with_rendered_html(model, fields: list[str], rows):
+    """``fields`` and ``rows`` with each Markdown field's ``<field>_html`` added."""
+    sources = [i for i, name in enumerate(fields) if name in getattr(model, "rendered_text", ())]
+    if not sources:
+        return fields, rows
+    names = fields + [html_column(fields[i]) for i in sources]
+    return names, (tuple(row) + tuple(_rendered(row[i] or "") for i in sources) for row in rows)
+
+
 class Loader:
     """Bulk inserts of tuples with ids chosen here (sequences set at the end)."""
 
@@ -160,7 +181,10 @@ class Loader:
 
     def insert(self, model, fields: list[str], rows) -> None:
         """Rows are tuples in the order of ``fields``; every other NOT NULL column gets
-        its Python default (computed once)."""
+        its Python default (computed once). A Markdown field's HTML is rendered with the
+        app's own renderer and stored next to it, as every write of the app does
+        (models.RenderedText): the pages show the text as a municipality's would."""
+        fields, rows = _with_rendered_html(model, list(fields), rows)
         meta = model._meta
         extra = []
         for name, f in meta.fields.items():

@@ -104,12 +104,17 @@ def prepare(args, url: str, report) -> dict:
     previous run of the same size left it (the info file is written last)."""
     STATE.mkdir(parents=True, exist_ok=True)
     info_path = STATE / f"bench-{args.database}-{args.logs}.json"
-    if info_path.exists() and not args.regenerate:
+    from bench.generate import GENERATION
+
+    kept = json.loads(info_path.read_text()) if info_path.exists() and not args.regenerate else None
+    if kept is not None and kept.get("generation") == GENERATION:
         report(f"Reusing {url} (--regenerate to build it again); migrating it to this code's schema")
         from stafettlogg.application import create_app
 
         create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "MIGRATE_ON_START": True})
-        return json.loads(info_path.read_text())
+        return kept
+    if kept is not None:
+        report("The database was made by an older generator: building it again")
     info_path.unlink(missing_ok=True)
     if args.database == "sqlite":
         path = Path(url.split("sqlite:///", 1)[1])
@@ -132,6 +137,7 @@ def prepare(args, url: str, report) -> dict:
     with app.app_context(), db.connection_context():
         demo.seed()
         info = generate(args.logs, report=report)
+    info["generation"] = GENERATION
     db.close() if not db.is_closed() else None
     info_path.write_text(json.dumps(info))
     return info

@@ -6,7 +6,8 @@ import pytest
 
 from bench.generate import generate
 from bench.run import counting, pages
-from stafettlogg.models import AuditEvent, Entry, Log, Measure, Meeting, Notification, Unit, User
+from stafettlogg.models import AuditEvent, Entry, Evaluation, Log, Measure, Meeting, Notification, Unit, User
+from stafettlogg.textformat import render_markdown
 
 pytestmark = pytest.mark.db
 
@@ -34,6 +35,13 @@ def test_generator_scales_and_grows_the_measured_log(info):
     notices = Notification.select().where(Notification.user == holder, Notification.dedupe_key.startswith("bench:"))
     assert notices.count() >= 3 * 30 and "i morgen kl. 14:00" in notices.first().text
     assert 0 < Notification.select().where(Notification.read_at.is_null()).count() < Notification.select().count()
+    # every generated text is stored with its HTML, rendered as the app renders on save:
+    # the pages show the text a municipality's would (Markdown is never rendered on a read)
+    for model, field in ((Entry, "body"), (Measure, "what"), (Meeting, "minutes"), (Evaluation, "what_worked")):
+        rows = list(model.select().where(getattr(model, field) != "").limit(20))
+        assert rows, model
+        for row in rows:
+            assert getattr(row, f"{field}_html") == render_markdown(getattr(row, field)), (model, row.id)
     # ids chosen by the generator leave the sequences where the app continues
     new = Log.create(
         subject=Log.get_by_id(big).subject, unit=info["unit"], holder=Log.get_by_id(big).holder, created_by_id=1
