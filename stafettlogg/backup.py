@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from stafettlogg.db import APP_SESSION_NAME, in_use_path, migration_names, open_database
+from stafettlogg.db import APP_SESSION_NAME, RESTORE_LOCK, in_use_path, migration_names, open_database
 from stafettlogg.messages import Message, msg
 
 
@@ -192,9 +192,11 @@ def _sole_user(url: str):
     """No app server uses the database while it is replaced: a running app would go on
     with what it read before, and write into the backup's data. SQLite: the restore
     holds in_use_path exclusively, which an app server holds shared from its first
-    connection until it stops (an app that starts meanwhile answers 503). PostgreSQL: no
-    session of an app server (db.APP_SESSION_NAME) is connected when the restore begins;
-    its one transaction then holds the tables it replaces."""
+    connection until it stops (an app that starts meanwhile answers 503). PostgreSQL: the
+    same with an advisory lock (db.RESTORE_LOCK), held exclusively by a session of the
+    restore's own while psql loads the backup: refused while any app server's connection
+    holds it shared (their number, db.APP_SESSION_NAME, says how many), and no app
+    connection opens until the restore is done (503)."""
     path = _sqlite_path(url)
     if path is not None and path not in ("", ":memory:"):
         with open(in_use_path(path), "a") as handle:
@@ -204,9 +206,16 @@ def _sole_user(url: str):
                 raise RestoreRefused(_app_running()) from None
             yield  # closing the file releases the lock
         return
-    if path is None and (sessions := _app_sessions(url)):
-        raise RestoreRefused(_app_running(sessions))
-    yield
+    if path is not None:  # a private in-memory database: no other process can use it
+        yield
+        return
+    guard = open_database(url)
+    try:
+        if not guard.execute_sql("SELECT pg_try_advisory_lock(%s, %s)", RESTORE_LOCK).fetchone()[0]:
+            raise RestoreRefused(_app_running(_app_sessions(url) or None))  # none: another restore
+        yield  # closing the session releases the lock
+    finally:
+        guard.close()
 
 
 def _app_sessions(url: str) -> int:

@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
-from peewee import DatabaseProxy, InterfaceError, Model, OperationalError, SqliteDatabase
-from playhouse.db_url import connect
+from peewee import DatabaseProxy, InterfaceError, Model, OperationalError, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect, register_database
 from playhouse.migrations import Runner
-from playhouse.pool import PooledDatabase, PooledSqliteDatabase
+from playhouse.pool import PooledDatabase, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from stafettlogg.messages import Message, msg
 
@@ -55,8 +55,16 @@ POSTGRES_SESSION = "-c random_page_cost=1.1"
 
 
 # The app's own PostgreSQL sessions carry this name (pg_stat_activity.application_name):
-# a restore refuses to replace a database an app server is connected to (backup.restore).
+# a restore that refuses says how many are connected (backup.restore).
 APP_SESSION_NAME = "stafettlogg"
+
+# PostgreSQL's counterpart of in_use_path: an advisory lock (the two-key form, apart from
+# the one-key locks of migrations and sign-in limits). Every app server's connection
+# holds it shared from its opening until it closes; a restore takes it exclusively for
+# as long as it runs. A restore never replaces the database under a running app, and a
+# connection opened while one runs is refused (the request answers 503), however long
+# the restore takes: not only at its start.
+RESTORE_LOCK = (80813, 2)
 
 
 def in_use_path(database: str) -> Path:
@@ -113,6 +121,32 @@ class FilePooledSqliteDatabase(PooledSqliteDatabase):
         super()._close_raw(conn)
 
 
+class RestoreGuardedPostgresqlDatabase(PostgresqlDatabase):
+    """Each new connection of an app server holds RESTORE_LOCK shared (released when the
+    connection closes); while a restore holds it, no connection opens."""
+
+    def _connect(self):
+        conn = super()._connect()
+        try:
+            held = conn.execute("SELECT pg_try_advisory_lock_shared(%s, %s)", RESTORE_LOCK).fetchone()[0]
+            conn.commit()  # the lock is the session's; no transaction stays open
+        except Exception:
+            conn.close()
+            raise
+        if not held:
+            conn.close()
+            raise OperationalError("the database is being restored")
+        return conn
+
+
+class AppPooledPostgresqlDatabase(PooledPostgresqlDatabase, RestoreGuardedPostgresqlDatabase):
+    """An app server's kept PostgreSQL connections (as playhouse's PooledPostgresqlDatabase),
+    each new one guarded against a running restore."""
+
+
+register_database(AppPooledPostgresqlDatabase, "stafettlogg+pool")
+
+
 def _file_identity(path: str):
     try:
         found = os.stat(path)
@@ -143,7 +177,7 @@ def open_database(url: str, pooled: bool = False):
     if pooled:
         session["application_name"] = APP_SESSION_NAME  # an app server's (backup.restore)
         # playhouse.pool checks a kept PostgreSQL connection with a round trip before reuse
-        return connect(url.replace("postgresql://", "postgresql+pool://", 1), autorollback=False, **POOL, **session)
+        return connect(url.replace("postgresql://", "stafettlogg+pool://", 1), autorollback=False, **POOL, **session)
     return connect(url, autorollback=False, **session)
 
 

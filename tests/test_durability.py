@@ -174,10 +174,13 @@ def _class_group(url: str) -> str:
         conn.close()
 
 
+@pytest.mark.db
 def test_an_app_that_starts_while_a_restore_runs_answers_503(app, database_url, tmp_path):
-    """SQLite: the restore holds the database for itself; a request of an app server that
-    had let go of it (or starts meanwhile) is told the service is unavailable, not served
-    from a database half replaced, and is served again when the restore is done."""
+    """The restore holds the database for itself for as long as it runs (SQLite: a file
+    lock; PostgreSQL: an advisory lock, not only a look at who is connected when it
+    begins): a request of an app server that had let go of it (or starts meanwhile) is
+    told the service is unavailable, not served from a database half replaced nor let
+    write what the restore then throws away, and is served again when it is done."""
     from stafettlogg import backup as backups
 
     client = app.test_client()
