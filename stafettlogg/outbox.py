@@ -69,6 +69,10 @@ class Outbox:
     # () -> a condition on the model's rows that must not be delivered any more, asked as
     # each row's turn comes (and by `cancel`); None: every row is delivered
     cancelled_when: Callable | None = None
+    # (row, config) -> None: takes back what `send` delivered when the row turns out to
+    # have been cancelled meanwhile (an archive package in the folder whose log was
+    # deleted while it was written); None: a delivery cannot be taken back (an e-mail)
+    take_back: Callable | None = None
     _threads: list = field(default_factory=list, repr=False)
     _threads_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -121,8 +125,11 @@ class Outbox:
             .execute()
         )
 
-    def record(self, row, sender: str, error: str | None, *, give_up: bool = False) -> str:
-        """The outcome of one attempt, written only while this sender still holds the claim."""
+    def record(self, row, sender: str, error: str | None, *, give_up: bool = False) -> str | None:
+        """The outcome of one attempt, written only while this sender still holds the claim.
+        Returns the outcome written, CANCELLED when the row was cancelled meanwhile (its
+        log deleted, or replaced), None when another sender took it as stale: this
+        attempt's outcome is then not the row's, and is not counted."""
         config = current_app.config
         attempts = row.attempts + 1
         if error is None:
@@ -137,10 +144,15 @@ class Outbox:
                 else utcnow() + backoff(attempts, int(config[self.retry_seconds_key])),
             }
         with write_transaction():
-            self.model.update(claimed_by="", attempts=attempts, **changes).where(
-                self.model.id == row.id, self.model.claimed_by == sender
-            ).execute()
-        return changes["status"]
+            written = (
+                self.model.update(claimed_by="", attempts=attempts, **changes)
+                .where(self.model.id == row.id, self.model.claimed_by == sender)
+                .execute()
+            )
+            if written:
+                return changes["status"]
+            now = self.model.select(self.model.status).where(self.model.id == row.id).scalar()
+        return CANCELLED if now in (CANCELLED, None) else None
 
     # ---------------------------------------------------------------- deliver
 
@@ -173,10 +185,24 @@ class Outbox:
                 logger.exception("%s %s could not be delivered", self.name, row.id)
                 error = f"{type(exc).__name__}: {exc}".strip()
             with connected():
-                counts[self.record(row, sender, error, give_up=permanent)] += 1
+                outcome = self.record(row, sender, error, give_up=permanent)
+            if outcome == CANCELLED and error is None and self.take_back is not None:
+                self._take_back(row, config)  # no transaction open: it may wait for the disk
+            if outcome is not None:
+                counts[outcome] = counts.get(outcome, 0) + 1
             if error:
                 logger.warning("%s %s not delivered (attempt %s): %s", self.name, row.id, row.attempts + 1, error)
         return counts
+
+    def _take_back(self, row, config) -> None:
+        try:
+            self.take_back(row, config)
+        except Exception:  # noqa: BLE001 - the operator is told in the log; the next row goes on
+            logger.exception(
+                "%s %s was cancelled while it was delivered and could not be taken back", self.name, row.id
+            )
+        else:
+            logger.warning("%s %s was cancelled while it was delivered: taken back", self.name, row.id)
 
     def deliver_all_due(self) -> dict:
         """Deliver everything that is due, batch after batch, until nothing due is left."""

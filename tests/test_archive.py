@@ -570,6 +570,36 @@ def test_a_package_being_written_when_its_log_is_deleted_keeps_no_bytes_and_is_n
     assert not ArchiveDelivery.select().where(ArchiveDelivery.package.is_null(False)).exists()
 
 
+def test_a_package_written_while_its_log_is_deleted_is_taken_out_of_the_folder_again(
+    auth, closed, db_conn, app, tmp_path, monkeypatch
+):
+    """The share is slow; while the sender writes the package, the unit leader deletes the
+    log (saying why it is not archived). The write then succeeds, but the deleted log's
+    zip (the child's name, the whole log) must not stay in the archive's folder, nor be
+    counted as delivered: the tombstone says «not archived», and the folder agrees."""
+    folder = tmp_path / "import"
+    folder.mkdir()
+    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(folder), ARCHIVE_SEND_AFTER_REQUEST=False)
+    assert auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv").status_code == 303
+    real_write = transport.write_atomically
+
+    def slow_share(*args):
+        lifecycle.delete_log(user("enhetsleder"), Log.get_by_id(closed.id), "not_kept", "arkivet henger")
+        return real_write(*args)
+
+    monkeypatch.setattr(transport, "write_atomically", slow_share)
+    with app.app_context():
+        counts = outbox.OUTBOX.deliver()
+    assert counts[ArchiveStatus.DELIVERED] == 0 and counts[ArchiveStatus.CANCELLED] == 1
+    assert list(folder.iterdir()) == []
+    (delivery,) = domain.deliveries(closed.id)
+    assert delivery.status == ArchiveStatus.CANCELLED and delivery.package is None
+    # a package another sender wrote under the same name is never taken away
+    (folder / "other.zip").write_bytes(b"another package")
+    assert not transport.take_back(folder, "other.zip", b"this package")
+    assert (folder / "other.zip").read_bytes() == b"another package"
+
+
 def test_a_refused_archive_post_is_one_read_in_the_access_history(auth, closed, db_conn):
     """The page re-rendered with a refusal (409, 422) shows the log: one audit event, as
     for every response (audit.py's hook), not two."""

@@ -11,6 +11,7 @@ stafettlogg/outbox.py): a thread right after the request, and `flask send-archiv
 every minute by a timer."""
 
 import datetime as dt
+import logging
 
 import click
 from flask.cli import with_appcontext
@@ -21,12 +22,28 @@ from stafettlogg.messages import msg
 from stafettlogg.models import ArchiveDelivery, ArchiveStatus, utcnow
 from stafettlogg.outbox import Outbox
 
+logger = logging.getLogger(__name__)
+
 BATCH = 20
 STALE_AFTER = dt.timedelta(minutes=15)  # a claim this old belongs to a sender that died
 
 
 def _write(delivery: ArchiveDelivery, config) -> None:
     transport.write_atomically(config["ARCHIVE_FOLDER"], delivery.package_name, delivery.package)
+
+
+def _take_back(delivery: ArchiveDelivery, config) -> None:
+    """The package was written, but its log was deleted (or the package replaced by a
+    newer one) while it was: no byte of a deleted log stays in the folder, as the
+    command-line archive's own write (commands._write_and_record). If the archive took
+    it already, the operator is told: the archive then holds a package of a log deleted
+    here."""
+    if not transport.take_back(config["ARCHIVE_FOLDER"], delivery.package_name, delivery.package):
+        logger.warning(
+            "archive package %s (log %s) was cancelled after the archive had taken it",
+            delivery.package_name,
+            delivery.log_id,
+        )
 
 
 OUTBOX = Outbox(
@@ -42,6 +59,7 @@ OUTBOX = Outbox(
     batch=BATCH,
     # delivered: the archive has the package, the outbox need not keep its bytes
     on_done=lambda: {"delivered_at": utcnow(), "package": None},
+    take_back=_take_back,
 )
 
 

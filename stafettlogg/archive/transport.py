@@ -31,9 +31,29 @@ def write_atomically(folder: str | Path, name: str, data: bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _sync_folder(folder)
+    return target
+
+
+def _sync_folder(folder: Path) -> None:
+    """A file's creation, rename or removal survives a power cut once its folder is synced."""
     dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-    return target
+
+
+def take_back(folder: str | Path, name: str, data: bytes) -> bool:
+    """Remove a package this app wrote, if the file under its name is still that package
+    (the archive has not imported it yet, and no other package took the name). Returns
+    whether it was removed; False also when the archive had already taken it."""
+    target = Path(folder) / name
+    try:
+        if target.read_bytes() != data:
+            return False
+    except FileNotFoundError:
+        return False
+    target.unlink(missing_ok=True)
+    _sync_folder(Path(folder))
+    return True
