@@ -730,6 +730,9 @@ class GuardianInvitation(BaseModel):
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
     used_at = DateTimeField(null=True)
+    # The log ended (closed, consent withdrawn, deletion asked for): void for good, a
+    # reopen does not bring it back (lifecycle.void_invitations)
+    voided_at = DateTimeField(null=True)
     # A one-time code the holder gives by other means than the link (LOCAL_GUARDIAN_LOGIN).
     code_hash = CharField(max_length=64, default="")
 

@@ -161,6 +161,27 @@ def test_a_new_consent_makes_the_invitation_usable_again(app, db_conn, log):
     assert r.status_code == 303 and _father(log).user_id == User.get(User.username == "far.testesen").id
 
 
+@pytest.mark.parametrize("ending", ["consent_withdrawn", "closed", "deletion_requested"])
+def test_an_invitation_void_when_the_log_ended_stays_void_after_a_reopen(app, db_conn, log, ending):
+    """The holder invited the father; then the mother withdrew consent (perhaps because of
+    him), or the log was closed, or the family asked for deletion. The holder reopens the
+    log within the link's 7 days, with a new consent even: the old link and code stay
+    void, and the holder's page shows no invitation pending. A new one is a new decision."""
+    invitation, token = _invite(app, log)
+    with app.test_request_context("/"):
+        CHANGES[ending](log)
+        if ending == "deletion_requested":  # the unit leader refuses it; the log may be reopened
+            request = life.open_deletion_request(log)
+            life.refuse_deletion(user("enhetsleder"), Log.get_by_id(log.id), request, "Vi må ta vare på den.")
+        life.reopen(user("stafettholder"), Log.get_by_id(log.id))
+        a_consent(Log.get_by_id(log.id))
+    assert Log.get_by_id(log.id).status == "active"
+    anon = app.test_client()
+    r = anon.post(f"/invitasjon/{token}", data={**GOOD, "code": invitation.code})
+    assert r.status_code == 410 and VOID_NB in r.get_data(as_text=True)
+    assert User.get_or_none(User.username == "far.testesen") is None and _father(log).user_id is None
+
+
 def test_an_invitation_for_a_guardian_removed_meanwhile_opens_nothing(app, db_conn, log):
     invitation, token = _invite(app, log)
     father = _father(log)

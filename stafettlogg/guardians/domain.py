@@ -168,8 +168,11 @@ def invitation_holds(invitation: GuardianInvitation) -> bool:
     deleted, the family has asked for deletion, the consent has run out or been
     withdrawn, or the log has another holder (handed over or taken over). The holder
     vouched for the person who got the code, on the consent the family gave then; a new
-    holder decides afresh. A guardian removed meanwhile has no invitation left (the
-    rows go with the guardian)."""
+    holder decides afresh. Once the log ended it stays void (voided_at), also after a
+    reopen: the family may have withdrawn consent because of the invited person. A
+    guardian removed meanwhile has no invitation left (the rows go with the guardian)."""
+    if invitation.voided_at is not None:
+        return False
     log = Log.get_or_none(Log.id == invitation.guardian.log_id)
     return log is not None and states.problem(invitation.created_by, log, "invite_guardian") is None
 

@@ -365,6 +365,11 @@ def upload_consent(
                 "services",
             )
     with write_transaction():
+        # the log's row first (as every write of its life, lifecycle.fresh_log): a family's
+        # withdrawal meanwhile waits for this upload, then withdraws the new consent too
+        log = locked(Log.select().where(Log.id == log.id))
+        if log is None:
+            raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
         Consent.update(replaced_at=utcnow()).where(Consent.log == log, states.consent_in_force()).execute()
         stored = files.store(data, content_type)
         consent = Consent.create(

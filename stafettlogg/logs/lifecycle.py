@@ -11,7 +11,7 @@ from stafettlogg import audit
 from stafettlogg.access import consent_age, holder_left, log_tokens, of_consent_age
 from stafettlogg.archive.domain import cancel_undelivered, is_archived, waiver_problem
 from stafettlogg.dates import local, local_today
-from stafettlogg.db import db, is_sqlite, write_transaction
+from stafettlogg.db import db, is_sqlite, locked, write_transaction
 from stafettlogg.handover.domain import cancel_handover, pending_for
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
@@ -61,7 +61,13 @@ NOTE_MAX = 2000
 
 
 def fresh_log(log: Log) -> Log:
-    fresh = Log.get_or_none(Log.id == log.id)
+    """The log as it is now. Inside a write transaction its row is locked until the
+    transaction ends (db.locked): two writes of a log's life follow each other, the second
+    reading what the first wrote, on PostgreSQL as on SQLite (BEGIN IMMEDIATE): a family's
+    withdrawal and the holder's consent upload, two deletion requests at once, a request
+    and a reopen."""
+    query = Log.select().where(Log.id == log.id)
+    fresh = locked(query) if db.in_transaction() else query.get_or_none()
     if fresh is None:
         raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
     return fresh
@@ -182,6 +188,7 @@ def _close(
     keep_answer: str = "undecided",
 ) -> None:
     _withdraw_proposal(log, "log_closed")
+    void_invitations(log)
     states.apply(
         by,
         log,
@@ -195,6 +202,25 @@ def _close(
         keep_agreed_by="",
         keep_agreed_on=None,
         keep_answer=keep_answer if keep_answer != "yes" else "undecided",  # "yes" is recorded by make_passive
+    )
+
+
+def void_invitations(log: Log) -> int:
+    """The log's unused invitations end for good when it ends (closed, consent withdrawn,
+    deletion asked for): reopening the log does not bring them back. The holder vouched
+    for the person who got the code on the consent the family gave then; after the
+    family withdrew it, or the log's work ended, a new invitation is a new decision.
+    In the caller's transaction; returns how many."""
+    now = utcnow()
+    return (
+        GuardianInvitation.update(voided_at=now)
+        .where(
+            GuardianInvitation.guardian.in_(Guardian.select(Guardian.id).where(Guardian.log == log.id)),
+            GuardianInvitation.used_at.is_null(),
+            GuardianInvitation.voided_at.is_null(),
+            GuardianInvitation.expires_at > now,
+        )
+        .execute()
     )
 
 
@@ -328,6 +354,7 @@ def request_deletion(by: User, log: Log, reason: str = "") -> DeletionRequest:
 
         keep = {"keep_answer": "no"} if log.status == LogStatus.CLOSED else {}
         states.apply(by, log, "request_deletion", obj=create_request, **keep)
+        void_invitations(log)
         request = open_deletion_request(log)
         text = msg("Foresatte har bedt om at stafettlogg nr. %(id)s slettes.", id=log.id)
         leaders = unit_leaders_of(log)
