@@ -24,6 +24,7 @@ from stafettlogg.models import (
     ArchiveDelivery,
     ArchiveStatus,
     AuditEvent,
+    Consent,
     Log,
     LogStatus,
     LogTombstone,
@@ -427,9 +428,39 @@ def test_nobody_else_archives_or_learns_anything(auth, closed, db_conn):
             assert "Sander" not in r.get_data(as_text=True) and "Vik" not in r.get_data(as_text=True)
     leader = auth.persona("unit_leader")
     assert leader.get("/logger/99999999999/arkiv").status_code == 404
-    r = leader.post(f"/logger/{active.id}/arkiv")  # an active log: the holder's, not yet the leader's
-    assert r.status_code == 409 and not ArchiveDelivery.select().exists()
-    assert Log.get_by_id(oskar.id).archive_reference == ""
+    # an active log: the holder's to archive, not yet the leader's; refused as a role, not
+    # shown as the archive page (a read of the log in the family's access history)
+    for url, data in (
+        (f"/logger/{active.id}/arkiv", {}),
+        (f"/logger/{active.id}/arkiv/saksnummer", {"reference": "x"}),
+    ):
+        before = AuditEvent.select().where(AuditEvent.log_id == active.id).count()
+        r = leader.post(url, data=data)
+        assert r.status_code == 403 and "Enhetslederen kan arkivere" in r.get_data(as_text=True)
+        assert AuditEvent.select().where(AuditEvent.log_id == active.id).count() == before
+    assert not ArchiveDelivery.select().exists()
+    assert Log.get_by_id(oskar.id).archive_reference == "" and Log.get_by_id(active.id).archive_reference == ""
+
+
+def test_the_holder_archives_a_log_waiting_for_a_new_consent(auth, db_conn, app, tmp_path):
+    """The consent ran out: the log waits for a new one. What it holds may still go to
+    the archive (a duty under the archive law, no write to the log): the holder is
+    offered «Arkiver» and the case number, and both work, as the state table says."""
+    log = a_log()
+    Consent.update(expires_on=local_today() - dt.timedelta(days=1)).where(Consent.log == log.id).execute()
+    holder = auth.persona("holder")
+    with app.test_request_context("/"):
+        assert states.state_of(Log.get_by_id(log.id)) == states.WAITING
+        assert "archive" in states.allowed_actions(user("stafettholder"), Log.get_by_id(log.id))
+    page = holder.get(f"/logger/{log.id}/arkiv").get_data(as_text=True)
+    assert f'action="/logger/{log.id}/arkiv"' in page
+    r = holder.post(f"/logger/{log.id}/arkiv/saksnummer", data={"reference": "2026/123"})
+    assert r.status_code == 303 and Log.get_by_id(log.id).archive_reference == "2026/123"
+    r = holder.post(f"/logger/{log.id}/arkiv")
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    assert ArchiveDelivery.select().where(ArchiveDelivery.log_id == log.id).exists()
+    # the waiting log takes no other write
+    assert holder.post(f"/logger/{log.id}/seksjon/entries", data={"body": "x"}).status_code == 409
 
 
 def test_unit_leader_chooses_the_archive_documents_language_form(auth, closed, db_conn):
@@ -842,10 +873,11 @@ def test_only_the_logs_own_downloads_are_fetched_again_and_only_by_who_may_archi
     assert anonymous.status_code in (302, 303, 400, 401, 403) and anonymous.mimetype != "application/zip"
 
     # reopened by its holder: the unit leader no longer archives it, so no copy either
+    # (refused as a role: the error page with the reason, not the archive page)
     with db.connection_context():
         Log.update(status=LogStatus.ACTIVE, closed_at=None).where(Log.id == closed.id).execute()
     r = auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv/{delivery.id}/last-ned")
-    assert r.status_code == 409 and r.mimetype != "application/zip"
+    assert r.status_code == 403 and r.mimetype != "application/zip"
     assert "Enhetslederen kan arkivere stafettloggen og skrive ut arkivkopien når den er avsluttet." in r.get_data(
         as_text=True
     )

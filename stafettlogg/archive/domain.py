@@ -55,14 +55,20 @@ def is_archived(log: Log) -> bool:
     return documents.whole_log_key(log) in delivered_keys(log, (ArchiveStatus.DELIVERED,))
 
 
-def archive_refusal(by: User, log: Log) -> str | None:
+def _archive_problem(by: User, log: Log) -> LogError | None:
     """Why this person may not archive the log now, nor print its archive copy (None:
     they may). The package and the print are the log's content, so only as the consent
     lets them read it (states.content_readable_by: never a draft, nor a log sealed since
-    it was taken over); then who may, from which state, is the state table's "archive"."""
+    it was taken over); then who may, from which state, is the state table's "archive",
+    with its code ("forbidden" for a role that may not, from this state or at all)."""
     if not content_readable_by(by, log):
-        return str(unreadable_reason(by, log) or _("Innholdet vises når det nye samtykket er lastet opp."))
-    error = problem(by, log, "archive", roles=log_tokens(by, log))
+        message = unreadable_reason(by, log) or _("Innholdet vises når det nye samtykket er lastet opp.")
+        return LogError(str(message), code="state")
+    return problem(by, log, "archive", roles=log_tokens(by, log))
+
+
+def archive_refusal(by: User, log: Log) -> str | None:
+    error = _archive_problem(by, log)
     return None if error is None else str(error)
 
 
@@ -73,8 +79,8 @@ def may_archive(by: User, log: Log) -> bool:
 def ensure_may_archive(by: User, log: Log) -> None:
     """Raise LogError with archive_refusal's reason (asked again after rendering, under
     the log's lock: it may have been handed over or reopened meanwhile)."""
-    if (refusal := archive_refusal(by, log)) is not None:
-        raise LogError(refusal, code="state")
+    if (error := _archive_problem(by, log)) is not None:
+        raise error
 
 
 def prepare(by: User | None, log: Log) -> package.Package:

@@ -3,7 +3,19 @@ archive's import folder), the archive's case number, and the archive print (the 
 log as a page the browser prints). Thin: the access hook has
 loaded g.log and checked the role; rules live in archive/domain.py."""
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from stafettlogg.archive import content as archive_content
@@ -38,10 +50,15 @@ def _page(errors=None, values=None, status=200):
 
 def _no_more(error: LogError) -> None:
     """A log deleted while the request was under way (its package rendering, a second
-    click) answers as any log that is no more."""
+    click) answers as any log that is no more; a person whose role may not archive the
+    log now (the state table's "archive": a unit leader before the log has ended) gets
+    the error page with the reason, not the archive page (that would be a read of the log
+    in the family's access history)."""
     if error.code == "gone":
         g.log = None
         abort(404)
+    if error.code == "forbidden":
+        abort(make_response(render_template("error.html", code=403, message=str(error)), 403))
 
 
 @bp.route("/logger/<int:log_id>/arkiv")
@@ -57,8 +74,6 @@ def send(log_id):
         pkg, _delivery = domain.archive(current_user, g.log, via)
     except LogError as e:
         _no_more(e)
-        if e.code == "forbidden":
-            abort(403)  # the error page: a page of the log answered 403 would go unaudited
         return _page({"_form": str(e)}, status=409)
     if via == "folder":
         flash(
@@ -107,8 +122,6 @@ def reference(log_id):
         domain.set_reference(current_user, g.log, request.form.get("reference", ""))
     except LogError as e:
         _no_more(e)
-        if e.code == "forbidden":
-            abort(403)  # the error page: a page of the log answered 403 would go unaudited
         return _page({e.field or "_form": str(e)}, {"reference": request.form.get("reference", "")}, 422)
     flash(_("Saksnummeret er lagret."), "success")
     return redirect(url_for("archive.show", log_id=log_id), 303)

@@ -493,6 +493,11 @@ OPEN_WHILE_WAITING = frozenset(
         "lifecycle.close",
         "guardian.withdraw",
         "guardian.deletion_request",
+        # archiving copies what the log holds into the municipality's archive (a duty
+        # under the archive law, the state table's "archive" from WAITING): no write to it
+        "archive.send",
+        "archive.fetch_again",
+        "archive.reference",
     }
 )
 # The routes someone the consent does not let read a log (readable_by) may use: the page
