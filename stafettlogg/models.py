@@ -357,6 +357,9 @@ class Log(BaseModel):
     activated_at = DateTimeField(null=True)
     closed_at = DateTimeField(null=True)
     version = IntegerField(default=1)
+    # the version the close gave it: a later change of the ended log (the family's
+    # deletion request, the keep answer, passive) is a new version of its archive copy
+    closed_version = IntegerField(null=True)
     archive_reference = CharField(max_length=100, default="")  # the archive's saksnummer
     # taken over (states: take_over reopened it as a draft to the requester) and no new
     # consent on file since: the content from before opens to no one in the staff, also

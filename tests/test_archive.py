@@ -759,6 +759,30 @@ def test_the_archive_copy_holds_the_familys_deletion_request_with_its_reason(aut
     assert "Krav om sletting" in page and "Vi vil ikke at skolen har dette lenger." in page
 
 
+def test_what_the_family_asks_after_the_close_reaches_the_archive_before_the_log_is_deleted(auth, db_conn):
+    """The log was closed and archived; then the family asks for deletion, and why. The
+    archive's copy of the whole log is no longer the log as it now stands: the page offers
+    «Arkiver» again, the unit leader may not delete before it is filed (or says why not),
+    and the new copy holds the request in the family's words."""
+    log = a_log(name="Siri Dahl")
+    lifecycle.close_log(user("stafettholder"), log, "needs_met", keep="undecided")
+    leader = auth.persona("unit_leader")
+    assert leader.post(f"/logger/{log.id}/arkiv").status_code == 200
+    assert domain.is_archived(Log.get_by_id(log.id))
+    lifecycle.request_deletion(user("foresatt"), Log.get_by_id(log.id), "Vi vil ikke at skolen har dette lenger.")
+    asked = Log.get_by_id(log.id)
+    assert not domain.is_archived(asked) and [p.key for p in domain.pending(asked)] == [documents.whole_log_key(asked)]
+    assert "not_archived" in states.blocking("delete", asked, {})
+    assert "1 dokument er ikke sendt ennå." in leader.get(f"/logger/{log.id}/arkiv").get_data(as_text=True)
+    r = leader.post(f"/logger/{log.id}/arkiv")
+    assert r.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(r.data)) as package_zip:
+        (whole,) = [name for name in package_zip.namelist() if name.endswith(f"stafettlogg-{log.id}.pdf")]
+        text = pdf_text(package_zip.read(whole))
+    assert "Krav om sletting" in text and "Vi vil ikke at skolen har dette lenger." in " ".join(text.split())
+    assert domain.is_archived(Log.get_by_id(log.id))
+
+
 def test_a_package_written_by_the_command_is_not_shown_as_sent_by_the_holder(app, auth, tmp_path, db_conn):
     """`flask archive` is the operator's: the archive page says the system sent it, as the
     history does, not the holder (whose account the row must name)."""

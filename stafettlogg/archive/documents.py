@@ -72,8 +72,15 @@ def _render_pdf(template: str, log: Log, **context) -> bytes:
 
 def whole_log_key(log: Log) -> str:
     """The whole log as it stood when it was closed: a log archived while open, then
-    closed (or reopened and closed again), gets a new whole-log document."""
-    stamp = log.closed_at.strftime("%Y%m%d%H%M%S") if log.closed_at else "aapen"
+    closed (or reopened and closed again), gets a new whole-log document; so does an
+    ended log changed since it was closed (the family asked for deletion and why, their
+    answer about keeping it, passive by agreement: each bumps its version), so the
+    archive gets what happened after the close before the log is deleted."""
+    if log.closed_at is None:
+        return "logg-aapen"
+    stamp = log.closed_at.strftime("%Y%m%d%H%M%S")
+    if log.closed_version is not None and log.version != log.closed_version:
+        return f"logg-{stamp}-v{log.version}"
     return f"logg-{stamp}"
 
 

@@ -194,6 +194,7 @@ def _close(
         log,
         action,
         closed_at=utcnow(),
+        closed_version=Log.version + 1,  # the version this close gives it (states.apply)
         close_reason=reason,
         close_note=note,
         coordinator_name=coordinator_name,

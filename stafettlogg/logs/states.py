@@ -280,6 +280,7 @@ BLOCKERS: dict[str, Blocker] = {
 # What reopening a log resets: a later close needs a new agreement with the family.
 REOPEN_RESET = {
     "closed_at": None,
+    "closed_version": None,
     "keep_answer": "",
     "guardian_agreed_to_keep": False,
     "keep_agreed_by": "",
