@@ -767,6 +767,7 @@ class LogTombstone(BaseModel):
     deleted_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     reason = CharField(max_length=30, default="")  # passive_by_agreement, not_kept, guardian_request
     archive_waiver = TextField(default="")  # why it was deleted without being archived
+    archive_reference = CharField(max_length=100, default="")  # the archive's saksnummer: where it was filed
     # a passive log deleted by agreement (seed 001): with whom (guardian or youth, never a
     # name) and on which day
     agreed_with = CharField(max_length=20, default="")

@@ -349,6 +349,11 @@ def test_unit_leader_archives_a_closed_log_by_download(auth, closed, db_conn):
     assert "2027/123" in leader.get(f"/logger/{oskar.id}/slett").get_data(as_text=True)
     actions = {e.action for e in AuditEvent.select().where(AuditEvent.log_id == oskar.id)}
     assert {"log_archived", "archive_reference_set", "view:archive.show"} <= actions
+    # deleted once archived: the unit's record of deletions says where it was filed
+    lifecycle.delete_log(user("enhetsleder"), Log.get_by_id(oskar.id), "not_kept", "")
+    assert LogTombstone.get(LogTombstone.log_id == oskar.id).archive_reference == "2027/123"
+    page = text_of(leader.get(f"/enheter/{oskar.unit_id}/sletting").get_data(as_text=True))
+    assert "Saksnummer i arkivet: 2027/123" in " ".join(page.split())
 
 
 def test_folder_transport_writes_after_commit_from_the_outbox_and_retries(

@@ -466,6 +466,7 @@ def delete_log(
             deleted_by=by,
             reason=reason,
             archive_waiver=archive_waiver,
+            archive_reference=log.archive_reference,
             agreed_with=agreed_with,
             agreed_on=agreed_on,
         )
