@@ -226,6 +226,21 @@ def test_package_validates_against_the_fiks_arkiv_schema_with_checksums(emma):
         assert obj["filstoerrelse"] == len(data)
         assert reg["referanseEksternNoekkel"]["n5mdk:noekkel"].startswith(f"{emma.id}/")
         assert "Emma" not in reg["offentligTittel"]
+        # screened on the record and on its document
+        assert reg["dokumentbeskrivelse"][0]["skjerming"]["tilgangsrestriksjon"]["n5mdk:kode"] == "13"
+
+
+def test_the_archives_dates_are_the_days_in_norway(ctx):
+    """Minutes approved at 00:30 on 5 March (23:30 on 4 March in UTC, as times are
+    stored) are dated 5 March in the archive, as their title says."""
+    log = a_log()
+    night = dt.datetime(2027, 3, 4, 23, 30)  # 00:30 in Oslo (UTC+1 in winter)
+    doc = documents.Document("referat-1", "Referat", "referat-1.pdf", b"%PDF-1.7", "PDF/A-2b", night)
+    record = SCHEMA.to_dict(package.record_message(log, doc, 1).decode())
+    assert record["registrering"]["dokumentetsDato"] == "2027-03-05"
+    Log.update(activated_at=night).where(Log.id == log.id).execute()
+    case = SCHEMA.to_dict(package.case_message(Log.get_by_id(log.id)).decode())
+    assert case["mappe"]["saksdato"] == "2027-03-05"
 
 
 def test_second_delivery_after_new_minutes_holds_only_the_new_journalpost(emma, app):

@@ -23,8 +23,9 @@ from pathlib import Path
 from flask_babel import force_locale
 
 from stafettlogg.archive.documents import Document, language
+from stafettlogg.dates import local
 from stafettlogg.i18n import gettext as _
-from stafettlogg.models import Log
+from stafettlogg.models import Log, utcnow
 
 SCHEMAS = Path(__file__).parent / "schemas"
 SCHEMA_FILE = SCHEMAS / "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
@@ -99,6 +100,12 @@ def _iso(value) -> str:
     return value.replace(microsecond=0).isoformat() + "Z"
 
 
+def _local_date(value: dt.datetime) -> str:
+    """A stored time (UTC) as the date in Norway: minutes approved at 00:30 on 5 March are
+    of 5 March, as their title says, not of 4 March."""
+    return local(value).date().isoformat()
+
+
 def _system_id(*parts) -> str:
     """A stable UUID per record (the same document always gets the same systemID)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "stafettlogg:" + "/".join(str(p) for p in parts)))
@@ -138,7 +145,7 @@ def case_message(log: Log) -> bytes:
         _el(kl, "klasseID", log.subject.national_id)
         _el(kl, "erSkjermet", "true")
     _external_key(mappe, "referanseEksternNoekkel", str(log.id))
-    _el(mappe, "saksdato", (log.activated_at or log.created_at).date().isoformat())
+    _el(mappe, "saksdato", _local_date(log.activated_at or log.created_at))
     _people(mappe, "administrativEnhet", log.unit.name, str(log.unit_id))
     _people(mappe, "saksansvarlig", log.holder.name, log.holder.email)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=AM)
@@ -160,6 +167,7 @@ def record_message(log: Log, doc: Document, number: int) -> bytes:
     _el(desc, "opprettetDato", _iso(doc.created_at))
     _code(desc, "tilknyttetRegistreringSom", "H", "Hoveddokument")
     _el(desc, "dokumentnummer", 1)
+    _skjerming(desc)  # screened on the document too: some archives screen per document
     obj = _el(desc, "dokumentobjekt")
     _el(obj, "versjonsnummer", 1)
     _code(obj, "variantformat", "A", "Arkivformat")
@@ -176,7 +184,7 @@ def record_message(log: Log, doc: Document, number: int) -> bytes:
     _external_key(reg, "referanseEksternNoekkel", f"{log.id}/{doc.key}")
     _code(reg, "journalposttype", "X", "Organinternt dokument uten oppfølging")
     _code(reg, "journalstatus", "F", "Ferdigstilt fra saksbehandler")
-    _el(reg, "dokumentetsDato", (doc.created_at or dt.datetime.now(dt.UTC)).date().isoformat())
+    _el(reg, "dokumentetsDato", _local_date(doc.created_at or utcnow()))
     return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=AM)
 
 
