@@ -92,6 +92,8 @@ def from_environment(instance_path: Path) -> dict:
         "ARCHIVE_FOLDER": os.environ.get("ARCHIVE_FOLDER", ""),
         "ARCHIVE_MAX_ATTEMPTS": _int("ARCHIVE_MAX_ATTEMPTS", 10, minimum=1),
         "ARCHIVE_RETRY_SECONDS": _int("ARCHIVE_RETRY_SECONDS", 60, minimum=1),
+        # a package the archive never took keeps its zip this many days, then only its record
+        "ARCHIVE_FAILED_KEPT_DAYS": _int("ARCHIVE_FAILED_KEPT_DAYS", 30, minimum=0),
         "ARCHIVE_SEND_AFTER_REQUEST": True,  # tests turn it off and call outbox.OUTBOX.deliver
         # Families sign in with ID-porten (OpenID Connect, README "ID-porten").
         "IDPORTEN_ISSUER": os.environ.get("IDPORTEN_ISSUER", "").rstrip("/"),

@@ -33,6 +33,7 @@ from stafettlogg.models import (
     Subject,
     Unit,
     User,
+    utcnow,
 )
 from tests import files
 from tests.conftest import ON_POSTGRES, a_consent, a_log, an_ended_log, an_item, user
@@ -432,6 +433,27 @@ def test_a_package_the_archive_never_takes_is_kept_marked_failed_and_replaced_on
     lifecycle.delete_log(user("enhetsleder"), Log.get_by_id(oskar.id), "not_kept", "arkivet tar ikke imot")
     assert [d.status for d in domain.deliveries(oskar.id)] == [ArchiveStatus.CANCELLED] * 2
     assert not ArchiveDelivery.select().where(ArchiveDelivery.package.is_null(False)).exists()  # purged
+
+
+def test_a_failed_packages_zip_is_let_go_after_the_kept_days(auth, closed, db_conn, app, tmp_path):
+    """A package the archive never took keeps its zip ARCHIVE_FAILED_KEPT_DAYS for the
+    operator; then `flask send-archive` keeps only its record (the zip holds the whole log
+    as it was, text deleted since included). A newer failure keeps its zip."""
+    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(tmp_path / "borte"), ARCHIVE_MAX_ATTEMPTS=1)
+    app.config["ARCHIVE_SEND_AFTER_REQUEST"] = False
+    assert auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv").status_code == 303
+    with app.app_context():
+        outbox.OUTBOX.deliver()
+    (failed,) = domain.deliveries(closed)
+    assert failed.status == ArchiveStatus.FAILED and failed.package is not None
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["send-archive"]).exit_code == 0
+    assert ArchiveDelivery.get_by_id(failed.id).package is not None  # a day old: kept
+    days = app.config["ARCHIVE_FAILED_KEPT_DAYS"]
+    ArchiveDelivery.update(delivered_at=utcnow() - dt.timedelta(days=days, minutes=1)).execute()
+    assert runner.invoke(args=["send-archive"]).exit_code == 0
+    kept = ArchiveDelivery.get_by_id(failed.id)
+    assert kept.status == ArchiveStatus.FAILED and kept.package is None and kept.package_sha256 == failed.package_sha256
 
 
 def test_nobody_else_archives_or_learns_anything(auth, closed, db_conn):

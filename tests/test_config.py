@@ -15,6 +15,7 @@ from stafettlogg.config import from_environment
         ("SMTP_TIMEOUT", "0"),  # a non-blocking socket: no e-mail ever leaves
         ("SMTP_TIMEOUT", "-1"),
         ("MAIL_KEPT_DAYS", "-1"),
+        ("ARCHIVE_FAILED_KEPT_DAYS", "-1"),
         ("ARCHIVE_RETRY_SECONDS", "-1"),
         ("ARCHIVE_MAX_ATTEMPTS", "0"),
         ("PAGE_SIZE", "0"),

@@ -14,10 +14,12 @@ import datetime as dt
 import logging
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from stafettlogg.archive import transport
 from stafettlogg.console import command, say
+from stafettlogg.db import write_transaction
 from stafettlogg.messages import msg
 from stafettlogg.models import ArchiveDelivery, ArchiveStatus, utcnow
 from stafettlogg.outbox import Outbox
@@ -63,16 +65,36 @@ OUTBOX = Outbox(
 )
 
 
+def forget_failed_packages(config) -> int:
+    """A package the archive never took (given up on) keeps its zip ARCHIVE_FAILED_KEPT_DAYS
+    for the operator, then only its record: the zip holds the whole log as it was then,
+    text deleted from the log since included, and «Arkiver» builds a new one (its
+    documents are offered again). Returns how many zips were let go."""
+    before = utcnow() - dt.timedelta(days=int(config["ARCHIVE_FAILED_KEPT_DAYS"]))
+    with write_transaction():
+        return (
+            ArchiveDelivery.update(package=None)
+            .where(
+                ArchiveDelivery.status == ArchiveStatus.FAILED,
+                ArchiveDelivery.package.is_null(False),
+                ArchiveDelivery.delivered_at < before,
+            )
+            .execute()
+        )
+
+
 @command(
     "send-archive",
     help=msg(
-        "Leverer arkivpakkene i køen til ARCHIVE_FOLDER. Prøver igjen med stadig lengre mellomrom; kjøres hvert "
-        "minutt av en timer."
+        "Leverer arkivpakkene i køen til ARCHIVE_FOLDER. Prøver igjen med stadig lengre mellomrom, og sletter "
+        "zip-filen til en pakke arkivet aldri tok imot etter ARCHIVE_FAILED_KEPT_DAYS; kjøres hvert minutt av en timer."
     ),
 )
 @with_appcontext
 def send_archive_command():
-    """Write queued archive packages into ARCHIVE_FOLDER (retries with backoff). Run every minute by a timer."""
+    """Write queued archive packages into ARCHIVE_FOLDER (retries with backoff), and let go
+    of the zips of packages given up on ARCHIVE_FAILED_KEPT_DAYS ago. Run every minute by a timer."""
+    forget_failed_packages(current_app.config)
     counts = OUTBOX.deliver_all_due()
     click.echo(
         say(
