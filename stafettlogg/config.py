@@ -90,6 +90,8 @@ def from_environment(instance_path: Path) -> dict:
         # download (the browser saves the package) or folder (written into ARCHIVE_FOLDER)
         "ARCHIVE_TRANSPORT": os.environ.get("ARCHIVE_TRANSPORT", "download"),
         "ARCHIVE_FOLDER": os.environ.get("ARCHIVE_FOLDER", ""),
+        # which municipality's Stafettlogg, in the archive's keys, where several share one archive
+        "ARCHIVE_SYSTEM_KEY": os.environ.get("ARCHIVE_SYSTEM_KEY", ""),
         "ARCHIVE_MAX_ATTEMPTS": _int("ARCHIVE_MAX_ATTEMPTS", 10, minimum=1),
         "ARCHIVE_RETRY_SECONDS": _int("ARCHIVE_RETRY_SECONDS", 60, minimum=1),
         # a package the archive never took keeps its zip this many days, then only its record

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import re
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -229,6 +230,34 @@ def test_package_validates_against_the_fiks_arkiv_schema_with_checksums(emma):
         assert "Emma" not in reg["offentligTittel"]
         # screened on the record and on its document
         assert reg["dokumentbeskrivelse"][0]["skjerming"]["tilgangsrestriksjon"]["n5mdk:kode"] == "13"
+
+
+def test_two_municipalities_sharing_an_archive_never_share_a_key(app, ctx):
+    """Log 7 of one municipality and log 7 of another are different children: with
+    ARCHIVE_SYSTEM_KEY their systemIDs and external keys differ; without it they are as
+    they always were (a running installation's keys do not change on upgrade)."""
+    log = a_log()
+    doc = documents.Document("referat-1", "Referat", "referat-1.pdf", b"%PDF-1.7", "PDF/A-2b", utcnow())
+
+    def keys():
+        case = SCHEMA.to_dict(package.case_message(log).decode())
+        record = SCHEMA.to_dict(package.record_message(log, doc, 1).decode())
+        return (
+            case["mappe"]["systemID"],
+            case["mappe"]["referanseEksternNoekkel"]["n5mdk:fagsystem"],
+            record["registrering"]["systemID"],
+            record["registrering"]["referanseEksternNoekkel"]["n5mdk:fagsystem"],
+        )
+
+    plain = keys()
+    assert plain[1] == plain[3] == "Stafettlogg"
+    assert plain[0] == str(uuid.uuid5(uuid.NAMESPACE_URL, f"stafettlogg:{log.id}"))  # as before the setting
+    app.config["ARCHIVE_SYSTEM_KEY"] = "5001"
+    trondheim = keys()
+    app.config["ARCHIVE_SYSTEM_KEY"] = "4601"
+    bergen = keys()
+    assert trondheim[1] == "Stafettlogg 5001" and bergen[1] == "Stafettlogg 4601"
+    assert len({plain[0], trondheim[0], bergen[0]}) == 3 and len({plain[2], trondheim[2], bergen[2]}) == 3
 
 
 def test_the_archives_dates_are_the_days_in_norway(ctx):

@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import force_locale
 
 from stafettlogg.archive.documents import Document, language
@@ -76,9 +77,21 @@ def _code(parent, name, code, description=""):
     return _pair(parent, name, "kode", code, "beskrivelse", description)
 
 
+def _installation() -> str:
+    """ARCHIVE_SYSTEM_KEY: which municipality's Stafettlogg sent it, where several share one
+    archive (log 7 of one and log 7 of another are different children). Empty: the keys
+    as they always were (set it before the first delivery: a changed key is a new case)."""
+    return str(current_app.config.get("ARCHIVE_SYSTEM_KEY", "") or "").strip()
+
+
+def _fagsystem() -> str:
+    key = _installation()
+    return f"{FAGSYSTEM} {key}" if key else FAGSYSTEM
+
+
 def _external_key(parent, name, key, ns=AM):
     node = _el(parent, name, ns=ns)
-    _el(node, "fagsystem", FAGSYSTEM, MD)
+    _el(node, "fagsystem", _fagsystem(), MD)
     _el(node, "noekkel", key, MD)
     return node
 
@@ -107,8 +120,11 @@ def _local_date(value: dt.datetime) -> str:
 
 
 def _system_id(*parts) -> str:
-    """A stable UUID per record (the same document always gets the same systemID)."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, "stafettlogg:" + "/".join(str(p) for p in parts)))
+    """A stable UUID per record (the same document always gets the same systemID), unique
+    to the installation when ARCHIVE_SYSTEM_KEY names it."""
+    key = _installation()
+    prefix = f"stafettlogg:{key}:" if key else "stafettlogg:"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, prefix + "/".join(str(p) for p in parts)))
 
 
 def case_title(log: Log) -> str:
@@ -122,7 +138,7 @@ def public_title(log: Log) -> str:
 
 def _message(files: int) -> ET.Element:
     root = ET.Element(f"{{{AM}}}arkivmelding")
-    _el(root, "system", FAGSYSTEM)
+    _el(root, "system", _fagsystem())
     _el(root, "antallFiler", files)
     return root
 
