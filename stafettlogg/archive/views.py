@@ -51,14 +51,15 @@ def _page(errors=None, values=None, status=200):
 def _no_more(error: LogError) -> None:
     """A log deleted while the request was under way (its package rendering, a second
     click) answers as any log that is no more; a person whose role may not archive the
-    log now (the state table's "archive": a unit leader before the log has ended) gets
-    the error page with the reason, not the archive page (that would be a read of the log
-    in the family's access history)."""
+    log in its state (the state table's "archive": a unit leader before the log has ended;
+    the access table already let them reach the route) gets the error page with the
+    reason (409), not the archive page (that would be a read of the log in the family's
+    access history)."""
     if error.code == "gone":
         g.log = None
         abort(404)
     if error.code == "forbidden":
-        abort(make_response(render_template("error.html", code=403, message=str(error)), 403))
+        abort(make_response(render_template("error.html", code=409, message=str(error)), 409))
 
 
 @bp.route("/logger/<int:log_id>/arkiv")
