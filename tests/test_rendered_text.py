@@ -4,6 +4,7 @@ next to the source, reads never call Markdown, the migration fills existing rows
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import markdown
@@ -148,6 +149,85 @@ def test_meeting_texts_evaluation_and_correction_store_the_html(auth, db_conn, l
     client.post(f"{base}/rettelser", data={"body": "Rett: **to** timer."})
     correction = MinutesCorrection.select().order_by(MinutesCorrection.id.desc()).first()
     assert correction.body_html == "<p>Rett: <strong>to</strong> timer.</p>"
+
+
+def test_writes_render_before_their_transaction(auth, db_conn, monkeypatch, log):
+    """Rendering never holds the database's write lock: a new note, an edit, an
+    evaluation, an autosave of the minutes and a correction are rendered before their
+    transaction begins (textformat.prerender), and the write finds the HTML made."""
+    rendered_in_transaction = []
+    convert = markdown.Markdown.convert
+
+    def watched(self, source):
+        rendered_in_transaction.append(db.in_transaction())
+        return convert(self, source)
+
+    monkeypatch.setattr(markdown.Markdown, "convert", watched)
+    client = auth.persona("holder")
+    today = local_today().isoformat()
+    assert client.post(
+        f"/logger/{log.id}/seksjon/entries", data={"entry_date": today, "body": "Ny **note**."}
+    ).status_code in (200, 303)
+    entry = Entry.select().order_by(Entry.id.desc()).first()
+    assert entry.body_html == "<p>Ny <strong>note</strong>.</p>"
+    client.post(
+        f"/logger/{log.id}/seksjon/entries/{entry.id}",
+        data={"entry_date": today, "body": "Endret *note*.", "version": entry.version},
+    )
+    assert Entry.get_by_id(entry.id).body_html == "<p>Endret <em>note</em>.</p>"
+    measure = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
+    client.post(
+        f"/logger/{log.id}/tiltak/{measure.id}/evaluering",
+        data={"evaluated_on": today, "what_worked": "Det *virket* godt.", "decision": "continue"},
+        headers=HX,
+    )
+    meeting = a_meeting(log)
+    client.post(
+        f"/logger/{log.id}/moter/{meeting.id}/referat",
+        data={"minutes": "Vi ble **enige** i dag.", "version": meeting.version, "autosave": "1"},
+        headers=HX,
+    )
+    assert Meeting.get_by_id(meeting.id).minutes_html == "<p>Vi ble <strong>enige</strong> i dag.</p>"
+    Meeting.update(finalised_at=dt.datetime(2026, 1, 5)).where(Meeting.id == meeting.id).execute()
+    client.post(f"/logger/{log.id}/moter/{meeting.id}/rettelser", data={"body": "Rett: **tre** timer."})
+    assert MinutesCorrection.select().order_by(MinutesCorrection.id.desc()).first().body_html == (
+        "<p>Rett: <strong>tre</strong> timer.</p>"
+    )
+    assert len(rendered_in_transaction) >= 5 and not any(rendered_in_transaction)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 20000, "[x " * 6666, "<a " * 6666, "1. " * 6666, "- " * 500, "> " * 2000, "    - a\n" * 2500],
+    ids=["brackets", "unclosed-links", "angle-brackets", "numbers", "nested-list", "nested-quotes", "indented"],
+)
+def test_no_text_a_person_can_save_takes_the_renderer_long_or_breaks_it(text):
+    """Python-Markdown takes quadratic time on some input (20,000 «[» took a minute, with
+    the write lock held) and overflows on deep nesting: such a text renders in well under
+    a second, shows its characters, and the next text renders as Markdown again."""
+    textformat.render_markdown.cache_clear()
+    started = time.perf_counter()
+    html = str(render_markdown(text))
+    assert time.perf_counter() - started < 2.0
+    assert html and "<script" not in html
+    assert render_markdown("Se [veilederen](https://example.no) og **dette**.") == (
+        '<p>Se <a href="https://example.no" rel="noopener noreferrer nofollow">veilederen</a> og '
+        "<strong>dette</strong>.</p>"
+    )
+
+
+def test_an_evaluation_is_at_most_5000_characters_and_keeps_what_was_typed(auth, db_conn, log):
+    measure = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
+    before = Evaluation.select().count()
+    text = "Det virket. " * 500  # 6,000 characters
+    r = auth.persona("holder").post(
+        f"/logger/{log.id}/tiltak/{measure.id}/evaluering",
+        data={"evaluated_on": local_today().isoformat(), "what_worked": text, "decision": "continue"},
+        headers=HX,
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Teksten kan ha høyst 5000 tegn." in page and text.strip() in page
+    assert Evaluation.select().count() == before
 
 
 def test_every_model_write_path_stores_the_html(db_conn, log):

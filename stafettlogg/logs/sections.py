@@ -27,6 +27,7 @@ from stafettlogg.models import (
     User,
     utcnow,
 )
+from stafettlogg.textformat import prerender
 from stafettlogg.windows import row_id
 
 
@@ -521,6 +522,7 @@ def create_item(by: User, log: Log, section: Section, form, *, replay_seconds: i
     clean, errors = validate(section, log, form)
     if errors:
         return None, errors
+    prerender(section.model, clean)  # not while the write lock is held
     with writing_to(log):
         if (earlier := _sent_before(section.model, section.model.log == log.id, by, clean, replay_seconds)) is not None:
             return earlier, {}
@@ -541,6 +543,7 @@ def update_item(by: User, log: Log, section: Section, item, form):
         return None, errors
     version = form_version(form)
     model = section.model
+    prerender(model, clean)  # not while the write lock is held
     with writing_to(log):
         changed = (
             model.update(version=model.version + 1, updated_at=utcnow(), **clean)
@@ -616,6 +619,10 @@ def evaluation_date_problem(day: dt.date) -> str | None:
     return None
 
 
+# what worked and what did not, in an evaluation: as long as a measure's description may be twice over
+EVALUATION_MAX = 5000
+
+
 def add_evaluation(by: User, log: Log, measure: Measure, form, *, replay_seconds: int = 0):
     """replay_seconds: a form post (REPLAY_SECONDS) may be the same one sent twice."""
     if not _answers_for(role_on_log(by, log), by, measure):
@@ -636,11 +643,14 @@ def add_evaluation(by: User, log: Log, measure: Measure, form, *, replay_seconds
     clean["what_worked"] = (form.get("what_worked") or "").strip()
     if not clean["what_worked"]:
         errors["what_worked"] = _("Skriv hva som virket og hva som ikke virket.")
+    elif len(clean["what_worked"]) > EVALUATION_MAX:
+        errors["what_worked"] = _("Teksten kan ha høyst %(n)s tegn.", n=EVALUATION_MAX)
     clean["decision"] = form.get("decision", "")
     if clean["decision"] not in labels.EVALUATION_DECISIONS:
         errors["decision"] = _("Velg om tiltaket skal fortsette, justeres eller avsluttes.")
     if errors:
         return None, errors
+    prerender(Evaluation, clean)  # not while the write lock is held
     with writing_to(log):
         measure = Measure.get_or_none(Measure.id == measure.id)  # as it is now, not as the request read it
         ensure_evaluable(measure)

@@ -15,6 +15,7 @@ from stafettlogg.logs import sections as sec
 from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
 from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, User, utcnow
+from stafettlogg.textformat import prerender
 
 TEXT_FIELDS = ("agenda", "minutes")
 MAX_TEXT = sec.MEETING_TEXT_MAX  # the log page's form for the meeting takes the same
@@ -82,6 +83,7 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
     role = role_on_log(by, log)  # asked by ensure_open: the write transaction forgets it
     texts = _clean_texts(form)
     version = sec.form_version(form)
+    prerender(Meeting, texts)  # not while the write lock is held
     with writing_to(log):
         current = _still_open(log, meeting)
         if all(getattr(current, k) == v for k, v in texts.items()):
@@ -283,6 +285,7 @@ def add_correction(by: User, log: Log, meeting: Meeting, body: str) -> MinutesCo
         raise LogError(_("Skriv hva som skal rettes."), field="body")
     if len(body) > MAX_CORRECTION:
         raise LogError(_("Rettelsen kan ha høyst %(n)s tegn.", n=MAX_CORRECTION), field="body")
+    prerender(MinutesCorrection, {"body": body})  # not while the write lock is held
     with writing_to(log):
         correction = MinutesCorrection.create(meeting=meeting, body=body, author=by)
         audit.record("meeting_correction_added", log=log, obj=correction, user=by)
