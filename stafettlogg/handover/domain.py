@@ -427,14 +427,23 @@ def _check_leader(by: User, log: Log, leaving: User | None, action: str) -> None
 
 def _leads_for(by: User, log: Log, leaving: User | None) -> bool:
     """Who may choose a new holder without the holder: the leader of the log's unit, or,
-    for a holder who is leaving now, the leader of the holder's own unit (seed 001: the
-    unit leader removes their staff who leave), also when the holder made the log for
-    another unit (a public-health nurse for a kindergarten)."""
+    for a holder who is leaving now, the leader of the unit the holder holds it from (seed
+    001: the unit leader removes their staff who leave), also when the holder made the log
+    for another unit (a public-health nurse for a kindergarten). Not the leader of a unit
+    the holder has moved to since: the logs they kept in use are the old unit's children
+    (log.holder_unit_id), whose leader chooses."""
     if not (by.role == Role.UNIT_LEADER and by.active and by.unit_id is not None):
         return False
     if by.unit_id == log.unit_id:
         return True
-    return leaving is not None and leaving.id == log.holder_id and leaving.unit_id == by.unit_id
+    held_from = log.holder_unit_id or log.unit_id
+    return leaving is not None and leaving.id == log.holder_id and leaving.unit_id == by.unit_id == held_from
+
+
+def led_by(by: User, logs: list[Log], leaving: User) -> list[Log]:
+    """Of a leaving or moving person's logs, those this unit leader chooses new holders
+    for (_leads_for): the others are listed to them only as a number, never by the child."""
+    return [log for log in logs if _leads_for(by, log, leaving)]
 
 
 def holder_has_left(log: Log, leaving: User | None = None) -> bool:

@@ -283,22 +283,40 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
     the person are cancelled."""
     if staff.id == by.id:
         raise OrganisationError(_("Du kan ikke deaktivere deg selv."))
-    if reassign:
-        try:
-            handover.reassign_before_leaving(by, staff, reassign)
-        except handover.HandoverError as e:
-            raise OrganisationError(str(e), logs=active_logs_held_by(staff)) from e
-    with write_transaction():
+    reassign = reassign or {}
+    proposals = {log_id: choice for log_id, choice in reassign.items() if choice[0] != handover.DIRECT}
+    direct = {log_id: choice for log_id, choice in reassign.items() if choice[0] == handover.DIRECT}
+    if proposals:  # stand whatever comes of the deactivation: the person keeps each log until it is accepted
+        _reassign(by, staff, proposals)
+    try:
+        _deactivate(by, staff, direct)
+    except _StillHolds:  # nothing of it stands, the direct assignments neither
         held = active_logs_held_by(staff)
-        if held:
-            raise OrganisationError(
-                _(
-                    "%(name)s er stafettholder for %(n)s aktive stafettlogger. Velg ny stafettholder først.",
-                    name=staff.name,
-                    n=len(held),
-                ),
-                logs=held,
+        message = _(
+            "%(name)s er stafettholder for %(n)s aktive stafettlogger. Velg ny stafettholder først.",
+            name=staff.name,
+            n=len(held),
+        )
+        if direct:
+            message += " " + _(
+                "Ingen stafettlogg er tildelt direkte ennå: det skjer først når ingen stafettlogg i bruk blir igjen hos %(name)s.",
+                name=staff.name,
             )
+        raise OrganisationError(message, logs=held) from None
+
+
+class _StillHolds(Exception):
+    """The person leaving would still hold a log in use: the deactivation is undone."""
+
+
+def _deactivate(by: User, staff: User, direct: dict) -> None:
+    with write_transaction():
+        # a direct assignment is for a holder who leaves: it stands only if the deactivation
+        # does (refused while any log in use is left with them, and then undone with it)
+        if direct:
+            _reassign(by, staff, direct)
+        if active_logs_held_by(staff):
+            raise _StillHolds
         # marked first: nothing written from here on tells them anything (notify.reaches)
         User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id).execute()
         handover.cancel_pending_involving(by, staff)
@@ -306,6 +324,13 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
         mailer.cancel_waiting_for(staff)  # nothing still waiting reaches a person who has left
         rotate_session_token(staff)
         audit.record("staff_deactivated", obj=staff, user=by)
+
+
+def _reassign(by: User, staff: User, choices: dict) -> None:
+    try:
+        handover.reassign_before_leaving(by, staff, choices)
+    except handover.HandoverError as e:
+        raise OrganisationError(str(e), logs=active_logs_held_by(staff)) from e
 
 
 def _open_units():

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_login import current_user
 
 from stafettlogg import audit, mailer
-from stafettlogg.handover.domain import reassignment_context
+from stafettlogg.handover.domain import led_by, reassignment_context
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.i18n import ngettext
@@ -117,7 +117,10 @@ def _reassign_choices(form) -> dict:
 
 
 def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, leaving=None):
-    for log in blocked_logs or []:  # the leaving person's logs are listed with the child's name: a read of each
+    held = blocked_logs or []
+    # only the logs this leader chooses for are named (the others: a number)
+    blocked_logs = led_by(current_user, held, leaving) if leaving is not None else held
+    for log in blocked_logs:  # the leaving person's logs are listed with the child's name: a read of each
         audit.record(f"view:{request.endpoint}", log=log, obj=leaving)
     staff = list(User.select().where(User.unit == unit).order_by(User.active.desc(), User.role.desc(), User.name))
     return render_template(
@@ -127,7 +130,8 @@ def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, le
         staff=staff,
         values=values or {},
         errors=errors or {},
-        blocked_logs=blocked_logs or [],
+        blocked_logs=blocked_logs,
+        held_elsewhere=len(held) - len(blocked_logs),
         is_leader=current_user.role == Role.UNIT_LEADER,
         ito=(ito := domain.ito_delegations(unit)),
         ito_ids={d.user_id for d in ito},
@@ -214,7 +218,8 @@ def staff_deactivate(staff_id):
 def _move_page(staff, values=None, errors=None, status=200):
     """The move form: the units to choose from and the logs in use the person holds, each
     with the deactivation's choices of a new holder (handover/_reassign_logs.html)."""
-    held = domain.active_logs_held_by(staff)
+    every = domain.active_logs_held_by(staff)
+    held = led_by(current_user, every, staff)  # the others are another unit's children: a number
     for log in held:  # listed with the child's name: a read of each
         audit.record(f"view:{request.endpoint}", log=log, obj=staff)
     values = values or {}
@@ -230,6 +235,7 @@ def _move_page(staff, values=None, errors=None, status=200):
         staff=staff,
         unit_options=[(u.id, f"{u.name} ({u.area.name})") for u in units],
         blocked_logs=held,
+        held_elsewhere=len(every) - len(held),
         new_unit=new_unit,
         covered=domain.consent_coverage(held, new_unit),
         values={**({"unit_id": str(new_unit.id)} if new_unit else {}), **values},

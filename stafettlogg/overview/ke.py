@@ -92,6 +92,11 @@ def clean_record(form, parse_date) -> tuple[dict, dict]:
     return values, errors
 
 
+# what the unit was told of when KE informed it: a change to any of them is a decision the
+# unit has not been told of (update_record)
+INFORMED_OF = ("child_name", "birth_date", "kind", "decision")
+
+
 def create_record(by: User, values: dict) -> CoordinatorRecord:
     with write_transaction():
         record = CoordinatorRecord.create(created_by=by, **values)
@@ -104,9 +109,12 @@ def update_record(by: User, record: CoordinatorRecord, values: dict, version: in
     Seed 000 point 3: "informed" is about the unit on the record, with the family's
     consent. A decision moved to another unit (the child changed school), or whose
     consent is taken back, is informed no longer: no unit's overview shows it until KE
-    informs (again) with consent."""
+    informs (again) with consent. So is one changed into another child's, or another kind
+    of decision or outcome: the unit was told of that one, with that family's consent."""
     new_unit = values.get("unit")
     if getattr(new_unit, "id", new_unit) != record.unit_id or not values.get("consent_to_inform"):
+        values = {**values, "informed_at": None}
+    if any(key in values and values[key] != getattr(record, key) for key in INFORMED_OF):
         values = {**values, "informed_at": None}
     with write_transaction():
         changed = (

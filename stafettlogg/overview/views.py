@@ -57,8 +57,18 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
     cursor = request.args.get("etter") if request.method == "GET" else None
     # the rows, their count and the June differences read at one moment, and rendered in
     # it; the audit event is a write: after the snapshot, before anything is shown
+    named: list[int] = []  # the logs whose child the answer names
+
+    def differences():
+        """The June differences against KE's register name children of the whole year,
+        beyond the window: each is a read of its log too."""
+        found = reconciliation.differences_for_unit(unit, year)
+        named.extend(difference.log_id for difference in found if difference.log_id)
+        return found
+
     with snapshot():
         window = domain.overview_window(domain.overview_rows(unit, year), cursor)
+        named.extend(row.log_id for row in window.items)
 
         def page():  # the rest of the page: not read for a fragment
             return render_template(
@@ -72,7 +82,7 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
                 years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
                 decisions=domain.informed_decisions(unit, year),
                 reconciliation=reconciliation.reconciliation_for(unit, year),
-                differences=reconciliation.differences_for_unit(unit, year),
+                differences=differences(),
                 reconciliation_label=reconciliation.status_label,
                 kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
                 decision_label=ke.labels_once(ke.decision_label, ke.DECISIONS),
@@ -95,9 +105,7 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
             only_items=bool(window.cursor) and is_htmx(),
             changes_holder=_changes_holder(year),
         )
-    audit.record_named(
-        "view:overview.unit_overview", [row.log_id for row in window.items], viewed=("overview_view", unit)
-    )
+    audit.record_named("view:overview.unit_overview", list(dict.fromkeys(named)), viewed=("overview_view", unit))
     return response
 
 
