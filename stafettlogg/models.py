@@ -668,6 +668,19 @@ class Handover(AwaitsAnswer, BaseModel):
     created_by = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
     created_at = DateTimeField(default=utcnow)
     decided_at = DateTimeField(null=True)
+    # the unit the log was held from when it was handed over (the unit overview's periods):
+    # not the giver's unit now, which changes when they move
+    from_unit_id = IntegerField(null=True)
+
+    class Meta:
+        indexes = ((("from_unit_id", "status"), False),)
+
+    def save(self, *args, **kwargs):
+        """A handover made without its unit (handover.create_handover names it) is from the
+        giver's unit as it is when it is made."""
+        if self.from_unit_id is None and self.from_user_id is not None:
+            self.from_unit_id = User.select(User.unit).where(User.id == self.from_user_id).scalar()
+        return super().save(*args, **kwargs)
 
     @property
     def given_back(self) -> bool:

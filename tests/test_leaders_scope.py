@@ -8,8 +8,10 @@ import datetime as dt
 
 import pytest
 
+from stafettlogg.handover import domain as handover
 from stafettlogg.models import AuditEvent, Handover, Log, Notification, Subject, Unit
 from stafettlogg.org import domain
+from stafettlogg.overview import domain as overview
 from stafettlogg.overview import ke
 from tests.conftest import a_log, user
 
@@ -122,3 +124,29 @@ def test_a_decision_changed_into_another_childs_is_not_one_the_unit_was_told_of(
     assert record.informed_at is None
     page = auth.login_as("enhetsleder").get(f"/enheter/{nordbyen.id}/oversikt").get_data(as_text=True)
     assert "Bjørn Bytt" not in page and "Anna Avtalt" not in page
+
+
+def test_a_teacher_who_moves_does_not_take_the_children_they_once_handed_over_along(app, auth, db_conn):
+    """Jonas held Sofie's log at Sørbyen skole and handed it to a colleague there; a year
+    later he moves to Nordbyen skole. Sofie never was at Nordbyen: Nordbyen's overview and
+    export do not name her (nor write a read of her log), and Sørbyen's own overview does
+    not call her moved in. The handover keeps the unit it was made from."""
+    with app.test_request_context():
+        log = a_log("kontaktlaerer", participants=(), name="Sofie Sørbyelev")
+        proposal = handover.propose_handover(user("kontaktlaerer"), log, user("enhetsleder2"))
+        handover.accept_handover(user("enhetsleder2"), proposal)
+        sorbyen = Unit.get_by_id(user("enhetsleder2").unit_id)
+        assert Handover.get_by_id(proposal.id).from_unit_id == sorbyen.id
+        domain.move_staff(user("enhetsleder2"), user("kontaktlaerer"), user("enhetsleder").unit_id)
+        year = overview.current_school_year()
+        (row,) = [r for r in overview._log_rows(sorbyen, year) if r.log_id == log.id]
+        assert row.moved_in_on is None and row.moved_out_on is None
+    nordbyen = user("enhetsleder").unit_id
+    leader = auth.login_as("enhetsleder")
+    assert "Sofie Sørbyelev" not in leader.get(f"/enheter/{nordbyen}/oversikt").get_data(as_text=True)
+    assert "Sofie" not in leader.get(f"/enheter/{nordbyen}/oversikt/{year}/csv").get_data(as_text=True)
+    assert (
+        not AuditEvent.select()
+        .where(AuditEvent.log_id == log.id, AuditEvent.user_id == user("enhetsleder").id)
+        .exists()
+    )

@@ -152,7 +152,14 @@ def create_handover(log: Log, to_user, note: str, by: User, system_note: Message
     language (Handover.note_text)."""
     stored = dumps(system_note) if system_note is not None else ""
     return Handover.create(
-        log=log, from_user=log.holder_id, to_user=to_user, note=note, system_note=stored, created_by=by, **decided
+        log=log,
+        from_user=log.holder_id,
+        from_unit_id=log.holder_unit_id if log.holder_unit_id is not None else log.unit_id,
+        to_user=to_user,
+        note=note,
+        system_note=stored,
+        created_by=by,
+        **decided,
     )
 
 

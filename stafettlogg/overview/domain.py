@@ -161,9 +161,8 @@ class HandoverStep:
 
 
 def _giver(handover) -> tuple[int, int | None]:
-    if isinstance(handover, HandoverStep):
-        return handover.from_user_id, handover.from_unit_id
-    return handover.from_user.id, handover.from_user.unit_id
+    """Who handed the log over, and from which unit (then, not the giver's unit now)."""
+    return handover.from_user_id, handover.from_unit_id
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -183,11 +182,9 @@ def _shown_logs(unit_id: int, year: int) -> tuple:
     active before the year ended, not ended before it began, and held in the unit or
     handed over from it at some time."""
     start, end = year_bounds(year)
-    moved = (
-        Handover.select(Handover.log)
-        .join(User, on=(Handover.from_user == User.id))
-        .where(Handover.status == ACCEPTED, User.unit == unit_id)
-    )
+    # handed over from the unit: the unit it was held from then (Handover.from_unit_id),
+    # not the giver's unit now (a holder who moves does not take the children along)
+    moved = Handover.select(Handover.log).where(Handover.status == ACCEPTED, Handover.from_unit_id == unit_id)
     return (
         Log.status.in_(VISIBLE_STATUSES),
         Log.activated_at.is_null(False),
@@ -203,10 +200,8 @@ def _unit_logs(unit_id: int, *, year: int):
     """The logs the overview shows, in one read (prepared, db.Prepared: built once per
     process and year, the unit's id in its places), each with the class/group recorded in
     the unit that year (year_class_group), once per accepted handover of the log (its time,
-    giver and the giver's unit, by an index lookup per handover: joined, PostgreSQL hashes
-    every user of the municipality), or once with none: the logs' condition is evaluated
-    once, not again for their handovers and class/groups."""
-    giver = User.alias("giver")
+    giver and the unit it was handed over from), or once with none: the logs' condition is
+    evaluated once, not again for their handovers and class/groups."""
     return (
         Log.select(
             Log.id,
@@ -226,7 +221,7 @@ def _unit_logs(unit_id: int, *, year: int):
             class_group_in(unit_id, year, Log.id).alias("year_class_group"),
             Handover.decided_at.alias("handed_over_at"),
             Handover.from_user.alias("handed_over_by"),
-            giver.select(giver.unit).where(giver.id == Handover.from_user).alias("handed_over_from"),
+            Handover.from_unit_id.alias("handed_over_from"),
         )
         .join(Subject)
         .switch(Log)
