@@ -500,7 +500,20 @@ def form_version(form) -> int:
 REPLAY_SECONDS = 30
 
 
-def _sent_before(model, owner, by: User, clean: dict, seconds: int):
+def _choices_gone(section: Section, log: Log, item, clean: dict) -> dict:
+    """The choices a form named (a concern, a talk agreement, a person) asked again inside
+    the write: one deleted since validate read them is refused as validate refuses it, and
+    the text is handed back, instead of the database refusing the row (a 500)."""
+    return {
+        f.name: _not_a_choice(f, log, str(clean[f.name]))
+        for f in section.fields
+        if f.kind == "select"
+        and clean.get(f.name) is not None
+        and clean[f.name] not in {value for value, _text in field_choices(f, log, item)}
+    }
+
+
+def sent_before(model, owner, by: User, clean: dict, seconds: int):
     """The row this create already made moments ago with the same values by the same
     person (`owner`: the log or the measure it belongs to), or None; read inside the write.
     seconds 0: no create is taken for a replay (a domain call, not a form post)."""
@@ -524,7 +537,9 @@ def create_item(by: User, log: Log, section: Section, form, *, replay_seconds: i
         return None, errors
     prerender(section.model, clean)  # not while the write lock is held
     with writing_to(log):
-        if (earlier := _sent_before(section.model, section.model.log == log.id, by, clean, replay_seconds)) is not None:
+        if gone := _choices_gone(section, log, None, clean):
+            return None, gone
+        if (earlier := sent_before(section.model, section.model.log == log.id, by, clean, replay_seconds)) is not None:
             return earlier, {}
         item = section.model.create(log=log, author=by, **clean)
         audit.record(f"{section.key}_created", log=log, obj=item, user=by)
@@ -545,6 +560,8 @@ def update_item(by: User, log: Log, section: Section, item, form):
     model = section.model
     prerender(model, clean)  # not while the write lock is held
     with writing_to(log):
+        if gone := _choices_gone(section, log, item, clean):
+            return None, gone
         changed = (
             model.update(version=model.version + 1, updated_at=utcnow(), **clean)
             .where(model.id == item.id, model.version == version)
@@ -654,7 +671,7 @@ def add_evaluation(by: User, log: Log, measure: Measure, form, *, replay_seconds
     with writing_to(log):
         measure = Measure.get_or_none(Measure.id == measure.id)  # as it is now, not as the request read it
         ensure_evaluable(measure)
-        earlier = _sent_before(Evaluation, Evaluation.measure == measure.id, by, clean, replay_seconds)
+        earlier = sent_before(Evaluation, Evaluation.measure == measure.id, by, clean, replay_seconds)
         if earlier is not None:  # the same evaluation sent twice
             return earlier, {}
         evaluation = Evaluation.create(measure=measure, author=by, **clean)

@@ -198,12 +198,13 @@ def meeting_measures(meeting: Meeting) -> list[Measure]:
     return list(Measure.select().where(Measure.meeting == meeting).order_by(Measure.id))
 
 
-def add_measure(by: User, log: Log, meeting: Meeting, form):
-    """A measure agreed in the meeting: the log's measures section, tied to the meeting."""
+def add_measure(by: User, log: Log, meeting: Meeting, form, *, replay_seconds: int = 0):
+    """A measure agreed in the meeting: the log's measures section, tied to the meeting.
+    replay_seconds: a form post may be the same one sent twice (sections.REPLAY_SECONDS)."""
     ensure_open(by, log, meeting)
     with writing_to(log):
         _still_open(log, meeting)
-        item, errors = sec.create_item(by, log, sec.SECTIONS["measures"], form)
+        item, errors = sec.create_item(by, log, sec.SECTIONS["measures"], form, replay_seconds=replay_seconds)
         if item is not None:
             Measure.update(meeting=meeting).where(Measure.id == item.id).execute()
     return item, errors
@@ -272,9 +273,10 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
     return Meeting.get_by_id(meeting.id)
 
 
-def add_correction(by: User, log: Log, meeting: Meeting, body: str) -> MinutesCorrection:
+def add_correction(by: User, log: Log, meeting: Meeting, body: str, *, replay_seconds: int = 0) -> MinutesCorrection:
     """After approval the minutes never change: a correction is appended, with its
-    author and time, and shown beside the minutes."""
+    author and time, and shown beside the minutes. replay_seconds: the same correction
+    sent twice (a double click) is stored once (sections.REPLAY_SECONDS)."""
     if not can_write(by, log):
         raise Forbidden
     ensure_writable(log)
@@ -287,6 +289,9 @@ def add_correction(by: User, log: Log, meeting: Meeting, body: str) -> MinutesCo
         raise LogError(_("Rettelsen kan ha høyst %(n)s tegn.", n=MAX_CORRECTION), field="body")
     prerender(MinutesCorrection, {"body": body})  # not while the write lock is held
     with writing_to(log):
+        owner = MinutesCorrection.meeting == meeting.id
+        if (earlier := sec.sent_before(MinutesCorrection, owner, by, {"body": body}, replay_seconds)) is not None:
+            return earlier
         correction = MinutesCorrection.create(meeting=meeting, body=body, author=by)
         audit.record("meeting_correction_added", log=log, obj=correction, user=by)
     return correction

@@ -220,7 +220,9 @@ def finalise(log_id, meeting_id):
 def correction_create(log_id, meeting_id):
     meeting = _meeting(meeting_id)
     try:
-        domain.add_correction(current_user, g.log, meeting, request.form.get("body", ""))
+        domain.add_correction(
+            current_user, g.log, meeting, request.form.get("body", ""), replay_seconds=sec.REPLAY_SECONDS
+        )
     except domain.Forbidden:
         abort(403)
     except LogError as e:
@@ -259,7 +261,9 @@ def _meeting_measure(meeting, measure_id) -> Measure:
 def measure_create(log_id, meeting_id):
     meeting = _meeting(meeting_id)
     try:
-        _item, errors = domain.add_measure(current_user, g.log, meeting, request.form)
+        _item, errors = domain.add_measure(
+            current_user, g.log, meeting, request.form, replay_seconds=sec.REPLAY_SECONDS
+        )
     except (domain.Forbidden, sec.Forbidden):
         abort(403)
     except LogError as e:
