@@ -142,6 +142,8 @@ def test_stale_save_is_a_conflict_and_hands_text_back(auth, db_conn, log):
     html = r.get_data(as_text=True)
     assert "Min egen tekst" in html and "Først lagret" in html
     assert "Noen andre har lagret en endring" in html
+    # when the stored version was saved, not whose the note first was (the saver may be another)
+    assert "Lagret nå (" in html and "(av " not in html
     assert Entry.get_by_id(entry.id).body == "Først lagret"
 
 
