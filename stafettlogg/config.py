@@ -94,6 +94,8 @@ def from_environment(instance_path: Path) -> dict:
         "ARCHIVE_SYSTEM_KEY": os.environ.get("ARCHIVE_SYSTEM_KEY", ""),
         "ARCHIVE_MAX_ATTEMPTS": _int("ARCHIVE_MAX_ATTEMPTS", 10, minimum=1),
         "ARCHIVE_RETRY_SECONDS": _int("ARCHIVE_RETRY_SECONDS", 60, minimum=1),
+        # seconds one package's write into ARCHIVE_FOLDER may take (a slow share): then retried
+        "ARCHIVE_WRITE_TIMEOUT": _int("ARCHIVE_WRITE_TIMEOUT", 300, minimum=1),
         # a package the archive never took keeps its zip this many days, then only its record
         "ARCHIVE_FAILED_KEPT_DAYS": _int("ARCHIVE_FAILED_KEPT_DAYS", 30, minimum=0),
         "ARCHIVE_SEND_AFTER_REQUEST": True,  # tests turn it off and call outbox.OUTBOX.deliver

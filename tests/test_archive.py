@@ -6,6 +6,8 @@ import hashlib
 import io
 import json
 import re
+import threading
+import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -409,9 +411,9 @@ def test_folder_transport_writes_after_commit_from_the_outbox_and_retries(
     writes = []
     real_write = transport.write_atomically
 
-    def write(*args):
+    def write(*args, **kwargs):
         writes.append(db.in_transaction())  # never inside a write transaction
-        return real_write(*args)
+        return real_write(*args, **kwargs)
 
     monkeypatch.setattr(transport, "write_atomically", write)
     oskar, leader = closed, auth.persona("unit_leader")
@@ -438,6 +440,60 @@ def test_folder_transport_writes_after_commit_from_the_outbox_and_retries(
     assert "Arkivert." in leader.get(f"/logger/{oskar.id}/arkiv").get_data(as_text=True)
     assert app.test_cli_runner().invoke(args=["send-archive"]).output.startswith("Levert: 0")  # never twice
     assert writes == [False, False]
+
+
+def test_a_hanging_archive_share_is_given_up_on_within_the_limit_and_never_gets_the_package_late(
+    auth, closed, db_conn, app, tmp_path, monkeypatch
+):
+    """A network share that hangs mid-write held the sender (and its claim) as long as it
+    hung; past the claim's 15 minutes a second sender wrote the package again, and the
+    first one's write then landed too. Now the sender gives up at ARCHIVE_WRITE_TIMEOUT
+    (the package stays queued and is retried), and the late write is never put in place."""
+    folder = tmp_path / "import"
+    folder.mkdir()
+    app.config.update(
+        ARCHIVE_TRANSPORT="folder",
+        ARCHIVE_FOLDER=str(folder),
+        ARCHIVE_SEND_AFTER_REQUEST=False,
+        ARCHIVE_WRITE_TIMEOUT=1,
+    )
+    share_back, real_fsync, hung = threading.Event(), transport.os.fsync, []
+
+    def hanging_fsync(fd):
+        if not hung:  # the first package's flush to the share hangs until the share is back
+            hung.append(threading.current_thread())
+            share_back.wait(30)
+        real_fsync(fd)
+
+    monkeypatch.setattr(transport.os, "fsync", hanging_fsync)
+    oskar, leader = closed, auth.persona("unit_leader")
+    assert leader.post(f"/logger/{oskar.id}/arkiv").status_code == 303
+    started = time.monotonic()
+    with app.app_context():
+        counts = outbox.OUTBOX.deliver()
+    waited = time.monotonic() - started
+    assert counts[ArchiveStatus.QUEUED] == 1 and 0.9 <= waited < 3, (counts, waited)
+    (queued,) = domain.deliveries(oskar)
+    assert queued.status == ArchiveStatus.QUEUED and "longer than 1 s" in queued.last_error
+    assert not domain.is_archived(oskar)
+    assert not [p for p in folder.iterdir() if not p.name.startswith(".")]  # nothing the archive imports
+
+    share_back.set()  # the hung write finishes after the sender gave up: it is not renamed into place
+    hung[0].join(5)
+    assert not hung[0].is_alive() and list(folder.iterdir()) == []  # nor its temporary file left
+
+    ArchiveDelivery.update(next_attempt_at=dt.datetime(2000, 1, 1)).execute()
+    with app.app_context():
+        assert outbox.OUTBOX.deliver()[ArchiveStatus.DELIVERED] == 1
+    (written,) = list(folder.iterdir())
+    assert hashlib.sha256(written.read_bytes()).hexdigest() == queued.package_sha256 and domain.is_archived(oskar)
+
+
+@pytest.mark.parametrize("seconds", [1, 300, 900, 3600])
+def test_a_write_given_up_on_ends_well_inside_the_senders_claim(seconds):
+    config = {"ARCHIVE_WRITE_TIMEOUT": seconds}
+    longest = outbox.write_limit(config) + transport.RENAME_GRACE
+    assert dt.timedelta(seconds=longest) < outbox.stale_after(config)
 
 
 def test_a_package_the_archive_never_takes_is_kept_marked_failed_and_replaced_on_the_next_click(
@@ -686,9 +742,9 @@ def test_a_package_written_while_its_log_is_deleted_is_taken_out_of_the_folder_a
     assert auth.persona("unit_leader").post(f"/logger/{closed.id}/arkiv").status_code == 303
     real_write = transport.write_atomically
 
-    def slow_share(*args):
+    def slow_share(*args, **kwargs):
         lifecycle.delete_log(user("enhetsleder"), Log.get_by_id(closed.id), "not_kept", "arkivet henger")
-        return real_write(*args)
+        return real_write(*args, **kwargs)
 
     monkeypatch.setattr(transport, "write_atomically", slow_share)
     with app.app_context():

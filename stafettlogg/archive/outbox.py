@@ -4,8 +4,8 @@ SECURITY.md: no network or disk waits inside a write transaction. «Arkiver» wr
 package into an outbox row (ArchiveDelivery, status queued) in a short transaction; a
 sender claims it in another (a conditional UPDATE only one sender wins), writes the zip
 into ARCHIVE_FOLDER with no transaction open, then records the outcome. A folder that is
-missing, full or slow leaves the package queued, retried with backoff (the page shows
-it waiting); after ARCHIVE_MAX_ATTEMPTS it is marked failed and kept. Only a delivered
+missing or full, or that takes longer than ARCHIVE_WRITE_TIMEOUT (a share that hangs),
+leaves the package queued, retried with backoff (the page shows it waiting); after ARCHIVE_MAX_ATTEMPTS it is marked failed and kept. Only a delivered
 package counts as archived. Two ways in, as for e-mail (both are an Outbox,
 stafettlogg/outbox.py): a thread right after the request, and `flask send-archive`, run
 every minute by a timer."""
@@ -27,11 +27,25 @@ from stafettlogg.outbox import Outbox
 logger = logging.getLogger(__name__)
 
 BATCH = 20
-STALE_AFTER = dt.timedelta(minutes=15)  # a claim this old belongs to a sender that died
+
+
+def write_limit(config) -> float:
+    """The longest one package's write may take before the sender gives up on it (the
+    package stays queued): ARCHIVE_WRITE_TIMEOUT, and a write still going then is never
+    renamed into place (transport.write_atomically)."""
+    return float(config["ARCHIVE_WRITE_TIMEOUT"])
+
+
+def stale_after(config) -> dt.timedelta:
+    """A claim this old belongs to a sender that died: well past the longest write
+    (write_limit, and the rename's grace), so a slow share never gets a package twice."""
+    return max(dt.timedelta(minutes=15), dt.timedelta(seconds=2 * write_limit(config) + 60))
 
 
 def _write(delivery: ArchiveDelivery, config) -> None:
-    transport.write_atomically(config["ARCHIVE_FOLDER"], delivery.package_name, delivery.package)
+    transport.write_atomically(
+        config["ARCHIVE_FOLDER"], delivery.package_name, delivery.package, timeout=write_limit(config)
+    )
 
 
 def _take_back(delivery: ArchiveDelivery, config) -> None:
@@ -57,7 +71,7 @@ OUTBOX = Outbox(
     max_attempts_key="ARCHIVE_MAX_ATTEMPTS",
     retry_seconds_key="ARCHIVE_RETRY_SECONDS",
     after_request_key="ARCHIVE_SEND_AFTER_REQUEST",
-    stale_after=lambda config: STALE_AFTER,
+    stale_after=stale_after,
     batch=BATCH,
     # delivered: the archive has the package, the outbox need not keep its bytes
     on_done=lambda: {"delivered_at": utcnow(), "package": None},

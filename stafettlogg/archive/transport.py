@@ -3,23 +3,87 @@
 
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 TRANSPORTS = ("download", "folder")
+RENAME_GRACE = 1.0  # seconds a rename already under way at the deadline is waited for
 
 
 class TransportError(Exception):
     pass
 
 
-def write_atomically(folder: str | Path, name: str, data: bytes) -> Path:
+def write_atomically(folder: str | Path, name: str, data: bytes, *, timeout: float | None = None) -> Path:
     """Write to a hidden temporary file in the same folder, fsync, then rename: an
-    importer watching the folder never sees a partial zip."""
+    importer watching the folder never sees a partial zip.
+
+    With `timeout` (the outbox's, inside its claim: archive/outbox.write_limit), the
+    write runs in a thread of its own and this returns by then, whatever the folder
+    does: a network share that hangs or crawls raises TransportError (the package stays
+    queued), and a write that finishes later never renames its file into place, so the
+    sender that retries once the claim has gone stale never writes the package twice."""
     if not str(folder or "").strip():  # Path("") is the working directory: never write there
         raise TransportError("ARCHIVE_FOLDER is not set")
     folder = Path(folder)
     if not folder.is_dir():
         raise TransportError(f"ARCHIVE_FOLDER {folder} is not a folder")
+    if timeout is None:
+        return _write(folder, name, data, _Rename())
+    rename = _Rename()
+    outcome: dict = {}
+
+    def work():
+        try:
+            outcome["target"] = _write(folder, name, data, rename)
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting sender
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name=f"archive-write-{name}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not rename.give_up(timeout=RENAME_GRACE):
+        # the rename itself is under way and hangs: whether the package is in place is not known
+        raise TransportError(f"ARCHIVE_FOLDER {folder}: the rename did not finish within {timeout:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    if not rename.done:
+        raise TransportError(f"ARCHIVE_FOLDER {folder}: writing the package took longer than {timeout:g} s")
+    return outcome.get("target", folder / name)
+
+
+class _Rename:
+    """The one moment a package appears in the folder, decided once: either the writer
+    renames its finished file into place, or the waiting sender gives up first and the
+    writer then only removes its temporary file."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.done = False
+        self.abandoned = False
+
+    def __call__(self, tmp: str, target: Path) -> bool:
+        with self._lock:
+            if self.abandoned:
+                return False
+            os.replace(tmp, target)
+            self.done = True
+            return True
+
+    def give_up(self, timeout: float) -> bool:
+        """Stop a rename that has not happened yet. False when a rename holds the lock
+        past `timeout` (under way, outcome unknown)."""
+        if not self._lock.acquire(timeout=timeout):
+            return False
+        try:
+            if not self.done:
+                self.abandoned = True
+            return True
+        finally:
+            self._lock.release()
+
+
+def _write(folder: Path, name: str, data: bytes, rename: _Rename) -> Path:
     target = folder / name
     fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
     try:
@@ -27,10 +91,13 @@ def write_atomically(folder: str | Path, name: str, data: bytes) -> Path:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        renamed = rename(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if not renamed:  # the sender gave up waiting: the package is not put in place
+        Path(tmp).unlink(missing_ok=True)
+        raise TransportError(f"ARCHIVE_FOLDER {folder}: given up on before the package was in place")
     _sync_folder(folder)
     return target
 
