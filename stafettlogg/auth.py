@@ -27,7 +27,7 @@ from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.i18n import ngettext
 from stafettlogg.models import Role, Unit, User, utcnow
 from stafettlogg.passwords import hash_password, password_problem, verify_password
-from stafettlogg.signin import clock, second_factor, throttle
+from stafettlogg.signin import clock, devices, second_factor, throttle
 from stafettlogg.web import hx_redirect_or_redirect, is_htmx
 from stafettlogg.windows import row_id
 
@@ -220,7 +220,12 @@ def start_session(user: User, *, method: str = "password") -> None:
 def complete_password_sign_in(user: User, next_url: str | None, code: int = 302):
     """After the right password: the code step for anyone with a second factor, sign-in
     and then enrolment for whoever must have one and has none, else signed in. Every
-    password sign-in goes through here; returns the response."""
+    password sign-in goes through here; returns the response, which makes this browser
+    one the account has signed in from (signin/devices.py)."""
+    return devices.remember(_after_right_password(user, next_url, code), user.id)
+
+
+def _after_right_password(user: User, next_url: str | None, code: int):
     if second_factor.enrolled(user):
         session.clear()
         session[PENDING_SECOND_FACTOR] = {
@@ -289,7 +294,7 @@ def current_password_refused(user: User, password: str, *, also=None) -> str | N
     account's delay, the address's limit). ``also``, when given, is a further check made
     in the same attempt (the code from the app). None when right; else the refusal to show
     (a wait), or "" for a wrong answer: the caller says what was wrong."""
-    attempt = throttle.begin(throttle.account_key(user.username), request.remote_addr or "")
+    attempt = throttle.begin(throttle.account_key(user.username), request.remote_addr or "", devices.known(user.id))
     if isinstance(attempt, throttle.Refusal):
         return refusal_message(attempt)
     if not verify_password(user.password_hash, password) or (also is not None and not also()):
@@ -307,12 +312,11 @@ def login():
     if form.validate_on_submit():
         username = form.username.data.strip()
         ip = request.remote_addr or ""
-        account = throttle.account_key(username)
-        attempt = throttle.begin(account, ip)
+        user = User.get_or_none(User.username == username)
+        attempt = throttle.begin(throttle.account_key(username), ip, devices.known(user.id if user else None))
         if isinstance(attempt, throttle.Refusal):
             error = refusal_message(attempt)
         else:
-            user = User.get_or_none(User.username == username)
             ok = verify_password(user.password_hash if user else None, form.password.data)
             if ok and user.active and password_sign_in_allowed(user):
                 throttle.succeeded(attempt)

@@ -3,13 +3,15 @@ never keeps the right password out for longer than LOGIN_MAX_DELAY_SECONDS, no l
 per-address limit, counted per client behind TRUSTED_PROXIES and not escaped by a forged
 X-Forwarded-For. Time is moved by the clock fixture, never slept on."""
 
+import base64
+import json
 import threading
 
 import pytest
 
 from stafettlogg.db import db
 from stafettlogg.models import LoginFailure
-from stafettlogg.signin import throttle
+from stafettlogg.signin import devices, throttle
 from tests.conftest import _make_app
 
 pytestmark = pytest.mark.db
@@ -193,3 +195,78 @@ def test_an_ipv6_client_is_counted_by_its_64_network(database_url, clock):
     assert got_in(attempt(client, username="aktor", password="demo-passord", environ_base=neighbour))
     with app.app_context():
         assert throttle.ip_key("::ffff:192.0.2.7") == throttle.ip_key("192.0.2.7") == "ip:192.0.2.7"
+
+
+# ------------------------------------------------------------------ a browser the account knows
+
+
+def signed_in_before(app, username="larer"):
+    """A browser that has signed in to `username` with its password, and signed out."""
+    browser = app.test_client()
+    assert got_in(attempt(browser, username=username, password="demo-passord"))
+    browser.post("/logout")
+    return browser
+
+
+def test_one_person_behind_the_schools_address_does_not_keep_colleagues_out_of_their_own_browsers(app, clock):
+    """Everyone at a school reaches the app from one address. A pupil (or a colleague)
+    typing wrong passwords on purpose used the per-address limit to stop every teacher's
+    password sign-in for LOGIN_LOCK_MINUTES. A browser that has signed in to its account
+    before is not held to the address's limit; a new browser still is."""
+    colleague, prankster = signed_in_before(app), app.test_client()
+    for n in range(app.config["LOGIN_MAX_FAILURES"] * 4):
+        attempt(prankster, username=f"ukjent{n}")
+    refused = attempt(app.test_client(), username="larer", password="demo-passord")
+    assert "For mange mislykkede forsøk" in refused.get_data(as_text=True)
+    assert got_in(attempt(colleague, username="larer", password="demo-passord"))
+
+
+def test_wrong_attempts_on_your_username_elsewhere_do_not_delay_you_in_your_own_browser(app, clock):
+    own = signed_in_before(app)
+    for n in range(10):
+        attempt(app.test_client(), username="larer", environ_base={"REMOTE_ADDR": f"10.9.{n}.1"})
+    assert "Vent" in attempt(app.test_client(), username="larer", password="demo-passord").get_data(as_text=True)
+    assert got_in(attempt(own, username="larer", password="demo-passord"))
+
+
+def test_your_own_browsers_wrong_attempts_are_delayed_by_the_same_rule(app, clock):
+    own = signed_in_before(app)
+    for _ in range(throttle.FREE_ATTEMPTS + 1):
+        assert "Feil brukernavn eller passord" in attempt(own, username="larer").get_data(as_text=True)
+    assert "Vent 1 sekund " in attempt(own, username="larer", password="demo-passord").get_data(as_text=True)
+    clock.advance(1)
+    assert got_in(attempt(own, username="larer", password="demo-passord"))
+
+
+def test_a_browser_known_to_one_account_gets_nothing_for_another(app, clock):
+    """The prankster signs in to their own account first: their browser is known to it,
+    not to the colleague's, and the address's limit holds for them on every other account."""
+    prankster = signed_in_before(app, "aktor")
+    for n in range(app.config["LOGIN_MAX_FAILURES"] * 4):
+        attempt(prankster, username=f"ukjent{n}")
+    refused = attempt(prankster, username="larer", password="demo-passord")
+    assert "For mange mislykkede forsøk" in refused.get_data(as_text=True)
+    for _ in range(8):  # nor does the colleague's account delay stop for them
+        attempt(prankster, username="larer", environ_base={"REMOTE_ADDR": "10.8.0.1"})
+    assert "Vent" in attempt(prankster, username="larer", environ_base={"REMOTE_ADDR": "10.8.0.2"}).get_data(
+        as_text=True
+    )
+
+
+def test_the_cookie_names_no_one_and_a_forged_one_counts_for_nothing(app, clock):
+    own = signed_in_before(app)
+    cookie = own.get_cookie(devices.COOKIE)
+    assert cookie.http_only and cookie.max_age == devices.DAYS * 24 * 3600
+    assert "larer" not in base64.urlsafe_b64decode(cookie.value.split(".")[0] + "==").decode(errors="replace")
+    forged = app.test_client()
+    payload = base64.urlsafe_b64encode(b'[{"u":%d,"n":"x"}]' % cookie_user(cookie.value)).decode().rstrip("=")
+    forged.set_cookie(devices.COOKIE, payload + "." + cookie.value.split(".", 1)[1])  # another payload, old signature
+    for n in range(app.config["LOGIN_MAX_FAILURES"] * 4):
+        attempt(app.test_client(), username=f"ukjent{n}")
+    refused = attempt(forged, username="larer", password="demo-passord")
+    assert "For mange mislykkede forsøk" in refused.get_data(as_text=True)
+    assert got_in(attempt(own, username="larer", password="demo-passord"))
+
+
+def cookie_user(value: str) -> int:
+    return json.loads(base64.urlsafe_b64decode(value.split(".")[0] + "=="))[0]["u"]

@@ -13,6 +13,10 @@ The rule (SECURITY.md "Sessions and login", stated once here as data):
 - Per client address: ``LOGIN_MAX_FAILURES * 4`` wrong attempts within
   ``LOGIN_LOCK_MINUTES`` stop further attempts from that address until the window has
   passed (the address is the client's behind ``TRUSTED_PROXIES``).
+- A browser that has signed in to the account before (signin/devices.py) is held to
+  neither: its attempts on that account have the same delay, counted on its own key
+  (``device_key``), so nobody at the same address, and nobody typing the username
+  wrongly elsewhere, keeps the account's owner out of their own browser.
 
 Both are rows in ``login_failure``, shared by every app server through the database.
 The same delay guards second-factor codes (key ``code:<user id>``), and for them a cap:
@@ -52,6 +56,10 @@ ANONYMOUS_WRITES = 20
 
 def account_key(username: str) -> str:
     return f"user:{username.strip().lower()}"
+
+
+def device_key(device: str) -> str:
+    return f"device:{device}"
 
 
 def code_key(user_id: int) -> str:
@@ -101,23 +109,28 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Attempt:
-    """An attempt allowed now and already counted as a failure (its two rows)."""
+    """An attempt allowed now and already counted as a failure (its rows). ``clears``:
+    the keys whose count the right answer ends."""
 
-    account: str
-    rows: tuple[int, int]
+    clears: tuple[str, ...]
+    rows: tuple[int, ...]
 
 
-def _refusal(account: str, ip: str) -> Refusal | None:
-    """None when an attempt may be judged now; else why not and for how long."""
-    now = clock.now()
+def _address_refusal(ip: str) -> Refusal | None:
     cfg = current_app.config
-    since_ip = now - dt.timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-    ip_failures = LoginFailure.select().where(LoginFailure.key == ip_key(ip), LoginFailure.at >= since_ip)
-    if ip_failures.count() >= cfg["LOGIN_MAX_FAILURES"] * 4:
+    since = clock.now() - dt.timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
+    failures = LoginFailure.select().where(LoginFailure.key == ip_key(ip), LoginFailure.at >= since)
+    if failures.count() >= cfg["LOGIN_MAX_FAILURES"] * 4:
         return Refusal("address", cfg["LOGIN_LOCK_MINUTES"] * 60)
+    return None
+
+
+def _delay_refusal(key: str) -> Refusal | None:
+    """None when the delay after the key's wrong attempts has passed; else how long it still runs."""
+    now = clock.now()
     row = (
         LoginFailure.select(fn.COUNT(LoginFailure.id).alias("n"), fn.MAX(LoginFailure.at).alias("last"))
-        .where(LoginFailure.key == account, LoginFailure.at >= now - WINDOW)
+        .where(LoginFailure.key == key, LoginFailure.at >= now - WINDOW)
         .dicts()
         .get()
     )
@@ -141,25 +154,27 @@ def _serialise(*keys: str) -> None:
             db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
 
 
-def begin(account: str, ip: str) -> Refusal | Attempt:
+def begin(account: str, ip: str, device: str | None = None) -> Refusal | Attempt:
     """Refusal when no attempt may be judged now; else the attempt, counted as a failure
-    until ``succeeded`` or ``not_judged`` says otherwise."""
+    until ``succeeded`` or ``not_judged`` says otherwise. ``device``: this browser's id
+    for the account (devices.known), when it has signed in to it before."""
+    counted = (device_key(device),) if device else (account, ip_key(ip))
     with write_transaction():
-        _serialise(account, ip_key(ip))
-        refusal = _refusal(account, ip)
+        _serialise(*counted)
+        refusal = _delay_refusal(counted[0]) if device else (_address_refusal(ip) or _delay_refusal(account))
         if refusal:
             return refusal
         now = clock.now()
-        rows = (LoginFailure.create(key=account, at=now).id, LoginFailure.create(key=ip_key(ip), at=now).id)
-    return Attempt(account, rows)
+        rows = tuple(LoginFailure.create(key=key, at=now).id for key in counted)
+    return Attempt((account, device_key(device)) if device else (account,), rows)
 
 
 def succeeded(attempt: Attempt) -> None:
-    """The right answer: the account's count starts again, and this attempt is not held
-    against the address (earlier failures from it still are)."""
+    """The right answer: the account's count (and the browser's) starts again, and this
+    attempt is not held against the address (earlier failures from it still are)."""
     with write_transaction():
         LoginFailure.delete().where(
-            (LoginFailure.key == attempt.account) | (LoginFailure.id.in_(attempt.rows))
+            LoginFailure.key.in_(attempt.clears) | (LoginFailure.id.in_(attempt.rows))
         ).execute()
 
 
