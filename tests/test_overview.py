@@ -4,6 +4,7 @@ reconciliation, the decision guide (seed 004) and statistics without personal da
 import csv
 import datetime as dt
 import io
+import random
 import re
 
 import pytest
@@ -1199,19 +1200,7 @@ def test_no_hidden_level_can_be_worked_out_across_units_and_levels():
         "unit_levels": {i: {level: c[level - 1] for level in (1, 2, 3)} for i, c in per_unit.items()},
         "unit_months": {i: {m: dict(k) for m, k in months.items()} for i in per_unit},
     }
-    seen = {}
-    real_suppress = stats.suppress
-
-    def spy(cells, lines):
-        seen.update(cells=cells, shown=real_suppress(cells, lines))
-        return seen["shown"]
-
-    stats.suppress = spy
-    try:
-        stats.protect(data)
-    finally:
-        stats.suppress = real_suppress
-    cells, shown = seen["cells"], seen["shown"]
+    cells, _lines, shown = _protected(data)
     # what is published: each unit's levels with its active count, the levels with the
     # area's, the active column with its sum
     lines = [[("unit_level", i, level) for level in (1, 2, 3)] + [("unit", i, "active")] for i in per_unit]
@@ -1339,3 +1328,110 @@ def test_counts_that_do_not_add_up_are_still_protected_and_end():
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert not any(0 < c.value < 5 and not c.hidden for c in shown.values())
+
+
+def _possible_values(cells: dict, lines: list[list], shown: dict, key) -> set:
+    """Every value ``key`` can have in a table of whole numbers that gives what is
+    published (visible cells as they are, "<5" 1–4, "0–4" 0–4, "skjult" 5 or more, every
+    line its sum): an exact search, interval narrowing and branching on the narrowest
+    hidden cell. The reader's whole knowledge; small tables only."""
+    ceiling = sum(cells.values())
+    ranges = {"": None, "small": (1, 4), "few": (0, 4), "sum": (5, ceiling)}
+    start = {k: ranges[shown[k].hidden] or (cells[k], cells[k]) for line in lines for k in line}
+
+    def narrow(known: dict) -> dict | None:
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                parts, total = line[:-1], line[-1]
+                for k in line:
+                    if k == total:
+                        least, most = sum(known[p][0] for p in parts), sum(known[p][1] for p in parts)
+                    else:
+                        least = known[total][0] - sum(known[p][1] for p in parts if p != k)
+                        most = known[total][1] - sum(known[p][0] for p in parts if p != k)
+                    low, high = max(known[k][0], least), min(known[k][1], most)
+                    if low > high:
+                        return None
+                    if (low, high) != known[k]:
+                        known[k], changed = (low, high), True
+        return known
+
+    def feasible(known: dict) -> bool:
+        known = narrow(dict(known))
+        if known is None:
+            return False
+        open_ = [k for k, (low, high) in known.items() if low < high]
+        if not open_:
+            return True
+        k = min(open_, key=lambda c: known[c][1] - known[c][0])
+        return any(feasible({**known, k: (v, v)}) for v in range(known[k][0], known[k][1] + 1))
+
+    low, high = start[key]
+    return {v for v in range(low, min(high, ceiling) + 1) if feasible({**start, key: (v, v)})}
+
+
+def _protected(data: dict) -> tuple[dict, list, dict]:
+    seen = {}
+    real_suppress = stats.suppress
+
+    def spy(cells, lines):
+        seen.update(cells=cells, lines=lines, shown=real_suppress(cells, lines))
+        return seen["shown"]
+
+    stats.suppress = spy
+    try:
+        stats.protect(data)
+    finally:
+        stats.suppress = real_suppress
+    return seen["cells"], seen["lines"], seen["shown"]
+
+
+def _an_area(per_unit: dict, columns: dict) -> dict:
+    """An area's statistics: each unit's active logs per BTI level and its other columns."""
+    units = [
+        stats.UnitCounts(Unit(id=i, name=f"Enhet {i}"), active=sum(levels), **columns[i])
+        for i, levels in per_unit.items()
+    ]
+    return {
+        "units": units,
+        "totals": stats.UnitCounts(None, **{c: sum(getattr(u, c) for u in units) for c in stats.COLUMNS}),
+        "levels": {level: sum(c[level - 1] for c in per_unit.values()) for level in (1, 2, 3)},
+        "months": {},
+        "unit_levels": {i: {level: c[level - 1] for level in (1, 2, 3)} for i, c in per_unit.items()},
+        "unit_months": {i: {} for i in per_unit},
+    }
+
+
+def test_a_hidden_count_cannot_be_pinned_down_by_combining_lines_and_bounds():
+    # Four units (found by a review with an exact solver): unit 1's level-2 count, 4, was
+    # shown as "<5", and though no line alone and no sum of lines gave it away, the
+    # published numbers together allowed only 4: each line's sum, with the other hidden
+    # cells' bounds ("<5" 1 to 4, "skjult" at least 5), left no other table.
+    per_unit = {1: (3, 4, 12), 2: (12, 0, 1), 3: (5, 7, 0), 4: (5, 3, 1)}
+    columns = {
+        1: {"closed": 8, "passive": 0, "handovers": 6, "overdue": 2},
+        2: {"closed": 0, "passive": 4, "handovers": 6, "overdue": 2},
+        3: {"closed": 11, "passive": 2, "handovers": 0, "overdue": 2},
+        4: {"closed": 5, "passive": 1, "handovers": 0, "overdue": 1},
+    }
+    cells, lines, shown = _protected(_an_area(per_unit, columns))
+    for key, count in shown.items():
+        if count.hidden:
+            assert len(_possible_values(cells, lines, shown, key)) > 1, (key, count.value)
+    assert not any(0 < c.value < 5 and not c.hidden for c in shown.values())
+
+
+def test_no_hidden_count_of_a_small_area_is_pinned_down():
+    """Random small areas (2 to 4 units, counts as small as a real area's): every hidden
+    count can be at least two values given everything published (an exact search)."""
+    draw = random.Random(17)
+    for _ in range(40):
+        ids = range(1, draw.randint(2, 4) + 1)
+        per_unit = {i: tuple(draw.choice((0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12)) for _ in range(3)) for i in ids}
+        columns = {i: {c: draw.choice((0, 0, 1, 2, 3, 4, 5, 6, 8, 11)) for c in stats.COLUMNS[1:]} for i in ids}
+        cells, lines, shown = _protected(_an_area(per_unit, columns))
+        for key, count in shown.items():
+            if count.hidden:
+                assert len(_possible_values(cells, lines, shown, key)) > 1, (per_unit, columns, key)

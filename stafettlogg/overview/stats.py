@@ -386,7 +386,9 @@ def suppress(cells: dict, lines: list[list]) -> dict:
     its sum minus the others, and two "<5" whose visible sum is 2 are both 1. The smallest
     visible non-zero cell of such a line is hidden too, until no line gives one away. A
     line with no such cell (four "<5" whose sum is "<5" are each 1) shows its small counts
-    and zeros as "0–4": a part could then be none."""
+    and zeros as "0–4": a part could then be none. Then the lines together: a hidden cell
+    that no other table fitting what is published moves (``given_away``) has the nearest
+    visible cell hidden with it, one at a time, until every hidden cell could be otherwise."""
     hidden = {key: "small" for key, value in cells.items() if 0 < value < SMALLEST_SHOWN}
     changed = True
     while changed:
@@ -401,9 +403,12 @@ def suppress(cells: dict, lines: list[list]) -> dict:
             elif few := _small_or_none(cells, hidden, line):
                 hidden.update(dict.fromkeys(few, "few"))
                 changed = True
+        if changed:
+            continue
         # Lines that cross (a unit's levels and its active count, each level over the
-        # units) can give a hidden cell away together, though none does alone.
-        for key in worked_out(lines, hidden) + narrowed_down(cells, lines, hidden):
+        # units) can give a hidden cell away together, though none does alone: one
+        # more cell hidden at a time, as each may keep others too.
+        for key in given_away(cells, lines, hidden):
             visible = _nearest_visible(cells, lines, hidden, key)
             if visible:
                 hidden[min(visible, key=lambda k: cells[k])] = "sum"
@@ -412,6 +417,8 @@ def suppress(cells: dict, lines: list[list]) -> dict:
                 # no count to hide nearby (a table of small counts only): "0–4", as in a line
                 hidden.update(dict.fromkeys(few, "few"))
                 changed = True
+            if changed:
+                break
     return {key: Count(value, hidden.get(key, "")) for key, value in cells.items()}
 
 
@@ -420,37 +427,74 @@ def _small_or_none(cells: dict, hidden: dict, keys: list) -> list:
     return list(dict.fromkeys(k for k in keys if hidden.get(k) == "small" or (k not in hidden and cells[k] == 0)))
 
 
-def narrowed_down(cells: dict, lines: list[list], hidden: dict) -> list:
-    """The hidden cells that the lines' bounds taken together leave one possible value:
-    what a reader knows of each cell (``_known``) narrowed by every line in turn (a part is
-    at least its sum's least less the others' most, at most its sum's most less the others'
-    least; a sum between its parts' least and most) until nothing narrows. Two "<5" whose
-    sum is 7 are each 3 or 4, which a crossing line with a sum "skjult" can then pin down,
-    though no line alone and no sum of lines does (``worked_out``)."""
-    # statistics() reads one snapshot, so its counts add up; counts that did not (read
-    # a moment apart) would let the bounds climb without end. None of the true counts
-    # is above the largest, so no narrowing past it, nor to nothing, is taken.
-    ceiling = max(cells.values(), default=0)
-    known = {key: _known(cells, hidden, key) for line in lines for key in line}
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            parts, total = line[:-1], line[-1]
-            for key in line:
-                low, high = known[key]
-                if key == total:
-                    least = sum(known[k][0] for k in parts)
-                    most = sum(known[k][1] for k in parts)
-                else:
-                    others = [known[k] for k in parts if k != key]
-                    least = known[total][0] - sum(k[1] for k in others)
-                    most = known[total][1] - sum(k[0] for k in others)
-                narrowed = (max(low, least), min(high, most))
-                if narrowed != (low, high) and narrowed[0] <= min(narrowed[1], ceiling):
-                    known[key] = narrowed
-                    changed = True
-    return [key for key in hidden if key in known and known[key][0] == known[key][1]]
+SEARCH_STEPS = 2000  # steps of the search for another table, per hidden cell
+SEARCH_DEPTH = 100  # cells one other table may change
+
+
+def given_away(cells: dict, lines: list[list], hidden: dict) -> list:
+    """The hidden cells not shown to be kept: a hidden cell is kept when the published
+    table holds as well with it one more or one less, the difference made up by other
+    hidden cells, each within what a reader knows of it (``_known``): then the reader
+    cannot tell which it is. ``_another_table`` looks for such a table; a cell it finds
+    none for within SEARCH_STEPS counts as given away (more is hidden, never less).
+    Every cell another table changes is kept by it, so one search often settles many."""
+    lines_of: dict = {}
+    for number, line in enumerate(lines):
+        for key in line:
+            lines_of.setdefault(key, []).append(number)
+    kept, away = set(), []
+    for key in hidden:
+        if key in kept:
+            continue
+        changed = _another_table(cells, lines, lines_of, hidden, key)
+        if changed:
+            kept.update(changed)
+        else:
+            away.append(key)
+    return away
+
+
+def _another_table(cells: dict, lines: list[list], lines_of: dict, hidden: dict, key) -> dict | None:
+    """Changes of one to hidden cells, ``key`` among them, that leave every line's sum as
+    published and every cell within what is known of it; None when none is found."""
+    changed: dict = {}
+    steps = 0
+
+    def may_change(cell, by: int) -> bool:
+        low, high = _known(cells, hidden, cell)
+        return cell in hidden and cell not in changed and low <= cells[cell] + by <= high
+
+    def off(number: int) -> int:  # how far the line's parts are from its sum now
+        line = lines[number]
+        return sum(changed.get(k, 0) for k in line[:-1]) - changed.get(line[-1], 0)
+
+    def settle() -> bool:
+        nonlocal steps
+        steps += 1
+        if steps > SEARCH_STEPS or len(changed) > SEARCH_DEPTH:
+            return False
+        number = next((n for cell in changed for n in lines_of.get(cell, ()) if off(n)), None)
+        if number is None:
+            return True
+        by = -1 if off(number) > 0 else 1
+        line = lines[number]
+        options = [(k, by) for k in line[:-1] if may_change(k, by)]
+        if may_change(line[-1], -by):
+            options.append((line[-1], -by))
+        for cell, change in sorted(options, key=lambda option: len(lines_of.get(option[0], ()))):
+            changed[cell] = change
+            if settle():
+                return True
+            del changed[cell]
+        return False
+
+    for first in (1, -1):
+        if may_change(key, first):
+            changed[key] = first
+            if settle():
+                return changed
+            changed.clear()
+    return None
 
 
 def _nearest_visible(cells: dict, lines: list[list], hidden: dict, key) -> list:
@@ -466,49 +510,6 @@ def _nearest_visible(cells: dict, lines: list[list], hidden: dict, key) -> list:
         if visible:
             return visible
         reached = {k for i in near for k in lines[i] if k in hidden}
-
-
-_PRIME = 2**61 - 1  # the lines' equations are solved modulo a prime: whole numbers, exact
-
-
-def worked_out(lines: list[list], hidden: dict) -> list:
-    """The hidden cells that the lines (each its last cell the sum of the others) give away
-    taken together: one is given away when a combination of the lines' equations in the
-    hidden cells names it alone (Gauss-Jordan elimination). Lines whose hidden cells are
-    in no other line are left out: alone, _pinned_down judges them."""
-    crossing = {}
-    for line in lines:
-        for key in line:
-            if key in hidden:
-                crossing[key] = crossing.get(key, 0) + 1
-    pivots: dict = {}  # a pivot cell: its reduced equation (cell: coefficient)
-    for line in lines:
-        equation = {key: 1 for key in line[:-1] if key in hidden}
-        if line[-1] in hidden:
-            equation[line[-1]] = _PRIME - 1
-        if not any(crossing[key] > 1 for key in equation):
-            continue
-        for key in [key for key in equation if key in pivots]:
-            _subtract(equation, pivots[key], equation.get(key, 0))
-        if not equation:
-            continue
-        pivot = next(iter(equation))
-        inverse = pow(equation[pivot], _PRIME - 2, _PRIME)
-        equation = {key: value * inverse % _PRIME for key, value in equation.items()}
-        for other in pivots.values():
-            if pivot in other:
-                _subtract(other, equation, other[pivot])
-        pivots[pivot] = equation
-    return [key for key, equation in pivots.items() if len(equation) == 1]
-
-
-def _subtract(equation: dict, pivot_equation: dict, times: int) -> None:
-    for key, value in pivot_equation.items():
-        left = (equation.get(key, 0) - times * value) % _PRIME
-        if left:
-            equation[key] = left
-        else:
-            equation.pop(key, None)
 
 
 def _known(cells: dict, hidden: dict, key) -> tuple[float, float]:
