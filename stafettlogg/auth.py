@@ -220,12 +220,8 @@ def start_session(user: User, *, method: str = "password") -> None:
 def complete_password_sign_in(user: User, next_url: str | None, code: int = 302):
     """After the right password: the code step for anyone with a second factor, sign-in
     and then enrolment for whoever must have one and has none, else signed in. Every
-    password sign-in goes through here; returns the response, which makes this browser
-    one the account has signed in from (signin/devices.py)."""
-    return devices.remember(_after_right_password(user, next_url, code), user.id)
-
-
-def _after_right_password(user: User, next_url: str | None, code: int):
+    password sign-in goes through here; returns the response. Signed in, this browser is
+    one the account knows (signin/devices.py); with the code still owed, not yet."""
     if second_factor.enrolled(user):
         session.clear()
         session[PENDING_SECOND_FACTOR] = {
@@ -237,8 +233,8 @@ def _after_right_password(user: User, next_url: str | None, code: int):
     start_session(user)
     if second_factor.mandatory(user):
         session[ENROL_SECOND_FACTOR] = safe_next(next_url)
-        return redirect(url_for("signin.account"), 303)
-    return redirect(safe_next(next_url), code)
+        return devices.remember(redirect(url_for("signin.account"), 303), user.id)
+    return devices.remember(redirect(safe_next(next_url), code), user.id)
 
 
 def pending_second_factor() -> tuple[User, str] | None:

@@ -573,3 +573,26 @@ def test_passwords_and_recovery_codes_are_hashed_outside_the_write_lock(app, aut
     with app.app_context(), db.connection_context():
         org.create_user(Role.STAFF, "ny.ansatt", "Ny Ansatt", unit=user("larer").unit)
     assert len(hashed) >= second_factor.RECOVERY_CODES + 2 and not hashed_in_a_transaction
+
+
+def test_a_blocked_address_does_not_keep_out_a_browser_that_signed_in_with_its_code_before(app, auth, client, clock):
+    """Behind a school's one address, the address's limit (someone typing wrong passwords
+    on purpose) stopped the code step too. A browser that has signed in to the account,
+    code and all, passes both steps; one that has only been given the password does not
+    count as known, and a new browser is still stopped."""
+    auth.login_as("larer")
+    secret, _codes = enrol(client, clock)
+    client.post("/logout")
+    password_step(client)
+    clock.advance(30)
+    assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).status_code == 303
+    client.post("/logout")
+    halfway = app.test_client()
+    assert password_step(halfway).status_code == 303  # the password, no code yet
+    for n in range(app.config["LOGIN_MAX_FAILURES"] * 4):
+        app.test_client().post("/login", data={"username": f"ukjent{n}", "password": "feil-passord-her"})
+    assert "For mange mislykkede forsøk" in password_step(app.test_client()).get_data(as_text=True)
+    assert "For mange mislykkede forsøk" in password_step(halfway).get_data(as_text=True)
+    assert password_step(client).status_code == 303
+    clock.advance(30)
+    assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).status_code == 303 and signed_in(client)

@@ -3,8 +3,8 @@
 Everyone at a school, a kindergarten or a town hall reaches the app from one address, so
 the per-address limit (throttle) lets one person who types wrong passwords on purpose
 stop password sign-in for all of them, and typing a colleague's username wrongly keeps
-the colleague waiting. A browser that has given an account's right password is given a
-signed cookie naming that account (by id, never the username) and a random id of its
+the colleague waiting. A browser that has signed in to an account (its password, and
+its code where it has a second factor) is given a signed cookie naming that account (by id, never the username) and a random id of its
 own. An attempt on that account from that browser is then not held to the address's
 limit and not delayed by others' wrong attempts on the account: its own wrong attempts
 have a delay of their own (throttle.device_key), the same rule as the account's.
@@ -50,8 +50,8 @@ def known(user_id: int | None) -> str | None:
 
 
 def remember(response, user_id: int):
-    """After the account's right password: this browser is known to it (its id for the
-    account kept, the account moved first)."""
+    """Signed in: this browser is known to the account (its id for the account kept,
+    the account moved first)."""
     entries = [{"u": user_id, "n": known(user_id) or secrets.token_urlsafe(16)}]
     entries += [e for e in _entries() if e["u"] != user_id][: REMEMBERED - 1]
     response.set_cookie(

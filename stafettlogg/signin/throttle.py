@@ -154,14 +154,17 @@ def _serialise(*keys: str) -> None:
             db.execute_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (key,))
 
 
-def begin(account: str, ip: str, device: str | None = None) -> Refusal | Attempt:
+def begin(account: str, ip: str, device: str | None = None, *, address: bool = True) -> Refusal | Attempt:
     """Refusal when no attempt may be judged now; else the attempt, counted as a failure
     until ``succeeded`` or ``not_judged`` says otherwise. ``device``: this browser's id
-    for the account (devices.known), when it has signed in to it before."""
-    counted = (device_key(device),) if device else (account, ip_key(ip))
+    for the account (devices.known), when it has signed in to it before: a password's
+    attempts are then counted on it alone. ``address`` False: a second-factor code typed
+    in such a browser, not held to the address's limit but counted on the account's
+    code key as ever (its cap, CODE_LIMIT, is the account's, not the browser's)."""
+    counted = (device_key(device),) if device else (account, ip_key(ip)) if address else (account,)
     with write_transaction():
         _serialise(*counted)
-        refusal = _delay_refusal(counted[0]) if device else (_address_refusal(ip) or _delay_refusal(account))
+        refusal = (_address_refusal(ip) if len(counted) == 2 else None) or _delay_refusal(counted[0])
         if refusal:
             return refusal
         now = clock.now()

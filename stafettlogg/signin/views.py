@@ -7,7 +7,7 @@ from flask_login import current_user
 from stafettlogg import audit, auth
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import Role, User
-from stafettlogg.signin import second_factor, throttle
+from stafettlogg.signin import devices, second_factor, throttle
 
 bp = Blueprint("signin", __name__)
 # The secret being enrolled, encrypted, until a code confirms it (a GET stores nothing).
@@ -29,7 +29,11 @@ def code():
     if request.method == "POST":
         typed = (request.form.get("code") or "").strip()[:40]
         exhausted = throttle.codes_exhausted(user.id)
-        attempt = throttle.begin(throttle.code_key(user.id), request.remote_addr or "") if typed else None
+        # a browser the account knows is not held to its address's limit here either (devices.py)
+        known = devices.known(user.id) is not None
+        attempt = (
+            throttle.begin(throttle.code_key(user.id), request.remote_addr or "", address=not known) if typed else None
+        )
         if isinstance(attempt, throttle.Refusal):
             error = auth.refusal_message(attempt)
         elif attempt is None:
@@ -49,7 +53,7 @@ def code():
                         ),
                         "info",
                     )
-                return redirect(next_url, 303)
+                return devices.remember(redirect(next_url, 303), user.id)
             if exhausted or throttle.codes_exhausted(user.id):
                 if not exhausted:  # this wrong code reached the cap
                     second_factor.tell_codes_exhausted(user)
