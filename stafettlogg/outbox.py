@@ -195,14 +195,17 @@ class Outbox:
         return counts
 
     def _take_back(self, row, config) -> None:
+        """The hook says whether it took the delivery back (False: it was gone already,
+        the hook having told the operator so); only a delivery taken back is logged as such."""
         try:
-            self.take_back(row, config)
+            taken = self.take_back(row, config)
         except Exception:  # noqa: BLE001 - the operator is told in the log; the next row goes on
             logger.exception(
                 "%s %s was cancelled while it was delivered and could not be taken back", self.name, row.id
             )
         else:
-            logger.warning("%s %s was cancelled while it was delivered: taken back", self.name, row.id)
+            if taken:
+                logger.warning("%s %s was cancelled while it was delivered: taken back", self.name, row.id)
 
     def deliver_all_due(self) -> dict:
         """Deliver everything that is due, batch after batch, until nothing due is left."""

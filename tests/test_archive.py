@@ -729,13 +729,16 @@ def test_a_package_being_written_when_its_log_is_deleted_keeps_no_bytes_and_is_n
     assert not ArchiveDelivery.select().where(ArchiveDelivery.package.is_null(False)).exists()
 
 
+@pytest.mark.parametrize("imported_at_once", [False, True])
 def test_a_package_written_while_its_log_is_deleted_is_taken_out_of_the_folder_again(
-    auth, closed, db_conn, app, tmp_path, monkeypatch
+    auth, closed, db_conn, app, tmp_path, monkeypatch, caplog, imported_at_once
 ):
     """The share is slow; while the sender writes the package, the unit leader deletes the
     log (saying why it is not archived). The write then succeeds, but the deleted log's
     zip (the child's name, the whole log) must not stay in the archive's folder, nor be
-    counted as delivered: the tombstone says «not archived», and the folder agrees."""
+    counted as delivered: the tombstone says «not archived», and the folder agrees. The
+    operator is told which happened: taken back, or imported by the archive before it
+    could be (the log said both)."""
     folder = tmp_path / "import"
     folder.mkdir()
     app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(folder), ARCHIVE_SEND_AFTER_REQUEST=False)
@@ -744,13 +747,19 @@ def test_a_package_written_while_its_log_is_deleted_is_taken_out_of_the_folder_a
 
     def slow_share(*args, **kwargs):
         lifecycle.delete_log(user("enhetsleder"), Log.get_by_id(closed.id), "not_kept", "arkivet henger")
-        return real_write(*args, **kwargs)
+        written = real_write(*args, **kwargs)
+        if imported_at_once:
+            written.unlink()  # the archive's import took it
+        return written
 
     monkeypatch.setattr(transport, "write_atomically", slow_share)
-    with app.app_context():
+    with app.app_context(), caplog.at_level("WARNING"):
         counts = outbox.OUTBOX.deliver()
     assert counts[ArchiveStatus.DELIVERED] == 0 and counts[ArchiveStatus.CANCELLED] == 1
     assert list(folder.iterdir()) == []
+    said = " | ".join(r.getMessage() for r in caplog.records)
+    assert ("after the archive had taken it" in said) == imported_at_once, said
+    assert ("taken back" in said) != imported_at_once, said
     (delivery,) = domain.deliveries(closed.id)
     assert delivery.status == ArchiveStatus.CANCELLED and delivery.package is None
     # a package another sender wrote under the same name is never taken away

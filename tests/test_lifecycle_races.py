@@ -5,13 +5,16 @@ Each test holds the first writer inside its transaction until the second is wait
 it (PostgreSQL: a lock not granted; SQLite: the second is on its way to the write lock),
 then lets it commit."""
 
+import re
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from stafettlogg.db import db, open_database
+from stafettlogg.db import db, open_database, write_transaction
 from stafettlogg.logs import files, lifecycle, states
+from stafettlogg.logs.errors import LogError, LogGone, locked_log
 from stafettlogg.models import Consent, DeletionRequest, Log, LogStatus
 from tests.conftest import ON_POSTGRES, a_consent, a_log, an_ended_log, user
 
@@ -128,3 +131,28 @@ def test_a_reopen_as_the_family_asks_for_deletion_does_not_reopen_the_log(app, d
     assert results["family"] == "ok"
     assert results["other"].startswith("LogError")
     assert Log.get_by_id(log.id).status in LogStatus.ENDED
+
+
+def test_every_write_reads_its_log_through_one_function():
+    """The log read under its row lock inside a write was written out in five places
+    (the log's life, its content and consent, the archive, handovers), each with its own
+    answer when the log was gone: a 404 in one, «finnes ikke lenger» in another. One
+    function now (logs/errors.locked_log), one error that is both (LogGone)."""
+    source = Path(__file__).resolve().parent.parent / "stafettlogg"
+    restated = [
+        str(path.relative_to(source))
+        for path in source.rglob("*.py")
+        if re.search(r"locked\(\s*Log\.select\(", path.read_text()) and path.name != "errors.py"
+    ]
+    assert restated == []
+    gone = LogGone()
+    assert isinstance(gone, LogError) and gone.code == "gone" and isinstance(gone, Log.DoesNotExist)
+
+
+def test_a_log_deleted_meanwhile_is_gone_for_every_write(app, db_conn):
+    log = a_log()
+    Log.delete().where(Log.id == log.id).execute()
+    with pytest.raises(LogGone), write_transaction():
+        locked_log(log)
+    with pytest.raises(LogGone):
+        lifecycle.fresh_log(log)

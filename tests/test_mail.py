@@ -454,7 +454,9 @@ def test_every_outbox_is_delivered_by_the_one_outbox_runner():
         assert "_after_request" not in re.sub(r"\bdeliver_after_request\b", "", source), (
             f"{name} keeps its own after-request list: use Outbox.deliver_after_request"
         )
-        if name != "stafettlogg/oidc/demo_provider.py":  # the demo identity provider's server
+        # the demo identity provider's server; the archive write's own deadline (a hung
+        # share: transport.write_atomically waits for its writer thread, it delivers nothing)
+        if name not in ("stafettlogg/oidc/demo_provider.py", "stafettlogg/archive/transport.py"):
             assert "threading.Thread(" not in source, f"{name} starts its own thread: use an Outbox"
 
 

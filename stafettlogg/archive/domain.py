@@ -10,9 +10,9 @@ import json
 from stafettlogg import audit
 from stafettlogg.access import log_tokens
 from stafettlogg.archive import documents, outbox, package
-from stafettlogg.db import locked, write_transaction
+from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
-from stafettlogg.logs.errors import LogError
+from stafettlogg.logs.errors import LogError, locked_log
 from stafettlogg.logs.states import content_readable_by, problem, unreadable_reason
 from stafettlogg.models import ArchiveDelivery, ArchiveStatus, Log, LogStatus, Unit, User
 
@@ -104,7 +104,7 @@ def record_delivery(
     the package waits in the outbox for archive/outbox.py (written after commit); a
     failed package it replaces is dropped."""
     with write_transaction():
-        log = _lock(log)
+        log = locked_log(log)  # a log deleted while its package rendered is refused: no row, no bytes
         if by is not None:
             ensure_may_archive(by, log)  # handed over or reopened while it rendered
         if {d["key"] for d in pkg.documents} & delivered_keys(log):
@@ -136,15 +136,6 @@ def cancel_undelivered(log: Log, statuses=(ArchiveStatus.QUEUED, ArchiveStatus.S
     ArchiveDelivery.update(status=ArchiveStatus.CANCELLED, package=None, next_attempt_at=None, claimed_by="").where(
         ArchiveDelivery.log_id == log.id, ArchiveDelivery.status.in_(statuses)
     ).execute()
-
-
-def _lock(log: Log) -> Log:
-    """The log as it is now, its deliveries one at a time (SQLite's BEGIN IMMEDIATE already
-    serialises). A log deleted while its package rendered is refused: no row, no bytes."""
-    fresh = locked(Log.select().where(Log.id == log.id))
-    if fresh is None:
-        raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
-    return fresh
 
 
 def archive(by: User | None, log: Log, via: str) -> tuple[package.Package, ArchiveDelivery]:
@@ -190,7 +181,7 @@ def fetch_again(by: User, log: Log, delivery_id: int) -> package.Package:
         raise LogError(_("Dokumentene i denne arkivpakken finnes ikke lenger i stafettloggen."), code="nothing")
     pkg = package.build(log, docs)
     with write_transaction():
-        log = _lock(log)
+        log = locked_log(log)  # a log deleted while its package rendered is refused: no row, no bytes
         ensure_may_archive(by, log)  # handed over or reopened while it rendered
         audit.record("archive_fetched_again", log=log, obj=delivery, user=by)
     return pkg
@@ -202,7 +193,7 @@ def set_reference(by: User, log: Log, reference: str) -> Log:
     if len(reference) > REFERENCE_MAX:
         raise LogError(_("Saksnummeret kan ha høyst %(n)s tegn.", n=REFERENCE_MAX), "reference")
     with write_transaction():
-        log = _lock(log)
+        log = locked_log(log)  # a log deleted while its package rendered is refused: no row, no bytes
         ensure_may_archive(by, log)
         Log.update(archive_reference=reference).where(Log.id == log.id).execute()
         audit.record("archive_reference_set", log=log, obj=log, user=by)

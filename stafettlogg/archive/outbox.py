@@ -48,18 +48,20 @@ def _write(delivery: ArchiveDelivery, config) -> None:
     )
 
 
-def _take_back(delivery: ArchiveDelivery, config) -> None:
+def _take_back(delivery: ArchiveDelivery, config) -> bool:
     """The package was written, but its log was deleted (or the package replaced by a
     newer one) while it was: no byte of a deleted log stays in the folder, as the
     command-line archive's own write (commands._write_and_record). If the archive took
     it already, the operator is told: the archive then holds a package of a log deleted
     here."""
-    if not transport.take_back(config["ARCHIVE_FOLDER"], delivery.package_name, delivery.package):
-        logger.warning(
-            "archive package %s (log %s) was cancelled after the archive had taken it",
-            delivery.package_name,
-            delivery.log_id,
-        )
+    if transport.take_back(config["ARCHIVE_FOLDER"], delivery.package_name, delivery.package):
+        return True
+    logger.warning(
+        "archive package %s (log %s) was cancelled after the archive had taken it",
+        delivery.package_name,
+        delivery.log_id,
+    )
+    return False
 
 
 OUTBOX = Outbox(

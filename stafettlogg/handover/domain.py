@@ -17,6 +17,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.logs.domain import search_staff
+from stafettlogg.logs.errors import locked_log
 from stafettlogg.models import (
     YOUTH_RELATION,
     Answer,
@@ -47,16 +48,6 @@ class HandoverError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def locked_log(log: Log) -> Log:
-    """The log re-read inside the write transaction under its row lock (db.locked): every
-    change of holder (here and takeover.accept) judges the log as it is now. A person
-    proposed is locked first (lock_person)."""
-    fresh = locked(Log.select().where(Log.id == log.id))
-    if fresh is None:
-        raise Log.DoesNotExist(log.id)
-    return fresh
 
 
 def lock_person(person: User | None) -> User | None:

@@ -7,11 +7,11 @@ from contextlib import contextmanager
 
 from stafettlogg import audit, labels, languages
 from stafettlogg.dates import age_on, local_today
-from stafettlogg.db import locked, prepared, write_transaction
+from stafettlogg.db import prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
-from stafettlogg.logs.errors import LogError
+from stafettlogg.logs.errors import LogError, locked_log
 from stafettlogg.logs.national_id import national_id_problem
 from stafettlogg.models import (
     YOUTH_RELATION,
@@ -86,9 +86,7 @@ def writing_to(log: Log, check: Callable[[Log], None] = ensure_writable) -> Iter
     is locked for share until the write commits, so a close waits for it (on SQLite the
     transaction holds the database's write lock). Yields the log as read inside."""
     with write_transaction():
-        fresh = locked(Log.select().where(Log.id == log.id), share=True)
-        if fresh is None:
-            raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
+        fresh = locked_log(log, share=True)
         check(fresh)
         yield fresh
 
@@ -367,9 +365,7 @@ def upload_consent(
     with write_transaction():
         # the log's row first (as every write of its life, lifecycle.fresh_log): a family's
         # withdrawal meanwhile waits for this upload, then withdraws the new consent too
-        log = locked(Log.select().where(Log.id == log.id))
-        if log is None:
-            raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
+        log = locked_log(log)
         Consent.update(replaced_at=utcnow()).where(Consent.log == log, states.consent_in_force()).execute()
         stored = files.store(data, content_type)
         consent = Consent.create(

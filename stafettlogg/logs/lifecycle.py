@@ -11,11 +11,11 @@ from stafettlogg import audit
 from stafettlogg.access import consent_age, holder_left, log_tokens, of_consent_age
 from stafettlogg.archive.domain import cancel_undelivered, is_archived, waiver_problem
 from stafettlogg.dates import local, local_today
-from stafettlogg.db import db, is_sqlite, locked, write_transaction
+from stafettlogg.db import db, is_sqlite, write_transaction
 from stafettlogg.handover.domain import cancel_handover, pending_for
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
-from stafettlogg.logs.errors import LogError
+from stafettlogg.logs.errors import LogError, LogGone, locked_log
 from stafettlogg.logs.states import deletion_request_open, open_deletion_request
 from stafettlogg.models import (
     ChildTalk,
@@ -61,15 +61,15 @@ NOTE_MAX = 2000
 
 
 def fresh_log(log: Log) -> Log:
-    """The log as it is now. Inside a write transaction its row is locked until the
-    transaction ends (db.locked): two writes of a log's life follow each other, the second
-    reading what the first wrote, on PostgreSQL as on SQLite (BEGIN IMMEDIATE): a family's
-    withdrawal and the holder's consent upload, two deletion requests at once, a request
-    and a reopen."""
-    query = Log.select().where(Log.id == log.id)
-    fresh = locked(query) if db.in_transaction() else query.get_or_none()
+    """The log as it is now: inside a write transaction under its row lock
+    (errors.locked_log), so that two writes of a log's life follow each other, the second
+    reading what the first wrote (a family's withdrawal and the holder's consent upload,
+    two deletion requests at once, a request and a reopen); outside one, read afresh."""
+    if db.in_transaction():
+        return locked_log(log)
+    fresh = Log.get_or_none(Log.id == log.id)
     if fresh is None:
-        raise LogError(_("Stafettloggen finnes ikke lenger."), code="gone")
+        raise LogGone()
     return fresh
 
 

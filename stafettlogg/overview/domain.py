@@ -143,8 +143,8 @@ def holder_periods(log, handovers: list) -> list[Period]:
         start = end
     periods = []
     for handover in accepted:
-        giver_id, giver_unit = _giver(handover)
-        periods.append(Period(giver_id, giver_unit, start, handover.decided_at))
+        # the giver's unit then, not the unit the giver works in now
+        periods.append(Period(handover.from_user_id, handover.from_unit_id, start, handover.decided_at))
         start = max(start, handover.decided_at)
     last = Period(log.holder_id, log.unit_id, start, end)
     return [p for p in periods if p.end > p.start] + [last]
@@ -158,11 +158,6 @@ class HandoverStep:
     from_user_id: int
     from_unit_id: int | None
     status: str = ACCEPTED
-
-
-def _giver(handover) -> tuple[int, int | None]:
-    """Who handed the log over, and from which unit (then, not the giver's unit now)."""
-    return handover.from_user_id, handover.from_unit_id
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:

@@ -21,7 +21,7 @@ from stafettlogg.db import locked, prepared, write_transaction
 from stafettlogg.handover import domain as handovers
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
-from stafettlogg.logs.errors import LogError
+from stafettlogg.logs.errors import LogError, locked_log
 from stafettlogg.models import Answer, Handover, Log, LogRequest, NationalIdLookup, Role, Subject, User, utcnow
 from stafettlogg.notify import msg, notify
 from stafettlogg.org.queries import active_unit_leaders
@@ -201,7 +201,7 @@ def accept(by: User, request: LogRequest) -> Handover:
         # lock_person): a deactivation or move of the requester that comes first is read
         # here; one that comes after waits for this proposal and withdraws it
         requester = locked(User.select().where(User.id == request.requester_id))
-        log = handovers.locked_log(log)  # the row lock, and the log as it is now
+        log = locked_log(log)  # the row lock, and the log as it is now
         states.check(by, log, "accept_request")
         if not requester.active or requester.role not in Role.STAFF_LIKE or requester.unit_id is None:
             raise LogError(
