@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 import threading
 import time
@@ -487,6 +488,28 @@ def test_a_hanging_archive_share_is_given_up_on_within_the_limit_and_never_gets_
         assert outbox.OUTBOX.deliver()[ArchiveStatus.DELIVERED] == 1
     (written,) = list(folder.iterdir())
     assert hashlib.sha256(written.read_bytes()).hexdigest() == queued.package_sha256 and domain.is_archived(oskar)
+
+
+def test_a_partial_zip_left_in_the_share_is_removed_by_the_next_write_or_timer_run(app, db_conn, tmp_path):
+    """A sender killed mid-write, or a hung write whose thread never came back, left a
+    hidden partial zip (part of a child's log) in the archive's share for good. The next
+    write, or the timer's next run, removes this app's temporary files that nobody has
+    touched for an hour; a write going on now is left alone."""
+    folder = tmp_path / "import"
+    folder.mkdir()
+    old, fresh, foreign = (folder / n for n in (".stafettlogg-old.part", ".stafettlogg-now.part", ".other.part"))
+    for path in (old, fresh, foreign):
+        path.write_bytes(b"PK partial")
+    two_hours_ago = time.time() - 7200
+    for path in (old, foreign):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    transport.write_atomically(folder, "pakke.zip", b"PK", timeout=5)
+    assert sorted(p.name for p in folder.iterdir()) == [".other.part", ".stafettlogg-now.part", "pakke.zip"]
+    os.utime(fresh, (two_hours_ago, two_hours_ago))
+    app.config.update(ARCHIVE_TRANSPORT="folder", ARCHIVE_FOLDER=str(folder))
+    r = app.test_cli_runner().invoke(args=["send-archive"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in folder.iterdir()) == [".other.part", "pakke.zip"]  # another system's file stays
 
 
 @pytest.mark.parametrize("seconds", [1, 300, 900, 3600])

@@ -108,9 +108,14 @@ def forget_failed_packages(config) -> int:
 )
 @with_appcontext
 def send_archive_command():
-    """Write queued archive packages into ARCHIVE_FOLDER (retries with backoff), and let go
-    of the zips of packages given up on ARCHIVE_FAILED_KEPT_DAYS ago. Run every minute by a timer."""
-    forget_failed_packages(current_app.config)
+    """Write queued archive packages into ARCHIVE_FOLDER (retries with backoff), let go
+    of the zips of packages given up on ARCHIVE_FAILED_KEPT_DAYS ago, and remove partial
+    zips a write given up on left in the folder (transport.clear_leftovers). Run every
+    minute by a timer."""
+    config = current_app.config
+    forget_failed_packages(config)
+    if config["ARCHIVE_TRANSPORT"] == "folder":
+        transport.clear_leftovers_within(config["ARCHIVE_FOLDER"], write_limit(config))
     counts = OUTBOX.deliver_all_due()
     click.echo(
         say(

@@ -4,10 +4,13 @@
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 TRANSPORTS = ("download", "folder")
 RENAME_GRACE = 1.0  # seconds a rename already under way at the deadline is waited for
+TEMPORARY_PREFIX = ".stafettlogg-"  # a package being written, hidden from the importer
+LEFTOVER_SECONDS = 3600
 
 
 class TransportError(Exception):
@@ -35,7 +38,7 @@ def write_atomically(folder: str | Path, name: str, data: bytes, *, timeout: flo
 
     def work():
         try:
-            outcome["target"] = _write(folder, name, data, rename)
+            outcome["target"] = _write(folder, name, data, rename, timeout)
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting sender
             outcome["error"] = exc
 
@@ -83,9 +86,37 @@ class _Rename:
             self._lock.release()
 
 
-def _write(folder: Path, name: str, data: bytes, rename: _Rename) -> Path:
+def clear_leftovers(folder: Path, timeout: float | None) -> list[str]:
+    """Remove this app's temporary files that no writer has touched for an hour (or twice
+    the write's limit, if longer): a write given up on whose thread never came back, or a
+    sender killed mid-write, left a partial zip of a child's log in the archive's share.
+    A writer still hanging on one writes into a removed file and cannot rename it.
+    Returns the names removed."""
+    before = time.time() - max(LEFTOVER_SECONDS, 2 * (timeout or 0))
+    removed = []
+    for path in folder.glob(f"{TEMPORARY_PREFIX}*.part"):
+        try:
+            if path.stat().st_mtime < before:
+                path.unlink()
+                removed.append(path.name)
+        except FileNotFoundError:  # another sender cleared it
+            continue
+    return removed
+
+
+def clear_leftovers_within(folder: str | Path, timeout: float) -> None:
+    """clear_leftovers on the timer's run, when nothing is written (a package given up on
+    weeks ago): in a thread of its own, waited for at most ``timeout``, as a write is."""
+    if str(folder or "").strip() and Path(folder).is_dir():
+        worker = threading.Thread(target=clear_leftovers, args=(Path(folder), timeout), daemon=True)
+        worker.start()
+        worker.join(timeout)
+
+
+def _write(folder: Path, name: str, data: bytes, rename: _Rename, timeout: float | None = None) -> Path:
+    clear_leftovers(folder, timeout)
     target = folder / name
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
