@@ -4,10 +4,11 @@ Everyone at a school, a kindergarten or a town hall reaches the app from one add
 the per-address limit (throttle) lets one person who types wrong passwords on purpose
 stop password sign-in for all of them, and typing a colleague's username wrongly keeps
 the colleague waiting. A browser that has signed in to an account (its password, and
-its code where it has a second factor) is given a signed cookie naming that account (by id, never the username) and a random id of its
-own. An attempt on that account from that browser is then not held to the address's
-limit and not delayed by others' wrong attempts on the account: its own wrong attempts
-have a delay of their own (throttle.device_key), the same rule as the account's.
+its code where it has a second factor) is given a signed cookie naming that account (by
+id, never the username) and a random id of its own. An attempt on that account from
+that browser is then not held to the address's limit and not delayed by others' wrong
+attempts on the account: its own wrong attempts have a delay of their own
+(throttle.device_key), the same rule as the account's.
 
 The cookie proves only that this browser once knew the password: it relaxes how often
 the password may be tried, never what a password or second factor must be. It holds up
