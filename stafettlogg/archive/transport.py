@@ -29,8 +29,6 @@ def write_atomically(folder: str | Path, name: str, data: bytes, *, timeout: flo
     if not str(folder or "").strip():  # Path("") is the working directory: never write there
         raise TransportError("ARCHIVE_FOLDER is not set")
     folder = Path(folder)
-    if not folder.is_dir():
-        raise TransportError(f"ARCHIVE_FOLDER {folder} is not a folder")
     if timeout is None:
         return _write(folder, name, data, _Rename())
     rename = _Rename()
@@ -107,13 +105,22 @@ def clear_leftovers(folder: Path, timeout: float | None) -> list[str]:
 def clear_leftovers_within(folder: str | Path, timeout: float) -> None:
     """clear_leftovers on the timer's run, when nothing is written (a package given up on
     weeks ago): in a thread of its own, waited for at most ``timeout``, as a write is."""
-    if str(folder or "").strip() and Path(folder).is_dir():
-        worker = threading.Thread(target=clear_leftovers, args=(Path(folder), timeout), daemon=True)
+    if str(folder or "").strip():
+        worker = threading.Thread(target=_clear_if_there, args=(Path(folder), timeout), daemon=True)
         worker.start()
         worker.join(timeout)
 
 
+def _clear_if_there(folder: Path, timeout: float) -> None:
+    if folder.is_dir():
+        clear_leftovers(folder, timeout)
+
+
 def _write(folder: Path, name: str, data: bytes, rename: _Rename, timeout: float | None = None) -> Path:
+    """Every look at the folder is here, in the writer's thread: a share that hangs on
+    the first look keeps the sender no longer than the write's limit either."""
+    if not folder.is_dir():
+        raise TransportError(f"ARCHIVE_FOLDER {folder} is not a folder")
     clear_leftovers(folder, timeout)
     target = folder / name
     fd, tmp = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".part", dir=folder)
