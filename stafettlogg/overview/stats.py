@@ -438,15 +438,12 @@ def given_away(cells: dict, lines: list[list], hidden: dict) -> list:
     cannot tell which it is. ``_another_table`` looks for such a table; a cell it finds
     none for within SEARCH_STEPS counts as given away (more is hidden, never less).
     Every cell another table changes is kept by it, so one search often settles many."""
-    lines_of: dict = {}
-    for number, line in enumerate(lines):
-        for key in line:
-            lines_of.setdefault(key, []).append(number)
+    table = _HiddenLines(cells, lines, hidden)
     kept, away = set(), []
     for key in hidden:
         if key in kept:
             continue
-        changed = _another_table(cells, lines, lines_of, hidden, key)
+        changed = table.another_table(key)
         if changed:
             kept.update(changed)
         else:
@@ -454,47 +451,73 @@ def given_away(cells: dict, lines: list[list], hidden: dict) -> list:
     return away
 
 
-def _another_table(cells: dict, lines: list[list], lines_of: dict, hidden: dict, key) -> dict | None:
-    """Changes of one to hidden cells, ``key`` among them, that leave every line's sum as
-    published and every cell within what is known of it; None when none is found."""
-    changed: dict = {}
-    steps = 0
+class _HiddenLines:
+    """The lines as the search for another table needs them: each line's hidden parts and
+    hidden sum (a visible cell never changes), each hidden cell's lines with its sign (+1
+    a part, -1 the sum), and what a reader knows of each hidden cell."""
 
-    def may_change(cell, by: int) -> bool:
-        low, high = _known(cells, hidden, cell)
-        return cell in hidden and cell not in changed and low <= cells[cell] + by <= high
+    def __init__(self, cells: dict, lines: list[list], hidden: dict):
+        self.cells = cells
+        self.lines_of: dict = {}
+        members = []
+        for number, line in enumerate(lines):
+            members.append([(key, 1) for key in line[:-1] if key in hidden])
+            if line[-1] in hidden:
+                members[-1].append((line[-1], -1))
+            for key, sign in members[-1]:
+                self.lines_of.setdefault(key, []).append((number, sign))
+        # each line's hidden cells, those in the fewest lines first (the fewest to make up)
+        self.members = [sorted(cells_in, key=lambda member: len(self.lines_of[member[0]])) for cells_in in members]
+        self.bounds = {key: _known(cells, hidden, key) for key in hidden}
 
-    def off(number: int) -> int:  # how far the line's parts are from its sum now
-        line = lines[number]
-        return sum(changed.get(k, 0) for k in line[:-1]) - changed.get(line[-1], 0)
+    def another_table(self, key) -> dict | None:
+        """Changes of one to hidden cells, ``key`` among them, that leave every line's sum
+        as published and every cell within what is known of it; None when none is found.
+        ``off``: each line whose parts' change differs from its sum's, by how much."""
+        changed: dict = {}
+        off: dict = {}
+        steps = 0
 
-    def settle() -> bool:
-        nonlocal steps
-        steps += 1
-        if steps > SEARCH_STEPS or len(changed) > SEARCH_DEPTH:
-            return False
-        number = next((n for cell in changed for n in lines_of.get(cell, ()) if off(n)), None)
-        if number is None:
-            return True
-        by = -1 if off(number) > 0 else 1
-        line = lines[number]
-        options = [(k, by) for k in line[:-1] if may_change(k, by)]
-        if may_change(line[-1], -by):
-            options.append((line[-1], -by))
-        for cell, change in sorted(options, key=lambda option: len(lines_of.get(option[0], ()))):
-            changed[cell] = change
-            if settle():
-                return True
+        def change(cell, by: int) -> None:
+            changed[cell] = by
+            for number, sign in self.lines_of.get(cell, ()):
+                off[number] = off.get(number, 0) + sign * by
+                if not off[number]:
+                    del off[number]
+
+        def undo(cell) -> None:
+            change(cell, -changed[cell])
             del changed[cell]
-        return False
 
-    for first in (1, -1):
-        if may_change(key, first):
-            changed[key] = first
-            if settle():
-                return changed
-            changed.clear()
-    return None
+        def may_change(cell, by: int) -> bool:
+            low, high = self.bounds[cell]
+            return cell not in changed and low <= self.cells[cell] + by <= high
+
+        def settle() -> bool:
+            nonlocal steps
+            steps += 1
+            if steps > SEARCH_STEPS or len(changed) > SEARCH_DEPTH:
+                return False
+            if not off:
+                return True
+            number = next(iter(off))
+            by = -1 if off[number] > 0 else 1  # a part changed by `by`, or the sum against it
+            for cell, sign in self.members[number]:
+                if not may_change(cell, by * sign):
+                    continue
+                change(cell, by * sign)
+                if settle():
+                    return True
+                undo(cell)
+            return False
+
+        for first in (1, -1):
+            if may_change(key, first):
+                change(key, first)
+                if settle():
+                    return changed
+                undo(key)
+        return None
 
 
 def _nearest_visible(cells: dict, lines: list[list], hidden: dict, key) -> list:
