@@ -233,8 +233,8 @@ def complete_password_sign_in(user: User, next_url: str | None, code: int = 302)
     start_session(user)
     if second_factor.mandatory(user):
         session[ENROL_SECOND_FACTOR] = safe_next(next_url)
-        return devices.remember(redirect(url_for("signin.account"), 303), user.id)
-    return devices.remember(redirect(safe_next(next_url), code), user.id)
+        return devices.remember(redirect(url_for("signin.account"), 303), user)
+    return devices.remember(redirect(safe_next(next_url), code), user)
 
 
 def pending_second_factor() -> tuple[User, str] | None:
@@ -290,7 +290,7 @@ def current_password_refused(user: User, password: str, *, also=None) -> str | N
     account's delay, the address's limit). ``also``, when given, is a further check made
     in the same attempt (the code from the app). None when right; else the refusal to show
     (a wait), or "" for a wrong answer: the caller says what was wrong."""
-    attempt = throttle.begin(throttle.account_key(user.username), request.remote_addr or "", devices.known(user.id))
+    attempt = throttle.begin(throttle.account_key(user.username), request.remote_addr or "", devices.known(user))
     if isinstance(attempt, throttle.Refusal):
         return refusal_message(attempt)
     if not verify_password(user.password_hash, password) or (also is not None and not also()):
@@ -309,7 +309,7 @@ def login():
         username = form.username.data.strip()
         ip = request.remote_addr or ""
         user = User.get_or_none(User.username == username)
-        attempt = throttle.begin(throttle.account_key(username), ip, devices.known(user.id if user else None))
+        attempt = throttle.begin(throttle.account_key(username), ip, devices.known(user))
         if isinstance(attempt, throttle.Refusal):
             error = refusal_message(attempt)
         else:

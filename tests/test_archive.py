@@ -512,6 +512,39 @@ def test_a_partial_zip_left_in_the_share_is_removed_by_the_next_write_or_timer_r
     assert sorted(p.name for p in folder.iterdir()) == [".other.part", "pakke.zip"]  # another system's file stays
 
 
+def test_a_rename_that_hangs_past_the_grace_is_not_written_again_once_it_lands(tmp_path, monkeypatch):
+    """The share hangs on the rename itself: whether the package is in place is not known
+    when the sender gives up, and the retry wrote it a second time. The retry now finds
+    it in place (the same bytes) and writes nothing."""
+    real_replace, share_back, renames = transport.os.replace, threading.Event(), []
+
+    def hanging_replace(src, dst):
+        renames.append(threading.current_thread())
+        share_back.wait(10)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(transport.os, "replace", hanging_replace)
+    monkeypatch.setattr(transport, "RENAME_GRACE", 0.2)
+    with pytest.raises(transport.TransportError, match="rename did not finish"):
+        transport.write_atomically(tmp_path, "pakke.zip", b"PK pakke", timeout=0.3)
+    share_back.set()
+    renames[0].join(5)
+    assert [p.name for p in tmp_path.iterdir()] == ["pakke.zip"]
+    monkeypatch.setattr(transport.os, "replace", lambda *_: pytest.fail("written again"))
+    assert transport.write_atomically(tmp_path, "pakke.zip", b"PK pakke", timeout=5).read_bytes() == b"PK pakke"
+
+
+def test_a_leftover_that_cannot_be_removed_stops_no_write(tmp_path, caplog):
+    """A leftover's name on something this app may not remove (a folder, a file the
+    share locks) failed every write until each package was given up on."""
+    odd = tmp_path / ".stafettlogg-abc.part"
+    odd.mkdir()
+    two_hours_ago = time.time() - 7200
+    os.utime(odd, (two_hours_ago, two_hours_ago))
+    assert transport.write_atomically(tmp_path, "pakke.zip", b"PK", timeout=5).read_bytes() == b"PK"
+    assert odd.is_dir()
+
+
 @pytest.mark.parametrize("seconds", [1, 300, 900, 3600])
 def test_a_write_given_up_on_ends_well_inside_the_senders_claim(seconds):
     config = {"ARCHIVE_WRITE_TIMEOUT": seconds}

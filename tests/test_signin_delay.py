@@ -10,7 +10,8 @@ import threading
 import pytest
 
 from stafettlogg.db import db
-from stafettlogg.models import LoginFailure
+from stafettlogg.models import LoginFailure, User
+from stafettlogg.passwords import hash_password
 from stafettlogg.signin import devices, throttle
 from tests.conftest import _make_app
 
@@ -270,3 +271,26 @@ def test_the_cookie_names_no_one_and_a_forged_one_counts_for_nothing(app, clock)
 
 def cookie_user(value: str) -> int:
     return json.loads(base64.urlsafe_b64decode(value.split(".")[0] + "=="))[0]["u"]
+
+
+def test_a_new_password_makes_every_browser_cookie_given_before_count_for_nothing(app, clock):
+    """Someone who had the password (a leaked or temporary one) signed in from ten
+    browsers, and each cookie gave its own guesses, none counted on the account or the
+    address: after the owner changed the password, ten times the guesses, for 180 days.
+    A cookie is bound to the password the account had when it was given."""
+    gathered = [signed_in_before(app) for _ in range(3)]
+    with app.app_context(), db.connection_context():
+        User.update(password_hash=hash_password("et-helt-nytt-passord-42")).where(User.username == "larer").execute()
+    for browser in gathered:
+        for _ in range(throttle.FREE_ATTEMPTS + 1):
+            attempt(browser, username="larer")
+    refused = attempt(gathered[0], username="larer", password="et-helt-nytt-passord-42")
+    assert "Vent" in refused.get_data(as_text=True)  # counted on the account, as from any browser
+    clock.advance(app.config["LOGIN_MAX_DELAY_SECONDS"])
+    own = app.test_client()
+    assert got_in(attempt(own, username="larer", password="et-helt-nytt-passord-42"))
+    own.post("/logout")
+    for n in range(app.config["LOGIN_MAX_FAILURES"] * 4):
+        attempt(app.test_client(), username=f"ukjent{n}")
+    assert got_in(attempt(own, username="larer", password="et-helt-nytt-passord-42"))  # the new one counts
+    assert "For mange mislykkede" in attempt(gathered[1], username="larer", password="x").get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Where an archive package goes: `download` (the browser saves it) or `folder`
 (written atomically into ARCHIVE_FOLDER, which the archive system imports from)."""
 
+import logging
 import os
 import tempfile
 import threading
@@ -11,6 +12,8 @@ TRANSPORTS = ("download", "folder")
 RENAME_GRACE = 1.0  # seconds a rename already under way at the deadline is waited for
 TEMPORARY_PREFIX = ".stafettlogg-"  # a package being written, hidden from the importer
 LEFTOVER_SECONDS = 3600
+
+logger = logging.getLogger(__name__)
 
 
 class TransportError(Exception):
@@ -44,7 +47,10 @@ def write_atomically(folder: str | Path, name: str, data: bytes, *, timeout: flo
     worker.start()
     worker.join(timeout)
     if not rename.give_up(timeout=RENAME_GRACE):
-        # the rename itself is under way and hangs: whether the package is in place is not known
+        # the rename itself is under way and hangs: whether the package is in place is not
+        # known. The next attempt first looks (_holds): a package found in place is not
+        # written again; one the archive has imported meanwhile is, and the archive gets it
+        # twice, with the same external keys (package.py), by which it knows it has it.
         raise TransportError(f"ARCHIVE_FOLDER {folder}: the rename did not finish within {timeout:g} s")
     if "error" in outcome:
         raise outcome["error"]
@@ -71,6 +77,13 @@ class _Rename:
             self.done = True
             return True
 
+    def found_in_place(self) -> bool:
+        """The package was in place before this write began: done, unless given up on."""
+        with self._lock:
+            if not self.abandoned:
+                self.done = True
+            return self.done
+
     def give_up(self, timeout: float) -> bool:
         """Stop a rename that has not happened yet. False when a rename holds the lock
         past `timeout` (under way, outcome unknown)."""
@@ -94,11 +107,13 @@ def clear_leftovers(folder: Path, timeout: float | None) -> list[str]:
     removed = []
     for path in folder.glob(f"{TEMPORARY_PREFIX}*.part"):
         try:
-            if path.stat().st_mtime < before:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < before:
                 path.unlink()
                 removed.append(path.name)
         except FileNotFoundError:  # another sender cleared it
             continue
+        except OSError as exc:  # not ours to remove after all (permissions, a share's lock): the write goes on
+            logger.warning("archive folder: could not remove the leftover %s: %s", path.name, exc)
     return removed
 
 
@@ -123,6 +138,9 @@ def _write(folder: Path, name: str, data: bytes, rename: _Rename, timeout: float
         raise TransportError(f"ARCHIVE_FOLDER {folder} is not a folder")
     clear_leftovers(folder, timeout)
     target = folder / name
+    if _holds(target, data) and rename.found_in_place():
+        # an earlier attempt's rename, given up on while it hung, put it in place after all
+        return target
     fd, tmp = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -138,6 +156,13 @@ def _write(folder: Path, name: str, data: bytes, rename: _Rename, timeout: float
         raise TransportError(f"ARCHIVE_FOLDER {folder}: given up on before the package was in place")
     _sync_folder(folder)
     return target
+
+
+def _holds(target: Path, data: bytes) -> bool:
+    try:
+        return target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _sync_folder(folder: Path) -> None:

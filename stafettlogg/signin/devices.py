@@ -11,15 +11,22 @@ attempts on the account: its own wrong attempts have a delay of their own
 (throttle.device_key), the same rule as the account's.
 
 The cookie proves only that this browser once knew the password: it relaxes how often
-the password may be tried, never what a password or second factor must be. It holds up
-to REMEMBERED accounts (a staff room's shared computer), the latest first, for DAYS.
-Stored nowhere but in the browser and signed with SECRET_KEY, like the session: nothing
-in the database or in a process's memory."""
+the password may be tried, never what a password or second factor must be. Each entry
+is bound to the password the account had then (a keyed digest of its hash): a new or
+reset password makes every cookie given before count for nothing, so cookies gathered
+while a password was known (a leaked or temporary one) give no guesses at the next. It
+holds up to REMEMBERED accounts (a staff room's shared computer), the latest first, for
+DAYS. Stored nowhere but in the browser and signed with SECRET_KEY, like the session:
+nothing in the database or in a process's memory."""
 
+import hashlib
+import hmac
 import secrets
 
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from stafettlogg.models import User
 
 COOKIE = "stafettlogg_device"
 DAYS = 180
@@ -40,21 +47,34 @@ def _entries() -> list[dict]:
         return []
     if not isinstance(entries, list):
         return []
-    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("u"), int) and isinstance(e.get("n"), str)]
+    return [
+        e
+        for e in entries
+        if isinstance(e, dict) and isinstance(e.get("u"), int) and all(isinstance(e.get(k), str) for k in "np")
+    ]
 
 
-def known(user_id: int | None) -> str | None:
-    """This browser's own id for the account, when it has signed in to it before; else None."""
-    if user_id is None:
+def _password_mark(user: User) -> str:
+    """A keyed digest of the account's password hash: changes with the password, tells
+    nothing of it (and nothing without SECRET_KEY)."""
+    key = current_app.secret_key.encode() if isinstance(current_app.secret_key, str) else current_app.secret_key
+    return hmac.new(key, f"device:{user.password_hash or ''}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def known(user: User | None) -> str | None:
+    """This browser's own id for the account, when it has signed in to it with the
+    password it has now; else None."""
+    if user is None:
         return None
-    return next((e["n"] for e in _entries() if e["u"] == user_id), None)
+    mark = _password_mark(user)
+    return next((e["n"] for e in _entries() if e["u"] == user.id and hmac.compare_digest(e["p"], mark)), None)
 
 
-def remember(response, user_id: int):
+def remember(response, user: User):
     """Signed in: this browser is known to the account (its id for the account kept,
     the account moved first)."""
-    entries = [{"u": user_id, "n": known(user_id) or secrets.token_urlsafe(16)}]
-    entries += [e for e in _entries() if e["u"] != user_id][: REMEMBERED - 1]
+    entries = [{"u": user.id, "n": known(user) or secrets.token_urlsafe(16), "p": _password_mark(user)}]
+    entries += [e for e in _entries() if e["u"] != user.id][: REMEMBERED - 1]
     response.set_cookie(
         COOKIE,
         _serializer().dumps(entries),

@@ -30,7 +30,7 @@ def code():
         typed = (request.form.get("code") or "").strip()[:40]
         exhausted = throttle.codes_exhausted(user.id)
         # a browser the account knows is not held to its address's limit here either (devices.py)
-        known = devices.known(user.id) is not None
+        known = devices.known(user) is not None
         attempt = (
             throttle.begin(throttle.code_key(user.id), request.remote_addr or "", address=not known) if typed else None
         )
@@ -53,7 +53,7 @@ def code():
                         ),
                         "info",
                     )
-                return devices.remember(redirect(next_url, 303), user.id)
+                return devices.remember(redirect(next_url, 303), user)
             if exhausted or throttle.codes_exhausted(user.id):
                 if not exhausted:  # this wrong code reached the cap
                     second_factor.tell_codes_exhausted(user)
