@@ -193,7 +193,7 @@ def set_reference(by: User, log: Log, reference: str) -> Log:
     if len(reference) > REFERENCE_MAX:
         raise LogError(_("Saksnummeret kan ha høyst %(n)s tegn.", n=REFERENCE_MAX), "reference")
     with write_transaction():
-        log = locked_log(log)  # a log deleted while its package rendered is refused: no row, no bytes
+        log = locked_log(log)  # a log deleted meanwhile is refused
         ensure_may_archive(by, log)
         Log.update(archive_reference=reference).where(Log.id == log.id).execute()
         audit.record("archive_reference_set", log=log, obj=log, user=by)
