@@ -362,8 +362,10 @@ def password():
                     User.id == current_user.id
                 ).execute()
                 rotate_session_token(current_user)  # ends every other session
-            login_user(User.get_by_id(current_user.id))
+            changed = User.get_by_id(current_user.id)
+            login_user(changed)
             flash(_("Passordet er endret. Du er logget ut på andre enheter."), "success")
-            return redirect(url_for("main.index"))
+            # this browser stays one the account knows; those known by the old password do not
+            return devices.remember(redirect(url_for("main.index")), changed)
     status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form), status

@@ -294,3 +294,16 @@ def test_a_new_password_makes_every_browser_cookie_given_before_count_for_nothin
         attempt(app.test_client(), username=f"ukjent{n}")
     assert got_in(attempt(own, username="larer", password="et-helt-nytt-passord-42"))  # the new one counts
     assert "For mange mislykkede" in attempt(gathered[1], username="larer", password="x").get_data(as_text=True)
+
+
+def test_the_browser_a_password_is_changed_in_stays_known_and_no_other(app, clock):
+    own, other = signed_in_before(app), signed_in_before(app)
+    assert got_in(attempt(own, username="larer", password="demo-passord"))
+    new = "et-helt-nytt-passord-42"
+    changed = own.post("/konto/passord", data={"current": "demo-passord", "new": new, "repeat": new})
+    assert changed.status_code == 302, changed.get_data(as_text=True)
+    own.post("/logout")
+    for n in range(app.config["LOGIN_MAX_FAILURES"] * 4):
+        attempt(app.test_client(), username=f"ukjent{n}")
+    assert got_in(attempt(own, username="larer", password=new))
+    assert "For mange mislykkede" in attempt(other, username="larer", password=new).get_data(as_text=True)
