@@ -255,8 +255,7 @@ def holder_left(log: Log, holder: User, leaving: User | None = None) -> bool:
     nothing of it and answer no request for it, and the leader of its unit stands in for
     them (token stand_in): records the family's answer, removes guardians, answers
     requests (takeover.responsible_for). A deactivated holder cannot sign in at all."""
-    unit_then = log.holder_unit_id if log.holder_unit_id is not None else log.unit_id
-    moved_away = holder.unit_id not in (unit_then, log.unit_id)
+    moved_away = holder.unit_id not in (log.held_from_unit_id, log.unit_id)
     return not holder.active or moved_away or (leaving is not None and leaving.id == holder.id)
 
 

@@ -338,6 +338,13 @@ class Log(BaseModel):
     # is no sign of that
     holder_unit_id = IntegerField(null=True)
     status = CharField(max_length=20, default=LogStatus.DRAFT, index=True)
+
+    @property
+    def held_from_unit_id(self) -> int:
+        """The unit the holder holds the log from: theirs when they became holder, or the
+        log's own where that was not kept (access.holder_left, a handover's from_unit)."""
+        return self.holder_unit_id if self.holder_unit_id is not None else self.unit_id
+
     level = IntegerField(default=1)
     class_group = CharField(max_length=100, default="")
     guardians_informed_on = DateField(null=True)

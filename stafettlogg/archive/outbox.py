@@ -5,7 +5,8 @@ package into an outbox row (ArchiveDelivery, status queued) in a short transacti
 sender claims it in another (a conditional UPDATE only one sender wins), writes the zip
 into ARCHIVE_FOLDER with no transaction open, then records the outcome. A folder that is
 missing or full, or that takes longer than ARCHIVE_WRITE_TIMEOUT (a share that hangs),
-leaves the package queued, retried with backoff (the page shows it waiting); after ARCHIVE_MAX_ATTEMPTS it is marked failed and kept. Only a delivered
+leaves the package queued, retried with backoff (the page shows it waiting); after
+ARCHIVE_MAX_ATTEMPTS it is marked failed and kept. Only a delivered
 package counts as archived. Two ways in, as for e-mail (both are an Outbox,
 stafettlogg/outbox.py): a thread right after the request, and `flask send-archive`, run
 every minute by a timer."""

@@ -145,7 +145,7 @@ def create_handover(log: Log, to_user, note: str, by: User, system_note: Message
     return Handover.create(
         log=log,
         from_user=log.holder_id,
-        from_unit_id=log.holder_unit_id if log.holder_unit_id is not None else log.unit_id,
+        from_unit_id=log.held_from_unit_id,
         to_user=to_user,
         note=note,
         system_note=stored,
@@ -434,8 +434,9 @@ def _leads_for(by: User, log: Log, leaving: User | None) -> bool:
         return False
     if by.unit_id == log.unit_id:
         return True
-    held_from = log.holder_unit_id or log.unit_id
-    return leaving is not None and leaving.id == log.holder_id and leaving.unit_id == by.unit_id == held_from
+    return (
+        leaving is not None and leaving.id == log.holder_id and leaving.unit_id == by.unit_id == log.held_from_unit_id
+    )
 
 
 def led_by(by: User, logs: list[Log], leaving: User) -> list[Log]:

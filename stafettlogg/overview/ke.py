@@ -112,9 +112,12 @@ def update_record(by: User, record: CoordinatorRecord, values: dict, version: in
     informs (again) with consent. So is one changed into another child's, or another kind
     of decision or outcome: the unit was told of that one, with that family's consent."""
     new_unit = values.get("unit")
-    if getattr(new_unit, "id", new_unit) != record.unit_id or not values.get("consent_to_inform"):
-        values = {**values, "informed_at": None}
-    if any(key in values and values[key] != getattr(record, key) for key in INFORMED_OF):
+    moved = getattr(new_unit, "id", new_unit) != record.unit_id
+    if (
+        moved
+        or not values.get("consent_to_inform")
+        or any(key in values and values[key] != getattr(record, key) for key in INFORMED_OF)
+    ):
         values = {**values, "informed_at": None}
     with write_transaction():
         changed = (
