@@ -161,10 +161,12 @@ def begin(account: str, ip: str, device: str | None = None, *, address: bool = T
     attempts are then counted on it alone. ``address`` False: a second-factor code typed
     in such a browser, not held to the address's limit but counted on the account's
     code key as ever (its cap, CODE_LIMIT, is the account's, not the browser's)."""
-    counted = (device_key(device),) if device else (account, ip_key(ip)) if address else (account,)
+    own = device_key(device) if device else account  # whose wrong attempts delay this one
+    held_to_address = address and not device
+    counted = (own, ip_key(ip)) if held_to_address else (own,)
     with write_transaction():
         _serialise(*counted)
-        refusal = (_address_refusal(ip) if len(counted) == 2 else None) or _delay_refusal(counted[0])
+        refusal = (_address_refusal(ip) if held_to_address else None) or _delay_refusal(own)
         if refusal:
             return refusal
         now = clock.now()
