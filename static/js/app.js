@@ -85,12 +85,26 @@
   // A 4xx that is not swapped (the base template's responseHandling: 409 and 422 are, with
   // the form and why) means what was clicked is gone or changed, or access changed: say
   // so, instead of a button that seems to do nothing.
-  function showNotice(selector, show) {
+  // A notice goes away only with a request sent after it was shown: a section refreshing
+  // in the background, asked for before the failure, proves nothing about what failed.
+  var requestsSent = 0;
+  var shownAfter = {};
+  document.addEventListener("htmx:beforeSend", function (event) {
+    requestsSent += 1;
+    if (event.detail.xhr) { event.detail.xhr.stafettloggSent = requestsSent; }
+  });
+  function showNotice(selector, show, xhr) {
     var notice = document.querySelector(selector);
-    if (notice) { notice.hidden = !show; }
+    if (!notice) { return; }
+    if (show) {
+      shownAfter[selector] = requestsSent;
+      notice.hidden = false;
+    } else if (!xhr || (xhr.stafettloggSent || 0) > (shownAfter[selector] || 0)) {
+      notice.hidden = true;
+    }
   }
-  function showUnavailable(show) { showNotice("[data-server-unavailable]", show); }
-  function showRefused(show) { showNotice("[data-request-refused]", show); }
+  function showUnavailable(show, xhr) { showNotice("[data-server-unavailable]", show, xhr); }
+  function showRefused(show, xhr) { showNotice("[data-request-refused]", show, xhr); }
   document.addEventListener("htmx:sendError", function () { showRefused(false); showUnavailable(true); });
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
@@ -99,8 +113,8 @@
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
-    if (xhr && xhr.status > 0 && xhr.status < 500) { showUnavailable(false); }
-    if (xhr && xhr.status > 0 && xhr.status < 400) { showRefused(false); }
+    if (xhr && xhr.status > 0 && xhr.status < 500) { showUnavailable(false, xhr); }
+    if (xhr && xhr.status > 0 && xhr.status < 400) { showRefused(false, xhr); }
   });
 
   // Print buttons: <button data-print>.

@@ -82,3 +82,43 @@ def test_a_click_on_something_deleted_meanwhile_says_so(page, log):
     notice.wait_for(state="hidden")
     # the browser logs the 404 it was given; nothing else may be logged
     page.console_errors[:] = [e for e in page.console_errors if "404" not in e]
+
+
+def test_a_section_refreshing_in_the_background_does_not_take_the_notice_away(page, log):
+    """A section asked for before «Endre» was refused, answering after it (the log's other
+    sections refresh when something is saved), says nothing about what was refused: the
+    notice stays until the user's next request succeeds. It went away by itself before, at
+    390 px, before anyone could read it."""
+    from stafettlogg.db import db
+    from stafettlogg.models import Highlight
+
+    p, notice = highlights_form_open(page, log, "[data-request-refused]")
+    p.fill("#new-highlights-body", "Barnet leste høyt for klassen")
+    p.locator("#section-highlights details.add-form form button[type=submit]").click()
+    item = p.locator("#section-highlights li", has_text="Barnet leste høyt for klassen")
+    item.wait_for()
+    p.locator(".htmx-request").first.wait_for(state="detached")  # saving's refreshes are done
+
+    held = []
+    p.route("**/seksjon/talks", lambda route: held.append(route))  # on its way, not yet answered
+    with p.expect_request("**/seksjon/talks"):
+        p.evaluate("htmx.trigger(document.body, 'log-changed')")
+    while not held:
+        p.evaluate("0")  # lets Playwright hand the request to the route
+    with db.connection_context():
+        Highlight.delete().where(Highlight.log == log.id).execute()  # deleted in another tab
+    item.get_by_role("link", name="Endre").click()
+    notice.wait_for(state="visible")
+
+    with p.expect_response("**/seksjon/talks") as answer:
+        held[0].continue_()
+    assert answer.value.status == 200
+    p.evaluate("new Promise(requestAnimationFrame)")  # htmx has handled the answer
+    assert notice.is_visible()
+
+    p.unroute("**/seksjon/talks")
+    p.click("#section-highlights summary")
+    p.fill("#new-highlights-body", "Barnet spilte fotball")
+    p.locator("#section-highlights details.add-form form button[type=submit]").click()
+    notice.wait_for(state="hidden")
+    page.console_errors[:] = [e for e in page.console_errors if "404" not in e]
