@@ -38,6 +38,7 @@ ROLES = {
     "coordinating_unit": _l("Koordinerende enhet"),
     "guardian": _l("Foresatt"),
     "holder": _l("Stafettholder"),
+    "proposed_holder": _l("Ny stafettholder"),  # took over or accepted a handover (states.ROLES)
     "participant": _l("Deltaker"),
     "system": _l("Systemet"),
 }

@@ -13,8 +13,8 @@ from stafettlogg.dates import local_today
 from stafettlogg.guardians import domain
 from stafettlogg.guardians.queries import WINDOWED, access_history, plain_view
 from stafettlogg.i18n import gettext as _
+from stafettlogg.logs import gate, queries, states
 from stafettlogg.logs import lifecycle as log_lifecycle
-from stafettlogg.logs import queries, states
 from stafettlogg.logs.domain import LogError, age_on
 from stafettlogg.models import Guardian, GuardianInvitation, User, utcnow
 from stafettlogg.passwords import verify_password
@@ -165,6 +165,8 @@ def _invitations_page(status=200, created=None, values=None, errors=None, youth_
         has_youth=any(gd.relation == domain.YOUTH_RELATION for gd in guardians),
         refusals={gd.id: domain.invitation_refusal(gd) for gd in guardians},
         invitations_off=not domain.invitations_enabled(),
+        # why the consent lets this person give no one access now (gate.refusal)
+        not_now=gate.refusal("guardian.invitation_create", current_user, log, "POST"),
     ), status
 
 

@@ -1,6 +1,7 @@
 """Consent as the gate, checked once per request for every route on a log (a hook run
 right after the access hook's role check): a draft shows no content (only the routes in
-states.WITHOUT_CONTENT, and the family's earlier consents only to someone they cover);
+states.WITHOUT_CONTENT; the family's earlier consents, and giving someone the family's
+access, only to someone those consents cover);
 someone the consent does not let read the log (states.readable_by, in use or ended)
 reaches only the routes in states.OPEN_OUTSIDE_SCOPE (and states.HANDING_OVER while the
 log does not wait); while a log waits for a new consent, every POST is refused except the
@@ -36,7 +37,7 @@ def refusal(endpoint: str, user, log, method: str):
     if not user.is_authenticated or not user.is_staff:
         return None  # guardians read their own pages; their writes are the family's rights
     if not states.shows_content(log):
-        if endpoint in states.SIGNED_BY_THE_FAMILY and (reason := states.earlier_consent_reason(user, log)):
+        if endpoint in states.FOR_THE_EARLIER_CONSENT and (reason := states.earlier_consent_reason(user, log)):
             return reason
         if endpoint in states.WITHOUT_CONTENT:
             return None

@@ -554,11 +554,22 @@ WITHOUT_CONTENT = (
     )
 )
 
-# The routes that show what the family signed (the consent files). A draft reopened or
-# taken over keeps the consents from before: they open only to someone the last of them
-# covers, as the content of a log in use does; a new holder from another unit opens them
-# once the new consent covers his unit (earlier_consent_reason).
-SIGNED_BY_THE_FAMILY = frozenset({"logs.consent_file"})
+# A draft reopened or taken over keeps its content and the consents from before. The
+# routes that show what the family signed (the consent files), and those that give a
+# person the family's access, which reads that content (a guardian added with a national
+# identity number signs in with ID-porten; an invitation; the youth's own access), are
+# open only to someone the last of those consents covers, as the content of a log in use
+# is; a new holder from another unit uses them once the new consent covers his unit
+# (earlier_consent_reason). Else a holder the family never consented to could make
+# himself a guardian and read, on the family's pages, what he may not read on his own.
+FOR_THE_EARLIER_CONSENT = frozenset(
+    {
+        "logs.consent_file",
+        "logs.guardian_add",
+        "guardian.invitation_create",
+        "guardian.youth_add",
+    }
+)
 
 
 def consent_in_force():
