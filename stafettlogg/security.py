@@ -3,10 +3,15 @@
 from flask import current_app, request
 
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+# A file to save (an uploaded consent, an archive package, an export, a calendar entry),
+# never a page: if a browser shows it anyway, nothing in it runs (SECURITY.md «Uploads»).
+DOWNLOAD_CSP = "sandbox"
 
 
 def set_security_headers(response):
     headers = response.headers
+    if headers.get("Content-Disposition", "").startswith("attachment"):
+        headers["Content-Security-Policy"] = DOWNLOAD_CSP
     headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "same-origin"

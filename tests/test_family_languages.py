@@ -410,3 +410,19 @@ def test_a_family_page_says_in_its_language_when_the_server_does_not_answer(auth
     refused = re.search(r"<div[^>]*data-request-refused[^>]*>(.*?)</div>", page, re.S)
     assert refused and refused.group(1) == "To się nie udało. Odśwież stronę."
     assert "Det kan være endret eller slettet av noen andre" in staff
+
+
+def test_a_printed_page_is_named_by_the_logs_number_not_the_childs_name(auth, log):
+    """«Save as PDF» names the file after the page's title: the family version and the
+    invitation sheet a holder prints land in a staff member's downloads as
+    «Stafettlogg nr. 7 …», not with the child's name (as the archive print already did)."""
+    holder = auth.persona("holder")
+    for url, title in (
+        (f"/logger/{log.id}/familieversjon", f"Stafettlogg nr. {log.id} – for familien"),
+        (f"/logger/{log.id}/familieversjon?lang=en", f"Relay log no. {log.id} – for the family"),
+        (f"/logger/{log.id}/tilgang-foresatte", f"Tilgang for foresatte – stafettlogg nr. {log.id}"),
+    ):
+        page = holder.get(url).get_data(as_text=True)
+        shown = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        assert title in html.unescape(shown) and log.subject.name not in html.unescape(shown), url
+        assert log.subject.name in page  # the page itself says whose log it is

@@ -67,3 +67,16 @@ def test_get_changes_nothing(app, auth, persona):
     with db.connection_context():
         after = snapshot()
     assert before == after
+
+
+def test_a_download_is_sandboxed_in_one_place():
+    """Every file to save gets `Content-Security-Policy: sandbox` from the one hook that
+    sets every response's headers (security.py), whatever view makes it: a view that
+    made its own download forgot it (the calendar entry did)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "stafettlogg"
+    saying_it = sorted(
+        str(p.relative_to(root)) for p in root.rglob("*.py") if '"sandbox"' in p.read_text(encoding="utf-8")
+    )
+    assert saying_it == ["security.py"]

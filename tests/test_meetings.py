@@ -580,6 +580,8 @@ def test_ics_invitation_is_valid_and_names_no_child(auth, meeting):
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
     assert "attachment" in response.headers["Content-Disposition"]
+    # a file to save, as every download: shown in a browser anyway, nothing in it runs
+    assert response.headers["Content-Security-Policy"] == "sandbox"
     lines = parse_ics(response.data)
     names = [name for name, _p, _v in lines]
     assert names[0] == "BEGIN" and lines[0][2] == "VCALENDAR" and lines[-1][2] == "VCALENDAR"

@@ -112,7 +112,6 @@ def _zip(pkg):
         headers={
             "Content-Disposition": f'attachment; filename="{pkg.name}"',
             "Cache-Control": "no-store",
-            "Content-Security-Policy": "sandbox",  # a download, as every file (SECURITY.md «Uploads»)
         },
     )
 

@@ -363,8 +363,6 @@ def consent_file(log_id, consent_id):
         as_attachment=True,
         download_name=f"samtykke-{g.log.id}-{consent.id}.{ext}",
     )
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

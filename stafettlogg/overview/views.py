@@ -130,8 +130,6 @@ def export(unit_id, year, fmt):
     response = make_response(body)
     response.headers["Content-Type"] = mimetype
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(g.unit.name, year, fmt)}"'
-    response.headers["Content-Security-Policy"] = "sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
