@@ -85,10 +85,16 @@
   // A 4xx that is not swapped (the base template's responseHandling: 409 and 422 are, with
   // the form and why) means what was clicked is gone or changed, or access changed: say
   // so, instead of a button that seems to do nothing.
-  // A notice goes away only with a request sent after it was shown: a section refreshing
-  // in the background, asked for before the failure, proves nothing about what failed.
+  // Only what the person did counts: a request the page makes by itself
+  // ([data-background-request]: a section refreshing after a save, plain-language hints
+  // while typing) neither shows a notice nor takes one away, and a notice goes away only
+  // with a request sent after it was shown (one sent before proves nothing about it).
   var requestsSent = 0;
   var shownAfter = {};
+  function byThePage(event) {
+    var elt = event.detail.elt;
+    return Boolean(elt && elt.hasAttribute && elt.hasAttribute("data-background-request"));
+  }
   document.addEventListener("htmx:beforeSend", function (event) {
     requestsSent += 1;
     if (event.detail.xhr) { event.detail.xhr.stafettloggSent = requestsSent; }
@@ -105,17 +111,44 @@
   }
   function showUnavailable(show, xhr) { showNotice("[data-server-unavailable]", show, xhr); }
   function showRefused(show, xhr) { showNotice("[data-request-refused]", show, xhr); }
-  document.addEventListener("htmx:sendError", function () { showRefused(false); showUnavailable(true); });
+  document.addEventListener("htmx:sendError", function (event) {
+    if (byThePage(event)) { return; }
+    showRefused(false);
+    showUnavailable(true);
+  });
   document.addEventListener("htmx:responseError", function (event) {
+    if (byThePage(event)) { return; }
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (status >= 500 || status === 0) { showRefused(false); showUnavailable(true); }
     else if (status >= 400) { showUnavailable(false); showRefused(true); }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
-    if (xhr && xhr.status > 0 && xhr.status < 500) { showUnavailable(false, xhr); }
-    if (xhr && xhr.status > 0 && xhr.status < 400) { showRefused(false, xhr); }
+    if (byThePage(event) || !xhr) { return; }
+    if (xhr.status > 0 && xhr.status < 500) { showUnavailable(false, xhr); }
+    if (xhr.status > 0 && xhr.status < 400) { showRefused(false, xhr); }
   });
+
+  // A section refreshing after a save elsewhere on the page would replace a form the
+  // person has open in it, and what they typed: it waits until they close the form (then
+  // it refreshes) or save it (that answers with the section as it is then).
+  document.addEventListener("htmx:confirm", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    var elt = event.detail.elt;
+    if (trigger && trigger.type === "log-changed" && elt.querySelector("details.add-form[open]")) {
+      event.preventDefault();
+      elt.setAttribute("data-refresh-waiting", "");
+    }
+  });
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("details.add-form") || details.open) { return; }
+    var waiting = details.closest("[data-refresh-waiting]");
+    if (waiting && !waiting.querySelector("details.add-form[open]") && window.htmx) {
+      waiting.removeAttribute("data-refresh-waiting");
+      window.htmx.trigger(waiting, "log-changed");
+    }
+  }, true);  // toggle does not bubble
 
   // Print buttons: <button data-print>.
   document.addEventListener("click", function (event) {

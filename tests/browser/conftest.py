@@ -4,7 +4,6 @@ errors or CSP violations."""
 
 import json
 import shutil
-import socket
 import threading
 from pathlib import Path
 
@@ -14,12 +13,6 @@ from werkzeug.serving import make_server
 AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -32,12 +25,12 @@ def server_and_app(template_database, tmp_path):
     path = tmp_path / "browser.sqlite3"
     shutil.copy(template_database, path)
     app = _make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False)
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # a free port, bound at once
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}", app
+    yield f"http://127.0.0.1:{server.server_port}", app
     server.shutdown()
+    server.server_close()
     thread.join(timeout=5)
 
 
@@ -143,7 +136,7 @@ class Page:
         self.page.wait_for_load_state("networkidle")
         # a locator waits outside the page's CSP (wait_for_function would eval() inside it)
         expect(self.page.locator(self.MOVING)).to_have_count(0)
-        csp = self.page.evaluate("window.__csp || []")
+        csp = self.page.evaluate("(window.__csp || []).splice(0)")
         self.csp_violations.extend(csp)
         # evaluate() runs outside the page's CSP (an injected <script> would be blocked)
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
@@ -265,6 +258,14 @@ class Page:
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
     def assert_clean(self):
+        """No CSP violation and nothing in the console, counting what the page still had
+        on its way when the test ended (a refresh after the last save): it ends here, not
+        in the next test's database."""
+        from playwright.sync_api import expect
+
+        if not self.page.is_closed():
+            expect(self.page.locator(self.MOVING)).to_have_count(0)
+            self.csp_violations.extend(self.page.evaluate("(window.__csp || []).splice(0)"))
         assert self.csp_violations == [], self.csp_violations
         assert self.console_errors == [], self.console_errors
 

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from stafettlogg.demo import DEMO_MOTHER_PID
 from stafettlogg.models import Guardian
 from stafettlogg.oidc import demo_provider
-from tests.browser.conftest import Page, free_port
+from tests.browser.conftest import Page
 from tests.conftest import a_log
 
 pytestmark = pytest.mark.browser
@@ -31,11 +31,12 @@ def oidc_live_server(template_database, tmp_path):
     path = tmp_path / "browser.sqlite3"
     shutil.copy(template_database, path)
     app = _make_app(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False, **demo_provider.demo_environment(issuer))
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # a free port, bound at once
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", issuer, app
     server.shutdown()
+    server.server_close()
     provider.shutdown()
     thread.join(timeout=5)
 
