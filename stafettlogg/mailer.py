@@ -153,7 +153,9 @@ OUTBOX = Outbox(
     after_request_key="MAIL_SEND_AFTER_REQUEST",
     stale_after=_stale_after,
     batch=BATCH,
-    on_done=lambda: {"sent_at": utcnow()},
+    # sent: the text is not kept (a link in it may give access, such as a family's
+    # invitation, whose token is otherwise stored only as a hash); to, subject and status stay
+    on_done=lambda: {"sent_at": utcnow(), "body_message": ""},
     enabled=lambda config: bool(config.get("SMTP_HOST")),
     permanent=_recipient_refused_for_good,
     cancelled_when=to_someone_who_left,

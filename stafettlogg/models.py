@@ -299,7 +299,8 @@ class OutboxEmail(BaseModel):
 
     @property
     def body(self) -> str:
-        return loads(self.body_message).render(self.locale)
+        """The text to send; empty once sent (mailer.OUTBOX's on_done does not keep it)."""
+        return loads(self.body_message).render(self.locale) if self.body_message else ""
 
 
 # ---------------------------------------------------------------- the log itself

@@ -988,3 +988,44 @@ def test_the_migration_names_the_reader_of_a_notices_email(database_url, db_conn
         OutboxEmail.idempotency_key.in_(keys)
     )
     assert dict(named.tuples()) == {f"notice:{note.id}": user("larer").id, "mail:to-an-address": None}
+
+
+def test_the_outbox_shows_no_text_keeps_no_link_once_sent_and_the_family_sees_who_looked(mail_app, smtp):
+    """A family's invitation holds a link that gives access (its token is otherwise stored
+    only as a hash). The admin's outbox shows to whom, the subject and the status, never
+    the text; the text is not kept once sent; and the family's access history says that
+    the admin saw an e-mail about their log."""
+    from stafettlogg.db import db
+    from stafettlogg.guardians.queries import access_history
+    from stafettlogg.models import AuditEvent, Guardian
+
+    smtp.set_mode("accept")
+    log = a_log()
+    with db.connection_context():
+        OutboxEmail.delete().execute()
+        guardian = Guardian.get(Guardian.log == log.id, Guardian.user.is_null())
+        Guardian.update(email="far.testesen@example.no").where(Guardian.id == guardian.id).execute()
+        guardian = Guardian.get_by_id(guardian.id)
+    holder = _login(mail_app, "stafettholder")
+    r = holder.post(f"/logger/{log.id}/tilgang-foresatte", data={"guardian_id": guardian.id})
+    assert r.status_code == 200
+    mailer.wait_for_background_delivery()
+    with mail_app.app_context(), db.connection_context():
+        mailer.deliver_all_due()
+        [sent] = _mails_to(guardian.email)
+        assert sent.status == MailStatus.SENT and sent.body_message == "" and sent.body == ""
+    [(_recipients, message)] = smtp.messages  # the family got the link
+    link = next(line for line in message.get_body().get_content().splitlines() if "/invitasjon/" in line)
+    token = link.rsplit("/invitasjon/", 1)[1].split("?")[0]
+    assert len(token) > 20 and token in r.get_data(as_text=True)  # and the holder's page shows it
+    with db.connection_context():
+        assert not OutboxEmail.select().where(OutboxEmail.body_message.contains(token)).exists()
+
+    page = _login(mail_app, "admin").get("/admin/utboks").get_data(as_text=True)
+    assert guardian.email in page and "Invitasjon til Stafettlogg" in page  # to whom, what about
+    assert token not in page and "har gitt deg tilgang" not in page and log.unit.name not in page
+    with mail_app.test_request_context(), db.connection_context():
+        seen = AuditEvent.get(AuditEvent.action == "view:org.outbox", AuditEvent.log_id == log.id)
+        assert seen.role == "admin"
+        assert "Så at det er sendt e-post om stafettloggen" in {row["text"] for row in access_history(log).items}
+    assert "Sendt" in _login(mail_app, "admin").get("/admin/utboks").get_data(as_text=True)

@@ -302,6 +302,8 @@ ACTION_TEXT = {
     "log_archived": _l("Sendte stafettloggen til arkivet"),
     "archive_fetched_again": _l("Lastet ned arkivpakken på nytt"),
     "archive_reference_set": _l("Registrerte arkivets saksnummer"),
+    # the admin's outbox (org.outbox): to whom and the subject, not the text
+    "view:org.outbox": _l("Så at det er sendt e-post om stafettloggen"),
 }
 # the prints' endpoints; events stored before the prints moved carry the old "lifecycle." names
 PRINT_ENDPOINTS = (

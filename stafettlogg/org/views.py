@@ -315,6 +315,9 @@ def outbox():
     """Every e-mail the service has written, one window at a time: «Vis flere» is a link to
     the next window as a whole page, and htmx appends just its e-mails in place of the link."""
     window = domain.outbox_window(request.args.get("etter"))
+    # an address and a subject can tell that a family's child has a log: the family's
+    # access history says who saw it (audit.record_named)
+    audit.record_named("view:org.outbox", list(dict.fromkeys(mail.log_id for mail in window.items)))
     return page_or_fragment(
         "org/_outbox_mails.html",
         "org/outbox.html",
