@@ -1089,3 +1089,32 @@ def test_a_refused_approval_keeps_the_version_the_text_was_based_on(auth, meetin
     response = client.post(url(meeting, "/referat"), data={"minutes": "Kortere.", "agenda": "", "version": base})
     assert response.status_code == 409
     assert fresh(meeting).minutes == "Teksten fra den andre skjermen." and fresh(meeting).finalised_at is None
+
+
+def test_minutes_approved_meanwhile_are_not_changed_from_the_log_page(auth, log, meeting):
+    """Finding: changing a meeting from the log page asked whether its minutes were
+    approved of the meeting as the request read it, and wrote by id and version alone:
+    minutes approved in between (another tab; approving raises the version by one, so the
+    page could send that one) were overwritten, approval and approver left as they were,
+    and the family read text no one approved."""
+    from stafettlogg.logs import sections as sec
+    from stafettlogg.logs.domain import LogError
+
+    holder = user("stafettholder")
+    with auth.app.test_request_context():
+        read = sec.get_item(sec.SECTIONS["meetings"], log, meeting.id)
+        Meeting.update(minutes="Godkjent.", finalised_at=utcnow(), version=Meeting.version + 1).where(
+            Meeting.id == meeting.id
+        ).execute()
+        form = {
+            "kind": read.kind,
+            "starts_at": "2020-01-01T10:00",
+            "place": read.place,
+            "agenda": read.agenda,
+            "minutes": "Noe helt annet enn det som ble godkjent.",
+            "version": str(read.version + 1),  # the version approving gave it
+        }
+        with pytest.raises(LogError) as refused:
+            sec.update_item(holder, log, sec.SECTIONS["meetings"], read, form)
+    assert "Skriv en rettelse" in str(refused.value)
+    assert fresh(meeting).minutes == "Godkjent." and fresh(meeting).starts_at == meeting.starts_at

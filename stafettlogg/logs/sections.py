@@ -445,6 +445,12 @@ def is_final(item) -> bool:
     return isinstance(item, Meeting) and item.finalised_at is not None
 
 
+def not_final(model) -> list:
+    """is_final in SQL, negated, for a write's WHERE: the rows of `model` that may still be
+    changed (asked in the write itself, so minutes approved since the row was read stay)."""
+    return [Meeting.finalised_at.is_null()] if model is Meeting else []
+
+
 def ensure_not_final(item) -> None:
     """Approved minutes are not changed: a correction is written instead."""
     if is_final(item):
@@ -564,13 +570,14 @@ def update_item(by: User, log: Log, section: Section, item, form):
             return None, gone
         changed = (
             model.update(version=model.version + 1, updated_at=utcnow(), **clean)
-            .where(model.id == item.id, model.version == version)
+            .where(model.id == item.id, model.version == version, *not_final(model))
             .execute()
         )
         if not changed:
             theirs = model.get_or_none(model.id == item.id)
             if theirs is None:
                 raise Gone
+            ensure_not_final(theirs)  # approved since the request read it: a correction instead
             raise Conflict(
                 _(
                     "Noen andre har lagret en endring i mellomtiden. Teksten din er ikke borte: se begge versjonene under og lagre på nytt."
