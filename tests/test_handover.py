@@ -3,6 +3,7 @@ and the daily reminders (seed 001 "Rutine for å opprette og endre stafettholder
 "held i stafettpinnen til han er motteken og akseptert av ein ny stafetthaldar")."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -1077,3 +1078,34 @@ def test_a_proposal_made_before_the_consent_ran_out_is_not_accepted_while_the_lo
     Consent.update(expires_on=dt.date.today() + dt.timedelta(days=300)).where(Consent.log == log.id).execute()
     assert auth.persona("same_unit_staff").post(f"/stafettholder/{handover.id}/godta").status_code == 303
     assert fresh(log).holder_id == user("larer").id
+
+
+@pytest.mark.parametrize("how", ["deactivate, propose", "deactivate, direct", "move, propose"])
+def test_a_unit_leader_makes_themselves_holder_by_no_route(auth, db_conn, log, how):
+    """Finding: a leader who proposes themselves as holder is refused (accepting would
+    make them holder with no one else agreeing, reading the whole log), but the forms for
+    a leaving or moving holder's logs took the leader's own id, and a proposal made on a
+    refused deactivation stood. Every route refuses it, stores nothing, and the forms do
+    not offer the leader."""
+    holder, leader = user("stafettholder"), user("enhetsleder")
+    client = auth.persona("unit_leader")
+    held = held_by("stafettholder")
+    mode = how.split(", ")[1]
+    form = {f"holder_{h.id}": str(leader.id) for h in held}
+    form.update({f"mode_{h.id}": mode for h in held})
+    form.update({f"reason_{h.id}": "Akutt" for h in held})
+    handovers = Handover.select().count()
+    if how.startswith("move"):
+        other_unit = user("kontaktlaerer").unit_id
+        page = client.get(f"/ansatte/{holder.id}/flytt?unit_id={other_unit}").get_data(as_text=True)
+        response = client.post(f"/ansatte/{holder.id}/flytt", data={"unit_id": str(other_unit), **form})
+    else:
+        page = client.post(f"/ansatte/{holder.id}/deaktiver").get_data(as_text=True)  # asks who takes over
+        response = client.post(f"/ansatte/{holder.id}/deaktiver", data=form)
+    assert response.status_code in (409, 422)
+    assert "Du kan ikke gjøre deg selv til stafettholder" in response.get_data(as_text=True)
+    assert Handover.select().count() == handovers
+    assert all(fresh(h).holder_id == holder.id for h in held) and User.get_by_id(holder.id).active
+    choices = re.findall(r'<select[^>]*name="holder_\d+"[^>]*>(.*?)</select>', page, re.S)
+    assert choices and all(f'value="{leader.id}"' not in c for c in choices)  # not offered
+    assert client.get(f"/logger/{log.id}").status_code == 403  # reads no content

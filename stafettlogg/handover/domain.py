@@ -84,6 +84,8 @@ def _check_new_holder(log: Log, to_user: User | None, by: User) -> None:
         if to_user.id == by.id:
             raise HandoverError(_("Du er allerede stafettholder for denne loggen."), "to_user")
         raise HandoverError(_("%(name)s er allerede stafettholder.", name=to_user.name), "to_user")
+    if to_user.id == by.id:  # a leader: holder with no one else agreeing, reading all of it
+        raise HandoverError(_("Du kan ikke gjøre deg selv til stafettholder. Be en annen leder om det."), "to_user")
     if not to_user.active:
         raise HandoverError(_("%(name)s er deaktivert og kan ikke bli stafettholder.", name=to_user.name), "to_user")
     if to_user.role not in Role.STAFF_LIKE or to_user.unit_id is None:
@@ -479,7 +481,7 @@ def assign_holder_directly(
         if len(reason) > MAX_REASON:
             raise HandoverError(_("Begrunnelsen kan ha høyst 2000 tegn."), "reason")
         _check_new_holder(log, to_user, by)
-        if not assignable(by.unit_id, log.holder_id).where(User.id == to_user.id).exists():
+        if not assignable(by.unit_id, log.holder_id, by.id).where(User.id == to_user.id).exists():
             # without their acceptance the log moves only to someone the leader leads
             raise HandoverError(
                 _(
@@ -653,15 +655,15 @@ def reassign_before_leaving(by: User, staff: User, choices: dict[int, tuple], wh
     return direct
 
 
-def assignable(unit, leaving_id: int | None):
+def assignable(unit, leaving_id: int | None, leader_id: int):
     """Whom a unit leader may give a leaving (or left) holder's logs, directly or by a
     proposal from the unit page: the active staff of the leader's own unit but the person
-    leaving. A query, to list or to ask about one person."""
-    query = User.select().where(User.unit == unit, User.active, User.role.in_(Role.STAFF_LIKE))
+    leaving and the leader (_check_new_holder). A query, to list or to ask about one person."""
+    query = User.select().where(User.unit == unit, User.active, User.role.in_(Role.STAFF_LIKE), User.id != leader_id)
     return query if leaving_id is None else query.where(User.id != leaving_id)
 
 
-def reassignment_context(logs: list[Log], leaving: User | None, unit: Unit) -> dict:
+def reassignment_context(logs: list[Log], leaving: User | None, unit: Unit, leader: User) -> dict:
     """What the unit page needs to let the leader choose new holders for a leaving
     person's logs: candidates (active staff of the unit), and the pending proposals."""
     if not logs or leaving is None:
@@ -678,7 +680,7 @@ def reassignment_context(logs: list[Log], leaving: User | None, unit: Unit) -> d
     states.consent_gaps(logs)  # the list names each log's state (log_state): read at once
     return {
         "leaving": leaving,
-        "candidates": list(assignable(unit, leaving.id).order_by(User.name)),
+        "candidates": list(assignable(unit, leaving.id, leader.id).order_by(User.name)),
         "pending_by_log": {h.log_id: h for h in pending},
         "subjects": {row["log_id"]: row["name"] for row in subjects},
     }

@@ -125,7 +125,7 @@ def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, le
     staff = list(User.select().where(User.unit == unit).order_by(User.active.desc(), User.role.desc(), User.name))
     return render_template(
         "org/unit.html",
-        **reassignment_context(blocked_logs or [], leaving, unit),
+        **reassignment_context(blocked_logs or [], leaving, unit, current_user),
         unit=unit,
         staff=staff,
         values=values or {},
@@ -231,7 +231,7 @@ def _move_page(staff, values=None, errors=None, status=200):
         "org/_move_logs.html",
         "org/staff_move.html",
         status,
-        **reassignment_context(held, staff, staff.unit),
+        **reassignment_context(held, staff, staff.unit, current_user),
         staff=staff,
         unit_options=[(u.id, f"{u.name} ({u.area.name})") for u in units],
         blocked_logs=held,
