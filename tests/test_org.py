@@ -199,6 +199,27 @@ def test_admin_creates_area_and_area_leader(auth, db_conn):
     assert r.status_code == 200
     kim = user("kim.kultur")
     assert kim.role == "area_leader" and kim.area_id == area.id
+    # the root of who may do what is audited as every appointment below it (it was not)
+    admin = user("admin")
+    created = AuditEvent.get(AuditEvent.action == "area_created", AuditEvent.object_id == area.id)
+    appointed = AuditEvent.get(AuditEvent.action == "area_leader_appointed", AuditEvent.object_id == kim.id)
+    assert created.user_id == appointed.user_id == admin.id and created.object_type == "area"
+
+
+def test_deactivating_twice_writes_once(auth, db_conn):
+    """A second click (or a second tab) on «Deaktiver» for someone already deactivated
+    is refused (409) and writes nothing: the audit keeps one deactivation, and its time."""
+    mari = user("larer")
+    c = auth.persona("unit_leader")
+    assert c.post(f"/ansatte/{mari.id}/deaktiver").status_code == 303
+    when = user("larer").deactivated_at
+    r = c.post(f"/ansatte/{mari.id}/deaktiver")
+    assert r.status_code == 409 and "er allerede deaktivert" in r.get_data(as_text=True)
+    assert user("larer").deactivated_at == when
+    assert (
+        AuditEvent.select().where(AuditEvent.action == "staff_deactivated", AuditEvent.object_id == mari.id).count()
+        == 1
+    )
 
 
 def test_area_bad_input(auth, db_conn):

@@ -134,14 +134,17 @@ def _check_login_identity(value: str, user_id: int | None = None, unit: Unit | N
     raise OrganisationError(_("Denne innloggings-ID-en hører allerede til en annen konto."), "login_identity")
 
 
-def create_area(name: str) -> Area:
+def create_area(name: str, by: User | None = None) -> Area:
+    """by: the admin (None: set-up from the command line or the demo, audited as the system)."""
     name = name.strip()
     if not name:
         raise OrganisationError(_("Skriv navnet på området."), "name")
     with write_transaction():
         if Area.select().where(Area.name == name).exists():
             raise OrganisationError(_("Det finnes allerede et område med dette navnet."), "name")
-        return Area.create(name=name)
+        area = Area.create(name=name)
+        audit.record("area_created", obj=area, user=by)
+    return area
 
 
 def create_user(
@@ -184,8 +187,12 @@ def create_user(
     return user, initial
 
 
-def appoint_area_leader(area: Area, username: str, name: str, **contact) -> tuple[User, str]:
-    return create_user(Role.AREA_LEADER, username, name, area=area, **contact)
+def appoint_area_leader(area: Area, username: str, name: str, *, by: User | None = None, **contact) -> tuple[User, str]:
+    """by: as create_area. The area leader appoints unit leaders, who administer staff:
+    the root of who may do what, audited as every appointment below it is."""
+    user, password = create_user(Role.AREA_LEADER, username, name, area=area, **contact)
+    audit.record("area_leader_appointed", obj=user, user=by)
+    return user, password
 
 
 def create_unit(by: User, name: str, kind: str) -> Unit:
@@ -283,6 +290,8 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
     the person are cancelled."""
     if staff.id == by.id:
         raise OrganisationError(_("Du kan ikke deaktivere deg selv."))
+    if not staff.active:  # asked again in the write (_deactivate): a second click writes nothing
+        raise OrganisationError(_("%(name)s er allerede deaktivert.", name=staff.name))
     reassign = reassign or {}
     proposals = {log_id: choice for log_id, choice in reassign.items() if choice[0] != handover.DIRECT}
     direct = {log_id: choice for log_id, choice in reassign.items() if choice[0] == handover.DIRECT}
@@ -318,7 +327,8 @@ def _deactivate(by: User, staff: User, direct: dict) -> None:
         if active_logs_held_by(staff):
             raise _StillHolds
         # marked first: nothing written from here on tells them anything (notify.reaches)
-        User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id).execute()
+        if not User.update(active=False, deactivated_at=utcnow()).where(User.id == staff.id, User.active).execute():
+            raise OrganisationError(_("%(name)s er allerede deaktivert.", name=staff.name))
         handover.cancel_pending_involving(by, staff)
         _end_ito(by, staff)
         mailer.cancel_waiting_for(staff)  # nothing still waiting reaches a person who has left

@@ -55,7 +55,7 @@ def areas():
 @bp.route("/omrader", methods=["POST"])
 def area_create():
     try:
-        area = domain.create_area(request.form.get("name", ""))
+        area = domain.create_area(request.form.get("name", ""), by=current_user)
     except domain.OrganisationError as e:
         return _areas_page(request.form, {"name": str(e)}, 422)
     flash(_("Området %(name)s er opprettet.", name=area.name), "success")
@@ -69,7 +69,9 @@ def area_leader_create():
     if area is None:
         return _areas_page(f, {"leader_area_id": _("Velg et område.")}, 422)
     try:
-        user, password = domain.appoint_area_leader(area, **_account(f, "leader_", job_title=_("Områdeleder")))
+        user, password = domain.appoint_area_leader(
+            area, by=current_user, **_account(f, "leader_", job_title=_("Områdeleder"))
+        )
     except domain.OrganisationError as e:
         return _areas_page(f, {f"leader_{e.field}": str(e)}, 422)
     return _created(user, password, url_for("org.areas"))
