@@ -1118,3 +1118,21 @@ def test_minutes_approved_meanwhile_are_not_changed_from_the_log_page(auth, log,
             sec.update_item(holder, log, sec.SECTIONS["meetings"], read, form)
     assert "Skriv en rettelse" in str(refused.value)
     assert fresh(meeting).minutes == "Godkjent." and fresh(meeting).starts_at == meeting.starts_at
+
+
+def test_a_measure_changed_after_the_minutes_were_approved_says_so_under_them(auth, meeting):
+    """Finding: a measure agreed in the meeting is changed from the log page after the
+    minutes were approved (a measure lives on; meeting mode no longer edits it): the
+    approved meeting and the read-aloud page listed the new text under the approved
+    minutes as if agreed then. They say when it was changed."""
+    client = auth.persona("holder")
+    client.post(url(meeting, "/tiltak"), data=_measure_form(), headers=HX)
+    measure = Measure.select().where(Measure.meeting == meeting).get()
+    assert finalise(client, meeting).status_code == 303
+    marker = "etter at referatet ble godkjent"
+    assert marker not in client.get(url(meeting, "")).get_data(as_text=True)
+    changed = _measure_form(what="Mor henter Emma kl. 12 hver dag.", version=measure.version)
+    assert client.post(f"/logger/{meeting.log_id}/seksjon/measures/{measure.id}", data=changed).status_code == 303
+    for page in (url(meeting, ""), url(meeting, "/les-hoyt")):
+        text = client.get(page).get_data(as_text=True)
+        assert "Mor henter Emma" in text and marker in text, page

@@ -195,7 +195,15 @@ def set_present(by: User, log: Log, meeting: Meeting, ticked: list[str], others:
 
 
 def meeting_measures(meeting: Meeting) -> list[Measure]:
-    return list(Measure.select().where(Measure.meeting == meeting).order_by(Measure.id))
+    """The measures agreed in the meeting, as they are now: a measure lives on after the
+    minutes are approved (the log page changes it, its evaluation adjusts it), so one
+    changed since then says so under the approved minutes (`changed_after_approval`)."""
+    measures = list(Measure.select().where(Measure.meeting == meeting).order_by(Measure.id))
+    for m in measures:
+        m.changed_after_approval = bool(
+            meeting.finalised_at is not None and m.version > 1 and m.updated_at > meeting.finalised_at
+        )
+    return measures
 
 
 def add_measure(by: User, log: Log, meeting: Meeting, form, *, replay_seconds: int = 0):
