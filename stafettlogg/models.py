@@ -916,6 +916,8 @@ class Reconciliation(BaseModel):
     note = TextField(default="")
     reviewed_at = DateTimeField(null=True)
     reviewed_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    # KE's save and the unit's each raise it; a save based on an older one is refused
+    version = IntegerField(default=1)
 
     class Meta:
         indexes = ((("unit", "school_year"), True),)

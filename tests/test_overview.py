@@ -1435,3 +1435,49 @@ def test_no_hidden_count_of_a_small_area_is_pinned_down():
         for key, count in shown.items():
             if count.hidden:
                 assert len(_possible_values(cells, lines, shown, key)) > 1, (per_unit, columns, key)
+
+
+def test_the_june_review_saved_from_an_older_page_erases_nothing(auth, db_conn):
+    """Finding: KE's save of a unit's June review wrote every field from the form (blank
+    where the form sent none) with no version: the unit's contact person, named by its
+    leader after KE read the page, was erased; a post with the status alone wiped KE's
+    contact and the note; a note of any length was stored. Now: a save from a page read
+    before another's is refused (409) and says what is saved now, keeping what KE typed;
+    a field not sent stays; the note has a limit (422, kept, nothing stored)."""
+    nord = unit("Nordbyen skole")
+    year = 2026
+    ke = auth.persona("coordinating_unit")
+    page = ke.get(f"/ke/avstemming/{year}").get_data(as_text=True)
+    read_at = re.search(rf'name="unit" value="{nord.id}">\s*<input type="hidden" name="version" value="(\d+)"', page)
+    assert read_at and read_at.group(1) == "0"
+    leader = auth.login_as("enhetsleder")
+    saved = leader.post(f"/enheter/{nord.id}/oversikt/{year}/gjennomgang", data={"unit_contact_name": "Rektor Rita"})
+    assert saved.status_code == 303
+
+    ke = auth.persona("coordinating_unit")
+    mine = {"unit": nord.id, "status": "reviewed", "ke_contact_name": "KE Kari", "unit_contact_name": "", "note": "Ok"}
+    response = ke.post(f"/ke/avstemming/{year}", data={**mine, "version": read_at.group(1)})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Rektor Rita" in text and 'value="KE Kari"' in text
+    rec = Reconciliation.get(Reconciliation.unit == nord, Reconciliation.school_year == year)
+    assert (rec.unit_contact_name, rec.ke_contact_name, rec.status) == ("Rektor Rita", "", "not_started")
+
+    current = {"unit": nord.id, "version": rec.version}
+    assert (
+        ke.post(
+            f"/ke/avstemming/{year}", data={**current, "status": "reviewed", "ke_contact_name": "KE Kari", "note": "Ok"}
+        ).status_code
+        == 303
+    )
+    rec = Reconciliation.get_by_id(rec.id)
+    assert (rec.unit_contact_name, rec.ke_contact_name, rec.note) == ("Rektor Rita", "KE Kari", "Ok")
+    only_status = {"unit": nord.id, "version": rec.version, "status": "not_started"}
+    assert ke.post(f"/ke/avstemming/{year}", data=only_status).status_code == 303
+    rec = Reconciliation.get_by_id(rec.id)
+    assert (rec.ke_contact_name, rec.note, rec.status) == ("KE Kari", "Ok", "not_started")
+
+    long = "x" * 2001
+    response = ke.post(f"/ke/avstemming/{year}", data={**only_status, "version": rec.version, "note": long})
+    assert response.status_code == 422 and "høyst 2000 tegn" in response.get_data(as_text=True)
+    assert long in response.get_data(as_text=True)  # what was typed, shown again
+    assert Reconciliation.get_by_id(rec.id).note == "Ok"

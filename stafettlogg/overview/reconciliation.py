@@ -95,28 +95,63 @@ def reconciliation_for(unit: Unit, year: int) -> Reconciliation:
     return found or Reconciliation(unit=unit, school_year=year)
 
 
+NOTE_LIMIT = 2000
+CONTACT_LIMIT = 200
+
+
+class ReconciliationConflict(ValueError):
+    """Saved meanwhile by someone else (KE in another tab, the unit its contact person):
+    the message says what is saved now; nothing of this save is stored."""
+
+
+def form_version(rec: Reconciliation) -> int:
+    """The version a form about the row is based on: 0 while the unit's row is not saved."""
+    return rec.version if rec.id is not None else 0
+
+
 def save_reconciliation(by: User, unit: Unit, year: int, values: dict) -> Reconciliation:
-    """KE records the contact persons, a note and whether the unit is reviewed."""
+    """KE records the contact persons, a note and whether the unit is reviewed: the fields
+    the form sent (one it did not send stays as it is), based on the version the page was
+    read at (`version`; a save from a page read before another's is refused)."""
     if values.get("status") not in STATUSES:
         raise ValueError(_("Velg status."))
     for name in ("ke_contact_name", "unit_contact_name"):
-        if len(values.get(name, "")) > 200:
-            raise ValueError(_("Teksten er for lang (høyst %(n)s tegn).", n=200))
+        if len(values.get(name, "")) > CONTACT_LIMIT:
+            raise ValueError(_("Teksten er for lang (høyst %(n)s tegn).", n=CONTACT_LIMIT))
+    if len(values.get("note", "")) > NOTE_LIMIT:
+        raise ValueError(_("Notatet kan ha høyst 2000 tegn."))  # NOTE_LIMIT
     with write_transaction():
         rec = Reconciliation.get_or_none(Reconciliation.unit == unit, Reconciliation.school_year == year)
+        if values.get("version") is not None and str(values["version"]) != str(form_version(rec or Reconciliation())):
+            raise ReconciliationConflict(_saved_meanwhile(rec))
         if rec is None:
             rec = Reconciliation.create(unit=unit, school_year=year)
         rec.status = values["status"]
-        rec.ke_contact_name = values.get("ke_contact_name", "").strip()
-        rec.unit_contact_name = values.get("unit_contact_name", "").strip()
-        rec.note = values.get("note", "").strip()
+        for name in ("ke_contact_name", "unit_contact_name", "note"):
+            if name in values:
+                setattr(rec, name, values[name].strip())
         if rec.status == "reviewed":
             rec.reviewed_at, rec.reviewed_by = utcnow(), by
         else:
             rec.reviewed_at, rec.reviewed_by = None, None
+        rec.version += 1
         rec.save()
         audit.record("reconciliation_update", obj=rec, user=by)
     return rec
+
+
+def _saved_meanwhile(rec: Reconciliation | None) -> str:
+    shown = [
+        (_("Status"), status_label(rec.status)),
+        (_("KEs kontaktperson"), rec.ke_contact_name),
+        (_("Enhetens kontaktperson"), rec.unit_contact_name),
+        (_("Notat"), rec.note),
+    ]
+    now = " · ".join(f"{label}: {value}" for label, value in shown if value)
+    return _(
+        "Noen andre har lagret gjennomgangen for enheten i mellomtiden, og det du skrev er ikke lagret. Nå står det: %(now)s. Se over og lagre på nytt.",
+        now=now,
+    )
 
 
 def differences_for_unit(unit: Unit, year: int) -> list[Difference]:
@@ -139,7 +174,10 @@ def save_unit_side(by: User, unit: Unit, year: int, unit_contact_name: str) -> R
         rec = Reconciliation.get_or_none(Reconciliation.unit == unit, Reconciliation.school_year == year)
         if rec is None:
             rec = Reconciliation.create(unit=unit, school_year=year)
-        Reconciliation.update(unit_contact_name=name).where(Reconciliation.id == rec.id).execute()
+        # a new version: KE's save from a page read before this is refused, not erasing it
+        Reconciliation.update(unit_contact_name=name, version=Reconciliation.version + 1).where(
+            Reconciliation.id == rec.id
+        ).execute()
         audit.record("reconciliation_unit_update", obj=rec, user=by)
     return Reconciliation.get_by_id(rec.id)
 

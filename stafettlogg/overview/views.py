@@ -336,7 +336,7 @@ def _default_reconciliation_year() -> int:
 
 @bp.route("/ke/avstemming", defaults={"year": None})
 @bp.route("/ke/avstemming/<int:year>")
-def ke_reconciliation(year, errors=None, status=200):
+def ke_reconciliation(year, errors=None, status=200, typed=None):
     """Every school's and kindergarten's differences, which name the children whose log
     records a koordinator: audited like the unit overview, a 422 re-render too."""
     year = _valid_year(request.args.get("aar", type=int) or year or _default_reconciliation_year())
@@ -362,6 +362,8 @@ def ke_reconciliation(year, errors=None, status=200):
         reconciliation_label=reconciliation.status_label,
         kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
         errors=errors or {},
+        typed=typed or {},  # {unit id: what was typed}, shown again when the save is refused
+        form_version=reconciliation.form_version,
     ), status
 
 
@@ -371,11 +373,14 @@ def ke_reconciliation_update(year):
     unit = Unit.get_or_none(Unit.id == (request.form.get("unit", type=int) or 0))
     if unit is None or unit.kind not in reconciliation.UNIT_KINDS:
         return ke_reconciliation(year, errors={"unit": _("Velg en skole eller barnehage.")}, status=422)
-    values = {k: request.form.get(k, "") for k in ("status", "ke_contact_name", "unit_contact_name", "note")}
+    fields = ("status", "ke_contact_name", "unit_contact_name", "note", "version")
+    values = {k: request.form[k] for k in fields if k in request.form}  # one not sent stays as it is
     try:
         reconciliation.save_reconciliation(current_user, unit, year, values)
+    except reconciliation.ReconciliationConflict as e:  # the form shows what they typed, on the new version
+        return ke_reconciliation(year, errors={f"unit-{unit.id}": str(e)}, status=409, typed={unit.id: values})
     except ValueError as e:
-        return ke_reconciliation(year, errors={f"unit-{unit.id}": str(e)}, status=422)
+        return ke_reconciliation(year, errors={f"unit-{unit.id}": str(e)}, status=422, typed={unit.id: values})
     flash(_("Gjennomgangen for %(unit)s er lagret.", unit=unit.name), "success")
     return redirect(url_for("overview.ke_reconciliation", year=year) + f"#unit-{unit.id}", 303)
 
