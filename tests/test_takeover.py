@@ -706,7 +706,7 @@ def test_a_new_holder_the_earlier_consent_leaves_out_gives_no_one_the_familys_ac
     assert GuardianInvitation.select().count() == invitations
     assert f'/logger/{log.id}/foresatte"' not in new.get(f"/logger/{log.id}").get_data(as_text=True)
     page = new.get(f"/logger/{log.id}/tilgang-foresatte").get_data(as_text=True)
-    assert "omfatter ikke Sørbyen skole" in page  # why, where he would give access
+    assert "omfatter ikke Sørbyen skole. Du kan gi foresatte tilgang når det nye samtykket er lastet opp" in page
     assert f'action="/logger/{log.id}/tilgang-foresatte' not in page
 
     new.post(

@@ -37,7 +37,9 @@ def refusal(endpoint: str, user, log, method: str):
     if not user.is_authenticated or not user.is_staff:
         return None  # guardians read their own pages; their writes are the family's rights
     if not states.shows_content(log):
-        if endpoint in states.FOR_THE_EARLIER_CONSENT and (reason := states.earlier_consent_reason(user, log)):
+        if endpoint in states.FOR_THE_EARLIER_CONSENT and (
+            reason := states.earlier_consent_reason(user, log, endpoint)
+        ):
             return reason
         if endpoint in states.WITHOUT_CONTENT:
             return None

@@ -562,14 +562,8 @@ WITHOUT_CONTENT = (
 # is; a new holder from another unit uses them once the new consent covers his unit
 # (earlier_consent_reason). Else a holder the family never consented to could make
 # himself a guardian and read, on the family's pages, what he may not read on his own.
-FOR_THE_EARLIER_CONSENT = frozenset(
-    {
-        "logs.consent_file",
-        "logs.guardian_add",
-        "guardian.invitation_create",
-        "guardian.youth_add",
-    }
-)
+GIVES_FAMILY_ACCESS = frozenset({"logs.guardian_add", "guardian.invitation_create", "guardian.youth_add"})
+FOR_THE_EARLIER_CONSENT = frozenset({"logs.consent_file"}) | GIVES_FAMILY_ACCESS
 
 
 def consent_in_force():
@@ -881,15 +875,22 @@ def unreadable_reason(user: User | None, log: Log):
     return None
 
 
-def earlier_consent_reason(user: User | None, log: Log):
+def earlier_consent_reason(user: User | None, log: Log, endpoint: str = ""):
     """Why the consents a draft keeps from before are not for this staff member (a Message
-    in the reader's language), or None: the last of them must cover their unit."""
+    in the reader's language), or None: the last of them must cover their unit. For a
+    route in GIVES_FAMILY_ACCESS, it says when access can be given instead."""
     consent = last_consent(log)
     if consent is None or user is None or consent_covers_unit(consent, user.unit):
         return None
+    unit = user.unit.name if user.unit is not None else ""
+    if endpoint in GIVES_FAMILY_ACCESS:
+        return msg(
+            "Samtykket familien ga tidligere, omfatter ikke %(unit)s. Du kan gi foresatte tilgang når det nye samtykket er lastet opp.",
+            unit=unit,
+        )
     return msg(
         "Samtykket familien ga tidligere, omfatter ikke %(unit)s. Det vises når det nye samtykket er lastet opp.",
-        unit=user.unit.name if user.unit is not None else "",
+        unit=unit,
     )
 
 
