@@ -270,6 +270,16 @@ class Page:
         assert self.console_errors == [], self.console_errors
 
 
+def page_at(width: int, browser, live_server):
+    """A signed-out page in a browser window `width` px wide, checked clean at the end:
+    a module's own `page` fixture, parametrized by width, yields from it."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO", reduced_motion="reduce")
+    p = Page(context.new_page(), live_server)
+    yield p
+    p.assert_clean()
+    context.close()
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", reduced_motion="reduce")

@@ -5,18 +5,12 @@ them: the refresh waits until the form is closed. 1280 and 390 px, axe-core clea
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Page
+from tests.browser.conftest import page_at
 
 
 @pytest.fixture(params=[1280, 390])
 def page(request, browser, live_server):
-    context = browser.new_context(
-        viewport={"width": request.param, "height": 900}, locale="nb-NO", reduced_motion="reduce"
-    )
-    p = Page(context.new_page(), live_server)
-    yield p
-    p.assert_clean()
-    context.close()
+    yield from page_at(request.param, browser, live_server)
 
 
 def test_a_save_elsewhere_keeps_what_is_typed_in_an_open_form(page, log):

@@ -3,18 +3,12 @@ keeps what was typed, and the notice goes away when a later request succeeds."""
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, Page
+from tests.browser.conftest import ARTIFACTS, page_at
 
 
 @pytest.fixture(params=[1280, 390])
 def page(request, browser, live_server):
-    context = browser.new_context(
-        viewport={"width": request.param, "height": 900}, locale="nb-NO", reduced_motion="reduce"
-    )
-    p = Page(context.new_page(), live_server)
-    yield p
-    p.assert_clean()
-    context.close()
+    yield from page_at(request.param, browser, live_server)
 
 
 def highlights_form_open(page, log, notice: str):
