@@ -200,9 +200,7 @@ def meeting_measures(meeting: Meeting) -> list[Measure]:
     changed since then says so under the approved minutes (`changed_after_approval`)."""
     measures = list(Measure.select().where(Measure.meeting == meeting).order_by(Measure.id))
     for m in measures:
-        m.changed_after_approval = bool(
-            meeting.finalised_at is not None and m.version > 1 and m.updated_at > meeting.finalised_at
-        )
+        m.changed_after_approval = bool(sec.is_final(meeting) and m.version > 1 and m.updated_at > meeting.finalised_at)
     return measures
 
 
