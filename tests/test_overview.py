@@ -1481,3 +1481,8 @@ def test_the_june_review_saved_from_an_older_page_erases_nothing(auth, db_conn):
     assert response.status_code == 422 and "høyst 2000 tegn" in response.get_data(as_text=True)
     assert long in response.get_data(as_text=True)  # what was typed, shown again
     assert Reconciliation.get_by_id(rec.id).note == "Ok"
+    # a version no page gave, for a unit with no row yet: refused as stale, not a crash
+    sor = unit("Sørbyen skole")
+    made_up = ke.post(f"/ke/avstemming/{year}", data={"unit": sor.id, "version": "7", "status": "reviewed"})
+    assert made_up.status_code == 409
+    assert not Reconciliation.select().where(Reconciliation.unit == sor, Reconciliation.school_year == year).exists()

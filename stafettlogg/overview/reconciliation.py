@@ -122,8 +122,9 @@ def save_reconciliation(by: User, unit: Unit, year: int, values: dict) -> Reconc
         raise ValueError(_("Notatet kan ha høyst 2000 tegn."))  # NOTE_LIMIT
     with write_transaction():
         rec = Reconciliation.get_or_none(Reconciliation.unit == unit, Reconciliation.school_year == year)
-        if values.get("version") is not None and str(values["version"]) != str(form_version(rec or Reconciliation())):
-            raise ReconciliationConflict(_saved_meanwhile(rec))
+        now = rec or reconciliation_for(unit, year)
+        if values.get("version") is not None and str(values["version"]) != str(form_version(now)):
+            raise ReconciliationConflict(_saved_meanwhile(now))
         if rec is None:
             rec = Reconciliation.create(unit=unit, school_year=year)
         rec.status = values["status"]
@@ -140,7 +141,7 @@ def save_reconciliation(by: User, unit: Unit, year: int, values: dict) -> Reconc
     return rec
 
 
-def _saved_meanwhile(rec: Reconciliation | None) -> str:
+def _saved_meanwhile(rec: Reconciliation) -> str:
     shown = [
         (_("Status"), status_label(rec.status)),
         (_("KEs kontaktperson"), rec.ke_contact_name),
