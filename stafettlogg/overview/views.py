@@ -364,6 +364,7 @@ def ke_reconciliation(year, errors=None, status=200, typed=None):
         errors=errors or {},
         typed=typed or {},  # {unit id: what was typed}, shown again when the save is refused
         form_version=reconciliation.form_version,
+        contact_limit=reconciliation.CONTACT_LIMIT,
     ), status
 
 
