@@ -82,7 +82,7 @@ def _check_new_holder(log: Log, to_user: User | None, by: User) -> None:
         raise HandoverError(_("Velg hvem som skal bli ny stafettholder."), "to_user")
     if to_user.id == log.holder_id:
         if to_user.id == by.id:
-            raise HandoverError(_("Du er allerede stafettholder for denne loggen."), "to_user")
+            raise HandoverError(_("Du kan ikke foreslå deg selv. Du er allerede stafettholder."), "to_user")
         raise HandoverError(_("%(name)s er allerede stafettholder.", name=to_user.name), "to_user")
     if to_user.id == by.id:  # a leader: holder with no one else agreeing, reading all of it
         raise HandoverError(_("Du kan ikke gjøre deg selv til stafettholder. Be en annen leder om det."), "to_user")
@@ -105,16 +105,12 @@ def propose_handover(by: User, log: Log, to_user: User | None, note: str = "") -
         log = locked_log(log)
         if (error := states.problem(by, log, "hand_over")) is not None:
             raise HandoverError(str(error))
+        _check_new_holder(log, to_user, by)
         as_leader = proposes_as_leader(by, log)
-        if to_user is not None and to_user.id == by.id:
-            if as_leader:  # accepting it would make them holder with no one else agreeing
-                raise HandoverError(_("Du kan ikke foreslå deg selv. Be en annen leder om det."), "to_user")
-            raise HandoverError(_("Du kan ikke foreslå deg selv. Du er allerede stafettholder."), "to_user")
         if as_leader and not note:
             raise HandoverError(
                 _("Skriv hvorfor stafettholderen byttes. Stafettholderen og den du foreslår, ser det."), "note"
             )
-        _check_new_holder(log, to_user, by)
         handover = create_handover(log, to_user, note, by)
         audit.record("handover_proposed", log=log, obj=handover, user=by, role="unit_leader" if as_leader else None)
         tell_proposed(handover, log, to_user, by)
