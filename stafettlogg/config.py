@@ -114,6 +114,9 @@ def from_environment(instance_path: Path) -> dict:
         "STAFF_OIDC_CLIENT_SECRET": os.environ.get("STAFF_OIDC_CLIENT_SECRET", ""),
         # The claim that names the person: email, preferred_username or oid.
         "STAFF_OIDC_USER_CLAIM": os.environ.get("STAFF_OIDC_USER_CLAIM", "email"),
+        # "1": the provider's e-mail addresses are its own (a municipal directory), so a token
+        # without `email_verified` may name the person by `email` (README "Staff sign-in").
+        "STAFF_OIDC_EMAIL_TRUSTED": os.environ.get("STAFF_OIDC_EMAIL_TRUSTED", "") == "1",
         "STAFF_OIDC_SCOPES": os.environ.get("STAFF_OIDC_SCOPES", "openid profile email"),
         # Password sign-in for staff: "1" or "0"; unset means on, unless STAFF_OIDC_ISSUER is
         # set outside the demo (auth.local_login_enabled). The system administrator keeps it.

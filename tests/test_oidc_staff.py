@@ -31,7 +31,8 @@ CONCERN = "Revisjon: barnet trenger hjelp med lesing"
 
 
 def staff_person(sub, email=None, sid="", **claims):
-    claims = {"email": email or sub, "name": "", **claims}
+    claims = {"email": email or sub, "email_verified": True, "name": "", **claims}
+    claims = {name: value for name, value in claims.items() if value is not None}  # None: not sent
     if sid:
         claims["sid"] = sid
     return oidc_provider_mock.User(sub=sub, claims=claims)
@@ -111,12 +112,40 @@ def test_an_unknown_identity_gets_a_calm_page_creates_nothing_and_is_audited(cli
     assert "staff_oidc_no_match" in actions()
 
 
-def test_an_unverified_email_is_refused(client, provider, db_conn):
-    response = sign_in(client, provider, UNVERIFIED)
+@pytest.mark.parametrize("verified", [False, "false", "False", 0, 1, "yes", None], ids=repr)
+def test_an_email_the_provider_does_not_vouch_for_is_refused(database_url, verified, db_conn):
+    """`email` names the person only when the provider says it verified it: a false one in
+    any form (some providers send the text "false"), and a missing one (Entra ID sends
+    none: anyone who may edit a user could set a colleague's address) sign in no one."""
+    with mock_provider([staff_person(UNVERIFIED, email=KARI, email_verified=verified)]) as issuer:
+        browser = staff_app(database_url, issuer).test_client()
+        response = sign_in(browser, issuer, UNVERIFIED)
     assert response.status_code == 403
-    assert "kommunens innlogging" in response.get_data(as_text=True)
-    assert signed_out(client)
-    assert "staff_oidc_refused_invalid" in actions()
+    assert "har ikke bekreftet e-postadressen din" in response.get_data(as_text=True)
+    assert signed_out(browser)
+    assert "staff_oidc_refused_unverified" in actions()
+
+
+@pytest.mark.parametrize("verified", [True, "true", "TRUE"], ids=repr)
+def test_an_email_the_provider_vouches_for_signs_in(database_url, verified, db_conn):
+    with mock_provider([staff_person(UNVERIFIED, email=KARI, email_verified=verified)]) as issuer:
+        browser = staff_app(database_url, issuer).test_client()
+        assert sign_in(browser, issuer, UNVERIFIED).status_code == 302
+        assert "Kari Ottesen" in browser.get("/").get_data(as_text=True)
+
+
+def test_a_provider_whose_addresses_are_its_own_may_send_none(database_url, db_conn):
+    """STAFF_OIDC_EMAIL_TRUSTED=1: the operator says the provider's addresses come from the
+    municipality's directory; a token without `email_verified` names the person, a false
+    one is still refused."""
+    people = [
+        staff_person("no-claim", email=KARI, email_verified=None),
+        staff_person("said-false", email=KARI, email_verified=False),
+    ]
+    with mock_provider(people) as issuer:
+        app = staff_app(database_url, issuer, STAFF_OIDC_EMAIL_TRUSTED=True)
+        assert sign_in(app.test_client(), issuer, "no-claim").status_code == 302
+        assert sign_in(app.test_client(), issuer, "said-false").status_code == 403
 
 
 def test_a_deactivated_account_is_refused_at_sign_in(client, provider, db_conn):

@@ -38,7 +38,9 @@ def demo_users():
         for pid, name in IDPORTEN_PEOPLE
     ]
     users += [
-        oidc_provider_mock.User(sub=email, claims={"email": email, "name": name, "sid": f"demo-{i}"})
+        oidc_provider_mock.User(
+            sub=email, claims={"email": email, "email_verified": True, "name": name, "sid": f"demo-{i}"}
+        )
         for i, (email, name) in enumerate(STAFF_PEOPLE, start=1)
     ]
     return users

@@ -105,6 +105,19 @@ def normalise_identity(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
+def email_vouched_for(claims: dict, trusted: bool) -> bool:
+    """Whether the provider vouches for the e-mail address that names the person: its
+    `email_verified` is true (a JSON true, or the text "true" some providers send). A
+    false one, or one in any other form, is refused; a missing one only when the operator
+    has said that this provider's addresses are its own (STAFF_OIDC_EMAIL_TRUSTED: a
+    municipal directory where no one sets their own address). Entra ID sends none: an
+    address anyone with the right to edit a user can set would sign in as its owner."""
+    verified = claims.get("email_verified")
+    if verified is None:
+        return trusted
+    return verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")
+
+
 def identity_problem(value: str, claim: str) -> str | None:
     """Why this value cannot be the login identity for the configured claim, or None."""
     if not value:

@@ -204,8 +204,8 @@ def staff_callback():
     claim = current_app.config["STAFF_OIDC_USER_CLAIM"]
     try:
         claims, token = _claims(STAFF)
-        if claim == "email" and claims.get("email_verified") is False:
-            raise Refused("invalid")
+        if claim == "email" and not domain.email_vouched_for(claims, current_app.config["STAFF_OIDC_EMAIL_TRUSTED"]):
+            raise Refused("unverified")
         identity = domain.normalise_identity(str(claims.get(claim) or ""))
         if not identity:
             raise Refused("invalid")
