@@ -261,6 +261,22 @@ def test_decline_keeps_the_holder_and_tells_them_why(db_conn, log):
     ho.propose_handover(user("stafettholder"), fresh(log), user("larer"))
 
 
+def test_the_reason_for_declining_is_the_proposers_to_read(auth, db_conn, log):
+    """Why someone declines may be about the child and the family («jeg kjenner familien
+    privat»): the holder who proposed reads it, and the unit leader who made a proposal
+    reads the reason given to them; a leader who made none sees only that it was declined."""
+    reason = "Jeg kjenner familien privat fra fotballen."
+    ho.decline_handover(user("kontaktlaerer"), _pending(log), reason)
+    page = auth.persona("holder").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert reason in page
+    page = auth.persona("unit_leader").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert "avslo" in page and reason not in page
+    leaders = ho.propose_handover(user("enhetsleder"), fresh(log), user("larer"), "Familien ønsker det.")
+    ho.decline_handover(user("larer"), leaders, reason)
+    page = auth.persona("unit_leader").get(f"/logger/{log.id}/stafettholder").get_data(as_text=True)
+    assert reason in page
+
+
 def test_cancel_tells_the_proposed_person(db_conn, log):
     ho.cancel_handover(user("stafettholder"), _pending(log))
     assert len(notes("kontaktlaerer", "handover_cancelled")) == 1

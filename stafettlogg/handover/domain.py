@@ -135,6 +135,15 @@ def proposes_as_leader(by: User, log: Log) -> bool:
     return "holder" not in log_tokens(by, log)
 
 
+def words_shown(by: User, handover: Handover | None, log: Log) -> bool:
+    """A proposal's note and a declined proposal's reason are words about the child and
+    the family: the holder reads them; the unit leader, who sees metadata and never
+    content (DESIGN.md), only those of a proposal the leader made."""
+    if handover is None:
+        return False
+    return not proposes_as_leader(by, log) or handover.created_by_id == by.id
+
+
 def create_handover(log: Log, to_user, note: str, by: User, system_note: Message | None = None, **decided) -> Handover:
     """A handover from the log's holder now; `decided` for one that takes effect at once.
     A note the system writes is a msg(), stored untranslated and read in the reader's

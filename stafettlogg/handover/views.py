@@ -23,12 +23,15 @@ def _holder_page(values=None, errors=None, status=200, results=None, q=""):
     g.audit_object = g.log
     log = queries.load_log(g.log.id)
     pending = domain.pending_for(log)
+    declined = None if pending else domain.last_declined(log)
     return render_template(
         "handover/holder.html",
         log=log,
         pending=pending,
         refusal=None if pending else states.problem(current_user, log, "hand_over"),  # why no proposal now
-        declined=None if pending else domain.last_declined(log),
+        declined=declined,
+        note_shown=domain.words_shown(current_user, pending, log),
+        reason_shown=domain.words_shown(current_user, declined, log),
         pending_to=User.get_by_id(pending.to_user_id) if pending else None,
         # the unit leader may have proposed on the holder's behalf (a holder who left)
         proposed_by=User.get_by_id(pending.created_by_id)
