@@ -785,7 +785,7 @@ def test_ke_reviews_a_unit_and_june_reminders_are_idempotent(app, auth, db_conn)
     assert "Mangler i KE-registeret" in html and "Petter Ås Strøm" in html
     response = client.post(
         f"/ke/avstemming/{year}",
-        data={"unit": nord.id, "status": "reviewed", "ke_contact_name": "Kristin Koordinator",
+        data={"unit": nord.id, "version": 0, "status": "reviewed", "ke_contact_name": "Kristin Koordinator",
               "unit_contact_name": "Eva Enhetsleder"},
     )  # fmt: skip
     assert response.status_code == 303
@@ -1451,7 +1451,9 @@ def test_the_june_review_saved_from_an_older_page_erases_nothing(auth, db_conn):
     read_at = re.search(rf'name="unit" value="{nord.id}">\s*<input type="hidden" name="version" value="(\d+)"', page)
     assert read_at and read_at.group(1) == "0"
     leader = auth.login_as("enhetsleder")
-    saved = leader.post(f"/enheter/{nord.id}/oversikt/{year}/gjennomgang", data={"unit_contact_name": "Rektor Rita"})
+    saved = leader.post(
+        f"/enheter/{nord.id}/oversikt/{year}/gjennomgang", data={"unit_contact_name": "Rektor Rita", "version": 0}
+    )
     assert saved.status_code == 303
 
     ke = auth.persona("coordinating_unit")
@@ -1486,3 +1488,50 @@ def test_the_june_review_saved_from_an_older_page_erases_nothing(auth, db_conn):
     made_up = ke.post(f"/ke/avstemming/{year}", data={"unit": sor.id, "version": "7", "status": "reviewed"})
     assert made_up.status_code == 409
     assert not Reconciliation.select().where(Reconciliation.unit == sor, Reconciliation.school_year == year).exists()
+
+
+def test_a_june_review_save_without_a_version_or_from_an_older_unit_page_erases_nothing(auth, db_conn):
+    """Finding: a save that named no version (a replayed request) skipped the check and
+    overwrote a newer one; the unit's contact-person form carried no version, so the
+    leader's page read before KE's save silently replaced KE's value. Now both are
+    refused (409), say what is saved now, and keep what was typed."""
+    nord = unit("Nordbyen skole")
+    year = 2026
+    ke = auth.persona("coordinating_unit")
+    saved = {"unit": nord.id, "version": 0, "status": "reviewed", "note": "Gjennomgått med rektor"}
+    assert ke.post(f"/ke/avstemming/{year}", data=saved).status_code == 303
+    replayed = ke.post(f"/ke/avstemming/{year}", data={"unit": nord.id, "status": "not_started", "note": ""})
+    assert replayed.status_code == 409 and "Gjennomgått med rektor" in replayed.get_data(as_text=True)
+    rec = Reconciliation.get(Reconciliation.unit == nord, Reconciliation.school_year == year)
+    assert (rec.status, rec.note, rec.version) == ("reviewed", "Gjennomgått med rektor", 1)
+
+    leader = auth.login_as("enhetsleder")
+    page = leader.get(f"/enheter/{nord.id}/oversikt/{year}").get_data(as_text=True)
+    read_at = re.search(r'name="version" value="(\d+)"', page).group(1)
+    assert read_at == "1"
+    ke = auth.persona("coordinating_unit")
+    newer = {"unit": nord.id, "version": 1, "status": "reviewed", "unit_contact_name": "Rektor Rita (avtalt med KE)"}
+    assert ke.post(f"/ke/avstemming/{year}", data=newer).status_code == 303
+    leader = auth.login_as("enhetsleder")
+    older = {"unit_contact_name": "Gammel Navn", "version": read_at}
+    response = leader.post(f"/enheter/{nord.id}/oversikt/{year}/gjennomgang", data=older)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Rektor Rita (avtalt med KE)" in text and 'value="Gammel Navn"' in text
+    assert Reconciliation.get_by_id(rec.id).unit_contact_name == "Rektor Rita (avtalt med KE)"
+    no_version = leader.post(f"/enheter/{nord.id}/oversikt/{year}/gjennomgang", data={"unit_contact_name": "X"})
+    assert no_version.status_code == 409
+    assert Reconciliation.get_by_id(rec.id).unit_contact_name == "Rektor Rita (avtalt med KE)"
+
+
+def test_ke_reviews_only_the_units_it_lists(auth, db_conn):
+    """The units KE reviews with are said once (active schools and kindergartens): the
+    save refuses a unit the page does not list, a deactivated school too."""
+    nord = unit("Nordbyen skole")
+    Unit.update(active=False).where(Unit.id == nord.id).execute()
+    ke = auth.persona("coordinating_unit")
+    assert f'name="unit" value="{nord.id}"' not in ke.get("/ke/avstemming/2026").get_data(as_text=True)
+    response = ke.post("/ke/avstemming/2026", data={"unit": nord.id, "version": 0, "status": "reviewed"})
+    assert response.status_code == 422
+    assert not Reconciliation.select().where(Reconciliation.unit == nord).exists()
+    for unit_id in (str(10**30), "", "x", "-1"):
+        assert ke.post("/ke/avstemming/2026", data={"unit": unit_id, "status": "reviewed"}).status_code == 422

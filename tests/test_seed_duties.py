@@ -47,7 +47,9 @@ def test_unit_leader_delegates_and_revokes_the_overview(auth, db_conn):
     assert csv.status_code == 200 and "Vilde Testesen" in csv.get_data(as_text=True)
     form = {"child_name": "Lea Ny", "class_group": "3A", "holder": "Ola Nordmann, miljøterapeut"}
     assert ito.post(f"/enheter/{unit.id}/oversikt/{year}/eksterne", data=form).status_code == 303
-    review = ito.post(f"/enheter/{unit.id}/oversikt/{year}/gjennomgang", data={"unit_contact_name": "Mari Lund"})
+    review = ito.post(
+        f"/enheter/{unit.id}/oversikt/{year}/gjennomgang", data={"unit_contact_name": "Mari Lund", "version": 0}
+    )
     assert review.status_code == 303
     assert Reconciliation.get(Reconciliation.unit == unit, Reconciliation.school_year == year).unit_contact_name == (
         "Mari Lund"

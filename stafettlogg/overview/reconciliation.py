@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 
 from stafettlogg import audit
-from stafettlogg.db import write_transaction
+from stafettlogg.db import locked, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, UnitKind, User, utcnow
 from stafettlogg.notify import msg, notify, reached_among
@@ -85,8 +85,18 @@ def differences(unit: Unit, year: int, informed_only: bool = False) -> list[Diff
     return found
 
 
+def _reconciled_units():
+    """The units KE reviews with in June: active schools and kindergartens (the one rule)."""
+    return Unit.select().where(Unit.active == True, Unit.kind.in_(UNIT_KINDS))  # noqa: E712
+
+
 def units_for_reconciliation() -> list[Unit]:
-    return list(Unit.select().where(Unit.active == True, Unit.kind.in_(UNIT_KINDS)).order_by(Unit.name))  # noqa: E712
+    return list(_reconciled_units().order_by(Unit.name))
+
+
+def unit_for_reconciliation(unit_id: int | None) -> Unit | None:
+    """The unit a save names, if KE reviews with it; None for any other id."""
+    return _reconciled_units().where(Unit.id == (unit_id or 0)).get_or_none()
 
 
 def reconciliation_for(unit: Unit, year: int) -> Reconciliation:
@@ -109,24 +119,39 @@ def form_version(rec: Reconciliation) -> int:
     return rec.version if rec.id is not None else 0
 
 
+def _contact_problem(value: str) -> str | None:
+    if len(value) > CONTACT_LIMIT:
+        return _("Teksten er for lang (høyst %(n)s tegn).", n=CONTACT_LIMIT)
+    return None
+
+
+def _locked_for_save(unit: Unit, year: int, version) -> Reconciliation:
+    """The unit's row for the year, locked, created if there is none (two first saves at
+    once make one row: the second waits for the first and is then stale), after checking
+    that the form was read at the version stored now. A form that names no version, or
+    not a number, was read at none: it is refused like a stale one (a replayed request
+    must not overwrite what was saved after it)."""
+    # made at version 0: what form_version says of a unit with no row (the save raises it)
+    Reconciliation.insert(unit=unit, school_year=year, version=0).on_conflict_ignore().execute()
+    rec = locked(Reconciliation.select().where(Reconciliation.unit == unit, Reconciliation.school_year == year))
+    if str(version).strip() != str(rec.version):
+        raise ReconciliationConflict(_saved_meanwhile(rec))
+    return rec
+
+
 def save_reconciliation(by: User, unit: Unit, year: int, values: dict) -> Reconciliation:
     """KE records the contact persons, a note and whether the unit is reviewed: the fields
     the form sent (one it did not send stays as it is), based on the version the page was
-    read at (`version`; a save from a page read before another's is refused)."""
+    read at (`version`; a save from a page read before another's, or with none, is refused)."""
     if values.get("status") not in STATUSES:
         raise ValueError(_("Velg status."))
     for name in ("ke_contact_name", "unit_contact_name"):
-        if len(values.get(name, "")) > CONTACT_LIMIT:
-            raise ValueError(_("Teksten er for lang (høyst %(n)s tegn).", n=CONTACT_LIMIT))
+        if (problem := _contact_problem(values.get(name, ""))) is not None:
+            raise ValueError(problem)
     if len(values.get("note", "")) > NOTE_LIMIT:
         raise ValueError(_("Notatet kan ha høyst 2000 tegn."))  # NOTE_LIMIT
     with write_transaction():
-        rec = Reconciliation.get_or_none(Reconciliation.unit == unit, Reconciliation.school_year == year)
-        now = rec or reconciliation_for(unit, year)
-        if values.get("version") is not None and str(values["version"]) != str(form_version(now)):
-            raise ReconciliationConflict(_saved_meanwhile(now))
-        if rec is None:
-            rec = Reconciliation.create(unit=unit, school_year=year)
+        rec = _locked_for_save(unit, year, values.get("version"))
         rec.status = values["status"]
         for name in ("ke_contact_name", "unit_contact_name", "note"):
             if name in values:
@@ -163,19 +188,17 @@ def differences_for_unit(unit: Unit, year: int) -> list[Difference]:
     return differences(unit, year, informed_only=True)
 
 
-def save_unit_side(by: User, unit: Unit, year: int, unit_contact_name: str) -> Reconciliation:
+def save_unit_side(by: User, unit: Unit, year: int, unit_contact_name: str, version) -> Reconciliation:
     """The unit (its leader or ITO-koordinator) names its contact person for the June
-    review; KE records the review itself."""
+    review, on the version its page was read at; KE records the review itself. Either
+    side's save from a page read before the other's is refused, never erasing it."""
     name = (unit_contact_name or "").strip()
     if not name:
         raise ValueError(_("Skriv hvem som er enhetens kontaktperson."))
-    if len(name) > 200:
-        raise ValueError(_("Teksten er for lang (høyst %(n)s tegn).", n=200))
+    if (problem := _contact_problem(name)) is not None:
+        raise ValueError(problem)
     with write_transaction():
-        rec = Reconciliation.get_or_none(Reconciliation.unit == unit, Reconciliation.school_year == year)
-        if rec is None:
-            rec = Reconciliation.create(unit=unit, school_year=year)
-        # a new version: KE's save from a page read before this is refused, not erasing it
+        rec = _locked_for_save(unit, year, version)
         Reconciliation.update(unit_contact_name=name, version=Reconciliation.version + 1).where(
             Reconciliation.id == rec.id
         ).execute()

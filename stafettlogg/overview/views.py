@@ -82,6 +82,7 @@ def _overview_page(unit, year, values=None, errors=None, status=200):
                 years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
                 decisions=domain.informed_decisions(unit, year),
                 reconciliation=reconciliation.reconciliation_for(unit, year),
+                form_version=reconciliation.form_version,
                 differences=differences(),
                 reconciliation_label=reconciliation.status_label,
                 kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
@@ -152,10 +153,15 @@ def _external(external_id) -> ExternalCoordination:
 def unit_review(unit_id, year):
     """The unit's side of the June review with KE: its contact person."""
     year = _valid_year(year)
+    form = request.form
     try:
-        reconciliation.save_unit_side(current_user, g.unit, year, request.form.get("unit_contact_name", ""))
+        reconciliation.save_unit_side(
+            current_user, g.unit, year, form.get("unit_contact_name", ""), form.get("version")
+        )
+    except reconciliation.ReconciliationConflict as e:  # what they typed stays, on the new version
+        return _overview_page(g.unit, year, form, {"unit_contact_name": str(e)}, 409)
     except ValueError as e:
-        return _overview_page(g.unit, year, request.form, {"unit_contact_name": str(e)}, 422)
+        return _overview_page(g.unit, year, form, {"unit_contact_name": str(e)}, 422)
     flash(_("Enhetens kontaktperson for gjennomgangen er lagret."), "success")
     return redirect(url_for("overview.unit_overview", unit_id=g.unit.id, year=year) + "#rec-h", 303)
 
@@ -371,8 +377,8 @@ def ke_reconciliation(year, errors=None, status=200, typed=None):
 @bp.route("/ke/avstemming/<int:year>", methods=["POST"])
 def ke_reconciliation_update(year):
     year = _valid_year(year)
-    unit = Unit.get_or_none(Unit.id == (request.form.get("unit", type=int) or 0))
-    if unit is None or unit.kind not in reconciliation.UNIT_KINDS:
+    unit = reconciliation.unit_for_reconciliation(row_id(request.form.get("unit")))
+    if unit is None:
         return ke_reconciliation(year, errors={"unit": _("Velg en skole eller barnehage.")}, status=422)
     fields = ("status", "ke_contact_name", "unit_contact_name", "note", "version")
     values = {k: request.form[k] for k in fields if k in request.form}  # one not sent stays as it is
