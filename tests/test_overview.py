@@ -491,6 +491,9 @@ def test_ke_registers_a_decision_and_lists_it_with_filters(auth, db_conn):
     assert "Jonas Eriksen" in html and "Liv Åsheim" not in html
     html = client.get("/ke?q=vestborg&informed=no").get_data(as_text=True)
     assert "Liv Åsheim" in html and "Ahmed Rahimi" not in html
+    for wildcard in ("_", "%", "T_ine"):  # typed text, not a pattern: "_" matches no one
+        html = client.get("/ke", query_string={"q": wildcard}).get_data(as_text=True)
+        assert "Trine Olsen" not in html and "Liv Åsheim" not in html, wildcard
     html = client.get(f"/ke?unit={bhg.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in html and "Liv Åsheim" in html and "Trine Olsen" not in html
 
@@ -687,6 +690,29 @@ def test_a_refused_decision_is_also_informed_with_consent(auth, db_conn):
     assert auth.persona("coordinating_unit").post(f"/ke/vedtak/{record.id}/informer").status_code == 303
     note = Notification.get(Notification.kind == "ke_informed")
     assert note.user_id == user("enhetsleder2").id and "avslått" in note.text
+
+
+def test_the_notice_of_a_decision_links_to_a_year_that_shows_it_and_the_flash_counts_who_was_told(auth, db_conn):
+    """Finding: the notice always linked to this school year's overview, where a refusal
+    made last year (or a grant that has ended) is not shown; and the flash counted the
+    unit's leaders while the unit's ITO-koordinator was told too."""
+    from stafettlogg.models import ItoDelegation
+
+    nord = unit("Nordbyen skole")
+    ItoDelegation.create(unit=nord, user=user("larer"), granted_by=user("enhetsleder"))
+    last_year = domain.current_school_year() - 1
+    refused = CoordinatorRecord.create(
+        child_name="Avslag Barn", unit=nord, kind="koordinator", decision="refused",
+        decided_on=dt.date(last_year + 1, 6, 20), consent_to_inform=True, created_by=user("ke"),
+    )  # fmt: skip
+    response = auth.persona("coordinating_unit").post(f"/ke/vedtak/{refused.id}/informer", follow_redirects=True)
+    told = Notification.select().where(Notification.kind == "ke_informed")
+    assert {user("enhetsleder").id, user("larer").id} <= {n.user_id for n in told}
+    assert f"({told.count()} personer fikk varsel)" in response.get_data(as_text=True)
+    url = told.first().url
+    assert f"/oversikt/{last_year}#ke-{refused.id}" in url
+    page = auth.persona("unit_leader").get(url.split("#")[0]).get_data(as_text=True)
+    assert f'id="ke-{refused.id}"' in page and "Avslag Barn" in page
 
 
 # ---------------------------------------------------------------- June reconciliation
@@ -1018,6 +1044,16 @@ def test_exports_never_turn_typed_text_into_formulas(auth, db_conn):
     assert [(c.data_type, c.value) for c in cells] == [("s", '\'=HYPERLINK("http://evil.example","Klikk")')]
     koordinator = [c.value for row in sheet.iter_rows() for c in row if c.value and "900 00 000" in str(c.value)]
     assert koordinator == ["'+47 900 00 000"]
+    assert sheet.title == f"Oversikt {this_year()}-{this_year() + 1}"
+
+
+@pytest.mark.parametrize("sign", ["＝", "＋", "－", "＠"])
+def test_a_full_width_formula_sign_is_escaped_too(sign):
+    """Some spreadsheets read the full-width signs as the ASCII ones."""
+    from stafettlogg.overview.exports import spreadsheet_safe
+
+    assert spreadsheet_safe(f"{sign}HYPERLINK(1)") == f"'{sign}HYPERLINK(1)"
+    assert spreadsheet_safe("Ｏla") == "Ｏla" and spreadsheet_safe("") == ""
 
 
 def test_guide_file_with_a_dangling_answer_is_refused(tmp_path, monkeypatch):

@@ -457,24 +457,36 @@ def overview_window(rows: list[OverviewRow], cursor: str | None) -> Window:
     )
 
 
-def informed_decisions(unit: Unit, year: int) -> list[CoordinatorRecord]:
-    """What KE has told the unit that concerns the school year, newest first: the
-    decisions in force in it (in_force_in), and the refusals made in it."""
+def concerns_year(year: int):
+    """The condition on KE's decisions that concern the school year: in force in it
+    (in_force_in), or refused in it."""
     start, end = year_bounds(year)
     refused_in_the_year = (
         (CoordinatorRecord.decision == "refused")
         & (CoordinatorRecord.decided_on >= start.date())
         & (CoordinatorRecord.decided_on < end.date())
     )
+    return in_force_in(year) | refused_in_the_year
+
+
+def informed_decisions(unit: Unit, year: int) -> list[CoordinatorRecord]:
+    """What KE has told the unit that concerns the school year, newest first."""
     return list(
         CoordinatorRecord.select()
-        .where(
-            CoordinatorRecord.unit == unit,
-            CoordinatorRecord.informed_at.is_null(False),
-            in_force_in(year) | refused_in_the_year,
-        )
+        .where(CoordinatorRecord.unit == unit, CoordinatorRecord.informed_at.is_null(False), concerns_year(year))
         .order_by(CoordinatorRecord.informed_at.desc())
     )
+
+
+def latest_year_showing(record: CoordinatorRecord) -> int:
+    """The latest school year, up to this one, whose overview shows the decision (the
+    year a refusal was made; the last year a grant was in force), where the unit is sent
+    to see which child it concerns; the year it was decided when none does."""
+    decided = school_year_of(record.decided_on)
+    for year in range(current_school_year(), decided - 1, -1):
+        if CoordinatorRecord.select().where(CoordinatorRecord.id == record.id, concerns_year(year)).exists():
+            return year
+    return decided
 
 
 # ---------------------------------------------------------------- external coordination

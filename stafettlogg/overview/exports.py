@@ -47,10 +47,15 @@ def _note(row: OverviewRow) -> str:
     return ""
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def spreadsheet_safe(value: str) -> str:
     """Text that starts like a formula is prefixed with an apostrophe, so that a name
-    typed as "=HYPERLINK(...)" is shown, never run, by Excel (OWASP: CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    typed as "=HYPERLINK(...)" is shown, never run, by Excel (OWASP: CSV injection); the
+    full-width signs (＝ ＋ － ＠), which some spreadsheets read as the ASCII ones, too."""
+    first = unicodedata.normalize("NFKC", value[:1])
+    return "'" + value if first[:1] in FORMULA_STARTS else value
 
 
 def row_values(row: OverviewRow) -> list[str]:
@@ -100,7 +105,7 @@ def overview_csv(unit_name: str, year: int, rows: list[OverviewRow]) -> bytes:
 def overview_xlsx(unit_name: str, year: int, rows: list[OverviewRow]) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = f"Oversikt {year}-{year + 1}"
+    sheet.title = _("Oversikt %(year)s", year=f"{year}-{year + 1}")  # a sheet's name has no "/"
     sheet.append([title(unit_name, year)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([classification()])

@@ -6,12 +6,13 @@ from peewee import JOIN, fn
 
 from stafettlogg import audit
 from stafettlogg.access import delegation
-from stafettlogg.dates import local_today, school_year_of
+from stafettlogg.dates import local_today
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, Role, Unit, User, utcnow
 from stafettlogg.notify import msg, notify
-from stafettlogg.org.queries import active_unit_leaders, leads
+from stafettlogg.org.queries import leads
+from stafettlogg.overview.domain import latest_year_showing
 from stafettlogg.windows import Window, dated_window, row_id
 
 KINDS = ("koordinator", "barnekoordinator")
@@ -155,9 +156,6 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
         raise KeError(_("Enheten kan bare informeres når samtykke fra familien er registrert."), "consent_to_inform")
     if record.unit is None:
         raise KeError(_("Velg barnets skole eller barnehage før du informerer."), "unit")
-    leaders = active_unit_leaders(record.unit)
-    if not leaders:
-        raise KeError(_("%(unit)s har ingen aktiv enhetsleder i Stafettlogg.", unit=record.unit.name), "unit")
     role = {"koordinator": msg("koordinator"), "barnekoordinator": msg("barnekoordinator")}.get(
         record.kind, record.kind
     )
@@ -181,7 +179,8 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
             date=decided,
             ke=", ".join(x for x in (by.name, by.phone or by.email) if x),
         )
-    year = school_year_of(local_today())  # the decision stands in every later year's overview
+    # the overview of a year that shows the decision (a refusal: the year it was made)
+    year = latest_year_showing(record)
     url = url_for("overview.unit_overview", unit_id=record.unit_id, year=year) + f"#ke-{record.id}"
     with write_transaction():
         # the decision as it was checked above: a colleague's save a moment ago (consent
@@ -198,10 +197,16 @@ def inform_unit(by: User, record: CoordinatorRecord) -> int:
         )
         if not informed:
             raise KeError(_("Noen andre har endret vedtaket samtidig. Enheten er ikke informert."), "version")
-        for leader in told_of_overview([record.unit_id]):
-            notify(leader, "ke_informed", text, url=url, email_subject=msg("Melding fra koordinerende enhet"))
+        subject = msg("Melding fra koordinerende enhet")
+        told = [
+            person
+            for person in told_of_overview([record.unit_id])
+            if notify(person, "ke_informed", text, url=url, email_subject=subject)
+        ]
+        if not told:  # no one: nothing is marked informed
+            raise KeError(_("%(unit)s har ingen aktiv enhetsleder i Stafettlogg.", unit=record.unit.name), "unit")
         audit.record("coordinator_record_inform_unit", obj=record, user=by)
-    return len(leaders)
+    return len(told)
 
 
 def records(filters: dict, cursor: str | None = None) -> Window:
@@ -236,9 +241,9 @@ SHOWN = (
 
 def _filtered(filters: dict):
     query = CoordinatorRecord.select(*SHOWN).join(Unit, JOIN.LEFT_OUTER)
+    # contains(): the text as typed, "%" and "_" too, not as wildcards
     if q := (filters.get("q") or "").strip():
-        pattern = f"%{q}%"
-        query = query.where(CoordinatorRecord.child_name.ilike(pattern) | CoordinatorRecord.person_name.ilike(pattern))
+        query = query.where(CoordinatorRecord.child_name.contains(q) | CoordinatorRecord.person_name.contains(q))
     if filters.get("kind") in KINDS:
         query = query.where(CoordinatorRecord.kind == filters["kind"])
     if filters.get("decision") in DECISIONS:
@@ -248,7 +253,7 @@ def _filtered(filters: dict):
         query = query.where(CoordinatorRecord.unit == unit_id)
     elif unit:
         # the school or kindergarten by (part of) its name: the filter lists no units
-        query = query.where(Unit.name.ilike(f"%{unit}%"))
+        query = query.where(Unit.name.contains(unit))
     if filters.get("informed") == "no":
         query = query.where(CoordinatorRecord.informed_at.is_null())
     elif filters.get("informed") == "yes":

@@ -13,6 +13,8 @@ import json
 import math
 import typing
 
+from babel.dates import get_month_names
+from flask_babel import get_locale
 from markupsafe import Markup, escape
 from peewee import SQL, Case, fn
 
@@ -655,7 +657,12 @@ def one_unit(data: dict, unit_id: int) -> dict:
     }
 
 
-MONTH_ABBR = ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des")
+def month_abbr() -> tuple[str, ...]:
+    """The twelve months' short names in the reader's language (CLDR, through Babel): «jan»
+    … «des» in bokmål and nynorsk."""
+    return tuple(get_month_names("abbreviated", context="stand-alone", locale=get_locale()).values())
+
+
 SERIES = (("started", "#1f5f8b"), ("closed", "#8a4b08"))
 
 
@@ -667,6 +674,7 @@ def month_chart(by_month: dict, labels: dict, title: str) -> Markup:
     width, height, left, bottom, top = 720, 260, 36, 40, 16
     months = list(by_month)
     peak = max([0] + [by_month[m][k].height for m in months for k, _c in SERIES])
+    names = month_abbr()
     peak = max(SMALLEST_SHOWN, math.ceil(peak / (2 * SMALLEST_SHOWN)) * 2 * SMALLEST_SHOWN)
     step = (width - left - 8) / len(months)
     bar = step / (len(SERIES) + 1)
@@ -690,7 +698,7 @@ def month_chart(by_month: dict, labels: dict, title: str) -> Markup:
             h = plot * value.height / peak
             parts.append(
                 f'<rect x="{x0 + j * bar:.1f}" y="{top + plot - h:.1f}" width="{bar - 1:.1f}" height="{h:.1f}" '
-                f'fill="{colour}"><title>{escape(labels[key])} {MONTH_ABBR[month - 1]} {year}: {escape(value)}</title></rect>'
+                f'fill="{colour}"><title>{escape(labels[key])} {names[month - 1]} {year}: {escape(value)}</title></rect>'
             )
             if value.hidden:
                 parts.append(
@@ -699,7 +707,7 @@ def month_chart(by_month: dict, labels: dict, title: str) -> Markup:
                 )
         parts.append(
             f'<text x="{x0 + bar:.1f}" y="{height - bottom + 16}" text-anchor="middle" font-size="12" fill="#333">'
-            f"{MONTH_ABBR[month - 1]}</text>"
+            f"{names[month - 1]}</text>"
         )
     for j, (key, colour) in enumerate(SERIES):
         x = left + j * 160

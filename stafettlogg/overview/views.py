@@ -322,8 +322,8 @@ def ke_record_inform(record_id):
         return _record_form("overview/ke_record_form.html", record, _record_values(record), {"inform": str(e)}, 409)
     flash(
         ngettext(
-            "%(unit)s er informert (%(num)s enhetsleder fikk varsel).",
-            "%(unit)s er informert (%(num)s enhetsledere fikk varsel).",
+            "%(unit)s er informert (%(num)s person fikk varsel).",
+            "%(unit)s er informert (%(num)s personer fikk varsel).",
             count,
             unit=record.unit.name,
         ),
@@ -439,7 +439,7 @@ def statistics():
             several=several,
             chosen=chosen,
             search=search,
-            month_abbr=stats.MONTH_ABBR,
+            month_abbr=stats.month_abbr(),
             counted_at=counted_at,
             snapshot_minutes=stats.SNAPSHOT_SECONDS // 60,
         )
