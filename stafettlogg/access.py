@@ -158,6 +158,7 @@ ACCESS: dict[str, str] = {
     "overview.ke_record_edit": "coordinating_unit",
     "overview.ke_record_inform": "coordinating_unit",
     "overview.ke_reconciliation": "coordinating_unit",
+    "overview.ke_reconciliation_unit": "coordinating_unit",
     "overview.ke_reconciliation_update": "coordinating_unit",
     "overview.statistics": "area_leader unit_leader",
     "guide.guide": "staff",

@@ -360,6 +360,7 @@ def url_values(app, log=None):
         return {
             "log_id": log.id,
             "unit_id": log.unit_id,
+            "school_id": log.unit_id,  # a unit KE reviews with: a global route
             "staff_id": user("larer").id,
             "consent_id": log.consents[0].id,
             "guardian_id": Guardian.select().where(Guardian.log == log).first().id,

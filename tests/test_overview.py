@@ -779,17 +779,25 @@ def test_the_units_differences_do_not_tell_of_a_decision_ke_has_not_told_it(auth
     assert "Mangler i KE-registeret" in html
 
 
-@pytest.mark.parametrize("method, data", [("GET", None), ("POST", {"unit": ""})])
+@pytest.mark.parametrize("method, data", [("GET", None), ("POST", {"status": "x"})])
 def test_the_reconciliation_page_is_audited(auth, db_conn, log, method, data):
-    """KE's reconciliation names children whose log records a koordinator (from the
-    units' overviews, not KE's register): a read of the logs' children, audited like the
-    unit overview, also when shown again with a refusal (422)."""
+    """A unit's June review names children whose log records a koordinator (from the
+    unit's overview, not KE's register): a read of the logs' children, audited like the
+    unit overview, also when shown again with a refusal (422). The list of every unit
+    names no child, and reads no unit's children."""
     Log.update(coordinator_name="Lise Habil", coordinator_service="habiliteringstjenesten").where(
         Log.id == log.id
     ).execute()
     views = AuditEvent.select().where(AuditEvent.action == "reconciliation_view")
     before = views.count()
-    response = auth.persona("coordinating_unit").open(f"/ke/avstemming/{this_year()}", method=method, data=data)
+    ke = auth.persona("coordinating_unit")
+    listing = ke.get(f"/ke/avstemming/{this_year()}").get_data(as_text=True)
+    assert "Lea Testesen" not in listing and "Petter Ås Strøm" not in listing and views.count() == before
+    nord = unit("Nordbyen skole")
+    if method == "GET":
+        response = ke.get(f"/ke/avstemming/{this_year()}/enhet/{nord.id}")
+    else:
+        response = ke.post(f"/ke/avstemming/{this_year()}", data={"unit": nord.id, "version": 0, **data})
     assert response.status_code == (200 if method == "GET" else 422)
     assert "Lea Testesen" in response.get_data(as_text=True)
     assert views.count() == before + 1
@@ -803,11 +811,39 @@ def test_the_reconciliation_page_is_audited(auth, db_conn, log, method, data):
     assert seen and seen[0]["role"] == "coordinating_unit"
 
 
+def test_the_reconciliation_list_reads_every_unit_in_a_fixed_number_of_queries(auth, db_conn):
+    """Finding: KE's June page read each unit's overview, KE's decisions and leaders one
+    unit at a time (six queries a unit: 900 for 150 schools and kindergartens) and named
+    every child with a difference in one answer. Now the list reads the units, their
+    reviews and their leaders in one query each; a unit's differences are on its page."""
+    from bench.run import counting
+    from stafettlogg.db import db
+
+    ke = auth.persona("coordinating_unit")
+
+    def queries():
+        with counting(db) as counter:
+            assert ke.get(f"/ke/avstemming/{this_year()}").status_code == 200
+        return len(counter["sql"])
+
+    before = queries()
+    nord = unit("Nordbyen skole")
+    for i in range(20):
+        Unit.create(name=f"Testskole {i:02d}", kind=nord.kind, area=nord.area, active=True)
+    html = ke.get(f"/ke/avstemming/{this_year()}").get_data(as_text=True)
+    assert "Testskole 19" in html
+    assert queries() == before
+    for unit_id in (nord.id + 10**6, 10**30):
+        assert ke.get(f"/ke/avstemming/{this_year()}/enhet/{unit_id}").status_code == 404
+    Unit.update(active=False).where(Unit.id == nord.id).execute()
+    assert ke.get(f"/ke/avstemming/{this_year()}/enhet/{nord.id}").status_code == 404
+
+
 def test_ke_reviews_a_unit_and_june_reminders_are_idempotent(app, auth, db_conn):
     nord = unit("Nordbyen skole")
     year = 2026
     client = auth.persona("coordinating_unit")
-    html = client.get(f"/ke/avstemming/{year}").get_data(as_text=True)
+    html = client.get(f"/ke/avstemming/{year}/enhet/{nord.id}").get_data(as_text=True)
     assert "Mangler i KE-registeret" in html and "Petter Ås Strøm" in html
     response = client.post(
         f"/ke/avstemming/{year}",
@@ -969,6 +1005,7 @@ ROUTES = [
     ("POST", "/ke/vedtak/{record}/informer", {"coordinating_unit"}),
     ("GET", "/ke/avstemming", {"coordinating_unit"}),
     ("GET", "/ke/avstemming/{year}", {"coordinating_unit"}),
+    ("GET", "/ke/avstemming/{year}/enhet/{nord}", {"coordinating_unit"}),
     ("POST", "/ke/avstemming/{year}", {"coordinating_unit"}),
     ("GET", "/statistikk", {"unit_leader", "other_unit_leader", "area_leader"}),
     (
@@ -1483,7 +1520,7 @@ def test_the_june_review_saved_from_an_older_page_erases_nothing(auth, db_conn):
     nord = unit("Nordbyen skole")
     year = 2026
     ke = auth.persona("coordinating_unit")
-    page = ke.get(f"/ke/avstemming/{year}").get_data(as_text=True)
+    page = ke.get(f"/ke/avstemming/{year}/enhet/{nord.id}").get_data(as_text=True)
     read_at = re.search(rf'name="unit" value="{nord.id}">\s*<input type="hidden" name="version" value="(\d+)"', page)
     assert read_at and read_at.group(1) == "0"
     leader = auth.login_as("enhetsleder")
@@ -1565,7 +1602,7 @@ def test_ke_reviews_only_the_units_it_lists(auth, db_conn):
     nord = unit("Nordbyen skole")
     Unit.update(active=False).where(Unit.id == nord.id).execute()
     ke = auth.persona("coordinating_unit")
-    assert f'name="unit" value="{nord.id}"' not in ke.get("/ke/avstemming/2026").get_data(as_text=True)
+    assert f"/enhet/{nord.id}" not in ke.get("/ke/avstemming/2026").get_data(as_text=True)
     response = ke.post("/ke/avstemming/2026", data={"unit": nord.id, "version": 0, "status": "reviewed"})
     assert response.status_code == 422
     assert not Reconciliation.select().where(Reconciliation.unit == nord).exists()

@@ -105,7 +105,7 @@ def test_the_reconciliation_compares_the_units_rows_and_kes_decisions_of_one_mom
         return 'FROM "external_coordination"' in sql and unit.id in params
 
     steps = _between_two_reads(monkeypatch, the_units_externals, change)
-    response = auth.persona("coordinating_unit").get(f"/ke/avstemming/{domain.current_school_year()}")
+    response = auth.persona("coordinating_unit").get(f"/ke/avstemming/{domain.current_school_year()}/enhet/{unit.id}")
     assert response.status_code == 200 and steps == ["read", "changed"]
     assert CoordinatorRecord.get_or_none(CoordinatorRecord.child_name == "Utenfor Snapshotsen")  # written meanwhile
     assert "Utenfor Snapshotsen" not in response.get_data(as_text=True)  # a difference of neither or both

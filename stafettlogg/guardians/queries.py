@@ -319,7 +319,8 @@ LIST_ENDPOINTS = (
     "view:overview.unit_overview",
     "view:overview.export",
     "view:lifecycle.queue",
-    "view:overview.ke_reconciliation",
+    "view:overview.ke_reconciliation",  # every unit's differences on one page, before 2026-12-07
+    "view:overview.ke_reconciliation_unit",
 )
 
 

@@ -99,6 +99,17 @@ def unit_for_reconciliation(unit_id: int | None) -> Unit | None:
     return _reconciled_units().where(Unit.id == (unit_id or 0)).get_or_none()
 
 
+def reconciliations_for(units: list[Unit], year: int) -> dict[int, Reconciliation]:
+    """reconciliation_for of each unit, in one query (KE's list of every unit)."""
+    saved = {
+        rec.unit_id: rec
+        for rec in Reconciliation.select().where(
+            Reconciliation.unit.in_([unit.id for unit in units]), Reconciliation.school_year == year
+        )
+    }
+    return {unit.id: saved.get(unit.id) or Reconciliation(unit=unit, school_year=year) for unit in units}
+
+
 def reconciliation_for(unit: Unit, year: int) -> Reconciliation:
     """The unit's row for the year, unsaved (not started) when none exists yet."""
     found = Reconciliation.get_or_none(Reconciliation.unit == unit, Reconciliation.school_year == year)

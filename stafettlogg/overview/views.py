@@ -12,7 +12,7 @@ from stafettlogg.i18n import ngettext
 from stafettlogg.logs import states
 from stafettlogg.logs.sections import parse_date
 from stafettlogg.models import CoordinatorRecord, ExternalCoordination, Role, Unit
-from stafettlogg.org.queries import active_unit_leaders
+from stafettlogg.org.queries import active_leaders_by_unit, active_unit_leaders
 from stafettlogg.overview import domain, exports, ke, reconciliation, stats
 from stafettlogg.web import is_htmx, page_or_fragment, row_or_404
 from stafettlogg.windows import row_id
@@ -342,34 +342,57 @@ def _default_reconciliation_year() -> int:
 
 @bp.route("/ke/avstemming", defaults={"year": None})
 @bp.route("/ke/avstemming/<int:year>")
-def ke_reconciliation(year, errors=None, status=200, typed=None):
-    """Every school's and kindergarten's differences, which name the children whose log
-    records a koordinator: audited like the unit overview, a 422 re-render too."""
+def ke_reconciliation(year, errors=None, status=200):
+    """Every school's and kindergarten's June review: its status, contacts and leaders,
+    read for all units at once (three queries, whatever their number). It names no child:
+    each unit's differences are on the unit's own page."""
     year = _valid_year(request.args.get("aar", type=int) or year or _default_reconciliation_year())
-    with snapshot():  # every unit's rows and decisions read at one moment
-        units = [
-            {
-                "unit": unit,
-                "rec": reconciliation.reconciliation_for(unit, year),
-                "differences": reconciliation.differences(unit, year),
-                "leaders": active_unit_leaders(unit),
-            }
-            for unit in reconciliation.units_for_reconciliation()
-        ]
-    named = [difference.log_id for unit in units for difference in unit["differences"]]
-    # a write: after the snapshot, before anything is shown
-    audit.record_named("view:overview.ke_reconciliation", named, viewed=("reconciliation_view", None))
+    with snapshot():
+        units = reconciliation.units_for_reconciliation()
+        recs = reconciliation.reconciliations_for(units, year)
+        leaders = active_leaders_by_unit([unit.id for unit in units])
     return render_template(
         "overview/reconciliation.html",
         year=year,
         year_label=domain.year_label(year),
         years=range(domain.current_school_year(), domain.current_school_year() - 5, -1),
-        units=units,
+        units=[{"unit": unit, "rec": recs[unit.id], "leaders": leaders[unit.id]} for unit in units],
+        reconciliation_label=reconciliation.status_label,
+        errors=errors or {},
+    ), status
+
+
+@bp.route("/ke/avstemming/<int:year>/enhet/<int:school_id>")
+def ke_reconciliation_unit(year, school_id, errors=None, status=200, typed=None):
+    """One school's or kindergarten's June review with KE: the differences between its
+    overview and KE's register, which name the children whose log records a koordinator
+    (audited like the unit overview, a 409/422 re-render too), and KE's form. KE reviews
+    with every unit: `school_id`, not `unit_id`, which access.py judges by the caller's
+    role towards that unit."""
+    year = _valid_year(year)
+    unit = reconciliation.unit_for_reconciliation(school_id)
+    if unit is None:
+        abort(404)
+    with snapshot():  # the unit's rows and KE's decisions read at one moment
+        rec = reconciliation.reconciliation_for(unit, year)
+        differences = reconciliation.differences(unit, year)
+        leaders = active_unit_leaders(unit)
+    named = [difference.log_id for difference in differences]
+    # a write: after the snapshot, before anything is shown
+    audit.record_named("view:overview.ke_reconciliation_unit", named, viewed=("reconciliation_view", unit))
+    return render_template(
+        "overview/reconciliation_unit.html",
+        year=year,
+        year_label=domain.year_label(year),
+        unit=unit,
+        rec=rec,
+        differences=differences,
+        leaders=leaders,
         reconciliation_label=reconciliation.status_label,
         kind_label=ke.labels_once(ke.kind_label, ke.KINDS),
         errors=errors or {},
-        typed=typed or {},  # {unit id: what was typed}, shown again when the save is refused
-        form_version=reconciliation.form_version,
+        typed=typed or {},  # what was typed, shown again when the save is refused
+        form_version=reconciliation.form_version(rec),
         contact_limit=reconciliation.CONTACT_LIMIT,
     ), status
 
@@ -378,16 +401,16 @@ def ke_reconciliation(year, errors=None, status=200, typed=None):
 def ke_reconciliation_update(year):
     year = _valid_year(year)
     unit = reconciliation.unit_for_reconciliation(row_id(request.form.get("unit")))
-    if unit is None:
+    if unit is None:  # the form names its unit: only a made-up post names another
         return ke_reconciliation(year, errors={"unit": _("Velg en skole eller barnehage.")}, status=422)
     fields = ("status", "ke_contact_name", "unit_contact_name", "note", "version")
     values = {k: request.form[k] for k in fields if k in request.form}  # one not sent stays as it is
     try:
         reconciliation.save_reconciliation(current_user, unit, year, values)
     except reconciliation.ReconciliationConflict as e:  # the form shows what they typed, on the new version
-        return ke_reconciliation(year, errors={f"unit-{unit.id}": str(e)}, status=409, typed={unit.id: values})
+        return ke_reconciliation_unit(year, unit.id, errors={"form": str(e)}, status=409, typed=values)
     except ValueError as e:
-        return ke_reconciliation(year, errors={f"unit-{unit.id}": str(e)}, status=422, typed={unit.id: values})
+        return ke_reconciliation_unit(year, unit.id, errors={"form": str(e)}, status=422, typed=values)
     flash(_("Gjennomgangen for %(unit)s er lagret.", unit=unit.name), "success")
     return redirect(url_for("overview.ke_reconciliation", year=year) + f"#unit-{unit.id}", 303)
 

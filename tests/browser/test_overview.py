@@ -94,8 +94,16 @@ def test_ke_records_a_decision_and_informs_the_unit(page, width):
     assert "Trine Olsen" not in p.inner_text("#records")
 
     page.click("text=Årlig avstemming")
-    assert "Mangler i KE-registeret" in p.content()
+    assert "Mangler i KE-registeret" not in p.content()  # the list of units names no child
     page.screenshot(f"ke-reconciliation-{width}")
+    page.click("table >> text=Nordbyen skole")
+    assert "Mangler i KE-registeret" in p.content()
+    page.screenshot(f"ke-reconciliation-unit-{width}")
+    p.fill("#ke-contact", "Kristin Koordinator")
+    p.select_option("#status", "reviewed")
+    page.click("button:has-text('Lagre for Nordbyen skole')")
+    assert "Gjennomgangen for Nordbyen skole er lagret" in p.content()
+    assert "Kristin Koordinator" in p.inner_text("table")
     page.logout()
 
     # the school's leader got the notice and sees the child in the overview
