@@ -624,6 +624,18 @@ class ClassGroupPeriod(BaseModel):
         indexes = ((("log", "unit", "school_year"), True),)
 
 
+class LogPeriod(BaseModel):
+    """A period the log was in use before it was reopened: from its activation to its
+    close (seed 001: a log reopened with new consent is the same log, and what it was
+    then stays true of the years it was in use). The period in progress, or the last one,
+    is the log's own (Log.activated_at, Log.closed_at); states.apply files it here when
+    a transition takes the ended log back out of its ended state (reopen, take_over)."""
+
+    log = ForeignKeyField(Log, backref="periods", on_delete="CASCADE")
+    started_at = DateTimeField()
+    ended_at = DateTimeField(null=True)
+
+
 class Answer:
     """The life of a handover proposal and of a takeover request: pending until one answer
     (or a withdrawal) closes it, once."""
@@ -950,6 +962,7 @@ MODELS = [
     ChildTalk,
     GuideAnswer,
     ClassGroupPeriod,
+    LogPeriod,
     Handover,
     LogRequest,
     NationalIdLookup,

@@ -15,6 +15,7 @@ from stafettlogg.models import (
     GuideAnswer,
     Handover,
     Log,
+    LogPeriod,
     LogRequest,
     LogStatus,
     Notification,
@@ -75,6 +76,7 @@ def test_deleting_a_log_leaves_no_row_referring_to_it(app, db_conn):
         )
         GuideAnswer.create(log=log, result_id="ip_koordinator", answered_by=log.holder)
         ClassGroupPeriod.create(log=log, unit=log.unit, school_year=2025, class_group="4B")
+        LogPeriod.create(log=log, started_at=utcnow(), ended_at=utcnow())
         Notification.create(user=log.holder, kind="test", message="{}", log_id=log.id, dedupe_key="purge-all")
         send_email("mor@example.no", msg("Ny stafettholder"), msg("Ny stafettholder"), log=log)
         Handover.create(log=log, from_user=log.holder, to_user=user("larer"), created_by=log.holder)

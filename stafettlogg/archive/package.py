@@ -26,6 +26,7 @@ from flask_babel import force_locale
 from stafettlogg.archive.documents import Document, language
 from stafettlogg.dates import local
 from stafettlogg.i18n import gettext as _
+from stafettlogg.logs.states import first_activated_at
 from stafettlogg.models import Log, utcnow
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -161,7 +162,8 @@ def case_message(log: Log) -> bytes:
         _el(kl, "klasseID", log.subject.national_id)
         _el(kl, "erSkjermet", "true")
     _external_key(mappe, "referanseEksternNoekkel", str(log.id))
-    _el(mappe, "saksdato", _local_date(log.activated_at or log.created_at))
+    # the day the case began: the first activation, also of a log reopened since
+    _el(mappe, "saksdato", _local_date(first_activated_at(log) or log.created_at))
     _people(mappe, "administrativEnhet", log.unit.name, str(log.unit_id))
     _people(mappe, "saksansvarlig", log.holder.name, log.holder.email)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=AM)

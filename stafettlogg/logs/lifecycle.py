@@ -33,6 +33,7 @@ from stafettlogg.models import (
     Handover,
     Highlight,
     Log,
+    LogPeriod,
     LogStatus,
     LogTombstone,
     Measure,
@@ -516,7 +517,7 @@ def _purge(log: Log) -> None:
     MinutesCorrection.delete().where(MinutesCorrection.meeting.in_(meetings)).execute()
     Evaluation.delete().where(Evaluation.measure.in_(measures)).execute()
     _delete_rows_of(log_id, Measure, Meeting, Goal, Concern, Highlight, Entry, ChildTalk, ChildTalkAgreement)
-    _delete_rows_of(log_id, GuideAnswer, ClassGroupPeriod, Consent)
+    _delete_rows_of(log_id, GuideAnswer, ClassGroupPeriod, LogPeriod, Consent)
     if file_ids:
         StoredFile.delete().where(StoredFile.id.in_(file_ids)).execute()
     GuardianInvitation.delete().where(GuardianInvitation.guardian.in_(guardians)).execute()

@@ -20,7 +20,18 @@ from stafettlogg.dates import local_today
 from stafettlogg.db import known, once_per_request, prepared, remember, remembered
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.errors import LogError
-from stafettlogg.models import Answer, Consent, DeletionRequest, Handover, Log, LogStatus, Participant, Unit, User
+from stafettlogg.models import (
+    Answer,
+    Consent,
+    DeletionRequest,
+    Handover,
+    Log,
+    LogPeriod,
+    LogStatus,
+    Participant,
+    Unit,
+    User,
+)
 from stafettlogg.notify import msg
 
 DRAFT, ACTIVE, CLOSED, PASSIVE = LogStatus.DRAFT, LogStatus.ACTIVE, LogStatus.CLOSED, LogStatus.PASSIVE
@@ -277,8 +288,11 @@ BLOCKERS: dict[str, Blocker] = {
     ),
 }
 
-# What reopening a log resets: a later close needs a new agreement with the family.
+# What reopening a log resets: a later close needs a new agreement with the family. The
+# period it was in use (activated_at to closed_at) is not lost: apply files it as a
+# LogPeriod first (files_period), and the new consent starts the next one.
 REOPEN_RESET = {
+    "activated_at": None,
     "closed_at": None,
     "closed_version": None,
     "keep_answer": "",
@@ -430,6 +444,29 @@ def _acting_as(transition: Transition, roles: set[str]) -> str | None:
     return "unit_leader" if role == "stand_in" else role
 
 
+def files_period(transition: Transition, log: Log) -> bool:
+    """Does this transition end the log's period of use for good: it takes an ended log
+    that was once in use back out of its ended states (reopen, take_over), so the period
+    from its activation to its close is kept as a LogPeriod (seed 000: each school year's
+    overview shows the log as it was then; seed 001: a reopened log is the same log)."""
+    leaves_ended = transition.target not in (None, PURGED) and transition.target not in ENDED
+    return leaves_ended and log.status in ENDED and log.activated_at is not None
+
+
+def first_activated_at(log: Log):
+    """When the log was first made active (its first period of use began), or None if it
+    never was: a reopened log keeps the day it was first taken into use (the archive's
+    saksdato)."""
+    earliest = (
+        LogPeriod.select(LogPeriod.started_at)
+        .where(LogPeriod.log == log.id)
+        .order_by(LogPeriod.started_at)
+        .limit(1)
+        .scalar()
+    )
+    return earliest or log.activated_at
+
+
 def apply(
     user: User | None,
     log: Log,
@@ -442,7 +479,8 @@ def apply(
 ) -> Log:
     """Carry out the action inside the caller's write transaction: check it, update the
         log only if its status is still one the action starts from (a concurrent change
-        loses), bump the version and write the audit event. `fields` are further columns
+        loses), bump the version, keep the period of use it ends (files_period) and write
+        the audit event. `fields` are further columns
         the action sets; `obj` is the object the audit event names (or a function making it).
     Returns the fresh log."""
     transition = check(user, log, action, waivers)
@@ -455,6 +493,8 @@ def apply(
     )
     if not changed:
         raise LogError(str(CONFLICT_MESSAGE), code="conflict")
+    if files_period(transition, log):
+        LogPeriod.create(log=log.id, started_at=log.activated_at, ended_at=log.closed_at)
     if callable(obj):  # a record the action creates once the change is certain (a deletion request)
         obj = obj()
     if transition.audit_action:

@@ -21,6 +21,7 @@ from stafettlogg.models import (
     ExternalCoordination,
     Handover,
     Log,
+    LogPeriod,
     LogStatus,
     Subject,
     Unit,
@@ -81,6 +82,8 @@ class Period:
     unit_id: int | None
     start: dt.datetime
     end: dt.datetime | None  # None: still running
+    closes: bool = False  # it ends where the log's period of use ended: the log was closed
+    current: bool = True  # in the log's period of use now (or its last), not one before a reopening
 
 
 @dataclasses.dataclass
@@ -128,26 +131,48 @@ class OverviewRow:
 SOURCE_RANK = {"log": 0, "external": 1, "ke": 2}
 
 
-def holder_periods(log, handovers: list) -> list[Period]:
-    """The log's holders over time, from its accepted handovers (seed 002: the role moves
-    only when the new holder accepts). The unit of an earlier period is the unit of the
-    holder who handed the log over; the last period is in the log's own unit. A handover
-    is a Handover with its from_user, or a HandoverStep (what the overview reads)."""
+def use_periods(log, earlier=()) -> list[tuple[dt.datetime, dt.datetime | None, bool]]:
+    """The stretches of time the log was in use, oldest first, as (start, end, current):
+    the periods before it was reopened (LogPeriod rows, or anything with started_at and
+    ended_at), then its own from its activation, ended at its close if it has ended. A
+    draft (never activated, or reopened and waiting for the new consent) has none of its
+    own. A period's end is None while it runs."""
+    periods = [(p.started_at, p.ended_at, False) for p in sorted(earlier, key=lambda p: p.started_at)]
+    if log.status != LogStatus.DRAFT:
+        start = log.activated_at or log.created_at
+        # a log in use is running even if an earlier closing date were still recorded
+        end = log.closed_at if log.status in LogStatus.ENDED else None
+        periods.append((min(start, end) if end else start, end, True))
+    return periods
+
+
+def holder_periods(log, handovers: list, earlier=()) -> list[Period]:
+    """The log's holders over time inside its periods of use (use_periods), from its
+    accepted handovers (seed 002: the role moves only when the new holder accepts). The
+    unit of an earlier holder is the unit of the holder who handed the log over; the last
+    holder's is the log's own unit. A handover made while the log was ended (a takeover
+    that reopened it) changes the holder between two periods of use. A handover is a
+    Handover with its from_user, or a HandoverStep (what the overview reads)."""
     accepted = sorted(
         (h for h in handovers if h.status == ACCEPTED and h.decided_at is not None), key=lambda h: h.decided_at
     )
-    start = log.activated_at or log.created_at
-    # a reopened log is running again even if an earlier closing date is still recorded
-    end = log.closed_at if log.status in LogStatus.ENDED else None
-    if end and end < start:
-        start = end
+    # holder i held the log from bounds[i] to bounds[i + 1] (None: without limit)
+    holders = [(h.from_user_id, h.from_unit_id) for h in accepted] + [(log.holder_id, log.unit_id)]
+    bounds = [None, *(h.decided_at for h in accepted), None]
     periods = []
-    for handover in accepted:
-        # the giver's unit then, not the unit the giver works in now
-        periods.append(Period(handover.from_user_id, handover.from_unit_id, start, handover.decided_at))
-        start = max(start, handover.decided_at)
-    last = Period(log.holder_id, log.unit_id, start, end)
-    return [p for p in periods if p.end > p.start] + [last]
+    for start, end, current in use_periods(log, earlier):
+        for i, (holder_id, unit_id) in enumerate(holders):
+            held_from, held_to = bounds[i], bounds[i + 1]
+            last = held_to is None or (end is not None and held_to >= end)
+            if not last and held_to <= start:
+                continue  # handed on before this period of use began
+            period_start = start if held_from is None else max(start, held_from)
+            period_end = end if last else held_to
+            if last or period_end > period_start:
+                periods.append(Period(holder_id, unit_id, period_start, period_end, last and end is not None, current))
+            if last:
+                break
+    return periods
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,18 +198,26 @@ def _kept_labels():
 
 
 def _shown_logs(unit_id: int, year: int) -> tuple:
-    """The conditions of the logs the unit's overview shows for the year: visible, made
-    active before the year ended, not ended before it began, and held in the unit or
-    handed over from it at some time."""
+    """The conditions of the logs the unit's overview shows for the year: in use at some
+    time in it (made active before the year ended and not ended before it began, or in a
+    period of use before it was reopened that overlaps the year: a reopened log, also one
+    that waits for its new consent, stays in the years it was in use), and held in the
+    unit or handed over from it at some time."""
     start, end = year_bounds(year)
     # handed over from the unit: the unit it was held from then (Handover.from_unit_id),
     # not the giver's unit now (a holder who moves does not take the children along)
     moved = Handover.select(Handover.log).where(Handover.status == ACCEPTED, Handover.from_unit_id == unit_id)
+    in_use_before = LogPeriod.select(LogPeriod.log).where(
+        LogPeriod.started_at < end, LogPeriod.ended_at.is_null() | (LogPeriod.ended_at >= start)
+    )
+    in_use_now = (
+        Log.status.in_(VISIBLE_STATUSES)
+        & Log.activated_at.is_null(False)
+        & (Log.activated_at < end)
+        & ((Log.status == LogStatus.ACTIVE) | Log.closed_at.is_null() | (Log.closed_at >= start))
+    )
     return (
-        Log.status.in_(VISIBLE_STATUSES),
-        Log.activated_at.is_null(False),
-        Log.activated_at < end,
-        (Log.status == LogStatus.ACTIVE) | Log.closed_at.is_null() | (Log.closed_at >= start),
+        in_use_now | Log.id.in_(in_use_before),
         # a UNION of two index lookups: an OR of the two makes PostgreSQL scan every log
         Log.id.in_(Log.select(Log.id).where(Log.unit == unit_id) | moved),
     )
@@ -227,6 +260,16 @@ def _unit_logs(unit_id: int, *, year: int):
     )
 
 
+@prepared
+def _earlier_periods(*log_ids: int):
+    """The periods of use before a reopening of these logs (the overview's second read)."""
+    return (
+        LogPeriod.select(LogPeriod.log, LogPeriod.started_at, LogPeriod.ended_at)
+        .where(LogPeriod.log.in_(list(log_ids)))
+        .order_by(LogPeriod.log, LogPeriod.started_at)
+    )
+
+
 def _with_handovers(rows) -> list[tuple]:
     """_unit_logs' rows as (log, its accepted handovers): one log per row or more."""
     logs: list[tuple] = []
@@ -245,8 +288,12 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
     start, end = year_bounds(year)
     rows = []
     kept_label = _kept_labels()
-    for log, handovers in _with_handovers(_unit_logs.rows(unit.id, year=year)):
-        periods = holder_periods(log, handovers)
+    logs = _with_handovers(_unit_logs.rows(unit.id, year=year))
+    earlier: dict[int, list] = {}
+    for period in _earlier_periods.rows_in_parts([log.id for log, _handovers in logs]):
+        earlier.setdefault(period.log_id, []).append(period)
+    for log, handovers in logs:
+        periods = holder_periods(log, handovers, earlier.get(log.id, ()))
         in_year = [
             (i, p)
             for i, p in enumerate(periods)
@@ -276,10 +323,12 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
         moved_on = last_i + 1 < len(periods) and periods[last_i + 1].unit_id != unit.id
         if moved_on:  # in this year or a later one: what came after is the new unit's
             _as_it_left(row)
-        if moved_on and last.end and last.end < end:
-            row.moved_out_on = _date(last.end)
-        elif last_i + 1 == len(periods) and last.end and last.end < end:
+        if not last.current:  # the log as it was then: closed, before it was reopened
+            row.status = LogStatus.CLOSED
+        if last.closes and last.end < end:
             row.closed_on = _date(last.end)
+        elif moved_on and last.end and last.end < end:
+            row.moved_out_on = _date(last.end)
         rows.append(row)
     return rows
 
@@ -290,9 +339,11 @@ def _as_it_left(row: OverviewRow) -> None:
     covers the new unit) is not this unit's to know, and its koordinator is appointed when
     the log is closed, by the holder it had then, never while it was here. The date the
     guardians were told belongs to the holder who recorded it (a handover clears it): the
-    log's is the new holder's."""
+    log's is the new holder's, and so is where the new holder keeps the invitations and
+    minutes (records_kept_in)."""
     row.status = ""
     row.koordinator = ""
+    row.records_kept_in = ""
     row.guardians_informed_on = None
 
 

@@ -16,12 +16,22 @@ import typing
 from babel.dates import get_month_names
 from flask_babel import get_locale
 from markupsafe import Markup, escape
-from peewee import SQL, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from stafettlogg.db import is_sqlite, snapshot, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain, states
-from stafettlogg.models import Answer, Handover, Log, LogStatus, Measure, StatisticsSnapshot, Unit, utcnow
+from stafettlogg.models import (
+    Answer,
+    Handover,
+    Log,
+    LogPeriod,
+    LogStatus,
+    Measure,
+    StatisticsSnapshot,
+    Unit,
+    utcnow,
+)
 from stafettlogg.windows import Window, page_size, row_id
 
 
@@ -100,7 +110,11 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
     instead of a list of every id (an area has hundreds of units: building and sending the
     list cost more than the counting on SQLite). Every query reads one snapshot of the
     database (db.snapshot): a log activated, closed or handed over meanwhile is counted in
-    all of them or in none, so every sum published is the sum of its lines."""
+    all of them or in none, so every sum published is the sum of its lines.
+
+    The month chart counts a log as "Nye" once, in the month it was first made active (a
+    log reopened with a new consent is not a new log, seed 001), and as "Avsluttet" in
+    the month of each close, also a close before a reopening (LogPeriod)."""
     ids = [u.id for u in units]
     per_unit = {u.id: UnitCounts(u) for u in units}
     levels = {1: 0, 2: 0, 3: 0}
@@ -158,10 +172,33 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
                     unit_months[unit_id][month][key] += count
 
     if ids:
+        # "Nye" counts a log once, in the month it was first made active: a log reopened
+        # with a new consent is the same child's log taken up again, not a new one (seed
+        # 001). "Avsluttet" counts every close, also those before a reopening (LogPeriod):
+        # each was a log ended in that month.
+        earliest = (
+            LogPeriod.select(LogPeriod.log.alias("log_id"), fn.MIN(LogPeriod.started_at).alias("started_at"))
+            .group_by(LogPeriod.log)
+            .alias("earliest")
+        )
+        started = fn.COALESCE(earliest.c.started_at, Log.activated_at)
         bucket(
-            per_month(Log.select().where(in_scope(Log.unit), Log.activated_at >= first), Log.activated_at), "started"
+            per_month(
+                Log.select()
+                .join(earliest, JOIN.LEFT_OUTER, on=(earliest.c.log_id == Log.id))
+                .where(in_scope(Log.unit), started >= first),
+                started,
+            ),
+            "started",
         )
         bucket(per_month(Log.select().where(in_scope(Log.unit), Log.closed_at >= first), Log.closed_at), "closed")
+        bucket(
+            per_month(
+                LogPeriod.select().join(Log).where(in_scope(Log.unit), LogPeriod.ended_at >= first),
+                LogPeriod.ended_at,
+            ),
+            "closed",
+        )
         bucket(
             per_month(
                 Handover.select()
