@@ -7,7 +7,11 @@ reopening cleared closed_at). The audit trail still has it: each log that was re
 gets back the periods it ended before its last reopening, read from its events (a
 consent uploaded while the log was not in use starts a period, its close or the family's
 withdrawal ends it). A log reopened and still waiting for its new consent no longer
-counts as activated: the start it kept belongs to the period filed here."""
+counts as activated: the start it kept belongs to the period filed here. On SQLite the
+new table's ids are AUTOINCREMENT like every other table's (0021)."""
+import importlib.util
+from pathlib import Path
+
 from peewee import *
 
 STARTS = ('consent_uploaded',)
@@ -31,6 +35,16 @@ def earlier_periods(events):
     return periods[:filed]
 
 
+def _ids_never_reused():
+    path = Path(__file__).with_name("0021_ids_never_reused.py")
+    if not path.exists():
+        return None  # a copy of the migrations without 0021: it rebuilds this table when it runs
+    spec = importlib.util.spec_from_file_location("ids_never_reused", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def up(migrator, db):
     class Log(Model):
         class Meta:
@@ -47,6 +61,9 @@ def up(migrator, db):
             table_name = 'log_period'
 
     db.create_tables([LogPeriod])
+    rebuild = _ids_never_reused()  # on SQLite its ids are AUTOINCREMENT like every table's (0021)
+    if rebuild is not None and isinstance(getattr(db, "obj", db), SqliteDatabase):
+        rebuild.rebuild_with_autoincrement(db)
     mark = db.param
     reopened = [
         row[0]

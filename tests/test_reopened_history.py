@@ -73,7 +73,8 @@ def test_a_log_reopened_stays_in_the_year_it_was_used_while_draft_and_after_the_
         export = leader.get(f"/enheter/{unit_id}/oversikt/{last}/csv")
         rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig")), delimiter=";"))
         assert any(r and r[0] == NAME and "Lise Habil, PPT" in r for r in rows), rows
-        reconciliation = auth.persona("coordinating_unit").get(f"/ke/avstemming/{last}").get_data(as_text=True)
+        ke = auth.persona("coordinating_unit")
+        reconciliation = ke.get(f"/ke/avstemming/{last}/enhet/{unit_id}").get_data(as_text=True)
         assert NAME in reconciliation
 
     last_year_shows_it_as_it_was()
