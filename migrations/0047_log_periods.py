@@ -55,6 +55,8 @@ def up(migrator, db):
         log = ForeignKeyField(Log, on_delete='CASCADE')
         started_at = DateTimeField()
         ended_at = DateTimeField(null=True)
+        coordinator_name = CharField(max_length=200, default='')
+        coordinator_service = CharField(max_length=200, default='')
 
         class Meta:
             database = db
@@ -82,8 +84,14 @@ def up(migrator, db):
             (log_id, *actions),
         ).fetchall()
         periods = earlier_periods([(action, field.python_value(at)) for action, at in events])
+        # the koordinator then is not in the trail: the one the log records is the best known
+        name, service = db.execute_sql(
+            f'SELECT coordinator_name, coordinator_service FROM "log" WHERE id = {mark}', (log_id,)
+        ).fetchone()
         for started, ended in periods:
-            LogPeriod.insert(log=log_id, started_at=started, ended_at=ended).execute()
+            LogPeriod.insert(
+                log=log_id, started_at=started, ended_at=ended, coordinator_name=name, coordinator_service=service
+            ).execute()
         if periods:  # its start is the filed period's now; none else without a period to show
             db.execute_sql(
                 f'UPDATE "log" SET activated_at = NULL WHERE id = {mark} AND status = {mark}', (log_id, 'draft')

@@ -634,6 +634,9 @@ class LogPeriod(BaseModel):
     log = ForeignKeyField(Log, backref="periods", on_delete="CASCADE")
     started_at = DateTimeField()
     ended_at = DateTimeField(null=True)
+    # the koordinator recorded when it ended: a later close records the log's own anew
+    coordinator_name = CharField(max_length=200, default="")
+    coordinator_service = CharField(max_length=200, default="")
 
 
 class Answer:

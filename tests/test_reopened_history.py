@@ -89,6 +89,12 @@ def test_a_log_reopened_stays_in_the_year_it_was_used_while_draft_and_after_the_
     [period] = LogPeriod.select().where(LogPeriod.log == log.id)
     assert (period.started_at, period.ended_at) == (dt.datetime(last, 9, 1, 8), closed_at)
 
+    # closed again now, for another reason: last year keeps the koordinator it had then
+    with app.test_request_context():
+        life.close_log(user("stafettholder"), log, reason="needs_met", keep="undecided")
+    assert Log.get_by_id(log.id).coordinator_name == ""
+    last_year_shows_it_as_it_was()
+
 
 def test_a_log_used_twice_in_one_year_is_listed_once_as_it_is_last(app, db_conn):
     year = domain.current_school_year()

@@ -494,7 +494,13 @@ def apply(
     if not changed:
         raise LogError(str(CONFLICT_MESSAGE), code="conflict")
     if files_period(transition, log):
-        LogPeriod.create(log=log.id, started_at=log.activated_at, ended_at=log.closed_at)
+        LogPeriod.create(
+            log=log.id,
+            started_at=log.activated_at,
+            ended_at=log.closed_at,
+            coordinator_name=log.coordinator_name,
+            coordinator_service=log.coordinator_service,
+        )
     if callable(obj):  # a record the action creates once the change is certain (a deletion request)
         obj = obj()
     if transition.audit_action:

@@ -84,6 +84,7 @@ class Period:
     end: dt.datetime | None  # None: still running
     closes: bool = False  # it ends where the log's period of use ended: the log was closed
     current: bool = True  # in the log's period of use now (or its last), not one before a reopening
+    koordinator: str = ""  # of a period before a reopening: the koordinator the log had then
 
 
 @dataclasses.dataclass
@@ -132,17 +133,21 @@ SOURCE_RANK = {"log": 0, "external": 1, "ke": 2}
 
 
 def use_periods(log, earlier=()) -> list[tuple[dt.datetime, dt.datetime | None, bool]]:
-    """The stretches of time the log was in use, oldest first, as (start, end, current):
+    """The stretches of time the log was in use, oldest first, as (start, end, current,
+    the koordinator it had when a period before a reopening ended):
     the periods before it was reopened (LogPeriod rows, or anything with started_at and
     ended_at), then its own from its activation, ended at its close if it has ended. A
     draft (never activated, or reopened and waiting for the new consent) has none of its
     own. A period's end is None while it runs."""
-    periods = [(p.started_at, p.ended_at, False) for p in sorted(earlier, key=lambda p: p.started_at)]
+    periods = [
+        (p.started_at, p.ended_at, False, person_text(p.coordinator_name, p.coordinator_service))
+        for p in sorted(earlier, key=lambda p: p.started_at)
+    ]
     if log.status != LogStatus.DRAFT:
         start = log.activated_at or log.created_at
         # a log in use is running even if an earlier closing date were still recorded
         end = log.closed_at if log.status in LogStatus.ENDED else None
-        periods.append((min(start, end) if end else start, end, True))
+        periods.append((min(start, end) if end else start, end, True, ""))
     return periods
 
 
@@ -160,7 +165,7 @@ def holder_periods(log, handovers: list, earlier=()) -> list[Period]:
     holders = [(h.from_user_id, h.from_unit_id) for h in accepted] + [(log.holder_id, log.unit_id)]
     bounds = [None, *(h.decided_at for h in accepted), None]
     periods = []
-    for start, end, current in use_periods(log, earlier):
+    for start, end, current, koordinator in use_periods(log, earlier):
         for i, (holder_id, unit_id) in enumerate(holders):
             held_from, held_to = bounds[i], bounds[i + 1]
             last = held_to is None or (end is not None and held_to >= end)
@@ -169,7 +174,8 @@ def holder_periods(log, handovers: list, earlier=()) -> list[Period]:
             period_start = start if held_from is None else max(start, held_from)
             period_end = end if last else held_to
             if last or period_end > period_start:
-                periods.append(Period(holder_id, unit_id, period_start, period_end, last and end is not None, current))
+                closes = last and end is not None
+                periods.append(Period(holder_id, unit_id, period_start, period_end, closes, current, koordinator))
             if last:
                 break
     return periods
@@ -264,7 +270,13 @@ def _unit_logs(unit_id: int, *, year: int):
 def _earlier_periods(*log_ids: int):
     """The periods of use before a reopening of these logs (the overview's second read)."""
     return (
-        LogPeriod.select(LogPeriod.log, LogPeriod.started_at, LogPeriod.ended_at)
+        LogPeriod.select(
+            LogPeriod.log,
+            LogPeriod.started_at,
+            LogPeriod.ended_at,
+            LogPeriod.coordinator_name,
+            LogPeriod.coordinator_service,
+        )
         .where(LogPeriod.log.in_(list(log_ids)))
         .order_by(LogPeriod.log, LogPeriod.started_at)
     )
@@ -325,6 +337,8 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
             _as_it_left(row)
         if not last.current:  # the log as it was then: closed, before it was reopened
             row.status = LogStatus.CLOSED
+            if not moved_on:  # with the koordinator it had when it was closed then
+                row.koordinator = last.koordinator
         if last.closes and last.end < end:
             row.closed_on = _date(last.end)
         elif moved_on and last.end and last.end < end:
