@@ -581,13 +581,15 @@ def _evaluate(c, log, measure, decision="end", headers=HX):
 
 
 def test_evaluating_a_measure_ended_meanwhile_says_so(auth, db_conn, log):
-    """Two tabs, or a double click without JavaScript: the measure was ended by the first
-    evaluation. The second is told why (409 with a message in the section), not a bare 403
-    that htmx shows nothing of."""
+    """Two tabs: the measure was ended by the first evaluation. The second, another text,
+    is told why (409 with a message in the section), not a bare 403 that htmx shows
+    nothing of. The same evaluation sent again (a double click) is the one stored."""
     m = Measure.get(Measure.log == log, Measure.responsible_user == user("stafettholder"))
     c = auth.persona("holder")
     assert _evaluate(c, log, m).status_code == 200
-    r = _evaluate(c, log, m)
+    assert _evaluate(c, log, m).status_code == 200  # the same one again: answered as saved
+    data = {"evaluated_on": local_today().isoformat(), "what_worked": "Fra den andre fanen.", "decision": "end"}
+    r = c.post(f"/logger/{log.id}/tiltak/{m.id}/evaluering", data=data, headers=HX)
     assert r.status_code == 409
     assert "Tiltaket er avsluttet og evalueres ikke mer." in r.get_data(as_text=True)
     assert Evaluation.select().where(Evaluation.measure == m).count() == 1

@@ -535,7 +535,7 @@ def add_participant(by: User, log: Log, user: User) -> Participant:
     """Only active staff; only from a service the consent covers (otherwise an
     extended consent is needed first)."""
     ensure_writable(log)
-    if not user.active or not user.is_staff:
+    if not user.active or not user.is_staff or user.unit_id is None:  # a consent covers units
         raise LogError(_("Personen har ikke aktiv tilgang og kan ikke legges til."))
     with writing_to(log) as fresh:  # asked as the log is now: a double submit, a consent replaced meanwhile
         if user.id == fresh.holder_id:

@@ -265,7 +265,25 @@ def field_choices(f: Field, log: Log, item=None) -> list[tuple]:
     `item` is the row being changed (None for a new one)."""
     if f.choices in PERSON_CHOICES:
         return person_choices(f, log, item)
+    if f.choices == "talk_agreements":
+        return agreement_choices(f, log, item)
     return choices(f.choices, log)
+
+
+def agreement_choices(f: Field, log: Log, item=None) -> list[tuple]:
+    """The ongoing talk agreements, and on a note written under one that has ended since,
+    that one, marked: correcting an old note keeps the agreement it was written under
+    (the next talk's due date and the archive read it), never drops it unseen."""
+    from stafettlogg.logs import queries  # cycle: queries reads SECTIONS from here
+
+    options = choices(f.choices, log)
+    current = getattr(item, f"{f.name}_id", None) if item is not None else None
+    if current is None or any(value == current for value, _text in options):
+        return options
+    ended = next((a for a in queries.section_items(log, "talk_agreements") if a.id == current), None)
+    if ended is None:
+        return options
+    return [*options, (ended.id, _("Avsluttet avtale: %(adult)s", adult=ended.adult))]
 
 
 def shown_value(f: Field, log: Log, item) -> str:
@@ -578,6 +596,8 @@ def update_item(by: User, log: Log, section: Section, item, form):
             if theirs is None:
                 raise Gone
             ensure_not_final(theirs)  # approved since the request read it: a correction instead
+            if all(theirs.__data__.get(name) == value for name, value in clean.items()):
+                return theirs, {}  # the same save again (a double click, a resend): nothing to merge
             raise Conflict(
                 _(
                     "Noen andre har lagret en endring i mellomtiden. Teksten din er ikke borte: se begge versjonene under og lagre på nytt."
@@ -602,7 +622,8 @@ def delete_item(by: User, log: Log, section: Section, item) -> None:
     with writing_to(log):
         # asked again inside: minutes approved since the request read the meeting stay
         _ensure_deletable(section.model.get_or_none(section.model.id == item.id))
-        item.delete_instance()
+        if not section.model.delete().where(section.model.id == item.id).execute():
+            return  # deleted a moment ago (a double click, another tab): one deletion, one event
         audit.record(f"{section.key}_deleted", log=log, obj=item, user=by)
 
 
@@ -648,11 +669,11 @@ EVALUATION_MAX = 5000
 
 
 def add_evaluation(by: User, log: Log, measure: Measure, form, *, replay_seconds: int = 0):
-    """replay_seconds: a form post (REPLAY_SECONDS) may be the same one sent twice."""
+    """replay_seconds: a form post (REPLAY_SECONDS) may be the same one sent twice, also
+    one that ended the measure: it is answered as the first was, not refused as ended."""
     if not _answers_for(role_on_log(by, log), by, measure):
         raise Forbidden
     ensure_writable(log)
-    ensure_evaluable(measure)
     errors, clean = {}, {}
     try:
         clean["evaluated_on"] = parse_date(form.get("evaluated_on", "")) if form.get("evaluated_on") else None
@@ -676,11 +697,12 @@ def add_evaluation(by: User, log: Log, measure: Measure, form, *, replay_seconds
         return None, errors
     prerender(Evaluation, clean)  # not while the write lock is held
     with writing_to(log):
-        measure = Measure.get_or_none(Measure.id == measure.id)  # as it is now, not as the request read it
-        ensure_evaluable(measure)
+        now = Measure.get_or_none(Measure.id == measure.id)  # as it is now, not as the request read it
         earlier = sent_before(Evaluation, Evaluation.measure == measure.id, by, clean, replay_seconds)
-        if earlier is not None:  # the same evaluation sent twice
+        if now is not None and earlier is not None:  # the same evaluation sent twice
             return earlier, {}
+        ensure_evaluable(now)
+        measure = now
         evaluation = Evaluation.create(measure=measure, author=by, **clean)
         # the measure keeps its latest evaluation's date: the rule for overdue reads it
         Measure.update(last_evaluated_on=clean["evaluated_on"]).where(

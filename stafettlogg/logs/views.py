@@ -673,7 +673,8 @@ def evaluation_create(log_id, measure_id):
     measure = Measure.get_or_none(Measure.id == measure_id, Measure.log == g.log)
     section = SECTIONS["measures"]
     try:
-        sec.ensure_evaluable(measure)  # deleted in another tab, or by someone else
+        if measure is None:  # deleted in another tab, or by someone else
+            sec.ensure_evaluable(measure)
         _evaluation, errors = sec.add_evaluation(
             current_user, g.log, measure, request.form, replay_seconds=sec.REPLAY_SECONDS
         )
