@@ -102,6 +102,8 @@ def test_after_the_family_withdraws_consent_only_the_holder_and_the_unit_leader_
     assert page.status_code == 200 and ENTRY not in body(page) and CONCERN not in body(page)
     assert "Familien har trukket tilbake samtykket" in body(page)
     assert "Trukket tilbake" in body(page)  # the consent fact says so, instead of «Mangler»
+    # nor the family's phone and e-mail: they are the log's people, not the participant's now
+    assert "911 00 000" not in body(page) and "mor@example.no" not in body(page)
     events = AuditEvent.select().where(AuditEvent.log_id == log.id, AuditEvent.user_id == user("aktor").id)
     read_before = events.count()
     for path in ("/seksjon/entries", "/sammendrag", f"/moter/{meeting.id}", f"/moter/{meeting.id}/les-hoyt"):
@@ -117,7 +119,8 @@ def test_after_the_family_withdraws_consent_only_the_holder_and_the_unit_leader_
         participant.get(f"/logger/{log.id}")
     assert not [sql for sql, _params in counter["sql"] if 'FROM "entry"' in sql]  # the sections are not even read
 
-    assert ENTRY in body(auth.persona("holder").get(f"/logger/{log.id}"))
+    holders_page = body(auth.persona("holder").get(f"/logger/{log.id}"))
+    assert ENTRY in holders_page and "911 00 000" in holders_page
     printout = auth.persona("unit_leader").get(f"/logger/{log.id}/arkivutskrift")
     assert printout.status_code == 200 and CONCERN in body(printout)
     # the family still reads their own log

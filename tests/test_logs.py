@@ -614,3 +614,24 @@ def test_a_broken_scan_is_refused_after_weasyprint_made_pillow_lenient():
     assert uploads.unreadable(files.damaged_png(), "image/png") is not None
     assert uploads.unreadable(files.damaged_jpeg(), "image/jpeg") is not None
     assert uploads.unreadable(files.png(), "image/png") is None and ImageFile.LOAD_TRUNCATED_IMAGES
+
+
+def test_a_log_for_a_pregnant_woman_can_always_be_given_its_consent(auth, db_conn):
+    """Finding: «gravid» took no birth date and no guardian, and such a log could never be
+    activated: a guardian's consent needs a guardian, her own needs her age. Now the form
+    asks for one of them, keeps what was typed and stores nothing; with her birth date she
+    gives the consent herself."""
+    logs = Log.select().count()
+    form = {"kind": "gravid", "name": "Nora Venter", "birth_date": "", "national_id": "",
+            "guardian-1-name": "", "guardian-1-relation": "", "guardian-1-phone": ""}  # fmt: skip
+    refused = create(auth.persona("holder"), **form)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "hun gir samtykket selv" in html and "Nora Venter" in html
+    assert Log.select().count() == logs
+    log = new_log(auth, **{**form, "birth_date": "1998-02-11"})
+    response = auth.persona("holder").post(
+        f"/logger/{log.id}/samtykke",
+        data=consent_form(given_by="youth", given_by_name="Nora Venter", relation="", services=[]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303 and Log.get_by_id(log.id).status == "active"

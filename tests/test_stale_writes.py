@@ -215,6 +215,28 @@ def test_the_guardian_form_gives_no_one_a_youth_s_own_access(auth, db_conn):
         assert oidc.sign_in_by_pid(log.subject.national_id) is None
 
 
+def test_a_child_s_number_is_no_guardian_s_even_when_the_log_has_no_number_of_the_child(auth, db_conn):
+    """Finding: with no fødselsnummer of the child on the log, the holder could type the
+    child's own number as «mor»'s, and the child of ten read the family's view by
+    ID-porten (and could withdraw the consent). A number of someone under the consent age
+    is refused on the form, keeping what was typed; a row with one opens nothing at sign-in."""
+    log = a_log()  # no number of the child
+    child = with_control_digits("140316523")  # born 14.03.2016 (individual number 500–999: 2000s)
+    before = Guardian.select().where(Guardian.log == log).count()
+    form = {"name": "Mor Testesen", "relation": "mor", "phone": "90000000", "national_id": child}
+    response = auth.persona("holder").post(f"/logger/{log.id}/foresatte", data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "tilhører et barn under 16 år" in html and "Mor Testesen" in html
+    assert Guardian.select().where(Guardian.log == log).count() == before
+    # a row written before this check, or by other means, opens nothing to the child
+    Guardian.create(log=log, name="Mor Testesen", relation="mor", national_id=child)
+    with auth.app.test_request_context():
+        assert oidc.sign_in_by_pid(child) is None
+    adult = with_control_digits("010180123")
+    form = {**form, "national_id": adult}
+    assert auth.persona("holder").post(f"/logger/{log.id}/foresatte", data=form).status_code == 303
+
+
 def test_the_new_log_form_takes_only_the_list_s_relations(auth, db_conn):
     from tests.conftest import NEW_CHILD
 

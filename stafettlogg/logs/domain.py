@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from stafettlogg import audit, labels, languages
+from stafettlogg.access import a_child_by_number, consent_age
 from stafettlogg.dates import age_on, local_today
 from stafettlogg.db import prepared, write_transaction
 from stafettlogg.i18n import gettext as _
@@ -451,6 +452,14 @@ def add_guardian(
         # ID-porten would open the log to the child as this guardian, at any age (add_youth checks it)
         raise LogError(
             _("Dette er barnets eget fødselsnummer. Skriv fødselsnummeret til den foresatte."), "national_id"
+        )
+    if national_id and a_child_by_number(national_id):  # the child's, when the log has no number of it
+        raise LogError(
+            _(
+                "Fødselsnummeret tilhører et barn under %(age)s år, ikke en foresatt. Skriv fødselsnummeret til den foresatte.",
+                age=consent_age(),
+            ),
+            "national_id",
         )
     if language and language not in languages.FAMILY_LANGUAGES:
         raise LogError(_("Velg et språk fra listen."), "language")

@@ -85,11 +85,18 @@ def parse_create_form(form, user) -> tuple[dict, dict]:
         if problem:
             errors[f"guardian-{i}-{problem[1]}"] = problem[0]
         guardians.append(g)
-    needs_guardian = data["kind"] in ("barn", "ungdom") and not consents_alone(data["birth_date"])
-    if not guardians and needs_guardian and "guardian-1-name" not in errors:
-        errors["guardian-1-name"] = _(
-            "Skriv minst én foresatt. Bare ungdom som har fylt %(age)s år, kan samtykke alene og ha en logg uten foresatte.",
-            age=consent_age(),
-        )
+    # a log with no guardian is consented to by the one it is about, who must be of the
+    # consent age (logs.domain.upload_consent): else its consent could never be given
+    if not guardians and not consents_alone(data["birth_date"]) and "guardian-1-name" not in errors:
+        if data["birth_date"] is None and "birth_date" not in errors:  # a pregnant woman's: optional
+            errors["birth_date"] = _(
+                "Skriv fødselsdatoen til den loggen gjelder: hun gir samtykket selv når hun har fylt %(age)s år. Er hun yngre, skriv minst én foresatt.",
+                age=consent_age(),
+            )
+        elif data["birth_date"] is not None:
+            errors["guardian-1-name"] = _(
+                "Skriv minst én foresatt. Bare ungdom som har fylt %(age)s år, kan samtykke alene og ha en logg uten foresatte.",
+                age=consent_age(),
+            )
     data["guardians"] = guardians
     return data, errors

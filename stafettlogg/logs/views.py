@@ -71,6 +71,9 @@ def log_states():
         "log_guardian_removable": lambda log: _passes(domain.guardian_removable, log),
         "log_waiting_message": lambda log: states.waiting_message(log) if state(log) == states.WAITING else None,
         "log_content_readable": readable,
+        # the family's phone, e-mail and number: for those the consent lets read the log (a
+        # draft's holder too, who asks them for it), not a participant after a withdrawal
+        "family_contact_shown": lambda log: states.readable_by(current_user, log),
         # why not (a draft waits for its consent; a consent that does not let this person read)
         "log_unreadable_reason": lambda log: states.unreadable_reason(current_user, log),
         "consent_files_readable": lambda log: states.consent_files_readable_by(current_user, log),

@@ -12,6 +12,7 @@ import secrets
 import uuid
 
 from stafettlogg import audit
+from stafettlogg.access import a_child_by_number
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import YOUTH_RELATION, Guardian, Log, OidcSession, Role, Subject, User, utcnow
@@ -31,8 +32,10 @@ def guardian_rows_for(pid: str) -> list[Guardian]:
     """The guardian rows (including a youth's own access) that this person number opens."""
     if not (len(pid) == 11 and pid.isascii() and pid.isdigit()):
         return []
-    as_guardian = (Guardian.national_id == pid) & (Guardian.relation != YOUTH_RELATION)
     as_youth = (Guardian.relation == YOUTH_RELATION) & (Subject.national_id == pid)
+    if a_child_by_number(pid):  # a child under the consent age is no one's guardian
+        return list(Guardian.select(Guardian).join(Log).join(Subject).where(as_youth))
+    as_guardian = (Guardian.national_id == pid) & (Guardian.relation != YOUTH_RELATION)
     return list(Guardian.select(Guardian).join(Log).join(Subject).where(as_guardian | as_youth))
 
 
