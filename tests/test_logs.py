@@ -616,6 +616,30 @@ def test_a_broken_scan_is_refused_after_weasyprint_made_pillow_lenient():
     assert uploads.unreadable(files.png(), "image/png") is None and ImageFile.LOAD_TRUNCATED_IMAGES
 
 
+def test_a_scan_of_more_pixels_than_a_page_is_refused_before_it_is_decoded(monkeypatch):
+    """Finding: an 86 KB PNG of 88 million pixels passed and was decoded in full (one image
+    at a time in the process). The size is read from the header: more than a page at 600
+    dpi is refused with a message, and nothing is decoded."""
+    import struct
+    import zlib
+
+    from PIL import ImageFile
+
+    from stafettlogg.logs import files as uploads
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    side = 9400  # 88 million grey pixels in a file of about 86 KB
+    rows = zlib.compress(b"\x00" * (side + 1) * side, 9)
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+    bomb += chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    assert len(bomb) < 200_000 and uploads.sniff(bomb) == "image/png"
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
+    message = uploads.unreadable(bomb, "image/png")
+    assert message is not None and "Bildet er for stort (88 megapiksler)" in message
+
+
 def test_a_log_for_a_pregnant_woman_can_always_be_given_its_consent(auth, db_conn):
     """Finding: «gravid» took no birth date and no guardian, and such a log could never be
     activated: a guardian's consent needs a guardian, her own needs her age. Now the form

@@ -37,6 +37,11 @@ def sniff(data: bytes) -> str | None:
 
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
+# A scanned A4 page at 600 dpi is 35 million pixels. More is refused from the image's
+# header, before it is decoded: a small file can unpack to gigabytes (and a check decodes
+# one image at a time in the process), and the archive copy embeds it again.
+MAX_SCAN_PIXELS = 40_000_000
+
 
 def clean_filename(name: str | None) -> str:
     """A display name without path parts. Path parts are refused, not silently cut."""
@@ -92,6 +97,12 @@ def unreadable(data: bytes, content_type: str) -> str | None:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(io.BytesIO(data)) as image:
+                    width, height = image.size
+                    if width * height > MAX_SCAN_PIXELS:
+                        return _(
+                            "Bildet er for stort (%(mp)s megapiksler). Skann samtykket med lavere oppløsning, for eksempel 300 dpi, og prøv igjen.",
+                            mp=round(width * height / 1_000_000),
+                        )
                     image.load()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
             return _("Filen er skadet og kan ikke åpnes. Skann samtykket på nytt og last opp filen.")
