@@ -659,3 +659,20 @@ def test_a_log_for_a_pregnant_woman_can_always_be_given_its_consent(auth, db_con
         content_type="multipart/form-data",
     )
     assert response.status_code == 303 and Log.get_by_id(log.id).status == "active"
+
+
+def test_a_youth_s_own_access_is_no_guardian_who_consents(auth, db_conn):
+    """The youth's own access is a Guardian row too: it does not let a consent be recorded
+    as a guardian's on a log that has no guardian."""
+    from stafettlogg.guardians import domain as family
+
+    form = {"kind": "ungdom", "name": "Ung Alene", "birth_date": "2008-01-01", "national_id": "",
+            "guardian-1-name": "", "guardian-1-relation": "", "guardian-1-phone": ""}  # fmt: skip
+    log = new_log(auth, **form)
+    with auth.app.test_request_context():
+        family.add_youth(user("stafettholder"), log, phone="91234567", email="")
+    response = auth.persona("holder").post(
+        f"/logger/{log.id}/samtykke", data=consent_form(given_by="guardian"), content_type="multipart/form-data"
+    )
+    assert response.status_code == 422 and "Loggen har ingen foresatte" in response.get_data(as_text=True)
+    assert Log.get_by_id(log.id).status == "draft"

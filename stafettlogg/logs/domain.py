@@ -294,7 +294,9 @@ def upload_consent(
     states.check(by, log, action)
     if given_by not in ("guardian", "youth"):
         raise LogError(_("Velg hvem som har gitt samtykket."), "given_by")
-    if given_by == "guardian" and not Guardian.select().where(Guardian.log == log).exists():
+    # a guardian, not the youth's own access (a Guardian row too)
+    guardians = Guardian.select().where(Guardian.log == log, Guardian.relation != YOUTH_RELATION)
+    if given_by == "guardian" and not guardians.exists():
         raise LogError(
             _(
                 "Loggen har ingen foresatte. Registrer samtykket som gitt av ungdommen, eller legg til en foresatt først."
