@@ -889,3 +889,45 @@ def test_the_migration_seals_the_logs_taken_over_before_it_with_no_consent_since
     runner.up()
     sealed = {log.id: Log.get_by_id(log.id).sealed for log in (taken, consented, own)}
     assert sealed == {taken.id: True, consented.id: False, own.id: False}
+
+
+def test_two_requests_by_one_person_at_once_make_one(auth, db_conn, monkeypatch):
+    """Finding (PostgreSQL): the same person's form sent twice at once (a double click,
+    two tabs) stored two pending requests and told the leader twice. The request locks
+    the log's row: the second waits for the first and finds its request."""
+    log = an_ended_log(nid9="140316550")
+    asker = user("kontaktlaerer")
+    first, second = second_waits_for_first(
+        auth.app,
+        monkeypatch,
+        lambda: requests.ask_for_log(asker, log),
+        lambda: requests.ask_for_log(asker, log),
+        held_after=(requests, "open_request"),
+    )
+    assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
+    assert first.id == second.id
+    assert LogRequest.select().where(LogRequest.log == log.id).count() == 1
+    assert Notification.select().where(Notification.kind == "log_requested").count() == 1
+
+
+def test_a_request_no_one_can_answer_is_not_said_to_be_sent(auth, db_conn):
+    """Finding: for an ended log whose unit has no active leader the request reached no
+    one, no start page listed it, and the asker was told a message was sent. Now nothing
+    is stored and the asker learns only that the log cannot be taken over now."""
+    log = an_ended_log(nid9="140316530")
+    User.update(active=False).where(User.role == Role.UNIT_LEADER, User.unit == log.unit_id).execute()
+    page = ask(auth, log).get_data(as_text=True)
+    assert "Vi har sendt beskjed" not in page and "loggen kan ikke overtas nå" in page
+    assert not LogRequest.select().where(LogRequest.log == log.id).exists()
+
+
+def test_the_leader_s_start_page_names_a_requested_log_by_its_number(auth, db_conn):
+    """Finding: the unit leader's task list named the child of an ended log with no event
+    in the family's access history. The leader reads the log's number there and the
+    child's name on the request's page, which is audited; the holder, on the log, reads
+    the child's name."""
+    log = an_ended_log(nid9="140316540")
+    ask(auth, log)
+    leader = leader_of(log)
+    page = auth.login_as(leader.username).get("/").get_data(as_text=True)
+    assert f"ber om å overta stafettlogg nr. {log.id}" in page and log.subject.name not in page

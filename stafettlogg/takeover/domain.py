@@ -23,7 +23,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
 from stafettlogg.logs.errors import LogError, locked_log
 from stafettlogg.models import Answer, Handover, Log, LogRequest, NationalIdLookup, Role, Subject, User, utcnow
-from stafettlogg.notify import msg, notify
+from stafettlogg.notify import msg, notify, reaches
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
@@ -85,15 +85,21 @@ def open_request(log: Log, requester: User) -> LogRequest | None:
 
 def ask_for_log(by: User, log: Log) -> LogRequest | None:
     """Someone outside the log found it by fødselsnummer and asks for it. One pending
-    request per person and log; none while the family has asked for deletion (returns
-    None: the requester learns only that the log cannot be taken over now)."""
+    request per person and log; none while the family has asked for deletion, nor while
+    no one can answer it (an ended log whose unit has no active leader): None, and the
+    requester learns only that the log cannot be taken over now, never that a message
+    was sent that reaches no one."""
     with write_transaction():
-        log = Log.get_by_id(log.id)
+        # locked: two requests at once (a double click, two tabs) make one, on PostgreSQL too
+        log = locked_log(log)
         if states.BLOCKERS["deletion_requested"].applies(log):
             return None
         existing = open_request(log, by)
         if existing is not None:
             return existing
+        answerers = [user for user in responsible_for(log) if reaches(user)]
+        if not answerers:
+            return None
         request = LogRequest.create(log=log, requester=by.id)
         audit.record("log_requested", log=log, obj=request, user=by, role=by.role)
         text = msg(
@@ -103,7 +109,7 @@ def ask_for_log(by: User, log: Log) -> LogRequest | None:
             unit=by.unit.name if by.unit_id else "",
             id=log.id,
         )
-        for user in responsible_for(log):
+        for user in answerers:
             notify(
                 user,
                 "log_requested",
@@ -135,10 +141,17 @@ def for_responder(user: User, request_id: int) -> LogRequest | None:
 
 def waiting_for(user: User) -> list[LogRequest]:
     """Pending requests this person answers: for the logs they hold while in use, and for
-    their unit's ended logs when they lead it."""
+    their unit's ended logs when they lead it. Each says whether the start page names the
+    child (child_named): to the holder, who is on the log; a leader answering for an ended
+    log reads the log's number there, and the child's name on the request's own page,
+    which is audited (a list naming the unit's children is a read of each)."""
     if user.role == Role.UNIT_LEADER and user.unit_id:
-        return list(_waiting_for.rows(user.id, user.unit_id))
-    return list(_waiting_for.rows(user.id))
+        found = list(_waiting_for.rows(user.id, user.unit_id))
+    else:
+        found = list(_waiting_for.rows(user.id))
+    for request in found:
+        request.child_named = request.log.holder_id == user.id
+    return found
 
 
 @prepared
