@@ -48,6 +48,22 @@ def _smtp_security() -> str:
     return value
 
 
+def _public_url() -> str:
+    """The address links in e-mails begin with. With a mail server and none set, every
+    link in every e-mail (a family's invitation too) would lead to 127.0.0.1: the app does
+    not start; nor with HTTPS=1 and an address that is not https."""
+    raw = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    if not raw:
+        if os.environ.get("SMTP_HOST", "").strip():
+            raise ValueError(
+                "PUBLIC_URL må settes når SMTP_HOST er satt: lenkene i e-postene går ellers til 127.0.0.1."
+            )
+        return "http://127.0.0.1:5000"
+    if os.environ.get("HTTPS", "") == "1" and not raw.startswith("https://"):
+        raise ValueError(f"PUBLIC_URL må begynne med https:// når HTTPS=1, ikke «{raw}».")
+    return raw
+
+
 def from_environment(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
@@ -83,7 +99,7 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_RETRY_SECONDS": _int("MAIL_RETRY_SECONDS", 60, minimum=1),
         # e-mails sent or given up on stay on the admin's «Utboks» this long, then go
         "MAIL_KEPT_DAYS": _int("MAIL_KEPT_DAYS", 30, minimum=0),
-        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUBLIC_URL": _public_url(),
         "MUNICIPALITY": os.environ.get("MUNICIPALITY", "Demo kommune"),
         # the municipality's guide, consent form, close reasons, contact text (content/)
         "CONTENT_FOLDER": os.environ.get("CONTENT_FOLDER", ""),

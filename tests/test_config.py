@@ -49,6 +49,26 @@ def test_smtp_security_is_one_of_the_three_or_the_app_does_not_start(monkeypatch
         from_environment(tmp_path)
 
 
+def test_e_mail_links_never_lead_to_localhost_or_plain_http_by_mistake(monkeypatch, tmp_path):
+    """Finding: with a mail server set and PUBLIC_URL forgotten, every link in every e-mail
+    (a family's invitation too) led to 127.0.0.1. The app does not start then, nor with
+    HTTPS=1 and an http address; without mail the demo's default stands."""
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    monkeypatch.delenv("HTTPS", raising=False)
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    assert from_environment(tmp_path)["PUBLIC_URL"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("SMTP_HOST", "smtp.kommune.no")
+    with pytest.raises(ValueError, match=r"^PUBLIC_URL må settes når SMTP_HOST er satt"):
+        from_environment(tmp_path)
+    monkeypatch.setenv("PUBLIC_URL", "https://stafettlogg.kommune.no/")
+    monkeypatch.setenv("HTTPS", "1")
+    assert from_environment(tmp_path)["PUBLIC_URL"] == "https://stafettlogg.kommune.no"
+    monkeypatch.setenv("PUBLIC_URL", "http://stafettlogg.kommune.no")
+    with pytest.raises(ValueError, match=r"^PUBLIC_URL må begynne med https:// når HTTPS=1"):
+        from_environment(tmp_path)
+
+
 def test_the_mailer_never_falls_back_to_plain_text_on_an_unknown_security():
     from email.message import EmailMessage
 
