@@ -132,7 +132,7 @@ class OverviewRow:
 SOURCE_RANK = {"log": 0, "external": 1, "ke": 2}
 
 
-def use_periods(log, earlier=()) -> list[tuple[dt.datetime, dt.datetime | None, bool]]:
+def use_periods(log, earlier=()) -> list[tuple[dt.datetime, dt.datetime | None, bool, str]]:
     """The stretches of time the log was in use, oldest first, as (start, end, current,
     the koordinator it had when a period before a reopening ended):
     the periods before it was reopened (LogPeriod rows, or anything with started_at and
