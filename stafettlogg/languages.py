@@ -139,8 +139,15 @@ def keep_in_cookie(response, code: str):
 
 
 def set_cookie(response):
-    """after_request: keep the choice `?lang=` made for the next page."""
+    """after_request: keep the choice `?lang=` made for the next page; and the signed-in
+    person's own language (the holder may have set a guardian's), so that a page that
+    cannot read the account, the outage page, is in it too. Asked only of an account this
+    request has loaded already (flask_login's g._login_user): never a query of its own."""
     asked = g.get("remember_language")
+    if not asked:
+        user = g.get("_login_user")
+        stored = getattr(user, "language", "") if getattr(user, "is_authenticated", False) else ""
+        asked = stored if stored in allowed() else None
     if asked and request.cookies.get(COOKIE) != asked:
         keep_in_cookie(response, asked)
     return response

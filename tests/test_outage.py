@@ -108,6 +108,26 @@ def test_a_family_reads_the_outage_page_in_their_language(outage):
     assert "Stafettloggen er ikke tilgjengelig" not in page and "Prøv igjen" not in page
 
 
+def test_a_guardian_whose_language_the_holder_set_reads_the_outage_page_in_it(outage, auth_for):
+    """Finding: the outage page cannot read the account, and a guardian whose language
+    the holder set (no cookie of their own, a new phone) got it in bokmål. The signed-in
+    person's own language is kept in the browser too."""
+    from stafettlogg.models import User
+
+    app = _make_app(outage.url)
+    User.update(language="ar").where(User.username == "foresatt").execute()
+    mother = auth_for(app, "foresatt")
+    assert '<html lang="ar" dir="rtl">' in mother.get("/").get_data(as_text=True)
+    outage.begin()
+    try:
+        response = mother.get("/")
+    finally:
+        outage.end()
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and '<html lang="ar" dir="rtl">' in page
+    assert "Stafettloggen er ikke tilgjengelig" not in page
+
+
 def test_a_database_error_that_is_not_an_outage_stays_a_500(app, auth, monkeypatch):
     from peewee import OperationalError
 
