@@ -16,7 +16,7 @@ from markupsafe import Markup
 from peewee import PeeweeException
 
 from stafettlogg.db import DatabaseUnavailable, write_transaction
-from stafettlogg.i18n import DOMAIN
+from stafettlogg.i18n import DOMAIN, isolated, right_to_left
 from stafettlogg.models import User
 
 # code -> text direction; the order is the order of the language menu.
@@ -198,7 +198,7 @@ def _template_gettext(eval_ctx, string, /, **variables):
     text = translations().ugettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - our own catalogue's text, marked safe as Jinja's gettext does
-    return text % variables
+    return text % isolated(variables, right_to_left())
 
 
 @pass_eval_context
@@ -208,7 +208,7 @@ def _template_ngettext(eval_ctx, singular, plural, num, /, **variables):
     text = translations().ungettext(singular, plural, num)
     if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 - our own catalogue's text, marked safe as Jinja's gettext does
-    return text % variables
+    return text % isolated(variables, right_to_left())
 
 
 def install_template_gettext(app) -> None:

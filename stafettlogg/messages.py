@@ -11,6 +11,7 @@ from flask import current_app, has_app_context, has_request_context
 from flask_babel import get_locale
 
 from stafettlogg import config
+from stafettlogg.i18n import isolated, written_right_to_left
 
 DEFAULT_LOCALE = "nb"
 
@@ -32,6 +33,7 @@ class Message:
             name: (value.render(locale) if isinstance(value, Message | Join) else value)
             for name, value in self.params.items()
         }
+        values = isolated(values, written_right_to_left(str(locale or current_locale())))
         try:
             return text % values
         except (KeyError, ValueError, TypeError):  # a broken translation never hides the notice

@@ -269,6 +269,28 @@ def test_arabic_pages_run_right_to_left(auth, log):
     assert '<html lang="pl" dir="ltr">' in ltr
 
 
+def test_names_in_an_arabic_sentence_are_isolated_so_it_reads_in_order(auth, log):
+    """Finding: «Kari Ottesen، Kontaktlærer في Nordbyen skole»: a Norwegian name, title and
+    unit inside an Arabic sentence ran together left to right and the sentence read
+    scrambled. In a right-to-left language every text put into a sentence is a bidi
+    isolate (FSI…PDI, invisible), in templates, in Python's texts and in stored notices
+    and e-mails alike; never a web address, and never in a left-to-right language."""
+    from stafettlogg.i18n import FSI, PDI
+    from stafettlogg.messages import msg
+
+    holder = user("stafettholder")
+    page = auth.persona("guardian").get(f"/mine/{log.id}?lang=ar").get_data(as_text=True)
+    assert f"{FSI}{holder.name}{PDI}" in page and f"{FSI}{holder.job_title}{PDI}" in page
+    polish = auth.persona("guardian").get(f"/mine/{log.id}?lang=pl").get_data(as_text=True)
+    assert holder.name in polish and FSI not in polish
+    notice = msg(
+        "%(name)s, %(job)s, er ny stafettholder for stafettlogg nr. %(id)s.", name="Kari Ottesen", job="Lærer", id=7
+    )
+    assert f"{FSI}Kari Ottesen{PDI}" in notice.render("ar") and FSI not in notice.render("nb")
+    link = msg("Åpne Stafettlogg: %(link)s", link="https://stafettlogg.kommune.no/mine/7").render("ar")
+    assert "https://stafettlogg.kommune.no/mine/7" in link and FSI not in link
+
+
 # Every page a family reads, including the branches the walk above does not reach (a
 # closed or passive log, a refused deletion, an expired link, a staff member on a link).
 FAMILY_SOURCES = (
