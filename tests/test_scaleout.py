@@ -32,6 +32,7 @@ def _env(database_url: str, smtp: SmtpServer) -> dict:
         DATABASE_URL=database_url,
         SECRET_KEY="one-secret-for-all-instances",
         SMTP_HOST="127.0.0.1",
+        PUBLIC_URL="http://127.0.0.1",  # required with a mail server (config._public_url)
         SMTP_PORT=str(smtp.port),
         SMTP_SECURITY="none",
         SMTP_TIMEOUT="5",
