@@ -20,15 +20,20 @@ def isolated(variables: dict, right_to_left: bool) -> dict:
     """The values put into a sentence of a right-to-left language (Arabic), each a bidi
     isolate: a name, a job title, a unit, a place are Norwegian, written left to right,
     and without it a sentence like «Kari Ottesen، Kontaktlærer في Nordbyen skole» is
-    read in scrambled order. Texts only (a number or a date is left as it is), and never
-    a web address, which an e-mail program must find whole. Left-to-right languages: as
-    given."""
+    read in scrambled order. Words only: a number, a date or a time (digits and marks,
+    which take the sentence's direction) is left as it is, and so is a web address, which
+    an e-mail program must find whole. Left-to-right languages: as given."""
     if not right_to_left or not variables:
         return variables
-    return {
-        name: FSI + value + PDI if isinstance(value, str) and not value.startswith(("http://", "https://")) else value
-        for name, value in variables.items()
-    }
+    return {name: FSI + value + PDI if _a_word(value) else value for name, value in variables.items()}
+
+
+def _a_word(value) -> bool:
+    return (
+        isinstance(value, str)
+        and any(character.isalpha() for character in value)
+        and not value.startswith(("http://", "https://"))
+    )
 
 
 @functools.lru_cache(maxsize=32)
