@@ -13,7 +13,6 @@ from peewee import SQL, fn
 
 from stafettlogg.dates import age_on, local_today
 from stafettlogg.db import known, prepared, remember, remembered
-from stafettlogg.logs.national_id import birth_date_from
 from stafettlogg.models import (
     YOUTH_RELATION,
     Guardian,
@@ -183,14 +182,6 @@ def consent_age() -> int:
     """CONSENT_AGE: the age from which a youth consents and reads their own log (seed 001:
     16; a setting, some municipalities use 15)."""
     return current_app.config["CONSENT_AGE"] if has_app_context() else 16
-
-
-def a_child_by_number(national_id: str | None) -> bool:
-    """The person number is a child's under the consent age today (its encoded birth
-    date): never a guardian's. A guardian row with such a number would open the family's
-    view, consent withdrawal and deletion requests to the child by ID-porten."""
-    born = birth_date_from(national_id) if national_id and len(national_id) == 11 and national_id.isdigit() else None
-    return born is not None and not of_consent_age(born)
 
 
 def of_consent_age(birth_date, day=None) -> bool:

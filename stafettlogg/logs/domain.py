@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from stafettlogg import audit, labels, languages
-from stafettlogg.access import a_child_by_number, consent_age
+from stafettlogg.access import consent_age
 from stafettlogg.dates import age_on, local_today
 from stafettlogg.db import prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, states
 from stafettlogg.logs.class_groups import record_class_group
 from stafettlogg.logs.errors import LogError, locked_log
-from stafettlogg.logs.national_id import national_id_problem
+from stafettlogg.logs.national_id import a_child_by_number, national_id_problem
 from stafettlogg.models import (
     YOUTH_RELATION,
     Answer,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from stafettlogg.access import of_consent_age
 from stafettlogg.i18n import gettext as _
 
 W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -77,3 +78,12 @@ def with_control_digits(first_nine: str) -> str | None:
     if k2 is None:
         return None
     return first_nine + str(k1) + str(k2)
+
+
+def a_child_by_number(national_id: str | None) -> bool:
+    """The person number is a child's under the consent age today (its encoded birth
+    date): never a guardian's. A guardian row with such a number would open the family's
+    view, consent withdrawal and deletion requests to the child by ID-porten."""
+    number = (national_id or "").strip()
+    born = birth_date_from(number) if len(number) == 11 and number.isascii() and number.isdigit() else None
+    return born is not None and not of_consent_age(born)

@@ -12,9 +12,9 @@ import secrets
 import uuid
 
 from stafettlogg import audit
-from stafettlogg.access import a_child_by_number
 from stafettlogg.db import write_transaction
 from stafettlogg.i18n import gettext as _
+from stafettlogg.logs.national_id import a_child_by_number
 from stafettlogg.models import YOUTH_RELATION, Guardian, Log, OidcSession, Role, Subject, User, utcnow
 
 # ID-porten's levels of assurance, lowest first.
