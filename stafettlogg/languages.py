@@ -144,10 +144,11 @@ def set_cookie(response):
     cannot read the account, the outage page, is in it too. Asked only of an account this
     request has loaded already (flask_login's g._login_user): never a query of its own."""
     asked = g.get("remember_language")
-    if not asked:
+    if not asked:  # never current_user here: the request's connection may be closed
         user = g.get("_login_user")
         stored = getattr(user, "language", "") if getattr(user, "is_authenticated", False) else ""
-        asked = stored if stored in allowed() else None
+        own = FAMILY_LANGUAGES if getattr(user, "role", "") == "guardian" else STAFF_LANGUAGES
+        asked = stored if stored and stored in own else None
     if asked and request.cookies.get(COOKIE) != asked:
         keep_in_cookie(response, asked)
     return response
