@@ -104,3 +104,16 @@ def test_the_bench_explains_the_queries_with_the_apps_planner_settings(monkeypat
         with pytest.raises(RuntimeError):
             plans(given, [], report=lambda *a: None)
         assert opened.pop() == expected
+
+
+def test_a_static_file_reads_nothing_from_the_database(auth, db_conn):
+    """Finding: keeping the reader's language in the browser asked current_user after the
+    request, which for a static file loaded the account then, on a pooled connection that
+    was never given back (the pool ran out). A static file asks the database nothing."""
+    from bench.run import counting
+    from stafettlogg.db import db
+
+    guardian = auth.persona("guardian")
+    with counting(db) as counter:
+        assert guardian.get("/static/favicon.svg").status_code == 200
+    assert counter["sql"] == []
