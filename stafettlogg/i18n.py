@@ -57,7 +57,7 @@ def right_to_left() -> bool:
     if memo is not None and memo[0] is getattr(babel_state, "babel_locale", None):
         return memo[1]
     locale = get_locale()
-    here._right_to_left = (locale, locale is not None and locale.character_order == "right-to-left")
+    here._right_to_left = (locale, locale is not None and written_right_to_left(str(locale)))
     return here._right_to_left[1]
 
 

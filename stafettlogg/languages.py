@@ -16,22 +16,12 @@ from markupsafe import Markup
 from peewee import PeeweeException
 
 from stafettlogg.db import DatabaseUnavailable, write_transaction
-from stafettlogg.i18n import DOMAIN, isolated, right_to_left
+from stafettlogg.i18n import DOMAIN, isolated, right_to_left, written_right_to_left
 from stafettlogg.models import User
 
-# code -> text direction; the order is the order of the language menu.
-LANGUAGES = {
-    "nb": "ltr",
-    "nn": "ltr",
-    "se": "ltr",
-    "en": "ltr",
-    "pl": "ltr",
-    "uk": "ltr",
-    "ar": "rtl",
-    "so": "ltr",
-    "ti": "ltr",
-    "lt": "ltr",
-}
+# The interface languages, in the order of the language menu. Which way each is written
+# is Babel's (i18n.written_right_to_left), said nowhere else.
+LANGUAGES = ("nb", "nn", "se", "en", "pl", "uk", "ar", "so", "ti", "lt")
 FAMILY_LANGUAGES = tuple(LANGUAGES)
 STAFF_LANGUAGES = ("nb", "nn")
 DEFAULT = "nb"
@@ -52,7 +42,8 @@ def name_in(code: str, reader: str) -> str:
 
 
 def direction(code: str) -> str:
-    return LANGUAGES.get(code, "ltr")
+    """The page's ``dir``: "rtl" for a language written right to left, else "ltr"."""
+    return "rtl" if written_right_to_left(code) else "ltr"
 
 
 def valid(code) -> str | None:

@@ -1,7 +1,11 @@
 """The interface in bokmål or nynorsk, chosen by the user and remembered."""
 
+import pathlib
+
 import pytest
 
+from stafettlogg.i18n import written_right_to_left
+from stafettlogg.languages import LANGUAGES, direction
 from stafettlogg.models import User
 from tests.conftest import a_log, a_meeting
 
@@ -207,3 +211,17 @@ def test_paper_version_without_a_preference_follows_the_holders_form(auth, log):
     holder.set_cookie("lang", "nn")
     page = holder.get(f"/logger/{log.id}/familieversjon").get_data(as_text=True)
     assert '<html lang="nn" dir="ltr">' in page and "Kven gjer kva, og når?" in page
+
+
+def test_which_way_a_language_is_written_is_said_once():
+    """Arabic is right to left for the page's ``dir`` and for the isolates around names
+    alike, by one rule (Babel's), which no module restates as its own list or test."""
+    assert [code for code in LANGUAGES if direction(code) == "rtl"] == ["ar"]
+    assert all(written_right_to_left(code) == (direction(code) == "rtl") for code in LANGUAGES)
+    sayers = [
+        path.name
+        for path in pathlib.Path("stafettlogg").rglob("*.py")
+        if 'character_order == "right-to-left"' in path.read_text(encoding="utf-8")
+        or '"rtl"' in path.read_text(encoding="utf-8")
+    ]
+    assert sorted(sayers) == ["i18n.py", "languages.py"]
