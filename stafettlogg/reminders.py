@@ -3,7 +3,9 @@
 Seed 002: the holder "følgjer med på at tidsfristar vert haldne og at tiltak vert
 evaluerte". Reminders: a measure's evaluation date within 7 days, a measure overdue for
 evaluation, a meeting tomorrow. Idempotent: every reminder has a dedupe_key, so running
-the command twice (or twice a day) sends nothing twice.
+the command twice (or twice a day, or on two app servers at once: the key is unique in the
+database) sends nothing twice. Each run reads only what falls due around today, never the
+whole backlog of measures overdue since long ago (REMIND_OVERDUE_FOR_DAYS).
 """
 
 import datetime as dt
@@ -31,6 +33,10 @@ from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
 DUE_WITHIN_DAYS = 7
+# An overdue measure is reminded of on the first run after its evaluation date, or within
+# these days when runs were missed (the timer or the database down). Older ones are on the
+# start page's to-dos; a reminder run reads only this window, not every measure ever overdue.
+REMIND_OVERDUE_FOR_DAYS = 7
 
 
 def _reached_users(ids):
@@ -89,12 +95,17 @@ def _log_url(log_id: int) -> str:
 
 def measure_reminders(today: dt.date) -> int:
     """Evaluation date within 7 days: once per measure, date and person. Overdue (the
-    date has passed and there is no evaluation since): once per measure, date and person."""
+    date has passed and there is no evaluation since): once per measure, date and person,
+    on a run at most REMIND_OVERDUE_FOR_DAYS after the date; the run reads no measure
+    whose date is older than that, so its work does not grow with the backlog."""
     sent = 0
     measures = list(
         Measure.select(Measure, Log, domain.measure_overdue(today).alias("overdue"))
         .join(Log)
-        .where(domain.measure_due_by(today + dt.timedelta(days=DUE_WITHIN_DAYS)))
+        .where(
+            domain.measure_due_by(today + dt.timedelta(days=DUE_WITHIN_DAYS)),
+            Measure.evaluation_date >= today - dt.timedelta(days=REMIND_OVERDUE_FOR_DAYS),
+        )
         .order_by(Measure.evaluation_date, Measure.id)
     )
     logs = list({m.log_id: m.log for m in measures}.values())

@@ -1,0 +1,65 @@
+"""The daily reminders (stafettlogg/reminders.py): what one run reads, whom it tells, and
+what the e-mail of a notice shows before anyone signs in."""
+
+import datetime as dt
+
+import pytest
+
+from bench.run import counting
+from stafettlogg.dates import local_today
+from stafettlogg.db import db
+from stafettlogg.models import Measure, Notification
+from stafettlogg.reminders import REMIND_OVERDUE_FOR_DAYS, measure_reminders
+from tests.conftest import a_log, a_measure, user
+
+pytestmark = pytest.mark.db
+
+TODAY = local_today()
+
+
+def _days(n: int) -> dt.date:
+    return TODAY + dt.timedelta(days=n)
+
+
+def _reminded(measure) -> int:
+    return Notification.select().where(Notification.dedupe_key.contains(f":{measure.id}:")).count()
+
+
+def test_a_reminder_run_reads_what_falls_due_around_today_not_the_whole_backlog(app, db_conn):
+    """A large municipality collects overdue measures nobody evaluated, month after month.
+    Each was reminded of once, the day after its date; a later run reads none of them
+    again: its statements and the rows it reads are the same with a backlog of twenty as
+    with none (before: every run read every measure overdue since the first, and tried
+    to tell each of their people again)."""
+    Measure.update(evaluation_date=None).execute()  # the demo's own measures out of the way
+    log = a_log(participants=())
+    due = a_measure(log, evaluation_date=_days(3))
+    long_ago = _days(-60)
+
+    def one_run() -> tuple[int, int]:
+        with counting(db) as counter:
+            measure_reminders(TODAY)
+        return len(counter["sql"]), sum(counter["sql_rows"])
+
+    measure_reminders(TODAY)
+    without_backlog = one_run()
+    backlog = [a_measure(log, start_date=long_ago, evaluation_date=long_ago) for _ in range(20)]
+    assert measure_reminders(long_ago + dt.timedelta(days=1)) == 20  # reminded when they fell overdue
+    assert all(_reminded(m) == 1 for m in backlog) and _reminded(due) == 1
+    assert one_run() == without_backlog
+    assert all(_reminded(m) == 1 for m in backlog)
+
+
+def test_a_missed_run_is_made_up_for_within_the_window_and_nothing_is_told_twice(app, db_conn):
+    """The timer did not run for some days (the server was down): the next run reminds of
+    a measure that fell overdue meanwhile, once, however often it runs; one overdue for
+    longer than REMIND_OVERDUE_FOR_DAYS is on the start page's to-dos, not in a reminder."""
+    Measure.update(evaluation_date=None).execute()
+    log = a_log(participants=("aktor",))
+    missed = a_measure(log, evaluation_date=_days(-REMIND_OVERDUE_FOR_DAYS), responsible_user=user("aktor").id)
+    older = a_measure(log, evaluation_date=_days(-REMIND_OVERDUE_FOR_DAYS - 1))
+    assert measure_reminders(TODAY) == 2  # the holder and the nurse responsible for it
+    assert measure_reminders(TODAY) == 0 and measure_reminders(_days(1)) == 0
+    kinds = {n.kind for n in Notification.select().where(Notification.dedupe_key.contains(f":{missed.id}:"))}
+    assert kinds == {"measure_overdue"} and _reminded(missed) == 2
+    assert _reminded(older) == 0
