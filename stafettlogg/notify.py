@@ -49,6 +49,29 @@ from stafettlogg.models import Notification, OutboxEmail, User, utcnow
 # msg() here, not a plain string, so that Babel extracts it into the catalogues.
 PRIVACY_NOTE = msg("Av hensyn til personvernet står det ingen opplysninger om barnet i denne e-posten.")
 
+# An e-mail's subject is read on lock screens, in mail lists and on the admin's outbox
+# page: it says what kind of message waits, never what it is about or whom (SECURITY.md).
+# A fixed text (no parameters, so no name, unit, number or date reaches it); the notice's
+# own text is in the body, and the rest behind sign-in.
+REMINDER_SUBJECT = msg("Stafettlogg: en påminnelse til deg")
+TASK_SUBJECT = msg("Stafettlogg: ny oppgave til deg")
+NOTICE_SUBJECT = msg("Stafettlogg: ny melding til deg")
+SUBJECT_OF_KIND = {
+    **dict.fromkeys(
+        (
+            "measure_due",
+            "measure_overdue",
+            "meeting_tomorrow",
+            "keep_answer_missing",
+            "consent_expiring",
+            "consent_expired",
+            "june_reconciliation",
+        ),
+        REMINDER_SUBJECT,
+    ),
+    **dict.fromkeys(("handover_proposed", "holder_assigned", "log_requested", "deletion_requested"), TASK_SUBJECT),
+}  # any other kind: NOTICE_SUBJECT
+
 
 def reached():
     """The rule, said once: who is told anything (a notice, an e-mail to their account) —
@@ -134,8 +157,9 @@ def notify(
     reached_checked: bool = False,
 ) -> Notification | NotTold:
     """Create one notice (and its e-mail when the user has an address), in the caller's
-    transaction. Returns the notice, or why there is none: NOT_REACHED, nothing written,
-    for an account `reaches` says is not told (deactivated) — callers pick whom to tell,
+    transaction. The e-mail's subject is `email_subject`, else the one of the notice's
+    kind (SUBJECT_OF_KIND), never the notice's text. Returns the notice, or why there is
+    none: NOT_REACHED, nothing written, for an account `reaches` says is not told (deactivated) — callers pick whom to tell,
     this decides whether they are told, so no caller asks whether the account is active;
     ALREADY_TOLD when the dedupe_key was used (reminders run twice send nothing twice).
 
@@ -148,8 +172,8 @@ def notify(
     rule already meets: the person cannot sign in to read it, and its e-mail is cancelled
     at its turn (mailer.to_someone_who_left)."""
     _require_message(text, "text")
-    if email_subject is not None:
-        _require_message(email_subject, "email_subject")
+    email_subject = email_subject or SUBJECT_OF_KIND.get(kind, NOTICE_SUBJECT)
+    _require_subject(email_subject)
     if reached_checked and not db.in_transaction():
         raise RuntimeError("reached_checked: pick the accounts with reached_among() and notify inside its with")
     if not reached_checked and not reaches(user):
@@ -178,7 +202,7 @@ def notify(
         if user.email:
             queue_email(
                 user.email,
-                email_subject or text,
+                email_subject,
                 _email_body(text, url),
                 recipient=user,
                 idempotency_key=f"notice:{note.id}",
@@ -201,7 +225,7 @@ def send_email(to: str, subject: Message, body: Message | Join, *, recipient=Non
     ``log``: the log it is about, whose deletion deletes it. ``recipient`` an account (User)
     that `reaches` says is not told (deactivated): nothing is queued, None. A Guardian row
     (the address the holder recorded on the log) or no recipient: queued."""
-    _require_message(subject, "subject")
+    _require_subject(subject)
     _require_message(body, "body")
     if isinstance(recipient, User) and not reaches(recipient):
         return None
@@ -219,6 +243,7 @@ def queue_email(
     log=None,
 ) -> OutboxEmail:
     """The outbox row, written in the current transaction; a sender delivers it after commit."""
+    _require_subject(subject)
     mail = OutboxEmail.create(
         to=to,
         subject_message=dumps(subject),
@@ -237,6 +262,14 @@ def _require_message(value, name: str) -> None:
     if not isinstance(value, Message | Join):
         raise TypeError(
             f"{name} must be msg('…') (stored untranslated and shown in the reader's language), not {type(value).__name__}"
+        )
+
+
+def _require_subject(subject) -> None:
+    _require_message(subject, "subject")
+    if not isinstance(subject, Message) or subject.params:
+        raise ValueError(
+            f"an e-mail subject is a fixed text, shown before anyone signs in: no parameters ({subject!r})"
         )
 
 

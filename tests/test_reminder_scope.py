@@ -8,7 +8,8 @@ import pytest
 from bench.run import counting
 from stafettlogg.dates import local_today
 from stafettlogg.db import db
-from stafettlogg.models import Measure, Notification
+from stafettlogg.models import Measure, Notification, OutboxEmail, User
+from stafettlogg.notify import msg, notify, send_email
 from stafettlogg.reminders import REMIND_OVERDUE_FOR_DAYS, measure_reminders
 from tests.conftest import a_log, a_measure, user
 
@@ -63,3 +64,44 @@ def test_a_missed_run_is_made_up_for_within_the_window_and_nothing_is_told_twice
     kinds = {n.kind for n in Notification.select().where(Notification.dedupe_key.contains(f":{missed.id}:"))}
     assert kinds == {"measure_overdue"} and _reminded(missed) == 2
     assert _reminded(older) == 0
+
+
+def test_an_emails_subject_says_what_kind_of_message_waits_and_nothing_of_what_it_says(auth, db_conn):
+    """A subject is read on a lock screen, in a mail list and on the admin's outbox page,
+    before anyone signs in. It names no log, unit, person or date, in the reader's
+    language: the notice's text is in the body (before: the subject was the whole text,
+    and the outbox page showed it, «never the text» notwithstanding)."""
+    Measure.update(evaluation_date=None).execute()
+    log = a_log(participants=("aktor",))
+    User.update(email="holder@example.no").where(User.id == log.holder_id).execute()
+    User.update(email="aktor@example.no", language="nn").where(User.username == "aktor").execute()
+    a_measure(log, evaluation_date=_days(-1), responsible_user=user("aktor").id)
+    assert measure_reminders(TODAY) == 2
+    holder_mail = OutboxEmail.get(OutboxEmail.to == "holder@example.no")
+    assert holder_mail.subject == "Stafettlogg: en påminnelse til deg"
+    assert OutboxEmail.get(OutboxEmail.to == "aktor@example.no").subject == "Stafettlogg: ei påminning til deg"
+    said = f"Et tiltak i stafettlogg nr. {log.id} skulle vært evaluert {_days(-1):%d.%m.%Y}."
+    assert said in holder_mail.body and f"/logger/{log.id}#measures" in holder_mail.body
+    # a task, and any other notice, in the reader's language
+    User.update(email="larer@example.no").where(User.username == "larer").execute()
+    with auth.app.test_request_context():
+        notify(user("larer"), "handover_proposed", msg("Stafettlogg nr. %(id)s er avsluttet av stafettholderen.", id=7))
+        User.update(email="mor@example.no", language="pl").where(User.username == "foresatt").execute()
+        notify(
+            user("foresatt"), "deletion_refused", msg("Enhetslederen har svart på kravet om sletting av stafettloggen.")
+        )
+    subjects = {m.to: m.subject for m in OutboxEmail.select()}
+    assert subjects["larer@example.no"] == "Stafettlogg: ny oppgave til deg"
+    assert subjects["mor@example.no"] == "Stafettlogg: nowa wiadomość dla Ciebie"
+    page = auth.persona("admin").get("/admin/utboks").get_data(as_text=True)
+    assert "holder@example.no" in page and "Stafettlogg: en påminnelse til deg" in page
+    assert f"nr. {log.id}" not in page and "skulle vært evaluert" not in page
+
+
+def test_no_subject_can_carry_a_name():
+    """A subject with parameters is refused where an e-mail is queued: no caller can put a
+    name, a unit or a log number in front of the sign-in."""
+    with pytest.raises(ValueError, match="subject"):
+        send_email("a@example.no", msg("Ny stafettholder for %(name)s", name="Kari"), msg("Tekst"))
+    with pytest.raises(ValueError, match="subject"):
+        notify(None, "x", msg("Tekst"), email_subject=msg("Om %(unit)s", unit="Nordbyen skole"))
