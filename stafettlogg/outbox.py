@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, g, has_request_context
 
-from stafettlogg.db import connected, is_sqlite, write_transaction
+from stafettlogg.db import connected, db, is_sqlite, write_transaction
 from stafettlogg.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -161,7 +161,11 @@ class Outbox:
 
     def deliver(self, *, ids=None, limit: int | None = None) -> dict:
         """Claim and deliver due rows (only `ids` when given). Returns counts by outcome.
-        Never raises for a delivery problem: the row stays queued for the next try."""
+        Never raises for a delivery problem: the row stays queued for the next try. Refuses
+        to run inside the caller's transaction: its rows may not be committed yet, and the
+        wait for the mail server or the share would hold the caller's locks."""
+        if db.in_transaction():
+            raise RuntimeError(f"{self.name}: deliver after commit, never inside a transaction")
         config = current_app.config
         counts = self.empty_counts()
         if not self.enabled(config):

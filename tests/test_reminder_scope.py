@@ -6,8 +6,10 @@ import datetime as dt
 import pytest
 
 from bench.run import counting
+from stafettlogg import mailer
+from stafettlogg.archive import outbox as archive_outbox
 from stafettlogg.dates import local_today
-from stafettlogg.db import db
+from stafettlogg.db import db, write_transaction
 from stafettlogg.models import Measure, Notification, OutboxEmail, User
 from stafettlogg.notify import msg, notify, send_email
 from stafettlogg.reminders import REMIND_OVERDUE_FOR_DAYS, measure_reminders
@@ -105,3 +107,14 @@ def test_no_subject_can_carry_a_name():
         send_email("a@example.no", msg("Ny stafettholder for %(name)s", name="Kari"), msg("Tekst"))
     with pytest.raises(ValueError, match="subject"):
         notify(None, "x", msg("Tekst"), email_subject=msg("Om %(unit)s", unit="Nordbyen skole"))
+
+
+def test_no_outbox_is_delivered_inside_a_write_transaction(app, db_conn):
+    """E-mail (and an archive package) goes after commit: a sender called while a write
+    transaction is open refuses at once, before it claims or sends anything, instead of
+    talking to the mail server while the caller's locks are held and its rows unwritten."""
+    app.config["SMTP_HOST"] = "127.0.0.1"  # a sender that would try to send
+    with app.app_context():
+        for outbox in (mailer.OUTBOX, archive_outbox.OUTBOX):
+            with write_transaction(), pytest.raises(RuntimeError, match="after commit"):
+                outbox.deliver()
