@@ -4,12 +4,16 @@ glued with a Norwegian comma), a date written as the language writes it, and a r
 document page that is the family's own page."""
 
 import datetime as dt
+import re
+from types import SimpleNamespace
 
 import pytest
-from flask import render_template_string
+from flask import render_template, render_template_string
 from flask_babel import force_locale
+from markupsafe import Markup
 
 from stafettlogg import dates
+from tests.conftest import a_log
 
 pytestmark = pytest.mark.db
 
@@ -25,3 +29,93 @@ def test_a_long_date_in_north_sami_is_written_as_sami_write_it(app):
         assert dates.format_long_date(dt.datetime(2026, 12, 31, 23, 30)) == "ođđajagemánu 1. b. 2027"  # Oslo time
     with app.test_request_context("/"), force_locale("nn"):
         assert render_template_string(page, day=dt.date(2026, 3, 5)) == "5. mars 2026"
+
+
+def _rendered(app, code: str, template: str, **context) -> str:
+    with app.test_request_context("/"), force_locale(code):
+        return " ".join(re.sub(r"<[^>]+>", " ", render_template(template, **context)).split())
+
+
+def _access_row(count: int) -> dict:
+    return {
+        "at": dt.datetime(2026, 3, 5, 9, 0),
+        "role": "holder",
+        "job_title": "",
+        "unit": "",
+        "text": "Leste loggen",
+        "count": count,
+        "you": False,
+    }
+
+
+# How many times someone read the log (the access history shows a count from 2): the
+# form each language gives that number, not one form for every count.
+TIMES = {
+    "nb": {2: "(2 ganger)", 5: "(5 ganger)"},
+    "nn": {2: "(2 gonger)", 5: "(5 gonger)"},
+    "en": {2: "(2 times)", 21: "(21 times)"},
+    "pl": {2: "(2 razy)", 5: "(5 razy)", 22: "(22 razy)"},
+    "uk": {2: "(2 рази)", 5: "(5 разів)", 21: "(21 раз)", 11: "(11 разів)"},
+    "lt": {2: "(2 kartus)", 10: "(10 kartų)", 21: "(21 kartą)", 12: "(12 kartų)"},
+    "ar": {2: "(مرتان)", 3: "(3 مرات)", 11: "(11 مرة)", 100: "(100 مرة)"},
+    "se": {2: "(2 geardde)", 7: "(7 geardde)"},
+}
+
+
+@pytest.mark.parametrize("code", TIMES)
+def test_the_access_history_counts_reads_in_the_languages_plural_form(app, code):
+    for count, expected in TIMES[code].items():
+        window = SimpleNamespace(items=[_access_row(count)], next_cursor=None)
+        html = _rendered(app, code, "guardians/_access_rows.html", only_rows=True, log=None, window=window)
+        assert expected in html, (code, count, html)
+
+
+def _measure(shown: int, **dates) -> SimpleNamespace:
+    evaluation = SimpleNamespace(evaluated_on=dt.date(2026, 2, 1), what_worked="Det gikk fint.", decision="continue")
+    return SimpleNamespace(
+        id=1,
+        what_html=Markup("<p>Lekegrupper i storefri.</p>"),
+        responsible="Kontaktlærer",
+        status="ongoing",
+        evaluations=[evaluation] * shown,
+        evaluation_count=shown + 4,
+        start_date=dates.get("start"),
+        evaluation_date=dates.get("evaluation"),
+    )
+
+
+def _measures_html(app, code: str, measure) -> str:
+    window = SimpleNamespace(items=[measure], cursor=None, next_cursor=None)
+    return _rendered(
+        app, code, "guardians/_measures.html", measures=window, log=SimpleNamespace(id=1), only_items=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "shown", "expected"),
+    [
+        ("nb", 1, "Her står den siste gangen vi så på hvordan det gikk."),
+        ("nb", 3, "Her står de 3 siste gangene vi så på hvordan det gikk."),
+        ("en", 1, "Here is the last time we looked at how it went."),
+        ("pl", 3, "Oto ostatnie 3 razy, gdy sprawdzaliśmy, jak poszło."),
+        ("pl", 5, "Oto ostatnich 5 razy, gdy sprawdzaliśmy, jak poszło."),
+        ("uk", 3, "Тут останні 3 рази, коли ми дивилися, як усе йшло."),
+        ("uk", 5, "Тут останні 5 разів, коли ми дивилися, як усе йшло."),
+        ("ar", 2, "هنا آخر مرتين نظرنا فيهما في كيف سارت الأمور."),
+        ("se", 2, "Dás leaba maŋimuš 2 háve go geahččaimet movt manai."),
+        ("lt", 3, "Čia – paskutiniai 3 kartai, kai aptarėme, kaip sekėsi."),
+    ],
+)
+def test_the_latest_evaluations_are_counted_in_the_languages_plural_form(app, code, shown, expected):
+    assert expected in _measures_html(app, code, _measure(shown))
+
+
+def test_a_unit_leader_is_told_how_many_logs_in_the_right_form(app, db_conn):
+    """Staff texts too: «for 1 aktive stafettlogger» when the person leaving holds one."""
+    from stafettlogg.org.domain import OrganisationError, deactivate_staff
+    from tests.conftest import user
+
+    a_log(holder="larer")
+    with app.test_request_context("/"), pytest.raises(OrganisationError) as refused:
+        deactivate_staff(user("enhetsleder"), user("larer"))
+    assert "er stafettholder for 1 aktiv stafettlogg. Velg ny stafettholder først." in str(refused.value)
