@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from markupsafe import Markup
 
 from stafettlogg import dates
-from tests.conftest import a_log
+from tests.conftest import a_log, a_meeting
 
 pytestmark = pytest.mark.db
 
@@ -108,6 +108,85 @@ def _measures_html(app, code: str, measure) -> str:
 )
 def test_the_latest_evaluations_are_counted_in_the_languages_plural_form(app, code, shown, expected):
     assert expected in _measures_html(app, code, _measure(shown))
+
+
+START, EVALUATION = dt.date(2026, 3, 2), dt.date(2026, 4, 20)
+
+
+@pytest.mark.parametrize(
+    ("code", "when", "expected"),
+    [
+        (
+            "nb",
+            {"start": START, "evaluation": EVALUATION},
+            "Når: fra 2. mars 2026, vi ser på hvordan det går 20. april 2026",
+        ),
+        ("nb", {"start": START}, "Når: fra 2. mars 2026 "),
+        ("nb", {"evaluation": EVALUATION}, "Når: vi ser på hvordan det går 20. april 2026 "),
+        ("nb", {}, "Når: ikke bestemt ennå "),
+        (
+            "nn",
+            {"start": START, "evaluation": EVALUATION},
+            "frå 2. mars 2026, vi ser på korleis det går 20. april 2026",
+        ),
+        ("ar", {"start": START, "evaluation": EVALUATION}, "، وسننظر في سير الأمور في"),
+        (
+            "uk",
+            {"start": START, "evaluation": EVALUATION},
+            "з 2 березня 2026 р., а 20 квітня 2026 р. ми подивимося, як усе йде",
+        ),
+        (
+            "se",
+            {"start": START, "evaluation": EVALUATION},
+            "njukčamánu 2. b. 2026 rájes, mii geahččat movt manná cuoŋománu 20. b. 2026",
+        ),
+    ],
+)
+def test_when_a_measure_runs_is_one_sentence_in_the_family_s_language(app, code, when, expected):
+    """The start and the evaluation were two phrases glued by a Norwegian «, » in the
+    template: an Arabic reader got a Latin comma, and no language could order the two."""
+    html = _measures_html(app, code, _measure(1, **when))
+    assert expected in html, html
+    if code == "ar":
+        line = html.split("متى:")[1].split("الحالة:")[0]
+        assert "،" in line and "," not in line  # the Arabic comma, no Latin one
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("nb", " kl. 14:00, Møterom 2"),
+        ("lt", " d., 14:00 val., Møterom 2"),  # the hour, then «val.»
+        ("ar", " الساعة 14:00، \u2068Møterom 2\u2069"),
+        ("pl", ", godz. 14:00, Møterom 2"),
+    ],
+)
+def test_a_meeting_s_time_and_place_are_one_phrase_in_the_family_s_language(auth, code, expected):
+    """The family view's next meetings glued «kl.», the time and «, place» in the
+    template: Lithuanian puts «val.» after the hour, Arabic writes «،»."""
+    from stafettlogg.db import db
+    from stafettlogg.models import User
+
+    log = a_log()
+    a_meeting(log, place="Møterom 2")
+    parent = auth.persona("guardian")
+    with db.connection_context():
+        User.update(language=code).where(User.username == "foresatt").execute()
+    page = " ".join(parent.get(f"/mine/{log.id}").get_data(as_text=True).split())
+    assert expected in page
+
+
+def test_a_meeting_invitation_says_its_hours_in_the_family_s_language(auth):
+    """The invitation letter glued «kl.» before the hours: Lithuanian writes «val.» after
+    them, Arabic «from … to …» (a dash between digits runs the wrong way)."""
+    log = a_log()
+    meeting = a_meeting(log, place="Møterom 2")
+    holder = auth.persona("holder")
+    url = f"/logger/{log.id}/moter/{meeting.id}/invitasjon"
+    lithuanian = " ".join(holder.get(url + "?lang=lt").get_data(as_text=True).split())
+    assert re.search(r"d\., 14:00–\d\d:\d\d val\.</td>", lithuanian), lithuanian
+    arabic = " ".join(holder.get(url + "?lang=ar").get_data(as_text=True).split())
+    assert re.search(r"، من الساعة 14:00 إلى الساعة \d\d:\d\d</td>", arabic)
 
 
 def test_a_unit_leader_is_told_how_many_logs_in_the_right_form(app, db_conn):
