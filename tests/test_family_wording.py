@@ -198,3 +198,51 @@ def test_a_unit_leader_is_told_how_many_logs_in_the_right_form(app, db_conn):
     with app.test_request_context("/"), pytest.raises(OrganisationError) as refused:
         deactivate_staff(user("enhetsleder"), user("larer"))
     assert "er stafettholder for 1 aktiv stafettlogg. Velg ny stafettholder først." in str(refused.value)
+
+
+def _without_token(page: str) -> str:
+    """The page without its per-request CSRF token."""
+    return re.sub(r'(name="csrf[-_]token"[^>]*?)(content|value)="[^"]*"', r"\1", page)
+
+
+def test_a_guardian_refused_a_staff_document_gets_the_family_s_error_page(auth, db_conn):
+    """The holder's family print, the consent form and the meeting invitation are staff
+    pages in the family's language; a guardian who opens one was refused on a page with
+    the staff's frame: no language menu, the staff's bokmål/nynorsk switch («Målform»).
+    Now the family's own page, in their language, and a log that is not theirs reads as
+    one that does not exist."""
+    from stafettlogg.models import User
+
+    log = a_log()
+    meeting = a_meeting(log)
+    other = a_log(guardian=None)
+    User.update(language="pl").where(User.username == "foresatt").execute()
+    parent = auth.persona("guardian")
+    for url, status in (
+        (f"/logger/{log.id}/familieversjon", 403),
+        (f"/logger/{log.id}/moter/{meeting.id}/invitasjon", 403),
+        ("/logger/samtykkeskjema/ar", 403),
+        (f"/logger/{other.id}/familieversjon", 404),
+        ("/logger/999999/familieversjon", 404),
+    ):
+        r = parent.get(url)
+        page = r.get_data(as_text=True)
+        assert r.status_code == status, url
+        assert '<html lang="pl" dir="ltr">' in page, url
+        assert "Målform" not in page and 'aria-label="Wybierz język"' in page, url  # the family's language menu
+        assert 'lang="ar"' in page and 'lang="se"' in page, url
+        assert "Coś poszło nie tak po naszej stronie." in page, url  # the family's notices, not the staff's
+        assert "Ny stafettlogg" not in page and "Veileder" not in page, url
+    pages = {}
+    for url in (f"/logger/{other.id}/familieversjon", "/logger/999999/familieversjon", "/mine/999999"):
+        pages[url] = _without_token(parent.get(url).get_data(as_text=True)).replace(url, "URL")
+    assert len(set(pages.values())) == 1  # the same page as for any log one cannot read
+
+
+def test_staff_refused_a_family_document_get_their_own_error_page(auth, db_conn):
+    """Staff asking for a document in Polish (?lang=pl) on a log they are not on: the
+    refusal is their page, in bokmål with their menu, not Polish with no menu."""
+    log = a_log()
+    page = auth.persona("other_unit_staff").get(f"/logger/{log.id}/familieversjon?lang=pl").get_data(as_text=True)
+    assert '<html lang="nb" dir="ltr">' in page
+    assert "Ny stafettlogg" in page and "Målform" in page
