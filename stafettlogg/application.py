@@ -144,6 +144,7 @@ def _register_error_pages(app: Flask) -> None:
     def render_error(code):
         def handler(error):
             g.error_code = code
+            languages.error_page()
             message = messages[code]()
             if g.get("log_hidden"):
                 message = _("Vi fant ikke stafettloggen, eller du har ikke tilgang til den.")
@@ -165,5 +166,6 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        languages.error_page()
         message = _("Skjemaet er utløpt eller mangler sikkerhetsnøkkel. Last siden på nytt og prøv igjen.")
         return render_template("error.html", code=400, message=message), 400

@@ -25,6 +25,24 @@ MONTHS = (
     "november",
     "desember",
 )
+# North Sámi writes a date with the month in the genitive: «njukčamánu 5. b. 2026», the
+# 5th day (beaivi) of March. Babel's CLDR data for se has no date pattern of its own and
+# gives the root's «2026 njukčamánnu 5»; this is the long date of the North Sámi locale
+# Windows and .NET ship (MMMM d'. b. 'yyyy), with the genitive of CLDR's month names.
+SAMI_MONTHS_GENITIVE = (
+    "ođđajagemánu",
+    "guovvamánu",
+    "njukčamánu",
+    "cuoŋománu",
+    "miessemánu",
+    "geassemánu",
+    "suoidnemánu",
+    "borgemánu",
+    "čakčamánu",
+    "golggotmánu",
+    "skábmamánu",
+    "juovlamánu",
+)
 
 
 def local(value: dt.datetime) -> dt.datetime:
@@ -102,11 +120,18 @@ def format_long_date(value) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = local(value)
+    return _long_date(value, get_locale() if has_request_context() else None)
 
-    locale = get_locale() if has_request_context() else None
-    if locale is None or str(locale) in ("nb", "nn"):
-        return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
-    return format_babel_date(value, "long", locale=locale)
+
+def _long_date(day: dt.date, locale) -> str:
+    """The long date in `locale` (None: bokmål): Norwegian and North Sámi as written
+    here, any other language as CLDR writes it."""
+    code = str(locale) if locale is not None else "nb"
+    if code in ("nb", "nn"):
+        return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+    if code == "se":
+        return f"{SAMI_MONTHS_GENITIVE[day.month - 1]} {day.day}. b. {day.year}"
+    return format_babel_date(day, "long", locale=locale)
 
 
 def format_datetime(value) -> str:
@@ -140,7 +165,6 @@ class DateFormats:
 
     def __init__(self, locale):
         self.locale = locale
-        self.norwegian = locale is None or str(locale) in ("nb", "nn")
         self.at_time = _("%(date)s kl. %(time)s")
 
     def long_date(self, value) -> str:
@@ -148,9 +172,7 @@ class DateFormats:
             return ""
         if isinstance(value, dt.datetime):
             value = local(value)
-        if self.norwegian:
-            return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
-        return format_babel_date(value, "long", locale=self.locale)
+        return _long_date(value, self.locale)
 
     def date_time(self, value) -> str:
         if not value:

@@ -59,13 +59,30 @@ def _user():
         return None
 
 
+def showing_document() -> bool:
+    """This request shows a family document, not the error page its URL gave instead
+    (``error_page``)."""
+    return request.endpoint in FAMILY_DOCUMENTS and not g.get("document_refused")
+
+
 def family_context() -> bool:
     """A page a family reads: anything a guardian or an anonymous visitor sees, and the
     family documents staff print."""
-    if request.endpoint in FAMILY_DOCUMENTS:
+    if showing_document():
         return True
     user = _user()
     return user is None or user.role == "guardian"
+
+
+def error_page() -> None:
+    """An error page is its reader's page, at a family document's URL too: a guardian
+    refused the holder's print of their log gets the family's page (their language, the
+    language menu), not the document's bare staff frame; staff get theirs (their menu,
+    bokmål or nynorsk), not the ?lang= the document was asked in."""
+    if request.endpoint in FAMILY_DOCUMENTS:
+        g.document_refused = True
+        g.pop("document_language", None)
+        refresh()
 
 
 def allowed() -> tuple[str, ...]:

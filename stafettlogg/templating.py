@@ -132,7 +132,7 @@ def language_context() -> dict:
     code = str(get_locale() or languages.DEFAULT)
     menu = []
     back = ""
-    if languages.family_context() and request.endpoint not in languages.FAMILY_DOCUMENTS:
+    if languages.family_context() and not languages.showing_document():
         menu = [(other, languages.native_name(other)) for other in languages.FAMILY_LANGUAGES]
         if request.endpoint and request.method == "GET":
             kept = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
@@ -195,7 +195,7 @@ def register(app):
             return notify.unread_count(current_user.id)
 
         def items():
-            return [] if request.endpoint in languages.FAMILY_DOCUMENTS else nav_items()
+            return [] if languages.showing_document() else nav_items()
 
         return {
             **language_context(),

@@ -21,6 +21,7 @@ from flask_login import current_user
 from stafettlogg.archive import content as archive_content
 from stafettlogg.archive import domain
 from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import ngettext
 from stafettlogg.logs import queries
 from stafettlogg.logs.errors import LogError
 from stafettlogg.models import ArchiveStatus, LogStatus, utcnow
@@ -78,9 +79,10 @@ def send(log_id):
         return _page({"_form": str(e)}, status=409)
     if via == "folder":
         flash(
-            _(
-                "Arkivpakken (%(n)s dokumenter) sendes til arkivets importmappe. Under «Sendt til arkivet» ser du når arkivet har den.",
-                n=len(pkg.documents),
+            ngettext(
+                "Arkivpakken (%(num)s dokument) sendes til arkivets importmappe. Under «Sendt til arkivet» ser du når arkivet har den.",
+                "Arkivpakken (%(num)s dokumenter) sendes til arkivets importmappe. Under «Sendt til arkivet» ser du når arkivet har den.",
+                len(pkg.documents),
             ),
             "success",
         )

@@ -13,6 +13,7 @@ from stafettlogg.auth import rotate_session_token
 from stafettlogg.db import write_transaction
 from stafettlogg.handover import domain as handover
 from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import ngettext
 from stafettlogg.logs import domain as logs
 from stafettlogg.logs import states
 from stafettlogg.models import (
@@ -301,10 +302,11 @@ def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> Non
         _deactivate(by, staff, direct)
     except _StillHolds:  # nothing of it stands, the direct assignments neither
         held = active_logs_held_by(staff)
-        message = _(
-            "%(name)s er stafettholder for %(n)s aktive stafettlogger. Velg ny stafettholder først.",
+        message = ngettext(
+            "%(name)s er stafettholder for %(num)s aktiv stafettlogg. Velg ny stafettholder først.",
+            "%(name)s er stafettholder for %(num)s aktive stafettlogger. Velg ny stafettholder først.",
+            len(held),
             name=staff.name,
-            n=len(held),
         )
         if direct:
             message += " " + _(
