@@ -595,10 +595,14 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
         ["log", "from_user", "to_user", "status", "created_by", "created_at", "decided_at"],
         handovers(),
     )
-    # each handed over from the giver's unit (as models.Handover.save fills it)
+    # each handed over from the giver's unit, of the log's unit (as models.Handover.save fills them)
     db.execute_sql(
         'UPDATE handover SET from_unit_id = (SELECT "user".unit_id FROM "user" WHERE "user".id = handover.from_user_id)'
         " WHERE from_unit_id IS NULL"
+    )
+    db.execute_sql(
+        'UPDATE handover SET log_unit_id = (SELECT "log".unit_id FROM "log" WHERE "log".id = handover.log_id)'
+        " WHERE log_unit_id IS NULL"
     )
 
     ke_user = User.get(User.username == "ke")

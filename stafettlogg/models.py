@@ -694,15 +694,20 @@ class Handover(AwaitsAnswer, BaseModel):
     # the unit the log was held from when it was handed over (the unit overview's periods):
     # not the giver's unit now, which changes when they move
     from_unit_id = IntegerField(null=True)
+    # the log's own unit when it was handed over (the statistics' months before it are
+    # that unit's): not from_unit_id, the holder's, when a service holds a school's log
+    log_unit_id = IntegerField(null=True)
 
     class Meta:
-        indexes = ((("from_unit_id", "status"), False),)
+        indexes = ((("from_unit_id", "status"), False), (("log_unit_id", "status"), False))
 
     def save(self, *args, **kwargs):
-        """A handover made without its unit (handover.create_handover names it) is from the
-        giver's unit as it is when it is made."""
+        """A handover made without its units (handover.create_handover names them) is from
+        the giver's unit and of the log's unit as they are when it is made."""
         if self.from_unit_id is None and self.from_user_id is not None:
             self.from_unit_id = User.select(User.unit).where(User.id == self.from_user_id).scalar()
+        if self.log_unit_id is None and self.log_id is not None:
+            self.log_unit_id = Log.select(Log.unit).where(Log.id == self.log_id).scalar()
         return super().save(*args, **kwargs)
 
     @property

@@ -153,6 +153,7 @@ def create_handover(log: Log, to_user, note: str, by: User, system_note: Message
         log=log,
         from_user=log.holder_id,
         from_unit_id=log.held_from_unit_id,
+        log_unit_id=log.unit_id,
         to_user=to_user,
         note=note,
         system_note=stored,

@@ -92,12 +92,50 @@ def month_of(column):
     return fn.to_char(column, SQL("'YYYY-MM'"))
 
 
-def per_month(query, column) -> dict[tuple[int, tuple[int, int]], int]:
-    """Counts of ``query``'s rows (of logs, or joined to them) by unit and the month of
-    ``column``, grouped in the database."""
-    month = month_of(column)
+def where_held(query, at, in_scope):
+    """``query`` (of logs, or joined to them) with the unit that had the log at ``at``, a
+    column of the query, and its rows a unit in scope had then only: (query, unit). The
+    one rule of whose a count of a month (or a handover) is: the log's unit when the first
+    accepted handover at or after ``at`` was made (Handover.log_unit_id), or its unit now
+    if none was. A child who moves school and whose log is handed over leaves the months
+    before the move with the school it left; the new school's begin at the handover.
+
+    That handover is a left join (one index lookup per log, no subquery per row), and
+    the logs read are those of the units in scope now or handed over from one of them."""
+    after = Handover.alias("handed_over_after")
+    between = Handover.alias("handed_over_between")
+    earlier_after = between.select(SQL("1")).where(
+        between.log == Log.id,
+        between.status == Answer.ACCEPTED,
+        between.decided_at >= at,
+        (between.decided_at < after.decided_at) | ((between.decided_at == after.decided_at) & (between.id < after.id)),
+    )
+    first_after = (after.log == Log.id) & (after.status == Answer.ACCEPTED) & (after.decided_at >= at)
+    unit = fn.COALESCE(after.log_unit_id, Log.unit)
+    handed_over = Handover.select(Handover.log).where(
+        Handover.status == Answer.ACCEPTED, in_scope(Handover.log_unit_id)
+    )
+    return (
+        query.join(after, JOIN.LEFT_OUTER, on=first_after & ~fn.EXISTS(earlier_after)).where(
+            in_scope(Log.unit) | Log.id.in_(handed_over), in_scope(unit)
+        ),
+        unit,
+    )
+
+
+def held_counts(query, at, in_scope) -> dict[int, int]:
+    """Counts of ``query``'s rows by the unit that had the log at ``at`` (where_held)."""
+    held, unit = where_held(query, at, in_scope)
+    return dict(held.select(unit, fn.COUNT(SQL("*"))).group_by(unit).tuples())
+
+
+def per_month(query, at, in_scope) -> dict[tuple[int, tuple[int, int]], int]:
+    """Counts of ``query``'s rows by the month of ``at`` and the unit that had the log
+    then (where_held), grouped in the database."""
+    held, unit = where_held(query, at, in_scope)
+    month = month_of(at)
     counts = {}
-    for unit_id, key, count in query.select(Log.unit, month, fn.COUNT(SQL("*"))).group_by(Log.unit, month).tuples():
+    for unit_id, key, count in held.select(unit, month, fn.COUNT(SQL("*"))).group_by(unit, month).tuples():
         if key:
             year, number = str(key)[:7].split("-")
             counts[(unit_id, (int(year), int(number)))] = count
@@ -114,7 +152,9 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
 
     The month chart counts a log as "Nye" once, in the month it was first made active (a
     log reopened with a new consent is not a new log, seed 001), and as "Avsluttet" in
-    the month of each close, also a close before a reopening (LogPeriod)."""
+    the month of each close, also a close before a reopening (LogPeriod). Each month's
+    count, and each handover, is the unit's that had the log then (where_held), not the
+    unit it has now: the counts of past months stay as they were when a log moves."""
     ids = [u.id for u in units]
     per_unit = {u.id: UnitCounts(u) for u in units}
     levels = {1: 0, 2: 0, 3: 0}
@@ -147,13 +187,8 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
             levels[level] = levels.get(level, 0) + count
             if unit_id in unit_levels:
                 unit_levels[unit_id][level] = unit_levels[unit_id].get(level, 0) + count
-        for unit_id, count in (
-            Handover.select(Log.unit, fn.COUNT(SQL("*")))
-            .join(Log)
-            .where(in_scope(Log.unit), Handover.status == Answer.ACCEPTED)
-            .group_by(Log.unit)
-            .tuples()
-        ):
+        accepted = Handover.select().join(Log).where(Handover.status == Answer.ACCEPTED)
+        for unit_id, count in held_counts(accepted, Handover.decided_at, in_scope).items():
             if unit_id in per_unit:
                 per_unit[unit_id].handovers = count
         for unit_id, count in overdue_measures(in_scope, today).items():
@@ -184,30 +219,18 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
         started = fn.COALESCE(earliest.c.started_at, Log.activated_at)
         bucket(
             per_month(
-                Log.select()
-                .join(earliest, JOIN.LEFT_OUTER, on=(earliest.c.log_id == Log.id))
-                .where(in_scope(Log.unit), started >= first),
+                Log.select().join(earliest, JOIN.LEFT_OUTER, on=(earliest.c.log_id == Log.id)).where(started >= first),
                 started,
+                in_scope,
             ),
             "started",
         )
-        bucket(per_month(Log.select().where(in_scope(Log.unit), Log.closed_at >= first), Log.closed_at), "closed")
+        bucket(per_month(Log.select().where(Log.closed_at >= first), Log.closed_at, in_scope), "closed")
         bucket(
-            per_month(
-                LogPeriod.select().join(Log).where(in_scope(Log.unit), LogPeriod.ended_at >= first),
-                LogPeriod.ended_at,
-            ),
+            per_month(LogPeriod.select().join(Log).where(LogPeriod.ended_at >= first), LogPeriod.ended_at, in_scope),
             "closed",
         )
-        bucket(
-            per_month(
-                Handover.select()
-                .join(Log)
-                .where(in_scope(Log.unit), Handover.status == Answer.ACCEPTED, Handover.decided_at >= first),
-                Handover.decided_at,
-            ),
-            "handovers",
-        )
+        bucket(per_month(accepted.where(Handover.decided_at >= first), Handover.decided_at, in_scope), "handovers")
     rows = list(per_unit.values())
     totals = UnitCounts(None)
     for row in rows:

@@ -1,0 +1,187 @@
+"""The statistics count each month of a log for the unit that had it then (seed 001: a
+child who moves school takes the log along by a handover): the school it left keeps its
+months, the new school's begin at the handover; a reopened log is counted once for its
+first start and once for each close, each in the unit that had it then."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from stafettlogg.dates import local_today, school_year_of
+from stafettlogg.handover import domain as ho
+from stafettlogg.logs import lifecycle as life
+from stafettlogg.models import Handover, Log, LogPeriod
+from stafettlogg.overview import stats
+from tests.conftest import a_consent, a_log, user
+
+pytestmark = pytest.mark.db
+
+NAME = "Tora Flyttesen"
+
+
+def month_ago(n: int) -> tuple[int, int]:
+    """The month ``n`` months before this one (one of the statistics' twelve)."""
+    return stats.months_back(local_today())[-1 - n]
+
+
+def in_month(month: tuple[int, int], day: int = 15) -> dt.datetime:
+    return dt.datetime(*month, day, 10)
+
+
+def counts() -> dict:
+    """Each unit's months and handovers (every count not 0), of the three units a log
+    passes through here, counted together as an area leader's are."""
+    units = [user(name).unit for name in ("stafettholder", "kontaktlaerer", "aktor")]
+    data = stats.statistics(units, local_today())
+    found = {
+        (unit_id, month, key): count
+        for unit_id, months in data["unit_months"].items()
+        for month, month_counts in months.items()
+        for key, count in month_counts.items()
+        if count
+    }
+    found.update({(row.unit.id, "handovers"): row.handovers for row in data["units"] if row.handovers})
+    return found
+
+
+def added(before: dict, after: dict) -> dict:
+    return {
+        key: after.get(key, 0) - before.get(key, 0)
+        for key in {*before, *after}
+        if after.get(key, 0) != before.get(key, 0)
+    }
+
+
+def handed_over(log: Log, to: str, by: str, at: dt.datetime) -> Log:
+    handover = ho.propose_handover(user(by), log, user(to), "Barnet flytter")
+    log = ho.accept_handover(user(to), handover)
+    Handover.update(created_at=at, decided_at=at).where(Handover.id == handover.id).execute()
+    return log
+
+
+def test_a_log_handed_over_to_another_school_leaves_the_months_before_with_the_first(app, auth, db_conn):
+    """Started at Nordbyen eight months ago, handed over to Jonas at Sørbyen four months
+    ago, closed there last month: Nordbyen keeps the start and the handover, Sørbyen has
+    the close only; the unit overview's export of the year agrees (moved out of
+    Nordbyen on the day of the handover)."""
+    nord, sor = user("stafettholder").unit_id, user("kontaktlaerer").unit_id
+    before = counts()
+    log = a_log(name=NAME)
+    started, moved, closed = in_month(month_ago(8)), in_month(month_ago(4)), in_month(month_ago(1))
+    Log.update(activated_at=started, created_at=started).where(Log.id == log.id).execute()
+    log = handed_over(log, "kontaktlaerer", "stafettholder", moved)
+    assert log.unit_id == sor
+    with app.test_request_context():
+        life.close_log(user("kontaktlaerer"), log, reason="needs_met", keep="undecided")
+    Log.update(closed_at=closed).where(Log.id == log.id).execute()
+
+    assert added(before, counts()) == {
+        (nord, month_ago(8), "started"): 1,
+        (nord, month_ago(4), "handovers"): 1,
+        (nord, "handovers"): 1,
+        (sor, month_ago(1), "closed"): 1,
+    }
+
+    year = school_year_of(moved.date())
+    export = auth.persona("unit_leader").get(f"/enheter/{nord}/oversikt/{year}/xlsx")
+    rows = [row[0] for row in load_workbook(io.BytesIO(export.data)).active.iter_rows(values_only=True)]
+    assert f"{NAME} (flyttet ut {moved:%d.%m.%Y})" in rows
+
+
+def test_a_handover_is_the_log_units_not_the_unit_its_holder_held_it_from(app, db_conn):
+    """Nordbyen's log held for a while by the public-health nurse (the log stays at the
+    school: Helsestasjonen is where she works, not where the child is), who hands it to
+    Jonas at Sørbyen when the child moves: that handover is Nordbyen's, the school the
+    child left, not Helsestasjonen's."""
+    nord, nurse_unit = user("stafettholder").unit_id, user("aktor").unit_id
+    before = counts()
+    log = a_log(name=NAME)
+    started = in_month(month_ago(6))
+    Log.update(activated_at=started, created_at=started).where(Log.id == log.id).execute()
+    log = handed_over(log, "aktor", "stafettholder", in_month(month_ago(5)))
+    assert log.unit_id == nord and log.held_from_unit_id == nurse_unit
+    log = handed_over(log, "kontaktlaerer", "aktor", in_month(month_ago(3)))
+    assert log.unit_id == user("kontaktlaerer").unit_id
+
+    assert added(before, counts()) == {
+        (nord, month_ago(6), "started"): 1,
+        (nord, month_ago(5), "handovers"): 1,
+        (nord, month_ago(3), "handovers"): 1,
+        (nord, "handovers"): 2,
+    }
+
+
+def test_a_reopened_log_handed_over_is_counted_once_for_each_start_and_close_where_it_was(app, db_conn):
+    """In use at Nordbyen from ten to eight months ago, reopened with a new consent seven
+    months ago, handed over to Sørbyen four months ago and closed there last month: the
+    first start and the first close are Nordbyen's, the second close Sørbyen's; the
+    reopening starts no second log and no month is counted twice or lost."""
+    nord, sor = user("stafettholder").unit_id, user("kontaktlaerer").unit_id
+    before = counts()
+    log = a_log(name=NAME)
+    with app.test_request_context():
+        life.close_log(user("stafettholder"), log, reason="needs_met", keep="undecided")
+        log = life.reopen(user("stafettholder"), Log.get_by_id(log.id))
+    a_consent(log)
+    LogPeriod.update(started_at=in_month(month_ago(10)), ended_at=in_month(month_ago(8))).where(
+        LogPeriod.log == log.id
+    ).execute()
+    Log.update(activated_at=in_month(month_ago(7))).where(Log.id == log.id).execute()
+    log = handed_over(Log.get_by_id(log.id), "kontaktlaerer", "stafettholder", in_month(month_ago(4)))
+    with app.test_request_context():
+        life.close_log(user("kontaktlaerer"), log, reason="needs_met", keep="undecided")
+    Log.update(closed_at=in_month(month_ago(1))).where(Log.id == log.id).execute()
+
+    assert added(before, counts()) == {
+        (nord, month_ago(10), "started"): 1,
+        (nord, month_ago(8), "closed"): 1,
+        (nord, month_ago(4), "handovers"): 1,
+        (nord, "handovers"): 1,
+        (sor, month_ago(1), "closed"): 1,
+    }
+
+
+def test_the_page_shows_the_new_school_no_start_from_before_the_log_came(app, auth, db_conn):
+    """Sørbyen's leader's page: in the month the log was started at Nordbyen, before it
+    came to Sørbyen, no log was started at Sørbyen (0, where «<5» would say one was)."""
+    sor = user("kontaktlaerer").unit
+    month = month_ago(9)
+    assert stats.statistics([sor], local_today())["months"][month]["started"] == 0  # a quiet month there
+    log = a_log(name=NAME)
+    Log.update(activated_at=in_month(month), created_at=in_month(month)).where(Log.id == log.id).execute()
+    handed_over(log, "kontaktlaerer", "stafettholder", in_month(month_ago(2)))
+    page = auth.persona("other_unit_leader").get("/statistikk").get_data(as_text=True)
+    with app.test_request_context():
+        label = f"{stats.month_abbr()[month[1] - 1]} {month[0]}"
+    found = re.search(rf'<th scope="row">{re.escape(label)}</th><td>([^<]*)</td>', page)
+    assert found is not None and found.group(1) == "0", label
+
+
+def test_the_migration_gives_earlier_handovers_the_unit_they_were_made_from(database_url, db_conn):
+    """0048: a handover made before the log's unit was kept on it is the unit it was
+    handed over from (what the unit overview used for it), or the log's where that is
+    not known."""
+    from playhouse.migrations import Runner
+
+    from stafettlogg.db import MIGRATIONS_DIR, db
+
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    log, kari, nurse = a_log(), user("stafettholder"), user("aktor")
+    db.close()
+    db.connect()
+    runner.down("0048_handover_log_unit")
+    mark = db.obj.param
+    for from_unit in (nurse.unit_id, None):
+        db.execute_sql(
+            "INSERT INTO handover (log_id, from_user_id, to_user_id, note, system_note, status, decline_reason, "
+            "direct_assignment, created_by_id, created_at, decided_at, from_unit_id) "
+            f"VALUES ({mark}, {mark}, {mark}, '', '', 'accepted', '', {db.obj.param == '%s' and 'false' or '0'}, "
+            f"{mark}, '2026-01-10 08:00:00', '2026-01-15 08:00:00', {mark})",
+            (log.id, kari.id, nurse.id, kari.id, from_unit),
+        )
+    runner.up()
+    rows = Handover.select().where(Handover.log == log.id).order_by(Handover.id)
+    assert [row.log_unit_id for row in rows] == [nurse.unit_id, log.unit_id]
