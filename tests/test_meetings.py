@@ -3,11 +3,27 @@ route can change, corrections, invitations (.ics parsed back), hints, permission
 
 import datetime as dt
 import re
+import subprocess
 
 import pytest
+from playhouse.migrations import Runner
 
+from stafettlogg.archive import documents
 from stafettlogg.dates import local_today
-from stafettlogg.models import AuditEvent, Consent, Guardian, Log, Measure, Meeting, MinutesCorrection, User, utcnow
+from stafettlogg.db import MIGRATIONS_DIR, db
+from stafettlogg.handover import domain as ho
+from stafettlogg.models import (
+    AuditEvent,
+    Consent,
+    Guardian,
+    Handover,
+    Log,
+    Measure,
+    Meeting,
+    MinutesCorrection,
+    User,
+    utcnow,
+)
 from tests.conftest import PERSONAS, _make_app, a_log, a_meeting, an_item, chosen_in, options_of, refused, user
 
 pytestmark = pytest.mark.db
@@ -1136,3 +1152,82 @@ def test_a_measure_changed_after_the_minutes_were_approved_says_so_under_them(au
     for page in (url(meeting, ""), url(meeting, "/les-hoyt")):
         text = client.get(page).get_data(as_text=True)
         assert "Mor henter Emma" in text and marker in text, page
+
+
+def test_approved_minutes_keep_whom_they_named_when_approved(auth, log, meeting):
+    """Finding: approved minutes named the holder with the name and job title the holder
+    has now, the approver by their name now, and the minutes filed in the archive the
+    log's unit now: a new title, a new name or a handover (the log moving to another
+    school) changed minutes approved long before. Approved minutes are a record: every
+    place that shows them shows whom they named when they were approved."""
+    kari, jonas = user("stafettholder"), user("kontaktlaerer")
+    assert finalise(auth.persona("holder"), meeting).status_code == 303
+    # the holder changes title and name, and hands the log over to another school
+    User.update(name="Kari Berg", job_title="Rektor").where(User.id == kari.id).execute()
+    Consent.update(services=Consent.services.concat(f",unit:{jonas.unit_id}")).where(
+        Consent.log == log.id, Consent.replaced_at.is_null()
+    ).execute()
+    proposal = ho.propose_handover(User.get_by_id(kari.id), Log.get_by_id(log.id), jonas, "")
+    ho.accept_handover(jonas, Handover.get_by_id(proposal.id))
+    assert Log.get_by_id(log.id).unit_id == jonas.unit_id  # the log moved with its holder
+    line = f"<strong>Stafettholder:</strong> {kari.name}, {kari.job_title}</p>"
+    new_holder = auth.login_as("kontaktlaerer")
+    page = new_holder.get(url(meeting)).get_data(as_text=True)
+    assert line in page and f"· {kari.name}</span>" in page and "Kari Berg" not in page
+    readaloud = new_holder.get(url(meeting, "/les-hoyt")).get_data(as_text=True)
+    assert line in readaloud and f"{kari.name} er stafettholder for Emma" in readaloud
+    for path in (f"/logger/{log.id}", f"/logger/{log.id}/arkivutskrift"):
+        assert line in new_holder.get(path).get_data(as_text=True), path
+    family = auth.persona("guardian").get(f"/mine/{log.id}").get_data(as_text=True)
+    assert line in family
+    with auth.app.test_request_context():
+        filed = subprocess.run(
+            ["pdftotext", "-", "-"],
+            input=documents.minutes(Log.get_by_id(log.id), fresh(meeting)).data,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+    assert re.search(r"· Nordbyen skole\n", filed, re.I), filed  # the header, in capitals
+    assert re.search(rf"Stafettholder:\s+{kari.name}, {kari.job_title}", filed), filed
+    assert re.search(rf"Ferdigstilt\s+\S+, {kari.name}", filed), filed
+    assert not re.search("Rektor|Kari Berg|Sørbyen skole", filed, re.I), filed
+    stored = fresh(meeting)  # kept with the minutes
+    assert (stored.holder_name, stored.holder_job_title, stored.finalised_by_name) == (
+        kari.name,
+        kari.job_title,
+        kari.name,
+    )
+    assert stored.unit_name == "Nordbyen skole"
+
+
+def test_the_migration_gives_minutes_approved_before_whom_they_showed(auth, log, meeting):
+    """0048: minutes approved before kept nothing of whom they named; they get what they
+    showed until then: the holder as of the meeting by the holder history (the holder
+    before a handover for a meeting before it), with the name and title they have now,
+    the log's unit now and the approver's name now. Drafts get nothing."""
+    kari, jonas = user("stafettholder"), user("kontaktlaerer")
+    assert finalise(auth.persona("holder"), meeting).status_code == 303
+    Consent.update(services=Consent.services.concat(f",unit:{jonas.unit_id}")).where(
+        Consent.log == log.id, Consent.replaced_at.is_null()
+    ).execute()
+    proposal = ho.propose_handover(kari, Log.get_by_id(log.id), jonas, "")
+    ho.accept_handover(jonas, Handover.get_by_id(proposal.id))
+    later = a_meeting(Log.get_by_id(log.id), by="kontaktlaerer")
+    Meeting.update(minutes="Emma leser mer.", finalised_at=utcnow(), finalised_by=jonas).where(
+        Meeting.id == later.id
+    ).execute()
+    draft = a_meeting(Log.get_by_id(log.id), by="kontaktlaerer")
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    db.close()
+    db.connect()
+    runner.down("0048_minutes_as_approved")
+    User.update(job_title="Rektor").where(User.id == kari.id).execute()
+    runner.up()
+
+    def named(m):
+        m = fresh(m)
+        return (m.holder_name, m.holder_job_title, m.unit_name, m.finalised_by_name)
+
+    assert named(meeting) == (kari.name, "Rektor", "Sørbyen skole", kari.name)
+    assert named(later) == (jonas.name, jonas.job_title, "Sørbyen skole", jonas.name)
+    assert named(draft) == ("", "", "", "")

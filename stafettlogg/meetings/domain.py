@@ -11,10 +11,10 @@ from stafettlogg import audit
 from stafettlogg.access import role_on_log
 from stafettlogg.db import once_per_request, prepared
 from stafettlogg.i18n import gettext as _
+from stafettlogg.logs import queries, states
 from stafettlogg.logs import sections as sec
-from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
-from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, User, utcnow
+from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, Unit, User, utcnow
 from stafettlogg.textformat import prerender
 
 TEXT_FIELDS = ("agenda", "minutes")
@@ -253,7 +253,7 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
         raise LogError(
             _("Referatet kan godkjennes fra møtet starter. Teksten er lagret som utkast."), code="not_started"
         )
-    with writing_to(log):
+    with writing_to(log) as now:
         if any(k in form for k in TEXT_FIELDS):
             meeting, _written = save_texts(by, log, meeting, form)
             seen = meeting.version  # the text on screen, now saved
@@ -265,7 +265,11 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
         absent_note = family_absent_note(log, current, form)
         approved = (
             Meeting.update(
-                finalised_at=utcnow(), finalised_by=by, family_absent_note=absent_note, version=Meeting.version + 1
+                finalised_at=utcnow(),
+                finalised_by=by,
+                family_absent_note=absent_note,
+                version=Meeting.version + 1,
+                **named_at_approval(now, current, by),
             )
             .where(Meeting.id == meeting.id, Meeting.version == seen, Meeting.finalised_at.is_null())
             .execute()
@@ -277,6 +281,20 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
             )
         audit.record("meeting_finalised", log=log, obj=meeting, user=by)
     return Meeting.get_by_id(meeting.id)
+
+
+def named_at_approval(log: Log, meeting: Meeting, by: User) -> dict:
+    """Whom approved minutes name, as they are at approval, kept with them (a record: the
+    holder's later job title or name, a handover or the log's move to another unit change
+    none of it): the holder as of the meeting (seed 000 point 4), the log's unit and who
+    approved."""
+    holder = queries.holder_on(log, meeting.starts_at)
+    return {
+        "holder_name": holder.name,
+        "holder_job_title": holder.job_title or "",
+        "unit_name": Unit.get_by_id(log.unit_id).name,
+        "finalised_by_name": by.name,
+    }
 
 
 def add_correction(by: User, log: Log, meeting: Meeting, body: str, *, replay_seconds: int = 0) -> MinutesCorrection:
