@@ -9,7 +9,7 @@ import pytest
 from playhouse.migrations import Runner
 
 from stafettlogg.archive import documents
-from stafettlogg.dates import local_today
+from stafettlogg.dates import local, local_today
 from stafettlogg.db import MIGRATIONS_DIR, db
 from stafettlogg.handover import domain as ho
 from stafettlogg.models import (
@@ -379,10 +379,16 @@ def started(meeting) -> None:
 def finalise(client, meeting, minutes="Emma har fått en venn. Kontaktlærer følger opp.", start=True):
     if start:
         started(meeting)
-    return client.post(
-        url(meeting, "/godkjenn"),
-        data={"minutes": minutes, "agenda": meeting.agenda, "version": fresh(meeting).version},
-    )
+    data = {"minutes": minutes, "agenda": meeting.agenda, "version": fresh(meeting).version}
+    return client.post(url(meeting, "/godkjenn"), data={**data, "details": details_shown(client, meeting)})
+
+
+def details_shown(client, meeting) -> str:
+    """The time and place the meeting page shows now, as its approval form carries them
+    (nothing where the page offers no approval)."""
+    page = client.get(url(meeting)).get_data(as_text=True)
+    shown = re.search(r'name="details" form="minutes-form" value="(\w+)"', page)
+    return shown.group(1) if shown else ""
 
 
 def test_finalising_saves_the_text_on_screen_and_records_who(auth, meeting):
@@ -440,6 +446,7 @@ def test_minutes_with_no_one_of_the_family_present_say_why(auth, log, meeting):
     started(meeting)
     why = "Mor var syk. Referatet er gjennomgått med henne på telefon."
     data = {"minutes": "Skolen og helsesykepleier møttes.", "version": fresh(meeting).version, "family_absent": why}
+    data["details"] = details_shown(holder, meeting)
     assert holder.post(url(meeting, "/godkjenn"), data=data).status_code == 303
     assert (fresh(meeting).family_absent_note, fresh(meeting).finalised_at is not None) == (why, True)
     assert why in holder.get(url(meeting)).get_data(as_text=True)
@@ -1231,3 +1238,44 @@ def test_the_migration_gives_minutes_approved_before_whom_they_showed(auth, log,
     assert named(meeting) == (kari.name, "Rektor", "Sørbyen skole", kari.name)
     assert named(later) == (jonas.name, jonas.job_title, "Sørbyen skole", jonas.name)
     assert named(draft) == ("", "", "", "")
+
+
+def test_approving_unchanged_text_approves_the_meeting_only_at_the_time_and_place_shown(auth, log, meeting):
+    """Finding: approving minutes whose text had not changed approved the meeting as it
+    was by then, also when its time or place had been changed from the log page after the
+    meeting page was read (the form's version cannot tell: it is the autosave's, one
+    behind while a save is on its way). The approval carries the time and place the page
+    showed: moved meanwhile, nothing is approved and the page shows the meeting as it is."""
+    client = auth.persona("holder")
+    started(meeting)
+    text = "Emma har fått en venn."
+    assert autosave(client, meeting, text, fresh(meeting).version).status_code == 200
+    read = fresh(meeting)
+    shown = details_shown(client, meeting)  # the page as it was read
+    form = {"kind": read.kind, "starts_at": local(read.starts_at).strftime("%Y-%m-%dT%H:%M"), "place": "Rådhuset"}
+    form.update(invited=read.invited, agenda=read.agenda, minutes=read.minutes, version=read.version)
+    moved = client.post(f"/logger/{log.id}/seksjon/meetings/{meeting.id}", data=form)
+    assert moved.status_code == 303 and fresh(meeting).place == "Rådhuset"
+    approval = {"minutes": text, "agenda": read.agenda, "version": fresh(meeting).version, "details": shown}
+    response = client.post(url(meeting, "/godkjenn"), data=approval)
+    assert response.status_code == 409 and "Møtet er flyttet eller endret" in response.get_data(as_text=True)
+    assert "Rådhuset" in response.get_data(as_text=True) and text in response.get_data(as_text=True)
+    assert fresh(meeting).finalised_at is None
+    assert not AuditEvent.select().where(AuditEvent.action == "meeting_finalised").exists()
+    # the page as it is now approves it
+    approval["details"] = details_shown(client, meeting)
+    assert client.post(url(meeting, "/godkjenn"), data=approval).status_code == 303
+    assert fresh(meeting).finalised_at is not None and fresh(meeting).place == "Rådhuset"
+
+
+def test_an_approval_racing_the_autosave_is_not_refused(auth, meeting):
+    """The cost the version would have had: the page's last autosave has written the text,
+    but its answer (the new version) has not reached the page when «Godkjenn» is pressed.
+    The same text, one version behind, at the time and place shown: approved."""
+    client = auth.persona("holder")
+    started(meeting)
+    shown, base = details_shown(client, meeting), fresh(meeting).version
+    assert autosave(client, meeting, "Emma har fått en venn.", base).status_code == 200
+    approval = {"minutes": "Emma har fått en venn.", "agenda": meeting.agenda, "version": base, "details": shown}
+    assert client.post(url(meeting, "/godkjenn"), data=approval).status_code == 303
+    assert fresh(meeting).finalised_at is not None

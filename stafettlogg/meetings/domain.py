@@ -4,6 +4,8 @@ til stede", "Les teksten høyt") and seed 002 (the holder invites, leads and wri
 """
 
 import datetime as dt
+import hashlib
+import json
 
 from werkzeug.exceptions import NotFound
 
@@ -240,11 +242,19 @@ def offers_approval(meeting: Meeting) -> bool:
     return meeting.starts_at <= utcnow() + APPROVE_BUTTON_BEFORE
 
 
+def shown_details(meeting: Meeting) -> str:
+    """What the meeting page shows of the meeting beside its texts (kind, time, place), as
+    one value the approval form carries (finalise)."""
+    shown = json.dumps([meeting.kind, meeting.starts_at.isoformat(), meeting.place])
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
 def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
     """Approve the minutes: saves the text on screen first (same version check), then
     makes the minutes immutable. Later changes are corrections (DESIGN.md). Minutes are
     approved at or after the meeting, never before it starts (the text on screen is
-    still saved as a draft then)."""
+    still saved as a draft then). What is approved is what the page showed: its text, and
+    its kind, time and place (shown_details); a meeting moved since is refused."""
     ensure_open(by, log, meeting)
     if not may_approve_now(meeting):
         if any(k in form for k in TEXT_FIELDS):
@@ -257,6 +267,16 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
         if any(k in form for k in TEXT_FIELDS):
             meeting, _written = save_texts(by, log, meeting, form)
             seen = meeting.version  # the text on screen, now saved
+            # The form's version is the autosave's, one behind while a save is on its way,
+            # so it cannot tell a meeting moved from the log page since the page was read:
+            # the page's time and place, carried apart, do.
+            if form.get("details") != shown_details(meeting):
+                raise LogError(
+                    _(
+                        "Møtet er flyttet eller endret i mellomtiden. Se over tid og sted, og godkjenn referatet på nytt."
+                    ),
+                    code="stale",
+                )
         else:
             seen = sec.form_version(form)  # the version the person approves
         current = Meeting.get_by_id(meeting.id)
