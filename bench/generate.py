@@ -557,6 +557,14 @@ def generate(logs: int, seed: int = 17, report=print) -> dict:
     loader.insert(
         models.Evaluation, ["measure", "evaluated_on", "what_worked", "decision", "author", "created_at"], evaluations()
     )
+    # approved minutes keep whom they named, as meetings.domain.finalise writes it (migration 0049)
+    held_by = 'FROM "user" JOIN "log" ON "log".holder_id = "user".id WHERE "log".id = meeting.log_id'
+    db.execute_sql(
+        'UPDATE meeting SET finalised_by_name = (SELECT name FROM "user" WHERE "user".id = meeting.finalised_by_id), '
+        f'holder_name = (SELECT "user".name {held_by}), holder_job_title = (SELECT "user".job_title {held_by}), '
+        'unit_name = (SELECT unit.name FROM unit JOIN "log" ON "log".unit_id = unit.id WHERE "log".id = meeting.log_id) '
+        "WHERE finalised_at IS NOT NULL"
+    )
     # each measure keeps its latest evaluation's date, as the app writes it (migration 0024)
     db.execute_sql(
         "UPDATE measure SET last_evaluated_on = "

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from typing import NamedTuple
 
 from markupsafe import Markup
 from peewee import (
@@ -494,6 +495,23 @@ class Meeting(SectionItem):
     family_absent_note = TextField(default="")
     finalised_at = DateTimeField(null=True)
     finalised_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    # Who approved minutes name, as it was at approval (meetings.domain.finalise): a record
+    # that a later job title, new name, handover or move of the log changes nothing of.
+    finalised_by_name = CharField(max_length=200, default="")
+    holder_name = CharField(max_length=200, default="")  # the holder as of the meeting (seed 000 point 4)
+    holder_job_title = CharField(max_length=200, default="")
+    unit_name = CharField(max_length=200, default="")  # the log's unit
+
+    @property
+    def holder_as_approved(self) -> "NamedPerson":
+        return NamedPerson(self.holder_name, self.holder_job_title)
+
+
+class NamedPerson(NamedTuple):
+    """A person as a record names them: their name and job title then."""
+
+    name: str
+    job_title: str
 
 
 class MeasureStatus:

@@ -16,7 +16,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
 from stafettlogg.logs.sections import choices, field_choices, shown_value
-from stafettlogg.models import Guardian, Role, User
+from stafettlogg.models import Guardian, NamedPerson, Role, User
 from stafettlogg.web import urls_by_id
 
 
@@ -89,8 +89,12 @@ def _service_names(services: str, units) -> str:
     return ", ".join(parts) or _("Bare egen enhet")
 
 
-def meeting_holder(meeting) -> User:
-    """The holder as of the meeting, the holder history read once per log and request."""
+def meeting_holder(meeting) -> User | NamedPerson:
+    """The holder the minutes name (seed 000 point 4): approved minutes the holder they
+    named when approved (stored with them: a record), a draft the holder as of the meeting,
+    the holder history read once per log and request."""
+    if meeting.finalised_at is not None:
+        return meeting.holder_as_approved
     cache = g.setdefault("holder_histories", {})
     logs = g.setdefault("holder_logs", {})
     if meeting.log_id not in cache:

@@ -30,6 +30,9 @@ def test_generator_scales_and_grows_the_measured_log(info):
     # roughly the proportions per log
     assert 8 <= Entry.select().count() / Log.select().count() <= 20
     assert info["autosave_meetings"]
+    # approved minutes name their holder as the app keeps it when they are approved
+    approved = Meeting.select().where(Meeting.finalised_at.is_null(False))
+    assert approved.exists() and not approved.where((Meeting.holder_name == "") | (Meeting.unit_name == "")).exists()
     # notices over the years, the recent ones unread, each one a message the page renders
     holder = Log.get_by_id(big).holder
     notices = Notification.select().where(Notification.user == holder, Notification.dedupe_key.startswith("bench:"))

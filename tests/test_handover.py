@@ -4,6 +4,7 @@ and the daily reminders (seed 001 "Rutine for å opprette og endre stafettholder
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,7 @@ from stafettlogg.reminders import send_reminders
 from tests.conftest import a_log, user
 
 pytestmark = pytest.mark.db
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -383,6 +385,64 @@ def test_assign_holder_directly(db_conn, log, case, by, target, expected):
         assert fresh(log).holder_id == user("stafettholder").id
     User.update(active=True).where(User.username == "stafettholder").execute()
     assert check_invariants() == []
+
+
+# ------------------------------------------------------------------ choosing oneself
+
+CHOOSE_ONESELF = "Du kan ikke velge deg selv som ny stafettholder."
+
+
+def _leaving_holder(log):
+    deactivate("stafettholder")  # the holder has left: the leader's emergency forms open
+    return fresh(log)
+
+
+ONESELF = [
+    (
+        "the holder proposes themselves",
+        lambda log: ho.propose_handover(user("stafettholder"), log, user("stafettholder")),
+    ),
+    (
+        "the unit leader proposes themselves",
+        lambda log: ho.propose_handover(user("enhetsleder"), log, user("enhetsleder"), "Familien ønsker det."),
+    ),
+    (
+        "the unit leader proposes themselves for a leaving holder",
+        lambda log: ho.propose_for_leaving_holder(
+            user("enhetsleder"), log, user("enhetsleder"), leaving=user("stafettholder")
+        ),
+    ),
+    (
+        "the unit leader assigns themselves directly",
+        lambda log: ho.assign_holder_directly(user("enhetsleder"), _leaving_holder(log), user("enhetsleder"), REASON),
+    ),
+]
+
+
+@pytest.mark.parametrize("case,choose", ONESELF, ids=[o[0] for o in ONESELF])
+def test_every_way_to_a_new_holder_refuses_oneself_in_the_same_words(db_conn, log, case, choose):
+    """Finding: proposing oneself was refused in other words («foreslå deg selv») than a
+    leader making themselves holder («gjøre deg selv til stafettholder»). One check
+    (_check_new_holder), one refusal, whichever way the person is chosen."""
+    with pytest.raises(ho.HandoverError) as refused:
+        choose(log)
+    assert (str(refused.value), refused.value.field) == (CHOOSE_ONESELF, "to_user")
+    assert not Handover.select().where(Handover.log == log.id).exists()
+
+
+def test_the_rule_against_choosing_oneself_is_said_once():
+    """The refusal is written in one place: a second check in its own words (as
+    propose_handover once had: «Du kan ikke foreslå deg selv.») fails here. Refusing
+    oneself anything else (deactivating, moving oneself) is another rule."""
+    said = re.compile(r"[\"']([^\"']*deg selv[^\"']*)[\"']")
+    other_rules = {"Du kan ikke deaktivere deg selv.", "Du kan ikke flytte deg selv."}
+    found = [
+        (path.relative_to(ROOT).as_posix(), text)
+        for path in [*ROOT.glob("stafettlogg/**/*.py"), *ROOT.glob("templates/**/*.html")]
+        for text in said.findall(path.read_text(encoding="utf-8"))
+        if text not in other_rules
+    ]
+    assert found == [("stafettlogg/handover/domain.py", CHOOSE_ONESELF)]
 
 
 # ------------------------------------------------------------------ staff leaving
@@ -1119,7 +1179,7 @@ def test_a_unit_leader_makes_themselves_holder_by_no_route(auth, db_conn, log, h
         page = client.post(f"/ansatte/{holder.id}/deaktiver").get_data(as_text=True)  # asks who takes over
         response = client.post(f"/ansatte/{holder.id}/deaktiver", data=form)
     assert response.status_code in (409, 422)
-    assert "Du kan ikke gjøre deg selv til stafettholder" in response.get_data(as_text=True)
+    assert CHOOSE_ONESELF in response.get_data(as_text=True)
     assert Handover.select().count() == handovers
     assert all(fresh(h).holder_id == holder.id for h in held) and User.get_by_id(holder.id).active
     choices = re.findall(r'<select[^>]*name="holder_\d+"[^>]*>(.*?)</select>', page, re.S)

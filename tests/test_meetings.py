@@ -3,11 +3,27 @@ route can change, corrections, invitations (.ics parsed back), hints, permission
 
 import datetime as dt
 import re
+import subprocess
 
 import pytest
+from playhouse.migrations import Runner
 
-from stafettlogg.dates import local_today
-from stafettlogg.models import AuditEvent, Consent, Guardian, Log, Measure, Meeting, MinutesCorrection, User, utcnow
+from stafettlogg.archive import documents
+from stafettlogg.dates import local, local_today
+from stafettlogg.db import MIGRATIONS_DIR, db
+from stafettlogg.handover import domain as ho
+from stafettlogg.models import (
+    AuditEvent,
+    Consent,
+    Guardian,
+    Handover,
+    Log,
+    Measure,
+    Meeting,
+    MinutesCorrection,
+    User,
+    utcnow,
+)
 from tests.conftest import PERSONAS, _make_app, a_log, a_meeting, an_item, chosen_in, options_of, refused, user
 
 pytestmark = pytest.mark.db
@@ -363,10 +379,16 @@ def started(meeting) -> None:
 def finalise(client, meeting, minutes="Emma har fått en venn. Kontaktlærer følger opp.", start=True):
     if start:
         started(meeting)
-    return client.post(
-        url(meeting, "/godkjenn"),
-        data={"minutes": minutes, "agenda": meeting.agenda, "version": fresh(meeting).version},
-    )
+    data = {"minutes": minutes, "agenda": meeting.agenda, "version": fresh(meeting).version}
+    return client.post(url(meeting, "/godkjenn"), data={**data, "details": details_shown(client, meeting)})
+
+
+def details_shown(client, meeting) -> str:
+    """The time and place the meeting page shows now, as its approval form carries them
+    (nothing where the page offers no approval)."""
+    page = client.get(url(meeting)).get_data(as_text=True)
+    shown = re.search(r'name="details" form="minutes-form" value="(\w+)"', page)
+    return shown.group(1) if shown else ""
 
 
 def test_finalising_saves_the_text_on_screen_and_records_who(auth, meeting):
@@ -424,6 +446,7 @@ def test_minutes_with_no_one_of_the_family_present_say_why(auth, log, meeting):
     started(meeting)
     why = "Mor var syk. Referatet er gjennomgått med henne på telefon."
     data = {"minutes": "Skolen og helsesykepleier møttes.", "version": fresh(meeting).version, "family_absent": why}
+    data["details"] = details_shown(holder, meeting)
     assert holder.post(url(meeting, "/godkjenn"), data=data).status_code == 303
     assert (fresh(meeting).family_absent_note, fresh(meeting).finalised_at is not None) == (why, True)
     assert why in holder.get(url(meeting)).get_data(as_text=True)
@@ -1136,3 +1159,123 @@ def test_a_measure_changed_after_the_minutes_were_approved_says_so_under_them(au
     for page in (url(meeting, ""), url(meeting, "/les-hoyt")):
         text = client.get(page).get_data(as_text=True)
         assert "Mor henter Emma" in text and marker in text, page
+
+
+def test_approved_minutes_keep_whom_they_named_when_approved(auth, log, meeting):
+    """Finding: approved minutes named the holder with the name and job title the holder
+    has now, the approver by their name now, and the minutes filed in the archive the
+    log's unit now: a new title, a new name or a handover (the log moving to another
+    school) changed minutes approved long before. Approved minutes are a record: every
+    place that shows them shows whom they named when they were approved."""
+    kari, jonas = user("stafettholder"), user("kontaktlaerer")
+    assert finalise(auth.persona("holder"), meeting).status_code == 303
+    # the holder changes title and name, and hands the log over to another school
+    User.update(name="Kari Berg", job_title="Rektor").where(User.id == kari.id).execute()
+    Consent.update(services=Consent.services.concat(f",unit:{jonas.unit_id}")).where(
+        Consent.log == log.id, Consent.replaced_at.is_null()
+    ).execute()
+    proposal = ho.propose_handover(User.get_by_id(kari.id), Log.get_by_id(log.id), jonas, "")
+    ho.accept_handover(jonas, Handover.get_by_id(proposal.id))
+    assert Log.get_by_id(log.id).unit_id == jonas.unit_id  # the log moved with its holder
+    line = f"<strong>Stafettholder:</strong> {kari.name}, {kari.job_title}</p>"
+    new_holder = auth.login_as("kontaktlaerer")
+    page = new_holder.get(url(meeting)).get_data(as_text=True)
+    assert line in page and f"· {kari.name}</span>" in page and "Kari Berg" not in page
+    readaloud = new_holder.get(url(meeting, "/les-hoyt")).get_data(as_text=True)
+    assert line in readaloud and f"{kari.name} er stafettholder for Emma" in readaloud
+    for path in (f"/logger/{log.id}", f"/logger/{log.id}/arkivutskrift"):
+        assert line in new_holder.get(path).get_data(as_text=True), path
+    family = auth.persona("guardian").get(f"/mine/{log.id}").get_data(as_text=True)
+    assert line in family
+    with auth.app.test_request_context():
+        filed = subprocess.run(
+            ["pdftotext", "-", "-"],
+            input=documents.minutes(Log.get_by_id(log.id), fresh(meeting)).data,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+    assert re.search(r"· Nordbyen skole\n", filed, re.I), filed  # the header, in capitals
+    assert re.search(rf"Stafettholder:\s+{kari.name}, {kari.job_title}", filed), filed
+    assert re.search(rf"Ferdigstilt\s+\S+, {kari.name}", filed), filed
+    assert not re.search("Rektor|Kari Berg|Sørbyen skole", filed, re.I), filed
+    stored = fresh(meeting)  # kept with the minutes
+    assert (stored.holder_name, stored.holder_job_title, stored.finalised_by_name) == (
+        kari.name,
+        kari.job_title,
+        kari.name,
+    )
+    assert stored.unit_name == "Nordbyen skole"
+
+
+def test_the_migration_gives_minutes_approved_before_whom_they_showed(auth, log, meeting):
+    """0049: minutes approved before kept nothing of whom they named; they get what they
+    showed until then: the holder as of the meeting by the holder history (the holder
+    before a handover for a meeting before it), with the name and title they have now,
+    the log's unit now and the approver's name now. Drafts get nothing."""
+    kari, jonas = user("stafettholder"), user("kontaktlaerer")
+    assert finalise(auth.persona("holder"), meeting).status_code == 303
+    Consent.update(services=Consent.services.concat(f",unit:{jonas.unit_id}")).where(
+        Consent.log == log.id, Consent.replaced_at.is_null()
+    ).execute()
+    proposal = ho.propose_handover(kari, Log.get_by_id(log.id), jonas, "")
+    ho.accept_handover(jonas, Handover.get_by_id(proposal.id))
+    later = a_meeting(Log.get_by_id(log.id), by="kontaktlaerer")
+    Meeting.update(minutes="Emma leser mer.", finalised_at=utcnow(), finalised_by=jonas).where(
+        Meeting.id == later.id
+    ).execute()
+    draft = a_meeting(Log.get_by_id(log.id), by="kontaktlaerer")
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    db.close()
+    db.connect()
+    runner.down("0049_minutes_as_approved")
+    User.update(job_title="Rektor").where(User.id == kari.id).execute()
+    runner.up()
+
+    def named(m):
+        m = fresh(m)
+        return (m.holder_name, m.holder_job_title, m.unit_name, m.finalised_by_name)
+
+    assert named(meeting) == (kari.name, "Rektor", "Sørbyen skole", kari.name)
+    assert named(later) == (jonas.name, jonas.job_title, "Sørbyen skole", jonas.name)
+    assert named(draft) == ("", "", "", "")
+
+
+def test_approving_unchanged_text_approves_the_meeting_only_at_the_time_and_place_shown(auth, log, meeting):
+    """Finding: approving minutes whose text had not changed approved the meeting as it
+    was by then, also when its time or place had been changed from the log page after the
+    meeting page was read (the form's version cannot tell: it is the autosave's, one
+    behind while a save is on its way). The approval carries the time and place the page
+    showed: moved meanwhile, nothing is approved and the page shows the meeting as it is."""
+    client = auth.persona("holder")
+    started(meeting)
+    text = "Emma har fått en venn."
+    assert autosave(client, meeting, text, fresh(meeting).version).status_code == 200
+    read = fresh(meeting)
+    shown = details_shown(client, meeting)  # the page as it was read
+    form = {"kind": read.kind, "starts_at": local(read.starts_at).strftime("%Y-%m-%dT%H:%M"), "place": "Rådhuset"}
+    form.update(invited=read.invited, agenda=read.agenda, minutes=read.minutes, version=read.version)
+    moved = client.post(f"/logger/{log.id}/seksjon/meetings/{meeting.id}", data=form)
+    assert moved.status_code == 303 and fresh(meeting).place == "Rådhuset"
+    approval = {"minutes": text, "agenda": read.agenda, "version": fresh(meeting).version, "details": shown}
+    response = client.post(url(meeting, "/godkjenn"), data=approval)
+    assert response.status_code == 409 and "Møtet er flyttet eller endret" in response.get_data(as_text=True)
+    assert "Rådhuset" in response.get_data(as_text=True) and text in response.get_data(as_text=True)
+    assert fresh(meeting).finalised_at is None
+    assert not AuditEvent.select().where(AuditEvent.action == "meeting_finalised").exists()
+    # the page as it is now approves it
+    approval["details"] = details_shown(client, meeting)
+    assert client.post(url(meeting, "/godkjenn"), data=approval).status_code == 303
+    assert fresh(meeting).finalised_at is not None and fresh(meeting).place == "Rådhuset"
+
+
+def test_an_approval_racing_the_autosave_is_not_refused(auth, meeting):
+    """The cost the version would have had: the page's last autosave has written the text,
+    but its answer (the new version) has not reached the page when «Godkjenn» is pressed.
+    The same text, one version behind, at the time and place shown: approved."""
+    client = auth.persona("holder")
+    started(meeting)
+    shown, base = details_shown(client, meeting), fresh(meeting).version
+    assert autosave(client, meeting, "Emma har fått en venn.", base).status_code == 200
+    approval = {"minutes": "Emma har fått en venn.", "agenda": meeting.agenda, "version": base, "details": shown}
+    assert client.post(url(meeting, "/godkjenn"), data=approval).status_code == 303
+    assert fresh(meeting).finalised_at is not None

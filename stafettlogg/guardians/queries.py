@@ -145,6 +145,8 @@ MEETING_SHOWN = (
     Meeting.present,
     Meeting.family_absent_note,
     Meeting.finalised_at,
+    Meeting.holder_name,  # the minutes name the holder they named when approved
+    Meeting.holder_job_title,
 )
 LISTS = {
     "highlights": (_highlights, Highlight.created_at, Highlight.id),
@@ -215,9 +217,6 @@ def _meetings(log, cursor: str | None, whole: bool) -> dict:
             .order_by(MinutesCorrection.id)
         ):
             corrections[correction.meeting_id].append(correction)
-        # the minutes name the holder as of each meeting: the log read above and its holder
-        # history once (templating.meeting_holder)
-        queries.remember_holders(log, queries.holder_history(log))
     for meeting in minutes.items:
         meeting.corrections = corrections[meeting.id]
     return {"upcoming": upcoming, "minutes": minutes}

@@ -80,12 +80,12 @@ def last_declined(log: Log) -> Handover | None:
 def _check_new_holder(log: Log, to_user: User | None, by: User) -> None:
     if to_user is None:
         raise HandoverError(_("Velg hvem som skal bli ny stafettholder."), "to_user")
+    # the holder is one already; a leader would be holder with no one else agreeing,
+    # reading all of it. One refusal, the same from every way to a new holder.
+    if to_user.id == by.id:
+        raise HandoverError(_("Du kan ikke velge deg selv som ny stafettholder."), "to_user")
     if to_user.id == log.holder_id:
-        if to_user.id == by.id:
-            raise HandoverError(_("Du kan ikke foreslå deg selv. Du er allerede stafettholder."), "to_user")
         raise HandoverError(_("%(name)s er allerede stafettholder.", name=to_user.name), "to_user")
-    if to_user.id == by.id:  # a leader: holder with no one else agreeing, reading all of it
-        raise HandoverError(_("Du kan ikke gjøre deg selv til stafettholder. Be en annen leder om det."), "to_user")
     if not to_user.active:
         raise HandoverError(_("%(name)s er deaktivert og kan ikke bli stafettholder.", name=to_user.name), "to_user")
     if to_user.role not in Role.STAFF_LIKE or to_user.unit_id is None:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from flask import g, has_request_context
 from flask_babel import get_locale
-from peewee import JOIN, Case, Tuple, fn
+from peewee import Case, Tuple, fn
 
 from stafettlogg import languages
 from stafettlogg.access import held_by, log_with_people, of_consent_age
@@ -148,7 +148,7 @@ def section_items(log: Log, key: str, expanded: int | None = None, whole: bool =
     if key in WHOLE:
         return list(_whole_section.rows(getattr(log, "id", log), key=key))
     if key == "meetings":
-        return list(with_finaliser(query).order_by(Meeting.starts_at.desc()))
+        return list(query.order_by(Meeting.starts_at.desc()))
     if key == "entries":
         return list(query.order_by(Entry.entry_date.desc(), Entry.id.desc()))
     if key == "highlights":
@@ -191,14 +191,12 @@ def _current_measures(log_id: int, *, today: dt.date):
 
 
 def _windowed(key: str, log_id):
-    """The query a windowed section's windows are cut from: its items with their authors
-    (and a meeting's finaliser), and the number of the section's items in the log. The
+    """The query a windowed section's windows are cut from: its items with their authors,
+    and the number of the section's items in the log. The
     measures section's windows are of the ended ones."""
     model = SECTIONS[key].model
     query = _with_author(model).where(model.log == log_id)
-    if key == "meetings":
-        query = with_finaliser(query)
-    elif key == "measures":
+    if key == "measures":
         query = query.where(domain.measure_ended())
     # the window counts all the section's rows in the same query (a scalar subquery,
     # evaluated once), whichever window it is
@@ -251,14 +249,6 @@ def _measures_window(log: Log, cursor: str | None, expanded: int | None) -> Wind
         total = Measure.select().where(Measure.log == log).count()
     with_evaluations(items, "log_page", expanded=expanded)
     return replace(window, items=items, total=total)
-
-
-def with_finaliser(meetings):
-    """Meetings with who approved the minutes, in the same query (not one per meeting)."""
-    finaliser = User.alias("finaliser")
-    return meetings.select_extend(*byline_columns(finaliser)).join(
-        finaliser, JOIN.LEFT_OUTER, on=(Meeting.finalised_by == finaliser.id), attr="finalised_by"
-    )
 
 
 def section_window(log: Log, key: str, cursor: str | None = None, expanded: int | None = None) -> Window:

@@ -4,6 +4,8 @@ til stede", "Les teksten høyt") and seed 002 (the holder invites, leads and wri
 """
 
 import datetime as dt
+import hashlib
+import json
 
 from werkzeug.exceptions import NotFound
 
@@ -11,10 +13,10 @@ from stafettlogg import audit
 from stafettlogg.access import role_on_log
 from stafettlogg.db import once_per_request, prepared
 from stafettlogg.i18n import gettext as _
+from stafettlogg.logs import queries, states
 from stafettlogg.logs import sections as sec
-from stafettlogg.logs import states
 from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
-from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, User, utcnow
+from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, Unit, User, utcnow
 from stafettlogg.textformat import prerender
 
 TEXT_FIELDS = ("agenda", "minutes")
@@ -240,11 +242,19 @@ def offers_approval(meeting: Meeting) -> bool:
     return meeting.starts_at <= utcnow() + APPROVE_BUTTON_BEFORE
 
 
+def shown_details(meeting: Meeting) -> str:
+    """What the meeting page shows of the meeting beside its texts (kind, time, place), as
+    one value the approval form carries (finalise)."""
+    shown = json.dumps([meeting.kind, meeting.starts_at.isoformat(), meeting.place])
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
 def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
     """Approve the minutes: saves the text on screen first (same version check), then
     makes the minutes immutable. Later changes are corrections (DESIGN.md). Minutes are
     approved at or after the meeting, never before it starts (the text on screen is
-    still saved as a draft then)."""
+    still saved as a draft then). What is approved is what the page showed: its text, and
+    its kind, time and place (shown_details); a meeting moved since is refused."""
     ensure_open(by, log, meeting)
     if not may_approve_now(meeting):
         if any(k in form for k in TEXT_FIELDS):
@@ -253,10 +263,20 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
         raise LogError(
             _("Referatet kan godkjennes fra møtet starter. Teksten er lagret som utkast."), code="not_started"
         )
-    with writing_to(log):
+    with writing_to(log) as now:
         if any(k in form for k in TEXT_FIELDS):
             meeting, _written = save_texts(by, log, meeting, form)
             seen = meeting.version  # the text on screen, now saved
+            # The form's version is the autosave's, one behind while a save is on its way,
+            # so it cannot tell a meeting moved from the log page since the page was read:
+            # the page's time and place, carried apart, do.
+            if form.get("details") != shown_details(meeting):
+                raise LogError(
+                    _(
+                        "Møtet er flyttet eller endret i mellomtiden. Se over tid og sted, og godkjenn referatet på nytt."
+                    ),
+                    code="stale",
+                )
         else:
             seen = sec.form_version(form)  # the version the person approves
         current = Meeting.get_by_id(meeting.id)
@@ -265,7 +285,11 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
         absent_note = family_absent_note(log, current, form)
         approved = (
             Meeting.update(
-                finalised_at=utcnow(), finalised_by=by, family_absent_note=absent_note, version=Meeting.version + 1
+                finalised_at=utcnow(),
+                finalised_by=by,
+                family_absent_note=absent_note,
+                version=Meeting.version + 1,
+                **named_at_approval(now, current, by),
             )
             .where(Meeting.id == meeting.id, Meeting.version == seen, Meeting.finalised_at.is_null())
             .execute()
@@ -277,6 +301,20 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
             )
         audit.record("meeting_finalised", log=log, obj=meeting, user=by)
     return Meeting.get_by_id(meeting.id)
+
+
+def named_at_approval(log: Log, meeting: Meeting, by: User) -> dict:
+    """Whom approved minutes name, as they are at approval, kept with them (a record: the
+    holder's later job title or name, a handover or the log's move to another unit change
+    none of it): the holder as of the meeting (seed 000 point 4), the log's unit and who
+    approved."""
+    holder = queries.holder_on(log, meeting.starts_at)
+    return {
+        "holder_name": holder.name,
+        "holder_job_title": holder.job_title or "",
+        "unit_name": Unit.get_by_id(log.unit_id).name,
+        "finalised_by_name": by.name,
+    }
 
 
 def add_correction(by: User, log: Log, meeting: Meeting, body: str, *, replay_seconds: int = 0) -> MinutesCorrection:
