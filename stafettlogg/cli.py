@@ -19,7 +19,7 @@ from stafettlogg.db import db, stop_using
 from stafettlogg.invariants import check_invariants
 from stafettlogg.klarsprak.command import klarsprak_command
 from stafettlogg.mailer import send_mail_command
-from stafettlogg.messages import msg
+from stafettlogg.messages import msg, msg_plural
 from stafettlogg.models import Role, User, rendered_text_models
 from stafettlogg.org.domain import OrganisationError, appoint_area_leader, create_area, create_user
 from stafettlogg.overview.commands import june_reminders_command
@@ -203,7 +203,15 @@ def rerender_text_command():
         changed = rerender_stored_text(rendered_text_models())
     for table, count in changed.items():
         click.echo(say(msg("%(table)s: %(count)s endret", table=table, count=count)))
-    click.echo(say(msg("ferdig: %(count)s tekster gjengitt på nytt", count=sum(changed.values()))))
+    click.echo(
+        say(
+            msg_plural(
+                "ferdig: %(num)s tekst gjengitt på nytt",
+                "ferdig: %(num)s tekster gjengitt på nytt",
+                num=sum(changed.values()),
+            )
+        )
+    )
 
 
 @command(

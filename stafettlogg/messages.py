@@ -1,5 +1,7 @@
 """Texts kept untranslated until someone reads them: a bokmål msgid with parameters
 (`msg("… %(name)s …", name=…)`), stored as JSON and rendered in the reader's language.
+A text with a count has the plural forms of the reader's language
+(`msg_plural("%(num)s skole", "%(num)s skoler", num=n)`, as ngettext).
 Notices, e-mails and stored refusals use it; it needs no model, so models may use it."""
 
 import json
@@ -19,25 +21,34 @@ DEFAULT_LOCALE = "nb"
 @dataclass(frozen=True)
 class Message:
     """A translatable text: a bokmål msgid and its parameters. Parameters may themselves
-    be Messages (a translated label inside a sentence)."""
+    be Messages (a translated label inside a sentence). A text with a count has a plural
+    msgid too (`plural`) and the count (`num`, the text's «%(num)s»): the reader's
+    language picks its form, as ngettext does."""
 
     key: str
     params: dict = field(default_factory=dict)
+    plural: str = ""
+    num: int | None = None
 
     def render(self, locale: str | None = None) -> str:
         translations = _translations(locale or current_locale())
-        text = translations.ugettext(self.key)
-        if not self.params:
+        if self.plural:
+            text = translations.ungettext(self.key, self.plural, self.num)
+            fallback = self.key if self.num == 1 else self.plural
+            params = {"num": self.num, **self.params}
+        else:
+            text, fallback, params = translations.ugettext(self.key), self.key, self.params
+        if not params:
             return text
         values = {
             name: (value.render(locale) if isinstance(value, Message | Join) else value)
-            for name, value in self.params.items()
+            for name, value in params.items()
         }
         values = isolated(values, written_right_to_left(str(locale or current_locale())))
         try:
             return text % values
         except (KeyError, ValueError, TypeError):  # a broken translation never hides the notice
-            return self.key % values
+            return fallback % values
 
     def __str__(self) -> str:
         return self.render()
@@ -61,10 +72,26 @@ class Join:
 def msg(key: str, **params) -> Message:
     """Mark a text for translation and keep it untranslated until someone reads it.
     Extracted by Babel like gettext (babel.cfg: keywords = msg)."""
+    _check_params("msg", params)
+    return Message(key, dict(params))
+
+
+def msg_plural(singular: str, plural: str, num: int, **params) -> Message:
+    """A msg() with a count: «%(num)s» in the text, in the plural form the reader's
+    language gives that number («1 skole», «3 skoler»). Extracted by Babel like ngettext
+    (babel.cfg: keywords = msg_plural:1,2)."""
+    if not isinstance(num, int) or isinstance(num, bool):
+        raise TypeError(f"msg_plural() num must be a whole number, not {type(num).__name__}")
+    _check_params("msg_plural", params)
+    return Message(singular, dict(params), plural, num)
+
+
+def _check_params(maker: str, params: dict) -> None:
     for name, value in params.items():
         if not isinstance(value, str | int | float | Message | Join) and value is not None:
-            raise TypeError(f"msg() parameter {name!r} must be text, a number or a Message, not {type(value).__name__}")
-    return Message(key, dict(params))
+            raise TypeError(
+                f"{maker}() parameter {name!r} must be text, a number or a Message, not {type(value).__name__}"
+            )
 
 
 # ------------------------------------------------------------------ storage format
@@ -86,7 +113,10 @@ def loads(stored: str) -> Message | Join:
 
 def _encode(value):
     if isinstance(value, Message):
-        return {"k": value.key, "p": {name: _encode(v) for name, v in value.params.items()}}
+        encoded = {"k": value.key, "p": {name: _encode(v) for name, v in value.params.items()}}
+        if value.plural:  # only then: a text without a count is stored as before
+            encoded.update(pl=value.plural, n=value.num)
+        return encoded
     if isinstance(value, Join):
         return {"join": [_encode(part) for part in value.parts]}
     return value
@@ -96,7 +126,8 @@ def _decode(value):
     if isinstance(value, dict) and "join" in value:
         return Join(tuple(_decode(part) for part in value["join"]))
     if isinstance(value, dict) and "k" in value:
-        return Message(value["k"], {name: _decode(v) for name, v in (value.get("p") or {}).items()})
+        params = {name: _decode(v) for name, v in (value.get("p") or {}).items()}
+        return Message(value["k"], params, value.get("pl") or "", value.get("n"))
     return value
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "loads",
     "locale_of",
     "msg",
+    "msg_plural",
     "notify",
     "reached",
     "reached_among",
@@ -41,7 +42,7 @@ from peewee import fn
 
 from stafettlogg import mailer
 from stafettlogg.db import db, prepared, remember, remembered, write_transaction
-from stafettlogg.messages import DEFAULT_LOCALE, Join, Message, dumps, loads, locale_of, msg
+from stafettlogg.messages import DEFAULT_LOCALE, Join, Message, dumps, loads, locale_of, msg, msg_plural
 from stafettlogg.models import Notification, OutboxEmail, User, utcnow
 
 # ------------------------------------------------------------------ notices and e-mail

@@ -28,7 +28,7 @@ from stafettlogg.models import (
     Meeting,
     User,
 )
-from stafettlogg.notify import msg, notify, reached_among
+from stafettlogg.notify import msg, msg_plural, notify, reached_among
 from stafettlogg.org.queries import active_unit_leaders
 from stafettlogg.web import path_for
 
@@ -334,7 +334,7 @@ def send_reminders_command(today_text):
     click.echo(
         say(
             msg(
-                "Sendt: %(measures)s påminnelser om tiltak, %(meetings)s om møter, %(consents)s om samtykker.",
+                "Påminnelser sendt om tiltak: %(measures)s, om møter: %(meetings)s, om samtykker: %(consents)s.",
                 measures=counts["measures"],
                 meetings=counts["meetings"],
                 consents=counts["consents"],
@@ -343,9 +343,10 @@ def send_reminders_command(today_text):
     )
     click.echo(
         say(
-            msg(
-                "Sendt: %(count)s påminnelser om å registrere om loggen skal tas vare på.",
-                count=counts["keep_answers"],
+            msg_plural(
+                "Sendt: %(num)s påminnelse om å registrere om loggen skal tas vare på.",
+                "Sendt: %(num)s påminnelser om å registrere om loggen skal tas vare på.",
+                num=counts["keep_answers"],
             )
         )
     )

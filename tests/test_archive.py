@@ -329,10 +329,15 @@ def test_cli_writes_the_package_and_all_closed_into_a_folder(app, tmp_path, db_c
     written = sorted(p.name for p in (tmp_path / "mappe").iterdir())
     ended = Log.select().where(Log.status.in_(["closed", "passive"])).count()
     assert len(written) == ended >= 2
+    assert f"{ended} arkivpakker skrevet til" in r.output
     r = runner.invoke(args=["archive", "--all-closed", str(tmp_path / "mappe")])
     assert r.exit_code == 0 and len(list((tmp_path / "mappe").iterdir())) == ended  # nothing twice
+    assert "0 arkivpakker skrevet til" in r.output
     assert runner.invoke(args=["archive", "999999", "--out", str(out)]).exit_code != 0
     assert ArchiveDelivery.select().count() == ended + 1
+    an_ended_log()
+    r = runner.invoke(args=["archive", "--all-closed", str(tmp_path / "mappe")], env={"STAFETTLOGG_LANG": "nn"})
+    assert "1 arkivpakke skriven til" in r.output
 
 
 # ------------------------------------------------------------------ the deletion gate and the pages

@@ -424,7 +424,7 @@ OPERATOR_OUTPUT = {
     "fail",
     "_fail",
 }
-TRANSLATING = {"msg", "_", "_l", "gettext", "ngettext", "lazy_gettext"}
+TRANSLATING = {"msg", "msg_plural", "_", "_l", "gettext", "ngettext", "lazy_gettext"}
 
 
 def _untranslated_words(node) -> list[str]:

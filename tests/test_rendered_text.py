@@ -303,10 +303,13 @@ def test_rerender_text_command_renders_again_only_what_changed(app, db_conn, log
     Entry.update({Entry.body_html: "<p>gammel regel</p>"}).where(Entry.id == entry.id).execute()
     result = app.test_cli_runner().invoke(args=["rerender-text"])
     assert result.exit_code == 0, result.output
-    assert "entry: 1 endret" in result.output and "ferdig: 1 tekster" in result.output
+    assert "entry: 1 endret" in result.output and "ferdig: 1 tekst gjengitt på nytt" in result.output
     assert Entry.get_by_id(entry.id).body_html == render_markdown(entry.body)
     again = app.test_cli_runner().invoke(args=["rerender-text"])
-    assert "ferdig: 0 tekster" in again.output
+    assert "ferdig: 0 tekster gjengitt på nytt" in again.output
+    Entry.update({Entry.body_html: "<p>gammel regel</p>"}).where(Entry.id == entry.id).execute()
+    nynorsk = app.test_cli_runner().invoke(args=["rerender-text"], env={"STAFETTLOGG_LANG": "nn"})
+    assert "ferdig: 1 tekst attgjeven på nytt" in nynorsk.output
 
 
 def test_migration_fills_the_html_of_existing_rows(database_url, db_conn):

@@ -10,7 +10,7 @@ from stafettlogg.archive import domain, transport
 from stafettlogg.console import argument, command, fail, option, say
 from stafettlogg.db import db
 from stafettlogg.logs.errors import LogError
-from stafettlogg.messages import msg
+from stafettlogg.messages import msg, msg_plural
 from stafettlogg.models import Log, LogStatus
 
 
@@ -48,10 +48,11 @@ def archive_command(log_id, out, folder):
                 fail(str(e))
             click.echo(
                 say(
-                    msg(
-                        "%(file)s (%(count)s dokumenter, sha256 %(sha256)s)",
+                    msg_plural(
+                        "%(file)s (%(num)s dokument, sha256 %(sha256)s)",
+                        "%(file)s (%(num)s dokumenter, sha256 %(sha256)s)",
+                        num=len(pkg.documents),
                         file=str(out),
-                        count=len(pkg.documents),
                         sha256=pkg.sha256,
                     )
                 )
@@ -69,7 +70,16 @@ def archive_command(log_id, out, folder):
                 click.echo(say(msg("Stafettlogg nr. %(id)s: %(problem)s", id=log.id, problem=str(e))), err=True)
                 continue
             written += 1
-        click.echo(say(msg("%(count)s arkivpakker skrevet til %(folder)s.", count=written, folder=str(folder))))
+        click.echo(
+            say(
+                msg_plural(
+                    "%(num)s arkivpakke skrevet til %(folder)s.",
+                    "%(num)s arkivpakker skrevet til %(folder)s.",
+                    num=written,
+                    folder=str(folder),
+                )
+            )
+        )
 
 
 def _write_and_record(log: Log, pkg, folder: Path, name: str) -> None:

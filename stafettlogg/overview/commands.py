@@ -10,7 +10,7 @@ from stafettlogg.console import command, fail, option, say
 from stafettlogg.dates import local_today
 from stafettlogg.db import db
 from stafettlogg.mailer import deliver_all_due
-from stafettlogg.messages import msg
+from stafettlogg.messages import msg, msg_plural
 from stafettlogg.overview.reconciliation import june_reminders
 
 
@@ -34,6 +34,6 @@ def june_reminders_command(today):
         return
     with current_app.test_request_context(), db.connection_context():
         sent = june_reminders(day)
-    click.echo(say(msg("%(count)s påminnelser sendt.", count=sent)))
+    click.echo(say(msg_plural("%(num)s påminnelse sendt.", "%(num)s påminnelser sendt.", num=sent)))
 
     deliver_all_due()  # queued with the notices; whatever fails waits for send-mail

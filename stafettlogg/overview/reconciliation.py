@@ -8,7 +8,7 @@ from stafettlogg import audit
 from stafettlogg.db import locked, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.models import CoordinatorRecord, Reconciliation, Role, Unit, UnitKind, User, utcnow
-from stafettlogg.notify import msg, notify, reached_among
+from stafettlogg.notify import msg, msg_plural, notify, reached_among
 from stafettlogg.overview.domain import (
     Children,
     OverviewRow,
@@ -256,9 +256,10 @@ def june_reminders(today: dt.date) -> int:
             note = notify(
                 ke,
                 "june_reconciliation",
-                msg(
-                    "Juni: %(n)s skoler og barnehager er ikke gjennomgått for %(year)s. Avtal årlig gjennomgang.",
-                    n=len(pending),
+                msg_plural(
+                    "Juni: %(num)s skole eller barnehage er ikke gjennomgått for %(year)s. Avtal årlig gjennomgang.",
+                    "Juni: %(num)s skoler og barnehager er ikke gjennomgått for %(year)s. Avtal årlig gjennomgang.",
+                    num=len(pending),
                     year=year_label(year),
                 ),
                 url=path_for("overview.ke_reconciliation", year=year),
