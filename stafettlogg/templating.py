@@ -12,6 +12,7 @@ from stafettlogg import content, labels, languages, notify
 from stafettlogg.access import is_ito_coordinator
 from stafettlogg.dates import date_time, format_date, format_time, local_today, long_date
 from stafettlogg.guide.domain import load_guide
+from stafettlogg.i18n import apposition, described, listing
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
@@ -189,6 +190,9 @@ def register(app):
         service_names=_service_names,
         meeting_holder=meeting_holder,
         holder_unit=holder_unit,
+        apposition=apposition,
+        described=described,
+        listing=listing,
     )
 
     @app.context_processor

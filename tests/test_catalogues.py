@@ -66,7 +66,7 @@ def test_every_message_in_the_sources_has_a_nynorsk_translation(tmp_path):
     for message in extracted:
         if not message.id:
             continue
-        translated = nynorsk.get(message.id)
+        translated = nynorsk.get(message.id, message.context)
         strings = translated.string if translated is not None else None
         if not strings or (isinstance(strings, tuple) and not all(strings)) or translated.fuzzy:
             missing.append(message.id if isinstance(message.id, str) else message.id[0])

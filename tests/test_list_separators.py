@@ -1,0 +1,82 @@
+"""The parts of a line that say who someone is («Kari Ottesen, kontaktlærer, Nordbyen
+skole») and a list of people are joined as the page's language joins them: Arabic with
+its own comma «، » (and «و» in a list, CLDR's pattern), each Norwegian name a bidi
+isolate; a left-to-right language with «, ». One helper each (i18n.apposition, listing)."""
+
+import pytest
+
+from stafettlogg.db import db
+from stafettlogg.i18n import FSI, PDI
+from stafettlogg.models import Guardian, User
+from tests.conftest import a_meeting, user
+
+pytestmark = pytest.mark.db
+
+
+def iso(text):
+    return f"{FSI}{text}{PDI}"
+
+
+@pytest.fixture
+def people(log):
+    with db.connection_context():
+        holder = User.get_by_id(log.holder_id)
+        User.update(phone="900 22 222", email="kari@example.no").where(User.id == holder.id).execute()
+        participant = user("aktor")
+        meeting = a_meeting(log)
+        guardians = list(Guardian.select().where(Guardian.log == log).order_by(Guardian.id))
+    return holder, participant, meeting, guardians
+
+
+def test_the_participants_on_the_family_page(auth, log, people):
+    _holder, p, _meeting, _guardians = people
+    family = auth.persona("guardian")
+    arabic = family.get(f"/mine/{log.id}?lang=ar").get_data(as_text=True)
+    assert f"<li>{iso(p.name)}، {iso(p.job_title)}، {iso(p.unit.name)}</li>" in arabic
+    english = family.get(f"/mine/{log.id}?lang=en").get_data(as_text=True)
+    assert f"<li>{p.name}, {p.job_title}, {p.unit.name}</li>" in english
+
+
+def test_who_read_the_log_in_the_family_access_history(auth, log, people):
+    auth.persona("holder").get(f"/logger/{log.id}")  # a read the family sees
+    family = auth.persona("guardian")
+    arabic = family.get(f"/mine/{log.id}/innsyn?lang=ar").get_data(as_text=True)
+    assert "، " + iso("Nordbyen skole") in arabic and ", Nordbyen skole" not in arabic
+    polish = family.get(f"/mine/{log.id}/innsyn?lang=pl").get_data(as_text=True)
+    assert "), Nordbyen skole" in polish
+
+
+def test_the_meeting_invitation_letter(auth, log, people):
+    holder, p, meeting, guardians = people
+    client = auth.persona("holder")
+    arabic = client.get(f"/logger/{log.id}/moter/{meeting.id}/invitasjon?lang=ar").get_data(as_text=True)
+    unit = holder.unit.name
+    assert f"{iso(holder.name)}، {iso(holder.job_title)}، {iso(unit)}</td>" in arabic
+    assert f'<span dir="ltr">900 22 222</span>، {iso("kari@example.no")}</td>' in arabic
+    to = arabic.split("<p>إلى:", 1)[1].split("</p>", 1)[0] if "<p>إلى:" in arabic else arabic
+    assert f" و{iso(p.name)} ({iso(p.job_title)})" in to and ", " not in to
+    norsk = client.get(f"/logger/{log.id}/moter/{meeting.id}/invitasjon?lang=nb").get_data(as_text=True)
+    assert f"{holder.name}, {holder.job_title}, {unit}</td>" in norsk
+    assert '<span dir="ltr">900 22 222</span>, kari@example.no</td>' in norsk
+    assert f"{guardians[0].name} (" in norsk and f" og {p.name} ({p.job_title})</p>" in norsk
+
+
+@pytest.mark.parametrize(
+    ("code", "line", "listed"),
+    [
+        ("nb", "Kari, lærer", "Ola, Per og Åse"),
+        ("ar", f"{iso('Kari')}، {iso('lærer')}", f"{iso('Ola')} و{iso('Per')} و{iso('Åse')}"),
+        ("ti", "Kari፣ lærer", "Ola፣ Perን Åseን"),  # CLDR's Tigrinya list pattern
+        ("so", "Kari, lærer", "Ola, Per iyo Åse"),
+        ("se", "Kari, lærer", "Ola, Per ja Åse"),
+    ],
+)
+def test_each_language_joins_in_its_own_way(app, code, line, listed):
+    from flask_babel import force_locale
+
+    from stafettlogg.i18n import apposition, listing
+
+    with app.test_request_context("/"), force_locale(code):
+        assert apposition("Kari", "", "lærer") == line
+        assert listing(["Ola", "Per", "", "Åse"]) == listed
+        assert "<b>" not in apposition("<b>", "x") and "<b>" not in listing(["<b>", "x"])  # text is escaped
