@@ -103,8 +103,9 @@ def measure_reminders(today: dt.date) -> int:
         Measure.select(Measure, Log, domain.measure_overdue(today).alias("overdue"))
         .join(Log)
         .where(
-            domain.measure_due_by(today + dt.timedelta(days=DUE_WITHIN_DAYS)),
-            Measure.evaluation_date >= today - dt.timedelta(days=REMIND_OVERDUE_FOR_DAYS),
+            domain.measure_due_by(
+                today + dt.timedelta(days=DUE_WITHIN_DAYS), since=today - dt.timedelta(days=REMIND_OVERDUE_FOR_DAYS)
+            )
         )
         .order_by(Measure.evaluation_date, Measure.id)
     )

@@ -393,12 +393,15 @@ def _unit_kinds():
     return UnitKind.CHOICES
 
 
-def measure_due_by(limit: dt.date):
+def measure_due_by(limit: dt.date, *, since: dt.date | None = None):
     """A measure of an active log awaiting its evaluation (not ended, and no evaluation on
-    or after its evaluation date) that is to be evaluated on or before `limit`. The one
-    rule for measures due and overdue: the start page, the reminders and the statistics
-    (``measure_overdue``) ask it; the index measure_awaiting_evaluation answers it."""
-    return (Log.status == LogStatus.ACTIVE) & Measure.awaiting_evaluation() & (Measure.evaluation_date <= limit)
+    or after its evaluation date) that is to be evaluated on or before `limit` (and, with
+    `since`, not before it: the reminders read a window, not every measure overdue since
+    long ago). The one rule for measures due and overdue: the start page, the reminders
+    and the statistics (``measure_overdue``) ask it; the index measure_awaiting_evaluation
+    answers it."""
+    due = (Log.status == LogStatus.ACTIVE) & Measure.awaiting_evaluation() & (Measure.evaluation_date <= limit)
+    return due if since is None else due & (Measure.evaluation_date >= since)
 
 
 def measure_overdue(today: dt.date):
