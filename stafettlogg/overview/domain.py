@@ -10,7 +10,7 @@ import typing
 from peewee import JOIN
 
 from stafettlogg import audit, labels, sealed
-from stafettlogg.dates import local, local_today, school_year_of
+from stafettlogg.dates import local, local_today, school_year_days, school_year_of, utc_start_of
 from stafettlogg.db import once_per_request, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
@@ -34,7 +34,10 @@ ACCEPTED = Answer.ACCEPTED
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    return dt.datetime(year, 8, 1), dt.datetime(year + 1, 8, 1)
+    """When the school year begins and the next one does, in Norway, as stored times
+    (naive UTC): a log closed at 00:30 on 1 August in Norway is the new year's."""
+    first, next_first = school_year_days(year)
+    return utc_start_of(first), utc_start_of(next_first)
 
 
 def year_label(year: int) -> str:
@@ -389,12 +392,11 @@ def in_force_in(year: int):
     """The condition on KE's decisions in force in the school year: granted, decided
     before it ended, not ended before it began (ended_on), and a barnekoordinator only
     while the child is under 18 when it begins."""
-    start, end = year_bounds(year)
-    first_day = start.date()
+    first_day, next_first_day = school_year_days(year)
     born_after = first_day.replace(year=first_day.year - BARNEKOORDINATOR_UNTIL_AGE)
     return (
         (CoordinatorRecord.decision == "granted")
-        & (CoordinatorRecord.decided_on < end.date())
+        & (CoordinatorRecord.decided_on < next_first_day)
         & (CoordinatorRecord.ended_on.is_null() | (CoordinatorRecord.ended_on >= first_day))
         & (
             (CoordinatorRecord.kind != "barnekoordinator")
@@ -525,11 +527,11 @@ def overview_window(rows: list[OverviewRow], cursor: str | None) -> Window:
 def concerns_year(year: int):
     """The condition on KE's decisions that concern the school year: in force in it
     (in_force_in), or refused in it."""
-    start, end = year_bounds(year)
+    first_day, next_first_day = school_year_days(year)
     refused_in_the_year = (
         (CoordinatorRecord.decision == "refused")
-        & (CoordinatorRecord.decided_on >= start.date())
-        & (CoordinatorRecord.decided_on < end.date())
+        & (CoordinatorRecord.decided_on >= first_day)
+        & (CoordinatorRecord.decided_on < next_first_day)
     )
     return in_force_in(year) | refused_in_the_year
 
