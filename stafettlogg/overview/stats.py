@@ -119,15 +119,25 @@ def where_held(query, at, in_scope):
     )
     first_after = (after.log == Log.id) & (after.status == Answer.ACCEPTED) & (after.decided_at >= at)
     unit = fn.COALESCE(after.log_unit_id, Log.unit)
-    handed_over = Handover.select(Handover.log).where(
-        Handover.status == Answer.ACCEPTED, in_scope(Handover.log_unit_id)
-    )
     return (
         query.join(after, JOIN.LEFT_OUTER, on=first_after & ~fn.EXISTS(earlier_after)).where(
-            in_scope(Log.unit) | Log.id.in_(handed_over), in_scope(unit)
+            in_scope(Log.unit) | Log.id.in_(handed_over_from(in_scope)), in_scope(unit)
         ),
         unit,
     )
+
+
+def handed_over_from(in_scope):
+    """The logs handed over while they were a unit in scope's (Handover.log_unit_id, as
+    where_held reads it): with its logs now, every log a unit had at some time."""
+    return Handover.select(Handover.log).where(Handover.status == Answer.ACCEPTED, in_scope(Handover.log_unit_id))
+
+
+def units_held(handovers, unit_now) -> list:
+    """where_held's rule for the stretches between one log's accepted handovers (oldest
+    first, each with its log_unit_id): the unit that had the log before each of them, then
+    its unit now. The unit overview's periods (overview.domain.holder_periods) are these."""
+    return [handover.log_unit_id for handover in handovers] + [unit_now]
 
 
 def held_counts(query, at, in_scope) -> dict[int, int]:
