@@ -22,7 +22,20 @@ def record_once(action: str, log=None, obj=None, user=None, role: str | None = N
     is written already: a unique index on such events (models.AuditEvent) makes a second
     writer, even one racing this one, insert nothing (INSERT OR IGNORE / ON CONFLICT DO
     NOTHING). Returns whether this call wrote it. Raises if it cannot be written."""
-    return bool(AuditEvent.insert(**_event(action, log, obj, user, role)).on_conflict_ignore().as_rowcount().execute())
+    return bool(record_each_once(action, [(log, obj)], user, role))
+
+
+def record_each_once(action: str, happened: list[tuple], user=None, role: str | None = None) -> int:
+    """record_once of each (log, object) of ``happened``, ONCE_ROWS to a statement (a
+    batch job's consents run out); how many were written now."""
+    rows = [_event(action, log, obj, user, role) for log, obj in happened]
+    written = 0
+    for start in range(0, len(rows), ONCE_ROWS):
+        written += AuditEvent.insert_many(rows[start : start + ONCE_ROWS]).on_conflict_ignore().as_rowcount().execute()
+    return written
+
+
+ONCE_ROWS = PreparedInsert.MAX_ROWS  # events per statement: within every engine's limit on parameters
 
 
 def _event(action: str, log, obj, user, role: str | None) -> dict:

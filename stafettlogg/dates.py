@@ -152,9 +152,29 @@ def format_time(value) -> str:
     return f"{value.hour:02d}:{value.minute:02d}"
 
 
+SCHOOL_YEAR_STARTS = 8  # school and kindergarten years begin on 1 August
+
+
 def school_year_of(day: dt.date) -> int:
     """School and kindergarten years run 1 August – 31 July; the year is the one it starts."""
-    return day.year if day.month >= 8 else day.year - 1
+    return day.year if day.month >= SCHOOL_YEAR_STARTS else day.year - 1
+
+
+def school_year_days(year: int) -> tuple[dt.date, dt.date]:
+    """The first day of the school year and of the next one (school_year_of)."""
+    return dt.date(year, SCHOOL_YEAR_STARTS, 1), dt.date(year + 1, SCHOOL_YEAR_STARTS, 1)
+
+
+def utc_start_of(day: dt.date) -> dt.datetime:
+    """When Oslo's ``day`` begins, as a stored time (naive UTC): midnight in Norway is
+    23:00 UTC the day before in winter, 22:00 in summer time. The one rule for every
+    boundary of a day, a month or a year that stored times are counted or listed by (the
+    statistics' months, the unit overview's school years)."""
+    return utc_of_wall(dt.datetime.combine(day, dt.time()))
+
+
+def next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 class DateFormats:

@@ -9,6 +9,7 @@ whole backlog of measures overdue since long ago (REMIND_OVERDUE_FOR_DAYS).
 """
 
 import datetime as dt
+import typing
 
 import click
 from flask.cli import with_appcontext
@@ -20,16 +21,19 @@ from stafettlogg.db import db
 from stafettlogg.logs import domain, states
 from stafettlogg.logs.lifecycle import keepers_by_log
 from stafettlogg.mailer import deliver_all_due
+from stafettlogg.messages import Message
 from stafettlogg.models import (
+    AuditEvent,
     Consent,
     Log,
     LogStatus,
     Measure,
     Meeting,
+    Notification,
     User,
 )
 from stafettlogg.notify import msg, msg_plural, notify, reached_among
-from stafettlogg.org.queries import active_unit_leaders
+from stafettlogg.org.queries import active_leaders_by_unit
 from stafettlogg.web import path_for
 
 DUE_WITHIN_DAYS = 7
@@ -243,8 +247,36 @@ def keep_answer_reminders(today: dt.date) -> int:
 CONSENT_REMINDER_DAYS = (30, 7)  # before a consent runs out: the holder and the unit leader
 
 
-def _consent_recipients(log: Log):
-    return _reached_users([log.holder_id, *(u.id for u in active_unit_leaders(log.unit_id))])
+CONSENT_KINDS = ("consent_expired", "consent_expiring")
+
+
+class ConsentNotice(typing.NamedTuple):
+    """What the holder and the unit leaders are told of a consent on a run: the notice's
+    kind, its dedupe key less the reader's id, and its text."""
+
+    consent: Consent
+    kind: str
+    key: str
+    text: Message
+
+
+def _consent_notice(consent: Consent, today: dt.date) -> ConsentNotice:
+    left = (consent.expires_on - today).days
+    date = consent.expires_on.strftime("%d.%m.%Y")
+    if left < 0:
+        text = msg(
+            "Samtykket for stafettlogg nr. %(id)s gikk ut %(date)s. Loggen venter på nytt samtykke: ingen kan skrive i den før stafettholderen har lastet opp et nytt.",
+            id=consent.log_id,
+            date=date,
+        )
+        return ConsentNotice(consent, "consent_expired", f"consent_expired:{consent.id}", text)
+    days = min(d for d in CONSENT_REMINDER_DAYS if left <= d)
+    text = msg(
+        "Samtykket for stafettlogg nr. %(id)s går ut %(date)s. Avtal et nytt samtykke med familien og last det opp før da; etter utløpsdatoen kan ingen skrive i loggen.",
+        id=consent.log_id,
+        date=date,
+    )
+    return ConsentNotice(consent, "consent_expiring", f"consent_expiring:{consent.id}:{days}", text)
 
 
 def consent_reminders(today: dt.date) -> int:
@@ -252,51 +284,62 @@ def consent_reminders(today: dt.date) -> int:
     (only the nearer one when both are due on the same run), to the holder and the unit
     leader. A consent that has run out: they are told once that the log waits for a new
     one, and the change of state is written to the log's history (the state itself is
-    derived from the date, so no job is needed for it)."""
-    sent = 0
-    consents = (
+    derived from the date, so no job is needed for it).
+
+    Every log that waits has its consent run out, and each run reads them all again (a
+    holder or a unit leader new to the log is told too): in a few queries however many
+    there are (the logs' current consents, their units' leaders, the notices and history
+    events already written of them), and only what is new is written."""
+    due = (
         Consent.select(Consent, Log)
         .join(Log)
         .where(
             Log.status == LogStatus.ACTIVE,
             states.consent_runs_out_by(today + dt.timedelta(days=max(CONSENT_REMINDER_DAYS))),
+            states.is_current_consent(),
         )
-        .order_by(Consent.expires_on, Consent.id)
     )
-    for consent in consents:
-        log = consent.log
-        if states.current_consent(log).id != consent.id:
-            continue
-        left = (consent.expires_on - today).days
-        date = consent.expires_on.strftime("%d.%m.%Y")
-        if left < 0:
-            kind = "consent_expired"
-            key = f"consent_expired:{consent.id}"
-            text = msg(
-                "Samtykket for stafettlogg nr. %(id)s gikk ut %(date)s. Loggen venter på nytt samtykke: ingen kan skrive i den før stafettholderen har lastet opp et nytt.",
-                id=log.id,
-                date=date,
+    notices = [_consent_notice(consent, today) for consent in due.order_by(Consent.expires_on, Consent.id)]
+    if not notices:
+        return 0
+    told = set(
+        Notification.select(Notification.dedupe_key)
+        .where(Notification.log_id.in_(due.select(Consent.log)), Notification.kind.in_(CONSENT_KINDS))
+        .scalars()
+    )
+    expired = [notice.consent for notice in notices if notice.kind == "consent_expired"]
+    if expired:
+        recorded = set(
+            AuditEvent.select(AuditEvent.object_id)
+            .where(
+                AuditEvent.action == "consent_expired",
+                AuditEvent.object_id.in_(due.where(Consent.expires_on < today).select(Consent.id)),
             )
-            # once, however many runs overlap (two app servers' timers): a unique event
-            audit.record_once("consent_expired", log=log, obj=consent, user=None, role="system")
-        else:
-            days = min(d for d in CONSENT_REMINDER_DAYS if left <= d)
-            kind = "consent_expiring"
-            key = f"consent_expiring:{consent.id}:{days}"
-            text = msg(
-                "Samtykket for stafettlogg nr. %(id)s går ut %(date)s. Avtal et nytt samtykke med familien og last det opp før da; etter utløpsdatoen kan ingen skrive i loggen.",
-                id=log.id,
-                date=date,
-            )
-        with _consent_recipients(log) as recipients:
-            for user in recipients:
+            .scalars()
+        )
+        # once, however many runs overlap (two app servers' timers): a unique event
+        happened = [(consent.log, consent) for consent in expired if consent.id not in recorded]
+        audit.record_each_once("consent_expired", happened, user=None, role="system")
+    leaders = active_leaders_by_unit({notice.consent.log.unit_id for notice in notices if notice.consent.log.unit_id})
+    untold: dict[int, list[ConsentNotice]] = {}  # account id: the notices not yet given them
+    for notice in notices:
+        log = notice.consent.log
+        for user_id in dict.fromkeys([log.holder_id, *(u.id for u in leaders.get(log.unit_id, ()))]):
+            if user_id and f"{notice.key}:{user_id}" not in told:
+                untold.setdefault(user_id, []).append(notice)
+    if not untold:
+        return 0
+    sent = 0
+    with _reached_users(untold) as recipients:
+        for user in recipients:
+            for notice in untold[user.id]:
                 if notify(
                     user,
-                    kind,
-                    text,
-                    url=path_for("logs.consent_form", log_id=log.id),
-                    log=log.id,
-                    dedupe_key=f"{key}:{user.id}",
+                    notice.kind,
+                    notice.text,
+                    url=path_for("logs.consent_form", log_id=notice.consent.log_id),
+                    log=notice.consent.log_id,
+                    dedupe_key=f"{notice.key}:{user.id}",
                     reached_checked=True,
                 ):
                     sent += 1

@@ -7,6 +7,7 @@ consent covering the new unit; a youth of 16 consents alone."""
 import datetime as dt
 
 import pytest
+from peewee import fn
 
 from stafettlogg.access import ACCESS
 from stafettlogg.dates import local_today
@@ -26,7 +27,7 @@ from stafettlogg.models import (
     Participant,
     Unit,
 )
-from tests.conftest import a_log, consent_form, url_values, user
+from tests.conftest import a_consent, a_log, consent_form, url_values, user
 
 pytestmark = pytest.mark.db
 
@@ -252,6 +253,57 @@ def test_a_consent_that_ran_out_is_written_to_the_history_once_however_many_runs
     assert events.count() == 1
     told = Notification.select().where(Notification.kind == "consent_expired", Notification.log_id == log.id)
     assert sorted(n.user_id for n in told) == sorted({user("stafettholder").id, user("enhetsleder").id})
+
+
+def test_a_run_reads_the_waiting_logs_in_a_few_queries_however_many_wait(app, db_conn):
+    """Every log waiting for a new consent has its consent run out, and each day's run
+    reads them all again: in the same few queries for one such log as for four (no query
+    per consent), telling only the people of the log whose consent ran out since, once,
+    with its «Samtykket gikk ut» written to the history once. A consent in force that is
+    not the log's current one (a newer one is) is no one's concern."""
+    from bench.run import counting
+    from stafettlogg.db import db
+    from stafettlogg.reminders import consent_reminders
+
+    today = local_today()
+
+    def run_out(log) -> None:
+        Consent.update(expires_on=today - dt.timedelta(days=1)).where(Consent.log == log).execute()
+
+    def told(log) -> list:
+        return sorted(n.user_id for n in Notification.select().where(Notification.log_id == log.id))
+
+    def waiting_log():
+        log = a_log()
+        run_out(log)
+        return log
+
+    older = a_log()  # its first consent still in force beside the newer one, and run out
+    a_consent(older, expires_on=today + dt.timedelta(days=200))
+    Consent.update(replaced_at=None, expires_on=today - dt.timedelta(days=1)).where(
+        Consent.log == older, Consent.id == Consent.select(fn.MIN(Consent.id)).where(Consent.log == older)
+    ).execute()
+    people = sorted({user("stafettholder").id, user("enhetsleder").id})
+    waiting = [waiting_log()]
+    with app.test_request_context():
+        assert consent_reminders(today) == 2
+        runs = {}
+        for more in (0, 3):
+            waiting += [waiting_log() for _n in range(more)]
+            consent_reminders(today)  # those that ran out before today's
+            waiting.append(waiting_log())
+            with counting(db) as runs[len(waiting)]:
+                assert consent_reminders(today) == 2
+        with counting(db) as nothing_new:
+            assert consent_reminders(today) == 0
+    assert len(runs[6]["sql"]) == len(runs[2]["sql"])
+    assert not [sql for sql, _params in nothing_new["sql"] if not sql.lstrip().upper().startswith("SELECT")]
+    assert len(nothing_new["sql"]) <= 4
+    for log in waiting:
+        assert told(log) == people
+        events = AuditEvent.select().where(AuditEvent.action == "consent_expired", AuditEvent.log_id == log.id)
+        assert events.count() == 1
+    assert told(older) == []
 
 
 def test_send_reminders_cli_runs_twice_sends_once(app, db_conn, log):

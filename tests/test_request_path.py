@@ -12,7 +12,7 @@ from peewee import fn
 from bench.generate import generate
 from bench.run import counting, pages
 from stafettlogg import access
-from stafettlogg.dates import local_today
+from stafettlogg.dates import local, local_today, utc_start_of
 from stafettlogg.db import write_transaction
 from stafettlogg.logs import states
 from stafettlogg.models import (
@@ -267,9 +267,9 @@ def test_roles_are_asked_afresh_inside_and_after_a_write(app, log):
 
 def _months_by_row(values, months):
     counts = {m: 0 for m in months}
-    for value in values:
-        if value and (value.year, value.month) in counts:
-            counts[(value.year, value.month)] += 1
+    for value in values:  # the month in Norway
+        if value and (local(value).year, local(value).month) in counts:
+            counts[(local(value).year, local(value).month)] += 1
     return counts
 
 
@@ -279,7 +279,7 @@ def test_statistics_counted_in_the_database_equal_counting_every_row(db_conn):
     units = list(Unit.select())
     data = stats.statistics(units, today)
     months = list(data["months"])
-    first = dt.datetime(*months[0], 1)
+    first = utc_start_of(dt.date(*months[0], 1))
     ids = [u.id for u in units]
     started = _months_by_row(
         Log.select(Log.activated_at).where(Log.unit.in_(ids), Log.activated_at >= first).scalars(), months

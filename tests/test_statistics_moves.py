@@ -185,3 +185,35 @@ def test_the_migration_gives_earlier_handovers_the_unit_they_were_made_from(data
     runner.up()
     rows = Handover.select().where(Handover.log == log.id).order_by(Handover.id)
     assert [row.log_unit_id for row in rows] == [nurse.unit_id, log.unit_id]
+
+
+def test_the_unit_overview_keeps_a_school_log_held_by_the_nurse_at_the_school(app, auth, db_conn):
+    """Nordbyen's log handed by Kari to the public-health nurse, who holds it for the
+    school, and by her to Jonas when the child moves to Sørbyen: Nordbyen's overview (and
+    its export) lists the child until the move, held last by the nurse, and moved out on
+    the day of the move, not of the handover to the nurse; Helsestasjonen lists no child
+    who never was its; Sørbyen lists the child moved in on the day of the move."""
+    from stafettlogg.overview import domain
+
+    kari, nurse, jonas = user("stafettholder"), user("aktor"), user("kontaktlaerer")
+    year = domain.current_school_year() - 1  # a whole year in the past
+    started, to_nurse, moved = dt.datetime(year, 9, 1, 8), dt.datetime(year, 11, 10, 9), dt.datetime(year + 1, 1, 15, 9)
+    log = a_log(name=NAME)
+    Log.update(activated_at=started, created_at=started).where(Log.id == log.id).execute()
+    log = handed_over(log, "aktor", "stafettholder", to_nurse)
+    assert log.unit_id == kari.unit_id and log.held_from_unit_id == nurse.unit_id
+    log = handed_over(log, "kontaktlaerer", "aktor", moved)
+    assert log.unit_id == jonas.unit_id
+
+    def rows(unit):
+        return [row for row in domain.unit_overview(unit, year) if row.child_name == NAME]
+
+    [at_school] = rows(kari.unit)
+    assert (at_school.moved_in_on, at_school.moved_out_on) == (None, moved.date())
+    assert at_school.holder.startswith(nurse.name)
+    assert rows(nurse.unit) == []
+    [moved_in] = rows(jonas.unit)
+    assert (moved_in.moved_in_on, moved_in.moved_out_on) == (moved.date(), None)
+
+    export = auth.persona("unit_leader").get(f"/enheter/{kari.unit_id}/oversikt/{year}/csv").get_data(as_text=True)
+    assert f"{NAME} (flyttet ut {moved:%d.%m.%Y})" in export

@@ -612,9 +612,10 @@ GIVES_FAMILY_ACCESS = frozenset({"logs.guardian_add", "guardian.invitation_creat
 FOR_THE_EARLIER_CONSENT = frozenset({"logs.consent_file"}) | GIVES_FAMILY_ACCESS
 
 
-def consent_in_force():
-    """The condition on the consent that is a log's current one: neither replaced nor withdrawn."""
-    return Consent.replaced_at.is_null() & Consent.withdrawn_at.is_null()
+def consent_in_force(consent=Consent):
+    """The condition on the consent that is a log's current one: neither replaced nor
+    withdrawn. ``consent``: Consent or an alias of it."""
+    return consent.replaced_at.is_null() & consent.withdrawn_at.is_null()
 
 
 def consent_runs_out_by(limit: dt.date):
@@ -624,6 +625,15 @@ def consent_runs_out_by(limit: dt.date):
 
 def current_consent(log: Log):
     return remembered(("consent", log.id), lambda: _current_consent.first(log.id))
+
+
+def is_current_consent():
+    """The condition that a Consent row is its log's current_consent (in force, and no
+    newer one of the log is), for a query of many logs' consents at once (the reminders)."""
+    newer = Consent.alias("newer_consent")
+    return consent_in_force() & ~fn.EXISTS(
+        newer.select(newer.id).where(newer.log == Consent.log, newer.id > Consent.id, consent_in_force(newer))
+    )
 
 
 def remember_current_consent(log: Log, consent) -> None:

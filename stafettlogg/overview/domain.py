@@ -10,7 +10,7 @@ import typing
 from peewee import JOIN
 
 from stafettlogg import audit, labels, sealed
-from stafettlogg.dates import local, local_today, school_year_of
+from stafettlogg.dates import local, local_today, school_year_days, school_year_of, utc_start_of
 from stafettlogg.db import once_per_request, prepared, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import states
@@ -27,6 +27,7 @@ from stafettlogg.models import (
     Unit,
     User,
 )
+from stafettlogg.overview.stats import handed_over_from, units_held
 from stafettlogg.windows import Window, page_size
 
 VISIBLE_STATUSES = (LogStatus.ACTIVE, *LogStatus.ENDED)
@@ -34,7 +35,10 @@ ACCEPTED = Answer.ACCEPTED
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    return dt.datetime(year, 8, 1), dt.datetime(year + 1, 8, 1)
+    """When the school year begins and the next one does, in Norway, as stored times
+    (naive UTC): a log closed at 00:30 on 1 August in Norway is the new year's."""
+    first, next_first = school_year_days(year)
+    return utc_start_of(first), utc_start_of(next_first)
 
 
 def year_label(year: int) -> str:
@@ -153,16 +157,20 @@ def use_periods(log, earlier=()) -> list[tuple[dt.datetime, dt.datetime | None, 
 
 def holder_periods(log, handovers: list, earlier=()) -> list[Period]:
     """The log's holders over time inside its periods of use (use_periods), from its
-    accepted handovers (seed 002: the role moves only when the new holder accepts). The
-    unit of an earlier holder is the unit of the holder who handed the log over; the last
-    holder's is the log's own unit. A handover made while the log was ended (a takeover
-    that reopened it) changes the holder between two periods of use. A handover is a
-    Handover with its from_user, or a HandoverStep (what the overview reads)."""
+    accepted handovers (seed 002: the role moves only when the new holder accepts), each
+    in the unit whose log it was then, as the statistics count it (stats.units_held): the
+    log's own unit when the holder handed it on, not the holder's. A school's log held for
+    a while by the public-health nurse stays the school's; the child moves in or out only
+    when the log moves to another unit. A handover made while the log was ended (a
+    takeover that reopened it) changes the holder between two periods of use. A handover
+    is a Handover with its from_user, or a HandoverStep (what the overview reads)."""
     accepted = sorted(
         (h for h in handovers if h.status == ACCEPTED and h.decided_at is not None), key=lambda h: h.decided_at
     )
     # holder i held the log from bounds[i] to bounds[i + 1] (None: without limit)
-    holders = [(h.from_user_id, h.from_unit_id) for h in accepted] + [(log.holder_id, log.unit_id)]
+    holders = list(
+        zip([h.from_user_id for h in accepted] + [log.holder_id], units_held(accepted, log.unit_id), strict=True)
+    )
     bounds = [None, *(h.decided_at for h in accepted), None]
     periods = []
     for start, end, current, koordinator in use_periods(log, earlier):
@@ -183,11 +191,12 @@ def holder_periods(log, handovers: list, earlier=()) -> list[Period]:
 
 @dataclasses.dataclass(frozen=True)
 class HandoverStep:
-    """An accepted handover as the overview needs it: when, and who handed over from which unit."""
+    """An accepted handover as the overview needs it: when, who handed it over, and the
+    log's own unit then (Handover.log_unit_id)."""
 
     decided_at: dt.datetime
     from_user_id: int
-    from_unit_id: int | None
+    log_unit_id: int | None
     status: str = ACCEPTED
 
 
@@ -207,12 +216,11 @@ def _shown_logs(unit_id: int, year: int) -> tuple:
     """The conditions of the logs the unit's overview shows for the year: in use at some
     time in it (made active before the year ended and not ended before it began, or in a
     period of use before it was reopened that overlaps the year: a reopened log, also one
-    that waits for its new consent, stays in the years it was in use), and held in the
-    unit or handed over from it at some time."""
+    that waits for its new consent, stays in the years it was in use), and the unit's now
+    or handed over while it was the unit's (stats.handed_over_from: the log's unit then,
+    neither the giver's unit now nor the unit a service held a school's log from)."""
     start, end = year_bounds(year)
-    # handed over from the unit: the unit it was held from then (Handover.from_unit_id),
-    # not the giver's unit now (a holder who moves does not take the children along)
-    moved = Handover.select(Handover.log).where(Handover.status == ACCEPTED, Handover.from_unit_id == unit_id)
+    moved = handed_over_from(lambda column: column == unit_id)
     in_use_before = LogPeriod.select(LogPeriod.log).where(
         LogPeriod.started_at < end, LogPeriod.ended_at.is_null() | (LogPeriod.ended_at >= start)
     )
@@ -234,7 +242,7 @@ def _unit_logs(unit_id: int, *, year: int):
     """The logs the overview shows, in one read (prepared, db.Prepared: built once per
     process and year, the unit's id in its places), each with the class/group recorded in
     the unit that year (year_class_group), once per accepted handover of the log (its time,
-    giver and the unit it was handed over from), or once with none: the logs' condition is
+    giver and the log's unit then), or once with none: the logs' condition is
     evaluated once, not again for their handovers and class/groups."""
     return (
         Log.select(
@@ -255,13 +263,13 @@ def _unit_logs(unit_id: int, *, year: int):
             class_group_in(unit_id, year, Log.id).alias("year_class_group"),
             Handover.decided_at.alias("handed_over_at"),
             Handover.from_user.alias("handed_over_by"),
-            Handover.from_unit_id.alias("handed_over_from"),
+            Handover.log_unit_id.alias("handed_over_in"),
         )
         .join(Subject)
         .switch(Log)
         .join(Handover, JOIN.LEFT_OUTER, on=(Handover.log == Log.id) & (Handover.status == ACCEPTED))
         .where(*_shown_logs(unit_id, year))
-        .order_by(Log.id)
+        .order_by(Log.id, Handover.decided_at, Handover.id)  # a log's handovers in where_held's order
         .namedtuples()
     )
 
@@ -289,7 +297,7 @@ def _with_handovers(rows) -> list[tuple]:
         if not logs or logs[-1][0].id != row.id:
             logs.append((row, []))
         if row.handed_over_at is not None:
-            logs[-1][1].append(HandoverStep(row.handed_over_at, row.handed_over_by, row.handed_over_from))
+            logs[-1][1].append(HandoverStep(row.handed_over_at, row.handed_over_by, row.handed_over_in))
     return logs
 
 
@@ -389,12 +397,11 @@ def in_force_in(year: int):
     """The condition on KE's decisions in force in the school year: granted, decided
     before it ended, not ended before it began (ended_on), and a barnekoordinator only
     while the child is under 18 when it begins."""
-    start, end = year_bounds(year)
-    first_day = start.date()
+    first_day, next_first_day = school_year_days(year)
     born_after = first_day.replace(year=first_day.year - BARNEKOORDINATOR_UNTIL_AGE)
     return (
         (CoordinatorRecord.decision == "granted")
-        & (CoordinatorRecord.decided_on < end.date())
+        & (CoordinatorRecord.decided_on < next_first_day)
         & (CoordinatorRecord.ended_on.is_null() | (CoordinatorRecord.ended_on >= first_day))
         & (
             (CoordinatorRecord.kind != "barnekoordinator")
@@ -525,11 +532,11 @@ def overview_window(rows: list[OverviewRow], cursor: str | None) -> Window:
 def concerns_year(year: int):
     """The condition on KE's decisions that concern the school year: in force in it
     (in_force_in), or refused in it."""
-    start, end = year_bounds(year)
+    first_day, next_first_day = school_year_days(year)
     refused_in_the_year = (
         (CoordinatorRecord.decision == "refused")
-        & (CoordinatorRecord.decided_on >= start.date())
-        & (CoordinatorRecord.decided_on < end.date())
+        & (CoordinatorRecord.decided_on >= first_day)
+        & (CoordinatorRecord.decided_on < next_first_day)
     )
     return in_force_in(year) | refused_in_the_year
 

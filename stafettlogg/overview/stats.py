@@ -18,7 +18,8 @@ from flask_babel import get_locale
 from markupsafe import Markup, escape
 from peewee import JOIN, SQL, Case, fn
 
-from stafettlogg.db import is_sqlite, snapshot, write_transaction
+from stafettlogg.dates import next_month, utc_start_of
+from stafettlogg.db import snapshot, write_transaction
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import domain, states
 from stafettlogg.models import (
@@ -83,13 +84,19 @@ def overdue_measures(in_scope, today: dt.date) -> dict[int, int]:
     return per_unit
 
 
-def month_of(column):
-    """'YYYY-MM' of a timestamp, in SQL on either engine."""
-    # The format as literal SQL, not a parameter: PostgreSQL matches the GROUP BY
-    # expression to the selected one only if both are the same text.
-    if is_sqlite():
-        return fn.strftime(SQL("'%Y-%m'"), column)
-    return fn.to_char(column, SQL("'YYYY-MM'"))
+def month_starts(months: list[tuple[int, int]]) -> list[dt.datetime]:
+    """When each of ``months`` (consecutive (year, month), oldest first) begins in Norway,
+    and when the last one ends, as stored times (naive UTC, dates.utc_start_of): a log
+    started at 00:30 on 1 March in Norway (23:30 UTC on 28 February) is March's."""
+    return [utc_start_of(dt.date(*month, 1)) for month in [*months, next_month(*months[-1])]]
+
+
+def month_of(column, starts: list[dt.datetime]):
+    """The number of the month (month_starts: 0 the first) a stored time ``column`` falls
+    in, in SQL: the same comparisons of instants worked out in Python on either engine
+    (SQLite has no time zones), the latest month first. None before the first; the caller
+    leaves out the times after the last (per_month)."""
+    return Case(None, [(column >= start, number) for number, start in reversed(list(enumerate(starts[:-1])))])
 
 
 def where_held(query, at, in_scope):
@@ -112,15 +119,25 @@ def where_held(query, at, in_scope):
     )
     first_after = (after.log == Log.id) & (after.status == Answer.ACCEPTED) & (after.decided_at >= at)
     unit = fn.COALESCE(after.log_unit_id, Log.unit)
-    handed_over = Handover.select(Handover.log).where(
-        Handover.status == Answer.ACCEPTED, in_scope(Handover.log_unit_id)
-    )
     return (
         query.join(after, JOIN.LEFT_OUTER, on=first_after & ~fn.EXISTS(earlier_after)).where(
-            in_scope(Log.unit) | Log.id.in_(handed_over), in_scope(unit)
+            in_scope(Log.unit) | Log.id.in_(handed_over_from(in_scope)), in_scope(unit)
         ),
         unit,
     )
+
+
+def handed_over_from(in_scope):
+    """The logs handed over while they were a unit in scope's (Handover.log_unit_id, as
+    where_held reads it): with its logs now, every log a unit had at some time."""
+    return Handover.select(Handover.log).where(Handover.status == Answer.ACCEPTED, in_scope(Handover.log_unit_id))
+
+
+def units_held(handovers, unit_now) -> list:
+    """where_held's rule for the stretches between one log's accepted handovers (oldest
+    first, each with its log_unit_id): the unit that had the log before each of them, then
+    its unit now. The unit overview's periods (overview.domain.holder_periods) are these."""
+    return [handover.log_unit_id for handover in handovers] + [unit_now]
 
 
 def held_counts(query, at, in_scope) -> dict[int, int]:
@@ -129,17 +146,15 @@ def held_counts(query, at, in_scope) -> dict[int, int]:
     return dict(held.select(unit, fn.COUNT(SQL("*"))).group_by(unit).tuples())
 
 
-def per_month(query, at, in_scope) -> dict[tuple[int, tuple[int, int]], int]:
-    """Counts of ``query``'s rows by the month of ``at`` and the unit that had the log
-    then (where_held), grouped in the database."""
-    held, unit = where_held(query, at, in_scope)
-    month = month_of(at)
-    counts = {}
-    for unit_id, key, count in held.select(unit, month, fn.COUNT(SQL("*"))).group_by(unit, month).tuples():
-        if key:
-            year, number = str(key)[:7].split("-")
-            counts[(unit_id, (int(year), int(number)))] = count
-    return counts
+def per_month(query, at, in_scope, months: list[tuple[int, int]]) -> dict[tuple[int, tuple[int, int]], int]:
+    """Counts of ``query``'s rows by the month in Norway of ``at`` (month_of), ``months``
+    only, and the unit that had the log then (where_held), grouped in the database."""
+    starts = month_starts(months)
+    held, unit = where_held(query.where(at >= starts[0], at < starts[-1]), at, in_scope)
+    # grouped by the selected columns' places: the month's CASE has parameters, and
+    # PostgreSQL takes a GROUP BY expression for the selected one only if both are the same text
+    rows = held.select(unit, month_of(at, starts), fn.COUNT(SQL("*"))).group_by(SQL("1"), SQL("2")).tuples()
+    return {(unit_id, months[number]): count for unit_id, number, count in rows if number is not None}
 
 
 @snapshot()
@@ -195,7 +210,6 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
             if unit_id in per_unit:
                 per_unit[unit_id].overdue = count
     months = months_back(today)
-    first = dt.datetime(*months[0], 1)
     by_month = {m: {"started": 0, "closed": 0, "handovers": 0} for m in months}
     unit_months = {u.id: {m: dict.fromkeys(MONTH_KEYS, 0) for m in months} for u in units}
 
@@ -219,18 +233,16 @@ def statistics(units: list[Unit], today: dt.date, scope=None) -> dict:
         started = fn.COALESCE(earliest.c.started_at, Log.activated_at)
         bucket(
             per_month(
-                Log.select().join(earliest, JOIN.LEFT_OUTER, on=(earliest.c.log_id == Log.id)).where(started >= first),
+                Log.select().join(earliest, JOIN.LEFT_OUTER, on=(earliest.c.log_id == Log.id)),
                 started,
                 in_scope,
+                months,
             ),
             "started",
         )
-        bucket(per_month(Log.select().where(Log.closed_at >= first), Log.closed_at, in_scope), "closed")
-        bucket(
-            per_month(LogPeriod.select().join(Log).where(LogPeriod.ended_at >= first), LogPeriod.ended_at, in_scope),
-            "closed",
-        )
-        bucket(per_month(accepted.where(Handover.decided_at >= first), Handover.decided_at, in_scope), "handovers")
+        bucket(per_month(Log.select(), Log.closed_at, in_scope, months), "closed")
+        bucket(per_month(LogPeriod.select().join(Log), LogPeriod.ended_at, in_scope, months), "closed")
+        bucket(per_month(accepted, Handover.decided_at, in_scope, months), "handovers")
     rows = list(per_unit.values())
     totals = UnitCounts(None)
     for row in rows:
