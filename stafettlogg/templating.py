@@ -80,6 +80,7 @@ def _concern_titles(log) -> dict:
 
 
 def _service_names(services: str, units) -> str:
+    """The services a consent covers, listed as the page's language lists (i18n.listing)."""
     names = {f"unit:{u.id}": u.name for u in units}
     parts = []
     for key in (s for s in services.split(",") if s):
@@ -87,7 +88,7 @@ def _service_names(services: str, units) -> str:
             parts.append(labels.label(labels.UNIT_KINDS, key[5:]))
         elif key in names:
             parts.append(names[key])
-    return ", ".join(parts) or _("Bare egen enhet")
+    return listing(parts) or _("Bare egen enhet")
 
 
 def meeting_holder(meeting) -> User | NamedPerson:

@@ -4,10 +4,13 @@ its own comma «، » (and «و» in a list, CLDR's pattern), each Norwegian nam
 isolate; a left-to-right language with «, ». One helper each (i18n.apposition, listing)."""
 
 import pytest
+from flask_babel import force_locale
 
+from stafettlogg import languages
 from stafettlogg.db import db
-from stafettlogg.i18n import FSI, PDI
-from stafettlogg.models import Guardian, User
+from stafettlogg.guardians import domain as invitations
+from stafettlogg.i18n import FSI, PDI, apposition, listing
+from stafettlogg.models import Consent, Guardian, Unit, User
 from tests.conftest import a_meeting, user
 
 pytestmark = pytest.mark.db
@@ -72,11 +75,36 @@ def test_the_meeting_invitation_letter(auth, log, people):
     ],
 )
 def test_each_language_joins_in_its_own_way(app, code, line, listed):
-    from flask_babel import force_locale
-
-    from stafettlogg.i18n import apposition, listing
-
     with app.test_request_context("/"), force_locale(code):
         assert apposition("Kari", "", "lærer") == line
         assert listing(["Ola", "Per", "", "Åse"]) == listed
         assert "<b>" not in apposition("<b>", "x") and "<b>" not in listing(["<b>", "x"])  # text is escaped
+
+
+def test_the_guardians_invitation_sheet_says_whom_to_call_in_one_sentence(app, log, people):
+    """The sheet printed for a guardian: the holder's name and phone in one sentence of
+    the guardian's language, not Norwegian punctuation glued around a translated part."""
+    holder = people[0]
+    with app.test_request_context("/"), db.connection_context():
+        newcomer = Guardian.create(log=log, name="Olena Kowalska", email="olena@example.org")
+        invitation, _token = invitations.invite_guardian(holder, log, newcomer)
+        created = {"guardian": newcomer, "link": "/invitasjon/x", "invitation": invitation}
+        sheet = {
+            code: languages.render_in(code, "guardians/_invitation_letter.html", created=created, log=log)
+            for code in ("ar", "en", "nb")
+        }
+    phone = '<span dir="ltr">900 22 222</span>'
+    assert f"{iso(holder.name)}، الهاتف {iso(phone)}." in sheet["ar"]
+    assert f'Contact the relay log holder, {holder.name}, phone <span dir="ltr">900 22 222</span>.' in sheet["en"]
+    assert f'Kontakt stafettholderen {holder.name}, telefon <span dir="ltr">900 22 222</span>.' in sheet["nb"]
+
+
+def test_the_services_a_consent_covers_are_listed_in_the_familys_language(auth, log):
+    with db.connection_context():
+        units = list(Unit.select().order_by(Unit.id).limit(2))
+        Consent.update(services=",".join(f"unit:{u.id}" for u in units)).where(Consent.log == log).execute()
+    family = auth.persona("guardian")
+    arabic = family.get(f"/mine/{log.id}?lang=ar").get_data(as_text=True)
+    assert f"{iso(units[0].name)} و{iso(units[1].name)}" in arabic
+    english = family.get(f"/mine/{log.id}?lang=en").get_data(as_text=True)
+    assert f"{units[0].name} and {units[1].name}" in english
