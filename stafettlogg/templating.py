@@ -15,7 +15,7 @@ from stafettlogg.guide.domain import load_guide
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
-from stafettlogg.logs.sections import choices, field_choices, shown_value
+from stafettlogg.logs.sections import choices, field_choices, is_final, shown_value
 from stafettlogg.models import NamedPerson, Role, User
 from stafettlogg.web import urls_by_id
 
@@ -93,7 +93,7 @@ def meeting_holder(meeting) -> User | NamedPerson:
     """The holder the minutes name (seed 000 point 4): approved minutes the holder they
     named when approved (stored with them: a record), a draft the holder as of the meeting,
     the holder history read once per log and request."""
-    if meeting.finalised_at is not None:
+    if is_final(meeting):
         return meeting.holder_as_approved
     cache = g.setdefault("holder_histories", {})
     logs = g.setdefault("holder_logs", {})
