@@ -11,6 +11,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    Check,
     DateField,
     DateTimeField,
     Field,
@@ -507,6 +508,20 @@ class Meeting(SectionItem):
         return NamedPerson(self.holder_name, self.holder_job_title)
 
 
+class MeetingInvitee(BaseModel):
+    """One of the log's people the holder invited to a meeting (meetings/invitees.py):
+    a staff member (holder, participant) or a guardian/youth on the log, never both.
+    Anyone else invited is named in the meeting's free text (`Meeting.invited`)."""
+
+    meeting = ForeignKeyField(Meeting, backref="+", on_delete="CASCADE")
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="CASCADE")
+    guardian = ForeignKeyField(Guardian, null=True, backref="+", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("meeting", "user"), True), (("meeting", "guardian"), True))
+        constraints = [Check("(user_id IS NULL) <> (guardian_id IS NULL)")]
+
+
 class NamedPerson(NamedTuple):
     """A person as a record names them: their name and job title then."""
 
@@ -980,6 +995,7 @@ MODELS = [
     Highlight,
     Goal,
     Meeting,
+    MeetingInvitee,
     Measure,
     Evaluation,
     MinutesCorrection,

@@ -21,6 +21,7 @@ from stafettlogg.db import db
 from stafettlogg.logs import domain, states
 from stafettlogg.logs.lifecycle import keepers_by_log
 from stafettlogg.mailer import deliver_all_due
+from stafettlogg.meetings import invitees
 from stafettlogg.messages import Message
 from stafettlogg.models import (
     AuditEvent,
@@ -143,9 +144,17 @@ def measure_reminders(today: dt.date) -> int:
     return sent
 
 
+def _invited_staff(meeting: Meeting, listed: dict[int, set[int]], invited: dict[int, set[str]]) -> list[int]:
+    """Whom a meeting reminds: the holder and the participants still on the log that the
+    meeting invites (meetings/invitees.py; a meeting with no rows invites them all)."""
+    on_log = [meeting.log.holder_id, *sorted(listed.get(meeting.log_id, ()))]
+    keys = invited.get(meeting.id)
+    return [user_id for user_id in on_log if invitees.invites(keys, invitees.user_key(user_id))]
+
+
 def meeting_reminders(today: dt.date) -> int:
-    """A meeting tomorrow (Oslo time): the holder and the participants, once per meeting
-    time (a moved meeting is reminded again)."""
+    """A meeting tomorrow (Oslo time): the holder and the participants it invites, once
+    per meeting time (a moved meeting is reminded again)."""
     sent = 0
     tomorrow = today + dt.timedelta(days=1)
     # stored times are naive UTC: take a generous window and compare in Oslo time
@@ -167,6 +176,7 @@ def meeting_reminders(today: dt.date) -> int:
     allowed = _with_consent(logs, today)
     listed = states.participant_ids(allowed)
     outside = _holders_outside([log for log in logs if log.id in allowed])
+    invited = invitees.stored(m.id for m in meetings if m.log_id in allowed)
     for meeting in meetings:
         starts = local(meeting.starts_at)
         if starts.date() != tomorrow or meeting.log_id not in allowed:
@@ -176,7 +186,7 @@ def meeting_reminders(today: dt.date) -> int:
             id=meeting.log_id,
             time=starts.strftime("%H:%M"),
         )
-        with _reminded(meeting.log, [meeting.log.holder_id, *listed.get(meeting.log_id, ())], outside) as recipients:
+        with _reminded(meeting.log, _invited_staff(meeting, listed, invited), outside) as recipients:
             for user in recipients:
                 key = f"meeting_tomorrow:{meeting.id}:{meeting.starts_at.isoformat()}:{user.id}"
                 if notify(

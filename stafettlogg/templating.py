@@ -16,8 +16,8 @@ from stafettlogg.i18n import apposition, described, listing
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
-from stafettlogg.logs.sections import choices, field_choices, shown_value
-from stafettlogg.models import Guardian, NamedPerson, Role, User
+from stafettlogg.logs.sections import choices, field_choices, is_final, shown_value
+from stafettlogg.models import NamedPerson, Role, User
 from stafettlogg.web import urls_by_id
 
 
@@ -95,7 +95,7 @@ def meeting_holder(meeting) -> User | NamedPerson:
     """The holder the minutes name (seed 000 point 4): approved minutes the holder they
     named when approved (stored with them: a record), a draft the holder as of the meeting,
     the holder history read once per log and request."""
-    if meeting.finalised_at is not None:
+    if is_final(meeting):
         return meeting.holder_as_approved
     cache = g.setdefault("holder_histories", {})
     logs = g.setdefault("holder_logs", {})
@@ -121,11 +121,7 @@ def _language_name(code: str) -> str:
 
 def _interpreters(log) -> list[tuple[str, str]]:
     """(guardian's name, language name) for each guardian who needs an interpreter."""
-    rows = Guardian.select(Guardian.name, Guardian.language).where(
-        Guardian.log == log,
-        Guardian.needs_interpreter == True,  # noqa: E712
-    )
-    return [(row.name, _language_name(row.language)) for row in rows.order_by(Guardian.id)]
+    return [(gd.name, _language_name(gd.language)) for gd in queries.guardians(log) if gd.needs_interpreter]
 
 
 def _language_options() -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ def blank_fields(context, section, log) -> Markup:
     """logs/_form_fields.html's section_fields with no values and no errors. The template
     module (imported with the page's context, as `{% from … with context %}` does) is made
     only when the form is not kept yet, not on every page and section."""
-    options = tuple(tuple(choices(f.choices, log)) for f in section.fields if f.kind == "select")
+    options = tuple(tuple(choices(f.choices, log)) for f in section.fields if f.kind in ("select", "checkboxes"))
     key = (str(get_locale()), request.script_root, section.key, options)
     here, there = _prefixes(log.id)
     kept = _kept()

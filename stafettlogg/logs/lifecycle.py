@@ -38,6 +38,7 @@ from stafettlogg.models import (
     LogTombstone,
     Measure,
     Meeting,
+    MeetingInvitee,
     MinutesCorrection,
     Notification,
     OutboxEmail,
@@ -515,6 +516,7 @@ def _purge(log: Log) -> None:
     file_ids = [row[0] for row in Consent.select(Consent.file).where(Consent.log == log_id).tuples()]
 
     MinutesCorrection.delete().where(MinutesCorrection.meeting.in_(meetings)).execute()
+    MeetingInvitee.delete().where(MeetingInvitee.meeting.in_(meetings)).execute()
     Evaluation.delete().where(Evaluation.measure.in_(measures)).execute()
     _delete_rows_of(log_id, Measure, Meeting, Goal, Concern, Highlight, Entry, ChildTalk, ChildTalkAgreement)
     _delete_rows_of(log_id, GuideAnswer, ClassGroupPeriod, LogPeriod, Consent)

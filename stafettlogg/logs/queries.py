@@ -277,7 +277,10 @@ def section_window(log: Log, key: str, cursor: str | None = None, expanded: int 
 participants = states.participants  # read once per request: the consent gate asks too
 
 
+@once_per_request
 def guardians(log: Log) -> list[Guardian]:
+    """The log's guardians (and the youth), read once per request: the log page, the
+    meeting page, whom a meeting may invite and who needs an interpreter ask."""
     return list(Guardian.select().where(Guardian.log == log).order_by(Guardian.id))
 
 

@@ -12,6 +12,7 @@ from stafettlogg.db import once_per_request
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
+from stafettlogg.meetings import invitees
 from stafettlogg.models import (
     ChildTalk,
     ChildTalkAgreement,
@@ -35,7 +36,7 @@ from stafettlogg.windows import row_id
 class Field:
     name: str
     label: object
-    kind: str = "text"  # text, textarea, date, datetime, select
+    kind: str = "text"  # text, textarea, date, datetime, select, checkboxes (stored apart: TICKED)
     required: bool = False
     max_length: int = 5000
     hint: object = None
@@ -96,7 +97,8 @@ HINTS = {
         "Stillingstittel, navn eller familierelasjon, for eksempel «kontaktlærer Kari Ottesen» eller «mor»"
     ),
     ("measures", "responsible_user"): _l("Velg personen hvis hen skal evaluere tiltaket i loggen"),
-    ("meetings", "invited"): _l("Én per linje"),
+    ("meetings", "invitees"): _l("Fjern krysset for dem i loggen som ikke skal inviteres."),
+    ("meetings", "invited"): _l("For eksempel tolk eller andre utenfor loggen. Én per linje"),
     ("meetings", "minutes"): _l("Skrives i møtet, gjerne på delt skjerm"),
     ("talk_agreements", "adult"): _l("Navn og stilling, for eksempel «kontaktlærer Kari Ottesen»"),
     ("talk_agreements", "adult_user"): _l("Velg personen hvis hen skal få påminnelse om samtalene"),
@@ -158,7 +160,8 @@ _register(
         Field("kind", _l("Type møte"), "select", required=True, choices="meeting_kinds"),
         Field("starts_at", _l("Tidspunkt"), "datetime", required=True),
         Field("place", _l("Sted eller Teams"), required=True, max_length=300),
-        Field("invited", _l("Inviterte"), "textarea", max_length=2000),
+        Field("invitees", _l("Hvem inviteres?"), "checkboxes", choices="invitees"),
+        Field("invited", _l("Andre inviterte"), "textarea", max_length=2000),
         Field("agenda", _l("Dagsorden"), "textarea", max_length=MEETING_TEXT_MAX),
         Field("minutes", _l("Referat"), "textarea", max_length=MEETING_TEXT_MAX),
     ),
@@ -234,6 +237,27 @@ def responsible_people(log: Log) -> list[User]:
     return [u for u in _log_people(log) if u.active]
 
 
+def invitee_choices(log: Log) -> list[tuple[str, str]]:
+    """Whom a meeting may invite (meetings/invitees.py), by key: the holder and the
+    participants whose accounts are active (responsible_people), then the guardians or
+    the youth on the log. Read from the reads the log page and the meeting page make anyway."""
+    from stafettlogg.logs import queries  # cycle: queries reads SECTIONS from here
+
+    people = [
+        (
+            invitees.user_key(u.id),
+            _("%(person)s, stafettholder", person=_person(u)) if u.id == log.holder_id else _person(u),
+        )
+        for u in responsible_people(log)
+    ]
+    for guardian in queries.guardians(log):
+        relation = labels.label(labels.RELATIONS, guardian.relation).lower()
+        people.append(
+            (invitees.guardian_key(guardian.id), f"{guardian.name} ({relation})" if relation else guardian.name)
+        )
+    return people
+
+
 # the select fields that name one of responsible_people, and what refuses one who has left
 PERSON_CHOICES = {
     "responsible_people": _l("%(name)s har sluttet og kan ikke få ansvar for tiltak. Velg en annen."),
@@ -289,6 +313,8 @@ def agreement_choices(f: Field, log: Log, item=None) -> list[tuple]:
 def shown_value(f: Field, log: Log, item) -> str:
     """A stored field of ``item`` as a person reads it (another's save shown beside a
     conflicting edit): a choice's text, not its id or key; a date in Norwegian form."""
+    if f.kind == "checkboxes":
+        return ", ".join(text for _key, text in _ticked_choices(f, log, item))
     value = item.__data__.get(f.name)
     if value is None or value == "":
         return ""
@@ -321,6 +347,8 @@ def choices(provider: str, log: Log) -> list[tuple]:
         return [(c.id, c.title) for c in queries.section_items(log, "concerns")]
     if provider in PERSON_CHOICES:
         return [(u.id, _person(u)) for u in responsible_people(log)]
+    if provider == "invitees":
+        return invitee_choices(log)
     if provider == "measure_status":
         return labels.options(labels.MEASURE_STATUSES)
     if provider == "meeting_kinds":
@@ -389,6 +417,82 @@ def skipped_time_message(error: SkippedTime) -> str:
     )
 
 
+def ticked(form, name: str) -> list[str] | None:
+    """The values ticked in a field of checkboxes, or None when the form does not have the
+    field (the form sends an empty value with the boxes, so none ticked is an empty list)."""
+    if name not in form:
+        return None
+    values = form.getlist(name) if hasattr(form, "getlist") else form[name]
+    values = [values] if isinstance(values, str) else list(values or ())
+    return [value.strip() for value in values if value and value.strip()]
+
+
+def _validate_ticked(f: Field, log: Log, form, clean: dict, errors: dict) -> None:
+    """A field of checkboxes: only the log's people it offers, at least one of them; not
+    in the form at all, None (meetings/invitees.py: everyone on the log)."""
+    values = ticked(form, f.name)
+    if values is None:
+        clean[f.name] = None
+        return
+    offered = {str(key) for key, _text in choices(f.choices, log)}
+    if any(value not in offered for value in values):
+        errors[f.name] = _not_on_the_log(f)
+    elif not values:
+        errors[f.name] = _("Kryss av minst én under «%(label)s».", label=f.label)
+    else:
+        clean[f.name] = sorted(set(values))
+
+
+def _not_on_the_log(f: Field) -> str:
+    return _(
+        "Noen av dem som er krysset av under «%(label)s», er ikke med i denne loggen. Kryss av blant personene i listen.",
+        label=f.label,
+    )
+
+
+# Where a field of checkboxes keeps what is ticked, by the choices it offers: rows of its
+# own (stored, write), and the rule for a row that has none stored (invites).
+TICKED = {"invitees": invitees}
+
+
+def _columns(section: Section, clean: dict) -> dict:
+    """The values stored in the row itself: not a field of checkboxes (TICKED)."""
+    ticked_names = {f.name for f in section.fields if f.kind == "checkboxes"}
+    return {name: value for name, value in clean.items() if name not in ticked_names}
+
+
+def _store_ticked(section: Section, item_id: int, clean: dict) -> None:
+    """A field of checkboxes the form had: its rows become what was ticked (inside the write)."""
+    for f in section.fields:
+        if f.kind == "checkboxes" and clean.get(f.name) is not None:
+            TICKED[f.choices].write(item_id, clean[f.name])
+
+
+def _ticked_choices(f: Field, log: Log, item) -> list[tuple]:
+    """Of the choices a field of checkboxes offers, those a row has ticked: those its rows
+    name, or every one by the rule for a row without rows (TICKED)."""
+    store = TICKED[f.choices]
+    keys = store.stored([item.id]).get(item.id)
+    return [(key, text) for key, text in choices(f.choices, log) if store.invites(keys, key)]
+
+
+def ticked_values(section: Section, log: Log, item) -> dict[str, list[str]]:
+    """What a row's checkboxes have ticked, for its edit form."""
+    return {
+        f.name: [key for key, _text in _ticked_choices(f, log, item)] for f in section.fields if f.kind == "checkboxes"
+    }
+
+
+def form_values(section: Section, form) -> dict:
+    """A posted form as the values a form shown again is filled with: a field of
+    checkboxes keeps every value ticked (a plain dict of the form keeps one)."""
+    values = dict(form)
+    for f in section.fields:
+        if f.kind == "checkboxes" and (posted := ticked(form, f.name)) is not None:
+            values[f.name] = posted
+    return values
+
+
 def validate(section: Section, log: Log, form, item=None) -> tuple[dict, dict]:
     """Clean values and Norwegian errors, field by field. Only the section's own
     fields are read: extra fields in a POST change nothing. `item`: the one being
@@ -396,6 +500,9 @@ def validate(section: Section, log: Log, form, item=None) -> tuple[dict, dict]:
     (dates.from_local), and the people it already names may stay its choices."""
     clean, errors = {}, {}
     for f in section.fields:
+        if f.kind == "checkboxes":
+            _validate_ticked(f, log, form, clean, errors)
+            continue
         raw = (form.get(f.name) or "").strip()
         if not raw:
             if f.required:
@@ -528,13 +635,21 @@ def _choices_gone(section: Section, log: Log, item, clean: dict) -> dict:
     """The choices a form named (a concern, a talk agreement, a person) asked again inside
     the write: one deleted since validate read them is refused as validate refuses it, and
     the text is handed back, instead of the database refusing the row (a 500)."""
-    return {
+    gone = {
         f.name: _not_a_choice(f, log, str(clean[f.name]))
         for f in section.fields
         if f.kind == "select"
         and clean.get(f.name) is not None
         and clean[f.name] not in {value for value, _text in field_choices(f, log, item)}
     }
+    for f in section.fields:
+        if (
+            f.kind == "checkboxes"
+            and clean.get(f.name)
+            and not set(clean[f.name]) <= dict(choices(f.choices, log)).keys()
+        ):
+            gone[f.name] = _not_on_the_log(f)
+    return gone
 
 
 def sent_before(model, owner, by: User, clean: dict, seconds: int):
@@ -563,9 +678,13 @@ def create_item(by: User, log: Log, section: Section, form, *, replay_seconds: i
     with writing_to(log):
         if gone := _choices_gone(section, log, None, clean):
             return None, gone
-        if (earlier := sent_before(section.model, section.model.log == log.id, by, clean, replay_seconds)) is not None:
+        columns = _columns(section, clean)
+        if (
+            earlier := sent_before(section.model, section.model.log == log.id, by, columns, replay_seconds)
+        ) is not None:
             return earlier, {}
-        item = section.model.create(log=log, author=by, **clean)
+        item = section.model.create(log=log, author=by, **columns)
+        _store_ticked(section, item.id, clean)
         audit.record(f"{section.key}_created", log=log, obj=item, user=by)
     return item, {}
 
@@ -586,8 +705,9 @@ def update_item(by: User, log: Log, section: Section, item, form):
     with writing_to(log):
         if gone := _choices_gone(section, log, item, clean):
             return None, gone
+        columns = _columns(section, clean)
         changed = (
-            model.update(version=model.version + 1, updated_at=utcnow(), **clean)
+            model.update(version=model.version + 1, updated_at=utcnow(), **columns)
             .where(model.id == item.id, model.version == version, *not_final(model))
             .execute()
         )
@@ -596,17 +716,26 @@ def update_item(by: User, log: Log, section: Section, item, form):
             if theirs is None:
                 raise Gone
             ensure_not_final(theirs)  # approved since the request read it: a correction instead
-            if all(theirs.__data__.get(name) == value for name, value in clean.items()):
+            if all(theirs.__data__.get(name) == value for name, value in columns.items()) and _ticked_as_stored(
+                section, log, theirs, clean
+            ):
                 return theirs, {}  # the same save again (a double click, a resend): nothing to merge
             raise Conflict(
                 _(
                     "Noen andre har lagret en endring i mellomtiden. Teksten din er ikke borte: se begge versjonene under og lagre på nytt."
                 ),
-                mine=dict(form),
+                mine=form_values(section, form),
                 theirs=theirs,
             )
+        _store_ticked(section, item.id, clean)
         audit.record(f"{section.key}_updated", log=log, obj=item, user=by)
     return model.get_by_id(item.id), {}
+
+
+def _ticked_as_stored(section: Section, log: Log, item, clean: dict) -> bool:
+    """Are the checkboxes of a save what the row has stored (a field the form did not have is)?"""
+    stored = ticked_values(section, log, item)
+    return all(clean.get(name) is None or sorted(clean[name]) == sorted(keys) for name, keys in stored.items())
 
 
 def _ensure_deletable(item) -> None:

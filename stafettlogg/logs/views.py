@@ -568,9 +568,9 @@ def item_create(log_id, key):
     except sec.Forbidden:
         abort(403)
     except domain.LogError as e:
-        return _render_section(section, 409, {"_form": str(e)}, request.form)
+        return _render_section(section, 409, {"_form": str(e)}, sec.form_values(section, request.form))
     if errors:
-        return _render_section(section, 422, errors, request.form)
+        return _render_section(section, 422, errors, sec.form_values(section, request.form))
     return _render_section(section)
 
 
@@ -593,7 +593,9 @@ def item_edit(log_id, key, item_id):
             getattr(item, f.name + ("_id" if f.kind == "select" and f.choices in sec.FOREIGN_KEY_CHOICES else ""))
         )
         for f in section.fields
+        if f.kind != "checkboxes"
     }
+    values.update(sec.ticked_values(section, g.log, item))
     values["version"] = item.version
     return page_or_fragment(
         "logs/_item_form.html", "logs/item_edit.html", log=g.log, section=section, item=item, values=values, errors={}
@@ -638,7 +640,7 @@ def _gone(section, item):
 
 
 def _edit_again(section, item, status, errors, conflict=None, gone=False):
-    values = dict(request.form)
+    values = sec.form_values(section, request.form)
     if conflict is not None:
         values["version"] = conflict.theirs.version  # saving again is a deliberate overwrite
     return page_or_fragment(

@@ -6,6 +6,7 @@ til stede", "Les teksten høyt") and seed 002 (the holder invites, leads and wri
 import datetime as dt
 import hashlib
 import json
+from typing import NamedTuple
 
 from werkzeug.exceptions import NotFound
 
@@ -16,7 +17,8 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
-from stafettlogg.models import Guardian, Log, Measure, Meeting, MinutesCorrection, Unit, User, utcnow
+from stafettlogg.meetings import invitees
+from stafettlogg.models import Log, Measure, Meeting, MinutesCorrection, Unit, User, utcnow
 from stafettlogg.textformat import prerender
 
 TEXT_FIELDS = ("agenda", "minutes")
@@ -116,25 +118,39 @@ def save_texts(by: User, log: Log, meeting: Meeting, form) -> tuple[Meeting, boo
 
 
 @once_per_request
-def guardians(log: Log) -> list[Guardian]:
-    """The log's guardians, read once per request: whom to tick as present, the names
-    the plain-language checker knows and who needs an interpreter."""
-    return list(Guardian.select().where(Guardian.log == log).order_by(Guardian.id))
-
-
-@once_per_request
 def people_present_choices(log: Log) -> list[tuple[str, str]]:
     """(group, name) of everyone who can be ticked as present: the child, the guardians,
     the holder and the participants (seed 001: write the log where they are present).
     Read once per request (the page and the plain-language checker both ask)."""
     people = [(_("Barnet"), log.subject.name)]
-    for guardian in guardians(log):
+    for guardian in queries.guardians(log):
         people.append((_("Foresatte"), guardian.name))
     # the participants by name, as the consent gate read them in this request
     staff = [log.holder] + [p.user for p in states.participants(log)]
     for user in staff:
         people.append((_("Deltakere"), user.name))
     return people
+
+
+class Invited(NamedTuple):
+    people: list[tuple[str, str]]  # (invitees key, name) of the log's people invited
+    others: list[str]  # anyone else, one per line of the free text
+
+
+def invited(log: Log, meeting: Meeting) -> Invited:
+    """Who is invited to the meeting: the log's people it invites (meetings/invitees.py:
+    its rows, or everyone when it has none; someone no longer on the log is not), then
+    anyone else its free text names (a line that begins with the name of someone listed,
+    as the free text of a meeting planned before the list did, is not listed twice). One
+    read of its rows; the people are the ones the page reads anyway."""
+    keys = invitees.stored([meeting.id]).get(meeting.id)
+    people = [(key, name) for key, name in sec.choices("invitees", log) if invitees.invites(keys, key)]
+    names = {invitees.user_key(log.holder_id): log.holder.name}
+    names.update((invitees.user_key(p.user_id), p.user.name) for p in states.participants(log))
+    names.update((invitees.guardian_key(gd.id), gd.name) for gd in queries.guardians(log))
+    listed = [names[key] for key, _name in people if names.get(key)]
+    lines = [line.strip() for line in (meeting.invited or "").splitlines() if line.strip()]
+    return Invited(people, [line for line in lines if not any(line.startswith(name) for name in listed)])
 
 
 def present_lines(meeting: Meeting) -> list[str]:
@@ -147,7 +163,7 @@ MAX_ABSENT_NOTE = 500
 def family_present(log: Log, meeting: Meeting) -> bool:
     """Is the child or a guardian marked present (seed 001: the log is written in
     meetings where the family is)?"""
-    family = {log.subject.name} | {guardian.name for guardian in guardians(log)}
+    family = {log.subject.name} | {guardian.name for guardian in queries.guardians(log)}
     return bool(family & set(present_lines(meeting)))
 
 

@@ -17,7 +17,7 @@ from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs import queries, states
 from stafettlogg.logs import sections as sec
 from stafettlogg.logs.errors import LogError
-from stafettlogg.meetings import domain, ics
+from stafettlogg.meetings import domain, ics, invitees
 from stafettlogg.models import Measure, Meeting
 from stafettlogg.web import back_to, external_url, page_or_fragment, row_or_404
 
@@ -69,12 +69,14 @@ def _context(meeting, **extra) -> dict:
         "people": people,
         "people_groups": groups,
         "present": domain.present_lines(meeting),
+        # whom a planned meeting invites; approved minutes name who was present
+        "invited": domain.invited(log, meeting) if meeting.finalised_at is None else None,
         "measures": domain.meeting_measures(meeting),
         # shown under approved minutes only
         "corrections": domain.corrections(meeting) if sec.is_final(meeting) else [],
         "interpreter_needs": [
             (guardian.name, languages.name_in(guardian.language or languages.DEFAULT, page_language))
-            for guardian in domain.guardians(log)
+            for guardian in queries.guardians(log)
             if guardian.needs_interpreter
         ],
         "measure_section": sec.SECTIONS["measures"],
@@ -365,13 +367,16 @@ def invitation_letter(log_id, meeting_id):
         abort(404)
 
     guardians = queries.guardians(g.log)
+    document_languages = languages.use_document_language(guardians)
+    invited = domain.invited(g.log, meeting)
     return render_template(
         "meetings/invitation.html",
         log=g.log,
         meeting=meeting,
         guardians=guardians,
-        document_languages=languages.use_document_language(guardians),
-        participants=queries.participants(g.log),
+        document_languages=document_languages,
+        # the letter is from the holder: «Til:» names the others invited
+        addressed=[name for key, name in invited.people if key != invitees.user_key(g.log.holder_id)] + invited.others,
         ends_at=meeting.starts_at + ics.DEFAULT_DURATION,
     )
 

@@ -1,0 +1,208 @@
+"""Who is invited to a meeting, as data: the holder ticks the log's people when she plans
+the meeting (all ticked at first), the free text names anyone else; the «møte i morgen»
+reminder goes only to those invited who can still read the log; the meeting page and the
+invitation letter list them (seed 002: the holder invites to the samarbeidsmøte)."""
+
+import datetime as dt
+import html as html_lib
+import re
+
+import pytest
+
+from bench.run import counting
+from stafettlogg.dates import local_today
+from stafettlogg.logs import domain as log_domain
+from stafettlogg.models import Guardian, Meeting, Notification, Participant
+from stafettlogg.reminders import meeting_reminders
+from tests.conftest import a_log, user
+
+pytestmark = pytest.mark.db
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def log(db_conn):
+    """Held by the holder persona; a nurse (aktor) and a PP adviser (ppt) take part; the
+    mother signs in as the guardian persona, the father has no account."""
+    return a_log(participants=("aktor", "ppt"))
+
+
+def staff(username: str) -> str:
+    return f"user:{user(username).id}"
+
+
+def parent(log, relation: str) -> Guardian:
+    return Guardian.get(Guardian.log == log.id, Guardian.relation == relation)
+
+
+def family(log, relation: str) -> str:
+    return f"guardian:{parent(log, relation).id}"
+
+
+def tomorrow() -> str:
+    return f"{local_today() + dt.timedelta(days=1):%Y-%m-%d}T14:00"
+
+
+def plan(client, log, invitees, **fields):
+    """The planning form as a browser sends it: the empty value the form carries with
+    its checkboxes, then the ticked ones."""
+    data = {"kind": "samarbeidsmote", "starts_at": tomorrow(), "place": "Skolen, møterom 2", **fields}
+    data["invitees"] = ["", *invitees]
+    return client.post(f"/logger/{log.id}/seksjon/meetings", data=data)
+
+
+def the_meeting(log) -> Meeting:
+    return Meeting.select().where(Meeting.log == log.id).order_by(Meeting.id.desc()).get()
+
+
+def reminded(app) -> set[str]:
+    with app.test_request_context():
+        meeting_reminders(local_today())
+    rows = Notification.select(Notification.user).where(Notification.kind == "meeting_tomorrow")
+    return {row.user.username for row in rows}
+
+
+def test_the_reminder_goes_only_to_those_invited(app, auth, log):
+    """Finding: «Du har møte … i morgen» went to the holder and every participant of the
+    log, also the PP adviser who was not asked to come."""
+    response = plan(auth.persona("holder"), log, [staff("stafettholder"), staff("aktor"), family(log, "mor")])
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert reminded(app) == {"stafettholder", "aktor"}  # not ppt; the family gets the letter
+
+
+def test_everyone_on_the_log_is_ticked_when_a_meeting_is_planned(app, auth, log):
+    """The planning form starts with the log's people all ticked (as the reminder went to
+    everyone before), each box with its name as label, in a fieldset with a legend; sent
+    as it is, everyone is invited."""
+    html = auth.persona("holder").get(f"/logger/{log.id}").get_data(as_text=True)
+    form = html.split('id="section-meetings"', 1)[1].split("</form>", 1)[0]
+    fieldset = form.split('<fieldset class="field field--wide" id="new-meetings-invitees"', 1)[1].split("</fieldset>")[
+        0
+    ]
+    assert "<legend>Hvem inviteres?</legend>" in fieldset
+    boxes = re.findall(
+        r'<label class="choice"><input type="checkbox" name="invitees" value="([^"]+)"( checked)?> ([^<]+)</label>',
+        fieldset,
+    )
+    assert [(value, bool(checked)) for value, checked, _label in boxes] == [
+        (staff("stafettholder"), True),
+        (staff("aktor"), True),  # the participants in the order they joined
+        (staff("ppt"), True),
+        (family(log, "mor"), True),
+        (family(log, "far"), True),
+    ]
+    labels = [html_lib.unescape(label) for _value, _checked, label in boxes]
+    holder = user("stafettholder")
+    assert labels[0] == f"{holder.name} ({holder.job_title}), stafettholder"
+    assert labels[-2:] == [f"{parent(log, 'mor').name} (mor)", f"{parent(log, 'far').name} (far)"]
+    assert "Andre inviterte" in form  # the free text, for anyone else
+
+    everyone = [value for value, _checked, _label in boxes]
+    assert plan(auth.persona("holder"), log, everyone).status_code == 303
+    assert reminded(app) == {"stafettholder", "aktor", "ppt"}
+
+
+def test_someone_removed_from_the_log_is_not_reminded_though_invited(app, auth, log):
+    holder = auth.persona("holder")
+    assert plan(holder, log, [staff("stafettholder"), staff("aktor")]).status_code == 303
+    with app.test_request_context():
+        nurse = Participant.get(Participant.log == log.id, Participant.user == user("aktor"))
+        log_domain.remove_participant(user("stafettholder"), log, nurse)
+    assert reminded(app) == {"stafettholder"}  # not the nurse, now gone; not ppt, not invited
+    page = holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}").get_data(as_text=True)
+    assert user("aktor").name not in page.split('class="meeting-invited"', 1)[1].split("</p>", 1)[0]
+
+
+def test_the_planning_form_refuses_people_not_on_the_log(app, auth, log):
+    """Another log's participant and guardian, or no one ticked: the form comes back
+    (without JavaScript: the whole page) saying why, with what was written and ticked;
+    nothing is stored."""
+    other = a_log(participants=("kontaktlaerer",))
+    holder = auth.persona("holder")
+    before = Meeting.select().count()
+    for foreign in (f"user:{user('kontaktlaerer').id}", f"guardian:{parent(other, 'mor').id}", "user:abc"):
+        response = plan(holder, log, [staff("aktor"), foreign], place="Helsestasjonen, rom 3")
+        assert response.status_code == 422, foreign
+        page = html_lib.unescape(response.get_data(as_text=True))
+        assert "er ikke med i denne loggen" in page and "«Hvem inviteres?»" in page
+        assert 'value="Helsestasjonen, rom 3"' in page  # what was written stays
+        assert f'value="{staff("aktor")}" checked' in page  # and what was ticked
+        assert f'value="{staff("ppt")}" checked' not in page
+    response = plan(holder, log, [], place="Helsestasjonen, rom 3")
+    assert response.status_code == 422 and "Kryss av minst én" in response.get_data(as_text=True)
+    assert Meeting.select().count() == before
+
+
+def test_the_letter_and_the_meeting_page_list_whom_the_meeting_invites(app, auth, log):
+    holder = auth.persona("holder")
+    invited = [staff("stafettholder"), staff("aktor"), family(log, "mor")]
+    assert plan(holder, log, invited, invited="Tolk Ali Khan").status_code == 303
+    meeting = the_meeting(log)
+    letter = html_lib.unescape(holder.get(f"/logger/{log.id}/moter/{meeting.id}/invitasjon").get_data(as_text=True))
+    addressed = re.search(r"<p>Til: (.*?)</p>", letter, re.S).group(1)
+    nurse, mother = user("aktor"), parent(log, "mor")
+    assert addressed == f"{nurse.name} ({nurse.job_title}), {mother.name} (mor) og Tolk Ali Khan"
+    english = holder.get(f"/logger/{log.id}/moter/{meeting.id}/invitasjon?lang=en").get_data(as_text=True)
+    assert f"{mother.name} (mother)" in html_lib.unescape(english)  # the family's language
+    page = html_lib.unescape(holder.get(f"/logger/{log.id}/moter/{meeting.id}").get_data(as_text=True))
+    line = page.split('class="meeting-invited"', 1)[1].split("</p>", 1)[0]
+    assert nurse.name in line and mother.name in line and "Tolk Ali Khan" in line
+    assert user("ppt").name not in line and parent(log, "far").name not in line
+
+
+def test_a_meeting_planned_before_the_list_invites_everyone(app, auth, log):
+    """A meeting with no invitees stored (planned before the list existed, or without it)
+    invites everyone on the log: the reminder, the edit form and the letter say so, and a
+    line of its free text naming one of them is not listed twice."""
+    from tests.conftest import a_meeting
+
+    far = parent(log, "far")
+    meeting = a_meeting(log, days=1, invited=f"{far.name} (far)\nTolk Ali Khan")
+    assert reminded(app) == {"stafettholder", "aktor", "ppt"}
+    holder = auth.persona("holder")
+    edit = holder.get(f"/logger/{log.id}/seksjon/meetings/{meeting.id}/endre", headers=HX).get_data(as_text=True)
+    for key in (staff("stafettholder"), staff("aktor"), staff("ppt"), family(log, "mor"), family(log, "far")):
+        assert f'value="{key}" checked' in edit, key
+    letter = html_lib.unescape(holder.get(f"/logger/{log.id}/moter/{meeting.id}/invitasjon").get_data(as_text=True))
+    addressed = re.search(r"<p>Til: (.*?)</p>", letter, re.S).group(1)
+    assert addressed.count(far.name) == 1 and addressed.endswith(" og Tolk Ali Khan")
+
+
+def test_changing_whom_a_meeting_invites(app, auth, log):
+    holder = auth.persona("holder")
+    assert plan(holder, log, [staff("stafettholder"), staff("aktor")]).status_code == 303
+    meeting = the_meeting(log)
+    edit = holder.get(f"/logger/{log.id}/seksjon/meetings/{meeting.id}/endre", headers=HX).get_data(as_text=True)
+    assert f'value="{staff("aktor")}" checked' in edit and f'value="{staff("ppt")}" checked' not in edit
+    form = {
+        "kind": "samarbeidsmote",
+        "starts_at": tomorrow(),
+        "place": "Skolen, møterom 2",
+        "version": str(meeting.version),
+        "invitees": ["", staff("stafettholder"), staff("ppt")],
+    }
+    response = holder.post(f"/logger/{log.id}/seksjon/meetings/{meeting.id}", data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert reminded(app) == {"stafettholder", "ppt"}
+
+
+def test_the_meeting_page_reads_as_much_for_many_invited_as_for_one(app, auth, log):
+    holder = auth.persona("holder")
+    everyone = [staff("stafettholder"), staff("aktor"), staff("ppt"), family(log, "mor"), family(log, "far")]
+    assert plan(holder, log, everyone[:1]).status_code == 303
+    one = the_meeting(log)
+    assert plan(holder, log, everyone, place="Helsestasjonen").status_code == 303
+    many = the_meeting(log)
+    assert statements(holder, f"/logger/{log.id}/moter/{one.id}") == statements(
+        holder, f"/logger/{log.id}/moter/{many.id}"
+    )
+
+
+def statements(client, path: str) -> int:
+    from stafettlogg.db import db
+
+    client.get(path)  # the first read of a page builds its prepared reads
+    with counting(db) as counter:
+        assert client.get(path).status_code == 200
+    return len(counter["sql"])
