@@ -145,15 +145,17 @@ def measure_reminders(today: dt.date) -> int:
 
 
 def _invited_staff(meeting: Meeting, listed: dict[int, set[int]], invited: dict[int, set[str]]) -> list[int]:
-    """Whom a meeting reminds: the holder and the participants still on the log that the
-    meeting invites (meetings/invitees.py; a meeting with no rows invites them all)."""
-    on_log = [meeting.log.holder_id, *sorted(listed.get(meeting.log_id, ()))]
+    """Whom a meeting reminds: the log's holder now, who calls and leads its meetings
+    (seed 002: «leier møta og fører referat»; also a meeting her predecessor planned and
+    did not tick her for), and the participants still on the log that the meeting
+    invites (meetings/invitees.py; a meeting with no rows invites them all)."""
     keys = invited.get(meeting.id)
-    return [user_id for user_id in on_log if invitees.invites(keys, invitees.user_key(user_id))]
+    participants = [u for u in sorted(listed.get(meeting.log_id, ())) if invitees.invites(keys, invitees.user_key(u))]
+    return [meeting.log.holder_id, *(u for u in participants if u != meeting.log.holder_id)]
 
 
 def meeting_reminders(today: dt.date) -> int:
-    """A meeting tomorrow (Oslo time): the holder and the participants it invites, once
+    """A meeting tomorrow (Oslo time): the holder, who leads it, and the participants it invites, once
     per meeting time (a moved meeting is reminded again)."""
     sent = 0
     tomorrow = today + dt.timedelta(days=1)

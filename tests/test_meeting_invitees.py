@@ -206,3 +206,11 @@ def statements(client, path: str) -> int:
     with counting(db) as counter:
         assert client.get(path).status_code == 200
     return len(counter["sql"])
+
+
+def test_the_holder_who_leads_the_meeting_is_reminded_though_not_ticked(app, auth, log):
+    """The holder calls and leads the meetings (seed 002): a meeting planned by her
+    predecessor, or one where she left her own box unticked, still reminds her."""
+    response = plan(auth.persona("holder"), log, [staff("aktor")])
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert reminded(app) == {"stafettholder", "aktor"}
