@@ -2,9 +2,10 @@
 them when she plans the meeting; the free text (meeting.invited) stays for anyone else.
 The «møte i morgen» reminder used to go to everyone on the log.
 
-No rows are filled in: a meeting without rows invites everyone on the log
-(meetings/invitees.py), so the meetings planned before this migration are reminded as
-they were. On SQLite the new table's ids are AUTOINCREMENT like every other table's
+No rows are filled in: a meeting whose invitees were never chosen
+(meeting.invitees_chosen false) invites everyone on the log (meetings/invitees.py), so
+the meetings planned before this migration are reminded as they were. A meeting whose
+list was chosen keeps it when an invited guardian is removed and its rows go with them. On SQLite the new table's ids are AUTOINCREMENT like every other table's
 (0021; tests/test_ids.py)."""
 import importlib.util
 from pathlib import Path
@@ -50,10 +51,12 @@ def up(migrator, db):
             constraints = [Check('(user_id IS NULL) <> (guardian_id IS NULL)')]
 
     db.create_tables([MeetingInvitee])
+    migrator.migrate(migrator.add_column('meeting', 'invitees_chosen', BooleanField(default=False)))
     rebuild = _ids_never_reused()  # on SQLite its ids are AUTOINCREMENT like every table's (0021)
     if rebuild is not None and isinstance(getattr(db, "obj", db), SqliteDatabase):
         rebuild.rebuild_with_autoincrement(db)
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_column('meeting', 'invitees_chosen'))
     migrator.migrate(migrator.drop_table('meeting_invitee'))

@@ -502,6 +502,9 @@ class Meeting(SectionItem):
     holder_name = CharField(max_length=200, default="")  # the holder as of the meeting (seed 000 point 4)
     holder_job_title = CharField(max_length=200, default="")
     unit_name = CharField(max_length=200, default="")  # the log's unit
+    # The holder chose whom of the log's people it invites (meeting_invitee rows, maybe
+    # none left when an invited guardian was removed); not chosen: everyone on the log.
+    invitees_chosen = BooleanField(default=False)
 
     @property
     def holder_as_approved(self) -> "NamedPerson":

@@ -14,7 +14,7 @@ from stafettlogg.dates import local_today
 from stafettlogg.logs import domain as log_domain
 from stafettlogg.models import Guardian, Meeting, Notification, Participant
 from stafettlogg.reminders import meeting_reminders
-from tests.conftest import a_log, user
+from tests.conftest import a_log, a_meeting, user
 
 pytestmark = pytest.mark.db
 
@@ -155,8 +155,6 @@ def test_a_meeting_planned_before_the_list_invites_everyone(app, auth, log):
     """A meeting with no invitees stored (planned before the list existed, or without it)
     invites everyone on the log: the reminder, the edit form and the letter say so, and a
     line of its free text naming one of them is not listed twice."""
-    from tests.conftest import a_meeting
-
     far = parent(log, "far")
     meeting = a_meeting(log, days=1, invited=f"{far.name} (far)\nTolk Ali Khan")
     assert reminded(app) == {"stafettholder", "aktor", "ppt"}
@@ -214,3 +212,52 @@ def test_the_holder_who_leads_the_meeting_is_reminded_though_not_ticked(app, aut
     response = plan(auth.persona("holder"), log, [staff("aktor")])
     assert response.status_code == 303, response.get_data(as_text=True)
     assert reminded(app) == {"stafettholder", "aktor"}
+
+
+def test_a_chosen_list_stays_chosen_when_the_only_one_invited_is_removed(app, auth, log):
+    """Audit finding: the holder invited only the father; his removal from the log took
+    the last row with it, and the meeting went back to inviting everyone (the nurse and
+    the PP adviser reminded, everyone ticked again)."""
+    holder = auth.persona("holder")
+    assert plan(holder, log, [family(log, "far")]).status_code == 303
+    meeting = the_meeting(log)
+    with app.test_request_context():
+        log_domain.remove_guardian(user("stafettholder"), log, parent(log, "far"))
+    assert reminded(app) == {"stafettholder"}  # she leads it; nobody else was asked
+    edit = holder.get(f"/logger/{log.id}/seksjon/meetings/{meeting.id}/endre", headers=HX).get_data(as_text=True)
+    assert "checked" not in edit.split(f'id="edit-meetings-{meeting.id}-invitees"', 1)[1].split("</fieldset>", 1)[0]
+
+
+def test_someone_else_in_the_free_text_is_not_dropped_for_a_name_alike(app, auth, log):
+    """Audit finding: «Karianne Petrusen-Hansen, tolk» vanished from the list because the
+    invited nurse's name begins it."""
+    nurse = user("aktor")
+    line = f"{nurse.name}-Hansen, tolk arabisk"
+    holder = auth.persona("holder")
+    assert plan(holder, log, [staff("stafettholder"), staff("aktor")], invited=line).status_code == 303
+    letter = html_lib.unescape(
+        holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+    )
+    assert line in re.search(r"<p>Til: (.*?)</p>", letter, re.S).group(1)
+    old = a_meeting(log, days=2, invited=f"{nurse.name} ({nurse.job_title})\n{line}")  # planned before the list
+    letter = html_lib.unescape(holder.get(f"/logger/{log.id}/moter/{old.id}/invitasjon").get_data(as_text=True))
+    addressed = re.search(r"<p>Til: (.*?)</p>", letter, re.S).group(1)
+    assert addressed.count(f"{nurse.name} (") == 1 and line in addressed
+
+
+def test_the_letter_names_an_interpreter_only_for_a_guardian_invited(app, auth, log):
+    """Audit finding: «Tolk: arabisk (father)» on the letter of a meeting the father was
+    not invited to named him to the family."""
+    with app.test_request_context():
+        Guardian.update(needs_interpreter=True, language="ar").where(Guardian.id == parent(log, "far").id).execute()
+    holder = auth.persona("holder")
+    assert plan(holder, log, [staff("stafettholder"), family(log, "mor")]).status_code == 303
+    letter = html_lib.unescape(
+        holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+    )
+    assert ">Tolk<" not in letter and parent(log, "far").name not in letter
+    assert plan(holder, log, [staff("stafettholder"), family(log, "far")], place="Rådhuset").status_code == 303
+    letter = html_lib.unescape(
+        holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+    )
+    assert f"arabisk ({parent(log, 'far').name})" in letter

@@ -225,7 +225,7 @@ def _log_people(log: Log) -> list[User]:
 
 
 def _person(user: User) -> str:
-    return f"{user.name} ({user.job_title})"
+    return f"{user.name} ({user.job_title})" if user.job_title else user.name
 
 
 def responsible_people(log: Log) -> list[User]:

@@ -136,21 +136,32 @@ class Invited(NamedTuple):
     people: list[tuple[str, str]]  # (invitees key, name) of the log's people invited
     others: list[str]  # anyone else, one per line of the free text
 
+    @property
+    def keys(self) -> set[str]:
+        return {key for key, _name in self.people}
+
 
 def invited(log: Log, meeting: Meeting) -> Invited:
     """Who is invited to the meeting: the log's people it invites (meetings/invitees.py:
-    its rows, or everyone when it has none; someone no longer on the log is not), then
-    anyone else its free text names (a line that begins with the name of someone listed,
-    as the free text of a meeting planned before the list did, is not listed twice). One
+    its rows, or everyone when none were chosen; someone no longer on the log is not), then
+    anyone else its free text names (in a meeting planned before the list, whose free
+    text named everyone, a line that is someone listed is not listed twice). One
     read of its rows; the people are the ones the page reads anyway."""
     keys = invitees.stored([meeting.id]).get(meeting.id)
     people = [(key, name) for key, name in sec.choices("invitees", log) if invitees.invites(keys, key)]
     names = {invitees.user_key(log.holder_id): log.holder.name}
     names.update((invitees.user_key(p.user_id), p.user.name) for p in states.participants(log))
     names.update((invitees.guardian_key(gd.id), gd.name) for gd in queries.guardians(log))
-    listed = [names[key] for key, _name in people if names.get(key)]
+    listed = [names[key] for key, _name in people if names.get(key)] if keys is None else []
     lines = [line.strip() for line in (meeting.invited or "").splitlines() if line.strip()]
-    return Invited(people, [line for line in lines if not any(line.startswith(name) for name in listed)])
+    return Invited(people, [line for line in lines if not any(_names(line, name) for name in listed)])
+
+
+def _names(line: str, name: str) -> bool:
+    """Is a line of the free text of a meeting planned before the list just this person
+    («Kari Berg», «Kari Berg (mor)», «Kari Berg, lærer»), not someone else whose name
+    begins the same way («Kari Berg-Hansen, tolk»)?"""
+    return line == name or line.startswith((name + " (", name + ","))
 
 
 def present_lines(meeting: Meeting) -> list[str]:

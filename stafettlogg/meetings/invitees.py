@@ -4,12 +4,16 @@ meeting she ticks the log's people (the holder, the participants, the guardians 
 youth): one meeting_invitee row each. Anyone else (an interpreter, someone outside the
 system) is named in the meeting's free text.
 
-The rule, said once here (`invites`): a meeting with no rows invites everyone on the
-log. So do the meetings planned before the list existed (migration 0051 fills nothing
-in), and a meeting planned without the list; the planning form always sends it and
-refuses it empty (logs/sections.py)."""
+The rule, said once here (`invites`): a meeting whose list was never chosen
+(Meeting.invitees_chosen false) invites everyone on the log. So do the meetings planned
+before the list existed (migration 0051 fills nothing in), and a meeting planned without
+the list; the planning form always sends it and refuses it empty (logs/sections.py). A
+chosen list stays chosen when an invited guardian is removed from the log and their row
+goes with them: the meeting then invites those left, never everyone again."""
 
-from stafettlogg.models import MeetingInvitee
+from peewee import JOIN
+
+from stafettlogg.models import Meeting, MeetingInvitee
 
 USER, GUARDIAN = "user", "guardian"
 
@@ -30,24 +34,29 @@ def invites(keys: set[str] | None, key: str) -> bool:
 
 def stored(meeting_ids) -> dict[int, set[str]]:
     """{meeting id: the keys of its invitees} for many meetings in one read; a meeting
-    with no rows is not in it (it invites everyone: `invites`)."""
+    whose list was chosen is in it (with no keys when every invited one has left the
+    log), one never chosen is not (it invites everyone: `invites`)."""
     ids = sorted({int(i) for i in meeting_ids})
     if not ids:
         return {}
     rows = (
-        MeetingInvitee.select(MeetingInvitee.meeting, MeetingInvitee.user, MeetingInvitee.guardian)
-        .where(MeetingInvitee.meeting.in_(ids))
+        Meeting.select(Meeting.id, MeetingInvitee.user, MeetingInvitee.guardian)
+        .join(MeetingInvitee, JOIN.LEFT_OUTER, on=(MeetingInvitee.meeting == Meeting.id))
+        .where(Meeting.id.in_(ids), Meeting.invitees_chosen)
         .tuples()
     )
     keys: dict[int, set[str]] = {}
     for meeting_id, user_id, guardian_id in rows:
-        keys.setdefault(meeting_id, set()).add(user_key(user_id) if user_id else guardian_key(guardian_id))
+        chosen = keys.setdefault(meeting_id, set())
+        if user_id or guardian_id:
+            chosen.add(user_key(user_id) if user_id else guardian_key(guardian_id))
     return keys
 
 
 def write(meeting_id: int, keys) -> None:
     """The meeting's invitees become `keys` (user:<id>, guardian:<id>), inside the
     caller's write transaction; the caller has checked they are the log's people."""
+    Meeting.update(invitees_chosen=True).where(Meeting.id == meeting_id).execute()
     MeetingInvitee.delete().where(MeetingInvitee.meeting == meeting_id).execute()
     rows = []
     for key in sorted(set(keys)):

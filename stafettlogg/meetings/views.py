@@ -64,13 +64,13 @@ def _context(meeting, **extra) -> dict:
         "log": log,
         "meeting": meeting,
         "role": role_on_log(current_user, log),
-        "editable": writer and active and meeting.finalised_at is None,
+        "editable": writer and active and not sec.is_final(meeting),
         "can_correct": writer and active,
         "people": people,
         "people_groups": groups,
         "present": domain.present_lines(meeting),
         # whom a planned meeting invites; approved minutes name who was present
-        "invited": domain.invited(log, meeting) if meeting.finalised_at is None else None,
+        "invited": None if sec.is_final(meeting) else domain.invited(log, meeting),
         "measures": domain.meeting_measures(meeting),
         # shown under approved minutes only
         "corrections": domain.corrections(meeting) if sec.is_final(meeting) else [],
@@ -377,6 +377,8 @@ def invitation_letter(log_id, meeting_id):
         document_languages=document_languages,
         # the letter is from the holder: «Til:» names the others invited
         addressed=[name for key, name in invited.people if key != invitees.user_key(g.log.holder_id)] + invited.others,
+        # an interpreter for the guardians the meeting invites, not one left out of it
+        interpreted=[gd for gd in guardians if gd.needs_interpreter and invitees.guardian_key(gd.id) in invited.keys],
         ends_at=meeting.starts_at + ics.DEFAULT_DURATION,
     )
 
