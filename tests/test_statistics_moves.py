@@ -160,31 +160,73 @@ def test_the_page_shows_the_new_school_no_start_from_before_the_log_came(app, au
     assert found is not None and found.group(1) == "0", label
 
 
-def test_the_migration_gives_earlier_handovers_the_unit_they_were_made_from(database_url, db_conn):
-    """0048: a handover made before the log's unit was kept on it is the unit it was
-    handed over from (what the unit overview used for it), or the log's where that is
-    not known."""
+def test_the_migration_rebuilds_the_units_the_log_had_from_what_is_recorded(database_url, db_conn):
+    """0048: a handover made before the log's unit was kept on it is given the unit the
+    log had then, walked back from its unit now by the rule of when a handover moves a
+    log, not the unit its giver held it from: a school's log held by the nurse stays the
+    school's (handed back within the school, or on to another school), a baby's log the
+    health station hands to the kindergarten is the health station's, and a move a
+    notice or a consent records is the school's the child left."""
     from playhouse.migrations import Runner
 
     from stafettlogg.db import MIGRATIONS_DIR, db
+    from stafettlogg.models import Consent, Unit
 
     runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
-    log, kari, nurse = a_log(), user("stafettholder"), user("aktor")
+    kari, mari, nurse, jonas, lise = (user(n) for n in ("stafettholder", "larer", "aktor", "kontaktlaerer", "pedleder"))
+    leader = user("enhetsleder")
+    nord, sor, health, kindergarten = kari.unit_id, jonas.unit_id, nurse.unit_id, lise.unit_id
+    assert [Unit.get_by_id(u).kind for u in (nord, sor, health, kindergarten)] == [
+        "skole",
+        "skole",
+        "helsestasjon",
+        "barnehage",
+    ]
+    mark = db.obj.param
+    false = "false" if mark == "%s" else "0"
+    cases = {
+        # log: (its unit and holder now, [(giver, receiver, from_unit)], the units expected)
+        "nurse_back_to_school": ((nord, mari), [(kari, nurse, nord), (nurse, mari, health)], [nord, nord]),
+        "nurse_on_to_school_b": ((sor, jonas), [(kari, nurse, nord), (nurse, jonas, health)], [nord, nord]),
+        "school_a_to_b": ((sor, jonas), [(kari, jonas, nord)], [nord]),
+        "school_a_to_b_told": ((sor, jonas), [(kari, jonas, None)], [nord]),
+        "baby_to_kindergarten": ((kindergarten, lise), [(nurse, lise, health)], [health]),
+        "baby_with_consent": ((kindergarten, lise), [(nurse, lise, None)], [health]),
+    }
+    logs = {name: a_log() for name in cases}
     db.close()
     db.connect()
     runner.down("0048_handover_log_unit")
-    mark = db.obj.param
-    for from_unit in (nurse.unit_id, None):
-        db.execute_sql(
-            "INSERT INTO handover (log_id, from_user_id, to_user_id, note, system_note, status, decline_reason, "
-            "direct_assignment, created_by_id, created_at, decided_at, from_unit_id) "
-            f"VALUES ({mark}, {mark}, {mark}, '', '', 'accepted', '', {db.obj.param == '%s' and 'false' or '0'}, "
-            f"{mark}, '2026-01-10 08:00:00', '2026-01-15 08:00:00', {mark})",
-            (log.id, kari.id, nurse.id, kari.id, from_unit),
-        )
+    for name, ((unit, holder), handovers, _expected) in cases.items():
+        log = logs[name]
+        Log.update(unit=unit, holder=holder.id, holder_unit_id=holder.unit_id).where(Log.id == log.id).execute()
+        # the consent on file was renewed by the unit that has the log now, after the handovers
+        Consent.update(unit=unit, uploaded_at=dt.datetime(2026, 3, 1)).where(Consent.log == log.id).execute()
+        for day, (giver, receiver, from_unit) in enumerate(handovers, start=10):
+            db.execute_sql(
+                "INSERT INTO handover (log_id, from_user_id, to_user_id, note, system_note, status, decline_reason, "
+                "direct_assignment, created_by_id, created_at, decided_at, from_unit_id) "
+                f"VALUES ({mark}, {mark}, {mark}, '', '', 'accepted', '', {false}, "
+                f"{mark}, '2026-01-{day} 08:00:00', '2026-01-{day} 09:00:00', {mark})",
+                (log.id, giver.id, receiver.id, giver.id, from_unit),
+            )
+    # Nordbyen's leader was told the child moved out; the health station's consent
+    a_b = logs["school_a_to_b_told"].id
+    db.execute_sql(
+        "INSERT INTO notification (user_id, kind, message, url, log_id, dedupe_key, created_at) "
+        f"VALUES ({mark}, 'child_moved_out', '', '', {mark}, {mark}, '2026-01-10 09:00:01')",
+        (leader.id, a_b, f"child_moved_out:{a_b}:{nord}:7:{leader.id}"),
+    )
+    Consent.update(unit=health, uploaded_at=dt.datetime(2025, 12, 1)).where(
+        Consent.log == logs["baby_with_consent"].id
+    ).execute()
     runner.up()
-    rows = Handover.select().where(Handover.log == log.id).order_by(Handover.id)
-    assert [row.log_unit_id for row in rows] == [nurse.unit_id, log.unit_id]
+
+    found = {
+        name: [row.log_unit_id for row in Handover.select().where(Handover.log == log.id).order_by(Handover.id)]
+        for name, log in logs.items()
+    }
+    assert found == {name: expected for name, (_now, _handovers, expected) in cases.items()}
 
 
 def test_the_unit_overview_keeps_a_school_log_held_by_the_nurse_at_the_school(app, auth, db_conn):
