@@ -4,12 +4,14 @@ what the e-mail of a notice shows before anyone signs in."""
 import datetime as dt
 
 import pytest
+from playhouse.migrations import Runner
 
 from bench.run import counting
 from stafettlogg import mailer
 from stafettlogg.archive import outbox as archive_outbox
 from stafettlogg.dates import local_today
-from stafettlogg.db import db, write_transaction
+from stafettlogg.db import MIGRATIONS_DIR, db, write_transaction
+from stafettlogg.messages import dumps
 from stafettlogg.models import Measure, Notification, OutboxEmail, User
 from stafettlogg.notify import msg, notify, send_email
 from stafettlogg.reminders import REMIND_OVERDUE_FOR_DAYS, measure_reminders
@@ -118,3 +120,28 @@ def test_no_outbox_is_delivered_inside_a_write_transaction(app, db_conn):
         for outbox in (mailer.OUTBOX, archive_outbox.OUTBOX):
             with write_transaction(), pytest.raises(RuntimeError, match="after commit"):
                 outbox.deliver()
+
+
+def test_emails_queued_before_are_headed_with_the_general_subject_after_the_upgrade(app, db_conn):
+    """Migration 0052: an e-mail queued (or kept on the outbox page) before subjects were
+    fixed texts was headed with the notice's text; after the upgrade it names nothing. A
+    subject that was a fixed text already is kept."""
+    old = dumps(msg("Stafettlogg nr. %(id)s er overført til %(unit)s.", id=17, unit="Sørbyen skole"))
+    fixed = dumps(msg("Invitasjon til Stafettlogg"))
+    rows = [
+        OutboxEmail.create(
+            to=f"{n}@example.no", subject_message=subject, body_message=dumps(msg("x")), idempotency_key=f"old-{n}"
+        )
+        for n, subject in enumerate((old, '"Stafettlogg nr. 17: Kari har sluttet"', fixed))
+    ]
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    db.close()
+    db.connect()
+    runner.down("0052_email_subjects_name_nothing")
+    runner.up()
+    subjects = [OutboxEmail.get_by_id(row.id).subject for row in rows]
+    assert subjects == [
+        "Stafettlogg: ny melding til deg",
+        "Stafettlogg: ny melding til deg",
+        "Invitasjon til Stafettlogg",
+    ]
