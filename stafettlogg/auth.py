@@ -277,9 +277,10 @@ def refusal_message(refusal: throttle.Refusal) -> str:
             "Det har vært flere mislykkede forsøk på denne kontoen. Vent %(num)s sekunder og prøv igjen.",
             refusal.seconds,
         )
-    return _(
-        "For mange mislykkede forsøk. Vent %(m)s minutter og prøv igjen, eller kontakt enhetslederen din.",
-        m=current_app.config["LOGIN_LOCK_MINUTES"],
+    return ngettext(
+        "For mange mislykkede forsøk. Vent %(num)s minutt og prøv igjen, eller kontakt enhetslederen din.",
+        "For mange mislykkede forsøk. Vent %(num)s minutter og prøv igjen, eller kontakt enhetslederen din.",
+        current_app.config["LOGIN_LOCK_MINUTES"],
     )
 
 

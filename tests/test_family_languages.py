@@ -389,6 +389,31 @@ def test_a_count_a_family_reads_has_its_plural_form(app, code):
     assert all(str(n) in texts[n] for n in (5, 11, 25)) or code == "se"  # the count is said (Sámi: «veaháš»)
 
 
+@pytest.mark.parametrize(
+    ("code", "minutes", "wait"),
+    [
+        ("nb", 1, "Vent 1 minutt og"),
+        ("nb", 15, "Vent 15 minutter og"),
+        ("pl", 1, "Poczekaj 1 minutę i"),
+        ("pl", 3, "Poczekaj 3 minuty i"),
+        ("pl", 15, "Poczekaj 15 minut i"),
+        ("uk", 21, "Зачекайте 21 хвилину й"),
+        ("ar", 2, "انتظر دقيقتين"),
+    ],
+)
+def test_the_wait_after_too_many_attempts_from_one_address_has_its_plural_form(app, code, minutes, wait):
+    """Too many failed sign-ins from one address: the wait (LOGIN_LOCK_MINUTES) is said
+    with the number's own form, «1 minutt», «3 minuty», not «1 minutter»."""
+    from flask_babel import force_locale
+
+    from stafettlogg.auth import refusal_message
+    from stafettlogg.signin.throttle import Refusal
+
+    app.config["LOGIN_LOCK_MINUTES"] = minutes
+    with app.test_request_context("/"), force_locale(code):
+        assert wait in refusal_message(Refusal("address", minutes * 60))
+
+
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_what_a_family_is_refused_is_said_in_their_language(auth, code):
     """A reason too long for the deletion form, a second request for deletion, and
