@@ -593,6 +593,10 @@ class MinutesCorrection(RenderedText, BaseModel):
     body = TextField()
     body_html = HtmlField(default="")
     author = ForeignKeyField(User, backref="+", on_delete="RESTRICT")
+    # Who wrote it, as they were then (meetings.domain.add_correction): a correction is part
+    # of the approved minutes' record, which a later name or job title changes nothing of.
+    author_name = CharField(max_length=200, default="")
+    author_job_title = CharField(max_length=200, default="")
     created_at = DateTimeField(default=utcnow)
 
 

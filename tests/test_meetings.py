@@ -1161,6 +1161,13 @@ def test_a_measure_changed_after_the_minutes_were_approved_says_so_under_them(au
         assert "Mor henter Emma" in text and marker in text, page
 
 
+def filed_minutes(app, meeting) -> str:
+    """The text of the minutes' PDF as filed in the archive."""
+    with app.test_request_context():
+        data = documents.minutes(Log.get_by_id(meeting.log_id), fresh(meeting)).data
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
 def test_approved_minutes_keep_whom_they_named_when_approved(auth, log, meeting):
     """Finding: approved minutes named the holder with the name and job title the holder
     has now, the approver by their name now, and the minutes filed in the archive the
@@ -1187,13 +1194,7 @@ def test_approved_minutes_keep_whom_they_named_when_approved(auth, log, meeting)
         assert line in new_holder.get(path).get_data(as_text=True), path
     family = auth.persona("guardian").get(f"/mine/{log.id}").get_data(as_text=True)
     assert line in family
-    with auth.app.test_request_context():
-        filed = subprocess.run(
-            ["pdftotext", "-", "-"],
-            input=documents.minutes(Log.get_by_id(log.id), fresh(meeting)).data,
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
+    filed = filed_minutes(auth.app, meeting)
     assert re.search(r"· Nordbyen skole\n", filed, re.I), filed  # the header, in capitals
     assert re.search(rf"Stafettholder:\s+{kari.name}, {kari.job_title}", filed), filed
     assert re.search(rf"Ferdigstilt\s+\S+, {kari.name}", filed), filed
@@ -1238,6 +1239,45 @@ def test_the_migration_gives_minutes_approved_before_whom_they_showed(auth, log,
     assert named(meeting) == (kari.name, "Rektor", "Sørbyen skole", kari.name)
     assert named(later) == (jonas.name, jonas.job_title, "Sørbyen skole", jonas.name)
     assert named(draft) == ("", "", "", "")
+
+
+def test_a_correction_keeps_the_name_its_author_had_when_writing_it(auth, log, meeting):
+    """Finding: a correction under approved minutes was shown with its author's name and
+    job title now, so a new name changed what the approved minutes' record said. It keeps
+    them as they were when it was written, on the meeting page, the read-aloud page, the
+    minutes filed in the archive and the archive print."""
+    kari = user("stafettholder")
+    client = auth.persona("holder")
+    assert finalise(client, meeting).status_code == 303
+    body = "Det var far, ikke mor, som var til stede."
+    assert client.post(url(meeting, "/rettelser"), data={"body": body}).status_code == 303
+    User.update(name="Kari Berg", job_title="Rektor").where(User.id == kari.id).execute()
+    page = client.get(url(meeting)).get_data(as_text=True)
+    assert re.findall(r"Rettelse · [^<]* · ([^<]*)</p>", page) == [f"{kari.name}, {kari.job_title}"]
+    readaloud = client.get(url(meeting, "/les-hoyt")).get_data(as_text=True)
+    assert re.findall(r"Rettelse [^<]*, ([^<,]*):</p>", readaloud) == [kari.name]
+    archive = client.get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True)
+    assert re.findall(r"Rettelse [\d.]+ \(([^)]*)\):", archive) == [kari.name]
+    filed = filed_minutes(auth.app, meeting)
+    assert re.findall(r"Rettelse [\d.]+\s+\(([^)]*)\):", filed) == [kari.name], filed
+    stored = MinutesCorrection.get(MinutesCorrection.meeting == meeting)
+    assert (stored.author_name, stored.author_job_title) == (kari.name, kari.job_title)
+
+
+def test_the_migration_gives_corrections_written_before_the_name_they_showed(auth, log, meeting):
+    """0053: corrections written before kept nothing of their author; they get what they
+    showed until then, the author's name and job title now."""
+    assert finalise(auth.persona("holder"), meeting).status_code == 303
+    assert auth.persona("holder").post(url(meeting, "/rettelser"), data={"body": "Far var der."}).status_code == 303
+    kari = user("stafettholder")
+    runner = Runner(db.obj, directory=str(MIGRATIONS_DIR))
+    db.close()
+    db.connect()
+    runner.down("0053_corrections_as_written")
+    User.update(name="Kari Berg", job_title="Rektor").where(User.id == kari.id).execute()
+    runner.up()
+    stored = MinutesCorrection.get(MinutesCorrection.meeting == meeting)
+    assert (stored.author_name, stored.author_job_title, stored.body) == ("Kari Berg", "Rektor", "Far var der.")
 
 
 def test_approving_unchanged_text_approves_the_meeting_only_at_the_time_and_place_shown(auth, log, meeting):

@@ -15,8 +15,7 @@ def whole_log(log: Log) -> dict:
     items = {key: queries.section_items(log, key, whole=True) for key in SECTIONS}
     corrections = {}
     for c in (
-        MinutesCorrection.select(MinutesCorrection, User)
-        .join(User)
+        MinutesCorrection.select()
         .where(MinutesCorrection.meeting.in_([m.id for m in items["meetings"]] or [0]))
         .order_by(MinutesCorrection.id)
     ):

@@ -22,7 +22,7 @@ from stafettlogg.archive import content
 from stafettlogg.dates import local
 from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import files, queries
-from stafettlogg.models import Consent, Log, Meeting, MinutesCorrection, StoredFile, User, utcnow
+from stafettlogg.models import Consent, Log, Meeting, MinutesCorrection, StoredFile, utcnow
 
 PDF_VARIANT = "pdf/a-2b"
 GS_TIMEOUT = 120
@@ -102,10 +102,7 @@ def approved_minutes(log: Log) -> list[Meeting]:
 
 def minutes(log: Log, meeting: Meeting) -> Document:
     corrections = list(
-        MinutesCorrection.select(MinutesCorrection, User)
-        .join(User)
-        .where(MinutesCorrection.meeting == meeting)
-        .order_by(MinutesCorrection.id)
+        MinutesCorrection.select().where(MinutesCorrection.meeting == meeting).order_by(MinutesCorrection.id)
     )
     with force_locale(language(log)):
         data = _render_pdf("archive/minutes_pdf.html", log, meeting=meeting, corrections=corrections)

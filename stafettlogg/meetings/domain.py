@@ -346,7 +346,8 @@ def named_at_approval(log: Log, meeting: Meeting, by: User) -> dict:
 
 def add_correction(by: User, log: Log, meeting: Meeting, body: str, *, replay_seconds: int = 0) -> MinutesCorrection:
     """After approval the minutes never change: a correction is appended, with its
-    author and time, and shown beside the minutes. replay_seconds: the same correction
+    author (their name and job title now, kept with it: a record) and time, and shown
+    beside the minutes. replay_seconds: the same correction
     sent twice (a double click) is stored once (sections.REPLAY_SECONDS)."""
     if not can_write(by, log):
         raise Forbidden
@@ -363,15 +364,16 @@ def add_correction(by: User, log: Log, meeting: Meeting, body: str, *, replay_se
         owner = MinutesCorrection.meeting == meeting.id
         if (earlier := sec.sent_before(MinutesCorrection, owner, by, {"body": body}, replay_seconds)) is not None:
             return earlier
-        correction = MinutesCorrection.create(meeting=meeting, body=body, author=by)
+        correction = MinutesCorrection.create(
+            meeting=meeting, body=body, author=by, author_name=by.name, author_job_title=by.job_title or ""
+        )
         audit.record("meeting_correction_added", log=log, obj=correction, user=by)
     return correction
 
 
 def corrections(meeting: Meeting) -> list[MinutesCorrection]:
     return list(
-        MinutesCorrection.select(MinutesCorrection, User)
-        .join(User)
+        MinutesCorrection.select()
         .where(MinutesCorrection.meeting == meeting)
         .order_by(MinutesCorrection.created_at, MinutesCorrection.id)
     )
