@@ -148,7 +148,7 @@ def _invited_staff(meeting: Meeting, listed: dict[int, set[int]], invited: dict[
     """Whom a meeting reminds: the log's holder now, who calls and leads its meetings
     (seed 002: «leier møta og fører referat»; also a meeting her predecessor planned and
     did not tick her for), and the participants still on the log that the meeting
-    invites (meetings/invitees.py; a meeting with no rows invites them all)."""
+    invites (meetings/invitees.py; one whose list was never chosen invites them all)."""
     keys = invited.get(meeting.id)
     participants = [u for u in sorted(listed.get(meeting.log_id, ())) if invitees.invites(keys, invitees.user_key(u))]
     return [meeting.log.holder_id, *(u for u in participants if u != meeting.log.holder_id)]

@@ -28,7 +28,7 @@ def guardian_key(guardian_id: int) -> str:
 
 def invites(keys: set[str] | None, key: str) -> bool:
     """Is the person with this key invited to a meeting whose stored invitees are `keys`
-    (None: the meeting has no rows, and invites everyone on the log)?"""
+    (None: its list was never chosen, and it invites everyone on the log; `stored`)?"""
     return keys is None or key in keys
 
 
