@@ -14,6 +14,7 @@ from stafettlogg.dates import local_today, school_year_of
 from stafettlogg.handover import domain as ho
 from stafettlogg.logs import lifecycle as life
 from stafettlogg.models import Handover, Log, LogPeriod
+from stafettlogg.overview import domain as ov
 from stafettlogg.overview import stats
 from tests.conftest import a_consent, a_log, user
 
@@ -259,3 +260,48 @@ def test_the_unit_overview_keeps_a_school_log_held_by_the_nurse_at_the_school(ap
 
     export = auth.persona("unit_leader").get(f"/enheter/{kari.unit_id}/oversikt/{year}/csv").get_data(as_text=True)
     assert f"{NAME} (flyttet ut {moved:%d.%m.%Y})" in export
+
+
+def test_the_statistics_and_the_unit_overview_say_the_same_unit_had_the_log(app, db_conn):
+    """One rule of whose a log was when (stats.where_held in SQL for the statistics,
+    stats.units_held in Python for the unit overview's periods): for a log handed from
+    Nordbyen to Sørbyen, on to the nurse (the log stays Sørbyen's) and back to
+    Nordbyen, both name the same unit before, at and after each handover. At the instant
+    of a handover the count is the unit it left (the handover is that unit's); the
+    overview's period of the next unit begins then."""
+    nord, sor = user("stafettholder").unit_id, user("kontaktlaerer").unit_id
+    log = a_log(name=NAME)
+    started = in_month(month_ago(9))
+    Log.update(activated_at=started, created_at=started).where(Log.id == log.id).execute()
+    times = [in_month(month_ago(n)) for n in (7, 5, 3)]
+    log = handed_over(log, "kontaktlaerer", "stafettholder", times[0])
+    a_consent(log, "kontaktlaerer")  # the family's consent for the new school
+    log = handed_over(log, "aktor", "kontaktlaerer", times[1])
+    assert log.unit_id == sor
+    log = handed_over(log, "stafettholder", "aktor", times[2])
+    assert log.unit_id == nord
+    accepted = list(Handover.select().where(Handover.log == log.id).order_by(Handover.decided_at, Handover.id))
+    assert [h.log_unit_id for h in accepted] == [nord, sor, sor]
+    units = stats.units_held(accepted, log.unit_id)
+    assert units == [nord, sor, sor, nord]
+
+    def in_sql(at: dt.datetime) -> int | None:
+        held, unit = stats.where_held(Log.select().where(Log.id == log.id), at, lambda column: column.in_([nord, sor]))
+        return held.select(unit).scalar()
+
+    def in_python(at: dt.datetime) -> int:
+        # the first handover at or after the instant: the unit before it had the log then
+        return units[next((i for i, h in enumerate(accepted) if h.decided_at >= at), len(accepted))]
+
+    day = dt.timedelta(days=1)
+    instants = [started, *(t + d for t in times for d in (-day, dt.timedelta(0), day)), times[-1] + 40 * day]
+    assert [in_sql(at) for at in instants] == [in_python(at) for at in instants]
+    assert [in_sql(at) for at in instants] == [nord, nord, nord, sor, sor, sor, sor, sor, sor, nord, nord]
+
+    # the unit overview's periods (overview.domain.holder_periods) cover the same stretches
+    periods = ov.holder_periods(Log.get_by_id(log.id), accepted)
+    for at in instants:
+        if at in times:
+            continue  # the instant itself: a period starts there, the count is the unit left
+        (held,) = [p for p in periods if p.start <= at and (p.end is None or at < p.end)]
+        assert held.unit_id == in_sql(at), at
