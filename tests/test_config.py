@@ -87,3 +87,18 @@ def test_the_mailer_never_falls_back_to_plain_text_on_an_unknown_security():
         assert server.messages == [] and server.connections == 0
     finally:
         server.close()
+
+
+def test_a_required_staff_sign_in_level_is_read_as_a_list_and_is_off_by_default(monkeypatch, tmp_path):
+    """STAFF_OIDC_ACR_VALUES and STAFF_OIDC_AMR_VALUES (README "Staff sign-in"): values apart
+    by spaces, as OpenID Connect writes acr_values, or commas; unset, nothing is required."""
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("STAFF_OIDC_ACR_VALUES", raising=False)
+    monkeypatch.setenv("STAFF_OIDC_AMR_VALUES", " ")
+    config = from_environment(tmp_path)
+    assert (config["STAFF_OIDC_ACR_VALUES"], config["STAFF_OIDC_AMR_VALUES"]) == ((), ())
+    monkeypatch.setenv("STAFF_OIDC_ACR_VALUES", "urn:mace:feide.no:auth:level:fad08:3  phr")
+    monkeypatch.setenv("STAFF_OIDC_AMR_VALUES", "mfa, otp,hwk")
+    config = from_environment(tmp_path)
+    assert config["STAFF_OIDC_ACR_VALUES"] == ("urn:mace:feide.no:auth:level:fad08:3", "phr")
+    assert config["STAFF_OIDC_AMR_VALUES"] == ("mfa", "otp", "hwk")
