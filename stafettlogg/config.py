@@ -1,6 +1,7 @@
 """Settings from the environment, in one place."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -33,6 +34,29 @@ def _int(name: str, default: int, minimum: int | None = None) -> int:
         at_least = f" på minst {minimum}" if minimum is not None else ""
         raise ValueError(f"{name} må være et helt tall{at_least}, ikke «{raw}».")
     return value
+
+
+def _words(name: str) -> tuple[str, ...]:
+    """A list from the environment, its values apart by spaces (as OpenID Connect writes
+    `acr_values`) or commas; unset or empty: none."""
+    return tuple(value for value in re.split(r"[\s,]+", os.environ.get(name, "")) if value)
+
+
+# Sign-in methods (RFC 8176) that something one knows satisfies alone: a password, a PIN,
+# an answer to a question. Never the second factor a municipality requires.
+ONE_FACTOR_METHODS = ("pwd", "pin", "kba")
+
+
+def _staff_amr_values() -> tuple[str, ...]:
+    """STAFF_OIDC_AMR_VALUES. A method from ONE_FACTOR_METHODS stops the app at start: listed,
+    it would let every sign-in with only a password through as if it had two factors."""
+    values = _words("STAFF_OIDC_AMR_VALUES")
+    weak = [value for value in values if value in ONE_FACTOR_METHODS]
+    if weak:
+        raise ValueError(
+            f"STAFF_OIDC_AMR_VALUES kan ikke ha «{', '.join(weak)}»: det slipper inn innlogging med bare passord."
+        )
+    return values
 
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -134,6 +158,11 @@ def from_environment(instance_path: Path) -> dict:
         # without `email_verified` may name the person by `email` (README "Staff sign-in").
         "STAFF_OIDC_EMAIL_TRUSTED": os.environ.get("STAFF_OIDC_EMAIL_TRUSTED", "") == "1",
         "STAFF_OIDC_SCOPES": os.environ.get("STAFF_OIDC_SCOPES", "openid profile email"),
+        # A second factor at the staff provider (README "A second factor for staff"): the ID
+        # token's `acr` must be one of these (also asked for, as `acr_values`), its `amr` name
+        # one of these methods (mfa, otp, hwk …); each checked when set, neither by default.
+        "STAFF_OIDC_ACR_VALUES": _words("STAFF_OIDC_ACR_VALUES"),
+        "STAFF_OIDC_AMR_VALUES": _staff_amr_values(),
         # Password sign-in for staff: "1" or "0"; unset means on, unless STAFF_OIDC_ISSUER is
         # set outside the demo (auth.local_login_enabled). The system administrator keeps it.
         "LOCAL_LOGIN": {"1": True, "0": False}.get(os.environ.get("LOCAL_LOGIN", "")),

@@ -87,3 +87,28 @@ def test_the_mailer_never_falls_back_to_plain_text_on_an_unknown_security():
         assert server.messages == [] and server.connections == 0
     finally:
         server.close()
+
+
+def test_a_required_staff_sign_in_level_is_read_as_a_list_and_is_off_by_default(monkeypatch, tmp_path):
+    """STAFF_OIDC_ACR_VALUES and STAFF_OIDC_AMR_VALUES (README "Staff sign-in"): values apart
+    by spaces, as OpenID Connect writes acr_values, or commas; unset, nothing is required."""
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("STAFF_OIDC_ACR_VALUES", raising=False)
+    monkeypatch.setenv("STAFF_OIDC_AMR_VALUES", " ")
+    config = from_environment(tmp_path)
+    assert (config["STAFF_OIDC_ACR_VALUES"], config["STAFF_OIDC_AMR_VALUES"]) == ((), ())
+    monkeypatch.setenv("STAFF_OIDC_ACR_VALUES", "urn:mace:feide.no:auth:level:fad08:3  phr")
+    monkeypatch.setenv("STAFF_OIDC_AMR_VALUES", "mfa, otp,hwk")
+    config = from_environment(tmp_path)
+    assert config["STAFF_OIDC_ACR_VALUES"] == ("urn:mace:feide.no:auth:level:fad08:3", "phr")
+    assert config["STAFF_OIDC_AMR_VALUES"] == ("mfa", "otp", "hwk")
+
+
+@pytest.mark.parametrize("value", ["pwd", "mfa pwd", "otp,pin", "kba"])
+def test_a_method_a_password_alone_satisfies_is_never_the_required_second_factor(monkeypatch, tmp_path, value):
+    """`amr` `pwd` (or a PIN, or a known answer) is in every password-only sign-in's token:
+    listed in STAFF_OIDC_AMR_VALUES, it would let them all through. The app does not start."""
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("STAFF_OIDC_AMR_VALUES", value)
+    with pytest.raises(ValueError, match=r"^STAFF_OIDC_AMR_VALUES kan ikke ha «(pwd|pin|kba)».*bare passord"):
+        from_environment(tmp_path)

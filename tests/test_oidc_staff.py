@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from stafettlogg.models import AuditEvent, Notification, User
+from stafettlogg.oidc import domain
 from tests.conftest import Auth, _make_app, a_log
 from tests.oidc_providers import (
     CLIENT_ID,
@@ -146,6 +147,126 @@ def test_a_provider_whose_addresses_are_its_own_may_send_none(database_url, db_c
         app = staff_app(database_url, issuer, STAFF_OIDC_EMAIL_TRUSTED=True)
         assert sign_in(app.test_client(), issuer, "no-claim").status_code == 302
         assert sign_in(app.test_client(), issuer, "said-false").status_code == 403
+
+
+# ------------------------------------------------------------------ a required second factor
+
+FEIDE_MFA = "urn:mace:feide.no:auth:level:fad08:3"  # Feide's level for its strong sign-in
+# STAFF_OIDC_ACR_VALUES, STAFF_OIDC_AMR_VALUES as config.py reads them from the environment
+ACR_REQUIRED = {"STAFF_OIDC_ACR_VALUES": (FEIDE_MFA, "phr")}
+AMR_REQUIRED = {"STAFF_OIDC_AMR_VALUES": ("mfa", "otp", "hwk")}
+BOTH_REQUIRED = {**ACR_REQUIRED, **AMR_REQUIRED}
+SECOND_FACTOR_REFUSED = "Kommunen krever at du logger inn med totrinnsbekreftelse"
+
+
+def signs_in_with(database_url, settings, **claims):
+    """Kari signs in at a provider that reports `claims` (None: not sent), to the app with
+    `settings`: (the callback's answer, the browser)."""
+    with mock_provider([staff_person(KARI, **claims)]) as issuer:
+        browser = staff_app(database_url, issuer, **settings).test_client()
+        return sign_in(browser, issuer, KARI), browser
+
+
+def test_a_required_sign_in_level_is_asked_for_in_the_authorization_request(database_url, provider):
+    query = parse_qs(
+        urlsplit(
+            staff_app(database_url, provider, **BOTH_REQUIRED).test_client().get("/login/ansatt").headers["Location"]
+        ).query
+    )
+    assert query["acr_values"] == [f"{FEIDE_MFA} phr"]
+    plain = parse_qs(
+        urlsplit(
+            staff_app(database_url, provider, **AMR_REQUIRED).test_client().get("/login/ansatt").headers["Location"]
+        ).query
+    )
+    assert "acr_values" not in plain
+
+
+@pytest.mark.parametrize(
+    ("settings", "claims"),
+    [
+        (ACR_REQUIRED, {"acr": FEIDE_MFA}),
+        (ACR_REQUIRED, {"acr": "phr", "amr": ["pwd"]}),
+        (AMR_REQUIRED, {"amr": ["pwd", "mfa"]}),
+        (AMR_REQUIRED, {"amr": ["hwk"]}),
+        (BOTH_REQUIRED, {"acr": FEIDE_MFA, "amr": ["pwd", "otp"]}),
+    ],
+    ids=["acr", "other-acr", "amr-mfa", "amr-hwk", "both"],
+)
+def test_a_sign_in_with_the_required_second_factor_signs_in(database_url, settings, claims, db_conn):
+    response, browser = signs_in_with(database_url, settings, **claims)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Kari Ottesen" in browser.get("/").get_data(as_text=True)
+    assert "staff_oidc_login" in actions()
+
+
+@pytest.mark.parametrize(
+    ("settings", "claims"),
+    [
+        (ACR_REQUIRED, {}),
+        (ACR_REQUIRED, {"acr": "urn:mace:feide.no:auth:level:fad08:2"}),
+        (ACR_REQUIRED, {"acr": [FEIDE_MFA]}),
+        (AMR_REQUIRED, {}),
+        (AMR_REQUIRED, {"amr": ["pwd"]}),
+        (AMR_REQUIRED, {"amr": []}),
+        (AMR_REQUIRED, {"acr": FEIDE_MFA, "amr": ["pwd", "MFA"]}),
+        (BOTH_REQUIRED, {"acr": FEIDE_MFA, "amr": ["pwd"]}),
+        (BOTH_REQUIRED, {"acr": "1", "amr": ["mfa"]}),
+    ],
+    ids=[
+        "no-acr",
+        "wrong-acr",
+        "acr-not-a-text",
+        "no-amr",
+        "password-only",
+        "empty-amr",
+        "method-in-other-case",
+        "acr-but-no-method",
+        "method-but-wrong-acr",
+    ],
+)
+def test_a_sign_in_without_the_required_second_factor_is_refused(database_url, settings, claims, db_conn):
+    """Normen expects two factors for health and child-welfare information: a provider
+    that does not report the strong sign-in the operator requires signs in no one."""
+    response, browser = signs_in_with(database_url, settings, **claims)
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert SECOND_FACTOR_REFUSED in page and "IT-avdelingen" in page
+    assert "Logg inn som ansatt på nytt" in page
+    assert signed_out(browser)
+    assert "staff_oidc_refused_acr" in actions() and "staff_oidc_login" not in actions()
+
+
+@pytest.mark.parametrize(
+    ("claims", "acr_values", "amr_values", "met"),
+    [
+        ({}, (), (), True),
+        ({"acr": FEIDE_MFA}, (FEIDE_MFA,), (), True),
+        ({"acr": FEIDE_MFA + "x"}, (FEIDE_MFA,), (), False),
+        ({"amr": "mfa"}, (), ("mfa",), False),  # a text, not a list (authlib refuses it first)
+        ({"amr": "xmfax"}, (), ("mfa",), False),
+        ({"amr": [["mfa"]]}, (), ("mfa",), False),
+        ({"amr": ["mfa"]}, (), ("mfa",), True),
+        ({"acr": FEIDE_MFA, "amr": ["otp"]}, (FEIDE_MFA,), ("mfa",), False),
+    ],
+)
+def test_the_rule_for_a_strong_sign_in(claims, acr_values, amr_values, met):
+    assert domain.strong_enough(claims, acr_values, amr_values) is met
+
+
+def test_the_second_factor_refusal_is_in_nynorsk_for_a_nynorsk_reader(database_url, db_conn):
+    with mock_provider([staff_person(KARI, amr=["pwd"])]) as issuer:
+        browser = staff_app(database_url, issuer, **AMR_REQUIRED).test_client()
+        browser.set_cookie("lang", "nn")
+        page = sign_in(browser, issuer, KARI).get_data(as_text=True)
+    assert "Kommunen krev at du loggar inn med totrinnsstadfesting" in page
+
+
+@pytest.mark.parametrize("claims", [{}, {"amr": ["pwd"]}, {"acr": "0"}], ids=["none", "password", "acr-0"])
+def test_without_a_requirement_any_sign_in_at_the_provider_signs_in_as_before(database_url, claims, db_conn):
+    response, browser = signs_in_with(database_url, {}, **claims)
+    assert response.status_code == 302
+    assert "Kari Ottesen" in browser.get("/").get_data(as_text=True)
 
 
 def test_a_deactivated_account_is_refused_at_sign_in(client, provider, db_conn):

@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 
 from stafettlogg import audit
 from stafettlogg.db import write_transaction
@@ -21,11 +22,32 @@ from stafettlogg.models import YOUTH_RELATION, Guardian, Log, OidcSession, Role,
 ACR_LEVELS = ("idporten-loa-substantial", "idporten-loa-high")
 
 
+def acr_accepted(actual: object, accepted: Sequence[str]) -> bool:
+    """True when the ID token's `acr` is one of the accepted values (none accepted: none
+    is enough). The one check of a sign-in's level, for ID-porten and the staff provider."""
+    return isinstance(actual, str) and actual in accepted
+
+
 def acr_sufficient(actual: str | None, required: str) -> bool:
     """True when the level the token carries is at least the required level."""
-    if actual not in ACR_LEVELS or required not in ACR_LEVELS:
+    at_least = ACR_LEVELS[ACR_LEVELS.index(required) :] if required in ACR_LEVELS else ()
+    return acr_accepted(actual, at_least)
+
+
+def amr_accepted(actual: object, methods: Sequence[str]) -> bool:
+    """True when the ID token's `amr` (a list, OpenID Connect Core and RFC 8176) names at
+    least one of the methods; a claim in any other form names none."""
+    return isinstance(actual, list) and any(isinstance(m, str) and m in methods for m in actual)
+
+
+def strong_enough(claims: dict, acr_values: Sequence[str], amr_values: Sequence[str]) -> bool:
+    """Whether the staff provider reports the sign-in the municipality requires (Normen:
+    two factors for health and child-welfare information): its `acr` is one of
+    STAFF_OIDC_ACR_VALUES and its `amr` names one of STAFF_OIDC_AMR_VALUES, each checked
+    only when set. Neither set: any sign-in the provider accepted, as before."""
+    if acr_values and not acr_accepted(claims.get("acr"), acr_values):
         return False
-    return ACR_LEVELS.index(actual) >= ACR_LEVELS.index(required)
+    return not amr_values or amr_accepted(claims.get("amr"), amr_values)
 
 
 def guardian_rows_for(pid: str) -> list[Guardian]:

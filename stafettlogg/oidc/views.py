@@ -6,7 +6,8 @@ ID token checks (signature against the provider's JWKS, refetched on an unknown 
 issuer, audience, expiry, nonce). Only the algorithms the provider announces are accepted,
 so ``alg: none`` and HS256 tokens are refused. Both providers go through the same three
 helpers here (``_authorize``, ``_claims``, ``_begin_session``); this module adds the level
-of assurance (``acr``) for ID-porten and maps the person to an account (domain.py).
+of assurance (``acr`` for ID-porten; ``acr``/``amr`` for staff when the operator requires a
+second factor) and maps the person to an account (domain.py).
 """
 
 import logging
@@ -196,15 +197,20 @@ def idporten_callback():
 
 @bp.route("/login/ansatt")
 def staff_start():
-    return _authorize(STAFF, "oidc.staff_callback")
+    """To the municipality's provider, asking for the sign-in STAFF_OIDC_ACR_VALUES names."""
+    acr_values = " ".join(current_app.config["STAFF_OIDC_ACR_VALUES"])
+    return _authorize(STAFF, "oidc.staff_callback", **({"acr_values": acr_values} if acr_values else {}))
 
 
 @bp.route("/login/ansatt/callback")
 def staff_callback():
-    claim = current_app.config["STAFF_OIDC_USER_CLAIM"]
+    cfg = current_app.config
+    claim = cfg["STAFF_OIDC_USER_CLAIM"]
     try:
         claims, token = _claims(STAFF)
-        if claim == "email" and not domain.email_vouched_for(claims, current_app.config["STAFF_OIDC_EMAIL_TRUSTED"]):
+        if not domain.strong_enough(claims, cfg["STAFF_OIDC_ACR_VALUES"], cfg["STAFF_OIDC_AMR_VALUES"]):
+            raise Refused("acr")
+        if claim == "email" and not domain.email_vouched_for(claims, cfg["STAFF_OIDC_EMAIL_TRUSTED"]):
             raise Refused("unverified")
         identity = domain.normalise_identity(str(claims.get(claim) or ""))
         if not identity:
