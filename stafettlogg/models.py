@@ -505,6 +505,9 @@ class Meeting(SectionItem):
     # The holder chose whom of the log's people it invites (meeting_invitee rows, maybe
     # none left when an invited guardian was removed); not chosen: everyone on the log.
     invitees_chosen = BooleanField(default=False)
+    # Whom approved minutes invited, one name per line as the meeting page named them at
+    # approval (meetings.domain.invited_to); None: approved before migration 0054.
+    invited_as_approved = TextField(null=True)
 
     @property
     def holder_as_approved(self) -> "NamedPerson":

@@ -17,6 +17,7 @@ from stafettlogg.i18n import gettext as _
 from stafettlogg.logs import queries, talks
 from stafettlogg.logs.controls import item_controls
 from stafettlogg.logs.sections import choices, field_choices, is_final, shown_value
+from stafettlogg.meetings.domain import invited_to
 from stafettlogg.models import NamedPerson, Role, User
 from stafettlogg.web import urls_by_id
 
@@ -186,6 +187,7 @@ def register(app):
         concern_titles=_concern_titles,
         service_names=_service_names,
         meeting_holder=meeting_holder,
+        invited_to=invited_to,
         holder_unit=holder_unit,
         apposition=apposition,
         described=described,

@@ -6,15 +6,19 @@ invitation letter list them (seed 002: the holder invites to the samarbeidsmøte
 import datetime as dt
 import html as html_lib
 import re
+from pathlib import Path
 
 import pytest
 
 from bench.run import counting
+from stafettlogg.archive import documents
 from stafettlogg.dates import local_today
 from stafettlogg.logs import domain as log_domain
-from stafettlogg.models import Guardian, Meeting, Notification, Participant
+from stafettlogg.meetings import domain as meetings
+from stafettlogg.models import Guardian, Log, Meeting, Notification, Participant, utcnow
 from stafettlogg.reminders import meeting_reminders
 from tests.conftest import a_log, a_meeting, user
+from tests.test_archive import pdf_text
 
 pytestmark = pytest.mark.db
 
@@ -261,3 +265,143 @@ def test_the_letter_names_an_interpreter_only_for_a_guardian_invited(app, auth, 
         holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
     )
     assert f"arabisk ({parent(log, 'far').name})" in letter
+
+
+# ------------------------------------------------------------------ every place names the same people
+# Finding: the log page's card, the minutes PDF and the archive print showed only the free
+# text «Andre inviterte», so the same meeting invited the nurse and the mother on its own
+# page and an interpreter alone on the log page and in the archive.
+
+
+def invited_line(html: str, before: str, after: str) -> str:
+    return html_lib.unescape(html.split(before, 1)[1].split(after, 1)[0])
+
+
+def shown_invited(log, line: str, mother: str = "") -> None:
+    """The nurse, the mother (by the name she has, or had) and the interpreter the meeting
+    invites; not the PP adviser or the father, who are on the log but not invited."""
+    nurse, mother = user("aktor"), mother or parent(log, "mor").name
+    assert nurse.name in line and mother in line and "Tolk Ali Khan" in line, line
+    assert user("ppt").name not in line and parent(log, "far").name not in line, line
+
+
+def a_chosen_meeting(client, log) -> Meeting:
+    invited = [staff("stafettholder"), staff("aktor"), family(log, "mor")]
+    assert plan(client, log, invited, invited="Tolk Ali Khan").status_code == 303
+    return the_meeting(log)
+
+
+@pytest.mark.parametrize("persona", ["holder", "participant"])
+def test_the_log_page_card_lists_whom_the_meeting_invites(app, auth, log, persona):
+    meeting = a_chosen_meeting(auth.persona("holder"), log)
+    for path in (f"/logger/{log.id}", f"/logger/{log.id}/seksjon/meetings"):
+        page = auth.persona(persona).get(path, headers=HX if "seksjon" in path else {}).get_data(as_text=True)
+        card = page.split(f'id="meetings-{meeting.id}"', 1)[1]
+        shown_invited(log, invited_line(card, "<dt>Inviterte</dt>", "</dd>"))
+
+
+def test_the_log_page_reads_the_invitees_of_all_its_meetings_at_once(app, auth, log):
+    holder = auth.persona("holder")
+    a_chosen_meeting(holder, log)
+    one = statements(holder, f"/logger/{log.id}")
+    for n in range(5):
+        chosen = [staff("stafettholder"), staff("ppt")] if n % 2 else [family(log, "far")]
+        assert plan(holder, log, chosen, place=f"Rom {n}").status_code == 303
+    a_meeting(log, days=3)  # planned before the list: everyone
+    assert statements(holder, f"/logger/{log.id}") == one
+
+
+def test_the_family_sees_whom_the_next_meeting_invites(app, auth, log):
+    a_chosen_meeting(auth.persona("holder"), log)
+    family_page = auth.persona("guardian")
+    page = family_page.get(f"/mine/{log.id}").get_data(as_text=True)
+    shown_invited(log, invited_line(page, "Inviterte:", "</p>"))
+    english = family_page.get(f"/mine/{log.id}?lang=en").get_data(as_text=True)
+    line = invited_line(english, "Invited:", "</p>")
+    shown_invited(log, line)
+    assert f"{parent(log, 'mor').name} (mother)" in line  # in the family's language, as the letter
+
+
+def approve(app, log, meeting) -> Meeting:
+    """The minutes of the meeting (started an hour ago, the mother present) approved by
+    the holder."""
+    Meeting.update(
+        starts_at=utcnow() - dt.timedelta(hours=1), minutes="Emma har fått en venn.", present=parent(log, "mor").name
+    ).where(Meeting.id == meeting.id).execute()
+    with app.test_request_context():
+        meeting = Meeting.get_by_id(meeting.id)
+        return meetings.finalise(user("stafettholder"), Log.get_by_id(log.id), meeting, {"version": meeting.version})
+
+
+def test_the_archive_names_whom_the_meeting_invited_as_when_the_minutes_were_approved(app, auth, log):
+    """Approved minutes are a record (as their holder, unit and approver, migration 0049):
+    the minutes PDF, the archive print and the log page name those invited when the minutes
+    were approved, also after the mother changes her name and the nurse leaves the log."""
+    holder = auth.persona("holder")
+    meeting = approve(app, log, a_chosen_meeting(holder, log))
+    mother, nurse = parent(log, "mor"), user("aktor")
+    assert meeting.invited_as_approved.splitlines() == [
+        f"{user('stafettholder').name} ({user('stafettholder').job_title}), stafettholder",
+        f"{nurse.name} ({nurse.job_title})",
+        f"{mother.name} (mor)",
+        "Tolk Ali Khan",
+    ]
+    with app.test_request_context():
+        Guardian.update(name="Fatima Berg").where(Guardian.id == mother.id).execute()
+        log_domain.remove_participant(
+            user("stafettholder"), log, Participant.get(Participant.log == log.id, Participant.user == nurse)
+        )
+        fresh = Log.get_by_id(log.id)
+        minutes_pdf = " ".join(pdf_text(documents.minutes(fresh, Meeting.get_by_id(meeting.id)).data).split())
+        whole_pdf = " ".join(pdf_text(documents.whole_log(fresh).data).split())
+    printed = holder.get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True)
+    card = holder.get(f"/logger/{log.id}").get_data(as_text=True).split(f'id="meetings-{meeting.id}"', 1)[1]
+    lines = {
+        "minutes PDF": minutes_pdf.split("Inviterte", 1)[1].split("Til stede", 1)[0],
+        "whole log PDF": whole_pdf.split("Inviterte:", 1)[1].split("Til stede:", 1)[0],
+        "archive print": invited_line(printed, "Inviterte:", "</p>"),
+        "log page": invited_line(card, "<dt>Inviterte</dt>", "</dd>"),
+    }
+    for where, line in lines.items():
+        assert f"{mother.name} (mor)" in line and "Fatima Berg" not in line, (where, line)
+        shown_invited(log, line, mother=mother.name)
+
+
+def test_the_calendar_file_names_no_one_invited(app, auth, log):
+    """Calendars are synced and shared (meetings/ics.py): the .ics names the holder as
+    organiser and no one else invited, with no address of a guardian or participant."""
+    with app.test_request_context():
+        Guardian.update(email="mor@example.org").where(Guardian.id == parent(log, "mor").id).execute()
+    holder = auth.persona("holder")
+    meeting = a_chosen_meeting(holder, log)
+    calendar = holder.get(f"/logger/{log.id}/moter/{meeting.id}/invitasjon.ics").get_data(as_text=True)
+    assert "ATTENDEE" not in calendar and "mor@example.org" not in calendar and "Tolk Ali Khan" not in calendar
+    for person in (user("aktor"), user("ppt")):
+        assert person.name not in calendar and (person.email or "@@") not in calendar
+    assert parent(log, "mor").name not in calendar
+
+
+def test_no_template_names_those_invited_from_the_free_text_alone():
+    """Who is invited is said once (meetings.domain.invited_to): a template that shows a
+    meeting's free text «Andre inviterte» on its own leaves out the log's people ticked."""
+    root = Path(__file__).resolve().parent.parent / "templates"
+    alone = re.compile(r"\.invited(_html)?\b|\[\s*['\"]invited(_html)?['\"]\s*\]")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if alone.search(line)
+    ]
+    assert found == [], found
+
+
+def test_minutes_approved_before_the_names_were_kept_name_the_log_people_now(app, auth, log):
+    """Migration 0054 fills nothing in: minutes approved before it (no names kept) name
+    those the meeting invites as the log's people are now, as every list did until then."""
+    holder = auth.persona("holder")
+    meeting = approve(app, log, a_chosen_meeting(holder, log))
+    Meeting.update(invited_as_approved=None).where(Meeting.id == meeting.id).execute()
+    with app.test_request_context():
+        Guardian.update(name="Fatima Berg").where(Guardian.id == parent(log, "mor").id).execute()
+    card = holder.get(f"/logger/{log.id}").get_data(as_text=True).split(f'id="meetings-{meeting.id}"', 1)[1]
+    shown_invited(log, invited_line(card, "<dt>Inviterte</dt>", "</dd>"), mother="Fatima Berg (mor)")

@@ -141,6 +141,7 @@ MEETING_SHOWN = (
     Meeting.place,
     Meeting.agenda,
     Meeting.agenda_html,
+    Meeting.invited,  # anyone a meeting to come invites beside the log's people (meetings.domain.invited_to)
     Meeting.minutes_html,
     Meeting.present,
     Meeting.family_absent_note,

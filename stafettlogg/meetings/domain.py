@@ -140,21 +140,52 @@ class Invited(NamedTuple):
     def keys(self) -> set[str]:
         return {key for key, _name in self.people}
 
+    @property
+    def names(self) -> list[str]:
+        """Everyone invited, as every page, letter and print names them."""
+        return [name for _key, name in self.people] + self.others
+
 
 def invited(log: Log, meeting: Meeting) -> Invited:
-    """Who is invited to the meeting: the log's people it invites (meetings/invitees.py:
-    its rows, or everyone when none were chosen; someone no longer on the log is not), then
-    anyone else its free text names (in a meeting planned before the list, whose free
-    text named everyone, a line that is someone listed is not listed twice). One
-    read of its rows; the people are the ones the page reads anyway."""
-    keys = invitees.stored([meeting.id]).get(meeting.id)
-    people = [(key, name) for key, name in sec.choices("invitees", log) if invitees.invites(keys, key)]
+    """Who is invited to one meeting (invited_to)."""
+    return invited_to(log, [meeting])[meeting.id]
+
+
+def invited_to(log: Log, meetings) -> dict[int, Invited]:
+    """Who is invited to each of the log's meetings, said once for every place that names
+    them (the meeting page, the letter, the log page's card, the family's next meetings,
+    the minutes PDF and the archive print): the log's people a meeting invites
+    (meetings/invitees.py: its rows, or everyone when none were chosen; someone no longer
+    on the log is not), then anyone else its free text names (in a meeting planned before
+    the list, whose free text named everyone, a line that is someone listed is not listed
+    twice). Approved minutes are a record: they name whom they named when approved
+    (Meeting.invited_as_approved, names only), not the log's people as they are now.
+    One read of the rows of all the meetings; the people are the ones the page reads anyway."""
+    meetings = list(meetings)
+    by_meeting = {m.id: Invited([], m.invited_as_approved.splitlines()) for m in meetings if _kept(m)}
+    live = [m for m in meetings if m.id not in by_meeting]
+    if not live:
+        return by_meeting
+    stored = invitees.stored(m.id for m in live)
+    choices = sec.choices("invitees", log)
     names = {invitees.user_key(log.holder_id): log.holder.name}
     names.update((invitees.user_key(p.user_id), p.user.name) for p in states.participants(log))
     names.update((invitees.guardian_key(gd.id), gd.name) for gd in queries.guardians(log))
-    listed = [names[key] for key, _name in people if names.get(key)] if keys is None else []
-    lines = [line.strip() for line in (meeting.invited or "").splitlines() if line.strip()]
-    return Invited(people, [line for line in lines if not any(_names(line, name) for name in listed)])
+    everyone = [names[key] for key, _name in choices if names.get(key)]
+    for meeting in live:
+        keys = stored.get(meeting.id)
+        people = [(key, name) for key, name in choices if invitees.invites(keys, key)]
+        listed = everyone if keys is None else []
+        lines = [line.strip() for line in (meeting.invited or "").splitlines() if line.strip()]
+        others = [line for line in lines if not any(_names(line, name) for name in listed)]
+        by_meeting[meeting.id] = Invited(people, others)
+    return by_meeting
+
+
+def _kept(meeting: Meeting) -> bool:
+    """Approved minutes that kept whom they invited (minutes approved before migration
+    0054 did not: they name the log's people as they are now)."""
+    return sec.is_final(meeting) and meeting.invited_as_approved is not None
 
 
 def _names(line: str, name: str) -> bool:
@@ -332,15 +363,17 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
 
 def named_at_approval(log: Log, meeting: Meeting, by: User) -> dict:
     """Whom approved minutes name, as they are at approval, kept with them (a record: the
-    holder's later job title or name, a handover or the log's move to another unit change
-    none of it): the holder as of the meeting (seed 000 point 4), the log's unit and who
-    approved."""
+    holder's later job title or name, a handover or the log's move to another unit, a
+    guardian renamed or removed change none of it): the holder as of the meeting (seed 000
+    point 4), the log's unit, who approved and whom the meeting invited."""
     holder = queries.holder_on(log, meeting.starts_at)
     return {
         "holder_name": holder.name,
         "holder_job_title": holder.job_title or "",
         "unit_name": Unit.get_by_id(log.unit_id).name,
         "finalised_by_name": by.name,
+        # whom it invited, as the meeting page named them to the one who approves
+        "invited_as_approved": "\n".join(invited(log, meeting).names),
     }
 
 
