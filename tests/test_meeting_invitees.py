@@ -98,7 +98,7 @@ def test_everyone_on_the_log_is_ticked_when_a_meeting_is_planned(app, auth, log)
     ]
     labels = [html_lib.unescape(label) for _value, _checked, label in boxes]
     holder = user("stafettholder")
-    assert labels[0] == f"{holder.name} ({holder.job_title}), stafettholder"
+    assert labels[0] == f"{holder.name} ({holder.job_title}, stafettholder)"
     assert labels[-2:] == [f"{parent(log, 'mor').name} (mor)", f"{parent(log, 'far').name} (far)"]
     assert "Andre inviterte" in form  # the free text, for anyone else
 
@@ -341,7 +341,7 @@ def test_the_archive_names_whom_the_meeting_invited_as_when_the_minutes_were_app
     meeting = approve(app, log, a_chosen_meeting(holder, log))
     mother, nurse = parent(log, "mor"), user("aktor")
     assert meeting.invited_as_approved.splitlines() == [
-        f"{user('stafettholder').name} ({user('stafettholder').job_title}), stafettholder",
+        f"{user('stafettholder').name} ({user('stafettholder').job_title}, stafettholder)",
         f"{nurse.name} ({nurse.job_title})",
         f"{mother.name} (mor)",
         "Tolk Ali Khan",

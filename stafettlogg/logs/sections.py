@@ -228,6 +228,15 @@ def _person(user: User) -> str:
     return f"{user.name} ({user.job_title})" if user.job_title else user.name
 
 
+def _holder_label(user: User) -> str:
+    """The holder among others, all in one bracket: «Kari Ottesen (Kontaktlærer,
+    stafettholder)». With the role after the bracket («…(Kontaktlærer), stafettholder»)
+    a list of the invited read «stafettholder» as one more person."""
+    if user.job_title:
+        return f"{user.name} ({_('%(job)s, stafettholder', job=user.job_title)})"
+    return f"{user.name} ({_('stafettholder')})"
+
+
 def responsible_people(log: Log) -> list[User]:
     """Who may be named in a log's row («Ansvarlig deltaker» of a measure: they evaluate it
     and are reminded of it; «Personen i loggen» of a talk agreement: they are reminded of
@@ -244,10 +253,7 @@ def invitee_choices(log: Log) -> list[tuple[str, str]]:
     from stafettlogg.logs import queries  # cycle: queries reads SECTIONS from here
 
     people = [
-        (
-            invitees.user_key(u.id),
-            _("%(person)s, stafettholder", person=_person(u)) if u.id == log.holder_id else _person(u),
-        )
+        (invitees.user_key(u.id), _holder_label(u) if u.id == log.holder_id else _person(u))
         for u in responsible_people(log)
     ]
     for guardian in queries.guardians(log):
