@@ -1,7 +1,8 @@
-"""Real and fake upload files for consent tests."""
+"""Real and fake upload files for consent tests, and the text of a PDF the app made."""
 
 import io
 import struct
+import subprocess
 import zlib
 
 import pikepdf
@@ -61,3 +62,8 @@ def svg() -> bytes:
 
 def html() -> bytes:
     return b"<!doctype html><script>alert(1)</script>"
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF (poppler's pdftotext), as a reader would copy it."""
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()

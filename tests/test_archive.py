@@ -138,12 +138,6 @@ def emma(ctx):
     return Log.get_by_id(log.id)
 
 
-def pdf_text(data: bytes) -> str:
-    import subprocess
-
-    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
-
-
 def check_pdfa(data: bytes):
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert not pdf.is_encrypted
@@ -175,14 +169,14 @@ def test_documents_are_pdfa_with_embedded_fonts_marking_and_no_codes(emma):
     for doc in docs:
         assert doc.format == "PDF/A-2b", doc.key  # Ghostscript converts the uploaded PDF
         check_pdfa(doc.data)
-        text = pdf_text(doc.data)
+        text = files.pdf_text(doc.data)
         assert "Unntatt offentlighet, offl. § 13 jf. fvl. § 13" in text
         assert not CODE.findall(text), (doc.key, CODE.findall(text))
         for name in usernames:
             assert not re.search(rf"\({re.escape(name)}\)", text)
-    whole = pdf_text(docs[0].data)
+    whole = files.pdf_text(docs[0].data)
     assert "Emma Hansen" in whole and "Emma leker oftere med andre." in whole and "lastet opp samtykke" in whole
-    assert "Vi ble enige om å fortsette lekegruppene." in pdf_text(docs[1].data)
+    assert "Vi ble enige om å fortsette lekegruppene." in files.pdf_text(docs[1].data)
 
 
 def test_uploaded_pdf_converted_by_ghostscript_is_pdfa_with_an_output_intent():
@@ -200,7 +194,7 @@ def test_uploaded_pdf_is_kept_as_uploaded_without_ghostscript(monkeypatch):
 
 def test_documents_follow_the_units_language_form(emma):
     Unit.update(document_language="nn").where(Unit.id == emma.unit_id).execute()
-    text = pdf_text(documents.whole_log(Log.get_by_id(emma.id)).data)
+    text = files.pdf_text(documents.whole_log(Log.get_by_id(emma.id)).data)
     assert "Unnateke offentlegheit, offl. § 13 jf. fvl. § 13" in text and "lasta opp samtykke" in text
 
 
@@ -732,7 +726,7 @@ def test_names_in_every_script_a_family_writes_render_in_the_pdf(ctx, caplog):
         data = documents.whole_log(log).data
     assert not [r for r in caplog.records if "notdef" in r.getMessage()]
     check_pdfa(data)
-    text = pdf_text(data)
+    text = files.pdf_text(data)
     assert "Áilu Ŋáŋŋá Čohkka" in text and "ሰላም" in text and "Barnet & <foreldrene> trenger støtte" in text
     assert "محمد" in text or "دمحم" in text  # logical or visual order, as the extractor reads it
 
@@ -927,7 +921,7 @@ def test_the_archive_copy_holds_the_talks_with_the_child(app, auth, db_conn):
     )
     an_item(log, "talks", talked_on=local_today(), who="Kari Ottesen", how_it_goes="Jeg er med Ali i friminuttene.")
     with app.test_request_context():
-        whole = pdf_text(documents.whole_log(Log.get_by_id(log.id)).data)
+        whole = files.pdf_text(documents.whole_log(Log.get_by_id(log.id)).data)
     assert "Kontaktlærer Kari Ottesen" in whole and "En prat på vei til gymtimen." in whole
     assert "Jeg er med Ali i friminuttene." in whole
     page = text_of(auth.persona("holder").get(f"/logger/{log.id}/arkivutskrift").get_data(as_text=True))
@@ -976,7 +970,7 @@ def test_what_the_family_asks_after_the_close_reaches_the_archive_before_the_log
     assert r.status_code == 200
     with zipfile.ZipFile(io.BytesIO(r.data)) as package_zip:
         (whole,) = [name for name in package_zip.namelist() if name.endswith(f"stafettlogg-{log.id}.pdf")]
-        text = pdf_text(package_zip.read(whole))
+        text = files.pdf_text(package_zip.read(whole))
     assert "Krav om sletting" in text and "Vi vil ikke at skolen har dette lenger." in " ".join(text.split())
     assert domain.is_archived(Log.get_by_id(log.id))
 
@@ -996,7 +990,7 @@ def test_the_filed_minutes_name_the_holder_as_of_the_meeting(emma):
     """seed 000: the stafettholder is written in every minutes; the minutes filed on their
     own in the archive too, as the meeting page and the family's view show them."""
     (meeting,) = documents.approved_minutes(emma)
-    text = pdf_text(documents.minutes(emma, meeting).data)
+    text = files.pdf_text(documents.minutes(emma, meeting).data)
     assert re.search(r"Stafettholder:\s+Kari Ottesen, Kontaktlærer", text), text
 
 
@@ -1024,9 +1018,9 @@ def test_the_archive_copy_keeps_the_paragraphs_of_evaluations_and_corrections(em
         {"evaluated_on": "02.11.2026", "what_worked": "Det virket.\n\n- Lekegruppen\n- Pausen", "decision": "continue"},
     )
     log = Log.get_by_id(emma.id)
-    for text in (pdf_text(documents.whole_log(log).data), pdf_text(documents.minutes(log, meeting).data)):
+    for text in (files.pdf_text(documents.whole_log(log).data), files.pdf_text(documents.minutes(log, meeting).data)):
         assert re.search(r"^(• )?Far var borte$", text, re.M), text
-    assert re.search(r"^(• )?Pausen$", pdf_text(documents.whole_log(log).data), re.M)
+    assert re.search(r"^(• )?Pausen$", files.pdf_text(documents.whole_log(log).data), re.M)
 
 
 def test_a_log_in_use_is_never_called_archived_as_it_now_stands(auth, db_conn):
@@ -1137,11 +1131,11 @@ def test_a_consent_file_that_cannot_be_opened_is_filed_with_a_page_that_says_so(
         ).where(StoredFile.id == consent.file_id).execute()
     doc = documents.consent(Log.get_by_id(log.id), consent)
     check_pdfa(doc.data)
-    text = " ".join(pdf_text(doc.data).split())
+    text = " ".join(files.pdf_text(doc.data).split())
     assert doc.format == "PDF/A-2b" and "Filen med samtykket er skadet eller beskyttet med passord." in text
     assert "Finn det skriftlige samtykket i enhetens eget arkiv." in text
     intact = documents.consent(Log.get_by_id(log.id), a_consent(log, data=files.png(), filename="ny.png"))
-    assert "skadet" not in pdf_text(intact.data)
+    assert "skadet" not in files.pdf_text(intact.data)
 
 
 def test_filed_minutes_are_titled_with_the_meetings_date_in_norway(emma):

@@ -18,7 +18,7 @@ from stafettlogg.meetings import domain as meetings
 from stafettlogg.models import Guardian, Log, Meeting, Notification, Participant, utcnow
 from stafettlogg.reminders import meeting_reminders
 from tests.conftest import a_log, a_meeting, user
-from tests.test_archive import pdf_text
+from tests.files import pdf_text
 
 pytestmark = pytest.mark.db
 
