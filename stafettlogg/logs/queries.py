@@ -771,7 +771,9 @@ def _deletion_queue_counts(unit_id: int):
 
 def _deletion_queue(unit_id, key: str):
     """The unit's ended logs in queue `key`, with the child and the holder (and, for the
-    family's requests, when the oldest open one was made)."""
+    family's requests, when the oldest open one was made): the columns a row shows and
+    access.holder_left asks (the log's unit, the unit it was held from, the holder's unit
+    and whether they are active)."""
     holder = User.alias("holder")
     asked = DeletionRequest.select(fn.MIN(DeletionRequest.created_at)).where(
         DeletionRequest.log == Log.id, states.deletion_request_open()
@@ -783,10 +785,14 @@ def _deletion_queue(unit_id, key: str):
             Log.closed_at,
             Log.subject,
             Log.holder,
+            Log.unit,
+            Log.holder_unit_id,
             Subject.id,
             Subject.name,
             holder.id,
             holder.name,
+            holder.active,
+            holder.unit,
             *([asked.alias("requested_at")] if key == "requested" else []),
         )
         .join(Subject)
