@@ -2,6 +2,7 @@
 prefetch, never a query per row (DEVELOPERS.md "Speed is a feature")."""
 
 import datetime as dt
+import functools
 from dataclasses import replace
 
 from flask import g, has_request_context
@@ -745,7 +746,7 @@ def deletion_queues(unit_id: int, cursors: dict[str, str | None], only: str | No
     windows = {}
     for key, total in zip(keys, counts, strict=True):
         windows[key] = dated_window(
-            _deletion_queue(unit_id, key),
+            functools.partial(_deletion_queue, unit_id, key),  # built only for a later window
             Log.closed_at,
             Log.id,
             cursors.get(key),
@@ -812,5 +813,22 @@ def deleted_window(unit_id: int, cursor: str | None = None) -> Window:
     """One window of the unit's record of deleted logs (no personal data: number, dates,
     who deleted and why), newest first, after ``cursor`` (time and id: the index on unit,
     time and id answers it however many logs the unit has deleted over the years)."""
-    query = LogTombstone.select(LogTombstone, User).join(User).where(LogTombstone.unit == unit_id)
-    return dated_window(query, LogTombstone.deleted_at, LogTombstone.id, cursor, total=0)
+    return dated_window(
+        functools.partial(_deleted, unit_id),  # built only for a later window
+        LogTombstone.deleted_at,
+        LogTombstone.id,
+        cursor,
+        total=0,
+        newest=lambda limit: _deleted_first.rows(unit_id, limit=limit),
+    )
+
+
+def _deleted(unit_id):
+    """The unit's record of deleted logs, each with who deleted it."""
+    return LogTombstone.select(LogTombstone, User).join(User).where(LogTombstone.unit == unit_id)
+
+
+@prepared
+def _deleted_first(unit_id: int, *, limit: int):
+    """The record's first window (and one more row: is there a next?), the newest first."""
+    return newest_first(_deleted(unit_id), LogTombstone.deleted_at, LogTombstone.id).limit(limit)
