@@ -275,8 +275,10 @@ def _unit_logs(unit_id: int, *, year: int):
 
 
 @prepared
-def _earlier_periods(*log_ids: int):
-    """The periods of use before a reopening of these logs (the overview's second read)."""
+def _earlier_periods(unit_id: int, *, year: int):
+    """The periods of use before a reopening of the logs the overview shows (its second
+    read): one query with the logs' condition, not one per so many of the logs' ids (a
+    unit's year of logs would make the page's queries grow with it)."""
     return (
         LogPeriod.select(
             LogPeriod.log,
@@ -285,7 +287,7 @@ def _earlier_periods(*log_ids: int):
             LogPeriod.coordinator_name,
             LogPeriod.coordinator_service,
         )
-        .where(LogPeriod.log.in_(list(log_ids)))
+        .where(LogPeriod.log.in_(Log.select(Log.id).where(*_shown_logs(unit_id, year))))
         .order_by(LogPeriod.log, LogPeriod.started_at)
     )
 
@@ -310,7 +312,7 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
     kept_label = _kept_labels()
     logs = _with_handovers(_unit_logs.rows(unit.id, year=year))
     earlier: dict[int, list] = {}
-    for period in _earlier_periods.rows_in_parts([log.id for log, _handovers in logs]):
+    for period in _earlier_periods.rows(unit.id, year=year):
         earlier.setdefault(period.log_id, []).append(period)
     for log, handovers in logs:
         periods = holder_periods(log, handovers, earlier.get(log.id, ()))
