@@ -62,21 +62,23 @@ def record_reads(action: str, roles: dict[int, str], *, viewed: tuple[str, objec
     as the measures due on the start page), written by one statement however many logs:
     `roles` maps each log's id to the role the reader has on it (the list was read for
     that role: no query per log). viewed: the page's own event (its action and object, the
-    unit whose list it is), written in the same transaction: one durable commit, not two."""
+    unit whose list it is), as record() writes it, first in the same statement: one INSERT
+    and one durable commit, not two of each."""
     user = current_user._get_current_object()
     at, ip = utcnow(), request.remote_addr or ""
     actor = _actor(user)
-    rows = [
+    rows = []
+    if viewed is not None:
+        view_action, obj = viewed
+        event = _event(view_action, None, obj, user, None)
+        rows.append((at, *(event[field.name] for field in _READS.fields[1:])))
+    rows += [
         (at, user.id, _username(user), role, action, log_id, "", None, ip, *actor) for log_id, role in roles.items()
     ]
-    if not rows and viewed is None:
+    if not rows:
         return
     with write_transaction():
-        if viewed is not None:
-            view_action, obj = viewed
-            record(view_action, obj=obj)
-        if rows:
-            _READS.execute(rows)
+        _READS.execute(rows)
 
 
 def record_named(action: str, log_ids, *, viewed: tuple[str, object] | None = None) -> None:

@@ -232,3 +232,22 @@ def test_the_children_a_queue_names_have_it_in_their_access_history(auth, unit):
     assert all(seen("waiting", n) for n in range(SIZE, 2 * SIZE)) and not seen("requested", SIZE)
     events = AuditEvent.select().where(AuditEvent.action == "view:lifecycle.queue")
     assert events.count() == len(PARAMS) * SIZE + SIZE  # bounded by the windows shown
+
+
+def test_the_page_writes_its_view_and_each_child_it_names_in_one_statement(auth, unit):
+    """The page's own event and the reads of the logs it names are one INSERT and one
+    durable commit (audit.record_reads): the view as audit.record writes it (the unit, on
+    no log), each read in the same person's role, title and unit, at the same time."""
+    client = auth.persona("unit_leader")
+    path = f"/enheter/{unit.id}/sletting"
+    client.get(path)
+    with counting(db) as counter:
+        client.get(path)
+    assert len([sql for sql, _params in counter["sql"] if sql.startswith('INSERT INTO "audit_event"')]) == 1
+    view = AuditEvent.select().where(AuditEvent.action == "deletion_queue_view").order_by(AuditEvent.id.desc()).get()
+    reads = list(AuditEvent.select().where(AuditEvent.action == "view:lifecycle.queue", AuditEvent.at == view.at))
+    assert (view.log_id, view.object_type, view.object_id) == (None, "unit", unit.id)
+    assert len(reads) == len(PARAMS) * SIZE and all(read.id > view.id for read in reads)
+    person = ("user_id", "username", "role", "actor_title", "actor_unit_id", "ip")
+    assert {tuple(getattr(read, f) for f in person) for read in reads} == {tuple(getattr(view, f) for f in person)}
+    assert (view.username, view.role) == ("enhetsleder", "unit_leader")

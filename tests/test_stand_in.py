@@ -7,6 +7,7 @@ guardians, gets the reminders. They still never see the log's content, and nobod
 gains anything."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -242,3 +243,34 @@ def test_the_keep_answer_reminders_read_every_logs_keepers_at_once(db_conn):
         Notification.kind == "keep_answer_missing", Notification.user == user("enhetsleder")
     )
     assert {n.log_id for n in told} == {first.id, second.id}
+
+
+def _queue_row(html: str, log_id: int) -> str:
+    """The deletion page's row of the log (its number in the «Nr.» cell)."""
+    found = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*<td data-label="Nr.">{log_id}</td>(?:(?!</tr>).)*</tr>', html, re.S)
+    assert found, f"log {log_id} is not on the deletion page"
+    return found.group(0)
+
+
+@pytest.mark.parametrize(
+    ("keep_answer", "holder_active", "moved", "left"),
+    [
+        ("undecided", True, False, False),  # waiting for the family: the holder answers, still here
+        ("no", True, False, False),  # deletable
+        ("undecided", False, False, True),  # deactivated
+        ("undecided", True, True, True),  # moved to another unit
+        ("no", True, True, True),
+    ],
+)
+def test_the_deletion_page_marks_only_a_holder_who_has_left(auth, db_conn, keep_answer, holder_active, moved, left):
+    """«har sluttet» and the way to stand in («Registrer svar», «Foresatte») on a row are
+    for a holder who has left (access.holder_left), not for every holder the page names."""
+    log = _ended(keep_answer=keep_answer, holder_active=holder_active)
+    if moved:
+        with write_transaction():
+            User.update(unit=Unit.get(Unit.id != log.unit_id)).where(User.id == log.holder_id).execute()
+    html = auth.persona("unit_leader").get(f"/enheter/{log.unit_id}/sletting").get_data(as_text=True)
+    row = _queue_row(html, log.id)
+    if keep_answer == "undecided":  # waiting for the family: the row names the holder
+        assert log.holder.name in row and ("har sluttet" in row) is left
+    assert (f'href="/logger/{log.id}/avslutt' in row) is left

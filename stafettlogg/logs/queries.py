@@ -2,6 +2,7 @@
 prefetch, never a query per row (DEVELOPERS.md "Speed is a feature")."""
 
 import datetime as dt
+import functools
 from dataclasses import replace
 
 from flask import g, has_request_context
@@ -745,7 +746,7 @@ def deletion_queues(unit_id: int, cursors: dict[str, str | None], only: str | No
     windows = {}
     for key, total in zip(keys, counts, strict=True):
         windows[key] = dated_window(
-            _deletion_queue(unit_id, key),
+            functools.partial(_deletion_queue, unit_id, key),  # built only for a later window
             Log.closed_at,
             Log.id,
             cursors.get(key),
@@ -771,7 +772,9 @@ def _deletion_queue_counts(unit_id: int):
 
 def _deletion_queue(unit_id, key: str):
     """The unit's ended logs in queue `key`, with the child and the holder (and, for the
-    family's requests, when the oldest open one was made)."""
+    family's requests, when the oldest open one was made): the columns a row shows and
+    access.holder_left asks (the log's unit, the unit it was held from, the holder's unit
+    and whether they are active)."""
     holder = User.alias("holder")
     asked = DeletionRequest.select(fn.MIN(DeletionRequest.created_at)).where(
         DeletionRequest.log == Log.id, states.deletion_request_open()
@@ -783,10 +786,14 @@ def _deletion_queue(unit_id, key: str):
             Log.closed_at,
             Log.subject,
             Log.holder,
+            Log.unit,
+            Log.holder_unit_id,
             Subject.id,
             Subject.name,
             holder.id,
             holder.name,
+            holder.active,
+            holder.unit,
             *([asked.alias("requested_at")] if key == "requested" else []),
         )
         .join(Subject)
@@ -806,5 +813,22 @@ def deleted_window(unit_id: int, cursor: str | None = None) -> Window:
     """One window of the unit's record of deleted logs (no personal data: number, dates,
     who deleted and why), newest first, after ``cursor`` (time and id: the index on unit,
     time and id answers it however many logs the unit has deleted over the years)."""
-    query = LogTombstone.select(LogTombstone, User).join(User).where(LogTombstone.unit == unit_id)
-    return dated_window(query, LogTombstone.deleted_at, LogTombstone.id, cursor, total=0)
+    return dated_window(
+        functools.partial(_deleted, unit_id),  # built only for a later window
+        LogTombstone.deleted_at,
+        LogTombstone.id,
+        cursor,
+        total=0,
+        newest=lambda limit: _deleted_first.rows(unit_id, limit=limit),
+    )
+
+
+def _deleted(unit_id):
+    """The unit's record of deleted logs, each with who deleted it."""
+    return LogTombstone.select(LogTombstone, User).join(User).where(LogTombstone.unit == unit_id)
+
+
+@prepared
+def _deleted_first(unit_id: int, *, limit: int):
+    """The record's first window (and one more row: is there a next?), the newest first."""
+    return newest_first(_deleted(unit_id), LogTombstone.deleted_at, LogTombstone.id).limit(limit)

@@ -275,8 +275,10 @@ def _unit_logs(unit_id: int, *, year: int):
 
 
 @prepared
-def _earlier_periods(*log_ids: int):
-    """The periods of use before a reopening of these logs (the overview's second read)."""
+def _earlier_periods(unit_id: int, *, year: int):
+    """The periods of use before a reopening of the logs the overview shows (its second
+    read): one query with the logs' condition, not one per so many of the logs' ids (a
+    unit's year of logs would make the page's queries grow with it)."""
     return (
         LogPeriod.select(
             LogPeriod.log,
@@ -285,7 +287,7 @@ def _earlier_periods(*log_ids: int):
             LogPeriod.coordinator_name,
             LogPeriod.coordinator_service,
         )
-        .where(LogPeriod.log.in_(list(log_ids)))
+        .where(LogPeriod.log.in_(Log.select(Log.id).where(*_shown_logs(unit_id, year))))
         .order_by(LogPeriod.log, LogPeriod.started_at)
     )
 
@@ -310,7 +312,7 @@ def _log_rows(unit: Unit, year: int) -> list[OverviewRow]:
     kept_label = _kept_labels()
     logs = _with_handovers(_unit_logs.rows(unit.id, year=year))
     earlier: dict[int, list] = {}
-    for period in _earlier_periods.rows_in_parts([log.id for log, _handovers in logs]):
+    for period in _earlier_periods.rows(unit.id, year=year):
         earlier.setdefault(period.log_id, []).append(period)
     for log, handovers in logs:
         periods = holder_periods(log, handovers, earlier.get(log.id, ()))
@@ -369,6 +371,14 @@ def _as_it_left(row: OverviewRow) -> None:
     row.guardians_informed_on = None
 
 
+@prepared
+def _externals(unit_id: int, *, year: int):
+    """The children the unit registered as coordinated outside Stafettlogg that year."""
+    return ExternalCoordination.select().where(
+        ExternalCoordination.unit == unit_id, ExternalCoordination.school_year == year
+    )
+
+
 def _external_rows(unit: Unit, year: int) -> list[OverviewRow]:
     kept_label = _kept_labels()
     return [
@@ -383,9 +393,7 @@ def _external_rows(unit: Unit, year: int) -> list[OverviewRow]:
             source="external",
             external_id=ext.id,
         )
-        for ext in ExternalCoordination.select().where(
-            ExternalCoordination.unit == unit, ExternalCoordination.school_year == year
-        )
+        for ext in _externals.rows(unit.id, year=year)
     ]
 
 
@@ -411,12 +419,19 @@ def in_force_in(year: int):
     )
 
 
-def ke_records_for(unit: Unit, year: int, informed_only: bool = False):
-    """KE's decisions for children of the unit in force in the school year (in_force_in)."""
-    query = CoordinatorRecord.select().where(CoordinatorRecord.unit == unit, in_force_in(year))
+@once_per_request
+def ke_records_for(unit: Unit, year: int, informed_only: bool = False) -> list[CoordinatorRecord]:
+    """KE's decisions for children of the unit in force in the school year (in_force_in).
+    Read once per request: the overview's rows and its June differences share them."""
+    return list(_ke_records.rows(unit.id, year=year, informed_only=informed_only))
+
+
+@prepared
+def _ke_records(unit_id: int, *, year: int, informed_only: bool):
+    query = CoordinatorRecord.select().where(CoordinatorRecord.unit == unit_id, in_force_in(year))
     if informed_only:
         query = query.where(CoordinatorRecord.informed_at.is_null(False))
-    return list(query.order_by(CoordinatorRecord.decided_on))
+    return query.order_by(CoordinatorRecord.decided_on)
 
 
 @once_per_request
@@ -463,11 +478,7 @@ def with_details(rows: list[OverviewRow]) -> list[OverviewRow]:
     for the holders and the consent state of these rows' logs only."""
     rows = [dataclasses.replace(row) for row in rows]
     holder_ids = {row.holder_id for row in rows if row.holder_id}
-    holders = {}
-    if holder_ids:
-        holders = {
-            u.id: u for u in User.select(User.id, User.name, User.job_title).where(User.id.in_(list(holder_ids)))
-        }
+    holders = {u.id: u for u in _holders.rows_in_parts(sorted(holder_ids))}
     active = [
         _LogState(row.log_id, row.status, row.log_unit_id)
         for row in rows
@@ -481,6 +492,12 @@ def with_details(rows: list[OverviewRow]) -> list[OverviewRow]:
         if row.log_id in waiting:
             row.status = states.WAITING
     return rows
+
+
+@prepared
+def _holders(*user_ids: int):
+    """The names and job titles of the holders of the rows shown."""
+    return User.select(User.id, User.name, User.job_title).where(User.id.in_(list(user_ids)))
 
 
 def unit_overview(unit: Unit, year: int) -> list[OverviewRow]:
@@ -543,9 +560,14 @@ def concerns_year(year: int):
 
 def informed_decisions(unit: Unit, year: int) -> list[CoordinatorRecord]:
     """What KE has told the unit that concerns the school year, newest first."""
-    return list(
+    return list(_informed_decisions.rows(unit.id, year=year))
+
+
+@prepared
+def _informed_decisions(unit_id: int, *, year: int):
+    return (
         CoordinatorRecord.select()
-        .where(CoordinatorRecord.unit == unit, CoordinatorRecord.informed_at.is_null(False), concerns_year(year))
+        .where(CoordinatorRecord.unit == unit_id, CoordinatorRecord.informed_at.is_null(False), concerns_year(year))
         .order_by(CoordinatorRecord.informed_at.desc())
     )
 
