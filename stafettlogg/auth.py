@@ -185,6 +185,13 @@ def signs_in_with_password(user: User) -> bool:
     return bool(user.password_hash) and password_sign_in_allowed(user)
 
 
+def must_have_second_factor(user: User) -> bool:
+    """Is this person held to a second factor where they sign in: their role requires it
+    (second_factor.mandatory) and they sign in with a password? A provider's sign-in
+    answers for its own second factor. What the unit page says of each person."""
+    return second_factor.mandatory(user) and signs_in_with_password(user)
+
+
 def password_form_shown() -> bool:
     return local_login_enabled() or bool(current_app.config.get("LOCAL_GUARDIAN_LOGIN"))
 
@@ -200,7 +207,7 @@ def second_factor_required(user: User) -> bool:
     return second_factor.second_factor_required(user)
 
 
-# The session keys of a password sign-in: waiting for the code, and led to enrolment.
+# The session keys of a password sign-in: waiting for the code, and where to go after enrolment.
 PENDING_SECOND_FACTOR = "second_factor_pending"
 ENROL_SECOND_FACTOR = "second_factor_enrol"
 PENDING_MINUTES = 5
@@ -231,8 +238,8 @@ def complete_password_sign_in(user: User, next_url: str | None, code: int = 302)
         }
         return redirect(url_for("signin.code"), 303)
     start_session(user)
-    if second_factor.mandatory(user):
-        session[ENROL_SECOND_FACTOR] = safe_next(next_url)
+    if second_factor_owed(user):
+        session[ENROL_SECOND_FACTOR] = safe_next(next_url)  # where confirming the code leads
         return devices.remember(redirect(url_for("signin.account"), 303), user)
     return devices.remember(redirect(safe_next(next_url), code), user)
 
@@ -253,19 +260,28 @@ def pending_second_factor() -> tuple[User, str] | None:
 ALLOWED_BEFORE_ENROLMENT = {"signin.account", "signin.confirm", "auth.logout", "static", "main.healthz"}
 
 
+def second_factor_owed(user: User) -> bool:
+    """Signed in with a password in this session, must have a second factor
+    (second_factor.mandatory) and has none: set it up before anything else. Asked on every
+    request, so it holds as well for a session begun before the operator required it
+    (SECOND_FACTOR_ROLES) or before the person's code was reset."""
+    return (
+        session.get("signed_in_with") == "password"
+        and second_factor.mandatory(user)
+        and not second_factor.enrolled(user)
+    )
+
+
 def require_second_factor_enrolment():
-    """before_request: whoever must have a second factor and signed in with a password
-    does nothing else until it is set up. A temporary password is replaced first (the
-    gate before this one): asking for both at once sent a new area leader in a circle."""
+    """before_request: whoever owes a second factor does nothing else until it is set up.
+    A temporary password is replaced first (the gate before this one): asking for both at
+    once sent a new area leader in a circle."""
     if (
         current_user.is_authenticated
-        and session.get(ENROL_SECOND_FACTOR) is not None
         and not current_user.must_change_password
         and request.endpoint not in ALLOWED_BEFORE_ENROLMENT
+        and second_factor_owed(current_user)
     ):
-        if second_factor.enrolled(current_user):
-            session.pop(ENROL_SECOND_FACTOR, None)
-            return None
         return hx_redirect_or_redirect(url_for("signin.account"))
     return None
 

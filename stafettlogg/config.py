@@ -5,6 +5,8 @@ import re
 import secrets
 from pathlib import Path
 
+from stafettlogg.roles import Role
+
 # The checkout: templates/, static/, translations/ and instance/ are beside the package.
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +59,24 @@ def _staff_amr_values() -> tuple[str, ...]:
             f"STAFF_OIDC_AMR_VALUES kan ikke ha «{', '.join(weak)}»: det slipper inn innlogging med bare passord."
         )
     return values
+
+
+# SECOND_FACTOR_ROLES=all: every staff account (Role.STAFF_ACCOUNTS), families never.
+EVERY_STAFF_ACCOUNT = "all"
+
+
+def _second_factor_roles() -> frozenset[str]:
+    """SECOND_FACTOR_ROLES: the staff roles that must have a second factor for password
+    sign-in, beside those who always must (signin/second_factor.py). A name that is no
+    staff role stops the app at start: a typo would quietly leave that role with one factor."""
+    values = _words("SECOND_FACTOR_ROLES")
+    unknown = [value for value in values if value not in (EVERY_STAFF_ACCOUNT, *Role.STAFF_ACCOUNTS)]
+    if unknown:
+        raise ValueError(
+            f"SECOND_FACTOR_ROLES kan ha {EVERY_STAFF_ACCOUNT} eller rollene {', '.join(Role.STAFF_ACCOUNTS)}, "
+            f"ikke «{', '.join(unknown)}»."
+        )
+    return frozenset(Role.STAFF_ACCOUNTS if EVERY_STAFF_ACCOUNT in values else values)
 
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -163,6 +183,9 @@ def from_environment(instance_path: Path) -> dict:
         # one of these methods (mfa, otp, hwk …); each checked when set, neither by default.
         "STAFF_OIDC_ACR_VALUES": _words("STAFF_OIDC_ACR_VALUES"),
         "STAFF_OIDC_AMR_VALUES": _staff_amr_values(),
+        # Who must have the app's second factor for password sign-in, beside the system
+        # administrator and area leaders (README "A second factor for staff"); all: every staff account.
+        "SECOND_FACTOR_ROLES": _second_factor_roles(),
         # Password sign-in for staff: "1" or "0"; unset means on, unless STAFF_OIDC_ISSUER is
         # set outside the demo (auth.local_login_enabled). The system administrator keeps it.
         "LOCAL_LOGIN": {"1": True, "0": False}.get(os.environ.get("LOCAL_LOGIN", "")),

@@ -22,6 +22,7 @@ from peewee import (
 
 from stafettlogg.db import BaseModel
 from stafettlogg.messages import Message, dumps, loads
+from stafettlogg.roles import Role
 from stafettlogg.textformat import html_column, render_markdown
 
 
@@ -78,18 +79,6 @@ class RenderedText:
             names = {f.name if isinstance(f, Field) else f for f in only}
             only = [*only, *(html_column(n) for n in self.rendered_text if n in names)]
         return super().save(force_insert=force_insert, only=only)
-
-
-class Role:
-    ADMIN = "admin"
-    AREA_LEADER = "area_leader"
-    UNIT_LEADER = "unit_leader"
-    STAFF = "staff"
-    COORDINATING_UNIT = "coordinating_unit"
-    GUARDIAN = "guardian"
-    ALL = (ADMIN, AREA_LEADER, UNIT_LEADER, STAFF, COORDINATING_UNIT, GUARDIAN)
-    # Roles whose holders work in a unit and can hold or take part in logs.
-    STAFF_LIKE = (UNIT_LEADER, STAFF, COORDINATING_UNIT)
 
 
 class UnitKind:

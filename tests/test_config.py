@@ -3,6 +3,7 @@ with stops it at start with a message that names the setting, never later and qu
 
 import pytest
 
+from stafettlogg.application import create_app
 from stafettlogg.config import from_environment
 
 
@@ -112,3 +113,27 @@ def test_a_method_a_password_alone_satisfies_is_never_the_required_second_factor
     monkeypatch.setenv("STAFF_OIDC_AMR_VALUES", value)
     with pytest.raises(ValueError, match=r"^STAFF_OIDC_AMR_VALUES kan ikke ha «(pwd|pin|kba)».*bare passord"):
         from_environment(tmp_path)
+
+
+def test_second_factor_roles_name_staff_roles_or_all_or_the_app_does_not_start(monkeypatch, tmp_path):
+    """SECOND_FACTOR_ROLES (README "A second factor for staff"): a misspelt role would
+    quietly leave it signing in with a password alone; families are no staff role."""
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("SECOND_FACTOR_ROLES", raising=False)
+    assert from_environment(tmp_path)["SECOND_FACTOR_ROLES"] == frozenset()  # the admin and area leaders only
+    monkeypatch.setenv("SECOND_FACTOR_ROLES", "unit_leader, staff")
+    assert from_environment(tmp_path)["SECOND_FACTOR_ROLES"] == {"unit_leader", "staff"}
+    monkeypatch.setenv("SECOND_FACTOR_ROLES", "all")
+    assert from_environment(tmp_path)["SECOND_FACTOR_ROLES"] == {
+        "admin",
+        "area_leader",
+        "unit_leader",
+        "staff",
+        "coordinating_unit",
+    }
+    for wrong in ("holder", "guardian", "Staff"):
+        monkeypatch.setenv("SECOND_FACTOR_ROLES", f"unit_leader {wrong}")
+        with pytest.raises(ValueError, match=rf"^SECOND_FACTOR_ROLES kan ha all eller rollene .*ikke «{wrong}»"):
+            from_environment(tmp_path)
+    with pytest.raises(ValueError, match=r"^SECOND_FACTOR_ROLES"):  # create_app reads it first of all
+        create_app({"TESTING": True})

@@ -3,14 +3,15 @@ and typed key, sign-in with a code, wrong and replayed codes, recovery codes use
 mandatory enrolment for the admin and area leaders, reset by the unit leader."""
 
 import datetime as dt
+import re
 
 import pytest
 
 from stafettlogg import auth as auth_module
 from stafettlogg.db import db
-from stafettlogg.models import AuditEvent, Notification, RecoveryCode, User
+from stafettlogg.models import AuditEvent, Notification, RecoveryCode, Role, User
 from stafettlogg.signin import second_factor
-from tests.conftest import user
+from tests.conftest import Auth, _make_app, a_log, user
 from tests.signin_helpers import code_at, recovery_codes_on, secret_on
 
 pytestmark = pytest.mark.db
@@ -51,7 +52,7 @@ def test_enrolment_needs_a_right_code_then_sign_in_asks_for_it(app, auth, client
     with db.connection_context():
         assert not second_factor.enrolled(user("larer"))
     secret, codes = enrol(client, clock)
-    with db.connection_context():
+    with app.app_context(), db.connection_context():
         larer = user("larer")
         assert second_factor.enrolled(larer) and second_factor.second_factor_required(larer)
         assert secret not in larer.totp_secret  # stored encrypted
@@ -228,16 +229,18 @@ def test_admin_and_area_leader_must_enrol_before_anything_else(app, client, cloc
 
 
 def test_who_needs_a_second_factor(app, db_conn):
-    for username, required in [
-        ("admin", True),
-        ("omradeleder", True),
-        ("enhetsleder", False),
-        ("larer", False),
-        ("foresatt", False),
-    ]:
-        u = user(username)
-        assert auth_module.second_factor_required(u) is required, username
-        assert second_factor.second_factor_required(u) is required
+    """By default (SECOND_FACTOR_ROLES unset): the system administrator and area leaders."""
+    with app.app_context():
+        for username, required in [
+            ("admin", True),
+            ("omradeleder", True),
+            ("enhetsleder", False),
+            ("larer", False),
+            ("foresatt", False),
+        ]:
+            u = user(username)
+            assert auth_module.second_factor_required(u) is required, username
+            assert second_factor.second_factor_required(u) is required
 
 
 def test_others_may_turn_it_off(app, auth, client, clock):
@@ -255,8 +258,6 @@ def test_others_may_turn_it_off(app, auth, client, clock):
 
 
 def test_the_secret_is_unreadable_without_secret_key(app, auth, client, clock, database_url):
-    from tests.conftest import _make_app
-
     auth.login_as("larer")
     secret, codes = enrol(client, clock)
     other = _make_app(database_url, SECRET_KEY="another-secret-key")
@@ -372,8 +373,6 @@ def test_every_password_sign_in_goes_through_one_function():
 def test_break_glass_admin_sign_in_asks_for_the_code(database_url, clock):
     """With password sign-in off (LOCAL_LOGIN), the admin's break-glass sign-in still goes
     through the second factor."""
-    from tests.conftest import _make_app
-
     client = _make_app(database_url, LOCAL_LOGIN=False).test_client()
     assert password_step(client, "larer").status_code == 422
     assert password_step(client, "admin").headers["Location"] == "/konto/sikkerhet"
@@ -596,3 +595,140 @@ def test_a_blocked_address_does_not_keep_out_a_browser_that_signed_in_with_its_c
     assert password_step(client).status_code == 303
     clock.advance(30)
     assert client.post("/login/kode", data={"code": code_at(secret, clock.t)}).status_code == 303 and signed_in(client)
+
+
+# ------------------------------------------------------------------ SECOND_FACTOR_ROLES
+
+
+def started_with(database_url, monkeypatch, roles: str | None):
+    """The app as an operator starts it, SECOND_FACTOR_ROLES set to ``roles`` (None: unset)."""
+    if roles is None:
+        monkeypatch.delenv("SECOND_FACTOR_ROLES", raising=False)
+    else:
+        monkeypatch.setenv("SECOND_FACTOR_ROLES", roles)
+    return _make_app(database_url)
+
+
+@pytest.fixture
+def every_staff_member(database_url, monkeypatch):
+    """SECOND_FACTOR_ROLES=all: the second factor required of every staff account that
+    signs in with a password."""
+    yield started_with(database_url, monkeypatch, "all")
+    if not db.is_closed():
+        db.close()
+
+
+def test_who_needs_a_second_factor_when_every_staff_member_must(every_staff_member):
+    with every_staff_member.app_context(), db.connection_context():
+        for username, required in [
+            ("admin", True),
+            ("omradeleder", True),
+            ("enhetsleder", True),
+            ("stafettholder", True),
+            ("aktor", True),
+            ("ke", True),
+            ("foresatt", False),  # families are not staff: ID-porten answers for them
+        ]:
+            assert second_factor.second_factor_required(user(username)) is required, username
+
+
+def test_every_staff_member_required_a_holder_enrols_before_any_log_page_then_gives_the_code(every_staff_member, clock):
+    client = every_staff_member.test_client()
+    log = a_log()  # held by stafettholder
+    r = client.post(f"/login?next=/logger/{log.id}", data={"username": "stafettholder", "password": "demo-passord"})
+    assert r.status_code == 303 and r.headers["Location"] == "/konto/sikkerhet"
+    for path in (f"/logger/{log.id}", "/"):
+        blocked = client.get(path)
+        assert blocked.status_code in (302, 303) and blocked.headers["Location"] == "/konto/sikkerhet", path
+    html = client.get("/konto/sikkerhet").get_data(as_text=True)
+    assert "Du må sette opp innloggingskode" in html
+    secret = secret_on(html)
+    done = client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": code_at(secret, clock.t)})
+    assert f'href="/logger/{log.id}"' in done.get_data(as_text=True)
+    assert client.get(f"/logger/{log.id}").status_code == 200
+    client.post("/logout")
+    # enrolled: the password alone opens no log page, the code does
+    r = client.post(f"/login?next=/logger/{log.id}", data={"username": "stafettholder", "password": "demo-passord"})
+    assert r.headers["Location"] == "/login/kode"
+    assert client.get(f"/logger/{log.id}").status_code != 200
+    clock.advance(30)
+    assert (
+        client.post("/login/kode", data={"code": code_at(secret, clock.t)}).headers["Location"] == f"/logger/{log.id}"
+    )
+    # required: not the holder's to turn off
+    assert "Innloggingskode er påkrevd for din rolle." in client.get("/konto/sikkerhet").get_data(as_text=True)
+    clock.advance(30)
+    client.post("/konto/sikkerhet/av", data={"password": "demo-passord", "code": code_at(secret, clock.t)})
+    with every_staff_member.app_context(), db.connection_context():
+        assert second_factor.enrolled(user("stafettholder"))
+
+
+def test_every_staff_member_required_a_guardian_still_signs_in_without_one(every_staff_member):
+    r = password_step(every_staff_member.test_client(), "foresatt")
+    assert r.status_code in (302, 303) and r.headers["Location"] == "/logger/ny"
+
+
+def test_by_default_a_holder_signs_in_with_the_password_alone(app, client):
+    log = a_log()
+    r = client.post(f"/login?next=/logger/{log.id}", data={"username": "stafettholder", "password": "demo-passord"})
+    assert r.headers["Location"] == f"/logger/{log.id}"
+    assert client.get(f"/logger/{log.id}").status_code == 200
+
+
+def staff_row(html: str, name: str) -> str:
+    rows = [row for row in re.findall(r"<tr.*?</tr>", html, re.S) if name in row]
+    assert len(rows) == 1, name
+    return rows[0]
+
+
+@pytest.mark.parametrize("every", [False, True])
+def test_the_unit_page_shows_who_must_have_a_second_factor_and_the_reset_says_what_follows(
+    database_url, monkeypatch, clock, every
+):
+    """The unit leader sees, for each person, whether they must have a sign-in code and
+    whether it is set up; resetting one tells what follows from the same rule."""
+    chosen = started_with(database_url, monkeypatch, "all" if every else None)
+    client = chosen.test_client()
+    staff = Auth(chosen, client)
+    staff.login_as("larer")
+    enrol(client, clock)
+    with db.connection_context():
+        larer, holder = user("larer"), user("stafettholder")
+    staff.login_as("enhetsleder")
+    page = client.get(f"/enheter/{larer.unit_id}").get_data(as_text=True)
+    if every:
+        assert "Må ha innloggingskode (ikke satt opp ennå)" in staff_row(page, holder.name)
+        assert "Må ha innloggingskode (satt opp)" in staff_row(page, larer.name)
+        assert "setter den opp på nytt ved neste innlogging" in staff_row(page, larer.name)
+    else:
+        assert "innloggingskode" not in staff_row(page, holder.name).lower()
+        assert "Har innloggingskode" in staff_row(page, larer.name)
+        assert "Må ha" not in page
+        assert "logger inn uten innloggingskode til hen setter den opp igjen" in staff_row(page, larer.name)
+    done = client.post(f"/ansatte/{larer.id}/innloggingskode/nullstill", follow_redirects=True).get_data(as_text=True)
+    with db.connection_context():
+        note = Notification.select().where(Notification.user == larer, Notification.kind == "second_factor_reset").get()
+        told = second_factor_notice_text(note)
+    if every:
+        assert "setter den opp på nytt ved neste innlogging" in done
+        assert "Sett den opp på nytt neste gang du logger inn med passord" in told
+        assert "Må ha innloggingskode (ikke satt opp ennå)" in staff_row(done, larer.name)
+    else:
+        assert "logger inn uten innloggingskode til hen setter den opp igjen" in done
+        assert "Du logger inn uten den til du setter den opp igjen" in told
+
+
+def test_a_session_begun_before_the_operator_required_it_is_led_to_enrolment(app, client, clock):
+    """SECOND_FACTOR_ROLES takes hold at the next request, not only at the next sign-in:
+    a holder signed in with the password alone opens no log page once it is required."""
+    log = a_log()
+    client.post("/login", data={"username": "stafettholder", "password": "demo-passord"})
+    assert client.get(f"/logger/{log.id}").status_code == 200
+    app.config["SECOND_FACTOR_ROLES"] = frozenset(Role.STAFF_ACCOUNTS)  # the app started again with all
+    blocked = client.get(f"/logger/{log.id}")
+    assert blocked.status_code in (302, 303) and blocked.headers["Location"] == "/konto/sikkerhet"
+    html = client.get("/konto/sikkerhet").get_data(as_text=True)
+    assert "Du må sette opp innloggingskode" in html
+    done = client.post("/konto/sikkerhet", data={"password": "demo-passord", "code": code_at(secret_on(html), clock.t)})
+    assert done.status_code == 200
+    assert client.get(f"/logger/{log.id}").status_code == 200

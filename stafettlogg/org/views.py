@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from stafettlogg import audit, mailer
+from stafettlogg import audit, auth, mailer
 from stafettlogg.handover.domain import led_by, reassignment_context
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
@@ -137,6 +137,7 @@ def _unit_page(unit, values=None, errors=None, status=200, blocked_logs=None, le
         is_leader=current_user.role == Role.UNIT_LEADER,
         ito=(ito := domain.ito_delegations(unit)),
         ito_ids={d.user_id for d in ito},
+        must_have_second_factor={person.id for person in staff if auth.must_have_second_factor(person)},
         is_area_leader=current_user.role == Role.AREA_LEADER,
     ), status
 

@@ -1,8 +1,10 @@
 """The second factor for password sign-in: TOTP (RFC 6238, pyotp) and recovery codes.
 
 - Who: ``second_factor_required(user)`` — the one rule, asked by every password sign-in
-  (the login form and the break-glass admin sign-in). The system administrator and area
-  leaders always; anyone else who turned it on.
+  (the login form and the break-glass admin sign-in). Whoever must have one
+  (``mandatory``: the system administrator and area leaders always, and the staff roles
+  the operator names in SECOND_FACTOR_ROLES, or every staff account); anyone else who
+  turned it on. Families are no staff role: never required of them.
 - The secret is stored encrypted (Fernet) with a key derived from SECRET_KEY by HKDF: a
   database dump alone does not give the secrets. Changing SECRET_KEY makes every secret
   unreadable: people then enrol again (a unit leader resets, or ``flask second-factor-reset``).
@@ -27,7 +29,9 @@ from stafettlogg.notify import msg, notify
 from stafettlogg.passwords import hash_password, verify_password
 from stafettlogg.signin import clock
 
-MANDATORY_ROLES = frozenset({Role.ADMIN, Role.AREA_LEADER})
+# Whatever SECOND_FACTOR_ROLES says: the system administrator (break-glass access too) and
+# area leaders.
+ALWAYS_MANDATORY = frozenset({Role.ADMIN, Role.AREA_LEADER})
 RECOVERY_CODES = 10
 STEP_SECONDS = 30
 # A code from the step before or after is accepted too (phones whose clock is a little off).
@@ -44,11 +48,13 @@ def enrolled(user: User) -> bool:
 def second_factor_required(user: User) -> bool:
     """Must this person give a second factor after the password? (Enrolled people give a
     code; those who must have one and have none are led to enrolment.)"""
-    return user.role in MANDATORY_ROLES or enrolled(user)
+    return mandatory(user) or enrolled(user)
 
 
 def mandatory(user: User) -> bool:
-    return user.role in MANDATORY_ROLES
+    """Must this person have a second factor for password sign-in (led to enrolment, never
+    turning it off)? Their role: ALWAYS_MANDATORY and the roles in SECOND_FACTOR_ROLES."""
+    return user.role in ALWAYS_MANDATORY.union(current_app.config.get("SECOND_FACTOR_ROLES", ()))
 
 
 # ------------------------------------------------------------------ the secret at rest
@@ -206,15 +212,22 @@ def turn_off(user: User) -> None:
 def reset(by: User | None, staff: User) -> None:
     """Reset a person's second factor (a lost phone): by their unit leader, or on the
     command line (``by`` None). Audited, and the person is told (not a deactivated
-    account: notify.reached); they enrol again at their next sign-in (or from their
-    account page)."""
+    account: notify.reached); whoever must have one is led to enrol again (at once when
+    signed in with a password: auth.second_factor_owed), anyone else enrols from their
+    account page when they choose."""
     with write_transaction():
         _clear(staff)
         audit.record("second_factor_reset", obj=staff, user=by, role=None if by else "system")
-        if by is not None:
+        if by is not None and mandatory(staff):
             text = msg(
                 "%(name)s har nullstilt innloggingskoden din (tofaktor). Sett den opp på nytt neste gang du "
                 "logger inn med passord. Kontakt %(name)s hvis du ikke ba om dette.",
+                name=by.name,
+            )
+        elif by is not None:
+            text = msg(
+                "%(name)s har nullstilt innloggingskoden din (tofaktor). Du logger inn uten den til du setter den "
+                "opp igjen under «Innlogging og sikkerhet». Kontakt %(name)s hvis du ikke ba om dette.",
                 name=by.name,
             )
         elif staff.role == Role.GUARDIAN:

@@ -87,7 +87,7 @@ def _account_page(error: str | None = None, status: int = 200, typed: str = ""):
         uri = second_factor.provisioning_uri(user, secret)
         context["secret"] = second_factor.grouped(secret)
         context["qr"] = second_factor.qr_svg(uri, _("QR-kode for å sette opp innloggingskode i appen"))
-    context["must_enrol"] = session.get(auth.ENROL_SECOND_FACTOR) is not None
+    context["must_enrol"] = auth.second_factor_owed(user)
     return render_template("signin/account.html", **context), status
 
 
@@ -149,11 +149,15 @@ def reset(staff_id):
     if staff.id == current_user.id or not second_factor.enrolled(staff):
         abort(409)
     second_factor.reset(current_user, staff)
-    flash(
-        _(
+    if auth.must_have_second_factor(staff):
+        done = _(
             "Innloggingskoden til %(name)s er nullstilt. Personen setter den opp på nytt ved neste innlogging.",
             name=staff.name,
-        ),
-        "success",
-    )
+        )
+    else:
+        done = _(
+            "Innloggingskoden til %(name)s er nullstilt. Personen logger inn uten innloggingskode til hen setter den opp igjen.",
+            name=staff.name,
+        )
+    flash(done, "success")
     return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
