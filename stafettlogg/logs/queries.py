@@ -282,7 +282,12 @@ participants = states.participants  # read once per request: the consent gate as
 def guardians(log: Log) -> list[Guardian]:
     """The log's guardians (and the youth), read once per request: the log page, the
     meeting page, whom a meeting may invite and who needs an interpreter ask."""
-    return list(Guardian.select().where(Guardian.log == log).order_by(Guardian.id))
+    return list(_guardians.rows(getattr(log, "id", log)))
+
+
+@prepared
+def _guardians(log_id: int):
+    return Guardian.select().where(Guardian.log == log_id).order_by(Guardian.id)
 
 
 COUNTED = ("concerns", "highlights", "goals", "measures", "meetings", "entries", "talks")

@@ -13,6 +13,7 @@ goes with them: the meeting then invites those left, never everyone again."""
 
 from peewee import JOIN
 
+from stafettlogg.db import prepared
 from stafettlogg.models import Meeting, MeetingInvitee
 
 USER, GUARDIAN = "user", "guardian"
@@ -36,21 +37,25 @@ def stored(meeting_ids) -> dict[int, set[str]]:
     """{meeting id: the keys of its invitees} for many meetings in one read; a meeting
     whose list was chosen is in it (with no keys when every invited one has left the
     log), one never chosen is not (it invites everyone: `invites`)."""
-    ids = sorted({int(i) for i in meeting_ids})
-    if not ids:
-        return {}
-    rows = (
-        Meeting.select(Meeting.id, MeetingInvitee.user, MeetingInvitee.guardian)
-        .join(MeetingInvitee, JOIN.LEFT_OUTER, on=(MeetingInvitee.meeting == Meeting.id))
-        .where(Meeting.id.in_(ids), Meeting.invitees_chosen)
-        .tuples()
-    )
     keys: dict[int, set[str]] = {}
-    for meeting_id, user_id, guardian_id in rows:
-        chosen = keys.setdefault(meeting_id, set())
-        if user_id or guardian_id:
-            chosen.add(user_key(user_id) if user_id else guardian_key(guardian_id))
+    for row in _stored.rows_in_parts(sorted({int(i) for i in meeting_ids})):
+        chosen = keys.setdefault(row.id, set())
+        if row.user_id or row.guardian_id:
+            chosen.add(user_key(row.user_id) if row.user_id else guardian_key(row.guardian_id))
     return keys
+
+
+@prepared
+def _stored(*meeting_ids: int):
+    """The invitee rows of these meetings whose list was chosen (a chosen list with none
+    left: one row without a person). Its SQL built once per number of meetings: the log
+    page, its meetings fragment and the family's page ask on every view."""
+    return (
+        Meeting.select(Meeting.id, MeetingInvitee.user.alias("user_id"), MeetingInvitee.guardian.alias("guardian_id"))
+        .join(MeetingInvitee, JOIN.LEFT_OUTER, on=(MeetingInvitee.meeting == Meeting.id))
+        .where(Meeting.id.in_(list(meeting_ids)), Meeting.invitees_chosen)
+        .namedtuples()
+    )
 
 
 def write(meeting_id: int, keys) -> None:
