@@ -12,7 +12,7 @@ import pytest
 
 from bench.run import counting
 from stafettlogg.archive import documents
-from stafettlogg.dates import local_today
+from stafettlogg.dates import local, local_today
 from stafettlogg.logs import domain as log_domain
 from stafettlogg.meetings import domain as meetings
 from stafettlogg.models import Guardian, Log, Meeting, Notification, Participant, utcnow
@@ -405,3 +405,41 @@ def test_minutes_approved_before_the_names_were_kept_name_the_log_people_now(app
         Guardian.update(name="Fatima Berg").where(Guardian.id == parent(log, "mor").id).execute()
     card = holder.get(f"/logger/{log.id}").get_data(as_text=True).split(f'id="meetings-{meeting.id}"', 1)[1]
     shown_invited(log, invited_line(card, "<dt>Inviterte</dt>", "</dd>"), mother="Fatima Berg (mor)")
+
+
+def test_minutes_are_not_approved_with_invited_other_than_the_page_showed(app, auth, log):
+    """Approved minutes keep whom the meeting invited (named_at_approval): the approval
+    carries what the meeting page showed, so a list changed from the log page while the
+    holder had the meeting page open is refused, saved as a draft, and approved once
+    the page shows the new list."""
+    holder = auth.persona("holder")
+    assert plan(holder, log, [staff("stafettholder"), staff("aktor")]).status_code == 303
+    meeting = the_meeting(log)
+    Meeting.update(starts_at=utcnow() - dt.timedelta(hours=1), present=parent(log, "mor").name).where(
+        Meeting.id == meeting.id
+    ).execute()
+    page_url = f"/logger/{log.id}/moter/{meeting.id}"
+
+    def details() -> str:
+        page = holder.get(page_url).get_data(as_text=True)
+        return re.search(r'name="details" form="minutes-form" value="(\w+)"', page).group(1)
+
+    seen = details()
+    changed = {
+        "kind": "samarbeidsmote",
+        "starts_at": local(Meeting.get_by_id(meeting.id).starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "place": "Skolen, møterom 2",
+        "version": str(Meeting.get_by_id(meeting.id).version),
+        "invitees": ["", staff("stafettholder"), staff("ppt")],
+    }
+    assert holder.post(f"/logger/{log.id}/seksjon/meetings/{meeting.id}", data=changed).status_code == 303
+    approval = {"minutes": "Emma har fått en venn.", "version": str(Meeting.get_by_id(meeting.id).version)}
+    refused = holder.post(f"{page_url}/godkjenn", data={**approval, "details": seen})
+    assert refused.status_code == 409
+    assert "Se over tid, sted og inviterte" in refused.get_data(as_text=True)
+    assert Meeting.get_by_id(meeting.id).finalised_at is None
+    approval["version"] = str(Meeting.get_by_id(meeting.id).version)
+    assert holder.post(f"{page_url}/godkjenn", data={**approval, "details": details()}).status_code in (302, 303)
+    kept = Meeting.get_by_id(meeting.id)
+    assert kept.finalised_at is not None
+    assert user("ppt").name in kept.invited_as_approved and user("aktor").name not in kept.invited_as_approved

@@ -300,10 +300,11 @@ def offers_approval(meeting: Meeting) -> bool:
     return meeting.starts_at <= utcnow() + APPROVE_BUTTON_BEFORE
 
 
-def shown_details(meeting: Meeting) -> str:
-    """What the meeting page shows of the meeting beside its texts (kind, time, place), as
-    one value the approval form carries (finalise)."""
-    shown = json.dumps([meeting.kind, meeting.starts_at.isoformat(), meeting.place])
+def shown_details(log: Log, meeting: Meeting) -> str:
+    """What the meeting page shows of the meeting beside its texts (kind, time, place and
+    whom it invites: approved minutes keep those names, named_at_approval), as one value
+    the approval form carries (finalise)."""
+    shown = json.dumps([meeting.kind, meeting.starts_at.isoformat(), meeting.place, invited(log, meeting).names])
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 
@@ -312,7 +313,8 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
     makes the minutes immutable. Later changes are corrections (DESIGN.md). Minutes are
     approved at or after the meeting, never before it starts (the text on screen is
     still saved as a draft then). What is approved is what the page showed: its text, and
-    its kind, time and place (shown_details); a meeting moved since is refused."""
+    its kind, time, place and invited (shown_details); a meeting moved or changed since is
+    refused."""
     ensure_open(by, log, meeting)
     if not may_approve_now(meeting):
         if any(k in form for k in TEXT_FIELDS):
@@ -328,10 +330,11 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
             # The form's version is the autosave's, one behind while a save is on its way,
             # so it cannot tell a meeting moved from the log page since the page was read:
             # the page's time and place, carried apart, do.
-            if form.get("details") != shown_details(meeting):
+            if form.get("details") != shown_details(now, meeting):
                 raise LogError(
                     _(
-                        "Møtet er flyttet eller endret i mellomtiden. Se over tid og sted, og godkjenn referatet på nytt."
+                        "Møtet er flyttet eller endret i mellomtiden. Se over tid, sted og inviterte, og godkjenn "
+                        "referatet på nytt."
                     ),
                     code="stale",
                 )

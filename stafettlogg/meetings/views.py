@@ -94,7 +94,7 @@ def _context(meeting, **extra) -> dict:
         "planned": meeting.finalised_at is None,
         "approvable": domain.may_approve_now(meeting),
         "offers_approval": domain.offers_approval(meeting),
-        "shown_details": domain.shown_details(meeting),  # the time and place approved with the text
+        "shown_details": domain.shown_details(log, meeting),  # the time, place and invited approved with the text
     }
     context.update(extra)
     if context["hints"] is None and context["editable"]:
