@@ -117,7 +117,9 @@ def finalise_meeting(log, minutes_text="Vi ble enige om å fortsette lekegruppen
     meeting = Meeting.get_by_id(meeting.id)
     # the family was not there: why is filed with the minutes (seed 001)
     form = {"minutes": minutes_text, "version": str(meeting.version), "family_absent": ABSENT}
-    return meetings.finalise(holder, log, meeting, {**form, "details": meetings.shown_details(log, meeting)})
+    return meetings.finalise(
+        holder, log, meeting, {**form, "details": meetings.shown_details(meeting, meetings.invited(log, meeting).names)}
+    )
 
 
 @pytest.fixture
@@ -281,7 +283,12 @@ def test_second_delivery_after_new_minutes_holds_only_the_new_journalpost(emma, 
         log=emma, kind="evalueringsmote", starts_at=dt.datetime(2026, 11, 20, 9), author=holder
     )
     form = {"minutes": "Nytt referat.", "version": str(new_meeting.version), "family_absent": ABSENT}
-    meetings.finalise(holder, emma, new_meeting, {**form, "details": meetings.shown_details(emma, new_meeting)})
+    meetings.finalise(
+        holder,
+        emma,
+        new_meeting,
+        {**form, "details": meetings.shown_details(new_meeting, meetings.invited(emma, new_meeting).names)},
+    )
     second, _d = domain.archive(holder, Log.get_by_id(emma.id), "download")
     assert [d["key"] for d in second.documents] == [f"referat-{new_meeting.id}"]
     assert sum(n.endswith("arkivmelding.xml") for n in unpack(second)) == 2  # the case and one journalpost

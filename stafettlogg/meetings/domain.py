@@ -300,11 +300,11 @@ def offers_approval(meeting: Meeting) -> bool:
     return meeting.starts_at <= utcnow() + APPROVE_BUTTON_BEFORE
 
 
-def shown_details(log: Log, meeting: Meeting) -> str:
+def shown_details(meeting: Meeting, invited_names: list[str]) -> str:
     """What the meeting page shows of the meeting beside its texts (kind, time, place and
-    whom it invites: approved minutes keep those names, named_at_approval), as one value
-    the approval form carries (finalise)."""
-    shown = json.dumps([meeting.kind, meeting.starts_at.isoformat(), meeting.place, invited(log, meeting).names])
+    whom it invites, `invited(...).names` as the page read them: approved minutes keep
+    those names, named_at_approval), as one value the approval form carries (finalise)."""
+    shown = json.dumps([meeting.kind, meeting.starts_at.isoformat(), meeting.place, invited_names])
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 
@@ -330,7 +330,7 @@ def finalise(by: User, log: Log, meeting: Meeting, form) -> Meeting:
             # The form's version is the autosave's, one behind while a save is on its way,
             # so it cannot tell a meeting moved from the log page since the page was read:
             # the page's time and place, carried apart, do.
-            if form.get("details") != shown_details(now, meeting):
+            if form.get("details") != shown_details(meeting, invited(now, meeting).names):
                 raise LogError(
                     _(
                         "Møtet er flyttet eller endret i mellomtiden. Se over tid, sted og inviterte, og godkjenn "

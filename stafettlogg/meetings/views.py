@@ -60,6 +60,8 @@ def _context(meeting, **extra) -> dict:
     page_language = str(get_locale() or languages.DEFAULT)
     writer = domain.can_write(current_user, log)
     active = states.state_of(g.log) == states.ACTIVE
+    # whom a planned meeting invites; approved minutes name who was present
+    invited = None if sec.is_final(meeting) else domain.invited(log, meeting)
     context = {
         "log": log,
         "meeting": meeting,
@@ -69,8 +71,7 @@ def _context(meeting, **extra) -> dict:
         "people": people,
         "people_groups": groups,
         "present": domain.present_lines(meeting),
-        # whom a planned meeting invites; approved minutes name who was present
-        "invited": None if sec.is_final(meeting) else domain.invited(log, meeting),
+        "invited": invited,
         "measures": domain.meeting_measures(meeting),
         # shown under approved minutes only
         "corrections": domain.corrections(meeting) if sec.is_final(meeting) else [],
@@ -94,7 +95,8 @@ def _context(meeting, **extra) -> dict:
         "planned": meeting.finalised_at is None,
         "approvable": domain.may_approve_now(meeting),
         "offers_approval": domain.offers_approval(meeting),
-        "shown_details": domain.shown_details(log, meeting),  # the time, place and invited approved with the text
+        # the time, place and invited approved with the text (the invited read once for both)
+        "shown_details": domain.shown_details(meeting, invited.names if invited else []),
     }
     context.update(extra)
     if context["hints"] is None and context["editable"]:
