@@ -62,6 +62,18 @@ def test_a_demo_staff_member_signs_in_as_staff(client, db_conn):
     assert "Kari Ottesen" in client.get("/").get_data(as_text=True)
 
 
+def test_a_demo_staff_member_meets_a_second_factor_requirement(client, app, db_conn):
+    """`STAFF_OIDC_AMR_VALUES=mfa make run`: the demo's staff sign in with a second factor,
+    as the municipality's provider reports one; a sign-in without it is refused."""
+    app.config["STAFF_OIDC_AMR_VALUES"] = ["mfa"]
+    assert through_the_form(client, "/login/ansatt", "kari.ottesen@demo.kommune.no").status_code == 302
+    assert "Kari Ottesen" in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    app.config["STAFF_OIDC_AMR_VALUES"] = ["hwk"]
+    refused = through_the_form(client, "/login/ansatt", "kari.ottesen@demo.kommune.no")
+    assert refused.status_code == 403 and "Kari Ottesen" not in client.get("/").get_data(as_text=True)
+
+
 def test_the_demo_login_page_offers_both_and_keeps_passwords(client):
     page = client.get("/login").get_data(as_text=True)
     assert "Logg inn med ID-porten" in page and "Logg inn som ansatt" in page and 'name="password"' in page

@@ -39,7 +39,10 @@ def demo_users():
     ]
     users += [
         oidc_provider_mock.User(
-            sub=email, claims={"email": email, "email_verified": True, "name": name, "sid": f"demo-{i}"}
+            sub=email,
+            # a sign-in with a second factor, as Entra ID reports one (README "A second
+            # factor for staff"): STAFF_OIDC_AMR_VALUES=mfa can be tried in the demo
+            claims={"email": email, "email_verified": True, "name": name, "sid": f"demo-{i}", "amr": ["pwd", "mfa"]},
         )
         for i, (email, name) in enumerate(STAFF_PEOPLE, start=1)
     ]
