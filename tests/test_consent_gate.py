@@ -476,6 +476,21 @@ def test_the_gaps_of_many_logs_are_the_gaps_of_each(db_conn, monkeypatch):
     assert {gap for gap, _detail in gaps.values()} == {states.GAP_EXPIRED, states.GAP_MISSING}
 
 
+def test_many_logs_name_the_same_participant_outside_the_consent_as_the_log_page(db_conn):
+    """A consent that leaves out two participants' units: the list's read (the start page,
+    the overviews) names the first of them by name, as the log's own check does."""
+    logs = [a_log(participants=("aktor", "ppt")) for _n in range(3)]
+    Consent.update(services="").where(Consent.log.in_([log.id for log in logs[:2]])).execute()
+    logs = [Log.get_by_id(log.id) for log in logs]
+    gaps = states.consent_gaps(logs)
+    assert set(gaps) == {logs[0].id, logs[1].id}
+    names = sorted(user(name).name for name in ("aktor", "ppt"))
+    for log in logs[:2]:
+        gap, who = gaps[log.id]
+        single = states._single_gap(Log.get_by_id(log.id))
+        assert (gap, who.name) == (states.GAP_PARTICIPANT, names[0]) == (single[0], single[1].name)
+
+
 def test_the_consent_page_of_a_waiting_log_says_why_the_consent_on_file_does_not_do(auth, db_conn, log):
     holder = auth.persona("holder")
     assert "Samtykket som gjelder nå" in holder.get(f"/logger/{log.id}/samtykke").get_data(as_text=True)

@@ -9,6 +9,7 @@ and its name in the transitions it blocks.
 """
 
 import datetime as dt
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -699,14 +700,23 @@ def _gaps_of(logs: list[Log], today: dt.date) -> dict[int, tuple[str, object]]:
     # join lets PostgreSQL scan every user of the municipality); the people themselves
     # are read only for the logs where one of them is outside the consent
     listed = list(_listed.rows_in_parts(ids))
-    people = {
-        user_id: (name, Unit(id=unit_id, kind=kind))
-        for user_id, name, unit_id, kind in _people.rows_in_parts(sorted({user_id for _log, user_id in listed}))
+    unit_of = {
+        user_id: _UnitKind(unit_id, kind)
+        for user_id, unit_id, kind in _units_of_people.rows_in_parts(sorted({user_id for _log, user_id in listed}))
     }
-    participants: dict[int, list] = {}
-    for log_id, user_id in sorted(listed, key=lambda row: (people.get(row[1], ("",))[0], row[1])):
-        if user_id in people:  # by name, as the log page names the first one outside
-            participants.setdefault(log_id, []).append((user_id, people[user_id][1]))
+    participants: dict[int, list[int]] = {}
+    for log_id, user_id in listed:
+        if user_id in unit_of:
+            participants.setdefault(log_id, []).append(user_id)
+    # a consent asked once about each unit (a log's participants may share one)
+    covered: dict[tuple[int, int], bool] = {}
+
+    def covers_unit(consent, unit) -> bool:
+        key = (consent.id, unit.id)
+        if key not in covered:
+            covered[key] = consent_covers_unit(consent, unit)
+        return covered[key]
+
     gaps, outside = {}, {}
     for log in logs:
         consent = consents.get(log.id)
@@ -716,17 +726,34 @@ def _gaps_of(logs: list[Log], today: dt.date) -> dict[int, tuple[str, object]]:
             gaps[log.id] = (GAP_EXPIRED, consent.expires_on)
         elif not consent_covers_unit(consent, units.get(log.unit_id)):
             gaps[log.id] = (GAP_HOLDER_UNIT, units.get(log.unit_id))
-        else:
-            first = next(
-                (u for u, unit in participants.get(log.id, []) if not consent_covers_unit(consent, unit)), None
-            )
-            if first is not None:
-                outside[log.id] = first
+        elif out := [u for u in participants.get(log.id, ()) if not covers_unit(consent, unit_of[u])]:
+            outside[log.id] = out
     if outside:
-        named = {u.id: u for u in User.select(User, Unit).join(Unit).where(User.id.in_(set(outside.values())))}
-        for log_id, user_id in outside.items():
-            gaps[log_id] = (GAP_PARTICIPANT, named[user_id])
+        named = {
+            u.id: u
+            for u in User.select(User, Unit).join(Unit).where(User.id.in_({u for out in outside.values() for u in out}))
+        }
+        for log_id, out in outside.items():
+            # the first one outside by name, as the log page lists its participants
+            gaps[log_id] = (GAP_PARTICIPANT, min((named[u] for u in out), key=lambda u: (u.name, u.id)))
     return gaps
+
+
+class _UnitKind(typing.NamedTuple):
+    """What consent_covers_unit reads of a participant's unit."""
+
+    id: int
+    kind: str
+
+
+class _ConsentScope(typing.NamedTuple):
+    """What consent_gaps reads of a consent in force."""
+
+    id: int
+    log_id: int
+    expires_on: dt.date | None
+    unit_id: int | None
+    services: str
 
 
 # consent_gaps' reads, prepared for each number of ids (db.Prepared): the start page and
@@ -736,9 +763,12 @@ def _gaps_of(logs: list[Log], today: dt.date) -> dict[int, tuple[str, object]]:
 @prepared
 def _consents_in_force(*log_ids: int):
     return (
-        Consent.select(Consent.id, Consent.log, Consent.expires_on, Consent.unit, Consent.services)
+        Consent.select(
+            Consent.id, Consent.log.alias("log_id"), Consent.expires_on, Consent.unit.alias("unit_id"), Consent.services
+        )
         .where(Consent.log.in_(list(log_ids)), consent_in_force())
         .order_by(Consent.id)
+        .objects(_ConsentScope)
     )
 
 
@@ -761,8 +791,8 @@ def _listed(*log_ids: int):
 
 
 @prepared
-def _people(*user_ids: int):
-    return User.select(User.id, User.name, Unit.id, Unit.kind).join(Unit).where(User.id.in_(list(user_ids))).tuples()
+def _units_of_people(*user_ids: int):
+    return User.select(User.id, Unit.id, Unit.kind).join(Unit).where(User.id.in_(list(user_ids))).tuples()
 
 
 def consent_gap(log: Log, today: dt.date | None = None) -> tuple[str, object] | None:
