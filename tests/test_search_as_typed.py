@@ -1,9 +1,12 @@
-"""Searching for a person finds what was typed: «%» and «_» are letters, not wildcards
-(the holder's search for a participant or a new holder)."""
+"""Searching for a person finds what was typed: «%» and «_» are letters, not wildcards,
+and case does not matter for æ, ø, å and the Sámi letters either, on SQLite as on
+PostgreSQL (the holder's search for a participant or a new holder, KE's register)."""
+
+import datetime as dt
 
 import pytest
 
-from stafettlogg.models import Role, User
+from stafettlogg.models import CoordinatorRecord, Role, Unit, User
 from tests.conftest import user
 
 pytestmark = pytest.mark.db
@@ -38,3 +41,36 @@ def test_wildcards_in_a_search_are_taken_as_typed(auth, log, db_conn):
     _staff("Per_Ola 100% Nilsen")
     assert "Per_Ola 100% Nilsen" in _found(holder, log, "100%")
     assert "Per_Ola 100% Nilsen" in _found(holder, log, "per_ola")
+
+
+@pytest.mark.parametrize(
+    ("name", "typed"),
+    [
+        ("Øystein Ærø", "øystein"),
+        ("Øystein Ærø", "ÆRØ"),
+        ("Åse Vik", "åse"),
+        ("Áilu Čáhppes", "áilu"),
+        ("Áilu Čáhppes", "ČÁHPPES"),
+        ("Ŋunnje Đđ", "ŋunnje"),
+    ],
+)
+def test_a_search_ignores_case_of_norwegian_and_sami_letters(auth, log, db_conn, name, typed):
+    _staff(name)
+    assert name in _found(auth.persona("holder"), log, typed)
+
+
+def test_the_ke_register_ignores_case_of_norwegian_letters_and_takes_wildcards_as_typed(auth, db_conn):
+    unit = Unit.get(Unit.name == "Nordbyen skole")
+    for child in ("Ørjan Åsheim", "Lise Li"):
+        CoordinatorRecord.create(
+            child_name=child,
+            kind="koordinator",
+            decision="granted",
+            decided_on=dt.date(2026, 1, 5),
+            person_name="Kari Koordinator",
+            unit=unit,
+            created_by=user("ke"),
+        )
+    ke = auth.persona("coordinating_unit")
+    assert "Ørjan Åsheim" in ke.get("/ke", query_string={"q": "ørjan åsheim"}).get_data(as_text=True)
+    assert "Lise Li" not in ke.get("/ke", query_string={"q": "Li_e"}).get_data(as_text=True)
