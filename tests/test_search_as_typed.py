@@ -74,3 +74,10 @@ def test_the_ke_register_ignores_case_of_norwegian_letters_and_takes_wildcards_a
     ke = auth.persona("coordinating_unit")
     assert "Ørjan Åsheim" in ke.get("/ke", query_string={"q": "ørjan åsheim"}).get_data(as_text=True)
     assert "Lise Li" not in ke.get("/ke", query_string={"q": "Li_e"}).get_data(as_text=True)
+
+
+def test_a_very_long_search_is_answered_and_finds_no_one(auth, log, db_conn):
+    holder = auth.persona("holder")
+    for typed in ("Jonas" * 12000, "%" * 60000):  # longer than SQLite's own LIKE takes (50,000)
+        assert "Jonas Berg" not in _found(holder, log, typed)
+        assert auth.persona("coordinating_unit").get("/ke", query_string={"q": typed}).status_code == 200
