@@ -5,6 +5,7 @@ import contextlib
 import fcntl
 import functools
 import os
+import re
 from pathlib import Path
 
 import click
@@ -32,6 +33,47 @@ SQLITE_PRAGMAS = {
     # at no cost an edit could show (README «Ytelse»)
     "secure_delete": 1,
 }
+
+
+def _like(pattern, value, escape=None):
+    """LIKE on SQLite (peewee's ILIKE, contains()) ignoring the case of every letter, as
+    PostgreSQL's ILIKE does: SQLite's own knows the case of A-Z only, so a search for
+    «øystein» or «áilu» missed «Øystein» and «Áilu». NULL on either side is NULL."""
+    if pattern is None or value is None:
+        return None
+    return _like_matcher(pattern, escape)(str(value).casefold())
+
+
+_MANY, _ONE = object(), object()  # LIKE's «%» and «_»
+_WILDCARDS = {"%": _MANY, "_": _ONE}
+
+
+@functools.lru_cache(maxsize=256)
+def _like_matcher(pattern: str, escape: str | None):
+    """A test of a casefolded text: for «%text%» (what contains() asks) a substring test,
+    else the pattern as a regular expression."""
+    tokens, chars = [], iter(pattern.casefold())
+    for char in chars:
+        tokens.append(next(chars, "") if char == escape else _WILDCARDS.get(char, char))
+    inner = tokens[1:-1]
+    if len(tokens) >= 2 and tokens[0] is tokens[-1] is _MANY and all(isinstance(t, str) for t in inner):
+        text = "".join(inner)
+        return lambda value: text in value
+    regex = re.compile("".join(".*" if t is _MANY else "." if t is _ONE else re.escape(t) for t in tokens), re.DOTALL)
+    return lambda value: regex.fullmatch(value) is not None
+
+
+class LikeIgnoringCase:
+    """A SQLite database whose every connection has _like as its LIKE (also with ESCAPE)."""
+
+    def _add_conn_hooks(self, conn):
+        super()._add_conn_hooks(conn)
+        for arguments in (2, 3):
+            conn.create_function("like", arguments, _like, deterministic=True)
+
+
+class CaselessSqliteDatabase(LikeIgnoringCase, SqliteDatabase):
+    pass
 
 
 class BaseModel(Model):
@@ -73,7 +115,7 @@ def in_use_path(database: str) -> Path:
     return Path(database + ".in-use")
 
 
-class FilePooledSqliteDatabase(PooledSqliteDatabase):
+class FilePooledSqliteDatabase(LikeIgnoringCase, PooledSqliteDatabase):
     """SQLite connections kept only while the path still names the file they opened: a
     restored backup, a moved or missing file is seen by the next request, which opens
     the path anew (a kept connection would go on reading and writing the old file).
@@ -168,7 +210,7 @@ def open_database(url: str, pooled: bool = False):
             # POOL's timeout is the wait for a free connection (busy_timeout is a pragma);
             # a kept connection serves one thread at a time, not always the one that opened it
             return FilePooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False, **POOL)
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+        return CaselessSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     session = postgres_session(url)

@@ -86,6 +86,33 @@ def test_a_broken_guide_override_is_reported_and_the_default_kept(database_url, 
     assert "Mottar barnet/familien tjenester fra andre tjenesteytere?" in html
 
 
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ('start = "services"', 'start = "service"'),  # a typo in where the guide starts
+        ('roles = ["koordinator"]\nstart_log = false', "start_log = false"),  # a result that names no role
+        ('role = "Stafettholder"\nroles = ["stafettholder"]', 'role = "Stafettholder"'),  # a service without roles
+        ("[agreement]", "[agreements]"),  # the section on agreeing who coordinates, misnamed
+        ('section = 1\ntext = "Mottar', 'section = 1\ntexts = "Mottar'),  # a question without its text
+    ],
+)
+def test_a_guide_override_without_what_the_guide_reads_is_reported_and_the_default_kept(
+    database_url, override, old, new
+):
+    text = guide_domain.GUIDE_FILE.read_text(encoding="utf-8")
+    assert old in text
+    (override / "guide.nb.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    app = _app(database_url, override)
+    problems = app.extensions["content"]["problems"]
+    assert len(problems) == 1 and "guide.nb.toml" in problems[0] and "default" in problems[0], problems
+    holder = _login(app, "stafettholder")
+    with app.test_request_context():
+        every_path = guide_domain.paths()
+    for answers, _result in [({}, None), *every_path]:  # every question and every recommendation opens
+        assert holder.get("/veileder", query_string=answers).status_code == 200, answers
+    assert "Mottar barnet/familien tjenester fra andre tjenesteytere?" in holder.get("/veileder").get_data(as_text=True)
+
+
 def test_consent_form_close_reasons_and_contact_from_the_override(database_url, override):
     consent = (content.DEFAULTS / "consent.nn.toml").read_text(encoding="utf-8")
     (override / "consent.nn.toml").write_text(

@@ -105,6 +105,15 @@ def test_holder_answers_the_guide_from_the_log(auth, app, db_conn, log):
     assert PROMPT in page and "Veilederen ble besvart for denne loggen" in page
 
 
+def test_starting_the_guide_again_keeps_it_for_the_log(auth, app, db_conn, log):
+    """Opened from a log, every «start again» on the result page stays with that log, so
+    the new answers can still be saved in it."""
+    result = auth.persona("holder").get("/veileder", query_string={"logg": log.id, **_ip_answers(app)})
+    html = result.get_data(as_text=True)
+    assert "Start veilederen på nytt" in html and "Lagre anbefalingen i stafettloggen" in html
+    assert html.count(f'href="/veileder?logg={log.id}"') == 2  # «Start på nytt» and «Start veilederen på nytt»
+
+
 def test_an_unfinished_guide_stores_nothing(auth, db_conn, log):
     r = auth.persona("holder").post(f"/logger/{log.id}/veileder", data={"services": "ja"})
     assert r.status_code == 303 and "/veileder?" in r.headers["Location"] and "csrf" not in r.headers["Location"]

@@ -52,13 +52,13 @@ def _lists(data: dict, keys: tuple[str, ...]) -> None:
 
 
 def check_guide(data: dict) -> None:
-    for key in ("start", "questions", "results", "services"):
+    for key in ("start", "questions", "results", "services", "agreement"):
         if key not in data:
             raise ContentError(f"«{key}» is missing", key)
     try:
         check(data)
     except (KeyError, TypeError) as e:
-        raise ContentError(f"incomplete question or result: {e}", str(e).strip("'")) from e
+        raise ContentError(f"a question, result, service or the agreement lacks {e}", str(e).strip("'")) from e
     except ValueError as e:
         raise ContentError(str(e), str(e).rsplit(" ", 1)[-1]) from e
 

@@ -33,15 +33,42 @@ def load_guide() -> dict:
 load_guide.cache_clear = default_guide.cache_clear  # tests swap GUIDE_FILE
 
 
+# What the walk and the page read of each part: a file without one is refused when it is
+# read (a municipality's is reported and the default used), never a page that fails.
+NEEDS = {
+    "question": ("text", "yes", "no"),
+    "result": ("title", "summary", "roles"),
+    "service": ("service", "roles"),
+    "agreement": ("steps",),
+}
+
+
 def check(data: dict) -> None:
-    """Every answer leads to a known question or result (checked when the file is read)."""
+    """The start and every answer lead to a known question or result, and each part
+    holds what the guide reads of it (NEEDS); checked when the file is read."""
     questions, results = data["questions"], data["results"]
+
+    def must_lead_somewhere(where: str, target: str) -> None:
+        known = target[7:] in results if target.startswith("result:") else target in questions
+        if not known:
+            raise ValueError(f"{where} leads to unknown {target}")
+
+    must_lead_somewhere("start", data["start"])
     for qid, question in questions.items():
+        _holds(question, "question")
         for answer in ("yes", "no"):
-            target = question[answer]
-            known = target[7:] in results if target.startswith("result:") else target in questions
-            if not known:
-                raise ValueError(f"{qid}.{answer} leads to unknown {target}")
+            must_lead_somewhere(f"{qid}.{answer}", question[answer])
+    for result in results.values():
+        _holds(result, "result")
+    for service in data["services"]:
+        _holds(service, "service")
+    _holds(data["agreement"], "agreement")
+
+
+def _holds(part: dict, kind: str) -> None:
+    for key in NEEDS[kind]:
+        if key not in part:
+            raise KeyError(key)
 
 
 @dataclasses.dataclass

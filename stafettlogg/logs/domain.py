@@ -584,12 +584,12 @@ def search_staff(query: str, log: Log, limit: int = 15, *, participants_too: boo
     query = query.strip()
     if len(query) < 2:
         return []
-    pattern = f"%{query}%"
     where = [
         User.active,
         User.role.in_(Role.STAFF_LIKE),
         User.id != log.holder_id,
-        (User.name**pattern) | (User.job_title**pattern) | (Unit.name**pattern),
+        # contains(): the text as typed, "%" and "_" too, not as wildcards
+        User.name.contains(query) | User.job_title.contains(query) | Unit.name.contains(query),
     ]
     if not participants_too:
         where.append(User.id.not_in(Participant.select(Participant.user).where(Participant.log == log)))
