@@ -231,6 +231,20 @@ def test_package_validates_against_the_fiks_arkiv_schema_with_checksums(emma):
         assert reg["dokumentbeskrivelse"][0]["skjerming"]["tilgangsrestriksjon"]["n5mdk:kode"] == "13"
 
 
+def test_an_uploaded_pdf_that_could_not_be_converted_is_not_called_arkivformat(ctx, monkeypatch):
+    """Without Ghostscript a consent PDF is kept as uploaded: the archive is told it is
+    the production format (P), which it converts itself, not an archive format (A)."""
+    monkeypatch.setattr(documents.shutil, "which", lambda name: None)
+    log = a_log()
+    consent = documents.consent(log, Consent.get(Consent.log == log))
+    assert consent.format == "PDF"
+    obj = SCHEMA.to_dict(package.record_message(log, consent, 1).decode())["registrering"]
+    obj = obj["dokumentbeskrivelse"][0]["dokumentobjekt"][0]
+    assert obj["variantformat"]["n5mdk:kode"] == "P" and obj["format"]["n5mdk:kode"] == "fmt/276"
+    whole = SCHEMA.to_dict(package.record_message(log, documents.whole_log(log), 1).decode())["registrering"]
+    assert whole["dokumentbeskrivelse"][0]["dokumentobjekt"][0]["variantformat"]["n5mdk:kode"] == "A"
+
+
 def test_two_municipalities_sharing_an_archive_never_share_a_key(app, ctx):
     """Log 7 of one municipality and log 7 of another are different children: with
     ARCHIVE_SYSTEM_KEY their systemIDs and external keys differ; without it they are as

@@ -37,7 +37,12 @@ FAGSYSTEM = "Stafettlogg"
 # offentleglova § 13 jf. forvaltningsloven § 13: taushetsplikt; Noark code 13
 TILGANGSRESTRIKSJON = ("13", "Taushetsbelagt, offl. § 13")
 SKJERMINGSHJEMMEL = "Offl. § 13 jf. fvl. § 13"
-FORMATS = {"PDF/A-2b": ("fmt/477", "PDF/A-2b"), "PDF": ("fmt/276", "PDF (ikke konvertert til PDF/A)")}
+# format (PRONOM) and variantformat per Document.format: a PDF that could not be converted is
+# the production format (P), which the archive converts itself, never called Arkivformat
+FORMATS = {
+    "PDF/A-2b": (("fmt/477", "PDF/A-2b"), ("A", "Arkivformat")),
+    "PDF": (("fmt/276", "PDF (ikke konvertert til PDF/A)"), ("P", "Produksjonsformat")),
+}
 ET.register_namespace("n5mdk", MD)
 # Characters XML 1.0 cannot hold at all (C0 controls but tab and newlines, lone surrogates,
 # U+FFFE/U+FFFF): a name pasted with a vertical tab must not make the message unreadable.
@@ -188,8 +193,9 @@ def record_message(log: Log, doc: Document, number: int) -> bytes:
     _skjerming(desc)  # screened on the document too: some archives screen per document
     obj = _el(desc, "dokumentobjekt")
     _el(obj, "versjonsnummer", 1)
-    _code(obj, "variantformat", "A", "Arkivformat")
-    _code(obj, "format", *FORMATS[doc.format])
+    fmt, variant = FORMATS[doc.format]
+    _code(obj, "variantformat", *variant)
+    _code(obj, "format", *fmt)
     _el(obj, "mimeType", "application/pdf")
     _el(obj, "filnavn", doc.filename)
     _el(obj, "referanseDokumentfil", doc.filename)
