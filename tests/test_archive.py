@@ -220,7 +220,8 @@ def test_package_validates_against_the_fiks_arkiv_schema_with_checksums(emma):
         msg = SCHEMA.to_dict(xml)
         assert msg["antallFiler"] == 1  # the documents, not the XML
         reg = msg["registrering"]
-        assert reg["journalposttype"]["n5mdk:kode"] == "X"
+        # the family's signed consent came in (I); the log and the minutes are the service's own (X)
+        assert reg["journalposttype"]["n5mdk:kode"] == ("I" if "-samtykke-" in name else "X")
         obj = reg["dokumentbeskrivelse"][0]["dokumentobjekt"][0]
         data = content[name.rsplit("/", 1)[0] + "/" + obj["referanseDokumentfil"]]
         assert obj["sjekksum"] == hashlib.sha256(data).hexdigest() and obj["sjekksumAlgoritme"] == "SHA-256"
@@ -243,6 +244,28 @@ def test_an_uploaded_pdf_that_could_not_be_converted_is_not_called_arkivformat(c
     assert obj["variantformat"]["n5mdk:kode"] == "P" and obj["format"]["n5mdk:kode"] == "fmt/276"
     whole = SCHEMA.to_dict(package.record_message(log, documents.whole_log(log), 1).decode())["registrering"]
     assert whole["dokumentbeskrivelse"][0]["dokumentobjekt"][0]["variantformat"]["n5mdk:kode"] == "A"
+
+
+def test_a_consent_is_filed_as_received_from_the_family_screened_and_dated_as_signed(ctx):
+    """The signed consent is an incoming document (I) from the guardian who gave it, her
+    name screened from the public journal, dated the day she signed (its title's date),
+    received the day it was uploaded; what the service wrote itself stays type X."""
+    log = a_log()
+    signed = local_today() - dt.timedelta(days=12)
+    c = a_consent(log, given_by_name="Áile Ŋuolja-Hætta", consent_date=signed)
+    doc = documents.consent(log, Consent.get_by_id(c.id))
+    xml = package.record_message(log, doc, 1).decode()
+    SCHEMA.validate(xml)
+    reg = SCHEMA.to_dict(xml)["registrering"]
+    assert reg["journalposttype"]["n5mdk:kode"] == "I"
+    [sender] = reg["korrespondansepart"]
+    assert sender["korrespondanseparttype"]["n5mdk:kode"] == "EA"
+    assert sender["korrespondansepartNavn"] == "Áile Ŋuolja-Hætta" and sender["erSkjermet"] is True
+    assert "Ŋuolja" not in reg["offentligTittel"]
+    assert reg["dokumentetsDato"] == signed.isoformat() and signed.strftime("%d.%m.%Y") in reg["tittel"]
+    assert reg["mottattDato"].startswith(dt.datetime.now(dt.UTC).date().isoformat()[:4])
+    whole = SCHEMA.to_dict(package.record_message(log, documents.whole_log(log), 1).decode())["registrering"]
+    assert whole["journalposttype"]["n5mdk:kode"] == "X" and "korrespondansepart" not in whole
 
 
 def test_two_municipalities_sharing_an_archive_never_share_a_key(app, ctx):

@@ -49,6 +49,9 @@ class Document:
     data: bytes
     format: str  # "PDF/A-2b", or "PDF" for an uploaded PDF that could not be converted
     created_at: object
+    # a document the family gave the service (a signed consent): whom from, and its own date
+    received_from: str = ""
+    dated: object = None
 
 
 def language(log: Log) -> str:
@@ -126,7 +129,8 @@ def consent(log: Log, c: Consent) -> Document:
         else:
             cover = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url="")
             data, fmt = pdf_to_pdfa(content, cover)
-    return Document(f"samtykke-{c.id}", title, f"samtykke-{c.id}.pdf", data, fmt, c.uploaded_at)
+    key = f"samtykke-{c.id}"
+    return Document(key, title, f"{key}.pdf", data, fmt, c.uploaded_at, c.given_by_name, c.consent_date)
 
 
 def pdf_to_pdfa(data: bytes, cover: bytes = b"") -> tuple[bytes, str]:

@@ -37,6 +37,10 @@ FAGSYSTEM = "Stafettlogg"
 # offentleglova § 13 jf. forvaltningsloven § 13: taushetsplikt; Noark code 13
 TILGANGSRESTRIKSJON = ("13", "Taushetsbelagt, offl. § 13")
 SKJERMINGSHJEMMEL = "Offl. § 13 jf. fvl. § 13"
+# journalposttype: what the service wrote itself (the log, the minutes), and what the family
+# gave it (the signed consent: received from them, dated as they signed it)
+INTERNAL = ("X", "Organinternt dokument uten oppfølging")
+INCOMING = ("I", "Inngående dokument")
 # format (PRONOM) and variantformat per Document.format: a PDF that could not be converted is
 # the production format (P), which the archive converts itself, never called Arkivformat
 FORMATS = {
@@ -104,6 +108,16 @@ def _external_key(parent, name, key, ns=AM):
 
 def _people(parent, name, who, ident=""):
     return _pair(parent, name, "navn", who, "identifikator", ident)
+
+
+def _sender(parent, name):
+    """The family member a document came from (avsender), screened like the child's name:
+    the public journal shows neither."""
+    node = _el(parent, "korrespondansepart")
+    _code(node, "korrespondanseparttype", "EA", "Avsender")
+    _el(node, "korrespondansepartNavn", name)
+    _el(node, "erSkjermet", "true")
+    _el(node, "erPersonnavn", "true")
 
 
 def _skjerming(parent):
@@ -205,10 +219,14 @@ def record_message(log: Log, doc: Document, number: int) -> bytes:
     _external_key(desc, "referanseEksternNoekkel", f"{log.id}/{doc.key}")
     _el(reg, "tittel", doc.title)
     _el(reg, "offentligTittel", doc.title)  # the document titles never hold the child's name
+    if doc.received_from:
+        _sender(reg, doc.received_from)
     _external_key(reg, "referanseEksternNoekkel", f"{log.id}/{doc.key}")
-    _code(reg, "journalposttype", "X", "Organinternt dokument uten oppfølging")
+    _code(reg, "journalposttype", *(INCOMING if doc.received_from else INTERNAL))
     _code(reg, "journalstatus", "F", "Ferdigstilt fra saksbehandler")
-    _el(reg, "dokumentetsDato", _local_date(doc.created_at or utcnow()))
+    _el(reg, "dokumentetsDato", doc.dated.isoformat() if doc.dated else _local_date(doc.created_at or utcnow()))
+    if doc.received_from:
+        _el(reg, "mottattDato", _iso(doc.created_at))
     return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=AM)
 
 
