@@ -268,6 +268,31 @@ def test_a_consent_is_filed_as_received_from_the_family_screened_and_dated_as_si
     assert whole["journalposttype"]["n5mdk:kode"] == "X" and "korrespondansepart" not in whole
 
 
+def test_a_log_reopened_and_closed_again_files_a_new_journalpost_in_the_same_open_case(ctx):
+    """The archive keeps one case per log: the second close's whole log is a new journalpost
+    in it. The case is never sent closed (avsluttetDato): a Noark 5 archive takes no new
+    record into a closed case, and a closed log sends more."""
+    holder = user("stafettholder")
+    log = a_log()
+    lifecycle.close_log(holder, log, "needs_met", keep="undecided")
+    Log.update(closed_at=utcnow() - dt.timedelta(days=30)).where(Log.id == log.id).execute()
+    first, _d = domain.archive(holder, Log.get_by_id(log.id), "download")
+    log = lifecycle.reopen(holder, Log.get_by_id(log.id))
+    a_consent(log)
+    lifecycle.close_log(holder, Log.get_by_id(log.id), "needs_met", keep="undecided")
+    second, _d = domain.archive(holder, Log.get_by_id(log.id), "download")
+    whole = documents.whole_log_key(Log.get_by_id(log.id))
+    new_consent = Consent.select().where(Consent.log == log).order_by(Consent.id.desc()).first()
+    assert [d["key"] for d in second.documents] == [whole, f"samtykke-{new_consent.id}"]
+    cases = [SCHEMA.to_dict(unpack(pkg)["arkivmelding.xml"].decode())["mappe"] for pkg in (first, second)]
+    assert cases[0]["systemID"] == cases[1]["systemID"]
+    assert cases[0]["referanseEksternNoekkel"] == cases[1]["referanseEksternNoekkel"]
+    assert not any("avsluttetDato" in case for case in cases)
+    record = unpack(second)[f"journalposter/01-{whole}/arkivmelding.xml"]
+    parent = SCHEMA.to_dict(record.decode())["registrering"]["referanseForelderMappe"]
+    assert parent["n5mdk:referanseEksternNoekkel"] == cases[0]["referanseEksternNoekkel"]
+
+
 def test_two_municipalities_sharing_an_archive_never_share_a_key(app, ctx):
     """Log 7 of one municipality and log 7 of another are different children: with
     ARCHIVE_SYSTEM_KEY their systemIDs and external keys differ; without it they are as

@@ -172,8 +172,9 @@ def case_message(log: Log) -> bytes:
     _el(mappe, "offentligTittel", public_title(log))
     _el(mappe, "opprettetDato", _iso(log.created_at))
     _el(mappe, "opprettetAv", log.created_by.name)
-    if log.closed_at:
-        _el(mappe, "avsluttetDato", _iso(log.closed_at))
+    # never avsluttetDato: a Noark 5 archive takes no new record into a closed case, and a
+    # closed log sends more (what the family asked after the close, a reopened log's next
+    # close); the archive closes the case itself (the whole log filed at the close says when).
     _skjerming(mappe)
     if log.subject.national_id:
         kl = _el(mappe, "klassifikasjon")
