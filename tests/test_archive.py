@@ -293,6 +293,28 @@ def test_a_log_reopened_and_closed_again_files_a_new_journalpost_in_the_same_ope
     assert parent["n5mdk:referanseEksternNoekkel"] == cases[0]["referanseEksternNoekkel"]
 
 
+def test_each_copy_of_the_whole_log_in_the_case_says_which_it_is(ctx):
+    """The archive's one case gets the whole log while in use, at the close and after what
+    the family asked since: an archivist tells them apart by title and date, not by key."""
+    holder, today = user("stafettholder"), local_today()
+    log = a_log()
+    in_use = documents.whole_log(log)
+    lifecycle.close_log(holder, log, "needs_met", keep="undecided")
+    closed_at = dt.datetime.combine(today - dt.timedelta(days=30), dt.time(12))
+    Log.update(closed_at=closed_at).where(Log.id == log.id).execute()
+    closed = documents.whole_log(Log.get_by_id(log.id))
+    lifecycle.request_deletion(user("foresatt"), Log.get_by_id(log.id), "Vi vil ikke at skolen har dette lenger.")
+    asked = documents.whole_log(Log.get_by_id(log.id))
+    shown = today.strftime("%d.%m.%Y"), (today - dt.timedelta(days=30)).strftime("%d.%m.%Y")
+    assert in_use.title == f"Stafettlogg – hele loggen per {shown[0]}"
+    assert closed.title == f"Stafettlogg – hele loggen, avsluttet {shown[1]}"
+    assert asked.title == f"Stafettlogg – hele loggen, avsluttet {shown[1]}, per {shown[0]}"
+    records = [SCHEMA.to_dict(package.record_message(log, d, 1).decode())["registrering"] for d in (closed, asked)]
+    assert [r["tittel"] for r in records] == [closed.title, asked.title]
+    # the copy made after the family asked is of that day, not of the close
+    assert [r["dokumentetsDato"] for r in records] == [(today - dt.timedelta(days=30)).isoformat(), today.isoformat()]
+
+
 def test_two_municipalities_sharing_an_archive_never_share_a_key(app, ctx):
     """Log 7 of one municipality and log 7 of another are different children: with
     ARCHIVE_SYSTEM_KEY their systemIDs and external keys differ; without it they are as

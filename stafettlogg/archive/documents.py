@@ -82,19 +82,42 @@ def whole_log_key(log: Log) -> str:
     if log.closed_at is None:
         return "logg-aapen"
     stamp = log.closed_at.strftime("%Y%m%d%H%M%S")
-    if log.closed_version is not None and log.version != log.closed_version:
+    if changed_since_close(log):
         return f"logg-{stamp}-v{log.version}"
     return f"logg-{stamp}"
 
 
+def changed_since_close(log: Log) -> bool:
+    """An ended log changed after its close: the archive's copy of the close is not it."""
+    return log.closed_at is not None and log.closed_version is not None and log.version != log.closed_version
+
+
 def whole_log(log: Log) -> Document:
+    """Titled and dated as the copy it is (whole_log_key): the archive's one case gets a
+    whole log per close and per change after it, and tells them apart by their titles."""
+    made, changed = utcnow(), changed_since_close(log)
     with force_locale(language(log)):
         context = queries.log_page(log)
         context.update(content.whole_log(log))
         context.pop("log", None)
         data = _render_pdf("archive/log_pdf.html", log, **context)
-        title = _("Stafettlogg – hele loggen")
-    return Document(whole_log_key(log), title, f"stafettlogg-{log.id}.pdf", data, "PDF/A-2b", log.closed_at or utcnow())
+        if log.closed_at is None:
+            title = _("Stafettlogg – hele loggen per %(date)s", date=_day(made))
+        elif changed:
+            title = _(
+                "Stafettlogg – hele loggen, avsluttet %(closed)s, per %(date)s",
+                closed=_day(log.closed_at),
+                date=_day(made),
+            )
+        else:
+            title = _("Stafettlogg – hele loggen, avsluttet %(date)s", date=_day(log.closed_at))
+    dated = log.closed_at if log.closed_at is not None and not changed else made
+    return Document(whole_log_key(log), title, f"stafettlogg-{log.id}.pdf", data, "PDF/A-2b", dated)
+
+
+def _day(value) -> str:
+    """A stored time as the day in Norway, as the documents' titles write it."""
+    return local(value).strftime("%d.%m.%Y")
 
 
 def approved_minutes(log: Log) -> list[Meeting]:
