@@ -155,6 +155,10 @@ def check_pdfa(data: bytes):
         for font in fonts:
             descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+        # 6.2.4.3: device CMYK only with a CMYK OutputIntent; ours is sRGB (3 components)
+        assert all(i.DestOutputProfile.get("/N") == 3 for i in intents)
+        images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert not [i for i in images if i.get("/ColorSpace") == "/DeviceCMYK"], "CMYK image in an sRGB PDF/A"
 
 
 def unpack(pkg):
@@ -179,6 +183,20 @@ def test_documents_are_pdfa_with_embedded_fonts_marking_and_no_codes(emma):
     whole = files.pdf_text(docs[0].data)
     assert "Emma Hansen" in whole and "Emma leker oftere med andre." in whole and "lastet opp samtykke" in whole
     assert "Vi ble enige om å fortsette lekegruppene." in files.pdf_text(docs[1].data)
+
+
+def test_a_consent_scanned_in_cmyk_is_filed_as_valid_pdfa_with_the_scan_in_rgb(ctx):
+    """PDF/A-2b with an sRGB OutputIntent holds no CMYK colour: a CMYK JPEG scan is
+    converted, so the archive's copy is the PDF/A it claims to be, the scan still on it."""
+    log = a_log()
+    c = a_consent(log, data=files.cmyk_jpeg(), filename="samtykke.jpg")
+    doc = documents.consent(log, Consent.get_by_id(c.id))
+    assert doc.format == "PDF/A-2b"
+    check_pdfa(doc.data)
+    with pikepdf.open(io.BytesIO(doc.data)) as pdf:
+        [scan] = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert scan.get("/ColorSpace") == "/DeviceRGB" and (scan.Width, scan.Height) == (40, 20)
+    assert documents.scan_for_pdfa(files.jpeg(), "image/jpeg") == (files.jpeg(), "image/jpeg")  # RGB: untouched
 
 
 def test_uploaded_pdf_converted_by_ghostscript_is_pdfa_with_an_output_intent():

@@ -17,6 +17,7 @@ import pikepdf
 from flask import current_app, render_template
 from flask_babel import force_locale
 from peewee import fn
+from PIL import Image
 
 from stafettlogg.archive import content
 from stafettlogg.dates import local
@@ -147,13 +148,27 @@ def consent(log: Log, c: Consent) -> Document:
             # a file kept before uploads were opened in full may be broken: the copy says so
             data = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url="", damaged=True)
         elif stored.content_type in ("image/png", "image/jpeg"):
-            url = f"data:{stored.content_type};base64," + base64.b64encode(content).decode()
+            scan, scan_type = scan_for_pdfa(content, stored.content_type)
+            url = f"data:{scan_type};base64," + base64.b64encode(scan).decode()
             data = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url=url)
         else:
             cover = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url="")
             data, fmt = pdf_to_pdfa(content, cover)
     key = f"samtykke-{c.id}"
     return Document(key, title, f"{key}.pdf", data, fmt, c.uploaded_at, c.given_by_name, c.consent_date)
+
+
+def scan_for_pdfa(data: bytes, content_type: str) -> tuple[bytes, str]:
+    """A scanned consent as a PDF/A-2b page may hold it: with the sRGB OutputIntent no
+    CMYK colour is allowed (ISO 19005-2, 6.2.4.3), and WeasyPrint embeds a JPEG's colours
+    as they are, so a CMYK JPEG (some scanners and phone apps save one) is converted to
+    RGB. Any other scan is kept byte for byte. The file opened at upload (files.unreadable)."""
+    with Image.open(io.BytesIO(data)) as image:
+        if image.mode != "CMYK":
+            return data, content_type
+        converted = io.BytesIO()
+        image.convert("RGB").save(converted, "JPEG", quality=95)
+    return converted.getvalue(), "image/jpeg"
 
 
 def pdf_to_pdfa(data: bytes, cover: bytes = b"") -> tuple[bytes, str]:
