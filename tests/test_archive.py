@@ -33,6 +33,7 @@ from stafettlogg.models import (
     LogStatus,
     LogTombstone,
     Meeting,
+    MinutesCorrection,
     StoredFile,
     Subject,
     Unit,
@@ -331,6 +332,24 @@ def test_each_copy_of_the_whole_log_in_the_case_says_which_it_is(ctx):
     assert [r["tittel"] for r in records] == [closed.title, asked.title]
     # the copy made after the family asked is of that day, not of the close
     assert [r["dokumentetsDato"] for r in records] == [(today - dt.timedelta(days=30)).isoformat(), today.isoformat()]
+
+
+def test_corrected_minutes_filed_beside_the_approved_ones_say_they_are_corrected(ctx):
+    """A correction after approval files the minutes again (a new key): in the case the
+    archivist sees «…, rettet <day>» dated the correction, beside the minutes as approved."""
+    log = a_log()
+    meeting = finalise_meeting(log)
+    approved = documents.minutes(log, Meeting.get_by_id(meeting.id))
+    correction = meetings.add_correction(user("stafettholder"), log, meeting, "Møtet var i rom 2, ikke rom 1.")
+    MinutesCorrection.update(created_at=dt.datetime(2026, 11, 9, 23, 30)).where(
+        MinutesCorrection.id == correction.id
+    ).execute()
+    corrected = documents.minutes(log, Meeting.get_by_id(meeting.id))
+    assert approved.key != corrected.key
+    assert approved.title == "Referat fra møte 02.11.2026"
+    assert corrected.title == "Referat fra møte 02.11.2026, rettet 10.11.2026"  # 00:30 in Norway
+    reg = SCHEMA.to_dict(package.record_message(log, corrected, 1).decode())["registrering"]
+    assert (reg["tittel"], reg["dokumentetsDato"]) == (corrected.title, "2026-11-10")
 
 
 def test_two_municipalities_sharing_an_archive_never_share_a_key(app, ctx):

@@ -133,9 +133,16 @@ def minutes(log: Log, meeting: Meeting) -> Document:
     )
     with force_locale(language(log)):
         data = _render_pdf("archive/minutes_pdf.html", log, meeting=meeting, corrections=corrections)
-        title = _("Referat fra møte %(date)s", date=local(meeting.starts_at).strftime("%d.%m.%Y"))
+        title = _("Referat fra møte %(date)s", date=_day(meeting.starts_at))
+        if corrections:  # beside the approved minutes in the case: titled and dated as corrected
+            title = _(
+                "Referat fra møte %(date)s, rettet %(corrected)s",
+                date=_day(meeting.starts_at),
+                corrected=_day(corrections[-1].created_at),
+            )
     key = minutes_key(meeting)  # a correction after approval is a new version of the document
-    return Document(key, title, f"referat-{meeting.id}.pdf", data, "PDF/A-2b", meeting.finalised_at)
+    dated = corrections[-1].created_at if corrections else meeting.finalised_at
+    return Document(key, title, f"referat-{meeting.id}.pdf", data, "PDF/A-2b", dated)
 
 
 def consent(log: Log, c: Consent) -> Document:
