@@ -287,6 +287,21 @@ def test_a_consent_is_filed_as_received_from_the_family_screened_and_dated_as_si
     assert whole["journalposttype"]["n5mdk:kode"] == "X" and "korrespondansepart" not in whole
 
 
+def test_a_filed_consent_is_written_off_so_it_never_waits_on_the_units_unanswered_list(ctx):
+    """An incoming document that is not written off (avskrevet) stays on the restanseliste:
+    the consent is written off as taken into account (TE) by whoever uploaded it, that day."""
+    log = a_log()
+    c = a_consent(log)
+    xml = package.record_message(log, documents.consent(log, Consent.get_by_id(c.id)), 1).decode()
+    SCHEMA.validate(xml)
+    reg = SCHEMA.to_dict(xml)["registrering"]
+    [written_off] = reg["korrespondansepart"][0]["avskrivning"]
+    today = local_today().isoformat()
+    assert written_off["avskrivningsmaate"]["n5mdk:kode"] == "TE"
+    assert written_off["avskrevetAv"]["n5mdk:navn"] == user("stafettholder").name
+    assert written_off["avskrivningsdato"] == reg["avskrivningsdato"] == today
+
+
 def test_a_log_reopened_and_closed_again_files_a_new_journalpost_in_the_same_open_case(ctx):
     """The archive keeps one case per log: the second close's whole log is a new journalpost
     in it. The case is never sent closed (avsluttetDato): a Noark 5 archive takes no new

@@ -50,9 +50,11 @@ class Document:
     data: bytes
     format: str  # "PDF/A-2b", or "PDF" for an uploaded PDF that could not be converted
     created_at: object
-    # a document the family gave the service (a signed consent): whom from, and its own date
+    # a document the family gave the service (a signed consent): whom from, its own date,
+    # and who in the service took it in (uploaded it)
     received_from: str = ""
     dated: object = None
+    received_by: str = ""
 
 
 def language(log: Log) -> str:
@@ -162,7 +164,9 @@ def consent(log: Log, c: Consent) -> Document:
             cover = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url="")
             data, fmt = pdf_to_pdfa(content, cover)
     key = f"samtykke-{c.id}"
-    return Document(key, title, f"{key}.pdf", data, fmt, c.uploaded_at, c.given_by_name, c.consent_date)
+    return Document(
+        key, title, f"{key}.pdf", data, fmt, c.uploaded_at, c.given_by_name, c.consent_date, c.uploaded_by.name
+    )
 
 
 def scan_for_pdfa(data: bytes, content_type: str) -> tuple[bytes, str]:

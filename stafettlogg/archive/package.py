@@ -41,6 +41,7 @@ SKJERMINGSHJEMMEL = "Offl. § 13 jf. fvl. § 13"
 # gave it (the signed consent: received from them, dated as they signed it)
 INTERNAL = ("X", "Organinternt dokument uten oppfølging")
 INCOMING = ("I", "Inngående dokument")
+WRITTEN_OFF = ("TE", "Tatt til etterretning")
 # format (PRONOM) and variantformat per Document.format: a PDF that could not be converted is
 # the production format (P), which the archive converts itself, never called Arkivformat
 FORMATS = {
@@ -110,14 +111,20 @@ def _people(parent, name, who, ident=""):
     return _pair(parent, name, "navn", who, "identifikator", ident)
 
 
-def _sender(parent, name):
+def _sender(parent, doc: Document):
     """The family member a document came from (avsender), screened like the child's name:
-    the public journal shows neither."""
+    the public journal shows neither. Written off (avskrevet) as taken into account the
+    day it was taken in: an incoming document never written off stays on the unit's list
+    of unanswered mail (restanseliste) for ever."""
     node = _el(parent, "korrespondansepart")
     _code(node, "korrespondanseparttype", "EA", "Avsender")
-    _el(node, "korrespondansepartNavn", name)
+    _el(node, "korrespondansepartNavn", doc.received_from)
     _el(node, "erSkjermet", "true")
     _el(node, "erPersonnavn", "true")
+    written_off = _el(node, "avskrivning")
+    _el(written_off, "avskrivningsdato", _local_date(doc.created_at))
+    _el(_el(written_off, "avskrevetAv"), "navn", doc.received_by, MD)
+    _code(written_off, "avskrivningsmaate", *WRITTEN_OFF)
 
 
 def _skjerming(parent):
@@ -221,13 +228,14 @@ def record_message(log: Log, doc: Document, number: int) -> bytes:
     _el(reg, "tittel", doc.title)
     _el(reg, "offentligTittel", doc.title)  # the document titles never hold the child's name
     if doc.received_from:
-        _sender(reg, doc.received_from)
+        _sender(reg, doc)
     _external_key(reg, "referanseEksternNoekkel", f"{log.id}/{doc.key}")
     _code(reg, "journalposttype", *(INCOMING if doc.received_from else INTERNAL))
     _code(reg, "journalstatus", "F", "Ferdigstilt fra saksbehandler")
     _el(reg, "dokumentetsDato", doc.dated.isoformat() if doc.dated else _local_date(doc.created_at or utcnow()))
     if doc.received_from:
         _el(reg, "mottattDato", _iso(doc.created_at))
+        _el(reg, "avskrivningsdato", _local_date(doc.created_at))
     return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=AM)
 
 
