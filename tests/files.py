@@ -40,6 +40,13 @@ def jpeg() -> bytes:
     return buffer.getvalue()
 
 
+def cmyk_jpeg() -> bytes:
+    """An orange scan saved in CMYK, as some scanners and phone apps save one."""
+    buffer = io.BytesIO()
+    Image.new("CMYK", (40, 20), (0, 128, 255, 0)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def damaged_jpeg() -> bytes:
     data = jpeg()
     return data[:20] + b"\x00" * (len(data) - 22) + data[-2:]

@@ -33,6 +33,7 @@ from stafettlogg.models import (
     LogStatus,
     LogTombstone,
     Meeting,
+    MinutesCorrection,
     StoredFile,
     Subject,
     Unit,
@@ -155,6 +156,10 @@ def check_pdfa(data: bytes):
         for font in fonts:
             descriptor = font.get("/FontDescriptor") or font.DescendantFonts[0].FontDescriptor
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+        # 6.2.4.3: device CMYK only with a CMYK OutputIntent; ours is sRGB (3 components)
+        assert all(i.DestOutputProfile.get("/N") == 3 for i in intents)
+        images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert not [i for i in images if i.get("/ColorSpace") == "/DeviceCMYK"], "CMYK image in an sRGB PDF/A"
 
 
 def unpack(pkg):
@@ -179,6 +184,20 @@ def test_documents_are_pdfa_with_embedded_fonts_marking_and_no_codes(emma):
     whole = files.pdf_text(docs[0].data)
     assert "Emma Hansen" in whole and "Emma leker oftere med andre." in whole and "lastet opp samtykke" in whole
     assert "Vi ble enige om å fortsette lekegruppene." in files.pdf_text(docs[1].data)
+
+
+def test_a_consent_scanned_in_cmyk_is_filed_as_valid_pdfa_with_the_scan_in_rgb(ctx):
+    """PDF/A-2b with an sRGB OutputIntent holds no CMYK colour: a CMYK JPEG scan is
+    converted, so the archive's copy is the PDF/A it claims to be, the scan still on it."""
+    log = a_log()
+    c = a_consent(log, data=files.cmyk_jpeg(), filename="samtykke.jpg")
+    doc = documents.consent(log, Consent.get_by_id(c.id))
+    assert doc.format == "PDF/A-2b"
+    check_pdfa(doc.data)
+    with pikepdf.open(io.BytesIO(doc.data)) as pdf:
+        [scan] = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert scan.get("/ColorSpace") == "/DeviceRGB" and (scan.Width, scan.Height) == (40, 20)
+    assert documents.scan_for_pdfa(files.jpeg(), "image/jpeg") == (files.jpeg(), "image/jpeg")  # RGB: untouched
 
 
 def test_uploaded_pdf_converted_by_ghostscript_is_pdfa_with_an_output_intent():
@@ -220,7 +239,8 @@ def test_package_validates_against_the_fiks_arkiv_schema_with_checksums(emma):
         msg = SCHEMA.to_dict(xml)
         assert msg["antallFiler"] == 1  # the documents, not the XML
         reg = msg["registrering"]
-        assert reg["journalposttype"]["n5mdk:kode"] == "X"
+        # the family's signed consent came in (I); the log and the minutes are the service's own (X)
+        assert reg["journalposttype"]["n5mdk:kode"] == ("I" if "-samtykke-" in name else "X")
         obj = reg["dokumentbeskrivelse"][0]["dokumentobjekt"][0]
         data = content[name.rsplit("/", 1)[0] + "/" + obj["referanseDokumentfil"]]
         assert obj["sjekksum"] == hashlib.sha256(data).hexdigest() and obj["sjekksumAlgoritme"] == "SHA-256"
@@ -229,6 +249,122 @@ def test_package_validates_against_the_fiks_arkiv_schema_with_checksums(emma):
         assert "Emma" not in reg["offentligTittel"]
         # screened on the record and on its document
         assert reg["dokumentbeskrivelse"][0]["skjerming"]["tilgangsrestriksjon"]["n5mdk:kode"] == "13"
+
+
+def test_an_uploaded_pdf_that_could_not_be_converted_is_not_called_arkivformat(ctx, monkeypatch):
+    """Without Ghostscript a consent PDF is kept as uploaded: the archive is told it is
+    the production format (P), which it converts itself, not an archive format (A)."""
+    monkeypatch.setattr(documents.shutil, "which", lambda name: None)
+    log = a_log()
+    consent = documents.consent(log, Consent.get(Consent.log == log))
+    assert consent.format == "PDF"
+    obj = SCHEMA.to_dict(package.record_message(log, consent, 1).decode())["registrering"]
+    obj = obj["dokumentbeskrivelse"][0]["dokumentobjekt"][0]
+    assert obj["variantformat"]["n5mdk:kode"] == "P" and obj["format"]["n5mdk:kode"] == "fmt/276"
+    whole = SCHEMA.to_dict(package.record_message(log, documents.whole_log(log), 1).decode())["registrering"]
+    assert whole["dokumentbeskrivelse"][0]["dokumentobjekt"][0]["variantformat"]["n5mdk:kode"] == "A"
+
+
+def test_a_consent_is_filed_as_received_from_the_family_screened_and_dated_as_signed(ctx):
+    """The signed consent is an incoming document (I) from the guardian who gave it, her
+    name screened from the public journal, dated the day she signed (its title's date),
+    received the day it was uploaded; what the service wrote itself stays type X."""
+    log = a_log()
+    signed = local_today() - dt.timedelta(days=12)
+    c = a_consent(log, given_by_name="Áile Ŋuolja-Hætta", consent_date=signed)
+    doc = documents.consent(log, Consent.get_by_id(c.id))
+    xml = package.record_message(log, doc, 1).decode()
+    SCHEMA.validate(xml)
+    reg = SCHEMA.to_dict(xml)["registrering"]
+    assert reg["journalposttype"]["n5mdk:kode"] == "I"
+    [sender] = reg["korrespondansepart"]
+    assert sender["korrespondanseparttype"]["n5mdk:kode"] == "EA"
+    assert sender["korrespondansepartNavn"] == "Áile Ŋuolja-Hætta" and sender["erSkjermet"] is True
+    assert "Ŋuolja" not in reg["offentligTittel"]
+    assert reg["dokumentetsDato"] == signed.isoformat() and signed.strftime("%d.%m.%Y") in reg["tittel"]
+    assert reg["mottattDato"].startswith(dt.datetime.now(dt.UTC).date().isoformat()[:4])
+    whole = SCHEMA.to_dict(package.record_message(log, documents.whole_log(log), 1).decode())["registrering"]
+    assert whole["journalposttype"]["n5mdk:kode"] == "X" and "korrespondansepart" not in whole
+
+
+def test_a_filed_consent_is_written_off_so_it_never_waits_on_the_units_unanswered_list(ctx):
+    """An incoming document that is not written off (avskrevet) stays on the restanseliste:
+    the consent is written off as taken into account (TE) by whoever uploaded it, that day."""
+    log = a_log()
+    c = a_consent(log)
+    xml = package.record_message(log, documents.consent(log, Consent.get_by_id(c.id)), 1).decode()
+    SCHEMA.validate(xml)
+    reg = SCHEMA.to_dict(xml)["registrering"]
+    [written_off] = reg["korrespondansepart"][0]["avskrivning"]
+    today = local_today().isoformat()
+    assert written_off["avskrivningsmaate"]["n5mdk:kode"] == "TE"
+    assert written_off["avskrevetAv"]["n5mdk:navn"] == user("stafettholder").name
+    assert written_off["avskrivningsdato"] == reg["avskrivningsdato"] == today
+
+
+def test_a_log_reopened_and_closed_again_files_a_new_journalpost_in_the_same_open_case(ctx):
+    """The archive keeps one case per log: the second close's whole log is a new journalpost
+    in it. The case is never sent closed (avsluttetDato): a Noark 5 archive takes no new
+    record into a closed case, and a closed log sends more."""
+    holder = user("stafettholder")
+    log = a_log()
+    lifecycle.close_log(holder, log, "needs_met", keep="undecided")
+    Log.update(closed_at=utcnow() - dt.timedelta(days=30)).where(Log.id == log.id).execute()
+    first, _d = domain.archive(holder, Log.get_by_id(log.id), "download")
+    log = lifecycle.reopen(holder, Log.get_by_id(log.id))
+    a_consent(log)
+    lifecycle.close_log(holder, Log.get_by_id(log.id), "needs_met", keep="undecided")
+    second, _d = domain.archive(holder, Log.get_by_id(log.id), "download")
+    whole = documents.whole_log_key(Log.get_by_id(log.id))
+    new_consent = Consent.select().where(Consent.log == log).order_by(Consent.id.desc()).first()
+    assert [d["key"] for d in second.documents] == [whole, f"samtykke-{new_consent.id}"]
+    cases = [SCHEMA.to_dict(unpack(pkg)["arkivmelding.xml"].decode())["mappe"] for pkg in (first, second)]
+    assert cases[0]["systemID"] == cases[1]["systemID"]
+    assert cases[0]["referanseEksternNoekkel"] == cases[1]["referanseEksternNoekkel"]
+    assert not any("avsluttetDato" in case for case in cases)
+    record = unpack(second)[f"journalposter/01-{whole}/arkivmelding.xml"]
+    parent = SCHEMA.to_dict(record.decode())["registrering"]["referanseForelderMappe"]
+    assert parent["n5mdk:referanseEksternNoekkel"] == cases[0]["referanseEksternNoekkel"]
+
+
+def test_each_copy_of_the_whole_log_in_the_case_says_which_it_is(ctx):
+    """The archive's one case gets the whole log while in use, at the close and after what
+    the family asked since: an archivist tells them apart by title and date, not by key."""
+    holder, today = user("stafettholder"), local_today()
+    log = a_log()
+    in_use = documents.whole_log(log)
+    lifecycle.close_log(holder, log, "needs_met", keep="undecided")
+    closed_at = dt.datetime.combine(today - dt.timedelta(days=30), dt.time(12))
+    Log.update(closed_at=closed_at).where(Log.id == log.id).execute()
+    closed = documents.whole_log(Log.get_by_id(log.id))
+    lifecycle.request_deletion(user("foresatt"), Log.get_by_id(log.id), "Vi vil ikke at skolen har dette lenger.")
+    asked = documents.whole_log(Log.get_by_id(log.id))
+    shown = today.strftime("%d.%m.%Y"), (today - dt.timedelta(days=30)).strftime("%d.%m.%Y")
+    assert in_use.title == f"Stafettlogg – hele loggen per {shown[0]}"
+    assert closed.title == f"Stafettlogg – hele loggen, avsluttet {shown[1]}"
+    assert asked.title == f"Stafettlogg – hele loggen, avsluttet {shown[1]}, per {shown[0]}"
+    records = [SCHEMA.to_dict(package.record_message(log, d, 1).decode())["registrering"] for d in (closed, asked)]
+    assert [r["tittel"] for r in records] == [closed.title, asked.title]
+    # the copy made after the family asked is of that day, not of the close
+    assert [r["dokumentetsDato"] for r in records] == [(today - dt.timedelta(days=30)).isoformat(), today.isoformat()]
+
+
+def test_corrected_minutes_filed_beside_the_approved_ones_say_they_are_corrected(ctx):
+    """A correction after approval files the minutes again (a new key): in the case the
+    archivist sees «…, rettet <day>» dated the correction, beside the minutes as approved."""
+    log = a_log()
+    meeting = finalise_meeting(log)
+    approved = documents.minutes(log, Meeting.get_by_id(meeting.id))
+    correction = meetings.add_correction(user("stafettholder"), log, meeting, "Møtet var i rom 2, ikke rom 1.")
+    MinutesCorrection.update(created_at=dt.datetime(2026, 11, 9, 23, 30)).where(
+        MinutesCorrection.id == correction.id
+    ).execute()
+    corrected = documents.minutes(log, Meeting.get_by_id(meeting.id))
+    assert approved.key != corrected.key
+    assert approved.title == "Referat fra møte 02.11.2026"
+    assert corrected.title == "Referat fra møte 02.11.2026, rettet 10.11.2026"  # 00:30 in Norway
+    reg = SCHEMA.to_dict(package.record_message(log, corrected, 1).decode())["registrering"]
+    assert (reg["tittel"], reg["dokumentetsDato"]) == (corrected.title, "2026-11-10")
 
 
 def test_two_municipalities_sharing_an_archive_never_share_a_key(app, ctx):

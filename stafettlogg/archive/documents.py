@@ -17,6 +17,7 @@ import pikepdf
 from flask import current_app, render_template
 from flask_babel import force_locale
 from peewee import fn
+from PIL import Image
 
 from stafettlogg.archive import content
 from stafettlogg.dates import local
@@ -49,6 +50,11 @@ class Document:
     data: bytes
     format: str  # "PDF/A-2b", or "PDF" for an uploaded PDF that could not be converted
     created_at: object
+    # a document the family gave the service (a signed consent): whom from, its own date,
+    # and who in the service took it in (uploaded it)
+    received_from: str = ""
+    dated: object = None
+    received_by: str = ""
 
 
 def language(log: Log) -> str:
@@ -79,19 +85,42 @@ def whole_log_key(log: Log) -> str:
     if log.closed_at is None:
         return "logg-aapen"
     stamp = log.closed_at.strftime("%Y%m%d%H%M%S")
-    if log.closed_version is not None and log.version != log.closed_version:
+    if changed_since_close(log):
         return f"logg-{stamp}-v{log.version}"
     return f"logg-{stamp}"
 
 
+def changed_since_close(log: Log) -> bool:
+    """An ended log changed after its close: the archive's copy of the close is not it."""
+    return log.closed_at is not None and log.closed_version is not None and log.version != log.closed_version
+
+
 def whole_log(log: Log) -> Document:
+    """Titled and dated as the copy it is (whole_log_key): the archive's one case gets a
+    whole log per close and per change after it, and tells them apart by their titles."""
+    made, changed = utcnow(), changed_since_close(log)
     with force_locale(language(log)):
         context = queries.log_page(log)
         context.update(content.whole_log(log))
         context.pop("log", None)
         data = _render_pdf("archive/log_pdf.html", log, **context)
-        title = _("Stafettlogg – hele loggen")
-    return Document(whole_log_key(log), title, f"stafettlogg-{log.id}.pdf", data, "PDF/A-2b", log.closed_at or utcnow())
+        if log.closed_at is None:
+            title = _("Stafettlogg – hele loggen per %(date)s", date=_day(made))
+        elif changed:
+            title = _(
+                "Stafettlogg – hele loggen, avsluttet %(closed)s, per %(date)s",
+                closed=_day(log.closed_at),
+                date=_day(made),
+            )
+        else:
+            title = _("Stafettlogg – hele loggen, avsluttet %(date)s", date=_day(log.closed_at))
+    dated = log.closed_at if log.closed_at is not None and not changed else made
+    return Document(whole_log_key(log), title, f"stafettlogg-{log.id}.pdf", data, "PDF/A-2b", dated)
+
+
+def _day(value) -> str:
+    """A stored time as the day in Norway, as the documents' titles write it."""
+    return local(value).strftime("%d.%m.%Y")
 
 
 def approved_minutes(log: Log) -> list[Meeting]:
@@ -106,9 +135,16 @@ def minutes(log: Log, meeting: Meeting) -> Document:
     )
     with force_locale(language(log)):
         data = _render_pdf("archive/minutes_pdf.html", log, meeting=meeting, corrections=corrections)
-        title = _("Referat fra møte %(date)s", date=local(meeting.starts_at).strftime("%d.%m.%Y"))
+        title = _("Referat fra møte %(date)s", date=_day(meeting.starts_at))
+        if corrections:  # beside the approved minutes in the case: titled and dated as corrected
+            title = _(
+                "Referat fra møte %(date)s, rettet %(corrected)s",
+                date=_day(meeting.starts_at),
+                corrected=_day(corrections[-1].created_at),
+            )
     key = minutes_key(meeting)  # a correction after approval is a new version of the document
-    return Document(key, title, f"referat-{meeting.id}.pdf", data, "PDF/A-2b", meeting.finalised_at)
+    dated = corrections[-1].created_at if corrections else meeting.finalised_at
+    return Document(key, title, f"referat-{meeting.id}.pdf", data, "PDF/A-2b", dated)
 
 
 def consent(log: Log, c: Consent) -> Document:
@@ -121,12 +157,29 @@ def consent(log: Log, c: Consent) -> Document:
             # a file kept before uploads were opened in full may be broken: the copy says so
             data = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url="", damaged=True)
         elif stored.content_type in ("image/png", "image/jpeg"):
-            url = f"data:{stored.content_type};base64," + base64.b64encode(content).decode()
+            scan, scan_type = scan_for_pdfa(content, stored.content_type)
+            url = f"data:{scan_type};base64," + base64.b64encode(scan).decode()
             data = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url=url)
         else:
             cover = _render_pdf("archive/consent_pdf.html", log, consent=c, image_url="")
             data, fmt = pdf_to_pdfa(content, cover)
-    return Document(f"samtykke-{c.id}", title, f"samtykke-{c.id}.pdf", data, fmt, c.uploaded_at)
+    key = f"samtykke-{c.id}"
+    return Document(
+        key, title, f"{key}.pdf", data, fmt, c.uploaded_at, c.given_by_name, c.consent_date, c.uploaded_by.name
+    )
+
+
+def scan_for_pdfa(data: bytes, content_type: str) -> tuple[bytes, str]:
+    """A scanned consent as a PDF/A-2b page may hold it: with the sRGB OutputIntent no
+    CMYK colour is allowed (ISO 19005-2, 6.2.4.3), and WeasyPrint embeds a JPEG's colours
+    as they are, so a CMYK JPEG (some scanners and phone apps save one) is converted to
+    RGB. Any other scan is kept byte for byte. The file opened at upload (files.unreadable)."""
+    with Image.open(io.BytesIO(data)) as image:
+        if image.mode != "CMYK":
+            return data, content_type
+        converted = io.BytesIO()
+        image.convert("RGB").save(converted, "JPEG", quality=95)
+    return converted.getvalue(), "image/jpeg"
 
 
 def pdf_to_pdfa(data: bytes, cover: bytes = b"") -> tuple[bytes, str]:

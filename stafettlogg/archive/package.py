@@ -37,7 +37,17 @@ FAGSYSTEM = "Stafettlogg"
 # offentleglova § 13 jf. forvaltningsloven § 13: taushetsplikt; Noark code 13
 TILGANGSRESTRIKSJON = ("13", "Taushetsbelagt, offl. § 13")
 SKJERMINGSHJEMMEL = "Offl. § 13 jf. fvl. § 13"
-FORMATS = {"PDF/A-2b": ("fmt/477", "PDF/A-2b"), "PDF": ("fmt/276", "PDF (ikke konvertert til PDF/A)")}
+# journalposttype: what the service wrote itself (the log, the minutes), and what the family
+# gave it (the signed consent: received from them, dated as they signed it)
+INTERNAL = ("X", "Organinternt dokument uten oppfølging")
+INCOMING = ("I", "Inngående dokument")
+WRITTEN_OFF = ("TE", "Tatt til etterretning")
+# format (PRONOM) and variantformat per Document.format: a PDF that could not be converted is
+# the production format (P), which the archive converts itself, never called Arkivformat
+FORMATS = {
+    "PDF/A-2b": (("fmt/477", "PDF/A-2b"), ("A", "Arkivformat")),
+    "PDF": (("fmt/276", "PDF (ikke konvertert til PDF/A)"), ("P", "Produksjonsformat")),
+}
 ET.register_namespace("n5mdk", MD)
 # Characters XML 1.0 cannot hold at all (C0 controls but tab and newlines, lone surrogates,
 # U+FFFE/U+FFFF): a name pasted with a vertical tab must not make the message unreadable.
@@ -101,6 +111,22 @@ def _people(parent, name, who, ident=""):
     return _pair(parent, name, "navn", who, "identifikator", ident)
 
 
+def _sender(parent, doc: Document):
+    """The family member a document came from (avsender), screened like the child's name:
+    the public journal shows neither. Written off (avskrevet) as taken into account the
+    day it was taken in: an incoming document never written off stays on the unit's list
+    of unanswered mail (restanseliste) for ever."""
+    node = _el(parent, "korrespondansepart")
+    _code(node, "korrespondanseparttype", "EA", "Avsender")
+    _el(node, "korrespondansepartNavn", doc.received_from)
+    _el(node, "erSkjermet", "true")
+    _el(node, "erPersonnavn", "true")
+    written_off = _el(node, "avskrivning")
+    _el(written_off, "avskrivningsdato", _local_date(doc.created_at))
+    _el(_el(written_off, "avskrevetAv"), "navn", doc.received_by, MD)
+    _code(written_off, "avskrivningsmaate", *WRITTEN_OFF)
+
+
 def _skjerming(parent):
     node = _el(parent, "skjerming")
     _code(node, "tilgangsrestriksjon", *TILGANGSRESTRIKSJON)
@@ -153,8 +179,9 @@ def case_message(log: Log) -> bytes:
     _el(mappe, "offentligTittel", public_title(log))
     _el(mappe, "opprettetDato", _iso(log.created_at))
     _el(mappe, "opprettetAv", log.created_by.name)
-    if log.closed_at:
-        _el(mappe, "avsluttetDato", _iso(log.closed_at))
+    # never avsluttetDato: a Noark 5 archive takes no new record into a closed case, and a
+    # closed log sends more (what the family asked after the close, a reopened log's next
+    # close); the archive closes the case itself (the whole log filed at the close says when).
     _skjerming(mappe)
     if log.subject.national_id:
         kl = _el(mappe, "klassifikasjon")
@@ -188,8 +215,9 @@ def record_message(log: Log, doc: Document, number: int) -> bytes:
     _skjerming(desc)  # screened on the document too: some archives screen per document
     obj = _el(desc, "dokumentobjekt")
     _el(obj, "versjonsnummer", 1)
-    _code(obj, "variantformat", "A", "Arkivformat")
-    _code(obj, "format", *FORMATS[doc.format])
+    fmt, variant = FORMATS[doc.format]
+    _code(obj, "variantformat", *variant)
+    _code(obj, "format", *fmt)
     _el(obj, "mimeType", "application/pdf")
     _el(obj, "filnavn", doc.filename)
     _el(obj, "referanseDokumentfil", doc.filename)
@@ -199,10 +227,15 @@ def record_message(log: Log, doc: Document, number: int) -> bytes:
     _external_key(desc, "referanseEksternNoekkel", f"{log.id}/{doc.key}")
     _el(reg, "tittel", doc.title)
     _el(reg, "offentligTittel", doc.title)  # the document titles never hold the child's name
+    if doc.received_from:
+        _sender(reg, doc)
     _external_key(reg, "referanseEksternNoekkel", f"{log.id}/{doc.key}")
-    _code(reg, "journalposttype", "X", "Organinternt dokument uten oppfølging")
+    _code(reg, "journalposttype", *(INCOMING if doc.received_from else INTERNAL))
     _code(reg, "journalstatus", "F", "Ferdigstilt fra saksbehandler")
-    _el(reg, "dokumentetsDato", _local_date(doc.created_at or utcnow()))
+    _el(reg, "dokumentetsDato", doc.dated.isoformat() if doc.dated else _local_date(doc.created_at or utcnow()))
+    if doc.received_from:
+        _el(reg, "mottattDato", _iso(doc.created_at))
+        _el(reg, "avskrivningsdato", _local_date(doc.created_at))
     return ET.tostring(root, encoding="utf-8", xml_declaration=True, default_namespace=AM)
 
 
