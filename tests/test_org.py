@@ -228,3 +228,74 @@ def test_area_bad_input(auth, db_conn):
     assert r.status_code == 422 and "finnes allerede" in r.get_data(as_text=True)
     r = c.post("/omrader/leder", data={"leader_area_id": "999", "leader_name": "Kim", "leader_username": "kim"})
     assert r.status_code == 422 and "Velg et område." in r.get_data(as_text=True)
+
+
+LONG = "Å" * 201  # one more than the columns of names and job titles hold
+
+
+@pytest.mark.parametrize(
+    ("persona", "path", "form", "field", "label"),
+    [
+        (
+            "unit_leader",
+            "/enheter/{nord}/ansatte",
+            {"name": LONG, "job_title": "Lærer", "username": "a.b"},
+            "name",
+            "Fullt navn",
+        ),
+        (
+            "unit_leader",
+            "/enheter/{nord}/ansatte",
+            {"name": "A B", "job_title": LONG, "username": "a.b"},
+            "job_title",
+            "Stilling",
+        ),
+        (
+            "unit_leader",
+            "/enheter/{nord}/ansatte",
+            {"name": "A B", "job_title": "Lærer", "username": "a.b", "phone": "9" * 41},
+            "phone",
+            "Telefon",
+        ),
+        ("unit_leader", "/ansatte/{larer}", {"name": LONG, "job_title": "Lærer"}, "name", "Fullt navn"),
+        (
+            "unit_leader",
+            "/ansatte/{larer}",
+            {"name": "A B", "job_title": "Lærer", "phone": "9" * 41},
+            "phone",
+            "Telefon",
+        ),
+        (
+            "area_leader",
+            "/enheter/{nord}/enhetsleder",
+            {"leader_name": "A B", "leader_username": "a.b", "leader_job_title": LONG},
+            "leader_job_title",
+            "Stilling",
+        ),
+        (
+            "admin",
+            "/omrader/leder",
+            {"leader_area_id": "1", "leader_name": LONG, "leader_username": "a.b"},
+            "leader_name",
+            "Fullt navn",
+        ),
+        ("area_leader", "/enheter", {"name": LONG, "kind": "skole"}, "name", "Navn"),
+        ("admin", "/omrader", {"name": LONG}, "name", "Navn på området"),
+    ],
+)
+def test_too_long_input_is_refused_with_the_limit_and_stores_nothing(auth, db_conn, persona, path, form, field, label):
+    """A name, job title or phone number longer than its column holds is refused with a
+    message naming the field and the limit, the text kept in the form, and nothing is
+    stored (it was stored whole on SQLite, and failed the request with an error on
+    PostgreSQL)."""
+    larer = user("larer")
+    path = path.format(nord=unit_named("Nordbyen skole").id, larer=larer.id)
+    before = (User.select().count(), Unit.select().count(), Area.select().count(), larer.name, larer.phone)
+    r = auth.persona(persona).post(path, data=form)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    limit = 40 if field.endswith("phone") else 200
+    assert f"«{label}» kan ha høyst {limit} tegn." in html
+    assert f'value="{form[field]}"' in html
+    larer = user("larer")
+    assert (User.select().count(), Unit.select().count(), Area.select().count(), larer.name, larer.phone) == before

@@ -82,6 +82,24 @@ class OrganisationError(ValueError):
         self.logs = logs or []
 
 
+def _fits(column, text: str, label: str, field: str) -> None:
+    """A text no longer than its column holds (PostgreSQL refuses a longer one with an
+    error, SQLite keeps it whole): the rule each of the organisation's forms asks."""
+    if len(text.strip()) > column.max_length:
+        raise OrganisationError(_("«%(label)s» kan ha høyst %(n)s tegn.", label=label, n=column.max_length), field)
+
+
+def _check_person(name: str, job_title: str, email: str, phone: str) -> None:
+    """An account's name and contact details as typed, for a new account and an edit."""
+    if not name.strip():
+        raise OrganisationError(_("Skriv navnet."), "name")
+    _fits(User.name, name, _("Fullt navn"), "name")
+    _fits(User.job_title, job_title, _("Stilling"), "job_title")
+    if email.strip() and not is_email_address(email):
+        raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
+    _fits(User.phone, phone, _("Telefon"), "phone")
+
+
 def temporary_password() -> str:
     """Four random words and two digits: easy to read aloud, hard to guess."""
     words = [secrets.choice(WORDS) for _i in range(4)]
@@ -140,6 +158,7 @@ def create_area(name: str, by: User | None = None) -> Area:
     name = name.strip()
     if not name:
         raise OrganisationError(_("Skriv navnet på området."), "name")
+    _fits(Area.name, name, _("Navn på området"), "name")
     with write_transaction():
         if Area.select().where(Area.name == name).exists():
             raise OrganisationError(_("Det finnes allerede et område med dette navnet."), "name")
@@ -163,10 +182,7 @@ def create_user(
 ) -> tuple[User, str]:
     """Create an account. Returns the user and the password to hand over (temporary
     unless given): the user must change a temporary one at first login."""
-    if not name.strip():
-        raise OrganisationError(_("Skriv navnet."), "name")
-    if email.strip() and not is_email_address(email):
-        raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
+    _check_person(name, job_title, email, phone)
     initial = password or temporary_password()
     password_hash = hash_password(initial)  # slow (Argon2): outside the write lock
     with write_transaction():
@@ -201,6 +217,7 @@ def create_unit(by: User, name: str, kind: str) -> Unit:
     name = name.strip()
     if not name:
         raise OrganisationError(_("Skriv navnet på enheten."), "name")
+    _fits(Unit.name, name, _("Navn"), "name")
     if kind not in UnitKind.CHOICES:
         raise OrganisationError(_("Velg hva slags enhet det er."), "kind")
     with write_transaction():
@@ -233,10 +250,7 @@ def update_staff(
     in with the municipality's provider). A changed identity ends the sessions begun with
     the old one (the session token is rotated: on every app server) and the person is told."""
     ensure_may_edit(by, staff)
-    if not name.strip():
-        raise OrganisationError(_("Skriv navnet."), "name")
-    if email.strip() and not is_email_address(email):
-        raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
+    _check_person(name, job_title, email, phone)
     with write_transaction():
         changes = {"name": name.strip(), "job_title": job_title.strip(), "email": email.strip(), "phone": phone.strip()}
         if login_identity is not None:
