@@ -243,16 +243,48 @@ def add_staff(by: User, unit: Unit, username: str, name: str, job_title: str, **
     return user, password
 
 
+class IdentityChangedMeanwhile(OrganisationError):
+    """The sign-in identity the edit form was opened with is no longer the account's."""
+
+    def __init__(self, now: str | None):
+        if now:
+            text = _(
+                "Noen andre har endret innloggings-ID-en mens du hadde skjemaet åpent. Den er nå «%(now)s». Se over feltet og lagre på nytt.",
+                now=now,
+            )
+        else:
+            text = _(
+                "Noen andre har fjernet innloggings-ID-en mens du hadde skjemaet åpent. Se over feltet og lagre på nytt."
+            )
+        super().__init__(text, "login_identity")
+        self.now = now or ""
+
+
 def update_staff(
-    by: User, staff: User, *, name: str, job_title: str, email: str, phone: str, login_identity: str | None = None
+    by: User,
+    staff: User,
+    *,
+    name: str,
+    job_title: str,
+    email: str,
+    phone: str,
+    login_identity: str | None = None,
+    login_identity_was: str | None = None,
 ) -> User:
     """``login_identity`` None leaves it as it is (the field is shown only when staff sign
     in with the municipality's provider). A changed identity ends the sessions begun with
-    the old one (the session token is rotated: on every app server) and the person is told."""
+    the old one (the session token is rotated: on every app server) and the person is told.
+    ``login_identity_was``: the identity the form showed when it was opened; one changed
+    since (another leader, another tab) is refused (IdentityChangedMeanwhile), so that a
+    form opened before a wrong identity was corrected does not put it back unseen."""
     ensure_may_edit(by, staff)
     _check_person(name, job_title, email, phone)
     with write_transaction():
         changes = {"name": name.strip(), "job_title": job_title.strip(), "email": email.strip(), "phone": phone.strip()}
+        if login_identity is not None and login_identity_was is not None:
+            now = User.select(User.login_identity).where(User.id == staff.id).scalar()
+            if normalise_identity(login_identity_was) != normalise_identity(now or ""):
+                raise IdentityChangedMeanwhile(now)
         if login_identity is not None:
             unit = staff.unit_id if staff.role == Role.STAFF else None
             changes["login_identity"] = _check_login_identity(login_identity, staff.id, unit)

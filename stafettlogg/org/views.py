@@ -186,7 +186,10 @@ def staff_edit(staff_id):
                 email=f.get("email", ""),
                 phone=f.get("phone", ""),
                 login_identity=f.get("login_identity") if "login_identity" in f else None,
+                login_identity_was=f.get("login_identity_was"),
             )
+        except domain.IdentityChangedMeanwhile as e:  # saved again, the form keeps what is there now
+            return _edit_page(staff, {**f, "login_identity_was": e.now}, {e.field: str(e)}, 409)
         except domain.OrganisationError as e:
             return _edit_page(staff, f, {e.field: str(e)}, 422)
         flash(_("Endringene er lagret."), "success")
@@ -197,6 +200,7 @@ def staff_edit(staff_id):
         "email": staff.email,
         "phone": staff.phone,
         "login_identity": staff.login_identity or "",
+        "login_identity_was": staff.login_identity or "",
     }
     return _edit_page(staff, values)
 
