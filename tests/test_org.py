@@ -28,6 +28,10 @@ def test_area_leader_creates_unit_in_own_area(auth, db_conn):
         ({"name": "", "kind": "skole"}, "Skriv navnet på enheten."),
         ({"name": "Ny skole", "kind": "slott"}, "Velg hva slags enhet det er."),
         ({"name": "Nordbyen skole", "kind": "skole"}, "finnes allerede"),
+        # the same name but for case or spacing: two lines no one tells apart in a list of units
+        ({"name": "nordbyen skole", "kind": "skole"}, "finnes allerede"),
+        ({"name": " NORDBYEN   Skole", "kind": "skole"}, "finnes allerede"),
+        ({"name": "SØRBYEN SKOLE", "kind": "skole"}, "finnes allerede"),
     ],
 )
 def test_unit_bad_input_keeps_text_and_stores_nothing(auth, db_conn, form, message):
@@ -220,6 +224,24 @@ def test_deactivating_twice_writes_once(auth, db_conn):
         AuditEvent.select().where(AuditEvent.action == "staff_deactivated", AuditEvent.object_id == mari.id).count()
         == 1
     )
+
+
+@pytest.mark.parametrize("name", ["oppvekst", "OPPVEKST", "Helse  og velferd", "HELSE OG VELFERD"])
+def test_an_area_named_as_another_but_for_case_or_spacing_is_refused(auth, db_conn, name):
+    before = Area.select().count()
+    r = auth.persona("admin").post("/omrader", data={"name": name})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "Det finnes allerede et område med dette navnet." in html and f'value="{name}"' in html
+    assert Area.select().count() == before
+
+
+def test_a_new_units_name_is_kept_with_single_spaces(auth, db_conn):
+    assert (
+        auth.persona("area_leader").post("/enheter", data={"name": " Østbyen   skole ", "kind": "skole"}).status_code
+        == 303
+    )
+    assert Unit.get(Unit.name == "Østbyen skole").kind == "skole"
 
 
 def test_area_bad_input(auth, db_conn):

@@ -153,14 +153,27 @@ def _check_login_identity(value: str, user_id: int | None = None, unit: Unit | N
     raise OrganisationError(_("Denne innloggings-ID-en hører allerede til en annen konto."), "login_identity")
 
 
+def _name(text: str) -> str:
+    """An area's or a unit's name as it is kept: the spaces inside it as one."""
+    return " ".join(text.split())
+
+
+def _name_taken(names, name: str) -> bool:
+    """Whether `names` (a query of one column) has `name` but for case: «Nordbyen skole»
+    and «NORDBYEN SKOLE» would be two lines no one tells apart in every list of units
+    (compared here, as SQLite's lower() knows no «Ø»)."""
+    key = name.casefold()
+    return any(other.casefold() == key for (other,) in names.tuples())
+
+
 def create_area(name: str, by: User | None = None) -> Area:
     """by: the admin (None: set-up from the command line or the demo, audited as the system)."""
-    name = name.strip()
+    name = _name(name)
     if not name:
         raise OrganisationError(_("Skriv navnet på området."), "name")
     _fits(Area.name, name, _("Navn på området"), "name")
     with write_transaction():
-        if Area.select().where(Area.name == name).exists():
+        if _name_taken(Area.select(Area.name), name):
             raise OrganisationError(_("Det finnes allerede et område med dette navnet."), "name")
         area = Area.create(name=name)
         audit.record("area_created", obj=area, user=by)
@@ -214,14 +227,14 @@ def appoint_area_leader(area: Area, username: str, name: str, *, by: User | None
 
 def create_unit(by: User, name: str, kind: str) -> Unit:
     """Area leaders create units in their own area (seed 001)."""
-    name = name.strip()
+    name = _name(name)
     if not name:
         raise OrganisationError(_("Skriv navnet på enheten."), "name")
     _fits(Unit.name, name, _("Navn"), "name")
     if kind not in UnitKind.CHOICES:
         raise OrganisationError(_("Velg hva slags enhet det er."), "kind")
     with write_transaction():
-        if Unit.select().where(Unit.area == by.area_id, Unit.name == name).exists():
+        if _name_taken(Unit.select(Unit.name).where(Unit.area == by.area_id), name):
             raise OrganisationError(_("Det finnes allerede en enhet med dette navnet i området."), "name")
         unit = Unit.create(area=by.area_id, name=name, kind=kind)
         audit.record("unit_created", obj=unit, user=by)
