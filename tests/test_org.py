@@ -3,8 +3,9 @@ leaders add and deactivate the staff of their own unit."""
 
 import pytest
 
+from stafettlogg import audit
 from stafettlogg.models import Area, AuditEvent, Log, LogStatus, Unit, User
-from tests.conftest import user
+from tests.conftest import fails, user
 
 pytestmark = pytest.mark.db
 
@@ -321,3 +322,24 @@ def test_too_long_input_is_refused_with_the_limit_and_stores_nothing(auth, db_co
     assert f'value="{form[field]}"' in html
     larer = user("larer")
     assert (User.select().count(), Unit.select().count(), Area.select().count(), larer.name, larer.phone) == before
+
+
+@pytest.mark.parametrize(
+    ("persona", "path", "form"),
+    [
+        ("unit_leader", "/enheter/{nord}/ansatte", {"name": "Nina Ny", "job_title": "Lærer", "username": "nina.ny"}),
+        ("area_leader", "/enheter/{nord}/enhetsleder", {"leader_name": "Nina Ny", "leader_username": "nina.ny"}),
+        ("admin", "/omrader/leder", {"leader_area_id": "1", "leader_name": "Nina Ny", "leader_username": "nina.ny"}),
+    ],
+)
+def test_an_account_whose_appointment_cannot_be_audited_is_not_created(
+    app, auth, db_conn, monkeypatch, persona, path, form
+):
+    """The account and the audit event of who appointed it are one write: when the event
+    cannot be written the request fails and there is no account (there was one, able to
+    sign in, that no audit event named, and «Brukernavnet er allerede i bruk» on a retry)."""
+    client = auth.persona(persona)
+    fails(monkeypatch, app, audit, "record", RuntimeError("audit table unavailable"))
+    r = client.post(path.format(nord=unit_named("Nordbyen skole").id), data=form)
+    assert r.status_code == 500
+    assert not User.select().where(User.username == "nina.ny").exists()

@@ -192,9 +192,13 @@ def create_user(
     email: str = "",
     phone: str = "",
     login_identity: str = "",
+    audited: str = "",
+    by: User | None = None,
 ) -> tuple[User, str]:
     """Create an account. Returns the user and the password to hand over (temporary
-    unless given): the user must change a temporary one at first login."""
+    unless given): the user must change a temporary one at first login. `audited`: the
+    audit event of the appointment, written by `by` in the same transaction (an account
+    whose appointment cannot be audited is not created)."""
     _check_person(name, job_title, email, phone)
     initial = password or temporary_password()
     password_hash = hash_password(initial)  # slow (Argon2): outside the write lock
@@ -214,15 +218,15 @@ def create_user(
             session_token=secrets.token_hex(32),
             must_change_password=password is None,
         )
+        if audited:
+            audit.record(audited, obj=user, user=by)
     return user, initial
 
 
 def appoint_area_leader(area: Area, username: str, name: str, *, by: User | None = None, **contact) -> tuple[User, str]:
     """by: as create_area. The area leader appoints unit leaders, who administer staff:
     the root of who may do what, audited as every appointment below it is."""
-    user, password = create_user(Role.AREA_LEADER, username, name, area=area, **contact)
-    audit.record("area_leader_appointed", obj=user, user=by)
-    return user, password
+    return create_user(Role.AREA_LEADER, username, name, area=area, audited="area_leader_appointed", by=by, **contact)
 
 
 def create_unit(by: User, name: str, kind: str) -> Unit:
@@ -242,18 +246,16 @@ def create_unit(by: User, name: str, kind: str) -> Unit:
 
 
 def appoint_unit_leader(by: User, unit: Unit, username: str, name: str, **contact) -> tuple[User, str]:
-    user, password = create_user(Role.UNIT_LEADER, username, name, unit=unit, **contact)
-    audit.record("unit_leader_appointed", obj=user, user=by)
-    return user, password
+    return create_user(Role.UNIT_LEADER, username, name, unit=unit, audited="unit_leader_appointed", by=by, **contact)
 
 
 def add_staff(by: User, unit: Unit, username: str, name: str, job_title: str, **contact) -> tuple[User, str]:
     """Unit leaders add stafettholdere and aktører of their own unit (seed 001)."""
     if not job_title.strip():
         raise OrganisationError(_("Skriv stillingen (for eksempel kontaktlærer)."), "job_title")
-    user, password = create_user(Role.STAFF, username, name, unit=unit, job_title=job_title, **contact)
-    audit.record("staff_added", obj=user, user=by)
-    return user, password
+    return create_user(
+        Role.STAFF, username, name, unit=unit, job_title=job_title, audited="staff_added", by=by, **contact
+    )
 
 
 class IdentityChangedMeanwhile(OrganisationError):
