@@ -5,7 +5,7 @@ import pytest
 
 from stafettlogg import audit
 from stafettlogg.models import Area, AuditEvent, Log, LogStatus, Unit, User
-from tests.conftest import fails, user
+from tests.conftest import Auth, fails, user
 
 pytestmark = pytest.mark.db
 
@@ -343,3 +343,39 @@ def test_an_account_whose_appointment_cannot_be_audited_is_not_created(
     r = client.post(path.format(nord=unit_named("Nordbyen skole").id), data=form)
     assert r.status_code == 500
     assert not User.select().where(User.username == "nina.ny").exists()
+
+
+def test_the_admin_deactivates_an_area_leader_who_leaves(app, auth, db_conn):
+    """An area leader who left kept every right (creating units, appointing unit leaders,
+    the unit pages): no page could deactivate them. The admin does it from the areas page;
+    their running session ends at the next request, and the admin can open it again."""
+    leader_client = Auth(app, app.test_client()).login_as("omradeleder")
+    assert leader_client.get("/enheter").status_code == 200
+    leader = user("omradeleder")
+    admin = auth.persona("admin")
+    assert f"/omrader/ledere/{leader.id}/deaktiver" in admin.get("/omrader").get_data(as_text=True)
+    r = admin.post(f"/omrader/ledere/{leader.id}/deaktiver")
+    assert r.status_code == 303
+    assert not user("omradeleder").active
+    assert leader_client.get("/enheter").status_code in (302, 303)
+    event = AuditEvent.get(AuditEvent.action == "staff_deactivated", AuditEvent.object_id == leader.id)
+    assert event.user_id == user("admin").id
+    again = admin.post(f"/omrader/ledere/{leader.id}/deaktiver")
+    assert again.status_code == 409 and "er allerede deaktivert" in again.get_data(as_text=True)
+    assert admin.post(f"/omrader/ledere/{leader.id}/aktiver").status_code == 303
+    assert user("omradeleder").active
+
+
+@pytest.mark.parametrize("persona", ["area_leader", "unit_leader", "same_unit_staff", "guardian", "anonymous"])
+def test_only_the_admin_deactivates_an_area_leader(auth, db_conn, persona):
+    other = user("omradeleder2")
+    r = auth.persona(persona).post(f"/omrader/ledere/{other.id}/deaktiver")
+    assert r.status_code in (302, 303, 403)
+    assert user("omradeleder2").active
+
+
+@pytest.mark.parametrize("username", ["larer", "enhetsleder", "admin", "foresatt"])
+def test_the_area_leader_route_deactivates_no_other_account(auth, db_conn, username):
+    someone = user(username)
+    assert auth.persona("admin").post(f"/omrader/ledere/{someone.id}/deaktiver").status_code == 404
+    assert user(username).active

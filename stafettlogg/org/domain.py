@@ -345,7 +345,8 @@ def consent_coverage(logs: list[Log], unit: Unit | None) -> dict[int, bool | Non
 
 
 def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> None:
-    """Staff who leave lose access at once. Refused while they hold active logs:
+    """Staff who leave lose access at once (an area leader too: the admin deactivates
+    them from the areas page). Refused while they hold active logs:
     every active log must always have exactly one active holder. reassign
     {log_id: (mode, user_id)} first gives those logs a new holder (direct
     assignment, or a proposal the new holder accepts). Pending proposals to or from

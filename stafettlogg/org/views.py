@@ -77,6 +77,35 @@ def area_leader_create():
     return _created(user, password, url_for("org.areas"))
 
 
+def _area_leader(leader_id: int) -> User:
+    """The area leader the URL names; any other account is none of the areas page's."""
+    leader = User.get_or_none(User.id == leader_id, User.role == Role.AREA_LEADER)
+    if leader is None:
+        abort(404)
+    return leader
+
+
+@bp.route("/omrader/ledere/<int:leader_id>/deaktiver", methods=["POST"])
+def area_leader_deactivate(leader_id):
+    leader = _area_leader(leader_id)
+    try:
+        domain.deactivate_staff(current_user, leader)
+    except domain.OrganisationError as e:
+        return _areas_page(errors={"leaders": str(e)}, status=409)
+    flash(_("%(name)s er deaktivert og har ikke lenger tilgang.", name=leader.name), "success")
+    return redirect(url_for("org.areas"), 303)
+
+
+@bp.route("/omrader/ledere/<int:leader_id>/aktiver", methods=["POST"])
+def area_leader_reactivate(leader_id):
+    leader = _area_leader(leader_id)
+    if leader.active:
+        abort(409)
+    domain.reactivate_staff(current_user, leader)
+    flash(_("%(name)s er aktivert igjen.", name=leader.name), "success")
+    return redirect(url_for("org.areas"), 303)
+
+
 def _visible_units():
     query = Unit.select(Unit, Area).join(Area).order_by(Area.name, Unit.name)
     if current_user.role == Role.AREA_LEADER:
