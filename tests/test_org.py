@@ -4,8 +4,8 @@ leaders add and deactivate the staff of their own unit."""
 import pytest
 
 from stafettlogg import audit
-from stafettlogg.models import Area, AuditEvent, Log, LogStatus, Unit, User
-from tests.conftest import Auth, fails, user
+from stafettlogg.models import Area, AuditEvent, Log, LogStatus, MailStatus, OutboxEmail, Unit, User
+from tests.conftest import Auth, fails, hourly_mails, user
 
 pytestmark = pytest.mark.db
 
@@ -379,3 +379,19 @@ def test_the_area_leader_route_deactivates_no_other_account(auth, db_conn, usern
     someone = user(username)
     assert auth.persona("admin").post(f"/omrader/ledere/{someone.id}/deaktiver").status_code == 404
     assert user(username).active
+
+
+def test_a_mail_put_back_in_the_queue_is_audited_in_the_same_write(app, auth, db_conn, monkeypatch):
+    """«Prøv å sende igjen» queued the e-mail and then wrote its audit event on its own: an
+    event that could not be written left the e-mail queued again with no event naming who
+    did it. Now the two are one write."""
+    hourly_mails(3, failed=1)
+    mail = OutboxEmail.get(OutboxEmail.status == MailStatus.FAILED)
+    admin = auth.persona("admin")
+    with monkeypatch.context() as patched:
+        fails(patched, app, audit, "record", RuntimeError("audit table unavailable"))
+        assert admin.post(f"/admin/utboks/{mail.id}/prov-igjen").status_code == 500
+    assert OutboxEmail.get_by_id(mail.id).status == MailStatus.FAILED
+    assert admin.post(f"/admin/utboks/{mail.id}/prov-igjen").status_code == 303
+    event = AuditEvent.get(AuditEvent.action == "mail_retried")
+    assert (event.object_id, event.user_id) == (mail.id, user("admin").id)

@@ -8,7 +8,7 @@ from stafettlogg.handover.domain import led_by, reassignment_context
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.i18n import ngettext
-from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
+from stafettlogg.models import Area, Role, Unit, UnitKind, User
 from stafettlogg.org import domain
 from stafettlogg.web import is_htmx, page_or_fragment
 from stafettlogg.windows import row_id
@@ -318,9 +318,8 @@ def staff_reactivate(staff_id):
 
 @bp.route("/admin/utboks/<int:mail_id>/prov-igjen", methods=["POST"])
 def outbox_retry(mail_id):
-    if not mailer.retry(mail_id):
+    if not mailer.retry(mail_id, by=current_user):
         abort(404)
-    audit.record("mail_retried", obj=OutboxEmail.get_by_id(mail_id), user=current_user)
     flash(_("E-posten er lagt i køen igjen og sendes straks."), "success")
     return redirect(url_for("org.outbox"), 303)
 
