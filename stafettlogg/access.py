@@ -54,6 +54,10 @@ ACCESS: dict[str, str] = {
     "org.areas": "admin",
     "org.area_create": "admin",
     "org.area_leader_create": "admin",
+    # an area leader who leaves is deactivated by the admin who appointed them (the routes
+    # name no unit: the admin's global role)
+    "org.area_leader_deactivate": "admin",
+    "org.area_leader_reactivate": "admin",
     "org.units": "area_leader admin",
     "org.unit_create": "area_leader",
     "org.unit": "unit_leader area_leader admin",

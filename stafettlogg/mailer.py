@@ -24,6 +24,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from stafettlogg import audit
 from stafettlogg.config import SMTP_SECURITY
 from stafettlogg.console import command, say
 from stafettlogg.db import write_transaction
@@ -177,15 +178,18 @@ def cancel_waiting_for(user: User) -> int:
     return OUTBOX.cancel(OutboxEmail.recipient_id == user.id)
 
 
-def retry(mail_id: int) -> bool:
-    """The admin puts a message that was given up on back in the queue, for a new round
-    of tries. Returns False when there is no such failed message."""
+def retry(mail_id: int, by: User) -> bool:
+    """The admin `by` puts a message that was given up on back in the queue, for a new
+    round of tries, audited in the same write. Returns False when there is no such failed
+    message."""
     with write_transaction():
         changed = (
             OutboxEmail.update(status=MailStatus.QUEUED, attempts=0, next_attempt_at=None, claimed_by="")
             .where(OutboxEmail.id == mail_id, OutboxEmail.status == MailStatus.FAILED)
             .execute()
         )
+        if changed:
+            audit.record("mail_retried", obj=OutboxEmail(id=mail_id), user=by)
     if changed:
         deliver_after_request(mail_id)
     return bool(changed)

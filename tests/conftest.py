@@ -362,6 +362,7 @@ def url_values(app, log=None):
             "unit_id": log.unit_id,
             "school_id": log.unit_id,  # a unit KE reviews with: a global route
             "staff_id": user("larer").id,
+            "leader_id": user("omradeleder").id,  # an area leader: the admin's
             "consent_id": log.consents[0].id,
             "guardian_id": Guardian.select().where(Guardian.log == log).first().id,
             "participant_id": Participant.select().where(Participant.log == log).first().id,

@@ -683,6 +683,29 @@ def test_changing_the_identity_ends_the_sessions_begun_with_the_old_one_and_tell
     assert AuditEvent.select().where(AuditEvent.action == "staff_login_identity_changed").count() == 1
 
 
+def test_a_form_opened_before_the_identity_was_corrected_does_not_put_it_back(app, provider, db_conn):
+    """A leader opens Kari's edit form; meanwhile her identity is corrected (another leader,
+    or another tab). Saving the form opened before, to fix her name, put the old identity
+    back unseen, and with it the sign-in of whoever owns it. Now it is refused, what was
+    typed kept and the identity there now named; saved again, it is the leader's choice."""
+    kari = User.get(User.username == "stafettholder")
+    leader = Auth(app, app.test_client()).login_as("enhetsleder")
+    opened = leader.get(f"/ansatte/{kari.id}").get_data(as_text=True)
+    assert f'name="login_identity_was" value="{KARI}"' in opened
+    assert edit(leader, kari, "kari.ny@demo.kommune.no").status_code == 303  # the correction
+    stale = {"name": "Kari Ottesen-Berg", "job_title": kari.job_title, "email": kari.email, "phone": kari.phone}
+    stale |= {"login_identity": KARI, "login_identity_was": KARI}
+    refused = leader.post(f"/ansatte/{kari.id}", data=stale)
+    assert refused.status_code == 409
+    html = refused.get_data(as_text=True)
+    assert "Den er nå «kari.ny@demo.kommune.no»" in html and 'value="Kari Ottesen-Berg"' in html
+    assert 'name="login_identity_was" value="kari.ny@demo.kommune.no"' in html
+    kept = User.get_by_id(kari.id)
+    assert kept.login_identity == "kari.ny@demo.kommune.no" and kept.name == kari.name
+    again = leader.post(f"/ansatte/{kari.id}", data={**stale, "login_identity_was": "kari.ny@demo.kommune.no"})
+    assert again.status_code == 303 and User.get_by_id(kari.id).login_identity == KARI
+
+
 def test_other_changes_leave_the_session_alone(app, provider, db_conn):
     kari = User.get(User.username == "stafettholder")
     browser = app.test_client()

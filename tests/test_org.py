@@ -3,8 +3,9 @@ leaders add and deactivate the staff of their own unit."""
 
 import pytest
 
-from stafettlogg.models import Area, AuditEvent, Log, LogStatus, Unit, User
-from tests.conftest import user
+from stafettlogg import audit
+from stafettlogg.models import Area, AuditEvent, Log, LogStatus, MailStatus, OutboxEmail, Unit, User
+from tests.conftest import Auth, fails, hourly_mails, user
 
 pytestmark = pytest.mark.db
 
@@ -28,6 +29,10 @@ def test_area_leader_creates_unit_in_own_area(auth, db_conn):
         ({"name": "", "kind": "skole"}, "Skriv navnet på enheten."),
         ({"name": "Ny skole", "kind": "slott"}, "Velg hva slags enhet det er."),
         ({"name": "Nordbyen skole", "kind": "skole"}, "finnes allerede"),
+        # the same name but for case or spacing: two lines no one tells apart in a list of units
+        ({"name": "nordbyen skole", "kind": "skole"}, "finnes allerede"),
+        ({"name": " NORDBYEN   Skole", "kind": "skole"}, "finnes allerede"),
+        ({"name": "SØRBYEN SKOLE", "kind": "skole"}, "finnes allerede"),
     ],
 )
 def test_unit_bad_input_keeps_text_and_stores_nothing(auth, db_conn, form, message):
@@ -222,9 +227,171 @@ def test_deactivating_twice_writes_once(auth, db_conn):
     )
 
 
+@pytest.mark.parametrize("name", ["oppvekst", "OPPVEKST", "Helse  og velferd", "HELSE OG VELFERD"])
+def test_an_area_named_as_another_but_for_case_or_spacing_is_refused(auth, db_conn, name):
+    before = Area.select().count()
+    r = auth.persona("admin").post("/omrader", data={"name": name})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "Det finnes allerede et område med dette navnet." in html and f'value="{name}"' in html
+    assert Area.select().count() == before
+
+
+def test_a_new_units_name_is_kept_with_single_spaces(auth, db_conn):
+    assert (
+        auth.persona("area_leader").post("/enheter", data={"name": " Østbyen   skole ", "kind": "skole"}).status_code
+        == 303
+    )
+    assert Unit.get(Unit.name == "Østbyen skole").kind == "skole"
+
+
 def test_area_bad_input(auth, db_conn):
     c = auth.persona("admin")
     r = c.post("/omrader", data={"name": "Oppvekst"})
     assert r.status_code == 422 and "finnes allerede" in r.get_data(as_text=True)
     r = c.post("/omrader/leder", data={"leader_area_id": "999", "leader_name": "Kim", "leader_username": "kim"})
     assert r.status_code == 422 and "Velg et område." in r.get_data(as_text=True)
+
+
+LONG = "Å" * 201  # one more than the columns of names and job titles hold
+
+
+@pytest.mark.parametrize(
+    ("persona", "path", "form", "field", "label"),
+    [
+        (
+            "unit_leader",
+            "/enheter/{nord}/ansatte",
+            {"name": LONG, "job_title": "Lærer", "username": "a.b"},
+            "name",
+            "Fullt navn",
+        ),
+        (
+            "unit_leader",
+            "/enheter/{nord}/ansatte",
+            {"name": "A B", "job_title": LONG, "username": "a.b"},
+            "job_title",
+            "Stilling",
+        ),
+        (
+            "unit_leader",
+            "/enheter/{nord}/ansatte",
+            {"name": "A B", "job_title": "Lærer", "username": "a.b", "phone": "9" * 41},
+            "phone",
+            "Telefon",
+        ),
+        ("unit_leader", "/ansatte/{larer}", {"name": LONG, "job_title": "Lærer"}, "name", "Fullt navn"),
+        (
+            "unit_leader",
+            "/ansatte/{larer}",
+            {"name": "A B", "job_title": "Lærer", "phone": "9" * 41},
+            "phone",
+            "Telefon",
+        ),
+        (
+            "area_leader",
+            "/enheter/{nord}/enhetsleder",
+            {"leader_name": "A B", "leader_username": "a.b", "leader_job_title": LONG},
+            "leader_job_title",
+            "Stilling",
+        ),
+        (
+            "admin",
+            "/omrader/leder",
+            {"leader_area_id": "1", "leader_name": LONG, "leader_username": "a.b"},
+            "leader_name",
+            "Fullt navn",
+        ),
+        ("area_leader", "/enheter", {"name": LONG, "kind": "skole"}, "name", "Navn"),
+        ("admin", "/omrader", {"name": LONG}, "name", "Navn på området"),
+    ],
+)
+def test_too_long_input_is_refused_with_the_limit_and_stores_nothing(auth, db_conn, persona, path, form, field, label):
+    """A name, job title or phone number longer than its column holds is refused with a
+    message naming the field and the limit, the text kept in the form, and nothing is
+    stored (it was stored whole on SQLite, and failed the request with an error on
+    PostgreSQL)."""
+    larer = user("larer")
+    path = path.format(nord=unit_named("Nordbyen skole").id, larer=larer.id)
+    before = (User.select().count(), Unit.select().count(), Area.select().count(), larer.name, larer.phone)
+    r = auth.persona(persona).post(path, data=form)
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    limit = 40 if field.endswith("phone") else 200
+    assert f"«{label}» kan ha høyst {limit} tegn." in html
+    assert f'value="{form[field]}"' in html
+    larer = user("larer")
+    assert (User.select().count(), Unit.select().count(), Area.select().count(), larer.name, larer.phone) == before
+
+
+@pytest.mark.parametrize(
+    ("persona", "path", "form"),
+    [
+        ("unit_leader", "/enheter/{nord}/ansatte", {"name": "Nina Ny", "job_title": "Lærer", "username": "nina.ny"}),
+        ("area_leader", "/enheter/{nord}/enhetsleder", {"leader_name": "Nina Ny", "leader_username": "nina.ny"}),
+        ("admin", "/omrader/leder", {"leader_area_id": "1", "leader_name": "Nina Ny", "leader_username": "nina.ny"}),
+    ],
+)
+def test_an_account_whose_appointment_cannot_be_audited_is_not_created(
+    app, auth, db_conn, monkeypatch, persona, path, form
+):
+    """The account and the audit event of who appointed it are one write: when the event
+    cannot be written the request fails and there is no account (there was one, able to
+    sign in, that no audit event named, and «Brukernavnet er allerede i bruk» on a retry)."""
+    client = auth.persona(persona)
+    fails(monkeypatch, app, audit, "record", RuntimeError("audit table unavailable"))
+    r = client.post(path.format(nord=unit_named("Nordbyen skole").id), data=form)
+    assert r.status_code == 500
+    assert not User.select().where(User.username == "nina.ny").exists()
+
+
+def test_the_admin_deactivates_an_area_leader_who_leaves(app, auth, db_conn):
+    """An area leader who left kept every right (creating units, appointing unit leaders,
+    the unit pages): no page could deactivate them. The admin does it from the areas page;
+    their running session ends at the next request, and the admin can open it again."""
+    leader_client = Auth(app, app.test_client()).login_as("omradeleder")
+    assert leader_client.get("/enheter").status_code == 200
+    leader = user("omradeleder")
+    admin = auth.persona("admin")
+    assert f"/omrader/ledere/{leader.id}/deaktiver" in admin.get("/omrader").get_data(as_text=True)
+    r = admin.post(f"/omrader/ledere/{leader.id}/deaktiver")
+    assert r.status_code == 303
+    assert not user("omradeleder").active
+    assert leader_client.get("/enheter").status_code in (302, 303)
+    event = AuditEvent.get(AuditEvent.action == "staff_deactivated", AuditEvent.object_id == leader.id)
+    assert event.user_id == user("admin").id
+    again = admin.post(f"/omrader/ledere/{leader.id}/deaktiver")
+    assert again.status_code == 409 and "er allerede deaktivert" in again.get_data(as_text=True)
+    assert admin.post(f"/omrader/ledere/{leader.id}/aktiver").status_code == 303
+    assert user("omradeleder").active
+
+
+@pytest.mark.parametrize("persona", ["area_leader", "unit_leader", "same_unit_staff", "guardian", "anonymous"])
+def test_only_the_admin_deactivates_an_area_leader(auth, db_conn, persona):
+    other = user("omradeleder2")
+    r = auth.persona(persona).post(f"/omrader/ledere/{other.id}/deaktiver")
+    assert r.status_code in (302, 303, 403)
+    assert user("omradeleder2").active
+
+
+@pytest.mark.parametrize("username", ["larer", "enhetsleder", "admin", "foresatt"])
+def test_the_area_leader_route_deactivates_no_other_account(auth, db_conn, username):
+    someone = user(username)
+    assert auth.persona("admin").post(f"/omrader/ledere/{someone.id}/deaktiver").status_code == 404
+    assert user(username).active
+
+
+def test_a_mail_put_back_in_the_queue_is_audited_in_the_same_write(app, auth, db_conn, monkeypatch):
+    """«Prøv å sende igjen» queued the e-mail and then wrote its audit event on its own: an
+    event that could not be written left the e-mail queued again with no event naming who
+    did it. Now the two are one write."""
+    hourly_mails(3, failed=1)
+    mail = OutboxEmail.get(OutboxEmail.status == MailStatus.FAILED)
+    admin = auth.persona("admin")
+    with monkeypatch.context() as patched:
+        fails(patched, app, audit, "record", RuntimeError("audit table unavailable"))
+        assert admin.post(f"/admin/utboks/{mail.id}/prov-igjen").status_code == 500
+    assert OutboxEmail.get_by_id(mail.id).status == MailStatus.FAILED
+    assert admin.post(f"/admin/utboks/{mail.id}/prov-igjen").status_code == 303
+    event = AuditEvent.get(AuditEvent.action == "mail_retried")
+    assert (event.object_id, event.user_id) == (mail.id, user("admin").id)

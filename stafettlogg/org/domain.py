@@ -82,6 +82,24 @@ class OrganisationError(ValueError):
         self.logs = logs or []
 
 
+def _fits(column, text: str, label: str, field: str) -> None:
+    """A text no longer than its column holds (PostgreSQL refuses a longer one with an
+    error, SQLite keeps it whole): the rule each of the organisation's forms asks."""
+    if len(text.strip()) > column.max_length:
+        raise OrganisationError(_("«%(label)s» kan ha høyst %(n)s tegn.", label=label, n=column.max_length), field)
+
+
+def _check_person(name: str, job_title: str, email: str, phone: str) -> None:
+    """An account's name and contact details as typed, for a new account and an edit."""
+    if not name.strip():
+        raise OrganisationError(_("Skriv navnet."), "name")
+    _fits(User.name, name, _("Fullt navn"), "name")
+    _fits(User.job_title, job_title, _("Stilling"), "job_title")
+    if email.strip() and not is_email_address(email):
+        raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
+    _fits(User.phone, phone, _("Telefon"), "phone")
+
+
 def temporary_password() -> str:
     """Four random words and two digits: easy to read aloud, hard to guess."""
     words = [secrets.choice(WORDS) for _i in range(4)]
@@ -135,13 +153,27 @@ def _check_login_identity(value: str, user_id: int | None = None, unit: Unit | N
     raise OrganisationError(_("Denne innloggings-ID-en hører allerede til en annen konto."), "login_identity")
 
 
+def _name(text: str) -> str:
+    """An area's or a unit's name as it is kept: the spaces inside it as one."""
+    return " ".join(text.split())
+
+
+def _name_taken(names, name: str) -> bool:
+    """Whether `names` (a query of one column) has `name` but for case: «Nordbyen skole»
+    and «NORDBYEN SKOLE» would be two lines no one tells apart in every list of units
+    (compared here, as SQLite's lower() knows no «Ø»)."""
+    key = name.casefold()
+    return any(other.casefold() == key for (other,) in names.tuples())
+
+
 def create_area(name: str, by: User | None = None) -> Area:
     """by: the admin (None: set-up from the command line or the demo, audited as the system)."""
-    name = name.strip()
+    name = _name(name)
     if not name:
         raise OrganisationError(_("Skriv navnet på området."), "name")
+    _fits(Area.name, name, _("Navn på området"), "name")
     with write_transaction():
-        if Area.select().where(Area.name == name).exists():
+        if _name_taken(Area.select(Area.name), name):
             raise OrganisationError(_("Det finnes allerede et område med dette navnet."), "name")
         area = Area.create(name=name)
         audit.record("area_created", obj=area, user=by)
@@ -160,13 +192,14 @@ def create_user(
     email: str = "",
     phone: str = "",
     login_identity: str = "",
+    audited: str = "",
+    by: User | None = None,
 ) -> tuple[User, str]:
     """Create an account. Returns the user and the password to hand over (temporary
-    unless given): the user must change a temporary one at first login."""
-    if not name.strip():
-        raise OrganisationError(_("Skriv navnet."), "name")
-    if email.strip() and not is_email_address(email):
-        raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
+    unless given): the user must change a temporary one at first login. `audited`: the
+    audit event of the appointment, written by `by` in the same transaction (an account
+    whose appointment cannot be audited is not created)."""
+    _check_person(name, job_title, email, phone)
     initial = password or temporary_password()
     password_hash = hash_password(initial)  # slow (Argon2): outside the write lock
     with write_transaction():
@@ -185,26 +218,27 @@ def create_user(
             session_token=secrets.token_hex(32),
             must_change_password=password is None,
         )
+        if audited:
+            audit.record(audited, obj=user, user=by)
     return user, initial
 
 
 def appoint_area_leader(area: Area, username: str, name: str, *, by: User | None = None, **contact) -> tuple[User, str]:
     """by: as create_area. The area leader appoints unit leaders, who administer staff:
     the root of who may do what, audited as every appointment below it is."""
-    user, password = create_user(Role.AREA_LEADER, username, name, area=area, **contact)
-    audit.record("area_leader_appointed", obj=user, user=by)
-    return user, password
+    return create_user(Role.AREA_LEADER, username, name, area=area, audited="area_leader_appointed", by=by, **contact)
 
 
 def create_unit(by: User, name: str, kind: str) -> Unit:
     """Area leaders create units in their own area (seed 001)."""
-    name = name.strip()
+    name = _name(name)
     if not name:
         raise OrganisationError(_("Skriv navnet på enheten."), "name")
+    _fits(Unit.name, name, _("Navn"), "name")
     if kind not in UnitKind.CHOICES:
         raise OrganisationError(_("Velg hva slags enhet det er."), "kind")
     with write_transaction():
-        if Unit.select().where(Unit.area == by.area_id, Unit.name == name).exists():
+        if _name_taken(Unit.select(Unit.name).where(Unit.area == by.area_id), name):
             raise OrganisationError(_("Det finnes allerede en enhet med dette navnet i området."), "name")
         unit = Unit.create(area=by.area_id, name=name, kind=kind)
         audit.record("unit_created", obj=unit, user=by)
@@ -212,33 +246,60 @@ def create_unit(by: User, name: str, kind: str) -> Unit:
 
 
 def appoint_unit_leader(by: User, unit: Unit, username: str, name: str, **contact) -> tuple[User, str]:
-    user, password = create_user(Role.UNIT_LEADER, username, name, unit=unit, **contact)
-    audit.record("unit_leader_appointed", obj=user, user=by)
-    return user, password
+    return create_user(Role.UNIT_LEADER, username, name, unit=unit, audited="unit_leader_appointed", by=by, **contact)
 
 
 def add_staff(by: User, unit: Unit, username: str, name: str, job_title: str, **contact) -> tuple[User, str]:
     """Unit leaders add stafettholdere and aktører of their own unit (seed 001)."""
     if not job_title.strip():
         raise OrganisationError(_("Skriv stillingen (for eksempel kontaktlærer)."), "job_title")
-    user, password = create_user(Role.STAFF, username, name, unit=unit, job_title=job_title, **contact)
-    audit.record("staff_added", obj=user, user=by)
-    return user, password
+    return create_user(
+        Role.STAFF, username, name, unit=unit, job_title=job_title, audited="staff_added", by=by, **contact
+    )
+
+
+class IdentityChangedMeanwhile(OrganisationError):
+    """The sign-in identity the edit form was opened with is no longer the account's."""
+
+    def __init__(self, now: str | None):
+        if now:
+            text = _(
+                "Noen andre har endret innloggings-ID-en mens du hadde skjemaet åpent. Den er nå «%(now)s». Se over feltet og lagre på nytt.",
+                now=now,
+            )
+        else:
+            text = _(
+                "Noen andre har fjernet innloggings-ID-en mens du hadde skjemaet åpent. Se over feltet og lagre på nytt."
+            )
+        super().__init__(text, "login_identity")
+        self.now = now or ""
 
 
 def update_staff(
-    by: User, staff: User, *, name: str, job_title: str, email: str, phone: str, login_identity: str | None = None
+    by: User,
+    staff: User,
+    *,
+    name: str,
+    job_title: str,
+    email: str,
+    phone: str,
+    login_identity: str | None = None,
+    login_identity_was: str | None = None,
 ) -> User:
     """``login_identity`` None leaves it as it is (the field is shown only when staff sign
     in with the municipality's provider). A changed identity ends the sessions begun with
-    the old one (the session token is rotated: on every app server) and the person is told."""
+    the old one (the session token is rotated: on every app server) and the person is told.
+    ``login_identity_was``: the identity the form showed when it was opened; one changed
+    since (another leader, another tab) is refused (IdentityChangedMeanwhile), so that a
+    form opened before a wrong identity was corrected does not put it back unseen."""
     ensure_may_edit(by, staff)
-    if not name.strip():
-        raise OrganisationError(_("Skriv navnet."), "name")
-    if email.strip() and not is_email_address(email):
-        raise OrganisationError(_("E-postadressen ser ikke riktig ut."), "email")
+    _check_person(name, job_title, email, phone)
     with write_transaction():
         changes = {"name": name.strip(), "job_title": job_title.strip(), "email": email.strip(), "phone": phone.strip()}
+        if login_identity is not None and login_identity_was is not None:
+            now = User.select(User.login_identity).where(User.id == staff.id).scalar()
+            if normalise_identity(login_identity_was) != normalise_identity(now or ""):
+                raise IdentityChangedMeanwhile(now)
         if login_identity is not None:
             unit = staff.unit_id if staff.role == Role.STAFF else None
             changes["login_identity"] = _check_login_identity(login_identity, staff.id, unit)
@@ -284,7 +345,8 @@ def consent_coverage(logs: list[Log], unit: Unit | None) -> dict[int, bool | Non
 
 
 def deactivate_staff(by: User, staff: User, reassign: dict | None = None) -> None:
-    """Staff who leave lose access at once. Refused while they hold active logs:
+    """Staff who leave lose access at once (an area leader too: the admin deactivates
+    them from the areas page). Refused while they hold active logs:
     every active log must always have exactly one active holder. reassign
     {log_id: (mode, user_id)} first gives those logs a new holder (direct
     assignment, or a proposal the new holder accepts). Pending proposals to or from

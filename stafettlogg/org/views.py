@@ -8,7 +8,7 @@ from stafettlogg.handover.domain import led_by, reassignment_context
 from stafettlogg.i18n import gettext as _
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.i18n import ngettext
-from stafettlogg.models import Area, OutboxEmail, Role, Unit, UnitKind, User
+from stafettlogg.models import Area, Role, Unit, UnitKind, User
 from stafettlogg.org import domain
 from stafettlogg.web import is_htmx, page_or_fragment
 from stafettlogg.windows import row_id
@@ -75,6 +75,35 @@ def area_leader_create():
     except domain.OrganisationError as e:
         return _areas_page(f, {f"leader_{e.field}": str(e)}, 422)
     return _created(user, password, url_for("org.areas"))
+
+
+def _area_leader(leader_id: int) -> User:
+    """The area leader the URL names; any other account is none of the areas page's."""
+    leader = User.get_or_none(User.id == leader_id, User.role == Role.AREA_LEADER)
+    if leader is None:
+        abort(404)
+    return leader
+
+
+@bp.route("/omrader/ledere/<int:leader_id>/deaktiver", methods=["POST"])
+def area_leader_deactivate(leader_id):
+    leader = _area_leader(leader_id)
+    try:
+        domain.deactivate_staff(current_user, leader)
+    except domain.OrganisationError as e:
+        return _areas_page(errors={"leaders": str(e)}, status=409)
+    flash(_("%(name)s er deaktivert og har ikke lenger tilgang.", name=leader.name), "success")
+    return redirect(url_for("org.areas"), 303)
+
+
+@bp.route("/omrader/ledere/<int:leader_id>/aktiver", methods=["POST"])
+def area_leader_reactivate(leader_id):
+    leader = _area_leader(leader_id)
+    if leader.active:
+        abort(409)
+    domain.reactivate_staff(current_user, leader)
+    flash(_("%(name)s er aktivert igjen.", name=leader.name), "success")
+    return redirect(url_for("org.areas"), 303)
 
 
 def _visible_units():
@@ -186,7 +215,10 @@ def staff_edit(staff_id):
                 email=f.get("email", ""),
                 phone=f.get("phone", ""),
                 login_identity=f.get("login_identity") if "login_identity" in f else None,
+                login_identity_was=f.get("login_identity_was"),
             )
+        except domain.IdentityChangedMeanwhile as e:  # saved again, the form keeps what is there now
+            return _edit_page(staff, {**f, "login_identity_was": e.now}, {e.field: str(e)}, 409)
         except domain.OrganisationError as e:
             return _edit_page(staff, f, {e.field: str(e)}, 422)
         flash(_("Endringene er lagret."), "success")
@@ -197,6 +229,7 @@ def staff_edit(staff_id):
         "email": staff.email,
         "phone": staff.phone,
         "login_identity": staff.login_identity or "",
+        "login_identity_was": staff.login_identity or "",
     }
     return _edit_page(staff, values)
 
@@ -285,9 +318,8 @@ def staff_reactivate(staff_id):
 
 @bp.route("/admin/utboks/<int:mail_id>/prov-igjen", methods=["POST"])
 def outbox_retry(mail_id):
-    if not mailer.retry(mail_id):
+    if not mailer.retry(mail_id, by=current_user):
         abort(404)
-    audit.record("mail_retried", obj=OutboxEmail.get_by_id(mail_id), user=current_user)
     flash(_("E-posten er lagt i køen igjen og sendes straks."), "success")
     return redirect(url_for("org.outbox"), 303)
 
