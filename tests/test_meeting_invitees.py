@@ -267,6 +267,21 @@ def test_the_letter_names_an_interpreter_only_for_a_guardian_invited(app, auth, 
     assert f"arabisk ({parent(log, 'far').name})" in letter
 
 
+def test_the_meeting_page_names_an_interpreter_only_for_a_guardian_invited(app, auth, log):
+    """Finding: the letter was mended, but the meeting page of the same meeting still said
+    «Tolk: arabisk (father)» for a father not invited, so the holder booked an interpreter
+    for someone who was not coming."""
+    with app.test_request_context():
+        Guardian.update(needs_interpreter=True, language="ar").where(Guardian.id == parent(log, "far").id).execute()
+    holder = auth.persona("holder")
+    assert plan(holder, log, [staff("stafettholder"), family(log, "mor")]).status_code == 303
+    page = html_lib.unescape(holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}").get_data(as_text=True))
+    assert "interpreter-note" not in page and f"arabisk ({parent(log, 'far').name})" not in page
+    assert plan(holder, log, [staff("stafettholder"), family(log, "far")], place="Rådhuset").status_code == 303
+    page = html_lib.unescape(holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}").get_data(as_text=True))
+    assert f"arabisk ({parent(log, 'far').name})" in page.split('class="interpreter-note"', 1)[1].split("</p>", 1)[0]
+
+
 # ------------------------------------------------------------------ every place names the same people
 # Finding: the log page's card, the minutes PDF and the archive print showed only the free
 # text «Andre inviterte», so the same meeting invited the nurse and the mother on its own

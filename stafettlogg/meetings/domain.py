@@ -146,6 +146,12 @@ class Invited(NamedTuple):
         return [name for _key, name in self.people] + self.others
 
 
+def interpreted(guardians, invited: Invited) -> list:
+    """The guardians who need an interpreter at the meeting: those it invites, never one
+    left out of it (the meeting page and the invitation letter both name them)."""
+    return [gd for gd in guardians if gd.needs_interpreter and invitees.guardian_key(gd.id) in invited.keys]
+
+
 def invited(log: Log, meeting: Meeting) -> Invited:
     """Who is invited to one meeting (invited_to)."""
     return invited_to(log, [meeting])[meeting.id]

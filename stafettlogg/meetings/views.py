@@ -75,10 +75,10 @@ def _context(meeting, **extra) -> dict:
         "measures": domain.meeting_measures(meeting),
         # shown under approved minutes only
         "corrections": domain.corrections(meeting) if sec.is_final(meeting) else [],
+        # a planned meeting's: for the guardians it invites (approved minutes show none)
         "interpreter_needs": [
             (guardian.name, languages.name_in(guardian.language or languages.DEFAULT, page_language))
-            for guardian in queries.guardians(log)
-            if guardian.needs_interpreter
+            for guardian in (domain.interpreted(queries.guardians(log), invited) if invited else [])
         ],
         "measure_section": sec.SECTIONS["measures"],
         "measure_errors": {},
@@ -380,7 +380,7 @@ def invitation_letter(log_id, meeting_id):
         # the letter is from the holder: «Til:» names the others invited
         addressed=[name for key, name in invited.people if key != invitees.user_key(g.log.holder_id)] + invited.others,
         # an interpreter for the guardians the meeting invites, not one left out of it
-        interpreted=[gd for gd in guardians if gd.needs_interpreter and invitees.guardian_key(gd.id) in invited.keys],
+        interpreted=domain.interpreted(guardians, invited),
         ends_at=meeting.starts_at + ics.DEFAULT_DURATION,
     )
 
