@@ -542,6 +542,28 @@ def test_no_route_can_change_finalised_minutes(auth, meeting):
     assert f"/seksjon/meetings/{meeting.id}/slett" not in log_page
 
 
+def test_text_saved_in_a_tab_after_the_minutes_were_approved_is_handed_back_with_why(auth, meeting):
+    """Finding: a tab left open while the minutes were approved in another (or a form sent
+    again after approving, without JavaScript) was answered 409 with the approved page
+    alone: no word of why, and what the person had just typed was gone (SECURITY.md: a
+    refused save hands the text back, never discards it)."""
+    client = auth.persona("holder")
+    version = fresh(meeting).version
+    assert finalise(client, meeting).status_code == 303
+    typed = "Far kommer også på neste møte, og han tar med Emma."
+    response = client.post(url(meeting, "/referat"), data={"minutes": typed, "agenda": "", "version": version})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet." in page
+    assert "Din tekst (ikke lagret): referat" in page and typed in page
+    assert fresh(meeting).minutes == "Emma har fått en venn. Kontaktlærer følger opp."
+    # the approval sent again: why it is refused, and no copy of the text approved
+    again = finalise(client, meeting, start=False)
+    assert again.status_code == 409
+    page = again.get_data(as_text=True)
+    assert "Referatet er godkjent og kan ikke endres" in page and "Din tekst (ikke lagret)" not in page
+
+
 def test_corrections_are_appended_with_author_and_time(auth, meeting):
     client = auth.persona("holder")
     # before approval there is nothing to correct: change the text instead
