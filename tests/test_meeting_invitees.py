@@ -282,6 +282,19 @@ def test_the_meeting_page_names_an_interpreter_only_for_a_guardian_invited(app, 
     assert f"arabisk ({parent(log, 'far').name})" in page.split('class="interpreter-note"', 1)[1].split("</p>", 1)[0]
 
 
+@pytest.mark.parametrize("code", ["en", "pl", "ar"])
+def test_the_youth_invited_is_named_in_the_familys_language(app, auth, log, code):
+    """Finding: the youth with their own access was listed among the invited as «Emma
+    (ungdom)» on the family's «Neste møter» in every language: their relation was the
+    stored key, not a label (mor and far were «Mother», «Father»)."""
+    youth = Guardian.create(log=log.id, name=log.subject.name, relation="ungdom", email="emma@example.org")
+    youth_label = {"en": "youth", "pl": "młoda osoba", "ar": "يافع"}[code]
+    a_meeting(log, days=3, invited="")  # planned without a list: everyone on the log
+    page = auth.persona("guardian").get(f"/mine/{log.id}?lang={code}").get_data(as_text=True)
+    line = invited_line(page, 'id="plain-meetings-h"', "</section>")
+    assert f"{youth.name} (ungdom)" not in line and f"{youth.name} ({youth_label})" in line, line
+
+
 # ------------------------------------------------------------------ every place names the same people
 # Finding: the log page's card, the minutes PDF and the archive print showed only the free
 # text «Andre inviterte», so the same meeting invited the nurse and the mother on its own
