@@ -295,6 +295,23 @@ def test_the_youth_invited_is_named_in_the_familys_language(app, auth, log, code
     assert f"{youth.name} (ungdom)" not in line and f"{youth.name} ({youth_label})" in line, line
 
 
+def test_a_closed_log_lists_no_meetings_to_come_for_the_family(app, auth, log):
+    """Finding: after the family withdrew consent (the log closed), their page said «The
+    log was closed … No one writes in it any more» and, under «Neste møter», the meeting
+    planned for next week with whom it invites, as if it were still to be held (the
+    reminders of it had stopped)."""
+    a_meeting(log, days=7, invited="Tolk Ali Khan")
+    family_page = auth.persona("guardian")
+    assert "Tolk Ali Khan" in family_page.get(f"/mine/{log.id}").get_data(as_text=True)
+    assert family_page.post(f"/mine/{log.id}/trekk-samtykke", data={"confirm": "yes"}).status_code == 303
+    assert Log.get_by_id(log.id).status == "closed"
+    pages = {"family page": family_page.get(f"/mine/{log.id}").get_data(as_text=True)}
+    pages["family print"] = auth.persona("holder").get(f"/logger/{log.id}/familieversjon").get_data(as_text=True)
+    for what, page in pages.items():
+        assert "Loggen ble avsluttet" in page and "Tolk Ali Khan" not in page, what
+        assert 'id="plain-meetings-h"' not in page and "Stafettholderen tar kontakt" not in page, what
+
+
 # ------------------------------------------------------------------ every place names the same people
 # Finding: the log page's card, the minutes PDF and the archive print showed only the free
 # text «Andre inviterte», so the same meeting invited the nurse and the mother on its own

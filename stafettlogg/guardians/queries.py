@@ -203,12 +203,15 @@ def _current_measures(log_id: int):
 def _meetings(log, cursor: str | None, whole: bool) -> dict:
     """The meetings to come (soonest first: they do not grow with the log's age) and the
     approved minutes (newest first, in windows, with their corrections): only what the page
-    shows (never draft minutes: a meeting to come shows its agenda)."""
-    upcoming = list(
-        Meeting.select(*MEETING_SHOWN)
-        .where(Meeting.log == log, Meeting.starts_at >= utcnow())
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
+    shows (never draft minutes: a meeting to come shows its agenda). An ended log (closed,
+    passive) has no meetings to come, whatever was planned before it ended: None."""
+    upcoming = None
+    if log.status not in states.ENDED:
+        upcoming = list(
+            Meeting.select(*MEETING_SHOWN)
+            .where(Meeting.log == log, Meeting.starts_at >= utcnow())
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
     minutes = _window(log, "minutes", cursor, whole)
     corrections: dict[int, list] = {m.id: [] for m in minutes.items}
     if minutes.items:
