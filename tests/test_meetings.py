@@ -584,6 +584,26 @@ def test_corrections_are_appended_with_author_and_time(auth, meeting):
     assert auth.persona("participant").post(url(meeting, "/rettelser"), data={"body": "Nei"}).status_code == 403
 
 
+@pytest.mark.parametrize("persona", ["holder", "participant"])
+def test_the_log_page_says_approved_minutes_were_corrected(auth, meeting, persona):
+    """Finding: the log page's card shows approved minutes whole, but not that they were
+    corrected: a participant reading the log there took «mor var til stede» for the
+    record, while the meeting page, the family, the read-aloud page and the archive all
+    had «Det var far, ikke mor»."""
+    holder = auth.persona("holder")
+    finalise(holder, meeting)
+    log_url = f"/logger/{meeting.log_id}"
+    card = holder.get(log_url).get_data(as_text=True).split(f'id="meetings-{meeting.id}"', 1)[1]
+    assert "rettelse" not in card.split("</section>", 1)[0].lower()
+    for body in ("Det var far, ikke mor, som var til stede.", "Neste møte er 3. mars."):
+        assert holder.post(url(meeting, "/rettelser"), data={"body": body}).status_code == 303
+    client = auth.persona(persona)
+    for path, headers in ((log_url, {}), (f"{log_url}/seksjon/meetings", HX)):
+        card = client.get(path, headers=headers).get_data(as_text=True).split(f'id="meetings-{meeting.id}"', 1)[1]
+        card = card.split("</section>", 1)[0]
+        assert f'href="{url(meeting)}#rettelser"' in card and "2 rettelser etter godkjenning" in card, path
+
+
 def test_a_closed_log_is_read_only_in_meeting_mode(auth, meeting):
     Log.update(status="closed").where(Log.id == meeting.log_id).execute()
     client = auth.persona("holder")
