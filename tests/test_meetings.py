@@ -694,6 +694,21 @@ def test_no_invitations_once_the_minutes_are_approved(auth, meeting):
     assert client.get(url(meeting, "/invitasjon")).status_code == 404
 
 
+def test_no_invitations_to_a_meeting_of_a_closed_log(auth, meeting):
+    """Finding: after the family withdrew consent (the log closed), the meeting page still
+    offered the invitation letter and the calendar file of the meeting planned for next
+    week, and both were made: an invitation in a log the family had ended. The family's
+    page lists no meetings to come in an ended log; the invitations follow the same rule."""
+    withdrawn = auth.persona("guardian").post(f"/mine/{meeting.log_id}/trekk-samtykke", data={"confirm": "yes"})
+    assert withdrawn.status_code == 303
+    assert Log.get_by_id(meeting.log_id).status == "closed"
+    client = auth.persona("holder")
+    page = client.get(url(meeting)).get_data(as_text=True)
+    assert url(meeting, "/invitasjon") not in page and "Kalenderinvitasjon" not in page
+    assert client.get(url(meeting, "/invitasjon.ics")).status_code == 404
+    assert client.get(url(meeting, "/invitasjon")).status_code == 404
+
+
 def test_readaloud_view(auth, meeting):
     client = auth.persona("holder")
     autosave(client, meeting, "Emma har det bedre i friminuttene.", meeting.version)

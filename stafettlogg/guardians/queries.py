@@ -203,10 +203,10 @@ def _current_measures(log_id: int):
 def _meetings(log, cursor: str | None, whole: bool) -> dict:
     """The meetings to come (soonest first: they do not grow with the log's age) and the
     approved minutes (newest first, in windows, with their corrections): only what the page
-    shows (never draft minutes: a meeting to come shows its agenda). An ended log (closed,
-    passive) has no meetings to come, whatever was planned before it ended: None."""
+    shows (never draft minutes: a meeting to come shows its agenda). A log that holds no
+    more meetings (states.holds_meetings) has none to come: None."""
     upcoming = None
-    if log.status not in states.ENDED:
+    if states.holds_meetings(log):
         upcoming = list(
             Meeting.select(*MEETING_SHOWN)
             .where(Meeting.log == log, Meeting.starts_at >= utcnow())

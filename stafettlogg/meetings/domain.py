@@ -290,6 +290,13 @@ def update_measure(by: User, log: Log, meeting: Meeting, measure: Measure, form)
         return sec.update_item(by, log, sec.SECTIONS["measures"], measure, form)
 
 
+def invitable(log: Log, meeting: Meeting) -> bool:
+    """An invitation (the letter, the calendar file) is for a meeting still to be held: not
+    one whose minutes are approved, nor one of a log that holds no more meetings (closed,
+    passive: states.holds_meetings)."""
+    return not sec.is_final(meeting) and states.holds_meetings(log)
+
+
 def may_approve_now(meeting: Meeting) -> bool:
     """Minutes record a meeting that has taken place: approval opens at its start time
     (stored as naive UTC)."""

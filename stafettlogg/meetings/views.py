@@ -92,7 +92,7 @@ def _context(meeting, **extra) -> dict:
         "hints": None,
         "present_error": None,
         "present_posted": None,  # (ticked, others) as posted, handed back with present_error
-        "planned": meeting.finalised_at is None,
+        "planned": domain.invitable(log, meeting),  # its invitations are offered
         "approvable": domain.may_approve_now(meeting),
         "offers_approval": domain.offers_approval(meeting),
         # the time, place and invited approved with the text (the invited read once for both)
@@ -351,8 +351,8 @@ def readaloud(log_id, meeting_id):
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/invitasjon.ics")
 def invitation_ics(log_id, meeting_id):
     meeting = _meeting(meeting_id)
-    if sec.is_final(meeting):
-        abort(404)  # an invitation is for a planned meeting
+    if not domain.invitable(g.log, meeting):
+        abort(404)
     url = external_url("meetings.show", log_id=g.log.id, meeting_id=meeting.id)
     host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "stafettlogg"
     body = ics.meeting_calendar(meeting, host=host, url=url)
@@ -365,7 +365,7 @@ def invitation_ics(log_id, meeting_id):
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/invitasjon")
 def invitation_letter(log_id, meeting_id):
     meeting = _meeting(meeting_id)
-    if sec.is_final(meeting):
+    if not domain.invitable(g.log, meeting):
         abort(404)
 
     guardians = queries.guardians(g.log)
