@@ -261,10 +261,30 @@ def test_the_letter_names_an_interpreter_only_for_a_guardian_invited(app, auth, 
     )
     assert ">Tolk<" not in letter and parent(log, "far").name not in letter
     assert plan(holder, log, [staff("stafettholder"), family(log, "far")], place="Rådhuset").status_code == 303
+    # the letter opens in the father's Arabic (the one it invites); its Norwegian copy:
     letter = html_lib.unescape(
-        holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+        holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon?lang=nb").get_data(as_text=True)
     )
     assert f"arabisk ({parent(log, 'far').name})" in letter
+
+
+def test_the_letter_is_in_the_language_of_the_guardians_invited(app, auth, log):
+    """Finding: the letter opened in the first guardian's language and offered a copy in
+    each guardian's, also of one the meeting did not invite: a meeting with the father
+    alone came out in the mother's Arabic, with no Polish for him unless asked."""
+    with app.test_request_context():
+        Guardian.update(language="ar").where(Guardian.id == parent(log, "mor").id).execute()
+        Guardian.update(language="pl").where(Guardian.id == parent(log, "far").id).execute()
+    holder = auth.persona("holder")
+    assert plan(holder, log, [staff("stafettholder"), family(log, "far")]).status_code == 303
+    letter = holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+    assert '<html lang="pl"' in letter and 'hreflang="ar"' not in letter
+    assert plan(holder, log, [staff("stafettholder")], place="Rådhuset").status_code == 303  # the staff alone
+    letter = holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+    assert '<html lang="nb"' in letter and "hreflang" not in letter
+    holder.set_cookie("lang", "nn")  # without a guardian to read it, the staff member's form
+    letter = holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+    assert '<html lang="nn"' in letter
 
 
 def test_the_meeting_page_names_an_interpreter_only_for_a_guardian_invited(app, auth, log):

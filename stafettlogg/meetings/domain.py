@@ -146,6 +146,13 @@ class Invited(NamedTuple):
         return [name for _key, name in self.people] + self.others
 
 
+def guardians_invited(meeting: Meeting, guardians) -> list:
+    """Of the log's guardians, those a planned meeting invites (invitees.invites): its
+    letter is in their languages."""
+    keys = invitees.stored([meeting.id]).get(meeting.id)
+    return [gd for gd in guardians if invitees.invites(keys, invitees.guardian_key(gd.id))]
+
+
 def interpreted(guardians, invited: Invited) -> list:
     """The guardians who need an interpreter at the meeting: those it invites, never one
     left out of it (the meeting page and the invitation letter both name them)."""

@@ -369,7 +369,8 @@ def invitation_letter(log_id, meeting_id):
         abort(404)
 
     guardians = queries.guardians(g.log)
-    document_languages = languages.use_document_language(guardians)
+    # in the languages of the guardians it invites, chosen before the names are read in it
+    document_languages = languages.use_document_language(domain.guardians_invited(meeting, guardians))
     invited = domain.invited(g.log, meeting)
     return render_template(
         "meetings/invitation.html",
