@@ -1,7 +1,7 @@
 """Norwegian labels for the code's enumerations (UI text through gettext)."""
 
 from stafettlogg.i18n import lazy_gettext as _l
-from stafettlogg.models import MeasureStatus
+from stafettlogg.models import YOUTH_RELATION, MeasureStatus
 
 UNIT_KINDS = {
     "barnehage": _l("Barnehage"),
@@ -85,6 +85,9 @@ RELATIONS = {
     "fosterforelder": _l("Fosterforelder"),
     "annet": _l("Annet"),
 }
+# Every relation a guardian row may have, as pages name it: the form's (RELATIONS, all
+# it offers) and the youth's own access (guardians.domain.add_youth)
+RELATION_LABELS = {**RELATIONS, YOUTH_RELATION: _l("Ungdom")}
 
 
 def label(mapping: dict, key) -> str:

@@ -171,7 +171,7 @@ def use_document_language(guardians, chosen: str = "") -> list[str]:
     staff_choice = getattr(user, "language", "") or request.cookies.get(COOKIE)
     fallback = staff_choice if staff_choice in STAFF_LANGUAGES else DEFAULT
     preferred = [gd.language or fallback for gd in guardians]
-    chosen = chosen or valid(request.args.get("lang")) or (preferred[0] if preferred else DEFAULT)
+    chosen = chosen or valid(request.args.get("lang")) or (preferred[0] if preferred else fallback)
     g.document_language = chosen
     refresh()
     return list(dict.fromkeys([*preferred, chosen]))

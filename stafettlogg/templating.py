@@ -175,7 +175,7 @@ def register(app):
         talk_schedule=_talk_schedule,
         guide_results=_guide_results,
         level_label=lambda k: labels.label(labels.LEVELS, k),
-        relation_label=lambda k: labels.label(labels.RELATIONS, k),
+        relation_label=lambda k: labels.label(labels.RELATION_LABELS, k),
         labels=labels,
         language_name=_language_name,
         language_options=_language_options,

@@ -261,10 +261,75 @@ def test_the_letter_names_an_interpreter_only_for_a_guardian_invited(app, auth, 
     )
     assert ">Tolk<" not in letter and parent(log, "far").name not in letter
     assert plan(holder, log, [staff("stafettholder"), family(log, "far")], place="Rådhuset").status_code == 303
+    # the letter opens in the father's Arabic (the one it invites); its Norwegian copy:
     letter = html_lib.unescape(
-        holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+        holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon?lang=nb").get_data(as_text=True)
     )
     assert f"arabisk ({parent(log, 'far').name})" in letter
+
+
+def test_the_letter_is_in_the_language_of_the_guardians_invited(app, auth, log):
+    """Finding: the letter opened in the first guardian's language and offered a copy in
+    each guardian's, also of one the meeting did not invite: a meeting with the father
+    alone came out in the mother's Arabic, with no Polish for him unless asked."""
+    with app.test_request_context():
+        Guardian.update(language="ar").where(Guardian.id == parent(log, "mor").id).execute()
+        Guardian.update(language="pl").where(Guardian.id == parent(log, "far").id).execute()
+    holder = auth.persona("holder")
+    assert plan(holder, log, [staff("stafettholder"), family(log, "far")]).status_code == 303
+    letter = holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+    assert '<html lang="pl"' in letter and 'hreflang="ar"' not in letter
+    assert plan(holder, log, [staff("stafettholder")], place="Rådhuset").status_code == 303  # the staff alone
+    letter = holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+    assert '<html lang="nb"' in letter and "hreflang" not in letter
+    holder.set_cookie("lang", "nn")  # without a guardian to read it, the staff member's form
+    letter = holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}/invitasjon").get_data(as_text=True)
+    assert '<html lang="nn"' in letter
+
+
+def test_the_meeting_page_names_an_interpreter_only_for_a_guardian_invited(app, auth, log):
+    """Finding: the letter was mended, but the meeting page of the same meeting still said
+    «Tolk: arabisk (father)» for a father not invited, so the holder booked an interpreter
+    for someone who was not coming."""
+    with app.test_request_context():
+        Guardian.update(needs_interpreter=True, language="ar").where(Guardian.id == parent(log, "far").id).execute()
+    holder = auth.persona("holder")
+    assert plan(holder, log, [staff("stafettholder"), family(log, "mor")]).status_code == 303
+    page = html_lib.unescape(holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}").get_data(as_text=True))
+    assert "interpreter-note" not in page and f"arabisk ({parent(log, 'far').name})" not in page
+    assert plan(holder, log, [staff("stafettholder"), family(log, "far")], place="Rådhuset").status_code == 303
+    page = html_lib.unescape(holder.get(f"/logger/{log.id}/moter/{the_meeting(log).id}").get_data(as_text=True))
+    assert f"arabisk ({parent(log, 'far').name})" in page.split('class="interpreter-note"', 1)[1].split("</p>", 1)[0]
+
+
+@pytest.mark.parametrize("code", ["en", "pl", "ar"])
+def test_the_youth_invited_is_named_in_the_familys_language(app, auth, log, code):
+    """Finding: the youth with their own access was listed among the invited as «Emma
+    (ungdom)» on the family's «Neste møter» in every language: their relation was the
+    stored key, not a label (mor and far were «Mother», «Father»)."""
+    youth = Guardian.create(log=log.id, name=log.subject.name, relation="ungdom", email="emma@example.org")
+    youth_label = {"en": "youth", "pl": "młoda osoba", "ar": "يافع"}[code]
+    a_meeting(log, days=3, invited="")  # planned without a list: everyone on the log
+    page = auth.persona("guardian").get(f"/mine/{log.id}?lang={code}").get_data(as_text=True)
+    line = invited_line(page, 'id="plain-meetings-h"', "</section>")
+    assert f"{youth.name} (ungdom)" not in line and f"{youth.name} ({youth_label})" in line, line
+
+
+def test_a_closed_log_lists_no_meetings_to_come_for_the_family(app, auth, log):
+    """Finding: after the family withdrew consent (the log closed), their page said «The
+    log was closed … No one writes in it any more» and, under «Neste møter», the meeting
+    planned for next week with whom it invites, as if it were still to be held (the
+    reminders of it had stopped)."""
+    a_meeting(log, days=7, invited="Tolk Ali Khan")
+    family_page = auth.persona("guardian")
+    assert "Tolk Ali Khan" in family_page.get(f"/mine/{log.id}").get_data(as_text=True)
+    assert family_page.post(f"/mine/{log.id}/trekk-samtykke", data={"confirm": "yes"}).status_code == 303
+    assert Log.get_by_id(log.id).status == "closed"
+    pages = {"family page": family_page.get(f"/mine/{log.id}").get_data(as_text=True)}
+    pages["family print"] = auth.persona("holder").get(f"/logger/{log.id}/familieversjon").get_data(as_text=True)
+    for what, page in pages.items():
+        assert "Loggen ble avsluttet" in page and "Tolk Ali Khan" not in page, what
+        assert 'id="plain-meetings-h"' not in page and "Stafettholderen tar kontakt" not in page, what
 
 
 # ------------------------------------------------------------------ every place names the same people

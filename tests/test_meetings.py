@@ -542,6 +542,28 @@ def test_no_route_can_change_finalised_minutes(auth, meeting):
     assert f"/seksjon/meetings/{meeting.id}/slett" not in log_page
 
 
+def test_text_saved_in_a_tab_after_the_minutes_were_approved_is_handed_back_with_why(auth, meeting):
+    """Finding: a tab left open while the minutes were approved in another (or a form sent
+    again after approving, without JavaScript) was answered 409 with the approved page
+    alone: no word of why, and what the person had just typed was gone (SECURITY.md: a
+    refused save hands the text back, never discards it)."""
+    client = auth.persona("holder")
+    version = fresh(meeting).version
+    assert finalise(client, meeting).status_code == 303
+    typed = "Far kommer også på neste møte, og han tar med Emma."
+    response = client.post(url(meeting, "/referat"), data={"minutes": typed, "agenda": "", "version": version})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Referatet er godkjent og kan ikke endres. Skriv en rettelse i stedet." in page
+    assert "Din tekst (ikke lagret): referat" in page and typed in page
+    assert fresh(meeting).minutes == "Emma har fått en venn. Kontaktlærer følger opp."
+    # the approval sent again: why it is refused, and no copy of the text approved
+    again = finalise(client, meeting, start=False)
+    assert again.status_code == 409
+    page = again.get_data(as_text=True)
+    assert "Referatet er godkjent og kan ikke endres" in page and "Din tekst (ikke lagret)" not in page
+
+
 def test_corrections_are_appended_with_author_and_time(auth, meeting):
     client = auth.persona("holder")
     # before approval there is nothing to correct: change the text instead
@@ -560,6 +582,26 @@ def test_corrections_are_appended_with_author_and_time(auth, meeting):
     assert AuditEvent.select().where(AuditEvent.action == "meeting_correction_added").count() == 1
     # participants read, never correct
     assert auth.persona("participant").post(url(meeting, "/rettelser"), data={"body": "Nei"}).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["holder", "participant"])
+def test_the_log_page_says_approved_minutes_were_corrected(auth, meeting, persona):
+    """Finding: the log page's card shows approved minutes whole, but not that they were
+    corrected: a participant reading the log there took «mor var til stede» for the
+    record, while the meeting page, the family, the read-aloud page and the archive all
+    had «Det var far, ikke mor»."""
+    holder = auth.persona("holder")
+    finalise(holder, meeting)
+    log_url = f"/logger/{meeting.log_id}"
+    card = holder.get(log_url).get_data(as_text=True).split(f'id="meetings-{meeting.id}"', 1)[1]
+    assert "rettelse" not in card.split("</section>", 1)[0].lower()
+    for body in ("Det var far, ikke mor, som var til stede.", "Neste møte er 3. mars."):
+        assert holder.post(url(meeting, "/rettelser"), data={"body": body}).status_code == 303
+    client = auth.persona(persona)
+    for path, headers in ((log_url, {}), (f"{log_url}/seksjon/meetings", HX)):
+        card = client.get(path, headers=headers).get_data(as_text=True).split(f'id="meetings-{meeting.id}"', 1)[1]
+        card = card.split("</section>", 1)[0]
+        assert f'href="{url(meeting)}#rettelser"' in card and "2 rettelser etter godkjenning" in card, path
 
 
 def test_a_closed_log_is_read_only_in_meeting_mode(auth, meeting):
@@ -648,6 +690,21 @@ def test_invitation_letter_for_guardians_and_participants(auth, meeting):
 def test_no_invitations_once_the_minutes_are_approved(auth, meeting):
     client = auth.persona("holder")
     finalise(client, meeting)
+    assert client.get(url(meeting, "/invitasjon.ics")).status_code == 404
+    assert client.get(url(meeting, "/invitasjon")).status_code == 404
+
+
+def test_no_invitations_to_a_meeting_of_a_closed_log(auth, meeting):
+    """Finding: after the family withdrew consent (the log closed), the meeting page still
+    offered the invitation letter and the calendar file of the meeting planned for next
+    week, and both were made: an invitation in a log the family had ended. The family's
+    page lists no meetings to come in an ended log; the invitations follow the same rule."""
+    withdrawn = auth.persona("guardian").post(f"/mine/{meeting.log_id}/trekk-samtykke", data={"confirm": "yes"})
+    assert withdrawn.status_code == 303
+    assert Log.get_by_id(meeting.log_id).status == "closed"
+    client = auth.persona("holder")
+    page = client.get(url(meeting)).get_data(as_text=True)
+    assert url(meeting, "/invitasjon") not in page and "Kalenderinvitasjon" not in page
     assert client.get(url(meeting, "/invitasjon.ics")).status_code == 404
     assert client.get(url(meeting, "/invitasjon")).status_code == 404
 

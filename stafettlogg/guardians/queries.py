@@ -203,12 +203,15 @@ def _current_measures(log_id: int):
 def _meetings(log, cursor: str | None, whole: bool) -> dict:
     """The meetings to come (soonest first: they do not grow with the log's age) and the
     approved minutes (newest first, in windows, with their corrections): only what the page
-    shows (never draft minutes: a meeting to come shows its agenda)."""
-    upcoming = list(
-        Meeting.select(*MEETING_SHOWN)
-        .where(Meeting.log == log, Meeting.starts_at >= utcnow())
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
+    shows (never draft minutes: a meeting to come shows its agenda). A log that holds no
+    more meetings (states.holds_meetings) has none to come: None."""
+    upcoming = None
+    if states.holds_meetings(log):
+        upcoming = list(
+            Meeting.select(*MEETING_SHOWN)
+            .where(Meeting.log == log, Meeting.starts_at >= utcnow())
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
     minutes = _window(log, "minutes", cursor, whole)
     corrections: dict[int, list] = {m.id: [] for m in minutes.items}
     if minutes.items:

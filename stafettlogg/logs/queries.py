@@ -34,6 +34,7 @@ from stafettlogg.models import (
     LogTombstone,
     Measure,
     Meeting,
+    MinutesCorrection,
     Participant,
     Subject,
     Unit,
@@ -202,7 +203,15 @@ def _windowed(key: str, log_id):
     # the window counts all the section's rows in the same query (a scalar subquery,
     # evaluated once), whichever window it is
     counted = model.select(fn.COUNT(model.id)).where(model.log == log_id)
-    return query.select_extend(counted.alias("in_log"))
+    query = query.select_extend(counted.alias("in_log"))
+    if key == "meetings":
+        # the corrections under each approved minutes, counted in the same query: the
+        # card shows the minutes whole, and says they were corrected since
+        corrected = MinutesCorrection.select(fn.COUNT(MinutesCorrection.id)).where(
+            MinutesCorrection.meeting == Meeting.id
+        )
+        query = query.select_extend(corrected.alias("corrected"))
+    return query
 
 
 @prepared

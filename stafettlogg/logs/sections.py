@@ -257,7 +257,7 @@ def invitee_choices(log: Log) -> list[tuple[str, str]]:
         for u in responsible_people(log)
     ]
     for guardian in queries.guardians(log):
-        relation = labels.label(labels.RELATIONS, guardian.relation).lower()
+        relation = labels.label(labels.RELATION_LABELS, guardian.relation).lower()
         people.append(
             (invitees.guardian_key(guardian.id), f"{guardian.name} ({relation})" if relation else guardian.name)
         )

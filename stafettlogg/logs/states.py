@@ -927,6 +927,13 @@ def shows_content(log: Log) -> bool:
     return log.status != DRAFT
 
 
+def holds_meetings(log: Log) -> bool:
+    """Meetings are to come only in a log that is not ended: in a closed or passive one
+    (consent withdrawn, the needs met) none is held, whatever was planned before it ended.
+    The family's «Neste møter» and the invitations (letter, calendar file) ask it."""
+    return log.status not in ENDED
+
+
 def unreadable_reason(user: User | None, log: Log):
     """Why the consent does not let this staff member read the log (a Message in the
     reader's language), or None when it does."""

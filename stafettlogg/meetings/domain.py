@@ -146,6 +146,19 @@ class Invited(NamedTuple):
         return [name for _key, name in self.people] + self.others
 
 
+def guardians_invited(meeting: Meeting, guardians) -> list:
+    """Of the log's guardians, those a planned meeting invites (invitees.invites): its
+    letter is in their languages."""
+    keys = invitees.stored([meeting.id]).get(meeting.id)
+    return [gd for gd in guardians if invitees.invites(keys, invitees.guardian_key(gd.id))]
+
+
+def interpreted(guardians, invited: Invited) -> list:
+    """The guardians who need an interpreter at the meeting: those it invites, never one
+    left out of it (the meeting page and the invitation letter both name them)."""
+    return [gd for gd in guardians if gd.needs_interpreter and invitees.guardian_key(gd.id) in invited.keys]
+
+
 def invited(log: Log, meeting: Meeting) -> Invited:
     """Who is invited to one meeting (invited_to)."""
     return invited_to(log, [meeting])[meeting.id]
@@ -282,6 +295,13 @@ def update_measure(by: User, log: Log, meeting: Meeting, measure: Measure, form)
     with writing_to(log):
         _still_open(log, meeting)
         return sec.update_item(by, log, sec.SECTIONS["measures"], measure, form)
+
+
+def invitable(log: Log, meeting: Meeting) -> bool:
+    """An invitation (the letter, the calendar file) is for a meeting still to be held: not
+    one whose minutes are approved, nor one of a log that holds no more meetings (closed,
+    passive: states.holds_meetings)."""
+    return not sec.is_final(meeting) and states.holds_meetings(log)
 
 
 def may_approve_now(meeting: Meeting) -> bool:

@@ -75,10 +75,10 @@ def _context(meeting, **extra) -> dict:
         "measures": domain.meeting_measures(meeting),
         # shown under approved minutes only
         "corrections": domain.corrections(meeting) if sec.is_final(meeting) else [],
+        # a planned meeting's: for the guardians it invites (approved minutes show none)
         "interpreter_needs": [
             (guardian.name, languages.name_in(guardian.language or languages.DEFAULT, page_language))
-            for guardian in queries.guardians(log)
-            if guardian.needs_interpreter
+            for guardian in (domain.interpreted(queries.guardians(log), invited) if invited else [])
         ],
         "measure_section": sec.SECTIONS["measures"],
         "measure_errors": {},
@@ -92,7 +92,7 @@ def _context(meeting, **extra) -> dict:
         "hints": None,
         "present_error": None,
         "present_posted": None,  # (ticked, others) as posted, handed back with present_error
-        "planned": meeting.finalised_at is None,
+        "planned": domain.invitable(log, meeting),  # its invitations are offered
         "approvable": domain.may_approve_now(meeting),
         "offers_approval": domain.offers_approval(meeting),
         # the time, place and invited approved with the text (the invited read once for both)
@@ -351,8 +351,8 @@ def readaloud(log_id, meeting_id):
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/invitasjon.ics")
 def invitation_ics(log_id, meeting_id):
     meeting = _meeting(meeting_id)
-    if sec.is_final(meeting):
-        abort(404)  # an invitation is for a planned meeting
+    if not domain.invitable(g.log, meeting):
+        abort(404)
     url = external_url("meetings.show", log_id=g.log.id, meeting_id=meeting.id)
     host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "stafettlogg"
     body = ics.meeting_calendar(meeting, host=host, url=url)
@@ -365,11 +365,12 @@ def invitation_ics(log_id, meeting_id):
 @bp.route("/<int:log_id>/moter/<int:meeting_id>/invitasjon")
 def invitation_letter(log_id, meeting_id):
     meeting = _meeting(meeting_id)
-    if sec.is_final(meeting):
+    if not domain.invitable(g.log, meeting):
         abort(404)
 
     guardians = queries.guardians(g.log)
-    document_languages = languages.use_document_language(guardians)
+    # in the languages of the guardians it invites, chosen before the names are read in it
+    document_languages = languages.use_document_language(domain.guardians_invited(meeting, guardians))
     invited = domain.invited(g.log, meeting)
     return render_template(
         "meetings/invitation.html",
@@ -380,7 +381,7 @@ def invitation_letter(log_id, meeting_id):
         # the letter is from the holder: «Til:» names the others invited
         addressed=[name for key, name in invited.people if key != invitees.user_key(g.log.holder_id)] + invited.others,
         # an interpreter for the guardians the meeting invites, not one left out of it
-        interpreted=[gd for gd in guardians if gd.needs_interpreter and invitees.guardian_key(gd.id) in invited.keys],
+        interpreted=domain.interpreted(guardians, invited),
         ends_at=meeting.starts_at + ics.DEFAULT_DURATION,
     )
 
