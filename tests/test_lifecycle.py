@@ -44,6 +44,7 @@ from tests.conftest import (
     PERSONAS,
     a_consent,
     a_log,
+    a_meeting,
     an_ended_log,
     an_item,
     refused,
@@ -309,6 +310,25 @@ def test_close_without_reason_and_read_only_afterwards(auth, log, db_conn):
     assert r.status_code == 409 and not Entry.select().where(Entry.body == "Nytt").exists()
     # a participant was told
     assert Notification.select().where(Notification.user == user("aktor"), Notification.kind == "log_closed").exists()
+
+
+def test_the_close_page_names_minutes_held_and_not_approved(auth, log, db_conn):
+    """Minutes are approved only while the log is open: the holder about to close it is
+    shown the meetings held whose minutes are not approved, with a link to each; a meeting
+    still to come, or approved minutes, are not named."""
+    held, approved, planned = a_meeting(log), a_meeting(log), a_meeting(log)
+    yesterday = dt.datetime.now() - dt.timedelta(days=1)
+    Meeting.update(starts_at=yesterday).where(Meeting.id.in_([held.id, approved.id])).execute()
+    Meeting.update(finalised_at=dt.datetime.now()).where(Meeting.id == approved.id).execute()
+    holder = auth.persona("holder")
+    audited = AuditEvent.select().where(AuditEvent.log_id == log.id).count()
+    page = holder.get(f"/logger/{log.id}/avslutt").get_data(as_text=True)
+    assert "Ett referat er ikke godkjent" in page
+    assert f"/logger/{log.id}/moter/{held.id}" in page
+    assert f"/moter/{approved.id}" not in page and f"/moter/{planned.id}" not in page
+    assert AuditEvent.select().where(AuditEvent.log_id == log.id).count() > audited
+    Meeting.update(finalised_at=dt.datetime.now()).where(Meeting.id == held.id).execute()
+    assert "ikke godkjent" not in holder.get(f"/logger/{log.id}/avslutt").get_data(as_text=True)
 
 
 def test_passive_by_youth_requires_16(ctx, log):

@@ -15,6 +15,7 @@ from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs import lifecycle, queries
 from stafettlogg.logs.errors import LogError
 from stafettlogg.logs.sections import parse_date
+from stafettlogg.meetings import domain as meetings_domain
 from stafettlogg.models import DeletionRequest
 from stafettlogg.web import page_or_fragment
 
@@ -42,6 +43,7 @@ def lifecycle_labels():
 
 def _close_page(values=None, errors=None, status=200):
     log = queries.load_log(g.log.id)
+    stand_in = lifecycle.standing_in(current_user, log)
     return render_template(
         "logs/close.html",
         log=log,
@@ -49,7 +51,10 @@ def _close_page(values=None, errors=None, status=200):
         errors=errors or {},
         reasons=content.close_reasons(),
         guardians=queries.guardians(log),
-        stand_in=lifecycle.standing_in(current_user, log),
+        stand_in=stand_in,
+        # the holder about to close it is told of minutes still to approve (the page's form
+        # shows them; a stand-in reads no content)
+        awaiting_approval=[] if stand_in else meetings_domain.awaiting_approval(log),
         deletion_request=lifecycle.open_deletion_request(log),
         consent_age=consent_age(),
     ), status

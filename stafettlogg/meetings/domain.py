@@ -310,6 +310,16 @@ def may_approve_now(meeting: Meeting) -> bool:
     return meeting.starts_at <= utcnow()
 
 
+def awaiting_approval(log: Log) -> list[Meeting]:
+    """The log's meetings held (may_approve_now) whose minutes are not approved, oldest
+    first: the close page names them, as minutes are approved only while the log is open
+    (ensure_open), never after it is closed."""
+    held = Meeting.select(Meeting.id, Meeting.log, Meeting.kind, Meeting.starts_at, Meeting.finalised_at).where(
+        Meeting.log == log.id, *sec.not_final(Meeting)
+    )
+    return [m for m in held.order_by(Meeting.starts_at, Meeting.id) if may_approve_now(m)]
+
+
 # A page opened shortly before the meeting stays open through it: its «Godkjenn» button
 # is there from the start, and pressed too early the text is kept as a draft and the
 # holder told when approval opens (finalise).

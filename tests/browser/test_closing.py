@@ -55,3 +55,26 @@ def test_closing_asks_whether_to_keep_the_log(page, log, width):
     queue(page)
     assert name in p.inner_text("section:has(#deletable-h)")
     page.screenshot(f"closing-queue-deletable-{width}")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_closing_page_names_minutes_still_to_approve(page, server_and_app, log, meeting, width):
+    """A meeting held whose minutes are not approved: the closing page says so and leads
+    to the meeting, where the holder approves them before closing."""
+    import datetime as dt
+
+    from stafettlogg.models import Meeting
+
+    with server_and_app[1].app_context():
+        Meeting.update(starts_at=dt.datetime.now() - dt.timedelta(days=1)).where(Meeting.id == meeting.id).execute()
+    p = page.page
+    p.set_viewport_size({"width": width, "height": 900})
+    page.login("stafettholder")
+    page.goto(f"/logger/{log.id}/avslutt")
+    warning = p.locator("section:has(#awaiting-h)")
+    assert "Ett referat er ikke godkjent" in warning.inner_text()
+    page.screenshot(f"closing-minutes-to-approve-{width}")
+    warning.locator("a").click()
+    p.wait_for_url(f"**/logger/{log.id}/moter/{meeting.id}")
+    assert p.locator("h1").count() == 1
+    page.logout()
