@@ -14,3 +14,12 @@ def test_a_missing_user_name_and_password_are_told_at_each_field(page):
         label, box = p.locator(f"label[for={field}]").bounding_box(), p.locator(f"#{field}").bounding_box()
         assert label["y"] < error.bounding_box()["y"] < box["y"]
         assert p.get_attribute(f"#{field}", "aria-describedby") == f"{field}-error"
+
+
+def test_the_help_under_the_sign_in_button_stands_apart_from_it(page):
+    p = page.page
+    p.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/login")
+    button = p.locator(".card--login button[type=submit]").bounding_box()
+    help_text = p.locator("p:has-text('Har du glemt passordet?')").bounding_box()
+    assert help_text["y"] - (button["y"] + button["height"]) >= 16
