@@ -140,3 +140,25 @@ def test_arabic_invitees_read_name_first_then_the_bracket(page, server_and_app, 
         name_box, detail_box = line.evaluate(WORDS_BOX, name), line.evaluate(WORDS_BOX, detail)
         assert name_box and detail_box and abs(name_box["top"] - detail_box["top"]) < 5, (name, detail)
         assert detail_box["right"] <= name_box["left"], f"{detail} is not after (left of) {name}"
+
+
+@pytest.mark.parametrize("code", ["nb", "ar"])
+def test_the_print_button_lines_up_with_the_family_actions(page, log, code):
+    """«Dette kan dere gjøre» on a phone: «Skriv ut denne siden» (a button) starts where
+    the links above it start, at the left or, right to left, at the right, and sits as
+    close to them as they sit to each other."""
+    p = _open(page, 390, "foresatt", f"/mine/{log.id}?lang={code}")
+    # where each one's words are (a button's box is wider than its text)
+    boxes = p.locator("ul.plain-actions li > :is(a, button)").evaluate_all(
+        """elements => elements.map(e => {
+            const range = document.createRange();
+            range.selectNodeContents(e);
+            const r = range.getBoundingClientRect();
+            return {x: r.left, y: r.top, width: r.width, height: r.height};
+        })"""
+    )
+    assert len(boxes) >= 3
+    edge = (lambda b: b["x"]) if code == "nb" else (lambda b: b["x"] + b["width"])
+    assert all(abs(edge(b) - edge(boxes[0])) < 1 for b in boxes), [edge(b) for b in boxes]
+    gaps = [b["y"] - (a["y"] + a["height"]) for a, b in zip(boxes, boxes[1:])]
+    assert max(gaps) - min(gaps) < 4, gaps
