@@ -90,3 +90,18 @@ def test_log_page_works_without_javascript(browser, live_server, log):
     assert p.url.endswith(f"/logger/{log.id}#entries")
     assert "Skrevet uten JavaScript" in p.inner_text("#section-entries")
     context.close()
+
+
+def test_what_the_participant_search_takes_stays_in_sight(page, log):
+    """The log page's narrow side column: «Navn, stilling eller enhet» (what the search
+    for a participant takes) is shown whole under the label and read with the field; as
+    a placeholder it was cut off («Navn, stilling eller e») and gone once typing began."""
+    p = page.page
+    page.login("stafettholder")
+    page.goto(f"/logger/{log.id}")
+    p.fill("#participant-q", "Kar")
+    hint = p.locator("#" + p.get_attribute("#participant-q", "aria-describedby"))
+    assert hint.is_visible() and hint.inner_text() == "Navn, stilling eller enhet"
+    assert hint.evaluate("e => e.scrollWidth <= e.clientWidth")
+    label, field = p.locator("label[for=participant-q]").bounding_box(), p.locator("#participant-q").bounding_box()
+    assert label["y"] < hint.bounding_box()["y"] < field["y"]
