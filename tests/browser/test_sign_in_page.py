@@ -23,3 +23,14 @@ def test_the_help_under_the_sign_in_button_stands_apart_from_it(page):
     button = p.locator(".card--login button[type=submit]").bounding_box()
     help_text = p.locator("p:has-text('Har du glemt passordet?')").bounding_box()
     assert help_text["y"] - (button["y"] + button["height"]) >= 16
+
+
+def test_the_error_summary_starts_with_its_heading(page):
+    """«Noe mangler» sits at the top of its red box, as in the forms outside a card; the
+    card's room above headings left an empty band in the box."""
+    p = page.page
+    p.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/login")
+    page.click(".card--login button[type=submit]")
+    box, heading = p.locator(".error-summary").bounding_box(), p.locator(".error-summary h2").bounding_box()
+    assert heading["y"] - box["y"] < 24  # the box's border and padding, no more
