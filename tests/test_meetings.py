@@ -1376,3 +1376,15 @@ def test_an_approval_racing_the_autosave_is_not_refused(auth, meeting):
     approval = {"minutes": "Emma har fått en venn.", "agenda": meeting.agenda, "version": base, "details": shown}
     assert client.post(url(meeting, "/godkjenn"), data=approval).status_code == 303
     assert fresh(meeting).finalised_at is not None
+
+
+def test_approved_minutes_without_measures_do_not_ask_for_one(auth, meeting):
+    """Once the minutes are approved no measure can be added to the meeting: the empty
+    list says none was agreed, not «Skriv hvem som gjør hva» with nothing to write in."""
+    client = auth.persona("holder")
+    html = client.get(url(meeting)).get_data(as_text=True)
+    assert "Skriv hvem som gjør hva, fra når" in html  # a draft: the call to write one
+    finalise(client, meeting)
+    html = client.get(url(meeting)).get_data(as_text=True)
+    assert "Ingen tiltak ble avtalt i dette møtet." in html
+    assert "Skriv hvem som gjør hva, fra når" not in html and "Legg til tiltak" not in html

@@ -10,6 +10,7 @@ from stafettlogg.access import role_on_log
 from stafettlogg.dates import DATETIME_LOCAL, SkippedTime, format_date, format_datetime, from_local, local_today
 from stafettlogg.db import once_per_request
 from stafettlogg.i18n import gettext as _
+from stafettlogg.i18n import isolated, right_to_left
 from stafettlogg.i18n import lazy_gettext as _l
 from stafettlogg.logs.domain import LogError, ensure_writable, writing_to
 from stafettlogg.meetings import invitees
@@ -233,8 +234,16 @@ def _holder_label(user: User) -> str:
     stafettholder)». With the role after the bracket («…(Kontaktlærer), stafettholder»)
     a list of the invited read «stafettholder» as one more person."""
     if user.job_title:
-        return f"{user.name} ({_('%(job)s, stafettholder', job=user.job_title)})"
-    return f"{user.name} ({_('stafettholder')})"
+        return _named(user.name, _("%(job)s, stafettholder", job=user.job_title))
+    return _named(user.name, _("stafettholder"))
+
+
+def _named(name: str, detail: str) -> str:
+    """«Kari Ottesen (mor)» with the detail in the page's language. In a right-to-left
+    page the name is a bidi isolate, so an Arabic detail («Mor Hansen (الأم)») sets the
+    direction the whole is read in: the name first, then the bracket, also when a list of
+    them wraps. Left to right: as written."""
+    return f"{isolated({'name': name}, right_to_left())['name']} ({detail})"
 
 
 def responsible_people(log: Log) -> list[User]:
@@ -259,7 +268,7 @@ def invitee_choices(log: Log) -> list[tuple[str, str]]:
     for guardian in queries.guardians(log):
         relation = labels.label(labels.RELATION_LABELS, guardian.relation).lower()
         people.append(
-            (invitees.guardian_key(guardian.id), f"{guardian.name} ({relation})" if relation else guardian.name)
+            (invitees.guardian_key(guardian.id), _named(guardian.name, relation) if relation else guardian.name)
         )
     return people
 

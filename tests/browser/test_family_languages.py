@@ -110,3 +110,55 @@ def test_a_guardian_sets_up_a_sign_in_code_in_arabic(page, log, width):
     p.wait_for_load_state("networkidle")
     page.check()
     assert "لقد استخدمت رمزًا احتياطيًا" in p.inner_text("body")
+
+
+# The box of the words `text` inside the element (the first text node holding them).
+WORDS_BOX = """(element, text) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(text);
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + text.length);
+        const r = range.getBoundingClientRect();
+        return {left: r.left, right: r.right, top: r.top};
+    }
+    return null;
+}"""
+
+
+def test_arabic_invitees_read_name_first_then_the_bracket(page, server_and_app, log, meeting):
+    """The family's next meeting in Arabic: whom it invites reads right to left, each
+    Norwegian name first and its Arabic bracket after it (to its left), «Mor 1 Testesen
+    (الأم)», not a left-to-right block with the bracket on the name's right."""
+    p = _open(page, 1280, "foresatt", f"/mine/{log.id}?lang=ar")
+    _layout(page, "ar", "rtl")
+    line = p.locator("section[aria-labelledby=plain-meetings-h] p:has-text('المدعوون')")
+    mother = log.guardians.order_by("id").first().name.split()[-1]  # «Testesen»
+    for name, detail in ((mother, "الأم"), ("Ottesen", "المسؤول عن السجل")):
+        name_box, detail_box = line.evaluate(WORDS_BOX, name), line.evaluate(WORDS_BOX, detail)
+        assert name_box and detail_box and abs(name_box["top"] - detail_box["top"]) < 5, (name, detail)
+        assert detail_box["right"] <= name_box["left"], f"{detail} is not after (left of) {name}"
+
+
+@pytest.mark.parametrize("code", ["nb", "ar"])
+def test_the_print_button_lines_up_with_the_family_actions(page, log, code):
+    """«Dette kan dere gjøre» on a phone: «Skriv ut denne siden» (a button) starts where
+    the links above it start, at the left or, right to left, at the right, and sits as
+    close to them as they sit to each other."""
+    p = _open(page, 390, "foresatt", f"/mine/{log.id}?lang={code}")
+    # where each one's words are (a button's box is wider than its text)
+    boxes = p.locator("ul.plain-actions li > :is(a, button)").evaluate_all(
+        """elements => elements.map(e => {
+            const range = document.createRange();
+            range.selectNodeContents(e);
+            const r = range.getBoundingClientRect();
+            return {x: r.left, y: r.top, width: r.width, height: r.height};
+        })"""
+    )
+    assert len(boxes) >= 3
+    edge = (lambda b: b["x"]) if code == "nb" else (lambda b: b["x"] + b["width"])
+    assert all(abs(edge(b) - edge(boxes[0])) < 1 for b in boxes), [edge(b) for b in boxes]
+    gaps = [b["y"] - (a["y"] + a["height"]) for a, b in zip(boxes, boxes[1:])]
+    assert max(gaps) - min(gaps) < 4, gaps

@@ -109,3 +109,25 @@ def test_the_unit_leader_changes_the_holder_from_the_overview(server_and_app, pa
     page.click(".card--attention a:has-text('Åse Ødegård')")
     page.click("button:has-text('Godta og bli stafettholder')")
     assert p.url.endswith(f"/logger/{log.id}") and "Mari Lund" in p.inner_text(".holder-card")
+
+
+def _gap_below(p, upper: str, lower: str) -> float:
+    """The space between the bottom of `upper` and the top of `lower` (px)."""
+    return p.locator(lower).bounding_box()["y"] - (
+        p.locator(upper).bounding_box()["y"] + p.locator(upper).bounding_box()["height"]
+    )
+
+
+def test_the_handover_page_keeps_the_lead_apart_from_the_form_and_its_errors(page, log):
+    """On a phone the lead paragraph, the error summary and the form each stand apart:
+    a box in a .stack once lost the stack's gap, so the summary and the card sat flush
+    under the last line of the lead."""
+    p = page.page
+    p.set_viewport_size({"width": 390, "height": 900})
+    page.login("stafettholder")
+    page.goto(f"/logger/{log.id}/stafettholder")
+    assert _gap_below(p, "main .lead", "section[aria-labelledby=propose-h]") >= 16
+    page.click("button:has-text('Send forslag')")
+    assert "Velg hvem som skal bli ny stafettholder" in p.inner_text(".error-summary")
+    assert _gap_below(p, "main .lead", ".error-summary") >= 16
+    assert _gap_below(p, ".error-summary", "section[aria-labelledby=propose-h]") >= 16

@@ -90,3 +90,49 @@ def test_log_page_works_without_javascript(browser, live_server, log):
     assert p.url.endswith(f"/logger/{log.id}#entries")
     assert "Skrevet uten JavaScript" in p.inner_text("#section-entries")
     context.close()
+
+
+def test_what_the_participant_search_takes_stays_in_sight(page, log):
+    """The log page's narrow side column: «Navn, stilling eller enhet» (what the search
+    for a participant takes) is shown whole under the label and read with the field; as
+    a placeholder it was cut off («Navn, stilling eller e») and gone once typing began."""
+    p = page.page
+    page.login("stafettholder")
+    page.goto(f"/logger/{log.id}")
+    p.fill("#participant-q", "Kar")
+    hint = p.locator("#" + p.get_attribute("#participant-q", "aria-describedby"))
+    assert hint.is_visible() and hint.inner_text() == "Navn, stilling eller enhet"
+    assert hint.evaluate("e => e.scrollWidth <= e.clientWidth")
+    label, field = p.locator("label[for=participant-q]").bounding_box(), p.locator("#participant-q").bounding_box()
+    assert label["y"] < hint.bounding_box()["y"] < field["y"]
+
+
+# Where the focusable elements of the log's layout are, in the order Tab reaches them
+# (the page's order: none has a tabindex above 0): 0 the summary, 1 the log, 2 the people.
+FOCUS_ORDER = """() => [...document.querySelectorAll(
+    '.log-layout :is(a[href], button, input:not([type=hidden]), select, textarea, summary)')]
+    .filter(e => e.getClientRects().length)
+    .map(e => e.closest('#log-summary') ? 0 : e.closest('.log-layout__main') ? 1 : 2)"""
+
+
+def test_the_log_page_is_tabbed_through_in_the_order_it_is_seen(page, log):
+    """On a phone the log page shows the summary, the log and then the family and the
+    participants: Tab goes the same way down the page, not from the summary to the
+    guardians' and participants' buttons at the bottom and then back up to the log. A wide
+    screen keeps the side column at the left: the summary above the people, the log
+    beside them."""
+    p = page.page
+    p.set_viewport_size({"width": 390, "height": 900})
+    page.login("stafettholder")
+    page.goto(f"/logger/{log.id}")
+    regions = p.evaluate(FOCUS_ORDER)
+    assert set(regions) == {0, 1, 2} and regions == sorted(regions), regions
+    summary, main = p.locator("#log-summary").bounding_box(), p.locator(".log-layout__main").bounding_box()
+    people = p.locator("section[aria-labelledby=guardians-h]").bounding_box()
+    assert summary["y"] < main["y"] < people["y"]  # as seen on the phone
+    p.set_viewport_size({"width": 1280, "height": 900})
+    summary, main = p.locator("#log-summary").bounding_box(), p.locator(".log-layout__main").bounding_box()
+    people = p.locator("section[aria-labelledby=guardians-h]").bounding_box()
+    assert summary["x"] + summary["width"] <= main["x"] and people["x"] + people["width"] <= main["x"]
+    assert summary["y"] + summary["height"] <= people["y"] <= summary["y"] + summary["height"] + 24
+    assert abs(summary["y"] - main["y"]) < 16  # side by side, from the top

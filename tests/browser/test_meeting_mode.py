@@ -192,3 +192,19 @@ def test_two_screens_saving_the_same_minutes_see_a_conflict_and_merge(browser, p
         other.assert_clean()
     finally:
         other_context.close()
+
+
+def test_meeting_mode_on_a_phone_keeps_the_header_on_one_row_and_the_text_large(page, meeting):
+    """On a phone (390 px) the meeting page's header links (Varsler, name, Logg ut) stay
+    on one row as on every other page, while the text read in the meeting stays 20 px;
+    a larger root made «Logg ut» wrap to a row of its own."""
+    p = page.page
+    p.set_viewport_size({"width": 390, "height": 900})
+    open_meeting_mode(page, meeting)
+    boxes = [p.locator(s).bounding_box() for s in (".notif-link", ".user-name", ".site-header__user button")]
+    middles = [b["y"] + b["height"] / 2 for b in boxes]
+    assert max(middles) - min(middles) < 4, middles
+    assert p.evaluate("getComputedStyle(document.body).fontSize") == "20px"
+    # a shared screen still gets the larger root
+    p.set_viewport_size({"width": 1280, "height": 900})
+    assert p.evaluate("getComputedStyle(document.documentElement).fontSize") == "19px"
