@@ -58,13 +58,19 @@ ACCESS: dict[str, str] = {
     # name no unit: the admin's global role)
     "org.area_leader_deactivate": "admin",
     "org.area_leader_reactivate": "admin",
+    # a new temporary password for someone who forgot theirs: whoever deactivates the
+    # account (an area leader's: the admin; a unit's staff and leaders: its unit leader)
+    # or, for a unit leader, the area leader who appoints them (org.unit_leader_create)
+    "org.area_leader_password_reset": "admin",
     "org.units": "area_leader admin",
     "org.unit_create": "area_leader",
     "org.unit": "unit_leader area_leader admin",
     "org.unit_leader_create": "area_leader",
+    "org.unit_leader_password_reset": "area_leader",
     "org.staff_create": "unit_leader",
     "org.staff_edit": "unit_leader",
     "org.staff_deactivate": "unit_leader",
+    "org.staff_password_reset": "unit_leader",
     # moving someone to another unit is their own unit leader's, as adding and removing them
     # (seed 001); the area leader appoints unit leaders, but does not administer staff
     "org.staff_move": "unit_leader",

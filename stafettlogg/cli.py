@@ -25,7 +25,7 @@ from stafettlogg.org.domain import OrganisationError, appoint_area_leader, creat
 from stafettlogg.overview.commands import june_reminders_command
 from stafettlogg.passwords import password_problem
 from stafettlogg.reminders import send_reminders_command
-from stafettlogg.signin.commands import second_factor_reset_command
+from stafettlogg.signin.commands import password_reset_command, second_factor_reset_command
 from stafettlogg.textformat import rerender_stored_text
 
 
@@ -52,6 +52,7 @@ def register(app):
     app.cli.add_command(send_mail_command)
 
     app.cli.add_command(second_factor_reset_command)
+    app.cli.add_command(password_reset_command)
     app.cli.add_command(klarsprak_command)
 
 

@@ -9,7 +9,7 @@ from flask import current_app, has_app_context
 
 from stafettlogg import audit, mailer
 from stafettlogg.access import is_ito_coordinator
-from stafettlogg.auth import rotate_session_token
+from stafettlogg.auth import password_sign_in_allowed, rotate_session_token
 from stafettlogg.db import write_transaction
 from stafettlogg.handover import domain as handover
 from stafettlogg.i18n import gettext as _
@@ -33,6 +33,7 @@ from stafettlogg.notify import msg, notify
 from stafettlogg.oidc.domain import identity_problem, normalise_identity
 from stafettlogg.org import queries
 from stafettlogg.passwords import hash_password
+from stafettlogg.signin import throttle
 from stafettlogg.typed import is_email_address
 from stafettlogg.web import path_for
 from stafettlogg.windows import Window, dated_window
@@ -325,6 +326,66 @@ def ensure_may_edit(by: User, staff: User) -> None:
     in as that colleague (and read the colleague's logs under the colleague's name)."""
     if staff.id == by.id:
         raise OrganisationError(_("Du kan ikke endre din egen konto her. Be en annen leder om det."))
+
+
+class NotOffered(OrganisationError):
+    """What the person signs in with has no password of the app's (the municipality's
+    provider): nothing to reset here."""
+
+
+class Deactivated(OrganisationError):
+    """The account is deactivated: it opens again first (reactivate_staff)."""
+
+
+def reset_password(by: User | None, person: User) -> str:
+    """A person who forgot their password gets a temporary one from whoever administers
+    their account (the routes' ACCESS, as for deactivating it), or on the command line
+    (``by`` None, audited as the system). Returns the password, to be shown once.
+
+    In one write transaction: its Argon2 hash (as a new account's), a change at the next
+    sign-in (must_change_password), every running session ended (the session token, on
+    every app server), the account's delay after wrong passwords cleared, the audit event
+    and the person's notice and e-mail (mailer: sent after commit), which names who did it
+    and never the password. The second factor stays. Not for oneself (the password form
+    under «Innlogging og sikkerhet»: ensure_may_edit), nor for a deactivated account."""
+    if by is not None:
+        ensure_may_edit(by, person)
+    if not password_sign_in_allowed(person):
+        raise NotOffered(
+            _("%(name)s logger inn gjennom kommunens innlogging og har ikke passord her.", name=person.name)
+        )
+    password = temporary_password()
+    password_hash = hash_password(password)  # slow (Argon2): outside the write lock
+    with write_transaction():
+        if not _new_password(person, password_hash):
+            raise Deactivated(
+                _("%(name)s er deaktivert og kan ikke få nytt passord. Aktiver kontoen igjen først.", name=person.name)
+            )
+        rotate_session_token(person)
+        throttle.forget_account(person.username)
+        audit.record("password_reset", obj=person, user=by, role=None if by else "system")
+        if by is not None:
+            text = msg(
+                "%(name)s har gitt deg et nytt midlertidig passord i Stafettlogg. Du velger ditt eget passord når du logger inn med det. Kontakt lederen din hvis du ikke ba om dette.",
+                name=by.name,
+            )
+        else:
+            text = msg(
+                "Driften har gitt deg et nytt midlertidig passord i Stafettlogg. Du velger ditt eget passord når du logger inn med det. Kontakt lederen din hvis du ikke ba om dette."
+            )
+        notify(person, "password_reset", text)
+    return password
+
+
+def _new_password(person: User, password_hash: str) -> bool:
+    """The account's password is now the one of `password_hash`, to be changed at the next
+    sign-in; False (nothing written) when the account is deactivated."""
+    changed = (
+        User.update(password_hash=password_hash, must_change_password=True)
+        .where(User.id == person.id, User.active)
+        .execute()
+    )
+    return bool(changed)
 
 
 def active_logs_held_by(user: User) -> list[Log]:

@@ -29,9 +29,24 @@ def _account(form, prefix: str = "", **given) -> dict:
     }
 
 
-def _created(user: User, password: str, back: str):
-    """Show the new account's temporary password once (never stored in a cookie)."""
-    return render_template("org/created.html", user=user, password=password, back=back)
+def _created(user: User, password: str, back: str, reset: bool = False):
+    """Show the new account's temporary password, or the new one of `reset`, once (in
+    this answer only, never in a cookie, a URL or a notice; no page is cached)."""
+    return render_template("org/created.html", user=user, password=password, back=back, reset=reset)
+
+
+def _reset_password(person: User, back: str):
+    """«Gi nytt midlertidig passord» (domain.reset_password): the routes below differ only
+    in whose account it is, as each route of deactivating it does."""
+    try:
+        password = domain.reset_password(current_user, person)
+    except domain.NotOffered:
+        abort(404)
+    except domain.Deactivated as e:
+        return render_template("error.html", code=409, message=str(e)), 409
+    except domain.OrganisationError as e:  # one's own account (domain.ensure_may_edit), as staff_edit
+        return render_template("error.html", code=403, message=str(e)), 403
+    return _created(User.get_by_id(person.id), password, back, reset=True)
 
 
 def _areas_page(values=None, errors=None, status=200):
@@ -104,6 +119,11 @@ def area_leader_reactivate(leader_id):
     domain.reactivate_staff(current_user, leader)
     flash(_("%(name)s er aktivert igjen.", name=leader.name), "success")
     return redirect(url_for("org.areas"), 303)
+
+
+@bp.route("/omrader/ledere/<int:leader_id>/nytt-passord", methods=["POST"])
+def area_leader_password_reset(leader_id):
+    return _reset_password(_area_leader(leader_id), url_for("org.areas"))
 
 
 def _visible_units():
@@ -187,6 +207,15 @@ def unit_leader_create(unit_id):
     return _created(user, password, url_for("org.unit", unit_id=g.unit.id))
 
 
+@bp.route("/enheter/<int:unit_id>/enhetsledere/<int:leader_id>/nytt-passord", methods=["POST"])
+def unit_leader_password_reset(unit_id, leader_id):
+    """The area leader, who appoints the unit's leaders, gives one of them a new password."""
+    leader = User.get_or_none(User.id == leader_id, User.role == Role.UNIT_LEADER, User.unit == g.unit.id)
+    if leader is None:
+        abort(404)
+    return _reset_password(leader, url_for("org.unit", unit_id=g.unit.id))
+
+
 @bp.route("/enheter/<int:unit_id>/ansatte", methods=["POST"])
 def staff_create(unit_id):
     f = request.form
@@ -249,6 +278,12 @@ def staff_deactivate(staff_id):
         return _unit_page(staff.unit, request.form, {"deactivate": str(e)}, 409, blocked_logs=e.logs, leaving=staff)
     flash(_("%(name)s er deaktivert og har ikke lenger tilgang.", name=staff.name), "success")
     return redirect(url_for("org.unit", unit_id=staff.unit_id), 303)
+
+
+@bp.route("/ansatte/<int:staff_id>/nytt-passord", methods=["POST"])
+def staff_password_reset(staff_id):
+    staff = g.staff_member
+    return _reset_password(staff, url_for("org.unit", unit_id=staff.unit_id))
 
 
 def _move_page(staff, values=None, errors=None, status=200):

@@ -183,6 +183,12 @@ def succeeded(attempt: Attempt) -> None:
         ).execute()
 
 
+def forget_account(username: str) -> None:
+    """The account's count starts again (a new password given by a leader: the person is
+    about to type it), in the caller's transaction. The address's count stays."""
+    LoginFailure.delete().where(LoginFailure.key == account_key(username)).execute()
+
+
 def not_judged(attempt: Attempt) -> None:
     """The answer was right but something else stopped the step (a username taken, a weak
     password): this attempt counts for nothing, earlier failures stay."""

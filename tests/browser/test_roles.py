@@ -68,3 +68,18 @@ def test_validation_errors_are_announced_and_keep_input(page):
     page.click("button:has-text('Opprett enhet')")
     assert page.page.input_value("#f-name") == "Nordbyen skole"
     assert page.page.evaluate("document.activeElement.classList.contains('error-summary')")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_unit_leader_gives_a_new_temporary_password(page, width):
+    """«Gi nytt midlertidig passord» on the unit page, confirmed, shows the password once."""
+    page.page.set_viewport_size({"width": width, "height": 900})
+    page.login("enhetsleder")
+    page.click("text=Min enhet")
+    row = page.page.locator("tr", has_text="Mari Lund")
+    row.locator("button", has_text="Gi nytt midlertidig passord").click()
+    page.page.wait_for_load_state("networkidle")
+    page.check()
+    assert "Nytt midlertidig passord til Mari Lund" in page.page.inner_text("h1")
+    assert "Midlertidig passord" in page.page.content()
+    page.screenshot(f"unit-new-password-{width}")
