@@ -207,4 +207,6 @@ def test_meeting_mode_on_a_phone_keeps_the_header_on_one_row_and_the_text_large(
     assert p.evaluate("getComputedStyle(document.body).fontSize") == "20px"
     # a shared screen still gets the larger root
     p.set_viewport_size({"width": 1280, "height": 900})
-    assert p.evaluate("getComputedStyle(document.documentElement).fontSize") == "19px"
+    # the resize reaches the page's media queries a moment after it is made: wait for it
+    p.wait_for_function("innerWidth === 1280")
+    p.wait_for_function("getComputedStyle(document.documentElement).fontSize === '19px'", timeout=5000)
