@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask, g, render_template
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from peewee import DoesNotExist
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -37,6 +38,7 @@ from stafettlogg.models import Log
 from stafettlogg.oidc import views as oidc_views
 from stafettlogg.org import views as org_views
 from stafettlogg.overview import views as overview_views
+from stafettlogg.roles import Role
 from stafettlogg.signin import views as signin_views
 from stafettlogg.takeover import views as request_views
 
@@ -141,6 +143,19 @@ def _register_error_pages(app: Flask) -> None:
         500: lambda: _("Noe gikk galt hos oss. Prøv igjen om litt."),
     }
 
+    # Whom to ask on a refusal, by the reader's role: the same sentence whatever was
+    # asked for, so it tells no one whether that exists (a family never learns a log does).
+    who_to_ask = {
+        Role.GUARDIAN: lambda: _(
+            "Spør stafettholderen, eller skolen eller barnehagen, hvis du mener du skal ha tilgang."
+        ),
+        **dict.fromkeys(
+            (Role.STAFF, Role.COORDINATING_UNIT), lambda: _("Spør enhetslederen din hvis du mener du skal ha tilgang.")
+        ),
+        Role.UNIT_LEADER: lambda: _("Spør områdelederen din hvis du mener du skal ha tilgang."),
+        Role.AREA_LEADER: lambda: _("Spør systemansvarlig hvis du mener du skal ha tilgang."),
+    }
+
     def render_error(code):
         def handler(error):
             g.error_code = code
@@ -148,7 +163,8 @@ def _register_error_pages(app: Flask) -> None:
             message = messages[code]()
             if g.get("log_hidden"):
                 message = _("Vi fant ikke stafettloggen, eller du har ikke tilgang til den.")
-            return render_template("error.html", code=code, message=message), code
+            ask = who_to_ask.get(getattr(current_user, "role", None)) if code == 403 else None
+            return render_template("error.html", code=code, message=message, ask=ask() if ask else None), code
 
         return handler
 
