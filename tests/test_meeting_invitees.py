@@ -311,7 +311,8 @@ def test_the_youth_invited_is_named_in_the_familys_language(app, auth, log, code
     youth_label = {"en": "youth", "pl": "młoda osoba", "ar": "يافع"}[code]
     a_meeting(log, days=3, invited="")  # planned without a list: everyone on the log
     page = auth.persona("guardian").get(f"/mine/{log.id}?lang={code}").get_data(as_text=True)
-    line = invited_line(page, 'id="plain-meetings-h"', "</section>")
+    # as read: a name is a bidi isolate in a right-to-left page (sections._named)
+    line = invited_line(page, 'id="plain-meetings-h"', "</section>").replace("\u2068", "").replace("\u2069", "")
     assert f"{youth.name} (ungdom)" not in line and f"{youth.name} ({youth_label})" in line, line
 
 

@@ -201,7 +201,7 @@ def test_the_measure_on_the_log_page_and_the_start_page_are_marked_as_the_rule_s
     item = html[start : html.index("</dl>", start)]
     assert ("Forfalt" in item) == overdue
     start_page = holder.get("/").get_data(as_text=True)
-    due = start_page[start_page.index('id="due-h"') : start_page.index("</aside>", start_page.index('id="due-h"'))]
+    due = start_page[start_page.index('id="due-h"') : start_page.index("</section>", start_page.index('id="due-h"'))]
     assert ("Forfalt" in due) == overdue
 
 
